@@ -1,0 +1,10 @@
+# LUNATIC_SANITIZE=address builds with ASan+UBSan, =thread with TSan.
+if(LUNATIC_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+elseif(LUNATIC_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(LUNATIC_SANITIZE)
+  message(FATAL_ERROR "LUNATIC_SANITIZE must be empty, 'address' or 'thread'")
+endif()

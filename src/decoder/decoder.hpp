@@ -1,0 +1,17 @@
+// The binary decoder: bytes -> wasm::Module (spec section 5), with the spec's messages for
+// malformed input and the byte offset of each error.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "common/result.hpp"
+#include "wasm/module.hpp"
+
+namespace lunatic::decoder {
+
+/// Decodes a whole module, function bodies included (into wasm::Instr lists). Never allocates
+/// in proportion to a count it has not yet checked against the bytes remaining.
+Result<wasm::Module> decode(std::span<const uint8_t> bytes);
+
+}  // namespace lunatic::decoder

@@ -1,0 +1,46 @@
+// The raw interface of a host function as the interpreter calls it. The typed binding layer
+// (src/binding, a later issue) builds on this; the minimal WASI of the CLI uses it directly.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <span>
+#include <variant>
+
+#include "engine/trap.hpp"
+#include "engine/value.hpp"
+#include "wasm/types.hpp"
+
+namespace lunatic::engine {
+
+class Thread;
+struct Instance;
+class Memory;
+
+/// What a host function tells the interpreter.
+enum class HostStatus : uint8_t {
+  Return,  ///< results are written; continue after the call
+  Trap,    ///< the guest traps with HostCall::trap
+  Park,    ///< the process must wait: the interpreter stops with RunStatus::Parked, leaving
+           ///< the call's arguments on the stack, and re-executes the same call on resume
+};
+
+/// Everything a host function may touch during one call.
+struct HostCall {
+  Thread& thread;
+  Instance* caller;              ///< instance whose code made the call (null at top level)
+  std::span<const Slot> args;
+  std::span<Slot> results;       ///< sized to the function type's results
+  Trap trap;                     ///< set when returning HostStatus::Trap
+
+  /// The caller's memory 0, or null if it has none.
+  Memory* memory() const;
+  HostStatus fail(Trap t) {
+    trap = std::move(t);
+    return HostStatus::Trap;
+  }
+};
+
+using HostFunction = std::function<HostStatus(HostCall&)>;
+
+}  // namespace lunatic::engine

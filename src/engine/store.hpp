@@ -1,0 +1,164 @@
+// The runtime entities of the spec's store (section 4.2): functions, tables, memories,
+// globals and module instances. A Store owns them; a lunatic process has one Store.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/result.hpp"
+#include "engine/host_function.hpp"
+#include "engine/value.hpp"
+#include "wasm/module.hpp"
+#include "wasm/types.hpp"
+
+namespace lunatic::engine {
+
+struct CompiledModule;
+struct CompiledFunction;
+struct Instance;
+class MemoryPool;
+
+/// A function instance: Wasm code of an instance, or a host function.
+struct Function {
+  wasm::FuncType type;
+  Instance* instance = nullptr;                ///< null for host functions
+  uint32_t index = 0;                          ///< index in the defining module's function space
+  const CompiledFunction* code = nullptr;      ///< Wasm functions
+  HostFunction host;                           ///< host functions
+
+  bool is_host() const { return instance == nullptr; }
+};
+
+/// A linear memory. Lives in a slot of a pooled reservation (memory_pool.hpp): never an mmap
+/// or mprotect of its own, pages committed lazily on first touch.
+class Memory {
+ public:
+  Memory(const Memory&) = delete;
+  Memory& operator=(const Memory&) = delete;
+  ~Memory();
+
+  /// Creates a memory of `type.limits.min` pages. `max_pages_limit` is the embedder's cap
+  /// (environment limit), applied on top of the type's own maximum.
+  static Result<std::unique_ptr<Memory>> create(MemoryPool& pool, wasm::MemoryType type,
+                                                uint32_t max_pages_limit = wasm::kMaxPages);
+
+  uint8_t* data() const { return data_; }
+  uint64_t size_bytes() const { return uint64_t{pages_} * wasm::kPageSize; }
+  uint32_t pages() const { return pages_; }
+  /// The current type: min is the current size (import matching uses it).
+  wasm::MemoryType type() const;
+
+  /// memory.grow: returns the old size in pages, or -1 if the new size would pass the type's
+  /// maximum, the embedder's limit, or cannot be reserved. May move data() (callers reload).
+  int32_t grow(uint32_t delta_pages);
+
+ private:
+  Memory(MemoryPool& pool) : pool_(pool) {}
+  MemoryPool& pool_;
+  uint8_t* data_ = nullptr;
+  uint64_t slot_bytes_ = 0;  ///< reserved size of the current slot
+  uint32_t pages_ = 0;
+  std::optional<uint32_t> max_;  ///< from the type
+  uint32_t limit_ = wasm::kMaxPages;
+};
+
+class Table {
+ public:
+  Table(wasm::TableType type, Slot init);
+
+  wasm::ValType element_type() const { return element_; }
+  uint32_t size() const { return static_cast<uint32_t>(elements_.size()); }
+  wasm::TableType type() const;  ///< min is the current size
+  Slot* data() { return elements_.data(); }
+  /// table.grow: old size, or -1 past the maximum (or the 10,000,000-element cap).
+  int32_t grow(uint32_t delta, Slot init);
+
+ private:
+  std::vector<Slot> elements_;
+  wasm::ValType element_;
+  std::optional<uint32_t> max_;
+};
+
+struct Global {
+  wasm::GlobalType type;
+  Slot value = 0;
+};
+
+/// An exported or importable entity.
+struct Extern {
+  wasm::ExternKind kind = wasm::ExternKind::Func;
+  void* entity = nullptr;  ///< Function*, Table*, Memory* or Global* by kind
+
+  Function* func() const { return kind == wasm::ExternKind::Func ? static_cast<Function*>(entity) : nullptr; }
+  Table* table() const { return kind == wasm::ExternKind::Table ? static_cast<Table*>(entity) : nullptr; }
+  Memory* memory() const { return kind == wasm::ExternKind::Memory ? static_cast<Memory*>(entity) : nullptr; }
+  Global* global() const { return kind == wasm::ExternKind::Global ? static_cast<Global*>(entity) : nullptr; }
+};
+
+struct Instance {
+  std::shared_ptr<const CompiledModule> module;
+  std::vector<Function*> functions;  ///< the function index space (imports first)
+  std::vector<Table*> tables;
+  std::vector<Memory*> memories;
+  std::vector<Global*> globals;
+  /// Element segments as instantiated (resolved references); a dropped segment is empty.
+  std::vector<std::vector<Slot>> elements;
+  /// Whether each data segment was dropped (data.drop or after active initialisation).
+  std::vector<bool> data_dropped;
+
+  const wasm::Module& wasm() const;
+  std::optional<Extern> find_export(std::string_view name) const;
+  Function* start_function() const;  ///< null if the module has no start function
+};
+
+/// Limits a Store applies to what it creates.
+struct StoreLimits {
+  uint32_t max_memory_pages = wasm::kMaxPages;  ///< per memory
+  uint32_t max_table_elements = 10'000'000;
+};
+
+/// Owner of all entities of one process (or one spec script). Not thread-safe: a Store is used
+/// by one thread at a time (a process runs on one worker at a time).
+class Store {
+ public:
+  explicit Store(MemoryPool& pool, StoreLimits limits = {});
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  MemoryPool& memory_pool() { return pool_; }
+  const StoreLimits& limits() const { return limits_; }
+
+  Function* add_host_function(wasm::FuncType type, HostFunction fn);
+  Result<Memory*> add_memory(wasm::MemoryType type);
+  Table* add_table(wasm::TableType type, Slot init);
+  Global* add_global(wasm::GlobalType type, Slot value);
+
+  /// Links `imports` (one per module import, in order) and allocates the instance, then
+  /// initialises active element and data segments in order (spec 4.5.4). Does not run the
+  /// start function: call it with a Thread (see instance->start_function()).
+  /// Errors: Phase::Link "incompatible import type" / "unknown import" are the resolver's;
+  /// this checks kinds and types. Phase::Instantiate for out-of-bounds segments
+  /// ("out of bounds table access", "out of bounds memory access"), in which case the
+  /// segments written before the failing one stay written, as the spec requires.
+  Result<Instance*> instantiate(std::shared_ptr<const CompiledModule> module,
+                                std::span<const Extern> imports);
+
+ private:
+  MemoryPool& pool_;
+  StoreLimits limits_;
+  std::deque<std::unique_ptr<Function>> functions_;
+  std::deque<std::unique_ptr<Memory>> memories_;
+  std::deque<std::unique_ptr<Table>> tables_;
+  std::deque<std::unique_ptr<Global>> globals_;
+  std::deque<std::unique_ptr<Instance>> instances_;
+};
+
+}  // namespace lunatic::engine

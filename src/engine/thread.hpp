@@ -1,0 +1,79 @@
+// Thread: the execution state of one process, its "Wasm stack". All frames, locals and operands
+// live here, never on the native stack, so execution can stop at a safepoint or a host call and
+// resume later on any OS thread (DESIGN.md, "Resumable by construction").
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "common/result.hpp"
+#include "engine/store.hpp"
+#include "engine/trap.hpp"
+#include "engine/value.hpp"
+
+namespace lunatic::engine {
+
+enum class RunStatus : uint8_t {
+  Done,     ///< the call returned; results() holds its results
+  Yielded,  ///< the slice budget is used up; run() again to continue
+  Parked,   ///< a host function returned Park; run() again to re-execute that call
+  Trapped,  ///< trap() says why (including Killed, OutOfFuel and Exit)
+};
+
+struct ThreadLimits {
+  uint32_t max_call_depth = 10'000;     ///< frames; past it: "call stack exhausted"
+  uint32_t max_stack_slots = 1u << 20;  ///< locals + operands (8 MiB); past it: the same trap
+};
+
+class Thread {
+ public:
+  explicit Thread(Store& store, ThreadLimits limits = {});
+  ~Thread();
+  Thread(const Thread&) = delete;
+  Thread& operator=(const Thread&) = delete;
+
+  Store& store() { return store_; }
+
+  /// Prepares a call of `fn` with `args` (checked against its type: count and types).
+  /// @pre no call is in progress (the previous run ended Done or Trapped).
+  Result<void> begin_call(Function* fn, std::span<const Value> args);
+
+  /// Runs until the call ends or stops. `slice` bounds the work of this run in fuel units
+  /// (DESIGN.md "Safepoints"): when it is used up at a safepoint, returns Yielded.
+  RunStatus run(uint64_t slice = UINT64_MAX);
+
+  /// Results of the finished call, typed by the function's result types. @pre last run Done.
+  std::vector<Value> results() const;
+  /// @pre last run Trapped.
+  const Trap& trap() const { return trap_; }
+
+  /// Total fuel this thread may still burn; running out traps with OutOfFuel. nullopt = no limit.
+  void set_fuel(std::optional<uint64_t> fuel) { fuel_ = fuel; }
+  std::optional<uint64_t> fuel() const { return fuel_; }
+
+  /// Asks the thread to stop with TrapKind::Killed at its next safepoint. Thread-safe.
+  void request_kill() { kill_requested_.store(true, std::memory_order_relaxed); }
+
+  /// Embedder data for host functions (the lunatic process this thread runs).
+  void* host_context = nullptr;
+
+  /// Convenience: begin_call, then run until Done or Trapped (a Park is an error here:
+  /// there is nobody to wake the thread). Traps come back as Error{Phase::Trap}.
+  Result<std::vector<Value>> call(Function* fn, std::span<const Value> args);
+
+ private:
+  friend class Interpreter;
+  struct State;                   ///< frames and slots, defined by the interpreter
+  Store& store_;
+  ThreadLimits limits_;
+  std::unique_ptr<State> state_;
+  Trap trap_;
+  std::optional<uint64_t> fuel_;
+  std::atomic<bool> kill_requested_{false};
+};
+
+}  // namespace lunatic::engine

@@ -1,0 +1,1 @@
+// Placeholder until WASI lands.

@@ -1,0 +1,54 @@
+// Index-space helpers of the module data model.
+#include "wasm/module.hpp"
+
+namespace lunatic::wasm {
+namespace {
+
+// The n-th import of a kind. @pre it exists.
+const Import& nth_import(const std::vector<Import>& imports, ExternKind kind, uint32_t n) {
+  for (const Import& imp : imports) {
+    if (imp.kind != kind) continue;
+    if (n == 0) return imp;
+    --n;
+  }
+  return imports.front();  // unreachable under the precondition
+}
+
+}  // namespace
+
+uint32_t Module::function_type_index(uint32_t func_index) const {
+  if (func_index < imported_functions) return nth_import(imports, ExternKind::Func, func_index).func_type;
+  return functions[func_index - imported_functions].type_index;
+}
+
+TableType Module::table_type(uint32_t index) const {
+  if (index < imported_tables) return nth_import(imports, ExternKind::Table, index).table;
+  return tables[index - imported_tables];
+}
+
+MemoryType Module::memory_type(uint32_t index) const {
+  if (index < imported_memories) return nth_import(imports, ExternKind::Memory, index).memory;
+  return memories[index - imported_memories];
+}
+
+GlobalType Module::global_type(uint32_t index) const {
+  if (index < imported_globals) return nth_import(imports, ExternKind::Global, index).global;
+  return globals[index - imported_globals].type;
+}
+
+const Export* Module::find_export(std::string_view name) const {
+  for (const Export& e : exports) {
+    if (e.name == name) return &e;
+  }
+  return nullptr;
+}
+
+std::string Module::function_name(uint32_t func_index) const {
+  if (auto it = function_names.find(func_index); it != function_names.end()) return it->second;
+  for (const Export& e : exports) {
+    if (e.kind == ExternKind::Func && e.index == func_index) return e.name;
+  }
+  return {};
+}
+
+}  // namespace lunatic::wasm
