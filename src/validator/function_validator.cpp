@@ -196,7 +196,7 @@ Result<void> FunctionValidator::check_br_table(const wasm::Instr& instr) {
   if (uint64_t{instr.a} + instr.b > labels.size()) return invalid("malformed br_table", at);
   if (instr.c >= stack_.depth()) return unknown("label", instr.c, at);
   const TypeSpan default_types = stack_.frame(uint32_t(instr.c)).label_types();
-  for (uint32_t i = instr.a; i < instr.a + instr.b; ++i) {
+  for (uint64_t i = instr.a, end = uint64_t{instr.a} + instr.b; i < end; ++i) {
     const uint32_t depth = labels[i];
     if (depth >= stack_.depth()) return unknown("label", depth, at);
     const TypeSpan types = stack_.frame(depth).label_types();

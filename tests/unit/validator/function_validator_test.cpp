@@ -211,6 +211,16 @@ TEST(FunctionValidator, BulkMemoryNeedsDataCount) {
   EXPECT_EQ(check(b), "");
   b.module().data_count.reset();
   EXPECT_EQ(check(b), "data count section required");
+  // Without any data, an index is unknown before the missing section matters (memory_init.wast).
+  b.module().data.clear();
+  EXPECT_EQ(check(b), "unknown data segment 0");
+}
+
+TEST(FunctionValidator, BulkMemoryChecksMemoryFirst) {
+  ModuleBuilder b;
+  b.func(b.type({}, {}), {op(Opcode::I32Const), op(Opcode::I32Const), op(Opcode::I32Const),
+                          op(Opcode::MemoryInit, 1)});
+  EXPECT_EQ(check(b), "unknown memory 0");
 }
 
 TEST(FunctionValidator, TableInstructions) {
