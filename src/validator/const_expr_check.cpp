@@ -29,8 +29,7 @@ Result<void> check_const_expr(const ModuleContext& ctx, const wasm::ConstExpr& e
         top = g.type;
         break;
       }
-      default:
-        return invalid("constant expression required", instr.offset);
+      default: return invalid("constant expression required", instr.offset);
     }
     ++depth;
   }

@@ -51,7 +51,8 @@ Result<void> FunctionValidator::validate(const wasm::Function& func) {
   // The function body is a block whose label carries the results (spec 3.4.1).
   stack_.push_ctrl(Opcode::Block, TypeSpan(), type.results);
   for (const wasm::Instr& instr : func.body) {
-    if (stack_.depth() == 0) return invalid("operators remaining after end of function", instr.offset);
+    if (stack_.depth() == 0)
+      return invalid("operators remaining after end of function", instr.offset);
     TRY(step(instr));
   }
   if (stack_.depth() != 0) {
@@ -95,13 +96,14 @@ Result<void> FunctionValidator::block_types(const wasm::Instr& instr, TypeSpan& 
   params = TypeSpan();
   results = TypeSpan();
   switch (instr.block.kind) {
-    case wasm::BlockType::Kind::Empty:
-      return {};
+    case wasm::BlockType::Kind::Empty: return {};
     case wasm::BlockType::Kind::Value:
-      if (!single_type(instr.block.value, results)) return invalid("malformed value type", instr.offset);
+      if (!single_type(instr.block.value, results))
+        return invalid("malformed value type", instr.offset);
       return {};
     case wasm::BlockType::Kind::TypeIndex:
-      if (instr.block.type_index >= ctx_.types().size()) return unknown("type", instr.block.type_index, instr.offset);
+      if (instr.block.type_index >= ctx_.types().size())
+        return unknown("type", instr.block.type_index, instr.offset);
       params = ctx_.types()[instr.block.type_index].params;
       results = ctx_.types()[instr.block.type_index].results;
       return {};
@@ -111,41 +113,56 @@ Result<void> FunctionValidator::block_types(const wasm::Instr& instr, TypeSpan& 
 
 Result<void> FunctionValidator::step(const wasm::Instr& instr) {
   switch (instr.op) {
-    case Opcode::Unreachable: case Opcode::Nop: case Opcode::Block: case Opcode::Loop:
-    case Opcode::If: case Opcode::Else: case Opcode::End: case Opcode::Br: case Opcode::BrIf:
-    case Opcode::Return:
-      return check_control(instr);
-    case Opcode::BrTable:
-      return check_br_table(instr);
-    case Opcode::Call: case Opcode::CallIndirect:
-      return check_call(instr);
-    case Opcode::LocalGet: case Opcode::LocalSet: case Opcode::LocalTee: case Opcode::GlobalGet:
-    case Opcode::GlobalSet:
-      return check_variable(instr);
-    case Opcode::Drop: case Opcode::Select: case Opcode::SelectT:
-      return check_parametric(instr);
-    case Opcode::TableGet: case Opcode::TableSet: case Opcode::TableSize: case Opcode::TableGrow:
-    case Opcode::TableFill: case Opcode::TableCopy: case Opcode::TableInit: case Opcode::ElemDrop:
-      return check_table(instr);
-    case Opcode::MemorySize: case Opcode::MemoryGrow: case Opcode::MemoryFill: case Opcode::MemoryCopy:
-    case Opcode::MemoryInit: case Opcode::DataDrop:
-      return check_memory(instr);
-    case Opcode::RefNull: case Opcode::RefIsNull: case Opcode::RefFunc:
-      return check_reference(instr);
-    default:
-      return check_fixed(instr, wasm::opcode_info(instr.op));
+    case Opcode::Unreachable:
+    case Opcode::Nop:
+    case Opcode::Block:
+    case Opcode::Loop:
+    case Opcode::If:
+    case Opcode::Else:
+    case Opcode::End:
+    case Opcode::Br:
+    case Opcode::BrIf:
+    case Opcode::Return: return check_control(instr);
+    case Opcode::BrTable: return check_br_table(instr);
+    case Opcode::Call:
+    case Opcode::CallIndirect: return check_call(instr);
+    case Opcode::LocalGet:
+    case Opcode::LocalSet:
+    case Opcode::LocalTee:
+    case Opcode::GlobalGet:
+    case Opcode::GlobalSet: return check_variable(instr);
+    case Opcode::Drop:
+    case Opcode::Select:
+    case Opcode::SelectT: return check_parametric(instr);
+    case Opcode::TableGet:
+    case Opcode::TableSet:
+    case Opcode::TableSize:
+    case Opcode::TableGrow:
+    case Opcode::TableFill:
+    case Opcode::TableCopy:
+    case Opcode::TableInit:
+    case Opcode::ElemDrop: return check_table(instr);
+    case Opcode::MemorySize:
+    case Opcode::MemoryGrow:
+    case Opcode::MemoryFill:
+    case Opcode::MemoryCopy:
+    case Opcode::MemoryInit:
+    case Opcode::DataDrop: return check_memory(instr);
+    case Opcode::RefNull:
+    case Opcode::RefIsNull:
+    case Opcode::RefFunc: return check_reference(instr);
+    default: return check_fixed(instr, wasm::opcode_info(instr.op));
   }
 }
 
 Result<void> FunctionValidator::check_control(const wasm::Instr& instr) {
   const uint64_t at = instr.offset;
   switch (instr.op) {
-    case Opcode::Unreachable:
-      stack_.set_unreachable();
-      return {};
-    case Opcode::Nop:
-      return {};
-    case Opcode::Block: case Opcode::Loop: case Opcode::If: {
+    case Opcode::Unreachable: stack_.set_unreachable(); return {};
+    case Opcode::Nop: return {};
+    case Opcode::Block:
+    case Opcode::Loop:
+    case Opcode::If: {
       TypeSpan params, results;
       TRY(block_types(instr, params, results));
       if (instr.op == Opcode::If && !stack_.pop(ValType::I32)) return type_mismatch(at);
@@ -164,11 +181,13 @@ Result<void> FunctionValidator::check_control(const wasm::Instr& instr) {
       ControlFrame frame;
       if (!stack_.pop_ctrl(frame)) return type_mismatch(at);
       // An `if` without `else` has an implicit empty else: it must map params to results.
-      if (frame.op == Opcode::If && !std::ranges::equal(frame.start, frame.end)) return type_mismatch(at);
+      if (frame.op == Opcode::If && !std::ranges::equal(frame.start, frame.end))
+        return type_mismatch(at);
       stack_.push(frame.end);
       return {};
     }
-    case Opcode::Br: case Opcode::BrIf: {
+    case Opcode::Br:
+    case Opcode::BrIf: {
       if (instr.a >= stack_.depth()) return unknown("label", instr.a, at);
       if (instr.op == Opcode::BrIf && !stack_.pop(ValType::I32)) return type_mismatch(at);
       const TypeSpan label = stack_.frame(instr.a).label_types();
@@ -184,8 +203,7 @@ Result<void> FunctionValidator::check_control(const wasm::Instr& instr) {
       if (!stack_.pop(stack_.outermost().end)) return type_mismatch(at);
       stack_.set_unreachable();
       return {};
-    default:
-      return invalid("unsupported opcode", at);
+    default: return invalid("unsupported opcode", at);
   }
 }
 
@@ -258,7 +276,8 @@ Result<void> FunctionValidator::check_parametric(const wasm::Instr& instr) {
       return {};
     case Opcode::Select: {
       // Untyped select is for numeric (and vector) operands only (spec 3.3.4).
-      if (!stack_.pop(ValType::I32) || !stack_.pop_any(t1) || !stack_.pop_any(t2)) return type_mismatch(at);
+      if (!stack_.pop(ValType::I32) || !stack_.pop_any(t1) || !stack_.pop_any(t2))
+        return type_mismatch(at);
       auto numeric = [](ValType t) { return wasm::is_number(t) || t == kUnknownType; };
       auto vector = [](ValType t) { return t == ValType::V128 || t == kUnknownType; };
       if (!((numeric(t1) && numeric(t2)) || (vector(t1) && vector(t2)))) return type_mismatch(at);
@@ -270,14 +289,16 @@ Result<void> FunctionValidator::check_parametric(const wasm::Instr& instr) {
       if (instr.a != 1) return invalid("invalid result arity", at);
       const auto type = wasm::val_type_from_byte(uint8_t(instr.b));
       if (!type || instr.b > 0xFF) return invalid("malformed value type", at);
-      if (!stack_.pop(ValType::I32) || !stack_.pop(*type) || !stack_.pop(*type)) return type_mismatch(at);
+      if (!stack_.pop(ValType::I32) || !stack_.pop(*type) || !stack_.pop(*type))
+        return type_mismatch(at);
       stack_.push(*type);
       return {};
     }
   }
 }
 
-Result<void> FunctionValidator::check_fixed(const wasm::Instr& instr, const wasm::OpcodeInfo& info) {
+Result<void> FunctionValidator::check_fixed(const wasm::Instr& instr,
+                                            const wasm::OpcodeInfo& info) {
   const uint64_t at = instr.offset;
   if (info.in1 == Operand::special) return invalid("unsupported opcode", at);
   if (info.immediate == wasm::Immediate::MemArg) {

@@ -42,16 +42,12 @@ Result<void> FunctionValidator::check_memory(const wasm::Instr& instr) {
   const uint64_t at = instr.offset;
   if (instr.op != Opcode::DataDrop) TRY(require_memory(at));
   switch (instr.op) {
-    case Opcode::MemorySize:
-      stack_.push(ValType::I32);
-      return {};
+    case Opcode::MemorySize: stack_.push(ValType::I32); return {};
     case Opcode::MemoryGrow:
       if (!stack_.pop(ValType::I32)) return type_mismatch(at);
       stack_.push(ValType::I32);
       return {};
-    case Opcode::MemoryInit:
-      TRY(require_data(instr.a, at));
-      [[fallthrough]];
+    case Opcode::MemoryInit: TRY(require_data(instr.a, at)); [[fallthrough]];
     case Opcode::MemoryFill:
     case Opcode::MemoryCopy:
       // [i32 i32 i32] -> []: destination, value or source, length.
@@ -68,7 +64,8 @@ Result<void> FunctionValidator::check_table(const wasm::Instr& instr) {
   if (instr.op == Opcode::TableInit) {
     TRY(require_table(instr.b, at));
     TRY(require_elem(instr.a, at));
-    if (ctx_.tables[instr.b].element != ctx_.module->elements[instr.a].type) return type_mismatch(at);
+    if (ctx_.tables[instr.b].element != ctx_.module->elements[instr.a].type)
+      return type_mismatch(at);
     if (!pop_n(ValType::I32, 3)) return type_mismatch(at);
     return {};
   }
@@ -82,9 +79,7 @@ Result<void> FunctionValidator::check_table(const wasm::Instr& instr) {
     case Opcode::TableSet:
       if (!stack_.pop(element) || !stack_.pop(ValType::I32)) return type_mismatch(at);
       return {};
-    case Opcode::TableSize:
-      stack_.push(ValType::I32);
-      return {};
+    case Opcode::TableSize: stack_.push(ValType::I32); return {};
     case Opcode::TableGrow:
       if (!stack_.pop(ValType::I32) || !stack_.pop(element)) return type_mismatch(at);
       stack_.push(ValType::I32);
@@ -107,7 +102,8 @@ Result<void> FunctionValidator::check_reference(const wasm::Instr& instr) {
   switch (instr.op) {
     case Opcode::RefNull: {
       const ValType type = static_cast<ValType>(instr.a);
-      if (instr.a > 0xFF || !wasm::is_reference(type)) return invalid("malformed reference type", at);
+      if (instr.a > 0xFF || !wasm::is_reference(type))
+        return invalid("malformed reference type", at);
       stack_.push(type);
       return {};
     }

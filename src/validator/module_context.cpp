@@ -49,7 +49,8 @@ ModuleContext make_context(const wasm::Module& module) {
     for (const wasm::ConstExpr& item : seg.items) mark_refs(item, ctx.declared_refs);
   }
   for (const wasm::Export& e : module.exports) {
-    if (e.kind == ExternKind::Func && e.index < ctx.declared_refs.size()) ctx.declared_refs[e.index] = 1;
+    if (e.kind == ExternKind::Func && e.index < ctx.declared_refs.size())
+      ctx.declared_refs[e.index] = 1;
   }
   return ctx;
 }

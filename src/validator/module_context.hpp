@@ -20,15 +20,15 @@ inline constexpr wasm::ValType kUnknownType = static_cast<wasm::ValType>(0);
 /// module's vectors, so never larger than the input warrants.
 struct ModuleContext {
   const wasm::Module* module = nullptr;
-  std::vector<uint32_t> func_types;          ///< type index of each function in the index space
+  std::vector<uint32_t> func_types;  ///< type index of each function in the index space
   std::vector<wasm::TableType> tables;
   std::vector<wasm::MemoryType> memories;
-  std::vector<wasm::GlobalType> globals;     ///< all globals (function bodies see all of them)
-  uint32_t imported_globals = 0;             ///< constant expressions see only these
-  std::vector<uint8_t> declared_refs;        ///< 1 where the function index is in C.refs
+  std::vector<wasm::GlobalType> globals;  ///< all globals (function bodies see all of them)
+  uint32_t imported_globals = 0;          ///< constant expressions see only these
+  std::vector<uint8_t> declared_refs;     ///< 1 where the function index is in C.refs
   uint32_t elem_count = 0;
   uint32_t data_count = 0;
-  bool has_data_count = false;               ///< memory.init / data.drop need the section
+  bool has_data_count = false;  ///< memory.init / data.drop need the section
 
   const std::vector<wasm::FuncType>& types() const { return module->types; }
   const wasm::FuncType& func_type(uint32_t func_index) const {
@@ -41,7 +41,8 @@ struct ModuleContext {
 ModuleContext make_context(const wasm::Module& module);
 
 /// A validation error with the spec's message.
-inline Error invalid(std::string message, uint64_t offset = Error::kNoOffset, std::string context = {}) {
+inline Error invalid(std::string message, uint64_t offset = Error::kNoOffset,
+                     std::string context = {}) {
   return Error(Phase::Validate, std::move(message), offset, std::move(context));
 }
 
@@ -52,6 +53,8 @@ inline Error unknown(const char* what, uint64_t index, uint64_t offset = Error::
 }
 
 /// The message of every operand-stack error.
-inline Error type_mismatch(uint64_t offset = Error::kNoOffset) { return invalid("type mismatch", offset); }
+inline Error type_mismatch(uint64_t offset = Error::kNoOffset) {
+  return invalid("type mismatch", offset);
+}
 
 }  // namespace lunatic::validator

@@ -18,10 +18,10 @@ using TypeSpan = std::span<const wasm::ValType>;
 /// One entry of the control stack: a block, loop, if/else, or the function body itself.
 struct ControlFrame {
   wasm::Opcode op = wasm::Opcode::Block;
-  TypeSpan start;           ///< types on entry (block parameters)
-  TypeSpan end;             ///< types on exit (block results)
-  uint32_t height = 0;      ///< operand-stack height at entry, below the parameters
-  bool unreachable = false; ///< the rest of the block is dead code: the stack is polymorphic
+  TypeSpan start;            ///< types on entry (block parameters)
+  TypeSpan end;              ///< types on exit (block results)
+  uint32_t height = 0;       ///< operand-stack height at entry, below the parameters
+  bool unreachable = false;  ///< the rest of the block is dead code: the stack is polymorphic
 
   /// Types a branch to this label carries: a loop's branch goes back to its start.
   TypeSpan label_types() const { return op == wasm::Opcode::Loop ? start : end; }

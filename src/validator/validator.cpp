@@ -23,7 +23,9 @@ Error in(Error error, std::string context) {
   return error;
 }
 
-std::string numbered(const char* what, size_t index) { return std::string(what) + " " + std::to_string(index); }
+std::string numbered(const char* what, size_t index) {
+  return std::string(what) + " " + std::to_string(index);
+}
 
 Result<void> check_limits(const wasm::Limits& limits, uint64_t range, const char* range_message) {
   if (limits.min > range) return invalid(range_message);
@@ -40,7 +42,8 @@ Result<void> check_table_type(const wasm::TableType& type) {
 }
 
 Result<void> check_memory_type(const wasm::MemoryType& type) {
-  return check_limits(type.limits, wasm::kMaxPages, "memory size must be at most 65536 pages (4GiB)");
+  return check_limits(type.limits, wasm::kMaxPages,
+                      "memory size must be at most 65536 pages (4GiB)");
 }
 
 Result<void> check_imports(const wasm::Module& module) {
@@ -106,10 +109,12 @@ Result<void> check_data(const ModuleContext& ctx, const wasm::DataSegment& seg) 
 
 Result<void> check_segments(const wasm::Module& module, const ModuleContext& ctx) {
   for (size_t i = 0; i < module.elements.size(); ++i) {
-    if (auto r = check_element(ctx, module.elements[i]); !r) return in(std::move(r).error(), numbered("elem segment", i));
+    if (auto r = check_element(ctx, module.elements[i]); !r)
+      return in(std::move(r).error(), numbered("elem segment", i));
   }
   for (size_t i = 0; i < module.data.size(); ++i) {
-    if (auto r = check_data(ctx, module.data[i]); !r) return in(std::move(r).error(), numbered("data segment", i));
+    if (auto r = check_data(ctx, module.data[i]); !r)
+      return in(std::move(r).error(), numbered("data segment", i));
   }
   return {};
 }
@@ -129,7 +134,8 @@ Result<void> check_start(const wasm::Module& module, const ModuleContext& ctx) {
   const uint32_t index = *module.start;
   if (index >= ctx.func_types.size()) return in(unknown("function", index), "start section");
   const wasm::FuncType& type = ctx.func_type(index);
-  if (!type.params.empty() || !type.results.empty()) return in(invalid("start function"), "start section");
+  if (!type.params.empty() || !type.results.empty())
+    return in(invalid("start function"), "start section");
   return {};
 }
 
@@ -141,12 +147,22 @@ Result<void> check_exports(const wasm::Module& module, const ModuleContext& ctx)
     size_t count = ctx.func_types.size();
     switch (e.kind) {
       case wasm::ExternKind::Func: break;
-      case wasm::ExternKind::Table: kind = "table"; count = ctx.tables.size(); break;
-      case wasm::ExternKind::Memory: kind = "memory"; count = ctx.memories.size(); break;
-      case wasm::ExternKind::Global: kind = "global"; count = ctx.globals.size(); break;
+      case wasm::ExternKind::Table:
+        kind = "table";
+        count = ctx.tables.size();
+        break;
+      case wasm::ExternKind::Memory:
+        kind = "memory";
+        count = ctx.memories.size();
+        break;
+      case wasm::ExternKind::Global:
+        kind = "global";
+        count = ctx.globals.size();
+        break;
     }
     if (e.index >= count) return in(unknown(kind, e.index), "export \"" + e.name + "\"");
-    if (!names.insert(e.name).second) return in(invalid("duplicate export name"), "export \"" + e.name + "\"");
+    if (!names.insert(e.name).second)
+      return in(invalid("duplicate export name"), "export \"" + e.name + "\"");
   }
   return {};
 }

@@ -57,7 +57,8 @@ TEST(FunctionValidator, UnknownLocalNamesTheIndex) {
 
 TEST(FunctionValidator, HugeLocalCountsAreLookedUpWithoutExpansion) {
   ModuleBuilder b;
-  b.func(b.type({}, {I::I64}), {op(Opcode::LocalGet, 4000000000u)}, {{100, I::I32}, {4000000000u, I::I64}});
+  b.func(b.type({}, {I::I64}), {op(Opcode::LocalGet, 4000000000u)},
+         {{100, I::I32}, {4000000000u, I::I64}});
   EXPECT_EQ(check(b), "");
 }
 
@@ -67,7 +68,8 @@ TEST(FunctionValidator, UnreachableMakesStackPolymorphic) {
   b.func(t, {op(Opcode::Unreachable), op(Opcode::I64Eqz), op(Opcode::Drop), op(Opcode::Select)});
   EXPECT_EQ(check(b), "");
   ModuleBuilder bad;
-  bad.func(bad.type({}, {I::I32}), {op(Opcode::Unreachable), op(Opcode::I64Const), op(Opcode::I32Eqz)});
+  bad.func(bad.type({}, {I::I32}),
+           {op(Opcode::Unreachable), op(Opcode::I64Const), op(Opcode::I32Eqz)});
   EXPECT_EQ(check(bad), "type mismatch");
 }
 
@@ -85,8 +87,9 @@ TEST(FunctionValidator, MultiValueBlocksTakeParameters) {
   ModuleBuilder b;
   const uint32_t bt = b.type({I::I32, I::I64}, {I::I64, I::I32});
   const uint32_t t = b.type({}, {I::I64, I::I32});
-  b.func(t, {op(Opcode::I32Const), op(Opcode::I64Const), block_of_type(Opcode::Block, bt), op(Opcode::Drop),
-             op(Opcode::Drop), op(Opcode::I64Const), op(Opcode::I32Const), op(Opcode::End)});
+  b.func(t, {op(Opcode::I32Const), op(Opcode::I64Const), block_of_type(Opcode::Block, bt),
+             op(Opcode::Drop), op(Opcode::Drop), op(Opcode::I64Const), op(Opcode::I32Const),
+             op(Opcode::End)});
   EXPECT_EQ(check(b), "");
   ModuleBuilder bad;
   bad.type({}, {});
@@ -96,17 +99,19 @@ TEST(FunctionValidator, MultiValueBlocksTakeParameters) {
 
 TEST(FunctionValidator, IfWithoutElseNeedsMatchingTypes) {
   ModuleBuilder b;
-  b.func(b.type({}, {I::I32}), {op(Opcode::I32Const), block(Opcode::If, I::I32), op(Opcode::I32Const), op(Opcode::End)});
+  b.func(b.type({}, {I::I32}),
+         {op(Opcode::I32Const), block(Opcode::If, I::I32), op(Opcode::I32Const), op(Opcode::End)});
   EXPECT_EQ(check(b), "type mismatch");
   ModuleBuilder ok;
-  ok.func(ok.type({}, {I::I32}), {op(Opcode::I32Const), block(Opcode::If, I::I32), op(Opcode::I32Const),
-                                  op(Opcode::Else), op(Opcode::I32Const), op(Opcode::End)});
+  ok.func(ok.type({}, {I::I32}),
+          {op(Opcode::I32Const), block(Opcode::If, I::I32), op(Opcode::I32Const), op(Opcode::Else),
+           op(Opcode::I32Const), op(Opcode::End)});
   EXPECT_EQ(check(ok), "");
   // A multi-value if [i32] -> [i32] may omit else: the parameter passes through.
   ModuleBuilder pass;
   const uint32_t bt = pass.type({I::I32}, {I::I32});
-  pass.func(pass.type({}, {I::I32}), {op(Opcode::I32Const), op(Opcode::I32Const), block_of_type(Opcode::If, bt),
-                                      op(Opcode::End)});
+  pass.func(pass.type({}, {I::I32}), {op(Opcode::I32Const), op(Opcode::I32Const),
+                                      block_of_type(Opcode::If, bt), op(Opcode::End)});
   EXPECT_EQ(check(pass), "");
 }
 
@@ -115,47 +120,51 @@ TEST(FunctionValidator, BranchesCheckLabels) {
   b.func(b.type({}, {}), {block(Opcode::Block), op(Opcode::Br, 2), op(Opcode::End)});
   EXPECT_EQ(check(b), "unknown label 2");
   ModuleBuilder loop;  // a loop's label takes its parameters, not its results
-  loop.func(loop.type({}, {I::I32}), {block(Opcode::Loop, I::I32), op(Opcode::Br, 0), op(Opcode::End)});
+  loop.func(loop.type({}, {I::I32}),
+            {block(Opcode::Loop, I::I32), op(Opcode::Br, 0), op(Opcode::End)});
   EXPECT_EQ(check(loop), "");
   ModuleBuilder brif;
-  brif.func(brif.type({}, {I::I32}), {block(Opcode::Block, I::I32), op(Opcode::I32Const), op(Opcode::I32Const),
-                                      op(Opcode::BrIf, 0), op(Opcode::End)});
+  brif.func(brif.type({}, {I::I32}), {block(Opcode::Block, I::I32), op(Opcode::I32Const),
+                                      op(Opcode::I32Const), op(Opcode::BrIf, 0), op(Opcode::End)});
   EXPECT_EQ(check(brif), "");
 }
 
 TEST(FunctionValidator, BrTableLabelsMustAgreeInArity) {
   ModuleBuilder b;
   b.func(b.type({}, {I::I32}),
-         {block(Opcode::Block), block(Opcode::Block, I::I32), op(Opcode::I32Const), op(Opcode::I32Const),
-          op(Opcode::BrTable, 0, 1, 0), op(Opcode::End), op(Opcode::End), op(Opcode::I32Const)},
+         {block(Opcode::Block), block(Opcode::Block, I::I32), op(Opcode::I32Const),
+          op(Opcode::I32Const), op(Opcode::BrTable, 0, 1, 0), op(Opcode::End), op(Opcode::End),
+          op(Opcode::I32Const)},
          {}, {1});
   EXPECT_EQ(check(b), "type mismatch");
   ModuleBuilder ok;
   ok.func(ok.type({}, {I::I32}),
-          {block(Opcode::Block, I::I32), op(Opcode::I32Const), op(Opcode::I32Const), op(Opcode::BrTable, 0, 2, 1),
-           op(Opcode::End)},
+          {block(Opcode::Block, I::I32), op(Opcode::I32Const), op(Opcode::I32Const),
+           op(Opcode::BrTable, 0, 2, 1), op(Opcode::End)},
           {}, {0, 1});
   EXPECT_EQ(check(ok), "");
   ModuleBuilder unknown_label;
-  unknown_label.func(unknown_label.type({}, {}), {op(Opcode::I32Const), op(Opcode::BrTable, 0, 1, 0)}, {}, {5});
+  unknown_label.func(unknown_label.type({}, {}),
+                     {op(Opcode::I32Const), op(Opcode::BrTable, 0, 1, 0)}, {}, {5});
   EXPECT_EQ(check(unknown_label), "unknown label 5");
 }
 
 TEST(FunctionValidator, SelectRules) {
   ModuleBuilder b;
-  b.func(b.type({}, {}), {op(Opcode::RefNull, 0x70), op(Opcode::RefNull, 0x70), op(Opcode::I32Const),
-                          op(Opcode::Select), op(Opcode::Drop)});
+  b.func(b.type({}, {}), {op(Opcode::RefNull, 0x70), op(Opcode::RefNull, 0x70),
+                          op(Opcode::I32Const), op(Opcode::Select), op(Opcode::Drop)});
   EXPECT_EQ(check(b), "type mismatch");
   ModuleBuilder typed;
-  typed.func(typed.type({}, {}), {op(Opcode::RefNull, 0x70), op(Opcode::RefNull, 0x70), op(Opcode::I32Const),
-                                  op(Opcode::SelectT, 1, 0x70), op(Opcode::Drop)});
+  typed.func(typed.type({}, {}),
+             {op(Opcode::RefNull, 0x70), op(Opcode::RefNull, 0x70), op(Opcode::I32Const),
+              op(Opcode::SelectT, 1, 0x70), op(Opcode::Drop)});
   EXPECT_EQ(check(typed), "");
   ModuleBuilder arity;
   arity.func(arity.type({}, {}), {op(Opcode::Unreachable), op(Opcode::SelectT, 2, 0x7F)});
   EXPECT_EQ(check(arity), "invalid result arity");
   ModuleBuilder unreached;  // the unknown operand takes the other's type
-  unreached.func(unreached.type({}, {I::I64}), {op(Opcode::Unreachable), op(Opcode::I64Const), op(Opcode::I32Const),
-                                               op(Opcode::Select)});
+  unreached.func(unreached.type({}, {I::I64}), {op(Opcode::Unreachable), op(Opcode::I64Const),
+                                                op(Opcode::I32Const), op(Opcode::Select)});
   EXPECT_EQ(check(unreached), "");
 }
 
@@ -228,7 +237,8 @@ TEST(FunctionValidator, TableInstructions) {
   b.table(I::FuncRef, 1);
   b.table(I::ExternRef, 1);
   const uint32_t t = b.type({}, {});
-  b.func(t, {op(Opcode::I32Const), op(Opcode::I32Const), op(Opcode::I32Const), op(Opcode::TableCopy, 0, 1)});
+  b.func(t, {op(Opcode::I32Const), op(Opcode::I32Const), op(Opcode::I32Const),
+             op(Opcode::TableCopy, 0, 1)});
   EXPECT_EQ(check(b), "type mismatch");
   b.module().functions[0].body[3].b = 0;
   EXPECT_EQ(check(b), "");

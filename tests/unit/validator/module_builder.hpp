@@ -48,7 +48,8 @@ class ModuleBuilder {
   }
 
   /// Adds a function; `body` gets a final `end` and offsets 100, 101, ... (function i at 1000*i).
-  uint32_t func(uint32_t type_index, std::vector<wasm::Instr> body, std::vector<wasm::LocalGroup> locals = {},
+  uint32_t func(uint32_t type_index, std::vector<wasm::Instr> body,
+                std::vector<wasm::LocalGroup> locals = {},
                 std::vector<uint32_t> br_table_labels = {}) {
     wasm::Function f;
     f.type_index = type_index;
@@ -74,14 +75,18 @@ class ModuleBuilder {
     m_.imports.push_back(imp);
     ++m_.imported_globals;
   }
-  void memory(uint32_t min, std::optional<uint32_t> max = std::nullopt) { m_.memories.push_back({{min, max}}); }
+  void memory(uint32_t min, std::optional<uint32_t> max = std::nullopt) {
+    m_.memories.push_back({{min, max}});
+  }
   void table(ValType element, uint32_t min, std::optional<uint32_t> max = std::nullopt) {
     m_.tables.push_back({element, {min, max}});
   }
   void global(ValType t, bool is_mutable, std::vector<wasm::Instr> init) {
     m_.globals.push_back({{t, is_mutable}, {std::move(init)}});
   }
-  void export_(const char* name, wasm::ExternKind kind, uint32_t index) { m_.exports.push_back({name, kind, index}); }
+  void export_(const char* name, wasm::ExternKind kind, uint32_t index) {
+    m_.exports.push_back({name, kind, index});
+  }
 
   wasm::Module& module() { return m_; }
 

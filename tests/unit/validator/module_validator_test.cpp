@@ -124,7 +124,8 @@ TEST(ModuleValidator, DataSegments) {
   EXPECT_EQ(check(b), "unknown memory 0");
   b.memory(1);
   EXPECT_EQ(check(b), "");
-  b.module().data[0].offset.instrs = {op(Opcode::I32Const), op(Opcode::I32Const), op(Opcode::I32Add)};
+  b.module().data[0].offset.instrs = {op(Opcode::I32Const), op(Opcode::I32Const),
+                                      op(Opcode::I32Add)};
   EXPECT_EQ(check(b), "constant expression required");
 }
 
