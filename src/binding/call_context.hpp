@@ -33,6 +33,9 @@ class CallContext {
   /// `host` may be null: then pending<T>() state lives for this attempt only and a Park is
   /// turned into a trap by the adapter.
   CallContext(const FunctionInfo& function, engine::Memory* memory, HostContext* host);
+  CallContext(FunctionInfo&&, engine::Memory*, HostContext*) = delete;  // would dangle
+  CallContext(const CallContext&) = delete;
+  CallContext& operator=(const CallContext&) = delete;
 
   /// The interpreter's view of the call; null for a call assembled from pieces.
   engine::HostCall* host_call() const { return call_; }
