@@ -46,8 +46,7 @@ template <class T>
 struct Decoder;
 
 template <class T>
-  requires Scalar<T>::kMapped
-struct Decoder<T> {
+requires Scalar<T>::kMapped struct Decoder<T> {
   static bool decode(CallContext&, const engine::Slot* s, uint32_t, T& out, engine::Trap&) {
     out = Scalar<T>::from_slot(s[0]);
     return true;
@@ -56,8 +55,8 @@ struct Decoder<T> {
 
 /// Shared by the views: `count` elements of `size` bytes at the address in s[0].
 template <class View>
-bool decode_view(CallContext& ctx, uint32_t address, uint32_t count, uint64_t size,
-                 uint32_t arg_no, View& out, engine::Trap& trap) {
+bool decode_view(CallContext& ctx, uint32_t address, uint32_t count, uint64_t size, uint32_t arg_no,
+                 View& out, engine::Trap& trap) {
   HostResult<View> view = make_view<View>(ctx, {}, address, count, size);
   if (!view.ok()) {
     // Name the argument only on failure: no string is built on the fast path.
@@ -103,15 +102,23 @@ struct Decoder<GuestString> {
 template <class T>
 constexpr bool check_param() {
   using U = std::remove_cvref_t<T>;
-  static_assert(!std::is_same_v<U, CallContext>,
-                "host function: CallContext& must be the first parameter, and only once");
-  static_assert(!std::is_reference_v<T> || std::is_const_v<std::remove_reference_t<T>>,
-                "host function: take Wasm parameters by value or const reference");
-  static_assert(Param<U>::kMapped,
-                "host function parameter type has no Wasm mapping: use int32_t, uint32_t, int64_t, "
-                "uint64_t, float, double, GuestPtr<T>, GuestSpan<T>, GuestMutSpan<T> or "
-                "GuestString (see the 'required from' note for the offending type)");
-  return WasmParam<T>;
+  // One message per bad parameter: each branch asserts a condition known false there.
+  if constexpr (std::is_same_v<U, CallContext>) {
+    static_assert(!std::is_same_v<U, CallContext>,
+                  "host function: CallContext& must be the first parameter, and only once");
+    return false;
+  } else if constexpr (std::is_reference_v<T> && !std::is_const_v<std::remove_reference_t<T>>) {
+    static_assert(!std::is_reference_v<T>,
+                  "host function: take Wasm parameters by value or const reference (write "
+                  "results through GuestPtr<T>)");
+    return false;
+  } else {
+    static_assert(Param<U>::kMapped,
+                  "host function parameter type has no Wasm mapping: use int32_t, uint32_t, "
+                  "int64_t, uint64_t, float, double, GuestPtr<T>, GuestSpan<T>, GuestMutSpan<T> "
+                  "or GuestString (see the 'required from' note for the offending type)");
+    return WasmParam<T>;
+  }
 }
 
 template <class List>
@@ -203,10 +210,10 @@ class Adapter {
                          std::index_sequence<I...>) const {
     typename L::Values values;
     // Every argument is decoded and checked, in order, before the body runs.
-    bool ok = (true && ... &&
-               Decoder<std::tuple_element_t<I, typename L::Values>>::decode(
-                   ctx, args + L::kOffsets[I], static_cast<uint32_t>(I + 1), std::get<I>(values),
-                   trap));
+    bool ok =
+        (true && ... &&
+         Decoder<std::tuple_element_t<I, typename L::Values>>::decode(
+             ctx, args + L::kOffsets[I], static_cast<uint32_t>(I + 1), std::get<I>(values), trap));
     if (!ok) return engine::HostStatus::Trap;
     if constexpr (std::is_void_v<Result>) {
       call(ctx, values, std::index_sequence<I...>{});

@@ -20,9 +20,8 @@ bool is_prefix_of(std::string_view prefix, std::string_view module, std::string_
 }  // namespace
 
 bool AllowList::allows(std::string_view module, std::string_view name) const {
-  return std::any_of(prefixes_.begin(), prefixes_.end(), [&](const std::string& p) {
-    return is_prefix_of(p, module, name);
-  });
+  return std::any_of(prefixes_.begin(), prefixes_.end(),
+                     [&](const std::string& p) { return is_prefix_of(p, module, name); });
 }
 
 AllowList AllowList::intersect(const AllowList& other) const {

@@ -17,7 +17,8 @@
 namespace lunatic::binding {
 
 // Wasm memory is little endian; views copy T's bytes as they are.
-static_assert(std::endian::native == std::endian::little, "guest views assume a little-endian host");
+static_assert(std::endian::native == std::endian::little,
+              "guest views assume a little-endian host");
 
 /// Whether `count` elements of `element_size` bytes starting at `address` lie inside `memory`
 /// (false if memory is null). Overflow-safe for any count and size. A zero-length range is in

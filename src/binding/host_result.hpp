@@ -24,13 +24,11 @@ class [[nodiscard]] HostResult {
 
  public:
   /// Success; for T = void the only way to say "done".
-  HostResult()
-    requires std::is_void_v<T>
-      : v_(std::in_place_index<0>) {}
+  HostResult() requires std::is_void_v<T> : v_(std::in_place_index<0>) {}
   /// Success with a value.
   template <class U = Stored>
-    requires(!std::is_void_v<T> && std::is_convertible_v<U &&, Stored>)
-  HostResult(U&& value)  // NOLINT: implicit so that `return 42;` works
+  requires(!std::is_void_v<T> && std::is_convertible_v<U&&, Stored>)
+      HostResult(U&& value)  // NOLINT: implicit so that `return 42;` works
       : v_(std::in_place_index<0>, std::forward<U>(value)) {}
   /// The guest traps with `trap`.
   HostResult(engine::Trap trap)  // NOLINT: implicit so that `return Trap::host(...)` works

@@ -55,8 +55,7 @@ Result<std::vector<engine::Extern>> Linker::resolve(HostFunctionCache& functions
     }
     if (imp.kind != wasm::ExternKind::Func) {
       return link_error("incompatible import type: " + def->full_name() +
-                            " is a function, module imports a " +
-                            wasm::extern_kind_name(imp.kind),
+                            " is a function, module imports a " + wasm::extern_kind_name(imp.kind),
                         i);
     }
     if (imp.func_type >= module.types.size()) {

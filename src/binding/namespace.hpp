@@ -19,16 +19,16 @@ namespace lunatic::binding {
 
 /// One attempt of a bound function with explicit pieces, for calls made outside a Thread
 /// (tests; an embedder probing a binding). The interpreter uses HostDefinition::function.
-using PieceInvoker = std::function<engine::HostStatus(
-    CallContext&, std::span<const engine::Slot>, std::span<engine::Slot>, engine::Trap&)>;
+using PieceInvoker = std::function<engine::HostStatus(CallContext&, std::span<const engine::Slot>,
+                                                      std::span<engine::Slot>, engine::Trap&)>;
 
 /// A bound host function.
 struct HostDefinition {
-  std::string name;                           ///< "send"
-  std::shared_ptr<const FunctionInfo> info;   ///< full name "lunatic::message::send"; identity
-  wasm::FuncType type;                        ///< from the C++ signature
-  engine::HostFunction function;              ///< for engine::Store::add_host_function
-  PieceInvoker invoke;                        ///< the same adapter, called with pieces
+  std::string name;                          ///< "send"
+  std::shared_ptr<const FunctionInfo> info;  ///< full name "lunatic::message::send"; identity
+  wasm::FuncType type;                       ///< from the C++ signature
+  engine::HostFunction function;             ///< for engine::Store::add_host_function
+  PieceInvoker invoke;                       ///< the same adapter, called with pieces
 
   const std::string& full_name() const { return info->full_name; }
 };

@@ -40,10 +40,14 @@ struct IntScalar {
     return static_cast<uint64_t>(v);
   }
 };
-template <> struct Scalar<int32_t> : IntScalar<int32_t, wasm::ValType::I32> {};
-template <> struct Scalar<uint32_t> : IntScalar<uint32_t, wasm::ValType::I32> {};
-template <> struct Scalar<int64_t> : IntScalar<int64_t, wasm::ValType::I64> {};
-template <> struct Scalar<uint64_t> : IntScalar<uint64_t, wasm::ValType::I64> {};
+template <>
+struct Scalar<int32_t> : IntScalar<int32_t, wasm::ValType::I32> {};
+template <>
+struct Scalar<uint32_t> : IntScalar<uint32_t, wasm::ValType::I32> {};
+template <>
+struct Scalar<int64_t> : IntScalar<int64_t, wasm::ValType::I64> {};
+template <>
+struct Scalar<uint64_t> : IntScalar<uint64_t, wasm::ValType::I64> {};
 
 template <>
 struct Scalar<float> {
@@ -69,8 +73,7 @@ struct Param {
   static constexpr std::array<wasm::ValType, 0> kTypes{};
 };
 template <class T>
-  requires Scalar<T>::kMapped
-struct Param<T> {
+requires Scalar<T>::kMapped struct Param<T> {
   static constexpr bool kMapped = true;
   static constexpr std::array kTypes{Scalar<T>::kType};
 };
@@ -91,8 +94,9 @@ struct Param<GuestString> : Param<GuestSpan<uint8_t>> {};
 
 /// A type usable as a host function parameter (by value or const reference).
 template <class T>
-concept WasmParam = (!std::is_reference_v<T> || std::is_const_v<std::remove_reference_t<T>>) &&
-                    Param<std::remove_cvref_t<T>>::kMapped;
+concept WasmParam =
+    (!std::is_reference_v<T> ||
+     std::is_const_v<std::remove_reference_t<T>>)&&Param<std::remove_cvref_t<T>>::kMapped;
 
 // ---- results -------------------------------------------------------------------------------
 
@@ -109,15 +113,14 @@ struct Return<void> {
   static constexpr std::array<wasm::ValType, 0> kTypes{};
 };
 template <class R>
-  requires Scalar<R>::kMapped
-struct Return<R> {
+requires Scalar<R>::kMapped struct Return<R> {
   static constexpr bool kMapped = true;
   using Value = R;
   static constexpr std::array kTypes{Scalar<R>::kType};
 };
 template <class T>
-  requires std::is_void_v<T> || Scalar<T>::kMapped
-struct Return<HostResult<T>> : Return<T> {};
+requires std::is_void_v<T> || Scalar<T>::kMapped struct Return<HostResult<T>> : Return<T> {
+};
 
 /// A type usable as a host function's return type.
 template <class R>
@@ -155,7 +158,7 @@ struct Callable<R (C::*)(A...)> : Callable<R (*)(A...)> {
 template <class R, class C, class... A>
 struct Callable<R (C::*)(A...) noexcept> : Callable<R (C::*)(A...)> {};
 template <class F>
-  requires std::is_class_v<F> && requires { &F::operator(); }
+requires std::is_class_v<F> && requires { &F::operator(); }
 struct Callable<F> : Callable<decltype(&F::operator())> {};
 
 /// The Wasm-facing parameters: all parameters after an optional leading `CallContext&`.

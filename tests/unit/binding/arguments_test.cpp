@@ -59,8 +59,8 @@ TEST_F(Arguments, MixedOrderAndContext) {
     EXPECT_EQ(ctx.function_name(), "test::mix");
     return double(a) + b + c + d;
   });
-  Outcome r = call("mix", {Slot{1}, std::bit_cast<uint32_t>(2.0f), Slot{3},
-                           std::bit_cast<uint64_t>(4.0)});
+  Outcome r =
+      call("mix", {Slot{1}, std::bit_cast<uint32_t>(2.0f), Slot{3}, std::bit_cast<uint64_t>(4.0)});
   ASSERT_EQ(r.status, HostStatus::Return);
   EXPECT_EQ(std::bit_cast<double>(r.results[0]), 10.0);
 }

@@ -24,8 +24,8 @@ struct Outcome {
 
 /// The embedder's per-process object of the tests.
 struct FakeProcess : HostContext {
-  int64_t now_ms = 0;                  ///< the fake clock
-  std::vector<int64_t> timers;         ///< wake-ups registered by parked calls
+  int64_t now_ms = 0;           ///< the fake clock
+  std::vector<int64_t> timers;  ///< wake-ups registered by parked calls
   int calls = 0;
 };
 

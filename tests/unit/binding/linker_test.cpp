@@ -23,8 +23,9 @@ class Linking : public ::testing::Test {
   void SetUp() override {
     linker_.ns("lunatic::message").define("send", &send);
     linker_.ns("lunatic::process").define("spawn", &spawn);
-    linker_.ns("wasi_snapshot_preview1").define("fd_write", &fd_write).define("proc_exit",
-                                                                              &proc_exit);
+    linker_.ns("wasi_snapshot_preview1")
+        .define("fd_write", &fd_write)
+        .define("proc_exit", &proc_exit);
   }
 
   /// Adds an import of function `module::name` with type `type` to m_.
@@ -84,7 +85,8 @@ TEST_F(Linking, UnknownImport) {
 
 TEST_F(Linking, DisallowedImport) {
   import_func("lunatic::message", "send", send_type_);
-  import_func("lunatic::process", "spawn", {{ValType::I64, ValType::I32, ValType::I32}, {ValType::I64}});
+  import_func("lunatic::process", "spawn",
+              {{ValType::I64, ValType::I32, ValType::I32}, {ValType::I64}});
   AllowList messages_only({"lunatic::message", "wasi_snapshot_preview1::fd_write"});
   expect_error(messages_only, "import lunatic::process::spawn is not allowed in this environment",
                "import 1");
@@ -172,9 +174,10 @@ TEST(AllowListTest, PlainStringPrefixesOfModuleAndName) {
   EXPECT_TRUE(list.allows("wasi_snapshot_preview1", "fd_write"));
   EXPECT_FALSE(list.allows("wasi_snapshot_preview1", "fd_read"));
   EXPECT_FALSE(list.allows("lunatic::process", "spawn"));
-  EXPECT_FALSE(list.allows("lunatic::messag", "e"));  // "lunatic::messag::e"
+  EXPECT_FALSE(list.allows("lunatic::messag", "e"));             // "lunatic::messag::e"
   EXPECT_TRUE(AllowList({"lunatic::"}).allows("lunatic", "x"));  // the "::" joins the two
-  EXPECT_TRUE(AllowList({"wasi_snapshot_preview1::fd_"}).allows("wasi_snapshot_preview1", "fd_seek"));
+  EXPECT_TRUE(
+      AllowList({"wasi_snapshot_preview1::fd_"}).allows("wasi_snapshot_preview1", "fd_seek"));
   EXPECT_TRUE(list.allows("lunatic::messages", "x"));  // plain prefix, as documented
   EXPECT_FALSE(AllowList().allows("", ""));
   EXPECT_TRUE(AllowList::all().allows("", ""));
@@ -182,12 +185,12 @@ TEST(AllowListTest, PlainStringPrefixesOfModuleAndName) {
 
 TEST(AllowListTest, IntersectionNeverGrants) {
   AllowList parent({"lunatic::", "wasi_snapshot_preview1::fd_write"});
-  AllowList child({"lunatic::message", "lunatic::process::spawn", "wasi_snapshot_preview1::",
-                   "env::"});
+  AllowList child(
+      {"lunatic::message", "lunatic::process::spawn", "wasi_snapshot_preview1::", "env::"});
   AllowList both = parent.intersect(child);
-  EXPECT_EQ(both.prefixes(), (std::vector<std::string>{"lunatic::message",
-                                                       "lunatic::process::spawn",
-                                                       "wasi_snapshot_preview1::fd_write"}));
+  EXPECT_EQ(both.prefixes(),
+            (std::vector<std::string>{"lunatic::message", "lunatic::process::spawn",
+                                      "wasi_snapshot_preview1::fd_write"}));
   EXPECT_EQ(child.intersect(parent).prefixes().size(), 3u);
   EXPECT_TRUE(AllowList::all().intersect(child).prefixes() == child.prefixes());
   EXPECT_TRUE(AllowList().intersect(child).prefixes().empty());
