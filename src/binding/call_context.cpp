@@ -1,12 +1,12 @@
-// CallContext: construction from the interpreter's HostCall or from pieces, trap texts, and
-// attaching a process's HostContext to a Thread.
+// CallContext: construction from the interpreter's HostCall or from pieces, and the texts of
+// the traps for bad guest memory arguments.
 #include "binding/call_context.hpp"
 
 #include <cinttypes>
 #include <cstdio>
 
 #include "engine/store.hpp"
-#include "engine/thread.hpp"
+#include "engine/thread.hpp"  // Thread::host_context
 
 namespace lunatic::binding {
 
@@ -54,10 +54,6 @@ engine::Trap CallContext::invalid_utf8(std::string_view what, uint64_t address,
   std::snprintf(buf, sizeof buf, " (%" PRIu64 " bytes at 0x%" PRIx64 ")", bytes, address);
   msg += buf;
   return engine::Trap::host(std::move(msg));
-}
-
-void attach(engine::Thread& thread, HostContext& context) {
-  thread.host_context = static_cast<void*>(&context);
 }
 
 }  // namespace lunatic::binding

@@ -44,8 +44,9 @@ class PendingCall {
     owner_ = nullptr;
   }
 
-  /// The state of type T, constructed from `init` if the slot holds none (or holds another
-  /// type). @pre claim() was called for the running call.
+  /// The state of type T, constructed from `init` (constructor arguments, or the members of an
+  /// aggregate) if the slot holds none or holds another type. @pre claim() was called for the
+  /// running call.
   template <class T, class... Init>
   T& get_or_emplace(Init&&... init) {
     static_assert(std::is_object_v<T> && !std::is_const_v<T>,
@@ -69,7 +70,7 @@ class PendingCall {
   template <class T>
   struct Holder final : Base {
     template <class... Init>
-    explicit Holder(Init&&... init) : Base(&kTypeTag<T>), value{std::forward<Init>(init)...} {}
+    explicit Holder(Init&&... init) : Base(&kTypeTag<T>), value(std::forward<Init>(init)...) {}
     T value;
   };
 

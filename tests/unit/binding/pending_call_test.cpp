@@ -2,6 +2,7 @@
 // and finds the state of its first attempt (an absolute deadline, progress so far) in the
 // process's pending-call slot, which is dropped when the call completes.
 #include <algorithm>
+#include <string>
 
 #include "binding_fixture.hpp"
 
@@ -171,6 +172,10 @@ TEST(PendingCallSlot, TypedStateAndOwnership) {
   EXPECT_EQ(slot.owner(), &owner_b);
   slot.clear();
   EXPECT_FALSE(slot.active());
+  // Constructor arguments convert as in a direct initialisation (no narrowing error).
+  slot.claim(&owner_a);
+  EXPECT_EQ(slot.get_or_emplace<int64_t>(uint64_t{5}), 5);
+  EXPECT_EQ(slot.get_or_emplace<std::string>(3u, 'x'), "xxx");
 }
 
 }  // namespace
