@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs one command and checks its exit status, stdout and stderr (an integration test case).
 #   run_case.sh [--exit N] [--stdout-is TEXT] [--stdout-has TEXT]... [--stderr-has TEXT]...
-#               [--stderr-is TEXT] -- COMMAND [ARGS...]
-# TEXT may contain \n escapes (printf %b). Prints what differed and exits 1 on a mismatch.
+#               [--stderr-is TEXT] [--stdout-empty] -- COMMAND [ARGS...]
+# TEXT may contain \n escapes (printf %b). An argument "<empty>" of COMMAND becomes an empty
+# string (CMake cannot pass one). Prints what differed and exits 1 on a mismatch.
 set -u
 
 expect_exit=0
@@ -16,6 +17,7 @@ while [[ $# -gt 0 && $1 != "--" ]]; do
   case $1 in
     --exit) expect_exit=$2; shift 2 ;;
     --stdout-is) stdout_is=$(printf '%b' "$2"); stdout_is_set=1; shift 2 ;;
+    --stdout-empty) stdout_is=""; stdout_is_set=1; shift ;;
     --stderr-is) stderr_is=$(printf '%b' "$2"); stderr_is_set=1; shift 2 ;;
     --stdout-has) stdout_has+=("$(printf '%b' "$2")"); shift 2 ;;
     --stderr-has) stderr_has+=("$(printf '%b' "$2")"); shift 2 ;;
@@ -24,11 +26,15 @@ while [[ $# -gt 0 && $1 != "--" ]]; do
 done
 [[ $# -gt 1 ]] || { echo "run_case.sh: missing -- COMMAND" >&2; exit 2; }
 shift
+command=()
+for arg in "$@"; do
+  if [[ $arg == "<empty>" ]]; then command+=(""); else command+=("$arg"); fi
+done
 
 out_file=$(mktemp)
 err_file=$(mktemp)
 trap 'rm -f "$out_file" "$err_file"' EXIT
-"$@" >"$out_file" 2>"$err_file" </dev/null
+"${command[@]}" >"$out_file" 2>"$err_file" </dev/null
 status=$?
 out=$(cat "$out_file")
 err=$(cat "$err_file")
@@ -45,7 +51,7 @@ for text in ${stderr_has[@]+"${stderr_has[@]}"}; do
   [[ $err == *"$text"* ]] || fail "stderr lacks: $text"
 done
 
-echo "command: $*"
+echo "command: ${command[*]}"
 echo "exit status: $status"
 echo "--- stdout ---"; printf '%s\n' "$out"
 echo "--- stderr ---"; printf '%s\n' "$err"
