@@ -24,7 +24,8 @@ constexpr const char* kMainFooter = R"(Examples:
   lunatic validate app.wasm              decode and validate only
   lunatic run --help                     options of `run`)";
 
-constexpr const char* kRunFooter = R"(Options of `run` come before FILE; every argument after FILE goes to the guest,
+constexpr const char* kRunFooter =
+    R"(Options of `run` come before FILE; every argument after FILE goes to the guest,
 whose argv is [FILE, args...]. A `--` right after FILE is only a separator.
 
 Exit status: the guest's exit code (proc_exit, or 0 when _start returns); 1 when the module
@@ -72,8 +73,9 @@ Result<uint64_t> parse_size(std::string_view text) {
   const char* begin = text.data();
   const char* end = text.data() + text.size();
   auto [rest, ec] = std::from_chars(begin, end, number);
-  Error bad(Phase::Usage, "invalid size '" + std::string(text) +
-                              "' (expected a number with an optional K, M or G suffix, e.g. 64MiB)");
+  Error bad(Phase::Usage,
+            "invalid size '" + std::string(text) +
+                "' (expected a number with an optional K, M or G suffix, e.g. 64MiB)");
   if (ec != std::errc() || rest == begin) return bad;
   std::string suffix(rest, end);
   std::transform(suffix.begin(), suffix.end(), suffix.begin(),
@@ -104,28 +106,34 @@ Command parse_command_line(std::span<const std::string> args) {
   RunOptions& opts = command.run;
   std::string max_memory;
   CLI::App* run = app.add_subcommand("run", "Run a WASI command module (its _start export)");
-  run->description("Run a WASI command module (its _start export):\n"
-                   "  lunatic run [OPTIONS] FILE.wasm [--] [ARGS...]");
+  run->description(
+      "Run a WASI command module (its _start export):\n"
+      "  lunatic run [OPTIONS] FILE.wasm [--] [ARGS...]");
   run->footer(kRunFooter);
   // allow_extra_args(false): each occurrence takes exactly one value, so a repeated option
   // never swallows the module file that follows it.
   run->add_option("--dir", opts.dirs, "Preopen HOST directory as GUEST (not supported yet)")
-      ->type_name("HOST[:GUEST]")->allow_extra_args(false);
+      ->type_name("HOST[:GUEST]")
+      ->allow_extra_args(false);
   run->add_option("--env", opts.env, "Set an environment variable of the guest")
-      ->type_name("K=V")->allow_extra_args(false);
+      ->type_name("K=V")
+      ->allow_extra_args(false);
   run->add_option("--max-memory", max_memory, "Cap each linear memory (e.g. 64MiB; max 4GiB)")
       ->type_name("SIZE");
   std::string max_fuel;
   run->add_option("--max-fuel", max_fuel, "Trap with 'out of fuel' after N fuel units")
       ->type_name("N");
   run->add_option("--threads", opts.threads, "Worker threads (reserved for the scheduler)")
-      ->type_name("N")->check(CLI::Range(1u, 4096u));
+      ->type_name("N")
+      ->check(CLI::Range(1u, 4096u));
   run->add_option("file", opts.file, "The module to run (argv[0] of the guest)")
-      ->type_name("FILE.wasm")->required();
+      ->type_name("FILE.wasm")
+      ->required();
 
   CLI::App* validate = app.add_subcommand("validate", "Decode and validate a module");
   validate->add_option("file", command.validate_file, "The module to check")
-      ->type_name("FILE.wasm")->required();
+      ->type_name("FILE.wasm")
+      ->required();
   CLI::App* version = app.add_subcommand("version", "Print the version");
 
   // Split off the guest's arguments before CLI11 sees them.

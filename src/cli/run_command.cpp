@@ -71,14 +71,13 @@ std::optional<int> run_to_end(engine::Thread& thread, engine::Function* fn,
   while (status == engine::RunStatus::Yielded) status = thread.run();
   switch (status) {
     case engine::RunStatus::Done:
-    case engine::RunStatus::Yielded:
-      return std::nullopt;
+    case engine::RunStatus::Yielded: return std::nullopt;
     case engine::RunStatus::Parked:
       // Nothing can wake a parked process before the scheduler exists.
-      return fail(file, Error(Phase::Host, "the guest waits for an event, but no scheduler "
-                                           "exists yet to wake it"));
-    case engine::RunStatus::Trapped:
-      break;
+      return fail(file, Error(Phase::Host,
+                              "the guest waits for an event, but no scheduler "
+                              "exists yet to wake it"));
+    case engine::RunStatus::Trapped: break;
   }
   const engine::Trap& trap = thread.trap();
   if (trap.kind == engine::TrapKind::Exit) {

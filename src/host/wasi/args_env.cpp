@@ -58,8 +58,6 @@ HostStatus args_sizes_get(WasiContext& ctx, HostCall& call) { return list_sizes(
 HostStatus environ_get(WasiContext& ctx, HostCall& call) { return list_get(ctx.env, call); }
 
 /// environ_sizes_get(count_out: u32*, buf_size_out: u32*) -> errno.
-HostStatus environ_sizes_get(WasiContext& ctx, HostCall& call) {
-  return list_sizes(ctx.env, call);
-}
+HostStatus environ_sizes_get(WasiContext& ctx, HostCall& call) { return list_sizes(ctx.env, call); }
 
 }  // namespace lunatic::host::wasi

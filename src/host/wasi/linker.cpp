@@ -102,8 +102,7 @@ Result<std::vector<engine::Extern>> link_imports(engine::Store& store, const was
     }
     Impl impl = entry->impl;
     engine::Function* fn = store.add_host_function(
-        std::move(type),
-        [impl, context](engine::HostCall& call) { return impl(*context, call); });
+        std::move(type), [impl, context](engine::HostCall& call) { return impl(*context, call); });
     externs.push_back(engine::Extern{wasm::ExternKind::Func, fn});
   }
   return externs;

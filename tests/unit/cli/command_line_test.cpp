@@ -161,8 +161,8 @@ TEST(ParseSize, Units) {
 }
 
 TEST(ParseSize, Rejects) {
-  for (const char* bad : {"", "MiB", "-1", "12 MiB", "1.5G", "1T", "99999999999999999999",
-                          "17179869184G"}) {
+  for (const char* bad :
+       {"", "MiB", "-1", "12 MiB", "1.5G", "1T", "99999999999999999999", "17179869184G"}) {
     Result<uint64_t> r = parse_size(bad);
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) {

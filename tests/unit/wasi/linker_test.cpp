@@ -41,8 +41,8 @@ TEST_F(WasiLinker, LinksEveryImportInOrder) {
   import_func("wasi_snapshot_preview1", "clock_time_get",
               {{ValType::I32, ValType::I64, ValType::I32}, {ValType::I32}});
   import_func("wasi_snapshot_preview1", "path_open",  // outside the subset: ENOSYS stub
-              {{ValType::I32, ValType::I32, ValType::I32, ValType::I32, ValType::I32,
-                ValType::I64, ValType::I64, ValType::I32, ValType::I32},
+              {{ValType::I32, ValType::I32, ValType::I32, ValType::I32, ValType::I32, ValType::I64,
+                ValType::I64, ValType::I32, ValType::I32},
                {ValType::I32}});
   auto externs = link();
   ASSERT_TRUE(externs.ok()) << externs.error().to_string();
