@@ -154,15 +154,16 @@ template <class F> inline bool fge(F a, F b) { return a >= b; }
 
 // trunc_s/trunc_u: "if z is a NaN, the result is undefined" -> "invalid conversion to integer";
 // "if trunc(z) is out of range, the result is undefined" -> "integer overflow".
-// The range tests are on z itself with bounds that are exact in F: -2^(N-1) is representable,
-// and for unsigned any z > -1 truncates to a non-negative value.
+// trunc(z) is in range iff low - 1 < z < high + 1 with low = -2^(N-1) or 0 and high + 1 = 2^(N-1)
+// or 2^N, a power of two that F holds exactly. Where F cannot hold low - 1 (it rounds back to
+// low), no value of F lies strictly between them, so z >= low is the same test.
 template <class I, class F> inline bool trunc(F z, I& r, TrapKind& trap) {
   if (std::isnan(z)) return trap = TrapKind::InvalidConversion, false;
-  // 2^(N-1) for signed I, 2^N for unsigned I (max / 2 + 1 is a power of two, exact in F).
-  constexpr F kLimit = static_cast<F>(std::numeric_limits<I>::max() / 2 + 1) * F(2);
-  constexpr F kLow = std::is_signed_v<I> ? -kLimit : F(-1);
-  const bool in_range = std::is_signed_v<I> ? (z >= kLow && z < kLimit) : (z > kLow && z < kLimit);
-  if (!in_range) return trap = TrapKind::IntegerOverflow, false;
+  constexpr F kHigh = static_cast<F>(std::numeric_limits<I>::max() / 2 + 1) * F(2);
+  constexpr F kLow = std::is_signed_v<I> ? -kHigh : F(0);
+  constexpr F kBelow = kLow - F(1);
+  const bool above_low = kBelow == kLow ? z >= kLow : z > kBelow;
+  if (!above_low || !(z < kHigh)) return trap = TrapKind::IntegerOverflow, false;
   r = static_cast<I>(z);
   return true;
 }
