@@ -56,6 +56,16 @@ namespace lunatic::engine {
 // that has used up its slice yields at the safepoint (and re-executes it on resume), so a run
 // always passes at least one safepoint and may overshoot its slice by one region.
 
+/// The internal opcodes that are not Wasm opcodes, in order: X(name) for each.
+#define LUNATIC_INTERNAL_OPS(X)                                                              \
+  X(Copy) X(BrIfNz) X(BrIfZ)                                                                 \
+  /* fused compare + branch, in the order of the Wasm compares I32Eq..I32GeU, I64Eq..I64GeU */ \
+  X(BrIfI32Eq) X(BrIfI32Ne) X(BrIfI32LtS) X(BrIfI32LtU) X(BrIfI32GtS) X(BrIfI32GtU)          \
+  X(BrIfI32LeS) X(BrIfI32LeU) X(BrIfI32GeS) X(BrIfI32GeU)                                    \
+  X(BrIfI64Eq) X(BrIfI64Ne) X(BrIfI64LtS) X(BrIfI64LtU) X(BrIfI64GtS) X(BrIfI64GtU)          \
+  X(BrIfI64LeS) X(BrIfI64LeU) X(BrIfI64GeS) X(BrIfI64GeU)                                    \
+  X(Return1) X(Safepoint)
+
 /// Internal opcodes: every Wasm opcode keeps its number (numeric instructions run as written;
 /// Br, BrTable, Return, Call, CallIndirect, Select, ... take the layouts above), followed by the
 /// internal ones.
@@ -63,16 +73,9 @@ enum class Op : uint32_t {
 #define WASM_OPCODE(name, text, prefix, code, imm, in1, in2, out, bytes) name,
 #include "wasm/opcodes.def"
 #undef WASM_OPCODE
-  Copy,
-  BrIfNz,
-  BrIfZ,
-  // Fused compare + branch, in the order of the Wasm compare opcodes I32Eq..I32GeU, I64Eq..I64GeU.
-  BrIfI32Eq, BrIfI32Ne, BrIfI32LtS, BrIfI32LtU, BrIfI32GtS, BrIfI32GtU,
-  BrIfI32LeS, BrIfI32LeU, BrIfI32GeS, BrIfI32GeU,
-  BrIfI64Eq, BrIfI64Ne, BrIfI64LtS, BrIfI64LtU, BrIfI64GtS, BrIfI64GtU,
-  BrIfI64LeS, BrIfI64LeU, BrIfI64GeS, BrIfI64GeU,
-  Return1,
-  Safepoint,
+#define LUNATIC_OP_ENUM(name) name,
+  LUNATIC_INTERNAL_OPS(LUNATIC_OP_ENUM)
+#undef LUNATIC_OP_ENUM
 };
 
 /// Number of words of the call instructions (the interpreter steps over them on return).
