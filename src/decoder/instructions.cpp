@@ -1,5 +1,6 @@
 // Instruction decoding (spec 5.4): opcode lookup through the opcode table, immediates into the
-// wasm::Instr fields that opcode.hpp assigns, and block nesting counted without recursion.
+// wasm::Instr fields that opcode.hpp assigns, block nesting tracked on a heap stack (never by
+// recursion), and constant expressions, which are instruction sequences too.
 #include "decoder/decoder_internal.hpp"
 
 namespace lunatic::decoder::detail {
@@ -21,7 +22,8 @@ Result<wasm::BlockType> read_block_type(ByteReader& r) {
   const size_t start = r.position();
   const int64_t value = TRY(r.s33());
   // A single byte that is 0x40 or a value type is an inline type; anything else is a type
-  // index. Negative indices name no type: they are left to the validator, as huge indices.
+  // index. A negative one names no type: it becomes an index no module can have, so the
+  // validator reports it ("unknown type") instead of it aliasing a real type.
   if (r.position() == start + 1 && value < 0) {
     const uint8_t byte = static_cast<uint8_t>(value & 0x7F);
     if (byte == kEmptyBlockType) return block;
@@ -32,7 +34,7 @@ Result<wasm::BlockType> read_block_type(ByteReader& r) {
     }
   }
   block.kind = wasm::BlockType::Kind::TypeIndex;
-  block.type_index = static_cast<uint32_t>(value);
+  block.type_index = value < 0 ? UINT32_MAX : static_cast<uint32_t>(value);
   return block;
 }
 

@@ -85,6 +85,14 @@ TEST(DecodeCode, BlockTypes) {
   EXPECT_EQ(f.body[4].block.type_index, 5u);
 }
 
+TEST(DecodeCode, NegativeBlockTypeIndexNamesNoType) {
+  // s33 -2^32 + 5 must not alias type 5; it decodes to an index no module has.
+  auto f = decode_body({0x02, 0x85, 0x80, 0x80, 0x80, 0x70, 0x0B, 0x0B});
+  ASSERT_EQ(f.body.size(), 3u);
+  EXPECT_EQ(f.body[0].block.kind, BlockType::Kind::TypeIndex);
+  EXPECT_EQ(f.body[0].block.type_index, UINT32_MAX);
+}
+
 TEST(DecodeCode, BranchTables) {
   auto f = decode_body({0x41, 0x00, 0x0E, 0x02, 0x03, 0x04, 0x05,   // br_table 3 4 5
                         0x41, 0x00, 0x0E, 0x00, 0x07,               // br_table 7
