@@ -20,8 +20,9 @@ wasm::Function decode_body(const Bytes& code) {
 }
 
 TEST(DecodeCode, LocalsAreGrouped) {
-  auto m = decode_bytes(module({void_type_section(), func_section(1),
-                                code_section({body({0x03, 0x02, 0x7F, 0x00, 0x7E, 0x01, 0x7C, 0x0B})})}));
+  auto m = decode_bytes(
+      module({void_type_section(), func_section(1),
+              code_section({body({0x03, 0x02, 0x7F, 0x00, 0x7E, 0x01, 0x7C, 0x0B})})}));
   ASSERT_TRUE(m.ok()) << m.error().to_string();
   const auto& f = m->functions[0];
   EXPECT_EQ(f.local_count, 3u);
@@ -33,12 +34,12 @@ TEST(DecodeCode, LocalsAreGrouped) {
 
 TEST(DecodeCode, TooManyLocals) {
   auto with_locals = [](const Bytes& locals) {
-    return module({void_type_section(), func_section(1),
-                   code_section({body(cat({locals, {0x0B}}))})});
+    return module(
+        {void_type_section(), func_section(1), code_section({body(cat({locals, {0x0B}}))})});
   };
   EXPECT_EQ(error_of(with_locals({0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x7F})), "too many locals");
-  EXPECT_EQ(error_of(with_locals({0x02, 0x80, 0x80, 0x80, 0x80, 0x04, 0x7F,
-                                  0x80, 0x80, 0x80, 0x80, 0x04, 0x7E})),
+  EXPECT_EQ(error_of(with_locals(
+                {0x02, 0x80, 0x80, 0x80, 0x80, 0x04, 0x7F, 0x80, 0x80, 0x80, 0x80, 0x04, 0x7E})),
             "too many locals");
   EXPECT_EQ(error_of(with_locals({0x01, 0x80, 0x80, 0x80, 0x80, 0x10, 0x7F})), "integer too large");
   // Right at the limit is fine.
@@ -59,9 +60,9 @@ TEST(DecodeCode, InstructionsKeepTheirOffsets) {
 }
 
 TEST(DecodeCode, ConstantsAreRawBits) {
-  auto f = decode_body({0x41, 0x7F,                                  // i32.const -1
-                        0x42, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7F,
-                        0x43, 0x00, 0x00, 0x80, 0x3F,                // f32.const 1.0
+  auto f = decode_body({0x41, 0x7F,  // i32.const -1
+                        0x42, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+                        0x80, 0x7F, 0x43, 0x00, 0x00, 0x80, 0x3F,              // f32.const 1.0
                         0x44, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xF0, 0xBF,  // f64 -1.0
                         0x0B});
   ASSERT_EQ(f.body.size(), 5u);
@@ -72,9 +73,9 @@ TEST(DecodeCode, ConstantsAreRawBits) {
 }
 
 TEST(DecodeCode, BlockTypes) {
-  auto f = decode_body({0x02, 0x40, 0x0B,   // block
-                        0x03, 0x7E, 0x0B,   // loop (result i64)
-                        0x02, 0x05, 0x0B,   // block (type 5)
+  auto f = decode_body({0x02, 0x40, 0x0B,  // block
+                        0x03, 0x7E, 0x0B,  // loop (result i64)
+                        0x02, 0x05, 0x0B,  // block (type 5)
                         0x0B});
   ASSERT_EQ(f.body.size(), 7u);
   EXPECT_EQ(f.body[0].block.kind, BlockType::Kind::Empty);
@@ -94,8 +95,8 @@ TEST(DecodeCode, NegativeBlockTypeIndexNamesNoType) {
 }
 
 TEST(DecodeCode, BranchTables) {
-  auto f = decode_body({0x41, 0x00, 0x0E, 0x02, 0x03, 0x04, 0x05,   // br_table 3 4 5
-                        0x41, 0x00, 0x0E, 0x00, 0x07,               // br_table 7
+  auto f = decode_body({0x41, 0x00, 0x0E, 0x02, 0x03, 0x04, 0x05,  // br_table 3 4 5
+                        0x41, 0x00, 0x0E, 0x00, 0x07,              // br_table 7
                         0x0B});
   ASSERT_EQ(f.body.size(), 5u);
   EXPECT_EQ(f.br_table_labels, (std::vector<uint32_t>{3, 4}));
@@ -177,8 +178,9 @@ TEST(DecodeCode, BodyMustEndWithItsEnd) {
                              section(10, {0x01, 0x03, 0x00, 0x41, 0x01})})),
             "unexpected end of section or function");
   // Body size beyond the module.
-  EXPECT_EQ(error_of(module({void_type_section(), func_section(1), section(10, {0x01, 0x09, 0x00})})),
-            "length out of bounds");
+  EXPECT_EQ(
+      error_of(module({void_type_section(), func_section(1), section(10, {0x01, 0x09, 0x00})})),
+      "length out of bounds");
 }
 
 TEST(DecodeCode, IfElseDecodes) {

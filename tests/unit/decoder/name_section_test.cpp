@@ -26,8 +26,7 @@ TEST(DecodeNames, FunctionNames) {
 
 TEST(DecodeNames, BrokenNameSectionIsIgnored) {
   // Subsection size past the end, bad UTF-8, a truncated entry: all decode, without names.
-  for (const Bytes& broken : {Bytes{0x01, 0x20, 0x01},
-                              function_names({{0, "\xff"}}),
+  for (const Bytes& broken : {Bytes{0x01, 0x20, 0x01}, function_names({{0, "\xff"}}),
                               Bytes{0x01, 0x03, 0x02, 0x00, 0x00}}) {
     auto m = decode_bytes(module({name_section(broken)}));
     ASSERT_TRUE(m.ok()) << m.error().to_string();

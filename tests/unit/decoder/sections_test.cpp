@@ -35,14 +35,24 @@ TEST(DecodeSections, MalformedTypes) {
 
 TEST(DecodeSections, ImportsOfEveryKind) {
   const Bytes imports = cat({{0x05},
-                             str("m"), str("f"), {0x00, 0x00},                // func type 0
-                             str("m"), str("t"), {0x01, 0x70, 0x01, 0x01, 0x02},  // table 1..2
-                             str("m"), str("mem"), {0x02, 0x00, 0x03},        // memory 3..
-                             str("m"), str("g"), {0x03, 0x7E, 0x01},          // mut i64
-                             str("m"), str("f2"), {0x00, 0x01}});             // func type 1
-  auto m = decode_bytes(module({section(1, {0x02, 0x60, 0x00, 0x00, 0x60, 0x01, 0x7F, 0x00}),
-                                section(2, imports), func_section(1),
-                                code_section({body({0x00, 0x0B})})}));
+                             str("m"),
+                             str("f"),
+                             {0x00, 0x00},  // func type 0
+                             str("m"),
+                             str("t"),
+                             {0x01, 0x70, 0x01, 0x01, 0x02},  // table 1..2
+                             str("m"),
+                             str("mem"),
+                             {0x02, 0x00, 0x03},  // memory 3..
+                             str("m"),
+                             str("g"),
+                             {0x03, 0x7E, 0x01},  // mut i64
+                             str("m"),
+                             str("f2"),
+                             {0x00, 0x01}});  // func type 1
+  auto m = decode_bytes(
+      module({section(1, {0x02, 0x60, 0x00, 0x00, 0x60, 0x01, 0x7F, 0x00}), section(2, imports),
+              func_section(1), code_section({body({0x00, 0x0B})})}));
   ASSERT_TRUE(m.ok()) << m.error().to_string();
   ASSERT_EQ(m->imports.size(), 5u);
   EXPECT_EQ(m->imports[0].module, "m");
@@ -68,8 +78,10 @@ TEST(DecodeSections, ImportsOfEveryKind) {
 }
 
 TEST(DecodeSections, MalformedImports) {
-  EXPECT_EQ(error_of(module({section(2, {0x01, 0x00, 0x00, 0x04, 0x00})})), "malformed import kind");
-  EXPECT_EQ(error_of(module({section(2, {0x01, 0x00, 0x00, 0x80, 0x00})})), "malformed import kind");
+  EXPECT_EQ(error_of(module({section(2, {0x01, 0x00, 0x00, 0x04, 0x00})})),
+            "malformed import kind");
+  EXPECT_EQ(error_of(module({section(2, {0x01, 0x00, 0x00, 0x80, 0x00})})),
+            "malformed import kind");
   EXPECT_EQ(error_of(module({section(2, cat({{0x01}, str("\xc0\x80"), str("x"), {0x00, 0x00}}))})),
             "malformed UTF-8 encoding");
   EXPECT_EQ(error_of(module({section(2, {0x01, 0x09, 0x00})})), "length out of bounds");
@@ -98,8 +110,8 @@ TEST(DecodeSections, TablesMemoriesAndLimits) {
 }
 
 TEST(DecodeSections, GlobalsWithInitialisers) {
-  auto m = decode_bytes(module({section(
-      6, {0x02, 0x7F, 0x00, 0x41, 0x7F, 0x0B, 0x7E, 0x01, 0x42, 0x80, 0x01, 0x0B})}));
+  auto m = decode_bytes(module(
+      {section(6, {0x02, 0x7F, 0x00, 0x41, 0x7F, 0x0B, 0x7E, 0x01, 0x42, 0x80, 0x01, 0x0B})}));
   ASSERT_TRUE(m.ok()) << m.error().to_string();
   ASSERT_EQ(m->globals.size(), 2u);
   EXPECT_FALSE(m->globals[0].type.is_mutable);

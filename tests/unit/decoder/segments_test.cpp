@@ -104,9 +104,14 @@ TEST(DecodeElements, MalformedSegments) {
 
 TEST(DecodeData, ThreeForms) {
   const Bytes segs = cat({{0x03},
-                          {0x00}, kOffsetExpr, str("ab"),          // active, memory 0
-                          {0x01}, str("xyz"),                      // passive
-                          {0x02, 0x01}, kOffsetExpr, str("")});    // active, memory 1
+                          {0x00},
+                          kOffsetExpr,
+                          str("ab"),  // active, memory 0
+                          {0x01},
+                          str("xyz"),  // passive
+                          {0x02, 0x01},
+                          kOffsetExpr,
+                          str("")});  // active, memory 1
   auto m = decode_bytes(module({section(11, segs)}));
   ASSERT_TRUE(m.ok()) << m.error().to_string();
   ASSERT_EQ(m->data.size(), 3u);
