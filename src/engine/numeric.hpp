@@ -118,12 +118,14 @@ template <class F> inline F fsub(F a, F b) { return a - b; }
 template <class F> inline F fmul(F a, F b) { return a * b; }
 template <class F> inline F fdiv(F a, F b) { return a / b; }
 template <class F> inline F fsqrt(F a) { return std::sqrt(a); }
-template <class F> inline F fceil(F a) { return std::ceil(a); }
-template <class F> inline F ffloor(F a) { return std::floor(a); }
-template <class F> inline F ftrunc(F a) { return std::trunc(a); }
+// Rounding: a NaN operand must give an arithmetic (quiet) NaN, but the rounding instructions
+// hand a signalling NaN back unchanged; a + a quiets it and keeps its payload.
+template <class F> inline F fceil(F a) { return std::isnan(a) ? a + a : std::ceil(a); }
+template <class F> inline F ffloor(F a) { return std::isnan(a) ? a + a : std::floor(a); }
+template <class F> inline F ftrunc(F a) { return std::isnan(a) ? a + a : std::trunc(a); }
 // "fnearest: round to the nearest integral value; if two values are equally near, to the even
 // one". nearbyint in the default rounding mode does exactly that and keeps the sign of zero.
-template <class F> inline F fnearest(F a) { return std::nearbyint(a); }
+template <class F> inline F fnearest(F a) { return std::isnan(a) ? a + a : std::nearbyint(a); }
 
 template <class F> inline F fabs_(F a) { return std::bit_cast<F>(std::bit_cast<Bits<F>>(a) & ~kSignBit<F>); }
 template <class F> inline F fneg(F a) { return std::bit_cast<F>(std::bit_cast<Bits<F>>(a) ^ kSignBit<F>); }

@@ -61,6 +61,16 @@ TEST(Numeric, SignOperationsKeepNaNPayloads) {
   EXPECT_EQ(std::bit_cast<uint32_t>(fcopysign(nan_payload, -1.0f)), 0xFFA00001u);
 }
 
+TEST(Numeric, RoundingQuietsSignallingNaNs) {
+  const float snan = std::bit_cast<float>(0x7FA00000u);
+  for (float r : {fceil(snan), ffloor(snan), ftrunc(snan), fnearest(snan)}) {
+    EXPECT_EQ(std::bit_cast<uint32_t>(r) & 0x7FC00000u, 0x7FC00000u);  // a quiet NaN
+  }
+  const double dnan = std::bit_cast<double>(0xFFF4000000000000ull);
+  EXPECT_TRUE(std::isnan(ffloor(dnan)));
+  EXPECT_NE(std::bit_cast<uint64_t>(ffloor(dnan)) & 0x0008000000000000ull, 0u);
+}
+
 TEST(Numeric, TruncationBounds) {
   int32_t i = 0;
   uint32_t u = 0;
