@@ -2,6 +2,7 @@
 // the typed helpers of numeric.hpp and interpreter_ops.hpp; calls push frames on the Thread's
 // own stack (never the native one), and every exit saves the state needed to continue.
 #include <limits>
+#include <string>
 
 #include "engine/compiled_module.hpp"
 #include "engine/interpreter.hpp"
@@ -16,6 +17,20 @@ using i32 = int32_t;
 using i64 = int64_t;
 using f32 = float;
 using f64 = double;
+
+namespace {
+
+// The trap for `kind` raised by the instruction at pc. Like the reference interpreter, a null
+// table entry names its index ("uninitialized element 2"): the canonical text is a prefix.
+Trap trap_at(TrapKind kind, const Slot* fp, const uint32_t* pc) {
+  Trap trap = Trap::of(kind);
+  if (kind == TrapKind::UninitializedElement && static_cast<Op>(*pc) == Op::CallIndirect) {
+    trap.message += " " + std::to_string(static_cast<uint32_t>(fp[pc[3]]));
+  }
+  return trap;
+}
+
+}  // namespace
 
 RunStatus Interpreter::run(Thread& t, uint64_t slice) {
   State& s = *t.state_;
@@ -368,7 +383,7 @@ RunStatus Interpreter::run(Thread& t, uint64_t slice) {
     kind = TrapKind::MemoryOutOfBounds;
   trapped:
     save_fuel();
-    return trap(t, Trap::of(kind), pc);
+    return trap(t, trap_at(kind, fp, pc), pc);
   }
 }
 

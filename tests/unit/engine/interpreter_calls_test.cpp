@@ -25,7 +25,8 @@ TEST(InterpreterCalls, CallIndirect) {
   Harness h(b);
   EXPECT_EQ(h.call_i32("call", {Value::i32(0)}), 10);
   EXPECT_EQ(h.call_i32("call", {Value::i32(1)}), 11);
-  EXPECT_EQ(h.trap_of("call", {Value::i32(2)}), "uninitialized element");
+  EXPECT_EQ(h.trap_of("call", {Value::i32(2)}), "uninitialized element 2");
+  EXPECT_EQ(h.thread.trap().kind, TrapKind::UninitializedElement);
   EXPECT_EQ(h.trap_of("call", {Value::i32(3)}), "indirect call type mismatch");
   EXPECT_EQ(h.trap_of("call", {Value::i32(4)}), "undefined element");
   EXPECT_EQ(h.trap_of("call", {Value::i32(-1)}), "undefined element");
