@@ -179,7 +179,7 @@ class Adapter {
     }
     AdapterAccess::begin(ctx);
     engine::HostStatus status =
-        run(ctx, args.data(), results, trap, std::make_index_sequence<WasmCount>{});
+        run(ctx, args.data(), results, trap, std::make_index_sequence<kWasmCount>{});
     return AdapterAccess::end(ctx, status, trap);
   }
 
@@ -187,7 +187,7 @@ class Adapter {
 
  private:
   using WasmParams = typename Sig::WasmParams;
-  static constexpr size_t WasmCount = WasmParams::kSize;
+  static constexpr size_t kWasmCount = WasmParams::kSize;
 
   template <class List>
   struct Layout;
