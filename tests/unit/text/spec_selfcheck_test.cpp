@@ -1,0 +1,108 @@
+// Self-check over the official suite: every non-SIMD .wast parses as a script, its modules
+// encode to binaries the decoder and validator accept, its malformed text modules fail to
+// parse and its invalid modules parse (the validator then rejects them).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "decoder/decoder.hpp"
+#include "text/text.hpp"
+#include "validator/validator.hpp"
+
+namespace lunatic::text {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path spec_dir() {
+  if (const char* env = std::getenv("LUNATIC_SPEC_DIR")) return env;
+  return LUNATIC_SPEC_DIR;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct Counts {
+  size_t files = 0, modules = 0, malformed_text = 0, invalid = 0, failures = 0;
+};
+
+void note(Counts& c, const std::string& what) {
+  if (++c.failures <= 40) ADD_FAILURE() << what;
+}
+
+Result<void> decode_and_validate(const std::vector<uint8_t>& bytes) {
+  auto module = TRY(decoder::decode(bytes));
+  return validator::validate(module);
+}
+
+void check_file(const fs::path& file, Counts& c) {
+  std::string source = read_file(file);
+  std::string name = file.filename().string();
+  auto script = parse_script(source);
+  if (!script) {
+    note(c, name + ": " + script.error().message + " at " + script.error().context);
+    return;
+  }
+  ++c.files;
+  for (const Command& cmd : script->commands) {
+    if (!cmd.module) continue;
+    std::string where = name + ":" + std::to_string(cmd.line) + " ";
+    const ScriptModule& m = *cmd.module;
+    bool text = m.form != ScriptModule::Form::Binary;
+    if (cmd.type == CommandType::AssertMalformed) {
+      if (!text) continue;
+      ++c.malformed_text;
+      if (auto r = module_binary(m)) note(c, where + "malformed module parsed: " + cmd.text);
+      continue;
+    }
+    auto bytes = module_binary(m);
+    if (!bytes) {
+      note(c, where + "does not parse: " + bytes.error().message + " at " +
+                  bytes.error().context);
+      continue;
+    }
+    if (cmd.type == CommandType::AssertInvalid) {
+      ++c.invalid;
+      if (decode_and_validate(*bytes)) note(c, where + "invalid module validates: " + cmd.text);
+      continue;
+    }
+    ++c.modules;
+    // Unlinkable and uninstantiable modules still decode and validate.
+    if (auto r = decode_and_validate(*bytes); !r) {
+      note(c, where + "rejected: " + r.error().message);
+    }
+  }
+}
+
+TEST(SpecSelfCheck, EveryNonSimdScript) {
+  fs::path dir = spec_dir();
+  if (!fs::is_directory(dir)) GTEST_SKIP() << "no spec suite at " << dir;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::string n = entry.path().filename().string();
+    if (entry.path().extension() == ".wast" && !n.starts_with("simd_")) {
+      files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  Counts c;
+  for (const fs::path& f : files) check_file(f, c);
+  std::cout << "spec self-check: " << c.files << "/" << files.size() << " scripts parsed, "
+            << c.modules << " modules encoded, " << c.malformed_text
+            << " malformed text modules, " << c.invalid << " invalid modules, " << c.failures
+            << " failures\n";
+  EXPECT_EQ(c.files, files.size());
+  EXPECT_EQ(c.failures, 0u);
+}
+
+}  // namespace
+}  // namespace lunatic::text
