@@ -198,6 +198,9 @@ Result<void> ModuleParser::parse_memarg(Opcode op, BinaryWriter& out) {
 
 Result<void> ModuleParser::parse_const(Opcode op, BinaryWriter& out) {
   const Token& tok = cur_.peek();
+  // Like the spec interpreter's lexer: a run of characters that is no token at all (`.0`,
+  // `_1`, `0x`) is an unknown operator; a keyword in the wrong place is unexpected.
+  if (tok.kind == TokenKind::Reserved) return error_at(tok, "unknown operator");
   if (tok.kind != TokenKind::Number && tok.kind != TokenKind::Keyword) return cur_.unexpected();
   LiteralStatus st = LiteralStatus::Syntax;
   if (op == Opcode::I32Const) {
@@ -218,7 +221,11 @@ Result<void> ModuleParser::parse_const(Opcode op, BinaryWriter& out) {
     if (st == LiteralStatus::Ok) out.f64(v);
   }
   if (st == LiteralStatus::Range) return error_at(tok, "constant out of range");
-  if (st == LiteralStatus::Syntax) return error_at(tok, "unexpected token");
+  if (st == LiteralStatus::Syntax) {
+    // The script-only NaN patterns are tokens; other near-literals (`nan:1`) are not.
+    bool script_nan = tok.text == "nan:canonical" || tok.text == "nan:arithmetic";
+    return error_at(tok, script_nan ? "unexpected token" : "unknown operator");
+  }
   cur_.next();
   return {};
 }

@@ -17,6 +17,17 @@ struct Frame {
   std::string_view label;        ///< IfCond: the label to push at `(then`
 };
 
+// Keywords of the module structure: out of place among instructions they are unexpected
+// tokens rather than unknown operators (as in the spec interpreter).
+bool is_structure_keyword(std::string_view kw) {
+  for (const char* s : {"param", "result", "type", "local", "then", "else", "item", "offset",
+                        "export", "import", "mut", "func", "table", "memory", "global", "elem",
+                        "data", "start", "module"}) {
+    if (kw == s) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<void> ModuleParser::parse_instrs(BinaryWriter& out, bool single) {
@@ -90,6 +101,8 @@ Result<void> ModuleParser::parse_instrs(BinaryWriter& out, bool single) {
         std::string_view label = TRY(parse_block_header(header));
         frames.push_back(
             Frame{Frame::Kind::IfCond, std::move(header.bytes()), labels_.size(), label});
+      } else if (is_structure_keyword(op.text)) {
+        return error_at(op, "unexpected token");
       } else {
         BinaryWriter instr;
         TRY(parse_plain(op, instr));
@@ -160,7 +173,7 @@ Result<uint32_t> ModuleParser::resolve_label() {
   if (tok.kind != TokenKind::Number) return cur_.unexpected();
   uint64_t v = 0;
   LiteralStatus st = parse_nat(tok.text, UINT32_MAX, v);
-  if (st != LiteralStatus::Ok) return error_at(tok, "unexpected token");
+  if (st != LiteralStatus::Ok) return error_at(tok, "unknown operator");
   cur_.next();
   return static_cast<uint32_t>(v);
 }
@@ -176,7 +189,7 @@ Result<uint32_t> ModuleParser::resolve_local() {
   if (tok.kind != TokenKind::Number) return cur_.unexpected();
   uint64_t v = 0;
   LiteralStatus st = parse_nat(tok.text, UINT32_MAX, v);
-  if (st != LiteralStatus::Ok) return error_at(tok, "unexpected token");
+  if (st != LiteralStatus::Ok) return error_at(tok, "unknown operator");
   cur_.next();
   return static_cast<uint32_t>(v);
 }

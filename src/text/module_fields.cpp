@@ -216,8 +216,8 @@ Result<wasm::Limits> ModuleParser::parse_limits(uint64_t max) {
     const Token& tok = cur_.next();
     uint64_t v = 0;
     LiteralStatus st = parse_nat(tok.text, max, v);
-    if (st == LiteralStatus::Range) return error_at(tok, "constant out of range");
-    if (st != LiteralStatus::Ok) return error_at(tok, "unexpected token");
+    if (st == LiteralStatus::Range) return error_at(tok, "i32 constant out of range");
+    if (st != LiteralStatus::Ok) return error_at(tok, "unknown operator");
     if (i == 0) limits.min = static_cast<uint32_t>(v);
     else limits.max = static_cast<uint32_t>(v);
   }

@@ -149,7 +149,7 @@ Result<uint32_t> ModuleParser::resolve(Space& space) {
     uint64_t v = 0;
     LiteralStatus st = parse_nat(tok.text, UINT32_MAX, v);
     if (st == LiteralStatus::Range) return error_at(tok, "constant out of range");
-    if (st != LiteralStatus::Ok) return error_at(tok, "unexpected token");
+    if (st != LiteralStatus::Ok) return error_at(tok, "unknown operator");
     cur_.next();
     return static_cast<uint32_t>(v);
   }
@@ -195,6 +195,15 @@ Result<void> ModuleParser::parse_value_types(std::vector<wasm::ValType>& out,
   return {};
 }
 
+// The spec interpreter's lexer knows every type keyword, so another keyword here is an
+// "unknown operator" (e.g. the obsolete `anyfunc`).
+Error ModuleParser::unknown_keyword() const {
+  if (cur_.at(TokenKind::Keyword)) {
+    return error_at(cur_.peek(), "unknown operator " + std::string(cur_.peek().text));
+  }
+  return cur_.unexpected();
+}
+
 Result<wasm::ValType> ModuleParser::parse_val_type() {
   if (cur_.at(TokenKind::Keyword)) {
     if (auto t = val_type_from_keyword(cur_.peek().text)) {
@@ -202,7 +211,7 @@ Result<wasm::ValType> ModuleParser::parse_val_type() {
       return *t;
     }
   }
-  return cur_.unexpected();
+  return unknown_keyword();
 }
 
 Result<wasm::ValType> ModuleParser::parse_ref_type() {
@@ -214,7 +223,10 @@ Result<wasm::ValType> ModuleParser::parse_ref_type() {
     cur_.next();
     return wasm::ValType::ExternRef;
   }
-  return cur_.unexpected();
+  if (cur_.at(TokenKind::Keyword) && val_type_from_keyword(cur_.peek().text)) {
+    return cur_.unexpected();
+  }
+  return unknown_keyword();
 }
 
 Result<ModuleParser::TypeUse> ModuleParser::parse_typeuse(bool allow_names) {
@@ -237,6 +249,10 @@ Result<ModuleParser::TypeUse> ModuleParser::parse_typeuse(bool allow_names) {
     cur_.next();
     use.has_inline = true;
     TRY(parse_value_types(use.type.results, nullptr));
+  }
+  // Out of order: (result) before (param), or (type) after either.
+  if (cur_.at_field("param") || cur_.at_field("type") || cur_.at_field("result")) {
+    return error_at(cur_.peek(1), "unexpected token");
   }
   return use;
 }

@@ -103,6 +103,7 @@ class ModuleParser {
   Result<TypeUse> parse_typeuse(bool allow_names);
   Result<uint32_t> type_index(const TypeUse& use, const Token& at);
   Result<wasm::ValType> parse_val_type();
+  Error unknown_keyword() const;
   Result<wasm::ValType> parse_ref_type();
   Result<void> parse_value_types(std::vector<wasm::ValType>& out,
                                  std::vector<std::string_view>* names);

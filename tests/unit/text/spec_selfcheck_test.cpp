@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <regex>
 #include <sstream>
 
 #include "decoder/decoder.hpp"
@@ -33,7 +35,30 @@ std::string read_file(const fs::path& p) {
 
 struct Counts {
   size_t files = 0, modules = 0, malformed_text = 0, invalid = 0, failures = 0;
+  size_t message_mismatches = 0, compared = 0, identical = 0;
 };
+
+// Optional: with LUNATIC_TEXT_COMPARE_DIR set to a folder of wast2json output (DIR/X/X.json
+// and its .wasm files), modules are compared byte for byte with wabt's encoding. The JSON is
+// scanned for module commands by line, which is all this needs.
+std::map<uint32_t, std::vector<uint8_t>> wabt_modules(const std::string& name) {
+  std::map<uint32_t, std::vector<uint8_t>> out;
+  const char* dir = std::getenv("LUNATIC_TEXT_COMPARE_DIR");
+  if (!dir) return out;
+  fs::path folder = fs::path(dir) / name;
+  std::ifstream in(folder / (name + ".json"));
+  std::string line;
+  static const std::regex kModule(
+      R"re("type": "module", "line": (\d+),(?: "name": "[^"]*",)? "filename": "([^"]+)")re");
+  while (std::getline(in, line)) {
+    std::smatch m;
+    if (!std::regex_search(line, m, kModule)) continue;
+    std::string bytes = read_file(folder / m[2].str());
+    out[static_cast<uint32_t>(std::stoul(m[1].str()))] =
+        std::vector<uint8_t>(bytes.begin(), bytes.end());
+  }
+  return out;
+}
 
 void note(Counts& c, const std::string& what) {
   if (++c.failures <= 40) ADD_FAILURE() << what;
@@ -53,6 +78,7 @@ void check_file(const fs::path& file, Counts& c) {
     return;
   }
   ++c.files;
+  auto wabt = wabt_modules(file.stem().string());
   for (const Command& cmd : script->commands) {
     if (!cmd.module) continue;
     std::string where = name + ":" + std::to_string(cmd.line) + " ";
@@ -61,7 +87,16 @@ void check_file(const fs::path& file, Counts& c) {
     if (cmd.type == CommandType::AssertMalformed) {
       if (!text) continue;
       ++c.malformed_text;
-      if (auto r = module_binary(m)) note(c, where + "malformed module parsed: " + cmd.text);
+      auto r = module_binary(m);
+      if (r) {
+        note(c, where + "malformed module parsed: " + cmd.text);
+      } else if (r.error().message.find(cmd.text) == std::string::npos) {
+        ++c.message_mismatches;
+        if (std::getenv("LUNATIC_TEXT_VERBOSE")) {
+          std::cout << where << "expected \"" << cmd.text << "\", got \"" << r.error().message
+                    << "\" at " << r.error().context << "\n";
+        }
+      }
       continue;
     }
     auto bytes = module_binary(m);
@@ -76,6 +111,20 @@ void check_file(const fs::path& file, Counts& c) {
       continue;
     }
     ++c.modules;
+    if (cmd.type == CommandType::Module && wabt.count(cmd.line)) {
+      ++c.compared;
+      if (wabt[cmd.line] == *bytes) ++c.identical;
+      else if (const char* dump = std::getenv("LUNATIC_TEXT_DUMP_DIR")) {
+        // For a look with wasm2wat: ours and wabt's encoding of the same module.
+        std::string base = std::string(dump) + "/" + name + "." + std::to_string(cmd.line);
+        std::ofstream(base + ".ours.wasm", std::ios::binary)
+            .write(reinterpret_cast<const char*>(bytes->data()),
+                   static_cast<std::streamsize>(bytes->size()));
+        std::ofstream(base + ".wabt.wasm", std::ios::binary)
+            .write(reinterpret_cast<const char*>(wabt[cmd.line].data()),
+                   static_cast<std::streamsize>(wabt[cmd.line].size()));
+      }
+    }
     // Unlinkable and uninstantiable modules still decode and validate.
     if (auto r = decode_and_validate(*bytes); !r) {
       note(c, where + "rejected: " + r.error().message);
@@ -98,8 +147,11 @@ TEST(SpecSelfCheck, EveryNonSimdScript) {
   for (const fs::path& f : files) check_file(f, c);
   std::cout << "spec self-check: " << c.files << "/" << files.size() << " scripts parsed, "
             << c.modules << " modules encoded, " << c.malformed_text
-            << " malformed text modules, " << c.invalid << " invalid modules, " << c.failures
-            << " failures\n";
+            << " malformed text modules (" << c.message_mismatches
+            << " with another message than expected), " << c.invalid << " invalid modules, "
+            << c.failures << " failures";
+  if (c.compared) std::cout << "; " << c.identical << "/" << c.compared << " identical to wabt";
+  std::cout << "\n";
   EXPECT_EQ(c.files, files.size());
   EXPECT_EQ(c.failures, 0u);
 }
