@@ -107,9 +107,7 @@ Result<void> ModuleParser::parse_plain(const Token& op_tok, BinaryWriter& out) {
       out.u32(table);
       return {};
     }
-    case Immediate::MemArg:
-      write_opcode(op, out);
-      return parse_memarg(op, out);
+    case Immediate::MemArg: write_opcode(op, out); return parse_memarg(op, out);
     case Immediate::MemIdx:
       write_opcode(op, out);
       out.byte(0x00);
@@ -117,14 +115,15 @@ Result<void> ModuleParser::parse_plain(const Token& op_tok, BinaryWriter& out) {
     case Immediate::I32:
     case Immediate::I64:
     case Immediate::F32:
-    case Immediate::F64:
-      write_opcode(op, out);
-      return parse_const(op, out);
+    case Immediate::F64: write_opcode(op, out); return parse_const(op, out);
     case Immediate::RefType:
       write_opcode(op, out);
-      if (cur_.at_keyword("func")) out.val_type(wasm::ValType::FuncRef);
-      else if (cur_.at_keyword("extern")) out.val_type(wasm::ValType::ExternRef);
-      else return cur_.unexpected();
+      if (cur_.at_keyword("func"))
+        out.val_type(wasm::ValType::FuncRef);
+      else if (cur_.at_keyword("extern"))
+        out.val_type(wasm::ValType::ExternRef);
+      else
+        return cur_.unexpected();
       cur_.next();
       return {};
     case Immediate::MemoryInit:
@@ -168,8 +167,7 @@ Result<void> ModuleParser::parse_plain(const Token& op_tok, BinaryWriter& out) {
       return {};
     }
     case Immediate::BlockType:
-    case Immediate::SelectT:
-      break;
+    case Immediate::SelectT: break;
   }
   return error_at(op_tok, "unknown operator " + std::string(op_tok.text));
 }

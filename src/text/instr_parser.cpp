@@ -20,9 +20,9 @@ struct Frame {
 // Keywords of the module structure: out of place among instructions they are unexpected
 // tokens rather than unknown operators (as in the spec interpreter).
 bool is_structure_keyword(std::string_view kw) {
-  for (const char* s : {"param", "result", "type", "local", "then", "else", "item", "offset",
-                        "export", "import", "mut", "func", "table", "memory", "global", "elem",
-                        "data", "start", "module"}) {
+  for (const char* s :
+       {"param", "result", "type", "local", "then", "else", "item", "offset", "export", "import",
+        "mut", "func", "table", "memory", "global", "elem", "data", "start", "module"}) {
     if (kw == s) return true;
   }
   return false;
@@ -45,14 +45,9 @@ Result<void> ModuleParser::parse_instrs(BinaryWriter& out, bool single) {
           out.append(top->pending);
           frames.pop_back();
           break;
-        case Frame::Kind::IfCond:
-          return cur_.unexpected();
-        case Frame::Kind::IfThen:
-          top->kind = Frame::Kind::IfAfterThen;
-          break;
-        case Frame::Kind::IfElse:
-          top->kind = Frame::Kind::IfAfterElse;
-          break;
+        case Frame::Kind::IfCond: return cur_.unexpected();
+        case Frame::Kind::IfThen: top->kind = Frame::Kind::IfAfterThen; break;
+        case Frame::Kind::IfElse: top->kind = Frame::Kind::IfAfterElse; break;
         case Frame::Kind::Block:
         case Frame::Kind::IfAfterThen:
         case Frame::Kind::IfAfterElse:
@@ -151,8 +146,10 @@ Result<std::string_view> ModuleParser::parse_block_header(BinaryWriter& out) {
   const Token& at = cur_.peek();
   TypeUse use = TRY(parse_typeuse(false));
   if (!use.index && use.type.params.empty() && use.type.results.size() <= 1) {
-    if (use.type.results.empty()) out.byte(0x40);
-    else out.val_type(use.type.results[0]);
+    if (use.type.results.empty())
+      out.byte(0x40);
+    else
+      out.val_type(use.type.results[0]);
   } else {
     out.sleb(TRY(type_index(use, at)));
   }

@@ -12,12 +12,30 @@ namespace {
 bool is_idchar(unsigned char c) {
   if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '.': case '/': case ':': case '<': case '=': case '>': case '?': case '@': case '\\':
-    case '^': case '_': case '`': case '|': case '~':
-      return true;
-    default:
-      return false;
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '/':
+    case ':':
+    case '<':
+    case '=':
+    case '>':
+    case '?':
+    case '@':
+    case '\\':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~': return true;
+    default: return false;
   }
 }
 
@@ -191,9 +209,12 @@ class Lexer {
     if (pos_ >= src_.size()) return error_at(tok, "unclosed string");
     char c = src_[pos_];
     switch (c) {
-      case 't': case 'n': case 'r': case '"': case '\'': case '\\':
-        ++pos_;
-        return {};
+      case 't':
+      case 'n':
+      case 'r':
+      case '"':
+      case '\'':
+      case '\\': ++pos_; return {};
       case 'u': {
         if (pos_ + 1 >= src_.size() || src_[pos_ + 1] != '{') {
           return error_here(tok, "illegal escape");

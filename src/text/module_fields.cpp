@@ -25,8 +25,8 @@ Result<void> ModuleParser::parse_import_field() {
   import_sec_.name(module);
   import_sec_.name(name);
   ++import_count_;
-  ExternKind k = kind == "func"    ? ExternKind::Func
-                 : kind == "table" ? ExternKind::Table
+  ExternKind k = kind == "func"     ? ExternKind::Func
+                 : kind == "table"  ? ExternKind::Table
                  : kind == "memory" ? ExternKind::Memory
                                     : ExternKind::Global;
   TRY(write_import_desc(k, import_sec_));
@@ -218,8 +218,10 @@ Result<wasm::Limits> ModuleParser::parse_limits(uint64_t max) {
     LiteralStatus st = parse_nat(tok.text, max, v);
     if (st == LiteralStatus::Range) return error_at(tok, "i32 constant out of range");
     if (st != LiteralStatus::Ok) return error_at(tok, "unknown operator");
-    if (i == 0) limits.min = static_cast<uint32_t>(v);
-    else limits.max = static_cast<uint32_t>(v);
+    if (i == 0)
+      limits.min = static_cast<uint32_t>(v);
+    else
+      limits.max = static_cast<uint32_t>(v);
   }
   return limits;
 }
@@ -299,14 +301,18 @@ void ModuleParser::write_elem(int mode, uint32_t table, const BinaryWriter& offs
   BinaryWriter& out = elem_sec_;
   bool plain = table == 0 && list.type == wasm::ValType::FuncRef;
   uint8_t flags = list.exprs ? 4 : 0;
-  if (mode == 0) flags |= plain ? 0 : 2;
-  else flags |= mode == 1 ? 1 : 3;
+  if (mode == 0)
+    flags |= plain ? 0 : 2;
+  else
+    flags |= mode == 1 ? 1 : 3;
   out.byte(flags);
   if (flags & 2 && mode == 0) out.u32(table);
   if (mode == 0) out.append(offset.bytes());
   if (!plain || mode != 0) {
-    if (list.exprs) out.val_type(list.type);
-    else out.byte(0x00);
+    if (list.exprs)
+      out.val_type(list.type);
+    else
+      out.byte(0x00);
   }
   out.u32(list.count);
   out.append(list.items.bytes());

@@ -83,14 +83,21 @@ Result<void> ModuleParser::declare_fields(size_t) {
       TRY(cur_.expect(TokenKind::LParen));
       if (!cur_.at(TokenKind::Keyword)) return cur_.unexpected();
       std::string_view kind = cur_.next().text;
-      if (kind == "func") TRY(declare(funcs_, "function", true));
-      else if (kind == "table") TRY(declare(tables_, "table", true));
-      else if (kind == "memory") TRY(declare(memories_, "memory", true));
-      else if (kind == "global") TRY(declare(globals_, "global", true));
-      else return error_at(cur_.peek(1), "unexpected token");
+      if (kind == "func")
+        TRY(declare(funcs_, "function", true));
+      else if (kind == "table")
+        TRY(declare(tables_, "table", true));
+      else if (kind == "memory")
+        TRY(declare(memories_, "memory", true));
+      else if (kind == "global")
+        TRY(declare(globals_, "global", true));
+      else
+        return error_at(cur_.peek(1), "unexpected token");
     } else if (kw == "func" || kw == "table" || kw == "memory" || kw == "global") {
-      Space& space = kw == "func" ? funcs_ : kw == "table" ? tables_ : kw == "memory" ? memories_
-                                                                                    : globals_;
+      Space& space = kw == "func"     ? funcs_
+                     : kw == "table"  ? tables_
+                     : kw == "memory" ? memories_
+                                      : globals_;
       size_t after_kw = cur_.pos();
       if (cur_.at(TokenKind::Id)) cur_.next();
       while (cur_.at_field("export")) TRY(cur_.skip_sexpr());
@@ -283,15 +290,24 @@ Result<void> ModuleParser::define_fields() {
     cur_.seek(field + 1);
     std::string_view kw = cur_.next().text;
     if (kw == "type") continue;
-    if (kw == "import") TRY(parse_import_field());
-    else if (kw == "func") TRY(parse_func_field());
-    else if (kw == "table") TRY(parse_table_field());
-    else if (kw == "memory") TRY(parse_memory_field());
-    else if (kw == "global") TRY(parse_global_field());
-    else if (kw == "export") TRY(parse_export_field());
-    else if (kw == "start") TRY(parse_start_field());
-    else if (kw == "elem") TRY(parse_elem_field());
-    else if (kw == "data") TRY(parse_data_field());
+    if (kw == "import")
+      TRY(parse_import_field());
+    else if (kw == "func")
+      TRY(parse_func_field());
+    else if (kw == "table")
+      TRY(parse_table_field());
+    else if (kw == "memory")
+      TRY(parse_memory_field());
+    else if (kw == "global")
+      TRY(parse_global_field());
+    else if (kw == "export")
+      TRY(parse_export_field());
+    else if (kw == "start")
+      TRY(parse_start_field());
+    else if (kw == "elem")
+      TRY(parse_elem_field());
+    else if (kw == "data")
+      TRY(parse_data_field());
   }
   return {};
 }

@@ -88,7 +88,7 @@ class ModuleParser {
   };
   struct Label {
     std::string_view name;
-    bool plain = false;      ///< opened by a plain `block`/`loop`/`if` (closed by `end`)
+    bool plain = false;  ///< opened by a plain `block`/`loop`/`if` (closed by `end`)
     bool is_if = false;
     bool seen_else = false;
   };
@@ -154,15 +154,15 @@ class ModuleParser {
 
   TokenCursor cur_;
   Space types_{"type", "type"}, funcs_{"function", "func"}, tables_{"table", "table"},
-      memories_{"memory", "memory"}, globals_{"global", "global"},
-      elems_{"elem segment", "elem"}, datas_{"data segment", "data"};
+      memories_{"memory", "memory"}, globals_{"global", "global"}, elems_{"elem segment", "elem"},
+      datas_{"data segment", "data"};
   std::vector<wasm::FuncType> type_defs_;
-  std::vector<size_t> field_starts_;  ///< token position of each field's `(`
+  std::vector<size_t> field_starts_;        ///< token position of each field's `(`
   const char* first_definition_ = nullptr;  ///< kind of the first non-import definition
 
   // Sections, in the order of the binary format.
-  BinaryWriter type_sec_, import_sec_, func_sec_, table_sec_, memory_sec_, global_sec_,
-      export_sec_, start_sec_, elem_sec_, code_sec_, data_sec_;
+  BinaryWriter type_sec_, import_sec_, func_sec_, table_sec_, memory_sec_, global_sec_, export_sec_,
+      start_sec_, elem_sec_, code_sec_, data_sec_;
   uint32_t import_count_ = 0, func_count_ = 0, table_count_ = 0, memory_count_ = 0,
            global_count_ = 0, export_count_ = 0, elem_count_ = 0, data_count_ = 0;
   // Running indices of pass 2 (imports come first in each space, so source order works).

@@ -9,8 +9,8 @@ namespace {
 
 bool is_module_field(const Token& t) {
   if (t.kind != TokenKind::Keyword) return false;
-  for (const char* kw : {"type", "import", "func", "table", "memory", "global", "export", "start",
-                         "elem", "data"}) {
+  for (const char* kw :
+       {"type", "import", "func", "table", "memory", "global", "export", "start", "elem", "data"}) {
     if (t.text == kw) return true;
   }
   return false;
@@ -69,16 +69,18 @@ class ScriptParser {
       while (cur_.at(TokenKind::LParen)) cmd.expected.push_back(TRY(parse_value(true)));
     } else if (kw == "assert_trap") {
       cmd.type = CommandType::AssertTrap;
-      if (cur_.at_field("module")) cmd.module = TRY(parse_module(false));
-      else cmd.action = TRY(parse_action());
+      if (cur_.at_field("module"))
+        cmd.module = TRY(parse_module(false));
+      else
+        cmd.action = TRY(parse_action());
       cmd.text = TRY(cur_.expect_string());
     } else if (kw == "assert_exhaustion") {
       cmd.type = CommandType::AssertExhaustion;
       cmd.action = TRY(parse_action());
       cmd.text = TRY(cur_.expect_string());
     } else if (kw == "assert_malformed" || kw == "assert_invalid") {
-      cmd.type = kw == "assert_malformed" ? CommandType::AssertMalformed
-                                          : CommandType::AssertInvalid;
+      cmd.type =
+          kw == "assert_malformed" ? CommandType::AssertMalformed : CommandType::AssertInvalid;
       cmd.module = TRY(parse_module(true));
       cmd.text = TRY(cur_.expect_string());
     } else if (kw == "assert_unlinkable" || kw == "assert_uninstantiable") {
@@ -167,9 +169,12 @@ class ScriptParser {
       while (!cur_.at(TokenKind::RParen) && !cur_.at(TokenKind::Eof)) cur_.next();
     } else if (kw == "ref.null") {
       v.kind = ValueKind::RefNull;
-      if (cur_.at_keyword("func")) v.type = wasm::ValType::FuncRef;
-      else if (cur_.at_keyword("extern")) v.type = wasm::ValType::ExternRef;
-      else return cur_.unexpected();
+      if (cur_.at_keyword("func"))
+        v.type = wasm::ValType::FuncRef;
+      else if (cur_.at_keyword("extern"))
+        v.type = wasm::ValType::ExternRef;
+      else
+        return cur_.unexpected();
       cur_.next();
     } else if (kw == "ref.extern") {
       v.type = wasm::ValType::ExternRef;
@@ -200,8 +205,7 @@ class ScriptParser {
     } else if (kw == "f32.const" || kw == "f64.const") {
       v.type = kw == "f32.const" ? wasm::ValType::F32 : wasm::ValType::F64;
       if (expected && (tok.text == "nan:canonical" || tok.text == "nan:arithmetic")) {
-        v.kind = tok.text == "nan:canonical" ? ValueKind::NanCanonical
-                                             : ValueKind::NanArithmetic;
+        v.kind = tok.text == "nan:canonical" ? ValueKind::NanCanonical : ValueKind::NanArithmetic;
         st = LiteralStatus::Ok;
       } else if (kw == "f32.const") {
         uint32_t bits = 0;

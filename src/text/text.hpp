@@ -84,14 +84,14 @@ const char* command_type_name(CommandType type);
 /// One command, shaped like the JSON of wast2json.
 struct Command {
   CommandType type = CommandType::Module;
-  uint32_t line = 0;                  ///< 1-based line in the .wast file
-  std::string name;                   ///< register: the module registered ("$M", "" = last)
-  std::string as;                     ///< register: the name imports use
+  uint32_t line = 0;                   ///< 1-based line in the .wast file
+  std::string name;                    ///< register: the module registered ("$M", "" = last)
+  std::string as;                      ///< register: the name imports use
   std::optional<ScriptModule> module;  ///< module, assert_malformed/invalid/unlinkable/...,
                                        ///< assert_trap on a module
-  std::optional<Action> action;       ///< action, assert_return/trap/exhaustion
-  std::string text;                   ///< the expected error or trap message
-  std::vector<ScriptValue> expected;  ///< assert_return
+  std::optional<Action> action;        ///< action, assert_return/trap/exhaustion
+  std::string text;                    ///< the expected error or trap message
+  std::vector<ScriptValue> expected;   ///< assert_return
 };
 
 struct Script {

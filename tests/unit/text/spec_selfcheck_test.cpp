@@ -101,8 +101,7 @@ void check_file(const fs::path& file, Counts& c) {
     }
     auto bytes = module_binary(m);
     if (!bytes) {
-      note(c, where + "does not parse: " + bytes.error().message + " at " +
-                  bytes.error().context);
+      note(c, where + "does not parse: " + bytes.error().message + " at " + bytes.error().context);
       continue;
     }
     if (cmd.type == CommandType::AssertInvalid) {
@@ -113,7 +112,8 @@ void check_file(const fs::path& file, Counts& c) {
     ++c.modules;
     if (cmd.type == CommandType::Module && wabt.count(cmd.line)) {
       ++c.compared;
-      if (wabt[cmd.line] == *bytes) ++c.identical;
+      if (wabt[cmd.line] == *bytes)
+        ++c.identical;
       else if (const char* dump = std::getenv("LUNATIC_TEXT_DUMP_DIR")) {
         // For a look with wasm2wat: ours and wabt's encoding of the same module.
         std::string base = std::string(dump) + "/" + name + "." + std::to_string(cmd.line);
@@ -146,10 +146,9 @@ TEST(SpecSelfCheck, EveryNonSimdScript) {
   Counts c;
   for (const fs::path& f : files) check_file(f, c);
   std::cout << "spec self-check: " << c.files << "/" << files.size() << " scripts parsed, "
-            << c.modules << " modules encoded, " << c.malformed_text
-            << " malformed text modules (" << c.message_mismatches
-            << " with another message than expected), " << c.invalid << " invalid modules, "
-            << c.failures << " failures";
+            << c.modules << " modules encoded, " << c.malformed_text << " malformed text modules ("
+            << c.message_mismatches << " with another message than expected), " << c.invalid
+            << " invalid modules, " << c.failures << " failures";
   if (c.compared) std::cout << "; " << c.identical << "/" << c.compared << " identical to wabt";
   std::cout << "\n";
   EXPECT_EQ(c.files, files.size());
