@@ -182,7 +182,7 @@ Result<void> ModuleParser::parse_type_field() {
   }
   TRY(cur_.expect(TokenKind::RParen));
   TRY(cur_.expect(TokenKind::RParen));
-  type_defs_.push_back(std::move(type));
+  add_type(std::move(type));
   return {};
 }
 
@@ -277,11 +277,26 @@ Result<uint32_t> ModuleParser::type_index(const TypeUse& use, const Token& at) {
     }
     return *use.index;
   }
-  for (size_t i = 0; i < type_defs_.size(); ++i) {
-    if (type_defs_[i] == use.type) return static_cast<uint32_t>(i);
-  }
-  type_defs_.push_back(use.type);
-  return static_cast<uint32_t>(type_defs_.size() - 1);
+  auto it = type_lookup_.find(type_key(use.type));
+  if (it != type_lookup_.end()) return it->second;
+  return add_type(use.type);
+}
+
+// A function type as bytes (params, a separator no value type uses, results), so matching a
+// type use is a hash lookup rather than a scan of every type.
+std::string ModuleParser::type_key(const wasm::FuncType& type) {
+  std::string key;
+  for (wasm::ValType t : type.params) key += static_cast<char>(t);
+  key += '\0';
+  for (wasm::ValType t : type.results) key += static_cast<char>(t);
+  return key;
+}
+
+uint32_t ModuleParser::add_type(wasm::FuncType type) {
+  uint32_t index = static_cast<uint32_t>(type_defs_.size());
+  type_lookup_.emplace(type_key(type), index);  // keeps the first (smallest) index
+  type_defs_.push_back(std::move(type));
+  return index;
 }
 
 // Pass 2: encode each field in source order.

@@ -102,6 +102,8 @@ class ModuleParser {
   Result<uint32_t> resolve(Space& space);
   Result<TypeUse> parse_typeuse(bool allow_names);
   Result<uint32_t> type_index(const TypeUse& use, const Token& at);
+  static std::string type_key(const wasm::FuncType& type);
+  uint32_t add_type(wasm::FuncType type);
   Result<wasm::ValType> parse_val_type();
   Error unknown_keyword() const;
   Result<wasm::ValType> parse_ref_type();
@@ -156,8 +158,9 @@ class ModuleParser {
   Space types_{"type", "type"}, funcs_{"function", "func"}, tables_{"table", "table"},
       memories_{"memory", "memory"}, globals_{"global", "global"}, elems_{"elem segment", "elem"},
       datas_{"data segment", "data"};
-  std::vector<wasm::FuncType> type_defs_;
-  std::vector<size_t> field_starts_;        ///< token position of each field's `(`
+  std::vector<wasm::FuncType> type_defs_;  ///< explicit types, then the implicit ones
+  std::unordered_map<std::string, uint32_t> type_lookup_;  ///< type_key -> first index
+  std::vector<size_t> field_starts_;                       ///< token position of each field's `(`
   const char* first_definition_ = nullptr;  ///< kind of the first non-import definition
 
   // Sections, in the order of the binary format.

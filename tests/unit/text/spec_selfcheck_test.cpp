@@ -155,5 +155,36 @@ TEST(SpecSelfCheck, EveryNonSimdScript) {
   EXPECT_EQ(c.failures, 0u);
 }
 
+// Hostile input: truncated and byte-mutated scripts must fail cleanly, never crash or hang.
+TEST(SpecSelfCheck, MutatedScriptsFailCleanly) {
+  fs::path dir = spec_dir();
+  if (!fs::is_directory(dir)) GTEST_SKIP() << "no spec suite at " << dir;
+  uint64_t seed = 0x9E3779B97F4A7C15u;
+  auto rnd = [&seed] {
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    return seed;
+  };
+  const char kBytes[] = "()\";$ \n0x_.-+e:ai(;;)";
+  size_t parsed = 0;
+  for (const char* name : {"block.wast", "elem.wast", "if.wast", "float_literals.wast",
+                           "comments.wast", "br_table.wast", "data.wast", "imports.wast"}) {
+    std::string source = read_file(dir / name);
+    if (source.empty()) continue;
+    for (int i = 0; i < 60; ++i) {
+      std::string s = source.substr(0, rnd() % source.size());
+      for (int k = 0; k < 4 && !s.empty(); ++k) s[rnd() % s.size()] = kBytes[rnd() % 20];
+      auto script = parse_script(s);
+      if (!script) continue;
+      ++parsed;
+      for (const Command& cmd : script->commands) {
+        if (cmd.module) (void)module_binary(*cmd.module);
+      }
+    }
+  }
+  SUCCEED() << parsed << " mutated scripts still parsed";
+}
+
 }  // namespace
 }  // namespace lunatic::text
