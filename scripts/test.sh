@@ -2,7 +2,7 @@
 # THE test command (CI runs it through .ci/run): installs packages, builds into build/, runs
 # every ctest test (unit tests and the spec suite), then builds the unit tests alone with
 # ASan+UBSan into build-asan/ and runs them. Stops at the first failing step.
-set -euo pipefail
+set -Eeuo pipefail  # -E: the ERR trap fires inside run_step too
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 start=$SECONDS
