@@ -8,7 +8,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 start=$SECONDS
 jobs=$(nproc)
 step=""
-trap 'echo "test.sh: FAILED at step \"$step\" after $((SECONDS - start)) s"' ERR
+failed=""
+on_error() {
+  [[ -n $failed ]] && return  # the trap fires in run_step and again in its caller
+  failed=1
+  echo "test.sh: FAILED at step \"$step\" after $((SECONDS - start)) s"
+}
+trap on_error ERR
 
 run_step() {
   step=$1
