@@ -11,7 +11,7 @@ namespace lunatic::spec {
 
 struct JobOptions {
   RunnerOptions runner;
-  bool isolate = true;                ///< run each file's commands in a forked child
+  bool isolate = true;                  ///< run each file's commands in a forked child
   unsigned file_timeout_seconds = 600;  ///< a child still running then is killed (SIGALRM)
 };
 
@@ -19,7 +19,6 @@ struct JobOptions {
 /// as skipped (1 if it cannot be converted). A crash or timeout of the child counts as one
 /// failure on top of the outcomes it reported before. Prints failures when verbose, and
 /// crashes, timeouts and conversion errors always.
-Tally run_file(const std::filesystem::path& wast, const SkipList& skips,
-               const JobOptions& options);
+Tally run_file(const std::filesystem::path& wast, const SkipList& skips, const JobOptions& options);
 
 }  // namespace lunatic::spec

@@ -88,7 +88,8 @@ Verdict run_assert_trap(ScriptContext& ctx, const Command& cmd) {
                 in_quotes(cmd.text));
   }
   if (!message_matches(result->trap.message, cmd.text)) {
-    return fail("trapped with " + in_quotes(result->trap.message) + ", expected " + in_quotes(cmd.text));
+    return fail("trapped with " + in_quotes(result->trap.message) + ", expected " +
+                in_quotes(cmd.text));
   }
   return pass();
 }
@@ -119,14 +120,15 @@ Verdict run_assert_not_instantiable(ScriptContext& ctx, const Command& cmd) {
   auto compiled = ctx.compile_file(cmd.filename);
   if (!compiled) return fail("module did not compile: " + compiled.error().to_string());
   auto instance = ctx.instantiate(std::move(*compiled));
-  std::string expected = std::string(want_link ? "link error" : "instantiation error") + " " +
-                         in_quotes(cmd.text);
+  std::string expected =
+      std::string(want_link ? "link error" : "instantiation error") + " " + in_quotes(cmd.text);
   if (instance) return fail("module instantiated, expected " + expected);
   const Error& e = instance.error();
   bool phase_ok = want_link ? e.phase == Phase::Link
                             : (e.phase == Phase::Instantiate || e.phase == Phase::Trap);
   if (!phase_ok) return fail("got " + e.to_string() + ", expected " + expected);
-  if (!message_matches(e.message, cmd.text)) return pass("got " + e.to_string() + ", expected " + expected);
+  if (!message_matches(e.message, cmd.text))
+    return pass("got " + e.to_string() + ", expected " + expected);
   return pass();
 }
 
@@ -151,8 +153,7 @@ Verdict execute(ScriptContext& ctx, const Command& cmd) {
 }
 
 std::string describe_command(const Command& cmd) {
-  std::string out = cmd.type == CommandType::Unknown ? cmd.type_name
-                                                     : command_type_name(cmd.type);
+  std::string out = cmd.type == CommandType::Unknown ? cmd.type_name : command_type_name(cmd.type);
   if (cmd.action) out += " " + describe_action(*cmd.action);
   if (!cmd.filename.empty()) out += " " + cmd.filename;
   return out;

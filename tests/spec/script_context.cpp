@@ -31,7 +31,8 @@ Result<std::shared_ptr<const CompiledModule>> ScriptContext::compile_file(
   std::filesystem::path path = module_dir_ / filename;
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error(Phase::Host, "cannot open " + path.string());
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   return compile(bytes);
 }
 
@@ -118,16 +119,13 @@ Result<ActionResult> ScriptContext::call(Function* fn, const std::vector<Value>&
   }
   ActionResult result;
   switch (status) {
-    case RunStatus::Done:
-      result.values = thread_->results();
-      return result;
+    case RunStatus::Done: result.values = thread_->results(); return result;
     case RunStatus::Trapped:
       result.trapped = true;
       result.trap = thread_->trap();
       return result;
     case RunStatus::Yielded:
-    case RunStatus::Parked:
-      break;
+    case RunStatus::Parked: break;
   }
   // The thread is mid-call: replace it, since a call cannot be abandoned otherwise.
   thread_ = std::make_unique<Thread>(store_);

@@ -63,7 +63,7 @@ class ScriptContext {
   Result<ExportMap> spectest_;
   Instance* last_ = nullptr;
   bool have_last_ = false;  ///< whether any module was defined (vs one that failed to load)
-  std::map<std::string, Instance*, std::less<>> named_;       ///< null: failed to load
+  std::map<std::string, Instance*, std::less<>> named_;  ///< null: failed to load
   std::map<std::string, Instance*, std::less<>> registered_;
 };
 

@@ -99,16 +99,14 @@ Result<Command> parse_command(const json& object) {
   if (action_it != object.end()) command.action = TRY(parse_action(*action_it, line));
 
   // The fields each kind needs, so the runner can rely on them.
-  bool needs_action = command.type == CommandType::Action ||
-                      command.type == CommandType::AssertReturn ||
-                      command.type == CommandType::AssertTrap ||
-                      command.type == CommandType::AssertExhaustion;
+  bool needs_action =
+      command.type == CommandType::Action || command.type == CommandType::AssertReturn ||
+      command.type == CommandType::AssertTrap || command.type == CommandType::AssertExhaustion;
   if (needs_action && !command.action) return bad(line, command.type_name + " without an action");
-  bool needs_file = command.type == CommandType::Module ||
-                    command.type == CommandType::AssertMalformed ||
-                    command.type == CommandType::AssertInvalid ||
-                    command.type == CommandType::AssertUnlinkable ||
-                    command.type == CommandType::AssertUninstantiable;
+  bool needs_file =
+      command.type == CommandType::Module || command.type == CommandType::AssertMalformed ||
+      command.type == CommandType::AssertInvalid || command.type == CommandType::AssertUnlinkable ||
+      command.type == CommandType::AssertUninstantiable;
   if (needs_file && command.filename.empty()) {
     return bad(line, command.type_name + " without a filename");
   }

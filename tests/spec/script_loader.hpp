@@ -42,13 +42,13 @@ struct Action {
 
 struct Command {
   CommandType type = CommandType::Unknown;
-  std::string type_name;  ///< as written in the JSON (for Unknown)
-  uint32_t line = 0;      ///< in the .wast file
-  std::string name;       ///< module: its "$name"; register: the module registered ("" = last)
-  std::string as;         ///< register: the name imports use
-  std::string filename;   ///< module files, relative to the JSON's folder
+  std::string type_name;     ///< as written in the JSON (for Unknown)
+  uint32_t line = 0;         ///< in the .wast file
+  std::string name;          ///< module: its "$name"; register: the module registered ("" = last)
+  std::string as;            ///< register: the name imports use
+  std::string filename;      ///< module files, relative to the JSON's folder
   bool text_module = false;  ///< assert_malformed/invalid on a .wat file (module_type "text")
-  std::string text;       ///< the expected error or trap message
+  std::string text;          ///< the expected error or trap message
   std::optional<Action> action;
   std::vector<ScriptValue> expected;
 };

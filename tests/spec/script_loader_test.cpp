@@ -110,12 +110,14 @@ TEST(SpecScriptLoader, RejectsMalformedScripts) {
   EXPECT_FALSE(parse_script(R"({"commands": [{"type": 3}]})").ok());
   EXPECT_FALSE(parse_script(R"({"commands": [{"type": "module", "filename": 1}]})").ok());
   EXPECT_FALSE(parse_script(R"({"commands": [{"type": "action",
-      "action": {"type": "call", "field": "f"}}]})").ok());
+      "action": {"type": "call", "field": "f"}}]})")
+                   .ok());
   EXPECT_FALSE(parse_script(R"({"commands": [{"type": "action",
       "action": {"type": "invoke", "field": "f", "args": [{"type": "i32", "value": "x"}]}}]})")
                    .ok());
   EXPECT_FALSE(parse_script(R"({"commands": [{"type": "action",
-      "action": {"type": "invoke", "field": "f", "args": {}}}]})").ok());
+      "action": {"type": "invoke", "field": "f", "args": {}}}]})")
+                   .ok());
 }
 
 TEST(SpecScriptLoader, ErrorsNameTheLine) {

@@ -15,9 +15,9 @@ namespace lunatic::spec {
 
 /// One line `PATTERN  # reason`: PATTERN is a file glob (`simd_*.wast`) or `file.wast:LINE`.
 struct SkipEntry {
-  std::string pattern;            ///< as written, for messages
-  std::string file_glob;          ///< matched against the .wast file's name (fnmatch)
-  std::optional<uint32_t> line;   ///< set for an entry naming one command
+  std::string pattern;           ///< as written, for messages
+  std::string file_glob;         ///< matched against the .wast file's name (fnmatch)
+  std::optional<uint32_t> line;  ///< set for an entry naming one command
   std::string reason;
 };
 

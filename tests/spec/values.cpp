@@ -107,15 +107,11 @@ Result<ScriptValue> parse_value(const nlohmann::json& json) {
 
 Result<engine::Value> to_argument(const ScriptValue& value) {
   switch (value.kind) {
-    case ValueKind::Exact:
-      return engine::Value{value.type, value.bits};
+    case ValueKind::Exact: return engine::Value{value.type, value.bits};
     case ValueKind::NanCanonical:
-    case ValueKind::NanArithmetic:
-      return bad("a NaN pattern cannot be an argument");
-    case ValueKind::RefNonNull:
-      return bad("a non-null funcref cannot be an argument");
-    case ValueKind::Unsupported:
-      break;
+    case ValueKind::NanArithmetic: return bad("a NaN pattern cannot be an argument");
+    case ValueKind::RefNonNull: return bad("a non-null funcref cannot be an argument");
+    case ValueKind::Unsupported: break;
   }
   return bad(std::string(wasm::val_type_name(value.type)) + " arguments are not supported");
 }
@@ -170,13 +166,11 @@ std::string describe(const engine::Value& value) {
     case ValType::F64:
       std::snprintf(buf, sizeof buf, "%.17g (0x%016" PRIx64 ")", value.as_f64(), value.bits);
       break;
-    case ValType::FuncRef:
-      return out + (value.bits == 0 ? "null" : "non-null");
+    case ValType::FuncRef: return out + (value.bits == 0 ? "null" : "non-null");
     case ValType::ExternRef:
       if (value.bits == 0) return out + "null";
       return out + std::to_string(value.bits - 1);
-    case ValType::V128:
-      return out + "?";
+    case ValType::V128: return out + "?";
   }
   return out + buf;
 }

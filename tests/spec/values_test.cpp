@@ -18,9 +18,7 @@ ScriptValue parse(const char* json_text) {
   return v.ok() ? *v : ScriptValue{};
 }
 
-bool rejected(const char* json_text) {
-  return !parse_value(nlohmann::json::parse(json_text)).ok();
-}
+bool rejected(const char* json_text) { return !parse_value(nlohmann::json::parse(json_text)).ok(); }
 
 TEST(SpecValues, IntegersAreUnsignedDecimalBitPatterns) {
   ScriptValue v = parse(R"({"type": "i32", "value": "4294967295"})");

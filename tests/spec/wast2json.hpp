@@ -25,8 +25,8 @@ class TempDir {
 };
 
 struct Conversion {
-  TempDir dir;                  ///< holds the JSON and the module files it names
-  std::filesystem::path json;   ///< dir/NAME.json
+  TempDir dir;                 ///< holds the JSON and the module files it names
+  std::filesystem::path json;  ///< dir/NAME.json
 };
 
 /// Runs `wast2json WAST -o DIR/NAME.json` (found on PATH) in a new temp folder. Errors
