@@ -25,7 +25,7 @@ struct DecodeState {
   wasm::Module module;
   std::vector<uint32_t> function_types;  ///< from the function section
   std::vector<wasm::Function> bodies;    ///< from the code section
-  bool uses_data_index = false;  ///< some body uses memory.init or data.drop
+  bool uses_data_index = false;          ///< some body uses memory.init or data.drop
 };
 
 /// A vector length, checked against the bytes left: every element takes at least one byte,

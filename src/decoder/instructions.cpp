@@ -1,5 +1,6 @@
 // Instruction decoding (spec 5.4): opcode lookup through the opcode table, immediates into the
-// wasm::Instr fields that opcode.hpp assigns, and block nesting counted without recursion.
+// wasm::Instr fields that opcode.hpp assigns, block nesting tracked on a heap stack (never by
+// recursion), and constant expressions, which are instruction sequences too.
 #include "decoder/decoder_internal.hpp"
 
 namespace lunatic::decoder::detail {
@@ -21,7 +22,8 @@ Result<wasm::BlockType> read_block_type(ByteReader& r) {
   const size_t start = r.position();
   const int64_t value = TRY(r.s33());
   // A single byte that is 0x40 or a value type is an inline type; anything else is a type
-  // index. Negative indices name no type: they are left to the validator, as huge indices.
+  // index. A negative one names no type: it becomes an index no module can have, so the
+  // validator reports it ("unknown type") instead of it aliasing a real type.
   if (r.position() == start + 1 && value < 0) {
     const uint8_t byte = static_cast<uint8_t>(value & 0x7F);
     if (byte == kEmptyBlockType) return block;
@@ -32,7 +34,7 @@ Result<wasm::BlockType> read_block_type(ByteReader& r) {
     }
   }
   block.kind = wasm::BlockType::Kind::TypeIndex;
-  block.type_index = static_cast<uint32_t>(value);
+  block.type_index = value < 0 ? UINT32_MAX : static_cast<uint32_t>(value);
   return block;
 }
 
@@ -52,20 +54,15 @@ Result<Opcode> read_opcode(ByteReader& r) {
 
 Result<void> read_immediates(ByteReader& r, Instr& in, std::vector<uint32_t>& labels) {
   switch (wasm::opcode_info(in.op).immediate) {
-    case Immediate::None:
-      break;
-    case Immediate::BlockType:
-      in.block = TRY(read_block_type(r));
-      break;
+    case Immediate::None: break;
+    case Immediate::BlockType: in.block = TRY(read_block_type(r)); break;
     case Immediate::Label:
     case Immediate::Func:
     case Immediate::Local:
     case Immediate::Global:
     case Immediate::Table:
     case Immediate::Data:
-    case Immediate::Elem:
-      in.a = TRY(r.u32());
-      break;
+    case Immediate::Elem: in.a = TRY(r.u32()); break;
     case Immediate::BrTable: {
       const uint32_t count = TRY(read_count(r));
       in.a = static_cast<uint32_t>(labels.size());
@@ -88,24 +85,12 @@ Result<void> read_immediates(ByteReader& r, Instr& in, std::vector<uint32_t>& la
       in.b = TRY(r.u32());
       break;
     }
-    case Immediate::MemIdx:
-      TRY(read_zero_byte(r));
-      break;
-    case Immediate::I32:
-      in.c = static_cast<uint32_t>(TRY(r.s32()));
-      break;
-    case Immediate::I64:
-      in.c = static_cast<uint64_t>(TRY(r.s64()));
-      break;
-    case Immediate::F32:
-      in.c = TRY(r.fixed_u32());
-      break;
-    case Immediate::F64:
-      in.c = TRY(r.fixed_u64());
-      break;
-    case Immediate::RefType:
-      in.a = static_cast<uint8_t>(TRY(read_ref_type(r)));
-      break;
+    case Immediate::MemIdx: TRY(read_zero_byte(r)); break;
+    case Immediate::I32: in.c = static_cast<uint32_t>(TRY(r.s32())); break;
+    case Immediate::I64: in.c = static_cast<uint64_t>(TRY(r.s64())); break;
+    case Immediate::F32: in.c = TRY(r.fixed_u32()); break;
+    case Immediate::F64: in.c = TRY(r.fixed_u64()); break;
+    case Immediate::RefType: in.a = static_cast<uint8_t>(TRY(read_ref_type(r))); break;
     case Immediate::SelectT: {
       const uint32_t count = TRY(read_count(r));
       in.a = count;
@@ -142,12 +127,8 @@ Result<void> read_instructions(ByteReader& r, std::vector<Instr>& out,
     TRY(read_immediates(r, in, br_table_labels));
     switch (in.op) {
       case Opcode::Block:
-      case Opcode::Loop:
-        open.push_back(Open::Block);
-        break;
-      case Opcode::If:
-        open.push_back(Open::If);
-        break;
+      case Opcode::Loop: open.push_back(Open::Block); break;
+      case Opcode::If: open.push_back(Open::If); break;
       case Opcode::Else:
         if (open.empty() || open.back() != Open::If) {
           return Error(Phase::Decode, "END opcode expected", in.offset);
@@ -162,11 +143,8 @@ Result<void> read_instructions(ByteReader& r, std::vector<Instr>& out,
         open.pop_back();
         break;
       case Opcode::MemoryInit:
-      case Opcode::DataDrop:
-        uses_data_index = true;
-        break;
-      default:
-        break;
+      case Opcode::DataDrop: uses_data_index = true; break;
+      default: break;
     }
     out.push_back(in);
   }

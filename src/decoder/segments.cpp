@@ -6,9 +6,9 @@ namespace lunatic::decoder::detail {
 namespace {
 
 // Element segment flag bits (spec 5.5.12).
-constexpr uint32_t kElemNotActive = 1;     // passive, or declarative with kElemTableOrDecl
-constexpr uint32_t kElemTableOrDecl = 2;   // active: explicit table; else: declarative
-constexpr uint32_t kElemExprs = 4;         // items are expressions, not function indices
+constexpr uint32_t kElemNotActive = 1;    // passive, or declarative with kElemTableOrDecl
+constexpr uint32_t kElemTableOrDecl = 2;  // active: explicit table; else: declarative
+constexpr uint32_t kElemExprs = 4;        // items are expressions, not function indices
 constexpr uint32_t kElemMaxFlags = 7;
 constexpr uint8_t kElemKindFuncRef = 0x00;
 
@@ -40,8 +40,8 @@ Result<wasm::ElemSegment> read_elem_segment(ByteReader& r) {
   if (flags > kElemMaxFlags) return Error(Phase::Decode, "malformed elements segment kind", start);
   wasm::ElemSegment seg;
   if (flags & kElemNotActive) {
-    seg.mode = (flags & kElemTableOrDecl) ? wasm::SegmentMode::Declarative
-                                          : wasm::SegmentMode::Passive;
+    seg.mode =
+        (flags & kElemTableOrDecl) ? wasm::SegmentMode::Declarative : wasm::SegmentMode::Passive;
   } else {
     if (flags & kElemTableOrDecl) seg.table_index = TRY(r.u32());
     seg.offset = TRY(read_const_expr(r));
@@ -68,18 +68,13 @@ Result<wasm::DataSegment> read_data_segment(ByteReader& r) {
   const uint32_t flags = TRY(r.u32());
   wasm::DataSegment seg;
   switch (flags) {
-    case kDataActive:
-      seg.offset = TRY(read_const_expr(r));
-      break;
-    case kDataPassive:
-      seg.mode = wasm::SegmentMode::Passive;
-      break;
+    case kDataActive: seg.offset = TRY(read_const_expr(r)); break;
+    case kDataPassive: seg.mode = wasm::SegmentMode::Passive; break;
     case kDataActiveMemory:
       seg.memory_index = TRY(r.u32());
       seg.offset = TRY(read_const_expr(r));
       break;
-    default:
-      return Error(Phase::Decode, "malformed data segment kind", start);
+    default: return Error(Phase::Decode, "malformed data segment kind", start);
   }
   const uint32_t size = TRY(r.u32());
   auto bytes = TRY(r.bytes(size));

@@ -8,6 +8,7 @@
 
 namespace lunatic::engine {
 
+/// Must outlive every Memory (and Store) that uses it: its destructor unmaps the reservations.
 class MemoryPool {
  public:
   MemoryPool();

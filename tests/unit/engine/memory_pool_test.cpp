@@ -81,10 +81,14 @@ TEST(MemoryPool, ReleaseWithoutUsedBytesZeroesTheWholeSlot) {
 }
 
 TEST(MemoryPool, ManySlotsShareFewMappings) {
+  // An mmap per slot would add 10,000 lines to /proc/self/maps. The slack allows for the pool's
+  // own bookkeeping and for allocators (ASan's) that map their own arenas.
+  constexpr size_t kSlack = 8;
   MemoryPool pool;
-  size_t before = mapping_count();
   std::vector<uint8_t*> slots;
+  slots.reserve(10'000);
   uint64_t slot = 0;
+  size_t before = mapping_count();
   for (int i = 0; i < 10'000; ++i) {
     uint8_t* p = pool.acquire(64 * kKiB, &slot);
     ASSERT_NE(p, nullptr);
@@ -92,10 +96,10 @@ TEST(MemoryPool, ManySlotsShareFewMappings) {
     slots.push_back(p);
   }
   size_t after = mapping_count();
-  EXPECT_LE(after, before + 4) << "before " << before << ", after " << after;
+  EXPECT_LE(after, before + kSlack) << "before " << before << ", after " << after;
+  for (uint8_t* p : slots) pool.release(p, slot, 4096);  // madvise splits nothing
+  EXPECT_LE(mapping_count(), after);
   EXPECT_EQ(std::set<uint8_t*>(slots.begin(), slots.end()).size(), slots.size());
-  for (uint8_t* p : slots) pool.release(p, slot, 4096);
-  EXPECT_LE(mapping_count(), before + 4);
 }
 
 TEST(MemoryPool, IsThreadSafe) {
