@@ -96,7 +96,7 @@ class ScriptParser {
   }
 
   // (module $id? binary|quote "..."*) or (module $id? field*); text modules are encoded now
-  // unless `keep_text` (their parse is what assert_malformed/invalid test).
+  // unless `keep_text` (their parse is what assert_malformed/invalid test) or they do not encode.
   Result<ScriptModule> parse_module(bool keep_text) {
     ScriptModule m;
     size_t open = cur_.pos();
@@ -117,21 +117,28 @@ class ScriptParser {
       TRY(cur_.expect(TokenKind::RParen));
       return m;
     }
-    if (keep_text) {
-      cur_.seek(open);
-      TRY(cur_.skip_sexpr());
-      const Token& first = tokens_[open];
-      const Token& last = tokens_[cur_.pos() - 1];
-      size_t begin = static_cast<size_t>(first.text.data() - source_.data());
-      size_t end = static_cast<size_t>(last.text.data() - source_.data()) + last.text.size();
-      m.form = ScriptModule::Form::Text;
-      m.text = std::string(source_.substr(begin, end - begin));
+    if (keep_text) return keep_source(open, std::move(m));
+    ModuleParser parser(tokens_, cur_.pos());
+    if (auto bytes = parser.parse(false)) {
+      m.bytes = std::move(*bytes);
+      cur_.seek(parser.end_pos());
+      TRY(cur_.expect(TokenKind::RParen));
       return m;
     }
-    ModuleParser parser(tokens_, cur_.pos());
-    m.bytes = TRY(parser.parse(false));
-    cur_.seek(parser.end_pos());
-    TRY(cur_.expect(TokenKind::RParen));
+    // A module that does not encode is that command's failure, not the script's: keep its
+    // source, and module_binary reports the error when the command runs.
+    return keep_source(open, std::move(m));
+  }
+
+  Result<ScriptModule> keep_source(size_t open, ScriptModule m) {
+    cur_.seek(open);
+    TRY(cur_.skip_sexpr());
+    const Token& first = tokens_[open];
+    const Token& last = tokens_[cur_.pos() - 1];
+    size_t begin = static_cast<size_t>(first.text.data() - source_.data());
+    size_t end = static_cast<size_t>(last.text.data() - source_.data()) + last.text.size();
+    m.form = ScriptModule::Form::Text;
+    m.text = std::string(source_.substr(begin, end - begin));
     return m;
   }
 

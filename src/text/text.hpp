@@ -44,7 +44,8 @@ struct ScriptModule {
   enum class Form : uint8_t {
     Binary,  ///< `bytes` hold the module (text modules outside assert_malformed/invalid are
              ///< encoded when the script is parsed, and `(module binary ...)` is this too)
-    Text,    ///< `text` is the unparsed `(module ...)` source (assert_malformed/invalid)
+    Text,    ///< `text` is the unparsed `(module ...)` source (assert_malformed/invalid, or
+             ///< a module that did not encode: module_binary gives its error)
     Quote,   ///< `text` is the concatenation of the `(module quote ...)` strings
   };
   Form form = Form::Binary;
@@ -99,7 +100,9 @@ struct Script {
 };
 
 /// Parses a .wast script. Errors (Phase::Decode, "line:column" in context) for malformed
-/// script syntax or a module outside assert_malformed/assert_invalid that does not encode.
+/// script syntax (unbalanced parentheses, bad values, unknown commands) or a bare-module script
+/// that does not encode. A `(module ...)` command that does not encode is kept as Form::Text,
+/// so that one bad module fails its own command, not the whole script.
 Result<Script> parse_script(std::string_view wast);
 
 }  // namespace lunatic::text

@@ -10,23 +10,35 @@
 #include <cstdio>
 #include <cstring>
 
-#include "spec/script_loader.hpp"
-#include "spec/wast2json.hpp"
+#include <fstream>
+#include <sstream>
+
+#include "text/text.hpp"
 
 namespace lunatic::spec {
 namespace {
 
-void run_script(const Script& script, const Conversion& conversion, const std::string& name,
-                const SkipList& skips, const JobOptions& options,
-                const ScriptRunner::Recorder& record) {
+using text::Script;
+
+Result<Script> load_script(const std::filesystem::path& wast) {
+  std::ifstream in(wast, std::ios::binary);
+  if (!in) return Error(Phase::Host, "cannot open " + wast.string());
+  std::ostringstream source;
+  source << in.rdbuf();
+  if (in.bad()) return Error(Phase::Host, "cannot read " + wast.string());
+  return text::parse_script(source.str());
+}
+
+void run_script(const Script& script, const std::string& name, const SkipList& skips,
+                const JobOptions& options, const ScriptRunner::Recorder& record) {
   MemoryPool pool;
-  ScriptRunner runner(pool, skips, name, conversion.dir.path(), options.runner, record);
+  ScriptRunner runner(pool, skips, name, options.runner, record);
   runner.run(script);
 }
 
 /// Forks; the child runs the script and reports outcomes through a pipe.
-Tally run_isolated(const Script& script, const Conversion& conversion, const std::string& name,
-                   const SkipList& skips, const JobOptions& options) {
+Tally run_isolated(const Script& script, const std::string& name, const SkipList& skips,
+                   const JobOptions& options) {
   Tally tally;
   int fds[2];
   std::fflush(stdout);  // or the child would print the parent's buffered output again
@@ -48,13 +60,13 @@ Tally run_isolated(const Script& script, const Conversion& conversion, const std
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // keep what was printed before a crash
     alarm(options.file_timeout_seconds);
     int out = fds[1];
-    run_script(script, conversion, name, skips, options, [out](Outcome o) {
+    run_script(script, name, skips, options, [out](Outcome o) {
       char c = static_cast<char>(o);
       while (write(out, &c, 1) < 0 && errno == EINTR) {
       }
     });
     std::fflush(stdout);
-    _exit(0);  // no destructors: the temp folder belongs to the parent
+    _exit(0);  // no destructors or atexit handlers of the parent's state
   }
 
   close(fds[1]);
@@ -92,11 +104,10 @@ Tally run_file(const std::filesystem::path& wast, const SkipList& skips,
                const JobOptions& options) {
   std::string name = wast.filename().string();
   Tally tally;
-  auto conversion = convert_wast(wast);
-  auto script = conversion ? load_script(conversion->json) : Result<Script>(conversion.error());
+  auto script = load_script(wast);
 
   if (const SkipEntry* entry = skips.match_file(name)) {
-    tally.skipped = script ? script->commands.size() : 1;
+    tally.skipped = script ? count_assertions(*script) : 1;
     if (options.runner.verbose) {
       std::printf("%s: skipped (%s): %s\n", name.c_str(), entry->pattern.c_str(),
                   entry->reason.c_str());
@@ -104,12 +115,14 @@ Tally run_file(const std::filesystem::path& wast, const SkipList& skips,
     return tally;
   }
   if (!script) {
-    std::printf("%s: FAIL %s\n", name.c_str(), script.error().message.c_str());
+    // The script itself does not parse (a module that does not encode fails only its own
+    // command): one failure, with the parser's error.
+    std::printf("%s: FAIL %s\n", name.c_str(), script.error().to_string().c_str());
     tally.add(Outcome::Fail);
     return tally;
   }
-  if (options.isolate) return run_isolated(*script, *conversion, name, skips, options);
-  run_script(*script, *conversion, name, skips, options, [&tally](Outcome o) { tally.add(o); });
+  if (options.isolate) return run_isolated(*script, name, skips, options);
+  run_script(*script, name, skips, options, [&tally](Outcome o) { tally.add(o); });
   return tally;
 }
 

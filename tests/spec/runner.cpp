@@ -10,15 +10,17 @@
 namespace lunatic::spec {
 namespace {
 
+using text::Command;
+using text::CommandType;
+
 struct Verdict {
   Outcome outcome = Outcome::Pass;
-  std::string why;      ///< for Fail and Skip
+  std::string why;      ///< for Fail
   std::string warning;  ///< a Pass that differs in detail (phase or message)
 };
 
 Verdict pass(std::string warning = {}) { return {Outcome::Pass, {}, std::move(warning)}; }
 Verdict fail(std::string why) { return {Outcome::Fail, std::move(why), {}}; }
-Verdict skip(std::string why) { return {Outcome::Skip, std::move(why), {}}; }
 
 bool message_matches(std::string_view actual, std::string_view expected) {
   return actual.starts_with(expected);
@@ -47,17 +49,18 @@ std::string describe_action(const Action& action) {
 }
 
 Verdict run_module(ScriptContext& ctx, const Command& cmd) {
-  auto compiled = ctx.compile_file(cmd.filename);
+  const std::string& name = cmd.module->name;
+  auto compiled = ctx.compile_module(*cmd.module);
   if (!compiled) {
-    ctx.define(nullptr, cmd.name);
+    ctx.define(nullptr, name);
     return fail("module did not compile: " + compiled.error().to_string());
   }
   auto instance = ctx.instantiate(std::move(*compiled));
   if (!instance) {
-    ctx.define(nullptr, cmd.name);
+    ctx.define(nullptr, name);
     return fail("module did not instantiate: " + instance.error().to_string());
   }
-  ctx.define(*instance, cmd.name);
+  ctx.define(*instance, name);
   return pass();
 }
 
@@ -94,12 +97,11 @@ Verdict run_assert_trap(ScriptContext& ctx, const Command& cmd) {
   return pass();
 }
 
-/// assert_malformed / assert_invalid: the binary must not compile. Either phase passes; the
-/// expected phase and message are checked only for a warning, since the decoder and validator
-/// may reasonably split some checks differently from the reference interpreter.
-Verdict run_assert_rejected(ScriptContext& ctx, const Command& cmd, Phase expected_phase) {
-  if (cmd.text_module) return skip("text format");
-  auto compiled = ctx.compile_file(cmd.filename);
+/// A module the engine had to reject: either phase passes; the expected phase and message are
+/// checked only for a warning, since the decoder and validator may reasonably split some
+/// checks differently from the reference interpreter.
+Verdict judge_rejection(const Result<std::shared_ptr<const CompiledModule>>& compiled,
+                        const Command& cmd, Phase expected_phase) {
   if (compiled) {
     return fail("module compiled, expected " + std::string(phase_name(expected_phase)) + " " +
                 in_quotes(cmd.text));
@@ -113,11 +115,46 @@ Verdict run_assert_rejected(ScriptContext& ctx, const Command& cmd, Phase expect
   return pass();
 }
 
-/// assert_unlinkable (Phase::Link) and assert_uninstantiable (Phase::Instantiate, or a trap in
-/// the start function): the module is valid, its instantiation must fail in that phase.
+/// assert_malformed. A binary module must not compile (see judge_rejection). A text or quote
+/// module is malformed text: it must fail to parse, or its binary fail to decode; one the
+/// validator is first to reject got through the text parser, which is a failure.
+Verdict run_assert_malformed(ScriptContext& ctx, const Command& cmd) {
+  const text::ScriptModule& module = *cmd.module;
+  if (module.form == text::ScriptModule::Form::Binary) {
+    return judge_rejection(ctx.compile_module(module), cmd, Phase::Decode);
+  }
+  auto bytes = text::module_binary(module);
+  if (!bytes) {
+    if (message_matches(bytes.error().message, cmd.text)) return pass();
+    return pass("text parser said " + in_quotes(bytes.error().message) + " at " +
+                bytes.error().context + ", expected " + in_quotes(cmd.text));
+  }
+  auto compiled = compile(*bytes);
+  if (!compiled && compiled.error().phase == Phase::Decode) {
+    return pass("the text parsed; the decoder rejected it: " + compiled.error().to_string() +
+                ", expected " + in_quotes(cmd.text));
+  }
+  std::string got = compiled ? "it compiled" : "got " + compiled.error().to_string();
+  return fail("malformed text module parsed (" + got + "), expected " + in_quotes(cmd.text));
+}
+
+/// assert_invalid: the module (text modules are parsed first, which must succeed) must not
+/// compile (see judge_rejection).
+Verdict run_assert_invalid(const Command& cmd) {
+  auto bytes = text::module_binary(*cmd.module);
+  if (!bytes) {
+    return fail("invalid module does not parse: " + bytes.error().to_string() + ", expected " +
+                in_quotes(cmd.text));
+  }
+  return judge_rejection(compile(*bytes), cmd, Phase::Validate);
+}
+
+/// assert_unlinkable (Phase::Link), and assert_uninstantiable or assert_trap on a module
+/// (Phase::Instantiate, or a trap in the start function): the module is valid, its
+/// instantiation must fail in that phase.
 Verdict run_assert_not_instantiable(ScriptContext& ctx, const Command& cmd) {
   bool want_link = cmd.type == CommandType::AssertUnlinkable;
-  auto compiled = ctx.compile_file(cmd.filename);
+  auto compiled = ctx.compile_module(*cmd.module);
   if (!compiled) return fail("module did not compile: " + compiled.error().to_string());
   auto instance = ctx.instantiate(std::move(*compiled));
   std::string expected =
@@ -142,24 +179,41 @@ Verdict execute(ScriptContext& ctx, const Command& cmd) {
     case CommandType::Action:
     case CommandType::AssertReturn: return run_assert_return(ctx, cmd);
     case CommandType::AssertTrap:
+      // On a module (wast2json calls it assert_uninstantiable): its instantiation must trap.
+      if (cmd.module) return run_assert_not_instantiable(ctx, cmd);
+      return run_assert_trap(ctx, cmd);
     case CommandType::AssertExhaustion: return run_assert_trap(ctx, cmd);
-    case CommandType::AssertMalformed: return run_assert_rejected(ctx, cmd, Phase::Decode);
-    case CommandType::AssertInvalid: return run_assert_rejected(ctx, cmd, Phase::Validate);
+    case CommandType::AssertMalformed: return run_assert_malformed(ctx, cmd);
+    case CommandType::AssertInvalid: return run_assert_invalid(cmd);
     case CommandType::AssertUnlinkable:
     case CommandType::AssertUninstantiable: return run_assert_not_instantiable(ctx, cmd);
-    case CommandType::Unknown: break;
   }
-  return fail("unknown command type " + in_quotes(cmd.type_name));
+  return fail("unknown command type");
 }
 
 std::string describe_command(const Command& cmd) {
-  std::string out = cmd.type == CommandType::Unknown ? cmd.type_name : command_type_name(cmd.type);
+  std::string out = text::command_type_name(cmd.type);
   if (cmd.action) out += " " + describe_action(*cmd.action);
-  if (!cmd.filename.empty()) out += " " + cmd.filename;
+  if (cmd.module && !cmd.module->name.empty()) out += " " + cmd.module->name;
   return out;
 }
 
 }  // namespace
+
+bool is_assertion(CommandType type) {
+  switch (type) {
+    case CommandType::Module:
+    case CommandType::Register:
+    case CommandType::Action: return false;
+    default: return true;
+  }
+}
+
+uint64_t count_assertions(const text::Script& script) {
+  uint64_t n = 0;
+  for (const Command& cmd : script.commands) n += is_assertion(cmd.type) ? 1 : 0;
+  return n;
+}
 
 void Tally::add(Outcome outcome) {
   switch (outcome) {
@@ -182,17 +236,15 @@ std::string Tally::to_string() const {
 }
 
 ScriptRunner::ScriptRunner(MemoryPool& pool, const SkipList& skips, std::string file_name,
-                           std::filesystem::path module_dir, const RunnerOptions& options,
-                           Recorder record)
+                           const RunnerOptions& options, Recorder record)
     : skips_(skips),
       file_name_(std::move(file_name)),
-      module_dir_(std::move(module_dir)),
       options_(options),
       pool_(pool),
       record_(std::move(record)) {}
 
-void ScriptRunner::run(const Script& script) {
-  ScriptContext ctx(pool_, module_dir_, options_.action_timeout, /*echo_prints=*/false);
+void ScriptRunner::run(const text::Script& script) {
+  ScriptContext ctx(pool_, options_.action_timeout, /*echo_prints=*/false);
   for (const Command& cmd : script.commands) {
     Verdict verdict = execute(ctx, cmd);
     std::string where = file_name_ + ":" + std::to_string(cmd.line) + ": ";
@@ -216,7 +268,8 @@ void ScriptRunner::run(const Script& script) {
                     verdict.warning.c_str());
       }
     }
-    record_(verdict.outcome);
+    // A module, register or action that works is a step, not an assertion: not counted.
+    if (is_assertion(cmd.type) || verdict.outcome == Outcome::Fail) record_(verdict.outcome);
   }
 }
 

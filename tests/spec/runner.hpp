@@ -3,18 +3,25 @@
 
 #include <chrono>
 #include <cstdint>
-#include <filesystem>
 #include <functional>
 #include <string>
 
 #include "lunatic/engine.hpp"
-#include "spec/script_loader.hpp"
 #include "spec/skiplist.hpp"
+#include "text/text.hpp"
 
 namespace lunatic::spec {
 
 /// The outcome of one command; the character is what a child process writes to its parent.
 enum class Outcome : char { Pass = 'P', Fail = 'F', Skip = 'S' };
+
+/// Whether a command is an assertion (assert_*). Only assertions are counted as passed or
+/// skipped; a module, register or action command is a step they depend on, counted only when
+/// it fails (or when a skip-list entry names it).
+bool is_assertion(text::CommandType type);
+
+/// The number of assertions in a script.
+uint64_t count_assertions(const text::Script& script);
 
 /// Counts of outcomes.
 struct Tally {
@@ -33,24 +40,23 @@ struct RunnerOptions {
   std::chrono::milliseconds action_timeout{20'000};
 };
 
-/// Runs one converted script against a fresh Store. Commands listed one by one in the skip
+/// Runs one parsed script against a fresh Store. Commands listed one by one in the skip
 /// list still run (later commands may depend on them); they count as skipped, unless they
 /// pass, which is a failure ("remove it"): the list may only shrink.
 class ScriptRunner {
  public:
   using Recorder = std::function<void(Outcome)>;
 
-  /// `file_name` is the .wast's base name (for the skip list and messages); `module_dir` holds
-  /// the module files the script names; `record` receives every outcome as it happens.
+  /// `file_name` is the .wast's base name (for the skip list and messages); `record` receives
+  /// every counted outcome as it happens.
   ScriptRunner(MemoryPool& pool, const SkipList& skips, std::string file_name,
-               std::filesystem::path module_dir, const RunnerOptions& options, Recorder record);
+               const RunnerOptions& options, Recorder record);
 
-  void run(const Script& script);
+  void run(const text::Script& script);
 
  private:
   const SkipList& skips_;
   std::string file_name_;
-  std::filesystem::path module_dir_;
   const RunnerOptions& options_;
   MemoryPool& pool_;
   Recorder record_;

@@ -2,9 +2,6 @@
 // script_context.hpp).
 #include "spec/script_context.hpp"
 
-#include <fstream>
-#include <iterator>
-
 namespace lunatic::spec {
 namespace {
 
@@ -16,23 +13,18 @@ Error action_error(std::string message) { return Error(Phase::Usage, std::move(m
 
 }  // namespace
 
-ScriptContext::ScriptContext(MemoryPool& pool, std::filesystem::path module_dir,
-                             std::chrono::milliseconds action_timeout, bool echo_prints)
-    : module_dir_(std::move(module_dir)),
-      action_timeout_(action_timeout),
+ScriptContext::ScriptContext(MemoryPool& pool, std::chrono::milliseconds action_timeout,
+                             bool echo_prints)
+    : action_timeout_(action_timeout),
       store_(pool),
       thread_(std::make_unique<Thread>(store_)),
       spectest_(make_spectest(store_, echo_prints)) {}
 
 ScriptContext::~ScriptContext() = default;
 
-Result<std::shared_ptr<const CompiledModule>> ScriptContext::compile_file(
-    const std::string& filename) {
-  std::filesystem::path path = module_dir_ / filename;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(Phase::Host, "cannot open " + path.string());
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
+Result<std::shared_ptr<const CompiledModule>> ScriptContext::compile_module(
+    const text::ScriptModule& module) {
+  std::vector<uint8_t> bytes = TRY(text::module_binary(module));
   return compile(bytes);
 }
 

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <chrono>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -12,10 +11,13 @@
 
 #include "common/result.hpp"
 #include "lunatic/engine.hpp"
-#include "spec/script_loader.hpp"
 #include "spec/spectest_module.hpp"
+#include "spec/values.hpp"
+#include "text/text.hpp"
 
 namespace lunatic::spec {
+
+using text::Action;
 
 /// What an action produced: results, or a trap (a trap is an outcome, not an error).
 struct ActionResult {
@@ -26,14 +28,13 @@ struct ActionResult {
 
 class ScriptContext {
  public:
-  /// `module_dir` holds the module files the script names; `action_timeout` bounds one call.
-  ScriptContext(MemoryPool& pool, std::filesystem::path module_dir,
-                std::chrono::milliseconds action_timeout, bool echo_prints);
+  /// `action_timeout` bounds one call.
+  ScriptContext(MemoryPool& pool, std::chrono::milliseconds action_timeout, bool echo_prints);
   ~ScriptContext();
 
-  /// Reads and compiles a module file. Errors: Phase::Host if it cannot be read, else the
-  /// engine's Decode/Validate error.
-  Result<std::shared_ptr<const CompiledModule>> compile_file(const std::string& filename);
+  /// Encodes (text forms) and compiles a script module. Errors: the text parser's Decode error
+  /// for a text module that does not parse, else the engine's Decode/Validate error.
+  Result<std::shared_ptr<const CompiledModule>> compile_module(const text::ScriptModule& module);
 
   /// Resolves imports by (module, name) from registered instances and spectest ("unknown
   /// import" is a Phase::Link error), instantiates and runs the start function. A trap in the
@@ -56,7 +57,6 @@ class ScriptContext {
   Result<std::vector<Extern>> resolve_imports(const CompiledModule& module) const;
   Result<ActionResult> call(Function* fn, const std::vector<Value>& args);
 
-  std::filesystem::path module_dir_;
   std::chrono::milliseconds action_timeout_;
   Store store_;
   std::unique_ptr<Thread> thread_;

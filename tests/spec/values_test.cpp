@@ -1,10 +1,10 @@
-// Unit tests of script values: parsing wast2json's encoding and matching results, NaN patterns
-// and references included.
+// Unit tests of script values as the text layer parses them: their conversion to engine
+// values and the matching of results, NaN patterns and references included.
 #include "spec/values.hpp"
 
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
+#include <string>
 
 namespace lunatic::spec {
 namespace {
@@ -12,55 +12,56 @@ namespace {
 using engine::Value;
 using wasm::ValType;
 
-ScriptValue parse(const char* json_text) {
-  Result<ScriptValue> v = parse_value(nlohmann::json::parse(json_text));
-  EXPECT_TRUE(v.ok()) << json_text << ": " << (v.ok() ? "" : v.error().message);
-  return v.ok() ? *v : ScriptValue{};
+/// The script value `text` stands for as an expected result of assert_return.
+ScriptValue expected(const std::string& text) {
+  auto script = text::parse_script("(assert_return (invoke \"f\") " + text + ")");
+  EXPECT_TRUE(script.ok()) << text << ": " << (script.ok() ? "" : script.error().message);
+  if (!script.ok() || script->commands[0].expected.size() != 1) return ScriptValue{};
+  return script->commands[0].expected[0];
 }
 
-bool rejected(const char* json_text) { return !parse_value(nlohmann::json::parse(json_text)).ok(); }
+/// The script value `text` stands for as an argument of invoke.
+ScriptValue argument(const std::string& text) {
+  auto script = text::parse_script("(invoke \"f\" " + text + ")");
+  EXPECT_TRUE(script.ok()) << text << ": " << (script.ok() ? "" : script.error().message);
+  if (!script.ok() || script->commands[0].action->args.size() != 1) return ScriptValue{};
+  return script->commands[0].action->args[0];
+}
 
-TEST(SpecValues, IntegersAreUnsignedDecimalBitPatterns) {
-  ScriptValue v = parse(R"({"type": "i32", "value": "4294967295"})");
+TEST(SpecValues, IntegersMatchTheirBitPatterns) {
+  ScriptValue v = expected("(i32.const 0xffffffff)");
   EXPECT_EQ(v.type, ValType::I32);
   EXPECT_EQ(v.kind, ValueKind::Exact);
   EXPECT_TRUE(matches(v, Value::i32(-1)));
+  EXPECT_TRUE(matches(expected("(i32.const -1)"), Value::i32(-1)));
   EXPECT_FALSE(matches(v, Value::i32(1)));
   EXPECT_FALSE(matches(v, Value::i64(0xffffffff)));  // the type must match too
 
-  ScriptValue w = parse(R"({"type": "i64", "value": "18446744073709551615"})");
+  ScriptValue w = expected("(i64.const -1)");
   EXPECT_TRUE(matches(w, Value::i64(-1)));
   EXPECT_FALSE(matches(w, Value::i64(0x7fffffffffffffff)));
-}
-
-TEST(SpecValues, RejectsValuesOutsideTheirWidthOrNotNumbers) {
-  EXPECT_TRUE(rejected(R"({"type": "i32", "value": "4294967296"})"));
-  EXPECT_TRUE(rejected(R"({"type": "f32", "value": "4294967296"})"));
-  EXPECT_TRUE(rejected(R"({"type": "i64", "value": "18446744073709551616"})"));
-  EXPECT_TRUE(rejected(R"({"type": "i32", "value": "-1"})"));
-  EXPECT_TRUE(rejected(R"({"type": "i32", "value": "12abc"})"));
-  EXPECT_TRUE(rejected(R"({"type": "i32", "value": ""})"));
-  EXPECT_TRUE(rejected(R"({"type": "i32", "value": 5})"));
-  EXPECT_TRUE(rejected(R"({"type": "i32"})"));
-  EXPECT_TRUE(rejected(R"({"type": "i128", "value": "0"})"));
-  EXPECT_TRUE(rejected(R"({"value": "0"})"));
-  EXPECT_TRUE(rejected(R"(["i32", "0"])"));
-  EXPECT_TRUE(rejected(R"({"type": "externref", "value": "x"})"));
+  Result<Value> arg = to_argument(argument("(i64.const 0x8000000000000000)"));
+  ASSERT_TRUE(arg.ok());
+  EXPECT_EQ(arg->bits, 0x8000000000000000ull);
 }
 
 TEST(SpecValues, FloatsCompareExactBits) {
   // -0.0 is not +0.0, and a NaN with an exact payload must match bit for bit.
-  ScriptValue neg_zero = parse(R"({"type": "f32", "value": "2147483648"})");
+  ScriptValue neg_zero = expected("(f32.const -0)");
   EXPECT_TRUE(matches(neg_zero, Value::f32(-0.0f)));
   EXPECT_FALSE(matches(neg_zero, Value::f32(0.0f)));
-  ScriptValue nan = parse(R"({"type": "f64", "value": "9221120237041090561"})");  // 0x7ff8..01
+  ScriptValue nan = expected("(f64.const nan:0x8000000000001)");
   EXPECT_TRUE(matches(nan, Value::f64_bits(0x7ff8000000000001ull)));
   EXPECT_FALSE(matches(nan, Value::f64_bits(0x7ff8000000000000ull)));
+  Result<Value> arg = to_argument(argument("(f32.const 1.5)"));
+  ASSERT_TRUE(arg.ok());
+  EXPECT_EQ(arg->type, ValType::F32);
+  EXPECT_EQ(arg->bits, 0x3fc00000u);
 }
 
 TEST(SpecValues, F32NanPatterns) {
-  ScriptValue canonical = parse(R"({"type": "f32", "value": "nan:canonical"})");
-  ScriptValue arithmetic = parse(R"({"type": "f32", "value": "nan:arithmetic"})");
+  ScriptValue canonical = expected("(f32.const nan:canonical)");
+  ScriptValue arithmetic = expected("(f32.const nan:arithmetic)");
   EXPECT_EQ(canonical.kind, ValueKind::NanCanonical);
   EXPECT_EQ(arithmetic.kind, ValueKind::NanArithmetic);
 
@@ -79,8 +80,8 @@ TEST(SpecValues, F32NanPatterns) {
 }
 
 TEST(SpecValues, F64NanPatterns) {
-  ScriptValue canonical = parse(R"({"type": "f64", "value": "nan:canonical"})");
-  ScriptValue arithmetic = parse(R"({"type": "f64", "value": "nan:arithmetic"})");
+  ScriptValue canonical = expected("(f64.const nan:canonical)");
+  ScriptValue arithmetic = expected("(f64.const nan:arithmetic)");
   EXPECT_TRUE(matches(canonical, Value::f64_bits(0x7ff8000000000000ull)));
   EXPECT_TRUE(matches(canonical, Value::f64_bits(0xfff8000000000000ull)));
   EXPECT_FALSE(matches(canonical, Value::f64_bits(0x7ff8000000000001ull)));
@@ -93,16 +94,16 @@ TEST(SpecValues, F64NanPatterns) {
 }
 
 TEST(SpecValues, NanPatternsCannotBeArguments) {
-  EXPECT_FALSE(to_argument(parse(R"({"type": "f32", "value": "nan:canonical"})")).ok());
-  EXPECT_FALSE(to_argument(parse(R"({"type": "f64", "value": "nan:arithmetic"})")).ok());
+  EXPECT_FALSE(to_argument(expected("(f32.const nan:canonical)")).ok());
+  EXPECT_FALSE(to_argument(expected("(f64.const nan:arithmetic)")).ok());
 }
 
 TEST(SpecValues, ExternrefNMapsToSlotNPlusOne) {
-  ScriptValue zero = parse(R"({"type": "externref", "value": "0"})");
-  EXPECT_EQ(zero.bits, 1u);
+  ScriptValue zero = expected("(ref.extern 0)");
+  EXPECT_EQ(zero.kind, ValueKind::RefExtern);
   EXPECT_TRUE(matches(zero, Value::externref(1)));
   EXPECT_FALSE(matches(zero, Value::null(ValType::ExternRef)));
-  Result<Value> arg = to_argument(parse(R"({"type": "externref", "value": "41"})"));
+  Result<Value> arg = to_argument(argument("(ref.extern 41)"));
   ASSERT_TRUE(arg.ok());
   EXPECT_EQ(arg->type, ValType::ExternRef);
   EXPECT_EQ(arg->bits, 42u);
@@ -111,21 +112,23 @@ TEST(SpecValues, ExternrefNMapsToSlotNPlusOne) {
 }
 
 TEST(SpecValues, NullReferences) {
-  ScriptValue ext = parse(R"({"type": "externref", "value": "null"})");
-  ScriptValue fn = parse(R"({"type": "funcref", "value": "null"})");
+  ScriptValue ext = expected("(ref.null extern)");
+  ScriptValue fn = expected("(ref.null func)");
   EXPECT_TRUE(matches(ext, Value::null(ValType::ExternRef)));
   EXPECT_FALSE(matches(ext, Value::null(ValType::FuncRef)));
   EXPECT_FALSE(matches(ext, Value::externref(1)));
   EXPECT_TRUE(matches(fn, Value::null(ValType::FuncRef)));
-  Result<Value> arg = to_argument(fn);
+  Result<Value> arg = to_argument(argument("(ref.null func)"));
   ASSERT_TRUE(arg.ok());
+  EXPECT_EQ(arg->type, ValType::FuncRef);
   EXPECT_TRUE(arg->is_null());
   EXPECT_EQ(describe(fn), "funcref:null");
+  EXPECT_EQ(describe(ext), "externref:null");
 }
 
-TEST(SpecValues, NonNullFuncrefMatchesAnyNonNull) {
-  ScriptValue any = parse(R"({"type": "funcref"})");
-  EXPECT_EQ(any.kind, ValueKind::RefNonNull);
+TEST(SpecValues, RefFuncMatchesAnyNonNullFuncref) {
+  ScriptValue any = expected("(ref.func)");
+  EXPECT_EQ(any.kind, ValueKind::RefFunc);
   EXPECT_TRUE(matches(any, Value{ValType::FuncRef, 0x1234}));
   EXPECT_FALSE(matches(any, Value::null(ValType::FuncRef)));
   EXPECT_FALSE(matches(any, Value::externref(7)));
@@ -133,7 +136,7 @@ TEST(SpecValues, NonNullFuncrefMatchesAnyNonNull) {
 }
 
 TEST(SpecValues, V128IsParsedButUnsupported) {
-  ScriptValue v = parse(R"({"type": "v128", "lane_type": "i32", "value": ["0", "0", "0", "0"]})");
+  ScriptValue v = expected("(v128.const i32x4 0 0 0 0)");
   EXPECT_EQ(v.kind, ValueKind::Unsupported);
   EXPECT_FALSE(matches(v, Value{ValType::V128, 0}));
   EXPECT_FALSE(to_argument(v).ok());
@@ -141,15 +144,15 @@ TEST(SpecValues, V128IsParsedButUnsupported) {
 
 TEST(SpecValues, ResultsCompareOnlyTheTypesBits) {
   // An i32 result slot is zero-extended; stray upper bits must not make a wrong match or miss.
-  ScriptValue v = parse(R"({"type": "i32", "value": "7"})");
+  ScriptValue v = expected("(i32.const 7)");
   EXPECT_TRUE(matches(v, Value{ValType::I32, 0xdead000000000007ull}));
 }
 
 TEST(SpecValues, DescribeShowsValueAndBits) {
   EXPECT_EQ(describe(Value::i32(-1)), "i32:-1 (0xffffffff)");
   EXPECT_EQ(describe(Value::f64(1.5)), "f64:1.5 (0x3ff8000000000000)");
-  EXPECT_EQ(describe(parse(R"({"type": "i32", "value": "42"})")), "i32:42 (0x2a)");
-  EXPECT_EQ(describe(parse(R"({"type": "f32", "value": "nan:canonical"})")), "f32:nan:canonical");
+  EXPECT_EQ(describe(expected("(i32.const 42)")), "i32:42 (0x2a)");
+  EXPECT_EQ(describe(expected("(f32.const nan:canonical)")), "f32:nan:canonical");
 }
 
 }  // namespace

@@ -121,7 +121,18 @@ TEST(ScriptParser, BareModuleScript) {
 TEST(ScriptParser, Errors) {
   EXPECT_FALSE(parse_script("(assert_return (invoke \"f\") (i32.const))").ok());
   EXPECT_FALSE(parse_script("(frobnicate)").ok());
-  EXPECT_FALSE(parse_script("(module (func (i32.foo)))").ok());
+  // A module that does not encode is its command's failure, not the script's.
+  auto bad_module = parse_script("(module $M (func (i32.foo)))\n(module)");
+  ASSERT_TRUE(bad_module.ok());
+  ASSERT_EQ(bad_module->commands.size(), 2u);
+  const ScriptModule& kept = *bad_module->commands[0].module;
+  EXPECT_EQ(kept.form, ScriptModule::Form::Text);
+  EXPECT_EQ(kept.name, "$M");
+  auto encoded = module_binary(kept);
+  ASSERT_FALSE(encoded.ok());
+  EXPECT_EQ(encoded.error().message, "unknown operator i32.foo");
+  EXPECT_EQ(bad_module->commands[1].module->form, ScriptModule::Form::Binary);
+  EXPECT_FALSE(parse_script("(func (i32.foo))").ok());  // a bare module is the whole script
   auto r = parse_script("(module)\n(assert_trap (invoke \"f\"))");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().context, "2:26");
