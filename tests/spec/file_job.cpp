@@ -1,5 +1,6 @@
-// Running one spec file (see file_job.hpp). The child writes one character per outcome to a
-// pipe as it goes, so the parent still knows the counts up to a crash.
+// Running one spec file (see file_job.hpp). The child parses and runs the script, writing one
+// character per outcome to a pipe as it goes, so the parent still knows the counts up to a
+// crash; the parser runs there too, under the same timeout, since it is under test as well.
 #include "spec/file_job.hpp"
 
 #include <sys/wait.h>
@@ -29,16 +30,34 @@ Result<Script> load_script(const std::filesystem::path& wast) {
   return text::parse_script(source.str());
 }
 
-void run_script(const Script& script, const std::string& name, const SkipList& skips,
-                const JobOptions& options, const ScriptRunner::Recorder& record) {
+/// Parses and runs one file, or counts its assertions as skipped when the skip list names it.
+void run_job(const std::filesystem::path& wast, const std::string& name, const SkipList& skips,
+             const JobOptions& options, const ScriptRunner::Recorder& record) {
+  auto script = load_script(wast);
+  if (const SkipEntry* entry = skips.match_file(name)) {
+    uint64_t n = script ? count_assertions(*script) : 1;
+    for (uint64_t i = 0; i < n; ++i) record(Outcome::Skip);
+    if (options.runner.verbose) {
+      std::printf("%s: skipped (%s): %s\n", name.c_str(), entry->pattern.c_str(),
+                  entry->reason.c_str());
+    }
+    return;
+  }
+  if (!script) {
+    // The script itself does not parse (a module that does not encode fails only its own
+    // command): one failure, with the parser's error.
+    std::printf("%s: FAIL %s\n", name.c_str(), script.error().to_string().c_str());
+    record(Outcome::Fail);
+    return;
+  }
   MemoryPool pool;
   ScriptRunner runner(pool, skips, name, options.runner, record);
-  runner.run(script);
+  runner.run(*script);
 }
 
-/// Forks; the child runs the script and reports outcomes through a pipe.
-Tally run_isolated(const Script& script, const std::string& name, const SkipList& skips,
-                   const JobOptions& options) {
+/// Forks; the child runs the job and reports outcomes through a pipe.
+Tally run_isolated(const std::filesystem::path& wast, const std::string& name,
+                   const SkipList& skips, const JobOptions& options) {
   Tally tally;
   int fds[2];
   std::fflush(stdout);  // or the child would print the parent's buffered output again
@@ -60,7 +79,7 @@ Tally run_isolated(const Script& script, const std::string& name, const SkipList
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // keep what was printed before a crash
     alarm(options.file_timeout_seconds);
     int out = fds[1];
-    run_script(script, name, skips, options, [out](Outcome o) {
+    run_job(wast, name, skips, options, [out](Outcome o) {
       char c = static_cast<char>(o);
       while (write(out, &c, 1) < 0 && errno == EINTR) {
       }
@@ -103,26 +122,9 @@ Tally run_isolated(const Script& script, const std::string& name, const SkipList
 Tally run_file(const std::filesystem::path& wast, const SkipList& skips,
                const JobOptions& options) {
   std::string name = wast.filename().string();
+  if (options.isolate) return run_isolated(wast, name, skips, options);
   Tally tally;
-  auto script = load_script(wast);
-
-  if (const SkipEntry* entry = skips.match_file(name)) {
-    tally.skipped = script ? count_assertions(*script) : 1;
-    if (options.runner.verbose) {
-      std::printf("%s: skipped (%s): %s\n", name.c_str(), entry->pattern.c_str(),
-                  entry->reason.c_str());
-    }
-    return tally;
-  }
-  if (!script) {
-    // The script itself does not parse (a module that does not encode fails only its own
-    // command): one failure, with the parser's error.
-    std::printf("%s: FAIL %s\n", name.c_str(), script.error().to_string().c_str());
-    tally.add(Outcome::Fail);
-    return tally;
-  }
-  if (options.isolate) return run_isolated(*script, name, skips, options);
-  run_script(*script, name, skips, options, [&tally](Outcome o) { tally.add(o); });
+  run_job(wast, name, skips, options, [&tally](Outcome o) { tally.add(o); });
   return tally;
 }
 

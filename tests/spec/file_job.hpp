@@ -1,5 +1,6 @@
 // One .wast file from start to end: parsing with the text layer, skip-list check, and the run
-// of its commands, by default in a child process so that an engine crash or hang costs one file.
+// of its commands, by default in a child process so that a crash or hang (of the parser or the
+// engine) costs one file.
 #pragma once
 
 #include <filesystem>
