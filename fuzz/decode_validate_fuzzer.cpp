@@ -1,11 +1,13 @@
-// libFuzzer target: the decoder on arbitrary bytes. It must return a Module or a decode Error,
-// never crash, hang or allocate without bound; a decoded module's bodies must be well-formed.
+// libFuzzer target: the decoder and then the validator on arbitrary bytes. Each must return a
+// value or an Error of its own phase, never crash, hang or allocate without bound; a decoded
+// module must satisfy the invariants the validator relies on.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <span>
 
 #include "decoder/decoder.hpp"
+#include "validator/validator.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto module = lunatic::decoder::decode(std::span<const uint8_t>(data, size));
@@ -24,5 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   if (module->functions.size() > size || module->types.size() > size) std::abort();
+
+  auto valid = lunatic::validator::validate(*module);
+  if (!valid && valid.error().phase != lunatic::Phase::Validate) std::abort();
   return 0;
 }
