@@ -1,7 +1,8 @@
 // libFuzzer target: the bytes choose a *valid* module (module_generator.hpp), which must
 // compile, and then run whole and in slices with identical results, traps, fuel and final
 // state (harness.hpp). Finds interpreter and lowering bugs that mutated binaries, which rarely
-// stay valid, do not reach. LUNATIC_FUZZ_DUMP=file.wasm writes the module of the last input.
+// stay valid, do not reach. LUNATIC_FUZZ_DUMP=file.wasm writes the module of the last input;
+// LUNATIC_FUZZ_VERBOSE=1 prints how many calls each input made and how many trapped.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -30,6 +31,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const uint64_t slice = 1 + (size > 0 ? data[size - 1] % 24 : 0);
   const lunatic::fuzz::HarnessReport report = lunatic::fuzz::check_resumable(pool, *module, slice);
+  if (std::getenv("LUNATIC_FUZZ_VERBOSE") != nullptr) {
+    std::fprintf(stderr, "calls %u traps %u\n", report.calls, report.traps);
+  }
   if (!report.instantiated || !report.difference.empty()) {
     std::fprintf(stderr, "generated module: %s\n",
                  report.instantiated ? report.difference.c_str() : "did not instantiate");
