@@ -1,6 +1,6 @@
 /* A 64-bit multiply-rotate hash over a buffer, four independent lanes over 32-byte
  * stripes (the structure of xxHash64, not its exact output): measures i64 multiply,
- * rotate and unaligned 64-bit loads. Usage: hash [BYTES=16777216] [PASSES=2]. */
+ * rotate and unaligned 64-bit loads. Usage: hash [BYTES=16777216] [PASSES=4]. */
 #include "bench_common.h"
 #include <string.h>
 
@@ -41,7 +41,7 @@ static uint64_t hash_buffer(const uint8_t* p, uint32_t len, uint64_t seed) {
 
 int main(int argc, char** argv) {
   uint32_t n = bench_arg(argc, argv, 1, 16u << 20);
-  uint32_t passes = bench_arg(argc, argv, 2, 2);
+  uint32_t passes = bench_arg(argc, argv, 2, 4);
   uint8_t* buf = bench_alloc(n);
   bench_fill(buf, n, 777);
   uint64_t h = 0;
