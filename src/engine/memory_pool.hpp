@@ -8,6 +8,7 @@
 
 namespace lunatic::engine {
 
+/// Must outlive every Memory (and Store) that uses it: its destructor unmaps the reservations.
 class MemoryPool {
  public:
   MemoryPool();
@@ -18,8 +19,15 @@ class MemoryPool {
   /// A zero-filled slot able to hold at least `bytes`; its reserved size is written to
   /// `slot_bytes`. Null if no reservation can be made. Thread-safe.
   uint8_t* acquire(uint64_t bytes, uint64_t* slot_bytes);
-  /// Returns a slot obtained from acquire(). Thread-safe.
-  void release(uint8_t* base, uint64_t slot_bytes);
+  /// Returns a slot obtained from acquire(). Only its first `used_bytes` (the bytes that may
+  /// have been written; default: all of it) are reset with madvise(MADV_DONTNEED), so a big,
+  /// mostly untouched slot costs no more to release than what was used. Thread-safe.
+  void release(uint8_t* base, uint64_t slot_bytes, uint64_t used_bytes = UINT64_MAX);
+
+  /// Smallest and largest slot sizes: slots are powers of two in between. The largest holds
+  /// a 4 GiB memory with room to spare.
+  static constexpr uint64_t kMinSlotBytes = uint64_t{1} << 16;
+  static constexpr uint64_t kMaxSlotBytes = uint64_t{1} << 33;
 
  private:
   struct Impl;

@@ -71,7 +71,13 @@ class Memory {
 
 class Table {
  public:
-  Table(wasm::TableType type, Slot init);
+  /// Hard cap on the elements of any table, whatever its type allows.
+  static constexpr uint32_t kMaxElements = 10'000'000;
+
+  /// A table of `type.limits.min` elements set to `init`. `max_elements_limit` is the
+  /// embedder's cap (StoreLimits), applied on top of the type's maximum and kMaxElements.
+  /// @pre type.limits.min <= the effective cap (Store::add_table checks it).
+  Table(wasm::TableType type, Slot init, uint32_t max_elements_limit = kMaxElements);
 
   wasm::ValType element_type() const { return element_; }
   uint32_t size() const { return static_cast<uint32_t>(elements_.size()); }
@@ -84,6 +90,7 @@ class Table {
   std::vector<Slot> elements_;
   wasm::ValType element_;
   std::optional<uint32_t> max_;
+  uint32_t limit_ = kMaxElements;
 };
 
 struct Global {
@@ -138,6 +145,7 @@ class Store {
 
   Function* add_host_function(wasm::FuncType type, HostFunction fn);
   Result<Memory*> add_memory(wasm::MemoryType type);
+  /// Null if `type.limits.min` is past limits().max_table_elements.
   Table* add_table(wasm::TableType type, Slot init);
   Global* add_global(wasm::GlobalType type, Slot value);
 

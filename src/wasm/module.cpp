@@ -5,7 +5,10 @@ namespace lunatic::wasm {
 namespace {
 
 // The n-th import of a kind. @pre it exists.
-const Import& nth_import(const std::vector<Import>& imports, ExternKind kind, uint32_t n) {
+const Import& nth_import(const Module& m, ExternKind kind, uint32_t n) {
+  const std::vector<Import>& imports = m.imports;
+  const std::vector<uint32_t>& cached = m.imports_by_kind[static_cast<size_t>(kind)];
+  if (n < cached.size()) return imports[cached[n]];
   for (const Import& imp : imports) {
     if (imp.kind != kind) continue;
     if (n == 0) return imp;
@@ -17,22 +20,22 @@ const Import& nth_import(const std::vector<Import>& imports, ExternKind kind, ui
 }  // namespace
 
 uint32_t Module::function_type_index(uint32_t func_index) const {
-  if (func_index < imported_functions) return nth_import(imports, ExternKind::Func, func_index).func_type;
+  if (func_index < imported_functions) return nth_import(*this, ExternKind::Func, func_index).func_type;
   return functions[func_index - imported_functions].type_index;
 }
 
 TableType Module::table_type(uint32_t index) const {
-  if (index < imported_tables) return nth_import(imports, ExternKind::Table, index).table;
+  if (index < imported_tables) return nth_import(*this, ExternKind::Table, index).table;
   return tables[index - imported_tables];
 }
 
 MemoryType Module::memory_type(uint32_t index) const {
-  if (index < imported_memories) return nth_import(imports, ExternKind::Memory, index).memory;
+  if (index < imported_memories) return nth_import(*this, ExternKind::Memory, index).memory;
   return memories[index - imported_memories];
 }
 
 GlobalType Module::global_type(uint32_t index) const {
-  if (index < imported_globals) return nth_import(imports, ExternKind::Global, index).global;
+  if (index < imported_globals) return nth_import(*this, ExternKind::Global, index).global;
   return globals[index - imported_globals].type;
 }
 

@@ -3,6 +3,7 @@
 // decoded immediates, so later passes never read LEB128.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -108,6 +109,10 @@ struct Module {
   uint32_t imported_tables = 0;
   uint32_t imported_memories = 0;
   uint32_t imported_globals = 0;
+  /// imports_by_kind[kind][n]: position in `imports` of the n-th import of that kind, so
+  /// index-space lookups are O(1). Filled by the decoder; a module built by hand may leave it
+  /// empty (lookups then scan `imports`).
+  std::array<std::vector<uint32_t>, 4> imports_by_kind;
 
   uint32_t total_functions() const { return imported_functions + uint32_t(functions.size()); }
   uint32_t total_tables() const { return imported_tables + uint32_t(tables.size()); }

@@ -1,0 +1,198 @@
+// The command line grammar: CLI11 defines the options and the help; this file splits off the
+// guest's arguments first, because CLI11 would otherwise parse options meant for the guest.
+#include "cli/command_line.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <sstream>
+
+#include "wasm/types.hpp"
+
+#ifndef LUNATIC_VERSION
+#define LUNATIC_VERSION "unknown"
+#endif
+
+namespace lunatic::cli {
+namespace {
+
+constexpr const char* kMainFooter = R"(Examples:
+  lunatic run hello.wasm                 run a WASI command module
+  lunatic run --env NAME=Ada app.wasm -- --verbose   pass --verbose to the guest
+  lunatic run --max-memory 64MiB --max-fuel 1000000 app.wasm
+  lunatic validate app.wasm              decode and validate only
+  lunatic run --help                     options of `run`)";
+
+constexpr const char* kRunFooter =
+    R"(Options of `run` come before FILE; every argument after FILE goes to the guest,
+whose argv is [FILE, args...]. A `--` right after FILE is only a separator.
+
+Exit status: the guest's exit code (proc_exit, or 0 when _start returns); 1 when the module
+cannot be loaded, validated or linked; 2 for a bad command line; 134 when the guest traps.
+
+Examples:
+  lunatic run hello.wasm Ada Lovelace
+  lunatic run --env GREETING=hi --max-memory 64MiB app.wasm -- --flag-for-the-guest
+  lunatic run --max-fuel 1000000 loop.wasm)";
+
+// Where the guest's arguments start: the index of the module file in `args` (the first
+// argument of `run` that is neither an option nor an option's value), or args.size().
+size_t find_run_file(std::span<const std::string> args, size_t run_index, CLI::App& run) {
+  for (size_t i = run_index + 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") return i + 1 < args.size() ? i + 1 : args.size();
+    if (arg.size() < 2 || arg[0] != '-') return i;
+    if (arg.find('=') != std::string::npos) continue;  // --opt=value
+    const CLI::Option* option = run.get_option_no_throw(arg);
+    if (option != nullptr && option->get_items_expected_min() > 0) ++i;  // skip its value
+  }
+  return args.size();
+}
+
+Command exit_with(std::string out, std::string err, int code) {
+  Command c;
+  c.kind = Command::Kind::Exit;
+  c.out = std::move(out);
+  c.err = std::move(err);
+  c.exit_code = code;
+  return c;
+}
+
+Command usage_error(const std::string& message) {
+  return exit_with("", "error: " + message + "\nRun with --help for more information.\n",
+                   kExitUsage);
+}
+
+}  // namespace
+
+std::string version_string() { return std::string("lunatic ") + LUNATIC_VERSION; }
+
+Result<uint64_t> parse_size(std::string_view text) {
+  uint64_t number = 0;
+  const char* begin = text.data();
+  const char* end = text.data() + text.size();
+  auto [rest, ec] = std::from_chars(begin, end, number);
+  Error bad(Phase::Usage,
+            "invalid size '" + std::string(text) +
+                "' (expected a number with an optional K, M or G suffix, e.g. 64MiB)");
+  if (ec != std::errc() || rest == begin) return bad;
+  std::string suffix(rest, end);
+  std::transform(suffix.begin(), suffix.end(), suffix.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  unsigned shift = 0;
+  if (suffix.empty() || suffix == "b") {
+    shift = 0;
+  } else if (suffix == "k" || suffix == "kb" || suffix == "kib") {
+    shift = 10;
+  } else if (suffix == "m" || suffix == "mb" || suffix == "mib") {
+    shift = 20;
+  } else if (suffix == "g" || suffix == "gb" || suffix == "gib") {
+    shift = 30;
+  } else {
+    return bad;
+  }
+  if (shift != 0 && number > (UINT64_MAX >> shift)) return bad;
+  return number << shift;
+}
+
+Command parse_command_line(std::span<const std::string> args) {
+  CLI::App app{"lunatic: an Erlang-inspired runtime for WebAssembly", "lunatic"};
+  app.footer(kMainFooter);
+  bool want_version = false;
+  app.add_flag("--version", want_version, "Print the version and exit");
+
+  Command command;
+  RunOptions& opts = command.run;
+  std::string max_memory;
+  CLI::App* run = app.add_subcommand("run", "Run a WASI command module (its _start export)");
+  run->description(
+      "Run a WASI command module (its _start export):\n"
+      "  lunatic run [OPTIONS] FILE.wasm [--] [ARGS...]");
+  run->footer(kRunFooter);
+  // allow_extra_args(false): each occurrence takes exactly one value, so a repeated option
+  // never swallows the module file that follows it.
+  run->add_option("--dir", opts.dirs, "Preopen HOST directory as GUEST (not supported yet)")
+      ->type_name("HOST[:GUEST]")
+      ->allow_extra_args(false);
+  run->add_option("--env", opts.env, "Set an environment variable of the guest")
+      ->type_name("K=V")
+      ->allow_extra_args(false);
+  run->add_option("--max-memory", max_memory, "Cap each linear memory (e.g. 64MiB; max 4GiB)")
+      ->type_name("SIZE");
+  std::string max_fuel;
+  run->add_option("--max-fuel", max_fuel, "Trap with 'out of fuel' after N fuel units")
+      ->type_name("N");
+  run->add_option("--threads", opts.threads, "Worker threads (reserved for the scheduler)")
+      ->type_name("N")
+      ->check(CLI::Range(1u, 4096u));
+  run->add_option("file", opts.file, "The module to run (argv[0] of the guest)")
+      ->type_name("FILE.wasm")
+      ->required();
+
+  CLI::App* validate = app.add_subcommand("validate", "Decode and validate a module");
+  validate->add_option("file", command.validate_file, "The module to check")
+      ->type_name("FILE.wasm")
+      ->required();
+  CLI::App* version = app.add_subcommand("version", "Print the version");
+
+  // Split off the guest's arguments before CLI11 sees them.
+  std::vector<std::string> ours(args.begin(), args.end());
+  auto run_it = std::find_if(args.begin(), args.end(),
+                             [](const std::string& a) { return a.empty() || a[0] != '-'; });
+  if (run_it != args.end() && *run_it == "run") {
+    size_t file = find_run_file(args, static_cast<size_t>(run_it - args.begin()), *run);
+    if (file < args.size()) {
+      size_t first_guest = file + 1;
+      if (first_guest < args.size() && args[first_guest] == "--") ++first_guest;
+      opts.guest_args.assign(args.begin() + static_cast<std::ptrdiff_t>(first_guest), args.end());
+      ours.assign(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(file) + 1);
+      // A "--" before the file must reach CLI11 so that a file named "-x" stays positional.
+    }
+  }
+
+  std::ostringstream out;
+  std::ostringstream err;
+  try {
+    std::reverse(ours.begin(), ours.end());  // CLI11 expects the arguments reversed
+    app.parse(ours);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e, out, err);
+    return exit_with(out.str(), err.str(), code == 0 ? 0 : kExitUsage);
+  }
+
+  if (want_version || version->parsed()) {
+    command.kind = Command::Kind::Version;
+    return command;
+  }
+  if (validate->parsed()) {
+    command.kind = Command::Kind::Validate;
+    return command;
+  }
+  if (!run->parsed()) return exit_with("", app.help(), kExitUsage);
+
+  for (const std::string& kv : opts.env) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return usage_error("--env expects KEY=VALUE, got '" + kv + "'");
+    }
+  }
+  if (!max_memory.empty()) {
+    Result<uint64_t> bytes = parse_size(max_memory);
+    if (!bytes) return usage_error("--max-memory: " + bytes.error().message);
+    opts.max_memory_bytes = *bytes;
+  }
+  if (!max_fuel.empty()) {
+    // from_chars, not CLI11's conversion, which wraps "-5" around to a huge unsigned value.
+    uint64_t fuel = 0;
+    auto [end, ec] = std::from_chars(max_fuel.data(), max_fuel.data() + max_fuel.size(), fuel);
+    if (ec != std::errc() || end != max_fuel.data() + max_fuel.size()) {
+      return usage_error("--max-fuel expects a non-negative integer, got '" + max_fuel + "'");
+    }
+    opts.max_fuel = fuel;
+  }
+  command.kind = Command::Kind::Run;
+  return command;
+}
+
+}  // namespace lunatic::cli

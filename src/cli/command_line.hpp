@@ -1,0 +1,59 @@
+// Parsing of the `lunatic` command line into a command (CLI11 underneath), kept apart from
+// running it so the argument rules are unit-testable.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace lunatic::cli {
+
+/// Exit codes of `lunatic` itself (the guest's own code passes through, see docs).
+inline constexpr int kExitLoadError = 1;  ///< unreadable, invalid or unlinkable module
+inline constexpr int kExitUsage = 2;      ///< bad command line
+inline constexpr int kExitTrap = 134;     ///< the guest trapped (128 + SIGABRT, like abort())
+
+/// `lunatic run` options.
+struct RunOptions {
+  std::string file;                          ///< the .wasm module; the guest's argv[0]
+  std::vector<std::string> guest_args;       ///< everything after the file (a leading "--" dropped)
+  std::vector<std::string> dirs;             ///< --dir HOST[:GUEST] (preopens, not supported yet)
+  std::vector<std::string> env;              ///< --env K=V, in order
+  std::optional<uint64_t> max_memory_bytes;  ///< --max-memory, per linear memory
+  std::optional<uint64_t> max_fuel;          ///< --max-fuel
+  unsigned threads = 0;  ///< --threads (reserved for the scheduler); 0 = one per core
+};
+
+struct Command {
+  enum class Kind : uint8_t {
+    Run,       ///< run `run`
+    Validate,  ///< validate `validate_file`
+    Version,   ///< print the version
+    Exit,      ///< print `out` to stdout and `err` to stderr, exit with `exit_code` (help, errors)
+  };
+  Kind kind = Kind::Exit;
+  RunOptions run;
+  std::string validate_file;
+  std::string out;
+  std::string err;
+  int exit_code = 0;
+};
+
+/// The version string printed by `lunatic version` ("lunatic 0.1.0").
+std::string version_string();
+
+/// Parses the arguments after argv[0]. Options of `run` come before the module file; every
+/// argument after the file belongs to the guest, and a "--" right after the file is only a
+/// separator. Never throws.
+Command parse_command_line(std::span<const std::string> args);
+
+/// Parses a size such as "64MiB", "512K", "1G" or "65536" into bytes. K, M, G, with or without
+/// "B"/"iB", are binary units (1 K = 1024 bytes). Errors with Phase::Usage.
+Result<uint64_t> parse_size(std::string_view text);
+
+}  // namespace lunatic::cli

@@ -1,0 +1,104 @@
+// The internal code format: what lowering produces and the interpreter runs. A register-style
+// code over 64-bit frame slots, so local.get/const mostly vanish into the operands of the
+// instruction that uses them.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "engine/value.hpp"
+#include "wasm/opcode.hpp"
+#include "wasm/types.hpp"
+
+namespace lunatic::engine {
+
+// Frame layout (slot indices relative to the frame pointer fp):
+//
+//   [ params | declared locals | constants | operand stack (max_height) ]
+//
+// Operand stack position p lives in slot `stack_base + p` (its "home"). A call passes its
+// arguments in consecutive homes; the callee's frame starts at the first of them, so the
+// arguments become the callee's params without a copy, and the callee's results, written to its
+// slots 0..r-1, land in the caller's homes where the call's results belong. Constants are copied
+// from CompiledFunction::constants at entry; declared locals are zeroed.
+//
+// Code is a sequence of 32-bit words: an Op, then its operands. Unless noted an operand is a
+// frame slot index; `target` is a word index into CompiledFunction::code.
+//
+//   numeric unary   [op, dst, a]              numeric binary  [op, dst, a, b]
+//   load            [op, dst, addr, offset]   store           [op, addr, value, offset]
+//   Copy            [op, dst, src]            Select          [op, dst, a, b, cond]
+//   Br              [op, target]              BrIfNz / BrIfZ  [op, cond, target]
+//   BrIf<cmp>       [op, a, b, target]        (fused integer compare + branch when true)
+//   BrTable         [op, index, n, target * (n + 1)]   (the last target is the default)
+//   Return          [op]                      (results already in slots 0..r-1)
+//   Return1         [op, src]                 (one result: slot 0 = src, then return)
+//   Safepoint       [op, cost]
+//   Call            [op, func_index, arg_base]
+//   CallIndirect    [op, type_index, table, index, arg_base]
+//   Unreachable     [op]
+//   GlobalGet       [op, dst, global]         GlobalSet       [op, global, src]
+//   MemorySize      [op, dst]                 MemoryGrow      [op, dst, delta]
+//   MemoryFill      [op, d, value, n]         MemoryCopy      [op, d, s, n]
+//   MemoryInit      [op, data, d, s, n]       DataDrop        [op, data]
+//   TableGet        [op, dst, table, index]   TableSet        [op, table, index, value]
+//   TableSize       [op, dst, table]          TableGrow       [op, dst, table, init, n]
+//   TableFill       [op, table, i, value, n]  TableCopy       [op, dst_table, src_table, d, s, n]
+//   TableInit       [op, elem, table, d, s, n]  ElemDrop      [op, elem]
+//   RefIsNull       [op, dst, a]              RefFunc         [op, dst, func_index]
+//
+// Fuel and slices (DESIGN.md "Safepoints"): one fuel unit is one Wasm instruction of the body
+// as written. Safepoints sit at function entry (the first instruction of every function) and
+// at every loop header (every back-edge jumps to it). Each charges, every time it is passed, the
+// number of Wasm instructions lexically in its region: the function body outside loops, or the
+// loop body outside nested loops (at least 1). A slice check happens before charging: a run
+// that has used up its slice yields at the safepoint (and re-executes it on resume), so a run
+// always passes at least one safepoint and may overshoot its slice by one region.
+
+/// The internal opcodes that are not Wasm opcodes, in order: X(name) for each.
+#define LUNATIC_INTERNAL_OPS(X)                                                              \
+  X(Copy) X(BrIfNz) X(BrIfZ)                                                                 \
+  /* fused compare + branch, in the order of the Wasm compares I32Eq..I32GeU, I64Eq..I64GeU */ \
+  X(BrIfI32Eq) X(BrIfI32Ne) X(BrIfI32LtS) X(BrIfI32LtU) X(BrIfI32GtS) X(BrIfI32GtU)          \
+  X(BrIfI32LeS) X(BrIfI32LeU) X(BrIfI32GeS) X(BrIfI32GeU)                                    \
+  X(BrIfI64Eq) X(BrIfI64Ne) X(BrIfI64LtS) X(BrIfI64LtU) X(BrIfI64GtS) X(BrIfI64GtU)          \
+  X(BrIfI64LeS) X(BrIfI64LeU) X(BrIfI64GeS) X(BrIfI64GeU)                                    \
+  X(Return1) X(Safepoint)
+
+/// Internal opcodes: every Wasm opcode keeps its number (numeric instructions run as written;
+/// Br, BrTable, Return, Call, CallIndirect, Select, ... take the layouts above), followed by the
+/// internal ones.
+enum class Op : uint32_t {
+#define WASM_OPCODE(name, text, prefix, code, imm, in1, in2, out, bytes) name,
+#include "wasm/opcodes.def"
+#undef WASM_OPCODE
+#define LUNATIC_OP_ENUM(name) name,
+  LUNATIC_INTERNAL_OPS(LUNATIC_OP_ENUM)
+#undef LUNATIC_OP_ENUM
+};
+
+/// Number of words of the call instructions (the interpreter steps over them on return).
+constexpr uint32_t kCallWords = 3;
+constexpr uint32_t kCallIndirectWords = 5;
+
+/// One function, lowered. Immutable after lowering; shared by all instances of its module.
+struct CompiledFunction {
+  uint32_t func_index = 0;     ///< in the module's function index space
+  uint32_t type_index = 0;     ///< in the module's types (call_indirect's fast type check)
+  uint32_t param_count = 0;
+  uint32_t result_count = 0;
+  uint32_t local_count = 0;    ///< declared locals (zeroed at entry), after the params
+  uint32_t stack_base = 0;     ///< first slot of the operand stack
+  uint32_t frame_size = 0;     ///< slots of the whole frame
+  std::vector<Slot> constants; ///< copied to slots [param_count + local_count, stack_base)
+  std::vector<uint32_t> code;
+  /// (code word index, byte offset of the Wasm instruction) for each run of instructions
+  /// lowered from the same Wasm instruction, sorted: backtraces map a pc to a module offset.
+  std::vector<std::pair<uint32_t, uint32_t>> offsets;
+
+  /// Byte offset in the module of the Wasm instruction that produced code word `pos`.
+  uint32_t offset_of(uint32_t pos) const;
+};
+
+}  // namespace lunatic::engine

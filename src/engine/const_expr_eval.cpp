@@ -1,0 +1,69 @@
+// Constant expressions: the few instructions allowed in initialisers (spec 3.3.10), run on a
+// tiny fixed-size stack. The extended-const arithmetic (i32/i64 add, sub, mul) is accepted too:
+// it costs three lines and the validator decides what a module may use.
+#include <array>
+#include <string>
+
+#include "engine/const_expr.hpp"
+
+namespace lunatic::engine {
+namespace {
+
+Error malformed(const wasm::Instr& at, std::string what) {
+  return Error(Phase::Instantiate, "invalid constant expression", at.offset, std::move(what));
+}
+
+}  // namespace
+
+Result<Slot> eval_const_expr(const wasm::ConstExpr& expr, const Instance& instance) {
+  // Valid expressions need one slot per pushed constant; 16 is far more than any initialiser
+  // a tool emits, and the check below turns a longer one into an error.
+  std::array<Slot, 16> stack{};
+  size_t depth = 0;
+  using wasm::Opcode;
+  for (const wasm::Instr& in : expr.instrs) {
+    Slot pushed = 0;
+    switch (in.op) {
+      case Opcode::I32Const: pushed = in.c & 0xFFFF'FFFFu; break;
+      case Opcode::I64Const:
+      case Opcode::F32Const:
+      case Opcode::F64Const: pushed = in.c; break;
+      case Opcode::RefNull: pushed = 0; break;
+      case Opcode::RefFunc:
+        if (in.a >= instance.functions.size()) return malformed(in, "unknown function " + std::to_string(in.a));
+        pushed = reinterpret_cast<Slot>(instance.functions[in.a]);
+        break;
+      case Opcode::GlobalGet:
+        if (in.a >= instance.globals.size()) return malformed(in, "unknown global " + std::to_string(in.a));
+        pushed = instance.globals[in.a]->value;
+        break;
+      case Opcode::I32Add:
+      case Opcode::I32Sub:
+      case Opcode::I32Mul:
+      case Opcode::I64Add:
+      case Opcode::I64Sub:
+      case Opcode::I64Mul: {
+        if (depth < 2) return malformed(in, "operand stack underflow");
+        Slot rhs = stack[--depth];
+        Slot lhs = stack[--depth];
+        bool is32 = in.op == Opcode::I32Add || in.op == Opcode::I32Sub || in.op == Opcode::I32Mul;
+        if (in.op == Opcode::I32Add || in.op == Opcode::I64Add) pushed = lhs + rhs;
+        else if (in.op == Opcode::I32Sub || in.op == Opcode::I64Sub) pushed = lhs - rhs;
+        else pushed = lhs * rhs;  // unsigned wrap-around is two's complement wrap-around
+        if (is32) pushed &= 0xFFFF'FFFFu;
+        break;
+      }
+      default:
+        return malformed(in, std::string("not a constant instruction: ") + wasm::opcode_name(in.op));
+    }
+    if (depth == stack.size()) return malformed(in, "expression too deep");
+    stack[depth++] = pushed;
+  }
+  if (depth != 1) {
+    return Error(Phase::Instantiate, "invalid constant expression", Error::kNoOffset,
+                 "leaves " + std::to_string(depth) + " values");
+  }
+  return stack[0];
+}
+
+}  // namespace lunatic::engine

@@ -1,0 +1,172 @@
+// Instantiation (spec 4.5.4, WebAssembly 2.0): match imports against the module's import types,
+// allocate the instance's functions, tables, memories, globals and element segments, then run
+// the active element and data segments in order. The start function is the caller's to run.
+#include <algorithm>
+#include <string>
+
+#include "engine/compiled_module.hpp"
+#include "engine/const_expr.hpp"
+#include "engine/store.hpp"
+
+namespace lunatic::engine {
+namespace {
+
+// Limits subtyping (spec 4.5.1 "Limits"): {min n1, max m1?} matches {min n2, max m2?} when
+// n1 >= n2 and, if m2 is present, m1 is present and m1 <= m2.
+bool limits_match(const wasm::Limits& actual, const wasm::Limits& expected) {
+  if (actual.min < expected.min) return false;
+  if (!expected.max) return true;
+  return actual.max && *actual.max <= *expected.max;
+}
+
+Error incompatible(const wasm::Import& import, const std::string& why) {
+  return Error(Phase::Link, "incompatible import type", Error::kNoOffset,
+               "import \"" + import.module + "\" \"" + import.name + "\": " + why);
+}
+
+Result<void> check_import(const wasm::Module& m, const wasm::Import& import, const Extern& ext) {
+  if (ext.entity == nullptr) return incompatible(import, "no entity given");
+  if (ext.kind != import.kind) {
+    return incompatible(import, std::string("expected a ") + wasm::extern_kind_name(import.kind) +
+                                    ", got a " + wasm::extern_kind_name(ext.kind));
+  }
+  switch (import.kind) {
+    case wasm::ExternKind::Func: {
+      if (import.func_type >= m.types.size()) return incompatible(import, "unknown type");
+      const wasm::FuncType& expected = m.types[import.func_type];
+      const wasm::FuncType& actual = ext.func()->type;
+      if (actual != expected) {
+        return incompatible(import, "expected " + expected.to_string() + ", got " + actual.to_string());
+      }
+      return {};
+    }
+    case wasm::ExternKind::Table: {
+      wasm::TableType actual = ext.table()->type();
+      if (actual.element != import.table.element || !limits_match(actual.limits, import.table.limits)) {
+        return incompatible(import, "table type or limits do not match");
+      }
+      return {};
+    }
+    case wasm::ExternKind::Memory:
+      if (!limits_match(ext.memory()->type().limits, import.memory.limits)) {
+        return incompatible(import, "memory limits do not match");
+      }
+      return {};
+    case wasm::ExternKind::Global:
+      if (ext.global()->type != import.global) return incompatible(import, "global type or mutability differ");
+      return {};
+  }
+  return incompatible(import, "unknown kind");
+}
+
+uint64_t expr_offset(const wasm::ConstExpr& expr) {
+  return expr.instrs.empty() ? Error::kNoOffset : expr.instrs.front().offset;
+}
+
+}  // namespace
+
+Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> module,
+                                     std::span<const Extern> imports) {
+  if (!module) return Error(Phase::Usage, "instantiate: no module");
+  const wasm::Module& m = module->wasm;
+  if (imports.size() != m.imports.size()) {
+    return Error(Phase::Link, "unknown import", Error::kNoOffset,
+                 "the module has " + std::to_string(m.imports.size()) + " imports, " +
+                     std::to_string(imports.size()) + " given");
+  }
+  if (module->code.size() != m.functions.size()) {
+    return Error(Phase::Usage, "instantiate: module is not compiled (code missing)");
+  }
+  for (size_t i = 0; i < imports.size(); ++i) TRY(check_import(m, m.imports[i], imports[i]));
+
+  // The instance joins the store before anything can fail: once a segment has written one of
+  // its functions into an imported table, that function must outlive a failed instantiation.
+  Instance* inst = instances_.emplace_back(std::make_unique<Instance>()).get();
+  inst->module = module;
+  for (const Extern& ext : imports) {
+    switch (ext.kind) {
+      case wasm::ExternKind::Func: inst->functions.push_back(ext.func()); break;
+      case wasm::ExternKind::Table: inst->tables.push_back(ext.table()); break;
+      case wasm::ExternKind::Memory: inst->memories.push_back(ext.memory()); break;
+      case wasm::ExternKind::Global: inst->globals.push_back(ext.global()); break;
+    }
+  }
+
+  for (size_t i = 0; i < m.functions.size(); ++i) {
+    uint32_t type_index = m.functions[i].type_index;
+    if (type_index >= m.types.size()) return Error(Phase::Instantiate, "unknown type", m.functions[i].body_offset);
+    auto f = std::make_unique<Function>();
+    f->type = m.types[type_index];
+    f->instance = inst;
+    f->index = static_cast<uint32_t>(inst->functions.size());
+    f->code = module->code[i].get();
+    inst->functions.push_back(functions_.emplace_back(std::move(f)).get());
+  }
+
+  for (const wasm::TableType& type : m.tables) {
+    Table* table = add_table(type, 0);
+    if (table == nullptr) {
+      return Error(Phase::Instantiate, "table size exceeds the limit", Error::kNoOffset,
+                   std::to_string(type.limits.min) + " elements requested, limit " +
+                       std::to_string(limits_.max_table_elements));
+    }
+    inst->tables.push_back(table);
+  }
+  for (const wasm::MemoryType& type : m.memories) inst->memories.push_back(TRY(add_memory(type)));
+  // Defined globals are appended one by one, so an initialiser sees the imported globals (all
+  // that 2.0 allows) and, harmlessly, the defined ones before it.
+  for (const wasm::Global& g : m.globals) {
+    Slot value = TRY(eval_const_expr(g.init, *inst));
+    inst->globals.push_back(add_global(g.type, value));
+  }
+
+  inst->elements.resize(m.elements.size());
+  for (size_t i = 0; i < m.elements.size(); ++i) {
+    std::vector<Slot>& items = inst->elements[i];
+    items.reserve(m.elements[i].items.size());
+    for (const wasm::ConstExpr& item : m.elements[i].items) items.push_back(TRY(eval_const_expr(item, *inst)));
+  }
+  inst->data_dropped.assign(m.data.size(), false);
+
+  // Active element segments, in order: table.init, then elem.drop (declarative ones are
+  // dropped too). Bounds are checked before any element is written, as table.init does.
+  for (size_t i = 0; i < m.elements.size(); ++i) {
+    const wasm::ElemSegment& seg = m.elements[i];
+    std::vector<Slot>& items = inst->elements[i];
+    if (seg.mode == wasm::SegmentMode::Active) {
+      if (seg.table_index >= inst->tables.size()) {
+        return Error(Phase::Instantiate, "unknown table", expr_offset(seg.offset), "element segment " + std::to_string(i));
+      }
+      Table* table = inst->tables[seg.table_index];
+      uint64_t offset = TRY(eval_const_expr(seg.offset, *inst)) & 0xFFFF'FFFFu;
+      if (offset + items.size() > table->size()) {
+        return Error(Phase::Instantiate, "out of bounds table access", expr_offset(seg.offset),
+                     "element segment " + std::to_string(i));
+      }
+      std::copy(items.begin(), items.end(), table->data() + offset);
+    }
+    if (seg.mode != wasm::SegmentMode::Passive) std::vector<Slot>().swap(items);
+  }
+
+  // Active data segments, in order: memory.init, then data.drop.
+  for (size_t i = 0; i < m.data.size(); ++i) {
+    const wasm::DataSegment& seg = m.data[i];
+    if (seg.mode != wasm::SegmentMode::Active) continue;
+    if (seg.memory_index >= inst->memories.size()) {
+      return Error(Phase::Instantiate, "unknown memory", expr_offset(seg.offset), "data segment " + std::to_string(i));
+    }
+    Memory* memory = inst->memories[seg.memory_index];
+    uint64_t offset = TRY(eval_const_expr(seg.offset, *inst)) & 0xFFFF'FFFFu;
+    if (offset + seg.bytes.size() > memory->size_bytes()) {
+      return Error(Phase::Instantiate, "out of bounds memory access", expr_offset(seg.offset),
+                   "data segment " + std::to_string(i));
+    }
+    // Copying touches exactly the pages the segment covers, nothing more (DESIGN.md "Page
+    // faults dominate spawn").
+    if (!seg.bytes.empty()) std::copy(seg.bytes.begin(), seg.bytes.end(), memory->data() + offset);
+    inst->data_dropped[i] = true;
+  }
+  return inst;
+}
+
+}  // namespace lunatic::engine

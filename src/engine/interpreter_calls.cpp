@@ -1,0 +1,80 @@
+// Calls and traps for the dispatch loop: pushing Wasm frames on the Thread's stack within its
+// limits, running host functions, and turning a trap into a value with a Wasm backtrace.
+#include <algorithm>
+
+#include "engine/compiled_module.hpp"
+#include "engine/interpreter.hpp"
+
+namespace lunatic::engine {
+namespace {
+
+// A backtrace names at most this many innermost frames: enough to debug, and a trap at the
+// call-depth limit does not build thousands of names.
+constexpr size_t kMaxBacktraceFrames = 100;
+
+}  // namespace
+
+bool Interpreter::push_frame(Thread& t, const Function& callee, size_t fp) {
+  State& s = *t.state_;
+  if (callee.code == nullptr) return false;
+  const CompiledFunction& fn = *callee.code;
+  if (s.frames.size() >= t.limits_.max_call_depth) return false;
+  const size_t end = fp + fn.frame_size;
+  if (end > t.limits_.max_stack_slots) return false;
+  if (end > s.slots.size()) {
+    // Geometric growth, capped by the limit: amortised O(1) per call, and a deep recursion
+    // costs memory in proportion to its depth only.
+    const size_t grown = std::min<size_t>(std::max(end, s.slots.size() * 2), t.limits_.max_stack_slots);
+    s.slots.resize(grown);
+  }
+  Slot* base = s.slots.data() + fp;
+  std::fill_n(base + fn.param_count, fn.local_count, Slot{0});
+  std::copy(fn.constants.begin(), fn.constants.end(), base + fn.param_count + fn.local_count);
+  s.frames.push_back(Frame{&fn, callee.instance, fn.code.data(), fp});
+  return true;
+}
+
+HostStatus Interpreter::call_host(Thread& t, const Function& fn, size_t base, Instance* caller,
+                                  Trap& trap) {
+  State& s = *t.state_;
+  const size_t n = fn.type.params.size();
+  const size_t r = fn.type.results.size();
+  if (base + std::max(n, r) > s.slots.size()) s.slots.resize(base + std::max(n, r));
+  if (!fn.host) {
+    trap = Trap::host("host function has no implementation");
+    return HostStatus::Trap;
+  }
+  // Results go to a scratch buffer: the host may still read its arguments while writing them.
+  s.host_results.assign(r, 0);
+  HostCall call{t, caller, std::span<const Slot>(s.slots.data() + base, n),
+                std::span<Slot>(s.host_results.data(), r), Trap{}};
+  const HostStatus status = fn.host(call);
+  if (status == HostStatus::Return) {
+    std::copy(s.host_results.begin(), s.host_results.end(), s.slots.begin() + static_cast<ptrdiff_t>(base));
+  } else if (status == HostStatus::Trap) {
+    trap = std::move(call.trap);
+  }
+  return status;
+}
+
+RunStatus Interpreter::trap(Thread& t, Trap trap, const uint32_t* pc) {
+  State& s = *t.state_;
+  trap.backtrace.clear();
+  for (size_t i = s.frames.size(); i-- > 0 && trap.backtrace.size() < kMaxBacktraceFrames;) {
+    const Frame& f = s.frames[i];
+    const uint32_t* at = (i + 1 == s.frames.size() && pc != nullptr) ? pc : f.pc;
+    BacktraceFrame frame;
+    frame.function_index = f.fn->func_index;
+    if (f.instance != nullptr && f.instance->module != nullptr) {
+      frame.function_name = f.instance->module->wasm.function_name(frame.function_index);
+    }
+    if (at != nullptr) frame.offset = f.fn->offset_of(static_cast<uint32_t>(at - f.fn->code.data()));
+    trap.backtrace.push_back(std::move(frame));
+  }
+  s.frames.clear();
+  s.phase = State::Phase::Trapped;
+  t.trap_ = std::move(trap);
+  return RunStatus::Trapped;
+}
+
+}  // namespace lunatic::engine

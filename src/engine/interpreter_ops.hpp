@@ -1,0 +1,113 @@
+// Operand plumbing for the dispatch loop: read the slots an instruction names, apply a numeric
+// helper (numeric.hpp), write the result, step the pc. Internal to interpreter*.cpp.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "engine/code.hpp"
+#include "engine/numeric.hpp"
+#include "engine/store.hpp"
+
+#define LUNATIC_INLINE inline __attribute__((always_inline))
+
+namespace lunatic::engine::ops {
+
+/// [op, dst, a]: dst = f(a), A the operand type, R the result type.
+template <class A, class R = A, class F>
+LUNATIC_INLINE void unary(Slot* fp, const uint32_t*& pc, F f) {
+  fp[pc[1]] = num::put<R>(f(num::get<A>(fp[pc[2]])));
+  pc += 3;
+}
+
+/// [op, dst, a, b]: dst = f(a, b).
+template <class A, class R = A, class F>
+LUNATIC_INLINE void binary(Slot* fp, const uint32_t*& pc, F f) {
+  fp[pc[1]] = num::put<R>(f(num::get<A>(fp[pc[2]]), num::get<A>(fp[pc[3]])));
+  pc += 4;
+}
+
+/// [op, dst, a, b] for operations that may trap: false (pc unchanged, `trap` set) if so.
+template <class T, class F>
+LUNATIC_INLINE bool binary_checked(Slot* fp, const uint32_t*& pc, F f, TrapKind& trap) {
+  T r;
+  if (!f(num::get<T>(fp[pc[2]]), num::get<T>(fp[pc[3]]), r, trap)) [[unlikely]] return false;
+  fp[pc[1]] = num::put<T>(r);
+  pc += 4;
+  return true;
+}
+
+/// [op, dst, a]: float-to-integer truncation that traps on NaN and out-of-range values.
+template <class I, class F>
+LUNATIC_INLINE bool truncate(Slot* fp, const uint32_t*& pc, TrapKind& trap) {
+  I r;
+  if (!num::trunc<I, F>(num::get<F>(fp[pc[2]]), r, trap)) [[unlikely]] return false;
+  fp[pc[1]] = num::put<I>(r);
+  pc += 3;
+  return true;
+}
+
+/// [op, a, b, target]: fused compare and branch.
+template <class T, class F>
+LUNATIC_INLINE void branch_if(Slot* fp, const uint32_t*& pc, const uint32_t* code, F f) {
+  pc = f(num::get<T>(fp[pc[1]]), num::get<T>(fp[pc[2]])) ? code + pc[3] : pc + 4;
+}
+
+/// The linear memory as the loop caches it: reloaded after calls and memory.grow.
+struct MemoryView {
+  uint8_t* base = nullptr;
+  uint64_t size = 0;
+};
+
+/// "Let ea be i + memarg.offset; if ea + N/8 is larger than the length of mem.data, trap."
+/// The sum is taken in 64 bits, so it cannot wrap.
+template <class M>
+LUNATIC_INLINE uint8_t* effective(MemoryView mem, Slot address, uint32_t offset) {
+  const uint64_t ea = uint64_t{static_cast<uint32_t>(address)} + offset;
+  if (ea + sizeof(M) > mem.size) [[unlikely]] return nullptr;
+  return mem.base + ea;
+}
+
+/// [op, dst, addr, offset]: load an M and extend it (sign or zero, by M's signedness) to R.
+template <class M, class R>
+LUNATIC_INLINE bool load(Slot* fp, const uint32_t*& pc, MemoryView mem) {
+  const uint8_t* p = effective<M>(mem, fp[pc[2]], pc[3]);
+  if (p == nullptr) [[unlikely]] return false;
+  M m;
+  std::memcpy(&m, p, sizeof(M));
+  fp[pc[1]] = num::put<R>(static_cast<R>(m));
+  pc += 4;
+  return true;
+}
+
+/// [op, addr, value, offset]: store the low bytes of a T as an M ("wrap").
+template <class M, class T>
+LUNATIC_INLINE bool store(Slot* fp, const uint32_t*& pc, MemoryView mem) {
+  uint8_t* p = effective<M>(mem, fp[pc[1]], pc[3]);
+  if (p == nullptr) [[unlikely]] return false;
+  const M m = static_cast<M>(num::get<T>(fp[pc[2]]));
+  std::memcpy(p, &m, sizeof(M));
+  pc += 4;
+  return true;
+}
+
+inline MemoryView memory_view(const Instance* inst) {
+  if (inst == nullptr || inst->memories.empty() || inst->memories[0] == nullptr) return {};
+  const Memory* m = inst->memories[0];
+  return {m->data(), m->size_bytes()};
+}
+
+// Out-of-line instructions (interpreter_bulk.cpp): false with `trap` set when they trap.
+bool memory_fill(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
+bool memory_copy(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
+bool memory_init(Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
+bool table_get(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
+bool table_set(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
+void table_grow(const Instance& inst, Slot* fp, const uint32_t* pc);
+bool table_fill(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
+bool table_copy(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
+bool table_init(Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
+/// call_indirect's checks: the function at the table index, or null with `trap` set.
+Function* indirect_callee(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
+
+}  // namespace lunatic::engine::ops

@@ -1,0 +1,120 @@
+// The state of lowering one function: the symbolic operand stack (where each value lives right
+// now), the control stack (labels and their pending branches), and the code being emitted.
+// Internal to lowering*.cpp.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "common/result.hpp"
+#include "engine/code.hpp"
+#include "wasm/module.hpp"
+
+namespace lunatic::engine {
+
+class Lowerer {
+ public:
+  Lowerer(const wasm::Module& module, uint32_t defined_index);
+  Result<std::unique_ptr<CompiledFunction>> run();
+
+ private:
+  /// Where an operand-stack value is: in its home slot, still in a local (a deferred
+  /// local.get) or in a constant slot.
+  struct Entry {
+    enum class Kind : uint8_t { Home, Local, Const };
+    Kind kind = Kind::Home;
+    uint32_t slot = 0;  ///< frame slot holding the value now
+  };
+
+  struct Ctrl {
+    enum class Kind : uint8_t { Func, Block, Loop, If };
+    Kind kind = Kind::Block;
+    uint32_t height = 0;   ///< operand stack height at entry, below the params
+    uint32_t params = 0;
+    uint32_t results = 0;
+    uint32_t start = 0;    ///< Loop: branch target (its safepoint)
+    uint32_t else_fixup = kNoFixup;  ///< If: target word of the branch to the else arm
+    bool has_else = false;
+    bool dead = false;     ///< the code at this point is unreachable
+    uint32_t cost_owner = 0;  ///< index of the enclosing Loop/Func ctrl that pays for fuel
+    uint32_t cost = 0;        ///< Loop/Func: Wasm instructions in the region
+    uint32_t cost_pos = 0;    ///< Loop/Func: word holding the safepoint's cost
+    std::vector<uint32_t> fixups;  ///< target words to patch with the label's end position
+
+    uint32_t arity() const { return kind == Kind::Loop ? params : results; }
+  };
+  static constexpr uint32_t kNoFixup = UINT32_MAX;
+
+  // lowering.cpp: control flow and the driver.
+  Result<void> lower_instr(const wasm::Instr& in);
+  void enter_block(Ctrl::Kind kind, const wasm::BlockType& bt);
+  void lower_else();
+  void lower_end();
+  void lower_br(uint32_t depth);
+  void lower_br_if(uint32_t depth);
+  void lower_br_table(const wasm::Instr& in);
+  void emit_return();
+  void mark_dead();
+  Ctrl& label(uint32_t depth) { return ctrls_[ctrls_.size() - 1 - depth]; }
+  bool needs_copies(const Ctrl& target) const;
+  void emit_copies(const Ctrl& target);
+  void emit_jump(Ctrl& target);
+  uint32_t emit_cond_branch(Entry cond, bool when_nonzero);
+  void bind(uint32_t fixup_word) { code_[fixup_word] = pos(); }
+
+  // lowering_ops.cpp: everything that is not control flow.
+  Result<void> lower_op(const wasm::Instr& in);
+  void lower_local_set(uint32_t local, bool tee);
+  void lower_call(uint32_t func_index);
+  void lower_call_indirect(uint32_t type_index, uint32_t table);
+  void lower_numeric(const wasm::Instr& in);
+
+  // The symbolic stack.
+  uint32_t height() const { return static_cast<uint32_t>(stack_.size()); }
+  uint32_t home(uint32_t position) const { return stack_base_ + position; }
+  uint32_t push_home();
+  void push_local(uint32_t local);
+  void push_const(uint64_t bits);
+  Entry pop();
+  void pop_to(uint32_t h) {
+    while (height() > h) pop();
+  }
+  void materialize(uint32_t position);
+  void materialize_local(uint32_t local);
+  void materialize_all_locals();
+  void to_home_top(uint32_t n);
+
+  // Emission.
+  uint32_t pos() const { return static_cast<uint32_t>(code_.size()); }
+  uint32_t emit(Op op, std::initializer_list<uint32_t> operands);
+  /// Emits an instruction whose first operand is the destination: the home of a new top entry.
+  void emit_result(Op op, std::initializer_list<uint32_t> sources);
+
+  const wasm::Module& module_;
+  const wasm::Function& func_;
+  const wasm::FuncType& type_;
+  uint32_t defined_index_;
+  uint32_t local_total_ = 0;  ///< params + declared locals
+  uint32_t stack_base_ = 0;
+  uint32_t max_height_ = 0;
+  bool broken_ = false;       ///< an impossible state for a validated body was met
+
+  std::unordered_map<uint64_t, uint32_t> const_slots_;  ///< constant bits -> slot
+  std::vector<Slot> constants_;
+  std::vector<Entry> stack_;
+  std::vector<std::vector<uint32_t>> local_refs_;  ///< per local: positions of deferred gets
+  uint32_t deferred_low_ = 0;  ///< no deferred local.get below this position
+  std::vector<Ctrl> ctrls_;
+  uint32_t dead_depth_ = 0;    ///< blocks opened inside dead code
+
+  std::vector<uint32_t> code_;
+  std::vector<std::pair<uint32_t, uint32_t>> offsets_;
+  uint32_t cur_offset_ = 0;
+  bool last_patchable_ = false;  ///< last instruction wrote the top entry's home at code_[last_pos_+1]
+  uint32_t last_pos_ = 0;
+};
+
+}  // namespace lunatic::engine

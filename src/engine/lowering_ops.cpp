@@ -1,0 +1,250 @@
+// Lowering of everything but control flow: variables, calls, memory, tables, references and the
+// numeric instructions, plus the symbolic operand stack that turns local.get and constants into
+// operands of the instruction that uses them.
+#include <algorithm>
+
+#include "engine/lowering_context.hpp"
+
+namespace lunatic::engine {
+
+using wasm::Opcode;
+
+Result<void> Lowerer::lower_op(const wasm::Instr& in) {
+  switch (in.op) {
+    case Opcode::Nop: return {};
+    case Opcode::Drop: pop(); return {};
+    case Opcode::Select:
+    case Opcode::SelectT: {
+      const Entry cond = pop(), b = pop(), a = pop();
+      emit_result(Op::Select, {a.slot, b.slot, cond.slot});
+      return {};
+    }
+    case Opcode::LocalGet: push_local(in.a); return {};
+    case Opcode::LocalSet: lower_local_set(in.a, false); return {};
+    case Opcode::LocalTee: lower_local_set(in.a, true); return {};
+    case Opcode::GlobalGet: emit_result(Op::GlobalGet, {in.a}); return {};
+    case Opcode::GlobalSet: emit(Op::GlobalSet, {in.a, pop().slot}); return {};
+    case Opcode::TableGet: emit_result(Op::TableGet, {in.a, pop().slot}); return {};
+    case Opcode::TableSet: {
+      const Entry v = pop(), i = pop();
+      emit(Op::TableSet, {in.a, i.slot, v.slot});
+      return {};
+    }
+    case Opcode::MemorySize: emit_result(Op::MemorySize, {}); return {};
+    case Opcode::MemoryGrow: emit_result(Op::MemoryGrow, {pop().slot}); return {};
+    case Opcode::I32Const: push_const(static_cast<uint32_t>(in.c)); return {};
+    case Opcode::I64Const:
+    case Opcode::F32Const:
+    case Opcode::F64Const: push_const(in.c); return {};
+    case Opcode::RefNull: push_const(0); return {};
+    case Opcode::RefIsNull: emit_result(Op::RefIsNull, {pop().slot}); return {};
+    case Opcode::RefFunc: emit_result(Op::RefFunc, {in.a}); return {};
+    case Opcode::Call: lower_call(in.a); return {};
+    case Opcode::CallIndirect: lower_call_indirect(in.a, in.b); return {};
+    case Opcode::MemoryInit:
+    case Opcode::MemoryCopy:
+    case Opcode::MemoryFill:
+    case Opcode::TableInit:
+    case Opcode::TableCopy:
+    case Opcode::TableFill: {
+      // All take three operands (d, s or value, n) plus the immediates, in this order.
+      const Entry n = pop(), s = pop(), d = pop();
+      switch (in.op) {
+        case Opcode::MemoryInit: emit(Op::MemoryInit, {in.a, d.slot, s.slot, n.slot}); break;
+        case Opcode::MemoryCopy: emit(Op::MemoryCopy, {d.slot, s.slot, n.slot}); break;
+        case Opcode::MemoryFill: emit(Op::MemoryFill, {d.slot, s.slot, n.slot}); break;
+        case Opcode::TableInit: emit(Op::TableInit, {in.a, in.b, d.slot, s.slot, n.slot}); break;
+        case Opcode::TableCopy: emit(Op::TableCopy, {in.a, in.b, d.slot, s.slot, n.slot}); break;
+        default: emit(Op::TableFill, {in.a, d.slot, s.slot, n.slot}); break;
+      }
+      return {};
+    }
+    case Opcode::DataDrop: emit(Op::DataDrop, {in.a}); return {};
+    case Opcode::ElemDrop: emit(Op::ElemDrop, {in.a}); return {};
+    case Opcode::TableGrow: {
+      const Entry n = pop(), init = pop();
+      emit_result(Op::TableGrow, {in.a, init.slot, n.slot});
+      return {};
+    }
+    case Opcode::TableSize: emit_result(Op::TableSize, {in.a}); return {};
+    default: lower_numeric(in); return {};
+  }
+}
+
+// Fixed-signature instructions (numeric, loads, stores) run as written: the internal opcode is
+// the Wasm opcode, the operands are slots.
+void Lowerer::lower_numeric(const wasm::Instr& in) {
+  const wasm::OpcodeInfo& info = wasm::opcode_info(in.op);
+  const auto op = static_cast<Op>(in.op);
+  using wasm::Operand;
+  if (info.in1 == Operand::special || info.in1 == Operand::none) {
+    broken_ = true;  // control and constants are handled elsewhere; nothing else is left
+    return;
+  }
+  if (info.access_bytes > 0) {
+    if (info.out != Operand::none) {
+      emit_result(op, {pop().slot, in.b});
+    } else {
+      const Entry v = pop(), addr = pop();
+      emit(op, {addr.slot, v.slot, in.b});
+    }
+    return;
+  }
+  if (info.in2 != Operand::none) {
+    const Entry b = pop(), a = pop();
+    emit_result(op, {a.slot, b.slot});
+  } else {
+    emit_result(op, {pop().slot});
+  }
+}
+
+void Lowerer::lower_local_set(uint32_t local, bool tee) {
+  if (local >= local_total_) {
+    broken_ = true;
+    return;
+  }
+  const Entry v = pop();
+  // Deferred local.gets of this local must read the old value before it is overwritten.
+  materialize_local(local);
+  if (v.kind == Entry::Kind::Home && last_patchable_ && code_[last_pos_ + 1] == v.slot) {
+    // The value was just computed into its home: compute it into the local instead.
+    code_[last_pos_ + 1] = local;
+    last_patchable_ = false;
+  } else if (v.slot != local) {
+    emit(Op::Copy, {local, v.slot});
+  }
+  if (tee) push_local(local);
+}
+
+void Lowerer::lower_call(uint32_t func_index) {
+  if (func_index >= module_.total_functions()) {
+    broken_ = true;
+    return;
+  }
+  const wasm::FuncType& ft = module_.function_type(func_index);
+  const uint32_t n = static_cast<uint32_t>(ft.params.size());
+  if (n > height()) {
+    broken_ = true;
+    return;
+  }
+  to_home_top(n);
+  const uint32_t base_position = height() - n;
+  emit(Op::Call, {func_index, home(base_position)});
+  pop_to(base_position);
+  for (size_t i = 0; i < ft.results.size(); ++i) push_home();
+}
+
+void Lowerer::lower_call_indirect(uint32_t type_index, uint32_t table) {
+  const Entry index = pop();
+  if (type_index >= module_.types.size() || module_.types[type_index].params.size() > height()) {
+    broken_ = true;
+    return;
+  }
+  const wasm::FuncType& ft = module_.types[type_index];
+  const uint32_t n = static_cast<uint32_t>(ft.params.size());
+  to_home_top(n);
+  const uint32_t base_position = height() - n;
+  emit(Op::CallIndirect, {type_index, table, index.slot, home(base_position)});
+  pop_to(base_position);
+  for (size_t i = 0; i < ft.results.size(); ++i) push_home();
+}
+
+// ---- The symbolic stack ------------------------------------------------------------------
+
+uint32_t Lowerer::push_home() {
+  const uint32_t slot = home(height());
+  stack_.push_back({Entry::Kind::Home, slot});
+  max_height_ = std::max(max_height_, height());
+  return slot;
+}
+
+void Lowerer::push_local(uint32_t local) {
+  if (local >= local_total_) {
+    broken_ = true;
+    push_home();
+    return;
+  }
+  local_refs_[local].push_back(height());
+  stack_.push_back({Entry::Kind::Local, local});
+  max_height_ = std::max(max_height_, height());
+}
+
+void Lowerer::push_const(uint64_t bits) {
+  auto it = const_slots_.find(bits);
+  if (it == const_slots_.end()) {
+    broken_ = true;
+    push_home();
+    return;
+  }
+  stack_.push_back({Entry::Kind::Const, it->second});
+  max_height_ = std::max(max_height_, height());
+}
+
+Lowerer::Entry Lowerer::pop() {
+  const uint32_t floor = ctrls_.empty() ? 0 : ctrls_.back().height;
+  if (height() <= floor) {
+    broken_ = true;  // a validated body never pops below its block's height
+    return {Entry::Kind::Home, home(height())};
+  }
+  const Entry e = stack_.back();
+  stack_.pop_back();
+  if (e.kind == Entry::Kind::Local) local_refs_[e.slot].pop_back();
+  deferred_low_ = std::min(deferred_low_, height());
+  return e;
+}
+
+void Lowerer::materialize(uint32_t position) {
+  const Entry e = stack_[position];
+  if (e.kind == Entry::Kind::Home) return;
+  emit(Op::Copy, {home(position), e.slot});
+  stack_[position] = {Entry::Kind::Home, home(position)};
+}
+
+void Lowerer::materialize_local(uint32_t local) {
+  for (uint32_t position : local_refs_[local]) materialize(position);
+  local_refs_[local].clear();
+}
+
+// Walks down from the top: each deferred local.get met is the newest of its local, i.e. the
+// back of that local's list.
+void Lowerer::materialize_all_locals() {
+  for (uint32_t p = height(); p > deferred_low_; --p) {
+    const Entry e = stack_[p - 1];
+    if (e.kind != Entry::Kind::Local) continue;
+    local_refs_[e.slot].pop_back();
+    materialize(p - 1);
+  }
+  deferred_low_ = height();
+}
+
+void Lowerer::to_home_top(uint32_t n) {
+  n = std::min(n, height());
+  for (uint32_t p = height(); p > height() - n; --p) {
+    const Entry e = stack_[p - 1];
+    if (e.kind == Entry::Kind::Local) local_refs_[e.slot].pop_back();
+    materialize(p - 1);
+  }
+}
+
+// ---- Emission ------------------------------------------------------------------------------
+
+uint32_t Lowerer::emit(Op op, std::initializer_list<uint32_t> operands) {
+  if (offsets_.empty() || offsets_.back().second != cur_offset_) offsets_.emplace_back(pos(), cur_offset_);
+  const uint32_t at = pos();
+  code_.push_back(static_cast<uint32_t>(op));
+  code_.insert(code_.end(), operands.begin(), operands.end());
+  last_patchable_ = false;
+  return at;
+}
+
+void Lowerer::emit_result(Op op, std::initializer_list<uint32_t> sources) {
+  const uint32_t dst = push_home();
+  if (offsets_.empty() || offsets_.back().second != cur_offset_) offsets_.emplace_back(pos(), cur_offset_);
+  last_pos_ = pos();
+  code_.push_back(static_cast<uint32_t>(op));
+  code_.push_back(dst);
+  code_.insert(code_.end(), sources.begin(), sources.end());
+  last_patchable_ = true;
+}
+
+}  // namespace lunatic::engine

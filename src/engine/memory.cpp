@@ -1,0 +1,66 @@
+// Linear memory: a pooled slot that the memory grows in, moving to a slot of a bigger size
+// class when it outgrows its own (DESIGN.md "Linear memory").
+//
+// Slot policy: a memory starts in the smallest slot that holds its initial size (64 KiB at
+// least), not one sized for its maximum. Most memories never grow, or grow a little, and a
+// slot sized for a 4 GiB maximum would cost a 4 GiB reservation per process. Classes are
+// powers of two, so a memory that keeps growing moves at most log2(max / initial) times and
+// copies at most twice its final size in total. The slot is never bigger than the memory can
+// become: the smallest class holding the initial size is never bigger than the smallest class
+// holding the maximum.
+#include <cstring>
+#include <string>
+
+#include "engine/memory_pool.hpp"
+#include "engine/store.hpp"
+
+namespace lunatic::engine {
+
+Result<std::unique_ptr<Memory>> Memory::create(MemoryPool& pool, wasm::MemoryType type,
+                                               uint32_t max_pages_limit) {
+  uint32_t limit = max_pages_limit < wasm::kMaxPages ? max_pages_limit : wasm::kMaxPages;
+  uint32_t initial = type.limits.min;
+  if (initial > limit) {
+    return Error(Phase::Instantiate, "memory size exceeds the limit", Error::kNoOffset,
+                 std::to_string(initial) + " pages requested, limit " + std::to_string(limit));
+  }
+  std::unique_ptr<Memory> memory(new Memory(pool));
+  memory->max_ = type.limits.max;
+  memory->limit_ = limit;
+  memory->data_ = pool.acquire(uint64_t{initial} * wasm::kPageSize, &memory->slot_bytes_);
+  if (memory->data_ == nullptr) {
+    return Error(Phase::Instantiate, "cannot reserve address space for a memory", Error::kNoOffset,
+                 std::to_string(initial) + " pages");
+  }
+  memory->pages_ = initial;
+  return memory;
+}
+
+Memory::~Memory() {
+  if (data_ != nullptr) pool_.release(data_, slot_bytes_, size_bytes());
+}
+
+wasm::MemoryType Memory::type() const { return wasm::MemoryType{wasm::Limits{pages_, max_}}; }
+
+int32_t Memory::grow(uint32_t delta_pages) {
+  uint32_t old_pages = pages_;
+  uint64_t new_pages = uint64_t{old_pages} + delta_pages;
+  if (new_pages > limit_ || (max_ && new_pages > *max_)) return -1;
+  uint64_t new_bytes = new_pages * wasm::kPageSize;
+  if (new_bytes > slot_bytes_) {
+    uint64_t new_slot_bytes = 0;
+    uint8_t* moved = pool_.acquire(new_bytes, &new_slot_bytes);
+    if (moved == nullptr) return -1;
+    // Only the used bytes are copied: the rest of both slots is zero, and copying it would
+    // touch (commit) pages nobody asked for.
+    std::memcpy(moved, data_, size_bytes());
+    pool_.release(data_, slot_bytes_, size_bytes());
+    data_ = moved;
+    slot_bytes_ = new_slot_bytes;
+  }
+  // New pages need no zeroing: the slot came zero-filled and nothing past pages_ was written.
+  pages_ = static_cast<uint32_t>(new_pages);
+  return static_cast<int32_t>(old_pages);
+}
+
+}  // namespace lunatic::engine

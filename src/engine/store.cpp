@@ -1,0 +1,70 @@
+// The Store: owner of every function, table, memory, global and instance of one process, and
+// the lookups an instance answers (exports, start function).
+#include "engine/store.hpp"
+
+#include "engine/compiled_module.hpp"
+#include "engine/memory_pool.hpp"
+
+namespace lunatic::engine {
+
+Store::Store(MemoryPool& pool, StoreLimits limits) : pool_(pool), limits_(limits) {}
+
+// Members go in reverse order of declaration: instances first, then the entities they point
+// to; memories hand their slots back to the pool, which must outlive the store.
+Store::~Store() = default;
+
+Function* Store::add_host_function(wasm::FuncType type, HostFunction fn) {
+  auto f = std::make_unique<Function>();
+  f->type = std::move(type);
+  f->host = std::move(fn);
+  return functions_.emplace_back(std::move(f)).get();
+}
+
+Result<Memory*> Store::add_memory(wasm::MemoryType type) {
+  std::unique_ptr<Memory> memory = TRY(Memory::create(pool_, type, limits_.max_memory_pages));
+  return memories_.emplace_back(std::move(memory)).get();
+}
+
+Table* Store::add_table(wasm::TableType type, Slot init) {
+  if (type.limits.min > limits_.max_table_elements || type.limits.min > Table::kMaxElements) {
+    return nullptr;
+  }
+  return tables_.emplace_back(std::make_unique<Table>(type, init, limits_.max_table_elements)).get();
+}
+
+Global* Store::add_global(wasm::GlobalType type, Slot value) {
+  return globals_.emplace_back(std::make_unique<Global>(Global{type, value})).get();
+}
+
+const wasm::Module& Instance::wasm() const { return module->wasm; }
+
+std::optional<Extern> Instance::find_export(std::string_view name) const {
+  const wasm::Export* e = wasm().find_export(name);
+  if (e == nullptr) return std::nullopt;
+  // Validation guarantees the index; checking it anyway costs nothing and keeps a bad module
+  // from reading past a vector.
+  auto pick = [&](const auto& space) -> std::optional<Extern> {
+    if (e->index >= space.size()) return std::nullopt;
+    return Extern{e->kind, space[e->index]};
+  };
+  switch (e->kind) {
+    case wasm::ExternKind::Func: return pick(functions);
+    case wasm::ExternKind::Table: return pick(tables);
+    case wasm::ExternKind::Memory: return pick(memories);
+    case wasm::ExternKind::Global: return pick(globals);
+  }
+  return std::nullopt;
+}
+
+Function* Instance::start_function() const {
+  const std::optional<uint32_t>& start = wasm().start;
+  if (!start || *start >= functions.size()) return nullptr;
+  return functions[*start];
+}
+
+Memory* HostCall::memory() const {
+  if (caller == nullptr || caller->memories.empty()) return nullptr;
+  return caller->memories[0];
+}
+
+}  // namespace lunatic::engine

@@ -1,0 +1,82 @@
+// Thread: starting a call on the Wasm stack, running it (the loop is in interpreter.cpp) and
+// reading its results.
+#include "engine/thread.hpp"
+
+#include <algorithm>
+
+#include "engine/interpreter.hpp"
+
+namespace lunatic::engine {
+
+namespace {
+constexpr size_t kInitialSlots = 256;
+}  // namespace
+
+Thread::Thread(Store& store, ThreadLimits limits)
+    : store_(store), limits_(limits), state_(std::make_unique<State>()) {}
+
+Thread::~Thread() = default;
+
+Result<void> Thread::begin_call(Function* fn, std::span<const Value> args) {
+  State& s = *state_;
+  if (s.phase == State::Phase::Ready) return Error(Phase::Usage, "a call is already in progress");
+  if (fn == nullptr) return Error(Phase::Usage, "no function to call");
+  const auto& params = fn->type.params;
+  if (args.size() != params.size()) {
+    return Error(Phase::Usage, "expected " + std::to_string(params.size()) + " arguments, got " +
+                                   std::to_string(args.size()));
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i].type != params[i]) {
+      return Error(Phase::Usage, "argument " + std::to_string(i) + ": expected " +
+                                     wasm::val_type_name(params[i]) + ", got " +
+                                     wasm::val_type_name(args[i].type));
+    }
+  }
+  const size_t need = std::max({args.size(), fn->type.results.size(), kInitialSlots});
+  if (s.slots.size() < need) s.slots.resize(need);
+  for (size_t i = 0; i < args.size(); ++i) s.slots[i] = args[i].bits;
+  s.frames.clear();
+  s.entry = fn;
+  s.phase = State::Phase::Ready;
+  trap_ = Trap{};
+  if (!fn->is_host() && !Interpreter::push_frame(*this, *fn, 0)) {
+    Interpreter::trap(*this, Trap::of(TrapKind::CallStackExhausted), nullptr);
+  }
+  return {};
+}
+
+RunStatus Thread::run(uint64_t slice) { return Interpreter::run(*this, slice); }
+
+std::vector<Value> Thread::results() const {
+  std::vector<Value> out;
+  const State& s = *state_;
+  if (s.phase != State::Phase::Done || s.entry == nullptr) return out;
+  const auto& types = s.entry->type.results;
+  out.reserve(types.size());
+  for (size_t i = 0; i < types.size(); ++i) {
+    Slot bits = s.slots[i];
+    // i32 and f32 occupy the low half of a slot.
+    if (types[i] == wasm::ValType::I32 || types[i] == wasm::ValType::F32) bits &= 0xFFFF'FFFFu;
+    out.push_back(Value{types[i], bits});
+  }
+  return out;
+}
+
+Result<std::vector<Value>> Thread::call(Function* fn, std::span<const Value> args) {
+  TRY(begin_call(fn, args));
+  for (;;) {
+    switch (run()) {
+      case RunStatus::Done: return results();
+      case RunStatus::Yielded: continue;
+      case RunStatus::Trapped: return Error(Phase::Trap, trap_.message);
+      case RunStatus::Parked:
+        // Nobody will wake the thread: abandon the call so the thread stays usable.
+        state_->frames.clear();
+        state_->phase = State::Phase::Idle;
+        return Error(Phase::Usage, "a host function parked outside a scheduler");
+    }
+  }
+}
+
+}  // namespace lunatic::engine

@@ -1,0 +1,345 @@
+// Instantiation of hand-built modules: import matching, globals, segments, exports.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "engine/code.hpp"
+#include "engine/compiled_module.hpp"
+#include "engine/memory_pool.hpp"
+#include "engine/store.hpp"
+
+namespace lunatic::engine {
+namespace {
+
+using wasm::ExternKind;
+using wasm::Opcode;
+using wasm::ValType;
+
+wasm::ConstExpr expr(Opcode op, uint32_t a = 0, uint64_t c = 0) {
+  wasm::Instr in;
+  in.op = op;
+  in.a = a;
+  in.c = c;
+  return wasm::ConstExpr{{in}};
+}
+wasm::ConstExpr i32(int32_t v) { return expr(Opcode::I32Const, 0, static_cast<uint32_t>(v)); }
+
+wasm::Import import(ExternKind kind, const char* name) {
+  wasm::Import imp;
+  imp.module = "env";
+  imp.name = name;
+  imp.kind = kind;
+  return imp;
+}
+
+wasm::DataSegment data(uint32_t offset, std::string bytes) {
+  wasm::DataSegment seg;
+  seg.offset = i32(static_cast<int32_t>(offset));
+  seg.bytes.assign(bytes.begin(), bytes.end());
+  return seg;
+}
+
+std::shared_ptr<const CompiledModule> compiled(wasm::Module m) {
+  auto cm = std::make_shared<CompiledModule>();
+  cm->code.resize(m.functions.size());  // no lowered code needed: nothing runs here
+  cm->wasm = std::move(m);
+  return cm;
+}
+
+class Instantiate : public ::testing::Test {
+ protected:
+  MemoryPool pool_;
+  Store store_{pool_};
+  wasm::FuncType i32_to_i32_{{ValType::I32}, {ValType::I32}};
+  Function* host_ = store_.add_host_function(i32_to_i32_, [](HostCall&) { return HostStatus::Return; });
+
+  // A module importing one of each kind: func (i32)->(i32), table funcref 2.., memory 1..3,
+  // global i32 (immutable).
+  wasm::Module importing() {
+    wasm::Module m;
+    m.types.push_back(i32_to_i32_);
+    m.imports.push_back(import(ExternKind::Func, "f"));
+    wasm::Import t = import(ExternKind::Table, "t");
+    t.table = wasm::TableType{ValType::FuncRef, wasm::Limits{2, std::nullopt}};
+    m.imports.push_back(t);
+    wasm::Import mem = import(ExternKind::Memory, "m");
+    mem.memory = wasm::MemoryType{wasm::Limits{1, 3}};
+    m.imports.push_back(mem);
+    wasm::Import g = import(ExternKind::Global, "g");
+    g.global = wasm::GlobalType{ValType::I32, false};
+    m.imports.push_back(g);
+    m.imported_functions = m.imported_tables = m.imported_memories = m.imported_globals = 1;
+    return m;
+  }
+
+  struct Provided {
+    Table* table;
+    Memory* memory;
+    Global* global;
+    std::vector<Extern> externs;
+  };
+  Provided provide(wasm::Limits memory_limits = {1, 2}) {
+    Provided p;
+    p.table = store_.add_table(wasm::TableType{ValType::FuncRef, wasm::Limits{4, std::nullopt}}, 0);
+    p.memory = store_.add_memory(wasm::MemoryType{memory_limits}).value();
+    p.global = store_.add_global(wasm::GlobalType{ValType::I32, false}, 77);
+    p.externs = {{ExternKind::Func, host_}, {ExternKind::Table, p.table},
+                 {ExternKind::Memory, p.memory}, {ExternKind::Global, p.global}};
+    return p;
+  }
+
+  void expect_incompatible(const wasm::Module& m, std::vector<Extern> externs) {
+    auto r = store_.instantiate(compiled(m), externs);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().phase, Phase::Link);
+    EXPECT_EQ(r.error().message, "incompatible import type") << r.error().context;
+  }
+};
+
+TEST_F(Instantiate, EmptyModule) {
+  auto r = store_.instantiate(compiled({}), {});
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  EXPECT_EQ((*r)->start_function(), nullptr);
+  EXPECT_FALSE((*r)->find_export("x").has_value());
+}
+
+TEST_F(Instantiate, LinksMatchingImports) {
+  Provided p = provide();
+  auto r = store_.instantiate(compiled(importing()), p.externs);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  Instance* inst = *r;
+  EXPECT_EQ(inst->functions, std::vector<Function*>{host_});
+  EXPECT_EQ(inst->tables, std::vector<Table*>{p.table});
+  EXPECT_EQ(inst->memories, std::vector<Memory*>{p.memory});
+  EXPECT_EQ(inst->globals, std::vector<Global*>{p.global});
+}
+
+TEST_F(Instantiate, RejectsAWrongNumberOfImports) {
+  Provided p = provide();
+  p.externs.pop_back();
+  auto r = store_.instantiate(compiled(importing()), p.externs);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().phase, Phase::Link);
+}
+
+TEST_F(Instantiate, RejectsAWrongKind) {
+  Provided p = provide();
+  std::swap(p.externs[0], p.externs[3]);
+  expect_incompatible(importing(), p.externs);
+}
+
+TEST_F(Instantiate, RejectsAFunctionOfAnotherType) {
+  Provided p = provide();
+  p.externs[0].entity = store_.add_host_function(wasm::FuncType{{ValType::I64}, {ValType::I32}}, {});
+  expect_incompatible(importing(), p.externs);
+}
+
+TEST_F(Instantiate, AppliesLimitsSubtypingToMemories) {
+  // Expected {1, 3}: a memory {1, 3} or {2, 2} fits; {0, 1}, {1, none} and {1, 4} do not.
+  for (auto [limits, fits] : std::vector<std::pair<wasm::Limits, bool>>{
+           {{1, 3}, true}, {{2, 2}, true}, {{0, 1}, false}, {{1, std::nullopt}, false}, {{1, 4}, false}}) {
+    Provided p = provide(limits);
+    auto r = store_.instantiate(compiled(importing()), p.externs);
+    EXPECT_EQ(r.ok(), fits) << limits.min << " " << limits.max.value_or(0);
+    if (!r.ok()) {
+      EXPECT_EQ(r.error().message, "incompatible import type");
+    }
+  }
+}
+
+TEST_F(Instantiate, MatchesTablesByCurrentSizeAndElementType) {
+  Provided p = provide();
+  p.externs[1].entity = store_.add_table(wasm::TableType{ValType::FuncRef, wasm::Limits{1, std::nullopt}}, 0);
+  expect_incompatible(importing(), p.externs);
+  Table* grown = store_.add_table(wasm::TableType{ValType::FuncRef, wasm::Limits{1, std::nullopt}}, 0);
+  ASSERT_EQ(grown->grow(1, 0), 1);  // now of size 2: it fits
+  p.externs[1].entity = grown;
+  EXPECT_TRUE(store_.instantiate(compiled(importing()), p.externs).ok());
+  p.externs[1].entity = store_.add_table(wasm::TableType{ValType::ExternRef, wasm::Limits{4, std::nullopt}}, 0);
+  expect_incompatible(importing(), p.externs);
+}
+
+TEST_F(Instantiate, RejectsAGlobalOfOtherMutabilityOrType) {
+  Provided p = provide();
+  p.externs[3].entity = store_.add_global(wasm::GlobalType{ValType::I32, true}, 0);
+  expect_incompatible(importing(), p.externs);
+  p.externs[3].entity = store_.add_global(wasm::GlobalType{ValType::I64, false}, 0);
+  expect_incompatible(importing(), p.externs);
+}
+
+TEST_F(Instantiate, EvaluatesGlobalInitialisers) {
+  wasm::Module m = importing();
+  m.types.push_back(wasm::FuncType{});
+  m.functions.emplace_back().type_index = 1;  // function 1
+  auto global = [&](ValType t, wasm::ConstExpr init) {
+    m.globals.push_back(wasm::Global{wasm::GlobalType{t, false}, std::move(init)});
+  };
+  global(ValType::I32, i32(-5));
+  global(ValType::I64, expr(Opcode::I64Const, 0, uint64_t(-6)));
+  global(ValType::F32, expr(Opcode::F32Const, 0, 0x3FC00000));
+  global(ValType::F64, expr(Opcode::F64Const, 0, 0x3FF8000000000000));
+  global(ValType::I32, expr(Opcode::GlobalGet, 0));
+  global(ValType::FuncRef, expr(Opcode::RefNull, uint32_t(ValType::FuncRef)));
+  global(ValType::FuncRef, expr(Opcode::RefFunc, 0));
+  global(ValType::FuncRef, expr(Opcode::RefFunc, 1));
+  Provided p = provide();
+  auto r = store_.instantiate(compiled(std::move(m)), p.externs);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  const std::vector<Global*>& g = (*r)->globals;
+  ASSERT_EQ(g.size(), 9u);
+  EXPECT_EQ(g[1]->value, 0xFFFF'FFFBu);  // i32 slots are zero-extended
+  EXPECT_EQ(Value::i64(-6).bits, g[2]->value);
+  EXPECT_EQ(std::bit_cast<float>(uint32_t(g[3]->value)), 1.5f);
+  EXPECT_EQ(std::bit_cast<double>(g[4]->value), 1.5);
+  EXPECT_EQ(g[5]->value, 77u);
+  EXPECT_EQ(g[6]->value, 0u);
+  EXPECT_EQ(g[7]->value, reinterpret_cast<Slot>(host_));
+  Function* defined = (*r)->functions.at(1);
+  EXPECT_EQ(g[8]->value, reinterpret_cast<Slot>(defined));
+  EXPECT_EQ(defined->instance, *r);
+  EXPECT_EQ(defined->index, 1u);
+  EXPECT_EQ(defined->type, wasm::FuncType{});
+  EXPECT_FALSE(defined->is_host());
+}
+
+TEST_F(Instantiate, WritesActiveDataSegmentsAndDropsThem) {
+  wasm::Module m;
+  m.memories.push_back(wasm::MemoryType{wasm::Limits{1, std::nullopt}});
+  m.data.push_back(data(10, "hello"));
+  m.data.push_back(data(12, "LP"));  // later segments overwrite earlier ones
+  wasm::DataSegment passive = data(0, "passive");
+  passive.mode = wasm::SegmentMode::Passive;
+  m.data.push_back(passive);
+  m.data.push_back(data(65536, ""));  // empty at the very end: in bounds
+  auto r = store_.instantiate(compiled(std::move(m)), {});
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  const uint8_t* mem = (*r)->memories.at(0)->data();
+  EXPECT_EQ(std::memcmp(mem + 10, "heLPo", 5), 0);
+  EXPECT_EQ(mem[0], 0);
+  EXPECT_EQ((*r)->data_dropped, (std::vector<bool>{true, true, false, true}));
+}
+
+TEST_F(Instantiate, OutOfBoundsDataKeepsEarlierSegmentsWritten) {
+  wasm::Module m = importing();
+  m.data.push_back(data(0, "first"));
+  m.data.push_back(data(65535, "xy"));  // one byte past the end
+  m.data.push_back(data(100, "never"));
+  Provided p = provide();
+  auto r = store_.instantiate(compiled(std::move(m)), p.externs);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().phase, Phase::Instantiate);
+  EXPECT_EQ(r.error().message, "out of bounds memory access");
+  EXPECT_EQ(std::memcmp(p.memory->data(), "first", 5), 0);
+  EXPECT_EQ(p.memory->data()[65535], 0);
+  EXPECT_EQ(p.memory->data()[100], 0);
+}
+
+TEST_F(Instantiate, EmptyDataSegmentPastTheEndIsOutOfBounds) {
+  wasm::Module m;
+  m.memories.push_back(wasm::MemoryType{wasm::Limits{0, std::nullopt}});
+  m.data.push_back(data(1, ""));
+  auto r = store_.instantiate(compiled(std::move(m)), {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "out of bounds memory access");
+}
+
+TEST_F(Instantiate, ResolvesElementSegments) {
+  wasm::Module m = importing();
+  wasm::ElemSegment active;
+  active.offset = i32(1);
+  active.items = {expr(Opcode::RefFunc, 0), expr(Opcode::RefNull, uint32_t(ValType::FuncRef)),
+                  expr(Opcode::RefFunc, 0)};
+  m.elements.push_back(active);
+  wasm::ElemSegment passive;
+  passive.mode = wasm::SegmentMode::Passive;
+  passive.items = {expr(Opcode::RefFunc, 0)};
+  m.elements.push_back(passive);
+  wasm::ElemSegment declarative = passive;
+  declarative.mode = wasm::SegmentMode::Declarative;
+  m.elements.push_back(declarative);
+  Provided p = provide();
+  p.table->data()[0] = 99;  // untouched by the segment
+  auto r = store_.instantiate(compiled(std::move(m)), p.externs);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  Slot f = reinterpret_cast<Slot>(host_);
+  EXPECT_EQ(std::vector<Slot>(p.table->data(), p.table->data() + 4), (std::vector<Slot>{99, f, 0, f}));
+  ASSERT_EQ((*r)->elements.size(), 3u);
+  EXPECT_TRUE((*r)->elements[0].empty());  // active: dropped after initialisation
+  EXPECT_EQ((*r)->elements[1], std::vector<Slot>{f});
+  EXPECT_TRUE((*r)->elements[2].empty());  // declarative: dropped
+}
+
+TEST_F(Instantiate, OutOfBoundsElementsKeepEarlierSegmentsAndSkipData) {
+  wasm::Module m = importing();
+  wasm::ElemSegment first;
+  first.offset = i32(0);
+  first.items = {expr(Opcode::RefFunc, 0)};
+  wasm::ElemSegment second = first;
+  second.offset = i32(4);  // the table has 4 elements
+  m.elements = {first, second};
+  m.data.push_back(data(0, "data"));  // data comes after elements: never written
+  Provided p = provide();
+  auto r = store_.instantiate(compiled(std::move(m)), p.externs);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().phase, Phase::Instantiate);
+  EXPECT_EQ(r.error().message, "out of bounds table access");
+  EXPECT_EQ(p.table->data()[0], reinterpret_cast<Slot>(host_));
+  EXPECT_EQ(p.memory->data()[0], 0);
+}
+
+TEST_F(Instantiate, FindsExportsAndTheStartFunction) {
+  wasm::Module m = importing();
+  m.memories.push_back(wasm::MemoryType{wasm::Limits{0, std::nullopt}});
+  m.imported_memories = 1;
+  m.exports = {{"f", ExternKind::Func, 0}, {"t", ExternKind::Table, 0}, {"own", ExternKind::Memory, 1},
+               {"g", ExternKind::Global, 0}, {"bad", ExternKind::Global, 9}};
+  m.start = 0;
+  Provided p = provide();
+  auto r = store_.instantiate(compiled(std::move(m)), p.externs);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  Instance* inst = *r;
+  EXPECT_EQ(inst->find_export("f")->func(), host_);
+  EXPECT_EQ(inst->find_export("t")->table(), p.table);
+  Memory* own = inst->find_export("own")->memory();
+  ASSERT_NE(own, nullptr);
+  EXPECT_NE(own, p.memory);
+  EXPECT_EQ(own, inst->memories[1]);
+  EXPECT_EQ(inst->find_export("g")->global(), p.global);
+  EXPECT_EQ(inst->find_export("g")->func(), nullptr);  // kind-checked accessors
+  EXPECT_FALSE(inst->find_export("bad").has_value());
+  EXPECT_FALSE(inst->find_export("nope").has_value());
+  EXPECT_EQ(inst->start_function(), host_);
+}
+
+TEST_F(Instantiate, AppliesStoreLimitsToDefinedMemoriesAndTables) {
+  Store small(pool_, StoreLimits{.max_memory_pages = 2, .max_table_elements = 10});
+  wasm::Module mem;
+  mem.memories.push_back(wasm::MemoryType{wasm::Limits{3, std::nullopt}});
+  EXPECT_EQ(small.instantiate(compiled(mem), {}).error().phase, Phase::Instantiate);
+  wasm::Module tab;
+  tab.tables.push_back(wasm::TableType{ValType::FuncRef, wasm::Limits{11, std::nullopt}});
+  EXPECT_EQ(small.instantiate(compiled(tab), {}).error().phase, Phase::Instantiate);
+  mem.memories[0].limits.min = 1;
+  auto r = small.instantiate(compiled(mem), {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)->memories[0]->grow(2), -1);  // the limit stays with the memory
+}
+
+TEST_F(Instantiate, RejectsMalformedConstantExpressions) {
+  wasm::Module m;
+  m.globals.push_back(wasm::Global{wasm::GlobalType{ValType::I32, false}, wasm::ConstExpr{}});
+  EXPECT_FALSE(store_.instantiate(compiled(m), {}).ok());
+  m.globals[0].init = expr(Opcode::GlobalGet, 5);
+  EXPECT_FALSE(store_.instantiate(compiled(m), {}).ok());
+  m.globals[0].init = expr(Opcode::Nop);
+  EXPECT_FALSE(store_.instantiate(compiled(m), {}).ok());
+  m.globals[0].init = i32(1);
+  m.globals[0].init.instrs.push_back(i32(2).instrs[0]);
+  m.globals[0].init.instrs.push_back(expr(Opcode::I32Add).instrs[0]);
+  auto r = store_.instantiate(compiled(m), {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)->globals[0]->value, 3u);
+}
+
+}  // namespace
+}  // namespace lunatic::engine

@@ -1,0 +1,148 @@
+// Calls: call_indirect and its traps, the call-depth limit, host functions (return, trap, park)
+// from Wasm and at top level.
+#include "interp_builder.hpp"
+
+namespace lunatic::engine::testing {
+namespace {
+
+// A table of [f0: ()->i32 returning 10, f1: ()->i32 returning 11, null, f3: (i32)->i32].
+ModuleBuilder indirect_module() {
+  ModuleBuilder b;
+  const uint32_t v_i = b.type({}, {ValType::I32});
+  const uint32_t i_i = b.type({ValType::I32}, {ValType::I32});
+  const uint32_t f0 = b.func(v_i, {}, Body().i32(10).end());
+  const uint32_t f1 = b.func(v_i, {}, Body().i32(11).end());
+  const uint32_t f3 = b.func(i_i, {}, Body().get(0).end());
+  b.table(4);
+  b.elements(0, {f0, f1});
+  b.elements(3, {f3});
+  b.func(i_i, {}, Body().get(0).op(Opcode::CallIndirect, v_i, 0).end(), "call");
+  return b;
+}
+
+TEST(InterpreterCalls, CallIndirect) {
+  ModuleBuilder b = indirect_module();
+  Harness h(b);
+  EXPECT_EQ(h.call_i32("call", {Value::i32(0)}), 10);
+  EXPECT_EQ(h.call_i32("call", {Value::i32(1)}), 11);
+  EXPECT_EQ(h.trap_of("call", {Value::i32(2)}), "uninitialized element 2");
+  EXPECT_EQ(h.thread.trap().kind, TrapKind::UninitializedElement);
+  EXPECT_EQ(h.trap_of("call", {Value::i32(3)}), "indirect call type mismatch");
+  EXPECT_EQ(h.trap_of("call", {Value::i32(4)}), "undefined element");
+  EXPECT_EQ(h.trap_of("call", {Value::i32(-1)}), "undefined element");
+}
+
+TEST(InterpreterCalls, CallIndirectMatchesStructurallyEqualTypes) {
+  ModuleBuilder b;
+  const uint32_t v_i = b.type({}, {ValType::I32});
+  // A second, structurally equal type index (the builder dedupes, so add it by hand).
+  b.m.types.push_back(b.m.types[v_i]);
+  const uint32_t v_i2 = static_cast<uint32_t>(b.m.types.size() - 1);
+  const uint32_t f = b.func(v_i2, {}, Body().i32(5).end());
+  b.table(1);
+  b.elements(0, {f});
+  b.func(v_i, {}, Body().i32(0).op(Opcode::CallIndirect, v_i, 0).end(), "call");
+  Harness h(b);
+  EXPECT_EQ(h.call_i32("call"), 5);
+}
+
+TEST(InterpreterCalls, DeepRecursionExhaustsTheStack) {
+  ModuleBuilder b;
+  const uint32_t t = b.type({ValType::I32}, {ValType::I32});
+  b.func(t, {}, Body().get(0).i32(1).op(Opcode::I32Add).call(0).end(), "forever");
+  b.func(t, {},
+         Body().get(0).op(Opcode::I32Eqz).open(Opcode::If, ValType::I32).i32(0)
+             .op(Opcode::Else).get(0).i32(1).op(Opcode::I32Sub).call(1).i32(1).op(Opcode::I32Add)
+             .end().end(),
+         "depth");
+  Harness h(b, {}, ThreadLimits{1000, 1u << 20});
+  h.thread.begin_call(h.fn("forever"), std::vector<Value>{Value::i32(0)}).value();
+  ASSERT_EQ(h.thread.run(), RunStatus::Trapped);
+  EXPECT_EQ(h.thread.trap().kind, TrapKind::CallStackExhausted);
+  EXPECT_EQ(h.thread.trap().message, "call stack exhausted");
+  // Just under the limit works, and the thread is usable again.
+  EXPECT_EQ(h.call_i32("depth", {Value::i32(998)}), 998);
+  EXPECT_EQ(h.trap_of("depth", {Value::i32(1000)}), "call stack exhausted");
+}
+
+TEST(InterpreterCalls, StackSlotLimit) {
+  ModuleBuilder b;
+  const uint32_t t = b.type({ValType::I32}, {ValType::I32});
+  b.func(t, {ValType::I64, ValType::I64, ValType::I64}, Body().get(0).call(0).end(), "forever");
+  Harness h(b, {}, ThreadLimits{1'000'000, 4096});
+  EXPECT_EQ(h.trap_of("forever", {Value::i32(0)}), "call stack exhausted");
+}
+
+TEST(InterpreterCalls, HostFunctionsReturnAndTrap) {
+  ModuleBuilder b;
+  const uint32_t i_i = b.type({ValType::I32}, {ValType::I32});
+  const uint32_t twice = b.import_func(i_i, "twice");
+  const uint32_t fail = b.import_func(i_i, "fail");
+  b.func(i_i, {}, Body().get(0).call(twice).i32(1).op(Opcode::I32Add).end(), "f");
+  b.func(i_i, {}, Body().get(0).call(fail).end(), "g");
+  MemoryPool pool;
+  Store store(pool);
+  const wasm::FuncType type{{ValType::I32}, {ValType::I32}};
+  Instance* seen_caller = nullptr;
+  Function* h_twice = store.add_host_function(type, [&](HostCall& c) {
+    seen_caller = c.caller;
+    c.results[0] = static_cast<uint32_t>(static_cast<int32_t>(c.args[0]) * 2);
+    return HostStatus::Return;
+  });
+  Function* h_fail = store.add_host_function(type, [](HostCall& c) { return c.fail(Trap::host("nope")); });
+  std::vector<Extern> imports = {{wasm::ExternKind::Func, h_twice}, {wasm::ExternKind::Func, h_fail}};
+  Instance* inst = store.instantiate(b.compile(), imports).value();
+  Thread thread(store);
+  auto r = thread.call(inst->find_export("f")->func(), std::vector<Value>{Value::i32(20)});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)[0].as_i32(), 41);
+  EXPECT_EQ(seen_caller, inst);
+  thread.begin_call(inst->find_export("g")->func(), std::vector<Value>{Value::i32(1)}).value();
+  ASSERT_EQ(thread.run(), RunStatus::Trapped);
+  EXPECT_EQ(thread.trap().kind, TrapKind::Host);
+  EXPECT_EQ(thread.trap().message, "nope");
+  ASSERT_EQ(thread.trap().backtrace.size(), 1u);
+  EXPECT_EQ(thread.trap().backtrace[0].function_name, "g");
+  // Top-level call of a host function.
+  r = thread.call(h_twice, std::vector<Value>{Value::i32(-4)});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)[0].as_i32(), -8);
+}
+
+TEST(InterpreterCalls, HostFunctionParksTwiceThenReturns) {
+  ModuleBuilder b;
+  const uint32_t i_i = b.type({ValType::I32}, {ValType::I32});
+  const uint32_t recv = b.import_func(i_i, "receive");
+  b.func(i_i, {ValType::I32},
+         Body().i32(1000).set(1).get(0).call(recv).get(1).op(Opcode::I32Add).end(), "f");
+  MemoryPool pool;
+  Store store(pool);
+  int attempts = 0;
+  std::vector<int32_t> args_seen;
+  Function* receive = store.add_host_function({{ValType::I32}, {ValType::I32}}, [&](HostCall& c) {
+    args_seen.push_back(static_cast<int32_t>(c.args[0]));
+    if (++attempts < 3) return HostStatus::Park;
+    c.results[0] = c.args[0] + 5;
+    return HostStatus::Return;
+  });
+  std::vector<Extern> imports = {{wasm::ExternKind::Func, receive}};
+  Instance* inst = store.instantiate(b.compile(), imports).value();
+  Thread thread(store);
+  thread.begin_call(inst->find_export("f")->func(), std::vector<Value>{Value::i32(7)}).value();
+  EXPECT_EQ(thread.run(), RunStatus::Parked);
+  EXPECT_EQ(thread.run(), RunStatus::Parked);
+  ASSERT_EQ(thread.run(), RunStatus::Done);
+  EXPECT_EQ(thread.results()[0].as_i32(), 1012);
+  EXPECT_EQ(args_seen, (std::vector<int32_t>{7, 7, 7}));
+
+  // The same at top level.
+  attempts = 0;
+  thread.begin_call(receive, std::vector<Value>{Value::i32(1)}).value();
+  EXPECT_EQ(thread.run(), RunStatus::Parked);
+  EXPECT_EQ(thread.run(), RunStatus::Parked);
+  ASSERT_EQ(thread.run(), RunStatus::Done);
+  EXPECT_EQ(thread.results()[0].as_i32(), 6);
+}
+
+}  // namespace
+}  // namespace lunatic::engine::testing

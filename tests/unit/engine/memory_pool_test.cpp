@@ -1,0 +1,142 @@
+// MemoryPool: size classes, zeroed and warm reuse, and the promise that slots share mappings.
+#include "engine/memory_pool.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace lunatic::engine {
+namespace {
+
+constexpr uint64_t kKiB = 1024;
+constexpr uint64_t kGiB = uint64_t{1} << 30;
+
+size_t mapping_count() {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  size_t n = 0;
+  while (std::getline(maps, line)) ++n;
+  return n;
+}
+
+TEST(MemoryPool, RoundsUpToPowerOfTwoClasses) {
+  MemoryPool pool;
+  struct Case {
+    uint64_t bytes, slot;
+  } cases[] = {{0, 64 * kKiB}, {1, 64 * kKiB}, {64 * kKiB, 64 * kKiB}, {64 * kKiB + 1, 128 * kKiB},
+               {3 * 64 * kKiB, 256 * kKiB}, {4 * kGiB, 4 * kGiB}, {4 * kGiB + 1, 8 * kGiB}};
+  for (const Case& c : cases) {
+    uint64_t slot = 0;
+    uint8_t* p = pool.acquire(c.bytes, &slot);
+    ASSERT_NE(p, nullptr) << c.bytes;
+    EXPECT_EQ(slot, c.slot) << c.bytes;
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % 4096, 0u);
+    pool.release(p, slot, 0);
+  }
+}
+
+TEST(MemoryPool, RefusesMoreThanTheLargestClass) {
+  MemoryPool pool;
+  uint64_t slot = 0;
+  EXPECT_EQ(pool.acquire(MemoryPool::kMaxSlotBytes + 1, &slot), nullptr);
+}
+
+TEST(MemoryPool, ReusesTheMostRecentlyReleasedSlotFirst) {
+  MemoryPool pool;
+  uint64_t slot = 0;
+  uint8_t* a = pool.acquire(1, &slot);
+  uint8_t* b = pool.acquire(1, &slot);
+  ASSERT_NE(a, b);
+  pool.release(a, slot, 0);
+  pool.release(b, slot, 0);
+  EXPECT_EQ(pool.acquire(1, &slot), b);
+  EXPECT_EQ(pool.acquire(1, &slot), a);
+}
+
+TEST(MemoryPool, ReusedSlotIsZeroFilled) {
+  MemoryPool pool;
+  uint64_t slot = 0;
+  uint8_t* p = pool.acquire(256 * kKiB, &slot);
+  ASSERT_NE(p, nullptr);
+  std::fill(p, p + 100 * kKiB, uint8_t{0xAB});
+  pool.release(p, slot, 100 * kKiB);  // rounds the used range up to whole OS pages
+  uint8_t* q = pool.acquire(256 * kKiB, &slot);
+  ASSERT_EQ(q, p);
+  EXPECT_TRUE(std::all_of(q, q + slot, [](uint8_t b) { return b == 0; }));
+}
+
+TEST(MemoryPool, ReleaseWithoutUsedBytesZeroesTheWholeSlot) {
+  MemoryPool pool;
+  uint64_t slot = 0;
+  uint8_t* p = pool.acquire(1, &slot);
+  p[slot - 1] = 7;
+  pool.release(p, slot);
+  ASSERT_EQ(pool.acquire(1, &slot), p);
+  EXPECT_EQ(p[slot - 1], 0);
+}
+
+TEST(MemoryPool, ManySlotsShareFewMappings) {
+  // An mmap per slot would add 10,000 lines to /proc/self/maps. The slack allows for the pool's
+  // own bookkeeping and for allocators (ASan's) that map their own arenas.
+  constexpr size_t kSlack = 8;
+  MemoryPool pool;
+  std::vector<uint8_t*> slots;
+  slots.reserve(10'000);
+  uint64_t slot = 0;
+  size_t before = mapping_count();
+  for (int i = 0; i < 10'000; ++i) {
+    uint8_t* p = pool.acquire(64 * kKiB, &slot);
+    ASSERT_NE(p, nullptr);
+    p[i % 4096] = 1;  // touching a page must not split anything either
+    slots.push_back(p);
+  }
+  size_t after = mapping_count();
+  EXPECT_LE(after, before + kSlack) << "before " << before << ", after " << after;
+  for (uint8_t* p : slots) pool.release(p, slot, 4096);  // madvise splits nothing
+  EXPECT_LE(mapping_count(), after);
+  EXPECT_EQ(std::set<uint8_t*>(slots.begin(), slots.end()).size(), slots.size());
+}
+
+TEST(MemoryPool, IsThreadSafe) {
+  MemoryPool pool;
+  constexpr int kThreads = 4;
+  constexpr int kRounds = 2'000;
+  std::vector<std::vector<uint8_t*>> held(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&pool, &held, t] {
+      uint64_t slot = 0;
+      for (int i = 0; i < kRounds; ++i) {
+        uint8_t* p = pool.acquire(1 + (i % 3) * 64 * kKiB, &slot);
+        if (p == nullptr) return;
+        if (p[0] != 0) return;  // a slot handed out twice would show the other thread's mark
+        p[0] = static_cast<uint8_t>(t + 1);
+        if (i % 2 == 0) {
+          pool.release(p, slot, 1);
+        } else {
+          held[t].push_back(p);
+        }
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  std::set<uint8_t*> all;
+  size_t total = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(held[t].size(), size_t{kRounds / 2}) << "thread " << t << " saw a foreign mark";
+    total += held[t].size();
+    for (uint8_t* p : held[t]) {
+      EXPECT_EQ(p[0], t + 1);
+      all.insert(p);
+    }
+  }
+  EXPECT_EQ(all.size(), total);
+}
+
+}  // namespace
+}  // namespace lunatic::engine

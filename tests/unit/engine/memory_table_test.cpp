@@ -1,0 +1,157 @@
+// Linear memories (growth in place, moves between size classes, limits) and tables.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "engine/memory_pool.hpp"
+#include "engine/store.hpp"
+
+namespace lunatic::engine {
+namespace {
+
+using wasm::kPageSize;
+
+wasm::MemoryType memory_type(uint32_t min, std::optional<uint32_t> max = std::nullopt) {
+  return wasm::MemoryType{wasm::Limits{min, max}};
+}
+
+bool all_zero(const uint8_t* p, uint64_t n) {
+  return std::all_of(p, p + n, [](uint8_t b) { return b == 0; });
+}
+
+TEST(Memory, CreatesZeroFilledPages) {
+  MemoryPool pool;
+  auto m = Memory::create(pool, memory_type(2, 10));
+  ASSERT_TRUE(m.ok()) << m.error().to_string();
+  EXPECT_EQ((*m)->pages(), 2u);
+  EXPECT_EQ((*m)->size_bytes(), 2u * kPageSize);
+  EXPECT_TRUE(all_zero((*m)->data(), (*m)->size_bytes()));
+  EXPECT_EQ((*m)->type(), memory_type(2, 10));
+}
+
+TEST(Memory, EmptyMemoryStillHasABase) {
+  MemoryPool pool;
+  auto m = Memory::create(pool, memory_type(0));
+  ASSERT_TRUE(m.ok());
+  EXPECT_NE((*m)->data(), nullptr);
+  EXPECT_EQ((*m)->pages(), 0u);
+  EXPECT_EQ((*m)->grow(1), 0);
+  EXPECT_EQ((*m)->pages(), 1u);
+}
+
+TEST(Memory, GrowsInPlaceWithinItsSlot) {
+  MemoryPool pool;
+  auto m = Memory::create(pool, memory_type(3));  // a 4-page slot
+  ASSERT_TRUE(m.ok());
+  uint8_t* base = (*m)->data();
+  base[0] = 42;
+  EXPECT_EQ((*m)->grow(1), 3);
+  EXPECT_EQ((*m)->data(), base);
+  EXPECT_EQ((*m)->pages(), 4u);
+  EXPECT_EQ(base[0], 42);
+  EXPECT_TRUE(all_zero(base + 3 * kPageSize, kPageSize));
+  EXPECT_EQ((*m)->grow(0), 4);
+}
+
+TEST(Memory, MovesToABiggerClassKeepingItsBytes) {
+  MemoryPool pool;
+  auto m = Memory::create(pool, memory_type(1));
+  ASSERT_TRUE(m.ok());
+  Memory& mem = **m;
+  for (uint32_t i = 0; i < kPageSize; ++i) mem.data()[i] = static_cast<uint8_t>(i * 7);
+  uint8_t* old_base = mem.data();
+  EXPECT_EQ(mem.grow(4), 1);
+  EXPECT_NE(mem.data(), old_base);
+  EXPECT_EQ(mem.pages(), 5u);
+  for (uint32_t i = 0; i < kPageSize; ++i) ASSERT_EQ(mem.data()[i], static_cast<uint8_t>(i * 7)) << i;
+  EXPECT_TRUE(all_zero(mem.data() + kPageSize, 4 * kPageSize));
+  // The old slot went back to the pool, zeroed.
+  uint64_t slot = 0;
+  EXPECT_EQ(pool.acquire(1, &slot), old_base);
+  EXPECT_TRUE(all_zero(old_base, slot));
+}
+
+TEST(Memory, GrowFailsPastTheTypesMaximum) {
+  MemoryPool pool;
+  auto m = Memory::create(pool, memory_type(1, 3));
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ((*m)->grow(3), -1);
+  EXPECT_EQ((*m)->pages(), 1u);
+  EXPECT_EQ((*m)->grow(2), 1);
+  EXPECT_EQ((*m)->grow(1), -1);
+  EXPECT_EQ((*m)->grow(UINT32_MAX), -1);
+}
+
+TEST(Memory, GrowFailsPastTheEmbeddersLimit) {
+  MemoryPool pool;
+  auto m = Memory::create(pool, memory_type(1), 4);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ((*m)->grow(4), -1);
+  EXPECT_EQ((*m)->grow(3), 1);
+  EXPECT_EQ((*m)->grow(1), -1);
+  EXPECT_EQ((*m)->type(), memory_type(4));  // the limit is not part of the type
+}
+
+TEST(Memory, CreateFailsPastTheEmbeddersLimit) {
+  MemoryPool pool;
+  auto m = Memory::create(pool, memory_type(5), 4);
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.error().phase, Phase::Instantiate);
+}
+
+TEST(Memory, CanGrowToFourGiB) {
+  MemoryPool pool;
+  auto m = Memory::create(pool, memory_type(1));
+  ASSERT_TRUE(m.ok());
+  (*m)->data()[5] = 9;
+  EXPECT_EQ((*m)->grow(wasm::kMaxPages - 1), 1);
+  EXPECT_EQ((*m)->size_bytes(), uint64_t{4} << 30);
+  EXPECT_EQ((*m)->data()[5], 9);
+  (*m)->data()[(*m)->size_bytes() - 1] = 1;  // the last byte is addressable
+  EXPECT_EQ((*m)->grow(1), -1);
+}
+
+TEST(Memory, StoreAppliesItsPageLimit) {
+  MemoryPool pool;
+  Store store(pool, StoreLimits{.max_memory_pages = 2});
+  auto m = store.add_memory(memory_type(1));
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ((*m)->grow(2), -1);
+  EXPECT_EQ((*m)->grow(1), 1);
+  EXPECT_FALSE(store.add_memory(memory_type(3)).ok());
+}
+
+TEST(Table, StartsFilledAndGrows) {
+  Table t(wasm::TableType{wasm::ValType::FuncRef, wasm::Limits{2, 5}}, 0);
+  EXPECT_EQ(t.size(), 2u);
+  EXPECT_EQ(t.element_type(), wasm::ValType::FuncRef);
+  EXPECT_EQ(t.data()[0], 0u);
+  EXPECT_EQ(t.grow(2, 0x1234), 2);
+  EXPECT_EQ(t.size(), 4u);
+  EXPECT_EQ(t.data()[1], 0u);
+  EXPECT_EQ(t.data()[3], 0x1234u);
+  EXPECT_EQ(t.grow(2, 0), -1);
+  EXPECT_EQ(t.grow(1, 0), 4);
+  EXPECT_EQ(t.grow(0, 0), 5);
+  EXPECT_EQ(t.type(), (wasm::TableType{wasm::ValType::FuncRef, wasm::Limits{5, 5}}));
+}
+
+TEST(Table, GrowStopsAtTheCap) {
+  Table t(wasm::TableType{wasm::ValType::ExternRef, wasm::Limits{0, std::nullopt}}, 0, 10);
+  EXPECT_EQ(t.grow(11, 0), -1);
+  EXPECT_EQ(t.grow(10, 0), 0);
+  EXPECT_EQ(t.grow(1, 0), -1);
+  EXPECT_EQ(Table(wasm::TableType{}, 0).grow(UINT32_MAX, 0), -1);
+}
+
+TEST(Table, StoreRefusesTablesPastItsLimit) {
+  MemoryPool pool;
+  Store store(pool, StoreLimits{.max_table_elements = 100});
+  EXPECT_EQ(store.add_table(wasm::TableType{wasm::ValType::FuncRef, wasm::Limits{101, std::nullopt}}, 0), nullptr);
+  Table* t = store.add_table(wasm::TableType{wasm::ValType::FuncRef, wasm::Limits{100, std::nullopt}}, 0);
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->grow(1, 0), -1);
+}
+
+}  // namespace
+}  // namespace lunatic::engine
