@@ -49,18 +49,18 @@ def make_runtimes(args):
     """Returns [(label, command builder)] for the runtimes that are available."""
     bench_dir = os.path.join(args.build_dir, "bench")
     native_dir = os.path.join(bench_dir, "native")
-    wasm_dir = os.path.join(bench_dir, "wasm")
+    wasm_dir = os.path.join(bench_dir, "guests")
     runtimes = [("native", lambda name, a: [os.path.join(native_dir, name)] + a)]
 
     wabt_runner = os.path.join(bench_dir, "wabt_wasi_run")
     if args.wabt == "wasm-interp" or (args.wabt == "auto" and
-                                     wasm_interp_has_wasi(os.path.join(wasm_dir, "fib.wasm"))):
+                                     wasm_interp_has_wasi(os.path.join(wasm_dir, "bench_fib.wasm"))):
         runtimes.append(("wasm-interp",
                          lambda name, a: ["wasm-interp", "--wasi",
-                                          os.path.join(wasm_dir, name + ".wasm")] + a))
+                                          os.path.join(wasm_dir, "bench_" + name + ".wasm")] + a))
     elif os.access(wabt_runner, os.X_OK):
         runtimes.append(("wasm-interp",
-                         lambda name, a: [wabt_runner, os.path.join(wasm_dir, name + ".wasm")] + a))
+                         lambda name, a: [wabt_runner, os.path.join(wasm_dir, "bench_" + name + ".wasm")] + a))
     else:
         raise BenchError(f"no wabt runner: build {wabt_runner} (ninja -C build lunatic_bench)")
 
@@ -69,7 +69,7 @@ def make_runtimes(args):
         pass
     elif os.access(lunatic, os.X_OK):
         runtimes.append(("lunatic",
-                         lambda name, a: [lunatic, "run", os.path.join(wasm_dir, name + ".wasm"),
+                         lambda name, a: [lunatic, "run", os.path.join(wasm_dir, "bench_" + name + ".wasm"),
                                           "--"] + a))
     else:
         print(f"note: {lunatic} not found, lunatic column skipped", file=sys.stderr)
