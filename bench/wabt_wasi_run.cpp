@@ -105,7 +105,7 @@ uint32_t fd_fdstat_get(WasiContext& ctx, const Values& params) {
   uint8_t* st = guest_bytes(ctx, arg_u32(params, 1), 24);
   if (st == nullptr) return kErrnoFault;
   std::memset(st, 0, 24);
-  st[0] = 2;                   // filetype: character device
+  st[0] = 2;                      // filetype: character device
   std::memset(st + 8, 0xff, 16);  // rights base and inheriting: all
   return kErrnoSuccess;
 }
@@ -134,15 +134,16 @@ int fail(const std::string& message) {
 int run(const char* path, std::vector<std::string> args) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(std::string("cannot open ") + path);
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
 
   wabt::Features features;  // wabt's defaults, as wasm-interp uses them
   Store store(features);
   wabt::interp::ModuleDesc desc;
   wabt::Errors errors;
   wabt::ReadBinaryOptions options(features, nullptr, true, true, true);
-  if (wabt::Failed(
-          wabt::interp::ReadBinaryInterp(path, bytes.data(), bytes.size(), options, &errors, &desc))) {
+  if (wabt::Failed(wabt::interp::ReadBinaryInterp(path, bytes.data(), bytes.size(), options,
+                                                  &errors, &desc))) {
     return fail(wabt::FormatErrorsToString(errors, wabt::Location::Type::Binary));
   }
   auto module = wabt::interp::Module::New(store, desc);

@@ -3,9 +3,7 @@
 #include "bench_common.h"
 
 /* Kept recursive on purpose (both calls real): the benchmark is the call path. */
-static uint32_t fib(uint32_t n) {
-  return n < 2 ? n : fib(n - 1) + fib(n - 2);
-}
+static uint32_t fib(uint32_t n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
 
 /* The volatile keeps the compiler from hoisting fib(n) out of the repeat loop. */
 static volatile uint32_t g_n;

@@ -1,8 +1,8 @@
 /* A 64-bit multiply-rotate hash over a buffer, four independent lanes over 32-byte
  * stripes (the structure of xxHash64, not its exact output): measures i64 multiply,
  * rotate and unaligned 64-bit loads. Usage: hash [BYTES=16777216] [PASSES=4]. */
-#include "bench_common.h"
 #include <string.h>
+#include "bench_common.h"
 
 static const uint64_t kPrime1 = 0x9E3779B185EBCA87ull;
 static const uint64_t kPrime2 = 0xC2B2AE3D27D4EB4Full;

@@ -1,8 +1,8 @@
 /* Dense double-precision matrix multiply C = A * B (i-k-j order): measures f64 loads,
  * multiplies and adds. Usage: matmul [N=256] [REPS=3]. The checksum hashes the bit
  * patterns of C, so any runtime that rounds differently from IEEE 754 is caught. */
-#include "bench_common.h"
 #include <string.h>
+#include "bench_common.h"
 
 static void matmul(const double* a, const double* b, double* c, uint32_t n) {
   memset(c, 0, sizeof(double) * n * n);

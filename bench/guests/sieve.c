@@ -1,8 +1,8 @@
 /* Sieve of Eratosthenes over a byte array: measures loads/stores and tight loops.
  * Usage: sieve [BYTES=16777216] [REPS=1]; the checksum mixes the prime count and the
  * index of the largest prime below BYTES. */
-#include "bench_common.h"
 #include <string.h>
+#include "bench_common.h"
 
 static uint32_t sieve(uint8_t* composite, uint32_t n, uint32_t* largest) {
   memset(composite, 0, n);
