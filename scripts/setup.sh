@@ -1,29 +1,67 @@
 #!/usr/bin/env bash
-# Installs what building lunatic and its guests needs on Debian 12 (minimal version written
-# with the CLI; the CI scripts may extend it). Does nothing when everything is installed.
+# Installs the Debian (bookworm) packages that building, testing, the examples and the
+# benchmarks need, pinned to the versions this project is tested with. Idempotent: when every
+# package is installed at its pinned version (or newer), apt is not touched at all.
 set -euo pipefail
 
-packages=(
-  g++ cmake ninja-build            # the runtime (C++20)
-  clang lld wasi-libc libclang-rt-14-dev-wasm32  # guests: C -> wasm32-wasi
-  libcli11-dev libfmt-dev          # the command line
-  libgtest-dev                     # unit tests
+# name=version, as `apt-cache policy NAME` shows them on Debian 12 (bookworm).
+PACKAGES=(
+  cmake=3.25.1-1
+  ninja-build=1.11.1-2~deb12u1
+  g++=4:12.2.0-3
+  clang=1:14.0-55.7~deb12u1                # clang for wasm32-wasi guests (and fuzzing)
+  lld=1:14.0-55.7~deb12u1                  # wasm-ld for guests
+  libclang-rt-14-dev-wasm32=1:14.0.6-12    # compiler-rt builtins for wasm32
+  wasi-libc=0.0~git20220510.9886d3d-2      # libc for wasm32-wasi guests
+  wabt=1.0.32-1                            # wast2json for the spec suite, wat2wasm for fixtures
+  libgtest-dev=1.12.1-0.2
+  libbenchmark-dev=1.7.1-1
+  nlohmann-json3-dev=3.11.2-2              # spec runner (JSON of wast2json)
+  libcli11-dev=2.1.2+ds-1                  # CLI
+  libfmt-dev=9.1.0+ds1-2
+  hyperfine=1.15.0-2                       # benchmarks
+  python3=3.11.2-1+b1
 )
 
-missing=()
-for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
+# Prints the entries that are missing or older than pinned.
+missing_packages() {
+  local entry name want have
+  for entry in "${PACKAGES[@]}"; do
+    name=${entry%%=*}
+    want=${entry#*=}
+    have=$(dpkg-query -W -f='${db:Status-Abbrev}${Version}' "$name" 2>/dev/null || true)
+    if [[ $have != ii* ]] || ! dpkg --compare-versions "${have:3}" ge "$want"; then
+      echo "$entry"
+    fi
+  done
+}
 
-if [[ ${#missing[@]} -eq 0 ]]; then
-  echo "setup: all build dependencies are installed"
+mapfile -t todo < <(missing_packages)
+if ((${#todo[@]} == 0)); then
+  echo "setup.sh: all ${#PACKAGES[@]} packages are installed"
   exit 0
 fi
 
-echo "setup: installing ${missing[*]}"
-sudo=()
-if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
-"${sudo[@]}" apt-get update
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+SUDO=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "setup.sh: need root or sudo to install: ${todo[*]}" >&2; exit 1; }
+  SUDO=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+APT=("${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Use-Pty=0
+     --no-install-recommends)
+
+echo "setup.sh: installing ${todo[*]}"
+"${SUDO[@]}" apt-get update -q
+if ! "${APT[@]}" install "${todo[@]}"; then
+  # A Debian point release can replace a pinned version on the mirror; the newer build of the
+  # same upstream version is what we would get anyway, so fall back to it rather than fail.
+  echo "setup.sh: warning: pinned versions unavailable, installing the current ones" >&2
+  "${APT[@]}" install "${todo[@]%%=*}"
+fi
+
+mapfile -t still < <(missing_packages)
+if ((${#still[@]} > 0)); then
+  echo "setup.sh: warning: older than pinned: ${still[*]}" >&2
+fi
+echo "setup.sh: done"

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# THE test command (CI runs it through .ci/run): installs packages, builds into build/, runs
+# every ctest test (unit tests and the spec suite), then builds the unit tests alone with
+# ASan+UBSan into build-asan/ and runs them. Stops at the first failing step.
+set -Eeuo pipefail  # -E: the ERR trap fires inside run_step too
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+start=$SECONDS
+jobs=$(nproc)
+step=""
+failed=""
+on_error() {
+  [[ -n $failed ]] && return  # the trap fires in run_step and again in its caller
+  failed=1
+  echo "test.sh: FAILED at step \"$step\" after $((SECONDS - start)) s"
+}
+trap on_error ERR
+
+run_step() {
+  step=$1
+  shift
+  echo "=== test.sh: $step"
+  "$@"
+}
+
+run_step "setup" bash scripts/setup.sh
+run_step "configure" cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+run_step "build" cmake --build build -j "$jobs"
+run_step "ctest (unit + spec)" ctest --test-dir build --output-on-failure -j "$jobs"
+
+# Sanitizers: unit tests only (the spec suite is too slow under ASan and adds little there).
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+run_step "configure asan" cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DLUNATIC_SANITIZE=address
+run_step "build asan unit tests" cmake --build build-asan -j "$jobs" --target unit_tests
+run_step "ctest asan (unit)" ctest --test-dir build-asan --output-on-failure -L unit -j "$jobs"
+
+echo "test.sh: OK: build, unit + spec tests, ASan+UBSan unit tests in $((SECONDS - start)) s"

@@ -1,0 +1,183 @@
+// Checked views of guest linear memory: GuestPtr<T>, GuestSpan<T>, GuestMutSpan<T> and
+// GuestString. A view exists only after its range was checked against the memory; it keeps the
+// Memory and an offset, never a raw pointer, so a memory.grow that moves the data is harmless.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <string_view>
+#include <type_traits>
+
+#include "binding/call_context.hpp"
+#include "binding/host_result.hpp"
+#include "engine/store.hpp"
+
+namespace lunatic::binding {
+
+// Wasm memory is little endian; views copy T's bytes as they are.
+static_assert(std::endian::native == std::endian::little,
+              "guest views assume a little-endian host");
+
+/// Whether `count` elements of `element_size` bytes starting at `address` lie inside `memory`
+/// (false if memory is null). Overflow-safe for any count and size. A zero-length range is in
+/// bounds up to and including the end of memory, as for the spec's bulk memory instructions.
+bool in_bounds(const engine::Memory* memory, uint64_t address, uint64_t count,
+               uint64_t element_size);
+
+/// Builds a checked view, or the out-of-bounds trap naming `what` and the host function.
+/// `View` needs a constructor (Memory*, address, count). Used by the adapter and by the
+/// views' at() factories.
+template <class View>
+HostResult<View> make_view(const CallContext& ctx, std::string_view what, uint32_t address,
+                           uint32_t count, uint64_t element_size) {
+  if (!in_bounds(ctx.memory(), address, count, element_size)) {
+    return ctx.out_of_bounds(what, address, count, element_size);
+  }
+  return View(ctx.memory(), address, count);
+}
+
+/// One T in guest memory (Wasm parameter: one i32 address). Checked for sizeof(T) bytes; reads
+/// and writes copy bytes, so unaligned addresses are fine. Valid for the current call only.
+template <class T>
+class GuestPtr {
+  static_assert(std::is_trivially_copyable_v<T> && !std::is_const_v<T>,
+                "GuestPtr<T>: T must be a non-const trivially copyable type");
+
+ public:
+  GuestPtr() = default;
+  /// A checked pointer to guest data the host found elsewhere (an address read from memory).
+  static HostResult<GuestPtr> at(const CallContext& ctx, uint32_t address,
+                                 std::string_view what = "guest data") {
+    return make_view<GuestPtr>(ctx, what, address, 1, sizeof(T));
+  }
+
+  uint32_t address() const { return address_; }
+  T read() const {
+    T value;
+    std::memcpy(&value, memory_->data() + address_, sizeof(T));
+    return value;
+  }
+  void write(const T& value) const { std::memcpy(memory_->data() + address_, &value, sizeof(T)); }
+
+ private:
+  template <class View>
+  friend HostResult<View> make_view(const CallContext&, std::string_view, uint32_t, uint32_t,
+                                    uint64_t);
+  GuestPtr(engine::Memory* memory, uint32_t address, uint32_t /*count*/)
+      : memory_(memory), address_(address) {}
+
+  engine::Memory* memory_ = nullptr;
+  uint32_t address_ = 0;
+};
+
+/// Common part of the span views: `size()` elements of T at `address()`, checked for
+/// size() * sizeof(T) bytes. Element access copies bytes (unaligned-safe).
+template <class T>
+class GuestSpanBase {
+  static_assert(std::is_trivially_copyable_v<T> && !std::is_const_v<T>,
+                "GuestSpan<T>: T must be a non-const trivially copyable type");
+
+ public:
+  uint32_t address() const { return address_; }
+  /// Number of elements (the guest's length argument).
+  uint32_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  uint64_t size_bytes() const { return uint64_t{size_} * sizeof(T); }
+
+  /// Element i. @pre i < size()
+  T read(uint32_t i) const {
+    T value;
+    std::memcpy(&value, base() + uint64_t{i} * sizeof(T), sizeof(T));
+    return value;
+  }
+  T operator[](uint32_t i) const { return read(i); }
+  /// The bytes, valid until the memory grows.
+  std::span<const uint8_t> bytes() const { return {base(), size_bytes()}; }
+
+ protected:
+  GuestSpanBase() = default;
+  GuestSpanBase(engine::Memory* memory, uint32_t address, uint32_t size)
+      : memory_(memory), address_(address), size_(size) {}
+  uint8_t* base() const { return memory_ == nullptr ? nullptr : memory_->data() + address_; }
+
+ private:
+  engine::Memory* memory_ = nullptr;
+  uint32_t address_ = 0;
+  uint32_t size_ = 0;
+};
+
+/// Read-only elements in guest memory (Wasm parameters: i32 address, i32 length in elements).
+template <class T>
+class GuestSpan : public GuestSpanBase<T> {
+ public:
+  GuestSpan() = default;
+  static HostResult<GuestSpan> at(const CallContext& ctx, uint32_t address, uint32_t size,
+                                  std::string_view what = "guest data") {
+    return make_view<GuestSpan>(ctx, what, address, size, sizeof(T));
+  }
+
+ private:
+  template <class View>
+  friend HostResult<View> make_view(const CallContext&, std::string_view, uint32_t, uint32_t,
+                                    uint64_t);
+  GuestSpan(engine::Memory* memory, uint32_t address, uint32_t size)
+      : GuestSpanBase<T>(memory, address, size) {}
+};
+
+/// Writable elements in guest memory (Wasm parameters: i32 address, i32 length in elements).
+template <class T>
+class GuestMutSpan : public GuestSpanBase<T> {
+ public:
+  GuestMutSpan() = default;
+  static HostResult<GuestMutSpan> at(const CallContext& ctx, uint32_t address, uint32_t size,
+                                     std::string_view what = "guest data") {
+    return make_view<GuestMutSpan>(ctx, what, address, size, sizeof(T));
+  }
+
+  /// Sets element i. @pre i < size()
+  void write(uint32_t i, const T& value) const {
+    std::memcpy(this->base() + uint64_t{i} * sizeof(T), &value, sizeof(T));
+  }
+  /// The bytes, writable, valid until the memory grows.
+  std::span<uint8_t> mut_bytes() const { return {this->base(), this->size_bytes()}; }
+
+ private:
+  template <class View>
+  friend HostResult<View> make_view(const CallContext&, std::string_view, uint32_t, uint32_t,
+                                    uint64_t);
+  GuestMutSpan(engine::Memory* memory, uint32_t address, uint32_t size)
+      : GuestSpanBase<T>(memory, address, size) {}
+};
+
+/// A UTF-8 string in guest memory (Wasm parameters: i32 address, i32 length in bytes), checked
+/// for bounds and UTF-8 before the host function runs. Not NUL-terminated.
+class GuestString {
+ public:
+  GuestString() = default;
+  /// A checked string the host found elsewhere; traps on bounds or bad UTF-8.
+  static HostResult<GuestString> at(const CallContext& ctx, uint32_t address, uint32_t size,
+                                    std::string_view what = "guest string");
+
+  uint32_t address() const { return address_; }
+  uint32_t size() const { return size_; }
+  /// The text, valid until the memory grows.
+  std::string_view view() const {
+    if (size_ == 0) return {};
+    return {reinterpret_cast<const char*>(memory_->data()) + address_, size_};
+  }
+
+ private:
+  template <class View>
+  friend HostResult<View> make_view(const CallContext&, std::string_view, uint32_t, uint32_t,
+                                    uint64_t);
+  GuestString(engine::Memory* memory, uint32_t address, uint32_t size)
+      : memory_(memory), address_(address), size_(size) {}
+
+  engine::Memory* memory_ = nullptr;
+  uint32_t address_ = 0;
+  uint32_t size_ = 0;
+};
+
+}  // namespace lunatic::binding

@@ -1,0 +1,83 @@
+// Namespace: one Wasm import module of host functions ("lunatic::message"), each declared once
+// with define() from a typed C++ function whose signature gives the Wasm type.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "binding/adapter.hpp"
+#include "binding/call_context.hpp"
+#include "engine/host_function.hpp"
+#include "wasm/types.hpp"
+
+namespace lunatic::binding {
+
+/// One attempt of a bound function with explicit pieces, for calls made outside a Thread
+/// (tests; an embedder probing a binding). The interpreter uses HostDefinition::function.
+using PieceInvoker = std::function<engine::HostStatus(CallContext&, std::span<const engine::Slot>,
+                                                      std::span<engine::Slot>, engine::Trap&)>;
+
+/// A bound host function.
+struct HostDefinition {
+  std::string name;                          ///< "send"
+  std::shared_ptr<const FunctionInfo> info;  ///< full name "lunatic::message::send"; identity
+  wasm::FuncType type;                       ///< from the C++ signature
+  engine::HostFunction function;             ///< for engine::Store::add_host_function
+  PieceInvoker invoke;                       ///< the same adapter, called with pieces
+
+  const std::string& full_name() const { return info->full_name; }
+};
+
+/// The host functions of one import module. Build it once (at startup), then share it: a
+/// Namespace is immutable while a Linker resolves against it.
+class Namespace {
+ public:
+  explicit Namespace(std::string module) : module_(std::move(module)) {}
+
+  /// The import module name, e.g. "lunatic::message".
+  const std::string& module() const { return module_; }
+
+  /// Declares host function `name` implemented by `fn`: a function pointer (`&message::send`),
+  /// a lambda or a const function object with one fixed signature. Its parameters (after an
+  /// optional leading `CallContext&`) and return type give the Wasm type at compile time; a
+  /// type without a Wasm mapping is a compile error (signature.hpp lists the mappings).
+  /// Redefining a name replaces the earlier definition. Returns *this for chaining.
+  template <class F>
+  Namespace& define(std::string_view name, F fn) {
+    using Fn = std::decay_t<F>;
+    if constexpr (check_host_function<Fn>()) {
+      auto info = std::make_shared<FunctionInfo>(FunctionInfo{module_ + "::" + std::string(name)});
+      Adapter<Fn> adapter(Fn(std::move(fn)), info);
+      HostDefinition def;
+      def.name = std::string(name);
+      def.info = std::move(info);
+      def.type = func_type_of<Fn>();
+      def.invoke = [adapter](CallContext& ctx, std::span<const engine::Slot> args,
+                             std::span<engine::Slot> results, engine::Trap& trap) {
+        return adapter.invoke(ctx, args, results, trap);
+      };
+      def.function = std::move(adapter);
+      insert(std::move(def));
+    }
+    return *this;
+  }
+
+  /// The definition of `name`, or null.
+  const HostDefinition* find(std::string_view name) const;
+  size_t size() const { return functions_.size(); }
+  /// Definitions in name order.
+  const std::map<std::string, HostDefinition, std::less<>>& functions() const { return functions_; }
+
+ private:
+  void insert(HostDefinition def);
+
+  std::string module_;
+  std::map<std::string, HostDefinition, std::less<>> functions_;
+};
+
+}  // namespace lunatic::binding

@@ -1,0 +1,70 @@
+// The state of one running script: its Store, the spectest module, the modules it defined
+// (the last one, named ones, registered ones), and how it loads modules and performs actions.
+// Only the public embedding API (include/lunatic/engine.hpp) is used.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "lunatic/engine.hpp"
+#include "spec/script_loader.hpp"
+#include "spec/spectest_module.hpp"
+
+namespace lunatic::spec {
+
+/// What an action produced: results, or a trap (a trap is an outcome, not an error).
+struct ActionResult {
+  bool trapped = false;
+  Trap trap;
+  std::vector<Value> values;
+};
+
+class ScriptContext {
+ public:
+  /// `module_dir` holds the module files the script names; `action_timeout` bounds one call.
+  ScriptContext(MemoryPool& pool, std::filesystem::path module_dir,
+                std::chrono::milliseconds action_timeout, bool echo_prints);
+  ~ScriptContext();
+
+  /// Reads and compiles a module file. Errors: Phase::Host if it cannot be read, else the
+  /// engine's Decode/Validate error.
+  Result<std::shared_ptr<const CompiledModule>> compile_file(const std::string& filename);
+
+  /// Resolves imports by (module, name) from registered instances and spectest ("unknown
+  /// import" is a Phase::Link error), instantiates and runs the start function. A trap in the
+  /// start function comes back as Error{Phase::Trap, message}.
+  Result<Instance*> instantiate(std::shared_ptr<const CompiledModule> module);
+
+  /// Makes `instance` the last module (and, with a "$name", a named one). A null instance
+  /// records a module that failed to load, so later actions on it fail.
+  void define(Instance* instance, const std::string& name);
+  /// Registers the module `name` ("" = the last one) under `as` for later imports.
+  Result<void> register_as(const std::string& name, const std::string& as);
+
+  /// Invokes a function or reads a global. Errors (not traps) when the module is missing or
+  /// failed to load, the export is missing or of the wrong kind, the arguments do not fit,
+  /// or the call did not finish in time.
+  Result<ActionResult> perform(const Action& action);
+
+ private:
+  Result<Instance*> find_instance(const std::string& name) const;
+  Result<std::vector<Extern>> resolve_imports(const CompiledModule& module) const;
+  Result<ActionResult> call(Function* fn, const std::vector<Value>& args);
+
+  std::filesystem::path module_dir_;
+  std::chrono::milliseconds action_timeout_;
+  Store store_;
+  std::unique_ptr<Thread> thread_;
+  Result<ExportMap> spectest_;
+  Instance* last_ = nullptr;
+  bool have_last_ = false;  ///< whether any module was defined (vs one that failed to load)
+  std::map<std::string, Instance*, std::less<>> named_;  ///< null: failed to load
+  std::map<std::string, Instance*, std::less<>> registered_;
+};
+
+}  // namespace lunatic::spec
