@@ -16,7 +16,8 @@ struct ModuleShape {
   std::vector<wasm::FuncType> types;
   std::vector<uint32_t> function_types;  ///< type index of each function (imports first)
   std::vector<wasm::ValType> globals;    ///< all mutable
-  uint32_t table_size = 0;               ///< funcref table 0; element i is function i
+  uint32_t table_size = 0;               ///< funcref table 0 (initially): element i is function i
+  uint32_t passive_elem = 0;             ///< index of a passive element segment (table.init)
   uint32_t passive_data = 0;             ///< index of a passive data segment (memory.init)
 };
 

@@ -24,7 +24,8 @@ using engine::Value;
 
 // One of the two stores with its thread and instance.
 struct Side {
-  Side(engine::MemoryPool& pool, const engine::StoreLimits& limits) : store(pool, limits), thread(store) {}
+  Side(engine::MemoryPool& pool, const engine::StoreLimits& limits)
+      : store(pool, limits), thread(store) {}
 
   engine::Store store;
   engine::Thread thread;
@@ -109,7 +110,8 @@ bool same(const Outcome& a, const Side& sa, const Outcome& b, const Side& sb) {
   for (size_t i = 0; i < a.results.size(); ++i) {
     const Value& x = a.results[i];
     const Value& y = b.results[i];
-    if (x.type != y.type || sa.normalize(x.type, x.bits) != sb.normalize(y.type, y.bits)) return false;
+    if (x.type != y.type || sa.normalize(x.type, x.bits) != sb.normalize(y.type, y.bits))
+      return false;
   }
   return true;
 }
@@ -119,8 +121,10 @@ std::string compare_state(const Side& a, const Side& b) {
   const Instance& x = *a.instance;
   const Instance& y = *b.instance;
   for (size_t i = 0; i < x.memories.size(); ++i) {
-    if (x.memories[i]->pages() != y.memories[i]->pages()) return "memory " + std::to_string(i) + " size";
-    if (std::memcmp(x.memories[i]->data(), y.memories[i]->data(), x.memories[i]->size_bytes()) != 0) {
+    if (x.memories[i]->pages() != y.memories[i]->pages())
+      return "memory " + std::to_string(i) + " size";
+    if (std::memcmp(x.memories[i]->data(), y.memories[i]->data(), x.memories[i]->size_bytes()) !=
+        0) {
       return "memory " + std::to_string(i) + " contents";
     }
   }
@@ -135,7 +139,8 @@ std::string compare_state(const Side& a, const Side& b) {
     engine::Table& ty = *y.tables[i];
     if (tx.size() != ty.size()) return "table " + std::to_string(i) + " size";
     for (uint32_t e = 0; e < tx.size(); ++e) {
-      if (a.normalize(tx.element_type(), tx.data()[e]) != b.normalize(ty.element_type(), ty.data()[e])) {
+      if (a.normalize(tx.element_type(), tx.data()[e]) !=
+          b.normalize(ty.element_type(), ty.data()[e])) {
         return "table " + std::to_string(i) + " element " + std::to_string(e);
       }
     }
@@ -174,18 +179,14 @@ std::optional<std::vector<Extern>> dummy_imports(engine::Store& store, const was
         });
         break;
       }
-      case wasm::ExternKind::Table:
-        ext.entity = store.add_table(import.table, 0);
-        break;
+      case wasm::ExternKind::Table: ext.entity = store.add_table(import.table, 0); break;
       case wasm::ExternKind::Memory: {
         Result<engine::Memory*> memory = store.add_memory(import.memory);
         if (!memory) return std::nullopt;
         ext.entity = *memory;
         break;
       }
-      case wasm::ExternKind::Global:
-        ext.entity = store.add_global(import.global, 0);
-        break;
+      case wasm::ExternKind::Global: ext.entity = store.add_global(import.global, 0); break;
     }
     if (ext.entity == nullptr) return std::nullopt;
     externs.push_back(ext);
@@ -204,7 +205,8 @@ HarnessReport check_resumable(engine::MemoryPool& pool,
   const std::string error_whole = instantiate(whole, module, satisfiable_whole);
   const std::string error_sliced = instantiate(sliced, module, satisfiable_sliced);
   if (error_whole != error_sliced) {
-    report.difference = "instantiation differs: \"" + error_whole + "\" vs \"" + error_sliced + "\"";
+    report.difference =
+        "instantiation differs: \"" + error_whole + "\" vs \"" + error_sliced + "\"";
     return report;
   }
   if (!error_whole.empty()) return report;

@@ -17,8 +17,8 @@ namespace lunatic::fuzz {
 
 /// Bounds that keep every input fast: no input may hang or use much memory.
 struct HarnessLimits {
-  uint64_t fuel = 100'000;    ///< per call (start function and each export)
-  uint32_t max_calls = 32;    ///< exported functions called per instance
+  uint64_t fuel = 100'000;  ///< per call (start function and each export)
+  uint32_t max_calls = 32;  ///< exported functions called per instance
   engine::StoreLimits store{.max_memory_pages = 256, .max_table_elements = 10'000};
 };
 

@@ -89,11 +89,13 @@ std::vector<uint8_t> generate_module(std::span<const uint8_t> bytes) {
   }
   const uint32_t imported = src.below(2);
   const uint32_t defined = 1 + src.below(5);
-  for (uint32_t i = 0; i < imported + defined; ++i) shape.function_types.push_back(src.below(type_count));
+  for (uint32_t i = 0; i < imported + defined; ++i)
+    shape.function_types.push_back(src.below(type_count));
   shape.globals.resize(src.below(6));
   for (ValType& t : shape.globals) t = numeric(src);
   shape.table_size = imported + defined;
   shape.passive_data = 1;
+  shape.passive_elem = 1;
 
   WasmWriter out;
   out.fixed32(0x6D73'6100);  // "\0asm"
@@ -120,7 +122,7 @@ std::vector<uint8_t> generate_module(std::span<const uint8_t> bytes) {
   s.u8(kFuncRef);
   s.u8(kLimitsMinMax);
   s.uleb(shape.table_size);
-  s.uleb(shape.table_size);
+  s.uleb(shape.table_size + 4);  // room for table.grow
   out.section(kTable, s);
 
   s = {};
@@ -153,11 +155,16 @@ std::vector<uint8_t> generate_module(std::span<const uint8_t> bytes) {
   out.section(kExport, s);
 
   s = {};
-  s.uleb(1);
-  s.u8(0x00);  // active, table 0, function indices
+  s.uleb(2);
+  s.u8(0x00);  // active, table 0, function indices: declares every function for ref.func
   write_offset(s, 0);
   s.uleb(shape.table_size);
   for (uint32_t i = 0; i < shape.table_size; ++i) s.uleb(i);
+  s.u8(0x01);  // passive, function indices: the segment table.init copies from
+  s.u8(0x00);  // elemkind funcref
+  const uint32_t passive_items = 1 + src.below(4);
+  s.uleb(passive_items);
+  for (uint32_t i = 0; i < passive_items; ++i) s.uleb(src.below(shape.table_size));
   out.section(kElement, s);
 
   s = {};

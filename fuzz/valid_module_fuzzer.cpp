@@ -15,7 +15,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static lunatic::engine::MemoryPool pool;  // outlives every Store of every input
-  const std::vector<uint8_t> wasm = lunatic::fuzz::generate_module(std::span<const uint8_t>(data, size));
+  const std::vector<uint8_t> wasm =
+      lunatic::fuzz::generate_module(std::span<const uint8_t>(data, size));
   if (const char* dump = std::getenv("LUNATIC_FUZZ_DUMP")) {
     if (FILE* f = std::fopen(dump, "wb")) {
       std::fwrite(wasm.data(), 1, wasm.size(), f);
@@ -26,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!module) {
     // Either the generator wrote an invalid module or the decoder/validator/lowering refuse a
     // valid one: both are bugs (check the dump with wasm-validate to tell which).
-    std::fprintf(stderr, "generated module does not compile: %s\n", module.error().to_string().c_str());
+    std::fprintf(stderr, "generated module does not compile: %s\n",
+                 module.error().to_string().c_str());
     std::abort();
   }
   const uint64_t slice = 1 + (size > 0 ? data[size - 1] % 24 : 0);

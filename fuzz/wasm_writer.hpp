@@ -45,7 +45,9 @@ class WasmWriter {
     uleb(s.size());
     bytes_.insert(bytes_.end(), s.begin(), s.end());
   }
-  void append(const WasmWriter& other) { bytes_.insert(bytes_.end(), other.bytes_.begin(), other.bytes_.end()); }
+  void append(const WasmWriter& other) {
+    bytes_.insert(bytes_.end(), other.bytes_.begin(), other.bytes_.end());
+  }
   void val_type(wasm::ValType t) { u8(static_cast<uint8_t>(t)); }
 
   /// The encoding of `op`: its byte, or the 0xFC prefix and its LEB128 sub-opcode.
