@@ -179,10 +179,8 @@ bool BodyGenerator::construct(ValType t) {
 
 void BodyGenerator::statement() {
   if (!spend()) return;
-  switch (src_.below(19)) {
-    case 16:
-    case 17:
-    case 18: table_statement(); break;
+  switch (src_.below(17)) {
+    case 16: table_statement(); break;
     case 0:
       if (locals_.empty()) break;
       {
@@ -305,8 +303,8 @@ void BodyGenerator::statement() {
         break;
       }
       address();
-      small_i32(24);
-      small_i32(24);
+      small_i32(12);  // the passive segment has 20 bytes
+      small_i32(10);
       out_.op(Opcode::MemoryInit);
       out_.uleb(shape_.passive_data);
       out_.u8(0x00);

@@ -125,7 +125,7 @@ void BodyGenerator::leaf(ValType t) {
 // An i32 address: mostly inside the first page (so most accesses do not trap), sometimes
 // anything, sometimes right at the end of the page.
 void BodyGenerator::address() {
-  switch (src_.below(8)) {
+  switch (src_.below(16)) {
     case 0:
     case 1:
     case 2:
@@ -170,7 +170,7 @@ void BodyGenerator::funcref() {
       out_.uleb(src_.below(static_cast<uint32_t>(shape_.function_types.size())));
       return;
     case 2:
-      small_i32(shape_.table_size + 2);
+      small_i32(shape_.table_size + 1);
       out_.op(Opcode::TableGet);
       out_.uleb(0);
       return;
@@ -213,9 +213,9 @@ void BodyGenerator::reference_i32() {
 }
 
 // table.set, table.fill, table.copy, table.init or elem.drop on table 0, with indices around
-// its end so that both the in-bounds and the trapping paths run.
+// its end and short lengths, so that both the in-bounds and the trapping paths run.
 void BodyGenerator::table_statement() {
-  const uint32_t around = shape_.table_size + 3;
+  const uint32_t around = shape_.table_size + 1;
   switch (src_.below(5)) {
     case 0:
       small_i32(around);
@@ -226,22 +226,22 @@ void BodyGenerator::table_statement() {
     case 1:
       small_i32(around);
       funcref();
-      small_i32(around);
+      small_i32(4);
       out_.op(Opcode::TableFill);
       out_.uleb(0);
       return;
     case 2:
       small_i32(around);
       small_i32(around);
-      small_i32(around);
+      small_i32(4);
       out_.op(Opcode::TableCopy);
       out_.uleb(0);
       out_.uleb(0);
       return;
     case 3:
-      small_i32(around);
-      small_i32(around);
-      small_i32(around);
+      small_i32(shape_.table_size + 1);
+      small_i32(4);
+      small_i32(4);
       out_.op(Opcode::TableInit);
       out_.uleb(shape_.passive_elem);
       out_.uleb(0);

@@ -24,7 +24,8 @@ namespace fs = std::filesystem;
 std::vector<std::string> input_names() {
   std::vector<std::string> names;
   for (const fs::directory_entry& e : fs::directory_iterator(LUNATIC_REGRESSION_INPUTS)) {
-    if (e.is_regular_file() && e.path().filename() != "README.md") names.push_back(e.path().filename());
+    if (e.is_regular_file() && e.path().filename() != "README.md")
+      names.push_back(e.path().filename());
   }
   std::sort(names.begin(), names.end());
   return names;
