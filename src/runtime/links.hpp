@@ -56,7 +56,8 @@ class Links {
   std::mutex& mutex() const { return mutex_; }
 
   // Unlocked variants, for callers holding mutex().
-  bool add_link_locked(ProcessId other, Tag tag);
+  void add_link_locked(ProcessId other, Tag tag);
+  bool closed_locked() const { return closed_; }
 
  private:
   mutable std::mutex mutex_;
@@ -65,5 +66,13 @@ class Links {
   std::vector<MonitorEntry> monitors_;
   std::optional<engine::Trap> kill_reason_;
 };
+
+class Runtime;
+struct ExitStatus;
+
+/// Tells the links and monitors of the dead process `dead` (handed over by Links::close())
+/// that it ended with `status`. Called by the runtime once, on the worker that finished it.
+void notify_death(Runtime& runtime, ProcessId dead, const Notifications& notifications,
+                  const ExitStatus& status);
 
 }  // namespace lunatic::runtime

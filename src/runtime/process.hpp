@@ -38,7 +38,8 @@ class Runtime;
 ///   mailbox() receives, outgoing/incoming, local<T>(), wake_at(), link(), unlink(),
 ///   monitor(), stop_monitoring(), set_die_when_link_dies();
 /// - any thread: id(), runtime(), environment(), module(), deliver(), wake(), kill(), alive().
-class Process final : public binding::HostContext {
+class Process final : public binding::HostContext,
+                      public std::enable_shared_from_this<Process> {
  public:
   ~Process();
   Process(const Process&) = delete;
@@ -112,6 +113,7 @@ class Process final : public binding::HostContext {
  private:
   friend class Runtime;
   friend class Scheduler;
+  friend void notify_death(Runtime&, ProcessId, const Notifications&, const ExitStatus&);
   Process(Runtime& runtime, ProcessId id, std::shared_ptr<const Environment> environment,
           std::shared_ptr<const engine::CompiledModule> module);
 
@@ -153,7 +155,9 @@ class Process final : public binding::HostContext {
   HandleTable resources_;
   std::vector<LocalSlot> locals_;
 
-  std::atomic<uint32_t> state_{kParked};
+  /// Starts as Running ("being set up"): a wake-up during spawn (a message sent to the new id
+  /// before it is queued) only marks it, and spawn queues it once.
+  std::atomic<uint32_t> state_{kRunning};
   std::atomic<bool> kill_requested_{false};
   std::atomic<bool> die_when_link_dies_{true};
   std::optional<ExitStatus> exit_;  ///< set by run_slice when it returns Exited

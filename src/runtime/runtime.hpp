@@ -107,6 +107,7 @@ class Runtime {
   /// Called by a worker when `process` has exited: unregisters it, notifies links and
   /// monitors, releases its resources.
   void finish(Process& process);
+  Result<ProcessId> spawn_impl(SpawnOptions options, bool root);
 
   RuntimeConfig config_;
   std::shared_ptr<const binding::Linker> linker_;
