@@ -8,12 +8,12 @@
 #include <fstream>
 #include <memory>
 
+#include "binding/linker.hpp"
+#include "binding/pending_call.hpp"
 #include "engine/compiled_module.hpp"
 #include "engine/memory_pool.hpp"
 #include "engine/store.hpp"
 #include "engine/thread.hpp"
-#include "binding/linker.hpp"
-#include "binding/pending_call.hpp"
 #include "host/wasi/wasi.hpp"
 
 namespace lunatic::cli {
