@@ -112,7 +112,7 @@ Command parse_command_line(std::span<const std::string> args) {
   run->footer(kRunFooter);
   // allow_extra_args(false): each occurrence takes exactly one value, so a repeated option
   // never swallows the module file that follows it.
-  run->add_option("--dir", opts.dirs, "Preopen HOST directory as GUEST (not supported yet)")
+  run->add_option("--dir", opts.dirs, "Preopen HOST directory, seen by the guest as GUEST (default: HOST)")
       ->type_name("HOST[:GUEST]")
       ->allow_extra_args(false);
   run->add_option("--env", opts.env, "Set an environment variable of the guest")

@@ -1,4 +1,4 @@
-// `lunatic run` and `lunatic validate`: read the file, compile, link the minimal WASI,
+// `lunatic run` and `lunatic validate`: read the file, compile, link WASI (with --dir preopens),
 // instantiate, run `_start` to its end on this thread, and turn the outcome into an exit code.
 #include "cli/run_command.hpp"
 
@@ -12,6 +12,8 @@
 #include "engine/memory_pool.hpp"
 #include "engine/store.hpp"
 #include "engine/thread.hpp"
+#include "binding/linker.hpp"
+#include "binding/pending_call.hpp"
 #include "host/wasi/wasi.hpp"
 
 namespace lunatic::cli {
@@ -92,11 +94,6 @@ std::optional<int> run_to_end(engine::Thread& thread, engine::Function* fn,
 
 int run_module(const RunOptions& options) {
   const std::string& file = options.file;
-  if (!options.dirs.empty()) {
-    std::fprintf(stderr, "error: --dir %s: preopened directories are not supported yet\n",
-                 options.dirs.front().c_str());
-    return kExitUsage;
-  }
   Result<std::shared_ptr<const engine::CompiledModule>> module = load(file);
   if (!module) return fail(file, module.error());
 
@@ -108,17 +105,37 @@ int run_module(const RunOptions& options) {
   engine::MemoryPool pool;
   engine::Store store(pool, limits);
 
-  auto context = std::make_shared<host::wasi::WasiContext>();
-  context->args.push_back(file);
-  context->args.insert(context->args.end(), options.guest_args.begin(), options.guest_args.end());
-  context->env = options.env;
+  // The first process: its WASI context holds argv, the environment, stdio and the
+  // preopened directories (fds 3, 4, ... in --dir order).
+  host::wasi::WasiProcess process;
+  host::wasi::WasiContext& wasi = process.wasi();
+  wasi.args.push_back(file);
+  wasi.args.insert(wasi.args.end(), options.guest_args.begin(), options.guest_args.end());
+  wasi.env = options.env;
+  wasi.add_stdio();
+  for (const std::string& dir : options.dirs) {
+    Result<std::pair<std::string, std::string>> parsed = host::wasi::parse_dir_option(dir);
+    if (!parsed) {
+      std::fprintf(stderr, "error: %s\n", parsed.error().message.c_str());
+      return kExitUsage;
+    }
+    Result<uint32_t> fd = wasi.preopen(parsed->first, parsed->second);
+    if (!fd) {
+      std::fprintf(stderr, "error: --dir %s: %s\n", dir.c_str(), fd.error().message.c_str());
+      return kExitUsage;
+    }
+  }
+
+  binding::Linker linker;
+  host::wasi::define_functions(linker);
   Result<std::vector<engine::Extern>> imports =
-      host::wasi::link_imports(store, (*module)->wasm, context);
+      linker.resolve(store, (*module)->wasm, binding::AllowList::all());
   if (!imports) return fail(file, imports.error());
   Result<engine::Instance*> instance = store.instantiate(*module, *imports);
   if (!instance) return fail(file, instance.error());
 
   engine::Thread thread(store);
+  binding::attach(thread, process);
   thread.set_fuel(options.max_fuel);
   if (engine::Function* start = (*instance)->start_function()) {
     if (std::optional<int> code = run_to_end(thread, start, **instance, file)) return *code;
