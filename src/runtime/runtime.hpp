@@ -20,6 +20,7 @@
 #include "runtime/environment.hpp"
 #include "runtime/ids.hpp"
 #include "runtime/message.hpp"
+#include "runtime/names.hpp"
 #include "runtime/registry.hpp"
 #include "runtime/timer.hpp"
 
@@ -53,6 +54,10 @@ struct SpawnOptions {
   /// first runs.
   Process* link_to = nullptr;
   Tag link_tag = 0;
+  /// Called on the spawning thread once the process is instantiated, before it can run (and
+  /// before its start function): per-process host state (the root's WASI arguments,
+  /// environment and preopened directories) is set up here. Optional.
+  std::function<void(Process&)> prepare;
 };
 
 /// Thread-safe unless noted. Destroying the runtime kills the processes still alive, waits
@@ -74,6 +79,8 @@ class Runtime {
   Result<ProcessId> spawn_root(std::shared_ptr<const engine::CompiledModule> module,
                                std::shared_ptr<const Environment> environment, std::string entry,
                                std::vector<engine::Value> args = {});
+  /// spawn_root() with every spawn option (a `prepare` hook for the root's host state).
+  Result<ProcessId> spawn_root(SpawnOptions options);
 
   /// Blocks until the root process has ended and returns its status. Other processes keep
   /// running until the runtime is destroyed (or shutdown()), which kills them: like a C
@@ -97,6 +104,8 @@ class Runtime {
   const RuntimeConfig& config() const { return config_; }
   const binding::Linker& linker() const { return *linker_; }
   Registry& registry() { return registry_; }
+  /// Registered process names (lunatic::registry).
+  Names& names() { return names_; }
   Timer& timer() { return timer_; }
   engine::MemoryPool& memory_pool() { return pool_; }
   unsigned workers() const;
@@ -113,6 +122,7 @@ class Runtime {
   std::shared_ptr<const binding::Linker> linker_;
   engine::MemoryPool pool_;  // before everything that holds memories
   Registry registry_;
+  Names names_;
   Timer timer_;
   std::unique_ptr<Scheduler> scheduler_;
 

@@ -70,6 +70,7 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
   }
 
   binding::attach(process->thread_, *process);
+  if (options.prepare) options.prepare(*process);
   if (env.config().max_fuel) process->thread_.set_fuel(*env.config().max_fuel);
   if (engine::Function* start = (*instance)->start_function()) {
     process->in_start_ = true;
