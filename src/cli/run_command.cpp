@@ -129,7 +129,10 @@ int run_module(const RunOptions& options) {
     config.max_memory_pages = static_cast<uint32_t>(std::min<uint64_t>(pages, wasm::kMaxPages));
   }
   config.max_fuel = options.max_fuel;
-  runtime::Runtime rt({.workers = options.threads, .linker = make_linker()});
+  runtime::RuntimeConfig runtime_config;
+  runtime_config.workers = options.threads;
+  runtime_config.linker = make_linker();
+  runtime::Runtime rt(std::move(runtime_config));
 
   runtime::SpawnOptions root;
   root.module = *module;
