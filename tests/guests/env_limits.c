@@ -37,9 +37,12 @@ static uint64_t open_config(uint64_t max_memory, uint64_t max_fuel, uint64_t max
 }
 
 /* Children: report to `parent` whether allocating 8 MiB worked (1) or not (0). */
+/* The pointer escapes through this global, so the compiler cannot elide the allocation. */
+void* volatile keep;
+
 EXPORT(try_allocate) void try_allocate(int64_t parent) {
-  void* p = malloc(8u << 20);
-  lunatic_send_i64((uint64_t)parent, REPORT_TAG, p != NULL);
+  keep = malloc(8u << 20);
+  lunatic_send_i64((uint64_t)parent, REPORT_TAG, keep != NULL);
 }
 
 EXPORT(spin) void spin(int64_t unused) {
@@ -64,6 +67,7 @@ EXPORT(clamped_parent) void clamped_parent(int64_t root) {
 }
 
 static int64_t report(void) {
+  /* -1: no report came. */
   int64_t value = -1;
   int64_t tag = REPORT_TAG;
   if (lunatic_receive(&tag, 1, 10000) != LUNATIC_MESSAGE_DATA) return -1;
