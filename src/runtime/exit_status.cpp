@@ -15,7 +15,8 @@ std::string ExitStatus::to_string() const {
   switch (kind) {
     case Kind::Normal: return "normal";
     case Kind::Failed: return "trap: " + (trap ? trap->message : std::string("unknown"));
-    case Kind::Killed: return trap && trap->message != "killed" ? "killed: " + trap->message : "killed";
+    case Kind::Killed:
+      return trap && trap->message != "killed" ? "killed: " + trap->message : "killed";
   }
   return "unknown";
 }

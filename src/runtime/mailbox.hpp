@@ -55,8 +55,8 @@ class Mailbox {
   size_t size_ = 0;
   uint64_t next_sequence_ = 1;
   bool closed_ = false;
-  bool waiting_ = false;            ///< the owner is parked (or about to be) on a receive
-  std::vector<Tag> wait_tags_;      ///< the waiting receive's filter (empty: any)
+  bool waiting_ = false;        ///< the owner is parked (or about to be) on a receive
+  std::vector<Tag> wait_tags_;  ///< the waiting receive's filter (empty: any)
   uint64_t wait_min_sequence_ = 0;
 };
 

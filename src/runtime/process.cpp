@@ -14,9 +14,8 @@ Process::Process(Runtime& runtime, ProcessId id, std::shared_ptr<const Environme
       id_(id),
       environment_(std::move(environment)),
       module_(std::move(module)),
-      store_(runtime.memory_pool(),
-             engine::StoreLimits{environment_->config().max_memory_pages,
-                                 engine::Table::kMaxElements}),
+      store_(runtime.memory_pool(), engine::StoreLimits{environment_->config().max_memory_pages,
+                                                        engine::Table::kMaxElements}),
       thread_(store_) {}
 
 Process::~Process() {
@@ -92,8 +91,8 @@ Process::SliceEnd Process::run_slice(uint64_t fuel) {
           in_start_ = false;
           std::vector<engine::Value> args = std::move(entry_args_);
           if (auto begun = thread_.begin_call(entry_, args); !begun.ok()) {
-            exit_ = ExitStatus{ExitStatus::Kind::Failed,
-                               engine::Trap::host(begun.error().message), {}};
+            exit_ =
+                ExitStatus{ExitStatus::Kind::Failed, engine::Trap::host(begun.error().message), {}};
             return SliceEnd::Exited;
           }
           continue;

@@ -38,8 +38,7 @@ class Runtime;
 ///   mailbox() receives, outgoing/incoming, local<T>(), wake_at(), link(), unlink(),
 ///   monitor(), stop_monitoring(), set_die_when_link_dies();
 /// - any thread: id(), runtime(), environment(), module(), deliver(), wake(), kill(), alive().
-class Process final : public binding::HostContext,
-                      public std::enable_shared_from_this<Process> {
+class Process final : public binding::HostContext, public std::enable_shared_from_this<Process> {
  public:
   ~Process();
   Process(const Process&) = delete;
@@ -92,7 +91,9 @@ class Process final : public binding::HostContext,
 
   /// Erlang's trap_exit, inverted: true (the default) = a failure of a linked process kills
   /// this one too; false = it arrives as a MessageKind::LinkDied message with the link's tag.
-  void set_die_when_link_dies(bool die) { die_when_link_dies_.store(die, std::memory_order_relaxed); }
+  void set_die_when_link_dies(bool die) {
+    die_when_link_dies_.store(die, std::memory_order_relaxed);
+  }
   bool die_when_link_dies() const { return die_when_link_dies_.load(std::memory_order_relaxed); }
 
   /// Links this process and `other` both ways under `tag` (re-linking replaces the tag). If
@@ -168,7 +169,8 @@ T& Process::local() {
   for (LocalSlot& s : locals_) {
     if (s.type == &kLocalTag<T>) return *static_cast<T*>(s.value.get());
   }
-  locals_.push_back(LocalSlot{&kLocalTag<T>, {new T(), [](void* p) { delete static_cast<T*>(p); }}});
+  locals_.push_back(
+      LocalSlot{&kLocalTag<T>, {new T(), [](void* p) { delete static_cast<T*>(p); }}});
   return *static_cast<T*>(locals_.back().value.get());
 }
 

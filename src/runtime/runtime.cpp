@@ -107,7 +107,6 @@ void Runtime::finish(Process& process) {
   process.environment_->leave();
   if (config_.on_exit) config_.on_exit(id, status);
 
-  std::shared_ptr<const Environment> environment = std::move(process.environment_);
   keep.reset();  // the process (store, memories, Wasm stack) is freed here unless looked up
   {
     std::lock_guard lock(done_mutex_);

@@ -117,9 +117,7 @@ void Scheduler::run(Process* process, unsigned index) {
       case Process::SliceEnd::Parked:
         if (process->park_or_requeue()) enqueue(process);
         return;
-      case Process::SliceEnd::Exited:
-        runtime_.finish(*process);
-        return;
+      case Process::SliceEnd::Exited: runtime_.finish(*process); return;
     }
   }
 }

@@ -49,8 +49,7 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
   } slot{&env};
 
   const ProcessId id = registry_.next_id();
-  std::shared_ptr<Process> process(
-      new Process(*this, id, options.environment, options.module));
+  std::shared_ptr<Process> process(new Process(*this, id, options.environment, options.module));
 
   Result<std::vector<engine::Extern>> externs =
       linker_->resolve(process->store_, options.module->wasm, env.config().allowed);
@@ -62,8 +61,8 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
   std::optional<engine::Extern> entry = (*instance)->find_export(options.entry);
   engine::Function* fn = entry ? entry->func() : nullptr;
   if (fn == nullptr) {
-    return Error(Phase::Usage, "spawn: the module exports no function named '" +
-                                   options.entry + "'");
+    return Error(Phase::Usage,
+                 "spawn: the module exports no function named '" + options.entry + "'");
   }
   if (auto mismatch = argument_mismatch(fn->type, options.args)) {
     return Error(Phase::Usage, "spawn: function '" + options.entry + "' " + *mismatch);

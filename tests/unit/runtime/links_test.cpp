@@ -133,7 +133,8 @@ TEST_F(Links, DestroyingTheRuntimeKillsWhatIsLeft) {
   start(2);
   CountedResource::live = 0;
   for (int i = 0; i < 50; ++i) {
-    ASSERT_TRUE(runtime_->spawn({guest_, env_, "hold_then_wait", {Value::i64(0)}, nullptr, 0}).ok());
+    ASSERT_TRUE(
+        runtime_->spawn({guest_, env_, "hold_then_wait", {Value::i64(0)}, nullptr, 0}).ok());
   }
   ASSERT_TRUE(runtime_->spawn({guest_, env_, "spin", {Value::i64(0)}, nullptr, 0}).ok());
   runtime_.reset();
