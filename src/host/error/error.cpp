@@ -26,8 +26,8 @@ HostResult<void> to_string(CallContext& ctx, uint64_t id, uint32_t address) {
   auto error = shared::lookup<ErrorResource>(ctx, "error", id);
   if (!error.ok()) return std::move(error).trap();
   const std::string& text = error.value()->message();
-  auto out = GuestMutSpan<uint8_t>::at(ctx, address, static_cast<uint32_t>(text.size()),
-                                       "argument 2");
+  auto out =
+      GuestMutSpan<uint8_t>::at(ctx, address, static_cast<uint32_t>(text.size()), "argument 2");
   if (!out.ok()) return std::move(out).trap();
   std::copy(text.begin(), text.end(), out.value().mut_bytes().begin());
   return {};

@@ -42,8 +42,8 @@ HostResult<int32_t> write_data(CallContext& ctx, GuestSpan<uint8_t> data) {
   Process& self = ctx.host<Process>();
   if (!self.outgoing) return no_message(ctx);
   std::vector<uint8_t>& buffer = self.outgoing->data;
-  const uint64_t room = max_message_bytes(self) - std::min<uint64_t>(buffer.size(),
-                                                                     max_message_bytes(self));
+  const uint64_t room =
+      max_message_bytes(self) - std::min<uint64_t>(buffer.size(), max_message_bytes(self));
   const uint64_t count = std::min<uint64_t>(data.size(), room);
   std::span<const uint8_t> bytes = data.bytes().first(count);
   buffer.insert(buffer.end(), bytes.begin(), bytes.end());

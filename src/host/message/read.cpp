@@ -23,8 +23,7 @@ HostResult<int32_t> read_data(CallContext& ctx, GuestMutSpan<uint8_t> buffer) {
   uint64_t& position = self.local<ReadCursor>().position;
   const uint64_t start = std::min<uint64_t>(position, data.size());
   const uint64_t count = std::min<uint64_t>(buffer.size(), data.size() - start);
-  std::copy_n(data.begin() + static_cast<ptrdiff_t>(start), count,
-              buffer.mut_bytes().begin());
+  std::copy_n(data.begin() + static_cast<ptrdiff_t>(start), count, buffer.mut_bytes().begin());
   position = start + count;
   return static_cast<int32_t>(count);
 }
@@ -71,8 +70,8 @@ HostResult<int64_t> take_module(CallContext& ctx, uint64_t index) {
   auto& resources = self.incoming->resources;
   if (index >= resources.size() ||
       dynamic_cast<shared::ModuleResource*>(resources[index].get()) == nullptr) {
-    return shared::misuse(ctx, "the received message has no module at index " +
-                                   std::to_string(index));
+    return shared::misuse(ctx,
+                          "the received message has no module at index " + std::to_string(index));
   }
   return static_cast<int64_t>(self.resources().insert(std::move(resources[index])));
 }

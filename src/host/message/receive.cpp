@@ -20,8 +20,8 @@ constexpr uint64_t kNoTimeoutFrom = uint64_t{1} << 40;
 struct Wait {
   std::optional<runtime::Clock::time_point> deadline;
   runtime::WakeTimer timer;
-  bool sent = false;              ///< send_receive_skip_search: the request went out
-  uint64_t min_sequence = 0;      ///< send_receive_skip_search: only replies after the request
+  bool sent = false;          ///< send_receive_skip_search: the request went out
+  uint64_t min_sequence = 0;  ///< send_receive_skip_search: only replies after the request
 };
 
 Wait start_wait(uint64_t timeout_ms) {

@@ -39,8 +39,8 @@ HostResult<void> config_set_max_processes(CallContext& ctx, uint64_t config_id, 
 HostResult<void> allow_namespace(CallContext& ctx, uint64_t config_id, GuestString prefix);
 
 // spawn.cpp
-HostResult<int32_t> spawn(CallContext& ctx, int64_t link_tag, int64_t config_id,
-                          int64_t module_id, GuestString function, GuestSpan<uint8_t> params,
+HostResult<int32_t> spawn(CallContext& ctx, int64_t link_tag, int64_t config_id, int64_t module_id,
+                          GuestString function, GuestSpan<uint8_t> params,
                           GuestPtr<uint64_t> id_out);
 
 }  // namespace lunatic::host::process

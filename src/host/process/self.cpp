@@ -36,9 +36,7 @@ void stop_monitoring(CallContext& ctx, uint64_t process_id) {
 
 /// Kills `process_id` (nothing if it is not alive; the caller itself stops at its next
 /// safepoint). Its links see a failure.
-void kill(CallContext& ctx, uint64_t process_id) {
-  ctx.host<Process>().runtime().kill(process_id);
-}
+void kill(CallContext& ctx, uint64_t process_id) { ctx.host<Process>().runtime().kill(process_id); }
 
 /// Returns 1 if `process_id` is alive, else 0.
 int32_t exists(CallContext& ctx, uint64_t process_id) {

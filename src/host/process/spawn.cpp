@@ -37,8 +37,7 @@ HostResult<std::vector<engine::Value>> decode_params(const CallContext& ctx,
       case 0x7C: values.push_back(engine::Value::f64_bits(low)); break;
       default:
         return shared::misuse(ctx, "parameter " + std::to_string(at / kParamRecord + 1) +
-                                       " has unsupported type byte " +
-                                       std::to_string(bytes[at]));
+                                       " has unsupported type byte " + std::to_string(bytes[at]));
     }
   }
   return values;
@@ -52,24 +51,24 @@ HostResult<std::vector<engine::Value>> decode_params(const CallContext& ctx,
 /// written: too many processes, an import the environment does not allow (named), memory past
 /// the limit, no such export or wrong parameters. Traps: unknown config or module id, a range
 /// outside memory, bad UTF-8, malformed parameter records.
-HostResult<int32_t> spawn(CallContext& ctx, int64_t link_tag, int64_t config_id,
-                          int64_t module_id, GuestString function, GuestSpan<uint8_t> params,
+HostResult<int32_t> spawn(CallContext& ctx, int64_t link_tag, int64_t config_id, int64_t module_id,
+                          GuestString function, GuestSpan<uint8_t> params,
                           GuestPtr<uint64_t> id_out) {
   Process& self = ctx.host<Process>();
   runtime::SpawnOptions options;
   if (config_id == -1) {
     options.environment = self.environment();
   } else {
-    auto config = shared::lookup<shared::ConfigResource>(ctx, "config",
-                                                         static_cast<uint64_t>(config_id));
+    auto config =
+        shared::lookup<shared::ConfigResource>(ctx, "config", static_cast<uint64_t>(config_id));
     if (!config.ok()) return std::move(config).trap();
     options.environment = config.value()->environment(*self.environment());
   }
   if (module_id == -1) {
     options.module = self.module();
   } else {
-    auto module = shared::lookup<shared::ModuleResource>(ctx, "module",
-                                                         static_cast<uint64_t>(module_id));
+    auto module =
+        shared::lookup<shared::ModuleResource>(ctx, "module", static_cast<uint64_t>(module_id));
     if (!module.ok()) return std::move(module).trap();
     options.module = module.value()->module();
   }

@@ -3,8 +3,8 @@
 #include "host/registry/registry.hpp"
 
 #include "binding/guest_memory.hpp"
-#include "runtime/runtime.hpp"
 #include "host/shared/resources.hpp"
+#include "runtime/runtime.hpp"
 
 namespace lunatic::host::registry {
 namespace {

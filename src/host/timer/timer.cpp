@@ -33,8 +33,8 @@ HostResult<int64_t> send_after(CallContext& ctx, uint64_t process_id, uint64_t d
   // std::function needs a copyable action: the message rides in a shared_ptr.
   auto message = std::make_shared<std::unique_ptr<runtime::Message>>(std::move(self.outgoing));
   runtime::Runtime& rt = self.runtime();
-  const auto deadline = runtime::Clock::now() +
-                        std::chrono::milliseconds(std::min(delay_ms, kMaxDelayMs));
+  const auto deadline =
+      runtime::Clock::now() + std::chrono::milliseconds(std::min(delay_ms, kMaxDelayMs));
   runtime::TimerId id = rt.timer().schedule(deadline, [&rt, process_id, message] {
     if (*message) rt.send(process_id, std::move(*message));
   });
