@@ -140,14 +140,14 @@ int run_module(const RunOptions& options) {
   root.entry = "_start";
   // The root's WASI state: argv, the environment, stdio and the preopened directories
   // (fds 3, 4, ... in --dir order). Spawned processes get stdio only.
-  root.prepare = [&](runtime::Process& process) {
+  auto prepare = [&](runtime::Process& process) {
     host::wasi::WasiContext& wasi = host::wasi::process_wasi(process);
     wasi.args.push_back(file);
     wasi.args.insert(wasi.args.end(), options.guest_args.begin(), options.guest_args.end());
     wasi.env = options.env;
     for (const auto& [host_path, guest_name] : dirs) (void)wasi.preopen(host_path, guest_name);
   };
-  Result<runtime::ProcessId> id = rt.spawn_root(std::move(root));
+  Result<runtime::ProcessId> id = rt.spawn_root(std::move(root), prepare);
   if (!id) {
     const std::string& message = id.error().message;
     if (message.find("exports no function named '_start'") != std::string::npos) {

@@ -54,11 +54,12 @@ struct SpawnOptions {
   /// first runs.
   Process* link_to = nullptr;
   Tag link_tag = 0;
-  /// Called on the spawning thread once the process is instantiated, before it can run (and
-  /// before its start function): per-process host state (the root's WASI arguments,
-  /// environment and preopened directories) is set up here. Optional.
-  std::function<void(Process&)> prepare;
 };
+
+/// Called on the spawning thread once a process is instantiated, before it can run (and before
+/// its start function): per-process host state (the root's WASI arguments, environment and
+/// preopened directories) is set up here.
+using PrepareProcess = std::function<void(Process&)>;
 
 /// Thread-safe unless noted. Destroying the runtime kills the processes still alive, waits
 /// for them to unwind, then stops the workers and the timer.
@@ -79,8 +80,8 @@ class Runtime {
   Result<ProcessId> spawn_root(std::shared_ptr<const engine::CompiledModule> module,
                                std::shared_ptr<const Environment> environment, std::string entry,
                                std::vector<engine::Value> args = {});
-  /// spawn_root() with every spawn option (a `prepare` hook for the root's host state).
-  Result<ProcessId> spawn_root(SpawnOptions options);
+  /// spawn_root() with every spawn option, and `prepare` run before the root can run.
+  Result<ProcessId> spawn_root(SpawnOptions options, PrepareProcess prepare);
 
   /// Blocks until the root process has ended and returns its status. Other processes keep
   /// running until the runtime is destroyed (or shutdown()), which kills them: like a C
@@ -116,7 +117,8 @@ class Runtime {
   /// Called by a worker when `process` has exited: unregisters it, notifies links and
   /// monitors, releases its resources.
   void finish(Process& process);
-  Result<ProcessId> spawn_impl(SpawnOptions options, bool root);
+  Result<ProcessId> spawn_impl(SpawnOptions options, bool root,
+                               const PrepareProcess& prepare = nullptr);
 
   RuntimeConfig config_;
   std::shared_ptr<const binding::Linker> linker_;

@@ -80,7 +80,8 @@ class WasiProcess final : public WasiHost {
 
 /// The WASI state of a runtime process (kept in Process::local), created on its first use
 /// with stdio at fds 0, 1 and 2 and nothing else: a spawned process has no arguments, no
-/// environment and no preopened directories. The CLI fills the root's in SpawnOptions::prepare.
+/// environment and no preopened directories. The CLI fills the root's in the `prepare`
+/// hook of Runtime::spawn_root.
 /// Owner-only, like Process::local.
 WasiContext& process_wasi(runtime::Process& process);
 
