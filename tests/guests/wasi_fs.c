@@ -18,13 +18,12 @@
 static int failures = 0;
 static char root[256];
 
-#define CHECK(cond)                                                              \
-  do {                                                                           \
-    if (!(cond)) {                                                               \
-      printf("FAIL line %d: %s (errno %d %s)\n", __LINE__, #cond, errno,         \
-             strerror(errno));                                                   \
-      ++failures;                                                                \
-    }                                                                            \
+#define CHECK(cond)                                                                        \
+  do {                                                                                     \
+    if (!(cond)) {                                                                         \
+      printf("FAIL line %d: %s (errno %d %s)\n", __LINE__, #cond, errno, strerror(errno)); \
+      ++failures;                                                                          \
+    }                                                                                      \
   } while (0)
 
 static const char* at(const char* name) {
@@ -174,8 +173,8 @@ static void test_links(void) {
 // Every way out of the preopen is refused; the host placed outside.txt next to it, and the
 // symlinks esc_abs (absolute target) and esc_rel (../outside.txt) inside it.
 static void test_escapes(void) {
-  const char* escapes[] = {"../outside.txt", "d2/../../outside.txt", "esc_abs", "esc_rel",
-                           "esc_dir/outside.txt", "guest_esc"};
+  const char* escapes[] = {"../outside.txt", "d2/../../outside.txt", "esc_abs",
+                           "esc_rel",        "esc_dir/outside.txt",  "guest_esc"};
   CHECK(mkdir(at("d2"), 0755) == 0);
   CHECK(symlink("../outside.txt", at("guest_esc")) == 0);  // creating one is allowed
   for (size_t i = 0; i < sizeof escapes / sizeof escapes[0]; ++i) {
@@ -210,8 +209,8 @@ static void test_escapes(void) {
   __wasi_fd_t fd = 0;
   CHECK(__wasi_path_open(3, 0, "/etc/passwd", 0, __WASI_RIGHTS_FD_READ, 0, 0, &fd) ==
         __WASI_ERRNO_NOTCAPABLE);
-  CHECK(__wasi_path_open(3, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "..", 0, __WASI_RIGHTS_FD_READ, 0,
-                         0, &fd) == __WASI_ERRNO_NOTCAPABLE);
+  CHECK(__wasi_path_open(3, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "..", 0, __WASI_RIGHTS_FD_READ, 0, 0,
+                         &fd) == __WASI_ERRNO_NOTCAPABLE);
   __wasi_filestat_t fst;
   CHECK(__wasi_path_filestat_get(3, 0, "d2/..", &fst) == 0 &&
         fst.filetype == __WASI_FILETYPE_DIRECTORY);

@@ -61,8 +61,8 @@ inline constexpr uint64_t kRightsDirectory =
     kRightPathCreateFile | kRightPathLinkSource | kRightPathLinkTarget | kRightPathOpen |
     kRightFdReaddir | kRightPathReadlink | kRightPathRenameSource | kRightPathRenameTarget |
     kRightPathFilestatGet | kRightPathFilestatSetSize | kRightPathFilestatSetTimes |
-    kRightFdFilestatGet | kRightFdFilestatSetTimes | kRightPathSymlink |
-    kRightPathRemoveDirectory | kRightPathUnlinkFile;
+    kRightFdFilestatGet | kRightFdFilestatSetTimes | kRightPathSymlink | kRightPathRemoveDirectory |
+    kRightPathUnlinkFile;
 /// Rights that let an fd be written (opening the host file for writing).
 inline constexpr uint64_t kRightsWriting =
     kRightFdWrite | kRightFdAllocate | kRightFdFilestatSetSize | kRightFdDatasync;

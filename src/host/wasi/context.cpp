@@ -27,8 +27,8 @@ void WasiContext::add_stdio(int in, int out, int err) {
     // Only a seekable stdio (a redirected file) gets seek and tell: wasi-libc's isatty()
     // is "a character device without seek rights".
     if (e->filetype == abi::kFiletypeRegularFile) {
-      rights |= abi::kRightFdSeek | abi::kRightFdTell | abi::kRightFdAdvise |
-                abi::kRightFdSync | abi::kRightFdDatasync;
+      rights |= abi::kRightFdSeek | abi::kRightFdTell | abi::kRightFdAdvise | abi::kRightFdSync |
+                abi::kRightFdDatasync;
     }
     e->rights_base = rights;
     e->rights_inheriting = 0;

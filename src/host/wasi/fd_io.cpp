@@ -59,7 +59,9 @@ WasiResult simple(CallContext& ctx, uint32_t fd, uint64_t rights, Op op) {
   return code(Errno::Success);
 }
 
-bool offset_fits(uint64_t v) { return v <= static_cast<uint64_t>(std::numeric_limits<off_t>::max()); }
+bool offset_fits(uint64_t v) {
+  return v <= static_cast<uint64_t>(std::numeric_limits<off_t>::max());
+}
 
 }  // namespace
 
@@ -103,8 +105,7 @@ WasiResult fd_seek(CallContext& ctx, uint32_t fd, int64_t offset, uint32_t whenc
     default: return code(Errno::Inval);
   }
   // Asking where we are needs only FD_TELL (wasi-libc's ftell is a seek by 0 from CUR).
-  uint64_t right =
-      whence == abi::kWhenceCur && offset == 0 ? abi::kRightFdTell : abi::kRightFdSeek;
+  uint64_t right = whence == abi::kWhenceCur && offset == 0 ? abi::kRightFdTell : abi::kRightFdSeek;
   FdEntry* e = nullptr;
   if (Errno err = w->lookup(fd, 0, &e); err != Errno::Success) return code(err);
   if (!e->has(right)) {
@@ -151,8 +152,8 @@ WasiResult fd_advise(CallContext& ctx, uint32_t fd, uint64_t offset, uint64_t le
     return code(Errno::Inval);
   }
   return simple(ctx, fd, abi::kRightFdAdvise, [&](int h) {
-    int r = posix_fadvise(h, static_cast<off_t>(offset), static_cast<off_t>(len),
-                          kHostAdvice[advice]);
+    int r =
+        posix_fadvise(h, static_cast<off_t>(offset), static_cast<off_t>(len), kHostAdvice[advice]);
     // posix_fadvise returns the error instead of setting errno; advice on a pipe is ESPIPE.
     errno = r;
     return r == 0 ? 0 : -1;

@@ -62,8 +62,7 @@ WasiResult fd_fdstat_set_flags(CallContext& ctx, uint32_t fd, uint32_t flags) {
   return code(Errno::Success);
 }
 
-WasiResult fd_fdstat_set_rights(CallContext& ctx, uint32_t fd, uint64_t base,
-                                uint64_t inheriting) {
+WasiResult fd_fdstat_set_rights(CallContext& ctx, uint32_t fd, uint64_t base, uint64_t inheriting) {
   WasiContext* w = wasi_of(ctx);
   if (w == nullptr) return no_context(ctx);
   FdEntry* e = nullptr;

@@ -67,9 +67,7 @@ class FdTable {
   static constexpr uint32_t kMaxFds = 1024;
 
   /// The entry of guest fd `fd`, or null if it is not open.
-  FdEntry* get(uint32_t fd) const {
-    return fd < entries_.size() ? entries_[fd].get() : nullptr;
-  }
+  FdEntry* get(uint32_t fd) const { return fd < entries_.size() ? entries_[fd].get() : nullptr; }
   /// Installs `entry` at the lowest free number; Mfile when the table is full (the entry, and
   /// its host fd, are then released).
   Errno insert(std::unique_ptr<FdEntry> entry, uint32_t* fd_out);

@@ -36,8 +36,7 @@ WasiResult fd_tell(CallContext& ctx, uint32_t fd, GuestPtr<uint64_t> offset);
 WasiResult fd_close(CallContext& ctx, uint32_t fd);
 WasiResult fd_sync(CallContext& ctx, uint32_t fd);
 WasiResult fd_datasync(CallContext& ctx, uint32_t fd);
-WasiResult fd_advise(CallContext& ctx, uint32_t fd, uint64_t offset, uint64_t len,
-                     uint32_t advice);
+WasiResult fd_advise(CallContext& ctx, uint32_t fd, uint64_t offset, uint64_t len, uint32_t advice);
 WasiResult fd_allocate(CallContext& ctx, uint32_t fd, uint64_t offset, uint64_t len);
 WasiResult fd_renumber(CallContext& ctx, uint32_t from, uint32_t to);
 
@@ -65,10 +64,10 @@ WasiResult path_open(CallContext& ctx, uint32_t fd, uint32_t dirflags, GuestSpan
 WasiResult path_create_directory(CallContext& ctx, uint32_t fd, GuestSpan<uint8_t> path);
 WasiResult path_remove_directory(CallContext& ctx, uint32_t fd, GuestSpan<uint8_t> path);
 WasiResult path_unlink_file(CallContext& ctx, uint32_t fd, GuestSpan<uint8_t> path);
-WasiResult path_rename(CallContext& ctx, uint32_t fd, GuestSpan<uint8_t> old_path,
-                       uint32_t new_fd, GuestSpan<uint8_t> new_path);
-WasiResult path_filestat_get(CallContext& ctx, uint32_t fd, uint32_t flags,
-                             GuestSpan<uint8_t> path, GuestPtr<abi::Filestat> out);
+WasiResult path_rename(CallContext& ctx, uint32_t fd, GuestSpan<uint8_t> old_path, uint32_t new_fd,
+                       GuestSpan<uint8_t> new_path);
+WasiResult path_filestat_get(CallContext& ctx, uint32_t fd, uint32_t flags, GuestSpan<uint8_t> path,
+                             GuestPtr<abi::Filestat> out);
 WasiResult path_filestat_set_times(CallContext& ctx, uint32_t fd, uint32_t flags,
                                    GuestSpan<uint8_t> path, uint64_t atim, uint64_t mtim,
                                    uint32_t fst_flags);
@@ -84,8 +83,7 @@ WasiResult poll_oneoff(CallContext& ctx, uint32_t in, uint32_t out, uint32_t nsu
                        GuestPtr<uint32_t> nevents);
 WasiResult sock_accept(CallContext& ctx, uint32_t fd, uint32_t flags, GuestPtr<uint32_t> out);
 WasiResult sock_recv(CallContext& ctx, uint32_t fd, GuestSpan<abi::Iovec> ri_data,
-                     uint32_t ri_flags, GuestPtr<uint32_t> ro_datalen,
-                     GuestPtr<uint16_t> ro_flags);
+                     uint32_t ri_flags, GuestPtr<uint32_t> ro_datalen, GuestPtr<uint16_t> ro_flags);
 WasiResult sock_send(CallContext& ctx, uint32_t fd, GuestSpan<abi::Iovec> si_data,
                      uint32_t si_flags, GuestPtr<uint32_t> so_datalen);
 WasiResult sock_shutdown(CallContext& ctx, uint32_t fd, uint32_t how);

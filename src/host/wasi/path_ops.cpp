@@ -64,8 +64,8 @@ WasiResult path_unlink_file(CallContext& ctx, uint32_t fd, GuestSpan<uint8_t> pa
                  [](int dir, const char* leaf) { return unlinkat(dir, leaf, 0); });
 }
 
-WasiResult path_rename(CallContext& ctx, uint32_t fd, GuestSpan<uint8_t> old_path,
-                       uint32_t new_fd, GuestSpan<uint8_t> new_path) {
+WasiResult path_rename(CallContext& ctx, uint32_t fd, GuestSpan<uint8_t> old_path, uint32_t new_fd,
+                       GuestSpan<uint8_t> new_path) {
   WasiContext* w = wasi_of(ctx);
   if (w == nullptr) return no_context(ctx);
   ParentAndLeaf from;
@@ -84,8 +84,8 @@ WasiResult path_rename(CallContext& ctx, uint32_t fd, GuestSpan<uint8_t> old_pat
   return code(Errno::Success);
 }
 
-WasiResult path_filestat_get(CallContext& ctx, uint32_t fd, uint32_t flags,
-                             GuestSpan<uint8_t> path, GuestPtr<abi::Filestat> out) {
+WasiResult path_filestat_get(CallContext& ctx, uint32_t fd, uint32_t flags, GuestSpan<uint8_t> path,
+                             GuestPtr<abi::Filestat> out) {
   WasiContext* w = wasi_of(ctx);
   if (w == nullptr) return no_context(ctx);
   struct stat st {};
@@ -132,9 +132,8 @@ WasiResult path_symlink(CallContext& ctx, GuestSpan<uint8_t> old_path, uint32_t 
   // later is what resolution checks (an absolute or escaping target is refused then).
   std::string target(path_view(old_path));
   if (Errno err = check_guest_path(target); err != Errno::Success) return code(err);
-  return at_leaf(ctx, fd, abi::kRightPathSymlink, new_path, [&](int dir, const char* leaf) {
-    return symlinkat(target.c_str(), dir, leaf);
-  });
+  return at_leaf(ctx, fd, abi::kRightPathSymlink, new_path,
+                 [&](int dir, const char* leaf) { return symlinkat(target.c_str(), dir, leaf); });
 }
 
 WasiResult path_readlink(CallContext& ctx, uint32_t fd, GuestSpan<uint8_t> path,
@@ -147,8 +146,8 @@ WasiResult path_readlink(CallContext& ctx, uint32_t fd, GuestSpan<uint8_t> path,
   }
   // Straight into guest memory; a short buffer truncates, as readlink(2) does.
   std::span<uint8_t> out = buf.mut_bytes();
-  ssize_t n = readlinkat(p.dir.get(), p.leaf.c_str(), reinterpret_cast<char*>(out.data()),
-                         out.size());
+  ssize_t n =
+      readlinkat(p.dir.get(), p.leaf.c_str(), reinterpret_cast<char*>(out.data()), out.size());
   if (n < 0) return code(errno_from_host(errno));
   bufused.write(static_cast<uint32_t>(n));
   return code(Errno::Success);

@@ -81,16 +81,52 @@ class WasiFunctions : public ::testing::Test {
 };
 
 TEST_F(WasiFunctions, EveryPreviewOneFunctionIsDefined) {
-  const char* names[] = {
-      "args_get", "args_sizes_get", "environ_get", "environ_sizes_get", "clock_res_get",
-      "clock_time_get", "fd_advise", "fd_allocate", "fd_close", "fd_datasync", "fd_fdstat_get",
-      "fd_fdstat_set_flags", "fd_fdstat_set_rights", "fd_filestat_get", "fd_filestat_set_size",
-      "fd_filestat_set_times", "fd_pread", "fd_prestat_get", "fd_prestat_dir_name", "fd_pwrite",
-      "fd_read", "fd_readdir", "fd_renumber", "fd_seek", "fd_sync", "fd_tell", "fd_write",
-      "path_create_directory", "path_filestat_get", "path_filestat_set_times", "path_link",
-      "path_open", "path_readlink", "path_remove_directory", "path_rename", "path_symlink",
-      "path_unlink_file", "poll_oneoff", "proc_exit", "proc_raise", "sched_yield", "random_get",
-      "sock_accept", "sock_recv", "sock_send", "sock_shutdown"};
+  const char* names[] = {"args_get",
+                         "args_sizes_get",
+                         "environ_get",
+                         "environ_sizes_get",
+                         "clock_res_get",
+                         "clock_time_get",
+                         "fd_advise",
+                         "fd_allocate",
+                         "fd_close",
+                         "fd_datasync",
+                         "fd_fdstat_get",
+                         "fd_fdstat_set_flags",
+                         "fd_fdstat_set_rights",
+                         "fd_filestat_get",
+                         "fd_filestat_set_size",
+                         "fd_filestat_set_times",
+                         "fd_pread",
+                         "fd_prestat_get",
+                         "fd_prestat_dir_name",
+                         "fd_pwrite",
+                         "fd_read",
+                         "fd_readdir",
+                         "fd_renumber",
+                         "fd_seek",
+                         "fd_sync",
+                         "fd_tell",
+                         "fd_write",
+                         "path_create_directory",
+                         "path_filestat_get",
+                         "path_filestat_set_times",
+                         "path_link",
+                         "path_open",
+                         "path_readlink",
+                         "path_remove_directory",
+                         "path_rename",
+                         "path_symlink",
+                         "path_unlink_file",
+                         "poll_oneoff",
+                         "proc_exit",
+                         "proc_raise",
+                         "sched_yield",
+                         "random_get",
+                         "sock_accept",
+                         "sock_recv",
+                         "sock_send",
+                         "sock_shutdown"};
   for (const char* n : names) EXPECT_NE(linker_.find(kModuleName, n), nullptr) << n;
   using wasm::ValType;
   const ValType i = ValType::I32, I = ValType::I64;
@@ -98,8 +134,7 @@ TEST_F(WasiFunctions, EveryPreviewOneFunctionIsDefined) {
             (wasm::FuncType{{i, i, i, i, i, I, I, i, i}, {i}}));
   EXPECT_EQ(linker_.find(kModuleName, "fd_seek")->type, (wasm::FuncType{{i, I, i, i}, {i}}));
   EXPECT_EQ(linker_.find(kModuleName, "proc_exit")->type, (wasm::FuncType{{i}, {}}));
-  EXPECT_EQ(linker_.find(kModuleName, "fd_readdir")->type,
-            (wasm::FuncType{{i, i, i, I, i}, {i}}));
+  EXPECT_EQ(linker_.find(kModuleName, "fd_readdir")->type, (wasm::FuncType{{i, i, i, I, i}, {i}}));
 }
 
 TEST_F(WasiFunctions, NoContextTraps) {
