@@ -123,7 +123,7 @@ Command parse_command_line(std::span<const std::string> args) {
   std::string max_fuel;
   run->add_option("--max-fuel", max_fuel, "Trap with 'out of fuel' after N fuel units")
       ->type_name("N");
-  run->add_option("--threads", opts.threads, "Worker threads (reserved for the scheduler)")
+  run->add_option("--threads", opts.threads, "Worker threads of the scheduler (default: one per core)")
       ->type_name("N")
       ->check(CLI::Range(1u, 4096u));
   run->add_option("file", opts.file, "The module to run (argv[0] of the guest)")

@@ -26,7 +26,7 @@ struct RunOptions {
   std::vector<std::string> env;              ///< --env K=V, in order
   std::optional<uint64_t> max_memory_bytes;  ///< --max-memory, per linear memory
   std::optional<uint64_t> max_fuel;          ///< --max-fuel
-  unsigned threads = 0;  ///< --threads (reserved for the scheduler); 0 = one per core
+  unsigned threads = 0;  ///< --threads: scheduler workers; 0 = one per core
 };
 
 struct Command {

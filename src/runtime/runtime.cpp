@@ -36,6 +36,10 @@ Result<ProcessId> Runtime::spawn_root(std::shared_ptr<const engine::CompiledModu
   return spawn_impl(std::move(options), true);
 }
 
+Result<ProcessId> Runtime::spawn_root(SpawnOptions options, PrepareProcess prepare) {
+  return spawn_impl(std::move(options), true, prepare);
+}
+
 Result<ProcessId> Runtime::spawn(SpawnOptions options) {
   return spawn_impl(std::move(options), false);
 }

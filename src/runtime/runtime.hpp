@@ -20,6 +20,7 @@
 #include "runtime/environment.hpp"
 #include "runtime/ids.hpp"
 #include "runtime/message.hpp"
+#include "runtime/names.hpp"
 #include "runtime/registry.hpp"
 #include "runtime/timer.hpp"
 
@@ -55,6 +56,11 @@ struct SpawnOptions {
   Tag link_tag = 0;
 };
 
+/// Called on the spawning thread once a process is instantiated, before it can run (and before
+/// its start function): per-process host state (the root's WASI arguments, environment and
+/// preopened directories) is set up here.
+using PrepareProcess = std::function<void(Process&)>;
+
 /// Thread-safe unless noted. Destroying the runtime kills the processes still alive, waits
 /// for them to unwind, then stops the workers and the timer.
 class Runtime {
@@ -74,6 +80,8 @@ class Runtime {
   Result<ProcessId> spawn_root(std::shared_ptr<const engine::CompiledModule> module,
                                std::shared_ptr<const Environment> environment, std::string entry,
                                std::vector<engine::Value> args = {});
+  /// spawn_root() with every spawn option, and `prepare` run before the root can run.
+  Result<ProcessId> spawn_root(SpawnOptions options, PrepareProcess prepare);
 
   /// Blocks until the root process has ended and returns its status. Other processes keep
   /// running until the runtime is destroyed (or shutdown()), which kills them: like a C
@@ -97,6 +105,8 @@ class Runtime {
   const RuntimeConfig& config() const { return config_; }
   const binding::Linker& linker() const { return *linker_; }
   Registry& registry() { return registry_; }
+  /// Registered process names (lunatic::registry).
+  Names& names() { return names_; }
   Timer& timer() { return timer_; }
   engine::MemoryPool& memory_pool() { return pool_; }
   unsigned workers() const;
@@ -107,12 +117,14 @@ class Runtime {
   /// Called by a worker when `process` has exited: unregisters it, notifies links and
   /// monitors, releases its resources.
   void finish(Process& process);
-  Result<ProcessId> spawn_impl(SpawnOptions options, bool root);
+  Result<ProcessId> spawn_impl(SpawnOptions options, bool root,
+                               const PrepareProcess& prepare = nullptr);
 
   RuntimeConfig config_;
   std::shared_ptr<const binding::Linker> linker_;
   engine::MemoryPool pool_;  // before everything that holds memories
   Registry registry_;
+  Names names_;
   Timer timer_;
   std::unique_ptr<Scheduler> scheduler_;
 

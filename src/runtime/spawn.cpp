@@ -31,7 +31,8 @@ std::optional<std::string> argument_mismatch(const wasm::FuncType& type,
 
 }  // namespace
 
-Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
+Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root,
+                                      const PrepareProcess& prepare) {
   if (!options.module) return Error(Phase::Usage, "spawn: no module");
   if (!options.environment) return Error(Phase::Usage, "spawn: no environment");
   const Environment& env = *options.environment;
@@ -69,6 +70,7 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
   }
 
   binding::attach(process->thread_, *process);
+  if (prepare) prepare(*process);
   if (env.config().max_fuel) process->thread_.set_fuel(*env.config().max_fuel);
   if (engine::Function* start = (*instance)->start_function()) {
     process->in_start_ = true;

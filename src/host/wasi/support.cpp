@@ -1,11 +1,16 @@
 // Shared helpers of the WASI functions.
 #include "host/wasi/support.hpp"
 
+#include "runtime/process.hpp"
+
 namespace lunatic::host::wasi {
 
 WasiContext* wasi_of(CallContext& ctx) {
   if (!ctx.has_host()) return nullptr;
-  return &ctx.host<WasiHost>().wasi();
+  binding::HostContext& host = ctx.host<binding::HostContext>();
+  if (auto* wasi_host = dynamic_cast<WasiHost*>(&host)) return &wasi_host->wasi();
+  if (auto* process = dynamic_cast<runtime::Process*>(&host)) return &process_wasi(*process);
+  return nullptr;
 }
 
 engine::Trap no_context(const CallContext& ctx) {

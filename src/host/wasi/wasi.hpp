@@ -14,6 +14,10 @@
 #include "host/wasi/errno.hpp"
 #include "host/wasi/fd_table.hpp"
 
+namespace lunatic::runtime {
+class Process;
+}
+
 namespace lunatic::host::wasi {
 
 /// The name of the namespace modules import from.
@@ -73,6 +77,13 @@ class WasiProcess final : public WasiHost {
  private:
   WasiContext context_;
 };
+
+/// The WASI state of a runtime process (kept in Process::local), created on its first use
+/// with stdio at fds 0, 1 and 2 and nothing else: a spawned process has no arguments, no
+/// environment and no preopened directories. The CLI fills the root's in the `prepare`
+/// hook of Runtime::spawn_root.
+/// Owner-only, like Process::local.
+WasiContext& process_wasi(runtime::Process& process);
 
 /// Defines every wasi_snapshot_preview1 function in `linker.ns(kModuleName)`.
 void define_functions(binding::Linker& linker);
