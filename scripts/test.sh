@@ -34,6 +34,10 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 run_step "configure asan" cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLUNATIC_SANITIZE=address
 run_step "build asan unit tests" cmake --build build-asan -j "$jobs" --target unit_tests
-run_step "ctest asan (unit)" ctest --test-dir build-asan --output-on-failure -L unit -j "$jobs"
+run_step "ctest asan (unit, regression)" ctest --test-dir build-asan --output-on-failure \
+  -L 'unit|regression' -j "$jobs"
 
-echo "test.sh: OK: build, unit + spec tests, ASan+UBSan unit tests in $((SECONDS - start)) s"
+# Fuzzers: a short run of each over its committed corpus (clang, libFuzzer).
+run_step "fuzz smoke" bash scripts/fuzz_smoke.sh 20
+
+echo "test.sh: OK: build, unit + spec tests, ASan+UBSan unit tests, fuzz smoke in $((SECONDS - start)) s"
