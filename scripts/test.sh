@@ -37,6 +37,12 @@ run_step "build asan unit tests" cmake --build build-asan -j "$jobs" --target un
 run_step "ctest asan (unit, regression)" ctest --test-dir build-asan --output-on-failure \
   -L 'unit|regression' -j "$jobs"
 
+# The scheduler, mailboxes and links under ThreadSanitizer (runtime unit tests only).
+run_step "configure tsan" cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DLUNATIC_SANITIZE=thread -DLUNATIC_BUILD_EXAMPLES=OFF
+run_step "build tsan runtime tests" cmake --build build-tsan -j "$jobs" --target unit_runtime
+run_step "tsan runtime tests" build-tsan/tests/unit/unit_runtime
+
 # Fuzzers: a short run of each over its committed corpus (clang, libFuzzer).
 run_step "fuzz smoke" bash scripts/fuzz_smoke.sh 20
 
