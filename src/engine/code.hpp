@@ -25,7 +25,9 @@ namespace lunatic::engine {
 // from CompiledFunction::constants at entry; declared locals are zeroed.
 //
 // Code is a sequence of 32-bit words: an Op, then its operands. Unless noted an operand is a
-// frame slot index; `target` is a word index into CompiledFunction::code.
+// frame slot index; a `target` word holds the signed distance in words from itself to the
+// branch target (so the loop needs no code base register). Only loop headers are targets of
+// backward branches.
 //
 //   numeric unary   [op, dst, a]              numeric binary  [op, dst, a, b]
 //   load            [op, dst, addr, offset]   store           [op, addr, value, offset]

@@ -111,7 +111,8 @@ std::string disassemble(const CompiledFunction& fn) {
     for (uint32_t w = 1; w < words; ++w) {
       const char kind = *layout != '\0' ? *layout++ : 't';
       const char* prefix = kind == 'd' || kind == 's' ? " s" : kind == 't' ? " @" : " ";
-      std::snprintf(line, sizeof line, "%s%u", prefix, pc[w]);
+      const uint32_t value = kind == 't' ? static_cast<uint32_t>(pc - code) + w + pc[w] : pc[w];
+      std::snprintf(line, sizeof line, "%s%u", prefix, value);
       out += line;
     }
     out += '\n';

@@ -1,6 +1,7 @@
 // The dispatch loop over the internal code (code.hpp): threaded, each handler a one-liner over
 // the typed helpers of numeric.hpp and interpreter_ops.hpp; calls push frames on the Thread's
 // own stack (never the native one), and every exit saves the state needed to continue.
+#include <algorithm>
 #include <limits>
 #include <string>
 
@@ -37,9 +38,15 @@ Trap trap_at(TrapKind kind, const Slot* fp, const uint32_t* pc) {
   return trap;
 }
 
+// Safepoints poll a kill request from another thread at least this often (in fuel units).
+constexpr int64_t kKillPollInterval = 1 << 16;
+
 }  // namespace
 
-RunStatus Interpreter::run(Thread& t, uint64_t slice) {
+// GCC turns the zeroing of a frame's few locals into a call of memset, which costs more than
+// the loop (and spills the loop's registers around the call).
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) RunStatus Interpreter::run(
+    Thread& t, uint64_t slice) {
   State& s = *t.state_;
   switch (s.phase) {
     case State::Phase::Done: return RunStatus::Done;
@@ -51,7 +58,7 @@ RunStatus Interpreter::run(Thread& t, uint64_t slice) {
     return trap(t, Trap::of(TrapKind::Killed), nullptr);
   }
   Trap host_trap;
-  if (s.frames.empty()) {  // a host function called at top level
+  if (s.depth == 0) {  // a host function called at top level
     switch (call_host(t, *s.entry, 0, nullptr, host_trap)) {
       case HostStatus::Return: s.phase = State::Phase::Done; return RunStatus::Done;
       case HostStatus::Trap: return trap(t, std::move(host_trap), nullptr);
@@ -59,34 +66,58 @@ RunStatus Interpreter::run(Thread& t, uint64_t slice) {
     }
   }
 
+  // Fuel and slice (code.hpp) are charged through one counter, `budget`: the fast path of a
+  // safepoint is one compare and one subtraction. `budget` never exceeds what is left of the
+  // slice, of the fuel or of the kill-poll interval; when a safepoint costs more than it holds,
+  // the Safepoint handler settles the exact counters and decides (charge, yield, trap).
   int64_t slice_left = slice > uint64_t{INT64_MAX} ? INT64_MAX : static_cast<int64_t>(slice);
   uint64_t fuel_left = t.fuel_.value_or(UINT64_MAX);
-  std::atomic<bool>& kill = t.kill_requested_;
-  const uint32_t* code = nullptr;
-  const uint32_t* pc = s.frames.back().pc;
+  int64_t budget = 0;   // starts empty: the first safepoint takes the exact path
+  int64_t granted = 0;  // budget at its last refill: granted - budget is charged since
+
+  // The registers of the loop: the top frame, its slots, pc, instance and memory.
+  Frame* frame = nullptr;
+  Frame* frames_base = nullptr;
+  Frame* frames_end = nullptr;  // frames beyond it need the slow push (growth or depth limit)
+  Slot* slots = nullptr;
+  Slot* slots_end = nullptr;
   Slot* fp = nullptr;
+  const uint32_t* pc = nullptr;
   Instance* inst = nullptr;
   MemoryView mem;
   TrapKind kind = TrapKind::Unreachable;
   Function* callee = nullptr;
-  size_t callee_fp = 0;
+  Slot* callee_fp = nullptr;
   uint32_t call_words = 0;
 
-  // Loads the registers of the loop from the top frame (after a call or a return). Macros, not
-  // lambdas: a lambda capturing the registers by reference keeps them in memory.
-#define ENTER_TOP()                   \
-  do {                                \
-    const Frame& f = s.frames.back(); \
-    code = f.fn->code.data();         \
-    fp = s.slots.data() + f.fp;       \
-    inst = f.instance;                \
-    mem = memory_view(inst);          \
+  // Macros, not lambdas: a lambda capturing the registers by reference keeps them in memory.
+  // RELOAD: the registers from State (at entry, after anything that may move the stacks).
+  // SYNC: State from the registers (before anything that reads the frames).
+#define RELOAD()                                    \
+  do {                                              \
+    frames_base = s.frames.data();                  \
+    frame = frames_base + s.depth - 1;              \
+    frames_end = s.frames.data() + s.frames.size(); \
+    slots = s.slots.data();                         \
+    slots_end = slots + s.slots.size();             \
+    fp = frame->fp;                                 \
+    inst = frame->instance;                         \
+    mem = memory_view(inst);                        \
+  } while (false)
+#define SYNC() (s.depth = static_cast<size_t>(frame - frames_base) + 1)
+#define SETTLE()                                     \
+  do {                                               \
+    slice_left -= granted - budget;                  \
+    fuel_left -= static_cast<u64>(granted - budget); \
+    granted = budget = 0;                            \
   } while (false)
 #define SAVE_FUEL()                   \
   do {                                \
+    SETTLE();                         \
     if (t.fuel_) t.fuel_ = fuel_left; \
   } while (false)
-  ENTER_TOP();
+  RELOAD();
+  pc = frame->pc;
 
   // One handler per internal opcode, in Op order: the Wasm opcodes, then the internal ones.
   static const void* const kHandlers[] = {
@@ -105,47 +136,55 @@ RunStatus Interpreter::run(Thread& t, uint64_t slice) {
       // ---- Control -------------------------------------------------------------------------
       OP(Unreachable): kind = TrapKind::Unreachable; goto trapped;
       OP(Copy): fp[pc[1]] = fp[pc[2]]; pc += 3; NEXT();
-      OP(Br): pc = code + pc[1]; NEXT();
-      OP(BrIfNz): pc = static_cast<u32>(fp[pc[1]]) != 0 ? code + pc[2] : pc + 3; NEXT();
-      OP(BrIfZ): pc = static_cast<u32>(fp[pc[1]]) == 0 ? code + pc[2] : pc + 3; NEXT();
-      OP(BrIfI32Eq): branch_if<u32>(fp, pc, code, num::eq<u32>); NEXT();
-      OP(BrIfI32Ne): branch_if<u32>(fp, pc, code, num::ne<u32>); NEXT();
-      OP(BrIfI32LtS): branch_if<u32>(fp, pc, code, num::lt_s<u32>); NEXT();
-      OP(BrIfI32LtU): branch_if<u32>(fp, pc, code, num::lt_u<u32>); NEXT();
-      OP(BrIfI32GtS): branch_if<u32>(fp, pc, code, num::gt_s<u32>); NEXT();
-      OP(BrIfI32GtU): branch_if<u32>(fp, pc, code, num::gt_u<u32>); NEXT();
-      OP(BrIfI32LeS): branch_if<u32>(fp, pc, code, num::le_s<u32>); NEXT();
-      OP(BrIfI32LeU): branch_if<u32>(fp, pc, code, num::le_u<u32>); NEXT();
-      OP(BrIfI32GeS): branch_if<u32>(fp, pc, code, num::ge_s<u32>); NEXT();
-      OP(BrIfI32GeU): branch_if<u32>(fp, pc, code, num::ge_u<u32>); NEXT();
-      OP(BrIfI64Eq): branch_if<u64>(fp, pc, code, num::eq<u64>); NEXT();
-      OP(BrIfI64Ne): branch_if<u64>(fp, pc, code, num::ne<u64>); NEXT();
-      OP(BrIfI64LtS): branch_if<u64>(fp, pc, code, num::lt_s<u64>); NEXT();
-      OP(BrIfI64LtU): branch_if<u64>(fp, pc, code, num::lt_u<u64>); NEXT();
-      OP(BrIfI64GtS): branch_if<u64>(fp, pc, code, num::gt_s<u64>); NEXT();
-      OP(BrIfI64GtU): branch_if<u64>(fp, pc, code, num::gt_u<u64>); NEXT();
-      OP(BrIfI64LeS): branch_if<u64>(fp, pc, code, num::le_s<u64>); NEXT();
-      OP(BrIfI64LeU): branch_if<u64>(fp, pc, code, num::le_u<u64>); NEXT();
-      OP(BrIfI64GeS): branch_if<u64>(fp, pc, code, num::ge_s<u64>); NEXT();
-      OP(BrIfI64GeU): branch_if<u64>(fp, pc, code, num::ge_u<u64>); NEXT();
+      OP(Br): pc = jump(pc + 1, budget); NEXT();
+      OP(BrIfNz): pc = u32(fp[pc[1]]) != 0 ? jump(pc + 2, budget) : pc + 3; NEXT();
+      OP(BrIfZ): pc = u32(fp[pc[1]]) == 0 ? jump(pc + 2, budget) : pc + 3; NEXT();
+      OP(BrIfI32Eq): branch_if<u32>(fp, pc, budget, num::eq<u32>); NEXT();
+      OP(BrIfI32Ne): branch_if<u32>(fp, pc, budget, num::ne<u32>); NEXT();
+      OP(BrIfI32LtS): branch_if<u32>(fp, pc, budget, num::lt_s<u32>); NEXT();
+      OP(BrIfI32LtU): branch_if<u32>(fp, pc, budget, num::lt_u<u32>); NEXT();
+      OP(BrIfI32GtS): branch_if<u32>(fp, pc, budget, num::gt_s<u32>); NEXT();
+      OP(BrIfI32GtU): branch_if<u32>(fp, pc, budget, num::gt_u<u32>); NEXT();
+      OP(BrIfI32LeS): branch_if<u32>(fp, pc, budget, num::le_s<u32>); NEXT();
+      OP(BrIfI32LeU): branch_if<u32>(fp, pc, budget, num::le_u<u32>); NEXT();
+      OP(BrIfI32GeS): branch_if<u32>(fp, pc, budget, num::ge_s<u32>); NEXT();
+      OP(BrIfI32GeU): branch_if<u32>(fp, pc, budget, num::ge_u<u32>); NEXT();
+      OP(BrIfI64Eq): branch_if<u64>(fp, pc, budget, num::eq<u64>); NEXT();
+      OP(BrIfI64Ne): branch_if<u64>(fp, pc, budget, num::ne<u64>); NEXT();
+      OP(BrIfI64LtS): branch_if<u64>(fp, pc, budget, num::lt_s<u64>); NEXT();
+      OP(BrIfI64LtU): branch_if<u64>(fp, pc, budget, num::lt_u<u64>); NEXT();
+      OP(BrIfI64GtS): branch_if<u64>(fp, pc, budget, num::gt_s<u64>); NEXT();
+      OP(BrIfI64GtU): branch_if<u64>(fp, pc, budget, num::gt_u<u64>); NEXT();
+      OP(BrIfI64LeS): branch_if<u64>(fp, pc, budget, num::le_s<u64>); NEXT();
+      OP(BrIfI64LeU): branch_if<u64>(fp, pc, budget, num::le_u<u64>); NEXT();
+      OP(BrIfI64GeS): branch_if<u64>(fp, pc, budget, num::ge_s<u64>); NEXT();
+      OP(BrIfI64GeU): branch_if<u64>(fp, pc, budget, num::ge_u<u64>); NEXT();
       OP(BrTable): {
         // "If i is smaller than the length of the label vector, branch to label i, else to
         // the default label" (the last entry).
-        const u32 i = static_cast<u32>(fp[pc[1]]);
-        pc = code + pc[3 + (i < pc[2] ? i : pc[2])];
+        const u32 i = u32(fp[pc[1]]);
+        pc = jump(pc + 3 + std::min(i, pc[2]), budget);
         NEXT();
       }
-      OP(Select): fp[pc[1]] = static_cast<u32>(fp[pc[4]]) != 0 ? fp[pc[2]] : fp[pc[3]]; pc += 5; NEXT();
+      OP(Select): fp[pc[1]] = u32(fp[pc[4]]) != 0 ? fp[pc[2]] : fp[pc[3]]; pc += 5; NEXT();
       OP(Return1): fp[0] = fp[pc[1]]; goto do_return;
       OP(Return): goto do_return;
       OP(Safepoint): {
-        if (kill.load(std::memory_order_relaxed)) [[unlikely]] {
-          kill.store(false, std::memory_order_relaxed);
+        if (budget >= pc[1]) {
+          budget -= pc[1];
+          pc += 2;
+          NEXT();
+        }
+        // The exact path (the budget does not cover this safepoint): see `budget` above.
+        SETTLE();
+        if (t.kill_requested_.load(std::memory_order_relaxed)) [[unlikely]] {
+          t.kill_requested_.store(false, std::memory_order_relaxed);
           kind = TrapKind::Killed;
           goto trapped;
         }
         if (slice_left <= 0) [[unlikely]] {
-          s.frames.back().pc = pc;  // resume re-runs this safepoint, which then charges
+          frame->pc = pc;  // resume re-runs this safepoint, which then charges
+          SYNC();
           SAVE_FUEL();
           return RunStatus::Yielded;
         }
@@ -156,21 +195,24 @@ RunStatus Interpreter::run(Thread& t, uint64_t slice) {
         }
         fuel_left -= cost;
         slice_left -= cost;
+        granted = budget = std::min({std::max<int64_t>(slice_left, 0), kKillPollInterval,
+                                     static_cast<int64_t>(std::min<u64>(fuel_left, INT64_MAX))});
         pc += 2;
         NEXT();
       }
       OP(Call):
         callee = inst->functions[pc[1]];
-        callee_fp = static_cast<size_t>(fp - s.slots.data()) + pc[2];
+        callee_fp = fp + pc[2];
         call_words = kCallWords;
         goto do_call;
       OP(CallIndirect):
         callee = indirect_callee(*inst, fp, pc, kind);
         if (callee == nullptr) goto trapped;
-        callee_fp = static_cast<size_t>(fp - s.slots.data()) + pc[4];
+        callee_fp = fp + pc[4];
         call_words = kCallIndirectWords;
         goto do_call;
 
+      // ---- Variables, references, tables ------------------------------------------------------
       // ---- Variables, references, tables ------------------------------------------------------
       OP(GlobalGet): fp[pc[1]] = inst->globals[pc[2]]->value; pc += 3; NEXT();
       OP(GlobalSet): inst->globals[pc[1]]->value = fp[pc[2]]; pc += 3; NEXT();
@@ -364,6 +406,7 @@ RunStatus Interpreter::run(Thread& t, uint64_t slice) {
       OP(I64Extend16S): unary<u64>(fp, pc, num::extend_s<u64, int16_t>); NEXT();
       OP(I64Extend32S): unary<u64>(fp, pc, num::extend_s<u64, int32_t>); NEXT();
 
+
       // Never emitted by lowering (structure, constants and locals are resolved away).
       OP(Nop): OP(Block): OP(Loop): OP(If): OP(Else): OP(End): OP(BrIf): OP(Drop): OP(SelectT):
       OP(LocalGet): OP(LocalSet): OP(LocalTee): OP(I32Const): OP(I64Const): OP(F32Const):
@@ -372,41 +415,71 @@ RunStatus Interpreter::run(Thread& t, uint64_t slice) {
         goto trapped;
 
   do_call:
-    s.frames.back().pc = pc;  // a backtrace names the call; a Park re-runs it
-    if (callee->is_host()) {
-      switch (call_host(t, *callee, callee_fp, inst, host_trap)) {
-        case HostStatus::Return:
-          fp = s.slots.data() + s.frames.back().fp;
-          mem = memory_view(inst);  // the host may have grown the memory
-          pc += call_words;
-          NEXT();
-        case HostStatus::Trap: SAVE_FUEL(); return trap(t, std::move(host_trap), pc);
-        case HostStatus::Park: SAVE_FUEL(); return RunStatus::Parked;
+    {
+      // The fast path: a frame pushed by pointer arithmetic, the callee's entry safepoint
+      // charged here. Host functions (no code), growth and the limits take the slow paths.
+      const CompiledFunction* fn = callee->code;
+      if (fn == nullptr || frame + 1 == frames_end || callee_fp + fn->frame_size > slots_end) [[unlikely]] {
+        goto call_slow;
       }
+      init_frame(*fn, callee_fp);
+      frame->pc = pc + call_words;
+      ++frame;
+      *frame = Frame{fn, callee->instance, nullptr, callee_fp};
+      fp = callee_fp;
+      if (callee->instance != inst) [[unlikely]] {
+        inst = callee->instance;
+        mem = memory_view(inst);
+      }
+      pc = pass_safepoint(fn->code.data(), budget);
+      NEXT();
     }
-    if (!push_frame(t, *callee, callee_fp)) [[unlikely]] {
+
+  call_slow:
+    frame->pc = pc;  // a Park re-runs the call, a backtrace names it
+    SYNC();
+    if (callee->is_host()) goto call_host;
+    frame->pc = pc + call_words;
+    if (!push_frame(t, *callee, static_cast<size_t>(callee_fp - slots))) [[unlikely]] {
+      frame->pc = pc;
       kind = TrapKind::CallStackExhausted;
       goto trapped;
     }
-    ENTER_TOP();
-    pc = code;
+    RELOAD();
+    pc = frame->pc;
     NEXT();
 
+  call_host:
+    switch (call_host(t, *callee, static_cast<size_t>(callee_fp - slots), inst, host_trap)) {
+      case HostStatus::Return:
+        RELOAD();  // the slots may have grown, the host may have grown the memory
+        SETTLE();  // the next safepoint takes the exact path: it sees a kill the host requested
+        pc += call_words;
+        NEXT();
+      case HostStatus::Trap: SAVE_FUEL(); return trap(t, std::move(host_trap), pc);
+      case HostStatus::Park: SAVE_FUEL(); return RunStatus::Parked;
+    }
+
   do_return:
-    s.frames.pop_back();
-    if (s.frames.empty()) {
+    if (frame == frames_base) [[unlikely]] {
+      s.depth = 0;
       SAVE_FUEL();
       s.phase = State::Phase::Done;
       return RunStatus::Done;
     }
-    ENTER_TOP();
-    pc = s.frames.back().pc;
-    pc += static_cast<Op>(*pc) == Op::Call ? kCallWords : kCallIndirectWords;
+    --frame;
+    fp = frame->fp;
+    pc = frame->pc;
+    if (frame->instance != inst) [[unlikely]] {
+      inst = frame->instance;
+      mem = memory_view(inst);
+    }
     NEXT();
 
   oob:
     kind = TrapKind::MemoryOutOfBounds;
   trapped:
+    SYNC();
     SAVE_FUEL();
     return trap(t, trap_at(kind, fp, pc), pc);
   }
