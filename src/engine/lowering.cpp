@@ -8,7 +8,8 @@
 
 namespace lunatic::engine {
 
-Result<std::unique_ptr<CompiledFunction>> lower(const wasm::Module& module, uint32_t defined_index) {
+Result<std::unique_ptr<CompiledFunction>> lower(const wasm::Module& module,
+                                                uint32_t defined_index) {
   if (defined_index >= module.functions.size()) {
     return Error(Phase::Validate, "unknown function");
   }
@@ -36,7 +37,9 @@ Result<std::unique_ptr<CompiledFunction>> Lowerer::run() {
     uint64_t bits;
     switch (in.op) {
       case wasm::Opcode::I32Const: bits = static_cast<uint32_t>(in.c); break;
-      case wasm::Opcode::I64Const: case wasm::Opcode::F32Const: case wasm::Opcode::F64Const: bits = in.c; break;
+      case wasm::Opcode::I64Const:
+      case wasm::Opcode::F32Const:
+      case wasm::Opcode::F64Const: bits = in.c; break;
       case wasm::Opcode::RefNull: bits = 0; break;
       default: continue;
     }
@@ -107,8 +110,14 @@ Result<void> Lowerer::lower_instr(const wasm::Instr& in) {
     case Opcode::Br: lower_br(in.a); return {};
     case Opcode::BrIf: lower_br_if(in.a); return {};
     case Opcode::BrTable: lower_br_table(in); return {};
-    case Opcode::Return: emit_return(); mark_dead(); return {};
-    case Opcode::Unreachable: emit(Op::Unreachable, {}); mark_dead(); return {};
+    case Opcode::Return:
+      emit_return();
+      mark_dead();
+      return {};
+    case Opcode::Unreachable:
+      emit(Op::Unreachable, {});
+      mark_dead();
+      return {};
     default: return lower_op(in);
   }
 }
@@ -218,7 +227,7 @@ void Lowerer::emit_copies(const Ctrl& target) {
 
 void Lowerer::emit_jump(Ctrl& target) {
   if (target.kind == Ctrl::Kind::Loop) {
-    emit(Op::Br, {target.start});
+    set_target(emit(Op::Br, {0}) + 1, target.start);
   } else {
     target.fixups.push_back(emit(Op::Br, {0}) + 1);
   }
@@ -248,8 +257,10 @@ void Lowerer::lower_br_if(uint32_t depth) {
   Ctrl& target = label(depth);
   if (!needs_copies(target)) {
     const uint32_t w = emit_cond_branch(cond, /*when_nonzero=*/true);
-    if (target.kind == Ctrl::Kind::Loop) code_[w] = target.start;
-    else target.fixups.push_back(w);
+    if (target.kind == Ctrl::Kind::Loop)
+      set_target(w, target.start);
+    else
+      target.fixups.push_back(w);
     return;
   }
   const uint32_t skip = emit_cond_branch(cond, /*when_nonzero=*/false);
@@ -266,7 +277,9 @@ void Lowerer::lower_br_table(const wasm::Instr& in) {
     broken_ = true;
     return;
   }
-  auto depth_of = [&](uint32_t i) { return i < n ? func_.br_table_labels[in.a + i] : uint32_t(in.c); };
+  auto depth_of = [&](uint32_t i) {
+    return i < n ? func_.br_table_labels[in.a + i] : uint32_t(in.c);
+  };
   for (uint32_t i = 0; i <= n; ++i) {
     const uint32_t d = depth_of(i);
     if (d >= ctrls_.size() || label(d).arity() > height()) {
@@ -280,11 +293,11 @@ void Lowerer::lower_br_table(const wasm::Instr& in) {
   for (uint32_t i = 0; i <= n; ++i) {
     Ctrl& target = label(depth_of(i));
     if (needs_copies(target)) {
-      code_[table + i] = pos();
+      set_target(table + i, pos());
       emit_copies(target);
       emit_jump(target);
     } else if (target.kind == Ctrl::Kind::Loop) {
-      code_[table + i] = target.start;
+      set_target(table + i, target.start);
     } else {
       target.fixups.push_back(table + i);
     }
@@ -329,8 +342,8 @@ uint32_t Lowerer::emit_cond_branch(Entry cond, bool when_nonzero) {
       return last_pos_ + 2;
     }
     if ((raw >= first && raw <= static_cast<uint32_t>(wasm::Opcode::I32GeU)) ||
-               (raw >= static_cast<uint32_t>(wasm::Opcode::I64Eq) &&
-                raw <= static_cast<uint32_t>(wasm::Opcode::I64GeU))) {
+        (raw >= static_cast<uint32_t>(wasm::Opcode::I64Eq) &&
+         raw <= static_cast<uint32_t>(wasm::Opcode::I64GeU))) {
       // Compare opcodes come in pairs of negations: eq/ne, lt_s/ge_s, lt_u/ge_u, gt_s/le_s,
       // gt_u/le_u (integers only: there is no NaN).
       const bool is64 = raw >= static_cast<uint32_t>(wasm::Opcode::I64Eq);
