@@ -9,7 +9,9 @@
 namespace lunatic::engine {
 
 namespace {
-constexpr size_t kInitialSlots = 256;
+// 512 bytes: most processes never need more (the stack grows on demand), and staying under
+// glibc's 1 KiB "large request" size keeps spawn clear of malloc_consolidate.
+constexpr size_t kInitialSlots = 64;
 }  // namespace
 
 Thread::Thread(Store& store, ThreadLimits limits)
