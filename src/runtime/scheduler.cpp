@@ -3,6 +3,7 @@
 #include "runtime/scheduler.hpp"
 
 #include <chrono>
+#include <thread>
 
 #include "runtime/process.hpp"
 #include "runtime/runtime.hpp"
@@ -123,6 +124,9 @@ bool Scheduler::spin_for_work() const {
       cpu_relax();
     }
     if (std::chrono::steady_clock::now() >= deadline) return false;
+    // On a machine with more runnable threads than cores, let the thread that will queue
+    // the work (often on this core) run.
+    std::this_thread::yield();
   }
 }
 
