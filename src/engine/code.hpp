@@ -72,7 +72,23 @@ namespace lunatic::engine {
   X(BrIfI64Eq, "sst") X(BrIfI64Ne, "sst") X(BrIfI64LtS, "sst") X(BrIfI64LtU, "sst")           \
   X(BrIfI64GtS, "sst") X(BrIfI64GtU, "sst") X(BrIfI64LeS, "sst") X(BrIfI64LeU, "sst")         \
   X(BrIfI64GeS, "sst") X(BrIfI64GeU, "sst")                                                  \
-  X(Return1, "s") X(Safepoint, "i")
+  X(Return1, "s") X(Safepoint, "i")                                                          \
+  /* i32.add fused into the compare + branch that tests its result, I32Eq..I32GeU order: */   \
+  /* [op, dst, a, b, c, target]: dst = a + b, branch if dst <cmp> c */                       \
+  X(AddBrIfI32Eq, "dssst") X(AddBrIfI32Ne, "dssst") X(AddBrIfI32LtS, "dssst")                \
+  X(AddBrIfI32LtU, "dssst") X(AddBrIfI32GtS, "dssst") X(AddBrIfI32GtU, "dssst")              \
+  X(AddBrIfI32LeS, "dssst") X(AddBrIfI32LeU, "dssst") X(AddBrIfI32GeS, "dssst")              \
+  X(AddBrIfI32GeU, "dssst")                                                                  \
+  /* i32.add fused into the address of a load or store, I32Load..I64Store32 order: */         \
+  /* [op, dst, a, b, offset] loads from a + b (wrapping), [op, a, b, value, offset] stores */ \
+  X(I32LoadAdd, "dssi") X(I64LoadAdd, "dssi") X(F32LoadAdd, "dssi") X(F64LoadAdd, "dssi")    \
+  X(I32Load8SAdd, "dssi") X(I32Load8UAdd, "dssi") X(I32Load16SAdd, "dssi")                   \
+  X(I32Load16UAdd, "dssi") X(I64Load8SAdd, "dssi") X(I64Load8UAdd, "dssi")                   \
+  X(I64Load16SAdd, "dssi") X(I64Load16UAdd, "dssi") X(I64Load32SAdd, "dssi")                 \
+  X(I64Load32UAdd, "dssi")                                                                   \
+  X(I32StoreAdd, "sssi") X(I64StoreAdd, "sssi") X(F32StoreAdd, "sssi") X(F64StoreAdd, "sssi") \
+  X(I32Store8Add, "sssi") X(I32Store16Add, "sssi") X(I64Store8Add, "sssi")                   \
+  X(I64Store16Add, "sssi") X(I64Store32Add, "sssi")
 // clang-format on
 
 /// Internal opcodes: every Wasm opcode keeps its number (numeric instructions run as written;

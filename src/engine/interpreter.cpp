@@ -38,6 +38,32 @@ Trap trap_at(TrapKind kind, const Slot* fp, const uint32_t* pc) {
   return trap;
 }
 
+// The fast path of a call: pushes the callee's frame by pointer arithmetic, charges its entry
+// safepoint and points the registers at it. False, with nothing changed, when the callee is a
+// host function (no code) or the frame storage or the slots must grow: the slow path's job.
+LUNATIC_INLINE bool enter(const Function* callee, Slot* callee_fp, const uint32_t*& pc,
+                          uint32_t call_words, Frame*& frame, Frame* frames_end, Slot* slots_end,
+                          Slot*& fp, Instance*& inst, MemoryView& mem, int64_t& budget) {
+  const CompiledFunction* fn = callee->code;
+  if (fn == nullptr || frame + 1 == frames_end || callee_fp + fn->frame_size > slots_end)
+      [[unlikely]] {
+    return false;
+  }
+  init_frame(*fn, callee_fp);
+  frame->pc = pc + call_words;
+  ++frame;
+  frame->fn = fn;
+  frame->instance = callee->instance;
+  frame->fp = callee_fp;
+  fp = callee_fp;
+  if (callee->instance != inst) [[unlikely]] {
+    inst = callee->instance;
+    mem = memory_view(inst);
+  }
+  pc = pass_safepoint(fn->code.data(), budget);
+  return true;
+}
+
 // Safepoints poll a kill request from another thread at least this often (in fuel units).
 constexpr int64_t kKillPollInterval = 1 << 16;
 
@@ -159,6 +185,16 @@ __attribute__((optimize("no-tree-loop-distribute-patterns"))) RunStatus Interpre
       OP(BrIfI64LeU): branch_if<u64>(fp, pc, budget, num::le_u<u64>); NEXT();
       OP(BrIfI64GeS): branch_if<u64>(fp, pc, budget, num::ge_s<u64>); NEXT();
       OP(BrIfI64GeU): branch_if<u64>(fp, pc, budget, num::ge_u<u64>); NEXT();
+      OP(AddBrIfI32Eq): add_branch_if(fp, pc, budget, num::eq<u32>); NEXT();
+      OP(AddBrIfI32Ne): add_branch_if(fp, pc, budget, num::ne<u32>); NEXT();
+      OP(AddBrIfI32LtS): add_branch_if(fp, pc, budget, num::lt_s<u32>); NEXT();
+      OP(AddBrIfI32LtU): add_branch_if(fp, pc, budget, num::lt_u<u32>); NEXT();
+      OP(AddBrIfI32GtS): add_branch_if(fp, pc, budget, num::gt_s<u32>); NEXT();
+      OP(AddBrIfI32GtU): add_branch_if(fp, pc, budget, num::gt_u<u32>); NEXT();
+      OP(AddBrIfI32LeS): add_branch_if(fp, pc, budget, num::le_s<u32>); NEXT();
+      OP(AddBrIfI32LeU): add_branch_if(fp, pc, budget, num::le_u<u32>); NEXT();
+      OP(AddBrIfI32GeS): add_branch_if(fp, pc, budget, num::ge_s<u32>); NEXT();
+      OP(AddBrIfI32GeU): add_branch_if(fp, pc, budget, num::ge_u<u32>); NEXT();
       OP(BrTable): {
         // "If i is smaller than the length of the label vector, branch to label i, else to
         // the default label" (the last entry).
@@ -203,14 +239,20 @@ __attribute__((optimize("no-tree-loop-distribute-patterns"))) RunStatus Interpre
       OP(Call):
         callee = inst->functions[pc[1]];
         callee_fp = fp + pc[2];
-        call_words = kCallWords;
-        goto do_call;
+        if (!enter(callee, callee_fp, pc, kCallWords, frame, frames_end, slots_end, fp, inst, mem, budget)) {
+          call_words = kCallWords;
+          goto call_slow;
+        }
+        NEXT();
       OP(CallIndirect):
         callee = indirect_callee(*inst, fp, pc, kind);
         if (callee == nullptr) goto trapped;
         callee_fp = fp + pc[4];
-        call_words = kCallIndirectWords;
-        goto do_call;
+        if (!enter(callee, callee_fp, pc, kCallIndirectWords, frame, frames_end, slots_end, fp, inst, mem, budget)) {
+          call_words = kCallIndirectWords;
+          goto call_slow;
+        }
+        NEXT();
 
       // ---- Variables, references, tables ------------------------------------------------------
       // ---- Variables, references, tables ------------------------------------------------------
@@ -251,6 +293,29 @@ __attribute__((optimize("no-tree-loop-distribute-patterns"))) RunStatus Interpre
       OP(I64Store8): if (!store<uint8_t, u64>(fp, pc, mem)) goto oob; NEXT();
       OP(I64Store16): if (!store<uint16_t, u64>(fp, pc, mem)) goto oob; NEXT();
       OP(I64Store32): if (!store<uint32_t, u64>(fp, pc, mem)) goto oob; NEXT();
+      OP(I32LoadAdd): if (!load_add<u32, u32>(fp, pc, mem)) goto oob; NEXT();
+      OP(I64LoadAdd): if (!load_add<u64, u64>(fp, pc, mem)) goto oob; NEXT();
+      OP(F32LoadAdd): if (!load_add<f32, f32>(fp, pc, mem)) goto oob; NEXT();
+      OP(F64LoadAdd): if (!load_add<f64, f64>(fp, pc, mem)) goto oob; NEXT();
+      OP(I32Load8SAdd): if (!load_add<int8_t, u32>(fp, pc, mem)) goto oob; NEXT();
+      OP(I32Load8UAdd): if (!load_add<uint8_t, u32>(fp, pc, mem)) goto oob; NEXT();
+      OP(I32Load16SAdd): if (!load_add<int16_t, u32>(fp, pc, mem)) goto oob; NEXT();
+      OP(I32Load16UAdd): if (!load_add<uint16_t, u32>(fp, pc, mem)) goto oob; NEXT();
+      OP(I64Load8SAdd): if (!load_add<int8_t, u64>(fp, pc, mem)) goto oob; NEXT();
+      OP(I64Load8UAdd): if (!load_add<uint8_t, u64>(fp, pc, mem)) goto oob; NEXT();
+      OP(I64Load16SAdd): if (!load_add<int16_t, u64>(fp, pc, mem)) goto oob; NEXT();
+      OP(I64Load16UAdd): if (!load_add<uint16_t, u64>(fp, pc, mem)) goto oob; NEXT();
+      OP(I64Load32SAdd): if (!load_add<int32_t, u64>(fp, pc, mem)) goto oob; NEXT();
+      OP(I64Load32UAdd): if (!load_add<uint32_t, u64>(fp, pc, mem)) goto oob; NEXT();
+      OP(I32StoreAdd): if (!store_add<u32, u32>(fp, pc, mem)) goto oob; NEXT();
+      OP(I64StoreAdd): if (!store_add<u64, u64>(fp, pc, mem)) goto oob; NEXT();
+      OP(F32StoreAdd): if (!store_add<f32, f32>(fp, pc, mem)) goto oob; NEXT();
+      OP(F64StoreAdd): if (!store_add<f64, f64>(fp, pc, mem)) goto oob; NEXT();
+      OP(I32Store8Add): if (!store_add<uint8_t, u32>(fp, pc, mem)) goto oob; NEXT();
+      OP(I32Store16Add): if (!store_add<uint16_t, u32>(fp, pc, mem)) goto oob; NEXT();
+      OP(I64Store8Add): if (!store_add<uint8_t, u64>(fp, pc, mem)) goto oob; NEXT();
+      OP(I64Store16Add): if (!store_add<uint16_t, u64>(fp, pc, mem)) goto oob; NEXT();
+      OP(I64Store32Add): if (!store_add<uint32_t, u64>(fp, pc, mem)) goto oob; NEXT();
       OP(MemorySize): fp[pc[1]] = inst->memories[0]->pages(); pc += 2; NEXT();
       OP(MemoryGrow):
         fp[pc[1]] = static_cast<u32>(inst->memories[0]->grow(static_cast<u32>(fp[pc[2]])));
@@ -413,27 +478,6 @@ __attribute__((optimize("no-tree-loop-distribute-patterns"))) RunStatus Interpre
       OP(F64Const): OP(RefNull):
         kind = TrapKind::Unreachable;
         goto trapped;
-
-  do_call:
-    {
-      // The fast path: a frame pushed by pointer arithmetic, the callee's entry safepoint
-      // charged here. Host functions (no code), growth and the limits take the slow paths.
-      const CompiledFunction* fn = callee->code;
-      if (fn == nullptr || frame + 1 == frames_end || callee_fp + fn->frame_size > slots_end) [[unlikely]] {
-        goto call_slow;
-      }
-      init_frame(*fn, callee_fp);
-      frame->pc = pc + call_words;
-      ++frame;
-      *frame = Frame{fn, callee->instance, nullptr, callee_fp};
-      fp = callee_fp;
-      if (callee->instance != inst) [[unlikely]] {
-        inst = callee->instance;
-        mem = memory_view(inst);
-      }
-      pc = pass_safepoint(fn->code.data(), budget);
-      NEXT();
-    }
 
   call_slow:
     frame->pc = pc;  // a Park re-runs the call, a backtrace names it

@@ -73,6 +73,14 @@ LUNATIC_INLINE void branch_if(Slot* fp, const uint32_t*& pc, int64_t& budget, F 
   pc = f(num::get<T>(fp[pc[1]]), num::get<T>(fp[pc[2]])) ? jump(pc + 3, budget) : pc + 4;
 }
 
+/// [op, dst, a, b, c, target]: dst = a + b (i32), then branch if dst <f> c.
+template <class F>
+LUNATIC_INLINE void add_branch_if(Slot* fp, const uint32_t*& pc, int64_t& budget, F f) {
+  const uint32_t r = num::get<uint32_t>(fp[pc[2]]) + num::get<uint32_t>(fp[pc[3]]);
+  fp[pc[1]] = r;
+  pc = f(r, num::get<uint32_t>(fp[pc[4]])) ? jump(pc + 5, budget) : pc + 6;
+}
+
 /// Zeroes the declared locals of a new frame and puts its constants in place (code.hpp).
 LUNATIC_INLINE void init_frame(const CompiledFunction& fn, Slot* base) {
   Slot* p = base + fn.param_count;
@@ -117,6 +125,33 @@ LUNATIC_INLINE bool store(Slot* fp, const uint32_t*& pc, MemoryView mem) {
   const M m = static_cast<M>(num::get<T>(fp[pc[2]]));
   std::memcpy(mem.base + ea, &m, sizeof(M));
   pc += 4;
+  return true;
+}
+
+/// [op, dst, a, b, offset]: load from address a + b (an i32.add, wrapping), as load<M, R>.
+template <class M, class R>
+LUNATIC_INLINE bool load_add(Slot* fp, const uint32_t*& pc, MemoryView mem) {
+  const uint32_t address = num::get<uint32_t>(fp[pc[2]]) + num::get<uint32_t>(fp[pc[3]]);
+  const uint64_t ea = uint64_t{address} + pc[4];
+  if (!in_bounds<M>(mem, ea)) [[unlikely]]
+    return false;
+  M m;
+  std::memcpy(&m, mem.base + ea, sizeof(M));
+  fp[pc[1]] = num::put<R>(static_cast<R>(m));
+  pc += 5;
+  return true;
+}
+
+/// [op, a, b, value, offset]: store to address a + b (an i32.add, wrapping), as store<M, T>.
+template <class M, class T>
+LUNATIC_INLINE bool store_add(Slot* fp, const uint32_t*& pc, MemoryView mem) {
+  const uint32_t address = num::get<uint32_t>(fp[pc[1]]) + num::get<uint32_t>(fp[pc[2]]);
+  const uint64_t ea = uint64_t{address} + pc[4];
+  if (!in_bounds<M>(mem, ea)) [[unlikely]]
+    return false;
+  const M m = static_cast<M>(num::get<T>(fp[pc[3]]));
+  std::memcpy(mem.base + ea, &m, sizeof(M));
+  pc += 5;
   return true;
 }
 

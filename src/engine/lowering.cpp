@@ -328,7 +328,7 @@ void Lowerer::emit_return() {
 
 // Emits a branch taken when `cond` is non-zero (or zero) and returns the word to patch with
 // its target. If the instruction just emitted computed `cond` with an integer compare, the two
-// fuse into one compare-and-branch.
+// fuse into one compare-and-branch (and an i32.add before that, into the same instruction).
 uint32_t Lowerer::emit_cond_branch(Entry cond, bool when_nonzero) {
   if (last_patchable_ && cond.kind == Entry::Kind::Home && code_[last_pos_ + 1] == cond.slot) {
     const auto op = static_cast<wasm::Opcode>(code_[last_pos_]);
@@ -357,7 +357,8 @@ uint32_t Lowerer::emit_cond_branch(Entry cond, bool when_nonzero) {
       code_[last_pos_ + 1] = code_[last_pos_ + 2];
       code_[last_pos_ + 2] = code_[last_pos_ + 3];
       last_patchable_ = false;
-      return last_pos_ + 3;
+      const uint32_t merged = fuse_add_into_branch(last_pos_);
+      return merged != 0 ? merged : last_pos_ + 3;
     }
   }
   return emit(when_nonzero ? Op::BrIfNz : Op::BrIfZ, {cond.slot, 0}) + 2;

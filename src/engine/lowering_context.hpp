@@ -3,6 +3,7 @@
 // Internal to lowering*.cpp.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -64,7 +65,10 @@ class Lowerer {
   void emit_jump(Ctrl& target);
   uint32_t emit_cond_branch(Entry cond, bool when_nonzero);
   /// Branch targets are stored relative to the word that holds them (code.hpp).
-  void set_target(uint32_t word, uint32_t target) { code_[word] = target - word; }
+  void set_target(uint32_t word, uint32_t target) {
+    code_[word] = target - word;
+    label_pos_ = std::max(label_pos_, target);
+  }
   void bind(uint32_t fixup_word) { set_target(fixup_word, pos()); }
 
   // lowering_ops.cpp: everything that is not control flow.
@@ -118,6 +122,11 @@ class Lowerer {
   bool last_patchable_ =
       false;  ///< last instruction wrote the top entry's home at code_[last_pos_+1]
   uint32_t last_pos_ = 0;
+  // Superinstructions (lowering_fuse.cpp) look back at the code just emitted.
+  uint32_t last_add_pos_ = UINT32_MAX;  ///< where the last i32.add [op, dst, a, b] starts
+  uint32_t label_pos_ = 0;              ///< highest code position bound as a branch target
+  bool take_address_add(Entry address, uint32_t& a, uint32_t& b);
+  uint32_t fuse_add_into_branch(uint32_t branch_pos);
 };
 
 }  // namespace lunatic::engine
