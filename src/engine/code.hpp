@@ -88,7 +88,19 @@ namespace lunatic::engine {
   X(I64Load32UAdd, "dssi")                                                                   \
   X(I32StoreAdd, "sssi") X(I64StoreAdd, "sssi") X(F32StoreAdd, "sssi") X(F64StoreAdd, "sssi") \
   X(I32Store8Add, "sssi") X(I32Store16Add, "sssi") X(I64Store8Add, "sssi")                   \
-  X(I64Store16Add, "sssi") X(I64Store32Add, "sssi")
+  X(I64Store16Add, "sssi") X(I64Store32Add, "sssi")                                         \
+  /* binary ops with a constant right operand, [op, dst, a, imm]; i64 ops sign-extend imm */  \
+  X(I32AddImm, "dsi") X(I32MulImm, "dsi") X(I32AndImm, "dsi") X(I32OrImm, "dsi")             \
+  X(I32XorImm, "dsi") X(I32ShlImm, "dsi") X(I32ShrSImm, "dsi") X(I32ShrUImm, "dsi")          \
+  X(I32RotlImm, "dsi")                                                                       \
+  X(I64AddImm, "dsi") X(I64MulImm, "dsi") X(I64AndImm, "dsi") X(I64OrImm, "dsi")             \
+  X(I64XorImm, "dsi") X(I64ShlImm, "dsi") X(I64ShrSImm, "dsi") X(I64ShrUImm, "dsi")          \
+  X(I64RotlImm, "dsi")                                                                       \
+  /* i32 compare + branch against a constant, I32Eq..I32GeU order: [op, a, imm, target] */   \
+  X(BrIfI32EqImm, "sit") X(BrIfI32NeImm, "sit") X(BrIfI32LtSImm, "sit")                      \
+  X(BrIfI32LtUImm, "sit") X(BrIfI32GtSImm, "sit") X(BrIfI32GtUImm, "sit")                    \
+  X(BrIfI32LeSImm, "sit") X(BrIfI32LeUImm, "sit") X(BrIfI32GeSImm, "sit")                    \
+  X(BrIfI32GeUImm, "sit")
 // clang-format on
 
 /// Internal opcodes: every Wasm opcode keeps its number (numeric instructions run as written;
@@ -117,6 +129,12 @@ struct CompiledFunction {
   uint32_t stack_base = 0;      ///< first slot of the operand stack
   uint32_t frame_size = 0;      ///< slots of the whole frame
   std::vector<Slot> constants;  ///< copied to slots [param_count + local_count, stack_base)
+  /// When the locals and constants fit in kSmallInit slots (most functions): their values at
+  /// entry (zeros, the constants, zero padding), copied as one fixed-size block; frame_size
+  /// then covers param_count + kSmallInit.
+  static constexpr uint32_t kSmallInit = 4;
+  bool has_small_init = false;
+  Slot small_init[kSmallInit] = {};
   std::vector<uint32_t> code;
   /// (code word index, byte offset of the Wasm instruction) for each run of instructions
   /// lowered from the same Wasm instruction, sorted: backtraces map a pc to a module offset.
@@ -131,6 +149,13 @@ const char* op_name(Op op);
 /// The operand words of `op`, one letter each (see LUNATIC_INTERNAL_OPS); BrTable's are "sn"
 /// followed by n + 1 targets.
 const char* op_layout(Op op);
+/// The fixed part of an instruction: its words (opcode included; BrTable adds n + 1 targets)
+/// and which of them are slot operands (bit w for word w), from op_layout.
+struct OpShape {
+  uint8_t words = 1;
+  uint8_t slots = 0;
+};
+const OpShape& op_shape(Op op);
 /// Words of the instruction at `pc` (opcode included).
 uint32_t instruction_words(const uint32_t* pc);
 /// A readable listing of `fn`'s code, one instruction a line (debugging and tuning).

@@ -1,6 +1,8 @@
 // Reading the internal code back: opcode names, operand layouts, instruction lengths and a
 // listing of a function, for debugging and for finding what the hot loops of a guest run.
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 
 #include "engine/code.hpp"
 
@@ -77,12 +79,34 @@ const char* op_layout(Op op) {
   return "ds";
 }
 
+namespace {
+
+std::vector<OpShape> build_shapes() {
+  std::vector<OpShape> table(kWasmOps + kInternalOps + 1);  // the last: unknown opcodes
+  for (uint32_t raw = 0; raw < kWasmOps + kInternalOps; ++raw) {
+    const char* layout = op_layout(static_cast<Op>(raw));
+    OpShape& shape = table[raw];
+    for (uint32_t w = 1; layout[w - 1] != '\0'; ++w) {
+      shape.words = static_cast<uint8_t>(w + 1);
+      if (layout[w - 1] == 's' || layout[w - 1] == 'd')
+        shape.slots |= static_cast<uint8_t>(1u << w);
+    }
+  }
+  return table;
+}
+
+// Built at start-up (opcode_info's table is constant-initialised), so lookups need no guard.
+const std::vector<OpShape> kShapes = build_shapes();
+
+}  // namespace
+
+const OpShape& op_shape(Op op) {
+  return kShapes[std::min<uint32_t>(static_cast<uint32_t>(op), kWasmOps + kInternalOps)];
+}
+
 uint32_t instruction_words(const uint32_t* pc) {
   const auto op = static_cast<Op>(pc[0]);
-  uint32_t words = 1;
-  for (const char* l = op_layout(op); *l != '\0'; ++l) ++words;
-  if (op == Op::BrTable) words += pc[2] + 1;
-  return words;
+  return op_shape(op).words + (op == Op::BrTable ? pc[2] + 1 : 0);
 }
 
 std::string disassemble(const CompiledFunction& fn) {

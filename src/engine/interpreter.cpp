@@ -195,6 +195,16 @@ __attribute__((optimize("no-tree-loop-distribute-patterns"))) RunStatus Interpre
       OP(AddBrIfI32LeU): add_branch_if(fp, pc, budget, num::le_u<u32>); NEXT();
       OP(AddBrIfI32GeS): add_branch_if(fp, pc, budget, num::ge_s<u32>); NEXT();
       OP(AddBrIfI32GeU): add_branch_if(fp, pc, budget, num::ge_u<u32>); NEXT();
+      OP(BrIfI32EqImm): branch_if_imm(fp, pc, budget, num::eq<u32>); NEXT();
+      OP(BrIfI32NeImm): branch_if_imm(fp, pc, budget, num::ne<u32>); NEXT();
+      OP(BrIfI32LtSImm): branch_if_imm(fp, pc, budget, num::lt_s<u32>); NEXT();
+      OP(BrIfI32LtUImm): branch_if_imm(fp, pc, budget, num::lt_u<u32>); NEXT();
+      OP(BrIfI32GtSImm): branch_if_imm(fp, pc, budget, num::gt_s<u32>); NEXT();
+      OP(BrIfI32GtUImm): branch_if_imm(fp, pc, budget, num::gt_u<u32>); NEXT();
+      OP(BrIfI32LeSImm): branch_if_imm(fp, pc, budget, num::le_s<u32>); NEXT();
+      OP(BrIfI32LeUImm): branch_if_imm(fp, pc, budget, num::le_u<u32>); NEXT();
+      OP(BrIfI32GeSImm): branch_if_imm(fp, pc, budget, num::ge_s<u32>); NEXT();
+      OP(BrIfI32GeUImm): branch_if_imm(fp, pc, budget, num::ge_u<u32>); NEXT();
       OP(BrTable): {
         // "If i is smaller than the length of the label vector, branch to label i, else to
         // the default label" (the last entry).
@@ -358,6 +368,16 @@ __attribute__((optimize("no-tree-loop-distribute-patterns"))) RunStatus Interpre
       OP(I32Rotl): binary<u32>(fp, pc, num::rotl<u32>); NEXT();
       OP(I32Rotr): binary<u32>(fp, pc, num::rotr<u32>); NEXT();
 
+      OP(I32AddImm): binary_imm<u32>(fp, pc, num::add<u32>); NEXT();
+      OP(I32MulImm): binary_imm<u32>(fp, pc, num::mul<u32>); NEXT();
+      OP(I32AndImm): binary_imm<u32>(fp, pc, num::band<u32>); NEXT();
+      OP(I32OrImm): binary_imm<u32>(fp, pc, num::bor<u32>); NEXT();
+      OP(I32XorImm): binary_imm<u32>(fp, pc, num::bxor<u32>); NEXT();
+      OP(I32ShlImm): binary_imm<u32>(fp, pc, num::shl<u32>); NEXT();
+      OP(I32ShrSImm): binary_imm<u32>(fp, pc, num::shr_s<u32>); NEXT();
+      OP(I32ShrUImm): binary_imm<u32>(fp, pc, num::shr_u<u32>); NEXT();
+      OP(I32RotlImm): binary_imm<u32>(fp, pc, num::rotl<u32>); NEXT();
+
       // ---- i64 -------------------------------------------------------------------------------
       OP(I64Eqz): unary<u64, bool>(fp, pc, num::eqz<u64>); NEXT();
       OP(I64Eq): binary<u64, bool>(fp, pc, num::eq<u64>); NEXT();
@@ -388,6 +408,16 @@ __attribute__((optimize("no-tree-loop-distribute-patterns"))) RunStatus Interpre
       OP(I64ShrU): binary<u64>(fp, pc, num::shr_u<u64>); NEXT();
       OP(I64Rotl): binary<u64>(fp, pc, num::rotl<u64>); NEXT();
       OP(I64Rotr): binary<u64>(fp, pc, num::rotr<u64>); NEXT();
+
+      OP(I64AddImm): binary_imm<u64>(fp, pc, num::add<u64>); NEXT();
+      OP(I64MulImm): binary_imm<u64>(fp, pc, num::mul<u64>); NEXT();
+      OP(I64AndImm): binary_imm<u64>(fp, pc, num::band<u64>); NEXT();
+      OP(I64OrImm): binary_imm<u64>(fp, pc, num::bor<u64>); NEXT();
+      OP(I64XorImm): binary_imm<u64>(fp, pc, num::bxor<u64>); NEXT();
+      OP(I64ShlImm): binary_imm<u64>(fp, pc, num::shl<u64>); NEXT();
+      OP(I64ShrSImm): binary_imm<u64>(fp, pc, num::shr_s<u64>); NEXT();
+      OP(I64ShrUImm): binary_imm<u64>(fp, pc, num::shr_u<u64>); NEXT();
+      OP(I64RotlImm): binary_imm<u64>(fp, pc, num::rotl<u64>); NEXT();
 
       // ---- f32 / f64 -----------------------------------------------------------------------
       OP(F32Eq): binary<f32, bool>(fp, pc, num::feq<f32>); NEXT();

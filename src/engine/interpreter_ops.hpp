@@ -27,6 +27,14 @@ LUNATIC_INLINE void binary(Slot* fp, const uint32_t*& pc, F f) {
   pc += 4;
 }
 
+/// [op, dst, a, imm]: dst = f(a, imm), the 32-bit immediate sign-extended to T.
+template <class T, class F>
+LUNATIC_INLINE void binary_imm(Slot* fp, const uint32_t*& pc, F f) {
+  const T imm = static_cast<T>(static_cast<int32_t>(pc[3]));
+  fp[pc[1]] = num::put<T>(f(num::get<T>(fp[pc[2]]), imm));
+  pc += 4;
+}
+
 /// [op, dst, a, b] for operations that may trap: false (pc unchanged, `trap` set) if so.
 template <class T, class F>
 LUNATIC_INLINE bool binary_checked(Slot* fp, const uint32_t*& pc, F f, TrapKind& trap) {
@@ -73,6 +81,12 @@ LUNATIC_INLINE void branch_if(Slot* fp, const uint32_t*& pc, int64_t& budget, F 
   pc = f(num::get<T>(fp[pc[1]]), num::get<T>(fp[pc[2]])) ? jump(pc + 3, budget) : pc + 4;
 }
 
+/// [op, a, imm, target]: compare (i32) with a constant and branch.
+template <class F>
+LUNATIC_INLINE void branch_if_imm(Slot* fp, const uint32_t*& pc, int64_t& budget, F f) {
+  pc = f(num::get<uint32_t>(fp[pc[1]]), pc[2]) ? jump(pc + 3, budget) : pc + 4;
+}
+
 /// [op, dst, a, b, c, target]: dst = a + b (i32), then branch if dst <f> c.
 template <class F>
 LUNATIC_INLINE void add_branch_if(Slot* fp, const uint32_t*& pc, int64_t& budget, F f) {
@@ -84,6 +98,10 @@ LUNATIC_INLINE void add_branch_if(Slot* fp, const uint32_t*& pc, int64_t& budget
 /// Zeroes the declared locals of a new frame and puts its constants in place (code.hpp).
 LUNATIC_INLINE void init_frame(const CompiledFunction& fn, Slot* base) {
   Slot* p = base + fn.param_count;
+  if (fn.has_small_init) {
+    std::memcpy(p, fn.small_init, sizeof fn.small_init);
+    return;
+  }
   for (uint32_t i = 0; i < fn.local_count; ++i) p[i] = 0;
   p += fn.local_count;
   const Slot* c = fn.constants.data();

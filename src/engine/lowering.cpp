@@ -32,19 +32,32 @@ Result<std::unique_ptr<CompiledFunction>> Lowerer::run() {
   const uint32_t params = static_cast<uint32_t>(type_.params.size());
   local_total_ = params + func_.local_count;
   // Constants get slots before the operand stack, so all of them are known before any home
-  // slot is named: one pass to collect them.
-  for (const wasm::Instr& in : func_.body) {
-    uint64_t bits;
-    switch (in.op) {
-      case wasm::Opcode::I32Const: bits = static_cast<uint32_t>(in.c); break;
-      case wasm::Opcode::I64Const:
-      case wasm::Opcode::F32Const:
-      case wasm::Opcode::F64Const: bits = in.c; break;
-      case wasm::Opcode::RefNull: bits = 0; break;
-      default: continue;
-    }
+  // slot is named: one pass to collect them. A constant subtracted is also collected negated
+  // (x - c runs as x + -c, which the add superinstructions take). Unused ones are dropped at
+  // the end (compact_constants).
+  auto add_constant = [&](uint64_t bits) {
     if (const_slots_.emplace(bits, local_total_ + uint32_t(constants_.size())).second) {
       constants_.push_back(bits);
+    }
+  };
+  const std::vector<wasm::Instr>& body = func_.body;
+  for (size_t i = 0; i < body.size(); ++i) {
+    const wasm::Instr& in = body[i];
+    const wasm::Opcode next = i + 1 < body.size() ? body[i + 1].op : wasm::Opcode::Nop;
+    switch (in.op) {
+      case wasm::Opcode::I32Const:
+        add_constant(static_cast<uint32_t>(in.c));
+        if (next == wasm::Opcode::I32Sub)
+          add_constant(static_cast<uint32_t>(0u - static_cast<uint32_t>(in.c)));
+        break;
+      case wasm::Opcode::I64Const:
+        add_constant(in.c);
+        if (next == wasm::Opcode::I64Sub) add_constant(0 - in.c);
+        break;
+      case wasm::Opcode::F32Const:
+      case wasm::Opcode::F64Const: add_constant(in.c); break;
+      case wasm::Opcode::RefNull: add_constant(0); break;
+      default: break;
     }
   }
   stack_base_ = local_total_ + static_cast<uint32_t>(constants_.size());
@@ -77,6 +90,7 @@ Result<std::unique_ptr<CompiledFunction>> Lowerer::run() {
     TRY(lower_instr(in));
   }
   if (broken_ || !ctrls_.empty()) return Error(Phase::Validate, "type mismatch", cur_offset_);
+  compact_constants();
 
   auto out = std::make_unique<CompiledFunction>();
   out->func_index = module_.imported_functions + defined_index_;
@@ -88,6 +102,11 @@ Result<std::unique_ptr<CompiledFunction>> Lowerer::run() {
   // The results of a call land in the caller's homes, and the return copies need slots
   // 0..r-1: both fit in the frame because max_height counts every pushed value.
   out->frame_size = stack_base_ + std::max(max_height_, out->result_count);
+  if (func_.local_count + constants_.size() <= CompiledFunction::kSmallInit) {
+    out->has_small_init = true;
+    std::copy(constants_.begin(), constants_.end(), out->small_init + func_.local_count);
+    out->frame_size = std::max(out->frame_size, params + CompiledFunction::kSmallInit);
+  }
   out->constants = std::move(constants_);
   out->code = std::move(code_);
   out->offsets = std::move(offsets_);
@@ -358,7 +377,9 @@ uint32_t Lowerer::emit_cond_branch(Entry cond, bool when_nonzero) {
       code_[last_pos_ + 2] = code_[last_pos_ + 3];
       last_patchable_ = false;
       const uint32_t merged = fuse_add_into_branch(last_pos_);
-      return merged != 0 ? merged : last_pos_ + 3;
+      if (merged != 0) return merged;
+      if (!is64) use_compare_immediate(last_pos_);
+      return last_pos_ + 3;
     }
   }
   return emit(when_nonzero ? Op::BrIfNz : Op::BrIfZ, {cond.slot, 0}) + 2;

@@ -125,7 +125,13 @@ class Lowerer {
   // Superinstructions (lowering_fuse.cpp) look back at the code just emitted.
   uint32_t last_add_pos_ = UINT32_MAX;  ///< where the last i32.add [op, dst, a, b] starts
   uint32_t label_pos_ = 0;              ///< highest code position bound as a branch target
+  bool is_const_slot(uint32_t slot) const { return slot >= local_total_ && slot < stack_base_; }
+  uint64_t const_value(uint32_t slot) const { return constants_[slot - local_total_]; }
+  bool add_operands(uint32_t pos, uint32_t& a, uint32_t& b) const;
   bool take_address_add(Entry address, uint32_t& a, uint32_t& b);
+  bool emit_with_immediate(Op op, Entry a, Entry b);
+  void use_compare_immediate(uint32_t branch_pos);
+  void compact_constants();
   uint32_t fuse_add_into_branch(uint32_t branch_pos);
 };
 

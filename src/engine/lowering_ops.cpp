@@ -103,7 +103,7 @@ void Lowerer::lower_numeric(const wasm::Instr& in) {
   }
   if (info.in2 != Operand::none) {
     const Entry b = pop(), a = pop();
-    emit_result(op, {a.slot, b.slot});
+    if (!emit_with_immediate(op, a, b)) emit_result(op, {a.slot, b.slot});
   } else {
     emit_result(op, {pop().slot});
   }
@@ -251,7 +251,7 @@ uint32_t Lowerer::emit(Op op, std::initializer_list<uint32_t> operands) {
 
 void Lowerer::emit_result(Op op, std::initializer_list<uint32_t> sources) {
   const uint32_t dst = push_home();
-  if (op == static_cast<Op>(Opcode::I32Add)) last_add_pos_ = pos();
+  if (op == static_cast<Op>(Opcode::I32Add) || op == Op::I32AddImm) last_add_pos_ = pos();
   if (offsets_.empty() || offsets_.back().second != cur_offset_)
     offsets_.emplace_back(pos(), cur_offset_);
   last_pos_ = pos();

@@ -160,5 +160,81 @@ TEST(InterpreterFusion, AddThenCompareAndBranch) {
   }
 }
 
+TEST(InterpreterFusion, ConstantOperandsAsImmediates) {
+  ModuleBuilder b;
+  const uint32_t i_i = b.type({ValType::I32}, {ValType::I32});
+  const uint32_t l_l = b.type({ValType::I64}, {ValType::I64});
+  b.func(i_i, {}, Body().get(0).i32(5).op(Opcode::I32Sub).end(), "sub5");
+  b.func(i_i, {}, Body().i32(5).get(0).op(Opcode::I32Sub).end(), "five_minus");  // not commutative
+  b.func(i_i, {}, Body().i32(0xff).get(0).op(Opcode::I32And).end(), "and_ff");   // commutes
+  b.func(i_i, {}, Body().get(0).i32(33).op(Opcode::I32Shl).end(), "shl33");      // count mod 32
+  b.func(l_l, {}, Body().get(0).i64(-3).op(Opcode::I64Mul).end(), "mul_m3");     // sign-extended
+  b.func(l_l, {}, Body().get(0).i64(int64_t{1} << 40).op(Opcode::I64Add).end(),
+         "add_big");                                                                  // no fit
+  b.func(l_l, {}, Body().get(0).i64(INT64_MIN).op(Opcode::I64Sub).end(), "sub_min");  // -MIN = MIN
+  b.func(l_l, {}, Body().get(0).i64(8).op(Opcode::I64Rotl).end(), "rotl8");
+  EXPECT_TRUE(contains(ops_of(b, 0), Op::I32AddImm));
+  EXPECT_FALSE(contains(ops_of(b, 1), Op::I32AddImm));
+  EXPECT_TRUE(contains(ops_of(b, 2), Op::I32AndImm));
+  EXPECT_TRUE(contains(ops_of(b, 4), Op::I64MulImm));
+  EXPECT_FALSE(contains(ops_of(b, 5), Op::I64AddImm));
+  Harness h(b);
+  EXPECT_EQ(h.call_i32("sub5", {Value::i32(3)}), -2);
+  EXPECT_EQ(h.call_i32("sub5", {Value::i32(INT32_MIN)}), INT32_MAX - 4);
+  EXPECT_EQ(h.call_i32("five_minus", {Value::i32(3)}), 2);
+  EXPECT_EQ(h.call_i32("and_ff", {Value::i32(0x1234)}), 0x34);
+  EXPECT_EQ(h.call_i32("shl33", {Value::i32(3)}), 6);
+  auto i64_of = [&](const char* f, int64_t x) {
+    auto r = h.call(f, {Value::i64(x)});
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? (*r)[0].as_i64() : 0;
+  };
+  EXPECT_EQ(i64_of("mul_m3", 7), -21);
+  EXPECT_EQ(i64_of("add_big", 1), (int64_t{1} << 40) + 1);
+  EXPECT_EQ(i64_of("sub_min", 1), static_cast<int64_t>(uint64_t{1} + (uint64_t{1} << 63)));
+  EXPECT_EQ(i64_of("rotl8", int64_t{0x0100000000000001}), int64_t{0x0000000000000101});
+}
+
+TEST(InterpreterFusion, CompareWithAConstantOnEitherSide) {
+  ModuleBuilder b;
+  const uint32_t i_i = b.type({ValType::I32}, {ValType::I32});
+  // if (x <u 10) 1 else 2, and if (10 <u x) 1 else 2: the constant moves to the right.
+  for (bool constant_left : {false, true}) {
+    Body body;
+    body.open(Opcode::Block).open(Opcode::Block);
+    if (constant_left)
+      body.i32(10).get(0);
+    else
+      body.get(0).i32(10);
+    body.op(Opcode::I32LtU).br_if(0).br(1).end().i32(1).op(Opcode::Return).end().i32(2).end();
+    b.func(i_i, {}, body, constant_left ? "ten_lt" : "lt_ten");
+  }
+  EXPECT_TRUE(contains(ops_of(b, 0), Op::BrIfI32LtUImm));
+  EXPECT_TRUE(contains(ops_of(b, 1), Op::BrIfI32GtUImm));
+  Harness h(b);
+  EXPECT_EQ(h.call_i32("lt_ten", {Value::i32(9)}), 1);
+  EXPECT_EQ(h.call_i32("lt_ten", {Value::i32(10)}), 2);
+  EXPECT_EQ(h.call_i32("lt_ten", {Value::i32(-1)}), 2);
+  EXPECT_EQ(h.call_i32("ten_lt", {Value::i32(11)}), 1);
+  EXPECT_EQ(h.call_i32("ten_lt", {Value::i32(10)}), 2);
+  EXPECT_EQ(h.call_i32("ten_lt", {Value::i32(-1)}), 1);
+}
+
+TEST(InterpreterFusion, UnusedConstantsLeaveTheFrame) {
+  ModuleBuilder b;
+  const uint32_t i_i = b.type({ValType::I32}, {ValType::I32});
+  // Both constants become immediates: no constant slot is left, the stack starts after the
+  // locals, and a call's arguments and results still meet in the right slots.
+  const uint32_t inc = b.func(i_i, {}, Body().get(0).i32(1).op(Opcode::I32Add).end());
+  b.func(i_i, {ValType::I32},
+         Body().get(0).i32(3).op(Opcode::I32Shl).call(inc).get(0).op(Opcode::I32Add).end(), "f");
+  auto fn = lower(b.m, 1);
+  ASSERT_TRUE(fn.ok());
+  EXPECT_TRUE(fn.value()->constants.empty());
+  EXPECT_EQ(fn.value()->stack_base, 2u);
+  Harness h(b);
+  EXPECT_EQ(h.call_i32("f", {Value::i32(5)}), 5 * 8 + 1 + 5);
+}
+
 }  // namespace
 }  // namespace lunatic::engine::testing
