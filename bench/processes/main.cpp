@@ -149,13 +149,19 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (arg == "--runs") o.runs = std::atoi(value());
-    else if (arg == "--only") o.only = value();
-    else if (arg == "--workers") o.workers = static_cast<unsigned>(std::atoi(value()));
+    if (arg == "--runs")
+      o.runs = std::atoi(value());
+    else if (arg == "--only")
+      o.only = value();
+    else if (arg == "--workers")
+      o.workers = static_cast<unsigned>(std::atoi(value()));
     else if (arg == "--scale") {
       // Divides every N (smoke tests).
       const int64_t d = std::max<int64_t>(1, std::atoll(value()));
-      o.spawn_n /= d; o.ring_n /= d; o.ping_n /= d; o.idle_n /= d;
+      o.spawn_n /= d;
+      o.ring_n /= d;
+      o.ping_n /= d;
+      o.idle_n /= d;
     } else {
       std::fprintf(stderr,
                    "usage: bench_processes [--runs N] [--only a,b] [--workers N] [--scale D]\n"
