@@ -99,7 +99,9 @@ LUNATIC_INLINE void add_branch_if(Slot* fp, const uint32_t*& pc, int64_t& budget
 LUNATIC_INLINE void init_frame(const CompiledFunction& fn, Slot* base) {
   Slot* p = base + fn.param_count;
   if (fn.has_small_init) {
-    std::memcpy(p, fn.small_init, sizeof fn.small_init);
+    // Slot by slot: one 16-byte copy here made fib 20% slower (the 8-byte reads that follow
+    // seem not to forward from it on this machine), although it executes fewer instructions.
+    for (uint32_t i = 0; i < CompiledFunction::kSmallInit; ++i) p[i] = fn.small_init[i];
     return;
   }
   for (uint32_t i = 0; i < fn.local_count; ++i) p[i] = 0;
