@@ -123,6 +123,11 @@ class Runtime {
   RuntimeConfig config_;
   std::shared_ptr<const binding::Linker> linker_;
   engine::MemoryPool pool_;  // before everything that holds memories
+  // Host functions are immutable and the same for every process: one engine::Function per
+  // host function for the whole runtime (in a store of their own), not one per spawn.
+  engine::Store host_store_{pool_};
+  std::mutex host_functions_mutex_;
+  binding::HostFunctionCache host_functions_{host_store_};
   Registry registry_;
   Names names_;
   Timer timer_;

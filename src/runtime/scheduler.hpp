@@ -61,6 +61,10 @@ class Scheduler {
   std::mutex idle_mutex_;
   std::condition_variable idle_;
   std::atomic<int> sleepers_{0};
+  /// Processes in all queues (a hint for spinning workers, exact under the queue locks).
+  std::atomic<size_t> queued_{0};
+  /// Waits up to kSpin for queued_ to become non-zero before sleeping; true if it did.
+  bool spin_for_work() const;
   std::atomic<bool> stopping_{false};
 };
 

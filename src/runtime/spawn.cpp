@@ -52,8 +52,11 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root,
   const ProcessId id = registry_.next_id();
   std::shared_ptr<Process> process(new Process(*this, id, options.environment, options.module));
 
-  Result<std::vector<engine::Extern>> externs =
-      linker_->resolve(process->store_, options.module->wasm, env.config().allowed);
+  Result<std::vector<engine::Extern>> externs = std::vector<engine::Extern>{};
+  if (!options.module->wasm.imports.empty()) {
+    std::lock_guard lock(host_functions_mutex_);
+    externs = linker_->resolve(host_functions_, options.module->wasm, env.config().allowed);
+  }
   if (!externs.ok()) return std::move(externs).error();
   Result<engine::Instance*> instance = process->store_.instantiate(options.module, *externs);
   if (!instance.ok()) return std::move(instance).error();
