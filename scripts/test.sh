@@ -34,7 +34,16 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 run_step "configure asan" cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLUNATIC_SANITIZE=address
 run_step "build asan unit tests" cmake --build build-asan -j "$jobs" --target unit_tests spec-runner
-run_step "ctest asan (unit + spec)" ctest --test-dir build-asan --output-on-failure -L "unit|spec" \
-  -j "$jobs"
+run_step "ctest asan (unit, regression, spec)" ctest --test-dir build-asan --output-on-failure \
+  -L 'unit|regression|spec' -j "$jobs"
 
-echo "test.sh: OK: build, unit + spec tests, ASan+UBSan unit + spec tests in $((SECONDS - start)) s"
+# The scheduler, mailboxes and links under ThreadSanitizer (runtime unit tests only).
+run_step "configure tsan" cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DLUNATIC_SANITIZE=thread -DLUNATIC_BUILD_EXAMPLES=OFF
+run_step "build tsan runtime tests" cmake --build build-tsan -j "$jobs" --target unit_runtime
+run_step "tsan runtime tests" build-tsan/tests/unit/unit_runtime
+
+# Fuzzers: a short run of each over its committed corpus (clang, libFuzzer).
+run_step "fuzz smoke" bash scripts/fuzz_smoke.sh 20
+
+echo "test.sh: OK: build, unit + spec tests, ASan+UBSan unit + spec tests, fuzz smoke in $((SECONDS - start)) s"

@@ -90,7 +90,9 @@ class HostContext {
   PendingCall& pending_call() { return pending_call_; }
 
  protected:
-  ~HostContext() = default;
+  // Virtual so that a host namespace can ask which embedder type it runs in (dynamic_cast):
+  // WASI serves both its own WasiProcess and the runtime's Process.
+  virtual ~HostContext() = default;
 
  private:
   PendingCall pending_call_;

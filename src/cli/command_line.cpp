@@ -112,7 +112,7 @@ Command parse_command_line(std::span<const std::string> args) {
   run->footer(kRunFooter);
   // allow_extra_args(false): each occurrence takes exactly one value, so a repeated option
   // never swallows the module file that follows it.
-  run->add_option("--dir", opts.dirs, "Preopen HOST directory as GUEST (not supported yet)")
+  run->add_option("--dir", opts.dirs, "Preopen HOST directory, seen by the guest as GUEST (default: HOST)")
       ->type_name("HOST[:GUEST]")
       ->allow_extra_args(false);
   run->add_option("--env", opts.env, "Set an environment variable of the guest")
@@ -123,7 +123,7 @@ Command parse_command_line(std::span<const std::string> args) {
   std::string max_fuel;
   run->add_option("--max-fuel", max_fuel, "Trap with 'out of fuel' after N fuel units")
       ->type_name("N");
-  run->add_option("--threads", opts.threads, "Worker threads (reserved for the scheduler)")
+  run->add_option("--threads", opts.threads, "Worker threads of the scheduler (default: one per core)")
       ->type_name("N")
       ->check(CLI::Range(1u, 4096u));
   run->add_option("file", opts.file, "The module to run (argv[0] of the guest)")

@@ -22,11 +22,11 @@ inline constexpr int kExitTrap = 134;     ///< the guest trapped (128 + SIGABRT,
 struct RunOptions {
   std::string file;                          ///< the .wasm module; the guest's argv[0]
   std::vector<std::string> guest_args;       ///< everything after the file (a leading "--" dropped)
-  std::vector<std::string> dirs;             ///< --dir HOST[:GUEST] (preopens, not supported yet)
+  std::vector<std::string> dirs;             ///< --dir HOST[:GUEST] (preopened directories)
   std::vector<std::string> env;              ///< --env K=V, in order
   std::optional<uint64_t> max_memory_bytes;  ///< --max-memory, per linear memory
   std::optional<uint64_t> max_fuel;          ///< --max-fuel
-  unsigned threads = 0;  ///< --threads (reserved for the scheduler); 0 = one per core
+  unsigned threads = 0;  ///< --threads: scheduler workers; 0 = one per core
 };
 
 struct Command {

@@ -5,7 +5,7 @@
 
 namespace lunatic::cli {
 
-/// Loads, links (minimal WASI), instantiates and runs the module's `_start` on the calling
+/// Loads, links (WASI, with the --dir preopens), instantiates and runs the module's `_start` on the calling
 /// thread. Prints errors and traps to stderr. Returns the exit code (see command_line.hpp).
 int run_module(const RunOptions& options);
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -24,7 +25,9 @@ namespace lunatic::engine {
 // from CompiledFunction::constants at entry; declared locals are zeroed.
 //
 // Code is a sequence of 32-bit words: an Op, then its operands. Unless noted an operand is a
-// frame slot index; `target` is a word index into CompiledFunction::code.
+// frame slot index; a `target` word holds the signed distance in words from itself to the
+// branch target (so the loop needs no code base register). Only loop headers are targets of
+// backward branches.
 //
 //   numeric unary   [op, dst, a]              numeric binary  [op, dst, a, b]
 //   load            [op, dst, addr, offset]   store           [op, addr, value, offset]
@@ -56,15 +59,49 @@ namespace lunatic::engine {
 // that has used up its slice yields at the safepoint (and re-executes it on resume), so a run
 // always passes at least one safepoint and may overshoot its slice by one region.
 
-/// The internal opcodes that are not Wasm opcodes, in order: X(name) for each.
+/// The internal opcodes that are not Wasm opcodes, in order: X(name, layout) for each. The
+/// layout names the operand words (see op_layout): d = destination slot, s = source slot,
+/// i = immediate, t = code target.
+// clang-format off
 #define LUNATIC_INTERNAL_OPS(X)                                                              \
-  X(Copy) X(BrIfNz) X(BrIfZ)                                                                 \
+  X(Copy, "ds") X(BrIfNz, "st") X(BrIfZ, "st")                                               \
   /* fused compare + branch, in the order of the Wasm compares I32Eq..I32GeU, I64Eq..I64GeU */ \
-  X(BrIfI32Eq) X(BrIfI32Ne) X(BrIfI32LtS) X(BrIfI32LtU) X(BrIfI32GtS) X(BrIfI32GtU)          \
-  X(BrIfI32LeS) X(BrIfI32LeU) X(BrIfI32GeS) X(BrIfI32GeU)                                    \
-  X(BrIfI64Eq) X(BrIfI64Ne) X(BrIfI64LtS) X(BrIfI64LtU) X(BrIfI64GtS) X(BrIfI64GtU)          \
-  X(BrIfI64LeS) X(BrIfI64LeU) X(BrIfI64GeS) X(BrIfI64GeU)                                    \
-  X(Return1) X(Safepoint)
+  X(BrIfI32Eq, "sst") X(BrIfI32Ne, "sst") X(BrIfI32LtS, "sst") X(BrIfI32LtU, "sst")           \
+  X(BrIfI32GtS, "sst") X(BrIfI32GtU, "sst") X(BrIfI32LeS, "sst") X(BrIfI32LeU, "sst")         \
+  X(BrIfI32GeS, "sst") X(BrIfI32GeU, "sst")                                                  \
+  X(BrIfI64Eq, "sst") X(BrIfI64Ne, "sst") X(BrIfI64LtS, "sst") X(BrIfI64LtU, "sst")           \
+  X(BrIfI64GtS, "sst") X(BrIfI64GtU, "sst") X(BrIfI64LeS, "sst") X(BrIfI64LeU, "sst")         \
+  X(BrIfI64GeS, "sst") X(BrIfI64GeU, "sst")                                                  \
+  X(Return1, "s") X(Safepoint, "i")                                                          \
+  /* i32.add fused into the compare + branch that tests its result, I32Eq..I32GeU order: */   \
+  /* [op, dst, a, b, c, target]: dst = a + b, branch if dst <cmp> c */                       \
+  X(AddBrIfI32Eq, "dssst") X(AddBrIfI32Ne, "dssst") X(AddBrIfI32LtS, "dssst")                \
+  X(AddBrIfI32LtU, "dssst") X(AddBrIfI32GtS, "dssst") X(AddBrIfI32GtU, "dssst")              \
+  X(AddBrIfI32LeS, "dssst") X(AddBrIfI32LeU, "dssst") X(AddBrIfI32GeS, "dssst")              \
+  X(AddBrIfI32GeU, "dssst")                                                                  \
+  /* i32.add fused into the address of a load or store, I32Load..I64Store32 order: */         \
+  /* [op, dst, a, b, offset] loads from a + b (wrapping), [op, a, b, value, offset] stores */ \
+  X(I32LoadAdd, "dssi") X(I64LoadAdd, "dssi") X(F32LoadAdd, "dssi") X(F64LoadAdd, "dssi")    \
+  X(I32Load8SAdd, "dssi") X(I32Load8UAdd, "dssi") X(I32Load16SAdd, "dssi")                   \
+  X(I32Load16UAdd, "dssi") X(I64Load8SAdd, "dssi") X(I64Load8UAdd, "dssi")                   \
+  X(I64Load16SAdd, "dssi") X(I64Load16UAdd, "dssi") X(I64Load32SAdd, "dssi")                 \
+  X(I64Load32UAdd, "dssi")                                                                   \
+  X(I32StoreAdd, "sssi") X(I64StoreAdd, "sssi") X(F32StoreAdd, "sssi") X(F64StoreAdd, "sssi") \
+  X(I32Store8Add, "sssi") X(I32Store16Add, "sssi") X(I64Store8Add, "sssi")                   \
+  X(I64Store16Add, "sssi") X(I64Store32Add, "sssi")                                         \
+  /* binary ops with a constant right operand, [op, dst, a, imm]; i64 ops sign-extend imm */  \
+  X(I32AddImm, "dsi") X(I32MulImm, "dsi") X(I32AndImm, "dsi") X(I32OrImm, "dsi")             \
+  X(I32XorImm, "dsi") X(I32ShlImm, "dsi") X(I32ShrSImm, "dsi") X(I32ShrUImm, "dsi")          \
+  X(I32RotlImm, "dsi")                                                                       \
+  X(I64AddImm, "dsi") X(I64MulImm, "dsi") X(I64AndImm, "dsi") X(I64OrImm, "dsi")             \
+  X(I64XorImm, "dsi") X(I64ShlImm, "dsi") X(I64ShrSImm, "dsi") X(I64ShrUImm, "dsi")          \
+  X(I64RotlImm, "dsi")                                                                       \
+  /* i32 compare + branch against a constant, I32Eq..I32GeU order: [op, a, imm, target] */   \
+  X(BrIfI32EqImm, "sit") X(BrIfI32NeImm, "sit") X(BrIfI32LtSImm, "sit")                      \
+  X(BrIfI32LtUImm, "sit") X(BrIfI32GtSImm, "sit") X(BrIfI32GtUImm, "sit")                    \
+  X(BrIfI32LeSImm, "sit") X(BrIfI32LeUImm, "sit") X(BrIfI32GeSImm, "sit")                    \
+  X(BrIfI32GeUImm, "sit")
+// clang-format on
 
 /// Internal opcodes: every Wasm opcode keeps its number (numeric instructions run as written;
 /// Br, BrTable, Return, Call, CallIndirect, Select, ... take the layouts above), followed by the
@@ -73,7 +110,7 @@ enum class Op : uint32_t {
 #define WASM_OPCODE(name, text, prefix, code, imm, in1, in2, out, bytes) name,
 #include "wasm/opcodes.def"
 #undef WASM_OPCODE
-#define LUNATIC_OP_ENUM(name) name,
+#define LUNATIC_OP_ENUM(name, layout) name,
   LUNATIC_INTERNAL_OPS(LUNATIC_OP_ENUM)
 #undef LUNATIC_OP_ENUM
 };
@@ -84,14 +121,20 @@ constexpr uint32_t kCallIndirectWords = 5;
 
 /// One function, lowered. Immutable after lowering; shared by all instances of its module.
 struct CompiledFunction {
-  uint32_t func_index = 0;     ///< in the module's function index space
-  uint32_t type_index = 0;     ///< in the module's types (call_indirect's fast type check)
+  uint32_t func_index = 0;  ///< in the module's function index space
+  uint32_t type_index = 0;  ///< in the module's types (call_indirect's fast type check)
   uint32_t param_count = 0;
   uint32_t result_count = 0;
-  uint32_t local_count = 0;    ///< declared locals (zeroed at entry), after the params
-  uint32_t stack_base = 0;     ///< first slot of the operand stack
-  uint32_t frame_size = 0;     ///< slots of the whole frame
-  std::vector<Slot> constants; ///< copied to slots [param_count + local_count, stack_base)
+  uint32_t local_count = 0;     ///< declared locals (zeroed at entry), after the params
+  uint32_t stack_base = 0;      ///< first slot of the operand stack
+  uint32_t frame_size = 0;      ///< slots of the whole frame
+  std::vector<Slot> constants;  ///< copied to slots [param_count + local_count, stack_base)
+  /// When the locals and constants fit in kSmallInit slots (most functions): their values at
+  /// entry (zeros, the constants, zero padding), copied as one fixed-size block; frame_size
+  /// then covers param_count + kSmallInit.
+  static constexpr uint32_t kSmallInit = 4;
+  bool has_small_init = false;
+  Slot small_init[kSmallInit] = {};
   std::vector<uint32_t> code;
   /// (code word index, byte offset of the Wasm instruction) for each run of instructions
   /// lowered from the same Wasm instruction, sorted: backtraces map a pc to a module offset.
@@ -100,5 +143,22 @@ struct CompiledFunction {
   /// Byte offset in the module of the Wasm instruction that produced code word `pos`.
   uint32_t offset_of(uint32_t pos) const;
 };
+
+/// The name of an internal opcode ("i32.add", "BrIfI32LtU"), for dumps and tests.
+const char* op_name(Op op);
+/// The operand words of `op`, one letter each (see LUNATIC_INTERNAL_OPS); BrTable's are "sn"
+/// followed by n + 1 targets.
+const char* op_layout(Op op);
+/// The fixed part of an instruction: its words (opcode included; BrTable adds n + 1 targets)
+/// and which of them are slot operands (bit w for word w), from op_layout.
+struct OpShape {
+  uint8_t words = 1;
+  uint8_t slots = 0;
+};
+const OpShape& op_shape(Op op);
+/// Words of the instruction at `pc` (opcode included).
+uint32_t instruction_words(const uint32_t* pc);
+/// A readable listing of `fn`'s code, one instruction a line (debugging and tuning).
+std::string disassemble(const CompiledFunction& fn);
 
 }  // namespace lunatic::engine

@@ -92,15 +92,23 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
     }
   }
 
+  inst->functions.reserve(imports.size() + m.functions.size());
+  inst->globals.reserve(inst->globals.size() + m.globals.size());
+  // The module's functions in one allocation (a spawn makes one Store per process), owned by
+  // the store before any of them is filled in.
+  Function* block = nullptr;
+  if (!m.functions.empty()) {
+    block = function_blocks_.emplace_back(std::make_unique<Function[]>(m.functions.size())).get();
+  }
   for (size_t i = 0; i < m.functions.size(); ++i) {
     uint32_t type_index = m.functions[i].type_index;
     if (type_index >= m.types.size()) return Error(Phase::Instantiate, "unknown type", m.functions[i].body_offset);
-    auto f = std::make_unique<Function>();
-    f->type = m.types[type_index];
-    f->instance = inst;
-    f->index = static_cast<uint32_t>(inst->functions.size());
-    f->code = module->code[i].get();
-    inst->functions.push_back(functions_.emplace_back(std::move(f)).get());
+    Function& f = block[i];
+    f.type = m.types[type_index];
+    f.instance = inst;
+    f.index = static_cast<uint32_t>(inst->functions.size());
+    f.code = module->code[i].get();
+    inst->functions.push_back(&f);
   }
 
   for (const wasm::TableType& type : m.tables) {

@@ -15,20 +15,28 @@ namespace lunatic::engine {
 struct Frame {
   const CompiledFunction* fn = nullptr;
   Instance* instance = nullptr;
-  /// For the top frame when stopped: the instruction to run next. For frames below it: the
-  /// call instruction they are waiting on (its offset names the frame in a backtrace).
+  /// For the top frame when stopped: the instruction to run next. For frames below it: where
+  /// to continue when the callee returns, just past the call they wait on (so pc - 1 is
+  /// inside the call: its offset names the frame in a backtrace).
   const uint32_t* pc = nullptr;
-  size_t fp = 0;  ///< index of the frame's slot 0 in State::slots
+  Slot* fp = nullptr;  ///< the frame's slot 0, in State::slots
 };
 
 /// The Wasm stack of a Thread: everything needed to continue a stopped call.
 struct Thread::State {
   enum class Phase : uint8_t { Idle, Ready, Done, Trapped };
   Phase phase = Phase::Idle;
-  Function* entry = nullptr;      ///< the function begin_call was given
-  std::vector<Slot> slots;        ///< all frames' locals and operands; args/results at 0
-  std::vector<Frame> frames;      ///< empty while a top-level host call is pending
-  std::vector<Slot> host_results; ///< scratch for host calls
+  Function* entry = nullptr;  ///< the function begin_call was given
+  std::vector<Slot> slots;    ///< all frames' locals and operands; args/results at 0
+  /// Storage of the frame stack, frames[0, depth) live: the loop pushes and pops frames as
+  /// pointer arithmetic and grows the storage (to at most max_call_depth) only when full.
+  std::vector<Frame> frames;
+  size_t depth = 0;                ///< 0 while a top-level host call is pending
+  std::vector<Slot> host_results;  ///< scratch for host calls
+
+  Frame& top() { return frames[depth - 1]; }
+  /// Grows `slots` to `size` slots (at least the current size), moving the frames' fp along.
+  void grow_slots(size_t size);
 };
 
 /// The dispatch loop and its out-of-line helpers; a friend of Thread.
@@ -39,8 +47,9 @@ class Interpreter {
 
   // Helpers shared by the loop's files (interpreter_*.cpp).
 
-  /// Pushes a frame for Wasm function `fn` whose params are at slots[fp..]. Grows the slot
-  /// vector if needed; false if a ThreadLimits limit would be passed.
+  /// Pushes a frame for Wasm function `fn` whose params are at slots[fp..], with its locals
+  /// zeroed and constants in place. Grows the slots and frames if needed (which moves them);
+  /// false if a ThreadLimits limit would be passed.
   static bool push_frame(Thread& thread, const Function& fn, size_t fp);
   /// Runs host function `fn` on args at slots[base..], writing its results there on Return
   /// and its trap to `trap` on Trap.

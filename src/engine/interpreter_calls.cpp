@@ -4,6 +4,7 @@
 
 #include "engine/compiled_module.hpp"
 #include "engine/interpreter.hpp"
+#include "engine/interpreter_ops.hpp"
 
 namespace lunatic::engine {
 namespace {
@@ -14,23 +15,30 @@ constexpr size_t kMaxBacktraceFrames = 100;
 
 }  // namespace
 
+void Thread::State::grow_slots(size_t size) {
+  Slot* old = slots.data();
+  slots.resize(size);
+  for (size_t i = 0; i < depth; ++i) frames[i].fp = slots.data() + (frames[i].fp - old);
+}
+
 bool Interpreter::push_frame(Thread& t, const Function& callee, size_t fp) {
   State& s = *t.state_;
   if (callee.code == nullptr) return false;
   const CompiledFunction& fn = *callee.code;
-  if (s.frames.size() >= t.limits_.max_call_depth) return false;
+  const size_t max_depth = t.limits_.max_call_depth;
+  if (s.depth >= max_depth) return false;
   const size_t end = fp + fn.frame_size;
   if (end > t.limits_.max_stack_slots) return false;
+  // Geometric growth, capped by the limits: amortised O(1) per call, and a deep recursion
+  // costs memory in proportion to its depth only.
   if (end > s.slots.size()) {
-    // Geometric growth, capped by the limit: amortised O(1) per call, and a deep recursion
-    // costs memory in proportion to its depth only.
-    const size_t grown = std::min<size_t>(std::max(end, s.slots.size() * 2), t.limits_.max_stack_slots);
-    s.slots.resize(grown);
+    s.grow_slots(std::min<size_t>(std::max(end, s.slots.size() * 2), t.limits_.max_stack_slots));
   }
-  Slot* base = s.slots.data() + fp;
-  std::fill_n(base + fn.param_count, fn.local_count, Slot{0});
-  std::copy(fn.constants.begin(), fn.constants.end(), base + fn.param_count + fn.local_count);
-  s.frames.push_back(Frame{&fn, callee.instance, fn.code.data(), fp});
+  if (s.depth == s.frames.size()) {
+    s.frames.resize(std::min(std::max<size_t>(16, s.frames.size() * 2), max_depth));
+  }
+  ops::init_frame(fn, s.slots.data() + fp);
+  s.frames[s.depth++] = Frame{&fn, callee.instance, fn.code.data(), s.slots.data() + fp};
   return true;
 }
 
@@ -39,7 +47,7 @@ HostStatus Interpreter::call_host(Thread& t, const Function& fn, size_t base, In
   State& s = *t.state_;
   const size_t n = fn.type.params.size();
   const size_t r = fn.type.results.size();
-  if (base + std::max(n, r) > s.slots.size()) s.slots.resize(base + std::max(n, r));
+  if (base + std::max(n, r) > s.slots.size()) s.grow_slots(base + std::max(n, r));
   if (!fn.host) {
     trap = Trap::host("host function has no implementation");
     return HostStatus::Trap;
@@ -50,7 +58,8 @@ HostStatus Interpreter::call_host(Thread& t, const Function& fn, size_t base, In
                 std::span<Slot>(s.host_results.data(), r), Trap{}};
   const HostStatus status = fn.host(call);
   if (status == HostStatus::Return) {
-    std::copy(s.host_results.begin(), s.host_results.end(), s.slots.begin() + static_cast<ptrdiff_t>(base));
+    std::copy(s.host_results.begin(), s.host_results.end(),
+              s.slots.begin() + static_cast<ptrdiff_t>(base));
   } else if (status == HostStatus::Trap) {
     trap = std::move(call.trap);
   }
@@ -60,18 +69,19 @@ HostStatus Interpreter::call_host(Thread& t, const Function& fn, size_t base, In
 RunStatus Interpreter::trap(Thread& t, Trap trap, const uint32_t* pc) {
   State& s = *t.state_;
   trap.backtrace.clear();
-  for (size_t i = s.frames.size(); i-- > 0 && trap.backtrace.size() < kMaxBacktraceFrames;) {
+  for (size_t i = s.depth; i-- > 0 && trap.backtrace.size() < kMaxBacktraceFrames;) {
     const Frame& f = s.frames[i];
-    const uint32_t* at = (i + 1 == s.frames.size() && pc != nullptr) ? pc : f.pc;
+    const uint32_t* at = i + 1 == s.depth ? (pc != nullptr ? pc : f.pc) : f.pc - 1;
     BacktraceFrame frame;
     frame.function_index = f.fn->func_index;
     if (f.instance != nullptr && f.instance->module != nullptr) {
       frame.function_name = f.instance->module->wasm.function_name(frame.function_index);
     }
-    if (at != nullptr) frame.offset = f.fn->offset_of(static_cast<uint32_t>(at - f.fn->code.data()));
+    if (at != nullptr)
+      frame.offset = f.fn->offset_of(static_cast<uint32_t>(at - f.fn->code.data()));
     trap.backtrace.push_back(std::move(frame));
   }
-  s.frames.clear();
+  s.depth = 0;
   s.phase = State::Phase::Trapped;
   t.trap_ = std::move(trap);
   return RunStatus::Trapped;

@@ -8,7 +8,8 @@
 
 namespace lunatic::engine {
 
-Result<std::unique_ptr<CompiledFunction>> lower(const wasm::Module& module, uint32_t defined_index) {
+Result<std::unique_ptr<CompiledFunction>> lower(const wasm::Module& module,
+                                                uint32_t defined_index) {
   if (defined_index >= module.functions.size()) {
     return Error(Phase::Validate, "unknown function");
   }
@@ -31,17 +32,32 @@ Result<std::unique_ptr<CompiledFunction>> Lowerer::run() {
   const uint32_t params = static_cast<uint32_t>(type_.params.size());
   local_total_ = params + func_.local_count;
   // Constants get slots before the operand stack, so all of them are known before any home
-  // slot is named: one pass to collect them.
-  for (const wasm::Instr& in : func_.body) {
-    uint64_t bits;
-    switch (in.op) {
-      case wasm::Opcode::I32Const: bits = static_cast<uint32_t>(in.c); break;
-      case wasm::Opcode::I64Const: case wasm::Opcode::F32Const: case wasm::Opcode::F64Const: bits = in.c; break;
-      case wasm::Opcode::RefNull: bits = 0; break;
-      default: continue;
-    }
+  // slot is named: one pass to collect them. A constant subtracted is also collected negated
+  // (x - c runs as x + -c, which the add superinstructions take). Unused ones are dropped at
+  // the end (compact_constants).
+  auto add_constant = [&](uint64_t bits) {
     if (const_slots_.emplace(bits, local_total_ + uint32_t(constants_.size())).second) {
       constants_.push_back(bits);
+    }
+  };
+  const std::vector<wasm::Instr>& body = func_.body;
+  for (size_t i = 0; i < body.size(); ++i) {
+    const wasm::Instr& in = body[i];
+    const wasm::Opcode next = i + 1 < body.size() ? body[i + 1].op : wasm::Opcode::Nop;
+    switch (in.op) {
+      case wasm::Opcode::I32Const:
+        add_constant(static_cast<uint32_t>(in.c));
+        if (next == wasm::Opcode::I32Sub)
+          add_constant(static_cast<uint32_t>(0u - static_cast<uint32_t>(in.c)));
+        break;
+      case wasm::Opcode::I64Const:
+        add_constant(in.c);
+        if (next == wasm::Opcode::I64Sub) add_constant(0 - in.c);
+        break;
+      case wasm::Opcode::F32Const:
+      case wasm::Opcode::F64Const: add_constant(in.c); break;
+      case wasm::Opcode::RefNull: add_constant(0); break;
+      default: break;
     }
   }
   stack_base_ = local_total_ + static_cast<uint32_t>(constants_.size());
@@ -74,6 +90,7 @@ Result<std::unique_ptr<CompiledFunction>> Lowerer::run() {
     TRY(lower_instr(in));
   }
   if (broken_ || !ctrls_.empty()) return Error(Phase::Validate, "type mismatch", cur_offset_);
+  compact_constants();
 
   auto out = std::make_unique<CompiledFunction>();
   out->func_index = module_.imported_functions + defined_index_;
@@ -85,6 +102,11 @@ Result<std::unique_ptr<CompiledFunction>> Lowerer::run() {
   // The results of a call land in the caller's homes, and the return copies need slots
   // 0..r-1: both fit in the frame because max_height counts every pushed value.
   out->frame_size = stack_base_ + std::max(max_height_, out->result_count);
+  if (func_.local_count + constants_.size() <= CompiledFunction::kSmallInit) {
+    out->has_small_init = true;
+    std::copy(constants_.begin(), constants_.end(), out->small_init + func_.local_count);
+    out->frame_size = std::max(out->frame_size, params + CompiledFunction::kSmallInit);
+  }
   out->constants = std::move(constants_);
   out->code = std::move(code_);
   out->offsets = std::move(offsets_);
@@ -107,8 +129,14 @@ Result<void> Lowerer::lower_instr(const wasm::Instr& in) {
     case Opcode::Br: lower_br(in.a); return {};
     case Opcode::BrIf: lower_br_if(in.a); return {};
     case Opcode::BrTable: lower_br_table(in); return {};
-    case Opcode::Return: emit_return(); mark_dead(); return {};
-    case Opcode::Unreachable: emit(Op::Unreachable, {}); mark_dead(); return {};
+    case Opcode::Return:
+      emit_return();
+      mark_dead();
+      return {};
+    case Opcode::Unreachable:
+      emit(Op::Unreachable, {});
+      mark_dead();
+      return {};
     default: return lower_op(in);
   }
 }
@@ -218,7 +246,7 @@ void Lowerer::emit_copies(const Ctrl& target) {
 
 void Lowerer::emit_jump(Ctrl& target) {
   if (target.kind == Ctrl::Kind::Loop) {
-    emit(Op::Br, {target.start});
+    set_target(emit(Op::Br, {0}) + 1, target.start);
   } else {
     target.fixups.push_back(emit(Op::Br, {0}) + 1);
   }
@@ -248,8 +276,10 @@ void Lowerer::lower_br_if(uint32_t depth) {
   Ctrl& target = label(depth);
   if (!needs_copies(target)) {
     const uint32_t w = emit_cond_branch(cond, /*when_nonzero=*/true);
-    if (target.kind == Ctrl::Kind::Loop) code_[w] = target.start;
-    else target.fixups.push_back(w);
+    if (target.kind == Ctrl::Kind::Loop)
+      set_target(w, target.start);
+    else
+      target.fixups.push_back(w);
     return;
   }
   const uint32_t skip = emit_cond_branch(cond, /*when_nonzero=*/false);
@@ -266,7 +296,9 @@ void Lowerer::lower_br_table(const wasm::Instr& in) {
     broken_ = true;
     return;
   }
-  auto depth_of = [&](uint32_t i) { return i < n ? func_.br_table_labels[in.a + i] : uint32_t(in.c); };
+  auto depth_of = [&](uint32_t i) {
+    return i < n ? func_.br_table_labels[in.a + i] : uint32_t(in.c);
+  };
   for (uint32_t i = 0; i <= n; ++i) {
     const uint32_t d = depth_of(i);
     if (d >= ctrls_.size() || label(d).arity() > height()) {
@@ -280,11 +312,11 @@ void Lowerer::lower_br_table(const wasm::Instr& in) {
   for (uint32_t i = 0; i <= n; ++i) {
     Ctrl& target = label(depth_of(i));
     if (needs_copies(target)) {
-      code_[table + i] = pos();
+      set_target(table + i, pos());
       emit_copies(target);
       emit_jump(target);
     } else if (target.kind == Ctrl::Kind::Loop) {
-      code_[table + i] = target.start;
+      set_target(table + i, target.start);
     } else {
       target.fixups.push_back(table + i);
     }
@@ -315,7 +347,7 @@ void Lowerer::emit_return() {
 
 // Emits a branch taken when `cond` is non-zero (or zero) and returns the word to patch with
 // its target. If the instruction just emitted computed `cond` with an integer compare, the two
-// fuse into one compare-and-branch.
+// fuse into one compare-and-branch (and an i32.add before that, into the same instruction).
 uint32_t Lowerer::emit_cond_branch(Entry cond, bool when_nonzero) {
   if (last_patchable_ && cond.kind == Entry::Kind::Home && code_[last_pos_ + 1] == cond.slot) {
     const auto op = static_cast<wasm::Opcode>(code_[last_pos_]);
@@ -329,8 +361,8 @@ uint32_t Lowerer::emit_cond_branch(Entry cond, bool when_nonzero) {
       return last_pos_ + 2;
     }
     if ((raw >= first && raw <= static_cast<uint32_t>(wasm::Opcode::I32GeU)) ||
-               (raw >= static_cast<uint32_t>(wasm::Opcode::I64Eq) &&
-                raw <= static_cast<uint32_t>(wasm::Opcode::I64GeU))) {
+        (raw >= static_cast<uint32_t>(wasm::Opcode::I64Eq) &&
+         raw <= static_cast<uint32_t>(wasm::Opcode::I64GeU))) {
       // Compare opcodes come in pairs of negations: eq/ne, lt_s/ge_s, lt_u/ge_u, gt_s/le_s,
       // gt_u/le_u (integers only: there is no NaN).
       const bool is64 = raw >= static_cast<uint32_t>(wasm::Opcode::I64Eq);
@@ -344,6 +376,9 @@ uint32_t Lowerer::emit_cond_branch(Entry cond, bool when_nonzero) {
       code_[last_pos_ + 1] = code_[last_pos_ + 2];
       code_[last_pos_ + 2] = code_[last_pos_ + 3];
       last_patchable_ = false;
+      const uint32_t merged = fuse_add_into_branch(last_pos_);
+      if (merged != 0) return merged;
+      if (!is64) use_compare_immediate(last_pos_);
       return last_pos_ + 3;
     }
   }

@@ -3,6 +3,7 @@
 // Internal to lowering*.cpp.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -32,16 +33,16 @@ class Lowerer {
   struct Ctrl {
     enum class Kind : uint8_t { Func, Block, Loop, If };
     Kind kind = Kind::Block;
-    uint32_t height = 0;   ///< operand stack height at entry, below the params
+    uint32_t height = 0;  ///< operand stack height at entry, below the params
     uint32_t params = 0;
     uint32_t results = 0;
-    uint32_t start = 0;    ///< Loop: branch target (its safepoint)
+    uint32_t start = 0;              ///< Loop: branch target (its safepoint)
     uint32_t else_fixup = kNoFixup;  ///< If: target word of the branch to the else arm
     bool has_else = false;
-    bool dead = false;     ///< the code at this point is unreachable
-    uint32_t cost_owner = 0;  ///< index of the enclosing Loop/Func ctrl that pays for fuel
-    uint32_t cost = 0;        ///< Loop/Func: Wasm instructions in the region
-    uint32_t cost_pos = 0;    ///< Loop/Func: word holding the safepoint's cost
+    bool dead = false;             ///< the code at this point is unreachable
+    uint32_t cost_owner = 0;       ///< index of the enclosing Loop/Func ctrl that pays for fuel
+    uint32_t cost = 0;             ///< Loop/Func: Wasm instructions in the region
+    uint32_t cost_pos = 0;         ///< Loop/Func: word holding the safepoint's cost
     std::vector<uint32_t> fixups;  ///< target words to patch with the label's end position
 
     uint32_t arity() const { return kind == Kind::Loop ? params : results; }
@@ -63,7 +64,12 @@ class Lowerer {
   void emit_copies(const Ctrl& target);
   void emit_jump(Ctrl& target);
   uint32_t emit_cond_branch(Entry cond, bool when_nonzero);
-  void bind(uint32_t fixup_word) { code_[fixup_word] = pos(); }
+  /// Branch targets are stored relative to the word that holds them (code.hpp).
+  void set_target(uint32_t word, uint32_t target) {
+    code_[word] = target - word;
+    label_pos_ = std::max(label_pos_, target);
+  }
+  void bind(uint32_t fixup_word) { set_target(fixup_word, pos()); }
 
   // lowering_ops.cpp: everything that is not control flow.
   Result<void> lower_op(const wasm::Instr& in);
@@ -100,21 +106,33 @@ class Lowerer {
   uint32_t local_total_ = 0;  ///< params + declared locals
   uint32_t stack_base_ = 0;
   uint32_t max_height_ = 0;
-  bool broken_ = false;       ///< an impossible state for a validated body was met
+  bool broken_ = false;  ///< an impossible state for a validated body was met
 
   std::unordered_map<uint64_t, uint32_t> const_slots_;  ///< constant bits -> slot
   std::vector<Slot> constants_;
   std::vector<Entry> stack_;
   std::vector<std::vector<uint32_t>> local_refs_;  ///< per local: positions of deferred gets
-  uint32_t deferred_low_ = 0;  ///< no deferred local.get below this position
+  uint32_t deferred_low_ = 0;                      ///< no deferred local.get below this position
   std::vector<Ctrl> ctrls_;
-  uint32_t dead_depth_ = 0;    ///< blocks opened inside dead code
+  uint32_t dead_depth_ = 0;  ///< blocks opened inside dead code
 
   std::vector<uint32_t> code_;
   std::vector<std::pair<uint32_t, uint32_t>> offsets_;
   uint32_t cur_offset_ = 0;
-  bool last_patchable_ = false;  ///< last instruction wrote the top entry's home at code_[last_pos_+1]
+  bool last_patchable_ =
+      false;  ///< last instruction wrote the top entry's home at code_[last_pos_+1]
   uint32_t last_pos_ = 0;
+  // Superinstructions (lowering_fuse.cpp) look back at the code just emitted.
+  uint32_t last_add_pos_ = UINT32_MAX;  ///< where the last i32.add [op, dst, a, b] starts
+  uint32_t label_pos_ = 0;              ///< highest code position bound as a branch target
+  bool is_const_slot(uint32_t slot) const { return slot >= local_total_ && slot < stack_base_; }
+  uint64_t const_value(uint32_t slot) const { return constants_[slot - local_total_]; }
+  bool add_operands(uint32_t pos, uint32_t& a, uint32_t& b) const;
+  bool take_address_add(Entry address, uint32_t& a, uint32_t& b);
+  bool emit_with_immediate(Op op, Entry a, Entry b);
+  void use_compare_immediate(uint32_t branch_pos);
+  void compact_constants();
+  uint32_t fuse_add_into_branch(uint32_t branch_pos);
 };
 
 }  // namespace lunatic::engine

@@ -82,17 +82,28 @@ void Lowerer::lower_numeric(const wasm::Instr& in) {
     return;
   }
   if (info.access_bytes > 0) {
+    // An address computed by the i32.add just before becomes part of the access.
+    const uint32_t fused = static_cast<uint32_t>(Op::I32LoadAdd) + static_cast<uint32_t>(op) -
+                           static_cast<uint32_t>(Op::I32Load);
+    uint32_t a, b;
     if (info.out != Operand::none) {
-      emit_result(op, {pop().slot, in.b});
+      const Entry addr = pop();
+      if (take_address_add(addr, a, b))
+        emit_result(static_cast<Op>(fused), {a, b, in.b});
+      else
+        emit_result(op, {addr.slot, in.b});
     } else {
       const Entry v = pop(), addr = pop();
-      emit(op, {addr.slot, v.slot, in.b});
+      if (take_address_add(addr, a, b))
+        emit(static_cast<Op>(fused), {a, b, v.slot, in.b});
+      else
+        emit(op, {addr.slot, v.slot, in.b});
     }
     return;
   }
   if (info.in2 != Operand::none) {
     const Entry b = pop(), a = pop();
-    emit_result(op, {a.slot, b.slot});
+    if (!emit_with_immediate(op, a, b)) emit_result(op, {a.slot, b.slot});
   } else {
     emit_result(op, {pop().slot});
   }
@@ -229,7 +240,8 @@ void Lowerer::to_home_top(uint32_t n) {
 // ---- Emission ------------------------------------------------------------------------------
 
 uint32_t Lowerer::emit(Op op, std::initializer_list<uint32_t> operands) {
-  if (offsets_.empty() || offsets_.back().second != cur_offset_) offsets_.emplace_back(pos(), cur_offset_);
+  if (offsets_.empty() || offsets_.back().second != cur_offset_)
+    offsets_.emplace_back(pos(), cur_offset_);
   const uint32_t at = pos();
   code_.push_back(static_cast<uint32_t>(op));
   code_.insert(code_.end(), operands.begin(), operands.end());
@@ -239,7 +251,9 @@ uint32_t Lowerer::emit(Op op, std::initializer_list<uint32_t> operands) {
 
 void Lowerer::emit_result(Op op, std::initializer_list<uint32_t> sources) {
   const uint32_t dst = push_home();
-  if (offsets_.empty() || offsets_.back().second != cur_offset_) offsets_.emplace_back(pos(), cur_offset_);
+  if (op == static_cast<Op>(Opcode::I32Add) || op == Op::I32AddImm) last_add_pos_ = pos();
+  if (offsets_.empty() || offsets_.back().second != cur_offset_)
+    offsets_.emplace_back(pos(), cur_offset_);
   last_pos_ = pos();
   code_.push_back(static_cast<uint32_t>(op));
   code_.push_back(dst);

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <span>
@@ -162,11 +161,14 @@ class Store {
  private:
   MemoryPool& pool_;
   StoreLimits limits_;
-  std::deque<std::unique_ptr<Function>> functions_;
-  std::deque<std::unique_ptr<Memory>> memories_;
-  std::deque<std::unique_ptr<Table>> tables_;
-  std::deque<std::unique_ptr<Global>> globals_;
-  std::deque<std::unique_ptr<Instance>> instances_;
+  // Vectors of owning pointers (entities never move): an empty vector allocates nothing,
+  // where each std::deque allocated ~600 bytes at construction (a process makes one Store).
+  std::vector<std::unique_ptr<Function>> functions_;        ///< host functions
+  std::vector<std::unique_ptr<Function[]>> function_blocks_;  ///< one per instance
+  std::vector<std::unique_ptr<Memory>> memories_;
+  std::vector<std::unique_ptr<Table>> tables_;
+  std::vector<std::unique_ptr<Global>> globals_;
+  std::vector<std::unique_ptr<Instance>> instances_;
 };
 
 }  // namespace lunatic::engine

@@ -9,7 +9,9 @@
 namespace lunatic::engine {
 
 namespace {
-constexpr size_t kInitialSlots = 256;
+// 512 bytes: most processes never need more (the stack grows on demand), and staying under
+// glibc's 1 KiB "large request" size keeps spawn clear of malloc_consolidate.
+constexpr size_t kInitialSlots = 64;
 }  // namespace
 
 Thread::Thread(Store& store, ThreadLimits limits)
@@ -36,7 +38,7 @@ Result<void> Thread::begin_call(Function* fn, std::span<const Value> args) {
   const size_t need = std::max({args.size(), fn->type.results.size(), kInitialSlots});
   if (s.slots.size() < need) s.slots.resize(need);
   for (size_t i = 0; i < args.size(); ++i) s.slots[i] = args[i].bits;
-  s.frames.clear();
+  s.depth = 0;
   s.entry = fn;
   s.phase = State::Phase::Ready;
   trap_ = Trap{};
@@ -72,7 +74,7 @@ Result<std::vector<Value>> Thread::call(Function* fn, std::span<const Value> arg
       case RunStatus::Trapped: return Error(Phase::Trap, trap_.message);
       case RunStatus::Parked:
         // Nobody will wake the thread: abandon the call so the thread stays usable.
-        state_->frames.clear();
+        state_->depth = 0;
         state_->phase = State::Phase::Idle;
         return Error(Phase::Usage, "a host function parked outside a scheduler");
     }

@@ -15,29 +15,22 @@ constexpr OpcodeInfo kInfo[] = {
 
 constexpr uint16_t kNone = 0xFFFF;
 
-constexpr auto kByByte = [] {
-  std::array<uint16_t, 256> table{};
+// Index of each opcode with the given prefix by its code, for table sizes up to N codes.
+template <size_t N>
+constexpr std::array<uint16_t, N> index_by_code(uint8_t wanted_prefix) {
+  std::array<uint16_t, N> table{};
   table.fill(kNone);
   uint16_t i = 0;
 #define WASM_OPCODE(name, text, prefix, code, imm, in1, in2, out, bytes) \
-  if ((prefix) == 0) table[(code)] = i;                                  \
+  if ((prefix) == wanted_prefix) table[(code)] = i;                      \
   ++i;
 #include "wasm/opcodes.def"
 #undef WASM_OPCODE
   return table;
-}();
+}
 
-constexpr auto kByMisc = [] {
-  std::array<uint16_t, 32> table{};
-  table.fill(kNone);
-  uint16_t i = 0;
-#define WASM_OPCODE(name, text, prefix, code, imm, in1, in2, out, bytes) \
-  if ((prefix) == 0xFC) table[(code)] = i;                               \
-  ++i;
-#include "wasm/opcodes.def"
-#undef WASM_OPCODE
-  return table;
-}();
+constexpr auto kByByte = index_by_code<256>(0x00);
+constexpr auto kByMisc = index_by_code<32>(0xFC);
 
 }  // namespace
 

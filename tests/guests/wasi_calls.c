@@ -37,15 +37,19 @@ int main(void) {
                                     (fdstat.fs_rights_base & __WASI_RIGHTS_FD_WRITE) != 0);
   check("fd_fdstat_get EBADF", __wasi_fd_fdstat_get(7, &fdstat) == __WASI_ERRNO_BADF);
   __wasi_filesize_t offset = 0;
-  check("fd_seek stdout ESPIPE",
-        __wasi_fd_seek(1, 0, __WASI_WHENCE_CUR, &offset) == __WASI_ERRNO_SPIPE);
+  // A terminal or pipe cannot seek; stdout redirected to a file (as under ctest) can.
+  check("fd_fdstat_get stdout again", __wasi_fd_fdstat_get(1, &fdstat) == 0);
+  __wasi_errno_t seek_expected =
+      fdstat.fs_filetype == __WASI_FILETYPE_REGULAR_FILE ? 0 : __WASI_ERRNO_SPIPE;
+  check("fd_seek stdout", __wasi_fd_seek(1, 0, __WASI_WHENCE_CUR, &offset) == seek_expected);
   __wasi_size_t written = 0;
   __wasi_ciovec_t iov = {(const uint8_t*)"x", 1};
   check("fd_write EBADF", __wasi_fd_write(5, &iov, 1, &written) == __WASI_ERRNO_BADF);
   check("fd_write too many iovecs", __wasi_fd_write(1, &iov, 5000, &written) == __WASI_ERRNO_INVAL);
   check("fd_write zero iovecs", __wasi_fd_write(1, &iov, 0, &written) == 0 && written == 0);
   __wasi_fd_t fd = 0;
-  check("path_open ENOSYS", __wasi_path_open(3, 0, "x", 0, 0, 0, 0, &fd) == __WASI_ERRNO_NOSYS);
+  check("path_open EBADF (no preopen)",
+        __wasi_path_open(3, 0, "x", 0, 0, 0, 0, &fd) == __WASI_ERRNO_BADF);
   check("fd_close stdin", __wasi_fd_close(0) == 0 && __wasi_fd_close(0) == __WASI_ERRNO_BADF);
 
   fflush(stdout);

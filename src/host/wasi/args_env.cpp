@@ -4,60 +4,73 @@
 #include <vector>
 
 #include "host/wasi/functions.hpp"
-#include "host/wasi/guest.hpp"
 
 namespace lunatic::host::wasi {
 namespace {
 
-using engine::HostCall;
-using engine::HostStatus;
-
-// Sizes of a string list: count, and bytes of all strings with their NULs. The lists come from
-// the host (the command line), but the sums are 64-bit and checked so a huge host environment
-// gives EINVAL rather than a wrapped size.
-HostStatus list_sizes(const std::vector<std::string>& list, HostCall& call) {
-  Guest g(call);
-  uint64_t buf_size = 0;
-  for (const std::string& s : list) buf_size += s.size() + 1;
-  if (list.size() > UINT32_MAX || buf_size > UINT32_MAX) return g.ret(Errno::Inval);
-  if (!g.store_u32(g.u32(0), static_cast<uint32_t>(list.size()))) return g.out_of_bounds();
-  if (!g.store_u32(g.u32(1), static_cast<uint32_t>(buf_size))) return g.out_of_bounds();
-  return g.ret(Errno::Success);
+uint64_t total_bytes(const std::vector<std::string>& list) {
+  uint64_t n = 0;
+  for (const std::string& s : list) n += s.size() + 1;
+  return n;
 }
 
-HostStatus list_get(const std::vector<std::string>& list, HostCall& call) {
-  Guest g(call);
-  uint32_t table_ptr = g.u32(0);
-  uint32_t buf_ptr = g.u32(1);
-  uint64_t buf_size = 0;
-  for (const std::string& s : list) buf_size += s.size() + 1;
-  // Check both regions whole before writing anything: a trap leaves memory untouched.
-  if (g.bytes(table_ptr, uint64_t{4} * list.size()) == nullptr) return g.out_of_bounds();
-  uint8_t* buf = g.bytes(buf_ptr, buf_size);
-  if (buf == nullptr) return g.out_of_bounds();
-  // buf_ptr + buf_size <= memory size <= 4 GiB, so every string address fits in a u32.
+// The lists come from the host, but the sums are 64-bit and checked so that a huge host
+// environment gives Inval rather than a wrapped size.
+WasiResult list_sizes(const std::vector<std::string>& list, GuestPtr<uint32_t> count,
+                      GuestPtr<uint32_t> size) {
+  uint64_t bytes = total_bytes(list);
+  if (list.size() > UINT32_MAX || bytes > UINT32_MAX) return code(Errno::Inval);
+  count.write(static_cast<uint32_t>(list.size()));
+  size.write(static_cast<uint32_t>(bytes));
+  return code(Errno::Success);
+}
+
+WasiResult list_get(CallContext& ctx, const std::vector<std::string>& list, uint32_t table_ptr,
+                    uint32_t buf_ptr) {
+  uint64_t bytes = total_bytes(list);
+  if (list.size() > UINT32_MAX || bytes > UINT32_MAX) return code(Errno::Inval);
+  // Both regions are checked whole before anything is written: a trap leaves memory as it was.
+  auto table = GuestMutSpan<uint32_t>::at(ctx, table_ptr, static_cast<uint32_t>(list.size()),
+                                          "pointer table");
+  if (!table.ok()) return std::move(table).trap();
+  auto buf = GuestMutSpan<uint8_t>::at(ctx, buf_ptr, static_cast<uint32_t>(bytes), "string buffer");
+  if (!buf.ok()) return std::move(buf).trap();
+  std::span<uint8_t> out = buf.value().mut_bytes();
+  // buf_ptr + bytes <= memory size <= 4 GiB, so every string address fits in a u32.
   uint32_t offset = 0;
   for (size_t i = 0; i < list.size(); ++i) {
-    (void)g.store_u32(table_ptr + static_cast<uint32_t>(4 * i), buf_ptr + offset);
-    std::memcpy(buf + offset, list[i].data(), list[i].size());
-    buf[offset + list[i].size()] = 0;
+    table.value().write(static_cast<uint32_t>(i), buf_ptr + offset);
+    std::memcpy(out.data() + offset, list[i].data(), list[i].size());
+    out[offset + list[i].size()] = 0;
     offset += static_cast<uint32_t>(list[i].size() + 1);
   }
-  return g.ret(Errno::Success);
+  return code(Errno::Success);
 }
 
 }  // namespace
 
-/// args_get(argv: u32*, argv_buf: u8*) -> errno. Traps on a pointer outside memory.
-HostStatus args_get(WasiContext& ctx, HostCall& call) { return list_get(ctx.args, call); }
+WasiResult args_get(CallContext& ctx, uint32_t argv, uint32_t argv_buf) {
+  WasiContext* w = wasi_of(ctx);
+  if (w == nullptr) return no_context(ctx);
+  return list_get(ctx, w->args, argv, argv_buf);
+}
 
-/// args_sizes_get(argc_out: u32*, argv_buf_size_out: u32*) -> errno.
-HostStatus args_sizes_get(WasiContext& ctx, HostCall& call) { return list_sizes(ctx.args, call); }
+WasiResult args_sizes_get(CallContext& ctx, GuestPtr<uint32_t> argc, GuestPtr<uint32_t> size) {
+  WasiContext* w = wasi_of(ctx);
+  if (w == nullptr) return no_context(ctx);
+  return list_sizes(w->args, argc, size);
+}
 
-/// environ_get(environ: u32*, environ_buf: u8*) -> errno.
-HostStatus environ_get(WasiContext& ctx, HostCall& call) { return list_get(ctx.env, call); }
+WasiResult environ_get(CallContext& ctx, uint32_t environ, uint32_t environ_buf) {
+  WasiContext* w = wasi_of(ctx);
+  if (w == nullptr) return no_context(ctx);
+  return list_get(ctx, w->env, environ, environ_buf);
+}
 
-/// environ_sizes_get(count_out: u32*, buf_size_out: u32*) -> errno.
-HostStatus environ_sizes_get(WasiContext& ctx, HostCall& call) { return list_sizes(ctx.env, call); }
+WasiResult environ_sizes_get(CallContext& ctx, GuestPtr<uint32_t> count, GuestPtr<uint32_t> size) {
+  WasiContext* w = wasi_of(ctx);
+  if (w == nullptr) return no_context(ctx);
+  return list_sizes(w->env, count, size);
+}
 
 }  // namespace lunatic::host::wasi

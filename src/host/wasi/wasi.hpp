@@ -1,39 +1,96 @@
-// The minimal wasi_snapshot_preview1 of the engine issue: what a WASI command needs to start,
-// print, read its arguments and environment, read clocks and random bytes, and exit.
+// wasi_snapshot_preview1 for lunatic: the per-process WasiContext (arguments, environment, the
+// fd table with its preopened directories) and the definition of every preview1 function on
+// the typed binding layer (docs/guest-abi.md documents each).
 #pragma once
 
-#include <array>
-#include <memory>
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "binding/linker.hpp"
+#include "binding/pending_call.hpp"
 #include "common/result.hpp"
-#include "engine/store.hpp"
-#include "wasm/module.hpp"
+#include "host/wasi/errno.hpp"
+#include "host/wasi/fd_table.hpp"
+
+namespace lunatic::runtime {
+class Process;
+}
 
 namespace lunatic::host::wasi {
 
 /// The name of the namespace modules import from.
 inline constexpr std::string_view kModuleName = "wasi_snapshot_preview1";
 
-/// Per-process WASI state. The host functions of one instance share one context (they hold a
-/// shared_ptr to it), so it lives as long as the longest-lived of them.
-struct WasiContext {
+/// The WASI state of one process: what it was started with and the files it holds open.
+/// Each process owns one; a spawned process gets a new one (its own fd table: it never sees
+/// its parent's open files unless the runtime passes them explicitly). Not thread safe: one
+/// process runs one host call at a time.
+class WasiContext {
+ public:
+  WasiContext() = default;
+  WasiContext(const WasiContext&) = delete;
+  WasiContext& operator=(const WasiContext&) = delete;
+
   std::vector<std::string> args;  ///< argv as the guest sees it, argv[0] included
   std::vector<std::string> env;   ///< "KEY=VALUE" entries, in order
-  /// Host file descriptors behind guest fds 0, 1 and 2. Never closed by the guest: fd_close
-  /// only marks the guest's fd closed.
-  std::array<int, 3> stdio_fds{0, 1, 2};
-  std::array<bool, 3> closed{};  ///< guest fd 0..2 closed with fd_close
+
+  FdTable& fds() { return fds_; }
+  const FdTable& fds() const { return fds_; }
+
+  /// Installs guest fds 0, 1 and 2, borrowing host fds `in`, `out`, `err` (never closed by
+  /// the guest: its fd_close only drops its own view). Rights follow the host file type.
+  void add_stdio(int in = 0, int out = 1, int err = 2);
+
+  /// Opens host directory `host_path` and installs it at the lowest free guest fd as a
+  /// preopen named `guest_name` (what fd_prestat_dir_name reports: wasi-libc resolves the
+  /// guest's paths against these names). Returns the guest fd, or a Phase::Host error naming
+  /// the path (missing, not a directory, table full).
+  Result<uint32_t> preopen(const std::string& host_path, std::string guest_name);
+
+  /// The entry of guest fd `fd` holding all of `rights`: Badf if `fd` is not open,
+  /// Notcapable if it lacks a right. `rights` may be 0 (any open fd).
+  Errno lookup(uint32_t fd, uint64_t rights, FdEntry** out) const;
+
+ private:
+  FdTable fds_;
 };
 
-/// Produces one Extern per import of `module`, in order, for Store::instantiate: each
-/// wasi_snapshot_preview1 function import becomes a host function added to `store` (the
-/// functions outside the minimal subset return ENOSYS, so programs still instantiate).
-/// Errors (Phase::Link, naming the import in `context`): "unknown import" for an import from
-/// another module, a non-function import or an unknown WASI name; "incompatible import type"
-/// for a WASI import whose signature is not the preview1 one.
-Result<std::vector<engine::Extern>> link_imports(engine::Store& store, const wasm::Module& module,
-                                                 std::shared_ptr<WasiContext> context);
+/// What the WASI functions need of the embedder's per-process object: it derives from
+/// WasiHost (a binding::HostContext) and is attached to the process's engine::Thread with
+/// binding::attach(). A call from a thread with no host context attached traps
+/// ("... called without a WASI context").
+class WasiHost : public binding::HostContext {
+ public:
+  virtual WasiContext& wasi() = 0;
+
+ protected:
+  ~WasiHost() = default;
+};
+
+/// The simplest WasiHost: a process that owns its WasiContext (the CLI's, tests').
+class WasiProcess final : public WasiHost {
+ public:
+  WasiContext& wasi() override { return context_; }
+
+ private:
+  WasiContext context_;
+};
+
+/// The WASI state of a runtime process (kept in Process::local), created on its first use
+/// with stdio at fds 0, 1 and 2 and nothing else: a spawned process has no arguments, no
+/// environment and no preopened directories. The CLI fills the root's in the `prepare`
+/// hook of Runtime::spawn_root.
+/// Owner-only, like Process::local.
+WasiContext& process_wasi(runtime::Process& process);
+
+/// Defines every wasi_snapshot_preview1 function in `linker.ns(kModuleName)`.
+void define_functions(binding::Linker& linker);
+
+/// Parses a `--dir` value: "HOST" (the guest sees it as HOST) or "HOST:GUEST". The split is
+/// at the last ':' (host paths may contain ':'; guest names may not). Empty parts are an
+/// error.
+Result<std::pair<std::string, std::string>> parse_dir_option(std::string_view value);
 
 }  // namespace lunatic::host::wasi

@@ -1,0 +1,116 @@
+#!/usr/bin/env escript
+%% -*- erlang -*-
+%%! +S 2:2
+%% The process benchmarks of docs/benchmarks.md ("Processes") in Erlang, the same programs as
+%% bench/processes/guest.hpp. Prints one "SAMPLE name value unit" line per run of each.
+%% Usage: escript processes.erl [Runs] [Scale]   (Scale divides every N, for smoke tests)
+-mode(compile).
+
+main(Args) ->
+    {Runs, Scale} = case Args of
+                        [] -> {3, 1};
+                        [R] -> {list_to_integer(R), 1};
+                        [R, S | _] -> {list_to_integer(R), list_to_integer(S)}
+                    end,
+    N = 100000 div Scale,
+    RingN = 10000 div Scale,
+    lists:foreach(fun(_) -> run_all(N, RingN) end, lists:seq(1, Runs)).
+
+run_all(N, RingN) ->
+    sample("spawn", spawn_plain(N) / N, "us"),
+    sample("spawn_join", spawn_join(N) / N, "us"),
+    sample("ring", 100 * (RingN + 1) / ring(RingN), "Mmsg/s"),
+    sample("pingpong", ping(N) / N, "us"),
+    sample("idle_memory", idle_memory(N) / N, "bytes").
+
+sample(Name, Value, Unit) ->
+    io:format("SAMPLE ~s ~.4f ~s~n", [Name, float(Value), Unit]).
+
+now_us() -> erlang:monotonic_time(microsecond).
+
+%% N processes that end at once, spawned from one process, until all have ended.
+spawn_plain(N) ->
+    Base = erlang:system_info(process_count),
+    T0 = now_us(),
+    spawn_loop(N),
+    wait_count(Base),
+    now_us() - T0.
+
+spawn_loop(0) -> ok;
+spawn_loop(K) -> spawn(fun() -> ok end), spawn_loop(K - 1).
+
+wait_count(Base) ->
+    case erlang:system_info(process_count) =< Base of
+        true -> ok;
+        false -> erlang:yield(), wait_count(Base)
+    end.
+
+%% N children that each send 1 back; the parent receives the N messages.
+spawn_join(N) ->
+    Me = self(),
+    T0 = now_us(),
+    spawn_children(N, Me),
+    receive_n(N),
+    now_us() - T0.
+
+spawn_children(0, _) -> ok;
+spawn_children(K, Me) -> spawn(fun() -> Me ! 1 end), spawn_children(K - 1, Me).
+
+receive_n(0) -> ok;
+receive_n(K) -> receive _ -> receive_n(K - 1) end.
+
+%% A ring of N nodes and this process; the token goes 100 times around.
+ring(N) ->
+    Last = lists:foldl(fun(_, Next) -> spawn(fun() -> ring_node(Next) end) end, self(),
+                       lists:seq(1, N)),
+    T0 = now_us(),
+    rounds(Last, 100),
+    T = now_us() - T0,
+    Last ! 0,
+    receive 0 -> ok end,
+    T.
+
+ring_node(Next) ->
+    receive V -> Next ! V, case V of 0 -> ok; _ -> ring_node(Next) end end.
+
+rounds(_, 0) -> ok;
+rounds(Last, K) -> Last ! 1, receive _ -> rounds(Last, K - 1) end.
+
+%% N round trips with an echo process.
+ping(N) ->
+    Me = self(),
+    P = spawn(fun() -> pong(Me) end),
+    T0 = now_us(),
+    ping_loop(P, N),
+    T = now_us() - T0,
+    P ! 0,
+    receive 0 -> ok end,
+    T.
+
+pong(Parent) ->
+    receive V -> Parent ! V, case V of 0 -> ok; _ -> pong(Parent) end end.
+
+ping_loop(_, 0) -> ok;
+ping_loop(P, K) -> P ! 1, receive _ -> ping_loop(P, K - 1) end.
+
+%% Resident memory per process of N processes parked in receive (RSS delta / N).
+idle_memory(N) ->
+    Me = self(),
+    R0 = rss(),
+    Pids = [spawn(fun() -> Me ! 1, receive stop -> ok end end) || _ <- lists:seq(1, N)],
+    receive_n(N),
+    R1 = rss(),
+    [P ! stop || P <- Pids],
+    wait_dead(Pids),
+    R1 - R0.
+
+wait_dead(Pids) ->
+    lists:foreach(fun(P) ->
+                          Ref = monitor(process, P),
+                          receive {'DOWN', Ref, _, _, _} -> ok end
+                  end, Pids).
+
+rss() ->
+    {ok, Bin} = file:read_file("/proc/self/statm"),
+    [_, Resident | _] = string:split(binary_to_list(Bin), " ", all),
+    list_to_integer(Resident) * 4096.

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Process benchmarks, lunatic next to Erlang in one run (docs/benchmarks.md, "Processes").
+
+Runs build/bench/processes/bench_processes and bench/erlang/processes.erl alternately
+(--runs times each, so load from elsewhere hits both alike), takes the median of each
+benchmark's samples and prints them with the ratio lunatic / Erlang (for a rate such as the
+ring, Erlang / lunatic, so that above 1 always means lunatic is slower or bigger).
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+ROWS = [  # name, what it measures, unit, higher is better
+    ("spawn", "spawn + first run + exit of a minimal process, N = 100,000", "us", False),
+    ("spawn_guest_module", "the same, guest-like module (1-page memory, 5 imports)", "us", False),
+    ("spawn_join", "spawned by a process, child sends 1 back, parent receives all", "us", False),
+    ("ring", "messages per second around a ring of 10,000 processes", "M msg/s", True),
+    ("pingpong", "ping-pong round trip between two processes", "us", False),
+    ("idle_memory", "resident memory per idle process (N = 100,000 in receive)", "bytes", False),
+]
+
+
+def samples(cmd, timeout):
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if out.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed ({out.returncode}):\n{out.stderr}")
+    found = {}
+    for line in out.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[0] == "SAMPLE":
+            found.setdefault(parts[1], []).append(float(parts[2]))
+    return found
+
+
+def loadavg():
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return float("nan")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--build-dir", default=os.path.join(HERE, "..", "build"))
+    ap.add_argument("--scale", type=int, default=1, help="divide every N (smoke test)")
+    ap.add_argument("--no-erlang", action="store_true")
+    ap.add_argument("--timeout", type=int, default=600)
+    args = ap.parse_args()
+
+    lunatic = os.path.join(args.build_dir, "bench", "processes", "bench_processes")
+    if not os.path.exists(lunatic):
+        sys.exit(f"{lunatic} not found: configure with -DLUNATIC_BUILD_BENCH=ON, "
+                 "ninja bench_processes")
+    escript = None if args.no_erlang else shutil.which("escript")
+    if escript is None and not args.no_erlang:
+        print("escript not found (apt-get install erlang-base): lunatic only", file=sys.stderr)
+
+    load_before = loadavg()
+    lun, erl = {}, {}
+    for _ in range(args.runs):
+        for k, v in samples([lunatic, "--runs", "1", "--scale", str(args.scale)],
+                            args.timeout).items():
+            lun.setdefault(k, []).extend(v)
+        if escript:
+            cmd = [escript, os.path.join(HERE, "erlang", "processes.erl"), "1", str(args.scale)]
+            for k, v in samples(cmd, args.timeout).items():
+                erl.setdefault(k, []).extend(v)
+
+    print(f"| benchmark | lunatic | Erlang/OTP | ratio | runs |")
+    print(f"|---|---:|---:|---:|---:|")
+    erlang_row = {"spawn_guest_module": "spawn"}  # compared with Erlang's plain spawn
+    for name, what, unit, higher_better in ROWS:
+        if name not in lun:
+            continue
+        l = statistics.median(lun[name])
+        e_samples = erl.get(erlang_row.get(name, name))
+        if e_samples:
+            e = statistics.median(e_samples)
+            ratio = (e / l) if higher_better else (l / e)
+            e_text, r_text = f"{e:.3f} {unit}", f"{ratio:.2f}x"
+        else:
+            e_text, r_text = "-", "-"
+        print(f"| {name}: {what} | {l:.3f} {unit} | {e_text} | {r_text} | {len(lun[name])} |")
+    print(f"\nload average: {load_before:.1f} before, {loadavg():.1f} after; "
+          "ratio > 1 = lunatic slower (or bigger)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+// The function-body half of the module generator: well-typed code only, built expression by
+// expression from the fuzzer's bytes (see module_generator.hpp for the module around it).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "module_generator.hpp"
+#include "wasm/types.hpp"
+#include "wasm_writer.hpp"
+
+namespace lunatic::fuzz {
+
+/// What a body may refer to in the module being generated.
+struct ModuleShape {
+  std::vector<wasm::FuncType> types;
+  std::vector<uint32_t> function_types;  ///< type index of each function (imports first)
+  std::vector<wasm::ValType> globals;    ///< all mutable
+  uint32_t table_size = 0;               ///< funcref table 0 (initially): element i is function i
+  uint32_t passive_elem = 0;             ///< index of a passive element segment (table.init)
+  uint32_t passive_data = 0;             ///< index of a passive data segment (memory.init)
+};
+
+/// Writes a `t.const` instruction with an interesting or random value of numeric type `t`.
+void write_constant(ByteSource& src, WasmWriter& out, wasm::ValType t);
+
+/// Writes one entry of the code section without its size prefix: local declarations, a
+/// well-typed body for a function of type `shape.types[type_index]`, and the final `end`.
+void generate_body(ByteSource& src, const ModuleShape& shape, uint32_t type_index, WasmWriter& out);
+
+}  // namespace lunatic::fuzz

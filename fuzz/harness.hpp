@@ -1,0 +1,48 @@
+// The run-and-compare harness shared by the execution fuzzers and the regression tests:
+// instantiate a compiled module with dummy imports, call every export, once in one run and
+// once in small slices, and report the first place where the two disagree.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/compiled_module.hpp"
+#include "engine/memory_pool.hpp"
+#include "engine/store.hpp"
+
+namespace lunatic::fuzz {
+
+/// Bounds that keep every input fast: no input may hang or use much memory.
+struct HarnessLimits {
+  uint64_t fuel = 100'000;  ///< per call (start function and each export)
+  uint32_t max_calls = 32;  ///< exported functions called per instance
+  engine::StoreLimits store{.max_memory_pages = 256, .max_table_elements = 10'000};
+};
+
+/// What check_resumable() saw, for statistics and tests.
+struct HarnessReport {
+  bool instantiated = false;  ///< false: an import could not be satisfied or linking failed
+  uint32_t calls = 0;         ///< calls made (per store)
+  uint32_t traps = 0;         ///< of which trapped
+  std::string difference;     ///< empty when the whole and the sliced runs agree
+};
+
+/// One import per module import: host functions that return zeros, and tables, memories and
+/// globals of exactly the imported type (zero/null-filled). nullopt when an import cannot be
+/// satisfied within `limits` (e.g. a memory larger than max_memory_pages).
+std::optional<std::vector<engine::Extern>> dummy_imports(engine::Store& store,
+                                                         const wasm::Module& module);
+
+/// Instantiates `module` in two fresh Stores with dummy imports, runs the start function and
+/// then each exported function (zero arguments, `limits.fuel` each): in the first store with
+/// one run() per call, in the second with run(slice) until it ends. Results (bits), trap kinds
+/// and messages, fuel left, and finally memories, globals and tables must be identical.
+/// @pre slice > 0
+HarnessReport check_resumable(engine::MemoryPool& pool,
+                              const std::shared_ptr<const engine::CompiledModule>& module,
+                              uint64_t slice, const HarnessLimits& limits = {});
+
+}  // namespace lunatic::fuzz

@@ -1,0 +1,77 @@
+/* lunatic::message: build a message in the per-process scratch slot and send it; receive
+ * selectively by tag with a timeout; read the received message. See docs/guest-abi.md. */
+#ifndef LUNATIC_MESSAGE_H
+#define LUNATIC_MESSAGE_H
+
+#include "lunatic/import.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What lunatic_receive returns. */
+#define LUNATIC_MESSAGE_DATA 0
+#define LUNATIC_MESSAGE_LINK_DIED 1
+#define LUNATIC_MESSAGE_PROCESS_DIED 2
+
+/* Starts a new message tagged `tag` (dropping one not sent); `capacity` is a size hint. */
+LUNATIC_IMPORT("lunatic::message", "create_data")
+void lunatic_create_data(int64_t tag, uint64_t capacity);
+/* Appends `len` bytes to the message being built; returns the count appended. */
+LUNATIC_IMPORT("lunatic::message", "write_data")
+int32_t lunatic_write_data(const void* data, size_t len);
+/* Moves module `module_id` into the message; returns its index for lunatic_take_module. */
+LUNATIC_IMPORT("lunatic::message", "push_module") int64_t lunatic_push_module(uint64_t module_id);
+/* Sends the message being built: 0 delivered, 1 no such process (dropped). */
+LUNATIC_IMPORT("lunatic::message", "send") int32_t lunatic_send(uint64_t process_id);
+/* Waits for the first message whose tag is one of tags[0..tags_len) (any if tags_len is 0),
+ * at most timeout_ms (0: do not wait; LUNATIC_NO_TIMEOUT: forever). Returns
+ * LUNATIC_MESSAGE_DATA / _LINK_DIED / _PROCESS_DIED, or LUNATIC_TIMED_OUT. */
+LUNATIC_IMPORT("lunatic::message", "receive")
+int32_t lunatic_receive(const int64_t* tags, size_t tags_len, uint64_t timeout_ms);
+/* Sends the message being built to `process_id`, then waits (as receive) for a reply tagged
+ * `wait_on_tag` that arrives after the send. */
+LUNATIC_IMPORT("lunatic::message", "send_receive_skip_search")
+int32_t lunatic_send_receive_skip_search(uint64_t process_id, int64_t wait_on_tag,
+                                         uint64_t timeout_ms);
+/* Copies up to `len` bytes of the received message from the read position; returns the count. */
+LUNATIC_IMPORT("lunatic::message", "read_data") int32_t lunatic_read_data(void* out, size_t len);
+/* Moves the read position of the received message. */
+LUNATIC_IMPORT("lunatic::message", "seek_data") void lunatic_seek_data(uint64_t position);
+/* Tag of the received message (the link's or monitor's tag for a death signal). */
+LUNATIC_IMPORT("lunatic::message", "get_tag") int64_t lunatic_get_tag(void);
+/* Sender of the received data message, or the process that died for a signal. */
+LUNATIC_IMPORT("lunatic::message", "get_process_id") uint64_t lunatic_get_process_id(void);
+/* Byte size of the received message. */
+LUNATIC_IMPORT("lunatic::message", "data_size") uint64_t lunatic_data_size(void);
+/* Moves module `index` of the received message into this process; returns its module id. */
+LUNATIC_IMPORT("lunatic::message", "take_module") uint64_t lunatic_take_module(uint64_t index);
+
+/* Convenience: sends `len` bytes tagged `tag` to `process_id` (0 delivered, 1 no process). */
+static inline int32_t lunatic_send_bytes(uint64_t process_id, int64_t tag, const void* data,
+                                         size_t len) {
+  lunatic_create_data(tag, len);
+  lunatic_write_data(data, len);
+  return lunatic_send(process_id);
+}
+
+/* Convenience: sends one i64 tagged `tag`. */
+static inline int32_t lunatic_send_i64(uint64_t process_id, int64_t tag, int64_t value) {
+  return lunatic_send_bytes(process_id, tag, &value, sizeof value);
+}
+
+/* Convenience: receives with one tag (0: any tag) and reads an i64 from a data message into
+ * *value (left unchanged for signals and short messages). Returns as lunatic_receive. */
+static inline int32_t lunatic_receive_i64(int64_t tag, uint64_t timeout_ms, int64_t* value) {
+  int32_t kind = tag == 0 ? lunatic_receive(NULL, 0, timeout_ms)
+                          : lunatic_receive(&tag, 1, timeout_ms);
+  if (kind == LUNATIC_MESSAGE_DATA && lunatic_data_size() >= sizeof *value) {
+    lunatic_read_data(value, sizeof *value);
+  }
+  return kind;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

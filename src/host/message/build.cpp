@@ -1,0 +1,91 @@
+// lunatic::message, sending side: create_data, write_data, push_module, send, and the
+// namespace's definitions.
+#include <algorithm>
+
+#include "host/message/internal.hpp"
+#include "host/message/message.hpp"
+#include "host/shared/resources.hpp"
+#include "runtime/runtime.hpp"
+
+namespace lunatic::host::message {
+namespace {
+
+/// create_data reserves at most this much up front: capacity is only a hint, and a hostile
+/// hint must not size a host allocation.
+constexpr uint64_t kMaxReserve = 64 * 1024;
+
+/// A message is at most as large as the sender's memory may become: message bytes are host
+/// memory the environment's max_memory should bound.
+uint64_t max_message_bytes(const Process& self) {
+  return uint64_t{self.environment()->config().max_memory_pages} * wasm::kPageSize;
+}
+
+engine::Trap no_message(const CallContext& ctx) {
+  return shared::misuse(ctx, "no message was created (create_data)");
+}
+
+}  // namespace
+
+/// Arguments: the tag, a capacity hint in bytes. Starts a new data message in the scratch
+/// slot, dropping one not sent.
+void create_data(CallContext& ctx, int64_t tag, uint64_t capacity) {
+  Process& self = ctx.host<Process>();
+  self.outgoing = std::make_unique<runtime::Message>();
+  self.outgoing->tag = tag;
+  self.outgoing->process = self.id();
+  self.outgoing->data.reserve(std::min(capacity, kMaxReserve));
+}
+
+/// Arguments: bytes. Appends them to the message being built. Returns the count appended
+/// (fewer only past the size limit). Traps: no message, range outside memory.
+HostResult<int32_t> write_data(CallContext& ctx, GuestSpan<uint8_t> data) {
+  Process& self = ctx.host<Process>();
+  if (!self.outgoing) return no_message(ctx);
+  std::vector<uint8_t>& buffer = self.outgoing->data;
+  const uint64_t room =
+      max_message_bytes(self) - std::min<uint64_t>(buffer.size(), max_message_bytes(self));
+  const uint64_t count = std::min<uint64_t>(data.size(), room);
+  std::span<const uint8_t> bytes = data.bytes().first(count);
+  buffer.insert(buffer.end(), bytes.begin(), bytes.end());
+  return static_cast<int32_t>(count);
+}
+
+/// Arguments: a module id. Moves the module handle from the caller into the message being
+/// built. Returns its index among the message's resources (for take_module).
+/// Traps: no message, unknown module id.
+HostResult<int64_t> push_module(CallContext& ctx, uint64_t module_id) {
+  Process& self = ctx.host<Process>();
+  if (!self.outgoing) return no_message(ctx);
+  std::unique_ptr<shared::ModuleResource> module =
+      self.resources().take<shared::ModuleResource>(module_id);
+  if (!module) return shared::unknown_id(ctx, "module", module_id);
+  self.outgoing->resources.push_back(std::move(module));
+  return static_cast<int64_t>(self.outgoing->resources.size() - 1);
+}
+
+/// Arguments: a process id. Sends the message being built (the slot is then empty). Returns 0
+/// if it was delivered, 1 if no such process is alive (the message and its resources are
+/// dropped). Traps: no message.
+HostResult<int32_t> send(CallContext& ctx, uint64_t process_id) {
+  Process& self = ctx.host<Process>();
+  if (!self.outgoing) return no_message(ctx);
+  return self.runtime().send(process_id, std::move(self.outgoing)) ? 0 : 1;
+}
+
+void define_functions(binding::Linker& linker) {
+  linker.ns(kModuleName)
+      .define("create_data", &create_data)
+      .define("write_data", &write_data)
+      .define("push_module", &push_module)
+      .define("send", &send)
+      .define("receive", &receive)
+      .define("send_receive_skip_search", &send_receive_skip_search)
+      .define("read_data", &read_data)
+      .define("seek_data", &seek_data)
+      .define("get_tag", &get_tag)
+      .define("get_process_id", &get_process_id)
+      .define("data_size", &data_size)
+      .define("take_module", &take_module);
+}
+
+}  // namespace lunatic::host::message

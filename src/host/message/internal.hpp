@@ -1,0 +1,48 @@
+// Internal to host/message: the two halves of the namespace (building and sending; receiving
+// and reading) and the per-process read cursor they share.
+#pragma once
+
+#include <cstdint>
+
+#include "binding/call_context.hpp"
+#include "binding/guest_memory.hpp"
+#include "binding/host_result.hpp"
+#include "runtime/process.hpp"
+
+namespace lunatic::host::message {
+
+using binding::CallContext;
+using binding::GuestMutSpan;
+using binding::GuestSpan;
+using binding::HostResult;
+using runtime::Process;
+
+/// Where read_data continues in the received message (Process::local).
+struct ReadCursor {
+  uint64_t position = 0;
+};
+
+/// Makes `m` the received message (the one read_data, get_tag, take_module... see) and returns
+/// receive's code for its kind: 0 data, 1 link died, 2 process died.
+int32_t accept(Process& self, std::unique_ptr<runtime::Message> m);
+
+// build.cpp
+void create_data(CallContext& ctx, int64_t tag, uint64_t capacity);
+HostResult<int32_t> write_data(CallContext& ctx, GuestSpan<uint8_t> data);
+HostResult<int64_t> push_module(CallContext& ctx, uint64_t module_id);
+HostResult<int32_t> send(CallContext& ctx, uint64_t process_id);
+
+// receive.cpp
+HostResult<int32_t> receive(CallContext& ctx, GuestSpan<int64_t> tags, uint64_t timeout_ms);
+HostResult<int32_t> send_receive_skip_search(CallContext& ctx, uint64_t process_id,
+                                             int64_t wait_on_tag, uint64_t timeout_ms);
+
+// read.cpp
+HostResult<int32_t> read_data(CallContext& ctx, GuestMutSpan<uint8_t> buffer);
+HostResult<void> seek_data(CallContext& ctx, uint64_t position);
+HostResult<int64_t> get_tag(CallContext& ctx);
+HostResult<int64_t> get_process_id(CallContext& ctx);
+HostResult<int64_t> data_size(CallContext& ctx);
+HostResult<int64_t> take_module(CallContext& ctx, uint64_t index);
+
+}  // namespace lunatic::host::message

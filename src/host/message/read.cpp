@@ -1,0 +1,79 @@
+// lunatic::message, reading side: the received message's bytes, tag, sender and resources.
+#include <algorithm>
+
+#include "host/message/internal.hpp"
+#include "host/shared/resources.hpp"
+
+namespace lunatic::host::message {
+namespace {
+
+engine::Trap nothing_received(const CallContext& ctx) {
+  return shared::misuse(ctx, "no message was received");
+}
+
+}  // namespace
+
+/// Arguments: a buffer. Copies the next bytes of the received message there, from the read
+/// position, and advances it. Returns the count copied (0 at the end).
+/// Traps: nothing received, buffer outside memory.
+HostResult<int32_t> read_data(CallContext& ctx, GuestMutSpan<uint8_t> buffer) {
+  Process& self = ctx.host<Process>();
+  if (!self.incoming) return nothing_received(ctx);
+  const std::vector<uint8_t>& data = self.incoming->data;
+  uint64_t& position = self.local<ReadCursor>().position;
+  const uint64_t start = std::min<uint64_t>(position, data.size());
+  const uint64_t count = std::min<uint64_t>(buffer.size(), data.size() - start);
+  std::copy_n(data.begin() + static_cast<ptrdiff_t>(start), count, buffer.mut_bytes().begin());
+  position = start + count;
+  return static_cast<int32_t>(count);
+}
+
+/// Arguments: a byte offset. Moves the read position of the received message there (past the
+/// end: read_data returns 0). Traps: nothing received.
+HostResult<void> seek_data(CallContext& ctx, uint64_t position) {
+  Process& self = ctx.host<Process>();
+  if (!self.incoming) return nothing_received(ctx);
+  self.local<ReadCursor>().position = position;
+  return {};
+}
+
+/// Returns the received message's tag (for a link death: the link's tag; for a monitored
+/// process's death: the monitor's tag). Traps: nothing received.
+HostResult<int64_t> get_tag(CallContext& ctx) {
+  Process& self = ctx.host<Process>();
+  if (!self.incoming) return nothing_received(ctx);
+  return self.incoming->tag;
+}
+
+/// Returns the sender of a data message (0 if sent by the host, e.g. a timer of a process that
+/// has ended keeps the sender's id) or the process that died for a signal. Traps: nothing
+/// received.
+HostResult<int64_t> get_process_id(CallContext& ctx) {
+  Process& self = ctx.host<Process>();
+  if (!self.incoming) return nothing_received(ctx);
+  return static_cast<int64_t>(self.incoming->process);
+}
+
+/// Returns the byte size of the received message. Traps: nothing received.
+HostResult<int64_t> data_size(CallContext& ctx) {
+  Process& self = ctx.host<Process>();
+  if (!self.incoming) return nothing_received(ctx);
+  return static_cast<int64_t>(self.incoming->data.size());
+}
+
+/// Arguments: an index from the sender's push_module. Moves that module into the caller's
+/// table. Returns its new module id. Traps: nothing received, no module at that index (or
+/// already taken).
+HostResult<int64_t> take_module(CallContext& ctx, uint64_t index) {
+  Process& self = ctx.host<Process>();
+  if (!self.incoming) return nothing_received(ctx);
+  auto& resources = self.incoming->resources;
+  if (index >= resources.size() ||
+      dynamic_cast<shared::ModuleResource*>(resources[index].get()) == nullptr) {
+    return shared::misuse(ctx,
+                          "the received message has no module at index " + std::to_string(index));
+  }
+  return static_cast<int64_t>(self.resources().insert(std::move(resources[index])));
+}
+
+}  // namespace lunatic::host::message

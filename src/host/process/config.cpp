@@ -1,0 +1,104 @@
+// lunatic::process: dynamically loaded modules (compile_module) and environment configurations
+// (create_config and its setters), both resources of the caller's HandleTable.
+#include <algorithm>
+
+#include "host/process/internal.hpp"
+#include "host/shared/resources.hpp"
+#include "runtime/process.hpp"
+
+namespace lunatic::host::process {
+
+using runtime::Process;
+using shared::ConfigResource;
+using shared::ModuleResource;
+
+/// Arguments: the bytes of a Wasm module, an out-pointer for a u64. Decodes, validates and
+/// lowers the module once. Returns 0 with the module id written, or 1 with an error id written
+/// (malformed or invalid bytes: the error says why). Traps: a range outside memory.
+int32_t compile_module(CallContext& ctx, GuestSpan<uint8_t> bytes, GuestPtr<uint64_t> id_out) {
+  Process& self = ctx.host<Process>();
+  Result<std::shared_ptr<const engine::CompiledModule>> module = engine::compile(bytes.bytes());
+  if (!module.ok()) {
+    id_out.write(shared::new_error(self, "compile_module: " + module.error().to_string()));
+    return 1;
+  }
+  id_out.write(self.resources().insert(std::make_unique<ModuleResource>(std::move(*module))));
+  return 0;
+}
+
+/// Arguments: a module id. Drops the handle (processes spawned from it keep running).
+/// Traps: unknown module id.
+HostResult<void> drop_module(CallContext& ctx, uint64_t module_id) {
+  return shared::drop<ModuleResource>(ctx, "module", module_id);
+}
+
+/// Returns the id of a new configuration: no limits of its own (a spawn clamps them to the
+/// caller's environment) and no allowed namespaces.
+int64_t create_config(CallContext& ctx) {
+  return static_cast<int64_t>(
+      ctx.host<Process>().resources().insert(std::make_unique<ConfigResource>()));
+}
+
+/// Arguments: a config id. Drops it (environments already made from it live on).
+/// Traps: unknown config id.
+HostResult<void> drop_config(CallContext& ctx, uint64_t config_id) {
+  return shared::drop<ConfigResource>(ctx, "config", config_id);
+}
+
+/// Arguments: a config id, bytes per linear memory (rounded down to 64 KiB pages).
+/// Traps: unknown config id.
+HostResult<void> config_set_max_memory(CallContext& ctx, uint64_t config_id, uint64_t bytes) {
+  auto config = shared::lookup<ConfigResource>(ctx, "config", config_id);
+  if (!config.ok()) return std::move(config).trap();
+  config.value()->edit().max_memory_pages =
+      static_cast<uint32_t>(std::min<uint64_t>(bytes / wasm::kPageSize, wasm::kMaxPages));
+  return {};
+}
+
+/// Arguments: a config id. Returns its max memory in bytes. Traps: unknown config id.
+HostResult<int64_t> config_get_max_memory(CallContext& ctx, uint64_t config_id) {
+  auto config = shared::lookup<ConfigResource>(ctx, "config", config_id);
+  if (!config.ok()) return std::move(config).trap();
+  return static_cast<int64_t>(uint64_t{config.value()->config().max_memory_pages} *
+                              wasm::kPageSize);
+}
+
+/// Arguments: a config id, the total fuel of each process (0: unlimited, then clamped to the
+/// spawner's). Traps: unknown config id.
+HostResult<void> config_set_max_fuel(CallContext& ctx, uint64_t config_id, uint64_t fuel) {
+  auto config = shared::lookup<ConfigResource>(ctx, "config", config_id);
+  if (!config.ok()) return std::move(config).trap();
+  config.value()->edit().max_fuel = fuel == 0 ? std::nullopt : std::optional<uint64_t>(fuel);
+  return {};
+}
+
+/// Arguments: a config id. Returns its max fuel (0: unlimited). Traps: unknown config id.
+HostResult<int64_t> config_get_max_fuel(CallContext& ctx, uint64_t config_id) {
+  auto config = shared::lookup<ConfigResource>(ctx, "config", config_id);
+  if (!config.ok()) return std::move(config).trap();
+  return static_cast<int64_t>(config.value()->config().max_fuel.value_or(0));
+}
+
+/// Arguments: a config id, the most live processes its environment may hold (counting those
+/// of environments made inside it). Traps: unknown config id.
+HostResult<void> config_set_max_processes(CallContext& ctx, uint64_t config_id, uint64_t count) {
+  auto config = shared::lookup<ConfigResource>(ctx, "config", config_id);
+  if (!config.ok()) return std::move(config).trap();
+  config.value()->edit().max_processes = count;
+  return {};
+}
+
+/// Arguments: a config id, a UTF-8 prefix of "module::name" ("lunatic::message::",
+/// "wasi_snapshot_preview1::fd_write"). Adds it to the allowed host functions.
+/// Traps: unknown config id, prefix outside memory or not UTF-8.
+HostResult<void> allow_namespace(CallContext& ctx, uint64_t config_id, GuestString prefix) {
+  auto config = shared::lookup<ConfigResource>(ctx, "config", config_id);
+  if (!config.ok()) return std::move(config).trap();
+  runtime::EnvironmentConfig& edit = config.value()->edit();
+  std::vector<std::string> prefixes = edit.allowed.prefixes();
+  prefixes.emplace_back(prefix.view());
+  edit.allowed = binding::AllowList(std::move(prefixes));
+  return {};
+}
+
+}  // namespace lunatic::host::process

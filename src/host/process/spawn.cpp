@@ -1,0 +1,92 @@
+// lunatic::process::spawn: a new process from a module (the caller's own, or one compiled with
+// compile_module) in an environment (the caller's, or one made from a config inside it),
+// running an exported function with arguments given as 17-byte records.
+#include <cstring>
+#include <vector>
+
+#include "host/process/internal.hpp"
+#include "host/shared/resources.hpp"
+#include "runtime/process.hpp"
+#include "runtime/runtime.hpp"
+
+namespace lunatic::host::process {
+namespace {
+
+using runtime::Process;
+
+/// One parameter record: [type u8][value u128 little endian], as in the original runtime.
+constexpr uint32_t kParamRecord = 17;
+
+/// The records of `params` as Values, or a trap for a partial record or an unknown type.
+HostResult<std::vector<engine::Value>> decode_params(const CallContext& ctx,
+                                                     const GuestSpan<uint8_t>& params) {
+  if (params.size() % kParamRecord != 0) {
+    return shared::misuse(ctx, "parameters of " + std::to_string(params.size()) +
+                                   " bytes are not whole 17-byte records");
+  }
+  std::span<const uint8_t> bytes = params.bytes();
+  std::vector<engine::Value> values;
+  values.reserve(params.size() / kParamRecord);
+  for (size_t at = 0; at < bytes.size(); at += kParamRecord) {
+    uint64_t low = 0;
+    std::memcpy(&low, bytes.data() + at + 1, sizeof low);
+    switch (bytes[at]) {
+      case 0x7F: values.push_back(engine::Value::i32(static_cast<int32_t>(low))); break;
+      case 0x7E: values.push_back(engine::Value::i64(static_cast<int64_t>(low))); break;
+      case 0x7D: values.push_back(engine::Value::f32_bits(static_cast<uint32_t>(low))); break;
+      case 0x7C: values.push_back(engine::Value::f64_bits(low)); break;
+      default:
+        return shared::misuse(ctx, "parameter " + std::to_string(at / kParamRecord + 1) +
+                                       " has unsupported type byte " + std::to_string(bytes[at]));
+    }
+  }
+  return values;
+}
+
+}  // namespace
+
+/// Arguments: link tag (0: not linked), config id (-1: the caller's environment), module id
+/// (-1: the caller's module), the exported function's name, parameter records, an
+/// out-pointer for a u64. Returns 0 with the new process id written, or 1 with an error id
+/// written: too many processes, an import the environment does not allow (named), memory past
+/// the limit, no such export or wrong parameters. Traps: unknown config or module id, a range
+/// outside memory, bad UTF-8, malformed parameter records.
+HostResult<int32_t> spawn(CallContext& ctx, int64_t link_tag, int64_t config_id, int64_t module_id,
+                          GuestString function, GuestSpan<uint8_t> params,
+                          GuestPtr<uint64_t> id_out) {
+  Process& self = ctx.host<Process>();
+  runtime::SpawnOptions options;
+  if (config_id == -1) {
+    options.environment = self.environment();
+  } else {
+    auto config =
+        shared::lookup<shared::ConfigResource>(ctx, "config", static_cast<uint64_t>(config_id));
+    if (!config.ok()) return std::move(config).trap();
+    options.environment = config.value()->environment(*self.environment());
+  }
+  if (module_id == -1) {
+    options.module = self.module();
+  } else {
+    auto module =
+        shared::lookup<shared::ModuleResource>(ctx, "module", static_cast<uint64_t>(module_id));
+    if (!module.ok()) return std::move(module).trap();
+    options.module = module.value()->module();
+  }
+  auto args = decode_params(ctx, params);
+  if (!args.ok()) return std::move(args).trap();
+  options.args = std::move(args).value();
+  options.entry = std::string(function.view());
+  if (link_tag != 0) {
+    options.link_to = &self;
+    options.link_tag = link_tag;
+  }
+  Result<runtime::ProcessId> id = self.runtime().spawn(std::move(options));
+  if (!id.ok()) {
+    id_out.write(shared::new_error(self, "spawn: " + id.error().to_string()));
+    return 1;
+  }
+  id_out.write(*id);
+  return 0;
+}
+
+}  // namespace lunatic::host::process

@@ -1,0 +1,102 @@
+// The resources the lunatic::* namespaces keep in a process's HandleTable (error strings,
+// compiled modules, environment configurations), and the lookups that trap on a bad id.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "binding/call_context.hpp"
+#include "binding/host_result.hpp"
+#include "engine/compiled_module.hpp"
+#include "runtime/environment.hpp"
+#include "runtime/process.hpp"
+
+namespace lunatic::host::shared {
+
+/// lunatic::*'s "timed out" return value (the original runtime's sentinel).
+inline constexpr int32_t kTimedOut = 9027;
+
+/// An error a fallible call reported: lunatic::error turns its id into text.
+class ErrorResource final : public runtime::Resource {
+ public:
+  explicit ErrorResource(std::string message) : message_(std::move(message)) {}
+  const char* kind_name() const override { return "error"; }
+  const std::string& message() const { return message_; }
+
+ private:
+  std::string message_;
+};
+
+/// A compiled module (lunatic::process::compile_module), shared by its handles and processes.
+/// Modules can travel in messages (push_module / take_module).
+class ModuleResource final : public runtime::Resource {
+ public:
+  explicit ModuleResource(std::shared_ptr<const engine::CompiledModule> module)
+      : module_(std::move(module)) {}
+  const char* kind_name() const override { return "module"; }
+  const std::shared_ptr<const engine::CompiledModule>& module() const { return module_; }
+
+ private:
+  std::shared_ptr<const engine::CompiledModule> module_;
+};
+
+/// The configuration of an environment being prepared (create_config and its setters). A spawn
+/// with it makes a child environment of the caller's, so every limit is clamped to the caller's.
+///
+/// The first spawn with a config creates its environment (a child of the spawner's) and later
+/// spawns with the same config reuse it, so they share its max_processes; changing the config
+/// starts a new environment for the spawns after the change.
+class ConfigResource final : public runtime::Resource {
+ public:
+  ConfigResource() { config_.allowed = binding::AllowList(); }  // a new config allows nothing
+  const char* kind_name() const override { return "config"; }
+
+  const runtime::EnvironmentConfig& config() const { return config_; }
+  /// The configuration, for a change (the next spawn gets a new environment).
+  runtime::EnvironmentConfig& edit() {
+    environment_.reset();
+    return config_;
+  }
+  /// The environment spawns with this config go to, inside `parent`.
+  std::shared_ptr<const runtime::Environment> environment(const runtime::Environment& parent) {
+    if (!environment_ || environment_->parent().get() != &parent) {
+      environment_ = parent.create_child(config_);
+    }
+    return environment_;
+  }
+
+ private:
+  runtime::EnvironmentConfig config_;
+  std::shared_ptr<const runtime::Environment> environment_;
+};
+
+/// Adds an error with `message` to the caller's table and returns its id.
+inline uint64_t new_error(runtime::Process& self, std::string message) {
+  return self.resources().insert(std::make_unique<ErrorResource>(std::move(message)));
+}
+
+/// The trap for an id that names no resource of the expected kind:
+/// "lunatic::process::drop_module: unknown module id 7".
+engine::Trap unknown_id(const binding::CallContext& ctx, std::string_view kind, uint64_t id);
+
+/// The resource `id` of type T in the caller's table, or the unknown-id trap.
+template <class T>
+binding::HostResult<T*> lookup(binding::CallContext& ctx, std::string_view kind, uint64_t id) {
+  T* r = ctx.host<runtime::Process>().resources().get<T>(id);
+  if (r == nullptr) return unknown_id(ctx, kind, id);
+  return r;
+}
+
+/// Removes the resource `id` of type T from the caller's table; the unknown-id trap if none.
+template <class T>
+binding::HostResult<void> drop(binding::CallContext& ctx, std::string_view kind, uint64_t id) {
+  if (!ctx.host<runtime::Process>().resources().take<T>(id)) return unknown_id(ctx, kind, id);
+  return {};
+}
+
+/// A trap "NAME: what" raised by the host function `ctx` runs.
+engine::Trap misuse(const binding::CallContext& ctx, std::string_view what);
+
+}  // namespace lunatic::host::shared

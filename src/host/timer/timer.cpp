@@ -1,0 +1,61 @@
+// lunatic::timer: the scratch message handed to the runtime's timer thread, which delivers it
+// at the deadline. A process can cancel only the timers it made.
+#include "host/timer/timer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <unordered_set>
+
+#include "host/shared/resources.hpp"
+#include "runtime/runtime.hpp"
+
+namespace lunatic::host::timer {
+namespace {
+
+using binding::CallContext;
+using binding::HostResult;
+using runtime::Process;
+
+/// The timers a process made: cancel_timer accepts only these (timer ids are runtime-wide).
+struct OwnTimers {
+  std::unordered_set<runtime::TimerId> ids;
+};
+
+/// Delays past this are clamped (about 35 years: no overflow of the clock).
+constexpr uint64_t kMaxDelayMs = uint64_t{1} << 40;
+
+/// Arguments: a process id, a delay in ms. Takes the message being built and sends it to the
+/// process after the delay (dropped if the process is gone by then). Returns the timer id.
+/// Traps: no message is being built (create_data).
+HostResult<int64_t> send_after(CallContext& ctx, uint64_t process_id, uint64_t delay_ms) {
+  Process& self = ctx.host<Process>();
+  if (!self.outgoing) return shared::misuse(ctx, "no message was created (create_data)");
+  // std::function needs a copyable action: the message rides in a shared_ptr.
+  auto message = std::make_shared<std::unique_ptr<runtime::Message>>(std::move(self.outgoing));
+  runtime::Runtime& rt = self.runtime();
+  const auto deadline =
+      runtime::Clock::now() + std::chrono::milliseconds(std::min(delay_ms, kMaxDelayMs));
+  runtime::TimerId id = rt.timer().schedule(deadline, [&rt, process_id, message] {
+    if (*message) rt.send(process_id, std::move(*message));
+  });
+  self.local<OwnTimers>().ids.insert(id);
+  return static_cast<int64_t>(id);
+}
+
+/// Arguments: a timer id from send_after. Returns 1 if the message was not sent yet (and now
+/// never will be), 0 if it was already sent, cancelled, or the id is not one of this process's
+/// timers.
+int32_t cancel_timer(CallContext& ctx, uint64_t timer_id) {
+  Process& self = ctx.host<Process>();
+  auto& own = self.local<OwnTimers>().ids;
+  if (own.erase(timer_id) == 0) return 0;
+  return self.runtime().timer().cancel(timer_id) ? 1 : 0;
+}
+
+}  // namespace
+
+void define_functions(binding::Linker& linker) {
+  linker.ns(kModuleName).define("send_after", &send_after).define("cancel_timer", &cancel_timer);
+}
+
+}  // namespace lunatic::host::timer

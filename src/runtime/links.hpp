@@ -1,0 +1,78 @@
+// Links and monitors of one process: who learns of its death, and how. The lists and the
+// "closed" flag share one lock, so a link made while the process dies either lands before its
+// death (and is notified) or sees it dead.
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "engine/trap.hpp"
+#include "runtime/ids.hpp"
+
+namespace lunatic::runtime {
+
+/// One side of a bidirectional link: the other process and the link's tag (the same on both
+/// sides).
+struct LinkEntry {
+  ProcessId process = 0;
+  Tag tag = 0;
+};
+
+/// A monitor set on this process by `watcher`.
+struct MonitorEntry {
+  ProcessId watcher = 0;
+  Tag tag = 0;
+};
+
+/// What a dying process's links and monitors were when it closed them.
+struct Notifications {
+  std::vector<LinkEntry> links;
+  std::vector<MonitorEntry> monitors;
+};
+
+/// Thread-safe. Owned by a Process; the runtime's link logic (links.cpp) locks the two sides
+/// of a link in id order.
+class Links {
+ public:
+  /// Adds or re-tags the link with `other`; false if closed (the owner died).
+  bool add_link(ProcessId other, Tag tag);
+  bool remove_link(ProcessId other);
+  bool add_monitor(ProcessId watcher, Tag tag);
+  void remove_monitors_by(ProcessId watcher);
+
+  /// Marks the owner dead and hands over its links and monitors (once; later calls and
+  /// later adds see it closed).
+  Notifications close();
+  bool closed() const;
+
+  /// Records why the owner is being killed; the first reason wins. False if one was set.
+  bool set_kill_reason(engine::Trap reason);
+  std::optional<engine::Trap> kill_reason() const;
+
+  std::vector<LinkEntry> links() const;
+
+  /// The lock the link logic takes (two processes' locks, always in id order).
+  std::mutex& mutex() const { return mutex_; }
+
+  // Unlocked variants, for callers holding mutex().
+  void add_link_locked(ProcessId other, Tag tag);
+  bool closed_locked() const { return closed_; }
+
+ private:
+  mutable std::mutex mutex_;
+  bool closed_ = false;
+  std::vector<LinkEntry> links_;
+  std::vector<MonitorEntry> monitors_;
+  std::optional<engine::Trap> kill_reason_;
+};
+
+class Runtime;
+struct ExitStatus;
+
+/// Tells the links and monitors of the dead process `dead` (handed over by Links::close())
+/// that it ended with `status`. Called by the runtime once, on the worker that finished it.
+void notify_death(Runtime& runtime, ProcessId dead, const Notifications& notifications,
+                  const ExitStatus& status);
+
+}  // namespace lunatic::runtime

@@ -1,0 +1,108 @@
+// Mailbox: an intrusive singly linked queue under one mutex; selective receive unlinks the
+// first match and leaves the others in order.
+#include "runtime/mailbox.hpp"
+
+#include <algorithm>
+
+namespace lunatic::runtime {
+
+Mailbox::~Mailbox() { close(); }
+
+bool Mailbox::matches(const Message& m, std::span<const Tag> tags, uint64_t min_sequence) const {
+  if (m.sequence < min_sequence) return false;
+  return tags.empty() || std::find(tags.begin(), tags.end(), m.tag) != tags.end();
+}
+
+bool Mailbox::push(std::unique_ptr<Message> message) {
+  std::unique_lock lock(mutex_);
+  if (closed_) {
+    lock.unlock();
+    return false;  // `message` (and its resources) are freed outside the lock
+  }
+  Message* m = message.release();
+  m->sequence = next_sequence_++;
+  m->next_ = nullptr;
+  if (tail_ != nullptr) {
+    tail_->next_ = m;
+  } else {
+    head_ = m;
+  }
+  tail_ = m;
+  ++size_;
+  if (waiting_ && matches(*m, wait_tags_, wait_min_sequence_)) {
+    waiting_ = false;  // one wake-up per wait
+    return true;
+  }
+  return false;
+}
+
+std::unique_ptr<Message> Mailbox::take_locked(std::span<const Tag> tags, uint64_t min_sequence) {
+  Message* prev = nullptr;
+  for (Message* m = head_; m != nullptr; prev = m, m = m->next_) {
+    if (!matches(*m, tags, min_sequence)) continue;
+    (prev != nullptr ? prev->next_ : head_) = m->next_;
+    if (tail_ == m) tail_ = prev;
+    m->next_ = nullptr;
+    --size_;
+    return std::unique_ptr<Message>(m);
+  }
+  return nullptr;
+}
+
+std::unique_ptr<Message> Mailbox::receive(std::span<const Tag> tags, uint64_t min_sequence) {
+  std::lock_guard lock(mutex_);
+  auto m = take_locked(tags, min_sequence);
+  if (m) waiting_ = false;
+  return m;
+}
+
+std::unique_ptr<Message> Mailbox::receive_or_wait(std::span<const Tag> tags,
+                                                  uint64_t min_sequence) {
+  std::lock_guard lock(mutex_);
+  auto m = take_locked(tags, min_sequence);
+  if (m || closed_) {
+    waiting_ = false;
+    return m;
+  }
+  waiting_ = true;
+  wait_tags_.assign(tags.begin(), tags.end());
+  wait_min_sequence_ = min_sequence;
+  return nullptr;
+}
+
+void Mailbox::stop_waiting() {
+  std::lock_guard lock(mutex_);
+  waiting_ = false;
+  wait_tags_.clear();
+}
+
+uint64_t Mailbox::next_sequence() const {
+  std::lock_guard lock(mutex_);
+  return next_sequence_;
+}
+
+size_t Mailbox::size() const {
+  std::lock_guard lock(mutex_);
+  return size_;
+}
+
+void Mailbox::close() {
+  Message* list = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    waiting_ = false;
+    list = head_;
+    head_ = tail_ = nullptr;
+    size_ = 0;
+    std::vector<Tag>().swap(wait_tags_);
+  }
+  // Freed outside the lock, iteratively: a long queue must not recurse.
+  while (list != nullptr) {
+    Message* next = list->next_;
+    delete list;
+    list = next;
+  }
+}
+
+}  // namespace lunatic::runtime

@@ -1,0 +1,41 @@
+// Message: what travels between processes. Data messages carry bytes, a tag and resources;
+// signal messages (a link died, a monitored process died) are delivered the same way.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "runtime/handle_table.hpp"
+#include "runtime/ids.hpp"
+
+namespace lunatic::runtime {
+
+enum class MessageKind : uint8_t {
+  Data,         ///< bytes + resources sent by a process (or a timer on its behalf)
+  LinkDied,     ///< a linked process failed and the receiver set die_when_link_dies(false);
+                ///< `tag` is the link's tag, `process` the dead process
+  ProcessDied,  ///< a monitored process ended (any way); `tag` is the monitor's tag
+};
+
+/// One message. Moved, never shared: the sender gives it up when it is sent.
+struct Message {
+  MessageKind kind = MessageKind::Data;
+  Tag tag = 0;
+  /// Data: the sender (0 if sent by the host); LinkDied/ProcessDied: the process that died.
+  ProcessId process = 0;
+  std::vector<uint8_t> data;
+  /// Resources moved out of the sender's HandleTable; the receiver moves them into its own.
+  std::vector<std::unique_ptr<Resource>> resources;
+  /// For LinkDied/ProcessDied: how the process ended.
+  ExitStatus::Kind exit_kind = ExitStatus::Kind::Normal;
+
+  /// Set by the mailbox: increases with each message it queues (see Mailbox::receive).
+  uint64_t sequence = 0;
+
+ private:
+  friend class Mailbox;
+  Message* next_ = nullptr;  ///< the mailbox's intrusive queue (no allocation per message)
+};
+
+}  // namespace lunatic::runtime

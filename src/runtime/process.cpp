@@ -1,0 +1,124 @@
+// Process: construction, the scheduling state transitions (wake, park, kill) and running one
+// slice of its Wasm stack.
+#include "runtime/process.hpp"
+
+#include "binding/pending_call.hpp"
+#include "runtime/runtime.hpp"
+#include "runtime/scheduler.hpp"
+
+namespace lunatic::runtime {
+
+Process::Process(Runtime& runtime, ProcessId id, std::shared_ptr<const Environment> environment,
+                 std::shared_ptr<const engine::CompiledModule> module)
+    : runtime_(runtime),
+      id_(id),
+      environment_(std::move(environment)),
+      module_(std::move(module)),
+      store_(runtime.memory_pool(), engine::StoreLimits{environment_->config().max_memory_pages,
+                                                        engine::Table::kMaxElements}),
+      thread_(store_) {}
+
+Process::~Process() {
+  // Host state may refer to the store (views, pending state): drop it first.
+  pending_call().clear();
+  locals_.clear();
+}
+
+void Process::deliver(std::unique_ptr<Message> message) {
+  if (mailbox_.push(std::move(message))) wake();
+}
+
+void Process::wake() {
+  uint32_t s = state_.load(std::memory_order_acquire);
+  for (;;) {
+    uint32_t next = 0;
+    if (s == kParked) {
+      next = kQueued;
+    } else if (s == kRunning) {
+      next = kRunning | kNotified;
+    } else {
+      return;  // already queued or notified, or dead
+    }
+    if (state_.compare_exchange_weak(s, next, std::memory_order_acq_rel)) {
+      // Parked -> Queued: this caller alone queues it (the state machine admits one queue
+      // entry per process).
+      if (next == kQueued) runtime_.scheduler_->enqueue(this);
+      return;
+    }
+  }
+}
+
+void Process::kill(engine::Trap reason) {
+  if (!links_.set_kill_reason(std::move(reason))) return;  // already being killed
+  kill_requested_.store(true, std::memory_order_release);
+  thread_.request_kill();
+  wake();
+}
+
+bool Process::alive() const { return (state_.load(std::memory_order_acquire) & kDead) == 0; }
+
+WakeTimer Process::wake_at(Clock::time_point deadline) {
+  Timer& timer = runtime_.timer();
+  // A weak reference: the timer does not keep a dead process alive.
+  std::weak_ptr<Process> self = weak_from_this();
+  const TimerId id = timer.schedule(deadline, [self = std::move(self)] {
+    if (std::shared_ptr<Process> p = self.lock()) p->wake();
+  });
+  return WakeTimer(timer, id);
+}
+
+bool Process::park_or_requeue() {
+  uint32_t expected = kRunning;
+  if (state_.compare_exchange_strong(expected, kParked, std::memory_order_acq_rel)) return false;
+  // Woken between the host call's Park and now: run it again.
+  state_.store(kQueued, std::memory_order_release);
+  return true;
+}
+
+Process::SliceEnd Process::run_slice(uint64_t fuel) {
+  using engine::RunStatus;
+  using engine::TrapKind;
+  if (kill_requested_.load(std::memory_order_acquire)) {
+    exit_ = ExitStatus{ExitStatus::Kind::Killed, links_.kill_reason(), {}};
+    return SliceEnd::Exited;
+  }
+  for (;;) {
+    switch (thread_.run(fuel)) {
+      case RunStatus::Yielded: return SliceEnd::Yielded;
+      case RunStatus::Parked: return SliceEnd::Parked;
+      case RunStatus::Done:
+        if (in_start_) {
+          in_start_ = false;
+          std::vector<engine::Value> args = std::move(entry_args_);
+          if (auto begun = thread_.begin_call(entry_, args); !begun.ok()) {
+            exit_ =
+                ExitStatus{ExitStatus::Kind::Failed, engine::Trap::host(begun.error().message), {}};
+            return SliceEnd::Exited;
+          }
+          continue;
+        }
+        exit_ = ExitStatus{ExitStatus::Kind::Normal, std::nullopt, thread_.results()};
+        return SliceEnd::Exited;
+      case RunStatus::Trapped: {
+        const engine::Trap& trap = thread_.trap();
+        if (trap.kind == TrapKind::Exit && trap.exit_code == 0) {
+          exit_ = ExitStatus{ExitStatus::Kind::Normal, trap, {}};
+        } else if (trap.kind == TrapKind::Killed) {
+          std::optional<engine::Trap> reason = links_.kill_reason();
+          exit_ = ExitStatus{ExitStatus::Kind::Killed, reason ? *reason : trap, {}};
+        } else {
+          exit_ = ExitStatus{ExitStatus::Kind::Failed, trap, {}};
+        }
+        return SliceEnd::Exited;
+      }
+    }
+  }
+}
+
+ExitStatus Process::take_exit_status() {
+  ExitStatus s = exit_ ? std::move(*exit_) : ExitStatus{};
+  exit_.reset();
+  return s;
+}
+
+}  // namespace lunatic::runtime

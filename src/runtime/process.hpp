@@ -1,0 +1,177 @@
+// Process: one Wasm instance with its Wasm stack (engine::Thread), mailbox, links, handle table
+// and environment. No native stack and no OS thread of its own: when it is not running it is
+// only data, and any worker may run its next slice.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "binding/pending_call.hpp"
+#include "engine/compiled_module.hpp"
+#include "engine/store.hpp"
+#include "engine/thread.hpp"
+#include "runtime/environment.hpp"
+#include "runtime/handle_table.hpp"
+#include "runtime/ids.hpp"
+#include "runtime/links.hpp"
+#include "runtime/mailbox.hpp"
+#include "runtime/message.hpp"
+#include "runtime/timer.hpp"
+
+namespace lunatic::runtime {
+
+class Runtime;
+
+/// A lunatic process. Created by Runtime::spawn, owned by the Registry while it lives (and
+/// by any shared_ptr a lookup returned), destroyed once it has died and the last reference
+/// is gone.
+///
+/// Thread safety, by member:
+/// - owner-only (the host function running inside this process, i.e. code that reached it
+///   through CallContext::host<Process>()): store(), instance(), thread(), resources(),
+///   mailbox() receives, outgoing/incoming, local<T>(), wake_at(), link(), unlink(),
+///   monitor(), stop_monitoring(), set_die_when_link_dies();
+/// - any thread: id(), runtime(), environment(), module(), deliver(), wake(), kill(), alive().
+class Process final : public binding::HostContext, public std::enable_shared_from_this<Process> {
+ public:
+  ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  ProcessId id() const { return id_; }
+  Runtime& runtime() const { return runtime_; }
+  const std::shared_ptr<const Environment>& environment() const { return environment_; }
+  /// The module this process was spawned from (for spawning more of it: inherit_spawn).
+  const std::shared_ptr<const engine::CompiledModule>& module() const { return module_; }
+
+  engine::Store& store() { return store_; }
+  engine::Instance& instance() { return *instance_; }
+  engine::Thread& thread() { return thread_; }
+  /// The process's resources (process handles, streams, modules, errors, configs...).
+  HandleTable& resources() { return resources_; }
+  Mailbox& mailbox() { return mailbox_; }
+
+  /// The message being built (lunatic::message::create_data ... send) and the last message
+  /// received (read_data, take_process ...). Owner-only; the runtime only frees them.
+  std::unique_ptr<Message> outgoing;
+  std::unique_ptr<Message> incoming;
+
+  /// Per-process state of a host namespace (WASI args, an error table...): one object of each
+  /// type T, default-constructed on first use, destroyed with the process. Owner-only.
+  template <class T>
+  T& local();
+
+  // ---- any thread ------------------------------------------------------------------------
+
+  /// Queues `message` in the mailbox and wakes the process if it waits for it. A dead
+  /// process drops it (its resources are freed).
+  void deliver(std::unique_ptr<Message> message);
+  /// Makes a parked process runnable, or marks a running one so it runs again right after it
+  /// parks (a wake-up is never lost). No effect on a queued or dead process. A host call
+  /// re-executed after a wake-up must re-check its condition: wake-ups may be spurious.
+  void wake();
+  /// Kills the process: `reason` (TrapKind::Killed; its message says why) becomes its exit
+  /// trap; the first kill wins. A running process stops at its next safepoint; a parked or
+  /// queued one is unwound by the next worker that picks it up, without running guest code.
+  void kill(engine::Trap reason = engine::Trap::of(engine::TrapKind::Killed));
+  /// False once the process has died (its links and monitors were notified).
+  bool alive() const;
+
+  // ---- owner-only ------------------------------------------------------------------------
+
+  /// Wakes this process at `deadline` unless the returned timer is destroyed first: keep it
+  /// in the parked call's pending state.
+  WakeTimer wake_at(Clock::time_point deadline);
+
+  /// Erlang's trap_exit, inverted: true (the default) = a failure of a linked process kills
+  /// this one too; false = it arrives as a MessageKind::LinkDied message with the link's tag.
+  void set_die_when_link_dies(bool die) {
+    die_when_link_dies_.store(die, std::memory_order_relaxed);
+  }
+  bool die_when_link_dies() const { return die_when_link_dies_.load(std::memory_order_relaxed); }
+
+  /// Links this process and `other` both ways under `tag` (re-linking replaces the tag). If
+  /// `other` is not alive, this process gets a LinkDied for it at once (it dies, or gets the
+  /// message), as in Erlang (`noproc`). Linking to itself does nothing.
+  void link(Tag tag, ProcessId other);
+  /// Removes the link with `other` on both sides, if any.
+  void unlink(ProcessId other);
+  /// This process gets one ProcessDied message with `tag` when `other` ends, however it ends
+  /// (at once if it is not alive).
+  void monitor(Tag tag, ProcessId other);
+  /// Cancels monitors of `other` set by this process.
+  void stop_monitoring(ProcessId other);
+
+  /// The links of this process (a snapshot), for tests and introspection.
+  std::vector<LinkEntry> links() const { return links_.links(); }
+
+ private:
+  friend class Runtime;
+  friend class Scheduler;
+  friend void notify_death(Runtime&, ProcessId, const Notifications&, const ExitStatus&);
+  Process(Runtime& runtime, ProcessId id, std::shared_ptr<const Environment> environment,
+          std::shared_ptr<const engine::CompiledModule> module);
+
+  // Scheduling state (one atomic, see scheduler.cpp): which of these holds.
+  static constexpr uint32_t kParked = 0;    ///< waiting for a wake-up; in no queue
+  static constexpr uint32_t kQueued = 1;    ///< in exactly one run queue
+  static constexpr uint32_t kRunning = 2;   ///< a worker runs it
+  static constexpr uint32_t kNotified = 4;  ///< with kRunning: woken while running
+  static constexpr uint32_t kDead = 8;      ///< finished; never queued again
+
+  /// What one run of a slice ended in, as the scheduler needs it.
+  enum class SliceEnd : uint8_t { Yielded, Parked, Exited };
+  SliceEnd run_slice(uint64_t fuel);
+  /// Running -> Parked, or -> Queued (returns true: requeue) if woken meanwhile.
+  bool park_or_requeue();
+  /// The exit status once run_slice returned Exited.
+  ExitStatus take_exit_status();
+
+  struct LocalSlot {
+    const void* type;
+    std::unique_ptr<void, void (*)(void*)> value;
+  };
+  template <class T>
+  static constexpr char kLocalTag = 0;
+
+  Runtime& runtime_;
+  ProcessId id_;
+  std::shared_ptr<const Environment> environment_;
+  std::shared_ptr<const engine::CompiledModule> module_;
+  engine::Store store_;
+  engine::Instance* instance_ = nullptr;
+  engine::Thread thread_;
+  engine::Function* entry_ = nullptr;      ///< called once the start function has returned
+  std::vector<engine::Value> entry_args_;  ///< kept only while the start function runs
+  bool in_start_ = false;
+
+  Mailbox mailbox_;
+  Links links_;
+  HandleTable resources_;
+  std::vector<LocalSlot> locals_;
+
+  /// Starts as Running ("being set up"): a wake-up during spawn (a message sent to the new id
+  /// before it is queued) only marks it, and spawn queues it once.
+  std::atomic<uint32_t> state_{kRunning};
+  std::atomic<bool> kill_requested_{false};
+  std::atomic<bool> die_when_link_dies_{true};
+  std::optional<ExitStatus> exit_;  ///< set by run_slice when it returns Exited
+};
+
+template <class T>
+T& Process::local() {
+  for (LocalSlot& s : locals_) {
+    if (s.type == &kLocalTag<T>) return *static_cast<T*>(s.value.get());
+  }
+  locals_.push_back(
+      LocalSlot{&kLocalTag<T>, {new T(), [](void* p) { delete static_cast<T*>(p); }}});
+  return *static_cast<T*>(locals_.back().value.get());
+}
+
+}  // namespace lunatic::runtime

@@ -1,0 +1,119 @@
+// Runtime: start-up and shutdown, waiting for the root, sending and killing by id, and the end
+// of a process (unregister, release, notify links and monitors).
+#include "runtime/runtime.hpp"
+
+#include <thread>
+
+#include "runtime/process.hpp"
+#include "runtime/scheduler.hpp"
+
+namespace lunatic::runtime {
+
+Runtime::Runtime(RuntimeConfig config)
+    : config_(std::move(config)),
+      linker_(config_.linker ? config_.linker : std::make_shared<const binding::Linker>()) {
+  unsigned workers = config_.workers;
+  if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
+  if (config_.slice_fuel == 0) config_.slice_fuel = 1;
+  scheduler_ = std::make_unique<Scheduler>(*this, workers, config_.slice_fuel);
+}
+
+Runtime::~Runtime() {
+  kill_all();
+  scheduler_->stop();
+}
+
+unsigned Runtime::workers() const { return scheduler_->workers(); }
+
+Result<ProcessId> Runtime::spawn_root(std::shared_ptr<const engine::CompiledModule> module,
+                                      std::shared_ptr<const Environment> environment,
+                                      std::string entry, std::vector<engine::Value> args) {
+  SpawnOptions options;
+  options.module = std::move(module);
+  options.environment = std::move(environment);
+  options.entry = std::move(entry);
+  options.args = std::move(args);
+  return spawn_impl(std::move(options), true);
+}
+
+Result<ProcessId> Runtime::spawn_root(SpawnOptions options, PrepareProcess prepare) {
+  return spawn_impl(std::move(options), true, prepare);
+}
+
+Result<ProcessId> Runtime::spawn(SpawnOptions options) {
+  return spawn_impl(std::move(options), false);
+}
+
+ExitStatus Runtime::wait() {
+  std::unique_lock lock(done_mutex_);
+  if (root_ == 0) {
+    return ExitStatus{ExitStatus::Kind::Failed, engine::Trap::host("no root process"), {}};
+  }
+  done_.wait(lock, [&] { return root_status_.has_value(); });
+  return *root_status_;
+}
+
+void Runtime::wait_all() {
+  std::unique_lock lock(done_mutex_);
+  done_.wait(lock, [&] { return live_.load(std::memory_order_acquire) == 0; });
+}
+
+void Runtime::kill_all() {
+  // Processes may spawn while being killed: repeat until none is left.
+  while (live_.load(std::memory_order_acquire) != 0) {
+    registry_.for_each([](const std::shared_ptr<Process>& p) {
+      engine::Trap reason = engine::Trap::of(engine::TrapKind::Killed);
+      reason.message = "runtime shutdown";
+      p->kill(std::move(reason));
+    });
+    std::unique_lock lock(done_mutex_);
+    done_.wait_for(lock, std::chrono::milliseconds(10),
+                   [&] { return live_.load(std::memory_order_acquire) == 0; });
+  }
+}
+
+bool Runtime::send(ProcessId to, std::unique_ptr<Message> message) {
+  std::shared_ptr<Process> p = registry_.find(to);
+  if (!p) return false;
+  p->deliver(std::move(message));
+  return true;
+}
+
+bool Runtime::kill(ProcessId id, engine::Trap reason) {
+  std::shared_ptr<Process> p = registry_.find(id);
+  if (!p) return false;
+  p->kill(std::move(reason));
+  return true;
+}
+
+void Runtime::finish(Process& process) {
+  ExitStatus status = process.take_exit_status();
+  const ProcessId id = process.id();
+  process.state_.store(Process::kDead, std::memory_order_release);
+  // Closed first: a link made from now on sees the process dead (noproc) instead of being
+  // silently lost.
+  Notifications notifications = process.links_.close();
+  std::shared_ptr<Process> keep = registry_.remove(id);
+
+  // Release everything it holds now, not when the last reference goes.
+  process.mailbox_.close();
+  process.pending_call().clear();
+  process.outgoing.reset();
+  process.incoming.reset();
+  process.resources_.clear();
+  process.locals_.clear();
+
+  notify_death(*this, id, notifications, status);
+  process.environment_->leave();
+  if (config_.on_exit) config_.on_exit(id, status);
+
+  keep.reset();  // the process (store, memories, Wasm stack) is freed here unless looked up
+  {
+    std::lock_guard lock(done_mutex_);
+    if (id == root_) root_status_ = std::move(status);
+    live_.fetch_sub(1, std::memory_order_acq_rel);
+  }
+  done_.notify_all();
+}
+
+}  // namespace lunatic::runtime

@@ -1,0 +1,143 @@
+// Runtime: the embedding API of the process runtime. It owns the memory pool, the registry of
+// live processes, the scheduler's workers and the timer thread, and spawns processes.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "binding/linker.hpp"
+#include "common/result.hpp"
+#include "engine/compiled_module.hpp"
+#include "engine/memory_pool.hpp"
+#include "engine/value.hpp"
+#include "runtime/environment.hpp"
+#include "runtime/ids.hpp"
+#include "runtime/message.hpp"
+#include "runtime/names.hpp"
+#include "runtime/registry.hpp"
+#include "runtime/timer.hpp"
+
+namespace lunatic::runtime {
+
+class Process;
+class Scheduler;
+
+struct RuntimeConfig {
+  /// Worker threads; 0 = std::thread::hardware_concurrency() (at least 1).
+  unsigned workers = 0;
+  /// Fuel units a process runs before it yields to others (its reductions).
+  uint64_t slice_fuel = 10'000;
+  /// The host functions processes may import (filtered by their environment's allow-list).
+  /// Built before the runtime, read-only afterwards. Null: no host functions.
+  std::shared_ptr<const binding::Linker> linker;
+  /// Called on a worker thread as each process ends, after its links and monitors were
+  /// notified (tests, the CLI's diagnostics). Must not block.
+  std::function<void(ProcessId, const ExitStatus&)> on_exit;
+};
+
+/// What to spawn.
+struct SpawnOptions {
+  std::shared_ptr<const engine::CompiledModule> module;
+  /// The child's environment (a parent passes its own to inherit it). Must not be null.
+  std::shared_ptr<const Environment> environment;
+  /// Name of the exported function to run (after the module's start function, if any).
+  std::string entry;
+  std::vector<engine::Value> args;
+  /// If set, the child is linked to this process (its parent) under `link_tag` before it
+  /// first runs.
+  Process* link_to = nullptr;
+  Tag link_tag = 0;
+};
+
+/// Called on the spawning thread once a process is instantiated, before it can run (and before
+/// its start function): per-process host state (the root's WASI arguments, environment and
+/// preopened directories) is set up here.
+using PrepareProcess = std::function<void(Process&)>;
+
+/// Thread-safe unless noted. Destroying the runtime kills the processes still alive, waits
+/// for them to unwind, then stops the workers and the timer.
+class Runtime {
+ public:
+  explicit Runtime(RuntimeConfig config = {});
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  /// Creates, instantiates and queues a process. Fails, with nothing left behind, when the
+  /// environment is at its max_processes (Phase::Host "too many processes: ..."), an import is
+  /// unknown, not allowed or mistyped (Phase::Link, naming it), instantiation fails (memory
+  /// past max_memory_pages, segments out of bounds: Phase::Instantiate), or the entry is not
+  /// an exported function taking `args` (Phase::Usage). Callable from host functions.
+  Result<ProcessId> spawn(SpawnOptions options);
+  /// spawn() of the first process, whose exit status wait() returns. Call once.
+  Result<ProcessId> spawn_root(std::shared_ptr<const engine::CompiledModule> module,
+                               std::shared_ptr<const Environment> environment, std::string entry,
+                               std::vector<engine::Value> args = {});
+  /// spawn_root() with every spawn option, and `prepare` run before the root can run.
+  Result<ProcessId> spawn_root(SpawnOptions options, PrepareProcess prepare);
+
+  /// Blocks until the root process has ended and returns its status. Other processes keep
+  /// running until the runtime is destroyed (or shutdown()), which kills them: like a C
+  /// program whose main returns, the root's end is the program's end.
+  ExitStatus wait();
+  /// Blocks until no process is alive.
+  void wait_all();
+  /// Kills every live process and waits for them to unwind. The runtime stays usable.
+  void kill_all();
+
+  /// The live process `id`, or null.
+  std::shared_ptr<Process> find(ProcessId id) const { return registry_.find(id); }
+  bool exists(ProcessId id) const { return registry_.contains(id); }
+  /// Delivers `message` to `to`; false (message and its resources dropped) if `to` is not
+  /// alive. Never blocks on the receiver.
+  bool send(ProcessId to, std::unique_ptr<Message> message);
+  /// Kills `id` (see Process::kill); false if it is not alive.
+  bool kill(ProcessId id, engine::Trap reason = engine::Trap::of(engine::TrapKind::Killed));
+
+  size_t live_processes() const { return live_.load(std::memory_order_acquire); }
+  const RuntimeConfig& config() const { return config_; }
+  const binding::Linker& linker() const { return *linker_; }
+  Registry& registry() { return registry_; }
+  /// Registered process names (lunatic::registry).
+  Names& names() { return names_; }
+  Timer& timer() { return timer_; }
+  engine::MemoryPool& memory_pool() { return pool_; }
+  unsigned workers() const;
+
+ private:
+  friend class Scheduler;
+  friend class Process;
+  /// Called by a worker when `process` has exited: unregisters it, notifies links and
+  /// monitors, releases its resources.
+  void finish(Process& process);
+  Result<ProcessId> spawn_impl(SpawnOptions options, bool root,
+                               const PrepareProcess& prepare = nullptr);
+
+  RuntimeConfig config_;
+  std::shared_ptr<const binding::Linker> linker_;
+  engine::MemoryPool pool_;  // before everything that holds memories
+  // Host functions are immutable and the same for every process: one engine::Function per
+  // host function for the whole runtime (in a store of their own), not one per spawn.
+  engine::Store host_store_{pool_};
+  std::mutex host_functions_mutex_;
+  binding::HostFunctionCache host_functions_{host_store_};
+  Registry registry_;
+  Names names_;
+  Timer timer_;
+  std::unique_ptr<Scheduler> scheduler_;
+
+  std::atomic<size_t> live_{0};
+  std::mutex done_mutex_;
+  std::condition_variable done_;
+  ProcessId root_ = 0;
+  std::optional<ExitStatus> root_status_;
+};
+
+}  // namespace lunatic::runtime

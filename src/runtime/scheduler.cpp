@@ -1,0 +1,158 @@
+// Scheduler: the worker loop (take a process, run a slice, act on how it ended), the run
+// queues, stealing, and sleeping when there is no work.
+#include "runtime/scheduler.hpp"
+
+#include <chrono>
+#include <thread>
+
+#include "runtime/process.hpp"
+#include "runtime/runtime.hpp"
+
+namespace lunatic::runtime {
+
+namespace {
+// The worker the current OS thread is, if it is one: wakes from a worker queue locally.
+thread_local const Scheduler* tl_scheduler = nullptr;
+thread_local unsigned tl_worker = 0;
+
+// How long an idle worker polls for work before it sleeps. Spawns and sends come every few
+// microseconds in a busy system; without the spin nearly each of them paid a futex wake-up
+// and a context switch (measured: ~25% of spawn time). Bounded, so an idle runtime sleeps.
+constexpr auto kSpin = std::chrono::microseconds(50);
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+}  // namespace
+
+Scheduler::Scheduler(Runtime& runtime, unsigned workers, uint64_t slice_fuel)
+    : runtime_(runtime), slice_fuel_(slice_fuel) {
+  if (workers == 0) workers = 1;
+  for (unsigned i = 0; i < workers; ++i) queues_.push_back(std::make_unique<Queue>());
+  threads_.reserve(workers);
+  for (unsigned i = 0; i < workers; ++i) threads_.emplace_back([this, i] { work(i); });
+}
+
+Scheduler::~Scheduler() { stop(); }
+
+void Scheduler::stop() {
+  {
+    std::lock_guard lock(idle_mutex_);
+    stopping_.store(true);
+  }
+  idle_.notify_all();
+  for (std::thread& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+void Scheduler::enqueue(Process* process) {
+  const unsigned index = tl_scheduler == this
+                             ? tl_worker
+                             : round_robin_.fetch_add(1, std::memory_order_relaxed) % workers();
+  {
+    Queue& q = *queues_[index];
+    std::lock_guard lock(q.mutex);
+    q.processes.push_back(process);
+    queued_.fetch_add(1, std::memory_order_relaxed);
+  }
+  // Pairs with the sleeper's increment-then-recheck in work(): either the sleeper sees this
+  // process when it re-checks the queues, or this load sees the sleeper and notifies it.
+  if (sleepers_.load() > 0) {
+    std::lock_guard lock(idle_mutex_);
+    idle_.notify_one();
+  }
+}
+
+Process* Scheduler::pop_local(unsigned index) {
+  Queue& q = *queues_[index];
+  std::lock_guard lock(q.mutex);
+  if (q.processes.empty()) return nullptr;
+  Process* p = q.processes.front();
+  q.processes.pop_front();
+  queued_.fetch_sub(1, std::memory_order_relaxed);
+  return p;
+}
+
+Process* Scheduler::steal(unsigned thief) {
+  const unsigned n = workers();
+  for (unsigned k = 1; k < n; ++k) {
+    Queue& q = *queues_[(thief + k) % n];
+    std::lock_guard lock(q.mutex);
+    if (q.processes.empty()) continue;
+    Process* p = q.processes.front();
+    q.processes.pop_front();
+    queued_.fetch_sub(1, std::memory_order_relaxed);
+    return p;
+  }
+  return nullptr;
+}
+
+Process* Scheduler::next(unsigned index) {
+  if (Process* p = pop_local(index)) return p;
+  return steal(index);
+}
+
+void Scheduler::work(unsigned index) {
+  tl_scheduler = this;
+  tl_worker = index;
+  while (!stopping_.load(std::memory_order_relaxed)) {
+    if (Process* p = next(index)) {
+      run(p, index);
+      continue;
+    }
+    if (spin_for_work()) continue;
+    std::unique_lock lock(idle_mutex_);
+    sleepers_.fetch_add(1);
+    Process* p = stopping_.load() ? nullptr : next(index);
+    if (p == nullptr && !stopping_.load()) idle_.wait(lock);
+    sleepers_.fetch_sub(1);
+    lock.unlock();
+    if (p != nullptr) run(p, index);
+  }
+  tl_scheduler = nullptr;
+}
+
+bool Scheduler::spin_for_work() const {
+  const auto deadline = std::chrono::steady_clock::now() + kSpin;
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (queued_.load(std::memory_order_relaxed) != 0) return true;
+      if (stopping_.load(std::memory_order_relaxed)) return false;
+      cpu_relax();
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    // On a machine with more runnable threads than cores, let the thread that will queue
+    // the work (often on this core) run.
+    std::this_thread::yield();
+  }
+}
+
+void Scheduler::run(Process* process, unsigned index) {
+  for (;;) {
+    process->state_.store(Process::kRunning, std::memory_order_release);
+    switch (process->run_slice(slice_fuel_)) {
+      case Process::SliceEnd::Yielded: {
+        // Alone on this worker: keep running it without a trip through the queue.
+        bool alone = false;
+        {
+          Queue& q = *queues_[index];
+          std::lock_guard lock(q.mutex);
+          alone = q.processes.empty();
+        }
+        if (alone && !stopping_.load(std::memory_order_relaxed)) continue;
+        process->state_.store(Process::kQueued, std::memory_order_release);
+        enqueue(process);
+        return;
+      }
+      case Process::SliceEnd::Parked:
+        if (process->park_or_requeue()) enqueue(process);
+        return;
+      case Process::SliceEnd::Exited: runtime_.finish(*process); return;
+    }
+  }
+}
+
+}  // namespace lunatic::runtime

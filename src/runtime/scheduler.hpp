@@ -1,0 +1,71 @@
+// Scheduler: N worker threads, a run queue per worker, idle workers steal, and sleep on a
+// condition variable when there is no work anywhere (no busy spinning).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace lunatic::runtime {
+
+class Process;
+class Runtime;
+
+/// Each run queue is a mutex-protected deque: simple and correct, and at 2-8 workers its lock
+/// is rarely contended (the owner pushes and pops at the front/back, thieves take from the
+/// front). A lock-free Chase-Lev deque is the known next step if profiles show the lock.
+///
+/// Queues hold raw Process*: a queued process is alive (it dies only on a worker that took it
+/// from a queue) and the Registry owns it until then.
+class Scheduler {
+ public:
+  /// `workers` threads (at least 1), each running slices of `slice_fuel` fuel units.
+  Scheduler(Runtime& runtime, unsigned workers, uint64_t slice_fuel);
+  /// Stops and joins the workers (see stop()).
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  /// Queues a process that the caller moved to the Queued state. From a worker it goes to
+  /// that worker's queue (the woken process runs near its waker), else round-robin.
+  void enqueue(Process* process);
+  /// Lets the workers finish their current slice and exit; queued processes stay queued.
+  /// @pre no process is alive, or the caller accepts that they will not run again.
+  void stop();
+
+  unsigned workers() const { return static_cast<unsigned>(queues_.size()); }
+
+ private:
+  struct alignas(64) Queue {
+    std::mutex mutex;
+    std::deque<Process*> processes;
+  };
+  void work(unsigned index);
+  Process* next(unsigned index);
+  Process* pop_local(unsigned index);
+  Process* steal(unsigned thief);
+  void run(Process* process, unsigned index);
+
+  Runtime& runtime_;
+  uint64_t slice_fuel_;
+  std::vector<std::unique_ptr<Queue>> queues_;
+  std::vector<std::thread> threads_;
+  std::atomic<unsigned> round_robin_{0};
+
+  // Idle workers sleep here; enqueue notifies when someone sleeps.
+  std::mutex idle_mutex_;
+  std::condition_variable idle_;
+  std::atomic<int> sleepers_{0};
+  /// Processes in all queues (a hint for spinning workers, exact under the queue locks).
+  std::atomic<size_t> queued_{0};
+  /// Waits up to kSpin for queued_ to become non-zero before sleeping; true if it did.
+  bool spin_for_work() const;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace lunatic::runtime

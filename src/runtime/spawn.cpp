@@ -1,0 +1,101 @@
+// Runtime::spawn: count the process in its environment, link its imports under the
+// environment's allow-list, instantiate, check the entry, and queue it.
+#include <string>
+
+#include "binding/pending_call.hpp"
+#include "runtime/process.hpp"
+#include "runtime/runtime.hpp"
+#include "runtime/scheduler.hpp"
+
+namespace lunatic::runtime {
+
+namespace {
+
+/// "expects (i32, i64), got (i64)" when `args` do not fit `type`'s parameters.
+std::optional<std::string> argument_mismatch(const wasm::FuncType& type,
+                                             const std::vector<engine::Value>& args) {
+  bool same = args.size() == type.params.size();
+  for (size_t i = 0; same && i < args.size(); ++i) same = args[i].type == type.params[i];
+  if (same) return std::nullopt;
+  auto list = [](auto&& range, auto&& type_of) {
+    std::string s = "(";
+    for (size_t i = 0; i < range.size(); ++i) {
+      if (i != 0) s += ", ";
+      s += wasm::val_type_name(type_of(range[i]));
+    }
+    return s + ")";
+  };
+  return "expects " + list(type.params, [](wasm::ValType t) { return t; }) + ", got " +
+         list(args, [](const engine::Value& v) { return v.type; });
+}
+
+}  // namespace
+
+Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root,
+                                      const PrepareProcess& prepare) {
+  if (!options.module) return Error(Phase::Usage, "spawn: no module");
+  if (!options.environment) return Error(Phase::Usage, "spawn: no environment");
+  const Environment& env = *options.environment;
+  if (!env.try_enter()) {
+    return Error(Phase::Host, "too many processes: the environment allows " +
+                                  std::to_string(env.config().max_processes) +
+                                  " (counting those of environments inside it)");
+  }
+  // Until the process is registered, a failure must give its slot back.
+  struct Slot {
+    const Environment* env;
+    ~Slot() {
+      if (env != nullptr) env->leave();
+    }
+  } slot{&env};
+
+  const ProcessId id = registry_.next_id();
+  std::shared_ptr<Process> process(new Process(*this, id, options.environment, options.module));
+
+  Result<std::vector<engine::Extern>> externs = std::vector<engine::Extern>{};
+  if (!options.module->wasm.imports.empty()) {
+    std::lock_guard lock(host_functions_mutex_);
+    externs = linker_->resolve(host_functions_, options.module->wasm, env.config().allowed);
+  }
+  if (!externs.ok()) return std::move(externs).error();
+  Result<engine::Instance*> instance = process->store_.instantiate(options.module, *externs);
+  if (!instance.ok()) return std::move(instance).error();
+  process->instance_ = *instance;
+
+  std::optional<engine::Extern> entry = (*instance)->find_export(options.entry);
+  engine::Function* fn = entry ? entry->func() : nullptr;
+  if (fn == nullptr) {
+    return Error(Phase::Usage,
+                 "spawn: the module exports no function named '" + options.entry + "'");
+  }
+  if (auto mismatch = argument_mismatch(fn->type, options.args)) {
+    return Error(Phase::Usage, "spawn: function '" + options.entry + "' " + *mismatch);
+  }
+
+  binding::attach(process->thread_, *process);
+  if (prepare) prepare(*process);
+  if (env.config().max_fuel) process->thread_.set_fuel(*env.config().max_fuel);
+  if (engine::Function* start = (*instance)->start_function()) {
+    process->in_start_ = true;
+    process->entry_ = fn;
+    process->entry_args_ = std::move(options.args);
+    TRY(process->thread_.begin_call(start, {}));
+  } else {
+    TRY(process->thread_.begin_call(fn, options.args));
+  }
+
+  // From here on the process exists: finish() gives the environment slot back.
+  slot.env = nullptr;
+  live_.fetch_add(1, std::memory_order_acq_rel);
+  registry_.insert(id, process);
+  if (root) {
+    std::lock_guard lock(done_mutex_);
+    root_ = id;
+  }
+  if (options.link_to != nullptr) options.link_to->link(options.link_tag, id);
+  process->state_.store(Process::kQueued, std::memory_order_release);
+  scheduler_->enqueue(process.get());
+  return id;
+}
+
+}  // namespace lunatic::runtime

@@ -1,0 +1,82 @@
+// Timer: one thread with an ordered set of deadlines and a condition variable. It wakes parked
+// processes at their deadline (receive timeouts, sleep) and runs delayed actions (send_after).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <utility>
+
+namespace lunatic::runtime {
+
+using Clock = std::chrono::steady_clock;
+
+/// Identifies a scheduled action; never 0, never reused by one Timer.
+using TimerId = uint64_t;
+
+/// Thread-safe. Actions run on the timer thread, one at a time, outside its lock: they must
+/// be short (wake a process, deliver a message) and must not block.
+class Timer {
+ public:
+  Timer();
+  /// Stops the thread; pending actions are dropped without running.
+  ~Timer();
+  Timer(const Timer&) = delete;
+  Timer& operator=(const Timer&) = delete;
+
+  /// Runs `action` at `deadline` (at once, on the timer thread, if it is past).
+  TimerId schedule(Clock::time_point deadline, std::function<void()> action);
+  /// Cancels a scheduled action: true if it had not run yet (and now never will).
+  bool cancel(TimerId id);
+  /// Number of actions not yet run.
+  size_t pending() const;
+
+ private:
+  void loop();
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::set<std::pair<Clock::time_point, TimerId>> order_;
+  std::map<TimerId, std::pair<Clock::time_point, std::function<void()>>> actions_;
+  TimerId next_id_ = 1;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+/// A scheduled wake-up that is cancelled when this object is destroyed: keep it in a host
+/// call's pending state (CallContext::pending<T>), so that when the call completes, or the
+/// process dies, the wake-up goes away with it. Movable, not copyable.
+class WakeTimer {
+ public:
+  WakeTimer() = default;
+  WakeTimer(Timer& timer, TimerId id) : timer_(&timer), id_(id) {}
+  WakeTimer(WakeTimer&& other) noexcept
+      : timer_(std::exchange(other.timer_, nullptr)), id_(std::exchange(other.id_, 0)) {}
+  WakeTimer& operator=(WakeTimer&& other) noexcept {
+    if (this != &other) {
+      reset();
+      timer_ = std::exchange(other.timer_, nullptr);
+      id_ = std::exchange(other.id_, 0);
+    }
+    return *this;
+  }
+  ~WakeTimer() { reset(); }
+
+  bool armed() const { return timer_ != nullptr; }
+  void reset() {
+    if (timer_ != nullptr) timer_->cancel(id_);
+    timer_ = nullptr;
+    id_ = 0;
+  }
+
+ private:
+  Timer* timer_ = nullptr;
+  TimerId id_ = 0;
+};
+
+}  // namespace lunatic::runtime

@@ -1,0 +1,27 @@
+/* ABI misuse traps: `abi_misuse MODE` makes one mistake, and must die with a trap naming it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "lunatic/error.h"
+#include "lunatic/message.h"
+#include "lunatic/process.h"
+
+int main(int argc, char** argv) {
+  const char* mode = argc > 1 ? argv[1] : "";
+  uint64_t id;
+  if (strcmp(mode, "unknown_error") == 0) lunatic_error_drop(12345);
+  if (strcmp(mode, "no_message") == 0) lunatic_send(lunatic_process_id());
+  if (strcmp(mode, "nothing_received") == 0) lunatic_get_tag();
+  if (strcmp(mode, "bad_pointer") == 0) lunatic_compile_module((void*)0xFFFFFFF0, 64, &id);
+  if (strcmp(mode, "bad_utf8") == 0) lunatic_spawn(0, -1, -1, "\xff\xfe", 2, NULL, 0, &id);
+  if (strcmp(mode, "bad_params") == 0) {
+    static const uint8_t params[5] = {0x7E, 0, 0, 0, 0};
+    lunatic_spawn(0, -1, -1, "main", 4, params, sizeof params, &id);
+  }
+  if (strcmp(mode, "unknown_config") == 0) lunatic_config_set_max_fuel(777, 1);
+  if (strcmp(mode, "unknown_module") == 0) {
+    lunatic_spawn(0, -1, 777, "main", 4, NULL, 0, &id);
+  }
+  printf("no trap\n");
+  return 0;
+}

@@ -1,0 +1,148 @@
+// The guest module of the runtime tests: one module with an export per role, spawned by name.
+#pragma once
+
+#include <string_view>
+
+namespace lunatic::runtime::test {
+
+// Entry names live in memory for test::spawn (address, length).
+inline constexpr std::string_view kGuest = R"(
+  (memory 1)
+  (data (i32.const 0) "crash")
+  (data (i32.const 16) "wait_forever")
+  (data (i32.const 32) "exit0")
+  (data (i32.const 48) "hold_then_wait")
+  (data (i32.const 64) "spin")
+  (data (i32.const 80) "hello")
+  (data (i32.const 96) "node")
+  (data (i32.const 112) "child")
+  (data (i32.const 128) "grow")
+
+  (func (export "crash") (param i64) unreachable)
+  (func (export "wait_forever") (param i64) (drop (call $receive (i64.const 99) (i64.const -1))))
+  (func (export "exit0") (param i64) (call $exit (i32.const 0)))
+  (func (export "exit3") (param i64) (call $exit (i32.const 3)))
+  (func (export "spin") (param i64) (loop $l (br $l)))
+  (func (export "hello") (param $parent i64)
+    (drop (call $send (local.get $parent) (i64.const 0) (i64.const 42))))
+  (func (export "child") (param $parent i64)
+    (drop (call $send (local.get $parent) (i64.const 1) (i64.const 1))))
+  (func (export "grow") (param $parent i64)
+    (call $report (i64.extend_i32_s (memory.grow (i32.const 1)))))
+  (func (export "hold_then_wait") (param $parent i64)
+    (call $hold (i64.const 5))
+    (drop (call $send (local.get $parent) (i64.const 0) (i64.const 1)))
+    (drop (call $receive (i64.const 99) (i64.const -1))))
+
+  ;; Spawns n children that each send 1 back, then receives n messages; returns their sum.
+  (func (export "spawn_join") (param $n i64) (result i64)
+    (local $i i64) (local $sum i64)
+    (block $done (loop $spawn
+      (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
+      (drop (call $spawn (i32.const 112) (i32.const 5) (call $self) (i64.const 0)))
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (br $spawn)))
+    (local.set $i (i64.const 0))
+    (block $done (loop $recv
+      (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
+      (local.set $sum (i64.add (local.get $sum) (call $receive (i64.const 0) (i64.const -1))))
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (br $recv)))
+    (local.get $sum))
+
+  ;; A ring node: forwards each token + 1 to $next; forwards a 0 and ends.
+  (func (export "node") (param $next i64)
+    (local $v i64)
+    (loop $l
+      (local.set $v (call $receive (i64.const 0) (i64.const -1)))
+      (drop (call $send (local.get $next) (i64.const 0)
+        (select (i64.const 0) (i64.add (local.get $v) (i64.const 1)) (i64.eqz (local.get $v)))))
+      (br_if $l (i64.ne (local.get $v) (i64.const 0)))))
+  ;; Builds a ring of n nodes and the root, passes a token 10 times around; returns it.
+  (func (export "ring") (param $n i64) (result i64)
+    (local $i i64) (local $prev i64) (local $v i64) (local $r i64)
+    (local.set $prev (call $self))
+    (block $done (loop $spawn
+      (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
+      (local.set $prev (call $spawn (i32.const 96) (i32.const 4) (local.get $prev) (i64.const 0)))
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (br $spawn)))
+    (local.set $v (i64.const 1))
+    (loop $round
+      (drop (call $send (local.get $prev) (i64.const 0) (local.get $v)))
+      (local.set $v (call $receive (i64.const 0) (i64.const -1)))
+      (local.set $r (i64.add (local.get $r) (i64.const 1)))
+      (br_if $round (i64.lt_u (local.get $r) (i64.const 10))))
+    (drop (call $send (local.get $prev) (i64.const 0) (i64.const 0)))
+    (drop (call $receive (i64.const 0) (i64.const -1)))
+    (local.get $v))
+
+  ;; Sends itself tagged messages, then receives selectively.
+  (func (export "selective") (param i64)
+    (local $me i64)
+    (local.set $me (call $self))
+    (drop (call $send (local.get $me) (i64.const 1) (i64.const 10)))
+    (drop (call $send (local.get $me) (i64.const 2) (i64.const 20)))
+    (drop (call $send (local.get $me) (i64.const 1) (i64.const 11)))
+    (drop (call $send (local.get $me) (i64.const 3) (i64.const 30)))
+    (call $report (call $receive (i64.const 2) (i64.const -1)))
+    (call $report (call $receive (i64.const 3) (i64.const -1)))
+    (call $report (call $receive (i64.const 0) (i64.const -1)))
+    (call $report (call $receive (i64.const 0) (i64.const -1)))
+    (call $report (call $receive (i64.const 0) (i64.const 0))))
+  (func (export "timeout") (param $ms i64) (result i64)
+    (call $receive (i64.const 7) (local.get $ms)))
+
+  ;; Links.
+  (func (export "parent_of_crash") (param i64)
+    (drop (call $spawn (i32.const 0) (i32.const 5) (i64.const 0) (i64.const 5)))
+    (drop (call $receive (i64.const 99) (i64.const -1))))
+  (func (export "trap_as_message") (param i64) (result i64)
+    (call $die_when_link_dies (i32.const 0))
+    (drop (call $spawn (i32.const 0) (i32.const 5) (i64.const 0) (i64.const 7)))
+    (call $receive (i64.const 0) (i64.const -1)))
+  (func (export "crash_with_child") (param i64)
+    (call $report (call $spawn (i32.const 16) (i32.const 12) (i64.const 0) (i64.const 3)))
+    unreachable)
+  (func (export "normal_exits") (param i64) (result i64)
+    (drop (call $spawn (i32.const 32) (i32.const 5) (i64.const 0) (i64.const 4)))
+    (drop (call $spawn (i32.const 80) (i32.const 5) (call $self) (i64.const 4)))
+    (drop (call $receive (i64.const 0) (i64.const -1)))
+    (call $receive (i64.const 0) (i64.const 100)))
+  (func (export "link_to_dead") (param $id i64) (result i64)
+    (call $die_when_link_dies (i32.const 0))
+    (call $link (i64.const 9) (local.get $id))
+    (call $receive (i64.const 0) (i64.const -1)))
+
+  ;; Kill.
+  (func (export "killer") (param i64) (result i64)
+    (local $c i64)
+    (local.set $c (call $spawn (i32.const 48) (i32.const 14) (call $self) (i64.const 0)))
+    (drop (call $receive (i64.const 0) (i64.const -1)))
+    (drop (call $receive (i64.const 5) (i64.const 30)))
+    (call $kill (local.get $c))
+    (local.get $c))
+  (func (export "spin_main") (param i64) (result i64)
+    (local $s i64) (local $v i64)
+    (local.set $s (call $spawn (i32.const 64) (i32.const 4) (i64.const 0) (i64.const 0)))
+    (drop (call $spawn (i32.const 80) (i32.const 5) (call $self) (i64.const 0)))
+    (local.set $v (call $receive (i64.const 0) (i64.const -1)))
+    (call $kill (local.get $s))
+    (local.get $v))
+
+  ;; Environments.
+  (func (export "spawn_many") (param $n i64) (result i64)
+    (local $i i64) (local $ok i64)
+    (block $done (loop $l
+      (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
+      (if (i64.ne (call $spawn (i32.const 16) (i32.const 12) (i64.const 0) (i64.const 0))
+                  (i64.const -1))
+        (then (local.set $ok (i64.add (local.get $ok) (i64.const 1)))))
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (br $l)))
+    (local.get $ok))
+  (func (export "grow_in_child") (param i64)
+    (drop (call $spawn (i32.const 128) (i32.const 4) (i64.const 0) (i64.const 0))))
+)";
+
+}  // namespace lunatic::runtime::test

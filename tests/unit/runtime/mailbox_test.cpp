@@ -1,0 +1,86 @@
+// Mailbox on its own: selective receive over several tags, the waiting flag (one wake-up per
+// wait, only for a matching message), sequence marks and closing.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "runtime/mailbox.hpp"
+
+namespace lunatic::runtime {
+namespace {
+
+std::unique_ptr<Message> msg(Tag tag) {
+  auto m = std::make_unique<Message>();
+  m->tag = tag;
+  return m;
+}
+
+std::vector<Tag> drain(Mailbox& box) {
+  std::vector<Tag> out;
+  while (auto m = box.receive({})) out.push_back(m->tag);
+  return out;
+}
+
+TEST(Mailbox, SelectiveReceiveOverSeveralTagsKeepsOrder) {
+  Mailbox box;
+  for (Tag t : {1, 2, 3, 4, 2, 5}) box.push(msg(t));
+  const std::vector<Tag> tags{4, 2};
+  EXPECT_EQ(box.receive(tags)->tag, 2);
+  EXPECT_EQ(box.receive(tags)->tag, 4);
+  EXPECT_EQ(box.receive(tags)->tag, 2);
+  EXPECT_EQ(box.receive(tags), nullptr);
+  EXPECT_EQ(drain(box), (std::vector<Tag>{1, 3, 5}));
+}
+
+TEST(Mailbox, WaitIsReportedOnceAndOnlyForAMatch) {
+  Mailbox box;
+  const std::vector<Tag> tags{7};
+  EXPECT_EQ(box.receive_or_wait(tags), nullptr);
+  EXPECT_FALSE(box.push(msg(1)));  // does not match: no wake-up
+  EXPECT_TRUE(box.push(msg(7)));   // matches: wake the owner
+  EXPECT_FALSE(box.push(msg(7)));  // the wait was already reported
+  EXPECT_EQ(box.receive_or_wait(tags)->tag, 7);
+  box.stop_waiting();
+  EXPECT_FALSE(box.push(msg(7)));
+}
+
+TEST(Mailbox, SequenceMarkSkipsOlderMessages) {
+  Mailbox box;
+  box.push(msg(1));
+  const uint64_t mark = box.next_sequence();
+  box.push(msg(1));
+  auto m = box.receive({}, mark);
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->sequence, mark);
+  EXPECT_EQ(box.receive({}, mark), nullptr);
+  EXPECT_EQ(box.size(), 1u);
+}
+
+TEST(Mailbox, ClosedMailboxDropsMessages) {
+  Mailbox box;
+  box.push(msg(1));
+  box.close();
+  EXPECT_EQ(box.size(), 0u);
+  EXPECT_FALSE(box.push(msg(2)));
+  EXPECT_EQ(box.receive({}), nullptr);
+}
+
+TEST(Mailbox, ManyProducersNothingLost) {
+  Mailbox box;
+  constexpr int kThreads = 4, kEach = 5000;
+  std::vector<std::thread> producers;
+  for (int t = 0; t < kThreads; ++t) {
+    producers.emplace_back([&box, t] {
+      for (int i = 0; i < kEach; ++i) box.push(msg(t));
+    });
+  }
+  size_t got = 0;
+  while (got < size_t{kThreads} * kEach) {
+    if (box.receive({})) ++got;
+  }
+  for (auto& p : producers) p.join();
+  EXPECT_EQ(box.size(), 0u);
+}
+
+}  // namespace
+}  // namespace lunatic::runtime

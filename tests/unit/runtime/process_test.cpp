@@ -1,0 +1,127 @@
+// Processes end to end: spawning and joining many, a ring passing a token, preemption of a
+// spinning process on one worker, exit statuses, selective receive and receive timeouts.
+#include <chrono>
+
+#include "guests.hpp"
+#include "runtime_fixture.hpp"
+
+namespace lunatic::runtime::test {
+namespace {
+
+using engine::Value;
+
+class Processes : public RuntimeTest {
+ protected:
+  std::shared_ptr<const engine::CompiledModule> guest_ = compile_wat(kGuest);
+  std::shared_ptr<Environment> env_ = Environment::create({});
+
+  ExitStatus run_root(const char* entry, int64_t arg) {
+    auto id = runtime_->spawn_root(guest_, env_, entry, {Value::i64(arg)});
+    EXPECT_TRUE(id.ok()) << id.error().to_string();
+    return runtime_->wait();
+  }
+};
+
+TEST_F(Processes, SpawnAndJoinTenThousand) {
+  start(2);
+  ExitStatus s = run_root("spawn_join", 10'000);
+  ASSERT_EQ(s.kind, ExitStatus::Kind::Normal) << s.to_string();
+  ASSERT_EQ(s.results.size(), 1u);
+  EXPECT_EQ(s.results[0].as_i64(), 10'000);
+  runtime_->wait_all();
+  EXPECT_EQ(exit_count(ExitStatus::Kind::Normal), 10'001u);
+  EXPECT_EQ(runtime_->live_processes(), 0u);
+  EXPECT_EQ(runtime_->registry().size(), 0u);
+}
+
+TEST_F(Processes, RingOfAThousandPassesATokenTenTimes) {
+  start(2);
+  ExitStatus s = run_root("ring", 1000);
+  ASSERT_EQ(s.kind, ExitStatus::Kind::Normal) << s.to_string();
+  EXPECT_EQ(s.results[0].as_i64(), 1 + 10 * 1000);
+  runtime_->wait_all();
+  EXPECT_EQ(exit_count(ExitStatus::Kind::Normal), 1001u);
+}
+
+TEST_F(Processes, SpinningProcessDoesNotStarveOthersOnOneWorker) {
+  start(1);
+  ExitStatus s = run_root("spin_main", 0);
+  ASSERT_EQ(s.kind, ExitStatus::Kind::Normal) << s.to_string();
+  EXPECT_EQ(s.results[0].as_i64(), 42);
+  runtime_->wait_all();
+  EXPECT_EQ(exit_count(ExitStatus::Kind::Killed), 1u);  // the spinner
+}
+
+TEST_F(Processes, ExitStatuses) {
+  start(2);
+  auto spawn = [&](const char* entry) {
+    auto id = runtime_->spawn({guest_, env_, entry, {Value::i64(0)}, nullptr, 0});
+    EXPECT_TRUE(id.ok()) << id.error().to_string();
+    return *id;
+  };
+  ProcessId crash = spawn("crash"), exit0 = spawn("exit0"), exit3 = spawn("exit3");
+  ProcessId hello = spawn("hello");  // sends to process 0: dropped, returns normally
+  runtime_->wait_all();
+  EXPECT_EQ(exit_of(crash).kind, ExitStatus::Kind::Failed);
+  EXPECT_EQ(exit_of(crash).to_string(), "trap: unreachable");
+  EXPECT_EQ(exit_of(exit0).kind, ExitStatus::Kind::Normal);
+  EXPECT_EQ(exit_of(exit0).exit_code(), 0);
+  EXPECT_EQ(exit_of(exit3).kind, ExitStatus::Kind::Failed);
+  EXPECT_EQ(exit_of(exit3).exit_code(), 3);
+  EXPECT_EQ(exit_of(exit3).to_string(), "exit(3)");
+  EXPECT_EQ(exit_of(hello).kind, ExitStatus::Kind::Normal);
+}
+
+TEST_F(Processes, SpawnErrorsNameTheProblem) {
+  start(1);
+  auto no_entry = runtime_->spawn({guest_, env_, "nope", {}, nullptr, 0});
+  ASSERT_FALSE(no_entry.ok());
+  EXPECT_EQ(no_entry.error().message, "spawn: the module exports no function named 'nope'");
+  auto bad_args = runtime_->spawn({guest_, env_, "crash", {Value::i32(1)}, nullptr, 0});
+  ASSERT_FALSE(bad_args.ok());
+  EXPECT_EQ(bad_args.error().message, "spawn: function 'crash' expects (i64), got (i32)");
+  auto unknown = compile_wat(R"((import "env" "missing" (func)))", false);
+  auto linked = runtime_->spawn({unknown, env_, "x", {}, nullptr, 0});
+  ASSERT_FALSE(linked.ok());
+  EXPECT_EQ(linked.error().phase, Phase::Link);
+  EXPECT_NE(linked.error().message.find("env::missing"), std::string::npos);
+  EXPECT_EQ(env_->live_processes(), 0u);  // failed spawns gave their slots back
+}
+
+TEST_F(Processes, SelectiveReceiveKeepsTheOrderOfTheRest) {
+  start(2);
+  ExitStatus s = run_root("selective", 0);
+  ASSERT_EQ(s.kind, ExitStatus::Kind::Normal) << s.to_string();
+  EXPECT_EQ(reports().take(), (std::vector<int64_t>{20, 30, 10, 11, -1}));
+}
+
+TEST_F(Processes, ReceiveTimesOut) {
+  start(2);
+  const auto t0 = std::chrono::steady_clock::now();
+  ExitStatus s = run_root("timeout", 50);
+  const auto elapsed = std::chrono::steady_clock::now() - t0;
+  ASSERT_EQ(s.kind, ExitStatus::Kind::Normal) << s.to_string();
+  EXPECT_EQ(s.results[0].as_i64(), -1);
+  EXPECT_GE(elapsed, std::chrono::milliseconds(50));
+  EXPECT_LT(elapsed, std::chrono::seconds(5));
+  runtime_->wait_all();
+  EXPECT_EQ(runtime_->timer().pending(), 0u);
+}
+
+TEST_F(Processes, MessageFromTheEmbedderWakesAWaitingReceive) {
+  start(2);
+  auto id = runtime_->spawn_root(guest_, env_, "timeout", {Value::i64(-1)});  // no timeout
+  ASSERT_TRUE(id.ok());
+  auto m = std::make_unique<Message>();
+  m->tag = 7;
+  const int64_t v = 1234;
+  m->data.assign(reinterpret_cast<const uint8_t*>(&v), reinterpret_cast<const uint8_t*>(&v + 1));
+  EXPECT_TRUE(runtime_->send(*id, std::move(m)));
+  ExitStatus s = runtime_->wait();
+  ASSERT_EQ(s.kind, ExitStatus::Kind::Normal) << s.to_string();
+  EXPECT_EQ(s.results[0].as_i64(), 1234);
+  EXPECT_FALSE(runtime_->send(*id, std::make_unique<Message>()));  // gone
+}
+
+}  // namespace
+}  // namespace lunatic::runtime::test
