@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # THE test command (CI runs it through .ci/run): installs packages, builds into build/, runs
 # every ctest test (unit tests and the spec suite), then builds the unit tests and the spec
-# runner with ASan+UBSan into build-asan/ and runs them. Stops at the first failing step.
+# runner with ASan+UBSan into build-asan/ and runs them, the runtime tests under TSan, and a
+# short fuzz run. Stops at the first failing step.
 set -Eeuo pipefail  # -E: the ERR trap fires inside run_step too
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
