@@ -155,6 +155,8 @@ int main(int argc, char** argv) {
       o.only = value();
     else if (arg == "--workers")
       o.workers = static_cast<unsigned>(std::atoi(value()));
+    else if (arg == "--idle-n")  // how many idle processes idle_memory keeps alive at once
+      o.idle_n = std::max<int64_t>(1, std::atoll(value()));
     else if (arg == "--scale") {
       // Divides every N (smoke tests).
       const int64_t d = std::max<int64_t>(1, std::atoll(value()));
@@ -164,7 +166,7 @@ int main(int argc, char** argv) {
       o.idle_n /= d;
     } else {
       std::fprintf(stderr,
-                   "usage: bench_processes [--runs N] [--only a,b] [--workers N] [--scale D]\n"
+                   "usage: bench_processes [--runs N] [--only a,b] [--workers N] [--scale D] [--idle-n N]\n"
                    "benchmarks: spawn spawn_guest_module spawn_join ring pingpong idle_memory\n");
       return 2;
     }
