@@ -10,12 +10,6 @@ namespace {
 using wasm::ExternKind;
 using I = ValType;
 
-// Validates and returns the error message ("" when valid).
-std::string check(ModuleBuilder& b) {
-  auto r = validate(b.module());
-  return r.ok() ? std::string() : r.error().message;
-}
-
 TEST(FunctionValidator, AcceptsSimpleArithmetic) {
   ModuleBuilder b;
   const uint32_t t = b.type({I::I32, I::I32}, {I::I32});

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <initializer_list>
+#include <string>
 #include <vector>
 
+#include "validator/validator.hpp"
 #include "wasm/module.hpp"
 
 namespace lunatic::validator::test {
@@ -93,5 +95,11 @@ class ModuleBuilder {
  private:
   wasm::Module m_;
 };
+
+/// Validates the built module and returns the error message ("" when valid).
+inline std::string check(ModuleBuilder& b) {
+  auto r = validate(b.module());
+  return r.ok() ? std::string() : r.error().message;
+}
 
 }  // namespace lunatic::validator::test

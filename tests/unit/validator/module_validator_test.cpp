@@ -11,11 +11,6 @@ namespace {
 using wasm::ExternKind;
 using I = ValType;
 
-std::string check(ModuleBuilder& b) {
-  auto r = validate(b.module());
-  return r.ok() ? std::string() : r.error().message;
-}
-
 TEST(ModuleValidator, EmptyModuleIsValid) {
   ModuleBuilder b;
   EXPECT_EQ(check(b), "");
