@@ -1,0 +1,65 @@
+// lunatic C++ SDK, internal: moving encoded messages through the C ABI (lunatic/message.h).
+#ifndef LUNATIC_DETAIL_HPP
+#define LUNATIC_DETAIL_HPP
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "lunatic/message.h"
+#include "lunatic/result.hpp"
+#include "lunatic/serialize.hpp"
+#include "lunatic/tag.hpp"
+
+namespace lunatic::detail {
+
+/// Tags the SDK uses for its own messages (below 0: never a user's tag).
+inline constexpr int64_t kSpawnArgumentsTag = -0x4C554E01;  // arguments of a spawned function
+inline constexpr int64_t kSupervisorStopTag = -0x4C554E02;  // asks a supervisor to stop
+
+/// Builds a message of `bytes` tagged `tag` in this process's scratch slot.
+inline void build_message(Tag tag, const std::vector<uint8_t>& bytes) {
+  lunatic_create_data(tag.value(), bytes.size());
+  if (!bytes.empty()) lunatic_write_data(bytes.data(), bytes.size());
+}
+
+/// Sends `bytes` tagged `tag`; an error if the receiver does not exist.
+inline Result<void> send_bytes(uint64_t to, Tag tag, const std::vector<uint8_t>& bytes) {
+  build_message(tag, bytes);
+  if (lunatic_send(to) != 0) {
+    return Error(ErrorKind::no_process, "no process " + std::to_string(to), to);
+  }
+  return {};
+}
+
+/// The error for what lunatic_receive returned when it is not data.
+inline Error receive_error(int32_t kind) {
+  if (kind == LUNATIC_TIMED_OUT) return Error(ErrorKind::timed_out, "receive timed out");
+  uint64_t process = lunatic_get_process_id();
+  int64_t tag = lunatic_get_tag();
+  if (kind == LUNATIC_MESSAGE_LINK_DIED) {
+    return Error(ErrorKind::link_died, "linked process " + std::to_string(process) + " failed",
+                 process, tag);
+  }
+  return Error(ErrorKind::process_died, "process " + std::to_string(process) + " ended",
+               process, tag);
+}
+
+/// Decodes the received data message as a T.
+template <class T>
+Result<T> decode_received() {
+  std::vector<uint8_t> bytes(static_cast<size_t>(lunatic_data_size()));
+  lunatic_seek_data(0);
+  if (!bytes.empty()) lunatic_read_data(bytes.data(), bytes.size());
+  std::optional<T> value = from_bytes<T>(bytes.data(), bytes.size());
+  if (!value) {
+    return Error(ErrorKind::decode,
+                 "message of " + std::to_string(bytes.size()) + " bytes does not decode",
+                 lunatic_get_process_id(), lunatic_get_tag());
+  }
+  return std::move(*value);
+}
+
+}  // namespace lunatic::detail
+
+#endif

@@ -1,0 +1,213 @@
+// lunatic C++ SDK: Process, a handle to a process by id: spawning a function of this module
+// with arguments (or an export), sending, links, monitors, request/reply, the name registry.
+#ifndef LUNATIC_PROCESS_HPP
+#define LUNATIC_PROCESS_HPP
+
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "lunatic/detail.hpp"
+#include "lunatic/message.h"
+#include "lunatic/process.h"
+#include "lunatic/registry.h"
+#include "lunatic/result.hpp"
+#include "lunatic/serialize.hpp"
+#include "lunatic/tag.hpp"
+
+/// The export every Process::spawn of a function starts in: `invoker` (a table index, the
+/// same in every instance of this module) decodes the arguments and calls `function`.
+/// `used` keeps it in every module that includes this header.
+extern "C" inline __attribute__((used, export_name("lunatic_sdk_entry"))) void
+lunatic_sdk_entry(int32_t invoker, int32_t function) {
+  auto* invoke = reinterpret_cast<void (*)(void*)>(static_cast<uintptr_t>(invoker));
+  invoke(reinterpret_cast<void*>(static_cast<uintptr_t>(function)));
+}
+
+namespace lunatic {
+
+/// An argument of an exported Wasm function (Process::spawn_export, Module::spawn).
+class Param {
+ public:
+  Param(int32_t v) : type_(0x7F) { std::memcpy(bits_, &v, sizeof v); }  // NOLINT: implicit
+  Param(int64_t v) : type_(0x7E) { std::memcpy(bits_, &v, sizeof v); }  // NOLINT: implicit
+  Param(float v) : type_(0x7D) { std::memcpy(bits_, &v, sizeof v); }    // NOLINT: implicit
+  Param(double v) : type_(0x7C) { std::memcpy(bits_, &v, sizeof v); }   // NOLINT: implicit
+
+  /// Appends the 17-byte record of lunatic::process::spawn: [type][value u128 LE].
+  void encode(std::vector<uint8_t>& out) const {
+    out.push_back(type_);
+    out.insert(out.end(), bits_, bits_ + sizeof bits_);
+  }
+
+ private:
+  uint8_t type_;
+  uint8_t bits_[16] = {};
+};
+
+/// How to spawn: linked under `link` (none: not linked), in environment `config` and from
+/// module `module` (LUNATIC_SELF: the caller's own). Environment and Module fill these in.
+struct SpawnOptions {
+  Tag link;
+  int64_t config = LUNATIC_SELF;
+  int64_t module = LUNATIC_SELF;
+};
+
+class Process;
+
+namespace detail {
+
+/// Spawns `function` of the module in `options` with the encoded `params`.
+inline Result<uint64_t> spawn_raw(const SpawnOptions& options, std::string_view function,
+                                  const std::vector<uint8_t>& params) {
+  uint64_t id = 0;
+  int32_t status = lunatic_spawn(options.link.value(), options.config, options.module,
+                                 function.data(), function.size(), params.data(), params.size(),
+                                 &id);
+  if (status != 0) return Error::from_host(id);
+  return id;
+}
+
+/// Runs in the child (through lunatic_sdk_entry): receives the arguments, calls `function`.
+template <class... Params>
+void invoke_spawned(void* function) {
+  auto* fn = reinterpret_cast<void (*)(Params...)>(function);
+  if constexpr (sizeof...(Params) == 0) {
+    fn();
+  } else {
+    int64_t tag = kSpawnArgumentsTag;
+    if (lunatic_receive(&tag, 1, LUNATIC_NO_TIMEOUT) != LUNATIC_MESSAGE_DATA) __builtin_trap();
+    Result<std::tuple<std::decay_t<Params>...>> args =
+        decode_received<std::tuple<std::decay_t<Params>...>>();
+    if (!args.ok()) __builtin_trap();  // only a forged message could do this
+    std::apply(fn, std::move(args.value()));
+  }
+}
+
+}  // namespace detail
+
+/// A process, by id. Copyable and cheap: holding a Process keeps nothing alive.
+class Process {
+ public:
+  constexpr Process() = default;
+  constexpr explicit Process(uint64_t id) : id_(id) {}
+
+  /// The calling process.
+  static Process self() { return Process(lunatic_process_id()); }
+
+  /// Spawns a process running `function(args...)` (a function of this module; a lambda
+  /// without captures converts to one). The arguments are serialized (Serializer) and sent
+  /// to the child, which starts with fresh memory: pass it everything it needs.
+  template <class... Params, class... Args>
+  static Result<Process> spawn(void (*function)(Params...), Args&&... args) {
+    return spawn_with(SpawnOptions{}, function, std::forward<Args>(args)...);
+  }
+
+  /// As spawn, linked to the caller under `tag` before the child runs.
+  template <class... Params, class... Args>
+  static Result<Process> spawn_link(Tag tag, void (*function)(Params...), Args&&... args) {
+    return spawn_with(SpawnOptions{tag}, function, std::forward<Args>(args)...);
+  }
+
+  /// As spawn, with explicit options (link tag, environment).
+  template <class... Params, class... Args>
+  static Result<Process> spawn_with(const SpawnOptions& options, void (*function)(Params...),
+                                    Args&&... args) {
+    static_assert(sizeof...(Params) == sizeof...(Args), "spawn: wrong number of arguments");
+    std::vector<uint8_t> params;
+    Param(static_cast<int32_t>(
+              reinterpret_cast<uintptr_t>(&detail::invoke_spawned<Params...>)))
+        .encode(params);
+    Param(static_cast<int32_t>(reinterpret_cast<uintptr_t>(function))).encode(params);
+    Result<uint64_t> id = detail::spawn_raw(options, "lunatic_sdk_entry", params);
+    if (!id.ok()) return id.error();
+    if constexpr (sizeof...(Params) != 0) {
+      std::tuple<std::decay_t<Params>...> values(std::forward<Args>(args)...);
+      // The child waits for this message first; it is alive (it waits), so this succeeds.
+      (void)detail::send_bytes(*id, Tag(detail::kSpawnArgumentsTag), to_bytes(values));
+    }
+    return Process(*id);
+  }
+
+  /// Spawns export `function` of this module with Wasm arguments (i32, i64, f32, f64).
+  static Result<Process> spawn_export(std::string_view function, std::initializer_list<Param> args,
+                                      const SpawnOptions& options = {}) {
+    std::vector<uint8_t> params;
+    for (const Param& p : args) p.encode(params);
+    Result<uint64_t> id = detail::spawn_raw(options, function, params);
+    if (!id.ok()) return id.error();
+    return Process(*id);
+  }
+
+  /// The process registered under `name`, if it is alive.
+  static Result<Process> lookup(std::string_view name) {
+    uint64_t id = 0;
+    if (lunatic_registry_get(name.data(), name.size(), &id) != 0) {
+      return Error(ErrorKind::no_process, "no process named " + std::string(name));
+    }
+    return Process(id);
+  }
+
+  /// Registers this process under `name` (replacing an earlier registration).
+  void register_as(std::string_view name) const {
+    lunatic_registry_put(name.data(), name.size(), id_);
+  }
+
+  uint64_t id() const { return id_; }
+  bool exists() const { return lunatic_exists(id_) != 0; }
+
+  /// Sends `message` tagged `tag`; an error if the process does not exist.
+  template <class T>
+  Result<void> send(const T& message, Tag tag = Tag::none()) const {
+    return detail::send_bytes(id_, tag, to_bytes(message));
+  }
+
+  /// Sends `request` tagged `tag` and waits for the reply (Request<T>::reply in the
+  /// receiver), searching only messages that arrive after the send. Errors: timed_out (also
+  /// when the process does not exist), decode, or a link or monitor signal.
+  template <class Reply, class T>
+  Result<Reply> request(const T& request, Tag tag = Tag::none(),
+                        Timeout timeout = Timeout::forever()) const {
+    Tag reply_tag = Tag::unique();
+    Writer w;
+    serialize(w, reply_tag.value());
+    serialize(w, request);
+    detail::build_message(tag, w.bytes());
+    int32_t kind = lunatic_send_receive_skip_search(id_, reply_tag.value(), timeout.milliseconds());
+    if (kind != LUNATIC_MESSAGE_DATA) return detail::receive_error(kind);
+    return detail::decode_received<Reply>();
+  }
+
+  /// Links the caller and this process both ways: a failure of either reaches the other
+  /// (it dies too, or gets a link_died message after die_when_link_dies(false)).
+  void link(Tag tag) const { lunatic_link(tag.value(), id_); }
+  void unlink() const { lunatic_unlink(id_); }
+  /// One process_died message tagged `tag` when this process ends, however it ends.
+  void monitor(Tag tag) const { lunatic_monitor(tag.value(), id_); }
+  void stop_monitoring() const { lunatic_stop_monitoring(id_); }
+  /// Kills the process (a failure: its links are notified).
+  void kill() const { lunatic_kill(id_); }
+
+  friend bool operator==(Process a, Process b) { return a.id_ == b.id_; }
+  friend bool operator!=(Process a, Process b) { return a.id_ != b.id_; }
+
+ private:
+  uint64_t id_ = 0;
+};
+
+/// false: a linked process's failure arrives as a link_died message instead of killing the
+/// caller (Erlang's trap_exit). true is the default.
+inline void die_when_link_dies(bool die) { lunatic_die_when_link_dies(die ? 1 : 0); }
+
+/// Suspends the caller (parked: it holds no thread).
+inline void sleep(Timeout duration) { lunatic_sleep_ms(duration.milliseconds()); }
+
+}  // namespace lunatic
+
+#endif

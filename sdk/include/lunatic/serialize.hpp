@@ -1,0 +1,225 @@
+// lunatic C++ SDK: how typed messages become bytes and back. Serializer<T> covers trivially
+// copyable types, std::string, std::vector, std::optional, std::pair and std::tuple; users add
+// their own types by specializing it (see docs/sdk.md).
+#ifndef LUNATIC_SERIALIZE_HPP
+#define LUNATIC_SERIALIZE_HPP
+
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace lunatic {
+
+/// Appends the bytes of a message being encoded.
+class Writer {
+ public:
+  void write_bytes(const void* data, size_t size) {
+    const auto* p = static_cast<const uint8_t*>(data);
+    bytes_.insert(bytes_.end(), p, p + size);
+  }
+  /// A length or count (u32).
+  void write_size(size_t size) {
+    uint32_t n = static_cast<uint32_t>(size);
+    write_bytes(&n, sizeof n);
+  }
+  const std::vector<uint8_t>& bytes() const { return bytes_; }
+  std::vector<uint8_t>& bytes() { return bytes_; }
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
+
+/// Reads the bytes of a received message. A read past the end fails, and stays failed: the
+/// bytes come from another process (possibly a hostile one), so every size is checked
+/// against what is left before anything is allocated.
+class Reader {
+ public:
+  Reader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+
+  bool read_bytes(void* out, size_t size) {
+    if (!ok_ || size > size_ - position_) return ok_ = false;
+    if (size != 0) std::memcpy(out, data_ + position_, size);
+    position_ += size;
+    return true;
+  }
+  /// A length or count written by Writer::write_size, refused if it exceeds what is left
+  /// divided by `min_element_size` (so a forged count cannot make us allocate).
+  bool read_size(size_t& size, size_t min_element_size) {
+    uint32_t n = 0;
+    if (!read_bytes(&n, sizeof n)) return false;
+    if (min_element_size != 0 && n > remaining() / min_element_size) return ok_ = false;
+    size = n;
+    return true;
+  }
+  size_t remaining() const { return size_ - position_; }
+  bool ok() const { return ok_; }
+
+ private:
+  const uint8_t* data_;
+  size_t size_;
+  size_t position_ = 0;
+  bool ok_ = true;
+};
+
+/// True when T is copied as its bytes: trivially copyable and not a pointer (an address
+/// means nothing in another process's memory).
+template <class T>
+inline constexpr bool kIsBytewise =
+    std::is_trivially_copyable_v<T> && !std::is_pointer_v<T> && !std::is_member_pointer_v<T>;
+
+/// Serializer<T>::write(Writer&, const T&) encodes a T; read(Reader&, T&) decodes into a
+/// default-constructed T and returns false on malformed bytes. This primary template copies
+/// bytewise types as their bytes; specialize it for other types (any specialization wins
+/// over it, also for trivially copyable types that want another encoding).
+template <class T, class Enable = void>
+struct Serializer {
+  static_assert(kIsBytewise<T>,
+                "lunatic: no Serializer for this type; specialize lunatic::Serializer<T> "
+                "(docs/sdk.md)");
+  /// Marks the bytewise encoding (specializations do not have it): see kCopiedAsBytes.
+  static constexpr bool kBytewiseEncoding = true;
+  static void write(Writer& w, const T& value) { w.write_bytes(&value, sizeof value); }
+  static bool read(Reader& r, T& value) { return r.read_bytes(&value, sizeof value); }
+};
+
+template <class T, class = void>
+inline constexpr bool kCopiedAsBytes = false;
+/// True when T's encoding is its bytes (the primary Serializer): arrays of it are copied in
+/// one go.
+template <class T>
+inline constexpr bool kCopiedAsBytes<T, std::void_t<decltype(Serializer<T>::kBytewiseEncoding)>> =
+    kIsBytewise<T>;
+
+template <class T>
+void serialize(Writer& w, const T& value) {
+  Serializer<T>::write(w, value);
+}
+
+template <class T>
+bool deserialize(Reader& r, T& value) {
+  return Serializer<T>::read(r, value) && r.ok();
+}
+
+/// bool is checked: a byte other than 0 or 1 from another process is malformed, not UB.
+template <>
+struct Serializer<bool> {
+  static void write(Writer& w, bool b) {
+    uint8_t byte = b ? 1 : 0;
+    w.write_bytes(&byte, 1);
+  }
+  static bool read(Reader& r, bool& b) {
+    uint8_t byte = 0;
+    if (!r.read_bytes(&byte, 1) || byte > 1) return false;
+    b = byte == 1;
+    return true;
+  }
+};
+
+template <>
+struct Serializer<std::string> {
+  static void write(Writer& w, const std::string& s) {
+    w.write_size(s.size());
+    w.write_bytes(s.data(), s.size());
+  }
+  static bool read(Reader& r, std::string& s) {
+    size_t n = 0;
+    if (!r.read_size(n, 1)) return false;
+    s.resize(n);
+    return r.read_bytes(s.data(), n);
+  }
+};
+
+template <class T, class A>
+struct Serializer<std::vector<T, A>> {
+  static void write(Writer& w, const std::vector<T, A>& v) {
+    w.write_size(v.size());
+    if constexpr (kCopiedAsBytes<T>) {
+      w.write_bytes(v.data(), v.size() * sizeof(T));
+    } else {
+      for (const T& item : v) serialize(w, item);
+    }
+  }
+  static bool read(Reader& r, std::vector<T, A>& v) {
+    size_t n = 0;
+    // Counts that cannot fit in the bytes left are refused before allocating (so an element
+    // type that encodes to no bytes at all cannot be sent in a vector).
+    if (!r.read_size(n, kCopiedAsBytes<T> ? sizeof(T) : 1)) return false;
+    v.clear();
+    if constexpr (kCopiedAsBytes<T>) {
+      v.resize(n);
+      return r.read_bytes(v.data(), n * sizeof(T));
+    } else {
+      v.reserve(n);
+      for (size_t i = 0; i < n; ++i) {
+        T item{};  // not v.back(): std::vector<bool> has no bool& to read into
+        if (!deserialize(r, item)) return false;
+        v.push_back(std::move(item));
+      }
+      return true;
+    }
+  }
+};
+
+template <class T>
+struct Serializer<std::optional<T>> {
+  static void write(Writer& w, const std::optional<T>& o) {
+    uint8_t has = o.has_value() ? 1 : 0;
+    w.write_bytes(&has, 1);
+    if (o) serialize(w, *o);
+  }
+  static bool read(Reader& r, std::optional<T>& o) {
+    uint8_t has = 0;
+    if (!r.read_bytes(&has, 1) || has > 1) return false;
+    o.reset();
+    if (has == 0) return true;
+    o.emplace();
+    return deserialize(r, *o);
+  }
+};
+
+template <class A, class B>
+struct Serializer<std::pair<A, B>> {
+  static void write(Writer& w, const std::pair<A, B>& p) {
+    serialize(w, p.first);
+    serialize(w, p.second);
+  }
+  static bool read(Reader& r, std::pair<A, B>& p) {
+    return deserialize(r, p.first) && deserialize(r, p.second);
+  }
+};
+
+template <class... Ts>
+struct Serializer<std::tuple<Ts...>> {
+  static void write(Writer& w, const std::tuple<Ts...>& t) {
+    std::apply([&w](const Ts&... items) { (serialize(w, items), ...); }, t);
+  }
+  static bool read(Reader& r, std::tuple<Ts...>& t) {
+    return std::apply([&r](Ts&... items) { return (deserialize(r, items) && ...); }, t);
+  }
+};
+
+/// The bytes of `value`.
+template <class T>
+std::vector<uint8_t> to_bytes(const T& value) {
+  Writer w;
+  serialize(w, value);
+  return std::move(w.bytes());
+}
+
+/// Decodes a whole T from `bytes` (trailing bytes are an error), or nothing.
+template <class T>
+std::optional<T> from_bytes(const uint8_t* bytes, size_t size) {
+  Reader r(bytes, size);
+  T value{};
+  if (!deserialize(r, value) || r.remaining() != 0) return std::nullopt;
+  return value;
+}
+
+}  // namespace lunatic
+
+#endif

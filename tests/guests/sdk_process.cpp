@@ -1,0 +1,153 @@
+// C++ SDK processes and messages: spawn with typed arguments, typed and selective receive,
+// timeouts, request/reply, links and monitors as messages, environments and modules.
+#include <cstdio>
+#include <cstring>
+
+#include "lunatic/lunatic.hpp"
+#include "lunatic_check.h"
+
+using namespace lunatic;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr Tag kReport(10);
+constexpr Tag kFirst(11);
+constexpr Tag kSecond(12);
+constexpr Tag kLink(13);
+constexpr Tag kMonitor(14);
+constexpr Tag kAdd(15);
+
+// A child with arguments of several kinds: reports their summary to `parent`.
+void describe(Process parent, std::string name, std::vector<int> numbers) {
+  int sum = 0;
+  for (int n : numbers) sum += n;
+  (void)parent.send(name + ":" + std::to_string(sum), kReport);
+}
+
+// Sends two messages, second first, so the parent's selective receive has to skip one.
+void send_out_of_order(Process parent) {
+  (void)parent.send(std::string("second"), kSecond);
+  (void)parent.send(std::string("first"), kFirst);
+}
+
+// Answers `count` requests to add two numbers.
+void adder(int count) {
+  Mailbox<Request<std::pair<int, int>>> mailbox;
+  for (int i = 0; i < count; ++i) {
+    Result<Request<std::pair<int, int>>> request = mailbox.receive(kAdd);
+    if (!request.ok()) return;
+    (void)request->reply(request->value().first + request->value().second);
+  }
+}
+
+void crash() { __builtin_trap(); }
+void finish() {}
+void wait_forever() { (void)Mailbox<int>().receive(Tag(999)); }
+
+// Reports whether it could allocate 8 MiB.
+void allocate(Process parent) {
+  static void* volatile keep;
+  keep = std::malloc(8u << 20);
+  (void)parent.send(keep != nullptr, kReport);
+}
+
+void check_spawn_and_receive() {
+  Mailbox<std::string> mailbox;
+  Result<Process> child = Process::spawn(describe, Process::self(), std::string("ada"),
+                                         std::vector<int>{1, 2, 3, 4});
+  CHECK(child.ok());
+  Result<std::string> got = mailbox.receive(kReport, Timeout(5s));
+  CHECK(got.ok() && *got == "ada:10");
+
+  // A lambda without captures is a function too.
+  CHECK(Process::spawn(+[](Process parent) { (void)parent.send(std::string("lambda"), kReport); },
+                       Process::self())
+            .ok());
+  got = mailbox.receive(kReport, Timeout(5s));
+  CHECK(got.ok() && *got == "lambda");
+
+  CHECK(Process::spawn(send_out_of_order, Process::self()).ok());
+  got = mailbox.receive(kFirst, Timeout(5s));
+  CHECK(got.ok() && *got == "first");
+  got = mailbox.receive({kFirst, kSecond}, Timeout(5s));
+  CHECK(got.ok() && *got == "second");
+
+  // Nothing left: a timeout, as an error of that kind.
+  got = mailbox.receive(Timeout(20ms));
+  CHECK(!got.ok() && got.error().kind() == ErrorKind::timed_out);
+
+  // A message of another type does not decode: an error, not a crash.
+  CHECK(Process::self().send(int16_t{7}, kReport).ok());
+  got = mailbox.receive(kReport, Timeout(5s));
+  CHECK(!got.ok() && got.error().kind() == ErrorKind::decode);
+
+  // Sending to a process that does not exist.
+  Result<void> sent = Process(999999999).send(1);
+  CHECK(!sent.ok() && sent.error().kind() == ErrorKind::no_process);
+}
+
+void check_request_reply() {
+  Result<Process> server = Process::spawn(adder, 2);
+  CHECK(server.ok());
+  Result<int> sum = server->request<int>(std::make_pair(40, 2), kAdd, Timeout(5s));
+  CHECK(sum.ok() && *sum == 42);
+  sum = server->request<int>(std::make_pair(-1, 1), kAdd, Timeout(5s));
+  CHECK(sum.ok() && *sum == 0);
+  // The server has ended: nobody answers.
+  sum = server->request<int>(std::make_pair(1, 1), kAdd, Timeout(50ms));
+  CHECK(!sum.ok() && sum.error().kind() == ErrorKind::timed_out);
+}
+
+void check_links_and_monitors() {
+  die_when_link_dies(false);
+  Mailbox<int> mailbox;
+  Result<Process> child = Process::spawn_link(kLink, crash);
+  CHECK(child.ok());
+  Message<int> m = mailbox.receive_message({kLink}, Timeout(5s));
+  CHECK(m.kind() == MessageKind::link_died && m.tag() == kLink && m.process() == *child);
+
+  child = Process::spawn(finish);
+  CHECK(child.ok());
+  child->monitor(kMonitor);
+  m = mailbox.receive_message({kMonitor}, Timeout(5s));
+  CHECK(m.kind() == MessageKind::process_died && m.process() == *child);
+
+  // unlink: the kill of an unlinked process is not reported.
+  child = Process::spawn_link(kLink, wait_forever);
+  CHECK(child.ok() && child->exists());
+  child->unlink();
+  child->kill();
+  Result<int> none = mailbox.receive(kLink, Timeout(50ms));
+  CHECK(!none.ok() && none.error().kind() == ErrorKind::timed_out);
+}
+
+void check_environment() {
+  Mailbox<bool> mailbox;
+  Environment small;
+  small.allow("").max_memory(2u << 20);
+  CHECK(small.memory_limit() == (2u << 20));
+  CHECK(small.spawn(allocate, Process::self()).ok());
+  Result<bool> allocated = mailbox.receive(kReport, Timeout(5s));
+  CHECK(allocated.ok() && !*allocated);
+
+  Environment wasi_only;
+  wasi_only.allow("wasi_snapshot_preview1::");
+  Result<Process> refused = wasi_only.spawn(finish);
+  CHECK(!refused.ok() && refused.error().kind() == ErrorKind::host);
+  if (!refused.ok()) std::printf("wasi only: %s\n", refused.error().message().c_str());
+  CHECK(!refused.ok() && refused.error().message().find("is not allowed") != std::string::npos);
+
+  Result<Module> garbage = Module::compile("not wasm", 8);
+  CHECK(!garbage.ok() && garbage.error().message().find("magic") != std::string::npos);
+}
+
+}  // namespace
+
+int main() {
+  check_spawn_and_receive();
+  check_request_reply();
+  check_links_and_monitors();
+  check_environment();
+  return check_result("sdk_process");
+}

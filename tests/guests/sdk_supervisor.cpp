@@ -1,0 +1,156 @@
+// C++ SDK supervisor: one_for_one restarts only the child that failed, one_for_all all of
+// them; transient and temporary children; past the restart intensity the supervisor kills
+// its children and fails itself; stop() ends it normally. `sdk_supervisor MODE` runs one part.
+#include <cstdio>
+#include <cstring>
+
+#include "lunatic/lunatic.hpp"
+#include "lunatic_check.h"
+
+using namespace lunatic;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr Tag kHello(20);     // a worker tells the test its process id: (name, id)
+constexpr Tag kCommand(21);   // the test tells a worker to crash (1) or finish (0)
+constexpr Tag kEvent(22);     // the supervisor forwards its events
+constexpr Tag kSupLink(23);   // the test's link to the supervisor
+constexpr Tag kMonitor(24);
+
+using Hello = std::pair<std::string, uint64_t>;
+using Event = std::tuple<int, std::string, uint64_t, bool>;
+
+void worker(Process test, std::string name) {
+  (void)test.send(Hello(name, Process::self().id()), kHello);
+  Result<int> command = Mailbox<int>().receive(kCommand);
+  if (command.ok() && *command == 1) __builtin_trap();
+}
+
+void crash_at_once() { __builtin_trap(); }
+
+// Builds the supervisor of `mode` and runs it; events go to `test`.
+void supervisor_main(Process test, std::string mode) {
+  Strategy strategy = mode == "one_for_all" ? Strategy::one_for_all : Strategy::one_for_one;
+  Supervisor supervisor(strategy, Intensity{2, 10000ms});
+  supervisor.on_event([test](const SupervisorEvent& e) {
+    (void)test.send(Event(static_cast<int>(e.kind), e.child, e.process.id(), e.failed), kEvent);
+  });
+  if (mode == "intensity") {
+    supervisor.child(ChildSpec::of("crasher", crash_at_once));
+  } else if (mode == "restart_types") {
+    supervisor.child(ChildSpec::of("transient", worker, test, std::string("transient"))
+                         .with_restart(Restart::transient));
+    supervisor.child(ChildSpec::of("temporary", worker, test, std::string("temporary"))
+                         .with_restart(Restart::temporary));
+  } else {
+    supervisor.child(ChildSpec::of("a", worker, test, std::string("a")));
+    supervisor.child(ChildSpec::of("b", worker, test, std::string("b")));
+  }
+  supervisor.run();
+}
+
+// Waits for a worker's hello: its process.
+Process hello(const std::string& name) {
+  Result<Hello> h = Mailbox<Hello>().receive(kHello, Timeout(5s));
+  CHECK(h.ok() && h->first == name);
+  return h.ok() ? Process(h->second) : Process();
+}
+
+// The next event of the supervisor, as (kind, child).
+std::pair<SupervisorEvent::Kind, std::string> event() {
+  Result<Event> e = Mailbox<Event>().receive(kEvent, Timeout(5s));
+  CHECK(e.ok());
+  if (!e.ok()) return {SupervisorEvent::Kind::gave_up, "(none)"};
+  return {static_cast<SupervisorEvent::Kind>(std::get<0>(*e)), std::get<1>(*e)};
+}
+
+bool is_event(SupervisorEvent::Kind kind, const std::string& child) {
+  auto e = event();
+  bool ok = e.first == kind && e.second == child;
+  if (!ok) std::printf("event %d %s, expected %d %s\n", int(e.first), e.second.c_str(), int(kind),
+                       child.c_str());
+  return ok;
+}
+
+using K = SupervisorEvent::Kind;
+
+Result<Process> start_supervisor(const char* mode) {
+  return Process::spawn_link(kSupLink, supervisor_main, Process::self(), std::string(mode));
+}
+
+void check_one_for_one() {
+  Result<Process> sup = start_supervisor("one_for_one");
+  CHECK(sup.ok());
+  Process a = hello("a"), b = hello("b");
+  CHECK(is_event(K::started, "a") && is_event(K::started, "b"));
+  CHECK(a.send(1, kCommand).ok());  // a crashes: only a restarts
+  CHECK(is_event(K::ended, "a") && is_event(K::restarting, "a") && is_event(K::started, "a"));
+  Process a2 = hello("a");
+  CHECK(a2 != a && !a.exists() && a2.exists() && b.exists());
+  CHECK(Supervisor::stop(*sup).ok());
+  sup->monitor(kMonitor);
+  Message<int> m = Mailbox<int>().receive_message({kMonitor, kSupLink}, Timeout(5s));
+  CHECK(m.kind() == MessageKind::process_died);  // a normal end: no link failure
+  CHECK(!a2.exists() && !b.exists());
+}
+
+void check_one_for_all() {
+  Result<Process> sup = start_supervisor("one_for_all");
+  CHECK(sup.ok());
+  Process a = hello("a"), b = hello("b");
+  CHECK(is_event(K::started, "a") && is_event(K::started, "b"));
+  CHECK(b.send(1, kCommand).ok());  // b crashes: a is killed, both restart in order
+  CHECK(is_event(K::ended, "b") && is_event(K::restarting, "b"));
+  CHECK(is_event(K::started, "a") && is_event(K::started, "b"));
+  Process a2 = hello("a"), b2 = hello("b");
+  CHECK(a2 != a && b2 != b && !a.exists() && a2.exists() && b2.exists());
+  sup->kill();  // the supervisor's failure takes its children with it
+  Message<int> m = Mailbox<int>().receive_message({kSupLink}, Timeout(5s));
+  CHECK(m.kind() == MessageKind::link_died);
+  a2.monitor(kMonitor);
+  b2.monitor(kMonitor);
+  CHECK(Mailbox<int>().receive_message({kMonitor}, Timeout(5s)).kind() == MessageKind::process_died);
+  CHECK(Mailbox<int>().receive_message({kMonitor}, Timeout(5s)).kind() == MessageKind::process_died);
+}
+
+void check_restart_types() {
+  Result<Process> sup = start_supervisor("restart_types");
+  CHECK(sup.ok());
+  Process transient = hello("transient"), temporary = hello("temporary");
+  CHECK(is_event(K::started, "transient") && is_event(K::started, "temporary"));
+  CHECK(transient.send(0, kCommand).ok());  // a normal end: transient is not restarted
+  CHECK(is_event(K::ended, "transient"));
+  CHECK(temporary.send(1, kCommand).ok());  // a failure: temporary is not restarted either
+  CHECK(is_event(K::ended, "temporary"));
+  Result<Event> more = Mailbox<Event>().receive(kEvent, Timeout(100ms));
+  CHECK(!more.ok());
+  CHECK(Supervisor::stop(*sup).ok());
+}
+
+void check_intensity() {
+  Result<Process> sup = start_supervisor("intensity");
+  CHECK(sup.ok());
+  // Intensity 2: two restarts, then the third failure makes it give up.
+  CHECK(is_event(K::started, "crasher") && is_event(K::ended, "crasher"));
+  for (int i = 0; i < 2; ++i) {
+    CHECK(is_event(K::restarting, "crasher") && is_event(K::started, "crasher"));
+    CHECK(is_event(K::ended, "crasher"));
+  }
+  CHECK(is_event(K::gave_up, ""));
+  Message<int> m = Mailbox<int>().receive_message({kSupLink}, Timeout(5s));
+  CHECK(m.kind() == MessageKind::link_died && m.process() == *sup);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* mode = argc > 1 ? argv[1] : "all";
+  bool all = std::strcmp(mode, "all") == 0;
+  die_when_link_dies(false);
+  if (all || std::strcmp(mode, "one_for_one") == 0) check_one_for_one();
+  if (all || std::strcmp(mode, "one_for_all") == 0) check_one_for_all();
+  if (all || std::strcmp(mode, "restart_types") == 0) check_restart_types();
+  if (all || std::strcmp(mode, "intensity") == 0) check_intensity();
+  return check_result(mode);
+}
