@@ -39,8 +39,10 @@ class Tag {
 /// How long a receive waits: milliseconds, forever() or zero() (a poll).
 class Timeout {
  public:
-  constexpr Timeout(std::chrono::milliseconds ms)  // NOLINT: implicit, `receive(100ms)`
-      : ms_(ms.count() < 0 ? 0 : static_cast<uint64_t>(ms.count())) {}
+  /// Any duration (`receive(100ms)`, `receive(5s)`), rounded up to whole milliseconds.
+  template <class Rep, class Period>
+  constexpr Timeout(std::chrono::duration<Rep, Period> d)  // NOLINT: implicit on purpose
+      : ms_(from_count(std::chrono::ceil<std::chrono::milliseconds>(d).count())) {}
   static constexpr Timeout forever() { return Timeout(LUNATIC_NO_TIMEOUT); }
   static constexpr Timeout zero() { return Timeout(uint64_t{0}); }
   static constexpr Timeout ms(uint64_t ms) { return Timeout(ms); }
@@ -49,6 +51,7 @@ class Timeout {
 
  private:
   constexpr explicit Timeout(uint64_t ms) : ms_(ms) {}
+  static constexpr uint64_t from_count(int64_t ms) { return ms < 0 ? 0 : static_cast<uint64_t>(ms); }
   uint64_t ms_;
 };
 
