@@ -20,7 +20,10 @@ set(CMAKE_SYSROOT ${LUNATIC_WASI_SYSROOT})
 set(CMAKE_EXECUTABLE_SUFFIX .wasm)
 # The engine has no Wasm exception handling, and libc++'s headers call __cxa_throw unless
 # exceptions are off: C++ guests link only with -fno-exceptions (throws become aborts).
-set(CMAKE_CXX_FLAGS_INIT "-fno-exceptions")
+# -O2 by default: guests run in an interpreter, where unoptimized code costs several times
+# more (a build type's flags come after these, so Release's -O3 still wins).
+set(CMAKE_C_FLAGS_INIT "-O2")
+set(CMAKE_CXX_FLAGS_INIT "-O2 -fno-exceptions")
 
 # Look for headers and libraries in the sysroot only, programs on the host.
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
