@@ -3,6 +3,9 @@
 #define LUNATIC_DETAIL_HPP
 
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,13 +51,21 @@ inline Error receive_error(int32_t kind) {
 /// Decodes the received data message as a T.
 template <class T>
 Result<T> decode_received() {
-  std::vector<uint8_t> bytes(static_cast<size_t>(lunatic_data_size()));
-  lunatic_seek_data(0);
-  if (!bytes.empty()) lunatic_read_data(bytes.data(), bytes.size());
-  std::optional<T> value = from_bytes<T>(bytes.data(), bytes.size());
+  uint64_t size = lunatic_data_size();
+  // malloc, not std::vector: a message too big for our memory is an error, not an abort
+  // (the sender may be a sandboxed process trying to crash us).
+  std::unique_ptr<uint8_t, void (*)(void*)> bytes(
+      static_cast<uint8_t*>(std::malloc(size == 0 ? 1 : static_cast<size_t>(size))), std::free);
+  std::optional<T> value;
+  if (bytes && size <= SIZE_MAX) {
+    lunatic_seek_data(0);
+    if (size != 0) lunatic_read_data(bytes.get(), static_cast<size_t>(size));
+    value = from_bytes<T>(bytes.get(), static_cast<size_t>(size));
+  }
   if (!value) {
     return Error(ErrorKind::decode,
-                 "message of " + std::to_string(bytes.size()) + " bytes does not decode",
+                 "message of " + std::to_string(size) + (bytes ? " bytes does not decode"
+                                                               : " bytes does not fit in memory"),
                  lunatic_get_process_id(), lunatic_get_tag());
   }
   return std::move(*value);

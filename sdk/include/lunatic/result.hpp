@@ -96,9 +96,10 @@ class [[nodiscard]] Result {
   std::optional<Error> error_;
 };
 
-/// Success without a value, or an Error.
+/// Success without a value, or an Error. Not [[nodiscard]]: like Erlang's `!`, a send is
+/// often fire-and-forget.
 template <>
-class [[nodiscard]] Result<void> {
+class Result<void> {
  public:
   Result() = default;
   Result(Error error) : error_(std::move(error)) {}  // NOLINT: implicit, as `return error;`

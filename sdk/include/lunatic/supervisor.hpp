@@ -236,7 +236,10 @@ inline Result<void> Supervisor::supervise() {
     emit(SupervisorEvent::Kind::ended, &c, failed);
     if (c.spec.restart == Restart::temporary) continue;
     if (c.spec.restart == Restart::transient && !failed) continue;
-    if (Result<void> r = restart(index); !r.ok()) return r;
+    if (Result<void> r = restart(index); !r.ok()) {
+      terminate_all();  // a failed start leaves the others running otherwise
+      return r;
+    }
   }
 }
 
