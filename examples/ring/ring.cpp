@@ -60,8 +60,9 @@ int main(int argc, char** argv) {
   }
   (void)next.send(int64_t{-1}, kToken);
   (void)mailbox.receive(kToken);  // the end token, back around
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - begin).count();
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  begin)
+                .count();
 
   std::printf("ring of %ld processes, %ld rounds: the token came back as %lld (expected %lld)\n",
               processes, rounds, static_cast<long long>(token),

@@ -14,9 +14,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr Tag kJob(1);        // (a, b) for the calculator: reply a / b
-constexpr Tag kEvent(2);      // supervisor events, forwarded to the narrator
-constexpr Tag kSupervisor(3); // the narrator's link to the supervisor
+constexpr Tag kJob(1);         // (a, b) for the calculator: reply a / b
+constexpr Tag kEvent(2);       // supervisor events, forwarded to the narrator
+constexpr Tag kSupervisor(3);  // the narrator's link to the supervisor
 
 using Event = std::tuple<int, std::string, uint64_t, bool>;
 
@@ -46,8 +46,7 @@ void supervisor_main(Process narrator) {
   };
   supervisor.child(std::move(calc));
   supervisor.on_event([narrator](const SupervisorEvent& e) {
-    (void)narrator.send(Event(static_cast<int>(e.kind), e.child, e.process.id(), e.failed),
-                        kEvent);
+    (void)narrator.send(Event(static_cast<int>(e.kind), e.child, e.process.id(), e.failed), kEvent);
   });
   supervisor.run();  // returns only when stopped; giving up exits with a failure
 }

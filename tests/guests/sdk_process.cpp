@@ -54,15 +54,16 @@ void allocate(Process parent) {
 
 void check_spawn_and_receive() {
   Mailbox<std::string> mailbox;
-  Result<Process> child = Process::spawn(describe, Process::self(), std::string("ada"),
-                                         std::vector<int>{1, 2, 3, 4});
+  Result<Process> child =
+      Process::spawn(describe, Process::self(), std::string("ada"), std::vector<int>{1, 2, 3, 4});
   CHECK(child.ok());
   Result<std::string> got = mailbox.receive(kReport, Timeout(5s));
   CHECK(got.ok() && *got == "ada:10");
 
   // A lambda without captures is a function too.
-  CHECK(Process::spawn(+[](Process parent) { (void)parent.send(std::string("lambda"), kReport); },
-                       Process::self())
+  CHECK(Process::spawn(
+            +[](Process parent) { (void)parent.send(std::string("lambda"), kReport); },
+            Process::self())
             .ok());
   got = mailbox.receive(kReport, Timeout(5s));
   CHECK(got.ok() && *got == "lambda");

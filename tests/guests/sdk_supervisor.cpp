@@ -12,10 +12,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr Tag kHello(20);     // a worker tells the test its process id: (name, id)
-constexpr Tag kCommand(21);   // the test tells a worker to crash (1) or finish (0)
-constexpr Tag kEvent(22);     // the supervisor forwards its events
-constexpr Tag kSupLink(23);   // the test's link to the supervisor
+constexpr Tag kHello(20);    // a worker tells the test its process id: (name, id)
+constexpr Tag kCommand(21);  // the test tells a worker to crash (1) or finish (0)
+constexpr Tag kEvent(22);    // the supervisor forwards its events
+constexpr Tag kSupLink(23);  // the test's link to the supervisor
 constexpr Tag kMonitor(24);
 
 using Hello = std::pair<std::string, uint64_t>;
@@ -68,8 +68,9 @@ std::pair<SupervisorEvent::Kind, std::string> event() {
 bool is_event(SupervisorEvent::Kind kind, const std::string& child) {
   auto e = event();
   bool ok = e.first == kind && e.second == child;
-  if (!ok) std::printf("event %d %s, expected %d %s\n", int(e.first), e.second.c_str(), int(kind),
-                       child.c_str());
+  if (!ok)
+    std::printf("event %d %s, expected %d %s\n", int(e.first), e.second.c_str(), int(kind),
+                child.c_str());
   return ok;
 }
 
@@ -110,8 +111,10 @@ void check_one_for_all() {
   CHECK(m.kind() == MessageKind::link_died);
   a2.monitor(kMonitor);
   b2.monitor(kMonitor);
-  CHECK(Mailbox<int>().receive_message({kMonitor}, Timeout(5s)).kind() == MessageKind::process_died);
-  CHECK(Mailbox<int>().receive_message({kMonitor}, Timeout(5s)).kind() == MessageKind::process_died);
+  CHECK(Mailbox<int>().receive_message({kMonitor}, Timeout(5s)).kind() ==
+        MessageKind::process_died);
+  CHECK(Mailbox<int>().receive_message({kMonitor}, Timeout(5s)).kind() ==
+        MessageKind::process_died);
 }
 
 void check_restart_types() {

@@ -44,8 +44,8 @@ inline Error receive_error(int32_t kind) {
     return Error(ErrorKind::link_died, "linked process " + std::to_string(process) + " failed",
                  process, tag);
   }
-  return Error(ErrorKind::process_died, "process " + std::to_string(process) + " ended",
-               process, tag);
+  return Error(ErrorKind::process_died, "process " + std::to_string(process) + " ended", process,
+               tag);
 }
 
 /// Decodes the received data message as a T.
@@ -64,8 +64,8 @@ Result<T> decode_received() {
   }
   if (!value) {
     return Error(ErrorKind::decode,
-                 "message of " + std::to_string(size) + (bytes ? " bytes does not decode"
-                                                               : " bytes does not fit in memory"),
+                 "message of " + std::to_string(size) +
+                     (bytes ? " bytes does not decode" : " bytes does not fit in memory"),
                  lunatic_get_process_id(), lunatic_get_tag());
   }
   return std::move(*value);

@@ -107,8 +107,7 @@ class Module {
   /// (none: not linked). Errors: an import the environment does not allow (named), the
   /// memory limit, the process limit, no such export.
   Result<Process> spawn(const Environment& environment, std::string_view function,
-                        std::initializer_list<Param> args = {},
-                        Tag link = Tag::none()) const {
+                        std::initializer_list<Param> args = {}, Tag link = Tag::none()) const {
     SpawnOptions options = environment.options(link);
     options.module = static_cast<int64_t>(id_);
     return Process::spawn_export(function, args, options);

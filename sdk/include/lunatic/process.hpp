@@ -24,8 +24,8 @@
 /// The export every Process::spawn of a function starts in: `invoker` (a table index, the
 /// same in every instance of this module) decodes the arguments and calls `function`.
 /// `used` keeps it in every module that includes this header.
-extern "C" inline __attribute__((used, export_name("lunatic_sdk_entry"))) void
-lunatic_sdk_entry(int32_t invoker, int32_t function) {
+extern "C" inline __attribute__((used, export_name("lunatic_sdk_entry"))) void lunatic_sdk_entry(
+    int32_t invoker, int32_t function) {
   auto* invoke = reinterpret_cast<void (*)(void*)>(static_cast<uintptr_t>(invoker));
   invoke(reinterpret_cast<void*>(static_cast<uintptr_t>(function)));
 }
@@ -67,9 +67,9 @@ namespace detail {
 inline Result<uint64_t> spawn_raw(const SpawnOptions& options, std::string_view function,
                                   const std::vector<uint8_t>& params) {
   uint64_t id = 0;
-  int32_t status = lunatic_spawn(options.link.value(), options.config, options.module,
-                                 function.data(), function.size(), params.data(), params.size(),
-                                 &id);
+  int32_t status =
+      lunatic_spawn(options.link.value(), options.config, options.module, function.data(),
+                    function.size(), params.data(), params.size(), &id);
   if (status != 0) return Error::from_host(id);
   return id;
 }
@@ -121,8 +121,7 @@ class Process {
                                     Args&&... args) {
     static_assert(sizeof...(Params) == sizeof...(Args), "spawn: wrong number of arguments");
     std::vector<uint8_t> params;
-    Param(static_cast<int32_t>(
-              reinterpret_cast<uintptr_t>(&detail::invoke_spawned<Params...>)))
+    Param(static_cast<int32_t>(reinterpret_cast<uintptr_t>(&detail::invoke_spawned<Params...>)))
         .encode(params);
     Param(static_cast<int32_t>(reinterpret_cast<uintptr_t>(function))).encode(params);
     Result<uint64_t> id = detail::spawn_raw(options, "lunatic_sdk_entry", params);

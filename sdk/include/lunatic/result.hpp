@@ -56,7 +56,7 @@ class Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit, as `return value;`
+  Result(T value) : value_(std::move(value)) {}      // NOLINT: implicit, as `return value;`
   Result(Error error) : error_(std::move(error)) {}  // NOLINT: implicit, as `return error;`
 
   bool ok() const { return value_.has_value(); }

@@ -225,8 +225,8 @@ inline Result<void> Supervisor::supervise() {
       if (m.kind() == MessageKind::link_died) {
         // A linked process that is not our child failed (our parent): shut down and fail.
         terminate_all();
-        return Error(ErrorKind::link_died, "linked process " +
-                                               std::to_string(m.process().id()) + " failed");
+        return Error(ErrorKind::link_died,
+                     "linked process " + std::to_string(m.process().id()) + " failed");
       }
       continue;
     }

@@ -51,7 +51,9 @@ class Timeout {
 
  private:
   constexpr explicit Timeout(uint64_t ms) : ms_(ms) {}
-  static constexpr uint64_t from_count(int64_t ms) { return ms < 0 ? 0 : static_cast<uint64_t>(ms); }
+  static constexpr uint64_t from_count(int64_t ms) {
+    return ms < 0 ? 0 : static_cast<uint64_t>(ms);
+  }
   uint64_t ms_;
 };
 
