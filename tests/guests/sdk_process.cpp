@@ -88,6 +88,36 @@ void check_spawn_and_receive() {
   CHECK(!sent.ok() && sent.error().kind() == ErrorKind::no_process);
 }
 
+// Receives one message in a 2 MiB environment and reports what receive said.
+void receive_big(Process parent) {
+  Result<std::string> big = Mailbox<std::string>().receive(kReport, Timeout(5s));
+  std::string what = big.ok() ? "received" : big.error().message();
+  (void)parent.send(what, kReport);
+}
+
+void check_big_message() {
+  Environment small;
+  small.allow("").max_memory(2u << 20);
+  Result<Process> child = small.spawn(receive_big, Process::self());
+  CHECK(child.ok());
+  // Too big for the child's memory: an error for it, not a crash.
+  CHECK(child.ok() && child->send(std::string(3u << 20, 'x'), kReport).ok());
+  Result<std::string> what = Mailbox<std::string>().receive(kReport, Timeout(5s));
+  CHECK(what.ok() && what->find("does not fit in memory") != std::string::npos);
+}
+
+void check_timers() {
+  Mailbox<int> mailbox;
+  Process self = Process::self();
+  uint64_t cancelled = self.send_after(1, kFirst, Timeout(30ms));
+  self.send_after(2, kFirst, Timeout(10ms));
+  CHECK(cancel_timer(cancelled));
+  Result<int> got = mailbox.receive(kFirst, Timeout(5s));
+  CHECK(got.ok() && *got == 2);
+  got = mailbox.receive(kFirst, Timeout(60ms));
+  CHECK(!got.ok() && got.error().kind() == ErrorKind::timed_out);
+}
+
 void check_request_reply() {
   Result<Process> server = Process::spawn(adder, 2);
   CHECK(server.ok());
@@ -148,6 +178,8 @@ void check_environment() {
 int main() {
   check_spawn_and_receive();
   check_request_reply();
+  check_big_message();
+  check_timers();
   check_links_and_monitors();
   check_environment();
   return check_result("sdk_process");

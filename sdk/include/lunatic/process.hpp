@@ -17,6 +17,7 @@
 #include "lunatic/message.h"
 #include "lunatic/process.h"
 #include "lunatic/registry.h"
+#include "lunatic/timer.h"
 #include "lunatic/result.hpp"
 #include "lunatic/serialize.hpp"
 #include "lunatic/tag.hpp"
@@ -167,6 +168,14 @@ class Process {
     return detail::send_bytes(id_, tag, to_bytes(message));
   }
 
+  /// Sends `message` tagged `tag` after `delay` (dropped if the process is gone by then).
+  /// Returns the timer's id for cancel_timer.
+  template <class T>
+  uint64_t send_after(const T& message, Tag tag, Timeout delay) const {
+    detail::build_message(tag, to_bytes(message));
+    return static_cast<uint64_t>(lunatic_send_after(id_, delay.milliseconds()));
+  }
+
   /// Sends `request` tagged `tag` and waits for the reply (Request<T>::reply in the
   /// receiver), searching only messages that arrive after the send. Errors: timed_out (also
   /// when the process does not exist), decode, or a link or monitor signal.
@@ -203,6 +212,9 @@ class Process {
 /// false: a linked process's failure arrives as a link_died message instead of killing the
 /// caller (Erlang's trap_exit). true is the default.
 inline void die_when_link_dies(bool die) { lunatic_die_when_link_dies(die ? 1 : 0); }
+
+/// Cancels a timer of send_after: true if it had not fired (its message is dropped).
+inline bool cancel_timer(uint64_t timer_id) { return lunatic_cancel_timer(timer_id) == 1; }
 
 /// Suspends the caller (parked: it holds no thread).
 inline void sleep(Timeout duration) { lunatic_sleep_ms(duration.milliseconds()); }
