@@ -37,10 +37,11 @@ set(LUNATIC_WASI_SYSROOT "/usr" CACHE PATH "Sysroot holding wasi-libc (include/w
 find_program(LUNATIC_GUEST_CC NAMES clang clang-14 DOC "clang used to build wasm32-wasi guests")
 find_program(LUNATIC_GUEST_CXX NAMES clang++ clang++-14 DOC "clang++ used to build C++ guests")
 
-# _lunatic_guest_probe(VAR COMPILER FILE SOURCE [FLAGS...]): compiles and links a tiny program
-# once per build tree; VAR (cached) says whether it worked.
+# _lunatic_guest_probe(VAR COMPILER FILE SOURCE [FLAGS...]): compiles and links a tiny program;
+# VAR says whether it worked. Success is cached (once per build tree); a failure is probed
+# again at the next configure, so installing the missing package is enough to fix it.
 function(_lunatic_guest_probe var compiler file source)
-  if(DEFINED CACHE{${var}})
+  if($CACHE{${var}})
     return()
   endif()
   set(probe_dir ${CMAKE_BINARY_DIR}/CMakeFiles/lunatic_guest_probe)
@@ -52,7 +53,7 @@ function(_lunatic_guest_probe var compiler file source)
   if(probe_result EQUAL 0)
     set(${var} ON CACHE INTERNAL "${compiler} builds wasm32-wasi guests")
   else()
-    set(${var} OFF CACHE INTERNAL "${compiler} builds wasm32-wasi guests")
+    set(${var} OFF PARENT_SCOPE)
     message(STATUS "lunatic: ${compiler} cannot build wasm32-wasi programs; skipping those "
                    "guests:\n${probe_output}")
   endif()
