@@ -22,6 +22,7 @@ ROWS = [  # name, what it measures, unit, higher is better
     ("ring", "messages per second around a ring of 10,000 processes", "M msg/s", True),
     ("pingpong", "ping-pong round trip between two processes", "us", False),
     ("idle_memory", "resident memory per idle process (N = 100,000 in receive)", "bytes", False),
+    ("link_kill", "a failure kills 100,000 linked idle processes, until all are dead", "ms", False),
 ]
 
 

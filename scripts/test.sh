@@ -27,6 +27,7 @@ run_step() {
 run_step "setup" bash scripts/setup.sh
 run_step "configure" cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 run_step "build" cmake --build build -j "$jobs"
+run_step "headers compile on their own" cmake --build build -j "$jobs" --target header_check
 run_step "ctest (unit + spec)" ctest --test-dir build --output-on-failure -j "$jobs"
 
 # Sanitizers: unit tests and the spec suite (a few seconds under ASan).

@@ -21,7 +21,8 @@ run_all(N, RingN) ->
     sample("spawn_join", spawn_join(N) / N, "us"),
     sample("ring", 100 * (RingN + 1) / ring(RingN), "Mmsg/s"),
     sample("pingpong", ping(N) / N, "us"),
-    sample("idle_memory", idle_memory(N) / N, "bytes").
+    sample("idle_memory", idle_memory(N) / N, "bytes"),
+    sample("link_kill", link_kill(N) / 1000, "ms").
 
 sample(Name, Value, Unit) ->
     io:format("SAMPLE ~s ~.4f ~s~n", [Name, float(Value), Unit]).
@@ -92,6 +93,25 @@ pong(Parent) ->
 
 ping_loop(_, 0) -> ok;
 ping_loop(P, K) -> P ! 1, receive _ -> ping_loop(P, K - 1) end.
+
+%% A hub with N idle processes linked to it is killed; the time until all N have died of the
+%% exit signals (process count back to where it was).
+link_kill(N) ->
+    Me = self(),
+    Base = erlang:system_info(process_count),
+    Hub = spawn(fun() -> link_hub(Me, N) end),
+    receive linked -> ok end,
+    T0 = now_us(),
+    exit(Hub, kill),
+    wait_count(Base),
+    now_us() - T0.
+
+link_hub(Parent, N) ->
+    Hub = self(),
+    [spawn_link(fun() -> Hub ! 1, receive stop -> ok end end) || _ <- lists:seq(1, N)],
+    receive_n(N),
+    Parent ! linked,
+    receive stop -> ok end.
 
 %% Resident memory per process of N processes parked in receive (RSS delta / N).
 idle_memory(N) ->

@@ -1,5 +1,6 @@
-// The guest of the process benchmarks, in WAT: the same four programs as bench/erlang/
-// processes.erl (spawn and join, a ring, ping-pong, idle processes parked in receive).
+// The guest of the process benchmarks, in WAT: the same programs as bench/erlang/
+// processes.erl (spawn and join, a ring, ping-pong, idle processes parked in receive, a failure
+// propagated over many links).
 #pragma once
 
 #include <string_view>
@@ -15,12 +16,14 @@ inline constexpr std::string_view kGuest = R"((module
   (import "bench" "spawn" (func $spawn (param i32 i32 i64) (result i64)))
   (import "bench" "send" (func $send (param i64 i64) (result i32)))
   (import "bench" "receive" (func $receive (result i64)))
+  (import "bench" "link" (func $link (param i64)))
   (import "bench" "mark" (func $mark (param i32)))
   (memory 1)
   (data (i32.const 0) "child")
   (data (i32.const 16) "node")
   (data (i32.const 32) "ponger")
   (data (i32.const 48) "idle")
+  (data (i32.const 64) "linked_idle")
 
   ;; A process that does nothing (spawned from the embedder).
   (func (export "main") (param i64))
@@ -122,6 +125,32 @@ inline constexpr std::string_view kGuest = R"((module
       (local.set $i (i64.add (local.get $i) (i64.const 1)))
       (br $l)))
     (call $mark (i32.const 1)))
+
+  ;; Links itself to $parent, tells it so, then waits in receive for ever.
+  (func (export "linked_idle") (param $parent i64)
+    (call $link (local.get $parent))
+    (drop (call $send (local.get $parent) (i64.const 1)))
+    (drop (call $receive)))
+
+  ;; n idle processes linked to this one, each known to be linked (its message came); mark 0,
+  ;; then this process traps: the failure propagates over the n links and kills them all. The
+  ;; embedder times mark 0 to the moment no process is alive.
+  (func (export "link_hub") (param $n i64)
+    (local $i i64) (local $me i64)
+    (local.set $me (call $self))
+    (block $done (loop $l
+      (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
+      (drop (call $spawn (i32.const 64) (i32.const 11) (local.get $me)))
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (br $l)))
+    (local.set $i (i64.const 0))
+    (block $done (loop $l
+      (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
+      (drop (call $receive))
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (br $l)))
+    (call $mark (i32.const 0))
+    (unreachable))
 ))";
 
 }  // namespace lunatic::bench

@@ -61,6 +61,11 @@ HostResult<int64_t> receive(CallContext& ctx) {
   return HostResult<int64_t>::park();
 }
 
+/// Links the caller and `other` both ways (tag 0): a trap of either kills the other.
+void link(CallContext& ctx, int64_t other) {
+  ctx.host<Process>().link(0, static_cast<runtime::ProcessId>(other));
+}
+
 void mark(int32_t i) {
   if (i < 0 || i >= kMarks) return;
   g_marks[i] = Mark{std::chrono::steady_clock::now(), resident_bytes()};
@@ -86,6 +91,7 @@ std::shared_ptr<const binding::Linker> make_bench_linker() {
       .define("spawn", &spawn)
       .define("send", &send)
       .define("receive", &receive)
+      .define("link", &link)
       .define("mark", &mark);
   return linker;
 }

@@ -26,6 +26,7 @@ struct Options {
   int64_t ring_n = 10'000;
   int64_t ping_n = 100'000;
   int64_t idle_n = 100'000;
+  int64_t link_n = 100'000;
   unsigned workers = 2;
   std::string only;  ///< comma-separated benchmark names; empty = all
 };
@@ -72,6 +73,24 @@ double run_root(const Options& o, const std::shared_ptr<const engine::CompiledMo
   }
   if (rss_delta != nullptr) *rss_delta = mark_slot(1).rss_bytes - mark_slot(0).rss_bytes;
   return micros(mark_slot(0).time, mark_slot(1).time);
+}
+
+/// The time from the hub's mark 0 (its n linked processes are idle) until every process has
+/// died of the hub's trap, propagated over the links.
+double link_kill(const Options& o, const std::shared_ptr<const engine::CompiledModule>& guest) {
+  auto rt = make_runtime(o);
+  auto env = runtime::Environment::create({});
+  auto id = rt->spawn_root(guest, env, "link_hub", {engine::Value::i64(o.link_n)});
+  if (!id.ok()) {
+    std::fprintf(stderr, "spawn link_hub: %s\n", id.error().to_string().c_str());
+    std::exit(2);
+  }
+  if (rt->wait().kind != runtime::ExitStatus::Kind::Failed) {
+    std::fprintf(stderr, "link_hub did not trap\n");
+    std::exit(2);
+  }
+  rt->wait_all();
+  return micros(mark_slot(0).time, Clock::now());
 }
 
 /// N minimal processes spawned from the embedder, until all have ended.
@@ -131,6 +150,7 @@ int run(const Options& o) {
       run_root(o, guest, "idle_many", o.idle_n, &delta);
       sample("idle_memory", static_cast<double>(delta) / o.idle_n, "bytes");
     }
+    if (wanted(o, "link_kill")) sample("link_kill", link_kill(o, guest) / 1000.0, "ms");
   }
   return 0;
 }
@@ -164,10 +184,11 @@ int main(int argc, char** argv) {
       o.ring_n /= d;
       o.ping_n /= d;
       o.idle_n /= d;
+      o.link_n /= d;
     } else {
       std::fprintf(stderr,
                    "usage: bench_processes [--runs N] [--only a,b] [--workers N] [--scale D] [--idle-n N]\n"
-                   "benchmarks: spawn spawn_guest_module spawn_join ring pingpong idle_memory\n");
+                   "benchmarks: spawn spawn_guest_module spawn_join ring pingpong idle_memory link_kill\n");
       return 2;
     }
   }

@@ -3,6 +3,7 @@
 #include "runtime/links.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "runtime/process.hpp"
 #include "runtime/runtime.hpp"
@@ -11,15 +12,7 @@ namespace lunatic::runtime {
 
 // ---- Links: one process's lists -------------------------------------------------------------
 
-void Links::add_link_locked(ProcessId other, Tag tag) {
-  for (LinkEntry& l : links_) {
-    if (l.process == other) {
-      l.tag = tag;
-      return;
-    }
-  }
-  links_.push_back(LinkEntry{other, tag});
-}
+void Links::add_link_locked(ProcessId other, Tag tag) { links_.set(other, tag); }
 
 bool Links::add_link(ProcessId other, Tag tag) {
   std::lock_guard lock(mutex_);
@@ -30,11 +23,7 @@ bool Links::add_link(ProcessId other, Tag tag) {
 
 bool Links::remove_link(ProcessId other) {
   std::lock_guard lock(mutex_);
-  auto it = std::find_if(links_.begin(), links_.end(),
-                         [&](const LinkEntry& l) { return l.process == other; });
-  if (it == links_.end()) return false;
-  links_.erase(it);
-  return true;
+  return links_.erase(other);
 }
 
 bool Links::add_monitor(ProcessId watcher, Tag tag) {
@@ -54,10 +43,8 @@ Notifications Links::close() {
   Notifications n;
   if (closed_) return n;
   closed_ = true;
-  n.links = std::move(links_);
-  n.monitors = std::move(monitors_);
-  links_ = {};
-  monitors_ = {};
+  n.links = links_.take();
+  n.monitors = std::exchange(monitors_, {});
   return n;
 }
 
@@ -80,7 +67,7 @@ std::optional<engine::Trap> Links::kill_reason() const {
 
 std::vector<LinkEntry> Links::links() const {
   std::lock_guard lock(mutex_);
-  return links_;
+  return links_.entries();
 }
 
 // ---- Process: linking and monitoring --------------------------------------------------------

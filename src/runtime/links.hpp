@@ -9,15 +9,9 @@
 
 #include "engine/trap.hpp"
 #include "runtime/ids.hpp"
+#include "runtime/link_set.hpp"
 
 namespace lunatic::runtime {
-
-/// One side of a bidirectional link: the other process and the link's tag (the same on both
-/// sides).
-struct LinkEntry {
-  ProcessId process = 0;
-  Tag tag = 0;
-};
 
 /// A monitor set on this process by `watcher`.
 struct MonitorEntry {
@@ -62,7 +56,7 @@ class Links {
  private:
   mutable std::mutex mutex_;
   bool closed_ = false;
-  std::vector<LinkEntry> links_;
+  LinkSet links_;
   std::vector<MonitorEntry> monitors_;
   std::optional<engine::Trap> kill_reason_;
 };
