@@ -23,8 +23,7 @@ struct Person {  // not bytewise: needs a Serializer
 }  // namespace
 
 // A user type: its fields in order, the map as a vector of pairs.
-template <>
-struct lunatic::Serializer<Person> {
+template <> struct lunatic::Serializer<Person> {
   static void write(Writer& w, const Person& p) {
     serialize(w, p.name);
     serialize(w, p.tags);
@@ -38,15 +37,13 @@ struct lunatic::Serializer<Person> {
   }
 };
 
-template <class T>
-static bool round_trips(const T& value) {
+template <class T> static bool round_trips(const T& value) {
   std::vector<uint8_t> bytes = lunatic::to_bytes(value);
   std::optional<T> back = lunatic::from_bytes<T>(bytes.data(), bytes.size());
   return back.has_value() && *back == value;
 }
 
-template <class T>
-static bool refused(const std::vector<uint8_t>& bytes) {
+template <class T> static bool refused(const std::vector<uint8_t>& bytes) {
   return !lunatic::from_bytes<T>(bytes.data(), bytes.size()).has_value();
 }
 

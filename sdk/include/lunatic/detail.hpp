@@ -49,8 +49,7 @@ inline Error receive_error(int32_t kind) {
 }
 
 /// Decodes the received data message as a T.
-template <class T>
-Result<T> decode_received() {
+template <class T> Result<T> decode_received() {
   uint64_t size = lunatic_data_size();
   // malloc, not std::vector: a message too big for our memory is an error, not an abort
   // (the sender may be a sandboxed process trying to crash us).

@@ -22,8 +22,7 @@ namespace lunatic {
 enum class MessageKind { data, link_died, process_died, timed_out };
 
 /// A received message: data (decoded as T, or a decode error), a signal, or a timeout.
-template <class T>
-class Message {
+template <class T> class Message {
  public:
   Message(MessageKind kind, Tag tag, Process process, Result<T> value)
       : kind_(kind), tag_(tag), process_(process), value_(std::move(value)) {}
@@ -46,8 +45,7 @@ class Message {
 
 /// A view of the calling process's mailbox that decodes data messages as T. Messages of
 /// other tags stay queued, in order, for later receives. Zero-size; make one where needed.
-template <class T>
-class Mailbox {
+template <class T> class Mailbox {
  public:
   /// The next message of any tag, as a T. Signals and timeouts are errors.
   Result<T> receive(Timeout timeout = Timeout::forever()) const {
@@ -102,8 +100,7 @@ class Mailbox {
 
 /// A request sent with Process::request: the value, who asked, and how to answer.
 /// Receive it as Mailbox<Request<T>>.
-template <class T>
-class Request {
+template <class T> class Request {
  public:
   Request() = default;
 
@@ -112,8 +109,7 @@ class Request {
   Process sender() const { return sender_; }
 
   /// Sends the reply the requester waits for.
-  template <class Reply>
-  Result<void> reply(const Reply& reply) const {
+  template <class Reply> Result<void> reply(const Reply& reply) const {
     return sender_.send(reply, reply_tag_);
   }
 
@@ -125,8 +121,7 @@ class Request {
 };
 
 /// A request is [reply tag][value]; the sender is the received message's.
-template <class T>
-struct Serializer<Request<T>> {
+template <class T> struct Serializer<Request<T>> {
   static void write(Writer&, const Request<T>&) {
     static_assert(sizeof(T) == 0, "send requests with Process::request");
   }

@@ -17,10 +17,10 @@
 #include "lunatic/message.h"
 #include "lunatic/process.h"
 #include "lunatic/registry.h"
-#include "lunatic/timer.h"
 #include "lunatic/result.hpp"
 #include "lunatic/serialize.hpp"
 #include "lunatic/tag.hpp"
+#include "lunatic/timer.h"
 
 /// The export every Process::spawn of a function starts in: `invoker` (a table index, the
 /// same in every instance of this module) decodes the arguments and calls `function`.
@@ -76,8 +76,7 @@ inline Result<uint64_t> spawn_raw(const SpawnOptions& options, std::string_view 
 }
 
 /// Runs in the child (through lunatic_sdk_entry): receives the arguments, calls `function`.
-template <class... Params>
-void invoke_spawned(void* function) {
+template <class... Params> void invoke_spawned(void* function) {
   auto* fn = reinterpret_cast<void (*)(Params...)>(function);
   if constexpr (sizeof...(Params) == 0) {
     fn();
@@ -163,15 +162,13 @@ class Process {
   bool exists() const { return lunatic_exists(id_) != 0; }
 
   /// Sends `message` tagged `tag`; an error if the process does not exist.
-  template <class T>
-  Result<void> send(const T& message, Tag tag = Tag::none()) const {
+  template <class T> Result<void> send(const T& message, Tag tag = Tag::none()) const {
     return detail::send_bytes(id_, tag, to_bytes(message));
   }
 
   /// Sends `message` tagged `tag` after `delay` (dropped if the process is gone by then).
   /// Returns the timer's id for cancel_timer.
-  template <class T>
-  uint64_t send_after(const T& message, Tag tag, Timeout delay) const {
+  template <class T> uint64_t send_after(const T& message, Tag tag, Timeout delay) const {
     detail::build_message(tag, to_bytes(message));
     return static_cast<uint64_t>(lunatic_send_after(id_, delay.milliseconds()));
   }

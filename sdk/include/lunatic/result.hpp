@@ -53,8 +53,7 @@ class Error {
 
 /// A value or an Error. Reading the value of a failed Result (or the error of a good one)
 /// aborts the process: check ok() first.
-template <class T>
-class [[nodiscard]] Result {
+template <class T> class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}      // NOLINT: implicit, as `return value;`
   Result(Error error) : error_(std::move(error)) {}  // NOLINT: implicit, as `return error;`
@@ -98,8 +97,7 @@ class [[nodiscard]] Result {
 
 /// Success without a value, or an Error. Not [[nodiscard]]: like Erlang's `!`, a send is
 /// often fire-and-forget.
-template <>
-class Result<void> {
+template <> class Result<void> {
  public:
   Result() = default;
   Result(Error error) : error_(std::move(error)) {}  // NOLINT: implicit, as `return error;`

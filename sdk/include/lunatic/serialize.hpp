@@ -76,8 +76,7 @@ inline constexpr bool kIsBytewise =
 /// default-constructed T and returns false on malformed bytes. This primary template copies
 /// bytewise types as their bytes; specialize it for other types (any specialization wins
 /// over it, also for trivially copyable types that want another encoding).
-template <class T, class Enable = void>
-struct Serializer {
+template <class T, class Enable = void> struct Serializer {
   static_assert(kIsBytewise<T>,
                 "lunatic: no Serializer for this type; specialize lunatic::Serializer<T> "
                 "(docs/sdk.md)");
@@ -87,27 +86,21 @@ struct Serializer {
   static bool read(Reader& r, T& value) { return r.read_bytes(&value, sizeof value); }
 };
 
-template <class T, class = void>
-inline constexpr bool kCopiedAsBytes = false;
+template <class T, class = void> inline constexpr bool kCopiedAsBytes = false;
 /// True when T's encoding is its bytes (the primary Serializer): arrays of it are copied in
 /// one go.
 template <class T>
 inline constexpr bool kCopiedAsBytes<T, std::void_t<decltype(Serializer<T>::kBytewiseEncoding)>> =
     kIsBytewise<T>;
 
-template <class T>
-void serialize(Writer& w, const T& value) {
-  Serializer<T>::write(w, value);
-}
+template <class T> void serialize(Writer& w, const T& value) { Serializer<T>::write(w, value); }
 
-template <class T>
-bool deserialize(Reader& r, T& value) {
+template <class T> bool deserialize(Reader& r, T& value) {
   return Serializer<T>::read(r, value) && r.ok();
 }
 
 /// bool is checked: a byte other than 0 or 1 from another process is malformed, not UB.
-template <>
-struct Serializer<bool> {
+template <> struct Serializer<bool> {
   static void write(Writer& w, bool b) {
     uint8_t byte = b ? 1 : 0;
     w.write_bytes(&byte, 1);
@@ -120,8 +113,7 @@ struct Serializer<bool> {
   }
 };
 
-template <>
-struct Serializer<std::string> {
+template <> struct Serializer<std::string> {
   static void write(Writer& w, const std::string& s) {
     w.write_size(s.size());
     w.write_bytes(s.data(), s.size());
@@ -134,8 +126,7 @@ struct Serializer<std::string> {
   }
 };
 
-template <class T, class A>
-struct Serializer<std::vector<T, A>> {
+template <class T, class A> struct Serializer<std::vector<T, A>> {
   static void write(Writer& w, const std::vector<T, A>& v) {
     w.write_size(v.size());
     if constexpr (kCopiedAsBytes<T>) {
@@ -165,8 +156,7 @@ struct Serializer<std::vector<T, A>> {
   }
 };
 
-template <class T>
-struct Serializer<std::optional<T>> {
+template <class T> struct Serializer<std::optional<T>> {
   static void write(Writer& w, const std::optional<T>& o) {
     uint8_t has = o.has_value() ? 1 : 0;
     w.write_bytes(&has, 1);
@@ -182,8 +172,7 @@ struct Serializer<std::optional<T>> {
   }
 };
 
-template <class A, class B>
-struct Serializer<std::pair<A, B>> {
+template <class A, class B> struct Serializer<std::pair<A, B>> {
   static void write(Writer& w, const std::pair<A, B>& p) {
     serialize(w, p.first);
     serialize(w, p.second);
@@ -193,8 +182,7 @@ struct Serializer<std::pair<A, B>> {
   }
 };
 
-template <class... Ts>
-struct Serializer<std::tuple<Ts...>> {
+template <class... Ts> struct Serializer<std::tuple<Ts...>> {
   static void write(Writer& w, const std::tuple<Ts...>& t) {
     std::apply([&w](const Ts&... items) { (serialize(w, items), ...); }, t);
   }
@@ -204,16 +192,14 @@ struct Serializer<std::tuple<Ts...>> {
 };
 
 /// The bytes of `value`.
-template <class T>
-std::vector<uint8_t> to_bytes(const T& value) {
+template <class T> std::vector<uint8_t> to_bytes(const T& value) {
   Writer w;
   serialize(w, value);
   return std::move(w.bytes());
 }
 
 /// Decodes a whole T from `bytes` (trailing bytes are an error), or nothing.
-template <class T>
-std::optional<T> from_bytes(const uint8_t* bytes, size_t size) {
+template <class T> std::optional<T> from_bytes(const uint8_t* bytes, size_t size) {
   Reader r(bytes, size);
   T value{};
   if (!deserialize(r, value) || r.remaining() != 0) return std::nullopt;
