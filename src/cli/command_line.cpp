@@ -24,7 +24,8 @@ constexpr const char* kMainFooter = R"(Examples:
   lunatic run --max-memory 64MiB --max-fuel 1000000 app.wasm
   lunatic inspect app.wasm               imports, exports, memories; what the runtime provides
   lunatic validate app.wasm              decode and validate only
-  LUNATIC_LOG=debug lunatic run app.wasm log every process's exit to stderr
+  LUNATIC_LOG=debug lunatic run app.wasm
+                                         log every process's end to stderr
   lunatic run --help                     options of `run` (and so on for each command)
 
 Environment:
@@ -59,10 +60,10 @@ Examples:
   lunatic validate app.wasm && lunatic run app.wasm)";
 
 constexpr const char* kInspectFooter =
-    R"(Lists the imports (each marked provided / unknown / type mismatch
-against the host functions of this runtime), the host namespaces needed, exports, memories,
-tables, globals, the start function and the sections (custom sections by name). Exits 1,
-with the error, when the file cannot be read or is not a valid module.
+    R"(Lists the imports (each marked provided / unknown / type mismatch against the host
+functions of this runtime), the host namespaces needed, exports, memories, tables, globals,
+the start function and the sections (custom sections by name). Exits 1, with the error,
+when the file cannot be read or is not a valid module.
 
 Examples:
   lunatic inspect app.wasm
