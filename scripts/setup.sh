@@ -20,6 +20,7 @@ PACKAGES=(
   libbenchmark-dev=1.7.1-1
   libcli11-dev=2.1.2+ds-1                  # CLI
   libfmt-dev=9.1.0+ds1-2
+  libspdlog-dev=1:1.10.0+ds-0.4            # the CLI's log (LUNATIC_LOG)
   hyperfine=1.15.0-2                       # benchmarks
   erlang-base=1:25.2.3+dfsg-1+deb12u4      # process benchmarks: bench/erlang/*.erl
   python3=3.11.2-1+b1

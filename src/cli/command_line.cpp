@@ -1,5 +1,6 @@
-// The command line grammar: CLI11 defines the options and the help; this file splits off the
-// guest's arguments first, because CLI11 would otherwise parse options meant for the guest.
+// The command line grammar (run, validate, inspect, version): CLI11 defines the options and the
+// help; this file splits off the guest's arguments first, because CLI11 would otherwise parse
+// options meant for the guest.
 #include "cli/command_line.hpp"
 
 #include <CLI/CLI.hpp>
@@ -18,11 +19,18 @@ namespace lunatic::cli {
 namespace {
 
 constexpr const char* kMainFooter = R"(Examples:
-  lunatic run hello.wasm                 run a WASI command module
+  lunatic run hello.wasm Ada             run a WASI command module as the root process
   lunatic run --env NAME=Ada app.wasm -- --verbose   pass --verbose to the guest
   lunatic run --max-memory 64MiB --max-fuel 1000000 app.wasm
+  lunatic inspect app.wasm               imports, exports, memories; what the runtime provides
   lunatic validate app.wasm              decode and validate only
-  lunatic run --help                     options of `run`)";
+  LUNATIC_LOG=debug lunatic run app.wasm
+                                         log every process's end to stderr
+  lunatic run --help                     options of `run` (and so on for each command)
+
+Environment:
+  LUNATIC_LOG=off|error|warn|info|debug|trace   what the runtime logs to stderr (default:
+      warn: a process other than the root that fails is logged with its id and reason).)";
 
 constexpr const char* kRunFooter =
     R"(Options of `run` come before FILE; every argument after FILE goes to the guest,
@@ -31,10 +39,39 @@ whose argv is [FILE, args...]. A `--` right after FILE is only a separator.
 Exit status: the guest's exit code (proc_exit, or 0 when _start returns); 1 when the module
 cannot be loaded, validated or linked; 2 for a bad command line; 134 when the guest traps.
 
+Logging (stderr), set by LUNATIC_LOG=off|error|warn|info|debug|trace (default warn):
+  warn   a process other than the root fails (trap, out of fuel, exit(n != 0)): its id, why
+  info   the run starting and ending (workers, the root's exit status)
+  debug  every process's end (normal, killed, ...)
+
 Examples:
   lunatic run hello.wasm Ada Lovelace
   lunatic run --env GREETING=hi --max-memory 64MiB app.wasm -- --flag-for-the-guest
-  lunatic run --max-fuel 1000000 loop.wasm)";
+  lunatic run --max-fuel 1000000 loop.wasm
+  lunatic run --dir ./data:/data --threads 2 app.wasm   the guest opens /data/...
+  LUNATIC_LOG=debug lunatic run app.wasm)";
+
+constexpr const char* kValidateFooter =
+    R"(Prints "FILE: valid" and exits 0, or prints the decode or validation
+error (with its byte offset) and exits 1.
+
+Examples:
+  lunatic validate app.wasm
+  lunatic validate app.wasm && lunatic run app.wasm)";
+
+constexpr const char* kInspectFooter =
+    R"(Lists the imports (each marked provided / unknown / type mismatch against the host
+functions of this runtime), the host namespaces needed, exports, memories, tables, globals,
+the start function and the sections (custom sections by name). Exits 1, with the error,
+when the file cannot be read or is not a valid module.
+
+Examples:
+  lunatic inspect app.wasm
+  lunatic inspect app.wasm | grep unknown     imports `run` would fail to link)";
+
+constexpr const char* kVersionFooter = R"(Examples:
+  lunatic version
+  lunatic --version)";
 
 // Where the guest's arguments start: the index of the module file in `args` (the first
 // argument of `run` that is neither an option nor an option's value), or args.size().
@@ -112,7 +149,8 @@ Command parse_command_line(std::span<const std::string> args) {
   run->footer(kRunFooter);
   // allow_extra_args(false): each occurrence takes exactly one value, so a repeated option
   // never swallows the module file that follows it.
-  run->add_option("--dir", opts.dirs, "Preopen HOST directory, seen by the guest as GUEST (default: HOST)")
+  run->add_option("--dir", opts.dirs,
+                  "Preopen HOST directory, seen by the guest as GUEST (default: HOST)")
       ->type_name("HOST[:GUEST]")
       ->allow_extra_args(false);
   run->add_option("--env", opts.env, "Set an environment variable of the guest")
@@ -123,7 +161,8 @@ Command parse_command_line(std::span<const std::string> args) {
   std::string max_fuel;
   run->add_option("--max-fuel", max_fuel, "Trap with 'out of fuel' after N fuel units")
       ->type_name("N");
-  run->add_option("--threads", opts.threads, "Worker threads of the scheduler (default: one per core)")
+  run->add_option("--threads", opts.threads,
+                  "Worker threads of the scheduler (default: one per core)")
       ->type_name("N")
       ->check(CLI::Range(1u, 4096u));
   run->add_option("file", opts.file, "The module to run (argv[0] of the guest)")
@@ -134,7 +173,15 @@ Command parse_command_line(std::span<const std::string> args) {
   validate->add_option("file", command.validate_file, "The module to check")
       ->type_name("FILE.wasm")
       ->required();
+  validate->footer(kValidateFooter);
+  CLI::App* inspect = app.add_subcommand(
+      "inspect", "Show a module's imports, exports, memories and what this runtime provides");
+  inspect->add_option("file", command.inspect_file, "The module to describe")
+      ->type_name("FILE.wasm")
+      ->required();
+  inspect->footer(kInspectFooter);
   CLI::App* version = app.add_subcommand("version", "Print the version");
+  version->footer(kVersionFooter);
 
   // Split off the guest's arguments before CLI11 sees them.
   std::vector<std::string> ours(args.begin(), args.end());
@@ -167,6 +214,10 @@ Command parse_command_line(std::span<const std::string> args) {
   }
   if (validate->parsed()) {
     command.kind = Command::Kind::Validate;
+    return command;
+  }
+  if (inspect->parsed()) {
+    command.kind = Command::Kind::Inspect;
     return command;
   }
   if (!run->parsed()) return exit_with("", app.help(), kExitUsage);

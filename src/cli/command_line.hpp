@@ -26,19 +26,21 @@ struct RunOptions {
   std::vector<std::string> env;              ///< --env K=V, in order
   std::optional<uint64_t> max_memory_bytes;  ///< --max-memory, per linear memory
   std::optional<uint64_t> max_fuel;          ///< --max-fuel
-  unsigned threads = 0;  ///< --threads: scheduler workers; 0 = one per core
+  unsigned threads = 0;                      ///< --threads: scheduler workers; 0 = one per core
 };
 
 struct Command {
   enum class Kind : uint8_t {
     Run,       ///< run `run`
     Validate,  ///< validate `validate_file`
+    Inspect,   ///< describe `inspect_file`
     Version,   ///< print the version
     Exit,      ///< print `out` to stdout and `err` to stderr, exit with `exit_code` (help, errors)
   };
   Kind kind = Kind::Exit;
   RunOptions run;
   std::string validate_file;
+  std::string inspect_file;
   std::string out;
   std::string err;
   int exit_code = 0;

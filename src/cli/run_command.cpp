@@ -3,20 +3,15 @@
 // end, and turn its exit status into an exit code.
 #include "cli/run_command.hpp"
 
-#include <cerrno>
+#include <atomic>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
+#include <cstdlib>
 #include <memory>
 
-#include "binding/linker.hpp"
+#include "cli/host_linker.hpp"
+#include "cli/log.hpp"
+#include "cli/module_file.hpp"
 #include "engine/compiled_module.hpp"
-#include "host/error/error.hpp"
-#include "host/message/message.hpp"
-#include "host/process/process.hpp"
-#include "host/registry/registry.hpp"
-#include "host/timer/timer.hpp"
-#include "host/version/version.hpp"
 #include "host/wasi/wasi.hpp"
 #include "runtime/process.hpp"
 #include "runtime/runtime.hpp"
@@ -24,33 +19,8 @@
 namespace lunatic::cli {
 namespace {
 
-/// Larger files are refused before reading them into memory.
-constexpr uint64_t kMaxModuleBytes = uint64_t{1} << 30;
-
-Result<std::vector<uint8_t>> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return Error(Phase::Host, std::string("cannot open: ") + std::strerror(errno));
-  std::streamoff size = in.tellg();
-  if (size < 0) return Error(Phase::Host, "cannot read the file size");
-  if (static_cast<uint64_t>(size) > kMaxModuleBytes) {
-    return Error(Phase::Host, "file larger than 1 GiB");
-  }
-  std::vector<uint8_t> bytes(static_cast<size_t>(size));
-  in.seekg(0);
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), size)) {
-    return Error(Phase::Host, "read failed");
-  }
-  return bytes;
-}
-
-Result<std::shared_ptr<const engine::CompiledModule>> load(const std::string& file) {
-  std::vector<uint8_t> bytes = TRY(read_file(file));
-  return engine::compile(bytes);
-}
-
 int fail(const std::string& file, const Error& error, int code = kExitLoadError) {
-  std::fprintf(stderr, "error: %s: %s\n", file.c_str(), error.to_string().c_str());
-  return code;
+  return report_load_error(file, error, code);
 }
 
 /// Prints "error: trap: <message>" and the Wasm backtrace, innermost frame first.
@@ -67,19 +37,6 @@ void print_trap(const engine::Trap& trap, const wasm::Module& module) {
     std::fprintf(stderr, "  %2zu: 0x%06x - func[%u] %s\n", i, frame.offset, frame.function_index,
                  name.empty() ? "<unnamed>" : name.c_str());
   }
-}
-
-/// Every host namespace a process may import (filtered by its environment).
-std::shared_ptr<const binding::Linker> make_linker() {
-  auto linker = std::make_shared<binding::Linker>();
-  host::wasi::define_functions(*linker);
-  host::process::define_functions(*linker);
-  host::message::define_functions(*linker);
-  host::error::define_functions(*linker);
-  host::timer::define_functions(*linker);
-  host::registry::define_functions(*linker);
-  host::version::define_functions(*linker);
-  return linker;
 }
 
 /// The root's exit status as the exit code of `lunatic`.
@@ -119,7 +76,7 @@ int run_module(const RunOptions& options) {
       dirs.push_back(std::move(*parsed));
     }
   }
-  Result<std::shared_ptr<const engine::CompiledModule>> module = load(file);
+  Result<std::shared_ptr<const engine::CompiledModule>> module = load_module(file);
   if (!module) return fail(file, module.error());
   const wasm::Module& wasm = (*module)->wasm;
 
@@ -129,11 +86,22 @@ int run_module(const RunOptions& options) {
     config.max_memory_pages = static_cast<uint32_t>(std::min<uint64_t>(pages, wasm::kMaxPages));
   }
   config.max_fuel = options.max_fuel;
+  // The log outlives the runtime, whose workers call on_exit until it is destroyed.
+  std::shared_ptr<spdlog::logger> log = make_stderr_logger(std::getenv(kLogVariable));
+  // Set in `prepare`, before the root can run (and so before it can end).
+  auto root_id = std::make_shared<std::atomic<runtime::ProcessId>>(0);
   runtime::RuntimeConfig runtime_config;
   runtime_config.workers = options.threads;
-  runtime_config.linker = make_linker();
+  runtime_config.linker = make_host_linker();
+  runtime_config.on_exit = [log, root_id](runtime::ProcessId id,
+                                          const runtime::ExitStatus& status) {
+    log_process_exit(*log, id, status, id == root_id->load(std::memory_order_acquire));
+  };
   runtime::Runtime rt(std::move(runtime_config));
 
+  log->debug("root environment: max memory {} pages of 64 KiB, max fuel {}, every host namespace",
+             config.max_memory_pages,
+             config.max_fuel ? std::to_string(*config.max_fuel) : std::string("unlimited"));
   runtime::SpawnOptions root;
   root.module = *module;
   root.environment = runtime::Environment::create(std::move(config));
@@ -141,6 +109,7 @@ int run_module(const RunOptions& options) {
   // The root's WASI state: argv, the environment, stdio and the preopened directories
   // (fds 3, 4, ... in --dir order). Spawned processes get stdio only.
   auto prepare = [&](runtime::Process& process) {
+    root_id->store(process.id(), std::memory_order_release);
     host::wasi::WasiContext& wasi = host::wasi::process_wasi(process);
     wasi.args.push_back(file);
     wasi.args.insert(wasi.args.end(), options.guest_args.begin(), options.guest_args.end());
@@ -155,11 +124,15 @@ int run_module(const RunOptions& options) {
     }
     return fail(file, id.error());
   }
-  return exit_code_of(rt.wait(), wasm);
+  log->info("running {} as process {} on {} worker threads", file, *id, rt.workers());
+  runtime::ExitStatus status = rt.wait();
+  log->info("root process {} ended: {}; other processes still alive (killed now): {}", *id,
+            status.to_string(), rt.live_processes());
+  return exit_code_of(status, wasm);
 }
 
 int validate_module(const std::string& file) {
-  Result<std::shared_ptr<const engine::CompiledModule>> module = load(file);
+  Result<std::shared_ptr<const engine::CompiledModule>> module = load_module(file);
   if (!module) return fail(file, module.error());
   std::printf("%s: valid\n", file.c_str());
   return 0;

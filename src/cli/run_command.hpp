@@ -5,8 +5,8 @@
 
 namespace lunatic::cli {
 
-/// Loads, links (WASI, with the --dir preopens), instantiates and runs the module's `_start` on the calling
-/// thread. Prints errors and traps to stderr. Returns the exit code (see command_line.hpp).
+/// Loads, links (WASI, with the --dir preopens), instantiates and runs the module's `_start` on the
+/// calling thread. Prints errors and traps to stderr. Returns the exit code (see command_line.hpp).
 int run_module(const RunOptions& options);
 
 /// Compiles (decodes, validates, lowers) the module: prints "FILE: valid" and returns 0, or

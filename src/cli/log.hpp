@@ -1,0 +1,37 @@
+// The CLI's log (spdlog, to stderr): its level from LUNATIC_LOG, and what the runtime's hooks
+// report through it (a failed process at warn, every exit at debug). Only the CLI logs.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "runtime/ids.hpp"
+
+namespace lunatic::cli {
+
+/// The environment variable that sets the level: off, error, warn, info, debug or trace.
+inline constexpr const char* kLogVariable = "LUNATIC_LOG";
+inline constexpr spdlog::level::level_enum kDefaultLogLevel = spdlog::level::warn;
+
+/// Parses a level name (case-insensitive; "warning" too); nullopt for anything else.
+std::optional<spdlog::level::level_enum> parse_log_level(std::string_view text);
+
+/// A logger to stderr ("lunatic: warning: ..."), coloured when stderr is a terminal, at the
+/// level `setting` names (the value of LUNATIC_LOG, or null for the default). An unknown
+/// setting gives the default level and a warning through the logger itself. Thread-safe.
+std::shared_ptr<spdlog::logger> make_stderr_logger(const char* setting);
+
+/// A logger for tests and embedders: the same format and level rules, to `sink`.
+std::shared_ptr<spdlog::logger> make_logger(spdlog::sink_ptr sink, const char* setting);
+
+/// Logs the end of process `id` (RuntimeConfig::on_exit): a failure (trap, out of fuel,
+/// exit(n != 0)) at warn, unless `is_root` (the CLI reports the root's failure itself); every
+/// other end (normal, killed) at debug. Cheap when the level filters it out.
+void log_process_exit(spdlog::logger& log, runtime::ProcessId id, const runtime::ExitStatus& status,
+                      bool is_root);
+
+}  // namespace lunatic::cli
