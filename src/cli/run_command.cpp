@@ -13,6 +13,7 @@
 #include "engine/compiled_module.hpp"
 #include "host/error/error.hpp"
 #include "host/message/message.hpp"
+#include "host/networking/networking.hpp"
 #include "host/process/process.hpp"
 #include "host/registry/registry.hpp"
 #include "host/timer/timer.hpp"
@@ -77,6 +78,7 @@ std::shared_ptr<const binding::Linker> make_linker() {
   host::message::define_functions(*linker);
   host::error::define_functions(*linker);
   host::timer::define_functions(*linker);
+  host::networking::define_functions(*linker);
   host::registry::define_functions(*linker);
   host::version::define_functions(*linker);
   return linker;
