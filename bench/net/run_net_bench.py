@@ -7,6 +7,7 @@ Needs a build with -DLUNATIC_BUILD_BENCH=ON (target lunatic_bench_net) and wrk."
 import argparse
 import os
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -27,6 +28,13 @@ def to_ms(text):
     m = re.match(r"([\d.]+)(us|ms|s)", text)
     v = float(m.group(1))
     return v / 1000 if m.group(2) == "us" else v * 1000 if m.group(2) == "s" else v
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far (from /proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wrk(port, connections, duration, threads):
@@ -66,7 +74,6 @@ def main():
         for name, cmd in servers:
             if cmd[0] == native:
                 # The native server needs a fixed port for SO_REUSEPORT threads: pick one free.
-                import socket
                 s = socket.socket()
                 s.bind(("127.0.0.1", 0))
                 port = s.getsockname()[1]
@@ -75,24 +82,33 @@ def main():
             p, port = start(cmd)
             time.sleep(0.2)
             try:
+                cpu0 = cpu_seconds(p.pid)
                 r = wrk(port, args.connections, args.duration, args.wrk_threads)
+                # Server CPU per 1,000 requests: the fair figure when the machine (wrk
+                # included) is saturated and req/s says more about wrk than the server.
+                cpu_per_k = (cpu_seconds(p.pid) - cpu0) * 1000 / (r[0] * args.duration) * 1000
+                r = r + (cpu_per_k,)
             finally:
                 p.kill()
                 p.wait()
             results[name].append(r)
             print(f"run {run + 1} {name}: {r[0]:.0f} req/s, p50 {r[1]:.2f} ms, "
-                  f"p99 {r[2]:.2f} ms {r[3]}", file=sys.stderr)
+                  f"p99 {r[2]:.2f} ms, server CPU {r[4]:.1f} ms per 1k requests {r[3]}",
+                  file=sys.stderr)
     print(f"| server ({args.connections} connections, wrk -t{args.wrk_threads}, "
-          f"{args.duration} s x {args.runs}) | req/s (median) | p50 latency | p99 latency |")
-    print("|---|---|---|---|")
+          f"{args.duration} s x {args.runs}) | req/s (median) | p50 latency | p99 latency "
+          f"| server CPU per 1k requests |")
+    print("|---|---|---|---|---|")
     medians = {}
     for name, rs in results.items():
         rps = statistics.median(r[0] for r in rs)
-        medians[name] = rps
+        cpu = statistics.median(r[4] for r in rs)
+        medians[name] = (rps, cpu)
         print(f"| {name} | {rps:,.0f} | {statistics.median(r[1] for r in rs):.2f} ms "
-              f"| {statistics.median(r[2] for r in rs):.2f} ms |")
-    names = list(medians)
-    print(f"\nlunatic / native throughput: {medians[names[1]] / medians[names[0]]:.2f}")
+              f"| {statistics.median(r[2] for r in rs):.2f} ms | {cpu:.1f} ms |")
+    (n_rps, n_cpu), (l_rps, l_cpu) = list(medians.values())
+    print(f"\nlunatic / native: throughput {l_rps / n_rps:.2f}, "
+          f"server CPU per request {l_cpu / n_cpu:.2f}")
 
 
 if __name__ == "__main__":
