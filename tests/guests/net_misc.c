@@ -80,8 +80,16 @@ static void check_timeouts(void) {
   lunatic_set_peek_timeout(client, 0);
   CHECK(lunatic_get_peek_timeout(client) == 0);
   CHECK(lunatic_tcp_peek(client, buffer, sizeof buffer, &n) == LUNATIC_TIMED_OUT);
-  lunatic_set_write_timeout(client, 1000);
-  CHECK(lunatic_get_write_timeout(client) == 1000);
+  /* The peer never reads: once the socket buffers are full, a write times out. */
+  lunatic_set_write_timeout(client, 50);
+  CHECK(lunatic_get_write_timeout(client) == 50);
+  static char chunk[65536];
+  int32_t status = 0;
+  for (int i = 0; i < 4096 && status == 0; ++i) {
+    lunatic_ciovec v = {chunk, sizeof chunk};
+    status = lunatic_tcp_write_vectored(client, &v, 1, &n);
+  }
+  CHECK(status == LUNATIC_TIMED_OUT);
   /* The timeouts belong to the stream: a clone sees them. */
   uint64_t clone = lunatic_clone_tcp_stream(client);
   CHECK(lunatic_get_read_timeout(clone) == 30);
@@ -92,7 +100,7 @@ static void check_timeouts(void) {
   uint16_t port = 0;
   uint64_t listener = listen_loopback(0, &port);
   uint64_t stream = 0;
-  int32_t status = connect_loopback(0, port, 0, &stream);
+  status = connect_loopback(0, port, 0, &stream);
   CHECK(status == 0 || status == LUNATIC_TIMED_OUT);
   if (status == 0) lunatic_drop_tcp_stream(stream);
   lunatic_drop_tcp_listener(listener);

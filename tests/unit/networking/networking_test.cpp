@@ -45,6 +45,10 @@ constexpr std::string_view kGuest = R"((module
       (then unreachable))
     (drop (call $read (i64.load (i32.const 16)) (i32.const 64) (i32.const 1024) (i32.const 24)))
     unreachable)
+  ;; Connects with a 100 ms timeout; returns the status (9027: timed out).
+  (func (export "connect_status") (param $port i32) (result i32)
+    (call $connect (i32.const 4) (i32.const 0) (local.get $port) (i32.const 0) (i32.const 0)
+                   (i64.const 100) (i32.const 16)))
   (func (export "accept_forever") (param $port i32)
     (if (call $bind (i32.const 4) (i32.const 0) (local.get $port) (i32.const 0) (i32.const 0)
                     (i32.const 16))
@@ -57,13 +61,13 @@ constexpr std::string_view kGuest = R"((module
 struct NativeListener {
   int fd = -1;
   uint16_t port = 0;
-  NativeListener() {
+  explicit NativeListener(int backlog = 1024) {
     fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    EXPECT_EQ(::listen(fd, 1024), 0);
+    EXPECT_EQ(::listen(fd, backlog), 0);
     socklen_t len = sizeof a;
     getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
     port = ntohs(a.sin_port);
@@ -154,6 +158,33 @@ TEST_F(NetworkingTest, KilledWhileParkedInAcceptClosesTheListener) {
   a.sin_port = htons(port);
   EXPECT_NE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
   ::close(fd);
+}
+
+// A listener whose accept queue is full drops SYNs, so a connect stays pending: the timeout
+// ends it with 9027 and its socket is closed.
+TEST_F(NetworkingTest, ConnectTimesOutWhenTheHandshakeStalls) {
+  NativeListener listener(0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(listener.port);
+  std::vector<int> fillers;  // fill the accept queue (nobody accepts)
+  for (int i = 0; i < 4; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    fillers.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let their handshakes land
+  runtime::SpawnOptions options{
+      module_, env_, "connect_status", {engine::Value::i32(listener.port)}, nullptr, 0};
+  ASSERT_TRUE(runtime_->spawn_root(std::move(options), nullptr).ok());
+  runtime::ExitStatus exit = runtime_->wait();
+  runtime_->wait_all();
+  ASSERT_EQ(exit.kind, runtime::ExitStatus::Kind::Normal);
+  ASSERT_EQ(exit.results.size(), 1u);
+  EXPECT_EQ(exit.results[0].as_i32(), 9027);
+  EXPECT_EQ(runtime_->io_reactor().sources(), 0u);
+  for (int fd : fillers) ::close(fd);
 }
 
 // Many readers parked at once, then all killed while the peers keep the connections open.
