@@ -1,6 +1,7 @@
 /* Hostile lunatic::networking calls, one per run (argv[1]); each must trap with a clear
  * message: an unknown id, an id of another kind, a buffer outside memory, an address type
- * that is not 4 or 6, a ciovec array outside memory, a port past 65535. */
+ * that is not 4 or 6, a ciovec array outside memory, a port past 65535, a name that is not
+ * UTF-8, an out-pointer outside memory. */
 #include "net_common.h"
 
 int main(int argc, char** argv) {
@@ -32,6 +33,11 @@ int main(int argc, char** argv) {
     connect_loopback(0, port, 5000, &stream);
     lunatic_ciovec one = {"x", 1};
     lunatic_tcp_write_vectored(stream, &one, 0x10000000u, &n);
+  } else if (strcmp(what, "bad_utf8") == 0) {
+    uint64_t id = 0;
+    lunatic_resolve("\xff\xfe:80", 5, 1000, &id);
+  } else if (strcmp(what, "bad_out_pointer") == 0) {
+    lunatic_resolve("127.0.0.1:80", 12, 1000, (uint64_t*)(uintptr_t)0xfffffffcu);
   } else if (strcmp(what, "port") == 0) {
     uint64_t id = 0;
     lunatic_udp_bind(4, kLoopback4, 70000, 0, 0, &id);

@@ -33,6 +33,12 @@ static void check_resolve(void) {
   CHECK(found >= 1);
   lunatic_drop_dns_iterator(it);
 
+  static char long_name[600];
+  memset(long_name, 'a', sizeof long_name);
+  memcpy(long_name + sizeof long_name - 3, ":80", 3);
+  CHECK(lunatic_resolve(long_name, sizeof long_name, 1000, &it) == 1);
+  CHECK(strstr(error_text(it), "name longer than 512") != NULL);
+
   name = "no-port-here";
   CHECK(lunatic_resolve(name, strlen(name), 1000, &it) == 1);
   const char* text = error_text(it);
