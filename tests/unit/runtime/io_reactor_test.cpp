@@ -108,9 +108,19 @@ TEST(IoReactor, WriteWaiterIsNotWokenByReadability) {
   Pair p;
   std::shared_ptr<IoSource> source = reactor.add(p.fd[0]);
   ASSERT_NE(source, nullptr);
-  // Fill the send buffer so the socket is not writable.
+  // Fill the send buffer to the last byte, so that the socket does not poll writable (an
+  // event reports every ready direction: a writable socket's write waiters wake on any event,
+  // which is allowed, as a spurious wake-up, but not what this test is about).
+  // The event epoll reports for a new registration (writable) must be counted first, or it
+  // would wake the write waiter below (correctly: it came after the count the waiter saw).
+  for (int i = 0; i < 20000 && source->readiness(IoInterest::Write) == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_NE(source->readiness(IoInterest::Write), 0u);
   std::vector<char> chunk(65536, 'a');
   while (::write(p.fd[0], chunk.data(), chunk.size()) > 0) {
+  }
+  while (::write(p.fd[0], chunk.data(), 1) > 0) {
   }
   Counter write_woken;
   IoWait wait = arm(reactor, source, IoInterest::Write, write_woken.callback());
