@@ -25,6 +25,17 @@ engine::Trap no_message(const CallContext& ctx) {
   return shared::misuse(ctx, "no message was created (create_data)");
 }
 
+/// Moves resource `id` of type T from the caller into the message being built; its index.
+template <class T>
+HostResult<int64_t> push_resource(CallContext& ctx, std::string_view kind, uint64_t id) {
+  Process& self = ctx.host<Process>();
+  if (!self.outgoing) return no_message(ctx);
+  std::unique_ptr<T> resource = self.resources().take<T>(id);
+  if (!resource) return shared::unknown_id(ctx, kind, id);
+  self.outgoing->resources.push_back(std::move(resource));
+  return static_cast<int64_t>(self.outgoing->resources.size() - 1);
+}
+
 }  // namespace
 
 /// Arguments: the tag, a capacity hint in bytes. Starts a new data message in the scratch
@@ -55,24 +66,7 @@ HostResult<int32_t> write_data(CallContext& ctx, GuestSpan<uint8_t> data) {
 /// built. Returns its index among the message's resources (for take_module).
 /// Traps: no message, unknown module id.
 HostResult<int64_t> push_module(CallContext& ctx, uint64_t module_id) {
-  Process& self = ctx.host<Process>();
-  if (!self.outgoing) return no_message(ctx);
-  std::unique_ptr<shared::ModuleResource> module =
-      self.resources().take<shared::ModuleResource>(module_id);
-  if (!module) return shared::unknown_id(ctx, "module", module_id);
-  self.outgoing->resources.push_back(std::move(module));
-  return static_cast<int64_t>(self.outgoing->resources.size() - 1);
-}
-
-/// Moves resource `id` of type T from the caller into the message being built; its index.
-template <class T>
-HostResult<int64_t> push_resource(CallContext& ctx, std::string_view kind, uint64_t id) {
-  Process& self = ctx.host<Process>();
-  if (!self.outgoing) return no_message(ctx);
-  std::unique_ptr<T> resource = self.resources().take<T>(id);
-  if (!resource) return shared::unknown_id(ctx, kind, id);
-  self.outgoing->resources.push_back(std::move(resource));
-  return static_cast<int64_t>(self.outgoing->resources.size() - 1);
+  return push_resource<shared::ModuleResource>(ctx, "module", module_id);
 }
 
 /// Arguments: a TCP stream id. Moves the stream handle into the message being built (the
