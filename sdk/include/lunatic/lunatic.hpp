@@ -10,6 +10,6 @@
 #include "lunatic/serialize.hpp"
 #include "lunatic/supervisor.hpp"
 #include "lunatic/tag.hpp"
-// lunatic/net.hpp (TcpListener, TcpStream) comes with the lunatic::networking namespace.
+// Networking has its C ABI in lunatic/networking.h; a C++ layer (TcpListener, TcpStream) is to come.
 
 #endif
