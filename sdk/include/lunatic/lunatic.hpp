@@ -10,6 +10,7 @@
 #include "lunatic/serialize.hpp"
 #include "lunatic/supervisor.hpp"
 #include "lunatic/tag.hpp"
-// Networking has its C ABI in lunatic/networking.h; a C++ layer (TcpListener, TcpStream) is to come.
+// Networking: the C ABI is lunatic/networking.h; a C++ layer (TcpListener, TcpStream) is still
+// to come.
 
 #endif
