@@ -3,6 +3,7 @@
 
 #include "host/error/error.hpp"
 #include "host/message/message.hpp"
+#include "host/networking/networking.hpp"
 #include "host/process/process.hpp"
 #include "host/registry/registry.hpp"
 #include "host/timer/timer.hpp"
@@ -18,6 +19,7 @@ std::shared_ptr<const binding::Linker> make_host_linker() {
   host::message::define_functions(*linker);
   host::error::define_functions(*linker);
   host::timer::define_functions(*linker);
+  host::networking::define_functions(*linker);
   host::registry::define_functions(*linker);
   host::version::define_functions(*linker);
   return linker;

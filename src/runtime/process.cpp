@@ -67,6 +67,14 @@ WakeTimer Process::wake_at(Clock::time_point deadline) {
   return WakeTimer(timer, id);
 }
 
+IoWait Process::wake_on(const std::shared_ptr<IoSource>& source, IoInterest interest,
+                        uint64_t seen) {
+  std::weak_ptr<Process> self = weak_from_this();
+  return runtime_.io_reactor().wait(source, interest, seen, [self = std::move(self)] {
+    if (std::shared_ptr<Process> p = self.lock()) p->wake();
+  });
+}
+
 bool Process::park_or_requeue() {
   uint32_t expected = kRunning;
   if (state_.compare_exchange_strong(expected, kParked, std::memory_order_acq_rel)) return false;

@@ -19,6 +19,7 @@
 #include "runtime/environment.hpp"
 #include "runtime/handle_table.hpp"
 #include "runtime/ids.hpp"
+#include "runtime/io_reactor.hpp"
 #include "runtime/links.hpp"
 #include "runtime/mailbox.hpp"
 #include "runtime/message.hpp"
@@ -35,7 +36,7 @@ class Runtime;
 /// Thread safety, by member:
 /// - owner-only (the host function running inside this process, i.e. code that reached it
 ///   through CallContext::host<Process>()): store(), instance(), thread(), resources(),
-///   mailbox() receives, outgoing/incoming, local<T>(), wake_at(), link(), unlink(),
+///   mailbox() receives, outgoing/incoming, local<T>(), wake_at(), wake_on(), link(), unlink(),
 ///   monitor(), stop_monitoring(), set_die_when_link_dies();
 /// - any thread: id(), runtime(), environment(), module(), deliver(), wake(), kill(), alive().
 class Process final : public binding::HostContext, public std::enable_shared_from_this<Process> {
@@ -64,8 +65,7 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
 
   /// Per-process state of a host namespace (WASI args, an error table...): one object of each
   /// type T, default-constructed on first use, destroyed with the process. Owner-only.
-  template <class T>
-  T& local();
+  template <class T> T& local();
 
   // ---- any thread ------------------------------------------------------------------------
 
@@ -88,6 +88,10 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   /// Wakes this process at `deadline` unless the returned timer is destroyed first: keep it
   /// in the parked call's pending state.
   WakeTimer wake_at(Clock::time_point deadline);
+  /// Wakes this process when `interest` on `source` becomes ready after the readiness count
+  /// `seen` (IoReactor::wait): keep the IoWait in the parked call's pending state. Not armed if
+  /// the count moved on already: then try again instead of parking.
+  IoWait wake_on(const std::shared_ptr<IoSource>& source, IoInterest interest, uint64_t seen);
 
   /// Erlang's trap_exit, inverted: true (the default) = a failure of a linked process kills
   /// this one too; false = it arrives as a MessageKind::LinkDied message with the link's tag.
@@ -137,8 +141,7 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
     const void* type;
     std::unique_ptr<void, void (*)(void*)> value;
   };
-  template <class T>
-  static constexpr char kLocalTag = 0;
+  template <class T> static constexpr char kLocalTag = 0;
 
   Runtime& runtime_;
   ProcessId id_;
@@ -164,8 +167,7 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   std::optional<ExitStatus> exit_;  ///< set by run_slice when it returns Exited
 };
 
-template <class T>
-T& Process::local() {
+template <class T> T& Process::local() {
   for (LocalSlot& s : locals_) {
     if (s.type == &kLocalTag<T>) return *static_cast<T*>(s.value.get());
   }

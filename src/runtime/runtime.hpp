@@ -1,5 +1,6 @@
 // Runtime: the embedding API of the process runtime. It owns the memory pool, the registry of
-// live processes, the scheduler's workers and the timer thread, and spawns processes.
+// live processes, the scheduler's workers, the timer thread and the I/O reactor, and spawns
+// processes.
 #pragma once
 
 #include <atomic>
@@ -19,9 +20,11 @@
 #include "engine/value.hpp"
 #include "runtime/environment.hpp"
 #include "runtime/ids.hpp"
+#include "runtime/io_reactor.hpp"
 #include "runtime/message.hpp"
 #include "runtime/names.hpp"
 #include "runtime/registry.hpp"
+#include "runtime/resolver.hpp"
 #include "runtime/timer.hpp"
 
 namespace lunatic::runtime {
@@ -108,6 +111,10 @@ class Runtime {
   /// Registered process names (lunatic::registry).
   Names& names() { return names_; }
   Timer& timer() { return timer_; }
+  /// The epoll thread that wakes processes parked on sockets.
+  IoReactor& io_reactor() { return io_reactor_; }
+  /// The threads that run DNS lookups for parked processes.
+  Resolver& resolver() { return resolver_; }
   engine::MemoryPool& memory_pool() { return pool_; }
   unsigned workers() const;
 
@@ -128,6 +135,10 @@ class Runtime {
   engine::Store host_store_{pool_};
   std::mutex host_functions_mutex_;
   binding::HostFunctionCache host_functions_{host_store_};
+  // Before everything that can hold a socket (processes, messages, timer actions): sockets
+  // deregister from the reactor when they close.
+  IoReactor io_reactor_;
+  Resolver resolver_;
   Registry registry_;
   Names names_;
   Timer timer_;

@@ -10,6 +10,7 @@
 #include "lunatic/serialize.hpp"
 #include "lunatic/supervisor.hpp"
 #include "lunatic/tag.hpp"
-// lunatic/net.hpp (TcpListener, TcpStream) comes with the lunatic::networking namespace.
+// Networking: the C ABI is lunatic/networking.h; a C++ layer (TcpListener, TcpStream) is still
+// to come.
 
 #endif

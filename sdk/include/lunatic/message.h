@@ -22,6 +22,14 @@ LUNATIC_IMPORT("lunatic::message", "write_data")
 int32_t lunatic_write_data(const void* data, size_t len);
 /* Moves module `module_id` into the message; returns its index for lunatic_take_module. */
 LUNATIC_IMPORT("lunatic::message", "push_module") int64_t lunatic_push_module(uint64_t module_id);
+/* Move a TCP stream / TCP listener / UDP socket handle into the message (the caller loses
+ * it); returns its index for the matching take. */
+LUNATIC_IMPORT("lunatic::message", "push_tcp_stream")
+int64_t lunatic_push_tcp_stream(uint64_t stream_id);
+LUNATIC_IMPORT("lunatic::message", "push_tcp_listener")
+int64_t lunatic_push_tcp_listener(uint64_t listener_id);
+LUNATIC_IMPORT("lunatic::message", "push_udp_socket")
+int64_t lunatic_push_udp_socket(uint64_t socket_id);
 /* Sends the message being built: 0 delivered, 1 no such process (dropped). */
 LUNATIC_IMPORT("lunatic::message", "send") int32_t lunatic_send(uint64_t process_id);
 /* Waits for the first message whose tag is one of tags[0..tags_len) (any if tags_len is 0),
@@ -46,6 +54,14 @@ LUNATIC_IMPORT("lunatic::message", "get_process_id") uint64_t lunatic_get_proces
 LUNATIC_IMPORT("lunatic::message", "data_size") uint64_t lunatic_data_size(void);
 /* Moves module `index` of the received message into this process; returns its module id. */
 LUNATIC_IMPORT("lunatic::message", "take_module") uint64_t lunatic_take_module(uint64_t index);
+/* Move stream / listener / UDP socket `index` of the received message into this process;
+ * return its new id. */
+LUNATIC_IMPORT("lunatic::message", "take_tcp_stream")
+uint64_t lunatic_take_tcp_stream(uint64_t index);
+LUNATIC_IMPORT("lunatic::message", "take_tcp_listener")
+uint64_t lunatic_take_tcp_listener(uint64_t index);
+LUNATIC_IMPORT("lunatic::message", "take_udp_socket")
+uint64_t lunatic_take_udp_socket(uint64_t index);
 
 /* Convenience: sends `len` bytes tagged `tag` to `process_id` (0 delivered, 1 no process). */
 static inline int32_t lunatic_send_bytes(uint64_t process_id, int64_t tag, const void* data,
@@ -63,8 +79,8 @@ static inline int32_t lunatic_send_i64(uint64_t process_id, int64_t tag, int64_t
 /* Convenience: receives with one tag (0: any tag) and reads an i64 from a data message into
  * *value (left unchanged for signals and short messages). Returns as lunatic_receive. */
 static inline int32_t lunatic_receive_i64(int64_t tag, uint64_t timeout_ms, int64_t* value) {
-  int32_t kind = tag == 0 ? lunatic_receive(NULL, 0, timeout_ms)
-                          : lunatic_receive(&tag, 1, timeout_ms);
+  int32_t kind =
+      tag == 0 ? lunatic_receive(NULL, 0, timeout_ms) : lunatic_receive(&tag, 1, timeout_ms);
   if (kind == LUNATIC_MESSAGE_DATA && lunatic_data_size() >= sizeof *value) {
     lunatic_read_data(value, sizeof *value);
   }

@@ -1,10 +1,11 @@
-// lunatic::message, sending side: create_data, write_data, push_module, send, and the
-// namespace's definitions.
+// lunatic::message, sending side: create_data, write_data, push_module (and sockets), send,
+// and the namespace's definitions.
 #include <algorithm>
 
 #include "host/message/internal.hpp"
 #include "host/message/message.hpp"
 #include "host/shared/resources.hpp"
+#include "host/shared/sockets.hpp"
 #include "runtime/runtime.hpp"
 
 namespace lunatic::host::message {
@@ -22,6 +23,17 @@ uint64_t max_message_bytes(const Process& self) {
 
 engine::Trap no_message(const CallContext& ctx) {
   return shared::misuse(ctx, "no message was created (create_data)");
+}
+
+/// Moves resource `id` of type T from the caller into the message being built; its index.
+template <class T>
+HostResult<int64_t> push_resource(CallContext& ctx, std::string_view kind, uint64_t id) {
+  Process& self = ctx.host<Process>();
+  if (!self.outgoing) return no_message(ctx);
+  std::unique_ptr<T> resource = self.resources().take<T>(id);
+  if (!resource) return shared::unknown_id(ctx, kind, id);
+  self.outgoing->resources.push_back(std::move(resource));
+  return static_cast<int64_t>(self.outgoing->resources.size() - 1);
 }
 
 }  // namespace
@@ -54,13 +66,24 @@ HostResult<int32_t> write_data(CallContext& ctx, GuestSpan<uint8_t> data) {
 /// built. Returns its index among the message's resources (for take_module).
 /// Traps: no message, unknown module id.
 HostResult<int64_t> push_module(CallContext& ctx, uint64_t module_id) {
-  Process& self = ctx.host<Process>();
-  if (!self.outgoing) return no_message(ctx);
-  std::unique_ptr<shared::ModuleResource> module =
-      self.resources().take<shared::ModuleResource>(module_id);
-  if (!module) return shared::unknown_id(ctx, "module", module_id);
-  self.outgoing->resources.push_back(std::move(module));
-  return static_cast<int64_t>(self.outgoing->resources.size() - 1);
+  return push_resource<shared::ModuleResource>(ctx, "module", module_id);
+}
+
+/// Arguments: a TCP stream id. Moves the stream handle into the message being built (the
+/// caller no longer has it). Returns its index (for take_tcp_stream). Traps: no message,
+/// unknown stream id.
+HostResult<int64_t> push_tcp_stream(CallContext& ctx, uint64_t stream_id) {
+  return push_resource<shared::TcpStreamResource>(ctx, "tcp stream", stream_id);
+}
+
+/// As push_tcp_stream, for a TCP listener (take_tcp_listener).
+HostResult<int64_t> push_tcp_listener(CallContext& ctx, uint64_t listener_id) {
+  return push_resource<shared::TcpListenerResource>(ctx, "tcp listener", listener_id);
+}
+
+/// As push_tcp_stream, for a UDP socket (take_udp_socket).
+HostResult<int64_t> push_udp_socket(CallContext& ctx, uint64_t socket_id) {
+  return push_resource<shared::UdpSocketResource>(ctx, "udp socket", socket_id);
 }
 
 /// Arguments: a process id. Sends the message being built (the slot is then empty). Returns 0
@@ -85,7 +108,13 @@ void define_functions(binding::Linker& linker) {
       .define("get_tag", &get_tag)
       .define("get_process_id", &get_process_id)
       .define("data_size", &data_size)
-      .define("take_module", &take_module);
+      .define("take_module", &take_module)
+      .define("push_tcp_stream", &push_tcp_stream)
+      .define("take_tcp_stream", &take_tcp_stream)
+      .define("push_tcp_listener", &push_tcp_listener)
+      .define("take_tcp_listener", &take_tcp_listener)
+      .define("push_udp_socket", &push_udp_socket)
+      .define("take_udp_socket", &take_udp_socket);
 }
 
 }  // namespace lunatic::host::message

@@ -31,6 +31,9 @@ void create_data(CallContext& ctx, int64_t tag, uint64_t capacity);
 HostResult<int32_t> write_data(CallContext& ctx, GuestSpan<uint8_t> data);
 HostResult<int64_t> push_module(CallContext& ctx, uint64_t module_id);
 HostResult<int32_t> send(CallContext& ctx, uint64_t process_id);
+HostResult<int64_t> push_tcp_stream(CallContext& ctx, uint64_t stream_id);
+HostResult<int64_t> push_tcp_listener(CallContext& ctx, uint64_t listener_id);
+HostResult<int64_t> push_udp_socket(CallContext& ctx, uint64_t socket_id);
 
 // receive.cpp
 HostResult<int32_t> receive(CallContext& ctx, GuestSpan<int64_t> tags, uint64_t timeout_ms);
@@ -44,5 +47,8 @@ HostResult<int64_t> get_tag(CallContext& ctx);
 HostResult<int64_t> get_process_id(CallContext& ctx);
 HostResult<int64_t> data_size(CallContext& ctx);
 HostResult<int64_t> take_module(CallContext& ctx, uint64_t index);
+HostResult<int64_t> take_tcp_stream(CallContext& ctx, uint64_t index);
+HostResult<int64_t> take_tcp_listener(CallContext& ctx, uint64_t index);
+HostResult<int64_t> take_udp_socket(CallContext& ctx, uint64_t index);
 
 }  // namespace lunatic::host::message

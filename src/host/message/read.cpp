@@ -3,6 +3,7 @@
 
 #include "host/message/internal.hpp"
 #include "host/shared/resources.hpp"
+#include "host/shared/sockets.hpp"
 
 namespace lunatic::host::message {
 namespace {
@@ -61,19 +62,41 @@ HostResult<int64_t> data_size(CallContext& ctx) {
   return static_cast<int64_t>(self.incoming->data.size());
 }
 
+/// Moves resource `index` of the received message, which must be a T, into the caller's table.
+template <class T>
+HostResult<int64_t> take_resource(CallContext& ctx, std::string_view kind, uint64_t index) {
+  Process& self = ctx.host<Process>();
+  if (!self.incoming) return nothing_received(ctx);
+  auto& resources = self.incoming->resources;
+  if (index >= resources.size() || dynamic_cast<T*>(resources[index].get()) == nullptr) {
+    return shared::misuse(ctx, "the received message has no " + std::string(kind) + " at index " +
+                                   std::to_string(index));
+  }
+  return static_cast<int64_t>(self.resources().insert(std::move(resources[index])));
+}
+
 /// Arguments: an index from the sender's push_module. Moves that module into the caller's
 /// table. Returns its new module id. Traps: nothing received, no module at that index (or
 /// already taken).
 HostResult<int64_t> take_module(CallContext& ctx, uint64_t index) {
-  Process& self = ctx.host<Process>();
-  if (!self.incoming) return nothing_received(ctx);
-  auto& resources = self.incoming->resources;
-  if (index >= resources.size() ||
-      dynamic_cast<shared::ModuleResource*>(resources[index].get()) == nullptr) {
-    return shared::misuse(ctx,
-                          "the received message has no module at index " + std::to_string(index));
-  }
-  return static_cast<int64_t>(self.resources().insert(std::move(resources[index])));
+  return take_resource<shared::ModuleResource>(ctx, "module", index);
+}
+
+/// Arguments: an index from the sender's push_tcp_stream. Moves that stream into the caller's
+/// table. Returns its new stream id. Traps: nothing received, no stream at that index (or
+/// already taken).
+HostResult<int64_t> take_tcp_stream(CallContext& ctx, uint64_t index) {
+  return take_resource<shared::TcpStreamResource>(ctx, "tcp stream", index);
+}
+
+/// As take_tcp_stream, for a TCP listener.
+HostResult<int64_t> take_tcp_listener(CallContext& ctx, uint64_t index) {
+  return take_resource<shared::TcpListenerResource>(ctx, "tcp listener", index);
+}
+
+/// As take_tcp_stream, for a UDP socket.
+HostResult<int64_t> take_udp_socket(CallContext& ctx, uint64_t index) {
+  return take_resource<shared::UdpSocketResource>(ctx, "udp socket", index);
 }
 
 }  // namespace lunatic::host::message
