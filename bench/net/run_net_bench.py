@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Load test of lunatic's networking: wrk against the keep-alive HTTP server of http_guest.c
-(lunatic, a process per connection) and the same server natively (http_native.cpp, epoll),
-in one run, interleaved, medians of --runs. Prints a markdown table for docs/benchmarks.md.
+(lunatic, a process per connection), the same server natively (http_native.cpp, epoll) and,
+when escript is installed, in Erlang with gen_tcp (bench/erlang/http_server.erl, a process
+per connection), in one run, interleaved, medians of --runs. Prints a markdown table for docs/benchmarks.md.
 
 Needs a build with -DLUNATIC_BUILD_BENCH=ON (target lunatic_bench_net) and wrk."""
 import argparse
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -14,8 +16,9 @@ import sys
 import time
 
 
-def start(cmd):
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def start(cmd, env=None):
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env=None if env is None else {**os.environ, **env})
     line = p.stdout.readline()
     m = re.search(r"listening on (\d+)", line)
     if not m:
@@ -69,6 +72,11 @@ def main():
         (f"lunatic guest, process per connection, {args.threads} worker(s)",
          [lunatic, "run", "--threads", str(args.threads), guest, "0"]),
     ]
+    erlang = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../erlang/http_server.erl")
+    if shutil.which("escript"):
+        servers.append((f"Erlang/OTP gen_tcp, process per connection, {args.threads} scheduler(s)",
+                        ["escript", erlang, "0"]))
+    erl_env = {"ERL_FLAGS": f"+S {args.threads}:{args.threads}"}
     results = {name: [] for name, _ in servers}
     for run in range(args.runs):
         for name, cmd in servers:
@@ -79,7 +87,7 @@ def main():
                 port = s.getsockname()[1]
                 s.close()
                 cmd = [native, str(port), str(args.threads)]
-            p, port = start(cmd)
+            p, port = start(cmd, erl_env if cmd[0] == "escript" else None)
             time.sleep(0.2)
             try:
                 cpu0 = cpu_seconds(p.pid)
@@ -106,9 +114,13 @@ def main():
         medians[name] = (rps, cpu)
         print(f"| {name} | {rps:,.0f} | {statistics.median(r[1] for r in rs):.2f} ms "
               f"| {statistics.median(r[2] for r in rs):.2f} ms | {cpu:.1f} ms |")
-    (n_rps, n_cpu), (l_rps, l_cpu) = list(medians.values())
+    (n_rps, n_cpu), (l_rps, l_cpu) = list(medians.values())[:2]
     print(f"\nlunatic / native: throughput {l_rps / n_rps:.2f}, "
           f"server CPU per request {l_cpu / n_cpu:.2f}")
+    if len(medians) > 2:
+        e_rps, e_cpu = list(medians.values())[2]
+        print(f"lunatic / Erlang: throughput {l_rps / e_rps:.2f}, "
+              f"server CPU per request {l_cpu / e_cpu:.2f}")
 
 
 if __name__ == "__main__":
