@@ -34,15 +34,17 @@ Result<void> check_import(const wasm::Module& m, const wasm::Import& import, con
     case wasm::ExternKind::Func: {
       if (import.func_type >= m.types.size()) return incompatible(import, "unknown type");
       const wasm::FuncType& expected = m.types[import.func_type];
-      const wasm::FuncType& actual = ext.func()->type;
+      const wasm::FuncType& actual = *ext.func()->type;
       if (actual != expected) {
-        return incompatible(import, "expected " + expected.to_string() + ", got " + actual.to_string());
+        return incompatible(import,
+                            "expected " + expected.to_string() + ", got " + actual.to_string());
       }
       return {};
     }
     case wasm::ExternKind::Table: {
       wasm::TableType actual = ext.table()->type();
-      if (actual.element != import.table.element || !limits_match(actual.limits, import.table.limits)) {
+      if (actual.element != import.table.element ||
+          !limits_match(actual.limits, import.table.limits)) {
         return incompatible(import, "table type or limits do not match");
       }
       return {};
@@ -53,7 +55,8 @@ Result<void> check_import(const wasm::Module& m, const wasm::Import& import, con
       }
       return {};
     case wasm::ExternKind::Global:
-      if (ext.global()->type != import.global) return incompatible(import, "global type or mutability differ");
+      if (ext.global()->type != import.global)
+        return incompatible(import, "global type or mutability differ");
       return {};
   }
   return incompatible(import, "unknown kind");
@@ -102,11 +105,11 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   }
   for (size_t i = 0; i < m.functions.size(); ++i) {
     uint32_t type_index = m.functions[i].type_index;
-    if (type_index >= m.types.size()) return Error(Phase::Instantiate, "unknown type", m.functions[i].body_offset);
+    if (type_index >= m.types.size())
+      return Error(Phase::Instantiate, "unknown type", m.functions[i].body_offset);
     Function& f = block[i];
-    f.type = m.types[type_index];
+    f.type = &m.types[type_index];  // the module outlives the instance (inst->module)
     f.instance = inst;
-    f.index = static_cast<uint32_t>(inst->functions.size());
     f.code = module->code[i].get();
     inst->functions.push_back(&f);
   }
@@ -132,7 +135,8 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   for (size_t i = 0; i < m.elements.size(); ++i) {
     std::vector<Slot>& items = inst->elements[i];
     items.reserve(m.elements[i].items.size());
-    for (const wasm::ConstExpr& item : m.elements[i].items) items.push_back(TRY(eval_const_expr(item, *inst)));
+    for (const wasm::ConstExpr& item : m.elements[i].items)
+      items.push_back(TRY(eval_const_expr(item, *inst)));
   }
   inst->data_dropped.assign(m.data.size(), false);
 
@@ -143,7 +147,8 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
     std::vector<Slot>& items = inst->elements[i];
     if (seg.mode == wasm::SegmentMode::Active) {
       if (seg.table_index >= inst->tables.size()) {
-        return Error(Phase::Instantiate, "unknown table", expr_offset(seg.offset), "element segment " + std::to_string(i));
+        return Error(Phase::Instantiate, "unknown table", expr_offset(seg.offset),
+                     "element segment " + std::to_string(i));
       }
       Table* table = inst->tables[seg.table_index];
       uint64_t offset = TRY(eval_const_expr(seg.offset, *inst)) & 0xFFFF'FFFFu;
@@ -161,7 +166,8 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
     const wasm::DataSegment& seg = m.data[i];
     if (seg.mode != wasm::SegmentMode::Active) continue;
     if (seg.memory_index >= inst->memories.size()) {
-      return Error(Phase::Instantiate, "unknown memory", expr_offset(seg.offset), "data segment " + std::to_string(i));
+      return Error(Phase::Instantiate, "unknown memory", expr_offset(seg.offset),
+                   "data segment " + std::to_string(i));
     }
     Memory* memory = inst->memories[seg.memory_index];
     uint64_t offset = TRY(eval_const_expr(seg.offset, *inst)) & 0xFFFF'FFFFu;

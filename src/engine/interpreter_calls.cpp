@@ -45,10 +45,10 @@ bool Interpreter::push_frame(Thread& t, const Function& callee, size_t fp) {
 HostStatus Interpreter::call_host(Thread& t, const Function& fn, size_t base, Instance* caller,
                                   Trap& trap) {
   State& s = *t.state_;
-  const size_t n = fn.type.params.size();
-  const size_t r = fn.type.results.size();
+  const size_t n = fn.type->params.size();
+  const size_t r = fn.type->results.size();
   if (base + std::max(n, r) > s.slots.size()) s.grow_slots(base + std::max(n, r));
-  if (!fn.host) {
+  if (fn.host == nullptr || !*fn.host) {
     trap = Trap::host("host function has no implementation");
     return HostStatus::Trap;
   }
@@ -56,7 +56,7 @@ HostStatus Interpreter::call_host(Thread& t, const Function& fn, size_t base, In
   s.host_results.assign(r, 0);
   HostCall call{t, caller, std::span<const Slot>(s.slots.data() + base, n),
                 std::span<Slot>(s.host_results.data(), r), Trap{}};
-  const HostStatus status = fn.host(call);
+  const HostStatus status = (*fn.host)(call);
   if (status == HostStatus::Return) {
     std::copy(s.host_results.begin(), s.host_results.end(),
               s.slots.begin() + static_cast<ptrdiff_t>(base));

@@ -68,7 +68,7 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root,
     return Error(Phase::Usage,
                  "spawn: the module exports no function named '" + options.entry + "'");
   }
-  if (auto mismatch = argument_mismatch(fn->type, options.args)) {
+  if (auto mismatch = argument_mismatch(*fn->type, options.args)) {
     return Error(Phase::Usage, "spawn: function '" + options.entry + "' " + *mismatch);
   }
 
