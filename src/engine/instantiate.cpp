@@ -86,6 +86,9 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   // its functions into an imported table, that function must outlive a failed instantiation.
   Instance* inst = instances_.emplace_back(std::make_unique<Instance>()).get();
   inst->module = module;
+  // One allocation for the whole function index space (imports first): growing it import by
+  // import reallocated it several times per spawn.
+  inst->functions.reserve(imports.size() + m.functions.size());
   for (const Extern& ext : imports) {
     switch (ext.kind) {
       case wasm::ExternKind::Func: inst->functions.push_back(ext.func()); break;
@@ -95,13 +98,13 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
     }
   }
 
-  inst->functions.reserve(imports.size() + m.functions.size());
   inst->globals.reserve(inst->globals.size() + m.globals.size());
   // The module's functions in one allocation (a spawn makes one Store per process), owned by
-  // the store before any of them is filled in.
+  // the instance (so by the store) before any of them is filled in.
   Function* block = nullptr;
   if (!m.functions.empty()) {
-    block = function_blocks_.emplace_back(std::make_unique<Function[]>(m.functions.size())).get();
+    inst->defined_functions = std::make_unique<Function[]>(m.functions.size());
+    block = inst->defined_functions.get();
   }
   for (size_t i = 0; i < m.functions.size(); ++i) {
     uint32_t type_index = m.functions[i].type_index;

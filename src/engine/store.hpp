@@ -127,6 +127,8 @@ struct Instance {
   std::vector<std::vector<Slot>> elements;
   /// Whether each data segment was dropped (data.drop or after active initialisation).
   std::vector<bool> data_dropped;
+  /// The module's own functions (`functions` points into it), in one allocation.
+  std::unique_ptr<Function[]> defined_functions;
 
   const wasm::Module& wasm() const;
   std::optional<Extern> find_export(std::string_view name) const;
@@ -179,7 +181,6 @@ class Store {
     HostFunction host;
   };
   std::vector<std::unique_ptr<HostEntity>> host_functions_;
-  std::vector<std::unique_ptr<Function[]>> function_blocks_;  ///< one per instance
   std::vector<std::unique_ptr<Memory>> memories_;
   std::vector<std::unique_ptr<Table>> tables_;
   std::vector<std::unique_ptr<Global>> globals_;

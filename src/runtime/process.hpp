@@ -40,6 +40,14 @@ class Runtime;
 /// - any thread: id(), runtime(), environment(), module(), deliver(), wake(), kill(), alive().
 class Process final : public binding::HostContext, public std::enable_shared_from_this<Process> {
  public:
+  /// Only the Runtime makes processes; the key lets it use std::make_shared (the process and
+  /// its reference count in one allocation) with a constructor nobody else can call.
+  class Key {
+    friend class Runtime;
+    Key() = default;
+  };
+  Process(Key, Runtime& runtime, ProcessId id, std::shared_ptr<const Environment> environment,
+          std::shared_ptr<const engine::CompiledModule> module);
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -64,8 +72,7 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
 
   /// Per-process state of a host namespace (WASI args, an error table...): one object of each
   /// type T, default-constructed on first use, destroyed with the process. Owner-only.
-  template <class T>
-  T& local();
+  template <class T> T& local();
 
   // ---- any thread ------------------------------------------------------------------------
 
@@ -115,8 +122,6 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   friend class Runtime;
   friend class Scheduler;
   friend void notify_death(Runtime&, ProcessId, const Notifications&, const ExitStatus&);
-  Process(Runtime& runtime, ProcessId id, std::shared_ptr<const Environment> environment,
-          std::shared_ptr<const engine::CompiledModule> module);
 
   // Scheduling state (one atomic, see scheduler.cpp): which of these holds.
   static constexpr uint32_t kParked = 0;    ///< waiting for a wake-up; in no queue
@@ -137,8 +142,7 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
     const void* type;
     std::unique_ptr<void, void (*)(void*)> value;
   };
-  template <class T>
-  static constexpr char kLocalTag = 0;
+  template <class T> static constexpr char kLocalTag = 0;
 
   Runtime& runtime_;
   ProcessId id_;
@@ -164,8 +168,7 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   std::optional<ExitStatus> exit_;  ///< set by run_slice when it returns Exited
 };
 
-template <class T>
-T& Process::local() {
+template <class T> T& Process::local() {
   for (LocalSlot& s : locals_) {
     if (s.type == &kLocalTag<T>) return *static_cast<T*>(s.value.get());
   }

@@ -50,7 +50,8 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root,
   } slot{&env};
 
   const ProcessId id = registry_.next_id();
-  std::shared_ptr<Process> process(new Process(*this, id, options.environment, options.module));
+  auto process =
+      std::make_shared<Process>(Process::Key(), *this, id, options.environment, options.module);
 
   Result<std::vector<engine::Extern>> externs = std::vector<engine::Extern>{};
   if (!options.module->wasm.imports.empty()) {
