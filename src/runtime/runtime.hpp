@@ -19,6 +19,7 @@
 #include "engine/value.hpp"
 #include "runtime/environment.hpp"
 #include "runtime/ids.hpp"
+#include "runtime/import_cache.hpp"
 #include "runtime/message.hpp"
 #include "runtime/names.hpp"
 #include "runtime/registry.hpp"
@@ -128,6 +129,7 @@ class Runtime {
   engine::Store host_store_{pool_};
   std::mutex host_functions_mutex_;
   binding::HostFunctionCache host_functions_{host_store_};
+  ImportCache imports_;  ///< under host_functions_mutex_
   Registry registry_;
   Names names_;
   Timer timer_;
