@@ -141,7 +141,10 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
     for (const wasm::ConstExpr& item : m.elements[i].items)
       items.push_back(TRY(eval_const_expr(item, *inst)));
   }
-  inst->data_dropped.assign(m.data.size(), false);
+  const bool any_passive_data =
+      std::any_of(m.data.begin(), m.data.end(),
+                  [](const wasm::DataSegment& d) { return d.mode == wasm::SegmentMode::Passive; });
+  if (any_passive_data) inst->data_dropped.assign(m.data.size(), false);
 
   // Active element segments, in order: table.init, then elem.drop (declarative ones are
   // dropped too). Bounds are checked before any element is written, as table.init does.
@@ -181,7 +184,7 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
     // Copying touches exactly the pages the segment covers, nothing more (DESIGN.md "Page
     // faults dominate spawn").
     if (!seg.bytes.empty()) std::copy(seg.bytes.begin(), seg.bytes.end(), memory->data() + offset);
-    inst->data_dropped[i] = true;
+    if (!inst->data_dropped.empty()) inst->data_dropped[i] = true;
   }
   return inst;
 }

@@ -125,7 +125,9 @@ struct Instance {
   std::vector<Global*> globals;
   /// Element segments as instantiated (resolved references); a dropped segment is empty.
   std::vector<std::vector<Slot>> elements;
-  /// Whether each data segment was dropped (data.drop or after active initialisation).
+  /// Whether each data segment was dropped (data.drop or after active initialisation). Empty
+  /// when the module has no passive data segment: then every segment is dropped once the
+  /// instance exists (an allocation fewer per spawn for nearly every module).
   std::vector<bool> data_dropped;
   /// The module's own functions (`functions` points into it), in one allocation.
   std::unique_ptr<Function[]> defined_functions;
