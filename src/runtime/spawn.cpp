@@ -1,5 +1,6 @@
 // Runtime::spawn: count the process in its environment, link its imports under the
-// environment's allow-list, instantiate, check the entry, and queue it.
+// environment's allow-list (once per module and environment: ImportCache), instantiate,
+// check the entry, and queue it.
 #include <memory>
 #include <span>
 #include <string>
