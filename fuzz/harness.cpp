@@ -76,7 +76,7 @@ struct Outcome {
 Outcome run_call(Side& side, Function* fn, uint64_t slice, uint64_t fuel) {
   Outcome out;
   std::vector<Value> args;
-  for (wasm::ValType t : fn->type.params) args.push_back(Value{t, 0});
+  for (wasm::ValType t : fn->type->params) args.push_back(Value{t, 0});
   side.thread.set_fuel(fuel);
   Result<void> begun = side.thread.begin_call(fn, args);
   if (!begun) {

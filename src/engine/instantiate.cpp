@@ -34,15 +34,17 @@ Result<void> check_import(const wasm::Module& m, const wasm::Import& import, con
     case wasm::ExternKind::Func: {
       if (import.func_type >= m.types.size()) return incompatible(import, "unknown type");
       const wasm::FuncType& expected = m.types[import.func_type];
-      const wasm::FuncType& actual = ext.func()->type;
+      const wasm::FuncType& actual = *ext.func()->type;
       if (actual != expected) {
-        return incompatible(import, "expected " + expected.to_string() + ", got " + actual.to_string());
+        return incompatible(import,
+                            "expected " + expected.to_string() + ", got " + actual.to_string());
       }
       return {};
     }
     case wasm::ExternKind::Table: {
       wasm::TableType actual = ext.table()->type();
-      if (actual.element != import.table.element || !limits_match(actual.limits, import.table.limits)) {
+      if (actual.element != import.table.element ||
+          !limits_match(actual.limits, import.table.limits)) {
         return incompatible(import, "table type or limits do not match");
       }
       return {};
@@ -53,7 +55,8 @@ Result<void> check_import(const wasm::Module& m, const wasm::Import& import, con
       }
       return {};
     case wasm::ExternKind::Global:
-      if (ext.global()->type != import.global) return incompatible(import, "global type or mutability differ");
+      if (ext.global()->type != import.global)
+        return incompatible(import, "global type or mutability differ");
       return {};
   }
   return incompatible(import, "unknown kind");
@@ -83,6 +86,9 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   // its functions into an imported table, that function must outlive a failed instantiation.
   Instance* inst = instances_.emplace_back(std::make_unique<Instance>()).get();
   inst->module = module;
+  // One allocation for the whole function index space (imports first): growing it import by
+  // import reallocated it several times per spawn.
+  inst->functions.reserve(imports.size() + m.functions.size());
   for (const Extern& ext : imports) {
     switch (ext.kind) {
       case wasm::ExternKind::Func: inst->functions.push_back(ext.func()); break;
@@ -92,21 +98,21 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
     }
   }
 
-  inst->functions.reserve(imports.size() + m.functions.size());
   inst->globals.reserve(inst->globals.size() + m.globals.size());
   // The module's functions in one allocation (a spawn makes one Store per process), owned by
-  // the store before any of them is filled in.
+  // the instance (so by the store) before any of them is filled in.
   Function* block = nullptr;
   if (!m.functions.empty()) {
-    block = function_blocks_.emplace_back(std::make_unique<Function[]>(m.functions.size())).get();
+    inst->defined_functions = std::make_unique<Function[]>(m.functions.size());
+    block = inst->defined_functions.get();
   }
   for (size_t i = 0; i < m.functions.size(); ++i) {
     uint32_t type_index = m.functions[i].type_index;
-    if (type_index >= m.types.size()) return Error(Phase::Instantiate, "unknown type", m.functions[i].body_offset);
+    if (type_index >= m.types.size())
+      return Error(Phase::Instantiate, "unknown type", m.functions[i].body_offset);
     Function& f = block[i];
-    f.type = m.types[type_index];
+    f.type = &m.types[type_index];  // the module outlives the instance (inst->module)
     f.instance = inst;
-    f.index = static_cast<uint32_t>(inst->functions.size());
     f.code = module->code[i].get();
     inst->functions.push_back(&f);
   }
@@ -132,9 +138,13 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   for (size_t i = 0; i < m.elements.size(); ++i) {
     std::vector<Slot>& items = inst->elements[i];
     items.reserve(m.elements[i].items.size());
-    for (const wasm::ConstExpr& item : m.elements[i].items) items.push_back(TRY(eval_const_expr(item, *inst)));
+    for (const wasm::ConstExpr& item : m.elements[i].items)
+      items.push_back(TRY(eval_const_expr(item, *inst)));
   }
-  inst->data_dropped.assign(m.data.size(), false);
+  const bool any_passive_data =
+      std::any_of(m.data.begin(), m.data.end(),
+                  [](const wasm::DataSegment& d) { return d.mode == wasm::SegmentMode::Passive; });
+  if (any_passive_data) inst->data_dropped.assign(m.data.size(), false);
 
   // Active element segments, in order: table.init, then elem.drop (declarative ones are
   // dropped too). Bounds are checked before any element is written, as table.init does.
@@ -143,7 +153,8 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
     std::vector<Slot>& items = inst->elements[i];
     if (seg.mode == wasm::SegmentMode::Active) {
       if (seg.table_index >= inst->tables.size()) {
-        return Error(Phase::Instantiate, "unknown table", expr_offset(seg.offset), "element segment " + std::to_string(i));
+        return Error(Phase::Instantiate, "unknown table", expr_offset(seg.offset),
+                     "element segment " + std::to_string(i));
       }
       Table* table = inst->tables[seg.table_index];
       uint64_t offset = TRY(eval_const_expr(seg.offset, *inst)) & 0xFFFF'FFFFu;
@@ -161,7 +172,8 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
     const wasm::DataSegment& seg = m.data[i];
     if (seg.mode != wasm::SegmentMode::Active) continue;
     if (seg.memory_index >= inst->memories.size()) {
-      return Error(Phase::Instantiate, "unknown memory", expr_offset(seg.offset), "data segment " + std::to_string(i));
+      return Error(Phase::Instantiate, "unknown memory", expr_offset(seg.offset),
+                   "data segment " + std::to_string(i));
     }
     Memory* memory = inst->memories[seg.memory_index];
     uint64_t offset = TRY(eval_const_expr(seg.offset, *inst)) & 0xFFFF'FFFFu;
@@ -172,7 +184,7 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
     // Copying touches exactly the pages the segment covers, nothing more (DESIGN.md "Page
     // faults dominate spawn").
     if (!seg.bytes.empty()) std::copy(seg.bytes.begin(), seg.bytes.end(), memory->data() + offset);
-    inst->data_dropped[i] = true;
+    if (!inst->data_dropped.empty()) inst->data_dropped[i] = true;
   }
   return inst;
 }

@@ -343,7 +343,7 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
       OP(MemoryFill): if (!memory_fill(*inst, fp, pc, kind)) goto trapped; pc += 4; NEXT();
       OP(MemoryCopy): if (!memory_copy(*inst, fp, pc, kind)) goto trapped; pc += 4; NEXT();
       OP(MemoryInit): if (!memory_init(*inst, fp, pc, kind)) goto trapped; pc += 5; NEXT();
-      OP(DataDrop): inst->data_dropped[pc[1]] = true; pc += 2; NEXT();
+      OP(DataDrop): ops::data_drop(*inst, pc[1]); pc += 2; NEXT();
 
       // ---- i32 -------------------------------------------------------------------------------
       OP(I32Eqz): unary<u32, bool>(fp, pc, num::eqz<u32>); NEXT();

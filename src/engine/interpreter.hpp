@@ -32,7 +32,7 @@ struct Thread::State {
   /// pointer arithmetic and grows the storage (to at most max_call_depth) only when full.
   std::vector<Frame> frames;
   size_t depth = 0;                ///< 0 while a top-level host call is pending
-  std::vector<Slot> host_results;  ///< scratch for host calls
+  std::vector<Slot> host_results;  ///< scratch for host calls with many results
 
   Frame& top() { return frames[depth - 1]; }
   /// Grows `slots` to `size` slots (at least the current size), moving the frames' fp along.

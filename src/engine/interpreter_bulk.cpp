@@ -116,7 +116,7 @@ Function* indirect_callee(const Instance& inst, Slot* fp, const uint32_t* pc, Tr
       f->instance->module == inst.module) {
     return f;
   }
-  if (f->type != inst.module->wasm.types[type_index]) {
+  if (*f->type != inst.module->wasm.types[type_index]) {
     return trap = TrapKind::IndirectCallTypeMismatch, nullptr;
   }
   return f;

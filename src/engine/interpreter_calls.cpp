@@ -1,6 +1,7 @@
 // Calls and traps for the dispatch loop: pushing Wasm frames on the Thread's stack within its
 // limits, running host functions, and turning a trap into a value with a Wasm backtrace.
 #include <algorithm>
+#include <array>
 
 #include "engine/compiled_module.hpp"
 #include "engine/interpreter.hpp"
@@ -12,6 +13,8 @@ namespace {
 // A backtrace names at most this many innermost frames: enough to debug, and a trap at the
 // call-depth limit does not build thousands of names.
 constexpr size_t kMaxBacktraceFrames = 100;
+// Results of a host call up to this many go to a buffer on the native stack.
+constexpr size_t kInlineHostResults = 8;
 
 }  // namespace
 
@@ -45,21 +48,26 @@ bool Interpreter::push_frame(Thread& t, const Function& callee, size_t fp) {
 HostStatus Interpreter::call_host(Thread& t, const Function& fn, size_t base, Instance* caller,
                                   Trap& trap) {
   State& s = *t.state_;
-  const size_t n = fn.type.params.size();
-  const size_t r = fn.type.results.size();
+  const size_t n = fn.type->params.size();
+  const size_t r = fn.type->results.size();
   if (base + std::max(n, r) > s.slots.size()) s.grow_slots(base + std::max(n, r));
-  if (!fn.host) {
+  if (fn.host == nullptr || !*fn.host) {
     trap = Trap::host("host function has no implementation");
     return HostStatus::Trap;
   }
   // Results go to a scratch buffer: the host may still read its arguments while writing them.
-  s.host_results.assign(r, 0);
+  // A few fit on the native stack (no allocation per process for the usual host call).
+  std::array<Slot, kInlineHostResults> inline_results{};
+  Slot* results = inline_results.data();
+  if (r > inline_results.size()) {
+    s.host_results.assign(r, 0);
+    results = s.host_results.data();
+  }
   HostCall call{t, caller, std::span<const Slot>(s.slots.data() + base, n),
-                std::span<Slot>(s.host_results.data(), r), Trap{}};
-  const HostStatus status = fn.host(call);
+                std::span<Slot>(results, r), Trap{}};
+  const HostStatus status = (*fn.host)(call);
   if (status == HostStatus::Return) {
-    std::copy(s.host_results.begin(), s.host_results.end(),
-              s.slots.begin() + static_cast<ptrdiff_t>(base));
+    std::copy(results, results + r, s.slots.begin() + static_cast<ptrdiff_t>(base));
   } else if (status == HostStatus::Trap) {
     trap = std::move(call.trap);
   }

@@ -1,6 +1,7 @@
 // MemoryPool: linear memories come from large pooled reservations cut into slots of a few size
 // classes, never from an mmap per memory (DESIGN.md "No mapping per process"). Released slots
-// are reset with madvise(MADV_DONTNEED) and reused, recently freed ones first (warm pages).
+// are reset (a few touched pages zeroed by hand and kept warm, else madvise(MADV_DONTNEED))
+// and reused, recently freed ones first.
 #pragma once
 
 #include <cstdint>
@@ -20,8 +21,11 @@ class MemoryPool {
   /// `slot_bytes`. Null if no reservation can be made. Thread-safe.
   uint8_t* acquire(uint64_t bytes, uint64_t* slot_bytes);
   /// Returns a slot obtained from acquire(). Only its first `used_bytes` (the bytes that may
-  /// have been written; default: all of it) are reset with madvise(MADV_DONTNEED), so a big,
-  /// mostly untouched slot costs no more to release than what was used. Thread-safe.
+  /// have been written; default: all of it) are reset, so a big, mostly untouched slot costs
+  /// no more to release than what was used. If they span at most 2 MiB of which at most 4 OS
+  /// pages are resident (and none swapped out), those pages are zeroed by hand and stay
+  /// committed for the next user of the slot (no page fault, no madvise); otherwise
+  /// madvise(MADV_DONTNEED) gives them back. Thread-safe.
   void release(uint8_t* base, uint64_t slot_bytes, uint64_t used_bytes = UINT64_MAX);
 
   /// Smallest and largest slot sizes: slots are powers of two in between. The largest holds

@@ -14,10 +14,10 @@ Store::Store(MemoryPool& pool, StoreLimits limits) : pool_(pool), limits_(limits
 Store::~Store() = default;
 
 Function* Store::add_host_function(wasm::FuncType type, HostFunction fn) {
-  auto f = std::make_unique<Function>();
-  f->type = std::move(type);
-  f->host = std::move(fn);
-  return functions_.emplace_back(std::move(f)).get();
+  auto entity = std::make_unique<HostEntity>(HostEntity{{}, std::move(type), std::move(fn)});
+  entity->function.type = &entity->type;
+  entity->function.host = &entity->host;
+  return &host_functions_.emplace_back(std::move(entity))->function;
 }
 
 Result<Memory*> Store::add_memory(wasm::MemoryType type) {
@@ -29,7 +29,8 @@ Table* Store::add_table(wasm::TableType type, Slot init) {
   if (type.limits.min > limits_.max_table_elements || type.limits.min > Table::kMaxElements) {
     return nullptr;
   }
-  return tables_.emplace_back(std::make_unique<Table>(type, init, limits_.max_table_elements)).get();
+  return tables_.emplace_back(std::make_unique<Table>(type, init, limits_.max_table_elements))
+      .get();
 }
 
 Global* Store::add_global(wasm::GlobalType type, Slot value) {

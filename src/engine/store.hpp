@@ -24,13 +24,14 @@ struct CompiledFunction;
 struct Instance;
 class MemoryPool;
 
-/// A function instance: Wasm code of an instance, or a host function.
+/// A function instance: Wasm code of an instance, or a host function. Small and without
+/// allocations of its own (an instance holds one per function of its module, per process):
+/// the type is the module's (or, for a host function, the store's) and outlives it.
 struct Function {
-  wasm::FuncType type;
-  Instance* instance = nullptr;                ///< null for host functions
-  uint32_t index = 0;                          ///< index in the defining module's function space
-  const CompiledFunction* code = nullptr;      ///< Wasm functions
-  HostFunction host;                           ///< host functions
+  const wasm::FuncType* type = nullptr;    ///< never null once the function is in a store
+  Instance* instance = nullptr;            ///< null for host functions
+  const CompiledFunction* code = nullptr;  ///< Wasm functions
+  const HostFunction* host = nullptr;      ///< host functions (owned by their store)
 
   bool is_host() const { return instance == nullptr; }
 };
@@ -102,10 +103,18 @@ struct Extern {
   wasm::ExternKind kind = wasm::ExternKind::Func;
   void* entity = nullptr;  ///< Function*, Table*, Memory* or Global* by kind
 
-  Function* func() const { return kind == wasm::ExternKind::Func ? static_cast<Function*>(entity) : nullptr; }
-  Table* table() const { return kind == wasm::ExternKind::Table ? static_cast<Table*>(entity) : nullptr; }
-  Memory* memory() const { return kind == wasm::ExternKind::Memory ? static_cast<Memory*>(entity) : nullptr; }
-  Global* global() const { return kind == wasm::ExternKind::Global ? static_cast<Global*>(entity) : nullptr; }
+  Function* func() const {
+    return kind == wasm::ExternKind::Func ? static_cast<Function*>(entity) : nullptr;
+  }
+  Table* table() const {
+    return kind == wasm::ExternKind::Table ? static_cast<Table*>(entity) : nullptr;
+  }
+  Memory* memory() const {
+    return kind == wasm::ExternKind::Memory ? static_cast<Memory*>(entity) : nullptr;
+  }
+  Global* global() const {
+    return kind == wasm::ExternKind::Global ? static_cast<Global*>(entity) : nullptr;
+  }
 };
 
 struct Instance {
@@ -116,8 +125,12 @@ struct Instance {
   std::vector<Global*> globals;
   /// Element segments as instantiated (resolved references); a dropped segment is empty.
   std::vector<std::vector<Slot>> elements;
-  /// Whether each data segment was dropped (data.drop or after active initialisation).
+  /// Whether each data segment was dropped (data.drop or after active initialisation). Empty
+  /// when the module has no passive data segment: then every segment is dropped once the
+  /// instance exists (an allocation fewer per spawn for nearly every module).
   std::vector<bool> data_dropped;
+  /// The module's own functions (`functions` points into it), in one allocation.
+  std::unique_ptr<Function[]> defined_functions;
 
   const wasm::Module& wasm() const;
   std::optional<Extern> find_export(std::string_view name) const;
@@ -163,8 +176,13 @@ class Store {
   StoreLimits limits_;
   // Vectors of owning pointers (entities never move): an empty vector allocates nothing,
   // where each std::deque allocated ~600 bytes at construction (a process makes one Store).
-  std::vector<std::unique_ptr<Function>> functions_;        ///< host functions
-  std::vector<std::unique_ptr<Function[]>> function_blocks_;  ///< one per instance
+  /// A host function with the type and callable it points to, in one allocation.
+  struct HostEntity {
+    Function function;
+    wasm::FuncType type;
+    HostFunction host;
+  };
+  std::vector<std::unique_ptr<HostEntity>> host_functions_;
   std::vector<std::unique_ptr<Memory>> memories_;
   std::vector<std::unique_ptr<Table>> tables_;
   std::vector<std::unique_ptr<Global>> globals_;

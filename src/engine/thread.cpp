@@ -23,7 +23,7 @@ Result<void> Thread::begin_call(Function* fn, std::span<const Value> args) {
   State& s = *state_;
   if (s.phase == State::Phase::Ready) return Error(Phase::Usage, "a call is already in progress");
   if (fn == nullptr) return Error(Phase::Usage, "no function to call");
-  const auto& params = fn->type.params;
+  const auto& params = fn->type->params;
   if (args.size() != params.size()) {
     return Error(Phase::Usage, "expected " + std::to_string(params.size()) + " arguments, got " +
                                    std::to_string(args.size()));
@@ -35,7 +35,7 @@ Result<void> Thread::begin_call(Function* fn, std::span<const Value> args) {
                                      wasm::val_type_name(args[i].type));
     }
   }
-  const size_t need = std::max({args.size(), fn->type.results.size(), kInitialSlots});
+  const size_t need = std::max({args.size(), fn->type->results.size(), kInitialSlots});
   if (s.slots.size() < need) s.slots.resize(need);
   for (size_t i = 0; i < args.size(); ++i) s.slots[i] = args[i].bits;
   s.depth = 0;
@@ -54,7 +54,7 @@ std::vector<Value> Thread::results() const {
   std::vector<Value> out;
   const State& s = *state_;
   if (s.phase != State::Phase::Done || s.entry == nullptr) return out;
-  const auto& types = s.entry->type.results;
+  const auto& types = s.entry->type->results;
   out.reserve(types.size());
   for (size_t i = 0; i < types.size(); ++i) {
     Slot bits = s.slots[i];

@@ -8,7 +8,8 @@
 
 namespace lunatic::runtime {
 
-Process::Process(Runtime& runtime, ProcessId id, std::shared_ptr<const Environment> environment,
+Process::Process(Key, Runtime& runtime, ProcessId id,
+                 std::shared_ptr<const Environment> environment,
                  std::shared_ptr<const engine::CompiledModule> module)
     : runtime_(runtime),
       id_(id),

@@ -41,6 +41,14 @@ class Runtime;
 /// - any thread: id(), runtime(), environment(), module(), deliver(), wake(), kill(), alive().
 class Process final : public binding::HostContext, public std::enable_shared_from_this<Process> {
  public:
+  /// Only the Runtime makes processes; the key lets it use std::make_shared (the process and
+  /// its reference count in one allocation) with a constructor nobody else can call.
+  class Key {
+    friend class Runtime;
+    Key() = default;
+  };
+  Process(Key, Runtime& runtime, ProcessId id, std::shared_ptr<const Environment> environment,
+          std::shared_ptr<const engine::CompiledModule> module);
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -119,8 +127,6 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   friend class Runtime;
   friend class Scheduler;
   friend void notify_death(Runtime&, ProcessId, const Notifications&, const ExitStatus&);
-  Process(Runtime& runtime, ProcessId id, std::shared_ptr<const Environment> environment,
-          std::shared_ptr<const engine::CompiledModule> module);
 
   // Scheduling state (one atomic, see scheduler.cpp): which of these holds.
   static constexpr uint32_t kParked = 0;    ///< waiting for a wake-up; in no queue

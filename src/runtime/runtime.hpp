@@ -20,6 +20,7 @@
 #include "engine/value.hpp"
 #include "runtime/environment.hpp"
 #include "runtime/ids.hpp"
+#include "runtime/import_cache.hpp"
 #include "runtime/io_reactor.hpp"
 #include "runtime/message.hpp"
 #include "runtime/names.hpp"
@@ -135,6 +136,7 @@ class Runtime {
   engine::Store host_store_{pool_};
   std::mutex host_functions_mutex_;
   binding::HostFunctionCache host_functions_{host_store_};
+  ImportCache imports_;  ///< under host_functions_mutex_
   // Before everything that can hold a socket (processes, messages, timer actions): sockets
   // deregister from the reactor when they close.
   IoReactor io_reactor_;

@@ -1,6 +1,10 @@
 // Runtime::spawn: count the process in its environment, link its imports under the
-// environment's allow-list, instantiate, check the entry, and queue it.
+// environment's allow-list (once per module and environment: ImportCache), instantiate,
+// check the entry, and queue it.
+#include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "binding/pending_call.hpp"
 #include "runtime/process.hpp"
@@ -50,15 +54,24 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root,
   } slot{&env};
 
   const ProcessId id = registry_.next_id();
-  std::shared_ptr<Process> process(new Process(*this, id, options.environment, options.module));
+  auto process =
+      std::make_shared<Process>(Process::Key(), *this, id, options.environment, options.module);
 
-  Result<std::vector<engine::Extern>> externs = std::vector<engine::Extern>{};
+  ImportCache::Externs externs;
   if (!options.module->wasm.imports.empty()) {
     std::lock_guard lock(host_functions_mutex_);
-    externs = linker_->resolve(host_functions_, options.module->wasm, env.config().allowed);
+    externs = imports_.find(options.module, options.environment);
+    if (!externs) {
+      Result<std::vector<engine::Extern>> resolved =
+          linker_->resolve(host_functions_, options.module->wasm, env.config().allowed);
+      if (!resolved.ok()) return std::move(resolved).error();
+      externs = std::make_shared<const std::vector<engine::Extern>>(std::move(*resolved));
+      imports_.insert(options.module, options.environment, externs);
+    }
   }
-  if (!externs.ok()) return std::move(externs).error();
-  Result<engine::Instance*> instance = process->store_.instantiate(options.module, *externs);
+  Result<engine::Instance*> instance = process->store_.instantiate(
+      options.module,
+      externs ? std::span<const engine::Extern>(*externs) : std::span<const engine::Extern>());
   if (!instance.ok()) return std::move(instance).error();
   process->instance_ = *instance;
 
@@ -68,7 +81,7 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root,
     return Error(Phase::Usage,
                  "spawn: the module exports no function named '" + options.entry + "'");
   }
-  if (auto mismatch = argument_mismatch(fn->type, options.args)) {
+  if (auto mismatch = argument_mismatch(*fn->type, options.args)) {
     return Error(Phase::Usage, "spawn: function '" + options.entry + "' " + *mismatch);
   }
 

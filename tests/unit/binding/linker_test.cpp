@@ -62,9 +62,9 @@ TEST_F(Linking, ResolvesEveryImportInOrder) {
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   ASSERT_EQ(r->size(), 2u);
   EXPECT_EQ((*r)[0].kind, ExternKind::Func);
-  EXPECT_EQ((*r)[0].func()->type, m_.types[0]);
+  EXPECT_EQ(*(*r)[0].func()->type, m_.types[0]);
   EXPECT_TRUE((*r)[0].func()->is_host());
-  EXPECT_EQ((*r)[1].func()->type, send_type_);
+  EXPECT_EQ(*(*r)[1].func()->type, send_type_);
 
   // The externs instantiate the module.
   auto cm = std::make_shared<engine::CompiledModule>();

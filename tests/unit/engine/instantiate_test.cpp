@@ -51,7 +51,8 @@ class Instantiate : public ::testing::Test {
   MemoryPool pool_;
   Store store_{pool_};
   wasm::FuncType i32_to_i32_{{ValType::I32}, {ValType::I32}};
-  Function* host_ = store_.add_host_function(i32_to_i32_, [](HostCall&) { return HostStatus::Return; });
+  Function* host_ =
+      store_.add_host_function(i32_to_i32_, [](HostCall&) { return HostStatus::Return; });
 
   // A module importing one of each kind: func (i32)->(i32), table funcref 2.., memory 1..3,
   // global i32 (immutable).
@@ -83,8 +84,10 @@ class Instantiate : public ::testing::Test {
     p.table = store_.add_table(wasm::TableType{ValType::FuncRef, wasm::Limits{4, std::nullopt}}, 0);
     p.memory = store_.add_memory(wasm::MemoryType{memory_limits}).value();
     p.global = store_.add_global(wasm::GlobalType{ValType::I32, false}, 77);
-    p.externs = {{ExternKind::Func, host_}, {ExternKind::Table, p.table},
-                 {ExternKind::Memory, p.memory}, {ExternKind::Global, p.global}};
+    p.externs = {{ExternKind::Func, host_},
+                 {ExternKind::Table, p.table},
+                 {ExternKind::Memory, p.memory},
+                 {ExternKind::Global, p.global}};
     return p;
   }
 
@@ -130,14 +133,18 @@ TEST_F(Instantiate, RejectsAWrongKind) {
 
 TEST_F(Instantiate, RejectsAFunctionOfAnotherType) {
   Provided p = provide();
-  p.externs[0].entity = store_.add_host_function(wasm::FuncType{{ValType::I64}, {ValType::I32}}, {});
+  p.externs[0].entity =
+      store_.add_host_function(wasm::FuncType{{ValType::I64}, {ValType::I32}}, {});
   expect_incompatible(importing(), p.externs);
 }
 
 TEST_F(Instantiate, AppliesLimitsSubtypingToMemories) {
   // Expected {1, 3}: a memory {1, 3} or {2, 2} fits; {0, 1}, {1, none} and {1, 4} do not.
-  for (auto [limits, fits] : std::vector<std::pair<wasm::Limits, bool>>{
-           {{1, 3}, true}, {{2, 2}, true}, {{0, 1}, false}, {{1, std::nullopt}, false}, {{1, 4}, false}}) {
+  for (auto [limits, fits] : std::vector<std::pair<wasm::Limits, bool>>{{{1, 3}, true},
+                                                                        {{2, 2}, true},
+                                                                        {{0, 1}, false},
+                                                                        {{1, std::nullopt}, false},
+                                                                        {{1, 4}, false}}) {
     Provided p = provide(limits);
     auto r = store_.instantiate(compiled(importing()), p.externs);
     EXPECT_EQ(r.ok(), fits) << limits.min << " " << limits.max.value_or(0);
@@ -149,13 +156,16 @@ TEST_F(Instantiate, AppliesLimitsSubtypingToMemories) {
 
 TEST_F(Instantiate, MatchesTablesByCurrentSizeAndElementType) {
   Provided p = provide();
-  p.externs[1].entity = store_.add_table(wasm::TableType{ValType::FuncRef, wasm::Limits{1, std::nullopt}}, 0);
+  p.externs[1].entity =
+      store_.add_table(wasm::TableType{ValType::FuncRef, wasm::Limits{1, std::nullopt}}, 0);
   expect_incompatible(importing(), p.externs);
-  Table* grown = store_.add_table(wasm::TableType{ValType::FuncRef, wasm::Limits{1, std::nullopt}}, 0);
+  Table* grown =
+      store_.add_table(wasm::TableType{ValType::FuncRef, wasm::Limits{1, std::nullopt}}, 0);
   ASSERT_EQ(grown->grow(1, 0), 1);  // now of size 2: it fits
   p.externs[1].entity = grown;
   EXPECT_TRUE(store_.instantiate(compiled(importing()), p.externs).ok());
-  p.externs[1].entity = store_.add_table(wasm::TableType{ValType::ExternRef, wasm::Limits{4, std::nullopt}}, 0);
+  p.externs[1].entity =
+      store_.add_table(wasm::TableType{ValType::ExternRef, wasm::Limits{4, std::nullopt}}, 0);
   expect_incompatible(importing(), p.externs);
 }
 
@@ -197,8 +207,8 @@ TEST_F(Instantiate, EvaluatesGlobalInitialisers) {
   Function* defined = (*r)->functions.at(1);
   EXPECT_EQ(g[8]->value, reinterpret_cast<Slot>(defined));
   EXPECT_EQ(defined->instance, *r);
-  EXPECT_EQ(defined->index, 1u);
-  EXPECT_EQ(defined->type, wasm::FuncType{});
+  EXPECT_EQ(defined->code, (*r)->module->code[0].get());  // the first defined function
+  EXPECT_EQ(*defined->type, wasm::FuncType{});
   EXPECT_FALSE(defined->is_host());
 }
 
@@ -262,7 +272,8 @@ TEST_F(Instantiate, ResolvesElementSegments) {
   auto r = store_.instantiate(compiled(std::move(m)), p.externs);
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   Slot f = reinterpret_cast<Slot>(host_);
-  EXPECT_EQ(std::vector<Slot>(p.table->data(), p.table->data() + 4), (std::vector<Slot>{99, f, 0, f}));
+  EXPECT_EQ(std::vector<Slot>(p.table->data(), p.table->data() + 4),
+            (std::vector<Slot>{99, f, 0, f}));
   ASSERT_EQ((*r)->elements.size(), 3u);
   EXPECT_TRUE((*r)->elements[0].empty());  // active: dropped after initialisation
   EXPECT_EQ((*r)->elements[1], std::vector<Slot>{f});
@@ -291,8 +302,11 @@ TEST_F(Instantiate, FindsExportsAndTheStartFunction) {
   wasm::Module m = importing();
   m.memories.push_back(wasm::MemoryType{wasm::Limits{0, std::nullopt}});
   m.imported_memories = 1;
-  m.exports = {{"f", ExternKind::Func, 0}, {"t", ExternKind::Table, 0}, {"own", ExternKind::Memory, 1},
-               {"g", ExternKind::Global, 0}, {"bad", ExternKind::Global, 9}};
+  m.exports = {{"f", ExternKind::Func, 0},
+               {"t", ExternKind::Table, 0},
+               {"own", ExternKind::Memory, 1},
+               {"g", ExternKind::Global, 0},
+               {"bad", ExternKind::Global, 9}};
   m.start = 0;
   Provided p = provide();
   auto r = store_.instantiate(compiled(std::move(m)), p.externs);

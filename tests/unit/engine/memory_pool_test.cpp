@@ -1,7 +1,9 @@
-// MemoryPool: size classes, zeroed and warm reuse, and the promise that slots share mappings.
+// MemoryPool: size classes, zeroed and warm reuse (a few touched pages zeroed by hand, more
+// given back), and the promise that slots share mappings.
 #include "engine/memory_pool.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <fstream>
@@ -28,8 +30,13 @@ TEST(MemoryPool, RoundsUpToPowerOfTwoClasses) {
   MemoryPool pool;
   struct Case {
     uint64_t bytes, slot;
-  } cases[] = {{0, 64 * kKiB}, {1, 64 * kKiB}, {64 * kKiB, 64 * kKiB}, {64 * kKiB + 1, 128 * kKiB},
-               {3 * 64 * kKiB, 256 * kKiB}, {4 * kGiB, 4 * kGiB}, {4 * kGiB + 1, 8 * kGiB}};
+  } cases[] = {{0, 64 * kKiB},
+               {1, 64 * kKiB},
+               {64 * kKiB, 64 * kKiB},
+               {64 * kKiB + 1, 128 * kKiB},
+               {3 * 64 * kKiB, 256 * kKiB},
+               {4 * kGiB, 4 * kGiB},
+               {4 * kGiB + 1, 8 * kGiB}};
   for (const Case& c : cases) {
     uint64_t slot = 0;
     uint8_t* p = pool.acquire(c.bytes, &slot);
@@ -78,6 +85,44 @@ TEST(MemoryPool, ReleaseWithoutUsedBytesZeroesTheWholeSlot) {
   pool.release(p, slot);
   ASSERT_EQ(pool.acquire(1, &slot), p);
   EXPECT_EQ(p[slot - 1], 0);
+}
+
+// Which of the `pages` OS pages from `p` are resident (mincore).
+std::vector<bool> resident_pages(uint8_t* p, size_t pages) {
+  std::vector<unsigned char> vec(pages);
+  EXPECT_EQ(mincore(p, pages * 4096, vec.data()), 0);
+  std::vector<bool> out(pages);
+  for (size_t i = 0; i < pages; ++i) out[i] = (vec[i] & 1) != 0;
+  return out;
+}
+
+TEST(MemoryPool, AFewTouchedPagesAreZeroedByHandAndStayWarm) {
+  MemoryPool pool;
+  uint64_t slot = 0;
+  uint8_t* p = pool.acquire(64 * kKiB, &slot);
+  ASSERT_NE(p, nullptr);
+  p[0] = 1;
+  std::fill(p + 5 * 4096, p + 6 * 4096, uint8_t{0xCD});
+  pool.release(p, slot, 64 * kKiB);
+  ASSERT_EQ(pool.acquire(64 * kKiB, &slot), p);
+  std::vector<bool> resident = resident_pages(p, 16);
+  EXPECT_TRUE(resident[0]);
+  EXPECT_TRUE(resident[5]);
+  EXPECT_FALSE(resident[1]);  // an untouched page is not committed by the reset
+  EXPECT_TRUE(std::all_of(p, p + slot, [](uint8_t b) { return b == 0; }));
+}
+
+TEST(MemoryPool, ManyTouchedPagesAreGivenBackToTheSystem) {
+  MemoryPool pool;
+  uint64_t slot = 0;
+  uint8_t* p = pool.acquire(64 * kKiB, &slot);
+  ASSERT_NE(p, nullptr);
+  for (int i = 0; i < 10; ++i) p[i * 4096 + 7] = 9;
+  pool.release(p, slot, 64 * kKiB);
+  ASSERT_EQ(pool.acquire(64 * kKiB, &slot), p);
+  std::vector<bool> resident = resident_pages(p, 16);
+  EXPECT_EQ(std::count(resident.begin(), resident.end(), true), 0);
+  EXPECT_TRUE(std::all_of(p, p + slot, [](uint8_t b) { return b == 0; }));
 }
 
 TEST(MemoryPool, ManySlotsShareFewMappings) {
