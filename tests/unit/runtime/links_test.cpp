@@ -107,13 +107,10 @@ TEST_F(Links, MonitorsOfDeadWatchersGoAway) {
   ASSERT_TRUE(target.ok());
   std::shared_ptr<Process> t = runtime_->find(*target);
   ASSERT_TRUE(t);
+  const SpawnOptions watcher_of_target{
+      guest_, env_, "monitor_then_exit", {Value::i64(static_cast<int64_t>(*target))}, nullptr, 0};
   for (int round = 0; round < 10; ++round) {
-    for (int i = 0; i < 100; ++i) {
-      ASSERT_TRUE(runtime_
-                      ->spawn({guest_, env_, "monitor_then_exit",
-                               {Value::i64(static_cast<int64_t>(*target))}, nullptr, 0})
-                      .ok());
-    }
+    for (int i = 0; i < 100; ++i) ASSERT_TRUE(runtime_->spawn(watcher_of_target).ok());
     while (runtime_->live_processes() > 1) std::this_thread::yield();
     EXPECT_EQ(t->monitor_count(), 0u) << "round " << round;
   }

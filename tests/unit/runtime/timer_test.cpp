@@ -15,14 +15,15 @@ using namespace std::chrono_literals;
 TEST(Timer, CancelOwnedOnlyByTheOwnerAndOnlyBeforeItRan) {
   Timer timer;
   std::atomic<int> ran{0};
-  const TimerId later = timer.schedule(Clock::now() + 1h, [&] { ++ran; }, 7);
+  const auto count = [&] { ++ran; };
+  const TimerId later = timer.schedule(Clock::now() + 1h, count, 7);
   EXPECT_FALSE(timer.cancel_owned(later, 8));  // another process's timer
   EXPECT_EQ(timer.pending(), 1u);
   EXPECT_TRUE(timer.cancel_owned(later, 7));
   EXPECT_FALSE(timer.cancel_owned(later, 7));  // already cancelled
   EXPECT_EQ(timer.pending(), 0u);
 
-  const TimerId now = timer.schedule(Clock::now(), [&] { ++ran; }, 7);
+  const TimerId now = timer.schedule(Clock::now(), count, 7);
   while (ran.load() == 0) std::this_thread::yield();
   EXPECT_FALSE(timer.cancel_owned(now, 7));  // it ran
   EXPECT_FALSE(timer.cancel(now));
@@ -33,9 +34,10 @@ TEST(Timer, NothingStaysOfActionsThatRan) {
   // A process that schedules timers forever: whatever it made, only pending ones cost memory.
   Timer timer;
   std::atomic<int> ran{0};
+  const auto count = [&] { ++ran; };
   constexpr int kRounds = 20, kPerRound = 500;
   for (int round = 0; round < kRounds; ++round) {
-    for (int i = 0; i < kPerRound; ++i) timer.schedule(Clock::now(), [&] { ++ran; }, 3);
+    for (int i = 0; i < kPerRound; ++i) timer.schedule(Clock::now(), count, 3);
     while (timer.pending() != 0) std::this_thread::yield();
   }
   while (ran.load() != kRounds * kPerRound) std::this_thread::yield();
