@@ -30,27 +30,28 @@ TimerId Timer::schedule(Clock::time_point deadline, std::function<void()> action
   return id;
 }
 
-bool Timer::cancel_locked(std::map<TimerId, Action>::iterator it, std::function<void()>& dropped) {
+void Timer::erase_locked(std::map<TimerId, Action>::iterator it, std::function<void()>& dropped) {
   order_.erase({it->second.deadline, it->first});
   dropped = std::move(it->second.run);
   actions_.erase(it);
-  return true;
 }
 
 bool Timer::cancel(TimerId id) {
-  std::function<void()> dropped;  // destroyed outside the lock (declared before it)
+  std::function<void()> dropped;  // declared before the lock: destroyed outside it
   std::lock_guard lock(mutex_);
   auto it = actions_.find(id);
   if (it == actions_.end()) return false;
-  return cancel_locked(it, dropped);
+  erase_locked(it, dropped);
+  return true;
 }
 
 bool Timer::cancel_owned(TimerId id, uint64_t owner) {
-  std::function<void()> dropped;
+  std::function<void()> dropped;  // declared before the lock: destroyed outside it
   std::lock_guard lock(mutex_);
   auto it = actions_.find(id);
-  if (it == actions_.end() || it->second.owner != owner) return false;
-  return cancel_locked(it, dropped);
+  if (owner == 0 || it == actions_.end() || it->second.owner != owner) return false;
+  erase_locked(it, dropped);
+  return true;
 }
 
 size_t Timer::pending() const {

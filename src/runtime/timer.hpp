@@ -30,7 +30,7 @@ class Timer {
   Timer& operator=(const Timer&) = delete;
 
   /// Runs `action` at `deadline` (at once, on the timer thread, if it is past). `owner` (a
-  /// process id; 0: none) is who may cancel it with cancel_owned().
+  /// process id) is who may cancel it with cancel_owned(); 0: nobody (only cancel()).
   TimerId schedule(Clock::time_point deadline, std::function<void()> action, uint64_t owner = 0);
   /// Cancels a scheduled action: true if it had not run yet (and now never will).
   bool cancel(TimerId id);
@@ -52,7 +52,9 @@ class Timer {
     uint64_t owner;
     std::function<void()> run;
   };
-  bool cancel_locked(std::map<TimerId, Action>::iterator it, std::function<void()>& dropped);
+  /// Removes a pending action; its function moves to `dropped`, for the caller to destroy
+  /// outside the lock.
+  void erase_locked(std::map<TimerId, Action>::iterator it, std::function<void()>& dropped);
 
   std::map<TimerId, Action> actions_;
   TimerId next_id_ = 1;

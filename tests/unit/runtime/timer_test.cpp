@@ -18,6 +18,9 @@ TEST(Timer, CancelOwnedOnlyByTheOwnerAndOnlyBeforeItRan) {
   const auto count = [&] { ++ran; };
   const TimerId later = timer.schedule(Clock::now() + 1h, count, 7);
   EXPECT_FALSE(timer.cancel_owned(later, 8));  // another process's timer
+  const TimerId unowned = timer.schedule(Clock::now() + 1h, count);
+  EXPECT_FALSE(timer.cancel_owned(unowned, 0));  // owner 0 is nobody
+  EXPECT_TRUE(timer.cancel(unowned));
   EXPECT_EQ(timer.pending(), 1u);
   EXPECT_TRUE(timer.cancel_owned(later, 7));
   EXPECT_FALSE(timer.cancel_owned(later, 7));  // already cancelled
