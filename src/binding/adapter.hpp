@@ -249,7 +249,7 @@ class Adapter {
         using Value = typename Return<V>::Value;
         results[0] = Scalar<Value>::to_slot(r.value());
       }
-      return engine::HostStatus::Return;
+      return r.yields() ? engine::HostStatus::Yield : engine::HostStatus::Return;
     }
   }
 

@@ -23,6 +23,8 @@ enum class HostStatus : uint8_t {
   Trap,    ///< the guest traps with HostCall::trap
   Park,    ///< the process must wait: the interpreter stops with RunStatus::Parked, leaving
            ///< the call's arguments on the stack, and re-executes the same call on resume
+  Yield,   ///< results are written and the call is over, but the slice ends here: the
+           ///< interpreter stops with RunStatus::Yielded after the call (sched_yield)
 };
 
 /// Everything a host function may touch during one call.

@@ -94,7 +94,10 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
   Trap host_trap;
   if (s.depth == 0) {  // a host function called at top level
     switch (call_host(t, *s.entry, 0, nullptr, host_trap)) {
-      case HostStatus::Return: s.phase = State::Phase::Done; return RunStatus::Done;
+      case HostStatus::Return:
+      case HostStatus::Yield:  // the call is over: nothing is left to yield from
+        s.phase = State::Phase::Done;
+        return RunStatus::Done;
       case HostStatus::Trap: return trap(t, std::move(host_trap), nullptr);
       case HostStatus::Park: return RunStatus::Parked;
     }
@@ -540,6 +543,13 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
         NEXT();
       case HostStatus::Trap: SAVE_FUEL(); return trap(t, std::move(host_trap), pc);
       case HostStatus::Park: SAVE_FUEL(); return RunStatus::Parked;
+      case HostStatus::Yield:
+        // As Return, then as a safepoint whose slice is used up: resume continues after the
+        // call.
+        RELOAD();
+        frame->pc = pc + call_words;
+        SAVE_FUEL();
+        return RunStatus::Yielded;
     }
 
   do_return:

@@ -38,6 +38,28 @@ void Links::remove_monitors_by(ProcessId watcher) {
   std::erase_if(monitors_, [&](const MonitorEntry& m) { return m.watcher == watcher; });
 }
 
+bool Links::add_watching(ProcessId target) {
+  std::lock_guard lock(mutex_);
+  if (closed_) return false;
+  watching_.set(target, 0);
+  return true;
+}
+
+void Links::remove_watching(ProcessId target) {
+  std::lock_guard lock(mutex_);
+  watching_.erase(target);
+}
+
+size_t Links::monitor_count() const {
+  std::lock_guard lock(mutex_);
+  return monitors_.size();
+}
+
+size_t Links::watching_count() const {
+  std::lock_guard lock(mutex_);
+  return watching_.entries().size();
+}
+
 Notifications Links::close() {
   std::lock_guard lock(mutex_);
   Notifications n;
@@ -45,6 +67,7 @@ Notifications Links::close() {
   closed_ = true;
   n.links = links_.take();
   n.monitors = std::exchange(monitors_, {});
+  n.watching = watching_.take();
   return n;
 }
 
@@ -124,12 +147,17 @@ void Process::unlink(ProcessId other_id) {
 }
 
 void Process::monitor(Tag tag, ProcessId other_id) {
+  // Recorded here first: if `other` dies between the two steps, its death removes this entry
+  // (or add_monitor fails and it is removed below), so no entry for a dead process stays.
+  links_.add_watching(other_id);
   std::shared_ptr<Process> other = runtime_.find(other_id);
   if (other && other->links_.add_monitor(id_, tag)) return;
+  links_.remove_watching(other_id);
   deliver(process_died(other_id, tag, ExitStatus::Kind::Normal));
 }
 
 void Process::stop_monitoring(ProcessId other_id) {
+  links_.remove_watching(other_id);
   if (std::shared_ptr<Process> other = runtime_.find(other_id)) {
     other->links_.remove_monitors_by(id_);
   }
@@ -148,7 +176,15 @@ void notify_death(Runtime& runtime, ProcessId dead, const Notifications& n,
   }
   for (const MonitorEntry& m : n.monitors) {
     if (std::shared_ptr<Process> watcher = runtime.find(m.watcher)) {
+      watcher->links_.remove_watching(dead);
       watcher->deliver(process_died(dead, m.tag, status.kind));
+    }
+  }
+  // A dead watcher's monitors go away with it: a long-lived process monitored by many
+  // short-lived ones keeps only the live ones' entries.
+  for (const LinkEntry& w : n.watching) {
+    if (std::shared_ptr<Process> target = runtime.find(w.process)) {
+      target->links_.remove_monitors_by(dead);
     }
   }
 }

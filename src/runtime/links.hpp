@@ -22,7 +22,8 @@ struct MonitorEntry {
 /// What a dying process's links and monitors were when it closed them.
 struct Notifications {
   std::vector<LinkEntry> links;
-  std::vector<MonitorEntry> monitors;
+  std::vector<MonitorEntry> monitors;  ///< set on it by others: they get ProcessDied
+  std::vector<LinkEntry> watching;     ///< the processes it monitored (tags unused)
 };
 
 /// Thread-safe. Owned by a Process; the runtime's link logic (links.cpp) locks the two sides
@@ -34,6 +35,14 @@ class Links {
   bool remove_link(ProcessId other);
   bool add_monitor(ProcessId watcher, Tag tag);
   void remove_monitors_by(ProcessId watcher);
+  /// The other side of a monitor: the owner monitors `target`. Kept so that the owner's death
+  /// removes its entries from the processes it monitored (no entry outlives its watcher).
+  bool add_watching(ProcessId target);
+  void remove_watching(ProcessId target);
+
+  /// Monitors set on the owner, and processes the owner monitors (introspection, tests).
+  size_t monitor_count() const;
+  size_t watching_count() const;
 
   /// Marks the owner dead and hands over its links and monitors (once; later calls and
   /// later adds see it closed).
@@ -58,6 +67,7 @@ class Links {
   bool closed_ = false;
   LinkSet links_;
   std::vector<MonitorEntry> monitors_;
+  LinkSet watching_;
   std::optional<engine::Trap> kill_reason_;
 };
 

@@ -122,6 +122,10 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
 
   /// The links of this process (a snapshot), for tests and introspection.
   std::vector<LinkEntry> links() const { return links_.links(); }
+  /// Monitors other processes hold on this one, and processes this one monitors (tests,
+  /// introspection; any thread).
+  size_t monitor_count() const { return links_.monitor_count(); }
+  size_t watching_count() const { return links_.watching_count(); }
 
  private:
   friend class Runtime;

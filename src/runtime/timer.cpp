@@ -15,14 +15,14 @@ Timer::~Timer() {
   thread_.join();
 }
 
-TimerId Timer::schedule(Clock::time_point deadline, std::function<void()> action) {
+TimerId Timer::schedule(Clock::time_point deadline, std::function<void()> action, uint64_t owner) {
   bool earliest = false;
   TimerId id = 0;
   {
     std::lock_guard lock(mutex_);
     id = next_id_++;
     order_.emplace(deadline, id);
-    actions_.emplace(id, std::make_pair(deadline, std::move(action)));
+    actions_.emplace(id, Action{deadline, owner, std::move(action)});
     earliest = order_.begin()->second == id;
   }
   // Only a new earliest deadline changes how long the thread must sleep.
@@ -30,14 +30,27 @@ TimerId Timer::schedule(Clock::time_point deadline, std::function<void()> action
   return id;
 }
 
+void Timer::erase_locked(std::map<TimerId, Action>::iterator it, std::function<void()>& dropped) {
+  order_.erase({it->second.deadline, it->first});
+  dropped = std::move(it->second.run);
+  actions_.erase(it);
+}
+
 bool Timer::cancel(TimerId id) {
-  std::function<void()> dropped;  // destroyed outside the lock
+  std::function<void()> dropped;  // declared before the lock: destroyed outside it
   std::lock_guard lock(mutex_);
   auto it = actions_.find(id);
   if (it == actions_.end()) return false;
-  order_.erase({it->second.first, id});
-  dropped = std::move(it->second.second);
-  actions_.erase(it);
+  erase_locked(it, dropped);
+  return true;
+}
+
+bool Timer::cancel_owned(TimerId id, uint64_t owner) {
+  std::function<void()> dropped;  // declared before the lock: destroyed outside it
+  std::lock_guard lock(mutex_);
+  auto it = actions_.find(id);
+  if (owner == 0 || it == actions_.end() || it->second.owner != owner) return false;
+  erase_locked(it, dropped);
   return true;
 }
 
@@ -60,7 +73,7 @@ void Timer::loop() {
     }
     order_.erase(order_.begin());
     auto it = actions_.find(id);
-    std::function<void()> action = std::move(it->second.second);
+    std::function<void()> action = std::move(it->second.run);
     actions_.erase(it);
     lock.unlock();
     action();

@@ -29,10 +29,15 @@ class Timer {
   Timer(const Timer&) = delete;
   Timer& operator=(const Timer&) = delete;
 
-  /// Runs `action` at `deadline` (at once, on the timer thread, if it is past).
-  TimerId schedule(Clock::time_point deadline, std::function<void()> action);
+  /// Runs `action` at `deadline` (at once, on the timer thread, if it is past). `owner` (a
+  /// process id) is who may cancel it with cancel_owned(); 0: nobody (only cancel()).
+  TimerId schedule(Clock::time_point deadline, std::function<void()> action, uint64_t owner = 0);
   /// Cancels a scheduled action: true if it had not run yet (and now never will).
   bool cancel(TimerId id);
+  /// cancel(), only if the action was scheduled by `owner`: false for another owner's timer,
+  /// as for one that ran. Nothing is kept once an action has run, so a process that schedules
+  /// timers forever costs only the ones still pending.
+  bool cancel_owned(TimerId id, uint64_t owner);
   /// Number of actions not yet run.
   size_t pending() const;
 
@@ -42,7 +47,16 @@ class Timer {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::set<std::pair<Clock::time_point, TimerId>> order_;
-  std::map<TimerId, std::pair<Clock::time_point, std::function<void()>>> actions_;
+  struct Action {
+    Clock::time_point deadline;
+    uint64_t owner;
+    std::function<void()> run;
+  };
+  /// Removes a pending action; its function moves to `dropped`, for the caller to destroy
+  /// outside the lock.
+  void erase_locked(std::map<TimerId, Action>::iterator it, std::function<void()>& dropped);
+
+  std::map<TimerId, Action> actions_;
   TimerId next_id_ = 1;
   bool stopping_ = false;
   std::thread thread_;

@@ -1,10 +1,10 @@
 // lunatic::timer: the scratch message handed to the runtime's timer thread, which delivers it
-// at the deadline. A process can cancel only the timers it made.
+// at the deadline. A process can cancel only the timers it made (the timer records the owner,
+// so nothing per process outlives a timer that fired).
 #include "host/timer/timer.hpp"
 
 #include <algorithm>
 #include <chrono>
-#include <unordered_set>
 
 #include "host/shared/resources.hpp"
 #include "runtime/runtime.hpp"
@@ -15,11 +15,6 @@ namespace {
 using binding::CallContext;
 using binding::HostResult;
 using runtime::Process;
-
-/// The timers a process made: cancel_timer accepts only these (timer ids are runtime-wide).
-struct OwnTimers {
-  std::unordered_set<runtime::TimerId> ids;
-};
 
 /// Delays past this are clamped (about 35 years: no overflow of the clock).
 constexpr uint64_t kMaxDelayMs = uint64_t{1} << 40;
@@ -35,10 +30,12 @@ HostResult<int64_t> send_after(CallContext& ctx, uint64_t process_id, uint64_t d
   runtime::Runtime& rt = self.runtime();
   const auto deadline =
       runtime::Clock::now() + std::chrono::milliseconds(std::min(delay_ms, kMaxDelayMs));
-  runtime::TimerId id = rt.timer().schedule(deadline, [&rt, process_id, message] {
-    if (*message) rt.send(process_id, std::move(*message));
-  });
-  self.local<OwnTimers>().ids.insert(id);
+  runtime::TimerId id = rt.timer().schedule(
+      deadline,
+      [&rt, process_id, message] {
+        if (*message) rt.send(process_id, std::move(*message));
+      },
+      self.id());
   return static_cast<int64_t>(id);
 }
 
@@ -47,9 +44,8 @@ HostResult<int64_t> send_after(CallContext& ctx, uint64_t process_id, uint64_t d
 /// timers.
 int32_t cancel_timer(CallContext& ctx, uint64_t timer_id) {
   Process& self = ctx.host<Process>();
-  auto& own = self.local<OwnTimers>().ids;
-  if (own.erase(timer_id) == 0) return 0;
-  return self.runtime().timer().cancel(timer_id) ? 1 : 0;
+  // Timer ids are runtime-wide: only the caller's own timers are cancelled.
+  return self.runtime().timer().cancel_owned(timer_id, self.id()) ? 1 : 0;
 }
 
 }  // namespace

@@ -64,8 +64,9 @@ HostResult<void> proc_exit(CallContext&, uint32_t exit_code) {
 
 WasiResult proc_raise(CallContext&, uint32_t) { return code(Errno::Nosys); }
 
-// TEMPORARY until the scheduler lands: each process runs to its end on the calling thread,
-// so there is nobody to yield to. Then this becomes a yield point (Park + immediate wake-up).
-WasiResult sched_yield(CallContext&) { return code(Errno::Success); }
+/// Returns SUCCESS, then yields: the process goes to the back of its worker's run queue and the
+/// processes queued there run first. Outside the runtime (a WasiProcess on Thread::call) there
+/// is nobody to yield to and it simply continues.
+WasiResult sched_yield(CallContext&) { return WasiResult::then_yield(code(Errno::Success)); }
 
 }  // namespace lunatic::host::wasi

@@ -1,23 +1,36 @@
-// poll_oneoff and the sock_* calls.
-//
-// TEMPORARY until the scheduler lands: a poll_oneoff that must wait for a clock sleeps the
-// calling thread (clock_nanosleep). With the scheduler it registers a timer and parks the
-// process instead (the deadline kept in the pending-call slot), and fd subscriptions on
-// sockets wait on the I/O reactor. Regular files and stdio are always ready, as on Linux.
+// poll_oneoff and the sock_* calls. A poll that must wait for a clock parks the process on the
+// runtime's timer (the start of the call kept in the pending-call slot) and is re-executed when
+// woken; regular files and stdio are always ready, as on Linux.
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <limits>
 
 #include "host/wasi/functions.hpp"
+#include "runtime/process.hpp"
+#include "runtime/timer.hpp"
 
 namespace lunatic::host::wasi {
 namespace {
 
+using runtime::Clock;
+
 constexpr uint64_t kNever = std::numeric_limits<uint64_t>::max();
+/// Longer waits are cut to this (about 73 years; no clock overflow): the call wakes, finds
+/// nothing ready and waits again.
+constexpr uint64_t kMaxWaitNs = uint64_t{1} << 61;
+
+/// What survives a Park: when the call began (relative timeouts count from there, so they are
+/// absolute deadlines fixed by the first attempt) and the wake-up at the earliest deadline.
+struct PollWait {
+  Clock::time_point start;
+  Clock::time_point armed_for{};
+  runtime::WakeTimer timer;
+};
 
 uint64_t now_ns(clockid_t clock) {
   timespec ts{};
@@ -94,11 +107,16 @@ WasiResult poll_oneoff(CallContext& ctx, uint32_t in, uint32_t out, uint32_t nsu
       return code(Errno::Inval);
     }
   }
-  uint64_t start = now_ns(CLOCK_MONOTONIC);
+  // A runtime process parks; any other host (a WasiProcess run by Thread::call) has no
+  // scheduler to wake it, so there the wait sleeps the calling thread instead.
+  runtime::Process* self = dynamic_cast<runtime::Process*>(&ctx.host<binding::HostContext>());
+  PollWait& wait = ctx.pending<PollWait>(PollWait{Clock::now(), {}, {}});
   for (;;) {
-    uint64_t elapsed = now_ns(CLOCK_MONOTONIC) - start;
+    const Clock::time_point now = Clock::now();
+    const auto elapsed = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(now - wait.start).count());
     uint32_t count = 0;
-    uint64_t wait = kNever;
+    uint64_t remaining_min = kNever;
     for (uint32_t i = 0; i < nsubscriptions; ++i) {
       abi::Subscription s = subs.value()[i];
       if (s.tag != abi::kEventClock) {
@@ -114,14 +132,27 @@ WasiResult poll_oneoff(CallContext& ctx, uint32_t in, uint32_t out, uint32_t nsu
         ev.error = static_cast<uint16_t>(err);
         events.value().write(count++, ev);
       } else {
-        wait = std::min(wait, remaining);
+        remaining_min = std::min(remaining_min, remaining);
       }
     }
     if (count > 0) {
       nevents.write(count);
       return code(Errno::Success);
     }
-    sleep_ns(wait);
+    const uint64_t wait_ns = std::min(remaining_min, kMaxWaitNs);
+    if (self == nullptr) {
+      sleep_ns(wait_ns);
+      continue;
+    }
+    // Armed once for a monotonic deadline; again only if the timer has fired without the
+    // deadline being reached (a realtime deadline after the clock was set back) or the
+    // deadline moved earlier (the clock was set forward).
+    const Clock::time_point deadline = now + std::chrono::nanoseconds(wait_ns);
+    if (!wait.timer.armed() || now >= wait.armed_for || deadline < wait.armed_for) {
+      wait.timer = self->wake_at(deadline);
+      wait.armed_for = deadline;
+    }
+    return WasiResult::park();
   }
 }
 

@@ -69,7 +69,9 @@ class WasiHost : public binding::HostContext {
   ~WasiHost() = default;
 };
 
-/// The simplest WasiHost: a process that owns its WasiContext (the CLI's, tests').
+/// The simplest WasiHost: a process that owns its WasiContext (tests', an embedder's that runs
+/// WASI code on engine::Thread::call). It has no scheduler: a poll_oneoff that must wait for a
+/// clock sleeps the calling thread instead of parking, and sched_yield returns at once.
 class WasiProcess final : public WasiHost {
  public:
   WasiContext& wasi() override { return context_; }

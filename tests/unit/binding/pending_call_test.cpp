@@ -156,6 +156,24 @@ TEST_F(Pending, ParkWithStateNeedsAHostContext) {
             "is attached to keep it (binding::attach)");
 }
 
+TEST_F(Pending, ThenYieldReturnsTheValueAndAsksForAYield) {
+  ns_.define("yield_value", [](CallContext& ctx) -> HostResult<int32_t> {
+    ctx.pending<Deadline>(Deadline{1});  // state of a finished call is dropped as for a return
+    return HostResult<int32_t>::then_yield(5);
+  });
+  ns_.define("yield_void", []() -> HostResult<void> { return HostResult<void>::then_yield(); });
+  Outcome r = call("yield_value", {});
+  EXPECT_EQ(r.status, HostStatus::Yield);
+  ASSERT_EQ(r.results.size(), 1u);
+  EXPECT_EQ(r.results[0], 5u);
+  EXPECT_FALSE(slot().active());
+  EXPECT_EQ(call("yield_void", {}).status, HostStatus::Yield);
+  // No wake-up and no state are involved: it works without a host context too.
+  EXPECT_EQ(call_with("yield_void", {}, memory_, nullptr).status, HostStatus::Yield);
+  // A plain value does not yield.
+  EXPECT_EQ(call("resumed", {}).status, HostStatus::Return);
+}
+
 TEST(PendingCallSlot, TypedStateAndOwnership) {
   PendingCall slot;
   int owner_a = 0, owner_b = 0;

@@ -144,5 +144,48 @@ TEST(InterpreterCalls, HostFunctionParksTwiceThenReturns) {
   EXPECT_EQ(thread.results()[0].as_i32(), 6);
 }
 
+TEST(InterpreterCalls, HostFunctionYieldEndsTheSliceAfterTheCall) {
+  ModuleBuilder b;
+  const uint32_t i_i = b.type({ValType::I32}, {ValType::I32});
+  const uint32_t yield = b.import_func(i_i, "yield");
+  // f(x) = yield(x) + yield(x + 1): two yields, each call runs once.
+  b.func(i_i, {},
+         Body()
+             .get(0)
+             .call(yield)
+             .get(0)
+             .i32(1)
+             .op(Opcode::I32Add)
+             .call(yield)
+             .op(Opcode::I32Add)
+             .end(),
+         "f");
+  MemoryPool pool;
+  Store store(pool);
+  std::vector<int32_t> args_seen;
+  Function* host = store.add_host_function({{ValType::I32}, {ValType::I32}}, [&](HostCall& c) {
+    args_seen.push_back(static_cast<int32_t>(c.args[0]));
+    c.results[0] = c.args[0] * 10;
+    return HostStatus::Yield;
+  });
+  std::vector<Extern> imports = {{wasm::ExternKind::Func, host}};
+  Instance* inst = store.instantiate(b.compile(), imports).value();
+  Thread thread(store);
+  thread.begin_call(inst->find_export("f")->func(), std::vector<Value>{Value::i32(2)}).value();
+  EXPECT_EQ(thread.run(), RunStatus::Yielded);
+  EXPECT_EQ(args_seen, (std::vector<int32_t>{2}));
+  EXPECT_EQ(thread.run(), RunStatus::Yielded);
+  EXPECT_EQ(args_seen, (std::vector<int32_t>{2, 3}));  // not re-executed: the next call ran
+  ASSERT_EQ(thread.run(), RunStatus::Done);
+  EXPECT_EQ(thread.results()[0].as_i32(), 50);
+  // Thread::call runs through yields; at top level the call is simply over.
+  auto r = thread.call(inst->find_export("f")->func(), std::vector<Value>{Value::i32(1)});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)[0].as_i32(), 30);
+  thread.begin_call(host, std::vector<Value>{Value::i32(4)}).value();
+  ASSERT_EQ(thread.run(), RunStatus::Done);
+  EXPECT_EQ(thread.results()[0].as_i32(), 40);
+}
+
 }  // namespace
 }  // namespace lunatic::engine::testing

@@ -17,6 +17,7 @@ inline constexpr std::string_view kGuest = R"(
   (data (i32.const 96) "node")
   (data (i32.const 112) "child")
   (data (i32.const 128) "grow")
+  (data (i32.const 144) "yielder")
 
   (func (export "crash") (param i64) unreachable)
   (func (export "wait_forever") (param i64) (drop (call $receive (i64.const 99) (i64.const -1))))
@@ -129,6 +130,36 @@ inline constexpr std::string_view kGuest = R"(
     (local.set $v (call $receive (i64.const 0) (i64.const -1)))
     (call $kill (local.get $s))
     (local.get $v))
+
+  ;; Monitors.
+  (func (export "monitor_then_exit") (param $target i64)
+    (call $monitor (i64.const 1) (local.get $target)))
+  ;; Spawns n children that exit at once, monitoring each, and takes each one's ProcessDied
+  ;; (or its noproc) before the next; then reports 1 and waits forever.
+  (func (export "monitor_children") (param $n i64)
+    (local $i i64)
+    (block $done (loop $l
+      (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
+      (call $monitor (i64.const 5)
+        (call $spawn (i32.const 32) (i32.const 5) (i64.const 0) (i64.const 0)))
+      (drop (call $receive (i64.const 5) (i64.const -1)))
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (br $l)))
+    (call $report (i64.const 1))
+    (drop (call $receive (i64.const 99) (i64.const -1))))
+
+  ;; Yield: reports $who * 1000 + step for 20 steps, yielding after each.
+  (func (export "yielder") (param $who i64)
+    (local $i i64)
+    (loop $l
+      (call $report (i64.add (i64.mul (local.get $who) (i64.const 1000)) (local.get $i)))
+      (call $yield)
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (br_if $l (i64.lt_u (local.get $i) (i64.const 20)))))
+  ;; Spawns two yielders, queued on this worker before either runs.
+  (func (export "yield_pair") (param i64)
+    (drop (call $spawn (i32.const 144) (i32.const 7) (i64.const 1) (i64.const 0)))
+    (drop (call $spawn (i32.const 144) (i32.const 7) (i64.const 2) (i64.const 0))))
 
   ;; Environments.
   (func (export "spawn_many") (param $n i64) (result i64)

@@ -100,6 +100,40 @@ TEST_F(Links, MonitorGetsProcessDiedForAnyExit) {
   EXPECT_EQ(exit_of(*watcher).results[0].as_i64(), 2'000'000 + 7);
 }
 
+TEST_F(Links, MonitorsOfDeadWatchersGoAway) {
+  start(2);
+  // A long-lived process monitored by many short-lived ones keeps no entry of the dead.
+  auto target = runtime_->spawn({guest_, env_, "wait_forever", {Value::i64(0)}, nullptr, 0});
+  ASSERT_TRUE(target.ok());
+  std::shared_ptr<Process> t = runtime_->find(*target);
+  ASSERT_TRUE(t);
+  const SpawnOptions watcher_of_target{
+      guest_, env_, "monitor_then_exit", {Value::i64(static_cast<int64_t>(*target))}, nullptr, 0};
+  for (int round = 0; round < 10; ++round) {
+    for (int i = 0; i < 100; ++i) ASSERT_TRUE(runtime_->spawn(watcher_of_target).ok());
+    while (runtime_->live_processes() > 1) std::this_thread::yield();
+    EXPECT_EQ(t->monitor_count(), 0u) << "round " << round;
+  }
+  EXPECT_EQ(exit_count(ExitStatus::Kind::Normal), 1000u);
+  // The other way round: a long-lived watcher of many processes that end keeps nothing of
+  // them either.
+  auto watcher = runtime_->spawn({guest_, env_, "monitor_children", {Value::i64(500)}, nullptr, 0});
+  ASSERT_TRUE(watcher.ok());
+  while (reports().take().empty()) std::this_thread::yield();
+  EXPECT_EQ(runtime_->find(*watcher)->watching_count(), 0u);
+  // A live watcher's monitor stays, and fires.
+  auto live = runtime_->spawn({guest_, env_, "timeout", {Value::i64(-1)}, nullptr, 0});
+  ASSERT_TRUE(live.ok());
+  runtime_->find(*live)->monitor(7, *target);
+  EXPECT_EQ(t->monitor_count(), 1u);
+  EXPECT_EQ(runtime_->find(*live)->watching_count(), 1u);
+  t.reset();
+  EXPECT_TRUE(runtime_->kill(*target));
+  EXPECT_TRUE(runtime_->kill(*watcher));
+  runtime_->wait_all();
+  EXPECT_EQ(exit_of(*live).results[0].as_i64(), 2'000'000 + 7);
+}
+
 TEST_F(Links, KillOfAParkedProcessFreesItsResources) {
   start(2);
   CountedResource::live = 0;

@@ -1,5 +1,6 @@
 // Processes end to end: spawning and joining many, a ring passing a token, preemption of a
-// spinning process on one worker, exit statuses, selective receive and receive timeouts.
+// spinning process on one worker, yield on one worker, exit statuses, selective receive and
+// receive timeouts.
 #include <chrono>
 
 #include "guests.hpp"
@@ -50,6 +51,21 @@ TEST_F(Processes, SpinningProcessDoesNotStarveOthersOnOneWorker) {
   EXPECT_EQ(s.results[0].as_i64(), 42);
   runtime_->wait_all();
   EXPECT_EQ(exit_count(ExitStatus::Kind::Killed), 1u);  // the spinner
+}
+
+TEST_F(Processes, YieldLetsTheOthersOfTheWorkerRunFirst) {
+  start(1);
+  ExitStatus s = run_root("yield_pair", 0);
+  ASSERT_EQ(s.kind, ExitStatus::Kind::Normal) << s.to_string();
+  runtime_->wait_all();
+  // Each step of one yielder is followed by a step of the other: 1000, 2000, 1001, 2001, ...
+  // Without the yield, the first would report all its steps within its first slice.
+  std::vector<int64_t> expected;
+  for (int64_t i = 0; i < 20; ++i) {
+    expected.push_back(1000 + i);
+    expected.push_back(2000 + i);
+  }
+  EXPECT_EQ(reports().take(), expected);
 }
 
 TEST_F(Processes, ExitStatuses) {

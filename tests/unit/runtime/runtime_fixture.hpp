@@ -36,6 +36,8 @@ inline constexpr std::string_view kImports = R"(
   (import "test" "exit" (func $exit (param i32)))
   (import "test" "hold" (func $hold (param i64)))
   (import "test" "report" (func $report (param i64)))
+  (import "test" "monitor" (func $monitor (param i64 i64)))
+  (import "test" "yield" (func $yield))
 )";
 
 /// A resource that counts its live instances (to check that dead processes free theirs).

@@ -81,6 +81,13 @@ void link(CallContext& ctx, int64_t tag, int64_t id) {
   ctx.host<Process>().link(tag, static_cast<ProcessId>(id));
 }
 
+void monitor(CallContext& ctx, int64_t tag, int64_t id) {
+  ctx.host<Process>().monitor(tag, static_cast<ProcessId>(id));
+}
+
+/// As WASI's sched_yield: returns, then lets the others of the worker run.
+HostResult<void> yield() { return HostResult<void>::then_yield(); }
+
 void kill(CallContext& ctx, int64_t id) {
   ctx.host<Process>().runtime().kill(static_cast<ProcessId>(id));
 }
@@ -109,7 +116,9 @@ std::shared_ptr<const binding::Linker> make_test_linker() {
       .define("kill", &kill)
       .define("exit", &exit)
       .define("hold", &hold)
-      .define("report", &report);
+      .define("report", &report)
+      .define("monitor", &monitor)
+      .define("yield", &yield);
   return linker;
 }
 

@@ -1,0 +1,51 @@
+// Timer: actions run at their deadline, cancel only before that, cancel_owned only by the
+// owner, and nothing of an action stays once it ran (send_after forever is bounded).
+#include "runtime/timer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+namespace lunatic::runtime {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(Timer, CancelOwnedOnlyByTheOwnerAndOnlyBeforeItRan) {
+  Timer timer;
+  std::atomic<int> ran{0};
+  const auto count = [&] { ++ran; };
+  const TimerId later = timer.schedule(Clock::now() + 1h, count, 7);
+  EXPECT_FALSE(timer.cancel_owned(later, 8));  // another process's timer
+  const TimerId unowned = timer.schedule(Clock::now() + 1h, count);
+  EXPECT_FALSE(timer.cancel_owned(unowned, 0));  // owner 0 is nobody
+  EXPECT_TRUE(timer.cancel(unowned));
+  EXPECT_EQ(timer.pending(), 1u);
+  EXPECT_TRUE(timer.cancel_owned(later, 7));
+  EXPECT_FALSE(timer.cancel_owned(later, 7));  // already cancelled
+  EXPECT_EQ(timer.pending(), 0u);
+
+  const TimerId now = timer.schedule(Clock::now(), count, 7);
+  while (ran.load() == 0) std::this_thread::yield();
+  EXPECT_FALSE(timer.cancel_owned(now, 7));  // it ran
+  EXPECT_FALSE(timer.cancel(now));
+  EXPECT_EQ(ran.load(), 1);
+}
+
+TEST(Timer, NothingStaysOfActionsThatRan) {
+  // A process that schedules timers forever: whatever it made, only pending ones cost memory.
+  Timer timer;
+  std::atomic<int> ran{0};
+  const auto count = [&] { ++ran; };
+  constexpr int kRounds = 20, kPerRound = 500;
+  for (int round = 0; round < kRounds; ++round) {
+    for (int i = 0; i < kPerRound; ++i) timer.schedule(Clock::now(), count, 3);
+    while (timer.pending() != 0) std::this_thread::yield();
+  }
+  while (ran.load() != kRounds * kPerRound) std::this_thread::yield();
+  EXPECT_EQ(timer.pending(), 0u);
+}
+
+}  // namespace
+}  // namespace lunatic::runtime
