@@ -57,6 +57,24 @@ Process hello(const std::string& name) {
   return h.ok() ? Process(h->second) : Process();
 }
 
+// Waits for one hello from each of the workers `first` and `second`. They start in that order
+// but run concurrently (on any worker thread), so their hellos may arrive in either order.
+std::pair<Process, Process> hellos(const std::string& first, const std::string& second) {
+  Process found[2];
+  bool seen[2] = {false, false};
+  for (int n = 0; n < 2; ++n) {
+    Result<Hello> h = Mailbox<Hello>().receive(kHello, Timeout(5s));
+    CHECK(h.ok());
+    if (!h.ok()) break;
+    const int which = h->first == first ? 0 : h->first == second ? 1 : -1;
+    CHECK(which >= 0 && !seen[which]);  // each of the two, once
+    if (which < 0 || seen[which]) break;
+    seen[which] = true;
+    found[which] = Process(h->second);
+  }
+  return {found[0], found[1]};
+}
+
 // The next event of the supervisor, as (kind, child).
 std::pair<SupervisorEvent::Kind, std::string> event() {
   Result<Event> e = Mailbox<Event>().receive(kEvent, Timeout(5s));
@@ -83,7 +101,7 @@ Result<Process> start_supervisor(const char* mode) {
 void check_one_for_one() {
   Result<Process> sup = start_supervisor("one_for_one");
   CHECK(sup.ok());
-  Process a = hello("a"), b = hello("b");
+  auto [a, b] = hellos("a", "b");
   CHECK(is_event(K::started, "a") && is_event(K::started, "b"));
   CHECK(a.send(1, kCommand).ok());  // a crashes: only a restarts
   CHECK(is_event(K::ended, "a") && is_event(K::restarting, "a") && is_event(K::started, "a"));
@@ -99,12 +117,12 @@ void check_one_for_one() {
 void check_one_for_all() {
   Result<Process> sup = start_supervisor("one_for_all");
   CHECK(sup.ok());
-  Process a = hello("a"), b = hello("b");
+  auto [a, b] = hellos("a", "b");
   CHECK(is_event(K::started, "a") && is_event(K::started, "b"));
   CHECK(b.send(1, kCommand).ok());  // b crashes: a is killed, both restart in order
   CHECK(is_event(K::ended, "b") && is_event(K::restarting, "b"));
   CHECK(is_event(K::started, "a") && is_event(K::started, "b"));
-  Process a2 = hello("a"), b2 = hello("b");
+  auto [a2, b2] = hellos("a", "b");
   CHECK(a2 != a && b2 != b && !a.exists() && a2.exists() && b2.exists());
   sup->kill();  // the supervisor's failure takes its children with it
   Message<int> m = Mailbox<int>().receive_message({kSupLink}, Timeout(5s));
@@ -120,7 +138,7 @@ void check_one_for_all() {
 void check_restart_types() {
   Result<Process> sup = start_supervisor("restart_types");
   CHECK(sup.ok());
-  Process transient = hello("transient"), temporary = hello("temporary");
+  auto [transient, temporary] = hellos("transient", "temporary");
   CHECK(is_event(K::started, "transient") && is_event(K::started, "temporary"));
   CHECK(transient.send(0, kCommand).ok());  // a normal end: transient is not restarted
   CHECK(is_event(K::ended, "transient"));
