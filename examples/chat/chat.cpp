@@ -43,11 +43,11 @@ int main(int argc, char** argv) {
   }
   std::printf("chat: listening on 127.0.0.1:%u (connect with: nc localhost %u)\n", bound, bound);
   std::fflush(stdout);
-  Result<Process> acceptor = Process::spawn(chat::acceptor, *room, std::move(*listener));
+  Result<Process> acceptor =
+      Process::spawn(chat::acceptor, *room, std::move(*listener), static_cast<int>(serve));
   if (!acceptor) return 1;
-  // The room ends after --serve N departures (never without it).
+  // The room ends after --serve N departures (never without it); the acceptor after N accepts.
   Result<int> left = Mailbox<int>().receive(kRoomDone);
-  acceptor->kill();
   std::printf("chat: %d clients came and went, closing\n", left.value_or(0));
   return 0;
 }

@@ -188,8 +188,8 @@ void session(Process room, TcpStream stream) {
   (void)room.send(Event(), kLeave);
 }
 
-void acceptor(Process room, TcpListener listener) {
-  while (true) {
+void acceptor(Process room, TcpListener listener, int count) {
+  for (int i = 0; count == 0 || i < count; ++i) {
     Result<std::pair<TcpStream, SocketAddr>> accepted = listener.accept();
     if (!accepted) {
       std::printf("chat: accept failed: %s\n", accepted.error().message().c_str());

@@ -18,8 +18,8 @@ void room(lunatic::Process owner, int64_t done_tag, bool log, int stop_after);
 /// A session process: reads `stream`'s lines and tells `room` (join, say, /nick, /quit).
 void session(lunatic::Process room, lunatic::TcpStream stream);
 
-/// Accepts connections on `listener` forever, a session process for each.
-void acceptor(lunatic::Process room, lunatic::TcpListener listener);
+/// Accepts `count` connections on `listener` (0: forever), a session process for each.
+void acceptor(lunatic::Process room, lunatic::TcpListener listener, int count);
 
 }  // namespace chat
 
