@@ -229,6 +229,48 @@ void check_moved_and_misuse() {
   if (!w.ok()) std::printf("%s\n", w.error().message().c_str());
 }
 
+// The peer of `client` sees the connection closed (a read of 0), within 5 s.
+bool peer_sees_close(TcpStream& client) {
+  client.set_read_timeout(5s);
+  char byte = 0;
+  Result<size_t> n = client.read(&byte, 1);
+  return n.ok() && *n == 0;
+}
+
+void check_ipv6_names_and_lost_sockets() {
+  // IPv6 loopback, and connect by name.
+  uint8_t loopback6[16] = {};
+  loopback6[15] = 1;
+  Result<TcpListener> v6 = TcpListener::bind(SocketAddr::v6(loopback6, 0));
+  CHECK(v6.ok());
+  if (v6) {
+    SocketAddr at = *v6->local_addr();
+    CHECK(at.is_v6() && at.to_string().rfind("[::1]:", 0) == 0);
+    Result<TcpStream> c = TcpStream::connect(at, 5s);
+    CHECK(c.ok() && c->local_addr().ok() && c->local_addr()->is_v6());
+  }
+  Result<TcpListener> listener = TcpListener::bind(SocketAddr::localhost(0));
+  uint16_t port = listener->local_addr()->port();
+  Result<TcpStream> by_name = TcpStream::connect("localhost:" + std::to_string(port), 5s);
+  CHECK(by_name.ok());
+
+  // A stream sent to a process that does not exist is dropped with the message: its peer sees
+  // the connection close (nothing leaks in the sender either: its object is empty).
+  Result<std::pair<TcpStream, SocketAddr>> accepted = listener->accept();
+  CHECK(accepted.ok());
+  Result<void> sent = Process(987654321).send(accepted->first, kConnection);
+  CHECK(!sent.ok() && sent.error().kind() == ErrorKind::no_process);
+  CHECK(!accepted->first.valid());
+  CHECK(peer_sees_close(*by_name));
+
+  // Encoding a stream outside a message closes it.
+  Result<TcpStream> other = TcpStream::connect(*listener->local_addr(), 5s);
+  Result<std::pair<TcpStream, SocketAddr>> other_side = listener->accept();
+  CHECK(other.ok() && other_side.ok());
+  (void)to_bytes(std::make_pair(std::string("x"), std::move(other_side->first)));
+  CHECK(peer_sees_close(*other));
+}
+
 // A hand-forged message that claims stream index 0 but carries none: the host traps.
 int forged() {
   uint8_t bytes[5] = {1, 0, 0, 0, 0};
@@ -247,5 +289,6 @@ int main(int argc, char** argv) {
   check_errors_and_timeouts();
   check_udp();
   check_moved_and_misuse();
+  check_ipv6_names_and_lost_sockets();
   return check_result("sdk_net");
 }

@@ -59,7 +59,7 @@ inline Error empty_handle(const char* type) {
   return Error(ErrorKind::usage, std::string(type) + " is empty (moved from, or sent away)");
 }
 
-/// The checked i/o of TcpStream: `call` is lunatic_tcp_read, _peek or similar.
+/// The count of an i/o call that returned `status` with `result` (a count, or an error id).
 inline Result<size_t> transfer(int32_t status, uint64_t result, const char* what) {
   if (status != 0) return net_error(status, result, what);
   return static_cast<size_t>(result);
