@@ -151,6 +151,17 @@ void check_udp() {
   CHECK(a->receive(buf, sizeof buf).value_or(0) == 5 && std::memcmp(buf, "pong!", 5) == 0);
   b->set_ttl(7);
   CHECK(b->ttl() == 7);
+  // A UDP socket in a message to oneself arrives bound and connected as it was.
+  CHECK(Process::self().send(std::make_tuple(std::string("udp"), std::move(*b)), kConnection).ok());
+  Result<std::tuple<std::string, UdpSocket>> moved =
+      Mailbox<std::tuple<std::string, UdpSocket>>().receive(kConnection, 5s);
+  CHECK(moved.ok() && std::get<1>(*moved).valid() && !b->valid());
+  if (moved) {
+    UdpSocket& again = std::get<1>(*moved);
+    CHECK(again.local_addr().ok() && *again.local_addr() == b_addr);
+    CHECK(again.send("x", 1).value_or(0) == 1);
+    CHECK(a->receive(buf, sizeof buf).value_or(0) == 1 && buf[0] == 'x');
+  }
   std::printf("udp round trip between %s and %s\n", a_addr.to_string().c_str(),
               b_addr.to_string().c_str());
 }
