@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   if (!acceptor) return 1;
   // The room ends after --serve N departures (never without it); the acceptor after N accepts.
   Result<int> left = Mailbox<int>().receive(kRoomDone);
-  std::printf("chat: %d clients came and went, closing\n", left.value_or(0));
+  int count = left.value_or(0);
+  std::printf("chat: %d client%s came and went, closing\n", count, count == 1 ? "" : "s");
   return 0;
 }

@@ -1,5 +1,6 @@
 // The chat room and its sessions: a session turns its socket's lines into messages to the
-// room; the room owns a clone of every member's stream and writes the broadcasts itself.
+// room; the room owns a clone of every member's stream and is the only writer to it (so what
+// a member sees is in the room's order: its welcome before any answer to its commands).
 #include "chat_room.hpp"
 
 #include <cstdio>
@@ -18,8 +19,9 @@ using Event = std::pair<std::string, TcpStream>;
 constexpr Tag kJoin(1);
 constexpr Tag kSay(2);
 constexpr Tag kNick(3);
-constexpr Tag kLeave(4);
-constexpr Tag kMemberDied(5);  // the room's monitors
+constexpr Tag kLeave(4);       // text: a farewell for the member (or none)
+constexpr Tag kTell(5);        // text: a line for the member only
+constexpr Tag kMemberDied(6);  // the room's monitors
 
 constexpr size_t kMaxLine = 1024;  // longer lines are cut
 constexpr size_t kMaxNick = 24;
@@ -70,10 +72,18 @@ class Room {
     broadcast(line, Process());  // everyone, the renamed one too
   }
 
-  /// Removes the member of `session` (if it still is one); returns whether it was.
-  bool leave(Process session, const char* why) {
+  /// Writes `text` (and a newline) to the member of `from` only.
+  void tell(Process from, const std::string& text) {
+    Member* m = find(from);
+    if (m != nullptr) write(*m, text + "\n");
+  }
+
+  /// Removes the member of `session` (if it still is one), after writing it `farewell` (if
+  /// any); returns whether it was one.
+  bool leave(Process session, const char* why, const std::string& farewell = "") {
     for (size_t i = 0; i < members_.size(); ++i) {
       if (members_[i].session != session) continue;
+      if (!farewell.empty()) (void)members_[i].out.write_all(farewell + "\n");
       std::string line = "* " + members_[i].nick + " left" + why;
       session.stop_monitoring();
       members_.erase(members_.begin() + static_cast<long>(i));
@@ -126,18 +136,15 @@ class Room {
   int left_ = 0;
 };
 
-// One line of a client: "/nick NAME", "/quit" or something to say.
-bool handle_line(Process room, TcpStream& stream, std::string line) {
+// One line of a client: "/nick NAME", "/quit" (returns false) or something to say.
+bool handle_line(Process room, std::string line) {
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (line.empty()) return true;
-  if (line == "/quit") {
-    (void)stream.write_all("* bye\n");
-    return false;
-  }
+  if (line == "/quit") return false;
   if (line.rfind("/nick ", 0) == 0) {
     (void)room.send(Event(line.substr(6), TcpStream()), kNick);
   } else if (line[0] == '/') {
-    (void)stream.write_all("* unknown command (/nick NAME, /quit)\n");
+    (void)room.send(Event("* unknown command (/nick NAME, /quit)", TcpStream()), kTell);
   } else {
     (void)room.send(Event(line, TcpStream()), kSay);
   }
@@ -160,7 +167,8 @@ void room(Process owner, int64_t done_tag, bool log, int stop_after) {
     if (m.tag() == kJoin) room.join(m.process(), std::move(event.second));
     if (m.tag() == kSay) room.say(m.process(), event.first);
     if (m.tag() == kNick) room.rename(m.process(), event.first);
-    if (m.tag() == kLeave) room.leave(m.process(), "");
+    if (m.tag() == kTell) room.tell(m.process(), event.first);
+    if (m.tag() == kLeave) room.leave(m.process(), "", event.first);
   }
   (void)owner.send(room.left(), Tag(done_tag));
 }
@@ -176,16 +184,17 @@ void session(Process room, TcpStream stream) {
     pending.append(buf, *n);
     size_t start = 0, newline;
     while (open && (newline = pending.find('\n', start)) != std::string::npos) {
-      open = handle_line(room, stream, pending.substr(start, newline - start));
+      open = handle_line(room, pending.substr(start, newline - start));
       start = newline + 1;
     }
     pending.erase(0, start);
     if (pending.size() > kMaxLine) {  // a line too long: what we have of it is said
-      open = open && handle_line(room, stream, pending.substr(0, kMaxLine));
+      open = open && handle_line(room, pending.substr(0, kMaxLine));
       pending.clear();
     }
   }
-  (void)room.send(Event(), kLeave);
+  // /quit gets a farewell; a closed connection, none.
+  (void)room.send(Event(open ? "" : "* bye", TcpStream()), kLeave);
 }
 
 void acceptor(Process room, TcpListener listener, int count) {

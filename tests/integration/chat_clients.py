@@ -62,14 +62,14 @@ def main():
         b.expect("* guest2 is now bob")
         a.expect("* guest2 is now bob")
         c = Client("c", port)
+        c.send("/dance")  # at once: the answer still comes after the welcome
         c.expect("* welcome guest3, 3 online (/nick NAME to rename, /quit to leave)")
+        c.expect("* unknown command (/nick NAME, /quit)")
         a.expect("* guest3 joined")
         b.expect("* guest3 joined")
         a.send("hello, room")
         b.expect("<ada> hello, room")
         c.expect("<ada> hello, room")
-        c.send("/dance")
-        c.expect("* unknown command (/nick NAME, /quit)")
         # c hangs up without /quit: the others are told.
         c.sock.close()
         a.expect("* guest3 left")
@@ -78,7 +78,8 @@ def main():
         b.expect("* bye")
         b.expect_closed()
         a.expect("* bob left")
-        a.send("/quit")
+        a.send("/nick ada2\n/quit")  # one write, two commands: answered in order
+        a.expect("* ada is now ada2")
         a.expect("* bye")
         a.expect_closed()
         out, _ = server.communicate(timeout=TIMEOUT)
@@ -86,7 +87,7 @@ def main():
         if server.returncode != 0:
             raise AssertionError(f"server exited with {server.returncode}")
         for text in ["chat: guest1 joined from 127.0.0.1:", "chat: guest1 is now ada",
-                     "chat: guest3 left", "chat: bob left", "chat: ada left",
+                     "chat: guest3 left", "chat: bob left", "chat: ada2 left",
                      "chat: 3 clients came and went, closing"]:
             if text not in out:
                 raise AssertionError(f"server output lacks {text!r}")
