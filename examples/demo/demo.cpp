@@ -1,5 +1,6 @@
 // demo: lunatic's mission in one run. Each act (act_*.cpp) shows one thing: very many
-// processes, a supervisor restarting a crashed worker, untrusted code in a sandbox.
+// processes, a supervisor restarting a crashed worker, untrusted code in a sandbox, a TCP
+// chat server whose client is killed mid-session.
 //   lunatic run --dir build/examples:/sandbox build/examples/demo.wasm [--processes N]
 //               [--untrusted /sandbox/untrusted.wasm] [--act N (only that one)]
 #include "demo.hpp"
@@ -99,9 +100,9 @@ int main(int argc, char** argv) {
   demo::say("\nThe end: %zu act%s in %.1f s%s.", acts.size(), acts.size() == 1 ? "" : "s",
             (demo::now_ms() - begin) / 1000, failed == 0 ? ", each as told" : "");
   if (failed == 0 && options.only == 0) {
-    demo::say("One module, many isolated processes: they crash alone, restart, and run untrusted");
-    demo::say("code inside limits. Next: docs/sdk.md to write your own, `lunatic inspect` to look");
-    demo::say("inside a module.");
+    demo::say("One module, many isolated processes: they crash alone, restart, run untrusted code");
+    demo::say("inside limits and serve TCP clients. Next: docs/sdk.md to write your own,");
+    demo::say("examples/chat to chat with nc, `lunatic inspect` to look inside a module.");
   }
   return failed == 0 ? 0 : 1;
 }

@@ -1,8 +1,9 @@
 // The mission demo's parts: an act is one file that registers itself with LUNATIC_DEMO_ACT;
 // demo.cpp runs the acts in number order. A new act is one more file here (CMake globs
-// demo/*.cpp), e.g. act_chat.cpp:
-//   bool chat(const demo::Options&) { demo::say("   ..."); return true; }
-//   LUNATIC_DEMO_ACT(4, "a TCP chat server with scripted clients", chat);
+// demo/*.cpp), e.g. act_next.cpp:
+//   bool next(const demo::Options&) { demo::say("   ..."); return true; }
+//   LUNATIC_DEMO_ACT(5, "what comes next", next);
+// (act_chat.cpp also builds on examples/chat/chat_room.cpp, added to the demo in CMake.)
 // Acts share the root's mailbox: each uses its own tags (100 * act + n).
 #ifndef LUNATIC_DEMO_HPP
 #define LUNATIC_DEMO_HPP

@@ -20,15 +20,26 @@ namespace lunatic::detail {
 inline constexpr int64_t kSpawnArgumentsTag = -0x4C554E01;  // arguments of a spawned function
 inline constexpr int64_t kSupervisorStopTag = -0x4C554E02;  // asks a supervisor to stop
 
-/// Builds a message of `bytes` tagged `tag` in this process's scratch slot.
-inline void build_message(Tag tag, const std::vector<uint8_t>& bytes) {
+/// Builds a message of what `w` holds tagged `tag` in this process's scratch slot: its bytes,
+/// then its resources (pushed in index order, so the host's indices are the Writer's).
+inline void build_message(Tag tag, Writer& w) {
+  const std::vector<uint8_t>& bytes = w.bytes();
   lunatic_create_data(tag.value(), bytes.size());
   if (!bytes.empty()) lunatic_write_data(bytes.data(), bytes.size());
+  for (const PendingResource& r : w.release_resources()) r.push(r.id);
 }
 
-/// Sends `bytes` tagged `tag`; an error if the receiver does not exist.
-inline Result<void> send_bytes(uint64_t to, Tag tag, const std::vector<uint8_t>& bytes) {
-  build_message(tag, bytes);
+/// The Writer holding `value` encoded.
+template <class T> Writer encode(const T& value) {
+  Writer w;
+  serialize(w, value);
+  return w;
+}
+
+/// Sends what `w` holds tagged `tag`; an error if the receiver does not exist (its resources
+/// are dropped with the message).
+inline Result<void> send_bytes(uint64_t to, Tag tag, Writer& w) {
+  build_message(tag, w);
   if (lunatic_send(to) != 0) {
     return Error(ErrorKind::no_process, "no process " + std::to_string(to), to);
   }
@@ -59,7 +70,7 @@ template <class T> Result<T> decode_received() {
   if (bytes && size <= SIZE_MAX) {
     lunatic_seek_data(0);
     if (size != 0) lunatic_read_data(bytes.get(), static_cast<size_t>(size));
-    value = from_bytes<T>(bytes.get(), static_cast<size_t>(size));
+    value = from_bytes<T>(bytes.get(), static_cast<size_t>(size), /*in_message=*/true);
   }
   if (!value) {
     return Error(ErrorKind::decode,

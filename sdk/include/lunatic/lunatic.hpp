@@ -5,12 +5,12 @@
 
 #include "lunatic/environment.hpp"
 #include "lunatic/mailbox.hpp"
+#include "lunatic/networking.hpp"
 #include "lunatic/process.hpp"
 #include "lunatic/result.hpp"
 #include "lunatic/serialize.hpp"
+#include "lunatic/socket_addr.hpp"
 #include "lunatic/supervisor.hpp"
 #include "lunatic/tag.hpp"
-// Networking: the C ABI is lunatic/networking.h; a C++ layer (TcpListener, TcpStream) is still
-// to come.
 
 #endif

@@ -129,7 +129,8 @@ class Process {
     if constexpr (sizeof...(Params) != 0) {
       std::tuple<std::decay_t<Params>...> values(std::forward<Args>(args)...);
       // The child waits for this message first; it is alive (it waits), so this succeeds.
-      (void)detail::send_bytes(*id, Tag(detail::kSpawnArgumentsTag), to_bytes(values));
+      Writer w = detail::encode(values);
+      (void)detail::send_bytes(*id, Tag(detail::kSpawnArgumentsTag), w);
     }
     return Process(*id);
   }
@@ -161,15 +162,18 @@ class Process {
   uint64_t id() const { return id_; }
   bool exists() const { return lunatic_exists(id_) != 0; }
 
-  /// Sends `message` tagged `tag`; an error if the process does not exist.
+  /// Sends `message` tagged `tag`; an error if the process does not exist. Sockets in the
+  /// message move with it (the sender's objects are left empty; see networking.hpp).
   template <class T> Result<void> send(const T& message, Tag tag = Tag::none()) const {
-    return detail::send_bytes(id_, tag, to_bytes(message));
+    Writer w = detail::encode(message);
+    return detail::send_bytes(id_, tag, w);
   }
 
   /// Sends `message` tagged `tag` after `delay` (dropped if the process is gone by then).
   /// Returns the timer's id for cancel_timer.
   template <class T> uint64_t send_after(const T& message, Tag tag, Timeout delay) const {
-    detail::build_message(tag, to_bytes(message));
+    Writer w = detail::encode(message);
+    detail::build_message(tag, w);
     return static_cast<uint64_t>(lunatic_send_after(id_, delay.milliseconds()));
   }
 
@@ -183,7 +187,7 @@ class Process {
     Writer w;
     serialize(w, reply_tag.value());
     serialize(w, request);
-    detail::build_message(tag, w.bytes());
+    detail::build_message(tag, w);
     int32_t kind = lunatic_send_receive_skip_search(id_, reply_tag.value(), timeout.milliseconds());
     if (kind != LUNATIC_MESSAGE_DATA) return detail::receive_error(kind);
     return detail::decode_received<Reply>();

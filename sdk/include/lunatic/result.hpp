@@ -16,11 +16,12 @@ namespace lunatic {
 /// Why a call failed.
 enum class ErrorKind {
   host,          ///< the host refused (its text is in message): spawn, compile, limits
-  timed_out,     ///< a receive waited longer than its timeout
+  timed_out,     ///< a receive (or a socket's read, write, connect...) waited past its timeout
   link_died,     ///< a linked process failed (process() says which)
   process_died,  ///< a monitored process ended (process() says which)
   decode,        ///< a message's bytes do not decode as the expected type
   no_process,    ///< the receiver of a send does not exist
+  usage,         ///< the SDK object cannot do that (an empty socket: moved from, or sent)
 };
 
 /// A failure: its kind, a message for people, and for signals the process and tag involved.

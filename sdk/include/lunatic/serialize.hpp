@@ -1,6 +1,7 @@
 // lunatic C++ SDK: how typed messages become bytes and back. Serializer<T> covers trivially
 // copyable types, std::string, std::vector, std::optional, std::pair and std::tuple; users add
-// their own types by specializing it (see docs/sdk.md).
+// their own types by specializing it (see docs/sdk.md). Host resources (sockets) travel beside
+// the bytes: the Writer holds them until the message is built, the Reader takes them back.
 #ifndef LUNATIC_SERIALIZE_HPP
 #define LUNATIC_SERIALIZE_HPP
 
@@ -15,9 +16,31 @@
 
 namespace lunatic {
 
-/// Appends the bytes of a message being encoded.
+/// A host resource (a socket) on its way into a message: its id in the sender and how to push
+/// it into the message being built (or drop it if the message is never built).
+struct PendingResource {
+  uint64_t id;
+  int64_t (*push)(uint64_t id);
+  void (*drop)(uint64_t id);
+};
+
+/// Appends the bytes of a message being encoded, and owns the resources that go with it until
+/// the message is built (detail::build_message pushes them); a Writer destroyed before that
+/// drops them (so to_bytes of a value holding a socket closes the socket).
 class Writer {
  public:
+  Writer() = default;
+  Writer(Writer&& other) noexcept
+      : bytes_(std::move(other.bytes_)), resources_(std::move(other.resources_)) {
+    other.resources_.clear();
+  }
+  Writer& operator=(Writer&&) = delete;
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+  ~Writer() {
+    for (const PendingResource& r : resources_) r.drop(r.id);
+  }
+
   void write_bytes(const void* data, size_t size) {
     const auto* p = static_cast<const uint8_t*>(data);
     bytes_.insert(bytes_.end(), p, p + size);
@@ -27,11 +50,20 @@ class Writer {
     uint32_t n = static_cast<uint32_t>(size);
     write_bytes(&n, sizeof n);
   }
+  /// Takes ownership of a resource for the message; writes its index among the message's
+  /// resources (u32), which the Reader checks.
+  void write_resource(PendingResource resource) {
+    write_size(resources_.size());
+    resources_.push_back(resource);
+  }
   const std::vector<uint8_t>& bytes() const { return bytes_; }
   std::vector<uint8_t>& bytes() { return bytes_; }
+  /// The resources, in index order; the caller takes them over (the Writer forgets them).
+  std::vector<PendingResource> release_resources() { return std::exchange(resources_, {}); }
 
  private:
   std::vector<uint8_t> bytes_;
+  std::vector<PendingResource> resources_;
 };
 
 /// Reads the bytes of a received message. A read past the end fails, and stays failed: the
@@ -39,7 +71,9 @@ class Writer {
 /// against what is left before anything is allocated.
 class Reader {
  public:
-  Reader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+  /// `in_message`: the bytes are the received message's, so its resources can be taken.
+  Reader(const uint8_t* data, size_t size, bool in_message = false)
+      : data_(data), size_(size), in_message_(in_message) {}
 
   bool read_bytes(void* out, size_t size) {
     if (!ok_ || size > size_ - position_) return ok_ = false;
@@ -56,6 +90,18 @@ class Reader {
     size = n;
     return true;
   }
+  /// The next resource of the received message, moved into this process by `take` (as
+  /// lunatic_take_tcp_stream). Fails outside a received message and when the index written by
+  /// the sender is not the next one (resources are taken in order, each once). A message
+  /// claiming more resources than it carries (only a hand-forged one) traps in `take`.
+  bool read_resource(uint64_t (*take)(uint64_t index), uint64_t& id) {
+    size_t index = 0;
+    if (!read_size(index, 0)) return false;
+    if (!in_message_ || index != next_resource_) return ok_ = false;
+    ++next_resource_;
+    id = take(index);
+    return true;
+  }
   size_t remaining() const { return size_ - position_; }
   bool ok() const { return ok_; }
 
@@ -64,6 +110,8 @@ class Reader {
   size_t size_;
   size_t position_ = 0;
   bool ok_ = true;
+  bool in_message_;
+  size_t next_resource_ = 0;
 };
 
 /// True when T is copied as its bytes: trivially copyable and not a pointer (an address
@@ -191,16 +239,18 @@ template <class... Ts> struct Serializer<std::tuple<Ts...>> {
   }
 };
 
-/// The bytes of `value`.
+/// The bytes of `value` (a socket in it is closed: send values holding sockets).
 template <class T> std::vector<uint8_t> to_bytes(const T& value) {
   Writer w;
   serialize(w, value);
   return std::move(w.bytes());
 }
 
-/// Decodes a whole T from `bytes` (trailing bytes are an error), or nothing.
-template <class T> std::optional<T> from_bytes(const uint8_t* bytes, size_t size) {
-  Reader r(bytes, size);
+/// Decodes a whole T from `bytes` (trailing bytes are an error), or nothing. `in_message`:
+/// the bytes are the received message's (its resources can be taken; see Reader).
+template <class T>
+std::optional<T> from_bytes(const uint8_t* bytes, size_t size, bool in_message = false) {
+  Reader r(bytes, size, in_message);
   T value{};
   if (!deserialize(r, value) || r.remaining() != 0) return std::nullopt;
   return value;
