@@ -11,6 +11,7 @@ PACKAGES=(
   g++=4:12.2.0-3
   clang=1:14.0-55.7~deb12u1                # clang for wasm32-wasi guests (and fuzzing)
   lld=1:14.0-55.7~deb12u1                  # wasm-ld for guests
+  clang-format=1:14.0-55.7~deb12u1         # scripts/check_format.sh (.clang-format)
   libclang-rt-14-dev-wasm32=1:14.0.6-12    # compiler-rt builtins for wasm32
   wasi-libc=0.0~git20220510.9886d3d-2      # libc for wasm32-wasi guests
   libc++-14-dev-wasm32=1:14.0.6-12         # libc++ for C++ guests (the C++ SDK)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# THE test command (CI runs it through .ci/run): installs packages, builds into build/, runs
-# every ctest test (unit tests and the spec suite), then builds the unit tests and the spec
-# runner with ASan+UBSan into build-asan/ and runs them, the runtime tests under TSan, and a
-# short fuzz run. Stops at the first failing step.
+# THE test command (CI runs it through .ci/run): installs packages, checks the formatting
+# (clang-format), builds into build/, runs every ctest test (unit tests and the spec suite),
+# then builds the unit tests and the spec runner with ASan+UBSan into build-asan/ and runs
+# them, the runtime tests under TSan, and a short fuzz run. Stops at the first failing step.
 set -Eeuo pipefail  # -E: the ERR trap fires inside run_step too
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -25,6 +25,7 @@ run_step() {
 }
 
 run_step "setup" bash scripts/setup.sh
+run_step "format (clang-format)" bash scripts/check_format.sh
 run_step "configure" cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 run_step "build" cmake --build build -j "$jobs"
 run_step "headers compile on their own" cmake --build build -j "$jobs" --target header_check

@@ -186,9 +186,10 @@ int main(int argc, char** argv) {
       o.idle_n /= d;
       o.link_n /= d;
     } else {
-      std::fprintf(stderr,
-                   "usage: bench_processes [--runs N] [--only a,b] [--workers N] [--scale D] [--idle-n N]\n"
-                   "benchmarks: spawn spawn_guest_module spawn_join ring pingpong idle_memory link_kill\n");
+      std::fprintf(
+          stderr,
+          "usage: bench_processes [--runs N] [--only a,b] [--workers N] [--scale D] [--idle-n N]\n"
+          "benchmarks: spawn spawn_guest_module spawn_join ring pingpong idle_memory link_kill\n");
       return 2;
     }
   }

@@ -19,6 +19,7 @@
 
 namespace lunatic {
 
+using engine::compile;
 using engine::CompiledModule;
 using engine::Extern;
 using engine::Function;
@@ -36,6 +37,5 @@ using engine::Thread;
 using engine::Trap;
 using engine::TrapKind;
 using engine::Value;
-using engine::compile;
 
 }  // namespace lunatic

@@ -42,8 +42,7 @@ struct AdapterAccess {
 
 /// Decoding of one parameter from its Wasm values; `arg_no` (1-based, not counting the
 /// context) names it in traps. Views are checked here, before the body runs.
-template <class T>
-struct Decoder;
+template <class T> struct Decoder;
 
 template <class T>
 requires Scalar<T>::kMapped struct Decoder<T> {
@@ -67,27 +66,22 @@ bool decode_view(CallContext& ctx, uint32_t address, uint32_t count, uint64_t si
   return true;
 }
 
-template <class T>
-struct Decoder<GuestPtr<T>> {
+template <class T> struct Decoder<GuestPtr<T>> {
   static bool decode(CallContext& ctx, const engine::Slot* s, uint32_t arg_no, GuestPtr<T>& out,
                      engine::Trap& trap) {
     return decode_view(ctx, static_cast<uint32_t>(s[0]), 1, sizeof(T), arg_no, out, trap);
   }
 };
-template <class View, class T>
-struct SpanDecoder {
+template <class View, class T> struct SpanDecoder {
   static bool decode(CallContext& ctx, const engine::Slot* s, uint32_t arg_no, View& out,
                      engine::Trap& trap) {
     return decode_view(ctx, static_cast<uint32_t>(s[0]), static_cast<uint32_t>(s[1]), sizeof(T),
                        arg_no, out, trap);
   }
 };
-template <class T>
-struct Decoder<GuestSpan<T>> : SpanDecoder<GuestSpan<T>, T> {};
-template <class T>
-struct Decoder<GuestMutSpan<T>> : SpanDecoder<GuestMutSpan<T>, T> {};
-template <>
-struct Decoder<GuestString> {
+template <class T> struct Decoder<GuestSpan<T>> : SpanDecoder<GuestSpan<T>, T> {};
+template <class T> struct Decoder<GuestMutSpan<T>> : SpanDecoder<GuestMutSpan<T>, T> {};
+template <> struct Decoder<GuestString> {
   static bool decode(CallContext& ctx, const engine::Slot* s, uint32_t arg_no, GuestString& out,
                      engine::Trap& trap) {
     if (!SpanDecoder<GuestString, char>::decode(ctx, s, arg_no, out, trap)) return false;
@@ -99,8 +93,7 @@ struct Decoder<GuestString> {
 
 // ---- compile-time checks with readable messages --------------------------------------------
 
-template <class T>
-constexpr bool check_param() {
+template <class T> constexpr bool check_param() {
   using U = std::remove_cvref_t<T>;
   // One message per bad parameter: each branch asserts a condition known false there.
   if constexpr (std::is_same_v<U, CallContext>) {
@@ -121,16 +114,13 @@ constexpr bool check_param() {
   }
 }
 
-template <class List>
-struct CheckParams;
-template <class... A>
-struct CheckParams<TypeList<A...>> {
+template <class List> struct CheckParams;
+template <class... A> struct CheckParams<TypeList<A...>> {
   static constexpr bool kOk = (true && ... && check_param<A>());
 };
 
 /// True if F can be bound; otherwise a static_assert says why.
-template <class F>
-constexpr bool check_host_function() {
+template <class F> constexpr bool check_host_function() {
   using Fn = std::decay_t<F>;
   static_assert(Callable<Fn>::kFixed,
                 "host function must have one fixed signature: a function pointer, or a lambda or "
@@ -154,8 +144,7 @@ constexpr bool check_host_function() {
 
 /// A typed host function turned into an engine::HostFunction. Copies share `info`, whose
 /// address identifies the function for the pending-call slot.
-template <class F>
-class Adapter {
+template <class F> class Adapter {
   using Sig = Signature<F>;
   using Result = typename Sig::Result;
 
@@ -189,10 +178,8 @@ class Adapter {
   using WasmParams = typename Sig::WasmParams;
   static constexpr size_t kWasmCount = WasmParams::kSize;
 
-  template <class List>
-  struct Layout;
-  template <class... A>
-  struct Layout<TypeList<A...>> {
+  template <class List> struct Layout;
+  template <class... A> struct Layout<TypeList<A...>> {
     using Values = std::tuple<std::remove_cvref_t<A>...>;
     /// Index of each parameter's first Wasm value.
     static constexpr std::array<size_t, sizeof...(A)> kOffsets = [] {

@@ -48,8 +48,7 @@ class CallContext {
   /// Whether a host context is attached (see attach()).
   bool has_host() const { return host_ != nullptr; }
   /// The embedder's per-process object. @pre has_host() and it is a P.
-  template <class P>
-  P& host() const {
+  template <class P> P& host() const {
     static_assert(std::is_base_of_v<HostContext, P>,
                   "host<P>(): P must derive from lunatic::binding::HostContext");
     return static_cast<P&>(*host_);
@@ -59,8 +58,7 @@ class CallContext {
   /// `init`, on each re-execution after a Park the same object is returned (`init` ignored).
   /// It is destroyed when the call returns or traps. Typical use: an absolute deadline
   /// computed once from a relative timeout, or how many bytes were already written.
-  template <class T, class... Init>
-  T& pending(Init&&... init) {
+  template <class T, class... Init> T& pending(Init&&... init) {
     return slot().get_or_emplace<T>(std::forward<Init>(init)...);
   }
   /// True if this attempt re-executes a call that parked (its pending state is kept).

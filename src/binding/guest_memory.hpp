@@ -40,8 +40,7 @@ HostResult<View> make_view(const CallContext& ctx, std::string_view what, uint32
 
 /// One T in guest memory (Wasm parameter: one i32 address). Checked for sizeof(T) bytes; reads
 /// and writes copy bytes, so unaligned addresses are fine. Valid for the current call only.
-template <class T>
-class GuestPtr {
+template <class T> class GuestPtr {
   static_assert(std::is_trivially_copyable_v<T> && !std::is_const_v<T>,
                 "GuestPtr<T>: T must be a non-const trivially copyable type");
 
@@ -74,8 +73,7 @@ class GuestPtr {
 
 /// Common part of the span views: `size()` elements of T at `address()`, checked for
 /// size() * sizeof(T) bytes. Element access copies bytes (unaligned-safe).
-template <class T>
-class GuestSpanBase {
+template <class T> class GuestSpanBase {
   static_assert(std::is_trivially_copyable_v<T> && !std::is_const_v<T>,
                 "GuestSpan<T>: T must be a non-const trivially copyable type");
 
@@ -109,8 +107,7 @@ class GuestSpanBase {
 };
 
 /// Read-only elements in guest memory (Wasm parameters: i32 address, i32 length in elements).
-template <class T>
-class GuestSpan : public GuestSpanBase<T> {
+template <class T> class GuestSpan : public GuestSpanBase<T> {
  public:
   GuestSpan() = default;
   static HostResult<GuestSpan> at(const CallContext& ctx, uint32_t address, uint32_t size,
@@ -127,8 +124,7 @@ class GuestSpan : public GuestSpanBase<T> {
 };
 
 /// Writable elements in guest memory (Wasm parameters: i32 address, i32 length in elements).
-template <class T>
-class GuestMutSpan : public GuestSpanBase<T> {
+template <class T> class GuestMutSpan : public GuestSpanBase<T> {
  public:
   GuestMutSpan() = default;
   static HostResult<GuestMutSpan> at(const CallContext& ctx, uint32_t address, uint32_t size,

@@ -18,8 +18,7 @@ namespace lunatic::binding {
 /// Park means "not yet": the function has registered a wake-up, the interpreter stops with
 /// the call's arguments still on the stack and runs the same call again when woken (see
 /// pending_call.hpp for state that must survive until then).
-template <class T>
-class [[nodiscard]] HostResult {
+template <class T> class [[nodiscard]] HostResult {
   using Stored = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
   struct ParkTag {};
 

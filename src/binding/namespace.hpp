@@ -47,8 +47,7 @@ class Namespace {
   /// optional leading `CallContext&`) and return type give the Wasm type at compile time; a
   /// type without a Wasm mapping is a compile error (signature.hpp lists the mappings).
   /// Redefining a name replaces the earlier definition. Returns *this for chaining.
-  template <class F>
-  Namespace& define(std::string_view name, F fn) {
+  template <class F> Namespace& define(std::string_view name, F fn) {
     using Fn = std::decay_t<F>;
     if constexpr (check_host_function<Fn>()) {
       auto info = std::make_shared<FunctionInfo>(FunctionInfo{module_ + "::" + std::string(name)});

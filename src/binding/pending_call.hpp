@@ -47,8 +47,7 @@ class PendingCall {
   /// The state of type T, constructed from `init` (constructor arguments, or the members of an
   /// aggregate) if the slot holds none or holds another type. @pre claim() was called for the
   /// running call.
-  template <class T, class... Init>
-  T& get_or_emplace(Init&&... init) {
+  template <class T, class... Init> T& get_or_emplace(Init&&... init) {
     static_assert(std::is_object_v<T> && !std::is_const_v<T>,
                   "pending call state must be a non-const object type");
     if (!state_ || state_->type != &kTypeTag<T>) {
@@ -59,16 +58,14 @@ class PendingCall {
 
  private:
   // One distinct address per type: a type check without RTTI.
-  template <class T>
-  static constexpr char kTypeTag = 0;
+  template <class T> static constexpr char kTypeTag = 0;
 
   struct Base {
     explicit Base(const void* t) : type(t) {}
     virtual ~Base() = default;
     const void* type;
   };
-  template <class T>
-  struct Holder final : Base {
+  template <class T> struct Holder final : Base {
     template <class... Init>
     explicit Holder(Init&&... init) : Base(&kTypeTag<T>), value(std::forward<Init>(init)...) {}
     T value;

@@ -21,13 +21,9 @@ namespace lunatic::binding {
 
 /// A C++ scalar that is a Wasm value. Only the fixed-width types are mapped: `long long`, `bool`,
 /// `char` and friends are not, so a signature never depends on the platform's type sizes.
-template <class T>
-struct Scalar {
-  static constexpr bool kMapped = false;
-};
+template <class T> struct Scalar { static constexpr bool kMapped = false; };
 
-template <class T, wasm::ValType V>
-struct IntScalar {
+template <class T, wasm::ValType V> struct IntScalar {
   static constexpr bool kMapped = true;
   static constexpr wasm::ValType kType = V;
   // i32 slots hold the value zero-extended (engine/value.hpp), so truncating is exact.
@@ -40,24 +36,18 @@ struct IntScalar {
     return static_cast<uint64_t>(v);
   }
 };
-template <>
-struct Scalar<int32_t> : IntScalar<int32_t, wasm::ValType::I32> {};
-template <>
-struct Scalar<uint32_t> : IntScalar<uint32_t, wasm::ValType::I32> {};
-template <>
-struct Scalar<int64_t> : IntScalar<int64_t, wasm::ValType::I64> {};
-template <>
-struct Scalar<uint64_t> : IntScalar<uint64_t, wasm::ValType::I64> {};
+template <> struct Scalar<int32_t> : IntScalar<int32_t, wasm::ValType::I32> {};
+template <> struct Scalar<uint32_t> : IntScalar<uint32_t, wasm::ValType::I32> {};
+template <> struct Scalar<int64_t> : IntScalar<int64_t, wasm::ValType::I64> {};
+template <> struct Scalar<uint64_t> : IntScalar<uint64_t, wasm::ValType::I64> {};
 
-template <>
-struct Scalar<float> {
+template <> struct Scalar<float> {
   static constexpr bool kMapped = true;
   static constexpr wasm::ValType kType = wasm::ValType::F32;
   static float from_slot(engine::Slot s) { return std::bit_cast<float>(static_cast<uint32_t>(s)); }
   static engine::Slot to_slot(float v) { return std::bit_cast<uint32_t>(v); }
 };
-template <>
-struct Scalar<double> {
+template <> struct Scalar<double> {
   static constexpr bool kMapped = true;
   static constexpr wasm::ValType kType = wasm::ValType::F64;
   static double from_slot(engine::Slot s) { return std::bit_cast<double>(s); }
@@ -67,8 +57,7 @@ struct Scalar<double> {
 // ---- parameters ----------------------------------------------------------------------------
 
 /// The Wasm values one C++ parameter takes. kMapped is false for a type with no mapping.
-template <class T>
-struct Param {
+template <class T> struct Param {
   static constexpr bool kMapped = false;
   static constexpr std::array<wasm::ValType, 0> kTypes{};
 };
@@ -77,20 +66,16 @@ requires Scalar<T>::kMapped struct Param<T> {
   static constexpr bool kMapped = true;
   static constexpr std::array kTypes{Scalar<T>::kType};
 };
-template <class T>
-struct Param<GuestPtr<T>> {
+template <class T> struct Param<GuestPtr<T>> {
   static constexpr bool kMapped = true;
   static constexpr std::array kTypes{wasm::ValType::I32};  // address
 };
-template <class T>
-struct Param<GuestSpan<T>> {
+template <class T> struct Param<GuestSpan<T>> {
   static constexpr bool kMapped = true;
   static constexpr std::array kTypes{wasm::ValType::I32, wasm::ValType::I32};  // address, length
 };
-template <class T>
-struct Param<GuestMutSpan<T>> : Param<GuestSpan<T>> {};
-template <>
-struct Param<GuestString> : Param<GuestSpan<uint8_t>> {};
+template <class T> struct Param<GuestMutSpan<T>> : Param<GuestSpan<T>> {};
+template <> struct Param<GuestString> : Param<GuestSpan<uint8_t>> {};
 
 /// A type usable as a host function parameter (by value or const reference).
 template <class T>
@@ -101,13 +86,11 @@ concept WasmParam =
 // ---- results -------------------------------------------------------------------------------
 
 /// The Wasm results of a C++ return type: void, a scalar, or HostResult of either.
-template <class R>
-struct Return {
+template <class R> struct Return {
   static constexpr bool kMapped = false;
   static constexpr std::array<wasm::ValType, 0> kTypes{};
 };
-template <>
-struct Return<void> {
+template <> struct Return<void> {
   static constexpr bool kMapped = true;
   using Value = void;
   static constexpr std::array<wasm::ValType, 0> kTypes{};
@@ -128,31 +111,22 @@ concept WasmReturn = Return<R>::kMapped;
 
 // ---- whole functions -----------------------------------------------------------------------
 
-template <class... Ts>
-struct TypeList {
-  static constexpr size_t kSize = sizeof...(Ts);
-};
+template <class... Ts> struct TypeList { static constexpr size_t kSize = sizeof...(Ts); };
 
 /// Return type and parameters of a callable with one fixed signature.
-template <class F>
-struct Callable {
-  static constexpr bool kFixed = false;
-};
-template <class R, class... A>
-struct Callable<R (*)(A...)> {
+template <class F> struct Callable { static constexpr bool kFixed = false; };
+template <class R, class... A> struct Callable<R (*)(A...)> {
   static constexpr bool kFixed = true;
   static constexpr bool kConst = true;
   using Result = R;
   using Params = TypeList<A...>;
 };
-template <class R, class... A>
-struct Callable<R (*)(A...) noexcept> : Callable<R (*)(A...)> {};
+template <class R, class... A> struct Callable<R (*)(A...) noexcept> : Callable<R (*)(A...)> {};
 template <class R, class C, class... A>
 struct Callable<R (C::*)(A...) const> : Callable<R (*)(A...)> {};
 template <class R, class C, class... A>
 struct Callable<R (C::*)(A...) const noexcept> : Callable<R (*)(A...)> {};
-template <class R, class C, class... A>
-struct Callable<R (C::*)(A...)> : Callable<R (*)(A...)> {
+template <class R, class C, class... A> struct Callable<R (C::*)(A...)> : Callable<R (*)(A...)> {
   static constexpr bool kConst = false;
 };
 template <class R, class C, class... A>
@@ -162,23 +136,18 @@ requires std::is_class_v<F> && requires { &F::operator(); }
 struct Callable<F> : Callable<decltype(&F::operator())> {};
 
 /// The Wasm-facing parameters: all parameters after an optional leading `CallContext&`.
-template <class List>
-struct SplitContext;
-template <>
-struct SplitContext<TypeList<>> {
+template <class List> struct SplitContext;
+template <> struct SplitContext<TypeList<>> {
   static constexpr bool kHasContext = false;
   using Wasm = TypeList<>;
 };
-template <class First, class... Rest>
-struct SplitContext<TypeList<First, Rest...>> {
+template <class First, class... Rest> struct SplitContext<TypeList<First, Rest...>> {
   static constexpr bool kHasContext = std::is_same_v<First, CallContext&>;
   using Wasm = std::conditional_t<kHasContext, TypeList<Rest...>, TypeList<First, Rest...>>;
 };
 
-template <class List>
-struct ParamTypes;
-template <class... A>
-struct ParamTypes<TypeList<A...>> {
+template <class List> struct ParamTypes;
+template <class... A> struct ParamTypes<TypeList<A...>> {
   static constexpr size_t kCount = (size_t{0} + ... + Param<std::remove_cvref_t<A>>::kTypes.size());
   static constexpr std::array<wasm::ValType, kCount> make() {
     std::array<wasm::ValType, kCount> out{};
@@ -195,8 +164,7 @@ struct ParamTypes<TypeList<A...>> {
 };
 
 /// Signature<F>: the Wasm parameter and result types of host function F, at compile time.
-template <class F>
-struct Signature {
+template <class F> struct Signature {
   using Fn = std::decay_t<F>;
   using Traits = Callable<Fn>;
   using Result = typename Traits::Result;
@@ -208,8 +176,7 @@ struct Signature {
 };
 
 /// The Wasm function type of host function F.
-template <class F>
-wasm::FuncType func_type_of() {
+template <class F> wasm::FuncType func_type_of() {
   wasm::FuncType type;
   type.params.assign(Signature<F>::kParams.begin(), Signature<F>::kParams.end());
   type.results.assign(Signature<F>::kResults.begin(), Signature<F>::kResults.end());

@@ -41,8 +41,7 @@ struct Error {
 };
 
 /// A value of type T or an Error.
-template <class T>
-class [[nodiscard]] Result {
+template <class T> class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
@@ -65,8 +64,7 @@ class [[nodiscard]] Result {
   std::variant<T, Error> v_;
 };
 
-template <>
-class [[nodiscard]] Result<void> {
+template <> class [[nodiscard]] Result<void> {
  public:
   Result() = default;
   Result(Error error) : error_(std::move(error)) {}  // NOLINT: implicit by design
@@ -87,9 +85,9 @@ class [[nodiscard]] Result<void> {
 /// TRY(expr): evaluate a Result; on error return the Error from the enclosing function (whose
 /// return type must be constructible from Error), else yield the value. A GNU statement
 /// expression (g++ and clang), the one macro the project allows itself for error plumbing.
-#define TRY(expr)                                         \
-  ({                                                      \
-    auto&& try_result_ = (expr);                          \
+#define TRY(expr)                                                 \
+  ({                                                              \
+    auto&& try_result_ = (expr);                                  \
     if (!try_result_.ok()) return std::move(try_result_).error(); \
-    std::move(try_result_).value();                       \
+    std::move(try_result_).value();                               \
   })

@@ -18,12 +18,12 @@ bool is_valid_utf8(std::span<const uint8_t> bytes) {
       len = 2;
     } else if (b >= 0xE0 && b <= 0xEF) {
       len = 3;
-      if (b == 0xE0) lo = 0xA0;        // no overlongs
-      if (b == 0xED) hi = 0x9F;        // no surrogates
+      if (b == 0xE0) lo = 0xA0;  // no overlongs
+      if (b == 0xED) hi = 0x9F;  // no surrogates
     } else if (b >= 0xF0 && b <= 0xF4) {
       len = 4;
-      if (b == 0xF0) lo = 0x90;        // no overlongs
-      if (b == 0xF4) hi = 0x8F;        // nothing past U+10FFFF
+      if (b == 0xF0) lo = 0x90;  // no overlongs
+      if (b == 0xF4) hi = 0x8F;  // nothing past U+10FFFF
     } else {
       return false;
     }

@@ -21,7 +21,8 @@ Result<std::shared_ptr<const CompiledModule>> compile(std::span<const uint8_t> b
     Result<std::unique_ptr<CompiledFunction>> code = lower(module->wasm, i);
     if (!code.ok()) {
       Error e = std::move(code).error();
-      if (e.context.empty()) e.context = "function " + std::to_string(module->wasm.imported_functions + i);
+      if (e.context.empty())
+        e.context = "function " + std::to_string(module->wasm.imported_functions + i);
       return e;
     }
     module->code.push_back(std::move(code).value());

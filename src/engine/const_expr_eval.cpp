@@ -30,11 +30,13 @@ Result<Slot> eval_const_expr(const wasm::ConstExpr& expr, const Instance& instan
       case Opcode::F64Const: pushed = in.c; break;
       case Opcode::RefNull: pushed = 0; break;
       case Opcode::RefFunc:
-        if (in.a >= instance.functions.size()) return malformed(in, "unknown function " + std::to_string(in.a));
+        if (in.a >= instance.functions.size())
+          return malformed(in, "unknown function " + std::to_string(in.a));
         pushed = reinterpret_cast<Slot>(instance.functions[in.a]);
         break;
       case Opcode::GlobalGet:
-        if (in.a >= instance.globals.size()) return malformed(in, "unknown global " + std::to_string(in.a));
+        if (in.a >= instance.globals.size())
+          return malformed(in, "unknown global " + std::to_string(in.a));
         pushed = instance.globals[in.a]->value;
         break;
       case Opcode::I32Add:
@@ -47,14 +49,18 @@ Result<Slot> eval_const_expr(const wasm::ConstExpr& expr, const Instance& instan
         Slot rhs = stack[--depth];
         Slot lhs = stack[--depth];
         bool is32 = in.op == Opcode::I32Add || in.op == Opcode::I32Sub || in.op == Opcode::I32Mul;
-        if (in.op == Opcode::I32Add || in.op == Opcode::I64Add) pushed = lhs + rhs;
-        else if (in.op == Opcode::I32Sub || in.op == Opcode::I64Sub) pushed = lhs - rhs;
-        else pushed = lhs * rhs;  // unsigned wrap-around is two's complement wrap-around
+        if (in.op == Opcode::I32Add || in.op == Opcode::I64Add)
+          pushed = lhs + rhs;
+        else if (in.op == Opcode::I32Sub || in.op == Opcode::I64Sub)
+          pushed = lhs - rhs;
+        else
+          pushed = lhs * rhs;  // unsigned wrap-around is two's complement wrap-around
         if (is32) pushed &= 0xFFFF'FFFFu;
         break;
       }
       default:
-        return malformed(in, std::string("not a constant instruction: ") + wasm::opcode_name(in.op));
+        return malformed(in,
+                         std::string("not a constant instruction: ") + wasm::opcode_name(in.op));
     }
     if (depth == stack.size()) return malformed(in, "expression too deep");
     stack[depth++] = pushed;

@@ -30,10 +30,10 @@ enum class HostStatus : uint8_t {
 /// Everything a host function may touch during one call.
 struct HostCall {
   Thread& thread;
-  Instance* caller;              ///< instance whose code made the call (null at top level)
+  Instance* caller;  ///< instance whose code made the call (null at top level)
   std::span<const Slot> args;
-  std::span<Slot> results;       ///< sized to the function type's results
-  Trap trap;                     ///< set when returning HostStatus::Trap
+  std::span<Slot> results;  ///< sized to the function type's results
+  Trap trap;                ///< set when returning HostStatus::Trap
 
   /// The caller's memory 0, or null if it has none.
   Memory* memory() const;

@@ -28,8 +28,7 @@ LUNATIC_INLINE void binary(Slot* fp, const uint32_t*& pc, F f) {
 }
 
 /// [op, dst, a, imm]: dst = f(a, imm), the 32-bit immediate sign-extended to T.
-template <class T, class F>
-LUNATIC_INLINE void binary_imm(Slot* fp, const uint32_t*& pc, F f) {
+template <class T, class F> LUNATIC_INLINE void binary_imm(Slot* fp, const uint32_t*& pc, F f) {
   const T imm = static_cast<T>(static_cast<int32_t>(pc[3]));
   fp[pc[1]] = num::put<T>(f(num::get<T>(fp[pc[2]]), imm));
   pc += 4;
@@ -118,8 +117,7 @@ struct MemoryView {
 
 /// "Let ea be i + memarg.offset; if ea + N/8 is larger than the length of mem.data, trap."
 /// The sum is taken in 64 bits, so it cannot wrap.
-template <class M>
-LUNATIC_INLINE bool in_bounds(MemoryView mem, uint64_t ea) {
+template <class M> LUNATIC_INLINE bool in_bounds(MemoryView mem, uint64_t ea) {
   return ea + sizeof(M) <= mem.size;
 }
 

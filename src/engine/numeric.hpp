@@ -17,19 +17,24 @@ namespace lunatic::engine::num {
 // ---- Slots <-> typed values -------------------------------------------------------------
 // i32 and f32 live in the low 32 bits of a slot; writes zero-extend, reads truncate.
 
-template <class T>
-inline T get(Slot s) {
-  if constexpr (std::is_same_v<T, float>) return std::bit_cast<float>(static_cast<uint32_t>(s));
-  else if constexpr (std::is_same_v<T, double>) return std::bit_cast<double>(s);
-  else return static_cast<T>(s);
+template <class T> inline T get(Slot s) {
+  if constexpr (std::is_same_v<T, float>)
+    return std::bit_cast<float>(static_cast<uint32_t>(s));
+  else if constexpr (std::is_same_v<T, double>)
+    return std::bit_cast<double>(s);
+  else
+    return static_cast<T>(s);
 }
 
-template <class T>
-inline Slot put(T v) {
-  if constexpr (std::is_same_v<T, float>) return std::bit_cast<uint32_t>(v);
-  else if constexpr (std::is_same_v<T, double>) return std::bit_cast<uint64_t>(v);
-  else if constexpr (std::is_same_v<T, bool>) return v ? 1 : 0;
-  else return static_cast<std::make_unsigned_t<T>>(v);
+template <class T> inline Slot put(T v) {
+  if constexpr (std::is_same_v<T, float>)
+    return std::bit_cast<uint32_t>(v);
+  else if constexpr (std::is_same_v<T, double>)
+    return std::bit_cast<uint64_t>(v);
+  else if constexpr (std::is_same_v<T, bool>)
+    return v ? 1 : 0;
+  else
+    return static_cast<std::make_unsigned_t<T>>(v);
 }
 
 template <class T> using Signed = std::make_signed_t<T>;
@@ -49,8 +54,12 @@ template <class T> inline T shr_u(T a, T b) { return a >> (b & (kBits<T> - 1)); 
 template <class T> inline T shr_s(T a, T b) {
   return static_cast<T>(static_cast<Signed<T>>(a) >> (b & (kBits<T> - 1)));
 }
-template <class T> inline T rotl(T a, T b) { return std::rotl(a, static_cast<int>(b & (kBits<T> - 1))); }
-template <class T> inline T rotr(T a, T b) { return std::rotr(a, static_cast<int>(b & (kBits<T> - 1))); }
+template <class T> inline T rotl(T a, T b) {
+  return std::rotl(a, static_cast<int>(b & (kBits<T> - 1)));
+}
+template <class T> inline T rotr(T a, T b) {
+  return std::rotr(a, static_cast<int>(b & (kBits<T> - 1)));
+}
 template <class T> inline T clz(T a) { return static_cast<T>(std::countl_zero(a)); }
 template <class T> inline T ctz(T a) { return static_cast<T>(std::countr_zero(a)); }
 template <class T> inline T popcnt(T a) { return static_cast<T>(std::popcount(a)); }
@@ -94,10 +103,18 @@ template <class T> inline bool lt_u(T a, T b) { return a < b; }
 template <class T> inline bool gt_u(T a, T b) { return a > b; }
 template <class T> inline bool le_u(T a, T b) { return a <= b; }
 template <class T> inline bool ge_u(T a, T b) { return a >= b; }
-template <class T> inline bool lt_s(T a, T b) { return static_cast<Signed<T>>(a) < static_cast<Signed<T>>(b); }
-template <class T> inline bool gt_s(T a, T b) { return static_cast<Signed<T>>(a) > static_cast<Signed<T>>(b); }
-template <class T> inline bool le_s(T a, T b) { return static_cast<Signed<T>>(a) <= static_cast<Signed<T>>(b); }
-template <class T> inline bool ge_s(T a, T b) { return static_cast<Signed<T>>(a) >= static_cast<Signed<T>>(b); }
+template <class T> inline bool lt_s(T a, T b) {
+  return static_cast<Signed<T>>(a) < static_cast<Signed<T>>(b);
+}
+template <class T> inline bool gt_s(T a, T b) {
+  return static_cast<Signed<T>>(a) > static_cast<Signed<T>>(b);
+}
+template <class T> inline bool le_s(T a, T b) {
+  return static_cast<Signed<T>>(a) <= static_cast<Signed<T>>(b);
+}
+template <class T> inline bool ge_s(T a, T b) {
+  return static_cast<Signed<T>>(a) >= static_cast<Signed<T>>(b);
+}
 
 // ---- Sign extension ("extendN_s": reinterpret the low N bits as signed) -------------------
 
@@ -127,10 +144,15 @@ template <class F> inline F ftrunc(F a) { return std::isnan(a) ? a + a : std::tr
 // one". nearbyint in the default rounding mode does exactly that and keeps the sign of zero.
 template <class F> inline F fnearest(F a) { return std::isnan(a) ? a + a : std::nearbyint(a); }
 
-template <class F> inline F fabs_(F a) { return std::bit_cast<F>(std::bit_cast<Bits<F>>(a) & ~kSignBit<F>); }
-template <class F> inline F fneg(F a) { return std::bit_cast<F>(std::bit_cast<Bits<F>>(a) ^ kSignBit<F>); }
+template <class F> inline F fabs_(F a) {
+  return std::bit_cast<F>(std::bit_cast<Bits<F>>(a) & ~kSignBit<F>);
+}
+template <class F> inline F fneg(F a) {
+  return std::bit_cast<F>(std::bit_cast<Bits<F>>(a) ^ kSignBit<F>);
+}
 template <class F> inline F fcopysign(F a, F b) {
-  return std::bit_cast<F>((std::bit_cast<Bits<F>>(a) & ~kSignBit<F>) | (std::bit_cast<Bits<F>>(b) & kSignBit<F>));
+  return std::bit_cast<F>((std::bit_cast<Bits<F>>(a) & ~kSignBit<F>) |
+                          (std::bit_cast<Bits<F>>(b) & kSignBit<F>));
 }
 
 // fmin/fmax: "if either operand is a NaN, the result is a NaN"; "-0 is less than +0".
@@ -185,7 +207,9 @@ template <class F, class I> inline F convert(I a) { return static_cast<F>(a); }
 
 // wrap: "the low 32 bits"; extend_i32_s/u: sign- or zero-extend to 64 bits.
 inline uint32_t wrap(uint64_t a) { return static_cast<uint32_t>(a); }
-inline uint64_t extend_i32_s(uint32_t a) { return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(a))); }
+inline uint64_t extend_i32_s(uint32_t a) {
+  return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(a)));
+}
 inline uint64_t extend_i32_u(uint32_t a) { return a; }
 // reinterpret: the same bits under another type (slots hold bits already).
 template <class T> inline T same_bits(T a) { return a; }

@@ -4,7 +4,8 @@
 namespace lunatic::engine {
 
 Table::Table(wasm::TableType type, Slot init, uint32_t max_elements_limit)
-    : element_(type.element), max_(type.limits.max),
+    : element_(type.element),
+      max_(type.limits.max),
       limit_(max_elements_limit < kMaxElements ? max_elements_limit : kMaxElements) {
   // The precondition keeps min within the cap; clamping anyway means a caller's mistake
   // yields a short table rather than an allocation of up to 32 GiB.
@@ -12,7 +13,9 @@ Table::Table(wasm::TableType type, Slot init, uint32_t max_elements_limit)
   elements_.assign(size, init);
 }
 
-wasm::TableType Table::type() const { return wasm::TableType{element_, wasm::Limits{size(), max_}}; }
+wasm::TableType Table::type() const {
+  return wasm::TableType{element_, wasm::Limits{size(), max_}};
+}
 
 int32_t Table::grow(uint32_t delta, Slot init) {
   uint32_t old_size = size();

@@ -67,7 +67,7 @@ class Thread {
 
  private:
   friend class Interpreter;
-  struct State;                   ///< frames and slots, defined by the interpreter
+  struct State;  ///< frames and slots, defined by the interpreter
   Store& store_;
   ThreadLimits limits_;
   std::unique_ptr<State> state_;

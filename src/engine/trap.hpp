@@ -8,20 +8,20 @@
 namespace lunatic::engine {
 
 enum class TrapKind : uint8_t {
-  Unreachable,              ///< "unreachable"
-  MemoryOutOfBounds,        ///< "out of bounds memory access"
-  TableOutOfBounds,         ///< "out of bounds table access"
-  UndefinedElement,         ///< "undefined element"
-  UninitializedElement,     ///< "uninitialized element"
-  IndirectCallTypeMismatch, ///< "indirect call type mismatch"
-  IntegerDivideByZero,      ///< "integer divide by zero"
-  IntegerOverflow,          ///< "integer overflow"
-  InvalidConversion,        ///< "invalid conversion to integer"
-  CallStackExhausted,       ///< "call stack exhausted"
-  OutOfFuel,                ///< "out of fuel"
-  Killed,                   ///< "killed": the process was killed at a safepoint
-  Exit,                     ///< the guest called proc_exit; `exit_code` holds the status
-  Host,                     ///< a host function trapped; the message says why
+  Unreachable,               ///< "unreachable"
+  MemoryOutOfBounds,         ///< "out of bounds memory access"
+  TableOutOfBounds,          ///< "out of bounds table access"
+  UndefinedElement,          ///< "undefined element"
+  UninitializedElement,      ///< "uninitialized element"
+  IndirectCallTypeMismatch,  ///< "indirect call type mismatch"
+  IntegerDivideByZero,       ///< "integer divide by zero"
+  IntegerOverflow,           ///< "integer overflow"
+  InvalidConversion,         ///< "invalid conversion to integer"
+  CallStackExhausted,        ///< "call stack exhausted"
+  OutOfFuel,                 ///< "out of fuel"
+  Killed,                    ///< "killed": the process was killed at a safepoint
+  Exit,                      ///< the guest called proc_exit; `exit_code` holds the status
+  Host,                      ///< a host function trapped; the message says why
 };
 
 /// The spec's canonical message for a kind ("integer divide by zero", ...).
@@ -36,7 +36,7 @@ struct BacktraceFrame {
 
 struct Trap {
   TrapKind kind = TrapKind::Unreachable;
-  std::string message;  ///< trap_message(kind), or the host's reason for TrapKind::Host
+  std::string message;    ///< trap_message(kind), or the host's reason for TrapKind::Host
   int32_t exit_code = 0;  ///< TrapKind::Exit only
   std::vector<BacktraceFrame> backtrace;
 

@@ -16,8 +16,7 @@ std::string hex(uint64_t v) {
 
 // Shortest text that reads back to the same value; NaNs also show their bits, since the spec
 // distinguishes canonical from arithmetic NaNs.
-template <class F>
-std::string float_text(F v, uint64_t bits) {
+template <class F> std::string float_text(F v, uint64_t bits) {
   if (std::isnan(v)) return std::string(std::signbit(v) ? "-nan:" : "nan:") + hex(bits);
   char buf[64];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);

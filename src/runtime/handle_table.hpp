@@ -47,15 +47,13 @@ class HandleTable {
     return id;
   }
   /// The resource `id` if it exists and is a T, else null.
-  template <class T = Resource>
-  T* get(uint64_t id) const {
+  template <class T = Resource> T* get(uint64_t id) const {
     auto it = entries_.find(id);
     return it == entries_.end() ? nullptr : dynamic_cast<T*>(it->second.get());
   }
   /// Removes and returns the resource `id` if it exists and is a T; else null (and the
   /// table is unchanged).
-  template <class T = Resource>
-  std::unique_ptr<T> take(uint64_t id) {
+  template <class T = Resource> std::unique_ptr<T> take(uint64_t id) {
     auto it = entries_.find(id);
     if (it == entries_.end() || dynamic_cast<T*>(it->second.get()) == nullptr) return nullptr;
     std::unique_ptr<T> out(static_cast<T*>(it->second.release()));

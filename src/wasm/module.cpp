@@ -20,7 +20,8 @@ const Import& nth_import(const Module& m, ExternKind kind, uint32_t n) {
 }  // namespace
 
 uint32_t Module::function_type_index(uint32_t func_index) const {
-  if (func_index < imported_functions) return nth_import(*this, ExternKind::Func, func_index).func_type;
+  if (func_index < imported_functions)
+    return nth_import(*this, ExternKind::Func, func_index).func_type;
   return functions[func_index - imported_functions].type_index;
 }
 

@@ -81,20 +81,20 @@ struct LocalGroup {
 /// A function defined by the module (imports are in Module::imports).
 struct Function {
   uint32_t type_index = 0;
-  std::vector<LocalGroup> locals;  ///< as declared, run-length encoded
-  uint32_t local_count = 0;        ///< sum of the groups, not counting parameters
-  std::vector<Instr> body;         ///< includes the final `end`
+  std::vector<LocalGroup> locals;         ///< as declared, run-length encoded
+  uint32_t local_count = 0;               ///< sum of the groups, not counting parameters
+  std::vector<Instr> body;                ///< includes the final `end`
   std::vector<uint32_t> br_table_labels;  ///< label lists of this body's br_table instructions
-  uint32_t body_offset = 0;        ///< byte offset of the body in the module
+  uint32_t body_offset = 0;               ///< byte offset of the body in the module
 };
 
 struct Module {
   std::vector<FuncType> types;
   std::vector<Import> imports;
-  std::vector<Function> functions;  ///< defined functions (function section + code section)
-  std::vector<TableType> tables;    ///< defined tables
-  std::vector<MemoryType> memories; ///< defined memories
-  std::vector<Global> globals;      ///< defined globals
+  std::vector<Function> functions;   ///< defined functions (function section + code section)
+  std::vector<TableType> tables;     ///< defined tables
+  std::vector<MemoryType> memories;  ///< defined memories
+  std::vector<Global> globals;       ///< defined globals
   std::vector<Export> exports;
   std::optional<uint32_t> start;
   std::vector<ElemSegment> elements;
@@ -121,7 +121,9 @@ struct Module {
 
   /// Type index of function `func_index` in the function index space. @pre in range.
   uint32_t function_type_index(uint32_t func_index) const;
-  const FuncType& function_type(uint32_t func_index) const { return types[function_type_index(func_index)]; }
+  const FuncType& function_type(uint32_t func_index) const {
+    return types[function_type_index(func_index)];
+  }
   /// @pre index in range of the respective index space.
   TableType table_type(uint32_t index) const;
   MemoryType memory_type(uint32_t index) const;

@@ -16,8 +16,7 @@ constexpr OpcodeInfo kInfo[] = {
 constexpr uint16_t kNone = 0xFFFF;
 
 // Index of each opcode with the given prefix by its code, for table sizes up to N codes.
-template <size_t N>
-constexpr std::array<uint16_t, N> index_by_code(uint8_t wanted_prefix) {
+template <size_t N> constexpr std::array<uint16_t, N> index_by_code(uint8_t wanted_prefix) {
   std::array<uint16_t, N> table{};
   table.fill(kNone);
   uint16_t i = 0;

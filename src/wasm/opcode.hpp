@@ -21,10 +21,11 @@ inline constexpr uint16_t kOpcodeCount = 0
 /// What follows an opcode in the binary, and where the decoder puts it in an Instr.
 enum class Immediate : uint8_t {
   None,
-  BlockType,     ///< s33 block type -> Instr::block
-  Label,         ///< label depth -> a
-  BrTable,       ///< vec(label) default -> a = first index in Function::br_table_labels, b = count, c = default
-  Func,          ///< function index -> a
+  BlockType,  ///< s33 block type -> Instr::block
+  Label,      ///< label depth -> a
+  BrTable,  ///< vec(label) default -> a = first index in Function::br_table_labels, b = count, c =
+            ///< default
+  Func,     ///< function index -> a
   CallIndirect,  ///< type index, table index -> a, b
   Local,         ///< local index -> a
   Global,        ///< global index -> a

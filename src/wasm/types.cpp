@@ -5,10 +5,14 @@ namespace lunatic::wasm {
 
 std::optional<ValType> val_type_from_byte(uint8_t byte) {
   switch (byte) {
-    case 0x7F: case 0x7E: case 0x7D: case 0x7C: case 0x7B: case 0x70: case 0x6F:
-      return static_cast<ValType>(byte);
-    default:
-      return std::nullopt;
+    case 0x7F:
+    case 0x7E:
+    case 0x7D:
+    case 0x7C:
+    case 0x7B:
+    case 0x70:
+    case 0x6F: return static_cast<ValType>(byte);
+    default: return std::nullopt;
   }
 }
 
@@ -37,9 +41,11 @@ const char* extern_kind_name(ExternKind k) {
 
 std::string FuncType::to_string() const {
   std::string out = "(";
-  for (size_t i = 0; i < params.size(); ++i) out += (i ? " " : "") + std::string(val_type_name(params[i]));
+  for (size_t i = 0; i < params.size(); ++i)
+    out += (i ? " " : "") + std::string(val_type_name(params[i]));
   out += ") -> (";
-  for (size_t i = 0; i < results.size(); ++i) out += (i ? " " : "") + std::string(val_type_name(results[i]));
+  for (size_t i = 0; i < results.size(); ++i)
+    out += (i ? " " : "") + std::string(val_type_name(results[i]));
   return out + ")";
 }
 

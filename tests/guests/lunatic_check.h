@@ -13,12 +13,12 @@
 
 static int check_failures = 0;
 
-#define CHECK(cond)                                                          \
-  do {                                                                       \
-    if (!(cond)) {                                                           \
-      printf("CHECK FAILED %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
-      ++check_failures;                                                      \
-    }                                                                        \
+#define CHECK(cond)                                                  \
+  do {                                                               \
+    if (!(cond)) {                                                   \
+      printf("CHECK FAILED %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+      ++check_failures;                                              \
+    }                                                                \
   } while (0)
 
 /* Ends main: prints the verdict and returns the exit code. */

@@ -6,8 +6,7 @@
 #include <stdint.h>
 
 /* LUNATIC_IMPORT(module, name): the function is the host function `module::name`. */
-#define LUNATIC_IMPORT(module, name) \
-  __attribute__((import_module(module), import_name(name)))
+#define LUNATIC_IMPORT(module, name) __attribute__((import_module(module), import_name(name)))
 
 /* What receive and send_receive_skip_search return when the timeout passed. */
 #define LUNATIC_TIMED_OUT 9027

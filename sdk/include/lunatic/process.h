@@ -36,7 +36,8 @@ LUNATIC_IMPORT("lunatic::process", "kill") void lunatic_kill(uint64_t process_id
 LUNATIC_IMPORT("lunatic::process", "exists") int32_t lunatic_exists(uint64_t process_id);
 /* 0: a linked process's failure arrives as a LUNATIC_MESSAGE_LINK_DIED message; else (the
  * default) this process dies with it. */
-LUNATIC_IMPORT("lunatic::process", "die_when_link_dies") void lunatic_die_when_link_dies(int32_t die);
+LUNATIC_IMPORT("lunatic::process", "die_when_link_dies")
+void lunatic_die_when_link_dies(int32_t die);
 /* Suspends this process for `ms` milliseconds. */
 LUNATIC_IMPORT("lunatic::process", "sleep_ms") void lunatic_sleep_ms(uint64_t ms);
 
@@ -70,9 +71,8 @@ void lunatic_allow_namespace(uint64_t config_id, const char* prefix, size_t pref
  * unless 0. `params` holds 17-byte records [type][value u128 LE] (0x7F i32, 0x7E i64, 0x7D f32,
  * 0x7C f64). 0 and the process id, or 1 and an error id. */
 LUNATIC_IMPORT("lunatic::process", "spawn")
-int32_t lunatic_spawn(int64_t link_tag, int64_t config_id, int64_t module_id,
-                      const char* function, size_t function_len, const uint8_t* params,
-                      size_t params_len, uint64_t* id);
+int32_t lunatic_spawn(int64_t link_tag, int64_t config_id, int64_t module_id, const char* function,
+                      size_t function_len, const uint8_t* params, size_t params_len, uint64_t* id);
 
 /* Convenience: spawns export `function` with `count` i64 arguments (at most 16) given after
  * it, in module `module_id` and config `config_id`. Returns as lunatic_spawn. */

@@ -49,8 +49,7 @@ WasiResult transfer(CallContext& ctx, uint32_t fd, uint64_t access, uint64_t ext
 }
 
 /// Runs `op(host_fd)` (returning 0 or -1 with errno) on `fd` holding `rights`.
-template <class Op>
-WasiResult simple(CallContext& ctx, uint32_t fd, uint64_t rights, Op op) {
+template <class Op> WasiResult simple(CallContext& ctx, uint32_t fd, uint64_t rights, Op op) {
   WasiContext* w = wasi_of(ctx);
   if (w == nullptr) return no_context(ctx);
   FdEntry* e = nullptr;

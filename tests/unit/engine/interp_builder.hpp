@@ -52,7 +52,8 @@ class Body {
     return open_typed(o, wasm::BlockType{wasm::BlockType::Kind::Value, result, 0});
   }
   Body& open_type(Opcode o, uint32_t type_index) {
-    return open_typed(o, wasm::BlockType{wasm::BlockType::Kind::TypeIndex, ValType::I32, type_index});
+    return open_typed(o,
+                      wasm::BlockType{wasm::BlockType::Kind::TypeIndex, ValType::I32, type_index});
   }
   Body& br_table(std::vector<uint32_t> labels, uint32_t default_label) {
     const uint32_t first = static_cast<uint32_t>(br_labels.size());
@@ -95,7 +96,8 @@ class ModuleBuilder {
     return m.imported_functions++;
   }
   /// Defines a function; `body` must end with `end`. Returns its function index.
-  uint32_t func(uint32_t type_index, std::vector<ValType> locals, Body body, const char* name = nullptr) {
+  uint32_t func(uint32_t type_index, std::vector<ValType> locals, Body body,
+                const char* name = nullptr) {
     wasm::Function f;
     f.type_index = type_index;
     for (ValType t : locals) f.locals.push_back({1, t});
@@ -110,7 +112,8 @@ class ModuleBuilder {
   void memory(uint32_t min, std::optional<uint32_t> max = std::nullopt) {
     m.memories.push_back(wasm::MemoryType{wasm::Limits{min, max}});
   }
-  void table(uint32_t min, std::optional<uint32_t> max = std::nullopt, ValType t = ValType::FuncRef) {
+  void table(uint32_t min, std::optional<uint32_t> max = std::nullopt,
+             ValType t = ValType::FuncRef) {
     m.tables.push_back(wasm::TableType{t, wasm::Limits{min, max}});
   }
   void global(ValType t, bool is_mutable, uint64_t init_bits) {
@@ -123,7 +126,8 @@ class ModuleBuilder {
     m.globals.push_back(wasm::Global{wasm::GlobalType{t, is_mutable}, wasm::ConstExpr{{in}}});
   }
   /// An active element segment of function indices at `offset` of table 0.
-  void elements(uint32_t offset, std::vector<uint32_t> funcs, wasm::SegmentMode mode = wasm::SegmentMode::Active) {
+  void elements(uint32_t offset, std::vector<uint32_t> funcs,
+                wasm::SegmentMode mode = wasm::SegmentMode::Active) {
     wasm::ElemSegment seg;
     seg.mode = mode;
     wasm::Instr off;
@@ -138,7 +142,8 @@ class ModuleBuilder {
     }
     m.elements.push_back(std::move(seg));
   }
-  void data(uint32_t offset, std::string bytes, wasm::SegmentMode mode = wasm::SegmentMode::Active) {
+  void data(uint32_t offset, std::string bytes,
+            wasm::SegmentMode mode = wasm::SegmentMode::Active) {
     wasm::DataSegment seg;
     seg.mode = mode;
     wasm::Instr off;
@@ -156,7 +161,8 @@ class ModuleBuilder {
     for (uint32_t i = 0; i < m.functions.size(); ++i) {
       auto code = lower(m, i);
       EXPECT_TRUE(code.ok()) << "lowering function " << i << ": " << code.error().to_string();
-      cm->code.push_back(code.ok() ? std::move(code).value() : std::make_unique<CompiledFunction>());
+      cm->code.push_back(code.ok() ? std::move(code).value()
+                                   : std::make_unique<CompiledFunction>());
     }
     cm->wasm = m;
     return cm;

@@ -30,8 +30,18 @@ TEST(InterpreterBasic, TeeAndSwapThroughLocals) {
   ModuleBuilder b;
   const uint32_t t = b.type({ValType::I32, ValType::I32}, {ValType::I32});
   b.func(t, {ValType::I32},
-         Body().get(0).tee(2).get(1).set(0).set(1)  // x0 = b, x1 = a (via the stack)
-             .get(1).i32(100).op(Opcode::I32Mul).get(0).op(Opcode::I32Add).end(),
+         Body()
+             .get(0)
+             .tee(2)
+             .get(1)
+             .set(0)
+             .set(1)  // x0 = b, x1 = a (via the stack)
+             .get(1)
+             .i32(100)
+             .op(Opcode::I32Mul)
+             .get(0)
+             .op(Opcode::I32Add)
+             .end(),
          "f");
   Harness h(b);
   EXPECT_EQ(h.call_i32("f", {Value::i32(3), Value::i32(4)}), 304);
@@ -59,8 +69,14 @@ TEST(InterpreterBasic, LoopSumsToN) {
   b.func(t, {ValType::I32},
          Body()
              .open(Opcode::Loop)
-             .get(1).get(0).op(Opcode::I32Add).set(1)
-             .get(0).i32(1).op(Opcode::I32Sub).tee(0)
+             .get(1)
+             .get(0)
+             .op(Opcode::I32Add)
+             .set(1)
+             .get(0)
+             .i32(1)
+             .op(Opcode::I32Sub)
+             .tee(0)
              .br_if(0)
              .end()
              .get(1)
@@ -76,12 +92,20 @@ TEST(InterpreterBasic, RecursiveFib) {
   // fib(n) = n < 2 ? n : fib(n-1) + fib(n-2)
   b.func(t, {},
          Body()
-             .get(0).i32(2).op(Opcode::I32LtS)
+             .get(0)
+             .i32(2)
+             .op(Opcode::I32LtS)
              .open(Opcode::If, ValType::I32)
              .get(0)
              .op(Opcode::Else)
-             .get(0).i32(1).op(Opcode::I32Sub).call(0)
-             .get(0).i32(2).op(Opcode::I32Sub).call(0)
+             .get(0)
+             .i32(1)
+             .op(Opcode::I32Sub)
+             .call(0)
+             .get(0)
+             .i32(2)
+             .op(Opcode::I32Sub)
+             .call(0)
              .op(Opcode::I32Add)
              .end()
              .end(),
@@ -96,10 +120,20 @@ TEST(InterpreterBasic, EarlyReturnAndBranchValues) {
   // if (x == 0) return 11; block (result i32) 22 x br_if 0 drop 33 end
   b.func(t, {},
          Body()
-             .get(0).op(Opcode::I32Eqz).open(Opcode::If).i32(11).op(Opcode::Return).end()
+             .get(0)
+             .op(Opcode::I32Eqz)
+             .open(Opcode::If)
+             .i32(11)
+             .op(Opcode::Return)
+             .end()
              .open(Opcode::Block, ValType::I32)
-             .i32(22).get(0).i32(1).op(Opcode::I32Eq).br_if(0)
-             .op(Opcode::Drop).i32(33)
+             .i32(22)
+             .get(0)
+             .i32(1)
+             .op(Opcode::I32Eq)
+             .br_if(0)
+             .op(Opcode::Drop)
+             .i32(33)
              .end()
              .end(),
          "f");
@@ -115,11 +149,19 @@ TEST(InterpreterBasic, BrTableSelectsLabels) {
   // block block block (br_table 0 1 2 default 2 (x)) return 10 end return 11 end return 12 end 13
   b.func(t, {},
          Body()
-             .open(Opcode::Block).open(Opcode::Block).open(Opcode::Block)
-             .get(0).br_table({0, 1}, 2)
-             .end().i32(10).op(Opcode::Return)
-             .end().i32(11).op(Opcode::Return)
-             .end().i32(12)
+             .open(Opcode::Block)
+             .open(Opcode::Block)
+             .open(Opcode::Block)
+             .get(0)
+             .br_table({0, 1}, 2)
+             .end()
+             .i32(10)
+             .op(Opcode::Return)
+             .end()
+             .i32(11)
+             .op(Opcode::Return)
+             .end()
+             .i32(12)
              .end(),
          "f");
   Harness h(b);
@@ -135,9 +177,14 @@ TEST(InterpreterBasic, BrTableCarriesValues) {
   // block (result i32) block (result i32) 5 x br_table 0 1 end 100 add end
   b.func(t, {},
          Body()
-             .open(Opcode::Block, ValType::I32).open(Opcode::Block, ValType::I32)
-             .i32(5).get(0).br_table({0}, 1)
-             .end().i32(100).op(Opcode::I32Add)
+             .open(Opcode::Block, ValType::I32)
+             .open(Opcode::Block, ValType::I32)
+             .i32(5)
+             .get(0)
+             .br_table({0}, 1)
+             .end()
+             .i32(100)
+             .op(Opcode::I32Add)
              .end()
              .end(),
          "f");
@@ -155,9 +202,14 @@ TEST(InterpreterBasic, MultiValueBlocksAndCalls) {
   b.func(pair, {}, Body().i32(1).i32(2).call(swap).end(), "pair");
   // block (param i32 i32) (result i32 i32) swapped through the block's params, then a-b
   b.func(main_t, {},
-         Body().get(0).get(1)
-             .open_type(Opcode::Block, swap_t).call(swap).end()
-             .op(Opcode::I32Sub).end(),
+         Body()
+             .get(0)
+             .get(1)
+             .open_type(Opcode::Block, swap_t)
+             .call(swap)
+             .end()
+             .op(Opcode::I32Sub)
+             .end(),
          "sub_swapped");
   Harness h(b);
   auto r = h.call("pair");
@@ -174,8 +226,15 @@ TEST(InterpreterBasic, LoopWithParamsCountsDown) {
   const uint32_t lt = b.type({ValType::I32}, {ValType::I32});
   // loop (param i32) (result i32): x-1, tee, br_if 0 while non-zero -> 0
   b.func(t, {ValType::I32},
-         Body().get(0)
-             .open_type(Opcode::Loop, lt).i32(1).op(Opcode::I32Sub).tee(1).get(1).br_if(0).end()
+         Body()
+             .get(0)
+             .open_type(Opcode::Loop, lt)
+             .i32(1)
+             .op(Opcode::I32Sub)
+             .tee(1)
+             .get(1)
+             .br_if(0)
+             .end()
              .end(),
          "f");
   Harness h(b);
@@ -188,8 +247,16 @@ TEST(InterpreterBasic, SelectAndGlobals) {
   const uint32_t t = b.type({ValType::I32}, {ValType::I32});
   // g = g + x; return x ? g : -1
   b.func(t, {},
-         Body().op(Opcode::GlobalGet, 0).get(0).op(Opcode::I32Add).op(Opcode::GlobalSet, 0)
-             .op(Opcode::GlobalGet, 0).i32(-1).get(0).op(Opcode::Select).end(),
+         Body()
+             .op(Opcode::GlobalGet, 0)
+             .get(0)
+             .op(Opcode::I32Add)
+             .op(Opcode::GlobalSet, 0)
+             .op(Opcode::GlobalGet, 0)
+             .i32(-1)
+             .get(0)
+             .op(Opcode::Select)
+             .end(),
          "f");
   Harness h(b);
   EXPECT_EQ(h.call_i32("f", {Value::i32(3)}), 10);
@@ -226,7 +293,8 @@ TEST(InterpreterBasic, NumericTraps) {
 TEST(InterpreterBasic, TrapCarriesBacktrace) {
   ModuleBuilder b;
   const uint32_t t = b.type({}, {});
-  const uint32_t inner = b.func(t, {}, Body().op(Opcode::Nop).op(Opcode::Unreachable).end(), "inner");
+  const uint32_t inner =
+      b.func(t, {}, Body().op(Opcode::Nop).op(Opcode::Unreachable).end(), "inner");
   b.func(t, {}, Body().op(Opcode::Nop).op(Opcode::Nop).call(inner).end(), "outer");
   Harness h(b);
   h.thread.begin_call(h.fn("outer"), {}).value();

@@ -51,9 +51,20 @@ TEST(InterpreterCalls, DeepRecursionExhaustsTheStack) {
   const uint32_t t = b.type({ValType::I32}, {ValType::I32});
   b.func(t, {}, Body().get(0).i32(1).op(Opcode::I32Add).call(0).end(), "forever");
   b.func(t, {},
-         Body().get(0).op(Opcode::I32Eqz).open(Opcode::If, ValType::I32).i32(0)
-             .op(Opcode::Else).get(0).i32(1).op(Opcode::I32Sub).call(1).i32(1).op(Opcode::I32Add)
-             .end().end(),
+         Body()
+             .get(0)
+             .op(Opcode::I32Eqz)
+             .open(Opcode::If, ValType::I32)
+             .i32(0)
+             .op(Opcode::Else)
+             .get(0)
+             .i32(1)
+             .op(Opcode::I32Sub)
+             .call(1)
+             .i32(1)
+             .op(Opcode::I32Add)
+             .end()
+             .end(),
          "depth");
   Harness h(b, {}, ThreadLimits{1000, 1u << 20});
   h.thread.begin_call(h.fn("forever"), std::vector<Value>{Value::i32(0)}).value();
@@ -89,8 +100,10 @@ TEST(InterpreterCalls, HostFunctionsReturnAndTrap) {
     c.results[0] = static_cast<uint32_t>(static_cast<int32_t>(c.args[0]) * 2);
     return HostStatus::Return;
   });
-  Function* h_fail = store.add_host_function(type, [](HostCall& c) { return c.fail(Trap::host("nope")); });
-  std::vector<Extern> imports = {{wasm::ExternKind::Func, h_twice}, {wasm::ExternKind::Func, h_fail}};
+  Function* h_fail =
+      store.add_host_function(type, [](HostCall& c) { return c.fail(Trap::host("nope")); });
+  std::vector<Extern> imports = {{wasm::ExternKind::Func, h_twice},
+                                 {wasm::ExternKind::Func, h_fail}};
   Instance* inst = store.instantiate(b.compile(), imports).value();
   Thread thread(store);
   auto r = thread.call(inst->find_export("f")->func(), std::vector<Value>{Value::i32(20)});

@@ -26,7 +26,8 @@ TEST(InterpreterMemory, LoadsAndStores) {
   EXPECT_EQ((*r)[0].as_i64(), int64_t{0x0201ff80});
   ASSERT_TRUE(h.call("store16", {Value::i32(65534), Value::i32(0x12345678)}).ok());
   EXPECT_EQ(h.call_i32("load16_u", {Value::i32(65534)}), 0x5678);
-  EXPECT_EQ(h.trap_of("store16", {Value::i32(65535), Value::i32(0)}), "out of bounds memory access");
+  EXPECT_EQ(h.trap_of("store16", {Value::i32(65535), Value::i32(0)}),
+            "out of bounds memory access");
   EXPECT_EQ(h.trap_of("load_off4", {Value::i32(65532)}), "out of bounds memory access");
   // The address is unsigned and the offset is added in 64 bits: no wrap-around.
   EXPECT_EQ(h.trap_of("load_off4", {Value::i32(-4)}), "out of bounds memory access");
@@ -40,9 +41,18 @@ TEST(InterpreterMemory, GrowReloadsTheBounds) {
   b.func(i_i, {}, Body().get(0).load(Opcode::I32Load).end(), "load");
   // store then load past the first page after growing, in one function
   b.func(i_i, {},
-         Body().i32(1).op(Opcode::MemoryGrow).op(Opcode::Drop)
-             .get(0).i32(99).op(Opcode::I32Store, 0, 0).get(0).load(Opcode::I32Load)
-             .op(Opcode::MemorySize).op(Opcode::I32Add).end(),
+         Body()
+             .i32(1)
+             .op(Opcode::MemoryGrow)
+             .op(Opcode::Drop)
+             .get(0)
+             .i32(99)
+             .op(Opcode::I32Store, 0, 0)
+             .get(0)
+             .load(Opcode::I32Load)
+             .op(Opcode::MemorySize)
+             .op(Opcode::I32Add)
+             .end(),
          "grow_store_load");
   Harness h(b);
   EXPECT_EQ(h.trap_of("load", {Value::i32(70000)}), "out of bounds memory access");
@@ -80,7 +90,7 @@ TEST(InterpreterMemory, BulkMemory) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message, "out of bounds memory access");
   EXPECT_EQ(h.call_i32("byte", {Value::i32(65530)}), 0);
-  EXPECT_FALSE(run3("init", 0, 2, 4).ok());  // past the segment's end
+  EXPECT_FALSE(run3("init", 0, 2, 4).ok());     // past the segment's end
   ASSERT_TRUE(run3("fill", 65536, 0, 0).ok());  // empty at the end is fine
   ASSERT_TRUE(h.call("drop").ok());
   EXPECT_TRUE(run3("init", 0, 0, 0).ok());
@@ -105,8 +115,14 @@ TEST(InterpreterMemory, TableInstructions) {
   b.func(v_v, {}, Body().op(Opcode::ElemDrop, 0).end(), "drop");
   // table.copy 0 0: [0] -> [1]; table.fill [0, 2) with null; table.set [1] = null
   b.func(v_v, {}, Body().i32(1).i32(0).i32(1).op(Opcode::TableCopy, 0, 0).end(), "copy");
-  b.func(v_v, {}, Body().i32(0).op(Opcode::RefNull, uint32_t(ValType::FuncRef)).i32(2)
-                      .op(Opcode::TableFill, 0).end(), "fill");
+  b.func(v_v, {},
+         Body()
+             .i32(0)
+             .op(Opcode::RefNull, uint32_t(ValType::FuncRef))
+             .i32(2)
+             .op(Opcode::TableFill, 0)
+             .end(),
+         "fill");
   Harness h(b);
   EXPECT_EQ(h.call_i32("size"), 2);
   EXPECT_EQ(h.call_i32("is_null", {Value::i32(0)}), 1);

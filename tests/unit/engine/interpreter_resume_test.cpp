@@ -12,13 +12,25 @@ ModuleBuilder looping_module() {
   const uint32_t sq = b.func(i_i, {}, Body().get(0).get(0).op(Opcode::I32Mul).end());
   b.func(i_i, {ValType::I32},
          Body()
-             .open(Opcode::Block).open(Opcode::Loop)
-             .get(0).op(Opcode::I32Eqz).br_if(1)
-             .get(1).get(0).call(sq).op(Opcode::I32Add).set(1)
-             .get(0).i32(1).op(Opcode::I32Sub).set(0)
+             .open(Opcode::Block)
+             .open(Opcode::Loop)
+             .get(0)
+             .op(Opcode::I32Eqz)
+             .br_if(1)
+             .get(1)
+             .get(0)
+             .call(sq)
+             .op(Opcode::I32Add)
+             .set(1)
+             .get(0)
+             .i32(1)
+             .op(Opcode::I32Sub)
+             .set(0)
              .br(0)
-             .end().end()
-             .get(1).end(),
+             .end()
+             .end()
+             .get(1)
+             .end(),
          "sum_squares");
   const uint32_t v = b.type({}, {});
   b.func(v, {}, Body().open(Opcode::Loop).br(0).end().end(), "spin");
@@ -87,7 +99,8 @@ TEST(InterpreterResume, FuelRunsOut) {
   // The same call burns the same fuel, sliced or not.
   h.thread.set_fuel(1'000'000);
   h.thread.begin_call(h.fn("sum_squares"), std::vector<Value>{Value::i32(10)}).value();
-  while (h.thread.run(3) == RunStatus::Yielded) {}
+  while (h.thread.run(3) == RunStatus::Yielded) {
+  }
   EXPECT_EQ(1'000'000 - *h.thread.fuel(), used);
 }
 

@@ -63,7 +63,8 @@ TEST(Memory, MovesToABiggerClassKeepingItsBytes) {
   EXPECT_EQ(mem.grow(4), 1);
   EXPECT_NE(mem.data(), old_base);
   EXPECT_EQ(mem.pages(), 5u);
-  for (uint32_t i = 0; i < kPageSize; ++i) ASSERT_EQ(mem.data()[i], static_cast<uint8_t>(i * 7)) << i;
+  for (uint32_t i = 0; i < kPageSize; ++i)
+    ASSERT_EQ(mem.data()[i], static_cast<uint8_t>(i * 7)) << i;
   EXPECT_TRUE(all_zero(mem.data() + kPageSize, 4 * kPageSize));
   // The old slot went back to the pool, zeroed.
   uint64_t slot = 0;
@@ -147,8 +148,11 @@ TEST(Table, GrowStopsAtTheCap) {
 TEST(Table, StoreRefusesTablesPastItsLimit) {
   MemoryPool pool;
   Store store(pool, StoreLimits{.max_table_elements = 100});
-  EXPECT_EQ(store.add_table(wasm::TableType{wasm::ValType::FuncRef, wasm::Limits{101, std::nullopt}}, 0), nullptr);
-  Table* t = store.add_table(wasm::TableType{wasm::ValType::FuncRef, wasm::Limits{100, std::nullopt}}, 0);
+  EXPECT_EQ(
+      store.add_table(wasm::TableType{wasm::ValType::FuncRef, wasm::Limits{101, std::nullopt}}, 0),
+      nullptr);
+  Table* t =
+      store.add_table(wasm::TableType{wasm::ValType::FuncRef, wasm::Limits{100, std::nullopt}}, 0);
   ASSERT_NE(t, nullptr);
   EXPECT_EQ(t->grow(1, 0), -1);
 }
