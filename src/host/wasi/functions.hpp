@@ -78,7 +78,7 @@ WasiResult path_readlink(CallContext& ctx, uint32_t fd, GuestSpan<uint8_t> path,
 WasiResult path_link(CallContext& ctx, uint32_t old_fd, uint32_t old_flags,
                      GuestSpan<uint8_t> old_path, uint32_t new_fd, GuestSpan<uint8_t> new_path);
 
-// poll_sock.cpp
+// poll_sock.cpp (poll_oneoff), sock_io.cpp (sock_*)
 WasiResult poll_oneoff(CallContext& ctx, uint32_t in, uint32_t out, uint32_t nsubscriptions,
                        GuestPtr<uint32_t> nevents);
 WasiResult sock_accept(CallContext& ctx, uint32_t fd, uint32_t flags, GuestPtr<uint32_t> out);
@@ -87,5 +87,13 @@ WasiResult sock_recv(CallContext& ctx, uint32_t fd, GuestSpan<abi::Iovec> ri_dat
 WasiResult sock_send(CallContext& ctx, uint32_t fd, GuestSpan<abi::Iovec> si_data,
                      uint32_t si_flags, GuestPtr<uint32_t> so_datalen);
 WasiResult sock_shutdown(CallContext& ctx, uint32_t fd, uint32_t how);
+
+// sock_io.cpp: the data path of socket fds, shared by sock_recv/sock_send and fd_read/fd_write
+// (`e` is a socket entry whose rights the caller checked).
+WasiResult socket_recv(CallContext& ctx, FdEntry& e, const GuestSpan<abi::Iovec>& iovs,
+                       uint32_t flags, GuestPtr<uint32_t> datalen,
+                       const GuestPtr<uint16_t>* roflags);
+WasiResult socket_send(CallContext& ctx, FdEntry& e, const GuestSpan<abi::Iovec>& iovs,
+                       GuestPtr<uint32_t> datalen);
 
 }  // namespace lunatic::host::wasi

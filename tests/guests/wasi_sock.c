@@ -1,0 +1,95 @@
+// Serves one connection on a --tcplisten socket with wasi-libc's socket calls (accept, recv,
+// send, shutdown, poll), checking the preview1 sock_* behaviour on the way; driven by
+// tests/integration/wasi_sock.py. Prints "ok" at the end, "FAIL ..." (exit 1) on a mismatch.
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <wasi/api.h>
+
+static void check(int cond, const char* what) {
+  if (!cond) {
+    printf("FAIL %s (errno %d)\n", what, errno);
+    exit(1);
+  }
+}
+
+int main(void) {
+  const int listener = 3;  // the first preopen: stdio, no --dir, then --tcplisten
+  __wasi_fdstat_t st;
+  check(__wasi_fd_fdstat_get(listener, &st) == 0, "fdstat of the listener");
+  check(st.fs_filetype == __WASI_FILETYPE_SOCKET_STREAM, "listener is SOCKET_STREAM");
+  check((st.fs_rights_base & __WASI_RIGHTS_SOCK_ACCEPT) != 0, "listener has SOCK_ACCEPT");
+  check((st.fs_flags & __WASI_FDFLAGS_NONBLOCK) == 0, "listener is blocking");
+
+  // Nobody has connected yet (the client waits for "ready").
+  __wasi_fd_t none = 0;
+  check(__wasi_sock_accept(listener, __WASI_FDFLAGS_NONBLOCK, &none) == __WASI_ERRNO_AGAIN,
+        "NONBLOCK sock_accept with no client is EAGAIN");
+  check(accept4(listener, NULL, NULL, SOCK_NONBLOCK) < 0 && errno == EAGAIN,
+        "accept4(SOCK_NONBLOCK) with no client is EAGAIN");
+  struct pollfd pfd = {.fd = listener, .events = POLLIN};
+  check(poll(&pfd, 1, 50) == 0, "poll on the listener times out with no client");
+  printf("no client yet: EAGAIN, poll timed out\n");
+
+  // Not sockets: stdout is ENOTSOCK, a closed fd EBADF.
+  char byte = 0;
+  __wasi_iovec_t iov = {.buf = (uint8_t*)&byte, .buf_len = 1};
+  __wasi_size_t got = 0;
+  __wasi_roflags_t ro = 0;
+  check(__wasi_sock_recv(1, &iov, 1, 0, &got, &ro) == __WASI_ERRNO_NOTSOCK, "recv stdout NOTSOCK");
+  check(__wasi_sock_accept(1, 0, &none) == __WASI_ERRNO_NOTSOCK, "accept stdout NOTSOCK");
+  check(__wasi_sock_shutdown(1, __WASI_SDFLAGS_WR) == __WASI_ERRNO_NOTSOCK, "shutdown NOTSOCK");
+  check(__wasi_sock_recv(99, &iov, 1, 0, &got, &ro) == __WASI_ERRNO_BADF, "recv fd 99 BADF");
+  check(__wasi_sock_recv(listener, &iov, 1, 0, &got, &ro) == __WASI_ERRNO_NOTCAPABLE,
+        "recv on the listener NOTCAPABLE");
+
+  printf("ready\n");
+  fflush(stdout);
+  int conn = accept(listener, NULL, NULL);  // parks until the client connects
+  check(conn > listener, "accept");
+  check(__wasi_fd_fdstat_get(conn, &st) == 0 && st.fs_filetype == __WASI_FILETYPE_SOCKET_STREAM,
+        "connection is SOCKET_STREAM");
+  check((st.fs_rights_base & __WASI_RIGHTS_FD_READ) != 0, "connection is readable");
+  check(__wasi_sock_recv(conn, &iov, 1, 7, &got, &ro) == __WASI_ERRNO_INVAL,
+        "unknown riflags INVAL");
+  check(__wasi_sock_send(conn, (const __wasi_ciovec_t*)&iov, 1, 1, &got) == __WASI_ERRNO_INVAL,
+        "siflags INVAL");
+
+  // The client sends "hello", then "world" once it reads "go": RECV_WAITALL waits for both.
+  char buf[16] = {0};
+  check(recv(conn, buf, 5, MSG_PEEK) == 5 && memcmp(buf, "hello", 5) == 0, "peek hello");
+  check(write(STDOUT_FILENO, "go\n", 3) == 3, "go");
+  ssize_t n = recv(conn, buf, 10, MSG_WAITALL);
+  check(n == 10 && memcmp(buf, "helloworld", 10) == 0, "WAITALL helloworld");
+  // Nothing more comes until we answer: a NONBLOCK fd says EAGAIN, a zero-timeout poll 0.
+  check(fcntl(conn, F_SETFL, O_NONBLOCK) == 0, "set O_NONBLOCK");
+  check((fcntl(conn, F_GETFL) & O_NONBLOCK) != 0, "O_NONBLOCK reads back");
+  check(recv(conn, buf, 1, 0) < 0 && errno == EAGAIN, "NONBLOCK recv EAGAIN");
+  check(read(conn, buf, 1) < 0 && errno == EAGAIN, "NONBLOCK fd_read EAGAIN");
+  check(fcntl(conn, F_SETFL, 0) == 0, "clear O_NONBLOCK");
+  pfd.fd = conn;
+  pfd.events = POLLIN;
+  check(poll(&pfd, 1, 0) == 0, "poll with nothing to read");
+  pfd.events = POLLOUT;
+  check(poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLOUT) != 0, "poll writable");
+  for (int i = 0; i < 10; ++i) buf[i] = (char)(buf[i] - 'a' + 'A');
+  check(send(conn, buf, 10, 0) == 10, "send");
+  check(write(conn, "bye\n", 4) == 4, "fd_write on the socket");
+
+  // The client shuts down its side: poll sees it readable, recv returns 0.
+  pfd.fd = conn;
+  pfd.events = POLLIN;
+  check(poll(&pfd, 1, 30000) == 1 && (pfd.revents & POLLIN) != 0, "poll readable at EOF");
+  check(read(conn, buf, sizeof buf) == 0, "fd_read at EOF is 0");
+  check(shutdown(conn, SHUT_WR) == 0, "shutdown");
+  check(shutdown(conn, 99) < 0 && errno == EINVAL, "shutdown how=99 EINVAL");
+  check(close(conn) == 0, "close");
+  check(__wasi_sock_recv(conn, &iov, 1, 0, &got, &ro) == __WASI_ERRNO_BADF, "closed fd BADF");
+  printf("ok\n");
+  return 0;
+}

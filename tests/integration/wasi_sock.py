@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Drives tests/guests/wasi_sock.wasm: runs it with --tcplisten on a free loopback port,
+connects when it says "ready", and checks what it sends back. Every wait has a timeout.
+   wasi_sock.py LUNATIC WASI_SOCK_WASM"""
+import socket
+import subprocess
+import sys
+
+TIMEOUT = 30
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def expect_line(proc, want):
+    line = proc.stdout.readline()
+    print(line, end="")
+    if line.strip() != want:
+        raise SystemExit(f"FAIL: expected {want!r}, got {line!r}")
+
+
+def main():
+    lunatic, guest = sys.argv[1], sys.argv[2]
+    port = free_port()
+    proc = subprocess.Popen([lunatic, "run", "--tcplisten", f"127.0.0.1:{port}", guest],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        expect_line(proc, "no client yet: EAGAIN, poll timed out")
+        expect_line(proc, "ready")
+        with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as c:
+            c.settimeout(TIMEOUT)
+            c.sendall(b"hello")
+            expect_line(proc, "go")
+            c.sendall(b"world")
+            got = b""
+            while len(got) < 14:
+                chunk = c.recv(64)
+                if not chunk:
+                    break
+                got += chunk
+            if got != b"HELLOWORLDbye\n":
+                raise SystemExit(f"FAIL: the guest sent {got!r}")
+            c.shutdown(socket.SHUT_WR)
+            if c.recv(64) != b"":
+                raise SystemExit("FAIL: no EOF after the guest's shutdown")
+        expect_line(proc, "ok")
+        status = proc.wait(timeout=TIMEOUT)
+        if status != 0:
+            raise SystemExit(f"FAIL: exit status {status}")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    print("client checks ok")
+
+
+main()
