@@ -90,6 +90,16 @@ int main(void) {
   check(shutdown(conn, 99) < 0 && errno == EINVAL, "shutdown how=99 EINVAL");
   check(close(conn) == 0, "close");
   check(__wasi_sock_recv(conn, &iov, 1, 0, &got, &ro) == __WASI_ERRNO_BADF, "closed fd BADF");
+
+  // A second client resets its connection: recv parks until the RST, then ECONNRESET; a send
+  // after it is EPIPE (no SIGPIPE kills the runtime).
+  printf("ready2\n");
+  fflush(stdout);
+  conn = accept(listener, NULL, NULL);
+  check(conn > listener, "second accept");
+  check(recv(conn, buf, sizeof buf, 0) < 0 && errno == ECONNRESET, "recv after RST ECONNRESET");
+  check(send(conn, "x", 1, 0) < 0 && errno == EPIPE, "send after RST EPIPE");
+  check(close(conn) == 0, "close the second");
   printf("ok\n");
   return 0;
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Drives tests/guests/wasi_sock.wasm: runs it with --tcplisten on a free loopback port,
 connects when it says "ready", and checks what it sends back. Every wait has a timeout.
-   wasi_sock.py LUNATIC WASI_SOCK_WASM"""
+   wasi_sock.py LUNATIC WASI_SOCK_WASM [RUN OPTIONS...]"""
 import socket
+import struct
 import subprocess
 import sys
 
@@ -23,9 +24,9 @@ def expect_line(proc, want):
 
 
 def main():
-    lunatic, guest = sys.argv[1], sys.argv[2]
+    lunatic, guest, options = sys.argv[1], sys.argv[2], sys.argv[3:]
     port = free_port()
-    proc = subprocess.Popen([lunatic, "run", "--tcplisten", f"127.0.0.1:{port}", guest],
+    proc = subprocess.Popen([lunatic, "run", *options, "--tcplisten", f"127.0.0.1:{port}", guest],
                             stdout=subprocess.PIPE, text=True)
     try:
         expect_line(proc, "no client yet: EAGAIN, poll timed out")
@@ -46,6 +47,11 @@ def main():
             c.shutdown(socket.SHUT_WR)
             if c.recv(64) != b"":
                 raise SystemExit("FAIL: no EOF after the guest's shutdown")
+        expect_line(proc, "ready2")
+        c = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+        # SO_LINGER with a zero timeout: close() sends RST instead of FIN.
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        c.close()
         expect_line(proc, "ok")
         status = proc.wait(timeout=TIMEOUT)
         if status != 0:
