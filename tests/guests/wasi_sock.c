@@ -71,6 +71,14 @@ int main(void) {
   check((fcntl(conn, F_GETFL) & O_NONBLOCK) != 0, "O_NONBLOCK reads back");
   check(recv(conn, buf, 1, 0) < 0 && errno == EAGAIN, "NONBLOCK recv EAGAIN");
   check(read(conn, buf, 1) < 0 && errno == EAGAIN, "NONBLOCK fd_read EAGAIN");
+  // The client sends "again" on go2: a NONBLOCK RECV_WAITALL returns the 5 bytes it finds.
+  check(write(STDOUT_FILENO, "go2\n", 4) == 4, "go2");
+  pfd.fd = conn;
+  pfd.events = POLLIN;
+  check(poll(&pfd, 1, 30000) == 1, "poll for again");
+  char again[16] = {0};
+  check(recv(conn, again, 10, MSG_WAITALL) == 5 && memcmp(again, "again", 5) == 0,
+        "NONBLOCK WAITALL returns the partial data");
   check(fcntl(conn, F_SETFL, 0) == 0, "clear O_NONBLOCK");
   pfd.fd = conn;
   pfd.events = POLLIN;

@@ -36,6 +36,8 @@ def main():
             c.sendall(b"hello")
             expect_line(proc, "go")
             c.sendall(b"world")
+            expect_line(proc, "go2")
+            c.sendall(b"again")
             got = b""
             while len(got) < 14:
                 chunk = c.recv(64)

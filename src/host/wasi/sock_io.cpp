@@ -55,9 +55,9 @@ size_t total_length(const std::vector<iovec>& iovs) {
 }
 
 /// One receive into `host` (after `pending.done` bytes): nullopt when it would block.
-std::optional<int32_t> recv_attempt(int fd, const std::vector<iovec>& host, uint32_t flags,
-                                    RecvPending& pending, GuestPtr<uint32_t> datalen,
-                                    const GuestPtr<uint16_t>* roflags) {
+std::optional<int32_t> recv_attempt(int fd, bool nonblock, const std::vector<iovec>& host,
+                                    uint32_t flags, RecvPending& pending,
+                                    GuestPtr<uint32_t> datalen, const GuestPtr<uint16_t>* roflags) {
   const bool waitall =
       (flags & abi::kRiflagRecvWaitall) != 0 && (flags & abi::kRiflagRecvPeek) == 0;
   const size_t want = total_length(host);
@@ -80,7 +80,11 @@ std::optional<int32_t> recv_attempt(int fd, const std::vector<iovec>& host, uint
       n = recvmsg(fd, &msg, host_flags);
     } while (n < 0 && errno == EINTR);
     if (n < 0) {
-      if (networking::would_block(errno)) return std::nullopt;
+      if (networking::would_block(errno)) {
+        // A NONBLOCK RECV_WAITALL returns what it has rather than dropping it with AGAIN.
+        if (nonblock && pending.done > 0) return finish(Errno::Success, 0);
+        return std::nullopt;
+      }
       // Bytes already taken by RECV_WAITALL are reported; the error shows on the next call.
       if (pending.done > 0) return finish(Errno::Success, 0);
       return finish(errno_from_host(errno), 0);
@@ -115,8 +119,12 @@ WasiResult socket_recv(CallContext& ctx, FdEntry& e, const GuestSpan<abi::Iovec>
   if (checked.value() != Errno::Success) return code(checked.value());
   RecvPending& pending = ctx.pending<RecvPending>();
   const int fd = e.host_fd;
-  return run_socket_call(ctx, e, e.nonblock, IoInterest::Read, pending.wait,
-                         [&] { return recv_attempt(fd, host, flags, pending, datalen, roflags); });
+  // Without a scheduler (a WasiProcess) nothing parks: as NONBLOCK.
+  const bool nonblock =
+      e.nonblock || dynamic_cast<runtime::Process*>(&ctx.host<binding::HostContext>()) == nullptr;
+  return run_socket_call(ctx, e, nonblock, IoInterest::Read, pending.wait, [&] {
+    return recv_attempt(fd, nonblock, host, flags, pending, datalen, roflags);
+  });
 }
 
 WasiResult socket_send(CallContext& ctx, FdEntry& e, const GuestSpan<abi::Iovec>& iovs,
