@@ -18,9 +18,12 @@ static void check(int cond, const char* what) {
   }
 }
 
-int main(void) {
-  const int listener = 3;  // the first preopen: stdio, no --dir, then --tcplisten
+int main(int argc, char** argv) {
+  // The listener's fd: after stdio and the --dir preopens (3 without --dir), or argv[1].
+  const int listener = argc > 1 ? atoi(argv[1]) : 3;
   __wasi_fdstat_t st;
+  __wasi_prestat_t pre;
+  check(__wasi_fd_prestat_get(listener, &pre) == __WASI_ERRNO_BADF, "a listener is no preopen");
   check(__wasi_fd_fdstat_get(listener, &st) == 0, "fdstat of the listener");
   check(st.fs_filetype == __WASI_FILETYPE_SOCKET_STREAM, "listener is SOCKET_STREAM");
   check((st.fs_rights_base & __WASI_RIGHTS_SOCK_ACCEPT) != 0, "listener has SOCK_ACCEPT");
@@ -34,6 +37,11 @@ int main(void) {
         "accept4(SOCK_NONBLOCK) with no client is EAGAIN");
   struct pollfd pfd = {.fd = listener, .events = POLLIN};
   check(poll(&pfd, 1, 50) == 0, "poll on the listener times out with no client");
+  if (argc > 2) {  // a file in a --dir preopen: wasi-libc found the preopen before the listener
+    FILE* f = fopen(argv[2], "rb");
+    check(f != NULL, "open a file in the --dir preopen");
+    fclose(f);
+  }
   printf("no client yet: EAGAIN, poll timed out\n");
 
   // Not sockets: stdout is ENOTSOCK, a closed fd EBADF.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drives tests/guests/wasi_sock.wasm: runs it with --tcplisten on a free loopback port,
 connects when it says "ready", and checks what it sends back. Every wait has a timeout.
-   wasi_sock.py LUNATIC WASI_SOCK_WASM [RUN OPTIONS...]"""
+   wasi_sock.py LUNATIC WASI_SOCK_WASM [RUN OPTIONS...] [-- GUEST ARGS...]"""
 import socket
 import struct
 import subprocess
@@ -25,8 +25,12 @@ def expect_line(proc, want):
 
 def main():
     lunatic, guest, options = sys.argv[1], sys.argv[2], sys.argv[3:]
+    guest_args = []
+    if "--" in options:
+        split = options.index("--")
+        options, guest_args = options[:split], options[split + 1:]
     port = free_port()
-    proc = subprocess.Popen([lunatic, "run", *options, "--tcplisten", f"127.0.0.1:{port}", guest],
+    proc = subprocess.Popen([lunatic, "run", *options, "--tcplisten", f"127.0.0.1:{port}", guest, *guest_args],
                             stdout=subprocess.PIPE, text=True)
     try:
         expect_line(proc, "no client yet: EAGAIN, poll timed out")
