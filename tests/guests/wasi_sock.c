@@ -81,9 +81,22 @@ int main(int argc, char** argv) {
   check(read(conn, buf, 1) < 0 && errno == EAGAIN, "NONBLOCK fd_read EAGAIN");
   // The client sends "again" on go2: a NONBLOCK RECV_WAITALL returns the 5 bytes it finds.
   check(write(STDOUT_FILENO, "go2\n", 4) == 4, "go2");
-  pfd.fd = conn;
-  pfd.events = POLLIN;
-  check(poll(&pfd, 1, 30000) == 1, "poll for again");
+  // poll_oneoff itself: the socket's read event (nbytes = the 5 queued bytes) comes before
+  // the 30 s clock.
+  __wasi_subscription_t subs[2];
+  memset(subs, 0, sizeof subs);
+  subs[0].userdata = 1;
+  subs[0].u.tag = __WASI_EVENTTYPE_FD_READ;
+  subs[0].u.u.fd_read.file_descriptor = (__wasi_fd_t)conn;
+  subs[1].userdata = 2;
+  subs[1].u.tag = __WASI_EVENTTYPE_CLOCK;
+  subs[1].u.u.clock.id = __WASI_CLOCKID_MONOTONIC;
+  subs[1].u.u.clock.timeout = 30000000000ull;
+  __wasi_event_t events[2];
+  __wasi_size_t nevents = 0;
+  check(__wasi_poll_oneoff(subs, events, 2, &nevents) == 0, "poll_oneoff for again");
+  check(nevents == 1 && events[0].userdata == 1 && events[0].error == 0, "the read event");
+  check(events[0].fd_readwrite.nbytes == 5, "nbytes is the 5 queued bytes");
   char again[16] = {0};
   check(recv(conn, again, 10, MSG_WAITALL) == 5 && memcmp(again, "again", 5) == 0,
         "NONBLOCK WAITALL returns the partial data");
