@@ -109,6 +109,28 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 10; ++i) buf[i] = (char)(buf[i] - 'a' + 'A');
   check(send(conn, buf, 10, 0) == 10, "send");
   check(write(conn, "bye\n", 4) == 4, "fd_write on the socket");
+  // Fill the socket buffers (NONBLOCK sends until EAGAIN; the client reads only after "full"),
+  // then 8 MiB of blocking sends, which park until the client drains them.
+  static char bulk[65536];
+  memset(bulk, 'z', sizeof bulk);
+  check(fcntl(conn, F_SETFL, O_NONBLOCK) == 0, "set O_NONBLOCK for the fill");
+  long filled = 0;
+  for (;;) {
+    ssize_t sent = send(conn, bulk, sizeof bulk, 0);
+    if (sent < 0) break;
+    filled += sent;
+  }
+  check(errno == EAGAIN, "a full socket is EAGAIN");
+  check(fcntl(conn, F_SETFL, 0) == 0, "clear O_NONBLOCK after the fill");
+  printf("full %ld\n", filled);
+  fflush(stdout);
+  for (int i = 0; i < 128; ++i) {
+    for (size_t off = 0; off < sizeof bulk;) {
+      ssize_t sent = send(conn, bulk + off, sizeof bulk - off, 0);
+      check(sent > 0, "bulk send");
+      off += (size_t)sent;
+    }
+  }
 
   // The client shuts down its side: poll sees it readable, recv returns 0.
   pfd.fd = conn;

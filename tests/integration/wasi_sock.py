@@ -42,14 +42,19 @@ def main():
             c.sendall(b"world")
             expect_line(proc, "go2")
             c.sendall(b"again")
-            got = b""
-            while len(got) < 14:
-                chunk = c.recv(64)
+            line = proc.stdout.readline()
+            print(line, end="")
+            if not line.startswith("full "):
+                raise SystemExit(f"FAIL: expected 'full N', got {line!r}")
+            want = b"HELLOWORLDbye\n" + b"z" * (int(line.split()[1]) + (8 << 20))
+            got = bytearray()
+            while len(got) < len(want):
+                chunk = c.recv(1 << 16)
                 if not chunk:
                     break
                 got += chunk
-            if got != b"HELLOWORLDbye\n":
-                raise SystemExit(f"FAIL: the guest sent {got!r}")
+            if got != want:
+                raise SystemExit(f"FAIL: the guest sent {len(got)} bytes: {bytes(got[:32])!r}...")
             c.shutdown(socket.SHUT_WR)
             if c.recv(64) != b"":
                 raise SystemExit("FAIL: no EOF after the guest's shutdown")
