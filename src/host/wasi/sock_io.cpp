@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <optional>
 
@@ -60,7 +61,9 @@ std::optional<int32_t> recv_attempt(int fd, bool nonblock, const std::vector<iov
                                     GuestPtr<uint32_t> datalen, const GuestPtr<uint16_t>* roflags) {
   const bool waitall =
       (flags & abi::kRiflagRecvWaitall) != 0 && (flags & abi::kRiflagRecvPeek) == 0;
-  const size_t want = total_length(host);
+  // Overlapping guest buffers can add up past 4 GiB: stop where Linux's single read would, so
+  // the count fits ro_datalen (u32).
+  const size_t want = std::min<size_t>(total_length(host), 0x7ffff000);
   auto finish = [&](Errno err, uint16_t ro) -> int32_t {
     if (err == Errno::Success) {
       datalen.write(static_cast<uint32_t>(pending.done));
