@@ -49,6 +49,7 @@ Examples:
   lunatic run --env GREETING=hi --max-memory 64MiB app.wasm -- --flag-for-the-guest
   lunatic run --max-fuel 1000000 loop.wasm
   lunatic run --dir ./data:/data --threads 2 app.wasm   the guest opens /data/...
+  lunatic run --tcplisten 127.0.0.1:8080 server.wasm    the guest accept()s on fd 3
   LUNATIC_LOG=debug lunatic run app.wasm)";
 
 constexpr const char* kValidateFooter =
@@ -152,6 +153,11 @@ Command parse_command_line(std::span<const std::string> args) {
   run->add_option("--dir", opts.dirs,
                   "Preopen HOST directory, seen by the guest as GUEST (default: HOST)")
       ->type_name("HOST[:GUEST]")
+      ->allow_extra_args(false);
+  run->add_option("--tcplisten", opts.tcp_listen,
+                  "Listen on HOST:PORT; the root gets the socket as a preopened fd (after "
+                  "stdio and the --dir preopens) for sock_accept")
+      ->type_name("HOST:PORT")
       ->allow_extra_args(false);
   run->add_option("--env", opts.env, "Set an environment variable of the guest")
       ->type_name("K=V")

@@ -24,6 +24,7 @@ struct RunOptions {
   std::vector<std::string> guest_args;       ///< everything after the file (a leading "--" dropped)
   std::vector<std::string> dirs;             ///< --dir HOST[:GUEST] (preopened directories)
   std::vector<std::string> env;              ///< --env K=V, in order
+  std::vector<std::string> tcp_listen;       ///< --tcplisten HOST:PORT (listening sockets)
   std::optional<uint64_t> max_memory_bytes;  ///< --max-memory, per linear memory
   std::optional<uint64_t> max_fuel;          ///< --max-fuel
   unsigned threads = 0;                      ///< --threads: scheduler workers; 0 = one per core

@@ -12,6 +12,7 @@
 #include "cli/log.hpp"
 #include "cli/module_file.hpp"
 #include "engine/compiled_module.hpp"
+#include "host/shared/sockets.hpp"
 #include "host/wasi/wasi.hpp"
 #include "runtime/process.hpp"
 #include "runtime/runtime.hpp"
@@ -76,6 +77,17 @@ int run_module(const RunOptions& options) {
       dirs.push_back(std::move(*parsed));
     }
   }
+  // Bind the --tcplisten sockets now (a bad value or a port in use is a usage error); the root
+  // gets them in `prepare`, registered with the runtime's reactor.
+  std::vector<host::wasi::UniqueFd> listeners;
+  for (const std::string& value : options.tcp_listen) {
+    Result<int> fd = host::wasi::bind_tcp_listener(value);
+    if (!fd) {
+      std::fprintf(stderr, "error: %s\n", fd.error().message.c_str());
+      return kExitUsage;
+    }
+    listeners.emplace_back(*fd);
+  }
   Result<std::shared_ptr<const engine::CompiledModule>> module = load_module(file);
   if (!module) return fail(file, module.error());
   const wasm::Module& wasm = (*module)->wasm;
@@ -106,8 +118,8 @@ int run_module(const RunOptions& options) {
   root.module = *module;
   root.environment = runtime::Environment::create(std::move(config));
   root.entry = "_start";
-  // The root's WASI state: argv, the environment, stdio and the preopened directories
-  // (fds 3, 4, ... in --dir order). Spawned processes get stdio only.
+  // The root's WASI state: argv, the environment, stdio, the preopened directories (fds 3,
+  // 4, ... in --dir order), then the --tcplisten sockets. Spawned processes get stdio only.
   auto prepare = [&](runtime::Process& process) {
     root_id->store(process.id(), std::memory_order_release);
     host::wasi::WasiContext& wasi = host::wasi::process_wasi(process);
@@ -115,6 +127,15 @@ int run_module(const RunOptions& options) {
     wasi.args.insert(wasi.args.end(), options.guest_args.begin(), options.guest_args.end());
     wasi.env = options.env;
     for (const auto& [host_path, guest_name] : dirs) (void)wasi.preopen(host_path, guest_name);
+    for (host::wasi::UniqueFd& fd : listeners) {
+      std::shared_ptr<host::shared::Socket> socket =
+          host::shared::Socket::adopt(process.runtime().io_reactor(), fd.release());
+      uint32_t guest_fd = 0;
+      if (!socket || wasi.add_socket(std::move(socket), true, false, &guest_fd) !=
+                         host::wasi::Errno::Success) {
+        log->error("a --tcplisten socket could not be given to the root process");
+      }
+    }
   };
   Result<runtime::ProcessId> id = rt.spawn_root(std::move(root), prepare);
   if (!id) {

@@ -102,6 +102,19 @@ inline constexpr uint8_t kEventFdRead = 1;
 inline constexpr uint8_t kEventFdWrite = 2;
 inline constexpr uint16_t kSubclockAbstime = 1;
 
+inline constexpr uint16_t kEventFdReadwriteHangup = 1;
+// riflags, roflags, sdflags (sockets)
+inline constexpr uint32_t kRiflagRecvPeek = 1;
+inline constexpr uint32_t kRiflagRecvWaitall = 2;
+inline constexpr uint16_t kRoflagRecvDataTruncated = 1;
+inline constexpr uint32_t kSdflagRd = 1;
+inline constexpr uint32_t kSdflagWr = 2;
+/// Rights of a listening socket (a --tcplisten preopen) and of an accepted connection.
+inline constexpr uint64_t kRightsSocketListener =
+    kRightSockAccept | kRightPollFdReadwrite | kRightFdFdstatSetFlags | kRightFdFilestatGet;
+inline constexpr uint64_t kRightsSocketStream = kRightFdRead | kRightFdWrite |
+                                                kRightPollFdReadwrite | kRightSockShutdown |
+                                                kRightFdFdstatSetFlags | kRightFdFilestatGet;
 // preopentype
 inline constexpr uint8_t kPreopenDir = 0;
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <memory>
 
+#include "host/shared/sockets.hpp"
 #include "host/wasi/abi.hpp"
 #include "host/wasi/support.hpp"
 #include "host/wasi/wasi.hpp"
@@ -54,6 +55,19 @@ Result<uint32_t> WasiContext::preopen(const std::string& host_path, std::string 
     return Error(Phase::Host, "too many preopened directories");
   }
   return guest_fd;
+}
+
+Errno WasiContext::add_socket(std::shared_ptr<shared::Socket> socket, bool listener, bool nonblock,
+                              uint32_t* fd_out) {
+  auto e = std::make_unique<FdEntry>();
+  e->host_fd = socket->fd();
+  e->owned = false;  // the Socket closes it, after leaving the reactor
+  e->socket = std::move(socket);
+  e->nonblock = nonblock;
+  e->filetype = abi::kFiletypeSocketStream;
+  e->rights_base = listener ? abi::kRightsSocketListener : abi::kRightsSocketStream;
+  e->rights_inheriting = 0;
+  return fds_.insert(std::move(e), fd_out);
 }
 
 Errno WasiContext::lookup(uint32_t fd, uint64_t rights, FdEntry** out) const {

@@ -58,6 +58,14 @@ template <class Op> WasiResult simple(CallContext& ctx, uint32_t fd, uint64_t ri
   return code(Errno::Success);
 }
 
+/// The entry of `fd` if it is a socket holding `access` (fd_read/fd_write go to the socket
+/// path then, which parks instead of failing with EAGAIN); null otherwise.
+FdEntry* socket_entry(CallContext& ctx, uint32_t fd, uint64_t access) {
+  WasiContext* w = wasi_of(ctx);
+  FdEntry* e = w == nullptr ? nullptr : w->fds().get(fd);
+  return e != nullptr && e->socket && e->has(access) ? e : nullptr;
+}
+
 bool offset_fits(uint64_t v) {
   return v <= static_cast<uint64_t>(std::numeric_limits<off_t>::max());
 }
@@ -66,12 +74,18 @@ bool offset_fits(uint64_t v) {
 
 WasiResult fd_read(CallContext& ctx, uint32_t fd, GuestSpan<abi::Iovec> iovs,
                    GuestPtr<uint32_t> nread) {
+  if (FdEntry* s = socket_entry(ctx, fd, abi::kRightFdRead)) {
+    return socket_recv(ctx, *s, iovs, 0, nread, nullptr);
+  }
   return transfer(ctx, fd, abi::kRightFdRead, 0, iovs, nread,
                   [](int h, const iovec* v, int n) { return readv(h, v, n); });
 }
 
 WasiResult fd_write(CallContext& ctx, uint32_t fd, GuestSpan<abi::Iovec> iovs,
                     GuestPtr<uint32_t> nwritten) {
+  if (FdEntry* s = socket_entry(ctx, fd, abi::kRightFdWrite)) {
+    return socket_send(ctx, *s, iovs, nwritten);
+  }
   return transfer(ctx, fd, abi::kRightFdWrite, 0, iovs, nwritten,
                   [](int h, const iovec* v, int n) { return writev(h, v, n); });
 }

@@ -22,7 +22,8 @@ WasiResult fd_fdstat_get(CallContext& ctx, uint32_t fd, GuestPtr<abi::Fdstat> ou
   abi::Fdstat st{};
   st.fs_filetype = e->filetype;
   if ((fl & O_APPEND) != 0) st.fs_flags |= abi::kFdflagAppend;
-  if ((fl & O_NONBLOCK) != 0) st.fs_flags |= abi::kFdflagNonblock;
+  // A socket's host fd is always non-blocking (for the reactor): the guest's flag is its own.
+  if (e->socket ? e->nonblock : (fl & O_NONBLOCK) != 0) st.fs_flags |= abi::kFdflagNonblock;
   // O_SYNC includes O_DSYNC's bit on Linux: test the whole mask.
   if ((fl & O_SYNC) == O_SYNC) {
     st.fs_flags |= abi::kFdflagSync | abi::kFdflagRsync;
@@ -48,6 +49,12 @@ WasiResult fd_fdstat_set_flags(CallContext& ctx, uint32_t fd, uint32_t flags) {
     return code(Errno::Notsup);
   }
   if ((flags & ~(abi::kFdflagAppend | abi::kFdflagNonblock)) != 0) return code(Errno::Inval);
+  if (e->socket) {
+    // Only the guest's view changes (the host socket stays non-blocking); APPEND means
+    // nothing on a socket.
+    e->nonblock = (flags & abi::kFdflagNonblock) != 0;
+    return code(Errno::Success);
+  }
   int fl = fcntl(e->host_fd, F_GETFL);
   if (fl < 0) return code(errno_from_host(errno));
   fl &= ~(O_APPEND | O_NONBLOCK);

@@ -11,6 +11,10 @@
 
 #include "host/wasi/errno.hpp"
 
+namespace lunatic::host::shared {
+class Socket;
+}
+
 namespace lunatic::host::wasi {
 
 /// An owned host file descriptor, closed on destruction. -1 is "none".
@@ -50,6 +54,12 @@ struct FdEntry {
   bool is_preopen = false;
   /// fd_readdir's directory stream, opened on first use (on its own open file description).
   DIR* dir_stream = nullptr;
+  /// For a socket: the non-blocking OS socket, registered with the runtime's reactor (it owns
+  /// host_fd; the entry does not). Null for every other fd.
+  std::shared_ptr<shared::Socket> socket;
+  /// The guest's FDFLAGS_NONBLOCK of a socket (the host socket itself is always non-blocking;
+  /// without this flag a call that would block parks the process).
+  bool nonblock = false;
 
   FdEntry() = default;
   FdEntry(const FdEntry&) = delete;

@@ -81,11 +81,32 @@ WasiResult path_link(CallContext& ctx, uint32_t old_fd, uint32_t old_flags,
 // poll_sock.cpp
 WasiResult poll_oneoff(CallContext& ctx, uint32_t in, uint32_t out, uint32_t nsubscriptions,
                        GuestPtr<uint32_t> nevents);
+// sock_io.cpp. Socket fds come from --tcplisten and sock_accept; a blocking fd parks the
+// process on the reactor where a NONBLOCK one returns AGAIN (docs/guest-abi.md, Sockets).
+/// sock_accept. Arguments: a listening socket fd, the new fd's fdflags (NONBLOCK only: it also
+/// makes this call return AGAIN instead of parking), the new fd's out-pointer. Returns errno
+/// (BADF, NOTSOCK, NOTCAPABLE, INVAL, MFILE, AGAIN). Traps: `out` outside memory.
 WasiResult sock_accept(CallContext& ctx, uint32_t fd, uint32_t flags, GuestPtr<uint32_t> out);
+/// sock_recv. Arguments: a connected socket fd, iovecs (at most 1024), riflags (RECV_PEEK,
+/// RECV_WAITALL), out-pointers for the byte count and roflags. Returns errno (BADF, NOTSOCK,
+/// NOTCAPABLE, INVAL, AGAIN, CONNRESET ...). Traps: an iovec or out-pointer outside memory.
 WasiResult sock_recv(CallContext& ctx, uint32_t fd, GuestSpan<abi::Iovec> ri_data,
                      uint32_t ri_flags, GuestPtr<uint32_t> ro_datalen, GuestPtr<uint16_t> ro_flags);
+/// sock_send. Arguments: a connected socket fd, ciovecs (at most 1024), siflags (must be 0),
+/// the byte count's out-pointer. Returns errno (BADF, NOTSOCK, NOTCAPABLE, INVAL, AGAIN, PIPE
+/// ...). Traps: a ciovec or the out-pointer outside memory.
 WasiResult sock_send(CallContext& ctx, uint32_t fd, GuestSpan<abi::Iovec> si_data,
                      uint32_t si_flags, GuestPtr<uint32_t> so_datalen);
+/// sock_shutdown. Arguments: a socket fd, how (RD 1, WR 2, both 3). Returns errno (BADF,
+/// NOTSOCK, NOTCAPABLE, INVAL, NOTCONN). Never traps.
 WasiResult sock_shutdown(CallContext& ctx, uint32_t fd, uint32_t how);
+
+// sock_io.cpp: the data path of socket fds, shared by sock_recv/sock_send and fd_read/fd_write
+// (`e` is a socket entry whose rights the caller checked).
+WasiResult socket_recv(CallContext& ctx, FdEntry& e, const GuestSpan<abi::Iovec>& iovs,
+                       uint32_t flags, GuestPtr<uint32_t> datalen,
+                       const GuestPtr<uint16_t>* roflags);
+WasiResult socket_send(CallContext& ctx, FdEntry& e, const GuestSpan<abi::Iovec>& iovs,
+                       GuestPtr<uint32_t> datalen);
 
 }  // namespace lunatic::host::wasi

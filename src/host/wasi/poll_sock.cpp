@@ -1,6 +1,8 @@
-// poll_oneoff and the sock_* calls. A poll that must wait for a clock parks the process on the
-// runtime's timer (the start of the call kept in the pending-call slot) and is re-executed when
-// woken; regular files and stdio are always ready, as on Linux.
+// poll_oneoff. A poll that must wait parks the process on the runtime's timer (clocks) and
+// reactor (sockets), the start of the call kept in the pending-call slot, and is re-executed
+// when woken; regular files and stdio are always ready, as on Linux.
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -10,6 +12,7 @@
 #include <chrono>
 #include <limits>
 
+#include "host/shared/sockets.hpp"
 #include "host/wasi/functions.hpp"
 #include "runtime/process.hpp"
 #include "runtime/timer.hpp"
@@ -30,6 +33,16 @@ struct PollWait {
   Clock::time_point start;
   Clock::time_point armed_for{};
   runtime::WakeTimer timer;
+  /// The reactor wake-ups of the socket subscriptions not ready at the last attempt.
+  std::vector<runtime::IoWait> io;
+};
+
+/// A socket subscription that was not ready: what to wait for, and the readiness count read
+/// before the check (IoReactor::wait).
+struct SocketWait {
+  std::shared_ptr<runtime::IoSource> source;
+  runtime::IoInterest interest;
+  uint64_t seen;
 };
 
 uint64_t now_ns(clockid_t clock) {
@@ -60,24 +73,61 @@ Errno clock_remaining(const abi::Subscription& s, uint64_t elapsed, uint64_t* re
   return Errno::Success;
 }
 
-/// The event of fd subscription `s`: always ready (files and stdio never block on Linux),
-/// with the bytes left to read of a regular file.
-abi::Event fd_event(WasiContext& w, const abi::Subscription& s) {
-  abi::Event ev{};
+/// Whether socket `e` is ready for subscription `ev.type` now (poll(2) with no timeout);
+/// fills nbytes (bytes queued to read, FIONREAD) and the hangup flag.
+bool socket_ready(const FdEntry& e, abi::Event& ev) {
+  pollfd p{e.host_fd, static_cast<short>(ev.type == abi::kEventFdRead ? POLLIN : POLLOUT), 0};
+  int r = 0;
+  do {
+    r = ::poll(&p, 1, 0);
+  } while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    ev.error = static_cast<uint16_t>(errno_from_host(errno));
+    return true;
+  }
+  if (r == 0) return false;
+  if ((p.revents & POLLHUP) != 0) ev.flags = abi::kEventFdReadwriteHangup;
+  int queued = 0;
+  if (ev.type == abi::kEventFdRead && ioctl(e.host_fd, FIONREAD, &queued) == 0 && queued > 0) {
+    ev.nbytes = static_cast<uint64_t>(queued);
+  }
+  return true;
+}
+
+/// The event of fd subscription `s`, or false (with the wait to register added to `waits`)
+/// for a socket that is not ready. Files and stdio are always ready (they never block on
+/// Linux), with the bytes left to read of a regular file.
+bool fd_event(WasiContext& w, const abi::Subscription& s, abi::Event& ev,
+              std::vector<SocketWait>& waits) {
+  ev = abi::Event{};
   ev.userdata = s.userdata;
   ev.type = s.tag;
   FdEntry* e = nullptr;
   uint64_t right = s.tag == abi::kEventFdRead ? abi::kRightFdRead : abi::kRightFdWrite;
   Errno err = w.lookup(s.u.fd_readwrite.fd, abi::kRightPollFdReadwrite, &e);
+  // A listening socket reads connections: its "read" right is SOCK_ACCEPT.
+  if (err == Errno::Success && e->socket && s.tag == abi::kEventFdRead &&
+      e->has(abi::kRightSockAccept)) {
+    right = abi::kRightSockAccept;
+  }
   if (err == Errno::Success && !e->has(right)) err = Errno::Badf;
   ev.error = static_cast<uint16_t>(err);
-  if (err != Errno::Success || s.tag != abi::kEventFdRead) return ev;
+  if (err != Errno::Success) return true;
+  if (e->socket) {
+    const auto interest =
+        s.tag == abi::kEventFdRead ? runtime::IoInterest::Read : runtime::IoInterest::Write;
+    const uint64_t seen = e->socket->source()->readiness(interest);
+    if (socket_ready(*e, ev)) return true;
+    waits.push_back({e->socket->source(), interest, seen});
+    return false;
+  }
+  if (s.tag != abi::kEventFdRead) return true;
   struct stat st {};
   if (fstat(e->host_fd, &st) == 0 && S_ISREG(st.st_mode)) {
     off_t at = lseek(e->host_fd, 0, SEEK_CUR);
     if (at >= 0 && st.st_size > at) ev.nbytes = static_cast<uint64_t>(st.st_size - at);
   }
-  return ev;
+  return true;
 }
 
 void sleep_ns(uint64_t ns) {
@@ -110,17 +160,32 @@ WasiResult poll_oneoff(CallContext& ctx, uint32_t in, uint32_t out, uint32_t nsu
   // A runtime process parks; any other host (a WasiProcess run by Thread::call) has no
   // scheduler to wake it, so there the wait sleeps the calling thread instead.
   runtime::Process* self = dynamic_cast<runtime::Process*>(&ctx.host<binding::HostContext>());
-  PollWait& wait = ctx.pending<PollWait>(PollWait{Clock::now(), {}, {}});
+  PollWait& wait = ctx.pending<PollWait>(PollWait{Clock::now(), {}, {}, {}});
   for (;;) {
     const Clock::time_point now = Clock::now();
     const auto elapsed = static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(now - wait.start).count());
     uint32_t count = 0;
     uint64_t remaining_min = kNever;
+    // At most one wait per open fd and direction (duplicates are dropped): the guest's
+    // subscription count does not size this.
+    std::vector<SocketWait> waits;
+    std::vector<bool> waiting(2 * size_t{FdTable::kMaxFds});
     for (uint32_t i = 0; i < nsubscriptions; ++i) {
       abi::Subscription s = subs.value()[i];
       if (s.tag != abi::kEventClock) {
-        events.value().write(count++, fd_event(*w, s));
+        abi::Event ev{};
+        if (fd_event(*w, s, ev, waits)) {
+          events.value().write(count++, ev);
+          continue;
+        }
+        // Not ready: the fd is open, so it is below kMaxFds.
+        const size_t slot = size_t{s.u.fd_readwrite.fd} * 2 + (s.tag == abi::kEventFdRead ? 0 : 1);
+        if (count > 0 || waiting[slot]) {
+          waits.pop_back();
+        } else {
+          waiting[slot] = true;
+        }
         continue;
       }
       uint64_t remaining = 0;
@@ -139,11 +204,21 @@ WasiResult poll_oneoff(CallContext& ctx, uint32_t in, uint32_t out, uint32_t nsu
       nevents.write(count);
       return code(Errno::Success);
     }
-    const uint64_t wait_ns = std::min(remaining_min, kMaxWaitNs);
+    uint64_t wait_ns = std::min(remaining_min, kMaxWaitNs);
     if (self == nullptr) {
+      // No reactor to wake this thread: sockets are polled every millisecond.
+      if (!waits.empty()) wait_ns = std::min<uint64_t>(wait_ns, 1'000'000);
       sleep_ns(wait_ns);
       continue;
     }
+    wait.io.clear();
+    bool changed = false;
+    for (const SocketWait& sw : waits) {
+      wait.io.push_back(self->wake_on(sw.source, sw.interest, sw.seen));
+      if (!wait.io.back().armed()) changed = true;
+    }
+    if (changed) continue;  // a socket became ready since its check: look again
+    if (remaining_min == kNever) return WasiResult::park();  // sockets only: no clock
     // Armed once for a monotonic deadline; again only if the timer has fired without the
     // deadline being reached (a realtime deadline after the clock was set back) or the
     // deadline moved earlier (the clock was set forward).
@@ -155,32 +230,5 @@ WasiResult poll_oneoff(CallContext& ctx, uint32_t in, uint32_t out, uint32_t nsu
     return WasiResult::park();
   }
 }
-
-namespace {
-
-/// sock_* until TCP lands: no guest fd is a socket. Badf for a closed fd, Notsock otherwise.
-WasiResult not_a_socket(CallContext& ctx, uint32_t fd) {
-  WasiContext* w = wasi_of(ctx);
-  if (w == nullptr) return no_context(ctx);
-  return code(w->fds().get(fd) == nullptr ? Errno::Badf : Errno::Notsock);
-}
-
-}  // namespace
-
-WasiResult sock_accept(CallContext& ctx, uint32_t fd, uint32_t, GuestPtr<uint32_t>) {
-  return not_a_socket(ctx, fd);
-}
-
-WasiResult sock_recv(CallContext& ctx, uint32_t fd, GuestSpan<abi::Iovec>, uint32_t,
-                     GuestPtr<uint32_t>, GuestPtr<uint16_t>) {
-  return not_a_socket(ctx, fd);
-}
-
-WasiResult sock_send(CallContext& ctx, uint32_t fd, GuestSpan<abi::Iovec>, uint32_t,
-                     GuestPtr<uint32_t>) {
-  return not_a_socket(ctx, fd);
-}
-
-WasiResult sock_shutdown(CallContext& ctx, uint32_t fd, uint32_t) { return not_a_socket(ctx, fd); }
 
 }  // namespace lunatic::host::wasi

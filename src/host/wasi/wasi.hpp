@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,12 @@ class WasiContext {
   /// guest's paths against these names). Returns the guest fd, or a Phase::Host error naming
   /// the path (missing, not a directory, table full).
   Result<uint32_t> preopen(const std::string& host_path, std::string guest_name);
+
+  /// Installs `socket` (a listening socket when `listener`, else a connected stream) at the
+  /// lowest free guest fd, filetype SOCKET_STREAM, FDFLAGS_NONBLOCK as `nonblock`. Returns the
+  /// guest fd, or Mfile when the table is full (the socket is then released).
+  Errno add_socket(std::shared_ptr<shared::Socket> socket, bool listener, bool nonblock,
+                   uint32_t* fd_out);
 
   /// The entry of guest fd `fd` holding all of `rights`: Badf if `fd` is not open,
   /// Notcapable if it lacks a right. `rights` may be 0 (any open fd).
@@ -94,5 +101,11 @@ void define_functions(binding::Linker& linker);
 /// at the last ':' (host paths may contain ':'; guest names may not). Empty parts are an
 /// error.
 Result<std::pair<std::string, std::string>> parse_dir_option(std::string_view value);
+
+/// Parses a `--tcplisten` value "HOST:PORT" (HOST a name, an IPv4 address or a bracketed
+/// IPv6 address "[::1]"; PORT 0..65535) and binds a listening, non-blocking, close-on-exec
+/// TCP socket there (SO_REUSEADDR, the first address HOST resolves to). Returns its host fd
+/// (the caller owns it) or a Phase::Host error naming the value.
+Result<int> bind_tcp_listener(std::string_view value);
 
 }  // namespace lunatic::host::wasi

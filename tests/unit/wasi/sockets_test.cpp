@@ -1,0 +1,178 @@
+// WASI sockets against a runtime, with native peers: --tcplisten values, and processes killed
+// while parked in sock_accept / sock_recv close their fds (the peer sees EOF, the reactor
+// holds no source afterwards).
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "binding/linker.hpp"
+#include "engine/compiled_module.hpp"
+#include "host/shared/sockets.hpp"
+#include "host/wasi/wasi.hpp"
+#include "runtime/environment.hpp"
+#include "runtime/process.hpp"
+#include "runtime/runtime.hpp"
+#include "text/text.hpp"
+
+namespace lunatic::host::wasi {
+namespace {
+
+// accept_forever: sock_accept on fd 3 (parks: nobody connects). recv_forever: accept, then
+// sock_recv (parks: the peer never writes). A call that returns is `unreachable`.
+constexpr std::string_view kGuest = R"((module
+  (import "wasi_snapshot_preview1" "sock_accept" (func $accept (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "sock_recv"
+    (func $recv (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (memory 1)
+  (data (i32.const 32) "\40\00\00\00\10\00\00\00")
+  (func (export "accept_forever")
+    (drop (call $accept (i32.const 3) (i32.const 0) (i32.const 16)))
+    unreachable)
+  (func (export "recv_forever")
+    (if (call $accept (i32.const 3) (i32.const 0) (i32.const 16)) (then unreachable))
+    (drop (call $recv (i32.load (i32.const 16)) (i32.const 32) (i32.const 1) (i32.const 0)
+                      (i32.const 20) (i32.const 24)))
+    unreachable)
+))";
+
+uint16_t local_port(int fd) {
+  sockaddr_in a{};
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  return ntohs(a.sin_port);
+}
+
+/// A blocking client connected to 127.0.0.1:`port`, or -1.
+int connect_to(uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/// Whether `fd` reads EOF within 20 s (its peer closed).
+bool reads_eof(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  if (::poll(&p, 1, 20000) != 1) return false;
+  char byte;
+  return ::recv(fd, &byte, 1, 0) == 0;
+}
+
+TEST(TcpListenOption, BindsLoopbackAndRejectsBadValues) {
+  Result<int> v4 = bind_tcp_listener("127.0.0.1:0");
+  ASSERT_TRUE(v4.ok()) << v4.error().message;
+  EXPECT_NE(local_port(*v4), 0);
+  ::close(*v4);
+  Result<int> v6 = bind_tcp_listener("[::1]:0");
+  ASSERT_TRUE(v6.ok()) << v6.error().message;
+  ::close(*v6);
+  for (const char* bad : {"127.0.0.1", "127.0.0.1:", ":80", "127.0.0.1:65536", "127.0.0.1:-1",
+                          "127.0.0.1:8o", "[::1:80", "[]:80", "no.such.host.invalid:80"}) {
+    Result<int> r = bind_tcp_listener(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.error().message.find(std::string("--tcplisten ") + bad), std::string::npos)
+        << r.error().message;
+  }
+  // A port in use is an error too (the message is the OS's).
+  Result<int> first = bind_tcp_listener("127.0.0.1:0");
+  ASSERT_TRUE(first.ok());
+  const std::string taken = "127.0.0.1:" + std::to_string(local_port(*first));
+  Result<int> second = bind_tcp_listener(taken);
+  EXPECT_FALSE(second.ok());
+  if (second.ok()) ::close(*second);
+  ::close(*first);
+}
+
+class WasiSocketTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto linker = std::make_shared<binding::Linker>();
+    define_functions(*linker);
+    runtime::RuntimeConfig config;
+    config.workers = 2;
+    config.linker = linker;
+    runtime_ = std::make_unique<runtime::Runtime>(std::move(config));
+    auto bytes = text::parse_module(kGuest);
+    ASSERT_TRUE(bytes.ok()) << bytes.error().to_string();
+    auto module = engine::compile(*bytes);
+    ASSERT_TRUE(module.ok()) << module.error().to_string();
+    module_ = *module;
+  }
+  /// Spawns the root running `entry` with a listener on 127.0.0.1 at guest fd 3; its port.
+  uint16_t spawn_with_listener(const char* entry) {
+    Result<int> fd = bind_tcp_listener("127.0.0.1:0");
+    EXPECT_TRUE(fd.ok());
+    if (!fd.ok()) return 0;
+    const uint16_t port = local_port(*fd);
+    runtime::SpawnOptions options;
+    options.module = module_;
+    options.environment = runtime::Environment::create({});
+    options.entry = entry;
+    const int host_fd = *fd;
+    auto id = runtime_->spawn_root(std::move(options), [&](runtime::Process& process) {
+      auto socket = shared::Socket::adopt(process.runtime().io_reactor(), host_fd);
+      uint32_t guest_fd = 0;
+      ASSERT_TRUE(socket);
+      ASSERT_EQ(process_wasi(process).add_socket(std::move(socket), true, false, &guest_fd),
+                Errno::Success);
+      EXPECT_EQ(guest_fd, 3u);
+    });
+    EXPECT_TRUE(id.ok());
+    root_ = id.ok() ? *id : 0;
+    return port;
+  }
+  /// Waits (bounded) until the reactor holds `n` sources.
+  bool sources_reach(size_t n) {
+    for (int i = 0; i < 20000; ++i) {
+      if (runtime_->io_reactor().sources() == n) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return false;
+  }
+
+  std::shared_ptr<const engine::CompiledModule> module_;
+  std::unique_ptr<runtime::Runtime> runtime_;
+  runtime::ProcessId root_ = 0;
+};
+
+TEST_F(WasiSocketTest, KilledWhileParkedInAcceptClosesTheListener) {
+  const uint16_t port = spawn_with_listener("accept_forever");
+  ASSERT_TRUE(sources_reach(1));
+  // Give it time to reach sock_accept and park (a kill before that must close it too).
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_TRUE(runtime_->kill(root_));
+  runtime_->wait_all();
+  EXPECT_EQ(runtime_->io_reactor().sources(), 0u);
+  const int fd = connect_to(port);  // nobody listens there any more
+  EXPECT_LT(fd, 0);
+  if (fd >= 0) ::close(fd);
+}
+
+TEST_F(WasiSocketTest, KilledWhileParkedInRecvClosesTheConnection) {
+  const uint16_t port = spawn_with_listener("recv_forever");
+  const int peer = connect_to(port);
+  ASSERT_GE(peer, 0);
+  ASSERT_TRUE(sources_reach(2));  // the listener and the accepted connection
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_TRUE(runtime_->kill(root_));
+  runtime_->wait_all();
+  EXPECT_TRUE(reads_eof(peer));
+  EXPECT_EQ(runtime_->io_reactor().sources(), 0u);
+  ::close(peer);
+}
+
+}  // namespace
+}  // namespace lunatic::host::wasi
