@@ -1,5 +1,5 @@
-// Internal to host/networking: guest socket addresses, the park-until-ready loop every waiting
-// call shares, and the declarations of the namespace's functions (one .cpp per group).
+// Internal to host/networking: guest socket addresses, the deadlines of waiting calls, and the
+// declarations of the namespace's functions (one .cpp per group).
 #pragma once
 
 #include <array>
@@ -11,6 +11,7 @@
 #include "binding/guest_memory.hpp"
 #include "binding/host_result.hpp"
 #include "host/shared/resources.hpp"
+#include "host/shared/socket_wait.hpp"
 #include "host/shared/sockets.hpp"
 #include "runtime/process.hpp"
 #include "runtime/resolver.hpp"
@@ -71,32 +72,10 @@ int32_t socket_name(CallContext& ctx, int fd, bool peer, const GuestPtr<uint64_t
 /// The deadline of a timeout in ms (none from 2^40 up, as receive's).
 std::optional<runtime::Clock::time_point> deadline_after(uint64_t timeout_ms);
 
-/// What a waiting socket call keeps across Parks: its deadline, the timer for it, the I/O wait.
-struct IoPending {
-  std::optional<runtime::Clock::time_point> deadline;
-  runtime::WakeTimer timer;
-  runtime::IoWait io;
-};
-
-/// Runs `attempt` (returns a status once done, nullopt when the socket would block) until it
-/// is done, the deadline passes (kTimedOut) or it must wait: then it registers the wake-ups
-/// (readiness of `interest`, the deadline) in `pending` and parks. Re-executed on wake-up.
-template <class Attempt>
-HostResult<int32_t> until_ready(Process& self, const Socket& socket, runtime::IoInterest interest,
-                                IoPending& pending, Attempt&& attempt) {
-  while (true) {
-    const uint64_t seen = socket.source()->readiness(interest);
-    if (std::optional<int32_t> status = attempt()) return *status;
-    if (pending.deadline && runtime::Clock::now() >= *pending.deadline) return shared::kTimedOut;
-    pending.io = self.wake_on(socket.source(), interest, seen);
-    if (!pending.io.armed()) continue;  // ready again since the attempt: try once more
-    if (pending.deadline && !pending.timer.armed()) pending.timer = self.wake_at(*pending.deadline);
-    return HostResult<int32_t>::park();
-  }
-}
-
-/// Whether `err` means "try again later" for a non-blocking socket.
-inline bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
+// The park-until-ready loop is shared with WASI's socket fds (host/shared/socket_wait.hpp).
+using shared::IoPending;
+using shared::until_ready;
+using shared::would_block;
 
 // dns.cpp
 HostResult<int32_t> resolve(CallContext& ctx, GuestString name, uint64_t timeout_ms,

@@ -1,6 +1,7 @@
 // sock_accept, sock_recv, sock_send, sock_shutdown, and fd_read/fd_write on socket fds. The host
 // sockets are non-blocking and registered with the runtime's reactor: a call that would block
-// parks the process on it (networking's until_ready loop) unless the guest fd is NONBLOCK.
+// parks the process on it (host/shared/socket_wait.hpp's until_ready loop) unless the guest fd is
+// NONBLOCK.
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -8,7 +9,7 @@
 #include <cerrno>
 #include <optional>
 
-#include "host/networking/internal.hpp"
+#include "host/shared/socket_wait.hpp"
 #include "host/shared/sockets.hpp"
 #include "host/wasi/functions.hpp"
 #include "runtime/runtime.hpp"
@@ -31,7 +32,7 @@ Errno lookup_socket(WasiContext& w, uint32_t fd, uint64_t rights, FdEntry** out)
 
 /// What sock_recv keeps across Parks: the wait, and (RECV_WAITALL) the bytes already received.
 struct RecvPending {
-  networking::IoPending wait;
+  shared::IoPending wait;
   size_t done = 0;
 };
 
@@ -83,7 +84,7 @@ std::optional<int32_t> recv_attempt(int fd, bool nonblock, const std::vector<iov
       n = recvmsg(fd, &msg, host_flags);
     } while (n < 0 && errno == EINTR);
     if (n < 0) {
-      if (networking::would_block(errno)) {
+      if (shared::would_block(errno)) {
         // A NONBLOCK RECV_WAITALL returns what it has rather than dropping it with AGAIN.
         if (nonblock && pending.done > 0) return finish(Errno::Success, 0);
         return std::nullopt;
@@ -102,13 +103,13 @@ std::optional<int32_t> recv_attempt(int fd, bool nonblock, const std::vector<iov
 /// block; else until it is done, parking the process on the reactor in between.
 template <class Attempt>
 WasiResult run_socket_call(CallContext& ctx, FdEntry& e, bool nonblock, IoInterest interest,
-                           networking::IoPending& wait, Attempt&& attempt) {
+                           shared::IoPending& wait, Attempt&& attempt) {
   runtime::Process* self = dynamic_cast<runtime::Process*>(&ctx.host<binding::HostContext>());
   if (nonblock || self == nullptr) {
     if (std::optional<int32_t> status = attempt()) return *status;
     return code(Errno::Again);
   }
-  return networking::until_ready(*self, *e.socket, interest, wait, attempt);
+  return shared::until_ready(*self, *e.socket, interest, wait, attempt);
 }
 
 }  // namespace
@@ -136,7 +137,7 @@ WasiResult socket_send(CallContext& ctx, FdEntry& e, const GuestSpan<abi::Iovec>
   HostResult<Errno> checked = host_iovecs(ctx, iovs, host);
   if (!checked.ok()) return std::move(checked).trap();
   if (checked.value() != Errno::Success) return code(checked.value());
-  networking::IoPending& pending = ctx.pending<networking::IoPending>();
+  shared::IoPending& pending = ctx.pending<shared::IoPending>();
   const int fd = e.host_fd;
   return run_socket_call(ctx, e, e.nonblock, IoInterest::Write, pending,
                          [&]() -> std::optional<int32_t> {
@@ -151,7 +152,7 @@ WasiResult socket_send(CallContext& ctx, FdEntry& e, const GuestSpan<abi::Iovec>
                              } while (n < 0 && errno == EINTR);
                            }
                            if (n < 0) {
-                             if (networking::would_block(errno)) return std::nullopt;
+                             if (shared::would_block(errno)) return std::nullopt;
                              return static_cast<int32_t>(errno_from_host(errno));
                            }
                            datalen.write(static_cast<uint32_t>(n));
@@ -172,7 +173,7 @@ WasiResult sock_accept(CallContext& ctx, uint32_t fd, uint32_t flags, GuestPtr<u
   if (w->fds().open_count() >= FdTable::kMaxFds) return code(Errno::Mfile);
   runtime::Process* self = dynamic_cast<runtime::Process*>(&ctx.host<binding::HostContext>());
   if (self == nullptr) return code(Errno::Notsup);  // no reactor to register the connection
-  networking::IoPending& pending = ctx.pending<networking::IoPending>();
+  shared::IoPending& pending = ctx.pending<shared::IoPending>();
   const int host_fd = e->host_fd;
   // NONBLOCK in `flags` makes the accept itself non-blocking too (EAGAIN with no connection
   // queued), as well as the new fd: what wasi-libc's accept4(SOCK_NONBLOCK) callers expect.
@@ -184,7 +185,7 @@ WasiResult sock_accept(CallContext& ctx, uint32_t fd, uint32_t flags, GuestPtr<u
           c = accept4(host_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         } while (c < 0 && errno == EINTR);
         if (c < 0) {
-          if (networking::would_block(errno)) return std::nullopt;
+          if (shared::would_block(errno)) return std::nullopt;
           return static_cast<int32_t>(errno_from_host(errno));
         }
         std::shared_ptr<shared::Socket> s = shared::Socket::adopt(self->runtime().io_reactor(), c);
