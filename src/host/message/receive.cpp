@@ -1,7 +1,6 @@
 // lunatic::message, waiting side: receive (selective over a list of tags, with a timeout) and
 // send_receive_skip_search (request/reply). Both park the process while they wait and are
 // re-executed when a matching message arrives or the deadline passes.
-#include <chrono>
 #include <optional>
 #include <vector>
 
@@ -11,10 +10,6 @@
 
 namespace lunatic::host::message {
 namespace {
-
-/// Timeouts from here up mean "no timeout" (u64::MAX is the documented value; anything this
-/// large would overflow the clock anyway).
-constexpr uint64_t kNoTimeoutFrom = uint64_t{1} << 40;
 
 /// What survives a Park: the absolute deadline (computed once) and its wake-up.
 struct Wait {
@@ -26,9 +21,7 @@ struct Wait {
 
 Wait start_wait(uint64_t timeout_ms) {
   Wait w;
-  if (timeout_ms < kNoTimeoutFrom) {
-    w.deadline = runtime::Clock::now() + std::chrono::milliseconds(timeout_ms);
-  }
+  w.deadline = shared::deadline_after(timeout_ms);
   return w;
 }
 

@@ -3,7 +3,6 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <chrono>
 #include <cstring>
 
 #include "host/networking/internal.hpp"
@@ -65,11 +64,6 @@ int32_t socket_name(CallContext& ctx, int fd, bool peer, const GuestPtr<uint64_t
   const int rc = peer ? getpeername(fd, sa, &a.length) : getsockname(fd, sa, &a.length);
   if (rc != 0) return failure(out, os_error(ctx, peer ? "getpeername" : "getsockname", errno));
   return success(out, address_iterator(ctx.host<Process>(), a));
-}
-
-std::optional<runtime::Clock::time_point> deadline_after(uint64_t timeout_ms) {
-  if (timeout_ms >= (uint64_t{1} << 40)) return std::nullopt;
-  return runtime::Clock::now() + std::chrono::milliseconds(timeout_ms);
 }
 
 }  // namespace lunatic::host::networking

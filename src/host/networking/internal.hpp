@@ -69,8 +69,8 @@ uint64_t address_iterator(Process& self, const SocketAddress& address);
 /// getsockname / getpeername of `fd` as a DNS iterator: status and id (or error) through out.
 int32_t socket_name(CallContext& ctx, int fd, bool peer, const GuestPtr<uint64_t>& out);
 
-/// The deadline of a timeout in ms (none from 2^40 up, as receive's).
-std::optional<runtime::Clock::time_point> deadline_after(uint64_t timeout_ms);
+/// Timeouts mean what they mean for receive (none from shared::kNoTimeoutFrom up).
+using shared::deadline_after;
 
 // The park-until-ready loop is shared with WASI's socket fds (host/shared/socket_wait.hpp).
 using shared::IoPending;

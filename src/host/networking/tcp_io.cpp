@@ -39,7 +39,7 @@ HostResult<void> set_timeout(CallContext& ctx, uint64_t stream_id, uint64_t time
                              std::atomic<uint64_t> Socket::*field) {
   auto s = stream_socket(ctx, stream_id);
   if (!s.ok()) return std::move(s).trap();
-  (s.value()->*field).store(timeout_ms >= (uint64_t{1} << 40) ? shared::kNoTimeout : timeout_ms);
+  (s.value()->*field).store(timeout_ms >= shared::kNoTimeoutFrom ? shared::kNoTimeout : timeout_ms);
   return {};
 }
 

@@ -2,8 +2,10 @@
 // compiled modules, environment configurations), and the lookups that trap on a bad id.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +19,17 @@ namespace lunatic::host::shared {
 
 /// lunatic::*'s "timed out" return value (the original runtime's sentinel).
 inline constexpr int32_t kTimedOut = 9027;
+
+/// lunatic::* timeouts (ms) from here up mean "no timeout" (u64::MAX is the documented value;
+/// anything this large would overflow the clock anyway).
+inline constexpr uint64_t kNoTimeoutFrom = uint64_t{1} << 40;
+
+/// The absolute deadline of a lunatic::* timeout in ms, computed once when a waiting call
+/// starts; none for "no timeout".
+inline std::optional<runtime::Clock::time_point> deadline_after(uint64_t timeout_ms) {
+  if (timeout_ms >= kNoTimeoutFrom) return std::nullopt;
+  return runtime::Clock::now() + std::chrono::milliseconds(timeout_ms);
+}
 
 /// An error a fallible call reported: lunatic::error turns its id into text.
 class ErrorResource final : public runtime::Resource {

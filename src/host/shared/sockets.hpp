@@ -15,7 +15,8 @@
 
 namespace lunatic::host::shared {
 
-/// A timeout setting meaning "wait forever" (any value from 2^40 up reads as this).
+/// A timeout setting meaning "wait forever" (any value from kNoTimeoutFrom, resources.hpp, up reads
+/// as this).
 inline constexpr uint64_t kNoTimeout = UINT64_MAX;
 
 /// One non-blocking OS socket, registered with the reactor for its whole life; shared by all
