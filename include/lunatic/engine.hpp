@@ -12,6 +12,7 @@
 #include "common/result.hpp"
 #include "engine/compiled_module.hpp"
 #include "engine/memory_pool.hpp"
+#include "engine/module_file.hpp"
 #include "engine/store.hpp"
 #include "engine/thread.hpp"
 #include "engine/trap.hpp"
@@ -20,6 +21,7 @@
 namespace lunatic {
 
 using engine::compile;
+using engine::compile_file;
 using engine::CompiledModule;
 using engine::Extern;
 using engine::Function;
@@ -30,6 +32,7 @@ using engine::HostStatus;
 using engine::Instance;
 using engine::Memory;
 using engine::MemoryPool;
+using engine::read_module_file;
 using engine::RunStatus;
 using engine::Store;
 using engine::Table;

@@ -7,9 +7,10 @@
 #include <sstream>
 
 #include "cli/command_line.hpp"
-#include "cli/host_linker.hpp"
-#include "cli/module_file.hpp"
+#include "cli/load_error.hpp"
 #include "decoder/section_list.hpp"
+#include "engine/module_file.hpp"
+#include "host/standard/standard.hpp"
 
 namespace lunatic::cli {
 namespace {
@@ -216,11 +217,11 @@ Result<std::string> describe_module(const wasm::Module& module, std::span<const 
 }
 
 int inspect_module(const std::string& file) {
-  Result<std::vector<uint8_t>> bytes = read_module_file(file);
+  Result<std::vector<uint8_t>> bytes = engine::read_module_file(file);
   if (!bytes) return report_load_error(file, bytes.error(), kExitLoadError);
   Result<std::shared_ptr<const engine::CompiledModule>> module = engine::compile(*bytes);
   if (!module) return report_load_error(file, module.error(), kExitLoadError);
-  Result<std::string> text = describe_module((*module)->wasm, *bytes, *make_host_linker());
+  Result<std::string> text = describe_module((*module)->wasm, *bytes, *host::standard_linker());
   if (!text) return report_load_error(file, text.error(), kExitLoadError);
   std::printf("%s: valid WebAssembly module, %zu bytes\n%s", file.c_str(), bytes->size(),
               text->c_str());

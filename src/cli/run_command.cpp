@@ -8,11 +8,12 @@
 #include <cstdlib>
 #include <memory>
 
-#include "cli/host_linker.hpp"
+#include "cli/load_error.hpp"
 #include "cli/log.hpp"
-#include "cli/module_file.hpp"
 #include "engine/compiled_module.hpp"
+#include "engine/module_file.hpp"
 #include "host/shared/sockets.hpp"
+#include "host/standard/standard.hpp"
 #include "host/wasi/wasi.hpp"
 #include "runtime/process.hpp"
 #include "runtime/runtime.hpp"
@@ -88,7 +89,7 @@ int run_module(const RunOptions& options) {
     }
     listeners.emplace_back(*fd);
   }
-  Result<std::shared_ptr<const engine::CompiledModule>> module = load_module(file);
+  Result<std::shared_ptr<const engine::CompiledModule>> module = engine::compile_file(file);
   if (!module) return fail(file, module.error());
   const wasm::Module& wasm = (*module)->wasm;
 
@@ -104,7 +105,7 @@ int run_module(const RunOptions& options) {
   auto root_id = std::make_shared<std::atomic<runtime::ProcessId>>(0);
   runtime::RuntimeConfig runtime_config;
   runtime_config.workers = options.threads;
-  runtime_config.linker = make_host_linker();
+  runtime_config.linker = host::standard_linker();
   runtime_config.on_exit = [log, root_id](runtime::ProcessId id,
                                           const runtime::ExitStatus& status) {
     log_process_exit(*log, id, status, id == root_id->load(std::memory_order_acquire));
@@ -120,7 +121,7 @@ int run_module(const RunOptions& options) {
   root.entry = "_start";
   // The root's WASI state: argv, the environment, stdio, the preopened directories (fds 3,
   // 4, ... in --dir order), then the --tcplisten sockets. Spawned processes get stdio only.
-  auto prepare = [&](runtime::Process& process) {
+  root.prepare = [&](runtime::Process& process) {
     root_id->store(process.id(), std::memory_order_release);
     host::wasi::WasiContext& wasi = host::wasi::process_wasi(process);
     wasi.args.push_back(file);
@@ -137,7 +138,7 @@ int run_module(const RunOptions& options) {
       }
     }
   };
-  Result<runtime::ProcessId> id = rt.spawn_root(std::move(root), prepare);
+  Result<runtime::ProcessId> id = rt.spawn_root(std::move(root));
   if (!id) {
     const std::string& message = id.error().message;
     if (message.find("exports no function named '_start'") != std::string::npos) {
@@ -153,7 +154,7 @@ int run_module(const RunOptions& options) {
 }
 
 int validate_module(const std::string& file) {
-  Result<std::shared_ptr<const engine::CompiledModule>> module = load_module(file);
+  Result<std::shared_ptr<const engine::CompiledModule>> module = engine::compile_file(file);
   if (!module) return fail(file, module.error());
   std::printf("%s: valid\n", file.c_str());
   return 0;

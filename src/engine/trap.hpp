@@ -43,6 +43,8 @@ struct Trap {
   static Trap of(TrapKind kind) { return Trap{kind, trap_message(kind), 0, {}}; }
   static Trap host(std::string why) { return Trap{TrapKind::Host, std::move(why), 0, {}}; }
   static Trap exit(int32_t code) { return Trap{TrapKind::Exit, "exit", code, {}}; }
+  /// A kill with a reason ("killed: WHY" in an exit status), for Process::kill.
+  static Trap killed(std::string why) { return Trap{TrapKind::Killed, std::move(why), 0, {}}; }
 };
 
 }  // namespace lunatic::engine

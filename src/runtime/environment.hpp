@@ -13,13 +13,14 @@
 
 namespace lunatic::runtime {
 
-/// What an environment allows. Defaults allow everything.
+/// What an environment allows. Defaults allow everything. Every member has an initializer, so
+/// that designated initializers naming a few of them compile cleanly under -Wextra.
 struct EnvironmentConfig {
   /// Per linear memory, in 64 KiB pages: instantiation fails and memory.grow returns -1 past it.
   uint32_t max_memory_pages = wasm::kMaxPages;
   /// Fuel each process may burn in total (engine::Thread::set_fuel); past it the process
   /// traps "out of fuel". nullopt: unlimited.
-  std::optional<uint64_t> max_fuel;
+  std::optional<uint64_t> max_fuel{};
   /// Host functions processes may import; a spawn whose module imports anything else fails
   /// with an error naming the import.
   binding::AllowList allowed = binding::AllowList::all();

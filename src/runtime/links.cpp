@@ -100,10 +100,9 @@ namespace {
 /// What a LinkDied signal does to the process that receives it.
 void signal_link_died(Process& target, ProcessId dead, Tag tag, ExitStatus::Kind how) {
   if (target.die_when_link_dies()) {
-    engine::Trap reason = engine::Trap::of(engine::TrapKind::Killed);
-    reason.message = "linked process " + std::to_string(dead) +
-                     (how == ExitStatus::Kind::Normal ? " does not exist" : " failed");
-    target.kill(std::move(reason));
+    target.kill(
+        engine::Trap::killed("linked process " + std::to_string(dead) +
+                             (how == ExitStatus::Kind::Normal ? " does not exist" : " failed")));
     return;
   }
   auto m = std::make_unique<Message>();

@@ -36,8 +36,8 @@ Result<ProcessId> Runtime::spawn_root(std::shared_ptr<const engine::CompiledModu
   return spawn_impl(std::move(options), true);
 }
 
-Result<ProcessId> Runtime::spawn_root(SpawnOptions options, PrepareProcess prepare) {
-  return spawn_impl(std::move(options), true, prepare);
+Result<ProcessId> Runtime::spawn_root(SpawnOptions options) {
+  return spawn_impl(std::move(options), true);
 }
 
 Result<ProcessId> Runtime::spawn(SpawnOptions options) {
@@ -53,6 +53,20 @@ ExitStatus Runtime::wait() {
   return *root_status_;
 }
 
+std::optional<ExitStatus> Runtime::join(ProcessId id) {
+  std::unique_lock lock(done_mutex_);
+  auto joinable = joinable_.end();
+  // Found again after each wake-up: another join of the same id may have taken it.
+  done_.wait(lock, [&] {
+    joinable = joinable_.find(id);
+    return joinable == joinable_.end() || joinable->second.has_value();
+  });
+  if (joinable == joinable_.end()) return std::nullopt;
+  std::optional<ExitStatus> status = std::move(joinable->second);
+  joinable_.erase(joinable);
+  return status;
+}
+
 void Runtime::wait_all() {
   std::unique_lock lock(done_mutex_);
   done_.wait(lock, [&] { return live_.load(std::memory_order_acquire) == 0; });
@@ -62,9 +76,7 @@ void Runtime::kill_all() {
   // Processes may spawn while being killed: repeat until none is left.
   while (live_.load(std::memory_order_acquire) != 0) {
     registry_.for_each([](const std::shared_ptr<Process>& p) {
-      engine::Trap reason = engine::Trap::of(engine::TrapKind::Killed);
-      reason.message = "runtime shutdown";
-      p->kill(std::move(reason));
+      p->kill(engine::Trap::killed("runtime shutdown"));
     });
     std::unique_lock lock(done_mutex_);
     done_.wait_for(lock, std::chrono::milliseconds(10),
@@ -110,6 +122,11 @@ void Runtime::finish(Process& process) {
   keep.reset();  // the process (store, memories, Wasm stack) is freed here unless looked up
   {
     std::lock_guard lock(done_mutex_);
+    if (!joinable_.empty()) {
+      if (auto joinable = joinable_.find(id); joinable != joinable_.end()) {
+        joinable->second = status;
+      }
+    }
     if (id == root_) root_status_ = std::move(status);
     live_.fetch_sub(1, std::memory_order_acq_rel);
   }

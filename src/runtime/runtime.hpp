@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "binding/linker.hpp"
@@ -33,6 +34,8 @@ namespace lunatic::runtime {
 class Process;
 class Scheduler;
 
+/// Every member of RuntimeConfig and SpawnOptions has an initializer, so that designated
+/// initializers naming a few of them compile cleanly under -Wextra.
 struct RuntimeConfig {
   /// Worker threads; 0 = std::thread::hardware_concurrency() (at least 1).
   unsigned workers = 0;
@@ -40,30 +43,35 @@ struct RuntimeConfig {
   uint64_t slice_fuel = 10'000;
   /// The host functions processes may import (filtered by their environment's allow-list).
   /// Built before the runtime, read-only afterwards. Null: no host functions.
-  std::shared_ptr<const binding::Linker> linker;
+  std::shared_ptr<const binding::Linker> linker{};
   /// Called on a worker thread as each process ends, after its links and monitors were
   /// notified (tests, the CLI's diagnostics). Must not block.
-  std::function<void(ProcessId, const ExitStatus&)> on_exit;
+  std::function<void(ProcessId, const ExitStatus&)> on_exit{};
 };
+
+/// Called on the spawning thread once a process is instantiated, before it can run (and before
+/// its start function): per-process host state (WASI arguments, environment variables and
+/// preopened directories: host::wasi::process_wasi) is set up here.
+using PrepareProcess = std::function<void(Process&)>;
 
 /// What to spawn.
 struct SpawnOptions {
-  std::shared_ptr<const engine::CompiledModule> module;
+  std::shared_ptr<const engine::CompiledModule> module{};
   /// The child's environment (a parent passes its own to inherit it). Must not be null.
-  std::shared_ptr<const Environment> environment;
+  std::shared_ptr<const Environment> environment{};
   /// Name of the exported function to run (after the module's start function, if any).
-  std::string entry;
-  std::vector<engine::Value> args;
+  std::string entry{};
+  std::vector<engine::Value> args{};
   /// If set, the child is linked to this process (its parent) under `link_tag` before it
   /// first runs.
   Process* link_to = nullptr;
   Tag link_tag = 0;
+  /// If set, called once the process is instantiated, before it can run.
+  PrepareProcess prepare{};
+  /// Keep the exit status once the process ends, until Runtime::join(id) takes it (join each
+  /// joinable process once, or its status stays until the runtime is destroyed).
+  bool joinable = false;
 };
-
-/// Called on the spawning thread once a process is instantiated, before it can run (and before
-/// its start function): per-process host state (the root's WASI arguments, environment and
-/// preopened directories) is set up here.
-using PrepareProcess = std::function<void(Process&)>;
 
 /// Thread-safe unless noted. Destroying the runtime kills the processes still alive, waits
 /// for them to unwind, then stops the workers and the timer.
@@ -84,13 +92,18 @@ class Runtime {
   Result<ProcessId> spawn_root(std::shared_ptr<const engine::CompiledModule> module,
                                std::shared_ptr<const Environment> environment, std::string entry,
                                std::vector<engine::Value> args = {});
-  /// spawn_root() with every spawn option, and `prepare` run before the root can run.
-  Result<ProcessId> spawn_root(SpawnOptions options, PrepareProcess prepare);
+  /// spawn_root() with every spawn option.
+  Result<ProcessId> spawn_root(SpawnOptions options);
 
   /// Blocks until the root process has ended and returns its status. Other processes keep
   /// running until the runtime is destroyed (or shutdown()), which kills them: like a C
   /// program whose main returns, the root's end is the program's end.
   ExitStatus wait();
+  /// Blocks until the process `id`, spawned with `joinable`, has ended, and returns its exit
+  /// status (the entry's results, or why it failed or was killed). nullopt at once if `id`
+  /// was not spawned joinable or was joined already. Not from a host function: it blocks the
+  /// worker thread.
+  std::optional<ExitStatus> join(ProcessId id);
   /// Blocks until no process is alive.
   void wait_all();
   /// Kills every live process and waits for them to unwind. The runtime stays usable.
@@ -125,8 +138,7 @@ class Runtime {
   /// Called by a worker when `process` has exited: unregisters it, notifies links and
   /// monitors, releases its resources.
   void finish(Process& process);
-  Result<ProcessId> spawn_impl(SpawnOptions options, bool root,
-                               const PrepareProcess& prepare = nullptr);
+  Result<ProcessId> spawn_impl(SpawnOptions options, bool root);
 
   RuntimeConfig config_;
   std::shared_ptr<const binding::Linker> linker_;
@@ -151,6 +163,8 @@ class Runtime {
   std::condition_variable done_;
   ProcessId root_ = 0;
   std::optional<ExitStatus> root_status_;
+  /// Exit statuses of joinable processes (nullopt while alive), until join() takes them.
+  std::unordered_map<ProcessId, std::optional<ExitStatus>> joinable_;
 };
 
 }  // namespace lunatic::runtime

@@ -35,8 +35,7 @@ std::optional<std::string> argument_mismatch(const wasm::FuncType& type,
 
 }  // namespace
 
-Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root,
-                                      const PrepareProcess& prepare) {
+Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
   if (!options.module) return Error(Phase::Usage, "spawn: no module");
   if (!options.environment) return Error(Phase::Usage, "spawn: no environment");
   const Environment& env = *options.environment;
@@ -86,7 +85,7 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root,
   }
 
   binding::attach(process->thread_, *process);
-  if (prepare) prepare(*process);
+  if (options.prepare) options.prepare(*process);
   if (env.config().max_fuel) process->thread_.set_fuel(*env.config().max_fuel);
   if (engine::Function* start = (*instance)->start_function()) {
     process->in_start_ = true;
@@ -101,9 +100,10 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root,
   slot.env = nullptr;
   live_.fetch_add(1, std::memory_order_acq_rel);
   registry_.insert(id, process);
-  if (root) {
+  if (root || options.joinable) {
     std::lock_guard lock(done_mutex_);
-    root_ = id;
+    if (root) root_ = id;
+    if (options.joinable) joinable_.emplace(id, std::nullopt);
   }
   if (options.link_to != nullptr) options.link_to->link(options.link_tag, id);
   process->state_.store(Process::kQueued, std::memory_order_release);

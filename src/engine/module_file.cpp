@@ -1,25 +1,18 @@
-// read_module_file, load_module, report_load_error: the commands' common first step.
-#include "cli/module_file.hpp"
+// read_module_file and compile_file.
+#include "engine/module_file.hpp"
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 
-namespace lunatic::cli {
-namespace {
-
-/// Larger files are refused before reading them into memory.
-constexpr uint64_t kMaxModuleBytes = uint64_t{1} << 30;
-
-}  // namespace
+namespace lunatic::engine {
 
 Result<std::vector<uint8_t>> read_module_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return Error(Phase::Host, std::string("cannot open: ") + std::strerror(errno));
   std::streamoff size = in.tellg();
   if (size < 0) return Error(Phase::Host, "cannot read the file size");
-  if (static_cast<uint64_t>(size) > kMaxModuleBytes) {
+  if (static_cast<uint64_t>(size) > kMaxModuleFileBytes) {
     return Error(Phase::Host, "file larger than 1 GiB");
   }
   std::vector<uint8_t> bytes(static_cast<size_t>(size));
@@ -30,14 +23,9 @@ Result<std::vector<uint8_t>> read_module_file(const std::string& path) {
   return bytes;
 }
 
-Result<std::shared_ptr<const engine::CompiledModule>> load_module(const std::string& path) {
+Result<std::shared_ptr<const CompiledModule>> compile_file(const std::string& path) {
   std::vector<uint8_t> bytes = TRY(read_module_file(path));
-  return engine::compile(bytes);
+  return compile(bytes);
 }
 
-int report_load_error(const std::string& file, const Error& error, int code) {
-  std::fprintf(stderr, "error: %s: %s\n", file.c_str(), error.to_string().c_str());
-  return code;
-}
-
-}  // namespace lunatic::cli
+}  // namespace lunatic::engine
