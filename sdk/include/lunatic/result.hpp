@@ -22,6 +22,7 @@ enum class ErrorKind {
   decode,        ///< a message's bytes do not decode as the expected type
   no_process,    ///< the receiver of a send does not exist
   usage,         ///< the SDK object cannot do that (an empty socket: moved from, or sent)
+  io,            ///< a file could not be read (Module::load): missing, unreadable, too large
 };
 
 /// A failure: its kind, a message for people, and for signals the process and tag involved.
