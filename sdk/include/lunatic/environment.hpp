@@ -110,12 +110,6 @@ class Module {
   static Result<Module> load(const std::string& path, size_t max_bytes = kMaxLoadBytes) {
     std::FILE* file = std::fopen(path.c_str(), "rb");
     if (file == nullptr) return load_error(path, std::strerror(errno));
-    // WASI opens a folder but refuses to read it (EBADF): say what it is instead.
-    struct stat info;
-    if (fstat(fileno(file), &info) == 0 && S_ISDIR(info.st_mode)) {
-      std::fclose(file);
-      return load_error(path, std::strerror(EISDIR));
-    }
     Result<Module> module = compile_file(file, path, max_bytes);
     std::fclose(file);
     return module;
@@ -159,14 +153,16 @@ class Module {
     std::string too_large = "larger than " + std::to_string(max_bytes) + " bytes";
     size_t limit = max_bytes == SIZE_MAX ? max_bytes : max_bytes + 1;
     size_t capacity = 64u << 10;
-    // A regular file tells its size: a huge one is refused unread, others get one buffer.
-    if (std::fseek(file, 0, SEEK_END) == 0) {
-      long size = std::ftell(file);
-      if (size >= 0 && static_cast<unsigned long>(size) > max_bytes) {
-        return load_error(path, too_large);
+    struct stat info;
+    if (fstat(fileno(file), &info) == 0) {
+      // WASI opens a folder but refuses to read it (EBADF): say what it is instead.
+      if (S_ISDIR(info.st_mode)) return load_error(path, std::strerror(EISDIR));
+      // A regular file tells its size: a huge one is refused unread, others get one buffer
+      // (the read still stops at the cap, should the file grow meanwhile).
+      if (S_ISREG(info.st_mode)) {
+        if (static_cast<uint64_t>(info.st_size) > max_bytes) return load_error(path, too_large);
+        capacity = static_cast<size_t>(info.st_size) + 1;
       }
-      if (size >= 0) capacity = static_cast<size_t>(size) + 1;
-      if (std::fseek(file, 0, SEEK_SET) != 0) return load_error(path, std::strerror(errno));
     }
     capacity = capacity < limit ? capacity : limit;
     std::unique_ptr<uint8_t, void (*)(void*)> bytes(nullptr, std::free);
