@@ -184,6 +184,7 @@ void check_load() {
   Result<Module> outside = Module::load("/nowhere/plugin.wasm");
   CHECK(!outside.ok() && outside.error().kind() == ErrorKind::io);
   CHECK(!outside.ok() && outside.error().message().find("/nowhere/plugin.wasm") == 14);
+  if (!outside.ok()) std::printf("outside: %s\n", outside.error().message().c_str());
 
   Result<Module> folder = Module::load("/guests");
   CHECK(!folder.ok() && folder.error().kind() == ErrorKind::io);

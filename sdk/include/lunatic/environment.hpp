@@ -109,7 +109,15 @@ class Module {
   /// does not fit in this process's memory; ErrorKind::host for bytes that do not compile.
   static Result<Module> load(const std::string& path, size_t max_bytes = kMaxLoadBytes) {
     std::FILE* file = std::fopen(path.c_str(), "rb");
-    if (file == nullptr) return load_error(path, std::strerror(errno));
+    if (file == nullptr) {
+      int error = errno;
+#ifdef ENOTCAPABLE  // WASI's answer for a path outside every preopened folder
+      if (error == ENOTCAPABLE) {
+        return load_error(path, "not in a preopened folder (lunatic run --dir HOST:GUEST)");
+      }
+#endif
+      return load_error(path, std::strerror(error));
+    }
     Result<Module> module = compile_file(file, path, max_bytes);
     std::fclose(file);
     return module;
