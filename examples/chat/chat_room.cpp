@@ -14,7 +14,8 @@ using namespace std::chrono_literals;
 namespace chat {
 namespace {
 
-// What a session tells the room: (text, the member's stream for a join), by tag.
+// What a session tells the room: (text, the member's stream for a join), by tag. A pair that
+// can hold a stream: each is sent as a temporary, so the stream visibly moves with it.
 using Event = std::pair<std::string, TcpStream>;
 constexpr Tag kJoin(1);
 constexpr Tag kSay(2);
@@ -174,7 +175,7 @@ void room(Process owner, int64_t done_tag, bool log, int stop_after) {
 }
 
 void session(Process room, TcpStream stream) {
-  (void)room.send(Event("", stream.clone()), kJoin);
+  (void)room.send(Event("", stream.clone()), kJoin);  // a clone: the session still reads ours
   std::string pending;
   char buf[512];
   bool open = true;
@@ -204,7 +205,7 @@ void acceptor(Process room, TcpListener listener, int count) {
       std::printf("chat: accept failed: %s\n", accepted.error().message().c_str());
       return;
     }
-    (void)Process::spawn(session, room, std::move(accepted->first));
+    (void)Process::spawn(session, room, std::move(accepted->first));  // the stream moves
   }
 }
 

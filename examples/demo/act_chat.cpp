@@ -43,6 +43,7 @@ void client(Process narrator, int64_t screen_tag, SocketAddr server) {
     (void)narrator.send(stream.error().message(), kReady);
     return;
   }
+  // The screen reads a clone of the stream; this process keeps writing on its own.
   (void)Process::spawn_link(Tag(1), screen, narrator, screen_tag, stream->clone());
   (void)narrator.send(std::string(), kReady);
   Mailbox<std::string> mailbox;

@@ -2,8 +2,6 @@
 // it hogs memory, spins forever, imports lunatic::process to spawn and kill) and runs it in
 // environments that each stop it at one limit: memory, fuel, host namespaces, process count.
 #include <cstdio>
-#include <string>
-#include <vector>
 
 #include "demo.hpp"
 #include "lunatic/lunatic.hpp"
@@ -15,18 +13,6 @@ namespace {
 
 constexpr Tag kReport(1);  // what an untrusted process reports (an i64): untrusted.c says 1
 constexpr Tag kLink(302);  // our link to an untrusted process
-
-std::vector<uint8_t> read_file(const std::string& path) {
-  std::vector<uint8_t> bytes;
-  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
-    uint8_t buffer[4096];
-    size_t n;
-    while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0)
-      bytes.insert(bytes.end(), buffer, buffer + n);
-    std::fclose(f);
-  }
-  return bytes;
-}
 
 int64_t report() {
   Result<int64_t> r = Mailbox<int64_t>().receive(kReport, 5s);
@@ -88,19 +74,17 @@ bool process_limit(const Module& untrusted) {
 }
 
 bool sandbox(const demo::Options& options) {
-  std::vector<uint8_t> bytes = read_file(options.untrusted);
-  if (bytes.empty()) {
-    demo::say("   Cannot read %s: run with --dir build/examples:/sandbox (or --untrusted PATH).",
-              options.untrusted.c_str());
-    return false;
-  }
-  Result<Module> untrusted = Module::compile(bytes);
+  Result<Module> untrusted = Module::load(options.untrusted);
   if (!untrusted.ok()) {
-    demo::say("   %s: %s", options.untrusted.c_str(), untrusted.error().message().c_str());
+    if (untrusted.error().kind() == ErrorKind::io) {
+      demo::say("   Cannot read %s: run with --dir build/examples:/sandbox (or --untrusted PATH).",
+                options.untrusted.c_str());
+    }
+    demo::say("   %s", untrusted.error().message().c_str());
     return false;
   }
-  demo::say("   Loaded %s (%s bytes) as untrusted code: it imports lunatic::process",
-            options.untrusted.c_str(), demo::grouped(bytes.size()).c_str());
+  demo::say("   Loaded %s as untrusted code: it imports lunatic::process",
+            options.untrusted.c_str());
   demo::say("   (spawn, kill) and misbehaves on purpose. Each environment stops it at one limit:");
   die_when_link_dies(false);  // an untrusted process's death comes as a message
   bool ok = memory_limit(*untrusted);

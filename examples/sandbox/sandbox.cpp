@@ -2,8 +2,6 @@
 // limit memory, fuel, process count and host namespaces; each limit is hit in turn.
 //   lunatic run --dir DIR:/sandbox sandbox.wasm /sandbox/untrusted.wasm
 #include <cstdio>
-#include <string>
-#include <vector>
 
 #include "lunatic/lunatic.hpp"
 
@@ -14,19 +12,6 @@ namespace {
 
 constexpr Tag kReport(1);
 constexpr Tag kLink(2);
-
-std::vector<uint8_t> read_file(const char* path) {
-  std::vector<uint8_t> bytes;
-  if (std::FILE* f = std::fopen(path, "rb")) {
-    uint8_t buffer[4096];
-    size_t n;
-    while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) {
-      bytes.insert(bytes.end(), buffer, buffer + n);
-    }
-    std::fclose(f);
-  }
-  return bytes;
-}
 
 // The report of the untrusted process (an i64), or -1.
 int64_t report() {
@@ -95,18 +80,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: sandbox PATH/untrusted.wasm (preopen its folder with --dir)\n");
     return 2;
   }
-  std::vector<uint8_t> bytes = read_file(argv[1]);
-  if (bytes.empty()) {
-    std::fprintf(stderr, "sandbox: cannot read %s\n", argv[1]);
-    return 1;
-  }
-  Result<Module> untrusted = Module::compile(bytes);
+  Result<Module> untrusted = Module::load(argv[1]);
   if (!untrusted.ok()) {
     std::fprintf(stderr, "sandbox: %s\n", untrusted.error().message().c_str());
     return 1;
   }
   die_when_link_dies(false);
-  std::printf("Loaded %s (%zu bytes) as untrusted code.\n", argv[1], bytes.size());
+  std::printf("Loaded %s as untrusted code.\n", argv[1]);
   memory(*untrusted);
   fuel(*untrusted);
   processes(*untrusted);

@@ -1,15 +1,52 @@
 // C++ SDK networking (lunatic/networking.hpp): an echo server whose listener and streams travel
 // in typed messages, connect errors, read timeouts, UDP, SocketAddr, moved-from and sent
-// objects, bad usage. `sdk_net forged` receives a message claiming a stream it lacks (traps).
+// objects, sockets sent only from rvalues, bad usage. `sdk_net forged` receives a message
+// claiming a stream it lacks (traps).
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "lunatic/lunatic.hpp"
 #include "lunatic_check.h"
 
 using namespace lunatic;
 using namespace std::chrono_literals;
+
+// A struct holding a stream, with a Serializer that says so (kHoldsResources), and one whose
+// Serializer does not (the SDK finds out when encoding).
+struct Job {
+  int id = 0;
+  lunatic::TcpStream stream;
+};
+struct UndeclaredJob {
+  int id = 0;
+  lunatic::TcpStream stream;
+};
+template <> struct lunatic::Serializer<Job> {
+  static constexpr bool kHoldsResources = true;
+  static void write(Writer& w, const Job& j) {
+    serialize(w, j.id);
+    serialize(w, j.stream);
+  }
+  static bool read(Reader& r, Job& j) { return deserialize(r, j.id) && deserialize(r, j.stream); }
+};
+template <> struct lunatic::Serializer<UndeclaredJob> {
+  static void write(Writer& w, const UndeclaredJob& j) {
+    serialize(w, j.id);
+    serialize(w, j.stream);
+  }
+  static bool read(Reader& r, UndeclaredJob& j) {
+    return deserialize(r, j.id) && deserialize(r, j.stream);
+  }
+};
+static_assert(lunatic::kHoldsResources<Job> && !lunatic::kHoldsResources<UndeclaredJob>);
+static_assert(lunatic::kHoldsResources<std::vector<std::optional<lunatic::UdpSocket>>>);
+static_assert(lunatic::kHoldsResources<std::tuple<int, std::pair<std::string, Job>>>);
+static_assert(!lunatic::kHoldsResources<std::pair<std::string, std::vector<int>>>);
 
 namespace {
 
@@ -43,7 +80,7 @@ void acceptor(Process parent, TcpListener listener, int clients) {
     Result<Process> worker = Process::spawn(echo_worker, parent);
     if (!worker) return;
     std::pair<int, TcpStream> message(i, std::move(accepted->first));
-    (void)worker->send(message, kConnection);
+    (void)worker->send(std::move(message), kConnection);
     if (message.second.valid()) std::printf("sent stream still valid in the sender\n");
   }
 }
@@ -216,13 +253,13 @@ void check_moved_and_misuse() {
   Result<TcpListener> listener = TcpListener::bind(SocketAddr::localhost(0));
   Result<TcpStream> client = TcpStream::connect(*listener->local_addr(), 5s);
   CHECK(client.ok());
-  CHECK(Process::self().send(*client, kConnection).ok());
+  CHECK(Process::self().send(std::move(*client), kConnection).ok());
   CHECK(!client->valid());
   Result<TcpStream> back = Mailbox<TcpStream>().receive(kConnection, 5s);
   CHECK(back.ok() && back->valid() && back->peer_addr().ok());
 
   // Outside a message a stream cannot be decoded (to_bytes closes it: nothing to carry it).
-  std::vector<uint8_t> bytes = to_bytes(*back);
+  std::vector<uint8_t> bytes = to_bytes(std::move(*back));
   CHECK(!back->valid());
   CHECK(!from_bytes<TcpStream>(bytes.data(), bytes.size()).has_value());
 
@@ -238,6 +275,42 @@ void check_moved_and_misuse() {
   Result<size_t> w = other->write_vectored(parts.data(), parts.size());
   CHECK(!w.ok() && w.error().kind() == ErrorKind::usage);
   if (!w.ok()) std::printf("%s\n", w.error().message().c_str());
+}
+
+// Sockets move only out of rvalues: a Job sent with std::move arrives working and leaves the
+// sender's empty; an UndeclaredJob sent as an lvalue is refused, and its stream stays.
+void check_rvalue_only() {
+  Result<TcpListener> listener = TcpListener::bind(SocketAddr::localhost(0));
+  CHECK(listener.ok());
+  if (!listener) return;
+  Result<TcpStream> client = TcpStream::connect(*listener->local_addr(), 5s);
+  Result<std::pair<TcpStream, SocketAddr>> accepted = listener->accept();
+  CHECK(client.ok() && accepted.ok());
+  if (!client || !accepted) return;
+
+  UndeclaredJob undeclared{7, std::move(accepted->first)};
+  Result<void> refused = Process::self().send(undeclared, kConnection);
+  CHECK(!refused.ok() && refused.error().kind() == ErrorKind::usage);
+  if (!refused.ok()) std::printf("lvalue with a socket: %s\n", refused.error().message().c_str());
+  CHECK(undeclared.stream.valid() && undeclared.stream.peer_addr().ok());
+  CHECK(Process::self().send_after(undeclared, kConnection, 1ms) == 0);
+  CHECK(undeclared.stream.valid());
+  CHECK(!Mailbox<UndeclaredJob>().receive(kConnection, 50ms).ok());  // nothing was sent
+
+  Job job{8, std::move(undeclared.stream)};
+  CHECK(Process::self().send(std::move(job), kConnection).ok());
+  CHECK(!job.stream.valid());
+  Result<Job> back = Mailbox<Job>().receive(kConnection, 5s);
+  CHECK(back.ok() && back->id == 8 && back->stream.valid());
+  if (back) CHECK(back->stream.write_all("ok").ok());
+  char buf[2] = {};
+  CHECK(client->read_exact(buf, 2).ok() && std::memcmp(buf, "ok", 2) == 0);
+
+  // The run-time check refuses only a socket it meets: an empty stream is sent (as none).
+  UndeclaredJob no_stream{10, TcpStream()};
+  CHECK(Process::self().send(no_stream, kConnection).ok());
+  Result<UndeclaredJob> got = Mailbox<UndeclaredJob>().receive(kConnection, 5s);
+  CHECK(got.ok() && got->id == 10 && !got->stream.valid());
 }
 
 // The peer of `client` sees the connection closed (a read of 0), within 5 s.
@@ -269,7 +342,7 @@ void check_ipv6_names_and_lost_sockets() {
   // the connection close (nothing leaks in the sender either: its object is empty).
   Result<std::pair<TcpStream, SocketAddr>> accepted = listener->accept();
   CHECK(accepted.ok());
-  Result<void> sent = Process(987654321).send(accepted->first, kConnection);
+  Result<void> sent = Process(987654321).send(std::move(accepted->first), kConnection);
   CHECK(!sent.ok() && sent.error().kind() == ErrorKind::no_process);
   CHECK(!accepted->first.valid());
   CHECK(peer_sees_close(*by_name));
@@ -300,6 +373,7 @@ int main(int argc, char** argv) {
   check_errors_and_timeouts();
   check_udp();
   check_moved_and_misuse();
+  check_rvalue_only();
   check_ipv6_names_and_lost_sockets();
   return check_result("sdk_net");
 }

@@ -1,5 +1,6 @@
 // C++ SDK processes and messages: spawn with typed arguments, typed and selective receive,
-// timeouts, request/reply, links and monitors as messages, environments and modules.
+// timeouts, request/reply, links and monitors as messages, environments and modules
+// (`sdk_process.wasm load`: Module::load, with the guests folder preopened as /guests).
 #include <cstdio>
 #include <cstring>
 
@@ -173,9 +174,37 @@ void check_environment() {
   CHECK(!garbage.ok() && garbage.error().message().find("magic") != std::string::npos);
 }
 
+// Module::load, run with the guests folder preopened as /guests: a missing file, a folder, a
+// file past the cap and no preopen at all are io errors naming the path; a .wasm loads.
+void check_load() {
+  Result<Module> missing = Module::load("/guests/does_not_exist.wasm");
+  CHECK(!missing.ok() && missing.error().kind() == ErrorKind::io);
+  if (!missing.ok()) std::printf("missing: %s\n", missing.error().message().c_str());
+
+  Result<Module> outside = Module::load("/nowhere/plugin.wasm");
+  CHECK(!outside.ok() && outside.error().kind() == ErrorKind::io);
+  CHECK(!outside.ok() && outside.error().message().find("/nowhere/plugin.wasm") == 14);
+  if (!outside.ok()) std::printf("outside: %s\n", outside.error().message().c_str());
+
+  Result<Module> folder = Module::load("/guests");
+  CHECK(!folder.ok() && folder.error().kind() == ErrorKind::io);
+  if (!folder.ok()) std::printf("folder: %s\n", folder.error().message().c_str());
+
+  Result<Module> capped = Module::load("/guests/sdk_process.wasm", 1000);
+  CHECK(!capped.ok() && capped.error().kind() == ErrorKind::io);
+  if (!capped.ok()) std::printf("capped: %s\n", capped.error().message().c_str());
+
+  Result<Module> itself = Module::load("/guests/sdk_process.wasm");
+  CHECK(itself.ok() && itself->id() != 0);
+}
+
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "load") == 0) {
+    check_load();
+    return check_result("sdk_process load");
+  }
   check_spawn_and_receive();
   check_request_reply();
   check_big_message();

@@ -29,11 +29,22 @@ inline void build_message(Tag tag, Writer& w) {
   for (const PendingResource& r : w.release_resources()) r.push(r.id);
 }
 
-/// The Writer holding `value` encoded.
-template <class T> Writer encode(const T& value) {
-  Writer w;
+/// The Writer holding `value` encoded for a message: an rvalue's sockets move into it; an
+/// lvalue that can hold one does not compile (writer_for), and one whose Serializer does not
+/// say it can leaves the Writer with refused_resources().
+template <class T> Writer encode(T&& value) {
+  Writer w = writer_for<T>();
   serialize(w, value);
   return w;
+}
+
+/// The error of a message that met a socket it could not take (an lvalue whose Serializer
+/// does not declare kHoldsResources): nothing was sent, and the socket stays where it was.
+inline Error refused_resources(const char* call) {
+  return Error(ErrorKind::usage, std::string(call) +
+                                     ": the message holds a socket but is not an rvalue: send "
+                                     "std::move(message) (and declare kHoldsResources in its "
+                                     "Serializer), or a clone() of the socket");
 }
 
 /// Sends what `w` holds tagged `tag`; an error if the receiver does not exist (its resources

@@ -1,13 +1,21 @@
 // lunatic C++ SDK: Environment (limits and allowed host functions for the processes spawned
-// in it) and Module (another Wasm module's bytes, compiled once, spawned sandboxed).
+// in it) and Module (another Wasm module's bytes or file, compiled once, spawned sandboxed).
 #ifndef LUNATIC_ENVIRONMENT_HPP
 #define LUNATIC_ENVIRONMENT_HPP
 
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <initializer_list>
+#include <memory>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <sys/stat.h>
 
 #include "lunatic/process.h"
 #include "lunatic/process.hpp"
@@ -92,6 +100,29 @@ class Module {
     return compile(bytes.data(), bytes.size());
   }
 
+  /// Files larger than this are refused by load() unless it is given another cap.
+  static constexpr size_t kMaxLoadBytes = size_t{256} << 20;
+
+  /// Reads the Wasm file at `path` (through WASI: its folder must be preopened, as with
+  /// `lunatic run --dir HOST:GUEST`) and compiles it. Errors, each naming the path:
+  /// ErrorKind::io for a file that cannot be opened or read, has more than `max_bytes`, or
+  /// does not fit in this process's memory; ErrorKind::host for bytes that do not compile.
+  static Result<Module> load(const std::string& path, size_t max_bytes = kMaxLoadBytes) {
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    if (file == nullptr) {
+      int error = errno;
+#ifdef ENOTCAPABLE  // WASI's answer for a path outside every preopened folder
+      if (error == ENOTCAPABLE) {
+        return load_error(path, "not in a preopened folder (lunatic run --dir HOST:GUEST)");
+      }
+#endif
+      return load_error(path, std::strerror(error));
+    }
+    Result<Module> module = compile_file(file, path, max_bytes);
+    std::fclose(file);
+    return module;
+  }
+
   Module(Module&& other) noexcept : id_(std::exchange(other.id_, 0)) {}
   Module& operator=(Module&& other) noexcept {
     std::swap(id_, other.id_);
@@ -117,6 +148,51 @@ class Module {
 
  private:
   explicit Module(uint64_t id) : id_(id) {}
+
+  static Error load_error(const std::string& path, const std::string& why,
+                          ErrorKind kind = ErrorKind::io) {
+    return Error(kind, "Module::load: " + path + ": " + why);
+  }
+
+  // Reads all of `file` into a malloc'd buffer (a file too big for our memory is an error,
+  // not an abort) that grows by doubling up to max_bytes + 1: one byte more shows the file
+  // is too large without reading the rest.
+  static Result<Module> compile_file(std::FILE* file, const std::string& path, size_t max_bytes) {
+    std::string too_large = "larger than " + std::to_string(max_bytes) + " bytes";
+    size_t limit = max_bytes == SIZE_MAX ? max_bytes : max_bytes + 1;
+    size_t capacity = 64u << 10;
+    struct stat info;
+    if (fstat(fileno(file), &info) == 0) {
+      // WASI opens a folder but refuses to read it (EBADF): say what it is instead.
+      if (S_ISDIR(info.st_mode)) return load_error(path, std::strerror(EISDIR));
+      // A regular file tells its size: a huge one is refused unread, others get one buffer
+      // (the read still stops at the cap, should the file grow meanwhile).
+      if (S_ISREG(info.st_mode)) {
+        if (static_cast<uint64_t>(info.st_size) > max_bytes) return load_error(path, too_large);
+        capacity = static_cast<size_t>(info.st_size) + 1;
+      }
+    }
+    capacity = capacity < limit ? capacity : limit;
+    std::unique_ptr<uint8_t, void (*)(void*)> bytes(nullptr, std::free);
+    size_t used = 0;
+    for (;;) {
+      if (used == capacity || !bytes) {
+        if (bytes) capacity = capacity > limit / 2 ? limit : capacity * 2;
+        void* grown = std::realloc(bytes.get(), capacity);
+        if (grown == nullptr) return load_error(path, "does not fit in memory");
+        (void)bytes.release();
+        bytes.reset(static_cast<uint8_t*>(grown));
+      }
+      used += std::fread(bytes.get() + used, 1, capacity - used, file);
+      if (std::ferror(file)) return load_error(path, std::strerror(errno));
+      if (used > max_bytes) return load_error(path, too_large);
+      if (std::feof(file)) break;
+    }
+    Result<Module> module = compile(bytes.get(), used);
+    if (!module.ok()) return load_error(path, module.error().message(), ErrorKind::host);
+    return module;
+  }
+
   uint64_t id_;
 };
 

@@ -108,9 +108,9 @@ template <class T> class Request {
   const T& value() const { return value_; }
   Process sender() const { return sender_; }
 
-  /// Sends the reply the requester waits for.
-  template <class Reply> Result<void> reply(const Reply& reply) const {
-    return sender_.send(reply, reply_tag_);
+  /// Sends the reply the requester waits for (sockets as in Process::send: an rvalue).
+  template <class Reply> Result<void> reply(Reply&& reply) const {
+    return sender_.send(std::forward<Reply>(reply), reply_tag_);
   }
 
  private:

@@ -44,14 +44,15 @@ template <void (*Drop)(uint64_t)> class Handle {
   ~Handle() { reset(); }
 
   uint64_t id() const { return id_; }
-  /// Gives the handle up (the caller owns it): what sending in a message does, hence const.
+  /// Gives the handle up (the caller owns it): what sending in a message does. Const because
+  /// serializers see a const&; only a Writer encoding an rvalue calls it (Writer::Resources).
   uint64_t release() const { return std::exchange(id_, 0); }
   void reset() {
     if (id_ != 0) Drop(std::exchange(id_, 0));
   }
 
  private:
-  mutable uint64_t id_ = 0;  // mutable: Serializer::write takes a const& and moves it out
+  mutable uint64_t id_ = 0;  // mutable: Serializer::write takes a const& (of an rvalue)
 };
 
 /// The Error of a call on an object without a handle (moved from, sent, or default-made).
@@ -355,15 +356,22 @@ class UdpSocket {
 
 namespace detail {
 
-/// Sockets in messages: the handle moves into the message (the sent object is left empty);
-/// an empty object travels as "none" and arrives empty. Encoded as [present u8][index u32].
+/// Sockets in messages: the handle moves into the message (the sent object, an rvalue, is
+/// left empty); an empty object travels as "none" and arrives empty. Encoded as [present u8]
+/// [index u32]. A Writer that refuses resources (an lvalue message) leaves the handle alone.
 template <class Socket, int64_t (*Push)(uint64_t), uint64_t (*Take)(uint64_t),
           void (*Drop)(uint64_t)>
 struct SocketSerializer {
+  static constexpr bool kHoldsResources = true;
   static void write(Writer& w, const Socket& s) {
     uint8_t present = s.valid() ? 1 : 0;
     w.write_bytes(&present, 1);
-    if (present) w.write_resource(PendingResource{s.handle_.release(), Push, Drop});
+    if (!present) return;
+    if (w.takes_resources()) {
+      w.write_resource(PendingResource{s.handle_.release(), Push, Drop});
+    } else {
+      w.refuse_resource();
+    }
   }
   static bool read(Reader& r, Socket& s) {
     uint8_t present = 0;

@@ -75,6 +75,12 @@ inline Result<uint64_t> spawn_raw(const SpawnOptions& options, std::string_view 
   return id;
 }
 
+/// Whether argument `Arg&&` for parameter `Param` of a spawned function is fine: an rvalue,
+/// or of a type that cannot hold a socket (which would move out of the caller's object).
+template <class Param, class Arg>
+inline constexpr bool kSocketArgumentMovable =
+    kIsMovableRvalue<Arg> || !kHoldsResources<std::decay_t<Param>>;
+
 /// Runs in the child (through lunatic_sdk_entry): receives the arguments, calls `function`.
 template <class... Params> void invoke_spawned(void* function) {
   auto* fn = reinterpret_cast<void (*)(Params...)>(function);
@@ -120,6 +126,13 @@ class Process {
   static Result<Process> spawn_with(const SpawnOptions& options, void (*function)(Params...),
                                     Args&&... args) {
     static_assert(sizeof...(Params) == sizeof...(Args), "spawn: wrong number of arguments");
+    if constexpr (sizeof...(Params) == sizeof...(Args)) {
+      static_assert(
+          (detail::kSocketArgumentMovable<Params, Args> && ...),
+          "lunatic: a spawn argument can hold a socket (TcpStream, TcpListener, UdpSocket), "
+          "which moves to the child: pass it as an rvalue (std::move(arg)), or a clone() of "
+          "the socket");
+    }
     std::vector<uint8_t> params;
     Param(static_cast<int32_t>(reinterpret_cast<uintptr_t>(&detail::invoke_spawned<Params...>)))
         .encode(params);
@@ -129,7 +142,8 @@ class Process {
     if constexpr (sizeof...(Params) != 0) {
       std::tuple<std::decay_t<Params>...> values(std::forward<Args>(args)...);
       // The child waits for this message first; it is alive (it waits), so this succeeds.
-      Writer w = detail::encode(values);
+      // `values` is ours: its sockets move into the message (refused_resources() is false).
+      Writer w = detail::encode(std::move(values));
       (void)detail::send_bytes(*id, Tag(detail::kSpawnArgumentsTag), w);
     }
     return Process(*id);
@@ -162,31 +176,39 @@ class Process {
   uint64_t id() const { return id_; }
   bool exists() const { return lunatic_exists(id_) != 0; }
 
-  /// Sends `message` tagged `tag`; an error if the process does not exist. Sockets in the
-  /// message move with it (the sender's objects are left empty; see networking.hpp).
-  template <class T> Result<void> send(const T& message, Tag tag = Tag::none()) const {
-    Writer w = detail::encode(message);
+  /// Sends `message` tagged `tag`; an error if the process does not exist. A message that
+  /// can hold a socket (kHoldsResources) is sent as an rvalue, `send(std::move(message))`,
+  /// and its sockets move with it (the objects are left empty; see networking.hpp); sent as
+  /// an lvalue it does not compile. Error `usage`: an lvalue whose custom Serializer holds a
+  /// socket without declaring it (nothing is sent, the socket stays).
+  template <class T> Result<void> send(T&& message, Tag tag = Tag::none()) const {
+    Writer w = detail::encode(std::forward<T>(message));
+    if (w.refused_resources()) return detail::refused_resources("send");
     return detail::send_bytes(id_, tag, w);
   }
 
-  /// Sends `message` tagged `tag` after `delay` (dropped if the process is gone by then).
-  /// Returns the timer's id for cancel_timer.
-  template <class T> uint64_t send_after(const T& message, Tag tag, Timeout delay) const {
-    Writer w = detail::encode(message);
+  /// Sends `message` tagged `tag` after `delay` (dropped if the process is gone by then);
+  /// sockets as in send. Returns the timer's id for cancel_timer, or 0 when nothing was sent
+  /// (send's `usage` error).
+  template <class T> uint64_t send_after(T&& message, Tag tag, Timeout delay) const {
+    Writer w = detail::encode(std::forward<T>(message));
+    if (w.refused_resources()) return 0;
     detail::build_message(tag, w);
     return static_cast<uint64_t>(lunatic_send_after(id_, delay.milliseconds()));
   }
 
   /// Sends `request` tagged `tag` and waits for the reply (Request<T>::reply in the
-  /// receiver), searching only messages that arrive after the send. Errors: timed_out (also
-  /// when the process does not exist), decode, or a link or monitor signal.
+  /// receiver), searching only messages that arrive after the send; sockets as in send.
+  /// Errors: timed_out (also when the process does not exist), decode, a link or monitor
+  /// signal, or send's `usage` error.
   template <class Reply, class T>
-  Result<Reply> request(const T& request, Tag tag = Tag::none(),
+  Result<Reply> request(T&& request, Tag tag = Tag::none(),
                         Timeout timeout = Timeout::forever()) const {
     Tag reply_tag = Tag::unique();
-    Writer w;
+    Writer w = detail::writer_for<T>();
     serialize(w, reply_tag.value());
     serialize(w, request);
+    if (w.refused_resources()) return detail::refused_resources("request");
     detail::build_message(tag, w);
     int32_t kind = lunatic_send_receive_skip_search(id_, reply_tag.value(), timeout.milliseconds());
     if (kind != LUNATIC_MESSAGE_DATA) return detail::receive_error(kind);

@@ -21,7 +21,9 @@ enum class ErrorKind {
   process_died,  ///< a monitored process ended (process() says which)
   decode,        ///< a message's bytes do not decode as the expected type
   no_process,    ///< the receiver of a send does not exist
-  usage,         ///< the SDK object cannot do that (an empty socket: moved from, or sent)
+  usage,         ///< the SDK cannot do that: an empty socket (moved from, or sent), a
+                 ///< message holding a socket that is not an rvalue (see Process::send)
+  io,            ///< a file could not be read (Module::load): missing, unreadable, too large
 };
 
 /// A failure: its kind, a message for people, and for signals the process and tag involved.

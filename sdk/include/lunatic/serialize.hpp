@@ -1,7 +1,8 @@
 // lunatic C++ SDK: how typed messages become bytes and back. Serializer<T> covers trivially
 // copyable types, std::string, std::vector, std::optional, std::pair and std::tuple; users add
 // their own types by specializing it (see docs/sdk.md). Host resources (sockets) travel beside
-// the bytes: the Writer holds them until the message is built, the Reader takes them back.
+// the bytes, from rvalue messages only: the Writer holds them until the message is built, the
+// Reader takes them back.
 #ifndef LUNATIC_SERIALIZE_HPP
 #define LUNATIC_SERIALIZE_HPP
 
@@ -24,14 +25,21 @@ struct PendingResource {
   void (*drop)(uint64_t id);
 };
 
-/// Appends the bytes of a message being encoded, and owns the resources that go with it until
-/// the message is built (detail::build_message pushes them); a Writer destroyed before that
-/// drops them (so to_bytes of a value holding a socket closes the socket).
+/// Appends the bytes of a message being encoded. A Writer that takes resources (encoding an
+/// rvalue message) owns the sockets that go with it until the message is built
+/// (detail::build_message pushes them); destroyed before that, it drops them. One that refuses
+/// them (encoding an lvalue: the default) leaves each socket in its object and only notes that
+/// it met one (refused_resources()), so the message is not sent.
 class Writer {
  public:
-  Writer() = default;
+  enum class Resources { refuse, take };
+
+  explicit Writer(Resources mode = Resources::refuse) : mode_(mode) {}
   Writer(Writer&& other) noexcept
-      : bytes_(std::move(other.bytes_)), resources_(std::move(other.resources_)) {
+      : bytes_(std::move(other.bytes_)),
+        resources_(std::move(other.resources_)),
+        mode_(other.mode_),
+        refused_(other.refused_) {
     other.resources_.clear();
   }
   Writer& operator=(Writer&&) = delete;
@@ -50,12 +58,21 @@ class Writer {
     uint32_t n = static_cast<uint32_t>(size);
     write_bytes(&n, sizeof n);
   }
+  /// Whether a resource may move into this Writer (else call refuse_resource()).
+  bool takes_resources() const { return mode_ == Resources::take; }
   /// Takes ownership of a resource for the message; writes its index among the message's
-  /// resources (u32), which the Reader checks.
+  /// resources (u32), which the Reader checks. @pre takes_resources().
   void write_resource(PendingResource resource) {
     write_size(resources_.size());
     resources_.push_back(resource);
   }
+  /// Notes a resource left in its object (a refusing Writer); its index is written as 0.
+  void refuse_resource() {
+    write_size(0);
+    refused_ = true;
+  }
+  /// Whether a resource was refused: these bytes must not become a message.
+  bool refused_resources() const { return refused_; }
   const std::vector<uint8_t>& bytes() const { return bytes_; }
   std::vector<uint8_t>& bytes() { return bytes_; }
   /// The resources, in index order; the caller takes them over (the Writer forgets them).
@@ -64,6 +81,8 @@ class Writer {
  private:
   std::vector<uint8_t> bytes_;
   std::vector<PendingResource> resources_;
+  Resources mode_;
+  bool refused_ = false;
 };
 
 /// Reads the bytes of a received message. A read past the end fails, and stays failed: the
@@ -141,6 +160,16 @@ template <class T>
 inline constexpr bool kCopiedAsBytes<T, std::void_t<decltype(Serializer<T>::kBytewiseEncoding)>> =
     kIsBytewise<T>;
 
+template <class T, class = void> inline constexpr bool kHoldsResources = false;
+/// True when a T can hold a host resource (a socket), which moves with the message it is
+/// sent in, so a T is sent as an rvalue (Process::send). Built-in Serializers say so for
+/// their element types; a specialization for a type holding a socket declares
+/// `static constexpr bool kHoldsResources = true;` (if it does not, sending an lvalue T that
+/// holds a socket is a `usage` error at run time instead of a compile error).
+template <class T>
+inline constexpr bool kHoldsResources<T, std::void_t<decltype(Serializer<T>::kHoldsResources)>> =
+    Serializer<T>::kHoldsResources;
+
 template <class T> void serialize(Writer& w, const T& value) { Serializer<T>::write(w, value); }
 
 template <class T> bool deserialize(Reader& r, T& value) {
@@ -175,6 +204,7 @@ template <> struct Serializer<std::string> {
 };
 
 template <class T, class A> struct Serializer<std::vector<T, A>> {
+  static constexpr bool kHoldsResources = lunatic::kHoldsResources<T>;
   static void write(Writer& w, const std::vector<T, A>& v) {
     w.write_size(v.size());
     if constexpr (kCopiedAsBytes<T>) {
@@ -205,6 +235,7 @@ template <class T, class A> struct Serializer<std::vector<T, A>> {
 };
 
 template <class T> struct Serializer<std::optional<T>> {
+  static constexpr bool kHoldsResources = lunatic::kHoldsResources<T>;
   static void write(Writer& w, const std::optional<T>& o) {
     uint8_t has = o.has_value() ? 1 : 0;
     w.write_bytes(&has, 1);
@@ -221,6 +252,8 @@ template <class T> struct Serializer<std::optional<T>> {
 };
 
 template <class A, class B> struct Serializer<std::pair<A, B>> {
+  static constexpr bool kHoldsResources =
+      lunatic::kHoldsResources<A> || lunatic::kHoldsResources<B>;
   static void write(Writer& w, const std::pair<A, B>& p) {
     serialize(w, p.first);
     serialize(w, p.second);
@@ -231,6 +264,7 @@ template <class A, class B> struct Serializer<std::pair<A, B>> {
 };
 
 template <class... Ts> struct Serializer<std::tuple<Ts...>> {
+  static constexpr bool kHoldsResources = (lunatic::kHoldsResources<Ts> || ...);
   static void write(Writer& w, const std::tuple<Ts...>& t) {
     std::apply([&w](const Ts&... items) { (serialize(w, items), ...); }, t);
   }
@@ -239,9 +273,32 @@ template <class... Ts> struct Serializer<std::tuple<Ts...>> {
   }
 };
 
-/// The bytes of `value` (a socket in it is closed: send values holding sockets).
-template <class T> std::vector<uint8_t> to_bytes(const T& value) {
-  Writer w;
+namespace detail {
+
+/// Whether a value passed as `T&&` (a forwarding reference) may give up its sockets: an
+/// rvalue of a non-const type.
+template <class T>
+inline constexpr bool kIsMovableRvalue =
+    !std::is_lvalue_reference_v<T> && !std::is_const_v<std::remove_reference_t<T>>;
+
+/// The Writer for encoding a value passed as `T&&`: one that takes its sockets for an
+/// rvalue, one that refuses them for an lvalue. An lvalue of a type that can hold a socket
+/// does not compile: the socket would be taken out of an object the caller still names.
+template <class T> Writer writer_for() {
+  static_assert(
+      kIsMovableRvalue<T> || !kHoldsResources<std::remove_cv_t<std::remove_reference_t<T>>>,
+      "lunatic: this value can hold a socket (TcpStream, TcpListener, UdpSocket), "
+      "which moves into the message: pass it as an rvalue (std::move(value)), or "
+      "send a clone() of the socket");
+  return Writer(kIsMovableRvalue<T> ? Writer::Resources::take : Writer::Resources::refuse);
+}
+
+}  // namespace detail
+
+/// The bytes of `value`. Bytes alone cannot carry a socket: an rvalue's sockets are closed,
+/// and an lvalue of a type that can hold one does not compile (as Process::send).
+template <class T> std::vector<uint8_t> to_bytes(T&& value) {
+  Writer w = detail::writer_for<T>();
   serialize(w, value);
   return std::move(w.bytes());
 }

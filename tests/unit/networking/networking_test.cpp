@@ -1,32 +1,23 @@
 // lunatic::networking against the runtime, with a native peer: processes killed while parked
 // in tcp_read / tcp_accept close their sockets (the peer sees EOF, the reactor holds no source
 // afterwards). Runs under ASan and TSan in CI.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <memory>
-#include <string>
 #include <thread>
 #include <vector>
 
-#include "binding/linker.hpp"
-#include "engine/compiled_module.hpp"
 #include "host/networking/networking.hpp"
-#include "runtime/environment.hpp"
-#include "runtime/runtime.hpp"
-#include "text/text.hpp"
+#include "support/socket_fixture.hpp"
 
 namespace lunatic::host::networking {
 namespace {
 
-using runtime::Environment;
 using runtime::ProcessId;
-using runtime::Runtime;
+using test::connect_to;
+using test::local_port;
+using test::loopback;
+using test::reads_eof;
 
 // Guest roles: connect to 127.0.0.1:port and read (parks: the peer never writes); bind
 // 127.0.0.1:port and accept (parks: nobody connects). A failed call is `unreachable`.
@@ -63,14 +54,10 @@ struct NativeListener {
   uint16_t port = 0;
   explicit NativeListener(int backlog = 1024) {
     fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    const sockaddr_in a = loopback(0);
+    EXPECT_EQ(::bind(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a), 0);
     EXPECT_EQ(::listen(fd, backlog), 0);
-    socklen_t len = sizeof a;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    port = ntohs(a.sin_port);
+    port = local_port(fd);
   }
   ~NativeListener() { ::close(fd); }
   /// The next connection, or -1 after 20 s (a bug fails instead of hanging).
@@ -81,46 +68,14 @@ struct NativeListener {
   }
 };
 
-/// Whether `fd` reads EOF within 20 s (its peer closed).
-bool reads_eof(int fd) {
-  pollfd p{fd, POLLIN, 0};
-  if (::poll(&p, 1, 20000) != 1) return false;
-  char byte;
-  return ::recv(fd, &byte, 1, 0) == 0;
-}
-
-class NetworkingTest : public ::testing::Test {
+class NetworkingTest : public test::SocketGuestTest {
  protected:
-  void SetUp() override {
-    auto linker = std::make_shared<binding::Linker>();
-    define_functions(*linker);
-    runtime::RuntimeConfig config;
-    config.workers = 2;
-    config.linker = linker;
-    runtime_ = std::make_unique<Runtime>(std::move(config));
-    auto bytes = text::parse_module(kGuest);
-    ASSERT_TRUE(bytes.ok()) << bytes.error().to_string();
-    auto module = engine::compile(*bytes);
-    ASSERT_TRUE(module.ok()) << module.error().to_string();
-    module_ = *module;
-  }
+  void SetUp() override { start(define_functions, kGuest); }
   ProcessId spawn(const char* entry, uint16_t port) {
     auto id = runtime_->spawn({module_, env_, entry, {engine::Value::i32(port)}, nullptr, 0});
     EXPECT_TRUE(id.ok()) << id.error().to_string();
     return id.ok() ? *id : 0;
   }
-  /// Waits (bounded) until the reactor holds `n` sources.
-  bool sources_reach(size_t n) {
-    for (int i = 0; i < 20000; ++i) {
-      if (runtime_->io_reactor().sources() == n) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return false;
-  }
-
-  std::shared_ptr<Environment> env_ = Environment::create({});
-  std::shared_ptr<const engine::CompiledModule> module_;
-  std::unique_ptr<Runtime> runtime_;
 };
 
 TEST_F(NetworkingTest, KilledWhileParkedInReadClosesItsSocket) {
@@ -150,28 +105,20 @@ TEST_F(NetworkingTest, KilledWhileParkedInAcceptClosesTheListener) {
   EXPECT_TRUE(runtime_->kill(acceptor));
   runtime_->wait_all();
   EXPECT_EQ(runtime_->io_reactor().sources(), 0u);
-  // Nobody listens there any more.
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(port);
-  EXPECT_NE(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  ::close(fd);
+  const int fd = connect_to(port);  // nobody listens there any more
+  EXPECT_LT(fd, 0);
+  if (fd >= 0) ::close(fd);
 }
 
 // A listener whose accept queue is full drops SYNs, so a connect stays pending: the timeout
 // ends it with 9027 and its socket is closed.
 TEST_F(NetworkingTest, ConnectTimesOutWhenTheHandshakeStalls) {
   NativeListener listener(0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(listener.port);
+  const sockaddr_in a = loopback(listener.port);
   std::vector<int> fillers;  // fill the accept queue (nobody accepts)
   for (int i = 0; i < 4; ++i) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a);
     fillers.push_back(fd);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let their handshakes land

@@ -1,25 +1,16 @@
 // WASI sockets against a runtime, with native peers: --tcplisten values, and processes killed
 // while parked in sock_accept / sock_recv close their fds (the peer sees EOF, the reactor
 // holds no source afterwards).
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <memory>
+#include <string>
 #include <thread>
 
-#include "binding/linker.hpp"
-#include "engine/compiled_module.hpp"
 #include "host/shared/sockets.hpp"
 #include "host/wasi/wasi.hpp"
-#include "runtime/environment.hpp"
 #include "runtime/process.hpp"
-#include "runtime/runtime.hpp"
-#include "text/text.hpp"
+#include "support/socket_fixture.hpp"
 
 namespace lunatic::host::wasi {
 namespace {
@@ -42,34 +33,9 @@ constexpr std::string_view kGuest = R"((module
     unreachable)
 ))";
 
-uint16_t local_port(int fd) {
-  sockaddr_in a{};
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  return ntohs(a.sin_port);
-}
-
-/// A blocking client connected to 127.0.0.1:`port`, or -1.
-int connect_to(uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(port);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-/// Whether `fd` reads EOF within 20 s (its peer closed).
-bool reads_eof(int fd) {
-  pollfd p{fd, POLLIN, 0};
-  if (::poll(&p, 1, 20000) != 1) return false;
-  char byte;
-  return ::recv(fd, &byte, 1, 0) == 0;
-}
+using test::connect_to;
+using test::local_port;
+using test::reads_eof;
 
 TEST(TcpListenOption, BindsLoopbackAndRejectsBadValues) {
   Result<int> v4 = bind_tcp_listener("127.0.0.1:0");
@@ -96,21 +62,9 @@ TEST(TcpListenOption, BindsLoopbackAndRejectsBadValues) {
   ::close(*first);
 }
 
-class WasiSocketTest : public ::testing::Test {
+class WasiSocketTest : public test::SocketGuestTest {
  protected:
-  void SetUp() override {
-    auto linker = std::make_shared<binding::Linker>();
-    define_functions(*linker);
-    runtime::RuntimeConfig config;
-    config.workers = 2;
-    config.linker = linker;
-    runtime_ = std::make_unique<runtime::Runtime>(std::move(config));
-    auto bytes = text::parse_module(kGuest);
-    ASSERT_TRUE(bytes.ok()) << bytes.error().to_string();
-    auto module = engine::compile(*bytes);
-    ASSERT_TRUE(module.ok()) << module.error().to_string();
-    module_ = *module;
-  }
+  void SetUp() override { start(define_functions, kGuest); }
   /// Spawns the root running `entry` with a listener on 127.0.0.1 at guest fd 3; its port.
   uint16_t spawn_with_listener(const char* entry) {
     Result<int> fd = bind_tcp_listener("127.0.0.1:0");
@@ -119,7 +73,7 @@ class WasiSocketTest : public ::testing::Test {
     const uint16_t port = local_port(*fd);
     runtime::SpawnOptions options;
     options.module = module_;
-    options.environment = runtime::Environment::create({});
+    options.environment = env_;
     options.entry = entry;
     const int host_fd = *fd;
     auto id = runtime_->spawn_root(std::move(options), [&](runtime::Process& process) {
@@ -134,17 +88,7 @@ class WasiSocketTest : public ::testing::Test {
     root_ = id.ok() ? *id : 0;
     return port;
   }
-  /// Waits (bounded) until the reactor holds `n` sources.
-  bool sources_reach(size_t n) {
-    for (int i = 0; i < 20000; ++i) {
-      if (runtime_->io_reactor().sources() == n) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return false;
-  }
 
-  std::shared_ptr<const engine::CompiledModule> module_;
-  std::unique_ptr<runtime::Runtime> runtime_;
   runtime::ProcessId root_ = 0;
 };
 
