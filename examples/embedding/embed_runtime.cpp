@@ -130,8 +130,8 @@ int main(int argc, char** argv) {
 
   // 6. A process that never gets a job would wait in receive forever: the host kills it, which
   //    unwinds it and frees what it held.
-  auto idle = runtime.spawn(
-      {.module = *module, .environment = jobs, .entry = "_start", .joinable = true});
+  auto idle =
+      runtime.spawn({.module = *module, .environment = jobs, .entry = "_start", .joinable = true});
   if (!idle) return 1;
   runtime.kill(*idle, lunatic::Trap::killed("the host needs no more jobs"));
   std::printf("idle job: ended %s\n", runtime.join(*idle)->to_string().c_str());

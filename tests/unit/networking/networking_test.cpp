@@ -124,7 +124,7 @@ TEST_F(NetworkingTest, ConnectTimesOutWhenTheHandshakeStalls) {
   std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let their handshakes land
   runtime::SpawnOptions options{
       module_, env_, "connect_status", {engine::Value::i32(listener.port)}, nullptr, 0};
-  ASSERT_TRUE(runtime_->spawn_root(std::move(options), nullptr).ok());
+  ASSERT_TRUE(runtime_->spawn_root(std::move(options)).ok());
   runtime::ExitStatus exit = runtime_->wait();
   runtime_->wait_all();
   ASSERT_EQ(exit.kind, runtime::ExitStatus::Kind::Normal);

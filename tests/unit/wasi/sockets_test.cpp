@@ -76,14 +76,15 @@ class WasiSocketTest : public test::SocketGuestTest {
     options.environment = env_;
     options.entry = entry;
     const int host_fd = *fd;
-    auto id = runtime_->spawn_root(std::move(options), [&](runtime::Process& process) {
+    options.prepare = [&](runtime::Process& process) {
       auto socket = shared::Socket::adopt(process.runtime().io_reactor(), host_fd);
       uint32_t guest_fd = 0;
       ASSERT_TRUE(socket);
       ASSERT_EQ(process_wasi(process).add_socket(std::move(socket), true, false, &guest_fd),
                 Errno::Success);
       EXPECT_EQ(guest_fd, 3u);
-    });
+    };
+    auto id = runtime_->spawn_root(std::move(options));
     EXPECT_TRUE(id.ok());
     root_ = id.ok() ? *id : 0;
     return port;
