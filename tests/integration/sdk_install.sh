@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Installs lunatic from BUILD_DIR into a fresh prefix, then configures, builds and runs a
-# user's guest project (tests/sdk_project) against that install tree, both ways: with the
-# toolchain file, and as a host project with find_package(Lunatic).
-#   sdk_install.sh BUILD_DIR PROJECT_DIR WORK_DIR
+# Installs lunatic from BUILD_DIR into a fresh prefix, then configures, builds and runs, against
+# that install tree:
+#  - a user's guest project (tests/sdk_project), both ways: with the toolchain file, and as a
+#    host project with find_package(Lunatic);
+#  - a user's host program embedding lunatic (tests/embed_project, which builds the sources of
+#    EXAMPLES_DIR, examples/embedding), with lunatic::runtime and lunatic::engine.
+#   sdk_install.sh BUILD_DIR PROJECT_DIR WORK_DIR EMBED_PROJECT_DIR EXAMPLES_DIR
 set -euo pipefail
 build=$1
 project=$2
 work=$3
+embed_project=$4
+examples=$5
 
 rm -rf "$work"
 mkdir -p "$work"
@@ -14,7 +19,9 @@ cmake --install "$build" --prefix "$work/prefix" >"$work/install.log"
 prefix=$work/prefix
 for f in bin/lunatic include/lunatic/process.h include/lunatic/lunatic.hpp \
          lib/cmake/lunatic/LunaticGuest.cmake lib/cmake/lunatic/wasm32-wasi-toolchain.cmake \
-         lib/cmake/lunatic/LunaticConfig.cmake lib/cmake/lunatic/Platform/WASI.cmake; do
+         lib/cmake/lunatic/LunaticConfig.cmake lib/cmake/lunatic/Platform/WASI.cmake \
+         lib/cmake/lunatic/LunaticTargets.cmake include/lunatic-host/lunatic/runtime.hpp \
+         include/lunatic-host/lunatic/engine.hpp; do
   [[ -e $prefix/$f ]] || { echo "FAIL: not installed: $f"; exit 1; }
 done
 
@@ -39,3 +46,22 @@ check toolchain "$work/toolchain/greeter.wasm"
 cmake -S "$project" -B "$work/host" "${generator[@]}" -DCMAKE_PREFIX_PATH="$prefix" >"$work/host.log"
 cmake --build "$work/host" >>"$work/host.log"
 check host "$work/host/greeter.wasm"
+
+# The host program: its output is checked in full by integration.embed_runtime in the build
+# tree; here it must build from the install tree alone and run the same way.
+cmake -S "$embed_project" -B "$work/embed" "${generator[@]}" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DLUNATIC_EXAMPLES="$examples" >"$work/embed.log"
+cmake --build "$work/embed" >>"$work/embed.log" 2>&1 || { cat "$work/embed.log"; exit 1; }
+out=$("$work/embed/embed_runtime" "$work/embed/job.wasm")
+expected="job 40: no result, ended trap: out of fuel"
+if [[ $out != *"$expected"* ]]; then
+  echo "FAIL (embed_runtime): printed: $out"
+  exit 1
+fi
+echo "ok embed_runtime: $(head -1 <<<"$out")"
+out=$("$work/embed/embed_engine")
+if [[ $out != *"add(2, 40) = 42"* ]]; then
+  echo "FAIL (embed_engine): printed: $out"
+  exit 1
+fi
+echo "ok embed_engine: $(head -1 <<<"$out")"
