@@ -4,8 +4,10 @@
 #include "cli/run_command.hpp"
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 #include "cli/load_error.hpp"
@@ -61,6 +63,13 @@ int exit_code_of(const runtime::ExitStatus& status, const wasm::Module& module) 
 
 int run_module(const RunOptions& options) {
   const std::string& file = options.file;
+  // The root's fd table holds stdio, then the preopens, then the sockets: all must fit, so that
+  // handing them over in `prepare` cannot fail.
+  if (3 + options.dirs.size() + options.tcp_listen.size() > host::wasi::FdTable::kMaxFds) {
+    std::fprintf(stderr, "error: more --dir and --tcplisten options than the %u fds of a guest\n",
+                 host::wasi::FdTable::kMaxFds);
+    return kExitUsage;
+  }
   // Check the --dir options before anything runs; the root opens them again in `prepare`.
   std::vector<std::pair<std::string, std::string>> dirs;
   {
@@ -78,8 +87,8 @@ int run_module(const RunOptions& options) {
       dirs.push_back(std::move(*parsed));
     }
   }
-  // Bind the --tcplisten sockets now (a bad value or a port in use is a usage error); the root
-  // gets them in `prepare`, registered with the runtime's reactor.
+  // Bind the --tcplisten sockets now (a bad value or a port in use is a usage error); they are
+  // registered with the runtime's reactor once it exists, and the root gets them in `prepare`.
   std::vector<host::wasi::UniqueFd> listeners;
   for (const std::string& value : options.tcp_listen) {
     Result<int> fd = host::wasi::bind_tcp_listener(value);
@@ -111,6 +120,17 @@ int run_module(const RunOptions& options) {
     log_process_exit(*log, id, status, id == root_id->load(std::memory_order_acquire));
   };
   runtime::Runtime rt(std::move(runtime_config));
+  std::vector<std::shared_ptr<host::shared::Socket>> sockets;
+  for (size_t i = 0; i < listeners.size(); ++i) {
+    std::shared_ptr<host::shared::Socket> socket =
+        host::shared::Socket::adopt(rt.io_reactor(), listeners[i].release());
+    if (!socket) {
+      std::fprintf(stderr, "error: --tcplisten %s: %s\n", options.tcp_listen[i].c_str(),
+                   std::strerror(errno));
+      return kExitUsage;
+    }
+    sockets.push_back(std::move(socket));
+  }
 
   log->debug("root environment: max memory {} pages of 64 KiB, max fuel {}, every host namespace",
              config.max_memory_pages,
@@ -128,12 +148,11 @@ int run_module(const RunOptions& options) {
     wasi.args.insert(wasi.args.end(), options.guest_args.begin(), options.guest_args.end());
     wasi.env = options.env;
     for (const auto& [host_path, guest_name] : dirs) (void)wasi.preopen(host_path, guest_name);
-    for (host::wasi::UniqueFd& fd : listeners) {
-      std::shared_ptr<host::shared::Socket> socket =
-          host::shared::Socket::adopt(process.runtime().io_reactor(), fd.release());
+    // Cannot fail: run_module checked that stdio, the preopens and the sockets fit the table.
+    for (std::shared_ptr<host::shared::Socket>& socket : sockets) {
       uint32_t guest_fd = 0;
-      if (!socket || wasi.add_socket(std::move(socket), true, false, &guest_fd) !=
-                         host::wasi::Errno::Success) {
+      if (wasi.add_socket(std::move(socket), true, false, &guest_fd) !=
+          host::wasi::Errno::Success) {
         log->error("a --tcplisten socket could not be given to the root process");
       }
     }
