@@ -30,6 +30,11 @@ engine::Trap AdapterAccess::arity_mismatch(const CallContext& ctx, size_t args, 
                             std::to_string(want_results));
 }
 
+engine::Trap AdapterAccess::threw(const CallContext& ctx, std::string_view what) {
+  return engine::Trap::host("host function " + std::string(ctx.function_name()) +
+                            " threw: " + std::string(what));
+}
+
 engine::Trap AdapterAccess::argument_out_of_bounds(const CallContext& ctx, uint32_t arg_no,
                                                    uint64_t address, uint64_t count,
                                                    uint64_t size) {

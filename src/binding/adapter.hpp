@@ -5,9 +5,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <span>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -38,6 +40,8 @@ struct AdapterAccess {
                                              uint64_t address, uint64_t count, uint64_t size);
   static engine::Trap argument_invalid_utf8(const CallContext& ctx, uint32_t arg_no,
                                             uint64_t address, uint64_t size);
+  /// "host function NAME threw: WHAT"
+  static engine::Trap threw(const CallContext& ctx, std::string_view what);
 };
 
 /// Decoding of one parameter from its Wasm values; `arg_no` (1-based, not counting the
@@ -167,8 +171,16 @@ template <class F> class Adapter {
       return engine::HostStatus::Trap;
     }
     AdapterAccess::begin(ctx);
-    engine::HostStatus status =
-        run(ctx, args.data(), results, trap, std::make_index_sequence<kWasmCount>{});
+    engine::HostStatus status = engine::HostStatus::Trap;
+    // An exception must not unwind through the interpreter (or end the worker thread): it
+    // traps the calling process instead, with what() in the message.
+    try {
+      status = run(ctx, args.data(), results, trap, std::make_index_sequence<kWasmCount>{});
+    } catch (const std::exception& e) {
+      trap = AdapterAccess::threw(ctx, e.what());
+    } catch (...) {
+      trap = AdapterAccess::threw(ctx, "an exception that is not a std::exception");
+    }
     return AdapterAccess::end(ctx, status, trap);
   }
 

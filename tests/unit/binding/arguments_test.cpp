@@ -1,8 +1,10 @@
 // Scalars travel between Wasm slots and C++ exactly (sign, zero extension, float bits), results
-// are written back, and Trap / Park from a HostResult reach the interpreter's status.
+// are written back, Trap / Park from a HostResult reach the interpreter's status, and an exception
+// thrown by a host function becomes a trap.
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include "binding_fixture.hpp"
 
@@ -77,6 +79,19 @@ TEST_F(Arguments, VoidAndHostResultVoid) {
   EXPECT_EQ(r.status, HostStatus::Return);
   EXPECT_TRUE(r.results.empty());
   EXPECT_EQ(hits, 2);
+}
+
+TEST_F(Arguments, AnExceptionTrapsTheCallerInsteadOfUnwindingThroughTheEngine) {
+  ns_.define("boom", [](int32_t) -> int32_t { throw std::runtime_error("disk on fire"); });
+  ns_.define("odd", []() { throw 42; });
+  Outcome r = call("boom", {Slot{1}});
+  EXPECT_EQ(r.status, HostStatus::Trap);
+  EXPECT_EQ(r.trap.kind, engine::TrapKind::Host);
+  EXPECT_EQ(r.trap.message, "host function test::boom threw: disk on fire");
+  Outcome odd = call("odd", {});
+  EXPECT_EQ(odd.status, HostStatus::Trap);
+  EXPECT_EQ(odd.trap.message,
+            "host function test::odd threw: an exception that is not a std::exception");
 }
 
 TEST_F(Arguments, TrapPropagates) {
