@@ -22,6 +22,7 @@ PACKAGES=(
   libcli11-dev=2.1.2+ds-1                  # CLI
   libfmt-dev=9.1.0+ds1-2
   libspdlog-dev=1:1.10.0+ds-0.4            # the CLI's log (LUNATIC_LOG)
+  libmimalloc-dev=2.0.9+ds-2               # the allocator of the lunatic command (cmake/allocator.cmake)
   hyperfine=1.15.0-2                       # benchmarks
   wrk=4.1.0-3+b2                           # HTTP load for bench/net (echo / HTTP guest)
   erlang-base=1:25.2.3+dfsg-1+deb12u4      # process benchmarks: bench/erlang/*.erl

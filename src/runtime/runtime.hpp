@@ -45,7 +45,7 @@ struct RuntimeConfig {
   /// Built before the runtime, read-only afterwards. Null: no host functions.
   std::shared_ptr<const binding::Linker> linker{};
   /// Called on a worker thread as each process ends, after its links and monitors were
-  /// notified (tests, the CLI's diagnostics). Must not block.
+  /// notified (tests, the CLI's diagnostics). Must not block or throw.
   std::function<void(ProcessId, const ExitStatus&)> on_exit{};
 };
 
