@@ -47,12 +47,13 @@ run_step "ctest asan (unit, regression, spec, integration)" ctest --test-dir bui
 run_step "configure tsan" cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLUNATIC_SANITIZE=thread -DLUNATIC_BUILD_EXAMPLES=OFF
 run_step "build tsan runtime tests" cmake --build build-tsan -j "$jobs" --target unit_runtime \
-  unit_networking
+  unit_networking unit_host
 run_step "tsan runtime tests" build-tsan/tests/unit/unit_runtime
 run_step "tsan networking tests" build-tsan/tests/unit/unit_networking
+run_step "tsan host namespace tests" build-tsan/tests/unit/unit_host
 
 # Fuzzers: a short run of each over its committed corpus (clang, libFuzzer).
 run_step "fuzz smoke" bash scripts/fuzz_smoke.sh 20
 
 echo "test.sh: OK: format, build, unit + spec + integration tests, the same under ASan+UBSan," \
-  "TSan runtime + networking tests, fuzz smoke in $((SECONDS - start)) s"
+  "TSan runtime + networking + host tests, fuzz smoke in $((SECONDS - start)) s"

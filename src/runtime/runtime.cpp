@@ -106,6 +106,8 @@ void Runtime::finish(Process& process) {
   // silently lost.
   Notifications notifications = process.links_.close();
   std::shared_ptr<Process> keep = registry_.remove(id);
+  // Messages for it that wait on the timer (send_after) are dropped now, not at their deadline.
+  timer_.cancel_targeting(id);
 
   // Release everything it holds now, not when the last reference goes.
   process.mailbox_.close();

@@ -15,14 +15,16 @@ Timer::~Timer() {
   thread_.join();
 }
 
-TimerId Timer::schedule(Clock::time_point deadline, std::function<void()> action, uint64_t owner) {
+TimerId Timer::schedule(Clock::time_point deadline, std::function<void()> action, uint64_t owner,
+                        uint64_t target) {
   bool earliest = false;
   TimerId id = 0;
   {
     std::lock_guard lock(mutex_);
     id = next_id_++;
     order_.emplace(deadline, id);
-    actions_.emplace(id, Action{deadline, owner, std::move(action)});
+    actions_.emplace(id, Action{deadline, owner, target, std::move(action)});
+    if (target != 0) by_target_.emplace(target, id);
     earliest = order_.begin()->second == id;
   }
   // Only a new earliest deadline changes how long the thread must sleep.
@@ -32,6 +34,7 @@ TimerId Timer::schedule(Clock::time_point deadline, std::function<void()> action
 
 void Timer::erase_locked(std::map<TimerId, Action>::iterator it, std::function<void()>& dropped) {
   order_.erase({it->second.deadline, it->first});
+  if (it->second.target != 0) by_target_.erase({it->second.target, it->first});
   dropped = std::move(it->second.run);
   actions_.erase(it);
 }
@@ -54,6 +57,18 @@ bool Timer::cancel_owned(TimerId id, uint64_t owner) {
   return true;
 }
 
+size_t Timer::cancel_targeting(uint64_t target) {
+  std::vector<std::function<void()>> dropped;  // declared before the lock: destroyed outside it
+  std::lock_guard lock(mutex_);
+  auto first = by_target_.lower_bound({target, 0});
+  auto last = first;
+  while (last != by_target_.end() && last->first == target) ++last;
+  std::vector<TimerId> ids;
+  for (auto it = first; it != last; ++it) ids.push_back(it->second);
+  for (TimerId id : ids) erase_locked(actions_.find(id), dropped.emplace_back());
+  return ids.size();
+}
+
 size_t Timer::pending() const {
   std::lock_guard lock(mutex_);
   return actions_.size();
@@ -73,6 +88,7 @@ void Timer::loop() {
     }
     order_.erase(order_.begin());
     auto it = actions_.find(id);
+    if (it->second.target != 0) by_target_.erase({it->second.target, id});
     std::function<void()> action = std::move(it->second.run);
     actions_.erase(it);
     lock.unlock();

@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 #include <utility>
+#include <vector>
 
 namespace lunatic::runtime {
 
@@ -30,14 +31,19 @@ class Timer {
   Timer& operator=(const Timer&) = delete;
 
   /// Runs `action` at `deadline` (at once, on the timer thread, if it is past). `owner` (a
-  /// process id) is who may cancel it with cancel_owned(); 0: nobody (only cancel()).
-  TimerId schedule(Clock::time_point deadline, std::function<void()> action, uint64_t owner = 0);
+  /// process id) is who may cancel it with cancel_owned(); 0: nobody (only cancel()). `target`
+  /// (a process id, 0 for none) is whom the action is for: cancel_targeting(target) drops it.
+  TimerId schedule(Clock::time_point deadline, std::function<void()> action, uint64_t owner = 0,
+                   uint64_t target = 0);
   /// Cancels a scheduled action: true if it had not run yet (and now never will).
   bool cancel(TimerId id);
   /// cancel(), only if the action was scheduled by `owner`: false for another owner's timer,
   /// as for one that ran. Nothing is kept once an action has run, so a process that schedules
   /// timers forever costs only the ones still pending.
   bool cancel_owned(TimerId id, uint64_t owner);
+  /// Cancels every pending action scheduled for `target` (a process that ended: a message for
+  /// it need not wait for its deadline to be dropped). Returns how many.
+  size_t cancel_targeting(uint64_t target);
   /// Number of actions not yet run.
   size_t pending() const;
 
@@ -50,6 +56,7 @@ class Timer {
   struct Action {
     Clock::time_point deadline;
     uint64_t owner;
+    uint64_t target;
     std::function<void()> run;
   };
   /// Removes a pending action; its function moves to `dropped`, for the caller to destroy
@@ -57,6 +64,8 @@ class Timer {
   void erase_locked(std::map<TimerId, Action>::iterator it, std::function<void()>& dropped);
 
   std::map<TimerId, Action> actions_;
+  /// (target, id) of the actions that have a target.
+  std::set<std::pair<uint64_t, TimerId>> by_target_;
   TimerId next_id_ = 1;
   bool stopping_ = false;
   std::thread thread_;

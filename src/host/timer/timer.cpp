@@ -1,6 +1,6 @@
 // lunatic::timer: the scratch message handed to the runtime's timer thread, which delivers it
 // at the deadline. A process can cancel only the timers it made (the timer records the owner,
-// so nothing per process outlives a timer that fired).
+// so nothing per process outlives a timer that fired); a timer for a process that ended goes.
 #include "host/timer/timer.hpp"
 
 #include <algorithm>
@@ -20,7 +20,8 @@ using runtime::Process;
 constexpr uint64_t kMaxDelayMs = uint64_t{1} << 40;
 
 /// Arguments: a process id, a delay in ms. Takes the message being built and sends it to the
-/// process after the delay (dropped if the process is gone by then). Returns the timer id.
+/// process after the delay. If the process is not alive, or ends before then, the timer is
+/// cancelled and the message dropped (with its resources). Returns the timer id.
 /// Traps: no message is being built (create_data).
 HostResult<int64_t> send_after(CallContext& ctx, uint64_t process_id, uint64_t delay_ms) {
   Process& self = ctx.host<Process>();
@@ -35,7 +36,11 @@ HostResult<int64_t> send_after(CallContext& ctx, uint64_t process_id, uint64_t d
       [&rt, process_id, message] {
         if (*message) rt.send(process_id, std::move(*message));
       },
-      self.id());
+      self.id(), process_id);
+  // As in Erlang, a timer for a process that is not alive is cancelled: the runtime cancels
+  // the timers of a process as it ends, after it left the registry, so checking only now
+  // (after scheduling) leaves no window in which a timer for a dead process stays.
+  if (!rt.exists(process_id)) rt.timer().cancel(id);
   return static_cast<int64_t>(id);
 }
 

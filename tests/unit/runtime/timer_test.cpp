@@ -1,5 +1,6 @@
 // Timer: actions run at their deadline, cancel only before that, cancel_owned only by the
-// owner, and nothing of an action stays once it ran (send_after forever is bounded).
+// owner, cancel_targeting by target, and nothing of an action stays once it ran (send_after
+// forever is bounded).
 #include "runtime/timer.hpp"
 
 #include <gtest/gtest.h>
@@ -45,6 +46,27 @@ TEST(Timer, NothingStaysOfActionsThatRan) {
   }
   while (ran.load() != kRounds * kPerRound) std::this_thread::yield();
   EXPECT_EQ(timer.pending(), 0u);
+}
+
+TEST(Timer, CancelTargetingDropsEveryActionForThatProcessOnly) {
+  Timer timer;
+  std::atomic<int> ran{0};
+  const auto count = [&] { ++ran; };
+  for (int i = 0; i < 100; ++i) timer.schedule(Clock::now() + 1h, count, /*owner=*/1, 5);
+  const TimerId other = timer.schedule(Clock::now() + 1h, count, 1, 6);
+  const TimerId untargeted = timer.schedule(Clock::now() + 1h, count, 1);
+  EXPECT_EQ(timer.cancel_targeting(5), 100u);
+  EXPECT_EQ(timer.cancel_targeting(5), 0u);
+  EXPECT_EQ(timer.pending(), 2u);
+  EXPECT_TRUE(timer.cancel(other));  // the index forgot neither the others nor the cancelled
+  EXPECT_EQ(timer.cancel_targeting(6), 0u);
+  EXPECT_TRUE(timer.cancel(untargeted));
+
+  // An action that ran leaves nothing in the index either.
+  timer.schedule(Clock::now(), count, 1, 7);
+  while (ran.load() == 0) std::this_thread::yield();
+  EXPECT_EQ(timer.cancel_targeting(7), 0u);
+  EXPECT_EQ(ran.load(), 1);
 }
 
 }  // namespace
