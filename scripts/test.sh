@@ -3,7 +3,8 @@
 # (clang-format), builds into build/, runs every ctest test (unit tests and the spec suite),
 # then builds everything again with ASan+UBSan into build-asan/ and runs the unit, spec and
 # integration tests there (LeakSanitizer checks every guest run, kills included), the runtime,
-# networking and host-namespace tests under TSan, and a short fuzz run. Stops at the first failing step.
+# networking and host-namespace tests under TSan, and a short fuzz run. Stops at the first
+# failing step.
 set -Eeuo pipefail  # -E: the ERR trap fires inside run_step too
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
