@@ -2,7 +2,6 @@
 // process's death does to the processes linked to or monitoring it.
 #include "runtime/links.hpp"
 
-#include <algorithm>
 #include <utility>
 
 #include "runtime/process.hpp"
@@ -29,13 +28,13 @@ bool Links::remove_link(ProcessId other) {
 bool Links::add_monitor(ProcessId watcher, Tag tag) {
   std::lock_guard lock(mutex_);
   if (closed_) return false;
-  monitors_.push_back(MonitorEntry{watcher, tag});
+  monitors_.add(watcher, tag);
   return true;
 }
 
 void Links::remove_monitors_by(ProcessId watcher) {
   std::lock_guard lock(mutex_);
-  std::erase_if(monitors_, [&](const MonitorEntry& m) { return m.watcher == watcher; });
+  monitors_.erase(watcher);
 }
 
 bool Links::add_watching(ProcessId target) {
@@ -66,7 +65,7 @@ Notifications Links::close() {
   if (closed_) return n;
   closed_ = true;
   n.links = links_.take();
-  n.monitors = std::exchange(monitors_, {});
+  n.monitors = monitors_.take();
   n.watching = watching_.take();
   return n;
 }
@@ -177,6 +176,7 @@ void notify_death(Runtime& runtime, ProcessId dead, const Notifications& n,
     if (std::shared_ptr<Process> watcher = runtime.find(m.watcher)) {
       watcher->links_.remove_watching(dead);
       watcher->deliver(process_died(dead, m.tag, status.kind));
+      for (Tag tag : m.more_tags) watcher->deliver(process_died(dead, tag, status.kind));
     }
   }
   // A dead watcher's monitors go away with it: a long-lived process monitored by many
