@@ -2,6 +2,7 @@
 // process's death does to the processes linked to or monitoring it.
 #include "runtime/links.hpp"
 
+#include <string>
 #include <utility>
 
 #include "runtime/process.hpp"
@@ -96,32 +97,50 @@ std::vector<LinkEntry> Links::links() const {
 
 namespace {
 
-/// What a LinkDied signal does to the process that receives it.
-void signal_link_died(Process& target, ProcessId dead, Tag tag, ExitStatus::Kind how) {
-  if (target.die_when_link_dies()) {
-    target.kill(
-        engine::Trap::killed("linked process " + std::to_string(dead) +
-                             (how == ExitStatus::Kind::Normal ? " does not exist" : " failed")));
-    return;
-  }
-  auto m = std::make_unique<Message>();
-  m->kind = MessageKind::LinkDied;
-  m->tag = tag;
-  m->process = dead;
-  m->exit_kind = how;
-  target.deliver(std::move(m));
+/// A process's end as its signals tell it: who, how, and why (the signal's data).
+struct Death {
+  ProcessId process = 0;
+  ExitStatus::Kind kind = ExitStatus::Kind::Normal;
+  std::vector<uint8_t> reason;
+};
+
+/// Erlang's noproc: the other process was not alive when linked to or monitored.
+Death no_process(ProcessId id) {
+  return Death{id, ExitStatus::Kind::Normal, death_reason(kNoProcessReason)};
 }
 
-std::unique_ptr<Message> process_died(ProcessId dead, Tag tag, ExitStatus::Kind how) {
+std::unique_ptr<Message> signal(MessageKind kind, const Death& death, Tag tag) {
   auto m = std::make_unique<Message>();
-  m->kind = MessageKind::ProcessDied;
+  m->kind = kind;
   m->tag = tag;
-  m->process = dead;
-  m->exit_kind = how;
+  m->process = death.process;
+  m->exit_kind = death.kind;
+  m->data = death.reason;
   return m;
 }
 
+/// What a LinkDied signal does to the process that receives it.
+void signal_link_died(Process& target, const Death& death, Tag tag) {
+  if (target.die_when_link_dies()) {
+    target.kill(engine::Trap::killed(
+        "linked process " + std::to_string(death.process) +
+        (death.kind == ExitStatus::Kind::Normal ? " does not exist" : " failed")));
+    return;
+  }
+  target.deliver(signal(MessageKind::LinkDied, death, tag));
+}
+
 }  // namespace
+
+std::vector<uint8_t> death_reason(std::string_view text) {
+  size_t n = text.size();
+  if (n > kMaxDeathReason) {
+    n = kMaxDeathReason;
+    // Back to the first byte of the character cut in two (continuation bytes are 10xxxxxx).
+    while (n > 0 && (static_cast<uint8_t>(text[n]) & 0xC0) == 0x80) --n;
+  }
+  return std::vector<uint8_t>(text.begin(), text.begin() + static_cast<ptrdiff_t>(n));
+}
 
 void Process::link(Tag tag, ProcessId other_id) {
   if (other_id == id_) return;
@@ -136,7 +155,7 @@ void Process::link(Tag tag, ProcessId other_id) {
     }
   }
   // Erlang's noproc: linking to a process that is gone is like its failure.
-  if (!linked) signal_link_died(*this, other_id, tag, ExitStatus::Kind::Normal);
+  if (!linked) signal_link_died(*this, no_process(other_id), tag);
 }
 
 void Process::unlink(ProcessId other_id) {
@@ -151,7 +170,7 @@ void Process::monitor(Tag tag, ProcessId other_id) {
   std::shared_ptr<Process> other = runtime_.find(other_id);
   if (other && other->links_.add_monitor(id_, tag)) return;
   links_.remove_watching(other_id);
-  deliver(process_died(other_id, tag, ExitStatus::Kind::Normal));
+  deliver(signal(MessageKind::ProcessDied, no_process(other_id), tag));
 }
 
 void Process::stop_monitoring(ProcessId other_id) {
@@ -165,18 +184,19 @@ void Process::stop_monitoring(ProcessId other_id) {
 
 void notify_death(Runtime& runtime, ProcessId dead, const Notifications& n,
                   const ExitStatus& status) {
+  const Death death{dead, status.kind, death_reason(status.to_string())};
   for (const LinkEntry& l : n.links) {
     std::shared_ptr<Process> other = runtime.find(l.process);
     if (!other) continue;
     other->links_.remove_link(dead);
     // A normal exit does not propagate (issue 4): the link just ends.
-    if (status.failed()) signal_link_died(*other, dead, l.tag, status.kind);
+    if (status.failed()) signal_link_died(*other, death, l.tag);
   }
   for (const MonitorEntry& m : n.monitors) {
     if (std::shared_ptr<Process> watcher = runtime.find(m.watcher)) {
       watcher->links_.remove_watching(dead);
-      watcher->deliver(process_died(dead, m.tag, status.kind));
-      for (Tag tag : m.more_tags) watcher->deliver(process_died(dead, tag, status.kind));
+      watcher->deliver(signal(MessageKind::ProcessDied, death, m.tag));
+      for (Tag tag : m.more_tags) watcher->deliver(signal(MessageKind::ProcessDied, death, tag));
     }
   }
   // A dead watcher's monitors go away with it: a long-lived process monitored by many

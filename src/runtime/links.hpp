@@ -3,8 +3,11 @@
 // death (and is notified) or sees it dead.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "engine/trap.hpp"
@@ -70,6 +73,16 @@ class Links {
 
 class Runtime;
 struct ExitStatus;
+
+/// The longest reason a LinkDied / ProcessDied message carries: a trap's message may be long,
+/// and every linked or monitoring process gets a copy.
+inline constexpr size_t kMaxDeathReason = 1024;
+/// The reason when the other process was not alive at link() / monitor() (Erlang's noproc).
+inline constexpr std::string_view kNoProcessReason = "noproc";
+
+/// The data of a LinkDied / ProcessDied message: `text` (ExitStatus::to_string()), cut to at
+/// most kMaxDeathReason bytes at a UTF-8 character boundary.
+std::vector<uint8_t> death_reason(std::string_view text);
 
 /// Tells the links and monitors of the dead process `dead` (handed over by Links::close())
 /// that it ended with `status`. Called by the runtime once, on the worker that finished it.
