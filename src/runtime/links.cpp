@@ -109,7 +109,8 @@ Death no_process(ProcessId id) {
   return Death{id, ExitStatus::Kind::Normal, death_reason(kNoProcessReason)};
 }
 
-std::unique_ptr<Message> signal(MessageKind kind, const Death& death, Tag tag) {
+/// A LinkDied or ProcessDied message about `death`, tagged with the link's or monitor's tag.
+std::unique_ptr<Message> death_signal(MessageKind kind, const Death& death, Tag tag) {
   auto m = std::make_unique<Message>();
   m->kind = kind;
   m->tag = tag;
@@ -127,7 +128,7 @@ void signal_link_died(Process& target, const Death& death, Tag tag) {
         (death.kind == ExitStatus::Kind::Normal ? " does not exist" : " failed")));
     return;
   }
-  target.deliver(signal(MessageKind::LinkDied, death, tag));
+  target.deliver(death_signal(MessageKind::LinkDied, death, tag));
 }
 
 }  // namespace
@@ -170,7 +171,7 @@ void Process::monitor(Tag tag, ProcessId other_id) {
   std::shared_ptr<Process> other = runtime_.find(other_id);
   if (other && other->links_.add_monitor(id_, tag)) return;
   links_.remove_watching(other_id);
-  deliver(signal(MessageKind::ProcessDied, no_process(other_id), tag));
+  deliver(death_signal(MessageKind::ProcessDied, no_process(other_id), tag));
 }
 
 void Process::stop_monitoring(ProcessId other_id) {
@@ -195,8 +196,9 @@ void notify_death(Runtime& runtime, ProcessId dead, const Notifications& n,
   for (const MonitorEntry& m : n.monitors) {
     if (std::shared_ptr<Process> watcher = runtime.find(m.watcher)) {
       watcher->links_.remove_watching(dead);
-      watcher->deliver(signal(MessageKind::ProcessDied, death, m.tag));
-      for (Tag tag : m.more_tags) watcher->deliver(signal(MessageKind::ProcessDied, death, tag));
+      watcher->deliver(death_signal(MessageKind::ProcessDied, death, m.tag));
+      for (Tag tag : m.more_tags)
+        watcher->deliver(death_signal(MessageKind::ProcessDied, death, tag));
     }
   }
   // A dead watcher's monitors go away with it: a long-lived process monitored by many
