@@ -23,6 +23,7 @@ ROWS = [  # name, what it measures, unit, higher is better
     ("pingpong", "ping-pong round trip between two processes", "us", False),
     ("idle_memory", "resident memory per idle process (N = 100,000 in receive)", "bytes", False),
     ("link_kill", "a failure kills 100,000 linked idle processes, until all are dead", "ms", False),
+    ("monitor_kill", "the same, each of the 100,000 monitoring one live process", "ms", False),
 ]
 
 

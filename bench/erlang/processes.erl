@@ -22,7 +22,8 @@ run_all(N, RingN) ->
     sample("ring", 100 * (RingN + 1) / ring(RingN), "Mmsg/s"),
     sample("pingpong", ping(N) / N, "us"),
     sample("idle_memory", idle_memory(N) / N, "bytes"),
-    sample("link_kill", link_kill(N) / 1000, "ms").
+    sample("link_kill", link_kill(N) / 1000, "ms"),
+    sample("monitor_kill", monitor_kill(N) / 1000, "ms").
 
 sample(Name, Value, Unit) ->
     io:format("SAMPLE ~s ~.4f ~s~n", [Name, float(Value), Unit]).
@@ -109,6 +110,30 @@ link_kill(N) ->
 link_hub(Parent, N) ->
     Hub = self(),
     [spawn_link(fun() -> Hub ! 1, receive stop -> ok end end) || _ <- lists:seq(1, N)],
+    receive_n(N),
+    Parent ! linked,
+    receive stop -> ok end.
+
+%% N idle processes linked to a hub, each monitoring one target, and the hub is killed; the
+%% time until all N have died (each death removes its monitor from the target).
+monitor_kill(N) ->
+    Me = self(),
+    Base = erlang:system_info(process_count),
+    Target = spawn(fun() -> receive stop -> ok end end),
+    Hub = spawn(fun() -> monitor_hub(Me, Target, N) end),
+    receive linked -> ok end,
+    T0 = now_us(),
+    exit(Hub, kill),
+    wait_count(Base + 1),
+    T = now_us() - T0,
+    Target ! stop,
+    wait_count(Base),
+    T.
+
+monitor_hub(Parent, Target, N) ->
+    Hub = self(),
+    [spawn_link(fun() -> monitor(process, Target), Hub ! 1, receive stop -> ok end end)
+     || _ <- lists:seq(1, N)],
     receive_n(N),
     Parent ! linked,
     receive stop -> ok end.

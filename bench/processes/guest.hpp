@@ -1,6 +1,7 @@
 // The guest of the process benchmarks, in WAT: the same programs as bench/erlang/
 // processes.erl (spawn and join, a ring, ping-pong, idle processes parked in receive, a failure
-// propagated over many links).
+// propagated over many links, the deaths of many
+// watchers of one process).
 #pragma once
 
 #include <string_view>
@@ -17,6 +18,7 @@ inline constexpr std::string_view kGuest = R"((module
   (import "bench" "send" (func $send (param i64 i64) (result i32)))
   (import "bench" "receive" (func $receive (result i64)))
   (import "bench" "link" (func $link (param i64)))
+  (import "bench" "monitor" (func $monitor (param i64)))
   (import "bench" "mark" (func $mark (param i32)))
   (memory 1)
   (data (i32.const 0) "child")
@@ -24,6 +26,7 @@ inline constexpr std::string_view kGuest = R"((module
   (data (i32.const 32) "ponger")
   (data (i32.const 48) "idle")
   (data (i32.const 64) "linked_idle")
+  (data (i32.const 80) "linked_watcher")
 
   ;; A process that does nothing (spawned from the embedder).
   (func (export "main") (param i64))
@@ -141,6 +144,38 @@ inline constexpr std::string_view kGuest = R"((module
     (block $done (loop $l
       (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
       (drop (call $spawn (i32.const 64) (i32.const 11) (local.get $me)))
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (br $l)))
+    (local.set $i (i64.const 0))
+    (block $done (loop $l
+      (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
+      (drop (call $receive))
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (br $l)))
+    (call $mark (i32.const 0))
+    (unreachable))
+
+  ;; Monitors the process whose id is its first message, links itself to $parent, tells it
+  ;; so, then waits in receive for ever.
+  (func (export "linked_watcher") (param $parent i64)
+    (call $monitor (call $receive))
+    (call $link (local.get $parent))
+    (drop (call $send (local.get $parent) (i64.const 1)))
+    (drop (call $receive)))
+
+  ;; A target idle for ever, and n idle processes that monitor it and are linked to this one,
+  ;; each known to be set up (its message came); mark 0, then this process traps: the n
+  ;; watchers die over their links, and each death removes its monitor from the target. The
+  ;; embedder times mark 0 to the moment only the target is alive.
+  (func (export "monitor_hub") (param $n i64)
+    (local $i i64) (local $me i64) (local $target i64)
+    (local.set $me (call $self))
+    (local.set $target (call $spawn (i32.const 48) (i32.const 4) (local.get $me)))
+    (drop (call $receive))
+    (block $done (loop $l
+      (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
+      (drop (call $send (call $spawn (i32.const 80) (i32.const 14) (local.get $me))
+                        (local.get $target)))
       (local.set $i (i64.add (local.get $i) (i64.const 1)))
       (br $l)))
     (local.set $i (i64.const 0))

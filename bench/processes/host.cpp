@@ -66,6 +66,11 @@ void link(CallContext& ctx, int64_t other) {
   ctx.host<Process>().link(0, static_cast<runtime::ProcessId>(other));
 }
 
+/// Monitors `target` (tag 0).
+void monitor(CallContext& ctx, int64_t target) {
+  ctx.host<Process>().monitor(0, static_cast<runtime::ProcessId>(target));
+}
+
 void mark(int32_t i) {
   if (i < 0 || i >= kMarks) return;
   g_marks[i] = Mark{std::chrono::steady_clock::now(), resident_bytes()};
@@ -92,6 +97,7 @@ std::shared_ptr<const binding::Linker> make_bench_linker() {
       .define("send", &send)
       .define("receive", &receive)
       .define("link", &link)
+      .define("monitor", &monitor)
       .define("mark", &mark);
   return linker;
 }

@@ -1,4 +1,5 @@
-// The "bench" host namespace of the process benchmarks: self, spawn, send, receive, link, and mark
+// The "bench" host namespace of the process benchmarks: self, spawn, send, receive, link, monitor,
+// and mark
 // (a timestamp and the resident memory, read by the embedder after the run).
 #pragma once
 

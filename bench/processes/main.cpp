@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "engine/compiled_module.hpp"
 #include "guest.hpp"
@@ -27,6 +28,7 @@ struct Options {
   int64_t ping_n = 100'000;
   int64_t idle_n = 100'000;
   int64_t link_n = 100'000;
+  int64_t monitor_n = 100'000;
   unsigned workers = 2;
   std::string only;  ///< comma-separated benchmark names; empty = all
 };
@@ -93,6 +95,26 @@ double link_kill(const Options& o, const std::shared_ptr<const engine::CompiledM
   return micros(mark_slot(0).time, Clock::now());
 }
 
+/// The time from the hub's mark 0 (n idle watchers of one target, linked to the hub) until
+/// the hub's trap has killed every watcher and only the target is alive: each watcher's death
+/// removes its monitor from the target.
+double monitor_kill(const Options& o, const std::shared_ptr<const engine::CompiledModule>& guest) {
+  auto rt = make_runtime(o);
+  auto env = runtime::Environment::create({});
+  auto id = rt->spawn_root(guest, env, "monitor_hub", {engine::Value::i64(o.monitor_n)});
+  if (!id.ok()) {
+    std::fprintf(stderr, "spawn monitor_hub: %s\n", id.error().to_string().c_str());
+    std::exit(2);
+  }
+  if (rt->wait().kind != runtime::ExitStatus::Kind::Failed) {
+    std::fprintf(stderr, "monitor_hub did not trap\n");
+    std::exit(2);
+  }
+  // The target waits for ever; a 1 ms poll is well below what is measured.
+  while (rt->live_processes() > 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  return micros(mark_slot(0).time, Clock::now());
+}
+
 /// N minimal processes spawned from the embedder, until all have ended.
 double spawn_from_embedder(const Options& o,
                            const std::shared_ptr<const engine::CompiledModule>& module,
@@ -151,6 +173,9 @@ int run(const Options& o) {
       sample("idle_memory", static_cast<double>(delta) / o.idle_n, "bytes");
     }
     if (wanted(o, "link_kill")) sample("link_kill", link_kill(o, guest) / 1000.0, "ms");
+    if (wanted(o, "monitor_kill")) {
+      sample("monitor_kill", monitor_kill(o, guest) / 1000.0, "ms");
+    }
   }
   return 0;
 }
@@ -185,11 +210,13 @@ int main(int argc, char** argv) {
       o.ping_n /= d;
       o.idle_n /= d;
       o.link_n /= d;
+      o.monitor_n /= d;
     } else {
       std::fprintf(
           stderr,
           "usage: bench_processes [--runs N] [--only a,b] [--workers N] [--scale D] [--idle-n N]\n"
-          "benchmarks: spawn spawn_guest_module spawn_join ring pingpong idle_memory link_kill\n");
+          "benchmarks: spawn spawn_guest_module spawn_join ring pingpong idle_memory link_kill\n"
+          "            monitor_kill\n");
       return 2;
     }
   }

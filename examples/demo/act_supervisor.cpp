@@ -16,7 +16,8 @@ constexpr Tag kDivide(201);
 constexpr Tag kEvent(202);
 constexpr Tag kSupervisorLink(203);
 
-using Event = std::tuple<int, std::string, uint64_t, bool>;  // kind, child, process, failed
+// kind, child, process, failed, reason
+using Event = std::tuple<int, std::string, uint64_t, bool, std::string>;
 
 // The worker: a / b for whoever asks. b = 0 traps (integer divide by zero): it does not
 // check, its supervisor handles the crash.
@@ -43,7 +44,8 @@ void supervisor_main(Process narrator) {
   };
   supervisor.child(std::move(spec));
   supervisor.on_event([narrator](const SupervisorEvent& e) {
-    (void)narrator.send(Event(static_cast<int>(e.kind), e.child, e.process.id(), e.failed), kEvent);
+    (void)narrator.send(
+        Event(static_cast<int>(e.kind), e.child, e.process.id(), e.failed, e.reason), kEvent);
   });
   supervisor.run();
 }
@@ -55,15 +57,15 @@ SupervisorEvent::Kind tell_event() {
     demo::say("   (no word from the supervisor: %s)", e.error().message().c_str());
     return SupervisorEvent::Kind::gave_up;
   }
-  auto [kind, child, process, failed] = *e;
+  auto [kind, child, process, failed, reason] = *e;
   auto id = static_cast<unsigned long long>(process);
   switch (static_cast<SupervisorEvent::Kind>(kind)) {
     case SupervisorEvent::Kind::started:
       demo::say("   supervisor: started %s as process %llu", child.c_str(), id);
       break;
     case SupervisorEvent::Kind::ended:
-      demo::say("   supervisor: %s (process %llu) %s", child.c_str(), id,
-                failed ? "crashed" : "ended");
+      demo::say("   supervisor: %s (process %llu) %s: %s", child.c_str(), id,
+                failed ? "crashed" : "ended", reason.c_str());
       break;
     case SupervisorEvent::Kind::restarting:
       demo::say("   supervisor: restarting %s (one_for_one: only it)", child.c_str());
@@ -108,7 +110,8 @@ bool let_it_crash(const demo::Options&) {
   demo::say("   The new calculator serves the next request; nobody else noticed the crash:");
   ok = divide(10, 5, &q) && q == 2 && ok;
   (void)Supervisor::stop(*supervisor);
-  demo::say("   (The runtime logged the crash on stderr, as Erlang logs a crash report.)");
+  demo::say("   (The supervisor learned why from the link-died signal; the runtime also logged");
+  demo::say("   the crash on stderr, as Erlang logs a crash report.)");
   return ok;
 }
 

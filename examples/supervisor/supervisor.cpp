@@ -18,7 +18,7 @@ constexpr Tag kJob(1);         // (a, b) for the calculator: reply a / b
 constexpr Tag kEvent(2);       // supervisor events, forwarded to the narrator
 constexpr Tag kSupervisor(3);  // the narrator's link to the supervisor
 
-using Event = std::tuple<int, std::string, uint64_t, bool>;
+using Event = std::tuple<int, std::string, uint64_t, bool, std::string>;
 
 // The worker: divides numbers for whoever asks. b = 0 traps (integer divide by zero): a
 // crash, which its supervisor handles; the worker itself does not check.
@@ -46,7 +46,8 @@ void supervisor_main(Process narrator) {
   };
   supervisor.child(std::move(calc));
   supervisor.on_event([narrator](const SupervisorEvent& e) {
-    (void)narrator.send(Event(static_cast<int>(e.kind), e.child, e.process.id(), e.failed), kEvent);
+    (void)narrator.send(
+        Event(static_cast<int>(e.kind), e.child, e.process.id(), e.failed, e.reason), kEvent);
   });
   supervisor.run();  // returns only when stopped; giving up exits with a failure
 }
@@ -58,14 +59,16 @@ SupervisorEvent::Kind narrate_event() {
     std::printf("  (no event: %s)\n", e.error().message().c_str());
     return SupervisorEvent::Kind::gave_up;
   }
-  auto [kind_value, child, process, failed] = *e;
+  auto [kind_value, child, process, failed, reason] = *e;
   auto kind = static_cast<SupervisorEvent::Kind>(kind_value);
   switch (kind) {
     case SupervisorEvent::Kind::started:
       std::printf("  supervisor: started %s\n", child.c_str());
       break;
     case SupervisorEvent::Kind::ended:
-      std::printf("  supervisor: %s %s\n", child.c_str(), failed ? "crashed" : "ended");
+      // The reason comes with the signal: "trap: integer divide by zero".
+      std::printf("  supervisor: %s %s (%s)\n", child.c_str(), failed ? "crashed" : "ended",
+                  reason.c_str());
       break;
     case SupervisorEvent::Kind::restarting:
       std::printf("  supervisor: restarting %s\n", child.c_str());
@@ -124,7 +127,8 @@ int main() {
   if (!gave_up) return 1;
   Message<int> end = Mailbox<int>().receive_message({kSupervisor}, 5s);
   if (end.kind() != MessageKind::link_died) return 1;
-  std::printf("The supervisor failed (a link-died signal reached us), and its calculator is %s.\n",
-              Process::lookup("calculator").ok() ? "still alive" : "gone");
+  std::printf(
+      "The supervisor failed (a link-died signal reached us: %s), and its calculator is %s.\n",
+      end.reason().c_str(), Process::lookup("calculator").ok() ? "still alive" : "gone");
   return 0;
 }

@@ -2,7 +2,7 @@
 // process's death does to the processes linked to or monitoring it.
 #include "runtime/links.hpp"
 
-#include <algorithm>
+#include <string>
 #include <utility>
 
 #include "runtime/process.hpp"
@@ -29,13 +29,13 @@ bool Links::remove_link(ProcessId other) {
 bool Links::add_monitor(ProcessId watcher, Tag tag) {
   std::lock_guard lock(mutex_);
   if (closed_) return false;
-  monitors_.push_back(MonitorEntry{watcher, tag});
+  monitors_.add(watcher, tag);
   return true;
 }
 
 void Links::remove_monitors_by(ProcessId watcher) {
   std::lock_guard lock(mutex_);
-  std::erase_if(monitors_, [&](const MonitorEntry& m) { return m.watcher == watcher; });
+  monitors_.erase(watcher);
 }
 
 bool Links::add_watching(ProcessId target) {
@@ -66,7 +66,7 @@ Notifications Links::close() {
   if (closed_) return n;
   closed_ = true;
   n.links = links_.take();
-  n.monitors = std::exchange(monitors_, {});
+  n.monitors = monitors_.take();
   n.watching = watching_.take();
   return n;
 }
@@ -97,32 +97,51 @@ std::vector<LinkEntry> Links::links() const {
 
 namespace {
 
-/// What a LinkDied signal does to the process that receives it.
-void signal_link_died(Process& target, ProcessId dead, Tag tag, ExitStatus::Kind how) {
-  if (target.die_when_link_dies()) {
-    target.kill(
-        engine::Trap::killed("linked process " + std::to_string(dead) +
-                             (how == ExitStatus::Kind::Normal ? " does not exist" : " failed")));
-    return;
-  }
-  auto m = std::make_unique<Message>();
-  m->kind = MessageKind::LinkDied;
-  m->tag = tag;
-  m->process = dead;
-  m->exit_kind = how;
-  target.deliver(std::move(m));
+/// A process's end as its signals tell it: who, how, and why (the signal's data).
+struct Death {
+  ProcessId process = 0;
+  ExitStatus::Kind kind = ExitStatus::Kind::Normal;
+  std::vector<uint8_t> reason;
+};
+
+/// Erlang's noproc: the other process was not alive when linked to or monitored.
+Death no_process(ProcessId id) {
+  return Death{id, ExitStatus::Kind::Normal, death_reason(kNoProcessReason)};
 }
 
-std::unique_ptr<Message> process_died(ProcessId dead, Tag tag, ExitStatus::Kind how) {
+/// A LinkDied or ProcessDied message about `death`, tagged with the link's or monitor's tag.
+std::unique_ptr<Message> death_signal(MessageKind kind, const Death& death, Tag tag) {
   auto m = std::make_unique<Message>();
-  m->kind = MessageKind::ProcessDied;
+  m->kind = kind;
   m->tag = tag;
-  m->process = dead;
-  m->exit_kind = how;
+  m->process = death.process;
+  m->exit_kind = death.kind;
+  m->data = death.reason;
   return m;
 }
 
+/// What a LinkDied signal does to the process that receives it.
+void signal_link_died(Process& target, const Death& death, Tag tag) {
+  if (target.die_when_link_dies()) {
+    target.kill(engine::Trap::killed(
+        "linked process " + std::to_string(death.process) +
+        (death.kind == ExitStatus::Kind::Normal ? " does not exist" : " failed")));
+    return;
+  }
+  target.deliver(death_signal(MessageKind::LinkDied, death, tag));
+}
+
 }  // namespace
+
+std::vector<uint8_t> death_reason(std::string_view text) {
+  size_t n = text.size();
+  if (n > kMaxDeathReason) {
+    n = kMaxDeathReason;
+    // Back to the first byte of the character cut in two (continuation bytes are 10xxxxxx).
+    while (n > 0 && (static_cast<uint8_t>(text[n]) & 0xC0) == 0x80) --n;
+  }
+  return std::vector<uint8_t>(text.begin(), text.begin() + static_cast<ptrdiff_t>(n));
+}
 
 void Process::link(Tag tag, ProcessId other_id) {
   if (other_id == id_) return;
@@ -137,7 +156,7 @@ void Process::link(Tag tag, ProcessId other_id) {
     }
   }
   // Erlang's noproc: linking to a process that is gone is like its failure.
-  if (!linked) signal_link_died(*this, other_id, tag, ExitStatus::Kind::Normal);
+  if (!linked) signal_link_died(*this, no_process(other_id), tag);
 }
 
 void Process::unlink(ProcessId other_id) {
@@ -152,7 +171,7 @@ void Process::monitor(Tag tag, ProcessId other_id) {
   std::shared_ptr<Process> other = runtime_.find(other_id);
   if (other && other->links_.add_monitor(id_, tag)) return;
   links_.remove_watching(other_id);
-  deliver(process_died(other_id, tag, ExitStatus::Kind::Normal));
+  deliver(death_signal(MessageKind::ProcessDied, no_process(other_id), tag));
 }
 
 void Process::stop_monitoring(ProcessId other_id) {
@@ -166,17 +185,20 @@ void Process::stop_monitoring(ProcessId other_id) {
 
 void notify_death(Runtime& runtime, ProcessId dead, const Notifications& n,
                   const ExitStatus& status) {
+  const Death death{dead, status.kind, death_reason(status.to_string())};
   for (const LinkEntry& l : n.links) {
     std::shared_ptr<Process> other = runtime.find(l.process);
     if (!other) continue;
     other->links_.remove_link(dead);
     // A normal exit does not propagate (issue 4): the link just ends.
-    if (status.failed()) signal_link_died(*other, dead, l.tag, status.kind);
+    if (status.failed()) signal_link_died(*other, death, l.tag);
   }
   for (const MonitorEntry& m : n.monitors) {
     if (std::shared_ptr<Process> watcher = runtime.find(m.watcher)) {
       watcher->links_.remove_watching(dead);
-      watcher->deliver(process_died(dead, m.tag, status.kind));
+      watcher->deliver(death_signal(MessageKind::ProcessDied, death, m.tag));
+      for (Tag tag : m.more_tags)
+        watcher->deliver(death_signal(MessageKind::ProcessDied, death, tag));
     }
   }
   // A dead watcher's monitors go away with it: a long-lived process monitored by many

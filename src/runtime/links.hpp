@@ -3,26 +3,24 @@
 // death (and is notified) or sees it dead.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "engine/trap.hpp"
 #include "runtime/ids.hpp"
 #include "runtime/link_set.hpp"
+#include "runtime/monitor_set.hpp"
 
 namespace lunatic::runtime {
-
-/// A monitor set on this process by `watcher`.
-struct MonitorEntry {
-  ProcessId watcher = 0;
-  Tag tag = 0;
-};
 
 /// What a dying process's links and monitors were when it closed them.
 struct Notifications {
   std::vector<LinkEntry> links;
-  std::vector<MonitorEntry> monitors;  ///< set on it by others: they get ProcessDied
+  std::vector<MonitorEntry> monitors;  ///< set on it by others (per watcher): ProcessDied
   std::vector<LinkEntry> watching;     ///< the processes it monitored (tags unused)
 };
 
@@ -33,7 +31,9 @@ class Links {
   /// Adds or re-tags the link with `other`; false if closed (the owner died).
   bool add_link(ProcessId other, Tag tag);
   bool remove_link(ProcessId other);
+  /// One more monitor of the owner by `watcher` (a watcher may hold several); false if closed.
   bool add_monitor(ProcessId watcher, Tag tag);
+  /// Removes all of `watcher`'s monitors of the owner, in constant time (MonitorSet).
   void remove_monitors_by(ProcessId watcher);
   /// The other side of a monitor: the owner monitors `target`. Kept so that the owner's death
   /// removes its entries from the processes it monitored (no entry outlives its watcher).
@@ -66,13 +66,23 @@ class Links {
   mutable std::mutex mutex_;
   bool closed_ = false;
   LinkSet links_;
-  std::vector<MonitorEntry> monitors_;
+  MonitorSet monitors_;
   LinkSet watching_;
   std::optional<engine::Trap> kill_reason_;
 };
 
 class Runtime;
 struct ExitStatus;
+
+/// The longest reason a LinkDied / ProcessDied message carries: a trap's message may be long,
+/// and every linked or monitoring process gets a copy.
+inline constexpr size_t kMaxDeathReason = 1024;
+/// The reason when the other process was not alive at link() / monitor() (Erlang's noproc).
+inline constexpr std::string_view kNoProcessReason = "noproc";
+
+/// The data of a LinkDied / ProcessDied message: `text` (ExitStatus::to_string()), cut to at
+/// most kMaxDeathReason bytes at a UTF-8 character boundary.
+std::vector<uint8_t> death_reason(std::string_view text);
 
 /// Tells the links and monitors of the dead process `dead` (handed over by Links::close())
 /// that it ended with `status`. Called by the runtime once, on the worker that finished it.

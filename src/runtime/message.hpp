@@ -17,6 +17,9 @@ enum class MessageKind : uint8_t {
                 ///< `tag` is the link's tag, `process` the dead process
   ProcessDied,  ///< a monitored process ended (any way); `tag` is the monitor's tag
 };
+// For LinkDied and ProcessDied, `data` is why the process ended: ExitStatus::to_string()
+// ("normal", "exit(3)", "trap: unreachable", "killed: ..."), or "noproc" if it was not alive
+// when linked to or monitored; at most kMaxDeathReason bytes (links.hpp).
 
 /// One message. Moved, never shared: the sender gives it up when it is sent.
 struct Message {

@@ -1,6 +1,8 @@
 /* Links: a failure propagates both ways (child -> parent, parent -> child), arrives as a
  * message after die_when_link_dies(0), and a normal exit does not propagate. Monitors see
- * every death. */
+ * every death. Signals carry why the process died (lunatic_signal_reason). */
+#include <string.h>
+
 #include "lunatic_check.h"
 
 #define MONITOR_TAG 50
@@ -54,6 +56,10 @@ int main(void) {
   lunatic_monitor(MONITOR_TAG, id);
   CHECK(died(id));
   CHECK(!lunatic_exists(id));
+  char reason[LUNATIC_SIGNAL_REASON_MAX + 1];
+  lunatic_signal_reason(reason, sizeof reason);
+  CHECK(strncmp(reason, "killed: linked process ", 23) == 0);
+  CHECK(!lunatic_reason_is_normal(reason));
 
   /* parent -> child: the middle crashes, its waiting linked child dies. */
   uint64_t middle = 0;
@@ -72,6 +78,11 @@ int main(void) {
   CHECK(lunatic_receive(&link_tag, 1, 10000) == LUNATIC_MESSAGE_LINK_DIED);
   CHECK(lunatic_get_tag() == 77);
   CHECK(lunatic_get_process_id() == id);
+  CHECK(lunatic_signal_reason(reason, sizeof reason) == 17);
+  CHECK(strcmp(reason, "trap: unreachable") == 0);
+  char small[6];
+  CHECK(lunatic_signal_reason(small, sizeof small) == 17); /* cut, NUL-terminated */
+  CHECK(strcmp(small, "trap:") == 0);
 
   /* A normal exit does not propagate: no link-died message, but the monitor sees it. */
   CHECK(lunatic_spawn_export(78, "finish", 0, &id) == 0);
@@ -91,5 +102,15 @@ int main(void) {
   lunatic_link(80, 999999999);
   int64_t tag80 = 80;
   CHECK(lunatic_receive(&tag80, 1, 1000) == LUNATIC_MESSAGE_LINK_DIED);
+  lunatic_signal_reason(reason, sizeof reason);
+  CHECK(strcmp(reason, "noproc") == 0);
+
+  /* A normal end, as a monitor sees it. */
+  CHECK(lunatic_spawn_export(0, "wait_forever", 0, &id) == 0);
+  lunatic_monitor(MONITOR_TAG, id);
+  lunatic_send_i64(id, 12345, 0);
+  CHECK(died(id));
+  lunatic_signal_reason(reason, sizeof reason);
+  CHECK(strcmp(reason, "normal") == 0 && lunatic_reason_is_normal(reason));
   return check_result("links");
 }

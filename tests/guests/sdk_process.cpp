@@ -1,7 +1,9 @@
 // C++ SDK processes and messages: spawn with typed arguments, typed and selective receive,
-// timeouts, request/reply, links and monitors as messages, environments and modules
+// timeouts, request/reply, links and monitors as messages (with why the process died),
+// environments and modules
 // (`sdk_process.wasm load`: Module::load, with the guests folder preopened as /guests).
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "lunatic/lunatic.hpp"
@@ -45,6 +47,12 @@ void adder(int count) {
 void crash() { __builtin_trap(); }
 void finish() {}
 void wait_forever() { (void)Mailbox<int>().receive(Tag(999)); }
+// Wait for a message tagged kFirst, then return / exit(3).
+void finish_when_told() { (void)Mailbox<int>().receive(kFirst); }
+void exit3_when_told() {
+  (void)Mailbox<int>().receive(kFirst);
+  std::exit(3);
+}
 
 // Reports whether it could allocate 8 MiB.
 void allocate(Process parent) {
@@ -154,6 +162,42 @@ void check_links_and_monitors() {
   CHECK(!none.ok() && none.error().kind() == ErrorKind::timed_out);
 }
 
+// Why a linked or monitored process died: Message::reason(), and in a signal's Error.
+void check_death_reasons() {
+  die_when_link_dies(false);
+  Mailbox<int> mailbox;
+  Result<Process> child = Process::spawn_link(kLink, crash);
+  CHECK(child.ok());
+  Message<int> m = mailbox.receive_message({kLink}, Timeout(5s));
+  CHECK(m.kind() == MessageKind::link_died && m.reason() == "trap: unreachable");
+  CHECK(!m.ended_normally());
+
+  child = Process::spawn_link(kLink, exit3_when_told);
+  CHECK(child.ok() && child->send(0, kFirst).ok());
+  Result<int> error = mailbox.receive(kLink, Timeout(5s));
+  CHECK(!error.ok() && error.error().kind() == ErrorKind::link_died);
+  CHECK(!error.ok() && error.error().message() ==
+                           "linked process " + std::to_string(child->id()) + " failed (exit(3))");
+
+  child = Process::spawn(finish_when_told);
+  CHECK(child.ok());
+  child->monitor(kMonitor);
+  CHECK(child->send(0, kFirst).ok());
+  m = mailbox.receive_message({kMonitor}, Timeout(5s));
+  CHECK(m.kind() == MessageKind::process_died && m.reason() == "normal" && m.ended_normally());
+
+  child = Process::spawn(wait_forever);
+  CHECK(child.ok());
+  child->monitor(kMonitor);
+  child->kill();
+  m = mailbox.receive_message({kMonitor}, Timeout(5s));
+  CHECK(m.kind() == MessageKind::process_died && m.reason() == "killed" && !m.ended_normally());
+
+  Process(987654321).monitor(kMonitor);  // no such process: noproc, at once
+  m = mailbox.receive_message({kMonitor}, Timeout(5s));
+  CHECK(m.kind() == MessageKind::process_died && m.reason() == "noproc");
+}
+
 void check_environment() {
   Mailbox<bool> mailbox;
   Environment small;
@@ -210,6 +254,7 @@ int main(int argc, char** argv) {
   check_big_message();
   check_timers();
   check_links_and_monitors();
+  check_death_reasons();
   check_environment();
   return check_result("sdk_process");
 }

@@ -1,6 +1,7 @@
 // C++ SDK supervisor: one_for_one restarts only the child that failed, one_for_all all of
 // them; transient and temporary children; past the restart intensity the supervisor kills
-// its children and fails itself; stop() ends it normally. `sdk_supervisor MODE` runs one part.
+// its children and fails itself; stop() ends it normally; each end's event (and
+// last_reason) says why. `sdk_supervisor MODE` runs one part.
 #include <cstdio>
 #include <cstring>
 
@@ -19,7 +20,8 @@ constexpr Tag kSupLink(23);  // the test's link to the supervisor
 constexpr Tag kMonitor(24);
 
 using Hello = std::pair<std::string, uint64_t>;
-using Event = std::tuple<int, std::string, uint64_t, bool>;
+// (kind, child, process, failed, reason, whether last_reason of that child agrees)
+using Event = std::tuple<int, std::string, uint64_t, bool, std::string, bool>;
 
 void worker(Process test, std::string name) {
   (void)test.send(Hello(name, Process::self().id()), kHello);
@@ -33,8 +35,14 @@ void crash_at_once() { __builtin_trap(); }
 void supervisor_main(Process test, std::string mode) {
   Strategy strategy = mode == "one_for_all" ? Strategy::one_for_all : Strategy::one_for_one;
   Supervisor supervisor(strategy, Intensity{2, 10000ms});
-  supervisor.on_event([test](const SupervisorEvent& e) {
-    (void)test.send(Event(static_cast<int>(e.kind), e.child, e.process.id(), e.failed), kEvent);
+  supervisor.on_event([test, &supervisor](const SupervisorEvent& e) {
+    // The second child of every mode is "b" or "temporary".
+    const size_t index = e.child == "b" || e.child == "temporary" ? 1 : 0;
+    const bool agrees =
+        e.kind != SupervisorEvent::Kind::ended || supervisor.last_reason(index) == e.reason;
+    (void)test.send(
+        Event(static_cast<int>(e.kind), e.child, e.process.id(), e.failed, e.reason, agrees),
+        kEvent);
   });
   if (mode == "intensity") {
     supervisor.child(ChildSpec::of("crasher", crash_at_once));
@@ -75,20 +83,24 @@ std::pair<Process, Process> hellos(const std::string& first, const std::string& 
   return {found[0], found[1]};
 }
 
-// The next event of the supervisor, as (kind, child).
-std::pair<SupervisorEvent::Kind, std::string> event() {
+// The next event of the supervisor, as (kind, child, reason).
+std::tuple<SupervisorEvent::Kind, std::string, std::string> event() {
   Result<Event> e = Mailbox<Event>().receive(kEvent, Timeout(5s));
   CHECK(e.ok());
-  if (!e.ok()) return {SupervisorEvent::Kind::gave_up, "(none)"};
-  return {static_cast<SupervisorEvent::Kind>(std::get<0>(*e)), std::get<1>(*e)};
+  if (!e.ok()) return {SupervisorEvent::Kind::gave_up, "(none)", ""};
+  CHECK(std::get<5>(*e));  // last_reason() is the event's reason
+  return {static_cast<SupervisorEvent::Kind>(std::get<0>(*e)), std::get<1>(*e), std::get<4>(*e)};
 }
 
-bool is_event(SupervisorEvent::Kind kind, const std::string& child) {
-  auto e = event();
-  bool ok = e.first == kind && e.second == child;
+// Whether the next event is `kind` of `child` (and, for an end, why it ended: empty for the
+// other kinds).
+bool is_event(SupervisorEvent::Kind kind, const std::string& child,
+              const std::string& reason = "") {
+  auto [k, c, r] = event();
+  bool ok = k == kind && c == child && r == reason;
   if (!ok)
-    std::printf("event %d %s, expected %d %s\n", int(e.first), e.second.c_str(), int(kind),
-                child.c_str());
+    std::printf("event %d %s (%s), expected %d %s (%s)\n", int(k), c.c_str(), r.c_str(), int(kind),
+                child.c_str(), reason.c_str());
   return ok;
 }
 
@@ -104,7 +116,8 @@ void check_one_for_one() {
   auto [a, b] = hellos("a", "b");
   CHECK(is_event(K::started, "a") && is_event(K::started, "b"));
   CHECK(a.send(1, kCommand).ok());  // a crashes: only a restarts
-  CHECK(is_event(K::ended, "a") && is_event(K::restarting, "a") && is_event(K::started, "a"));
+  CHECK(is_event(K::ended, "a", "trap: unreachable") && is_event(K::restarting, "a") &&
+        is_event(K::started, "a"));
   Process a2 = hello("a");
   CHECK(a2 != a && !a.exists() && a2.exists() && b.exists());
   CHECK(Supervisor::stop(*sup).ok());
@@ -120,13 +133,13 @@ void check_one_for_all() {
   auto [a, b] = hellos("a", "b");
   CHECK(is_event(K::started, "a") && is_event(K::started, "b"));
   CHECK(b.send(1, kCommand).ok());  // b crashes: a is killed, both restart in order
-  CHECK(is_event(K::ended, "b") && is_event(K::restarting, "b"));
+  CHECK(is_event(K::ended, "b", "trap: unreachable") && is_event(K::restarting, "b"));
   CHECK(is_event(K::started, "a") && is_event(K::started, "b"));
   auto [a2, b2] = hellos("a", "b");
   CHECK(a2 != a && b2 != b && !a.exists() && a2.exists() && b2.exists());
   sup->kill();  // the supervisor's failure takes its children with it
   Message<int> m = Mailbox<int>().receive_message({kSupLink}, Timeout(5s));
-  CHECK(m.kind() == MessageKind::link_died);
+  CHECK(m.kind() == MessageKind::link_died && m.reason() == "killed");
   a2.monitor(kMonitor);
   b2.monitor(kMonitor);
   CHECK(Mailbox<int>().receive_message({kMonitor}, Timeout(5s)).kind() ==
@@ -141,9 +154,9 @@ void check_restart_types() {
   auto [transient, temporary] = hellos("transient", "temporary");
   CHECK(is_event(K::started, "transient") && is_event(K::started, "temporary"));
   CHECK(transient.send(0, kCommand).ok());  // a normal end: transient is not restarted
-  CHECK(is_event(K::ended, "transient"));
+  CHECK(is_event(K::ended, "transient", "normal"));
   CHECK(temporary.send(1, kCommand).ok());  // a failure: temporary is not restarted either
-  CHECK(is_event(K::ended, "temporary"));
+  CHECK(is_event(K::ended, "temporary", "trap: unreachable"));
   Result<Event> more = Mailbox<Event>().receive(kEvent, Timeout(100ms));
   CHECK(!more.ok());
   CHECK(Supervisor::stop(*sup).ok());
@@ -153,14 +166,14 @@ void check_intensity() {
   Result<Process> sup = start_supervisor("intensity");
   CHECK(sup.ok());
   // Intensity 2: two restarts, then the third failure makes it give up.
-  CHECK(is_event(K::started, "crasher") && is_event(K::ended, "crasher"));
+  CHECK(is_event(K::started, "crasher") && is_event(K::ended, "crasher", "trap: unreachable"));
   for (int i = 0; i < 2; ++i) {
     CHECK(is_event(K::restarting, "crasher") && is_event(K::started, "crasher"));
-    CHECK(is_event(K::ended, "crasher"));
+    CHECK(is_event(K::ended, "crasher", "trap: unreachable"));
   }
   CHECK(is_event(K::gave_up, ""));
   Message<int> m = Mailbox<int>().receive_message({kSupLink}, Timeout(5s));
-  CHECK(m.kind() == MessageKind::link_died && m.process() == *sup);
+  CHECK(m.kind() == MessageKind::link_died && m.process() == *sup && m.reason() == "exit(1)");
 }
 
 }  // namespace

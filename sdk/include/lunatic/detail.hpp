@@ -57,17 +57,25 @@ inline Result<void> send_bytes(uint64_t to, Tag tag, Writer& w) {
   return {};
 }
 
+/// Why the process of the received link-died / process-died signal died (its data).
+inline std::string received_reason() {
+  char buffer[LUNATIC_SIGNAL_REASON_MAX + 1];
+  size_t size = lunatic_signal_reason(buffer, sizeof buffer);
+  return std::string(buffer, size < sizeof buffer ? size : sizeof buffer - 1);
+}
+
 /// The error for what lunatic_receive returned when it is not data.
 inline Error receive_error(int32_t kind) {
   if (kind == LUNATIC_TIMED_OUT) return Error(ErrorKind::timed_out, "receive timed out");
   uint64_t process = lunatic_get_process_id();
   int64_t tag = lunatic_get_tag();
+  std::string why = " (" + received_reason() + ")";
   if (kind == LUNATIC_MESSAGE_LINK_DIED) {
-    return Error(ErrorKind::link_died, "linked process " + std::to_string(process) + " failed",
-                 process, tag);
+    return Error(ErrorKind::link_died,
+                 "linked process " + std::to_string(process) + " failed" + why, process, tag);
   }
-  return Error(ErrorKind::process_died, "process " + std::to_string(process) + " ended", process,
-               tag);
+  return Error(ErrorKind::process_died, "process " + std::to_string(process) + " ended" + why,
+               process, tag);
 }
 
 /// Decodes the received data message as a T.

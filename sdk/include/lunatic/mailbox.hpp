@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -24,8 +25,12 @@ enum class MessageKind { data, link_died, process_died, timed_out };
 /// A received message: data (decoded as T, or a decode error), a signal, or a timeout.
 template <class T> class Message {
  public:
-  Message(MessageKind kind, Tag tag, Process process, Result<T> value)
-      : kind_(kind), tag_(tag), process_(process), value_(std::move(value)) {}
+  Message(MessageKind kind, Tag tag, Process process, Result<T> value, std::string reason = {})
+      : kind_(kind),
+        tag_(tag),
+        process_(process),
+        value_(std::move(value)),
+        reason_(std::move(reason)) {}
 
   MessageKind kind() const { return kind_; }
   bool is_data() const { return kind_ == MessageKind::data; }
@@ -35,12 +40,20 @@ template <class T> class Message {
   Process process() const { return process_; }
   /// The decoded value (data), or why there is none.
   Result<T>& value() { return value_; }
+  /// For signals, why the process died: "normal", "exit(3)", "trap: unreachable",
+  /// "killed: ...", "noproc" (see docs/guest-abi.md); empty for data and timeouts.
+  const std::string& reason() const { return reason_; }
+  /// A process_died signal of a normal end ("normal", "exit(0)").
+  bool ended_normally() const {
+    return kind_ == MessageKind::process_died && lunatic_reason_is_normal(reason_.c_str());
+  }
 
  private:
   MessageKind kind_;
   Tag tag_;
   Process process_;
   Result<T> value_;
+  std::string reason_;
 };
 
 /// A view of the calling process's mailbox that decodes data messages as T. Messages of
@@ -80,7 +93,7 @@ template <class T> class Mailbox {
     }
     MessageKind signal =
         kind == LUNATIC_MESSAGE_LINK_DIED ? MessageKind::link_died : MessageKind::process_died;
-    return Message<T>(signal, tag, process, detail::receive_error(kind));
+    return Message<T>(signal, tag, process, detail::receive_error(kind), detail::received_reason());
   }
 
  private:

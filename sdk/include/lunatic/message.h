@@ -3,6 +3,8 @@
 #ifndef LUNATIC_MESSAGE_H
 #define LUNATIC_MESSAGE_H
 
+#include <string.h>
+
 #include "lunatic/import.h"
 
 #ifdef __cplusplus
@@ -13,6 +15,9 @@ extern "C" {
 #define LUNATIC_MESSAGE_DATA 0
 #define LUNATIC_MESSAGE_LINK_DIED 1
 #define LUNATIC_MESSAGE_PROCESS_DIED 2
+
+/* The longest reason a link-died / process-died signal carries, in bytes. */
+#define LUNATIC_SIGNAL_REASON_MAX 1024
 
 /* Starts a new message tagged `tag` (dropping one not sent); `capacity` is a size hint. */
 LUNATIC_IMPORT("lunatic::message", "create_data")
@@ -85,6 +90,28 @@ static inline int32_t lunatic_receive_i64(int64_t tag, uint64_t timeout_ms, int6
     lunatic_read_data(value, sizeof *value);
   }
   return kind;
+}
+
+/* Convenience: after lunatic_receive returned LUNATIC_MESSAGE_LINK_DIED or
+ * LUNATIC_MESSAGE_PROCESS_DIED, copies why the process died ("normal", "exit(3)",
+ * "trap: unreachable", "killed: ...", "noproc"; see docs/guest-abi.md) into out, cut to
+ * cap - 1 bytes and NUL-terminated (LUNATIC_SIGNAL_REASON_MAX + 1 bytes hold any reason).
+ * Returns the reason's full length. Reads the message from its start. */
+static inline size_t lunatic_signal_reason(char* out, size_t cap) {
+  uint64_t size = lunatic_data_size();
+  if (cap == 0) return (size_t)size;
+  size_t want = size < cap - 1 ? (size_t)size : cap - 1;
+  lunatic_seek_data(0);
+  int32_t got = lunatic_read_data(out, want);
+  out[got > 0 ? (size_t)got : 0] = '\0';
+  return (size_t)size;
+}
+
+/* Convenience: whether a signal's reason is a normal end ("normal": the entry returned, or
+ * "exit(0)"). A process-died signal comes for any end; a link-died one never for a normal end
+ * ("noproc": the process was not alive when linked to or monitored, its end unknown). */
+static inline int lunatic_reason_is_normal(const char* reason) {
+  return strcmp(reason, "normal") == 0 || strcmp(reason, "exit(0)") == 0;
 }
 
 #ifdef __cplusplus

@@ -68,9 +68,10 @@ struct ChildSpec {
 struct SupervisorEvent {
   enum class Kind { started, ended, restarting, gave_up };
   Kind kind;
-  std::string child;  ///< the child's name (empty for gave_up)
-  Process process;    ///< the child's process (started: the new one; ended: the old one)
-  bool failed;        ///< ended: by a failure (not a normal end)
+  std::string child;   ///< the child's name (empty for gave_up)
+  Process process;     ///< the child's process (started: the new one; ended: the old one)
+  bool failed;         ///< ended: by a failure (not a normal end)
+  std::string reason;  ///< ended: why ("trap: unreachable", "exit(3)", "killed: ...", "normal")
 };
 
 /// Runs in its own process (it receives every message sent to it and traps link failures).
@@ -83,7 +84,7 @@ class Supervisor {
 
   /// Adds a child (started by run(), in the order added).
   Supervisor& child(ChildSpec spec) {
-    children_.push_back(Child{std::move(spec), Process(), false});
+    children_.push_back(Child{std::move(spec), Process(), false, {}});
     return *this;
   }
   /// Called on each start, end, restart and when giving up.
@@ -113,19 +114,24 @@ class Supervisor {
 
   /// The current process of child `index` (as added).
   Process process_of(size_t index) const { return children_.at(index).process; }
+  /// Why child `index`'s last process ended (as SupervisorEvent::reason); empty until one has.
+  const std::string& last_reason(size_t index) const { return children_.at(index).last_reason; }
 
  private:
   struct Child {
     ChildSpec spec;
     Process process;
     bool running;
+    std::string last_reason;
   };
 
   static Tag tag_of(size_t index) { return Tag(Tag::kReservedTagBase + 1 + int64_t(index)); }
   void emit(SupervisorEvent::Kind kind, const Child* child, bool failed = false) {
     if (on_event_) {
+      const bool ended = kind == SupervisorEvent::Kind::ended;
       on_event_(SupervisorEvent{kind, child ? child->spec.name : std::string(),
-                                child ? child->process : Process(), failed});
+                                child ? child->process : Process(), failed,
+                                child && ended ? child->last_reason : std::string()});
     }
   }
   Result<void> start(size_t index);
@@ -225,14 +231,15 @@ inline Result<void> Supervisor::supervise() {
       if (m.kind() == MessageKind::link_died) {
         // A linked process that is not our child failed (our parent): shut down and fail.
         terminate_all();
-        return Error(ErrorKind::link_died,
-                     "linked process " + std::to_string(m.process().id()) + " failed");
+        return Error(ErrorKind::link_died, "linked process " + std::to_string(m.process().id()) +
+                                               " failed (" + m.reason() + ")");
       }
       continue;
     }
     Child& c = children_[index];
     bool failed = m.kind() == MessageKind::link_died;
     c.running = false;
+    c.last_reason = m.reason();
     emit(SupervisorEvent::Kind::ended, &c, failed);
     if (c.spec.restart == Restart::temporary) continue;
     if (c.spec.restart == Restart::transient && !failed) continue;

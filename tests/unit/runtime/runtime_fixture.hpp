@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "binding/call_context.hpp"
@@ -24,7 +25,8 @@
 namespace lunatic::runtime::test {
 
 /// Imports of the test guests, in WAT. Receive results: the data value for a data message,
-/// 1'000'000 + tag for LinkDied, 2'000'000 + tag for ProcessDied, -1 on timeout.
+/// 1'000'000 + tag for LinkDied, 2'000'000 + tag for ProcessDied (their data goes to
+/// signal_reasons()), -1 on timeout.
 inline constexpr std::string_view kImports = R"(
   (import "test" "self" (func $self (result i64)))
   (import "test" "spawn" (func $spawn (param i32 i32 i64 i64) (result i64)))
@@ -49,21 +51,27 @@ class CountedResource final : public Resource {
   const char* kind_name() const override { return "counted"; }
 };
 
-/// Values guests passed to test::report, in order.
-struct Reports {
+/// Values recorded by the test host, in order.
+template <class T> struct Recorded {
   std::mutex mutex;
-  std::vector<int64_t> values;
-  void add(int64_t v) {
+  std::vector<T> values;
+  void add(T v) {
     std::lock_guard lock(mutex);
-    values.push_back(v);
+    values.push_back(std::move(v));
   }
-  std::vector<int64_t> take() {
+  std::vector<T> take() {
     std::lock_guard lock(mutex);
     return std::exchange(values, {});
   }
 };
-inline Reports& reports() {
-  static Reports r;
+/// Values guests passed to test::report.
+inline Recorded<int64_t>& reports() {
+  static Recorded<int64_t> r;
+  return r;
+}
+/// The data of each LinkDied / ProcessDied message test::receive took (the reason).
+inline Recorded<std::string>& signal_reasons() {
+  static Recorded<std::string> r;
   return r;
 }
 
@@ -77,7 +85,10 @@ std::shared_ptr<const engine::CompiledModule> compile_wat(std::string_view field
 /// Runtime with the test namespace, a recorded exit status per process.
 class RuntimeTest : public ::testing::Test {
  protected:
-  void SetUp() override { reports().take(); }
+  void SetUp() override {
+    reports().take();
+    signal_reasons().take();
+  }
   void start(unsigned workers, uint64_t slice_fuel = 10'000) {
     RuntimeConfig config;
     config.workers = workers;

@@ -61,8 +61,12 @@ HostResult<int64_t> receive(CallContext& ctx, int64_t tag, int64_t timeout_ms) {
         if (m->data.size() == sizeof v) std::memcpy(&v, m->data.data(), sizeof v);
         return v;
       }
-      case MessageKind::LinkDied: return 1'000'000 + m->tag;
-      case MessageKind::ProcessDied: return 2'000'000 + m->tag;
+      case MessageKind::LinkDied:
+        signal_reasons().add(std::string(m->data.begin(), m->data.end()));
+        return 1'000'000 + m->tag;
+      case MessageKind::ProcessDied:
+        signal_reasons().add(std::string(m->data.begin(), m->data.end()));
+        return 2'000'000 + m->tag;
     }
   }
   if (wait.has_deadline && Clock::now() >= wait.deadline) {
