@@ -10,7 +10,7 @@
 /* Registers itself as "echo", then answers each request with the request's value + 1, tagged
  * REPLY, to the sender. */
 EXPORT(echo) void echo(int64_t root) {
-  lunatic_registry_put("echo", 4, lunatic_process_id());
+  CHECK(lunatic_registry_put("echo", 4, lunatic_process_id()) == LUNATIC_NAME_REGISTERED);
   lunatic_send_i64((uint64_t)root, 1, 0); /* ready */
   for (;;) {
     int64_t value = 0;
@@ -65,8 +65,8 @@ int main(void) {
 
   lunatic_registry_remove("echo", 4);
   CHECK(lunatic_registry_get("echo", 4, &found) == 1);
-  lunatic_registry_put("gone", 4, 999999999);
-  CHECK(lunatic_registry_get("gone", 4, &found) == 1); /* not alive */
+  CHECK(lunatic_registry_put("gone", 4, 999999999) == LUNATIC_NAME_NO_PROCESS);
+  CHECK(lunatic_registry_get("gone", 4, &found) == 1);
   lunatic_kill(id);
 
   /* A module handle travels in a message. */

@@ -56,6 +56,11 @@ class Environment {
     lunatic_config_set_max_processes(id_, count);
     return *this;
   }
+  /// Most names registered at once in the environment (Process::register_as).
+  Environment& max_names(uint64_t count) {
+    lunatic_config_set_max_names(id_, count);
+    return *this;
+  }
   /// Allows the host functions whose "module::name" starts with `prefix`
   /// ("lunatic::message::", "wasi_snapshot_preview1::fd_write", "" for everything).
   Environment& allow(std::string_view prefix) {
