@@ -19,14 +19,20 @@ EXPORT(echo) void echo(int64_t root) {
   }
 }
 
-/* Takes the module in the message tagged 40 and reports whether it could compile-free spawn
- * from it: the module is the caller's own (sent by the root). */
+/* Takes the module in the message tagged 40 and reports whether resource_kind saw it (and
+ * nothing else) and it could compile-free spawn from it: the module is the caller's own (sent
+ * by the root). */
 EXPORT(module_taker) void module_taker(int64_t root) {
   int64_t tag = 40;
   if (lunatic_receive(&tag, 1, 10000) != LUNATIC_MESSAGE_DATA) return;
+  /* resource_kind tells what a take would find, so a forged index need not trap. */
+  int kinds_ok = lunatic_resource_kind(0) == LUNATIC_RESOURCE_MODULE &&
+                 lunatic_resource_kind(1) == LUNATIC_RESOURCE_NONE &&
+                 lunatic_resource_kind(UINT64_MAX) == LUNATIC_RESOURCE_NONE;
   uint64_t module = lunatic_take_module(0);
+  kinds_ok = kinds_ok && lunatic_resource_kind(0) == LUNATIC_RESOURCE_NONE; /* taken */
   uint64_t id;
-  int ok = lunatic_spawn_i64s(0, LUNATIC_SELF, (int64_t)module, "run", &id, 1, 0) == 0;
+  int ok = kinds_ok && lunatic_spawn_i64s(0, LUNATIC_SELF, (int64_t)module, "run", &id, 1, 0) == 0;
   lunatic_send_i64((uint64_t)root, 41, ok);
 }
 

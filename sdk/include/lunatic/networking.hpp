@@ -22,7 +22,7 @@ namespace lunatic {
 
 namespace detail {
 
-template <class Socket, int64_t (*Push)(uint64_t), uint64_t (*Take)(uint64_t),
+template <class Socket, int32_t Kind, int64_t (*Push)(uint64_t), uint64_t (*Take)(uint64_t),
           void (*Drop)(uint64_t)>
 struct SocketSerializer;
 
@@ -214,7 +214,8 @@ class TcpStream {
   void close() { handle_.reset(); }
 
  private:
-  template <class S, int64_t (*P)(uint64_t), uint64_t (*T)(uint64_t), void (*D)(uint64_t)>
+  template <class S, int32_t K, int64_t (*P)(uint64_t), uint64_t (*T)(uint64_t),
+            void (*D)(uint64_t)>
   friend struct detail::SocketSerializer;
   explicit TcpStream(uint64_t id) : handle_(id) {}
   detail::Handle<&lunatic_drop_tcp_stream> handle_;
@@ -259,7 +260,8 @@ class TcpListener {
   void close() { handle_.reset(); }
 
  private:
-  template <class S, int64_t (*P)(uint64_t), uint64_t (*T)(uint64_t), void (*D)(uint64_t)>
+  template <class S, int32_t K, int64_t (*P)(uint64_t), uint64_t (*T)(uint64_t),
+            void (*D)(uint64_t)>
   friend struct detail::SocketSerializer;
   explicit TcpListener(uint64_t id) : handle_(id) {}
   detail::Handle<&lunatic_drop_tcp_listener> handle_;
@@ -348,7 +350,8 @@ class UdpSocket {
   void close() { handle_.reset(); }
 
  private:
-  template <class S, int64_t (*P)(uint64_t), uint64_t (*T)(uint64_t), void (*D)(uint64_t)>
+  template <class S, int32_t K, int64_t (*P)(uint64_t), uint64_t (*T)(uint64_t),
+            void (*D)(uint64_t)>
   friend struct detail::SocketSerializer;
   explicit UdpSocket(uint64_t id) : handle_(id) {}
   detail::Handle<&lunatic_drop_udp_socket> handle_;
@@ -359,7 +362,8 @@ namespace detail {
 /// Sockets in messages: the handle moves into the message (the sent object, an rvalue, is
 /// left empty); an empty object travels as "none" and arrives empty. Encoded as [present u8]
 /// [index u32]. A Writer that refuses resources (an lvalue message) leaves the handle alone.
-template <class Socket, int64_t (*Push)(uint64_t), uint64_t (*Take)(uint64_t),
+/// `Kind` (LUNATIC_RESOURCE_*) is checked before the take: a forged index is a decode error.
+template <class Socket, int32_t Kind, int64_t (*Push)(uint64_t), uint64_t (*Take)(uint64_t),
           void (*Drop)(uint64_t)>
 struct SocketSerializer {
   static constexpr bool kHoldsResources = true;
@@ -378,7 +382,7 @@ struct SocketSerializer {
     if (!r.read_bytes(&present, 1) || present > 1) return false;
     if (present == 0) return true;
     uint64_t id = 0;
-    if (!r.read_resource(Take, id)) return false;
+    if (!r.read_resource(Kind, &lunatic_resource_kind, Take, id)) return false;
     s = Socket(id);
     return true;
   }
@@ -388,16 +392,17 @@ struct SocketSerializer {
 
 template <>
 struct Serializer<TcpStream>
-    : detail::SocketSerializer<TcpStream, &lunatic_push_tcp_stream, &lunatic_take_tcp_stream,
-                               &lunatic_drop_tcp_stream> {};
+    : detail::SocketSerializer<TcpStream, LUNATIC_RESOURCE_TCP_STREAM, &lunatic_push_tcp_stream,
+                               &lunatic_take_tcp_stream, &lunatic_drop_tcp_stream> {};
 template <>
 struct Serializer<TcpListener>
-    : detail::SocketSerializer<TcpListener, &lunatic_push_tcp_listener, &lunatic_take_tcp_listener,
+    : detail::SocketSerializer<TcpListener, LUNATIC_RESOURCE_TCP_LISTENER,
+                               &lunatic_push_tcp_listener, &lunatic_take_tcp_listener,
                                &lunatic_drop_tcp_listener> {};
 template <>
 struct Serializer<UdpSocket>
-    : detail::SocketSerializer<UdpSocket, &lunatic_push_udp_socket, &lunatic_take_udp_socket,
-                               &lunatic_drop_udp_socket> {};
+    : detail::SocketSerializer<UdpSocket, LUNATIC_RESOURCE_UDP_SOCKET, &lunatic_push_udp_socket,
+                               &lunatic_take_udp_socket, &lunatic_drop_udp_socket> {};
 
 }  // namespace lunatic
 
