@@ -23,12 +23,12 @@ EXPORT(hijacker) void hijacker(int64_t root) {
   lunatic_send_i64((uint64_t)root, REPORT, has_name("db", &found) ? (int64_t)found : -1);
 }
 
-/* Registers `n` names of its own ("n0", "n1"...), reporting each put's result, then waits
- * for any message and ends. */
-EXPORT(namer) void namer(int64_t root, int64_t n) {
+/* Registers `n` names of its own ("n<first>", "n<first+1>"...), reporting each put's result,
+ * then waits for any message and ends. */
+EXPORT(namer) void namer(int64_t root, int64_t n, int64_t first) {
   uint64_t self = lunatic_process_id();
   for (int64_t i = 0; i < n; ++i) {
-    char name[8] = {'n', (char)('0' + i), 0};
+    char name[8] = {'n', (char)('0' + first + i), 0};
     lunatic_send_i64((uint64_t)root, REPORT, lunatic_registry_put(name, 2, self));
   }
   lunatic_receive(NULL, 0, LUNATIC_NO_TIMEOUT);
@@ -68,23 +68,23 @@ int main(void) {
   lunatic_allow_namespace(limited, "", 0);
   lunatic_config_set_max_names(limited, 2);
   uint64_t first = 0, second = 0;
-  CHECK(lunatic_spawn_i64s(0, (int64_t)limited, LUNATIC_SELF, "namer", &first, 2, (int64_t)self,
-                           (int64_t)3) == 0);
+  CHECK(lunatic_spawn_i64s(0, (int64_t)limited, LUNATIC_SELF, "namer", &first, 3, (int64_t)self,
+                           (int64_t)3, (int64_t)0) == 0);
   CHECK(report() == LUNATIC_NAME_REGISTERED);
   CHECK(report() == LUNATIC_NAME_REGISTERED);
   CHECK(report() == LUNATIC_NAME_LIMIT); /* a third new name */
   CHECK(!has_name("n0", &found));        /* the sandbox's names do not leak up */
   kill_and_wait(first);
-  /* The same environment (same config): both slots are free again. */
-  CHECK(lunatic_spawn_i64s(0, (int64_t)limited, LUNATIC_SELF, "namer", &second, 2, (int64_t)self,
-                           (int64_t)2) == 0);
+  /* The same environment (same config): both slots are free again, for other names. */
+  CHECK(lunatic_spawn_i64s(0, (int64_t)limited, LUNATIC_SELF, "namer", &second, 3, (int64_t)self,
+                           (int64_t)2, (int64_t)5) == 0);
   CHECK(report() == LUNATIC_NAME_REGISTERED);
   CHECK(report() == LUNATIC_NAME_REGISTERED);
   kill_and_wait(second);
 
   /* The root's own name goes with a process that ends, too. */
-  CHECK(lunatic_spawn_i64s(0, LUNATIC_SELF, LUNATIC_SELF, "namer", &child, 2, (int64_t)self,
-                           (int64_t)1) == 0);
+  CHECK(lunatic_spawn_i64s(0, LUNATIC_SELF, LUNATIC_SELF, "namer", &child, 3, (int64_t)self,
+                           (int64_t)1, (int64_t)0) == 0);
   CHECK(report() == LUNATIC_NAME_REGISTERED);
   CHECK(has_name("n0", &found) && found == child);
   kill_and_wait(child);
