@@ -62,7 +62,7 @@ class Environment : public std::enable_shared_from_this<Environment> {
   // subtree but never change what its parent or siblings see. Callers register through
   // ProcessNames::put, so that a name goes when its process ends.
 
-  /// Registers `name` (at most kMaxNameBytes) for `id` in this table, replacing this table's
+  /// Registers `name` for `id` in this table, replacing this table's
   /// registration of it. A new name counts here and in every ancestor; Refused (nothing
   /// counted) if that would pass any of their max_names.
   NameTable::Put put_name(std::string_view name, ProcessId id) const;

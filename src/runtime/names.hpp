@@ -24,8 +24,9 @@ class Environment;
 /// host functions trap).
 inline constexpr size_t kMaxNameBytes = 1024;
 
-/// The names registered in one environment (Environment::names()). Thread-safe. Lookups in
-/// the ancestors' tables and the max_names count live in Environment.
+/// The names registered in one environment (each Environment owns one). Thread-safe. Lookups
+/// along the ancestors' tables and the max_names count live in Environment; the length cap
+/// (kMaxNameBytes) is checked by the host functions before they get here.
 class NameTable {
  public:
   enum class Put : uint8_t {
