@@ -1,6 +1,8 @@
 // Names (lunatic::registry's tables): one table's entries, lookups scoped along the chain of
 // environments, max_names counted with descendants, and names that go with their process.
 #include "runtime/names.hpp"
+#include <thread>
+
 #include "guests.hpp"
 #include "runtime_fixture.hpp"
 
@@ -126,6 +128,43 @@ TEST_F(ProcessNamesTest, LimitReachedLeavesNothingBehind) {
   runtime_->kill(*waiter);
   runtime_->wait_all();
   EXPECT_EQ(env->registered_names(), 0u);
+}
+
+// A put racing with its process's death either lands before the death (and goes with it) or
+// is refused: no name is ever left behind (ProcessNames::put inserts under its lock).
+TEST_F(ProcessNamesTest, PutsRacingWithDeathsLeaveNothingBehind) {
+  start(2);
+  auto env = Environment::create({});
+  constexpr int kProcesses = 50;
+  constexpr int kNamesEach = 40;
+  std::vector<std::shared_ptr<Process>> processes;
+  for (int i = 0; i < kProcesses; ++i) {
+    auto id = runtime_->spawn({guest_, env, "wait_forever", {Value::i64(0)}});
+    ASSERT_TRUE(id.ok());
+    processes.push_back(runtime_->find(*id));
+    ASSERT_TRUE(processes.back());
+  }
+  std::atomic<int> registered{0}, ended{0};
+  std::thread namer([&] {
+    for (int j = 0; j < kNamesEach; ++j) {
+      for (int i = 0; i < kProcesses; ++i) {
+        std::string name = std::to_string(i) + "-" + std::to_string(j);
+        switch (processes[i]->names().put(env, name, processes[i]->id())) {
+          case ProcessNames::Put::Registered: ++registered; break;
+          case ProcessNames::Put::Ended: ++ended; break;
+          case ProcessNames::Put::LimitReached: break;
+        }
+      }
+    }
+  });
+  for (const auto& p : processes) runtime_->kill(p->id());
+  namer.join();
+  runtime_->wait_all();
+  EXPECT_EQ(registered + ended, kProcesses * kNamesEach);
+  EXPECT_EQ(env->registered_names(), 0u);
+  for (int i = 0; i < kProcesses; ++i) {
+    EXPECT_EQ(env->find_name(std::to_string(i) + "-0"), std::nullopt);
+  }
 }
 
 }  // namespace
