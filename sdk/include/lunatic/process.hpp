@@ -129,9 +129,9 @@ class Process {
     if constexpr (sizeof...(Params) == sizeof...(Args)) {
       static_assert(
           (detail::kSocketArgumentMovable<Params, Args> && ...),
-          "lunatic: a spawn argument can hold a socket (TcpStream, TcpListener, UdpSocket), "
-          "which moves to the child: pass it as an rvalue (std::move(arg)), or a clone() of "
-          "the socket");
+          "lunatic: a spawn argument can hold a socket (TcpStream, TcpListener, UdpSocket) or a "
+          "Module, which moves to the child: pass it as an rvalue (std::move(arg)), or a "
+          "clone() of the socket");
     }
     std::vector<uint8_t> params;
     Param(static_cast<int32_t>(reinterpret_cast<uintptr_t>(&detail::invoke_spawned<Params...>)))

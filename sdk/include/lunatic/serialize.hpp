@@ -289,7 +289,7 @@ inline constexpr bool kIsMovableRvalue =
 template <class T> Writer writer_for() {
   static_assert(
       kIsMovableRvalue<T> || !kHoldsResources<std::remove_cv_t<std::remove_reference_t<T>>>,
-      "lunatic: this value can hold a socket (TcpStream, TcpListener, UdpSocket), "
+      "lunatic: this value can hold a socket (TcpStream, TcpListener, UdpSocket) or a Module, "
       "which moves into the message: pass it as an rvalue (std::move(value)), or "
       "send a clone() of the socket");
   return Writer(kIsMovableRvalue<T> ? Writer::Resources::take : Writer::Resources::refuse);
