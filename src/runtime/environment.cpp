@@ -1,10 +1,38 @@
-// Environment: clamping a child's configuration to its parent's, and the live-process count
-// shared along the chain of ancestors.
+// Environment: clamping a child's configuration to its parent's, the live-process and name
+// counts shared along the chain of ancestors, and name lookups along that chain.
 #include "runtime/environment.hpp"
 
 #include <algorithm>
 
 namespace lunatic::runtime {
+namespace {
+
+/// Adds one to `count` of `env` and of each ancestor, unless one of them is at its `limit`:
+/// then nothing is counted and the result is false.
+template <class Count, class Limit>
+bool count_along(const Environment* env, Count count, Limit limit) {
+  for (const Environment* e = env; e != nullptr; e = e->parent().get()) {
+    std::atomic<uint64_t>& n = count(*e);
+    uint64_t seen = n.load(std::memory_order_relaxed);
+    bool counted = false;
+    while (seen < limit(*e)) {
+      if (n.compare_exchange_weak(seen, seen + 1, std::memory_order_acq_rel)) {
+        counted = true;
+        break;
+      }
+    }
+    if (!counted) {
+      // Undo the levels already counted.
+      for (const Environment* u = env; u != e; u = u->parent().get()) {
+        count(*u).fetch_sub(1, std::memory_order_acq_rel);
+      }
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 std::shared_ptr<Environment> Environment::create(EnvironmentConfig config) {
   return std::make_shared<Environment>(std::move(config), nullptr);
@@ -20,33 +48,55 @@ std::shared_ptr<Environment> Environment::create_child(const EnvironmentConfig& 
   }
   clamped.allowed = config.allowed.intersect(config_.allowed);
   clamped.max_processes = std::min(config.max_processes, config_.max_processes);
+  clamped.max_names = std::min(config.max_names, config_.max_names);
   return std::make_shared<Environment>(std::move(clamped), shared_from_this());
 }
 
 bool Environment::try_enter() const {
-  for (const Environment* e = this; e != nullptr; e = e->parent_.get()) {
-    uint64_t live = e->live_.load(std::memory_order_relaxed);
-    bool entered = false;
-    while (live < e->config_.max_processes) {
-      if (e->live_.compare_exchange_weak(live, live + 1, std::memory_order_acq_rel)) {
-        entered = true;
-        break;
-      }
-    }
-    if (!entered) {
-      // Undo the levels already counted.
-      for (const Environment* u = this; u != e; u = u->parent_.get()) {
-        u->live_.fetch_sub(1, std::memory_order_acq_rel);
-      }
-      return false;
-    }
-  }
-  return true;
+  return count_along(
+      this, [](const Environment& e) -> std::atomic<uint64_t>& { return e.live_; },
+      [](const Environment& e) { return e.config_.max_processes; });
 }
 
 void Environment::leave() const {
   for (const Environment* e = this; e != nullptr; e = e->parent_.get()) {
     e->live_.fetch_sub(1, std::memory_order_acq_rel);
+  }
+}
+
+Environment::~Environment() {
+  // Names whose processes outlive this environment (it named a process of an ancestor).
+  if (size_t left = names_.size(); left != 0 && parent_) parent_->uncount_names(left);
+}
+
+NameTable::Put Environment::put_name(std::string_view name, ProcessId id) const {
+  return names_.put(name, id, [this] {
+    return count_along(
+        this, [](const Environment& e) -> std::atomic<uint64_t>& { return e.names_counted_; },
+        [](const Environment& e) { return e.config_.max_names; });
+  });
+}
+
+std::optional<ProcessId> Environment::find_name(std::string_view name) const {
+  for (const Environment* e = this; e != nullptr; e = e->parent_.get()) {
+    if (std::optional<ProcessId> id = e->names_.find(name)) return id;
+  }
+  return std::nullopt;
+}
+
+bool Environment::remove_name(std::string_view name) const {
+  if (!names_.remove(name)) return false;
+  uncount_names(1);
+  return true;
+}
+
+void Environment::remove_names_of(ProcessId id) const {
+  if (size_t removed = names_.remove_process(id); removed != 0) uncount_names(removed);
+}
+
+void Environment::uncount_names(uint64_t count) const {
+  for (const Environment* e = this; e != nullptr; e = e->parent_.get()) {
+    e->names_counted_.fetch_sub(count, std::memory_order_acq_rel);
   }
 }
 

@@ -1,6 +1,7 @@
-// Environment: the limits a process lives under (memory, fuel, host namespaces, process
-// count). Children inherit their parent's environment; a new environment made by a process is
-// clamped to its parent's, so a sandbox can never grant more than it has.
+// Environment: the limits a process lives under (memory, fuel, host namespaces, process and
+// name counts) and its table of names. Children inherit their parent's environment; a new
+// environment made by a process is clamped to its parent's, so a sandbox never grants more
+// than it has.
 #pragma once
 
 #include <atomic>
@@ -9,6 +10,8 @@
 #include <optional>
 
 #include "binding/linker.hpp"
+#include "runtime/ids.hpp"
+#include "runtime/names.hpp"
 #include "wasm/types.hpp"
 
 namespace lunatic::runtime {
@@ -26,10 +29,14 @@ struct EnvironmentConfig {
   binding::AllowList allowed = binding::AllowList::all();
   /// Live processes in this environment, counting those of environments created inside it.
   uint64_t max_processes = UINT64_MAX;
+  /// Names registered in this environment (lunatic::registry::put), counting those of
+  /// environments created inside it; put of a new name past it is refused.
+  uint64_t max_names = UINT64_MAX;
 };
 
-/// An immutable configuration plus the count of its live processes. Shared (shared_ptr) by
-/// its processes, its child environments and any handle to it; thread-safe.
+/// An immutable configuration plus the count of its live processes and its table of names.
+/// Shared (shared_ptr) by its processes, its child environments and any handle to it;
+/// thread-safe.
 class Environment : public std::enable_shared_from_this<Environment> {
  public:
   /// A top-level environment (the root process's), exactly as configured.
@@ -49,13 +56,41 @@ class Environment : public std::enable_shared_from_this<Environment> {
   /// Undoes one try_enter() (a process ended, or its spawn failed later).
   void leave() const;
 
+  // ---- names (lunatic::registry) ----------------------------------------------------------
+  // A name belongs to the environment it was put in: lookups see this table, then the
+  // ancestors' (the nearest registration wins), so a sandbox can shadow a name for its own
+  // subtree but never change what its parent or siblings see. Callers register through
+  // ProcessNames::put, so that a name goes when its process ends.
+
+  /// Registers `name` for `id` in this table, replacing this table's
+  /// registration of it. A new name counts here and in every ancestor; Refused (nothing
+  /// counted) if that would pass any of their max_names.
+  NameTable::Put put_name(std::string_view name, ProcessId id) const;
+  /// The process of the nearest registration of `name`: here, else in the closest ancestor.
+  std::optional<ProcessId> find_name(std::string_view name) const;
+  /// Removes `name` from this table only; false if this table does not hold it.
+  bool remove_name(std::string_view name) const;
+  /// Removes the names of process `id` from this table only (it ended).
+  void remove_names_of(ProcessId id) const;
+  /// Names registered here and in the environments created inside this one.
+  uint64_t registered_names() const { return names_counted_.load(std::memory_order_relaxed); }
+
   Environment(EnvironmentConfig config, std::shared_ptr<const Environment> parent)
       : config_(std::move(config)), parent_(std::move(parent)) {}
+  /// Gives the names left in its table back to the ancestors' counts.
+  ~Environment();
+  Environment(const Environment&) = delete;
+  Environment& operator=(const Environment&) = delete;
 
  private:
+  /// Takes `count` names off this environment's and its ancestors' counts.
+  void uncount_names(uint64_t count) const;
+
   EnvironmentConfig config_;
   std::shared_ptr<const Environment> parent_;
   mutable std::atomic<uint64_t> live_{0};
+  mutable NameTable names_;
+  mutable std::atomic<uint64_t> names_counted_{0};
 };
 
 }  // namespace lunatic::runtime

@@ -23,6 +23,7 @@
 #include "runtime/links.hpp"
 #include "runtime/mailbox.hpp"
 #include "runtime/message.hpp"
+#include "runtime/names.hpp"
 #include "runtime/timer.hpp"
 
 namespace lunatic::runtime {
@@ -38,7 +39,8 @@ class Runtime;
 ///   through CallContext::host<Process>()): store(), instance(), thread(), resources(),
 ///   mailbox() receives, outgoing/incoming, local<T>(), wake_at(), wake_on(), link(), unlink(),
 ///   monitor(), stop_monitoring(), set_die_when_link_dies();
-/// - any thread: id(), runtime(), environment(), module(), deliver(), wake(), kill(), alive().
+/// - any thread: id(), runtime(), environment(), module(), names(), deliver(), wake(), kill(),
+///   alive().
 class Process final : public binding::HostContext, public std::enable_shared_from_this<Process> {
  public:
   /// Only the Runtime makes processes; the key lets it use std::make_shared (the process and
@@ -76,6 +78,9 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   template <class T> T& local();
 
   // ---- any thread ------------------------------------------------------------------------
+
+  /// Registers names for this process (lunatic::registry::put); they go when it ends.
+  ProcessNames& names() { return names_; }
 
   /// Queues `message` in the mailbox and wakes the process if it waits for it. A dead
   /// process drops it (its resources are freed).
@@ -166,6 +171,7 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
 
   Mailbox mailbox_;
   Links links_;
+  ProcessNames names_;
   HandleTable resources_;
   std::vector<LocalSlot> locals_;
 

@@ -1,5 +1,5 @@
 // Runtime: start-up and shutdown, waiting for the root, sending and killing by id, and the end
-// of a process (unregister, release, notify links and monitors).
+// of a process (unregister it and its names, release, notify links and monitors).
 #include "runtime/runtime.hpp"
 
 #include <thread>
@@ -105,6 +105,8 @@ void Runtime::finish(Process& process) {
   // Closed first: a link made from now on sees the process dead (noproc) instead of being
   // silently lost.
   Notifications notifications = process.links_.close();
+  // Erlang semantics: a name dies with its process (and none can be added from now on).
+  process.names_.close(id);
   std::shared_ptr<Process> keep = registry_.remove(id);
   // Messages for it that wait on the timer (send_after) are dropped now, not at their deadline.
   timer_.cancel_targeting(id);

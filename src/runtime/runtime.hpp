@@ -24,7 +24,6 @@
 #include "runtime/import_cache.hpp"
 #include "runtime/io_reactor.hpp"
 #include "runtime/message.hpp"
-#include "runtime/names.hpp"
 #include "runtime/registry.hpp"
 #include "runtime/resolver.hpp"
 #include "runtime/timer.hpp"
@@ -122,8 +121,6 @@ class Runtime {
   const RuntimeConfig& config() const { return config_; }
   const binding::Linker& linker() const { return *linker_; }
   Registry& registry() { return registry_; }
-  /// Registered process names (lunatic::registry).
-  Names& names() { return names_; }
   Timer& timer() { return timer_; }
   /// The epoll thread that wakes processes parked on sockets.
   IoReactor& io_reactor() { return io_reactor_; }
@@ -154,7 +151,6 @@ class Runtime {
   IoReactor io_reactor_;
   Resolver resolver_;
   Registry registry_;
-  Names names_;
   Timer timer_;
   std::unique_ptr<Scheduler> scheduler_;
 

@@ -5,6 +5,7 @@
 #include "lunatic/error.h"
 #include "lunatic/message.h"
 #include "lunatic/process.h"
+#include "lunatic/registry.h"
 
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "";
@@ -21,6 +22,11 @@ int main(int argc, char** argv) {
   if (strcmp(mode, "unknown_config") == 0) lunatic_config_set_max_fuel(777, 1);
   if (strcmp(mode, "unknown_module") == 0) {
     lunatic_spawn(0, -1, 777, "main", 4, NULL, 0, &id);
+  }
+  if (strcmp(mode, "long_name") == 0) {
+    static char name[LUNATIC_MAX_NAME_BYTES + 1];
+    memset(name, 'a', sizeof name);
+    lunatic_registry_put(name, sizeof name, lunatic_process_id());
   }
   printf("no trap\n");
   return 0;

@@ -10,7 +10,7 @@
 /* Registers itself as "echo", then answers each request with the request's value + 1, tagged
  * REPLY, to the sender. */
 EXPORT(echo) void echo(int64_t root) {
-  lunatic_registry_put("echo", 4, lunatic_process_id());
+  CHECK(lunatic_registry_put("echo", 4, lunatic_process_id()) == LUNATIC_NAME_REGISTERED);
   lunatic_send_i64((uint64_t)root, 1, 0); /* ready */
   for (;;) {
     int64_t value = 0;
@@ -19,14 +19,20 @@ EXPORT(echo) void echo(int64_t root) {
   }
 }
 
-/* Takes the module in the message tagged 40 and reports whether it could compile-free spawn
- * from it: the module is the caller's own (sent by the root). */
+/* Takes the module in the message tagged 40 and reports whether resource_kind saw it (and
+ * nothing else) and it could compile-free spawn from it: the module is the caller's own (sent
+ * by the root). */
 EXPORT(module_taker) void module_taker(int64_t root) {
   int64_t tag = 40;
   if (lunatic_receive(&tag, 1, 10000) != LUNATIC_MESSAGE_DATA) return;
+  /* resource_kind tells what a take would find, so a forged index need not trap. */
+  int kinds_ok = lunatic_resource_kind(0) == LUNATIC_RESOURCE_MODULE &&
+                 lunatic_resource_kind(1) == LUNATIC_RESOURCE_NONE &&
+                 lunatic_resource_kind(UINT64_MAX) == LUNATIC_RESOURCE_NONE;
   uint64_t module = lunatic_take_module(0);
+  kinds_ok = kinds_ok && lunatic_resource_kind(0) == LUNATIC_RESOURCE_NONE; /* taken */
   uint64_t id;
-  int ok = lunatic_spawn_i64s(0, LUNATIC_SELF, (int64_t)module, "run", &id, 1, 0) == 0;
+  int ok = kinds_ok && lunatic_spawn_i64s(0, LUNATIC_SELF, (int64_t)module, "run", &id, 1, 0) == 0;
   lunatic_send_i64((uint64_t)root, 41, ok);
 }
 
@@ -65,8 +71,8 @@ int main(void) {
 
   lunatic_registry_remove("echo", 4);
   CHECK(lunatic_registry_get("echo", 4, &found) == 1);
-  lunatic_registry_put("gone", 4, 999999999);
-  CHECK(lunatic_registry_get("gone", 4, &found) == 1); /* not alive */
+  CHECK(lunatic_registry_put("gone", 4, 999999999) == LUNATIC_NAME_NO_PROCESS);
+  CHECK(lunatic_registry_get("gone", 4, &found) == 1);
   lunatic_kill(id);
 
   /* A module handle travels in a message. */

@@ -1,7 +1,7 @@
 // C++ SDK networking (lunatic/networking.hpp): an echo server whose listener and streams travel
 // in typed messages, connect errors, read timeouts, UDP, SocketAddr, moved-from and sent
-// objects, sockets sent only from rvalues, bad usage. `sdk_net forged` receives a message
-// claiming a stream it lacks (traps).
+// objects, sockets sent only from rvalues, bad usage. `sdk_net forged` sends a receiver
+// messages claiming a stream they lack: decode errors, and the receiver keeps running.
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -355,13 +355,55 @@ void check_ipv6_names_and_lost_sockets() {
   CHECK(peer_sees_close(*other));
 }
 
-// A hand-forged message that claims stream index 0 but carries none: the host traps.
+// Receives three messages that should hold a stream and reports, for each, "stream" or the
+// error kind, then reads from the stream it got: it is still running and working.
+constexpr Tag kReport(23);
+void stream_receiver(Process parent) {
+  std::optional<TcpStream> kept;
+  for (int i = 0; i < 3; ++i) {
+    Result<TcpStream> got = Mailbox<TcpStream>().receive(kForged, 5s);
+    if (!got) std::printf("receiver: %s\n", got.error().message().c_str());
+    const char* what = got.ok()                                  ? "stream"
+                       : got.error().kind() == ErrorKind::decode ? "decode"
+                                                                 : "other";
+    if (got) kept = std::move(*got);
+    (void)parent.send(std::string(what), kReport);
+  }
+  char byte = 0;
+  bool read = kept && kept->read_exact(&byte, 1).ok() && byte == 'z';
+  (void)parent.send(std::string(read ? "read" : "no read"), kReport);
+}
+
+// Hand-forged messages to a receiver that decodes them as a TcpStream: one claiming stream
+// index 0 but carrying no resource, one carrying a UDP socket where a stream is claimed. Each
+// is a decode error in the receiver (lunatic::message::resource_kind is checked before the
+// take, which would trap), and the receiver keeps running: a real stream then works.
 int forged() {
-  uint8_t bytes[5] = {1, 0, 0, 0, 0};
-  (void)lunatic_send_bytes(lunatic_process_id(), kForged.value(), bytes, sizeof bytes);
-  (void)Mailbox<TcpStream>().receive(kForged, 5s);
-  std::printf("not reached\n");
-  return 1;
+  Result<Process> receiver = Process::spawn(stream_receiver, Process::self());
+  CHECK(receiver.ok());
+  if (!receiver) return check_result("forged");
+  uint8_t bytes[5] = {1, 0, 0, 0, 0};  // [present][index 0]: a stream that is not there
+  CHECK(lunatic_send_bytes(receiver->id(), kForged.value(), bytes, sizeof bytes) == 0);
+  Result<UdpSocket> udp = UdpSocket::bind(SocketAddr::localhost(0));
+  CHECK(udp.ok());
+  if (udp) CHECK(receiver->send(std::move(*udp), kForged).ok());  // encoded as a stream is
+
+  Result<TcpListener> listener = TcpListener::bind(SocketAddr::localhost(0));
+  CHECK(listener.ok());
+  if (!listener) return check_result("forged");
+  Result<TcpStream> client = TcpStream::connect(*listener->local_addr(), 5s);
+  Result<std::pair<TcpStream, SocketAddr>> server_side = listener->accept();
+  CHECK(client.ok() && server_side.ok());
+  if (!client || !server_side) return check_result("forged");
+  CHECK(receiver->send(std::move(server_side->first), kForged).ok());
+  CHECK(client->write_all(std::string_view("z")).ok());
+
+  const char* expected[] = {"decode", "decode", "stream", "read"};
+  for (const char* e : expected) {
+    Result<std::string> report = Mailbox<std::string>().receive(kReport, 5s);
+    CHECK(report.ok() && *report == e);
+  }
+  return check_result("forged");
 }
 
 }  // namespace

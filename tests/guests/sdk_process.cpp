@@ -218,6 +218,51 @@ void check_environment() {
   CHECK(!garbage.ok() && garbage.error().message().find("magic") != std::string::npos);
 }
 
+constexpr Tag kModule(16);
+
+// The smallest valid module exporting run(i64).
+const uint8_t kEmptyRun[] = {
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60,
+    0x01, 0x7e, 0x00, 0x03, 0x02, 0x01, 0x00, 0x07, 0x07, 0x01, 0x03, 'r',
+    'u',  'n',  0x00, 0x00, 0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b,
+};
+
+// Receives two messages that should hold a Module; reports "decode" for one that does not
+// decode, "spawned" for a module it could spawn from.
+void module_receiver(Process parent) {
+  for (int i = 0; i < 2; ++i) {
+    Result<Module> got = Mailbox<Module>().receive(kModule, 5s);
+    std::string what = "other";
+    if (!got.ok() && got.error().kind() == ErrorKind::decode) what = "decode";
+    if (got.ok()) {
+      Environment any;
+      any.allow("");
+      if (got->spawn(any, "run", {int64_t{0}}).ok()) what = "spawned";
+    }
+    (void)parent.send(what, kReport);
+  }
+}
+
+// A Module moves in a typed message; a forged message claiming one is a decode error in the
+// receiver, which keeps running.
+void check_module_messages() {
+  Result<Process> receiver = Process::spawn(module_receiver, Process::self());
+  CHECK(receiver.ok());
+  if (!receiver) return;
+  uint8_t forged[5] = {1, 0, 0, 0, 0};  // [present][index 0], and no resource
+  CHECK(lunatic_send_bytes(receiver->id(), kModule.value(), forged, sizeof forged) == 0);
+  Result<Module> module = Module::compile(kEmptyRun, sizeof kEmptyRun);
+  CHECK(module.ok());
+  if (!module) return;
+  CHECK(receiver->send(std::move(*module), kModule).ok());
+  CHECK(!module->valid());  // it moved
+  Mailbox<std::string> reports;
+  for (const char* expected : {"decode", "spawned"}) {
+    Result<std::string> report = reports.receive(kReport, 5s);
+    CHECK(report.ok() && *report == expected);
+  }
+}
+
 // Module::load, run with the guests folder preopened as /guests: a missing file, a folder, a
 // file past the cap and no preopen at all are io errors naming the path; a .wasm loads.
 void check_load() {
@@ -256,5 +301,6 @@ int main(int argc, char** argv) {
   check_links_and_monitors();
   check_death_reasons();
   check_environment();
+  check_module_messages();
   return check_result("sdk_process");
 }

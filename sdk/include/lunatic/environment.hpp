@@ -19,6 +19,7 @@
 
 #include "lunatic/process.h"
 #include "lunatic/process.hpp"
+#include "lunatic/resource_handle.hpp"
 #include "lunatic/result.hpp"
 
 namespace lunatic {
@@ -56,6 +57,11 @@ class Environment {
     lunatic_config_set_max_processes(id_, count);
     return *this;
   }
+  /// Most names registered at once in the environment (Process::register_as).
+  Environment& max_names(uint64_t count) {
+    lunatic_config_set_max_names(id_, count);
+    return *this;
+  }
   /// Allows the host functions whose "module::name" starts with `prefix`
   /// ("lunatic::message::", "wasi_snapshot_preview1::fd_write", "" for everything).
   Environment& allow(std::string_view prefix) {
@@ -86,8 +92,8 @@ class Environment {
   uint64_t id_;
 };
 
-/// A compiled Wasm module (decoded, validated and lowered once by the host). Move-only; the
-/// handle can also travel in a message (lunatic_push_module, see docs/guest-abi.md).
+/// A compiled Wasm module (decoded, validated and lowered once by the host). Move-only; it can
+/// travel in a typed message (Serializer<Module> below; lunatic_push_module underneath).
 class Module {
  public:
   /// Compiles `bytes`; malformed or invalid modules are an error (the host's text).
@@ -123,31 +129,31 @@ class Module {
     return module;
   }
 
-  Module(Module&& other) noexcept : id_(std::exchange(other.id_, 0)) {}
-  Module& operator=(Module&& other) noexcept {
-    std::swap(id_, other.id_);
-    return *this;
-  }
-  Module(const Module&) = delete;
-  Module& operator=(const Module&) = delete;
-  ~Module() {
-    if (id_ != 0) lunatic_drop_module(id_);
-  }
+  /// An empty module (what a moved-from or sent one is; a message decodes into it).
+  Module() = default;
 
   /// Spawns export `function` with Wasm arguments in `environment`, linked under `link`
   /// (none: not linked). Errors: an import the environment does not allow (named), the
   /// memory limit, the process limit, no such export.
   Result<Process> spawn(const Environment& environment, std::string_view function,
                         std::initializer_list<Param> args = {}, Tag link = Tag::none()) const {
+    if (!valid()) return empty_module();
     SpawnOptions options = environment.options(link);
-    options.module = static_cast<int64_t>(id_);
+    options.module = static_cast<int64_t>(handle_.id());
     return Process::spawn_export(function, args, options);
   }
 
-  uint64_t id() const { return id_; }
+  bool valid() const { return handle_.id() != 0; }
+  uint64_t id() const { return handle_.id(); }
 
  private:
-  explicit Module(uint64_t id) : id_(id) {}
+  template <class O, int32_t K, int64_t (*P)(uint64_t), uint64_t (*T)(uint64_t),
+            void (*D)(uint64_t)>
+  friend struct detail::ResourceSerializer;
+  explicit Module(uint64_t id) : handle_(id) {}
+  static Error empty_module() {
+    return Error(ErrorKind::usage, "Module is empty (moved from, or sent away)");
+  }
 
   static Error load_error(const std::string& path, const std::string& why,
                           ErrorKind kind = ErrorKind::io) {
@@ -193,8 +199,16 @@ class Module {
     return module;
   }
 
-  uint64_t id_;
+  detail::Handle<&lunatic_drop_module> handle_;
 };
+
+/// A Module travels in a typed message (or as a spawn argument) as a socket does: sent as an
+/// rvalue, the handle moves to the receiver (see networking.hpp); a message claiming a module
+/// it does not carry is a decode error.
+template <>
+struct Serializer<Module>
+    : detail::ResourceSerializer<Module, LUNATIC_RESOURCE_MODULE, &lunatic_push_module,
+                                 &lunatic_take_module, &lunatic_drop_module> {};
 
 }  // namespace lunatic
 

@@ -57,6 +57,17 @@ LUNATIC_IMPORT("lunatic::message", "get_tag") int64_t lunatic_get_tag(void);
 LUNATIC_IMPORT("lunatic::message", "get_process_id") uint64_t lunatic_get_process_id(void);
 /* Byte size of the received message. */
 LUNATIC_IMPORT("lunatic::message", "data_size") uint64_t lunatic_data_size(void);
+/* What lunatic_resource_kind returns: what resource `index` of the received message is. */
+#define LUNATIC_RESOURCE_NONE 0 /* out of range, or taken already */
+#define LUNATIC_RESOURCE_MODULE 1
+#define LUNATIC_RESOURCE_TCP_STREAM 2
+#define LUNATIC_RESOURCE_TCP_LISTENER 3
+#define LUNATIC_RESOURCE_UDP_SOCKET 4
+/* The kind of resource `index` of the received message (LUNATIC_RESOURCE_*): check it before
+ * a take, which traps if the message has no resource of that kind there (the sender may have
+ * forged the index). */
+LUNATIC_IMPORT("lunatic::message", "resource_kind")
+int32_t lunatic_resource_kind(uint64_t index);
 /* Moves module `index` of the received message into this process; returns its module id. */
 LUNATIC_IMPORT("lunatic::message", "take_module") uint64_t lunatic_take_module(uint64_t index);
 /* Move stream / listener / UDP socket `index` of the received message into this process;

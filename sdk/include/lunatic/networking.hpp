@@ -13,6 +13,7 @@
 
 #include "lunatic/message.h"
 #include "lunatic/networking.h"
+#include "lunatic/resource_handle.hpp"
 #include "lunatic/result.hpp"
 #include "lunatic/serialize.hpp"
 #include "lunatic/socket_addr.hpp"
@@ -21,39 +22,6 @@
 namespace lunatic {
 
 namespace detail {
-
-template <class Socket, int64_t (*Push)(uint64_t), uint64_t (*Take)(uint64_t),
-          void (*Drop)(uint64_t)>
-struct SocketSerializer;
-
-/// A move-only owner of host handle `id_` (0: none) that `Drop` releases.
-template <void (*Drop)(uint64_t)> class Handle {
- public:
-  Handle() = default;
-  explicit Handle(uint64_t id) : id_(id) {}
-  Handle(Handle&& other) noexcept : id_(std::exchange(other.id_, 0)) {}
-  Handle& operator=(Handle&& other) noexcept {
-    if (this != &other) {
-      reset();
-      id_ = std::exchange(other.id_, 0);
-    }
-    return *this;
-  }
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  ~Handle() { reset(); }
-
-  uint64_t id() const { return id_; }
-  /// Gives the handle up (the caller owns it): what sending in a message does. Const because
-  /// serializers see a const&; only a Writer encoding an rvalue calls it (Writer::Resources).
-  uint64_t release() const { return std::exchange(id_, 0); }
-  void reset() {
-    if (id_ != 0) Drop(std::exchange(id_, 0));
-  }
-
- private:
-  mutable uint64_t id_ = 0;  // mutable: Serializer::write takes a const& (of an rvalue)
-};
 
 /// The Error of a call on an object without a handle (moved from, sent, or default-made).
 inline Error empty_handle(const char* type) {
@@ -214,8 +182,9 @@ class TcpStream {
   void close() { handle_.reset(); }
 
  private:
-  template <class S, int64_t (*P)(uint64_t), uint64_t (*T)(uint64_t), void (*D)(uint64_t)>
-  friend struct detail::SocketSerializer;
+  template <class S, int32_t K, int64_t (*P)(uint64_t), uint64_t (*T)(uint64_t),
+            void (*D)(uint64_t)>
+  friend struct detail::ResourceSerializer;
   explicit TcpStream(uint64_t id) : handle_(id) {}
   detail::Handle<&lunatic_drop_tcp_stream> handle_;
 };
@@ -259,8 +228,9 @@ class TcpListener {
   void close() { handle_.reset(); }
 
  private:
-  template <class S, int64_t (*P)(uint64_t), uint64_t (*T)(uint64_t), void (*D)(uint64_t)>
-  friend struct detail::SocketSerializer;
+  template <class S, int32_t K, int64_t (*P)(uint64_t), uint64_t (*T)(uint64_t),
+            void (*D)(uint64_t)>
+  friend struct detail::ResourceSerializer;
   explicit TcpListener(uint64_t id) : handle_(id) {}
   detail::Handle<&lunatic_drop_tcp_listener> handle_;
 };
@@ -348,56 +318,26 @@ class UdpSocket {
   void close() { handle_.reset(); }
 
  private:
-  template <class S, int64_t (*P)(uint64_t), uint64_t (*T)(uint64_t), void (*D)(uint64_t)>
-  friend struct detail::SocketSerializer;
+  template <class S, int32_t K, int64_t (*P)(uint64_t), uint64_t (*T)(uint64_t),
+            void (*D)(uint64_t)>
+  friend struct detail::ResourceSerializer;
   explicit UdpSocket(uint64_t id) : handle_(id) {}
   detail::Handle<&lunatic_drop_udp_socket> handle_;
 };
 
-namespace detail {
-
-/// Sockets in messages: the handle moves into the message (the sent object, an rvalue, is
-/// left empty); an empty object travels as "none" and arrives empty. Encoded as [present u8]
-/// [index u32]. A Writer that refuses resources (an lvalue message) leaves the handle alone.
-template <class Socket, int64_t (*Push)(uint64_t), uint64_t (*Take)(uint64_t),
-          void (*Drop)(uint64_t)>
-struct SocketSerializer {
-  static constexpr bool kHoldsResources = true;
-  static void write(Writer& w, const Socket& s) {
-    uint8_t present = s.valid() ? 1 : 0;
-    w.write_bytes(&present, 1);
-    if (!present) return;
-    if (w.takes_resources()) {
-      w.write_resource(PendingResource{s.handle_.release(), Push, Drop});
-    } else {
-      w.refuse_resource();
-    }
-  }
-  static bool read(Reader& r, Socket& s) {
-    uint8_t present = 0;
-    if (!r.read_bytes(&present, 1) || present > 1) return false;
-    if (present == 0) return true;
-    uint64_t id = 0;
-    if (!r.read_resource(Take, id)) return false;
-    s = Socket(id);
-    return true;
-  }
-};
-
-}  // namespace detail
-
 template <>
 struct Serializer<TcpStream>
-    : detail::SocketSerializer<TcpStream, &lunatic_push_tcp_stream, &lunatic_take_tcp_stream,
-                               &lunatic_drop_tcp_stream> {};
+    : detail::ResourceSerializer<TcpStream, LUNATIC_RESOURCE_TCP_STREAM, &lunatic_push_tcp_stream,
+                                 &lunatic_take_tcp_stream, &lunatic_drop_tcp_stream> {};
 template <>
 struct Serializer<TcpListener>
-    : detail::SocketSerializer<TcpListener, &lunatic_push_tcp_listener, &lunatic_take_tcp_listener,
-                               &lunatic_drop_tcp_listener> {};
+    : detail::ResourceSerializer<TcpListener, LUNATIC_RESOURCE_TCP_LISTENER,
+                                 &lunatic_push_tcp_listener, &lunatic_take_tcp_listener,
+                                 &lunatic_drop_tcp_listener> {};
 template <>
 struct Serializer<UdpSocket>
-    : detail::SocketSerializer<UdpSocket, &lunatic_push_udp_socket, &lunatic_take_udp_socket,
-                               &lunatic_drop_udp_socket> {};
+    : detail::ResourceSerializer<UdpSocket, LUNATIC_RESOURCE_UDP_SOCKET, &lunatic_push_udp_socket,
+                                 &lunatic_take_udp_socket, &lunatic_drop_udp_socket> {};
 
 }  // namespace lunatic
 

@@ -62,6 +62,10 @@ uint64_t lunatic_config_get_max_fuel(uint64_t config_id);
 /* Most live processes in the environment (counting environments made inside it). */
 LUNATIC_IMPORT("lunatic::process", "config_set_max_processes")
 void lunatic_config_set_max_processes(uint64_t config_id, uint64_t count);
+/* Most names registered in the environment (lunatic_registry_put; counting environments made
+ * inside it). */
+LUNATIC_IMPORT("lunatic::process", "config_set_max_names")
+void lunatic_config_set_max_names(uint64_t config_id, uint64_t count);
 /* Allows host functions whose "module::name" starts with `prefix`. */
 LUNATIC_IMPORT("lunatic::process", "allow_namespace")
 void lunatic_allow_namespace(uint64_t config_id, const char* prefix, size_t prefix_len);

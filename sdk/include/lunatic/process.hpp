@@ -129,9 +129,9 @@ class Process {
     if constexpr (sizeof...(Params) == sizeof...(Args)) {
       static_assert(
           (detail::kSocketArgumentMovable<Params, Args> && ...),
-          "lunatic: a spawn argument can hold a socket (TcpStream, TcpListener, UdpSocket), "
-          "which moves to the child: pass it as an rvalue (std::move(arg)), or a clone() of "
-          "the socket");
+          "lunatic: a spawn argument can hold a socket (TcpStream, TcpListener, UdpSocket) or a "
+          "Module, which moves to the child: pass it as an rvalue (std::move(arg)), or a "
+          "clone() of the socket");
     }
     std::vector<uint8_t> params;
     Param(static_cast<int32_t>(reinterpret_cast<uintptr_t>(&detail::invoke_spawned<Params...>)))
@@ -159,18 +159,35 @@ class Process {
     return Process(*id);
   }
 
-  /// The process registered under `name`, if it is alive.
+  /// The process registered under `name` (in this environment, else the nearest ancestor
+  /// that has it), if it is alive.
   static Result<Process> lookup(std::string_view name) {
     uint64_t id = 0;
-    if (lunatic_registry_get(name.data(), name.size(), &id) != 0) {
+    // A name past the host's maximum (which would trap) can never be registered.
+    if (name.size() > LUNATIC_MAX_NAME_BYTES ||
+        lunatic_registry_get(name.data(), name.size(), &id) != 0) {
       return Error(ErrorKind::no_process, "no process named " + std::string(name));
     }
     return Process(id);
   }
 
-  /// Registers this process under `name` (replacing an earlier registration).
-  void register_as(std::string_view name) const {
-    lunatic_registry_put(name.data(), name.size(), id_);
+  /// Registers this process under `name` in the caller's environment (replacing that
+  /// environment's earlier registration; names of ancestors are only shadowed). The name
+  /// goes when the process ends. Errors: no_process (it has ended), host (the environment
+  /// is at its max_names), usage (a name longer than LUNATIC_MAX_NAME_BYTES).
+  Result<void> register_as(std::string_view name) const {
+    if (name.size() > LUNATIC_MAX_NAME_BYTES) {
+      return Error(ErrorKind::usage, "register_as: a name of " + std::to_string(name.size()) +
+                                         " bytes is longer than LUNATIC_MAX_NAME_BYTES");
+    }
+    switch (lunatic_registry_put(name.data(), name.size(), id_)) {
+      case LUNATIC_NAME_REGISTERED: return {};
+      case LUNATIC_NAME_NO_PROCESS:
+        return Error(ErrorKind::no_process, "no process " + std::to_string(id_), id_);
+      default:
+        return Error(ErrorKind::host,
+                     "register_as: the environment is at its limit of names (max_names)");
+    }
   }
 
   uint64_t id() const { return id_; }

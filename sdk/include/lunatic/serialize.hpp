@@ -110,13 +110,15 @@ class Reader {
     return true;
   }
   /// The next resource of the received message, moved into this process by `take` (as
-  /// lunatic_take_tcp_stream). Fails outside a received message and when the index written by
-  /// the sender is not the next one (resources are taken in order, each once). A message
-  /// claiming more resources than it carries (only a hand-forged one) traps in `take`.
-  bool read_resource(uint64_t (*take)(uint64_t index), uint64_t& id) {
+  /// lunatic_take_tcp_stream). Fails outside a received message, when the index written by
+  /// the sender is not the next one (resources are taken in order, each once), and when the
+  /// message has no resource of `kind` at that index: `kind_of` (lunatic_resource_kind) is
+  /// asked first, so a forged message is a decode error, never a trap in `take`.
+  bool read_resource(int32_t kind, int32_t (*kind_of)(uint64_t index),
+                     uint64_t (*take)(uint64_t index), uint64_t& id) {
     size_t index = 0;
     if (!read_size(index, 0)) return false;
-    if (!in_message_ || index != next_resource_) return ok_ = false;
+    if (!in_message_ || index != next_resource_ || kind_of(index) != kind) return ok_ = false;
     ++next_resource_;
     id = take(index);
     return true;
@@ -287,7 +289,7 @@ inline constexpr bool kIsMovableRvalue =
 template <class T> Writer writer_for() {
   static_assert(
       kIsMovableRvalue<T> || !kHoldsResources<std::remove_cv_t<std::remove_reference_t<T>>>,
-      "lunatic: this value can hold a socket (TcpStream, TcpListener, UdpSocket), "
+      "lunatic: this value can hold a socket (TcpStream, TcpListener, UdpSocket) or a Module, "
       "which moves into the message: pass it as an rvalue (std::move(value)), or "
       "send a clone() of the socket");
   return Writer(kIsMovableRvalue<T> ? Writer::Resources::take : Writer::Resources::refuse);

@@ -108,6 +108,7 @@ void define_functions(binding::Linker& linker) {
       .define("get_tag", &get_tag)
       .define("get_process_id", &get_process_id)
       .define("data_size", &data_size)
+      .define("resource_kind", &resource_kind)
       .define("take_module", &take_module)
       .define("push_tcp_stream", &push_tcp_stream)
       .define("take_tcp_stream", &take_tcp_stream)

@@ -46,6 +46,7 @@ HostResult<void> seek_data(CallContext& ctx, uint64_t position);
 HostResult<int64_t> get_tag(CallContext& ctx);
 HostResult<int64_t> get_process_id(CallContext& ctx);
 HostResult<int64_t> data_size(CallContext& ctx);
+HostResult<int32_t> resource_kind(CallContext& ctx, uint64_t index);
 HostResult<int64_t> take_module(CallContext& ctx, uint64_t index);
 HostResult<int64_t> take_tcp_stream(CallContext& ctx, uint64_t index);
 HostResult<int64_t> take_tcp_listener(CallContext& ctx, uint64_t index);

@@ -62,6 +62,23 @@ HostResult<int64_t> data_size(CallContext& ctx) {
   return static_cast<int64_t>(self.incoming->data.size());
 }
 
+/// Arguments: an index among the received message's resources. Returns what is there, so a
+/// receiver can check a sender's claim before a take that would trap: 0 nothing (out of
+/// range, or taken already), 1 a module, 2 a TCP stream, 3 a TCP listener, 4 a UDP socket.
+/// Traps: nothing received.
+HostResult<int32_t> resource_kind(CallContext& ctx, uint64_t index) {
+  Process& self = ctx.host<Process>();
+  if (!self.incoming) return nothing_received(ctx);
+  const auto& resources = self.incoming->resources;
+  if (index >= resources.size() || !resources[index]) return 0;
+  const runtime::Resource* r = resources[index].get();
+  if (dynamic_cast<const shared::ModuleResource*>(r) != nullptr) return 1;
+  if (dynamic_cast<const shared::TcpStreamResource*>(r) != nullptr) return 2;
+  if (dynamic_cast<const shared::TcpListenerResource*>(r) != nullptr) return 3;
+  if (dynamic_cast<const shared::UdpSocketResource*>(r) != nullptr) return 4;
+  return 0;  // no other kind can be pushed into a message
+}
+
 /// Moves resource `index` of the received message, which must be a T, into the caller's table.
 template <class T>
 HostResult<int64_t> take_resource(CallContext& ctx, std::string_view kind, uint64_t index) {

@@ -88,6 +88,16 @@ HostResult<void> config_set_max_processes(CallContext& ctx, uint64_t config_id, 
   return {};
 }
 
+/// Arguments: a config id, the most names its environment may hold (lunatic::registry::put,
+/// counting those of environments made inside it; clamped to the spawner's). Traps: unknown
+/// config id.
+HostResult<void> config_set_max_names(CallContext& ctx, uint64_t config_id, uint64_t count) {
+  auto config = shared::lookup<ConfigResource>(ctx, "config", config_id);
+  if (!config.ok()) return std::move(config).trap();
+  config.value()->edit().max_names = count;
+  return {};
+}
+
 /// Arguments: a config id, a UTF-8 prefix of "module::name" ("lunatic::message::",
 /// "wasi_snapshot_preview1::fd_write"). Adds it to the allowed host functions.
 /// Traps: unknown config id, prefix outside memory or not UTF-8.
