@@ -49,6 +49,7 @@ std::shared_ptr<Environment> Environment::create_child(const EnvironmentConfig& 
   clamped.allowed = config.allowed.intersect(config_.allowed);
   clamped.max_processes = std::min(config.max_processes, config_.max_processes);
   clamped.max_names = std::min(config.max_names, config_.max_names);
+  clamped.max_resources = std::min(config.max_resources, config_.max_resources);
   return std::make_shared<Environment>(std::move(clamped), shared_from_this());
 }
 

@@ -32,6 +32,11 @@ struct EnvironmentConfig {
   /// Names registered in this environment (lunatic::registry::put), counting those of
   /// environments created inside it; put of a new name past it is refused.
   uint64_t max_names = UINT64_MAX;
+  /// Resources one process may hold at once (sockets, modules, configs, error ids, DNS
+  /// results...: host memory and file descriptors its linear memory does not bound). A process
+  /// that takes one more is killed ("killed: too many resources ..."), as Erlang kills a
+  /// process past its max_heap_size.
+  uint64_t max_resources = UINT64_MAX;
 };
 
 /// An immutable configuration plus the count of its live processes and its table of names.

@@ -1,5 +1,5 @@
-// HandleTable: a process's resources (process handles, and later TCP streams, modules, errors,
-// environments) under u64 ids that are never reused while the process lives.
+// HandleTable: a process's resources (sockets, modules, errors, configs...) under u64 ids that
+// are never reused while the process lives, up to a limit.
 #pragma once
 
 #include <cstdint>
@@ -40,10 +40,24 @@ class HandleTable {
   HandleTable(const HandleTable&) = delete;
   HandleTable& operator=(const HandleTable&) = delete;
 
+  /// Called once, by the insert that takes the table past its limit.
+  using OnExceeded = void (*)(void* owner, uint64_t limit);
+  /// At most `limit` resources at once: an insert past it still succeeds, and calls
+  /// `on_exceeded(owner, limit)` (the runtime kills the process: see EnvironmentConfig::
+  /// max_resources), once.
+  void set_limit(uint64_t limit, OnExceeded on_exceeded, void* owner) {
+    limit_ = limit;
+    on_exceeded_ = on_exceeded;
+    owner_ = owner;
+  }
+
   /// Adds `resource` (not null) and returns its new id.
   uint64_t insert(std::unique_ptr<Resource> resource) {
     const uint64_t id = next_id_++;
     entries_.emplace(id, std::move(resource));
+    if (entries_.size() > limit_ && on_exceeded_ != nullptr) [[unlikely]] {
+      std::exchange(on_exceeded_, nullptr)(owner_, limit_);
+    }
     return id;
   }
   /// The resource `id` if it exists and is a T, else null.
@@ -70,6 +84,9 @@ class HandleTable {
  private:
   std::unordered_map<uint64_t, std::unique_ptr<Resource>> entries_;
   uint64_t next_id_ = 1;
+  uint64_t limit_ = UINT64_MAX;
+  OnExceeded on_exceeded_ = nullptr;
+  void* owner_ = nullptr;
 };
 
 }  // namespace lunatic::runtime

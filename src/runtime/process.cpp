@@ -2,6 +2,8 @@
 // slice of its Wasm stack.
 #include "runtime/process.hpp"
 
+#include <string>
+
 #include "binding/pending_call.hpp"
 #include "runtime/runtime.hpp"
 #include "runtime/scheduler.hpp"
@@ -17,7 +19,16 @@ Process::Process(Key, Runtime& runtime, ProcessId id,
       module_(std::move(module)),
       store_(runtime.memory_pool(), engine::StoreLimits{environment_->config().max_memory_pages,
                                                         engine::Table::kMaxElements}),
-      thread_(store_) {}
+      thread_(store_) {
+  resources_.set_limit(
+      environment_->config().max_resources,
+      [](void* self, uint64_t limit) {
+        static_cast<Process*>(self)->kill(
+            engine::Trap::killed("too many resources: more than " + std::to_string(limit) +
+                                 " held at once (the environment's max_resources)"));
+      },
+      this);
+}
 
 Process::~Process() {
   // Host state may refer to the store (views, pending state): drop it first.

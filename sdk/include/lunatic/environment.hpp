@@ -62,6 +62,12 @@ class Environment {
     lunatic_config_set_max_names(id_, count);
     return *this;
   }
+  /// Most resources (sockets, modules, error ids...) each process may hold at once; a process
+  /// that takes one more is killed.
+  Environment& max_resources(uint64_t count) {
+    lunatic_config_set_max_resources(id_, count);
+    return *this;
+  }
   /// Allows the host functions whose "module::name" starts with `prefix`
   /// ("lunatic::message::", "wasi_snapshot_preview1::fd_write", "" for everything).
   Environment& allow(std::string_view prefix) {

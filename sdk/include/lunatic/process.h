@@ -66,6 +66,10 @@ void lunatic_config_set_max_processes(uint64_t config_id, uint64_t count);
  * inside it). */
 LUNATIC_IMPORT("lunatic::process", "config_set_max_names")
 void lunatic_config_set_max_names(uint64_t config_id, uint64_t count);
+/* Most resources (sockets, modules, configs, error ids...) one process may hold at once; a
+ * process that takes one more is killed. */
+LUNATIC_IMPORT("lunatic::process", "config_set_max_resources")
+void lunatic_config_set_max_resources(uint64_t config_id, uint64_t count);
 /* Allows host functions whose "module::name" starts with `prefix`. */
 LUNATIC_IMPORT("lunatic::process", "allow_namespace")
 void lunatic_allow_namespace(uint64_t config_id, const char* prefix, size_t prefix_len);

@@ -98,6 +98,16 @@ HostResult<void> config_set_max_names(CallContext& ctx, uint64_t config_id, uint
   return {};
 }
 
+/// Arguments: a config id, the most resources (sockets, modules, configs, error ids...) each
+/// process of its environment may hold at once; one past it kills the process. Clamped to the
+/// spawner's. Traps: unknown config id.
+HostResult<void> config_set_max_resources(CallContext& ctx, uint64_t config_id, uint64_t count) {
+  auto config = shared::lookup<ConfigResource>(ctx, "config", config_id);
+  if (!config.ok()) return std::move(config).trap();
+  config.value()->edit().max_resources = count;
+  return {};
+}
+
 /// Arguments: a config id, a UTF-8 prefix of "module::name" ("lunatic::message::",
 /// "wasi_snapshot_preview1::fd_write"). Adds it to the allowed host functions.
 /// Traps: unknown config id, prefix outside memory or not UTF-8.

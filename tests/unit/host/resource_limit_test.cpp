@@ -1,0 +1,76 @@
+// EnvironmentConfig::max_resources against a runtime with the standard host functions: a
+// process may hold up to the limit, and the one resource more kills it with a reason that
+// says so; its links and joiners see the kill.
+#include <gtest/gtest.h>
+
+#include <lunatic/runtime.hpp>
+
+#include <string_view>
+
+#include "text/text.hpp"
+
+namespace lunatic {
+namespace {
+
+// hold(n): creates n configs (one resource each) and keeps them; returns n.
+constexpr std::string_view kGuest = R"((module
+  (import "lunatic::process" "create_config" (func $create_config (result i64)))
+  (func (export "hold") (param $n i64) (result i64) (local $i i64)
+    (block $done
+      (loop $again
+        (br_if $done (i64.eq (local.get $i) (local.get $n)))
+        (drop (call $create_config))
+        (local.set $i (i64.add (local.get $i) (i64.const 1)))
+        (br $again)))
+    (local.get $n)))
+)";
+
+class ResourceLimit : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto bytes = text::parse_module(kGuest);
+    ASSERT_TRUE(bytes.ok()) << bytes.error().to_string();
+    auto compiled = compile(*bytes);
+    ASSERT_TRUE(compiled.ok()) << compiled.error().to_string();
+    module_ = *compiled;
+  }
+
+  ExitStatus hold(int64_t n) {
+    auto id = runtime_.spawn({.module = module_,
+                              .environment = env_,
+                              .entry = "hold",
+                              .args = {Value::i64(n)},
+                              .joinable = true});
+    EXPECT_TRUE(id.ok()) << id.error().to_string();
+    if (!id.ok()) return {};
+    std::optional<ExitStatus> status = runtime_.join(*id);
+    EXPECT_TRUE(status.has_value());
+    return status ? *status : ExitStatus{};
+  }
+
+  std::shared_ptr<const CompiledModule> module_;
+  std::shared_ptr<Environment> env_ = Environment::create({.max_resources = 10});
+  Runtime runtime_{{.workers = 2, .linker = standard_linker()}};
+};
+
+TEST_F(ResourceLimit, UpToTheLimitIsFine) {
+  ExitStatus status = hold(10);
+  ASSERT_EQ(status.kind, ExitStatus::Kind::Normal) << status.to_string();
+  EXPECT_EQ(status.results[0].as_i64(), 10);
+}
+
+TEST_F(ResourceLimit, OneMoreKillsTheProcess) {
+  ExitStatus status = hold(1'000'000);
+  EXPECT_EQ(status.kind, ExitStatus::Kind::Killed);
+  EXPECT_EQ(status.to_string(),
+            "killed: too many resources: more than 10 held at once (the environment's "
+            "max_resources)");
+}
+
+TEST_F(ResourceLimit, AChildEnvironmentIsClampedToItsParent) {
+  EXPECT_EQ(env_->create_child({.max_resources = 1000})->config().max_resources, 10u);
+  EXPECT_EQ(env_->create_child({.max_resources = 3})->config().max_resources, 3u);
+}
+
+}  // namespace
+}  // namespace lunatic
