@@ -97,13 +97,16 @@ int main(int argc, char** argv) {
   define_app(*linker, board);
   lunatic::Runtime runtime({.workers = 2, .linker = linker});
 
-  // 3. The environment the jobs run in: 2 MiB of memory, 50 million fuel units each, and only
-  //    the namespaces they need (no lunatic::process: a job cannot spawn or kill).
+  // 3. The environment the jobs run in: 2 MiB of memory, 50 million fuel units each, only the
+  //    namespaces they need (no lunatic::process: a job cannot spawn or kill), at most 8 jobs,
+  //    no registered names, and at most 16 resources (sockets, modules...) per job.
   std::shared_ptr<lunatic::Environment> jobs = lunatic::Environment::create({
       .max_memory_pages = 32,
       .max_fuel = 50'000'000,
       .allowed = lunatic::AllowList({"app::", "lunatic::message::", "wasi_snapshot_preview1::"}),
       .max_processes = 8,
+      .max_names = 0,
+      .max_resources = 16,
   });
 
   // 4. Spawn one process per job, joinable so that the host can wait for each, then send each
