@@ -1,5 +1,5 @@
 // sandbox: loads an untrusted module from a file and runs its exports in environments that
-// limit memory, fuel, process count and host namespaces; each limit is hit in turn.
+// limit memory, fuel, process count, resources and host namespaces; each limit is hit in turn.
 //   lunatic run --dir DIR:/sandbox sandbox.wasm /sandbox/untrusted.wasm
 #include <cstdio>
 
@@ -61,8 +61,18 @@ void processes(const Module& untrusted) {
   if (p.ok()) p->kill();  // the bomb; its copies idle until the program ends
 }
 
+void resources(const Module& untrusted) {
+  std::printf("4. Resources: an environment of at most 100 resources per process.\n");
+  Environment env;
+  env.allow("").max_resources(100);
+  Result<Process> p = untrusted.spawn(env, "hoard", {}, kLink);
+  Message<int> m = Mailbox<int>().receive_message({kLink}, 10s);
+  std::printf("   hoard(): %s\n",
+              p.ok() && m.kind() == MessageKind::link_died ? m.reason().c_str() : "?");
+}
+
 void namespaces(const Module& untrusted) {
-  std::printf("4. Namespaces: an environment allowing only lunatic::message and WASI.\n");
+  std::printf("5. Namespaces: an environment allowing only lunatic::message and WASI.\n");
   Environment env;
   env.allow("lunatic::message::").allow("wasi_snapshot_preview1::");
   Result<Process> victim = Process::spawn(+[] { (void)Mailbox<int>().receive(Tag(99)); });
@@ -90,6 +100,7 @@ int main(int argc, char** argv) {
   memory(*untrusted);
   fuel(*untrusted);
   processes(*untrusted);
+  resources(*untrusted);
   namespaces(*untrusted);
   return 0;
 }

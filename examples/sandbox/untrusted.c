@@ -1,5 +1,6 @@
 /* untrusted: a module the sandbox example loads as untrusted code. Each export misbehaves in
- * one way (hogs memory, spins forever, spawns without end); it imports lunatic::process, so
+ * one way (hogs memory, spins forever, spawns without end, hoards resources); it imports
+ * lunatic::process, so
  * it could kill or spawn anything if its environment let it. Its results go to `parent` as
  * messages tagged 1: an i64. */
 #include <stdio.h>
@@ -36,6 +37,11 @@ EXPORT(fork_bomb) void fork_bomb(int64_t parent) {
   }
   lunatic_send_i64((uint64_t)parent, 1, count);
   idle();
+}
+
+/* Holds ever more resources (here configurations: sockets or modules would do the same). */
+EXPORT(hoard) void hoard(void) {
+  for (;;) (void)lunatic_create_config();
 }
 
 /* Kills any process it is told about. */
