@@ -37,20 +37,8 @@ inline constexpr std::string_view kGuest = R"((module
 
   ;; Spawns n children and receives their n messages, between mark 0 and mark 1.
   (func (export "spawn_join") (param $n i64)
-    (local $i i64) (local $me i64)
-    (local.set $me (call $self))
     (call $mark (i32.const 0))
-    (block $done (loop $l
-      (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
-      (drop (call $spawn (i32.const 0) (i32.const 5) (local.get $me)))
-      (local.set $i (i64.add (local.get $i) (i64.const 1)))
-      (br $l)))
-    (local.set $i (i64.const 0))
-    (block $done (loop $l
-      (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
-      (drop (call $receive))
-      (local.set $i (i64.add (local.get $i) (i64.const 1)))
-      (br $l)))
+    (call $spawn_and_await (i32.const 0) (i32.const 5) (local.get $n))
     (call $mark (i32.const 1)))
 
   ;; A ring node: forwards every value to $next; after forwarding a 0 it ends.
@@ -113,20 +101,8 @@ inline constexpr std::string_view kGuest = R"((module
   ;; Resident memory at mark 0, then n idle processes, each known to be parked (its message
   ;; came), at mark 1. Ends with them alive: the runtime kills them.
   (func (export "idle_many") (param $n i64)
-    (local $i i64) (local $me i64)
-    (local.set $me (call $self))
     (call $mark (i32.const 0))
-    (block $done (loop $l
-      (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
-      (drop (call $spawn (i32.const 48) (i32.const 4) (local.get $me)))
-      (local.set $i (i64.add (local.get $i) (i64.const 1)))
-      (br $l)))
-    (local.set $i (i64.const 0))
-    (block $done (loop $l
-      (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
-      (drop (call $receive))
-      (local.set $i (i64.add (local.get $i) (i64.const 1)))
-      (br $l)))
+    (call $spawn_and_await (i32.const 48) (i32.const 4) (local.get $n))
     (call $mark (i32.const 1)))
 
   ;; Links itself to $parent, tells it so, then waits in receive for ever.
@@ -139,19 +115,7 @@ inline constexpr std::string_view kGuest = R"((module
   ;; then this process traps: the failure propagates over the n links and kills them all. The
   ;; embedder times mark 0 to the moment no process is alive.
   (func (export "link_hub") (param $n i64)
-    (local $i i64) (local $me i64)
-    (local.set $me (call $self))
-    (block $done (loop $l
-      (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
-      (drop (call $spawn (i32.const 64) (i32.const 11) (local.get $me)))
-      (local.set $i (i64.add (local.get $i) (i64.const 1)))
-      (br $l)))
-    (local.set $i (i64.const 0))
-    (block $done (loop $l
-      (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
-      (drop (call $receive))
-      (local.set $i (i64.add (local.get $i) (i64.const 1)))
-      (br $l)))
+    (call $spawn_and_await (i32.const 64) (i32.const 11) (local.get $n))
     (call $mark (i32.const 0))
     (unreachable))
 
@@ -178,14 +142,30 @@ inline constexpr std::string_view kGuest = R"((module
                         (local.get $target)))
       (local.set $i (i64.add (local.get $i) (i64.const 1)))
       (br $l)))
-    (local.set $i (i64.const 0))
+    (call $await (local.get $n))
+    (call $mark (i32.const 0))
+    (unreachable))
+
+  ;; Receives n messages.
+  (func $await (param $n i64)
+    (local $i i64)
     (block $done (loop $l
       (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
       (drop (call $receive))
       (local.set $i (i64.add (local.get $i) (i64.const 1)))
+      (br $l))))
+
+  ;; Spawns n processes of the export named by the `len` bytes at `name`, each given this
+  ;; process's id, then receives one message from each.
+  (func $spawn_and_await (param $name i32) (param $len i32) (param $n i64)
+    (local $i i64) (local $me i64)
+    (local.set $me (call $self))
+    (block $done (loop $l
+      (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
+      (drop (call $spawn (local.get $name) (local.get $len) (local.get $me)))
+      (local.set $i (i64.add (local.get $i) (i64.const 1)))
       (br $l)))
-    (call $mark (i32.const 0))
-    (unreachable))
+    (call $await (local.get $n)))
 ))";
 
 }  // namespace lunatic::bench

@@ -77,20 +77,28 @@ double run_root(const Options& o, const std::shared_ptr<const engine::CompiledMo
   return micros(mark_slot(0).time, mark_slot(1).time);
 }
 
-/// The time from the hub's mark 0 (its n linked processes are idle) until every process has
-/// died of the hub's trap, propagated over the links.
-double link_kill(const Options& o, const std::shared_ptr<const engine::CompiledModule>& guest) {
+/// Runs `entry`(n) as the root, which must end by trapping (a hub whose failure propagates).
+std::unique_ptr<runtime::Runtime> run_failing_hub(
+    const Options& o, const std::shared_ptr<const engine::CompiledModule>& guest, const char* entry,
+    int64_t n) {
   auto rt = make_runtime(o);
   auto env = runtime::Environment::create({});
-  auto id = rt->spawn_root(guest, env, "link_hub", {engine::Value::i64(o.link_n)});
+  auto id = rt->spawn_root(guest, env, entry, {engine::Value::i64(n)});
   if (!id.ok()) {
-    std::fprintf(stderr, "spawn link_hub: %s\n", id.error().to_string().c_str());
+    std::fprintf(stderr, "spawn %s: %s\n", entry, id.error().to_string().c_str());
     std::exit(2);
   }
   if (rt->wait().kind != runtime::ExitStatus::Kind::Failed) {
-    std::fprintf(stderr, "link_hub did not trap\n");
+    std::fprintf(stderr, "%s did not trap\n", entry);
     std::exit(2);
   }
+  return rt;
+}
+
+/// The time from the hub's mark 0 (its n linked processes are idle) until every process has
+/// died of the hub's trap, propagated over the links.
+double link_kill(const Options& o, const std::shared_ptr<const engine::CompiledModule>& guest) {
+  auto rt = run_failing_hub(o, guest, "link_hub", o.link_n);
   rt->wait_all();
   return micros(mark_slot(0).time, Clock::now());
 }
@@ -99,17 +107,7 @@ double link_kill(const Options& o, const std::shared_ptr<const engine::CompiledM
 /// the hub's trap has killed every watcher and only the target is alive: each watcher's death
 /// removes its monitor from the target.
 double monitor_kill(const Options& o, const std::shared_ptr<const engine::CompiledModule>& guest) {
-  auto rt = make_runtime(o);
-  auto env = runtime::Environment::create({});
-  auto id = rt->spawn_root(guest, env, "monitor_hub", {engine::Value::i64(o.monitor_n)});
-  if (!id.ok()) {
-    std::fprintf(stderr, "spawn monitor_hub: %s\n", id.error().to_string().c_str());
-    std::exit(2);
-  }
-  if (rt->wait().kind != runtime::ExitStatus::Kind::Failed) {
-    std::fprintf(stderr, "monitor_hub did not trap\n");
-    std::exit(2);
-  }
+  auto rt = run_failing_hub(o, guest, "monitor_hub", o.monitor_n);
   // The target waits for ever; a 1 ms poll is well below what is measured.
   while (rt->live_processes() > 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return micros(mark_slot(0).time, Clock::now());

@@ -1,13 +1,9 @@
 // EnvironmentConfig::max_resources against a runtime with the standard host functions: a
 // process may hold up to the limit, and the one resource more kills it with a reason that
 // says so; its links and joiners see the kill.
-#include <gtest/gtest.h>
-
-#include <lunatic/runtime.hpp>
-
 #include <string_view>
 
-#include "text/text.hpp"
+#include "host_fixture.hpp"
 
 namespace lunatic {
 namespace {
@@ -27,28 +23,11 @@ constexpr std::string_view kGuest = R"((module
 
 class ResourceLimit : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto bytes = text::parse_module(kGuest);
-    ASSERT_TRUE(bytes.ok()) << bytes.error().to_string();
-    auto compiled = compile(*bytes);
-    ASSERT_TRUE(compiled.ok()) << compiled.error().to_string();
-    module_ = *compiled;
-  }
-
   ExitStatus hold(int64_t n) {
-    auto id = runtime_.spawn({.module = module_,
-                              .environment = env_,
-                              .entry = "hold",
-                              .args = {Value::i64(n)},
-                              .joinable = true});
-    EXPECT_TRUE(id.ok()) << id.error().to_string();
-    if (!id.ok()) return {};
-    std::optional<ExitStatus> status = runtime_.join(*id);
-    EXPECT_TRUE(status.has_value());
-    return status ? *status : ExitStatus{};
+    return test::run_to_end(runtime_, module_, env_, "hold", {Value::i64(n)});
   }
 
-  std::shared_ptr<const CompiledModule> module_;
+  std::shared_ptr<const CompiledModule> module_ = test::compile_wat(kGuest);
   std::shared_ptr<Environment> env_ = Environment::create({.max_resources = 10});
   Runtime runtime_{{.workers = 2, .linker = standard_linker()}};
 };

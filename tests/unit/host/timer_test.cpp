@@ -1,13 +1,10 @@
 // lunatic::timer against a runtime with the standard host functions: messages that wait on the
 // timer for a process go when that process ends, or at once when it is not alive (Erlang's
 // rule), so a dead process leaves no pending timers behind.
-#include <gtest/gtest.h>
-
-#include <lunatic/runtime.hpp>
-
 #include <string_view>
+#include <vector>
 
-#include "text/text.hpp"
+#include "host_fixture.hpp"
 
 namespace lunatic {
 namespace {
@@ -32,14 +29,6 @@ constexpr std::string_view kGuest = R"((module
 
 class TimerTargets : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto bytes = text::parse_module(kGuest);
-    ASSERT_TRUE(bytes.ok()) << bytes.error().to_string();
-    auto compiled = compile(*bytes);
-    ASSERT_TRUE(compiled.ok()) << compiled.error().to_string();
-    module_ = *compiled;
-  }
-
   ProcessId spawn(const char* entry, std::vector<Value> args) {
     auto id = runtime_.spawn(
         {.module = module_, .environment = env_, .entry = entry, .args = args, .joinable = true});
@@ -47,12 +36,11 @@ class TimerTargets : public ::testing::Test {
     return id.ok() ? *id : 0;
   }
   void run_to_end(const char* entry, std::vector<Value> args) {
-    std::optional<ExitStatus> status = runtime_.join(spawn(entry, std::move(args)));
-    ASSERT_TRUE(status.has_value());
-    EXPECT_EQ(status->kind, ExitStatus::Kind::Normal) << status->to_string();
+    ExitStatus status = test::run_to_end(runtime_, module_, env_, entry, std::move(args));
+    EXPECT_EQ(status.kind, ExitStatus::Kind::Normal) << status.to_string();
   }
 
-  std::shared_ptr<const CompiledModule> module_;
+  std::shared_ptr<const CompiledModule> module_ = test::compile_wat(kGuest);
   std::shared_ptr<Environment> env_ = Environment::create({});
   Runtime runtime_{{.workers = 2, .linker = standard_linker()}};
 };
