@@ -44,9 +44,13 @@ def wrk(port, connections, duration, threads):
     out = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
          f"http://127.0.0.1:{port}/"], capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = to_ms(re.search(r"50%\s+(\S+)", out).group(1))
-    p99 = to_ms(re.search(r"99%\s+(\S+)", out).group(1))
+    found = [re.search(pattern, out) for pattern in
+             (r"Requests/sec:\s+([\d.]+)", r"50%\s+([\d.]+(?:us|ms|s))", r"99%\s+([\d.]+(?:us|ms|s))")]
+    if not all(found):
+        sys.exit(f"unexpected wrk output:\n{out}")
+    rps = float(found[0].group(1))
+    p50 = to_ms(found[1].group(1))
+    p99 = to_ms(found[2].group(1))
     errors = re.search(r"Socket errors: (.*)", out)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return rps, p50, p99, (errors.group(1) if errors else "") + (
