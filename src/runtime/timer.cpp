@@ -60,13 +60,12 @@ bool Timer::cancel_owned(TimerId id, uint64_t owner) {
 size_t Timer::cancel_targeting(uint64_t target) {
   std::vector<std::function<void()>> dropped;  // declared before the lock: destroyed outside it
   std::lock_guard lock(mutex_);
-  auto first = by_target_.lower_bound({target, 0});
-  auto last = first;
-  while (last != by_target_.end() && last->first == target) ++last;
-  std::vector<TimerId> ids;
-  for (auto it = first; it != last; ++it) ids.push_back(it->second);
-  for (TimerId id : ids) erase_locked(actions_.find(id), dropped.emplace_back());
-  return ids.size();
+  // erase_locked removes each entry from by_target_: take the first of `target` until none.
+  for (auto it = by_target_.lower_bound({target, 0}); it != by_target_.end() && it->first == target;
+       it = by_target_.lower_bound({target, 0})) {
+    erase_locked(actions_.find(it->second), dropped.emplace_back());
+  }
+  return dropped.size();
 }
 
 size_t Timer::pending() const {
@@ -86,11 +85,8 @@ void Timer::loop() {
       changed_.wait_until(lock, deadline);
       continue;
     }
-    order_.erase(order_.begin());
-    auto it = actions_.find(id);
-    if (it->second.target != 0) by_target_.erase({it->second.target, id});
-    std::function<void()> action = std::move(it->second.run);
-    actions_.erase(it);
+    std::function<void()> action;
+    erase_locked(actions_.find(id), action);
     lock.unlock();
     action();
     action = nullptr;

@@ -26,18 +26,27 @@ inline std::shared_ptr<const CompiledModule> compile_wat(std::string_view wat) {
   return compiled.ok() ? *compiled : nullptr;
 }
 
-/// Spawns `entry`(args) of `module` in `environment`, joinable, and waits for its end.
-inline ExitStatus run_to_end(Runtime& runtime, const std::shared_ptr<const CompiledModule>& module,
-                             const std::shared_ptr<Environment>& environment, const char* entry,
-                             std::vector<Value> args) {
+/// Spawns `entry`(args) of `module` in `environment`, joinable; its id, or 0 (the test fails).
+inline ProcessId spawn_joinable(Runtime& runtime,
+                                const std::shared_ptr<const CompiledModule>& module,
+                                const std::shared_ptr<Environment>& environment, const char* entry,
+                                std::vector<Value> args) {
   auto id = runtime.spawn({.module = module,
                            .environment = environment,
                            .entry = entry,
                            .args = std::move(args),
                            .joinable = true});
   EXPECT_TRUE(id.ok()) << id.error().to_string();
-  if (!id.ok()) return {};
-  std::optional<ExitStatus> status = runtime.join(*id);
+  return id.ok() ? *id : 0;
+}
+
+/// spawn_joinable, then waits for the process's end.
+inline ExitStatus run_to_end(Runtime& runtime, const std::shared_ptr<const CompiledModule>& module,
+                             const std::shared_ptr<Environment>& environment, const char* entry,
+                             std::vector<Value> args) {
+  ProcessId id = spawn_joinable(runtime, module, environment, entry, std::move(args));
+  if (id == 0) return {};
+  std::optional<ExitStatus> status = runtime.join(id);
   EXPECT_TRUE(status.has_value());
   return status ? *status : ExitStatus{};
 }

@@ -2,6 +2,7 @@
 // timer for a process go when that process ends, or at once when it is not alive (Erlang's
 // rule), so a dead process leaves no pending timers behind.
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "host_fixture.hpp"
@@ -30,10 +31,7 @@ constexpr std::string_view kGuest = R"((module
 class TimerTargets : public ::testing::Test {
  protected:
   ProcessId spawn(const char* entry, std::vector<Value> args) {
-    auto id = runtime_.spawn(
-        {.module = module_, .environment = env_, .entry = entry, .args = args, .joinable = true});
-    EXPECT_TRUE(id.ok()) << id.error().to_string();
-    return id.ok() ? *id : 0;
+    return test::spawn_joinable(runtime_, module_, env_, entry, std::move(args));
   }
   void run_to_end(const char* entry, std::vector<Value> args) {
     ExitStatus status = test::run_to_end(runtime_, module_, env_, entry, std::move(args));
