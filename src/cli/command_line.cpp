@@ -171,6 +171,12 @@ Command parse_command_line(std::span<const std::string> args) {
                   "Worker threads of the scheduler (default: one per core)")
       ->type_name("N")
       ->check(CLI::Range(1u, 4096u));
+  std::string tier;
+  run->add_option("--tier", tier,
+                  "Who runs the code: interp (the interpreter), compiled (native code, compiled "
+                  "before the start), auto (the interpreter at once, native code from a "
+                  "background compile for the calls that begin after it; default)")
+      ->type_name("interp|compiled|auto");
   run->add_option("file", opts.file, "The module to run (argv[0] of the guest)")
       ->type_name("FILE.wasm")
       ->required();
@@ -247,6 +253,11 @@ Command parse_command_line(std::span<const std::string> args) {
       return usage_error("--max-fuel expects a non-negative integer, got '" + max_fuel + "'");
     }
     opts.max_fuel = fuel;
+  }
+  if (!tier.empty()) {
+    std::optional<tiering::Tier> parsed = tiering::parse_tier(tier);
+    if (!parsed) return usage_error("--tier expects interp, compiled or auto, got '" + tier + "'");
+    opts.tier = *parsed;
   }
   command.kind = Command::Kind::Run;
   return command;

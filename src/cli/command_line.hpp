@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "tiering/compiler.hpp"
 
 namespace lunatic::cli {
 
@@ -28,6 +29,7 @@ struct RunOptions {
   std::optional<uint64_t> max_memory_bytes;  ///< --max-memory, per linear memory
   std::optional<uint64_t> max_fuel;          ///< --max-fuel
   unsigned threads = 0;                      ///< --threads: scheduler workers; 0 = one per core
+  tiering::Tier tier = tiering::Tier::Auto;  ///< --tier
 };
 
 struct Command {

@@ -98,9 +98,19 @@ int run_module(const RunOptions& options) {
     }
     listeners.emplace_back(*fd);
   }
-  Result<std::shared_ptr<const engine::CompiledModule>> module = engine::compile_file(file);
+  // The log outlives the runtime, whose workers call on_exit until it is destroyed.
+  std::shared_ptr<spdlog::logger> log = make_stderr_logger(std::getenv(kLogVariable));
+  auto compiler = std::make_shared<tiering::Compiler>(tiering::CompilerConfig{
+      .tier = options.tier,
+      .on_fallback = [log](const std::string& why) { log->debug("{}", why); },
+  });
+  Result<std::vector<uint8_t>> bytes = engine::read_module_file(file);
+  if (!bytes) return fail(file, bytes.error());
+  Result<std::shared_ptr<const engine::CompiledModule>> module = compiler->compile(*bytes);
   if (!module) return fail(file, module.error());
   const wasm::Module& wasm = (*module)->wasm;
+  log->debug("tier {}: {}", tiering::tier_name(options.tier),
+             (*module)->native() != nullptr ? "native code ready" : "interpreter first");
 
   runtime::EnvironmentConfig config;
   if (options.max_memory_bytes) {
@@ -108,13 +118,12 @@ int run_module(const RunOptions& options) {
     config.max_memory_pages = static_cast<uint32_t>(std::min<uint64_t>(pages, wasm::kMaxPages));
   }
   config.max_fuel = options.max_fuel;
-  // The log outlives the runtime, whose workers call on_exit until it is destroyed.
-  std::shared_ptr<spdlog::logger> log = make_stderr_logger(std::getenv(kLogVariable));
   // Set in `prepare`, before the root can run (and so before it can end).
   auto root_id = std::make_shared<std::atomic<runtime::ProcessId>>(0);
   runtime::RuntimeConfig runtime_config;
   runtime_config.workers = options.threads;
   runtime_config.linker = host::standard_linker();
+  runtime_config.compiler = compiler;
   runtime_config.on_exit = [log, root_id](runtime::ProcessId id,
                                           const runtime::ExitStatus& status) {
     log_process_exit(*log, id, status, id == root_id->load(std::memory_order_acquire));

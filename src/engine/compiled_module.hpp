@@ -2,12 +2,14 @@
 // by every instance, on any thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <vector>
 
 #include "common/result.hpp"
+#include "engine/code_tier.hpp"
 #include "wasm/module.hpp"
 
 namespace lunatic::engine {
@@ -20,8 +22,17 @@ struct CompiledModule {
   /// One per defined function (index = function index - imported functions).
   std::vector<std::unique_ptr<CompiledFunction>> code;
 
+  /// The module's native code (code_tier.hpp), or null while it runs in the interpreter.
+  /// Set once, possibly later than the module is shared (a background compile finishing):
+  /// calls that begin after that run the native code.
+  std::shared_ptr<const CodeTier> native() const { return native_.load(); }
+  void set_native(std::shared_ptr<const CodeTier> tier) const { native_.store(std::move(tier)); }
+
   CompiledModule();
   ~CompiledModule();
+
+ private:
+  mutable std::atomic<std::shared_ptr<const CodeTier>> native_;
 };
 
 /// Decode, validate and lower `bytes`. Errors carry Phase::Decode or Phase::Validate with the

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine/compiled_module.hpp"
+#include "engine/instance_ops.hpp"
 #include "engine/interpreter.hpp"
 #include "engine/interpreter_ops.hpp"
 
@@ -288,7 +289,7 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
       OP(TableFill): if (!table_fill(*inst, fp, pc, kind)) goto trapped; pc += 5; NEXT();
       OP(TableCopy): if (!table_copy(*inst, fp, pc, kind)) goto trapped; pc += 6; NEXT();
       OP(TableInit): if (!table_init(*inst, fp, pc, kind)) goto trapped; pc += 6; NEXT();
-      OP(ElemDrop): std::vector<Slot>().swap(inst->elements[pc[1]]); pc += 2; NEXT();
+      OP(ElemDrop): instance_ops::elem_drop(*inst, pc[1]); pc += 2; NEXT();
 
       // ---- Memory --------------------------------------------------------------------------
       OP(I32Load): if (!load<u32, u32>(fp, pc, mem)) goto oob; NEXT();
@@ -346,7 +347,7 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
       OP(MemoryFill): if (!memory_fill(*inst, fp, pc, kind)) goto trapped; pc += 4; NEXT();
       OP(MemoryCopy): if (!memory_copy(*inst, fp, pc, kind)) goto trapped; pc += 4; NEXT();
       OP(MemoryInit): if (!memory_init(*inst, fp, pc, kind)) goto trapped; pc += 5; NEXT();
-      OP(DataDrop): ops::data_drop(*inst, pc[1]); pc += 2; NEXT();
+      OP(DataDrop): instance_ops::data_drop(*inst, pc[1]); pc += 2; NEXT();
 
       // ---- i32 -------------------------------------------------------------------------------
       OP(I32Eqz): unary<u32, bool>(fp, pc, num::eqz<u32>); NEXT();

@@ -184,9 +184,6 @@ bool memory_fill(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& t
 bool memory_copy(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
 bool memory_init(Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
 /// data.drop: without flags (no passive segment), every segment is dropped already.
-inline void data_drop(Instance& inst, uint32_t segment) {
-  if (segment < inst.data_dropped.size()) inst.data_dropped[segment] = true;
-}
 bool table_get(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
 bool table_set(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
 void table_grow(const Instance& inst, Slot* fp, const uint32_t* pc);

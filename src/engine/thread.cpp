@@ -3,7 +3,9 @@
 #include "engine/thread.hpp"
 
 #include <algorithm>
+#include <array>
 
+#include "engine/compiled_module.hpp"
 #include "engine/interpreter.hpp"
 
 namespace lunatic::engine {
@@ -35,29 +37,52 @@ Result<void> Thread::begin_call(Function* fn, std::span<const Value> args) {
                                      wasm::val_type_name(args[i].type));
     }
   }
+  tier_.reset();
+  trap_ = Trap{};
+  if (!fn->is_host()) {
+    if (std::shared_ptr<const CodeTier> native = fn->instance->module->native()) {
+      std::array<Slot, 16> inline_args{};
+      std::vector<Slot> many;
+      std::span<Slot> bits(inline_args.data(), args.size());
+      if (args.size() > inline_args.size()) {
+        many.resize(args.size());
+        bits = many;
+      }
+      for (size_t i = 0; i < args.size(); ++i) bits[i] = args[i].bits;
+      tier_ = native->begin(*this, *fn, bits);
+      s.entry = fn;
+      s.phase = State::Phase::Idle;
+      return {};
+    }
+  }
   const size_t need = std::max({args.size(), fn->type->results.size(), kInitialSlots});
   if (s.slots.size() < need) s.slots.resize(need);
   for (size_t i = 0; i < args.size(); ++i) s.slots[i] = args[i].bits;
   s.depth = 0;
   s.entry = fn;
   s.phase = State::Phase::Ready;
-  trap_ = Trap{};
   if (!fn->is_host() && !Interpreter::push_frame(*this, *fn, 0)) {
     Interpreter::trap(*this, Trap::of(TrapKind::CallStackExhausted), nullptr);
   }
   return {};
 }
 
-RunStatus Thread::run(uint64_t slice) { return Interpreter::run(*this, slice); }
+RunStatus Thread::run(uint64_t slice) {
+  if (tier_ != nullptr) return tier_->run(*this, slice);
+  return Interpreter::run(*this, slice);
+}
 
 std::vector<Value> Thread::results() const {
   std::vector<Value> out;
   const State& s = *state_;
-  if (s.phase != State::Phase::Done || s.entry == nullptr) return out;
+  if (s.entry == nullptr || (tier_ == nullptr && s.phase != State::Phase::Done)) return out;
   const auto& types = s.entry->type->results;
+  const std::span<const Slot> slots =
+      tier_ != nullptr ? tier_->results() : std::span<const Slot>(s.slots);
+  if (slots.size() < types.size()) return out;  // a tier's call that did not finish
   out.reserve(types.size());
   for (size_t i = 0; i < types.size(); ++i) {
-    Slot bits = s.slots[i];
+    Slot bits = slots[i];
     // i32 and f32 occupy the low half of a slot.
     if (types[i] == wasm::ValType::I32 || types[i] == wasm::ValType::F32) bits &= 0xFFFF'FFFFu;
     out.push_back(Value{types[i], bits});
@@ -74,6 +99,7 @@ Result<std::vector<Value>> Thread::call(Function* fn, std::span<const Value> arg
       case RunStatus::Trapped: return Error(Phase::Trap, trap_.message);
       case RunStatus::Parked:
         // Nobody will wake the thread: abandon the call so the thread stays usable.
+        tier_.reset();
         state_->depth = 0;
         state_->phase = State::Phase::Idle;
         return Error(Phase::Usage, "a host function parked outside a scheduler");

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "engine/code_tier.hpp"
 #include "engine/store.hpp"
 #include "engine/trap.hpp"
 #include "engine/value.hpp"
@@ -58,6 +59,14 @@ class Thread {
   /// Asks the thread to stop with TrapKind::Killed at its next safepoint. Thread-safe.
   void request_kill() { kill_requested_.store(true, std::memory_order_relaxed); }
 
+  // For code tiers (code_tier.hpp): what the interpreter reaches as a friend.
+  const ThreadLimits& limits() const { return limits_; }
+  /// Takes a pending kill request (true at most once per request).
+  bool take_kill_request() { return kill_requested_.exchange(false, std::memory_order_relaxed); }
+  /// Whether a kill is pending, without taking it (a cheap poll).
+  bool kill_requested() const { return kill_requested_.load(std::memory_order_relaxed); }
+  void set_trap(Trap trap) { trap_ = std::move(trap); }
+
   /// Embedder data for host functions (the lunatic process this thread runs).
   void* host_context = nullptr;
 
@@ -71,6 +80,8 @@ class Thread {
   Store& store_;
   ThreadLimits limits_;
   std::unique_ptr<State> state_;
+  /// The call in progress when a code tier runs it (null: the interpreter runs it).
+  std::unique_ptr<TierExecution> tier_;
   Trap trap_;
   std::optional<uint64_t> fuel_;
   std::atomic<bool> kill_requested_{false};

@@ -137,4 +137,10 @@ void Runtime::finish(Process& process) {
   done_.notify_all();
 }
 
+Result<std::shared_ptr<const engine::CompiledModule>> Runtime::compile(
+    std::span<const uint8_t> bytes) {
+  if (config_.compiler != nullptr) return config_.compiler->compile(bytes);
+  return engine::compile(bytes);
+}
+
 }  // namespace lunatic::runtime

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "spec/file_job.hpp"
+#include "tiering/compiler.hpp"
 #include "spec/skiplist.hpp"
 
 namespace {
@@ -19,12 +20,14 @@ using lunatic::spec::SkipList;
 using lunatic::spec::Tally;
 
 constexpr const char* kUsage =
-    "usage: spec-runner [--skiplist FILE] [--verbose] [--no-fork] [--timeout SECONDS] PATH...\n"
+    "usage: spec-runner [--skiplist FILE] [--verbose] [--no-fork] [--timeout SECONDS]\n"
+    "                   [--tier interp|compiled] PATH...\n"
     "  PATH          a .wast file, or a folder whose *.wast files are run in name order\n"
     "  --skiplist    files (glob) or commands (file.wast:LINE) to skip, each '# reason'\n"
     "  --verbose     print each failure and warning with file:line and why\n"
     "  --no-fork     run in this process (for a debugger) instead of a child per file\n"
-    "  --timeout     seconds one file may take before it counts as failed (default 600)\n";
+    "  --timeout     seconds one file may take before it counts as failed (default 600)\n"
+    "  --tier        interp (default) or compiled: which tier runs the modules\n";
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "spec-runner: %s\n%s", message.c_str(), kUsage);
@@ -68,9 +71,17 @@ int main(int argc, char** argv) {
       options.runner.verbose = true;
     } else if (arg == "--no-fork") {
       options.isolate = false;
-    } else if (arg == "--skiplist" || arg == "--timeout") {
+    } else if (arg == "--skiplist" || arg == "--timeout" || arg == "--tier") {
       if (i + 1 >= argc) return usage_error(std::string(arg) + " needs a value");
       std::string_view value = argv[++i];
+      if (arg == "--tier") {
+        std::optional<lunatic::tiering::Tier> tier = lunatic::tiering::parse_tier(value);
+        if (!tier || *tier == lunatic::tiering::Tier::Auto) {
+          return usage_error("--tier expects interp or compiled, got " + std::string(value));
+        }
+        options.runner.tier = *tier;
+        continue;
+      }
       if (arg == "--timeout") {
         unsigned seconds = 0;
         auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);

@@ -9,6 +9,7 @@
 #include "lunatic/engine.hpp"
 #include "spec/skiplist.hpp"
 #include "text/text.hpp"
+#include "tiering/compiler.hpp"
 
 namespace lunatic::spec {
 
@@ -38,6 +39,8 @@ struct Tally {
 struct RunnerOptions {
   bool verbose = false;  ///< print each failure (file:line, command, why) and each warning
   std::chrono::milliseconds action_timeout{20'000};
+  /// Which tier runs the modules (--tier); Compiled compiles each before it is instantiated.
+  tiering::Tier tier = tiering::Tier::Interp;
 };
 
 /// Runs one parsed script against a fresh Store. Commands listed one by one in the skip

@@ -14,8 +14,9 @@ Error action_error(std::string message) { return Error(Phase::Usage, std::move(m
 }  // namespace
 
 ScriptContext::ScriptContext(MemoryPool& pool, std::chrono::milliseconds action_timeout,
-                             bool echo_prints)
+                             bool echo_prints, tiering::Tier tier)
     : action_timeout_(action_timeout),
+      compiler_(tiering::CompilerConfig{.tier = tier}),
       store_(pool),
       thread_(std::make_unique<Thread>(store_)),
       spectest_(make_spectest(store_, echo_prints)) {}
@@ -25,7 +26,7 @@ ScriptContext::~ScriptContext() = default;
 Result<std::shared_ptr<const CompiledModule>> ScriptContext::compile_module(
     const text::ScriptModule& module) {
   std::vector<uint8_t> bytes = TRY(text::module_binary(module));
-  return compile(bytes);
+  return compiler_.compile(bytes);
 }
 
 Result<std::vector<Extern>> ScriptContext::resolve_imports(const CompiledModule& module) const {

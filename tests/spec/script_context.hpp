@@ -14,6 +14,7 @@
 #include "spec/spectest_module.hpp"
 #include "spec/values.hpp"
 #include "text/text.hpp"
+#include "tiering/compiler.hpp"
 
 namespace lunatic::spec {
 
@@ -29,7 +30,8 @@ struct ActionResult {
 class ScriptContext {
  public:
   /// `action_timeout` bounds one call.
-  ScriptContext(MemoryPool& pool, std::chrono::milliseconds action_timeout, bool echo_prints);
+  ScriptContext(MemoryPool& pool, std::chrono::milliseconds action_timeout, bool echo_prints,
+                tiering::Tier tier = tiering::Tier::Interp);
   ~ScriptContext();
 
   /// Encodes (text forms) and compiles a script module. Errors: the text parser's Decode error
@@ -58,6 +60,7 @@ class ScriptContext {
   Result<ActionResult> call(Function* fn, const std::vector<Value>& args);
 
   std::chrono::milliseconds action_timeout_;
+  tiering::Compiler compiler_;
   Store store_;
   std::unique_ptr<Thread> thread_;
   Result<ExportMap> spectest_;

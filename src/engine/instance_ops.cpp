@@ -1,0 +1,128 @@
+// Bulk memory, table instructions and call_indirect's checks over operand values.
+#include "engine/instance_ops.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "engine/compiled_module.hpp"
+
+namespace lunatic::engine::instance_ops {
+namespace {
+
+// True if [start, start + n) lies within `length`; 64-bit sums of 32-bit values cannot wrap.
+bool in_bounds(uint64_t start, uint64_t n, uint64_t length) { return start + n <= length; }
+
+struct Bytes {
+  uint8_t* base = nullptr;
+  uint64_t size = 0;
+};
+Bytes memory0(const Instance& inst) {
+  if (inst.memories.empty() || inst.memories[0] == nullptr) return {};
+  return {inst.memories[0]->data(), inst.memories[0]->size_bytes()};
+}
+
+}  // namespace
+
+bool memory_fill(const Instance& inst, uint32_t d, uint8_t value, uint32_t n, TrapKind& trap) {
+  const Bytes mem = memory0(inst);
+  if (!in_bounds(d, n, mem.size)) return trap = TrapKind::MemoryOutOfBounds, false;
+  std::memset(mem.base + d, value, n);
+  return true;
+}
+
+bool memory_copy(const Instance& inst, uint32_t d, uint32_t s, uint32_t n, TrapKind& trap) {
+  const Bytes mem = memory0(inst);
+  if (!in_bounds(d, n, mem.size) || !in_bounds(s, n, mem.size)) {
+    return trap = TrapKind::MemoryOutOfBounds, false;
+  }
+  std::memmove(mem.base + d, mem.base + s, n);  // the ranges may overlap
+  return true;
+}
+
+bool memory_init(const Instance& inst, uint32_t segment, uint32_t d, uint32_t s, uint32_t n,
+                 TrapKind& trap) {
+  const Bytes mem = memory0(inst);
+  const auto& data = inst.module->wasm.data;
+  const bool dropped = segment >= inst.data_dropped.size() || inst.data_dropped[segment];
+  const uint64_t length = dropped || segment >= data.size() ? 0 : data[segment].bytes.size();
+  if (!in_bounds(s, n, length) || !in_bounds(d, n, mem.size)) {
+    return trap = TrapKind::MemoryOutOfBounds, false;
+  }
+  if (n > 0) std::memcpy(mem.base + d, data[segment].bytes.data() + s, n);
+  return true;
+}
+
+void data_drop(Instance& inst, uint32_t segment) {
+  if (segment < inst.data_dropped.size()) inst.data_dropped[segment] = true;
+}
+
+bool table_get(const Instance& inst, uint32_t table, uint32_t i, Slot& out, TrapKind& trap) {
+  Table& t = *inst.tables[table];
+  if (i >= t.size()) return trap = TrapKind::TableOutOfBounds, false;
+  out = t.data()[i];
+  return true;
+}
+
+bool table_set(const Instance& inst, uint32_t table, uint32_t i, Slot value, TrapKind& trap) {
+  Table& t = *inst.tables[table];
+  if (i >= t.size()) return trap = TrapKind::TableOutOfBounds, false;
+  t.data()[i] = value;
+  return true;
+}
+
+uint32_t table_grow(const Instance& inst, uint32_t table, Slot init, uint32_t n) {
+  return static_cast<uint32_t>(inst.tables[table]->grow(n, init));
+}
+
+bool table_fill(const Instance& inst, uint32_t table, uint32_t i, Slot value, uint32_t n,
+                TrapKind& trap) {
+  Table& t = *inst.tables[table];
+  if (!in_bounds(i, n, t.size())) return trap = TrapKind::TableOutOfBounds, false;
+  std::fill_n(t.data() + i, n, value);
+  return true;
+}
+
+bool table_copy(const Instance& inst, uint32_t dst_table, uint32_t src_table, uint32_t d,
+                uint32_t s, uint32_t n, TrapKind& trap) {
+  Table& dst = *inst.tables[dst_table];
+  Table& src = *inst.tables[src_table];
+  if (!in_bounds(d, n, dst.size()) || !in_bounds(s, n, src.size())) {
+    return trap = TrapKind::TableOutOfBounds, false;
+  }
+  if (n > 0) std::memmove(dst.data() + d, src.data() + s, uint64_t{n} * sizeof(Slot));
+  return true;
+}
+
+bool table_init(const Instance& inst, uint32_t segment, uint32_t table, uint32_t d, uint32_t s,
+                uint32_t n, TrapKind& trap) {
+  Table& t = *inst.tables[table];
+  static const std::vector<Slot> kEmpty;
+  const std::vector<Slot>& elems = segment < inst.elements.size() ? inst.elements[segment] : kEmpty;
+  if (!in_bounds(s, n, elems.size()) || !in_bounds(d, n, t.size())) {
+    return trap = TrapKind::TableOutOfBounds, false;
+  }
+  if (n > 0) std::copy_n(elems.data() + s, n, t.data() + d);
+  return true;
+}
+
+void elem_drop(Instance& inst, uint32_t segment) {
+  std::vector<Slot>().swap(inst.elements[segment]);
+}
+
+// The common case, a function of the same module declared with the very type, is one pointer
+// compare; otherwise the types are compared structurally, as the spec requires.
+Function* indirect_callee(const Instance& inst, uint32_t type_index, uint32_t table, uint32_t i,
+                          TrapKind& trap) {
+  Table& t = *inst.tables[table];
+  if (i >= t.size()) return trap = TrapKind::UndefinedElement, nullptr;
+  auto* f = reinterpret_cast<Function*>(t.data()[i]);
+  if (f == nullptr) return trap = TrapKind::UninitializedElement, nullptr;
+  const wasm::FuncType& want = inst.module->wasm.types[type_index];
+  if (f->type != &want && *f->type != want) {
+    return trap = TrapKind::IndirectCallTypeMismatch, nullptr;
+  }
+  return f;
+}
+
+}  // namespace lunatic::engine::instance_ops

@@ -1,0 +1,283 @@
+// Execution: the fiber's life (start, stop at a safepoint or in a host call, continue, end),
+// the fuel meter, calls out of compiled code, and traps with their backtrace.
+#include "jit/execution.hpp"
+
+#include <algorithm>
+#include <array>
+#include <exception>
+#include <string>
+
+#include "engine/compiled_module.hpp"
+#include "jit/native_tier.hpp"
+
+namespace lunatic::jit {
+
+using engine::RunStatus;
+using engine::Trap;
+using engine::TrapKind;
+
+namespace {
+
+// As the interpreter: safepoints poll a kill request at least this often (fuel units).
+constexpr int64_t kKillPollInterval = 1 << 16;
+// Stack kept free below compiled code's limit for the runtime helpers and the host functions
+// they call.
+constexpr size_t kHostStackBytes = size_t{512} << 10;
+// A backtrace names at most this many innermost frames (as the interpreter's).
+constexpr size_t kMaxBacktraceFrames = 100;
+// Results of a host call up to this many go to a buffer on the stack.
+constexpr size_t kInlineHostResults = 8;
+
+uint32_t defined_index(const engine::Function& fn) {
+  return static_cast<uint32_t>(&fn - fn.instance->defined_functions.get());
+}
+
+}  // namespace
+
+Execution::Execution(std::shared_ptr<const NativeTier> tier, engine::Thread& thread,
+                     engine::Function& fn, std::span<const Slot> args)
+    : tier_(std::move(tier)), thread_(thread), entry_(fn) {
+  slots_.assign(std::max(args.size(), fn.type->results.size()), 0);
+  std::copy(args.begin(), args.end(), slots_.begin());
+  ctx_.runtime = this;
+  ctx_.max_depth = thread.limits().max_call_depth;
+  stack_ = tier_->stacks().acquire();
+  if (stack_ == nullptr) {
+    pending_trap_ = Trap::host("cannot reserve a native stack for compiled code");
+    return;
+  }
+  // The shadow stack takes the low end of the native stack (which grows down towards it),
+  // unless the depth limit asks for more than a quarter of it.
+  const size_t shadow_bytes = (size_t{ctx_.max_depth} + 1) * sizeof(ShadowEntry);
+  uint8_t* low = stack_;
+  if (shadow_bytes <= StackPool::kStackBytes / 4) {
+    ctx_.shadow = reinterpret_cast<ShadowEntry*>(stack_);
+    low += (shadow_bytes + 63) & ~size_t{63};
+  } else {
+    big_shadow_.assign(size_t{ctx_.max_depth} + 1, 0);
+    ctx_.shadow = big_shadow_.data();
+  }
+  ctx_.stack_limit = reinterpret_cast<uintptr_t>(low) + kHostStackBytes;
+  fiber_.emplace(stack_, StackPool::kStackBytes, &Execution::body, this);
+  bind(*fn.instance);
+}
+
+Execution::~Execution() { release_stack(); }
+
+void Execution::release_stack() {
+  // A fiber that did not finish is abandoned: its frames own nothing (see Fiber::exit).
+  fiber_.reset();
+  if (stack_ != nullptr) tier_->stacks().release(stack_);
+  stack_ = nullptr;
+}
+
+void Execution::body(void* arg) {
+  auto& self = *static_cast<Execution*>(arg);
+  self.tier_->code().entry(defined_index(self.entry_))(&self.ctx_, self.slots_.data());
+  self.save_fuel();
+  self.status_ = RunStatus::Done;
+  self.over_ = true;
+}
+
+RunStatus Execution::run(engine::Thread& thread, uint64_t slice) {
+  (void)thread;  // always thread_: an Execution belongs to the Thread that began it
+  if (over_) return status_;
+  if (stack_ == nullptr || thread_.take_kill_request()) {
+    if (stack_ != nullptr) pending_trap_ = Trap::of(TrapKind::Killed);
+    thread_.set_trap(std::move(pending_trap_));
+    status_ = RunStatus::Trapped;
+    over_ = true;
+    release_stack();
+    return status_;
+  }
+  slice_left_ = slice > uint64_t{INT64_MAX} ? INT64_MAX : static_cast<int64_t>(slice);
+  fuel_left_ = thread_.fuel().value_or(UINT64_MAX);
+  ctx_.budget = granted_ = 0;  // the next safepoint takes the exact path
+  fiber_->resume();
+  if (over_) release_stack();
+  return status_;
+}
+
+std::span<const Slot> Execution::results() const {
+  if (!over_ || status_ != RunStatus::Done) return {};
+  return slots_;
+}
+
+void Execution::bind(engine::Instance& instance) {
+  const engine::CompiledModule& module = *instance.module;
+  ctx_.instance = &instance;
+  ctx_.globals = instance.globals.data();
+  ctx_.functions = instance.functions.data();
+  ctx_.defined_base = instance.defined_functions.get();
+  ctx_.defined_count = module.wasm.functions.size();
+  const NativeTier* native = native_tier_of(module);
+  ctx_.typed_entries = native != nullptr ? native->code().typed_table() : nullptr;
+  ctx_.types = module.wasm.types.data();
+  refresh();
+}
+
+void Execution::refresh() {
+  const engine::Instance& in = *ctx_.instance;
+  const engine::Memory* memory = in.memories.empty() ? nullptr : in.memories[0];
+  ctx_.memory_base = memory != nullptr ? memory->data() : nullptr;
+  ctx_.memory_size = memory != nullptr ? memory->size_bytes() : 0;
+  engine::Table* table = in.tables.empty() ? nullptr : in.tables[0];
+  ctx_.table0_data = table != nullptr ? table->data() : nullptr;
+  ctx_.table0_size = table != nullptr ? table->size() : 0;
+}
+
+// ---- The meter: the interpreter's Safepoint handler, step for step ------------------------
+
+void Execution::settle() {
+  const int64_t used = granted_ - ctx_.budget;
+  slice_left_ -= used;
+  fuel_left_ -= static_cast<uint64_t>(used);
+  granted_ = ctx_.budget = 0;
+}
+
+void Execution::save_fuel() {
+  settle();
+  if (thread_.fuel()) thread_.set_fuel(fuel_left_);
+}
+
+void Execution::safepoint(uint32_t cost) {
+  settle();
+  for (;;) {
+    if (thread_.take_kill_request()) trap(TrapKind::Killed);
+    if (slice_left_ <= 0) {
+      stop(RunStatus::Yielded);  // resumed with a new slice: this safepoint runs again
+      continue;
+    }
+    if (fuel_left_ < cost) trap(TrapKind::OutOfFuel);
+    fuel_left_ -= cost;
+    slice_left_ -= cost;
+    granted_ = ctx_.budget =
+        std::min({std::max<int64_t>(slice_left_, 0), kKillPollInterval,
+                  static_cast<int64_t>(std::min<uint64_t>(fuel_left_, INT64_MAX))});
+    return;
+  }
+}
+
+void Execution::stop(RunStatus status) {
+  save_fuel();
+  status_ = status;
+  fiber_->suspend();
+}
+
+// ---- Calls out of compiled code ---------------------------------------------------------
+
+void Execution::call(engine::Function& fn, Slot* slots) {
+  if (fn.is_host()) {
+    call_host(fn, slots);
+  } else {
+    call_wasm(fn, slots);
+  }
+}
+
+// No object with a destructor is alive here while the fiber is stopped (a parked process that
+// is killed abandons its stack): the host call's state lives in invoke_host's frame only.
+void Execution::call_host(const engine::Function& fn, Slot* slots) {
+  for (;;) {
+    switch (invoke_host(fn, slots)) {
+      case HostOutcome::Return:
+        settle();  // the next safepoint takes the exact path: it sees a kill the host requested
+        refresh();
+        return;
+      case HostOutcome::Yield:
+        refresh();
+        stop(RunStatus::Yielded);
+        return;
+      case HostOutcome::Park:
+        stop(RunStatus::Parked);  // resumed: the same call runs again
+        refresh();
+        continue;
+      case HostOutcome::Trap: finish_trapped();
+    }
+  }
+}
+
+Execution::HostOutcome Execution::invoke_host(const engine::Function& fn, Slot* slots) {
+  if (fn.host == nullptr || !*fn.host) {
+    pending_trap_ = Trap::host("host function has no implementation");
+    return HostOutcome::Trap;
+  }
+  const size_t n = fn.type->params.size();
+  const size_t r = fn.type->results.size();
+  // Results go to a scratch buffer: the host may still read its arguments while writing them.
+  std::array<Slot, kInlineHostResults> inline_results{};
+  std::vector<Slot> many;
+  Slot* results = inline_results.data();
+  if (r > inline_results.size()) {
+    many.assign(r, 0);
+    results = many.data();
+  }
+  engine::HostCall call{thread_, ctx_.instance, std::span<const Slot>(slots, n),
+                        std::span<Slot>(results, r), Trap{}};
+  engine::HostStatus status;
+  try {
+    status = (*fn.host)(call);
+  } catch (const std::exception& e) {
+    // An exception must not unwind through compiled frames (they have no unwind tables).
+    pending_trap_ = Trap::host(std::string("host function threw: ") + e.what());
+    return HostOutcome::Trap;
+  } catch (...) {
+    pending_trap_ = Trap::host("host function threw");
+    return HostOutcome::Trap;
+  }
+  switch (status) {
+    case engine::HostStatus::Return: std::copy(results, results + r, slots); return HostOutcome::Return;
+    case engine::HostStatus::Yield: std::copy(results, results + r, slots); return HostOutcome::Yield;
+    case engine::HostStatus::Park: return HostOutcome::Park;
+    case engine::HostStatus::Trap: pending_trap_ = std::move(call.trap); return HostOutcome::Trap;
+  }
+  return HostOutcome::Trap;
+}
+
+void Execution::call_wasm(engine::Function& fn, Slot* slots) {
+  engine::Instance* callee = fn.instance;
+  const NativeTier* native = native_tier_of(*callee->module);
+  if (native == nullptr) {
+    trap(Trap::host("compiled code cannot call a function of a module that is interpreted"));
+  }
+  const NativeCode::SlotEntry entry = native->code().entry(defined_index(fn));
+  if (callee == ctx_.instance) {
+    entry(&ctx_, slots);
+    return;
+  }
+  engine::Instance* caller = ctx_.instance;
+  bind(*callee);
+  entry(&ctx_, slots);
+  bind(*caller);
+}
+
+// ---- Traps --------------------------------------------------------------------------------
+
+void Execution::trap(TrapKind kind) { trap(Trap::of(kind)); }
+
+// `trap` is moved from before the stack is abandoned: a moved-from string and vector own no
+// memory, so nothing leaks although the caller's copy is never destroyed.
+void Execution::trap(Trap t) {
+  pending_trap_ = std::move(t);
+  finish_trapped();
+}
+
+void Execution::finish_trapped() {
+  Trap& t = pending_trap_;
+  t.backtrace.clear();
+  const engine::CompiledModule& module = *ctx_.instance->module;
+  for (uint32_t d = ctx_.depth; d > 0 && t.backtrace.size() < kMaxBacktraceFrames; --d) {
+    engine::BacktraceFrame frame;
+    frame.function_index = static_cast<uint32_t>(ctx_.shadow[d] >> 32);
+    frame.offset = static_cast<uint32_t>(ctx_.shadow[d]);
+    frame.function_name = module.wasm.function_name(frame.function_index);
+    t.backtrace.push_back(std::move(frame));
+  }
+  thread_.set_trap(std::move(t));
+  pending_trap_ = Trap{};
+  save_fuel();
+  status_ = RunStatus::Trapped;
+  over_ = true;
+  fiber_->exit();
+}
+
+}  // namespace lunatic::jit

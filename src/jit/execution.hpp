@@ -1,0 +1,80 @@
+// Execution: one call of compiled code on a Thread. It runs on a Fiber over a pooled stack,
+// so it can park in a host call or end its slice at a safepoint and continue on any worker;
+// fuel and slices are metered exactly as the interpreter meters them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "engine/code_tier.hpp"
+#include "engine/store.hpp"
+#include "engine/thread.hpp"
+#include "jit/abi.hpp"
+#include "jit/fiber.hpp"
+
+namespace lunatic::jit {
+
+class NativeTier;
+
+class Execution final : public engine::TierExecution {
+ public:
+  Execution(std::shared_ptr<const NativeTier> tier, engine::Thread& thread,
+            engine::Function& fn, std::span<const Slot> args);
+  ~Execution() override;
+
+  engine::RunStatus run(engine::Thread& thread, uint64_t slice) override;
+  std::span<const Slot> results() const override;
+
+  // ---- For the runtime helpers (runtime_helpers.cpp), on the fiber ----------------------
+  static Execution& of(Context* ctx) { return *static_cast<Execution*>(ctx->runtime); }
+  Context& context() { return ctx_; }
+  engine::Thread& thread() { return thread_; }
+
+  /// The exact path of a safepoint (the interpreter's rules): kill, yield, out of fuel.
+  void safepoint(uint32_t cost);
+  /// Calls `fn` with its arguments in slots[0..n), results to slots[0..r). Traps (and does not
+  /// return) as the callee does.
+  void call(engine::Function& fn, Slot* slots);
+  /// Reloads memory 0 and table 0 of the running instance into the context.
+  void refresh();
+  /// Ends the call with `trap` (a backtrace from the shadow stack is added). Never returns.
+  [[noreturn]] void trap(engine::Trap trap);
+  [[noreturn]] void trap(engine::TrapKind kind);
+
+ private:
+  enum class HostOutcome : uint8_t { Return, Yield, Park, Trap };
+  static void body(void* self);
+  void bind(engine::Instance& instance);
+  HostOutcome invoke_host(const engine::Function& fn, Slot* slots);
+  void call_host(const engine::Function& fn, Slot* slots);
+  void call_wasm(engine::Function& fn, Slot* slots);
+  /// Charges what the fast path used since the last refill (the budget is then empty).
+  void settle();
+  void save_fuel();
+  /// Leaves the fiber with `status`; returns at the next run().
+  void stop(engine::RunStatus status);
+  [[noreturn]] void finish_trapped();
+  void release_stack();
+
+  std::shared_ptr<const NativeTier> tier_;
+  engine::Thread& thread_;
+  engine::Function& entry_;
+  Context ctx_;
+  std::vector<Slot> slots_;  ///< the entry's arguments, then its results
+  std::vector<ShadowEntry> big_shadow_;  ///< when the depth limit outgrows the stack's share
+  uint8_t* stack_ = nullptr;
+  std::optional<Fiber> fiber_;
+  engine::RunStatus status_ = engine::RunStatus::Done;
+  bool over_ = false;  ///< Done or Trapped: nothing left to run
+  engine::Trap pending_trap_;
+  // The meter: as the interpreter's `slice_left`, `fuel_left` and `granted` (the budget itself
+  // is ctx_.budget, which compiled code decrements).
+  int64_t slice_left_ = 0;
+  uint64_t fuel_left_ = 0;
+  int64_t granted_ = 0;
+};
+
+}  // namespace lunatic::jit

@@ -1,0 +1,45 @@
+// Fiber: a call running on its own native stack that can stop in the middle (a host call
+// parks, a slice ends) and continue later on any OS thread (Boost.Context's fcontext).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace lunatic::jit {
+
+class Fiber {
+ public:
+  using Body = void (*)(void* arg);
+  /// A fiber that will run body(arg) on the stack [stack, stack + bytes) at its first resume.
+  Fiber(uint8_t* stack, size_t bytes, Body body, void* arg);
+  ~Fiber();
+  Fiber(const Fiber&) = delete;
+  Fiber& operator=(const Fiber&) = delete;
+
+  /// Runs the fiber until it suspends or its body returns. @pre !finished(); not in the fiber.
+  void resume();
+  /// From inside the fiber: back to the resume() that runs it; returns at the next resume.
+  void suspend();
+  /// From inside the fiber: back to resume() for good. The stack is abandoned as it is, so
+  /// the frames on it must own nothing (no destructor will run).
+  [[noreturn]] void exit();
+  bool finished() const { return finished_; }
+
+ private:
+  static void entry(void* transfer);
+  void* context_ = nullptr;  ///< the fiber's saved context while it is not running
+  void* caller_ = nullptr;   ///< the context of the resume() running it
+  Body body_;
+  void* arg_;
+  uint8_t* stack_;
+  size_t bytes_;
+  bool finished_ = false;
+  // Sanitizer bookkeeping (fiber.cpp): the other side's stack, fake stacks, TSan fibers.
+  const void* caller_stack_ = nullptr;
+  size_t caller_stack_bytes_ = 0;
+  void* fake_stack_ = nullptr;
+  void* tsan_fiber_ = nullptr;
+  void* tsan_caller_ = nullptr;
+};
+
+}  // namespace lunatic::jit

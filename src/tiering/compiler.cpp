@@ -1,0 +1,87 @@
+// Compiler: the tier policy and the background compile thread.
+#include "tiering/compiler.hpp"
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "jit/native_tier.hpp"
+
+namespace lunatic::tiering {
+
+std::optional<Tier> parse_tier(std::string_view name) {
+  if (name == "interp") return Tier::Interp;
+  if (name == "compiled") return Tier::Compiled;
+  if (name == "auto") return Tier::Auto;
+  return std::nullopt;
+}
+
+const char* tier_name(Tier tier) {
+  switch (tier) {
+    case Tier::Interp: return "interp";
+    case Tier::Compiled: return "compiled";
+    case Tier::Auto: return "auto";
+  }
+  return "?";
+}
+
+Compiler::Compiler(CompilerConfig config) : config_(std::move(config)) {}
+
+Compiler::~Compiler() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    queue_.clear();
+  }
+  wake_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile(
+    std::span<const uint8_t> bytes) {
+  std::shared_ptr<const engine::CompiledModule> module = TRY(engine::compile(bytes));
+  add_native_code(module);
+  return module;
+}
+
+void Compiler::add_native_code(const std::shared_ptr<const engine::CompiledModule>& module) {
+  switch (config_.tier) {
+    case Tier::Interp: return;
+    case Tier::Compiled: compile_now(*module); return;
+    case Tier::Auto: break;
+  }
+  if (module->wasm.functions.empty()) return;
+  std::lock_guard lock(mutex_);
+  if (stopping_) return;
+  queue_.push_back(module);
+  if (!worker_.joinable()) worker_ = std::thread([this] { background_loop(); });
+  wake_.notify_one();
+}
+
+void Compiler::compile_now(const engine::CompiledModule& module) {
+  if (module.native() != nullptr) return;
+  Result<void> done = jit::attach_native(module, jit::CompileOptions{.opt_level = config_.opt_level});
+  if (!done.ok() && config_.on_fallback) {
+    config_.on_fallback("compiled tier: the module stays in the interpreter: " +
+                        done.error().to_string());
+  }
+}
+
+void Compiler::background_loop() {
+  // The compile thread yields to the workers: processes are never starved by a compile.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (stopping_) return;
+    std::shared_ptr<const engine::CompiledModule> module = queue_.front().lock();
+    queue_.pop_front();
+    if (module == nullptr) continue;  // nobody runs it any more
+    lock.unlock();
+    compile_now(*module);
+    module.reset();
+    lock.lock();
+  }
+}
+
+}  // namespace lunatic::tiering

@@ -1,0 +1,256 @@
+// The compiled tier keeps every guarantee of the interpreter: the same results and traps, the
+// same fuel left at the same safepoints (so slices end at the same points), parking in host
+// calls and resuming on another OS thread, kills, backtraces, stack exhaustion as a trap.
+#include <atomic>
+#include <thread>
+
+#include "tier_fixture.hpp"
+
+namespace lunatic::tiering::testing {
+namespace {
+
+// Loops, calls, memory and a trap in one module.
+constexpr std::string_view kWork = R"((module
+  (memory 1)
+  (func $sq (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
+  (func (export "sum_squares") (param $n i32) (result i32) (local $s i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $s (i32.add (local.get $s) (call $sq (local.get $n))))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $next)))
+    (local.get $s))
+  (func $fib (export "fib") (param i64) (result i64)
+    (if (result i64) (i64.lt_u (local.get 0) (i64.const 2))
+      (then (local.get 0))
+      (else (i64.add (call $fib (i64.sub (local.get 0) (i64.const 1)))
+                     (call $fib (i64.sub (local.get 0) (i64.const 2)))))))
+  (func (export "fill") (param $n i32) (result i32) (local $i i32) (local $h i32)
+    (loop $l
+      (i32.store8 (local.get $i) (local.get $i))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.set $i (i32.const 0))
+    (loop $l
+      (local.set $h (i32.add (i32.mul (local.get $h) (i32.const 31))
+                             (i32.load8_u (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $h))
+  (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "spin") (loop $l (br $l)))
+  (func $deep (export "deep") (param i32) (result i32)
+    (i32.add (i32.const 1) (call $deep (local.get 0))))
+))";
+
+struct Case {
+  const char* fn;
+  std::vector<Value> args;
+};
+const std::vector<Case>& cases() {
+  static const std::vector<Case> kCases = {
+      {"sum_squares", {Value::i32(100)}}, {"fib", {Value::i64(15)}},
+      {"fill", {Value::i32(65536)}},      {"fill", {Value::i32(65537)}},
+      {"div", {Value::i32(7), Value::i32(0)}}, {"div", {Value::i32(INT32_MIN), Value::i32(-1)}},
+  };
+  return kCases;
+}
+
+TEST(CompiledTier, SameResultsTrapsAndFuelAsTheInterpreter) {
+  BothTiers b(kWork);
+  ASSERT_NE(b.compiled.instance, nullptr);
+  for (const Case& c : cases()) {
+    for (std::optional<uint64_t> fuel : {std::optional<uint64_t>{}, std::optional<uint64_t>{1'000'000}}) {
+      const Outcome want = run_to_end(b.interp.thread, b.interp.fn(c.fn), c.args, fuel);
+      const Outcome got = run_to_end(b.compiled.thread, b.compiled.fn(c.fn), c.args, fuel);
+      EXPECT_EQ(got, want) << c.fn;
+    }
+  }
+}
+
+TEST(CompiledTier, OutOfFuelAtTheSameSafepoint) {
+  BothTiers b(kWork);
+  ASSERT_NE(b.compiled.instance, nullptr);
+  // Every budget from 0 to 400 units: the run ends (or runs out) exactly as interpreted.
+  for (uint64_t fuel = 0; fuel <= 400; ++fuel) {
+    const Outcome want = run_to_end(b.interp.thread, b.interp.fn("sum_squares"), {Value::i32(20)}, fuel);
+    const Outcome got = run_to_end(b.compiled.thread, b.compiled.fn("sum_squares"), {Value::i32(20)}, fuel);
+    ASSERT_EQ(got, want) << "fuel " << fuel;
+  }
+}
+
+TEST(CompiledTier, SlicesEndAtTheSameSafepoints) {
+  BothTiers b(kWork);
+  ASSERT_NE(b.compiled.instance, nullptr);
+  for (uint64_t slice : {1u, 2u, 3u, 7u, 40u, 1000u}) {
+    for (const Case& c : cases()) {
+      const Outcome want = run_to_end(b.interp.thread, b.interp.fn(c.fn), c.args, 50'000, slice);
+      const Outcome got = run_to_end(b.compiled.thread, b.compiled.fn(c.fn), c.args, 50'000, slice);
+      EXPECT_EQ(got, want) << c.fn << " slice " << slice;
+    }
+  }
+}
+
+TEST(CompiledTier, ASpinningLoopYieldsItsSlice) {
+  TierInstance t(kWork, Tier::Compiled);
+  ASSERT_NE(t.instance, nullptr);
+  t.thread.begin_call(t.fn("spin"), {}).value();
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(t.thread.run(10'000), RunStatus::Yielded);
+  t.thread.request_kill();
+  EXPECT_EQ(t.thread.run(10'000), RunStatus::Trapped);
+  EXPECT_EQ(t.thread.trap().kind, TrapKind::Killed);
+}
+
+TEST(CompiledTier, KillFromAnotherThreadStopsAnUnslicedRun) {
+  TierInstance t(kWork, Tier::Compiled);
+  ASSERT_NE(t.instance, nullptr);
+  t.thread.begin_call(t.fn("spin"), {}).value();
+  std::thread killer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    t.thread.request_kill();
+  });
+  EXPECT_EQ(t.thread.run(), RunStatus::Trapped);
+  killer.join();
+  EXPECT_EQ(t.thread.trap().kind, TrapKind::Killed);
+}
+
+TEST(CompiledTier, CallStackExhaustionIsATrap) {
+  BothTiers b(kWork);
+  ASSERT_NE(b.compiled.instance, nullptr);
+  const Outcome want = run_to_end(b.interp.thread, b.interp.fn("deep"), {Value::i32(0)}, {});
+  const Outcome got = run_to_end(b.compiled.thread, b.compiled.fn("deep"), {Value::i32(0)}, {});
+  EXPECT_EQ(got.trap, "call stack exhausted");
+  EXPECT_EQ(got, want);
+  // The thread is usable afterwards.
+  EXPECT_EQ(run_to_end(b.compiled.thread, b.compiled.fn("fib"), {Value::i64(10)}, {}).results[0].as_i64(), 55);
+}
+
+TEST(CompiledTier, TrapsCarryTheBacktraceOfTheInterpreter) {
+  constexpr std::string_view kWat = R"((module
+    (func $inner (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0)))
+    (func $middle (param i32) (result i32) (call $inner (local.get 0)))
+    (func (export "outer") (param i32) (result i32) (call $middle (local.get 0)))))";
+  BothTiers b(kWat);
+  ASSERT_NE(b.compiled.instance, nullptr);
+  run_to_end(b.interp.thread, b.interp.fn("outer"), {Value::i32(0)}, {});
+  run_to_end(b.compiled.thread, b.compiled.fn("outer"), {Value::i32(0)}, {});
+  const auto& want = b.interp.thread.trap().backtrace;
+  const auto& got = b.compiled.thread.trap().backtrace;
+  ASSERT_EQ(got.size(), 3u);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].function_index, want[i].function_index) << i;
+    EXPECT_EQ(got[i].function_name, want[i].function_name) << i;
+    EXPECT_EQ(got[i].offset, want[i].offset) << i;
+  }
+  EXPECT_EQ(got[0].function_name, "inner");
+}
+
+// A host function that parks twice, then returns: the compiled caller stops with Parked and
+// re-executes the call when run again, here on another OS thread each time.
+TEST(CompiledTier, ParksInAHostCallAndResumesOnAnotherThread) {
+  constexpr std::string_view kWat = R"((module
+    (import "host" "receive" (func $receive (param i32) (result i32)))
+    (func (export "f") (param i32) (result i32) (local i32)
+      (local.set 1 (i32.const 1000))
+      (i32.add (call $receive (local.get 0)) (local.get 1)))))";
+  auto module = compile_wat(kWat, Tier::Compiled);
+  ASSERT_NE(module, nullptr);
+  engine::MemoryPool pool;
+  engine::Store store(pool);
+  int attempts = 0;
+  std::vector<std::thread::id> threads;
+  Function* receive = store.add_host_function({{wasm::ValType::I32}, {wasm::ValType::I32}},
+                                              [&](HostCall& c) {
+                                                threads.push_back(std::this_thread::get_id());
+                                                if (++attempts < 3) return HostStatus::Park;
+                                                c.results[0] = c.args[0] + 5;
+                                                return HostStatus::Return;
+                                              });
+  std::vector<Extern> imports = {{wasm::ExternKind::Func, receive}};
+  engine::Instance* inst = store.instantiate(module, imports).value();
+  Thread thread(store);
+  thread.begin_call(inst->find_export("f")->func(), std::vector<Value>{Value::i32(7)}).value();
+  EXPECT_EQ(thread.run(), RunStatus::Parked);
+  RunStatus second = RunStatus::Done;
+  std::thread([&] { second = thread.run(); }).join();
+  EXPECT_EQ(second, RunStatus::Parked);
+  RunStatus third = RunStatus::Parked;
+  std::thread([&] { third = thread.run(); }).join();
+  ASSERT_EQ(third, RunStatus::Done);
+  EXPECT_EQ(thread.results()[0].as_i32(), 1012);
+  ASSERT_EQ(threads.size(), 3u);
+  EXPECT_NE(threads[0], threads[1]);
+  EXPECT_NE(threads[1], threads[2]);
+}
+
+TEST(CompiledTier, AKilledParkedCallEndsWithoutRunningAgain) {
+  constexpr std::string_view kWat = R"((module
+    (import "host" "wait" (func $wait))
+    (func (export "f") (call $wait) (unreachable))))";
+  auto module = compile_wat(kWat, Tier::Compiled);
+  ASSERT_NE(module, nullptr);
+  engine::MemoryPool pool;
+  engine::Store store(pool);
+  int calls = 0;
+  Function* wait = store.add_host_function({}, [&](HostCall&) {
+    ++calls;
+    return HostStatus::Park;
+  });
+  std::vector<Extern> imports = {{wasm::ExternKind::Func, wait}};
+  engine::Instance* inst = store.instantiate(module, imports).value();
+  Thread thread(store);
+  thread.begin_call(inst->find_export("f")->func(), {}).value();
+  EXPECT_EQ(thread.run(), RunStatus::Parked);
+  thread.request_kill();
+  EXPECT_EQ(thread.run(), RunStatus::Trapped);
+  EXPECT_EQ(thread.trap().kind, TrapKind::Killed);
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(CompiledTier, HostTrapsAndExceptionsTrapTheGuest) {
+  constexpr std::string_view kWat = R"((module
+    (import "host" "fail" (func $fail))
+    (import "host" "throw" (func $throw))
+    (func (export "fail") (call $fail))
+    (func (export "throw") (call $throw))))";
+  auto module = compile_wat(kWat, Tier::Compiled);
+  ASSERT_NE(module, nullptr);
+  engine::MemoryPool pool;
+  engine::Store store(pool);
+  Function* fail = store.add_host_function(
+      {}, [](HostCall& c) { return c.fail(engine::Trap::host("no luck")); });
+  Function* thrower = store.add_host_function({}, [](HostCall&) -> HostStatus {
+    throw std::runtime_error("boom");
+  });
+  std::vector<Extern> imports = {{wasm::ExternKind::Func, fail}, {wasm::ExternKind::Func, thrower}};
+  engine::Instance* inst = store.instantiate(module, imports).value();
+  Thread thread(store);
+  EXPECT_EQ(run_to_end(thread, inst->find_export("fail")->func(), {}, {}).trap, "no luck");
+  EXPECT_EQ(run_to_end(thread, inst->find_export("throw")->func(), {}, {}).trap,
+            "host function threw: boom");
+}
+
+TEST(CompiledTier, MemoryAccessesAreBoundsChecked) {
+  constexpr std::string_view kWat = R"((module
+    (memory 1 2)
+    (func (export "load") (param i32) (result i32) (i32.load offset=4 (local.get 0)))
+    (func (export "store") (param i32) (i64.store (local.get 0) (i64.const -1)))
+    (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))))";
+  BothTiers b(kWat);
+  ASSERT_NE(b.compiled.instance, nullptr);
+  const std::vector<Case> probes = {
+      {"load", {Value::i32(65528)}}, {"load", {Value::i32(65529)}}, {"load", {Value::i32(-4)}},
+      {"store", {Value::i32(65528)}}, {"store", {Value::i32(65529)}}, {"grow", {Value::i32(1)}},
+      {"load", {Value::i32(65529)}}, {"load", {Value::i32(131068)}}, {"grow", {Value::i32(1)}},
+  };
+  for (const Case& c : probes) {
+    const Outcome want = run_to_end(b.interp.thread, b.interp.fn(c.fn), c.args, {});
+    const Outcome got = run_to_end(b.compiled.thread, b.compiled.fn(c.fn), c.args, {});
+    EXPECT_EQ(got, want) << c.fn << " " << c.args[0].to_string();
+  }
+}
+
+}  // namespace
+}  // namespace lunatic::tiering::testing

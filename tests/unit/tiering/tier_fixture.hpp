@@ -1,0 +1,118 @@
+// Shared by the tiering tests: one WAT module compiled for each tier, instantiated in its own
+// Store, so a test runs the same call in the interpreter and in compiled code and compares.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/compiled_module.hpp"
+#include "engine/memory_pool.hpp"
+#include "engine/store.hpp"
+#include "engine/thread.hpp"
+#include "text/text.hpp"
+#include "tiering/compiler.hpp"
+
+namespace lunatic::tiering::testing {
+
+using engine::Extern;
+using engine::Function;
+using engine::HostCall;
+using engine::HostStatus;
+using engine::RunStatus;
+using engine::Thread;
+using engine::TrapKind;
+using engine::Value;
+
+/// `wat` compiled with `tier`; fails the test (null) on an error, or if Compiled gave no
+/// native code.
+inline std::shared_ptr<const engine::CompiledModule> compile_wat(std::string_view wat,
+                                                                 Tier tier) {
+  auto bytes = text::parse_module(wat);
+  EXPECT_TRUE(bytes.ok()) << bytes.error().to_string();
+  if (!bytes.ok()) return nullptr;
+  std::string fallback;
+  Compiler compiler({.tier = tier, .on_fallback = [&](const std::string& why) { fallback = why; }});
+  auto module = compiler.compile(*bytes);
+  EXPECT_TRUE(module.ok()) << module.error().to_string();
+  if (!module.ok()) return nullptr;
+  if (tier == Tier::Compiled) {
+    EXPECT_NE((*module)->native(), nullptr) << fallback;
+  }
+  return *module;
+}
+
+/// An instance of a module in one tier, with a thread to call it.
+struct TierInstance {
+  engine::MemoryPool pool;
+  engine::Store store{pool};
+  engine::Instance* instance = nullptr;
+  Thread thread{store};
+
+  TierInstance(std::string_view wat, Tier tier, const std::vector<Extern>& imports = {}) {
+    auto module = compile_wat(wat, tier);
+    if (module == nullptr) return;
+    auto made = store.instantiate(module, imports);
+    EXPECT_TRUE(made.ok()) << made.error().to_string();
+    if (made.ok()) instance = *made;
+  }
+  Function* fn(const char* name) const {
+    auto e = instance->find_export(name);
+    EXPECT_TRUE(e && e->func()) << name;
+    return e ? e->func() : nullptr;
+  }
+};
+
+/// Both tiers of one module, built side by side.
+struct BothTiers {
+  TierInstance interp;
+  TierInstance compiled;
+  explicit BothTiers(std::string_view wat)
+      : interp(wat, Tier::Interp), compiled(wat, Tier::Compiled) {}
+};
+
+/// What a run ended with: status, results or trap message, fuel left.
+struct Outcome {
+  RunStatus status = RunStatus::Done;
+  std::vector<Value> results;
+  std::string trap;
+  std::optional<uint64_t> fuel;
+  int yields = 0;
+
+  bool operator==(const Outcome& o) const {
+    if (status != o.status || trap != o.trap || fuel != o.fuel || yields != o.yields) return false;
+    if (results.size() != o.results.size()) return false;
+    for (size_t i = 0; i < results.size(); ++i) {
+      if (results[i].type != o.results[i].type || results[i].bits != o.results[i].bits) {
+        return false;
+      }
+    }
+    return true;
+  }
+};
+
+inline std::ostream& operator<<(std::ostream& os, const Outcome& o) {
+  os << "status " << static_cast<int>(o.status) << " yields " << o.yields << " trap '" << o.trap
+     << "' fuel " << (o.fuel ? std::to_string(*o.fuel) : "none") << " results";
+  for (const Value& v : o.results) os << " " << v.to_string();
+  return os;
+}
+
+/// Runs `fn`(args) to its end in slices of `slice`, with `fuel` (nullopt: unlimited).
+inline Outcome run_to_end(Thread& thread, Function* fn, std::vector<Value> args,
+                          std::optional<uint64_t> fuel, uint64_t slice = UINT64_MAX) {
+  Outcome o;
+  thread.set_fuel(fuel);
+  auto begun = thread.begin_call(fn, args);
+  EXPECT_TRUE(begun.ok()) << begun.error().to_string();
+  while ((o.status = thread.run(slice)) == RunStatus::Yielded) ++o.yields;
+  if (o.status == RunStatus::Done) o.results = thread.results();
+  if (o.status == RunStatus::Trapped) o.trap = thread.trap().message;
+  o.fuel = thread.fuel();
+  return o;
+}
+
+}  // namespace lunatic::tiering::testing
