@@ -194,16 +194,22 @@ std::optional<std::vector<Extern>> dummy_imports(engine::Store& store, const was
   return externs;
 }
 
-HarnessReport check_resumable(engine::MemoryPool& pool,
-                              const std::shared_ptr<const engine::CompiledModule>& module,
-                              uint64_t slice, const HarnessLimits& limits) {
+namespace {
+
+// `first` runs whole in one store, `second` (the same module, maybe another tier) in slices
+// in another.
+HarnessReport compare(engine::MemoryPool& pool,
+                      const std::shared_ptr<const engine::CompiledModule>& first,
+                      const std::shared_ptr<const engine::CompiledModule>& second,
+                      uint64_t slice, const HarnessLimits& limits) {
+  const std::shared_ptr<const engine::CompiledModule>& module = first;
   HarnessReport report;
   Side whole(pool, limits.store);
   Side sliced(pool, limits.store);
   bool satisfiable_whole = false;
   bool satisfiable_sliced = false;
-  const std::string error_whole = instantiate(whole, module, satisfiable_whole);
-  const std::string error_sliced = instantiate(sliced, module, satisfiable_sliced);
+  const std::string error_whole = instantiate(whole, first, satisfiable_whole);
+  const std::string error_sliced = instantiate(sliced, second, satisfiable_sliced);
   if (error_whole != error_sliced) {
     report.difference =
         "instantiation differs: \"" + error_whole + "\" vs \"" + error_sliced + "\"";
@@ -245,6 +251,21 @@ HarnessReport check_resumable(engine::MemoryPool& pool,
   std::string state = compare_state(whole, sliced);
   if (!state.empty()) report.difference = "final state differs: " + state;
   return report;
+}
+
+}  // namespace
+
+HarnessReport check_resumable(engine::MemoryPool& pool,
+                              const std::shared_ptr<const engine::CompiledModule>& module,
+                              uint64_t slice, const HarnessLimits& limits) {
+  return compare(pool, module, module, slice, limits);
+}
+
+HarnessReport check_tiers(engine::MemoryPool& pool,
+                          const std::shared_ptr<const engine::CompiledModule>& interpreted,
+                          const std::shared_ptr<const engine::CompiledModule>& compiled,
+                          uint64_t slice, const HarnessLimits& limits) {
+  return compare(pool, interpreted, compiled, slice, limits);
 }
 
 }  // namespace lunatic::fuzz

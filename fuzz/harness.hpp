@@ -1,6 +1,7 @@
 // The run-and-compare harness shared by the execution fuzzers and the regression tests:
 // instantiate a compiled module with dummy imports, call every export, once in one run and
-// once in small slices, and report the first place where the two disagree.
+// once in small slices (in the same tier, or interpreted against compiled), and report the
+// first place where the two disagree.
 #pragma once
 
 #include <cstdint>
@@ -44,5 +45,14 @@ std::optional<std::vector<engine::Extern>> dummy_imports(engine::Store& store,
 HarnessReport check_resumable(engine::MemoryPool& pool,
                               const std::shared_ptr<const engine::CompiledModule>& module,
                               uint64_t slice, const HarnessLimits& limits = {});
+
+/// The same comparison between the tiers: `interpreted` (a module without native code) runs
+/// whole in the first store, `compiled` (the same bytes with native code attached) runs in
+/// slices in the second. Any difference in results, traps, fuel or final state is a bug of
+/// the compiled tier (or of its meter).
+HarnessReport check_tiers(engine::MemoryPool& pool,
+                          const std::shared_ptr<const engine::CompiledModule>& interpreted,
+                          const std::shared_ptr<const engine::CompiledModule>& compiled,
+                          uint64_t slice, const HarnessLimits& limits = {});
 
 }  // namespace lunatic::fuzz

@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 seconds=${1:-20}
 build=build-fuzz
-fuzzers=(decode_validate instantiate_run valid_module)
+fuzzers=(decode_validate instantiate_run valid_module tiers)
 
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLUNATIC_BUILD_FUZZ=ON -DLUNATIC_BUILD_TESTS=OFF -DLUNATIC_BUILD_EXAMPLES=OFF >/dev/null
@@ -23,10 +23,12 @@ for name in "${fuzzers[@]}"; do
   work="$build/corpus/$name"
   mkdir -p "$work"
   log="$build/$name.log"
+  seeds="fuzz/corpus/$name"
+  [[ $name == tiers ]] && seeds=fuzz/corpus/valid_module  # the same input format
   echo "=== fuzz_smoke: $name for ${seconds} s"
   # nice: the machine is shared. -timeout: one input may not take 20 s (fuel bounds every
   # call, so a slow input is a finding); -rss_limit_mb: nor use 2 GiB.
-  if nice -n 10 "$build/fuzz/${name}_fuzzer" "$work" "fuzz/corpus/$name" \
+  if nice -n 10 "$build/fuzz/${name}_fuzzer" "$work" "$seeds" \
       -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len=8192 \
       -print_final_stats=1 -artifact_prefix="$build/artifacts/$name-" >"$log" 2>&1; then
     grep -E "^stat::number_of_executed_units" "$log" | sed "s/^/  /" || true

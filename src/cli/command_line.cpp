@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <sstream>
 
 #include "wasm/types.hpp"
@@ -175,7 +176,8 @@ Command parse_command_line(std::span<const std::string> args) {
   run->add_option("--tier", tier,
                   "Who runs the code: interp (the interpreter), compiled (native code, compiled "
                   "before the start), auto (the interpreter at once, native code from a "
-                  "background compile for the calls that begin after it; default)")
+                  "background compile for the calls that begin after it; the default, "
+                  "unless the environment variable LUNATIC_TIER names another)")
       ->type_name("interp|compiled|auto");
   run->add_option("file", opts.file, "The module to run (argv[0] of the guest)")
       ->type_name("FILE.wasm")
@@ -254,9 +256,15 @@ Command parse_command_line(std::span<const std::string> args) {
     }
     opts.max_fuel = fuel;
   }
+  if (const char* from_env = std::getenv("LUNATIC_TIER"); tier.empty() && from_env != nullptr) {
+    tier = from_env;
+  }
   if (!tier.empty()) {
     std::optional<tiering::Tier> parsed = tiering::parse_tier(tier);
-    if (!parsed) return usage_error("--tier expects interp, compiled or auto, got '" + tier + "'");
+    if (!parsed) {
+      return usage_error("--tier (or LUNATIC_TIER) expects interp, compiled or auto, got '" +
+                         tier + "'");
+    }
     opts.tier = *parsed;
   }
   command.kind = Command::Kind::Run;

@@ -13,6 +13,7 @@ namespace lunatic::engine {
 
 class Thread;
 struct Function;
+struct Instance;
 enum class RunStatus : uint8_t;
 
 /// One call in progress on a Thread, run by a code tier. Owned by the Thread.
@@ -34,6 +35,18 @@ class CodeTier {
   /// (already checked against its type).
   virtual std::unique_ptr<TierExecution> begin(Thread& thread, Function& fn,
                                                std::span<const Slot> args) const = 0;
+  /// Makes the calls the interpreter makes to `instance`'s functions run this tier's code: an
+  /// instance whose module got native code while the interpreter ran one of its calls (a
+  /// background compile finishing) runs every call it makes from then on natively. Only the
+  /// thread running the instance may call it, between two runs.
+  virtual void adopt(Instance& instance) const = 0;
+  /// Continues, in this tier, a call of defined function `defined_index` of `instance` that
+  /// the interpreter stopped at safepoint `safepoint` (0 = the entry, i = the i-th loop in
+  /// code order) with `locals` (params first): on-stack replacement at a loop header. Null
+  /// when the tier has no entry at that safepoint. The execution's results are the function's.
+  virtual std::unique_ptr<TierExecution> begin_at(Thread& thread, Instance& instance,
+                                                  uint32_t defined_index, uint32_t safepoint,
+                                                  std::span<const Slot> locals) const = 0;
 };
 
 }  // namespace lunatic::engine

@@ -26,13 +26,19 @@ struct CompiledModule {
   /// Set once, possibly later than the module is shared (a background compile finishing):
   /// calls that begin after that run the native code.
   std::shared_ptr<const CodeTier> native() const { return native_.load(); }
-  void set_native(std::shared_ptr<const CodeTier> tier) const { native_.store(std::move(tier)); }
+  void set_native(std::shared_ptr<const CodeTier> tier) const {
+    native_.store(std::move(tier));
+    has_native_.store(true, std::memory_order_release);
+  }
+  /// native() != nullptr, as a cheap poll.
+  bool has_native() const { return has_native_.load(std::memory_order_acquire); }
 
   CompiledModule();
   ~CompiledModule();
 
  private:
   mutable std::atomic<std::shared_ptr<const CodeTier>> native_;
+  mutable std::atomic<bool> has_native_{false};
 };
 
 /// Decode, validate and lower `bytes`. Errors carry Phase::Decode or Phase::Validate with the

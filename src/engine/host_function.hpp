@@ -14,6 +14,7 @@
 namespace lunatic::engine {
 
 class Thread;
+struct Function;
 struct Instance;
 class Memory;
 
@@ -25,6 +26,9 @@ enum class HostStatus : uint8_t {
            ///< the call's arguments on the stack, and re-executes the same call on resume
   Yield,   ///< results are written and the call is over, but the slice ends here: the
            ///< interpreter stops with RunStatus::Yielded after the call (sched_yield)
+  Preempt,  ///< the call is not over but the slice ends: the interpreter stops with
+            ///< RunStatus::Yielded and re-executes the same call on resume (a call into native
+            ///< code whose slice ended, see CodeTier::adopt)
 };
 
 /// Everything a host function may touch during one call.
@@ -34,6 +38,7 @@ struct HostCall {
   std::span<const Slot> args;
   std::span<Slot> results;  ///< sized to the function type's results
   Trap trap;                ///< set when returning HostStatus::Trap
+  const Function* callee = nullptr;  ///< the function called (its host callable is running)
 
   /// The caller's memory 0, or null if it has none.
   Memory* memory() const;

@@ -101,6 +101,7 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
         return RunStatus::Done;
       case HostStatus::Trap: return trap(t, std::move(host_trap), nullptr);
       case HostStatus::Park: return RunStatus::Parked;
+      case HostStatus::Preempt: return RunStatus::Yielded;
     }
   }
 
@@ -524,7 +525,9 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
   call_slow:
     frame->pc = pc;  // a Park re-runs the call, a backtrace names it
     SYNC();
-    if (callee->is_host()) goto call_host;
+    // Host functions, and Wasm functions that a code tier runs (CodeTier::adopt), have no
+    // lowered code: the interpreter calls their callable.
+    if (callee->code == nullptr) goto call_host;
     frame->pc = pc + call_words;
     if (!push_frame(t, *callee, static_cast<size_t>(callee_fp - slots))) [[unlikely]] {
       frame->pc = pc;
@@ -536,20 +539,24 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
     NEXT();
 
   call_host:
+    // The thread's fuel is exact during the call (code it runs in another tier burns from it)
+    // and is read back after: the next safepoint takes the exact path, which also sees a kill
+    // the host requested.
+    SAVE_FUEL();
     switch (call_host(t, *callee, static_cast<size_t>(callee_fp - slots), inst, host_trap)) {
       case HostStatus::Return:
         RELOAD();  // the slots may have grown, the host may have grown the memory
-        SETTLE();  // the next safepoint takes the exact path: it sees a kill the host requested
+        fuel_left = t.fuel_.value_or(UINT64_MAX);
         pc += call_words;
         NEXT();
-      case HostStatus::Trap: SAVE_FUEL(); return trap(t, std::move(host_trap), pc);
-      case HostStatus::Park: SAVE_FUEL(); return RunStatus::Parked;
+      case HostStatus::Trap: return trap(t, std::move(host_trap), pc);
+      case HostStatus::Park: return RunStatus::Parked;
+      case HostStatus::Preempt: return RunStatus::Yielded;  // the call runs again on resume
       case HostStatus::Yield:
         // As Return, then as a safepoint whose slice is used up: resume continues after the
         // call.
         RELOAD();
         frame->pc = pc + call_words;
-        SAVE_FUEL();
         return RunStatus::Yielded;
     }
 

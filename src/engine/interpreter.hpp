@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <vector>
 
 #include "engine/code.hpp"
@@ -58,6 +60,25 @@ class Interpreter {
   /// Ends the current call with `trap`, adding the backtrace of the live frames (the top one
   /// at `pc`), and resets the stack. Returns RunStatus::Trapped.
   static RunStatus trap(Thread& thread, Trap trap, const uint32_t* pc);
+
+  // Handing the top frame to a code tier (interpreter_transfer.cpp): a call that yielded at a
+  // safepoint continues in native code from that safepoint.
+
+  /// Where the top frame stopped, if at a safepoint: its instance, function, which safepoint
+  /// (0 = the entry, i = the i-th loop in code order) and its locals (params first).
+  struct SafepointStop {
+    Instance* instance = nullptr;
+    uint32_t defined_index = 0;
+    uint32_t safepoint = 0;
+    std::span<const Slot> locals;
+  };
+  static std::optional<SafepointStop> safepoint_stop(Thread& thread);
+  /// Ends the top frame with `results` (its function returned them in another tier): the
+  /// interpreter continues in its caller, or the call is Done if it was the last frame.
+  static void return_from_top(Thread& thread, std::span<const Slot> results);
+  /// Ends the call with `trap`, raised in another tier by the top frame's code: the trap's
+  /// backtrace (that tier's frames) is followed by the frames below the top one.
+  static RunStatus trap_in_top(Thread& thread, Trap raised);
   static State& state(Thread& thread) { return *thread.state_; }
   static const ThreadLimits& limits(Thread& thread) { return thread.limits_; }
 };

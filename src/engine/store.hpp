@@ -131,6 +131,8 @@ struct Instance {
   std::vector<bool> data_dropped;
   /// The module's own functions (`functions` points into it), in one allocation.
   std::unique_ptr<Function[]> defined_functions;
+  /// The interpreter's calls to these functions run native code (CodeTier::adopt).
+  bool adopted_by_native = false;
 
   const wasm::Module& wasm() const;
   std::optional<Extern> find_export(std::string_view name) const;

@@ -38,6 +38,9 @@ Result<void> Thread::begin_call(Function* fn, std::span<const Value> args) {
     }
   }
   tier_.reset();
+  nested_.reset();
+  transferred_.reset();
+  s.depth = 0;
   trap_ = Trap{};
   if (!fn->is_host()) {
     if (std::shared_ptr<const CodeTier> native = fn->instance->module->native()) {
@@ -67,10 +70,54 @@ Result<void> Thread::begin_call(Function* fn, std::span<const Value> args) {
   return {};
 }
 
+// A call that began in the interpreter moves to native code as soon as its module has some
+// (a background compile finished): the calls it makes from then on run natively (adopt), and
+// at every end of a slice the top frame, stopped at a loop header, continues natively from
+// there (on-stack replacement), so a long first call does not stay interpreted.
 RunStatus Thread::run(uint64_t slice) {
   if (tier_ != nullptr) return tier_->run(*this, slice);
-  return Interpreter::run(*this, slice);
+  slice_ = slice;
+  Instance* instance = state_->entry != nullptr ? state_->entry->instance : nullptr;
+  if (instance != nullptr && !instance->adopted_by_native && instance->module->has_native()) {
+    instance->module->native()->adopt(*instance);
+  }
+  if (transferred_ != nullptr) {
+    const RunStatus status = run_transferred(slice);
+    if (status != RunStatus::Done || state_->phase == State::Phase::Done) return status;
+  }
+  const RunStatus status = Interpreter::run(*this, slice);
+  if (status == RunStatus::Done || status == RunStatus::Trapped) nested_.reset();
+  // Stopped at the end of its slice: the next run continues the top frame natively if it
+  // stopped at a safepoint the native code has an entry for.
+  if (status == RunStatus::Yielded && instance != nullptr && instance->adopted_by_native) {
+    transfer_top_frame();
+  }
+  return status;
 }
+
+void Thread::transfer_top_frame() {
+  std::optional<Interpreter::SafepointStop> stop = Interpreter::safepoint_stop(*this);
+  if (!stop || !stop->instance->module->has_native()) return;
+  transferred_ = stop->instance->module->native()->begin_at(*this, *stop->instance,
+                                                            stop->defined_index, stop->safepoint,
+                                                            stop->locals);
+}
+
+// Runs the transferred top frame; Done means the frame returned and the interpreter continues
+// below it (or the whole call is Done).
+RunStatus Thread::run_transferred(uint64_t slice) {
+  const RunStatus status = transferred_->run(*this, slice);
+  switch (status) {
+    case RunStatus::Done: Interpreter::return_from_top(*this, transferred_->results()); break;
+    case RunStatus::Trapped: Interpreter::trap_in_top(*this, std::move(trap_)); break;
+    case RunStatus::Yielded:
+    case RunStatus::Parked: return status;
+  }
+  transferred_.reset();
+  return status;
+}
+
+uint32_t Thread::interpreter_depth() const { return static_cast<uint32_t>(state_->depth); }
 
 std::vector<Value> Thread::results() const {
   std::vector<Value> out;
@@ -100,6 +147,8 @@ Result<std::vector<Value>> Thread::call(Function* fn, std::span<const Value> arg
       case RunStatus::Parked:
         // Nobody will wake the thread: abandon the call so the thread stays usable.
         tier_.reset();
+        nested_.reset();
+        transferred_.reset();
         state_->depth = 0;
         state_->phase = State::Phase::Idle;
         return Error(Phase::Usage, "a host function parked outside a scheduler");

@@ -66,6 +66,14 @@ class Thread {
   /// Whether a kill is pending, without taking it (a cheap poll).
   bool kill_requested() const { return kill_requested_.load(std::memory_order_relaxed); }
   void set_trap(Trap trap) { trap_ = std::move(trap); }
+  /// A call into another tier made by the interpreter that has not ended (it parked or its
+  /// slice ended): the interpreter re-executes the call, which continues this one.
+  std::unique_ptr<TierExecution>& nested() { return nested_; }
+  /// The slice of the run in progress (a nested tier's call gets as much).
+  uint64_t slice() const { return slice_; }
+  /// Frames of the interpreter's call in progress (a call it makes into another tier starts
+  /// one deeper: the depth limit counts the frames of every tier).
+  uint32_t interpreter_depth() const;
 
   /// Embedder data for host functions (the lunatic process this thread runs).
   void* host_context = nullptr;
@@ -76,12 +84,18 @@ class Thread {
 
  private:
   friend class Interpreter;
+  RunStatus run_transferred(uint64_t slice);
+  void transfer_top_frame();
   struct State;  ///< frames and slots, defined by the interpreter
   Store& store_;
   ThreadLimits limits_;
   std::unique_ptr<State> state_;
   /// The call in progress when a code tier runs it (null: the interpreter runs it).
   std::unique_ptr<TierExecution> tier_;
+  std::unique_ptr<TierExecution> nested_;
+  /// The interpreter's top frame, continued by a code tier (on-stack replacement).
+  std::unique_ptr<TierExecution> transferred_;
+  uint64_t slice_ = UINT64_MAX;
   Trap trap_;
   std::optional<uint64_t> fuel_;
   std::atomic<bool> kill_requested_{false};

@@ -35,10 +35,21 @@ uint32_t defined_index(const engine::Function& fn) {
 }  // namespace
 
 Execution::Execution(std::shared_ptr<const NativeTier> tier, engine::Thread& thread,
-                     engine::Function& fn, std::span<const Slot> args)
-    : tier_(std::move(tier)), thread_(thread), entry_(fn) {
-  slots_.assign(std::max(args.size(), fn.type->results.size()), 0);
-  std::copy(args.begin(), args.end(), slots_.begin());
+                     const Start& start)
+    : tier_(std::move(tier)),
+      thread_(thread),
+      defined_index_(start.defined_index),
+      safepoint_(start.safepoint) {
+  const wasm::Module& wasm = start.instance->module->wasm;
+  const size_t results = wasm.function_type(wasm.imported_functions + defined_index_).results.size();
+  slots_.assign(std::max(start.args.size(), safepoint_ ? 0 : results), 0);
+  std::copy(start.args.begin(), start.args.end(), slots_.begin());
+  if (safepoint_) results_.assign(results, 0);
+  // The interpreter's frames below count against the depth limit (an OSR'd frame replaces
+  // the interpreter's top one).
+  const uint32_t below = thread.interpreter_depth();
+  base_depth_ = safepoint_ && below > 0 ? below - 1 : below;
+  ctx_.depth = base_depth_;
   ctx_.runtime = this;
   ctx_.max_depth = thread.limits().max_call_depth;
   stack_ = tier_->stacks().acquire();
@@ -46,20 +57,24 @@ Execution::Execution(std::shared_ptr<const NativeTier> tier, engine::Thread& thr
     pending_trap_ = Trap::host("cannot reserve a native stack for compiled code");
     return;
   }
-  // The shadow stack takes the low end of the native stack (which grows down towards it),
-  // unless the depth limit asks for more than a quarter of it.
+  // The shadow stack sits at the top of the native stack, growing up from where the native
+  // stack starts growing down: a shallow call chain touches one page for both (a parked
+  // process keeps only the pages it touched). A depth limit that asks for more than a quarter
+  // of the stack gets a shadow stack of its own.
   const size_t shadow_bytes = (size_t{ctx_.max_depth} + 1) * sizeof(ShadowEntry);
-  uint8_t* low = stack_;
+  uint8_t* top = stack_ + StackPool::kStackBytes;
   if (shadow_bytes <= StackPool::kStackBytes / 4) {
-    ctx_.shadow = reinterpret_cast<ShadowEntry*>(stack_);
-    low += (shadow_bytes + 63) & ~size_t{63};
+    top -= (shadow_bytes + 63) & ~size_t{63};
+    ctx_.shadow = reinterpret_cast<ShadowEntry*>(top);
   } else {
     big_shadow_.assign(size_t{ctx_.max_depth} + 1, 0);
     ctx_.shadow = big_shadow_.data();
   }
-  ctx_.stack_limit = reinterpret_cast<uintptr_t>(low) + kHostStackBytes;
-  fiber_.emplace(stack_, StackPool::kStackBytes, &Execution::body, this);
-  bind(*fn.instance);
+  // Compiled code stops short of the low end: the rest is for the helpers and host functions
+  // it calls.
+  ctx_.stack_limit = reinterpret_cast<uintptr_t>(stack_) + kHostStackBytes;
+  fiber_.emplace(stack_, static_cast<size_t>(top - stack_), &Execution::body, this);
+  bind(*start.instance);
 }
 
 Execution::~Execution() { release_stack(); }
@@ -73,7 +88,13 @@ void Execution::release_stack() {
 
 void Execution::body(void* arg) {
   auto& self = *static_cast<Execution*>(arg);
-  self.tier_->code().entry(defined_index(self.entry_))(&self.ctx_, self.slots_.data());
+  const NativeCode& code = self.tier_->code();
+  if (self.safepoint_) {
+    code.osr_entry(self.defined_index_)(&self.ctx_, self.slots_.data(), *self.safepoint_,
+                                        self.results_.data());
+  } else {
+    code.entry(self.defined_index_)(&self.ctx_, self.slots_.data());
+  }
   self.save_fuel();
   self.status_ = RunStatus::Done;
   self.over_ = true;
@@ -100,7 +121,7 @@ RunStatus Execution::run(engine::Thread& thread, uint64_t slice) {
 
 std::span<const Slot> Execution::results() const {
   if (!over_ || status_ != RunStatus::Done) return {};
-  return slots_;
+  return safepoint_ ? results_ : slots_;
 }
 
 void Execution::bind(engine::Instance& instance) {
@@ -191,6 +212,10 @@ void Execution::call_host(const engine::Function& fn, Slot* slots) {
         stop(RunStatus::Parked);  // resumed: the same call runs again
         refresh();
         continue;
+      case HostOutcome::Preempt:
+        stop(RunStatus::Yielded);  // the same, runnable at once
+        refresh();
+        continue;
       case HostOutcome::Trap: finish_trapped();
     }
   }
@@ -212,7 +237,7 @@ Execution::HostOutcome Execution::invoke_host(const engine::Function& fn, Slot* 
     results = many.data();
   }
   engine::HostCall call{thread_, ctx_.instance, std::span<const Slot>(slots, n),
-                        std::span<Slot>(results, r), Trap{}};
+                        std::span<Slot>(results, r), Trap{}, &fn};
   engine::HostStatus status;
   try {
     status = (*fn.host)(call);
@@ -228,6 +253,7 @@ Execution::HostOutcome Execution::invoke_host(const engine::Function& fn, Slot* 
     case engine::HostStatus::Return: std::copy(results, results + r, slots); return HostOutcome::Return;
     case engine::HostStatus::Yield: std::copy(results, results + r, slots); return HostOutcome::Yield;
     case engine::HostStatus::Park: return HostOutcome::Park;
+    case engine::HostStatus::Preempt: return HostOutcome::Preempt;
     case engine::HostStatus::Trap: pending_trap_ = std::move(call.trap); return HostOutcome::Trap;
   }
   return HostOutcome::Trap;
@@ -265,7 +291,8 @@ void Execution::finish_trapped() {
   Trap& t = pending_trap_;
   t.backtrace.clear();
   const engine::CompiledModule& module = *ctx_.instance->module;
-  for (uint32_t d = ctx_.depth; d > 0 && t.backtrace.size() < kMaxBacktraceFrames; --d) {
+  for (uint32_t d = ctx_.depth; d > base_depth_ && t.backtrace.size() < kMaxBacktraceFrames;
+       --d) {
     engine::BacktraceFrame frame;
     frame.function_index = static_cast<uint32_t>(ctx_.shadow[d] >> 32);
     frame.offset = static_cast<uint32_t>(ctx_.shadow[d]);

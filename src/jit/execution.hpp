@@ -21,8 +21,15 @@ class NativeTier;
 
 class Execution final : public engine::TierExecution {
  public:
-  Execution(std::shared_ptr<const NativeTier> tier, engine::Thread& thread,
-            engine::Function& fn, std::span<const Slot> args);
+  /// What to run: a function of an instance from its entry, or (OSR) from one of its
+  /// safepoints with the interpreter's locals.
+  struct Start {
+    engine::Instance* instance = nullptr;
+    uint32_t defined_index = 0;
+    std::span<const Slot> args;  ///< the params; for OSR, every local (params first)
+    std::optional<uint32_t> safepoint;  ///< OSR: continue at this safepoint (0 = entry)
+  };
+  Execution(std::shared_ptr<const NativeTier> tier, engine::Thread& thread, const Start& start);
   ~Execution() override;
 
   engine::RunStatus run(engine::Thread& thread, uint64_t slice) override;
@@ -45,7 +52,7 @@ class Execution final : public engine::TierExecution {
   [[noreturn]] void trap(engine::TrapKind kind);
 
  private:
-  enum class HostOutcome : uint8_t { Return, Yield, Park, Trap };
+  enum class HostOutcome : uint8_t { Return, Yield, Park, Preempt, Trap };
   static void body(void* self);
   void bind(engine::Instance& instance);
   HostOutcome invoke_host(const engine::Function& fn, Slot* slots);
@@ -61,9 +68,12 @@ class Execution final : public engine::TierExecution {
 
   std::shared_ptr<const NativeTier> tier_;
   engine::Thread& thread_;
-  engine::Function& entry_;
+  uint32_t defined_index_ = 0;
+  std::optional<uint32_t> safepoint_;  ///< set for an OSR entry
+  uint32_t base_depth_ = 0;  ///< frames of the interpreter below the first compiled one
   Context ctx_;
-  std::vector<Slot> slots_;  ///< the entry's arguments, then its results
+  std::vector<Slot> slots_;    ///< the entry's arguments, then its results (OSR: the locals)
+  std::vector<Slot> results_;  ///< OSR: the results
   std::vector<ShadowEntry> big_shadow_;  ///< when the depth limit outgrows the stack's share
   uint8_t* stack_ = nullptr;
   std::optional<Fiber> fiber_;

@@ -18,6 +18,11 @@ class NativeTier final : public engine::CodeTier,
 
   std::unique_ptr<engine::TierExecution> begin(engine::Thread& thread, engine::Function& fn,
                                                std::span<const engine::Slot> args) const override;
+  void adopt(engine::Instance& instance) const override;
+  std::unique_ptr<engine::TierExecution> begin_at(engine::Thread& thread,
+                                                  engine::Instance& instance,
+                                                  uint32_t defined_index, uint32_t safepoint,
+                                                  std::span<const engine::Slot> locals) const override;
 
   const NativeCode& code() const { return *code_; }
   StackPool& stacks() const { return stacks_; }

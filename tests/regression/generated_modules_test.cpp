@@ -9,6 +9,7 @@
 #include "engine/compiled_module.hpp"
 #include "engine/memory_pool.hpp"
 #include "harness.hpp"
+#include "jit/native_tier.hpp"
 #include "module_generator.hpp"
 
 namespace lunatic::fuzz {
@@ -46,6 +47,27 @@ TEST(GeneratedModules, CompileAndRunAlikeWholeAndSliced) {
   // The generator is meant to reach the interpreter: most calls must run without trapping.
   EXPECT_GT(calls, 300u);
   EXPECT_LT(traps, calls * 3 / 4);
+}
+
+// The differential test of the compiled tier on the same modules: the interpreter whole
+// against compiled code in slices (results, traps, fuel, final state).
+TEST(GeneratedModules, RunAlikeInterpretedAndCompiled) {
+  engine::MemoryPool pool;
+  uint32_t calls = 0;
+  for (uint64_t seed = 0; seed < 150; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    const std::vector<uint8_t> wasm = generate_module(bytes_for(seed, 64 + seed * 13));
+    auto interpreted = engine::compile(wasm);
+    auto compiled = engine::compile(wasm);
+    ASSERT_TRUE(interpreted.ok() && compiled.ok());
+    Result<void> native = jit::attach_native(**compiled, {.opt_level = 1});
+    ASSERT_TRUE(native.ok()) << native.error().to_string();
+    const HarnessReport report = check_tiers(pool, *interpreted, *compiled, 1 + seed % 13);
+    EXPECT_TRUE(report.instantiated);
+    EXPECT_EQ(report.difference, "");
+    calls += report.calls;
+  }
+  EXPECT_GT(calls, 300u);
 }
 
 }  // namespace
