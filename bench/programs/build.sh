@@ -7,7 +7,8 @@
 #
 #   bench/programs/build.sh [--build-dir DIR] [--jobs N]
 #     DIR defaults to build/bench/programs; outputs DIR/native/{lua,sqlite3},
-#     DIR/wasm/{lua,sqlite3}.wasm. Reruns rebuild only what is missing.
+#     DIR/wasm/{lua,sqlite3}.wasm. Reruns rebuild what is missing, and everything after a
+#     change to this script or its headers (the downloads are kept).
 #
 # When the download fails (no route to deb.debian.org) it prints SKIPPED and exits 0, so a
 # build that includes it still succeeds; bench/run_compute_bench.py then skips the programs.
@@ -22,7 +23,7 @@ while [[ $# -gt 0 ]]; do
   case $1 in
     --build-dir) build_dir=$2; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "build.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -124,6 +125,7 @@ wasm_flags=(--target=wasm32-wasi "--sysroot=$wasi_sysroot" -O2 -I"$here/wasi_inc
 wasm_libs=(-lwasi-emulated-signal -lwasi-emulated-getpid -lwasi-emulated-process-clocks)
 # Linked without -O: clang would run wasm-opt when installed, and the bench wants clang's code
 # as is (as lunatic_add_guest); --strip-debug keeps the name section for backtraces.
+# shellcheck disable=SC2054  # the comma is part of -Wl,--strip-debug
 wasm_link=(--target=wasm32-wasi "--sysroot=$wasi_sysroot" -Wl,--strip-debug)
 native_flags=(-O2)
 
