@@ -1,0 +1,205 @@
+// compile_native: LLVM setup for the host, the IR verifier and optimisation pipeline, and the
+// ORC LLJIT that turns the module into machine code and resolves the runtime helpers (and
+// libm/libc symbols of the process) by name.
+#include "jit/native_code.hpp"
+
+#include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Target/TargetMachine.h>
+
+#include <chrono>
+#include <mutex>
+#include <string>
+
+#include "jit/translate.hpp"
+
+namespace lunatic::jit {
+
+struct NativeCode::Jit {
+  std::unique_ptr<llvm::orc::LLJIT> lljit;
+};
+
+NativeCode::NativeCode() = default;
+NativeCode::~NativeCode() = default;
+
+/// Fills a NativeCode (its constructor and fields are private to everyone else).
+struct NativeCodeBuilder {
+  static std::unique_ptr<NativeCode> make() { return std::unique_ptr<NativeCode>(new NativeCode); }
+  static NativeCode::Jit& jit(NativeCode& code) {
+    code.jit_ = std::make_unique<NativeCode::Jit>();
+    return *code.jit_;
+  }
+  static std::vector<void*>& typed(NativeCode& code) { return code.typed_; }
+  static std::vector<NativeCode::SlotEntry>& entries(NativeCode& code) { return code.entries_; }
+  static CompileStats& stats(NativeCode& code) { return code.stats_; }
+};
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+Error jit_failure(std::string what, llvm::Error e) {
+  return Error(Phase::Validate, what + ": " + llvm::toString(std::move(e)), Error::kNoOffset,
+               "jit");
+}
+
+void* helper_address(Helper h) {
+  switch (h) {
+    case Helper::Safepoint: return reinterpret_cast<void*>(&lunatic_jit_safepoint);
+    case Helper::Trap: return reinterpret_cast<void*>(&lunatic_jit_trap);
+    case Helper::MemoryGrow: return reinterpret_cast<void*>(&lunatic_jit_memory_grow);
+    case Helper::MemoryFill: return reinterpret_cast<void*>(&lunatic_jit_memory_fill);
+    case Helper::MemoryCopy: return reinterpret_cast<void*>(&lunatic_jit_memory_copy);
+    case Helper::MemoryInit: return reinterpret_cast<void*>(&lunatic_jit_memory_init);
+    case Helper::DataDrop: return reinterpret_cast<void*>(&lunatic_jit_data_drop);
+    case Helper::TableGet: return reinterpret_cast<void*>(&lunatic_jit_table_get);
+    case Helper::TableSet: return reinterpret_cast<void*>(&lunatic_jit_table_set);
+    case Helper::TableSize: return reinterpret_cast<void*>(&lunatic_jit_table_size);
+    case Helper::TableGrow: return reinterpret_cast<void*>(&lunatic_jit_table_grow);
+    case Helper::TableFill: return reinterpret_cast<void*>(&lunatic_jit_table_fill);
+    case Helper::TableCopy: return reinterpret_cast<void*>(&lunatic_jit_table_copy);
+    case Helper::TableInit: return reinterpret_cast<void*>(&lunatic_jit_table_init);
+    case Helper::ElemDrop: return reinterpret_cast<void*>(&lunatic_jit_elem_drop);
+    case Helper::Call: return reinterpret_cast<void*>(&lunatic_jit_call);
+    case Helper::CallIndirect: return reinterpret_cast<void*>(&lunatic_jit_call_indirect);
+    case Helper::Count: break;
+  }
+  return nullptr;
+}
+
+llvm::OptimizationLevel optimization_level(unsigned level) {
+  switch (level) {
+    case 0: return llvm::OptimizationLevel::O0;
+    case 1: return llvm::OptimizationLevel::O1;
+    case 2: return llvm::OptimizationLevel::O2;
+    default: return llvm::OptimizationLevel::O3;
+  }
+}
+
+llvm::CodeGenOpt::Level codegen_level(unsigned level) {
+  switch (level) {
+    case 0: return llvm::CodeGenOpt::None;
+    case 1: return llvm::CodeGenOpt::Less;
+    case 2: return llvm::CodeGenOpt::Default;
+    default: return llvm::CodeGenOpt::Aggressive;
+  }
+}
+
+void optimize(llvm::Module& module, llvm::TargetMachine& target, unsigned level) {
+  llvm::LoopAnalysisManager loops;
+  llvm::FunctionAnalysisManager functions;
+  llvm::CGSCCAnalysisManager cgscc;
+  llvm::ModuleAnalysisManager modules;
+  llvm::PassBuilder builder(&target);
+  builder.registerModuleAnalyses(modules);
+  builder.registerCGSCCAnalyses(cgscc);
+  builder.registerFunctionAnalyses(functions);
+  builder.registerLoopAnalyses(loops);
+  builder.crossRegisterProxies(loops, functions, cgscc, modules);
+  const llvm::OptimizationLevel ol = optimization_level(level);
+  llvm::ModulePassManager pipeline =
+      level == 0 ? builder.buildO0DefaultPipeline(ol) : builder.buildPerModuleDefaultPipeline(ol);
+  pipeline.run(module, modules);
+}
+
+// The helpers by their address in this process; everything else (libm, libc) through the
+// process's dynamic symbol table.
+Result<void> define_symbols(llvm::orc::LLJIT& jit) {
+  llvm::orc::JITDylib& dylib = jit.getMainJITDylib();
+  llvm::orc::SymbolMap helpers;
+  for (size_t i = 0; i < static_cast<size_t>(Helper::Count); ++i) {
+    const auto h = static_cast<Helper>(i);
+    helpers[jit.mangleAndIntern(helper_name(h))] =
+        llvm::JITEvaluatedSymbol(llvm::pointerToJITTargetAddress(helper_address(h)),
+                                 llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+  }
+  if (llvm::Error e = dylib.define(llvm::orc::absoluteSymbols(std::move(helpers)))) {
+    return jit_failure("defining the runtime helpers", std::move(e));
+  }
+  auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      jit.getDataLayout().getGlobalPrefix());
+  if (!process) return jit_failure("process symbols", process.takeError());
+  dylib.addGenerator(std::move(*process));
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<NativeCode>> compile_native(const engine::CompiledModule& module,
+                                                   const CompileOptions& options) {
+  static std::once_flag llvm_ready;
+  std::call_once(llvm_ready, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+  const Clock::time_point start = Clock::now();
+  std::unique_ptr<NativeCode> code = NativeCodeBuilder::make();
+  CompileStats& stats = NativeCodeBuilder::stats(*code);
+
+  auto machine_builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!machine_builder) return jit_failure("host target", machine_builder.takeError());
+  machine_builder->setCodeGenOptLevel(codegen_level(options.opt_level));
+  auto target = machine_builder->createTargetMachine();
+  if (!target) return jit_failure("target machine", target.takeError());
+
+  auto context = std::make_unique<llvm::LLVMContext>();
+  auto ir = std::make_unique<llvm::Module>("wasm", *context);
+  ir->setDataLayout((*target)->createDataLayout());
+  ir->setTargetTriple((*target)->getTargetTriple().str());
+  Clock::time_point phase = Clock::now();
+  TRY(translate_module(module, *ir));
+  std::string problems;
+  llvm::raw_string_ostream problems_out(problems);
+  if (llvm::verifyModule(*ir, &problems_out)) {
+    problems_out.flush();
+    return Error(Phase::Validate, "IR verifier: " + problems, Error::kNoOffset, "jit");
+  }
+  stats.translate_seconds = seconds_since(phase);
+
+  phase = Clock::now();
+  optimize(*ir, **target, options.opt_level);
+  stats.optimize_seconds = seconds_since(phase);
+  for (const llvm::Function& f : *ir) {
+    for (const llvm::BasicBlock& bb : f) stats.ir_instructions += bb.size();
+  }
+
+  phase = Clock::now();
+  auto jit =
+      llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*machine_builder)).create();
+  if (!jit) return jit_failure("creating the JIT", jit.takeError());
+  TRY(define_symbols(**jit));
+  if (llvm::Error e =
+          (*jit)->addIRModule(llvm::orc::ThreadSafeModule(std::move(ir), std::move(context)))) {
+    return jit_failure("adding the module", std::move(e));
+  }
+  const wasm::Module& wasm = module.wasm;
+  std::vector<void*>& typed = NativeCodeBuilder::typed(*code);
+  std::vector<NativeCode::SlotEntry>& entries = NativeCodeBuilder::entries(*code);
+  for (uint32_t i = 0; i < wasm.functions.size(); ++i) {
+    const uint32_t func_index = wasm.imported_functions + i;
+    auto typed_symbol = (*jit)->lookup(typed_name(func_index));
+    if (!typed_symbol)
+      return jit_failure("looking up " + typed_name(func_index), typed_symbol.takeError());
+    auto entry_symbol = (*jit)->lookup(entry_name(func_index));
+    if (!entry_symbol)
+      return jit_failure("looking up " + entry_name(func_index), entry_symbol.takeError());
+    typed.push_back(llvm::jitTargetAddressToPointer<void*>(typed_symbol->getAddress()));
+    entries.push_back(
+        llvm::jitTargetAddressToFunction<NativeCode::SlotEntry>(entry_symbol->getAddress()));
+  }
+  NativeCodeBuilder::jit(*code).lljit = std::move(*jit);
+  stats.codegen_seconds = seconds_since(phase);
+  stats.functions = wasm.functions.size();
+  stats.total_seconds = seconds_since(start);
+  return code;
+}
+
+}  // namespace lunatic::jit

@@ -1,0 +1,315 @@
+// The translation driver: declares the module's functions and helpers, translates each body
+// (prologue, then one instruction at a time, skipping unreachable code as lowering does) and
+// emits the slot entries.
+#include "jit/translate.hpp"
+
+#include <llvm/IR/MDBuilder.h>
+
+#include "engine/code.hpp"
+#include "jit/abi.hpp"
+#include "jit/translate_function.hpp"
+
+namespace lunatic::jit {
+
+namespace {
+
+struct HelperSpec {
+  const char* name;
+  const char* signature;  ///< result then params: v void, i i32, l i64, p pointer
+};
+
+// In the order of Helper.
+constexpr HelperSpec kHelpers[] = {
+    {"lunatic_jit_safepoint", "vpi"},        {"lunatic_jit_trap", "vpi"},
+    {"lunatic_jit_memory_grow", "ipi"},      {"lunatic_jit_memory_fill", "vpiii"},
+    {"lunatic_jit_memory_copy", "vpiii"},    {"lunatic_jit_memory_init", "vpiiii"},
+    {"lunatic_jit_data_drop", "vpi"},        {"lunatic_jit_table_get", "lpii"},
+    {"lunatic_jit_table_set", "vpiil"},      {"lunatic_jit_table_size", "ipi"},
+    {"lunatic_jit_table_grow", "ipili"},     {"lunatic_jit_table_fill", "vpiili"},
+    {"lunatic_jit_table_copy", "vpiiiii"},   {"lunatic_jit_table_init", "vpiiiii"},
+    {"lunatic_jit_elem_drop", "vpi"},        {"lunatic_jit_call", "vpip"},
+    {"lunatic_jit_call_indirect", "vpiiip"},
+};
+static_assert(std::size(kHelpers) == static_cast<size_t>(Helper::Count));
+
+}  // namespace
+
+const char* helper_name(Helper h) { return kHelpers[static_cast<size_t>(h)].name; }
+std::string typed_name(uint32_t func_index) { return "wf" + std::to_string(func_index); }
+std::string entry_name(uint32_t func_index) { return "we" + std::to_string(func_index); }
+
+ModuleEnv::ModuleEnv(llvm::Module& m, const engine::CompiledModule& c)
+    : llvm(m.getContext()),
+      module(m),
+      compiled(c),
+      wasm(c.wasm),
+      i1(llvm::Type::getInt1Ty(llvm)),
+      i8(llvm::Type::getInt8Ty(llvm)),
+      i32(llvm::Type::getInt32Ty(llvm)),
+      i64(llvm::Type::getInt64Ty(llvm)),
+      f32(llvm::Type::getFloatTy(llvm)),
+      f64(llvm::Type::getDoubleTy(llvm)),
+      ptr(llvm::Type::getInt8PtrTy(llvm)),
+      void_type(llvm::Type::getVoidTy(llvm)) {
+  llvm::MDBuilder md(llvm);
+  llvm::MDNode* root = md.createTBAARoot("lunatic");
+  auto tag = [&](const char* name) {
+    llvm::MDNode* type = md.createTBAAScalarTypeNode(name, root);
+    return md.createTBAAStructTagNode(type, type, 0);
+  };
+  tbaa_ctx = tag("context");
+  tbaa_memory = tag("linear memory");
+  tbaa_shadow = tag("shadow stack");
+  tbaa_global = tag("global value");
+  tbaa_runtime = tag("runtime arrays");
+}
+
+llvm::Type* ModuleEnv::value_type(wasm::ValType t) const {
+  switch (t) {
+    case wasm::ValType::I32: return i32;
+    case wasm::ValType::F32: return f32;
+    case wasm::ValType::F64: return f64;
+    default: return i64;  // i64 and references (V128 never gets here: not decoded)
+  }
+}
+
+llvm::FunctionType* ModuleEnv::typed_signature(const wasm::FuncType& type) const {
+  std::vector<llvm::Type*> params{ptr};
+  for (wasm::ValType t : type.params) params.push_back(value_type(t));
+  llvm::Type* ret = void_type;
+  if (type.results.size() == 1) {
+    ret = value_type(type.results[0]);
+  } else if (type.results.size() > 1) {
+    std::vector<llvm::Type*> fields;
+    for (wasm::ValType t : type.results) fields.push_back(value_type(t));
+    ret = llvm::StructType::get(llvm, fields);
+  }
+  return llvm::FunctionType::get(ret, params, false);
+}
+
+llvm::Function* ModuleEnv::helper(Helper h) {
+  llvm::Function*& slot = helpers_[static_cast<size_t>(h)];
+  if (slot != nullptr) return slot;
+  const HelperSpec& spec = kHelpers[static_cast<size_t>(h)];
+  auto type_of = [&](char c) -> llvm::Type* {
+    switch (c) {
+      case 'i': return i32;
+      case 'l': return i64;
+      case 'p': return ptr;
+      default: return void_type;
+    }
+  };
+  std::vector<llvm::Type*> params;
+  for (const char* c = spec.signature + 1; *c != '\0'; ++c) params.push_back(type_of(*c));
+  auto* type = llvm::FunctionType::get(type_of(spec.signature[0]), params, false);
+  slot = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, spec.name, module);
+  if (h == Helper::Trap) {
+    slot->addFnAttr(llvm::Attribute::NoReturn);
+    slot->addFnAttr(llvm::Attribute::Cold);
+  }
+  return slot;
+}
+
+FunctionTranslator::FunctionTranslator(ModuleEnv& env, uint32_t defined_index)
+    : env_(env),
+      func_(env.wasm.functions[defined_index]),
+      type_(env.wasm.types[func_.type_index]),
+      lowered_(*env.compiled.code[defined_index]),
+      func_index_(env.wasm.imported_functions + defined_index),
+      fn_(env.typed[defined_index]),
+      b_(env.llvm) {}
+
+// The lowered code holds the fuel cost of each safepoint: the function entry's first, then one
+// per live loop in the order of the loop instructions.
+Result<void> FunctionTranslator::collect_safepoint_costs() {
+  const std::vector<uint32_t>& code = lowered_.code;
+  for (size_t pc = 0; pc < code.size();) {
+    if (static_cast<engine::Op>(code[pc]) == engine::Op::Safepoint) {
+      if (pc + 1 >= code.size()) break;
+      safepoint_costs_.push_back(code[pc + 1]);
+    }
+    const uint32_t words = engine::instruction_words(code.data() + pc);
+    if (words == 0) return jit_error("malformed lowered code");
+    pc += words;
+  }
+  if (safepoint_costs_.empty()) return jit_error("lowered code without an entry safepoint");
+  return {};
+}
+
+void FunctionTranslator::emit_prologue() {
+  entry_ = llvm::BasicBlock::Create(env_.llvm, "entry", fn_);
+  b_.SetInsertPoint(entry_);
+  ctx_ = fn_->getArg(0);
+  local_types_ = type_.params;
+  for (const wasm::LocalGroup& g : func_.locals)
+    local_types_.insert(local_types_.end(), g.count, g.type);
+  for (size_t i = 0; i < local_types_.size(); ++i) {
+    llvm::Type* t = env_.value_type(local_types_[i]);
+    llvm::AllocaInst* slot = b_.CreateAlloca(t);
+    locals_.push_back(slot);
+    b_.CreateStore(i < type_.params.size() ? static_cast<llvm::Value*>(fn_->getArg(i + 1))
+                                           : llvm::Constant::getNullValue(t),
+                   slot);
+  }
+  // d = depth + 1 must stay within max_depth, and the native stack above its limit. The trap
+  // leaves the shadow stack alone: shadow[d] may not exist, and the caller stored its site.
+  depth_ = b_.CreateAdd(load_ctx(offsetof(Context, depth), env_.i32), i32_const(1));
+  llvm::Value* too_deep =
+      b_.CreateICmpUGT(depth_, load_ctx(offsetof(Context, max_depth), env_.i32));
+  llvm::Function* read_register =
+      llvm::Intrinsic::getDeclaration(&env_.module, llvm::Intrinsic::read_register, {env_.i64});
+  llvm::Metadata* rsp = llvm::MDString::get(env_.llvm, "rsp");
+  llvm::Value* sp = b_.CreateCall(
+      read_register, {llvm::MetadataAsValue::get(env_.llvm, llvm::MDNode::get(env_.llvm, rsp))});
+  llvm::Value* low_stack = b_.CreateICmpULT(sp, load_ctx(offsetof(Context, stack_limit), env_.i64));
+  llvm::BasicBlock* exhausted = new_block("stack_exhausted");
+  llvm::BasicBlock* body = new_block("body");
+  b_.CreateCondBr(b_.CreateOr(too_deep, low_stack), exhausted, body, unlikely());
+  b_.SetInsertPoint(exhausted);
+  b_.CreateCall(env_.helper(Helper::Trap),
+                {ctx_, i32_const(static_cast<uint32_t>(engine::TrapKind::CallStackExhausted))});
+  b_.CreateUnreachable();
+  b_.SetInsertPoint(body);
+  store_ctx(offsetof(Context, depth), depth_);
+}
+
+Result<void> FunctionTranslator::run() {
+  TRY(collect_safepoint_costs());
+  emit_prologue();
+  Ctrl fn;
+  fn.kind = Ctrl::Kind::Func;
+  fn.results = type_.results;
+  fn.merge = llvm::BasicBlock::Create(env_.llvm, "return");
+  for (wasm::ValType t : fn.results)
+    fn.merge_phis.push_back(llvm::PHINode::Create(env_.value_type(t), 2, "", fn.merge));
+  ctrls_.push_back(std::move(fn));
+  if (func_.body.empty()) return jit_error("empty body");
+  offset_ = func_.body[0].offset;
+  TRY(emit_next_safepoint());
+  for (const wasm::Instr& in : func_.body) {
+    if (ctrls_.empty()) break;
+    offset_ = in.offset;
+    if (ctrls_.back().dead) {
+      // Unreachable code is skipped as lowering skips it (only its structure is followed), so
+      // both count the same loops.
+      const wasm::Opcode op = in.op;
+      if (op == wasm::Opcode::Block || op == wasm::Opcode::Loop || op == wasm::Opcode::If) {
+        ++dead_depth_;
+        continue;
+      }
+      if (dead_depth_ > 0) {
+        if (op == wasm::Opcode::End) --dead_depth_;
+        continue;
+      }
+      if (op != wasm::Opcode::End && op != wasm::Opcode::Else) continue;
+    }
+    TRY(translate(in));
+  }
+  if (!ctrls_.empty()) return jit_error("body without its final end");
+  if (next_safepoint_ != safepoint_costs_.size()) {
+    return jit_error("lowered code has " + std::to_string(safepoint_costs_.size()) +
+                     " safepoints, the translation " + std::to_string(next_safepoint_));
+  }
+  return {};
+}
+
+Result<void> FunctionTranslator::translate(const wasm::Instr& in) {
+  using wasm::Opcode;
+  switch (in.op) {
+    case Opcode::Nop: return {};
+    case Opcode::Drop: pop(); return {};
+    case Opcode::Select:
+    case Opcode::SelectT: {
+      llvm::Value* cond = b_.CreateICmpNE(pop(), i32_const(0));
+      llvm::Value* if_false = pop();
+      llvm::Value* if_true = pop();
+      push(b_.CreateSelect(cond, if_true, if_false));
+      return {};
+    }
+    case Opcode::LocalGet:
+      push(b_.CreateLoad(env_.value_type(local_types_.at(in.a)), locals_.at(in.a)));
+      return {};
+    case Opcode::LocalSet: b_.CreateStore(pop(), locals_.at(in.a)); return {};
+    case Opcode::LocalTee: b_.CreateStore(stack_.back(), locals_.at(in.a)); return {};
+    case Opcode::I32Const: push(i32_const(static_cast<uint32_t>(in.c))); return {};
+    case Opcode::I64Const: push(i64_const(in.c)); return {};
+    case Opcode::F32Const:
+      push(llvm::ConstantExpr::getBitCast(
+          llvm::ConstantInt::get(env_.i32, static_cast<uint32_t>(in.c)), env_.f32));
+      return {};
+    case Opcode::F64Const:
+      push(llvm::ConstantExpr::getBitCast(llvm::ConstantInt::get(env_.i64, in.c), env_.f64));
+      return {};
+    case Opcode::Call: translate_call(in.a); return {};
+    case Opcode::CallIndirect: translate_call_indirect(in.a, in.b); return {};
+    default: break;
+  }
+  if (translate_integer(in.op) || translate_float(in.op) || translate_conversion(in.op) ||
+      translate_memory(in) || translate_reference_or_bulk(in)) {
+    return {};
+  }
+  return translate_control(in);
+}
+
+std::vector<llvm::Value*> FunctionTranslator::pop_n(size_t n) {
+  std::vector<llvm::Value*> out(stack_.end() - static_cast<ptrdiff_t>(n), stack_.end());
+  stack_.resize(stack_.size() - n);
+  return out;
+}
+
+namespace {
+
+// we<F>: reads the params from the slot array, calls wf<F>, writes the results back.
+void emit_slot_entry(ModuleEnv& env, uint32_t defined_index) {
+  const uint32_t func_index = env.wasm.imported_functions + defined_index;
+  const wasm::FuncType& type = env.wasm.types[env.wasm.functions[defined_index].type_index];
+  auto* sig = llvm::FunctionType::get(env.void_type, {env.ptr, env.ptr}, false);
+  auto* fn = llvm::Function::Create(sig, llvm::GlobalValue::ExternalLinkage, entry_name(func_index),
+                                    env.module);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(env.llvm, "entry", fn));
+  llvm::Value* slots = b.CreateBitCast(fn->getArg(1), env.i64->getPointerTo());
+  std::vector<llvm::Value*> args{fn->getArg(0)};
+  for (size_t i = 0; i < type.params.size(); ++i) {
+    llvm::Value* bits = b.CreateLoad(env.i64, b.CreateConstInBoundsGEP1_64(env.i64, slots, i));
+    llvm::Type* t = env.value_type(type.params[i]);
+    if (t == env.i32 || t == env.f32) bits = b.CreateTrunc(bits, env.i32);
+    args.push_back(b.CreateBitCast(bits, t));
+  }
+  llvm::Value* ret = b.CreateCall(env.typed[defined_index], args);
+  for (size_t i = 0; i < type.results.size(); ++i) {
+    llvm::Value* v = type.results.size() == 1 ? ret : b.CreateExtractValue(ret, {unsigned(i)});
+    llvm::Type* t = v->getType();
+    if (t == env.f32) v = b.CreateBitCast(v, env.i32);
+    if (t == env.f64) v = b.CreateBitCast(v, env.i64);
+    if (v->getType() == env.i32) v = b.CreateZExt(v, env.i64);
+    b.CreateStore(v, b.CreateConstInBoundsGEP1_64(env.i64, slots, i));
+  }
+  b.CreateRetVoid();
+}
+
+}  // namespace
+
+Result<void> translate_module(const engine::CompiledModule& compiled, llvm::Module& out) {
+  ModuleEnv env(out, compiled);
+  const wasm::Module& m = compiled.wasm;
+  if (compiled.code.size() != m.functions.size()) return jit_error("module is not lowered");
+  for (size_t i = 0; i < m.functions.size(); ++i) {
+    const uint32_t func_index = m.imported_functions + static_cast<uint32_t>(i);
+    auto* fn =
+        llvm::Function::Create(env.typed_signature(m.types[m.functions[i].type_index]),
+                               llvm::GlobalValue::ExternalLinkage, typed_name(func_index), out);
+    env.typed.push_back(fn);
+  }
+  for (uint32_t i = 0; i < m.functions.size(); ++i) {
+    Result<void> r = FunctionTranslator(env, i).run();
+    if (!r.ok()) {
+      Error e = std::move(r).error();
+      e.context = "jit, function " + std::to_string(m.imported_functions + i);
+      return e;
+    }
+    emit_slot_entry(env, i);
+  }
+  return {};
+}
+
+}  // namespace lunatic::jit

@@ -1,0 +1,124 @@
+// Calls in IR: direct calls of this module's typed functions, imports through
+// lunatic_jit_call with a slot array, and call_indirect's inline fast path (table 0, a function
+// of this instance with the expected type pointer) beside the helper's slow path.
+#include "engine/store.hpp"
+#include "jit/abi.hpp"
+#include "jit/translate_function.hpp"
+
+namespace lunatic::jit {
+
+llvm::Value* FunctionTranslator::slot_array(const wasm::FuncType& type,
+                                            const std::vector<llvm::Value*>& args) {
+  const size_t count = std::max({type.params.size(), type.results.size(), size_t{1}});
+  llvm::AllocaInst* array = alloca_at_entry(env_.i64, static_cast<uint32_t>(count));
+  llvm::Value* slots = b_.CreateBitCast(array, env_.i64->getPointerTo());
+  for (size_t i = 0; i < args.size(); ++i) {
+    b_.CreateStore(to_slot(args[i], type.params[i]),
+                   b_.CreateConstInBoundsGEP1_64(env_.i64, slots, i));
+  }
+  return b_.CreateBitCast(array, env_.ptr);
+}
+
+std::vector<llvm::Value*> FunctionTranslator::read_slot_results(const wasm::FuncType& type,
+                                                                llvm::Value* slots) {
+  llvm::Value* base = b_.CreateBitCast(slots, env_.i64->getPointerTo());
+  std::vector<llvm::Value*> out;
+  for (size_t i = 0; i < type.results.size(); ++i) {
+    llvm::Value* bits = b_.CreateLoad(env_.i64, b_.CreateConstInBoundsGEP1_64(env_.i64, base, i));
+    out.push_back(from_slot(bits, type.results[i]));
+  }
+  return out;
+}
+
+std::vector<llvm::Value*> FunctionTranslator::unpack_results(const wasm::FuncType& type,
+                                                             llvm::Value* ret) {
+  if (type.results.empty()) return {};
+  if (type.results.size() == 1) return {ret};
+  std::vector<llvm::Value*> out;
+  for (unsigned i = 0; i < type.results.size(); ++i) out.push_back(b_.CreateExtractValue(ret, {i}));
+  return out;
+}
+
+void FunctionTranslator::translate_call(uint32_t func_index) {
+  const wasm::FuncType& type = env_.wasm.function_type(func_index);
+  std::vector<llvm::Value*> args = pop_n(type.params.size());
+  std::vector<llvm::Value*> results;
+  if (func_index >= env_.wasm.imported_functions) {
+    store_shadow();
+    args.insert(args.begin(), ctx_);
+    llvm::Value* ret = b_.CreateCall(env_.typed[func_index - env_.wasm.imported_functions], args);
+    results = unpack_results(type, ret);
+  } else {
+    llvm::Value* slots = slot_array(type, args);
+    call_helper(Helper::Call, {ctx_, i32_const(func_index), slots});
+    results = read_slot_results(type, slots);
+  }
+  stack_.insert(stack_.end(), results.begin(), results.end());
+}
+
+// Fast path: index < table0_size, f = table0_data[index] non-null, f->type == types + T,
+// (f - defined_base) / sizeof(Function) < defined_count: call typed_entries[that] directly.
+// Anything else goes to lunatic_jit_call_indirect, which checks, traps or calls.
+void FunctionTranslator::translate_call_indirect(uint32_t type_index, uint32_t table) {
+  const wasm::FuncType& type = env_.wasm.types[type_index];
+  llvm::Value* index = pop();
+  std::vector<llvm::Value*> args = pop_n(type.params.size());
+  store_shadow();
+  llvm::BasicBlock* slow = new_block("call_indirect.slow");
+  llvm::BasicBlock* merge = new_block("call_indirect.done");
+  std::vector<llvm::PHINode*> phis;
+  {
+    llvm::IRBuilder<> at_merge(merge);
+    for (wasm::ValType t : type.results) phis.push_back(at_merge.CreatePHI(env_.value_type(t), 2));
+  }
+  auto check = [&](llvm::Value* ok, const char* name) {
+    llvm::BasicBlock* next = new_block(name);
+    b_.CreateCondBr(ok, next, slow);
+    b_.SetInsertPoint(next);
+  };
+  if (table == 0) {
+    llvm::Value* i = b_.CreateZExt(index, env_.i64);
+    check(b_.CreateICmpULT(i, load_ctx(offsetof(Context, table0_size), env_.i64)), "ci.present");
+    llvm::Value* data = b_.CreateBitCast(load_ctx(offsetof(Context, table0_data), env_.ptr),
+                                         env_.i64->getPointerTo());
+    llvm::Value* f =
+        load_tagged(env_.i64, b_.CreateInBoundsGEP(env_.i64, data, i), env_.tbaa_runtime);
+    check(b_.CreateICmpNE(f, i64_const(0)), "ci.nonnull");
+    llvm::Value* f_type = load_tagged(
+        env_.ptr,
+        byte_offset(b_.CreateIntToPtr(f, env_.ptr), i64_const(function_type_offset()), env_.ptr),
+        env_.tbaa_runtime);
+    llvm::Value* expected =
+        b_.CreateInBoundsGEP(env_.i8, load_ctx(offsetof(Context, types), env_.ptr),
+                             i64_const(uint64_t{type_index} * sizeof(wasm::FuncType)));
+    check(b_.CreateICmpEQ(f_type, expected), "ci.typed");
+    llvm::Value* base =
+        b_.CreatePtrToInt(load_ctx(offsetof(Context, defined_base), env_.ptr), env_.i64);
+    llvm::Value* own = b_.CreateUDiv(b_.CreateSub(f, base), i64_const(sizeof(engine::Function)));
+    check(b_.CreateICmpULT(own, load_ctx(offsetof(Context, defined_count), env_.i64)), "ci.own");
+    llvm::Value* entries = b_.CreateBitCast(load_ctx(offsetof(Context, typed_entries), env_.ptr),
+                                            env_.ptr->getPointerTo());
+    llvm::Value* entry =
+        load_tagged(env_.ptr, b_.CreateInBoundsGEP(env_.ptr, entries, own), env_.tbaa_runtime);
+    llvm::FunctionType* sig = env_.typed_signature(type);
+    std::vector<llvm::Value*> call_args{ctx_};
+    call_args.insert(call_args.end(), args.begin(), args.end());
+    llvm::Value* ret = b_.CreateCall(sig, b_.CreateBitCast(entry, sig->getPointerTo()), call_args);
+    std::vector<llvm::Value*> results = unpack_results(type, ret);
+    for (size_t k = 0; k < phis.size(); ++k) phis[k]->addIncoming(results[k], b_.GetInsertBlock());
+    b_.CreateBr(merge);
+  } else {
+    b_.CreateBr(slow);
+  }
+  b_.SetInsertPoint(slow);
+  llvm::Value* slots = slot_array(type, args);
+  b_.CreateCall(env_.helper(Helper::CallIndirect),
+                {ctx_, i32_const(type_index), i32_const(table), index, slots});
+  std::vector<llvm::Value*> results = read_slot_results(type, slots);
+  for (size_t k = 0; k < phis.size(); ++k) phis[k]->addIncoming(results[k], b_.GetInsertBlock());
+  b_.CreateBr(merge);
+  b_.SetInsertPoint(merge);
+  stack_.insert(stack_.end(), phis.begin(), phis.end());
+}
+
+}  // namespace lunatic::jit

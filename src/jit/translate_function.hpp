@@ -1,0 +1,192 @@
+// The translator's shared state: what the functions of one module share (ModuleEnv) and the
+// translation of one function body to LLVM IR (FunctionTranslator), whose members live in the
+// translate_*.cpp files, one per instruction class.
+#pragma once
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+
+#include <array>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/result.hpp"
+#include "engine/compiled_module.hpp"
+#include "engine/trap.hpp"
+#include "jit/translate.hpp"
+#include "wasm/module.hpp"
+
+namespace lunatic::jit {
+
+/// A translation failure: Phase::Validate, context "jit" (the caller falls back to the
+/// interpreter).
+inline Error jit_error(std::string message, uint64_t offset = Error::kNoOffset) {
+  return Error(Phase::Validate, std::move(message), offset, "jit");
+}
+
+/// What the functions of one module share: LLVM types, TBAA tags, the typed functions (declared
+/// before any body is translated, so calls can refer to them) and the helper declarations.
+struct ModuleEnv {
+  ModuleEnv(llvm::Module& module, const engine::CompiledModule& compiled);
+
+  llvm::LLVMContext& llvm;
+  llvm::Module& module;
+  const engine::CompiledModule& compiled;
+  const wasm::Module& wasm;
+
+  llvm::IntegerType* i1;
+  llvm::IntegerType* i8;
+  llvm::IntegerType* i32;
+  llvm::IntegerType* i64;
+  llvm::Type* f32;
+  llvm::Type* f64;
+  llvm::PointerType* ptr;  ///< i8*: every pointer is a byte pointer plus an offset
+  llvm::Type* void_type;
+
+  /// TBAA access tags: Context fields, guest linear memory, the shadow stack, Global values,
+  /// and the runtime's arrays (globals, functions, table 0, typed entries, Function fields).
+  /// Disjoint, so a guest store never forces a reload of a Context field.
+  llvm::MDNode* tbaa_ctx;
+  llvm::MDNode* tbaa_memory;
+  llvm::MDNode* tbaa_shadow;
+  llvm::MDNode* tbaa_global;
+  llvm::MDNode* tbaa_runtime;
+
+  std::vector<llvm::Function*> typed;  ///< wf<F>, by defined index
+
+  /// The LLVM type of a Wasm value (references are their 64-bit Slot bits).
+  llvm::Type* value_type(wasm::ValType t) const;
+  /// RET (i8* ctx, params...): void, the single result, or a literal struct of the results.
+  llvm::FunctionType* typed_signature(const wasm::FuncType& type) const;
+  /// The declaration of a helper (made on first use).
+  llvm::Function* helper(Helper h);
+
+ private:
+  std::array<llvm::Function*, static_cast<size_t>(Helper::Count)> helpers_{};
+};
+
+/// Translates the body of one defined function into its (already declared) wf<F>.
+class FunctionTranslator {
+ public:
+  FunctionTranslator(ModuleEnv& env, uint32_t defined_index);
+  /// Errors: an unsupported instruction, or lowered code whose safepoints do not match.
+  Result<void> run();
+
+ private:
+  struct Ctrl {
+    enum class Kind : uint8_t { Func, Block, Loop, If };
+    Kind kind = Kind::Block;
+    std::vector<wasm::ValType> params;
+    std::vector<wasm::ValType> results;
+    size_t height = 0;                       ///< operand stack height below the params
+    llvm::BasicBlock* merge = nullptr;       ///< after the construct (Func: the return)
+    std::vector<llvm::PHINode*> merge_phis;  ///< the results, one incoming per branch
+    llvm::BasicBlock* header = nullptr;      ///< Loop: the target of its branches
+    std::vector<llvm::PHINode*> header_phis;
+    llvm::BasicBlock* else_block = nullptr;  ///< If: the false arm, until its else or end
+    std::vector<llvm::Value*> else_params;   ///< If: the params, for the false arm
+    bool reached = false;                    ///< a live branch targets `merge`
+    bool dead = false;                       ///< the code being translated is unreachable
+    const std::vector<wasm::ValType>& label_types() const {
+      return kind == Kind::Loop ? params : results;
+    }
+  };
+
+  // translate.cpp: the driver.
+  Result<void> collect_safepoint_costs();
+  void emit_prologue();
+  Result<void> translate(const wasm::Instr& in);
+
+  // translate_control.cpp: structured control and safepoints.
+  Result<void> translate_control(const wasm::Instr& in);
+  Result<void> enter_block(Ctrl::Kind kind, const wasm::BlockType& bt);
+  void translate_else();
+  void translate_end();
+  void translate_br_table(const wasm::Instr& in);
+  /// Adds the current block as a predecessor of label `depth`, passing the top values.
+  void add_branch_incoming(uint32_t depth, llvm::BasicBlock* from);
+  llvm::BasicBlock* label_block(uint32_t depth) const;
+  void mark_dead();
+  Result<void> emit_next_safepoint();
+
+  // translate_numeric.cpp, translate_float.cpp, translate_convert.cpp
+  bool translate_integer(wasm::Opcode op);
+  bool translate_float(wasm::Opcode op);
+  bool translate_conversion(wasm::Opcode op);
+  llvm::Value* integer_division(wasm::Opcode op, llvm::Value* a, llvm::Value* b);
+  llvm::Value* float_min_max(bool is_min, llvm::Value* a, llvm::Value* b);
+  llvm::Value* float_rounding(llvm::Intrinsic::ID id, llvm::Value* a);
+  llvm::Value* trapping_truncation(llvm::Value* z, bool is_signed, llvm::IntegerType* to);
+
+  // translate_memory.cpp: loads, stores, memory.*, globals.
+  bool translate_memory(const wasm::Instr& in);
+  llvm::Value* memory_address(llvm::Value* addr, uint32_t offset, uint32_t bytes);
+  llvm::Value* global_slot_ptr(uint32_t global);
+
+  // translate_tables.cpp: references, tables, bulk memory (mostly helpers).
+  bool translate_reference_or_bulk(const wasm::Instr& in);
+
+  // translate_calls.cpp
+  void translate_call(uint32_t func_index);
+  void translate_call_indirect(uint32_t type_index, uint32_t table);
+  /// Stores `args` as Slots in a fresh slot array of max(args, results) entries.
+  llvm::Value* slot_array(const wasm::FuncType& type, const std::vector<llvm::Value*>& args);
+  std::vector<llvm::Value*> read_slot_results(const wasm::FuncType& type, llvm::Value* slots);
+  std::vector<llvm::Value*> unpack_results(const wasm::FuncType& type, llvm::Value* ret);
+
+  // translate_abi.cpp: the Context, the shadow stack, helpers, traps, Slots.
+  llvm::Value* ctx_field_ptr(uint32_t offset, llvm::Type* type);
+  llvm::Value* load_ctx(uint32_t offset, llvm::Type* type);
+  void store_ctx(uint32_t offset, llvm::Value* value);
+  /// ptr + offset, as a pointer to `type`.
+  llvm::Value* byte_offset(llvm::Value* base, llvm::Value* offset, llvm::Type* type);
+  llvm::LoadInst* load_tagged(llvm::Type* type, llvm::Value* ptr, llvm::MDNode* tbaa);
+  void store_tagged(llvm::Value* value, llvm::Value* ptr, llvm::MDNode* tbaa);
+  void store_shadow();
+  llvm::CallInst* call_helper(Helper h, std::initializer_list<llvm::Value*> args);
+  /// Traps with `kind` when `cond` holds (a cold block per site); continues in a new block.
+  void trap_if(llvm::Value* cond, engine::TrapKind kind);
+  void emit_trap(engine::TrapKind kind);
+  llvm::Value* to_slot(llvm::Value* v, wasm::ValType t);
+  llvm::Value* from_slot(llvm::Value* slot, wasm::ValType t);
+  llvm::BasicBlock* new_block(const char* name);
+  /// An alloca of `count` x `type` in the entry block (where mem2reg and the frame want it).
+  llvm::AllocaInst* alloca_at_entry(llvm::Type* type, uint32_t count);
+  llvm::MDNode* unlikely() const;
+  llvm::Value* i32_const(uint32_t v) const;
+  llvm::Value* i64_const(uint64_t v) const;
+
+  // The operand stack.
+  void push(llvm::Value* v) { stack_.push_back(v); }
+  llvm::Value* pop() {
+    llvm::Value* v = stack_.back();
+    stack_.pop_back();
+    return v;
+  }
+  std::vector<llvm::Value*> pop_n(size_t n);
+
+  ModuleEnv& env_;
+  const wasm::Function& func_;
+  const wasm::FuncType& type_;
+  const engine::CompiledFunction& lowered_;
+  uint32_t func_index_;
+  llvm::Function* fn_;
+  llvm::IRBuilder<> b_;
+  llvm::BasicBlock* entry_ = nullptr;
+  llvm::Value* ctx_ = nullptr;
+  llvm::Value* depth_ = nullptr;  ///< d: this frame's call depth (i32)
+  std::vector<llvm::AllocaInst*> locals_;
+  std::vector<wasm::ValType> local_types_;
+  std::vector<llvm::Value*> stack_;
+  std::vector<Ctrl> ctrls_;
+  uint32_t dead_depth_ = 0;                ///< blocks opened inside unreachable code
+  uint32_t offset_ = 0;                    ///< module offset of the instruction being translated
+  std::vector<uint32_t> safepoint_costs_;  ///< from the lowered code, in code order
+  size_t next_safepoint_ = 0;
+};
+
+}  // namespace lunatic::jit

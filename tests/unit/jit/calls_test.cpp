@@ -1,0 +1,113 @@
+// Calls compiled vs interpreted: direct and recursive calls, multi-value results, imports (a
+// host function), call_indirect's fast path and every slow case (null, out of range, type
+// mismatch, a structurally equal type, a table other than 0), the depth limit, and references.
+#include <cstdint>
+#include <vector>
+
+#include "jit_fixture.hpp"
+
+namespace lunatic::jit::testing {
+namespace {
+
+using engine::Value;
+
+constexpr const char* kCalls = R"((module
+  (import "host" "twice" (func $twice (param i64) (result i64)))
+  (type $v_i (func (result i32)))
+  (type $v_i_again (func (result i32)))
+  (type $i_i (func (param i32) (result i32)))
+  (table $t0 5 funcref)
+  (table $t1 2 funcref)
+  (elem (table $t0) (i32.const 0) func $ten $eleven $double)
+  (elem (table $t1) (i32.const 1) func $eleven)
+  (func $ten (type $v_i) (i32.const 10))
+  (func $eleven (type $v_i_again) (i32.const 11))
+  (func $double (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2)))
+  (func $fib (export "fib") (param i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+      (then (local.get 0))
+      (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                     (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+  (func $divmod (param i32 i32) (result i32 i32)
+    (i32.div_u (local.get 0) (local.get 1)) (i32.rem_u (local.get 0) (local.get 1)))
+  (func (export "divmod") (param i32 i32) (result i32)
+    (call $divmod (local.get 0) (local.get 1))
+    (i32.sub (i32.const 1000)) (i32.add))
+  (func (export "host") (param i64) (result i64) (call $twice (i64.add (local.get 0) (i64.const 1))))
+  (func (export "indirect") (param i32) (result i32) (call_indirect $t0 (type $v_i) (local.get 0)))
+  (func (export "indirect_arg") (param i32) (result i32)
+    (call_indirect $t0 (type $i_i) (i32.const 21) (local.get 0)))
+  (func (export "indirect_t1") (param i32) (result i32) (call_indirect $t1 (type $v_i) (local.get 0)))
+  (func $forever (export "forever") (param i32) (result i32)
+    (call $forever (i32.add (local.get 0) (i32.const 1))))
+  (func (export "ref_func") (result i32) (ref.is_null (ref.func $ten)))
+  (func (export "ref_null") (result i32) (ref.is_null (ref.null func)))
+  (func (export "table_ops") (param i32) (result i32)
+    (table.set $t0 (i32.const 4) (table.get $t0 (local.get 0)))
+    (i32.add (table.size $t0) (call_indirect $t0 (type $v_i) (i32.const 4))))
+  (func (export "table_grow") (result i32)
+    (drop (table.grow $t0 (ref.func $eleven) (i32.const 3)))
+    (i32.add (table.size $t0) (call_indirect $t0 (type $v_i) (i32.const 7))))
+))";
+
+class JitCalls : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    wasm::FuncType type{{wasm::ValType::I64}, {wasm::ValType::I64}};
+    twice_ = store_.add_host_function(type, [](engine::HostCall& call) {
+      call.results[0] = call.args[0] * 2;
+      return engine::HostStatus::Return;
+    });
+  }
+  engine::MemoryPool pool_;
+  engine::Store store_{pool_};
+  engine::Function* twice_ = nullptr;
+};
+
+TEST_F(JitCalls, MatchTheInterpreter) {
+  for (unsigned opt : {0u, 2u}) {
+    JitHarness h(kCalls, opt, {engine::Extern{wasm::ExternKind::Func, twice_}});
+    ASSERT_TRUE(h.ok());
+    for (int32_t n : {0, 1, 2, 10, 20}) h.expect_same("fib", {Value::i32(n)});
+    h.expect_same("divmod", {Value::i32(17), Value::i32(5)});
+    h.expect_same("divmod", {Value::i32(17), Value::i32(0)});
+    h.expect_same("host", {Value::i64(20)});
+    h.expect_same("ref_func", {});
+    h.expect_same("ref_null", {});
+    for (int32_t i : {0, 1, 2, 3, 4, 5, -1}) {
+      h.expect_same("indirect", {Value::i32(i)});
+      h.expect_same("indirect_arg", {Value::i32(i)});
+      h.expect_same("indirect_t1", {Value::i32(i)});
+    }
+    h.expect_same("table_ops", {Value::i32(1)});
+    h.expect_same("table_ops", {Value::i32(9)});
+    h.expect_same("table_grow", {});
+  }
+}
+
+TEST_F(JitCalls, IndirectTrapsSayWhy) {
+  JitHarness h(kCalls, 2, {engine::Extern{wasm::ExternKind::Func, twice_}});
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h.run_compiled("indirect", {Value::i32(1)}).results[0].as_i32(), 11);
+  EXPECT_EQ(h.run_compiled("indirect", {Value::i32(2)}).trap, "indirect call type mismatch");
+  EXPECT_EQ(h.run_compiled("indirect", {Value::i32(3)}).trap, "uninitialized element");
+  EXPECT_EQ(h.run_compiled("indirect", {Value::i32(5)}).trap, "undefined element");
+  EXPECT_EQ(h.run_compiled("indirect_arg", {Value::i32(2)}).results[0].as_i32(), 42);
+}
+
+TEST_F(JitCalls, DeepRecursionExhaustsTheCallStack) {
+  JitHarness h(kCalls, 2, {engine::Extern{wasm::ExternKind::Func, twice_}});
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h.run_compiled("forever", {Value::i32(0)}).trap, "call stack exhausted");
+  // The shadow stack saw the frames: the deepest holds the call site in $forever.
+  const Context& ctx = h.context();
+  EXPECT_EQ(ctx.shadow[ctx.max_depth] >> 32, 11u);
+  // A native stack limit above the stack pointer traps the same way at once.
+  h.context().stack_limit = UINTPTR_MAX;
+  EXPECT_EQ(h.run_compiled("fib", {Value::i32(3)}).trap, "call stack exhausted");
+  h.context().stack_limit = 0;
+  EXPECT_FALSE(h.run_compiled("fib", {Value::i32(3)}).trapped);
+}
+
+}  // namespace
+}  // namespace lunatic::jit::testing
