@@ -47,6 +47,18 @@ class NativeCode {
   SlotEntry entry(uint32_t defined_index) const { return entries_[defined_index]; }
   /// The typed entries as one contiguous array (Context::typed_entries).
   void* const* typed_table() const { return typed_.data(); }
+  /// On-stack replacement: continues defined function i from one of its safepoints (0 = the
+  /// entry, k = the k-th loop in code order) with the interpreter's locals (params first),
+  /// writing its results to `results`. Null when the function has no such entry.
+  using OsrEntry = void (*)(Context*, const Slot* locals, uint32_t safepoint, Slot* results);
+  OsrEntry osr_entry(uint32_t defined_index) const {
+    return defined_index < osr_.size() ? osr_[defined_index] : nullptr;
+  }
+  /// Whether osr_entry(i) may be called with `safepoint`.
+  bool osr_point(uint32_t defined_index, uint32_t safepoint) const {
+    return defined_index < osr_points_.size() && safepoint < osr_points_[defined_index].size() &&
+           osr_points_[defined_index][safepoint];
+  }
   uint32_t function_count() const { return static_cast<uint32_t>(typed_.size()); }
   const CompileStats& stats() const { return stats_; }
   double compile_seconds() const { return stats_.total_seconds; }
@@ -58,6 +70,8 @@ class NativeCode {
   std::unique_ptr<Jit> jit_;
   std::vector<void*> typed_;
   std::vector<SlotEntry> entries_;
+  std::vector<OsrEntry> osr_;                   ///< per defined function, null: none
+  std::vector<std::vector<bool>> osr_points_;  ///< per defined function, per safepoint
   CompileStats stats_;
 };
 

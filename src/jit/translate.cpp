@@ -233,13 +233,8 @@ Result<void> FunctionTranslator::translate(const wasm::Instr& in) {
     case Opcode::LocalTee: b_.CreateStore(stack_.back(), locals_.at(in.a)); return {};
     case Opcode::I32Const: push(i32_const(static_cast<uint32_t>(in.c))); return {};
     case Opcode::I64Const: push(i64_const(in.c)); return {};
-    case Opcode::F32Const:
-      push(llvm::ConstantExpr::getBitCast(
-          llvm::ConstantInt::get(env_.i32, static_cast<uint32_t>(in.c)), env_.f32));
-      return {};
-    case Opcode::F64Const:
-      push(llvm::ConstantExpr::getBitCast(llvm::ConstantInt::get(env_.i64, in.c), env_.f64));
-      return {};
+    case Opcode::F32Const: push(float_const(env_.f32, in.c)); return {};
+    case Opcode::F64Const: push(float_const(env_.f64, in.c)); return {};
     case Opcode::Call: translate_call(in.a); return {};
     case Opcode::CallIndirect: translate_call_indirect(in.a, in.b); return {};
     default: break;

@@ -1,5 +1,6 @@
 // The ABI's building blocks in IR (abi.hpp): Context fields at their fixed offsets, the shadow
 // stack, helper calls, trap sites and the Slot encoding of values.
+#include <llvm/IR/InlineAsm.h>
 #include <llvm/IR/MDBuilder.h>
 
 #include "jit/abi.hpp"
@@ -101,6 +102,29 @@ llvm::Value* FunctionTranslator::from_slot(llvm::Value* slot, wasm::ValType t) {
     case wasm::ValType::F64: return b_.CreateBitCast(slot, env_.f64);
     default: return slot;
   }
+}
+
+// LLVM's default floating-point model lets it fold x - 0, x * 1, x / 1, x * -1, -0 - x and
+// demote(promote(x)) to x or -x, which passes a signalling NaN through where Wasm requires a
+// quiet one (spec: "nan:arithmetic"). Those identities need one of these constants, so they
+// are materialised opaquely (through locals too, since the opaque value is what propagates);
+// the cost is a register load where LLVM would have folded an immediate.
+llvm::Value* FunctionTranslator::float_const(llvm::Type* type, uint64_t bits) {
+  const bool is_f32 = type == env_.f32;
+  llvm::Value* c = llvm::ConstantExpr::getBitCast(
+      is_f32 ? llvm::ConstantInt::get(env_.i32, static_cast<uint32_t>(bits))
+             : llvm::ConstantInt::get(env_.i64, bits),
+      type);
+  const uint64_t magnitude = is_f32 ? (bits & 0x7FFF'FFFFu) : (bits & ~(uint64_t{1} << 63));
+  const uint64_t one = is_f32 ? 0x3F80'0000u : 0x3FF0'0000'0000'0000u;
+  if (magnitude == 0 || magnitude == one) return opaque(c);
+  return c;
+}
+
+llvm::Value* FunctionTranslator::opaque(llvm::Value* v) {
+  auto* type = llvm::FunctionType::get(v->getType(), {v->getType()}, false);
+  auto* asm_ = llvm::InlineAsm::get(type, "", "=x,0", /*hasSideEffects=*/false);
+  return b_.CreateCall(type, asm_, {v});
 }
 
 }  // namespace lunatic::jit

@@ -88,7 +88,8 @@ bool FunctionTranslator::translate_conversion(Opcode op) {
     case Opcode::F64ConvertI64S: push(b_.CreateSIToFP(pop(), env_.f64)); return true;
     case Opcode::F64ConvertI32U:
     case Opcode::F64ConvertI64U: push(b_.CreateUIToFP(pop(), env_.f64)); return true;
-    case Opcode::F32DemoteF64: push(b_.CreateFPTrunc(pop(), env_.f32)); return true;
+    // Opaque: LLVM would fold demote(promote(x)) to x (see float_const).
+    case Opcode::F32DemoteF64: push(b_.CreateFPTrunc(opaque(pop()), env_.f32)); return true;
     case Opcode::F64PromoteF32: push(b_.CreateFPExt(pop(), env_.f64)); return true;
     case Opcode::I32ReinterpretF32: push(b_.CreateBitCast(pop(), i32)); return true;
     case Opcode::I64ReinterpretF64: push(b_.CreateBitCast(pop(), i64)); return true;

@@ -158,6 +158,10 @@ class FunctionTranslator {
   llvm::AllocaInst* alloca_at_entry(llvm::Type* type, uint32_t count);
   llvm::MDNode* unlikely() const;
   llvm::Value* i32_const(uint32_t v) const;
+  /// A float constant from its bits. +-0 and +-1 come out opaque to LLVM (see the .cpp).
+  llvm::Value* float_const(llvm::Type* type, uint64_t bits);
+  /// A value LLVM cannot see through (an empty inline asm): folds stop at it.
+  llvm::Value* opaque(llvm::Value* v);
   llvm::Value* i64_const(uint64_t v) const;
 
   // The operand stack.

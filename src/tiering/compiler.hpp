@@ -32,7 +32,7 @@ struct CompilerConfig {
   unsigned opt_level = 2;  ///< LLVM's -O level for native code
   /// Told why a module stays in the interpreter (the code generator failed on it): the CLI
   /// logs it at debug level. May be called from the background thread.
-  std::function<void(const std::string&)> on_fallback;
+  std::function<void(const std::string&)> on_fallback{};
 };
 
 /// Thread-safe. Its destructor drops background jobs not yet started and waits for the one

@@ -121,15 +121,6 @@ TEST(JitControl, MatchesTheInterpreter) {
   }
 }
 
-TEST(JitControl, SlowSafepointsStillRun) {
-  JitHarness h(kControl);
-  ASSERT_TRUE(h.ok());
-  // A budget of 0 sends every safepoint to the runtime's slow path.
-  Outcome r = h.run_compiled("sum_to", {Value::i32(10)}, 0);
-  ASSERT_FALSE(r.trapped);
-  EXPECT_EQ(r.results[0].as_i32(), 55);
-}
-
 TEST(JitControl, ChargesFuelLikeTheInterpreter) {
   JitHarness h(kControl);
   ASSERT_TRUE(h.ok());

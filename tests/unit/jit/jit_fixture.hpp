@@ -1,6 +1,6 @@
-// Shared by the compiled tier's tests: a WAT module compiled to native code and instantiated
-// twice in one Store (one instance runs compiled, one interpreted, so side effects stay apart),
-// and the outcome of a call on each, to compare.
+// Shared by the compiled tier's tests: a WAT module compiled twice, with and without native
+// code, each instantiated in one Store (so side effects stay apart), and the outcome of a call
+// on each (through an engine::Thread, as the runtime runs them), to compare.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -18,14 +18,9 @@
 #include "engine/value.hpp"
 #include "jit/abi.hpp"
 #include "jit/native_code.hpp"
+#include "jit/native_tier.hpp"
 
 namespace lunatic::jit::testing {
-
-/// Runs `entry` on `ctx` with `slots`; false if the code trapped, with the kind in `kind`.
-/// Implemented next to the runtime helpers (stub_helpers.cpp until the real ones land).
-bool run_guarded(Context* ctx, NativeCode::SlotEntry entry, Slot* slots, engine::TrapKind* kind);
-/// Re-reads memory 0, the globals, functions and table 0 of ctx->instance into `ctx`.
-void refresh_context(Context& ctx);
 
 /// The result of one call: the result values or the trap's message.
 struct Outcome {
@@ -53,21 +48,24 @@ class JitHarness {
   /// Both, expecting the same outcome (and the same fuel when neither trapped).
   void expect_same(std::string_view name, const std::vector<engine::Value>& args);
 
-  Context& context() { return ctx_; }
   engine::Instance* compiled_instance() const { return jit_instance_; }
   engine::Instance* interpreted_instance() const { return interp_instance_; }
-  const NativeCode& code() const { return *code_; }
   engine::Store& store() { return store_; }
+  /// The trap of the last run_compiled that trapped.
+  const engine::Trap& last_trap() const { return last_trap_; }
 
  private:
+  Outcome run(engine::Instance* instance, std::string_view name,
+              const std::vector<engine::Value>& args, uint64_t fuel);
+
   engine::MemoryPool pool_;
   engine::Store store_{pool_};
   std::shared_ptr<const engine::CompiledModule> module_;
-  std::unique_ptr<NativeCode> code_;
+  std::shared_ptr<const engine::CompiledModule> native_module_;
+  const NativeCode* code_ = nullptr;
   engine::Instance* jit_instance_ = nullptr;
   engine::Instance* interp_instance_ = nullptr;
-  Context ctx_;
-  std::vector<ShadowEntry> shadow_;
+  engine::Trap last_trap_;
 };
 
 }  // namespace lunatic::jit::testing
