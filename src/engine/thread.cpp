@@ -101,6 +101,7 @@ void Thread::transfer_top_frame() {
   transferred_ = stop->instance->module->native()->begin_at(*this, *stop->instance,
                                                             stop->defined_index, stop->safepoint,
                                                             stop->locals);
+  if (transferred_ != nullptr) ++transfers_;
 }
 
 // Runs the transferred top frame; Done means the frame returned and the interpreter continues

@@ -74,6 +74,8 @@ class Thread {
   /// Frames of the interpreter's call in progress (a call it makes into another tier starts
   /// one deeper: the depth limit counts the frames of every tier).
   uint32_t interpreter_depth() const;
+  /// Interpreter frames handed over to a code tier so far (on-stack replacement).
+  uint64_t transfers() const { return transfers_; }
 
   /// Embedder data for host functions (the lunatic process this thread runs).
   void* host_context = nullptr;
@@ -96,6 +98,7 @@ class Thread {
   /// The interpreter's top frame, continued by a code tier (on-stack replacement).
   std::unique_ptr<TierExecution> transferred_;
   uint64_t slice_ = UINT64_MAX;
+  uint64_t transfers_ = 0;
   Trap trap_;
   std::optional<uint64_t> fuel_;
   std::atomic<bool> kill_requested_{false};

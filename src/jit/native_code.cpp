@@ -36,6 +36,8 @@ struct NativeCodeBuilder {
   static std::vector<void*>& typed(NativeCode& code) { return code.typed_; }
   static std::vector<NativeCode::SlotEntry>& entries(NativeCode& code) { return code.entries_; }
   static CompileStats& stats(NativeCode& code) { return code.stats_; }
+  static std::vector<NativeCode::OsrEntry>& osr(NativeCode& code) { return code.osr_; }
+  static OsrPoints& osr_points(NativeCode& code) { return code.osr_points_; }
 };
 
 namespace {
@@ -155,7 +157,7 @@ Result<std::unique_ptr<NativeCode>> compile_native(const engine::CompiledModule&
   ir->setDataLayout((*target)->createDataLayout());
   ir->setTargetTriple((*target)->getTargetTriple().str());
   Clock::time_point phase = Clock::now();
-  TRY(translate_module(module, *ir));
+  TRY(translate_module(module, *ir, options.osr_entries, &NativeCodeBuilder::osr_points(*code)));
   std::string problems;
   llvm::raw_string_ostream problems_out(problems);
   if (llvm::verifyModule(*ir, &problems_out)) {
@@ -194,6 +196,14 @@ Result<std::unique_ptr<NativeCode>> compile_native(const engine::CompiledModule&
     typed.push_back(llvm::jitTargetAddressToPointer<void*>(typed_symbol->getAddress()));
     entries.push_back(
         llvm::jitTargetAddressToFunction<NativeCode::SlotEntry>(entry_symbol->getAddress()));
+    NativeCode::OsrEntry osr = nullptr;
+    if (!NativeCodeBuilder::osr_points(*code)[i].empty()) {
+      auto osr_symbol = (*jit)->lookup(osr_name(func_index));
+      if (!osr_symbol)
+        return jit_failure("looking up " + osr_name(func_index), osr_symbol.takeError());
+      osr = llvm::jitTargetAddressToFunction<NativeCode::OsrEntry>(osr_symbol->getAddress());
+    }
+    NativeCodeBuilder::osr(*code).push_back(osr);
   }
   NativeCodeBuilder::jit(*code).lljit = std::move(*jit);
   stats.codegen_seconds = seconds_since(phase);

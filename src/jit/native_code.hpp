@@ -16,6 +16,10 @@ namespace lunatic::jit {
 
 struct CompileOptions {
   unsigned opt_level = 2;  ///< 0..3, LLVM's O0..O3 (IR pipeline and code generation)
+  /// Also compile OSR entries (NativeCode::osr_entry) for functions with loops: needed when
+  /// the interpreter may hand a running frame over (the auto tier); about doubles the work
+  /// for those functions.
+  bool osr_entries = false;
 };
 
 /// Where the time of one compile_native went, in seconds, and what it produced.

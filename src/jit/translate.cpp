@@ -37,6 +37,7 @@ static_assert(std::size(kHelpers) == static_cast<size_t>(Helper::Count));
 const char* helper_name(Helper h) { return kHelpers[static_cast<size_t>(h)].name; }
 std::string typed_name(uint32_t func_index) { return "wf" + std::to_string(func_index); }
 std::string entry_name(uint32_t func_index) { return "we" + std::to_string(func_index); }
+std::string osr_name(uint32_t func_index) { return "wo" + std::to_string(func_index); }
 
 ModuleEnv::ModuleEnv(llvm::Module& m, const engine::CompiledModule& c)
     : llvm(m.getContext()),
@@ -110,14 +111,16 @@ llvm::Function* ModuleEnv::helper(Helper h) {
   return slot;
 }
 
-FunctionTranslator::FunctionTranslator(ModuleEnv& env, uint32_t defined_index)
+FunctionTranslator::FunctionTranslator(ModuleEnv& env, uint32_t defined_index,
+                                       llvm::Function* osr_target)
     : env_(env),
       func_(env.wasm.functions[defined_index]),
       type_(env.wasm.types[func_.type_index]),
       lowered_(*env.compiled.code[defined_index]),
       func_index_(env.wasm.imported_functions + defined_index),
-      fn_(env.typed[defined_index]),
-      b_(env.llvm) {}
+      fn_(osr_target != nullptr ? osr_target : env.typed[defined_index]),
+      b_(env.llvm),
+      osr_(osr_target != nullptr) {}
 
 // The lowered code holds the fuel cost of each safepoint: the function entry's first, then one
 // per live loop in the order of the loop instructions.
@@ -147,9 +150,18 @@ void FunctionTranslator::emit_prologue() {
     llvm::Type* t = env_.value_type(local_types_[i]);
     llvm::AllocaInst* slot = b_.CreateAlloca(t);
     locals_.push_back(slot);
-    b_.CreateStore(i < type_.params.size() ? static_cast<llvm::Value*>(fn_->getArg(i + 1))
-                                           : llvm::Constant::getNullValue(t),
-                   slot);
+    llvm::Value* init = nullptr;
+    if (osr_) {  // every local from the interpreter's frame
+      llvm::Value* frame = b_.CreateBitCast(fn_->getArg(1), env_.i64->getPointerTo());
+      llvm::Value* bits =
+          b_.CreateLoad(env_.i64, b_.CreateConstInBoundsGEP1_64(env_.i64, frame, i));
+      init = from_slot(bits, local_types_[i]);
+    } else if (i < type_.params.size()) {
+      init = fn_->getArg(i + 1);
+    } else {
+      init = llvm::Constant::getNullValue(t);
+    }
+    b_.CreateStore(init, slot);
   }
   // d = depth + 1 must stay within max_depth, and the native stack above its limit. The trap
   // leaves the shadow stack alone: shadow[d] may not exist, and the caller stored its site.
@@ -171,6 +183,14 @@ void FunctionTranslator::emit_prologue() {
   b_.CreateUnreachable();
   b_.SetInsertPoint(body);
   store_ctx(offsetof(Context, depth), depth_);
+  if (osr_) {
+    // Safepoint 0 (and anything unknown) starts at the entry; loops are added by enter_block.
+    llvm::BasicBlock* start = new_block("start");
+    osr_switch_ = b_.CreateSwitch(fn_->getArg(2), start);
+    osr_points_.assign(safepoint_costs_.size(), false);
+    osr_points_[0] = true;
+    b_.SetInsertPoint(start);
+  }
 }
 
 Result<void> FunctionTranslator::run() {
@@ -254,6 +274,27 @@ std::vector<llvm::Value*> FunctionTranslator::pop_n(size_t n) {
 
 namespace {
 
+bool has_loop(const wasm::Function& f) {
+  for (const wasm::Instr& in : f.body) {
+    if (in.op == wasm::Opcode::Loop) return true;
+  }
+  return false;
+}
+
+// Writes the value a typed function returned (`type`'s results) to a slot array.
+void store_results(ModuleEnv& env, llvm::IRBuilder<>& b, const wasm::FuncType& type,
+                   llvm::Value* ret, llvm::Value* slot_array) {
+  llvm::Value* slots = b.CreateBitCast(slot_array, env.i64->getPointerTo());
+  for (size_t i = 0; i < type.results.size(); ++i) {
+    llvm::Value* v = type.results.size() == 1 ? ret : b.CreateExtractValue(ret, {unsigned(i)});
+    llvm::Type* t = v->getType();
+    if (t == env.f32) v = b.CreateBitCast(v, env.i32);
+    if (t == env.f64) v = b.CreateBitCast(v, env.i64);
+    if (v->getType() == env.i32) v = b.CreateZExt(v, env.i64);
+    b.CreateStore(v, b.CreateConstInBoundsGEP1_64(env.i64, slots, i));
+  }
+}
+
 // we<F>: reads the params from the slot array, calls wf<F>, writes the results back.
 void emit_slot_entry(ModuleEnv& env, uint32_t defined_index) {
   const uint32_t func_index = env.wasm.imported_functions + defined_index;
@@ -271,20 +312,33 @@ void emit_slot_entry(ModuleEnv& env, uint32_t defined_index) {
     args.push_back(b.CreateBitCast(bits, t));
   }
   llvm::Value* ret = b.CreateCall(env.typed[defined_index], args);
-  for (size_t i = 0; i < type.results.size(); ++i) {
-    llvm::Value* v = type.results.size() == 1 ? ret : b.CreateExtractValue(ret, {unsigned(i)});
-    llvm::Type* t = v->getType();
-    if (t == env.f32) v = b.CreateBitCast(v, env.i32);
-    if (t == env.f64) v = b.CreateBitCast(v, env.i64);
-    if (v->getType() == env.i32) v = b.CreateZExt(v, env.i64);
-    b.CreateStore(v, b.CreateConstInBoundsGEP1_64(env.i64, slots, i));
-  }
+  store_results(env, b, type, ret, fn->getArg(1));
   b.CreateRetVoid();
+}
+
+// The OSR variant of F (internal, typed) and wo<F>: void (ctx, const Slot* locals, i32
+// safepoint, Slot* results), which calls it and writes its results as slots.
+llvm::Function* declare_osr(ModuleEnv& env, uint32_t defined_index) {
+  const uint32_t func_index = env.wasm.imported_functions + defined_index;
+  const wasm::FuncType& type = env.wasm.types[env.wasm.functions[defined_index].type_index];
+  llvm::Type* ret = env.typed[defined_index]->getReturnType();
+  auto* variant_type = llvm::FunctionType::get(ret, {env.ptr, env.ptr, env.i32}, false);
+  auto* variant = llvm::Function::Create(variant_type, llvm::GlobalValue::InternalLinkage,
+                                         "wfo" + std::to_string(func_index), env.module);
+  auto* sig = llvm::FunctionType::get(env.void_type, {env.ptr, env.ptr, env.i32, env.ptr}, false);
+  auto* fn = llvm::Function::Create(sig, llvm::GlobalValue::ExternalLinkage, osr_name(func_index),
+                                    env.module);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(env.llvm, "entry", fn));
+  llvm::Value* value = b.CreateCall(variant, {fn->getArg(0), fn->getArg(1), fn->getArg(2)});
+  store_results(env, b, type, value, fn->getArg(3));
+  b.CreateRetVoid();
+  return variant;
 }
 
 }  // namespace
 
-Result<void> translate_module(const engine::CompiledModule& compiled, llvm::Module& out) {
+Result<void> translate_module(const engine::CompiledModule& compiled, llvm::Module& out, bool osr,
+                              OsrPoints* osr_points) {
   ModuleEnv env(out, compiled);
   const wasm::Module& m = compiled.wasm;
   if (compiled.code.size() != m.functions.size()) return jit_error("module is not lowered");
@@ -303,6 +357,18 @@ Result<void> translate_module(const engine::CompiledModule& compiled, llvm::Modu
       return e;
     }
     emit_slot_entry(env, i);
+  }
+  if (osr_points != nullptr) osr_points->assign(m.functions.size(), {});
+  for (uint32_t i = 0; osr && i < m.functions.size(); ++i) {
+    if (!has_loop(m.functions[i])) continue;
+    FunctionTranslator variant(env, i, declare_osr(env, i));
+    Result<void> r = variant.run();
+    if (!r.ok()) {
+      Error e = std::move(r).error();
+      e.context = "jit, OSR entry of function " + std::to_string(m.imported_functions + i);
+      return e;
+    }
+    if (osr_points != nullptr) (*osr_points)[i] = variant.osr_points();
   }
   return {};
 }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/result.hpp"
 #include "engine/compiled_module.hpp"
@@ -43,10 +44,17 @@ const char* helper_name(Helper h);
 std::string typed_name(uint32_t func_index);
 /// Name of its slot entry: "we<index>".
 std::string entry_name(uint32_t func_index);
+/// Name of its OSR entry: "wo<index>" (NativeCode::OsrEntry).
+std::string osr_name(uint32_t func_index);
+
+/// Which safepoints of each defined function have an OSR entry (empty: no entry at all).
+using OsrPoints = std::vector<std::vector<bool>>;
 
 /// Translates every defined function of `compiled` (validated and lowered) into `out`, which
-/// must be empty. Errors (Phase::Validate, context "jit"): an unsupported construct, or lowered
-/// code that does not match the translation (safepoints).
-Result<void> translate_module(const engine::CompiledModule& compiled, llvm::Module& out);
+/// must be empty. With `osr`, functions with loops also get an OSR entry, whose safepoints are
+/// written to `osr_points`. Errors (Phase::Validate, context "jit"): an unsupported construct,
+/// or lowered code that does not match the translation (safepoints).
+Result<void> translate_module(const engine::CompiledModule& compiled, llvm::Module& out,
+                              bool osr = false, OsrPoints* osr_points = nullptr);
 
 }  // namespace lunatic::jit

@@ -88,6 +88,14 @@ Result<void> FunctionTranslator::enter_block(Ctrl::Kind kind, const wasm::BlockT
       value = phi;
     }
   }
+  // The OSR variant may start at this loop's header when the interpreter's frame holds all
+  // of its state in locals: nothing on the operand stack (the interpreter's slots for it are
+  // not handed over).
+  if (kind == Ctrl::Kind::Loop && osr_switch_ != nullptr && stack_.empty() &&
+      next_safepoint_ < osr_points_.size()) {
+    osr_switch_->addCase(llvm::cast<llvm::ConstantInt>(i32_const(next_safepoint_)), c.header);
+    osr_points_[next_safepoint_] = true;
+  }
   ctrls_.push_back(std::move(c));
   if (kind == Ctrl::Kind::Loop) TRY(emit_next_safepoint());
   return {};

@@ -72,7 +72,13 @@ struct ModuleEnv {
 /// Translates the body of one defined function into its (already declared) wf<F>.
 class FunctionTranslator {
  public:
-  FunctionTranslator(ModuleEnv& env, uint32_t defined_index);
+  /// Into wf<F>; or, with `osr_target`, into that function, the OSR variant: RET (ctx,
+  /// const Slot* locals, i32 safepoint), which starts at the entry (safepoint 0) or at the
+  /// header of a loop entered with an empty operand stack.
+  FunctionTranslator(ModuleEnv& env, uint32_t defined_index,
+                     llvm::Function* osr_target = nullptr);
+  /// The safepoints the OSR variant can start at (after run()).
+  const std::vector<bool>& osr_points() const { return osr_points_; }
   /// Errors: an unsupported instruction, or lowered code whose safepoints do not match.
   Result<void> run();
 
@@ -191,6 +197,9 @@ class FunctionTranslator {
   uint32_t offset_ = 0;                    ///< module offset of the instruction being translated
   std::vector<uint32_t> safepoint_costs_;  ///< from the lowered code, in code order
   size_t next_safepoint_ = 0;
+  bool osr_ = false;
+  llvm::SwitchInst* osr_switch_ = nullptr;  ///< OSR variant: safepoint -> its loop header
+  std::vector<bool> osr_points_;
 };
 
 }  // namespace lunatic::jit

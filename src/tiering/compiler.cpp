@@ -60,7 +60,10 @@ void Compiler::add_native_code(const std::shared_ptr<const engine::CompiledModul
 
 void Compiler::compile_now(const engine::CompiledModule& module) {
   if (module.native() != nullptr) return;
-  Result<void> done = jit::attach_native(module, jit::CompileOptions{.opt_level = config_.opt_level});
+  // The auto tier hands running interpreter frames over: it needs the OSR entries.
+  Result<void> done = jit::attach_native(
+      module, jit::CompileOptions{.opt_level = config_.opt_level,
+                                  .osr_entries = config_.tier == Tier::Auto});
   if (!done.ok() && config_.on_fallback) {
     config_.on_fallback("compiled tier: the module stays in the interpreter: " +
                         done.error().to_string());

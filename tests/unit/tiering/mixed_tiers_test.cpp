@@ -1,0 +1,78 @@
+// A call that began in the interpreter moves to native code when its module gets some while it
+// runs (the auto tier's background compile): its next calls run natively, and at the end of a
+// slice its top frame continues natively from the loop header it stopped at. The outcome,
+// fuel included, is the interpreter's.
+#include "jit/native_tier.hpp"
+#include "tier_fixture.hpp"
+
+namespace lunatic::tiering::testing {
+namespace {
+
+constexpr std::string_view kLoops = R"((module
+  (memory 1)
+  (func $sq (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
+  (func (export "sum_squares") (param $n i32) (result i32) (local $s i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $s (i32.add (local.get $s) (call $sq (local.get $n))))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $next)))
+    (local.get $s))
+  (func (export "nested") (param $n i32) (result i64) (local $i i32) (local $j i32) (local $acc i64)
+    (loop $outer
+      (local.set $j (i32.const 0))
+      (loop $inner
+        (local.set $acc (i64.add (local.get $acc)
+                                 (i64.extend_i32_u (i32.mul (local.get $i) (local.get $j)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $inner (i32.lt_u (local.get $j) (i32.const 50))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $outer (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $acc))
+))";
+
+// Runs `name`(arg) interpreted for `first_slices` slices, attaches native code to the module,
+// and runs the rest; returns the outcome and the number of frames handed over.
+Outcome run_switching(std::string_view name, Value arg, int first_slices, uint64_t slice,
+                      uint64_t* transfers) {
+  TierInstance t(kLoops, Tier::Interp);
+  EXPECT_NE(t.instance, nullptr);
+  Outcome o;
+  t.thread.set_fuel(10'000'000);
+  t.thread.begin_call(t.fn(std::string(name).c_str()), std::vector<Value>{arg}).value();
+  for (int i = 0; i < first_slices; ++i) {
+    o.status = t.thread.run(slice);
+    if (o.status != RunStatus::Yielded) break;
+    ++o.yields;
+  }
+  EXPECT_TRUE(jit::attach_native(*t.instance->module, {.osr_entries = true}).ok());
+  while (o.status == RunStatus::Yielded && (o.status = t.thread.run(slice)) == RunStatus::Yielded) {
+    ++o.yields;
+  }
+  if (o.status == RunStatus::Done) o.results = t.thread.results();
+  if (o.status == RunStatus::Trapped) o.trap = t.thread.trap().message;
+  o.fuel = t.thread.fuel();
+  *transfers = t.thread.transfers();
+  return o;
+}
+
+TEST(MixedTiers, ARunningCallContinuesNativelyWithTheSameOutcomeAndFuel) {
+  for (const char* name : {"sum_squares", "nested"}) {
+    for (uint64_t slice : {5u, 100u, 1000u}) {
+      TierInstance ref(kLoops, Tier::Interp);
+      const Value arg = Value::i32(300);
+      Outcome want = run_to_end(ref.thread, ref.fn(name), {arg}, 10'000'000, slice);
+      uint64_t transfers = 0;
+      Outcome got = run_switching(name, arg, 3, slice, &transfers);
+      // Slices of a handed-over frame end where the compiled code's do; the count of yields
+      // may differ (the first native run gets a fresh slice), the rest may not.
+      got.yields = want.yields = 0;
+      EXPECT_EQ(got, want) << name << " slice " << slice;
+      EXPECT_GE(transfers, 1u) << name << " slice " << slice;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace lunatic::tiering::testing
