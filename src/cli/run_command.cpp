@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -22,6 +23,9 @@
 
 namespace lunatic::cli {
 namespace {
+
+// --tier auto: a module starts its background compile after running this long.
+constexpr std::chrono::milliseconds kBackgroundCompileDelay{1000};
 
 int fail(const std::string& file, const Error& error, int code = kExitLoadError) {
   return report_load_error(file, error, code);
@@ -102,7 +106,8 @@ int run_module(const RunOptions& options) {
   std::shared_ptr<spdlog::logger> log = make_stderr_logger(std::getenv(kLogVariable));
   auto compiler = std::make_shared<tiering::Compiler>(tiering::CompilerConfig{
       .tier = options.tier,
-      .on_fallback = [log](const std::string& why) { log->debug("{}", why); },
+      .note = [log](const std::string& why) { log->debug("{}", why); },
+      .background_delay = kBackgroundCompileDelay,
   });
   Result<std::vector<uint8_t>> bytes = engine::read_module_file(file);
   if (!bytes) return fail(file, bytes.error());
@@ -178,7 +183,17 @@ int run_module(const RunOptions& options) {
   runtime::ExitStatus status = rt.wait();
   log->info("root process {} ended: {}; other processes still alive (killed now): {}", *id,
             status.to_string(), rt.live_processes());
-  return exit_code_of(status, wasm);
+  const int code = exit_code_of(status, wasm);
+  if (compiler->busy()) {
+    // A background compile (LLVM, not interruptible) is still running for a program that has
+    // ended: exit now rather than wait seconds for code nobody will run. Everything the
+    // program wrote is flushed first; the other processes end with this one, as they would.
+    log->debug("exiting without waiting for the background compile");
+    log->flush();
+    std::fflush(nullptr);
+    std::_Exit(code);
+  }
+  return code;
 }
 
 int validate_module(const std::string& file) {

@@ -2,6 +2,8 @@
 #include "tiering/compiler.hpp"
 
 #include <sys/resource.h>
+
+#include <cstdio>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -53,7 +55,7 @@ void Compiler::add_native_code(const std::shared_ptr<const engine::CompiledModul
   if (module->wasm.functions.empty()) return;
   std::lock_guard lock(mutex_);
   if (stopping_) return;
-  queue_.push_back(module);
+  queue_.push_back(Job{module, std::chrono::steady_clock::now() + config_.background_delay});
   if (!worker_.joinable()) worker_ = std::thread([this] { background_loop(); });
   wake_.notify_one();
 }
@@ -64,10 +66,20 @@ void Compiler::compile_now(const engine::CompiledModule& module) {
   Result<void> done = jit::attach_native(
       module, jit::CompileOptions{.opt_level = config_.opt_level,
                                   .osr_entries = config_.tier == Tier::Auto});
-  if (!done.ok() && config_.on_fallback) {
-    config_.on_fallback("compiled tier: the module stays in the interpreter: " +
-                        done.error().to_string());
+  if (!config_.note) return;
+  if (!done.ok()) {
+    config_.note("compiled tier: the module stays in the interpreter: " +
+                 done.error().to_string());
+    return;
   }
+  const jit::CompileStats& stats = jit::native_tier_of(module)->code().stats();
+  char line[160];
+  std::snprintf(line, sizeof line,
+                "compiled tier: %zu functions compiled in %.3f s (translate %.3f, optimise %.3f, "
+                "machine code %.3f)",
+                stats.functions, stats.total_seconds, stats.translate_seconds,
+                stats.optimize_seconds, stats.codegen_seconds);
+  config_.note(line);
 }
 
 void Compiler::background_loop() {
@@ -77,13 +89,17 @@ void Compiler::background_loop() {
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (stopping_) return;
-    std::shared_ptr<const engine::CompiledModule> module = queue_.front().lock();
+    // A module is compiled only once it has run for the delay (stopping cancels the wait).
+    if (wake_.wait_until(lock, queue_.front().not_before, [this] { return stopping_; })) return;
+    std::shared_ptr<const engine::CompiledModule> module = queue_.front().module.lock();
     queue_.pop_front();
     if (module == nullptr) continue;  // nobody runs it any more
+    busy_.store(true, std::memory_order_release);
     lock.unlock();
     compile_now(*module);
     module.reset();
     lock.lock();
+    busy_.store(false, std::memory_order_release);
   }
 }
 

@@ -4,6 +4,8 @@
 // background thread, which calls begun after it finished then run.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -30,9 +32,14 @@ const char* tier_name(Tier tier);
 struct CompilerConfig {
   Tier tier = Tier::Auto;
   unsigned opt_level = 2;  ///< LLVM's -O level for native code
-  /// Told why a module stays in the interpreter (the code generator failed on it): the CLI
-  /// logs it at debug level. May be called from the background thread.
-  std::function<void(const std::string&)> on_fallback{};
+  /// Told, for a debug log, how long each native compile took, and why a module stays in the
+  /// interpreter when the code generator failed on it. May be called from the background
+  /// thread.
+  std::function<void(const std::string&)> note{};
+  /// Auto: how long a module must have been running before its background compile starts.
+  /// A short run then never pays for a compile it would not live to use (LLVM at -O2 takes
+  /// about a second per 30 KB of code on these machines).
+  std::chrono::milliseconds background_delay{0};
 };
 
 /// Thread-safe. Its destructor drops background jobs not yet started and waits for the one
@@ -46,12 +53,15 @@ class Compiler {
 
   /// Decodes, validates and lowers `bytes` (errors as engine::compile's), then gives the
   /// module native code as the tier says. A module the code generator cannot handle runs in
-  /// the interpreter (on_fallback says why): never an error.
+  /// the interpreter (`note` says why): never an error.
   Result<std::shared_ptr<const engine::CompiledModule>> compile(std::span<const uint8_t> bytes);
   /// As compile(), for a module already lowered.
   void add_native_code(const std::shared_ptr<const engine::CompiledModule>& module);
 
   Tier tier() const { return config_.tier; }
+  /// Whether a background compile is running now (it cannot be interrupted: a program that
+  /// ends meanwhile may exit without waiting for it, see cli/run_command.cpp).
+  bool busy() const { return busy_.load(std::memory_order_acquire); }
 
  private:
   void compile_now(const engine::CompiledModule& module);
@@ -60,7 +70,12 @@ class Compiler {
   CompilerConfig config_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<std::weak_ptr<const engine::CompiledModule>> queue_;
+  struct Job {
+    std::weak_ptr<const engine::CompiledModule> module;
+    std::chrono::steady_clock::time_point not_before;
+  };
+  std::deque<Job> queue_;
+  std::atomic<bool> busy_{false};
   bool stopping_ = false;
   std::thread worker_;  ///< started by the first background job
 };
