@@ -6,8 +6,7 @@
 # The host headers live apart from the guest SDK's (PREFIX/include/lunatic), so that neither
 # kind of program can include the other's by mistake.
 set(LUNATIC_EMBED_LIBRARIES
-  lunatic_common lunatic_wasm lunatic_decoder lunatic_validator lunatic_engine lunatic_jit
-  lunatic_tiering lunatic_binding
+  lunatic_common lunatic_wasm lunatic_decoder lunatic_validator lunatic_engine lunatic_binding
   lunatic_runtime lunatic_host_shared lunatic_wasi lunatic_host_process lunatic_host_message
   lunatic_host_error lunatic_host_timer lunatic_host_networking lunatic_host_registry
   lunatic_host_version lunatic_host_standard lunatic_embed)

@@ -200,8 +200,8 @@ namespace {
 // in another.
 HarnessReport compare(engine::MemoryPool& pool,
                       const std::shared_ptr<const engine::CompiledModule>& first,
-                      const std::shared_ptr<const engine::CompiledModule>& second,
-                      uint64_t slice, const HarnessLimits& limits) {
+                      const std::shared_ptr<const engine::CompiledModule>& second, uint64_t slice,
+                      const HarnessLimits& limits) {
   const std::shared_ptr<const engine::CompiledModule>& module = first;
   HarnessReport report;
   Side whole(pool, limits.store);

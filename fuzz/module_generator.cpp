@@ -2,6 +2,8 @@
 // binary format's order (spec 5.5). Every index it writes refers to something it declared.
 #include "module_generator.hpp"
 
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "body_generator.hpp"
@@ -183,6 +185,17 @@ std::vector<uint8_t> generate_module(std::span<const uint8_t> bytes) {
 
   write_data(src, out);
   return std::move(out.bytes());
+}
+
+std::vector<uint8_t> generate_module_for_input(const uint8_t* data, size_t size) {
+  std::vector<uint8_t> wasm = generate_module(std::span<const uint8_t>(data, size));
+  if (const char* dump = std::getenv("LUNATIC_FUZZ_DUMP")) {
+    if (FILE* f = std::fopen(dump, "wb")) {
+      std::fwrite(wasm.data(), 1, wasm.size(), f);
+      std::fclose(f);
+    }
+  }
+  return wasm;
 }
 
 }  // namespace lunatic::fuzz

@@ -43,4 +43,8 @@ class ByteSource {
 /// "f<i>". Loops may run forever: the caller bounds execution with fuel.
 std::vector<uint8_t> generate_module(std::span<const uint8_t> bytes);
 
+/// generate_module for a fuzzer's input, also written to the file LUNATIC_FUZZ_DUMP names
+/// (the module of the last input, to reproduce a finding).
+std::vector<uint8_t> generate_module_for_input(const uint8_t* data, size_t size);
+
 }  // namespace lunatic::fuzz

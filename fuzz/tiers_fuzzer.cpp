@@ -16,14 +16,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static lunatic::engine::MemoryPool pool;  // outlives every Store of every input
-  const std::vector<uint8_t> wasm =
-      lunatic::fuzz::generate_module(std::span<const uint8_t>(data, size));
-  if (const char* dump = std::getenv("LUNATIC_FUZZ_DUMP")) {
-    if (FILE* f = std::fopen(dump, "wb")) {
-      std::fwrite(wasm.data(), 1, wasm.size(), f);
-      std::fclose(f);
-    }
-  }
+  const std::vector<uint8_t> wasm = lunatic::fuzz::generate_module_for_input(data, size);
   auto interpreted = lunatic::engine::compile(wasm);
   auto compiled = lunatic::engine::compile(wasm);
   if (!interpreted || !compiled) {

@@ -9,8 +9,6 @@ get_filename_component(LUNATIC_EXECUTABLE ${CMAKE_CURRENT_LIST_DIR}/../../../bin
 if(NOT CMAKE_SYSTEM_NAME STREQUAL "WASI" AND NOT TARGET lunatic::runtime)
   include(CMakeFindDependencyMacro)
   find_dependency(Threads)
-  find_dependency(LLVM 14 CONFIG)                     # the compiled tier (lunatic_jit)
-  find_dependency(Boost 1.74 COMPONENTS context)
   include(${CMAKE_CURRENT_LIST_DIR}/LunaticTargets.cmake)
 endif()
 set(Lunatic_FOUND TRUE)

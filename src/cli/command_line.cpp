@@ -31,7 +31,10 @@ constexpr const char* kMainFooter = R"(Examples:
 
 Environment:
   LUNATIC_LOG=off|error|warn|info|debug|trace   what the runtime logs to stderr (default:
-      warn: a process other than the root that fails is logged with its id and reason).)";
+      warn: a process other than the root that fails is logged with its id and reason).
+  LUNATIC_TIER=interp|compiled|auto   the default of `run --tier` (auto).
+  LUNATIC_JIT_OPT=0|1|2|3   LLVM's optimisation level for compiled code (default 2; 0
+      compiles about ten times faster, into slower code).)";
 
 constexpr const char* kRunFooter =
     R"(Options of `run` come before FILE; every argument after FILE goes to the guest,
@@ -43,7 +46,13 @@ cannot be loaded, validated or linked; 2 for a bad command line; 134 when the gu
 Logging (stderr), set by LUNATIC_LOG=off|error|warn|info|debug|trace (default warn):
   warn   a process other than the root fails (trap, out of fuel, exit(n != 0)): its id, why
   info   the run starting and ending (workers, the root's exit status)
-  debug  every process's end (normal, killed, ...)
+  debug  every process's end (normal, killed, ...), and how long compiling took
+
+Tiers (--tier, or LUNATIC_TIER): `interp` runs the interpreter; `compiled` compiles the module
+to native code with LLVM before it starts (the fastest code, but the compile takes seconds for
+big modules); `auto` (default) starts in the interpreter and, once the program has run for a
+second, compiles in the background: new calls, and running ones at their next loop header,
+continue in native code when it is ready.
 
 Examples:
   lunatic run hello.wasm Ada Lovelace
@@ -259,11 +268,18 @@ Command parse_command_line(std::span<const std::string> args) {
   if (const char* from_env = std::getenv("LUNATIC_TIER"); tier.empty() && from_env != nullptr) {
     tier = from_env;
   }
+  if (const char* opt = std::getenv("LUNATIC_JIT_OPT"); opt != nullptr) {
+    const std::string_view level(opt);
+    if (level.size() != 1 || level[0] < '0' || level[0] > '3') {
+      return usage_error("LUNATIC_JIT_OPT expects 0, 1, 2 or 3, got '" + std::string(level) + "'");
+    }
+    opts.jit_opt_level = static_cast<unsigned>(level[0] - '0');
+  }
   if (!tier.empty()) {
     std::optional<tiering::Tier> parsed = tiering::parse_tier(tier);
     if (!parsed) {
-      return usage_error("--tier (or LUNATIC_TIER) expects interp, compiled or auto, got '" +
-                         tier + "'");
+      return usage_error("--tier (or LUNATIC_TIER) expects interp, compiled or auto, got '" + tier +
+                         "'");
     }
     opts.tier = *parsed;
   }

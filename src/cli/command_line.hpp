@@ -30,6 +30,7 @@ struct RunOptions {
   std::optional<uint64_t> max_fuel;          ///< --max-fuel
   unsigned threads = 0;                      ///< --threads: scheduler workers; 0 = one per core
   tiering::Tier tier = tiering::Tier::Auto;  ///< --tier
+  unsigned jit_opt_level = 2;                ///< LUNATIC_JIT_OPT: LLVM's -O level, 0..3
 };
 
 struct Command {

@@ -106,6 +106,7 @@ int run_module(const RunOptions& options) {
   std::shared_ptr<spdlog::logger> log = make_stderr_logger(std::getenv(kLogVariable));
   auto compiler = std::make_shared<tiering::Compiler>(tiering::CompilerConfig{
       .tier = options.tier,
+      .opt_level = options.jit_opt_level,
       .note = [log](const std::string& why) { log->debug("{}", why); },
       .background_delay = kBackgroundCompileDelay,
   });
@@ -128,7 +129,9 @@ int run_module(const RunOptions& options) {
   runtime::RuntimeConfig runtime_config;
   runtime_config.workers = options.threads;
   runtime_config.linker = host::standard_linker();
-  runtime_config.compiler = compiler;
+  runtime_config.compile = [compiler](std::span<const uint8_t> bytes) {
+    return compiler->compile(bytes);
+  };
   runtime_config.on_exit = [log, root_id](runtime::ProcessId id,
                                           const runtime::ExitStatus& status) {
     log_process_exit(*log, id, status, id == root_id->load(std::memory_order_acquire));

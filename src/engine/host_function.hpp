@@ -20,12 +20,12 @@ class Memory;
 
 /// What a host function tells the interpreter.
 enum class HostStatus : uint8_t {
-  Return,  ///< results are written; continue after the call
-  Trap,    ///< the guest traps with HostCall::trap
-  Park,    ///< the process must wait: the interpreter stops with RunStatus::Parked, leaving
-           ///< the call's arguments on the stack, and re-executes the same call on resume
-  Yield,   ///< results are written and the call is over, but the slice ends here: the
-           ///< interpreter stops with RunStatus::Yielded after the call (sched_yield)
+  Return,   ///< results are written; continue after the call
+  Trap,     ///< the guest traps with HostCall::trap
+  Park,     ///< the process must wait: the interpreter stops with RunStatus::Parked, leaving
+            ///< the call's arguments on the stack, and re-executes the same call on resume
+  Yield,    ///< results are written and the call is over, but the slice ends here: the
+            ///< interpreter stops with RunStatus::Yielded after the call (sched_yield)
   Preempt,  ///< the call is not over but the slice ends: the interpreter stops with
             ///< RunStatus::Yielded and re-executes the same call on resume (a call into native
             ///< code whose slice ended, see CodeTier::adopt)
@@ -36,8 +36,8 @@ struct HostCall {
   Thread& thread;
   Instance* caller;  ///< instance whose code made the call (null at top level)
   std::span<const Slot> args;
-  std::span<Slot> results;  ///< sized to the function type's results
-  Trap trap;                ///< set when returning HostStatus::Trap
+  std::span<Slot> results;           ///< sized to the function type's results
+  Trap trap;                         ///< set when returning HostStatus::Trap
   const Function* callee = nullptr;  ///< the function called (its host callable is running)
 
   /// The caller's memory 0, or null if it has none.

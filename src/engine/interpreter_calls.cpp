@@ -63,8 +63,9 @@ HostStatus Interpreter::call_host(Thread& t, const Function& fn, size_t base, In
     s.host_results.assign(r, 0);
     results = s.host_results.data();
   }
-  HostCall call{t, caller, std::span<const Slot>(s.slots.data() + base, n),
-                std::span<Slot>(results, r), Trap{}, &fn};
+  HostCall call{
+      t,      caller, std::span<const Slot>(s.slots.data() + base, n), std::span<Slot>(results, r),
+      Trap{}, &fn};
   const HostStatus status = (*fn.host)(call);
   if (status == HostStatus::Return || status == HostStatus::Yield) {
     std::copy(results, results + r, s.slots.begin() + static_cast<ptrdiff_t>(base));

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "engine/lowering_context.hpp"
+#include "wasm/unreachable_code.hpp"
 
 namespace lunatic::engine {
 
@@ -73,19 +74,7 @@ Result<std::unique_ptr<CompiledFunction>> Lowerer::run() {
   for (const wasm::Instr& in : func_.body) {
     if (ctrls_.empty()) break;  // trailing bytes after the final end: not in a valid body
     cur_offset_ = in.offset;
-    if (ctrls_.back().dead) {
-      // Unreachable code is dropped; only the structure is followed.
-      const wasm::Opcode op = in.op;
-      if (op == wasm::Opcode::Block || op == wasm::Opcode::Loop || op == wasm::Opcode::If) {
-        ++dead_depth_;
-        continue;
-      }
-      if (dead_depth_ > 0) {
-        if (op == wasm::Opcode::End) --dead_depth_;
-        continue;
-      }
-      if (op != wasm::Opcode::End && op != wasm::Opcode::Else) continue;
-    }
+    if (ctrls_.back().dead && wasm::skip_unreachable(in.op, dead_depth_)) continue;
     ++ctrls_[ctrls_.back().cost_owner].cost;
     TRY(lower_instr(in));
   }

@@ -98,9 +98,8 @@ RunStatus Thread::run(uint64_t slice) {
 void Thread::transfer_top_frame() {
   std::optional<Interpreter::SafepointStop> stop = Interpreter::safepoint_stop(*this);
   if (!stop || !stop->instance->module->has_native()) return;
-  transferred_ = stop->instance->module->native()->begin_at(*this, *stop->instance,
-                                                            stop->defined_index, stop->safepoint,
-                                                            stop->locals);
+  transferred_ = stop->instance->module->native()->begin_at(
+      *this, *stop->instance, stop->defined_index, stop->safepoint, stop->locals);
   if (transferred_ != nullptr) ++transfers_;
 }
 

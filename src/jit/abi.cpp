@@ -1,6 +1,6 @@
 // Definitions of the ABI's layout queries (abi.hpp).
-#include "engine/store.hpp"
 #include "jit/abi.hpp"
+#include "engine/store.hpp"
 
 namespace lunatic::jit {
 

@@ -45,8 +45,8 @@ struct Context {
   ShadowEntry* shadow = nullptr;   ///< 40: the shadow stack, max_depth + 1 entries
   engine::Global* const* globals = nullptr;      ///< 48: the instance's global index space
   engine::Function* const* functions = nullptr;  ///< 56: the instance's function index space
-  Slot* table0_data = nullptr;     ///< 64: table 0's elements (a funcref is a Function*)
-  uint64_t table0_size = 0;        ///< 72: table 0's element count
+  Slot* table0_data = nullptr;  ///< 64: table 0's elements (a funcref is a Function*)
+  uint64_t table0_size = 0;     ///< 72: table 0's element count
   /// 80: the instance's own functions (Instance::defined_functions), and their count at 88:
   /// a funcref f is a function of this instance iff (f - defined_base) < defined_count.
   const engine::Function* defined_base = nullptr;
@@ -84,8 +84,7 @@ void lunatic_jit_safepoint(Context* ctx, uint32_t cost);
 uint32_t lunatic_jit_memory_grow(Context* ctx, uint32_t delta_pages);
 void lunatic_jit_memory_fill(Context* ctx, uint32_t dst, uint32_t value, uint32_t n);
 void lunatic_jit_memory_copy(Context* ctx, uint32_t dst, uint32_t src, uint32_t n);
-void lunatic_jit_memory_init(Context* ctx, uint32_t data, uint32_t dst, uint32_t src,
-                             uint32_t n);
+void lunatic_jit_memory_init(Context* ctx, uint32_t data, uint32_t dst, uint32_t src, uint32_t n);
 void lunatic_jit_data_drop(Context* ctx, uint32_t data);
 Slot lunatic_jit_table_get(Context* ctx, uint32_t table, uint32_t index);
 void lunatic_jit_table_set(Context* ctx, uint32_t table, uint32_t index, Slot value);
@@ -94,8 +93,8 @@ uint32_t lunatic_jit_table_grow(Context* ctx, uint32_t table, Slot init, uint32_
 void lunatic_jit_table_fill(Context* ctx, uint32_t table, uint32_t i, Slot value, uint32_t n);
 void lunatic_jit_table_copy(Context* ctx, uint32_t dst_table, uint32_t src_table, uint32_t d,
                             uint32_t s, uint32_t n);
-void lunatic_jit_table_init(Context* ctx, uint32_t elem, uint32_t table, uint32_t d,
-                            uint32_t s, uint32_t n);
+void lunatic_jit_table_init(Context* ctx, uint32_t elem, uint32_t table, uint32_t d, uint32_t s,
+                            uint32_t n);
 void lunatic_jit_elem_drop(Context* ctx, uint32_t elem);
 /// Calls function `func_index` of the running instance's function index space (an import:
 /// a host function or another instance's function) with its arguments in args_results[0..n)
@@ -105,8 +104,8 @@ void lunatic_jit_call(Context* ctx, uint32_t func_index, Slot* args_results);
 /// call_indirect's slow path (anything but "a function of this instance whose type pointer is
 /// the expected one"): bounds, null and type checks (traps "undefined element",
 /// "uninitialized element", "indirect call type mismatch"), then the call as above.
-void lunatic_jit_call_indirect(Context* ctx, uint32_t type_index, uint32_t table,
-                               uint32_t index, Slot* args_results);
+void lunatic_jit_call_indirect(Context* ctx, uint32_t type_index, uint32_t table, uint32_t index,
+                               Slot* args_results);
 }
 
 static_assert(offsetof(Context, memory_base) == 0);

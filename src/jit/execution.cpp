@@ -41,7 +41,8 @@ Execution::Execution(std::shared_ptr<const NativeTier> tier, engine::Thread& thr
       defined_index_(start.defined_index),
       safepoint_(start.safepoint) {
   const wasm::Module& wasm = start.instance->module->wasm;
-  const size_t results = wasm.function_type(wasm.imported_functions + defined_index_).results.size();
+  const size_t results =
+      wasm.function_type(wasm.imported_functions + defined_index_).results.size();
   slots_.assign(std::max(start.args.size(), safepoint_ ? 0 : results), 0);
   std::copy(start.args.begin(), start.args.end(), slots_.begin());
   if (safepoint_) results_.assign(results, 0);
@@ -236,8 +237,9 @@ Execution::HostOutcome Execution::invoke_host(const engine::Function& fn, Slot* 
     many.assign(r, 0);
     results = many.data();
   }
-  engine::HostCall call{thread_, ctx_.instance, std::span<const Slot>(slots, n),
-                        std::span<Slot>(results, r), Trap{}, &fn};
+  engine::HostCall call{
+      thread_, ctx_.instance, std::span<const Slot>(slots, n), std::span<Slot>(results, r), Trap{},
+      &fn};
   engine::HostStatus status;
   try {
     status = (*fn.host)(call);
@@ -250,8 +252,12 @@ Execution::HostOutcome Execution::invoke_host(const engine::Function& fn, Slot* 
     return HostOutcome::Trap;
   }
   switch (status) {
-    case engine::HostStatus::Return: std::copy(results, results + r, slots); return HostOutcome::Return;
-    case engine::HostStatus::Yield: std::copy(results, results + r, slots); return HostOutcome::Yield;
+    case engine::HostStatus::Return:
+      std::copy(results, results + r, slots);
+      return HostOutcome::Return;
+    case engine::HostStatus::Yield:
+      std::copy(results, results + r, slots);
+      return HostOutcome::Yield;
     case engine::HostStatus::Park: return HostOutcome::Park;
     case engine::HostStatus::Preempt: return HostOutcome::Preempt;
     case engine::HostStatus::Trap: pending_trap_ = std::move(call.trap); return HostOutcome::Trap;
@@ -291,8 +297,7 @@ void Execution::finish_trapped() {
   Trap& t = pending_trap_;
   t.backtrace.clear();
   const engine::CompiledModule& module = *ctx_.instance->module;
-  for (uint32_t d = ctx_.depth; d > base_depth_ && t.backtrace.size() < kMaxBacktraceFrames;
-       --d) {
+  for (uint32_t d = ctx_.depth; d > base_depth_ && t.backtrace.size() < kMaxBacktraceFrames; --d) {
     engine::BacktraceFrame frame;
     frame.function_index = static_cast<uint32_t>(ctx_.shadow[d] >> 32);
     frame.offset = static_cast<uint32_t>(ctx_.shadow[d]);

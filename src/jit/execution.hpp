@@ -26,7 +26,7 @@ class Execution final : public engine::TierExecution {
   struct Start {
     engine::Instance* instance = nullptr;
     uint32_t defined_index = 0;
-    std::span<const Slot> args;  ///< the params; for OSR, every local (params first)
+    std::span<const Slot> args;         ///< the params; for OSR, every local (params first)
     std::optional<uint32_t> safepoint;  ///< OSR: continue at this safepoint (0 = entry)
   };
   Execution(std::shared_ptr<const NativeTier> tier, engine::Thread& thread, const Start& start);
@@ -70,7 +70,7 @@ class Execution final : public engine::TierExecution {
   engine::Thread& thread_;
   uint32_t defined_index_ = 0;
   std::optional<uint32_t> safepoint_;  ///< set for an OSR entry
-  uint32_t base_depth_ = 0;  ///< frames of the interpreter below the first compiled one
+  uint32_t base_depth_ = 0;            ///< frames of the interpreter below the first compiled one
   Context ctx_;
   std::vector<Slot> slots_;    ///< the entry's arguments, then its results (OSR: the locals)
   std::vector<Slot> results_;  ///< OSR: the results

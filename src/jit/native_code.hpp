@@ -74,7 +74,7 @@ class NativeCode {
   std::unique_ptr<Jit> jit_;
   std::vector<void*> typed_;
   std::vector<SlotEntry> entries_;
-  std::vector<OsrEntry> osr_;                   ///< per defined function, null: none
+  std::vector<OsrEntry> osr_;                  ///< per defined function, null: none
   std::vector<std::vector<bool>> osr_points_;  ///< per defined function, per safepoint
   CompileStats stats_;
 };

@@ -16,8 +16,8 @@ std::unique_ptr<engine::TierExecution> NativeTier::begin(engine::Thread& thread,
 }
 
 std::unique_ptr<engine::TierExecution> NativeTier::begin_at(
-    engine::Thread& thread, engine::Instance& instance, uint32_t defined_index,
-    uint32_t safepoint, std::span<const engine::Slot> locals) const {
+    engine::Thread& thread, engine::Instance& instance, uint32_t defined_index, uint32_t safepoint,
+    std::span<const engine::Slot> locals) const {
   if (code_->osr_entry(defined_index) == nullptr || !code_->osr_point(defined_index, safepoint)) {
     return nullptr;
   }
@@ -45,9 +45,7 @@ engine::HostStatus call_native(engine::HostCall& call) {
       nested.reset();
       return engine::HostStatus::Return;
     }
-    case engine::RunStatus::Trapped:
-      nested.reset();
-      return call.fail(thread.trap());
+    case engine::RunStatus::Trapped: nested.reset(); return call.fail(thread.trap());
     case engine::RunStatus::Parked: return engine::HostStatus::Park;
     case engine::RunStatus::Yielded: return engine::HostStatus::Preempt;
   }

@@ -11,18 +11,16 @@
 
 namespace lunatic::jit {
 
-class NativeTier final : public engine::CodeTier,
-                         public std::enable_shared_from_this<NativeTier> {
+class NativeTier final : public engine::CodeTier, public std::enable_shared_from_this<NativeTier> {
  public:
   explicit NativeTier(std::unique_ptr<NativeCode> code) : code_(std::move(code)) {}
 
   std::unique_ptr<engine::TierExecution> begin(engine::Thread& thread, engine::Function& fn,
                                                std::span<const engine::Slot> args) const override;
   void adopt(engine::Instance& instance) const override;
-  std::unique_ptr<engine::TierExecution> begin_at(engine::Thread& thread,
-                                                  engine::Instance& instance,
-                                                  uint32_t defined_index, uint32_t safepoint,
-                                                  std::span<const engine::Slot> locals) const override;
+  std::unique_ptr<engine::TierExecution> begin_at(
+      engine::Thread& thread, engine::Instance& instance, uint32_t defined_index,
+      uint32_t safepoint, std::span<const engine::Slot> locals) const override;
 
   const NativeCode& code() const { return *code_; }
   StackPool& stacks() const { return stacks_; }

@@ -49,8 +49,7 @@ void lunatic_jit_memory_copy(Context* ctx, uint32_t dst, uint32_t src, uint32_t 
   check(ctx, ops::memory_copy(instance(ctx), dst, src, n, kind), kind);
 }
 
-void lunatic_jit_memory_init(Context* ctx, uint32_t data, uint32_t dst, uint32_t src,
-                             uint32_t n) {
+void lunatic_jit_memory_init(Context* ctx, uint32_t data, uint32_t dst, uint32_t src, uint32_t n) {
   TrapKind kind = TrapKind::MemoryOutOfBounds;
   check(ctx, ops::memory_init(instance(ctx), data, dst, src, n, kind), kind);
 }
@@ -105,7 +104,8 @@ void lunatic_jit_call(Context* ctx, uint32_t func_index, Slot* args_results) {
 void lunatic_jit_call_indirect(Context* ctx, uint32_t type_index, uint32_t table, uint32_t index,
                                Slot* args_results) {
   TrapKind kind = TrapKind::UndefinedElement;
-  lunatic::engine::Function* f = ops::indirect_callee(instance(ctx), type_index, table, index, kind);
+  lunatic::engine::Function* f =
+      ops::indirect_callee(instance(ctx), type_index, table, index, kind);
   if (f == nullptr) {
     // As the interpreter: a null entry names its index ("uninitialized element 2").
     lunatic::engine::Trap trap = lunatic::engine::Trap::of(kind);

@@ -8,6 +8,7 @@
 #include "engine/code.hpp"
 #include "jit/abi.hpp"
 #include "jit/translate_function.hpp"
+#include "wasm/unreachable_code.hpp"
 
 namespace lunatic::jit {
 
@@ -209,20 +210,8 @@ Result<void> FunctionTranslator::run() {
   for (const wasm::Instr& in : func_.body) {
     if (ctrls_.empty()) break;
     offset_ = in.offset;
-    if (ctrls_.back().dead) {
-      // Unreachable code is skipped as lowering skips it (only its structure is followed), so
-      // both count the same loops.
-      const wasm::Opcode op = in.op;
-      if (op == wasm::Opcode::Block || op == wasm::Opcode::Loop || op == wasm::Opcode::If) {
-        ++dead_depth_;
-        continue;
-      }
-      if (dead_depth_ > 0) {
-        if (op == wasm::Opcode::End) --dead_depth_;
-        continue;
-      }
-      if (op != wasm::Opcode::End && op != wasm::Opcode::Else) continue;
-    }
+    // Skipped as lowering skips it, so both count the same loops.
+    if (ctrls_.back().dead && wasm::skip_unreachable(in.op, dead_depth_)) continue;
     TRY(translate(in));
   }
   if (!ctrls_.empty()) return jit_error("body without its final end");

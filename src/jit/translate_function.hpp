@@ -75,8 +75,7 @@ class FunctionTranslator {
   /// Into wf<F>; or, with `osr_target`, into that function, the OSR variant: RET (ctx,
   /// const Slot* locals, i32 safepoint), which starts at the entry (safepoint 0) or at the
   /// header of a loop entered with an empty operand stack.
-  FunctionTranslator(ModuleEnv& env, uint32_t defined_index,
-                     llvm::Function* osr_target = nullptr);
+  FunctionTranslator(ModuleEnv& env, uint32_t defined_index, llvm::Function* osr_target = nullptr);
   /// The safepoints the OSR variant can start at (after run()).
   const std::vector<bool>& osr_points() const { return osr_points_; }
   /// Errors: an unsupported instruction, or lowered code whose safepoints do not match.

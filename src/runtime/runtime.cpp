@@ -139,7 +139,7 @@ void Runtime::finish(Process& process) {
 
 Result<std::shared_ptr<const engine::CompiledModule>> Runtime::compile(
     std::span<const uint8_t> bytes) {
-  if (config_.compiler != nullptr) return config_.compiler->compile(bytes);
+  if (config_.compile) return config_.compile(bytes);
   return engine::compile(bytes);
 }
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -27,7 +28,6 @@
 #include "runtime/registry.hpp"
 #include "runtime/resolver.hpp"
 #include "runtime/timer.hpp"
-#include "tiering/compiler.hpp"
 
 namespace lunatic::runtime {
 
@@ -47,9 +47,11 @@ struct RuntimeConfig {
   /// Called on a worker thread as each process ends, after its links and monitors were
   /// notified (tests, the CLI's diagnostics). Must not block or throw.
   std::function<void(ProcessId, const ExitStatus&)> on_exit{};
-  /// Compiles the modules processes load at run time (lunatic::process::compile_module) with
-  /// the tier it was configured with. Null: the interpreter only.
-  std::shared_ptr<tiering::Compiler> compiler{};
+  /// Compiles the modules processes load at run time (lunatic::process::compile_module): the
+  /// embedder's choice of tier (the CLI's tiering::Compiler). Must be thread-safe. Empty:
+  /// engine::compile (the interpreter).
+  std::function<Result<std::shared_ptr<const engine::CompiledModule>>(std::span<const uint8_t>)>
+      compile{};
 };
 
 /// Called on the spawning thread once a process is instantiated, before it can run (and before
@@ -122,7 +124,7 @@ class Runtime {
   bool kill(ProcessId id, engine::Trap reason = engine::Trap::of(engine::TrapKind::Killed));
 
   size_t live_processes() const { return live_.load(std::memory_order_acquire); }
-  /// Compiles a module with the configured tier (RuntimeConfig::compiler). Thread-safe.
+  /// Compiles a module as RuntimeConfig::compile says. Thread-safe.
   Result<std::shared_ptr<const engine::CompiledModule>> compile(std::span<const uint8_t> bytes);
   const RuntimeConfig& config() const { return config_; }
   const binding::Linker& linker() const { return *linker_; }

@@ -3,9 +3,9 @@
 
 #include <sys/resource.h>
 
-#include <cstdio>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <cstdio>
 
 #include "jit/native_tier.hpp"
 
@@ -63,13 +63,12 @@ void Compiler::add_native_code(const std::shared_ptr<const engine::CompiledModul
 void Compiler::compile_now(const engine::CompiledModule& module) {
   if (module.native() != nullptr) return;
   // The auto tier hands running interpreter frames over: it needs the OSR entries.
-  Result<void> done = jit::attach_native(
-      module, jit::CompileOptions{.opt_level = config_.opt_level,
-                                  .osr_entries = config_.tier == Tier::Auto});
+  Result<void> done =
+      jit::attach_native(module, jit::CompileOptions{.opt_level = config_.opt_level,
+                                                     .osr_entries = config_.tier == Tier::Auto});
   if (!config_.note) return;
   if (!done.ok()) {
-    config_.note("compiled tier: the module stays in the interpreter: " +
-                 done.error().to_string());
+    config_.note("compiled tier: the module stays in the interpreter: " + done.error().to_string());
     return;
   }
   const jit::CompileStats& stats = jit::native_tier_of(module)->code().stats();

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "spec/file_job.hpp"
-#include "tiering/compiler.hpp"
 #include "spec/skiplist.hpp"
+#include "tiering/compiler.hpp"
 
 namespace {
 

@@ -14,8 +14,9 @@ using shared::ConfigResource;
 using shared::ModuleResource;
 
 /// Arguments: the bytes of a Wasm module, an out-pointer for a u64. Decodes, validates and
-/// lowers the module once (and compiles it with the runtime's tier). Returns 0 with the module id written, or 1 with an error id written
-/// (malformed or invalid bytes: the error says why). Traps: a range outside memory.
+/// lowers the module once (and compiles it with the runtime's tier). Returns 0 with the module id
+/// written, or 1 with an error id written (malformed or invalid bytes: the error says why). Traps:
+/// a range outside memory.
 int32_t compile_module(CallContext& ctx, GuestSpan<uint8_t> bytes, GuestPtr<uint64_t> id_out) {
   Process& self = ctx.host<Process>();
   Result<std::shared_ptr<const engine::CompiledModule>> module =

@@ -50,8 +50,8 @@ struct Case {
 };
 const std::vector<Case>& cases() {
   static const std::vector<Case> kCases = {
-      {"sum_squares", {Value::i32(100)}}, {"fib", {Value::i64(15)}},
-      {"fill", {Value::i32(65536)}},      {"fill", {Value::i32(65537)}},
+      {"sum_squares", {Value::i32(100)}},      {"fib", {Value::i64(15)}},
+      {"fill", {Value::i32(65536)}},           {"fill", {Value::i32(65537)}},
       {"div", {Value::i32(7), Value::i32(0)}}, {"div", {Value::i32(INT32_MIN), Value::i32(-1)}},
   };
   return kCases;
@@ -61,7 +61,8 @@ TEST(CompiledTier, SameResultsTrapsAndFuelAsTheInterpreter) {
   BothTiers b(kWork);
   ASSERT_NE(b.compiled.instance, nullptr);
   for (const Case& c : cases()) {
-    for (std::optional<uint64_t> fuel : {std::optional<uint64_t>{}, std::optional<uint64_t>{1'000'000}}) {
+    for (std::optional<uint64_t> fuel :
+         {std::optional<uint64_t>{}, std::optional<uint64_t>{1'000'000}}) {
       const Outcome want = run_to_end(b.interp.thread, b.interp.fn(c.fn), c.args, fuel);
       const Outcome got = run_to_end(b.compiled.thread, b.compiled.fn(c.fn), c.args, fuel);
       EXPECT_EQ(got, want) << c.fn;
@@ -74,8 +75,10 @@ TEST(CompiledTier, OutOfFuelAtTheSameSafepoint) {
   ASSERT_NE(b.compiled.instance, nullptr);
   // Every budget from 0 to 400 units: the run ends (or runs out) exactly as interpreted.
   for (uint64_t fuel = 0; fuel <= 400; ++fuel) {
-    const Outcome want = run_to_end(b.interp.thread, b.interp.fn("sum_squares"), {Value::i32(20)}, fuel);
-    const Outcome got = run_to_end(b.compiled.thread, b.compiled.fn("sum_squares"), {Value::i32(20)}, fuel);
+    const Outcome want =
+        run_to_end(b.interp.thread, b.interp.fn("sum_squares"), {Value::i32(20)}, fuel);
+    const Outcome got =
+        run_to_end(b.compiled.thread, b.compiled.fn("sum_squares"), {Value::i32(20)}, fuel);
     ASSERT_EQ(got, want) << "fuel " << fuel;
   }
 }
@@ -123,7 +126,9 @@ TEST(CompiledTier, CallStackExhaustionIsATrap) {
   EXPECT_EQ(got.trap, "call stack exhausted");
   EXPECT_EQ(got, want);
   // The thread is usable afterwards.
-  EXPECT_EQ(run_to_end(b.compiled.thread, b.compiled.fn("fib"), {Value::i64(10)}, {}).results[0].as_i64(), 55);
+  EXPECT_EQ(
+      run_to_end(b.compiled.thread, b.compiled.fn("fib"), {Value::i64(10)}, {}).results[0].as_i64(),
+      55);
 }
 
 TEST(CompiledTier, TrapsCarryTheBacktraceOfTheInterpreter) {
@@ -160,13 +165,13 @@ TEST(CompiledTier, ParksInAHostCallAndResumesOnAnotherThread) {
   engine::Store store(pool);
   int attempts = 0;
   std::vector<std::thread::id> threads;
-  Function* receive = store.add_host_function({{wasm::ValType::I32}, {wasm::ValType::I32}},
-                                              [&](HostCall& c) {
-                                                threads.push_back(std::this_thread::get_id());
-                                                if (++attempts < 3) return HostStatus::Park;
-                                                c.results[0] = c.args[0] + 5;
-                                                return HostStatus::Return;
-                                              });
+  Function* receive =
+      store.add_host_function({{wasm::ValType::I32}, {wasm::ValType::I32}}, [&](HostCall& c) {
+        threads.push_back(std::this_thread::get_id());
+        if (++attempts < 3) return HostStatus::Park;
+        c.results[0] = c.args[0] + 5;
+        return HostStatus::Return;
+      });
   std::vector<Extern> imports = {{wasm::ExternKind::Func, receive}};
   engine::Instance* inst = store.instantiate(module, imports).value();
   Thread thread(store);
@@ -221,9 +226,8 @@ TEST(CompiledTier, HostTrapsAndExceptionsTrapTheGuest) {
   engine::Store store(pool);
   Function* fail = store.add_host_function(
       {}, [](HostCall& c) { return c.fail(engine::Trap::host("no luck")); });
-  Function* thrower = store.add_host_function({}, [](HostCall&) -> HostStatus {
-    throw std::runtime_error("boom");
-  });
+  Function* thrower = store.add_host_function(
+      {}, [](HostCall&) -> HostStatus { throw std::runtime_error("boom"); });
   std::vector<Extern> imports = {{wasm::ExternKind::Func, fail}, {wasm::ExternKind::Func, thrower}};
   engine::Instance* inst = store.instantiate(module, imports).value();
   Thread thread(store);
@@ -241,9 +245,9 @@ TEST(CompiledTier, MemoryAccessesAreBoundsChecked) {
   BothTiers b(kWat);
   ASSERT_NE(b.compiled.instance, nullptr);
   const std::vector<Case> probes = {
-      {"load", {Value::i32(65528)}}, {"load", {Value::i32(65529)}}, {"load", {Value::i32(-4)}},
+      {"load", {Value::i32(65528)}},  {"load", {Value::i32(65529)}},  {"load", {Value::i32(-4)}},
       {"store", {Value::i32(65528)}}, {"store", {Value::i32(65529)}}, {"grow", {Value::i32(1)}},
-      {"load", {Value::i32(65529)}}, {"load", {Value::i32(131068)}}, {"grow", {Value::i32(1)}},
+      {"load", {Value::i32(65529)}},  {"load", {Value::i32(131068)}}, {"grow", {Value::i32(1)}},
   };
   for (const Case& c : probes) {
     const Outcome want = run_to_end(b.interp.thread, b.interp.fn(c.fn), c.args, {});

@@ -10,14 +10,13 @@ namespace {
 
 constexpr std::string_view kLoops = R"((module
   (memory 1)
-  (func $sq (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
-  (func (export "sum_squares") (param $n i32) (result i32) (local $s i32)
-    (block $done
-      (loop $next
-        (br_if $done (i32.eqz (local.get $n)))
-        (local.set $s (i32.add (local.get $s) (call $sq (local.get $n))))
-        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-        (br $next)))
+  (func $cube (param i64) (result i64)
+    (i64.mul (local.get 0) (i64.mul (local.get 0) (local.get 0))))
+  (func (export "sum_cubes") (param $n i32) (result i64) (local $s i64)
+    (loop $next
+      (local.set $s (i64.add (local.get $s) (call $cube (i64.extend_i32_u (local.get $n)))))
+      (local.tee $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $next))
     (local.get $s))
   (func (export "nested") (param $n i32) (result i64) (local $i i32) (local $j i32) (local $acc i64)
     (loop $outer
@@ -58,7 +57,7 @@ Outcome run_switching(std::string_view name, Value arg, int first_slices, uint64
 }
 
 TEST(MixedTiers, ARunningCallContinuesNativelyWithTheSameOutcomeAndFuel) {
-  for (const char* name : {"sum_squares", "nested"}) {
+  for (const char* name : {"sum_cubes", "nested"}) {
     for (uint64_t slice : {5u, 100u, 1000u}) {
       TierInstance ref(kLoops, Tier::Interp);
       const Value arg = Value::i32(300);

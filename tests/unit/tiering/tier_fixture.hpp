@@ -29,8 +29,7 @@ using engine::Value;
 
 /// `wat` compiled with `tier`; fails the test (null) on an error, or if Compiled gave no
 /// native code.
-inline std::shared_ptr<const engine::CompiledModule> compile_wat(std::string_view wat,
-                                                                 Tier tier) {
+inline std::shared_ptr<const engine::CompiledModule> compile_wat(std::string_view wat, Tier tier) {
   auto bytes = text::parse_module(wat);
   EXPECT_TRUE(bytes.ok()) << bytes.error().to_string();
   if (!bytes.ok()) return nullptr;
