@@ -29,13 +29,13 @@ using engine::Value;
 
 /// `wat` compiled with `tier`; fails the test (null) on an error, or if Compiled gave no
 /// native code.
-inline std::shared_ptr<const engine::CompiledModule> compile_wat(std::string_view wat,
-                                                                 Tier tier) {
+inline std::shared_ptr<const engine::CompiledModule> compile_wat(std::string_view wat, Tier tier) {
   auto bytes = text::parse_module(wat);
   EXPECT_TRUE(bytes.ok()) << bytes.error().to_string();
   if (!bytes.ok()) return nullptr;
   std::string fallback;
-  Compiler compiler({.tier = tier, .note = [&](const std::string& why) { fallback = why; }});
+  Compiler compiler(
+      {.tier = tier, .note = [&](const std::string& why) { fallback = why; }, .use_cache = false});
   auto module = compiler.compile(*bytes);
   EXPECT_TRUE(module.ok()) << module.error().to_string();
   if (!module.ok()) return nullptr;
