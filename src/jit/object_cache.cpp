@@ -8,6 +8,7 @@
 
 #include <llvm/ADT/ArrayRef.h>
 #include <llvm/ADT/StringMap.h>
+#include <llvm/Config/llvm-config.h>
 #include <llvm/Support/Host.h>
 #include <llvm/Support/SHA256.h>
 
@@ -172,7 +173,7 @@ std::optional<std::filesystem::path> ObjectCache::default_dir() {
 Digest ObjectCache::key(const Digest& module_digest, unsigned opt_level, bool osr_entries) {
   // Every field is terminated, so no two different keys share a byte string.
   std::string material = "lunatic " LUNATIC_VERSION "\n";
-  material += "format " + std::to_string(kFormatVersion) + "\n";
+  material += "format " + std::to_string(kFormatVersion) + " llvm " LLVM_VERSION_STRING "\n";
   material += "module " + to_hex(module_digest) + "\n";
   material += "cpu " + llvm::sys::getHostCPUName().str() + "\n";
   llvm::StringMap<bool> features;

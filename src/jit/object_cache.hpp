@@ -50,8 +50,8 @@ class ObjectCache {
   static std::optional<std::filesystem::path> default_dir();
 
   /// The key of a module (`module_digest`) compiled with these options on this host by this
-  /// runtime: SHA-256 of the module's digest, PROJECT_VERSION, kFormatVersion, the host CPU's
-  /// name and features, the opt level and whether OSR entries are compiled.
+  /// runtime: SHA-256 of the module's digest, PROJECT_VERSION, kFormatVersion, LLVM's version, the
+  /// host CPU's name and features, the opt level and whether OSR entries are compiled.
   static Digest key(const Digest& module_digest, unsigned opt_level, bool osr_entries);
 
   const std::filesystem::path& dir() const { return dir_; }
