@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/command_line.hpp"
+#include "cli/compile_command.hpp"
 #include "cli/inspect_command.hpp"
 #include "cli/run_command.hpp"
 
@@ -21,6 +22,7 @@ int run(int argc, char** argv) {
   switch (command.kind) {
     case Command::Kind::Run: return run_module(command.run);
     case Command::Kind::Validate: return validate_module(command.validate_file);
+    case Command::Kind::Compile: return compile_module(command.compile_file);
     case Command::Kind::Inspect: return inspect_module(command.inspect_file);
     case Command::Kind::Version: std::printf("%s\n", version_string().c_str()); return 0;
     case Command::Kind::Exit: break;

@@ -1,6 +1,6 @@
-// The command line grammar (run, validate, inspect, version): CLI11 defines the options and the
-// help; this file splits off the guest's arguments first, because CLI11 would otherwise parse
-// options meant for the guest.
+// The command line grammar (run, validate, compile, inspect, version): CLI11 defines the options
+// and the help; this file splits off the guest's arguments first, because CLI11 would otherwise
+// parse options meant for the guest.
 #include "cli/command_line.hpp"
 
 #include <CLI/CLI.hpp>
@@ -25,6 +25,7 @@ constexpr const char* kMainFooter = R"(Examples:
   lunatic run --max-memory 64MiB --max-fuel 1000000 app.wasm
   lunatic inspect app.wasm               imports, exports, memories; what the runtime provides
   lunatic validate app.wasm              decode and validate only
+  lunatic compile app.wasm               native code into the cache, for the runs that follow
   LUNATIC_LOG=debug lunatic run app.wasm
                                          log every process's end to stderr
   lunatic run --help                     options of `run` (and so on for each command)
@@ -34,7 +35,9 @@ Environment:
       warn: a process other than the root that fails is logged with its id and reason).
   LUNATIC_TIER=interp|compiled|auto   the default of `run --tier` (auto).
   LUNATIC_JIT_OPT=0|1|2|3   LLVM's optimisation level for compiled code (default 2; 0
-      compiles about ten times faster, into slower code).)";
+      compiles about ten times faster, into slower code).
+  LUNATIC_CACHE_DIR=DIR   the code cache (default $XDG_CACHE_HOME/lunatic, else
+      $HOME/.cache/lunatic).)";
 
 constexpr const char* kRunFooter =
     R"(Options of `run` come before FILE; every argument after FILE goes to the guest,
@@ -69,6 +72,22 @@ error (with its byte offset) and exits 1.
 Examples:
   lunatic validate app.wasm
   lunatic validate app.wasm && lunatic run app.wasm)";
+
+constexpr const char* kCompileFooter =
+    R"(Compiles the module's native code as `run --tier compiled` and `run --tier auto` need
+it (LLVM -O2: seconds to minutes for a large module) and stores both in the code cache,
+so that runs of the same file on this machine start with native code. Prints each cache
+entry and its size; exits 1, with the error, when the file cannot be read, is not a valid
+module, or the code generator fails on it.
+
+The cache is the directory LUNATIC_CACHE_DIR, else $XDG_CACHE_HOME/lunatic, else
+$HOME/.cache/lunatic; an entry is keyed by the module's bytes, the runtime's version, the
+host CPU and the compile options, and checked in full before it is used.
+
+Examples:
+  lunatic compile app.wasm
+  lunatic compile app.wasm && lunatic run --tier compiled app.wasm
+  LUNATIC_CACHE_DIR=/tmp/cache lunatic compile app.wasm)";
 
 constexpr const char* kInspectFooter =
     R"(Lists the imports (each marked provided / unknown / type mismatch against the host
@@ -197,6 +216,12 @@ Command parse_command_line(std::span<const std::string> args) {
       ->type_name("FILE.wasm")
       ->required();
   validate->footer(kValidateFooter);
+  CLI::App* compile = app.add_subcommand(
+      "compile", "Compile a module's native code into the code cache, ahead of its runs");
+  compile->add_option("file", command.compile_file, "The module to compile")
+      ->type_name("FILE.wasm")
+      ->required();
+  compile->footer(kCompileFooter);
   CLI::App* inspect = app.add_subcommand(
       "inspect", "Show a module's imports, exports, memories and what this runtime provides");
   inspect->add_option("file", command.inspect_file, "The module to describe")
@@ -237,6 +262,10 @@ Command parse_command_line(std::span<const std::string> args) {
   }
   if (validate->parsed()) {
     command.kind = Command::Kind::Validate;
+    return command;
+  }
+  if (compile->parsed()) {
+    command.kind = Command::Kind::Compile;
     return command;
   }
   if (inspect->parsed()) {

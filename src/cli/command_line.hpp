@@ -37,6 +37,7 @@ struct Command {
   enum class Kind : uint8_t {
     Run,       ///< run `run`
     Validate,  ///< validate `validate_file`
+    Compile,   ///< compile `compile_file` into the code cache
     Inspect,   ///< describe `inspect_file`
     Version,   ///< print the version
     Exit,      ///< print `out` to stdout and `err` to stderr, exit with `exit_code` (help, errors)
@@ -44,6 +45,7 @@ struct Command {
   Kind kind = Kind::Exit;
   RunOptions run;
   std::string validate_file;
+  std::string compile_file;
   std::string inspect_file;
   std::string out;
   std::string err;

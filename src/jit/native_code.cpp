@@ -1,13 +1,15 @@
-// compile_native: LLVM setup for the host, the IR verifier and optimisation pipeline, and the
-// ORC LLJIT that turns the module into machine code and resolves the runtime helpers (and
-// libm/libc symbols of the process) by name.
+// compile_native: LLVM setup for the host, the IR verifier and optimisation pipeline, machine
+// code as an object file (cached, see object_cache.hpp), and the ORC LLJIT that links it,
+// resolving the runtime helpers (and libm/libc symbols of the process) by name.
 #include "jit/native_code.hpp"
 
+#include <llvm/ExecutionEngine/Orc/CompileUtils.h>
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Target/TargetMachine.h>
 
@@ -133,19 +135,12 @@ Result<void> define_symbols(llvm::orc::LLJIT& jit) {
   return {};
 }
 
-}  // namespace
-
-Result<std::unique_ptr<NativeCode>> compile_native(const engine::CompiledModule& module,
-                                                   const CompileOptions& options) {
-  static std::once_flag llvm_ready;
-  std::call_once(llvm_ready, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-  });
-  const Clock::time_point start = Clock::now();
-  std::unique_ptr<NativeCode> code = NativeCodeBuilder::make();
-  CompileStats& stats = NativeCodeBuilder::stats(*code);
-
+// Wasm -> IR -> optimised IR -> a relocatable object for the host (what LLJIT would compile,
+// but kept, so that it can be cached).
+Result<std::unique_ptr<llvm::MemoryBuffer>> emit_object(const engine::CompiledModule& module,
+                                                        const CompileOptions& options,
+                                                        OsrPoints& osr_points,
+                                                        CompileStats& stats) {
   auto machine_builder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!machine_builder) return jit_failure("host target", machine_builder.takeError());
   machine_builder->setCodeGenOptLevel(codegen_level(options.opt_level));
@@ -157,7 +152,7 @@ Result<std::unique_ptr<NativeCode>> compile_native(const engine::CompiledModule&
   ir->setDataLayout((*target)->createDataLayout());
   ir->setTargetTriple((*target)->getTargetTriple().str());
   Clock::time_point phase = Clock::now();
-  TRY(translate_module(module, *ir, options.osr_entries, &NativeCodeBuilder::osr_points(*code)));
+  TRY(translate_module(module, *ir, options.osr_entries, &osr_points));
   std::string problems;
   llvm::raw_string_ostream problems_out(problems);
   if (llvm::verifyModule(*ir, &problems_out)) {
@@ -174,17 +169,32 @@ Result<std::unique_ptr<NativeCode>> compile_native(const engine::CompiledModule&
   }
 
   phase = Clock::now();
+  llvm::orc::SimpleCompiler compile(**target);
+  auto object = compile(*ir);
+  if (!object) return jit_failure("machine code", object.takeError());
+  stats.codegen_seconds = seconds_since(phase);
+  return std::move(*object);
+}
+
+// A JIT holding `object`, and every entry point of the module looked up in it.
+Result<void> link(NativeCode& code, const wasm::Module& wasm, unsigned opt_level,
+                  std::unique_ptr<llvm::MemoryBuffer> object) {
+  auto machine_builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!machine_builder) return jit_failure("host target", machine_builder.takeError());
+  machine_builder->setCodeGenOptLevel(codegen_level(opt_level));
   auto jit =
       llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*machine_builder)).create();
   if (!jit) return jit_failure("creating the JIT", jit.takeError());
   TRY(define_symbols(**jit));
-  if (llvm::Error e =
-          (*jit)->addIRModule(llvm::orc::ThreadSafeModule(std::move(ir), std::move(context)))) {
-    return jit_failure("adding the module", std::move(e));
+  if (llvm::Error e = (*jit)->addObjectFile(std::move(object))) {
+    return jit_failure("adding the object", std::move(e));
   }
-  const wasm::Module& wasm = module.wasm;
-  std::vector<void*>& typed = NativeCodeBuilder::typed(*code);
-  std::vector<NativeCode::SlotEntry>& entries = NativeCodeBuilder::entries(*code);
+  std::vector<void*>& typed = NativeCodeBuilder::typed(code);
+  std::vector<NativeCode::SlotEntry>& entries = NativeCodeBuilder::entries(code);
+  std::vector<NativeCode::OsrEntry>& osr = NativeCodeBuilder::osr(code);
+  typed.clear();
+  entries.clear();
+  osr.clear();
   for (uint32_t i = 0; i < wasm.functions.size(); ++i) {
     const uint32_t func_index = wasm.imported_functions + i;
     auto typed_symbol = (*jit)->lookup(typed_name(func_index));
@@ -196,17 +206,73 @@ Result<std::unique_ptr<NativeCode>> compile_native(const engine::CompiledModule&
     typed.push_back(llvm::jitTargetAddressToPointer<void*>(typed_symbol->getAddress()));
     entries.push_back(
         llvm::jitTargetAddressToFunction<NativeCode::SlotEntry>(entry_symbol->getAddress()));
-    NativeCode::OsrEntry osr = nullptr;
-    if (!NativeCodeBuilder::osr_points(*code)[i].empty()) {
+    NativeCode::OsrEntry entry = nullptr;
+    if (!NativeCodeBuilder::osr_points(code)[i].empty()) {
       auto osr_symbol = (*jit)->lookup(osr_name(func_index));
       if (!osr_symbol)
         return jit_failure("looking up " + osr_name(func_index), osr_symbol.takeError());
-      osr = llvm::jitTargetAddressToFunction<NativeCode::OsrEntry>(osr_symbol->getAddress());
+      entry = llvm::jitTargetAddressToFunction<NativeCode::OsrEntry>(osr_symbol->getAddress());
     }
-    NativeCodeBuilder::osr(*code).push_back(osr);
+    osr.push_back(entry);
   }
-  NativeCodeBuilder::jit(*code).lljit = std::move(*jit);
-  stats.codegen_seconds = seconds_since(phase);
+  NativeCodeBuilder::jit(code).lljit = std::move(*jit);
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<NativeCode>> compile_native(const engine::CompiledModule& module,
+                                                   const CompileOptions& options) {
+  static std::once_flag llvm_ready;
+  std::call_once(llvm_ready, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+  const Clock::time_point start = Clock::now();
+  const wasm::Module& wasm = module.wasm;
+  std::optional<Digest> key;
+  if (options.cache != nullptr && options.module_digest) {
+    key = ObjectCache::key(*options.module_digest, options.opt_level, options.osr_entries);
+  }
+
+  if (key) {
+    // A hit whose object cannot be linked (it passed every check, so this is unexpected) is
+    // compiled afresh, and the new entry replaces it.
+    std::optional<CachedCode> cached = options.cache->load(*key);
+    if (cached && cached->osr_points.size() == wasm.functions.size()) {
+      std::unique_ptr<NativeCode> code = NativeCodeBuilder::make();
+      CompileStats& stats = NativeCodeBuilder::stats(*code);
+      NativeCodeBuilder::osr_points(*code) = std::move(cached->osr_points);
+      stats.cache_entry = options.cache->path_of(*key).string();
+      stats.cache_entry_bytes = cached->entry_bytes;
+      auto object = llvm::MemoryBuffer::getMemBufferCopy(cached->object, "cached");
+      cached.reset();
+      if (link(*code, wasm, options.opt_level, std::move(object)).ok()) {
+        stats.from_cache = true;
+        stats.codegen_seconds = seconds_since(start);
+        stats.functions = wasm.functions.size();
+        stats.total_seconds = seconds_since(start);
+        return code;
+      }
+    }
+  }
+
+  std::unique_ptr<NativeCode> code = NativeCodeBuilder::make();
+  CompileStats& stats = NativeCodeBuilder::stats(*code);
+  OsrPoints& osr_points = NativeCodeBuilder::osr_points(*code);
+  std::unique_ptr<llvm::MemoryBuffer> object = TRY(emit_object(module, options, osr_points, stats));
+  if (key) {
+    Result<uint64_t> stored = options.cache->store(*key, object->getBuffer(), osr_points);
+    if (stored.ok()) {
+      stats.cache_entry = options.cache->path_of(*key).string();
+      stats.cache_entry_bytes = *stored;
+    } else {
+      stats.cache_error = stored.error().message;
+    }
+  }
+  const Clock::time_point phase = Clock::now();
+  TRY(link(*code, wasm, options.opt_level, std::move(object)));
+  stats.codegen_seconds += seconds_since(phase);
   stats.functions = wasm.functions.size();
   stats.total_seconds = seconds_since(start);
   return code;

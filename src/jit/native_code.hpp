@@ -6,11 +6,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "common/result.hpp"
 #include "engine/compiled_module.hpp"
 #include "jit/abi.hpp"
+#include "jit/object_cache.hpp"
 
 namespace lunatic::jit {
 
@@ -20,6 +23,11 @@ struct CompileOptions {
   /// the interpreter may hand a running frame over (the auto tier); about doubles the work
   /// for those functions.
   bool osr_entries = false;
+  /// Where compiled code is looked up before compiling and stored after; null: no cache.
+  const ObjectCache* cache = nullptr;
+  /// The module's key material (digest_of its bytes, which CompiledModule does not keep);
+  /// without it the cache is not used.
+  std::optional<Digest> module_digest{};
 };
 
 /// Where the time of one compile_native went, in seconds, and what it produced.
@@ -30,6 +38,10 @@ struct CompileStats {
   double total_seconds = 0;      ///< all of it, LLVM and JIT setup included
   size_t functions = 0;          ///< defined functions compiled
   size_t ir_instructions = 0;    ///< IR instructions after optimisation
+  bool from_cache = false;       ///< loaded from the code cache: nothing was translated
+  std::string cache_entry;       ///< the cache entry read or written; empty: none
+  uint64_t cache_entry_bytes = 0;
+  std::string cache_error;  ///< why the code could not be stored, if it was not
 };
 
 /// Native code of one module: typed and slot entry points of each defined function. Owns the
@@ -80,10 +92,12 @@ class NativeCode {
 };
 
 /// Translates and compiles every defined function of `module` (decoded, validated and lowered:
-/// engine::compile() already ran). Never crashes on a valid module: an unsupported construct,
-/// an IR verifier failure or an LLVM error comes back as an Error (Phase::Validate, context
-/// "jit", the message says what), so the caller can fall back to the interpreter.
-/// Thread-safe: may run on several threads at once (own LLVMContext and LLJIT per call).
+/// engine::compile() already ran). With a cache and the module's digest, a verified entry is
+/// linked instead (no translation, no optimisation), and a fresh compile is stored. Never crashes
+/// on a valid module: an unsupported construct, an IR verifier failure or an LLVM error comes back
+/// as an Error (Phase::Validate, context "jit", the message says what), so the caller can fall back
+/// to the interpreter. Thread-safe: may run on several threads at once (own LLVMContext and LLJIT
+/// per call).
 Result<std::unique_ptr<NativeCode>> compile_native(const engine::CompiledModule& module,
                                                    const CompileOptions& options = {});
 

@@ -27,7 +27,12 @@ const char* tier_name(Tier tier) {
   return "?";
 }
 
-Compiler::Compiler(CompilerConfig config) : config_(std::move(config)) {}
+Compiler::Compiler(CompilerConfig config) : config_(std::move(config)) {
+  if (!config_.use_cache) return;
+  std::optional<std::filesystem::path> dir =
+      config_.cache_dir ? config_.cache_dir : jit::ObjectCache::default_dir();
+  if (dir) cache_.emplace(std::move(*dir));
+}
 
 Compiler::~Compiler() {
   {
@@ -42,36 +47,77 @@ Compiler::~Compiler() {
 Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile(
     std::span<const uint8_t> bytes) {
   std::shared_ptr<const engine::CompiledModule> module = TRY(engine::compile(bytes));
-  add_native_code(module);
+  std::optional<jit::Digest> digest;
+  if (cache_ && config_.tier != Tier::Interp) digest = jit::digest_of(bytes);
+  add_native_code(module, digest);
   return module;
 }
 
+Result<std::vector<jit::CompileStats>> Compiler::precompile(std::span<const uint8_t> bytes) {
+  std::shared_ptr<const engine::CompiledModule> module = TRY(engine::compile(bytes));
+  const jit::Digest digest = jit::digest_of(bytes);
+  std::vector<jit::CompileStats> stats;
+  for (Tier tier : {Tier::Compiled, Tier::Auto}) {
+    std::unique_ptr<jit::NativeCode> code =
+        TRY(jit::compile_native(*module, options_for(tier, digest)));
+    stats.push_back(code->stats());
+  }
+  return stats;
+}
+
 void Compiler::add_native_code(const std::shared_ptr<const engine::CompiledModule>& module) {
+  add_native_code(module, std::nullopt);
+}
+
+jit::CompileOptions Compiler::options_for(Tier tier,
+                                          const std::optional<jit::Digest>& digest) const {
+  // The auto tier hands running interpreter frames over: it needs the OSR entries.
+  return jit::CompileOptions{.opt_level = config_.opt_level,
+                             .osr_entries = tier == Tier::Auto,
+                             .cache = cache_ ? &*cache_ : nullptr,
+                             .module_digest = digest};
+}
+
+void Compiler::add_native_code(const std::shared_ptr<const engine::CompiledModule>& module,
+                               const std::optional<jit::Digest>& digest) {
   switch (config_.tier) {
     case Tier::Interp: return;
-    case Tier::Compiled: compile_now(*module); return;
+    case Tier::Compiled: compile_now(*module, digest); return;
     case Tier::Auto: break;
   }
   if (module->wasm.functions.empty()) return;
+  // Loading from the cache takes milliseconds: no reason to start in the interpreter.
+  if (cache_ && digest &&
+      cache_->contains(jit::ObjectCache::key(*digest, config_.opt_level, true))) {
+    compile_now(*module, digest);
+    if (module->native() != nullptr) return;
+  }
   std::lock_guard lock(mutex_);
   if (stopping_) return;
-  queue_.push_back(Job{module, std::chrono::steady_clock::now() + config_.background_delay});
+  queue_.push_back(
+      Job{module, std::chrono::steady_clock::now() + config_.background_delay, digest});
   if (!worker_.joinable()) worker_ = std::thread([this] { background_loop(); });
   wake_.notify_one();
 }
 
-void Compiler::compile_now(const engine::CompiledModule& module) {
+void Compiler::compile_now(const engine::CompiledModule& module,
+                           const std::optional<jit::Digest>& digest) {
   if (module.native() != nullptr) return;
-  // The auto tier hands running interpreter frames over: it needs the OSR entries.
-  Result<void> done =
-      jit::attach_native(module, jit::CompileOptions{.opt_level = config_.opt_level,
-                                                     .osr_entries = config_.tier == Tier::Auto});
+  Result<void> done = jit::attach_native(module, options_for(config_.tier, digest));
   if (!config_.note) return;
   if (!done.ok()) {
     config_.note("compiled tier: the module stays in the interpreter: " + done.error().to_string());
     return;
   }
   const jit::CompileStats& stats = jit::native_tier_of(module)->code().stats();
+  if (stats.from_cache) {
+    char line[96];
+    std::snprintf(line, sizeof line, "compiled tier: %zu functions loaded from the cache in %.3f s",
+                  stats.functions, stats.total_seconds);
+    config_.note(line + (" (" + stats.cache_entry + ")"));
+    return;
+  }
+  if (!stats.cache_error.empty()) config_.note(stats.cache_error);
   char line[160];
   std::snprintf(line, sizeof line,
                 "compiled tier: %zu functions compiled in %.3f s (translate %.3f, optimise %.3f, "
@@ -91,11 +137,12 @@ void Compiler::background_loop() {
     // A module is compiled only once it has run for the delay (stopping cancels the wait).
     if (wake_.wait_until(lock, queue_.front().not_before, [this] { return stopping_; })) return;
     std::shared_ptr<const engine::CompiledModule> module = queue_.front().module.lock();
+    const std::optional<jit::Digest> digest = queue_.front().digest;
     queue_.pop_front();
     if (module == nullptr) continue;  // nobody runs it any more
     busy_.store(true, std::memory_order_release);
     lock.unlock();
-    compile_now(*module);
+    compile_now(*module, digest);
     module.reset();
     lock.lock();
     busy_.store(false, std::memory_order_release);

@@ -1,7 +1,8 @@
 // Compiler: bytes -> a module ready to instantiate, with the tier the user chose. Interp runs
 // the interpreter only; Compiled compiles native code before the module is returned; Auto
 // returns the module at once (the interpreter runs it) and compiles native code on a
-// background thread, which calls begun after it finished then run.
+// background thread, which calls begun after it finished then run. Native code comes from
+// the on-disk code cache (jit::ObjectCache) when it holds the module.
 #pragma once
 
 #include <atomic>
@@ -9,6 +10,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -17,9 +19,11 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "common/result.hpp"
 #include "engine/compiled_module.hpp"
+#include "jit/native_code.hpp"
 
 namespace lunatic::tiering {
 
@@ -40,6 +44,11 @@ struct CompilerConfig {
   /// A short run then never pays for a compile it would not live to use (LLVM at -O2 takes
   /// about a second per 30 KB of code on these machines).
   std::chrono::milliseconds background_delay{0};
+  /// Look native code up in the code cache before compiling, and store what was compiled.
+  /// Auto: a module the cache holds gets its native code at once, without the delay.
+  bool use_cache = true;
+  /// The cache's directory; nullopt: jit::ObjectCache::default_dir() ($LUNATIC_CACHE_DIR, ...).
+  std::optional<std::filesystem::path> cache_dir{};
 };
 
 /// Thread-safe. Its destructor drops background jobs not yet started and waits for the one
@@ -55,8 +64,12 @@ class Compiler {
   /// module native code as the tier says. A module the code generator cannot handle runs in
   /// the interpreter (`note` says why): never an error.
   Result<std::shared_ptr<const engine::CompiledModule>> compile(std::span<const uint8_t> bytes);
-  /// As compile(), for a module already lowered.
+  /// As compile(), for a module already lowered (its bytes are gone: no cache).
   void add_native_code(const std::shared_ptr<const engine::CompiledModule>& module);
+  /// Compiles `bytes` as `compiled` and as `auto` would (the latter with OSR entries), into
+  /// the cache, whatever the tier: what `lunatic compile` does. Errors: engine::compile's, or
+  /// the code generator's (context "jit").
+  Result<std::vector<jit::CompileStats>> precompile(std::span<const uint8_t> bytes);
 
   Tier tier() const { return config_.tier; }
   /// Whether a background compile is running now (it cannot be interrupted: a program that
@@ -64,15 +77,20 @@ class Compiler {
   bool busy() const { return busy_.load(std::memory_order_acquire); }
 
  private:
-  void compile_now(const engine::CompiledModule& module);
+  void add_native_code(const std::shared_ptr<const engine::CompiledModule>& module,
+                       const std::optional<jit::Digest>& digest);
+  jit::CompileOptions options_for(Tier tier, const std::optional<jit::Digest>& digest) const;
+  void compile_now(const engine::CompiledModule& module, const std::optional<jit::Digest>& digest);
   void background_loop();
 
   CompilerConfig config_;
+  std::optional<jit::ObjectCache> cache_;  ///< none when disabled or no directory is known
   std::mutex mutex_;
   std::condition_variable wake_;
   struct Job {
     std::weak_ptr<const engine::CompiledModule> module;
     std::chrono::steady_clock::time_point not_before;
+    std::optional<jit::Digest> digest;
   };
   std::deque<Job> queue_;
   std::atomic<bool> busy_{false};

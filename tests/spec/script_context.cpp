@@ -16,7 +16,7 @@ Error action_error(std::string message) { return Error(Phase::Usage, std::move(m
 ScriptContext::ScriptContext(MemoryPool& pool, std::chrono::milliseconds action_timeout,
                              bool echo_prints, tiering::Tier tier)
     : action_timeout_(action_timeout),
-      compiler_(tiering::CompilerConfig{.tier = tier}),
+      compiler_(tiering::CompilerConfig{.tier = tier, .use_cache = false}),  // one-off modules
       store_(pool),
       thread_(std::make_unique<Thread>(store_)),
       spectest_(make_spectest(store_, echo_prints)) {}

@@ -149,6 +149,14 @@ TEST(Commands, Validate) {
   EXPECT_EQ(parse({"validate", "a.wasm", "b.wasm"}).exit_code, kExitUsage);
 }
 
+TEST(Commands, Compile) {
+  Command c = parse({"compile", "m.wasm"});
+  ASSERT_EQ(c.kind, Command::Kind::Compile) << c.err;
+  EXPECT_EQ(c.compile_file, "m.wasm");
+  EXPECT_EQ(parse({"compile"}).exit_code, kExitUsage);
+  EXPECT_EQ(parse({"compile", "a.wasm", "b.wasm"}).exit_code, kExitUsage);
+}
+
 TEST(Commands, UnknownCommand) { EXPECT_EQ(parse({"frobnicate"}).exit_code, kExitUsage); }
 
 TEST(ParseSize, Units) {

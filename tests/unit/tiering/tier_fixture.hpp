@@ -34,7 +34,8 @@ inline std::shared_ptr<const engine::CompiledModule> compile_wat(std::string_vie
   EXPECT_TRUE(bytes.ok()) << bytes.error().to_string();
   if (!bytes.ok()) return nullptr;
   std::string fallback;
-  Compiler compiler({.tier = tier, .note = [&](const std::string& why) { fallback = why; }});
+  Compiler compiler(
+      {.tier = tier, .note = [&](const std::string& why) { fallback = why; }, .use_cache = false});
   auto module = compiler.compile(*bytes);
   EXPECT_TRUE(module.ok()) << module.error().to_string();
   if (!module.ok()) return nullptr;

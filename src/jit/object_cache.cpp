@@ -1,0 +1,278 @@
+// ObjectCache: the entry file's layout, its verification, the key, and atomic writes.
+// An entry is [header][OSR table][object]; the header's checksum covers the last two.
+#include "jit/object_cache.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <llvm/ADT/ArrayRef.h>
+#include <llvm/ADT/StringMap.h>
+#include <llvm/Config/llvm-config.h>
+#include <llvm/Support/Host.h>
+#include <llvm/Support/SHA256.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#ifndef LUNATIC_VERSION
+#define LUNATIC_VERSION "unknown"
+#endif
+
+namespace lunatic::jit {
+namespace {
+
+constexpr char kMagic[8] = {'L', 'U', 'N', 'A', 'T', 'I', 'C', 'O'};
+
+/// The fixed-size start of an entry, in the host's byte order (the key pins the host).
+struct Header {
+  char magic[8];
+  uint32_t format_version;
+  uint32_t header_size;
+  Digest key;
+  uint64_t osr_size;     ///< bytes of the OSR table, right after the header
+  uint64_t object_size;  ///< bytes of the object file, right after the OSR table
+  Digest checksum;       ///< SHA-256 of the OSR table and the object
+};
+static_assert(sizeof(Header) == 96);
+
+/// Closes its descriptor.
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f) : fd(f) {}
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+};
+
+bool read_exactly(int fd, void* out, size_t size) {
+  auto* p = static_cast<uint8_t*>(out);
+  while (size > 0) {
+    ssize_t n = ::read(fd, p, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool write_all(int fd, const void* data, size_t size) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  while (size > 0) {
+    ssize_t n = ::write(fd, p, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+llvm::ArrayRef<uint8_t> bytes_of(std::string_view s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+Digest finish(llvm::SHA256& sha) {
+  llvm::StringRef raw = sha.final();
+  Digest d{};
+  std::memcpy(d.data(), raw.data(), std::min(raw.size(), d.size()));
+  return d;
+}
+
+// u32 function count, then per function: u32 safepoint count and one bit per safepoint.
+std::string encode_osr(const OsrPoints& points) {
+  std::string out;
+  auto put_u32 = [&](uint32_t v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  put_u32(static_cast<uint32_t>(points.size()));
+  for (const std::vector<bool>& fn : points) {
+    put_u32(static_cast<uint32_t>(fn.size()));
+    for (size_t i = 0; i < fn.size(); i += 8) {
+      uint8_t bits = 0;
+      for (size_t b = 0; b < 8 && i + b < fn.size(); ++b) bits |= uint8_t(fn[i + b] ? 1 : 0) << b;
+      out.push_back(static_cast<char>(bits));
+    }
+  }
+  return out;
+}
+
+std::optional<OsrPoints> decode_osr(std::string_view in) {
+  size_t at = 0;
+  auto get_u32 = [&](uint32_t& v) {
+    if (in.size() - at < sizeof v) return false;
+    std::memcpy(&v, in.data() + at, sizeof v);
+    at += sizeof v;
+    return true;
+  };
+  uint32_t count = 0;
+  if (!get_u32(count) || count > (in.size() - at) / sizeof(uint32_t)) return std::nullopt;
+  OsrPoints points(count);
+  for (std::vector<bool>& fn : points) {
+    uint32_t safepoints = 0;
+    if (!get_u32(safepoints)) return std::nullopt;
+    const size_t bytes = (size_t{safepoints} + 7) / 8;
+    if (in.size() - at < bytes) return std::nullopt;
+    fn.resize(safepoints);
+    for (uint32_t i = 0; i < safepoints; ++i) {
+      fn[i] = (static_cast<uint8_t>(in[at + i / 8]) >> (i % 8)) & 1;
+    }
+    at += bytes;
+  }
+  if (at != in.size()) return std::nullopt;
+  return points;
+}
+
+// mkdir -p, every directory it creates private to the user.
+bool make_dirs(const std::filesystem::path& dir) {
+  std::filesystem::path partial;
+  for (const std::filesystem::path& part : dir) {
+    partial /= part;
+    if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) return false;
+  }
+  struct stat st {};
+  return ::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+Error store_error(const std::filesystem::path& path, const char* what) {
+  return Error(Phase::Host, std::string("code cache: ") + what + " " + path.string() + ": " +
+                                std::strerror(errno));
+}
+
+}  // namespace
+
+Digest digest_of(std::span<const uint8_t> bytes) {
+  return llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(bytes.data(), bytes.size()));
+}
+
+std::string to_hex(const Digest& digest) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (uint8_t b : digest) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 15]);
+  }
+  return out;
+}
+
+std::optional<std::filesystem::path> ObjectCache::default_dir() {
+  auto set = [](const char* name) -> const char* {
+    const char* value = std::getenv(name);
+    return value != nullptr && value[0] != '\0' ? value : nullptr;
+  };
+  if (const char* dir = set("LUNATIC_CACHE_DIR")) return std::filesystem::path(dir);
+  if (const char* xdg = set("XDG_CACHE_HOME")) return std::filesystem::path(xdg) / "lunatic";
+  if (const char* home = set("HOME")) return std::filesystem::path(home) / ".cache" / "lunatic";
+  return std::nullopt;
+}
+
+Digest ObjectCache::key(const Digest& module_digest, unsigned opt_level, bool osr_entries) {
+  // Every field is terminated, so no two different keys share a byte string.
+  std::string material = "lunatic " LUNATIC_VERSION "\n";
+  material += "format " + std::to_string(kFormatVersion) + " llvm " LLVM_VERSION_STRING "\n";
+  material += "module " + to_hex(module_digest) + "\n";
+  material += "cpu " + llvm::sys::getHostCPUName().str() + "\n";
+  llvm::StringMap<bool> features;
+  std::vector<std::string> names;
+  if (llvm::sys::getHostCPUFeatures(features)) {
+    for (const auto& f : features) names.push_back((f.getValue() ? "+" : "-") + f.getKey().str());
+  }
+  std::sort(names.begin(), names.end());  // StringMap's order is not stable
+  material += "features";
+  for (const std::string& n : names) material += " " + n;
+  material += "\nopt " + std::to_string(opt_level) + " osr " + (osr_entries ? "1" : "0") + "\n";
+  return llvm::SHA256::hash(bytes_of(material));
+}
+
+std::filesystem::path ObjectCache::path_of(const Digest& key) const {
+  return dir_ / (to_hex(key) + ".obj");
+}
+
+bool ObjectCache::contains(const Digest& key) const {
+  return ::access(path_of(key).c_str(), R_OK) == 0;
+}
+
+std::optional<CachedCode> ObjectCache::load(const Digest& key) const {
+  Fd file(::open(path_of(key).c_str(), O_RDONLY | O_CLOEXEC));
+  if (file.fd < 0) return std::nullopt;
+  struct stat st {};
+  if (::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  const auto file_size = static_cast<uint64_t>(st.st_size);
+  if (file_size < sizeof(Header) || file_size > kMaxEntryBytes) return std::nullopt;
+  Header header{};
+  if (!read_exactly(file.fd, &header, sizeof header)) return std::nullopt;
+  if (std::memcmp(header.magic, kMagic, sizeof kMagic) != 0 ||
+      header.format_version != kFormatVersion || header.header_size != sizeof(Header) ||
+      header.key != key) {
+    return std::nullopt;
+  }
+  // Each size alone is below the file's, so their sum cannot wrap.
+  const uint64_t payload = file_size - sizeof(Header);
+  if (header.osr_size > payload || header.object_size > payload ||
+      header.osr_size + header.object_size != payload || header.object_size == 0) {
+    return std::nullopt;
+  }
+  std::string osr(header.osr_size, '\0');
+  CachedCode code;
+  code.object.resize(header.object_size);
+  if (!read_exactly(file.fd, osr.data(), osr.size()) ||
+      !read_exactly(file.fd, code.object.data(), code.object.size())) {
+    return std::nullopt;
+  }
+  llvm::SHA256 sha;
+  sha.update(bytes_of(osr));
+  sha.update(bytes_of(code.object));
+  if (finish(sha) != header.checksum) return std::nullopt;
+  std::optional<OsrPoints> points = decode_osr(osr);
+  if (!points) return std::nullopt;
+  code.osr_points = std::move(*points);
+  code.entry_bytes = file_size;
+  return code;
+}
+
+Result<uint64_t> ObjectCache::store(const Digest& key, std::string_view object,
+                                    const OsrPoints& osr_points) const {
+  const std::string osr = encode_osr(osr_points);
+  const uint64_t size = sizeof(Header) + osr.size() + object.size();
+  if (object.empty() || size > kMaxEntryBytes) {
+    return Error(Phase::Host, "code cache: an entry of " + std::to_string(size) +
+                                  " bytes is not stored (limit " + std::to_string(kMaxEntryBytes) +
+                                  ")");
+  }
+  if (!make_dirs(dir_)) return store_error(dir_, "cannot create");
+  Header header{};
+  std::memcpy(header.magic, kMagic, sizeof kMagic);
+  header.format_version = kFormatVersion;
+  header.header_size = sizeof(Header);
+  header.key = key;
+  header.osr_size = osr.size();
+  header.object_size = object.size();
+  llvm::SHA256 sha;
+  sha.update(bytes_of(osr));
+  sha.update(bytes_of(object));
+  header.checksum = finish(sha);
+
+  std::string temp = (dir_ / ".entry-XXXXXX").string();
+  Fd file(::mkstemp(temp.data()));
+  if (file.fd < 0) return store_error(temp, "cannot create");
+  const bool written = write_all(file.fd, &header, sizeof header) &&
+                       write_all(file.fd, osr.data(), osr.size()) &&
+                       write_all(file.fd, object.data(), object.size()) && ::fsync(file.fd) == 0;
+  const std::filesystem::path target = path_of(key);
+  if (!written || ::rename(temp.c_str(), target.c_str()) != 0) {
+    Error error = store_error(written ? target : std::filesystem::path(temp),
+                              written ? "cannot rename to" : "cannot write");
+    ::unlink(temp.c_str());
+    return error;
+  }
+  // The rename itself survives a crash once the directory is synced too.
+  Fd dir(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.fd >= 0) (void)::fsync(dir.fd);
+  return size;
+}
+
+}  // namespace lunatic::jit
