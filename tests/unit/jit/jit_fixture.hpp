@@ -34,8 +34,13 @@ struct Outcome {
   std::vector<engine::Value> results;
   uint64_t fuel = 0;  ///< fuel units charged (when not trapped)
 
-  std::string to_string() const;
+  /// Results as exact bits; with `any_quiet_nan`, every quiet NaN reads the same.
+  std::string to_string(bool any_quiet_nan = false) const;
 };
+
+/// How expect_same compares NaN results: bit for bit, or (for arithmetic, where the spec lets
+/// any input's payload or the canonical NaN through) as "some quiet NaN".
+enum class NanRule : uint8_t { Exact, AnyQuiet };
 
 class JitHarness {
  public:
@@ -51,7 +56,8 @@ class JitHarness {
   /// Calls export `name` of the other instance with the interpreter.
   Outcome run_interpreted(std::string_view name, const std::vector<engine::Value>& args);
   /// Both, expecting the same outcome (and the same fuel when neither trapped).
-  void expect_same(std::string_view name, const std::vector<engine::Value>& args);
+  void expect_same(std::string_view name, const std::vector<engine::Value>& args,
+                   NanRule nans = NanRule::Exact);
 
   Context& context() { return ctx_; }
   engine::Instance* compiled_instance() const { return jit_instance_; }
