@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "common/result.hpp"
@@ -16,6 +17,8 @@ namespace lunatic::jit {
 
 struct CompileOptions {
   unsigned opt_level = 2;  ///< 0..3, LLVM's O0..O3 (IR pipeline and code generation)
+  /// When set, receives the optimised IR as text (debugging, tuning, tests).
+  std::string* optimized_ir = nullptr;
 };
 
 /// Where the time of one compile_native went, in seconds, and what it produced.

@@ -18,12 +18,11 @@ using engine::Value;
 const char* const kBinary[] = {"add", "sub", "mul", "div", "min", "max", "copysign",
                                "eq",  "ne",  "lt",  "gt",  "le",  "ge"};
 const char* const kUnary[] = {"abs", "neg", "ceil", "floor", "trunc", "nearest", "sqrt"};
-const char* const kTruncs[] = {"i32.trunc_f32_s",     "i32.trunc_f32_u",     "i32.trunc_f64_s",
-                               "i32.trunc_f64_u",     "i64.trunc_f32_s",     "i64.trunc_f32_u",
-                               "i64.trunc_f64_s",     "i64.trunc_f64_u",     "i32.trunc_sat_f32_s",
-                               "i32.trunc_sat_f32_u", "i32.trunc_sat_f64_s", "i32.trunc_sat_f64_u",
-                               "i64.trunc_sat_f32_s", "i64.trunc_sat_f32_u", "i64.trunc_sat_f64_s",
-                               "i64.trunc_sat_f64_u"};
+const char* const kTruncs[] = {
+    "i32.trunc_f32_s",     "i32.trunc_f32_u",     "i32.trunc_f64_s",     "i32.trunc_f64_u",
+    "i64.trunc_f32_s",     "i64.trunc_f32_u",     "i64.trunc_f64_s",     "i64.trunc_f64_u",
+    "i32.trunc_sat_f32_s", "i32.trunc_sat_f32_u", "i32.trunc_sat_f64_s", "i32.trunc_sat_f64_u",
+    "i64.trunc_sat_f32_s", "i64.trunc_sat_f32_u", "i64.trunc_sat_f64_s", "i64.trunc_sat_f64_u"};
 const char* const kConverts[] = {"f32.convert_i32_s", "f32.convert_i32_u", "f64.convert_i32_s",
                                  "f64.convert_i32_u", "f32.convert_i64_s", "f32.convert_i64_u",
                                  "f64.convert_i64_s", "f64.convert_i64_u"};
@@ -47,14 +46,14 @@ std::string float_module() {
              " (local.get 0) (local.get 1)))\n";
     }
     for (const char* op : kUnary) {
-      wat += std::string("(func (export \"") + t + "." + op + "\") (param " + t + ") (result " +
-             t + ") (" + t + "." + op + " (local.get 0)))\n";
+      wat += std::string("(func (export \"") + t + "." + op + "\") (param " + t + ") (result " + t +
+             ") (" + t + "." + op + " (local.get 0)))\n";
     }
   }
   for (const std::string op : kTruncs) {
     const std::string from = op.substr(op.find('f'), 3);
-    wat += "(func (export \"" + op + "\") (param " + from + ") (result " + op.substr(0, 3) +
-           ") (" + op + " (local.get 0)))\n";
+    wat += "(func (export \"" + op + "\") (param " + from + ") (result " + op.substr(0, 3) + ") (" +
+           op + " (local.get 0)))\n";
   }
   for (const std::string op : kConverts) {
     wat += "(func (export \"" + op + "\") (param " + op.substr(op.size() - 5, 3) + ") (result " +
@@ -77,27 +76,81 @@ std::string float_module() {
 
 std::vector<float> f32_values() {
   const float inf = std::numeric_limits<float>::infinity();
-  return {0.0f,        -0.0f,         1.0f,          -1.0f,         0.5f,        -0.5f,
-          1.5f,        2.5f,          -2.5f,         3.5f,          -3.5f,       0.49999997f,
-          inf,         -inf,          std::bit_cast<float>(0x7fc00000u),
-          std::bit_cast<float>(0xffc00001u),         std::bit_cast<float>(0x7fa00000u),
-          std::numeric_limits<float>::max(),         std::numeric_limits<float>::denorm_min(),
-          2147483648.0f, 2147483520.0f, -2147483648.0f, -2147483904.0f, 4294967296.0f,
-          4294967040.0f, 9223372036854775808.0f, -9223372036854775808.0f,
-          -9223373136366403584.0f, 18446744073709551616.0f, 18446742974197923840.0f,
-          -0.99999994f, 1e10f, -1e10f};
+  return {0.0f,
+          -0.0f,
+          1.0f,
+          -1.0f,
+          0.5f,
+          -0.5f,
+          1.5f,
+          2.5f,
+          -2.5f,
+          3.5f,
+          -3.5f,
+          0.49999997f,
+          inf,
+          -inf,
+          std::bit_cast<float>(0x7fc00000u),
+          std::bit_cast<float>(0xffc00001u),
+          std::bit_cast<float>(0x7fa00000u),
+          std::numeric_limits<float>::max(),
+          std::numeric_limits<float>::denorm_min(),
+          2147483648.0f,
+          2147483520.0f,
+          -2147483648.0f,
+          -2147483904.0f,
+          4294967296.0f,
+          4294967040.0f,
+          9223372036854775808.0f,
+          -9223372036854775808.0f,
+          -9223373136366403584.0f,
+          18446744073709551616.0f,
+          18446742974197923840.0f,
+          -0.99999994f,
+          1e10f,
+          -1e10f};
 }
 
 std::vector<double> f64_values() {
   const double inf = std::numeric_limits<double>::infinity();
-  return {0.0, -0.0, 1.0, -1.0, 0.5, -0.5, 1.5, 2.5, -2.5, 4.5, -4.5, 0.49999999999999994,
-          inf, -inf, std::bit_cast<double>(0x7ff8000000000000ull),
-          std::bit_cast<double>(0xfff8000000000001ull), std::bit_cast<double>(0x7ff4000000000000ull),
-          std::numeric_limits<double>::max(), std::numeric_limits<double>::denorm_min(),
-          2147483647.0, 2147483647.9, 2147483648.0, -2147483648.0, -2147483648.9, -2147483649.0,
-          4294967295.0, 4294967295.5, 4294967296.0, -0.9999999, -1.0,
-          9223372036854775808.0, 9223372036854774784.0, -9223372036854775808.0,
-          -9223372036854777856.0, 18446744073709551616.0, 18446744073709549568.0, 1e300, -1e-300};
+  return {0.0,
+          -0.0,
+          1.0,
+          -1.0,
+          0.5,
+          -0.5,
+          1.5,
+          2.5,
+          -2.5,
+          4.5,
+          -4.5,
+          0.49999999999999994,
+          inf,
+          -inf,
+          std::bit_cast<double>(0x7ff8000000000000ull),
+          std::bit_cast<double>(0xfff8000000000001ull),
+          std::bit_cast<double>(0x7ff4000000000000ull),
+          std::numeric_limits<double>::max(),
+          std::numeric_limits<double>::denorm_min(),
+          2147483647.0,
+          2147483647.9,
+          2147483648.0,
+          -2147483648.0,
+          -2147483648.9,
+          -2147483649.0,
+          4294967295.0,
+          4294967295.5,
+          4294967296.0,
+          -0.9999999,
+          -1.0,
+          9223372036854775808.0,
+          9223372036854774784.0,
+          -9223372036854775808.0,
+          -9223372036854777856.0,
+          18446744073709551616.0,
+          18446744073709549568.0,
+          1e300,
+          -1e-300};
 }
 
 TEST(JitFloat, MatchesTheInterpreterBitForBit) {
@@ -108,9 +161,11 @@ TEST(JitFloat, MatchesTheInterpreterBitForBit) {
     const std::vector<double> ds = f64_values();
     for (const char* op : kBinary) {
       for (float a : fs)
-        for (float b : fs) h.expect_same(std::string("f32.") + op, {Value::f32(a), Value::f32(b)}, nans(op));
+        for (float b : fs)
+          h.expect_same(std::string("f32.") + op, {Value::f32(a), Value::f32(b)}, nans(op));
       for (double a : ds)
-        for (double b : ds) h.expect_same(std::string("f64.") + op, {Value::f64(a), Value::f64(b)}, nans(op));
+        for (double b : ds)
+          h.expect_same(std::string("f64.") + op, {Value::f64(a), Value::f64(b)}, nans(op));
     }
     for (const char* op : kUnary) {
       for (float a : fs) h.expect_same(std::string("f32.") + op, {Value::f32(a)}, nans(op));
@@ -126,9 +181,9 @@ TEST(JitFloat, MatchesTheInterpreterBitForBit) {
     }
     for (const std::string op : kConverts) {
       const bool from32 = op.find("i32") != std::string::npos;
-      for (int64_t a : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{16777217},
-                        int64_t{INT32_MAX}, int64_t{INT32_MIN}, INT64_MAX, INT64_MIN,
-                        int64_t{0x7fffff4000000001}, int64_t{9007199254740993}}) {
+      for (int64_t a : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{16777217}, int64_t{INT32_MAX},
+                        int64_t{INT32_MIN}, INT64_MAX, INT64_MIN, int64_t{0x7fffff4000000001},
+                        int64_t{9007199254740993}}) {
         h.expect_same(op, {from32 ? Value::i32(static_cast<int32_t>(a)) : Value::i64(a)});
       }
     }
