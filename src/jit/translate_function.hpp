@@ -147,6 +147,9 @@ class FunctionTranslator {
   llvm::LoadInst* load_tagged(llvm::Type* type, llvm::Value* ptr, llvm::MDNode* tbaa);
   void store_tagged(llvm::Value* value, llvm::Value* ptr, llvm::MDNode* tbaa);
   void store_shadow();
+  void store_shadow(llvm::Value* entry);
+  /// The function's one trap block for `kind`: its phi takes the shadow entry of each site.
+  llvm::BasicBlock* trap_block(engine::TrapKind kind, llvm::BasicBlock* from);
   llvm::CallInst* call_helper(Helper h, std::initializer_list<llvm::Value*> args);
   /// Traps with `kind` when `cond` holds (a cold block per site); continues in a new block.
   void trap_if(llvm::Value* cond, engine::TrapKind kind);
@@ -183,8 +186,10 @@ class FunctionTranslator {
   std::vector<wasm::ValType> local_types_;
   std::vector<llvm::Value*> stack_;
   std::vector<Ctrl> ctrls_;
-  uint32_t dead_depth_ = 0;                ///< blocks opened inside unreachable code
-  uint32_t offset_ = 0;                    ///< module offset of the instruction being translated
+  uint32_t dead_depth_ = 0;  ///< blocks opened inside unreachable code
+  uint32_t offset_ = 0;      ///< module offset of the instruction being translated
+  std::vector<llvm::BasicBlock*> trap_blocks_;  ///< by TrapKind, made on first use
+  std::vector<llvm::PHINode*> trap_sites_;
   std::vector<uint32_t> safepoint_costs_;  ///< from the lowered code, in code order
   size_t next_safepoint_ = 0;
 };
