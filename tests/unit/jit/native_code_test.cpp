@@ -24,8 +24,13 @@ constexpr const char* kLoop = R"((module
         (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
         (br $next)))
     (local.get 1))
-  (func (export "pair") (param i64) (result i64 f64)
+  (func $pair (export "pair") (param i64) (result i64 f64)
     (local.get 0) (f64.convert_i64_s (local.get 0)))
+  (type $pair (func (param i64) (result i64 f64)))
+  (table 1 funcref)
+  (elem (i32.const 0) $pair)
+  (func (export "pair_indirect") (param i64 i32) (result i64 f64)
+    (call_indirect (type $pair) (local.get 0) (local.get 1)))
 ))";
 
 std::shared_ptr<const engine::CompiledModule> compile_wat(const char* wat) {
@@ -55,7 +60,14 @@ TEST(JitNativeCode, TypedEntriesFollowTheAbi) {
   EXPECT_EQ(p.b, -7.0);
   EXPECT_EQ(h.code().typed_table()[1], h.code().typed(1));
   EXPECT_GT(h.code().compile_seconds(), 0.0);
-  EXPECT_EQ(h.code().stats().functions, 2u);
+  EXPECT_EQ(h.code().stats().functions, 3u);
+}
+
+TEST(JitNativeCode, MultiValueThroughTheIndirectFastPath) {
+  JitHarness h(kLoop);
+  ASSERT_TRUE(h.ok());
+  h.expect_same("pair_indirect", {Value::i64(21), Value::i32(0)});
+  h.expect_same("pair_indirect", {Value::i64(21), Value::i32(1)});
 }
 
 TEST(JitNativeCode, CompilesOnSeveralThreadsAtOnce) {
