@@ -87,6 +87,25 @@ llvm::FunctionType* ModuleEnv::typed_signature(const wasm::FuncType& type) const
   return llvm::FunctionType::get(ret, params, false);
 }
 
+// Slots hold i32 and f32 bits zero-extended, f64 bits, and references as they are.
+llvm::Value* ModuleEnv::to_slot(llvm::IRBuilder<>& b, llvm::Value* v, wasm::ValType t) const {
+  switch (t) {
+    case wasm::ValType::I32: return b.CreateZExt(v, i64);
+    case wasm::ValType::F32: return b.CreateZExt(b.CreateBitCast(v, i32), i64);
+    case wasm::ValType::F64: return b.CreateBitCast(v, i64);
+    default: return v;
+  }
+}
+
+llvm::Value* ModuleEnv::from_slot(llvm::IRBuilder<>& b, llvm::Value* slot, wasm::ValType t) const {
+  switch (t) {
+    case wasm::ValType::I32: return b.CreateTrunc(slot, i32);
+    case wasm::ValType::F32: return b.CreateBitCast(b.CreateTrunc(slot, i32), f32);
+    case wasm::ValType::F64: return b.CreateBitCast(slot, f64);
+    default: return slot;
+  }
+}
+
 llvm::Function* ModuleEnv::helper(Helper h) {
   llvm::Function*& slot = helpers_[static_cast<size_t>(h)];
   if (slot != nullptr) return slot;
@@ -271,18 +290,13 @@ void emit_slot_entry(ModuleEnv& env, uint32_t defined_index) {
   std::vector<llvm::Value*> args{fn->getArg(0)};
   for (size_t i = 0; i < type.params.size(); ++i) {
     llvm::Value* bits = b.CreateLoad(env.i64, b.CreateConstInBoundsGEP1_64(env.i64, slots, i));
-    llvm::Type* t = env.value_type(type.params[i]);
-    if (t == env.i32 || t == env.f32) bits = b.CreateTrunc(bits, env.i32);
-    args.push_back(b.CreateBitCast(bits, t));
+    args.push_back(env.from_slot(b, bits, type.params[i]));
   }
   llvm::Value* ret = b.CreateCall(env.typed[defined_index], args);
   for (size_t i = 0; i < type.results.size(); ++i) {
     llvm::Value* v = type.results.size() == 1 ? ret : b.CreateExtractValue(ret, {unsigned(i)});
-    llvm::Type* t = v->getType();
-    if (t == env.f32) v = b.CreateBitCast(v, env.i32);
-    if (t == env.f64) v = b.CreateBitCast(v, env.i64);
-    if (v->getType() == env.i32) v = b.CreateZExt(v, env.i64);
-    b.CreateStore(v, b.CreateConstInBoundsGEP1_64(env.i64, slots, i));
+    b.CreateStore(env.to_slot(b, v, type.results[i]),
+                  b.CreateConstInBoundsGEP1_64(env.i64, slots, i));
   }
   b.CreateRetVoid();
 }

@@ -105,23 +105,12 @@ void FunctionTranslator::trap_if(llvm::Value* cond, engine::TrapKind kind) {
   b_.SetInsertPoint(ok);
 }
 
-// Slots hold i32 and f32 bits zero-extended, f64 bits, and references as they are.
 llvm::Value* FunctionTranslator::to_slot(llvm::Value* v, wasm::ValType t) {
-  switch (t) {
-    case wasm::ValType::I32: return b_.CreateZExt(v, env_.i64);
-    case wasm::ValType::F32: return b_.CreateZExt(b_.CreateBitCast(v, env_.i32), env_.i64);
-    case wasm::ValType::F64: return b_.CreateBitCast(v, env_.i64);
-    default: return v;
-  }
+  return env_.to_slot(b_, v, t);
 }
 
 llvm::Value* FunctionTranslator::from_slot(llvm::Value* slot, wasm::ValType t) {
-  switch (t) {
-    case wasm::ValType::I32: return b_.CreateTrunc(slot, env_.i32);
-    case wasm::ValType::F32: return b_.CreateBitCast(b_.CreateTrunc(slot, env_.i32), env_.f32);
-    case wasm::ValType::F64: return b_.CreateBitCast(slot, env_.f64);
-    default: return slot;
-  }
+  return env_.from_slot(b_, slot, t);
 }
 
 }  // namespace lunatic::jit

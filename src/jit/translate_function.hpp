@@ -28,6 +28,12 @@ inline Error jit_error(std::string message, uint64_t offset = Error::kNoOffset) 
   return Error(Phase::Validate, std::move(message), offset, "jit");
 }
 
+/// Whether `op` lies in [first, last] of the opcode table (ranges of like instructions).
+inline bool opcode_in(wasm::Opcode op, wasm::Opcode first, wasm::Opcode last) {
+  return static_cast<uint16_t>(op) >= static_cast<uint16_t>(first) &&
+         static_cast<uint16_t>(op) <= static_cast<uint16_t>(last);
+}
+
 /// What the functions of one module share: LLVM types, TBAA tags, the typed functions (declared
 /// before any body is translated, so calls can refer to them) and the helper declarations.
 struct ModuleEnv {
@@ -62,6 +68,9 @@ struct ModuleEnv {
   llvm::Type* value_type(wasm::ValType t) const;
   /// RET (i8* ctx, params...): void, the single result, or a literal struct of the results.
   llvm::FunctionType* typed_signature(const wasm::FuncType& type) const;
+  /// A value as its 64-bit Slot (i32 and f32 bits zero-extended), and back.
+  llvm::Value* to_slot(llvm::IRBuilder<>& b, llvm::Value* v, wasm::ValType t) const;
+  llvm::Value* from_slot(llvm::IRBuilder<>& b, llvm::Value* slot, wasm::ValType t) const;
   /// The declaration of a helper (made on first use).
   llvm::Function* helper(Helper h);
 
