@@ -162,14 +162,7 @@ void FunctionTranslator::emit_prologue() {
   local_types_ = type_.params;
   for (const wasm::LocalGroup& g : func_.locals)
     local_types_.insert(local_types_.end(), g.count, g.type);
-  for (size_t i = 0; i < local_types_.size(); ++i) {
-    llvm::Type* t = env_.value_type(local_types_[i]);
-    llvm::AllocaInst* slot = b_.CreateAlloca(t);
-    locals_.push_back(slot);
-    b_.CreateStore(i < type_.params.size() ? static_cast<llvm::Value*>(fn_->getArg(i + 1))
-                                           : llvm::Constant::getNullValue(t),
-                   slot);
-  }
+  for (wasm::ValType t : local_types_) locals_.push_back(b_.CreateAlloca(env_.value_type(t)));
   // d = depth + 1 must stay within max_depth, and the native stack above its limit. The trap
   // leaves the shadow stack alone: shadow[d] may not exist, and the caller stored its site.
   depth_ = b_.CreateAdd(load_ctx(offsetof(Context, depth), env_.i32), i32_const(1));
@@ -188,8 +181,16 @@ void FunctionTranslator::emit_prologue() {
   b_.CreateCall(env_.helper(Helper::Trap),
                 {ctx_, i32_const(static_cast<uint32_t>(engine::TrapKind::CallStackExhausted))});
   b_.CreateUnreachable();
+  // The frame is written only once the checks passed: a frame bigger than the runtime's
+  // margin below stack_limit must not be touched first.
   b_.SetInsertPoint(body);
   store_ctx(offsetof(Context, depth), depth_);
+  for (size_t i = 0; i < locals_.size(); ++i) {
+    b_.CreateStore(i < type_.params.size()
+                       ? static_cast<llvm::Value*>(fn_->getArg(i + 1))
+                       : llvm::Constant::getNullValue(locals_[i]->getAllocatedType()),
+                   locals_[i]);
+  }
 }
 
 Result<void> FunctionTranslator::run() {

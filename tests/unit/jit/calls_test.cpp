@@ -124,9 +124,9 @@ TEST_F(JitCalls, DeepRecursionExhaustsTheCallStack) {
   const Context& ctx = h.context();
   EXPECT_EQ(ctx.shadow[ctx.max_depth] >> 32, 11u);
   // A native stack limit above the stack pointer traps the same way at once.
-  h.context().stack_limit = UINTPTR_MAX;
+  h.set_stack_room(0);
   EXPECT_EQ(h.run_compiled("fib", {Value::i32(3)}).trap, "call stack exhausted");
-  h.context().stack_limit = 0;
+  h.set_stack_room(uintptr_t{2} << 20);
   EXPECT_FALSE(h.run_compiled("fib", {Value::i32(3)}).trapped);
 }
 

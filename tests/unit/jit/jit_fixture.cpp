@@ -45,14 +45,22 @@ JitHarness::JitHarness(std::string_view wat, unsigned opt_level,
   auto compiled = engine::compile(*bytes);
   EXPECT_TRUE(compiled.ok()) << compiled.error().to_string();
   if (!compiled.ok()) return;
-  module_ = *compiled;
+  EXPECT_TRUE(init(*compiled, opt_level, imports));
+}
+
+JitHarness::JitHarness(std::shared_ptr<const engine::CompiledModule> module, unsigned opt_level) {
+  init(std::move(module), opt_level, {});
+}
+
+bool JitHarness::init(std::shared_ptr<const engine::CompiledModule> module, unsigned opt_level,
+                      const std::vector<engine::Extern>& imports) {
+  module_ = std::move(module);
   auto native = compile_native(*module_, CompileOptions{opt_level});
   EXPECT_TRUE(native.ok()) << native.error().to_string() << " " << native.error().context;
-  if (!native.ok()) return;
+  if (!native.ok()) return false;
   auto a = store_.instantiate(module_, imports);
   auto b = store_.instantiate(module_, imports);
-  EXPECT_TRUE(a.ok() && b.ok());
-  if (!a.ok() || !b.ok()) return;
+  if (!a.ok() || !b.ok()) return false;
   code_ = std::move(*native);
   jit_instance_ = *a;
   interp_instance_ = *b;
@@ -66,6 +74,7 @@ JitHarness::JitHarness(std::string_view wat, unsigned opt_level,
   ctx_.shadow = shadow_.data();
   ctx_.stack_limit = 0;
   refresh_context(ctx_);
+  return true;
 }
 
 JitHarness::~JitHarness() = default;
@@ -81,6 +90,8 @@ Outcome JitHarness::run_compiled(std::string_view name, const std::vector<engine
   for (size_t i = 0; i < args.size(); ++i) slots[i] = args[i].bits;
   ctx_.depth = 0;
   ctx_.budget = budget;
+  // The native stack is this thread's: compiled code may use stack_room_ bytes of it.
+  ctx_.stack_limit = reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) - stack_room_;
   refresh_context(ctx_);
   engine::TrapKind kind = engine::TrapKind::Unreachable;
   if (!run_guarded(&ctx_, code_->entry(defined), slots.data(), &kind)) {

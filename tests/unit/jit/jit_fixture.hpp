@@ -47,6 +47,8 @@ class JitHarness {
   /// Compiles `wat` (failing the test on any error) at `opt_level` and instantiates it twice.
   explicit JitHarness(std::string_view wat, unsigned opt_level = 2,
                       std::vector<engine::Extern> imports = {});
+  /// Compiles `module` and instantiates it twice, without imports; !ok() if that fails.
+  JitHarness(std::shared_ptr<const engine::CompiledModule> module, unsigned opt_level);
   ~JitHarness();
 
   bool ok() const { return code_ != nullptr; }
@@ -59,6 +61,8 @@ class JitHarness {
   void expect_same(std::string_view name, const std::vector<engine::Value>& args,
                    NanRule nans = NanRule::Exact);
 
+  /// Bytes of this thread's native stack compiled code may use (default 2 MiB).
+  void set_stack_room(uintptr_t bytes) { stack_room_ = bytes; }
   Context& context() { return ctx_; }
   engine::Instance* compiled_instance() const { return jit_instance_; }
   engine::Instance* interpreted_instance() const { return interp_instance_; }
@@ -66,6 +70,9 @@ class JitHarness {
   engine::Store& store() { return store_; }
 
  private:
+  bool init(std::shared_ptr<const engine::CompiledModule> module, unsigned opt_level,
+            const std::vector<engine::Extern>& imports);
+
   engine::MemoryPool pool_;
   engine::Store store_{pool_};
   std::shared_ptr<const engine::CompiledModule> module_;
@@ -74,6 +81,7 @@ class JitHarness {
   engine::Instance* interp_instance_ = nullptr;
   Context ctx_;
   std::vector<ShadowEntry> shadow_;
+  uintptr_t stack_room_ = uintptr_t{2} << 20;
 };
 
 }  // namespace lunatic::jit::testing
