@@ -88,8 +88,18 @@ bool FunctionTranslator::translate_conversion(Opcode op) {
     case Opcode::F64ConvertI64S: push(b_.CreateSIToFP(pop(), env_.f64)); return true;
     case Opcode::F64ConvertI32U:
     case Opcode::F64ConvertI64U: push(b_.CreateUIToFP(pop(), env_.f64)); return true;
-    case Opcode::F32DemoteF64: push(b_.CreateFPTrunc(pop(), env_.f32)); return true;
-    case Opcode::F64PromoteF32: push(b_.CreateFPExt(pop(), env_.f64)); return true;
+    // Constrained (see arithmetic()): plain casts let demote(promote(x)) fold to x, which
+    // keeps a signalling NaN.
+    case Opcode::F32DemoteF64:
+      push(b_.CreateConstrainedFPCast(llvm::Intrinsic::experimental_constrained_fptrunc, pop(),
+                                      env_.f32, nullptr, "", nullptr,
+                                      llvm::RoundingMode::NearestTiesToEven, llvm::fp::ebMayTrap));
+      return true;
+    case Opcode::F64PromoteF32:
+      push(b_.CreateConstrainedFPCast(llvm::Intrinsic::experimental_constrained_fpext, pop(),
+                                      env_.f64, nullptr, "", nullptr, llvm::None,
+                                      llvm::fp::ebMayTrap));
+      return true;
     case Opcode::I32ReinterpretF32: push(b_.CreateBitCast(pop(), i32)); return true;
     case Opcode::I64ReinterpretF64: push(b_.CreateBitCast(pop(), i64)); return true;
     case Opcode::F32ReinterpretI32: push(b_.CreateBitCast(pop(), env_.f32)); return true;

@@ -59,14 +59,32 @@ bool FunctionTranslator::translate_float(Opcode op) {
     case Opcode::F32Trunc: push(float_rounding(llvm::Intrinsic::trunc, a)); return true;
     case Opcode::F32Nearest: push(float_rounding(llvm::Intrinsic::roundeven, a)); return true;
     case Opcode::F32Sqrt: push(b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, a)); return true;
-    case Opcode::F32Add: push(b_.CreateFAdd(a, rhs)); return true;
-    case Opcode::F32Sub: push(b_.CreateFSub(a, rhs)); return true;
-    case Opcode::F32Mul: push(b_.CreateFMul(a, rhs)); return true;
-    case Opcode::F32Div: push(b_.CreateFDiv(a, rhs)); return true;
+    case Opcode::F32Add:
+      push(arithmetic(llvm::Intrinsic::experimental_constrained_fadd, a, rhs));
+      return true;
+    case Opcode::F32Sub:
+      push(arithmetic(llvm::Intrinsic::experimental_constrained_fsub, a, rhs));
+      return true;
+    case Opcode::F32Mul:
+      push(arithmetic(llvm::Intrinsic::experimental_constrained_fmul, a, rhs));
+      return true;
+    case Opcode::F32Div:
+      push(arithmetic(llvm::Intrinsic::experimental_constrained_fdiv, a, rhs));
+      return true;
     case Opcode::F32Min: push(float_min_max(true, a, rhs)); return true;
     case Opcode::F32Max: push(float_min_max(false, a, rhs)); return true;
     default: return false;
   }
+}
+
+// IEEE arithmetic that keeps its NaN semantics: LLVM's plain fadd/fsub/fmul/fdiv assume a
+// signalling NaN need not be quieted and fold x - 0.0, x * 1.0, x / 1.0 to x (and x / -1.0
+// to -x), returning a signalling NaN where Wasm requires an arithmetic one. The constrained
+// forms with "may trap" exceptions keep the operation; they compile to the same instructions.
+llvm::Value* FunctionTranslator::arithmetic(llvm::Intrinsic::ID id, llvm::Value* a,
+                                            llvm::Value* b) {
+  return b_.CreateConstrainedFPBinOp(id, a, b, nullptr, "", nullptr,
+                                     llvm::RoundingMode::NearestTiesToEven, llvm::fp::ebMayTrap);
 }
 
 // A NaN operand must give a quiet NaN, and a rounding instruction (or libm) may hand a

@@ -127,6 +127,7 @@ class FunctionTranslator {
   bool translate_float(wasm::Opcode op);
   bool translate_conversion(wasm::Opcode op);
   llvm::Value* integer_division(wasm::Opcode op, llvm::Value* a, llvm::Value* b);
+  llvm::Value* arithmetic(llvm::Intrinsic::ID id, llvm::Value* a, llvm::Value* b);
   llvm::Value* float_min_max(bool is_min, llvm::Value* a, llvm::Value* b);
   llvm::Value* float_rounding(llvm::Intrinsic::ID id, llvm::Value* a);
   llvm::Value* trapping_truncation(llvm::Value* z, bool is_signed, llvm::IntegerType* to);
