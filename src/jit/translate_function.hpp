@@ -100,9 +100,6 @@ class FunctionTranslator {
     std::vector<llvm::Value*> else_params;   ///< If: the params, for the false arm
     bool reached = false;                    ///< a live branch targets `merge`
     bool dead = false;                       ///< the code being translated is unreachable
-    const std::vector<wasm::ValType>& label_types() const {
-      return kind == Kind::Loop ? params : results;
-    }
   };
 
   // translate.cpp: the driver.
