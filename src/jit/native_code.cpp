@@ -164,6 +164,10 @@ Result<std::unique_ptr<llvm::MemoryBuffer>> emit_object(const engine::CompiledMo
   phase = Clock::now();
   optimize(*ir, **target, options.opt_level);
   stats.optimize_seconds = seconds_since(phase);
+  if (options.optimized_ir != nullptr) {
+    llvm::raw_string_ostream text(*options.optimized_ir);
+    ir->print(text, nullptr);
+  }
   for (const llvm::Function& f : *ir) {
     for (const llvm::BasicBlock& bb : f) stats.ir_instructions += bb.size();
   }

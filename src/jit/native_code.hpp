@@ -28,6 +28,8 @@ struct CompileOptions {
   /// The module's key material (digest_of its bytes, which CompiledModule does not keep);
   /// without it the cache is not used.
   std::optional<Digest> module_digest{};
+  /// When set, receives the optimised IR as text (debugging, tuning, tests).
+  std::string* optimized_ir = nullptr;
 };
 
 /// Where the time of one compile_native went, in seconds, and what it produced.

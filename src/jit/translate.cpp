@@ -89,6 +89,25 @@ llvm::FunctionType* ModuleEnv::typed_signature(const wasm::FuncType& type) const
   return llvm::FunctionType::get(ret, params, false);
 }
 
+// Slots hold i32 and f32 bits zero-extended, f64 bits, and references as they are.
+llvm::Value* ModuleEnv::to_slot(llvm::IRBuilder<>& b, llvm::Value* v, wasm::ValType t) const {
+  switch (t) {
+    case wasm::ValType::I32: return b.CreateZExt(v, i64);
+    case wasm::ValType::F32: return b.CreateZExt(b.CreateBitCast(v, i32), i64);
+    case wasm::ValType::F64: return b.CreateBitCast(v, i64);
+    default: return v;
+  }
+}
+
+llvm::Value* ModuleEnv::from_slot(llvm::IRBuilder<>& b, llvm::Value* slot, wasm::ValType t) const {
+  switch (t) {
+    case wasm::ValType::I32: return b.CreateTrunc(slot, i32);
+    case wasm::ValType::F32: return b.CreateBitCast(b.CreateTrunc(slot, i32), f32);
+    case wasm::ValType::F64: return b.CreateBitCast(slot, f64);
+    default: return slot;
+  }
+}
+
 llvm::Function* ModuleEnv::helper(Helper h) {
   llvm::Function*& slot = helpers_[static_cast<size_t>(h)];
   if (slot != nullptr) return slot;
@@ -147,23 +166,7 @@ void FunctionTranslator::emit_prologue() {
   local_types_ = type_.params;
   for (const wasm::LocalGroup& g : func_.locals)
     local_types_.insert(local_types_.end(), g.count, g.type);
-  for (size_t i = 0; i < local_types_.size(); ++i) {
-    llvm::Type* t = env_.value_type(local_types_[i]);
-    llvm::AllocaInst* slot = b_.CreateAlloca(t);
-    locals_.push_back(slot);
-    llvm::Value* init = nullptr;
-    if (osr_) {  // every local from the interpreter's frame
-      llvm::Value* frame = b_.CreateBitCast(fn_->getArg(1), env_.i64->getPointerTo());
-      llvm::Value* bits =
-          b_.CreateLoad(env_.i64, b_.CreateConstInBoundsGEP1_64(env_.i64, frame, i));
-      init = from_slot(bits, local_types_[i]);
-    } else if (i < type_.params.size()) {
-      init = fn_->getArg(i + 1);
-    } else {
-      init = llvm::Constant::getNullValue(t);
-    }
-    b_.CreateStore(init, slot);
-  }
+  for (wasm::ValType t : local_types_) locals_.push_back(b_.CreateAlloca(env_.value_type(t)));
   // d = depth + 1 must stay within max_depth, and the native stack above its limit. The trap
   // leaves the shadow stack alone: shadow[d] may not exist, and the caller stored its site.
   depth_ = b_.CreateAdd(load_ctx(offsetof(Context, depth), env_.i32), i32_const(1));
@@ -182,8 +185,24 @@ void FunctionTranslator::emit_prologue() {
   b_.CreateCall(env_.helper(Helper::Trap),
                 {ctx_, i32_const(static_cast<uint32_t>(engine::TrapKind::CallStackExhausted))});
   b_.CreateUnreachable();
+  // The frame is written only once the checks passed: a frame bigger than the runtime's
+  // margin below stack_limit must not be touched first.
   b_.SetInsertPoint(body);
   store_ctx(offsetof(Context, depth), depth_);
+  for (size_t i = 0; i < locals_.size(); ++i) {
+    llvm::Value* init = nullptr;
+    if (osr_) {  // every local from the interpreter's frame
+      llvm::Value* frame = b_.CreateBitCast(fn_->getArg(1), env_.i64->getPointerTo());
+      llvm::Value* bits =
+          b_.CreateLoad(env_.i64, b_.CreateConstInBoundsGEP1_64(env_.i64, frame, i));
+      init = from_slot(bits, local_types_[i]);
+    } else if (i < type_.params.size()) {
+      init = fn_->getArg(i + 1);
+    } else {
+      init = llvm::Constant::getNullValue(locals_[i]->getAllocatedType());
+    }
+    b_.CreateStore(init, locals_[i]);
+  }
   if (osr_) {
     // Safepoint 0 (and anything unknown) starts at the entry; loops are added by enter_block.
     llvm::BasicBlock* start = new_block("start");
@@ -276,11 +295,8 @@ void store_results(ModuleEnv& env, llvm::IRBuilder<>& b, const wasm::FuncType& t
   llvm::Value* slots = b.CreateBitCast(slot_array, env.i64->getPointerTo());
   for (size_t i = 0; i < type.results.size(); ++i) {
     llvm::Value* v = type.results.size() == 1 ? ret : b.CreateExtractValue(ret, {unsigned(i)});
-    llvm::Type* t = v->getType();
-    if (t == env.f32) v = b.CreateBitCast(v, env.i32);
-    if (t == env.f64) v = b.CreateBitCast(v, env.i64);
-    if (v->getType() == env.i32) v = b.CreateZExt(v, env.i64);
-    b.CreateStore(v, b.CreateConstInBoundsGEP1_64(env.i64, slots, i));
+    b.CreateStore(env.to_slot(b, v, type.results[i]),
+                  b.CreateConstInBoundsGEP1_64(env.i64, slots, i));
   }
 }
 
@@ -296,9 +312,7 @@ void emit_slot_entry(ModuleEnv& env, uint32_t defined_index) {
   std::vector<llvm::Value*> args{fn->getArg(0)};
   for (size_t i = 0; i < type.params.size(); ++i) {
     llvm::Value* bits = b.CreateLoad(env.i64, b.CreateConstInBoundsGEP1_64(env.i64, slots, i));
-    llvm::Type* t = env.value_type(type.params[i]);
-    if (t == env.i32 || t == env.f32) bits = b.CreateTrunc(bits, env.i32);
-    args.push_back(b.CreateBitCast(bits, t));
+    args.push_back(env.from_slot(b, bits, type.params[i]));
   }
   llvm::Value* ret = b.CreateCall(env.typed[defined_index], args);
   store_results(env, b, type, ret, fn->getArg(1));

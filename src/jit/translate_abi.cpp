@@ -59,10 +59,14 @@ void FunctionTranslator::store_ctx(uint32_t offset, llvm::Value* value) {
 }
 
 void FunctionTranslator::store_shadow() {
+  store_shadow(i64_const(shadow_entry(func_index_, offset_)));
+}
+
+void FunctionTranslator::store_shadow(llvm::Value* entry) {
   llvm::Value* shadow =
       b_.CreateBitCast(load_ctx(offsetof(Context, shadow), env_.ptr), env_.i64->getPointerTo());
   llvm::Value* at = b_.CreateInBoundsGEP(env_.i64, shadow, b_.CreateZExt(depth_, env_.i64));
-  store_tagged(i64_const(shadow_entry(func_index_, offset_)), at, env_.tbaa_shadow);
+  store_tagged(entry, at, env_.tbaa_shadow);
 }
 
 llvm::CallInst* FunctionTranslator::call_helper(Helper h,
@@ -71,37 +75,43 @@ llvm::CallInst* FunctionTranslator::call_helper(Helper h,
   return b_.CreateCall(env_.helper(h), llvm::ArrayRef<llvm::Value*>(args.begin(), args.end()));
 }
 
+// Trap sites of one kind share a block (far less code for LLVM to compile than a call per
+// site); the site's shadow entry comes in through the block's phi.
+llvm::BasicBlock* FunctionTranslator::trap_block(engine::TrapKind kind, llvm::BasicBlock* from) {
+  const auto k = static_cast<size_t>(kind);
+  if (trap_blocks_.size() <= k) {
+    trap_blocks_.resize(k + 1, nullptr);
+    trap_sites_.resize(k + 1, nullptr);
+  }
+  if (trap_blocks_[k] == nullptr) {
+    llvm::IRBuilderBase::InsertPointGuard keep(b_);
+    trap_blocks_[k] = new_block("trap");
+    b_.SetInsertPoint(trap_blocks_[k]);
+    trap_sites_[k] = b_.CreatePHI(env_.i64, 4);
+    store_shadow(trap_sites_[k]);
+    b_.CreateCall(env_.helper(Helper::Trap), {ctx_, i32_const(static_cast<uint32_t>(kind))});
+    b_.CreateUnreachable();
+  }
+  trap_sites_[k]->addIncoming(i64_const(shadow_entry(func_index_, offset_)), from);
+  return trap_blocks_[k];
+}
+
 void FunctionTranslator::emit_trap(engine::TrapKind kind) {
-  call_helper(Helper::Trap, {ctx_, i32_const(static_cast<uint32_t>(kind))});
-  b_.CreateUnreachable();
+  b_.CreateBr(trap_block(kind, b_.GetInsertBlock()));
 }
 
 void FunctionTranslator::trap_if(llvm::Value* cond, engine::TrapKind kind) {
-  llvm::BasicBlock* trap = new_block("trap");
   llvm::BasicBlock* ok = new_block("ok");
-  b_.CreateCondBr(cond, trap, ok, unlikely());
-  b_.SetInsertPoint(trap);
-  emit_trap(kind);
+  b_.CreateCondBr(cond, trap_block(kind, b_.GetInsertBlock()), ok, unlikely());
   b_.SetInsertPoint(ok);
 }
 
-// Slots hold i32 and f32 bits zero-extended, f64 bits, and references as they are.
 llvm::Value* FunctionTranslator::to_slot(llvm::Value* v, wasm::ValType t) {
-  switch (t) {
-    case wasm::ValType::I32: return b_.CreateZExt(v, env_.i64);
-    case wasm::ValType::F32: return b_.CreateZExt(b_.CreateBitCast(v, env_.i32), env_.i64);
-    case wasm::ValType::F64: return b_.CreateBitCast(v, env_.i64);
-    default: return v;
-  }
+  return env_.to_slot(b_, v, t);
 }
 
 llvm::Value* FunctionTranslator::from_slot(llvm::Value* slot, wasm::ValType t) {
-  switch (t) {
-    case wasm::ValType::I32: return b_.CreateTrunc(slot, env_.i32);
-    case wasm::ValType::F32: return b_.CreateBitCast(b_.CreateTrunc(slot, env_.i32), env_.f32);
-    case wasm::ValType::F64: return b_.CreateBitCast(slot, env_.f64);
-    default: return slot;
-  }
+  return env_.from_slot(b_, slot, t);
 }
 
 // LLVM's default floating-point model lets it fold x - 0, x * 1, x / 1, x * -1, -0 - x and

@@ -10,11 +10,6 @@ namespace {
 using wasm::Opcode;
 using Pred = llvm::CmpInst::Predicate;
 
-bool in_range(Opcode op, Opcode first, Opcode last) {
-  return static_cast<uint16_t>(op) >= static_cast<uint16_t>(first) &&
-         static_cast<uint16_t>(op) <= static_cast<uint16_t>(last);
-}
-
 // eq, ne, lt, gt, le, ge: ordered except ne ("ne is true when either is NaN").
 constexpr Pred kFloatCompares[6] = {Pred::FCMP_OEQ, Pred::FCMP_UNE, Pred::FCMP_OLT,
                                     Pred::FCMP_OGT, Pred::FCMP_OLE, Pred::FCMP_OGE};
@@ -22,8 +17,8 @@ constexpr Pred kFloatCompares[6] = {Pred::FCMP_OEQ, Pred::FCMP_UNE, Pred::FCMP_O
 }  // namespace
 
 bool FunctionTranslator::translate_float(Opcode op) {
-  const bool cmp32 = in_range(op, Opcode::F32Eq, Opcode::F32Ge);
-  if (cmp32 || in_range(op, Opcode::F64Eq, Opcode::F64Ge)) {
+  const bool cmp32 = opcode_in(op, Opcode::F32Eq, Opcode::F32Ge);
+  if (cmp32 || opcode_in(op, Opcode::F64Eq, Opcode::F64Ge)) {
     const auto first = static_cast<uint16_t>(cmp32 ? Opcode::F32Eq : Opcode::F64Eq);
     llvm::Value* rhs = pop();
     llvm::Value* lhs = pop();
@@ -32,13 +27,13 @@ bool FunctionTranslator::translate_float(Opcode op) {
     return true;
   }
   Opcode op32 = op;
-  if (in_range(op, Opcode::F64Abs, Opcode::F64Copysign)) {
+  if (opcode_in(op, Opcode::F64Abs, Opcode::F64Copysign)) {
     op32 = static_cast<Opcode>(static_cast<uint16_t>(op) - static_cast<uint16_t>(Opcode::F64Abs) +
                                static_cast<uint16_t>(Opcode::F32Abs));
-  } else if (!in_range(op, Opcode::F32Abs, Opcode::F32Copysign)) {
+  } else if (!opcode_in(op, Opcode::F32Abs, Opcode::F32Copysign)) {
     return false;
   }
-  const bool binary = in_range(op32, Opcode::F32Add, Opcode::F32Copysign);
+  const bool binary = opcode_in(op32, Opcode::F32Add, Opcode::F32Copysign);
   llvm::Value* rhs = binary ? pop() : nullptr;
   llvm::Value* a = pop();
   llvm::Type* ft = a->getType();

@@ -28,6 +28,12 @@ inline Error jit_error(std::string message, uint64_t offset = Error::kNoOffset) 
   return Error(Phase::Validate, std::move(message), offset, "jit");
 }
 
+/// Whether `op` lies in [first, last] of the opcode table (ranges of like instructions).
+inline bool opcode_in(wasm::Opcode op, wasm::Opcode first, wasm::Opcode last) {
+  return static_cast<uint16_t>(op) >= static_cast<uint16_t>(first) &&
+         static_cast<uint16_t>(op) <= static_cast<uint16_t>(last);
+}
+
 /// What the functions of one module share: LLVM types, TBAA tags, the typed functions (declared
 /// before any body is translated, so calls can refer to them) and the helper declarations.
 struct ModuleEnv {
@@ -62,6 +68,9 @@ struct ModuleEnv {
   llvm::Type* value_type(wasm::ValType t) const;
   /// RET (i8* ctx, params...): void, the single result, or a literal struct of the results.
   llvm::FunctionType* typed_signature(const wasm::FuncType& type) const;
+  /// A value as its 64-bit Slot (i32 and f32 bits zero-extended), and back.
+  llvm::Value* to_slot(llvm::IRBuilder<>& b, llvm::Value* v, wasm::ValType t) const;
+  llvm::Value* from_slot(llvm::IRBuilder<>& b, llvm::Value* slot, wasm::ValType t) const;
   /// The declaration of a helper (made on first use).
   llvm::Function* helper(Helper h);
 
@@ -96,9 +105,6 @@ class FunctionTranslator {
     std::vector<llvm::Value*> else_params;   ///< If: the params, for the false arm
     bool reached = false;                    ///< a live branch targets `merge`
     bool dead = false;                       ///< the code being translated is unreachable
-    const std::vector<wasm::ValType>& label_types() const {
-      return kind == Kind::Loop ? params : results;
-    }
   };
 
   // translate.cpp: the driver.
@@ -152,6 +158,9 @@ class FunctionTranslator {
   llvm::LoadInst* load_tagged(llvm::Type* type, llvm::Value* ptr, llvm::MDNode* tbaa);
   void store_tagged(llvm::Value* value, llvm::Value* ptr, llvm::MDNode* tbaa);
   void store_shadow();
+  void store_shadow(llvm::Value* entry);
+  /// The function's one trap block for `kind`: its phi takes the shadow entry of each site.
+  llvm::BasicBlock* trap_block(engine::TrapKind kind, llvm::BasicBlock* from);
   llvm::CallInst* call_helper(Helper h, std::initializer_list<llvm::Value*> args);
   /// Traps with `kind` when `cond` holds (a cold block per site); continues in a new block.
   void trap_if(llvm::Value* cond, engine::TrapKind kind);
@@ -192,8 +201,10 @@ class FunctionTranslator {
   std::vector<wasm::ValType> local_types_;
   std::vector<llvm::Value*> stack_;
   std::vector<Ctrl> ctrls_;
-  uint32_t dead_depth_ = 0;                ///< blocks opened inside unreachable code
-  uint32_t offset_ = 0;                    ///< module offset of the instruction being translated
+  uint32_t dead_depth_ = 0;  ///< blocks opened inside unreachable code
+  uint32_t offset_ = 0;      ///< module offset of the instruction being translated
+  std::vector<llvm::BasicBlock*> trap_blocks_;  ///< by TrapKind, made on first use
+  std::vector<llvm::PHINode*> trap_sites_;
   std::vector<uint32_t> safepoint_costs_;  ///< from the lowered code, in code order
   size_t next_safepoint_ = 0;
   bool osr_ = false;

@@ -37,11 +37,6 @@ Access access_of(Opcode op) {
   }
 }
 
-bool in_range(Opcode op, Opcode first, Opcode last) {
-  return static_cast<uint16_t>(op) >= static_cast<uint16_t>(first) &&
-         static_cast<uint16_t>(op) <= static_cast<uint16_t>(last);
-}
-
 }  // namespace
 
 // ea = zext(addr) + offset; trap unless ea + bytes <= memory_size; then memory_base + ea.
@@ -65,8 +60,8 @@ llvm::Value* FunctionTranslator::global_slot_ptr(uint32_t global) {
 
 bool FunctionTranslator::translate_memory(const wasm::Instr& in) {
   const Opcode op = in.op;
-  const bool is_load = in_range(op, Opcode::I32Load, Opcode::I64Load32U);
-  if (is_load || in_range(op, Opcode::I32Store, Opcode::I64Store32)) {
+  const bool is_load = opcode_in(op, Opcode::I32Load, Opcode::I64Load32U);
+  if (is_load || opcode_in(op, Opcode::I32Store, Opcode::I64Store32)) {
     const uint32_t bytes = wasm::opcode_info(op).access_bytes;
     const Access access = access_of(op);
     llvm::Type* memory_type =

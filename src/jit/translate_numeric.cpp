@@ -17,14 +17,9 @@ constexpr Pred kIntegerCompares[10] = {
     Pred::ICMP_UGT, Pred::ICMP_SLE, Pred::ICMP_ULE, Pred::ICMP_SGE, Pred::ICMP_UGE,
 };
 
-bool in_range(Opcode op, Opcode first, Opcode last) {
-  return static_cast<uint16_t>(op) >= static_cast<uint16_t>(first) &&
-         static_cast<uint16_t>(op) <= static_cast<uint16_t>(last);
-}
-
 // The i64 opcodes of the shared arithmetic range (clz .. rotr) are the i32 ones shifted.
 Opcode as_i32_op(Opcode op) {
-  if (!in_range(op, Opcode::I64Clz, Opcode::I64Rotr)) return op;
+  if (!opcode_in(op, Opcode::I64Clz, Opcode::I64Rotr)) return op;
   return static_cast<Opcode>(static_cast<uint16_t>(op) - static_cast<uint16_t>(Opcode::I64Clz) +
                              static_cast<uint16_t>(Opcode::I32Clz));
 }
@@ -37,8 +32,8 @@ bool FunctionTranslator::translate_integer(Opcode op) {
     push(b_.CreateZExt(b_.CreateICmpEQ(a, llvm::Constant::getNullValue(a->getType())), env_.i32));
     return true;
   }
-  const bool cmp32 = in_range(op, Opcode::I32Eq, Opcode::I32GeU);
-  if (cmp32 || in_range(op, Opcode::I64Eq, Opcode::I64GeU)) {
+  const bool cmp32 = opcode_in(op, Opcode::I32Eq, Opcode::I32GeU);
+  if (cmp32 || opcode_in(op, Opcode::I64Eq, Opcode::I64GeU)) {
     const auto first = static_cast<uint16_t>(cmp32 ? Opcode::I32Eq : Opcode::I64Eq);
     llvm::Value* rhs = pop();
     llvm::Value* lhs = pop();
@@ -64,8 +59,8 @@ bool FunctionTranslator::translate_integer(Opcode op) {
       return true;
     default: break;
   }
-  if (!in_range(op, Opcode::I32Clz, Opcode::I32Rotr) &&
-      !in_range(op, Opcode::I64Clz, Opcode::I64Rotr)) {
+  if (!opcode_in(op, Opcode::I32Clz, Opcode::I32Rotr) &&
+      !opcode_in(op, Opcode::I64Clz, Opcode::I64Rotr)) {
     return false;
   }
   const Opcode op32 = as_i32_op(op);

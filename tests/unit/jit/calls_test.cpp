@@ -45,6 +45,21 @@ constexpr const char* kCalls = R"((module
   (func (export "table_ops") (param i32) (result i32)
     (table.set $t0 (i32.const 4) (table.get $t0 (local.get 0)))
     (i32.add (table.size $t0) (call_indirect $t0 (type $v_i) (i32.const 4))))
+  (type $many (func (param i32) (result i64 f32 i32 f64 i64 i32)))
+  (func $many (type $many)
+    (i64.extend_i32_s (local.get 0)) (f32.convert_i32_s (local.get 0)) (i32.const 3)
+    (f64.const -0.5) (i64.const -1) (i32.mul (local.get 0) (local.get 0)))
+  (elem (table $t1) (i32.const 0) func $many)
+  (func (export "many") (param i32) (result i64 f32 i32 f64 i64 i32) (call $many (local.get 0)))
+  (func (export "many_indirect") (param i32 i32) (result i64 f32 i32 f64 i64 i32)
+    (call_indirect $t1 (type $many) (local.get 0) (local.get 1)))
+  (func (export "many_sum") (param i32) (result f64) (local f64)
+    (call $many (local.get 0))
+    (local.set 1 (f64.convert_i32_s)) (drop)
+    (local.set 1 (f64.add (local.get 1)))
+    (local.set 1 (f64.add (f64.convert_i32_s) (local.get 1)))
+    (local.set 1 (f64.add (f64.promote_f32) (local.get 1)))
+    (f64.add (f64.convert_i64_s) (local.get 1)))
   (func (export "table_grow") (result i32)
     (drop (table.grow $t0 (ref.func $eleven) (i32.const 3)))
     (i32.add (table.size $t0) (call_indirect $t0 (type $v_i) (i32.const 7))))
@@ -82,6 +97,12 @@ TEST_F(JitCalls, MatchTheInterpreter) {
     h.expect_same("table_ops", {Value::i32(1)});
     h.expect_same("table_ops", {Value::i32(9)});
     h.expect_same("table_grow", {});
+    for (int32_t a : {0, 5, -9}) {
+      h.expect_same("many", {Value::i32(a)});
+      h.expect_same("many_sum", {Value::i32(a)});
+      h.expect_same("many_indirect", {Value::i32(a), Value::i32(0)});
+      h.expect_same("many_indirect", {Value::i32(a), Value::i32(1)});
+    }
   }
 }
 

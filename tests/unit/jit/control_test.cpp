@@ -99,6 +99,16 @@ constexpr const char* kControl = R"((module
     (select (result f64) (local.get 1) (local.get 2) (local.get 0)))
   (func (export "br_if_value") (param i32) (result i32)
     (block (result i32) (drop (br_if 0 (i32.const 8) (local.get 0))) (i32.const 9)))
+  (func (export "table_to_loop") (param i32) (result i32) (local i32)
+    ;; a loop with a param, re-entered by br_table: counts down, counts rounds in local 1
+    (block $out (result i32)
+      (local.get 0)
+      (loop $l (param i32) (result i32)
+        (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+        (i32.sub (i32.const 1))
+        (local.tee 0)
+        (br_table $l $l $out (i32.and (i32.const 3) (local.get 0)))))
+    (i32.add (local.get 1)))
   (func (export "infinite_trap") (result i32)
     (loop $l (br $l)) (i32.const 0))
 ))";
@@ -114,6 +124,7 @@ TEST(JitControl, MatchesTheInterpreter) {
         h.expect_same(f, {Value::i32(a)});
       }
       h.expect_same("multi_block", {Value::i32(a), Value::i32(7)});
+      h.expect_same("table_to_loop", {Value::i32(a)});
       h.expect_same("select", {Value::i32(a), Value::i64(-3), Value::i64(4)});
       h.expect_same("select_f", {Value::i32(a), Value::f64(-0.0), Value::f64(2.5)});
     }

@@ -1,0 +1,62 @@
+// The shape of the IR the translator emits: the ABI's names, TBAA on Context and memory
+// accesses, the intrinsics chosen for Wasm's semantics, and no absolute host address baked in.
+#include <string>
+
+#include "engine/compiled_module.hpp"
+#include "jit_fixture.hpp"
+#include "text/text.hpp"
+
+namespace lunatic::jit::testing {
+namespace {
+
+constexpr const char* kSample = R"((module
+  (memory 1)
+  (func $sum (export "sum") (param i32 i32) (result i32) (local i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get 0) (local.get 1)))
+        (local.set 2 (i32.add (local.get 2) (i32.load (local.get 0))))
+        (i32.store offset=4 (local.get 0) (local.get 2))
+        (local.set 0 (i32.add (local.get 0) (i32.const 8)))
+        (br $next)))
+    (local.get 2))
+  (func (export "nearest") (param f64) (result f64) (f64.nearest (local.get 0)))
+  (func (export "nearest32") (param f32) (result f32) (f32.nearest (local.get 0)))
+  (func (export "call") (param i32) (result i32) (call $sum (local.get 0) (i32.const 64)))
+))";
+
+std::string optimized_ir(const char* wat, unsigned opt_level) {
+  auto bytes = text::parse_module(wat);
+  EXPECT_TRUE(bytes.ok());
+  auto module = engine::compile(*bytes);
+  EXPECT_TRUE(module.ok());
+  std::string ir;
+  auto code = compile_native(**module, CompileOptions{.opt_level = opt_level, .optimized_ir = &ir});
+  EXPECT_TRUE(code.ok()) << code.error().to_string();
+  if (const char* dump = std::getenv("LUNATIC_JIT_DUMP_IR")) {
+    FILE* f = std::fopen(dump, "w");
+    std::fputs(ir.c_str(), f);
+    std::fclose(f);
+  }
+  return ir;
+}
+
+TEST(JitIr, NamesTbaaAndIntrinsics) {
+  const std::string ir = optimized_ir(kSample, 2);
+  EXPECT_NE(ir.find("define i32 @wf0(i8*"), std::string::npos);
+  EXPECT_NE(ir.find("define void @we0(i8*"), std::string::npos);
+  EXPECT_NE(ir.find("!\"linear memory\""), std::string::npos);
+  EXPECT_NE(ir.find("!\"context\""), std::string::npos);
+  EXPECT_NE(ir.find("llvm.roundeven.f64"), std::string::npos);
+  EXPECT_NE(ir.find("lunatic_jit_safepoint"), std::string::npos);
+  EXPECT_NE(ir.find("read_register"), std::string::npos);
+  // Only ctx-relative addresses and named symbols: no integer constant turned into a pointer.
+  EXPECT_EQ(ir.find("inttoptr (i64"), std::string::npos);
+}
+
+TEST(JitIr, EveryOptimisationLevelCompiles) {
+  for (unsigned opt : {0u, 1u, 2u, 3u}) EXPECT_FALSE(optimized_ir(kSample, opt).empty());
+}
+
+}  // namespace
+}  // namespace lunatic::jit::testing

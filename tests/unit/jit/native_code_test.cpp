@@ -1,0 +1,125 @@
+// NativeCode and compile_native as the runtime uses them: typed entries called directly,
+// compiles on several threads at once, and lowered code that does not match the translation
+// (an Error, never a crash).
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+#include "engine/code.hpp"
+#include "engine/compiled_module.hpp"
+#include "jit_fixture.hpp"
+#include "text/text.hpp"
+
+namespace lunatic::jit::testing {
+namespace {
+
+using engine::Value;
+
+constexpr const char* kLoop = R"((module
+  (func (export "triangle") (param i32) (result i32) (local i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.le_s (local.get 0) (i32.const 0)))
+        (local.set 1 (i32.add (local.get 1) (local.get 0)))
+        (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+        (br $next)))
+    (local.get 1))
+  (func $pair (export "pair") (param i64) (result i64 f64)
+    (local.get 0) (f64.convert_i64_s (local.get 0)))
+  (type $pair (func (param i64) (result i64 f64)))
+  (table 1 funcref)
+  (elem (i32.const 0) $pair)
+  (func (export "pair_indirect") (param i64 i32) (result i64 f64)
+    (call_indirect (type $pair) (local.get 0) (local.get 1)))
+))";
+
+std::shared_ptr<const engine::CompiledModule> compile_wat(const char* wat) {
+  auto bytes = text::parse_module(wat);
+  EXPECT_TRUE(bytes.ok());
+  auto module = engine::compile(*bytes);
+  EXPECT_TRUE(module.ok());
+  return module.ok() ? *module : nullptr;
+}
+
+TEST(JitNativeCode, TypedEntriesFollowTheAbi) {
+  JitHarness h(kLoop);
+  ASSERT_TRUE(h.ok());
+  Context& ctx = h.context();
+  ctx.depth = 0;
+  ctx.budget = 1 << 20;
+  auto triangle = reinterpret_cast<int32_t (*)(Context*, int32_t)>(h.code().typed(0));
+  EXPECT_EQ(triangle(&ctx, 100), 5050);
+  EXPECT_EQ(ctx.depth, 0u);
+  struct Pair {
+    int64_t a;
+    double b;
+  };
+  auto pair = reinterpret_cast<Pair (*)(Context*, int64_t)>(h.code().typed(1));
+  const Pair p = pair(&ctx, -7);
+  EXPECT_EQ(p.a, -7);
+  EXPECT_EQ(p.b, -7.0);
+  EXPECT_EQ(h.code().typed_table()[1], h.code().typed(1));
+  EXPECT_GT(h.code().compile_seconds(), 0.0);
+  EXPECT_EQ(h.code().stats().functions, 3u);
+}
+
+TEST(JitNativeCode, MultiValueThroughTheIndirectFastPath) {
+  JitHarness h(kLoop);
+  ASSERT_TRUE(h.ok());
+  h.expect_same("pair_indirect", {Value::i64(21), Value::i32(0)});
+  h.expect_same("pair_indirect", {Value::i64(21), Value::i32(1)});
+}
+
+TEST(JitNativeCode, CompilesOnSeveralThreadsAtOnce) {
+  auto module = compile_wat(kLoop);
+  ASSERT_NE(module, nullptr);
+  std::vector<std::unique_ptr<NativeCode>> codes(4);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < codes.size(); ++i) {
+    threads.emplace_back([&, i] {
+      auto code = compile_native(*module, CompileOptions{static_cast<unsigned>(i % 3)});
+      if (code.ok()) codes[i] = std::move(*code);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const auto& code : codes) {
+    ASSERT_NE(code, nullptr);
+    Context ctx;
+    std::vector<ShadowEntry> shadow(8);
+    ctx.max_depth = 7;
+    ctx.shadow = shadow.data();
+    ctx.budget = 1 << 20;
+    Slot slots[1] = {10};
+    code->entry(0)(&ctx, slots);
+    EXPECT_EQ(slots[0], 55u);
+  }
+}
+
+TEST(JitNativeCode, MismatchedLoweredCodeIsAnError) {
+  auto module = compile_wat(kLoop);
+  ASSERT_NE(module, nullptr);
+  engine::CompiledModule copy;
+  copy.wasm = module->wasm;
+  for (const auto& fn : module->code) {
+    copy.code.push_back(std::make_unique<engine::CompiledFunction>(*fn));
+  }
+  // The loop's safepoint turned into an instruction of the same size: one safepoint short.
+  std::vector<uint32_t>& code = copy.code[0]->code;
+  uint32_t seen = 0;
+  for (size_t pc = 0; pc < code.size(); pc += engine::instruction_words(code.data() + pc)) {
+    if (static_cast<engine::Op>(code[pc]) == engine::Op::Safepoint && seen++ == 1) {
+      code[pc] = static_cast<uint32_t>(engine::Op::DataDrop);
+    }
+  }
+  auto result = compile_native(copy);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().phase, Phase::Validate);
+  EXPECT_NE(result.error().message.find("safepoints"), std::string::npos);
+
+  engine::CompiledModule unlowered;
+  unlowered.wasm = module->wasm;
+  EXPECT_FALSE(compile_native(unlowered).ok());
+}
+
+}  // namespace
+}  // namespace lunatic::jit::testing
