@@ -14,17 +14,20 @@
 #define luai_jmpbuf int
 #define LUAI_TRY(L, c, a) \
   { a }
-#define LUAI_THROW(L, c) \
+#define LUAI_THROW(L, c)                                                                \
   (fprintf(stderr, "lua: %s\nlua: (wasm32-wasi build without longjmp: errors abort)\n", \
-           lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "error object"), \
+           lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "error object"),      \
    fflush(stderr), abort())
 
 /* No processes or temporary names in WASI: os.execute says "no shell", os.tmpname fails
  * (the deprecated wasi-libc declarations would fail the link). */
 #define system(cmd) ((cmd) == NULL ? 0 : -1)
 #define lua_tmpnam(b, e) \
-  { e = 1; (void)(b); }
+  {                      \
+    e = 1;               \
+    (void)(b);           \
+  }
 #define LUA_TMPNAMBUFSIZE 32
-#define tmpfile() ((FILE *)NULL)
+#define tmpfile() ((FILE*)NULL)
 #endif
 #endif

@@ -23,10 +23,10 @@
 static inline int lunatic_compat_fcntl(int fd, int cmd, ...) {
   va_list ap;
   va_start(ap, cmd);
-  void *arg = va_arg(ap, void *);
+  void* arg = va_arg(ap, void*);
   va_end(ap);
   if (cmd == F_GETLK) {
-    ((struct flock *)arg)->l_type = F_UNLCK;
+    ((struct flock*)arg)->l_type = F_UNLCK;
     return 0;
   }
   if (cmd == F_SETLK || cmd == F_SETLKW) return 0;
@@ -35,12 +35,21 @@ static inline int lunatic_compat_fcntl(int fd, int cmd, ...) {
 #define fcntl lunatic_compat_fcntl
 
 /* No users or permissions in WASI. */
-static inline int lunatic_compat_fchmod(int fd, mode_t mode) { (void)fd; (void)mode; return 0; }
-static inline int lunatic_compat_chmod(const char *path, mode_t mode) {
-  (void)path; (void)mode; return 0;
+static inline int lunatic_compat_fchmod(int fd, mode_t mode) {
+  (void)fd;
+  (void)mode;
+  return 0;
+}
+static inline int lunatic_compat_chmod(const char* path, mode_t mode) {
+  (void)path;
+  (void)mode;
+  return 0;
 }
 static inline int lunatic_compat_fchown(int fd, uid_t uid, gid_t gid) {
-  (void)fd; (void)uid; (void)gid; return 0;
+  (void)fd;
+  (void)uid;
+  (void)gid;
+  return 0;
 }
 static inline uid_t lunatic_compat_geteuid(void) { return 0; }
 #define fchmod lunatic_compat_fchmod

@@ -5,15 +5,18 @@
 #include <sys/types.h>
 
 struct passwd {
-  char *pw_name;
-  char *pw_passwd;
+  char* pw_name;
+  char* pw_passwd;
   uid_t pw_uid;
   gid_t pw_gid;
-  char *pw_gecos;
-  char *pw_dir;
-  char *pw_shell;
+  char* pw_gecos;
+  char* pw_dir;
+  char* pw_shell;
 };
 
-static inline struct passwd *getpwuid(uid_t uid) { (void)uid; return 0; }
+static inline struct passwd* getpwuid(uid_t uid) {
+  (void)uid;
+  return 0;
+}
 static inline uid_t getuid(void) { return 0; }
 #endif
