@@ -142,6 +142,19 @@ FunctionTranslator::FunctionTranslator(ModuleEnv& env, uint32_t defined_index,
       b_(env.llvm),
       osr_(osr_target != nullptr) {}
 
+FunctionTranslator::~FunctionTranslator() {
+  for (Ctrl& c : ctrls_) {
+    if (c.merge != nullptr && c.merge->getParent() == nullptr) {
+      // Uses of it and of its phis (branches to it, values after it) go first.
+      for (llvm::PHINode* phi : c.merge_phis) {
+        phi->replaceAllUsesWith(llvm::UndefValue::get(phi->getType()));
+      }
+      c.merge->replaceAllUsesWith(llvm::UndefValue::get(c.merge->getType()));
+      delete c.merge;
+    }
+  }
+}
+
 // The lowered code holds the fuel cost of each safepoint: the function entry's first, then one
 // per live loop in the order of the loop instructions.
 Result<void> FunctionTranslator::collect_safepoint_costs() {

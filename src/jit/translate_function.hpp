@@ -85,6 +85,11 @@ class FunctionTranslator {
   /// const Slot* locals, i32 safepoint), which starts at the entry (safepoint 0) or at the
   /// header of a loop entered with an empty operand stack.
   FunctionTranslator(ModuleEnv& env, uint32_t defined_index, llvm::Function* osr_target = nullptr);
+  /// After an error, deletes the merge blocks of the constructs still open (a merge block joins
+  /// the function only at its construct's end).
+  ~FunctionTranslator();
+  FunctionTranslator(const FunctionTranslator&) = delete;
+  FunctionTranslator& operator=(const FunctionTranslator&) = delete;
   /// The safepoints the OSR variant can start at (after run()).
   const std::vector<bool>& osr_points() const { return osr_points_; }
   /// Errors: an unsupported instruction, or lowered code whose safepoints do not match.
