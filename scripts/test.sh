@@ -11,6 +11,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 start=$SECONDS
 jobs=$(nproc)
+# The compiled tier's code cache of this run: in the build tree, not the user's ~/.cache.
+export LUNATIC_CACHE_DIR="$PWD/build/code-cache"
+rm -rf "$LUNATIC_CACHE_DIR"
 step=""
 failed=""
 on_error() {

@@ -38,8 +38,8 @@ class Fiber {
   const void* caller_stack_ = nullptr;
   size_t caller_stack_bytes_ = 0;
   void* fake_stack_ = nullptr;
-  void* tsan_fiber_ = nullptr;
-  void* tsan_caller_ = nullptr;
+  [[maybe_unused]] void* tsan_fiber_ = nullptr;  // used by TSan builds only
+  [[maybe_unused]] void* tsan_caller_ = nullptr;
 };
 
 }  // namespace lunatic::jit
