@@ -241,6 +241,11 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
           kind = TrapKind::Killed;
           goto trapped;
         }
+        // Alone on its worker, the slice goes on in place, unless native code for the
+        // module is ready: then Thread::run moves the call there (tier-up) at the stop.
+        if (slice_left <= 0 && !inst->module->has_native() && t.extend_slice()) {
+          slice_left = slice > uint64_t{INT64_MAX} ? INT64_MAX : static_cast<int64_t>(slice);
+        }
         if (slice_left <= 0) [[unlikely]] {
           frame->pc = pc;  // resume re-runs this safepoint, which then charges
           SYNC();

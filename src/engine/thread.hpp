@@ -56,13 +56,32 @@ class Thread {
   void set_fuel(std::optional<uint64_t> fuel) { fuel_ = fuel; }
   std::optional<uint64_t> fuel() const { return fuel_; }
 
+  /// Asked when a slice ends at a safepoint: true lets the call go on in place with a new
+  /// slice instead of stopping with Yielded. The embedder answers whether anything else waits
+  /// for the OS thread (a scheduler: its run queue is empty), so a lone process pays no stop
+  /// and resume per slice. Fuel is charged the same either way. Null (the default): every
+  /// slice end stops.
+  using SliceExtension = bool (*)(void* context);
+  void set_slice_extension(SliceExtension extension, void* context) {
+    slice_extension_ = extension;
+    slice_extension_context_ = context;
+  }
+  /// For tiers, at a slice's end: whether it goes on in place (see set_slice_extension).
+  bool extend_slice() const {
+    return slice_extension_ != nullptr && slice_extension_(slice_extension_context_);
+  }
+
   /// Asks the thread to stop with TrapKind::Killed at its next safepoint. Thread-safe.
   void request_kill() { kill_requested_.store(true, std::memory_order_relaxed); }
 
   // For code tiers (code_tier.hpp): what the interpreter reaches as a friend.
   const ThreadLimits& limits() const { return limits_; }
-  /// Takes a pending kill request (true at most once per request).
-  bool take_kill_request() { return kill_requested_.exchange(false, std::memory_order_relaxed); }
+  /// Takes a pending kill request (true at most once per request). A plain load first: the
+  /// exchange is a locked instruction, and compiled code's safepoints poll often.
+  bool take_kill_request() {
+    return kill_requested_.load(std::memory_order_relaxed) &&
+           kill_requested_.exchange(false, std::memory_order_relaxed);
+  }
   /// Whether a kill is pending, without taking it (a cheap poll).
   bool kill_requested() const { return kill_requested_.load(std::memory_order_relaxed); }
   void set_trap(Trap trap) { trap_ = std::move(trap); }
@@ -102,6 +121,8 @@ class Thread {
   Trap trap_;
   std::optional<uint64_t> fuel_;
   std::atomic<bool> kill_requested_{false};
+  SliceExtension slice_extension_ = nullptr;
+  void* slice_extension_context_ = nullptr;
 };
 
 }  // namespace lunatic::engine

@@ -112,7 +112,8 @@ RunStatus Execution::run(engine::Thread& thread, uint64_t slice) {
     release_stack();
     return status_;
   }
-  slice_left_ = slice > uint64_t{INT64_MAX} ? INT64_MAX : static_cast<int64_t>(slice);
+  slice_ = slice > uint64_t{INT64_MAX} ? INT64_MAX : static_cast<int64_t>(slice);
+  slice_left_ = slice_;
   fuel_left_ = thread_.fuel().value_or(UINT64_MAX);
   ctx_.budget = granted_ = 0;  // the next safepoint takes the exact path
   fiber_->resume();
@@ -166,6 +167,7 @@ void Execution::safepoint(uint32_t cost) {
   settle();
   for (;;) {
     if (thread_.take_kill_request()) trap(TrapKind::Killed);
+    if (slice_left_ <= 0 && thread_.extend_slice()) slice_left_ = slice_;  // as a resume
     if (slice_left_ <= 0) {
       stop(RunStatus::Yielded);  // resumed with a new slice: this safepoint runs again
       continue;

@@ -14,9 +14,12 @@
 #include <llvm/Target/TargetMachine.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <map>
 #include <mutex>
 #include <string>
 
+#include "jit/perf_map.hpp"
 #include "jit/translate.hpp"
 
 namespace lunatic::jit {
@@ -180,6 +183,24 @@ Result<std::unique_ptr<llvm::MemoryBuffer>> emit_object(const engine::CompiledMo
   return std::move(*object);
 }
 
+// perf's map of the module's functions, under their names from the name section.
+void write_perf_map(llvm::orc::LLJIT& jit, const wasm::Module& wasm,
+                    const std::map<std::string, uint64_t>& sizes) {
+  auto address_of = [&](const std::string& symbol) -> uint64_t {
+    auto found = jit.lookup(symbol);
+    if (!found) {
+      llvm::consumeError(found.takeError());
+      return 0;
+    }
+    return found->getAddress();
+  };
+  auto label_of = [&](const std::string& symbol) {
+    const uint32_t index = static_cast<uint32_t>(std::strtoul(symbol.c_str() + 2, nullptr, 10));
+    return "wasm[" + symbol.substr(0, 2) + "] " + wasm.function_name(index);
+  };
+  append_perf_map(sizes, address_of, label_of);
+}
+
 // A JIT holding `object`, and every entry point of the module looked up in it.
 Result<void> link(NativeCode& code, const wasm::Module& wasm, unsigned opt_level,
                   std::unique_ptr<llvm::MemoryBuffer> object) {
@@ -190,6 +211,8 @@ Result<void> link(NativeCode& code, const wasm::Module& wasm, unsigned opt_level
       llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*machine_builder)).create();
   if (!jit) return jit_failure("creating the JIT", jit.takeError());
   TRY(define_symbols(**jit));
+  std::map<std::string, uint64_t> sizes;
+  if (perf_map_enabled()) sizes = symbol_sizes(object->getMemBufferRef());
   if (llvm::Error e = (*jit)->addObjectFile(std::move(object))) {
     return jit_failure("adding the object", std::move(e));
   }
@@ -219,6 +242,7 @@ Result<void> link(NativeCode& code, const wasm::Module& wasm, unsigned opt_level
     }
     osr.push_back(entry);
   }
+  if (!sizes.empty()) write_perf_map(**jit, wasm, sizes);
   NativeCodeBuilder::jit(code).lljit = std::move(*jit);
   return {};
 }

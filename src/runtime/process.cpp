@@ -20,6 +20,7 @@ Process::Process(Key, Runtime& runtime, ProcessId id,
       store_(runtime.memory_pool(), engine::StoreLimits{environment_->config().max_memory_pages,
                                                         engine::Table::kMaxElements}),
       thread_(store_) {
+  thread_.set_slice_extension(&Scheduler::nothing_else_queued, nullptr);
   resources_.set_limit(
       environment_->config().max_resources,
       [](void* self, uint64_t limit) {

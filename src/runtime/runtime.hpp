@@ -40,7 +40,7 @@ struct RuntimeConfig {
   /// Worker threads; 0 = std::thread::hardware_concurrency() (at least 1).
   unsigned workers = 0;
   /// Fuel units a process runs before it yields to others (its reductions).
-  uint64_t slice_fuel = 10'000;
+  uint64_t slice_fuel = 100'000;
   /// The host functions processes may import (filtered by their environment's allow-list).
   /// Built before the runtime, read-only afterwards. Null: no host functions.
   std::shared_ptr<const binding::Linker> linker{};

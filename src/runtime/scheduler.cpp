@@ -56,6 +56,7 @@ void Scheduler::enqueue(Process* process) {
     Queue& q = *queues_[index];
     std::lock_guard lock(q.mutex);
     q.processes.push_back(process);
+    q.length.store(q.processes.size(), std::memory_order_relaxed);
     queued_.fetch_add(1, std::memory_order_relaxed);
   }
   // Pairs with the sleeper's increment-then-recheck in work(): either the sleeper sees this
@@ -72,6 +73,7 @@ Process* Scheduler::pop_local(unsigned index) {
   if (q.processes.empty()) return nullptr;
   Process* p = q.processes.front();
   q.processes.pop_front();
+  q.length.store(q.processes.size(), std::memory_order_relaxed);
   queued_.fetch_sub(1, std::memory_order_relaxed);
   return p;
 }
@@ -84,6 +86,7 @@ Process* Scheduler::steal(unsigned thief) {
     if (q.processes.empty()) continue;
     Process* p = q.processes.front();
     q.processes.pop_front();
+    q.length.store(q.processes.size(), std::memory_order_relaxed);
     queued_.fetch_sub(1, std::memory_order_relaxed);
     return p;
   }
@@ -95,12 +98,18 @@ Process* Scheduler::next(unsigned index) {
   return steal(index);
 }
 
+bool Scheduler::nothing_else_queued(void* /*context*/) {
+  const Scheduler* self = tl_scheduler;
+  return self != nullptr && !self->stopping_.load(std::memory_order_relaxed) &&
+         self->queues_[tl_worker]->length.load(std::memory_order_relaxed) == 0;
+}
+
 void Scheduler::work(unsigned index) {
   tl_scheduler = this;
   tl_worker = index;
   while (!stopping_.load(std::memory_order_relaxed)) {
     if (Process* p = next(index)) {
-      run(p, index);
+      run(p);
       continue;
     }
     if (spin_for_work()) continue;
@@ -110,7 +119,7 @@ void Scheduler::work(unsigned index) {
     if (p == nullptr && !stopping_.load()) idle_.wait(lock);
     sleepers_.fetch_sub(1);
     lock.unlock();
-    if (p != nullptr) run(p, index);
+    if (p != nullptr) run(p);
   }
   tl_scheduler = nullptr;
 }
@@ -130,19 +139,13 @@ bool Scheduler::spin_for_work() const {
   }
 }
 
-void Scheduler::run(Process* process, unsigned index) {
+void Scheduler::run(Process* process) {
   for (;;) {
     process->state_.store(Process::kRunning, std::memory_order_release);
     switch (process->run_slice(slice_fuel_)) {
       case Process::SliceEnd::Yielded: {
         // Alone on this worker: keep running it without a trip through the queue.
-        bool alone = false;
-        {
-          Queue& q = *queues_[index];
-          std::lock_guard lock(q.mutex);
-          alone = q.processes.empty();
-        }
-        if (alone && !stopping_.load(std::memory_order_relaxed)) continue;
+        if (nothing_else_queued(nullptr)) continue;
         process->state_.store(Process::kQueued, std::memory_order_release);
         enqueue(process);
         return;

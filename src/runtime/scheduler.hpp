@@ -40,16 +40,23 @@ class Scheduler {
 
   unsigned workers() const { return static_cast<unsigned>(queues_.size()); }
 
+  /// For engine::Thread::set_slice_extension (the context is unused): true on a worker whose
+  /// run queue is empty while the runtime is not stopping, so the process running there goes
+  /// on with a new slice in place; false off the workers.
+  static bool nothing_else_queued(void* context);
+
  private:
   struct alignas(64) Queue {
     std::mutex mutex;
     std::deque<Process*> processes;
+    /// processes.size(), written under the mutex, read without it (a hint, as queued_)
+    std::atomic<size_t> length{0};
   };
   void work(unsigned index);
   Process* next(unsigned index);
   Process* pop_local(unsigned index);
   Process* steal(unsigned thief);
-  void run(Process* process, unsigned index);
+  void run(Process* process);
 
   Runtime& runtime_;
   uint64_t slice_fuel_;

@@ -95,6 +95,42 @@ TEST(CompiledTier, SlicesEndAtTheSameSafepoints) {
   }
 }
 
+// The embedder's extension: answers `grant` the first `limit` times it is asked, then false.
+struct Extension {
+  int asked = 0;
+  int limit = 0;
+  static bool ask(void* self) {
+    auto& e = *static_cast<Extension*>(self);
+    return ++e.asked <= e.limit;
+  }
+};
+
+// A slice that ends while nothing else waits goes on in place: no stop, the same fuel, and the
+// extension is asked at the same safepoints in both tiers.
+TEST(CompiledTier, AnExtendedSliceGoesOnInPlaceWithTheSameFuel) {
+  BothTiers b(kWork);
+  ASSERT_NE(b.compiled.instance, nullptr);
+  for (int limit : {0, 3, 1'000'000}) {
+    for (const Case& c : cases()) {
+      Extension in_interp{0, limit}, in_compiled{0, limit};
+      b.interp.thread.set_slice_extension(&Extension::ask, &in_interp);
+      b.compiled.thread.set_slice_extension(&Extension::ask, &in_compiled);
+      const Outcome want = run_to_end(b.interp.thread, b.interp.fn(c.fn), c.args, 50'000, 7);
+      const Outcome got = run_to_end(b.compiled.thread, b.compiled.fn(c.fn), c.args, 50'000, 7);
+      EXPECT_EQ(got, want) << c.fn << " limit " << limit;
+      EXPECT_EQ(in_compiled.asked, in_interp.asked) << c.fn << " limit " << limit;
+      if (limit == 1'000'000) {
+        EXPECT_EQ(got.yields, 0) << c.fn;
+      }
+    }
+  }
+  // Without an extension the same runs stop at every slice end.
+  b.compiled.thread.set_slice_extension(nullptr, nullptr);
+  const Outcome stopped =
+      run_to_end(b.compiled.thread, b.compiled.fn("sum_squares"), {Value::i32(100)}, 50'000, 7);
+  EXPECT_GT(stopped.yields, 10);
+}
+
 TEST(CompiledTier, ASpinningLoopYieldsItsSlice) {
   TierInstance t(kWork, Tier::Compiled);
   ASSERT_NE(t.instance, nullptr);
