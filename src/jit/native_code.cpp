@@ -12,6 +12,7 @@
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Target/TargetMachine.h>
+#include <llvm/Transforms/Scalar/ConstraintElimination.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -111,6 +112,14 @@ void optimize(llvm::Module& module, llvm::TargetMachine& target, unsigned level)
   builder.registerFunctionAnalyses(functions);
   builder.registerLoopAnalyses(loops);
   builder.crossRegisterProxies(loops, functions, cgscc, modules);
+  // Bounds checks: a check of [ea, ea + 9) dominates the one of [ea, ea + 8) and more of its
+  // kind (neighbouring fields of one struct); constraint elimination removes those (the
+  // translator marks the address additions nuw so it can reason about them). Off by default in
+  // LLVM 14's pipeline.
+  builder.registerScalarOptimizerLateEPCallback(
+      [](llvm::FunctionPassManager& passes, llvm::OptimizationLevel) {
+        passes.addPass(llvm::ConstraintEliminationPass());
+      });
   const llvm::OptimizationLevel ol = optimization_level(level);
   llvm::ModulePassManager pipeline =
       level == 0 ? builder.buildO0DefaultPipeline(ol) : builder.buildPerModuleDefaultPipeline(ol);

@@ -42,9 +42,10 @@ Access access_of(Opcode op) {
 // ea = zext(addr) + offset; trap unless ea + bytes <= memory_size; then memory_base + ea.
 llvm::Value* FunctionTranslator::memory_address(llvm::Value* addr, uint32_t offset,
                                                 uint32_t bytes) {
-  llvm::Value* ea = b_.CreateAdd(b_.CreateZExt(addr, env_.i64), i64_const(offset));
+  // Neither addition can wrap (33-bit values in 64 bits): nuw lets LLVM compare checks.
+  llvm::Value* ea = b_.CreateNUWAdd(b_.CreateZExt(addr, env_.i64), i64_const(offset));
   llvm::Value* size = load_ctx(offsetof(Context, memory_size), env_.i64);
-  trap_if(b_.CreateICmpUGT(b_.CreateAdd(ea, i64_const(bytes)), size),
+  trap_if(b_.CreateICmpUGT(b_.CreateNUWAdd(ea, i64_const(bytes)), size),
           engine::TrapKind::MemoryOutOfBounds);
   llvm::Value* base = load_ctx(offsetof(Context, memory_base), env_.ptr);
   return b_.CreateInBoundsGEP(env_.i8, base, ea);
