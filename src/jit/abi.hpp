@@ -39,7 +39,10 @@ struct Context {
   uint8_t* memory_base = nullptr;  ///<  0: memory 0's bytes (null when the instance has none)
   uint64_t memory_size = 0;        ///<  8: memory 0's size in bytes
   int64_t budget = 0;              ///< 16: fuel/slice budget of the safepoint fast path
-  uint32_t depth = 0;              ///< 24: call depth of the running frame (0 = none)
+  /// 24: call depth of the frame that calls into the runtime (0 = none). Compiled code passes
+  /// its depth to the Wasm functions it calls as an argument and stores it here only before
+  /// calling a helper or trapping; slot and OSR entries read their caller's depth from here.
+  uint32_t depth = 0;
   uint32_t max_depth = 0;          ///< 28: frames allowed (ThreadLimits::max_call_depth)
   uintptr_t stack_limit = 0;       ///< 32: the native stack pointer must stay above it
   ShadowEntry* shadow = nullptr;   ///< 40: the shadow stack, max_depth + 1 entries
@@ -70,8 +73,9 @@ size_t function_type_offset();
 /// Compiled code of one module refers to these by name (the JIT resolves them to the functions
 /// below). All take the context first. Before calling any helper or Wasm function, compiled
 /// code stores the current site into ctx->shadow[depth] (shadow_entry(own function index,
-/// offset of the Wasm instruction being executed)), so a trap or backtrace from inside sees
-/// where each frame is. Helpers that may fail trap by themselves and do not return in that
+/// offset of the Wasm instruction being executed)), and before a helper also its depth into
+/// ctx->depth, so a trap or backtrace from inside sees where each frame is. Typed functions
+/// take (Context*, caller's depth, params...). Helpers that may fail trap by themselves and do not return in that
 /// case; helpers may switch the native stack (park, yield) and return later on another OS
 /// thread: compiled code must not keep anything thread-local across a call (it does not).
 extern "C" {

@@ -59,7 +59,8 @@ class NativeCode {
   NativeCode& operator=(const NativeCode&) = delete;
 
   /// Typed entry of defined function i (function index - imported functions):
-  /// RET (*)(Context*, params...), see abi.hpp. @pre i < function_count()
+  /// RET (*)(Context*, uint32_t caller_depth, params...), see abi.hpp.
+  /// @pre i < function_count()
   void* typed(uint32_t defined_index) const { return typed_[defined_index]; }
   /// Slot entry of defined function i. @pre i < function_count()
   SlotEntry entry(uint32_t defined_index) const { return entries_[defined_index]; }

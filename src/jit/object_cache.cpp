@@ -2,7 +2,9 @@
 // An entry is [header][OSR table][object]; the header's checksum covers the last two.
 #include "jit/object_cache.hpp"
 
+#include <elf.h>
 #include <fcntl.h>
+#include <link.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +28,55 @@ namespace lunatic::jit {
 namespace {
 
 constexpr char kMagic[8] = {'L', 'U', 'N', 'A', 'T', 'I', 'C', 'O'};
+
+// The GNU build ID (hex) of the loaded object that holds this code; "none" without one.
+struct BuildIdSearch {
+  uintptr_t address;
+  std::string id;
+};
+
+int find_build_id(dl_phdr_info* info, size_t, void* arg) {
+  auto& search = *static_cast<BuildIdSearch*>(arg);
+  bool holds = false;
+  for (ElfW(Half) i = 0; i < info->dlpi_phnum && !holds; ++i) {
+    const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+    const uintptr_t start = info->dlpi_addr + ph.p_vaddr;
+    holds = ph.p_type == PT_LOAD && search.address - start < ph.p_memsz;
+  }
+  if (!holds) return 0;
+  for (ElfW(Half) i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+    if (ph.p_type != PT_NOTE) continue;
+    const auto* at = reinterpret_cast<const uint8_t*>(info->dlpi_addr + ph.p_vaddr);
+    const uint8_t* end = at + ph.p_memsz;
+    while (at + sizeof(ElfW(Nhdr)) <= end) {
+      const auto* note = reinterpret_cast<const ElfW(Nhdr)*>(at);
+      const uint8_t* name = at + sizeof(ElfW(Nhdr));
+      const uint8_t* desc = name + ((note->n_namesz + 3) & ~3u);
+      if (desc + note->n_descsz > end) break;
+      if (note->n_type == NT_GNU_BUILD_ID && note->n_namesz == 4 &&
+          std::memcmp(name, "GNU", 4) == 0) {
+        static constexpr char kDigits[] = "0123456789abcdef";
+        for (uint32_t k = 0; k < note->n_descsz; ++k) {
+          search.id.push_back(kDigits[desc[k] >> 4]);
+          search.id.push_back(kDigits[desc[k] & 15]);
+        }
+        return 1;
+      }
+      at = desc + ((note->n_descsz + 3) & ~3u);
+    }
+  }
+  return 1;
+}
+
+const std::string& build_id() {
+  static const std::string id = [] {
+    BuildIdSearch search{reinterpret_cast<uintptr_t>(&find_build_id), {}};
+    dl_iterate_phdr(&find_build_id, &search);
+    return search.id.empty() ? std::string("none") : search.id;
+  }();
+  return id;
+}
 
 /// The fixed-size start of an entry, in the host's byte order (the key pins the host).
 struct Header {
@@ -174,6 +225,7 @@ Digest ObjectCache::key(const Digest& module_digest, unsigned opt_level, bool os
   // Every field is terminated, so no two different keys share a byte string.
   std::string material = "lunatic " LUNATIC_VERSION "\n";
   material += "format " + std::to_string(kFormatVersion) + " llvm " LLVM_VERSION_STRING "\n";
+  material += "build " + build_id() + "\n";
   material += "module " + to_hex(module_digest) + "\n";
   material += "cpu " + llvm::sys::getHostCPUName().str() + "\n";
   llvm::StringMap<bool> features;

@@ -37,8 +37,10 @@ struct CachedCode {
 class ObjectCache {
  public:
   /// Bumped whenever the ABI, the translation or the entry layout changes: entries of other
-  /// versions are misses (and are replaced when the module is compiled again).
-  static constexpr uint32_t kFormatVersion = 1;
+  /// versions are misses (and are replaced when the module is compiled again). The key also
+  /// holds the running binary's GNU build ID, so a rebuilt runtime (a developer's change
+  /// without a bump) never runs code another build compiled.
+  static constexpr uint32_t kFormatVersion = 2;
   /// No entry larger than this is read or written.
   static constexpr uint64_t kMaxEntryBytes = uint64_t{512} << 20;
 

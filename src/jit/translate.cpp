@@ -76,7 +76,7 @@ llvm::Type* ModuleEnv::value_type(wasm::ValType t) const {
 }
 
 llvm::FunctionType* ModuleEnv::typed_signature(const wasm::FuncType& type) const {
-  std::vector<llvm::Type*> params{ptr};
+  std::vector<llvm::Type*> params{ptr, i32};  // the context, the caller's call depth
   for (wasm::ValType t : type.params) params.push_back(value_type(t));
   llvm::Type* ret = void_type;
   if (type.results.size() == 1) {
@@ -180,9 +180,12 @@ void FunctionTranslator::emit_prologue() {
   for (const wasm::LocalGroup& g : func_.locals)
     local_types_.insert(local_types_.end(), g.count, g.type);
   for (wasm::ValType t : local_types_) locals_.push_back(b_.CreateAlloca(env_.value_type(t)));
-  // d = depth + 1 must stay within max_depth, and the native stack above its limit. The trap
-  // leaves the shadow stack alone: shadow[d] may not exist, and the caller stored its site.
-  depth_ = b_.CreateAdd(load_ctx(offsetof(Context, depth), env_.i32), i32_const(1));
+  // d = the caller's depth + 1 (an argument; the OSR variant's caller is the runtime, which
+  // keeps it in ctx->depth) must stay within max_depth, and the native stack above its limit.
+  // The trap leaves the shadow stack alone: shadow[d] may not exist, and the caller stored its
+  // site; it reports the caller's depth.
+  llvm::Value* caller_depth = osr_ ? load_ctx(offsetof(Context, depth), env_.i32) : fn_->getArg(1);
+  depth_ = b_.CreateAdd(caller_depth, i32_const(1));
   llvm::Value* too_deep =
       b_.CreateICmpUGT(depth_, load_ctx(offsetof(Context, max_depth), env_.i32));
   llvm::Function* read_register =
@@ -195,13 +198,13 @@ void FunctionTranslator::emit_prologue() {
   llvm::BasicBlock* body = new_block("body");
   b_.CreateCondBr(b_.CreateOr(too_deep, low_stack), exhausted, body, unlikely());
   b_.SetInsertPoint(exhausted);
+  store_ctx(offsetof(Context, depth), caller_depth);
   b_.CreateCall(env_.helper(Helper::Trap),
                 {ctx_, i32_const(static_cast<uint32_t>(engine::TrapKind::CallStackExhausted))});
   b_.CreateUnreachable();
   // The frame is written only once the checks passed: a frame bigger than the runtime's
   // margin below stack_limit must not be touched first.
   b_.SetInsertPoint(body);
-  store_ctx(offsetof(Context, depth), depth_);
   for (size_t i = 0; i < locals_.size(); ++i) {
     llvm::Value* init = nullptr;
     if (osr_) {  // every local from the interpreter's frame
@@ -210,7 +213,7 @@ void FunctionTranslator::emit_prologue() {
           b_.CreateLoad(env_.i64, b_.CreateConstInBoundsGEP1_64(env_.i64, frame, i));
       init = from_slot(bits, local_types_[i]);
     } else if (i < type_.params.size()) {
-      init = fn_->getArg(i + 1);
+      init = fn_->getArg(i + 2);
     } else {
       init = llvm::Constant::getNullValue(locals_[i]->getAllocatedType());
     }
@@ -322,7 +325,10 @@ void emit_slot_entry(ModuleEnv& env, uint32_t defined_index) {
                                     env.module);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(env.llvm, "entry", fn));
   llvm::Value* slots = b.CreateBitCast(fn->getArg(1), env.i64->getPointerTo());
-  std::vector<llvm::Value*> args{fn->getArg(0)};
+  // Called by the runtime, which keeps the caller's depth in the context.
+  llvm::Value* depth = b.CreateLoad(
+      env.i32, b.CreateConstInBoundsGEP1_64(env.i8, fn->getArg(0), offsetof(Context, depth)));
+  std::vector<llvm::Value*> args{fn->getArg(0), depth};
   for (size_t i = 0; i < type.params.size(); ++i) {
     llvm::Value* bits = b.CreateLoad(env.i64, b.CreateConstInBoundsGEP1_64(env.i64, slots, i));
     args.push_back(env.from_slot(b, bits, type.params[i]));

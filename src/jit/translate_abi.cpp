@@ -69,9 +69,12 @@ void FunctionTranslator::store_shadow(llvm::Value* entry) {
   store_tagged(entry, at, env_.tbaa_shadow);
 }
 
+void FunctionTranslator::store_depth() { store_ctx(offsetof(Context, depth), depth_); }
+
 llvm::CallInst* FunctionTranslator::call_helper(Helper h,
                                                 std::initializer_list<llvm::Value*> args) {
   store_shadow();
+  store_depth();
   return b_.CreateCall(env_.helper(h), llvm::ArrayRef<llvm::Value*>(args.begin(), args.end()));
 }
 
@@ -89,6 +92,7 @@ llvm::BasicBlock* FunctionTranslator::trap_block(engine::TrapKind kind, llvm::Ba
     b_.SetInsertPoint(trap_blocks_[k]);
     trap_sites_[k] = b_.CreatePHI(env_.i64, 4);
     store_shadow(trap_sites_[k]);
+    store_depth();
     b_.CreateCall(env_.helper(Helper::Trap), {ctx_, i32_const(static_cast<uint32_t>(kind))});
     b_.CreateUnreachable();
   }

@@ -45,7 +45,7 @@ void FunctionTranslator::translate_call(uint32_t func_index) {
   std::vector<llvm::Value*> results;
   if (func_index >= env_.wasm.imported_functions) {
     store_shadow();
-    args.insert(args.begin(), ctx_);
+    args.insert(args.begin(), {ctx_, depth_});
     llvm::Value* ret = b_.CreateCall(env_.typed[func_index - env_.wasm.imported_functions], args);
     results = unpack_results(type, ret);
   } else {
@@ -101,7 +101,7 @@ void FunctionTranslator::translate_call_indirect(uint32_t type_index, uint32_t t
     llvm::Value* entry =
         load_tagged(env_.ptr, b_.CreateInBoundsGEP(env_.ptr, entries, own), env_.tbaa_runtime);
     llvm::FunctionType* sig = env_.typed_signature(type);
-    std::vector<llvm::Value*> call_args{ctx_};
+    std::vector<llvm::Value*> call_args{ctx_, depth_};
     call_args.insert(call_args.end(), args.begin(), args.end());
     llvm::Value* ret = b_.CreateCall(sig, b_.CreateBitCast(entry, sig->getPointerTo()), call_args);
     std::vector<llvm::Value*> results = unpack_results(type, ret);
@@ -111,6 +111,7 @@ void FunctionTranslator::translate_call_indirect(uint32_t type_index, uint32_t t
     b_.CreateBr(slow);
   }
   b_.SetInsertPoint(slow);
+  store_depth();
   llvm::Value* slots = slot_array(type, args);
   b_.CreateCall(env_.helper(Helper::CallIndirect),
                 {ctx_, i32_const(type_index), i32_const(table), index, slots});

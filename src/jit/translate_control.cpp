@@ -161,7 +161,6 @@ void FunctionTranslator::translate_end() {
   done.merge->insertInto(fn_);
   b_.SetInsertPoint(done.merge);
   if (done.kind == Ctrl::Kind::Func) {
-    store_ctx(offsetof(Context, depth), b_.CreateSub(depth_, i32_const(1)));
     if (n == 0) {
       b_.CreateRetVoid();
     } else if (n == 1) {

@@ -164,6 +164,9 @@ class FunctionTranslator {
   void store_tagged(llvm::Value* value, llvm::Value* ptr, llvm::MDNode* tbaa);
   void store_shadow();
   void store_shadow(llvm::Value* entry);
+  /// ctx->depth = this frame's depth: before the runtime is called (a helper, a trap), which
+  /// reads the shadow stack up to it. Wasm calls pass the depth as an argument instead.
+  void store_depth();
   /// The function's one trap block for `kind`: its phi takes the shadow entry of each site.
   llvm::BasicBlock* trap_block(engine::TrapKind kind, llvm::BasicBlock* from);
   llvm::CallInst* call_helper(Helper h, std::initializer_list<llvm::Value*> args);

@@ -47,15 +47,15 @@ TEST(JitNativeCode, TypedEntriesFollowTheAbi) {
   Context& ctx = h.context();
   ctx.depth = 0;
   ctx.budget = 1 << 20;
-  auto triangle = reinterpret_cast<int32_t (*)(Context*, int32_t)>(h.code().typed(0));
-  EXPECT_EQ(triangle(&ctx, 100), 5050);
+  auto triangle = reinterpret_cast<int32_t (*)(Context*, uint32_t, int32_t)>(h.code().typed(0));
+  EXPECT_EQ(triangle(&ctx, 0, 100), 5050);
   EXPECT_EQ(ctx.depth, 0u);
   struct Pair {
     int64_t a;
     double b;
   };
-  auto pair = reinterpret_cast<Pair (*)(Context*, int64_t)>(h.code().typed(1));
-  const Pair p = pair(&ctx, -7);
+  auto pair = reinterpret_cast<Pair (*)(Context*, uint32_t, int64_t)>(h.code().typed(1));
+  const Pair p = pair(&ctx, 0, -7);
   EXPECT_EQ(p.a, -7);
   EXPECT_EQ(p.b, -7.0);
   EXPECT_EQ(h.code().typed_table()[1], h.code().typed(1));
