@@ -29,6 +29,8 @@ PROGRAMS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "program
 # Where the wasm guests see the directory of their script (a --dir preopen).
 GUEST_DIR = "/bench"
 DEFAULT_TIERS = "interp,compiled,auto"
+# --quick's: `compiled` would compile SQLite with LLVM first (minutes with a cold code cache).
+QUICK_TIERS = "interp,auto"
 
 
 class Benchmark:
@@ -269,15 +271,17 @@ def main():
                         help="smoke test: small sizes, one run each (numbers are meaningless)")
     parser.add_argument("--only", help="comma-separated benchmarks: lua,sqlite,fib,sieve,crc,"
                                        "hash,matmul (default: all that are built)")
-    parser.add_argument("--tiers", default=DEFAULT_TIERS,
-                        help=f"lunatic --tier values, one column each (default {DEFAULT_TIERS}); "
-                             "ignored by a lunatic without --tier")
+    parser.add_argument("--tiers",
+                        help=f"lunatic --tier values, one column each (default {DEFAULT_TIERS}, "
+                             f"with --quick {QUICK_TIERS}); ignored by a lunatic without --tier")
     parser.add_argument("--lunatic", help="lunatic binary (default: BUILD/tools/lunatic/lunatic)")
     parser.add_argument("--node", default="node", help="node binary, 20 or later (default: node)")
     parser.add_argument("--no-node", action="store_true", help="skip the node column")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per run (default 600)")
     parser.add_argument("--markdown", action="store_true", help="print tables as Markdown")
     args = parser.parse_args()
+    if args.tiers is None:
+        args.tiers = QUICK_TIERS if args.quick else DEFAULT_TIERS
     runs = 1 if args.quick else args.runs
 
     try:
