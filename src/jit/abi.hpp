@@ -43,10 +43,10 @@ struct Context {
   /// its depth to the Wasm functions it calls as an argument and stores it here only before
   /// calling a helper or trapping; slot and OSR entries read their caller's depth from here.
   uint32_t depth = 0;
-  uint32_t max_depth = 0;          ///< 28: frames allowed (ThreadLimits::max_call_depth)
-  uintptr_t stack_limit = 0;       ///< 32: the native stack pointer must stay above it
-  ShadowEntry* shadow = nullptr;   ///< 40: the shadow stack, max_depth + 1 entries
-  engine::Global* const* globals = nullptr;      ///< 48: the instance's global index space
+  uint32_t max_depth = 0;                    ///< 28: frames allowed (ThreadLimits::max_call_depth)
+  uintptr_t stack_limit = 0;                 ///< 32: the native stack pointer must stay above it
+  ShadowEntry* shadow = nullptr;             ///< 40: the shadow stack, max_depth + 1 entries
+  engine::Global* const* globals = nullptr;  ///< 48: the instance's global index space
   engine::Function* const* functions = nullptr;  ///< 56: the instance's function index space
   Slot* table0_data = nullptr;  ///< 64: table 0's elements (a funcref is a Function*)
   uint64_t table0_size = 0;     ///< 72: table 0's element count
@@ -75,9 +75,10 @@ size_t function_type_offset();
 /// code stores the current site into ctx->shadow[depth] (shadow_entry(own function index,
 /// offset of the Wasm instruction being executed)), and before a helper also its depth into
 /// ctx->depth, so a trap or backtrace from inside sees where each frame is. Typed functions
-/// take (Context*, caller's depth, params...). Helpers that may fail trap by themselves and do not return in that
-/// case; helpers may switch the native stack (park, yield) and return later on another OS
-/// thread: compiled code must not keep anything thread-local across a call (it does not).
+/// take (Context*, caller's depth, params...). Helpers that may fail trap by themselves and do not
+/// return in that case; helpers may switch the native stack (park, yield) and return later on
+/// another OS thread: compiled code must not keep anything thread-local across a call (it does
+/// not).
 extern "C" {
 /// The slow path of a safepoint of `cost` fuel units: settles fuel and slice, honours a kill,
 /// yields when the slice is used up, traps when out of fuel; returns once `cost` is charged.

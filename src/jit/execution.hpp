@@ -82,7 +82,7 @@ class Execution final : public engine::TierExecution {
   engine::Trap pending_trap_;
   // The meter: as the interpreter's `slice_left`, `fuel_left` and `granted` (the budget itself
   // is ctx_.budget, which compiled code decrements).
-  int64_t slice_ = 0;       ///< the size of this run's slices (an extension starts a new one)
+  int64_t slice_ = 0;  ///< the size of this run's slices (an extension starts a new one)
   int64_t slice_left_ = 0;
   uint64_t fuel_left_ = 0;
   int64_t granted_ = 0;

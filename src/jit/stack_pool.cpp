@@ -3,6 +3,8 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
+
 namespace lunatic::jit {
 
 StackPool::~StackPool() {
@@ -11,7 +13,7 @@ StackPool::~StackPool() {
 
 uint8_t* StackPool::acquire() {
   std::lock_guard lock(mutex_);
-  for (auto* list : {&warm_, &cold_}) {
+  for (auto* list : {&warm_, &dirty_, &cold_}) {
     if (!list->empty()) {
       uint8_t* stack = list->back();
       list->pop_back();
@@ -30,13 +32,28 @@ uint8_t* StackPool::acquire() {
 }
 
 void StackPool::release(uint8_t* stack) {
-  std::lock_guard lock(mutex_);
-  if (warm_.size() < kWarmStacks) {
-    warm_.push_back(stack);
-    return;
+  std::vector<uint8_t*> batch;
+  {
+    std::lock_guard lock(mutex_);
+    if (warm_.size() < kWarmStacks) {
+      warm_.push_back(stack);
+      return;
+    }
+    dirty_.push_back(stack);
+    if (dirty_.size() < kReturnBatch) return;
+    batch.swap(dirty_);
   }
-  madvise(stack, kStackBytes, MADV_DONTNEED);
-  cold_.push_back(stack);
+  // Outside the lock (nobody else holds these stacks): address order, adjacent stacks (of one
+  // chunk) in one call.
+  std::sort(batch.begin(), batch.end());
+  for (size_t i = 0; i < batch.size();) {
+    size_t run = 1;
+    while (i + run < batch.size() && batch[i + run] == batch[i] + run * kStackBytes) ++run;
+    madvise(batch[i], run * kStackBytes, MADV_DONTNEED);
+    i += run;
+  }
+  std::lock_guard lock(mutex_);
+  cold_.insert(cold_.end(), batch.begin(), batch.end());
 }
 
 }  // namespace lunatic::jit
