@@ -42,6 +42,10 @@ struct HostCall {
 
   /// The caller's memory 0, or null if it has none.
   Memory* memory() const;
+  /// Charges `units` of fuel for work the host does for the caller (both tiers keep the
+  /// thread's fuel current during a host call). False, and nothing charged, when the thread
+  /// has less left: the host function should then fail with TrapKind::OutOfFuel.
+  bool charge_fuel(uint64_t units) const;
   HostStatus fail(Trap t) {
     trap = std::move(t);
     return HostStatus::Trap;

@@ -156,4 +156,12 @@ Result<std::vector<Value>> Thread::call(Function* fn, std::span<const Value> arg
   }
 }
 
+bool HostCall::charge_fuel(uint64_t units) const {
+  const std::optional<uint64_t> left = thread.fuel();
+  if (!left) return true;
+  if (*left < units) return false;
+  thread.set_fuel(*left - units);
+  return true;
+}
+
 }  // namespace lunatic::engine

@@ -242,6 +242,7 @@ Execution::HostOutcome Execution::invoke_host(const engine::Function& fn, Slot* 
   engine::HostCall call{
       thread_, ctx_.instance, std::span<const Slot>(slots, n), std::span<Slot>(results, r), Trap{},
       &fn};
+  save_fuel();  // the host may read or charge it (HostCall::charge_fuel)
   engine::HostStatus status;
   try {
     status = (*fn.host)(call);
@@ -253,6 +254,7 @@ Execution::HostOutcome Execution::invoke_host(const engine::Function& fn, Slot* 
     pending_trap_ = Trap::host("host function threw");
     return HostOutcome::Trap;
   }
+  fuel_left_ = thread_.fuel().value_or(UINT64_MAX);
   switch (status) {
     case engine::HostStatus::Return:
       std::copy(results, results + r, slots);

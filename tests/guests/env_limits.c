@@ -54,6 +54,23 @@ EXPORT(spin) void spin(int64_t unused) {
   for (;;) x = x + 1;
 }
 
+/* Compiling at run time costs 64 fuel units a byte (before the bytes are even decoded): the
+ * killer module's ~60 bytes fit a 1,000,000-unit budget, 64 KiB of zeros do not. Each reports
+ * compile_module's result, if it returns. */
+static uint8_t big_module[64u << 10];
+
+EXPORT(compile_small) void compile_small(int64_t parent) {
+  uint64_t id;
+  lunatic_send_i64((uint64_t)parent, REPORT_TAG,
+                   lunatic_compile_module(kKillerModule, sizeof kKillerModule, &id));
+}
+
+EXPORT(compile_big) void compile_big(int64_t parent) {
+  uint64_t id;
+  lunatic_send_i64((uint64_t)parent, REPORT_TAG,
+                   lunatic_compile_module(big_module, sizeof big_module, &id));
+}
+
 EXPORT(wait_forever) void wait_forever(int64_t unused) {
   (void)unused;
   lunatic_receive(NULL, 0, LUNATIC_NO_TIMEOUT);
@@ -102,6 +119,18 @@ static void check_fuel(void) {
   CHECK(lunatic_spawn_i64s(LINK_TAG, (int64_t)config, LUNATIC_SELF, "spin", &id, 1, 0) == 0);
   int64_t tag = LINK_TAG;
   CHECK(lunatic_receive(&tag, 1, 20000) == LUNATIC_MESSAGE_LINK_DIED);
+  CHECK(lunatic_get_process_id() == id);
+  /* Compiling is charged: a small module fits the budget, 64 KiB runs out of fuel (the child
+   * dies before it can report). */
+  uint64_t budget = open_config(0, 1000000, 0);
+  uint64_t self = lunatic_process_id();
+  CHECK(lunatic_spawn_i64s(0, (int64_t)budget, LUNATIC_SELF, "compile_small", &id, 1,
+                           (int64_t)self) == 0);
+  CHECK(report() == 0);
+  CHECK(lunatic_spawn_i64s(LINK_TAG, (int64_t)budget, LUNATIC_SELF, "compile_big", &id, 1,
+                           (int64_t)self) == 0);
+  int64_t tags[2] = {LINK_TAG, REPORT_TAG};
+  CHECK(lunatic_receive(tags, 2, 20000) == LUNATIC_MESSAGE_LINK_DIED);
   CHECK(lunatic_get_process_id() == id);
 }
 

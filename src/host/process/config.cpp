@@ -13,12 +13,24 @@ using runtime::Process;
 using shared::ConfigResource;
 using shared::ModuleResource;
 
+/// Fuel charged per byte of a module compiled at run time, before it is compiled: decoding,
+/// validating and lowering take ~30-60 ns a byte here, 30-60 interpreted instructions' worth,
+/// so a process with a fuel budget cannot burn host CPU by compiling big modules in a loop.
+/// (A native compile in the background, `--tier auto`, is one job at a time on the compiler's
+/// own thread; it is not charged to the process.)
+constexpr uint64_t kCompileFuelPerByte = 64;
+
 /// Arguments: the bytes of a Wasm module, an out-pointer for a u64. Decodes, validates and
 /// lowers the module once (and compiles it with the runtime's tier). Returns 0 with the module id
 /// written, or 1 with an error id written (malformed or invalid bytes: the error says why). Traps:
-/// a range outside memory.
-int32_t compile_module(CallContext& ctx, GuestSpan<uint8_t> bytes, GuestPtr<uint64_t> id_out) {
+/// a range outside memory; "out of fuel" when the process's fuel cannot pay
+/// kCompileFuelPerByte per byte.
+HostResult<int32_t> compile_module(CallContext& ctx, GuestSpan<uint8_t> bytes,
+                                   GuestPtr<uint64_t> id_out) {
   Process& self = ctx.host<Process>();
+  if (!ctx.host_call()->charge_fuel(uint64_t{bytes.bytes().size()} * kCompileFuelPerByte)) {
+    return engine::Trap::of(engine::TrapKind::OutOfFuel);
+  }
   Result<std::shared_ptr<const engine::CompiledModule>> module =
       self.runtime().compile(bytes.bytes());
   if (!module.ok()) {

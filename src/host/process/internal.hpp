@@ -27,7 +27,8 @@ void die_when_link_dies(CallContext& ctx, int32_t die);
 HostResult<void> sleep_ms(CallContext& ctx, uint64_t ms);
 
 // config.cpp: modules and environment configurations
-int32_t compile_module(CallContext& ctx, GuestSpan<uint8_t> bytes, GuestPtr<uint64_t> id_out);
+HostResult<int32_t> compile_module(CallContext& ctx, GuestSpan<uint8_t> bytes,
+                                   GuestPtr<uint64_t> id_out);
 HostResult<void> drop_module(CallContext& ctx, uint64_t module_id);
 int64_t create_config(CallContext& ctx);
 HostResult<void> drop_config(CallContext& ctx, uint64_t config_id);
