@@ -109,7 +109,8 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
   // safepoint is one compare and one subtraction. `budget` never exceeds what is left of the
   // slice, of the fuel or of the kill-poll interval; when a safepoint costs more than it holds,
   // the Safepoint handler settles the exact counters and decides (charge, yield, trap).
-  int64_t slice_left = slice > uint64_t{INT64_MAX} ? INT64_MAX : static_cast<int64_t>(slice);
+  const int64_t slice_units = slice > uint64_t{INT64_MAX} ? INT64_MAX : static_cast<int64_t>(slice);
+  int64_t slice_left = slice_units;
   uint64_t fuel_left = t.fuel_.value_or(UINT64_MAX);
   int64_t budget = 0;   // starts empty: the first safepoint takes the exact path
   int64_t granted = 0;  // budget at its last refill: granted - budget is charged since
@@ -244,7 +245,7 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
         // Alone on its worker, the slice goes on in place, unless native code for the
         // module is ready: then Thread::run moves the call there (tier-up) at the stop.
         if (slice_left <= 0 && !inst->module->has_native() && t.extend_slice()) {
-          slice_left = slice > uint64_t{INT64_MAX} ? INT64_MAX : static_cast<int64_t>(slice);
+          slice_left = slice_units;
         }
         if (slice_left <= 0) [[unlikely]] {
           frame->pc = pc;  // resume re-runs this safepoint, which then charges

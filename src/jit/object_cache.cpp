@@ -56,11 +56,7 @@ int find_build_id(dl_phdr_info* info, size_t, void* arg) {
       if (desc + note->n_descsz > end) break;
       if (note->n_type == NT_GNU_BUILD_ID && note->n_namesz == 4 &&
           std::memcmp(name, "GNU", 4) == 0) {
-        static constexpr char kDigits[] = "0123456789abcdef";
-        for (uint32_t k = 0; k < note->n_descsz; ++k) {
-          search.id.push_back(kDigits[desc[k] >> 4]);
-          search.id.push_back(kDigits[desc[k] & 15]);
-        }
+        search.id = to_hex(std::span<const uint8_t>(desc, note->n_descsz));
         return 1;
       }
       at = desc + ((note->n_descsz + 3) & ~3u);
@@ -200,10 +196,10 @@ Digest digest_of(std::span<const uint8_t> bytes) {
   return llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(bytes.data(), bytes.size()));
 }
 
-std::string to_hex(const Digest& digest) {
+std::string to_hex(std::span<const uint8_t> bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
-  for (uint8_t b : digest) {
+  for (uint8_t b : bytes) {
     out.push_back(kDigits[b >> 4]);
     out.push_back(kDigits[b & 15]);
   }

@@ -22,8 +22,8 @@ using Digest = std::array<uint8_t, 32>;
 /// SHA-256 of `bytes`: a module's key material (CompileOptions::module_digest).
 Digest digest_of(std::span<const uint8_t> bytes);
 
-/// Lower-case hex of `digest` (the entry's file name).
-std::string to_hex(const Digest& digest);
+/// Lower-case hex of `bytes` (a digest: the entry's file name; the binary's build ID).
+std::string to_hex(std::span<const uint8_t> bytes);
 
 /// What an entry holds besides its key.
 struct CachedCode {
