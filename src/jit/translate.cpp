@@ -180,6 +180,9 @@ void FunctionTranslator::emit_prologue() {
   for (const wasm::LocalGroup& g : func_.locals)
     local_types_.insert(local_types_.end(), g.count, g.type);
   for (wasm::ValType t : local_types_) locals_.push_back(b_.CreateAlloca(env_.value_type(t)));
+  budget_ = b_.CreateAlloca(env_.i64);
+  memory_base_ = b_.CreateAlloca(env_.ptr);
+  memory_size_ = b_.CreateAlloca(env_.i64);
   // d = the caller's depth + 1 (an argument; the OSR variant's caller is the runtime, which
   // keeps it in ctx->depth) must stay within max_depth, and the native stack above its limit.
   // The trap leaves the shadow stack alone: shadow[d] may not exist, and the caller stored its
@@ -205,6 +208,7 @@ void FunctionTranslator::emit_prologue() {
   // The frame is written only once the checks passed: a frame bigger than the runtime's
   // margin below stack_limit must not be touched first.
   b_.SetInsertPoint(body);
+  refresh_context();
   for (size_t i = 0; i < locals_.size(); ++i) {
     llvm::Value* init = nullptr;
     if (osr_) {  // every local from the interpreter's frame

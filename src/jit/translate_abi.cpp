@@ -71,11 +71,25 @@ void FunctionTranslator::store_shadow(llvm::Value* entry) {
 
 void FunctionTranslator::store_depth() { store_ctx(offsetof(Context, depth), depth_); }
 
+void FunctionTranslator::spill_context() {
+  store_ctx(offsetof(Context, budget), b_.CreateLoad(env_.i64, budget_));
+}
+
+void FunctionTranslator::refresh_context() {
+  b_.CreateStore(load_ctx(offsetof(Context, budget), env_.i64), budget_);
+  b_.CreateStore(load_ctx(offsetof(Context, memory_base), env_.ptr), memory_base_);
+  b_.CreateStore(load_ctx(offsetof(Context, memory_size), env_.i64), memory_size_);
+}
+
 llvm::CallInst* FunctionTranslator::call_helper(Helper h,
                                                 std::initializer_list<llvm::Value*> args) {
   store_shadow();
   store_depth();
-  return b_.CreateCall(env_.helper(h), llvm::ArrayRef<llvm::Value*>(args.begin(), args.end()));
+  spill_context();
+  llvm::CallInst* call =
+      b_.CreateCall(env_.helper(h), llvm::ArrayRef<llvm::Value*>(args.begin(), args.end()));
+  refresh_context();
+  return call;
 }
 
 // Trap sites of one kind share a block (far less code for LLVM to compile than a call per
@@ -93,6 +107,7 @@ llvm::BasicBlock* FunctionTranslator::trap_block(engine::TrapKind kind, llvm::Ba
     trap_sites_[k] = b_.CreatePHI(env_.i64, 4);
     store_shadow(trap_sites_[k]);
     store_depth();
+    spill_context();  // the fuel left after a trap is the runtime's to report
     b_.CreateCall(env_.helper(Helper::Trap), {ctx_, i32_const(static_cast<uint32_t>(kind))});
     b_.CreateUnreachable();
   }

@@ -45,8 +45,10 @@ void FunctionTranslator::translate_call(uint32_t func_index) {
   std::vector<llvm::Value*> results;
   if (func_index >= env_.wasm.imported_functions) {
     store_shadow();
+    spill_context();
     args.insert(args.begin(), {ctx_, depth_});
     llvm::Value* ret = b_.CreateCall(env_.typed[func_index - env_.wasm.imported_functions], args);
+    refresh_context();
     results = unpack_results(type, ret);
   } else {
     llvm::Value* slots = slot_array(type, args);
@@ -64,6 +66,7 @@ void FunctionTranslator::translate_call_indirect(uint32_t type_index, uint32_t t
   llvm::Value* index = pop();
   std::vector<llvm::Value*> args = pop_n(type.params.size());
   store_shadow();
+  spill_context();  // both paths call; the merge refreshes
   llvm::BasicBlock* slow = new_block("call_indirect.slow");
   llvm::BasicBlock* merge = new_block("call_indirect.done");
   std::vector<llvm::PHINode*> phis;
@@ -119,6 +122,7 @@ void FunctionTranslator::translate_call_indirect(uint32_t type_index, uint32_t t
   for (size_t k = 0; k < phis.size(); ++k) phis[k]->addIncoming(results[k], b_.GetInsertBlock());
   b_.CreateBr(merge);
   b_.SetInsertPoint(merge);
+  refresh_context();
   stack_.insert(stack_.end(), phis.begin(), phis.end());
 }
 

@@ -161,6 +161,7 @@ void FunctionTranslator::translate_end() {
   done.merge->insertInto(fn_);
   b_.SetInsertPoint(done.merge);
   if (done.kind == Ctrl::Kind::Func) {
+    spill_context();  // the caller reads the budget left
     if (n == 0) {
       b_.CreateRetVoid();
     } else if (n == 1) {
@@ -208,14 +209,14 @@ Result<void> FunctionTranslator::emit_next_safepoint() {
     return jit_error("more live loops than the lowered code's safepoints", offset_);
   }
   const uint32_t cost = safepoint_costs_[next_safepoint_++];
-  llvm::Value* budget = load_ctx(offsetof(Context, budget), env_.i64);
+  llvm::Value* budget = b_.CreateLoad(env_.i64, budget_);
   llvm::Value* covered = b_.CreateICmpSGE(budget, i64_const(cost));
   llvm::BasicBlock* fast = new_block("safepoint.fast");
   llvm::BasicBlock* slow = new_block("safepoint.slow");
   llvm::BasicBlock* next = new_block("safepoint.done");
   b_.CreateCondBr(covered, fast, slow, llvm::MDBuilder(env_.llvm).createBranchWeights(1 << 20, 1));
   b_.SetInsertPoint(fast);
-  store_ctx(offsetof(Context, budget), b_.CreateSub(budget, i64_const(cost)));
+  b_.CreateStore(b_.CreateSub(budget, i64_const(cost)), budget_);
   b_.CreateBr(next);
   b_.SetInsertPoint(slow);
   call_helper(Helper::Safepoint, {ctx_, i32_const(cost)});

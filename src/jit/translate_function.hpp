@@ -167,6 +167,13 @@ class FunctionTranslator {
   /// ctx->depth = this frame's depth: before the runtime is called (a helper, a trap), which
   /// reads the shadow stack up to it. Wasm calls pass the depth as an argument instead.
   void store_depth();
+  /// The Context fields a frame keeps in locals (so LLVM holds them in registers through loops
+  /// without calls): the fuel/slice budget, which the frame charges, and memory 0's base and
+  /// size. spill_context() writes the budget back before anything that reads it (a call, a
+  /// trap, the return); refresh_context() reads all three after a call, which may have spent
+  /// budget, grown the memory or moved it.
+  void spill_context();
+  void refresh_context();
   /// The function's one trap block for `kind`: its phi takes the shadow entry of each site.
   llvm::BasicBlock* trap_block(engine::TrapKind kind, llvm::BasicBlock* from);
   llvm::CallInst* call_helper(Helper h, std::initializer_list<llvm::Value*> args);
@@ -204,7 +211,10 @@ class FunctionTranslator {
   llvm::IRBuilder<> b_;
   llvm::BasicBlock* entry_ = nullptr;
   llvm::Value* ctx_ = nullptr;
-  llvm::Value* depth_ = nullptr;  ///< d: this frame's call depth (i32)
+  llvm::Value* depth_ = nullptr;             ///< d: this frame's call depth (i32)
+  llvm::AllocaInst* budget_ = nullptr;       ///< Context::budget, see spill_context()
+  llvm::AllocaInst* memory_base_ = nullptr;  ///< Context::memory_base
+  llvm::AllocaInst* memory_size_ = nullptr;  ///< Context::memory_size
   std::vector<llvm::AllocaInst*> locals_;
   std::vector<wasm::ValType> local_types_;
   std::vector<llvm::Value*> stack_;

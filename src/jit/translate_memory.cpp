@@ -44,10 +44,10 @@ llvm::Value* FunctionTranslator::memory_address(llvm::Value* addr, uint32_t offs
                                                 uint32_t bytes) {
   // Neither addition can wrap (33-bit values in 64 bits): nuw lets LLVM compare checks.
   llvm::Value* ea = b_.CreateNUWAdd(b_.CreateZExt(addr, env_.i64), i64_const(offset));
-  llvm::Value* size = load_ctx(offsetof(Context, memory_size), env_.i64);
+  llvm::Value* size = b_.CreateLoad(env_.i64, memory_size_);
   trap_if(b_.CreateICmpUGT(b_.CreateNUWAdd(ea, i64_const(bytes)), size),
           engine::TrapKind::MemoryOutOfBounds);
-  llvm::Value* base = load_ctx(offsetof(Context, memory_base), env_.ptr);
+  llvm::Value* base = b_.CreateLoad(env_.ptr, memory_base_);
   return b_.CreateInBoundsGEP(env_.i8, base, ea);
 }
 
@@ -92,8 +92,7 @@ bool FunctionTranslator::translate_memory(const wasm::Instr& in) {
   }
   switch (op) {
     case Opcode::MemorySize:
-      push(b_.CreateTrunc(b_.CreateLShr(load_ctx(offsetof(Context, memory_size), env_.i64), 16),
-                          env_.i32));
+      push(b_.CreateTrunc(b_.CreateLShr(b_.CreateLoad(env_.i64, memory_size_), 16), env_.i32));
       return true;
     case Opcode::MemoryGrow: {
       llvm::Value* delta = pop();
