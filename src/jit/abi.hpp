@@ -38,7 +38,10 @@ constexpr ShadowEntry shadow_entry(uint32_t func_index, uint32_t offset) {
 struct Context {
   uint8_t* memory_base = nullptr;  ///<  0: memory 0's bytes (null when the instance has none)
   uint64_t memory_size = 0;        ///<  8: memory 0's size in bytes
-  int64_t budget = 0;              ///< 16: fuel/slice budget of the safepoint fast path
+  /// 16: fuel/slice budget of the safepoint fast path. Wasm functions pass it to each other
+  /// in registers (an argument, and field 0 of the return value); it is current here only
+  /// while a helper runs, after a trap, and when compiled code returns to the runtime.
+  int64_t budget = 0;
   /// 24: call depth of the frame that calls into the runtime (0 = none). Compiled code passes
   /// its depth to the Wasm functions it calls as an argument and stores it here only before
   /// calling a helper or trapping; slot and OSR entries read their caller's depth from here.
@@ -75,7 +78,7 @@ size_t function_type_offset();
 /// code stores the current site into ctx->shadow[depth] (shadow_entry(own function index,
 /// offset of the Wasm instruction being executed)), and before a helper also its depth into
 /// ctx->depth, so a trap or backtrace from inside sees where each frame is. Typed functions
-/// take (Context*, caller's depth, params...). Helpers that may fail trap by themselves and do not
+/// take (Context*, caller's depth, budget, params...) and return {budget left, results...}. Helpers that may fail trap by themselves and do not
 /// return in that case; helpers may switch the native stack (park, yield) and return later on
 /// another OS thread: compiled code must not keep anything thread-local across a call (it does
 /// not).

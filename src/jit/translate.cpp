@@ -76,17 +76,12 @@ llvm::Type* ModuleEnv::value_type(wasm::ValType t) const {
 }
 
 llvm::FunctionType* ModuleEnv::typed_signature(const wasm::FuncType& type) const {
-  std::vector<llvm::Type*> params{ptr, i32};  // the context, the caller's call depth
+  // The context, the caller's call depth, the budget left.
+  std::vector<llvm::Type*> params{ptr, i32, i64};
   for (wasm::ValType t : type.params) params.push_back(value_type(t));
-  llvm::Type* ret = void_type;
-  if (type.results.size() == 1) {
-    ret = value_type(type.results[0]);
-  } else if (type.results.size() > 1) {
-    std::vector<llvm::Type*> fields;
-    for (wasm::ValType t : type.results) fields.push_back(value_type(t));
-    ret = llvm::StructType::get(llvm, fields);
-  }
-  return llvm::FunctionType::get(ret, params, false);
+  std::vector<llvm::Type*> fields{i64};  // the budget left, then the results
+  for (wasm::ValType t : type.results) fields.push_back(value_type(t));
+  return llvm::FunctionType::get(llvm::StructType::get(llvm, fields), params, false);
 }
 
 // Slots hold i32 and f32 bits zero-extended, f64 bits, and references as they are.
@@ -188,6 +183,7 @@ void FunctionTranslator::emit_prologue() {
   // The trap leaves the shadow stack alone: shadow[d] may not exist, and the caller stored its
   // site; it reports the caller's depth.
   llvm::Value* caller_depth = osr_ ? load_ctx(offsetof(Context, depth), env_.i32) : fn_->getArg(1);
+  llvm::Value* budget = osr_ ? load_ctx(offsetof(Context, budget), env_.i64) : fn_->getArg(2);
   depth_ = b_.CreateAdd(caller_depth, i32_const(1));
   llvm::Value* too_deep =
       b_.CreateICmpUGT(depth_, load_ctx(offsetof(Context, max_depth), env_.i32));
@@ -202,13 +198,15 @@ void FunctionTranslator::emit_prologue() {
   b_.CreateCondBr(b_.CreateOr(too_deep, low_stack), exhausted, body, unlikely());
   b_.SetInsertPoint(exhausted);
   store_ctx(offsetof(Context, depth), caller_depth);
+  store_ctx(offsetof(Context, budget), budget);
   b_.CreateCall(env_.helper(Helper::Trap),
                 {ctx_, i32_const(static_cast<uint32_t>(engine::TrapKind::CallStackExhausted))});
   b_.CreateUnreachable();
   // The frame is written only once the checks passed: a frame bigger than the runtime's
   // margin below stack_limit must not be touched first.
   b_.SetInsertPoint(body);
-  refresh_context();
+  b_.CreateStore(budget, budget_);
+  refresh_memory();
   for (size_t i = 0; i < locals_.size(); ++i) {
     llvm::Value* init = nullptr;
     if (osr_) {  // every local from the interpreter's frame
@@ -217,7 +215,7 @@ void FunctionTranslator::emit_prologue() {
           b_.CreateLoad(env_.i64, b_.CreateConstInBoundsGEP1_64(env_.i64, frame, i));
       init = from_slot(bits, local_types_[i]);
     } else if (i < type_.params.size()) {
-      init = fn_->getArg(i + 2);
+      init = fn_->getArg(i + 3);
     } else {
       init = llvm::Constant::getNullValue(locals_[i]->getAllocatedType());
     }
@@ -314,7 +312,7 @@ void store_results(ModuleEnv& env, llvm::IRBuilder<>& b, const wasm::FuncType& t
                    llvm::Value* ret, llvm::Value* slot_array) {
   llvm::Value* slots = b.CreateBitCast(slot_array, env.i64->getPointerTo());
   for (size_t i = 0; i < type.results.size(); ++i) {
-    llvm::Value* v = type.results.size() == 1 ? ret : b.CreateExtractValue(ret, {unsigned(i)});
+    llvm::Value* v = b.CreateExtractValue(ret, {unsigned(i + 1)});
     b.CreateStore(env.to_slot(b, v, type.results[i]),
                   b.CreateConstInBoundsGEP1_64(env.i64, slots, i));
   }
@@ -332,12 +330,16 @@ void emit_slot_entry(ModuleEnv& env, uint32_t defined_index) {
   // Called by the runtime, which keeps the caller's depth in the context.
   llvm::Value* depth = b.CreateLoad(
       env.i32, b.CreateConstInBoundsGEP1_64(env.i8, fn->getArg(0), offsetof(Context, depth)));
-  std::vector<llvm::Value*> args{fn->getArg(0), depth};
+  llvm::Value* budget_ptr = b.CreateBitCast(
+      b.CreateConstInBoundsGEP1_64(env.i8, fn->getArg(0), offsetof(Context, budget)),
+      env.i64->getPointerTo());
+  std::vector<llvm::Value*> args{fn->getArg(0), depth, b.CreateLoad(env.i64, budget_ptr)};
   for (size_t i = 0; i < type.params.size(); ++i) {
     llvm::Value* bits = b.CreateLoad(env.i64, b.CreateConstInBoundsGEP1_64(env.i64, slots, i));
     args.push_back(env.from_slot(b, bits, type.params[i]));
   }
   llvm::Value* ret = b.CreateCall(env.typed[defined_index], args);
+  b.CreateStore(b.CreateExtractValue(ret, {0}), budget_ptr);
   store_results(env, b, type, ret, fn->getArg(1));
   b.CreateRetVoid();
 }
@@ -356,6 +358,10 @@ llvm::Function* declare_osr(ModuleEnv& env, uint32_t defined_index) {
                                     env.module);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(env.llvm, "entry", fn));
   llvm::Value* value = b.CreateCall(variant, {fn->getArg(0), fn->getArg(1), fn->getArg(2)});
+  llvm::Value* budget_ptr = b.CreateBitCast(
+      b.CreateConstInBoundsGEP1_64(env.i8, fn->getArg(0), offsetof(Context, budget)),
+      env.i64->getPointerTo());
+  b.CreateStore(b.CreateExtractValue(value, {0}), budget_ptr);
   store_results(env, b, type, value, fn->getArg(3));
   b.CreateRetVoid();
   return variant;

@@ -77,6 +77,10 @@ void FunctionTranslator::spill_context() {
 
 void FunctionTranslator::refresh_context() {
   b_.CreateStore(load_ctx(offsetof(Context, budget), env_.i64), budget_);
+  refresh_memory();
+}
+
+void FunctionTranslator::refresh_memory() {
   b_.CreateStore(load_ctx(offsetof(Context, memory_base), env_.ptr), memory_base_);
   b_.CreateStore(load_ctx(offsetof(Context, memory_size), env_.i64), memory_size_);
 }

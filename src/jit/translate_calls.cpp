@@ -32,10 +32,11 @@ std::vector<llvm::Value*> FunctionTranslator::read_slot_results(const wasm::Func
 
 std::vector<llvm::Value*> FunctionTranslator::unpack_results(const wasm::FuncType& type,
                                                              llvm::Value* ret) {
-  if (type.results.empty()) return {};
-  if (type.results.size() == 1) return {ret};
+  b_.CreateStore(b_.CreateExtractValue(ret, {0}), budget_);
   std::vector<llvm::Value*> out;
-  for (unsigned i = 0; i < type.results.size(); ++i) out.push_back(b_.CreateExtractValue(ret, {i}));
+  for (unsigned i = 1; i <= type.results.size(); ++i) {
+    out.push_back(b_.CreateExtractValue(ret, {i}));
+  }
   return out;
 }
 
@@ -45,11 +46,10 @@ void FunctionTranslator::translate_call(uint32_t func_index) {
   std::vector<llvm::Value*> results;
   if (func_index >= env_.wasm.imported_functions) {
     store_shadow();
-    spill_context();
-    args.insert(args.begin(), {ctx_, depth_});
+    args.insert(args.begin(), {ctx_, depth_, b_.CreateLoad(env_.i64, budget_)});
     llvm::Value* ret = b_.CreateCall(env_.typed[func_index - env_.wasm.imported_functions], args);
-    refresh_context();
     results = unpack_results(type, ret);
+    refresh_memory();
   } else {
     llvm::Value* slots = slot_array(type, args);
     call_helper(Helper::Call, {ctx_, i32_const(func_index), slots});
@@ -66,7 +66,6 @@ void FunctionTranslator::translate_call_indirect(uint32_t type_index, uint32_t t
   llvm::Value* index = pop();
   std::vector<llvm::Value*> args = pop_n(type.params.size());
   store_shadow();
-  spill_context();  // both paths call; the merge refreshes
   llvm::BasicBlock* slow = new_block("call_indirect.slow");
   llvm::BasicBlock* merge = new_block("call_indirect.done");
   std::vector<llvm::PHINode*> phis;
@@ -104,7 +103,7 @@ void FunctionTranslator::translate_call_indirect(uint32_t type_index, uint32_t t
     llvm::Value* entry =
         load_tagged(env_.ptr, b_.CreateInBoundsGEP(env_.ptr, entries, own), env_.tbaa_runtime);
     llvm::FunctionType* sig = env_.typed_signature(type);
-    std::vector<llvm::Value*> call_args{ctx_, depth_};
+    std::vector<llvm::Value*> call_args{ctx_, depth_, b_.CreateLoad(env_.i64, budget_)};
     call_args.insert(call_args.end(), args.begin(), args.end());
     llvm::Value* ret = b_.CreateCall(sig, b_.CreateBitCast(entry, sig->getPointerTo()), call_args);
     std::vector<llvm::Value*> results = unpack_results(type, ret);
@@ -115,14 +114,16 @@ void FunctionTranslator::translate_call_indirect(uint32_t type_index, uint32_t t
   }
   b_.SetInsertPoint(slow);
   store_depth();
+  spill_context();
   llvm::Value* slots = slot_array(type, args);
   b_.CreateCall(env_.helper(Helper::CallIndirect),
                 {ctx_, i32_const(type_index), i32_const(table), index, slots});
+  b_.CreateStore(load_ctx(offsetof(Context, budget), env_.i64), budget_);
   std::vector<llvm::Value*> results = read_slot_results(type, slots);
   for (size_t k = 0; k < phis.size(); ++k) phis[k]->addIncoming(results[k], b_.GetInsertBlock());
   b_.CreateBr(merge);
   b_.SetInsertPoint(merge);
-  refresh_context();
+  refresh_memory();
   stack_.insert(stack_.end(), phis.begin(), phis.end());
 }
 

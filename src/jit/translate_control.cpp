@@ -160,17 +160,11 @@ void FunctionTranslator::translate_end() {
   }
   done.merge->insertInto(fn_);
   b_.SetInsertPoint(done.merge);
-  if (done.kind == Ctrl::Kind::Func) {
-    spill_context();  // the caller reads the budget left
-    if (n == 0) {
-      b_.CreateRetVoid();
-    } else if (n == 1) {
-      b_.CreateRet(done.merge_phis[0]);
-    } else {
-      llvm::Value* ret = llvm::UndefValue::get(fn_->getReturnType());
-      for (unsigned i = 0; i < n; ++i) ret = b_.CreateInsertValue(ret, done.merge_phis[i], {i});
-      b_.CreateRet(ret);
-    }
+  if (done.kind == Ctrl::Kind::Func) {  // {budget left, results...}
+    llvm::Value* ret = llvm::UndefValue::get(fn_->getReturnType());
+    ret = b_.CreateInsertValue(ret, b_.CreateLoad(env_.i64, budget_), {0});
+    for (unsigned i = 0; i < n; ++i) ret = b_.CreateInsertValue(ret, done.merge_phis[i], {i + 1});
+    b_.CreateRet(ret);
     return;
   }
   stack_.resize(done.height);

@@ -66,7 +66,8 @@ struct ModuleEnv {
 
   /// The LLVM type of a Wasm value (references are their 64-bit Slot bits).
   llvm::Type* value_type(wasm::ValType t) const;
-  /// RET (i8* ctx, params...): void, the single result, or a literal struct of the results.
+  /// {i64 budget, results...} (i8* ctx, i32 caller_depth, i64 budget, params...): the budget
+  /// left comes back with the results (a literal struct; two registers for one result).
   llvm::FunctionType* typed_signature(const wasm::FuncType& type) const;
   /// A value as its 64-bit Slot (i32 and f32 bits zero-extended), and back.
   llvm::Value* to_slot(llvm::IRBuilder<>& b, llvm::Value* v, wasm::ValType t) const;
@@ -152,6 +153,7 @@ class FunctionTranslator {
   /// Stores `args` as Slots in a fresh slot array of max(args, results) entries.
   llvm::Value* slot_array(const wasm::FuncType& type, const std::vector<llvm::Value*>& args);
   std::vector<llvm::Value*> read_slot_results(const wasm::FuncType& type, llvm::Value* slots);
+  /// A typed call's results (fields 1...), after storing the budget it left (field 0).
   std::vector<llvm::Value*> unpack_results(const wasm::FuncType& type, llvm::Value* ret);
 
   // translate_abi.cpp: the Context, the shadow stack, helpers, traps, Slots.
@@ -169,11 +171,13 @@ class FunctionTranslator {
   void store_depth();
   /// The Context fields a frame keeps in locals (so LLVM holds them in registers through loops
   /// without calls): the fuel/slice budget, which the frame charges, and memory 0's base and
-  /// size. spill_context() writes the budget back before anything that reads it (a call, a
-  /// trap, the return); refresh_context() reads all three after a call, which may have spent
-  /// budget, grown the memory or moved it.
+  /// size. The budget travels between Wasm functions as an argument and in the return value;
+  /// spill_context() writes it to the Context before the runtime reads it (a helper, a trap),
+  /// refresh_context() reads all three after a helper, which may have spent budget, grown the
+  /// memory or moved it; refresh_memory() the memory alone, after a Wasm call.
   void spill_context();
   void refresh_context();
+  void refresh_memory();
   /// The function's one trap block for `kind`: its phi takes the shadow entry of each site.
   llvm::BasicBlock* trap_block(engine::TrapKind kind, llvm::BasicBlock* from);
   llvm::CallInst* call_helper(Helper h, std::initializer_list<llvm::Value*> args);

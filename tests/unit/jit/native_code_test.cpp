@@ -47,17 +47,19 @@ TEST(JitNativeCode, TypedEntriesFollowTheAbi) {
   Context& ctx = h.context();
   ctx.depth = 0;
   ctx.budget = 1 << 20;
-  auto triangle = reinterpret_cast<int32_t (*)(Context*, uint32_t, int32_t)>(h.code().typed(0));
-  EXPECT_EQ(triangle(&ctx, 0, 100), 5050);
-  EXPECT_EQ(ctx.depth, 0u);
-  struct Pair {
-    int64_t a;
-    double b;
+  // {i64 budget left, i32 result} comes back in two registers, as this C struct does.
+  struct BudgetAndI32 {
+    int64_t budget;
+    int32_t value;
   };
-  auto pair = reinterpret_cast<Pair (*)(Context*, uint32_t, int64_t)>(h.code().typed(1));
-  const Pair p = pair(&ctx, 0, -7);
-  EXPECT_EQ(p.a, -7);
-  EXPECT_EQ(p.b, -7.0);
+  auto triangle =
+      reinterpret_cast<BudgetAndI32 (*)(Context*, uint32_t, int64_t, int32_t)>(h.code().typed(0));
+  const BudgetAndI32 t = triangle(&ctx, 0, 1 << 20, 100);
+  EXPECT_EQ(t.value, 5050);
+  EXPECT_GT(t.budget, 0);
+  EXPECT_LT(t.budget, 1 << 20);  // the entry and 100 loop iterations were charged
+  EXPECT_EQ(ctx.depth, 0u);
+  EXPECT_EQ(ctx.budget, 1 << 20);  // the budget travels in registers, not through the context
   EXPECT_EQ(h.code().typed_table()[1], h.code().typed(1));
   EXPECT_GT(h.code().compile_seconds(), 0.0);
   EXPECT_EQ(h.code().stats().functions, 3u);
