@@ -130,7 +130,7 @@ int run_module(const RunOptions& options) {
   runtime_config.workers = options.threads;
   runtime_config.linker = host::standard_linker();
   runtime_config.compile = [compiler](std::span<const uint8_t> bytes) {
-    return compiler->compile(bytes);
+    return compiler->compile_loaded(bytes);
   };
   runtime_config.on_exit = [log, root_id](runtime::ProcessId id,
                                           const runtime::ExitStatus& status) {

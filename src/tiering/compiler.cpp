@@ -53,6 +53,18 @@ Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile(
   return module;
 }
 
+Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile_loaded(
+    std::span<const uint8_t> bytes) {
+  std::shared_ptr<const engine::CompiledModule> module = TRY(engine::compile(bytes));
+  if (config_.tier == Tier::Interp) return module;
+  std::optional<jit::Digest> digest;
+  if (cache_) digest = jit::digest_of(bytes);
+  compile_in_background(module, digest,
+                        config_.tier == Tier::Auto ? config_.background_delay
+                                                   : std::chrono::milliseconds{0});
+  return module;
+}
+
 Result<std::vector<jit::CompileStats>> Compiler::precompile(std::span<const uint8_t> bytes) {
   std::shared_ptr<const engine::CompiledModule> module = TRY(engine::compile(bytes));
   const jit::Digest digest = jit::digest_of(bytes);
@@ -82,28 +94,32 @@ void Compiler::add_native_code(const std::shared_ptr<const engine::CompiledModul
                                const std::optional<jit::Digest>& digest) {
   switch (config_.tier) {
     case Tier::Interp: return;
-    case Tier::Compiled: compile_now(*module, digest); return;
-    case Tier::Auto: break;
+    case Tier::Compiled: compile_now(*module, digest, Tier::Compiled); return;
+    case Tier::Auto: compile_in_background(module, digest, config_.background_delay); return;
   }
+}
+
+void Compiler::compile_in_background(const std::shared_ptr<const engine::CompiledModule>& module,
+                                     const std::optional<jit::Digest>& digest,
+                                     std::chrono::milliseconds delay) {
   if (module->wasm.functions.empty()) return;
   // Loading from the cache takes milliseconds: no reason to start in the interpreter.
   if (cache_ && digest &&
       cache_->contains(jit::ObjectCache::key(*digest, config_.opt_level, true))) {
-    compile_now(*module, digest);
+    compile_now(*module, digest, Tier::Auto);
     if (module->native() != nullptr) return;
   }
   std::lock_guard lock(mutex_);
   if (stopping_) return;
-  queue_.push_back(
-      Job{module, std::chrono::steady_clock::now() + config_.background_delay, digest});
+  queue_.push_back(Job{module, std::chrono::steady_clock::now() + delay, digest});
   if (!worker_.joinable()) worker_ = std::thread([this] { background_loop(); });
   wake_.notify_one();
 }
 
 void Compiler::compile_now(const engine::CompiledModule& module,
-                           const std::optional<jit::Digest>& digest) {
+                           const std::optional<jit::Digest>& digest, Tier tier) {
   if (module.native() != nullptr) return;
-  Result<void> done = jit::attach_native(module, options_for(config_.tier, digest));
+  Result<void> done = jit::attach_native(module, options_for(tier, digest));
   if (!config_.note) return;
   if (!done.ok()) {
     config_.note("compiled tier: the module stays in the interpreter: " + done.error().to_string());
@@ -142,7 +158,7 @@ void Compiler::background_loop() {
     if (module == nullptr) continue;  // nobody runs it any more
     busy_.store(true, std::memory_order_release);
     lock.unlock();
-    compile_now(*module, digest);
+    compile_now(*module, digest, Tier::Auto);
     module.reset();
     lock.lock();
     busy_.store(false, std::memory_order_release);

@@ -64,6 +64,12 @@ class Compiler {
   /// module native code as the tier says. A module the code generator cannot handle runs in
   /// the interpreter (`note` says why): never an error.
   Result<std::shared_ptr<const engine::CompiledModule>> compile(std::span<const uint8_t> bytes);
+  /// As compile(), for a module a process loads at run time (on a scheduler worker, which must
+  /// not spend seconds in LLVM nor let a guest spend the host's CPU there): native code comes
+  /// from the cache at once or from the background thread later, never from the caller's
+  /// thread. Compiled: the background compile starts at once; Auto: after the delay.
+  Result<std::shared_ptr<const engine::CompiledModule>> compile_loaded(
+      std::span<const uint8_t> bytes);
   /// As compile(), for a module already lowered (its bytes are gone: no cache).
   void add_native_code(const std::shared_ptr<const engine::CompiledModule>& module);
   /// Compiles `bytes` as `compiled` and as `auto` would (the latter with OSR entries), into
@@ -79,8 +85,15 @@ class Compiler {
  private:
   void add_native_code(const std::shared_ptr<const engine::CompiledModule>& module,
                        const std::optional<jit::Digest>& digest);
+  /// Native code from the cache, else from the background thread once `delay` has passed
+  /// (with OSR entries, so calls running in the interpreter can be handed over).
+  void compile_in_background(const std::shared_ptr<const engine::CompiledModule>& module,
+                             const std::optional<jit::Digest>& digest,
+                             std::chrono::milliseconds delay);
   jit::CompileOptions options_for(Tier tier, const std::optional<jit::Digest>& digest) const;
-  void compile_now(const engine::CompiledModule& module, const std::optional<jit::Digest>& digest);
+  /// Compiles on this thread as `tier` does (Compiled: no OSR entries; Auto: with them).
+  void compile_now(const engine::CompiledModule& module, const std::optional<jit::Digest>& digest,
+                   Tier tier);
   void background_loop();
 
   CompilerConfig config_;

@@ -16,8 +16,9 @@ using shared::ModuleResource;
 /// Fuel charged per byte of a module compiled at run time, before it is compiled: decoding,
 /// validating and lowering take ~30-60 ns a byte here, 30-60 interpreted instructions' worth,
 /// so a process with a fuel budget cannot burn host CPU by compiling big modules in a loop.
-/// (A native compile in the background, `--tier auto`, is one job at a time on the compiler's
-/// own thread; it is not charged to the process.)
+/// (Native code for such a module, with `--tier compiled` or `auto`, comes from the code cache
+/// or from the compiler's own low-priority thread, one job at a time, never from the worker
+/// that runs the process: the process does not wait for LLVM and is not charged for it.)
 constexpr uint64_t kCompileFuelPerByte = 64;
 
 /// Arguments: the bytes of a Wasm module, an out-pointer for a u64. Decodes, validates and

@@ -4,9 +4,11 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "jit/native_tier.hpp"
 #include "jit/object_cache.hpp"
@@ -128,6 +130,34 @@ TEST_F(CodeCache, PrecompileFillsBothEntriesAndAutoStartsNative) {
   EXPECT_TRUE(code.osr_point(1, 0));
   EXPECT_TRUE(code.osr_point(1, 1));
   EXPECT_EQ(run(compile(bytes, Tier::Compiled), 100), run(warm, 100));
+}
+
+// A module a process loads at run time never costs its worker an LLVM compile: with the tier
+// `compiled` too it comes back at once without native code, which the background thread adds
+// (with OSR entries, to hand over calls already running), and the next load finds it cached.
+TEST_F(CodeCache, ALoadedModuleIsCompiledInTheBackgroundThenFromTheCache) {
+  const std::vector<uint8_t> bytes = module_bytes();
+  Compiler compiler({.tier = Tier::Compiled, .cache_dir = dir_});
+  auto loaded = compiler.compile_loaded(bytes);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().to_string();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  while ((*loaded)->native() == nullptr && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_NE((*loaded)->native(), nullptr);
+  EXPECT_FALSE(stats(**loaded).from_cache);
+  EXPECT_NE(jit::native_tier_of(**loaded)->code().osr_entry(1), nullptr);
+  auto again = compiler.compile_loaded(bytes);  // cached: native before it returns
+  ASSERT_TRUE(again.ok());
+  ASSERT_NE((*again)->native(), nullptr);
+  EXPECT_TRUE(stats(**again).from_cache);
+  Compiler interp({.tier = Tier::Interp, .cache_dir = dir_});
+  auto plain = interp.compile_loaded(bytes);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ((*plain)->native(), nullptr);
+  const Outcome interpreted = run(*plain, 100);
+  EXPECT_EQ(interpreted.results.at(0).bits, 338350u + 7);
+  EXPECT_EQ(run(*again, 100), interpreted);  // same result and fuel left
 }
 
 TEST_F(CodeCache, OneChangedByteMisses) {
