@@ -59,9 +59,9 @@ Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile_loaded(
   if (config_.tier == Tier::Interp) return module;
   std::optional<jit::Digest> digest;
   if (cache_) digest = jit::digest_of(bytes);
-  compile_in_background(module, digest,
-                        config_.tier == Tier::Auto ? config_.background_delay
-                                                   : std::chrono::milliseconds{0});
+  compile_in_background(
+      module, digest,
+      config_.tier == Tier::Auto ? config_.background_delay : std::chrono::milliseconds{0});
   return module;
 }
 
