@@ -49,11 +49,14 @@ static const char* at(const char* name) {
   return out;
 }
 
-/// errno after a libc call that must fail (-1 or NULL); 0 if it succeeded.
-static int fails_with(int result) {
+/// errno after a libc call that must fail (-1); 0 if it succeeded.
+static int fails_with(int result) { return result == -1 ? errno : 0; }
+
+/// errno after an open() that must fail; 0 (and the fd closed) if it succeeded.
+static int open_fails_with(int fd) {
   int e = errno;
-  if (result != -1) {
-    if (result >= 0) close(result);  // an fd from an open that should have failed
+  if (fd >= 0) {
+    close(fd);
     return 0;
   }
   return e;
@@ -105,24 +108,24 @@ static void make_tree(void) {
 // ---- Part 1: through wasi-libc -------------------------------------------------------------
 
 static void libc_open(void) {
-  EXPECT_ERR(fails_with(open(at("missing"), O_RDONLY)), ENOENT);
-  EXPECT_ERR(fails_with(open(at("dangling"), O_RDONLY)), ENOENT);
-  EXPECT_ERR(fails_with(open(at("dangling"), O_RDONLY | O_NOFOLLOW)), ELOOP);
-  EXPECT_ERR(fails_with(open(at("loop"), O_RDONLY)), ELOOP);
-  EXPECT_ERR(fails_with(open(at("loop_a"), O_RDONLY)), ELOOP);
-  EXPECT_ERR(fails_with(open(at("file_link"), O_RDONLY | O_NOFOLLOW)), ELOOP);
-  EXPECT_ERR(fails_with(open(at("dir_link"), O_RDONLY | O_DIRECTORY | O_NOFOLLOW)), ENOTDIR);
-  EXPECT_ERR(fails_with(open(at("esc_abs"), O_RDONLY)), ENOTCAPABLE);
-  EXPECT_ERR(fails_with(open(at("esc_rel"), O_RDONLY)), ENOTCAPABLE);
-  EXPECT_ERR(fails_with(open(at("esc_dir/outside.txt"), O_RDONLY)), ENOTCAPABLE);
-  EXPECT_ERR(fails_with(open(at("dir/../../outside.txt"), O_RDONLY)), ENOTCAPABLE);
-  EXPECT_ERR(fails_with(open(at("file.txt/"), O_RDONLY)), ENOTDIR);
-  EXPECT_ERR(fails_with(open(at("file.txt/x"), O_RDONLY)), ENOTDIR);
-  EXPECT_ERR(fails_with(open(at("file.txt"), O_RDONLY | O_DIRECTORY)), ENOTDIR);
-  EXPECT_ERR(fails_with(open(at("dir"), O_WRONLY)), EISDIR);
-  EXPECT_ERR(fails_with(open(at("dir"), O_RDWR)), EISDIR);
-  EXPECT_ERR(fails_with(open(at("file.txt"), O_WRONLY | O_CREAT | O_EXCL, 0644)), EEXIST);
-  EXPECT_ERR(fails_with(open(at("no_dir/new"), O_WRONLY | O_CREAT, 0644)), ENOENT);
+  EXPECT_ERR(open_fails_with(open(at("missing"), O_RDONLY)), ENOENT);
+  EXPECT_ERR(open_fails_with(open(at("dangling"), O_RDONLY)), ENOENT);
+  EXPECT_ERR(open_fails_with(open(at("dangling"), O_RDONLY | O_NOFOLLOW)), ELOOP);
+  EXPECT_ERR(open_fails_with(open(at("loop"), O_RDONLY)), ELOOP);
+  EXPECT_ERR(open_fails_with(open(at("loop_a"), O_RDONLY)), ELOOP);
+  EXPECT_ERR(open_fails_with(open(at("file_link"), O_RDONLY | O_NOFOLLOW)), ELOOP);
+  EXPECT_ERR(open_fails_with(open(at("dir_link"), O_RDONLY | O_DIRECTORY | O_NOFOLLOW)), ENOTDIR);
+  EXPECT_ERR(open_fails_with(open(at("esc_abs"), O_RDONLY)), ENOTCAPABLE);
+  EXPECT_ERR(open_fails_with(open(at("esc_rel"), O_RDONLY)), ENOTCAPABLE);
+  EXPECT_ERR(open_fails_with(open(at("esc_dir/outside.txt"), O_RDONLY)), ENOTCAPABLE);
+  EXPECT_ERR(open_fails_with(open(at("dir/../../outside.txt"), O_RDONLY)), ENOTCAPABLE);
+  EXPECT_ERR(open_fails_with(open(at("file.txt/"), O_RDONLY)), ENOTDIR);
+  EXPECT_ERR(open_fails_with(open(at("file.txt/x"), O_RDONLY)), ENOTDIR);
+  EXPECT_ERR(open_fails_with(open(at("file.txt"), O_RDONLY | O_DIRECTORY)), ENOTDIR);
+  EXPECT_ERR(open_fails_with(open(at("dir"), O_WRONLY)), EISDIR);
+  EXPECT_ERR(open_fails_with(open(at("dir"), O_RDWR)), EISDIR);
+  EXPECT_ERR(open_fails_with(open(at("file.txt"), O_WRONLY | O_CREAT | O_EXCL, 0644)), EEXIST);
+  EXPECT_ERR(open_fails_with(open(at("no_dir/new"), O_WRONLY | O_CREAT, 0644)), ENOENT);
   // A directory with O_NONBLOCK, the directory and a link to it.
   int fd = open(at("dir"), O_RDONLY | O_DIRECTORY | O_NONBLOCK);
   CHECK(fd >= 0);
@@ -146,7 +149,7 @@ static void libc_names(void) {
   // Renaming onto a missing name works, and the old name is then missing.
   make_file("ren_src", "r");
   CHECK(rename(at("ren_src"), at("ren_dst")) == 0);
-  EXPECT_ERR(fails_with(open(at("ren_src"), O_RDONLY)), ENOENT);
+  EXPECT_ERR(open_fails_with(open(at("ren_src"), O_RDONLY)), ENOENT);
   CHECK(unlink(at("ren_dst")) == 0);
 
   EXPECT_ERR(fails_with(unlink(at("missing"))), ENOENT);
@@ -200,7 +203,7 @@ static void libc_deleted_file(void) {
   char c = 0;
   CHECK(pread(fd, &c, 1, 1) == 1 && c == 'b');
   CHECK(write(fd, "d", 1) == 1);
-  EXPECT_ERR(fails_with(open(at("doomed"), O_RDONLY)), ENOENT);
+  EXPECT_ERR(open_fails_with(open(at("doomed"), O_RDONLY)), ENOENT);
   int again = open(at("doomed"), O_RDWR | O_CREAT | O_EXCL, 0644);
   CHECK(again >= 0);
   CHECK(fstat(fd, &st) == 0 && st.st_size == 4);  // the old file, not the new one
@@ -379,6 +382,13 @@ static void raw_open_flags(void) {
     EXPECT_ERR(__wasi_path_unlink_file(pre, "touched"), 0);
   }
   EXPECT_ERR(open_err(pre, 0, "touched", 0, 0, 0, 0), __WASI_ERRNO_NOENT);
+  // The same for a directory: created, opened with no rights, removed, created again.
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_ERR(__wasi_path_create_directory(pre, "made"), 0);
+    EXPECT_ERR(open_err(pre, 0, "made", __WASI_OFLAGS_DIRECTORY, 0, 0, 0), 0);
+    EXPECT_ERR(__wasi_path_remove_directory(pre, "made"), 0);
+  }
+  EXPECT_ERR(open_err(pre, 0, "made", __WASI_OFLAGS_DIRECTORY, 0, 0, 0), __WASI_ERRNO_NOENT);
   // APPEND and NONBLOCK on a stat-only handle mean nothing, but are allowed.
   EXPECT_ERR(open_err(pre, 0, "file.txt", 0, 0, 0, __WASI_FDFLAGS_APPEND | __WASI_FDFLAGS_NONBLOCK),
              0);
