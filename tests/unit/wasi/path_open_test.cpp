@@ -67,6 +67,38 @@ TEST_F(PathOpen, NoRightsGivesAPathHandleThatOpensAnything) {
   EXPECT_EQ(e->rights_base, abi::kRightFdSeek);
 }
 
+TEST_F(PathOpen, PathHandlesServeStatAndPathCalls) {
+  // A file asked for FD_FILESTAT_GET only: an O_PATH handle that fstat()s.
+  ASSERT_EQ(open_at(3, 0, "file.txt", 0, abi::kRightFdFilestatGet), 0);
+  uint32_t f = peek_u32(0x10);
+  EXPECT_NE(fcntl(entry(f)->host_fd, F_GETFL) & O_PATH, 0);
+  ASSERT_EQ(errno_of("fd_filestat_get", {f, 0x400}), 0);
+  abi::Filestat st;
+  std::memcpy(&st, memory_->data() + 0x400, sizeof st);
+  EXPECT_EQ(st.size, 4u);
+  EXPECT_EQ(st.filetype, abi::kFiletypeRegularFile);
+  ASSERT_EQ(errno_of("fd_fdstat_get", {f, 0x400}), 0);
+  // A directory asked for path rights only: an O_PATH handle below which the path_* calls
+  // and further opens work.
+  constexpr uint64_t kPathRights = abi::kRightPathOpen | abi::kRightPathCreateFile |
+                                   abi::kRightPathCreateDirectory | abi::kRightPathFilestatGet |
+                                   abi::kRightPathUnlinkFile;
+  ASSERT_EQ(open_at(3, 0, "dir", abi::kOflagDirectory, kPathRights, abi::kRightFdWrite), 0);
+  uint32_t d = peek_u32(0x10);
+  EXPECT_NE(fcntl(entry(d)->host_fd, F_GETFL) & O_PATH, 0);
+  EXPECT_EQ(entry(d)->rights_base, kPathRights);
+  ASSERT_EQ(open_at(d, 0, "new", abi::kOflagCreat, abi::kRightFdWrite), 0);
+  poke_str(0x200, "new");
+  EXPECT_EQ(errno_of("path_filestat_get", {d, 0, 0x200, 3, 0x400}), 0);
+  poke_str(0x200, "made");
+  EXPECT_EQ(errno_of("path_create_directory", {d, 0x200, 4}), 0);
+  EXPECT_TRUE(fs::is_directory(dir_ / "dir" / "made"));
+  poke_str(0x200, "new");
+  EXPECT_EQ(errno_of("path_unlink_file", {d, 0x200, 3}), 0);
+  EXPECT_FALSE(fs::exists(dir_ / "dir" / "new"));
+  EXPECT_EQ(errno_of("fd_readdir", {d, 0x400, 64, 0, 0x10}), err(Errno::Notcapable));
+}
+
 TEST_F(PathOpen, AFinalSymlinkNotFollowedIsLoop) {
   for (uint64_t rights : {uint64_t{0}, abi::kRightFdRead}) {
     EXPECT_EQ(open_at(3, 0, "link", 0, rights), err(Errno::Loop)) << rights;
