@@ -149,14 +149,14 @@ WasiResult path_filestat_set_times(CallContext& ctx, uint32_t fd, uint32_t flags
 
 WasiResult path_symlink(CallContext& ctx, GuestSpan<uint8_t> old_path, uint32_t fd,
                         GuestSpan<uint8_t> new_path) {
-  // The target is stored as given: it is a string, not a path resolved now. Following it
-  // later is what resolution checks (an absolute or escaping target is refused then).
   WasiContext* w = wasi_of(ctx);
   if (w == nullptr) return no_context(ctx);
   FdEntry* dir = nullptr;
   if (Errno err = w->lookup_dir(fd, abi::kRightPathSymlink, &dir); err != Errno::Success) {
     return code(err);
   }
+  // The target is stored as given: it is a string, not a path resolved now. Following it
+  // later is what resolution checks (an absolute or escaping target is refused then).
   std::string target(path_view(old_path));
   if (Errno err = check_guest_path(target); err != Errno::Success) return code(err);
   ParentAndLeaf p;
