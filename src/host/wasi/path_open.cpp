@@ -20,7 +20,8 @@
 // The new fd gets the rights asked for, less those that do not apply to what was opened (the
 // witx allows exactly that): a directory keeps directory rights, a file file rights and no
 // inheriting ones. An fd asked for no right that needs an open file (abi.hpp) is an O_PATH
-// handle: it opens whatever the guest may name, even a file it may not read.
+// handle: it opens whatever the guest may name, even a file it may not read. No open waits:
+// a FIFO opens at once (for writing with no reader: NXIO), as with NONBLOCK.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -67,7 +68,9 @@ int host_flags(uint32_t oflags, uint64_t rights, uint32_t fdflags) {
   if ((oflags & abi::kOflagExcl) != 0) flags |= O_EXCL;
   if ((oflags & abi::kOflagTrunc) != 0) flags |= O_TRUNC;
   if ((fdflags & abi::kFdflagAppend) != 0) flags |= O_APPEND;
-  if ((fdflags & abi::kFdflagNonblock) != 0) flags |= O_NONBLOCK;
+  // Always without waiting: open(2) of a FIFO waits for its other end, which would hold the
+  // worker thread (path_open restores the guest's blocking mode right after).
+  flags |= O_NONBLOCK;
   if ((fdflags & abi::kFdflagDsync) != 0) flags |= O_DSYNC;
   if ((fdflags & (abi::kFdflagSync | abi::kFdflagRsync)) != 0) flags |= O_SYNC;
   return flags;
@@ -105,6 +108,12 @@ WasiResult path_open(CallContext& ctx, uint32_t fd, uint32_t dirflags, GuestSpan
   // O_PATH | O_NOFOLLOW opens a final symlink itself; preview1 says LOOP, as open(2) does
   // for O_NOFOLLOW without O_PATH.
   if (S_ISLNK(st.st_mode)) return code(Errno::Loop);
+  if ((flags & O_PATH) == 0 && (fdflags & abi::kFdflagNonblock) == 0) {
+    int fl = fcntl(file.fd.get(), F_GETFL);
+    if (fl < 0 || fcntl(file.fd.get(), F_SETFL, fl & ~O_NONBLOCK) != 0) {
+      return code(errno_from_host(errno));
+    }
+  }
   auto entry = std::make_unique<FdEntry>();
   entry->filetype = filetype_of_mode(st.st_mode);
   uint64_t base = rights_base;

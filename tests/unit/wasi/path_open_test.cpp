@@ -99,6 +99,21 @@ TEST_F(PathOpen, PathHandlesServeStatAndPathCalls) {
   EXPECT_EQ(errno_of("fd_readdir", {d, 0x400, 64, 0, 0x10}), err(Errno::Notcapable));
 }
 
+TEST_F(PathOpen, AFifoOpensWithoutWaiting) {
+  // open(2) of a FIFO waits for the other end; path_open must not hold the thread: reading
+  // opens at once, writing with no reader is NXIO, and the fd blocks again unless NONBLOCK.
+  ASSERT_EQ(mkfifo((dir_ / "fifo").c_str(), 0600), 0);
+  ASSERT_EQ(open_at(3, 0, "fifo", 0, abi::kRightFdRead), 0);
+  FdEntry* e = entry(peek_u32(0x10));
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(fcntl(e->host_fd, F_GETFL) & O_NONBLOCK, 0);
+  EXPECT_EQ(e->filetype, abi::kFiletypeUnknown);
+  ASSERT_EQ(open_at(3, 0, "fifo", 0, abi::kRightFdRead, 0, abi::kFdflagNonblock), 0);
+  EXPECT_NE(fcntl(entry(peek_u32(0x10))->host_fd, F_GETFL) & O_NONBLOCK, 0);
+  ASSERT_EQ(mkfifo((dir_ / "fifo2").c_str(), 0600), 0);
+  EXPECT_EQ(open_at(3, 0, "fifo2", 0, abi::kRightFdWrite), err(Errno::Nxio));
+}
+
 TEST_F(PathOpen, AFinalSymlinkNotFollowedIsLoop) {
   for (uint64_t rights : {uint64_t{0}, abi::kRightFdRead}) {
     EXPECT_EQ(open_at(3, 0, "link", 0, rights), err(Errno::Loop)) << rights;
