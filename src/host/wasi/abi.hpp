@@ -68,12 +68,19 @@ inline constexpr uint64_t kRightsWriting =
     kRightFdWrite | kRightFdAllocate | kRightFdFilestatSetSize | kRightFdDatasync;
 /// Rights that let an fd be read.
 inline constexpr uint64_t kRightsReading = kRightFdRead | kRightFdReaddir;
+/// Rights whose calls need an open file description: an fd asked for none of them is opened
+/// as an O_PATH handle (stat, path_* below it, never data), which needs no permission to read
+/// the file and never blocks on a FIFO.
+inline constexpr uint64_t kRightsNeedingOpenFile =
+    kRightsReading | kRightsWriting | kRightFdSeek | kRightFdTell | kRightFdSync | kRightFdAdvise |
+    kRightFdFdstatSetFlags | kRightFdFilestatSetTimes | kRightPollFdReadwrite;
 
 // oflags (u16)
 inline constexpr uint32_t kOflagCreat = 1;
 inline constexpr uint32_t kOflagDirectory = 2;
 inline constexpr uint32_t kOflagExcl = 4;
 inline constexpr uint32_t kOflagTrunc = 8;
+inline constexpr uint32_t kOflagsAll = kOflagCreat | kOflagDirectory | kOflagExcl | kOflagTrunc;
 
 // fdflags (u16)
 inline constexpr uint32_t kFdflagAppend = 1;
@@ -81,15 +88,19 @@ inline constexpr uint32_t kFdflagDsync = 2;
 inline constexpr uint32_t kFdflagNonblock = 4;
 inline constexpr uint32_t kFdflagRsync = 8;
 inline constexpr uint32_t kFdflagSync = 16;
+inline constexpr uint32_t kFdflagsAll =
+    kFdflagAppend | kFdflagDsync | kFdflagNonblock | kFdflagRsync | kFdflagSync;
 
 // lookupflags (u32)
 inline constexpr uint32_t kLookupSymlinkFollow = 1;
+inline constexpr uint32_t kLookupflagsAll = kLookupSymlinkFollow;
 
 // fstflags (u16)
 inline constexpr uint32_t kFstAtim = 1;
 inline constexpr uint32_t kFstAtimNow = 2;
 inline constexpr uint32_t kFstMtim = 4;
 inline constexpr uint32_t kFstMtimNow = 8;
+inline constexpr uint32_t kFstflagsAll = kFstAtim | kFstAtimNow | kFstMtim | kFstMtimNow;
 
 // whence (u8)
 inline constexpr uint32_t kWhenceSet = 0;

@@ -78,6 +78,15 @@ Errno WasiContext::lookup(uint32_t fd, uint64_t rights, FdEntry** out) const {
   return Errno::Success;
 }
 
+Errno WasiContext::lookup_dir(uint32_t fd, uint64_t rights, FdEntry** out) const {
+  FdEntry* e = fds_.get(fd);
+  if (e == nullptr) return Errno::Badf;
+  if (e->filetype != abi::kFiletypeDirectory) return Errno::Notdir;
+  if (!e->has(rights)) return Errno::Notcapable;
+  *out = e;
+  return Errno::Success;
+}
+
 Result<std::pair<std::string, std::string>> parse_dir_option(std::string_view value) {
   size_t colon = value.rfind(':');
   std::string host(value.substr(0, colon));

@@ -6,32 +6,54 @@
 
 #include <cerrno>
 #include <limits>
+#include <optional>
 
 #include "host/wasi/functions.hpp"
 
 namespace lunatic::host::wasi {
 namespace {
 
+bool offset_fits(uint64_t v) {
+  return v <= static_cast<uint64_t>(std::numeric_limits<off_t>::max());
+}
+
+/// The answer for an fd without FD_SEEK (or FD_TELL) asked to seek: SPIPE for a stream (a
+/// terminal, a pipe, a socket: lseek(2)'s answer, and wasmtime's for stdio), NOTCAPABLE for
+/// anything else (a directory never has the right; a file opened without it).
+Errno seek_denied(const FdEntry& e) {
+  switch (e.filetype) {
+    case abi::kFiletypeCharacterDevice:
+    case abi::kFiletypeSocketStream:
+    case abi::kFiletypeSocketDgram:
+    case abi::kFiletypeUnknown: return Errno::Spipe;  // FIFOs have no preview1 type
+    default: return Errno::Notcapable;
+  }
+}
+
 /// Looks up `fd` for a transfer: Badf when it is not open or lacks `access` (FD_READ or
-/// FD_WRITE: POSIX's answer for reading a write-only fd), Notcapable when it lacks `extra`.
-Errno lookup_for_io(WasiContext& w, uint32_t fd, uint64_t access, uint64_t extra, FdEntry** out) {
+/// FD_WRITE: POSIX's answer for reading a write-only fd, or a directory), then, if `seek`
+/// (positional I/O), seek_denied's answer when it lacks FD_SEEK.
+Errno lookup_for_io(WasiContext& w, uint32_t fd, uint64_t access, bool seek, FdEntry** out) {
   FdEntry* e = w.fds().get(fd);
   if (e == nullptr || !e->has(access)) return Errno::Badf;
-  if (!e->has(extra)) return Errno::Notcapable;
+  if (seek && !e->has(abi::kRightFdSeek)) return seek_denied(*e);
   *out = e;
   return Errno::Success;
 }
 
 /// One transfer on the guest's iovecs: `op` runs readv/writev/preadv/pwritev; EINTR retried.
+/// `offset` is the positional offset (checked after the fd: bad fd before bad value), or
+/// none for plain I/O.
 template <class Op>
-WasiResult transfer(CallContext& ctx, uint32_t fd, uint64_t access, uint64_t extra,
+WasiResult transfer(CallContext& ctx, uint32_t fd, uint64_t access, std::optional<uint64_t> offset,
                     const GuestSpan<abi::Iovec>& iovs, GuestPtr<uint32_t> count, Op op) {
   WasiContext* w = wasi_of(ctx);
   if (w == nullptr) return no_context(ctx);
   FdEntry* e = nullptr;
-  if (Errno err = lookup_for_io(*w, fd, access, extra, &e); err != Errno::Success) {
+  if (Errno err = lookup_for_io(*w, fd, access, offset.has_value(), &e); err != Errno::Success) {
     return code(err);
   }
+  if (offset.has_value() && !offset_fits(*offset)) return code(Errno::Inval);
   std::vector<iovec> host;
   HostResult<Errno> checked = host_iovecs(ctx, iovs, host);
   if (!checked.ok()) return std::move(checked).trap();
@@ -66,10 +88,6 @@ FdEntry* socket_entry(CallContext& ctx, uint32_t fd, uint64_t access) {
   return e != nullptr && e->socket && e->has(access) ? e : nullptr;
 }
 
-bool offset_fits(uint64_t v) {
-  return v <= static_cast<uint64_t>(std::numeric_limits<off_t>::max());
-}
-
 }  // namespace
 
 WasiResult fd_read(CallContext& ctx, uint32_t fd, GuestSpan<abi::Iovec> iovs,
@@ -77,7 +95,7 @@ WasiResult fd_read(CallContext& ctx, uint32_t fd, GuestSpan<abi::Iovec> iovs,
   if (FdEntry* s = socket_entry(ctx, fd, abi::kRightFdRead)) {
     return socket_recv(ctx, *s, iovs, 0, nread, nullptr);
   }
-  return transfer(ctx, fd, abi::kRightFdRead, 0, iovs, nread,
+  return transfer(ctx, fd, abi::kRightFdRead, std::nullopt, iovs, nread,
                   [](int h, const iovec* v, int n) { return readv(h, v, n); });
 }
 
@@ -86,23 +104,21 @@ WasiResult fd_write(CallContext& ctx, uint32_t fd, GuestSpan<abi::Iovec> iovs,
   if (FdEntry* s = socket_entry(ctx, fd, abi::kRightFdWrite)) {
     return socket_send(ctx, *s, iovs, nwritten);
   }
-  return transfer(ctx, fd, abi::kRightFdWrite, 0, iovs, nwritten,
+  return transfer(ctx, fd, abi::kRightFdWrite, std::nullopt, iovs, nwritten,
                   [](int h, const iovec* v, int n) { return writev(h, v, n); });
 }
 
 WasiResult fd_pread(CallContext& ctx, uint32_t fd, GuestSpan<abi::Iovec> iovs, uint64_t offset,
                     GuestPtr<uint32_t> nread) {
-  if (!offset_fits(offset)) return code(Errno::Inval);
   auto off = static_cast<off_t>(offset);
-  return transfer(ctx, fd, abi::kRightFdRead, abi::kRightFdSeek, iovs, nread,
+  return transfer(ctx, fd, abi::kRightFdRead, offset, iovs, nread,
                   [off](int h, const iovec* v, int n) { return preadv(h, v, n, off); });
 }
 
 WasiResult fd_pwrite(CallContext& ctx, uint32_t fd, GuestSpan<abi::Iovec> iovs, uint64_t offset,
                      GuestPtr<uint32_t> nwritten) {
-  if (!offset_fits(offset)) return code(Errno::Inval);
   auto off = static_cast<off_t>(offset);
-  return transfer(ctx, fd, abi::kRightFdWrite, abi::kRightFdSeek, iovs, nwritten,
+  return transfer(ctx, fd, abi::kRightFdWrite, offset, iovs, nwritten,
                   [off](int h, const iovec* v, int n) { return pwritev(h, v, n, off); });
 }
 
@@ -117,13 +133,13 @@ WasiResult fd_seek(CallContext& ctx, uint32_t fd, int64_t offset, uint32_t whenc
     case abi::kWhenceEnd: host_whence = SEEK_END; break;
     default: return code(Errno::Inval);
   }
-  // Asking where we are needs only FD_TELL (wasi-libc's ftell is a seek by 0 from CUR).
-  uint64_t right = whence == abi::kWhenceCur && offset == 0 ? abi::kRightFdTell : abi::kRightFdSeek;
   FdEntry* e = nullptr;
   if (Errno err = w->lookup(fd, 0, &e); err != Errno::Success) return code(err);
-  if (!e->has(right)) {
-    // A stream (a terminal, a pipe) has no seek rights: POSIX says ESPIPE.
-    return code(e->filetype == abi::kFiletypeRegularFile ? Errno::Notcapable : Errno::Spipe);
+  // FD_SEEK implies FD_TELL; asking where we are needs only FD_TELL (wasi-libc's ftell is a
+  // seek by 0 from CUR).
+  bool tell_only = whence == abi::kWhenceCur && offset == 0;
+  if (!e->has(abi::kRightFdSeek) && !(tell_only && e->has(abi::kRightFdTell))) {
+    return code(seek_denied(*e));
   }
   off_t at = lseek(e->host_fd, static_cast<off_t>(offset), host_whence);
   if (at < 0) return code(errno_from_host(errno));
@@ -135,7 +151,8 @@ WasiResult fd_tell(CallContext& ctx, uint32_t fd, GuestPtr<uint64_t> offset) {
   WasiContext* w = wasi_of(ctx);
   if (w == nullptr) return no_context(ctx);
   FdEntry* e = nullptr;
-  if (Errno err = w->lookup(fd, abi::kRightFdTell, &e); err != Errno::Success) return code(err);
+  if (Errno err = w->lookup(fd, 0, &e); err != Errno::Success) return code(err);
+  if (!e->has(abi::kRightFdTell) && !e->has(abi::kRightFdSeek)) return code(seek_denied(*e));
   off_t at = lseek(e->host_fd, 0, SEEK_CUR);
   if (at < 0) return code(errno_from_host(errno));
   offset.write(static_cast<uint64_t>(at));
@@ -161,10 +178,12 @@ WasiResult fd_advise(CallContext& ctx, uint32_t fd, uint64_t offset, uint64_t le
   static constexpr int kHostAdvice[] = {POSIX_FADV_NORMAL,   POSIX_FADV_SEQUENTIAL,
                                         POSIX_FADV_RANDOM,   POSIX_FADV_WILLNEED,
                                         POSIX_FADV_DONTNEED, POSIX_FADV_NOREUSE};
-  if (advice >= std::size(kHostAdvice) || !offset_fits(offset) || !offset_fits(len)) {
-    return code(Errno::Inval);
-  }
+  if (advice >= std::size(kHostAdvice)) return code(Errno::Inval);  // decoded before the fd
   return simple(ctx, fd, abi::kRightFdAdvise, [&](int h) {
+    if (!offset_fits(offset) || !offset_fits(len)) {
+      errno = EINVAL;
+      return -1;
+    }
     int r =
         posix_fadvise(h, static_cast<off_t>(offset), static_cast<off_t>(len), kHostAdvice[advice]);
     // posix_fadvise returns the error instead of setting errno; advice on a pipe is ESPIPE.
@@ -174,11 +193,11 @@ WasiResult fd_advise(CallContext& ctx, uint32_t fd, uint64_t offset, uint64_t le
 }
 
 WasiResult fd_allocate(CallContext& ctx, uint32_t fd, uint64_t offset, uint64_t len) {
-  if (!offset_fits(offset) || !offset_fits(len) || offset + len < offset ||
-      !offset_fits(offset + len)) {
-    return code(Errno::Fbig);
-  }
   return simple(ctx, fd, abi::kRightFdAllocate, [&](int h) {
+    if (!offset_fits(offset) || !offset_fits(len) || !offset_fits(offset + len)) {
+      errno = EFBIG;  // both below 2^63, so the sum cannot wrap a u64
+      return -1;
+    }
     int r = posix_fallocate(h, static_cast<off_t>(offset), static_cast<off_t>(len));
     errno = r;
     return r == 0 ? 0 : -1;

@@ -39,6 +39,7 @@ WasiResult fd_fdstat_get(CallContext& ctx, uint32_t fd, GuestPtr<abi::Fdstat> ou
 WasiResult fd_fdstat_set_flags(CallContext& ctx, uint32_t fd, uint32_t flags) {
   WasiContext* w = wasi_of(ctx);
   if (w == nullptr) return no_context(ctx);
+  if ((flags & ~abi::kFdflagsAll) != 0) return code(Errno::Inval);  // decoded before the fd
   FdEntry* e = nullptr;
   if (Errno err = w->lookup(fd, abi::kRightFdFdstatSetFlags, &e); err != Errno::Success) {
     return code(err);
@@ -48,7 +49,6 @@ WasiResult fd_fdstat_set_flags(CallContext& ctx, uint32_t fd, uint32_t flags) {
   if ((flags & (abi::kFdflagDsync | abi::kFdflagRsync | abi::kFdflagSync)) != 0) {
     return code(Errno::Notsup);
   }
-  if ((flags & ~(abi::kFdflagAppend | abi::kFdflagNonblock)) != 0) return code(Errno::Inval);
   if (e->socket) {
     // Only the guest's view changes (the host socket stays non-blocking); APPEND means
     // nothing on a socket.
@@ -72,6 +72,9 @@ WasiResult fd_fdstat_set_flags(CallContext& ctx, uint32_t fd, uint32_t flags) {
 WasiResult fd_fdstat_set_rights(CallContext& ctx, uint32_t fd, uint64_t base, uint64_t inheriting) {
   WasiContext* w = wasi_of(ctx);
   if (w == nullptr) return no_context(ctx);
+  if ((base & ~abi::kRightsAll) != 0 || (inheriting & ~abi::kRightsAll) != 0) {
+    return code(Errno::Inval);  // bits no right has, decoded before the fd
+  }
   FdEntry* e = nullptr;
   if (Errno err = w->lookup(fd, 0, &e); err != Errno::Success) return code(err);
   // Rights only ever narrow.
@@ -112,12 +115,13 @@ WasiResult fd_filestat_set_times(CallContext& ctx, uint32_t fd, uint64_t atim, u
                                  uint32_t fst_flags) {
   WasiContext* w = wasi_of(ctx);
   if (w == nullptr) return no_context(ctx);
+  // The flags are decoded before the fd is looked at, as in wasmtime.
+  timespec times[2];
+  if (!to_utimens(atim, mtim, fst_flags, times)) return code(Errno::Inval);
   FdEntry* e = nullptr;
   if (Errno err = w->lookup(fd, abi::kRightFdFilestatSetTimes, &e); err != Errno::Success) {
     return code(err);
   }
-  timespec times[2];
-  if (!to_utimens(atim, mtim, fst_flags, times)) return code(Errno::Inval);
   if (futimens(e->host_fd, times) != 0) return code(errno_from_host(errno));
   return code(Errno::Success);
 }

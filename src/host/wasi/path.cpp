@@ -51,6 +51,21 @@ bool read_link(int dir, const std::string& name, std::string& target) {
   return true;
 }
 
+/// Whether openat2(2) works here: the kernel has it (Linux 5.6+) and no seccomp filter refuses
+/// it (container runtimes older than the call answer EPERM, some ENOSYS, for every use, which
+/// would otherwise turn every path_open into PERM). Probed once, on a path that always opens.
+bool openat2_usable() {
+  static const bool usable = [] {
+    open_how how{};
+    how.flags = O_PATH | O_CLOEXEC;
+    long fd = syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof how);
+    if (fd < 0) return false;
+    ::close(static_cast<int>(fd));
+    return true;
+  }();
+  return usable;
+}
+
 bool is_symlink_at(int dir, const std::string& name) {
   struct stat st {};
   return fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
@@ -60,6 +75,7 @@ bool is_symlink_at(int dir, const std::string& name) {
 
 Opened open_beneath(int dir_fd, std::string_view path, int flags, mode_t mode, bool follow_final) {
   if (Errno e = check_guest_path(path); e != Errno::Success) return failure(e);
+  if (!openat2_usable()) return open_beneath_walk(dir_fd, path, flags, mode, follow_final);
   std::string p(path);
   open_how how{};
   how.flags = static_cast<uint64_t>(flags | O_CLOEXEC | (follow_final ? 0 : O_NOFOLLOW));

@@ -4,8 +4,9 @@
 // Refused, with Errno::Notcapable: absolute paths, `..` above the starting directory, and
 // symlinks (anywhere in the path) whose target is absolute or climbs above it. A symlink
 // loop is Errno::Loop. The kernel does the work where it can: openat2(2) with
-// RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS (Linux 5.6+); where openat2 is missing (ENOSYS),
-// a component-by-component walk with O_NOFOLLOW and openat gives the same answers.
+// RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS (Linux 5.6+); where openat2 is missing or refused
+// (ENOSYS, or a seccomp filter's EPERM: probed once), a component-by-component walk with
+// O_NOFOLLOW and openat gives the same answers.
 #pragma once
 
 #include <sys/types.h>

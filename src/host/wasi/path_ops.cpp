@@ -15,20 +15,27 @@
 namespace lunatic::host::wasi {
 namespace {
 
-/// Resolves `path` below guest fd `fd` holding `rights`; on success `out` holds the parent.
-Errno parent_of(WasiContext& w, uint32_t fd, uint64_t rights, const GuestSpan<uint8_t>& path,
-                ParentAndLeaf& out) {
-  FdEntry* dir = nullptr;
-  if (Errno err = w.lookup(fd, rights, &dir); err != Errno::Success) return err;
-  out = resolve_parent(dir->host_fd, path_view(path));
+// Every call checks in the order preview1 implementations report (wasmtime decodes its
+// arguments first): unknown flag bits (INVAL), then each directory fd (BADF, NOTDIR,
+// NOTCAPABLE: WasiContext::lookup_dir), then each path (path.hpp), then the host's answer.
+
+/// Resolves `path` below directory `dir`; on success `out` holds the parent.
+Errno resolve_in(const FdEntry& dir, const GuestSpan<uint8_t>& path, ParentAndLeaf& out) {
+  out = resolve_parent(dir.host_fd, path_view(path));
   return out.error;
 }
 
-/// `path` below `fd` as an O_PATH fd of the file itself, following a final symlink inside.
-Opened open_followed(WasiContext& w, uint32_t fd, uint64_t rights, const GuestSpan<uint8_t>& path) {
+/// Resolves `path` below guest directory fd `fd` holding `rights`.
+Errno parent_of(WasiContext& w, uint32_t fd, uint64_t rights, const GuestSpan<uint8_t>& path,
+                ParentAndLeaf& out) {
   FdEntry* dir = nullptr;
-  if (Errno err = w.lookup(fd, rights, &dir); err != Errno::Success) return Opened{{}, err};
-  return open_beneath(dir->host_fd, path_view(path), O_PATH, 0, true);
+  if (Errno err = w.lookup_dir(fd, rights, &dir); err != Errno::Success) return err;
+  return resolve_in(*dir, path, out);
+}
+
+/// `path` below `dir` as an O_PATH fd of the file itself, following a final symlink inside.
+Opened open_followed(const FdEntry& dir, const GuestSpan<uint8_t>& path) {
+  return open_beneath(dir.host_fd, path_view(path), O_PATH, 0, true);
 }
 
 /// "/proc/self/fd/N": lets calls without an *at form that follows safely (utimensat, linkat)
@@ -68,16 +75,20 @@ WasiResult path_rename(CallContext& ctx, uint32_t fd, GuestSpan<uint8_t> old_pat
                        GuestSpan<uint8_t> new_path) {
   WasiContext* w = wasi_of(ctx);
   if (w == nullptr) return no_context(ctx);
+  FdEntry* from_dir = nullptr;
+  FdEntry* to_dir = nullptr;
+  if (Errno err = w->lookup_dir(fd, abi::kRightPathRenameSource, &from_dir);
+      err != Errno::Success) {
+    return code(err);
+  }
+  if (Errno err = w->lookup_dir(new_fd, abi::kRightPathRenameTarget, &to_dir);
+      err != Errno::Success) {
+    return code(err);
+  }
   ParentAndLeaf from;
   ParentAndLeaf to;
-  if (Errno err = parent_of(*w, fd, abi::kRightPathRenameSource, old_path, from);
-      err != Errno::Success) {
-    return code(err);
-  }
-  if (Errno err = parent_of(*w, new_fd, abi::kRightPathRenameTarget, new_path, to);
-      err != Errno::Success) {
-    return code(err);
-  }
+  if (Errno err = resolve_in(*from_dir, old_path, from); err != Errno::Success) return code(err);
+  if (Errno err = resolve_in(*to_dir, new_path, to); err != Errno::Success) return code(err);
   if (renameat(from.dir.get(), from.leaf.c_str(), to.dir.get(), to.leaf.c_str()) != 0) {
     return code(errno_from_host(errno));
   }
@@ -88,16 +99,19 @@ WasiResult path_filestat_get(CallContext& ctx, uint32_t fd, uint32_t flags, Gues
                              GuestPtr<abi::Filestat> out) {
   WasiContext* w = wasi_of(ctx);
   if (w == nullptr) return no_context(ctx);
+  if ((flags & ~abi::kLookupflagsAll) != 0) return code(Errno::Inval);
+  FdEntry* dir = nullptr;
+  if (Errno err = w->lookup_dir(fd, abi::kRightPathFilestatGet, &dir); err != Errno::Success) {
+    return code(err);
+  }
   struct stat st {};
   if ((flags & abi::kLookupSymlinkFollow) != 0) {
-    Opened file = open_followed(*w, fd, abi::kRightPathFilestatGet, path);
+    Opened file = open_followed(*dir, path);
     if (file.error != Errno::Success) return code(file.error);
     if (fstat(file.fd.get(), &st) != 0) return code(errno_from_host(errno));
   } else {
     ParentAndLeaf p;
-    if (Errno err = parent_of(*w, fd, abi::kRightPathFilestatGet, path, p); err != Errno::Success) {
-      return code(err);
-    }
+    if (Errno err = resolve_in(*dir, path, p); err != Errno::Success) return code(err);
     if (fstatat(p.dir.get(), p.leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
       return code(errno_from_host(errno));
     }
@@ -111,10 +125,17 @@ WasiResult path_filestat_set_times(CallContext& ctx, uint32_t fd, uint32_t flags
                                    uint32_t fst_flags) {
   WasiContext* w = wasi_of(ctx);
   if (w == nullptr) return no_context(ctx);
+  if ((flags & ~abi::kLookupflagsAll) != 0) return code(Errno::Inval);
+  // Both a time and "now" for one stamp is INVAL before the fd is looked at, as in wasmtime.
   timespec times[2];
   if (!to_utimens(atim, mtim, fst_flags, times)) return code(Errno::Inval);
   if ((flags & abi::kLookupSymlinkFollow) != 0) {
-    Opened file = open_followed(*w, fd, abi::kRightPathFilestatSetTimes, path);
+    FdEntry* dir = nullptr;
+    if (Errno err = w->lookup_dir(fd, abi::kRightPathFilestatSetTimes, &dir);
+        err != Errno::Success) {
+      return code(err);
+    }
+    Opened file = open_followed(*dir, path);
     if (file.error != Errno::Success) return code(file.error);
     if (utimensat(AT_FDCWD, proc_path(file.fd.get()).c_str(), times, 0) != 0) {
       return code(errno_from_host(errno));
@@ -128,12 +149,22 @@ WasiResult path_filestat_set_times(CallContext& ctx, uint32_t fd, uint32_t flags
 
 WasiResult path_symlink(CallContext& ctx, GuestSpan<uint8_t> old_path, uint32_t fd,
                         GuestSpan<uint8_t> new_path) {
+  WasiContext* w = wasi_of(ctx);
+  if (w == nullptr) return no_context(ctx);
+  FdEntry* dir = nullptr;
+  if (Errno err = w->lookup_dir(fd, abi::kRightPathSymlink, &dir); err != Errno::Success) {
+    return code(err);
+  }
   // The target is stored as given: it is a string, not a path resolved now. Following it
   // later is what resolution checks (an absolute or escaping target is refused then).
   std::string target(path_view(old_path));
   if (Errno err = check_guest_path(target); err != Errno::Success) return code(err);
-  return at_leaf(ctx, fd, abi::kRightPathSymlink, new_path,
-                 [&](int dir, const char* leaf) { return symlinkat(target.c_str(), dir, leaf); });
+  ParentAndLeaf p;
+  if (Errno err = resolve_in(*dir, new_path, p); err != Errno::Success) return code(err);
+  if (symlinkat(target.c_str(), p.dir.get(), p.leaf.c_str()) != 0) {
+    return code(errno_from_host(errno));
+  }
+  return code(Errno::Success);
 }
 
 WasiResult path_readlink(CallContext& ctx, uint32_t fd, GuestSpan<uint8_t> path,
@@ -157,24 +188,35 @@ WasiResult path_link(CallContext& ctx, uint32_t old_fd, uint32_t old_flags,
                      GuestSpan<uint8_t> old_path, uint32_t new_fd, GuestSpan<uint8_t> new_path) {
   WasiContext* w = wasi_of(ctx);
   if (w == nullptr) return no_context(ctx);
-  ParentAndLeaf to;
-  if (Errno err = parent_of(*w, new_fd, abi::kRightPathLinkTarget, new_path, to);
+  if ((old_flags & ~abi::kLookupflagsAll) != 0) return code(Errno::Inval);
+  FdEntry* from_dir = nullptr;
+  FdEntry* to_dir = nullptr;
+  if (Errno err = w->lookup_dir(old_fd, abi::kRightPathLinkSource, &from_dir);
       err != Errno::Success) {
     return code(err);
   }
-  int r = 0;
-  if ((old_flags & abi::kLookupSymlinkFollow) != 0) {
+  if (Errno err = w->lookup_dir(new_fd, abi::kRightPathLinkTarget, &to_dir);
+      err != Errno::Success) {
+    return code(err);
+  }
+  // The source is resolved first, as the arguments come.
+  Opened file;
+  ParentAndLeaf from;
+  bool follow = (old_flags & abi::kLookupSymlinkFollow) != 0;
+  if (follow) {
     // Follow the source inside its directory, then link the file that resolution found.
-    Opened file = open_followed(*w, old_fd, abi::kRightPathLinkSource, old_path);
+    file = open_followed(*from_dir, old_path);
     if (file.error != Errno::Success) return code(file.error);
+  } else if (Errno err = resolve_in(*from_dir, old_path, from); err != Errno::Success) {
+    return code(err);
+  }
+  ParentAndLeaf to;
+  if (Errno err = resolve_in(*to_dir, new_path, to); err != Errno::Success) return code(err);
+  int r = 0;
+  if (follow) {
     r = linkat(AT_FDCWD, proc_path(file.fd.get()).c_str(), to.dir.get(), to.leaf.c_str(),
                AT_SYMLINK_FOLLOW);
   } else {
-    ParentAndLeaf from;
-    if (Errno err = parent_of(*w, old_fd, abi::kRightPathLinkSource, old_path, from);
-        err != Errno::Success) {
-      return code(err);
-    }
     r = linkat(from.dir.get(), from.leaf.c_str(), to.dir.get(), to.leaf.c_str(), 0);
   }
   if (r != 0) return code(errno_from_host(errno));

@@ -73,6 +73,7 @@ bool to_utimens(uint64_t atim, uint64_t mtim, uint32_t fst_flags, timespec times
     }
     return true;
   };
+  if ((fst_flags & ~abi::kFstflagsAll) != 0) return false;
   return one(atim, fst_flags & abi::kFstAtim, fst_flags & abi::kFstAtimNow, times[0]) &&
          one(mtim, fst_flags & abi::kFstMtim, fst_flags & abi::kFstMtimNow, times[1]);
 }

@@ -51,7 +51,8 @@ abi::Filestat to_filestat(const struct stat& st);
 /// Nanoseconds since the epoch (saturating at 0 for times before it).
 uint64_t to_nanoseconds(const timespec& ts);
 /// The `times` argument of futimens/utimensat for preview1's (atim, mtim, fst_flags):
-/// false for an invalid combination (both a time and "now" for the same stamp).
+/// false for an invalid combination (both a time and "now" for the same stamp, or a bit
+/// outside `fstflags`).
 bool to_utimens(uint64_t atim, uint64_t mtim, uint32_t fst_flags, timespec times[2]);
 
 }  // namespace lunatic::host::wasi

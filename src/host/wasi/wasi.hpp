@@ -60,6 +60,11 @@ class WasiContext {
   /// Notcapable if it lacks a right. `rights` may be 0 (any open fd).
   Errno lookup(uint32_t fd, uint64_t rights, FdEntry** out) const;
 
+  /// The entry of directory fd `fd` for a path_* call needing `rights`, checked in the order
+  /// preview1 implementations report: Badf if `fd` is not open, Notdir if it is open but not
+  /// a directory (as openat(2) answers for a file fd), Notcapable if it lacks a right.
+  Errno lookup_dir(uint32_t fd, uint64_t rights, FdEntry** out) const;
+
  private:
   FdTable fds_;
 };

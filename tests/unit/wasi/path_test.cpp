@@ -111,6 +111,23 @@ TEST_P(PathTest, ErrorsOfOrdinaryPaths) {
   EXPECT_EQ(open_error(std::string_view("file.txt\0x", 10)), Errno::Inval);
 }
 
+TEST_P(PathTest, PathHandlesGiveTheSameAnswers) {
+  // O_PATH (path_open with no data rights), with and without O_DIRECTORY: the errors of a
+  // plain open, never openat2's INVAL for flags it does not take with O_PATH.
+  EXPECT_EQ(open_error("missing", O_PATH), Errno::Noent);
+  EXPECT_EQ(open_error("missing", O_PATH | O_DIRECTORY), Errno::Noent);
+  EXPECT_EQ(open_error("loop_a", O_PATH), Errno::Loop);
+  EXPECT_EQ(open_error("up_link", O_PATH), Errno::Notcapable);
+  EXPECT_EQ(open_error("../outside.txt", O_PATH), Errno::Notcapable);
+  EXPECT_EQ(open_error("file.txt", O_PATH | O_DIRECTORY), Errno::Notdir);
+  EXPECT_EQ(open_error("file.txt/", O_PATH), Errno::Notdir);
+  EXPECT_EQ(open_error("sub/", O_PATH), Errno::Success);
+  EXPECT_EQ(open_error("dir_link", O_PATH | O_DIRECTORY), Errno::Success);
+  // Not following: a symlink as a directory is NOTDIR (the link itself is not one).
+  EXPECT_EQ(open_error("dir_link", O_PATH | O_DIRECTORY, false), Errno::Notdir);
+  EXPECT_EQ(open_error("dir_link", O_RDONLY | O_DIRECTORY, false), Errno::Notdir);
+}
+
 TEST_P(PathTest, CreatesInside) {
   EXPECT_EQ(open_error("sub/new.txt", O_WRONLY | O_CREAT | O_EXCL), Errno::Success);
   EXPECT_TRUE(fs::exists(root_ / "sub" / "new.txt"));
