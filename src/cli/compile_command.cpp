@@ -6,13 +6,13 @@
 
 #include "cli/command_line.hpp"
 #include "cli/load_error.hpp"
-#include "engine/module_file.hpp"
+#include "cli/module_source.hpp"
 #include "tiering/compiler.hpp"
 
 namespace lunatic::cli {
 
 int compile_module(const std::string& file) {
-  Result<std::vector<uint8_t>> bytes = engine::read_module_file(file);
+  Result<std::vector<uint8_t>> bytes = read_module_source(file);
   if (!bytes) return report_load_error(file, bytes.error(), kExitLoadError);
   tiering::Compiler compiler(tiering::CompilerConfig{.tier = tiering::Tier::Compiled});
   Result<std::vector<jit::CompileStats>> compiled = compiler.precompile(*bytes);

@@ -8,8 +8,8 @@
 
 #include "cli/command_line.hpp"
 #include "cli/load_error.hpp"
+#include "cli/module_source.hpp"
 #include "decoder/section_list.hpp"
-#include "engine/module_file.hpp"
 #include "host/standard/standard.hpp"
 
 namespace lunatic::cli {
@@ -217,7 +217,7 @@ Result<std::string> describe_module(const wasm::Module& module, std::span<const 
 }
 
 int inspect_module(const std::string& file) {
-  Result<std::vector<uint8_t>> bytes = engine::read_module_file(file);
+  Result<std::vector<uint8_t>> bytes = read_module_source(file);
   if (!bytes) return report_load_error(file, bytes.error(), kExitLoadError);
   Result<std::shared_ptr<const engine::CompiledModule>> module = engine::compile(*bytes);
   if (!module) return report_load_error(file, module.error(), kExitLoadError);

@@ -13,6 +13,7 @@
 
 #include "cli/load_error.hpp"
 #include "cli/log.hpp"
+#include "cli/module_source.hpp"
 #include "engine/compiled_module.hpp"
 #include "engine/module_file.hpp"
 #include "host/shared/sockets.hpp"
@@ -110,7 +111,7 @@ int run_module(const RunOptions& options) {
       .note = [log](const std::string& why) { log->debug("{}", why); },
       .background_delay = kBackgroundCompileDelay,
   });
-  Result<std::vector<uint8_t>> bytes = engine::read_module_file(file);
+  Result<std::vector<uint8_t>> bytes = read_module_source(file);
   if (!bytes) return fail(file, bytes.error());
   Result<std::shared_ptr<const engine::CompiledModule>> module = compiler->compile(*bytes);
   if (!module) return fail(file, module.error());
