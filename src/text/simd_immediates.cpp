@@ -56,11 +56,12 @@ Result<void> ModuleParser::parse_v128_const(BinaryWriter& out) {
   for (unsigned lane = 0; lane < shape->lanes; ++lane) {
     const Token& tok = cur_.next();
     uint64_t bits = 0;
-    const LiteralStatus st =
-        tok.kind == TokenKind::Reserved ? LiteralStatus::Syntax : parse_lane(*shape, tok.text, bits);
+    const LiteralStatus st = tok.kind == TokenKind::Reserved ? LiteralStatus::Syntax
+                                                             : parse_lane(*shape, tok.text, bits);
     if (st == LiteralStatus::Range) return error_at(tok, "constant out of range");
     if (st != LiteralStatus::Ok) return error_at(tok, "unknown operator");
-    for (unsigned i = 0; i < shape->lane_bytes; ++i) out.byte(static_cast<uint8_t>(bits >> (8 * i)));
+    for (unsigned i = 0; i < shape->lane_bytes; ++i)
+      out.byte(static_cast<uint8_t>(bits >> (8 * i)));
   }
   return {};
 }

@@ -61,10 +61,10 @@ TEST(SimdText, ConstShapesAreLittleEndianLanes) {
   b = const_bytes("f32x4 1.0 -0 nan:0x200000 inf");  // 1.0f = 0x3F800000
   EXPECT_EQ(b[3], 0x3F);
   EXPECT_EQ(b[2], 0x80);
-  EXPECT_EQ(b[7], 0x80);  // -0
+  EXPECT_EQ(b[7], 0x80);   // -0
   EXPECT_EQ(b[10], 0xA0);  // nan:0x200000 = 0x7FA00000
   EXPECT_EQ(b[11], 0x7F);
-  EXPECT_EQ(b[15], 0x7F);  // inf = 0x7F800000
+  EXPECT_EQ(b[15], 0x7F);                   // inf = 0x7F800000
   b = const_bytes("f64x2 0x1p-1074 -1.5");  // smallest subnormal; -1.5 = 0xBFF8...
   EXPECT_EQ(b[0], 0x01);
   EXPECT_EQ(b[15], 0xBF);
@@ -102,7 +102,7 @@ TEST(SimdText, MalformedSimdText) {
   EXPECT_EQ(error_of("(v128.const i64x2 0 0 0) drop"), "wrong number of lane literals");
   EXPECT_EQ(error_of("(v128.const i8x16 0x 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0) drop"),
             "unknown operator");
-  EXPECT_EQ(error_of("(v128.const 0 0 0 0) drop"), "unexpected token");        // no shape
+  EXPECT_EQ(error_of("(v128.const 0 0 0 0) drop"), "unexpected token");  // no shape
   EXPECT_EQ(error_of("(v128.const i8x8 0 0 0 0 0 0 0 0) drop"), "unexpected token");
   EXPECT_EQ(error_of("(v128.const f32x4 0 0 0 nan:canonical) drop"), "unknown operator");
   EXPECT_EQ(error_of("(i8x16.extract_lane_s -1 (local.get 0)) drop"), "unexpected token");

@@ -47,9 +47,9 @@ TEST(SimdValidator, ArithmeticOnV128) {
 }
 
 TEST(SimdValidator, BitselectTakesThreeVectors) {
-  EXPECT_EQ(check_body({I::V128}, {v128_const(), v128_const(), v128_const(),
-                                   op(Opcode::V128Bitselect)}),
-            "");
+  EXPECT_EQ(
+      check_body({I::V128}, {v128_const(), v128_const(), v128_const(), op(Opcode::V128Bitselect)}),
+      "");
   EXPECT_EQ(check_body({I::V128}, {v128_const(), v128_const(), op(Opcode::V128Bitselect)}),
             "type mismatch");
   EXPECT_EQ(check_body({I::V128}, {v128_const(), v128_const(), op(Opcode::I32Const),
@@ -64,12 +64,11 @@ TEST(SimdValidator, LaneIndicesAreBelowTheLaneCount) {
   EXPECT_EQ(check_body({I::I64}, {v128_const(), op(Opcode::I64x2ExtractLane, 1)}), "");
   EXPECT_EQ(check_body({I::I64}, {v128_const(), op(Opcode::I64x2ExtractLane, 2)}),
             "invalid lane index");
-  EXPECT_EQ(check_body({I::V128},
-                       {v128_const(), op(Opcode::F32Const), op(Opcode::F32x4ReplaceLane, 4)}),
-            "invalid lane index");
+  EXPECT_EQ(
+      check_body({I::V128}, {v128_const(), op(Opcode::F32Const), op(Opcode::F32x4ReplaceLane, 4)}),
+      "invalid lane index");
   EXPECT_EQ(check_body({I::V128}, {v128_const(), v128_const(), shuffle(31)}), "");
-  EXPECT_EQ(check_body({I::V128}, {v128_const(), v128_const(), shuffle(32)}),
-            "invalid lane index");
+  EXPECT_EQ(check_body({I::V128}, {v128_const(), v128_const(), shuffle(32)}), "invalid lane index");
   EXPECT_EQ(check_body({I::V128}, {v128_const(), v128_const(), shuffle(255)}),
             "invalid lane index");
 }
@@ -81,21 +80,22 @@ TEST(SimdValidator, MemoryAccessAlignmentAndLanes) {
             "alignment must not be larger than natural");
   EXPECT_EQ(check_body({I::V128}, {op(Opcode::I32Const), op(Opcode::V128Load64Splat, 4, 0)}, true),
             "alignment must not be larger than natural");
-  EXPECT_EQ(check_body({I::V128},
-                       {op(Opcode::I32Const), v128_const(), op(Opcode::V128Load8Lane, 0, 0, 15)},
-                       true),
-            "");
-  EXPECT_EQ(check_body({I::V128},
-                       {op(Opcode::I32Const), v128_const(), op(Opcode::V128Load8Lane, 1, 0, 0)},
-                       true),
-            "alignment must not be larger than natural");
-  EXPECT_EQ(check_body({I::V128},
-                       {op(Opcode::I32Const), v128_const(), op(Opcode::V128Load32Lane, 2, 0, 4)},
-                       true),
-            "invalid lane index");
-  EXPECT_EQ(check_body({}, {op(Opcode::I32Const), v128_const(), op(Opcode::V128Store64Lane, 3, 0, 1)},
-                       true),
-            "");
+  EXPECT_EQ(
+      check_body({I::V128},
+                 {op(Opcode::I32Const), v128_const(), op(Opcode::V128Load8Lane, 0, 0, 15)}, true),
+      "");
+  EXPECT_EQ(
+      check_body({I::V128},
+                 {op(Opcode::I32Const), v128_const(), op(Opcode::V128Load8Lane, 1, 0, 0)}, true),
+      "alignment must not be larger than natural");
+  EXPECT_EQ(
+      check_body({I::V128},
+                 {op(Opcode::I32Const), v128_const(), op(Opcode::V128Load32Lane, 2, 0, 4)}, true),
+      "invalid lane index");
+  EXPECT_EQ(
+      check_body({}, {op(Opcode::I32Const), v128_const(), op(Opcode::V128Store64Lane, 3, 0, 1)},
+                 true),
+      "");
   // Without a memory, any access is invalid.
   EXPECT_EQ(check_body({}, {op(Opcode::I32Const), v128_const(), op(Opcode::V128Store, 4, 0)}),
             "unknown memory 0");
@@ -103,10 +103,10 @@ TEST(SimdValidator, MemoryAccessAlignmentAndLanes) {
 
 TEST(SimdValidator, V128LocalsGlobalsAndSelect) {
   ModuleBuilder b;
-  b.func(b.type({I::V128}, {I::V128}),
-         {op(Opcode::LocalGet, 0), op(Opcode::LocalGet, 1), op(Opcode::I32Const),
-          op(Opcode::Select)},
-         {{1, I::V128}});
+  b.func(
+      b.type({I::V128}, {I::V128}),
+      {op(Opcode::LocalGet, 0), op(Opcode::LocalGet, 1), op(Opcode::I32Const), op(Opcode::Select)},
+      {{1, I::V128}});
   EXPECT_EQ(check(b), "");
   ModuleBuilder g;
   g.global(I::V128, false, {v128_const(7)});
