@@ -1,6 +1,8 @@
 // Instruction decoding (spec 5.4): opcode lookup through the opcode table, immediates into the
 // wasm::Instr fields that opcode.hpp assigns, block nesting tracked on a heap stack (never by
 // recursion), and constant expressions, which are instruction sequences too.
+#include <algorithm>
+
 #include "decoder/decoder_internal.hpp"
 
 namespace lunatic::decoder::detail {
@@ -47,7 +49,11 @@ Result<Opcode> read_opcode(ByteReader& r) {
     if (auto op = wasm::opcode_from_misc(code)) return *op;
     return Error(Phase::Decode, "illegal opcode", start);
   }
-  if (byte == kSimdPrefix) return Error(Phase::Decode, "SIMD is not supported yet", start);
+  if (byte == kSimdPrefix) {
+    const uint32_t code = TRY(r.u32());
+    if (auto op = wasm::opcode_from_simd(code)) return *op;
+    return Error(Phase::Decode, "illegal opcode", start);
+  }
   if (auto op = wasm::opcode_from_byte(byte)) return *op;
   return Error(Phase::Decode, "illegal opcode", start);
 }
@@ -78,11 +84,22 @@ Result<void> read_immediates(ByteReader& r, Instr& in, std::vector<uint32_t>& la
       in.a = TRY(r.u32());
       in.b = TRY(r.u32());
       break;
-    case Immediate::MemArg: {
+    case Immediate::MemArg:
+    case Immediate::MemArgLane: {
       const uint64_t start = r.offset();
       in.a = TRY(r.u32());
       if (in.a > kMaxAlignExponent) return Error(Phase::Decode, "malformed memop flags", start);
       in.b = TRY(r.u32());
+      if (wasm::opcode_info(in.op).immediate == Immediate::MemArgLane) in.c = TRY(r.u8());
+      break;
+    }
+    case Immediate::Lane: in.a = TRY(r.u8()); break;
+    case Immediate::V128:
+    case Immediate::Shuffle: {
+      const std::span<const uint8_t> raw = TRY(r.bytes(16));
+      wasm::V128Bytes bytes;
+      std::copy(raw.begin(), raw.end(), bytes.begin());
+      wasm::set_v128_immediate(in, bytes);
       break;
     }
     case Immediate::MemIdx: TRY(read_zero_byte(r)); break;

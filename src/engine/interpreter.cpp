@@ -162,7 +162,10 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
   // One handler per internal opcode, in Op order: the Wasm opcodes, then the internal ones.
   static const void* const kHandlers[] = {
 #define WASM_OPCODE(name, text, prefix, code, imm, in1, in2, out, bytes) &&OP(name),
+  // compile() refuses SIMD modules (engine/compile.cpp), so no lowered code holds a SIMD op.
+#define WASM_SIMD_OPCODE(name, text, prefix, code, imm, in1, in2, out, bytes) &&simd_unsupported,
 #include "wasm/opcodes.def"
+#undef WASM_SIMD_OPCODE
 #undef WASM_OPCODE
 #define LUNATIC_OP_HANDLER(name, layout) &&OP(name),
       LUNATIC_INTERNAL_OPS(LUNATIC_OP_HANDLER)
@@ -175,6 +178,7 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
   {
       // ---- Control -------------------------------------------------------------------------
       OP(Unreachable): kind = TrapKind::Unreachable; goto trapped;
+      simd_unsupported: kind = TrapKind::Unreachable; goto trapped;
       OP(Copy): fp[pc[1]] = fp[pc[2]]; pc += 3; NEXT();
       OP(Br): pc = jump(pc + 1, budget); NEXT();
       OP(BrIfNz): pc = u32(fp[pc[1]]) != 0 ? jump(pc + 2, budget) : pc + 3; NEXT();

@@ -108,6 +108,13 @@ Result<void> ModuleParser::parse_plain(const Token& op_tok, BinaryWriter& out) {
       return {};
     }
     case Immediate::MemArg: write_opcode(op, out); return parse_memarg(op, out);
+    case Immediate::MemArgLane:
+      write_opcode(op, out);
+      TRY(parse_memarg(op, out));
+      return parse_lane_index(out);
+    case Immediate::Lane: write_opcode(op, out); return parse_lane_index(out);
+    case Immediate::V128: write_opcode(op, out); return parse_v128_const(out);
+    case Immediate::Shuffle: write_opcode(op, out); return parse_shuffle_lanes(out);
     case Immediate::MemIdx:
       write_opcode(op, out);
       out.byte(0x00);
@@ -178,16 +185,17 @@ Result<void> ModuleParser::parse_memarg(Opcode op, BinaryWriter& out) {
   uint64_t align = wasm::opcode_info(op).access_bytes;
   if (cur_.at(TokenKind::Keyword) && cur_.peek().text.starts_with("offset=")) {
     const Token& tok = cur_.next();
-    if (parse_nat(tok.text.substr(7), UINT32_MAX, offset) != LiteralStatus::Ok) {
-      return error_at(tok, "i32 constant");
-    }
+    const LiteralStatus st = parse_nat(tok.text.substr(7), UINT32_MAX, offset);
+    // Like the reference lexer: `offset=-1` is no token at all, a too large offset no i32.
+    if (st == LiteralStatus::Syntax) return error_at(tok, "unknown operator");
+    if (st != LiteralStatus::Ok) return error_at(tok, "i32 constant");
   }
   if (cur_.at(TokenKind::Keyword) && cur_.peek().text.starts_with("align=")) {
     const Token& tok = cur_.next();
-    if (parse_nat(tok.text.substr(6), UINT32_MAX, align) != LiteralStatus::Ok ||
-        !std::has_single_bit(align)) {
-      return error_at(tok, "alignment");
-    }
+    const LiteralStatus st = parse_nat(tok.text.substr(6), UINT32_MAX, align);
+    if (st == LiteralStatus::Syntax) return error_at(tok, "unknown operator");
+    if (st != LiteralStatus::Ok || !std::has_single_bit(align))
+      return error_at(tok, "alignment must be a power of two");
   }
   out.u32(static_cast<uint32_t>(std::countr_zero(align)));
   out.u32(static_cast<uint32_t>(offset));

@@ -51,6 +51,7 @@ std::optional<wasm::ValType> val_type_from_keyword(std::string_view kw) {
   if (kw == "i64") return wasm::ValType::I64;
   if (kw == "f32") return wasm::ValType::F32;
   if (kw == "f64") return wasm::ValType::F64;
+  if (kw == "v128") return wasm::ValType::V128;
   if (kw == "funcref") return wasm::ValType::FuncRef;
   if (kw == "externref") return wasm::ValType::ExternRef;
   return std::nullopt;

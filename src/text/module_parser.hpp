@@ -149,6 +149,13 @@ class ModuleParser {
   Result<uint32_t> resolve_local();
   Result<void> parse_memarg(wasm::Opcode op, BinaryWriter& out);
   Result<void> parse_const(wasm::Opcode op, BinaryWriter& out);
+  // simd_immediates.cpp
+  /// `SHAPE lane*` of v128.const: the 16 bytes of the constant.
+  Result<void> parse_v128_const(BinaryWriter& out);
+  /// The 16 lane indices of i8x16.shuffle.
+  Result<void> parse_shuffle_lanes(BinaryWriter& out);
+  /// The lane index of extract/replace_lane and load/store*_lane.
+  Result<void> parse_lane_index(BinaryWriter& out);
   Result<uint32_t> resolve_label();
   Result<void> parse_func_body(const TypeUse& use, uint32_t type_index, BinaryWriter& out);
   /// An expression up to the closing `)` (not consumed), then `end`.

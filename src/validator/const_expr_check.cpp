@@ -17,6 +17,7 @@ Result<void> check_const_expr(const ModuleContext& ctx, const wasm::ConstExpr& e
       case Opcode::I64Const: top = ValType::I64; break;
       case Opcode::F32Const: top = ValType::F32; break;
       case Opcode::F64Const: top = ValType::F64; break;
+      case Opcode::V128Const: top = ValType::V128; break;
       case Opcode::RefNull: top = static_cast<ValType>(instr.a); break;
       case Opcode::RefFunc:
         if (instr.a >= ctx.func_types.size()) return unknown("function", instr.a, instr.offset);

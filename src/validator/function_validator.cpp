@@ -37,6 +37,7 @@ ValType operand_type(Operand o) {
     case Operand::i64: return ValType::I64;
     case Operand::f32: return ValType::F32;
     case Operand::f64: return ValType::F64;
+    case Operand::v128: return ValType::V128;
     default: return kUnknownType;
   }
 }
@@ -151,6 +152,12 @@ Result<void> FunctionValidator::step(const wasm::Instr& instr) {
     case Opcode::RefNull:
     case Opcode::RefIsNull:
     case Opcode::RefFunc: return check_reference(instr);
+    case Opcode::V128Bitselect:
+      // [v128 v128 v128] -> [v128]: the one instruction with three operands.
+      if (!stack_.pop(ValType::V128) || !stack_.pop(ValType::V128) || !stack_.pop(ValType::V128))
+        return type_mismatch(instr.offset);
+      stack_.push(ValType::V128);
+      return {};
     default: return check_fixed(instr, wasm::opcode_info(instr.op));
   }
 }
@@ -301,7 +308,8 @@ Result<void> FunctionValidator::check_fixed(const wasm::Instr& instr,
                                             const wasm::OpcodeInfo& info) {
   const uint64_t at = instr.offset;
   if (info.in1 == Operand::special) return invalid("unsupported opcode", at);
-  if (info.immediate == wasm::Immediate::MemArg) {
+  TRY(check_lanes(instr, info));
+  if (info.immediate == wasm::Immediate::MemArg || info.immediate == wasm::Immediate::MemArgLane) {
     TRY(require_memory(at));
     // The alignment hint is an exponent: 2^align must not exceed the access width.
     if (instr.a >= 32 || (uint64_t{1} << instr.a) > info.access_bytes) {
@@ -311,6 +319,22 @@ Result<void> FunctionValidator::check_fixed(const wasm::Instr& instr,
   if (info.in2 != Operand::none && !stack_.pop(operand_type(info.in2))) return type_mismatch(at);
   if (info.in1 != Operand::none && !stack_.pop(operand_type(info.in1))) return type_mismatch(at);
   if (info.out != Operand::none) stack_.push(operand_type(info.out));
+  return {};
+}
+
+Result<void> FunctionValidator::check_lanes(const wasm::Instr& instr,
+                                            const wasm::OpcodeInfo& info) const {
+  // Lane indices are immediates: out of range is a validation error (spec 3.3.3).
+  constexpr uint64_t kShuffleLanes = 32;  // lanes of both operands
+  if (info.immediate == wasm::Immediate::Shuffle) {
+    for (uint8_t lane : wasm::v128_immediate(instr)) {
+      if (lane >= kShuffleLanes) return invalid("invalid lane index", instr.offset);
+    }
+    return {};
+  }
+  const uint64_t lane = info.immediate == wasm::Immediate::Lane ? instr.a : instr.c;
+  const uint32_t lanes = wasm::lane_count(instr.op);
+  if (lanes != 0 && lane >= lanes) return invalid("invalid lane index", instr.offset);
   return {};
 }
 

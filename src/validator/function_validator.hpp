@@ -37,6 +37,8 @@ class FunctionValidator {
   Result<void> check_variable(const wasm::Instr& instr);
   Result<void> check_parametric(const wasm::Instr& instr);
   Result<void> check_fixed(const wasm::Instr& instr, const wasm::OpcodeInfo& info);
+  /// Lane immediates (extract/replace_lane, load/store*_lane, i8x16.shuffle) within range.
+  Result<void> check_lanes(const wasm::Instr& instr, const wasm::OpcodeInfo& info) const;
   // memory_table_checks.cpp
   Result<void> check_memory(const wasm::Instr& instr);
   Result<void> check_table(const wasm::Instr& instr);

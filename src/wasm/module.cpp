@@ -56,3 +56,24 @@ std::string Module::function_name(uint32_t func_index) const {
 }
 
 }  // namespace lunatic::wasm
+
+namespace lunatic::wasm {
+
+V128Bytes v128_immediate(const Instr& in) {
+  V128Bytes bytes;
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<uint8_t>(in.c >> (8 * i));
+  for (int i = 0; i < 4; ++i) bytes[8 + i] = static_cast<uint8_t>(in.a >> (8 * i));
+  for (int i = 0; i < 4; ++i) bytes[12 + i] = static_cast<uint8_t>(in.b >> (8 * i));
+  return bytes;
+}
+
+void set_v128_immediate(Instr& in, const V128Bytes& bytes) {
+  in.c = 0;
+  in.a = 0;
+  in.b = 0;
+  for (int i = 0; i < 8; ++i) in.c |= uint64_t{bytes[i]} << (8 * i);
+  for (int i = 0; i < 4; ++i) in.a |= uint32_t{bytes[8 + i]} << (8 * i);
+  for (int i = 0; i < 4; ++i) in.b |= uint32_t{bytes[12 + i]} << (8 * i);
+}
+
+}  // namespace lunatic::wasm

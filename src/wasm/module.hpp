@@ -27,6 +27,13 @@ struct Instr {
   BlockType block;  ///< for block, loop, if
 };
 
+/// The 16 bytes of a v128.const or i8x16.shuffle immediate, in binary (little-endian) order.
+using V128Bytes = std::array<uint8_t, 16>;
+/// Reads the 16 immediate bytes packed into `in` (Immediate::V128 and Shuffle in opcode.hpp).
+V128Bytes v128_immediate(const Instr& in);
+/// Packs 16 immediate bytes into `in`.
+void set_v128_immediate(Instr& in, const V128Bytes& bytes);
+
 /// A constant expression (global initialisers, segment offsets, element items), without its
 /// final `end`. The validator checks that it is constant and of the right type.
 struct ConstExpr {

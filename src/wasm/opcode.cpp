@@ -30,6 +30,7 @@ template <size_t N> constexpr std::array<uint16_t, N> index_by_code(uint8_t want
 
 constexpr auto kByByte = index_by_code<256>(0x00);
 constexpr auto kByMisc = index_by_code<32>(0xFC);
+constexpr auto kBySimd = index_by_code<256>(0xFD);
 
 }  // namespace
 
@@ -44,6 +45,17 @@ std::optional<Opcode> opcode_from_byte(uint8_t byte) {
 std::optional<Opcode> opcode_from_misc(uint32_t code) {
   if (code >= kByMisc.size() || kByMisc[code] == kNone) return std::nullopt;
   return static_cast<Opcode>(kByMisc[code]);
+}
+
+std::optional<Opcode> opcode_from_simd(uint32_t code) {
+  if (code >= kBySimd.size() || kBySimd[code] == kNone) return std::nullopt;
+  return static_cast<Opcode>(kBySimd[code]);
+}
+
+uint32_t lane_count(Opcode op) {
+  const OpcodeInfo& info = opcode_info(op);
+  const bool lanes = info.immediate == Immediate::Lane || info.immediate == Immediate::MemArgLane;
+  return lanes && info.access_bytes > 0 ? 16u / info.access_bytes : 0u;
 }
 
 }  // namespace lunatic::wasm

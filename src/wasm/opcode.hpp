@@ -44,10 +44,15 @@ enum class Immediate : uint8_t {
   MemoryCopy,    ///< two reserved 0x00 bytes
   TableInit,     ///< elem index, table index -> a, b
   TableCopy,     ///< destination table, source table -> a, b
+  V128,          ///< 16 bytes -> c = bytes 0..7, a = bytes 8..11, b = bytes 12..15 (little
+                 ///< endian; see wasm::v128_immediate)
+  Shuffle,       ///< 16 lane indices, one byte each -> as V128
+  Lane,          ///< lane index byte -> a
+  MemArgLane,    ///< align exponent, offset, lane index byte -> a = align, b = offset, c = lane
 };
 
 /// Operand types of fixed-signature instructions (see opcodes.def).
-enum class Operand : uint8_t { none, i32, i64, f32, f64, special };
+enum class Operand : uint8_t { none, i32, i64, f32, f64, v128, special };
 
 struct OpcodeInfo {
   const char* text;
@@ -66,5 +71,12 @@ inline const char* opcode_name(Opcode op) { return opcode_info(op).text; }
 std::optional<Opcode> opcode_from_byte(uint8_t byte);
 /// Opcode for 0xFC followed by the sub-opcode `code`.
 std::optional<Opcode> opcode_from_misc(uint32_t code);
+/// Opcode for 0xFD (SIMD) followed by the sub-opcode `code`.
+std::optional<Opcode> opcode_from_simd(uint32_t code);
+/// Whether `op` is a fixed-width SIMD instruction (prefix 0xFD).
+inline bool is_simd(Opcode op) { return opcode_info(op).prefix == 0xFD; }
+/// Number of lanes a lane index of `op` selects from (16 / lane width), for the lane
+/// instructions; 0 for the others.
+uint32_t lane_count(Opcode op);
 
 }  // namespace lunatic::wasm

@@ -152,11 +152,47 @@ TEST(DecodeCode, MalformedOpcodes) {
   EXPECT_EQ(error_of(one_function({0xFC, 0x12, 0x0B})), "illegal opcode");
   EXPECT_EQ(error_of(one_function({0xFC, 0x87, 0x80, 0x80, 0x80, 0x80, 0x00, 0x0B})),
             "integer representation too long");
-  EXPECT_EQ(error_of(one_function({0xFD, 0x0C, 0x0B})), "SIMD is not supported yet");
+  // SIMD: a gap in the 0xFD table, a sub-opcode past it, a v128.const cut short.
+  EXPECT_EQ(error_of(one_function({0xFD, 0x9A, 0x01, 0x0B})), "illegal opcode");
+  EXPECT_EQ(error_of(one_function({0xFD, 0x80, 0x02, 0x0B})), "illegal opcode");
+  EXPECT_EQ(error_of(one_function({0xFD, 0x0C, 0x0B})), "unexpected end of section or function");
   EXPECT_EQ(error_of(one_function({0xD0, 0x7F, 0x1A, 0x0B})), "malformed reference type");
   EXPECT_EQ(error_of(one_function({0x41, 0x00, 0x28, 0x20, 0x00, 0x1A, 0x0B})),
             "malformed memop flags");
   EXPECT_EQ(error_of(one_function({0x1C, 0x01, 0x00, 0x0B})), "malformed value type");
+}
+
+TEST(DecodeCode, SimdImmediates) {
+  // v128.const (16 bytes), i8x16.shuffle (16 lanes), i32x4.extract_lane 3,
+  // v128.load16_lane align=1 offset=300 lane 7, v128.store offset=0x10 align=16 (exponent 4).
+  Bytes code = {0xFD, 0x0C};
+  for (uint8_t i = 0; i < 16; ++i) code.push_back(static_cast<uint8_t>(0xA0 + i));
+  code.insert(code.end(), {0xFD, 0x0D});
+  for (uint8_t i = 0; i < 16; ++i) code.push_back(static_cast<uint8_t>(31 - i));
+  code.insert(code.end(), {0xFD, 0x1B, 0x03, 0x1A});
+  code.insert(code.end(), {0x41, 0x00, 0xFD, 0x0C});
+  code.insert(code.end(), 16, 0x00);
+  code.insert(code.end(), {0xFD, 0x55, 0x01, 0xAC, 0x02, 0x07, 0x1A});
+  code.insert(code.end(), {0x0B});
+  const wasm::Function f = decode_body(code);
+  ASSERT_GE(f.body.size(), 8u);
+  EXPECT_EQ(f.body[0].op, Opcode::V128Const);
+  const wasm::V128Bytes c = wasm::v128_immediate(f.body[0]);
+  for (uint8_t i = 0; i < 16; ++i) EXPECT_EQ(c[i], 0xA0 + i) << int(i);
+  EXPECT_EQ(f.body[1].op, Opcode::I8x16Shuffle);
+  EXPECT_EQ(wasm::v128_immediate(f.body[1])[0], 31);
+  EXPECT_EQ(wasm::v128_immediate(f.body[1])[15], 16);
+  EXPECT_EQ(f.body[2].op, Opcode::I32x4ExtractLane);
+  EXPECT_EQ(f.body[2].a, 3u);
+  EXPECT_EQ(f.body[6].op, Opcode::V128Load16Lane);
+  EXPECT_EQ(f.body[6].a, 1u);
+  EXPECT_EQ(f.body[6].b, 300u);
+  EXPECT_EQ(f.body[6].c, 7u);
+  // Multi-byte sub-opcodes are LEB128 (0xFD 0x80 0x01 is i16x8.abs).
+  const wasm::Function g = decode_body(
+      {0xFD, 0x0C, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFD, 0x80, 0x01, 0x1A, 0x0B});
+  ASSERT_GE(g.body.size(), 2u);
+  EXPECT_EQ(g.body[1].op, Opcode::I16x8Abs);
 }
 
 TEST(DecodeCode, BodyMustEndWithItsEnd) {

@@ -50,6 +50,10 @@ TEST(JitGuests, EveryFunctionCompiles) {
   const char* opt_env = std::getenv("LUNATIC_JIT_GUEST_OPT");
   const unsigned level = opt_env != nullptr ? static_cast<unsigned>(std::atoi(opt_env)) : 0;
   for (const fs::path& file : files) {
+    // Guests built with -msimd128 do not load in either tier yet: compile() refuses v128
+    // (issue 12; tests/integration checks the refusal). Once the interpreter runs SIMD, the
+    // compiled tier must refuse them itself and this test check that refusal instead.
+    if (file.stem().string().ends_with("_simd128")) continue;
     auto module = engine::compile(read_file(file));
     ASSERT_TRUE(module.ok()) << file << ": " << module.error().to_string();
     for (unsigned opt : timing ? std::vector<unsigned>{0, 1, 2} : std::vector<unsigned>{level}) {

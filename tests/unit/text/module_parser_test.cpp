@@ -207,7 +207,8 @@ TEST(ModuleParser, Immediates) {
   EXPECT_EQ(b[3].b, 3u);
   EXPECT_EQ(b[5].b, 1u);  // call_indirect $u
   EXPECT_EQ(b[11].op, Opcode::SelectT);
-  EXPECT_EQ(error_of("(memory 1) (func (drop (i32.load align=3 (i32.const 0))))"), "alignment");
+  EXPECT_EQ(error_of("(memory 1) (func (drop (i32.load align=3 (i32.const 0))))"),
+            "alignment must be a power of two");
   EXPECT_EQ(error_of("(func (i32.const 0x1_0000_0000) drop)"), "constant out of range");
   EXPECT_EQ(error_of("(func (f32.const 1e39) drop)"), "constant out of range");
   EXPECT_EQ(error_of("(func (i32.foo))"), "unknown operator i32.foo");
