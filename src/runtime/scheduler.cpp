@@ -31,6 +31,7 @@ Scheduler::Scheduler(Runtime& runtime, unsigned workers, uint64_t slice_fuel)
     : runtime_(runtime), slice_fuel_(slice_fuel) {
   if (workers == 0) workers = 1;
   for (unsigned i = 0; i < workers; ++i) queues_.push_back(std::make_unique<Queue>());
+  for (unsigned i = 0; i < workers; ++i) stats_.push_back(std::make_unique<WorkerStats>());
   threads_.reserve(workers);
   for (unsigned i = 0; i < workers; ++i) threads_.emplace_back([this, i] { work(i); });
 }
@@ -104,24 +105,92 @@ bool Scheduler::nothing_else_queued(void* /*context*/) {
          self->queues_[tl_worker]->length.load(std::memory_order_relaxed) == 0;
 }
 
+void Scheduler::count_extended_slice() {
+  if (const Scheduler* self = tl_scheduler) {
+    std::atomic<uint64_t>& slices = self->stats_[tl_worker]->slices;
+    slices.store(slices.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+}
+
 void Scheduler::work(unsigned index) {
   tl_scheduler = this;
   tl_worker = index;
+  WorkerStats& stats = *stats_[index];
+  // Idle time is measured, busy time derived: the clock is read only when the worker runs
+  // out of work (spin_for_work reads it anyway), never per slice.
+  auto since_start = [this] {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::steady_clock::now() - started_)
+                                     .count());
+  };
   while (!stopping_.load(std::memory_order_relaxed)) {
     if (Process* p = next(index)) {
       run(p);
       continue;
     }
-    if (spin_for_work()) continue;
-    std::unique_lock lock(idle_mutex_);
-    sleepers_.fetch_add(1);
-    Process* p = stopping_.load() ? nullptr : next(index);
-    if (p == nullptr && !stopping_.load()) idle_.wait(lock);
-    sleepers_.fetch_sub(1);
-    lock.unlock();
+    const uint64_t idle_from = since_start();
+    stats.idle_since.store(idle_from + 1, std::memory_order_release);
+    Process* p = nullptr;
+    if (!spin_for_work()) {
+      std::unique_lock lock(idle_mutex_);
+      sleepers_.fetch_add(1);
+      p = stopping_.load() ? nullptr : next(index);
+      if (p == nullptr && !stopping_.load()) idle_.wait(lock);
+      sleepers_.fetch_sub(1);
+    }
+    const uint64_t idle = since_start() - idle_from;
+    // A sequence lock, so worker_times() never sees the period both ended and in progress.
+    const uint64_t version = stats.version.load(std::memory_order_relaxed);
+    stats.version.store(version + 1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
+    stats.idle_ns.store(stats.idle_ns.load(std::memory_order_relaxed) + idle,
+                        std::memory_order_relaxed);
+    stats.idle_since.store(0, std::memory_order_relaxed);
+    stats.version.store(version + 2, std::memory_order_release);
     if (p != nullptr) run(p);
   }
   tl_scheduler = nullptr;
+}
+
+void Scheduler::count(Counter counter) {
+  const auto at = static_cast<size_t>(counter);
+  if (tl_scheduler == this) {
+    std::atomic<uint64_t>& n = stats_[tl_worker]->counts[at];
+    n.store(n.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  } else {
+    other_counts_[at].fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+uint64_t Scheduler::total(Counter counter) const {
+  const auto at = static_cast<size_t>(counter);
+  uint64_t n = other_counts_[at].load(std::memory_order_relaxed);
+  for (const auto& stats : stats_) n += stats->counts[at].load(std::memory_order_relaxed);
+  return n;
+}
+
+std::vector<Scheduler::WorkerTimes> Scheduler::worker_times() const {
+  const uint64_t now = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                 std::chrono::steady_clock::now() - started_)
+                                                 .count());
+  std::vector<WorkerTimes> times;
+  for (const auto& stats : stats_) {
+    uint64_t idle = 0;
+    // A consistent pair (idle_ns, idle_since), read under the worker's sequence lock. Bounded
+    // retries: an idle period ends in a few instructions.
+    for (int attempt = 0; attempt < 64; ++attempt) {
+      const uint64_t before = stats->version.load(std::memory_order_acquire);
+      const uint64_t since = stats->idle_since.load(std::memory_order_relaxed);
+      idle = stats->idle_ns.load(std::memory_order_relaxed);
+      std::atomic_thread_fence(std::memory_order_acquire);
+      const uint64_t after = stats->version.load(std::memory_order_relaxed);
+      if (since != 0 && since - 1 <= now) idle += now - (since - 1);
+      if (before == after && before % 2 == 0) break;
+    }
+    times.push_back(
+        WorkerTimes{now > idle ? now - idle : 0, stats->slices.load(std::memory_order_relaxed)});
+  }
+  return times;
 }
 
 bool Scheduler::spin_for_work() const {
@@ -140,9 +209,13 @@ bool Scheduler::spin_for_work() const {
 }
 
 void Scheduler::run(Process* process) {
+  std::atomic<uint64_t>& slices = stats_[tl_worker]->slices;
   for (;;) {
     process->state_.store(Process::kRunning, std::memory_order_release);
-    switch (process->run_slice(slice_fuel_)) {
+    const Process::SliceEnd end = process->run_slice(slice_fuel_);
+    process->record_slice();
+    slices.store(slices.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    switch (end) {
       case Process::SliceEnd::Yielded: {
         // Alone on this worker: keep running it without a trip through the queue.
         if (nothing_else_queued(nullptr)) continue;
