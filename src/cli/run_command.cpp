@@ -18,6 +18,7 @@
 #include "host/shared/sockets.hpp"
 #include "host/standard/standard.hpp"
 #include "host/wasi/wasi.hpp"
+#include "observer/observer.hpp"
 #include "runtime/process.hpp"
 #include "runtime/runtime.hpp"
 
@@ -137,6 +138,22 @@ int run_module(const RunOptions& options) {
     log_process_exit(*log, id, status, id == root_id->load(std::memory_order_acquire));
   };
   runtime::Runtime rt(std::move(runtime_config));
+  // Declared after the runtime, so destroyed (stopped) before it.
+  std::unique_ptr<observer::Observer> observer;
+  if (!options.observe.empty()) {
+    observer::ObserverConfig observe;
+    observe.address = options.observe;
+    if (!options.observe_token.empty()) observe.token = options.observe_token;
+    Result<std::unique_ptr<observer::Observer>> started =
+        observer::Observer::start(rt, std::move(observe));
+    if (!started) {
+      std::fprintf(stderr, "error: %s\n", started.error().message.c_str());
+      return kExitUsage;  // as --tcplisten: a bad address or one in use
+    }
+    observer = std::move(*started);
+    // Always printed: the address (with a generated token) is how anyone gets in.
+    std::fprintf(stderr, "lunatic: observer at %s\n", observer->url().c_str());
+  }
   std::vector<std::shared_ptr<host::shared::Socket>> sockets;
   for (size_t i = 0; i < listeners.size(); ++i) {
     std::shared_ptr<host::shared::Socket> socket =
@@ -174,6 +191,7 @@ int run_module(const RunOptions& options) {
       }
     }
   };
+  root.module_name = file;
   Result<runtime::ProcessId> id = rt.spawn_root(std::move(root));
   if (!id) {
     const std::string& message = id.error().message;
