@@ -190,9 +190,8 @@ TEST_F(Introspection, MemoryAfterGrowAndFuelUnderALimit) {
   auto limited = env_->create_child({.max_fuel = 1'000'000'000});
   ProcessId spinner = spawn("spin", 0, limited);
   spawn("spin", 0, limited);
-  ProcessInfo s = wait_for(spinner, [](const ProcessInfo& p) {
-    return p.fuel_used.has_value() && *p.fuel_used > 0;
-  });
+  ProcessInfo s = wait_for(
+      spinner, [](const ProcessInfo& p) { return p.fuel_used.has_value() && *p.fuel_used > 0; });
   ASSERT_TRUE(s.fuel_used && s.fuel_left);
   EXPECT_EQ(*s.fuel_used + *s.fuel_left, 1'000'000'000u);
   EXPECT_EQ(s.environment, limited->id());
