@@ -4,6 +4,8 @@
 
 #include <httplib.h>
 
+#include <sys/socket.h>
+
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -165,6 +167,12 @@ Result<std::unique_ptr<Observer>> Observer::start(runtime::Runtime& runtime,
   const unsigned threads = impl->config.threads;
   const unsigned max_waiting = impl->config.max_waiting;
   server.new_task_queue = [threads, max_waiting] { return new BoundedPool(threads, max_waiting); };
+  // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, which would let a second observer
+  // share a port in use instead of failing.
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   server.set_read_timeout(2, 0);
   server.set_write_timeout(5, 0);
   server.set_keep_alive_timeout(2);
