@@ -135,7 +135,13 @@ int run_module(const RunOptions& options) {
   };
   runtime_config.on_exit = [log, root_id](runtime::ProcessId id,
                                           const runtime::ExitStatus& status) {
-    log_process_exit(*log, id, status, id == root_id->load(std::memory_order_acquire));
+    const bool is_root = id == root_id->load(std::memory_order_acquire);
+    // A failure or kill of another process is logged by its crash report (on_crash).
+    if (is_root || !status.failed()) log_process_exit(*log, id, status, is_root);
+  };
+  runtime_config.on_crash = [log, root_id](const runtime::CrashInfo& crash) {
+    const bool is_root = crash.id == root_id->load(std::memory_order_acquire);
+    if (!is_root) log_crash_report(*log, crash, false);
   };
   runtime::Runtime rt(std::move(runtime_config));
   // Declared after the runtime, so destroyed (stopped) before it.

@@ -116,6 +116,11 @@ def wait_until(what, predicate):
 def check_endpoints(run):
     ids = {run.root, *run.workers, run.sleeper}
 
+    # The root printed "ready" just before its last receive: wait until it is parked there.
+    def settled():
+        states = {p["id"]: p["state"] for p in run.get_json("/api/processes")["processes"]}
+        return states.get(run.root) == "receiving" and states.get(run.sleeper) == "sleeping"
+    wait_until("the processes to settle", settled)
     listing = run.get_json("/api/processes")
     by_id = {p["id"]: p for p in listing["processes"]}
     check(set(by_id) == ids, f"processes {sorted(by_id)} != {sorted(ids)}")
@@ -259,6 +264,22 @@ def check_kill(run):
     check(code == 134, f"exit code {code}")
 
 
+def check_crash_report(run):
+    # The crasher's report on stderr (LUNATIC_LOG's default, warn), with a UTC timestamp.
+    text = "".join(run.stderr)
+    line = re.search(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z lunatic: warning: process "
+                     + str(run.crasher) + r" failed: trap: unreachable \(in crash_inner\)$",
+                     text, re.M)
+    check(line, "the crash report's first line:\n" + text)
+    report = text[line.end():]
+    check(re.search(r"^  module: \S*observe_target.wasm, entry crasher, environment \d+$",
+                    report, re.M), "module line")
+    check(re.search(r"^  links: none$", report, re.M), "links line")
+    check(re.search(r"^     0: 0x[0-9a-f]{6} - func\[\d+\] crash_inner\n"
+                    r"     1: 0x[0-9a-f]{6} - func\[\d+\] crasher$", report, re.M),
+          "the backtrace with names:\n" + report)
+
+
 def check_token(lunatic, guest):
     # Not loopback: a token is generated and printed, and every request needs it.
     run = Run(lunatic, guest, "0.0.0.0:0")
@@ -298,6 +319,7 @@ def main():
         check_endpoints(run)
         check_hostile(run)
         check_kill(run)
+        check_crash_report(run)
     finally:
         if run.proc.poll() is None:
             run.proc.kill()
