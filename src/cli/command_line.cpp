@@ -47,7 +47,8 @@ Exit status: the guest's exit code (proc_exit, or 0 when _start returns); 1 when
 cannot be loaded, validated or linked; 2 for a bad command line; 134 when the guest traps.
 
 Logging (stderr), set by LUNATIC_LOG=off|error|warn|info|debug|trace (default warn):
-  warn   a process other than the root fails (trap, out of fuel, exit(n != 0)): its id, why
+  warn   a process other than the root fails (trap, out of fuel, exit(n != 0)): a crash
+         report (its id, names, reason, links and Wasm backtrace)
   info   the run starting and ending (workers, the root's exit status)
   debug  every process's end (normal, killed, ...), and how long compiling took
 
