@@ -140,11 +140,12 @@ NodeInfo Runtime::node_info() const {
     node.memory_bytes += p->memory_bytes_.load(std::memory_order_relaxed);
   });
   node.start_time_ms = start_time_ms_;
+  // The workers first: their busy time is then never past the uptime read after it.
+  const std::vector<Scheduler::WorkerTimes> times = scheduler_->worker_times();
   node.uptime_ns =
       static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                 std::chrono::steady_clock::now() - scheduler_->started())
                                 .count());
-  const std::vector<Scheduler::WorkerTimes> times = scheduler_->worker_times();
   for (size_t i = 0; i < times.size(); ++i) {
     node.workers.push_back(WorkerInfo{static_cast<unsigned>(i), times[i].busy_ns, times[i].slices});
   }
