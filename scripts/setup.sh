@@ -24,6 +24,7 @@ PACKAGES=(
   libspdlog-dev=1:1.10.0+ds-0.4            # the CLI's log (LUNATIC_LOG)
   libcpp-httplib-dev=0.11.4+ds-1+deb12u1   # the observer's HTTP server (src/observer)
   nlohmann-json3-dev=3.11.2-2              # the observer's JSON (src/observer)
+  chromium=156.0.8078.114-1~deb12u1        # renders the observer's page in its test (headless)
   llvm-14-dev=1:14.0.6-12                  # the compiled tier's code generator (src/jit)
   libboost-context-dev=1.74.0.3            # native stacks of compiled code (src/jit)
   libmimalloc-dev=2.0.9+ds-2               # the allocator of the lunatic command (cmake/allocator.cmake)

@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
 """`lunatic run --observe` end to end, against the guest observe_target.wasm.
-   observe.py LUNATIC OBSERVE_TARGET.wasm
+   observe.py LUNATIC OBSERVE_TARGET.wasm [SCREENSHOT.png]
 Runs the guest with the observer on a loopback port and checks every endpoint against the
-processes the guest reports (their ids, names, states, links, environments, the crash), hostile
+processes the guest reports (their ids, names, states, links, environments, the crash), the
+page as headless Chromium renders it (a row per live process; a screenshot saved), hostile
 requests (bad ids, unknown paths, wrong methods, a huge path, garbage, a foreign Host header,
 a flood of clients), kills a worker and then the root through the API; then runs it again on a
 non-loopback address and checks the token rule (401 without it, wrong or missing). Every wait
 has a timeout, and lunatic is killed if it outlives the script."""
 import json
+import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -201,6 +205,28 @@ def check_endpoints(run):
           "the page has its script and charts inlined")
 
 
+def check_page_in_browser(run, screenshot):
+    """The page as headless Chromium (Debian's) renders it: one row per live process."""
+    chromium = shutil.which("chromium")
+    check(chromium, "chromium is not installed (scripts/setup.sh installs it)")
+    url = f"http://127.0.0.1:{run.port}/"
+    with tempfile.TemporaryDirectory() as profile:
+        common = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                  f"--user-data-dir={profile}", "--virtual-time-budget=4000",
+                  "--window-size=1400,1100"]
+        dom = subprocess.run(common + ["--dump-dom", url], capture_output=True, text=True,
+                             timeout=120).stdout
+        rows = {int(x) for x in re.findall(r'<tr data-process-id="(\d+)"', dom)}
+        want = {run.root, *run.workers, run.sleeper}
+        check(rows == want, f"rendered rows {sorted(rows)} != live processes {sorted(want)}")
+        check("worker-1" in dom and "sleeping" in dom and "crash_inner" in dom,
+              "names, states and the crash's backtrace on the page")
+        if screenshot:
+            subprocess.run(common + [f"--screenshot={screenshot}", url], capture_output=True,
+                           timeout=120)
+            check(os.path.getsize(screenshot) > 10_000, "a screenshot was saved")
+
+
 def check_hostile(run):
     expect = [
         ("/api/processes/abc", "GET", 400), ("/api/processes/-1", "GET", 400),
@@ -317,6 +343,7 @@ def main():
     try:
         check(run.token is None, "no token on loopback")
         check_endpoints(run)
+        check_page_in_browser(run, sys.argv[3] if len(sys.argv) > 3 else None)
         check_hostile(run)
         check_kill(run)
         check_crash_report(run)

@@ -187,7 +187,7 @@ function chart(canvas, series, format) {
   ctx.clearRect(0, 0, w, h);
   let max = 0;
   for (const s of series) for (const v of s) max = Math.max(max, v);
-  max = max || 1;
+  max = (max || 1) * 1.15;  // headroom: a flat line stays below the label
   ctx.font = "10px sans-serif";
   ctx.fillStyle = getComputedStyle(document.body).color;
   ctx.fillText(format(max), 2, 10);
