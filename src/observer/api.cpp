@@ -85,18 +85,30 @@ const std::string& page_html() {
   return page;
 }
 
-Reply handle(runtime::Runtime& runtime, std::string_view method, std::string_view path) {
+Reply handle(runtime::Runtime& runtime, std::string_view method, std::string_view path,
+             std::string_view limit) {
   if (path == "/" || path == "/index.html") {
     return get(method, [] { return Reply{200, "text/html; charset=utf-8", page_html()}; });
   }
   if (path == "/metrics") {
     return get(method, [&] {
       return Reply{200, "text/plain; version=0.0.4; charset=utf-8",
-                   metrics_text(runtime.node_info(), runtime.environments(), runtime.processes())};
+                   metrics_text(runtime.node_info(), runtime.environments(),
+                                runtime.processes(kMaxProcessSeries))};
     });
   }
   if (path == kProcesses || path == "/api/processes/") {
-    return get(method, [&] { return json(processes_json(runtime.processes())); });
+    size_t max = SIZE_MAX;
+    if (!limit.empty()) {
+      std::optional<runtime::ProcessId> n = parse_process_id(limit);
+      if (!n) return error(400, "bad limit: expected a decimal number");
+      max = static_cast<size_t>(*n);
+    }
+    return get(method, [&] {
+      // The count is read before the list: a list of all is never longer than its count.
+      const size_t count = runtime.live_processes();
+      return json(processes_json(runtime.processes(max), count));
+    });
   }
   if (path.starts_with(kProcesses) && path[kProcesses.size()] == '/') {
     return process_route(runtime, method, path.substr(kProcesses.size() + 1));

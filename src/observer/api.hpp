@@ -24,14 +24,16 @@ struct Reply {
 
 /// Answers `method` `path` (the path without its query) from `runtime`:
 ///   GET  /, /index.html                the live page
-///   GET  /api/processes                every live process
+///   GET  /api/processes[?limit=N]      the live processes (the N lowest ids; "count": all)
 ///   GET  /api/processes/ID             one process (live, or among the recent crashes)
 ///   POST /api/processes/ID/kill        kills it ("killed: by the observer")
 ///   GET  /api/environments, /api/node, /api/crashes
 ///   GET  /metrics                      Prometheus text format
 /// Errors, as JSON {"error": ...}: 400 a malformed id, 404 an unknown path or process, 405 a
 /// known path with another method. Never throws for any input.
-Reply handle(runtime::Runtime& runtime, std::string_view method, std::string_view path);
+/// `limit`: the `?limit=` of GET /api/processes (the lowest ids first); others ignore it.
+Reply handle(runtime::Runtime& runtime, std::string_view method, std::string_view path,
+             std::string_view limit = {});
 
 /// A process id in decimal (1 to 20 digits, no sign, no leading zero, within uint64), or
 /// nullopt.

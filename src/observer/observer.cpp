@@ -140,7 +140,8 @@ struct Observer::Impl {
         return reply_error(res, 403, "cross-origin requests may only read");
       }
     }
-    Reply reply = handle(runtime, req.method, req.path);
+    const std::string limit = req.get_param_value("limit");
+    Reply reply = handle(runtime, req.method, req.path, limit);
     res.status = reply.status;
     if (reply.content_type.starts_with("text/html")) {
       res.set_header("Content-Security-Policy",

@@ -15,8 +15,9 @@ namespace lunatic::observer {
 std::string process_json(const runtime::ProcessInfo& process);
 /// A process that ended abnormally (state "crashed"), as GET /api/processes/ID returns it.
 std::string crash_json(const runtime::CrashInfo& crash);
-/// {"processes": [...], "count": N} for GET /api/processes.
-std::string processes_json(const std::vector<runtime::ProcessInfo>& processes);
+/// {"count": N, "processes": [...]} for GET /api/processes: `count` the live processes,
+/// `processes` those listed (all, or the lowest ids up to a limit).
+std::string processes_json(const std::vector<runtime::ProcessInfo>& processes, size_t count);
 /// {"environments": [...]} for GET /api/environments.
 std::string environments_json(const std::vector<runtime::EnvironmentInfo>& environments);
 /// The node's totals and workers for GET /api/node.

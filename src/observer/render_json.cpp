@@ -1,6 +1,8 @@
 // The JSON documents of the observer's API (docs/observer.md, "JSON"), with nlohmann-json.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "render.hpp"
 
 namespace lunatic::observer {
@@ -83,10 +85,10 @@ std::string process_json(const runtime::ProcessInfo& process) {
 
 std::string crash_json(const runtime::CrashInfo& crash) { return dump(crash_value(crash)); }
 
-std::string processes_json(const std::vector<runtime::ProcessInfo>& processes) {
+std::string processes_json(const std::vector<runtime::ProcessInfo>& processes, size_t count) {
   json list = json::array();
   for (const runtime::ProcessInfo& p : processes) list.push_back(process_value(p));
-  return dump({{"count", processes.size()}, {"processes", std::move(list)}});
+  return dump({{"count", std::max(count, processes.size())}, {"processes", std::move(list)}});
 }
 
 std::string environments_json(const std::vector<runtime::EnvironmentInfo>& environments) {

@@ -74,12 +74,18 @@ ProcessInfo Process::info() const {
   return info;
 }
 
-std::vector<ProcessInfo> Runtime::processes() const {
+std::vector<ProcessInfo> Runtime::processes(size_t limit) const {
+  std::vector<std::shared_ptr<Process>> live;
+  live.reserve(live_processes());
+  registry_.for_each([&](const std::shared_ptr<Process>& p) { live.push_back(p); });
+  auto by_id = [](const std::shared_ptr<Process>& a, const std::shared_ptr<Process>& b) {
+    return a->id() < b->id();
+  };
+  const size_t shown = std::min(limit, live.size());
+  std::partial_sort(live.begin(), live.begin() + static_cast<ptrdiff_t>(shown), live.end(), by_id);
   std::vector<ProcessInfo> all;
-  all.reserve(live_processes());
-  registry_.for_each([&](const std::shared_ptr<Process>& p) { all.push_back(p->info()); });
-  std::sort(all.begin(), all.end(),
-            [](const ProcessInfo& a, const ProcessInfo& b) { return a.id < b.id; });
+  all.reserve(shown);
+  for (size_t i = 0; i < shown; ++i) all.push_back(live[i]->info());
   return all;
 }
 

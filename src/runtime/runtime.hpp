@@ -140,8 +140,9 @@ class Runtime {
   // Each process is read on its own (no stop-the-world); a process may end or start while a
   // listing is taken. Cost: O(processes) short lock holds, none on a scheduler's queues.
 
-  /// Every live process, ordered by id.
-  std::vector<ProcessInfo> processes() const;
+  /// The live processes with the lowest ids, at most `limit` of them, ordered by id. Only
+  /// those are read in full: a node of a million processes lists its first thousand cheaply.
+  std::vector<ProcessInfo> processes(size_t limit = SIZE_MAX) const;
   /// The live process `id`, or nullopt.
   std::optional<ProcessInfo> process_info(ProcessId id) const;
   /// The environments of the live processes and their ancestors, ordered by id.

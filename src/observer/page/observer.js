@@ -8,6 +8,8 @@ const headers = token ? { Authorization: "Bearer " + token } : {};
 const history = [];  // {t, processes, messages, memory, busy: [seconds per worker]}
 const kHistory = 120;
 let processes = [];
+let liveCount = 0;  // all live processes; the table lists the first kListed of them
+const kListed = 1000;
 let sortKey = "id", sortAsc = true, selected = null;
 
 const $ = (id) => document.getElementById(id);
@@ -80,7 +82,7 @@ function renderTable() {
     body.append(tr);
   }
   $("processes").replaceChild(body, $("processes").tBodies[0]);
-  $("shown").textContent = "(" + rows.length + " of " + processes.length + ")";
+  $("shown").textContent = "(" + rows.length + " shown of " + liveCount + ")";
   for (const th of document.querySelectorAll("#processes th[data-key]")) {
     th.className = th.dataset.key === sortKey ? (sortAsc ? "sorted-asc" : "sorted-desc") : "";
   }
@@ -247,8 +249,10 @@ function renderCrashes(list) {
 async function refresh() {
   try {
     const [node, list, envs, crashes] = await Promise.all([
-      api("/api/node"), api("/api/processes"), api("/api/environments"), api("/api/crashes")]);
+      api("/api/node"), api("/api/processes?limit=" + kListed), api("/api/environments"),
+      api("/api/crashes")]);
     processes = list.processes;
+    liveCount = list.count;
     history.push({ t: Date.now(), processes: node.processes, messages: node.messages_sent_total,
                    memory: node.memory_bytes, busy: node.workers.map((w) => w.busy_seconds) });
     if (history.length > kHistory) history.shift();

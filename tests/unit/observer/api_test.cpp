@@ -57,6 +57,15 @@ TEST_F(Api, ListsAndShowsProcesses) {
   EXPECT_EQ(list["processes"][1]["module"], "spin.wasm");
   EXPECT_EQ(list["processes"][1]["memory_bytes"], 2 * 65536);
 
+  json limited = json::parse(handle(*runtime_, "GET", "/api/processes", "1").body);
+  EXPECT_EQ(limited["count"], 2);
+  ASSERT_EQ(limited["processes"].size(), 1u);
+  EXPECT_EQ(limited["processes"][0]["id"], ids_[0]);  // the lowest id
+  EXPECT_EQ(json::parse(handle(*runtime_, "GET", "/api/processes", "0").body)["processes"].size(),
+            0u);
+  EXPECT_EQ(handle(*runtime_, "GET", "/api/processes", "ten").status, 400);
+  EXPECT_EQ(handle(*runtime_, "GET", "/api/processes", "-1").status, 400);
+
   r = handle(*runtime_, "GET", "/api/processes/" + std::to_string(ids_[1]));
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(json::parse(r.body)["entry"], "spin");

@@ -68,12 +68,16 @@ TEST(RenderJson, UnlimitedFuelIsNull) {
 }
 
 TEST(RenderJson, ListsCountTheirProcesses) {
-  json empty = json::parse(processes_json({}));
+  json empty = json::parse(processes_json({}, 0));
   EXPECT_EQ(empty["count"], 0);
   EXPECT_TRUE(empty["processes"].is_array());
-  json two = json::parse(processes_json({sample_process(), sample_process()}));
+  json two = json::parse(processes_json({sample_process(), sample_process()}, 2));
   EXPECT_EQ(two["count"], 2);
   EXPECT_EQ(two["processes"][1]["id"], 42);
+  // A limited list: the count is of all live processes.
+  json limited = json::parse(processes_json({sample_process()}, 500));
+  EXPECT_EQ(limited["count"], 500);
+  EXPECT_EQ(limited["processes"].size(), 1u);
 }
 
 TEST(RenderJson, CrashWithBacktrace) {
