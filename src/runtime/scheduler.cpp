@@ -2,6 +2,7 @@
 // queues, stealing, and sleeping when there is no work.
 #include "runtime/scheduler.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -115,37 +116,31 @@ void Scheduler::count_extended_slice() {
 void Scheduler::work(unsigned index) {
   tl_scheduler = this;
   tl_worker = index;
-  WorkerStats& stats = *stats_[index];
-  // Idle time is measured, busy time derived: the clock is read only when the worker runs
-  // out of work (spin_for_work reads it anyway), never per slice.
-  auto since_start = [this] {
-    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                     std::chrono::steady_clock::now() - started_)
-                                     .count());
-  };
+  std::atomic<int64_t>& idle_clock = stats_[index]->idle_clock;
+  int64_t idle_ns = 0;  // this worker's idle time so far (idle_clock while it is busy)
+  // Idle time is measured, busy time derived: the clock is read only as the worker runs out
+  // of work and as it finds some again, never per slice.
   while (!stopping_.load(std::memory_order_relaxed)) {
     if (Process* p = next(index)) {
       run(p);
       continue;
     }
-    const uint64_t idle_from = since_start();
-    stats.idle_since.store(idle_from + 1);
+    const auto idle_from = std::chrono::steady_clock::now();
+    const int64_t from_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(idle_from - started_).count();
+    idle_clock.store(idle_ns - from_ns - 1, std::memory_order_release);
     Process* p = nullptr;
-    if (!spin_for_work()) {
+    if (!spin_for_work(idle_from)) {
       std::unique_lock lock(idle_mutex_);
       sleepers_.fetch_add(1);
       p = stopping_.load() ? nullptr : next(index);
       if (p == nullptr && !stopping_.load()) idle_.wait(lock);
       sleepers_.fetch_sub(1);
     }
-    const uint64_t idle = since_start() - idle_from;
-    // A sequence lock, so worker_times() never sees the period both ended and in progress.
-    // Sequentially consistent (no fences: TSan does not model them); on the idle path only.
-    const uint64_t version = stats.version.load(std::memory_order_relaxed);
-    stats.version.store(version + 1);
-    stats.idle_ns.store(stats.idle_ns.load(std::memory_order_relaxed) + idle);
-    stats.idle_since.store(0);
-    stats.version.store(version + 2);
+    idle_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(
+                   std::chrono::steady_clock::now() - idle_from)
+                   .count();
+    idle_clock.store(idle_ns, std::memory_order_release);
     if (p != nullptr) run(p);
   }
   tl_scheduler = nullptr;
@@ -169,30 +164,23 @@ uint64_t Scheduler::total(Counter counter) const {
 }
 
 std::vector<Scheduler::WorkerTimes> Scheduler::worker_times() const {
-  const uint64_t now = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                 std::chrono::steady_clock::now() - started_)
-                                                 .count());
   std::vector<WorkerTimes> times;
   for (const auto& stats : stats_) {
-    uint64_t idle = 0;
-    // A consistent pair (idle_ns, idle_since), read under the worker's sequence lock. Bounded
-    // retries: an idle period ends in a few instructions.
-    for (int attempt = 0; attempt < 64; ++attempt) {
-      const uint64_t before = stats->version.load();
-      const uint64_t since = stats->idle_since.load();
-      idle = stats->idle_ns.load();
-      const uint64_t after = stats->version.load();
-      if (since != 0 && since - 1 <= now) idle += now - (since - 1);
-      if (before == after && before % 2 == 0) break;
-    }
+    const int64_t word = stats->idle_clock.load(std::memory_order_acquire);
+    // The clock after the word: an idle period it reports began before `now`.
+    const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::steady_clock::now() - started_)
+                            .count();
+    const int64_t idle = word >= 0 ? word : word + 1 + now;
+    const int64_t busy = std::max<int64_t>(0, now - std::max<int64_t>(0, idle));
     times.push_back(
-        WorkerTimes{now > idle ? now - idle : 0, stats->slices.load(std::memory_order_relaxed)});
+        WorkerTimes{static_cast<uint64_t>(busy), stats->slices.load(std::memory_order_relaxed)});
   }
   return times;
 }
 
-bool Scheduler::spin_for_work() const {
-  const auto deadline = std::chrono::steady_clock::now() + kSpin;
+bool Scheduler::spin_for_work(std::chrono::steady_clock::time_point from) const {
+  const auto deadline = from + kSpin;
   for (;;) {
     for (int i = 0; i < 64; ++i) {
       if (queued_.load(std::memory_order_relaxed) != 0) return true;

@@ -76,12 +76,11 @@ class Scheduler {
   struct alignas(64) WorkerStats {
     std::array<std::atomic<uint64_t>, static_cast<size_t>(Counter::kCount)> counts{};
     std::atomic<uint64_t> slices{0};
-    /// Nanoseconds since started_ spent idle, in finished idle periods.
-    std::atomic<uint64_t> idle_ns{0};
-    /// When the idle period in progress began (ns since started_ + 1), 0 while busy.
-    std::atomic<uint64_t> idle_since{0};
-    /// Odd while the worker ends an idle period (a sequence lock over the two above).
-    std::atomic<uint64_t> version{0};
+    /// The worker's idle time in one word, so that a reader never sees half an update:
+    /// while busy, the nanoseconds it has been idle (>= 0); while idle since t (ns since
+    /// started_), that total minus t minus 1 (< 0): the idle time at `now` is then the word
+    /// plus 1 plus now.
+    std::atomic<int64_t> idle_clock{0};
   };
   void work(unsigned index);
   Process* next(unsigned index);
@@ -104,8 +103,9 @@ class Scheduler {
   std::atomic<int> sleepers_{0};
   /// Processes in all queues (a hint for spinning workers, exact under the queue locks).
   std::atomic<size_t> queued_{0};
-  /// Waits up to kSpin for queued_ to become non-zero before sleeping; true if it did.
-  bool spin_for_work() const;
+  /// Waits up to kSpin from `from` for queued_ to become non-zero before sleeping; true if
+  /// it did.
+  bool spin_for_work(std::chrono::steady_clock::time_point from) const;
   std::atomic<bool> stopping_{false};
 };
 
