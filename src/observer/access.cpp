@@ -1,5 +1,5 @@
 // Access to the observer: parsing its address, tokens, and the Host header guard.
-#include "access.hpp"
+#include "observer/access.hpp"
 
 #include <arpa/inet.h>
 

@@ -1,10 +1,10 @@
 // The observer's routes: the JSON API, the metrics and the page, over runtime introspection.
-#include "api.hpp"
+#include "observer/api.hpp"
 
 #include <charconv>
 
-#include "page.hpp"
-#include "render.hpp"
+#include "observer/page.hpp"
+#include "observer/render.hpp"
 #include "runtime/runtime.hpp"
 
 namespace lunatic::observer {

@@ -1,6 +1,6 @@
 // Observer: cpp-httplib serving api.hpp's routes on its own threads, with a bounded queue of
 // connections (a flood gets 503s, not unbounded memory) and the access checks of access.hpp.
-#include "observer.hpp"
+#include "observer/observer.hpp"
 
 #include <httplib.h>
 
@@ -15,9 +15,9 @@
 #include <thread>
 #include <vector>
 
-#include "access.hpp"
-#include "api.hpp"
-#include "render.hpp"
+#include "observer/access.hpp"
+#include "observer/api.hpp"
+#include "observer/render.hpp"
 #include "runtime/runtime.hpp"
 
 namespace lunatic::observer {

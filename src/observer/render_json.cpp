@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "render.hpp"
+#include "observer/render.hpp"
 
 namespace lunatic::observer {
 namespace {

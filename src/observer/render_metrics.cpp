@@ -1,7 +1,7 @@
 // The Prometheus text exposition format of /metrics (docs/observer.md, "Metrics").
 #include <cstdio>
 
-#include "render.hpp"
+#include "observer/render.hpp"
 
 namespace lunatic::observer {
 namespace {

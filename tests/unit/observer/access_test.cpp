@@ -2,8 +2,8 @@
 // header guard and process ids in paths.
 #include <gtest/gtest.h>
 
-#include "access.hpp"
-#include "api.hpp"
+#include "observer/access.hpp"
+#include "observer/api.hpp"
 
 namespace lunatic::observer {
 namespace {

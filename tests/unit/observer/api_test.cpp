@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "api.hpp"
+#include "observer/api.hpp"
 #include "engine/compiled_module.hpp"
-#include "observer.hpp"
+#include "observer/observer.hpp"
 #include "runtime/runtime.hpp"
 #include "text/text.hpp"
 

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "render.hpp"
+#include "observer/render.hpp"
 
 namespace lunatic::observer {
 namespace {
