@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "observer/api.hpp"
 #include "engine/compiled_module.hpp"
+#include "observer/api.hpp"
 #include "observer/observer.hpp"
 #include "runtime/runtime.hpp"
 #include "text/text.hpp"
