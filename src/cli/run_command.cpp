@@ -211,6 +211,8 @@ int run_module(const RunOptions& options) {
   log->info("root process {} ended: {}; other processes still alive (killed now): {}", *id,
             status.to_string(), rt.live_processes());
   const int code = exit_code_of(status, wasm);
+  // Answers in flight (the kill of the root that ended the run) are written before the end.
+  observer.reset();
   if (compiler->busy()) {
     // A background compile (LLVM, not interruptible) is still running for a program that has
     // ended: exit now rather than wait seconds for code nobody will run. Everything the

