@@ -22,6 +22,7 @@
 #include "host/wasi/wasi.hpp"
 #include "runtime/environment.hpp"
 #include "runtime/ids.hpp"
+#include "runtime/introspection.hpp"
 #include "runtime/message.hpp"
 #include "runtime/process.hpp"
 #include "runtime/runtime.hpp"
@@ -37,6 +38,16 @@ using runtime::Runtime;
 using runtime::RuntimeConfig;
 using runtime::SpawnOptions;
 using runtime::Tag;
+
+// Seeing inside a running runtime (Runtime::processes, process_info, environments, node_info,
+// crashes; RuntimeConfig::on_crash).
+using runtime::CrashInfo;
+using runtime::EnvironmentInfo;
+using runtime::NodeInfo;
+using runtime::process_state_name;
+using runtime::ProcessInfo;
+using runtime::ProcessState;
+using runtime::WorkerInfo;
 
 // What processes may use.
 using binding::AllowList;

@@ -47,7 +47,8 @@ Exit status: the guest's exit code (proc_exit, or 0 when _start returns); 1 when
 cannot be loaded, validated or linked; 2 for a bad command line; 134 when the guest traps.
 
 Logging (stderr), set by LUNATIC_LOG=off|error|warn|info|debug|trace (default warn):
-  warn   a process other than the root fails (trap, out of fuel, exit(n != 0)): its id, why
+  warn   a process other than the root fails (trap, out of fuel, exit(n != 0)): a crash
+         report (its id, names, reason, links and Wasm backtrace)
   info   the run starting and ending (workers, the root's exit status)
   debug  every process's end (normal, killed, ...), and how long compiling took
 
@@ -63,6 +64,7 @@ Examples:
   lunatic run --max-fuel 1000000 loop.wasm
   lunatic run --dir ./data:/data --threads 2 app.wasm   the guest opens /data/...
   lunatic run --tcplisten 127.0.0.1:8080 server.wasm    the guest accept()s on fd 3
+  lunatic run --observe 127.0.0.1:9000 app.wasm         open http://127.0.0.1:9000/
   LUNATIC_LOG=debug lunatic run app.wasm)";
 
 constexpr const char* kValidateFooter =
@@ -188,6 +190,15 @@ Command parse_command_line(std::span<const std::string> args) {
                   "stdio and the --dir preopens) for sock_accept")
       ->type_name("HOST:PORT")
       ->allow_extra_args(false);
+  run->add_option("--observe", opts.observe,
+                  "Serve the live observer page, a JSON API and Prometheus metrics on "
+                  "HOST:PORT (docs/observer.md); an address other than loopback requires a "
+                  "token")
+      ->type_name("HOST:PORT");
+  run->add_option("--observe-token", opts.observe_token,
+                  "The token --observe requires (Authorization: Bearer TOKEN, or ?token=); "
+                  "default: none on loopback, a generated one (printed) elsewhere")
+      ->type_name("TOKEN");
   run->add_option("--env", opts.env, "Set an environment variable of the guest")
       ->type_name("K=V")
       ->allow_extra_args(false);

@@ -29,6 +29,8 @@ struct RunOptions {
   std::optional<uint64_t> max_memory_bytes;  ///< --max-memory, per linear memory
   std::optional<uint64_t> max_fuel;          ///< --max-fuel
   unsigned threads = 0;                      ///< --threads: scheduler workers; 0 = one per core
+  std::string observe;        ///< --observe HOST:PORT (the observer's address); empty: off
+  std::string observe_token;  ///< --observe-token; empty: none given
   tiering::Tier tier = tiering::Tier::Auto;  ///< --tier
   unsigned jit_opt_level = 2;                ///< LUNATIC_JIT_OPT: LLVM's -O level, 0..3
 };

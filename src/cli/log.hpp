@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "runtime/ids.hpp"
+#include "runtime/introspection.hpp"
 
 namespace lunatic::cli {
 
@@ -20,18 +21,28 @@ inline constexpr spdlog::level::level_enum kDefaultLogLevel = spdlog::level::war
 /// Parses a level name (case-insensitive; "warning" too); nullopt for anything else.
 std::optional<spdlog::level::level_enum> parse_log_level(std::string_view text);
 
-/// A logger to stderr ("lunatic: warning: ..."), coloured when stderr is a terminal, at the
-/// level `setting` names (the value of LUNATIC_LOG, or null for the default). An unknown
-/// setting gives the default level and a warning through the logger itself. Thread-safe.
+/// A logger to stderr ("2026-01-31T12:00:00.123Z lunatic: warning: ...", UTC), coloured when
+/// stderr is a terminal, at the level `setting` names (the value of LUNATIC_LOG, or null for
+/// the default). An unknown setting gives the default level and a warning through the logger
+/// itself. Thread-safe.
 std::shared_ptr<spdlog::logger> make_stderr_logger(const char* setting);
 
-/// A logger for tests and embedders: the same format and level rules, to `sink`.
-std::shared_ptr<spdlog::logger> make_logger(spdlog::sink_ptr sink, const char* setting);
+/// A logger for tests and embedders: the same format and level rules, to `sink`; the
+/// timestamp only if `timestamps`.
+std::shared_ptr<spdlog::logger> make_logger(spdlog::sink_ptr sink, const char* setting,
+                                            bool timestamps = false);
 
 /// Logs the end of process `id` (RuntimeConfig::on_exit): a failure (trap, out of fuel,
 /// exit(n != 0)) at warn, unless `is_root` (the CLI reports the root's failure itself); every
 /// other end (normal, killed) at debug. Cheap when the level filters it out.
 void log_process_exit(spdlog::logger& log, runtime::ProcessId id, const runtime::ExitStatus& status,
                       bool is_root);
+
+/// Logs a crash report (RuntimeConfig::on_crash), as Erlang's: the line log_process_exit
+/// writes for a failure ("process 7 failed: trap: ... (in f)"), then the process's names, its
+/// module and entry, its links (the processes its failure reaches) and the whole Wasm
+/// backtrace with function names. A failure of a process other than the root at warn; the
+/// root's (the CLI reports it itself) and kills at debug.
+void log_crash_report(spdlog::logger& log, const runtime::CrashInfo& crash, bool is_root);
 
 }  // namespace lunatic::cli

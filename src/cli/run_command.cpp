@@ -19,6 +19,7 @@
 #include "host/shared/sockets.hpp"
 #include "host/standard/standard.hpp"
 #include "host/wasi/wasi.hpp"
+#include "observer/observer.hpp"
 #include "runtime/process.hpp"
 #include "runtime/runtime.hpp"
 
@@ -135,9 +136,31 @@ int run_module(const RunOptions& options) {
   };
   runtime_config.on_exit = [log, root_id](runtime::ProcessId id,
                                           const runtime::ExitStatus& status) {
-    log_process_exit(*log, id, status, id == root_id->load(std::memory_order_acquire));
+    const bool is_root = id == root_id->load(std::memory_order_acquire);
+    // A failure or kill of another process is logged by its crash report (on_crash).
+    if (is_root || !status.failed()) log_process_exit(*log, id, status, is_root);
+  };
+  runtime_config.on_crash = [log, root_id](const runtime::CrashInfo& crash) {
+    const bool is_root = crash.id == root_id->load(std::memory_order_acquire);
+    if (!is_root) log_crash_report(*log, crash, false);
   };
   runtime::Runtime rt(std::move(runtime_config));
+  // Declared after the runtime, so destroyed (stopped) before it.
+  std::unique_ptr<observer::Observer> observer;
+  if (!options.observe.empty()) {
+    observer::ObserverConfig observe;
+    observe.address = options.observe;
+    if (!options.observe_token.empty()) observe.token = options.observe_token;
+    Result<std::unique_ptr<observer::Observer>> started =
+        observer::Observer::start(rt, std::move(observe));
+    if (!started) {
+      std::fprintf(stderr, "error: %s\n", started.error().message.c_str());
+      return kExitUsage;  // as --tcplisten: a bad address or one in use
+    }
+    observer = std::move(*started);
+    // Always printed: the address (with a generated token) is how anyone gets in.
+    std::fprintf(stderr, "lunatic: observer at %s\n", observer->url().c_str());
+  }
   std::vector<std::shared_ptr<host::shared::Socket>> sockets;
   for (size_t i = 0; i < listeners.size(); ++i) {
     std::shared_ptr<host::shared::Socket> socket =
@@ -175,6 +198,7 @@ int run_module(const RunOptions& options) {
       }
     }
   };
+  root.module_name = file;
   Result<runtime::ProcessId> id = rt.spawn_root(std::move(root));
   if (!id) {
     const std::string& message = id.error().message;
@@ -188,6 +212,8 @@ int run_module(const RunOptions& options) {
   log->info("root process {} ended: {}; other processes still alive (killed now): {}", *id,
             status.to_string(), rt.live_processes());
   const int code = exit_code_of(status, wasm);
+  // Answers in flight (the kill of the root that ended the run) are written before the end.
+  observer.reset();
   if (compiler->busy()) {
     // A background compile (LLVM, not interruptible) is still running for a program that has
     // ended: exit now rather than wait seconds for code nobody will run. Everything the

@@ -32,7 +32,17 @@ bool count_along(const Environment* env, Count count, Limit limit) {
   return true;
 }
 
+// Environments are created without a runtime (an embedder makes them before it, a process
+// inside one): their introspection ids come from this one counter for the program, the only
+// state shared by all runtimes, and only a number.
+std::atomic<uint64_t> next_environment_id{1};
+
 }  // namespace
+
+Environment::Environment(EnvironmentConfig config, std::shared_ptr<const Environment> parent)
+    : config_(std::move(config)),
+      parent_(std::move(parent)),
+      id_(next_environment_id.fetch_add(1, std::memory_order_relaxed)) {}
 
 std::shared_ptr<Environment> Environment::create(EnvironmentConfig config) {
   return std::make_shared<Environment>(std::move(config), nullptr);

@@ -53,6 +53,9 @@ class Environment : public std::enable_shared_from_this<Environment> {
 
   const EnvironmentConfig& config() const { return config_; }
   const std::shared_ptr<const Environment>& parent() const { return parent_; }
+  /// A number that names this environment in introspection: 1, 2, 3... in creation order,
+  /// unique within the program.
+  uint64_t id() const { return id_; }
   uint64_t live_processes() const { return live_.load(std::memory_order_relaxed); }
 
   /// Counts one more live process here and in every ancestor; false (nothing counted) if that
@@ -77,11 +80,12 @@ class Environment : public std::enable_shared_from_this<Environment> {
   bool remove_name(std::string_view name) const;
   /// Removes the names of process `id` from this table only (it ended).
   void remove_names_of(ProcessId id) const;
+  /// The names of process `id` in this table only (introspection).
+  std::vector<std::string> names_of(ProcessId id) const { return names_.names_of(id); }
   /// Names registered here and in the environments created inside this one.
   uint64_t registered_names() const { return names_counted_.load(std::memory_order_relaxed); }
 
-  Environment(EnvironmentConfig config, std::shared_ptr<const Environment> parent)
-      : config_(std::move(config)), parent_(std::move(parent)) {}
+  Environment(EnvironmentConfig config, std::shared_ptr<const Environment> parent);
   /// Gives the names left in its table back to the ancestors' counts.
   ~Environment();
   Environment(const Environment&) = delete;
@@ -93,6 +97,7 @@ class Environment : public std::enable_shared_from_this<Environment> {
 
   EnvironmentConfig config_;
   std::shared_ptr<const Environment> parent_;
+  uint64_t id_;
   mutable std::atomic<uint64_t> live_{0};
   mutable NameTable names_;
   mutable std::atomic<uint64_t> names_counted_{0};

@@ -29,6 +29,7 @@ bool Mailbox::push(std::unique_ptr<Message> message) {
   }
   tail_ = m;
   ++size_;
+  bytes_ += m->data.size();
   if (waiting_ && matches(*m, wait_tags_, wait_min_sequence_)) {
     waiting_ = false;  // one wake-up per wait
     return true;
@@ -44,6 +45,7 @@ std::unique_ptr<Message> Mailbox::take_locked(std::span<const Tag> tags, uint64_
     if (tail_ == m) tail_ = prev;
     m->next_ = nullptr;
     --size_;
+    bytes_ -= m->data.size();
     return std::unique_ptr<Message>(m);
   }
   return nullptr;
@@ -86,6 +88,11 @@ size_t Mailbox::size() const {
   return size_;
 }
 
+Mailbox::Stats Mailbox::stats() const {
+  std::lock_guard lock(mutex_);
+  return Stats{size_, bytes_, waiting_};
+}
+
 void Mailbox::close() {
   Message* list = nullptr;
   {
@@ -95,6 +102,7 @@ void Mailbox::close() {
     list = head_;
     head_ = tail_ = nullptr;
     size_ = 0;
+    bytes_ = 0;
     std::vector<Tag>().swap(wait_tags_);
   }
   // Freed outside the lock, iteratively: a long queue must not recurse.

@@ -42,6 +42,14 @@ class Mailbox {
   /// queued after this call (request/reply: "skip the messages already there").
   uint64_t next_sequence() const;
   size_t size() const;
+
+  /// What introspection sees of a mailbox (any thread).
+  struct Stats {
+    size_t messages = 0;
+    uint64_t bytes = 0;    ///< data bytes of the queued messages
+    bool waiting = false;  ///< the owner waits in a receive
+  };
+  Stats stats() const;
   /// Drops every queued message and refuses later ones (the owner died).
   void close();
 
@@ -53,6 +61,7 @@ class Mailbox {
   Message* head_ = nullptr;  ///< owned: the queue's nodes, deleted in close()/~Mailbox
   Message* tail_ = nullptr;
   size_t size_ = 0;
+  uint64_t bytes_ = 0;  ///< data bytes of the queue's messages (introspection)
   uint64_t next_sequence_ = 1;
   bool closed_ = false;
   bool waiting_ = false;        ///< the owner is parked (or about to be) on a receive

@@ -37,6 +37,16 @@ size_t NameTable::remove_process(ProcessId id) {
   return removed;
 }
 
+std::vector<std::string> NameTable::names_of(ProcessId id) const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> names;
+  for (auto it = by_process_.lower_bound({id, std::string_view()});
+       it != by_process_.end() && it->first == id; ++it) {
+    names.emplace_back(it->second);
+  }
+  return names;
+}
+
 size_t NameTable::size() const {
   std::lock_guard lock(mutex_);
   return by_name_.size();
@@ -65,6 +75,24 @@ void ProcessNames::close(ProcessId id) {
       environment->remove_names_of(id);
     }
   }
+}
+
+std::vector<std::string> ProcessNames::list(ProcessId id) const {
+  std::vector<std::shared_ptr<const Environment>> environments;
+  {
+    std::lock_guard lock(mutex_);
+    for (const std::weak_ptr<const Environment>& weak : environments_) {
+      if (std::shared_ptr<const Environment> e = weak.lock()) environments.push_back(std::move(e));
+    }
+  }
+  // The tables are read outside this lock (put() takes this one, then a table's).
+  std::vector<std::string> names;
+  for (const std::shared_ptr<const Environment>& e : environments) {
+    std::vector<std::string> here = e->names_of(id);
+    names.insert(names.end(), std::make_move_iterator(here.begin()),
+                 std::make_move_iterator(here.end()));
+  }
+  return names;
 }
 
 void ProcessNames::remember(const std::shared_ptr<const Environment>& environment) {

@@ -56,6 +56,8 @@ class NameTable {
   bool remove(std::string_view name);
   /// Removes every name of process `id`; returns how many there were. O(those names).
   size_t remove_process(ProcessId id);
+  /// The names of process `id` here, in name order.
+  std::vector<std::string> names_of(ProcessId id) const;
   size_t size() const;
 
  private:
@@ -83,13 +85,15 @@ class ProcessNames {
   /// Called once, as process `id` ends: removes its names from every table that holds one,
   /// and refuses names from now on. O(its names + the environments that named it).
   void close(ProcessId id);
+  /// The names of process `id` in every table that holds one (introspection).
+  std::vector<std::string> list(ProcessId id) const;
 
  private:
   /// @pre mutex_ held. Also forgets environments that no longer exist, so the list is never
   /// longer than the live environments that named the process.
   void remember(const std::shared_ptr<const Environment>& environment);
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   bool closed_ = false;
   std::vector<std::weak_ptr<const Environment>> environments_;
 };

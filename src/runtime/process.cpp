@@ -20,7 +20,7 @@ Process::Process(Key, Runtime& runtime, ProcessId id,
       store_(runtime.memory_pool(), engine::StoreLimits{environment_->config().max_memory_pages,
                                                         engine::Table::kMaxElements}),
       thread_(store_) {
-  thread_.set_slice_extension(&Scheduler::nothing_else_queued, nullptr);
+  thread_.set_slice_extension(&Process::extend_slice, this);
   resources_.set_limit(
       environment_->config().max_resources,
       [](void* self, uint64_t limit) {
@@ -38,6 +38,7 @@ Process::~Process() {
 }
 
 void Process::deliver(std::unique_ptr<Message> message) {
+  runtime_.scheduler_->count(Scheduler::Counter::Messages);
   if (mailbox_.push(std::move(message))) wake();
 }
 
@@ -74,6 +75,7 @@ WakeTimer Process::wake_at(Clock::time_point deadline) {
   Timer& timer = runtime_.timer();
   // A weak reference: the timer does not keep a dead process alive.
   std::weak_ptr<Process> self = weak_from_this();
+  wait_.store(Wait::Sleep, std::memory_order_relaxed);
   const TimerId id = timer.schedule(deadline, [self = std::move(self)] {
     if (std::shared_ptr<Process> p = self.lock()) p->wake();
   });
@@ -82,6 +84,7 @@ WakeTimer Process::wake_at(Clock::time_point deadline) {
 
 IoWait Process::wake_on(const std::shared_ptr<IoSource>& source, IoInterest interest,
                         uint64_t seen) {
+  wait_.store(Wait::Io, std::memory_order_relaxed);
   std::weak_ptr<Process> self = weak_from_this();
   return runtime_.io_reactor().wait(source, interest, seen, [self = std::move(self)] {
     if (std::shared_ptr<Process> p = self.lock()) p->wake();
@@ -103,6 +106,7 @@ Process::SliceEnd Process::run_slice(uint64_t fuel) {
     exit_ = ExitStatus{ExitStatus::Kind::Killed, links_.kill_reason(), {}};
     return SliceEnd::Exited;
   }
+  wait_.store(Wait::None, std::memory_order_relaxed);
   for (;;) {
     switch (thread_.run(fuel)) {
       case RunStatus::Yielded: return SliceEnd::Yielded;
@@ -133,6 +137,26 @@ Process::SliceEnd Process::run_slice(uint64_t fuel) {
         return SliceEnd::Exited;
       }
     }
+  }
+}
+
+bool Process::extend_slice(void* self) {
+  if (!Scheduler::nothing_else_queued(nullptr)) return false;
+  // The slice ends here without leaving the worker: count it as Scheduler::run would.
+  static_cast<Process*>(self)->record_slice();
+  Scheduler::count_extended_slice();
+  return true;
+}
+
+void Process::record_slice() {
+  // One writer at a time (the worker running the process; the queue hand-off orders them):
+  // a load and a store, not an atomic increment.
+  slices_.store(slices_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  uint64_t bytes = 0;
+  for (const engine::Memory* memory : instance_->memories) bytes += memory->size_bytes();
+  memory_bytes_.store(bytes, std::memory_order_relaxed);
+  if (std::optional<uint64_t> fuel = thread_.fuel()) {
+    fuel_left_.store(*fuel, std::memory_order_relaxed);
   }
 }
 

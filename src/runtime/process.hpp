@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "runtime/environment.hpp"
 #include "runtime/handle_table.hpp"
 #include "runtime/ids.hpp"
+#include "runtime/introspection.hpp"
 #include "runtime/io_reactor.hpp"
 #include "runtime/links.hpp"
 #include "runtime/mailbox.hpp"
@@ -60,6 +62,8 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   const std::shared_ptr<const Environment>& environment() const { return environment_; }
   /// The module this process was spawned from (for spawning more of it: inherit_spawn).
   const std::shared_ptr<const engine::CompiledModule>& module() const { return module_; }
+  /// SpawnOptions::module_name (what introspection calls its module; may be empty).
+  const std::string& module_name() const { return module_name_; }
 
   engine::Store& store() { return store_; }
   engine::Instance& instance() { return *instance_; }
@@ -132,6 +136,10 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   size_t monitor_count() const { return links_.monitor_count(); }
   size_t watching_count() const { return links_.watching_count(); }
 
+  /// What it is doing, its counters and its parts, as seen from any thread (a snapshot of
+  /// this process alone; introspection.hpp).
+  ProcessInfo info() const;
+
  private:
   friend class Runtime;
   friend class Scheduler;
@@ -151,6 +159,15 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   bool park_or_requeue();
   /// The exit status once run_slice returned Exited.
   ExitStatus take_exit_status();
+  /// After each slice, on the worker that ran it: the counters introspection reads. Fuel is
+  /// as the code tier last saved it: a slice extended in place (extend_slice) may not have.
+  void record_slice();
+  /// engine::Thread's slice extension: Scheduler::nothing_else_queued, and when the slice
+  /// goes on in place, record_slice().
+  static bool extend_slice(void* self);
+
+  /// Why a parked process waits, as far as the runtime arms its wake-up (introspection).
+  enum class Wait : uint8_t { None, Sleep, Io };
 
   struct LocalSlot {
     const void* type;
@@ -181,6 +198,17 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   std::atomic<bool> kill_requested_{false};
   std::atomic<bool> die_when_link_dies_{true};
   std::optional<ExitStatus> exit_;  ///< set by run_slice when it returns Exited
+
+  // Introspection. Set at spawn, then read-only:
+  std::string module_name_;
+  std::string entry_name_;
+  int64_t start_time_ms_ = 0;
+  // Written only by the worker running the process (record_slice, wake_at, wake_on), read by
+  // any thread: relaxed atomics, plain loads and stores on the hot path (no read-modify-write).
+  std::atomic<uint64_t> slices_{0};
+  std::atomic<uint64_t> memory_bytes_{0};
+  std::atomic<uint64_t> fuel_left_{0};
+  std::atomic<Wait> wait_{Wait::None};
 };
 
 template <class T> T& Process::local() {

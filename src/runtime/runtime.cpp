@@ -11,7 +11,8 @@ namespace lunatic::runtime {
 
 Runtime::Runtime(RuntimeConfig config)
     : config_(std::move(config)),
-      linker_(config_.linker ? config_.linker : std::make_shared<const binding::Linker>()) {
+      linker_(config_.linker ? config_.linker : std::make_shared<const binding::Linker>()),
+      start_time_ms_(unix_time_ms()) {
   unsigned workers = config_.workers;
   if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
   if (config_.slice_fuel == 0) config_.slice_fuel = 1;
@@ -105,6 +106,9 @@ void Runtime::finish(Process& process) {
   // Closed first: a link made from now on sees the process dead (noproc) instead of being
   // silently lost.
   Notifications notifications = process.links_.close();
+  // A crash report names the process: its names are read before they go.
+  std::vector<std::string> names;
+  if (status.failed()) names = process.names_.list(id);
   // Erlang semantics: a name dies with its process (and none can be added from now on).
   process.names_.close(id);
   std::shared_ptr<Process> keep = registry_.remove(id);
@@ -119,6 +123,7 @@ void Runtime::finish(Process& process) {
   process.resources_.clear();
   process.locals_.clear();
 
+  if (status.failed()) record_crash(process, status, std::move(names), notifications.links);
   notify_death(*this, id, notifications, status);
   process.environment_->leave();
   if (config_.on_exit) config_.on_exit(id, status);

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -23,6 +24,7 @@
 #include "runtime/environment.hpp"
 #include "runtime/ids.hpp"
 #include "runtime/import_cache.hpp"
+#include "runtime/introspection.hpp"
 #include "runtime/io_reactor.hpp"
 #include "runtime/message.hpp"
 #include "runtime/registry.hpp"
@@ -52,6 +54,12 @@ struct RuntimeConfig {
   /// engine::compile (the interpreter).
   std::function<Result<std::shared_ptr<const engine::CompiledModule>>(std::span<const uint8_t>)>
       compile{};
+  /// Called on a worker thread as a process ends abnormally (it failed or was killed), with
+  /// what it was when it died (a crash report: names, reason, backtrace, links). Must not
+  /// block or throw.
+  std::function<void(const CrashInfo&)> on_crash{};
+  /// How many of the latest abnormal ends Runtime::crashes() keeps.
+  size_t crash_history = 64;
 };
 
 /// Called on the spawning thread once a process is instantiated, before it can run (and before
@@ -76,6 +84,9 @@ struct SpawnOptions {
   /// Keep the exit status once the process ends, until Runtime::join(id) takes it (join each
   /// joinable process once, or its status stays until the runtime is destroyed).
   bool joinable = false;
+  /// What introspection calls the module (the CLI: its file name). Empty: a child spawned by
+  /// a process from that process's own module gets the parent's (host::process); else none.
+  std::string module_name{};
 };
 
 /// Thread-safe unless noted. Destroying the runtime kills the processes still alive, waits
@@ -124,6 +135,22 @@ class Runtime {
   bool kill(ProcessId id, engine::Trap reason = engine::Trap::of(engine::TrapKind::Killed));
 
   size_t live_processes() const { return live_.load(std::memory_order_acquire); }
+
+  // ---- introspection (introspection.hpp; any thread, while processes run) ----------------
+  // Each process is read on its own (no stop-the-world); a process may end or start while a
+  // listing is taken. Cost: O(processes) short lock holds, none on a scheduler's queues.
+
+  /// The live processes with the lowest ids, at most `limit` of them, ordered by id. Only
+  /// those are read in full: a node of a million processes lists its first thousand cheaply.
+  std::vector<ProcessInfo> processes(size_t limit = SIZE_MAX) const;
+  /// The live process `id`, or nullopt.
+  std::optional<ProcessInfo> process_info(ProcessId id) const;
+  /// The environments of the live processes and their ancestors, ordered by id.
+  std::vector<EnvironmentInfo> environments() const;
+  /// Totals since the runtime started, and the workers' busy time.
+  NodeInfo node_info() const;
+  /// The latest abnormal ends (at most RuntimeConfig::crash_history), oldest first.
+  std::vector<CrashInfo> crashes() const;
   /// Compiles a module as RuntimeConfig::compile says. Thread-safe.
   Result<std::shared_ptr<const engine::CompiledModule>> compile(std::span<const uint8_t> bytes);
   const RuntimeConfig& config() const { return config_; }
@@ -144,6 +171,9 @@ class Runtime {
   /// monitors, releases its resources.
   void finish(Process& process);
   Result<ProcessId> spawn_impl(SpawnOptions options, bool root);
+  /// finish() of a process that failed or was killed: keeps and reports its crash.
+  void record_crash(Process& process, const ExitStatus& status, std::vector<std::string> names,
+                    std::vector<LinkEntry> links);
 
   RuntimeConfig config_;
   std::shared_ptr<const binding::Linker> linker_;
@@ -169,6 +199,10 @@ class Runtime {
   std::optional<ExitStatus> root_status_;
   /// Exit statuses of joinable processes (nullopt while alive), until join() takes them.
   std::unordered_map<ProcessId, std::optional<ExitStatus>> joinable_;
+
+  const int64_t start_time_ms_;
+  mutable std::mutex crashes_mutex_;
+  std::deque<CrashInfo> crashes_;  ///< under crashes_mutex_
 };
 
 }  // namespace lunatic::runtime

@@ -2,6 +2,7 @@
 // queues, stealing, and sleeping when there is no work.
 #include "runtime/scheduler.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -31,6 +32,7 @@ Scheduler::Scheduler(Runtime& runtime, unsigned workers, uint64_t slice_fuel)
     : runtime_(runtime), slice_fuel_(slice_fuel) {
   if (workers == 0) workers = 1;
   for (unsigned i = 0; i < workers; ++i) queues_.push_back(std::make_unique<Queue>());
+  for (unsigned i = 0; i < workers; ++i) stats_.push_back(std::make_unique<WorkerStats>());
   threads_.reserve(workers);
   for (unsigned i = 0; i < workers; ++i) threads_.emplace_back([this, i] { work(i); });
 }
@@ -104,28 +106,81 @@ bool Scheduler::nothing_else_queued(void* /*context*/) {
          self->queues_[tl_worker]->length.load(std::memory_order_relaxed) == 0;
 }
 
+void Scheduler::count_extended_slice() {
+  if (const Scheduler* self = tl_scheduler) {
+    std::atomic<uint64_t>& slices = self->stats_[tl_worker]->slices;
+    slices.store(slices.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+}
+
 void Scheduler::work(unsigned index) {
   tl_scheduler = this;
   tl_worker = index;
+  std::atomic<int64_t>& idle_clock = stats_[index]->idle_clock;
+  int64_t idle_ns = 0;  // this worker's idle time so far (idle_clock while it is busy)
+  // Idle time is measured, busy time derived: the clock is read only as the worker runs out
+  // of work and as it finds some again, never per slice.
   while (!stopping_.load(std::memory_order_relaxed)) {
     if (Process* p = next(index)) {
       run(p);
       continue;
     }
-    if (spin_for_work()) continue;
-    std::unique_lock lock(idle_mutex_);
-    sleepers_.fetch_add(1);
-    Process* p = stopping_.load() ? nullptr : next(index);
-    if (p == nullptr && !stopping_.load()) idle_.wait(lock);
-    sleepers_.fetch_sub(1);
-    lock.unlock();
+    const auto idle_from = std::chrono::steady_clock::now();
+    const int64_t from_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(idle_from - started_).count();
+    idle_clock.store(idle_ns - from_ns - 1, std::memory_order_release);
+    Process* p = nullptr;
+    if (!spin_for_work(idle_from)) {
+      std::unique_lock lock(idle_mutex_);
+      sleepers_.fetch_add(1);
+      p = stopping_.load() ? nullptr : next(index);
+      if (p == nullptr && !stopping_.load()) idle_.wait(lock);
+      sleepers_.fetch_sub(1);
+    }
+    idle_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(
+                   std::chrono::steady_clock::now() - idle_from)
+                   .count();
+    idle_clock.store(idle_ns, std::memory_order_release);
     if (p != nullptr) run(p);
   }
   tl_scheduler = nullptr;
 }
 
-bool Scheduler::spin_for_work() const {
-  const auto deadline = std::chrono::steady_clock::now() + kSpin;
+void Scheduler::count(Counter counter) {
+  const auto at = static_cast<size_t>(counter);
+  if (tl_scheduler == this) {
+    std::atomic<uint64_t>& n = stats_[tl_worker]->counts[at];
+    n.store(n.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  } else {
+    other_counts_[at].fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+uint64_t Scheduler::total(Counter counter) const {
+  const auto at = static_cast<size_t>(counter);
+  uint64_t n = other_counts_[at].load(std::memory_order_relaxed);
+  for (const auto& stats : stats_) n += stats->counts[at].load(std::memory_order_relaxed);
+  return n;
+}
+
+std::vector<Scheduler::WorkerTimes> Scheduler::worker_times() const {
+  std::vector<WorkerTimes> times;
+  for (const auto& stats : stats_) {
+    const int64_t word = stats->idle_clock.load(std::memory_order_acquire);
+    // The clock after the word: an idle period it reports began before `now`.
+    const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::steady_clock::now() - started_)
+                            .count();
+    const int64_t idle = word >= 0 ? word : word + 1 + now;
+    const int64_t busy = std::max<int64_t>(0, now - std::max<int64_t>(0, idle));
+    times.push_back(
+        WorkerTimes{static_cast<uint64_t>(busy), stats->slices.load(std::memory_order_relaxed)});
+  }
+  return times;
+}
+
+bool Scheduler::spin_for_work(std::chrono::steady_clock::time_point from) const {
+  const auto deadline = from + kSpin;
   for (;;) {
     for (int i = 0; i < 64; ++i) {
       if (queued_.load(std::memory_order_relaxed) != 0) return true;
@@ -140,9 +195,13 @@ bool Scheduler::spin_for_work() const {
 }
 
 void Scheduler::run(Process* process) {
+  std::atomic<uint64_t>& slices = stats_[tl_worker]->slices;
   for (;;) {
     process->state_.store(Process::kRunning, std::memory_order_release);
-    switch (process->run_slice(slice_fuel_)) {
+    const Process::SliceEnd end = process->run_slice(slice_fuel_);
+    process->record_slice();
+    slices.store(slices.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    switch (end) {
       case Process::SliceEnd::Yielded: {
         // Alone on this worker: keep running it without a trip through the queue.
         if (nothing_else_queued(nullptr)) continue;

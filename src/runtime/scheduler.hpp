@@ -2,7 +2,9 @@
 // condition variable when there is no work anywhere (no busy spinning).
 #pragma once
 
+#include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -44,6 +46,24 @@ class Scheduler {
   /// run queue is empty while the runtime is not stopping, so the process running there goes
   /// on with a new slice in place; false off the workers.
   static bool nothing_else_queued(void* context);
+  /// Counts a slice the current worker extended in place (Process::extend_slice).
+  static void count_extended_slice();
+
+  /// Counters of events that happen on workers (and, rarely, on other threads). Each worker
+  /// counts in its own cache line with a plain load and store; other threads share one
+  /// atomic per counter.
+  enum class Counter : uint8_t { Messages, Spawns, Crashes, Kills, kCount };
+  void count(Counter counter);
+  /// The total of `counter` over the workers and the other threads.
+  uint64_t total(Counter counter) const;
+  /// Per worker: time spent running processes, and slices run.
+  struct WorkerTimes {
+    uint64_t busy_ns = 0;
+    uint64_t slices = 0;
+  };
+  std::vector<WorkerTimes> worker_times() const;
+  /// When the workers started.
+  std::chrono::steady_clock::time_point started() const { return started_; }
 
  private:
   struct alignas(64) Queue {
@@ -51,6 +71,16 @@ class Scheduler {
     std::deque<Process*> processes;
     /// processes.size(), written under the mutex, read without it (a hint, as queued_)
     std::atomic<size_t> length{0};
+  };
+  /// One worker's counters, written by it alone, read by introspection.
+  struct alignas(64) WorkerStats {
+    std::array<std::atomic<uint64_t>, static_cast<size_t>(Counter::kCount)> counts{};
+    std::atomic<uint64_t> slices{0};
+    /// The worker's idle time in one word, so that a reader never sees half an update:
+    /// while busy, the nanoseconds it has been idle (>= 0); while idle since t (ns since
+    /// started_), that total minus t minus 1 (< 0): the idle time at `now` is then the word
+    /// plus 1 plus now.
+    std::atomic<int64_t> idle_clock{0};
   };
   void work(unsigned index);
   Process* next(unsigned index);
@@ -61,6 +91,9 @@ class Scheduler {
   Runtime& runtime_;
   uint64_t slice_fuel_;
   std::vector<std::unique_ptr<Queue>> queues_;
+  std::vector<std::unique_ptr<WorkerStats>> stats_;
+  std::array<std::atomic<uint64_t>, static_cast<size_t>(Counter::kCount)> other_counts_{};
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::vector<std::thread> threads_;
   std::atomic<unsigned> round_robin_{0};
 
@@ -70,8 +103,9 @@ class Scheduler {
   std::atomic<int> sleepers_{0};
   /// Processes in all queues (a hint for spinning workers, exact under the queue locks).
   std::atomic<size_t> queued_{0};
-  /// Waits up to kSpin for queued_ to become non-zero before sleeping; true if it did.
-  bool spin_for_work() const;
+  /// Waits up to kSpin from `from` for queued_ to become non-zero before sleeping; true if
+  /// it did.
+  bool spin_for_work(std::chrono::steady_clock::time_point from) const;
   std::atomic<bool> stopping_{false};
 };
 

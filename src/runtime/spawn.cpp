@@ -96,8 +96,15 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
     TRY(process->thread_.begin_call(fn, options.args));
   }
 
+  process->module_name_ = std::move(options.module_name);
+  process->entry_name_ = options.entry;
+  process->start_time_ms_ = unix_time_ms();
+  process->record_slice();  // its memory from the start (and one slice counted: the set-up)
+  process->slices_.store(0, std::memory_order_relaxed);
+
   // From here on the process exists: finish() gives the environment slot back.
   slot.env = nullptr;
+  scheduler_->count(Scheduler::Counter::Spawns);
   live_.fetch_add(1, std::memory_order_acq_rel);
   registry_.insert(id, process);
   if (root || options.joinable) {

@@ -66,6 +66,7 @@ HostResult<int32_t> spawn(CallContext& ctx, int64_t link_tag, int64_t config_id,
   }
   if (module_id == -1) {
     options.module = self.module();
+    options.module_name = self.module_name();
   } else {
     auto module =
         shared::lookup<shared::ModuleResource>(ctx, "module", static_cast<uint64_t>(module_id));

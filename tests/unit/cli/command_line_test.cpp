@@ -21,6 +21,21 @@ TEST(RunArgs, FileAloneHasNoGuestArgs) {
   EXPECT_TRUE(c.run.guest_args.empty());
 }
 
+TEST(RunArgs, ObserveAndItsToken) {
+  Command c = parse({"run", "app.wasm"});
+  EXPECT_EQ(c.run.observe, "");  // off unless asked
+  EXPECT_EQ(c.run.observe_token, "");
+  c = parse({"run", "--observe", "127.0.0.1:9000", "--observe-token", "t0k", "app.wasm", "x"});
+  ASSERT_EQ(c.kind, Command::Kind::Run) << c.err;
+  EXPECT_EQ(c.run.observe, "127.0.0.1:9000");
+  EXPECT_EQ(c.run.observe_token, "t0k");
+  EXPECT_EQ(c.run.file, "app.wasm");
+  EXPECT_EQ(c.run.guest_args, Args{"x"});
+  c = parse({"run", "app.wasm", "--observe", "127.0.0.1:9000"});  // after the file: the guest's
+  EXPECT_EQ(c.run.observe, "");
+  EXPECT_EQ(c.run.guest_args, (Args{"--observe", "127.0.0.1:9000"}));
+}
+
 TEST(RunArgs, SeparatorAfterFileIsDropped) {
   Command c = parse({"run", "app.wasm", "--", "--foo"});
   ASSERT_EQ(c.kind, Command::Kind::Run) << c.err;

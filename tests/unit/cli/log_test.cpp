@@ -102,3 +102,70 @@ TEST(LogProcessExit, OffSilencesFailuresToo) {
 
 }  // namespace
 }  // namespace lunatic::cli
+
+namespace lunatic::cli {
+namespace {
+
+runtime::CrashInfo crash_of_calculator() {
+  runtime::CrashInfo crash;
+  crash.id = 7;
+  crash.names = {"calculator", "calc"};
+  crash.module = "demo.wasm";
+  crash.entry = "serve";
+  crash.environment = 1;
+  crash.reason = "trap: integer divide by zero";
+  crash.backtrace = {{12, "", 0x1f3}, {10, "divide", 0x201}, {9, "serve", 0x2a0}};
+  crash.links = {{3, 1}, {5, 2}};
+  return crash;
+}
+
+TEST(CrashReport, NamesReasonModuleLinksAndTheWholeBacktrace) {
+  Captured c(nullptr);
+  log_crash_report(*c.log, crash_of_calculator(), false);
+  EXPECT_EQ(c.text.str(),
+            "lunatic: warning: process 7 failed: trap: integer divide by zero (in divide)\n"
+            "  names: calculator, calc\n"
+            "  module: demo.wasm, entry serve, environment 1\n"
+            "  links: 3 (tag 1), 5 (tag 2)\n"
+            "  wasm backtrace:\n"
+            "     0: 0x0001f3 - func[12] <unnamed>\n"
+            "     1: 0x000201 - func[10] divide\n"
+            "     2: 0x0002a0 - func[9] serve\n");
+}
+
+TEST(CrashReport, KillsAndTheRootAtDebug) {
+  runtime::CrashInfo crash = crash_of_calculator();
+  crash.killed = true;
+  crash.reason = "killed: by the observer";
+  crash.backtrace.clear();
+  crash.links.clear();
+  crash.names.clear();
+  Captured quiet(nullptr);
+  log_crash_report(*quiet.log, crash, false);
+  EXPECT_EQ(quiet.text.str(), "");
+  Captured debug("debug");
+  log_crash_report(*debug.log, crash, false);
+  EXPECT_EQ(debug.text.str(),
+            "lunatic: debug: process 7 ended: killed: by the observer\n"
+            "  module: demo.wasm, entry serve, environment 1\n"
+            "  links: none\n");
+  Captured root(nullptr);
+  log_crash_report(*root.log, crash_of_calculator(), true);
+  EXPECT_EQ(root.text.str(), "");
+}
+
+TEST(CrashReport, StderrLinesCarryAUtcTimestamp) {
+  std::ostringstream text;
+  auto log = make_logger(std::make_shared<spdlog::sinks::ostream_sink_mt>(text), nullptr, true);
+  log->warn("x");
+  const std::string line = text.str();
+  // 2026-01-31T12:00:00.123Z lunatic: warning: x
+  ASSERT_EQ(line.size(), 24u + std::string(" lunatic: warning: x\n").size()) << line;
+  EXPECT_EQ(line[4], '-');
+  EXPECT_EQ(line[10], 'T');
+  EXPECT_EQ(line[23], 'Z');
+  EXPECT_EQ(line.substr(24), " lunatic: warning: x\n");
+}
+
+}  // namespace
+}  // namespace lunatic::cli

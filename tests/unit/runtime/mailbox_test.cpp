@@ -32,6 +32,33 @@ TEST(Mailbox, SelectiveReceiveOverSeveralTagsKeepsOrder) {
   EXPECT_EQ(drain(box), (std::vector<Tag>{1, 3, 5}));
 }
 
+TEST(Mailbox, StatsCountMessagesBytesAndTheWait) {
+  Mailbox box;
+  auto sized = [](Tag tag, size_t bytes) {
+    auto m = msg(tag);
+    m->data.resize(bytes);
+    return m;
+  };
+  box.push(sized(1, 10));
+  box.push(sized(2, 300));
+  box.push(sized(3, 0));
+  Mailbox::Stats s = box.stats();
+  EXPECT_EQ(s.messages, 3u);
+  EXPECT_EQ(s.bytes, 310u);
+  EXPECT_FALSE(s.waiting);
+  const std::vector<Tag> two{2};
+  EXPECT_EQ(box.receive(two)->data.size(), 300u);
+  EXPECT_EQ(box.stats().bytes, 10u);
+  const std::vector<Tag> nine{9};
+  EXPECT_EQ(box.receive_or_wait(nine), nullptr);
+  EXPECT_TRUE(box.stats().waiting);
+  box.close();
+  s = box.stats();
+  EXPECT_EQ(s.messages, 0u);
+  EXPECT_EQ(s.bytes, 0u);
+  EXPECT_FALSE(s.waiting);
+}
+
 TEST(Mailbox, WaitIsReportedOnceAndOnlyForAMatch) {
   Mailbox box;
   const std::vector<Tag> tags{7};

@@ -24,9 +24,9 @@
 
 namespace lunatic::runtime::test {
 
-/// Imports of the test guests, in WAT. Receive results: the data value for a data message,
-/// 1'000'000 + tag for LinkDied, 2'000'000 + tag for ProcessDied (their data goes to
-/// signal_reasons()), -1 on timeout.
+/// Imports of the test guests, in WAT (nap(ms) sleeps, parked on the timer). Receive results: the
+/// data value for a data message, 1'000'000 + tag for LinkDied, 2'000'000 + tag for ProcessDied
+/// (their data goes to signal_reasons()), -1 on timeout.
 inline constexpr std::string_view kImports = R"(
   (import "test" "self" (func $self (result i64)))
   (import "test" "spawn" (func $spawn (param i32 i32 i64 i64) (result i64)))
@@ -40,6 +40,7 @@ inline constexpr std::string_view kImports = R"(
   (import "test" "report" (func $report (param i64)))
   (import "test" "monitor" (func $monitor (param i64 i64)))
   (import "test" "yield" (func $yield))
+  (import "test" "nap" (func $nap (param i64)))
 )";
 
 /// A resource that counts its live instances (to check that dead processes free theirs).

@@ -77,6 +77,20 @@ HostResult<int64_t> receive(CallContext& ctx, int64_t tag, int64_t timeout_ms) {
   return HostResult<int64_t>::park();
 }
 
+struct NapWait {
+  Clock::time_point deadline;
+  WakeTimer timer;
+};
+
+/// Sleeps `ms` milliseconds, parked on the timer (as lunatic::process::sleep_ms).
+HostResult<void> nap(CallContext& ctx, int64_t ms) {
+  Process& p = ctx.host<Process>();
+  auto& wait = ctx.pending<NapWait>(NapWait{Clock::now() + std::chrono::milliseconds(ms), {}});
+  if (Clock::now() >= wait.deadline) return {};
+  if (!wait.timer.armed()) wait.timer = p.wake_at(wait.deadline);
+  return HostResult<void>::park();
+}
+
 void die_when_link_dies(CallContext& ctx, int32_t die) {
   ctx.host<Process>().set_die_when_link_dies(die != 0);
 }
@@ -122,7 +136,8 @@ std::shared_ptr<const binding::Linker> make_test_linker() {
       .define("hold", &hold)
       .define("report", &report)
       .define("monitor", &monitor)
-      .define("yield", &yield);
+      .define("yield", &yield)
+      .define("nap", &nap);
   return linker;
 }
 
