@@ -247,9 +247,11 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
           goto trapped;
         }
         // Alone on its worker, the slice goes on in place, unless native code for the
-        // module is ready: then Thread::run moves the call there (tier-up) at the stop.
-        if (slice_left <= 0 && !inst->module->has_native() && t.extend_slice()) {
-          slice_left = slice_units;
+        // module is ready: then Thread::run moves the call there (tier-up) at the stop. The
+        // fuel left is saved first: a slice's end is where the runtime reads it.
+        if (slice_left <= 0 && !inst->module->has_native()) {
+          SAVE_FUEL();
+          if (t.extend_slice()) slice_left = slice_units;
         }
         if (slice_left <= 0) [[unlikely]] {
           frame->pc = pc;  // resume re-runs this safepoint, which then charges

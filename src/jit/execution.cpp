@@ -167,7 +167,11 @@ void Execution::safepoint(uint32_t cost) {
   settle();
   for (;;) {
     if (thread_.take_kill_request()) trap(TrapKind::Killed);
-    if (slice_left_ <= 0 && thread_.extend_slice()) slice_left_ = slice_;  // as a resume
+    if (slice_left_ <= 0) {
+      // A slice's end is where the runtime reads the fuel left (introspection): save it.
+      if (thread_.fuel()) thread_.set_fuel(fuel_left_);
+      if (thread_.extend_slice()) slice_left_ = slice_;  // as a resume
+    }
     if (slice_left_ <= 0) {
       stop(RunStatus::Yielded);  // resumed with a new slice: this safepoint runs again
       continue;

@@ -160,7 +160,7 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   /// The exit status once run_slice returned Exited.
   ExitStatus take_exit_status();
   /// After each slice, on the worker that ran it: the counters introspection reads. Fuel is
-  /// as the code tier last saved it: a slice extended in place (extend_slice) may not have.
+  /// as the code tier saved it at the slice's end (both tiers save it before extend_slice).
   void record_slice();
   /// engine::Thread's slice extension: Scheduler::nothing_else_queued, and when the slice
   /// goes on in place, record_slice().

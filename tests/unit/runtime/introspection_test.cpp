@@ -180,8 +180,7 @@ TEST_F(Introspection, MailboxNamesModuleAndStart) {
 }
 
 TEST_F(Introspection, MemoryAfterGrowAndFuelUnderALimit) {
-  // One worker: the grower parks, then two spinners take turns, so their slices end (a lone
-  // process's slice goes on in place, and its fuel is saved only when it stops).
+  // One worker: the grower parks, then two spinners take turns, so their slices end.
   start(1, 10'000);
   ProcessId grower = spawn("grow_then_wait");
   ProcessInfo g = wait_for(grower, in(ProcessState::Receiving));
@@ -195,6 +194,21 @@ TEST_F(Introspection, MemoryAfterGrowAndFuelUnderALimit) {
   ASSERT_TRUE(s.fuel_used && s.fuel_left);
   EXPECT_EQ(*s.fuel_used + *s.fuel_left, 1'000'000'000u);
   EXPECT_EQ(s.environment, limited->id());
+  runtime_->kill_all();
+}
+
+TEST_F(Introspection, ALoneSpinnerShowsItsFuelWhileItsSliceGoesOnInPlace) {
+  // Nothing else queued on its worker: each slice's end extends the slice in place, and the
+  // fuel left is saved there, so the figure moves while the process never stops.
+  start(1, 10'000);
+  auto limited = env_->create_child({.max_fuel = 1'000'000'000});
+  ProcessId spinner = spawn("spin", 0, limited);
+  ProcessInfo first = wait_for(
+      spinner, [](const ProcessInfo& p) { return p.fuel_used.has_value() && *p.fuel_used > 0; });
+  ProcessInfo later = wait_for(spinner, [&](const ProcessInfo& p) {
+    return p.fuel_used.has_value() && *p.fuel_used > *first.fuel_used;
+  });
+  EXPECT_EQ(*later.fuel_used + *later.fuel_left, 1'000'000'000u);
   runtime_->kill_all();
 }
 
