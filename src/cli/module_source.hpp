@@ -13,8 +13,9 @@ namespace lunatic::cli {
 
 /// The bytes of the module in `path`: the file parsed as a text module when it starts, after
 /// white space, as the text format does (`(module ...)`, the fields of one, or a comment);
-/// else the file as it is (a binary module, or bytes the decoder will refuse). Errors: engine::read_module_file's, or the text parser's (Phase::Decode,
-/// "line:column" in the context), which say why.
+/// else the file as it is (a binary module, or bytes the decoder will refuse). Errors:
+/// engine::read_module_file's, or the text parser's (Phase::Decode, "line:column" in the context),
+/// which say why.
 Result<std::vector<uint8_t>> read_module_source(const std::string& path);
 
 }  // namespace lunatic::cli

@@ -24,9 +24,7 @@ class ModuleSource : public ::testing::Test {
     path_ = pattern;
   }
   void TearDown() override { std::remove(path_.c_str()); }
-  void write(const std::string& content) {
-    std::ofstream(path_, std::ios::binary) << content;
-  }
+  void write(const std::string& content) { std::ofstream(path_, std::ios::binary) << content; }
 
   std::string path_;
 };
@@ -58,11 +56,23 @@ TEST_F(ModuleSource, BadTextSaysWhereAndAnythingElseIsLeftToTheDecoder) {
   auto bad = read_module_source(path_);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().to_string().find("1:14"), std::string::npos) << bad.error().to_string();
-  write(std::string("\x7f" "ELF\x02\x01\x01\0\0\0", 10));
+  write(
+      std::string("\x7f"
+                  "ELF\x02\x01\x01\0\0\0",
+                  10));
   auto elf = read_module_source(path_);  // not text: the bytes go to the decoder unchanged
   ASSERT_TRUE(elf.ok());
   EXPECT_EQ(elf->size(), 10u);
   EXPECT_FALSE(read_module_source(path_ + ".missing").ok());
+}
+
+TEST(ModuleSourceErrors, ADirectorySaysItIsADirectory) {
+  char pattern[] = "/tmp/lunatic-module-dir-XXXXXX";
+  ASSERT_NE(::mkdtemp(pattern), nullptr);
+  Result<std::vector<uint8_t>> bytes = read_module_source(pattern);
+  ::rmdir(pattern);
+  ASSERT_FALSE(bytes.ok());
+  EXPECT_EQ(bytes.error().message, "is a directory");
 }
 
 }  // namespace
