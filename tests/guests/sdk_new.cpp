@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
     expect_null("new (std::nothrow) Line[]", new (std::nothrow) Line[kBig / sizeof(Line)]);
     expect_null("operator new(size, nothrow)", ::operator new(kBig, std::nothrow));
     expect_null("operator new(size, align, nothrow)",
-                ::operator new(kBig, std::align_val_t{64}, std::nothrow));
+                ::operator new (kBig, std::align_val_t{64}, std::nothrow));
     expect_null("malloc", std::malloc(kBig));
     if (failures != 0) return 1;
     std::printf("ok nothrow\n");

@@ -28,10 +28,13 @@ namespace lunatic::detail {
   throw std::bad_alloc();
 #else
   char line[96];
-  const int n = std::snprintf(line, sizeof line,
-                              "lunatic: out of memory: operator new could not allocate %zu bytes\n",
-                              size);
-  if (n > 0) (void)::write(2, line, static_cast<std::size_t>(n) < sizeof line ? n : sizeof line - 1);
+  const int n =
+      std::snprintf(line, sizeof line,
+                    "lunatic: out of memory: operator new could not allocate %zu bytes\n", size);
+  if (n > 0) {
+    const std::size_t length = static_cast<std::size_t>(n) < sizeof line ? n : sizeof line - 1;
+    (void)::write(2, line, length);
+  }
   std::abort();
 #endif
 }
