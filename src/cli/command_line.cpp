@@ -48,7 +48,8 @@ whose argv is [FILE, args...]. A `--` right after FILE is only a separator.
 
 Exit status: the guest's exit code (proc_exit, or 0 when _start returns); 1 when the module
 cannot be loaded, validated or linked; 2 for a bad command line; 134 when the guest traps;
-124 when --timeout is reached (the root process, and with it the run, is killed).
+124 when --timeout is reached (the root process, and with it the run, is killed; a root
+that has not ended 1 s after its kill, e.g. blocked reading stdin, ends lunatic at once).
 
 Sandbox: --max-memory, --max-fuel, --max-processes and --allow set the limits of the root
 environment, which every process inherits (an environment a guest creates is clamped to
@@ -260,7 +261,7 @@ Command parse_command_line(std::span<const std::string> args) {
   run->add_option("--env", opts.env, "Set an environment variable of the guest")
       ->type_name("K=V")
       ->allow_extra_args(false);
-  run->add_option("--max-memory", max_memory, "Cap each linear memory (e.g. 64MiB; max 4GiB)")
+  run->add_option("--max-memory", max_memory, "Cap each linear memory (e.g. 64MiB; from 64K, one page, to 4GiB)")
       ->type_name("SIZE");
   std::string max_fuel;
   run->add_option("--max-fuel", max_fuel, "Trap with 'out of fuel' after N fuel units")

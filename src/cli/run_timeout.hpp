@@ -13,10 +13,16 @@
 namespace lunatic::cli {
 
 /// Kills process `root` of `runtime` with the reason "timeout of T reached (--timeout)" once
-/// `limit` has passed, unless finish() (or the destructor) came first. Not copyable.
+/// `limit` has passed, unless finish() (or the destructor) came first. A root that has not
+/// ended `grace` after its kill (a blocking host call such as a read of stdin does not see the
+/// kill) ends the whole program: "error: ..." on stderr and std::_Exit(kExitTimeout), so the
+/// limit holds whatever the guest does. Not copyable.
 class RunTimeout {
  public:
-  RunTimeout(runtime::Runtime& runtime, runtime::ProcessId root, std::chrono::milliseconds limit);
+  static constexpr std::chrono::milliseconds kGrace{1000};
+
+  RunTimeout(runtime::Runtime& runtime, runtime::ProcessId root, std::chrono::milliseconds limit,
+             std::chrono::milliseconds grace = kGrace);
   /// Stops the watchdog if it is still waiting.
   ~RunTimeout();
   RunTimeout(const RunTimeout&) = delete;
