@@ -261,7 +261,8 @@ Command parse_command_line(std::span<const std::string> args) {
   run->add_option("--env", opts.env, "Set an environment variable of the guest")
       ->type_name("K=V")
       ->allow_extra_args(false);
-  run->add_option("--max-memory", max_memory, "Cap each linear memory (e.g. 64MiB; from 64K, one page, to 4GiB)")
+  run->add_option("--max-memory", max_memory,
+                  "Cap each linear memory (e.g. 64MiB; from 64K, one page, to 4GiB)")
       ->type_name("SIZE");
   std::string max_fuel;
   run->add_option("--max-fuel", max_fuel, "Trap with 'out of fuel' after N fuel units")
