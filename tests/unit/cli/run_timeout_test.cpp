@@ -29,8 +29,7 @@ runtime::RuntimeConfig one_worker() {
 TEST(RunTimeout, KillsARootThatRunsPastTheLimit) {
   runtime::Runtime rt(one_worker());
   auto spin = compile_text(R"((module (func (export "main") (loop (br 0)))))");
-  Result<runtime::ProcessId> id =
-      rt.spawn_root(spin, runtime::Environment::create({}), "main", {});
+  Result<runtime::ProcessId> id = rt.spawn_root(spin, runtime::Environment::create({}), "main", {});
   ASSERT_TRUE(id.ok()) << id.error().to_string();
   RunTimeout timeout(rt, *id, std::chrono::milliseconds(50));
   runtime::ExitStatus status = rt.wait();
