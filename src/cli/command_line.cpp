@@ -23,12 +23,15 @@ constexpr const char* kMainFooter = R"(Examples:
   lunatic run hello.wasm Ada             run a WASI command module as the root process
   lunatic run --env NAME=Ada app.wasm -- --verbose   pass --verbose to the guest
   lunatic run --max-memory 64MiB --max-fuel 1000000 app.wasm
+  lunatic run --allow wasi_snapshot_preview1 --max-processes 100 --timeout 10s untrusted.wasm
+                                         a sandbox: WASI only, 100 processes, 10 s
   lunatic inspect app.wasm               imports, exports, memories; what the runtime provides
   lunatic validate app.wasm              decode and validate only
   lunatic compile app.wasm               native code into the cache, for the runs that follow
   LUNATIC_LOG=debug lunatic run app.wasm
                                          log every process's end to stderr
   lunatic run --help                     options of `run` (and so on for each command)
+  lunatic help run                       the same
 
 Environment:
   LUNATIC_LOG=off|error|warn|info|debug|trace   what the runtime logs to stderr (default:
@@ -44,7 +47,15 @@ constexpr const char* kRunFooter =
 whose argv is [FILE, args...]. A `--` right after FILE is only a separator.
 
 Exit status: the guest's exit code (proc_exit, or 0 when _start returns); 1 when the module
-cannot be loaded, validated or linked; 2 for a bad command line; 134 when the guest traps.
+cannot be loaded, validated or linked; 2 for a bad command line; 134 when the guest traps;
+124 when --timeout is reached (the root process, and with it the run, is killed; a root
+that has not ended 1 s after its kill, e.g. blocked reading stdin, ends lunatic at once).
+
+Sandbox: --max-memory, --max-fuel, --max-processes and --allow set the limits of the root
+environment, which every process inherits (an environment a guest creates is clamped to
+them). --allow PREFIX, repeatable, keeps only the host functions whose "module::name" starts
+with one of the prefixes (e.g. wasi_snapshot_preview1, lunatic::message); a module importing
+anything else does not link. Without --allow every host namespace is allowed.
 
 Logging (stderr), set by LUNATIC_LOG=off|error|warn|info|debug|trace (default warn):
   warn   a process other than the root fails (trap, out of fuel, exit(n != 0)): a crash
@@ -62,6 +73,7 @@ Examples:
   lunatic run hello.wasm Ada Lovelace
   lunatic run --env GREETING=hi --max-memory 64MiB app.wasm -- --flag-for-the-guest
   lunatic run --max-fuel 1000000 loop.wasm
+  lunatic run --timeout 500ms --max-processes 10 --allow lunatic::message app.wasm
   lunatic run --dir ./data:/data --threads 2 app.wasm   the guest opens /data/...
   lunatic run --tcplisten 127.0.0.1:8080 server.wasm    the guest accept()s on fd 3
   lunatic run --observe 127.0.0.1:9000 app.wasm         open http://127.0.0.1:9000/
@@ -133,6 +145,31 @@ Command usage_error(const std::string& message) {
                    kExitUsage);
 }
 
+/// A non-negative integer option (from_chars, not CLI11's conversion, which wraps "-5" around
+/// to a huge unsigned value); nullopt when `text` is anything else.
+std::optional<uint64_t> parse_count(const std::string& text) {
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+/// Why `prefix` is no --allow value (nullopt when it is one): a prefix of "module::name".
+std::optional<std::string> bad_allow_prefix(const std::string& prefix) {
+  if (prefix.empty()) {
+    return std::string(
+        "--allow expects a host namespace prefix such as wasi_snapshot_preview1 "
+        "or lunatic::message, got an empty value");
+  }
+  for (unsigned char c : prefix) {
+    if (c <= ' ' || c >= 0x7f) {
+      return "--allow expects a host namespace prefix (printable ASCII, no spaces), got '" +
+             prefix + "'";
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string version_string() { return std::string("lunatic ") + LUNATIC_VERSION; }
@@ -165,11 +202,44 @@ Result<uint64_t> parse_size(std::string_view text) {
   return number << shift;
 }
 
+Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  Error bad(Phase::Usage, "invalid duration '" + std::string(text) +
+                              "' (expected a whole number and a unit: ms, s, m or h, e.g. 500ms, "
+                              "10s, 2m)");
+  uint64_t number = 0;
+  const char* begin = text.data();
+  const char* end = text.data() + text.size();
+  auto [rest, ec] = std::from_chars(begin, end, number);
+  if (ec != std::errc() || rest == begin) return bad;
+  const std::string_view unit(rest, static_cast<size_t>(end - rest));
+  uint64_t scale = 0;
+  if (unit == "ms") {
+    scale = 1;
+  } else if (unit == "s") {
+    scale = 1000;
+  } else if (unit == "m") {
+    scale = 60 * 1000;
+  } else if (unit == "h") {
+    scale = 3600 * 1000;
+  } else {
+    return bad;
+  }
+  const auto most = static_cast<uint64_t>(kMaxTimeout.count());
+  if (number > most / scale) {
+    return Error(Phase::Usage, "duration '" + std::string(text) + "' is longer than 365 days");
+  }
+  return std::chrono::milliseconds(static_cast<int64_t>(number * scale));
+}
+
 Command parse_command_line(std::span<const std::string> args) {
   CLI::App app{"lunatic: an Erlang-inspired runtime for WebAssembly", "lunatic"};
   app.footer(kMainFooter);
+  // Every error line of the CLI starts with "error: ", CLI11's own included.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return std::string("error: ") + e.what() + "\nRun with --help for more information.\n";
+  });
   bool want_version = false;
-  app.add_flag("--version", want_version, "Print the version and exit");
+  app.add_flag("-V,--version", want_version, "Print the version and exit");
 
   Command command;
   RunOptions& opts = command.run;
@@ -202,11 +272,27 @@ Command parse_command_line(std::span<const std::string> args) {
   run->add_option("--env", opts.env, "Set an environment variable of the guest")
       ->type_name("K=V")
       ->allow_extra_args(false);
-  run->add_option("--max-memory", max_memory, "Cap each linear memory (e.g. 64MiB; max 4GiB)")
+  run->add_option("--max-memory", max_memory,
+                  "Cap each linear memory (e.g. 64MiB; from 64K, one page, to 4GiB)")
       ->type_name("SIZE");
   std::string max_fuel;
   run->add_option("--max-fuel", max_fuel, "Trap with 'out of fuel' after N fuel units")
       ->type_name("N");
+  std::string max_processes;
+  run->add_option("--max-processes", max_processes,
+                  "Cap the live processes of the run (the root and every process it spawns, "
+                  "however nested), N >= 1; a spawn past it fails")
+      ->type_name("N");
+  run->add_option("--allow", opts.allow,
+                  "Allow only host functions whose module::name starts with PREFIX "
+                  "(repeatable; default: every host namespace)")
+      ->type_name("PREFIX")
+      ->allow_extra_args(false);
+  std::string timeout;
+  run->add_option("--timeout", timeout,
+                  "Kill the run after this wall-clock time (e.g. 500ms, 10s, 2m, 1h); exit "
+                  "status 124")
+      ->type_name("DURATION");
   run->add_option("--threads", opts.threads,
                   "Worker threads of the scheduler (default: one per core)")
       ->type_name("N")
@@ -241,6 +327,18 @@ Command parse_command_line(std::span<const std::string> args) {
   inspect->footer(kInspectFooter);
   CLI::App* version = app.add_subcommand("version", "Print the version");
   version->footer(kVersionFooter);
+  CLI::App* help = app.add_subcommand("help", "Print the help of lunatic or of one command");
+  (void)help;  // listed in the help; `lunatic help [COMMAND]` is handled before CLI11 parses,
+               // which would take `help run` for the command `run`.
+  if (!args.empty() && args[0] == "help") {
+    if (args.size() == 1) return exit_with(app.help(), "", 0);
+    if (args.size() > 2) return usage_error("help takes one command, e.g. `lunatic help run`");
+    for (CLI::App* topic : {run, validate, compile, inspect, version}) {
+      if (topic->get_name() == args[1]) return exit_with(topic->help("lunatic"), "", 0);
+    }
+    return usage_error("help: no command named '" + args[1] +
+                       "' (commands: run, validate, compile, inspect, version)");
+  }
 
   // Split off the guest's arguments before CLI11 sees them.
   std::vector<std::string> ours(args.begin(), args.end());
@@ -283,7 +381,7 @@ Command parse_command_line(std::span<const std::string> args) {
     command.kind = Command::Kind::Inspect;
     return command;
   }
-  if (!run->parsed()) return exit_with("", app.help(), kExitUsage);
+  if (!run->parsed()) return exit_with("", "error: no command given\n\n" + app.help(), kExitUsage);
 
   for (const std::string& kv : opts.env) {
     size_t eq = kv.find('=');
@@ -291,19 +389,43 @@ Command parse_command_line(std::span<const std::string> args) {
       return usage_error("--env expects KEY=VALUE, got '" + kv + "'");
     }
   }
-  if (!max_memory.empty()) {
+  // count(), not empty(): `--max-memory ""` is an error, not the default.
+  if (run->count("--max-memory") != 0) {
     Result<uint64_t> bytes = parse_size(max_memory);
     if (!bytes) return usage_error("--max-memory: " + bytes.error().message);
+    if (*bytes < wasm::kPageSize) {
+      return usage_error("--max-memory: '" + max_memory +
+                         "' is less than one 64 KiB page, the smallest memory limit");
+    }
+    if (*bytes > uint64_t{wasm::kMaxPages} * wasm::kPageSize) {
+      return usage_error("--max-memory: '" + max_memory +
+                         "' is more than 4 GiB, the most a 32-bit memory can hold");
+    }
     opts.max_memory_bytes = *bytes;
   }
-  if (!max_fuel.empty()) {
-    // from_chars, not CLI11's conversion, which wraps "-5" around to a huge unsigned value.
-    uint64_t fuel = 0;
-    auto [end, ec] = std::from_chars(max_fuel.data(), max_fuel.data() + max_fuel.size(), fuel);
-    if (ec != std::errc() || end != max_fuel.data() + max_fuel.size()) {
+  if (run->count("--max-fuel") != 0) {
+    opts.max_fuel = parse_count(max_fuel);
+    if (!opts.max_fuel) {
       return usage_error("--max-fuel expects a non-negative integer, got '" + max_fuel + "'");
     }
-    opts.max_fuel = fuel;
+  }
+  if (run->count("--max-processes") != 0) {
+    opts.max_processes = parse_count(max_processes);
+    if (!opts.max_processes || *opts.max_processes == 0) {
+      return usage_error(
+          "--max-processes expects an integer of at least 1 (the root is one), "
+          "got '" +
+          max_processes + "'");
+    }
+  }
+  for (const std::string& prefix : opts.allow) {
+    if (std::optional<std::string> why = bad_allow_prefix(prefix)) return usage_error(*why);
+  }
+  if (run->count("--timeout") != 0) {
+    Result<std::chrono::milliseconds> limit = parse_duration(timeout);
+    if (!limit) return usage_error("--timeout: " + limit.error().message);
+    if (limit->count() == 0) return usage_error("--timeout: '" + timeout + "' is zero");
+    opts.timeout = *limit;
   }
   if (const char* from_env = std::getenv("LUNATIC_TIER"); tier.empty() && from_env != nullptr) {
     tier = from_env;

@@ -2,6 +2,7 @@
 // running it so the argument rules are unit-testable.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -17,6 +18,7 @@ namespace lunatic::cli {
 /// Exit codes of `lunatic` itself (the guest's own code passes through, see docs).
 inline constexpr int kExitLoadError = 1;  ///< unreadable, invalid or unlinkable module
 inline constexpr int kExitUsage = 2;      ///< bad command line
+inline constexpr int kExitTimeout = 124;  ///< --timeout reached (as GNU timeout(1))
 inline constexpr int kExitTrap = 134;     ///< the guest trapped (128 + SIGABRT, like abort())
 
 /// `lunatic run` options.
@@ -28,6 +30,9 @@ struct RunOptions {
   std::vector<std::string> tcp_listen;       ///< --tcplisten HOST:PORT (listening sockets)
   std::optional<uint64_t> max_memory_bytes;  ///< --max-memory, per linear memory
   std::optional<uint64_t> max_fuel;          ///< --max-fuel
+  std::optional<uint64_t> max_processes;     ///< --max-processes: the root environment's cap
+  std::vector<std::string> allow;            ///< --allow PREFIX; empty: every host namespace
+  std::optional<std::chrono::milliseconds> timeout;  ///< --timeout: wall clock for the run
   unsigned threads = 0;                      ///< --threads: scheduler workers; 0 = one per core
   std::string observe;        ///< --observe HOST:PORT (the observer's address); empty: off
   std::string observe_token;  ///< --observe-token; empty: none given
@@ -65,5 +70,12 @@ Command parse_command_line(std::span<const std::string> args);
 /// Parses a size such as "64MiB", "512K", "1G" or "65536" into bytes. K, M, G, with or without
 /// "B"/"iB", are binary units (1 K = 1024 bytes). Errors with Phase::Usage.
 Result<uint64_t> parse_size(std::string_view text);
+
+/// The longest --timeout: 365 days.
+inline constexpr std::chrono::milliseconds kMaxTimeout{uint64_t{365} * 24 * 3600 * 1000};
+
+/// Parses a duration such as "500ms", "10s", "2m" or "1h" (a non-negative integer and a unit,
+/// which is required) into milliseconds, at most kMaxTimeout. Errors with Phase::Usage.
+Result<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 }  // namespace lunatic::cli

@@ -10,10 +10,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 #include "cli/load_error.hpp"
 #include "cli/log.hpp"
 #include "cli/module_source.hpp"
+#include "cli/run_timeout.hpp"
 #include "engine/compiled_module.hpp"
 #include "engine/module_file.hpp"
 #include "host/shared/sockets.hpp"
@@ -126,6 +128,8 @@ int run_module(const RunOptions& options) {
     config.max_memory_pages = static_cast<uint32_t>(std::min<uint64_t>(pages, wasm::kMaxPages));
   }
   config.max_fuel = options.max_fuel;
+  if (options.max_processes) config.max_processes = *options.max_processes;
+  if (!options.allow.empty()) config.allowed = binding::AllowList(options.allow);
   // Set in `prepare`, before the root can run (and so before it can end).
   auto root_id = std::make_shared<std::atomic<runtime::ProcessId>>(0);
   runtime::RuntimeConfig runtime_config;
@@ -173,9 +177,12 @@ int run_module(const RunOptions& options) {
     sockets.push_back(std::move(socket));
   }
 
-  log->debug("root environment: max memory {} pages of 64 KiB, max fuel {}, every host namespace",
+  std::string allowed = options.allow.empty() ? "every host namespace" : "only";
+  for (const std::string& prefix : options.allow) allowed += " " + prefix;
+  log->debug("root environment: max memory {} pages of 64 KiB, max fuel {}, max processes {}, {}",
              config.max_memory_pages,
-             config.max_fuel ? std::to_string(*config.max_fuel) : std::string("unlimited"));
+             config.max_fuel ? std::to_string(*config.max_fuel) : std::string("unlimited"),
+             config.max_processes, allowed);
   runtime::SpawnOptions root;
   root.module = *module;
   root.environment = runtime::Environment::create(std::move(config));
@@ -208,10 +215,16 @@ int run_module(const RunOptions& options) {
     return fail(file, id.error());
   }
   log->info("running {} as process {} on {} worker threads", file, *id, rt.workers());
+  std::optional<RunTimeout> timeout;
+  if (options.timeout) timeout.emplace(rt, *id, *options.timeout);
   runtime::ExitStatus status = rt.wait();
+  // The killed root's status says why: "error: killed: timeout of ... reached".
+  const bool timed_out =
+      timeout && timeout->finish() && status.kind == runtime::ExitStatus::Kind::Killed;
   log->info("root process {} ended: {}; other processes still alive (killed now): {}", *id,
             status.to_string(), rt.live_processes());
-  const int code = exit_code_of(status, wasm);
+  int code = exit_code_of(status, wasm);
+  if (timed_out) code = kExitTimeout;
   // Answers in flight (the kill of the root that ended the run) are written before the end.
   observer.reset();
   if (compiler->busy()) {

@@ -3,11 +3,15 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 namespace lunatic::engine {
 
 Result<std::vector<uint8_t>> read_module_file(const std::string& path) {
+  // An ifstream opens a directory, whose "size" is then nonsense: say what it is instead.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return Error(Phase::Host, "is a directory");
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return Error(Phase::Host, std::string("cannot open: ") + std::strerror(errno));
   std::streamoff size = in.tellg();

@@ -42,7 +42,8 @@ std::atomic<uint64_t> next_environment_id{1};
 Environment::Environment(EnvironmentConfig config, std::shared_ptr<const Environment> parent)
     : config_(std::move(config)),
       parent_(std::move(parent)),
-      id_(next_environment_id.fetch_add(1, std::memory_order_relaxed)) {}
+      id_(next_environment_id.fetch_add(1, std::memory_order_relaxed)),
+      depth_(parent_ ? parent_->depth_ + 1 : 0) {}
 
 std::shared_ptr<Environment> Environment::create(EnvironmentConfig config) {
   return std::make_shared<Environment>(std::move(config), nullptr);

@@ -44,6 +44,12 @@ struct EnvironmentConfig {
 /// thread-safe.
 class Environment : public std::enable_shared_from_this<Environment> {
  public:
+  /// How deep environments nest: a top-level environment has depth 0, a child one more than
+  /// its parent. Runtime::spawn refuses a process in an environment deeper than this, so that
+  /// the walks along the ancestors (process and name counts, name lookups) that each spawn,
+  /// end and registry call makes stay short, whatever a guest nests.
+  static constexpr uint32_t kMaxDepth = 64;
+
   /// A top-level environment (the root process's), exactly as configured.
   static std::shared_ptr<Environment> create(EnvironmentConfig config);
   /// An environment inside this one: every limit is the smaller of `config`'s and this one's,
@@ -56,6 +62,8 @@ class Environment : public std::enable_shared_from_this<Environment> {
   /// A number that names this environment in introspection: 1, 2, 3... in creation order,
   /// unique within the program.
   uint64_t id() const { return id_; }
+  /// 0 for a top-level environment, else the parent's depth + 1 (see kMaxDepth).
+  uint32_t depth() const { return depth_; }
   uint64_t live_processes() const { return live_.load(std::memory_order_relaxed); }
 
   /// Counts one more live process here and in every ancestor; false (nothing counted) if that
@@ -98,6 +106,7 @@ class Environment : public std::enable_shared_from_this<Environment> {
   EnvironmentConfig config_;
   std::shared_ptr<const Environment> parent_;
   uint64_t id_;
+  uint32_t depth_ = 0;
   mutable std::atomic<uint64_t> live_{0};
   mutable NameTable names_;
   mutable std::atomic<uint64_t> names_counted_{0};

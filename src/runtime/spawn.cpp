@@ -39,6 +39,10 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
   if (!options.module) return Error(Phase::Usage, "spawn: no module");
   if (!options.environment) return Error(Phase::Usage, "spawn: no environment");
   const Environment& env = *options.environment;
+  if (env.depth() > Environment::kMaxDepth) {
+    return Error(Phase::Host, "environments nested too deeply: " + std::to_string(env.depth()) +
+                                  " levels, at most " + std::to_string(Environment::kMaxDepth));
+  }
   if (!env.try_enter()) {
     return Error(Phase::Host, "too many processes: the environment allows " +
                                   std::to_string(env.config().max_processes) +

@@ -1,12 +1,13 @@
 /* Environments: each limit is hit and reported (memory, fuel, max processes, namespaces),
  * children inherit and are clamped to their parent's environment, invalid modules give an
  * error id, and a sandboxed module importing a disallowed function fails to spawn with an
- * error naming it. `env_limits MODE` runs one part (memory, fuel, processes, namespace,
- * inherit, modules), no MODE all of them. */
+ * error naming it; environments nest at most 64 levels. `env_limits MODE` runs one part
+ * (memory, fuel, processes, namespace, inherit, modules, depth), no MODE all of them. */
 #include "lunatic_check.h"
 
 #define LINK_TAG 5
 #define REPORT_TAG 6
+#define DEPTH_TAG 9
 
 /* A module (hand-assembled) that imports lunatic::process::kill and exports
  * run(i64) = kill(arg). */
@@ -156,6 +157,30 @@ static void check_processes(void) {
   lunatic_kill(ids[2]);
 }
 
+/* Runs `depth` environments below the root's and spawns the next level in a new environment
+ * inside its own; the level whose spawn is refused prints the error and reports its depth. */
+EXPORT(nest) void nest(int64_t root, int64_t depth) {
+  uint64_t config = open_config(0, 0, 0);
+  uint64_t id;
+  if (lunatic_spawn_i64s(0, (int64_t)config, LUNATIC_SELF, "nest", &id, 2, root, depth + 1) == 0) {
+    return;
+  }
+  printf("depth %lld refused: %s\n", (long long)(depth + 1), error_text(id));
+  fflush(stdout);
+  lunatic_send_i64((uint64_t)root, DEPTH_TAG, depth);
+}
+
+static void check_depth(uint64_t self) {
+  uint64_t config = open_config(0, 0, 0);
+  uint64_t id;
+  CHECK(lunatic_spawn_i64s(0, (int64_t)config, LUNATIC_SELF, "nest", &id, 2, (int64_t)self,
+                           (int64_t)1) == 0);
+  int64_t deepest = -1;
+  CHECK(lunatic_receive_i64(DEPTH_TAG, 30000, &deepest) == LUNATIC_MESSAGE_DATA);
+  printf("deepest environment with a process: %lld\n", (long long)deepest);
+  CHECK(deepest == 64);
+}
+
 static void check_namespace(void) {
   /* Only WASI allowed: this module imports lunatic::* too, so it cannot be spawned there. */
   uint64_t config = lunatic_create_config();
@@ -225,5 +250,6 @@ int main(int argc, char** argv) {
   if (all || strcmp(mode, "namespace") == 0) check_namespace();
   if (all || strcmp(mode, "inherit") == 0) check_inherit(self);
   if (all || strcmp(mode, "modules") == 0) check_modules();
+  if (all || strcmp(mode, "depth") == 0) check_depth(self);
   return check_result(mode);
 }

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "lunatic/error.h"
+#include "lunatic/operator_new.hpp"
 
 namespace lunatic {
 

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "lunatic/operator_new.hpp"
+
 namespace lunatic {
 
 /// A host resource (a socket) on its way into a message: its id in the sender and how to push

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "lunatic/import.h"
+#include "lunatic/operator_new.hpp"
 
 namespace lunatic {
 

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -193,6 +195,103 @@ TEST(ParseSize, Rejects) {
     }
   }
 }
+
+TEST(RunArgs, SandboxOptions) {
+  Command c =
+      parse({"run", "--max-processes", "10", "--allow", "wasi_snapshot_preview1",
+             "--allow=lunatic::message", "--timeout", "1500ms", "app.wasm", "--allow", "x"});
+  ASSERT_EQ(c.kind, Command::Kind::Run) << c.err;
+  EXPECT_EQ(c.run.file, "app.wasm");
+  EXPECT_EQ(c.run.max_processes, std::optional<uint64_t>(10));
+  EXPECT_EQ(c.run.allow, (Args{"wasi_snapshot_preview1", "lunatic::message"}));
+  EXPECT_EQ(c.run.timeout, std::optional<std::chrono::milliseconds>(1500));
+  EXPECT_EQ(c.run.guest_args, (Args{"--allow", "x"}));
+  Command plain = parse({"run", "app.wasm"});
+  ASSERT_EQ(plain.kind, Command::Kind::Run) << plain.err;
+  EXPECT_FALSE(plain.run.max_processes);
+  EXPECT_TRUE(plain.run.allow.empty());
+  EXPECT_FALSE(plain.run.timeout);
+}
+
+/// The usage error of `args`, or a failure when they parse.
+std::string usage_error_of(std::vector<std::string> args) {
+  Command c = parse(std::move(args));
+  EXPECT_EQ(c.kind, Command::Kind::Exit);
+  EXPECT_EQ(c.exit_code, kExitUsage);
+  return c.err;
+}
+
+TEST(RunArgs, BadSandboxValuesAreUsageErrors) {
+  for (const char* bad : {"0", "-1", "", "ten", "1e3", "99999999999999999999"}) {
+    EXPECT_NE(usage_error_of({"run", "--max-processes", bad, "a.wasm"}).find("--max-processes"),
+              std::string::npos)
+        << bad;
+  }
+  for (const char* bad : {"", "has space", "tab\there"}) {
+    EXPECT_NE(usage_error_of({"run", "--allow", bad, "a.wasm"}).find("--allow"), std::string::npos)
+        << bad;
+  }
+  for (const char* bad : {"", "10", "ms", "-5s", "1.5s", "10 s", "3d", "0s", "0ms", "9000h"}) {
+    EXPECT_NE(usage_error_of({"run", "--timeout", bad, "a.wasm"}).find("--timeout"),
+              std::string::npos)
+        << bad;
+  }
+}
+
+TEST(RunArgs, MaxMemoryBounds) {
+  EXPECT_NE(usage_error_of({"run", "--max-memory", "", "a.wasm"}).find("invalid size ''"),
+            std::string::npos);
+  EXPECT_NE(usage_error_of({"run", "--max-memory", "65535", "a.wasm"}).find("64 KiB page"),
+            std::string::npos);
+  EXPECT_NE(usage_error_of({"run", "--max-memory", "0", "a.wasm"}).find("64 KiB page"),
+            std::string::npos);
+  EXPECT_NE(usage_error_of({"run", "--max-memory", "4294967297", "a.wasm"}).find("4 GiB"),
+            std::string::npos);
+  EXPECT_NE(usage_error_of({"run", "--max-memory", "5G", "a.wasm"}).find("4 GiB"),
+            std::string::npos);
+  EXPECT_NE(usage_error_of({"run", "--max-fuel", "", "a.wasm"}).find("--max-fuel"),
+            std::string::npos);
+  for (const char* good : {"64K", "4GiB", "1M"}) {
+    Command c = parse({"run", "--max-memory", good, "a.wasm"});
+    ASSERT_EQ(c.kind, Command::Kind::Run) << good << c.err;
+    EXPECT_EQ(c.run.max_memory_bytes, parse_size(good).value());
+  }
+}
+
+TEST(ParseDuration, Units) {
+  EXPECT_EQ(parse_duration("500ms").value(), std::chrono::milliseconds(500));
+  EXPECT_EQ(parse_duration("10s").value(), std::chrono::seconds(10));
+  EXPECT_EQ(parse_duration("2m").value(), std::chrono::minutes(2));
+  EXPECT_EQ(parse_duration("1h").value(), std::chrono::hours(1));
+  EXPECT_EQ(parse_duration("8760h").value(), kMaxTimeout);
+  Result<std::chrono::milliseconds> too_long = parse_duration("8761h");
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_EQ(too_long.error().phase, Phase::Usage);
+  EXPECT_FALSE(parse_duration("18446744073709551615h").ok());
+}
+
+TEST(Errors, EveryUsageErrorStartsWithError) {
+  for (const Args& args : {Args{"frobnicate"}, Args{"run"}, Args{"run", "--bogus", "a.wasm"},
+                           Args{"run", "--threads", "0", "a.wasm"}, Args{"validate"}, Args{},
+                           Args{"run", "--env", "X", "a.wasm"}, Args{"help", "nothing"}}) {
+    Command c = parse(args);
+    EXPECT_EQ(c.exit_code, kExitUsage);
+    EXPECT_EQ(c.err.rfind("error: ", 0), 0u) << c.err;
+  }
+}
+
+TEST(Commands, HelpCommand) {
+  Command all = parse({"help"});
+  EXPECT_EQ(all.kind, Command::Kind::Exit);
+  EXPECT_EQ(all.exit_code, 0);
+  EXPECT_NE(all.out.find("lunatic run hello.wasm"), std::string::npos) << all.out;
+  Command run = parse({"help", "run"});
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_NE(run.out.find("--max-processes"), std::string::npos) << run.out;
+  EXPECT_NE(usage_error_of({"help", "frobnicate"}).find("frobnicate"), std::string::npos);
+}
+
+TEST(Commands, ShortVersionFlag) { EXPECT_EQ(parse({"-V"}).kind, Command::Kind::Version); }
 
 }  // namespace
 }  // namespace lunatic::cli

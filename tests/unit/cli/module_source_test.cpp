@@ -66,5 +66,14 @@ TEST_F(ModuleSource, BadTextSaysWhereAndAnythingElseIsLeftToTheDecoder) {
   EXPECT_FALSE(read_module_source(path_ + ".missing").ok());
 }
 
+TEST(ModuleSourceErrors, ADirectorySaysItIsADirectory) {
+  char pattern[] = "/tmp/lunatic-module-dir-XXXXXX";
+  ASSERT_NE(::mkdtemp(pattern), nullptr);
+  Result<std::vector<uint8_t>> bytes = read_module_source(pattern);
+  ::rmdir(pattern);
+  ASSERT_FALSE(bytes.ok());
+  EXPECT_EQ(bytes.error().message, "is a directory");
+}
+
 }  // namespace
 }  // namespace lunatic::cli

@@ -127,5 +127,47 @@ TEST(EnvironmentClamp, NestedEnvironmentsCountAgainstTheirAncestors) {
   EXPECT_EQ(child->live_processes(), 1u);
 }
 
+TEST_F(Environments, NestingDeeperThanTheLimitIsRefusedAtSpawn) {
+  start(1);
+  auto trivial = compile_wat(R"((func (export "main")))", false);
+  std::vector<std::shared_ptr<Environment>> chain{Environment::create(EnvironmentConfig{})};
+  while (chain.back()->depth() < Environment::kMaxDepth + 1) {
+    chain.push_back(chain.back()->create_child(EnvironmentConfig{}));
+    EXPECT_EQ(chain.back()->depth(), chain.size() - 1);
+  }
+  // One level too deep: refused before anything is counted anywhere along the chain.
+  auto r = runtime_->spawn({trivial, chain.back(), "main", {}, nullptr, 0});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().phase, Phase::Host);
+  EXPECT_EQ(r.error().message,
+            "environments nested too deeply: " + std::to_string(Environment::kMaxDepth + 1) +
+                " levels, at most " + std::to_string(Environment::kMaxDepth));
+  for (const auto& env : chain) EXPECT_EQ(env->live_processes(), 0u);
+  // At the limit a process runs, and counts in every ancestor.
+  const auto& deepest = chain[Environment::kMaxDepth];
+  ASSERT_TRUE(runtime_->spawn_root(trivial, deepest, "main", {}).ok());
+  EXPECT_EQ(runtime_->wait().kind, ExitStatus::Kind::Normal);
+  for (const auto& env : chain) EXPECT_EQ(env->live_processes(), 0u);
+}
+
+TEST_F(Environments, ProcessCountsAlongAChainAtTheDepthLimit) {
+  EnvironmentConfig root_config;
+  root_config.max_processes = 2;
+  std::vector<std::shared_ptr<Environment>> chain{Environment::create(root_config)};
+  while (chain.back()->depth() < Environment::kMaxDepth) {
+    chain.push_back(chain.back()->create_child(EnvironmentConfig{}));
+  }
+  // The root's cap holds at the deepest level allowed, and every ancestor counts.
+  EXPECT_TRUE(chain.back()->try_enter());
+  EXPECT_TRUE(chain[1]->try_enter());
+  EXPECT_FALSE(chain.back()->try_enter());
+  EXPECT_EQ(chain.front()->live_processes(), 2u);
+  EXPECT_EQ(chain[1]->live_processes(), 2u);
+  EXPECT_EQ(chain.back()->live_processes(), 1u);
+  chain.back()->leave();
+  chain[1]->leave();
+  for (const auto& env : chain) EXPECT_EQ(env->live_processes(), 0u);
+}
+
 }  // namespace
 }  // namespace lunatic::runtime::test
