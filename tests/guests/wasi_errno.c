@@ -15,9 +15,7 @@
 #include <unistd.h>
 #include <wasi/api.h>
 
-static int failures = 0;
-static int checks = 0;
-static char root[256];
+#include "wasi_check.h"
 
 /// Checks that `got` (an errno, or a __wasi_errno_t) equals `want`.
 #define EXPECT_ERR(got, want)                                                       \
@@ -31,23 +29,6 @@ static char root[256];
       ++failures;                                                                   \
     }                                                                               \
   } while (0)
-
-#define CHECK(cond)                                                                        \
-  do {                                                                                     \
-    ++checks;                                                                              \
-    if (!(cond)) {                                                                         \
-      printf("FAIL line %d: %s (errno %d %s)\n", __LINE__, #cond, errno, strerror(errno)); \
-      ++failures;                                                                          \
-    }                                                                                      \
-  } while (0)
-
-static const char* at(const char* name) {
-  static char buf[4][512];
-  static int next = 0;
-  char* out = buf[next++ % 4];
-  snprintf(out, 512, "%s/%s", root, name);
-  return out;
-}
 
 /// errno after a libc call that must fail (-1); 0 if it succeeded.
 static int fails_with(int result) { return result == -1 ? errno : 0; }

@@ -15,24 +15,7 @@
 #include <unistd.h>
 #include <wasi/api.h>
 
-static int failures = 0;
-static char root[256];
-
-#define CHECK(cond)                                                                        \
-  do {                                                                                     \
-    if (!(cond)) {                                                                         \
-      printf("FAIL line %d: %s (errno %d %s)\n", __LINE__, #cond, errno, strerror(errno)); \
-      ++failures;                                                                          \
-    }                                                                                      \
-  } while (0)
-
-static const char* at(const char* name) {
-  static char buf[4][512];
-  static int next = 0;
-  char* out = buf[next++ % 4];
-  snprintf(out, 512, "%s/%s", root, name);
-  return out;
-}
+#include "wasi_check.h"
 
 static void test_stdio(void) {
   FILE* f = fopen(at("hello.txt"), "w");
