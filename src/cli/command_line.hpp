@@ -33,7 +33,7 @@ struct RunOptions {
   std::optional<uint64_t> max_processes;     ///< --max-processes: the root environment's cap
   std::vector<std::string> allow;            ///< --allow PREFIX; empty: every host namespace
   std::optional<std::chrono::milliseconds> timeout;  ///< --timeout: wall clock for the run
-  unsigned threads = 0;                      ///< --threads: scheduler workers; 0 = one per core
+  unsigned threads = 0;       ///< --threads: scheduler workers; 0 = one per core
   std::string observe;        ///< --observe HOST:PORT (the observer's address); empty: off
   std::string observe_token;  ///< --observe-token; empty: none given
   tiering::Tier tier = tiering::Tier::Auto;  ///< --tier
