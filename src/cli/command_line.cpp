@@ -89,7 +89,8 @@ Examples:
 
 constexpr const char* kCompileFooter =
     R"(Compiles the module's native code as `run --tier compiled` and `run --tier auto` need
-it (LLVM -O2: seconds to minutes for a large module) and stores both in the code cache,
+it (LLVM -O2, or LUNATIC_JIT_OPT's level as `run` reads it: seconds to minutes for a large
+module) and stores both in the code cache,
 so that runs of the same file on this machine start with native code. Prints each cache
 entry and its size; exits 1, with the error, when the file cannot be read, is not a valid
 module, or the code generator fails on it.
@@ -129,6 +130,18 @@ size_t find_run_file(std::span<const std::string> args, size_t run_index, CLI::A
     if (option != nullptr && option->get_items_expected_min() > 0) ++i;  // skip its value
   }
   return args.size();
+}
+
+/// LUNATIC_JIT_OPT into `level` when it is set; the usage error when it is not 0..3.
+std::optional<std::string> read_jit_opt_level(unsigned& level) {
+  const char* opt = std::getenv("LUNATIC_JIT_OPT");
+  if (opt == nullptr) return std::nullopt;
+  const std::string_view text(opt);
+  if (text.size() != 1 || text[0] < '0' || text[0] > '3') {
+    return "LUNATIC_JIT_OPT expects 0, 1, 2 or 3, got '" + std::string(text) + "'";
+  }
+  level = static_cast<unsigned>(text[0] - '0');
+  return std::nullopt;
 }
 
 Command exit_with(std::string out, std::string err, int code) {
@@ -374,6 +387,10 @@ Command parse_command_line(std::span<const std::string> args) {
     return command;
   }
   if (compile->parsed()) {
+    // The same level as `run` uses: the cache's key holds it, so runs find these entries.
+    if (std::optional<std::string> bad = read_jit_opt_level(command.run.jit_opt_level)) {
+      return usage_error(*bad);
+    }
     command.kind = Command::Kind::Compile;
     return command;
   }
@@ -430,12 +447,8 @@ Command parse_command_line(std::span<const std::string> args) {
   if (const char* from_env = std::getenv("LUNATIC_TIER"); tier.empty() && from_env != nullptr) {
     tier = from_env;
   }
-  if (const char* opt = std::getenv("LUNATIC_JIT_OPT"); opt != nullptr) {
-    const std::string_view level(opt);
-    if (level.size() != 1 || level[0] < '0' || level[0] > '3') {
-      return usage_error("LUNATIC_JIT_OPT expects 0, 1, 2 or 3, got '" + std::string(level) + "'");
-    }
-    opts.jit_opt_level = static_cast<unsigned>(level[0] - '0');
+  if (std::optional<std::string> bad = read_jit_opt_level(opts.jit_opt_level)) {
+    return usage_error(*bad);
   }
   if (!tier.empty()) {
     std::optional<tiering::Tier> parsed = tiering::parse_tier(tier);

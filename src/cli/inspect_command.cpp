@@ -9,8 +9,10 @@
 #include "cli/command_line.hpp"
 #include "cli/load_error.hpp"
 #include "cli/module_source.hpp"
+#include "decoder/decoder.hpp"
 #include "decoder/section_list.hpp"
 #include "host/standard/standard.hpp"
+#include "validator/validator.hpp"
 
 namespace lunatic::cli {
 namespace {
@@ -219,9 +221,14 @@ Result<std::string> describe_module(const wasm::Module& module, std::span<const 
 int inspect_module(const std::string& file) {
   Result<std::vector<uint8_t>> bytes = read_module_source(file);
   if (!bytes) return report_load_error(file, bytes.error(), kExitLoadError);
-  Result<std::shared_ptr<const engine::CompiledModule>> module = engine::compile(*bytes);
+  // Decoded and validated, not lowered: inspect describes what the runtime cannot run yet
+  // (SIMD) as well.
+  Result<wasm::Module> module = decoder::decode(*bytes);
   if (!module) return report_load_error(file, module.error(), kExitLoadError);
-  Result<std::string> text = describe_module((*module)->wasm, *bytes, *host::standard_linker());
+  if (Result<void> valid = validator::validate(*module); !valid.ok()) {
+    return report_load_error(file, valid.error(), kExitLoadError);
+  }
+  Result<std::string> text = describe_module(*module, *bytes, *host::standard_linker());
   if (!text) return report_load_error(file, text.error(), kExitLoadError);
   std::printf("%s: valid WebAssembly module, %zu bytes\n%s", file.c_str(), bytes->size(),
               text->c_str());

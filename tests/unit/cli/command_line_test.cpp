@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <vector>
@@ -172,6 +173,23 @@ TEST(Commands, Compile) {
   EXPECT_EQ(c.compile_file, "m.wasm");
   EXPECT_EQ(parse({"compile"}).exit_code, kExitUsage);
   EXPECT_EQ(parse({"compile", "a.wasm", "b.wasm"}).exit_code, kExitUsage);
+}
+
+// `compile` reads LUNATIC_JIT_OPT as `run` does: the level is part of the cache's key, so
+// `LUNATIC_JIT_OPT=1 lunatic compile` fills the entries `LUNATIC_JIT_OPT=1 lunatic run` looks up.
+TEST(Commands, CompileAndRunReadTheSameOptimisationLevel) {
+  ::setenv("LUNATIC_JIT_OPT", "1", 1);
+  Command compile = parse({"compile", "m.wasm"});
+  Command run = parse({"run", "m.wasm"});
+  ::setenv("LUNATIC_JIT_OPT", "7", 1);
+  Command bad = parse({"compile", "m.wasm"});
+  ::unsetenv("LUNATIC_JIT_OPT");
+  ASSERT_EQ(compile.kind, Command::Kind::Compile) << compile.err;
+  EXPECT_EQ(compile.run.jit_opt_level, 1u);
+  EXPECT_EQ(run.run.jit_opt_level, 1u);
+  EXPECT_EQ(bad.exit_code, kExitUsage);
+  EXPECT_NE(bad.err.find("LUNATIC_JIT_OPT expects 0, 1, 2 or 3, got '7'"), std::string::npos);
+  EXPECT_EQ(parse({"compile", "m.wasm"}).run.jit_opt_level, 2u);  // unset: -O2
 }
 
 TEST(Commands, UnknownCommand) { EXPECT_EQ(parse({"frobnicate"}).exit_code, kExitUsage); }
