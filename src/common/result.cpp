@@ -14,6 +14,7 @@ const char* phase_name(Phase phase) {
     case Phase::Trap: return "trap";
     case Phase::Host: return "host error";
     case Phase::Usage: return "usage error";
+    case Phase::Unsupported: return "unsupported feature";
   }
   return "error";
 }

@@ -18,6 +18,7 @@ enum class Phase : uint8_t {
   Trap,         ///< guest code trapped
   Host,         ///< a host facility failed (I/O, limits)
   Usage,        ///< the user asked for something impossible (CLI, API misuse)
+  Unsupported,  ///< a valid module using a feature this runtime does not run yet (SIMD)
 };
 
 const char* phase_name(Phase phase);

@@ -22,7 +22,7 @@ bool has_v128(const std::vector<wasm::ValType>& types) {
 /// so no v128 value ever reaches a slot or a host call.
 Result<void> check_no_simd(const wasm::Module& m) {
   auto refuse = [](uint64_t offset) {
-    return Error(Phase::Usage, "SIMD (v128) is not supported by the interpreter yet", offset);
+    return Error(Phase::Unsupported, "SIMD (v128) is not supported by the interpreter yet", offset);
   };
   for (const wasm::FuncType& t : m.types) {
     if (has_v128(t.params) || has_v128(t.results)) return refuse(Error::kNoOffset);
