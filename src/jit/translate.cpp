@@ -318,6 +318,13 @@ void store_results(ModuleEnv& env, llvm::IRBuilder<>& b, const wasm::FuncType& t
   }
 }
 
+// A field of the Context `ctx` at `offset`, as a pointer to `type` (for the entries the runtime
+// calls, which have no FunctionTranslator).
+llvm::Value* context_field(ModuleEnv& env, llvm::IRBuilder<>& b, llvm::Value* ctx, size_t offset,
+                           llvm::Type* type) {
+  return b.CreateBitCast(b.CreateConstInBoundsGEP1_64(env.i8, ctx, offset), type->getPointerTo());
+}
+
 // we<F>: reads the params from the slot array, calls wf<F>, writes the results back.
 void emit_slot_entry(ModuleEnv& env, uint32_t defined_index) {
   const uint32_t func_index = env.wasm.imported_functions + defined_index;
@@ -329,10 +336,9 @@ void emit_slot_entry(ModuleEnv& env, uint32_t defined_index) {
   llvm::Value* slots = b.CreateBitCast(fn->getArg(1), env.i64->getPointerTo());
   // Called by the runtime, which keeps the caller's depth in the context.
   llvm::Value* depth = b.CreateLoad(
-      env.i32, b.CreateConstInBoundsGEP1_64(env.i8, fn->getArg(0), offsetof(Context, depth)));
-  llvm::Value* budget_ptr = b.CreateBitCast(
-      b.CreateConstInBoundsGEP1_64(env.i8, fn->getArg(0), offsetof(Context, budget)),
-      env.i64->getPointerTo());
+      env.i32, context_field(env, b, fn->getArg(0), offsetof(Context, depth), env.i32));
+  llvm::Value* budget_ptr =
+      context_field(env, b, fn->getArg(0), offsetof(Context, budget), env.i64);
   std::vector<llvm::Value*> args{fn->getArg(0), depth, b.CreateLoad(env.i64, budget_ptr)};
   for (size_t i = 0; i < type.params.size(); ++i) {
     llvm::Value* bits = b.CreateLoad(env.i64, b.CreateConstInBoundsGEP1_64(env.i64, slots, i));
@@ -358,10 +364,8 @@ llvm::Function* declare_osr(ModuleEnv& env, uint32_t defined_index) {
                                     env.module);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(env.llvm, "entry", fn));
   llvm::Value* value = b.CreateCall(variant, {fn->getArg(0), fn->getArg(1), fn->getArg(2)});
-  llvm::Value* budget_ptr = b.CreateBitCast(
-      b.CreateConstInBoundsGEP1_64(env.i8, fn->getArg(0), offsetof(Context, budget)),
-      env.i64->getPointerTo());
-  b.CreateStore(b.CreateExtractValue(value, {0}), budget_ptr);
+  b.CreateStore(b.CreateExtractValue(value, {0}),
+                context_field(env, b, fn->getArg(0), offsetof(Context, budget), env.i64));
   store_results(env, b, type, value, fn->getArg(3));
   b.CreateRetVoid();
   return variant;
