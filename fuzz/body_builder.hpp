@@ -92,6 +92,7 @@ class BodyGenerator {
   void funcref();
   void reference_i32();
   void table_statement();
+  void canonicalize_nan(wasm::Opcode op, wasm::ValType result);  ///< see ModuleShape
 
   ByteSource& src_;
   const ModuleShape& shape_;
@@ -99,6 +100,7 @@ class BodyGenerator {
   WasmWriter& out_;
   std::vector<wasm::ValType> locals_;  ///< parameters and general-purpose locals
   uint32_t counter_base_ = 0;          ///< first of the kLoopCounters loop-counter locals
+  uint32_t nan_scratch_ = 0;           ///< an f32 then an f64 local for canonicalize_nan
   uint32_t open_loops_ = 0;            ///< counted loops open (each owns one counter)
   std::vector<Label> labels_;          ///< innermost last; [0] is the function body
   uint32_t expr_depth_ = 0;

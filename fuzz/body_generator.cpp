@@ -19,6 +19,11 @@ void BodyGenerator::generate() {
   }
   counter_base_ = static_cast<uint32_t>(locals_.size());  // counters are not in locals_
   groups.emplace_back(kLoopCounters, ValType::I32);
+  nan_scratch_ = counter_base_ + kLoopCounters;
+  if (shape_.canonical_nans) {
+    groups.emplace_back(1, ValType::F32);
+    groups.emplace_back(1, ValType::F64);
+  }
   out_.uleb(groups.size());
   for (const auto& [n, t] : groups) {
     out_.uleb(n);
@@ -48,6 +53,7 @@ bool BodyGenerator::construct(ValType t) {
       const OpSig& s = list[src_.below(static_cast<uint32_t>(list.size()))];
       expr(s.in1);
       out_.op(s.op);
+      canonicalize_nan(s.op, t);
       break;
     }
     case 3: {
@@ -56,6 +62,7 @@ bool BodyGenerator::construct(ValType t) {
       expr(s.in1);
       expr(s.in2);
       out_.op(s.op);
+      canonicalize_nan(s.op, t);
       break;
     }
     case 4: {

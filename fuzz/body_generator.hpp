@@ -19,6 +19,10 @@ struct ModuleShape {
   uint32_t table_size = 0;               ///< funcref table 0 (initially): element i is function i
   uint32_t passive_elem = 0;             ///< index of a passive element segment (table.init)
   uint32_t passive_data = 0;             ///< index of a passive data segment (memory.init)
+  /// Every float arithmetic result that is a NaN becomes the positive canonical NaN. The spec
+  /// leaves the sign and payload of such a NaN open (4.3.3), so two correct tiers may differ
+  /// there (LLVM folds 0/0 to +NaN, x86 computes -NaN); the tiers fuzzer compares bits.
+  bool canonical_nans = false;
 };
 
 /// Writes a `t.const` instruction with an interesting or random value of numeric type `t`.

@@ -294,4 +294,39 @@ void write_constant(ByteSource& src, WasmWriter& out, ValType t) {
   }
 }
 
+// After a float arithmetic instruction: `x` stays unless it is a NaN, which becomes the
+// positive canonical NaN (select(x, nan, x == x)). Bit operations (abs, neg, copysign,
+// reinterpret) and conversions from integers keep their exact, specified bits.
+void BodyGenerator::canonicalize_nan(Opcode op, ValType result) {
+  if (!shape_.canonical_nans || (result != ValType::F32 && result != ValType::F64)) return;
+  switch (op) {
+    case Opcode::F32Abs:
+    case Opcode::F32Neg:
+    case Opcode::F32Copysign:
+    case Opcode::F32ReinterpretI32:
+    case Opcode::F64Abs:
+    case Opcode::F64Neg:
+    case Opcode::F64Copysign:
+    case Opcode::F64ReinterpretI64: return;
+    default: break;
+  }
+  const bool f32 = result == ValType::F32;
+  const uint32_t scratch = nan_scratch_ + (f32 ? 0 : 1);
+  out_.op(Opcode::LocalTee);
+  out_.uleb(scratch);
+  if (f32) {
+    out_.op(Opcode::F32Const);
+    out_.fixed32(0x7FC00000u);
+  } else {
+    out_.op(Opcode::F64Const);
+    out_.fixed64(0x7FF8000000000000ull);
+  }
+  for (int i = 0; i < 2; ++i) {
+    out_.op(Opcode::LocalGet);
+    out_.uleb(scratch);
+  }
+  out_.op(f32 ? Opcode::F32Eq : Opcode::F64Eq);
+  out_.op(Opcode::Select);
+}
+
 }  // namespace lunatic::fuzz

@@ -77,9 +77,10 @@ void write_data(ByteSource& src, WasmWriter& out) {
 
 }  // namespace
 
-std::vector<uint8_t> generate_module(std::span<const uint8_t> bytes) {
+std::vector<uint8_t> generate_module(std::span<const uint8_t> bytes, bool canonical_nans) {
   ByteSource src(bytes);
   ModuleShape shape;
+  shape.canonical_nans = canonical_nans;
   const uint32_t type_count = 1 + src.below(4);
   for (uint32_t i = 0; i < type_count; ++i) {
     wasm::FuncType ft;
@@ -187,8 +188,9 @@ std::vector<uint8_t> generate_module(std::span<const uint8_t> bytes) {
   return std::move(out.bytes());
 }
 
-std::vector<uint8_t> generate_module_for_input(const uint8_t* data, size_t size) {
-  std::vector<uint8_t> wasm = generate_module(std::span<const uint8_t>(data, size));
+std::vector<uint8_t> generate_module_for_input(const uint8_t* data, size_t size,
+                                               bool canonical_nans) {
+  std::vector<uint8_t> wasm = generate_module(std::span<const uint8_t>(data, size), canonical_nans);
   if (const char* dump = std::getenv("LUNATIC_FUZZ_DUMP")) {
     if (FILE* f = std::fopen(dump, "wb")) {
       std::fwrite(wasm.data(), 1, wasm.size(), f);
