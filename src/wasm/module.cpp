@@ -55,10 +55,7 @@ std::string Module::function_name(uint32_t func_index) const {
   return {};
 }
 
-}  // namespace lunatic::wasm
-
-namespace lunatic::wasm {
-
+// A v128.const's 16 bytes live in the Instr's c (bytes 0-7), a (8-11) and b (12-15).
 V128Bytes v128_immediate(const Instr& in) {
   V128Bytes bytes;
   for (int i = 0; i < 8; ++i) bytes[i] = static_cast<uint8_t>(in.c >> (8 * i));
