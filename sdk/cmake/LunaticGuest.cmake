@@ -36,6 +36,20 @@ endif()
 set(LUNATIC_WASI_SYSROOT "/usr" CACHE PATH "Sysroot holding wasi-libc (include/wasm32-wasi, lib/wasm32-wasi)")
 find_program(LUNATIC_GUEST_CC NAMES clang clang-14 DOC "clang used to build wasm32-wasi guests")
 find_program(LUNATIC_GUEST_CXX NAMES clang++ clang++-14 DOC "clang++ used to build C++ guests")
+option(LUNATIC_REQUIRE_GUESTS
+  "Fail the configure instead of skipping guests when clang cannot build wasm32-wasi (C or C++)"
+  OFF)
+
+# _lunatic_guest_missing(WHAT SKIPPED): a guest toolchain is missing: SKIPPED is left out
+# with one message, or, with LUNATIC_REQUIRE_GUESTS (the project's CI), the configure fails,
+# so that a CI machine without the toolchain does not quietly run no guest test.
+function(_lunatic_guest_missing what skipped)
+  if(LUNATIC_REQUIRE_GUESTS)
+    message(FATAL_ERROR "lunatic: ${what}; LUNATIC_REQUIRE_GUESTS is ON, so ${skipped} may "
+                        "not be skipped")
+  endif()
+  message(STATUS "lunatic: ${what}; skipping ${skipped}")
+endfunction()
 
 # _lunatic_guest_probe(VAR COMPILER FILE SOURCE [FLAGS...]): compiles and links a tiny program;
 # VAR says whether it worked. Success is cached (once per build tree); a failure is probed
@@ -54,8 +68,8 @@ function(_lunatic_guest_probe var compiler file source)
     set(${var} ON CACHE INTERNAL "${compiler} builds wasm32-wasi guests")
   else()
     set(${var} OFF PARENT_SCOPE)
-    message(STATUS "lunatic: ${compiler} cannot build wasm32-wasi programs; skipping those "
-                   "guests:\n${probe_output}")
+    _lunatic_guest_missing("${compiler} cannot build wasm32-wasi programs:\n${probe_output}\n"
+                           "the guests it builds")
   endif()
 endfunction()
 
@@ -64,7 +78,7 @@ if(LUNATIC_GUEST_CC)
     "#include <stdio.h>\nint main(void) { puts(\"hi\"); return 0; }\n")
 else()
   set(LUNATIC_GUESTS_WORK OFF)
-  message(STATUS "lunatic: clang not found; skipping wasm32-wasi guests (examples, integration tests)")
+  _lunatic_guest_missing("clang not found" "wasm32-wasi guests (examples, integration tests)")
 endif()
 if(LUNATIC_GUESTS_WORK AND LUNATIC_GUEST_CXX)
   _lunatic_guest_probe(LUNATIC_CXX_GUESTS_WORK ${LUNATIC_GUEST_CXX} probe.cpp
@@ -92,7 +106,7 @@ function(lunatic_add_guest name)
     set(obj ${CMAKE_CURRENT_BINARY_DIR}/${name}.dir/${stem}.o)
     if(ext MATCHES "^\\.(cpp|cc|cxx)$")
       if(NOT LUNATIC_CXX_GUESTS_WORK)
-        message(STATUS "lunatic: no C++ for wasm32-wasi (libc++-14-dev-wasm32); skipping guest ${name}")
+        _lunatic_guest_missing("no C++ for wasm32-wasi (libc++-14-dev-wasm32)" "guest ${name}")
         return()
       endif()
       set(compiler ${LUNATIC_GUEST_CXX} ${LUNATIC_GUEST_CXX_FLAGS})
