@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
   if (strcmp(mode, "no_message") == 0) lunatic_send(lunatic_process_id());
   if (strcmp(mode, "nothing_received") == 0) lunatic_get_tag();
   if (strcmp(mode, "bad_pointer") == 0) lunatic_compile_module((void*)0xFFFFFFF0, 64, &id);
+  if (strcmp(mode, "bad_info_pointer") == 0) {
+    lunatic_process_info_get(lunatic_process_id(), (lunatic_process_info*)0xFFFFFFC0);
+  }
   if (strcmp(mode, "bad_utf8") == 0) lunatic_spawn(0, -1, -1, "\xff\xfe", 2, NULL, 0, &id);
   if (strcmp(mode, "bad_params") == 0) {
     static const uint8_t params[5] = {0x7E, 0, 0, 0, 0};

@@ -95,6 +95,11 @@ void check_spawn_and_receive() {
   // Sending to a process that does not exist.
   Result<void> sent = Process(999999999).send(1);
   CHECK(!sent.ok() && sent.error().kind() == ErrorKind::no_process);
+
+  // info(): this process, running, with its (now empty) mailbox; nothing for a dead id.
+  std::optional<lunatic_process_info> info = Process::self().info();
+  CHECK(info && info->state == LUNATIC_PROCESS_RUNNING && info->mailbox_messages == 0);
+  CHECK(!Process(999999999).info());
 }
 
 // Receives one message in a 2 MiB environment and reports what receive said.

@@ -41,6 +41,43 @@ void lunatic_die_when_link_dies(int32_t die);
 /* Suspends this process for `ms` milliseconds. */
 LUNATIC_IMPORT("lunatic::process", "sleep_ms") void lunatic_sleep_ms(uint64_t ms);
 
+/* What lunatic_process_info reports (72 bytes, the layout of docs/guest-abi.md "info"). */
+enum {
+  LUNATIC_PROCESS_RUNNING = 0,
+  LUNATIC_PROCESS_RUNNABLE = 1,
+  LUNATIC_PROCESS_RECEIVING = 2, /* parked in receive */
+  LUNATIC_PROCESS_SLEEPING = 3,  /* parked until a deadline (sleep_ms) */
+  LUNATIC_PROCESS_WAITING_IO = 4,
+  LUNATIC_PROCESS_PARKED = 5, /* parked for another reason */
+  LUNATIC_PROCESS_EXITED = 6,
+};
+#define LUNATIC_PROCESS_DIES_WITH_LINKS 1u   /* flags: die_when_link_dies is on */
+#define LUNATIC_PROCESS_UNMETERED UINT64_MAX /* fuel_used/fuel_left: no fuel limit */
+typedef struct lunatic_process_info {
+  uint8_t state; /* LUNATIC_PROCESS_* */
+  uint8_t flags;
+  uint16_t reserved;
+  uint32_t links;
+  uint64_t mailbox_messages;
+  uint64_t mailbox_bytes;
+  uint64_t memory_bytes;
+  uint64_t fuel_used;
+  uint64_t fuel_left;
+  uint64_t slices;
+  uint32_t monitored_by;
+  uint32_t monitoring;
+  int64_t start_time_ms; /* milliseconds since the Unix epoch */
+} lunatic_process_info;
+#ifdef __cplusplus
+static_assert(sizeof(lunatic_process_info) == 72, "the ABI's layout");
+#else
+_Static_assert(sizeof(lunatic_process_info) == 72, "the ABI's layout");
+#endif
+/* 0 and `*out` filled, or 1 when `process_id` is not alive in this process's environment or
+ * one below it (a supervisor reads its children; a sandbox sees nothing outside). */
+LUNATIC_IMPORT("lunatic::process", "info")
+int32_t lunatic_process_info_get(uint64_t process_id, lunatic_process_info* out);
+
 /* Compiles module bytes: 0 and a module id, or 1 and an error id (malformed, invalid). */
 LUNATIC_IMPORT("lunatic::process", "compile_module")
 int32_t lunatic_compile_module(const void* bytes, size_t len, uint64_t* id);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -192,6 +193,14 @@ class Process {
 
   uint64_t id() const { return id_; }
   bool exists() const { return lunatic_exists(id_) != 0; }
+  /// What the process is doing (state, mailbox, memory, fuel; process.h's
+  /// lunatic_process_info), or nullopt when it is not alive in this process's environment or
+  /// one below it.
+  std::optional<lunatic_process_info> info() const {
+    lunatic_process_info out;
+    if (lunatic_process_info_get(id_, &out) != 0) return std::nullopt;
+    return out;
+  }
 
   /// Sends `message` tagged `tag`; an error if the process does not exist. A message that
   /// can hold a socket (kHoldsResources) is sent as an rvalue, `send(std::move(message))`,

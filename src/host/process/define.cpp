@@ -14,6 +14,7 @@ void define_functions(binding::Linker& linker) {
       .define("stop_monitoring", &stop_monitoring)
       .define("kill", &kill)
       .define("exists", &exists)
+      .define("info", &info)
       .define("die_when_link_dies", &die_when_link_dies)
       .define("sleep_ms", &sleep_ms)
       .define("compile_module", &compile_module)

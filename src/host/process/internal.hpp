@@ -6,6 +6,7 @@
 #include "binding/call_context.hpp"
 #include "binding/guest_memory.hpp"
 #include "binding/host_result.hpp"
+#include "host/process/info.hpp"
 
 namespace lunatic::host::process {
 
@@ -25,6 +26,9 @@ void kill(CallContext& ctx, uint64_t process_id);
 int32_t exists(CallContext& ctx, uint64_t process_id);
 void die_when_link_dies(CallContext& ctx, int32_t die);
 HostResult<void> sleep_ms(CallContext& ctx, uint64_t ms);
+
+// info.cpp
+int32_t info(CallContext& ctx, uint64_t process_id, GuestPtr<GuestProcessInfo> out);
 
 // config.cpp: modules and environment configurations
 HostResult<int32_t> compile_module(CallContext& ctx, GuestSpan<uint8_t> bytes,
