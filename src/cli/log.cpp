@@ -107,6 +107,7 @@ void log_crash_report(spdlog::logger& log, const runtime::CrashInfo& crash, bool
     report += (i != 0 ? ", " : "") + std::to_string(crash.links[i].process) + " (tag " +
               std::to_string(crash.links[i].tag) + ")";
   }
+  if (crash.supervisor) report += "\n  supervisor: " + std::to_string(*crash.supervisor);
   if (!crash.backtrace.empty()) {
     report += "\n  wasm backtrace:";
     for (size_t i = 0; i < crash.backtrace.size(); ++i) {

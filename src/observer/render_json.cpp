@@ -69,6 +69,7 @@ json crash_value(const runtime::CrashInfo& c) {
       {"reason", c.reason},
       {"backtrace", backtrace_json(c.backtrace)},
       {"links", links_json(c.links)},
+      {"supervisor", c.supervisor ? json(*c.supervisor) : json(nullptr)},
       {"environment", c.environment},
       {"module", c.module},
       {"entry", c.entry},

@@ -184,6 +184,15 @@ void Runtime::record_crash(Process& process, const ExitStatus& status,
   crash.links = std::move(links);
   std::sort(crash.links.begin(), crash.links.end(),
             [](const LinkEntry& a, const LinkEntry& b) { return a.process < b.process; });
+  // Erlang's supervisor is the linked process that traps exits: here, one that takes its
+  // links' failures as messages (die_when_link_dies off), so it hears of this death.
+  for (const LinkEntry& link : crash.links) {
+    std::shared_ptr<Process> linked = find(link.process);
+    if (linked != nullptr && !linked->die_when_link_dies()) {
+      crash.supervisor = link.process;
+      break;
+    }
+  }
   crash.start_time_ms = process.start_time_ms_;
   crash.end_time_ms = unix_time_ms();
   if (config_.on_crash) config_.on_crash(crash);

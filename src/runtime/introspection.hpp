@@ -79,6 +79,9 @@ struct CrashInfo {
   std::vector<engine::BacktraceFrame> backtrace;
   /// Its links when it died: the processes its failure reaches.
   std::vector<LinkEntry> links;
+  /// The first of those links (by id) that takes its links' failures as messages
+  /// (die_when_link_dies off, Erlang's trap_exit): its supervisor, which may restart it.
+  std::optional<ProcessId> supervisor;
   int64_t start_time_ms = 0;
   int64_t end_time_ms = 0;
 };

@@ -41,7 +41,8 @@ static void check_waiter(void) {
   lunatic_link(3, id);
   lunatic_monitor(4, id);
   const char payload[100] = {0};
-  for (int i = 0; i < 3; ++i) CHECK(lunatic_send_bytes(id, OTHER_TAG, payload, sizeof payload) == 0);
+  for (int i = 0; i < 3; ++i)
+    CHECK(lunatic_send_bytes(id, OTHER_TAG, payload, sizeof payload) == 0);
   lunatic_process_info info;
   /* It parks in receive soon after it starts; give it a few tries on a loaded machine. */
   for (int i = 0; i < 200; ++i) {
@@ -109,7 +110,8 @@ static void check_metered_child(void) {
     lunatic_sleep_ms(5);
   }
   CHECK(info.fuel_used != LUNATIC_PROCESS_UNMETERED && info.fuel_used > 0);
-  CHECK(info.fuel_left != LUNATIC_PROCESS_UNMETERED && info.fuel_used + info.fuel_left <= 100000000);
+  CHECK(info.fuel_left != LUNATIC_PROCESS_UNMETERED &&
+        info.fuel_used + info.fuel_left <= 100000000);
   lunatic_kill(id);
 }
 

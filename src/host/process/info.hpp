@@ -9,11 +9,11 @@ namespace lunatic::host::process {
 
 /// 72 bytes, little-endian, no padding; a guest may read it at any alignment.
 struct GuestProcessInfo {
-  uint8_t state;           ///< 0 running, 1 runnable, 2 receiving, 3 sleeping, 4 waiting_io,
-                           ///< 5 parked, 6 exited (runtime::ProcessState, in that order)
-  uint8_t flags;           ///< bit 0: die_when_link_dies
-  uint16_t reserved;       ///< 0
-  uint32_t links;          ///< processes linked to it
+  uint8_t state;      ///< 0 running, 1 runnable, 2 receiving, 3 sleeping, 4 waiting_io,
+                      ///< 5 parked, 6 exited (runtime::ProcessState, in that order)
+  uint8_t flags;      ///< bit 0: die_when_link_dies
+  uint16_t reserved;  ///< 0
+  uint32_t links;     ///< processes linked to it
   uint64_t mailbox_messages;
   uint64_t mailbox_bytes;  ///< data bytes of the queued messages
   uint64_t memory_bytes;   ///< its linear memories at the end of its last slice

@@ -133,6 +133,16 @@ TEST(CrashReport, NamesReasonModuleLinksAndTheWholeBacktrace) {
             "     2: 0x0002a0 - func[9] serve\n");
 }
 
+TEST(CrashReport, NamesTheSupervisor) {
+  runtime::CrashInfo crash = crash_of_calculator();
+  crash.supervisor = 3;
+  Captured c(nullptr);
+  log_crash_report(*c.log, crash, false);
+  EXPECT_NE(c.text.str().find("  links: 3 (tag 1), 5 (tag 2)\n  supervisor: 3\n  wasm backtrace:"),
+            std::string::npos)
+      << c.text.str();
+}
+
 TEST(CrashReport, KillsAndTheRootAtDebug) {
   runtime::CrashInfo crash = crash_of_calculator();
   crash.killed = true;

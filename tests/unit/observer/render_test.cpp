@@ -96,6 +96,9 @@ TEST(RenderJson, CrashWithBacktrace) {
   EXPECT_EQ(j["backtrace"][0]["offset"], 0x1f3);
   EXPECT_EQ(j["backtrace"][1]["function_index"], 9);
   EXPECT_EQ(j["links"][0]["process"], 3);
+  EXPECT_TRUE(j["supervisor"].is_null());
+  c.supervisor = 3;
+  EXPECT_EQ(json::parse(crash_json(c))["supervisor"], 3);
   c.killed = true;
   EXPECT_EQ(json::parse(crash_json(c))["state"], "killed");
   EXPECT_EQ(json::parse(crashes_json({c, c}))["crashes"].size(), 2u);

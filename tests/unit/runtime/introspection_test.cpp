@@ -361,6 +361,8 @@ TEST_F(Introspection, CrashRecordsReasonBacktraceNamesAndLinks) {
   EXPECT_EQ(c.backtrace[1].function_name, "crash_deep");
   ASSERT_EQ(c.links.size(), 1u);
   EXPECT_EQ(c.links[0].process, watcher);
+  // The watcher takes its links' failures as messages: the crasher's supervisor.
+  EXPECT_EQ(c.supervisor, std::optional<ProcessId>(watcher));
   EXPECT_GE(c.end_time_ms, c.start_time_ms);
   {
     std::lock_guard lock(mutex);
@@ -377,6 +379,7 @@ TEST_F(Introspection, CrashRecordsReasonBacktraceNamesAndLinks) {
   EXPECT_GT(crashes[0].id, crasher);
   EXPECT_GT(crashes[1].id, crasher);
   EXPECT_NE(crashes[0].id, crashes[1].id);
+  EXPECT_FALSE(crashes[1].supervisor);  // no links: nobody to restart it
   runtime_->kill_all();
 }
 
