@@ -31,6 +31,7 @@ PACKAGES=(
   hyperfine=1.15.0-2                       # benchmarks
   wrk=4.1.0-3+b2                           # HTTP load for bench/net (echo / HTTP guest)
   erlang-base=1:25.2.3+dfsg-1+deb12u4      # process benchmarks: bench/erlang/*.erl
+  erlang-dev=1:25.2.3+dfsg-1+deb12u4       # erl_interface (ei): the distribution handshake (src/dist)
   python3=3.11.2-1+b1
 )
 

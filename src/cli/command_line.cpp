@@ -310,6 +310,19 @@ Command parse_command_line(std::span<const std::string> args) {
                   "Worker threads of the scheduler (default: one per core)")
       ->type_name("N")
       ->check(CLI::Range(1u, 4096u));
+  std::string long_name;
+  std::string short_name;
+  auto* name_option =
+      run->add_option("--name", long_name,
+                      "Be an Erlang distribution node named NAME@HOST, published through epmd "
+                      "(started if none runs; docs/distribution.md)")
+          ->type_name("NAME@HOST");
+  run->add_option("--sname", short_name, "As --name, with a short name (HOST: this machine's name)")
+      ->type_name("NAME[@HOST]")
+      ->excludes(name_option);
+  run->add_option("--cookie", opts.cookie,
+                  "The distribution cookie (default: the first line of ~/.erlang.cookie)")
+      ->type_name("COOKIE");
   std::string tier;
   run->add_option("--tier", tier,
                   "Who runs the code: interp (the interpreter), compiled (native code, compiled "
@@ -457,6 +470,11 @@ Command parse_command_line(std::span<const std::string> args) {
                          "'");
     }
     opts.tier = *parsed;
+  }
+  opts.short_name = !short_name.empty();
+  opts.node_name = opts.short_name ? short_name : long_name;
+  if (run->count("--cookie") != 0 && opts.node_name.empty()) {
+    return usage_error("--cookie needs --name or --sname");
   }
   command.kind = Command::Kind::Run;
   return command;

@@ -36,6 +36,9 @@ struct RunOptions {
   unsigned threads = 0;       ///< --threads: scheduler workers; 0 = one per core
   std::string observe;        ///< --observe HOST:PORT (the observer's address); empty: off
   std::string observe_token;  ///< --observe-token; empty: none given
+  std::string node_name;      ///< --name NAME@HOST or --sname NAME[@HOST]; empty: not a node
+  bool short_name = false;    ///< node_name came from --sname
+  std::string cookie;         ///< --cookie; empty: ~/.erlang.cookie
   tiering::Tier tier = tiering::Tier::Auto;  ///< --tier
   unsigned jit_opt_level = 2;                ///< LUNATIC_JIT_OPT: LLVM's -O level, 0..3
 };

@@ -16,6 +16,8 @@
 #include "cli/log.hpp"
 #include "cli/module_source.hpp"
 #include "cli/run_timeout.hpp"
+#include "dist/distributed.hpp"
+#include "dist/node.hpp"
 #include "engine/compiled_module.hpp"
 #include "engine/module_file.hpp"
 #include "host/shared/sockets.hpp"
@@ -30,6 +32,17 @@ namespace {
 
 // --tier auto: a module starts its background compile after running this long.
 constexpr std::chrono::milliseconds kBackgroundCompileDelay{1000};
+
+/// Stops the node and takes it off the runtime before the runtime goes.
+struct NodeGuard {
+  runtime::Runtime& rt;
+  std::shared_ptr<dist::Node> node;
+  ~NodeGuard() {
+    if (!node) return;
+    node->stop();
+    rt.set_router(nullptr);
+  }
+};
 
 int fail(const std::string& file, const Error& error, int code = kExitLoadError) {
   return report_load_error(file, error, code);
@@ -130,11 +143,30 @@ int run_module(const RunOptions& options) {
   config.max_fuel = options.max_fuel;
   if (options.max_processes) config.max_processes = *options.max_processes;
   if (!options.allow.empty()) config.allowed = binding::AllowList(options.allow);
+  // --name / --sname: checked before anything runs (a bad name or no cookie is a usage error).
+  std::optional<dist::NodeConfig> node_config;
+  if (!options.node_name.empty()) {
+    Result<dist::NodeName> name = dist::parse_node_name(options.node_name, options.short_name);
+    if (!name) {
+      std::fprintf(stderr, "error: %s\n", name.error().message.c_str());
+      return kExitUsage;
+    }
+    Result<std::string> cookie = dist::find_cookie(options.cookie);
+    if (!cookie) {
+      std::fprintf(stderr, "error: %s\n", cookie.error().message.c_str());
+      return kExitUsage;
+    }
+    node_config = dist::NodeConfig{.name = std::move(*name), .cookie = std::move(*cookie)};
+  }
   // Set in `prepare`, before the root can run (and so before it can end).
   auto root_id = std::make_shared<std::atomic<runtime::ProcessId>>(0);
   runtime::RuntimeConfig runtime_config;
   runtime_config.workers = options.threads;
-  runtime_config.linker = host::standard_linker();
+  {
+    std::shared_ptr<binding::Linker> linker = host::standard_linker();
+    dist::define_functions(*linker);
+    runtime_config.linker = std::move(linker);
+  }
   runtime_config.compile = [compiler](std::span<const uint8_t> bytes) {
     return compiler->compile_loaded(bytes);
   };
@@ -183,9 +215,31 @@ int run_module(const RunOptions& options) {
              config.max_memory_pages,
              config.max_fuel ? std::to_string(*config.max_fuel) : std::string("unlimited"),
              config.max_processes, allowed);
+  std::shared_ptr<runtime::Environment> root_environment =
+      runtime::Environment::create(std::move(config));
+  // Declared after the runtime: the node stops (its threads joined) before the runtime goes.
+  NodeGuard node{rt, nullptr};
+  if (node_config) {
+    node_config->names = root_environment;
+    node_config->log = [log](bool warning, const std::string& text) {
+      if (warning) {
+        log->warn("{}", text);
+      } else {
+        log->info("{}", text);
+      }
+    };
+    Result<std::shared_ptr<dist::Node>> started = dist::Node::start(rt, std::move(*node_config));
+    if (!started) {
+      std::fprintf(stderr, "error: %s\n", started.error().message.c_str());
+      return kExitUsage;
+    }
+    node.node = std::move(*started);
+    rt.set_router(node.node);
+    log->info("distribution node {} on port {}", node.node->name(), node.node->port());
+  }
   runtime::SpawnOptions root;
   root.module = *module;
-  root.environment = runtime::Environment::create(std::move(config));
+  root.environment = root_environment;
   root.entry = "_start";
   // The root's WASI state: argv, the environment, stdio, the preopened directories (fds 3,
   // 4, ... in --dir order), then the --tcplisten sockets. Spawned processes get stdio only.

@@ -86,11 +86,21 @@ void Runtime::kill_all() {
 }
 
 bool Runtime::send(ProcessId to, std::unique_ptr<Message> message) {
+  if (is_remote(to)) {
+    std::shared_ptr<Router> router = router_.load(std::memory_order_acquire);
+    return router && router->send_remote(to, std::move(message));
+  }
   std::shared_ptr<Process> p = registry_.find(to);
   if (!p) return false;
   p->deliver(std::move(message));
   return true;
 }
+
+void Runtime::set_router(std::shared_ptr<Router> router) {
+  router_.store(std::move(router), std::memory_order_release);
+}
+
+std::shared_ptr<Router> Runtime::router() const { return router_.load(std::memory_order_acquire); }
 
 bool Runtime::kill(ProcessId id, engine::Trap reason) {
   std::shared_ptr<Process> p = registry_.find(id);

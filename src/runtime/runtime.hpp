@@ -29,6 +29,7 @@
 #include "runtime/message.hpp"
 #include "runtime/registry.hpp"
 #include "runtime/resolver.hpp"
+#include "runtime/router.hpp"
 #include "runtime/timer.hpp"
 
 namespace lunatic::runtime {
@@ -129,8 +130,14 @@ class Runtime {
   std::shared_ptr<Process> find(ProcessId id) const { return registry_.find(id); }
   bool exists(ProcessId id) const { return registry_.contains(id); }
   /// Delivers `message` to `to`; false (message and its resources dropped) if `to` is not
-  /// alive. Never blocks on the receiver.
+  /// alive. Never blocks on the receiver. A remote id (router.hpp) goes to the installed
+  /// Router (false if none is installed).
   bool send(ProcessId to, std::unique_ptr<Message> message);
+  /// Installs the Router of remote ids (the distribution layer), or removes it (null). Safe
+  /// while processes run; a send that already loaded the old router may still use it.
+  void set_router(std::shared_ptr<Router> router);
+  /// The installed Router, or null.
+  std::shared_ptr<Router> router() const;
   /// Kills `id` (see Process::kill); false if it is not alive.
   bool kill(ProcessId id, engine::Trap reason = engine::Trap::of(engine::TrapKind::Killed));
 
@@ -191,6 +198,7 @@ class Runtime {
   Registry registry_;
   Timer timer_;
   std::unique_ptr<Scheduler> scheduler_;
+  std::atomic<std::shared_ptr<Router>> router_;
 
   std::atomic<size_t> live_{0};
   std::mutex done_mutex_;

@@ -3,6 +3,7 @@
 #ifndef LUNATIC_LUNATIC_HPP
 #define LUNATIC_LUNATIC_HPP
 
+#include "lunatic/distributed.hpp"
 #include "lunatic/environment.hpp"
 #include "lunatic/mailbox.hpp"
 #include "lunatic/networking.hpp"

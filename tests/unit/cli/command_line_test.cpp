@@ -39,6 +39,25 @@ TEST(RunArgs, ObserveAndItsToken) {
   EXPECT_EQ(c.run.guest_args, (Args{"--observe", "127.0.0.1:9000"}));
 }
 
+TEST(RunArgs, DistributionNodeNameAndCookie) {
+  Command c = parse({"run", "--name", "a@127.0.0.1", "--cookie", "SECRET", "app.wasm"});
+  ASSERT_EQ(c.kind, Command::Kind::Run);
+  EXPECT_EQ(c.run.node_name, "a@127.0.0.1");
+  EXPECT_FALSE(c.run.short_name);
+  EXPECT_EQ(c.run.cookie, "SECRET");
+  c = parse({"run", "--sname", "a", "app.wasm"});
+  ASSERT_EQ(c.kind, Command::Kind::Run);
+  EXPECT_EQ(c.run.node_name, "a");
+  EXPECT_TRUE(c.run.short_name);
+  EXPECT_EQ(c.run.cookie, "");  // ~/.erlang.cookie, read when the run starts
+  c = parse({"run", "--name", "a@h", "--sname", "b", "app.wasm"});
+  EXPECT_EQ(c.kind, Command::Kind::Exit);
+  EXPECT_NE(c.exit_code, 0);
+  c = parse({"run", "--cookie", "SECRET", "app.wasm"});  // a cookie without a node
+  EXPECT_EQ(c.kind, Command::Kind::Exit);
+  EXPECT_NE(c.err.find("--cookie needs --name or --sname"), std::string::npos);
+}
+
 TEST(RunArgs, SeparatorAfterFileIsDropped) {
   Command c = parse({"run", "app.wasm", "--", "--foo"});
   ASSERT_EQ(c.kind, Command::Kind::Run) << c.err;

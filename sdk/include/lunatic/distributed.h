@@ -1,0 +1,39 @@
+/* lunatic::distributed: Erlang distribution (docs/distribution.md). When the runtime is a
+ * node (lunatic run --name / --sname), an Erlang term sent to a process arrives as a message
+ * tagged LUNATIC_TERM_TAG whose data is the term's external format (version byte 131 first);
+ * a message whose data is one such term can be sent to a remote process id (from
+ * lunatic_pid_to_id) with lunatic_send. See docs/guest-abi.md. */
+#ifndef LUNATIC_DISTRIBUTED_H
+#define LUNATIC_DISTRIBUTED_H
+
+#include "lunatic/import.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The tag of a message that carries an Erlang term ("ERLTERM\0"). */
+#define LUNATIC_TERM_TAG ((int64_t)0x45524C5445524D00LL)
+/* What the distributed functions return when the runtime is not a node. */
+#define LUNATIC_NOT_DISTRIBUTED (-1)
+
+/* Writes this node's name ("alive@host") to out if it fits; returns its length, or
+ * LUNATIC_NOT_DISTRIBUTED. */
+LUNATIC_IMPORT("lunatic::distributed", "node_name")
+int32_t lunatic_node_name(uint8_t* out, size_t out_len);
+/* Turns a pid term (version byte first) into a process id lunatic_send delivers to: 0 and
+ * *id written, 1 not one pid term, 2 no id for it (an earlier run of this node, or the node's
+ * table of remote pids is full), or LUNATIC_NOT_DISTRIBUTED. */
+LUNATIC_IMPORT("lunatic::distributed", "pid_to_id")
+int32_t lunatic_pid_to_id(const uint8_t* pid_term, size_t pid_term_len, uint64_t* id);
+/* Writes the pid term of process `process_id` (local, or remote from lunatic_pid_to_id) to
+ * out if it fits; returns its length, -2 for an unknown remote id, or
+ * LUNATIC_NOT_DISTRIBUTED. */
+LUNATIC_IMPORT("lunatic::distributed", "id_to_pid")
+int32_t lunatic_id_to_pid(uint64_t process_id, uint8_t* out, size_t out_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,95 @@
+// lunatic C++ SDK: talking to processes of other nodes (Erlang's, or lunatic's) in Erlang
+// terms. RemoteProcess is a process id that may name a process anywhere; receive_term waits
+// for a term sent to this process (docs/distribution.md).
+#ifndef LUNATIC_DISTRIBUTED_HPP
+#define LUNATIC_DISTRIBUTED_HPP
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lunatic/distributed.h"
+#include "lunatic/message.h"
+#include "lunatic/process.h"
+#include "lunatic/result.hpp"
+#include "lunatic/term.hpp"
+
+namespace lunatic {
+
+/// This node's name, or nullopt if the runtime is not a distributed node.
+inline std::optional<std::string> node_name() {
+  std::string name(256, '\0');
+  const int32_t n = lunatic_node_name(reinterpret_cast<uint8_t*>(name.data()), name.size());
+  if (n < 0 || static_cast<size_t>(n) > name.size()) return std::nullopt;
+  name.resize(static_cast<size_t>(n));
+  return name;
+}
+
+/// A process on this node or another, by its lunatic process id (remote ids have bit 63
+/// set). Sends carry Erlang terms.
+class RemoteProcess {
+ public:
+  explicit RemoteProcess(uint64_t id) : id_(id) {}
+
+  /// The process behind an Erlang pid (from a term received).
+  static Result<RemoteProcess> from_pid(const Pid& pid) {
+    const std::vector<uint8_t> bytes = encode(Term::pid(pid));
+    uint64_t id = 0;
+    switch (lunatic_pid_to_id(bytes.data(), bytes.size(), &id)) {
+      case 0: return RemoteProcess(id);
+      case LUNATIC_NOT_DISTRIBUTED:
+        return Error(ErrorKind::usage, "not a distributed node (run with --name or --sname)");
+      default: return Error(ErrorKind::no_process, "no process id for the pid of " + pid.node);
+    }
+  }
+  /// This process, as the others see it.
+  static RemoteProcess self() { return RemoteProcess(lunatic_process_id()); }
+
+  uint64_t id() const { return id_; }
+  bool is_remote() const { return (id_ >> 63) != 0; }
+  /// Its Erlang pid (to put in terms), or nullopt if the runtime is not a node.
+  std::optional<Pid> pid() const {
+    uint8_t buffer[300];
+    const int32_t n = lunatic_id_to_pid(id_, buffer, sizeof buffer);
+    if (n < 0 || static_cast<size_t>(n) > sizeof buffer) return std::nullopt;
+    std::optional<Term> term = decode(buffer, static_cast<size_t>(n));
+    if (!term || !term->is(Term::Kind::pid)) return std::nullopt;
+    return term->as_pid();
+  }
+  /// Sends `term`, tagged LUNATIC_TERM_TAG. Fails with no_process if the process is not
+  /// alive here, or if its node cannot be reached (the message is dropped).
+  Result<void> send(const Term& term) const {
+    const std::vector<uint8_t> bytes = encode(term);
+    lunatic_create_data(LUNATIC_TERM_TAG, bytes.size());
+    lunatic_write_data(bytes.data(), bytes.size());
+    if (lunatic_send(id_) != 0) return Error(ErrorKind::no_process, "send failed", id_);
+    return {};
+  }
+
+ private:
+  uint64_t id_;
+};
+
+/// A term received, and who sent it (its id; 0 if the sender is unknown).
+struct ReceivedTerm {
+  Term term;
+  uint64_t sender;
+};
+
+/// Waits up to `timeout_ms` (LUNATIC_NO_TIMEOUT: forever) for a message tagged
+/// LUNATIC_TERM_TAG. Fails with timed_out, or decode if its data is not a Term.
+inline Result<ReceivedTerm> receive_term(uint64_t timeout_ms = LUNATIC_NO_TIMEOUT) {
+  const int64_t tag = LUNATIC_TERM_TAG;
+  const int32_t kind = lunatic_receive(&tag, 1, timeout_ms);
+  if (kind == LUNATIC_TIMED_OUT) return Error(ErrorKind::timed_out, "no term received");
+  std::vector<uint8_t> data(static_cast<size_t>(lunatic_data_size()));
+  lunatic_read_data(data.data(), data.size());
+  std::optional<Term> term = decode(data);
+  if (!term) return Error(ErrorKind::decode, "a message that is not a supported Erlang term");
+  return ReceivedTerm{std::move(*term), lunatic_get_process_id()};
+}
+
+}  // namespace lunatic
+
+#endif

@@ -1,0 +1,279 @@
+// Connection (connection.hpp): the peer's thread. Frames after the handshake are a 4-byte
+// big-endian length and that many bytes; length 0 is a tick, answered with one. A message
+// frame is 'p' (pass through), the control tuple and, for sends, the message, each with its
+// version byte (Erlang/OTP, "Distribution Protocol", protocol between connected nodes).
+#include "dist/connection.hpp"
+
+#include <ei.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "dist/node.hpp"
+
+namespace lunatic::dist {
+namespace {
+
+constexpr uint8_t kPassThrough = 112;
+constexpr const char* kClosed = "connection closed";
+
+// Control message operations (the first element of the control tuple).
+enum Op : int64_t {
+  kLink = 1,
+  kSend = 2,
+  kRegSend = 6,
+  kSendTT = 12,
+  kRegSendTT = 16,
+  kSendSender = 22,
+  kSendSenderTT = 23,
+  kLastKnownOp = 40,  // ops up to here are Erlang's (links, monitors, spawn...): ignored now
+};
+
+}  // namespace
+
+Connection::Connection(Node& node, std::string peer, int fd)
+    : node_(node), peer_(std::move(peer)), fd_(fd) {
+  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+}
+
+Connection::~Connection() {
+  stop();
+  join();
+  if (fd_ >= 0) ei_close_connection(fd_);  // accepted, but never started
+  if (wake_fd_ >= 0) close(wake_fd_);
+}
+
+void Connection::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+bool Connection::enqueue(const ErlangPid& to, std::vector<uint8_t> term) {
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_ || queued_bytes_ + term.size() > kMaxQueuedBytes) return false;
+    queued_bytes_ += term.size();
+    queue_.push_back({to, std::move(term)});
+  }
+  const uint64_t one = 1;
+  (void)!write(wake_fd_, &one, sizeof one);
+  return true;
+}
+
+void Connection::stop() {
+  stopping_.store(true, std::memory_order_release);
+  const uint64_t one = 1;
+  if (wake_fd_ >= 0) (void)!write(wake_fd_, &one, sizeof one);
+}
+
+void Connection::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Connection::run() {
+  if (fd_ < 0 && !stopping_.load(std::memory_order_acquire)) {
+    fd_ = node_.connect(peer_);
+    if (fd_ < 0) node_.log(true, "cannot connect to node " + peer_ + "; its messages are dropped");
+  }
+  if (fd_ >= 0 && wake_fd_ >= 0) serve();
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    queue_.clear();
+    queued_bytes_ = 0;
+  }
+  if (fd_ >= 0) ei_close_connection(fd_);
+  fd_ = -1;
+  finished_.store(true, std::memory_order_release);
+}
+
+void Connection::serve() {
+  std::string why;
+  // Erlang's net_ticktime (60 s) in four ticks: a quiet connection sends a tick every 15 s,
+  // and a peer that sent nothing (not even its own ticks) for 60 s is gone.
+  constexpr int kTickMs = 15'000;
+  constexpr int kTicksToDeath = 4;
+  int silent_ticks = 0;
+  while (!stopping_.load(std::memory_order_acquire)) {
+    pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    const int ready = poll(fds, 2, kTickMs);
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      why = std::string("poll: ") + std::strerror(errno);
+      break;
+    }
+    if (ready == 0) {
+      if (++silent_ticks >= kTicksToDeath) {
+        why = "nothing received for 60 s (net tick time)";
+        break;
+      }
+      static constexpr uint8_t kTick[4] = {0, 0, 0, 0};
+      if (!write_all(kTick)) {
+        why = "tick not written";
+        break;
+      }
+      continue;
+    }
+    if (fds[1].revents & POLLIN) {
+      uint64_t count = 0;
+      (void)!read(wake_fd_, &count, sizeof count);
+      if (stopping_.load(std::memory_order_acquire)) break;
+      if (!flush(why)) break;
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      silent_ticks = 0;
+      uint8_t header[4];
+      if (!read_exact(header, why)) break;
+      const uint32_t length = uint32_t{header[0]} << 24 | uint32_t{header[1]} << 16 |
+                              uint32_t{header[2]} << 8 | header[3];
+      if (!read_frame(length, why)) break;
+    }
+  }
+  if (!stopping_.load(std::memory_order_acquire)) {
+    // A peer that closes is how a node leaves: only the rest is a warning.
+    node_.log(why != kClosed, "disconnected from node " + peer_ + ": " + why);
+  }
+}
+
+bool Connection::read_exact(std::span<uint8_t> out, std::string& why) {
+  size_t done = 0;
+  while (done < out.size()) {
+    // The socket alone: a send queued meanwhile waits for the frame's end (the wake-up stays
+    // pending for serve()); a stop is seen within kIoTimeoutMs.
+    pollfd socket{fd_, POLLIN, 0};
+    const int ready = poll(&socket, 1, static_cast<int>(kIoTimeoutMs));
+    if (ready < 0 && errno == EINTR) continue;
+    if (stopping_.load(std::memory_order_acquire)) return why = "stopped", false;
+    if (ready == 0) return why = "a frame stalled (truncated?)", false;
+    if (ready < 0) return why = std::string("poll: ") + std::strerror(errno), false;
+    const ssize_t n = read(fd_, out.data() + done, out.size() - done);
+    if (n == 0) return why = kClosed, false;
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      return why = std::string("read: ") + std::strerror(errno), false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool Connection::write_all(std::span<const uint8_t> bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    pollfd out{fd_, POLLOUT, 0};
+    if (poll(&out, 1, static_cast<int>(kIoTimeoutMs)) <= 0) return false;
+    const ssize_t n = send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool Connection::read_frame(uint32_t length, std::string& why) {
+  if (length == 0) {
+    static constexpr uint8_t kTock[4] = {0, 0, 0, 0};
+    if (!write_all(kTock)) return why = "tick answer not written", false;
+    return true;
+  }
+  if (length > kMaxFrame) {
+    return why = "frame of " + std::to_string(length) + " bytes is larger than the most, " +
+                 std::to_string(kMaxFrame),
+           false;
+  }
+  // Grown as bytes arrive: a peer that announces 64 MiB and sends little costs little.
+  std::vector<uint8_t> frame;
+  constexpr size_t kChunk = 64 * 1024;
+  while (frame.size() < length) {
+    const size_t at = frame.size();
+    frame.resize(at + std::min<size_t>(kChunk, length - at));
+    if (!read_exact(std::span(frame).subspan(at), why)) return false;
+  }
+  return handle_frame(frame, why);
+}
+
+bool Connection::handle_frame(std::span<const uint8_t> frame, std::string& why) {
+  if (frame[0] != kPassThrough) return why = "frame without the pass-through byte", false;
+  EtfReader control(frame.subspan(1));
+  uint32_t arity = 0;
+  int64_t op = 0;
+  if (!control.version() || !control.tuple_header(arity) || arity < 1 || !control.integer(op)) {
+    return why = "malformed control message", false;
+  }
+  std::optional<ErlangPid> from;
+  std::optional<ErlangPid> to;
+  std::string to_name;
+  ErlangPid pid;
+  ErlangPid sender;
+  bool ok = true;
+  switch (op) {
+    case kSend:  // {2, Unused, To}
+      ok = arity == 3 && control.skip() && control.pid(pid);
+      to = pid;
+      break;
+    case kSendTT:  // {12, Unused, To, TraceToken}
+      ok = arity == 4 && control.skip() && control.pid(pid) && control.skip();
+      to = pid;
+      break;
+    case kSendSender:  // {22, From, To}
+      ok = arity == 3 && control.pid(sender) && control.pid(pid);
+      from = sender;
+      to = pid;
+      break;
+    case kSendSenderTT:  // {23, From, To, TraceToken}
+      ok = arity == 4 && control.pid(sender) && control.pid(pid) && control.skip();
+      from = sender;
+      to = pid;
+      break;
+    case kRegSend:  // {6, From, Unused, ToName}
+      ok = arity == 4 && control.pid(sender) && control.skip() && control.atom(to_name);
+      from = sender;
+      break;
+    case kRegSendTT:  // {16, From, Unused, ToName, TraceToken}
+      ok = arity == 5 && control.pid(sender) && control.skip() && control.atom(to_name) &&
+           control.skip();
+      from = sender;
+      break;
+    default:
+      if (op < kLink || op > kLastKnownOp) {
+        return why = "unknown control message " + std::to_string(op), false;
+      }
+      // Links, monitors, exits, spawn requests, alias sends: not supported yet (ignored).
+      return true;
+  }
+  if (!ok) return why = "malformed control message", false;
+  std::span<const uint8_t> term = frame.subspan(1 + control.position());
+  if (!is_one_term(term)) return why = "malformed message term", false;
+  // The sender is only believed when it is of the peer itself.
+  if (from && from->node != peer_) from.reset();
+  node_.deliver(from, to, to_name, term);
+  return true;
+}
+
+bool Connection::flush(std::string& why) {
+  std::deque<Outgoing> batch;
+  {
+    std::lock_guard lock(mutex_);
+    batch.swap(queue_);
+    queued_bytes_ = 0;
+  }
+  for (Outgoing& out : batch) {
+    erlang_pid to{};
+    std::strncpy(to.node, out.to.node.c_str(), sizeof to.node - 1);
+    to.num = out.to.num;
+    to.serial = out.to.serial;
+    to.creation = out.to.creation;
+    if (ei_send_tmo(fd_, &to, reinterpret_cast<char*>(out.term.data()),
+                    static_cast<int>(out.term.size()), kIoTimeoutMs) < 0) {
+      why = "send failed";
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace lunatic::dist

@@ -1,0 +1,78 @@
+// Connection: one peer node, served by a thread of its own. It reads frames itself (bounded
+// in size and time, checked before anything is decoded), answers ticks, hands messages to the
+// node, and is the only writer of its socket (queued sends, tick answers), so frames never
+// interleave. The handshake is erl_interface's (ei_accept / ei_connect).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "dist/etf.hpp"
+
+namespace lunatic::dist {
+
+class Node;
+
+/// The largest frame read or sent (a message of one term): 64 MiB.
+inline constexpr uint32_t kMaxFrame = 64u << 20;
+/// Bytes of sends a connection queues before it refuses more.
+inline constexpr size_t kMaxQueuedBytes = 64u << 20;
+/// How long a frame, a write or a handshake may stall before the peer is dropped.
+inline constexpr unsigned kIoTimeoutMs = 5000;
+
+class Connection {
+ public:
+  /// `fd`: a socket that passed the handshake (accepted), or -1 to connect to `peer` first
+  /// (on the connection's thread). The node outlives the connection.
+  Connection(Node& node, std::string peer, int fd);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void start();
+  /// Queues `term` (one term with its version byte) for `to`. False if the connection has
+  /// ended or its queue is full. Thread-safe, never blocks on the network.
+  bool enqueue(const ErlangPid& to, std::vector<uint8_t> term);
+  /// Ends the connection soon (its thread sees it at once). Thread-safe.
+  void stop();
+  /// Waits for the thread. @pre stop() was called or finished() is true.
+  void join();
+  bool finished() const { return finished_.load(std::memory_order_acquire); }
+  const std::string& peer() const { return peer_; }
+
+ private:
+  struct Outgoing {
+    ErlangPid to;
+    std::vector<uint8_t> term;
+  };
+  void run();
+  void serve();
+  /// Reads exactly `out.size()` bytes; false on end of stream, error, stop or kIoTimeoutMs
+  /// without progress. `why` says which.
+  bool read_exact(std::span<uint8_t> out, std::string& why);
+  bool write_all(std::span<const uint8_t> bytes);
+  /// One frame after its length was read; false: drop the peer (`why` set).
+  bool read_frame(uint32_t length, std::string& why);
+  bool handle_frame(std::span<const uint8_t> frame, std::string& why);
+  bool flush(std::string& why);
+
+  Node& node_;
+  const std::string peer_;
+  int fd_;
+  int wake_fd_ = -1;  ///< eventfd: a send was queued, or stop
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> finished_{false};
+  std::mutex mutex_;
+  std::deque<Outgoing> queue_;  ///< under mutex_
+  size_t queued_bytes_ = 0;     ///< under mutex_
+  bool closed_ = false;         ///< under mutex_: no more sends accepted
+};
+
+}  // namespace lunatic::dist

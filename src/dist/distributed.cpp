@@ -1,0 +1,87 @@
+// The lunatic::distributed host functions (distributed.hpp). They reach the Node through the
+// runtime's Router; without one (no --name / --sname) each answers "not distributed".
+#include "dist/distributed.hpp"
+
+#include <algorithm>
+
+#include "binding/guest_memory.hpp"
+#include "binding/host_result.hpp"
+#include "dist/node.hpp"
+#include "runtime/process.hpp"
+
+namespace lunatic::dist {
+namespace {
+
+using binding::CallContext;
+using binding::GuestMutSpan;
+using binding::GuestPtr;
+using binding::GuestSpan;
+using binding::HostResult;
+using runtime::Process;
+
+constexpr int32_t kNotDistributed = -1;
+
+/// The node behind the caller's runtime, or null.
+std::shared_ptr<Node> node_of(CallContext& ctx) {
+  return std::dynamic_pointer_cast<Node>(ctx.host<Process>().runtime().router());
+}
+
+/// Copies `bytes` into `out` if they fit; returns their size either way.
+int32_t copy_out(std::span<const uint8_t> bytes, const GuestMutSpan<uint8_t>& out) {
+  if (bytes.size() <= out.size()) std::copy(bytes.begin(), bytes.end(), out.mut_bytes().begin());
+  return static_cast<int32_t>(bytes.size());
+}
+
+/// Arguments: an output buffer. Writes this node's name ("alive@host", UTF-8) if it fits.
+/// Returns its length in bytes (the buffer was too small if larger than it), or -1 if the
+/// runtime is not a distributed node. Traps: the buffer outside memory.
+HostResult<int32_t> node_name(CallContext& ctx, GuestMutSpan<uint8_t> out) {
+  std::shared_ptr<Node> node = node_of(ctx);
+  if (!node) return kNotDistributed;
+  const std::string& name = node->name();
+  return copy_out({reinterpret_cast<const uint8_t*>(name.data()), name.size()}, out);
+}
+
+/// Arguments: a pid as a term (version byte 131 first, NEW_PID_EXT or PID_EXT), an
+/// out-pointer for a u64 process id. Writes the process id that stands for that pid: a local
+/// process's own id for a pid of this node, else a remote id (bit 63 set) that
+/// lunatic::message::send delivers to it. Returns 0 written, 1 not exactly one pid term,
+/// 2 no process id for it (a pid of an earlier run of this node, or the node's table of
+/// remote pids is full), -1 not a distributed node. Traps: a range outside memory.
+HostResult<int32_t> pid_to_id(CallContext& ctx, GuestSpan<uint8_t> pid_term,
+                              GuestPtr<uint64_t> id_out) {
+  std::shared_ptr<Node> node = node_of(ctx);
+  if (!node) return kNotDistributed;
+  std::optional<ErlangPid> pid = decode_pid(pid_term.bytes());
+  if (!pid) return 1;
+  std::optional<runtime::ProcessId> id = node->pids().id_of(*pid);
+  if (!id) return 2;
+  id_out.write(*id);
+  return 0;
+}
+
+/// Arguments: a process id (local, or remote from pid_to_id), an output buffer. Writes the
+/// process's pid as a term (version byte first) if it fits. Returns its length in bytes, -2
+/// for a remote id this node never gave, or -1 if not a distributed node. A local id needs
+/// no live process (a pid may name a process that has ended, as in Erlang).
+/// Traps: the buffer outside memory.
+HostResult<int32_t> id_to_pid(CallContext& ctx, uint64_t process_id, GuestMutSpan<uint8_t> out) {
+  std::shared_ptr<Node> node = node_of(ctx);
+  if (!node) return kNotDistributed;
+  std::optional<ErlangPid> pid = runtime::is_remote(process_id)
+                                     ? node->pids().remote_pid(process_id)
+                                     : std::optional(node->pids().local_pid(process_id));
+  if (!pid) return -2;
+  return copy_out(encode_pid(*pid), out);
+}
+
+}  // namespace
+
+void define_functions(binding::Linker& linker) {
+  linker.ns(kModuleName)
+      .define("node_name", &node_name)
+      .define("pid_to_id", &pid_to_id)
+      .define("id_to_pid", &id_to_pid);
+}
+
+}  // namespace lunatic::dist

@@ -1,0 +1,243 @@
+// The bounded reader of the external term format and the pid encoding (etf.hpp). Tags and
+// layouts: Erlang/OTP's "External Term Format" (erts/doc, section 1).
+#include "dist/etf.hpp"
+
+namespace lunatic::dist {
+namespace {
+
+enum Tag : uint8_t {
+  kNewFloat = 70,
+  kBitBinary = 77,
+  kNewPid = 88,
+  kNewPort = 89,
+  kNewerReference = 90,
+  kSmallInteger = 97,
+  kInteger = 98,
+  kFloat = 99,
+  kAtom = 100,
+  kReference = 101,
+  kPort = 102,
+  kPid = 103,
+  kSmallTuple = 104,
+  kLargeTuple = 105,
+  kNil = 106,
+  kString = 107,
+  kList = 108,
+  kBinary = 109,
+  kSmallBig = 110,
+  kLargeBig = 111,
+  kNewFun = 112,
+  kExport = 113,
+  kNewReference = 114,
+  kSmallAtom = 115,
+  kMap = 116,
+  kAtomUtf8 = 118,
+  kSmallAtomUtf8 = 119,
+  kV4Port = 120,
+};
+
+void put_u32(std::vector<uint8_t>& out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(v >> shift));
+}
+
+}  // namespace
+
+bool EtfReader::take(size_t n, std::span<const uint8_t>& out) {
+  if (n > bytes_.size() - pos_) return false;
+  out = bytes_.subspan(pos_, n);
+  pos_ += n;
+  return true;
+}
+
+bool EtfReader::u8(uint8_t& v) {
+  std::span<const uint8_t> b;
+  if (!take(1, b)) return false;
+  v = b[0];
+  return true;
+}
+
+bool EtfReader::u16(uint16_t& v) {
+  std::span<const uint8_t> b;
+  if (!take(2, b)) return false;
+  v = static_cast<uint16_t>(b[0] << 8 | b[1]);
+  return true;
+}
+
+bool EtfReader::u32(uint32_t& v) {
+  std::span<const uint8_t> b;
+  if (!take(4, b)) return false;
+  v = uint32_t{b[0]} << 24 | uint32_t{b[1]} << 16 | uint32_t{b[2]} << 8 | b[3];
+  return true;
+}
+
+bool EtfReader::version() {
+  uint8_t v = 0;
+  return u8(v) && v == kEtfVersion;
+}
+
+bool EtfReader::tuple_header(uint32_t& arity) {
+  uint8_t tag = 0;
+  if (!u8(tag)) return false;
+  if (tag == kSmallTuple) {
+    uint8_t small = 0;
+    if (!u8(small)) return false;
+    arity = small;
+    return true;
+  }
+  return tag == kLargeTuple && u32(arity);
+}
+
+bool EtfReader::integer(int64_t& value) {
+  uint8_t tag = 0;
+  if (!u8(tag)) return false;
+  if (tag == kSmallInteger) {
+    uint8_t v = 0;
+    if (!u8(v)) return false;
+    value = v;
+    return true;
+  }
+  uint32_t v = 0;
+  if (tag != kInteger || !u32(v)) return false;
+  value = static_cast<int32_t>(v);
+  return true;
+}
+
+bool EtfReader::atom(std::string& name) {
+  uint8_t tag = 0;
+  if (!u8(tag)) return false;
+  size_t length = 0;
+  if (tag == kSmallAtom || tag == kSmallAtomUtf8) {
+    uint8_t n = 0;
+    if (!u8(n)) return false;
+    length = n;
+  } else if (tag == kAtom || tag == kAtomUtf8) {
+    uint16_t n = 0;
+    if (!u16(n)) return false;
+    length = n;
+  } else {
+    return false;
+  }
+  std::span<const uint8_t> text;
+  if (!take(length, text)) return false;
+  name.clear();
+  const bool latin1 = tag == kAtom || tag == kSmallAtom;
+  for (uint8_t c : text) {
+    if (latin1 && c >= 0x80) {  // Latin-1 to UTF-8: two bytes
+      name.push_back(static_cast<char>(0xC0 | c >> 6));
+      name.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    } else {
+      name.push_back(static_cast<char>(c));
+    }
+  }
+  return true;
+}
+
+bool EtfReader::pid(ErlangPid& pid) {
+  uint8_t tag = 0;
+  if (!u8(tag) || (tag != kNewPid && tag != kPid)) return false;
+  if (!atom(pid.node) || !u32(pid.num) || !u32(pid.serial)) return false;
+  if (tag == kNewPid) return u32(pid.creation);
+  uint8_t creation = 0;
+  if (!u8(creation)) return false;
+  pid.creation = creation;
+  return true;
+}
+
+bool EtfReader::skip() { return skip(0); }
+
+bool EtfReader::skip(uint32_t depth) {
+  if (depth > kMaxTermDepth) return false;
+  std::span<const uint8_t> ignored;
+  std::string name;
+  uint8_t tag = 0;
+  if (pos_ >= bytes_.size()) return false;
+  tag = bytes_[pos_];
+  switch (tag) {
+    case kAtom:
+    case kSmallAtom:
+    case kAtomUtf8:
+    case kSmallAtomUtf8: return atom(name);
+    case kPid:
+    case kNewPid: {
+      ErlangPid p;
+      return pid(p);
+    }
+    default: break;
+  }
+  ++pos_;
+  uint8_t n8 = 0;
+  uint16_t n16 = 0;
+  uint32_t n32 = 0;
+  switch (tag) {
+    case kSmallInteger: return take(1, ignored);
+    case kInteger: return take(4, ignored);
+    case kNewFloat: return take(8, ignored);
+    case kFloat: return take(31, ignored);
+    case kNil: return true;
+    case kString: return u16(n16) && take(n16, ignored);
+    case kBinary: return u32(n32) && take(n32, ignored);
+    case kBitBinary: return u32(n32) && take(1, ignored) && take(n32, ignored);
+    case kSmallBig: return u8(n8) && take(1 + size_t{n8}, ignored);
+    case kLargeBig: return u32(n32) && take(1 + size_t{n32}, ignored);
+    case kSmallTuple:
+      if (!u8(n8)) return false;
+      n32 = n8;
+      [[fallthrough]];
+    case kLargeTuple:
+    case kMap:
+    case kList: {
+      if (tag != kSmallTuple && !u32(n32)) return false;
+      uint64_t count = n32;
+      if (tag == kMap) count *= 2;
+      if (tag == kList) count += 1;  // the tail
+      // Each element takes at least one byte: a count past the bytes left is malformed.
+      if (count > bytes_.size() - pos_) return false;
+      for (uint64_t i = 0; i < count; ++i) {
+        if (!skip(depth + 1)) return false;
+      }
+      return true;
+    }
+    case kReference: return skip(depth + 1) && take(5, ignored);
+    case kNewReference:
+      return u16(n16) && skip(depth + 1) && take(1, ignored) && take(size_t{n16} * 4, ignored);
+    case kNewerReference:
+      return u16(n16) && skip(depth + 1) && take(4, ignored) && take(size_t{n16} * 4, ignored);
+    case kPort: return skip(depth + 1) && take(5, ignored);
+    case kNewPort: return skip(depth + 1) && take(8, ignored);
+    case kV4Port: return skip(depth + 1) && take(12, ignored);
+    case kExport: return skip(depth + 1) && skip(depth + 1) && skip(depth + 1);
+    // Size counts itself and everything of the fun (its environment included).
+    case kNewFun: return u32(n32) && n32 >= 4 && take(n32 - 4, ignored);
+    default: return false;  // compressed terms, atom cache references, unknown tags
+  }
+}
+
+bool is_one_term(std::span<const uint8_t> bytes) {
+  EtfReader reader(bytes);
+  return reader.version() && reader.skip() && reader.at_end();
+}
+
+std::vector<uint8_t> encode_pid(const ErlangPid& pid) {
+  // Node names are at most 255 bytes (checked where they come from); cut to stay well formed.
+  const size_t length = std::min<size_t>(pid.node.size(), 255);
+  std::vector<uint8_t> out;
+  out.reserve(4 + length + 12);
+  out.push_back(kEtfVersion);
+  out.push_back(kNewPid);
+  out.push_back(kSmallAtomUtf8);
+  out.push_back(static_cast<uint8_t>(length));
+  for (size_t i = 0; i < length; ++i) out.push_back(static_cast<uint8_t>(pid.node[i]));
+  put_u32(out, pid.num);
+  put_u32(out, pid.serial);
+  put_u32(out, pid.creation);
+  return out;
+}
+
+std::optional<ErlangPid> decode_pid(std::span<const uint8_t> bytes) {
+  EtfReader reader(bytes);
+  ErlangPid pid;
+  if (!reader.version() || !reader.pid(pid) || !reader.at_end()) return std::nullopt;
+  return pid;
+}
+
+}  // namespace lunatic::dist

@@ -1,0 +1,71 @@
+// Erlang's external term format, host side: a bounded reader for what a peer sends (frames,
+// control messages, the terms guests send on) and the pid encoding. Every read checks the
+// bytes left; nesting is capped, so a hostile term costs at most its own size.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace lunatic::dist {
+
+/// The version byte that starts every term in the external format.
+inline constexpr uint8_t kEtfVersion = 131;
+/// Deepest nesting of tuples, lists and maps a term may have.
+inline constexpr uint32_t kMaxTermDepth = 512;
+
+/// An Erlang pid: node name, id, serial, creation (NEW_PID_EXT's fields).
+struct ErlangPid {
+  std::string node;
+  uint32_t num = 0;
+  uint32_t serial = 0;
+  uint32_t creation = 0;
+  bool operator==(const ErlangPid&) const = default;
+};
+
+/// Reads terms from a span; every method returns false, and reads nothing more, when the
+/// bytes are not what it expects or end too soon.
+class EtfReader {
+ public:
+  explicit EtfReader(std::span<const uint8_t> bytes) : bytes_(bytes) {}
+
+  size_t position() const { return pos_; }
+  bool at_end() const { return pos_ == bytes_.size(); }
+  /// The version byte (131).
+  bool version();
+  /// SMALL_TUPLE_EXT / LARGE_TUPLE_EXT: the arity.
+  bool tuple_header(uint32_t& arity);
+  /// SMALL_INTEGER_EXT / INTEGER_EXT.
+  bool integer(int64_t& value);
+  /// An atom in any of its four encodings, as UTF-8 (Latin-1 atoms converted).
+  bool atom(std::string& name);
+  /// NEW_PID_EXT or PID_EXT (whose creation byte becomes the creation).
+  bool pid(ErlangPid& pid);
+  /// Skips one whole term of any type this format defines (ports, references, funs, bit
+  /// binaries, bignums included).
+  bool skip();
+
+ private:
+  bool skip(uint32_t depth);
+  bool take(size_t n, std::span<const uint8_t>& out);
+  bool u8(uint8_t& v);
+  bool u16(uint16_t& v);
+  bool u32(uint32_t& v);
+
+  std::span<const uint8_t> bytes_;
+  size_t pos_ = 0;
+};
+
+/// True if `bytes` is exactly one term with its version byte (what a message to a remote
+/// process must carry).
+bool is_one_term(std::span<const uint8_t> bytes);
+
+/// The pid as a term, with its version byte (NEW_PID_EXT, node as SMALL_ATOM_UTF8_EXT).
+std::vector<uint8_t> encode_pid(const ErlangPid& pid);
+
+/// The pid of `bytes`, which must be exactly one pid term with its version byte.
+std::optional<ErlangPid> decode_pid(std::span<const uint8_t> bytes);
+
+}  // namespace lunatic::dist

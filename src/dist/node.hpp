@@ -1,0 +1,103 @@
+// Node: this runtime as an Erlang distribution node. It registers with epmd (started when
+// none answers), accepts connections on a thread of its own, keeps one Connection per peer,
+// and is the runtime's Router: messages to remote ids leave through it, and terms from peers
+// arrive as lunatic messages (docs/distribution.md).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/result.hpp"
+#include "dist/node_config.hpp"
+#include "dist/pid_table.hpp"
+#include "runtime/environment.hpp"
+#include "runtime/router.hpp"
+#include "runtime/runtime.hpp"
+
+namespace lunatic::dist {
+
+class Connection;
+
+/// The tag of a message that carries an Erlang term (its data: the term's external format,
+/// version byte first). "ERLTERM\0" read as a big-endian number.
+inline constexpr runtime::Tag kTermTag = 0x45524C5445524D00;
+/// The most peers connected at once; more are refused.
+inline constexpr size_t kMaxConnections = 256;
+
+/// Every member has an initializer (designated initializers naming a few compile cleanly).
+struct NodeConfig {
+  NodeName name{};
+  std::string cookie{};
+  /// The environment whose registered names peers reach as {Name, Node} (the root's).
+  std::shared_ptr<const runtime::Environment> names{};
+  /// What happened that a person may want to know (a refused or dropped peer); `warning`
+  /// for what went wrong. Called from the node's threads; must not block or throw.
+  std::function<void(bool warning, const std::string& text)> log{};
+  /// Remote pids the node remembers at most (PidTable).
+  size_t max_remote_pids = size_t{1} << 16;
+};
+
+class Node final : public runtime::Router {
+ public:
+  /// Starts epmd if none answers, listens (on HOST's address if it is an IPv4 literal, else
+  /// on every address), publishes the node and starts accepting. Errors with Phase::Host.
+  static Result<std::shared_ptr<Node>> start(runtime::Runtime& runtime, NodeConfig config);
+  ~Node() override;
+
+  /// Stops accepting, drops every peer, unpublishes; waits for the node's threads. Idempotent.
+  void stop();
+
+  bool send_remote(runtime::ProcessId to, std::unique_ptr<runtime::Message> message) override;
+
+  /// "alive@host".
+  const std::string& name() const { return name_; }
+  uint16_t port() const { return port_; }
+  PidTable& pids() { return *pids_; }
+
+  // ---- for Connection (its thread) ----
+  /// A term for local process `to` (a pid), or for the process registered as `to_name` in
+  /// the names environment; `from`, if known, is the sender. Unknown targets drop it.
+  void deliver(const std::optional<ErlangPid>& from, const std::optional<ErlangPid>& to,
+               const std::string& to_name, std::span<const uint8_t> term);
+  void log(bool warning, const std::string& text) const;
+  /// ei_connect to `peer` (serialised with the other handshakes); the socket or -1.
+  int connect(const std::string& peer);
+
+  struct Ei;  ///< erl_interface's node state (node.cpp)
+
+ private:
+  Node(runtime::Runtime& runtime, NodeConfig config);
+  Result<void> listen_and_publish();
+  void accept_loop();
+  void accept_one();
+  /// The connection to `peer`, opened (queued) if there is none. Null if at kMaxConnections.
+  std::shared_ptr<Connection> connection_to(const std::string& peer);
+  /// Joins and forgets the connections that ended.
+  void reap();
+
+  runtime::Runtime& runtime_;
+  NodeConfig config_;
+  std::string name_;
+  std::unique_ptr<Ei> ei_;
+  std::unique_ptr<PidTable> pids_;
+  int listen_fd_ = -1;
+  int epmd_fd_ = -1;  ///< open while the node is published
+  int stop_fd_ = -1;  ///< eventfd: stop()
+  uint16_t port_ = 0;
+  std::thread acceptor_;
+  std::mutex handshake_mutex_;  ///< one ei handshake at a time (they share the ei_cnode)
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<Connection>> peers_;  ///< under mutex_
+  std::vector<std::shared_ptr<Connection>> connections_;      ///< under mutex_: all, to reap
+  bool stopped_ = false;                                      ///< under mutex_
+};
+
+}  // namespace lunatic::dist

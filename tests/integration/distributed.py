@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""Erlang distribution end to end (docs/distribution.md), on loopback with a private epmd:
+   distributed.py LUNATIC DISTRIBUTED_ECHO_WASM
+1. `lunatic run --name` publishes the node (starting epmd itself) and runs distributed_echo;
+2. an Erlang node sends {self(), Term} to {echo, Node} and must get Term back (several terms),
+   and the echo reaches a pid on a third node the lunatic node connects to itself;
+3. an Erlang node with the wrong cookie is refused (pang) and the refusal is logged;
+4. hostile peers: garbage instead of a handshake, a stalled handshake, and after a good
+   handshake a truncated frame, an oversized frame and an unknown control message: each is
+   disconnected, and the echo still answers afterwards.
+Every wait is bounded; the node, the Erlang nodes and the private epmd are stopped at the end."""
+import hashlib
+import os
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+TIMEOUT = 20
+COOKIE = "lunatic"
+TAG = str(os.getpid())
+NODE = f"echo{TAG}@127.0.0.1"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fail(message):
+    raise SystemExit("FAIL: " + message)
+
+
+def erl(env, name, cookie, code):
+    """Runs `code` in a fresh Erlang node; returns its stdout."""
+    args = ["erl", "-name", f"{name}{TAG}@127.0.0.1", "-setcookie", cookie, "-noshell",
+            "-eval", code + " halt()."]
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+    return done.stdout
+
+
+def epmd_port_of(env, alive):
+    """Asks the private epmd for the node's distribution port (PORT_PLEASE2_REQ)."""
+    with socket.create_connection(("127.0.0.1", int(env["ERL_EPMD_PORT"])), timeout=5) as s:
+        request = b"z" + alive.encode()
+        s.sendall(struct.pack(">H", len(request)) + request)
+        reply = s.recv(64)
+    if len(reply) < 4 or reply[0] != 119 or reply[1] != 0:
+        fail(f"epmd does not know {alive}: {reply!r}")
+    return struct.unpack(">H", reply[2:4])[0]
+
+
+def closed_by_peer(sock, within):
+    """True if the node closes `sock` within `within` seconds (whatever it sends first)."""
+    sock.settimeout(within)
+    deadline = time.time() + within
+    try:
+        while time.time() < deadline:
+            if sock.recv(4096) == b"":
+                return True
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    except socket.timeout:
+        return False
+    return False
+
+
+def handshake(port):
+    """The OTP 23+ handshake as a node named hostile<TAG>@127.0.0.1; returns the socket."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    flags = (0x4 | 0x10 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800 | 0x4000 | 0x10000 | 0x20000 |
+             0x40000 | 0x1000000 | 0x2000000 | (1 << 34))
+    name = f"hostile{TAG}@127.0.0.1".encode()
+    body = b"N" + struct.pack(">QIH", flags, 1, len(name)) + name
+    s.sendall(struct.pack(">H", len(body)) + body)
+
+    def packet():
+        header = s.recv(2, socket.MSG_WAITALL)
+        (n,) = struct.unpack(">H", header)
+        return s.recv(n, socket.MSG_WAITALL)
+
+    status = packet()
+    if status[:3] != b"sok":
+        fail(f"handshake status {status!r}")
+    challenge_packet = packet()
+    if challenge_packet[:1] != b"N":
+        fail(f"handshake challenge {challenge_packet!r}")
+    (challenge,) = struct.unpack(">I", challenge_packet[9:13])
+    digest = hashlib.md5((COOKIE + str(challenge)).encode()).digest()
+    reply = b"r" + struct.pack(">I", 12345) + digest
+    s.sendall(struct.pack(">H", len(reply)) + reply)
+    ack = packet()
+    if ack[:1] != b"a":
+        fail(f"handshake ack {ack!r}")
+    return s
+
+
+def main():
+    lunatic, guest = sys.argv[1], sys.argv[2]
+    env = dict(os.environ, ERL_EPMD_PORT=str(free_port()), HOME=os.environ.get("HOME", "/tmp"))
+    node = subprocess.Popen([lunatic, "run", "--name", NODE, "--cookie", COOKIE, guest],
+                            env=dict(env, LUNATIC_LOG="info"), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        line = node.stdout.readline()
+        print(line, end="")
+        if line.strip() != f"echo is ready on {NODE}":
+            fail(f"the node did not start: {line!r}")
+
+        # 2. Echo: the issue's exchange, then terms of every kind the SDK's codec holds.
+        terms = ['<<"hello">>', "{ok, [1,2,3], #{a => 1.5}, -5000000000, 'caf\u00e9', []}",
+                 "[self(), <<>>, {}]"]
+        code = "".join(
+            f"{{echo, '{NODE}'}} ! {{self(), {t}}}, receive R{i} -> io:format(\"~p~n\", "
+            f"[R{i} =:= {t}]) after 5000 -> io:format(\"timeout~n\") end, "
+            for i, t in enumerate(terms))
+        code = f"{{echo, '{NODE}'}} ! {{self(), <<\"hello\">>}}, receive R -> io:format(\"~p~n\", [R]) after 5000 -> io:format(\"timeout~n\") end, " + code
+        out = erl(env, "t", COOKIE, code)
+        print(out, end="")
+        if out.split() != ['<<"hello">>', "true", "true", "true"]:
+            fail(f"echo answered {out!r}")
+
+        # 2b. A pid of a node the lunatic node has no connection to: the node connects to it.
+        receiver = subprocess.Popen(
+            ["erl", "-name", f"r{TAG}@127.0.0.1", "-setcookie", COOKIE, "-noshell", "-eval",
+             "register(recv, self()), io:format(\"ready~n\"), receive M -> io:format(\"~p~n\", [M]) "
+             "after 15000 -> io:format(\"timeout~n\") end, halt()."],
+            env=env, stdout=subprocess.PIPE, text=True)
+        try:
+            if receiver.stdout.readline().strip() != "ready":
+                fail("the receiving Erlang node did not start")
+            erl(env, "s", COOKIE,
+                f"Pid = rpc:call('r{TAG}@127.0.0.1', erlang, whereis, [recv]), "
+                f"{{echo, '{NODE}'}} ! {{Pid, {{via, lunatic}}}}, timer:sleep(200),")
+            got, _ = receiver.communicate(timeout=TIMEOUT)
+        finally:
+            if receiver.poll() is None:
+                receiver.kill()
+                receiver.communicate()
+        print("echoed to a third node:", got, end="")
+        if got.strip() != "{via,lunatic}":
+            fail(f"the third node got {got!r}")
+
+        # 3. The wrong cookie.
+        out = erl(env, "w", "not" + COOKIE, f"io:format(\"~p~n\", [net_adm:ping('{NODE}')]),")
+        print("wrong cookie:", out, end="")
+        if out.strip() != "pang":
+            fail(f"a node with the wrong cookie got {out!r}")
+
+        # 4. Hostile peers.
+        port = epmd_port_of(env, f"echo{TAG}")
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(b"GET / HTTP/1.0\r\n\r\n" + bytes(range(256)))
+            if not closed_by_peer(s, 10):
+                fail("garbage instead of a handshake was not disconnected")
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(b"\x00\x40N")  # a handshake packet that never ends
+            if not closed_by_peer(s, 12):
+                fail("a stalled handshake was not disconnected")
+        with handshake(port) as s:
+            s.sendall(struct.pack(">I", 1000) + b"p\x83h\x03a\x02")  # and then nothing
+            if not closed_by_peer(s, 12):
+                fail("a truncated frame was not disconnected")
+        with handshake(port) as s:
+            s.sendall(struct.pack(">I", 0x7FFFFFFF) + b"p")
+            if not closed_by_peer(s, 5):
+                fail("an oversized frame was not disconnected")
+        with handshake(port) as s:
+            s.sendall(struct.pack(">I", 0) * 3)  # ticks are answered, and are harmless
+            control = b"p\x83h\x01a\x63"  # {99}
+            s.sendall(struct.pack(">I", len(control)) + control)
+            if not closed_by_peer(s, 5):
+                fail("an unknown control message was not disconnected")
+        out = erl(env, "t2", COOKIE,
+                  f"{{echo, '{NODE}'}} ! {{self(), still_here}}, receive R -> io:format(\"~p~n\", [R]) after 5000 -> io:format(\"timeout~n\") end,")
+        print("after the hostile peers:", out, end="")
+        if out.strip() != "still_here":
+            fail(f"the node no longer answers: {out!r}")
+        if node.poll() is not None:
+            fail(f"the node exited with {node.returncode}")
+    finally:
+        node.terminate()
+        try:
+            _, err = node.communicate(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            node.kill()
+            _, err = node.communicate()
+        subprocess.run(["epmd", "-kill"], env=env, capture_output=True, timeout=TIMEOUT)
+    print(err, end="")
+    for want in ["handshake failed", "frame stalled", "larger than the most",
+                 "unknown control message 99"]:
+        if want not in err:
+            fail(f"the node's log does not say {want!r}")
+    print("ok distributed")
+
+
+main()
