@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 
+#include "cli/host_memory.hpp"
 #include "cli/load_error.hpp"
 #include "cli/log.hpp"
 #include "cli/module_source.hpp"
@@ -129,6 +130,9 @@ int run_module(const RunOptions& options) {
   }
   config.max_fuel = options.max_fuel;
   if (options.max_processes) config.max_processes = *options.max_processes;
+  config.max_memory_total = options.max_memory_total
+                                ? *options.max_memory_total
+                                : default_memory_total(available_host_memory());
   if (!options.allow.empty()) config.allowed = binding::AllowList(options.allow);
   // Set in `prepare`, before the root can run (and so before it can end).
   auto root_id = std::make_shared<std::atomic<runtime::ProcessId>>(0);
@@ -179,10 +183,12 @@ int run_module(const RunOptions& options) {
 
   std::string allowed = options.allow.empty() ? "every host namespace" : "only";
   for (const std::string& prefix : options.allow) allowed += " " + prefix;
-  log->debug("root environment: max memory {} pages of 64 KiB, max fuel {}, max processes {}, {}",
-             config.max_memory_pages,
-             config.max_fuel ? std::to_string(*config.max_fuel) : std::string("unlimited"),
-             config.max_processes, allowed);
+  log->debug(
+      "root environment: max memory {} pages of 64 KiB, max memory total {} bytes, max fuel {}, "
+      "max processes {}, {}",
+      config.max_memory_pages, config.max_memory_total,
+      config.max_fuel ? std::to_string(*config.max_fuel) : std::string("unlimited"),
+      config.max_processes, allowed);
   runtime::SpawnOptions root;
   root.module = *module;
   root.environment = runtime::Environment::create(std::move(config));

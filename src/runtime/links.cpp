@@ -120,6 +120,17 @@ std::unique_ptr<Message> death_signal(MessageKind kind, const Death& death, Tag 
   return m;
 }
 
+/// Queues a death notice for `target`, charged to its environment (it asked for the notice by
+/// linking or monitoring). Charged even past the environment's max_memory_total: a death is
+/// never hidden (a process that watches another must learn of its end even when the dead
+/// process's own messages fill the budget); the next allocation there fails instead, until
+/// the notice is read.
+void deliver_notice(Process& target, std::unique_ptr<Message> notice) {
+  notice->charge = target.new_charge();
+  notice->charge.force_add(kMessageBytes + notice->data.capacity());
+  target.deliver(std::move(notice));
+}
+
 /// What a LinkDied signal does to the process that receives it.
 void signal_link_died(Process& target, const Death& death, Tag tag) {
   if (target.die_when_link_dies()) {
@@ -128,7 +139,7 @@ void signal_link_died(Process& target, const Death& death, Tag tag) {
         (death.kind == ExitStatus::Kind::Normal ? " does not exist" : " failed")));
     return;
   }
-  target.deliver(death_signal(MessageKind::LinkDied, death, tag));
+  deliver_notice(target, death_signal(MessageKind::LinkDied, death, tag));
 }
 
 }  // namespace
@@ -171,7 +182,7 @@ void Process::monitor(Tag tag, ProcessId other_id) {
   std::shared_ptr<Process> other = runtime_.find(other_id);
   if (other && other->links_.add_monitor(id_, tag)) return;
   links_.remove_watching(other_id);
-  deliver(death_signal(MessageKind::ProcessDied, no_process(other_id), tag));
+  deliver_notice(*this, death_signal(MessageKind::ProcessDied, no_process(other_id), tag));
 }
 
 void Process::stop_monitoring(ProcessId other_id) {
@@ -196,9 +207,9 @@ void notify_death(Runtime& runtime, ProcessId dead, const Notifications& n,
   for (const MonitorEntry& m : n.monitors) {
     if (std::shared_ptr<Process> watcher = runtime.find(m.watcher)) {
       watcher->links_.remove_watching(dead);
-      watcher->deliver(death_signal(MessageKind::ProcessDied, death, m.tag));
+      deliver_notice(*watcher, death_signal(MessageKind::ProcessDied, death, m.tag));
       for (Tag tag : m.more_tags)
-        watcher->deliver(death_signal(MessageKind::ProcessDied, death, tag));
+        deliver_notice(*watcher, death_signal(MessageKind::ProcessDied, death, tag));
     }
   }
   // A dead watcher's monitors go away with it: a long-lived process monitored by many

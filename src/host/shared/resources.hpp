@@ -43,16 +43,20 @@ class ErrorResource final : public runtime::Resource {
 };
 
 /// A compiled module (lunatic::process::compile_module), shared by its handles and processes.
-/// Modules can travel in messages (push_module / take_module).
+/// Modules can travel in messages (push_module / take_module). `charge` is the host memory
+/// the module was charged (to the environment of the process that compiled it) while the
+/// handle lives.
 class ModuleResource final : public runtime::Resource {
  public:
-  explicit ModuleResource(std::shared_ptr<const engine::CompiledModule> module)
-      : module_(std::move(module)) {}
+  explicit ModuleResource(std::shared_ptr<const engine::CompiledModule> module,
+                          MemoryCharge charge = {})
+      : module_(std::move(module)), charge_(std::move(charge)) {}
   const char* kind_name() const override { return "module"; }
   const std::shared_ptr<const engine::CompiledModule>& module() const { return module_; }
 
  private:
   std::shared_ptr<const engine::CompiledModule> module_;
+  MemoryCharge charge_;
 };
 
 /// The configuration of an environment being prepared (create_config and its setters). A spawn
