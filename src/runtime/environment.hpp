@@ -90,9 +90,9 @@ class Environment : public std::enable_shared_from_this<Environment> {
     return {shared_from_this(), &budget_};
   }
 
-  /// Host memory charged per live process (kProcessBytes) for its own host state: the
-  /// Process, its store, thread, mailbox and links, which nothing else charges. Measured at
-  /// ~20 KiB with the interpreter's default stacks (docs/design.md "Host memory").
+  /// Host memory charged per live process for its own host state: the Process, its store,
+  /// thread, mailbox and links, which nothing else charges. An idle process measures ~7.5 KiB
+  /// (bench_processes idle_memory); the rest is a margin for a running one's stacks.
   static constexpr uint64_t kProcessBytes = 32 * 1024;
 
   enum class Entry : uint8_t { Entered, TooManyProcesses, OutOfMemory };

@@ -5,6 +5,8 @@
 ;;   s  64 KiB messages to itself          m  10,000,000 empty messages to a sleeper
 ;;   b  512 MiB messages to a sleeper      t  10,000,000 timers (1e9 ms)
 ;;   g  table.grow by 1M elements until it returns -1 ("table.grow returned -1")
+;;   f  a fork bomb: linked sleepers until a spawn fails ("spawn failed"), then it traps and
+;;      its sleepers die with it
 (module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
@@ -27,6 +29,7 @@
   (import "lunatic::process" "spawn" (func $spawn (param i64 i64 i64 i32 i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 2)
   (table $t 0 funcref)
+  (global $link_tag (mut i64) (i64.const 0))  ;; the spawns' link tag (mode f links them)
   ;; Page 0 is the (zero) message buffer; page 1 scratch.
   (data (i32.const 69000) "attack")
   (data (i32.const 69016) "sleeper")
@@ -51,7 +54,7 @@
     (i32.store8 (i32.const 69217) (i32.const 0x7E))
     (i64.store (i32.const 69218) (local.get $b))
     (i64.store (i32.const 69226) (i64.const 0))
-    (if (call $spawn (i64.const 0) (local.get $config) (i64.const -1) (local.get $name)
+    (if (call $spawn (global.get $link_tag) (local.get $config) (i64.const -1) (local.get $name)
                      (local.get $len) (i32.const 69200) (i32.const 34) (i32.const 69100))
       (then (call $print (i32.const 70048) (i32.const 13)) (unreachable)))
     (i64.load (i32.const 69100)))
@@ -97,7 +100,14 @@
       (then
         (loop $l
           (br_if $l (i32.ne (table.grow $t (ref.null func) (i32.const 1000000)) (i32.const -1))))
-        (call $print (i32.const 70064) (i32.const 23)))))
+        (call $print (i32.const 70064) (i32.const 23))))
+    (if (i64.eq (local.get $mode) (i64.const 0x66))  ;; 'f'
+      (then
+        (global.set $link_tag (i64.const 1))
+        (loop $l
+          (drop (call $spawn2 (i64.const -1) (i32.const 69016) (i32.const 7) (i64.const 0)
+                              (i64.const 0)))
+          (br $l)))))
 
   (func (export "sleeper") (param i64) (param i64) (call $sleep_ms (i64.const 1000000000)))
 
