@@ -10,7 +10,8 @@ namespace lunatic {
 namespace {
 
 // flood(n, to): n messages of 4 KiB to process `to` (0: itself); timers(n): n timers of an
-// hour to itself; compile(n): compiles its first 64 KiB page as a module (it fails, but is
+// hour to itself; errors(n): error ids (a 1-byte module that does not decode) until killed;
+// compile(n): compiles its first 64 KiB page as a module (it fails, but is
 // charged first). Each returns n if it gets there.
 constexpr std::string_view kGuest = R"((module
   (import "lunatic::message" "create_data" (func $create_data (param i64 i64)))
@@ -35,6 +36,11 @@ constexpr std::string_view kGuest = R"((module
       (drop (call $send_after (call $process_id) (i64.const 3600000)))
       (local.set $i (i64.add (local.get $i) (i64.const 1)))
       (br_if $again (i64.lt_u (local.get $i) (local.get $n))))
+    (local.get $n))
+  (func (export "errors") (param $n i64) (result i64)
+    (loop $again
+      (drop (call $compile (i32.const 0) (i32.const 1) (i32.const 65536)))
+      (br $again))
     (local.get $n))
   (func (export "compile") (param $n i64) (result i64)
     (drop (call $compile (i32.const 0) (i32.const 65536) (i32.const 65536)))
@@ -110,6 +116,15 @@ TEST_F(HostMemory, ModulesCompiledAtRunTimeAreCharged) {
   ASSERT_EQ(status.kind, ExitStatus::Kind::Killed);
   EXPECT_NE(status.to_string().find("out of memory: a module of 65536 bytes"), std::string::npos)
       << status.to_string();
+}
+
+TEST_F(HostMemory, ErrorIdsAreCharged) {
+  ExitStatus status = run("errors", {Value::i64(1)});
+  ASSERT_EQ(status.kind, ExitStatus::Kind::Killed);
+  EXPECT_NE(status.to_string().find("out of memory: an error id would pass"), std::string::npos)
+      << status.to_string();
+  runtime_.wait_all();
+  EXPECT_EQ(env_->budget().used(), 0u);
 }
 
 }  // namespace
