@@ -10,15 +10,17 @@ namespace lunatic {
 namespace {
 
 // flood(n, to): n messages of 4 KiB to process `to` (0: itself); timers(n): n timers of an
-// hour to itself; errors(n): error ids (a 1-byte module that does not decode) until killed;
-// compile(n): compiles its first 64 KiB page as a module (it fails, but is
-// charged first). Each returns n if it gets there.
+// hour to itself; notices(n): monitors a process that does not exist until killed (each
+// monitor queues a "noproc" notice); errors(n): error ids (a 1-byte module that does not decode)
+// until killed; compile(n): compiles its first 64 KiB page as a module (it fails, but is charged
+// first). Each returns n if it gets there.
 constexpr std::string_view kGuest = R"((module
   (import "lunatic::message" "create_data" (func $create_data (param i64 i64)))
   (import "lunatic::message" "write_data" (func $write_data (param i32 i32) (result i32)))
   (import "lunatic::message" "send" (func $send (param i64) (result i32)))
   (import "lunatic::timer" "send_after" (func $send_after (param i64 i64) (result i64)))
   (import "lunatic::process" "process_id" (func $process_id (result i64)))
+  (import "lunatic::process" "monitor" (func $monitor (param i64 i64)))
   (import "lunatic::process" "compile_module" (func $compile (param i32 i32 i32) (result i32)))
   (memory 2)
   (func (export "flood") (param $n i64) (param $to i64) (result i64) (local $i i64)
@@ -36,6 +38,11 @@ constexpr std::string_view kGuest = R"((module
       (drop (call $send_after (call $process_id) (i64.const 3600000)))
       (local.set $i (i64.add (local.get $i) (i64.const 1)))
       (br_if $again (i64.lt_u (local.get $i) (local.get $n))))
+    (local.get $n))
+  (func (export "notices") (param $n i64) (result i64)
+    (loop $again
+      (call $monitor (i64.const 1) (i64.const 999999999))
+      (br $again))
     (local.get $n))
   (func (export "errors") (param $n i64) (result i64)
     (loop $again
@@ -122,6 +129,15 @@ TEST_F(HostMemory, ErrorIdsAreCharged) {
   ExitStatus status = run("errors", {Value::i64(1)});
   ASSERT_EQ(status.kind, ExitStatus::Kind::Killed);
   EXPECT_NE(status.to_string().find("out of memory: an error id would pass"), std::string::npos)
+      << status.to_string();
+  runtime_.wait_all();
+  EXPECT_EQ(env_->budget().used(), 0u);
+}
+
+TEST_F(HostMemory, NoticesAGuestCanMultiplyAreCharged) {
+  ExitStatus status = run("notices", {Value::i64(1)});
+  ASSERT_EQ(status.kind, ExitStatus::Kind::Killed);
+  EXPECT_NE(status.to_string().find("out of memory: a death notice would pass"), std::string::npos)
       << status.to_string();
   runtime_.wait_all();
   EXPECT_EQ(env_->budget().used(), 0u);
