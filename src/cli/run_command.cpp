@@ -133,6 +133,10 @@ int run_module(const RunOptions& options) {
   config.max_memory_total = options.max_memory_total
                                 ? *options.max_memory_total
                                 : default_memory_total(available_host_memory());
+  // The default budget protects the host from what it allocates (messages, tables, timers...)
+  // and charges each process a flat kProcessBytes; the root's linear memories count at their
+  // declared size only when the user set the total (see charge_linear_memory).
+  config.charge_linear_memory = options.max_memory_total.has_value();
   if (!options.allow.empty()) config.allowed = binding::AllowList(options.allow);
   // Set in `prepare`, before the root can run (and so before it can end).
   auto root_id = std::make_shared<std::atomic<runtime::ProcessId>>(0);

@@ -21,8 +21,8 @@ Function* Store::add_host_function(wasm::FuncType type, HostFunction fn) {
 }
 
 Result<Memory*> Store::add_memory(wasm::MemoryType type) {
-  std::unique_ptr<Memory> memory =
-      TRY(Memory::create(pool_, type, limits_.max_memory_pages, limits_.budget));
+  std::unique_ptr<Memory> memory = TRY(Memory::create(
+      pool_, type, limits_.max_memory_pages, limits_.charge_memories ? limits_.budget : nullptr));
   return memories_.emplace_back(std::move(memory)).get();
 }
 

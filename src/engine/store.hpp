@@ -161,6 +161,10 @@ struct StoreLimits {
   /// Host memory the store's memories and tables are charged to (null: none); must outlive
   /// the store. The runtime passes the process's environment's budget.
   const MemoryBudget* budget = nullptr;
+  /// False: linear memories are not charged to `budget` (tables still are). Their pages are
+  /// the host's only once touched, so charging the declared size would cap a program of a
+  /// million small processes far below what the host holds (EnvironmentConfig).
+  bool charge_memories = true;
 };
 
 /// Owner of all entities of one process (or one spec script). Not thread-safe: a Store is used

@@ -45,6 +45,14 @@ struct EnvironmentConfig {
   /// instantiation fails, and a host call that would allocate kills its process
   /// ("killed: out of memory: ... max_memory_total"). See docs/design.md "Host memory".
   uint64_t max_memory_total = UINT64_MAX;
+  /// Whether the linear memories of this environment's own processes count in
+  /// max_memory_total at their declared size (a sandbox: it may touch every page it asked
+  /// for). `lunatic run`'s default root budget leaves them out: a million processes of a
+  /// guest that declares 128 KiB and touches a few pages would otherwise be refused at a
+  /// small fraction of what the host holds; each process's flat Environment::kProcessBytes
+  /// stands for the pages an idle one touches. Tables, messages, timers and the rest count
+  /// either way.
+  bool charge_linear_memory = true;
 };
 
 /// A child config that leaves max_memory_total unset but bounds both its process count and
@@ -91,9 +99,13 @@ class Environment : public std::enable_shared_from_this<Environment> {
   }
 
   /// Host memory charged per live process for its own host state: the Process, its store,
-  /// thread, mailbox and links, which nothing else charges. An idle process measures ~7.5 KiB
-  /// (bench_processes idle_memory); the rest is a margin for a running one's stacks.
-  static constexpr uint64_t kProcessBytes = 32 * 1024;
+  /// thread, mailbox and links, which nothing else charges, and (where linear memories are
+  /// not charged, EnvironmentConfig::charge_linear_memory) the pages an idle one touches.
+  /// Measured per parked process: ~7.5 KiB for a minimal module (bench_processes
+  /// idle_memory), 13.8 KiB for the C guest interpreted, ~17.6 KiB compiled (its native
+  /// stack and page tables). 16 KiB lets a million idle processes fit the default budget of
+  /// a 24 GiB machine, as they fit the machine.
+  static constexpr uint64_t kProcessBytes = 16 * 1024;
 
   enum class Entry : uint8_t { Entered, TooManyProcesses, OutOfMemory };
   /// Counts one more live process here and in every ancestor and charges kProcessBytes to

@@ -19,7 +19,8 @@ Process::Process(Key, Runtime& runtime, ProcessId id,
       module_(std::move(module)),
       store_(runtime.memory_pool(),
              engine::StoreLimits{environment_->config().max_memory_pages,
-                                 engine::Table::kMaxElements, &environment_->budget()}),
+                                 engine::Table::kMaxElements, &environment_->budget(),
+                                 environment_->config().charge_linear_memory}),
       thread_(store_) {
   thread_.set_slice_extension(&Process::extend_slice, this);
   resources_.set_limit(

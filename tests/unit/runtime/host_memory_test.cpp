@@ -149,8 +149,23 @@ TEST_F(HostMemory, MemoryGrowFailsAtTheEnvironmentsTotal) {
   auto env = Environment::create(config);
   ASSERT_TRUE(runtime_->spawn_root(compile_wat(kGrower), env, "memory", {Value::i64(1)}).ok());
   ASSERT_EQ(runtime_->wait().kind, ExitStatus::Kind::Normal);
-  // 4 MiB = 64 pages, less the process's 32 KiB: 63 pages.
+  // 4 MiB = 64 pages, less the process's kProcessBytes: 63 pages.
   EXPECT_EQ(reports().take(), std::vector<int64_t>{63});
+}
+
+TEST_F(HostMemory, LinearMemoryUnchargedWhereTheEnvironmentSaysSo) {
+  // lunatic run's default root: memories are not charged, only the flat kProcessBytes.
+  start(1);
+  EnvironmentConfig config;
+  config.max_memory_total = 4 << 20;
+  config.charge_linear_memory = false;
+  config.max_memory_pages = 128;  // 8 MiB: twice the total
+  auto env = Environment::create(config);
+  ASSERT_TRUE(runtime_->spawn_root(compile_wat(kGrower), env, "memory", {Value::i64(1)}).ok());
+  ASSERT_EQ(runtime_->wait().kind, ExitStatus::Kind::Normal);
+  EXPECT_EQ(reports().take(), std::vector<int64_t>{128});  // up to its page cap, not the total
+  runtime_->wait_all();
+  EXPECT_EQ(env->budget().used(), 0u);
 }
 
 TEST_F(HostMemory, TablesPastTheTotalFailInstantiation) {
