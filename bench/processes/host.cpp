@@ -44,6 +44,10 @@ int64_t spawn(CallContext& ctx, GuestString entry, int64_t arg) {
 int32_t send(CallContext& ctx, int64_t to, int64_t value) {
   Process& p = ctx.host<Process>();
   auto m = std::make_unique<runtime::Message>();
+  // Charged to the sender's environment as lunatic::message::create_data charges (the cost of
+  // host memory accounting belongs in the message benchmarks).
+  m->charge = p.new_charge();
+  if (!m->charge.resize(runtime::kMessageBytes + sizeof value)) return 2;
   m->process = p.id();
   m->data.resize(sizeof value);
   std::memcpy(m->data.data(), &value, sizeof value);

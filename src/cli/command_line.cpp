@@ -51,9 +51,13 @@ cannot be loaded, validated or linked; 2 for a bad command line; 134 when the gu
 124 when --timeout is reached (the root process, and with it the run, is killed; a root
 that has not ended 1 s after its kill, e.g. blocked reading stdin, ends lunatic at once).
 
-Sandbox: --max-memory, --max-fuel, --max-processes and --allow set the limits of the root
-environment, which every process inherits (an environment a guest creates is clamped to
-them). --allow PREFIX, repeatable, keeps only the host functions whose "module::name" starts
+Sandbox: --max-memory, --max-memory-total, --max-fuel, --max-processes and --allow set the
+limits of the root environment, which every process inherits (an environment a guest creates
+is clamped to them). --max-memory-total bounds the host memory of all processes together
+(linear memories, tables, queued messages, timers, names, modules, 32 KiB per process); its
+default is 3/4 of the memory cgroup's limit, or of physical memory without one. Past it
+memory.grow and table.grow return -1, a spawn fails, and a host call that would allocate
+kills its process ("killed: out of memory: ... max_memory_total"). --allow PREFIX, repeatable, keeps only the host functions whose "module::name" starts
 with one of the prefixes (e.g. wasi_snapshot_preview1, lunatic::message); a module importing
 anything else does not link. Without --allow every host namespace is allowed.
 
@@ -288,6 +292,11 @@ Command parse_command_line(std::span<const std::string> args) {
   run->add_option("--max-memory", max_memory,
                   "Cap each linear memory (e.g. 64MiB; from 64K, one page, to 4GiB)")
       ->type_name("SIZE");
+  std::string max_memory_total;
+  run->add_option("--max-memory-total", max_memory_total,
+                  "Cap the host memory of the whole run (e.g. 2GiB; default: 3/4 of the "
+                  "cgroup's memory limit or of physical memory)")
+      ->type_name("SIZE");
   std::string max_fuel;
   run->add_option("--max-fuel", max_fuel, "Trap with 'out of fuel' after N fuel units")
       ->type_name("N");
@@ -432,6 +441,15 @@ Command parse_command_line(std::span<const std::string> args) {
                          "' is more than 4 GiB, the most a 32-bit memory can hold");
     }
     opts.max_memory_bytes = *bytes;
+  }
+  if (run->count("--max-memory-total") != 0) {
+    Result<uint64_t> bytes = parse_size(max_memory_total);
+    if (!bytes) return usage_error("--max-memory-total: " + bytes.error().message);
+    if (*bytes < wasm::kPageSize) {
+      return usage_error("--max-memory-total: '" + max_memory_total +
+                         "' is less than one 64 KiB page");
+    }
+    opts.max_memory_total = *bytes;
   }
   if (run->count("--max-fuel") != 0) {
     opts.max_fuel = parse_count(max_fuel);

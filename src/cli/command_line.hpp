@@ -31,7 +31,9 @@ struct RunOptions {
   std::optional<uint64_t> max_memory_bytes;  ///< --max-memory, per linear memory
   std::optional<uint64_t> max_fuel;          ///< --max-fuel
   std::optional<uint64_t> max_processes;     ///< --max-processes: the root environment's cap
-  std::vector<std::string> allow;            ///< --allow PREFIX; empty: every host namespace
+  /// --max-memory-total: host memory of the whole run; default: default_memory_total().
+  std::optional<uint64_t> max_memory_total;
+  std::vector<std::string> allow;  ///< --allow PREFIX; empty: every host namespace
   std::optional<std::chrono::milliseconds> timeout;  ///< --timeout: wall clock for the run
   unsigned threads = 0;       ///< --threads: scheduler workers; 0 = one per core
   std::string observe;        ///< --observe HOST:PORT (the observer's address); empty: off

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 
+#include "cli/host_memory.hpp"
 #include "cli/load_error.hpp"
 #include "cli/log.hpp"
 #include "cli/module_source.hpp"
@@ -142,6 +143,13 @@ int run_module(const RunOptions& options) {
   }
   config.max_fuel = options.max_fuel;
   if (options.max_processes) config.max_processes = *options.max_processes;
+  config.max_memory_total = options.max_memory_total
+                                ? *options.max_memory_total
+                                : default_memory_total(available_host_memory());
+  // The default budget protects the host from what it allocates (messages, tables, timers...)
+  // and charges each process a flat kProcessBytes; the root's linear memories count at their
+  // declared size only when the user set the total (see charge_linear_memory).
+  config.charge_linear_memory = options.max_memory_total.has_value();
   if (!options.allow.empty()) config.allowed = binding::AllowList(options.allow);
   // --name / --sname: checked before anything runs (a bad name or no cookie is a usage error).
   std::optional<dist::NodeConfig> node_config;
@@ -211,10 +219,12 @@ int run_module(const RunOptions& options) {
 
   std::string allowed = options.allow.empty() ? "every host namespace" : "only";
   for (const std::string& prefix : options.allow) allowed += " " + prefix;
-  log->debug("root environment: max memory {} pages of 64 KiB, max fuel {}, max processes {}, {}",
-             config.max_memory_pages,
-             config.max_fuel ? std::to_string(*config.max_fuel) : std::string("unlimited"),
-             config.max_processes, allowed);
+  log->debug(
+      "root environment: max memory {} pages of 64 KiB, max memory total {} bytes, max fuel {}, "
+      "max processes {}, {}",
+      config.max_memory_pages, config.max_memory_total,
+      config.max_fuel ? std::to_string(*config.max_fuel) : std::string("unlimited"),
+      config.max_processes, allowed);
   std::shared_ptr<runtime::Environment> root_environment =
       runtime::Environment::create(std::move(config));
   // Declared after the runtime: the node stops (its threads joined) before the runtime goes.

@@ -119,6 +119,15 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
 
   for (const wasm::TableType& type : m.tables) {
     Table* table = add_table(type, 0);
+    if (table == nullptr && type.limits.min <= limits_.max_table_elements &&
+        type.limits.min <= Table::kMaxElements) {
+      return Error(Phase::Instantiate, "table size exceeds the environment's max_memory_total",
+                   Error::kNoOffset,
+                   std::to_string(type.limits.min) + " elements requested, " +
+                       std::to_string(limits_.budget->limit() -
+                                      std::min(limits_.budget->used(), limits_.budget->limit())) +
+                       " bytes left");
+    }
     if (table == nullptr) {
       return Error(Phase::Instantiate, "table size exceeds the limit", Error::kNoOffset,
                    std::to_string(type.limits.min) + " elements requested, limit " +

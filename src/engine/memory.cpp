@@ -8,6 +8,7 @@
 // copies at most twice its final size in total. The slot is never bigger than the memory can
 // become: the smallest class holding the initial size is never bigger than the smallest class
 // holding the maximum.
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -17,18 +18,29 @@
 namespace lunatic::engine {
 
 Result<std::unique_ptr<Memory>> Memory::create(MemoryPool& pool, wasm::MemoryType type,
-                                               uint32_t max_pages_limit) {
+                                               uint32_t max_pages_limit,
+                                               const MemoryBudget* budget) {
   uint32_t limit = max_pages_limit < wasm::kMaxPages ? max_pages_limit : wasm::kMaxPages;
   uint32_t initial = type.limits.min;
   if (initial > limit) {
     return Error(Phase::Instantiate, "memory size exceeds the limit", Error::kNoOffset,
                  std::to_string(initial) + " pages requested, limit " + std::to_string(limit));
   }
+  const uint64_t initial_bytes = uint64_t{initial} * wasm::kPageSize;
+  if (budget != nullptr && !budget->try_charge(initial_bytes)) {
+    return Error(Phase::Instantiate, "memory size exceeds the environment's max_memory_total",
+                 Error::kNoOffset,
+                 std::to_string(initial) + " pages requested, " +
+                     std::to_string(budget->limit() - std::min(budget->used(), budget->limit())) +
+                     " bytes left");
+  }
   std::unique_ptr<Memory> memory(new Memory(pool));
+  memory->budget_ = budget;
   memory->max_ = type.limits.max;
   memory->limit_ = limit;
-  memory->data_ = pool.acquire(uint64_t{initial} * wasm::kPageSize, &memory->slot_bytes_);
+  memory->data_ = pool.acquire(initial_bytes, &memory->slot_bytes_);
   if (memory->data_ == nullptr) {
+    if (budget != nullptr) budget->release(initial_bytes);
     return Error(Phase::Instantiate, "cannot reserve address space for a memory", Error::kNoOffset,
                  std::to_string(initial) + " pages");
   }
@@ -38,6 +50,7 @@ Result<std::unique_ptr<Memory>> Memory::create(MemoryPool& pool, wasm::MemoryTyp
 
 Memory::~Memory() {
   if (data_ != nullptr) pool_.release(data_, slot_bytes_, size_bytes());
+  if (data_ != nullptr && budget_ != nullptr) budget_->release(size_bytes());
 }
 
 wasm::MemoryType Memory::type() const { return wasm::MemoryType{wasm::Limits{pages_, max_}}; }
@@ -47,10 +60,15 @@ int32_t Memory::grow(uint32_t delta_pages) {
   uint64_t new_pages = uint64_t{old_pages} + delta_pages;
   if (new_pages > limit_ || (max_ && new_pages > *max_)) return -1;
   uint64_t new_bytes = new_pages * wasm::kPageSize;
+  const uint64_t delta_bytes = uint64_t{delta_pages} * wasm::kPageSize;
+  if (budget_ != nullptr && !budget_->try_charge(delta_bytes)) return -1;
   if (new_bytes > slot_bytes_) {
     uint64_t new_slot_bytes = 0;
     uint8_t* moved = pool_.acquire(new_bytes, &new_slot_bytes);
-    if (moved == nullptr) return -1;
+    if (moved == nullptr) {
+      if (budget_ != nullptr) budget_->release(delta_bytes);
+      return -1;
+    }
     // Only the used bytes are copied: the rest of both slots is zero, and copying it would
     // touch (commit) pages nobody asked for.
     std::memcpy(moved, data_, size_bytes());

@@ -21,7 +21,8 @@ Function* Store::add_host_function(wasm::FuncType type, HostFunction fn) {
 }
 
 Result<Memory*> Store::add_memory(wasm::MemoryType type) {
-  std::unique_ptr<Memory> memory = TRY(Memory::create(pool_, type, limits_.max_memory_pages));
+  std::unique_ptr<Memory> memory = TRY(Memory::create(
+      pool_, type, limits_.max_memory_pages, limits_.charge_memories ? limits_.budget : nullptr));
   return memories_.emplace_back(std::move(memory)).get();
 }
 
@@ -29,7 +30,12 @@ Table* Store::add_table(wasm::TableType type, Slot init) {
   if (type.limits.min > limits_.max_table_elements || type.limits.min > Table::kMaxElements) {
     return nullptr;
   }
-  return tables_.emplace_back(std::make_unique<Table>(type, init, limits_.max_table_elements))
+  if (limits_.budget != nullptr &&
+      !limits_.budget->try_charge(uint64_t{type.limits.min} * sizeof(Slot))) {
+    return nullptr;
+  }
+  return tables_
+      .emplace_back(std::make_unique<Table>(type, init, limits_.max_table_elements, limits_.budget))
       .get();
 }
 

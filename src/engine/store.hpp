@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/memory_budget.hpp"
 #include "common/result.hpp"
 #include "engine/host_function.hpp"
 #include "engine/value.hpp"
@@ -46,8 +47,11 @@ class Memory {
 
   /// Creates a memory of `type.limits.min` pages. `max_pages_limit` is the embedder's cap
   /// (environment limit), applied on top of the type's own maximum.
+  /// `budget` (may be null; must outlive the memory) is charged 64 KiB per page while the
+  /// memory lives: creation fails, and memory.grow returns -1, when it refuses.
   static Result<std::unique_ptr<Memory>> create(MemoryPool& pool, wasm::MemoryType type,
-                                                uint32_t max_pages_limit = wasm::kMaxPages);
+                                                uint32_t max_pages_limit = wasm::kMaxPages,
+                                                const MemoryBudget* budget = nullptr);
 
   uint8_t* data() const { return data_; }
   uint64_t size_bytes() const { return uint64_t{pages_} * wasm::kPageSize; }
@@ -56,7 +60,8 @@ class Memory {
   wasm::MemoryType type() const;
 
   /// memory.grow: returns the old size in pages, or -1 if the new size would pass the type's
-  /// maximum, the embedder's limit, or cannot be reserved. May move data() (callers reload).
+  /// maximum, the embedder's limit or budget, or cannot be reserved. May move data() (callers
+  /// reload).
   int32_t grow(uint32_t delta_pages);
 
  private:
@@ -67,6 +72,7 @@ class Memory {
   uint32_t pages_ = 0;
   std::optional<uint32_t> max_;  ///< from the type
   uint32_t limit_ = wasm::kMaxPages;
+  const MemoryBudget* budget_ = nullptr;  ///< charged size_bytes()
 };
 
 class Table {
@@ -76,14 +82,22 @@ class Table {
 
   /// A table of `type.limits.min` elements set to `init`. `max_elements_limit` is the
   /// embedder's cap (StoreLimits), applied on top of the type's maximum and kMaxElements.
-  /// @pre type.limits.min <= the effective cap (Store::add_table checks it).
-  Table(wasm::TableType type, Slot init, uint32_t max_elements_limit = kMaxElements);
+  /// `budget` (may be null; must outlive the table) is charged sizeof(Slot) per element while
+  /// the table lives; table.grow returns -1 when it refuses.
+  /// @pre type.limits.min <= the effective cap, and `budget` was charged for those elements
+  /// (Store::add_table does both).
+  Table(wasm::TableType type, Slot init, uint32_t max_elements_limit = kMaxElements,
+        const MemoryBudget* budget = nullptr);
+  ~Table();
+  Table(const Table&) = delete;
+  Table& operator=(const Table&) = delete;
 
   wasm::ValType element_type() const { return element_; }
   uint32_t size() const { return static_cast<uint32_t>(elements_.size()); }
   wasm::TableType type() const;  ///< min is the current size
   Slot* data() { return elements_.data(); }
-  /// table.grow: old size, or -1 past the maximum (or the 10,000,000-element cap).
+  /// table.grow: old size, or -1 past the maximum (or the 10,000,000-element cap), or when
+  /// the budget refuses the new elements.
   int32_t grow(uint32_t delta, Slot init);
 
  private:
@@ -91,6 +105,7 @@ class Table {
   wasm::ValType element_;
   std::optional<uint32_t> max_;
   uint32_t limit_ = kMaxElements;
+  const MemoryBudget* budget_ = nullptr;  ///< charged size() * sizeof(Slot)
 };
 
 struct Global {
@@ -143,6 +158,13 @@ struct Instance {
 struct StoreLimits {
   uint32_t max_memory_pages = wasm::kMaxPages;  ///< per memory
   uint32_t max_table_elements = 10'000'000;
+  /// Host memory the store's memories and tables are charged to (null: none); must outlive
+  /// the store. The runtime passes the process's environment's budget.
+  const MemoryBudget* budget = nullptr;
+  /// False: linear memories are not charged to `budget` (tables still are). Their pages are
+  /// the host's only once touched, so charging the declared size would cap a program of a
+  /// million small processes far below what the host holds (EnvironmentConfig).
+  bool charge_memories = true;
 };
 
 /// Owner of all entities of one process (or one spec script). Not thread-safe: a Store is used
@@ -159,7 +181,7 @@ class Store {
 
   Function* add_host_function(wasm::FuncType type, HostFunction fn);
   Result<Memory*> add_memory(wasm::MemoryType type);
-  /// Null if `type.limits.min` is past limits().max_table_elements.
+  /// Null if `type.limits.min` is past limits().max_table_elements or the budget refuses it.
   Table* add_table(wasm::TableType type, Slot init);
   Global* add_global(wasm::GlobalType type, Slot value);
 

@@ -43,7 +43,8 @@ Environment::Environment(EnvironmentConfig config, std::shared_ptr<const Environ
     : config_(std::move(config)),
       parent_(std::move(parent)),
       id_(next_environment_id.fetch_add(1, std::memory_order_relaxed)),
-      depth_(parent_ ? parent_->depth_ + 1 : 0) {}
+      depth_(parent_ ? parent_->depth_ + 1 : 0),
+      budget_(config_.max_memory_total, parent_ ? &parent_->budget_ : nullptr) {}
 
 std::shared_ptr<Environment> Environment::create(EnvironmentConfig config) {
   return std::make_shared<Environment>(std::move(config), nullptr);
@@ -61,16 +62,37 @@ std::shared_ptr<Environment> Environment::create_child(const EnvironmentConfig& 
   clamped.max_processes = std::min(config.max_processes, config_.max_processes);
   clamped.max_names = std::min(config.max_names, config_.max_names);
   clamped.max_resources = std::min(config.max_resources, config_.max_resources);
+  clamped.max_memory_total = std::min(config.max_memory_total, config_.max_memory_total);
+  if (config.max_memory_total == UINT64_MAX && config.max_processes != UINT64_MAX) {
+    // Saturating: max_processes x (kHostBytesPerMemory x memory + kHostBytesPerProcess).
+    const uint64_t per_process =
+        kHostBytesPerMemory * uint64_t{clamped.max_memory_pages} * wasm::kPageSize +
+        kHostBytesPerProcess;
+    const uint64_t derived = clamped.max_processes > UINT64_MAX / per_process
+                                 ? UINT64_MAX
+                                 : clamped.max_processes * per_process;
+    clamped.max_memory_total = std::min(clamped.max_memory_total, derived);
+  }
   return std::make_shared<Environment>(std::move(clamped), shared_from_this());
 }
 
-bool Environment::try_enter() const {
-  return count_along(
-      this, [](const Environment& e) -> std::atomic<uint64_t>& { return e.live_; },
-      [](const Environment& e) { return e.config_.max_processes; });
+Environment::Entry Environment::enter() const {
+  if (!count_along(
+          this, [](const Environment& e) -> std::atomic<uint64_t>& { return e.live_; },
+          [](const Environment& e) { return e.config_.max_processes; })) {
+    return Entry::TooManyProcesses;
+  }
+  if (!budget_.try_charge(kProcessBytes)) {
+    for (const Environment* e = this; e != nullptr; e = e->parent_.get()) {
+      e->live_.fetch_sub(1, std::memory_order_acq_rel);
+    }
+    return Entry::OutOfMemory;
+  }
+  return Entry::Entered;
 }
 
 void Environment::leave() const {
+  budget_.release(kProcessBytes);
   for (const Environment* e = this; e != nullptr; e = e->parent_.get()) {
     e->live_.fetch_sub(1, std::memory_order_acq_rel);
   }
@@ -79,13 +101,23 @@ void Environment::leave() const {
 Environment::~Environment() {
   // Names whose processes outlive this environment (it named a process of an ancestor).
   if (size_t left = names_.size(); left != 0 && parent_) parent_->uncount_names(left);
+  if (uint64_t bytes = names_charged_.load(std::memory_order_relaxed); bytes != 0 && parent_) {
+    parent_->budget_.release(bytes);
+  }
 }
 
 NameTable::Put Environment::put_name(std::string_view name, ProcessId id) const {
-  return names_.put(name, id, [this] {
-    return count_along(
-        this, [](const Environment& e) -> std::atomic<uint64_t>& { return e.names_counted_; },
-        [](const Environment& e) { return e.config_.max_names; });
+  const uint64_t charge = name_charge(name);
+  return names_.put(name, id, [this, charge] {
+    if (!budget_.try_charge(charge)) return false;
+    if (!count_along(
+            this, [](const Environment& e) -> std::atomic<uint64_t>& { return e.names_counted_; },
+            [](const Environment& e) { return e.config_.max_names; })) {
+      budget_.release(charge);
+      return false;
+    }
+    names_charged_.fetch_add(charge, std::memory_order_relaxed);
+    return true;
   });
 }
 
@@ -98,12 +130,22 @@ std::optional<ProcessId> Environment::find_name(std::string_view name) const {
 
 bool Environment::remove_name(std::string_view name) const {
   if (!names_.remove(name)) return false;
-  uncount_names(1);
+  release_names(1, name.size());
   return true;
 }
 
 void Environment::remove_names_of(ProcessId id) const {
-  if (size_t removed = names_.remove_process(id); removed != 0) uncount_names(removed);
+  uint64_t bytes = 0;
+  if (size_t removed = names_.remove_process(id, &bytes); removed != 0) {
+    release_names(removed, bytes);
+  }
+}
+
+void Environment::release_names(uint64_t count, uint64_t bytes) const {
+  uncount_names(count);
+  const uint64_t charge = bytes + count * name_charge("");
+  names_charged_.fetch_sub(charge, std::memory_order_relaxed);
+  budget_.release(charge);
 }
 
 void Environment::uncount_names(uint64_t count) const {

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "binding/linker.hpp"
+#include "common/memory_budget.hpp"
 #include "runtime/ids.hpp"
 #include "runtime/names.hpp"
 #include "wasm/types.hpp"
@@ -37,7 +38,29 @@ struct EnvironmentConfig {
   /// that takes one more is killed ("killed: too many resources ..."), as Erlang kills a
   /// process past its max_heap_size.
   uint64_t max_resources = UINT64_MAX;
+  /// Host memory, in bytes, that all processes of this environment and of the environments
+  /// created inside it may hold together: linear memories and tables, messages being built
+  /// or queued (charged to the sender's environment), timers, registered names, links and
+  /// monitors, modules compiled at run time. Past it memory.grow and table.grow return -1,
+  /// instantiation fails, and a host call that would allocate kills its process
+  /// ("killed: out of memory: ... max_memory_total"). See docs/design.md "Host memory".
+  uint64_t max_memory_total = UINT64_MAX;
+  /// Whether the linear memories of this environment's own processes count in
+  /// max_memory_total at their declared size (a sandbox: it may touch every page it asked
+  /// for). `lunatic run`'s default root budget leaves them out: a million processes of a
+  /// guest that declares 128 KiB and touches a few pages would otherwise be refused at a
+  /// small fraction of what the host holds; each process's flat Environment::kProcessBytes
+  /// stands for the pages an idle one touches. Tables, messages, timers and the rest count
+  /// either way.
+  bool charge_linear_memory = true;
 };
+
+/// A child config that leaves max_memory_total unset but bounds both its process count and
+/// its memories gets max_processes x kHostBytesPerMemory x max_memory + kHostBytesPerProcess
+/// each: room for each process's linear memory, as much again of host state (messages,
+/// tables, timers), and a floor for a process with a tiny memory.
+inline constexpr uint64_t kHostBytesPerMemory = 2;
+inline constexpr uint64_t kHostBytesPerProcess = uint64_t{1} << 20;
 
 /// An immutable configuration plus the count of its live processes and its table of names.
 /// Shared (shared_ptr) by its processes, its child environments and any handle to it;
@@ -66,10 +89,32 @@ class Environment : public std::enable_shared_from_this<Environment> {
   uint32_t depth() const { return depth_; }
   uint64_t live_processes() const { return live_.load(std::memory_order_relaxed); }
 
-  /// Counts one more live process here and in every ancestor; false (nothing counted) if that
-  /// would pass any of their max_processes. The runtime calls it in spawn.
-  bool try_enter() const;
-  /// Undoes one try_enter() (a process ended, or its spawn failed later).
+  /// The host memory budget of this environment (max_memory_total), whose parent is the
+  /// parent environment's: everything charged here is charged to every ancestor too.
+  const MemoryBudget& budget() const { return budget_; }
+  /// budget() as a shared_ptr that keeps this environment (and so its ancestors' budgets)
+  /// alive: what a MemoryCharge that may outlive the process holds (a queued message).
+  std::shared_ptr<const MemoryBudget> budget_handle() const {
+    return {shared_from_this(), &budget_};
+  }
+
+  /// Host memory charged per live process for its own host state: the Process, its store,
+  /// thread, mailbox and links, which nothing else charges, and (where linear memories are
+  /// not charged, EnvironmentConfig::charge_linear_memory) the pages an idle one touches.
+  /// Measured per parked process: ~7.5 KiB for a minimal module (bench_processes
+  /// idle_memory), 13.8 KiB for the C guest interpreted, ~17.6 KiB compiled (its native
+  /// stack and page tables). 16 KiB lets a million idle processes fit the default budget of
+  /// a 24 GiB machine, as they fit the machine.
+  static constexpr uint64_t kProcessBytes = 16 * 1024;
+
+  enum class Entry : uint8_t { Entered, TooManyProcesses, OutOfMemory };
+  /// Counts one more live process here and in every ancestor and charges kProcessBytes to
+  /// the budget; nothing counted or charged if that would pass any of their max_processes
+  /// (TooManyProcesses) or max_memory_total (OutOfMemory). The runtime calls it in spawn.
+  Entry enter() const;
+  /// enter() == Entered.
+  bool try_enter() const { return enter() == Entry::Entered; }
+  /// Undoes one successful enter() (a process ended, or its spawn failed later).
   void leave() const;
 
   // ---- names (lunatic::registry) ----------------------------------------------------------
@@ -102,6 +147,8 @@ class Environment : public std::enable_shared_from_this<Environment> {
  private:
   /// Takes `count` names off this environment's and its ancestors' counts.
   void uncount_names(uint64_t count) const;
+  /// Gives back the budget of removed names of `bytes` name bytes in all.
+  void release_names(uint64_t count, uint64_t bytes) const;
 
   EnvironmentConfig config_;
   std::shared_ptr<const Environment> parent_;
@@ -110,6 +157,12 @@ class Environment : public std::enable_shared_from_this<Environment> {
   mutable std::atomic<uint64_t> live_{0};
   mutable NameTable names_;
   mutable std::atomic<uint64_t> names_counted_{0};
+  MemoryBudget budget_;
+  /// Budget held by the names in names_ (given back to the parent's budget at destruction).
+  mutable std::atomic<uint64_t> names_charged_{0};
 };
+
+/// What one registered name is charged: its bytes and the two tree nodes that hold it.
+inline uint64_t name_charge(std::string_view name) { return name.size() + 160; }
 
 }  // namespace lunatic::runtime

@@ -120,15 +120,40 @@ std::unique_ptr<Message> death_signal(MessageKind kind, const Death& death, Tag 
   return m;
 }
 
+/// How a death notice is charged to the process that asked for it (by linking or monitoring).
+enum class Notice : uint8_t {
+  /// Even past its environment's max_memory_total: the one notice of a link or monitor entry
+  /// when the other process dies. A death is never hidden (a watcher must learn of it even
+  /// when the dead process's own messages fill the budget); the next allocation there fails
+  /// instead, until the notice is read. Bounded: one per entry.
+  Forced,
+  /// Refused past the budget, and the target killed: the notices that a guest can multiply
+  /// (link or monitor of a dead process in a loop, the extra tags of one watcher's repeated
+  /// monitors), which would otherwise grow without bound.
+  Budgeted,
+};
+
+void deliver_notice(Process& target, std::unique_ptr<Message> notice, Notice how) {
+  const uint64_t bytes = kMessageBytes + notice->data.capacity();
+  notice->charge = target.new_charge();
+  if (how == Notice::Forced) {
+    notice->charge.force_add(bytes);
+  } else if (!notice->charge.resize(bytes)) {
+    target.kill(target.over_budget("a death notice"));
+    return;
+  }
+  target.deliver(std::move(notice));
+}
+
 /// What a LinkDied signal does to the process that receives it.
-void signal_link_died(Process& target, const Death& death, Tag tag) {
+void signal_link_died(Process& target, const Death& death, Tag tag, Notice how) {
   if (target.die_when_link_dies()) {
     target.kill(engine::Trap::killed(
         "linked process " + std::to_string(death.process) +
         (death.kind == ExitStatus::Kind::Normal ? " does not exist" : " failed")));
     return;
   }
-  target.deliver(death_signal(MessageKind::LinkDied, death, tag));
+  deliver_notice(target, death_signal(MessageKind::LinkDied, death, tag), how);
 }
 
 }  // namespace
@@ -156,7 +181,7 @@ void Process::link(Tag tag, ProcessId other_id) {
     }
   }
   // Erlang's noproc: linking to a process that is gone is like its failure.
-  if (!linked) signal_link_died(*this, no_process(other_id), tag);
+  if (!linked) signal_link_died(*this, no_process(other_id), tag, Notice::Budgeted);
 }
 
 void Process::unlink(ProcessId other_id) {
@@ -171,7 +196,8 @@ void Process::monitor(Tag tag, ProcessId other_id) {
   std::shared_ptr<Process> other = runtime_.find(other_id);
   if (other && other->links_.add_monitor(id_, tag)) return;
   links_.remove_watching(other_id);
-  deliver(death_signal(MessageKind::ProcessDied, no_process(other_id), tag));
+  deliver_notice(*this, death_signal(MessageKind::ProcessDied, no_process(other_id), tag),
+                 Notice::Budgeted);
 }
 
 void Process::stop_monitoring(ProcessId other_id) {
@@ -191,14 +217,17 @@ void notify_death(Runtime& runtime, ProcessId dead, const Notifications& n,
     if (!other) continue;
     other->links_.remove_link(dead);
     // A normal exit does not propagate (issue 4): the link just ends.
-    if (status.failed()) signal_link_died(*other, death, l.tag);
+    if (status.failed()) signal_link_died(*other, death, l.tag, Notice::Forced);
   }
   for (const MonitorEntry& m : n.monitors) {
     if (std::shared_ptr<Process> watcher = runtime.find(m.watcher)) {
       watcher->links_.remove_watching(dead);
-      watcher->deliver(death_signal(MessageKind::ProcessDied, death, m.tag));
-      for (Tag tag : m.more_tags)
-        watcher->deliver(death_signal(MessageKind::ProcessDied, death, tag));
+      deliver_notice(*watcher, death_signal(MessageKind::ProcessDied, death, m.tag),
+                     Notice::Forced);
+      for (Tag tag : m.more_tags) {
+        deliver_notice(*watcher, death_signal(MessageKind::ProcessDied, death, tag),
+                       Notice::Budgeted);
+      }
     }
   }
   // A dead watcher's monitors go away with it: a long-lived process monitored by many

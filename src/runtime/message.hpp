@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "common/memory_budget.hpp"
 #include "runtime/handle_table.hpp"
 #include "runtime/ids.hpp"
 
@@ -33,6 +34,14 @@ struct Message {
   /// For LinkDied/ProcessDied: how the process ended.
   ExitStatus::Kind exit_kind = ExitStatus::Kind::Normal;
 
+  /// Host memory this message holds (kMessageBytes + its data capacity, plus a timer's entry
+  /// while it waits in one), charged to the sender's environment from create_data until the
+  /// message is received and dropped: a sender pays for what it queues, so a flooder exhausts
+  /// its own sandbox, never the receiver's or the host (docs/design.md "Host memory"). Death
+  /// notices, which the runtime makes, are charged to the process that asked for them (the
+  /// receiver: it linked or monitored).
+  MemoryCharge charge;
+
   /// Set by the mailbox: increases with each message it queues (see Mailbox::receive).
   uint64_t sequence = 0;
 
@@ -40,5 +49,8 @@ struct Message {
   friend class Mailbox;
   Message* next_ = nullptr;  ///< the mailbox's intrusive queue (no allocation per message)
 };
+
+/// What a message costs besides its data: the node and the allocator's overhead for it.
+inline constexpr uint64_t kMessageBytes = sizeof(Message) + 32;
 
 }  // namespace lunatic::runtime

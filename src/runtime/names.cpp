@@ -24,12 +24,13 @@ bool NameTable::remove(std::string_view name) {
   return true;
 }
 
-size_t NameTable::remove_process(ProcessId id) {
+size_t NameTable::remove_process(ProcessId id, uint64_t* bytes) {
   std::lock_guard lock(mutex_);
   size_t removed = 0;
   // Pairs sort by id first; the empty view sorts before every name of `id`.
   auto it = by_process_.lower_bound({id, std::string_view()});
   while (it != by_process_.end() && it->first == id) {
+    if (bytes != nullptr) *bytes += it->second.size();
     by_name_.erase(by_name_.find(it->second));
     it = by_process_.erase(it);
     ++removed;

@@ -54,8 +54,9 @@ class NameTable {
   std::optional<ProcessId> find(std::string_view name) const;
   /// Removes `name`; false if it is not registered here.
   bool remove(std::string_view name);
-  /// Removes every name of process `id`; returns how many there were. O(those names).
-  size_t remove_process(ProcessId id);
+  /// Removes every name of process `id`; returns how many there were, and adds their bytes to
+  /// `*bytes` if given. O(those names).
+  size_t remove_process(ProcessId id, uint64_t* bytes = nullptr);
   /// The names of process `id` here, in name order.
   std::vector<std::string> names_of(ProcessId id) const;
   size_t size() const;

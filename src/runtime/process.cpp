@@ -17,8 +17,10 @@ Process::Process(Key, Runtime& runtime, ProcessId id,
       id_(id),
       environment_(std::move(environment)),
       module_(std::move(module)),
-      store_(runtime.memory_pool(), engine::StoreLimits{environment_->config().max_memory_pages,
-                                                        engine::Table::kMaxElements}),
+      store_(runtime.memory_pool(),
+             engine::StoreLimits{environment_->config().max_memory_pages,
+                                 engine::Table::kMaxElements, &environment_->budget(),
+                                 environment_->config().charge_linear_memory}),
       thread_(store_) {
   thread_.set_slice_extension(&Process::extend_slice, this);
   resources_.set_limit(
@@ -67,6 +69,13 @@ void Process::kill(engine::Trap reason) {
   kill_requested_.store(true, std::memory_order_release);
   thread_.request_kill();
   wake();
+}
+
+engine::Trap Process::over_budget(std::string_view what) const {
+  const MemoryBudget& budget = environment_->budget();
+  return (engine::Trap::killed(
+      "out of memory: " + std::string(what) + " would pass the environment's max_memory_total (" +
+      std::to_string(budget.limit()) + " bytes, " + std::to_string(budget.used()) + " in use)"));
 }
 
 bool Process::alive() const { return (state_.load(std::memory_order_acquire) & kDead) == 0; }

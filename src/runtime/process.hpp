@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -99,6 +100,13 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   void kill(engine::Trap reason = engine::Trap::of(engine::TrapKind::Killed));
   /// False once the process has died (its links and monitors were notified).
   bool alive() const;
+  /// The trap that ends a process because host memory for `what` ("a message of 65536
+  /// bytes") would pass its environment's max_memory_total: Killed, with a reason that names
+  /// the limit, as Erlang's max_heap_size kill does. A host call returns it (or kill()s).
+  engine::Trap over_budget(std::string_view what) const;
+  /// A MemoryCharge against this process's environment's budget (for host objects that may
+  /// outlive the process, as queued messages do).
+  MemoryCharge new_charge() const { return MemoryCharge(environment_->budget_handle()); }
 
   // ---- owner-only ------------------------------------------------------------------------
 

@@ -43,10 +43,18 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
     return Error(Phase::Host, "environments nested too deeply: " + std::to_string(env.depth()) +
                                   " levels, at most " + std::to_string(Environment::kMaxDepth));
   }
-  if (!env.try_enter()) {
-    return Error(Phase::Host, "too many processes: the environment allows " +
-                                  std::to_string(env.config().max_processes) +
-                                  " (counting those of environments inside it)");
+  switch (env.enter()) {
+    case Environment::Entry::Entered: break;
+    case Environment::Entry::TooManyProcesses:
+      return Error(Phase::Host, "too many processes: the environment allows " +
+                                    std::to_string(env.config().max_processes) +
+                                    " (counting those of environments inside it)");
+    case Environment::Entry::OutOfMemory:
+      return Error(Phase::Host,
+                   "out of memory: a process would pass the environment's "
+                   "max_memory_total (" +
+                       std::to_string(env.budget().limit()) + " bytes, " +
+                       std::to_string(env.budget().used()) + " in use)");
   }
   // Until the process is registered, a failure must give its slot back.
   struct Slot {

@@ -68,6 +68,12 @@ class Environment {
     lunatic_config_set_max_resources(id_, count);
     return *this;
   }
+  /// Host memory, in bytes, all processes of the environment may hold together (memories,
+  /// tables, queued messages, timers, names, modules); past it a process is refused or killed.
+  Environment& max_memory_total(uint64_t bytes) {
+    lunatic_config_set_max_memory_total(id_, bytes);
+    return *this;
+  }
   /// Allows the host functions whose "module::name" starts with `prefix`
   /// ("lunatic::message::", "wasi_snapshot_preview1::fd_write", "" for everything).
   Environment& allow(std::string_view prefix) {

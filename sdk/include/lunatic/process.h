@@ -107,6 +107,11 @@ void lunatic_config_set_max_names(uint64_t config_id, uint64_t count);
  * process that takes one more is killed. */
 LUNATIC_IMPORT("lunatic::process", "config_set_max_resources")
 void lunatic_config_set_max_resources(uint64_t config_id, uint64_t count);
+/* The host memory, in bytes, all processes of the environment may hold together (memories,
+ * tables, queued messages, timers, names, modules); 0: none of its own. Clamped to the
+ * spawner's. */
+LUNATIC_IMPORT("lunatic::process", "config_set_max_memory_total")
+void lunatic_config_set_max_memory_total(uint64_t config_id, uint64_t bytes);
 /* Allows host functions whose "module::name" starts with `prefix`. */
 LUNATIC_IMPORT("lunatic::process", "allow_namespace")
 void lunatic_allow_namespace(uint64_t config_id, const char* prefix, size_t prefix_len);

@@ -1,6 +1,7 @@
 // lunatic::message, sending side: create_data, write_data, push_module (and sockets), send,
 // and the namespace's definitions.
 #include <algorithm>
+#include <string>
 
 #include "host/message/internal.hpp"
 #include "host/message/message.hpp"
@@ -39,13 +40,23 @@ HostResult<int64_t> push_resource(CallContext& ctx, std::string_view kind, uint6
 }  // namespace
 
 /// Arguments: the tag, a capacity hint in bytes. Starts a new data message in the scratch
-/// slot, dropping one not sent.
-void create_data(CallContext& ctx, int64_t tag, uint64_t capacity) {
+/// slot, dropping one not sent. The message's node and buffer are charged to the caller's
+/// environment until the message is received and dropped (Message::charge); past its
+/// max_memory_total the caller is killed ("out of memory: ...").
+HostResult<void> create_data(CallContext& ctx, int64_t tag, uint64_t capacity) {
   Process& self = ctx.host<Process>();
+  self.outgoing.reset();  // its charge goes back before the new one is taken
+  const uint64_t reserve = std::min(capacity, kMaxReserve);
+  MemoryCharge charge = self.new_charge();
+  if (!charge.resize(runtime::kMessageBytes + reserve)) {
+    return self.over_budget("a message of " + std::to_string(reserve) + " bytes");
+  }
   self.outgoing = std::make_unique<runtime::Message>();
   self.outgoing->tag = tag;
   self.outgoing->process = self.id();
-  self.outgoing->data.reserve(std::min(capacity, kMaxReserve));
+  self.outgoing->data.reserve(reserve);
+  self.outgoing->charge = std::move(charge);
+  return {};
 }
 
 /// Arguments: bytes. Appends them to the message being built. Returns the count appended
@@ -58,6 +69,22 @@ HostResult<int32_t> write_data(CallContext& ctx, GuestSpan<uint8_t> data) {
       max_message_bytes(self) - std::min<uint64_t>(buffer.size(), max_message_bytes(self));
   const uint64_t count = std::min<uint64_t>(data.size(), room);
   std::span<const uint8_t> bytes = data.bytes().first(count);
+  const uint64_t size = buffer.size() + count;
+  if (size > buffer.capacity()) {
+    // The buffer grows as a vector would (doubling), reserved here so that the charge is its
+    // capacity; while the bytes move, the old buffer and the new one are both charged. No
+    // retry with a smaller step: near the limit that would copy the whole buffer on every
+    // write.
+    MemoryCharge& charge = self.outgoing->charge;
+    const uint64_t old_capacity = buffer.capacity();
+    const uint64_t capacity = std::min(std::max<uint64_t>(size, old_capacity * 2),
+                                       std::max<uint64_t>(size, max_message_bytes(self)));
+    if (!charge.resize(runtime::kMessageBytes + old_capacity + capacity)) {
+      return self.over_budget("a message of " + std::to_string(size) + " bytes");
+    }
+    buffer.reserve(capacity);
+    charge.resize(runtime::kMessageBytes + capacity);  // a decrease: cannot fail
+  }
   buffer.insert(buffer.end(), bytes.begin(), bytes.end());
   return static_cast<int32_t>(count);
 }

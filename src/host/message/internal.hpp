@@ -27,7 +27,7 @@ struct ReadCursor {
 int32_t accept(Process& self, std::unique_ptr<runtime::Message> m);
 
 // build.cpp
-void create_data(CallContext& ctx, int64_t tag, uint64_t capacity);
+HostResult<void> create_data(CallContext& ctx, int64_t tag, uint64_t capacity);
 HostResult<int32_t> write_data(CallContext& ctx, GuestSpan<uint8_t> data);
 HostResult<int64_t> push_module(CallContext& ctx, uint64_t module_id);
 HostResult<int32_t> send(CallContext& ctx, uint64_t process_id);

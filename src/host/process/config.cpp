@@ -21,16 +21,26 @@ using shared::ModuleResource;
 /// that runs the process: the process does not wait for LLVM and is not charged for it.)
 constexpr uint64_t kCompileFuelPerByte = 64;
 
+/// Host memory charged per byte of a module compiled at run time, while its handle lives: the
+/// decoded module and its lowered code measure 4-8 times the binary's size here.
+constexpr uint64_t kModuleBytesPerByte = 8;
+
 /// Arguments: the bytes of a Wasm module, an out-pointer for a u64. Decodes, validates and
-/// lowers the module once (and compiles it with the runtime's tier). Returns 0 with the module id
+/// lowers the module once (and compiles it with the runtime's tier), charging kModuleBytesPerByte
+/// per byte to the caller's environment while the handle lives. Returns 0 with the module id
 /// written, or 1 with an error id written (malformed or invalid bytes: the error says why). Traps:
 /// a range outside memory; "out of fuel" when the process's fuel cannot pay
-/// kCompileFuelPerByte per byte.
+/// kCompileFuelPerByte per byte; killed past the environment's max_memory_total.
 HostResult<int32_t> compile_module(CallContext& ctx, GuestSpan<uint8_t> bytes,
                                    GuestPtr<uint64_t> id_out) {
   Process& self = ctx.host<Process>();
   if (!ctx.host_call()->charge_fuel(uint64_t{bytes.bytes().size()} * kCompileFuelPerByte)) {
     return engine::Trap::of(engine::TrapKind::OutOfFuel);
+  }
+  // Charged before compiling, so that a module the budget cannot hold costs no host work.
+  MemoryCharge charge = self.new_charge();
+  if (!charge.resize(uint64_t{bytes.bytes().size()} * kModuleBytesPerByte)) {
+    return self.over_budget("a module of " + std::to_string(bytes.bytes().size()) + " bytes");
   }
   Result<std::shared_ptr<const engine::CompiledModule>> module =
       self.runtime().compile(bytes.bytes());
@@ -38,7 +48,8 @@ HostResult<int32_t> compile_module(CallContext& ctx, GuestSpan<uint8_t> bytes,
     id_out.write(shared::new_error(self, "compile_module: " + module.error().to_string()));
     return 1;
   }
-  id_out.write(self.resources().insert(std::make_unique<ModuleResource>(std::move(*module))));
+  id_out.write(self.resources().insert(
+      std::make_unique<ModuleResource>(std::move(*module), std::move(charge))));
   return 0;
 }
 
@@ -121,6 +132,16 @@ HostResult<void> config_set_max_resources(CallContext& ctx, uint64_t config_id, 
   auto config = shared::lookup<ConfigResource>(ctx, "config", config_id);
   if (!config.ok()) return std::move(config).trap();
   config.value()->edit().max_resources = count;
+  return {};
+}
+
+/// Arguments: a config id, the host memory in bytes all processes of its environment may hold
+/// together (EnvironmentConfig::max_memory_total; 0: none of its own). Clamped to the
+/// spawner's. Traps: unknown config id.
+HostResult<void> config_set_max_memory_total(CallContext& ctx, uint64_t config_id, uint64_t bytes) {
+  auto config = shared::lookup<ConfigResource>(ctx, "config", config_id);
+  if (!config.ok()) return std::move(config).trap();
+  config.value()->edit().max_memory_total = bytes == 0 ? UINT64_MAX : bytes;
   return {};
 }
 

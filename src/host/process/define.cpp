@@ -28,6 +28,7 @@ void define_functions(binding::Linker& linker) {
       .define("config_set_max_processes", &config_set_max_processes)
       .define("config_set_max_names", &config_set_max_names)
       .define("config_set_max_resources", &config_set_max_resources)
+      .define("config_set_max_memory_total", &config_set_max_memory_total)
       .define("allow_namespace", &allow_namespace)
       .define("spawn", &spawn);
 }

@@ -43,6 +43,7 @@ HostResult<int64_t> config_get_max_fuel(CallContext& ctx, uint64_t config_id);
 HostResult<void> config_set_max_processes(CallContext& ctx, uint64_t config_id, uint64_t count);
 HostResult<void> config_set_max_names(CallContext& ctx, uint64_t config_id, uint64_t count);
 HostResult<void> config_set_max_resources(CallContext& ctx, uint64_t config_id, uint64_t count);
+HostResult<void> config_set_max_memory_total(CallContext& ctx, uint64_t config_id, uint64_t bytes);
 HostResult<void> allow_namespace(CallContext& ctx, uint64_t config_id, GuestString prefix);
 
 // spawn.cpp

@@ -31,28 +31,38 @@ inline std::optional<runtime::Clock::time_point> deadline_after(uint64_t timeout
   return runtime::Clock::now() + std::chrono::milliseconds(timeout_ms);
 }
 
-/// An error a fallible call reported: lunatic::error turns its id into text.
+/// An error a fallible call reported: lunatic::error turns its id into text. `charge` is what
+/// it holds of its process's environment's max_memory_total (new_error).
 class ErrorResource final : public runtime::Resource {
  public:
-  explicit ErrorResource(std::string message) : message_(std::move(message)) {}
+  explicit ErrorResource(std::string message, MemoryCharge charge = {})
+      : message_(std::move(message)), charge_(std::move(charge)) {}
   const char* kind_name() const override { return "error"; }
   const std::string& message() const { return message_; }
 
  private:
   std::string message_;
+  MemoryCharge charge_;
 };
 
+/// Host memory of an error id besides its text: the resource and its handle table entry.
+inline constexpr uint64_t kErrorBytes = 96;
+
 /// A compiled module (lunatic::process::compile_module), shared by its handles and processes.
-/// Modules can travel in messages (push_module / take_module).
+/// Modules can travel in messages (push_module / take_module). `charge` is the host memory
+/// the module was charged (to the environment of the process that compiled it) while the
+/// handle lives.
 class ModuleResource final : public runtime::Resource {
  public:
-  explicit ModuleResource(std::shared_ptr<const engine::CompiledModule> module)
-      : module_(std::move(module)) {}
+  explicit ModuleResource(std::shared_ptr<const engine::CompiledModule> module,
+                          MemoryCharge charge = {})
+      : module_(std::move(module)), charge_(std::move(charge)) {}
   const char* kind_name() const override { return "module"; }
   const std::shared_ptr<const engine::CompiledModule>& module() const { return module_; }
 
  private:
   std::shared_ptr<const engine::CompiledModule> module_;
+  MemoryCharge charge_;
 };
 
 /// The configuration of an environment being prepared (create_config and its setters). A spawn
@@ -85,9 +95,14 @@ class ConfigResource final : public runtime::Resource {
   std::shared_ptr<const runtime::Environment> environment_;
 };
 
-/// Adds an error with `message` to the caller's table and returns its id.
+/// Adds an error with `message` to the caller's table and returns its id. The error is charged
+/// to the caller's environment; past its max_memory_total the caller is killed (it still gets
+/// the id: the kill takes effect at its next safepoint, and its table goes with it).
 inline uint64_t new_error(runtime::Process& self, std::string message) {
-  return self.resources().insert(std::make_unique<ErrorResource>(std::move(message)));
+  MemoryCharge charge = self.new_charge();
+  if (!charge.resize(kErrorBytes + message.capacity())) self.kill(self.over_budget("an error id"));
+  return self.resources().insert(
+      std::make_unique<ErrorResource>(std::move(message), std::move(charge)));
 }
 
 /// The trap for an id that names no resource of the expected kind:

@@ -19,13 +19,21 @@ using runtime::Process;
 /// Delays past this are clamped (about 35 years: no overflow of the clock).
 constexpr uint64_t kMaxDelayMs = uint64_t{1} << 40;
 
+/// Host memory of one timer besides its message: the timer's entries (deadline and id
+/// indexes, its action, the shared slot of the message), measured ~300 bytes; charged to the
+/// message (and so to the caller's environment) while it waits.
+constexpr uint64_t kTimerBytes = 320;
+
 /// Arguments: a process id, a delay in ms. Takes the message being built and sends it to the
 /// process after the delay. If the process is not alive, or ends before then, the timer is
-/// cancelled and the message dropped (with its resources). Returns the timer id.
-/// Traps: no message is being built (create_data).
+/// cancelled and the message dropped (with its resources). Returns the timer id. The timer is
+/// charged to the caller's environment with its message (kTimerBytes more) until it fires or
+/// is cancelled. Traps: no message is being built (create_data); killed past the
+/// environment's max_memory_total.
 HostResult<int64_t> send_after(CallContext& ctx, uint64_t process_id, uint64_t delay_ms) {
   Process& self = ctx.host<Process>();
   if (!self.outgoing) return shared::misuse(ctx, "no message was created (create_data)");
+  if (!self.outgoing->charge.add(kTimerBytes)) return self.over_budget("a timer");
   // std::function needs a copyable action: the message rides in a shared_ptr.
   auto message = std::make_shared<std::unique_ptr<runtime::Message>>(std::move(self.outgoing));
   runtime::Runtime& rt = self.runtime();

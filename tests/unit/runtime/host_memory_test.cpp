@@ -1,0 +1,186 @@
+// Host memory accounting: MemoryBudget and MemoryCharge along a chain of budgets, an
+// environment's budget (clamping, the per-process charge, names), and the engine's memories
+// and tables charged to a process's environment.
+#include "common/memory_budget.hpp"
+#include "guests.hpp"
+#include "runtime_fixture.hpp"
+
+namespace lunatic::runtime::test {
+namespace {
+
+using engine::Value;
+
+TEST(MemoryBudget, ChargesCountInEveryAncestorAndFailWhole) {
+  MemoryBudget root(1000);
+  MemoryBudget child(600, &root);
+  MemoryBudget sibling(UINT64_MAX, &root);
+  EXPECT_TRUE(child.try_charge(500));
+  EXPECT_EQ(root.used(), 500u);
+  EXPECT_FALSE(child.try_charge(200));  // past the child's own limit
+  EXPECT_EQ(child.used(), 500u);
+  EXPECT_EQ(root.used(), 500u);
+  EXPECT_TRUE(sibling.try_charge(500));
+  EXPECT_FALSE(sibling.try_charge(1));  // past the root's: nothing charged anywhere
+  EXPECT_EQ(sibling.used(), 500u);
+  EXPECT_EQ(root.used(), 1000u);
+  child.release(500);
+  sibling.release(500);
+  EXPECT_EQ(root.used(), 0u);
+  EXPECT_FALSE(root.try_charge(UINT64_MAX));  // no wrap-around of the counter
+  EXPECT_EQ(root.used(), 0u);
+}
+
+TEST(MemoryCharge, ResizesMovesAndGivesBackOnDestruction) {
+  auto budget = std::make_shared<MemoryBudget>(100);
+  {
+    MemoryCharge a(budget);
+    EXPECT_TRUE(a.resize(60));
+    EXPECT_FALSE(a.add(50));  // 110 > 100: unchanged
+    EXPECT_EQ(a.bytes(), 60u);
+    EXPECT_TRUE(a.resize(10));
+    EXPECT_EQ(budget->used(), 10u);
+    MemoryCharge b = std::move(a);
+    EXPECT_EQ(a.bytes(), 0u);
+    EXPECT_EQ(b.bytes(), 10u);
+    EXPECT_EQ(budget->used(), 10u);
+  }
+  EXPECT_EQ(budget->used(), 0u);
+}
+
+TEST(EnvironmentBudget, ChildrenNeverGetMoreAndCountInTheParent) {
+  EnvironmentConfig root_config;
+  root_config.max_memory_total = 10 << 20;
+  auto root = Environment::create(root_config);
+  EnvironmentConfig wish;
+  wish.max_memory_total = 100 << 20;
+  auto child = root->create_child(wish);
+  EXPECT_EQ(child->config().max_memory_total, uint64_t{10} << 20);
+  ASSERT_TRUE(child->try_enter());
+  EXPECT_EQ(root->budget().used(), Environment::kProcessBytes);
+  child->leave();
+  EXPECT_EQ(root->budget().used(), 0u);
+}
+
+TEST(EnvironmentBudget, ABoundedSandboxGetsADerivedTotal) {
+  auto root = Environment::create({});
+  EnvironmentConfig sandbox;
+  sandbox.max_memory_pages = 32;  // 2 MiB
+  sandbox.max_processes = 1;
+  auto child = root->create_child(sandbox);
+  EXPECT_EQ(child->config().max_memory_total,
+            kHostBytesPerMemory * (uint64_t{2} << 20) + kHostBytesPerProcess);
+  // Unbounded process count: only the parent's total applies.
+  EXPECT_EQ(root->create_child({})->config().max_memory_total, UINT64_MAX);
+}
+
+TEST(EnvironmentBudget, SpawnPastTheBudgetFailsNamingIt) {
+  EnvironmentConfig config;
+  config.max_memory_total = Environment::kProcessBytes + 1000;
+  auto env = Environment::create(config);
+  EXPECT_EQ(env->enter(), Environment::Entry::Entered);
+  EXPECT_EQ(env->enter(), Environment::Entry::OutOfMemory);
+  EXPECT_EQ(env->live_processes(), 1u);  // the refused entry counted nothing
+  env->leave();
+  EXPECT_EQ(env->budget().used(), 0u);
+}
+
+TEST(EnvironmentBudget, NamesAreChargedAndGivenBack) {
+  EnvironmentConfig config;
+  config.max_memory_total = name_charge("a") + name_charge("bb");
+  auto env = Environment::create(config);
+  EXPECT_EQ(env->put_name("a", 1), NameTable::Put::Added);
+  EXPECT_EQ(env->put_name("a", 2), NameTable::Put::Replaced);  // no second charge
+  EXPECT_EQ(env->put_name("bb", 1), NameTable::Put::Added);
+  EXPECT_EQ(env->put_name("c", 1), NameTable::Put::Refused);
+  EXPECT_EQ(env->budget().used(), name_charge("a") + name_charge("bb"));
+  EXPECT_TRUE(env->remove_name("a"));
+  EXPECT_EQ(env->budget().used(), name_charge("bb"));
+  env->remove_names_of(1);
+  EXPECT_EQ(env->budget().used(), 0u);
+  EXPECT_EQ(env->registered_names(), 0u);
+}
+
+TEST(EnvironmentBudget, NamesLeftInAChildAreGivenBackToTheParent) {
+  auto root = Environment::create({});
+  {
+    auto child = root->create_child({});
+    EXPECT_EQ(child->put_name("left", 1), NameTable::Put::Added);
+    EXPECT_EQ(root->budget().used(), name_charge("left"));
+  }
+  EXPECT_EQ(root->budget().used(), 0u);
+}
+
+class HostMemory : public RuntimeTest {};
+
+/// grow(n) grows the table by n elements at a time until table.grow fails, then reports the
+/// table's size; memory(n) does the same with memory.grow by n pages and reports pages.
+constexpr std::string_view kGrower = R"(
+  (table $t 0 funcref)
+  (memory 1)
+  (func (export "grow") (param $n i64)
+    (loop $l
+      (br_if $l (i32.ne (table.grow $t (ref.null func) (i32.wrap_i64 (local.get $n)))
+                        (i32.const -1))))
+    (call $report (i64.extend_i32_u (table.size $t))))
+  (func (export "memory") (param $n i64)
+    (loop $l
+      (br_if $l (i32.ne (memory.grow (i32.wrap_i64 (local.get $n))) (i32.const -1))))
+    (call $report (i64.extend_i32_u (memory.size)))))";
+
+TEST_F(HostMemory, TableGrowFailsAtTheEnvironmentsTotal) {
+  start(1);
+  EnvironmentConfig config;
+  config.max_memory_total = 8 << 20;
+  auto env = Environment::create(config);
+  ASSERT_TRUE(runtime_->spawn_root(compile_wat(kGrower), env, "grow", {Value::i64(1000)}).ok());
+  ExitStatus s = runtime_->wait();
+  ASSERT_EQ(s.kind, ExitStatus::Kind::Normal) << s.to_string();
+  // 8 MiB less the process and its 64 KiB memory, 8 bytes an element, 1000 at a time.
+  const uint64_t room = (uint64_t{8} << 20) - Environment::kProcessBytes - 65536;
+  EXPECT_EQ(reports().take(), std::vector<int64_t>{int64_t(room / 8 / 1000 * 1000)});
+  runtime_->wait_all();
+  EXPECT_EQ(env->budget().used(), 0u);  // the table and memory went with the process
+}
+
+TEST_F(HostMemory, MemoryGrowFailsAtTheEnvironmentsTotal) {
+  start(1);
+  EnvironmentConfig config;
+  config.max_memory_total = 4 << 20;
+  auto env = Environment::create(config);
+  ASSERT_TRUE(runtime_->spawn_root(compile_wat(kGrower), env, "memory", {Value::i64(1)}).ok());
+  ASSERT_EQ(runtime_->wait().kind, ExitStatus::Kind::Normal);
+  // 4 MiB = 64 pages, less the process's kProcessBytes: 63 pages.
+  EXPECT_EQ(reports().take(), std::vector<int64_t>{63});
+}
+
+TEST_F(HostMemory, LinearMemoryUnchargedWhereTheEnvironmentSaysSo) {
+  // lunatic run's default root: memories are not charged, only the flat kProcessBytes.
+  start(1);
+  EnvironmentConfig config;
+  config.max_memory_total = 4 << 20;
+  config.charge_linear_memory = false;
+  config.max_memory_pages = 128;  // 8 MiB: twice the total
+  auto env = Environment::create(config);
+  ASSERT_TRUE(runtime_->spawn_root(compile_wat(kGrower), env, "memory", {Value::i64(1)}).ok());
+  ASSERT_EQ(runtime_->wait().kind, ExitStatus::Kind::Normal);
+  EXPECT_EQ(reports().take(), std::vector<int64_t>{128});  // up to its page cap, not the total
+  runtime_->wait_all();
+  EXPECT_EQ(env->budget().used(), 0u);
+}
+
+TEST_F(HostMemory, TablesPastTheTotalFailInstantiation) {
+  start(1);
+  EnvironmentConfig config;
+  config.max_memory_total = 64 << 20;
+  auto env = Environment::create(config);
+  auto tables = compile_wat(
+      "(table 5000000 funcref) (table 5000000 funcref) (func (export \"main\"))", false);
+  auto r = runtime_->spawn({tables, env, "main", {}, nullptr, 0});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().phase, Phase::Instantiate) << r.error().to_string();
+  EXPECT_EQ(env->live_processes(), 0u);
+  EXPECT_EQ(env->budget().used(), 0u);  // the first table's charge was given back
+}
+
+}  // namespace
+}  // namespace lunatic::runtime::test
