@@ -1,6 +1,9 @@
 // The fixed-width SIMD instructions for the dispatch loop: one out-of-line switch (the loop
 // gives all 236 of them one handler that calls it), each case reading its v128 operands from
 // their slot pairs and applying a typed helper of simd.hpp.
+#include <bit>
+#include <cstring>
+
 #include "engine/interpreter_ops.hpp"
 #include "engine/simd.hpp"
 
@@ -42,77 +45,77 @@ template <class T> inline T scalar(Slot s) { return static_cast<T>(s); }
 bool execute_simd(Slot* fp, const uint32_t*& pc, MemoryView mem, TrapKind& trap) {
   using namespace simd;  // NOLINT: the cases are written in the helpers' vocabulary
   // Shapes: [op, dst, a] unary, [op, dst, a, b] binary, [op, dst, a, n] shifts (n an i32).
-#define UN(name, expr)                            \
-  case Op::name: {                                \
-    const V128 a = vget(fp, pc[2]);               \
-    vput(fp, pc[1], expr);                        \
-    pc += 3;                                      \
-    return true;                                  \
+#define UN(name, expr)              \
+  case Op::name: {                  \
+    const V128 a = vget(fp, pc[2]); \
+    vput(fp, pc[1], expr);          \
+    pc += 3;                        \
+    return true;                    \
   }
-#define BIN(name, fn)                                          \
-  case Op::name:                                               \
-    vput(fp, pc[1], fn(vget(fp, pc[2]), vget(fp, pc[3])));     \
-    pc += 4;                                                   \
+#define BIN(name, fn)                                      \
+  case Op::name:                                           \
+    vput(fp, pc[1], fn(vget(fp, pc[2]), vget(fp, pc[3]))); \
+    pc += 4;                                               \
     return true;
-#define SHIFT(name, fn)                                            \
-  case Op::name:                                                   \
+#define SHIFT(name, fn)                                                \
+  case Op::name:                                                       \
     vput(fp, pc[1], fn(vget(fp, pc[2]), static_cast<u32>(fp[pc[3]]))); \
-    pc += 4;                                                       \
+    pc += 4;                                                           \
     return true;
   // [op, dst, a] with a scalar result (i32 bits).
-#define TEST(name, expr)                      \
-  case Op::name: {                            \
-    const V128 a = vget(fp, pc[2]);           \
-    fp[pc[1]] = static_cast<u32>(expr);       \
-    pc += 3;                                  \
-    return true;                              \
+#define TEST(name, expr)                \
+  case Op::name: {                      \
+    const V128 a = vget(fp, pc[2]);     \
+    fp[pc[1]] = static_cast<u32>(expr); \
+    pc += 3;                            \
+    return true;                        \
   }
   // [op, dst, x]: splat the low bits of a scalar slot (float lanes take the bit pattern).
-#define SPLAT(name, T)                                          \
-  case Op::name:                                                \
-    vput(fp, pc[1], splat<T>(scalar<T>(fp[pc[2]])));            \
-    pc += 3;                                                    \
+#define SPLAT(name, T)                               \
+  case Op::name:                                     \
+    vput(fp, pc[1], splat<T>(scalar<T>(fp[pc[2]]))); \
+    pc += 3;                                         \
     return true;
   // [op, dst, a, lane]: the lane, extended to the scalar's slot bits R.
-#define EXTRACT(name, T, R)                                                   \
-  case Op::name:                                                              \
-    fp[pc[1]] = static_cast<R>(extract<T>(vget(fp, pc[2]), pc[3]));           \
-    pc += 4;                                                                  \
+#define EXTRACT(name, T, R)                                         \
+  case Op::name:                                                    \
+    fp[pc[1]] = static_cast<R>(extract<T>(vget(fp, pc[2]), pc[3])); \
+    pc += 4;                                                        \
     return true;
   // [op, dst, a, x, lane].
-#define REPLACE(name, T)                                                               \
-  case Op::name:                                                                       \
-    vput(fp, pc[1], replace<T>(vget(fp, pc[2]), pc[4], scalar<T>(fp[pc[3]])));        \
-    pc += 5;                                                                           \
+#define REPLACE(name, T)                                                       \
+  case Op::name:                                                               \
+    vput(fp, pc[1], replace<T>(vget(fp, pc[2]), pc[4], scalar<T>(fp[pc[3]]))); \
+    pc += 5;                                                                   \
     return true;
   // [op, dst, addr, offset]: `expr` reads `bytes` at p.
-#define LOAD(name, bytes, expr)                                    \
-  case Op::name: {                                                 \
-    const uint8_t* p = address(mem, fp, pc[2], pc[3], bytes);      \
-    if (p == nullptr) [[unlikely]]                                 \
-      break;                                                       \
-    vput(fp, pc[1], expr);                                         \
-    pc += 4;                                                       \
-    return true;                                                   \
+#define LOAD(name, bytes, expr)                               \
+  case Op::name: {                                            \
+    const uint8_t* p = address(mem, fp, pc[2], pc[3], bytes); \
+    if (p == nullptr) [[unlikely]]                            \
+      break;                                                  \
+    vput(fp, pc[1], expr);                                    \
+    pc += 4;                                                  \
+    return true;                                              \
   }
   // [op, dst, addr, vec, offset, lane] and [op, addr, vec, offset, lane].
-#define LOAD_LANE(name, T)                                                    \
-  case Op::name: {                                                            \
-    const uint8_t* p = address(mem, fp, pc[2], pc[4], sizeof(T));             \
-    if (p == nullptr) [[unlikely]]                                            \
-      break;                                                                  \
-    vput(fp, pc[1], load_lane<T>(p, vget(fp, pc[3]), pc[5]));                 \
-    pc += 6;                                                                  \
-    return true;                                                              \
+#define LOAD_LANE(name, T)                                        \
+  case Op::name: {                                                \
+    const uint8_t* p = address(mem, fp, pc[2], pc[4], sizeof(T)); \
+    if (p == nullptr) [[unlikely]]                                \
+      break;                                                      \
+    vput(fp, pc[1], load_lane<T>(p, vget(fp, pc[3]), pc[5]));     \
+    pc += 6;                                                      \
+    return true;                                                  \
   }
-#define STORE_LANE(name, T)                                                   \
-  case Op::name: {                                                            \
-    uint8_t* p = address(mem, fp, pc[1], pc[3], sizeof(T));                   \
-    if (p == nullptr) [[unlikely]]                                            \
-      break;                                                                  \
-    store_lane<T>(p, vget(fp, pc[2]), pc[4]);                                 \
-    pc += 5;                                                                  \
-    return true;                                                              \
+#define STORE_LANE(name, T)                                 \
+  case Op::name: {                                          \
+    uint8_t* p = address(mem, fp, pc[1], pc[3], sizeof(T)); \
+    if (p == nullptr) [[unlikely]]                          \
+      break;                                                \
+    store_lane<T>(p, vget(fp, pc[2]), pc[4]);               \
+    pc += 5;                                                \
+    return true;                                            \
   }
   // One case a line reads as a table; clang-format would split them.
   // clang-format off
@@ -145,8 +148,10 @@ bool execute_simd(Slot* fp, const uint32_t*& pc, MemoryView mem, TrapKind& trap)
 
     // ---- Lanes -----------------------------------------------------------------------------
     case Op::I8x16Shuffle: {
+      // The 16 lane bytes packed little-endian in 4 words: on this little-endian host, in order.
+      static_assert(std::endian::native == std::endian::little);
       uint8_t lanes[16];
-      for (unsigned i = 0; i < 16; ++i) lanes[i] = static_cast<uint8_t>(pc[4 + i / 4] >> (8 * (i % 4)));
+      std::memcpy(lanes, pc + 4, 16);
       vput(fp, pc[1], shuffle(vget(fp, pc[2]), vget(fp, pc[3]), lanes));
       pc += 8;
       return true;
@@ -262,7 +267,7 @@ bool execute_simd(Slot* fp, const uint32_t*& pc, MemoryView mem, TrapKind& trap)
     // v128.const is lowered to constant slots; nothing else reaches here (kHandlers).
     default: trap = TrapKind::Unreachable; return false;
   }
-  // clang-format on
+    // clang-format on
 #undef UN
 #undef BIN
 #undef SHIFT
