@@ -129,6 +129,7 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
   Function* callee = nullptr;
   Slot* callee_fp = nullptr;
   uint32_t call_words = 0;
+  const uint32_t* simd_next = nullptr;  // the SIMD handler's next pc
 
   // Macros, not lambdas: a lambda capturing the registers by reference keeps them in memory.
   // RELOAD: the registers from State (at entry, after anything that may move the stacks).
@@ -178,7 +179,7 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
   {
       // ---- Control -------------------------------------------------------------------------
       OP(Unreachable): kind = TrapKind::Unreachable; goto trapped;
-      simd: if (!execute_simd(fp, pc, mem, kind)) goto trapped; NEXT();
+      simd: simd_next = execute_simd(fp, pc, mem, kind); if (!simd_next) goto trapped; pc = simd_next; NEXT();
       OP(Copy): fp[pc[1]] = fp[pc[2]]; pc += 3; NEXT();
       OP(Copy2): copy2(fp, pc[1], pc[2]); pc += 3; NEXT();
       OP(Br): pc = jump(pc + 1, budget); NEXT();

@@ -40,9 +40,8 @@ inline uint8_t* address(MemoryView mem, const Slot* fp, uint32_t addr_slot, uint
 // Lane access to scalar slots: i32 and f32 results are zero-extended bit patterns (Slot rules).
 template <class T> inline T scalar(Slot s) { return static_cast<T>(s); }
 
-}  // namespace
-
-bool execute_simd(Slot* fp, const uint32_t*& pc, MemoryView mem, TrapKind& trap) {
+// The switch: steps pc past the instruction, or returns false (pc unchanged) when it traps.
+bool run_simd(Slot* fp, const uint32_t*& pc, MemoryView mem, TrapKind& trap) {
   using namespace simd;  // NOLINT: the cases are written in the helpers' vocabulary
   // Shapes: [op, dst, a] unary, [op, dst, a, b] binary, [op, dst, a, n] shifts (n an i32).
 #define UN(name, expr)              \
@@ -280,6 +279,12 @@ bool execute_simd(Slot* fp, const uint32_t*& pc, MemoryView mem, TrapKind& trap)
 #undef STORE_LANE
   trap = TrapKind::MemoryOutOfBounds;  // the memory accesses break out of the switch
   return false;
+}
+
+}  // namespace
+
+const uint32_t* execute_simd(Slot* fp, const uint32_t* pc, MemoryView mem, TrapKind& trap) {
+  return run_simd(fp, pc, mem, trap) ? pc : nullptr;
 }
 
 }  // namespace lunatic::engine::ops
