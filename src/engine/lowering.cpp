@@ -3,7 +3,6 @@
 #include "engine/lowering.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 #include "engine/lowering_context.hpp"
 #include "wasm/unreachable_code.hpp"
@@ -78,14 +77,7 @@ Result<std::unique_ptr<CompiledFunction>> Lowerer::run() {
       case wasm::Opcode::F32Const:
       case wasm::Opcode::F64Const: add_constant(in.c); break;
       case wasm::Opcode::RefNull: add_constant(0); break;
-      case wasm::Opcode::V128Const: {
-        const wasm::V128Bytes bytes = wasm::v128_immediate(in);
-        uint64_t lo, hi;
-        std::memcpy(&lo, bytes.data(), 8);
-        std::memcpy(&hi, bytes.data() + 8, 8);
-        add_constant128(lo, hi);
-        break;
-      }
+      case wasm::Opcode::V128Const: add_constant128(in); break;
       default: break;
     }
   }

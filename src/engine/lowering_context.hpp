@@ -88,8 +88,10 @@ class Lowerer {
   void lower_numeric(const wasm::Instr& in);
   // lowering_simd.cpp: the v128 instructions and v128 constants.
   void lower_simd(const wasm::Instr& in);
-  void push_const128(uint64_t lo, uint64_t hi);
-  void add_constant128(uint64_t lo, uint64_t hi);
+  /// The constant of a v128.const as its two slots (bytes 0..7, 8..15).
+  static std::pair<uint64_t, uint64_t> v128_slots(const wasm::Instr& in);
+  void push_const128(const wasm::Instr& in);
+  void add_constant128(const wasm::Instr& in);
   /// Emits a copy of a value of `width` slots.
   void emit_copy(uint32_t dst, uint32_t src, uint32_t width);
 

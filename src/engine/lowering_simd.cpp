@@ -10,7 +10,16 @@ namespace lunatic::engine {
 
 using wasm::Opcode;
 
-void Lowerer::add_constant128(uint64_t lo, uint64_t hi) {
+std::pair<uint64_t, uint64_t> Lowerer::v128_slots(const wasm::Instr& in) {
+  const wasm::V128Bytes bytes = wasm::v128_immediate(in);
+  uint64_t lo, hi;
+  std::memcpy(&lo, bytes.data(), 8);
+  std::memcpy(&hi, bytes.data() + 8, 8);
+  return {lo, hi};
+}
+
+void Lowerer::add_constant128(const wasm::Instr& in) {
+  const auto [lo, hi] = v128_slots(in);
   const uint32_t slot = local_total_ + static_cast<uint32_t>(constants_.size());
   if (const128_slots_.emplace(std::pair{lo, hi}, slot).second) {
     constants_.push_back(lo);
@@ -20,8 +29,8 @@ void Lowerer::add_constant128(uint64_t lo, uint64_t hi) {
   }
 }
 
-void Lowerer::push_const128(uint64_t lo, uint64_t hi) {
-  auto it = const128_slots_.find({lo, hi});
+void Lowerer::push_const128(const wasm::Instr& in) {
+  auto it = const128_slots_.find(v128_slots(in));
   if (it == const128_slots_.end()) {
     broken_ = true;
     push_home(2);
@@ -37,14 +46,7 @@ void Lowerer::lower_simd(const wasm::Instr& in) {
   const auto op = static_cast<Op>(in.op);
   const uint32_t width = info.out == wasm::Operand::v128 ? 2 : 1;
   switch (in.op) {
-    case Opcode::V128Const: {
-      const wasm::V128Bytes bytes = wasm::v128_immediate(in);
-      uint64_t lo, hi;
-      std::memcpy(&lo, bytes.data(), 8);
-      std::memcpy(&hi, bytes.data() + 8, 8);
-      push_const128(lo, hi);
-      return;
-    }
+    case Opcode::V128Const: push_const128(in); return;
     case Opcode::V128Bitselect: {
       const Entry c = pop(), b = pop(), a = pop();
       emit_result(op, {a.slot, b.slot, c.slot}, 2);
