@@ -93,8 +93,14 @@ TEST(LoweringSimd, GlobalsCallsAndHostCalls) {
   // add(a, b) = i64x2.add(a, b); f(x) = add(rotate(x), global); the global becomes f's result.
   const uint32_t add = b.func(vv_v, {}, Body().get(0).get(1).op(Opcode::I64x2Add).end());
   b.func(v_v, {},
-         Body().get(0).call(host).op(Opcode::GlobalGet, 0).call(add).op(Opcode::GlobalSet, 0)
-             .op(Opcode::GlobalGet, 0).end(),
+         Body()
+             .get(0)
+             .call(host)
+             .op(Opcode::GlobalGet, 0)
+             .call(add)
+             .op(Opcode::GlobalSet, 0)
+             .op(Opcode::GlobalGet, 0)
+             .end(),
          "f");
   MemoryPool pool;
   Store store(pool);
@@ -119,7 +125,8 @@ TEST(LoweringSimd, GlobalsCallsAndHostCalls) {
 TEST(LoweringSimd, MemoryAccessesCheckAllTheirBytes) {
   ModuleBuilder b;
   b.memory(1);
-  b.data(65520, std::string("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10", 16));
+  b.data(65520,
+         std::string("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10", 16));
   const uint32_t i_v = b.type({ValType::I32}, {ValType::V128});
   b.func(i_v, {}, Body().get(0).op(Opcode::V128Load, 4, 0).end(), "load");
   Body lane;
