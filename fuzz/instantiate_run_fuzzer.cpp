@@ -19,8 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto module = lunatic::engine::compile(bytes);
   if (!module) {
     const lunatic::Error& e = module.error();
-    // Unsupported: a valid module using what the engine does not run yet (SIMD), refused
-    // after validation; anything else must be a decode or validation error.
+    // Unsupported: a valid module using what the engine does not run (none since the
+    // interpreter runs SIMD, but still an allowed answer); else a decode or validation error.
     if (e.phase != lunatic::Phase::Decode && e.phase != lunatic::Phase::Validate &&
         e.phase != lunatic::Phase::Unsupported) {
       std::abort();

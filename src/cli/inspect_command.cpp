@@ -221,8 +221,7 @@ Result<std::string> describe_module(const wasm::Module& module, std::span<const 
 int inspect_module(const std::string& file) {
   Result<std::vector<uint8_t>> bytes = read_module_source(file);
   if (!bytes) return report_load_error(file, bytes.error(), kExitLoadError);
-  // Decoded and validated, not lowered: inspect describes what the runtime cannot run yet
-  // (SIMD) as well.
+  // Decoded and validated, not lowered: inspect describes a module without preparing it to run.
   Result<wasm::Module> module = decoder::decode(*bytes);
   if (!module) return report_load_error(file, module.error(), kExitLoadError);
   if (Result<void> valid = validator::validate(*module); !valid.ok()) {

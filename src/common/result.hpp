@@ -18,7 +18,7 @@ enum class Phase : uint8_t {
   Trap,         ///< guest code trapped
   Host,         ///< a host facility failed (I/O, limits)
   Usage,        ///< the user asked for something impossible (CLI, API misuse)
-  Unsupported,  ///< a valid module using a feature this runtime does not run yet (SIMD)
+  Unsupported,  ///< a valid module using a feature a tier does not run (SIMD in the compiled tier)
 };
 
 const char* phase_name(Phase phase);

@@ -51,6 +51,14 @@ namespace lunatic::engine {
 //   TableInit       [op, elem, table, d, s, n]  ElemDrop      [op, elem]
 //   RefIsNull       [op, dst, a]              RefFunc         [op, dst, func_index]
 //
+// A v128 value takes two consecutive slots (bytes 0..7, then 8..15); an operand naming it names
+// the first. Copy2, Select2, GlobalGet2 and GlobalSet2 move such values. The SIMD instructions
+// keep their Wasm opcodes with the numeric layouts above, except:
+//   load lane       [op, dst, addr, vec, offset, lane]   store lane   [op, addr, vec, offset, lane]
+//   extract lane    [op, dst, a, lane]        replace lane    [op, dst, a, x, lane]
+//   i8x16.shuffle   [op, dst, a, b, lanes * 4] (16 lane bytes, little-endian in 4 words)
+//   v128.bitselect  [op, dst, a, b, c]        (v128.const becomes a constant slot pair)
+//
 // Fuel and slices (DESIGN.md "Safepoints"): one fuel unit is one Wasm instruction of the body
 // as written. Safepoints sit at function entry (the first instruction of every function) and
 // at every loop header (every back-edge jumps to it). Each charges, every time it is passed, the
@@ -100,7 +108,9 @@ namespace lunatic::engine {
   X(BrIfI32EqImm, "sit") X(BrIfI32NeImm, "sit") X(BrIfI32LtSImm, "sit")                      \
   X(BrIfI32LtUImm, "sit") X(BrIfI32GtSImm, "sit") X(BrIfI32GtUImm, "sit")                    \
   X(BrIfI32LeSImm, "sit") X(BrIfI32LeUImm, "sit") X(BrIfI32GeSImm, "sit")                    \
-  X(BrIfI32GeUImm, "sit")
+  X(BrIfI32GeUImm, "sit")                                                                    \
+  /* v128 values (two slots: the operand names the first) moved as a whole */               \
+  X(Copy2, "ds") X(Select2, "dsss") X(GlobalGet2, "di") X(GlobalSet2, "is")
 // clang-format on
 
 /// Internal opcodes: every Wasm opcode keeps its number (numeric instructions run as written;
@@ -121,13 +131,13 @@ constexpr uint32_t kCallIndirectWords = 5;
 
 /// One function, lowered. Immutable after lowering; shared by all instances of its module.
 struct CompiledFunction {
-  uint32_t func_index = 0;  ///< in the module's function index space
-  uint32_t type_index = 0;  ///< in the module's types (call_indirect's fast type check)
-  uint32_t param_count = 0;
-  uint32_t result_count = 0;
-  uint32_t local_count = 0;     ///< declared locals (zeroed at entry), after the params
-  uint32_t stack_base = 0;      ///< first slot of the operand stack
-  uint32_t frame_size = 0;      ///< slots of the whole frame
+  uint32_t func_index = 0;    ///< in the module's function index space
+  uint32_t type_index = 0;    ///< in the module's types (call_indirect's fast type check)
+  uint32_t param_count = 0;   ///< slots of the params (a v128 takes two)
+  uint32_t result_count = 0;  ///< slots of the results
+  uint32_t local_count = 0;   ///< slots of the declared locals (zeroed at entry), after the params
+  uint32_t stack_base = 0;    ///< first slot of the operand stack
+  uint32_t frame_size = 0;    ///< slots of the whole frame
   std::vector<Slot> constants;  ///< copied to slots [param_count + local_count, stack_base)
   /// When the locals and constants fit in kSmallInit slots (most functions): their values at
   /// entry (zeros, the constants, zero padding), copied as one fixed-size block; frame_size

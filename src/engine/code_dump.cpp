@@ -54,8 +54,17 @@ const char* special_layout(wasm::Opcode op) {
     case Opcode::TableInit: return "iisss";
     case Opcode::RefIsNull: return "ds";
     case Opcode::RefFunc: return "di";
-    default: return nullptr;
+    case Opcode::V128Const: return "";  // lowered to a constant, never emitted
+    case Opcode::V128Bitselect: return "dsss";
+    case Opcode::I8x16Shuffle: return "dssiiii";
+    default: break;
   }
+  const wasm::OpcodeInfo& info = wasm::opcode_info(op);
+  if (info.immediate == wasm::Immediate::MemArgLane)
+    return info.out != wasm::Operand::none ? "dssii" : "ssii";
+  if (info.immediate == wasm::Immediate::Lane)
+    return info.in2 != wasm::Operand::none ? "dssi" : "dsi";
+  return nullptr;
 }
 
 }  // namespace

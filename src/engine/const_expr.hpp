@@ -12,6 +12,8 @@ namespace lunatic::engine {
 /// instance.globals (those allocated so far). The result is one Slot (an i32 zero-extended).
 /// A validated module always evaluates; anything else (stack underflow, an unknown index, a
 /// non-constant instruction) is an Error{Phase::Instantiate}, never a crash.
-Result<Slot> eval_const_expr(const wasm::ConstExpr& expr, const Instance& instance);
+/// A v128 result's bytes 8..15 go to `*hi` (when given; the Slot returned holds bytes 0..7).
+Result<Slot> eval_const_expr(const wasm::ConstExpr& expr, const Instance& instance,
+                             Slot* hi = nullptr);
 
 }  // namespace lunatic::engine

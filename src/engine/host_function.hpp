@@ -35,8 +35,9 @@ enum class HostStatus : uint8_t {
 struct HostCall {
   Thread& thread;
   Instance* caller;  ///< instance whose code made the call (null at top level)
+  /// One slot per argument, two consecutive ones (bytes 0..7, 8..15) for a v128.
   std::span<const Slot> args;
-  std::span<Slot> results;           ///< sized to the function type's results
+  std::span<Slot> results;           ///< sized to the results' slots (two for a v128)
   Trap trap;                         ///< set when returning HostStatus::Trap
   const Function* callee = nullptr;  ///< the function called (its host callable is running)
 

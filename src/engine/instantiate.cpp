@@ -139,8 +139,10 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   // Defined globals are appended one by one, so an initialiser sees the imported globals (all
   // that 2.0 allows) and, harmlessly, the defined ones before it.
   for (const wasm::Global& g : m.globals) {
-    Slot value = TRY(eval_const_expr(g.init, *inst));
+    Slot hi = 0;
+    Slot value = TRY(eval_const_expr(g.init, *inst, &hi));
     inst->globals.push_back(add_global(g.type, value));
+    inst->globals.back()->hi = hi;
   }
 
   inst->elements.resize(m.elements.size());

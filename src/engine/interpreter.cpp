@@ -129,6 +129,7 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
   Function* callee = nullptr;
   Slot* callee_fp = nullptr;
   uint32_t call_words = 0;
+  const uint32_t* simd_next = nullptr;  // the SIMD handler's next pc
 
   // Macros, not lambdas: a lambda capturing the registers by reference keeps them in memory.
   // RELOAD: the registers from State (at entry, after anything that may move the stacks).
@@ -162,8 +163,8 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
   // One handler per internal opcode, in Op order: the Wasm opcodes, then the internal ones.
   static const void* const kHandlers[] = {
 #define WASM_OPCODE(name, text, prefix, code, imm, in1, in2, out, bytes) &&OP(name),
-  // compile() refuses SIMD modules (engine/compile.cpp), so no lowered code holds a SIMD op.
-#define WASM_SIMD_OPCODE(name, text, prefix, code, imm, in1, in2, out, bytes) &&simd_unsupported,
+  // All SIMD instructions share one handler: an out-of-line switch (interpreter_simd.cpp).
+#define WASM_SIMD_OPCODE(name, text, prefix, code, imm, in1, in2, out, bytes) &&simd,
 #include "wasm/opcodes.def"
 #undef WASM_SIMD_OPCODE
 #undef WASM_OPCODE
@@ -178,8 +179,9 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
   {
       // ---- Control -------------------------------------------------------------------------
       OP(Unreachable): kind = TrapKind::Unreachable; goto trapped;
-      simd_unsupported: kind = TrapKind::Unreachable; goto trapped;
+      simd: simd_next = execute_simd(fp, pc, mem, kind); if (!simd_next) goto trapped; pc = simd_next; NEXT();
       OP(Copy): fp[pc[1]] = fp[pc[2]]; pc += 3; NEXT();
+      OP(Copy2): copy2(fp, pc[1], pc[2]); pc += 3; NEXT();
       OP(Br): pc = jump(pc + 1, budget); NEXT();
       OP(BrIfNz): pc = u32(fp[pc[1]]) != 0 ? jump(pc + 2, budget) : pc + 3; NEXT();
       OP(BrIfZ): pc = u32(fp[pc[1]]) == 0 ? jump(pc + 2, budget) : pc + 3; NEXT();
@@ -231,6 +233,7 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
         NEXT();
       }
       OP(Select): fp[pc[1]] = u32(fp[pc[4]]) != 0 ? fp[pc[2]] : fp[pc[3]]; pc += 5; NEXT();
+      OP(Select2): copy2(fp, pc[1], u32(fp[pc[4]]) != 0 ? pc[2] : pc[3]); pc += 5; NEXT();
       OP(Return1): fp[0] = fp[pc[1]]; goto do_return;
       OP(Return): goto do_return;
       OP(Safepoint): {
@@ -293,6 +296,8 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
       // ---- Variables, references, tables ------------------------------------------------------
       OP(GlobalGet): fp[pc[1]] = inst->globals[pc[2]]->value; pc += 3; NEXT();
       OP(GlobalSet): inst->globals[pc[1]]->value = fp[pc[2]]; pc += 3; NEXT();
+      OP(GlobalGet2): global_get2(*inst, fp, pc); pc += 3; NEXT();
+      OP(GlobalSet2): global_set2(*inst, fp, pc); pc += 3; NEXT();
       OP(RefIsNull): fp[pc[1]] = fp[pc[2]] == 0 ? 1 : 0; pc += 3; NEXT();
       OP(RefFunc): fp[pc[1]] = reinterpret_cast<uintptr_t>(inst->functions[pc[2]]); pc += 3; NEXT();
       OP(TableGet): if (!table_get(*inst, fp, pc, kind)) goto trapped; pc += 4; NEXT();

@@ -48,8 +48,9 @@ bool Interpreter::push_frame(Thread& t, const Function& callee, size_t fp) {
 HostStatus Interpreter::call_host(Thread& t, const Function& fn, size_t base, Instance* caller,
                                   Trap& trap) {
   State& s = *t.state_;
-  const size_t n = fn.type->params.size();
-  const size_t r = fn.type->results.size();
+  // Slots, not values: a v128 argument or result takes two consecutive entries (value.hpp).
+  const size_t n = slot_count(fn.type->params);
+  const size_t r = slot_count(fn.type->results);
   if (base + std::max(n, r) > s.slots.size()) s.grow_slots(base + std::max(n, r));
   if (fn.host == nullptr || !*fn.host) {
     trap = Trap::host("host function has no implementation");

@@ -173,6 +173,24 @@ LUNATIC_INLINE bool store_add(Slot* fp, const uint32_t*& pc, MemoryView mem) {
   return true;
 }
 
+/// A v128 (two slots) from s to d; both are read first, so the pairs may overlap.
+LUNATIC_INLINE void copy2(Slot* fp, uint32_t d, uint32_t s) {
+  const Slot lo = fp[s], hi = fp[s + 1];
+  fp[d] = lo;
+  fp[d + 1] = hi;
+}
+/// [op, dst, global] and [op, global, src] for a v128 global.
+LUNATIC_INLINE void global_get2(const Instance& inst, Slot* fp, const uint32_t* pc) {
+  const Global& g = *inst.globals[pc[2]];
+  fp[pc[1]] = g.value;
+  fp[pc[1] + 1] = g.hi;
+}
+LUNATIC_INLINE void global_set2(const Instance& inst, Slot* fp, const uint32_t* pc) {
+  Global& g = *inst.globals[pc[1]];
+  g.value = fp[pc[2]];
+  g.hi = fp[pc[2] + 1];
+}
+
 inline MemoryView memory_view(const Instance* inst) {
   if (inst == nullptr || inst->memories.empty() || inst->memories[0] == nullptr) return {};
   const Memory* m = inst->memories[0];
@@ -190,6 +208,10 @@ void table_grow(const Instance& inst, Slot* fp, const uint32_t* pc);
 bool table_fill(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
 bool table_copy(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
 bool table_init(Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
+/// Runs the SIMD instruction at pc (interpreter_simd.cpp): the next pc, or null with `trap` set
+/// when it traps (only the memory accesses do). pc goes by value: a reference would make the
+/// loop's pc register addressable, and the whole loop slower (measured: fib +17%).
+const uint32_t* execute_simd(Slot* fp, const uint32_t* pc, MemoryView mem, TrapKind& trap);
 /// call_indirect's checks: the function at the table index, or null with `trap` set.
 Function* indirect_callee(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
 

@@ -30,8 +30,26 @@ Lowerer::Lowerer(const wasm::Module& module, uint32_t defined_index)
       defined_index_(defined_index) {}
 
 Result<std::unique_ptr<CompiledFunction>> Lowerer::run() {
-  const uint32_t params = static_cast<uint32_t>(type_.params.size());
-  local_total_ = params + func_.local_count;
+  // Each local gets its slots: one, or two for a v128 (value.hpp).
+  local_slot_.reserve(type_.params.size() + func_.local_count);
+  auto add_local = [&](wasm::ValType t) {
+    local_slot_.push_back(local_total_);
+    local_width_.push_back(static_cast<uint8_t>(slot_width(t)));
+    local_total_ += slot_width(t);
+  };
+  for (wasm::ValType t : type_.params) add_local(t);
+  const uint32_t params = local_total_;
+  for (const wasm::LocalGroup& g : func_.locals) {
+    for (uint32_t i = 0;
+         i < g.count && local_slot_.size() < type_.params.size() + func_.local_count; ++i)
+      add_local(g.type);
+  }
+  const uint32_t local_slots = local_total_ - params;
+  uint32_t result_slots = 0;
+  for (wasm::ValType t : type_.results) {
+    result_offsets_.push_back(result_slots);
+    result_slots += slot_width(t);
+  }
   // Constants get slots before the operand stack, so all of them are known before any home
   // slot is named: one pass to collect them. A constant subtracted is also collected negated
   // (x - c runs as x + -c, which the add superinstructions take). Unused ones are dropped at
@@ -39,6 +57,7 @@ Result<std::unique_ptr<CompiledFunction>> Lowerer::run() {
   auto add_constant = [&](uint64_t bits) {
     if (const_slots_.emplace(bits, local_total_ + uint32_t(constants_.size())).second) {
       constants_.push_back(bits);
+      const_pair_.push_back(false);
     }
   };
   const std::vector<wasm::Instr>& body = func_.body;
@@ -58,6 +77,7 @@ Result<std::unique_ptr<CompiledFunction>> Lowerer::run() {
       case wasm::Opcode::F32Const:
       case wasm::Opcode::F64Const: add_constant(in.c); break;
       case wasm::Opcode::RefNull: add_constant(0); break;
+      case wasm::Opcode::V128Const: add_constant128(in); break;
       default: break;
     }
   }
@@ -67,6 +87,7 @@ Result<std::unique_ptr<CompiledFunction>> Lowerer::run() {
   Ctrl fn;
   fn.kind = Ctrl::Kind::Func;
   fn.results = static_cast<uint32_t>(type_.results.size());
+  fn.result_types = type_.results.data();
   fn.cost_owner = 0;
   ctrls_.push_back(std::move(fn));
   ctrls_[0].cost_pos = emit(Op::Safepoint, {0}) + 1;
@@ -85,15 +106,15 @@ Result<std::unique_ptr<CompiledFunction>> Lowerer::run() {
   out->func_index = module_.imported_functions + defined_index_;
   out->type_index = func_.type_index;
   out->param_count = params;
-  out->result_count = static_cast<uint32_t>(type_.results.size());
-  out->local_count = func_.local_count;
+  out->result_count = result_slots;
+  out->local_count = local_slots;
   out->stack_base = stack_base_;
   // The results of a call land in the caller's homes, and the return copies need slots
   // 0..r-1: both fit in the frame because max_height counts every pushed value.
   out->frame_size = stack_base_ + std::max(max_height_, out->result_count);
-  if (func_.local_count + constants_.size() <= CompiledFunction::kSmallInit) {
+  if (local_slots + constants_.size() <= CompiledFunction::kSmallInit) {
     out->has_small_init = true;
-    std::copy(constants_.begin(), constants_.end(), out->small_init + func_.local_count);
+    std::copy(constants_.begin(), constants_.end(), out->small_init + local_slots);
     out->frame_size = std::max(out->frame_size, params + CompiledFunction::kSmallInit);
   }
   out->constants = std::move(constants_);
@@ -135,9 +156,13 @@ void Lowerer::enter_block(Ctrl::Kind kind, const wasm::BlockType& bt) {
   c.kind = kind;
   if (bt.kind == wasm::BlockType::Kind::Value) {
     c.results = 1;
+    c.result_types = &bt.value;  // bt lives in the module's body, as long as the lowering
   } else if (bt.kind == wasm::BlockType::Kind::TypeIndex && bt.type_index < module_.types.size()) {
-    c.params = static_cast<uint32_t>(module_.types[bt.type_index].params.size());
-    c.results = static_cast<uint32_t>(module_.types[bt.type_index].results.size());
+    const wasm::FuncType& ft = module_.types[bt.type_index];
+    c.params = static_cast<uint32_t>(ft.params.size());
+    c.results = static_cast<uint32_t>(ft.results.size());
+    c.param_types = ft.params.data();
+    c.result_types = ft.results.data();
   }
   if (c.params > height()) {
     broken_ = true;
@@ -174,7 +199,7 @@ void Lowerer::lower_else() {
   c.dead = false;
   last_patchable_ = false;
   pop_to(c.height);
-  for (uint32_t i = 0; i < c.params; ++i) push_home();
+  for (uint32_t i = 0; i < c.params; ++i) push_home(slot_width(c.param_types[i]));
 }
 
 void Lowerer::lower_end() {
@@ -184,7 +209,7 @@ void Lowerer::lower_end() {
     if (!c.dead || !c.fixups.empty()) {
       if (c.dead) {
         // Only branches reach the end: they left the results in the homes of 0..r-1.
-        for (uint32_t i = 0; i < c.results; ++i) push_home();
+        for (uint32_t i = 0; i < c.results; ++i) push_home(slot_width(c.result_types[i]));
       }
       for (uint32_t w : c.fixups) bind(w);
       emit_return();
@@ -201,9 +226,10 @@ void Lowerer::lower_end() {
   last_patchable_ = false;
   const uint32_t h = c.height;
   const uint32_t results = c.results;
+  const wasm::ValType* result_types = c.result_types;
   ctrls_.pop_back();
   pop_to(h);
-  for (uint32_t i = 0; i < results; ++i) push_home();
+  for (uint32_t i = 0; i < results; ++i) push_home(slot_width(result_types[i]));
   if (!reachable) mark_dead();
 }
 
@@ -214,23 +240,35 @@ void Lowerer::mark_dead() {
   last_patchable_ = false;
 }
 
+uint32_t Lowerer::label_slot(const Ctrl& target, uint32_t i) const {
+  const uint32_t arity = target.arity();
+  uint32_t slot = home(target.height);
+  for (uint32_t k = 0; k < i; ++k) slot += stack_[height() - arity + k].width;
+  return slot;
+}
+
 bool Lowerer::needs_copies(const Ctrl& target) const {
   const uint32_t arity = target.arity();
   for (uint32_t i = 0; i < arity; ++i) {
-    if (stack_[height() - arity + i].slot != home(target.height + i)) return true;
+    if (stack_[height() - arity + i].slot != label_slot(target, i)) return true;
   }
   return false;
 }
 
 // Copies the top `arity` values to the label's slots, lowest first. That order is safe: the
-// value for slot L+i is never below position L+i, so a copy never overwrites a later source.
+// value for the label's slot s is never below s, so a copy never overwrites a later source (a
+// two-slot copy reads both slots before writing).
 void Lowerer::emit_copies(const Ctrl& target) {
   const uint32_t arity = target.arity();
   for (uint32_t i = 0; i < arity; ++i) {
-    const uint32_t src = stack_[height() - arity + i].slot;
-    const uint32_t dst = home(target.height + i);
-    if (src != dst) emit(Op::Copy, {dst, src});
+    const Entry& e = stack_[height() - arity + i];
+    const uint32_t dst = label_slot(target, i);
+    if (e.slot != dst) emit_copy(dst, e.slot, e.width);
   }
+}
+
+void Lowerer::emit_copy(uint32_t dst, uint32_t src, uint32_t width) {
+  emit(width == 2 ? Op::Copy2 : Op::Copy, {dst, src});
 }
 
 void Lowerer::emit_jump(Ctrl& target) {
@@ -322,14 +360,14 @@ void Lowerer::emit_return() {
     broken_ = true;
     return;
   }
-  if (r == 1) {
+  if (r == 1 && stack_.back().width == 1) {
     emit(Op::Return1, {stack_.back().slot});
     return;
   }
   to_home_top(r);
   for (uint32_t i = 0; i < r; ++i) {
-    const uint32_t src = home(height() - r + i);
-    if (src != i) emit(Op::Copy, {i, src});
+    const Entry& e = stack_[height() - r + i];
+    if (e.home != result_offsets_[i]) emit_copy(result_offsets_[i], e.home, e.width);
   }
   emit(Op::Return, {});
 }

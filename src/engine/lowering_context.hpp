@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -24,10 +25,13 @@ class Lowerer {
  private:
   /// Where an operand-stack value is: in its home slot, still in a local (a deferred
   /// local.get) or in a constant slot.
+  /// A v128 takes two consecutive slots (width 2): `slot` and `home` name the first.
   struct Entry {
     enum class Kind : uint8_t { Home, Local, Const };
     Kind kind = Kind::Home;
+    uint8_t width = 1;
     uint32_t slot = 0;  ///< frame slot holding the value now
+    uint32_t home = 0;  ///< this stack position's home slot
   };
 
   struct Ctrl {
@@ -44,6 +48,8 @@ class Lowerer {
     uint32_t cost = 0;             ///< Loop/Func: Wasm instructions in the region
     uint32_t cost_pos = 0;         ///< Loop/Func: word holding the safepoint's cost
     std::vector<uint32_t> fixups;  ///< target words to patch with the label's end position
+    const wasm::ValType* param_types = nullptr;   ///< `params` of them (in the module)
+    const wasm::ValType* result_types = nullptr;  ///< `results` of them (in the module)
 
     uint32_t arity() const { return kind == Kind::Loop ? params : results; }
   };
@@ -52,6 +58,9 @@ class Lowerer {
   // lowering.cpp: control flow and the driver.
   Result<void> lower_instr(const wasm::Instr& in);
   void enter_block(Ctrl::Kind kind, const wasm::BlockType& bt);
+  /// The slot where the label's value i goes: above position target.height, the values
+  /// before it packed by their widths (those of the top `arity` entries now).
+  uint32_t label_slot(const Ctrl& target, uint32_t i) const;
   void lower_else();
   void lower_end();
   void lower_br(uint32_t depth);
@@ -77,11 +86,23 @@ class Lowerer {
   void lower_call(uint32_t func_index);
   void lower_call_indirect(uint32_t type_index, uint32_t table);
   void lower_numeric(const wasm::Instr& in);
+  // lowering_simd.cpp: the v128 instructions and v128 constants.
+  void lower_simd(const wasm::Instr& in);
+  /// The constant of a v128.const as its two slots (bytes 0..7, 8..15).
+  static std::pair<uint64_t, uint64_t> v128_slots(const wasm::Instr& in);
+  void push_const128(const wasm::Instr& in);
+  void add_constant128(const wasm::Instr& in);
+  /// Emits a copy of a value of `width` slots.
+  void emit_copy(uint32_t dst, uint32_t src, uint32_t width);
 
   // The symbolic stack.
   uint32_t height() const { return static_cast<uint32_t>(stack_.size()); }
-  uint32_t home(uint32_t position) const { return stack_base_ + position; }
-  uint32_t push_home();
+  /// The home slot of `position` (at most height()): entries below it packed by width.
+  uint32_t home(uint32_t position) const {
+    if (position < height()) return stack_[position].home;
+    return stack_.empty() ? stack_base_ : stack_.back().home + stack_.back().width;
+  }
+  uint32_t push_home(uint32_t width = 1);
   void push_local(uint32_t local);
   void push_const(uint64_t bits);
   Entry pop();
@@ -97,21 +118,26 @@ class Lowerer {
   uint32_t pos() const { return static_cast<uint32_t>(code_.size()); }
   uint32_t emit(Op op, std::initializer_list<uint32_t> operands);
   /// Emits an instruction whose first operand is the destination: the home of a new top entry.
-  void emit_result(Op op, std::initializer_list<uint32_t> sources);
+  void emit_result(Op op, std::initializer_list<uint32_t> sources, uint32_t width = 1);
 
   const wasm::Module& module_;
   const wasm::Function& func_;
   const wasm::FuncType& type_;
   uint32_t defined_index_;
-  uint32_t local_total_ = 0;  ///< params + declared locals
+  uint32_t local_total_ = 0;  ///< slots of params + declared locals
   uint32_t stack_base_ = 0;
-  uint32_t max_height_ = 0;
-  bool broken_ = false;  ///< an impossible state for a validated body was met
+  uint32_t max_height_ = 0;               ///< in slots above stack_base_
+  std::vector<uint32_t> local_slot_;      ///< per local index: its first slot
+  std::vector<uint8_t> local_width_;      ///< per local index: 1, or 2 for a v128
+  std::vector<uint32_t> result_offsets_;  ///< per result: its slot when the function returns
+  bool broken_ = false;                   ///< an impossible state for a validated body was met
 
-  std::unordered_map<uint64_t, uint32_t> const_slots_;  ///< constant bits -> slot
+  std::unordered_map<uint64_t, uint32_t> const_slots_;                ///< constant bits -> slot
+  std::map<std::pair<uint64_t, uint64_t>, uint32_t> const128_slots_;  ///< v128 -> first slot
   std::vector<Slot> constants_;
+  std::vector<bool> const_pair_;  ///< per constant: the first slot of a v128 (two slots)
   std::vector<Entry> stack_;
-  std::vector<std::vector<uint32_t>> local_refs_;  ///< per local: positions of deferred gets
+  std::vector<std::vector<uint32_t>> local_refs_;  ///< per local slot: deferred gets' positions
   uint32_t deferred_low_ = 0;                      ///< no deferred local.get below this position
   std::vector<Ctrl> ctrls_;
   uint32_t dead_depth_ = 0;  ///< blocks opened inside dead code

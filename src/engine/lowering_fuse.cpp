@@ -112,7 +112,10 @@ void Lowerer::compact_constants() {
     }
   };
   for_each_slot_operand([&](uint32_t slot) {
-    if (is_const_slot(slot)) new_slot[slot - local_total_] = 0;
+    if (!is_const_slot(slot)) return;
+    const uint32_t k = slot - local_total_;
+    new_slot[k] = 0;
+    if (const_pair_[k]) new_slot[k + 1] = 0;  // a v128 constant keeps both of its slots
   });
   std::vector<Slot> kept;
   for (uint32_t k = 0; k < count; ++k) {
@@ -128,6 +131,11 @@ void Lowerer::compact_constants() {
     else if (slot >= stack_base_)
       slot -= removed;
   });
+  std::vector<bool> pairs;
+  for (uint32_t k = 0; k < count; ++k) {
+    if (new_slot[k] != UINT32_MAX) pairs.push_back(const_pair_[k]);
+  }
+  const_pair_ = std::move(pairs);
   constants_ = std::move(kept);
   stack_base_ -= removed;
 }

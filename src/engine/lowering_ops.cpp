@@ -16,14 +16,23 @@ Result<void> Lowerer::lower_op(const wasm::Instr& in) {
     case Opcode::Select:
     case Opcode::SelectT: {
       const Entry cond = pop(), b = pop(), a = pop();
-      emit_result(Op::Select, {a.slot, b.slot, cond.slot});
+      emit_result(a.width == 2 ? Op::Select2 : Op::Select, {a.slot, b.slot, cond.slot}, a.width);
       return {};
     }
     case Opcode::LocalGet: push_local(in.a); return {};
     case Opcode::LocalSet: lower_local_set(in.a, false); return {};
     case Opcode::LocalTee: lower_local_set(in.a, true); return {};
-    case Opcode::GlobalGet: emit_result(Op::GlobalGet, {in.a}); return {};
-    case Opcode::GlobalSet: emit(Op::GlobalSet, {in.a, pop().slot}); return {};
+    case Opcode::GlobalGet:
+      if (slot_width(module_.global_type(in.a).type) == 2)
+        emit_result(Op::GlobalGet2, {in.a}, 2);
+      else
+        emit_result(Op::GlobalGet, {in.a});
+      return {};
+    case Opcode::GlobalSet: {
+      const Entry v = pop();
+      emit(v.width == 2 ? Op::GlobalSet2 : Op::GlobalSet, {in.a, v.slot});
+      return {};
+    }
     case Opcode::TableGet: emit_result(Op::TableGet, {in.a, pop().slot}); return {};
     case Opcode::TableSet: {
       const Entry v = pop(), i = pop();
@@ -67,7 +76,12 @@ Result<void> Lowerer::lower_op(const wasm::Instr& in) {
       return {};
     }
     case Opcode::TableSize: emit_result(Op::TableSize, {in.a}); return {};
-    default: lower_numeric(in); return {};
+    default:
+      if (wasm::is_simd(in.op))
+        lower_simd(in);
+      else
+        lower_numeric(in);
+      return {};
   }
 }
 
@@ -110,19 +124,20 @@ void Lowerer::lower_numeric(const wasm::Instr& in) {
 }
 
 void Lowerer::lower_local_set(uint32_t local, bool tee) {
-  if (local >= local_total_) {
+  if (local >= local_slot_.size()) {
     broken_ = true;
     return;
   }
   const Entry v = pop();
+  const uint32_t slot = local_slot_[local];
   // Deferred local.gets of this local must read the old value before it is overwritten.
   materialize_local(local);
   if (v.kind == Entry::Kind::Home && last_patchable_ && code_[last_pos_ + 1] == v.slot) {
     // The value was just computed into its home: compute it into the local instead.
-    code_[last_pos_ + 1] = local;
+    code_[last_pos_ + 1] = slot;
     last_patchable_ = false;
-  } else if (v.slot != local) {
-    emit(Op::Copy, {local, v.slot});
+  } else if (v.slot != slot) {
+    emit_copy(slot, v.slot, v.width);
   }
   if (tee) push_local(local);
 }
@@ -142,7 +157,7 @@ void Lowerer::lower_call(uint32_t func_index) {
   const uint32_t base_position = height() - n;
   emit(Op::Call, {func_index, home(base_position)});
   pop_to(base_position);
-  for (size_t i = 0; i < ft.results.size(); ++i) push_home();
+  for (wasm::ValType t : ft.results) push_home(slot_width(t));
 }
 
 void Lowerer::lower_call_indirect(uint32_t type_index, uint32_t table) {
@@ -157,27 +172,30 @@ void Lowerer::lower_call_indirect(uint32_t type_index, uint32_t table) {
   const uint32_t base_position = height() - n;
   emit(Op::CallIndirect, {type_index, table, index.slot, home(base_position)});
   pop_to(base_position);
-  for (size_t i = 0; i < ft.results.size(); ++i) push_home();
+  for (wasm::ValType t : ft.results) push_home(slot_width(t));
 }
 
 // ---- The symbolic stack ------------------------------------------------------------------
 
-uint32_t Lowerer::push_home() {
+uint32_t Lowerer::push_home(uint32_t width) {
   const uint32_t slot = home(height());
-  stack_.push_back({Entry::Kind::Home, slot});
-  max_height_ = std::max(max_height_, height());
+  stack_.push_back({Entry::Kind::Home, static_cast<uint8_t>(width), slot, slot});
+  max_height_ = std::max(max_height_, slot + width - stack_base_);
   return slot;
 }
 
 void Lowerer::push_local(uint32_t local) {
-  if (local >= local_total_) {
+  if (local >= local_slot_.size()) {
     broken_ = true;
     push_home();
     return;
   }
-  local_refs_[local].push_back(height());
-  stack_.push_back({Entry::Kind::Local, local});
-  max_height_ = std::max(max_height_, height());
+  const uint32_t slot = local_slot_[local];
+  const uint8_t width = local_width_[local];
+  const uint32_t h = home(height());
+  local_refs_[slot].push_back(height());
+  stack_.push_back({Entry::Kind::Local, width, slot, h});
+  max_height_ = std::max(max_height_, h + width - stack_base_);
 }
 
 void Lowerer::push_const(uint64_t bits) {
@@ -187,15 +205,16 @@ void Lowerer::push_const(uint64_t bits) {
     push_home();
     return;
   }
-  stack_.push_back({Entry::Kind::Const, it->second});
-  max_height_ = std::max(max_height_, height());
+  const uint32_t h = home(height());
+  stack_.push_back({Entry::Kind::Const, 1, it->second, h});
+  max_height_ = std::max(max_height_, h + 1 - stack_base_);
 }
 
 Lowerer::Entry Lowerer::pop() {
   const uint32_t floor = ctrls_.empty() ? 0 : ctrls_.back().height;
   if (height() <= floor) {
     broken_ = true;  // a validated body never pops below its block's height
-    return {Entry::Kind::Home, home(height())};
+    return {Entry::Kind::Home, 1, home(height()), home(height())};
   }
   const Entry e = stack_.back();
   stack_.pop_back();
@@ -207,13 +226,14 @@ Lowerer::Entry Lowerer::pop() {
 void Lowerer::materialize(uint32_t position) {
   const Entry e = stack_[position];
   if (e.kind == Entry::Kind::Home) return;
-  emit(Op::Copy, {home(position), e.slot});
-  stack_[position] = {Entry::Kind::Home, home(position)};
+  emit_copy(e.home, e.slot, e.width);
+  stack_[position] = {Entry::Kind::Home, e.width, e.home, e.home};
 }
 
 void Lowerer::materialize_local(uint32_t local) {
-  for (uint32_t position : local_refs_[local]) materialize(position);
-  local_refs_[local].clear();
+  std::vector<uint32_t>& refs = local_refs_[local_slot_[local]];
+  for (uint32_t position : refs) materialize(position);
+  refs.clear();
 }
 
 // Walks down from the top: each deferred local.get met is the newest of its local, i.e. the
@@ -249,8 +269,8 @@ uint32_t Lowerer::emit(Op op, std::initializer_list<uint32_t> operands) {
   return at;
 }
 
-void Lowerer::emit_result(Op op, std::initializer_list<uint32_t> sources) {
-  const uint32_t dst = push_home();
+void Lowerer::emit_result(Op op, std::initializer_list<uint32_t> sources, uint32_t width) {
+  const uint32_t dst = push_home(width);
   if (op == static_cast<Op>(Opcode::I32Add) || op == Op::I32AddImm) last_add_pos_ = pos();
   if (offsets_.empty() || offsets_.back().second != cur_offset_)
     offsets_.emplace_back(pos(), cur_offset_);

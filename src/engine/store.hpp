@@ -111,6 +111,7 @@ class Table {
 struct Global {
   wasm::GlobalType type;
   Slot value = 0;
+  Slot hi = 0;  ///< a v128 global's bytes 8..15 (`value` holds bytes 0..7)
 };
 
 /// An exported or importable entity.

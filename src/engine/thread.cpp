@@ -58,9 +58,14 @@ Result<void> Thread::begin_call(Function* fn, std::span<const Value> args) {
       return {};
     }
   }
-  const size_t need = std::max({args.size(), fn->type->results.size(), kInitialSlots});
+  // A v128 takes two slots (value.hpp), so slot counts, not value counts, size the frame.
+  const size_t need = std::max<size_t>(
+      {slot_count(fn->type->params), slot_count(fn->type->results), kInitialSlots});
   if (s.slots.size() < need) s.slots.resize(need);
-  for (size_t i = 0; i < args.size(); ++i) s.slots[i] = args[i].bits;
+  for (size_t i = 0, slot = 0; i < args.size(); ++i) {
+    s.slots[slot++] = args[i].bits;
+    if (args[i].type == wasm::ValType::V128) s.slots[slot++] = args[i].hi;
+  }
   s.depth = 0;
   s.entry = fn;
   s.phase = State::Phase::Ready;
@@ -126,13 +131,14 @@ std::vector<Value> Thread::results() const {
   const auto& types = s.entry->type->results;
   const std::span<const Slot> slots =
       tier_ != nullptr ? tier_->results() : std::span<const Slot>(s.slots);
-  if (slots.size() < types.size()) return out;  // a tier's call that did not finish
+  if (slots.size() < slot_count(types)) return out;  // a tier's call that did not finish
   out.reserve(types.size());
-  for (size_t i = 0; i < types.size(); ++i) {
-    Slot bits = slots[i];
+  for (size_t i = 0, slot = 0; i < types.size(); ++i) {
+    Slot bits = slots[slot++];
+    Slot hi = types[i] == wasm::ValType::V128 ? slots[slot++] : 0;
     // i32 and f32 occupy the low half of a slot.
     if (types[i] == wasm::ValType::I32 || types[i] == wasm::ValType::F32) bits &= 0xFFFF'FFFFu;
-    out.push_back(Value{types[i], bits});
+    out.push_back(Value{types[i], bits, hi});
   }
   return out;
 }

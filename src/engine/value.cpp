@@ -35,7 +35,12 @@ std::string Value::to_string() const {
     case wasm::ValType::F64: return prefix + float_text(as_f64(), bits);
     case wasm::ValType::FuncRef:
     case wasm::ValType::ExternRef: return prefix + (bits == 0 ? std::string("null") : hex(bits));
-    case wasm::ValType::V128: return prefix + hex(bits);
+    case wasm::ValType::V128: {
+      char buf[40];
+      std::snprintf(buf, sizeof buf, "0x%016llx%016llx", static_cast<unsigned long long>(hi),
+                    static_cast<unsigned long long>(bits));
+      return prefix + buf;
+    }
   }
   return prefix + hex(bits);
 }

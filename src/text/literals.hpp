@@ -21,4 +21,17 @@ LiteralStatus parse_f32(std::string_view text, uint32_t& out);
 /// An f64 literal; `out` holds the bits.
 LiteralStatus parse_f64(std::string_view text, uint64_t& out);
 
+/// A v128 lane shape of the text format ("i8x16" ... "f64x2"): lane count and width, and
+/// whether a lane literal is a float.
+struct LaneShape {
+  std::string_view name;
+  unsigned lanes;
+  unsigned lane_bytes;
+  bool is_float;
+};
+/// The shape named `name`, or null.
+const LaneShape* find_lane_shape(std::string_view name);
+/// One lane literal of `shape` as little-endian bits.
+LiteralStatus parse_lane(const LaneShape& shape, std::string_view text, uint64_t& bits);
+
 }  // namespace lunatic::text

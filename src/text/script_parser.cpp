@@ -171,9 +171,7 @@ class ScriptParser {
     ScriptValue v;
     std::string_view kw = op.text;
     if (kw == "v128.const") {
-      v.type = wasm::ValType::V128;
-      v.kind = ValueKind::Unsupported;
-      while (!cur_.at(TokenKind::RParen) && !cur_.at(TokenKind::Eof)) cur_.next();
+      TRY(parse_v128(expected, v));
     } else if (kw == "ref.null") {
       v.kind = ValueKind::RefNull;
       if (cur_.at_keyword("func"))
@@ -201,6 +199,45 @@ class ScriptParser {
     }
     TRY(cur_.expect(TokenKind::RParen));
     return v;
+  }
+
+  // v128.const SHAPE lane*: the lanes little-endian in bits (bytes 0..7) and hi (8..15); as
+  // an expected result, f32x4/f64x2 lanes may be nan:canonical or nan:arithmetic.
+  Result<void> parse_v128(bool expected, ScriptValue& v) {
+    v.type = wasm::ValType::V128;
+    const LaneShape* shape =
+        cur_.at(TokenKind::Keyword) ? find_lane_shape(cur_.peek().text) : nullptr;
+    if (shape == nullptr) return cur_.unexpected();
+    cur_.next();
+    uint8_t bytes[16] = {};
+    bool patterned = false;
+    for (unsigned lane = 0; lane < shape->lanes; ++lane) {
+      const Token& tok = cur_.peek();
+      if (tok.kind != TokenKind::Number && tok.kind != TokenKind::Keyword) {
+        return cur_.unexpected("wrong number of lane literals");
+      }
+      uint64_t bits = 0;
+      ValueKind kind = ValueKind::Exact;
+      if (expected && shape->is_float &&
+          (tok.text == "nan:canonical" || tok.text == "nan:arithmetic")) {
+        kind = tok.text == "nan:canonical" ? ValueKind::NanCanonical : ValueKind::NanArithmetic;
+        patterned = true;
+      } else {
+        const LiteralStatus st = parse_lane(*shape, tok.text, bits);
+        if (st == LiteralStatus::Range) return error_at(tok, "constant out of range");
+        if (st != LiteralStatus::Ok) return error_at(tok, "unexpected token");
+      }
+      if (shape->is_float) v.lane_kinds[lane] = kind;
+      for (unsigned i = 0; i < shape->lane_bytes; ++i)
+        bytes[lane * shape->lane_bytes + i] = static_cast<uint8_t>(bits >> (8 * i));
+      cur_.next();
+    }
+    for (unsigned i = 0; i < 8; ++i) {
+      v.bits |= uint64_t{bytes[i]} << (8 * i);
+      v.hi |= uint64_t{bytes[8 + i]} << (8 * i);
+    }
+    if (patterned) v.pattern_lanes = static_cast<uint8_t>(shape->lanes);
+    return {};
   }
 
   Result<void> parse_number(std::string_view kw, bool expected, ScriptValue& v) {

@@ -6,21 +6,23 @@
 namespace lunatic::text {
 namespace {
 
-/// A v128 lane shape: how many lanes, how wide, and how a lane literal reads.
-struct Shape {
-  std::string_view name;
-  unsigned lanes;
-  unsigned lane_bytes;
-  bool is_float;
-};
-
-constexpr Shape kShapes[] = {
+constexpr LaneShape kShapes[] = {
     {"i8x16", 16, 1, false}, {"i16x8", 8, 2, false}, {"i32x4", 4, 4, false},
     {"i64x2", 2, 8, false},  {"f32x4", 4, 4, true},  {"f64x2", 2, 8, true},
 };
 
-/// One lane literal of `shape` as little-endian bits.
-LiteralStatus parse_lane(const Shape& shape, std::string_view text, uint64_t& bits) {
+constexpr uint64_t kMaxLaneIndex = 255;  // a lane index is one byte in the binary
+
+}  // namespace
+
+const LaneShape* find_lane_shape(std::string_view name) {
+  for (const LaneShape& s : kShapes) {
+    if (name == s.name) return &s;
+  }
+  return nullptr;
+}
+
+LiteralStatus parse_lane(const LaneShape& shape, std::string_view text, uint64_t& bits) {
   if (!shape.is_float) return parse_int(text, shape.lane_bytes * 8, bits);
   if (shape.lane_bytes == 4) {
     uint32_t f = 0;
@@ -31,17 +33,9 @@ LiteralStatus parse_lane(const Shape& shape, std::string_view text, uint64_t& bi
   return parse_f64(text, bits);
 }
 
-constexpr uint64_t kMaxLaneIndex = 255;  // a lane index is one byte in the binary
-
-}  // namespace
-
 Result<void> ModuleParser::parse_v128_const(BinaryWriter& out) {
-  const Shape* shape = nullptr;
-  if (cur_.at(TokenKind::Keyword)) {
-    for (const Shape& s : kShapes) {
-      if (cur_.peek().text == s.name) shape = &s;
-    }
-  }
+  const LaneShape* shape =
+      cur_.at(TokenKind::Keyword) ? find_lane_shape(cur_.peek().text) : nullptr;
   if (shape == nullptr) return cur_.unexpected();
   cur_.next();
   // Like the reference parser: the lane count is checked before the literals, a token that is

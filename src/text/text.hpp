@@ -3,6 +3,7 @@
 // text and binary modules identically.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -28,7 +29,7 @@ enum class ValueKind : uint8_t {
   RefNull,        ///< `ref.null func|extern`
   RefExtern,      ///< `ref.extern N`: `bits` = N
   RefFunc,        ///< `ref.func` (expected only): any non-null funcref
-  Unsupported,    ///< v128 (SIMD is not supported yet): never matches
+  Unsupported,    ///< never matches (kept for values a runner cannot express)
 };
 
 /// One value of a script: numbers as raw bits (f32 in the low 32 bits), as in the JSON of
@@ -37,6 +38,12 @@ struct ScriptValue {
   wasm::ValType type = wasm::ValType::I32;
   ValueKind kind = ValueKind::Exact;
   uint64_t bits = 0;
+  uint64_t hi = 0;  ///< v128: bytes 8..15 (`bits` holds bytes 0..7, little-endian)
+  /// v128 with `nan:canonical`/`nan:arithmetic` lanes (expected only, f32x4 or f64x2): the
+  /// lane count and each lane's kind, an Exact lane's bits in place in bits/hi. 0: all 128
+  /// bits are exact.
+  uint8_t pattern_lanes = 0;
+  std::array<ValueKind, 4> lane_kinds{};
 };
 
 /// A module definition of a script.

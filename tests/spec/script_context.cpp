@@ -92,7 +92,7 @@ Result<ActionResult> ScriptContext::perform(const Action& action) {
     Global* global = exported->global();
     if (global == nullptr) return action_error("export \"" + action.field + "\" is not a global");
     ActionResult result;
-    result.values.push_back(Value{global->type.type, global->value});
+    result.values.push_back(Value{global->type.type, global->value, global->hi});
     return result;
   }
   Function* fn = exported->func();

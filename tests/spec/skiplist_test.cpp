@@ -60,11 +60,11 @@ TEST(SpecSkipList, EmptyListSkipsNothing) {
   EXPECT_EQ(r->match_command("i32.wast", 1), nullptr);
 }
 
-TEST(SpecSkipList, CheckedInListSkipsOnlySimd) {
+TEST(SpecSkipList, CheckedInListSkipsNothing) {
   Result<SkipList> r = SkipList::load(LUNATIC_SPEC_SKIPLIST);
   ASSERT_TRUE(r.ok()) << r.error().message;
-  ASSERT_EQ(r->entries().size(), 1u);
-  EXPECT_NE(r->match_file("simd_address.wast"), nullptr);
+  EXPECT_EQ(r->entries().size(), 0u);
+  EXPECT_EQ(r->match_file("simd_address.wast"), nullptr);  // SIMD runs in the interpreter
   // The files wast2json 1.0.32 could not parse run now that the runner reads .wast itself.
   for (const char* f : {"comments.wast", "if.wast", "table_fill.wast", "table_get.wast",
                         "table_grow.wast", "table_set.wast", "table_size.wast", "i32.wast"}) {

@@ -33,13 +33,41 @@ engine::Slot exact_slot(const ScriptValue& value) {
   }
 }
 
+// A v128: all 128 bits, or lane by lane where the script gave NaN patterns (f32x4, f64x2).
+bool matches_v128(const ScriptValue& expected, const engine::Value& actual) {
+  if (expected.kind != ValueKind::Exact) return false;
+  if (expected.pattern_lanes == 0) return actual.bits == expected.bits && actual.hi == expected.hi;
+  const bool f32 = expected.pattern_lanes == 4;
+  const ValType type = f32 ? ValType::F32 : ValType::F64;
+  for (unsigned lane = 0; lane < expected.pattern_lanes; ++lane) {
+    auto lane_of = [&](uint64_t lo, uint64_t hi) -> uint64_t {
+      if (!f32) return lane == 0 ? lo : hi;
+      const uint64_t word = lane < 2 ? lo : hi;
+      return (lane % 2 == 0 ? word : word >> 32) & 0xffffffffu;
+    };
+    const uint64_t got = lane_of(actual.bits, actual.hi);
+    switch (expected.lane_kinds[lane]) {
+      case ValueKind::NanCanonical:
+        if (!is_canonical_nan(type, got)) return false;
+        break;
+      case ValueKind::NanArithmetic:
+        if (!is_arithmetic_nan(type, got)) return false;
+        break;
+      default:
+        if (got != lane_of(expected.bits, expected.hi)) return false;
+        break;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<engine::Value> to_argument(const ScriptValue& value) {
   switch (value.kind) {
     case ValueKind::Exact:
     case ValueKind::RefNull:
-    case ValueKind::RefExtern: return engine::Value{value.type, exact_slot(value)};
+    case ValueKind::RefExtern: return engine::Value{value.type, exact_slot(value), value.hi};
     case ValueKind::NanCanonical:
     case ValueKind::NanArithmetic: return bad("a NaN pattern cannot be an argument");
     case ValueKind::RefFunc: return bad("a non-null funcref cannot be an argument");
@@ -50,6 +78,7 @@ Result<engine::Value> to_argument(const ScriptValue& value) {
 
 bool matches(const ScriptValue& expected, const engine::Value& actual) {
   if (expected.type != actual.type) return false;
+  if (actual.type == ValType::V128) return matches_v128(expected, actual);
   // Results are slots: compare only the bits the type defines.
   uint64_t bits = is_32_bit(actual.type) ? (actual.bits & 0xffffffffu) : actual.bits;
   switch (expected.kind) {
@@ -76,7 +105,16 @@ std::string describe(const ScriptValue& value) {
     case ValueKind::RefExtern: return out + std::to_string(value.bits);
     case ValueKind::Exact: break;
   }
-  return out + describe(engine::Value{value.type, value.bits}).substr(out.size());
+  if (value.pattern_lanes != 0) {
+    for (unsigned lane = 0; lane < value.pattern_lanes; ++lane) {
+      const ValueKind k = value.lane_kinds[lane];
+      out += k == ValueKind::NanCanonical    ? "nan:canonical "
+             : k == ValueKind::NanArithmetic ? "nan:arithmetic "
+                                             : "exact ";
+    }
+  }
+  return out + describe(engine::Value{value.type, value.bits, value.hi})
+                   .substr(std::string_view(wasm::val_type_name(value.type)).size() + 1);
 }
 
 std::string describe(const engine::Value& value) {
@@ -102,7 +140,9 @@ std::string describe(const engine::Value& value) {
     case ValType::ExternRef:
       if (value.bits == 0) return out + "null";
       return out + std::to_string(value.bits - 1);
-    case ValType::V128: return out + "?";
+    case ValType::V128:
+      std::snprintf(buf, sizeof buf, "0x%016" PRIx64 "%016" PRIx64, value.hi, value.bits);
+      break;
   }
   return out + buf;
 }

@@ -135,11 +135,38 @@ TEST(SpecValues, RefFuncMatchesAnyNonNullFuncref) {
   EXPECT_FALSE(to_argument(any).ok());
 }
 
-TEST(SpecValues, V128IsParsedButUnsupported) {
-  ScriptValue v = expected("(v128.const i32x4 0 0 0 0)");
-  EXPECT_EQ(v.kind, ValueKind::Unsupported);
-  EXPECT_FALSE(matches(v, Value{ValType::V128, 0}));
-  EXPECT_FALSE(to_argument(v).ok());
+TEST(SpecValues, V128LanesAreLittleEndian) {
+  ScriptValue v = expected("(v128.const i32x4 1 2 0x80000000 -1)");
+  EXPECT_EQ(v.kind, ValueKind::Exact);
+  EXPECT_EQ(v.bits, 0x0000000200000001ull);
+  EXPECT_EQ(v.hi, 0xffffffff80000000ull);
+  EXPECT_TRUE(matches(v, Value::v128(0x0000000200000001ull, 0xffffffff80000000ull)));
+  EXPECT_FALSE(matches(v, Value::v128(0x0000000200000001ull, 0x7fffffff80000000ull)));
+  Result<Value> arg =
+      to_argument(argument("(v128.const i8x16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 -1)"));
+  ASSERT_TRUE(arg.ok());
+  EXPECT_EQ(arg->type, ValType::V128);
+  EXPECT_EQ(arg->bits, 0x0706050403020100ull);
+  EXPECT_EQ(arg->hi, 0xff0e0d0c0b0a0908ull);
+  EXPECT_EQ(describe(*arg), "v128:0xff0e0d0c0b0a09080706050403020100");
+}
+
+TEST(SpecValues, V128NanPatternsMatchLaneByLane) {
+  ScriptValue v = expected("(v128.const f32x4 nan:canonical 1.0 nan:arithmetic -0.0)");
+  EXPECT_EQ(v.pattern_lanes, 4);
+  const uint64_t one = 0x3f800000ull, neg_zero = 0x80000000ull;
+  // Lane 0 canonical (either sign), lane 2 any arithmetic NaN, lanes 1 and 3 exact.
+  EXPECT_TRUE(matches(v, Value::v128(0x7fc00000ull | one << 32, 0x7fc00001ull | neg_zero << 32)));
+  EXPECT_TRUE(matches(v, Value::v128(0xffc00000ull | one << 32, 0xffc00000ull | neg_zero << 32)));
+  EXPECT_FALSE(matches(v, Value::v128(0x7fc00001ull | one << 32, 0x7fc00000ull | neg_zero << 32)));
+  EXPECT_FALSE(matches(v, Value::v128(0x7fc00000ull | one << 32, 0x7f800001ull | neg_zero << 32)));
+  EXPECT_FALSE(matches(v, Value::v128(0x7fc00000ull | one << 32, 0x7fc00000ull)));
+  ScriptValue d = expected("(v128.const f64x2 2.5 nan:canonical)");
+  EXPECT_EQ(d.pattern_lanes, 2);
+  EXPECT_TRUE(matches(d, Value::v128(0x4004000000000000ull, 0xfff8000000000000ull)));
+  EXPECT_FALSE(matches(d, Value::v128(0x4004000000000000ull, 0xfff8000000000001ull)));
+  // A NaN pattern is no argument: the script does not parse.
+  EXPECT_FALSE(text::parse_script("(invoke \"f\" (v128.const f32x4 nan:canonical 0 0 0))").ok());
 }
 
 TEST(SpecValues, ResultsCompareOnlyTheTypesBits) {

@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""The SIMD benchmark: bench/guests/simd.c (an i16 dot product and a byte scan) run natively and
+in lunatic's interpreter, built for wasm32-wasi as scalar code and with -msimd128 (both -O3).
+Checks that all print the same checksum and prints median wall times with ratios to native.
+
+Python 3 standard library only. Build first:
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DLUNATIC_BUILD_BENCH=ON
+  ninja -C build -j2 lunatic bench_native_simd guest_bench_simd_scalar guest_bench_simd_simd128
+See docs/benchmarks.md ("SIMD").
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+
+def run(command, timeout):
+    """Wall time and stdout of one run; exits with a message when it fails."""
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(command)}: exit {done.returncode}\n{done.stderr}")
+    return wall, done.stdout.strip()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build-dir", default="build", help="CMake build directory (default: build)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per variant (default 5)")
+    parser.add_argument("--lunatic", help="lunatic binary (default: BUILD/tools/lunatic/lunatic)")
+    parser.add_argument("--args", default="1048576 16", help="guest arguments (default: '1048576 16')")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per run (default 600)")
+    args = parser.parse_args()
+    bench = os.path.join(args.build_dir, "bench")
+    lunatic = args.lunatic or os.path.join(args.build_dir, "tools", "lunatic", "lunatic")
+    guest_args = args.args.split()
+    variants = [
+        ("native -O3", [os.path.join(bench, "native", "simd")] + guest_args),
+        ("interp, scalar wasm", [lunatic, "run", "--tier", "interp",
+                                 os.path.join(bench, "guests", "bench_simd_scalar.wasm")] + guest_args),
+        ("interp, -msimd128 wasm", [lunatic, "run", "--tier", "interp",
+                                    os.path.join(bench, "guests", "bench_simd_simd128.wasm")] + guest_args),
+    ]
+    outputs = set()
+    medians = []
+    for label, command in variants:
+        walls = []
+        for _ in range(args.runs):
+            wall, out = run(command, args.timeout)
+            walls.append(wall)
+            outputs.add(out)
+        medians.append((label, statistics.median(walls)))
+    if len(outputs) != 1:
+        sys.exit("outputs differ: " + " | ".join(sorted(outputs)))
+    print(f"simd {args.args}: {outputs.pop()}  (median of {args.runs} runs, wall)")
+    native = medians[0][1]
+    for label, wall in medians:
+        print(f"  {label:<24} {wall:8.3f} s  {wall / native:7.1f}x native")
+
+
+if __name__ == "__main__":
+    main()
