@@ -1,0 +1,153 @@
+// Numeric instructions: the common integer ones inline (add, sub, mul, bit operations, shifts,
+// rotates, comparisons, wrap/extend), the rest (floats, conversions, division, bit counts) as
+// calls of thunks.cpp's functions, which share the interpreter's semantics.
+#include "baseline/function_compiler.hpp"
+
+namespace lunatic::baseline {
+
+namespace x86 = asmjit::x86;
+using wasm::Opcode;
+
+namespace {
+
+enum class Alu : uint8_t { Add, Sub, Mul, And, Or, Xor };
+enum class Shift : uint8_t { Shl, ShrS, ShrU, Rotl, Rotr };
+
+}  // namespace
+
+bool FunctionCompiler::translate_integer_inline(Opcode op) {
+  const wasm::OpcodeInfo& info = wasm::opcode_info(op);
+  const bool wide = static_cast<wasm::Operand>(info.in1) == wasm::Operand::i64;
+  const x86::Gp a = wide ? x86::Gp(x86::rax) : x86::Gp(x86::eax);
+  auto operand = [&](uint32_t from_top) {
+    x86::Mem mem = top(from_top);
+    mem.setSize(wide ? 8 : 4);
+    return mem;
+  };
+  auto alu = [&](Alu kind) {
+    a_.mov(a, operand(1));
+    switch (kind) {
+      case Alu::Add: a_.add(a, operand(0)); break;
+      case Alu::Sub: a_.sub(a, operand(0)); break;
+      case Alu::Mul: a_.imul(a, operand(0)); break;
+      case Alu::And: a_.and_(a, operand(0)); break;
+      case Alu::Or: a_.or_(a, operand(0)); break;
+      case Alu::Xor: a_.xor_(a, operand(0)); break;
+    }
+    a_.mov(top(1), x86::rax);  // a 32-bit result is zero-extended in rax
+    --sp_;
+    return true;
+  };
+  auto shifted = [&](Shift kind) {
+    a_.mov(a, operand(1));
+    x86::Mem count = top(0);
+    count.setSize(4);
+    a_.mov(x86::ecx, count);
+    switch (kind) {  // the hardware takes the count modulo the width, as Wasm does
+      case Shift::Shl: a_.shl(a, x86::cl); break;
+      case Shift::ShrS: a_.sar(a, x86::cl); break;
+      case Shift::ShrU: a_.shr(a, x86::cl); break;
+      case Shift::Rotl: a_.rol(a, x86::cl); break;
+      case Shift::Rotr: a_.ror(a, x86::cl); break;
+    }
+    a_.mov(top(1), x86::rax);
+    --sp_;
+    return true;
+  };
+  auto compare = [&](x86::CondCode cc) {
+    a_.mov(a, operand(1));
+    a_.cmp(a, operand(0));
+    a_.set(cc, x86::al);
+    a_.movzx(x86::eax, x86::al);
+    a_.mov(top(1), x86::rax);
+    --sp_;
+    return true;
+  };
+  switch (op) {
+    case Opcode::I32Add:
+    case Opcode::I64Add: return alu(Alu::Add);
+    case Opcode::I32Sub:
+    case Opcode::I64Sub: return alu(Alu::Sub);
+    case Opcode::I32Mul:
+    case Opcode::I64Mul: return alu(Alu::Mul);
+    case Opcode::I32And:
+    case Opcode::I64And: return alu(Alu::And);
+    case Opcode::I32Or:
+    case Opcode::I64Or: return alu(Alu::Or);
+    case Opcode::I32Xor:
+    case Opcode::I64Xor: return alu(Alu::Xor);
+    case Opcode::I32Shl:
+    case Opcode::I64Shl: return shifted(Shift::Shl);
+    case Opcode::I32ShrS:
+    case Opcode::I64ShrS: return shifted(Shift::ShrS);
+    case Opcode::I32ShrU:
+    case Opcode::I64ShrU: return shifted(Shift::ShrU);
+    case Opcode::I32Rotl:
+    case Opcode::I64Rotl: return shifted(Shift::Rotl);
+    case Opcode::I32Rotr:
+    case Opcode::I64Rotr: return shifted(Shift::Rotr);
+    case Opcode::I32Eq:
+    case Opcode::I64Eq: return compare(x86::CondCode::kEqual);
+    case Opcode::I32Ne:
+    case Opcode::I64Ne: return compare(x86::CondCode::kNotEqual);
+    case Opcode::I32LtS:
+    case Opcode::I64LtS: return compare(x86::CondCode::kSignedLT);
+    case Opcode::I32LtU:
+    case Opcode::I64LtU: return compare(x86::CondCode::kUnsignedLT);
+    case Opcode::I32GtS:
+    case Opcode::I64GtS: return compare(x86::CondCode::kSignedGT);
+    case Opcode::I32GtU:
+    case Opcode::I64GtU: return compare(x86::CondCode::kUnsignedGT);
+    case Opcode::I32LeS:
+    case Opcode::I64LeS: return compare(x86::CondCode::kSignedLE);
+    case Opcode::I32LeU:
+    case Opcode::I64LeU: return compare(x86::CondCode::kUnsignedLE);
+    case Opcode::I32GeS:
+    case Opcode::I64GeS: return compare(x86::CondCode::kSignedGE);
+    case Opcode::I32GeU:
+    case Opcode::I64GeU: return compare(x86::CondCode::kUnsignedGE);
+    case Opcode::I32Eqz:
+    case Opcode::I64Eqz:
+      a_.cmp(operand(0), 0);
+      a_.sete(x86::al);
+      a_.movzx(x86::eax, x86::al);
+      a_.mov(top(0), x86::rax);
+      return true;
+    case Opcode::I32WrapI64:
+    case Opcode::I64ExtendI32U:
+      a_.mov(x86::eax, top(0).cloneResized(4));
+      a_.mov(top(0), x86::rax);
+      return true;
+    case Opcode::I64ExtendI32S:
+      a_.movsxd(x86::rax, top(0).cloneResized(4));
+      a_.mov(top(0), x86::rax);
+      return true;
+    case Opcode::I32ReinterpretF32:
+    case Opcode::I64ReinterpretF64:
+    case Opcode::F32ReinterpretI32:
+    case Opcode::F64ReinterpretI64: return true;  // the same Slot bits
+    default: return false;
+  }
+}
+
+Result<bool> FunctionCompiler::translate_numeric(const wasm::Instr& in) {
+  if (translate_integer_inline(in.op)) return true;
+  const Thunk thunk = numeric_thunk(in.op);
+  if (thunk.fn == nullptr) return false;
+  const wasm::OpcodeInfo& info = wasm::opcode_info(in.op);
+  const bool binary = static_cast<wasm::Operand>(info.in2) != wasm::Operand::none;
+  if (thunk.traps) store_site();
+  a_.mov(x86::rdi, x86::rbx);
+  if (binary) {
+    a_.mov(x86::rsi, top(1));
+    a_.mov(x86::rdx, top(0));
+    --sp_;
+  } else {
+    a_.mov(x86::rsi, top(0));
+  }
+  call_address(thunk.fn);
+  a_.mov(top(0), x86::rax);
+  return true;
+}
+
+}  // namespace lunatic::baseline
