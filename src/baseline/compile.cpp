@@ -55,7 +55,8 @@ Result<std::unique_ptr<jit::NativeCode>> compile_baseline(const engine::Compiled
   state.has_lzcnt = cpu.hasFeature(asmjit::CpuFeatures::X86::kLZCNT);
   state.has_bmi1 = cpu.hasFeature(asmjit::CpuFeatures::X86::kBMI);
   state.has_popcnt = cpu.hasFeature(asmjit::CpuFeatures::X86::kPOPCNT);
-  for (size_t i = 0; i < wasm.functions.size(); ++i) state.functions.push_back(assembler.newLabel());
+  for (size_t i = 0; i < wasm.functions.size(); ++i)
+    state.functions.push_back(assembler.newLabel());
   for (uint32_t i = 0; i < wasm.functions.size(); ++i) {
     Result<void> done = FunctionCompiler(state, i).run();
     if (!done.ok()) {

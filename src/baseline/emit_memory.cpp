@@ -143,16 +143,33 @@ bool FunctionCompiler::translate_reference_or_bulk(const wasm::Instr& in) {
   bool result = false;
   bool u32_result = false;
   switch (in.op) {
-    case Opcode::TableGet: fn = address(&jit::lunatic_jit_table_get), immediates = {in.a}, operands = 1, result = true; break;
-    case Opcode::TableSet: fn = address(&jit::lunatic_jit_table_set), immediates = {in.a}, operands = 2; break;
-    case Opcode::TableSize: fn = address(&jit::lunatic_jit_table_size), immediates = {in.a}, result = u32_result = true; break;
-    case Opcode::TableGrow: fn = address(&jit::lunatic_jit_table_grow), immediates = {in.a}, operands = 2, result = u32_result = true; break;
-    case Opcode::TableFill: fn = address(&jit::lunatic_jit_table_fill), immediates = {in.a}, operands = 3; break;
+    case Opcode::TableGet:
+      fn = address(&jit::lunatic_jit_table_get), immediates = {in.a}, operands = 1, result = true;
+      break;
+    case Opcode::TableSet:
+      fn = address(&jit::lunatic_jit_table_set), immediates = {in.a}, operands = 2;
+      break;
+    case Opcode::TableSize:
+      fn = address(&jit::lunatic_jit_table_size), immediates = {in.a}, result = u32_result = true;
+      break;
+    case Opcode::TableGrow:
+      fn = address(&jit::lunatic_jit_table_grow), immediates = {in.a}, operands = 2,
+      result = u32_result = true;
+      break;
+    case Opcode::TableFill:
+      fn = address(&jit::lunatic_jit_table_fill), immediates = {in.a}, operands = 3;
+      break;
     case Opcode::ElemDrop: fn = address(&jit::lunatic_jit_elem_drop), immediates = {in.a}; break;
     case Opcode::DataDrop: fn = address(&jit::lunatic_jit_data_drop), immediates = {in.a}; break;
-    case Opcode::TableCopy: fn = address(&jit::lunatic_jit_table_copy), immediates = {in.a, in.b}, operands = 3; break;
-    case Opcode::TableInit: fn = address(&jit::lunatic_jit_table_init), immediates = {in.a, in.b}, operands = 3; break;
-    case Opcode::MemoryInit: fn = address(&jit::lunatic_jit_memory_init), immediates = {in.a}, operands = 3; break;
+    case Opcode::TableCopy:
+      fn = address(&jit::lunatic_jit_table_copy), immediates = {in.a, in.b}, operands = 3;
+      break;
+    case Opcode::TableInit:
+      fn = address(&jit::lunatic_jit_table_init), immediates = {in.a, in.b}, operands = 3;
+      break;
+    case Opcode::MemoryInit:
+      fn = address(&jit::lunatic_jit_memory_init), immediates = {in.a}, operands = 3;
+      break;
     case Opcode::MemoryCopy: fn = address(&jit::lunatic_jit_memory_copy), operands = 3; break;
     case Opcode::MemoryFill: fn = address(&jit::lunatic_jit_memory_fill), operands = 3; break;
     default: return false;

@@ -131,10 +131,10 @@ class FunctionCompiler {
   uint32_t func_index_;
   uint32_t local_count_ = 0;  ///< params + declared locals
   std::vector<wasm::ValType> local_types_;
-  uint32_t sp_ = 0;           ///< operand stack height
-  uint32_t max_slots_ = 0;    ///< locals + deepest operand stack (and call result areas)
-  uint32_t save_slots_ = 0;   ///< `if` params saved for their else arm
-  size_t frame_patch_ = 0;    ///< offset of the frame size's imm32 in the code
+  uint32_t sp_ = 0;          ///< operand stack height
+  uint32_t max_slots_ = 0;   ///< locals + deepest operand stack (and call result areas)
+  uint32_t save_slots_ = 0;  ///< `if` params saved for their else arm
+  size_t frame_patch_ = 0;   ///< offset of the frame size's imm32 in the code
   asmjit::Label exhausted_;
   asmjit::Label return_;
   std::vector<Ctrl> ctrls_;

@@ -10,8 +10,8 @@ namespace lunatic::baseline {
 namespace {
 
 namespace num = engine::num;
-using jit::Context;
 using engine::TrapKind;
+using jit::Context;
 
 template <class A, class R, R (*F)(A)> uint64_t unary(Context*, uint64_t a, uint64_t) {
   return num::put<R>(F(num::get<A>(a)));
@@ -25,14 +25,16 @@ template <class T, bool (*F)(T, T, T&, TrapKind&)>
 uint64_t checked(Context* ctx, uint64_t a, uint64_t b) {
   T r{};
   TrapKind kind{};
-  if (!F(num::get<T>(a), num::get<T>(b), r, kind)) lunatic_jit_trap(ctx, static_cast<uint32_t>(kind));
+  if (!F(num::get<T>(a), num::get<T>(b), r, kind))
+    lunatic_jit_trap(ctx, static_cast<uint32_t>(kind));
   return num::put<T>(r);
 }
 
 template <class I, class F> uint64_t truncate(Context* ctx, uint64_t a, uint64_t) {
   I r{};
   TrapKind kind{};
-  if (!num::trunc<I, F>(num::get<F>(a), r, kind)) lunatic_jit_trap(ctx, static_cast<uint32_t>(kind));
+  if (!num::trunc<I, F>(num::get<F>(a), r, kind))
+    lunatic_jit_trap(ctx, static_cast<uint32_t>(kind));
   return num::put<I>(r);
 }
 
@@ -44,8 +46,12 @@ template <class F, class I> uint64_t convert(Context*, uint64_t a, uint64_t) {
   return num::put<F>(num::convert<F, I>(num::get<I>(a)));
 }
 
-uint64_t demote(Context*, uint64_t a, uint64_t) { return num::put(num::demote(num::get<double>(a))); }
-uint64_t promote(Context*, uint64_t a, uint64_t) { return num::put(num::promote(num::get<float>(a))); }
+uint64_t demote(Context*, uint64_t a, uint64_t) {
+  return num::put(num::demote(num::get<double>(a)));
+}
+uint64_t promote(Context*, uint64_t a, uint64_t) {
+  return num::put(num::promote(num::get<float>(a)));
+}
 
 template <class T, class Narrow> uint64_t extend(Context*, uint64_t a, uint64_t) {
   return num::put<T>(num::extend_s<T, Narrow>(num::get<T>(a)));
@@ -60,7 +66,9 @@ using i64 = int64_t;
 
 Thunk numeric_thunk(wasm::Opcode op) {
   using wasm::Opcode;
-  auto t = [](auto fn, bool traps = false) { return Thunk{reinterpret_cast<const void*>(fn), traps}; };
+  auto t = [](auto fn, bool traps = false) {
+    return Thunk{reinterpret_cast<const void*>(fn), traps};
+  };
   switch (op) {
     case Opcode::I32Clz: return t(unary<u32, u32, num::clz<u32>>);
     case Opcode::I32Ctz: return t(unary<u32, u32, num::ctz<u32>>);
