@@ -1,5 +1,6 @@
 // Numeric instructions: the common integer ones inline (add, sub, mul, bit operations, shifts,
-// rotates, comparisons, wrap/extend), the rest (floats, conversions, division, bit counts) as
+// rotates, comparisons, wrap/extend, and bit counts where the CPU has lzcnt/tzcnt/popcnt),
+// the rest (floats, conversions, division) as
 // calls of thunks.cpp's functions, which share the interpreter's semantics.
 #include "baseline/function_compiler.hpp"
 
@@ -120,6 +121,24 @@ bool FunctionCompiler::translate_integer_inline(Opcode op) {
       return true;
     case Opcode::I64ExtendI32S:
       a_.movsxd(x86::rax, top(0).cloneResized(4));
+      a_.mov(top(0), x86::rax);
+      return true;
+    case Opcode::I32Clz:
+    case Opcode::I64Clz:
+      if (!m_.has_lzcnt) return false;
+      a_.lzcnt(a, operand(0));
+      a_.mov(top(0), x86::rax);
+      return true;
+    case Opcode::I32Ctz:
+    case Opcode::I64Ctz:
+      if (!m_.has_bmi1) return false;
+      a_.tzcnt(a, operand(0));
+      a_.mov(top(0), x86::rax);
+      return true;
+    case Opcode::I32Popcnt:
+    case Opcode::I64Popcnt:
+      if (!m_.has_popcnt) return false;
+      a_.popcnt(a, operand(0));
       a_.mov(top(0), x86::rax);
       return true;
     case Opcode::I32ReinterpretF32:

@@ -59,10 +59,14 @@ struct Case {
 };
 const std::vector<Case>& cases() {
   static const std::vector<Case> kCases = {
-      {"sum_squares", {Value::i32(100)}},      {"fib", {Value::i64(15)}},
-      {"fill", {Value::i32(65536)}},           {"fill", {Value::i32(65537)}},
-      {"switch", {Value::i32(0)}},             {"switch", {Value::i32(1)}},
-      {"switch", {Value::i32(99)}},            {"div", {Value::i32(7), Value::i32(0)}},
+      {"sum_squares", {Value::i32(100)}},
+      {"fib", {Value::i64(15)}},
+      {"fill", {Value::i32(65536)}},
+      {"fill", {Value::i32(65537)}},
+      {"switch", {Value::i32(0)}},
+      {"switch", {Value::i32(1)}},
+      {"switch", {Value::i32(99)}},
+      {"div", {Value::i32(7), Value::i32(0)}},
       {"div", {Value::i32(INT32_MIN), Value::i32(-1)}},
   };
   return kCases;
@@ -144,10 +148,9 @@ TEST(BaselineTier, CallStackExhaustionIsATrap) {
   const Outcome got = run_to_end(b.baseline.thread, b.baseline.fn("deep"), {Value::i32(0)}, {});
   EXPECT_EQ(got.trap, "call stack exhausted");
   EXPECT_EQ(got, want);
-  EXPECT_EQ(run_to_end(b.baseline.thread, b.baseline.fn("fib"), {Value::i64(10)}, {})
-                .results[0]
-                .as_i64(),
-            55);
+  EXPECT_EQ(
+      run_to_end(b.baseline.thread, b.baseline.fn("fib"), {Value::i64(10)}, {}).results[0].as_i64(),
+      55);
 }
 
 TEST(BaselineTier, TrapsCarryTheBacktraceOfTheInterpreter) {
