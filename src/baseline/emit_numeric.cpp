@@ -1,6 +1,7 @@
 // Numeric instructions: the common integer ones inline (add, sub, mul, bit operations, shifts,
 // rotates, comparisons, wrap/extend, and bit counts where the CPU has lzcnt/tzcnt/popcnt),
-// the rest (floats, conversions, division) as
+// float arithmetic and comparisons inline (SSE), the rest (min/max, rounding, sign bits,
+// conversions, division) as
 // calls of thunks.cpp's functions, which share the interpreter's semantics.
 #include "baseline/function_compiler.hpp"
 
@@ -149,8 +150,100 @@ bool FunctionCompiler::translate_integer_inline(Opcode op) {
   }
 }
 
+// f32/f64 add, sub, mul, div, sqrt and comparisons as SSE instructions: the ones the compiler
+// emits for the interpreter's `a + b` (numeric.hpp), so the results are the same.
+bool FunctionCompiler::translate_float_inline(Opcode op) {
+  const wasm::OpcodeInfo& info = wasm::opcode_info(op);
+  const bool is_f64 = static_cast<wasm::Operand>(info.in1) == wasm::Operand::f64;
+  auto operand = [&](uint32_t from_top) { return top(from_top).cloneResized(is_f64 ? 8 : 4); };
+  auto load = [&](const x86::Xmm& reg, uint32_t from_top) {
+    if (is_f64) {
+      a_.movsd(reg, operand(from_top));
+    } else {
+      a_.movss(reg, operand(from_top));
+    }
+  };
+  auto arithmetic = [&](auto emit_sd, auto emit_ss) {
+    load(x86::xmm0, 1);
+    if (is_f64) {
+      emit_sd(operand(0));
+    } else {
+      emit_ss(operand(0));
+    }
+    a_.movq(x86::rax, x86::xmm0);
+    if (!is_f64) a_.mov(x86::eax, x86::eax);  // the f32 bits, zero-extended
+    a_.mov(top(1), x86::rax);
+    --sp_;
+    return true;
+  };
+  // Unordered operands set ZF, PF and CF: `above` and `above or equal` are false for NaNs.
+  auto compare = [&](bool swap, x86::CondCode cc) {
+    load(x86::xmm0, swap ? 0 : 1);
+    load(x86::xmm1, swap ? 1 : 0);
+    if (is_f64) {
+      a_.ucomisd(x86::xmm0, x86::xmm1);
+    } else {
+      a_.ucomiss(x86::xmm0, x86::xmm1);
+    }
+    a_.set(cc, x86::al);
+    if (cc == x86::CondCode::kEqual) {
+      a_.setnp(x86::cl);
+      a_.and_(x86::al, x86::cl);
+    } else if (cc == x86::CondCode::kNotEqual) {
+      a_.setp(x86::cl);
+      a_.or_(x86::al, x86::cl);
+    }
+    a_.movzx(x86::eax, x86::al);
+    a_.mov(top(1), x86::rax);
+    --sp_;
+    return true;
+  };
+  switch (op) {
+    case Opcode::F32Add:
+    case Opcode::F64Add:
+      return arithmetic([&](const x86::Mem& m) { a_.addsd(x86::xmm0, m); },
+                        [&](const x86::Mem& m) { a_.addss(x86::xmm0, m); });
+    case Opcode::F32Sub:
+    case Opcode::F64Sub:
+      return arithmetic([&](const x86::Mem& m) { a_.subsd(x86::xmm0, m); },
+                        [&](const x86::Mem& m) { a_.subss(x86::xmm0, m); });
+    case Opcode::F32Mul:
+    case Opcode::F64Mul:
+      return arithmetic([&](const x86::Mem& m) { a_.mulsd(x86::xmm0, m); },
+                        [&](const x86::Mem& m) { a_.mulss(x86::xmm0, m); });
+    case Opcode::F32Div:
+    case Opcode::F64Div:
+      return arithmetic([&](const x86::Mem& m) { a_.divsd(x86::xmm0, m); },
+                        [&](const x86::Mem& m) { a_.divss(x86::xmm0, m); });
+    case Opcode::F32Sqrt:
+    case Opcode::F64Sqrt:
+      if (is_f64) {
+        a_.sqrtsd(x86::xmm0, operand(0));
+      } else {
+        a_.sqrtss(x86::xmm0, operand(0));
+      }
+      a_.movq(x86::rax, x86::xmm0);
+      if (!is_f64) a_.mov(x86::eax, x86::eax);
+      a_.mov(top(0), x86::rax);
+      return true;
+    case Opcode::F32Eq:
+    case Opcode::F64Eq: return compare(false, x86::CondCode::kEqual);
+    case Opcode::F32Ne:
+    case Opcode::F64Ne: return compare(false, x86::CondCode::kNotEqual);
+    case Opcode::F32Lt:
+    case Opcode::F64Lt: return compare(true, x86::CondCode::kUnsignedGT);
+    case Opcode::F32Gt:
+    case Opcode::F64Gt: return compare(false, x86::CondCode::kUnsignedGT);
+    case Opcode::F32Le:
+    case Opcode::F64Le: return compare(true, x86::CondCode::kUnsignedGE);
+    case Opcode::F32Ge:
+    case Opcode::F64Ge: return compare(false, x86::CondCode::kUnsignedGE);
+    default: return false;
+  }
+}
+
 Result<bool> FunctionCompiler::translate_numeric(const wasm::Instr& in) {
-  if (translate_integer_inline(in.op)) return true;
+  if (translate_integer_inline(in.op) || translate_float_inline(in.op)) return true;
   const Thunk thunk = numeric_thunk(in.op);
   if (thunk.fn == nullptr) return false;
   const wasm::OpcodeInfo& info = wasm::opcode_info(in.op);

@@ -96,6 +96,7 @@ class FunctionCompiler {
   // emit_numeric.cpp: integer arithmetic inline, everything else through thunks.
   Result<bool> translate_numeric(const wasm::Instr& in);
   bool translate_integer_inline(wasm::Opcode op);
+  bool translate_float_inline(wasm::Opcode op);
 
   // emit_memory.cpp: loads, stores, memory.*, globals, tables, references, bulk memory.
   bool translate_memory(const wasm::Instr& in);
