@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 seconds=${1:-20}
 build=build-fuzz
-fuzzers=(decode_validate instantiate_run valid_module tiers)
+fuzzers=(decode_validate instantiate_run valid_module tiers baseline_tiers)
 
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLUNATIC_BUILD_FUZZ=ON -DLUNATIC_BUILD_TESTS=OFF -DLUNATIC_BUILD_EXAMPLES=OFF >/dev/null
@@ -24,7 +24,7 @@ for name in "${fuzzers[@]}"; do
   mkdir -p "$work"
   log="$build/$name.log"
   seeds="fuzz/corpus/$name"
-  [[ $name == tiers ]] && seeds=fuzz/corpus/valid_module  # the same input format
+  [[ $name == tiers || $name == baseline_tiers ]] && seeds=fuzz/corpus/valid_module  # the same input format
   echo "=== fuzz_smoke: $name for ${seconds} s"
   # nice: the machine is shared. -timeout: one input may not take 20 s (fuel bounds every
   # call, so a slow input is a finding); -rss_limit_mb: nor use 2 GiB.

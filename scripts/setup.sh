@@ -27,6 +27,7 @@ PACKAGES=(
   chromium=156.0.8078.114-1~deb12u1        # renders the observer's page in its test (headless)
   llvm-14-dev=1:14.0.6-12                  # the compiled tier's code generator (src/jit)
   libboost-context-dev=1.74.0.3            # native stacks of compiled code (src/jit)
+  libasmjit-dev=0.0~git20221210.5b5b0b3-1  # the baseline tier's assembler (src/baseline)
   libmimalloc-dev=2.0.9+ds-2               # the allocator of the lunatic command (cmake/allocator.cmake)
   hyperfine=1.15.0-2                       # benchmarks
   wrk=4.1.0-3+b2                           # HTTP load for bench/net (echo / HTTP guest)

@@ -36,7 +36,7 @@ constexpr const char* kMainFooter = R"(Examples:
 Environment:
   LUNATIC_LOG=off|error|warn|info|debug|trace   what the runtime logs to stderr (default:
       warn: a process other than the root that fails is logged with its id and reason).
-  LUNATIC_TIER=interp|compiled|auto   the default of `run --tier` (auto).
+  LUNATIC_TIER=interp|compiled|auto|baseline   the default of `run --tier` (auto).
   LUNATIC_JIT_OPT=0|1|2|3   LLVM's optimisation level for compiled code (default 2; 0
       compiles about ten times faster, into slower code).
   LUNATIC_CACHE_DIR=DIR   the code cache (default $XDG_CACHE_HOME/lunatic, else
@@ -335,10 +335,11 @@ Command parse_command_line(std::span<const std::string> args) {
   std::string tier;
   run->add_option("--tier", tier,
                   "Who runs the code: interp (the interpreter), compiled (native code, compiled "
-                  "before the start), auto (the interpreter at once, native code from a "
-                  "background compile for the calls that begin after it; the default, "
-                  "unless the environment variable LUNATIC_TIER names another)")
-      ->type_name("interp|compiled|auto");
+                  "before the start), baseline (native code of the single-pass baseline "
+                  "compiler, compiled before the start, never cached), auto (the interpreter at "
+                  "once, native code from a background compile for the calls that begin after "
+                  "it; the default, unless the environment variable LUNATIC_TIER names another)")
+      ->type_name("interp|compiled|auto|baseline");
   run->add_option("file", opts.file, "The module to run (argv[0] of the guest)")
       ->type_name("FILE.wasm")
       ->required();
@@ -484,8 +485,9 @@ Command parse_command_line(std::span<const std::string> args) {
   if (!tier.empty()) {
     std::optional<tiering::Tier> parsed = tiering::parse_tier(tier);
     if (!parsed) {
-      return usage_error("--tier (or LUNATIC_TIER) expects interp, compiled or auto, got '" + tier +
-                         "'");
+      return usage_error(
+          "--tier (or LUNATIC_TIER) expects interp, compiled, auto or baseline, got '" + tier +
+          "'");
     }
     opts.tier = *parsed;
   }

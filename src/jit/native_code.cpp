@@ -26,19 +26,32 @@
 
 namespace lunatic::jit {
 
-struct NativeCode::Jit {
+struct NativeCode::Jit : CodeOwner {
   std::unique_ptr<llvm::orc::LLJIT> lljit;
 };
 
 NativeCode::NativeCode() = default;
 NativeCode::~NativeCode() = default;
 
+std::unique_ptr<NativeCode> NativeCode::adopt(std::unique_ptr<CodeOwner> owner,
+                                              std::vector<void*> typed,
+                                              std::vector<SlotEntry> entries, CompileStats stats) {
+  std::unique_ptr<NativeCode> code(new NativeCode);
+  code->owner_ = std::move(owner);
+  code->typed_ = std::move(typed);
+  code->entries_ = std::move(entries);
+  code->stats_ = std::move(stats);
+  return code;
+}
+
 /// Fills a NativeCode (its constructor and fields are private to everyone else).
 struct NativeCodeBuilder {
   static std::unique_ptr<NativeCode> make() { return std::unique_ptr<NativeCode>(new NativeCode); }
   static NativeCode::Jit& jit(NativeCode& code) {
-    code.jit_ = std::make_unique<NativeCode::Jit>();
-    return *code.jit_;
+    auto jit = std::make_unique<NativeCode::Jit>();
+    NativeCode::Jit& out = *jit;
+    code.owner_ = std::move(jit);
+    return out;
   }
   static std::vector<void*>& typed(NativeCode& code) { return code.typed_; }
   static std::vector<NativeCode::SlotEntry>& entries(NativeCode& code) { return code.entries_; }

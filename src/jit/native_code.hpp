@@ -46,8 +46,15 @@ struct CompileStats {
   std::string cache_error;  ///< why the code could not be stored, if it was not
 };
 
+/// Whatever holds a NativeCode's executable memory (LLVM's JIT, or another code generator's
+/// buffer): freed with the NativeCode.
+class CodeOwner {
+ public:
+  virtual ~CodeOwner() = default;
+};
+
 /// Native code of one module: typed and slot entry points of each defined function. Owns the
-/// JIT (its memory is freed with it). Immutable and thread-safe to call into once built.
+/// memory the code lives in (freed with it). Immutable and thread-safe to call into once built.
 class NativeCode {
  public:
   /// Slot entry: reads the params from args_results[0..n) (i32/f32 in the low 32 bits), calls
@@ -82,11 +89,17 @@ class NativeCode {
   const CompileStats& stats() const { return stats_; }
   double compile_seconds() const { return stats_.total_seconds; }
 
+  /// Native code made by another code generator (the baseline tier): `owner` holds the memory
+  /// the entries point into; no OSR entries. @pre typed.size() == entries.size()
+  static std::unique_ptr<NativeCode> adopt(std::unique_ptr<CodeOwner> owner,
+                                           std::vector<void*> typed, std::vector<SlotEntry> entries,
+                                           CompileStats stats);
+
  private:
   friend struct NativeCodeBuilder;
   NativeCode();
-  struct Jit;  ///< the LLJIT instance (LLVM types stay out of this header)
-  std::unique_ptr<Jit> jit_;
+  struct Jit;  ///< the LLJIT instance, a CodeOwner (LLVM types stay out of this header)
+  std::unique_ptr<CodeOwner> owner_;
   std::vector<void*> typed_;
   std::vector<SlotEntry> entries_;
   std::vector<OsrEntry> osr_;                  ///< per defined function, null: none

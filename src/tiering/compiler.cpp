@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <cstdio>
 
+#include "baseline/baseline.hpp"
 #include "jit/native_tier.hpp"
 
 namespace lunatic::tiering {
@@ -15,6 +16,7 @@ std::optional<Tier> parse_tier(std::string_view name) {
   if (name == "interp") return Tier::Interp;
   if (name == "compiled") return Tier::Compiled;
   if (name == "auto") return Tier::Auto;
+  if (name == "baseline") return Tier::Baseline;
   return std::nullopt;
 }
 
@@ -23,6 +25,7 @@ const char* tier_name(Tier tier) {
     case Tier::Interp: return "interp";
     case Tier::Compiled: return "compiled";
     case Tier::Auto: return "auto";
+    case Tier::Baseline: return "baseline";
   }
   return "?";
 }
@@ -48,7 +51,9 @@ Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile(
     std::span<const uint8_t> bytes) {
   std::shared_ptr<const engine::CompiledModule> module = TRY(engine::compile(bytes));
   std::optional<jit::Digest> digest;
-  if (cache_ && config_.tier != Tier::Interp) digest = jit::digest_of(bytes);
+  if (cache_ && config_.tier != Tier::Interp && config_.tier != Tier::Baseline) {
+    digest = jit::digest_of(bytes);
+  }
   add_native_code(module, digest);
   return module;
 }
@@ -57,6 +62,10 @@ Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile_loaded(
     std::span<const uint8_t> bytes) {
   std::shared_ptr<const engine::CompiledModule> module = TRY(engine::compile(bytes));
   if (config_.tier == Tier::Interp) return module;
+  if (config_.tier == Tier::Baseline) {  // linear in the module's size, as decoding is
+    compile_baseline_now(*module);
+    return module;
+  }
   std::optional<jit::Digest> digest;
   if (cache_) digest = jit::digest_of(bytes);
   compile_in_background(
@@ -96,7 +105,24 @@ void Compiler::add_native_code(const std::shared_ptr<const engine::CompiledModul
     case Tier::Interp: return;
     case Tier::Compiled: compile_now(*module, digest, Tier::Compiled); return;
     case Tier::Auto: compile_in_background(module, digest, config_.background_delay); return;
+    case Tier::Baseline: compile_baseline_now(*module); return;
   }
+}
+
+void Compiler::compile_baseline_now(const engine::CompiledModule& module) {
+  if (module.native() != nullptr) return;
+  Result<void> done = baseline::attach_baseline(module);
+  (done.ok() ? baseline_compiled_ : baseline_refused_).fetch_add(1);
+  if (!config_.note) return;
+  if (!done.ok()) {
+    config_.note("baseline tier: the module stays in the interpreter: " + done.error().to_string());
+    return;
+  }
+  const jit::CompileStats& stats = jit::native_tier_of(module)->code().stats();
+  char line[96];
+  std::snprintf(line, sizeof line, "baseline tier: %zu functions compiled in %.3f s",
+                stats.functions, stats.total_seconds);
+  config_.note(line);
 }
 
 void Compiler::compile_in_background(const std::shared_ptr<const engine::CompiledModule>& module,

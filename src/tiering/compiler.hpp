@@ -1,5 +1,6 @@
 // Compiler: bytes -> a module ready to instantiate, with the tier the user chose. Interp runs
-// the interpreter only; Compiled compiles native code before the module is returned; Auto
+// the interpreter only; Compiled compiles native code before the module is returned; Baseline
+// compiles it with the single-pass baseline compiler (src/baseline, never cached); Auto
 // returns the module at once (the interpreter runs it) and compiles native code on a
 // background thread, which calls begun after it finished then run. Native code comes from
 // the on-disk code cache (jit::ObjectCache) when it holds the module.
@@ -27,9 +28,9 @@
 
 namespace lunatic::tiering {
 
-enum class Tier : uint8_t { Interp, Compiled, Auto };
+enum class Tier : uint8_t { Interp, Compiled, Auto, Baseline };
 
-/// "interp", "compiled" or "auto"; nullopt for anything else.
+/// "interp", "compiled", "auto" or "baseline"; nullopt for anything else.
 std::optional<Tier> parse_tier(std::string_view name);
 const char* tier_name(Tier tier);
 
@@ -78,6 +79,10 @@ class Compiler {
   Result<std::vector<jit::CompileStats>> precompile(std::span<const uint8_t> bytes);
 
   Tier tier() const { return config_.tier; }
+  /// Modules given native code by the baseline tier, and modules it refused (they run in the
+  /// interpreter), since this Compiler was made.
+  uint64_t baseline_compiled() const { return baseline_compiled_.load(); }
+  uint64_t baseline_refused() const { return baseline_refused_.load(); }
   /// Whether a background compile is running now (it cannot be interrupted: a program that
   /// ends meanwhile may exit without waiting for it, see cli/run_command.cpp).
   bool busy() const { return busy_.load(std::memory_order_acquire); }
@@ -95,6 +100,8 @@ class Compiler {
   void compile_now(const engine::CompiledModule& module, const std::optional<jit::Digest>& digest,
                    Tier tier);
   void background_loop();
+  /// The baseline tier's code for `module`, on this thread (milliseconds: no cache).
+  void compile_baseline_now(const engine::CompiledModule& module);
 
   CompilerConfig config_;
   std::optional<jit::ObjectCache> cache_;  ///< none when disabled or no directory is known
@@ -107,6 +114,8 @@ class Compiler {
   };
   std::deque<Job> queue_;
   std::atomic<bool> busy_{false};
+  std::atomic<uint64_t> baseline_compiled_{0};
+  std::atomic<uint64_t> baseline_refused_{0};
   bool stopping_ = false;
   std::thread worker_;  ///< started by the first background job
 };

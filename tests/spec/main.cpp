@@ -21,13 +21,13 @@ using lunatic::spec::Tally;
 
 constexpr const char* kUsage =
     "usage: spec-runner [--skiplist FILE] [--verbose] [--no-fork] [--timeout SECONDS]\n"
-    "                   [--tier interp|compiled] PATH...\n"
+    "                   [--tier interp|compiled|baseline] PATH...\n"
     "  PATH          a .wast file, or a folder whose *.wast files are run in name order\n"
     "  --skiplist    files (glob) or commands (file.wast:LINE) to skip, each '# reason'\n"
     "  --verbose     print each failure and warning with file:line and why\n"
     "  --no-fork     run in this process (for a debugger) instead of a child per file\n"
     "  --timeout     seconds one file may take before it counts as failed (default 600)\n"
-    "  --tier        interp (default) or compiled: which tier runs the modules\n";
+    "  --tier        interp (default), compiled or baseline: which tier runs the modules\n";
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "spec-runner: %s\n%s", message.c_str(), kUsage);
@@ -77,7 +77,8 @@ int main(int argc, char** argv) {
       if (arg == "--tier") {
         std::optional<lunatic::tiering::Tier> tier = lunatic::tiering::parse_tier(value);
         if (!tier || *tier == lunatic::tiering::Tier::Auto) {
-          return usage_error("--tier expects interp or compiled, got " + std::string(value));
+          return usage_error("--tier expects interp, compiled or baseline, got " +
+                             std::string(value));
         }
         options.runner.tier = *tier;
         continue;

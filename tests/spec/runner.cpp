@@ -220,6 +220,8 @@ void Tally::add(Outcome outcome) {
     case Outcome::Pass: ++passed; break;
     case Outcome::Fail: ++failed; break;
     case Outcome::Skip: ++skipped; break;
+    case Outcome::NativeModule: ++native_modules; break;
+    case Outcome::InterpretedModule: ++interpreted_modules; break;
   }
 }
 
@@ -227,12 +229,19 @@ Tally& Tally::operator+=(const Tally& other) {
   passed += other.passed;
   failed += other.failed;
   skipped += other.skipped;
+  native_modules += other.native_modules;
+  interpreted_modules += other.interpreted_modules;
   return *this;
 }
 
 std::string Tally::to_string() const {
-  return std::to_string(passed) + " passed, " + std::to_string(failed) + " failed, " +
-         std::to_string(skipped) + " skipped";
+  std::string out = std::to_string(passed) + " passed, " + std::to_string(failed) + " failed, " +
+                    std::to_string(skipped) + " skipped";
+  if (native_modules + interpreted_modules != 0) {
+    out += ", " + std::to_string(native_modules) + " modules native, " +
+           std::to_string(interpreted_modules) + " interpreted";
+  }
+  return out;
 }
 
 ScriptRunner::ScriptRunner(MemoryPool& pool, const SkipList& skips, std::string file_name,
@@ -244,7 +253,8 @@ ScriptRunner::ScriptRunner(MemoryPool& pool, const SkipList& skips, std::string 
       record_(std::move(record)) {}
 
 void ScriptRunner::run(const text::Script& script) {
-  ScriptContext ctx(pool_, options_.action_timeout, /*echo_prints=*/false, options_.tier);
+  ScriptContext ctx(pool_, options_.action_timeout, /*echo_prints=*/false, options_.tier,
+                    options_.verbose);
   for (const Command& cmd : script.commands) {
     Verdict verdict = execute(ctx, cmd);
     std::string where = file_name_ + ":" + std::to_string(cmd.line) + ": ";
@@ -270,6 +280,13 @@ void ScriptRunner::run(const text::Script& script) {
     }
     // A module, register or action that works is a step, not an assertion: not counted.
     if (is_assertion(cmd.type) || verdict.outcome == Outcome::Fail) record_(verdict.outcome);
+  }
+  if (options_.tier == tiering::Tier::Baseline) {
+    for (uint64_t i = 0; i < ctx.compiler().baseline_compiled(); ++i)
+      record_(Outcome::NativeModule);
+    for (uint64_t i = 0; i < ctx.compiler().baseline_refused(); ++i) {
+      record_(Outcome::InterpretedModule);
+    }
   }
 }
 

@@ -14,7 +14,15 @@
 namespace lunatic::spec {
 
 /// The outcome of one command; the character is what a child process writes to its parent.
-enum class Outcome : char { Pass = 'P', Fail = 'F', Skip = 'S' };
+/// Pass, Fail, Skip: of assertions. NativeModule / InterpretedModule: a module a native tier
+/// compiled, or left to the interpreter (counted apart, only when a native tier is chosen).
+enum class Outcome : char {
+  Pass = 'P',
+  Fail = 'F',
+  Skip = 'S',
+  NativeModule = 'N',
+  InterpretedModule = 'I'
+};
 
 /// Whether a command is an assertion (assert_*). Only assertions are counted as passed or
 /// skipped; a module, register or action command is a step they depend on, counted only when
@@ -29,10 +37,12 @@ struct Tally {
   uint64_t passed = 0;
   uint64_t failed = 0;
   uint64_t skipped = 0;
+  uint64_t native_modules = 0;
+  uint64_t interpreted_modules = 0;
 
   void add(Outcome outcome);
   Tally& operator+=(const Tally& other);
-  /// "N passed, N failed, N skipped"
+  /// "N passed, N failed, N skipped", then ", N modules native, N interpreted" if any
   std::string to_string() const;
 };
 

@@ -1,5 +1,7 @@
 // Loading modules, linking their imports and performing actions for one script (see
 // script_context.hpp).
+#include <cstdio>
+
 #include "spec/script_context.hpp"
 
 namespace lunatic::spec {
@@ -14,9 +16,13 @@ Error action_error(std::string message) { return Error(Phase::Usage, std::move(m
 }  // namespace
 
 ScriptContext::ScriptContext(MemoryPool& pool, std::chrono::milliseconds action_timeout,
-                             bool echo_prints, tiering::Tier tier)
+                             bool echo_prints, tiering::Tier tier, bool tier_notes)
     : action_timeout_(action_timeout),
-      compiler_(tiering::CompilerConfig{.tier = tier, .use_cache = false}),  // one-off modules
+      compiler_(tiering::CompilerConfig{
+          .tier = tier,
+          .note = tier_notes ? [](const std::string& note) { std::printf("%s\n", note.c_str()); }
+                             : std::function<void(const std::string&)>{},
+          .use_cache = false}),  // one-off modules
       store_(pool),
       thread_(std::make_unique<Thread>(store_)),
       spectest_(make_spectest(store_, echo_prints)) {}

@@ -29,9 +29,10 @@ struct ActionResult {
 
 class ScriptContext {
  public:
-  /// `action_timeout` bounds one call.
+  /// `action_timeout` bounds one call. With `tier_notes`, the tier's notes (why a module
+  /// stays in the interpreter) are printed.
   ScriptContext(MemoryPool& pool, std::chrono::milliseconds action_timeout, bool echo_prints,
-                tiering::Tier tier = tiering::Tier::Interp);
+                tiering::Tier tier = tiering::Tier::Interp, bool tier_notes = false);
   ~ScriptContext();
 
   /// Encodes (text forms) and compiles a script module. Errors: the text parser's Decode error
@@ -53,6 +54,9 @@ class ScriptContext {
   /// failed to load, the export is missing or of the wrong kind, the arguments do not fit,
   /// or the call did not finish in time.
   Result<ActionResult> perform(const Action& action);
+
+  /// The compiler of this script's modules (its baseline counters).
+  const tiering::Compiler& compiler() const { return compiler_; }
 
  private:
   Result<Instance*> find_instance(const std::string& name) const;

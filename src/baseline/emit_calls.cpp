@@ -1,0 +1,90 @@
+// Calls. A call's operands already sit in consecutive frame slots, Slots as the runtime
+// expects them: that is the callee's args/results array. Direct calls of this module's
+// functions are native calls of their labels; imports go through lunatic_jit_call;
+// call_indirect has an inline fast path (table 0, a function of this instance with the
+// expected type pointer, called through ctx->typed_entries) beside the helper's slow path.
+#include <bit>
+
+#include "baseline/function_compiler.hpp"
+#include "engine/store.hpp"
+
+namespace lunatic::baseline {
+
+namespace x86 = asmjit::x86;
+using jit::Context;
+
+void FunctionCompiler::translate_call(uint32_t func_index) {
+  const wasm::FuncType& type = m_.wasm.function_type(func_index);
+  const auto params = static_cast<uint32_t>(type.params.size());
+  const auto results = static_cast<uint32_t>(type.results.size());
+  const uint32_t base = sp_ - params;
+  note_height(base + std::max({params, results, 1u}));
+  store_site();
+  a_.mov(x86::rdi, x86::rbx);
+  if (func_index >= m_.wasm.imported_functions) {
+    a_.lea(x86::rsi, stack_at(base));
+    a_.call(m_.functions[func_index - m_.wasm.imported_functions]);
+  } else {
+    a_.mov(x86::esi, func_index);
+    a_.lea(x86::rdx, stack_at(base));
+    call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_call));
+  }
+  sp_ = base + results;
+}
+
+void FunctionCompiler::translate_call_indirect(uint32_t type_index, uint32_t table) {
+  const wasm::FuncType& type = m_.wasm.types[type_index];
+  const auto params = static_cast<uint32_t>(type.params.size());
+  const auto results = static_cast<uint32_t>(type.results.size());
+  const uint32_t index = sp_ - 1;
+  const uint32_t base = index - params;
+  note_height(base + std::max({params + 1, results, 1u}));
+  store_site();
+  asmjit::Label slow = a_.newLabel();
+  asmjit::Label done = a_.newLabel();
+  if (table == 0) {
+    a_.mov(x86::eax, stack_at(index).cloneResized(4));
+    a_.cmp(x86::rax, ctx_field(offsetof(Context, table0_size)));
+    a_.jae(slow);
+    a_.mov(x86::rcx, ctx_field(offsetof(Context, table0_data)));
+    a_.mov(x86::rcx, x86::qword_ptr(x86::rcx, x86::rax, 3));
+    a_.test(x86::rcx, x86::rcx);
+    a_.jz(slow);
+    a_.mov(x86::rdx, uint64_t{type_index} * sizeof(wasm::FuncType));
+    a_.add(x86::rdx, ctx_field(offsetof(Context, types)));
+    a_.cmp(x86::qword_ptr(x86::rcx, static_cast<int32_t>(jit::function_type_offset())), x86::rdx);
+    a_.jne(slow);
+    // own = (f - defined_base) / sizeof(Function), an exact division: a shift by the size's
+    // power of two, then a multiplication by the inverse of its odd part modulo 2^64.
+    constexpr uint64_t kSize = sizeof(engine::Function);
+    constexpr unsigned kShift = std::countr_zero(kSize);
+    constexpr uint64_t kOdd = kSize >> kShift;
+    uint64_t inverse = kOdd;  // Newton's iteration doubles the correct low bits each step
+    for (int i = 0; i < 6; ++i) inverse *= 2 - kOdd * inverse;
+    a_.sub(x86::rcx, ctx_field(offsetof(Context, defined_base)));
+    a_.mov(x86::rax, ctx_field(offsetof(Context, defined_count)));
+    a_.imul(x86::rax, x86::rax, static_cast<int32_t>(kSize));
+    a_.cmp(x86::rcx, x86::rax);
+    a_.jae(slow);
+    if (kShift != 0) a_.shr(x86::rcx, kShift);
+    a_.mov(x86::rax, inverse);
+    a_.imul(x86::rcx, x86::rax);
+    a_.mov(x86::rax, ctx_field(offsetof(Context, typed_entries)));
+    a_.mov(x86::rax, x86::qword_ptr(x86::rax, x86::rcx, 3));
+    a_.mov(x86::rdi, x86::rbx);
+    a_.lea(x86::rsi, stack_at(base));
+    a_.call(x86::rax);
+    a_.jmp(done);
+  }
+  a_.bind(slow);
+  a_.mov(x86::rdi, x86::rbx);
+  a_.mov(x86::esi, type_index);
+  a_.mov(x86::edx, table);
+  a_.mov(x86::ecx, stack_at(index).cloneResized(4));
+  a_.lea(x86::r8, stack_at(base));
+  call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_call_indirect));
+  a_.bind(done);
+  sp_ = base + results;
+}
+
+}  // namespace lunatic::baseline

@@ -1,0 +1,223 @@
+// Structured control flow: every construct's values live in fixed frame slots (its height
+// up), so a branch copies the values it carries there and jumps; loops are entered at their
+// header, where their safepoint is; `if` params are saved for the else arm (the then arm may
+// overwrite their slots). Safepoints charge the lowered code's costs from ctx->budget.
+#include "baseline/function_compiler.hpp"
+
+#include <map>
+
+namespace lunatic::baseline {
+
+namespace x86 = asmjit::x86;
+using jit::Context;
+
+Result<void> FunctionCompiler::translate_control(const wasm::Instr& in) {
+  using wasm::Opcode;
+  switch (in.op) {
+    case Opcode::Block: return enter_block(Ctrl::Kind::Block, in.block);
+    case Opcode::Loop: return enter_block(Ctrl::Kind::Loop, in.block);
+    case Opcode::If: return enter_block(Ctrl::Kind::If, in.block);
+    case Opcode::Else: translate_else(); return {};
+    case Opcode::End: translate_end(); return {};
+    case Opcode::Br:
+      copy_branch_values(in.a);
+      a_.jmp(label_ctrl(in.a).label);
+      if (label_ctrl(in.a).kind != Ctrl::Kind::Loop) label_ctrl(in.a).reached = true;
+      mark_dead();
+      return {};
+    case Opcode::BrIf: {
+      a_.mov(x86::eax, top());
+      --sp_;
+      a_.test(x86::eax, x86::eax);
+      Ctrl& target = label_ctrl(in.a);
+      if (target.kind != Ctrl::Kind::Loop) target.reached = true;
+      if (!branch_needs_copy(in.a)) {
+        a_.jnz(target.label);
+        return {};
+      }
+      asmjit::Label skip = a_.newLabel();
+      a_.jz(skip);
+      copy_branch_values(in.a);
+      a_.jmp(target.label);
+      a_.bind(skip);
+      return {};
+    }
+    case Opcode::BrTable: translate_br_table(in); return {};
+    case Opcode::Return: {
+      const auto depth = static_cast<uint32_t>(ctrls_.size() - 1);
+      copy_branch_values(depth);
+      a_.jmp(return_);
+      ctrls_.front().reached = true;
+      mark_dead();
+      return {};
+    }
+    case Opcode::Unreachable:
+      a_.jmp(trap_label(engine::TrapKind::Unreachable));
+      mark_dead();
+      return {};
+    default:
+      return baseline_error(std::string("unsupported instruction ") + wasm::opcode_name(in.op),
+                            in.offset);
+  }
+}
+
+Result<void> FunctionCompiler::enter_block(Ctrl::Kind kind, const wasm::BlockType& bt) {
+  Ctrl c;
+  c.kind = kind;
+  if (bt.kind == wasm::BlockType::Kind::Value) {
+    c.results = 1;
+  } else if (bt.kind == wasm::BlockType::Kind::TypeIndex) {
+    if (bt.type_index >= m_.wasm.types.size()) return baseline_error("unknown block type", offset_);
+    c.params = static_cast<uint32_t>(m_.wasm.types[bt.type_index].params.size());
+    c.results = static_cast<uint32_t>(m_.wasm.types[bt.type_index].results.size());
+  }
+  if (kind == Ctrl::Kind::If) {
+    a_.mov(x86::eax, top());
+    --sp_;
+  }
+  if (c.params > sp_ - ctrls_.back().height) return baseline_error("block params missing", offset_);
+  c.height = sp_ - c.params;
+  note_height(c.height + c.results);
+  c.label = a_.newLabel();
+  if (kind == Ctrl::Kind::If) {
+    c.else_label = a_.newLabel();
+    c.has_else_label = true;
+    if (c.params > 0) {  // before the branch: the else arm reads them back
+      c.saved = save_slots_;
+      save_slots_ += c.params;
+      for (uint32_t i = 0; i < c.params; ++i) {
+        a_.mov(x86::rcx, stack_at(c.height + i));
+        a_.mov(save_slot(c.saved + i), x86::rcx);
+      }
+    }
+    a_.test(x86::eax, x86::eax);
+    a_.jz(c.else_label);
+  }
+  if (kind == Ctrl::Kind::Loop) a_.bind(c.label);
+  ctrls_.push_back(c);
+  if (kind == Ctrl::Kind::Loop) TRY(emit_next_safepoint());
+  return {};
+}
+
+bool FunctionCompiler::branch_needs_copy(uint32_t depth) const {
+  const Ctrl& c = ctrls_[ctrls_.size() - 1 - depth];
+  const uint32_t n = c.kind == Ctrl::Kind::Loop ? c.params : c.results;
+  return n > 0 && sp_ - n != c.height;
+}
+
+void FunctionCompiler::copy_branch_values(uint32_t depth) {
+  if (!branch_needs_copy(depth)) return;
+  const Ctrl& c = label_ctrl(depth);
+  const uint32_t n = c.kind == Ctrl::Kind::Loop ? c.params : c.results;
+  for (uint32_t i = 0; i < n; ++i) {
+    a_.mov(x86::rax, stack_at(sp_ - n + i));
+    a_.mov(stack_at(c.height + i), x86::rax);
+  }
+}
+
+void FunctionCompiler::mark_dead() {
+  Ctrl& c = ctrls_.back();
+  c.dead = true;
+  sp_ = c.height;
+}
+
+void FunctionCompiler::translate_else() {
+  Ctrl& c = ctrls_.back();
+  if (!c.dead) {
+    a_.jmp(c.label);
+    c.reached = true;
+  }
+  a_.bind(c.else_label);
+  c.has_else_label = false;
+  for (uint32_t i = 0; i < c.params; ++i) {
+    a_.mov(x86::rax, save_slot(c.saved + i));
+    a_.mov(stack_at(c.height + i), x86::rax);
+  }
+  sp_ = c.height + c.params;
+  c.dead = false;
+}
+
+// The end is reached by falling through, by a branch, or (an if without else) by the false
+// arm; lowering decides the same, so what follows an unreached end is unreachable for both.
+void FunctionCompiler::translate_end() {
+  Ctrl& c = ctrls_.back();
+  if (!c.dead) c.reached = true;
+  if (c.has_else_label) {  // an if without else: its params are its results
+    if (!c.dead) a_.jmp(c.label);
+    a_.bind(c.else_label);
+    for (uint32_t i = 0; i < c.params; ++i) {
+      a_.mov(x86::rax, save_slot(c.saved + i));
+      a_.mov(stack_at(c.height + i), x86::rax);
+    }
+    c.reached = true;
+  }
+  Ctrl done = ctrls_.back();
+  ctrls_.pop_back();
+  if (done.kind != Ctrl::Kind::Loop) a_.bind(done.label);
+  if (done.kind == Ctrl::Kind::Func) {
+    sp_ = done.results;
+    if (done.reached) emit_return();
+    return;
+  }
+  sp_ = done.height + done.results;
+  if (!done.reached) mark_dead();
+}
+
+// A jump table of one trampoline per distinct label (each copies what its label takes).
+void FunctionCompiler::translate_br_table(const wasm::Instr& in) {
+  a_.mov(x86::eax, top());
+  --sp_;
+  auto depth_of = [&](uint32_t i) {
+    return i < in.b ? func_.br_table_labels[in.a + i] : static_cast<uint32_t>(in.c);
+  };
+  std::map<uint32_t, asmjit::Label> trampolines;
+  for (uint32_t i = 0; i <= in.b; ++i) {
+    if (trampolines.count(depth_of(i)) == 0) trampolines[depth_of(i)] = a_.newLabel();
+  }
+  JumpTable table{a_.newLabel(), {}};
+  for (uint32_t i = 0; i < in.b; ++i) table.targets.push_back(trampolines[depth_of(i)]);
+  a_.cmp(x86::eax, in.b);
+  a_.jae(trampolines[depth_of(in.b)]);
+  a_.lea(x86::rcx, x86::ptr(table.label));
+  a_.jmp(x86::qword_ptr(x86::rcx, x86::rax, 3));
+  tables_.push_back(std::move(table));
+  for (const auto& [depth, label] : trampolines) {
+    a_.bind(label);
+    copy_branch_values(depth);
+    Ctrl& target = label_ctrl(depth);
+    if (target.kind != Ctrl::Kind::Loop) target.reached = true;
+    a_.jmp(target.label);
+  }
+  mark_dead();
+}
+
+// if (budget >= cost) budget -= cost; else lunatic_jit_safepoint(ctx, cost).
+Result<void> FunctionCompiler::emit_next_safepoint() {
+  if (next_safepoint_ >= safepoint_costs_.size()) {
+    return baseline_error("more live loops than the lowered code's safepoints", offset_);
+  }
+  const uint32_t cost = safepoint_costs_[next_safepoint_++];
+  asmjit::Label slow = a_.newLabel();
+  asmjit::Label done = a_.newLabel();
+  const x86::Mem budget = ctx_field(offsetof(Context, budget));
+  if (cost <= 0x7FFF'FFFFu) {
+    a_.cmp(budget, cost);
+    a_.jl(slow);
+    a_.sub(budget, cost);
+  } else {
+    a_.mov(x86::eax, cost);
+    a_.cmp(budget, x86::rax);
+    a_.jl(slow);
+    a_.sub(budget, x86::rax);
+  }
+  a_.jmp(done);
+  a_.bind(slow);
+  store_site();
+  a_.mov(x86::rdi, x86::rbx);
+  a_.mov(x86::esi, cost);
+  call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_safepoint));
+  a_.bind(done);
+  return {};
+}
+
+}  // namespace lunatic::baseline

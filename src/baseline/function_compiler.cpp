@@ -1,0 +1,252 @@
+// The function compiler's driver: the prologue (depth and stack checks, params and locals into
+// the frame), one instruction at a time (unreachable code skipped as lowering skips it), then
+// the out-of-line parts (the stack-exhausted exit, trap stubs, br_table jump tables) and the
+// frame size, patched into the prologue.
+#include "baseline/function_compiler.hpp"
+
+#include <cstring>
+
+#include "engine/code.hpp"
+#include "wasm/unreachable_code.hpp"
+
+namespace lunatic::baseline {
+
+namespace x86 = asmjit::x86;
+using jit::Context;
+
+// Callee-saved registers pushed after rbp: rbx, r12, r13, r14 (r14 keeps rsp 16-aligned).
+constexpr int32_t kSavedBytes = 32;
+constexpr uint32_t kFramePlaceholder = 0x7FFF'FFF0;  // forces the imm32 form of sub
+
+FunctionCompiler::FunctionCompiler(ModuleState& m, uint32_t defined_index)
+    : m_(m),
+      a_(m.a),
+      func_(m.wasm.functions[defined_index]),
+      type_(m.wasm.types[func_.type_index]),
+      lowered_(*m.compiled.code[defined_index]),
+      defined_index_(defined_index),
+      func_index_(m.wasm.imported_functions + defined_index) {}
+
+x86::Mem FunctionCompiler::slot(uint32_t index) const {
+  return x86::qword_ptr(x86::rsp, static_cast<int32_t>(index * 8));
+}
+
+x86::Mem FunctionCompiler::save_slot(uint32_t k) const {
+  return x86::qword_ptr(x86::rbp, -kSavedBytes - 8 - static_cast<int32_t>(k * 8));
+}
+
+x86::Mem FunctionCompiler::ctx_field(uint32_t offset, uint32_t size) const {
+  return x86::ptr(x86::rbx, static_cast<int32_t>(offset), size);
+}
+
+void FunctionCompiler::note_height(uint32_t height) {
+  if (local_count_ + height > max_slots_) max_slots_ = local_count_ + height;
+}
+
+uint32_t FunctionCompiler::push() {
+  note_height(++sp_);
+  return sp_ - 1;
+}
+
+void FunctionCompiler::store_site() {
+  a_.mov(x86::rax, ctx_field(offsetof(Context, shadow)));
+  a_.mov(x86::rcx, jit::shadow_entry(func_index_, offset_));
+  a_.mov(x86::qword_ptr(x86::rax, x86::r13, 3), x86::rcx);
+  a_.mov(ctx_field(offsetof(Context, depth), 4), x86::r13d);
+}
+
+void FunctionCompiler::call_address(const void* fn) {
+  a_.mov(x86::rax, reinterpret_cast<uint64_t>(fn));
+  a_.call(x86::rax);
+}
+
+asmjit::Label FunctionCompiler::trap_label(engine::TrapKind kind) {
+  TrapSite site{a_.newLabel(), kind, offset_};
+  traps_.push_back(site);
+  return site.label;
+}
+
+// The lowered code holds the fuel cost of each safepoint: the function entry's first, then one
+// per live loop in the order of the loop instructions.
+Result<void> FunctionCompiler::collect_safepoint_costs() {
+  const std::vector<uint32_t>& code = lowered_.code;
+  for (size_t pc = 0; pc < code.size();) {
+    if (static_cast<engine::Op>(code[pc]) == engine::Op::Safepoint) {
+      if (pc + 1 >= code.size()) break;
+      safepoint_costs_.push_back(code[pc + 1]);
+    }
+    const uint32_t words = engine::instruction_words(code.data() + pc);
+    if (words == 0) return baseline_error("malformed lowered code");
+    pc += words;
+  }
+  if (safepoint_costs_.empty()) return baseline_error("lowered code without an entry safepoint");
+  return {};
+}
+
+void FunctionCompiler::emit_prologue() {
+  a_.bind(m_.functions[defined_index_]);
+  a_.push(x86::rbp);
+  a_.mov(x86::rbp, x86::rsp);
+  a_.push(x86::rbx);
+  a_.push(x86::r12);
+  a_.push(x86::r13);
+  a_.push(x86::r14);
+  a_.mov(x86::rbx, x86::rdi);
+  a_.mov(x86::r12, x86::rsi);
+  // d = the caller's depth + 1 must stay within max_depth, and the native stack (with this
+  // frame) above its limit. The trap reports the caller's depth, whose site the caller stored.
+  exhausted_ = a_.newLabel();
+  a_.mov(x86::r13d, ctx_field(offsetof(Context, depth), 4));
+  a_.inc(x86::r13d);
+  a_.cmp(x86::r13d, ctx_field(offsetof(Context, max_depth), 4));
+  a_.ja(exhausted_);
+  a_.sub(x86::rsp, kFramePlaceholder);
+  frame_patch_ = a_.offset() - 4;
+  a_.cmp(x86::rsp, ctx_field(offsetof(Context, stack_limit)));
+  a_.jb(exhausted_);
+  local_types_ = type_.params;
+  for (const wasm::LocalGroup& g : func_.locals)
+    local_types_.insert(local_types_.end(), g.count, g.type);
+  local_count_ = static_cast<uint32_t>(local_types_.size());
+  note_height(0);
+  const auto params = static_cast<uint32_t>(type_.params.size());
+  for (uint32_t i = 0; i < params; ++i) {
+    a_.mov(x86::rax, x86::qword_ptr(x86::r12, static_cast<int32_t>(i * 8)));
+    a_.mov(slot(i), x86::rax);
+  }
+  const uint32_t zeroed = local_count_ - params;
+  if (zeroed <= 16) {
+    for (uint32_t i = params; i < local_count_; ++i) a_.mov(slot(i), 0);
+  } else {
+    a_.lea(x86::rdi, slot(params));
+    a_.mov(x86::ecx, zeroed);
+    a_.xor_(x86::eax, x86::eax);
+    a_.rep().stosq();
+  }
+}
+
+Result<void> FunctionCompiler::run() {
+  TRY(collect_safepoint_costs());
+  if (func_.body.empty()) return baseline_error("empty body");
+  if (uint64_t{func_.local_count} + type_.params.size() > (1u << 20)) {
+    return baseline_error("too many locals");
+  }
+  offset_ = func_.body[0].offset;
+  emit_prologue();
+  Ctrl fn;
+  fn.kind = Ctrl::Kind::Func;
+  fn.results = static_cast<uint32_t>(type_.results.size());
+  return_ = a_.newLabel();
+  fn.label = return_;
+  ctrls_.push_back(fn);
+  TRY(emit_next_safepoint());
+  for (const wasm::Instr& in : func_.body) {
+    if (ctrls_.empty()) break;
+    offset_ = in.offset;
+    if (ctrls_.back().dead && wasm::skip_unreachable(in.op, dead_depth_)) continue;
+    TRY(translate(in));
+  }
+  if (!ctrls_.empty()) return baseline_error("body without its final end");
+  if (next_safepoint_ != safepoint_costs_.size()) {
+    return baseline_error("lowered code has " + std::to_string(safepoint_costs_.size()) +
+                          " safepoints, the compilation " + std::to_string(next_safepoint_));
+  }
+  emit_out_of_line();
+  // The frame: slots, then save slots at its top; a multiple of 16 keeps calls aligned.
+  const uint64_t bytes = (uint64_t{max_slots_} + save_slots_) * 8;
+  const uint64_t frame = (bytes + 15) & ~uint64_t{15};
+  if (frame >= (1u << 30)) return baseline_error("frame too large");
+  const auto frame32 = static_cast<uint32_t>(frame);
+  std::memcpy(a_.code()->textSection()->data() + frame_patch_, &frame32, 4);
+  return {};
+}
+
+Result<void> FunctionCompiler::translate(const wasm::Instr& in) {
+  using wasm::Opcode;
+  switch (in.op) {
+    case Opcode::Nop: return {};
+    case Opcode::Drop: --sp_; return {};
+    case Opcode::Select:
+    case Opcode::SelectT:
+      a_.mov(x86::eax, top(0));
+      a_.mov(x86::rcx, top(2));
+      a_.test(x86::eax, x86::eax);
+      a_.cmovz(x86::rcx, top(1));
+      a_.mov(top(2), x86::rcx);
+      sp_ -= 2;
+      return {};
+    case Opcode::LocalGet:
+      a_.mov(x86::rax, slot(in.a));
+      a_.mov(stack_at(push()), x86::rax);
+      return {};
+    case Opcode::LocalSet:
+      a_.mov(x86::rax, top());
+      a_.mov(slot(in.a), x86::rax);
+      --sp_;
+      return {};
+    case Opcode::LocalTee:
+      a_.mov(x86::rax, top());
+      a_.mov(slot(in.a), x86::rax);
+      return {};
+    case Opcode::I32Const:
+    case Opcode::F32Const: {
+      const uint32_t at = push();
+      a_.mov(x86::eax, static_cast<uint32_t>(in.c));
+      a_.mov(stack_at(at), x86::rax);
+      return {};
+    }
+    case Opcode::I64Const:
+    case Opcode::F64Const: {
+      const uint32_t at = push();
+      a_.mov(x86::rax, in.c);
+      a_.mov(stack_at(at), x86::rax);
+      return {};
+    }
+    case Opcode::Call: translate_call(in.a); return {};
+    case Opcode::CallIndirect: translate_call_indirect(in.a, in.b); return {};
+    default: break;
+  }
+  if (translate_memory(in) || translate_reference_or_bulk(in)) return {};
+  const bool numeric = TRY(translate_numeric(in));
+  if (numeric) return {};
+  return translate_control(in);
+}
+
+void FunctionCompiler::emit_return() {
+  for (uint32_t i = 0; i < type_.results.size(); ++i) {
+    a_.mov(x86::rax, stack_at(i));
+    a_.mov(x86::qword_ptr(x86::r12, static_cast<int32_t>(i * 8)), x86::rax);
+  }
+  a_.lea(x86::rsp, x86::ptr(x86::rbp, -kSavedBytes));
+  a_.pop(x86::r14);
+  a_.pop(x86::r13);
+  a_.pop(x86::r12);
+  a_.pop(x86::rbx);
+  a_.pop(x86::rbp);
+  a_.ret();
+}
+
+// Cold code after the body: the stack-exhausted exit (on the frame of the saved registers
+// only: the frame may lie below the limit), one stub per trap site, the jump tables.
+void FunctionCompiler::emit_out_of_line() {
+  a_.bind(exhausted_);
+  a_.lea(x86::rsp, x86::ptr(x86::rbp, -kSavedBytes));
+  a_.mov(x86::rdi, x86::rbx);
+  a_.mov(x86::esi, static_cast<uint32_t>(engine::TrapKind::CallStackExhausted));
+  call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_trap));
+  for (const TrapSite& site : traps_) {
+    a_.bind(site.label);
+    offset_ = site.offset;
+    store_site();
+    a_.mov(x86::rdi, x86::rbx);
+    a_.mov(x86::esi, static_cast<uint32_t>(site.kind));
+    call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_trap));
+  }
+  if (!tables_.empty()) a_.align(asmjit::AlignMode::kData, 8);
+  for (const JumpTable& table : tables_) {
+    a_.bind(table.label);
+    for (const asmjit::Label& target : table.targets) a_.embedLabel(target);
+  }
+}
+
+}  // namespace lunatic::baseline

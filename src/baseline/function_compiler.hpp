@@ -1,0 +1,160 @@
+// The compilation of one function body to x86-64 (internal to the baseline layer). The design
+// is the simplest that is correct: every local and every operand-stack slot has a fixed 8-byte
+// home in the frame ([rsp + 8 * slot], locals first), instructions load their operands into
+// scratch registers and store their result; values are kept as Slots (i32/f32 zero-extended),
+// so the operands of a call already form the slot array the callee reads.
+//
+// Frame and registers (each function is its own slot entry, void f(Context*, Slot*)):
+//   rbx = Context*, r12 = the args/results slot array, r13d = this frame's call depth;
+//   push rbp, rbx, r12, r13, r14 then rsp -= frame (patched at the end, once the deepest
+//   operand stack is known); `if` params saved for the else arm live at the top of the frame.
+// The fuel budget stays in ctx->budget (no register copy), memory base and size are read from
+// the Context at each access, so nothing needs reloading after a call.
+#pragma once
+
+#include <asmjit/x86.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "engine/compiled_module.hpp"
+#include "engine/trap.hpp"
+#include "jit/abi.hpp"
+#include "wasm/module.hpp"
+
+namespace lunatic::baseline {
+
+/// A baseline compile failure: Phase::Unsupported, context "baseline".
+inline Error baseline_error(std::string message, uint64_t offset = Error::kNoOffset) {
+  return Error(Phase::Unsupported, std::move(message), offset, "baseline");
+}
+
+/// What the functions of one module share while they are assembled.
+struct ModuleState {
+  const engine::CompiledModule& compiled;
+  const wasm::Module& wasm;
+  asmjit::x86::Assembler& a;
+  std::vector<asmjit::Label> functions;  ///< by defined index
+  bool has_lzcnt = false;
+  bool has_bmi1 = false;
+  bool has_popcnt = false;
+};
+
+class FunctionCompiler {
+ public:
+  FunctionCompiler(ModuleState& m, uint32_t defined_index);
+  /// Emits the function at its label. Errors: an unsupported instruction, lowered code whose
+  /// safepoints do not match.
+  Result<void> run();
+
+ private:
+  struct Ctrl {
+    enum class Kind : uint8_t { Func, Block, Loop, If };
+    Kind kind = Kind::Block;
+    uint32_t params = 0;
+    uint32_t results = 0;
+    uint32_t height = 0;       ///< operand stack height below the params
+    asmjit::Label label;       ///< branch target: the end, or a loop's header
+    asmjit::Label else_label;  ///< If: the false arm, until its else or end
+    bool has_else_label = false;
+    uint32_t saved = 0;  ///< If with params: first save slot holding them
+    bool reached = false;
+    bool dead = false;
+  };
+  struct TrapSite {
+    asmjit::Label label;
+    engine::TrapKind kind;
+    uint32_t offset;
+  };
+  struct JumpTable {
+    asmjit::Label label;
+    std::vector<asmjit::Label> targets;
+  };
+
+  // function_compiler.cpp: driver, prologue, epilogue, frame helpers.
+  Result<void> collect_safepoint_costs();
+  void emit_prologue();
+  Result<void> translate(const wasm::Instr& in);
+  void emit_out_of_line();
+
+  // emit_control.cpp
+  Result<void> translate_control(const wasm::Instr& in);
+  Result<void> enter_block(Ctrl::Kind kind, const wasm::BlockType& bt);
+  void translate_else();
+  void translate_end();
+  void translate_br_table(const wasm::Instr& in);
+  /// Copies the values a branch to label `depth` carries to that label's slots.
+  void copy_branch_values(uint32_t depth);
+  bool branch_needs_copy(uint32_t depth) const;
+  Ctrl& label_ctrl(uint32_t depth) { return ctrls_[ctrls_.size() - 1 - depth]; }
+  void mark_dead();
+  Result<void> emit_next_safepoint();
+  void emit_return();
+
+  // emit_numeric.cpp: integer arithmetic inline, everything else through thunks.
+  Result<bool> translate_numeric(const wasm::Instr& in);
+  bool translate_integer_inline(wasm::Opcode op);
+  bool translate_float_inline(wasm::Opcode op);
+
+  // emit_memory.cpp: loads, stores, memory.*, globals, tables, references, bulk memory.
+  bool translate_memory(const wasm::Instr& in);
+  bool translate_reference_or_bulk(const wasm::Instr& in);
+  /// rax = effective address (checked against memory_size), rcx = memory_base.
+  void memory_address(uint32_t addr_slot, uint32_t offset, uint32_t bytes);
+
+  // emit_calls.cpp
+  void translate_call(uint32_t func_index);
+  void translate_call_indirect(uint32_t type_index, uint32_t table);
+
+  // Frame and ABI helpers (function_compiler.cpp).
+  asmjit::x86::Mem slot(uint32_t index) const;  ///< [rsp + 8 * index]
+  asmjit::x86::Mem stack_at(uint32_t height) const { return slot(local_count_ + height); }
+  asmjit::x86::Mem top(uint32_t from_top = 0) const { return stack_at(sp_ - 1 - from_top); }
+  asmjit::x86::Mem save_slot(uint32_t k) const;  ///< [rbp - 40 - 8 * k]
+  asmjit::x86::Mem ctx_field(uint32_t offset, uint32_t size = 8) const;
+  /// The operand stack grows by one slot (its height is tracked for the frame size).
+  uint32_t push();
+  void note_height(uint32_t height);
+  /// shadow[depth] = this site, ctx->depth = depth: before any call out of this frame.
+  void store_site();
+  void call_address(const void* fn);
+  /// A jump to this function's trap stub of `kind` at the current instruction.
+  asmjit::Label trap_label(engine::TrapKind kind);
+
+  ModuleState& m_;
+  asmjit::x86::Assembler& a_;
+  const wasm::Function& func_;
+  const wasm::FuncType& type_;
+  const engine::CompiledFunction& lowered_;
+  uint32_t defined_index_;
+  uint32_t func_index_;
+  uint32_t local_count_ = 0;  ///< params + declared locals
+  std::vector<wasm::ValType> local_types_;
+  uint32_t sp_ = 0;          ///< operand stack height
+  uint32_t max_slots_ = 0;   ///< locals + deepest operand stack (and call result areas)
+  uint32_t save_slots_ = 0;  ///< `if` params saved for their else arm
+  size_t frame_patch_ = 0;   ///< offset of the frame size's imm32 in the code
+  asmjit::Label exhausted_;
+  asmjit::Label return_;
+  std::vector<Ctrl> ctrls_;
+  uint32_t dead_depth_ = 0;
+  uint32_t offset_ = 0;  ///< module offset of the instruction being compiled
+  std::vector<TrapSite> traps_;
+  std::vector<JumpTable> tables_;
+  std::vector<uint32_t> safepoint_costs_;
+  size_t next_safepoint_ = 0;
+};
+
+/// The numeric instructions the baseline runs as calls of small C functions (floats,
+/// conversions, division): Slot-level uint64_t f(Context*, uint64_t a, uint64_t b) with the
+/// interpreter's own semantics (engine/numeric.hpp). Null: not such an instruction. `traps`
+/// says whether it may trap (it then calls lunatic_jit_trap itself).
+struct Thunk {
+  const void* fn = nullptr;
+  bool traps = false;
+};
+Thunk numeric_thunk(wasm::Opcode op);
+
+}  // namespace lunatic::baseline

@@ -1,0 +1,249 @@
+// The baseline tier keeps every guarantee of the interpreter, as the LLVM tier does
+// (tests/unit/tiering/compiled_tier_test.cpp): the same results, traps and fuel at the same
+// safepoints, slices, kills in spinning loops, parking in host calls, backtraces, stack
+// exhaustion as a trap; and a module it cannot compile is an Error, never a crash.
+#include <thread>
+
+#include "../tiering/tier_fixture.hpp"
+#include "baseline/baseline.hpp"
+#include "engine/code.hpp"
+
+namespace lunatic::tiering::testing {
+namespace {
+
+constexpr std::string_view kWork = R"((module
+  (memory 1)
+  (global $g (mut i64) (i64.const 5))
+  (func $sq (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
+  (func (export "sum_squares") (param $n i32) (result i32) (local $s i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $s (i32.add (local.get $s) (call $sq (local.get $n))))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $next)))
+    (local.get $s))
+  (func $fib (export "fib") (param i64) (result i64)
+    (if (result i64) (i64.lt_u (local.get 0) (i64.const 2))
+      (then (local.get 0))
+      (else (i64.add (call $fib (i64.sub (local.get 0) (i64.const 1)))
+                     (call $fib (i64.sub (local.get 0) (i64.const 2)))))))
+  (func (export "fill") (param $n i32) (result i32) (local $i i32) (local $h i32)
+    (loop $l
+      (i32.store8 (local.get $i) (local.get $i))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.set $i (i32.const 0))
+    (loop $l
+      (local.set $h (i32.add (i32.mul (local.get $h) (i32.const 31))
+                             (i32.load8_u (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $h))
+  (func (export "switch") (param i32) (result i64)
+    (block $c (block $b (block $a
+      (br_table $a $b $c (local.get 0)))
+      (return (global.get $g)))
+      (global.set $g (i64.mul (global.get $g) (i64.const 3)))
+      (return (i64.const -1)))
+    (f64.sqrt (f64.convert_i32_u (local.get 0))) (i64.trunc_f64_s))
+  (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "spin") (loop $l (br $l)))
+  (func $deep (export "deep") (param i32) (result i32)
+    (i32.add (i32.const 1) (call $deep (local.get 0))))
+))";
+
+struct Case {
+  const char* fn;
+  std::vector<Value> args;
+};
+const std::vector<Case>& cases() {
+  static const std::vector<Case> kCases = {
+      {"sum_squares", {Value::i32(100)}},
+      {"fib", {Value::i64(15)}},
+      {"fill", {Value::i32(65536)}},
+      {"fill", {Value::i32(65537)}},
+      {"switch", {Value::i32(0)}},
+      {"switch", {Value::i32(1)}},
+      {"switch", {Value::i32(99)}},
+      {"div", {Value::i32(7), Value::i32(0)}},
+      {"div", {Value::i32(INT32_MIN), Value::i32(-1)}},
+  };
+  return kCases;
+}
+
+/// The interpreter and the baseline, side by side.
+struct BaselineAndInterp {
+  TierInstance interp;
+  TierInstance baseline;
+  explicit BaselineAndInterp(std::string_view wat)
+      : interp(wat, Tier::Interp), baseline(wat, Tier::Baseline) {
+    if (baseline.instance != nullptr) {
+      EXPECT_NE(baseline.instance->module->native(), nullptr);
+    }
+  }
+};
+
+TEST(BaselineTier, SameResultsTrapsAndFuelAsTheInterpreter) {
+  BaselineAndInterp b(kWork);
+  ASSERT_NE(b.baseline.instance, nullptr);
+  for (const Case& c : cases()) {
+    for (std::optional<uint64_t> fuel :
+         {std::optional<uint64_t>{}, std::optional<uint64_t>{1'000'000}}) {
+      const Outcome want = run_to_end(b.interp.thread, b.interp.fn(c.fn), c.args, fuel);
+      const Outcome got = run_to_end(b.baseline.thread, b.baseline.fn(c.fn), c.args, fuel);
+      EXPECT_EQ(got, want) << c.fn;
+    }
+  }
+}
+
+TEST(BaselineTier, OutOfFuelAtTheSameSafepoint) {
+  BaselineAndInterp b(kWork);
+  ASSERT_NE(b.baseline.instance, nullptr);
+  for (uint64_t fuel = 0; fuel <= 400; ++fuel) {
+    for (const char* fn : {"sum_squares", "fib"}) {
+      const std::vector<Value> args = {fn[0] == 's' ? Value::i32(20) : Value::i64(8)};
+      const Outcome want = run_to_end(b.interp.thread, b.interp.fn(fn), args, fuel);
+      const Outcome got = run_to_end(b.baseline.thread, b.baseline.fn(fn), args, fuel);
+      ASSERT_EQ(got, want) << fn << " fuel " << fuel;
+    }
+  }
+}
+
+TEST(BaselineTier, SlicesEndAtTheSameSafepoints) {
+  BaselineAndInterp b(kWork);
+  ASSERT_NE(b.baseline.instance, nullptr);
+  for (uint64_t slice : {1u, 2u, 3u, 7u, 40u, 1000u}) {
+    for (const Case& c : cases()) {
+      const Outcome want = run_to_end(b.interp.thread, b.interp.fn(c.fn), c.args, 50'000, slice);
+      const Outcome got = run_to_end(b.baseline.thread, b.baseline.fn(c.fn), c.args, 50'000, slice);
+      EXPECT_EQ(got, want) << c.fn << " slice " << slice;
+    }
+  }
+}
+
+TEST(BaselineTier, ASpinningLoopYieldsAndIsKilled) {
+  TierInstance t(kWork, Tier::Baseline);
+  ASSERT_NE(t.instance, nullptr);
+  t.thread.begin_call(t.fn("spin"), {}).value();
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(t.thread.run(10'000), RunStatus::Yielded);
+  t.thread.request_kill();
+  EXPECT_EQ(t.thread.run(10'000), RunStatus::Trapped);
+  EXPECT_EQ(t.thread.trap().kind, TrapKind::Killed);
+  // Killed from another thread during an unsliced run.
+  t.thread.begin_call(t.fn("spin"), {}).value();
+  std::thread killer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    t.thread.request_kill();
+  });
+  EXPECT_EQ(t.thread.run(), RunStatus::Trapped);
+  killer.join();
+  EXPECT_EQ(t.thread.trap().kind, TrapKind::Killed);
+}
+
+TEST(BaselineTier, CallStackExhaustionIsATrap) {
+  BaselineAndInterp b(kWork);
+  ASSERT_NE(b.baseline.instance, nullptr);
+  const Outcome want = run_to_end(b.interp.thread, b.interp.fn("deep"), {Value::i32(0)}, {});
+  const Outcome got = run_to_end(b.baseline.thread, b.baseline.fn("deep"), {Value::i32(0)}, {});
+  EXPECT_EQ(got.trap, "call stack exhausted");
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(
+      run_to_end(b.baseline.thread, b.baseline.fn("fib"), {Value::i64(10)}, {}).results[0].as_i64(),
+      55);
+}
+
+TEST(BaselineTier, TrapsCarryTheBacktraceOfTheInterpreter) {
+  constexpr std::string_view kWat = R"((module
+    (memory 1)
+    (func $inner (param i32) (result i32) (i32.load (local.get 0)))
+    (func $middle (param i32) (result i32) (call $inner (local.get 0)))
+    (func (export "outer") (param i32) (result i32) (call $middle (local.get 0)))))";
+  BaselineAndInterp b(kWat);
+  ASSERT_NE(b.baseline.instance, nullptr);
+  run_to_end(b.interp.thread, b.interp.fn("outer"), {Value::i32(65534)}, {});
+  const Outcome got =
+      run_to_end(b.baseline.thread, b.baseline.fn("outer"), {Value::i32(65534)}, {});
+  EXPECT_EQ(got.trap, "out of bounds memory access");
+  const auto& want = b.interp.thread.trap().backtrace;
+  const auto& trace = b.baseline.thread.trap().backtrace;
+  ASSERT_EQ(trace.size(), 3u);
+  ASSERT_EQ(trace.size(), want.size());
+  for (size_t i = 0; i < trace.size(); ++i) {
+    EXPECT_EQ(trace[i].function_index, want[i].function_index) << i;
+    EXPECT_EQ(trace[i].offset, want[i].offset) << i;
+  }
+}
+
+TEST(BaselineTier, ParksInAHostCallAndResumesOnAnotherThread) {
+  constexpr std::string_view kWat = R"((module
+    (import "host" "receive" (func $receive (param i32) (result i32)))
+    (func (export "f") (param i32) (result i32) (local i32)
+      (local.set 1 (i32.const 1000))
+      (i32.add (call $receive (local.get 0)) (local.get 1)))))";
+  auto module = compile_wat(kWat, Tier::Baseline);
+  ASSERT_NE(module, nullptr);
+  ASSERT_NE(module->native(), nullptr);
+  engine::MemoryPool pool;
+  engine::Store store(pool);
+  int attempts = 0;
+  std::vector<std::thread::id> threads;
+  Function* receive =
+      store.add_host_function({{wasm::ValType::I32}, {wasm::ValType::I32}}, [&](HostCall& c) {
+        threads.push_back(std::this_thread::get_id());
+        if (++attempts < 3) return HostStatus::Park;
+        c.results[0] = c.args[0] + 5;
+        return HostStatus::Return;
+      });
+  std::vector<Extern> imports = {{wasm::ExternKind::Func, receive}};
+  engine::Instance* inst = store.instantiate(module, imports).value();
+  Thread thread(store);
+  thread.begin_call(inst->find_export("f")->func(), std::vector<Value>{Value::i32(7)}).value();
+  EXPECT_EQ(thread.run(), RunStatus::Parked);
+  RunStatus second = RunStatus::Done;
+  std::thread([&] { second = thread.run(); }).join();
+  EXPECT_EQ(second, RunStatus::Parked);
+  RunStatus third = RunStatus::Parked;
+  std::thread([&] { third = thread.run(); }).join();
+  ASSERT_EQ(third, RunStatus::Done);
+  EXPECT_EQ(thread.results()[0].as_i32(), 1012);
+  ASSERT_EQ(threads.size(), 3u);
+  EXPECT_NE(threads[0], threads[1]);
+}
+
+// Code the baseline cannot compile (here: lowered code whose safepoints do not match the
+// body, or no lowered code at all) is an Error of Phase::Unsupported; the module stays in
+// the interpreter and runs there.
+TEST(BaselineTier, FallsBackToTheInterpreterOnCodeItCannotCompile) {
+  auto module = compile_wat(kWork, Tier::Interp);
+  ASSERT_NE(module, nullptr);
+  engine::CompiledModule copy;
+  copy.wasm = module->wasm;
+  for (const auto& fn : module->code) {
+    copy.code.push_back(std::make_unique<engine::CompiledFunction>(*fn));
+  }
+  std::vector<uint32_t>& code = copy.code[1]->code;  // sum_squares: entry and one loop
+  uint32_t seen = 0;
+  for (size_t pc = 0; pc < code.size(); pc += engine::instruction_words(code.data() + pc)) {
+    if (static_cast<engine::Op>(code[pc]) == engine::Op::Safepoint && seen++ == 1) {
+      code[pc] = static_cast<uint32_t>(engine::Op::DataDrop);
+    }
+  }
+  Result<void> attached = baseline::attach_baseline(copy);
+  ASSERT_FALSE(attached.ok());
+  EXPECT_EQ(attached.error().phase, Phase::Unsupported);
+  EXPECT_NE(attached.error().message.find("safepoints"), std::string::npos);
+  EXPECT_EQ(copy.native(), nullptr);
+
+  engine::CompiledModule unlowered;
+  unlowered.wasm = module->wasm;
+  EXPECT_FALSE(baseline::compile_baseline(unlowered).ok());
+
+  // A module with no functions at all compiles (to nothing).
+  auto empty = compile_wat("(module (memory 1))", Tier::Baseline);
+  ASSERT_NE(empty, nullptr);
+  EXPECT_NE(empty->native(), nullptr);
+}
+
+}  // namespace
+}  // namespace lunatic::tiering::testing
