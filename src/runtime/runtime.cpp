@@ -133,8 +133,12 @@ void Runtime::finish(Process& process) {
   process.resources_.clear();
   process.locals_.clear();
 
-  if (status.failed()) record_crash(process, status, std::move(names), notifications.links);
+  // Its links and monitors hear of it once what it held is given back (a watcher that
+  // reacts finds its budget freed), but before the crash report is logged: a watcher that
+  // monitors it in between gets "noproc" ahead of the link's notice, so that window stays
+  // short.
   notify_death(*this, id, notifications, status);
+  if (status.failed()) record_crash(process, status, std::move(names), notifications.links);
   process.environment_->leave();
   if (config_.on_exit) config_.on_exit(id, status);
 
