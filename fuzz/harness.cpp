@@ -3,12 +3,15 @@
 // or final state means that stopping at a safepoint lost or changed something.
 #include "harness.hpp"
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <unordered_map>
 
 #include "engine/thread.hpp"
 #include "engine/trap.hpp"
 #include "engine/value.hpp"
+#include "module_generator.hpp"
 
 namespace lunatic::fuzz {
 namespace {
@@ -259,6 +262,32 @@ HarnessReport check_resumable(engine::MemoryPool& pool,
                               const std::shared_ptr<const engine::CompiledModule>& module,
                               uint64_t slice, const HarnessLimits& limits) {
   return compare(pool, module, module, slice, limits);
+}
+
+int run_tiers_input(const uint8_t* data, size_t size, const char* tier,
+                    const std::function<Result<void>(const engine::CompiledModule&)>& attach) {
+  static engine::MemoryPool pool;  // outlives every Store of every input
+  const std::vector<uint8_t> wasm = generate_module_for_input(data, size, /*canonical_nans=*/true);
+  auto interpreted = engine::compile(wasm);
+  auto compiled = engine::compile(wasm);
+  if (!interpreted || !compiled) {
+    std::fprintf(stderr, "generated module does not compile: %s\n",
+                 (interpreted ? compiled : interpreted).error().to_string().c_str());
+    std::abort();
+  }
+  if (Result<void> native = attach(**compiled); !native) {
+    std::fprintf(stderr, "the %s tier refused a valid module: %s\n", tier,
+                 native.error().to_string().c_str());
+    std::abort();
+  }
+  const uint64_t slice = 1 + (size > 0 ? data[size - 1] % 24 : 0);
+  const HarnessReport report = check_tiers(pool, *interpreted, *compiled, slice);
+  if (!report.instantiated || !report.difference.empty()) {
+    std::fprintf(stderr, "generated module: %s\n",
+                 report.instantiated ? report.difference.c_str() : "did not instantiate");
+    std::abort();
+  }
+  return 0;
 }
 
 HarnessReport check_tiers(engine::MemoryPool& pool,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # THE test command (CI runs it through .ci/run): installs packages, checks the formatting
-# (clang-format), builds into build/, runs every ctest test (unit tests, the spec suite in
-# both tiers), the integration tests again with the compiled tier, then builds everything
+# (clang-format), builds into build/, runs every ctest test (unit tests, the layering check,
+# the spec suite in the three tiers), the integration tests again with the compiled tier, then builds everything
 # again with ASan+UBSan into build-asan/ and runs the unit, spec and integration tests there
 # (LeakSanitizer checks every guest run, kills included), the runtime, networking and
 # host-namespace tests under TSan, and a short fuzz run (the tiers compared). Stops at the

@@ -66,20 +66,10 @@ asmjit::Label FunctionCompiler::trap_label(engine::TrapKind kind) {
   return site.label;
 }
 
-// The lowered code holds the fuel cost of each safepoint: the function entry's first, then one
-// per live loop in the order of the loop instructions.
+// The lowered code holds the fuel cost of each safepoint (engine::safepoint_costs).
 Result<void> FunctionCompiler::collect_safepoint_costs() {
-  const std::vector<uint32_t>& code = lowered_.code;
-  for (size_t pc = 0; pc < code.size();) {
-    if (static_cast<engine::Op>(code[pc]) == engine::Op::Safepoint) {
-      if (pc + 1 >= code.size()) break;
-      safepoint_costs_.push_back(code[pc + 1]);
-    }
-    const uint32_t words = engine::instruction_words(code.data() + pc);
-    if (words == 0) return baseline_error("malformed lowered code");
-    pc += words;
-  }
-  if (safepoint_costs_.empty()) return baseline_error("lowered code without an entry safepoint");
+  safepoint_costs_ = engine::safepoint_costs(lowered_);
+  if (safepoint_costs_.empty()) return baseline_error("malformed lowered code: no entry safepoint");
   return {};
 }
 

@@ -168,6 +168,10 @@ struct OpShape {
 const OpShape& op_shape(Op op);
 /// Words of the instruction at `pc` (opcode included).
 uint32_t instruction_words(const uint32_t* pc);
+/// The fuel cost of each safepoint of `fn`'s code, in code order: the entry's first, then one
+/// per live loop in the order of the loop instructions (what a native tier charges at the same
+/// places). Empty for malformed code (an instruction of unknown size, no entry safepoint).
+std::vector<uint32_t> safepoint_costs(const CompiledFunction& fn);
 /// A readable listing of `fn`'s code, one instruction a line (debugging and tuning).
 std::string disassemble(const CompiledFunction& fn);
 

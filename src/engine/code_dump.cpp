@@ -118,6 +118,21 @@ uint32_t instruction_words(const uint32_t* pc) {
   return op_shape(op).words + (op == Op::BrTable ? pc[2] + 1 : 0);
 }
 
+std::vector<uint32_t> safepoint_costs(const CompiledFunction& fn) {
+  std::vector<uint32_t> costs;
+  const std::vector<uint32_t>& code = fn.code;
+  for (size_t pc = 0; pc < code.size();) {
+    if (static_cast<Op>(code[pc]) == Op::Safepoint) {
+      if (pc + 1 >= code.size()) return {};
+      costs.push_back(code[pc + 1]);
+    }
+    const uint32_t words = instruction_words(code.data() + pc);
+    if (words == 0) return {};
+    pc += words;
+  }
+  return costs;
+}
+
 std::string disassemble(const CompiledFunction& fn) {
   std::string out;
   char line[64];
