@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstring>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -149,6 +150,50 @@ TEST(RuntimeApi, IntrospectionAndKillOfARunningProcess) {
   EXPECT_FALSE(runtime.exists(*id));
   EXPECT_FALSE(runtime.send(*id, {.tag = 7}));
   EXPECT_EQ(runtime.node_info().kills_total, 1u);
+}
+
+TEST(RuntimeApi, WasiConfigGivesTheProcessItsArgumentsAndPreopens) {
+  // argc from args_sizes_get, plus 100 if fd 3 (the first preopen) is a directory.
+  Module module = module_of(R"((module
+    (import "wasi_snapshot_preview1" "args_sizes_get" (func $sizes (param i32 i32) (result i32)))
+    (import "wasi_snapshot_preview1" "fd_prestat_get" (func $prestat (param i32 i32) (result i32)))
+    (memory (export "memory") 1)
+    (func (export "probe") (result i32)
+      (drop (call $sizes (i32.const 0) (i32.const 4)))
+      (i32.add (i32.load (i32.const 0))
+               (select (i32.const 100) (i32.const 0)
+                       (i32.eqz (call $prestat (i32.const 3) (i32.const 8)))))))
+  )");
+  Runtime runtime({.workers = 1, .linker = Linker::standard()});
+  auto probe = [&](WasiConfig wasi) {
+    auto id = runtime.spawn({.module = module,
+                             .environment = Environment::create(),
+                             .entry = "probe",
+                             .wasi = std::move(wasi),
+                             .joinable = true});
+    EXPECT_TRUE(id.ok()) << id.error().to_string();
+    std::optional<ExitStatus> status = runtime.join(*id);
+    return status && status->results.size() == 1 ? status->results[0].as_i32() : -1;
+  };
+  EXPECT_EQ(probe({}), 0);
+  EXPECT_EQ(probe({.args = {"job.wasm", "--verbose", "x"}}), 3);
+  EXPECT_EQ(probe({.args = {"job.wasm"}, .preopens = {{"/tmp", "/data"}}}), 101);
+}
+
+TEST(RuntimeApi, AnExceptionInAHostFunctionTrapsItsCaller) {
+  Linker linker;
+  linker.ns("app")
+      .define("log", [](GuestString) { throw std::runtime_error("the board is full"); })
+      .define("add", [](int32_t, int64_t) -> int64_t { return 0; });
+  Runtime runtime({.workers = 1, .linker = linker});
+  auto id = runtime.spawn({.module = module_of(kGuest),
+                           .environment = Environment::create(),
+                           .entry = "greet",
+                           .joinable = true});
+  ASSERT_TRUE(id.ok());
+  std::optional<ExitStatus> status = runtime.join(*id);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->to_string(), "trap: host function app::log threw: the board is full");
 }
 
 TEST(RuntimeApi, ChildEnvironmentsAreClampedToTheirParent) {
