@@ -5,6 +5,10 @@ read from the CMakeLists.txt of each folder (add_library + target_link_libraries
 layer is checked as soon as it exists. The linker catches only out-of-line calls; an include
 of a higher layer's header that uses nothing out of line would build and link unnoticed.
 
+The public headers (include/lunatic/*.hpp, next to SRC_DIR) are the top of the stack and
+what the install ships alone: each may include only the standard library (<vector>) and the
+other public headers (<lunatic/module.hpp>), never a layer's header.
+
     scripts/check_layers.py [SRC_DIR]     exit 0: clean, 1: violations (listed), 2: bad input
 """
 import re
@@ -14,6 +18,9 @@ from pathlib import Path
 ADD_LIBRARY = re.compile(r"add_library\(\s*(lunatic_\w+)")
 LINKS = re.compile(r"target_link_libraries\(\s*(lunatic_\w+)([^)]*)\)", re.S)
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+ANY_INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
+# A standard library header: a bare name without extension (<vector>, <cstdint>).
+STANDARD = re.compile(r"^[a-z_]+$")
 
 
 def read_layers(src: Path):
@@ -52,6 +59,22 @@ def layer_of(path: str, folder_lib):
     return None
 
 
+def public_header_violations(include: Path):
+    """What the public headers include besides the standard library and each other."""
+    violations = []
+    public = include / "lunatic"
+    for file in sorted(public.glob("*.hpp")):
+        rel = file.relative_to(include).as_posix()
+        for quote, header in ANY_INCLUDE.findall(file.read_text(errors="replace")):
+            if quote == "<" and STANDARD.match(header):
+                continue
+            if quote == "<" and header.startswith("lunatic/") and (include / header).is_file():
+                continue
+            violations.append(f"{rel}: includes {quote}{header}{'>' if quote == '<' else quote}: a public header may include "
+                              "only <standard> headers and <lunatic/...> public ones")
+    return violations
+
+
 def main() -> int:
     src = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent.parent / "src")
     folder_lib, links = read_layers(src)
@@ -70,6 +93,9 @@ def main() -> int:
             if target is not None and target not in allowed and (src / header).exists():
                 violations.append(f"{rel}: includes \"{header}\" ({target}), "
                                   f"which {own} does not link to")
+    include = src.parent / "include"
+    if (include / "lunatic").is_dir():
+        violations += public_header_violations(include)
     for v in violations:
         print(f"check_layers: {v}")
     print(f"check_layers: {len(folder_lib)} layers, "

@@ -22,12 +22,6 @@ constexpr uint8_t kModule[] = {
     0x74, 0x00, 0x03, 0x0a, 0x18, 0x03, 0x07, 0x00, 0x20, 0x00, 0x20, 0x01, 0x6a, 0x0b, 0x07, 0x00,
     0x20, 0x00, 0x20, 0x01, 0x6d, 0x0b, 0x06, 0x00, 0x20, 0x00, 0x10, 0x00, 0x0b};
 
-// A host function sees its arguments as raw 64-bit slots (an i32 is zero-extended).
-lunatic::HostStatus print(lunatic::HostCall& call) {
-  std::printf("the guest reports %d\n", static_cast<int32_t>(call.args[0]));
-  return lunatic::HostStatus::Return;
-}
-
 }  // namespace
 
 int main() {
@@ -38,14 +32,13 @@ int main() {
     return 1;
   }
 
-  // 2. A Store owns the entities of one process; its memories come from the pool.
-  lunatic::MemoryPool pool;
-  lunatic::Store store(pool);
+  // 2. The imports: host functions declared as typed C++ callables, whose signature gives the
+  //    Wasm type ((i32) -> () for host::print).
+  lunatic::Linker imports;
+  imports.ns("host").define("print", [](int32_t n) { std::printf("the guest reports %d\n", n); });
 
-  // 3. Imports, one Extern per import of the module, in order.
-  using lunatic::wasm::ValType;
-  lunatic::Function* host_print = store.add_host_function({{ValType::I32}, {}}, print);
-  std::vector<lunatic::Extern> imports{{lunatic::wasm::ExternKind::Func, host_print}};
+  // 3. A Store owns the entities of one program; instantiate links the imports by name.
+  lunatic::Store store;
   auto instance = store.instantiate(*module, imports);
   if (!instance) {
     std::fprintf(stderr, "%s\n", instance.error().to_string().c_str());
@@ -54,19 +47,17 @@ int main() {
 
   // 4. Call exports on a Thread (the execution state: frames, locals, operands).
   lunatic::Thread thread(store);
-  lunatic::Function* add = (*instance)->find_export("add")->func();
   std::vector<lunatic::Value> args{lunatic::Value::i32(2), lunatic::Value::i32(40)};
-  auto sum = thread.call(add, args);
+  auto sum = thread.call(instance->find_function("add"), args);
   if (!sum) return 1;
   std::printf("add(2, 40) = %d\n", (*sum)[0].as_i32());
 
-  lunatic::Function* report = (*instance)->find_export("report")->func();
   std::vector<lunatic::Value> report_args{lunatic::Value::i32(7)};
-  if (!thread.call(report, report_args)) return 1;
+  if (!thread.call(instance->find_function("report"), report_args)) return 1;
 
   // 5. Traps are values. Thread::call turns one into an Error{Phase::Trap}; begin_call + run
   //    give the Trap itself (kind, message, backtrace).
-  lunatic::Function* div = (*instance)->find_export("div")->func();
+  lunatic::Function div = instance->find_function("div");
   std::vector<lunatic::Value> div_args{lunatic::Value::i32(1), lunatic::Value::i32(0)};
   auto quotient = thread.call(div, div_args);
   if (!quotient) std::printf("div(1, 0): %s\n", quotient.error().to_string().c_str());

@@ -54,25 +54,23 @@ class Board {
 
 /// The host's namespace `app`. Each function is a typed C++ lambda: the binding layer derives
 /// its Wasm type ((i32 i32) -> () for log, (i64 i64) -> () for report), checks the guest's
-/// string for bounds and UTF-8 before the lambda runs, and CallContext::host<Process>() is the
+/// string for bounds and UTF-8 before the lambda runs, and CallContext::process_id() is the
 /// calling process.
 void define_app(lunatic::Linker& linker, Board& board) {
   linker.ns("app")
       .define("log",
               [&board](lunatic::CallContext& ctx, lunatic::GuestString text) {
-                board.log(ctx.host<lunatic::Process>().id(), text.view());
+                board.log(ctx.process_id(), text.view());
               })
       .define("report", [&board](lunatic::CallContext& ctx, int64_t n, int64_t result) {
-        board.report(ctx.host<lunatic::Process>().id(), n, result);
+        board.report(ctx.process_id(), n, result);
       });
 }
 
 /// A data message with tag `tag` and the 8 bytes of `value`, as lunatic_receive_i64 reads it.
-std::unique_ptr<lunatic::Message> int64_message(lunatic::Tag tag, int64_t value) {
-  auto message = std::make_unique<lunatic::Message>();
-  message->tag = tag;
-  message->data.resize(sizeof value);
-  std::memcpy(message->data.data(), &value, sizeof value);
+lunatic::Message int64_message(lunatic::Tag tag, int64_t value) {
+  lunatic::Message message{.tag = tag, .data = std::vector<uint8_t>(sizeof value)};
+  std::memcpy(message.data.data(), &value, sizeof value);
   return message;
 }
 
@@ -93,14 +91,14 @@ int main(int argc, char** argv) {
   // 2. The host functions: WASI and lunatic::*, plus the namespace `app`. The board outlives
   //    the runtime, whose workers call into it.
   Board board;
-  std::shared_ptr<lunatic::Linker> linker = lunatic::standard_linker();
-  define_app(*linker, board);
+  lunatic::Linker linker = lunatic::Linker::standard();
+  define_app(linker, board);
   lunatic::Runtime runtime({.workers = 2, .linker = linker});
 
   // 3. The environment the jobs run in: 2 MiB of memory, 50 million fuel units each, only the
   //    namespaces they need (no lunatic::process: a job cannot spawn or kill), at most 8 jobs,
   //    no registered names, and at most 16 resources (sockets, modules...) per job.
-  std::shared_ptr<lunatic::Environment> jobs = lunatic::Environment::create({
+  lunatic::Environment jobs = lunatic::Environment::create({
       .max_memory_pages = 32,
       .max_fuel = 50'000'000,
       .allowed = lunatic::AllowList({"app::", "lunatic::message::", "wasi_snapshot_preview1::"}),

@@ -1,44 +1,128 @@
-// The public embedding API of lunatic's WebAssembly engine: compile bytes into a module,
-// instantiate it in a Store with imports, call exports with typed values, read traps.
+// The public embedding API of lunatic's WebAssembly engine alone (no processes, no scheduler):
+// compile a Module, instantiate it in a Store with host functions from a Linker, call exports
+// on a Thread with typed Values, read Traps. Only standard and lunatic/ headers.
 //
-//   lunatic::MemoryPool pool;
-//   auto module = lunatic::compile(bytes);            // Result<shared_ptr<const CompiledModule>>
-//   lunatic::Store store(pool);
-//   auto instance = store.instantiate(*module, imports);
+//   auto module = lunatic::compile(bytes);                     // Result<Module>
+//   lunatic::Linker imports;
+//   imports.ns("host").define("print", [](int32_t n) { std::printf("%d\n", n); });
+//   lunatic::Store store;
+//   auto instance = store.instantiate(*module, imports);       // Result<Instance>
 //   lunatic::Thread thread(store);
-//   auto results = thread.call(instance->find_export("f")->func(), {lunatic::Value::i32(1)});
+//   auto results = thread.call(instance->find_function("f"), {lunatic::Value::i32(1)});
 #pragma once
 
-#include "common/result.hpp"
-#include "engine/compiled_module.hpp"
-#include "engine/memory_pool.hpp"
-#include "engine/module_file.hpp"
-#include "engine/store.hpp"
-#include "engine/thread.hpp"
-#include "engine/trap.hpp"
-#include "engine/value.hpp"
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include <lunatic/linker.hpp>
+#include <lunatic/module.hpp>
+#include <lunatic/result.hpp>
+#include <lunatic/trap.hpp>
+#include <lunatic/value.hpp>
 
 namespace lunatic {
 
-using engine::compile;
-using engine::compile_file;
-using engine::CompiledModule;
-using engine::Extern;
-using engine::Function;
-using engine::Global;
-using engine::HostCall;
-using engine::HostFunction;
-using engine::HostStatus;
-using engine::Instance;
-using engine::Memory;
-using engine::MemoryPool;
-using engine::read_module_file;
-using engine::RunStatus;
-using engine::Store;
-using engine::Table;
-using engine::Thread;
-using engine::Trap;
-using engine::TrapKind;
-using engine::Value;
+class Store;
+class Thread;
+
+/// A function of an instance. A handle valid while its Store lives; empty if not found.
+class Function {
+ public:
+  Function() = default;
+  explicit operator bool() const { return function_ != nullptr; }
+  /// Its parameter and result types. @pre not empty
+  std::vector<ValType> params() const;
+  std::vector<ValType> results() const;
+
+ private:
+  friend class Instance;
+  friend class Thread;
+  explicit Function(void* function) : function_(function) {}
+  void* function_ = nullptr;
+};
+
+/// An instance of a module in a Store. A handle valid while its Store lives.
+class Instance {
+ public:
+  /// The exported function `name`, or an empty Function.
+  Function find_function(std::string_view name) const;
+  /// The module's start function, or an empty Function: instantiate() does not run it.
+  Function start_function() const;
+
+ private:
+  friend class Store;
+  explicit Instance(void* instance) : instance_(instance) {}
+  void* instance_;
+};
+
+/// Limits on what a Store's instances may allocate.
+struct StoreLimits {
+  uint32_t max_memory_pages = 65536;  ///< per linear memory, in 64 KiB pages
+  uint32_t max_table_elements = 10'000'000;
+};
+
+/// Owns the functions, memories, tables, globals and instances of one program (a process's
+/// worth). Used by one OS thread at a time; must outlive its Threads and Instances.
+class Store {
+ public:
+  explicit Store(StoreLimits limits = {});
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  /// Resolves the module's imports against `imports`, allocates the instance and initialises
+  /// its segments. Errors: Phase::Link ("unknown import: env::foo", "incompatible import
+  /// type: ..."), Phase::Instantiate (segments out of bounds, memory past the limits).
+  Result<Instance> instantiate(const Module& module, const Linker& imports = Linker());
+
+  struct Impl;  ///< defined by the implementation
+
+ private:
+  friend class Thread;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// How Thread::run stopped.
+enum class RunStatus : uint8_t {
+  Done,     ///< the call returned; results() holds its results
+  Yielded,  ///< the slice is used up; run() again to continue
+  Trapped,  ///< trap() says why (including out of fuel, a kill, proc_exit)
+};
+
+/// The execution state of calls into a Store (frames, locals, operands), on a Wasm stack of
+/// its own, never the native stack. Used by one OS thread at a time, except request_kill().
+class Thread {
+ public:
+  explicit Thread(Store& store);
+  ~Thread();
+  Thread(const Thread&) = delete;
+  Thread& operator=(const Thread&) = delete;
+
+  /// Calls `function` to the end. A trap is an Error{Phase::Trap} with the trap's message;
+  /// wrong argument count or types an Error{Phase::Usage}.
+  Result<std::vector<Value>> call(const Function& function, std::span<const Value> args);
+  /// Starts a call that run() drives, so that the Trap itself can be read.
+  Result<void> begin_call(const Function& function, std::span<const Value> args);
+  /// Runs the call begun, at most `slice` fuel units (stops with Yielded at a loop back-edge
+  /// or a call past it).
+  RunStatus run(uint64_t slice = UINT64_MAX);
+  /// The results of the call that ended with Done.
+  std::vector<Value> results() const;
+  /// Why the last run() ended with Trapped: kind, message, exit code, Wasm backtrace.
+  const Trap& trap() const;
+  /// Caps the fuel all further calls may burn in total (they trap "out of fuel" past it).
+  void set_fuel(std::optional<uint64_t> fuel);
+  /// Stops the running call at its next safepoint (a Killed trap). Thread-safe.
+  void request_kill();
+
+  struct Impl;  ///< defined by the implementation
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace lunatic

@@ -146,6 +146,31 @@ template <class F> constexpr bool check_host_function() {
 
 // ---- the adapter ---------------------------------------------------------------------------
 
+/// One attempt of a host function's `body` (which decodes `args` and writes `results`), with
+/// what every binding needs around it: the arity check, the pending-call bookkeeping, and an
+/// exception turned into a trap of the caller.
+template <class Body>
+engine::HostStatus run_guarded(CallContext& ctx, std::span<const engine::Slot> args,
+                               std::span<engine::Slot> results, size_t want_args,
+                               size_t want_results, engine::Trap& trap, Body&& body) {
+  if (args.size() != want_args || results.size() != want_results) {
+    trap = AdapterAccess::arity_mismatch(ctx, args.size(), results.size(), want_args, want_results);
+    return engine::HostStatus::Trap;
+  }
+  AdapterAccess::begin(ctx);
+  engine::HostStatus status = engine::HostStatus::Trap;
+  // An exception must not unwind through the interpreter (or end the worker thread): it
+  // traps the calling process instead, with what() in the message.
+  try {
+    status = body();
+  } catch (const std::exception& e) {
+    trap = AdapterAccess::threw(ctx, e.what());
+  } catch (...) {
+    trap = AdapterAccess::threw(ctx, "an exception that is not a std::exception");
+  }
+  return AdapterAccess::end(ctx, status, trap);
+}
+
 /// A typed host function turned into an engine::HostFunction. Copies share `info`, whose
 /// address identifies the function for the pending-call slot.
 template <class F> class Adapter {
@@ -165,23 +190,9 @@ template <class F> class Adapter {
   /// One attempt of the call with explicit pieces (the interpreter's path goes through here).
   engine::HostStatus invoke(CallContext& ctx, std::span<const engine::Slot> args,
                             std::span<engine::Slot> results, engine::Trap& trap) const {
-    if (args.size() != Sig::kParams.size() || results.size() != Sig::kResults.size()) {
-      trap = AdapterAccess::arity_mismatch(ctx, args.size(), results.size(), Sig::kParams.size(),
-                                           Sig::kResults.size());
-      return engine::HostStatus::Trap;
-    }
-    AdapterAccess::begin(ctx);
-    engine::HostStatus status = engine::HostStatus::Trap;
-    // An exception must not unwind through the interpreter (or end the worker thread): it
-    // traps the calling process instead, with what() in the message.
-    try {
-      status = run(ctx, args.data(), results, trap, std::make_index_sequence<kWasmCount>{});
-    } catch (const std::exception& e) {
-      trap = AdapterAccess::threw(ctx, e.what());
-    } catch (...) {
-      trap = AdapterAccess::threw(ctx, "an exception that is not a std::exception");
-    }
-    return AdapterAccess::end(ctx, status, trap);
+    return run_guarded(ctx, args, results, Sig::kParams.size(), Sig::kResults.size(), trap, [&] {
+      return run(ctx, args.data(), results, trap, std::make_index_sequence<kWasmCount>{});
+    });
   }
 
   const FunctionInfo& info() const { return *info_; }
@@ -190,28 +201,18 @@ template <class F> class Adapter {
   using WasmParams = typename Sig::WasmParams;
   static constexpr size_t kWasmCount = WasmParams::kSize;
 
-  template <class List> struct Layout;
-  template <class... A> struct Layout<TypeList<A...>> {
-    using Values = std::tuple<std::remove_cvref_t<A>...>;
-    /// Index of each parameter's first Wasm value.
-    static constexpr std::array<size_t, sizeof...(A)> kOffsets = [] {
-      std::array<size_t, sizeof...(A)> out{};
-      [[maybe_unused]] size_t n = 0, i = 0;
-      ((out[i++] = n, n += Param<std::remove_cvref_t<A>>::kTypes.size()), ...);
-      return out;
-    }();
-  };
-  using L = Layout<WasmParams>;
+  using L = ParamTypes<WasmParams>;
+  using Values = detail::Values<WasmParams>;
 
   template <size_t... I>
   engine::HostStatus run(CallContext& ctx, [[maybe_unused]] const engine::Slot* args,
                          [[maybe_unused]] std::span<engine::Slot> results, engine::Trap& trap,
                          std::index_sequence<I...>) const {
-    typename L::Values values;
+    Values values;
     // Every argument is decoded and checked, in order, before the body runs.
     bool ok =
         (true && ... &&
-         Decoder<std::tuple_element_t<I, typename L::Values>>::decode(
+         Decoder<std::tuple_element_t<I, Values>>::decode(
              ctx, args + L::kOffsets[I], static_cast<uint32_t>(I + 1), std::get<I>(values), trap));
     if (!ok) return engine::HostStatus::Trap;
     if constexpr (std::is_void_v<Result>) {
@@ -223,7 +224,7 @@ template <class F> class Adapter {
   }
 
   template <size_t... I>
-  Result call(CallContext& ctx, typename L::Values& values, std::index_sequence<I...>) const {
+  Result call(CallContext& ctx, Values& values, std::index_sequence<I...>) const {
     if constexpr (Sig::kHasContext) {
       return std::invoke(fn_, ctx, std::get<I>(values)...);
     } else {

@@ -1,4 +1,5 @@
-// Namespace: lookup and insertion of definitions (define() itself is a template in the header).
+// Namespace: lookup and insertion of definitions (define() itself is a template in the header),
+// and define_dynamic() of bodies that decode their own arguments.
 #include "binding/namespace.hpp"
 
 namespace lunatic::binding {
@@ -6,6 +7,29 @@ namespace lunatic::binding {
 const HostDefinition* Namespace::find(std::string_view name) const {
   auto it = functions_.find(name);
   return it == functions_.end() ? nullptr : &it->second;
+}
+
+Namespace& Namespace::define_dynamic(std::string_view name, wasm::FuncType type,
+                                     PieceInvoker body) {
+  auto info = std::make_shared<FunctionInfo>(FunctionInfo{module_ + "::" + std::string(name)});
+  PieceInvoker guarded = [body = std::move(body), params = type.params.size(),
+                          results = type.results.size()](
+                             CallContext& ctx, std::span<const engine::Slot> args,
+                             std::span<engine::Slot> out, engine::Trap& trap) {
+    return run_guarded(ctx, args, out, params, results, trap,
+                       [&] { return body(ctx, args, out, trap); });
+  };
+  HostDefinition def;
+  def.name = std::string(name);
+  def.info = info;
+  def.type = std::move(type);
+  def.function = [guarded, info](engine::HostCall& call) {
+    CallContext ctx(call, *info);
+    return guarded(ctx, call.args, call.results, call.trap);
+  };
+  def.invoke = std::move(guarded);
+  insert(std::move(def));
+  return *this;
 }
 
 void Namespace::insert(HostDefinition def) {

@@ -66,6 +66,12 @@ class Namespace {
     return *this;
   }
 
+  /// Declares host function `name` of Wasm type `type` from a body that decodes its argument
+  /// slots itself (the public embedding API's typed functions arrive this way, type-erased).
+  /// The body runs as a typed one would: after the arity check, with the pending-call slot
+  /// kept honest and an escaping exception turned into a trap. Returns *this.
+  Namespace& define_dynamic(std::string_view name, wasm::FuncType type, PieceInvoker body);
+
   /// The definition of `name`, or null.
   const HostDefinition* find(std::string_view name) const;
   size_t size() const { return functions_.size(); }

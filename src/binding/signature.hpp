@@ -1,6 +1,7 @@
 // Compile-time mapping of a C++ host function's signature to its Wasm function type: which C++
-// parameter and return types have a Wasm mapping, how many Wasm values each takes, and how a
-// scalar travels in an engine::Slot.
+// parameter and return types have a Wasm mapping and how many Wasm values each takes. The
+// type-level machinery it shares with the public binding (a callable's signature, the slot
+// codec of scalars, parameter layout) is lunatic/host_signature.hpp.
 #pragma once
 
 #include <array>
@@ -8,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
+
+#include <lunatic/host_signature.hpp>
 
 #include "binding/call_context.hpp"
 #include "binding/guest_memory.hpp"
@@ -23,36 +26,15 @@ namespace lunatic::binding {
 /// `char` and friends are not, so a signature never depends on the platform's type sizes.
 template <class T> struct Scalar { static constexpr bool kMapped = false; };
 
-template <class T, wasm::ValType V> struct IntScalar {
-  static constexpr bool kMapped = true;
+template <class T, wasm::ValType V> struct CodecScalar : detail::SlotCodec<T> {
   static constexpr wasm::ValType kType = V;
-  // i32 slots hold the value zero-extended (engine/value.hpp), so truncating is exact.
-  static T from_slot(engine::Slot s) {
-    if constexpr (sizeof(T) == 4) return static_cast<T>(static_cast<uint32_t>(s));
-    return static_cast<T>(s);
-  }
-  static engine::Slot to_slot(T v) {
-    if constexpr (sizeof(T) == 4) return static_cast<uint32_t>(v);
-    return static_cast<uint64_t>(v);
-  }
 };
-template <> struct Scalar<int32_t> : IntScalar<int32_t, wasm::ValType::I32> {};
-template <> struct Scalar<uint32_t> : IntScalar<uint32_t, wasm::ValType::I32> {};
-template <> struct Scalar<int64_t> : IntScalar<int64_t, wasm::ValType::I64> {};
-template <> struct Scalar<uint64_t> : IntScalar<uint64_t, wasm::ValType::I64> {};
-
-template <> struct Scalar<float> {
-  static constexpr bool kMapped = true;
-  static constexpr wasm::ValType kType = wasm::ValType::F32;
-  static float from_slot(engine::Slot s) { return std::bit_cast<float>(static_cast<uint32_t>(s)); }
-  static engine::Slot to_slot(float v) { return std::bit_cast<uint32_t>(v); }
-};
-template <> struct Scalar<double> {
-  static constexpr bool kMapped = true;
-  static constexpr wasm::ValType kType = wasm::ValType::F64;
-  static double from_slot(engine::Slot s) { return std::bit_cast<double>(s); }
-  static engine::Slot to_slot(double v) { return std::bit_cast<uint64_t>(v); }
-};
+template <> struct Scalar<int32_t> : CodecScalar<int32_t, wasm::ValType::I32> {};
+template <> struct Scalar<uint32_t> : CodecScalar<uint32_t, wasm::ValType::I32> {};
+template <> struct Scalar<int64_t> : CodecScalar<int64_t, wasm::ValType::I64> {};
+template <> struct Scalar<uint64_t> : CodecScalar<uint64_t, wasm::ValType::I64> {};
+template <> struct Scalar<float> : CodecScalar<float, wasm::ValType::F32> {};
+template <> struct Scalar<double> : CodecScalar<double, wasm::ValType::F64> {};
 
 // ---- parameters ----------------------------------------------------------------------------
 
@@ -111,57 +93,11 @@ concept WasmReturn = Return<R>::kMapped;
 
 // ---- whole functions -----------------------------------------------------------------------
 
-template <class... Ts> struct TypeList { static constexpr size_t kSize = sizeof...(Ts); };
+using detail::Callable;
+using detail::TypeList;
 
-/// Return type and parameters of a callable with one fixed signature.
-template <class F> struct Callable { static constexpr bool kFixed = false; };
-template <class R, class... A> struct Callable<R (*)(A...)> {
-  static constexpr bool kFixed = true;
-  static constexpr bool kConst = true;
-  using Result = R;
-  using Params = TypeList<A...>;
-};
-template <class R, class... A> struct Callable<R (*)(A...) noexcept> : Callable<R (*)(A...)> {};
-template <class R, class C, class... A>
-struct Callable<R (C::*)(A...) const> : Callable<R (*)(A...)> {};
-template <class R, class C, class... A>
-struct Callable<R (C::*)(A...) const noexcept> : Callable<R (*)(A...)> {};
-template <class R, class C, class... A> struct Callable<R (C::*)(A...)> : Callable<R (*)(A...)> {
-  static constexpr bool kConst = false;
-};
-template <class R, class C, class... A>
-struct Callable<R (C::*)(A...) noexcept> : Callable<R (C::*)(A...)> {};
-template <class F>
-requires std::is_class_v<F> && requires { &F::operator(); }
-struct Callable<F> : Callable<decltype(&F::operator())> {};
-
-/// The Wasm-facing parameters: all parameters after an optional leading `CallContext&`.
-template <class List> struct SplitContext;
-template <> struct SplitContext<TypeList<>> {
-  static constexpr bool kHasContext = false;
-  using Wasm = TypeList<>;
-};
-template <class First, class... Rest> struct SplitContext<TypeList<First, Rest...>> {
-  static constexpr bool kHasContext = std::is_same_v<First, CallContext&>;
-  using Wasm = std::conditional_t<kHasContext, TypeList<Rest...>, TypeList<First, Rest...>>;
-};
-
-template <class List> struct ParamTypes;
-template <class... A> struct ParamTypes<TypeList<A...>> {
-  static constexpr size_t kCount = (size_t{0} + ... + Param<std::remove_cvref_t<A>>::kTypes.size());
-  static constexpr std::array<wasm::ValType, kCount> make() {
-    std::array<wasm::ValType, kCount> out{};
-    [[maybe_unused]] size_t n = 0;
-    ((append(out, n, Param<std::remove_cvref_t<A>>::kTypes)), ...);
-    return out;
-  }
-  template <size_t N>
-  static constexpr void append(std::array<wasm::ValType, kCount>& out, size_t& n,
-                               const std::array<wasm::ValType, N>& types) {
-    for (wasm::ValType t : types) out[n++] = t;
-  }
-  static constexpr std::array<wasm::ValType, kCount> kTypes = make();
-};
+/// The Wasm value types of a parameter list, flattened (kTypes), and where each starts.
+template <class List> using ParamTypes = detail::ParamLayout<Param, wasm::ValType, List>;
 
 /// Signature<F>: the Wasm parameter and result types of host function F, at compile time.
 template <class F> struct Signature {
@@ -169,8 +105,8 @@ template <class F> struct Signature {
   using Traits = Callable<Fn>;
   using Result = typename Traits::Result;
   using AllParams = typename Traits::Params;
-  static constexpr bool kHasContext = SplitContext<AllParams>::kHasContext;
-  using WasmParams = typename SplitContext<AllParams>::Wasm;
+  static constexpr bool kHasContext = detail::SplitContext<AllParams, CallContext>::kHasContext;
+  using WasmParams = typename detail::SplitContext<AllParams, CallContext>::Wasm;
   static constexpr auto kParams = ParamTypes<WasmParams>::kTypes;
   static constexpr auto kResults = Return<Result>::kTypes;
 };

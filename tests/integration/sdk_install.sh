@@ -21,9 +21,15 @@ for f in bin/lunatic include/lunatic/process.h include/lunatic/lunatic.hpp \
          lib/cmake/lunatic/LunaticGuest.cmake lib/cmake/lunatic/wasm32-wasi-toolchain.cmake \
          lib/cmake/lunatic/LunaticConfig.cmake lib/cmake/lunatic/Platform/WASI.cmake \
          lib/cmake/lunatic/LunaticTargets.cmake include/lunatic-host/lunatic/runtime.hpp \
-         include/lunatic-host/lunatic/engine.hpp; do
+         include/lunatic-host/lunatic/engine.hpp include/lunatic-host/lunatic/result.hpp; do
   [[ -e $prefix/$f ]] || { echo "FAIL: not installed: $f"; exit 1; }
 done
+# The host headers are the public ones and nothing else: no layer's header (src/) ships.
+extra=$(cd "$prefix/include/lunatic-host" && find . -type f ! -path './lunatic/*.hpp')
+if [[ -n $extra ]]; then
+  echo "FAIL: installed beside the public headers: $(head -3 <<<"$extra")"
+  exit 1
+fi
 
 check() {  # check NAME WASM: runs the guest with the installed lunatic
   local out

@@ -6,7 +6,7 @@
 #include <functional>
 #include <string>
 
-#include "lunatic/engine.hpp"
+#include "spec/engine_api.hpp"
 #include "spec/skiplist.hpp"
 #include "text/text.hpp"
 #include "tiering/compiler.hpp"

@@ -1,6 +1,6 @@
 // The state of one running script: its Store, the spectest module, the modules it defined
 // (the last one, named ones, registered ones), and how it loads modules and performs actions.
-// Only the public embedding API (include/lunatic/engine.hpp) is used.
+// The engine through its own headers (spec/engine_api.hpp).
 #pragma once
 
 #include <chrono>
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "common/result.hpp"
-#include "lunatic/engine.hpp"
+#include "spec/engine_api.hpp"
 #include "spec/spectest_module.hpp"
 #include "spec/values.hpp"
 #include "text/text.hpp"

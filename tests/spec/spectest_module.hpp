@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "common/result.hpp"
-#include "lunatic/engine.hpp"
+#include "spec/engine_api.hpp"
 
 namespace lunatic::spec {
 

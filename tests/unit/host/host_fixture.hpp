@@ -4,15 +4,65 @@
 
 #include <gtest/gtest.h>
 
-#include <lunatic/runtime.hpp>
-
 #include <memory>
 #include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "binding/guest_memory.hpp"
+#include "binding/host_result.hpp"
+#include "binding/linker.hpp"
+#include "engine/compiled_module.hpp"
+#include "engine/module_file.hpp"
+#include "engine/trap.hpp"
+#include "engine/value.hpp"
+#include "host/standard/standard.hpp"
+#include "host/wasi/wasi.hpp"
+#include "runtime/environment.hpp"
+#include "runtime/ids.hpp"
+#include "runtime/introspection.hpp"
+#include "runtime/message.hpp"
+#include "runtime/process.hpp"
+#include "runtime/runtime.hpp"
 #include "text/text.hpp"
+
+namespace lunatic {
+
+// The tests drive the layers' own types (processes, resources, the runtime's internals), not
+// the public API of include/lunatic (which they never include): short names for the ones they
+// use, as the public header once gave them.
+using binding::AllowList;
+using binding::CallContext;
+using binding::GuestString;
+using binding::HostResult;
+using binding::Linker;
+using engine::compile;
+using engine::CompiledModule;
+using engine::Trap;
+using engine::TrapKind;
+using engine::Value;
+using host::standard_linker;
+using host::wasi::process_wasi;
+using host::wasi::WasiContext;
+using runtime::CrashInfo;
+using runtime::Environment;
+using runtime::EnvironmentConfig;
+using runtime::EnvironmentInfo;
+using runtime::ExitStatus;
+using runtime::Message;
+using runtime::MessageKind;
+using runtime::NodeInfo;
+using runtime::Process;
+using runtime::ProcessId;
+using runtime::ProcessInfo;
+using runtime::ProcessState;
+using runtime::Runtime;
+using runtime::RuntimeConfig;
+using runtime::SpawnOptions;
+using runtime::Tag;
+
+}  // namespace lunatic
 
 namespace lunatic::test {
 
