@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a WASI errno guest (tests/guests/wasi_errno.wasm, or the raw calls of
+# Runs a WASI errno guest (tests/guests/wasi_errno.wasm, wasi_rights.wasm, or the raw calls of
 # wasi_errno_raw.wat) in a fresh empty preopened directory (stdin /dev/null, a character
 # device), then checks from the host that nothing outside it changed.
 #   wasi_errno.sh LUNATIC GUEST
