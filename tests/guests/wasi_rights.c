@@ -2,10 +2,10 @@
 // test suites): a scratch directory opened from the preopen with narrowed rights, files opened
 // read-only, write-only or with no rights at all, rights dropped with fd_fdstat_set_rights,
 // truncation and hard links under those rights, fd calls on a directory, renames, trailing
-// slashes and symlinks not followed, each with its exact errno (docs/guest-abi.md, "Errors and
-// their order"). Works in a fresh empty preopened directory argv[1] (e.g. /sandbox): see
-// tests/integration/wasi_errno.sh. Prints "FAIL line N: ..." per failed check, "ok N checks"
-// when all pass; exits with the number of failures.
+// slashes, symlinks not followed and a deleted directory's fd, each with its exact errno
+// (docs/guest-abi.md, "Errors and their order"). Works in a fresh empty preopened directory argv[1]
+// (e.g. /sandbox): see tests/integration/wasi_errno.sh. Prints "FAIL line N: ..." per failed check,
+// "ok N checks" when all pass; exits with the number of failures.
 #include <string.h>
 #include <wasi/api.h>
 
@@ -82,8 +82,8 @@ static void preopen_and_scratch(void) {
                       __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE),
              __WASI_ERRNO_ISDIR);
   EXPECT_ERR(__wasi_path_create_directory(pre, "scratch"), 0);
-  EXPECT_ERR(__wasi_path_open(pre, 0, "scratch", __WASI_OFLAGS_DIRECTORY, kDirBase,
-                              kDirInheriting, 0, &dir),
+  EXPECT_ERR(__wasi_path_open(pre, 0, "scratch", __WASI_OFLAGS_DIRECTORY, kDirBase, kDirInheriting,
+                              0, &dir),
              0);
   CHECK(dir > 2 && base_of(dir) == kDirBase);
 }
@@ -136,9 +136,9 @@ static void files_and_rights(void) {
         (__WASI_FDFLAGS_APPEND | __WASI_FDFLAGS_SYNC));
   EXPECT_ERR(__wasi_fd_close(fd), 0);
   // DSYNC needs FD_DATASYNC, which this directory cannot hand on.
-  EXPECT_ERR(__wasi_path_open(dir, 0, "file", 0, __WASI_RIGHTS_FD_WRITE, 0, __WASI_FDFLAGS_DSYNC,
-                              &fd),
-             __WASI_ERRNO_NOTCAPABLE);
+  EXPECT_ERR(
+      __wasi_path_open(dir, 0, "file", 0, __WASI_RIGHTS_FD_WRITE, 0, __WASI_FDFLAGS_DSYNC, &fd),
+      __WASI_ERRNO_NOTCAPABLE);
 }
 
 static void truncation(void) {
@@ -307,6 +307,29 @@ static void trailing_slashes_and_symlinks(void) {
   EXPECT_ERR(__wasi_path_remove_directory(dir, "d"), 0);
 }
 
+static void deleted_directory(void) {
+  // A directory fd outlives its directory's name: "." still opens and stats; nothing can be
+  // created in it (open(2) and mkdir(2) answer NOENT there).
+  __wasi_fd_t gone = 0;
+  EXPECT_ERR(__wasi_path_create_directory(dir, "gone"), 0);
+  // (From the preopen: the scratch directory may not hand on PATH_CREATE_*.)
+  EXPECT_ERR(__wasi_path_open(pre, 0, "scratch/gone", __WASI_OFLAGS_DIRECTORY, kDirBase,
+                              kDirInheriting, 0, &gone),
+             0);
+  EXPECT_ERR(__wasi_path_remove_directory(dir, "gone"), 0);
+  __wasi_filestat_t fst;
+  EXPECT_ERR(__wasi_fd_filestat_get(gone, &fst), 0);
+  CHECK(fst.filetype == __WASI_FILETYPE_DIRECTORY && fst.nlink == 0);
+  EXPECT_ERR(try_open(gone, 0, ".", __WASI_OFLAGS_DIRECTORY, 0), 0);
+  EXPECT_ERR(try_open(gone, 0, "x", __WASI_OFLAGS_CREAT, 0), __WASI_ERRNO_NOENT);
+  EXPECT_ERR(__wasi_path_create_directory(gone, "y"), __WASI_ERRNO_NOENT);
+  EXPECT_ERR(try_open(gone, 0, "missing", 0, 0), __WASI_ERRNO_NOENT);
+  EXPECT_ERR(__wasi_fd_close(gone), 0);
+  EXPECT_ERR(try_open(dir, 0, "gone", __WASI_OFLAGS_DIRECTORY, 0), __WASI_ERRNO_NOENT);
+  EXPECT_ERR(__wasi_path_create_directory(dir, "gone"), 0);
+  EXPECT_ERR(__wasi_path_remove_directory(dir, "gone"), 0);
+}
+
 static void close_preopen(void) {
   // Closing the preopen leaves what was opened from it open.
   EXPECT_ERR(__wasi_fd_close(pre), 0);
@@ -335,6 +358,7 @@ int main(int argc, char** argv) {
   directory_fd_calls();
   renames();
   trailing_slashes_and_symlinks();
+  deleted_directory();
   truncation();  // narrows the scratch directory's rights: last
   close_preopen();
   if (failures == 0) printf("ok %d checks\n", checks);
