@@ -6,7 +6,7 @@
 ;; "FAIL case N: got G want W" per failed check, "ok N checks" when all pass; exits 1 on a
 ;; failure. Case numbers group the checks: 0-9 setup, 10 flag bits, 20 fds, 30 directory
 ;; rights, 45 oflags, 60 symlinks and escapes (180: the same with FD_READ), 80 rights granted
-;; and fd_seek/fd_tell, 110 other path_* calls, 160 an fd whose file was deleted.
+;; and fd_seek/fd_tell, 110 other path_* calls, 160 an fd whose file was deleted, 200 sockets.
 (module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
@@ -37,6 +37,10 @@
     (func $path_filestat_get (param i32 i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "path_filestat_set_times"
     (func $path_filestat_set_times (param i32 i32 i32 i32 i64 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "sock_accept" (func $sock_accept (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "sock_recv" (func $sock_recv (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "sock_send" (func $sock_send (param i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "sock_shutdown" (func $sock_shutdown (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
 
   ;; Memory: 0 the opened fd, 64 a filestat (filetype u8 at 80, nlink u64 at 88, size u64 at 96),
@@ -357,6 +361,22 @@
     (call $chk (i32.const 171) (call $fd_close (local.get $fd)) (i32.const 0))
     (call $chk (i32.const 172) (call $path_unlink_file (i32.const 3) (i32.const 1280) (i32.const 6)) (i32.const 0)))
 
+;; The socket calls decode their flags (fdflags, riflags, siflags, sdflags) before the fd; an
+  ;; fd that is open but not a socket is NOTSOCK (57).
+  (func $sockets
+    (i32.store (i32.const 200) (i32.const 216))
+    (i32.store (i32.const 204) (i32.const 1))
+    (call $chk (i32.const 200) (call $sock_accept (i32.const -1) (i32.const 1) (i32.const 0)) (i32.const 28))
+    (call $chk (i32.const 201) (call $sock_accept (i32.const -1) (i32.const 4) (i32.const 0)) (i32.const 8))
+    (call $chk (i32.const 202) (call $sock_recv (i32.const -1) (i32.const 200) (i32.const 1) (i32.const 4) (i32.const 208) (i32.const 212)) (i32.const 28))
+    (call $chk (i32.const 203) (call $sock_recv (i32.const -1) (i32.const 200) (i32.const 1) (i32.const 1) (i32.const 208) (i32.const 212)) (i32.const 8))
+    (call $chk (i32.const 204) (call $sock_send (i32.const -1) (i32.const 200) (i32.const 1) (i32.const 1) (i32.const 208)) (i32.const 28))
+    (call $chk (i32.const 205) (call $sock_send (i32.const 1) (i32.const 200) (i32.const 1) (i32.const 0) (i32.const 208)) (i32.const 57))
+    (call $chk (i32.const 206) (call $sock_shutdown (i32.const -1) (i32.const 4)) (i32.const 28))
+    (call $chk (i32.const 207) (call $sock_shutdown (i32.const -1) (i32.const 0)) (i32.const 28))
+    (call $chk (i32.const 208) (call $sock_shutdown (i32.const -1) (i32.const 1)) (i32.const 8))
+    (call $chk (i32.const 209) (call $sock_shutdown (i32.const 1) (i32.const 3)) (i32.const 57)))
+
   (func (export "_start")
     (call $setup)
     (call $flag_bits)
@@ -368,6 +388,7 @@
     (call $granted)
     (call $path_calls)
     (call $deleted)
+    (call $sockets)
     (if (global.get $failures) (then (call $proc_exit (i32.const 1))))
     (call $emit (i32.const 1336) (i32.const 3))
     (call $emit_num (global.get $checks))
