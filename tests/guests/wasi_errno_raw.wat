@@ -7,6 +7,9 @@
 ;; failure. Case numbers group the checks: 0-9 setup, 10 flag bits, 20 fds, 30 directory
 ;; rights, 45 oflags, 60 symlinks and escapes (180: the same with FD_READ), 80 rights granted
 ;; and fd_seek/fd_tell, 110 other path_* calls, 160 an fd whose file was deleted, 200 sockets.
+;; Each check is one line, (call $chk CASE (call $fn ARGS...) WANT), wider than the 100
+;; columns of the C++ sources on purpose: read as a table, a case per row (wrapped, it would
+;; be twice as long and no easier to read).
 (module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_read" (func $fd_read (param i32 i32 i32 i32) (result i32)))
