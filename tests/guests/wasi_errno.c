@@ -17,19 +17,6 @@
 
 #include "wasi_check.h"
 
-/// Checks that `got` (an errno, or a __wasi_errno_t) equals `want`.
-#define EXPECT_ERR(got, want)                                                       \
-  do {                                                                              \
-    int got_ = (int)(got);                                                          \
-    int want_ = (int)(want);                                                        \
-    ++checks;                                                                       \
-    if (got_ != want_) {                                                            \
-      printf("FAIL line %d: %s: got %d (%s), want %d (%s)\n", __LINE__, #got, got_, \
-             strerror(got_), want_, strerror(want_));                               \
-      ++failures;                                                                   \
-    }                                                                               \
-  } while (0)
-
 /// errno after a libc call that must fail (-1); 0 if it succeeded.
 static int fails_with(int result) { return result == -1 ? errno : 0; }
 
@@ -41,20 +28,6 @@ static int open_fails_with(int fd) {
     return 0;
   }
   return e;
-}
-
-/// The fd of the preopen named `name` (fd_prestat_dir_name), or -1.
-static int find_preopen(const char* name) {
-  for (__wasi_fd_t fd = 3; fd < 64; ++fd) {
-    __wasi_prestat_t p;
-    if (__wasi_fd_prestat_get(fd, &p) != 0) continue;
-    char buf[256];
-    if (p.u.dir.pr_name_len >= sizeof buf) continue;
-    if (__wasi_fd_prestat_dir_name(fd, (uint8_t*)buf, p.u.dir.pr_name_len) != 0) continue;
-    buf[p.u.dir.pr_name_len] = 0;
-    if (strcmp(buf, name) == 0) return (int)fd;
-  }
-  return -1;
 }
 
 static void make_file(const char* name, const char* content) {

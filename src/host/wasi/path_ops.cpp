@@ -177,6 +177,17 @@ WasiResult path_readlink(CallContext& ctx, uint32_t fd, GuestSpan<uint8_t> path,
   }
   // Straight into guest memory; a short buffer truncates, as readlink(2) does.
   std::span<uint8_t> out = buf.mut_bytes();
+  if (out.empty()) {
+    // readlink(2) refuses a size of 0 (EINVAL), but the witx result is "the number of bytes
+    // placed in the buffer": for a symlink that is 0 (wasmtime's answer too). A one-byte host
+    // buffer still tells a symlink from what is not one (EINVAL), or is missing.
+    char probe = 0;
+    if (readlinkat(p.dir.get(), p.leaf.c_str(), &probe, 1) < 0) {
+      return code(errno_from_host(errno));
+    }
+    bufused.write(0);
+    return code(Errno::Success);
+  }
   ssize_t n =
       readlinkat(p.dir.get(), p.leaf.c_str(), reinterpret_cast<char*>(out.data()), out.size());
   if (n < 0) return code(errno_from_host(errno));

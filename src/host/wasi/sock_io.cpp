@@ -164,11 +164,11 @@ WasiResult socket_send(CallContext& ctx, FdEntry& e, const GuestSpan<abi::Iovec>
 WasiResult sock_accept(CallContext& ctx, uint32_t fd, uint32_t flags, GuestPtr<uint32_t> out) {
   WasiContext* w = wasi_of(ctx);
   if (w == nullptr) return no_context(ctx);
+  if ((flags & ~abi::kFdflagNonblock) != 0) return code(Errno::Inval);  // decoded before the fd
   FdEntry* e = nullptr;
   if (Errno err = lookup_socket(*w, fd, abi::kRightSockAccept, &e); err != Errno::Success) {
     return code(err);
   }
-  if ((flags & ~abi::kFdflagNonblock) != 0) return code(Errno::Inval);
   // A full table refuses before accepting: the connection stays queued for later.
   if (w->fds().open_count() >= FdTable::kMaxFds) return code(Errno::Mfile);
   runtime::Process* self = dynamic_cast<runtime::Process*>(&ctx.host<binding::HostContext>());
@@ -204,12 +204,12 @@ WasiResult sock_recv(CallContext& ctx, uint32_t fd, GuestSpan<abi::Iovec> ri_dat
                      GuestPtr<uint16_t> ro_flags) {
   WasiContext* w = wasi_of(ctx);
   if (w == nullptr) return no_context(ctx);
+  if ((ri_flags & ~(abi::kRiflagRecvPeek | abi::kRiflagRecvWaitall)) != 0) {
+    return code(Errno::Inval);  // decoded before the fd
+  }
   FdEntry* e = nullptr;
   if (Errno err = lookup_socket(*w, fd, abi::kRightFdRead, &e); err != Errno::Success) {
     return code(err);
-  }
-  if ((ri_flags & ~(abi::kRiflagRecvPeek | abi::kRiflagRecvWaitall)) != 0) {
-    return code(Errno::Inval);
   }
   return socket_recv(ctx, *e, ri_data, ri_flags, ro_datalen, &ro_flags);
 }
@@ -219,11 +219,11 @@ WasiResult sock_send(CallContext& ctx, uint32_t fd, GuestSpan<abi::Iovec> si_dat
                      uint32_t si_flags, GuestPtr<uint32_t> so_datalen) {
   WasiContext* w = wasi_of(ctx);
   if (w == nullptr) return no_context(ctx);
+  if (si_flags != 0) return code(Errno::Inval);  // decoded before the fd
   FdEntry* e = nullptr;
   if (Errno err = lookup_socket(*w, fd, abi::kRightFdWrite, &e); err != Errno::Success) {
     return code(err);
   }
-  if (si_flags != 0) return code(Errno::Inval);
   return socket_send(ctx, *e, si_data, so_datalen);
 }
 
@@ -231,16 +231,16 @@ WasiResult sock_send(CallContext& ctx, uint32_t fd, GuestSpan<abi::Iovec> si_dat
 WasiResult sock_shutdown(CallContext& ctx, uint32_t fd, uint32_t how) {
   WasiContext* w = wasi_of(ctx);
   if (w == nullptr) return no_context(ctx);
-  FdEntry* e = nullptr;
-  if (Errno err = lookup_socket(*w, fd, abi::kRightSockShutdown, &e); err != Errno::Success) {
-    return code(err);
-  }
   int host_how = 0;
-  switch (how) {
+  switch (how) {  // decoded before the fd
     case abi::kSdflagRd: host_how = SHUT_RD; break;
     case abi::kSdflagWr: host_how = SHUT_WR; break;
     case abi::kSdflagRd | abi::kSdflagWr: host_how = SHUT_RDWR; break;
     default: return code(Errno::Inval);
+  }
+  FdEntry* e = nullptr;
+  if (Errno err = lookup_socket(*w, fd, abi::kRightSockShutdown, &e); err != Errno::Success) {
+    return code(err);
   }
   if (::shutdown(e->host_fd, host_how) != 0) return code(errno_from_host(errno));
   return code(Errno::Success);

@@ -229,5 +229,20 @@ TEST_F(PathOpen, TwoFdCallsCheckBothFdsBeforeAnyPath) {
   EXPECT_FALSE(fs::is_symlink(dir_ / "x"));
 }
 
+TEST_F(PathOpen, ReadlinkIntoAnEmptyBufferPlacesNothing) {
+  // readlink(2) refuses a size of 0 (EINVAL); preview1 answers "0 bytes placed" for a symlink,
+  // and still INVAL for what is not one, NOENT for a missing name.
+  poke_str(0x200, "link");
+  poke(0x40, "\x63\0\0\0", 4);
+  EXPECT_EQ(errno_of("path_readlink", {3, 0x200, 4, 0x300, 0, 0x40}), 0);
+  EXPECT_EQ(peek_u32(0x40), 0u);
+  EXPECT_EQ(errno_of("path_readlink", {3, 0x200, 4, 0x300, 3, 0x40}), 0);
+  EXPECT_EQ(peek_u32(0x40), 3u);
+  poke_str(0x200, "file.txt");
+  EXPECT_EQ(errno_of("path_readlink", {3, 0x200, 8, 0x300, 0, 0x40}), err(Errno::Inval));
+  poke_str(0x200, "missing");
+  EXPECT_EQ(errno_of("path_readlink", {3, 0x200, 7, 0x300, 0, 0x40}), err(Errno::Noent));
+}
+
 }  // namespace
 }  // namespace lunatic::host::wasi
