@@ -102,10 +102,11 @@ static void spawn_join(long n) {
 /* Receives a whole data message into buf (at most cap bytes); its size. */
 static size_t receive_payload(void* buf, size_t cap) {
   int64_t tag = TAG;
-  if (lunatic_receive(&tag, 1, LUNATIC_NO_TIMEOUT) != LUNATIC_MESSAGE_DATA) exit(3);
-  const uint64_t size = lunatic_data_size();
+  uint64_t size = 0;
+  if (lunatic_receive_data(&tag, 1, LUNATIC_NO_TIMEOUT, buf, cap, &size) != LUNATIC_MESSAGE_DATA) {
+    exit(3);
+  }
   if (size > cap) exit(4);
-  lunatic_read_data(buf, (size_t)size);
   return (size_t)size;
 }
 

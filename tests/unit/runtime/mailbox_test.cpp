@@ -1,5 +1,6 @@
 // Mailbox on its own: selective receive over several tags, the waiting flag (one wake-up per
-// wait, only for a matching message), sequence marks and closing.
+// wait, only for a matching message), sequence marks, closing, and bytes copied straight into
+// a waiting receiver's buffer.
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -90,6 +91,55 @@ TEST(Mailbox, ClosedMailboxDropsMessages) {
   EXPECT_EQ(box.size(), 0u);
   EXPECT_FALSE(box.push(msg(2)));
   EXPECT_EQ(box.receive({}), nullptr);
+}
+
+TEST(Mailbox, BytesGoStraightIntoAWaitingReceiversBuffer) {
+  Mailbox box;
+  std::vector<uint8_t> buffer(8, 0);
+  const std::vector<Tag> tags{7};
+  const std::vector<uint8_t> bytes{1, 2, 3, 4, 5};
+  EXPECT_EQ(box.receive_or_wait(tags, 0, {buffer.data(), buffer.size()}), nullptr);
+  EXPECT_FALSE(box.push_copying(msg(1), bytes));  // another tag: queued with its bytes
+  EXPECT_EQ(buffer[0], 0);
+  EXPECT_TRUE(box.push_copying(msg(7), bytes));  // the awaited one: copied, wake the owner
+  EXPECT_EQ(buffer, (std::vector<uint8_t>{1, 2, 3, 4, 5, 0, 0, 0}));
+  auto m = box.receive_or_wait(tags, 0, {buffer.data(), buffer.size()});
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->delivered, 5u);
+  EXPECT_TRUE(m->data.empty());
+  // The wait ended: the next one is queued with its bytes, untouched buffer.
+  buffer.assign(8, 0);
+  EXPECT_FALSE(box.push_copying(msg(7), bytes));
+  m = box.receive(tags);
+  EXPECT_EQ(m->delivered, 0u);
+  EXPECT_EQ(m->data, bytes);
+  EXPECT_EQ(buffer[0], 0);
+  m = box.receive({});
+  EXPECT_EQ(m->tag, 1);
+  EXPECT_EQ(m->data, bytes);
+}
+
+TEST(Mailbox, DirectCopyOnlyWhenItFitsAndTheWaitAskedForIt) {
+  Mailbox box;
+  std::vector<uint8_t> buffer(4, 0);
+  const std::vector<uint8_t> bytes{1, 2, 3, 4, 5};
+  // Too big for the buffer: queued whole, the owner still woken.
+  EXPECT_EQ(box.receive_or_wait({}, 0, {buffer.data(), buffer.size()}), nullptr);
+  EXPECT_TRUE(box.push_copying(msg(1), bytes));
+  EXPECT_EQ(buffer[0], 0);
+  EXPECT_EQ(box.receive({})->data, bytes);
+  // A wait without a buffer (receive), one stopped, one on a closed mailbox: no direct copy.
+  EXPECT_EQ(box.receive_or_wait({}), nullptr);
+  EXPECT_TRUE(box.push_copying(msg(1), std::span(bytes).first(2)));
+  EXPECT_EQ(box.receive({})->delivered, 0u);
+  EXPECT_EQ(box.receive_or_wait({}, 0, {buffer.data(), buffer.size()}), nullptr);
+  box.stop_waiting();
+  EXPECT_FALSE(box.push_copying(msg(1), std::span(bytes).first(2)));
+  EXPECT_EQ(box.receive({})->delivered, 0u);
+  EXPECT_EQ(box.receive_or_wait({}, 0, {buffer.data(), buffer.size()}), nullptr);
+  box.close();
+  EXPECT_FALSE(box.push_copying(msg(1), std::span(bytes).first(2)));
+  EXPECT_EQ(buffer[0], 0);
 }
 
 TEST(Mailbox, ManyProducersNothingLost) {
