@@ -63,7 +63,7 @@ void Process::wake() {
     if (state_.compare_exchange_weak(s, next, std::memory_order_acq_rel)) {
       // Parked -> Queued: this caller alone queues it (the state machine admits one queue
       // entry per process).
-      if (next == kQueued) runtime_.scheduler_->enqueue(this);
+      if (next == kQueued) runtime_.scheduler_->enqueue_woken(this);
       return;
     }
   }

@@ -90,9 +90,11 @@ int32_t accept(Process& self, std::unique_ptr<runtime::Message> m) {
 /// 9027 timed out. Parks while it waits. Traps: the tag array outside memory.
 HostResult<int32_t> receive(CallContext& ctx, GuestSpan<int64_t> tags, uint64_t timeout_ms) {
   Process& self = ctx.host<Process>();
-  Wait& wait = ctx.pending<Wait>(start_wait(timeout_ms));
   const TagFilter filter(tags);
-  return receive_or_park(self, wait, filter.view(), 0);
+  if (std::unique_ptr<runtime::Message> m = self.mailbox().receive_or_wait(filter.view())) {
+    return accept(self, std::move(m));  // no wait, so no pending state to allocate
+  }
+  return time_out_or_park(self, ctx.pending<Wait>(start_wait(timeout_ms)));
 }
 
 /// Arguments: tags and a timeout as for receive, a buffer, where to write the message's size
@@ -105,14 +107,15 @@ HostResult<int32_t> receive(CallContext& ctx, GuestSpan<int64_t> tags, uint64_t 
 HostResult<int32_t> receive_data(CallContext& ctx, GuestSpan<int64_t> tags, uint64_t timeout_ms,
                                  GuestMutSpan<uint8_t> buffer, GuestPtr<uint64_t> size_out) {
   Process& self = ctx.host<Process>();
-  Wait& wait = ctx.pending<Wait>(start_wait(timeout_ms));
   const TagFilter filter(tags);
   // Re-executed with the same arguments after a Park, so a message a sender copied into this
   // buffer (Message::delivered) is found where this call asked for it.
   const runtime::DirectBuffer direct{buffer.size() != 0 ? buffer.mut_bytes().data() : nullptr,
                                      buffer.size()};
   std::unique_ptr<runtime::Message> m = self.mailbox().receive_or_wait(filter.view(), 0, direct);
-  if (!m) return time_out_or_park(self, wait);
+  // The wait's state (its deadline) only once it must wait: a message already queued costs no
+  // allocation. The deadline counts from the first attempt that found nothing.
+  if (!m) return time_out_or_park(self, ctx.pending<Wait>(start_wait(timeout_ms)));
   const int32_t kind = accept(self, std::move(m));
   runtime::Message& in = *self.incoming;
   if (in.delivered == 0 && kind == 0 && in.data.size() <= buffer.size()) {
