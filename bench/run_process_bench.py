@@ -18,9 +18,23 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROWS = [  # name, what it measures, unit, higher is better
     ("spawn", "spawn + first run + exit of a minimal process, N = 100,000", "us", False),
     ("spawn_guest_module", "the same, guest-like module (1-page memory, 5 imports)", "us", False),
-    ("spawn_join", "spawned by a process, child sends 1 back, parent receives all", "us", False),
-    ("ring", "messages per second around a ring of 10,000 processes", "M msg/s", True),
-    ("pingpong", "ping-pong round trip between two processes", "us", False),
+    ("spawn_join", "spawned by a process, child sends 1 back, parent receives all (C guest)",
+     "us", False),
+    ("ring_1k", "messages per second around a ring of 1,000 processes (C guest)", "M msg/s", True),
+    ("ring_10k", "the same, 10,000 processes (C guest)", "M msg/s", True),
+    ("ring_100k", "the same, 100,000 processes (C guest)", "M msg/s", True),
+    ("pingpong", "ping-pong round trip of an i64 between two processes (C guest)", "us", False),
+    ("payload_8", "round trip of an 8-byte payload (C guest; Erlang: a binary)", "us", False),
+    ("payload_1k", "the same, 1 KiB", "us", False),
+    ("payload_64k", "the same, 64 KiB (Erlang passes binaries over 64 B by reference)", "us",
+     False),
+    ("payload_1m", "the same, 1 MiB", "us", False),
+    ("spawn_join_floor", "spawn_join, WAT guest on the benchmark-only namespace: the runtime's "
+     "floor", "us", False),
+    ("ring_floor", "ring of 10,000, WAT guest on the benchmark-only namespace: the floor",
+     "M msg/s", True),
+    ("pingpong_floor", "pingpong, WAT guest on the benchmark-only namespace: the floor", "us",
+     False),
     ("idle_memory", "resident memory per idle process (N = 100,000 in receive)", "bytes", False),
     ("link_kill", "a failure kills 100,000 linked idle processes, until all are dead", "ms", False),
     ("monitor_kill", "the same, each of the 100,000 monitoring one live process", "ms", False),
@@ -39,6 +53,39 @@ def samples(cmd, timeout):
     return found
 
 
+# The rows bench_processes measures with its WAT guest on the benchmark-only "bench" namespace
+# (one host call to send or receive an integer): shown as the runtime's floor, under their own
+# names, next to the same rows of the C guest on the real ABI.
+FLOOR_ROWS = {"spawn_join": "spawn_join_floor", "ring": "ring_floor", "pingpong": "pingpong_floor"}
+# The Erlang row each floor row is compared with (Erlang's ring of 10,000 is ring_10k).
+FLOOR_ERLANG = {"spawn_join_floor": "spawn_join", "ring_floor": "ring_10k",
+                "pingpong_floor": "pingpong"}
+
+# What the real-ABI C guest (bench/processes/guests/messages.c) runs: its arguments at scale 1.
+MESSAGE_RUNS = [
+    ["ring", 1000], ["ring", 10000], ["ring", 100000], ["pingpong", 100000],
+    ["spawn_join", 100000], ["payload", 8, 100000], ["payload", 1024, 100000],
+    ["payload", 65536, 10000], ["payload", 1048576, 1000],
+]
+
+
+def message_samples(build_dir, scale, timeout):
+    """One run of every real-ABI message benchmark: `lunatic run bench_messages.wasm`."""
+    lunatic = os.path.join(build_dir, "tools", "lunatic", "lunatic")
+    guest = os.path.join(build_dir, "bench", "guests", "bench_messages.wasm")
+    if not os.path.exists(guest):
+        sys.exit(f"{guest} not found: ninja guest_bench_messages")
+    found = {}
+    for what, *ns in MESSAGE_RUNS:
+        # The ring's size names its row, so it is not scaled (nor is Erlang's); nor a payload's.
+        keep = {"ring": 1, "payload": 1}.get(what, 0)
+        scaled = ns[:keep] + [max(1, n // scale) for n in ns[keep:]]
+        cmd = [lunatic, "run", "--threads", "2", guest, "--", what] + [str(n) for n in scaled]
+        for k, v in samples(cmd, timeout).items():
+            found.setdefault(k, []).extend(v)
+    return found
+
+
 def loadavg():
     try:
         return os.getloadavg()[0]
@@ -53,6 +100,8 @@ def main():
     ap.add_argument("--scale", type=int, default=1, help="divide every N (smoke test)")
     ap.add_argument("--no-erlang", action="store_true")
     ap.add_argument("--timeout", type=int, default=600)
+    ap.add_argument("--messages-only", action="store_true",
+                    help="only the real-ABI message rows (and Erlang's)")
     args = ap.parse_args()
 
     lunatic = os.path.join(args.build_dir, "bench", "processes", "bench_processes")
@@ -65,18 +114,26 @@ def main():
 
     load_before = loadavg()
     lun, erl = {}, {}
+    erl_script = os.path.join(HERE, "erlang", "processes.erl")
     for _ in range(args.runs):
-        for k, v in samples([lunatic, "--runs", "1", "--scale", str(args.scale)],
-                            args.timeout).items():
+        if not args.messages_only:
+            for k, v in samples([lunatic, "--runs", "1", "--scale", str(args.scale)],
+                                args.timeout).items():
+                lun.setdefault(FLOOR_ROWS.get(k, k), []).extend(v)
+        for k, v in message_samples(args.build_dir, args.scale, args.timeout).items():
             lun.setdefault(k, []).extend(v)
         if escript:
-            cmd = [escript, os.path.join(HERE, "erlang", "processes.erl"), "1", str(args.scale)]
+            # Without "messages" the script runs every row, the message rows included.
+            cmd = [escript, erl_script, "1", str(args.scale)]
+            if args.messages_only:
+                cmd.append("messages")
             for k, v in samples(cmd, args.timeout).items():
                 erl.setdefault(k, []).extend(v)
 
     print(f"| benchmark | lunatic | Erlang/OTP | ratio | runs |")
     print(f"|---|---:|---:|---:|---:|")
     erlang_row = {"spawn_guest_module": "spawn"}  # compared with Erlang's plain spawn
+    erlang_row.update(FLOOR_ERLANG)
     for name, what, unit, higher_better in ROWS:
         if name not in lun:
             continue

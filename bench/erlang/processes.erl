@@ -3,7 +3,8 @@
 %%! +S 2:2
 %% The process benchmarks of docs/benchmarks.md ("Processes") in Erlang, the same programs as
 %% bench/processes/guest.hpp. Prints one "SAMPLE name value unit" line per run of each.
-%% Usage: escript processes.erl [Runs] [Scale]   (Scale divides every N, for smoke tests)
+%% Usage: escript processes.erl [Runs] [Scale] [messages]   (Scale divides every N, for smoke
+%% tests; `messages` runs only the message rows of run_messages/1, the real-ABI C guest's)
 -mode(compile).
 
 main(Args) ->
@@ -13,14 +14,47 @@ main(Args) ->
                         [R, S | _] -> {list_to_integer(R), list_to_integer(S)}
                     end,
     N = 100000 div Scale,
-    RingN = 10000 div Scale,
-    lists:foreach(fun(_) -> run_all(N, RingN) end, lists:seq(1, Runs)).
+    case lists:member("messages", Args) of
+        true -> lists:foreach(fun(_) -> run_messages(Scale) end, lists:seq(1, Runs));
+        false -> lists:foreach(fun(_) -> run_all(N), run_messages(Scale) end, lists:seq(1, Runs))
+    end.
 
-run_all(N, RingN) ->
-    sample("spawn", spawn_plain(N) / N, "us"),
+%% The rows of bench/processes/guests/messages.c: spawn_join, ping-pong, the ring at three sizes
+%% (not scaled: the size names the row) and round trips of payloads from 8 bytes to 1 MiB (a
+%% binary, as a real program would send bytes).
+run_messages(Scale) ->
+    N = 100000 div Scale,
     sample("spawn_join", spawn_join(N) / N, "us"),
-    sample("ring", 100 * (RingN + 1) / ring(RingN), "Mmsg/s"),
     sample("pingpong", ping(N) / N, "us"),
+    lists:foreach(fun(RingN) ->
+                          Name = "ring_" ++ integer_to_list(RingN div 1000) ++ "k",
+                          sample(Name, 100 * (RingN + 1) / ring(RingN), "Mmsg/s")
+                  end, [1000, 10000, 100000]),
+    lists:foreach(fun({Name, Bytes, N}) ->
+                          sample(Name, payload(Bytes, N div Scale) / (N div Scale), "us")
+                  end, [{"payload_8", 8, 100000}, {"payload_1k", 1024, 100000},
+                        {"payload_64k", 65536, 10000}, {"payload_1m", 1048576, 1000}]).
+
+%% N round trips of a Bytes-byte binary with an echo process.
+payload(Bytes, N) ->
+    Me = self(),
+    Bin = binary:copy(<<16#ab>>, Bytes),
+    P = spawn(fun() -> echo(Me) end),
+    T0 = now_us(),
+    payload_loop(P, Bin, N),
+    T = now_us() - T0,
+    P ! <<>>,
+    receive <<>> -> ok end,
+    T.
+
+echo(Parent) ->
+    receive B -> Parent ! B, case B of <<>> -> ok; _ -> echo(Parent) end end.
+
+payload_loop(_, _, 0) -> ok;
+payload_loop(P, Bin, K) -> P ! Bin, receive B when is_binary(B) -> payload_loop(P, B, K - 1) end.
+
+run_all(N) ->
+    sample("spawn", spawn_plain(N) / N, "us"),
     sample("idle_memory", idle_memory(N) / N, "bytes"),
     sample("link_kill", link_kill(N) / 1000, "ms"),
     sample("monitor_kill", monitor_kill(N) / 1000, "ms").

@@ -1,8 +1,10 @@
 // Mailbox: an intrusive singly linked queue under one mutex; selective receive unlinks the
-// first match and leaves the others in order.
+// first match and leaves the others in order; a waiting receive_data takes a message's bytes
+// straight into its buffer.
 #include "runtime/mailbox.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace lunatic::runtime {
 
@@ -19,7 +21,10 @@ bool Mailbox::push(std::unique_ptr<Message> message) {
     lock.unlock();
     return false;  // `message` (and its resources) are freed outside the lock
   }
-  Message* m = message.release();
+  return link_locked(message.release());
+}
+
+bool Mailbox::link_locked(Message* m) {
   m->sequence = next_sequence_++;
   m->next_ = nullptr;
   if (tail_ != nullptr) {
@@ -32,9 +37,31 @@ bool Mailbox::push(std::unique_ptr<Message> message) {
   bytes_ += m->data.size();
   if (waiting_ && matches(*m, wait_tags_, wait_min_sequence_)) {
     waiting_ = false;  // one wake-up per wait
+    direct_ = {};
     return true;
   }
   return false;
+}
+
+bool Mailbox::push_copying(std::unique_ptr<Message> message, std::span<const uint8_t> bytes) {
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) return false;
+    if (waiting_ && direct_.data != nullptr && bytes.size() <= direct_.capacity &&
+        message->kind == MessageKind::Data && matches(*message, wait_tags_, wait_min_sequence_)) {
+      // The owner is parked in receive_data and this is the message it will take (nothing
+      // queued matched when it began to wait, and any match since would have ended the wait):
+      // its bytes go straight into its buffer. Under the lock, so close() (after which the
+      // owner's memory may go) cannot pass us.
+      if (!bytes.empty()) std::memcpy(direct_.data, bytes.data(), bytes.size());
+      message->delivered = bytes.size();
+      return link_locked(message.release());
+    }
+  }
+  // Not waiting for it: the bytes go into the message, outside the lock (an allocation and a
+  // copy), and it is queued as any other.
+  message->data.assign(bytes.begin(), bytes.end());
+  return push(std::move(message));
 }
 
 std::unique_ptr<Message> Mailbox::take_locked(std::span<const Tag> tags, uint64_t min_sequence) {
@@ -54,27 +81,33 @@ std::unique_ptr<Message> Mailbox::take_locked(std::span<const Tag> tags, uint64_
 std::unique_ptr<Message> Mailbox::receive(std::span<const Tag> tags, uint64_t min_sequence) {
   std::lock_guard lock(mutex_);
   auto m = take_locked(tags, min_sequence);
-  if (m) waiting_ = false;
+  if (m) {
+    waiting_ = false;
+    direct_ = {};
+  }
   return m;
 }
 
-std::unique_ptr<Message> Mailbox::receive_or_wait(std::span<const Tag> tags,
-                                                  uint64_t min_sequence) {
+std::unique_ptr<Message> Mailbox::receive_or_wait(std::span<const Tag> tags, uint64_t min_sequence,
+                                                  DirectBuffer direct) {
   std::lock_guard lock(mutex_);
   auto m = take_locked(tags, min_sequence);
   if (m || closed_) {
     waiting_ = false;
+    direct_ = {};
     return m;
   }
   waiting_ = true;
   wait_tags_.assign(tags.begin(), tags.end());
   wait_min_sequence_ = min_sequence;
+  direct_ = direct;
   return nullptr;
 }
 
 void Mailbox::stop_waiting() {
   std::lock_guard lock(mutex_);
   waiting_ = false;
+  direct_ = {};
   wait_tags_.clear();
 }
 
@@ -99,6 +132,7 @@ void Mailbox::close() {
     std::lock_guard lock(mutex_);
     closed_ = true;
     waiting_ = false;
+    direct_ = {};
     list = head_;
     head_ = tail_ = nullptr;
     size_ = 0;

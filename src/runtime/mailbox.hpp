@@ -13,6 +13,15 @@
 
 namespace lunatic::runtime {
 
+/// Where a waiting receive wants a data message's bytes (lunatic::message::receive_data): a
+/// range of the owner's linear memory, checked against it by the caller. A sender that finds
+/// the owner waiting with one copies a matching message that fits straight there
+/// (Mailbox::push_copying): one copy from the sender's memory to the receiver's.
+struct DirectBuffer {
+  uint8_t* data = nullptr;  ///< null: no direct delivery
+  uint64_t capacity = 0;
+};
+
 /// Thread safety: push() from any thread; the other calls from the owning process (or the
 /// runtime once the process is dead).
 class Mailbox {
@@ -27,6 +36,12 @@ class Mailbox {
   /// Process::deliver, which does both). After close() the message is dropped (its resources
   /// freed) and false is returned.
   bool push(std::unique_ptr<Message> message);
+  /// push() of a data message whose bytes are `bytes` (not yet in message->data): if the
+  /// owner waits with a DirectBuffer this message matches and fits, the bytes are copied
+  /// there, under the lock, and the message is queued with `delivered` set instead of its
+  /// bytes; otherwise they are copied into message->data and it is pushed. Returns as push().
+  /// @pre `bytes` stays readable during the call (the sender's memory: the sender is running).
+  bool push_copying(std::unique_ptr<Message> message, std::span<const uint8_t> bytes);
 
   /// Removes and returns the first message whose tag is one of `tags` (any tag if empty) and
   /// whose sequence is at least `min_sequence`; the others stay in order. Null if none.
@@ -34,7 +49,13 @@ class Mailbox {
   /// receive(), and if nothing matches, records the filter as the owner's wait: the next push
   /// of a matching message returns true (once). Use it right before parking; a wait ends at
   /// the next successful receive, at stop_waiting(), or when a matching message arrives.
-  std::unique_ptr<Message> receive_or_wait(std::span<const Tag> tags, uint64_t min_sequence = 0);
+  /// With a `direct` buffer (receive_data), a matching data message may arrive already copied
+  /// into it (Message::delivered). @pre the buffer stays valid and is not touched by the owner
+  /// until the wait ends: the owner is parked, and its memory lives until close() (the
+  /// runtime closes a dead process's mailbox before it frees the process's memory), which
+  /// push_copying checks under the same lock as it writes.
+  std::unique_ptr<Message> receive_or_wait(std::span<const Tag> tags, uint64_t min_sequence = 0,
+                                           DirectBuffer direct = {});
   /// Forgets the owner's wait (e.g. a receive that timed out).
   void stop_waiting();
 
@@ -56,6 +77,8 @@ class Mailbox {
  private:
   bool matches(const Message& m, std::span<const Tag> tags, uint64_t min_sequence) const;
   std::unique_ptr<Message> take_locked(std::span<const Tag> tags, uint64_t min_sequence);
+  /// Queues `m` at the back; true if it ends the owner's wait. @pre the lock is held, not closed.
+  bool link_locked(Message* m);
 
   mutable std::mutex mutex_;
   Message* head_ = nullptr;  ///< owned: the queue's nodes, deleted in close()/~Mailbox
@@ -67,6 +90,7 @@ class Mailbox {
   bool waiting_ = false;        ///< the owner is parked (or about to be) on a receive
   std::vector<Tag> wait_tags_;  ///< the waiting receive's filter (empty: any)
   uint64_t wait_min_sequence_ = 0;
+  DirectBuffer direct_;  ///< the waiting receive's buffer, if it gave one
 };
 
 }  // namespace lunatic::runtime

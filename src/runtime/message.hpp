@@ -44,6 +44,9 @@ struct Message {
 
   /// Set by the mailbox: increases with each message it queues (see Mailbox::receive).
   uint64_t sequence = 0;
+  /// Data bytes already copied into the receiver's memory (receive_data's buffer, directly by
+  /// the sender or from `data` on receipt), which `data` then no longer holds; 0 otherwise.
+  uint64_t delivered = 0;
 
  private:
   friend class Mailbox;

@@ -44,6 +44,11 @@ void Process::deliver(std::unique_ptr<Message> message) {
   if (mailbox_.push(std::move(message))) wake();
 }
 
+void Process::deliver_copying(std::unique_ptr<Message> message, std::span<const uint8_t> bytes) {
+  runtime_.scheduler_->count(Scheduler::Counter::Messages);
+  if (mailbox_.push_copying(std::move(message), bytes)) wake();
+}
+
 void Process::wake() {
   uint32_t s = state_.load(std::memory_order_acquire);
   for (;;) {
@@ -58,7 +63,7 @@ void Process::wake() {
     if (state_.compare_exchange_weak(s, next, std::memory_order_acq_rel)) {
       // Parked -> Queued: this caller alone queues it (the state machine admits one queue
       // entry per process).
-      if (next == kQueued) runtime_.scheduler_->enqueue(this);
+      if (next == kQueued) runtime_.scheduler_->enqueue_woken(this);
       return;
     }
   }

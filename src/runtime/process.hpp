@@ -90,6 +90,9 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   /// Queues `message` in the mailbox and wakes the process if it waits for it. A dead
   /// process drops it (its resources are freed).
   void deliver(std::unique_ptr<Message> message);
+  /// deliver() of a data message whose bytes are `bytes` (Mailbox::push_copying: at most one
+  /// copy, into this process's receive_data buffer if it waits with one).
+  void deliver_copying(std::unique_ptr<Message> message, std::span<const uint8_t> bytes);
   /// Makes a parked process runnable, or marks a running one so it runs again right after it
   /// parks (a wake-up is never lost). No effect on a queued or dead process. A host call
   /// re-executed after a wake-up must re-check its condition: wake-ups may be spurious.

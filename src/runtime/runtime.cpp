@@ -96,6 +96,18 @@ bool Runtime::send(ProcessId to, std::unique_ptr<Message> message) {
   return true;
 }
 
+bool Runtime::send_copying(ProcessId to, std::unique_ptr<Message> message,
+                           std::span<const uint8_t> bytes) {
+  if (is_remote(to)) {
+    message->data.assign(bytes.begin(), bytes.end());
+    return send(to, std::move(message));
+  }
+  std::shared_ptr<Process> p = registry_.find(to);
+  if (!p) return false;
+  p->deliver_copying(std::move(message), bytes);
+  return true;
+}
+
 void Runtime::set_router(std::shared_ptr<Router> router) {
   router_.store(std::move(router), std::memory_order_release);
 }

@@ -21,6 +21,13 @@ thread_local unsigned tl_worker = 0;
 // and a context switch (measured: ~25% of spawn time). Bounded, so an idle runtime sleeps.
 constexpr auto kSpin = std::chrono::microseconds(50);
 
+// How long another worker leaves a worker's runnext alone: a waker that then waits (the
+// usual pattern) lets its worker run the runnext within about a microsecond; one that goes
+// on computing hands it to an idle worker after this. Go's scheduler makes the same bet (3 µs).
+constexpr int64_t kRunnextGraceNs = 5'000;
+// Runnexts a worker takes in a row before it serves its queue's front once.
+constexpr unsigned kRunnextStreak = 32;
+
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
@@ -58,7 +65,7 @@ void Scheduler::enqueue(Process* process) {
     Queue& q = *queues_[index];
     std::lock_guard lock(q.mutex);
     q.processes.push_back(process);
-    q.length.store(q.processes.size(), std::memory_order_relaxed);
+    q.length.store(q.processes.size() + (q.runnext != nullptr ? 1 : 0), std::memory_order_relaxed);
     queued_.fetch_add(1, std::memory_order_relaxed);
   }
   // Pairs with the sleeper's increment-then-recheck in work(): either the sleeper sees this
@@ -69,15 +76,75 @@ void Scheduler::enqueue(Process* process) {
   }
 }
 
+void Scheduler::enqueue_woken(Process* process) {
+  if (tl_scheduler != this) {
+    enqueue(process);
+    return;
+  }
+  {
+    Queue& q = *queues_[tl_worker];
+    std::lock_guard lock(q.mutex);
+    if (q.runnext != nullptr) {
+      // The earlier runnext waits its turn at the back (its waker woke another since).
+      q.processes.push_back(q.runnext);
+      queued_.fetch_add(1, std::memory_order_relaxed);
+    }
+    q.runnext = process;
+    q.runnext_since.store(now_ns(), std::memory_order_relaxed);
+    q.length.store(q.processes.size() + 1, std::memory_order_relaxed);
+  }
+  // As enqueue: a sleeping worker spins again and takes it if it is left for kRunnextGrace.
+  if (sleepers_.load() > 0) {
+    std::lock_guard lock(idle_mutex_);
+    idle_.notify_one();
+  }
+}
+
+int64_t Scheduler::now_ns() const {
+  // Never 0 (runnext_since's "none"): started_ is before any call.
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                              started_)
+             .count() +
+         1;
+}
+
+namespace {
+// Takes q's runnext. @pre q's lock is held and it has one.
+template <class Queue> Process* take_runnext(Queue& q) {
+  Process* p = q.runnext;
+  q.runnext = nullptr;
+  q.runnext_since.store(0, std::memory_order_relaxed);
+  q.length.store(q.processes.size(), std::memory_order_relaxed);
+  return p;
+}
+}  // namespace
+
 Process* Scheduler::pop_local(unsigned index) {
   Queue& q = *queues_[index];
   std::lock_guard lock(q.mutex);
+  if (q.runnext != nullptr && (q.runnext_streak < kRunnextStreak || q.processes.empty())) {
+    ++q.runnext_streak;
+    return take_runnext(q);
+  }
+  q.runnext_streak = 0;
   if (q.processes.empty()) return nullptr;
   Process* p = q.processes.front();
   q.processes.pop_front();
-  q.length.store(q.processes.size(), std::memory_order_relaxed);
+  q.length.store(q.processes.size() + (q.runnext != nullptr ? 1 : 0), std::memory_order_relaxed);
   queued_.fetch_sub(1, std::memory_order_relaxed);
   return p;
+}
+
+bool Scheduler::stealable_runnext(unsigned thief) const {
+  const unsigned n = workers();
+  int64_t now = 0;
+  for (unsigned k = 1; k < n; ++k) {
+    const int64_t since = queues_[(thief + k) % n]->runnext_since.load(std::memory_order_relaxed);
+    if (since == 0) continue;
+    if (now == 0) now = now_ns();
+    if (now - since >= kRunnextGraceNs) return true;
+  }
+  return false;
 }
 
 Process* Scheduler::steal(unsigned thief) {
@@ -88,9 +155,20 @@ Process* Scheduler::steal(unsigned thief) {
     if (q.processes.empty()) continue;
     Process* p = q.processes.front();
     q.processes.pop_front();
-    q.length.store(q.processes.size(), std::memory_order_relaxed);
+    q.length.store(q.processes.size() + (q.runnext != nullptr ? 1 : 0), std::memory_order_relaxed);
     queued_.fetch_sub(1, std::memory_order_relaxed);
     return p;
+  }
+  // Nothing queued anywhere else: a runnext its worker has left waiting too long.
+  if (!stealable_runnext(thief)) return nullptr;
+  const int64_t now = now_ns();
+  for (unsigned k = 1; k < n; ++k) {
+    Queue& q = *queues_[(thief + k) % n];
+    std::lock_guard lock(q.mutex);
+    const int64_t since = q.runnext_since.load(std::memory_order_relaxed);
+    if (q.runnext != nullptr && since != 0 && now - since >= kRunnextGraceNs) {
+      return take_runnext(q);
+    }
   }
   return nullptr;
 }
@@ -187,6 +265,7 @@ bool Scheduler::spin_for_work(std::chrono::steady_clock::time_point from) const 
       if (stopping_.load(std::memory_order_relaxed)) return false;
       cpu_relax();
     }
+    if (stealable_runnext(tl_worker)) return true;
     if (std::chrono::steady_clock::now() >= deadline) return false;
     // On a machine with more runnable threads than cores, let the thread that will queue
     // the work (often on this core) run.

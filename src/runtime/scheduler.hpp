@@ -34,8 +34,15 @@ class Scheduler {
   Scheduler& operator=(const Scheduler&) = delete;
 
   /// Queues a process that the caller moved to the Queued state. From a worker it goes to
-  /// that worker's queue (the woken process runs near its waker), else round-robin.
+  /// the back of that worker's queue, else round-robin.
   void enqueue(Process* process);
+  /// enqueue() of a process woken by a message or a signal. From a worker it becomes that
+  /// worker's `runnext`: the process it runs next, before its queue, so that a process that
+  /// wakes another and then waits (ping-pong, a ring, request/reply) hands over on its own
+  /// core, with no cross-core hand-off and no idle worker to wake. Other workers take a
+  /// runnext only once it has waited kRunnextGrace; a worker takes at most kRunnextStreak
+  /// runnexts in a row before its queue's front, so a ping-pong pair cannot starve the queue.
+  void enqueue_woken(Process* process);
   /// Lets the workers finish their current slice and exit; queued processes stay queued.
   /// @pre no process is alive, or the caller accepts that they will not run again.
   void stop();
@@ -69,8 +76,14 @@ class Scheduler {
   struct alignas(64) Queue {
     std::mutex mutex;
     std::deque<Process*> processes;
-    /// processes.size(), written under the mutex, read without it (a hint, as queued_)
+    Process* runnext = nullptr;   ///< under the mutex (enqueue_woken)
+    unsigned runnext_streak = 0;  ///< runnexts taken in a row (under the mutex)
+    /// processes.size() + (runnext set), written under the mutex, read without it (a hint, as
+    /// queued_)
     std::atomic<size_t> length{0};
+    /// When runnext was set, ns since started_ (0: none): lets spinning workers see, without
+    /// the lock, when one may be stolen.
+    std::atomic<int64_t> runnext_since{0};
   };
   /// One worker's counters, written by it alone, read by introspection.
   struct alignas(64) WorkerStats {
@@ -86,6 +99,9 @@ class Scheduler {
   Process* next(unsigned index);
   Process* pop_local(unsigned index);
   Process* steal(unsigned thief);
+  /// A runnext of another worker that has waited kRunnextGrace, seen without locks.
+  bool stealable_runnext(unsigned thief) const;
+  int64_t now_ns() const;
   void run(Process* process);
 
   Runtime& runtime_;
@@ -101,7 +117,8 @@ class Scheduler {
   std::mutex idle_mutex_;
   std::condition_variable idle_;
   std::atomic<int> sleepers_{0};
-  /// Processes in all queues (a hint for spinning workers, exact under the queue locks).
+  /// Processes in all queues, runnexts not counted (a hint for spinning workers, exact under
+  /// the queue locks).
   std::atomic<size_t> queued_{0};
   /// Waits up to kSpin from `from` for queued_ to become non-zero before sleeping; true if
   /// it did.

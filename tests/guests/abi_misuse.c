@@ -31,6 +31,28 @@ int main(int argc, char** argv) {
     memset(name, 'a', sizeof name);
     lunatic_registry_put(name, sizeof name, lunatic_process_id());
   }
+  /* send_data and receive_data: ranges outside memory, huge lengths. Each call below must
+   * trap before it sends or receives anything. */
+  static int64_t value = 1;
+  if (strcmp(mode, "send_data_bad_pointer") == 0) {
+    lunatic_send_data(lunatic_process_id(), 1, (void*)0xFFFFFFF0, 64);
+  }
+  if (strcmp(mode, "send_data_huge_length") == 0) {
+    lunatic_send_data(lunatic_process_id(), 1, &value, 0xFFFFFFFFu);
+  }
+  if (strcmp(mode, "receive_data_bad_buffer") == 0) {
+    uint64_t size;
+    lunatic_send_i64(lunatic_process_id(), 1, 5);
+    lunatic_receive_data(NULL, 0, 0, (void*)0xFFFFFF00, 0x1000, &size);
+  }
+  if (strcmp(mode, "receive_data_bad_size") == 0) {
+    lunatic_send_i64(lunatic_process_id(), 1, 5);
+    lunatic_receive_data(NULL, 0, 0, &value, sizeof value, (uint64_t*)0xFFFFFFFC);
+  }
+  if (strcmp(mode, "receive_data_bad_tags") == 0) {
+    uint64_t size;
+    lunatic_receive_data((const int64_t*)16, 0x20000000, 0, &value, sizeof value, &size);
+  }
   printf("no trap\n");
   return 0;
 }

@@ -4,6 +4,7 @@
 ;; max_memory_total ..."), then checks that a new process still runs ("carried on").
 ;;   s  64 KiB messages to itself          m  10,000,000 empty messages to a sleeper
 ;;   b  512 MiB messages to a sleeper      t  10,000,000 timers (1e9 ms)
+;;   d  64 KiB send_data messages to a sleeper, for ever
 ;;   g  table.grow by 1M elements until it returns -1 ("table.grow returned -1")
 ;;   f  a fork bomb: linked sleepers until a spawn fails ("spawn failed"), then it traps and
 ;;      its sleepers die with it
@@ -14,6 +15,7 @@
   (import "lunatic::message" "create_data" (func $create_data (param i64 i64)))
   (import "lunatic::message" "write_data" (func $write_data (param i32 i32) (result i32)))
   (import "lunatic::message" "send" (func $send (param i64) (result i32)))
+  (import "lunatic::message" "send_data" (func $send_data (param i64 i64 i32 i32) (result i32)))
   (import "lunatic::message" "receive" (func $receive (param i32 i32 i64) (result i32)))
   (import "lunatic::message" "data_size" (func $data_size (result i64)))
   (import "lunatic::message" "read_data" (func $read_data (param i32 i32) (result i32)))
@@ -90,6 +92,10 @@
           (br_if $w (i32.lt_u (local.get $j) (i32.const 8192))))
         (drop (call $send (local.get $target)))
         (br $l))))
+    (if (i64.eq (local.get $mode) (i64.const 0x64))  ;; 'd'
+      (then (loop $l
+        (drop (call $send_data (local.get $target) (i64.const 1) (i32.const 0) (i32.const 65536)))
+        (br $l))))
     (if (i64.eq (local.get $mode) (i64.const 0x74))  ;; 't'
       (then (loop $l
         (call $create_data (i64.const 1) (i64.const 0))
@@ -129,7 +135,8 @@
         (call $allow_namespace (local.get $config) (i32.const 0) (i32.const 0))
         (call $config_set_max_memory (local.get $config) (i64.const 2097152))
         (call $config_set_max_processes (local.get $config) (i64.const 1))))
-    (if (i32.or (i64.eq (local.get $mode) (i64.const 0x6d)) (i64.eq (local.get $mode) (i64.const 0x62)))
+    (if (i32.or (i32.or (i64.eq (local.get $mode) (i64.const 0x6d)) (i64.eq (local.get $mode) (i64.const 0x62)))
+                (i64.eq (local.get $mode) (i64.const 0x64)))
       (then
         (local.set $target (call $spawn2 (i64.const -1) (i32.const 69016) (i32.const 7)
                                          (i64.const 0) (i64.const 0)))

@@ -50,8 +50,19 @@ inline Error refused_resources(const char* call) {
 /// Sends what `w` holds tagged `tag`; an error if the receiver does not exist (its resources
 /// are dropped with the message).
 inline Result<void> send_bytes(uint64_t to, Tag tag, Writer& w) {
-  build_message(tag, w);
-  if (lunatic_send(to) != 0) {
+  std::vector<PendingResource> resources = w.release_resources();
+  int32_t status;
+  if (resources.empty()) {
+    // Bytes only (the usual message): one host call, one copy.
+    const std::vector<uint8_t>& bytes = w.bytes();
+    status = lunatic_send_data(to, tag.value(), bytes.data(), bytes.size());
+  } else {
+    lunatic_create_data(tag.value(), w.bytes().size());
+    if (!w.bytes().empty()) lunatic_write_data(w.bytes().data(), w.bytes().size());
+    for (const PendingResource& r : resources) r.push(r.id);
+    status = lunatic_send(to);
+  }
+  if (status != 0) {
     return Error(ErrorKind::no_process, "no process " + std::to_string(to), to);
   }
   return {};
@@ -76,6 +87,31 @@ inline Error receive_error(int32_t kind) {
   }
   return Error(ErrorKind::process_died, "process " + std::to_string(process) + " ended" + why,
                process, tag);
+}
+
+/// Messages up to this size are received in one host call into a buffer on the stack
+/// (receive_and_decode); larger ones are read from the host into the heap.
+inline constexpr size_t kInlineReceiveBytes = 256;
+
+template <class T> Result<T> decode_received();
+
+/// Receives (as lunatic_receive) and, for a data message, decodes it as a T; `kind` gets what
+/// lunatic_receive would return. A small message comes in the same host call as the receive.
+template <class T>
+std::optional<Result<T>> receive_and_decode(const int64_t* tags, size_t count, uint64_t timeout_ms,
+                                            int32_t& kind) {
+  uint8_t inline_bytes[kInlineReceiveBytes];
+  uint64_t size = 0;
+  kind = lunatic_receive_data(tags, count, timeout_ms, inline_bytes, sizeof inline_bytes, &size);
+  if (kind != LUNATIC_MESSAGE_DATA) return std::nullopt;
+  if (size > sizeof inline_bytes) return decode_received<T>();  // left for read_data
+  std::optional<T> value = from_bytes<T>(inline_bytes, static_cast<size_t>(size), true);
+  if (!value) {
+    return Result<T>(Error(ErrorKind::decode,
+                           "message of " + std::to_string(size) + " bytes does not decode",
+                           lunatic_get_process_id(), lunatic_get_tag()));
+  }
+  return Result<T>(std::move(*value));
 }
 
 /// Decodes the received data message as a T.

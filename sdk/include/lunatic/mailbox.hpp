@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -82,15 +83,15 @@ template <class T> class Mailbox {
     return receive_message(raw.data(), raw.size(), timeout);
   }
   Message<T> receive_message(const int64_t* tags, size_t count, Timeout timeout) const {
-    int32_t kind = lunatic_receive(tags, count, timeout.milliseconds());
+    int32_t kind = 0;
+    std::optional<Result<T>> data =
+        detail::receive_and_decode<T>(tags, count, timeout.milliseconds(), kind);
     if (kind == LUNATIC_TIMED_OUT) {
       return Message<T>(MessageKind::timed_out, Tag(), Process(), detail::receive_error(kind));
     }
     Tag tag(lunatic_get_tag());
     Process process(lunatic_get_process_id());
-    if (kind == LUNATIC_MESSAGE_DATA) {
-      return Message<T>(MessageKind::data, tag, process, detail::decode_received<T>());
-    }
+    if (data) return Message<T>(MessageKind::data, tag, process, std::move(*data));
     MessageKind signal =
         kind == LUNATIC_MESSAGE_LINK_DIED ? MessageKind::link_died : MessageKind::process_died;
     return Message<T>(signal, tag, process, detail::receive_error(kind), detail::received_reason());
@@ -105,9 +106,11 @@ template <class T> class Mailbox {
   }
 
   static Result<T> receive_tags(const int64_t* tags, size_t count, Timeout timeout) {
-    int32_t kind = lunatic_receive(tags, count, timeout.milliseconds());
-    if (kind != LUNATIC_MESSAGE_DATA) return detail::receive_error(kind);
-    return detail::decode_received<T>();
+    int32_t kind = 0;
+    std::optional<Result<T>> data =
+        detail::receive_and_decode<T>(tags, count, timeout.milliseconds(), kind);
+    if (!data) return detail::receive_error(kind);
+    return std::move(*data);
   }
 };
 

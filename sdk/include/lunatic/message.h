@@ -19,6 +19,17 @@ extern "C" {
 /* The longest reason a link-died / process-died signal carries, in bytes. */
 #define LUNATIC_SIGNAL_REASON_MAX 1024
 
+/* Sends `len` bytes tagged `tag` to `process_id` in one call (a message being built with
+ * lunatic_create_data is left as it was): 0 delivered, 1 no such process (dropped). */
+LUNATIC_IMPORT("lunatic::message", "send_data")
+int32_t lunatic_send_data(uint64_t process_id, int64_t tag, const void* data, size_t len);
+/* Receives as lunatic_receive, then writes the received message's size to *size and, if it is
+ * at most `cap`, copies its bytes to `buffer`. A bigger message is not copied but stays the
+ * received message: read it with lunatic_read_data. Returns as lunatic_receive (nothing is
+ * written on LUNATIC_TIMED_OUT). */
+LUNATIC_IMPORT("lunatic::message", "receive_data")
+int32_t lunatic_receive_data(const int64_t* tags, size_t tags_len, uint64_t timeout_ms,
+                             void* buffer, size_t cap, uint64_t* size);
 /* Starts a new message tagged `tag` (dropping one not sent); `capacity` is a size hint. */
 LUNATIC_IMPORT("lunatic::message", "create_data")
 void lunatic_create_data(int64_t tag, uint64_t capacity);
@@ -82,9 +93,7 @@ uint64_t lunatic_take_udp_socket(uint64_t index);
 /* Convenience: sends `len` bytes tagged `tag` to `process_id` (0 delivered, 1 no process). */
 static inline int32_t lunatic_send_bytes(uint64_t process_id, int64_t tag, const void* data,
                                          size_t len) {
-  lunatic_create_data(tag, len);
-  lunatic_write_data(data, len);
-  return lunatic_send(process_id);
+  return lunatic_send_data(process_id, tag, data, len);
 }
 
 /* Convenience: sends one i64 tagged `tag`. */
@@ -95,9 +104,15 @@ static inline int32_t lunatic_send_i64(uint64_t process_id, int64_t tag, int64_t
 /* Convenience: receives with one tag (0: any tag) and reads an i64 from a data message into
  * *value (left unchanged for signals and short messages). Returns as lunatic_receive. */
 static inline int32_t lunatic_receive_i64(int64_t tag, uint64_t timeout_ms, int64_t* value) {
-  int32_t kind =
-      tag == 0 ? lunatic_receive(NULL, 0, timeout_ms) : lunatic_receive(&tag, 1, timeout_ms);
-  if (kind == LUNATIC_MESSAGE_DATA && lunatic_data_size() >= sizeof *value) {
+  int64_t got;
+  uint64_t size = 0;
+  /* One host call for the usual 8-byte message; a longer one is left unread, so read its
+   * first 8 bytes. */
+  int32_t kind = lunatic_receive_data(&tag, tag == 0 ? 0 : 1, timeout_ms, &got, sizeof got, &size);
+  if (kind != LUNATIC_MESSAGE_DATA || size < sizeof got) return kind;
+  if (size == sizeof got) {
+    *value = got;
+  } else {
     lunatic_read_data(value, sizeof *value);
   }
   return kind;

@@ -1,5 +1,5 @@
 // lunatic::message, sending side: create_data, write_data, push_module (and sockets), send,
-// and the namespace's definitions.
+// send_data (all of it in one call), and the namespace's definitions.
 #include <algorithm>
 #include <string>
 
@@ -122,8 +122,34 @@ HostResult<int32_t> send(CallContext& ctx, uint64_t process_id) {
   return self.runtime().send(process_id, std::move(self.outgoing)) ? 0 : 1;
 }
 
+/// Arguments: a process id, a tag, bytes. Builds a data message of those bytes and sends it, in
+/// one call (the building slot is not used: a message being built stays as it was). Returns 0
+/// delivered, 1 no such process (dropped). The bytes are copied once: straight into the
+/// receiver's buffer if it waits in receive_data with one they fit, else into the message. The
+/// message is charged as create_data charges. Traps: range outside memory; killed past the
+/// environment's max_memory_total.
+HostResult<int32_t> send_data(CallContext& ctx, uint64_t process_id, int64_t tag,
+                              GuestSpan<uint8_t> data) {
+  Process& self = ctx.host<Process>();
+  // A span inside the caller's memory is never past its max_memory (the Store caps the
+  // memory), so unlike write_data there is nothing to cut. Charged for its bytes before it is
+  // known whether they go straight to the receiver (receive_data then gives them back).
+  const uint64_t size = data.size();
+  MemoryCharge charge = self.new_charge();
+  if (!charge.resize(runtime::kMessageBytes + size)) {
+    return self.over_budget("a message of " + std::to_string(size) + " bytes");
+  }
+  auto m = std::make_unique<runtime::Message>();
+  m->tag = tag;
+  m->process = self.id();
+  m->charge = std::move(charge);
+  return self.runtime().send_copying(process_id, std::move(m), data.bytes()) ? 0 : 1;
+}
+
 void define_functions(binding::Linker& linker) {
   linker.ns(kModuleName)
+      .define("send_data", &send_data)
+      .define("receive_data", &receive_data)
       .define("create_data", &create_data)
       .define("write_data", &write_data)
       .define("push_module", &push_module)

@@ -13,6 +13,7 @@ namespace lunatic::host::message {
 
 using binding::CallContext;
 using binding::GuestMutSpan;
+using binding::GuestPtr;
 using binding::GuestSpan;
 using binding::HostResult;
 using runtime::Process;
@@ -34,11 +35,15 @@ HostResult<int32_t> send(CallContext& ctx, uint64_t process_id);
 HostResult<int64_t> push_tcp_stream(CallContext& ctx, uint64_t stream_id);
 HostResult<int64_t> push_tcp_listener(CallContext& ctx, uint64_t listener_id);
 HostResult<int64_t> push_udp_socket(CallContext& ctx, uint64_t socket_id);
+HostResult<int32_t> send_data(CallContext& ctx, uint64_t process_id, int64_t tag,
+                              GuestSpan<uint8_t> data);
 
 // receive.cpp
 HostResult<int32_t> receive(CallContext& ctx, GuestSpan<int64_t> tags, uint64_t timeout_ms);
 HostResult<int32_t> send_receive_skip_search(CallContext& ctx, uint64_t process_id,
                                              int64_t wait_on_tag, uint64_t timeout_ms);
+HostResult<int32_t> receive_data(CallContext& ctx, GuestSpan<int64_t> tags, uint64_t timeout_ms,
+                                 GuestMutSpan<uint8_t> buffer, GuestPtr<uint64_t> size_out);
 
 // read.cpp
 HostResult<int32_t> read_data(CallContext& ctx, GuestMutSpan<uint8_t> buffer);

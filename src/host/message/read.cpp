@@ -55,11 +55,13 @@ HostResult<int64_t> get_process_id(CallContext& ctx) {
   return static_cast<int64_t>(self.incoming->process);
 }
 
-/// Returns the byte size of the received message. Traps: nothing received.
+/// Returns the byte size of the received message (also when receive_data copied its bytes
+/// out). Traps: nothing received.
 HostResult<int64_t> data_size(CallContext& ctx) {
   Process& self = ctx.host<Process>();
   if (!self.incoming) return nothing_received(ctx);
-  return static_cast<int64_t>(self.incoming->data.size());
+  const runtime::Message& in = *self.incoming;
+  return static_cast<int64_t>(in.delivered != 0 ? in.delivered : in.data.size());
 }
 
 /// Arguments: an index among the received message's resources. Returns what is there, so a

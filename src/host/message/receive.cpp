@@ -1,6 +1,9 @@
-// lunatic::message, waiting side: receive (selective over a list of tags, with a timeout) and
-// send_receive_skip_search (request/reply). Both park the process while they wait and are
-// re-executed when a matching message arrives or the deadline passes.
+// lunatic::message, waiting side: receive (selective over a list of tags, with a timeout),
+// receive_data (the same, and the bytes into a buffer) and send_receive_skip_search
+// (request/reply). They park the process while they wait and are re-executed when a matching
+// message arrives or the deadline passes.
+#include <algorithm>
+#include <array>
 #include <optional>
 #include <vector>
 
@@ -25,18 +28,46 @@ Wait start_wait(uint64_t timeout_ms) {
   return w;
 }
 
-/// The common end of both calls: a matching message, a timeout, or Park.
-HostResult<int32_t> receive_or_park(Process& self, Wait& wait, std::span<const runtime::Tag> tags,
-                                    uint64_t min_sequence) {
-  if (std::unique_ptr<runtime::Message> m = self.mailbox().receive_or_wait(tags, min_sequence)) {
-    return accept(self, std::move(m));
+/// A receive's tags, copied out of guest memory (which may be unaligned) without a heap
+/// allocation for the usual few: every receive builds one, so this is on the message path.
+class TagFilter {
+ public:
+  explicit TagFilter(GuestSpan<int64_t> tags) : size_(tags.size()) {
+    runtime::Tag* out = inline_.data();
+    if (size_ > inline_.size()) {
+      heap_.resize(size_);  // at most the guest's memory / 8: the span is inside it
+      out = heap_.data();
+    }
+    for (uint32_t i = 0; i < size_; ++i) out[i] = tags[i];
   }
+  std::span<const runtime::Tag> view() const {
+    return {size_ > inline_.size() ? heap_.data() : inline_.data(), size_};
+  }
+
+ private:
+  uint32_t size_;
+  std::array<runtime::Tag, 8> inline_{};
+  std::vector<runtime::Tag> heap_;
+};
+
+/// Nothing matched: a timeout, or Park until a message or the deadline.
+HostResult<int32_t> time_out_or_park(Process& self, Wait& wait) {
   if (wait.deadline && runtime::Clock::now() >= *wait.deadline) {
     self.mailbox().stop_waiting();
     return shared::kTimedOut;
   }
   if (wait.deadline && !wait.timer.armed()) wait.timer = self.wake_at(*wait.deadline);
   return HostResult<int32_t>::park();
+}
+
+/// The common end of receive and send_receive_skip_search: a matching message, a timeout, or
+/// Park.
+HostResult<int32_t> receive_or_park(Process& self, Wait& wait, std::span<const runtime::Tag> tags,
+                                    uint64_t min_sequence) {
+  if (std::unique_ptr<runtime::Message> m = self.mailbox().receive_or_wait(tags, min_sequence)) {
+    return accept(self, std::move(m));
+  }
+  return time_out_or_park(self, wait);
 }
 
 }  // namespace
@@ -59,10 +90,46 @@ int32_t accept(Process& self, std::unique_ptr<runtime::Message> m) {
 /// 9027 timed out. Parks while it waits. Traps: the tag array outside memory.
 HostResult<int32_t> receive(CallContext& ctx, GuestSpan<int64_t> tags, uint64_t timeout_ms) {
   Process& self = ctx.host<Process>();
-  Wait& wait = ctx.pending<Wait>(start_wait(timeout_ms));
-  std::vector<runtime::Tag> filter(tags.size());
-  for (uint32_t i = 0; i < tags.size(); ++i) filter[i] = tags[i];
-  return receive_or_park(self, wait, filter, 0);
+  const TagFilter filter(tags);
+  if (std::unique_ptr<runtime::Message> m = self.mailbox().receive_or_wait(filter.view())) {
+    return accept(self, std::move(m));  // no wait, so no pending state to allocate
+  }
+  return time_out_or_park(self, ctx.pending<Wait>(start_wait(timeout_ms)));
+}
+
+/// Arguments: tags and a timeout as for receive, a buffer, where to write the message's size
+/// (a u64). Receives as receive does, then writes the received message's size; a data message
+/// that fits in the buffer is copied there (often by its sender, straight from its memory,
+/// while this call waited) and is not kept (read_data then returns 0); a bigger one, or a
+/// signal, is not copied and stays the received message for read_data (nothing is lost).
+/// Returns as receive (9027: nothing received, nothing written). Traps: the tags, the buffer
+/// or the size outside memory.
+HostResult<int32_t> receive_data(CallContext& ctx, GuestSpan<int64_t> tags, uint64_t timeout_ms,
+                                 GuestMutSpan<uint8_t> buffer, GuestPtr<uint64_t> size_out) {
+  Process& self = ctx.host<Process>();
+  const TagFilter filter(tags);
+  // Re-executed with the same arguments after a Park, so a message a sender copied into this
+  // buffer (Message::delivered) is found where this call asked for it.
+  const runtime::DirectBuffer direct{buffer.size() != 0 ? buffer.mut_bytes().data() : nullptr,
+                                     buffer.size()};
+  std::unique_ptr<runtime::Message> m = self.mailbox().receive_or_wait(filter.view(), 0, direct);
+  // The wait's state (its deadline) only once it must wait: a message already queued costs no
+  // allocation. The deadline counts from the first attempt that found nothing.
+  if (!m) return time_out_or_park(self, ctx.pending<Wait>(start_wait(timeout_ms)));
+  const int32_t kind = accept(self, std::move(m));
+  runtime::Message& in = *self.incoming;
+  if (in.delivered == 0 && kind == 0 && in.data.size() <= buffer.size()) {
+    // Queued before this call: the only copy on this side, from the message.
+    std::copy(in.data.begin(), in.data.end(), buffer.mut_bytes().begin());
+    in.delivered = in.data.size();
+    std::vector<uint8_t>().swap(in.data);
+  }
+  if (in.delivered != 0) {
+    // The bytes are the caller's now: the message keeps only its node charged.
+    in.charge.resize(std::min<uint64_t>(in.charge.bytes(), runtime::kMessageBytes));
+  }
+  size_out.write(in.delivered != 0 ? in.delivered : in.data.size());
+  return kind;
 }
 
 /// Arguments: a process id, the tag of the reply, a timeout as for receive. Sends the message

@@ -18,6 +18,7 @@ inline constexpr std::string_view kGuest = R"(
   (data (i32.const 112) "child")
   (data (i32.const 128) "grow")
   (data (i32.const 144) "yielder")
+  (data (i32.const 160) "bounce")
 
   (func (export "crash") (param i64) unreachable)
   (func (export "wait_forever") (param i64) (drop (call $receive (i64.const 99) (i64.const -1))))
@@ -123,6 +124,26 @@ inline constexpr std::string_view kGuest = R"(
     (drop (call $receive (i64.const 5) (i64.const 30)))
     (call $kill (local.get $c))
     (local.get $c))
+  ;; One of a pair that passes messages back and forth for ever: with $peer 0 it first
+  ;; receives its peer's id; each then sends and receives in turn.
+  (func (export "bounce") (param $peer i64)
+    (if (i64.eqz (local.get $peer))
+      (then (local.set $peer (call $receive (i64.const 0) (i64.const -1)))))
+    (loop $l
+      (drop (call $send (local.get $peer) (i64.const 0) (call $self)))
+      (drop (call $receive (i64.const 0) (i64.const -1)))
+      (br $l)))
+  ;; A bouncing pair, then a process that sends 42 back; returns what came back, after
+  ;; killing the pair (on one worker the pair's wake-ups must not keep the other from running).
+  (func (export "bounce_main") (param i64) (result i64)
+    (local $a i64) (local $b i64) (local $v i64)
+    (local.set $a (call $spawn (i32.const 160) (i32.const 6) (i64.const 0) (i64.const 0)))
+    (local.set $b (call $spawn (i32.const 160) (i32.const 6) (local.get $a) (i64.const 0)))
+    (drop (call $spawn (i32.const 80) (i32.const 5) (call $self) (i64.const 0)))
+    (local.set $v (call $receive (i64.const 0) (i64.const -1)))
+    (call $kill (local.get $a))
+    (call $kill (local.get $b))
+    (local.get $v))
   (func (export "spin_main") (param i64) (result i64)
     (local $s i64) (local $v i64)
     (local.set $s (call $spawn (i32.const 64) (i32.const 4) (i64.const 0) (i64.const 0)))

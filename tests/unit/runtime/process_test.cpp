@@ -53,6 +53,17 @@ TEST_F(Processes, SpinningProcessDoesNotStarveOthersOnOneWorker) {
   EXPECT_EQ(exit_count(ExitStatus::Kind::Killed), 1u);  // the spinner
 }
 
+TEST_F(Processes, MessagePassingPairDoesNotStarveOthersOnOneWorker) {
+  // Each of the pair wakes the other, which runs next on the worker (its runnext) ahead of
+  // the queue: the streak limit lets the queued processes run.
+  start(1);
+  ExitStatus s = run_root("bounce_main", 0);
+  ASSERT_EQ(s.kind, ExitStatus::Kind::Normal) << s.to_string();
+  EXPECT_EQ(s.results[0].as_i64(), 42);
+  runtime_->wait_all();
+  EXPECT_EQ(exit_count(ExitStatus::Kind::Killed), 2u);  // the pair
+}
+
 TEST_F(Processes, YieldLetsTheOthersOfTheWorkerRunFirst) {
   start(1);
   ExitStatus s = run_root("yield_pair", 0);
