@@ -40,7 +40,10 @@ Environment:
   LUNATIC_JIT_OPT=0|1|2|3   LLVM's optimisation level for compiled code (default 2; 0
       compiles about ten times faster, into slower code).
   LUNATIC_CACHE_DIR=DIR   the code cache (default $XDG_CACHE_HOME/lunatic, else
-      $HOME/.cache/lunatic).)";
+      $HOME/.cache/lunatic).
+  LUNATIC_LLVM_DELAY_MS=N   --tier auto: start LLVM's background compile after N ms, whatever
+      the module's size (default: 1 s, or as long as the compile would take while the
+      baseline's code runs).)";
 
 constexpr const char* kRunFooter =
     R"(Options of `run` come before FILE; every argument after FILE goes to the guest,

@@ -41,6 +41,7 @@ std::unique_ptr<NativeCode> NativeCode::adopt(std::unique_ptr<CodeOwner> owner,
   code->typed_ = std::move(typed);
   code->entries_ = std::move(entries);
   code->stats_ = std::move(stats);
+  code->optimized_ = false;
   return code;
 }
 
