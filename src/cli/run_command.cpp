@@ -33,9 +33,10 @@ namespace {
 
 // --tier auto: a module starts its background compile (LLVM) after running this long...
 constexpr std::chrono::milliseconds kBackgroundCompileDelay{1000};
-// ...and, while it runs the baseline's code, after as long as LLVM's compile of it would take:
-// LLVM -O2 took 55-61 us per byte of Lua's and SQLite's modules on these 2-core machines (18 s,
-// 77 s), and a program that ends sooner is better off never paying for it (docs/design.md).
+// ...and, while it runs the baseline's code, once the process has used about as much CPU time
+// as LLVM's compile of it would: LLVM -O2 took 55-61 us per byte of Lua's and SQLite's modules
+// on these 2-core machines (18 s, 77 s), and a program that ends sooner is better off never
+// paying for it (docs/design.md, "Compiled tier").
 constexpr std::chrono::nanoseconds kCompileDelayPerByte{50'000};
 
 /// Stops the node and takes it off the runtime before the runtime goes.

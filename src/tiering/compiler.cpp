@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <algorithm>
 #include <cstdio>
@@ -19,6 +20,13 @@ namespace {
 bool has_llvm_code(const engine::CompiledModule& module) {
   const jit::NativeTier* native = jit::native_tier_of(module);
   return native != nullptr && native->code().optimized();
+}
+
+// CPU time of the whole process so far (every worker's).
+std::chrono::nanoseconds process_cpu_time() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
 }
 
 }  // namespace
@@ -133,11 +141,9 @@ bool Compiler::load_cached(const engine::CompiledModule& module,
   return has_llvm_code(module);
 }
 
-std::chrono::milliseconds Compiler::llvm_delay(size_t bytes, bool baseline_runs) const {
-  if (!baseline_runs) return config_.background_delay;
-  const auto estimate = std::chrono::duration_cast<std::chrono::milliseconds>(
-      config_.delay_per_byte * static_cast<int64_t>(bytes));
-  return std::max(config_.background_delay, estimate);
+std::chrono::nanoseconds Compiler::llvm_cpu_delay(size_t bytes, bool baseline_runs) const {
+  if (!baseline_runs) return std::chrono::nanoseconds{0};
+  return config_.delay_per_byte * static_cast<int64_t>(bytes);
 }
 
 void Compiler::compile_auto(const std::shared_ptr<const engine::CompiledModule>& module,
@@ -146,12 +152,18 @@ void Compiler::compile_auto(const std::shared_ptr<const engine::CompiledModule>&
   if (module->wasm.functions.empty() || load_cached(*module, digest)) return;
   const auto now = std::chrono::steady_clock::now();
   if (baseline_in_background) {
-    enqueue(Job{module, now, digest, true, llvm_delay(module_bytes, true)});
+    enqueue(Job{module,
+                now,
+                digest,
+                true,
+                config_.background_delay,
+                {},
+                llvm_cpu_delay(module_bytes, true)});
     return;
   }
   compile_baseline_now(*module);
-  const std::chrono::milliseconds delay = llvm_delay(module_bytes, module->has_native());
-  enqueue(Job{module, now + delay, digest, false, {}});
+  const std::chrono::nanoseconds cpu = llvm_cpu_delay(module_bytes, module->has_native());
+  enqueue(Job{module, now + config_.background_delay, digest, false, {}, process_cpu_time() + cpu});
 }
 
 void Compiler::compile_baseline_now(const engine::CompiledModule& module) {
@@ -237,15 +249,25 @@ void Compiler::background_loop() {
     queue_.pop_front();
     std::shared_ptr<const engine::CompiledModule> module = job.module.lock();
     if (module == nullptr) continue;  // nobody runs it any more
+    const std::chrono::nanoseconds cpu_left = job.cpu_not_before - process_cpu_time();
+    if (!job.baseline && cpu_left.count() > 0) {
+      // Looked at again once that much wall time has passed (at most a second: the workers
+      // of a busy process use CPU time faster than wall time).
+      job.not_before = std::chrono::steady_clock::now() +
+                       std::min<std::chrono::nanoseconds>(cpu_left, std::chrono::seconds(1));
+      insert_locked(std::move(job));
+      continue;
+    }
     busy_.store(true, std::memory_order_release);
     lock.unlock();
     const bool then_llvm = job.baseline;
     if (job.baseline) {
       compile_baseline_now(*module);
-      // LLVM after the delay for a module running baseline code, after the plain one for a
-      // module the baseline refused (it runs in the interpreter).
-      if (!module->has_native()) job.then = config_.background_delay;
+      // LLVM after the delay, and for a module running baseline code after the CPU time too
+      // (a module the baseline refused runs in the interpreter: LLVM soon pays there).
+      if (!module->has_native()) job.then_cpu = std::chrono::nanoseconds{0};
       job.not_before = std::chrono::steady_clock::now() + job.then;
+      job.cpu_not_before = process_cpu_time() + job.then_cpu;
       job.baseline = false;
     } else {
       compile_now(*module, job.digest, Tier::Auto);

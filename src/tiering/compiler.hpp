@@ -45,9 +45,10 @@ struct CompilerConfig {
   /// A short run then never pays for a compile it would not live to use (LLVM at -O2 takes
   /// about a second per 30 KB of code on these machines).
   std::chrono::milliseconds background_delay{0};
-  /// Auto, for a module that runs baseline code meanwhile: the delay grows by this much per
-  /// byte of the module, so LLVM starts once the program has run about as long as the
-  /// compile would take (rent or buy: never worse than twice the better choice in hindsight).
+  /// Auto, for a module that runs baseline code meanwhile: LLVM starts only once the process
+  /// has also used this much CPU time per byte of the module after it was compiled, about as
+  /// much as the compile would take (rent or buy: never much worse than the better choice in
+  /// hindsight). CPU time, not wall time: on a busy machine a program's progress is its CPU.
   std::chrono::nanoseconds delay_per_byte{0};
   /// Look native code up in the code cache before compiling, and store what was compiled.
   /// Auto: a module the cache holds gets its native code at once, without the delay.
@@ -102,6 +103,10 @@ class Compiler {
     /// later.
     bool baseline = false;
     std::chrono::milliseconds then{0};
+    /// LLVM: not before the process's CPU time (CLOCK_PROCESS_CPUTIME_ID) reaches this.
+    std::chrono::nanoseconds cpu_not_before{0};
+    /// The baseline's job: the CPU time LLVM's then waits for (from when the baseline ends).
+    std::chrono::nanoseconds then_cpu{0};
   };
   void add_native_code(const std::shared_ptr<const engine::CompiledModule>& module,
                        const std::optional<jit::Digest>& digest, size_t module_bytes);
@@ -119,8 +124,9 @@ class Compiler {
                              std::chrono::milliseconds delay);
   /// Whether the cache holds LLVM's code for the module; if so, attaches it.
   bool load_cached(const engine::CompiledModule& module, const std::optional<jit::Digest>& digest);
-  /// Auto's delay before LLVM, for a module of `bytes` that runs baseline code meanwhile.
-  std::chrono::milliseconds llvm_delay(size_t bytes, bool baseline_runs) const;
+  /// Auto: the process CPU time LLVM waits for, for a module of `bytes` that runs baseline
+  /// code meanwhile (none for the interpreter: LLVM soon pays there).
+  std::chrono::nanoseconds llvm_cpu_delay(size_t bytes, bool baseline_runs) const;
   void enqueue(Job job);
   void insert_locked(Job job);  ///< @pre mutex_ held
   jit::CompileOptions options_for(Tier tier, const std::optional<jit::Digest>& digest) const;

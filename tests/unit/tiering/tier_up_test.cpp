@@ -119,7 +119,9 @@ TEST(TierUp, ACallParkedInTheBaselineResumesAndMovesToLlvm) {
     engine::Instance* inst = store.instantiate(module, imports).value();
     Thread thread(store);
     thread.set_fuel(1'000'000);
-    thread.begin_call(inst->find_export("sum_received")->func(), std::vector<Value>{Value::i32(200)}).value();
+    thread
+        .begin_call(inst->find_export("sum_received")->func(), std::vector<Value>{Value::i32(200)})
+        .value();
     Outcome o;
     o.status = thread.run(50);
     EXPECT_EQ(o.status, RunStatus::Parked);
@@ -170,8 +172,7 @@ TEST(TierUp, ATrapAfterTheSwitchCarriesTheInterpretersBacktrace) {
 }
 
 // Polls `done` for up to a minute (LLVM under a sanitizer on a busy machine is slow).
-template <typename F>
-bool eventually(F done) {
+template <typename F> bool eventually(F done) {
   for (int i = 0; i < 6000 && !done(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -212,13 +213,29 @@ TEST(TierUp, AModuleTheBaselineRefusesRunsInTheInterpreter) {
   engine::Store store(pool);
   engine::Instance* inst = store.instantiate(module, {}).value();
   Thread thread(store);
-  EXPECT_EQ(
-      thread.call(inst->find_export("lanes")->func(), std::vector<Value>{Value::i32(10)})
-          .value()[0]
-          .as_i32(),
-      13);
+  EXPECT_EQ(thread.call(inst->find_export("lanes")->func(), std::vector<Value>{Value::i32(10)})
+                .value()[0]
+                .as_i32(),
+            13);
   ASSERT_TRUE(eventually([&] { return !compiler.busy(); }));
   EXPECT_EQ(module->native(), nullptr);  // LLVM refuses it too: still the interpreter
+}
+
+// LLVM waits until the process has used the CPU time the compile would cost (here an hour per
+// byte: never), and a Compiler with such a job pending ends at once.
+TEST(TierUp, AutoWaitsForTheProcessCpuTimeBeforeLlvm) {
+  auto bytes = text::parse_module(kLoopsWat).value();
+  const auto start = std::chrono::steady_clock::now();
+  {
+    Compiler compiler(
+        {.tier = Tier::Auto, .delay_per_byte = std::chrono::hours(1), .use_cache = false});
+    auto module = compiler.compile(bytes).value();
+    ASSERT_NE(module->native(), nullptr);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_FALSE(runs_llvm(*module));
+    EXPECT_FALSE(compiler.busy());
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
 
 // A module loaded at run time: nothing is compiled on the caller's thread; the background
