@@ -319,6 +319,8 @@ Result<std::unique_ptr<NativeCode>> compile_native(const engine::CompiledModule&
       }
     }
   }
+  if (options.cache_only)
+    return Error(Phase::Unsupported, "no usable code cache entry", Error::kNoOffset, "jit");
 
   std::unique_ptr<NativeCode> code = NativeCodeBuilder::make();
   CompileStats& stats = NativeCodeBuilder::stats(*code);

@@ -28,6 +28,9 @@ struct CompileOptions {
   /// The module's key material (digest_of its bytes, which CompiledModule does not keep);
   /// without it the cache is not used.
   std::optional<Digest> module_digest{};
+  /// Only link a cache entry: a miss (or an entry that fails its checks) is an error, not a
+  /// compile (a caller that must not spend seconds in LLVM: a run's start, a worker).
+  bool cache_only = false;
   /// When set, receives the optimised IR as text (debugging, tuning, tests).
   std::string* optimized_ir = nullptr;
 };

@@ -137,8 +137,23 @@ bool Compiler::load_cached(const engine::CompiledModule& module,
       !cache_->contains(jit::ObjectCache::key(*digest, config_.opt_level, true))) {
     return false;
   }
-  compile_now(module, digest, Tier::Auto);
-  return has_llvm_code(module);
+  // Only a load: an entry that turns out corrupt or stale (or half written by another
+  // process) must not make this thread (a run's start, a scheduler worker) compile.
+  if (has_llvm_code(module)) return true;
+  jit::CompileOptions options = options_for(Tier::Auto, digest);
+  options.cache_only = true;
+  if (Result<void> done = jit::attach_native(module, options); !done.ok()) {
+    if (config_.note) config_.note("code cache: " + done.error().to_string());
+    return false;
+  }
+  if (config_.note) {
+    const jit::CompileStats& stats = jit::native_tier_of(module)->code().stats();
+    char line[96];
+    std::snprintf(line, sizeof line, "compiled tier: %zu functions loaded from the cache in %.3f s",
+                  stats.functions, stats.total_seconds);
+    config_.note(line + (" (" + stats.cache_entry + ")"));
+  }
+  return true;
 }
 
 std::chrono::nanoseconds Compiler::llvm_cpu_delay(size_t bytes, bool baseline_runs) const {
