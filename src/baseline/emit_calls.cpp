@@ -1,8 +1,10 @@
 // Calls. A call's operands already sit in consecutive frame slots, Slots as the runtime
 // expects them: that is the callee's args/results array. Direct calls of this module's
-// functions are native calls of their labels; imports go through lunatic_jit_call;
-// call_indirect has an inline fast path (table 0, a function of this instance with the
-// expected type pointer, called through ctx->typed_entries) beside the helper's slow path.
+// functions go through ctx->slot_entries (this module's newest tier: the baseline's own
+// functions, or LLVM's slot entries once they replaced them); imports go through
+// lunatic_jit_call; call_indirect has an inline fast path (table 0, a function of this
+// instance with the expected type pointer, through the same table) beside the helper's slow
+// path.
 #include <bit>
 
 #include "baseline/function_compiler.hpp"
@@ -22,8 +24,12 @@ void FunctionCompiler::translate_call(uint32_t func_index) {
   store_site();
   a_.mov(x86::rdi, x86::rbx);
   if (func_index >= m_.wasm.imported_functions) {
+    // Through the context's table, not to the callee's label: once LLVM's code replaces
+    // this module's, the table holds its slot entries and the call runs them.
+    const uint32_t callee = func_index - m_.wasm.imported_functions;
     a_.lea(x86::rsi, stack_at(base));
-    a_.call(m_.functions[func_index - m_.wasm.imported_functions]);
+    a_.mov(x86::rax, ctx_field(offsetof(Context, slot_entries)));
+    a_.call(x86::qword_ptr(x86::rax, static_cast<int32_t>(callee * 8)));
   } else {
     a_.mov(x86::esi, func_index);
     a_.lea(x86::rdx, stack_at(base));
@@ -69,7 +75,7 @@ void FunctionCompiler::translate_call_indirect(uint32_t type_index, uint32_t tab
     if (kShift != 0) a_.shr(x86::rcx, kShift);
     a_.mov(x86::rax, inverse);
     a_.imul(x86::rcx, x86::rax);
-    a_.mov(x86::rax, ctx_field(offsetof(Context, typed_entries)));
+    a_.mov(x86::rax, ctx_field(offsetof(Context, slot_entries)));
     a_.mov(x86::rax, x86::qword_ptr(x86::rax, x86::rcx, 3));
     a_.mov(x86::rdi, x86::rbx);
     a_.lea(x86::rsi, stack_at(base));

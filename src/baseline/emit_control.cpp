@@ -95,7 +95,9 @@ Result<void> FunctionCompiler::enter_block(Ctrl::Kind kind, const wasm::BlockTyp
   }
   if (kind == Ctrl::Kind::Loop) a_.bind(c.label);
   ctrls_.push_back(c);
-  if (kind == Ctrl::Kind::Loop) TRY(emit_next_safepoint());
+  // A loop entered with an empty operand stack holds all its state in locals: LLVM's OSR
+  // variant can continue the frame there (the same condition as its translator's).
+  if (kind == Ctrl::Kind::Loop) TRY(emit_next_safepoint(sp_ == 0));
   return {};
 }
 
@@ -191,11 +193,16 @@ void FunctionCompiler::translate_br_table(const wasm::Instr& in) {
   mark_dead();
 }
 
-// if (budget >= cost) budget -= cost; else lunatic_jit_safepoint(ctx, cost).
-Result<void> FunctionCompiler::emit_next_safepoint() {
+// if (budget >= cost) budget -= cost; else lunatic_jit_safepoint(ctx, cost). At an OSR point
+// the slow path asks lunatic_jit_safepoint_osr instead: once LLVM's code for this module is
+// there, the frame continues in its OSR entry (wo<F>, reading every local from this frame's
+// slots 0..locals) and this function returns what that returns. The slow path runs at least
+// every 2^16 fuel units, so a long-running loop moves over within milliseconds.
+Result<void> FunctionCompiler::emit_next_safepoint(bool osr_point) {
   if (next_safepoint_ >= safepoint_costs_.size()) {
     return baseline_error("more live loops than the lowered code's safepoints", offset_);
   }
+  const auto index = static_cast<uint32_t>(next_safepoint_);
   const uint32_t cost = safepoint_costs_[next_safepoint_++];
   asmjit::Label slow = a_.newLabel();
   asmjit::Label done = a_.newLabel();
@@ -215,7 +222,27 @@ Result<void> FunctionCompiler::emit_next_safepoint() {
   store_site();
   a_.mov(x86::rdi, x86::rbx);
   a_.mov(x86::esi, cost);
-  call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_safepoint));
+  if (!osr_point) {
+    call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_safepoint));
+    a_.bind(done);
+    return {};
+  }
+  a_.mov(x86::edx, defined_index_);
+  a_.mov(x86::ecx, index);
+  call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_safepoint_osr));
+  a_.test(x86::rax, x86::rax);
+  a_.jz(done);
+  // The OSR entry reads its caller's depth from the context: this frame's caller's.
+  if (!osr_return_.isValid()) osr_return_ = a_.newLabel();
+  a_.mov(x86::r11, x86::rax);
+  a_.lea(x86::eax, x86::ptr(x86::r13, -1));
+  a_.mov(ctx_field(offsetof(Context, depth), 4), x86::eax);
+  a_.mov(x86::rdi, x86::rbx);
+  a_.mov(x86::rsi, x86::rsp);
+  a_.mov(x86::edx, index);
+  a_.mov(x86::rcx, x86::r12);
+  a_.call(x86::r11);
+  a_.jmp(osr_return_);
   a_.bind(done);
   return {};
 }

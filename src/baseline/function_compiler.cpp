@@ -207,6 +207,10 @@ void FunctionCompiler::emit_return() {
     a_.mov(x86::rax, stack_at(i));
     a_.mov(x86::qword_ptr(x86::r12, static_cast<int32_t>(i * 8)), x86::rax);
   }
+  emit_epilogue();
+}
+
+void FunctionCompiler::emit_epilogue() {
   a_.lea(x86::rsp, x86::ptr(x86::rbp, -kSavedBytes));
   a_.pop(x86::r14);
   a_.pop(x86::r13);
@@ -216,14 +220,19 @@ void FunctionCompiler::emit_return() {
   a_.ret();
 }
 
-// Cold code after the body: the stack-exhausted exit (on the frame of the saved registers
-// only: the frame may lie below the limit), one stub per trap site, the jump tables.
+// Cold code after the body: the return after an OSR, the stack-exhausted exit (on the frame
+// of the saved registers only: the frame may lie below the limit), one stub per trap site,
+// the jump tables.
 void FunctionCompiler::emit_out_of_line() {
   a_.bind(exhausted_);
   a_.lea(x86::rsp, x86::ptr(x86::rbp, -kSavedBytes));
   a_.mov(x86::rdi, x86::rbx);
   a_.mov(x86::esi, static_cast<uint32_t>(engine::TrapKind::CallStackExhausted));
   call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_trap));
+  if (osr_return_.isValid()) {  // the OSR entry already wrote the results
+    a_.bind(osr_return_);
+    emit_epilogue();
+  }
   for (const TrapSite& site : traps_) {
     a_.bind(site.label);
     offset_ = site.offset;

@@ -9,7 +9,8 @@
 //   push rbp, rbx, r12, r13, r14 then rsp -= frame (patched at the end, once the deepest
 //   operand stack is known); `if` params saved for the else arm live at the top of the frame.
 // The fuel budget stays in ctx->budget (no register copy), memory base and size are read from
-// the Context at each access, so nothing needs reloading after a call.
+// the Context at each access, so nothing needs reloading after a call. Calls go through
+// ctx->slot_entries and loop headers may hand the frame to LLVM's OSR entry: the tier-up.
 #pragma once
 
 #include <asmjit/x86.h>
@@ -90,8 +91,10 @@ class FunctionCompiler {
   bool branch_needs_copy(uint32_t depth) const;
   Ctrl& label_ctrl(uint32_t depth) { return ctrls_[ctrls_.size() - 1 - depth]; }
   void mark_dead();
-  Result<void> emit_next_safepoint();
+  /// `osr_point`: a loop header with an empty operand stack, where LLVM's code may take over.
+  Result<void> emit_next_safepoint(bool osr_point = false);
   void emit_return();
+  void emit_epilogue();  ///< restores the saved registers and returns
 
   // emit_numeric.cpp: integer arithmetic inline, everything else through thunks.
   Result<bool> translate_numeric(const wasm::Instr& in);
@@ -138,6 +141,7 @@ class FunctionCompiler {
   size_t frame_patch_ = 0;   ///< offset of the frame size's imm32 in the code
   asmjit::Label exhausted_;
   asmjit::Label return_;
+  asmjit::Label osr_return_;  ///< the epilogue after an OSR entry wrote the results
   std::vector<Ctrl> ctrls_;
   uint32_t dead_depth_ = 0;
   uint32_t offset_ = 0;  ///< module offset of the instruction being compiled

@@ -40,7 +40,10 @@ Environment:
   LUNATIC_JIT_OPT=0|1|2|3   LLVM's optimisation level for compiled code (default 2; 0
       compiles about ten times faster, into slower code).
   LUNATIC_CACHE_DIR=DIR   the code cache (default $XDG_CACHE_HOME/lunatic, else
-      $HOME/.cache/lunatic).)";
+      $HOME/.cache/lunatic).
+  LUNATIC_LLVM_DELAY_MS=N   --tier auto: start LLVM's background compile after N ms, whatever
+      the module's size (default: 1 s, and while the baseline's code runs, once the program
+      has used as much CPU time as the compile would).)";
 
 constexpr const char* kRunFooter =
     R"(Options of `run` come before FILE; every argument after FILE goes to the guest,
@@ -69,9 +72,10 @@ Logging (stderr), set by LUNATIC_LOG=off|error|warn|info|debug|trace (default wa
 
 Tiers (--tier, or LUNATIC_TIER): `interp` runs the interpreter; `compiled` compiles the module
 to native code with LLVM before it starts (the fastest code, but the compile takes seconds for
-big modules); `auto` (default) starts in the interpreter and, once the program has run for a
-second, compiles in the background: new calls, and running ones at their next loop header,
-continue in native code when it is ready.
+big modules); `auto` (default) starts with LLVM's code when the code cache holds it, else in
+the baseline compiler's (milliseconds to compile) and, once the program has used about as much
+CPU time as LLVM's compile would (1 s for a module the baseline refuses), compiles with LLVM in
+the background: new calls, and running ones at their next loop header, continue in its code.
 
 Examples:
   lunatic run hello.wasm Ada Lovelace
@@ -336,9 +340,10 @@ Command parse_command_line(std::span<const std::string> args) {
   run->add_option("--tier", tier,
                   "Who runs the code: interp (the interpreter), compiled (native code, compiled "
                   "before the start), baseline (native code of the single-pass baseline "
-                  "compiler, compiled before the start, never cached), auto (the interpreter at "
-                  "once, native code from a background compile for the calls that begin after "
-                  "it; the default, unless the environment variable LUNATIC_TIER names another)")
+                  "compiler, compiled before the start, never cached), auto (LLVM's code from the "
+                  "code cache, else the baseline's at once and LLVM's from a background "
+                  "compile for the runs that last; the default, unless the environment "
+                  "variable LUNATIC_TIER names another)")
       ->type_name("interp|compiled|auto|baseline");
   run->add_option("file", opts.file, "The module to run (argv[0] of the guest)")
       ->type_name("FILE.wasm")

@@ -31,8 +31,13 @@
 namespace lunatic::cli {
 namespace {
 
-// --tier auto: a module starts its background compile after running this long.
+// --tier auto: a module starts its background compile (LLVM) after running this long...
 constexpr std::chrono::milliseconds kBackgroundCompileDelay{1000};
+// ...and, while it runs the baseline's code, once the process has used about as much CPU time
+// as LLVM's compile of it would: LLVM -O2 took 55-61 us per byte of Lua's and SQLite's modules
+// on these 2-core machines (18 s, 77 s), and a program that ends sooner is better off never
+// paying for it (docs/design.md, "Compiled tier").
+constexpr std::chrono::nanoseconds kCompileDelayPerByte{50'000};
 
 /// Stops the node and takes it off the runtime before the runtime goes.
 struct NodeGuard {
@@ -122,12 +127,18 @@ int run_module(const RunOptions& options) {
   }
   // The log outlives the runtime, whose workers call on_exit until it is destroyed.
   std::shared_ptr<spdlog::logger> log = make_stderr_logger(std::getenv(kLogVariable));
-  auto compiler = std::make_shared<tiering::Compiler>(tiering::CompilerConfig{
+  tiering::CompilerConfig compiler_config{
       .tier = options.tier,
       .opt_level = options.jit_opt_level,
       .note = [log](const std::string& why) { log->debug("{}", why); },
       .background_delay = kBackgroundCompileDelay,
-  });
+      .delay_per_byte = kCompileDelayPerByte,
+  };
+  if (const char* delay = std::getenv("LUNATIC_LLVM_DELAY_MS")) {  // measurements, tests
+    compiler_config.background_delay = std::chrono::milliseconds{std::strtoull(delay, nullptr, 10)};
+    compiler_config.delay_per_byte = std::chrono::nanoseconds{0};
+  }
+  auto compiler = std::make_shared<tiering::Compiler>(std::move(compiler_config));
   Result<std::vector<uint8_t>> bytes = read_module_source(file);
   if (!bytes) return fail(file, bytes.error());
   Result<std::shared_ptr<const engine::CompiledModule>> module = compiler->compile(*bytes);

@@ -93,8 +93,11 @@ class Thread {
   /// Frames of the interpreter's call in progress (a call it makes into another tier starts
   /// one deeper: the depth limit counts the frames of every tier).
   uint32_t interpreter_depth() const;
-  /// Interpreter frames handed over to a code tier so far (on-stack replacement).
+  /// Frames handed over to a faster tier so far (on-stack replacement: the interpreter's to
+  /// a code tier, the baseline's to LLVM's).
   uint64_t transfers() const { return transfers_; }
+  /// For code tiers: one more frame handed over.
+  void note_transfer() { ++transfers_; }
 
   /// Embedder data for host functions (the lunatic process this thread runs).
   void* host_context = nullptr;

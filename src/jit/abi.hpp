@@ -22,6 +22,13 @@ using engine::Slot;
 /// instruction the frame is at. shadow[d] belongs to the frame at call depth d (1 = the
 /// outermost compiled frame); shadow[0] is unused.
 using ShadowEntry = uint64_t;
+
+struct Context;
+/// A slot entry: reads the params from args_results[0..n) (i32/f32 in the low 32 bits), runs
+/// the function, writes the results to args_results[0..r); the caller's depth and the budget
+/// travel in the Context. Every tier's functions have one (LLVM's `we<F>`, the baseline's
+/// functions themselves), so any tier's code may call any other's through it.
+using SlotEntryFn = void (*)(Context*, Slot*);
 constexpr ShadowEntry shadow_entry(uint32_t func_index, uint32_t offset) {
   return (uint64_t{func_index} << 32) | offset;
 }
@@ -66,6 +73,10 @@ struct Context {
   /// function's type pointer points into its module's array, so call_indirect's fast path
   /// compares f->type with types + type_index (no absolute address in the code).
   const void* types = nullptr;
+  /// 128: slot entries of this instance's defined functions, from the newest tier of its
+  /// module: the baseline's calls go through it, so once an LLVM tier replaces the baseline
+  /// (the runtime swaps this table at a safepoint), a baseline frame's callees run LLVM code.
+  const SlotEntryFn* slot_entries = nullptr;
 };
 
 /// Offset of a Global's value (the translator reads/writes globals through ctx->globals[i]).
@@ -86,6 +97,13 @@ extern "C" {
 /// The slow path of a safepoint of `cost` fuel units: settles fuel and slice, honours a kill,
 /// yields when the slice is used up, traps when out of fuel; returns once `cost` is charged.
 void lunatic_jit_safepoint(Context* ctx, uint32_t cost);
+/// The slow path of a baseline loop header's safepoint (safepoint `safepoint` of defined
+/// function `defined_index`, entered with an empty operand stack): when a newer tier has an
+/// OSR entry there, returns it without charging anything (the entry charges the safepoint as
+/// it continues the frame from the baseline's locals); else runs lunatic_jit_safepoint and
+/// returns null.
+void* lunatic_jit_safepoint_osr(Context* ctx, uint32_t cost, uint32_t defined_index,
+                                uint32_t safepoint);
 /// Traps with engine::TrapKind `kind`. Never returns.
 [[noreturn]] void lunatic_jit_trap(Context* ctx, uint32_t kind);
 /// memory.grow on memory 0: the old size in pages, or -1. Refreshes memory_base/memory_size.
@@ -133,5 +151,6 @@ static_assert(offsetof(Context, typed_entries) == 96);
 static_assert(offsetof(Context, instance) == 104);
 static_assert(offsetof(Context, runtime) == 112);
 static_assert(offsetof(Context, types) == 120);
+static_assert(offsetof(Context, slot_entries) == 128);
 
 }  // namespace lunatic::jit

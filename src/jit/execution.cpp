@@ -134,7 +134,9 @@ void Execution::bind(engine::Instance& instance) {
   ctx_.defined_base = instance.defined_functions.get();
   ctx_.defined_count = module.wasm.functions.size();
   const NativeTier* native = native_tier_of(module);
-  ctx_.typed_entries = native != nullptr ? native->code().typed_table() : nullptr;
+  bound_ = native != nullptr ? native->newest() : nullptr;
+  ctx_.typed_entries = bound_ != nullptr ? bound_->code().typed_table() : nullptr;
+  ctx_.slot_entries = bound_ != nullptr ? bound_->code().slot_table() : nullptr;
   ctx_.types = module.wasm.types.data();
   refresh();
 }
@@ -163,7 +165,30 @@ void Execution::save_fuel() {
   if (thread_.fuel()) thread_.set_fuel(fuel_left_);
 }
 
+void Execution::follow_newest_tier() {
+  if (bound_ == nullptr || bound_->successor() == nullptr) return;
+  bound_ = bound_->newest();
+  ctx_.typed_entries = bound_->code().typed_table();
+  ctx_.slot_entries = bound_->code().slot_table();
+}
+
+NativeCode::OsrEntry Execution::safepoint_or_osr(uint32_t cost, uint32_t defined_index,
+                                                 uint32_t point) {
+  follow_newest_tier();
+  if (bound_ != nullptr && bound_->code().osr_point(defined_index, point)) {
+    if (NativeCode::OsrEntry entry = bound_->code().osr_entry(defined_index)) {
+      thread_.note_transfer();
+      return entry;
+    }
+  }
+  safepoint(cost);
+  return nullptr;
+}
+
 void Execution::safepoint(uint32_t cost) {
+  // A tier that replaced the bound one (LLVM's code after the baseline's) takes the calls
+  // made from here on.
+  follow_newest_tier();
   settle();
   for (;;) {
     if (thread_.take_kill_request()) trap(TrapKind::Killed);

@@ -14,6 +14,7 @@
 #include "engine/thread.hpp"
 #include "jit/abi.hpp"
 #include "jit/fiber.hpp"
+#include "jit/native_code.hpp"
 
 namespace lunatic::jit {
 
@@ -42,6 +43,9 @@ class Execution final : public engine::TierExecution {
 
   /// The exact path of a safepoint (the interpreter's rules): kill, yield, out of fuel.
   void safepoint(uint32_t cost);
+  /// A baseline loop header's slow path (lunatic_jit_safepoint_osr): the newer tier's OSR
+  /// entry for that point, charging nothing, or null after safepoint(cost).
+  NativeCode::OsrEntry safepoint_or_osr(uint32_t cost, uint32_t defined_index, uint32_t point);
   /// Calls `fn` with its arguments in slots[0..n), results to slots[0..r). Traps (and does not
   /// return) as the callee does.
   void call(engine::Function& fn, Slot* slots);
@@ -55,6 +59,9 @@ class Execution final : public engine::TierExecution {
   enum class HostOutcome : uint8_t { Return, Yield, Park, Preempt, Trap };
   static void body(void* self);
   void bind(engine::Instance& instance);
+  /// Points the context's entry tables at the newest tier of the bound instance's module
+  /// (the code running keeps running; calls made from now on run the newest code).
+  void follow_newest_tier();
   HostOutcome invoke_host(const engine::Function& fn, Slot* slots);
   void call_host(const engine::Function& fn, Slot* slots);
   void call_wasm(engine::Function& fn, Slot* slots);
@@ -66,7 +73,8 @@ class Execution final : public engine::TierExecution {
   [[noreturn]] void finish_trapped();
   void release_stack();
 
-  std::shared_ptr<const NativeTier> tier_;
+  std::shared_ptr<const NativeTier> tier_;  ///< the tier the call began in (its stacks)
+  const NativeTier* bound_ = nullptr;       ///< the tier of ctx_'s entry tables
   engine::Thread& thread_;
   uint32_t defined_index_ = 0;
   std::optional<uint32_t> safepoint_;  ///< set for an OSR entry

@@ -41,6 +41,7 @@ std::unique_ptr<NativeCode> NativeCode::adopt(std::unique_ptr<CodeOwner> owner,
   code->typed_ = std::move(typed);
   code->entries_ = std::move(entries);
   code->stats_ = std::move(stats);
+  code->optimized_ = false;
   return code;
 }
 
@@ -318,6 +319,8 @@ Result<std::unique_ptr<NativeCode>> compile_native(const engine::CompiledModule&
       }
     }
   }
+  if (options.cache_only)
+    return Error(Phase::Unsupported, "no usable code cache entry", Error::kNoOffset, "jit");
 
   std::unique_ptr<NativeCode> code = NativeCodeBuilder::make();
   CompileStats& stats = NativeCodeBuilder::stats(*code);

@@ -28,6 +28,9 @@ struct CompileOptions {
   /// The module's key material (digest_of its bytes, which CompiledModule does not keep);
   /// without it the cache is not used.
   std::optional<Digest> module_digest{};
+  /// Only link a cache entry: a miss (or an entry that fails its checks) is an error, not a
+  /// compile (a caller that must not spend seconds in LLVM: a run's start, a worker).
+  bool cache_only = false;
   /// When set, receives the optimised IR as text (debugging, tuning, tests).
   std::string* optimized_ir = nullptr;
 };
@@ -59,7 +62,7 @@ class NativeCode {
  public:
   /// Slot entry: reads the params from args_results[0..n) (i32/f32 in the low 32 bits), calls
   /// the typed function, writes the results to args_results[0..r).
-  using SlotEntry = void (*)(Context*, Slot*);
+  using SlotEntry = SlotEntryFn;
 
   ~NativeCode();
   NativeCode(const NativeCode&) = delete;
@@ -73,6 +76,11 @@ class NativeCode {
   SlotEntry entry(uint32_t defined_index) const { return entries_[defined_index]; }
   /// The typed entries as one contiguous array (Context::typed_entries).
   void* const* typed_table() const { return typed_.data(); }
+  /// The slot entries as one contiguous array (Context::slot_entries).
+  const SlotEntry* slot_table() const { return entries_.data(); }
+  /// Whether LLVM made this code (an optimising tier worth moving running calls to), not
+  /// another code generator (adopt).
+  bool optimized() const { return optimized_; }
   /// On-stack replacement: continues defined function i from one of its safepoints (0 = the
   /// entry, k = the k-th loop in code order) with the interpreter's locals (params first),
   /// writing its results to `results`. Null when the function has no such entry.
@@ -105,6 +113,7 @@ class NativeCode {
   std::vector<OsrEntry> osr_;                  ///< per defined function, null: none
   std::vector<std::vector<bool>> osr_points_;  ///< per defined function, per safepoint
   CompileStats stats_;
+  bool optimized_ = true;
 };
 
 /// Translates and compiles every defined function of `module` (decoded, validated and lowered:

@@ -70,9 +70,21 @@ const NativeTier* native_tier_of(const engine::CompiledModule& module) {
   return dynamic_cast<const NativeTier*>(module.native().get());
 }
 
+const NativeTier* NativeTier::newest() const {
+  const NativeTier* tier = this;
+  while (const NativeTier* next = tier->successor()) tier = next;
+  return tier;
+}
+
 Result<void> attach_native(const engine::CompiledModule& module, const CompileOptions& options) {
   std::unique_ptr<NativeCode> code = TRY(compile_native(module, options));
-  module.set_native(std::make_shared<NativeTier>(std::move(code)));
+  std::shared_ptr<const engine::CodeTier> previous = module.native();
+  auto tier = std::make_shared<NativeTier>(std::move(code), previous);
+  module.set_native(tier);
+  // Published after the module holds the new tier: whoever follows the link finds it alive.
+  if (const auto* replaced = dynamic_cast<const NativeTier*>(previous.get())) {
+    replaced->set_successor(tier.get());
+  }
   return {};
 }
 

@@ -2,6 +2,7 @@
 // as Executions on pooled stacks.
 #pragma once
 
+#include <atomic>
 #include <memory>
 
 #include "engine/code_tier.hpp"
@@ -13,7 +14,11 @@ namespace lunatic::jit {
 
 class NativeTier final : public engine::CodeTier, public std::enable_shared_from_this<NativeTier> {
  public:
-  explicit NativeTier(std::unique_ptr<NativeCode> code) : code_(std::move(code)) {}
+  /// `previous`: the tier this one replaces on its module (the baseline's, when LLVM's code
+  /// arrives), kept alive as long as this one: frames of its code may still be running.
+  explicit NativeTier(std::unique_ptr<NativeCode> code,
+                      std::shared_ptr<const engine::CodeTier> previous = nullptr)
+      : code_(std::move(code)), previous_(std::move(previous)) {}
 
   std::unique_ptr<engine::TierExecution> begin(engine::Thread& thread, engine::Function& fn,
                                                std::span<const engine::Slot> args) const override;
@@ -24,9 +29,20 @@ class NativeTier final : public engine::CodeTier, public std::enable_shared_from
 
   const NativeCode& code() const { return *code_; }
   StackPool& stacks() const { return stacks_; }
+  /// The tier that replaced this one on its module (null: none yet). Executions poll it at
+  /// safepoints' slow paths to move their calls over; it lives as long as the module.
+  const NativeTier* successor() const { return successor_.load(std::memory_order_acquire); }
+  /// The newest tier of the chain that starts here.
+  const NativeTier* newest() const;
+  /// Links `next` (already its module's tier) as this one's successor. Once.
+  void set_successor(const NativeTier* next) const {
+    successor_.store(next, std::memory_order_release);
+  }
 
  private:
   std::unique_ptr<NativeCode> code_;
+  std::shared_ptr<const engine::CodeTier> previous_;
+  mutable std::atomic<const NativeTier*> successor_{nullptr};
   mutable StackPool stacks_;
 };
 
@@ -34,8 +50,9 @@ class NativeTier final : public engine::CodeTier, public std::enable_shared_from
 const NativeTier* native_tier_of(const engine::CompiledModule& module);
 
 /// Compiles `module` (decoded, validated, lowered) to native code and attaches it
-/// (CompiledModule::set_native). On failure the module is left to the interpreter and the
-/// error says why.
+/// (CompiledModule::set_native), replacing the tier it had (the baseline's: calls running
+/// its code move over at their next safepoint slow path, see Execution). On failure the
+/// module keeps what it had and the error says why.
 Result<void> attach_native(const engine::CompiledModule& module,
                            const CompileOptions& options = {});
 

@@ -29,6 +29,12 @@ extern "C" {
 
 void lunatic_jit_safepoint(Context* ctx, uint32_t cost) { Execution::of(ctx).safepoint(cost); }
 
+void* lunatic_jit_safepoint_osr(Context* ctx, uint32_t cost, uint32_t defined_index,
+                                uint32_t safepoint) {
+  return reinterpret_cast<void*>(
+      Execution::of(ctx).safepoint_or_osr(cost, defined_index, safepoint));
+}
+
 void lunatic_jit_trap(Context* ctx, uint32_t kind) {
   Execution::of(ctx).trap(static_cast<TrapKind>(kind));
 }

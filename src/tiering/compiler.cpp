@@ -4,13 +4,32 @@
 #include <sys/resource.h>
 
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cstdio>
 
 #include "baseline/baseline.hpp"
 #include "jit/native_tier.hpp"
 
 namespace lunatic::tiering {
+
+namespace {
+
+// Whether the module runs LLVM's code (not the baseline's, which LLVM's replaces).
+bool has_llvm_code(const engine::CompiledModule& module) {
+  const jit::NativeTier* native = jit::native_tier_of(module);
+  return native != nullptr && native->code().optimized();
+}
+
+// CPU time of the whole process so far (every worker's).
+std::chrono::nanoseconds process_cpu_time() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
+}
+
+}  // namespace
 
 std::optional<Tier> parse_tier(std::string_view name) {
   if (name == "interp") return Tier::Interp;
@@ -54,7 +73,7 @@ Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile(
   if (cache_ && config_.tier != Tier::Interp && config_.tier != Tier::Baseline) {
     digest = jit::digest_of(bytes);
   }
-  add_native_code(module, digest);
+  add_native_code(module, digest, bytes.size());
   return module;
 }
 
@@ -68,9 +87,11 @@ Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile_loaded(
   }
   std::optional<jit::Digest> digest;
   if (cache_) digest = jit::digest_of(bytes);
-  compile_in_background(
-      module, digest,
-      config_.tier == Tier::Auto ? config_.background_delay : std::chrono::milliseconds{0});
+  if (config_.tier == Tier::Auto) {
+    compile_auto(module, digest, bytes.size(), /*baseline_in_background=*/true);
+  } else {
+    compile_in_background(module, digest, std::chrono::milliseconds{0});
+  }
   return module;
 }
 
@@ -87,7 +108,7 @@ Result<std::vector<jit::CompileStats>> Compiler::precompile(std::span<const uint
 }
 
 void Compiler::add_native_code(const std::shared_ptr<const engine::CompiledModule>& module) {
-  add_native_code(module, std::nullopt);
+  add_native_code(module, std::nullopt, 0);
 }
 
 jit::CompileOptions Compiler::options_for(Tier tier,
@@ -100,13 +121,64 @@ jit::CompileOptions Compiler::options_for(Tier tier,
 }
 
 void Compiler::add_native_code(const std::shared_ptr<const engine::CompiledModule>& module,
-                               const std::optional<jit::Digest>& digest) {
+                               const std::optional<jit::Digest>& digest, size_t module_bytes) {
   switch (config_.tier) {
     case Tier::Interp: return;
     case Tier::Compiled: compile_now(*module, digest, Tier::Compiled); return;
-    case Tier::Auto: compile_in_background(module, digest, config_.background_delay); return;
+    case Tier::Auto: compile_auto(module, digest, module_bytes, false); return;
     case Tier::Baseline: compile_baseline_now(*module); return;
   }
+}
+
+bool Compiler::load_cached(const engine::CompiledModule& module,
+                           const std::optional<jit::Digest>& digest) {
+  // Loading from the cache takes milliseconds: no reason to start in a slower tier.
+  if (!cache_ || !digest ||
+      !cache_->contains(jit::ObjectCache::key(*digest, config_.opt_level, true))) {
+    return false;
+  }
+  // Only a load: an entry that turns out corrupt or stale (or half written by another
+  // process) must not make this thread (a run's start, a scheduler worker) compile.
+  if (has_llvm_code(module)) return true;
+  jit::CompileOptions options = options_for(Tier::Auto, digest);
+  options.cache_only = true;
+  if (Result<void> done = jit::attach_native(module, options); !done.ok()) {
+    if (config_.note) config_.note("code cache: " + done.error().to_string());
+    return false;
+  }
+  if (config_.note) {
+    const jit::CompileStats& stats = jit::native_tier_of(module)->code().stats();
+    char line[96];
+    std::snprintf(line, sizeof line, "compiled tier: %zu functions loaded from the cache in %.3f s",
+                  stats.functions, stats.total_seconds);
+    config_.note(line + (" (" + stats.cache_entry + ")"));
+  }
+  return true;
+}
+
+std::chrono::nanoseconds Compiler::llvm_cpu_delay(size_t bytes, bool baseline_runs) const {
+  if (!baseline_runs) return std::chrono::nanoseconds{0};
+  return config_.delay_per_byte * static_cast<int64_t>(bytes);
+}
+
+void Compiler::compile_auto(const std::shared_ptr<const engine::CompiledModule>& module,
+                            const std::optional<jit::Digest>& digest, size_t module_bytes,
+                            bool baseline_in_background) {
+  if (module->wasm.functions.empty() || load_cached(*module, digest)) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (baseline_in_background) {
+    enqueue(Job{module,
+                now,
+                digest,
+                true,
+                config_.background_delay,
+                {},
+                llvm_cpu_delay(module_bytes, true)});
+    return;
+  }
+  compile_baseline_now(*module);
+  const std::chrono::nanoseconds cpu = llvm_cpu_delay(module_bytes, module->has_native());
+  enqueue(Job{module, now + config_.background_delay, digest, false, {}, process_cpu_time() + cpu});
 }
 
 void Compiler::compile_baseline_now(const engine::CompiledModule& module) {
@@ -128,23 +200,28 @@ void Compiler::compile_baseline_now(const engine::CompiledModule& module) {
 void Compiler::compile_in_background(const std::shared_ptr<const engine::CompiledModule>& module,
                                      const std::optional<jit::Digest>& digest,
                                      std::chrono::milliseconds delay) {
-  if (module->wasm.functions.empty()) return;
-  // Loading from the cache takes milliseconds: no reason to start in the interpreter.
-  if (cache_ && digest &&
-      cache_->contains(jit::ObjectCache::key(*digest, config_.opt_level, true))) {
-    compile_now(*module, digest, Tier::Auto);
-    if (module->native() != nullptr) return;
-  }
+  if (module->wasm.functions.empty() || load_cached(*module, digest)) return;
+  enqueue(Job{module, std::chrono::steady_clock::now() + delay, digest, false, {}});
+}
+
+void Compiler::enqueue(Job job) {
   std::lock_guard lock(mutex_);
   if (stopping_) return;
-  queue_.push_back(Job{module, std::chrono::steady_clock::now() + delay, digest});
+  insert_locked(std::move(job));
   if (!worker_.joinable()) worker_ = std::thread([this] { background_loop(); });
   wake_.notify_one();
 }
 
+void Compiler::insert_locked(Job job) {
+  // Kept in order of not_before (a baseline job due now passes LLVM jobs still waiting).
+  auto at = std::find_if(queue_.begin(), queue_.end(),
+                         [&](const Job& queued) { return queued.not_before > job.not_before; });
+  queue_.insert(at, std::move(job));
+}
+
 void Compiler::compile_now(const engine::CompiledModule& module,
                            const std::optional<jit::Digest>& digest, Tier tier) {
-  if (module.native() != nullptr) return;
+  if (has_llvm_code(module)) return;
   Result<void> done = jit::attach_native(module, options_for(tier, digest));
   if (!config_.note) return;
   if (!done.ok()) {
@@ -176,18 +253,44 @@ void Compiler::background_loop() {
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (stopping_) return;
-    // A module is compiled only once it has run for the delay (stopping cancels the wait).
-    if (wake_.wait_until(lock, queue_.front().not_before, [this] { return stopping_; })) return;
-    std::shared_ptr<const engine::CompiledModule> module = queue_.front().module.lock();
-    const std::optional<jit::Digest> digest = queue_.front().digest;
+    // A module is compiled only once it has run for the delay (stopping cancels the wait; a
+    // job queued meanwhile may be due sooner).
+    const auto due = queue_.front().not_before;
+    if (wake_.wait_until(lock, due, [&] { return stopping_ || queue_.front().not_before < due; })) {
+      if (stopping_) return;
+      continue;
+    }
+    Job job = std::move(queue_.front());
     queue_.pop_front();
+    std::shared_ptr<const engine::CompiledModule> module = job.module.lock();
     if (module == nullptr) continue;  // nobody runs it any more
+    const std::chrono::nanoseconds cpu_left = job.cpu_not_before - process_cpu_time();
+    if (!job.baseline && cpu_left.count() > 0) {
+      // Looked at again once that much wall time has passed (at most a second: the workers
+      // of a busy process use CPU time faster than wall time).
+      job.not_before = std::chrono::steady_clock::now() +
+                       std::min<std::chrono::nanoseconds>(cpu_left, std::chrono::seconds(1));
+      insert_locked(std::move(job));
+      continue;
+    }
     busy_.store(true, std::memory_order_release);
     lock.unlock();
-    compile_now(*module, digest, Tier::Auto);
+    const bool then_llvm = job.baseline;
+    if (job.baseline) {
+      compile_baseline_now(*module);
+      // LLVM after the delay, and for a module running baseline code after the CPU time too
+      // (a module the baseline refused runs in the interpreter: LLVM soon pays there).
+      if (!module->has_native()) job.then_cpu = std::chrono::nanoseconds{0};
+      job.not_before = std::chrono::steady_clock::now() + job.then;
+      job.cpu_not_before = process_cpu_time() + job.then_cpu;
+      job.baseline = false;
+    } else {
+      compile_now(*module, job.digest, Tier::Auto);
+    }
     module.reset();
     lock.lock();
     busy_.store(false, std::memory_order_release);
+    if (then_llvm && !stopping_) insert_locked(std::move(job));
   }
 }
 

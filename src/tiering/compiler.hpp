@@ -1,9 +1,9 @@
 // Compiler: bytes -> a module ready to instantiate, with the tier the user chose. Interp runs
 // the interpreter only; Compiled compiles native code before the module is returned; Baseline
 // compiles it with the single-pass baseline compiler (src/baseline, never cached); Auto
-// returns the module at once (the interpreter runs it) and compiles native code on a
-// background thread, which calls begun after it finished then run. Native code comes from
-// the on-disk code cache (jit::ObjectCache) when it holds the module.
+// returns the module with LLVM's code when the on-disk code cache (jit::ObjectCache) holds it,
+// else with the baseline's (milliseconds), and compiles LLVM's code on a background thread,
+// which then replaces the baseline's: new calls run it, running ones move over at safepoints.
 #pragma once
 
 #include <atomic>
@@ -45,6 +45,11 @@ struct CompilerConfig {
   /// A short run then never pays for a compile it would not live to use (LLVM at -O2 takes
   /// about a second per 30 KB of code on these machines).
   std::chrono::milliseconds background_delay{0};
+  /// Auto, for a module that runs baseline code meanwhile: LLVM starts only once the process
+  /// has also used this much CPU time per byte of the module after it was compiled, about as
+  /// much as the compile would take (rent or buy: never much worse than the better choice in
+  /// hindsight). CPU time, not wall time: on a busy machine a program's progress is its CPU.
+  std::chrono::nanoseconds delay_per_byte{0};
   /// Look native code up in the code cache before compiling, and store what was compiled.
   /// Auto: a module the cache holds gets its native code at once, without the delay.
   bool use_cache = true;
@@ -68,7 +73,9 @@ class Compiler {
   /// As compile(), for a module a process loads at run time (on a scheduler worker, which must
   /// not spend seconds in LLVM nor let a guest spend the host's CPU there): native code comes
   /// from the cache at once or from the background thread later, never from the caller's
-  /// thread. Compiled: the background compile starts at once; Auto: after the delay.
+  /// thread. Compiled: the background compile starts at once; Auto: the background thread
+  /// compiles the baseline's code at once (the interpreter runs meanwhile), LLVM's after the
+  /// delay.
   Result<std::shared_ptr<const engine::CompiledModule>> compile_loaded(
       std::span<const uint8_t> bytes);
   /// As compile(), for a module already lowered (its bytes are gone: no cache).
@@ -88,13 +95,40 @@ class Compiler {
   bool busy() const { return busy_.load(std::memory_order_acquire); }
 
  private:
+  struct Job {
+    std::weak_ptr<const engine::CompiledModule> module;
+    std::chrono::steady_clock::time_point not_before;
+    std::optional<jit::Digest> digest;
+    /// Auto, a module loaded at run time: the baseline's code first, then LLVM's `then`
+    /// later.
+    bool baseline = false;
+    std::chrono::milliseconds then{0};
+    /// LLVM: not before the process's CPU time (CLOCK_PROCESS_CPUTIME_ID) reaches this.
+    std::chrono::nanoseconds cpu_not_before{0};
+    /// The baseline's job: the CPU time LLVM's then waits for (from when the baseline ends).
+    std::chrono::nanoseconds then_cpu{0};
+  };
   void add_native_code(const std::shared_ptr<const engine::CompiledModule>& module,
-                       const std::optional<jit::Digest>& digest);
+                       const std::optional<jit::Digest>& digest, size_t module_bytes);
+  /// Auto: LLVM's code from the cache at once; else the baseline's (on this thread, or first
+  /// on the background thread when `baseline_in_background`), then LLVM's from the
+  /// background thread once the delay has passed (with OSR entries, so running calls of the
+  /// interpreter or the baseline can be handed over).
+  void compile_auto(const std::shared_ptr<const engine::CompiledModule>& module,
+                    const std::optional<jit::Digest>& digest, size_t module_bytes,
+                    bool baseline_in_background);
   /// Native code from the cache, else from the background thread once `delay` has passed
   /// (with OSR entries, so calls running in the interpreter can be handed over).
   void compile_in_background(const std::shared_ptr<const engine::CompiledModule>& module,
                              const std::optional<jit::Digest>& digest,
                              std::chrono::milliseconds delay);
+  /// Whether the cache holds LLVM's code for the module; if so, attaches it.
+  bool load_cached(const engine::CompiledModule& module, const std::optional<jit::Digest>& digest);
+  /// Auto: the process CPU time LLVM waits for, for a module of `bytes` that runs baseline
+  /// code meanwhile (none for the interpreter: LLVM soon pays there).
+  std::chrono::nanoseconds llvm_cpu_delay(size_t bytes, bool baseline_runs) const;
+  void enqueue(Job job);
+  void insert_locked(Job job);  ///< @pre mutex_ held
   jit::CompileOptions options_for(Tier tier, const std::optional<jit::Digest>& digest) const;
   /// Compiles on this thread as `tier` does (Compiled: no OSR entries; Auto: with them).
   void compile_now(const engine::CompiledModule& module, const std::optional<jit::Digest>& digest,
@@ -107,12 +141,7 @@ class Compiler {
   std::optional<jit::ObjectCache> cache_;  ///< none when disabled or no directory is known
   std::mutex mutex_;
   std::condition_variable wake_;
-  struct Job {
-    std::weak_ptr<const engine::CompiledModule> module;
-    std::chrono::steady_clock::time_point not_before;
-    std::optional<jit::Digest> digest;
-  };
-  std::deque<Job> queue_;
+  std::deque<Job> queue_;  ///< run in order of not_before
   std::atomic<bool> busy_{false};
   std::atomic<uint64_t> baseline_compiled_{0};
   std::atomic<uint64_t> baseline_refused_{0};

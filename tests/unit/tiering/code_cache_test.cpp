@@ -184,6 +184,27 @@ TEST_F(CodeCache, NoCacheWhenDisabled) {
   EXPECT_FALSE(fs::exists(dir_));
 }
 
+// Auto with a damaged entry (or one half written by another process) only tries to load it:
+// the module starts in the baseline, LLVM's compile waits for the background thread.
+TEST_F(CodeCache, AutoWithADamagedEntryStartsInTheBaselineNotInAnLlvmCompile) {
+  const std::vector<uint8_t> bytes = module_bytes();
+  Compiler filler({.tier = Tier::Interp, .cache_dir = dir_});
+  auto filled = filler.precompile(bytes);
+  ASSERT_TRUE(filled.ok()) << filled.error().to_string();
+  fs::resize_file((*filled)[1].cache_entry, fs::file_size((*filled)[1].cache_entry) / 2);
+  std::string notes;
+  Compiler compiler({.tier = Tier::Auto,
+                     .note = [&](const std::string& line) { notes += line + "\n"; },
+                     .background_delay = std::chrono::minutes(1),
+                     .cache_dir = dir_});
+  auto module = compiler.compile(bytes);
+  ASSERT_TRUE(module.ok());
+  ASSERT_NE((*module)->native(), nullptr);
+  EXPECT_FALSE(jit::native_tier_of(**module)->code().optimized()) << notes;
+  EXPECT_NE(notes.find("no usable code cache entry"), std::string::npos) << notes;
+  EXPECT_EQ(run(*module, 3).results.at(0).bits, 1u + 4 + 9 + 7);
+}
+
 /// A damaged entry, and how to damage it.
 struct Damage {
   const char* name;

@@ -2,40 +2,20 @@
 // runs (the auto tier's background compile): its next calls run natively, and at the end of a
 // slice its top frame continues natively from the loop header it stopped at. The outcome,
 // fuel included, is the interpreter's.
+#include "../support/tier_modules.hpp"
 #include "jit/native_tier.hpp"
 #include "tier_fixture.hpp"
 
 namespace lunatic::tiering::testing {
 namespace {
 
-constexpr std::string_view kLoops = R"((module
-  (memory 1)
-  (func $cube (param i64) (result i64)
-    (i64.mul (local.get 0) (i64.mul (local.get 0) (local.get 0))))
-  (func (export "sum_cubes") (param $n i32) (result i64) (local $s i64)
-    (loop $next
-      (local.set $s (i64.add (local.get $s) (call $cube (i64.extend_i32_u (local.get $n)))))
-      (local.tee $n (i32.sub (local.get $n) (i32.const 1)))
-      (br_if $next))
-    (local.get $s))
-  (func (export "nested") (param $n i32) (result i64) (local $i i32) (local $j i32) (local $acc i64)
-    (loop $outer
-      (local.set $j (i32.const 0))
-      (loop $inner
-        (local.set $acc (i64.add (local.get $acc)
-                                 (i64.extend_i32_u (i32.mul (local.get $i) (local.get $j)))))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br_if $inner (i32.lt_u (local.get $j) (i32.const 50))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br_if $outer (i32.lt_u (local.get $i) (local.get $n))))
-    (local.get $acc))
-))";
+using lunatic::testing::kLoopsWat;
 
 // Runs `name`(arg) interpreted for `first_slices` slices, attaches native code to the module,
 // and runs the rest; returns the outcome and the number of frames handed over.
 Outcome run_switching(std::string_view name, Value arg, int first_slices, uint64_t slice,
                       uint64_t* transfers) {
-  TierInstance t(kLoops, Tier::Interp);
+  TierInstance t(kLoopsWat, Tier::Interp);
   EXPECT_NE(t.instance, nullptr);
   Outcome o;
   t.thread.set_fuel(10'000'000);
@@ -59,7 +39,7 @@ Outcome run_switching(std::string_view name, Value arg, int first_slices, uint64
 TEST(MixedTiers, ARunningCallContinuesNativelyWithTheSameOutcomeAndFuel) {
   for (const char* name : {"sum_cubes", "nested"}) {
     for (uint64_t slice : {5u, 100u, 1000u}) {
-      TierInstance ref(kLoops, Tier::Interp);
+      TierInstance ref(kLoopsWat, Tier::Interp);
       const Value arg = Value::i32(300);
       Outcome want = run_to_end(ref.thread, ref.fn(name), {arg}, 10'000'000, slice);
       uint64_t transfers = 0;
