@@ -55,10 +55,8 @@ class SlotReuse : public RuntimeTest {
   std::shared_ptr<Environment> env_ = Environment::create({});
 
   ExitStatus run(const char* entry, int64_t arg) {
-    auto id = runtime_->spawn({.module = guest_,
-                               .environment = env_,
-                               .entry = entry,
-                               .args = {Value::i64(arg)}});
+    auto id = runtime_->spawn(
+        {.module = guest_, .environment = env_, .entry = entry, .args = {Value::i64(arg)}});
     EXPECT_TRUE(id.ok()) << id.error().to_string();
     runtime_->wait_all();
     return id.ok() ? exit_of(*id) : ExitStatus{};
@@ -97,8 +95,7 @@ long resident_kib() {
 // 20,000 warm-up cycles, then `cycles` more of processes touching 1 to 16 pages, at most 64
 // alive at a time: the resident memory grows by less than 16 MiB over the second part. Its
 // own runtime, without the fixture's record of every exit (a map that would grow the RSS).
-void expect_flat_rss(const std::shared_ptr<const engine::CompiledModule>& guest,
-                     int64_t cycles) {
+void expect_flat_rss(const std::shared_ptr<const engine::CompiledModule>& guest, int64_t cycles) {
   RuntimeConfig config;
   config.workers = 2;
   config.linker = make_test_linker();
@@ -106,8 +103,8 @@ void expect_flat_rss(const std::shared_ptr<const engine::CompiledModule>& guest,
   auto env = Environment::create({});
   long after_warmup = 0;
   for (int64_t i = 0; i < 20'000 + cycles; ++i) {
-    auto id = rt.spawn({.module = guest, .environment = env, .entry = "touch",
-                        .args = {Value::i64(1 + i % 16)}});
+    auto id = rt.spawn(
+        {.module = guest, .environment = env, .entry = "touch", .args = {Value::i64(1 + i % 16)}});
     ASSERT_TRUE(id.ok()) << id.error().to_string();
     if (i % 64 == 63) rt.wait_all();
     if (i == 20'000) after_warmup = resident_kib();
@@ -119,9 +116,7 @@ void expect_flat_rss(const std::shared_ptr<const engine::CompiledModule>& guest,
   EXPECT_TRUE(rt.crashes().empty());
 }
 
-TEST_F(SlotReuse, SpawnAndExitCyclesKeepResidentMemoryFlat) {
-  expect_flat_rss(guest_, 100'000);
-}
+TEST_F(SlotReuse, SpawnAndExitCyclesKeepResidentMemoryFlat) { expect_flat_rss(guest_, 100'000); }
 
 // The figure: a million cycles (~10 s; run with --gtest_also_run_disabled_tests).
 TEST_F(SlotReuse, DISABLED_AMillionSpawnAndExitCyclesKeepResidentMemoryFlat) {
