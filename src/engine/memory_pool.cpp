@@ -137,7 +137,9 @@ struct MemoryPool::Impl {
   // Queues a slot to be given back over `ranges`; resets the batch when it is full.
   void defer(uint8_t* base, size_t index, const iovec* ranges, size_t count, uint64_t bytes) {
     std::unique_lock lock(batch_mutex);
-    if (batch.range_count + count > kBatchRanges) flush_locked(lock);
+    // A loop: the flush lets go of the lock during its system call, and other releases may
+    // fill the batch again meanwhile.
+    while (batch.range_count + count > kBatchRanges) flush_locked(lock);
     for (size_t i = 0; i < count; ++i) batch.ranges[batch.range_count++] = ranges[i];
     batch.slots[batch.slot_count++] = {base, index};
     batch.bytes += bytes;
