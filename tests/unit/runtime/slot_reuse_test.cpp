@@ -83,6 +83,15 @@ TEST_F(SlotReuse, ASlotGivenBackShowsTheNextProcessNoByteOfTheLast) {
   EXPECT_EQ(read.kind, ExitStatus::Kind::Normal) << read.to_string();
 }
 
+// Sanitizers keep freed heap memory (ASan's quarantine, 256 MiB by default) or shadow it, so
+// the host allocations of ended processes stay in the RSS there: the figure is checked in the
+// plain build only (the cycles still run).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+
 long resident_kib() {
   long pages = 0, resident = 0;
   FILE* f = std::fopen("/proc/self/statm", "r");
@@ -112,7 +121,9 @@ void expect_flat_rss(const std::shared_ptr<const engine::CompiledModule>& guest,
   rt.wait_all();
   const long end = resident_kib();
   ASSERT_GT(after_warmup, 0);
-  EXPECT_LT(end - after_warmup, 16 * 1024) << after_warmup << " KiB, then " << end << " KiB";
+  if (!kSanitized) {
+    EXPECT_LT(end - after_warmup, 16 * 1024) << after_warmup << " KiB, then " << end << " KiB";
+  }
   EXPECT_TRUE(rt.crashes().empty());
 }
 
