@@ -20,6 +20,8 @@ ROWS = [  # name, what it measures, unit, higher is better
     ("spawn_guest_module", "the same, guest-like module (1-page memory, 5 imports)", "us", False),
     ("spawn_join", "spawned by a process, child sends 1 back, parent receives all (C guest)",
      "us", False),
+    ("spawn_sdk_guest", "a C++ SDK guest spawns children that each reply (the demo's act 1), "
+     "vs spawn_join", "us", False),
     ("ring_1k", "messages per second around a ring of 1,000 processes (C guest)", "M msg/s", True),
     ("ring_10k", "the same, 10,000 processes (C guest)", "M msg/s", True),
     ("ring_100k", "the same, 100,000 processes (C guest)", "M msg/s", True),
@@ -102,6 +104,8 @@ def main():
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--messages-only", action="store_true",
                     help="only the real-ABI message rows (and Erlang's)")
+    ap.add_argument("--alive", default="",
+                    help="also spawn_sdk_guest with K idle processes alive, e.g. 10000,100000")
     args = ap.parse_args()
 
     lunatic = os.path.join(args.build_dir, "bench", "processes", "bench_processes")
@@ -132,7 +136,8 @@ def main():
 
     print(f"| benchmark | lunatic | Erlang/OTP | ratio | runs |")
     print(f"|---|---:|---:|---:|---:|")
-    erlang_row = {"spawn_guest_module": "spawn"}  # compared with Erlang's plain spawn
+    # compared with Erlang's plain spawn, and its spawn_join
+    erlang_row = {"spawn_guest_module": "spawn", "spawn_sdk_guest": "spawn_join"}
     erlang_row.update(FLOOR_ERLANG)
     for name, what, unit, higher_better in ROWS:
         if name not in lun:
@@ -146,8 +151,39 @@ def main():
         else:
             e_text, r_text = "-", "-"
         print(f"| {name}: {what} | {l:.3f} {unit} | {e_text} | {r_text} | {len(lun[name])} |")
+    if args.alive:
+        alive_rows(args, lunatic, escript)
     print(f"\nload average: {load_before:.1f} before, {loadavg():.1f} after; "
           "ratio > 1 = lunatic slower (or bigger)")
+
+
+def alive_rows(args, lunatic, escript):
+    """Spawn cost with K processes alive: spawn_sdk_guest with K idle SDK guests parked in
+    receive, next to Erlang's spawn_join with K idle processes (bench/erlang/spawn_alive.erl)."""
+    lun, erl = {}, {}
+    for _ in range(args.runs):
+        cmd = [lunatic, "--runs", "1", "--scale", str(args.scale), "--only",
+               "spawn_sdk_guest_alive", "--alive", args.alive]
+        for k, v in samples(cmd, args.timeout).items():
+            lun.setdefault(k, []).extend(v)
+        if escript:
+            cmd = [escript, os.path.join(HERE, "erlang", "spawn_alive.erl"), "1", args.alive,
+                   str(args.scale)]
+            for k, v in samples(cmd, args.timeout).items():
+                erl.setdefault(k, []).extend(v)
+    print("\n| processes alive | spawn_sdk_guest | Erlang spawn_join | ratio |")
+    print("|---:|---:|---:|---:|")
+    for k in args.alive.split(","):
+        l = lun.get(f"spawn_sdk_guest_alive_{k}")
+        e = erl.get(f"spawn_join_alive_{k}")
+        if not l:
+            continue
+        lm = statistics.median(l)
+        e_text, r_text = "-", "-"
+        if e:
+            em = statistics.median(e)
+            e_text, r_text = f"{em:.3f} us", f"{lm / em:.2f}x"
+        print(f"| {int(k):,} | {lm:.3f} us | {e_text} | {r_text} |")
 
 
 if __name__ == "__main__":

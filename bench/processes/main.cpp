@@ -14,6 +14,7 @@
 #include "guest.hpp"
 #include "host.hpp"
 #include "runtime/runtime.hpp"
+#include "sdk_guest.hpp"
 #include "text/text.hpp"
 
 namespace lunatic::bench {
@@ -31,6 +32,7 @@ struct Options {
   int64_t monitor_n = 100'000;
   unsigned workers = 2;
   std::string only;  ///< comma-separated benchmark names; empty = all
+  SdkGuestRows sdk;  ///< the C++ SDK guest's rows (sdk_guest.hpp)
 };
 
 std::shared_ptr<const engine::CompiledModule> compile_wat(std::string_view wat) {
@@ -170,6 +172,9 @@ int run(const Options& o) {
       run_root(o, guest, "idle_many", o.idle_n, &delta);
       sample("idle_memory", static_cast<double>(delta) / o.idle_n, "bytes");
     }
+    sample_sdk_guest_rows(
+        o.sdk, o.workers, o.spawn_n, [&o](std::string_view name) { return wanted(o, name); },
+        sample);
     if (wanted(o, "link_kill")) sample("link_kill", link_kill(o, guest) / 1000.0, "ms");
     if (wanted(o, "monitor_kill")) {
       sample("monitor_kill", monitor_kill(o, guest) / 1000.0, "ms");
@@ -200,7 +205,16 @@ int main(int argc, char** argv) {
       o.workers = static_cast<unsigned>(std::atoi(value()));
     else if (arg == "--idle-n")  // how many idle processes idle_memory keeps alive at once
       o.idle_n = std::max<int64_t>(1, std::atoll(value()));
-    else if (arg == "--scale") {
+    else if (arg == "--sdk-guest")  // the spawn_sdk_guest guest (default: the build's)
+      o.sdk.path = value();
+    else if (arg == "--alive") {  // spawn_sdk_guest_alive: idle processes alive, e.g. 10000,100000
+      std::string_view list = value();
+      while (!list.empty()) {
+        const size_t comma = list.find(',');
+        o.sdk.alive.push_back(std::atoll(std::string(list.substr(0, comma)).c_str()));
+        list.remove_prefix(comma == std::string_view::npos ? list.size() : comma + 1);
+      }
+    } else if (arg == "--scale") {
       // Divides every N (smoke tests).
       const int64_t d = std::max<int64_t>(1, std::atoll(value()));
       o.spawn_n /= d;
@@ -213,8 +227,9 @@ int main(int argc, char** argv) {
       std::fprintf(
           stderr,
           "usage: bench_processes [--runs N] [--only a,b] [--workers N] [--scale D] [--idle-n N]\n"
-          "benchmarks: spawn spawn_guest_module spawn_join ring pingpong idle_memory link_kill\n"
-          "            monitor_kill\n");
+          "                       [--sdk-guest FILE.wasm] [--alive K1,K2,...]\n"
+          "benchmarks: spawn spawn_guest_module spawn_join spawn_sdk_guest ring pingpong\n"
+          "            idle_memory link_kill monitor_kill spawn_sdk_guest_alive (with --alive)\n");
       return 2;
     }
   }

@@ -17,6 +17,15 @@ Error malformed(const wasm::Instr& at, std::string what) {
 }  // namespace
 
 Result<Slot> eval_const_expr(const wasm::ConstExpr& expr, const Instance& instance, Slot* hi) {
+  // The common one-instruction initialisers (every element item of a C or C++ module is a
+  // ref.func, every offset an i32.const) without the stack: a spawn evaluates dozens.
+  if (expr.instrs.size() == 1 && hi == nullptr) {
+    const wasm::Instr& in = expr.instrs.front();
+    if (in.op == wasm::Opcode::I32Const) return Slot{in.c & 0xFFFF'FFFFu};
+    if (in.op == wasm::Opcode::RefFunc && in.a < instance.functions.size()) {
+      return reinterpret_cast<Slot>(instance.functions[in.a]);
+    }
+  }
   // Valid expressions need one slot per pushed constant; 16 is far more than any initialiser
   // a tool emits, and the check below turns a longer one into an error.
   std::array<Slot, 16> stack{};

@@ -69,7 +69,7 @@ uint64_t expr_offset(const wasm::ConstExpr& expr) {
 }  // namespace
 
 Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> module,
-                                     std::span<const Extern> imports) {
+                                     std::span<const Extern> imports, bool imports_checked) {
   if (!module) return Error(Phase::Usage, "instantiate: no module");
   const wasm::Module& m = module->wasm;
   if (imports.size() != m.imports.size()) {
@@ -80,7 +80,9 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   if (module->code.size() != m.functions.size()) {
     return Error(Phase::Usage, "instantiate: module is not compiled (code missing)");
   }
-  for (size_t i = 0; i < imports.size(); ++i) TRY(check_import(m, m.imports[i], imports[i]));
+  for (size_t i = 0; !imports_checked && i < imports.size(); ++i) {
+    TRY(check_import(m, m.imports[i], imports[i]));
+  }
 
   // The instance joins the store before anything can fail: once a segment has written one of
   // its functions into an imported table, that function must outlive a failed instantiation.
@@ -146,36 +148,39 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   }
 
   inst->elements.resize(m.elements.size());
-  for (size_t i = 0; i < m.elements.size(); ++i) {
-    std::vector<Slot>& items = inst->elements[i];
-    items.reserve(m.elements[i].items.size());
-    for (const wasm::ConstExpr& item : m.elements[i].items)
-      items.push_back(TRY(eval_const_expr(item, *inst)));
-  }
   const bool any_passive_data =
       std::any_of(m.data.begin(), m.data.end(),
                   [](const wasm::DataSegment& d) { return d.mode == wasm::SegmentMode::Passive; });
   if (any_passive_data) inst->data_dropped.assign(m.data.size(), false);
 
-  // Active element segments, in order: table.init, then elem.drop (declarative ones are
-  // dropped too). Bounds are checked before any element is written, as table.init does.
+  // Element segments, in order. Passive ones are kept for table.init; active ones are
+  // table.init then elem.drop and declarative ones are dropped, so neither is kept: an active
+  // segment's references go straight into the table (no vector per segment per spawn), its
+  // bounds checked before any element is written, as table.init does. Evaluating the items
+  // as they are written, rather than all segments' first, is the same for a validated module:
+  // they have no effects and cannot fail.
   for (size_t i = 0; i < m.elements.size(); ++i) {
     const wasm::ElemSegment& seg = m.elements[i];
-    std::vector<Slot>& items = inst->elements[i];
-    if (seg.mode == wasm::SegmentMode::Active) {
-      if (seg.table_index >= inst->tables.size()) {
-        return Error(Phase::Instantiate, "unknown table", expr_offset(seg.offset),
-                     "element segment " + std::to_string(i));
-      }
-      Table* table = inst->tables[seg.table_index];
-      uint64_t offset = TRY(eval_const_expr(seg.offset, *inst)) & 0xFFFF'FFFFu;
-      if (offset + items.size() > table->size()) {
-        return Error(Phase::Instantiate, "out of bounds table access", expr_offset(seg.offset),
-                     "element segment " + std::to_string(i));
-      }
-      std::copy(items.begin(), items.end(), table->data() + offset);
+    if (seg.mode == wasm::SegmentMode::Passive) {
+      std::vector<Slot>& items = inst->elements[i];
+      items.reserve(seg.items.size());
+      for (const wasm::ConstExpr& item : seg.items)
+        items.push_back(TRY(eval_const_expr(item, *inst)));
+      continue;
     }
-    if (seg.mode != wasm::SegmentMode::Passive) std::vector<Slot>().swap(items);
+    if (seg.mode != wasm::SegmentMode::Active) continue;
+    if (seg.table_index >= inst->tables.size()) {
+      return Error(Phase::Instantiate, "unknown table", expr_offset(seg.offset),
+                   "element segment " + std::to_string(i));
+    }
+    Table* table = inst->tables[seg.table_index];
+    uint64_t offset = TRY(eval_const_expr(seg.offset, *inst)) & 0xFFFF'FFFFu;
+    if (offset + seg.items.size() > table->size()) {
+      return Error(Phase::Instantiate, "out of bounds table access", expr_offset(seg.offset),
+                   "element segment " + std::to_string(i));
+    }
+    Slot* out = table->data() + offset;
+    for (const wasm::ConstExpr& item : seg.items) *out++ = TRY(eval_const_expr(item, *inst));
   }
 
   // Active data segments, in order: memory.init, then data.drop.

@@ -1,17 +1,20 @@
-// MemoryPool: power-of-two slots carved from large MAP_NORESERVE reservations, one free list
-// per size class, so that a process costs no mapping of its own (DESIGN.md "No mapping per
+// MemoryPool: power-of-two slots carved from large MAP_NORESERVE reservations, free lists per
+// size class, so that a process costs no mapping of its own (DESIGN.md "No mapping per
 // process") and a freshly spawned one reuses the pages of one that just died.
 #include "engine/memory_pool.hpp"
 
-#include <fcntl.h>
 #include <sys/mman.h>
-#include <unistd.h>
+#include <sys/uio.h>
 
 #include <array>
+#include <atomic>
 #include <bit>
 #include <cstring>
 #include <mutex>
 #include <vector>
+
+#include "engine/page_returner.hpp"
+#include "engine/written_pages.hpp"
 
 namespace lunatic::engine {
 namespace {
@@ -27,16 +30,20 @@ constexpr uint64_t kSlotsPerReservation = 64;
 constexpr uint64_t kMinReservationBytes = uint64_t{1} << 30;
 constexpr uint64_t kMaxReservationBytes = uint64_t{64} << 30;
 
-constexpr uint64_t kOsPageBytes = 4096;
+constexpr uint64_t kOsPageBytes = WrittenPages::kPageBytes;
 
-// Warm release: a slot whose used bytes span at most kWarmScanPages OS pages, of which at most
-// kMaxWarmPages are resident, is zeroed by hand and keeps those pages (see reset_warm).
-constexpr uint64_t kWarmScanPages = 512;
-constexpr uint64_t kMaxWarmPages = 4;
+// Warm release (MemoryPool::release): a slot with at most kMaxWarmPages written pages is zeroed
+// by hand and keeps them, while all warm slots together hold at most kWarmBudgetBytes. Zeroing
+// 64 pages costs ~6 us here; giving them back and faulting them in again for the next process
+// costs ~5 us a page on this VM, plus the TLB shootdown.
+constexpr uint64_t kMaxWarmPages = 64;
+constexpr uint64_t kWarmBudgetBytes = uint64_t{64} << 20;
 
-// /proc/PID/pagemap, one 64-bit entry per page (Documentation/admin-guide/mm/pagemap.rst).
-constexpr uint64_t kPagePresent = uint64_t{1} << 63;
-constexpr uint64_t kPageSwapped = uint64_t{1} << 62;  // any swap-type entry (also migration)
+// Cold release: slots to give back wait in one batch until it holds kBatchSlots slots or
+// kBatchBytes bytes, then one process_madvise resets them all (PageReturner).
+constexpr size_t kBatchSlots = 64;
+constexpr size_t kBatchRanges = 2 * kBatchSlots;
+constexpr uint64_t kBatchBytes = uint64_t{64} << 20;
 
 uint64_t reservation_bytes(uint64_t slot_bytes) {
   uint64_t bytes = slot_bytes * kSlotsPerReservation;
@@ -56,12 +63,19 @@ uint8_t* reserve(uint64_t bytes) {
   return static_cast<uint8_t*>(p);
 }
 
+size_t class_index(uint64_t slot_bytes) { return std::countr_zero(slot_bytes) - kMinShift; }
+
 }  // namespace
 
 struct MemoryPool::Impl {
+  struct WarmSlot {
+    uint8_t* base;
+    uint64_t bytes;  ///< zeroed pages it keeps committed (counted in warm_bytes)
+  };
   struct SizeClass {
     std::mutex mutex;
-    std::vector<uint8_t*> free;  ///< LIFO: the most recently released (warmest) slot is last
+    std::vector<WarmSlot> warm;  ///< LIFO: zeroed by hand, pages kept; taken first
+    std::vector<uint8_t*> cold;  ///< LIFO: given back, hold no pages
     uint8_t* next = nullptr;     ///< next never-used slot of the newest reservation
     uint64_t unused = 0;         ///< never-used slots left after `next`
     uint64_t total = 0;          ///< slots in all reservations of this class
@@ -70,39 +84,23 @@ struct MemoryPool::Impl {
     uint8_t* base;
     uint64_t bytes;
   };
+  /// Slots waiting to be given back, and their ranges to reset.
+  struct Batch {
+    std::array<iovec, kBatchRanges> ranges;
+    size_t range_count = 0;
+    std::array<std::pair<uint8_t*, size_t>, kBatchSlots> slots;  ///< base, class index
+    size_t slot_count = 0;
+    uint64_t bytes = 0;
+  };
 
   std::array<SizeClass, kClassCount> classes;
   std::mutex reservations_mutex;
   std::vector<Reservation> reservations;
-  /// /proc/self/pagemap, or -1 (not readable: every release is an madvise).
-  int pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-
-  // Zeroes the first `bytes` of a released slot by hand when only a few of its pages are
-  // resident, and keeps them: the next process in the slot (often of the same module, which
-  // touches the same pages) gets warm pages instead of a page fault each (~2 us here), and
-  // the release needs no madvise, whose TLB shootdown interrupts the other workers. A page
-  // neither present nor swapped has no page at all and reads as zero, so only present pages
-  // are written. False (nothing done) when the slot is too big, has too many resident pages
-  // or has any page swapped out (or moving): then madvise resets it.
-  bool reset_warm(uint8_t* base, uint64_t bytes) const {
-    const uint64_t pages = bytes / kOsPageBytes;
-    if (pagemap < 0 || pages > kWarmScanPages) return false;
-    std::array<uint64_t, kWarmScanPages> entries;
-    const auto offset = static_cast<off_t>(reinterpret_cast<uintptr_t>(base) / kOsPageBytes * 8);
-    const auto want = static_cast<ssize_t>(pages * sizeof(uint64_t));
-    if (pread(pagemap, entries.data(), static_cast<size_t>(want), offset) != want) return false;
-    uint64_t resident = 0;
-    for (uint64_t i = 0; i < pages; ++i) {
-      if ((entries[i] & kPageSwapped) != 0) return false;
-      if ((entries[i] & kPagePresent) != 0) ++resident;
-    }
-    if (resident > kMaxWarmPages) return false;
-    // Still correct if the kernel swaps a page out meanwhile: the write brings it back, zeroed.
-    for (uint64_t i = 0; i < pages; ++i) {
-      if ((entries[i] & kPagePresent) != 0) std::memset(base + i * kOsPageBytes, 0, kOsPageBytes);
-    }
-    return true;
-  }
+  WrittenPages written;
+  PageReturner returner;
+  std::atomic<uint64_t> warm_bytes{0};
+  std::mutex batch_mutex;
+  Batch batch;
 
   // Makes a new reservation for class `c` (called with its mutex held). If the full-size one
   // cannot be had (address-space limit), a reservation of a single slot may still fit.
@@ -121,9 +119,48 @@ struct MemoryPool::Impl {
     c.next = base;
     c.unused = bytes / slot_bytes;
     c.total += c.unused;
-    // Room for every slot of the class on the free list, so release() never allocates.
-    c.free.reserve(c.total);
+    // Room for every slot of the class on either list, so release() never allocates.
+    c.warm.reserve(c.total);
+    c.cold.reserve(c.total);
     return true;
+  }
+
+  // Takes `bytes` of the warm budget; false (nothing taken) if it would pass the budget.
+  bool take_warm_budget(uint64_t bytes) {
+    if (warm_bytes.fetch_add(bytes, std::memory_order_relaxed) + bytes <= kWarmBudgetBytes) {
+      return true;
+    }
+    warm_bytes.fetch_sub(bytes, std::memory_order_relaxed);
+    return false;
+  }
+
+  // Queues a slot to be given back over `ranges`; resets the batch when it is full.
+  void defer(uint8_t* base, size_t index, const iovec* ranges, size_t count, uint64_t bytes) {
+    std::unique_lock lock(batch_mutex);
+    // A loop: the flush lets go of the lock during its system call, and other releases may
+    // fill the batch again meanwhile.
+    while (batch.range_count + count > kBatchRanges) flush_locked(lock);
+    for (size_t i = 0; i < count; ++i) batch.ranges[batch.range_count++] = ranges[i];
+    batch.slots[batch.slot_count++] = {base, index};
+    batch.bytes += bytes;
+    if (batch.slot_count == kBatchSlots || batch.bytes >= kBatchBytes) flush_locked(lock);
+  }
+
+  // Gives back every slot of the batch and puts them on their cold lists. Takes the batch out
+  // under the lock, so other releases go on queueing while the system call runs.
+  void flush_locked(std::unique_lock<std::mutex>& lock) {
+    Batch taken = batch;
+    batch.range_count = 0;
+    batch.slot_count = 0;
+    batch.bytes = 0;
+    lock.unlock();
+    returner.give_back(taken.ranges.data(), taken.range_count);
+    for (size_t i = 0; i < taken.slot_count; ++i) {
+      SizeClass& c = classes[taken.slots[i].second];
+      std::lock_guard class_lock(c.mutex);
+      c.cold.push_back(taken.slots[i].first);
+    }
+    lock.lock();
   }
 };
 
@@ -131,20 +168,25 @@ MemoryPool::MemoryPool() : impl_(std::make_unique<Impl>()) {}
 
 MemoryPool::~MemoryPool() {
   for (const Impl::Reservation& r : impl_->reservations) munmap(r.base, r.bytes);
-  if (impl_->pagemap >= 0) close(impl_->pagemap);
 }
 
 uint8_t* MemoryPool::acquire(uint64_t bytes, uint64_t* slot_bytes) {
   if (bytes > kMaxSlotBytes) return nullptr;
   uint64_t size = bytes <= kMinSlotBytes ? kMinSlotBytes : std::bit_ceil(bytes);
-  Impl::SizeClass& c = impl_->classes[std::countr_zero(size) - kMinShift];
+  Impl::SizeClass& c = impl_->classes[class_index(size)];
 
   std::lock_guard lock(c.mutex);
   uint8_t* slot = nullptr;
-  if (!c.free.empty()) {
-    slot = c.free.back();
-    c.free.pop_back();
+  if (!c.warm.empty()) {
+    slot = c.warm.back().base;
+    impl_->warm_bytes.fetch_sub(c.warm.back().bytes, std::memory_order_relaxed);
+    c.warm.pop_back();
+  } else if (!c.cold.empty()) {
+    slot = c.cold.back();
+    c.cold.pop_back();
   } else {
+    // Slots waiting in the batch are not taken back early: that would reset them one by one,
+    // the cost the batch is there to spread. A fresh slot costs address space only.
     if (c.unused == 0 && !impl_->refill(c, size)) return nullptr;
     slot = c.next;
     c.next += size;
@@ -159,19 +201,56 @@ void MemoryPool::release(uint8_t* base, uint64_t slot_bytes, uint64_t used_bytes
       slot_bytes > kMaxSlotBytes) {
     return;  // not a slot of ours: dropping it leaks address space but never corrupts a slot
   }
+  const size_t index = class_index(slot_bytes);
+  Impl::SizeClass& c = impl_->classes[index];
   uint64_t dirty = used_bytes < slot_bytes ? used_bytes : slot_bytes;
   dirty = (dirty + kOsPageBytes - 1) & ~(kOsPageBytes - 1);
-  // A small slot is zeroed by hand and stays warm (Impl::reset_warm). Otherwise
-  // MADV_DONTNEED on private anonymous memory gives zero pages on the next touch: the slot is
-  // zero-filled again without a new mapping. It only fails for arguments we got wrong; then
-  // zero by hand, since acquire() promises zeroed slots.
-  if (dirty != 0 && !impl_->reset_warm(base, dirty) && madvise(base, dirty, MADV_DONTNEED) != 0) {
-    std::memset(base, 0, dirty);
-  }
 
-  Impl::SizeClass& c = impl_->classes[std::countr_zero(slot_bytes) - kMinShift];
-  std::lock_guard lock(c.mutex);
-  c.free.push_back(base);
+  // The written pages, from the page tables: a page never written holds no data (it has no
+  // page, or maps the shared zero page) and needs nothing.
+  WrittenPages::Result written;
+  const bool known = dirty != 0 && impl_->written.scan(base, dirty, kMaxWarmPages, written);
+  if (dirty == 0 || (known && written.pages == 0)) {
+    std::lock_guard lock(c.mutex);
+    c.cold.push_back(base);
+    return;
+  }
+  const uint64_t written_bytes = written.pages * kOsPageBytes;
+  if (known && impl_->take_warm_budget(written_bytes)) {
+    // Zeroed by hand and kept: the next process in the slot (often of the same module, which
+    // touches the same pages) takes no page fault, and this release makes no system call
+    // beyond the scan. Still correct if the kernel swaps a page out meanwhile: the write
+    // brings it back, zeroed.
+    for (size_t i = 0; i < written.count; ++i) {
+      std::memset(written.runs[i].start, 0,
+                  static_cast<size_t>(written.runs[i].end - written.runs[i].start));
+    }
+    std::lock_guard lock(c.mutex);
+    c.warm.push_back({base, written_bytes});
+    return;
+  }
+  // Given back, in a batch. MADV_DONTNEED on private anonymous memory gives zero pages on the
+  // next touch: the slot is zero-filled again without a new mapping.
+  std::array<iovec, WrittenPages::kMaxRuns> ranges;
+  size_t count = 0;
+  if (known) {
+    for (size_t i = 0; i < written.count; ++i) {
+      ranges[count++] = {written.runs[i].start,
+                         static_cast<size_t>(written.runs[i].end - written.runs[i].start)};
+    }
+  } else {
+    ranges[count++] = {base, static_cast<size_t>(dirty)};
+  }
+  impl_->defer(base, index, ranges.data(), count, known ? written_bytes : dirty);
+}
+
+void MemoryPool::give_back_pending() {
+  std::unique_lock lock(impl_->batch_mutex);
+  if (impl_->batch.slot_count != 0) impl_->flush_locked(lock);
+}
+
+uint64_t MemoryPool::warm_bytes() const {
+  return impl_->warm_bytes.load(std::memory_order_relaxed);
 }
 
 }  // namespace lunatic::engine

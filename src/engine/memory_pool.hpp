@@ -1,7 +1,7 @@
 // MemoryPool: linear memories come from large pooled reservations cut into slots of a few size
 // classes, never from an mmap per memory (DESIGN.md "No mapping per process"). Released slots
-// are reset (a few touched pages zeroed by hand and kept warm, else madvise(MADV_DONTNEED))
-// and reused, recently freed ones first.
+// are reset (their written pages zeroed by hand and kept warm, else given back with
+// MADV_DONTNEED in batches) and reused, warm and recently freed ones first.
 #pragma once
 
 #include <cstdint>
@@ -22,11 +22,20 @@ class MemoryPool {
   uint8_t* acquire(uint64_t bytes, uint64_t* slot_bytes);
   /// Returns a slot obtained from acquire(). Only its first `used_bytes` (the bytes that may
   /// have been written; default: all of it) are reset, so a big, mostly untouched slot costs
-  /// no more to release than what was used. If they span at most 2 MiB of which at most 4 OS
-  /// pages are resident (and none swapped out), those pages are zeroed by hand and stay
-  /// committed for the next user of the slot (no page fault, no madvise); otherwise
-  /// madvise(MADV_DONTNEED) gives them back. Thread-safe.
+  /// no more to release than what was used. The written pages are found in the page tables
+  /// (WrittenPages); if there are at most 64 (256 KiB) and the warm slots' pages stay within
+  /// a pool-wide budget (64 MiB), they are zeroed by hand and stay committed for the next
+  /// user of the slot (no page fault, no system call but the scan). Otherwise the slot waits
+  /// in a batch of slots to be given back (MADV_DONTNEED) together, and is reused after
+  /// that. Thread-safe.
   void release(uint8_t* base, uint64_t slot_bytes, uint64_t used_bytes = UINT64_MAX);
+
+  /// Gives back the slots waiting in the batch now (else the batch is reset when full), so
+  /// that acquire() may hand them out again. Thread-safe.
+  void give_back_pending();
+
+  /// Bytes held by released slots kept warm (zeroed, committed). For tests and statistics.
+  uint64_t warm_bytes() const;
 
   /// Smallest and largest slot sizes: slots are powers of two in between. The largest holds
   /// a 4 GiB memory with room to spare.

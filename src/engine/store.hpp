@@ -193,8 +193,12 @@ class Store {
   /// this checks kinds and types. Phase::Instantiate for out-of-bounds segments
   /// ("out of bounds table access", "out of bounds memory access"), in which case the
   /// segments written before the failing one stay written, as the spec requires.
+  /// `imports_checked`: the caller vouches that these very externs (the same entities) were
+  /// checked against this module's imports by an earlier instantiate, so the check is
+  /// skipped (the runtime caches a module's resolved imports: 63 type comparisons per spawn
+  /// of an SDK guest otherwise).
   Result<Instance*> instantiate(std::shared_ptr<const CompiledModule> module,
-                                std::span<const Extern> imports);
+                                std::span<const Extern> imports, bool imports_checked = false);
 
  private:
   MemoryPool& pool_;

@@ -69,21 +69,29 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
       std::make_shared<Process>(Process::Key(), *this, id, options.environment, options.module);
 
   ImportCache::Externs externs;
+  // A cached resolution was checked against the module's import types by the instantiate
+  // that cached it, so later spawns skip the check; a fresh one is cached only once it passed.
+  bool imports_checked = false;
   if (!options.module->wasm.imports.empty()) {
     std::lock_guard lock(host_functions_mutex_);
     externs = imports_.find(options.module, options.environment);
+    imports_checked = externs != nullptr;
     if (!externs) {
       Result<std::vector<engine::Extern>> resolved =
           linker_->resolve(host_functions_, options.module->wasm, env.config().allowed);
       if (!resolved.ok()) return std::move(resolved).error();
       externs = std::make_shared<const std::vector<engine::Extern>>(std::move(*resolved));
-      imports_.insert(options.module, options.environment, externs);
     }
   }
   Result<engine::Instance*> instance = process->store_.instantiate(
       options.module,
-      externs ? std::span<const engine::Extern>(*externs) : std::span<const engine::Extern>());
+      externs ? std::span<const engine::Extern>(*externs) : std::span<const engine::Extern>(),
+      imports_checked);
   if (!instance.ok()) return std::move(instance).error();
+  if (externs && !imports_checked) {
+    std::lock_guard lock(host_functions_mutex_);
+    imports_.insert(options.module, options.environment, externs);
+  }
   process->instance_ = *instance;
 
   std::optional<engine::Extern> entry = (*instance)->find_export(options.entry);

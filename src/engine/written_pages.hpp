@@ -1,0 +1,56 @@
+// WrittenPages: which OS pages of a range of our own anonymous memory hold data, read from the
+// kernel's page tables (the PAGEMAP_SCAN ioctl where the kernel has it, else /proc/self/pagemap
+// entries), so a released memory slot can be zeroed page by page instead of given back.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+namespace lunatic::engine {
+
+/// Finds the pages of a range that may hold nonzero bytes. Thread-safe after construction
+/// (scan() only reads the page tables through a file descriptor opened once).
+class WrittenPages {
+ public:
+  static constexpr uint64_t kPageBytes = 4096;
+  /// At most this many separate runs of pages are reported; a range with more is "unknown".
+  static constexpr size_t kMaxRuns = 32;
+
+  /// A run [start, end) of pages with data.
+  struct Run {
+    uint8_t* start;
+    uint8_t* end;
+  };
+  /// What scan() found: `runs[0..count)`, and their total in pages.
+  struct Result {
+    std::array<Run, kMaxRuns> runs;
+    size_t count = 0;
+    uint64_t pages = 0;
+  };
+
+  /// `allow_ioctl` false reads pagemap entries even where the ioctl works (for tests).
+  explicit WrittenPages(bool allow_ioctl = true);
+  ~WrittenPages();
+  WrittenPages(const WrittenPages&) = delete;
+  WrittenPages& operator=(const WrittenPages&) = delete;
+
+  /// Fills `out` with the pages of [base, base + bytes) that may hold data: present pages
+  /// other than the shared zero page (where the kernel can tell). False when that cannot be
+  /// said cheaply and exactly: more than `max_pages` such pages or more than kMaxRuns runs, a
+  /// page swapped out (or moving), no page tables to read. @pre base and bytes are multiples
+  /// of kPageBytes and the range is private anonymous memory of this process.
+  bool scan(uint8_t* base, uint64_t bytes, uint64_t max_pages, Result& out) const;
+
+  /// True if scan() uses the PAGEMAP_SCAN ioctl (Linux 6.7+) rather than pagemap reads.
+  bool uses_ioctl() const { return ioctl_; }
+
+ private:
+  bool scan_ioctl(uint8_t* base, uint64_t bytes, uint64_t max_pages, Result& out) const;
+  bool scan_pagemap(uint8_t* base, uint64_t bytes, uint64_t max_pages, Result& out) const;
+
+  int pagemap_ = -1;  ///< /proc/self/pagemap, or -1 (unreadable: scan() is always false)
+  bool ioctl_ = false;
+};
+
+}  // namespace lunatic::engine
