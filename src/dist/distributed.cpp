@@ -75,13 +75,41 @@ HostResult<int32_t> id_to_pid(CallContext& ctx, uint64_t process_id, GuestMutSpa
   return copy_out(encode_pid(*pid), out);
 }
 
+/// Arguments: an output buffer. Writes the names of the nodes connected now (handshake done),
+/// each followed by a NUL byte, if they all fit. Returns their length in bytes (the buffer
+/// was too small if larger than it; the list may change between two calls), or -1 if not a
+/// distributed node. Traps: the buffer outside memory.
+HostResult<int32_t> nodes(CallContext& ctx, GuestMutSpan<uint8_t> out) {
+  std::shared_ptr<Node> node = node_of(ctx);
+  if (!node) return kNotDistributed;
+  std::vector<uint8_t> names;
+  for (const std::string& name : node->nodes()) {
+    names.insert(names.end(), name.begin(), name.end());
+    names.push_back(0);
+  }
+  return copy_out(names, out);
+}
+
+/// Arguments: on (non-zero: start, 0: stop). Erlang's net_kernel:monitor_nodes: while on,
+/// the caller gets a message tagged LUNATIC_TERM_TAG with the term {nodeup, Node} when a
+/// connection to a node is made, and {nodedown, Node} when it is lost. Returns 0, 1 if
+/// kMaxNodeWatchers (4096) processes watch already, or -1 if not a distributed node.
+/// Traps: none.
+HostResult<int32_t> monitor_nodes(CallContext& ctx, int32_t on) {
+  std::shared_ptr<Node> node = node_of(ctx);
+  if (!node) return kNotDistributed;
+  return node->monitor_nodes(ctx.host<Process>().id(), on != 0) ? 0 : 1;
+}
+
 }  // namespace
 
 void define_functions(binding::Linker& linker) {
   linker.ns(kModuleName)
       .define("node_name", &node_name)
       .define("pid_to_id", &pid_to_id)
-      .define("id_to_pid", &id_to_pid);
+      .define("id_to_pid", &id_to_pid)
+      .define("nodes", &nodes)
+      .define("monitor_nodes", &monitor_nodes);
 }
 
 }  // namespace lunatic::dist

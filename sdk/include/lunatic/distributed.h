@@ -32,6 +32,16 @@ int32_t lunatic_pid_to_id(const uint8_t* pid_term, size_t pid_term_len, uint64_t
 LUNATIC_IMPORT("lunatic::distributed", "id_to_pid")
 int32_t lunatic_id_to_pid(uint64_t process_id, uint8_t* out, size_t out_len);
 
+/* Writes the names of the nodes connected now, each followed by a NUL byte, to out if they
+ * fit; returns their length in bytes, or LUNATIC_NOT_DISTRIBUTED. */
+LUNATIC_IMPORT("lunatic::distributed", "nodes")
+int32_t lunatic_nodes(uint8_t* out, size_t out_len);
+/* on != 0: this process gets {nodeup, Node} and {nodedown, Node} (terms, LUNATIC_TERM_TAG)
+ * as connections to other nodes are made and lost; 0: no more. Returns 0, 1 when too many
+ * processes watch nodes already, or LUNATIC_NOT_DISTRIBUTED. */
+LUNATIC_IMPORT("lunatic::distributed", "monitor_nodes")
+int32_t lunatic_monitor_nodes(int32_t on);
+
 #ifdef __cplusplus
 }
 #endif
