@@ -58,7 +58,9 @@ bool read_fields(EtfReader& r, uint32_t arity, Control& c) {
     return true;
   };
   switch (c.op) {
-    case kSend: c.signal = Signal::Send; return arity == 3 && r.skip() && r.pid(to) && (c.to = to, true);
+    case kSend:
+      c.signal = Signal::Send;
+      return arity == 3 && r.skip() && r.pid(to) && (c.to = to, true);
     case kSendTT:
       c.signal = Signal::Send;
       return arity == 4 && r.skip() && r.pid(to) && r.skip() && (c.to = to, true);
@@ -79,7 +81,9 @@ bool read_fields(EtfReader& r, uint32_t arity, Control& c) {
       // The id is any integer the peer chose (a bignum too): kept as sent, for the ack.
       return arity == 4 && r.raw(c.unlink_id) && pids();
     case kExit: c.signal = Signal::Exit; return arity == 4 && pids() && r.raw(c.reason);
-    case kExitTT: c.signal = Signal::Exit; return arity == 5 && pids() && r.skip() && r.raw(c.reason);
+    case kExitTT:
+      c.signal = Signal::Exit;
+      return arity == 5 && pids() && r.skip() && r.raw(c.reason);
     case kExit2: c.signal = Signal::Exit2; return arity == 4 && pids() && r.raw(c.reason);
     case kExit2TT:
       c.signal = Signal::Exit2;
@@ -112,9 +116,7 @@ bool read_fields(EtfReader& r, uint32_t arity, Control& c) {
   }
 }
 
-bool is_payload_exit(int64_t op) {
-  return op >= kPayloadExit && op <= kPayloadMonitorPExit;
-}
+bool is_payload_exit(int64_t op) { return op >= kPayloadExit && op <= kPayloadMonitorPExit; }
 
 std::vector<uint8_t> framed(EtfWriter& control, std::span<const uint8_t> after = {}) {
   const std::vector<uint8_t>& body = control.bytes();

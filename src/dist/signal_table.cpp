@@ -43,8 +43,8 @@ std::optional<uint64_t> SignalTable::add_outgoing(const std::string& peer,
   return key;
 }
 
-std::optional<std::pair<OutgoingMonitor, bool>> SignalTable::take_outgoing(
-    const std::string& peer, uint64_t key) {
+std::optional<std::pair<OutgoingMonitor, bool>> SignalTable::take_outgoing(const std::string& peer,
+                                                                           uint64_t key) {
   std::lock_guard lock(mutex_);
   Peer* p = find(peer);
   if (!p) return std::nullopt;
@@ -88,8 +88,7 @@ std::optional<uint64_t> SignalTable::add_incoming(const std::string& peer,
   return key;
 }
 
-std::optional<IncomingMonitor> SignalTable::take_incoming(const std::string& peer,
-                                                          uint64_t key) {
+std::optional<IncomingMonitor> SignalTable::take_incoming(const std::string& peer, uint64_t key) {
   std::lock_guard lock(mutex_);
   Peer* p = find(peer);
   if (!p) return std::nullopt;

@@ -77,10 +77,10 @@ class SignalTable {
  private:
   using Pair = std::pair<runtime::ProcessId, runtime::ProcessId>;
   struct Peer {
-    std::set<Pair> links;                                  ///< local, remote
-    std::map<uint64_t, OutgoingMonitor> outgoing;          ///< by key
-    std::map<Pair, std::vector<uint64_t>> outgoing_by;     ///< watcher, target -> keys
-    std::map<uint64_t, IncomingMonitor> incoming;          ///< by key
+    std::set<Pair> links;                               ///< local, remote
+    std::map<uint64_t, OutgoingMonitor> outgoing;       ///< by key
+    std::map<Pair, std::vector<uint64_t>> outgoing_by;  ///< watcher, target -> keys
+    std::map<uint64_t, IncomingMonitor> incoming;       ///< by key
     std::map<std::pair<runtime::ProcessId, std::vector<uint8_t>>, uint64_t> incoming_by;
     size_t size() const { return links.size() + outgoing.size() + incoming.size(); }
   };

@@ -59,8 +59,7 @@ void Node::demonitor(ProcessId watcher, ProcessId target) {
   }
 }
 
-void Node::exited(ProcessId dead, const runtime::Notifications& remote,
-                  const ExitStatus& status) {
+void Node::exited(ProcessId dead, const runtime::Notifications& remote, const ExitStatus& status) {
   const ErlangPid self = pids_->local_pid(dead);
   const std::vector<uint8_t> reason = reason_term(status.to_string());
   for (const runtime::LinkEntry& l : remote.links) {
@@ -98,8 +97,8 @@ bool Node::signal(const std::string& peer, const Control& c, std::string& why) {
     if (!out || !c.to || pids_->id_of(*c.to) != out->first.watcher) return true;
     if (auto watcher = runtime_.find(out->first.watcher)) {
       const ExitReason reason = read_reason(c.reason);
-      watcher->remote_monitor_fired(out->first.target, out->first.tag, kind_of(reason),
-                                    reason.text, out->second);
+      watcher->remote_monitor_fired(out->first.target, out->first.tag, kind_of(reason), reason.text,
+                                    out->second);
     }
     return true;
   }
@@ -145,8 +144,8 @@ bool Node::signal(const std::string& peer, const Control& c, std::string& why) {
     }
     case Signal::Monitor: {
       if (process) {
-        IncomingMonitor in{*local, *remote, {c.to_proc.begin(), c.to_proc.end()},
-                           {c.ref.begin(), c.ref.end()}, 0};
+        IncomingMonitor in{
+            *local, *remote, {c.to_proc.begin(), c.to_proc.end()}, {c.ref.begin(), c.ref.end()}, 0};
         std::optional<uint64_t> key = signals_.add_incoming(peer, std::move(in));
         if (!key) return why = "too many monitors", false;
         if (process->add_remote_monitor(*remote, *key)) return true;
@@ -169,8 +168,8 @@ bool Node::signal(const std::string& peer, const Control& c, std::string& why) {
 // ---- connections come and go ----------------------------------------------------------------
 
 ErlangRef Node::monitor_ref(uint64_t key) const {
-  return ErlangRef{name_, pids_->creation(),
-                   {static_cast<uint32_t>(key), static_cast<uint32_t>(key >> 32), 0}};
+  return ErlangRef{
+      name_, pids_->creation(), {static_cast<uint32_t>(key), static_cast<uint32_t>(key >> 32), 0}};
 }
 
 std::optional<uint64_t> Node::monitor_key(std::span<const uint8_t> ref) const {

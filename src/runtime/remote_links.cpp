@@ -74,10 +74,9 @@ void Process::remove_remote_monitor(ProcessId watcher, Tag tag) {
 void Process::remote_monitor_fired(ProcessId target, Tag tag, ExitStatus::Kind kind,
                                    std::string_view reason, bool last) {
   if (last) links_.remove_watching(target);
-  deliver_notice(*this,
-                 death_signal(MessageKind::ProcessDied, Death{target, kind, death_reason(reason)},
-                              tag),
-                 Notice::Forced);
+  deliver_notice(
+      *this, death_signal(MessageKind::ProcessDied, Death{target, kind, death_reason(reason)}, tag),
+      Notice::Forced);
 }
 
 }  // namespace lunatic::runtime

@@ -62,8 +62,8 @@ bool command(const Term& request, std::optional<RemoteProcess>& report) {
   if (what == "spawn") {
     lunatic::Result<lunatic::Process> spawned = lunatic::Process::spawn(child);
     if (spawned) {
-      (void)from->send(Term::tuple(
-          {Term::atom("spawned"), Term::pid(*RemoteProcess(spawned->id()).pid())}));
+      (void)from->send(
+          Term::tuple({Term::atom("spawned"), Term::pid(*RemoteProcess(spawned->id()).pid())}));
     }
   } else if (what == "link" && target) {
     target->link(kLinkTag);
