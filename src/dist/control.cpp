@@ -28,6 +28,10 @@ enum Op : int64_t {
   kPayloadExit2 = 26,
   kPayloadExit2TT = 27,
   kPayloadMonitorPExit = 28,
+  kSpawnRequest = 29,
+  kSpawnRequestTT = 30,
+  kSpawnReply = 31,
+  kSpawnReplyTT = 32,
   kUnlinkId = 35,
   kUnlinkIdAck = 36,
   kLastKnownOp = 40,
@@ -106,8 +110,26 @@ bool read_fields(EtfReader& r, uint32_t arity, Control& c) {
       c.to = to;
       return c.op == kPayloadMonitorPExit || r.raw(c.reason);
     }
+    case kSpawnRequest:
+    case kSpawnRequestTT:
+      c.signal = Signal::SpawnRequest;
+      if (arity != (c.op == kSpawnRequest ? 6u : 7u) || !r.raw(c.ref) || !r.pid(from) ||
+          !r.skip() || !r.raw(c.mfa) || !r.raw(c.options)) {
+        return false;
+      }
+      c.from = from;
+      return c.op == kSpawnRequest || r.skip();
+    case kSpawnReply:
+    case kSpawnReplyTT:
+      c.signal = Signal::SpawnReply;
+      if (arity != (c.op == kSpawnReply ? 5u : 6u) || !r.raw(c.ref) || !r.pid(to) || !r.skip() ||
+          !r.raw(c.reason)) {
+        return false;
+      }
+      c.to = to;
+      return c.op == kSpawnReply || r.skip();
     default:
-      // Spawn requests and replies, alias sends, ...: Erlang's, read as a whole and dropped.
+      // Alias sends, ...: Erlang's, read as a whole and dropped.
       c.signal = Signal::Ignored;
       for (uint32_t i = 1; i < arity; ++i) {
         if (!r.skip()) return false;
@@ -149,14 +171,14 @@ std::optional<Control> parse_control(std::span<const uint8_t> frame, std::string
   }
   if (!read_fields(r, arity, c)) return why = "malformed control message", std::nullopt;
   std::span<const uint8_t> rest = frame.subspan(1 + r.position());
-  const bool carries_term = c.signal == Signal::Send || is_payload_exit(c.op) ||
-                            (c.signal == Signal::Ignored && !rest.empty());
+  const bool carries_term = c.signal == Signal::Send || c.signal == Signal::SpawnRequest ||
+                            is_payload_exit(c.op) || (c.signal == Signal::Ignored && !rest.empty());
   if (!carries_term) {
     if (!rest.empty()) return why = "bytes after a control message", std::nullopt;
     return c;
   }
   if (!is_one_term(rest)) return why = "malformed message term", std::nullopt;
-  if (c.signal == Signal::Send) c.payload = rest;
+  if (c.signal == Signal::Send || c.signal == Signal::SpawnRequest) c.payload = rest;
   if (is_payload_exit(c.op)) c.reason = rest.subspan(1);
   return c;
 }
@@ -237,6 +259,23 @@ std::vector<uint8_t> monitor_exit_frame(std::span<const uint8_t> from_proc, cons
                                         std::span<const uint8_t> reason) {
   EtfWriter w;
   w.version().tuple(5).integer(kMonitorPExit).raw(from_proc).pid(to).raw(ref).raw(reason);
+  return framed(w);
+}
+
+std::vector<uint8_t> spawn_request_frame(const ErlangRef& id, const ErlangPid& from,
+                                         std::span<const uint8_t> mfa,
+                                         std::span<const uint8_t> options,
+                                         std::span<const uint8_t> args) {
+  EtfWriter w;
+  w.version().tuple(6).integer(kSpawnRequest).reference(id).pid(from).pid(from);
+  w.raw(mfa).raw(options);
+  return framed(w, args);
+}
+
+std::vector<uint8_t> spawn_reply_frame(std::span<const uint8_t> id, const ErlangPid& to,
+                                       std::span<const uint8_t> result) {
+  EtfWriter w;
+  w.version().tuple(5).integer(kSpawnReply).raw(id).pid(to).integer(0).raw(result);
   return framed(w);
 }
 

@@ -16,16 +16,19 @@ namespace lunatic::dist {
 
 /// What a control message asks, its variants (trace tokens, exit payloads) folded together.
 enum class Signal : uint8_t {
-  Send,         ///< a message to `to` (pid) or `to_name`; `payload` is it
-  Link,         ///< `from` linked itself to `to`
-  Unlink,       ///< `from` removed its link with `to` (UNLINK, or UNLINK_ID with `unlink_id`)
-  UnlinkAck,    ///< the answer to our UNLINK_ID: nothing to do
-  Exit,         ///< `from`, linked to `to`, ended with `reason`
-  Exit2,        ///< `from` called exit(`to`, `reason`)
-  Monitor,      ///< `from` monitors `to` (pid) or `to_name` under `ref`
-  Demonitor,    ///< `from` cancels its monitor `ref` of `to` / `to_name`
-  MonitorExit,  ///< the process `from_proc` (pid or name) that `to` monitored under `ref` ended
-  Ignored,      ///< Erlang's, not supported (spawn requests, alias sends): dropped
+  Send,          ///< a message to `to` (pid) or `to_name`; `payload` is it
+  Link,          ///< `from` linked itself to `to`
+  Unlink,        ///< `from` removed its link with `to` (UNLINK, or UNLINK_ID with `unlink_id`)
+  UnlinkAck,     ///< the answer to our UNLINK_ID: nothing to do
+  Exit,          ///< `from`, linked to `to`, ended with `reason`
+  Exit2,         ///< `from` called exit(`to`, `reason`)
+  Monitor,       ///< `from` monitors `to` (pid) or `to_name` under `ref`
+  Demonitor,     ///< `from` cancels its monitor `ref` of `to` / `to_name`
+  MonitorExit,   ///< the process `from_proc` (pid or name) that `to` monitored under `ref` ended
+  SpawnRequest,  ///< `from` asks for a process running `mfa` with `options`; `payload`: the
+                 ///< argument list; `ref`: the request's id
+  SpawnReply,    ///< the answer to our request `ref` for `to`: `reason` is a pid or an error
+  Ignored,       ///< Erlang's, not supported (spawn requests, alias sends): dropped
 };
 
 /// One control message and what travels with it. Spans point into the frame.
@@ -40,6 +43,8 @@ struct Control {
   std::span<const uint8_t> ref;        ///< a monitor's reference, as sent
   std::span<const uint8_t> reason;     ///< an exit reason (one term, no version byte)
   std::span<const uint8_t> payload;    ///< a sent message, version byte first
+  std::span<const uint8_t> mfa;        ///< SPAWN_REQUEST's {Module, Function, Arity}
+  std::span<const uint8_t> options;    ///< SPAWN_REQUEST's option list
   std::span<const uint8_t> unlink_id;  ///< UNLINK_ID's id as sent (empty: the old UNLINK)
 };
 
@@ -82,5 +87,15 @@ std::vector<uint8_t> monitor_frame(bool demonitor, const ErlangPid& from, const 
 std::vector<uint8_t> monitor_exit_frame(std::span<const uint8_t> from_proc, const ErlangPid& to,
                                         std::span<const uint8_t> ref,
                                         std::span<const uint8_t> reason);
+
+/// SPAWN_REQUEST {29, ReqId, From, From (group leader), MFA, Options} + `args`; every part
+/// one term written elsewhere (no version byte), `args` with its version byte.
+std::vector<uint8_t> spawn_request_frame(const ErlangRef& id, const ErlangPid& from,
+                                         std::span<const uint8_t> mfa,
+                                         std::span<const uint8_t> options,
+                                         std::span<const uint8_t> args);
+/// SPAWN_REPLY {31, ReqId, To, 0, Result}; `id` as the peer sent it, `result` a pid or atom.
+std::vector<uint8_t> spawn_reply_frame(std::span<const uint8_t> id, const ErlangPid& to,
+                                       std::span<const uint8_t> result);
 
 }  // namespace lunatic::dist

@@ -164,6 +164,23 @@ bool EtfReader::reference(ErlangRef& ref) {
   return true;
 }
 
+bool EtfReader::list_header(uint32_t& count, bool& nil) {
+  uint8_t tag = 0;
+  if (!u8(tag)) return false;
+  nil = tag == kNil;
+  if (nil) {
+    count = 0;
+    return true;
+  }
+  return tag == kList && u32(count);
+}
+
+bool EtfReader::binary(std::span<const uint8_t>& bytes) {
+  uint8_t tag = 0;
+  uint32_t n = 0;
+  return u8(tag) && tag == kBinary && u32(n) && take(n, bytes);
+}
+
 bool EtfReader::raw(std::span<const uint8_t>& term) {
   const size_t start = pos_;
   if (!skip()) return false;

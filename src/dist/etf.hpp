@@ -51,6 +51,10 @@ class EtfReader {
   bool atom(std::string& name);
   /// NEW_PID_EXT or PID_EXT (whose creation byte becomes the creation).
   bool pid(ErlangPid& pid);
+  /// NIL_EXT (count 0) or LIST_EXT's header (its elements follow, then its tail).
+  bool list_header(uint32_t& count, bool& nil);
+  /// BINARY_EXT: its bytes.
+  bool binary(std::span<const uint8_t>& bytes);
   /// A reference (NEW_REFERENCE_EXT or NEWER_REFERENCE_EXT, at most 5 words).
   bool reference(ErlangRef& ref);
   /// One whole term (as skip()), handed back as its bytes (no version byte).

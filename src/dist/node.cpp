@@ -56,7 +56,8 @@ Node::Node(runtime::Runtime& runtime, NodeConfig config)
       config_(std::move(config)),
       name_(config_.name.full()),
       ei_(std::make_unique<Ei>()),
-      signals_(config_.max_signals_per_peer) {}
+      signals_(config_.max_signals_per_peer),
+      modules_(config_.module_cache_bytes) {}
 
 Result<std::shared_ptr<Node>> Node::start(runtime::Runtime& runtime, NodeConfig config) {
   static const int ei_ready = ei_init();

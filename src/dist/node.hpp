@@ -21,6 +21,7 @@
 #include "dist/control.hpp"
 #include "dist/node_config.hpp"
 #include "dist/pid_table.hpp"
+#include "dist/remote_spawn.hpp"
 #include "dist/signal_table.hpp"
 #include "runtime/environment.hpp"
 #include "runtime/router.hpp"
@@ -51,6 +52,11 @@ struct NodeConfig {
   size_t max_remote_pids = size_t{1} << 16;
   /// Links and monitors with one peer at most (SignalTable); a peer past it is dropped.
   size_t max_signals_per_peer = size_t{1} << 18;
+  /// Where processes that peers spawn here run (docs/distribution.md "Remote spawn"); null:
+  /// remote spawns are refused (answered `notsup`).
+  std::shared_ptr<const runtime::Environment> remote_spawn{};
+  /// Bytes of modules received from peers the node keeps compiled at most.
+  size_t module_cache_bytes = size_t{64} << 20;
 };
 
 class Node final : public runtime::Router {
@@ -71,6 +77,19 @@ class Node final : public runtime::Router {
   void demonitor(runtime::ProcessId watcher, runtime::ProcessId target) override;
   void exited(runtime::ProcessId dead, const runtime::Notifications& remote,
               const runtime::ExitStatus& status) override;
+
+  /// Asks `spawn.node` to run `spawn.function` of `spawn.module` for `caller`; the answer
+  /// comes to `caller` as a message tagged `spawn.reply_tag` whose data is the term
+  /// {ok, Pid} (the message's process: the new process's remote id) or {error, Reason}.
+  /// Returns 0 asked, 1 not possible (this node, no such node, bad arguments), 2 too many
+  /// spawns waiting already. Thread-safe.
+  int spawn_remote(runtime::ProcessId caller, RemoteSpawn spawn);
+  /// The bytes `module` was compiled from, for spawns of a process's own module on another
+  /// node (the CLI gives the root module's).
+  void set_module_source(const engine::CompiledModule* module,
+                         std::shared_ptr<const std::vector<uint8_t>> bytes);
+  std::shared_ptr<const std::vector<uint8_t>> module_source(
+      const engine::CompiledModule* module) const;
 
   /// The peers connected now (handshake done), by name.
   std::vector<std::string> nodes() const;
@@ -116,6 +135,19 @@ class Node final : public runtime::Router {
   std::optional<uint64_t> monitor_key(std::span<const uint8_t> ref) const;
   /// Tells the local processes of `lost` that their peer's processes are gone (noconnection).
   void connection_lost(const SignalTable::Lost& lost);
+  // Remote spawn (remote_spawn.cpp).
+  struct PendingSpawn {
+    runtime::ProcessId caller = 0;
+    runtime::Tag tag = 0;
+    std::string peer;
+    ModuleHash hash{};
+  };
+  bool on_spawn_request(const std::string& peer, const Control& control, std::string& why);
+  void on_spawn_reply(const std::string& peer, const Control& control);
+  void answer_spawn(const PendingSpawn& pending, std::vector<uint8_t> term,
+                    runtime::ProcessId spawned);
+  /// Spawns waiting on `peer` get {error, noconnection}; its sent modules are forgotten.
+  void fail_spawns(const std::string& peer);
   /// Sends {nodeup|nodedown, peer} to the node watchers.
   void tell_node_watchers(bool up, const std::string& peer);
 
@@ -137,6 +169,12 @@ class Node final : public runtime::Router {
   std::vector<std::shared_ptr<Connection>> connections_;      ///< under mutex_: all, to reap
   bool stopped_ = false;                                      ///< under mutex_
   std::set<runtime::ProcessId> node_watchers_;                ///< under mutex_
+  std::map<uint64_t, PendingSpawn> pending_spawns_;           ///< under mutex_
+  std::map<std::string, std::set<ModuleHash>> sent_modules_;  ///< under mutex_: per peer
+  std::map<const engine::CompiledModule*, std::shared_ptr<const std::vector<uint8_t>>>
+      sources_;  ///< under mutex_
+  ModuleCache modules_;
+  std::atomic<uint64_t> next_spawn_key_{1};
 };
 
 }  // namespace lunatic::dist

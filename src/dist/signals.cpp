@@ -86,6 +86,8 @@ void Node::exited(ProcessId dead, const runtime::Notifications& remote, const Ex
 
 bool Node::signal(const std::string& peer, const Control& c, std::string& why) {
   if (c.signal == Signal::Ignored || c.signal == Signal::UnlinkAck) return true;
+  if (c.signal == Signal::SpawnRequest) return on_spawn_request(peer, c, why);
+  if (c.signal == Signal::SpawnReply) return on_spawn_reply(peer, c), true;
   std::optional<ProcessId> remote = c.from ? pids_->id_of(*c.from) : std::nullopt;
   std::shared_ptr<runtime::Process> process;
   std::optional<ProcessId> local;
@@ -197,6 +199,7 @@ void Node::connection_ended(const Connection& connection) {
     if (current != peers_.end()) peers_.erase(current);
   }
   connection_lost(signals_.take_peer(connection.peer()));
+  fail_spawns(connection.peer());
   if (connection.up()) tell_node_watchers(false, connection.peer());
 }
 

@@ -12,6 +12,9 @@
 //                               {nodeup, Node}, {nodedown, Node}; From ! reporting
 //   {From, monitor_nodes}    -> From ! watching
 //   {From, nodes}            -> From ! [Node...]
+//   {From, where}            -> From ! NodeName
+//   {From, spawn_on, Node}   -> remote_worker(42) on Node (lunatic::spawn_on), then
+//                               From ! {spawned_on, Pid} or {spawn_failed, <<Reason>>}
 //   {From, crash}            -> traps (unreachable)
 //   {From, exit}             -> returns (a normal end)
 // Each notice is also printed as one line (for a watcher on a node that is gone).
@@ -90,6 +93,16 @@ bool command(const Term& request, std::optional<RemoteProcess>& report) {
     std::vector<Term> names;
     for (const std::string& n : lunatic::nodes()) names.push_back(Term::atom(n));
     (void)from->send(Term::list(std::move(names)));
+  } else if (what == "where") {
+    (void)from->send(Term::atom(*lunatic::node_name()));
+  } else if (what == "spawn_on" && e.size() == 3 && e[2].is(Term::Kind::atom)) {
+    lunatic::Result<RemoteProcess> worker = lunatic::spawn_on(e[2].text(), "remote_worker", {42});
+    if (worker) {
+      (void)from->send(Term::tuple({Term::atom("spawned_on"), Term::pid(*worker->pid())}));
+    } else {
+      (void)from->send(
+          Term::tuple({Term::atom("spawn_failed"), Term::binary(worker.error().message())}));
+    }
   } else if (what == "crash") {
     __builtin_trap();
   } else if (what == "exit") {
@@ -130,6 +143,12 @@ void serve() {
 }
 
 }  // namespace
+
+/// What spawn_on starts on another node: the same loop, once it checked its argument.
+extern "C" __attribute__((export_name("remote_worker"))) void remote_worker(int64_t magic) {
+  if (magic != 42) __builtin_trap();
+  serve();
+}
 
 int main() {
   const std::optional<std::string> node = lunatic::node_name();

@@ -9,7 +9,8 @@ them with terms:
    trap exits dies with its linked BEAM process and the BEAM side hears of it;
 2. between the two lunatic nodes (the link or monitor travels A -> B while the Erlang node's
    command travels Erlang -> B: each case waits 300 ms so that the signal arrives first): monitors both ways (a process's end, noproc, demonitor),
-   links both ways, node lists;
+   links both ways, node lists; remote spawn of A's own module on B (twice: the module travels
+   and compiles once), refused by C (--no-remote-spawn) and by an Erlang node;
 3. the Erlang node is killed: A's process linked to and monitoring its processes gets
    `noconnection` for both, and A's node watcher gets nodedown (and nodeup for the next);
 4. node B is killed: a BEAM process linked to a B process gets {'EXIT', _, noconnection}, and
@@ -27,6 +28,7 @@ COOKIE = "lunatic"
 TAG = str(os.getpid())
 A = f"la{TAG}@127.0.0.1"
 B = f"lb{TAG}@127.0.0.1"
+C = f"lc{TAG}@127.0.0.1"  # refuses remote spawns
 
 
 def free_port():
@@ -73,9 +75,9 @@ def wait_for_lines(path, wanted, within=TIMEOUT):
     fail(f"{path} never said {wanted!r}; it says:\n{text}")
 
 
-def start_node(lunatic, guest, env, name, out_path):
+def start_node(lunatic, guest, env, name, out_path, *flags):
     out = open(out_path, "w")
-    node = subprocess.Popen([lunatic, "run", "--name", name, "--cookie", COOKIE, guest],
+    node = subprocess.Popen([lunatic, "run", "--name", name, "--cookie", COOKIE, *flags, guest],
                             env=dict(env, LUNATIC_LOG="info"), stdout=out,
                             stderr=subprocess.PIPE, text=True)
     wait_for_lines(out_path, [f"links is ready on {name}"])
@@ -92,6 +94,8 @@ def main():
     try:
         nodes.append(start_node(lunatic, guest, env, A, a_out))
         nodes.append(start_node(lunatic, guest, env, B, b_out))
+        nodes.append(start_node(lunatic, guest, env, C, f"{workdir}/links_c{TAG}.out",
+                                "--no-remote-spawn"))
         spawn = "{links, '%s'} ! {self(), spawn}, {spawned, %s} = W(), "
 
         # 1. With an Erlang node.
@@ -142,12 +146,27 @@ def main():
                   "CB3 ! {self(), report}, reporting = W(), CB3 ! {self(), trap_exits}, "
                   "trapping = W(), CB3 ! {self(), link, CA}, linked = W(), timer:sleep(300), "
                   "CA ! {self(), crash}, {link_died, CA, RC} = W(), Out(\"lunatic_link\", RC), "
-                  "CB3 ! {self(), nodes}, Out(\"nodes_b\", lists:sort(W())),")
+                  "CB3 ! {self(), nodes}, Out(\"nodes_b\", lists:sort(W())), "
+                  # Remote spawn: A runs its own module's remote_worker on B, twice (the
+                  # module travels once); C refuses, and so does an Erlang node.
+                  f"{{links, '{A}'}} ! {{self(), spawn_on, '{B}'}}, {{spawned_on, SP}} = W(), "
+                  "Out(\"spawned_node\", node(SP)), SP ! {self(), where}, "
+                  "Out(\"worker_where\", W()), "
+                  f"{{links, '{A}'}} ! {{self(), spawn_on, '{B}'}}, "
+                  "{spawned_on, SP2} = W(), SP2 ! {self(), where}, Out(\"again\", W()), "
+                  f"{{links, '{A}'}} ! {{self(), spawn_on, '{C}'}}, Out(\"refused\", W()), "
+                  f"{{links, '{A}'}} ! {{self(), spawn_on, node()}}, Out(\"erlang\", W()),")
         expect(got, "lunatic_monitor", '<<"normal">>')
         expect(got, "lunatic_noproc", '<<"noproc">>')
         expect(got, "lunatic_demonitor", "timeout")
         expect(got, "lunatic_link", '<<"trap: unreachable">>')
         expect(got, "nodes_b", f"['{A}','u{TAG}@127.0.0.1']")
+        expect(got, "spawned_node", f"'{B}'")
+        expect(got, "worker_where", f"'{B}'")
+        expect(got, "again", f"'{B}'")
+        expect(got, "refused", '{spawn_failed,<<"notsup">>}')
+        if not got.get("erlang", "").startswith("{spawn_failed,"):
+            fail(f"an Erlang node answered a lunatic spawn with {got.get('erlang')!r}")
 
         # 3. The Erlang node dies: noconnection for links and monitors, nodedown.
         victim = subprocess.Popen(erl_args("v", spawn % (A, "CV") +
@@ -176,7 +195,9 @@ def main():
             fail("the watching Erlang node did not start")
         before = open(a_out).read().count("link_died noconnection")
         nodes[1].send_signal(signal.SIGKILL)
-        nodes[1].communicate(timeout=TIMEOUT)
+        _, b_err = nodes[1].communicate(timeout=TIMEOUT)
+        if b_err.count("compiled a module of") != 1:
+            fail(f"B did not compile A's module exactly once:\n{b_err}")
         out, _ = watcher.communicate(timeout=TIMEOUT)
         print(out, end="")
         if "beam_saw {'EXIT'," not in out or "noconnection}" not in out:

@@ -131,6 +131,37 @@ class RemoteProcess {
   uint64_t id_;
 };
 
+/// Runs the exported function `function` (i64 parameters) of this process's own module in a
+/// new process on `node` (docs/distribution.md "Remote spawn"), and waits up to `timeout_ms`
+/// for it to start. Fails with no_process and the node's reason (notsup: it refuses remote
+/// spawns, or is an Erlang node; noconnection; badarg...).
+inline Result<RemoteProcess> spawn_on(const std::string& node, const std::string& function,
+                                      const std::vector<int64_t>& args = {},
+                                      uint64_t timeout_ms = 10'000) {
+  const int32_t asked =
+      lunatic_spawn_remote(node.data(), node.size(), nullptr, 0, function.data(), function.size(),
+                           args.data(), args.size(), LUNATIC_SPAWN_REPLY_TAG);
+  if (asked == LUNATIC_NOT_DISTRIBUTED) {
+    return Error(ErrorKind::usage, "not a distributed node (run with --name or --sname)");
+  }
+  if (asked != 0) return Error(ErrorKind::no_process, "cannot spawn on " + node);
+  const int64_t tag = LUNATIC_SPAWN_REPLY_TAG;
+  if (lunatic_receive(&tag, 1, timeout_ms) == LUNATIC_TIMED_OUT) {
+    return Error(ErrorKind::timed_out, "no answer from " + node);
+  }
+  const uint64_t id = lunatic_get_process_id();
+  std::vector<uint8_t> data(static_cast<size_t>(lunatic_data_size()));
+  lunatic_read_data(data.data(), data.size());
+  std::optional<Term> answer = decode(data);
+  if (!answer || !answer->is(Term::Kind::tuple) || answer->elements().size() != 2) {
+    return Error(ErrorKind::decode, "a malformed answer from " + node);
+  }
+  const Term& what = answer->elements()[0];
+  if (what.is(Term::Kind::atom) && what.text() == "ok" && id != 0) return RemoteProcess(id);
+  const Term& reason = answer->elements()[1];
+  return Error(ErrorKind::no_process, reason.is(Term::Kind::atom) ? reason.text() : "error");
+}
+
 /// A term received, and who sent it (its id; 0 if the sender is unknown).
 struct ReceivedTerm {
   Term term;

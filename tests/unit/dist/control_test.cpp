@@ -22,8 +22,8 @@ std::vector<uint8_t> frame(EtfWriter& control, std::span<const uint8_t> after = 
 /// A frame this node wrote, without its 4-byte length (which must be right).
 std::vector<uint8_t> body(const std::vector<uint8_t>& framed) {
   EXPECT_GE(framed.size(), 5u);
-  const size_t n = size_t{framed[0]} << 24 | size_t{framed[1]} << 16 |
-                   size_t{framed[2]} << 8 | framed[3];
+  const size_t n =
+      size_t{framed[0]} << 24 | size_t{framed[1]} << 16 | size_t{framed[2]} << 8 | framed[3];
   EXPECT_EQ(n, framed.size() - 4);
   return {framed.begin() + 4, framed.end()};
 }

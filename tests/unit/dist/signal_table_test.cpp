@@ -27,7 +27,7 @@ TEST(SignalTable, LinksAndMonitorsByPeer) {
   auto first = table.take_outgoing("b", k1);
   ASSERT_TRUE(first);
   EXPECT_EQ(first->first.tag, 7u);
-  EXPECT_FALSE(first->second);  // another monitor of kR1 by 10 stands
+  EXPECT_FALSE(first->second);                 // another monitor of kR1 by 10 stands
   EXPECT_FALSE(table.take_outgoing("c", k2));  // another peer's key
   EXPECT_EQ(table.take_outgoing_of("b", 10, kR1), std::vector<uint64_t>{k2});
   EXPECT_FALSE(table.take_outgoing("b", k2));
