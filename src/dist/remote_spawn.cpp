@@ -99,7 +99,8 @@ std::optional<Request> read_request(const Control& c, std::string& error) {
   if (!args.version() || !args.list_header(count, nil)) return std::nullopt;
   if (!nil) {
     if (count != 1 || !args.binary(packed) || packed.size() % 8 != 0 ||
-        packed.size() / 8 > kMaxSpawnArgs || static_cast<size_t>(function_arity) != packed.size() / 8) {
+        packed.size() / 8 > kMaxSpawnArgs ||
+        static_cast<size_t>(function_arity) != packed.size() / 8) {
       return std::nullopt;
     }
   } else if (function_arity != 0) {
@@ -141,15 +142,16 @@ int Node::spawn_remote(runtime::ProcessId caller, RemoteSpawn spawn) {
   } else {
     std::vector<uint8_t> packed;
     for (int64_t a : spawn.args) {
-      for (int b = 0; b < 8; ++b) packed.push_back(static_cast<uint8_t>(static_cast<uint64_t>(a) >> (8 * b)));
+      for (int b = 0; b < 8; ++b)
+        packed.push_back(static_cast<uint8_t>(static_cast<uint64_t>(a) >> (8 * b)));
     }
     args.bytes().insert(args.bytes().end(), {108, 0, 0, 0, 1});
     args.binary(packed).nil();
   }
-  const ErlangRef id{name_, pids_->creation(),
-                     {static_cast<uint32_t>(key), static_cast<uint32_t>(key >> 32), 1}};
+  const ErlangRef id{
+      name_, pids_->creation(), {static_cast<uint32_t>(key), static_cast<uint32_t>(key >> 32), 1}};
   if (enqueue_to(spawn.node, spawn_request_frame(id, pids_->local_pid(caller), mfa.bytes(),
-                                                  options.bytes(), args.bytes()))) {
+                                                 options.bytes(), args.bytes()))) {
     return 0;
   }
   std::lock_guard lock(mutex_);
@@ -186,8 +188,8 @@ bool Node::on_spawn_request(const std::string& peer, const Control& c, std::stri
         log(false, "compiled a module of " + std::to_string(request->bytes.size()) +
                        " bytes from " + peer + " for remote spawns");
       } else {
-        log(true, "a remote spawn from " + peer + " sent a module that does not compile: " +
-                      compiled.error().to_string());
+        log(true, "a remote spawn from " + peer +
+                      " sent a module that does not compile: " + compiled.error().to_string());
         error = "badarg";
       }
     }

@@ -60,10 +60,10 @@ class ModuleCache {
 
 /// A remote spawn asked by a local process (Node::spawn_remote).
 struct RemoteSpawn {
-  std::string node;                                     ///< where
-  std::shared_ptr<const std::vector<uint8_t>> module;   ///< the module's bytes
-  std::string function;                                 ///< an export taking i64s
-  std::vector<int64_t> args;                            ///< at most kMaxSpawnArgs
+  std::string node;                                    ///< where
+  std::shared_ptr<const std::vector<uint8_t>> module;  ///< the module's bytes
+  std::string function;                                ///< an export taking i64s
+  std::vector<int64_t> args;                           ///< at most kMaxSpawnArgs
   runtime::Tag reply_tag = 0;  ///< the tag of the answer: {ok, Pid} or {error, Reason}
 };
 

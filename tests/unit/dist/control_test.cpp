@@ -129,9 +129,9 @@ TEST(Control, HostileControlMessagesAreRefused) {
   ErlangRef ref;
   EXPECT_FALSE(EtfReader(long_ref).reference(ref));
 
-  // Spawn requests and other operations of Erlang's are read whole and ignored.
+  // Alias sends and other operations of Erlang's are read whole and ignored.
   EtfWriter spawn;
-  spawn.version().tuple(6).integer(29).nil().pid(kFrom).nil().nil().nil();
+  spawn.version().tuple(3).integer(33).pid(kFrom).nil();
   auto ignored = parse_control(frame(spawn, atom_term("x")), why);
   EXPECT_FALSE(ignored);  // what follows must be a term with its version byte
   EtfWriter arg;
