@@ -70,7 +70,8 @@ TEST(RemoteSpawn, RequestAndReplyReadBack) {
   EXPECT_TRUE(EtfReader(r->reason).pid(result));
 
   // A request without its argument list is malformed.
-  std::vector<uint8_t> truncated(request.begin(), request.end() - static_cast<ptrdiff_t>(args.bytes().size()));
+  std::vector<uint8_t> truncated(request.begin(),
+                                 request.end() - static_cast<ptrdiff_t>(args.bytes().size()));
   EXPECT_FALSE(parse_control(truncated, why));
 }
 
