@@ -5,27 +5,33 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
+
 namespace lunatic::dist {
 namespace {
 
 const ErlangPid kFrom{"peer@127.0.0.1", 7, 0, 3};
 const ErlangPid kTo{"me@127.0.0.1", 42, 0, 9};
 
-/// 'p', then the control tuple {Op, Fields...} with its version byte, then `after`.
-std::vector<uint8_t> frame(EtfWriter& control, std::span<const uint8_t> after = {}) {
-  std::vector<uint8_t> f{112};
+/// 'p', then the control tuple {Op, Fields...} with its version byte, then `after`; kept
+/// until the tests end, as body()'s.
+std::span<const uint8_t> frame(EtfWriter& control, std::span<const uint8_t> after = {}) {
+  static std::deque<std::vector<uint8_t>> kept;
+  std::vector<uint8_t>& f = kept.emplace_back(std::vector<uint8_t>{112});
   f.insert(f.end(), control.bytes().begin(), control.bytes().end());
   f.insert(f.end(), after.begin(), after.end());
   return f;
 }
 
-/// A frame this node wrote, without its 4-byte length (which must be right).
-std::vector<uint8_t> body(const std::vector<uint8_t>& framed) {
+/// A frame this node wrote, without its 4-byte length (which must be right); kept until the
+/// tests end: a parsed Control's spans point into it.
+std::span<const uint8_t> body(const std::vector<uint8_t>& framed) {
+  static std::deque<std::vector<uint8_t>> kept;
   EXPECT_GE(framed.size(), 5u);
   const size_t n =
       size_t{framed[0]} << 24 | size_t{framed[1]} << 16 | size_t{framed[2]} << 8 | framed[3];
   EXPECT_EQ(n, framed.size() - 4);
-  return {framed.begin() + 4, framed.end()};
+  return kept.emplace_back(framed.begin() + 4, framed.end());
 }
 
 std::vector<uint8_t> atom_term(std::string_view name) {
@@ -49,8 +55,7 @@ TEST(Control, LinksExitsAndUnlinks) {
 
   EtfWriter id;
   id.integer(77);
-  const std::vector<uint8_t> unlink_bytes = body(unlink_id_frame(false, id.bytes(), kFrom, kTo));
-  auto unlink = parse_control(unlink_bytes, why);  // its spans point into unlink_bytes
+  auto unlink = parse_control(body(unlink_id_frame(false, id.bytes(), kFrom, kTo)), why);
   ASSERT_TRUE(unlink) << why;
   EXPECT_EQ(unlink->signal, Signal::Unlink);
   EXPECT_EQ(std::vector<uint8_t>(unlink->unlink_id.begin(), unlink->unlink_id.end()), id.bytes());
@@ -107,7 +112,8 @@ TEST(Control, HostileControlMessagesAreRefused) {
   not_a_pid.version().tuple(3).integer(1).atom("x").pid(kTo);
   EXPECT_FALSE(parse_control(frame(not_a_pid), why));
 
-  std::vector<uint8_t> trailing = body(link_frame(kFrom, kTo));
+  const std::span<const uint8_t> link = body(link_frame(kFrom, kTo));
+  std::vector<uint8_t> trailing(link.begin(), link.end());
   trailing.push_back(0);
   EXPECT_FALSE(parse_control(trailing, why));
   EXPECT_EQ(why, "bytes after a control message");
