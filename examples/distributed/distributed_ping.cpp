@@ -38,7 +38,8 @@ int serve_node(const std::string& self) {
 int ping(const std::string& node) {
   lunatic::Result<RemoteProcess> worker = lunatic::spawn_on(node, "ping_worker", {0});
   if (!worker) {
-    std::fprintf(stderr, "cannot spawn on %s: %s\n", node.c_str(), worker.error().message().c_str());
+    std::fprintf(stderr, "cannot spawn on %s: %s\n", node.c_str(),
+                 worker.error().message().c_str());
     return 1;
   }
   std::printf("spawned a worker on %s\n", node.c_str());
@@ -53,8 +54,9 @@ int ping(const std::string& node) {
       std::fprintf(stderr, "ping %d was not answered\n", i);
       return 1;
     }
-    micros.push_back(std::chrono::duration<double, std::micro>(
-                         std::chrono::steady_clock::now() - start).count());
+    micros.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+            .count());
   }
   std::sort(micros.begin(), micros.end());
   std::printf("%d pings, median round trip %.1f us\n", kPings, micros[micros.size() / 2]);
