@@ -33,6 +33,7 @@ PACKAGES=(
   wrk=4.1.0-3+b2                           # HTTP load for bench/net (echo / HTTP guest)
   erlang-base=1:25.2.3+dfsg-1+deb12u4      # process benchmarks: bench/erlang/*.erl
   erlang-dev=1:25.2.3+dfsg-1+deb12u4       # erl_interface (ei): the distribution handshake (src/dist)
+  libssl-dev=3.0.19-1~deb12u2              # SHA-256 of modules sent for remote spawns (src/dist)
   python3=3.11.2-1+b1
 )
 

@@ -336,6 +336,10 @@ Command parse_command_line(std::span<const std::string> args) {
   run->add_option("--cookie", opts.cookie,
                   "The distribution cookie (default: the first line of ~/.erlang.cookie)")
       ->type_name("COOKIE");
+  bool no_remote_spawn = false;
+  run->add_flag("--no-remote-spawn", no_remote_spawn,
+                "As a node, refuse the processes other nodes ask to spawn here (by default they "
+                "run in a restrictive environment; docs/distribution.md)");
   std::string tier;
   run->add_option("--tier", tier,
                   "Who runs the code: interp (the interpreter), compiled (native code, compiled "
@@ -498,6 +502,7 @@ Command parse_command_line(std::span<const std::string> args) {
   }
   opts.short_name = !short_name.empty();
   opts.node_name = opts.short_name ? short_name : long_name;
+  opts.remote_spawn = !no_remote_spawn;
   if (run->count("--cookie") != 0 && opts.node_name.empty()) {
     return usage_error("--cookie needs --name or --sname");
   }

@@ -41,6 +41,7 @@ struct RunOptions {
   std::string node_name;      ///< --name NAME@HOST or --sname NAME[@HOST]; empty: not a node
   bool short_name = false;    ///< node_name came from --sname
   std::string cookie;         ///< --cookie; empty: ~/.erlang.cookie
+  bool remote_spawn = true;   ///< false: --no-remote-spawn
   tiering::Tier tier = tiering::Tier::Auto;  ///< --tier
   unsigned jit_opt_level = 2;                ///< LUNATIC_JIT_OPT: LLVM's -O level, 0..3
 };

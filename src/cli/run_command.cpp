@@ -86,6 +86,22 @@ int exit_code_of(const runtime::ExitStatus& status, const wasm::Module& module) 
   return kExitTrap;
 }
 
+/// Where processes that other nodes spawn here run: inside the root environment (so never
+/// with more than it allows, and counted against its limits), with messages, processes,
+/// timers, errors, names, distribution and WASI's stdio (spawned processes get no preopens),
+/// but no networking, and at most 1,024 processes of 64 MiB memories, 1 GiB in all.
+std::shared_ptr<const runtime::Environment> remote_spawn_environment(
+    const runtime::Environment& root) {
+  runtime::EnvironmentConfig config;
+  config.allowed = binding::AllowList({"lunatic::message", "lunatic::process", "lunatic::timer",
+                                       "lunatic::error", "lunatic::version", "lunatic::registry",
+                                       "lunatic::distributed", "wasi_snapshot_preview1"});
+  config.max_processes = 1024;
+  config.max_memory_pages = 1024;
+  config.max_memory_total = uint64_t{1} << 30;
+  return root.create_child(config);
+}
+
 }  // namespace
 
 int run_module(const RunOptions& options) {
@@ -242,6 +258,8 @@ int run_module(const RunOptions& options) {
   NodeGuard node{rt, nullptr};
   if (node_config) {
     node_config->names = root_environment;
+    if (options.remote_spawn)
+      node_config->remote_spawn = remote_spawn_environment(*root_environment);
     node_config->log = [log](bool warning, const std::string& text) {
       if (warning) {
         log->warn("{}", text);
@@ -256,6 +274,9 @@ int run_module(const RunOptions& options) {
     }
     node.node = std::move(*started);
     rt.set_router(node.node);
+    // The root module's bytes, for its processes' spawns of their own module on other nodes.
+    node.node->set_module_source(module->get(),
+                                 std::make_shared<const std::vector<uint8_t>>(*bytes));
     log->info("distribution node {} on port {}", node.node->name(), node.node->port());
   }
   runtime::SpawnOptions root;

@@ -14,25 +14,13 @@
 #include <chrono>
 #include <cstring>
 
+#include "dist/control.hpp"
 #include "dist/node.hpp"
 
 namespace lunatic::dist {
 namespace {
 
-constexpr uint8_t kPassThrough = 112;
 constexpr const char* kClosed = "connection closed";
-
-// Control message operations (the first element of the control tuple).
-enum Op : int64_t {
-  kLink = 1,
-  kSend = 2,
-  kRegSend = 6,
-  kSendTT = 12,
-  kRegSendTT = 16,
-  kSendSender = 22,
-  kSendSenderTT = 23,
-  kLastKnownOp = 40,  // ops up to here are Erlang's (links, monitors, spawn...): ignored now
-};
 
 }  // namespace
 
@@ -52,12 +40,12 @@ void Connection::start() {
   thread_ = std::thread([this] { run(); });
 }
 
-bool Connection::enqueue(const ErlangPid& to, std::vector<uint8_t> term) {
+bool Connection::enqueue(std::vector<uint8_t> frame) {
   {
     std::lock_guard lock(mutex_);
-    if (closed_ || queued_bytes_ + term.size() > kMaxQueuedBytes) return false;
-    queued_bytes_ += term.size();
-    queue_.push_back({to, std::move(term)});
+    if (closed_ || queued_bytes_ + frame.size() > kMaxQueuedBytes) return false;
+    queued_bytes_ += frame.size();
+    queue_.push_back(std::move(frame));
   }
   const uint64_t one = 1;
   (void)!write(wake_fd_, &one, sizeof one);
@@ -79,13 +67,20 @@ void Connection::run() {
     fd_ = node_.connect(peer_);
     if (fd_ < 0) node_.log(true, "cannot connect to node " + peer_ + "; its messages are dropped");
   }
-  if (fd_ >= 0 && wake_fd_ >= 0) serve();
+  if (fd_ >= 0 && wake_fd_ >= 0) {
+    up_.store(true, std::memory_order_release);
+    node_.connection_up(*this);
+    serve();  // up_ stays set: connection_ended tells node watchers only of peers that were up
+  }
   {
     std::lock_guard lock(mutex_);
     closed_ = true;
     queue_.clear();
     queued_bytes_ = 0;
   }
+  // After closed_: a link or monitor made from now on fails at once (enqueue refuses it), so
+  // none slips past the node's noconnection sweep.
+  node_.connection_ended(*this);
   if (fd_ >= 0) ei_close_connection(fd_);
   fd_ = -1;
   finished_.store(true, std::memory_order_release);
@@ -197,78 +192,29 @@ bool Connection::read_frame(uint32_t length, std::string& why) {
 }
 
 bool Connection::handle_frame(std::span<const uint8_t> frame, std::string& why) {
-  if (frame[0] != kPassThrough) return why = "frame without the pass-through byte", false;
-  EtfReader control(frame.subspan(1));
-  uint32_t arity = 0;
-  int64_t op = 0;
-  if (!control.version() || !control.tuple_header(arity) || arity < 1 || !control.integer(op)) {
-    return why = "malformed control message", false;
+  std::optional<Control> control = parse_control(frame, why);
+  if (!control) return false;
+  // A sender is believed only when it is a process of the peer itself.
+  if (control->from && control->from->node != peer_) {
+    if (control->signal != Signal::Send) return why = "a signal from another node's pid", false;
+    control->from.reset();
   }
-  std::optional<ErlangPid> from;
-  std::optional<ErlangPid> to;
-  std::string to_name;
-  ErlangPid pid;
-  ErlangPid sender;
-  bool ok = true;
-  switch (op) {
-    case kSend:  // {2, Unused, To}
-      ok = arity == 3 && control.skip() && control.pid(pid);
-      to = pid;
-      break;
-    case kSendTT:  // {12, Unused, To, TraceToken}
-      ok = arity == 4 && control.skip() && control.pid(pid) && control.skip();
-      to = pid;
-      break;
-    case kSendSender:  // {22, From, To}
-      ok = arity == 3 && control.pid(sender) && control.pid(pid);
-      from = sender;
-      to = pid;
-      break;
-    case kSendSenderTT:  // {23, From, To, TraceToken}
-      ok = arity == 4 && control.pid(sender) && control.pid(pid) && control.skip();
-      from = sender;
-      to = pid;
-      break;
-    case kRegSend:  // {6, From, Unused, ToName}
-      ok = arity == 4 && control.pid(sender) && control.skip() && control.atom(to_name);
-      from = sender;
-      break;
-    case kRegSendTT:  // {16, From, Unused, ToName, TraceToken}
-      ok = arity == 5 && control.pid(sender) && control.skip() && control.atom(to_name) &&
-           control.skip();
-      from = sender;
-      break;
-    default:
-      if (op < kLink || op > kLastKnownOp) {
-        return why = "unknown control message " + std::to_string(op), false;
-      }
-      // Links, monitors, exits, spawn requests, alias sends: not supported yet (ignored).
-      return true;
+  if (control->signal == Signal::Send) {
+    node_.deliver(control->from, control->to, control->to_name, control->payload);
+    return true;
   }
-  if (!ok) return why = "malformed control message", false;
-  std::span<const uint8_t> term = frame.subspan(1 + control.position());
-  if (!is_one_term(term)) return why = "malformed message term", false;
-  // The sender is only believed when it is of the peer itself.
-  if (from && from->node != peer_) from.reset();
-  node_.deliver(from, to, to_name, term);
-  return true;
+  return node_.signal(peer_, *control, why);
 }
 
 bool Connection::flush(std::string& why) {
-  std::deque<Outgoing> batch;
+  std::deque<std::vector<uint8_t>> batch;
   {
     std::lock_guard lock(mutex_);
     batch.swap(queue_);
     queued_bytes_ = 0;
   }
-  for (Outgoing& out : batch) {
-    erlang_pid to{};
-    std::strncpy(to.node, out.to.node.c_str(), sizeof to.node - 1);
-    to.num = out.to.num;
-    to.serial = out.to.serial;
-    to.creation = out.to.creation;
-    if (ei_send_tmo(fd_, &to, reinterpret_cast<char*>(out.term.data()),
-                    static_cast<int>(out.term.size()), kIoTimeoutMs) < 0) {
+  for (const std::vector<uint8_t>& frame : batch) {
+    if (!write_all(frame)) {
       why = "send failed";
       return false;
     }

@@ -36,21 +36,19 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   void start();
-  /// Queues `term` (one term with its version byte) for `to`. False if the connection has
-  /// ended or its queue is full. Thread-safe, never blocks on the network.
-  bool enqueue(const ErlangPid& to, std::vector<uint8_t> term);
+  /// Queues `frame` (length first: control.hpp's *_frame). False if the connection has ended
+  /// or its queue is full. Thread-safe, never blocks on the network.
+  bool enqueue(std::vector<uint8_t> frame);
   /// Ends the connection soon (its thread sees it at once). Thread-safe.
   void stop();
   /// Waits for the thread. @pre stop() was called or finished() is true.
   void join();
   bool finished() const { return finished_.load(std::memory_order_acquire); }
   const std::string& peer() const { return peer_; }
+  /// True once the handshake is done (and after the connection ended: it was up).
+  bool up() const { return up_.load(std::memory_order_acquire); }
 
  private:
-  struct Outgoing {
-    ErlangPid to;
-    std::vector<uint8_t> term;
-  };
   void run();
   void serve();
   /// Reads exactly `out.size()` bytes; false on end of stream, error, stop or kIoTimeoutMs
@@ -69,10 +67,11 @@ class Connection {
   std::thread thread_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> finished_{false};
+  std::atomic<bool> up_{false};
   std::mutex mutex_;
-  std::deque<Outgoing> queue_;  ///< under mutex_
-  size_t queued_bytes_ = 0;     ///< under mutex_
-  bool closed_ = false;         ///< under mutex_: no more sends accepted
+  std::deque<std::vector<uint8_t>> queue_;  ///< under mutex_: frames
+  size_t queued_bytes_ = 0;                 ///< under mutex_
+  bool closed_ = false;                     ///< under mutex_: no more sends accepted
 };
 
 }  // namespace lunatic::dist

@@ -16,6 +16,7 @@ using binding::CallContext;
 using binding::GuestMutSpan;
 using binding::GuestPtr;
 using binding::GuestSpan;
+using binding::GuestString;
 using binding::HostResult;
 using runtime::Process;
 
@@ -75,13 +76,75 @@ HostResult<int32_t> id_to_pid(CallContext& ctx, uint64_t process_id, GuestMutSpa
   return copy_out(encode_pid(*pid), out);
 }
 
+/// Arguments: an output buffer. Writes the names of the nodes connected now (handshake done),
+/// each followed by a NUL byte, if they all fit. Returns their length in bytes (the buffer
+/// was too small if larger than it; the list may change between two calls), or -1 if not a
+/// distributed node. Traps: the buffer outside memory.
+HostResult<int32_t> nodes(CallContext& ctx, GuestMutSpan<uint8_t> out) {
+  std::shared_ptr<Node> node = node_of(ctx);
+  if (!node) return kNotDistributed;
+  std::vector<uint8_t> names;
+  for (const std::string& name : node->nodes()) {
+    names.insert(names.end(), name.begin(), name.end());
+    names.push_back(0);
+  }
+  return copy_out(names, out);
+}
+
+/// Arguments: on (non-zero: start, 0: stop). Erlang's net_kernel:monitor_nodes: while on,
+/// the caller gets a message tagged LUNATIC_TERM_TAG with the term {nodeup, Node} when a
+/// connection to a node is made, and {nodedown, Node} when it is lost. Returns 0, 1 if
+/// kMaxNodeWatchers (4096) processes watch already, or -1 if not a distributed node.
+/// Traps: none.
+HostResult<int32_t> monitor_nodes(CallContext& ctx, int32_t on) {
+  std::shared_ptr<Node> node = node_of(ctx);
+  if (!node) return kNotDistributed;
+  return node->monitor_nodes(ctx.host<Process>().id(), on != 0) ? 0 : 1;
+}
+
+/// Arguments: a node name (UTF-8), a module's bytes (length 0: the caller's own module), an
+/// exported function's name, its i64 arguments (at most 16), the tag of the answer. Asks the
+/// node to run the function in a new process (docs/distribution.md "Remote spawn"); the
+/// answer arrives as a message tagged `reply_tag` whose data is the term {ok, Pid} (its
+/// get_process_id: the new process's remote id) or {error, Reason} (notsup: that node refuses
+/// remote spawns or is not a lunatic node; badarg, unknown_module, system_limit,
+/// noconnection). Returns 0 asked, 1 not possible (this node's own name, too many arguments,
+/// the node cannot be reached), 2 too many spawns waiting, 3 the caller's own module's bytes
+/// are unknown (only the root module's are kept), 4 the module is larger than 16 MiB, -1 not
+/// a distributed node. Traps: a range outside memory, a name that is not UTF-8.
+HostResult<int32_t> spawn(CallContext& ctx, GuestString node_name, GuestSpan<uint8_t> module,
+                          GuestString function, GuestSpan<int64_t> args, int64_t reply_tag) {
+  std::shared_ptr<Node> node = node_of(ctx);
+  if (!node) return kNotDistributed;
+  Process& self = ctx.host<Process>();
+  RemoteSpawn request;
+  request.node = std::string(node_name.view());
+  request.function = std::string(function.view());
+  request.reply_tag = static_cast<runtime::Tag>(reply_tag);
+  if (args.size() > kMaxSpawnArgs) return 1;
+  for (uint32_t i = 0; i < args.size(); ++i) request.args.push_back(args[i]);
+  if (module.size() == 0) {
+    request.module = node->module_source(self.module().get());
+    if (!request.module) return 3;
+  } else if (module.size() > kMaxRemoteModule) {
+    return 4;
+  } else {
+    const std::span<const uint8_t> bytes = module.bytes();
+    request.module = std::make_shared<const std::vector<uint8_t>>(bytes.begin(), bytes.end());
+  }
+  return node->spawn_remote(self.id(), std::move(request));
+}
+
 }  // namespace
 
 void define_functions(binding::Linker& linker) {
   linker.ns(kModuleName)
       .define("node_name", &node_name)
       .define("pid_to_id", &pid_to_id)
-      .define("id_to_pid", &id_to_pid);
+      .define("id_to_pid", &id_to_pid)
+      .define("nodes", &nodes)
+      .define("monitor_nodes", &monitor_nodes)
+      .define("spawn", &spawn);
 }
 
 }  // namespace lunatic::dist

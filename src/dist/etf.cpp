@@ -2,6 +2,8 @@
 // layouts: Erlang/OTP's "External Term Format" (erts/doc, section 1).
 #include "dist/etf.hpp"
 
+#include <algorithm>
+
 namespace lunatic::dist {
 namespace {
 
@@ -143,6 +145,55 @@ bool EtfReader::pid(ErlangPid& pid) {
   return true;
 }
 
+bool EtfReader::reference(ErlangRef& ref) {
+  uint8_t tag = 0;
+  uint16_t words = 0;
+  if (!u8(tag) || (tag != kNewReference && tag != kNewerReference) || !u16(words)) return false;
+  if (words < 1 || words > 5 || !atom(ref.node)) return false;
+  if (tag == kNewerReference) {
+    if (!u32(ref.creation)) return false;
+  } else {
+    uint8_t creation = 0;
+    if (!u8(creation)) return false;
+    ref.creation = creation;
+  }
+  ref.ids.resize(words);
+  for (uint32_t& id : ref.ids) {
+    if (!u32(id)) return false;
+  }
+  return true;
+}
+
+bool EtfReader::list_header(uint32_t& count, bool& nil) {
+  uint8_t tag = 0;
+  if (!u8(tag)) return false;
+  nil = tag == kNil;
+  if (nil) {
+    count = 0;
+    return true;
+  }
+  return tag == kList && u32(count);
+}
+
+bool EtfReader::binary(std::span<const uint8_t>& bytes) {
+  uint8_t tag = 0;
+  uint32_t n = 0;
+  return u8(tag) && tag == kBinary && u32(n) && take(n, bytes);
+}
+
+bool EtfReader::raw(std::span<const uint8_t>& term) {
+  const size_t start = pos_;
+  if (!skip()) return false;
+  term = bytes_.subspan(start, pos_ - start);
+  return true;
+}
+
+bool EtfReader::peek(uint8_t& tag) const {
+  if (pos_ >= bytes_.size()) return false;
+  tag = bytes_[pos_];
+  return true;
+}
+
 bool EtfReader::skip() { return skip(0); }
 
 bool EtfReader::skip(uint32_t depth) {
@@ -212,25 +263,90 @@ bool EtfReader::skip(uint32_t depth) {
   }
 }
 
+void EtfWriter::u32(uint32_t v) { put_u32(out_, v); }
+
+EtfWriter& EtfWriter::version() {
+  out_.push_back(kEtfVersion);
+  return *this;
+}
+
+EtfWriter& EtfWriter::tuple(uint32_t arity) {
+  if (arity < 256) {
+    out_.push_back(kSmallTuple);
+    out_.push_back(static_cast<uint8_t>(arity));
+  } else {
+    out_.push_back(kLargeTuple);
+    u32(arity);
+  }
+  return *this;
+}
+
+EtfWriter& EtfWriter::integer(int64_t value) {
+  if (value >= 0 && value < 256) {
+    out_.push_back(kSmallInteger);
+    out_.push_back(static_cast<uint8_t>(value));
+  } else {
+    out_.push_back(kInteger);
+    u32(static_cast<uint32_t>(static_cast<int32_t>(value)));
+  }
+  return *this;
+}
+
+EtfWriter& EtfWriter::atom(std::string_view name) {
+  const size_t length = std::min<size_t>(name.size(), 255);
+  out_.push_back(kSmallAtomUtf8);
+  out_.push_back(static_cast<uint8_t>(length));
+  out_.insert(out_.end(), name.begin(), name.begin() + static_cast<ptrdiff_t>(length));
+  return *this;
+}
+
+EtfWriter& EtfWriter::pid(const ErlangPid& pid) {
+  out_.push_back(kNewPid);
+  atom(pid.node);
+  u32(pid.num);
+  u32(pid.serial);
+  u32(pid.creation);
+  return *this;
+}
+
+EtfWriter& EtfWriter::reference(const ErlangRef& ref) {
+  out_.push_back(kNewerReference);
+  const size_t words = std::min<size_t>(ref.ids.size(), 5);
+  out_.push_back(0);
+  out_.push_back(static_cast<uint8_t>(words));
+  atom(ref.node);
+  u32(ref.creation);
+  for (size_t i = 0; i < words; ++i) u32(ref.ids[i]);
+  return *this;
+}
+
+EtfWriter& EtfWriter::binary(std::span<const uint8_t> bytes) {
+  out_.push_back(kBinary);
+  u32(static_cast<uint32_t>(bytes.size()));
+  out_.insert(out_.end(), bytes.begin(), bytes.end());
+  return *this;
+}
+
+EtfWriter& EtfWriter::nil() {
+  out_.push_back(kNil);
+  return *this;
+}
+
+EtfWriter& EtfWriter::raw(std::span<const uint8_t> term) {
+  out_.insert(out_.end(), term.begin(), term.end());
+  return *this;
+}
+
 bool is_one_term(std::span<const uint8_t> bytes) {
   EtfReader reader(bytes);
   return reader.version() && reader.skip() && reader.at_end();
 }
 
 std::vector<uint8_t> encode_pid(const ErlangPid& pid) {
-  // Node names are at most 255 bytes (checked where they come from); cut to stay well formed.
-  const size_t length = std::min<size_t>(pid.node.size(), 255);
-  std::vector<uint8_t> out;
-  out.reserve(4 + length + 12);
-  out.push_back(kEtfVersion);
-  out.push_back(kNewPid);
-  out.push_back(kSmallAtomUtf8);
-  out.push_back(static_cast<uint8_t>(length));
-  for (size_t i = 0; i < length; ++i) out.push_back(static_cast<uint8_t>(pid.node[i]));
-  put_u32(out, pid.num);
-  put_u32(out, pid.serial);
-  put_u32(out, pid.creation);
-  return out;
+  // Node names are at most 255 bytes (checked where they come from); atom() cuts longer ones.
+  EtfWriter writer;
+  writer.version().pid(pid);
+  return std::move(writer.bytes());
 }
 
 std::optional<ErlangPid> decode_pid(std::span<const uint8_t> bytes) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lunatic::dist {
@@ -23,6 +24,13 @@ struct ErlangPid {
   uint32_t serial = 0;
   uint32_t creation = 0;
   bool operator==(const ErlangPid&) const = default;
+};
+
+/// An Erlang reference (NEW_REFERENCE_EXT / NEWER_REFERENCE_EXT): node, creation, 1-5 words.
+struct ErlangRef {
+  std::string node;
+  uint32_t creation = 0;
+  std::vector<uint32_t> ids;
 };
 
 /// Reads terms from a span; every method returns false, and reads nothing more, when the
@@ -43,6 +51,16 @@ class EtfReader {
   bool atom(std::string& name);
   /// NEW_PID_EXT or PID_EXT (whose creation byte becomes the creation).
   bool pid(ErlangPid& pid);
+  /// NIL_EXT (count 0) or LIST_EXT's header (its elements follow, then its tail).
+  bool list_header(uint32_t& count, bool& nil);
+  /// BINARY_EXT: its bytes.
+  bool binary(std::span<const uint8_t>& bytes);
+  /// A reference (NEW_REFERENCE_EXT or NEWER_REFERENCE_EXT, at most 5 words).
+  bool reference(ErlangRef& ref);
+  /// One whole term (as skip()), handed back as its bytes (no version byte).
+  bool raw(std::span<const uint8_t>& term);
+  /// The tag of the next term (nothing read); false at the end.
+  bool peek(uint8_t& tag) const;
   /// Skips one whole term of any type this format defines (ports, references, funs, bit
   /// binaries, bignums included).
   bool skip();
@@ -56,6 +74,25 @@ class EtfReader {
 
   std::span<const uint8_t> bytes_;
   size_t pos_ = 0;
+};
+
+/// Writes terms in the external format (no version byte unless version() is called).
+class EtfWriter {
+ public:
+  EtfWriter& version();
+  EtfWriter& tuple(uint32_t arity);
+  EtfWriter& integer(int64_t value);       ///< SMALL_INTEGER_EXT or INTEGER_EXT (32-bit values)
+  EtfWriter& atom(std::string_view name);  ///< SMALL_ATOM_UTF8_EXT, cut at 255 bytes
+  EtfWriter& pid(const ErlangPid& pid);
+  EtfWriter& reference(const ErlangRef& ref);  ///< NEWER_REFERENCE_EXT
+  EtfWriter& binary(std::span<const uint8_t> bytes);
+  EtfWriter& nil();
+  EtfWriter& raw(std::span<const uint8_t> term);  ///< a term written elsewhere, as it is
+  std::vector<uint8_t>& bytes() { return out_; }
+
+ private:
+  void u32(uint32_t v);
+  std::vector<uint8_t> out_;
 };
 
 /// True if `bytes` is exactly one term with its version byte (what a message to a remote

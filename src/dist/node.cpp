@@ -55,7 +55,9 @@ Node::Node(runtime::Runtime& runtime, NodeConfig config)
     : runtime_(runtime),
       config_(std::move(config)),
       name_(config_.name.full()),
-      ei_(std::make_unique<Ei>()) {}
+      ei_(std::make_unique<Ei>()),
+      signals_(config_.max_signals_per_peer),
+      modules_(config_.module_cache_bytes) {}
 
 Result<std::shared_ptr<Node>> Node::start(runtime::Runtime& runtime, NodeConfig config) {
   static const int ei_ready = ei_init();
@@ -221,8 +223,12 @@ bool Node::send_remote(runtime::ProcessId to, std::unique_ptr<runtime::Message> 
   // Sockets, modules and other resources are local to this node: they cannot travel.
   if (message->kind != runtime::MessageKind::Data || !message->resources.empty()) return false;
   if (message->data.size() > kMaxFrame - 1024 || !is_one_term(message->data)) return false;
-  std::shared_ptr<Connection> connection = connection_to(pid->node);
-  return connection && connection->enqueue(*pid, std::move(message->data));
+  return enqueue_to(pid->node, send_frame(*pid, message->data));
+}
+
+bool Node::enqueue_to(const std::string& peer, std::vector<uint8_t> frame) {
+  std::shared_ptr<Connection> connection = connection_to(peer);
+  return connection && connection->enqueue(std::move(frame));
 }
 
 void Node::deliver(const std::optional<ErlangPid>& from, const std::optional<ErlangPid>& to,

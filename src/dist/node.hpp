@@ -4,20 +4,25 @@
 // arrive as lunatic messages (docs/distribution.md).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/result.hpp"
+#include "dist/control.hpp"
 #include "dist/node_config.hpp"
 #include "dist/pid_table.hpp"
+#include "dist/remote_spawn.hpp"
+#include "dist/signal_table.hpp"
 #include "runtime/environment.hpp"
 #include "runtime/router.hpp"
 #include "runtime/runtime.hpp"
@@ -31,6 +36,8 @@ class Connection;
 inline constexpr runtime::Tag kTermTag = 0x45524C5445524D00;
 /// The most peers connected at once; more are refused.
 inline constexpr size_t kMaxConnections = 256;
+/// The most processes that watch nodes come and go (monitor_nodes) at once.
+inline constexpr size_t kMaxNodeWatchers = 4096;
 
 /// Every member has an initializer (designated initializers naming a few compile cleanly).
 struct NodeConfig {
@@ -43,6 +50,13 @@ struct NodeConfig {
   std::function<void(bool warning, const std::string& text)> log{};
   /// Remote pids the node remembers at most (PidTable).
   size_t max_remote_pids = size_t{1} << 16;
+  /// Links and monitors with one peer at most (SignalTable); a peer past it is dropped.
+  size_t max_signals_per_peer = size_t{1} << 18;
+  /// Where processes that peers spawn here run (docs/distribution.md "Remote spawn"); null:
+  /// remote spawns are refused (answered `notsup`).
+  std::shared_ptr<const runtime::Environment> remote_spawn{};
+  /// Bytes of modules received from peers the node keeps compiled at most.
+  size_t module_cache_bytes = size_t{64} << 20;
 };
 
 class Node final : public runtime::Router {
@@ -56,6 +70,32 @@ class Node final : public runtime::Router {
   void stop();
 
   bool send_remote(runtime::ProcessId to, std::unique_ptr<runtime::Message> message) override;
+  // Links and monitors across nodes (signals.cpp).
+  bool link(runtime::ProcessId local, runtime::ProcessId remote) override;
+  void unlink(runtime::ProcessId local, runtime::ProcessId remote) override;
+  bool monitor(runtime::ProcessId watcher, runtime::ProcessId target, runtime::Tag tag) override;
+  void demonitor(runtime::ProcessId watcher, runtime::ProcessId target) override;
+  void exited(runtime::ProcessId dead, const runtime::Notifications& remote,
+              const runtime::ExitStatus& status) override;
+
+  /// Asks `spawn.node` to run `spawn.function` of `spawn.module` for `caller`; the answer
+  /// comes to `caller` as a message tagged `spawn.reply_tag` whose data is the term
+  /// {ok, Pid} (the message's process: the new process's remote id) or {error, Reason}.
+  /// Returns 0 asked, 1 not possible (this node, no such node, bad arguments), 2 too many
+  /// spawns waiting already. Thread-safe.
+  int spawn_remote(runtime::ProcessId caller, RemoteSpawn spawn);
+  /// The bytes `module` was compiled from, for spawns of a process's own module on another
+  /// node (the CLI gives the root module's).
+  void set_module_source(const engine::CompiledModule* module,
+                         std::shared_ptr<const std::vector<uint8_t>> bytes);
+  std::shared_ptr<const std::vector<uint8_t>> module_source(
+      const engine::CompiledModule* module) const;
+
+  /// The peers connected now (handshake done), by name.
+  std::vector<std::string> nodes() const;
+  /// Process `id` gets {nodeup, Node} / {nodedown, Node} (terms, kTermTag) as peers come and
+  /// go (`on`), or stops getting them. False if it is at kMaxNodeWatchers already.
+  bool monitor_nodes(runtime::ProcessId id, bool on);
 
   /// "alive@host".
   const std::string& name() const { return name_; }
@@ -70,6 +110,12 @@ class Node final : public runtime::Router {
   void log(bool warning, const std::string& text) const;
   /// ei_connect to `peer` (serialised with the other handshakes); the socket or -1.
   int connect(const std::string& peer);
+  /// A link, exit or monitor signal from `peer` (signals.cpp); false: drop the peer (`why`).
+  bool signal(const std::string& peer, const Control& control, std::string& why);
+  /// The connection's handshake is done / it ended (its links and monitors end with
+  /// noconnection, node watchers get nodedown). Called on its thread.
+  void connection_up(const Connection& connection);
+  void connection_ended(const Connection& connection);
 
   struct Ei;  ///< erl_interface's node state (node.cpp)
 
@@ -82,22 +128,53 @@ class Node final : public runtime::Router {
   std::shared_ptr<Connection> connection_to(const std::string& peer);
   /// Joins and forgets the connections that ended.
   void reap();
+  /// Queues `frame` on the connection to `peer` (opened if there is none); false if it cannot.
+  bool enqueue_to(const std::string& peer, std::vector<uint8_t> frame);
+  /// This node's reference for outgoing monitor `key`, and back (nullopt: not one of ours).
+  ErlangRef monitor_ref(uint64_t key) const;
+  std::optional<uint64_t> monitor_key(std::span<const uint8_t> ref) const;
+  /// Tells the local processes of `lost` that their peer's processes are gone (noconnection).
+  void connection_lost(const SignalTable::Lost& lost);
+  // Remote spawn (remote_spawn.cpp).
+  struct PendingSpawn {
+    runtime::ProcessId caller = 0;
+    runtime::Tag tag = 0;
+    std::string peer;
+    ModuleHash hash{};
+  };
+  bool on_spawn_request(const std::string& peer, const Control& control, std::string& why);
+  void on_spawn_reply(const std::string& peer, const Control& control);
+  void answer_spawn(const PendingSpawn& pending, std::vector<uint8_t> term,
+                    runtime::ProcessId spawned);
+  /// Spawns waiting on `peer` get {error, noconnection}; its sent modules are forgotten.
+  void fail_spawns(const std::string& peer);
+  /// Sends {nodeup|nodedown, peer} to the node watchers.
+  void tell_node_watchers(bool up, const std::string& peer);
 
   runtime::Runtime& runtime_;
   NodeConfig config_;
   std::string name_;
   std::unique_ptr<Ei> ei_;
   std::unique_ptr<PidTable> pids_;
+  SignalTable signals_;
+  std::atomic<uint64_t> next_unlink_id_{1};
   int listen_fd_ = -1;
   int epmd_fd_ = -1;  ///< open while the node is published
   int stop_fd_ = -1;  ///< eventfd: stop()
   uint16_t port_ = 0;
   std::thread acceptor_;
   std::mutex handshake_mutex_;  ///< one ei handshake at a time (they share the ei_cnode)
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Connection>> peers_;  ///< under mutex_
   std::vector<std::shared_ptr<Connection>> connections_;      ///< under mutex_: all, to reap
   bool stopped_ = false;                                      ///< under mutex_
+  std::set<runtime::ProcessId> node_watchers_;                ///< under mutex_
+  std::map<uint64_t, PendingSpawn> pending_spawns_;           ///< under mutex_
+  std::map<std::string, std::set<ModuleHash>> sent_modules_;  ///< under mutex_: per peer
+  std::map<const engine::CompiledModule*, std::shared_ptr<const std::vector<uint8_t>>>
+      sources_;  ///< under mutex_
+  ModuleCache modules_;
+  std::atomic<uint64_t> next_spawn_key_{1};
 };
 
 }  // namespace lunatic::dist

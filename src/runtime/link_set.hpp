@@ -30,6 +30,9 @@ class LinkSet {
     set_.insert(LinkEntry{process, tag});
   }
 
+  /// The link with `process`, or null.
+  LinkEntry* find(ProcessId process) { return set_.find(process); }
+
   /// Removes the link with `process`; false if there was none.
   bool erase(ProcessId process) { return set_.erase(process); }
 

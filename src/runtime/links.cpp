@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "runtime/death_notice.hpp"
 #include "runtime/process.hpp"
 #include "runtime/runtime.hpp"
 
@@ -26,6 +27,15 @@ bool Links::remove_link(ProcessId other) {
   return links_.erase(other);
 }
 
+std::optional<Tag> Links::take_link(ProcessId other) {
+  std::lock_guard lock(mutex_);
+  const LinkEntry* e = links_.find(other);
+  if (!e) return std::nullopt;
+  const Tag tag = e->tag;
+  links_.erase(other);
+  return tag;
+}
+
 bool Links::add_monitor(ProcessId watcher, Tag tag) {
   std::lock_guard lock(mutex_);
   if (closed_) return false;
@@ -36,6 +46,11 @@ bool Links::add_monitor(ProcessId watcher, Tag tag) {
 void Links::remove_monitors_by(ProcessId watcher) {
   std::lock_guard lock(mutex_);
   monitors_.erase(watcher);
+}
+
+bool Links::remove_monitor(ProcessId watcher, Tag tag) {
+  std::lock_guard lock(mutex_);
+  return monitors_.erase_one(watcher, tag);
 }
 
 bool Links::add_watching(ProcessId target) {
@@ -97,17 +112,12 @@ std::vector<LinkEntry> Links::links() const {
 
 namespace {
 
-/// A process's end as its signals tell it: who, how, and why (the signal's data).
-struct Death {
-  ProcessId process = 0;
-  ExitStatus::Kind kind = ExitStatus::Kind::Normal;
-  std::vector<uint8_t> reason;
-};
-
 /// Erlang's noproc: the other process was not alive when linked to or monitored.
 Death no_process(ProcessId id) {
   return Death{id, ExitStatus::Kind::Normal, death_reason(kNoProcessReason)};
 }
+
+}  // namespace
 
 /// A LinkDied or ProcessDied message about `death`, tagged with the link's or monitor's tag.
 std::unique_ptr<Message> death_signal(MessageKind kind, const Death& death, Tag tag) {
@@ -119,19 +129,6 @@ std::unique_ptr<Message> death_signal(MessageKind kind, const Death& death, Tag 
   m->data = death.reason;
   return m;
 }
-
-/// How a death notice is charged to the process that asked for it (by linking or monitoring).
-enum class Notice : uint8_t {
-  /// Even past its environment's max_memory_total: the one notice of a link or monitor entry
-  /// when the other process dies. A death is never hidden (a watcher must learn of it even
-  /// when the dead process's own messages fill the budget); the next allocation there fails
-  /// instead, until the notice is read. Bounded: one per entry.
-  Forced,
-  /// Refused past the budget, and the target killed: the notices that a guest can multiply
-  /// (link or monitor of a dead process in a loop, the extra tags of one watcher's repeated
-  /// monitors), which would otherwise grow without bound.
-  Budgeted,
-};
 
 void deliver_notice(Process& target, std::unique_ptr<Message> notice, Notice how) {
   const uint64_t bytes = kMessageBytes + notice->data.capacity();
@@ -156,8 +153,6 @@ void signal_link_died(Process& target, const Death& death, Tag tag, Notice how) 
   deliver_notice(target, death_signal(MessageKind::LinkDied, death, tag), how);
 }
 
-}  // namespace
-
 std::vector<uint8_t> death_reason(std::string_view text) {
   size_t n = text.size();
   if (n > kMaxDeathReason) {
@@ -170,6 +165,7 @@ std::vector<uint8_t> death_reason(std::string_view text) {
 
 void Process::link(Tag tag, ProcessId other_id) {
   if (other_id == id_) return;
+  if (is_remote(other_id)) return link_remote(tag, other_id);
   bool linked = false;
   if (std::shared_ptr<Process> other = runtime_.find(other_id)) {
     // Both sides or neither: scoped_lock takes the two locks without deadlock.
@@ -185,11 +181,13 @@ void Process::link(Tag tag, ProcessId other_id) {
 }
 
 void Process::unlink(ProcessId other_id) {
+  if (is_remote(other_id)) return unlink_remote(other_id);
   links_.remove_link(other_id);
   if (std::shared_ptr<Process> other = runtime_.find(other_id)) other->links_.remove_link(id_);
 }
 
 void Process::monitor(Tag tag, ProcessId other_id) {
+  if (is_remote(other_id)) return monitor_remote(tag, other_id);
   // Recorded here first: if `other` dies between the two steps, its death removes this entry
   // (or add_monitor fails and it is removed below), so no entry for a dead process stays.
   links_.add_watching(other_id);
@@ -201,6 +199,7 @@ void Process::monitor(Tag tag, ProcessId other_id) {
 }
 
 void Process::stop_monitoring(ProcessId other_id) {
+  if (is_remote(other_id)) return stop_monitoring_remote(other_id);
   links_.remove_watching(other_id);
   if (std::shared_ptr<Process> other = runtime_.find(other_id)) {
     other->links_.remove_monitors_by(id_);
@@ -212,7 +211,13 @@ void Process::stop_monitoring(ProcessId other_id) {
 void notify_death(Runtime& runtime, ProcessId dead, const Notifications& n,
                   const ExitStatus& status) {
   const Death death{dead, status.kind, death_reason(status.to_string())};
+  // Entries that name processes of other nodes go to the Router, which tells those nodes.
+  Notifications remote;
   for (const LinkEntry& l : n.links) {
+    if (is_remote(l.process)) {
+      remote.links.push_back(l);
+      continue;
+    }
     std::shared_ptr<Process> other = runtime.find(l.process);
     if (!other) continue;
     other->links_.remove_link(dead);
@@ -220,6 +225,10 @@ void notify_death(Runtime& runtime, ProcessId dead, const Notifications& n,
     if (status.failed()) signal_link_died(*other, death, l.tag, Notice::Forced);
   }
   for (const MonitorEntry& m : n.monitors) {
+    if (is_remote(m.watcher)) {
+      remote.monitors.push_back(m);
+      continue;
+    }
     if (std::shared_ptr<Process> watcher = runtime.find(m.watcher)) {
       watcher->links_.remove_watching(dead);
       deliver_notice(*watcher, death_signal(MessageKind::ProcessDied, death, m.tag),
@@ -233,9 +242,16 @@ void notify_death(Runtime& runtime, ProcessId dead, const Notifications& n,
   // A dead watcher's monitors go away with it: a long-lived process monitored by many
   // short-lived ones keeps only the live ones' entries.
   for (const LinkEntry& w : n.watching) {
-    if (std::shared_ptr<Process> target = runtime.find(w.process)) {
+    if (is_remote(w.process)) {
+      remote.watching.push_back(w);
+    } else if (std::shared_ptr<Process> target = runtime.find(w.process)) {
       target->links_.remove_monitors_by(dead);
     }
+  }
+  const bool any_remote =
+      !remote.links.empty() || !remote.monitors.empty() || !remote.watching.empty();
+  if (any_remote) {
+    if (std::shared_ptr<Router> router = runtime.router()) router->exited(dead, remote, status);
   }
 }
 

@@ -31,10 +31,14 @@ class Links {
   /// Adds or re-tags the link with `other`; false if closed (the owner died).
   bool add_link(ProcessId other, Tag tag);
   bool remove_link(ProcessId other);
+  /// Removes the link with `other` and returns its tag; nullopt if there was none.
+  std::optional<Tag> take_link(ProcessId other);
   /// One more monitor of the owner by `watcher` (a watcher may hold several); false if closed.
   bool add_monitor(ProcessId watcher, Tag tag);
   /// Removes all of `watcher`'s monitors of the owner, in constant time (MonitorSet).
   void remove_monitors_by(ProcessId watcher);
+  /// Removes `watcher`'s one monitor with `tag` (a remote watcher's, keyed by the Router).
+  bool remove_monitor(ProcessId watcher, Tag tag);
   /// The other side of a monitor: the owner monitors `target`. Kept so that the owner's death
   /// removes its entries from the processes it monitored (no entry outlives its watcher).
   bool add_watching(ProcessId target);
@@ -79,6 +83,9 @@ struct ExitStatus;
 inline constexpr size_t kMaxDeathReason = 1024;
 /// The reason when the other process was not alive at link() / monitor() (Erlang's noproc).
 inline constexpr std::string_view kNoProcessReason = "noproc";
+/// The reason when the other process is on a node this one lost (or never reached), as in
+/// Erlang: every link and monitor across that connection ends with it.
+inline constexpr std::string_view kNoConnectionReason = "noconnection";
 
 /// The data of a LinkDied / ProcessDied message: `text` (ExitStatus::to_string()), cut to at
 /// most kMaxDeathReason bytes at a UTF-8 character boundary.

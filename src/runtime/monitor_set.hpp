@@ -3,6 +3,7 @@
 // watchers there are: a hundred thousand watchers that all die cost a hundred thousand steps.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <utility>
 #include <vector>
@@ -42,6 +43,27 @@ class MonitorSet {
     set_.erase(watcher);
     count_ -= n;
     return n;
+  }
+
+  /// Removes the one monitor by `watcher` with `tag` (the first such if several); false if
+  /// there is none. Linear in that watcher's monitors only.
+  bool erase_one(ProcessId watcher, Tag tag) {
+    MonitorEntry* e = set_.find(watcher);
+    if (!e) return false;
+    if (e->tag == tag) {
+      if (e->more_tags.empty()) {
+        set_.erase(watcher);
+      } else {
+        e->tag = e->more_tags.front();
+        e->more_tags.erase(e->more_tags.begin());
+      }
+    } else {
+      auto it = std::find(e->more_tags.begin(), e->more_tags.end(), tag);
+      if (it == e->more_tags.end()) return false;
+      e->more_tags.erase(it);
+    }
+    --count_;
+    return true;
   }
 
   /// Hands over every watcher's monitors and leaves the set empty.

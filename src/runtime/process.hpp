@@ -140,6 +140,25 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   /// Cancels monitors of `other` set by this process.
   void stop_monitoring(ProcessId other);
 
+  // ---- the remote side of links and monitors: called by the Router (any thread) ----------
+
+  /// Remote process `remote` linked itself to this one (tag 0). False if this one has died.
+  bool add_remote_link(ProcessId remote);
+  /// The remote side removed the link with `remote` (nothing is sent back).
+  void remove_remote_link(ProcessId remote);
+  /// Remote process `remote` ended with `kind` and `reason` (its exit reason as text, or
+  /// kNoConnectionReason). If it was linked to this process, the link ends and, unless the
+  /// end was normal, acts as a local linked failure (this process dies or gets LinkDied).
+  void remote_link_died(ProcessId remote, ExitStatus::Kind kind, std::string_view reason);
+  /// Remote `watcher` monitors this process; the Router's key for that monitor is `tag`
+  /// (Router::exited hands it back). False if this process has died.
+  bool add_remote_monitor(ProcessId watcher, Tag tag);
+  void remove_remote_monitor(ProcessId watcher, Tag tag);
+  /// This process's monitor of remote `target` with `tag` fired (`reason` as above); `last`:
+  /// it has no other monitor of `target` left.
+  void remote_monitor_fired(ProcessId target, Tag tag, ExitStatus::Kind kind,
+                            std::string_view reason, bool last);
+
   /// The links of this process (a snapshot), for tests and introspection.
   std::vector<LinkEntry> links() const { return links_.links(); }
   /// Monitors other processes hold on this one, and processes this one monitors (tests,
@@ -162,6 +181,12 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   static constexpr uint32_t kRunning = 2;   ///< a worker runs it
   static constexpr uint32_t kNotified = 4;  ///< with kRunning: woken while running
   static constexpr uint32_t kDead = 8;      ///< finished; never queued again
+
+  // link(), unlink(), monitor(), stop_monitoring() of a remote id (remote_links.cpp).
+  void link_remote(Tag tag, ProcessId remote);
+  void unlink_remote(ProcessId remote);
+  void monitor_remote(Tag tag, ProcessId remote);
+  void stop_monitoring_remote(ProcessId remote);
 
   /// What one run of a slice ended in, as the scheduler needs it.
   enum class SliceEnd : uint8_t { Yielded, Parked, Exited };

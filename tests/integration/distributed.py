@@ -6,8 +6,9 @@
    and the echo reaches a pid on a third node the lunatic node connects to itself;
 3. an Erlang node with the wrong cookie is refused (pang) and the refusal is logged;
 4. hostile peers: garbage instead of a handshake, a stalled handshake, and after a good
-   handshake a truncated frame, an oversized frame and an unknown control message: each is
-   disconnected, and the echo still answers afterwards.
+   handshake a truncated frame, an oversized frame, an unknown control message and a LINK
+   from a pid of a third node: each is disconnected (a LINK to no process is answered with
+   EXIT noproc first), and the echo still answers afterwards.
 Every wait is bounded; the node, the Erlang nodes and the private epmd are stopped at the end."""
 import hashlib
 import os
@@ -173,6 +174,25 @@ def main():
             s.sendall(struct.pack(">I", len(control)) + control)
             if not closed_by_peer(s, 5):
                 fail("an unknown control message was not disconnected")
+        with handshake(port) as s:
+            # LINK to a pid that names no process is answered with EXIT noproc, as Erlang
+            # does; then a LINK from a pid of a third node is a forgery: disconnected.
+            def pid(node, n):
+                return bytes([88, 119, len(node)]) + node + struct.pack(">III", n, 0, 1)
+            me, them = f"hostile{TAG}@127.0.0.1".encode(), NODE.encode()
+            control = b"p\x83h\x03a\x01" + pid(me, 5) + pid(them, 999999)
+            s.sendall(struct.pack(">I", len(control)) + control)
+            s.settimeout(5)
+            answer = b""
+            while not answer:  # ticks (empty frames) may come first
+                (n,) = struct.unpack(">I", s.recv(4, socket.MSG_WAITALL))
+                answer = s.recv(n, socket.MSG_WAITALL) if n else b""
+            if not answer.startswith(b"p\x83h\x04a\x03") or b"noproc" not in answer:
+                fail(f"a LINK to no process was answered with {answer!r}")
+            control = b"p\x83h\x03a\x01" + pid(b"other@127.0.0.1", 5) + pid(them, 1)
+            s.sendall(struct.pack(">I", len(control)) + control)
+            if not closed_by_peer(s, 5):
+                fail("a LINK from another node's pid was not disconnected")
         out = erl(env, "t2", COOKIE,
                   f"{{echo, '{NODE}'}} ! {{self(), still_here}}, receive R -> io:format(\"~p~n\", [R]) after 5000 -> io:format(\"timeout~n\") end,")
         print("after the hostile peers:", out, end="")
@@ -190,7 +210,7 @@ def main():
         subprocess.run(["epmd", "-kill"], env=env, capture_output=True, timeout=TIMEOUT)
     print(err, end="")
     for want in ["handshake failed", "frame stalled", "larger than the most",
-                 "unknown control message 99"]:
+                 "unknown control message 99", "a signal from another node's pid"]:
         if want not in err:
             fail(f"the node's log does not say {want!r}")
     print("ok distributed")

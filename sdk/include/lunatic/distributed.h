@@ -32,6 +32,29 @@ int32_t lunatic_pid_to_id(const uint8_t* pid_term, size_t pid_term_len, uint64_t
 LUNATIC_IMPORT("lunatic::distributed", "id_to_pid")
 int32_t lunatic_id_to_pid(uint64_t process_id, uint8_t* out, size_t out_len);
 
+/* Writes the names of the nodes connected now, each followed by a NUL byte, to out if they
+ * fit; returns their length in bytes, or LUNATIC_NOT_DISTRIBUTED. */
+LUNATIC_IMPORT("lunatic::distributed", "nodes")
+int32_t lunatic_nodes(uint8_t* out, size_t out_len);
+/* on != 0: this process gets {nodeup, Node} and {nodedown, Node} (terms, LUNATIC_TERM_TAG)
+ * as connections to other nodes are made and lost; 0: no more. Returns 0, 1 when too many
+ * processes watch nodes already, or LUNATIC_NOT_DISTRIBUTED. */
+LUNATIC_IMPORT("lunatic::distributed", "monitor_nodes")
+int32_t lunatic_monitor_nodes(int32_t on);
+
+/* The tag lunatic::spawn_on (distributed.hpp) gives the answer of a remote spawn. */
+#define LUNATIC_SPAWN_REPLY_TAG ((int64_t)0x535041574E524550LL)
+/* Asks node `node` to run the exported function `function` (i64 parameters: args, at most
+ * 16) of `module` (module_len 0: the caller's own module) in a new process; the answer comes
+ * as a message tagged reply_tag whose data is the term {ok, Pid} (lunatic_get_process_id: its
+ * remote id) or {error, Reason}. Returns 0 asked, 1 not possible, 2 too many spawns waiting,
+ * 3 the caller's own module is unknown, 4 the module is over 16 MiB, or
+ * LUNATIC_NOT_DISTRIBUTED. */
+LUNATIC_IMPORT("lunatic::distributed", "spawn")
+int32_t lunatic_spawn_remote(const char* node, size_t node_len, const uint8_t* module,
+                             size_t module_len, const char* function, size_t function_len,
+                             const int64_t* args, size_t args_len, int64_t reply_tag);
+
 #ifdef __cplusplus
 }
 #endif

@@ -26,6 +26,58 @@ inline std::optional<std::string> node_name() {
   return name;
 }
 
+/// The nodes connected now (empty if none, or if the runtime is not a node).
+inline std::vector<std::string> nodes() {
+  std::vector<uint8_t> buffer(1024);
+  for (;;) {
+    const int32_t n = lunatic_nodes(buffer.data(), buffer.size());
+    if (n < 0) return {};
+    if (static_cast<size_t>(n) <= buffer.size()) {
+      buffer.resize(static_cast<size_t>(n));
+      break;
+    }
+    buffer.resize(static_cast<size_t>(n) + 256);  // it may have grown meanwhile
+  }
+  std::vector<std::string> names;
+  std::string name;
+  for (uint8_t byte : buffer) {
+    if (byte == 0) {
+      names.push_back(std::move(name));
+      name.clear();
+    } else {
+      name.push_back(static_cast<char>(byte));
+    }
+  }
+  return names;
+}
+
+/// Starts (or stops) node events for this process: see node_event.
+inline Result<void> monitor_nodes(bool on = true) {
+  switch (lunatic_monitor_nodes(on ? 1 : 0)) {
+    case 0: return {};
+    case LUNATIC_NOT_DISTRIBUTED:
+      return Error(ErrorKind::usage, "not a distributed node (run with --name or --sname)");
+    default: return Error(ErrorKind::no_process, "too many processes watch nodes already");
+  }
+}
+
+/// A node that came or went, as monitor_nodes reports it.
+struct NodeEvent {
+  bool up;
+  std::string node;
+};
+
+/// The event in `term` if it is {nodeup, Node} or {nodedown, Node}.
+inline std::optional<NodeEvent> node_event(const Term& term) {
+  if (!term.is(Term::Kind::tuple) || term.elements().size() != 2) return std::nullopt;
+  const Term& what = term.elements()[0];
+  const Term& node = term.elements()[1];
+  if (!what.is(Term::Kind::atom) || !node.is(Term::Kind::atom)) return std::nullopt;
+  if (what.text() == "nodeup") return NodeEvent{true, node.text()};
+  if (what.text() == "nodedown") return NodeEvent{false, node.text()};
+  return std::nullopt;
+}
+
 /// A process on this node or another, by its lunatic process id (remote ids have bit 63
 /// set). Sends carry Erlang terms.
 class RemoteProcess {
@@ -47,6 +99,14 @@ class RemoteProcess {
   static RemoteProcess self() { return RemoteProcess(lunatic_process_id()); }
 
   uint64_t id() const { return id_; }
+  /// Links this process with it (lunatic_link): Erlang's link/1 when it is remote. If its
+  /// node is lost, the link dies with the reason "noconnection".
+  void link(int64_t tag = 0) const { lunatic_link(tag, id_); }
+  void unlink() const { lunatic_unlink(id_); }
+  /// A LUNATIC_MESSAGE_PROCESS_DIED tagged `tag` when it ends ("noconnection" if its node is
+  /// lost): Erlang's monitor/2 when it is remote.
+  void monitor(int64_t tag) const { lunatic_monitor(tag, id_); }
+  void stop_monitoring() const { lunatic_stop_monitoring(id_); }
   bool is_remote() const { return (id_ >> 63) != 0; }
   /// Its Erlang pid (to put in terms), or nullopt if the runtime is not a node.
   std::optional<Pid> pid() const {
@@ -70,6 +130,37 @@ class RemoteProcess {
  private:
   uint64_t id_;
 };
+
+/// Runs the exported function `function` (i64 parameters) of this process's own module in a
+/// new process on `node` (docs/distribution.md "Remote spawn"), and waits up to `timeout_ms`
+/// for it to start. Fails with no_process and the node's reason (notsup: it refuses remote
+/// spawns, or is an Erlang node; noconnection; badarg...).
+inline Result<RemoteProcess> spawn_on(const std::string& node, const std::string& function,
+                                      const std::vector<int64_t>& args = {},
+                                      uint64_t timeout_ms = 10'000) {
+  const int32_t asked =
+      lunatic_spawn_remote(node.data(), node.size(), nullptr, 0, function.data(), function.size(),
+                           args.data(), args.size(), LUNATIC_SPAWN_REPLY_TAG);
+  if (asked == LUNATIC_NOT_DISTRIBUTED) {
+    return Error(ErrorKind::usage, "not a distributed node (run with --name or --sname)");
+  }
+  if (asked != 0) return Error(ErrorKind::no_process, "cannot spawn on " + node);
+  const int64_t tag = LUNATIC_SPAWN_REPLY_TAG;
+  if (lunatic_receive(&tag, 1, timeout_ms) == LUNATIC_TIMED_OUT) {
+    return Error(ErrorKind::timed_out, "no answer from " + node);
+  }
+  const uint64_t id = lunatic_get_process_id();
+  std::vector<uint8_t> data(static_cast<size_t>(lunatic_data_size()));
+  lunatic_read_data(data.data(), data.size());
+  std::optional<Term> answer = decode(data);
+  if (!answer || !answer->is(Term::Kind::tuple) || answer->elements().size() != 2) {
+    return Error(ErrorKind::decode, "a malformed answer from " + node);
+  }
+  const Term& what = answer->elements()[0];
+  if (what.is(Term::Kind::atom) && what.text() == "ok" && id != 0) return RemoteProcess(id);
+  const Term& reason = answer->elements()[1];
+  return Error(ErrorKind::no_process, reason.is(Term::Kind::atom) ? reason.text() : "error");
+}
 
 /// A term received, and who sent it (its id; 0 if the sender is unknown).
 struct ReceivedTerm {

@@ -1,0 +1,288 @@
+// Remote spawn (remote_spawn.hpp): the module cache, and the Node's two sides of
+// SPAWN_REQUEST / SPAWN_REPLY. A request is {'$lunatic', Function, Arity} with the option
+// {lunatic_module, Hash} or, the first time this connection carries that module,
+// {lunatic_module, Hash, Bytes}; its argument list is [<<Args:64/little each>>].
+#include "dist/remote_spawn.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "dist/node.hpp"
+#include "engine/value.hpp"
+
+namespace lunatic::dist {
+
+ModuleHash sha256(std::span<const uint8_t> bytes) {
+  ModuleHash hash{};
+  unsigned int size = 0;
+  EVP_Digest(bytes.data(), bytes.size(), hash.data(), &size, EVP_sha256(), nullptr);
+  return hash;
+}
+
+std::shared_ptr<const engine::CompiledModule> ModuleCache::find(const ModuleHash& hash) const {
+  std::lock_guard lock(mutex_);
+  auto it = modules_.find(hash);
+  return it == modules_.end() ? nullptr : it->second.module;
+}
+
+void ModuleCache::add(const ModuleHash& hash, std::shared_ptr<const engine::CompiledModule> module,
+                      size_t bytes) {
+  std::lock_guard lock(mutex_);
+  if (modules_.contains(hash) || bytes > max_bytes_) return;
+  while (total_ + bytes > max_bytes_ && !order_.empty()) {
+    auto oldest = modules_.find(order_.front());
+    total_ -= oldest->second.bytes;
+    modules_.erase(oldest);
+    order_.pop_front();
+  }
+  modules_.emplace(hash, Entry{std::move(module), bytes});
+  order_.push_back(hash);
+  total_ += bytes;
+}
+
+size_t ModuleCache::size() const {
+  std::lock_guard lock(mutex_);
+  return modules_.size();
+}
+
+namespace {
+
+constexpr std::string_view kModuleOption = "lunatic_module";
+
+std::vector<uint8_t> atom_term(std::string_view name) {
+  EtfWriter w;
+  w.atom(name);
+  return std::move(w.bytes());
+}
+
+/// What a SPAWN_REQUEST of lunatic's asks for, read from its parts.
+struct Request {
+  std::string function;
+  std::span<const uint8_t> hash;
+  std::span<const uint8_t> bytes;  ///< empty: the receiver should have it cached
+  std::vector<int64_t> args;
+};
+
+/// Reads the request; nullopt with `error` (the atom to answer) if it is not one of ours.
+std::optional<Request> read_request(const Control& c, std::string& error) {
+  Request request;
+  EtfReader mfa(c.mfa);
+  uint32_t arity = 0;
+  std::string module;
+  int64_t function_arity = 0;
+  error = "notsup";
+  if (!mfa.tuple_header(arity) || arity != 3 || !mfa.atom(module) || module != kSpawnModuleAtom) {
+    return std::nullopt;
+  }
+  error = "badarg";
+  if (!mfa.atom(request.function) || !mfa.integer(function_arity)) return std::nullopt;
+  EtfReader options(c.options);
+  uint32_t count = 0;
+  bool nil = false;
+  if (!options.list_header(count, nil)) return std::nullopt;
+  for (uint32_t i = 0; i < count; ++i) {
+    EtfReader option = options;
+    uint32_t fields = 0;
+    std::string name;
+    if (!options.skip()) return std::nullopt;
+    if (!option.tuple_header(fields) || fields < 2 || !option.atom(name) || name != kModuleOption) {
+      continue;  // Erlang's own options (link, monitor...) are not lunatic's business
+    }
+    if (!option.binary(request.hash) || request.hash.size() != 32) return std::nullopt;
+    if (fields == 3 && !option.binary(request.bytes)) return std::nullopt;
+  }
+  if (request.hash.empty()) return std::nullopt;
+  EtfReader args(c.payload);
+  std::span<const uint8_t> packed;
+  if (!args.version() || !args.list_header(count, nil)) return std::nullopt;
+  if (!nil) {
+    if (count != 1 || !args.binary(packed) || packed.size() % 8 != 0 ||
+        packed.size() / 8 > kMaxSpawnArgs ||
+        static_cast<size_t>(function_arity) != packed.size() / 8) {
+      return std::nullopt;
+    }
+  } else if (function_arity != 0) {
+    return std::nullopt;
+  }
+  for (size_t at = 0; at < packed.size(); at += 8) {
+    uint64_t v = 0;
+    for (int b = 7; b >= 0; --b) v = v << 8 | packed[at + static_cast<size_t>(b)];
+    request.args.push_back(static_cast<int64_t>(v));
+  }
+  return request;
+}
+
+}  // namespace
+
+int Node::spawn_remote(runtime::ProcessId caller, RemoteSpawn spawn) {
+  if (spawn.node == name_ || !spawn.module || spawn.args.size() > kMaxSpawnArgs) return 1;
+  const ModuleHash hash = sha256(*spawn.module);
+  const uint64_t key = next_spawn_key_.fetch_add(1);
+  bool carry_bytes = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (pending_spawns_.size() >= kMaxPendingSpawns) return 2;
+    pending_spawns_[key] = PendingSpawn{caller, spawn.reply_tag, spawn.node, hash};
+    carry_bytes = sent_modules_[spawn.node].insert(hash).second;
+  }
+  EtfWriter mfa;
+  mfa.tuple(3).atom(kSpawnModuleAtom).atom(spawn.function);
+  mfa.integer(static_cast<int64_t>(spawn.args.size()));
+  EtfWriter options;
+  options.bytes() = {108, 0, 0, 0, 1};  // LIST_EXT of one option, then NIL
+  options.tuple(carry_bytes ? 3 : 2).atom(kModuleOption).binary(hash);
+  if (carry_bytes) options.binary(*spawn.module);
+  options.nil();
+  EtfWriter args;
+  args.version();
+  if (spawn.args.empty()) {
+    args.nil();
+  } else {
+    std::vector<uint8_t> packed;
+    for (int64_t a : spawn.args) {
+      for (int b = 0; b < 8; ++b)
+        packed.push_back(static_cast<uint8_t>(static_cast<uint64_t>(a) >> (8 * b)));
+    }
+    args.bytes().insert(args.bytes().end(), {108, 0, 0, 0, 1});
+    args.binary(packed).nil();
+  }
+  const ErlangRef id{
+      name_, pids_->creation(), {static_cast<uint32_t>(key), static_cast<uint32_t>(key >> 32), 1}};
+  if (enqueue_to(spawn.node, spawn_request_frame(id, pids_->local_pid(caller), mfa.bytes(),
+                                                 options.bytes(), args.bytes()))) {
+    return 0;
+  }
+  std::lock_guard lock(mutex_);
+  pending_spawns_.erase(key);
+  if (carry_bytes) sent_modules_[spawn.node].erase(hash);
+  return 1;
+}
+
+bool Node::on_spawn_request(const std::string& peer, const Control& c, std::string& why) {
+  (void)why;
+  std::string error;
+  std::optional<Request> request = read_request(c, error);
+  std::shared_ptr<const engine::CompiledModule> module;
+  if (request && !config_.remote_spawn) {
+    error = "notsup";
+    request.reset();
+  }
+  if (request) {
+    ModuleHash hash;
+    std::copy(request->hash.begin(), request->hash.end(), hash.begin());
+    module = modules_.find(hash);
+    if (!module && request->bytes.empty()) {
+      error = "unknown_module";
+    } else if (!module && request->bytes.size() > kMaxRemoteModule) {
+      error = "system_limit";
+    } else if (!module && sha256(request->bytes) != hash) {
+      error = "badarg";
+    } else if (!module) {
+      Result<std::shared_ptr<const engine::CompiledModule>> compiled =
+          engine::compile(request->bytes);
+      if (compiled) {
+        module = *compiled;
+        modules_.add(hash, module, request->bytes.size());
+        log(false, "compiled a module of " + std::to_string(request->bytes.size()) +
+                       " bytes from " + peer + " for remote spawns");
+      } else {
+        log(true, "a remote spawn from " + peer +
+                      " sent a module that does not compile: " + compiled.error().to_string());
+        error = "badarg";
+      }
+    }
+  }
+  std::vector<uint8_t> result;
+  if (module) {
+    runtime::SpawnOptions options;
+    options.module = module;
+    options.environment = config_.remote_spawn;
+    options.entry = request->function;
+    for (int64_t a : request->args) options.args.push_back(engine::Value::i64(a));
+    options.module_name = "remote spawn from " + peer;
+    Result<runtime::ProcessId> id = runtime_.spawn(std::move(options));
+    if (id) {
+      EtfWriter pid;
+      pid.pid(pids_->local_pid(*id));
+      result = std::move(pid.bytes());
+    } else {
+      log(true, "a remote spawn from " + peer + " failed: " + id.error().to_string());
+      error = "badarg";
+    }
+  }
+  if (result.empty()) result = atom_term(error);
+  enqueue_to(peer, spawn_reply_frame(c.ref, *c.from, result));
+  return true;
+}
+
+void Node::on_spawn_reply(const std::string& peer, const Control& c) {
+  ErlangRef ref;
+  if (!EtfReader(c.ref).reference(ref) || ref.node != name_ || ref.ids.size() != 3) return;
+  const uint64_t key = uint64_t{ref.ids[1]} << 32 | ref.ids[0];
+  PendingSpawn pending;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = pending_spawns_.find(key);
+    if (it == pending_spawns_.end() || it->second.peer != peer) return;
+    pending = it->second;
+    pending_spawns_.erase(it);
+    // The peer lost the module (its cache is bounded): the next spawn carries it again.
+    std::string atom;
+    if (EtfReader(c.reason).atom(atom) && atom == "unknown_module") {
+      sent_modules_[peer].erase(pending.hash);
+    }
+  }
+  EtfWriter term;
+  term.version().tuple(2);
+  ErlangPid pid;
+  std::optional<runtime::ProcessId> id;
+  if (EtfReader(c.reason).pid(pid) && pid.node == peer) {
+    id = pids_->id_of(pid);
+    term.atom("ok").pid(pid);
+  } else {
+    term.atom("error").raw(c.reason);
+  }
+  answer_spawn(pending, std::move(term.bytes()), id.value_or(0));
+}
+
+void Node::answer_spawn(const PendingSpawn& pending, std::vector<uint8_t> term,
+                        runtime::ProcessId spawned) {
+  auto message = std::make_unique<runtime::Message>();
+  message->tag = pending.tag;
+  message->process = spawned;
+  message->data = std::move(term);
+  runtime_.send(pending.caller, std::move(message));
+}
+
+void Node::fail_spawns(const std::string& peer) {
+  std::vector<PendingSpawn> failed;
+  {
+    std::lock_guard lock(mutex_);
+    std::erase_if(pending_spawns_, [&](const auto& entry) {
+      if (entry.second.peer != peer) return false;
+      failed.push_back(entry.second);
+      return true;
+    });
+    sent_modules_.erase(peer);
+  }
+  EtfWriter term;
+  term.version().tuple(2).atom("error").atom("noconnection");
+  for (const PendingSpawn& p : failed) answer_spawn(p, term.bytes(), 0);
+}
+
+void Node::set_module_source(const engine::CompiledModule* module,
+                             std::shared_ptr<const std::vector<uint8_t>> bytes) {
+  std::lock_guard lock(mutex_);
+  sources_[module] = std::move(bytes);
+}
+
+std::shared_ptr<const std::vector<uint8_t>> Node::module_source(
+    const engine::CompiledModule* module) const {
+  std::lock_guard lock(mutex_);
+  auto it = sources_.find(module);
+  return it == sources_.end() ? nullptr : it->second;
+}
+
+}  // namespace lunatic::dist

@@ -1,0 +1,162 @@
+// dist_links: links, monitors and node events across nodes, driven by Erlang terms
+// (tests/integration/distributed_links.py). Registered as `links`; each process runs the same
+// loop of commands, so a test can spawn a fresh one for each case ({From, spawn}).
+//   {From, spawn}            -> From ! {spawned, Pid}        (a new process running this loop)
+//   {From, link, Pid}        -> link to Pid, From ! linked
+//   {From, unlink, Pid}      -> From ! unlinked
+//   {From, monitor, Pid}     -> From ! monitoring
+//   {From, demonitor, Pid}   -> From ! demonitored
+//   {From, trap_exits}       -> a linked failure arrives as a message; From ! trapping
+//   {From, report}           -> death notices and node events go to From, as
+//                               {link_died, Id, <<Reason>>}, {down, Id, <<Reason>>},
+//                               {nodeup, Node}, {nodedown, Node}; From ! reporting
+//   {From, monitor_nodes}    -> From ! watching
+//   {From, nodes}            -> From ! [Node...]
+//   {From, where}            -> From ! NodeName
+//   {From, spawn_on, Node}   -> remote_worker(42) on Node (lunatic::spawn_on), then
+//                               From ! {spawned_on, Pid} or {spawn_failed, <<Reason>>}
+//   {From, crash}            -> traps (unreachable)
+//   {From, exit}             -> returns (a normal end)
+// Each notice is also printed as one line (for a watcher on a node that is gone).
+#include <lunatic/message.h>
+#include <lunatic/process.h>
+#include <lunatic/registry.h>
+#include <lunatic/distributed.hpp>
+#include <lunatic/process.hpp>
+
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+using lunatic::RemoteProcess;
+using lunatic::Term;
+
+namespace {
+
+constexpr int64_t kLinkTag = 1;
+constexpr int64_t kMonitorTag = 2;
+
+void say(std::optional<RemoteProcess>& to, const Term& term) {
+  if (to) (void)to->send(term);
+}
+
+std::string data_text() {
+  std::string text(static_cast<size_t>(lunatic_data_size()), '\0');
+  lunatic_read_data(reinterpret_cast<uint8_t*>(text.data()), text.size());
+  return text;
+}
+
+void serve();
+
+void child() { serve(); }
+
+/// One command; false when the process should end normally.
+bool command(const Term& request, std::optional<RemoteProcess>& report) {
+  const std::vector<Term>& e = request.elements();
+  if (e.size() < 2 || !e[0].is(Term::Kind::pid) || !e[1].is(Term::Kind::atom)) return true;
+  lunatic::Result<RemoteProcess> from = RemoteProcess::from_pid(e[0].as_pid());
+  if (!from) return true;
+  const std::string& what = e[1].text();
+  std::optional<RemoteProcess> target;
+  if (e.size() == 3 && e[2].is(Term::Kind::pid)) {
+    if (auto t = RemoteProcess::from_pid(e[2].as_pid())) target = *t;
+  }
+  if (what == "spawn") {
+    lunatic::Result<lunatic::Process> spawned = lunatic::Process::spawn(child);
+    if (spawned) {
+      (void)from->send(
+          Term::tuple({Term::atom("spawned"), Term::pid(*RemoteProcess(spawned->id()).pid())}));
+    }
+  } else if (what == "link" && target) {
+    target->link(kLinkTag);
+    (void)from->send(Term::atom("linked"));
+  } else if (what == "unlink" && target) {
+    target->unlink();
+    (void)from->send(Term::atom("unlinked"));
+  } else if (what == "monitor" && target) {
+    target->monitor(kMonitorTag);
+    (void)from->send(Term::atom("monitoring"));
+  } else if (what == "demonitor" && target) {
+    target->stop_monitoring();
+    (void)from->send(Term::atom("demonitored"));
+  } else if (what == "trap_exits") {
+    lunatic_die_when_link_dies(0);
+    (void)from->send(Term::atom("trapping"));
+  } else if (what == "report") {
+    report = *from;
+    (void)from->send(Term::atom("reporting"));
+  } else if (what == "monitor_nodes") {
+    (void)lunatic::monitor_nodes(true);
+    (void)from->send(Term::atom("watching"));
+  } else if (what == "nodes") {
+    std::vector<Term> names;
+    for (const std::string& n : lunatic::nodes()) names.push_back(Term::atom(n));
+    (void)from->send(Term::list(std::move(names)));
+  } else if (what == "where") {
+    (void)from->send(Term::atom(*lunatic::node_name()));
+  } else if (what == "spawn_on" && e.size() == 3 && e[2].is(Term::Kind::atom)) {
+    lunatic::Result<RemoteProcess> worker = lunatic::spawn_on(e[2].text(), "remote_worker", {42});
+    if (worker) {
+      (void)from->send(Term::tuple({Term::atom("spawned_on"), Term::pid(*worker->pid())}));
+    } else {
+      (void)from->send(
+          Term::tuple({Term::atom("spawn_failed"), Term::binary(worker.error().message())}));
+    }
+  } else if (what == "crash") {
+    __builtin_trap();
+  } else if (what == "exit") {
+    return false;
+  }
+  return true;
+}
+
+void serve() {
+  std::optional<RemoteProcess> report;
+  for (;;) {
+    const int32_t kind = lunatic_receive(nullptr, 0, LUNATIC_NO_TIMEOUT);
+    if (kind == LUNATIC_MESSAGE_LINK_DIED || kind == LUNATIC_MESSAGE_PROCESS_DIED) {
+      const bool link = kind == LUNATIC_MESSAGE_LINK_DIED;
+      const uint64_t who = lunatic_get_process_id();
+      const std::string reason = data_text();
+      std::printf("%s %s\n", link ? "link_died" : "down", reason.c_str());
+      std::fflush(stdout);
+      std::optional<Term> pid;
+      if (auto p = RemoteProcess(who).pid()) pid = Term::pid(*p);
+      say(report, Term::tuple({Term::atom(link ? "link_died" : "down"),
+                               pid ? *pid : Term::atom("undefined"), Term::binary(reason)}));
+      continue;
+    }
+    if (lunatic_get_tag() != LUNATIC_TERM_TAG) continue;
+    std::string data = data_text();
+    std::optional<Term> term =
+        lunatic::decode(reinterpret_cast<const uint8_t*>(data.data()), data.size());
+    if (!term) continue;
+    if (std::optional<lunatic::NodeEvent> event = lunatic::node_event(*term)) {
+      std::printf("%s %s\n", event->up ? "nodeup" : "nodedown", event->node.c_str());
+      std::fflush(stdout);
+      say(report, *term);
+      continue;
+    }
+    if (term->is(Term::Kind::tuple) && !command(*term, report)) return;
+  }
+}
+
+}  // namespace
+
+/// What spawn_on starts on another node: the same loop, once it checked its argument.
+extern "C" __attribute__((export_name("remote_worker"))) void remote_worker(int64_t magic) {
+  if (magic != 42) __builtin_trap();
+  serve();
+}
+
+int main() {
+  const std::optional<std::string> node = lunatic::node_name();
+  if (!node) return 2;
+  const std::string name = "links";
+  lunatic_registry_put(name.data(), name.size(), lunatic_process_id());
+  std::printf("links is ready on %s\n", node->c_str());
+  std::fflush(stdout);
+  serve();
+  return 0;
+}

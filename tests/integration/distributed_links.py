@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""Links, monitors and node events across nodes (docs/distribution.md "Links and monitors"):
+   distributed_links.py LUNATIC DIST_LINKS_WASM
+Two lunatic nodes A and B run dist_links (tests/guests/dist_links.cpp) and Erlang nodes drive
+them with terms:
+1. with an Erlang node: a BEAM process linked to a lunatic process gets its EXIT (both ways of
+   making the link), a lunatic process trapping exits gets a BEAM process's exit reason, a
+   normal exit does not propagate, unlink holds, exit/2 kills, a lunatic process that does not
+   trap exits dies with its linked BEAM process and the BEAM side hears of it;
+2. between the two lunatic nodes (the link or monitor travels A -> B while the Erlang node's
+   command travels Erlang -> B: each case waits 300 ms so that the signal arrives first): monitors both ways (a process's end, noproc, demonitor),
+   links both ways, node lists; remote spawn of A's own module on B (twice: the module travels
+   and compiles once), refused by C (--no-remote-spawn) and by an Erlang node;
+3. the Erlang node is killed: A's process linked to and monitoring its processes gets
+   `noconnection` for both, and A's node watcher gets nodedown (and nodeup for the next);
+4. node B is killed: a BEAM process linked to a B process gets {'EXIT', _, noconnection}, and
+   A's processes linked to / monitoring B's get noconnection.
+Every wait is bounded; every node and the private epmd are stopped at the end."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+TIMEOUT = 20
+COOKIE = "lunatic"
+TAG = str(os.getpid())
+A = f"la{TAG}@127.0.0.1"
+B = f"lb{TAG}@127.0.0.1"
+C = f"lc{TAG}@127.0.0.1"  # refuses remote spawns
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fail(message):
+    raise SystemExit("FAIL: " + message)
+
+
+def erl_args(name, code):
+    prelude = ("W = fun() -> receive M -> M after 5000 -> timeout end end, "
+               "Out = fun(K, V) -> io:format(\"~s ~s~n\", [K, io_lib:print(V, 1, 100000, -1)]) end, ")
+    return ["erl", "-name", f"{name}{TAG}@127.0.0.1", "-setcookie", COOKIE, "-noshell",
+            "-eval", prelude + code + " halt()."]
+
+
+def erl(env, name, code):
+    """Runs `code` in a fresh Erlang node; returns {key: value-text} of its Out lines."""
+    done = subprocess.run(erl_args(name, code), env=env, capture_output=True, text=True,
+                          timeout=2 * TIMEOUT)
+    print(done.stdout, end="")
+    if done.returncode != 0:
+        fail(f"erl {name} failed: {done.stdout} {done.stderr}")
+    return dict(line.split(" ", 1) for line in done.stdout.splitlines() if " " in line)
+
+
+def expect(got, key, want):
+    if got.get(key, "").strip() != want:
+        fail(f"{key}: expected {want!r}, got {got.get(key)!r}")
+
+
+def wait_for_lines(path, wanted, within=TIMEOUT):
+    deadline = time.time() + within
+    text = ""
+    while time.time() < deadline:
+        with open(path) as f:
+            text = f.read()
+        if all(w in text for w in wanted):
+            return text
+        time.sleep(0.1)
+    fail(f"{path} never said {wanted!r}; it says:\n{text}")
+
+
+def start_node(lunatic, guest, env, name, out_path, *flags):
+    out = open(out_path, "w")
+    node = subprocess.Popen([lunatic, "run", "--name", name, "--cookie", COOKIE, *flags, guest],
+                            env=dict(env, LUNATIC_LOG="info"), stdout=out,
+                            stderr=subprocess.PIPE, text=True)
+    wait_for_lines(out_path, [f"links is ready on {name}"])
+    return node
+
+
+def main():
+    lunatic, guest = sys.argv[1], sys.argv[2]
+    env = dict(os.environ, ERL_EPMD_PORT=str(free_port()), HOME=os.environ.get("HOME", "/tmp"))
+    workdir = os.environ.get("TMPDIR", "/tmp")
+    a_out, b_out = f"{workdir}/links_a{TAG}.out", f"{workdir}/links_b{TAG}.out"
+    nodes = []
+    victim = None
+    try:
+        nodes.append(start_node(lunatic, guest, env, A, a_out))
+        nodes.append(start_node(lunatic, guest, env, B, b_out))
+        nodes.append(start_node(lunatic, guest, env, C, f"{workdir}/links_c{TAG}.out",
+                                "--no-remote-spawn"))
+        spawn = "{links, '%s'} ! {self(), spawn}, {spawned, %s} = W(), "
+
+        # 1. With an Erlang node.
+        got = erl(env, "t", "process_flag(trap_exit, true), " +
+                  spawn % (A, "C1") + "C1 ! {self(), link, self()}, linked = W(), "
+                  "C1 ! {self(), crash}, Out(\"lunatic_made_link\", W()), " +
+                  spawn % (A, "C2") + "link(C2), C2 ! {self(), crash}, "
+                  "Out(\"beam_made_link\", W()), " +
+                  spawn % (A, "C3") + "C3 ! {self(), report}, reporting = W(), "
+                  "C3 ! {self(), trap_exits}, trapping = W(), "
+                  "P1 = spawn(fun() -> receive go -> exit(boom) end end), "
+                  "C3 ! {self(), link, P1}, linked = W(), P1 ! go, "
+                  "{link_died, P1, R1} = W(), Out(\"trapped\", R1), "
+                  "P2 = spawn(fun() -> receive go -> exit(normal) end end), "
+                  "C3 ! {self(), link, P2}, linked = W(), P2 ! go, Out(\"normal\", W()), "
+                  "P3 = spawn(fun() -> receive go -> exit(boom) end end), "
+                  "C3 ! {self(), link, P3}, linked = W(), C3 ! {self(), unlink, P3}, "
+                  "unlinked = W(), P3 ! go, Out(\"unlinked\", W()), " +
+                  spawn % (A, "C4") + "link(C4), exit(C4, boom), Out(\"exit2\", W()), " +
+                  spawn % (A, "C5") + "link(C5), "
+                  "P4 = spawn(fun() -> receive go -> exit(boom) end end), "
+                  "C5 ! {self(), link, P4}, linked = W(), P4 ! go, "
+                  "{'EXIT', C5, R5} = W(), Out(\"not_trapping\", R5), " +
+                  spawn % (A, "C6") + "link(C6), unlink(C6), C6 ! {self(), crash}, "
+                  "Out(\"beam_unlinked\", W()),")
+        for key, want in [("trapped", '<<"boom">>'), ("normal", "timeout"),
+                          ("unlinked", "timeout"), ("beam_unlinked", "timeout")]:
+            expect(got, key, want)
+        for key, want in [("lunatic_made_link", '<<"trap: unreachable">>}'),
+                          ("beam_made_link", '<<"trap: unreachable">>}'),
+                          ("exit2", "<<\"killed: exit signal from node")]:
+            if want not in got.get(key, ""):
+                fail(f"{key}: expected {want!r} in {got.get(key)!r}")
+        if "linked process" not in got.get("not_trapping", ""):
+            fail(f"not_trapping: {got.get('not_trapping')!r}")
+
+        # 2. Between the lunatic nodes (A's processes watch B's; the Erlang node relays).
+        got = erl(env, "u", spawn % (A, "CA") + spawn % (B, "CB") +
+                  "CA ! {self(), report}, reporting = W(), "
+                  "CA ! {self(), monitor, CB}, monitoring = W(), timer:sleep(300), CB ! {self(), exit}, "
+                  "{down, CB, RA} = W(), Out(\"lunatic_monitor\", RA), "
+                  "CA ! {self(), monitor, CB}, monitoring = W(), {down, CB, RB} = W(), "
+                  "Out(\"lunatic_noproc\", RB), " + spawn % (B, "CB2") +
+                  "CA ! {self(), monitor, CB2}, monitoring = W(), "
+                  "CA ! {self(), demonitor, CB2}, demonitored = W(), timer:sleep(300), "
+                  "CB2 ! {self(), exit}, "
+                  "Out(\"lunatic_demonitor\", W()), " + spawn % (B, "CB3") +
+                  "CB3 ! {self(), report}, reporting = W(), CB3 ! {self(), trap_exits}, "
+                  "trapping = W(), CB3 ! {self(), link, CA}, linked = W(), timer:sleep(300), "
+                  "CA ! {self(), crash}, {link_died, CA, RC} = W(), Out(\"lunatic_link\", RC), "
+                  "CB3 ! {self(), nodes}, Out(\"nodes_b\", lists:sort(W())), "
+                  # Remote spawn: A runs its own module's remote_worker on B, twice (the
+                  # module travels once); C refuses, and so does an Erlang node.
+                  f"{{links, '{A}'}} ! {{self(), spawn_on, '{B}'}}, {{spawned_on, SP}} = W(), "
+                  "Out(\"spawned_node\", node(SP)), SP ! {self(), where}, "
+                  "Out(\"worker_where\", W()), "
+                  f"{{links, '{A}'}} ! {{self(), spawn_on, '{B}'}}, "
+                  "{spawned_on, SP2} = W(), SP2 ! {self(), where}, Out(\"again\", W()), "
+                  f"{{links, '{A}'}} ! {{self(), spawn_on, '{C}'}}, Out(\"refused\", W()), "
+                  f"{{links, '{A}'}} ! {{self(), spawn_on, node()}}, Out(\"erlang\", W()),")
+        expect(got, "lunatic_monitor", '<<"normal">>')
+        expect(got, "lunatic_noproc", '<<"noproc">>')
+        expect(got, "lunatic_demonitor", "timeout")
+        expect(got, "lunatic_link", '<<"trap: unreachable">>')
+        expect(got, "nodes_b", f"['{A}','u{TAG}@127.0.0.1']")
+        expect(got, "spawned_node", f"'{B}'")
+        expect(got, "worker_where", f"'{B}'")
+        expect(got, "again", f"'{B}'")
+        expect(got, "refused", '{spawn_failed,<<"notsup">>}')
+        if not got.get("erlang", "").startswith("{spawn_failed,"):
+            fail(f"an Erlang node answered a lunatic spawn with {got.get('erlang')!r}")
+
+        # 3. The Erlang node dies: noconnection for links and monitors, nodedown.
+        victim = subprocess.Popen(erl_args("v", spawn % (A, "CV") +
+                                           "CV ! {self(), trap_exits}, trapping = W(), "
+                                           "CV ! {self(), monitor_nodes}, watching = W(), "
+                                           "P = spawn(fun() -> receive _ -> ok end end), "
+                                           "CV ! {self(), link, P}, linked = W(), "
+                                           "CV ! {self(), monitor, P}, monitoring = W(), "
+                                           "io:format(\"ready~n\"), timer:sleep(60000),"),
+                                  env=env, stdout=subprocess.PIPE, text=True)
+        if victim.stdout.readline().strip() != "ready":
+            fail("the victim Erlang node did not start")
+        victim.send_signal(signal.SIGKILL)
+        victim.communicate(timeout=TIMEOUT)
+        print(wait_for_lines(a_out, ["link_died noconnection", "down noconnection",
+                                     f"nodedown v{TAG}@127.0.0.1"]), end="")
+
+        # 4. Lunatic node B dies: the Erlang side and node A both hear noconnection.
+        watcher = subprocess.Popen(
+            erl_args("w", "process_flag(trap_exit, true), " + spawn % (B, "CW") +
+                     "link(CW), " + spawn % (A, "CX") + "CX ! {self(), trap_exits}, "
+                     "trapping = W(), CX ! {self(), link, CW}, linked = W(), "
+                     "io:format(\"ready~n\"), Out(\"beam_saw\", W()),"),
+            env=env, stdout=subprocess.PIPE, text=True)
+        if watcher.stdout.readline().strip() != "ready":
+            fail("the watching Erlang node did not start")
+        before = open(a_out).read().count("link_died noconnection")
+        nodes[1].send_signal(signal.SIGKILL)
+        _, b_err = nodes[1].communicate(timeout=TIMEOUT)
+        if b_err.count("compiled a module of") != 1:
+            fail(f"B did not compile A's module exactly once:\n{b_err}")
+        out, _ = watcher.communicate(timeout=TIMEOUT)
+        print(out, end="")
+        if "beam_saw {'EXIT'," not in out or "noconnection}" not in out:
+            fail(f"the Erlang process linked to B's did not get noconnection: {out!r}")
+        deadline = time.time() + TIMEOUT
+        while open(a_out).read().count("link_died noconnection") == before:
+            if time.time() > deadline:
+                fail("A's process linked to B's did not get noconnection")
+            time.sleep(0.1)
+        # The watching Erlang node connected to A after CV asked for node events.
+        wait_for_lines(a_out, [f"nodeup w{TAG}@127.0.0.1"])
+        if nodes[0].poll() is not None:
+            fail(f"node A exited with {nodes[0].returncode}")
+    finally:
+        if victim and victim.poll() is None:
+            victim.kill()
+            victim.communicate()
+        for node in nodes:
+            if node.poll() is None:
+                node.terminate()
+                try:
+                    node.communicate(timeout=TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    node.kill()
+                    node.communicate()
+        subprocess.run(["epmd", "-kill"], env=env, capture_output=True, timeout=TIMEOUT)
+    print("ok distributed_links")
+
+
+main()
