@@ -37,8 +37,10 @@ int main() {
   lunatic::Linker imports;
   imports.ns("host").define("print", [](int32_t n) { std::printf("the guest reports %d\n", n); });
 
-  // 3. A Store owns the entities of one program; instantiate links the imports by name.
-  lunatic::Store store;
+  // 3. A Store owns the entities of one program; instantiate links the imports by name. Its
+  //    memories come from the Engine's pool, which every Store of the program shares.
+  lunatic::Engine engine;
+  lunatic::Store store(engine);
   auto instance = store.instantiate(*module, imports);
   if (!instance) {
     std::fprintf(stderr, "%s\n", instance.error().to_string().c_str());

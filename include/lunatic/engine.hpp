@@ -5,7 +5,8 @@
 //   auto module = lunatic::compile(bytes);                     // Result<Module>
 //   lunatic::Linker imports;
 //   imports.ns("host").define("print", [](int32_t n) { std::printf("%d\n", n); });
-//   lunatic::Store store;
+//   lunatic::Engine engine;                                    // the memory pool Stores share
+//   lunatic::Store store(engine);
 //   auto instance = store.instantiate(*module, imports);       // Result<Instance>
 //   lunatic::Thread thread(store);
 //   auto results = thread.call(instance->find_function("f"), {lunatic::Value::i32(1)});
@@ -29,6 +30,22 @@ namespace lunatic {
 class Store;
 class Thread;
 
+/// Where Stores take their linear memories from: large reservations of address space cut into
+/// slots, reused from one Store to the next. Make one and give it to every Store: a Store made
+/// without one reserves its own (at least 1 GiB of address space and a mapping of its own at
+/// its first memory), which a program with thousands of Stores cannot afford. A copyable
+/// handle; thread-safe; what it holds lives until its last Store and copy are gone.
+class Engine {
+ public:
+  Engine();
+
+  struct Impl;  ///< defined by the implementation
+
+ private:
+  friend class Store;
+  std::shared_ptr<Impl> impl_;
+};
+
 /// A function of an instance. A handle valid while its Store lives; empty if not found.
 class Function {
  public:
@@ -41,8 +58,9 @@ class Function {
  private:
   friend class Instance;
   friend class Thread;
-  explicit Function(void* function) : function_(function) {}
+  Function(void* function, const void* store) : function_(function), store_(store) {}
   void* function_ = nullptr;
+  const void* store_ = nullptr;  ///< its Store's Impl: a Thread refuses another Store's
 };
 
 /// An instance of a module in a Store. A handle valid while its Store lives.
@@ -55,8 +73,9 @@ class Instance {
 
  private:
   friend class Store;
-  explicit Instance(void* instance) : instance_(instance) {}
+  Instance(void* instance, const void* store) : instance_(instance), store_(store) {}
   void* instance_;
+  const void* store_;
 };
 
 /// Limits on what a Store's instances may allocate.
@@ -69,6 +88,9 @@ struct StoreLimits {
 /// worth). Used by one OS thread at a time; must outlive its Threads and Instances.
 class Store {
  public:
+  /// With the memory pool of `engine`, shared with its other Stores.
+  explicit Store(const Engine& engine, StoreLimits limits = {});
+  /// With a pool of its own (see Engine: fine for a few Stores).
   explicit Store(StoreLimits limits = {});
   ~Store();
   Store(const Store&) = delete;
@@ -103,7 +125,7 @@ class Thread {
   Thread& operator=(const Thread&) = delete;
 
   /// Calls `function` to the end. A trap is an Error{Phase::Trap} with the trap's message;
-  /// wrong argument count or types an Error{Phase::Usage}.
+  /// wrong argument count or types, or a function of another Store, an Error{Phase::Usage}.
   Result<std::vector<Value>> call(const Function& function, std::span<const Value> args);
   /// Starts a call that run() drives, so that the Trap itself can be read.
   Result<void> begin_call(const Function& function, std::span<const Value> args);

@@ -34,6 +34,9 @@ std::vector<ValType> to_public(const std::vector<wasm::ValType>& types) {
 }
 
 Error no_function() { return Error(Phase::Usage, "call of an empty Function (no such export)"); }
+Error foreign_function() {
+  return Error(Phase::Usage, "call of a Function of another Store than the Thread's");
+}
 
 }  // namespace
 
@@ -47,23 +50,32 @@ std::vector<ValType> Function::results() const {
 Function Instance::find_function(std::string_view name) const {
   std::optional<engine::Extern> found =
       static_cast<engine::Instance*>(instance_)->find_export(name);
-  return Function(found ? found->func() : nullptr);
+  return Function(found ? found->func() : nullptr, store_);
 }
 
 Function Instance::start_function() const {
-  return Function(static_cast<engine::Instance*>(instance_)->start_function());
+  return Function(static_cast<engine::Instance*>(instance_)->start_function(), store_);
 }
 
+struct Engine::Impl {
+  engine::MemoryPool pool;
+};
+
+Engine::Engine() : impl_(std::make_shared<Impl>()) {}
+
 struct Store::Impl {
-  explicit Impl(StoreLimits limits)
-      : store(pool, {.max_memory_pages = limits.max_memory_pages,
-                     .max_table_elements = limits.max_table_elements}) {}
-  engine::MemoryPool pool;  // before the store, whose memories it holds
+  Impl(std::shared_ptr<Engine::Impl> engine, StoreLimits limits)
+      : engine(std::move(engine)),
+        store(this->engine->pool, {.max_memory_pages = limits.max_memory_pages,
+                                   .max_table_elements = limits.max_table_elements}) {}
+  std::shared_ptr<Engine::Impl> engine;  // before the store, whose memories its pool holds
   engine::Store store;
   binding::HostFunctionCache functions{store};
 };
 
-Store::Store(StoreLimits limits) : impl_(std::make_unique<Impl>(limits)) {}
+Store::Store(const Engine& engine, StoreLimits limits)
+    : impl_(std::make_unique<Impl>(engine.impl_, limits)) {}
+Store::Store(StoreLimits limits) : Store(Engine(), limits) {}
 Store::~Store() = default;
 
 Result<Instance> Store::instantiate(const Module& module, const Linker& imports) {
@@ -74,20 +86,22 @@ Result<Instance> Store::instantiate(const Module& module, const Linker& imports)
   if (!externs) return std::move(externs).error();
   auto instance = impl_->store.instantiate(compiled, *externs);
   if (!instance) return std::move(instance).error();
-  return Instance(*instance);
+  return Instance(*instance, impl_.get());
 }
 
 struct Thread::Impl {
-  explicit Impl(engine::Store& store) : thread(store) {}
+  explicit Impl(Store::Impl& store) : store(&store), thread(store.store) {}
+  const Store::Impl* store;  ///< whose Functions it may call
   engine::Thread thread;
   Trap trap;  ///< the public copy of thread.trap(), made when a run traps
 };
 
-Thread::Thread(Store& store) : impl_(std::make_unique<Impl>(store.impl_->store)) {}
+Thread::Thread(Store& store) : impl_(std::make_unique<Impl>(*store.impl_)) {}
 Thread::~Thread() = default;
 
 Result<std::vector<Value>> Thread::call(const Function& function, std::span<const Value> args) {
   if (!function) return no_function();
+  if (function.store_ != impl_->store) return foreign_function();
   auto results = impl_->thread.call(internal(function.function_), to_internal(args));
   if (!results) return std::move(results).error();
   return to_public(*results);
@@ -95,6 +109,7 @@ Result<std::vector<Value>> Thread::call(const Function& function, std::span<cons
 
 Result<void> Thread::begin_call(const Function& function, std::span<const Value> args) {
   if (!function) return no_function();
+  if (function.store_ != impl_->store) return foreign_function();
   return impl_->thread.begin_call(internal(function.function_), to_internal(args));
 }
 

@@ -60,6 +60,30 @@ TEST(EngineApi, CallsExportsThroughTypedHostFunctions) {
   EXPECT_EQ(instance->find_function("twice").params(), std::vector<ValType>{ValType::F64});
 }
 
+TEST(EngineApi, StoresOfOneEngineShareItsPoolAndKeepTheirFunctions) {
+  Module module = module_of(kModule);
+  Engine engine;
+  Store a(engine);
+  Store b(engine);
+  auto in_a = a.instantiate(module, host_linker());
+  auto in_b = b.instantiate(module, host_linker());
+  ASSERT_TRUE(in_a.ok() && in_b.ok());
+  Thread thread(a);
+  auto sum = thread.call(in_a->find_function("fill_sum"), {});
+  ASSERT_TRUE(sum.ok()) << sum.error().to_string();
+  EXPECT_EQ((*sum)[0].as_i32(), 60);
+  // b's function on a's thread would run b's instance with a's state: refused.
+  auto foreign = thread.call(in_b->find_function("fill_sum"), {});
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_EQ(foreign.error().phase, Phase::Usage);
+  EXPECT_FALSE(thread.begin_call(in_b->find_function("fill_sum"), {}).ok());
+  // Many Stores of one Engine: each memory is a slot of the shared reservations.
+  for (int i = 0; i < 1000; ++i) {
+    Store s(engine);
+    ASSERT_TRUE(s.instantiate(module, host_linker()).ok());
+  }
+}
+
 TEST(EngineApi, MissingImportsAndExportsAreErrors) {
   Module module = module_of(kModule);
   Store store;
