@@ -6,18 +6,9 @@
 #include <cstdint>
 #include <string>
 
-namespace lunatic {
+#include <lunatic/val_type.hpp>
 
-/// A Wasm value type (the numbering is the binary format's).
-enum class ValType : uint8_t {
-  I32 = 0x7F,
-  I64 = 0x7E,
-  F32 = 0x7D,
-  F64 = 0x7C,
-  V128 = 0x7B,
-  FuncRef = 0x70,
-  ExternRef = 0x6F,
-};
+namespace lunatic {
 
 /// A typed Wasm value. `bits` holds an i32 zero-extended, an i64, or the bits of a float; a
 /// v128 keeps its bytes 0..7 in `bits` and 8..15 in `hi`.

@@ -65,12 +65,8 @@ struct Access {
 /// their numbering (static_asserts in convert.cpp), so most of this is copying fields.
 namespace embed {
 
-wasm::ValType to_internal(ValType type);
-ValType to_public(wasm::ValType type);
 engine::Value to_internal(const Value& value);
 Value to_public(const engine::Value& value);
-engine::Trap to_internal(const Trap& trap);
-Trap to_public(const engine::Trap& trap);
 runtime::ExitStatus to_internal(const ExitStatus& status);
 ExitStatus to_public(const runtime::ExitStatus& status);
 binding::AllowList to_internal(const AllowList& allowed);

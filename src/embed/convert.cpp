@@ -10,19 +10,10 @@
 namespace lunatic {
 
 // The public enums copy the layers' numbering, so that conversions are casts.
-static_assert(static_cast<uint8_t>(ValType::I32) == static_cast<uint8_t>(wasm::ValType::I32));
-static_assert(static_cast<uint8_t>(ValType::ExternRef) ==
-              static_cast<uint8_t>(wasm::ValType::ExternRef));
-static_assert(static_cast<uint8_t>(TrapKind::Host) == static_cast<uint8_t>(engine::TrapKind::Host));
-static_assert(static_cast<uint8_t>(TrapKind::Exit) == static_cast<uint8_t>(engine::TrapKind::Exit));
 static_assert(static_cast<uint8_t>(ProcessState::Exited) ==
               static_cast<uint8_t>(runtime::ProcessState::Exited));
 static_assert(static_cast<uint8_t>(ExitStatus::Kind::Killed) ==
               static_cast<uint8_t>(runtime::ExitStatus::Kind::Killed));
-
-const char* trap_message(TrapKind kind) {
-  return engine::trap_message(static_cast<engine::TrapKind>(kind));
-}
 
 std::string Value::to_string() const { return embed::to_internal(*this).to_string(); }
 
@@ -53,32 +44,13 @@ std::vector<LinkEntry> links_of(const std::vector<runtime::LinkEntry>& links) {
 
 }  // namespace
 
-wasm::ValType to_internal(ValType type) { return static_cast<wasm::ValType>(type); }
-ValType to_public(wasm::ValType type) { return static_cast<ValType>(type); }
-
-engine::Value to_internal(const Value& v) { return {to_internal(v.type), v.bits, v.hi}; }
-Value to_public(const engine::Value& v) { return {to_public(v.type), v.bits, v.hi}; }
-
-engine::Trap to_internal(const Trap& trap) {
-  engine::Trap out{static_cast<engine::TrapKind>(trap.kind), trap.message, trap.exit_code, {}};
-  for (const BacktraceFrame& f : trap.backtrace) {
-    out.backtrace.push_back({f.function_index, f.function_name, f.offset});
-  }
-  return out;
-}
-
-Trap to_public(const engine::Trap& trap) {
-  Trap out{static_cast<TrapKind>(trap.kind), trap.message, trap.exit_code, {}};
-  for (const engine::BacktraceFrame& f : trap.backtrace) {
-    out.backtrace.push_back({f.function_index, f.function_name, f.offset});
-  }
-  return out;
-}
+engine::Value to_internal(const Value& v) { return {v.type, v.bits, v.hi}; }
+Value to_public(const engine::Value& v) { return {v.type, v.bits, v.hi}; }
 
 runtime::ExitStatus to_internal(const ExitStatus& status) {
   runtime::ExitStatus out;
   out.kind = static_cast<runtime::ExitStatus::Kind>(status.kind);
-  if (status.trap) out.trap = to_internal(*status.trap);
+  out.trap = status.trap;
   out.results = map<engine::Value>(status.results, [](const Value& v) { return to_internal(v); });
   return out;
 }
@@ -86,7 +58,7 @@ runtime::ExitStatus to_internal(const ExitStatus& status) {
 ExitStatus to_public(const runtime::ExitStatus& status) {
   ExitStatus out;
   out.kind = static_cast<ExitStatus::Kind>(status.kind);
-  if (status.trap) out.trap = to_public(*status.trap);
+  out.trap = status.trap;
   out.results = map<Value>(status.results, [](const engine::Value& v) { return to_public(v); });
   return out;
 }
@@ -138,8 +110,6 @@ ProcessInfo to_public(const runtime::ProcessInfo& i) {
 }
 
 CrashInfo to_public(const runtime::CrashInfo& i) {
-  engine::Trap frames;
-  frames.backtrace = i.backtrace;
   return {.id = i.id,
           .names = i.names,
           .module = i.module,
@@ -147,7 +117,7 @@ CrashInfo to_public(const runtime::CrashInfo& i) {
           .environment = i.environment,
           .reason = i.reason,
           .killed = i.killed,
-          .backtrace = to_public(frames).backtrace,
+          .backtrace = i.backtrace,
           .links = links_of(i.links),
           .supervisor = i.supervisor,
           .start_time_ms = i.start_time_ms,

@@ -27,12 +27,6 @@ std::vector<Value> to_public(const std::vector<engine::Value>& values) {
   return out;
 }
 
-std::vector<ValType> to_public(const std::vector<wasm::ValType>& types) {
-  std::vector<ValType> out;
-  for (wasm::ValType t : types) out.push_back(embed::to_public(t));
-  return out;
-}
-
 Error no_function() { return Error(Phase::Usage, "call of an empty Function (no such export)"); }
 Error foreign_function() {
   return Error(Phase::Usage, "call of a Function of another Store than the Thread's");
@@ -40,12 +34,8 @@ Error foreign_function() {
 
 }  // namespace
 
-std::vector<ValType> Function::params() const {
-  return to_public(internal(function_)->type->params);
-}
-std::vector<ValType> Function::results() const {
-  return to_public(internal(function_)->type->results);
-}
+std::vector<ValType> Function::params() const { return internal(function_)->type->params; }
+std::vector<ValType> Function::results() const { return internal(function_)->type->results; }
 
 Function Instance::find_function(std::string_view name) const {
   std::optional<engine::Extern> found =
@@ -121,7 +111,7 @@ RunStatus Thread::run(uint64_t slice) {
     case engine::RunStatus::Parked: return RunStatus::Yielded;
     case engine::RunStatus::Trapped: break;
   }
-  impl_->trap = embed::to_public(impl_->thread.trap());
+  impl_->trap = impl_->thread.trap();
   return RunStatus::Trapped;
 }
 

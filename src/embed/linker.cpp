@@ -47,11 +47,11 @@ bool CallContext::in_bounds(uint64_t address, uint64_t count, uint64_t size) con
 
 Trap CallContext::out_of_bounds(std::string_view what, uint64_t address, uint64_t count,
                                 uint64_t size) const {
-  return embed::to_public(internal(internal_).out_of_bounds(what, address, count, size));
+  return internal(internal_).out_of_bounds(what, address, count, size);
 }
 
 Trap CallContext::invalid_utf8(std::string_view what, uint64_t address, uint64_t bytes) const {
-  return embed::to_public(internal(internal_).invalid_utf8(what, address, bytes));
+  return internal(internal_).invalid_utf8(what, address, bytes);
 }
 
 // ---- Namespace ------------------------------------------------------------------------------
@@ -62,9 +62,7 @@ const std::string& Namespace::module() const {
 
 void Namespace::define_erased(std::string_view name, std::vector<ValType> params,
                               std::vector<ValType> results, detail::ErasedHostFunction fn) {
-  wasm::FuncType type;
-  for (ValType t : params) type.params.push_back(embed::to_internal(t));
-  for (ValType t : results) type.results.push_back(embed::to_internal(t));
+  wasm::FuncType type{std::move(params), std::move(results)};
   static_cast<binding::Namespace*>(internal_)->define_dynamic(
       name, std::move(type),
       [fn = std::move(fn)](binding::CallContext& ctx, std::span<const engine::Slot> args,
@@ -72,7 +70,7 @@ void Namespace::define_erased(std::string_view name, std::vector<ValType> params
         CallContext public_ctx(&ctx);
         std::optional<Trap> failed = fn(public_ctx, args.data(), out.data());
         if (!failed) return engine::HostStatus::Return;
-        trap = embed::to_internal(*failed);
+        trap = std::move(*failed);
         return engine::HostStatus::Trap;
       });
 }

@@ -34,10 +34,8 @@ bool Module::export_signature(const std::string& name, std::vector<ValType>& par
   for (const wasm::Export& e : wasm.exports) {
     if (e.name != name || e.kind != wasm::ExternKind::Func) continue;
     const wasm::FuncType& type = wasm.function_type(e.index);
-    params.clear();
-    results.clear();
-    for (wasm::ValType t : type.params) params.push_back(embed::to_public(t));
-    for (wasm::ValType t : type.results) results.push_back(embed::to_public(t));
+    params = type.params;
+    results = type.results;
     return true;
   }
   return false;

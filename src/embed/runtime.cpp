@@ -123,9 +123,7 @@ bool Runtime::send(ProcessId to, Message message) {
   return impl_->runtime.send(to, std::move(internal));
 }
 
-bool Runtime::kill(ProcessId id, Trap reason) {
-  return impl_->runtime.kill(id, embed::to_internal(reason));
-}
+bool Runtime::kill(ProcessId id, Trap reason) { return impl_->runtime.kill(id, std::move(reason)); }
 
 bool Runtime::exists(ProcessId id) const { return impl_->runtime.exists(id); }
 size_t Runtime::live_processes() const { return impl_->runtime.live_processes(); }

@@ -1,7 +1,8 @@
-// The canonical trap messages: the texts the spec suite's assert_trap expects.
+// The canonical trap messages: the texts the spec suite's assert_trap expects (declared by the
+// embedding API's lunatic/trap.hpp, which the engine's traps are).
 #include "engine/trap.hpp"
 
-namespace lunatic::engine {
+namespace lunatic {
 
 const char* trap_message(TrapKind kind) {
   switch (kind) {
@@ -23,4 +24,4 @@ const char* trap_message(TrapKind kind) {
   return "unknown trap";
 }
 
-}  // namespace lunatic::engine
+}  // namespace lunatic

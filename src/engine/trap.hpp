@@ -1,50 +1,15 @@
-// Traps are values: a kind plus the spec's canonical message, never a C++ exception.
+// Traps are values: a kind plus the spec's canonical message, never a C++ exception. The
+// engine uses the embedding API's own type (lunatic/trap.hpp), so a trap crosses that API as
+// it is, and the two can never drift apart.
 #pragma once
 
-#include <cstdint>
-#include <string>
-#include <vector>
+#include <lunatic/trap.hpp>
 
 namespace lunatic::engine {
 
-enum class TrapKind : uint8_t {
-  Unreachable,               ///< "unreachable"
-  MemoryOutOfBounds,         ///< "out of bounds memory access"
-  TableOutOfBounds,          ///< "out of bounds table access"
-  UndefinedElement,          ///< "undefined element"
-  UninitializedElement,      ///< "uninitialized element"
-  IndirectCallTypeMismatch,  ///< "indirect call type mismatch"
-  IntegerDivideByZero,       ///< "integer divide by zero"
-  IntegerOverflow,           ///< "integer overflow"
-  InvalidConversion,         ///< "invalid conversion to integer"
-  CallStackExhausted,        ///< "call stack exhausted"
-  OutOfFuel,                 ///< "out of fuel"
-  Killed,                    ///< "killed": the process was killed at a safepoint
-  Exit,                      ///< the guest called proc_exit; `exit_code` holds the status
-  Host,                      ///< a host function trapped; the message says why
-};
-
-/// The spec's canonical message for a kind ("integer divide by zero", ...).
-const char* trap_message(TrapKind kind);
-
-/// One frame of a Wasm backtrace, innermost first.
-struct BacktraceFrame {
-  uint32_t function_index = 0;  ///< in the instance's function index space
-  std::string function_name;    ///< from the name section or an export, may be empty
-  uint32_t offset = 0;          ///< byte offset of the instruction in the module
-};
-
-struct Trap {
-  TrapKind kind = TrapKind::Unreachable;
-  std::string message;    ///< trap_message(kind), or the host's reason for TrapKind::Host
-  int32_t exit_code = 0;  ///< TrapKind::Exit only
-  std::vector<BacktraceFrame> backtrace;
-
-  static Trap of(TrapKind kind) { return Trap{kind, trap_message(kind), 0, {}}; }
-  static Trap host(std::string why) { return Trap{TrapKind::Host, std::move(why), 0, {}}; }
-  static Trap exit(int32_t code) { return Trap{TrapKind::Exit, "exit", code, {}}; }
-  /// A kill with a reason ("killed: WHY" in an exit status), for Process::kill.
-  static Trap killed(std::string why) { return Trap{TrapKind::Killed, std::move(why), 0, {}}; }
-};
+using ::lunatic::BacktraceFrame;
+using ::lunatic::Trap;
+using ::lunatic::trap_message;
+using ::lunatic::TrapKind;
 
 }  // namespace lunatic::engine

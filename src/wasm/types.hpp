@@ -7,18 +7,12 @@
 #include <string>
 #include <vector>
 
+#include <lunatic/val_type.hpp>
+
 namespace lunatic::wasm {
 
-/// Value types, with their binary encoding as the enumerator value.
-enum class ValType : uint8_t {
-  I32 = 0x7F,
-  I64 = 0x7E,
-  F32 = 0x7D,
-  F64 = 0x7C,
-  V128 = 0x7B,
-  FuncRef = 0x70,
-  ExternRef = 0x6F,
-};
+/// Value types, with their binary encoding as the enumerator value (lunatic/val_type.hpp).
+using ::lunatic::ValType;
 
 inline bool is_reference(ValType t) { return t == ValType::FuncRef || t == ValType::ExternRef; }
 inline bool is_number(ValType t) {
