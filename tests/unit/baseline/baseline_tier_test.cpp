@@ -4,6 +4,7 @@
 // exhaustion as a trap; and a module it cannot compile is an Error, never a crash.
 #include <thread>
 
+#include "../support/tier_modules.hpp"
 #include "../tiering/tier_fixture.hpp"
 #include "baseline/baseline.hpp"
 #include "engine/code.hpp"
@@ -11,47 +12,7 @@
 namespace lunatic::tiering::testing {
 namespace {
 
-constexpr std::string_view kWork = R"((module
-  (memory 1)
-  (global $g (mut i64) (i64.const 5))
-  (func $sq (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
-  (func (export "sum_squares") (param $n i32) (result i32) (local $s i32)
-    (block $done
-      (loop $next
-        (br_if $done (i32.eqz (local.get $n)))
-        (local.set $s (i32.add (local.get $s) (call $sq (local.get $n))))
-        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-        (br $next)))
-    (local.get $s))
-  (func $fib (export "fib") (param i64) (result i64)
-    (if (result i64) (i64.lt_u (local.get 0) (i64.const 2))
-      (then (local.get 0))
-      (else (i64.add (call $fib (i64.sub (local.get 0) (i64.const 1)))
-                     (call $fib (i64.sub (local.get 0) (i64.const 2)))))))
-  (func (export "fill") (param $n i32) (result i32) (local $i i32) (local $h i32)
-    (loop $l
-      (i32.store8 (local.get $i) (local.get $i))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
-    (local.set $i (i32.const 0))
-    (loop $l
-      (local.set $h (i32.add (i32.mul (local.get $h) (i32.const 31))
-                             (i32.load8_u (local.get $i))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
-    (local.get $h))
-  (func (export "switch") (param i32) (result i64)
-    (block $c (block $b (block $a
-      (br_table $a $b $c (local.get 0)))
-      (return (global.get $g)))
-      (global.set $g (i64.mul (global.get $g) (i64.const 3)))
-      (return (i64.const -1)))
-    (f64.sqrt (f64.convert_i32_u (local.get 0))) (i64.trunc_f64_s))
-  (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
-  (func (export "spin") (loop $l (br $l)))
-  (func $deep (export "deep") (param i32) (result i32)
-    (i32.add (i32.const 1) (call $deep (local.get 0))))
-))";
+constexpr std::string_view kWork = lunatic::testing::kWorkWat;  // support/tier_modules.hpp
 
 struct Case {
   const char* fn;

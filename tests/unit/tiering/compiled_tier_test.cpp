@@ -4,45 +4,14 @@
 #include <atomic>
 #include <thread>
 
+#include "../support/tier_modules.hpp"
 #include "tier_fixture.hpp"
 
 namespace lunatic::tiering::testing {
 namespace {
 
 // Loops, calls, memory and a trap in one module.
-constexpr std::string_view kWork = R"((module
-  (memory 1)
-  (func $sq (param i32) (result i32) (i32.mul (local.get 0) (local.get 0)))
-  (func (export "sum_squares") (param $n i32) (result i32) (local $s i32)
-    (block $done
-      (loop $next
-        (br_if $done (i32.eqz (local.get $n)))
-        (local.set $s (i32.add (local.get $s) (call $sq (local.get $n))))
-        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-        (br $next)))
-    (local.get $s))
-  (func $fib (export "fib") (param i64) (result i64)
-    (if (result i64) (i64.lt_u (local.get 0) (i64.const 2))
-      (then (local.get 0))
-      (else (i64.add (call $fib (i64.sub (local.get 0) (i64.const 1)))
-                     (call $fib (i64.sub (local.get 0) (i64.const 2)))))))
-  (func (export "fill") (param $n i32) (result i32) (local $i i32) (local $h i32)
-    (loop $l
-      (i32.store8 (local.get $i) (local.get $i))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
-    (local.set $i (i32.const 0))
-    (loop $l
-      (local.set $h (i32.add (i32.mul (local.get $h) (i32.const 31))
-                             (i32.load8_u (local.get $i))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
-    (local.get $h))
-  (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
-  (func (export "spin") (loop $l (br $l)))
-  (func $deep (export "deep") (param i32) (result i32)
-    (i32.add (i32.const 1) (call $deep (local.get 0))))
-))";
+constexpr std::string_view kWork = lunatic::testing::kWorkWat;  // support/tier_modules.hpp
 
 struct Case {
   const char* fn;
