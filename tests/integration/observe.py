@@ -120,10 +120,14 @@ def wait_until(what, predicate):
 def check_endpoints(run):
     ids = {run.root, *run.workers, run.sleeper}
 
-    # The root printed "ready" just before its last receive: wait until it is parked there.
+    # The root printed "ready" just before its last receive: wait until it is parked there,
+    # and until the crasher has ended (it leaves the listing before the count: its crash
+    # report is written in between).
     def settled():
-        states = {p["id"]: p["state"] for p in run.get_json("/api/processes")["processes"]}
-        return states.get(run.root) == "receiving" and states.get(run.sleeper) == "sleeping"
+        listing = run.get_json("/api/processes")
+        states = {p["id"]: p["state"] for p in listing["processes"]}
+        return (states.get(run.root) == "receiving" and states.get(run.sleeper) == "sleeping"
+                and listing["count"] == len(ids))
     wait_until("the processes to settle", settled)
     listing = run.get_json("/api/processes")
     by_id = {p["id"]: p for p in listing["processes"]}
