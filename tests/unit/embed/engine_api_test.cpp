@@ -7,18 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "text/text.hpp"
+#include "embed_test_support.hpp"
 
 namespace lunatic {
 namespace {
 
-Module module_of(std::string_view wat) {
-  auto bytes = text::parse_module(wat);
-  EXPECT_TRUE(bytes.ok()) << bytes.error().to_string();
-  auto module = compile(*bytes);
-  EXPECT_TRUE(module.ok()) << module.error().to_string();
-  return module.ok() ? *module : Module();
-}
+using ::lunatic::testing::module_of;
 
 constexpr std::string_view kModule = R"((module
   (import "host" "scale" (func $scale (param f64) (result f64)))

@@ -11,19 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "text/text.hpp"
+#include "embed_test_support.hpp"
 
 namespace lunatic {
 namespace {
 
-/// `wat` compiled through the public API; the test fails on an error.
-Module module_of(std::string_view wat) {
-  auto bytes = text::parse_module(wat);
-  EXPECT_TRUE(bytes.ok()) << bytes.error().to_string();
-  auto module = compile(*bytes);
-  EXPECT_TRUE(module.ok()) << module.error().to_string();
-  return module.ok() ? *module : Module();
-}
+using ::lunatic::testing::module_of;
 
 // Calls app::log with a string in its memory, app::add(2, 40), then app::log with a range
 // past the end of memory (which traps in the binding, before the host function runs).

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "../support/resident_memory.hpp"
 #include "engine/memory_pool.hpp"
 
 namespace lunatic::engine {
@@ -124,14 +125,7 @@ TEST(MemoryPoolReuse, SlotsGivenBackFromManyThreadsComeBackZeroed) {
   EXPECT_EQ(dirty_seen.load(), 0);
 }
 
-long resident_kib() {
-  long pages = 0, resident = 0;
-  FILE* f = std::fopen("/proc/self/statm", "r");
-  if (f == nullptr) return -1;
-  if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = -1;
-  std::fclose(f);
-  return resident < 0 ? -1 : resident * 4;
-}
+using ::lunatic::testing::resident_kib;
 
 TEST(MemoryPoolReuse, EndlessReuseKeepsResidentMemoryFlat) {
   // 40,000 acquire-write-release cycles, 64 live slots at a time, writing 2 to 100 pages each

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "../support/resident_memory.hpp"
 #include "runtime_fixture.hpp"
 
 namespace lunatic::runtime::test {
@@ -93,14 +94,7 @@ constexpr bool kSanitized = true;
 constexpr bool kSanitized = false;
 #endif
 
-long resident_kib() {
-  long pages = 0, resident = 0;
-  FILE* f = std::fopen("/proc/self/statm", "r");
-  if (f == nullptr) return -1;
-  if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = -1;
-  std::fclose(f);
-  return resident < 0 ? -1 : resident * 4;
-}
+using ::lunatic::testing::resident_kib;
 
 // 20,000 warm-up cycles, then `cycles` more of processes touching 1 to 16 pages, at most 64
 // alive at a time: the resident memory grows by less than 16 MiB over the second part. Its
