@@ -65,7 +65,7 @@ void Scheduler::enqueue(Process* process) {
     Queue& q = *queues_[index];
     std::lock_guard lock(q.mutex);
     q.processes.push_back(process);
-    q.length.store(q.processes.size() + (q.runnext != nullptr ? 1 : 0), std::memory_order_relaxed);
+    q.publish_length();
     queued_.fetch_add(1, std::memory_order_relaxed);
   }
   // Pairs with the sleeper's increment-then-recheck in work(): either the sleeper sees this
@@ -91,7 +91,7 @@ void Scheduler::enqueue_woken(Process* process) {
     }
     q.runnext = process;
     q.runnext_since.store(now_ns(), std::memory_order_relaxed);
-    q.length.store(q.processes.size() + 1, std::memory_order_relaxed);
+    q.publish_length();
   }
   // As enqueue: a sleeping worker spins again and takes it if it is left for kRunnextGrace.
   if (sleepers_.load() > 0) {
@@ -114,7 +114,7 @@ template <class Queue> Process* take_runnext(Queue& q) {
   Process* p = q.runnext;
   q.runnext = nullptr;
   q.runnext_since.store(0, std::memory_order_relaxed);
-  q.length.store(q.processes.size(), std::memory_order_relaxed);
+  q.publish_length();
   return p;
 }
 }  // namespace
@@ -130,7 +130,7 @@ Process* Scheduler::pop_local(unsigned index) {
   if (q.processes.empty()) return nullptr;
   Process* p = q.processes.front();
   q.processes.pop_front();
-  q.length.store(q.processes.size() + (q.runnext != nullptr ? 1 : 0), std::memory_order_relaxed);
+  q.publish_length();
   queued_.fetch_sub(1, std::memory_order_relaxed);
   return p;
 }
@@ -155,7 +155,7 @@ Process* Scheduler::steal(unsigned thief) {
     if (q.processes.empty()) continue;
     Process* p = q.processes.front();
     q.processes.pop_front();
-    q.length.store(q.processes.size() + (q.runnext != nullptr ? 1 : 0), std::memory_order_relaxed);
+    q.publish_length();
     queued_.fetch_sub(1, std::memory_order_relaxed);
     return p;
   }

@@ -84,6 +84,11 @@ class Scheduler {
     /// When runnext was set, ns since started_ (0: none): lets spinning workers see, without
     /// the lock, when one may be stolen.
     std::atomic<int64_t> runnext_since{0};
+
+    /// Writes `length` after a change of the queue or the runnext. @pre the mutex is held
+    void publish_length() {
+      length.store(processes.size() + (runnext != nullptr ? 1 : 0), std::memory_order_relaxed);
+    }
   };
   /// One worker's counters, written by it alone, read by introspection.
   struct alignas(64) WorkerStats {
