@@ -22,6 +22,7 @@ void FunctionCompiler::translate_call(uint32_t func_index) {
   const uint32_t base = sp_ - params;
   note_height(base + std::max({params, results, 1u}));
   store_site();
+  store_callee_fp(base);
   a_.mov(x86::rdi, x86::rbx);
   if (func_index >= m_.wasm.imported_functions) {
     // Through the context's table, not to the callee's label: once LLVM's code replaces
@@ -46,6 +47,7 @@ void FunctionCompiler::translate_call_indirect(uint32_t type_index, uint32_t tab
   const uint32_t base = index - params;
   note_height(base + std::max({params + 1, results, 1u}));
   store_site();
+  store_callee_fp(base);
   asmjit::Label slow = a_.newLabel();
   asmjit::Label done = a_.newLabel();
   if (table == 0) {

@@ -232,11 +232,13 @@ Result<void> FunctionCompiler::emit_next_safepoint(bool osr_point) {
   call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_safepoint_osr));
   a_.test(x86::rax, x86::rax);
   a_.jz(done);
-  // The OSR entry reads its caller's depth from the context: this frame's caller's.
+  // The OSR entry reads its caller's depth from the context: this frame's caller's; and its
+  // fp: this frame's.
   if (!osr_return_.isValid()) osr_return_ = a_.newLabel();
   a_.mov(x86::r11, x86::rax);
   a_.lea(x86::eax, x86::ptr(x86::r13, -1));
   a_.mov(ctx_field(offsetof(Context, depth), 4), x86::eax);
+  a_.mov(ctx_field(offsetof(Context, frame_fp), 4), x86::r14d);
   a_.mov(x86::rdi, x86::rbx);
   a_.mov(x86::rsi, x86::rsp);
   a_.mov(x86::edx, index);

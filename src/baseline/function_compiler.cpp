@@ -14,7 +14,7 @@ namespace lunatic::baseline {
 namespace x86 = asmjit::x86;
 using jit::Context;
 
-// Callee-saved registers pushed after rbp: rbx, r12, r13, r14 (r14 keeps rsp 16-aligned).
+// Callee-saved registers pushed after rbp: rbx, r12, r13, r14.
 constexpr int32_t kSavedBytes = 32;
 constexpr uint32_t kFramePlaceholder = 0x7FFF'FFF0;  // forces the imm32 form of sub
 
@@ -55,6 +55,11 @@ void FunctionCompiler::store_site() {
   a_.mov(ctx_field(offsetof(Context, depth), 4), x86::r13d);
 }
 
+void FunctionCompiler::store_callee_fp(uint32_t base) {
+  a_.lea(x86::eax, x86::ptr(x86::r14, static_cast<int32_t>(lowered_.stack_base + base)));
+  a_.mov(ctx_field(offsetof(Context, frame_fp), 4), x86::eax);
+}
+
 void FunctionCompiler::call_address(const void* fn) {
   a_.mov(x86::rax, reinterpret_cast<uint64_t>(fn));
   a_.call(x86::rax);
@@ -83,12 +88,18 @@ void FunctionCompiler::emit_prologue() {
   a_.push(x86::r14);
   a_.mov(x86::rbx, x86::rdi);
   a_.mov(x86::r12, x86::rsi);
-  // d = the caller's depth + 1 must stay within max_depth, and the native stack (with this
-  // frame) above its limit. The trap reports the caller's depth, whose site the caller stored.
+  // d = the caller's depth + 1 must stay within max_depth, the frame's interpreter slots
+  // (fp + frame_size, abi.hpp) within max_slots, and the native stack (with this frame) above
+  // its limit. The trap reports the caller's depth, whose site the caller stored.
   exhausted_ = a_.newLabel();
   a_.mov(x86::r13d, ctx_field(offsetof(Context, depth), 4));
   a_.inc(x86::r13d);
   a_.cmp(x86::r13d, ctx_field(offsetof(Context, max_depth), 4));
+  a_.ja(exhausted_);
+  a_.mov(x86::r14d, ctx_field(offsetof(Context, frame_fp), 4));
+  a_.lea(x86::rax, x86::ptr(x86::r14, static_cast<int32_t>(lowered_.frame_size)));
+  a_.mov(x86::ecx, ctx_field(offsetof(Context, max_slots), 4));
+  a_.cmp(x86::rax, x86::rcx);
   a_.ja(exhausted_);
   a_.sub(x86::rsp, kFramePlaceholder);
   frame_patch_ = a_.offset() - 4;

@@ -5,7 +5,8 @@
 // so the operands of a call already form the slot array the callee reads.
 //
 // Frame and registers (each function is its own slot entry, void f(Context*, Slot*)):
-//   rbx = Context*, r12 = the args/results slot array, r13d = this frame's call depth;
+//   rbx = Context*, r12 = the args/results slot array, r13d = this frame's call depth,
+//   r14d = this frame's fp in the interpreter's slot stack (abi.hpp frame_fp);
 //   push rbp, rbx, r12, r13, r14 then rsp -= frame (patched at the end, once the deepest
 //   operand stack is known); `if` params saved for the else arm live at the top of the frame.
 // The fuel budget stays in ctx->budget (no register copy), memory base and size are read from
@@ -122,6 +123,9 @@ class FunctionCompiler {
   void note_height(uint32_t height);
   /// shadow[depth] = this site, ctx->depth = depth: before any call out of this frame.
   void store_site();
+  /// ctx->frame_fp = the fp of a callee whose arguments start at operand height `base`:
+  /// this frame's fp + the lowered frame's stack_base + base (one slot per operand).
+  void store_callee_fp(uint32_t base);
   void call_address(const void* fn);
   /// A jump to this function's trap stub of `kind` at the current instruction.
   asmjit::Label trap_label(engine::TrapKind kind);

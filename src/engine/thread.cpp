@@ -124,6 +124,14 @@ RunStatus Thread::run_transferred(uint64_t slice) {
 
 uint32_t Thread::interpreter_depth() const { return static_cast<uint32_t>(state_->depth); }
 
+uint32_t Thread::interpreter_slot_index(const Slot* p) const {
+  const std::vector<Slot>& slots = state_->slots;
+  const auto at = reinterpret_cast<uintptr_t>(p);
+  const auto begin = reinterpret_cast<uintptr_t>(slots.data());
+  if (slots.empty() || at < begin || at >= begin + slots.size() * sizeof(Slot)) return 0;
+  return static_cast<uint32_t>((at - begin) / sizeof(Slot));
+}
+
 std::vector<Value> Thread::results() const {
   std::vector<Value> out;
   const State& s = *state_;

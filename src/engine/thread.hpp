@@ -93,6 +93,12 @@ class Thread {
   /// Frames of the interpreter's call in progress (a call it makes into another tier starts
   /// one deeper: the depth limit counts the frames of every tier).
   uint32_t interpreter_depth() const;
+  /// Where `p` lies in the interpreter's slot stack (the fp of a frame that begins there):
+  /// the arguments of a call the interpreter makes into another tier, or the locals of the
+  /// frame it hands over; 0 for anything else (a call from outside, which starts at 0). A
+  /// code tier counts its frames' slots from there, as the interpreter would
+  /// (ThreadLimits::max_stack_slots).
+  uint32_t interpreter_slot_index(const Slot* p) const;
   /// Frames handed over to a faster tier so far (on-stack replacement: the interpreter's to
   /// a code tier, the baseline's to LLVM's).
   uint64_t transfers() const { return transfers_; }

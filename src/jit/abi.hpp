@@ -77,6 +77,16 @@ struct Context {
   /// module: the baseline's calls go through it, so once an LLVM tier replaces the baseline
   /// (the runtime swaps this table at a safepoint), a baseline frame's callees run LLVM code.
   const SlotEntryFn* slot_entries = nullptr;
+  /// 136: where the frame that the runtime enters next begins in the interpreter's slot stack
+  /// (its fp there), for slot and OSR entries, as depth is their caller's depth. Compiled
+  /// frames keep the interpreter's accounting of stack slots, so call-stack exhaustion comes
+  /// at the same call in every tier: a frame at fp needs fp + its lowered frame_size slots
+  /// within max_slots, and a call passes its callee the fp the interpreter would give it (its
+  /// own fp + the stack_base + the slot height of the operands below the arguments). Compiled
+  /// code passes it to the Wasm functions it calls as an argument and stores it here before a
+  /// call through a slot entry or the runtime (and, for an OSR, its own fp).
+  uint32_t frame_fp = 0;
+  uint32_t max_slots = 0;  ///< 140: ThreadLimits::max_stack_slots
 };
 
 /// Offset of a Global's value (the translator reads/writes globals through ctx->globals[i]).
@@ -89,10 +99,10 @@ size_t function_type_offset();
 /// code stores the current site into ctx->shadow[depth] (shadow_entry(own function index,
 /// offset of the Wasm instruction being executed)), and before a helper also its depth into
 /// ctx->depth, so a trap or backtrace from inside sees where each frame is. Typed functions
-/// take (Context*, caller's depth, budget, params...) and return {budget left, results...}. Helpers
-/// that may fail trap by themselves and do not return in that case; helpers may switch the native
-/// stack (park, yield) and return later on another OS thread: compiled code must not keep anything
-/// thread-local across a call (it does not).
+/// take (Context*, caller's depth, own fp, budget, params...) and return {budget left,
+/// results...}. Helpers that may fail trap by themselves and do not return in that case;
+/// helpers may switch the native stack (park, yield) and return later on another OS thread:
+/// compiled code must not keep anything thread-local across a call (it does not).
 extern "C" {
 /// The slow path of a safepoint of `cost` fuel units: settles fuel and slice, honours a kill,
 /// yields when the slice is used up, traps when out of fuel; returns once `cost` is charged.
@@ -152,5 +162,7 @@ static_assert(offsetof(Context, instance) == 104);
 static_assert(offsetof(Context, runtime) == 112);
 static_assert(offsetof(Context, types) == 120);
 static_assert(offsetof(Context, slot_entries) == 128);
+static_assert(offsetof(Context, frame_fp) == 136);
+static_assert(offsetof(Context, max_slots) == 140);
 
 }  // namespace lunatic::jit

@@ -53,6 +53,9 @@ Execution::Execution(std::shared_ptr<const NativeTier> tier, engine::Thread& thr
   ctx_.depth = base_depth_;
   ctx_.runtime = this;
   ctx_.max_depth = thread.limits().max_call_depth;
+  // The first frame's slots count from where the interpreter would have put it (abi.hpp).
+  ctx_.frame_fp = thread.interpreter_slot_index(start.args.data());
+  ctx_.max_slots = thread.limits().max_stack_slots;
   stack_ = tier_->stacks().acquire();
   if (stack_ == nullptr) {
     pending_trap_ = Trap::host("cannot reserve a native stack for compiled code");

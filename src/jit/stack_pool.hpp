@@ -12,10 +12,14 @@ namespace lunatic::jit {
 
 class StackPool {
  public:
-  /// Bytes of one stack: room for the shadow stack at its low end, the deepest Wasm call
-  /// chain the depth limit allows, and the host code it calls. Pages are committed only when
-  /// touched.
-  static constexpr size_t kStackBytes = size_t{8} << 20;
+  /// Bytes of one stack: room for the shadow stack at its top, the deepest Wasm call chain
+  /// the interpreter's default limits allow, and the host code it calls. Pages are committed
+  /// only when touched; a stack is address space until then. The chain: a baseline frame
+  /// takes 8 bytes per slot of its interpreter frame plus about 64 (saved registers, return
+  /// address), so 1M slots (8 MiB) and 10,000 frames fit with room to spare, and exhaustion
+  /// comes from the same limit, at the same call, as in the interpreter (jit/abi.hpp
+  /// frame_fp). The stack-pointer check stays as the backstop for bigger LLVM frames.
+  static constexpr size_t kStackBytes = size_t{16} << 20;
 
   StackPool() = default;
   ~StackPool();

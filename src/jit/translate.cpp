@@ -76,8 +76,8 @@ llvm::Type* ModuleEnv::value_type(wasm::ValType t) const {
 }
 
 llvm::FunctionType* ModuleEnv::typed_signature(const wasm::FuncType& type) const {
-  // The context, the caller's call depth, the budget left.
-  std::vector<llvm::Type*> params{ptr, i32, i64};
+  // The context, the caller's call depth, the frame's fp (abi.hpp), the budget left.
+  std::vector<llvm::Type*> params{ptr, i32, i32, i64};
   for (wasm::ValType t : type.params) params.push_back(value_type(t));
   std::vector<llvm::Type*> fields{i64};  // the budget left, then the results
   for (wasm::ValType t : type.results) fields.push_back(value_type(t));
@@ -172,11 +172,17 @@ void FunctionTranslator::emit_prologue() {
   // keeps it in ctx->depth) must stay within max_depth, and the native stack above its limit.
   // The trap leaves the shadow stack alone: shadow[d] may not exist, and the caller stored its
   // site; it reports the caller's depth.
+  // The frame's interpreter slots, fp + frame_size, must stay within max_slots as well.
   llvm::Value* caller_depth = osr_ ? load_ctx(offsetof(Context, depth), env_.i32) : fn_->getArg(1);
-  llvm::Value* budget = osr_ ? load_ctx(offsetof(Context, budget), env_.i64) : fn_->getArg(2);
+  fp_ = osr_ ? load_ctx(offsetof(Context, frame_fp), env_.i32) : fn_->getArg(2);
+  llvm::Value* budget = osr_ ? load_ctx(offsetof(Context, budget), env_.i64) : fn_->getArg(3);
   depth_ = b_.CreateAdd(caller_depth, i32_const(1));
   llvm::Value* too_deep =
       b_.CreateICmpUGT(depth_, load_ctx(offsetof(Context, max_depth), env_.i32));
+  llvm::Value* frame_end =
+      b_.CreateAdd(b_.CreateZExt(fp_, env_.i64), i64_const(lowered_.frame_size));
+  llvm::Value* too_many_slots = b_.CreateICmpUGT(
+      frame_end, b_.CreateZExt(load_ctx(offsetof(Context, max_slots), env_.i32), env_.i64));
   llvm::Function* read_register =
       llvm::Intrinsic::getDeclaration(&env_.module, llvm::Intrinsic::read_register, {env_.i64});
   llvm::Metadata* rsp = llvm::MDString::get(env_.llvm, "rsp");
@@ -185,7 +191,8 @@ void FunctionTranslator::emit_prologue() {
   llvm::Value* low_stack = b_.CreateICmpULT(sp, load_ctx(offsetof(Context, stack_limit), env_.i64));
   llvm::BasicBlock* exhausted = new_block("stack_exhausted");
   llvm::BasicBlock* body = new_block("body");
-  b_.CreateCondBr(b_.CreateOr(too_deep, low_stack), exhausted, body, unlikely());
+  b_.CreateCondBr(b_.CreateOr(b_.CreateOr(too_deep, too_many_slots), low_stack), exhausted, body,
+                  unlikely());
   b_.SetInsertPoint(exhausted);
   store_ctx(offsetof(Context, depth), caller_depth);
   store_ctx(offsetof(Context, budget), budget);
@@ -205,7 +212,7 @@ void FunctionTranslator::emit_prologue() {
           b_.CreateLoad(env_.i64, b_.CreateConstInBoundsGEP1_64(env_.i64, frame, i));
       init = from_slot(bits, local_types_[i]);
     } else if (i < type_.params.size()) {
-      init = fn_->getArg(i + 3);
+      init = fn_->getArg(i + 4);
     } else {
       init = llvm::Constant::getNullValue(locals_[i]->getAllocatedType());
     }
@@ -324,12 +331,14 @@ void emit_slot_entry(ModuleEnv& env, uint32_t defined_index) {
                                     env.module);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(env.llvm, "entry", fn));
   llvm::Value* slots = b.CreateBitCast(fn->getArg(1), env.i64->getPointerTo());
-  // Called by the runtime, which keeps the caller's depth in the context.
+  // Called by the runtime, which keeps the caller's depth and the frame's fp in the context.
   llvm::Value* depth = b.CreateLoad(
       env.i32, context_field(env, b, fn->getArg(0), offsetof(Context, depth), env.i32));
+  llvm::Value* fp = b.CreateLoad(
+      env.i32, context_field(env, b, fn->getArg(0), offsetof(Context, frame_fp), env.i32));
   llvm::Value* budget_ptr =
       context_field(env, b, fn->getArg(0), offsetof(Context, budget), env.i64);
-  std::vector<llvm::Value*> args{fn->getArg(0), depth, b.CreateLoad(env.i64, budget_ptr)};
+  std::vector<llvm::Value*> args{fn->getArg(0), depth, fp, b.CreateLoad(env.i64, budget_ptr)};
   for (size_t i = 0; i < type.params.size(); ++i) {
     llvm::Value* bits = b.CreateLoad(env.i64, b.CreateConstInBoundsGEP1_64(env.i64, slots, i));
     args.push_back(env.from_slot(b, bits, type.params[i]));

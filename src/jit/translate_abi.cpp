@@ -3,6 +3,7 @@
 #include <llvm/IR/InlineAsm.h>
 #include <llvm/IR/MDBuilder.h>
 
+#include "engine/code.hpp"
 #include "jit/abi.hpp"
 #include "jit/translate_function.hpp"
 
@@ -70,6 +71,12 @@ void FunctionTranslator::store_shadow(llvm::Value* entry) {
 }
 
 void FunctionTranslator::store_depth() { store_ctx(offsetof(Context, depth), depth_); }
+
+llvm::Value* FunctionTranslator::callee_fp() {
+  uint32_t height = 0;  // in slots: a v128 takes two (engine/value.hpp)
+  for (llvm::Value* v : stack_) height += v->getType()->getPrimitiveSizeInBits() > 64 ? 2 : 1;
+  return b_.CreateAdd(fp_, i32_const(lowered_.stack_base + height));
+}
 
 void FunctionTranslator::spill_context() {
   store_ctx(offsetof(Context, budget), b_.CreateLoad(env_.i64, budget_));

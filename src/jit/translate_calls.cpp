@@ -46,12 +46,13 @@ void FunctionTranslator::translate_call(uint32_t func_index) {
   std::vector<llvm::Value*> results;
   if (func_index >= env_.wasm.imported_functions) {
     store_shadow();
-    args.insert(args.begin(), {ctx_, depth_, b_.CreateLoad(env_.i64, budget_)});
+    args.insert(args.begin(), {ctx_, depth_, callee_fp(), b_.CreateLoad(env_.i64, budget_)});
     llvm::Value* ret = b_.CreateCall(env_.typed[func_index - env_.wasm.imported_functions], args);
     results = unpack_results(type, ret);
     refresh_memory();
   } else {
     llvm::Value* slots = slot_array(type, args);
+    store_ctx(offsetof(Context, frame_fp), callee_fp());  // for another instance's function
     call_helper(Helper::Call, {ctx_, i32_const(func_index), slots});
     results = read_slot_results(type, slots);
   }
@@ -66,6 +67,7 @@ void FunctionTranslator::translate_call_indirect(uint32_t type_index, uint32_t t
   llvm::Value* index = pop();
   std::vector<llvm::Value*> args = pop_n(type.params.size());
   store_shadow();
+  llvm::Value* fp = callee_fp();
   llvm::BasicBlock* slow = new_block("call_indirect.slow");
   llvm::BasicBlock* merge = new_block("call_indirect.done");
   std::vector<llvm::PHINode*> phis;
@@ -103,7 +105,7 @@ void FunctionTranslator::translate_call_indirect(uint32_t type_index, uint32_t t
     llvm::Value* entry =
         load_tagged(env_.ptr, b_.CreateInBoundsGEP(env_.ptr, entries, own), env_.tbaa_runtime);
     llvm::FunctionType* sig = env_.typed_signature(type);
-    std::vector<llvm::Value*> call_args{ctx_, depth_, b_.CreateLoad(env_.i64, budget_)};
+    std::vector<llvm::Value*> call_args{ctx_, depth_, fp, b_.CreateLoad(env_.i64, budget_)};
     call_args.insert(call_args.end(), args.begin(), args.end());
     llvm::Value* ret = b_.CreateCall(sig, b_.CreateBitCast(entry, sig->getPointerTo()), call_args);
     std::vector<llvm::Value*> results = unpack_results(type, ret);
@@ -114,6 +116,7 @@ void FunctionTranslator::translate_call_indirect(uint32_t type_index, uint32_t t
   }
   b_.SetInsertPoint(slow);
   store_depth();
+  store_ctx(offsetof(Context, frame_fp), fp);
   spill_context();
   llvm::Value* slots = slot_array(type, args);
   b_.CreateCall(env_.helper(Helper::CallIndirect),

@@ -169,6 +169,9 @@ class FunctionTranslator {
   /// ctx->depth = this frame's depth: before the runtime is called (a helper, a trap), which
   /// reads the shadow stack up to it. Wasm calls pass the depth as an argument instead.
   void store_depth();
+  /// The fp of a callee whose arguments were just popped (abi.hpp frame_fp): this frame's fp +
+  /// the lowered frame's stack_base + the slot height of the operands left below them.
+  llvm::Value* callee_fp();
   /// The Context fields a frame keeps in locals (so LLVM holds them in registers through loops
   /// without calls): the fuel/slice budget, which the frame charges, and memory 0's base and
   /// size. The budget travels between Wasm functions as an argument and in the return value;
@@ -215,7 +218,8 @@ class FunctionTranslator {
   llvm::IRBuilder<> b_;
   llvm::BasicBlock* entry_ = nullptr;
   llvm::Value* ctx_ = nullptr;
-  llvm::Value* depth_ = nullptr;             ///< d: this frame's call depth (i32)
+  llvm::Value* depth_ = nullptr;  ///< d: this frame's call depth (i32)
+  llvm::Value* fp_ = nullptr;     ///< this frame's first interpreter slot (i32, abi.hpp frame_fp)
   llvm::AllocaInst* budget_ = nullptr;       ///< Context::budget, see spill_context()
   llvm::AllocaInst* memory_base_ = nullptr;  ///< Context::memory_base
   llvm::AllocaInst* memory_size_ = nullptr;  ///< Context::memory_size

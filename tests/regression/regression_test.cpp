@@ -1,6 +1,7 @@
 // Runs every input of tests/regression/inputs through compile + instantiate + run (the
 // fuzzers' harness, fuzz/harness.hpp): a crash, a sanitizer report, or a difference between
-// a whole and a sliced run fails. One test per file, named after it.
+// a whole and a sliced run fails; then the same in each native tier (baseline, LLVM) against
+// the interpreter. One test per file and check, named after it.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,13 +9,16 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <string>
 #include <vector>
 
+#include "baseline/baseline.hpp"
 #include "engine/compiled_module.hpp"
 #include "engine/memory_pool.hpp"
 #include "harness.hpp"
+#include "jit/native_tier.hpp"
 
 namespace lunatic::fuzz {
 namespace {
@@ -52,6 +56,34 @@ TEST_P(RegressionInput, CompilesAndRunsAlikeWholeAndSliced) {
   for (uint64_t slice : {uint64_t{1}, uint64_t{7}, uint64_t{1000}}) {
     const HarnessReport report = check_resumable(pool, *module, slice);
     EXPECT_EQ(report.difference, "") << "slice " << slice;
+  }
+}
+
+// Each native tier against the interpreter, sliced: results, traps, fuel left and final
+// state must be the same. A tier may refuse a module it has no code for (the fallback to the
+// interpreter: SIMD in the baseline, for one), never with another error.
+TEST_P(RegressionInput, RunsAlikeInTheNativeTiers) {
+  const std::vector<uint8_t> bytes = read_file(fs::path(LUNATIC_REGRESSION_INPUTS) / GetParam());
+  auto interpreted = engine::compile(bytes);
+  if (!interpreted) return;  // refused above, as malformed or invalid
+  static engine::MemoryPool pool;
+  const std::pair<const char*, std::function<Result<void>(const engine::CompiledModule&)>> tiers[] =
+      {
+          {"baseline", [](const auto& m) { return baseline::attach_baseline(m); }},
+          {"llvm", [](const auto& m) { return jit::attach_native(m, {.opt_level = 1}); }},
+      };
+  for (const auto& [name, attach] : tiers) {
+    auto compiled = engine::compile(bytes);
+    ASSERT_TRUE(compiled.ok());
+    if (Result<void> native = attach(**compiled); !native) {
+      EXPECT_EQ(native.error().phase, Phase::Unsupported)
+          << name << ": " << native.error().to_string();
+      continue;
+    }
+    for (uint64_t slice : {uint64_t{7}, uint64_t{UINT64_MAX}}) {
+      const HarnessReport report = check_tiers(pool, *interpreted, *compiled, slice);
+      EXPECT_EQ(report.difference, "") << name << ", slice " << slice;
+    }
   }
 }
 
