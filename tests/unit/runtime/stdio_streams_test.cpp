@@ -5,8 +5,8 @@
 #include "runtime/stdio_streams.hpp"
 
 #include <fcntl.h>
-#include <stdlib.h>
 #include <gtest/gtest.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -53,8 +53,7 @@ ssize_t write_some(const StdioStream& s, const char* buf, size_t n) {
 }
 
 /// Waits (bounded, so that a bug fails instead of hanging) until `source`'s read count moves.
-bool readiness_moves(const std::shared_ptr<IoSource>& source, IoInterest interest,
-                     uint64_t seen) {
+bool readiness_moves(const std::shared_ptr<IoSource>& source, IoInterest interest, uint64_t seen) {
   for (int i = 0; i < 2000; ++i) {
     if (source->readiness(interest) != seen) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -75,7 +74,7 @@ TEST(StdioStreams, StdinPipeIsReopenedNonBlockingAndTheSharedFdIsUntouched) {
     EXPECT_EQ(s->kind(), StdioStream::Kind::Pipe);
     EXPECT_NE(s->fd(), 0);
     EXPECT_TRUE(nonblocking(s->fd()));
-    EXPECT_FALSE(nonblocking(0));  // the shell's view of the pipe is as it was
+    EXPECT_FALSE(nonblocking(0));     // the shell's view of the pipe is as it was
     EXPECT_EQ(streams.stream(0), s);  // one stream per fd, for every process
     EXPECT_EQ(reactor.sources(), 1u);
 
