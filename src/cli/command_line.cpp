@@ -52,7 +52,8 @@ whose argv is [FILE, args...]. A `--` right after FILE is only a separator.
 Exit status: the guest's exit code (proc_exit, or 0 when _start returns); 1 when the module
 cannot be loaded, validated or linked; 2 for a bad command line; 134 when the guest traps;
 124 when --timeout is reached (the root process, and with it the run, is killed; a root
-that has not ended 1 s after its kill, e.g. blocked reading stdin, ends lunatic at once).
+that has not ended 1 s after its kill, e.g. blocked in a read of a hung file system, ends
+lunatic at once; waiting on stdin or stdout it is parked and ends at once).
 
 Sandbox: --max-memory, --max-memory-total, --max-fuel, --max-processes and --allow set the
 limits of the root environment, which every process inherits (an environment a guest creates

@@ -14,7 +14,8 @@ namespace lunatic::cli {
 
 /// Kills process `root` of `runtime` with the reason "timeout of T reached (--timeout)" once
 /// `limit` has passed, unless finish() (or the destructor) came first. A root that has not
-/// ended `grace` after its kill (a blocking host call such as a read of stdin does not see the
+/// ended `grace` after its kill (a host call that blocks its worker, such as a read of a hung
+/// file system or of stdio that could not be served through the reactor, does not see the
 /// kill) ends the whole program: "error: ..." on stderr and std::_Exit(kExitTimeout), so the
 /// limit holds whatever the guest does. Not copyable.
 class RunTimeout {

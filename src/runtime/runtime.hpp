@@ -1,6 +1,6 @@
 // Runtime: the embedding API of the process runtime. It owns the memory pool, the registry of
-// live processes, the scheduler's workers, the timer thread and the I/O reactor, and spawns
-// processes.
+// live processes, the scheduler's workers, the timer thread and the I/O reactor (with the stdio
+// streams it serves), and spawns processes.
 #pragma once
 
 #include <atomic>
@@ -30,6 +30,7 @@
 #include "runtime/registry.hpp"
 #include "runtime/resolver.hpp"
 #include "runtime/router.hpp"
+#include "runtime/stdio_streams.hpp"
 #include "runtime/timer.hpp"
 
 namespace lunatic::runtime {
@@ -170,6 +171,8 @@ class Runtime {
   Timer& timer() { return timer_; }
   /// The epoll thread that wakes processes parked on sockets.
   IoReactor& io_reactor() { return io_reactor_; }
+  /// The runtime's stdin, stdout and stderr as reactor-served streams (WASI's fds 0-2).
+  StdioStreams& stdio() { return stdio_; }
   /// The threads that run DNS lookups for parked processes.
   Resolver& resolver() { return resolver_; }
   engine::MemoryPool& memory_pool() { return pool_; }
@@ -198,6 +201,7 @@ class Runtime {
   // Before everything that can hold a socket (processes, messages, timer actions): sockets
   // deregister from the reactor when they close.
   IoReactor io_reactor_;
+  StdioStreams stdio_{io_reactor_};
   Resolver resolver_;
   Registry registry_;
   Timer timer_;

@@ -80,20 +80,22 @@ template <class Op> WasiResult simple(CallContext& ctx, uint32_t fd, uint64_t ri
   return code(Errno::Success);
 }
 
-/// The entry of `fd` if it is a socket holding `access` (fd_read/fd_write go to the socket
-/// path then, which parks instead of failing with EAGAIN); null otherwise.
-FdEntry* socket_entry(CallContext& ctx, uint32_t fd, uint64_t access) {
+/// The entry of `fd` if it is a socket or a stdio stream holding `access` (fd_read/fd_write
+/// go to their path then, which parks instead of blocking or failing with EAGAIN); null
+/// otherwise.
+FdEntry* parking_entry(CallContext& ctx, uint32_t fd, uint64_t access) {
   WasiContext* w = wasi_of(ctx);
   FdEntry* e = w == nullptr ? nullptr : w->fds().get(fd);
-  return e != nullptr && e->socket && e->has(access) ? e : nullptr;
+  return e != nullptr && (e->socket || e->stream) && e->has(access) ? e : nullptr;
 }
 
 }  // namespace
 
 WasiResult fd_read(CallContext& ctx, uint32_t fd, GuestSpan<abi::Iovec> iovs,
                    GuestPtr<uint32_t> nread) {
-  if (FdEntry* s = socket_entry(ctx, fd, abi::kRightFdRead)) {
-    return socket_recv(ctx, *s, iovs, 0, nread, nullptr);
+  if (FdEntry* p = parking_entry(ctx, fd, abi::kRightFdRead)) {
+    return p->socket ? socket_recv(ctx, *p, iovs, 0, nread, nullptr)
+                     : stream_read(ctx, *p, iovs, nread);
   }
   return transfer(ctx, fd, abi::kRightFdRead, std::nullopt, iovs, nread,
                   [](int h, const iovec* v, int n) { return readv(h, v, n); });
@@ -101,8 +103,8 @@ WasiResult fd_read(CallContext& ctx, uint32_t fd, GuestSpan<abi::Iovec> iovs,
 
 WasiResult fd_write(CallContext& ctx, uint32_t fd, GuestSpan<abi::Iovec> iovs,
                     GuestPtr<uint32_t> nwritten) {
-  if (FdEntry* s = socket_entry(ctx, fd, abi::kRightFdWrite)) {
-    return socket_send(ctx, *s, iovs, nwritten);
+  if (FdEntry* p = parking_entry(ctx, fd, abi::kRightFdWrite)) {
+    return p->socket ? socket_send(ctx, *p, iovs, nwritten) : stream_write(ctx, *p, iovs, nwritten);
   }
   return transfer(ctx, fd, abi::kRightFdWrite, std::nullopt, iovs, nwritten,
                   [](int h, const iovec* v, int n) { return writev(h, v, n); });

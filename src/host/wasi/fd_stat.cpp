@@ -22,8 +22,10 @@ WasiResult fd_fdstat_get(CallContext& ctx, uint32_t fd, GuestPtr<abi::Fdstat> ou
   abi::Fdstat st{};
   st.fs_filetype = e->filetype;
   if ((fl & O_APPEND) != 0) st.fs_flags |= abi::kFdflagAppend;
-  // A socket's host fd is always non-blocking (for the reactor): the guest's flag is its own.
-  if (e->socket ? e->nonblock : (fl & O_NONBLOCK) != 0) st.fs_flags |= abi::kFdflagNonblock;
+  // A socket's or a stdio stream's host fd is always non-blocking (for the reactor): the
+  // guest's flag is its own.
+  const bool own_flag = e->socket || e->stream;
+  if (own_flag ? e->nonblock : (fl & O_NONBLOCK) != 0) st.fs_flags |= abi::kFdflagNonblock;
   // O_SYNC includes O_DSYNC's bit on Linux: test the whole mask.
   if ((fl & O_SYNC) == O_SYNC) {
     st.fs_flags |= abi::kFdflagSync | abi::kFdflagRsync;
@@ -49,9 +51,9 @@ WasiResult fd_fdstat_set_flags(CallContext& ctx, uint32_t fd, uint32_t flags) {
   if ((flags & (abi::kFdflagDsync | abi::kFdflagRsync | abi::kFdflagSync)) != 0) {
     return code(Errno::Notsup);
   }
-  if (e->socket) {
-    // Only the guest's view changes (the host socket stays non-blocking); APPEND means
-    // nothing on a socket.
+  if (e->socket || e->stream) {
+    // Only the guest's view changes (the host fd stays non-blocking, and a stdio stream's
+    // host file is shared with the runtime); APPEND means nothing on a socket or a pipe.
     e->nonblock = (flags & abi::kFdflagNonblock) != 0;
     return code(Errno::Success);
   }

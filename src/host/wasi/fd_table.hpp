@@ -14,6 +14,9 @@
 namespace lunatic::host::shared {
 class Socket;
 }
+namespace lunatic::runtime {
+class StdioStream;
+}
 
 namespace lunatic::host::wasi {
 
@@ -57,8 +60,13 @@ struct FdEntry {
   /// For a socket: the non-blocking OS socket, registered with the runtime's reactor (it owns
   /// host_fd; the entry does not). Null for every other fd.
   std::shared_ptr<shared::Socket> socket;
-  /// The guest's FDFLAGS_NONBLOCK of a socket (the host socket itself is always non-blocking;
-  /// without this flag a call that would block parks the process).
+  /// For stdio (fds 0-2 as installed) that is a pipe, a terminal or a socket, in a runtime
+  /// process: the runtime's non-blocking stream of it, registered with the reactor; fd_read,
+  /// fd_write and poll_oneoff go through it (host_fd stays the shared fd, for fstat). Null for
+  /// every other fd, and for stdio that never blocks (a regular file, /dev/null).
+  std::shared_ptr<runtime::StdioStream> stream;
+  /// The guest's FDFLAGS_NONBLOCK of a socket or a stream (the host fd itself is always
+  /// non-blocking; without this flag a call that would block parks the process).
   bool nonblock = false;
 
   FdEntry() = default;

@@ -109,4 +109,11 @@ WasiResult socket_recv(CallContext& ctx, FdEntry& e, const GuestSpan<abi::Iovec>
 WasiResult socket_send(CallContext& ctx, FdEntry& e, const GuestSpan<abi::Iovec>& iovs,
                        GuestPtr<uint32_t> datalen);
 
+// stdio_io.cpp: fd_read/fd_write on a stdio entry with a stream (`e.stream` set; the caller
+// checked the rights). Park while the stream would block, unless `e.nonblock`.
+WasiResult stream_read(CallContext& ctx, FdEntry& e, const GuestSpan<abi::Iovec>& iovs,
+                       GuestPtr<uint32_t> nread);
+WasiResult stream_write(CallContext& ctx, FdEntry& e, const GuestSpan<abi::Iovec>& iovs,
+                        GuestPtr<uint32_t> nwritten);
+
 }  // namespace lunatic::host::wasi

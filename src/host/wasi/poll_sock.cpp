@@ -1,6 +1,6 @@
 // poll_oneoff. A poll that must wait parks the process on the runtime's timer (clocks) and
-// reactor (sockets), the start of the call kept in the pending-call slot, and is re-executed
-// when woken; regular files and stdio are always ready, as on Linux.
+// reactor (sockets, and stdio that is a pipe or a terminal), the start of the call kept in the
+// pending-call slot, and is re-executed when woken; regular files are always ready, as on Linux.
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -15,6 +15,7 @@
 #include "host/shared/sockets.hpp"
 #include "host/wasi/functions.hpp"
 #include "runtime/process.hpp"
+#include "runtime/stdio_streams.hpp"
 #include "runtime/timer.hpp"
 
 namespace lunatic::host::wasi {
@@ -73,10 +74,10 @@ Errno clock_remaining(const abi::Subscription& s, uint64_t elapsed, uint64_t* re
   return Errno::Success;
 }
 
-/// Whether socket `e` is ready for subscription `ev.type` now (poll(2) with no timeout);
-/// fills nbytes (bytes queued to read, FIONREAD) and the hangup flag.
-bool socket_ready(const FdEntry& e, abi::Event& ev) {
-  pollfd p{e.host_fd, static_cast<short>(ev.type == abi::kEventFdRead ? POLLIN : POLLOUT), 0};
+/// Whether host fd `fd` (a socket or a stdio stream) is ready for subscription `ev.type` now
+/// (poll(2) with no timeout); fills nbytes (bytes queued to read, FIONREAD) and the hangup flag.
+bool fd_ready(int fd, abi::Event& ev) {
+  pollfd p{fd, static_cast<short>(ev.type == abi::kEventFdRead ? POLLIN : POLLOUT), 0};
   int r = 0;
   do {
     r = ::poll(&p, 1, 0);
@@ -88,15 +89,16 @@ bool socket_ready(const FdEntry& e, abi::Event& ev) {
   if (r == 0) return false;
   if ((p.revents & POLLHUP) != 0) ev.flags = abi::kEventFdReadwriteHangup;
   int queued = 0;
-  if (ev.type == abi::kEventFdRead && ioctl(e.host_fd, FIONREAD, &queued) == 0 && queued > 0) {
+  if (ev.type == abi::kEventFdRead && ioctl(fd, FIONREAD, &queued) == 0 && queued > 0) {
     ev.nbytes = static_cast<uint64_t>(queued);
   }
   return true;
 }
 
 /// The event of fd subscription `s`, or false (with the wait to register added to `waits`)
-/// for a socket that is not ready. Files and stdio are always ready (they never block on
-/// Linux), with the bytes left to read of a regular file.
+/// for a socket or a stdio stream (a pipe, a terminal) that is not ready. Files, and stdio
+/// that is a file or /dev/null, are always ready (they never block on Linux), with the bytes
+/// left to read of a regular file.
 bool fd_event(WasiContext& w, const abi::Subscription& s, abi::Event& ev,
               std::vector<SocketWait>& waits) {
   ev = abi::Event{};
@@ -113,12 +115,14 @@ bool fd_event(WasiContext& w, const abi::Subscription& s, abi::Event& ev,
   if (err == Errno::Success && !e->has(right)) err = Errno::Badf;
   ev.error = static_cast<uint16_t>(err);
   if (err != Errno::Success) return true;
-  if (e->socket) {
+  if (e->socket || e->stream) {
     const auto interest =
         s.tag == abi::kEventFdRead ? runtime::IoInterest::Read : runtime::IoInterest::Write;
-    const uint64_t seen = e->socket->source()->readiness(interest);
-    if (socket_ready(*e, ev)) return true;
-    waits.push_back({e->socket->source(), interest, seen});
+    const std::shared_ptr<runtime::IoSource>& source =
+        e->socket ? e->socket->source() : e->stream->source();
+    const uint64_t seen = source->readiness(interest);
+    if (fd_ready(e->socket ? e->socket->fd() : e->stream->fd(), ev)) return true;
+    waits.push_back({source, interest, seen});
     return false;
   }
   if (s.tag != abi::kEventFdRead) return true;

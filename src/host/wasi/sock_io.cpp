@@ -36,26 +36,6 @@ struct RecvPending {
   size_t done = 0;
 };
 
-/// `iovs` without their first `skip` bytes.
-std::vector<iovec> skip_bytes(const std::vector<iovec>& iovs, size_t skip) {
-  std::vector<iovec> rest;
-  for (const iovec& v : iovs) {
-    if (skip >= v.iov_len) {
-      skip -= v.iov_len;
-      continue;
-    }
-    rest.push_back({static_cast<char*>(v.iov_base) + skip, v.iov_len - skip});
-    skip = 0;
-  }
-  return rest;
-}
-
-size_t total_length(const std::vector<iovec>& iovs) {
-  size_t n = 0;
-  for (const iovec& v : iovs) n += v.iov_len;
-  return n;
-}
-
 /// One receive into `host` (after `pending.done` bytes): nullopt when it would block.
 std::optional<int32_t> recv_attempt(int fd, bool nonblock, const std::vector<iovec>& host,
                                     uint32_t flags, RecvPending& pending,
@@ -64,7 +44,7 @@ std::optional<int32_t> recv_attempt(int fd, bool nonblock, const std::vector<iov
       (flags & abi::kRiflagRecvWaitall) != 0 && (flags & abi::kRiflagRecvPeek) == 0;
   // Overlapping guest buffers can add up past 4 GiB: stop where Linux's single read would, so
   // the count fits ro_datalen (u32).
-  const size_t want = std::min<size_t>(total_length(host), 0x7ffff000);
+  const size_t want = std::min(total_length(host), kMaxTransfer);
   auto finish = [&](Errno err, uint16_t ro) -> int32_t {
     if (err == Errno::Success) {
       datalen.write(static_cast<uint32_t>(pending.done));
@@ -74,7 +54,7 @@ std::optional<int32_t> recv_attempt(int fd, bool nonblock, const std::vector<iov
   };
   for (;;) {
     if (want == 0 || pending.done >= want) return finish(Errno::Success, 0);
-    std::vector<iovec> rest = skip_bytes(host, pending.done);
+    std::vector<iovec> rest = iovec_window(host, pending.done, want - pending.done);
     msghdr msg{};
     msg.msg_iov = rest.data();
     msg.msg_iovlen = rest.size();

@@ -1,6 +1,8 @@
 // Shared helpers of the WASI functions.
 #include "host/wasi/support.hpp"
 
+#include <algorithm>
+
 #include "runtime/process.hpp"
 
 namespace lunatic::host::wasi {
@@ -30,6 +32,28 @@ HostResult<Errno> host_iovecs(CallContext& ctx, const GuestSpan<abi::Iovec>& iov
     if (iov.buf_len != 0) out.push_back(iovec{buf.value().mut_bytes().data(), iov.buf_len});
   }
   return Errno::Success;
+}
+
+std::vector<iovec> iovec_window(const std::vector<iovec>& iovs, size_t skip, size_t limit) {
+  std::vector<iovec> rest;
+  for (const iovec& v : iovs) {
+    if (limit == 0) break;
+    if (skip >= v.iov_len) {
+      skip -= v.iov_len;
+      continue;
+    }
+    const size_t length = std::min(v.iov_len - skip, limit);
+    rest.push_back({static_cast<char*>(v.iov_base) + skip, length});
+    limit -= length;
+    skip = 0;
+  }
+  return rest;
+}
+
+size_t total_length(const std::vector<iovec>& iovs) {
+  size_t n = 0;
+  for (const iovec& v : iovs) n += v.iov_len;
+  return n;
 }
 
 uint8_t filetype_of_mode(mode_t mode) {

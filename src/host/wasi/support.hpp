@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,15 @@ engine::Trap no_context(const CallContext& ctx);
 /// The pointers are valid until the guest's memory grows: use them at once.
 HostResult<Errno> host_iovecs(CallContext& ctx, const GuestSpan<abi::Iovec>& iovs,
                               std::vector<iovec>& out);
+
+/// The most one read or write moves on Linux: a count up to it fits the guest's u32.
+inline constexpr size_t kMaxTransfer = 0x7ffff000;
+
+/// `iovs` without their first `skip` bytes, cut to at most `limit` bytes.
+std::vector<iovec> iovec_window(const std::vector<iovec>& iovs, size_t skip,
+                                size_t limit = SIZE_MAX);
+/// The bytes `iovs` hold (past 4 GiB when the guest's buffers overlap).
+size_t total_length(const std::vector<iovec>& iovs);
 
 /// A path argument's bytes.
 inline std::string_view path_view(const GuestSpan<uint8_t>& path) {

@@ -89,7 +89,7 @@ TEST_F(NetworkingTest, KilledWhileParkedInReadClosesItsSocket) {
   EXPECT_TRUE(runtime_->kill(reader));
   runtime_->wait_all();
   EXPECT_TRUE(reads_eof(peer));
-  EXPECT_EQ(runtime_->io_reactor().sources(), 0u);
+  EXPECT_EQ(socket_sources(), 0u);
   ::close(peer);
 }
 
@@ -104,7 +104,7 @@ TEST_F(NetworkingTest, KilledWhileParkedInAcceptClosesTheListener) {
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_TRUE(runtime_->kill(acceptor));
   runtime_->wait_all();
-  EXPECT_EQ(runtime_->io_reactor().sources(), 0u);
+  EXPECT_EQ(socket_sources(), 0u);
   const int fd = connect_to(port);  // nobody listens there any more
   EXPECT_LT(fd, 0);
   if (fd >= 0) ::close(fd);
@@ -130,7 +130,7 @@ TEST_F(NetworkingTest, ConnectTimesOutWhenTheHandshakeStalls) {
   ASSERT_EQ(exit.kind, runtime::ExitStatus::Kind::Normal);
   ASSERT_EQ(exit.results.size(), 1u);
   EXPECT_EQ(exit.results[0].as_i32(), 9027);
-  EXPECT_EQ(runtime_->io_reactor().sources(), 0u);
+  EXPECT_EQ(socket_sources(), 0u);
   for (int fd : fillers) ::close(fd);
 }
 
@@ -152,7 +152,7 @@ TEST_F(NetworkingTest, ManyParkedReadersKilledLeaveNothing) {
     EXPECT_TRUE(reads_eof(peer));
     ::close(peer);
   }
-  EXPECT_EQ(runtime_->io_reactor().sources(), 0u);
+  EXPECT_EQ(socket_sources(), 0u);
 }
 
 }  // namespace
