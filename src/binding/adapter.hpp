@@ -60,14 +60,12 @@ requires Scalar<T>::kMapped struct Decoder<T> {
 template <class View>
 bool decode_view(CallContext& ctx, uint32_t address, uint32_t count, uint64_t size, uint32_t arg_no,
                  View& out, engine::Trap& trap) {
-  HostResult<View> view = make_view<View>(ctx, {}, address, count, size);
-  if (!view.ok()) {
-    // Name the argument only on failure: no string is built on the fast path.
-    trap = AdapterAccess::argument_out_of_bounds(ctx, arg_no, address, count, size);
-    return false;
+  if (make_view_into(ctx.memory(), address, count, size, out)) [[likely]] {
+    return true;
   }
-  out = std::move(view).value();
-  return true;
+  // Name the argument only on failure: no string is built on the fast path.
+  trap = AdapterAccess::argument_out_of_bounds(ctx, arg_no, address, count, size);
+  return false;
 }
 
 template <class T> struct Decoder<GuestPtr<T>> {

@@ -23,8 +23,18 @@ static_assert(std::endian::native == std::endian::little,
 /// Whether `count` elements of `element_size` bytes starting at `address` lie inside `memory`
 /// (false if memory is null). Overflow-safe for any count and size. A zero-length range is in
 /// bounds up to and including the end of memory, as for the spec's bulk memory instructions.
-bool in_bounds(const engine::Memory* memory, uint64_t address, uint64_t count,
-               uint64_t element_size);
+/// Inline: every view argument of every host call passes here (the message path's send_data
+/// and receive_data decode four).
+inline bool in_bounds(const engine::Memory* memory, uint64_t address, uint64_t count,
+                      uint64_t element_size) {
+  if (memory == nullptr) return false;
+  uint64_t bytes = 0;
+  // A guest length times the element size can exceed 64 bits only for absurd element sizes,
+  // but the check costs nothing and keeps the rule "no unchecked arithmetic on guest input".
+  if (__builtin_mul_overflow(count, element_size, &bytes)) return false;
+  const uint64_t size = memory->size_bytes();
+  return bytes <= size && address <= size - bytes;
+}
 
 /// Builds a checked view, or the out-of-bounds trap naming `what` and the host function.
 /// `View` needs a constructor (Memory*, address, count). Used by the adapter and by the
@@ -36,6 +46,17 @@ HostResult<View> make_view(const CallContext& ctx, std::string_view what, uint32
     return ctx.out_of_bounds(what, address, count, element_size);
   }
   return View(ctx.memory(), address, count);
+}
+
+/// The adapter's form of make_view: writes a checked view to `out` and returns true, or
+/// returns false (the caller builds the trap). No HostResult (a variant holding a Trap) is
+/// built and destroyed on the fast path.
+template <class View>
+bool make_view_into(engine::Memory* memory, uint32_t address, uint32_t count, uint64_t element_size,
+                    View& out) {
+  if (!in_bounds(memory, address, count, element_size)) return false;
+  out = View(memory, address, count);
+  return true;
 }
 
 /// One T in guest memory (Wasm parameter: one i32 address). Checked for sizeof(T) bytes; reads
@@ -64,6 +85,8 @@ template <class T> class GuestPtr {
   template <class View>
   friend HostResult<View> make_view(const CallContext&, std::string_view, uint32_t, uint32_t,
                                     uint64_t);
+  template <class View>
+  friend bool make_view_into(engine::Memory*, uint32_t, uint32_t, uint64_t, View&);
   GuestPtr(engine::Memory* memory, uint32_t address, uint32_t /*count*/)
       : memory_(memory), address_(address) {}
 
@@ -119,6 +142,8 @@ template <class T> class GuestSpan : public GuestSpanBase<T> {
   template <class View>
   friend HostResult<View> make_view(const CallContext&, std::string_view, uint32_t, uint32_t,
                                     uint64_t);
+  template <class View>
+  friend bool make_view_into(engine::Memory*, uint32_t, uint32_t, uint64_t, View&);
   GuestSpan(engine::Memory* memory, uint32_t address, uint32_t size)
       : GuestSpanBase<T>(memory, address, size) {}
 };
@@ -143,6 +168,8 @@ template <class T> class GuestMutSpan : public GuestSpanBase<T> {
   template <class View>
   friend HostResult<View> make_view(const CallContext&, std::string_view, uint32_t, uint32_t,
                                     uint64_t);
+  template <class View>
+  friend bool make_view_into(engine::Memory*, uint32_t, uint32_t, uint64_t, View&);
   GuestMutSpan(engine::Memory* memory, uint32_t address, uint32_t size)
       : GuestSpanBase<T>(memory, address, size) {}
 };
@@ -168,6 +195,8 @@ class GuestString {
   template <class View>
   friend HostResult<View> make_view(const CallContext&, std::string_view, uint32_t, uint32_t,
                                     uint64_t);
+  template <class View>
+  friend bool make_view_into(engine::Memory*, uint32_t, uint32_t, uint64_t, View&);
   GuestString(engine::Memory* memory, uint32_t address, uint32_t size)
       : memory_(memory), address_(address), size_(size) {}
 

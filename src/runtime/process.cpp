@@ -49,6 +49,17 @@ void Process::deliver_copying(std::unique_ptr<Message> message, std::span<const 
   if (mailbox_.push_copying(std::move(message), bytes)) wake();
 }
 
+std::shared_ptr<Process> Process::find_target(ProcessId id) {
+  if (id == target_id_) {
+    // Dead (state set before it leaves the registry): ask the registry, as a miss would.
+    if (std::shared_ptr<Process> p = target_.lock(); p && p->alive()) return p;
+  }
+  std::shared_ptr<Process> p = runtime_.find(id);
+  target_id_ = p ? id : 0;
+  target_ = p;  // a dead target's memory is not kept by the cache either
+  return p;
+}
+
 void Process::wake() {
   uint32_t s = state_.load(std::memory_order_acquire);
   for (;;) {

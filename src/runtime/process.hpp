@@ -82,6 +82,12 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   /// type T, default-constructed on first use, destroyed with the process. Owner-only.
   template <class T> T& local();
 
+  /// The live local process `id`, for a send from this process (owner-only): the registry's
+  /// answer, with the last target remembered (a weak reference: it keeps no process alive, and
+  /// a dead one is not returned) so that sending to the same peer again (a ring, a ping-pong,
+  /// replies to a parent) skips the registry shard's lock and hash lookup. Null if not alive.
+  std::shared_ptr<Process> find_target(ProcessId id);
+
   // ---- any thread ------------------------------------------------------------------------
 
   /// Registers names for this process (lunatic::registry::put); they go when it ends.
@@ -227,6 +233,8 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   ProcessNames names_;
   HandleTable resources_;
   std::vector<LocalSlot> locals_;
+  ProcessId target_id_ = 0;  ///< find_target's last answer (owner-only)
+  std::weak_ptr<Process> target_;
 
   /// Starts as Running ("being set up"): a wake-up during spawn (a message sent to the new id
   /// before it is queued) only marks it, and spawn queues it once.

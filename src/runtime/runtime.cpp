@@ -85,24 +85,24 @@ void Runtime::kill_all() {
   }
 }
 
-bool Runtime::send(ProcessId to, std::unique_ptr<Message> message) {
+bool Runtime::send(ProcessId to, std::unique_ptr<Message> message, Process* from) {
   if (is_remote(to)) {
     std::shared_ptr<Router> router = router_.load(std::memory_order_acquire);
     return router && router->send_remote(to, std::move(message));
   }
-  std::shared_ptr<Process> p = registry_.find(to);
+  std::shared_ptr<Process> p = from != nullptr ? from->find_target(to) : registry_.find(to);
   if (!p) return false;
   p->deliver(std::move(message));
   return true;
 }
 
 bool Runtime::send_copying(ProcessId to, std::unique_ptr<Message> message,
-                           std::span<const uint8_t> bytes) {
+                           std::span<const uint8_t> bytes, Process* from) {
   if (is_remote(to)) {
     message->data.assign(bytes.begin(), bytes.end());
     return send(to, std::move(message));
   }
-  std::shared_ptr<Process> p = registry_.find(to);
+  std::shared_ptr<Process> p = from != nullptr ? from->find_target(to) : registry_.find(to);
   if (!p) return false;
   p->deliver_copying(std::move(message), bytes);
   return true;

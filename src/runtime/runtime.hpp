@@ -133,11 +133,14 @@ class Runtime {
   /// Delivers `message` to `to`; false (message and its resources dropped) if `to` is not
   /// alive. Never blocks on the receiver. A remote id (router.hpp) goes to the installed
   /// Router (false if none is installed).
-  bool send(ProcessId to, std::unique_ptr<Message> message);
+  /// `from`: the sending process when a host call of it sends (on its worker), whose
+  /// find_target() cache the lookup then uses; null from anywhere else.
+  bool send(ProcessId to, std::unique_ptr<Message> message, Process* from = nullptr);
   /// send() of a data message whose bytes are `bytes`, not yet in message->data: they are
   /// copied once, into the receiver's receive_data buffer if it waits with one, else into the
   /// message (Process::deliver_copying).
-  bool send_copying(ProcessId to, std::unique_ptr<Message> message, std::span<const uint8_t> bytes);
+  bool send_copying(ProcessId to, std::unique_ptr<Message> message, std::span<const uint8_t> bytes,
+                    Process* from = nullptr);
   /// Installs the Router of remote ids (the distribution layer), or removes it (null). Safe
   /// while processes run; a send that already loaded the old router may still use it.
   void set_router(std::shared_ptr<Router> router);

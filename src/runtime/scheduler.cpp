@@ -24,6 +24,8 @@ constexpr auto kSpin = std::chrono::microseconds(50);
 // How long another worker leaves a worker's runnext alone: a waker that then waits (the
 // usual pattern) lets its worker run the runnext within about a microsecond; one that goes
 // on computing hands it to an idle worker after this. Go's scheduler makes the same bet (3 µs).
+// Counted from when the idle worker first sees that runnext (it reads the clock while it
+// spins anyway), so that a wake-up costs no clock read.
 constexpr int64_t kRunnextGraceNs = 5'000;
 // Runnexts a worker takes in a row before it serves its queue's front once.
 constexpr unsigned kRunnextStreak = 32;
@@ -38,7 +40,10 @@ inline void cpu_relax() {
 Scheduler::Scheduler(Runtime& runtime, unsigned workers, uint64_t slice_fuel)
     : runtime_(runtime), slice_fuel_(slice_fuel) {
   if (workers == 0) workers = 1;
-  for (unsigned i = 0; i < workers; ++i) queues_.push_back(std::make_unique<Queue>());
+  for (unsigned i = 0; i < workers; ++i) {
+    queues_.push_back(std::make_unique<Queue>());
+    queues_.back()->sightings.resize(workers);
+  }
   for (unsigned i = 0; i < workers; ++i) stats_.push_back(std::make_unique<WorkerStats>());
   threads_.reserve(workers);
   for (unsigned i = 0; i < workers; ++i) threads_.emplace_back([this, i] { work(i); });
@@ -81,6 +86,7 @@ void Scheduler::enqueue_woken(Process* process) {
     enqueue(process);
     return;
   }
+  bool displaced = false;
   {
     Queue& q = *queues_[tl_worker];
     std::lock_guard lock(q.mutex);
@@ -88,20 +94,25 @@ void Scheduler::enqueue_woken(Process* process) {
       // The earlier runnext waits its turn at the back (its waker woke another since).
       q.processes.push_back(q.runnext);
       queued_.fetch_add(1, std::memory_order_relaxed);
+      displaced = true;
     }
     q.runnext = process;
-    q.runnext_since.store(now_ns(), std::memory_order_relaxed);
+    q.runnext_id.store(++q.runnext_sets, std::memory_order_relaxed);
     q.publish_length();
   }
-  // As enqueue: a sleeping worker spins again and takes it if it is left for kRunnextGrace.
-  if (sleepers_.load() > 0) {
+  // A lone runnext wakes no sleeping worker: its waker usually waits next (ping-pong, a ring)
+  // and this worker runs it at once, while a woken sleeper would cost a futex wake-up and a
+  // core spinning for nothing. If the waker goes on instead, the runnext waits at most the
+  // rest of its slice: the slice's end queues the waker, and that enqueue wakes a sleeper;
+  // spinning workers steal it after kRunnextGrace. A second wake-up queues work: as enqueue.
+  if (displaced && sleepers_.load() > 0) {
     std::lock_guard lock(idle_mutex_);
     idle_.notify_one();
   }
 }
 
 int64_t Scheduler::now_ns() const {
-  // Never 0 (runnext_since's "none"): started_ is before any call.
+  // Never 0: started_ is before any call.
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
                                                               started_)
              .count() +
@@ -113,7 +124,7 @@ namespace {
 template <class Queue> Process* take_runnext(Queue& q) {
   Process* p = q.runnext;
   q.runnext = nullptr;
-  q.runnext_since.store(0, std::memory_order_relaxed);
+  q.runnext_id.store(0, std::memory_order_relaxed);
   q.publish_length();
   return p;
 }
@@ -137,14 +148,22 @@ Process* Scheduler::pop_local(unsigned index) {
 
 bool Scheduler::stealable_runnext(unsigned thief) const {
   const unsigned n = workers();
+  std::vector<Queue::Sighting>& seen = queues_[thief]->sightings;
   int64_t now = 0;
+  bool stealable = false;
   for (unsigned k = 1; k < n; ++k) {
-    const int64_t since = queues_[(thief + k) % n]->runnext_since.load(std::memory_order_relaxed);
-    if (since == 0) continue;
+    const unsigned victim = (thief + k) % n;
+    const uint64_t id = queues_[victim]->runnext_id.load(std::memory_order_relaxed);
+    if (id == 0) continue;
     if (now == 0) now = now_ns();
-    if (now - since >= kRunnextGraceNs) return true;
+    Queue::Sighting& s = seen[victim];
+    if (s.id != id) {
+      s = {id, now};  // a runnext not seen before: its grace starts now
+    } else if (now - s.since >= kRunnextGraceNs) {
+      stealable = true;
+    }
   }
-  return false;
+  return stealable;
 }
 
 Process* Scheduler::steal(unsigned thief) {
@@ -162,11 +181,15 @@ Process* Scheduler::steal(unsigned thief) {
   // Nothing queued anywhere else: a runnext its worker has left waiting too long.
   if (!stealable_runnext(thief)) return nullptr;
   const int64_t now = now_ns();
+  const std::vector<Queue::Sighting>& seen = queues_[thief]->sightings;
   for (unsigned k = 1; k < n; ++k) {
-    Queue& q = *queues_[(thief + k) % n];
+    const unsigned victim = (thief + k) % n;
+    Queue& q = *queues_[victim];
     std::lock_guard lock(q.mutex);
-    const int64_t since = q.runnext_since.load(std::memory_order_relaxed);
-    if (q.runnext != nullptr && since != 0 && now - since >= kRunnextGraceNs) {
+    // Only the runnext this worker saw waiting for the grace, not a newer one.
+    const uint64_t id = q.runnext_id.load(std::memory_order_relaxed);
+    if (q.runnext != nullptr && id != 0 && id == seen[victim].id &&
+        now - seen[victim].since >= kRunnextGraceNs) {
       return take_runnext(q);
     }
   }

@@ -81,9 +81,18 @@ class Scheduler {
     /// processes.size() + (runnext set), written under the mutex, read without it (a hint, as
     /// queued_)
     std::atomic<size_t> length{0};
-    /// When runnext was set, ns since started_ (0: none): lets spinning workers see, without
-    /// the lock, when one may be stolen.
-    std::atomic<int64_t> runnext_since{0};
+    /// Which runnext is set: the number of the setting (runnext_sets), 0 for none. Lets
+    /// spinning workers see without the lock that the same runnext is still waiting; the waker
+    /// writes a counter, not a clock reading (the clock is read by idle thieves only).
+    std::atomic<uint64_t> runnext_id{0};
+    uint64_t runnext_sets = 0;  ///< runnexts set so far (under the mutex)
+    /// The owner worker's sightings of other workers' runnexts, by worker index: which one it
+    /// saw and when it first did (ns since started_). Touched by the owner worker alone.
+    struct Sighting {
+      uint64_t id = 0;
+      int64_t since = 0;
+    };
+    std::vector<Sighting> sightings;
 
     /// Writes `length` after a change of the queue or the runnext. @pre the mutex is held
     void publish_length() {
@@ -104,7 +113,8 @@ class Scheduler {
   Process* next(unsigned index);
   Process* pop_local(unsigned index);
   Process* steal(unsigned thief);
-  /// A runnext of another worker that has waited kRunnextGrace, seen without locks.
+  /// A runnext of another worker that `thief` has seen waiting for kRunnextGrace, seen
+  /// without locks. @pre called by worker `thief` (it updates that worker's sightings)
   bool stealable_runnext(unsigned thief) const;
   int64_t now_ns() const;
   void run(Process* process);

@@ -119,7 +119,7 @@ HostResult<int64_t> push_udp_socket(CallContext& ctx, uint64_t socket_id) {
 HostResult<int32_t> send(CallContext& ctx, uint64_t process_id) {
   Process& self = ctx.host<Process>();
   if (!self.outgoing) return no_message(ctx);
-  return self.runtime().send(process_id, std::move(self.outgoing)) ? 0 : 1;
+  return self.runtime().send(process_id, std::move(self.outgoing), &self) ? 0 : 1;
 }
 
 /// Arguments: a process id, a tag, bytes. Builds a data message of those bytes and sends it, in
@@ -143,7 +143,7 @@ HostResult<int32_t> send_data(CallContext& ctx, uint64_t process_id, int64_t tag
   m->tag = tag;
   m->process = self.id();
   m->charge = std::move(charge);
-  return self.runtime().send_copying(process_id, std::move(m), data.bytes()) ? 0 : 1;
+  return self.runtime().send_copying(process_id, std::move(m), data.bytes(), &self) ? 0 : 1;
 }
 
 void define_functions(binding::Linker& linker) {

@@ -144,7 +144,7 @@ HostResult<int32_t> send_receive_skip_search(CallContext& ctx, uint64_t process_
     if (!self.outgoing) return shared::misuse(ctx, "no message was created (create_data)");
     wait.min_sequence = self.mailbox().next_sequence();
     wait.sent = true;
-    self.runtime().send(process_id, std::move(self.outgoing));
+    self.runtime().send(process_id, std::move(self.outgoing), &self);
   }
   const runtime::Tag tag = wait_on_tag;
   return receive_or_park(self, wait, {&tag, 1}, wait.min_sequence);

@@ -2,6 +2,7 @@
 // spinning process on one worker, yield on one worker, exit statuses, selective receive and
 // receive timeouts.
 #include <chrono>
+#include <thread>
 
 #include "guests.hpp"
 #include "runtime_fixture.hpp"
@@ -62,6 +63,39 @@ TEST_F(Processes, MessagePassingPairDoesNotStarveOthersOnOneWorker) {
   EXPECT_EQ(s.results[0].as_i64(), 42);
   runtime_->wait_all();
   EXPECT_EQ(exit_count(ExitStatus::Kind::Killed), 2u);  // the pair
+}
+
+TEST_F(Processes, SendsThroughTheTargetCacheSeeADeadTargetGone) {
+  // Process::find_target remembers the last peer a process sent to: the remembered process
+  // must be reported gone once it died, and a new target must replace it.
+  start(2);
+  auto spawn = [&](const char* entry) {
+    auto id = runtime_->spawn({guest_, env_, entry, {Value::i64(0)}, nullptr, 0});
+    EXPECT_TRUE(id.ok()) << id.error().to_string();
+    return *id;
+  };
+  const ProcessId sender = spawn("wait_forever"), a = spawn("wait_forever"),
+                  b = spawn("wait_forever");
+  std::shared_ptr<Process> s = runtime_->find(sender);
+  ASSERT_NE(s, nullptr);
+  // The sender is parked in its receive (tag 99): this thread is its only user meanwhile.
+  auto msg = [] {
+    auto m = std::make_unique<Message>();
+    m->tag = 1;  // not the tag the receivers wait for: they stay parked
+    return m;
+  };
+  EXPECT_EQ(s->find_target(a), runtime_->find(a));
+  EXPECT_TRUE(runtime_->send(a, msg(), s.get()));
+  EXPECT_EQ(s->find_target(b), runtime_->find(b));  // a new peer replaces the old one
+  EXPECT_EQ(s->find_target(a), runtime_->find(a));
+  ASSERT_TRUE(runtime_->kill(a));
+  while (runtime_->exists(a)) std::this_thread::yield();
+  EXPECT_EQ(s->find_target(a), nullptr);
+  EXPECT_FALSE(runtime_->send(a, msg(), s.get()));
+  EXPECT_EQ(s->find_target(404'404), nullptr);
+  EXPECT_TRUE(runtime_->send(b, msg(), s.get()));
+  EXPECT_EQ(runtime_->find(b)->mailbox().size(), 1u);
+  runtime_->kill_all();
 }
 
 TEST_F(Processes, YieldLetsTheOthersOfTheWorkerRunFirst) {

@@ -39,7 +39,7 @@ int32_t send(CallContext& ctx, int64_t to, int64_t tag, int64_t value) {
   m->process = p.id();
   m->data.resize(sizeof value);
   std::memcpy(m->data.data(), &value, sizeof value);
-  return p.runtime().send(static_cast<ProcessId>(to), std::move(m)) ? 0 : 1;
+  return p.runtime().send(static_cast<ProcessId>(to), std::move(m), &p) ? 0 : 1;
 }
 
 struct ReceiveWait {
