@@ -4,12 +4,12 @@
 // Slot policy: a memory starts in the smallest slot that holds its initial size (64 KiB at
 // least), not one sized for its maximum. Most memories never grow, or grow a little, and a
 // slot sized for a 4 GiB maximum would cost a 4 GiB reservation per process. Classes are
-// powers of two, so a memory that keeps growing moves at most log2(max / initial) times and
-// copies at most twice its final size in total. The slot is never bigger than the memory can
+// powers of two, so a memory that keeps growing moves at most log2(max / initial) times, and
+// a move copies only the pages the memory wrote (at most twice its final written bytes in
+// total), never commits one it did not. The slot is never bigger than the memory can
 // become: the smallest class holding the initial size is never bigger than the smallest class
 // holding the maximum.
 #include <algorithm>
-#include <cstring>
 #include <string>
 
 #include "engine/memory_pool.hpp"
@@ -64,15 +64,13 @@ int32_t Memory::grow(uint32_t delta_pages) {
   if (budget_ != nullptr && !budget_->try_charge(delta_bytes)) return -1;
   if (new_bytes > slot_bytes_) {
     uint64_t new_slot_bytes = 0;
-    uint8_t* moved = pool_.acquire(new_bytes, &new_slot_bytes);
+    // Only the pages the memory wrote are copied (MemoryPool::move): the rest of both slots
+    // is zero, and copying it would commit pages nobody asked for.
+    uint8_t* moved = pool_.move(data_, slot_bytes_, size_bytes(), new_bytes, &new_slot_bytes);
     if (moved == nullptr) {
       if (budget_ != nullptr) budget_->release(delta_bytes);
       return -1;
     }
-    // Only the used bytes are copied: the rest of both slots is zero, and copying it would
-    // touch (commit) pages nobody asked for.
-    std::memcpy(moved, data_, size_bytes());
-    pool_.release(data_, slot_bytes_, size_bytes());
     data_ = moved;
     slot_bytes_ = new_slot_bytes;
   }

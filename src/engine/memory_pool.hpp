@@ -30,6 +30,16 @@ class MemoryPool {
   /// that. Thread-safe.
   void release(uint8_t* base, uint64_t slot_bytes, uint64_t used_bytes = UINT64_MAX);
 
+  /// Moves a memory to a slot able to hold `bytes`: the first `used_bytes` of its slot are
+  /// carried over, and the pages it never wrote stay uncommitted in the new slot as they were
+  /// in the old. Many written pages (1 MiB or more) move with one mremap (the page tables
+  /// move, not the bytes; at most 256 such slots at a time, each a mapping of its own until
+  /// released); else only the pages that hold data are copied (found in the page tables,
+  /// pages of zeros skipped). Then the old slot is released as release() does. Returns the
+  /// new slot (its size in `new_slot_bytes`), or null, the old slot untouched. Thread-safe.
+  uint8_t* move(uint8_t* base, uint64_t slot_bytes, uint64_t used_bytes, uint64_t bytes,
+                uint64_t* new_slot_bytes);
+
   /// Gives back the slots waiting in the batch now (else the batch is reset when full), so
   /// that acquire() may hand them out again. Thread-safe.
   void give_back_pending();

@@ -114,6 +114,70 @@ bool WrittenPages::scan_ioctl(uint8_t* base, uint64_t bytes, uint64_t max_pages,
   return out.pages <= max_pages;
 }
 
+bool WrittenPages::next_runs(uint8_t* start, uint8_t* end, Result& out, uint8_t*& resume) const {
+  out.count = 0;
+  out.pages = 0;
+  resume = start;
+  if (pagemap_ < 0) return false;
+  if (start >= end) {
+    resume = end;
+    return true;
+  }
+  if (!ioctl_) return next_runs_pagemap(start, end, out, resume);
+  std::array<PageRegion, kMaxRuns> regions;
+  PmScanArg arg{};
+  arg.size = sizeof arg;
+  arg.start = reinterpret_cast<uint64_t>(start);
+  arg.end = reinterpret_cast<uint64_t>(end);
+  arg.vec = reinterpret_cast<uint64_t>(regions.data());
+  arg.vec_len = regions.size();
+  arg.category_anyof_mask = kIsPresent | kIsSwapped;  // max_pages 0: no limit
+  arg.category_inverted = kIsPfnZero;
+  arg.category_mask = kIsPfnZero;
+  arg.return_mask = kIsPresent | kIsSwapped;
+  long n = 0;
+  do {
+    n = ioctl(pagemap_, kPagemapScan, &arg);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return false;
+  for (long i = 0; i < n; ++i) {
+    out.runs[i] = {reinterpret_cast<uint8_t*>(regions[i].start),
+                   reinterpret_cast<uint8_t*>(regions[i].end)};
+    out.pages += (regions[i].end - regions[i].start) / kPageBytes;
+  }
+  out.count = static_cast<size_t>(n);
+  // A full vector stops the walk; it goes on after the last run reported, so that no run the
+  // vector had no room for is skipped.
+  uint64_t next = arg.walk_end;
+  if (out.count == kMaxRuns && regions[kMaxRuns - 1].end < next) next = regions[kMaxRuns - 1].end;
+  if (next <= arg.start || next > arg.end) return false;  // no progress: do not loop
+  resume = reinterpret_cast<uint8_t*>(next);
+  return true;
+}
+
+bool WrittenPages::next_runs_pagemap(uint8_t* start, uint8_t* end, Result& out,
+                                     uint8_t*& resume) const {
+  const uint64_t pages = static_cast<uint64_t>(end - start) / kPageBytes;
+  std::array<uint64_t, kPagemapChunk> entries;
+  for (uint64_t first = 0; first < pages; first += kPagemapChunk) {
+    const uint64_t count = pages - first < kPagemapChunk ? pages - first : kPagemapChunk;
+    const auto offset =
+        static_cast<off_t>((reinterpret_cast<uintptr_t>(start) / kPageBytes + first) * 8);
+    const auto want = static_cast<ssize_t>(count * sizeof(uint64_t));
+    if (pread(pagemap_, entries.data(), static_cast<size_t>(want), offset) != want) return false;
+    for (uint64_t i = 0; i < count; ++i) {
+      if ((entries[i] & (kEntryPresent | kEntrySwapped)) == 0) continue;
+      uint8_t* page = start + (first + i) * kPageBytes;
+      if (!add_page(page, out)) {
+        resume = page;  // the runs are full: this page starts the next step
+        return true;
+      }
+    }
+  }
+  resume = end;
+  return true;
+}
+
 bool WrittenPages::scan_pagemap(uint8_t* base, uint64_t bytes, uint64_t max_pages,
                                 Result& out) const {
   const uint64_t pages = bytes / kPageBytes;

@@ -42,12 +42,20 @@ class WrittenPages {
   /// of kPageBytes and the range is private anonymous memory of this process.
   bool scan(uint8_t* base, uint64_t bytes, uint64_t max_pages, Result& out) const;
 
+  /// One step of a walk over a range of any size: fills `out` with up to kMaxRuns runs of
+  /// pages of [start, end) that may hold data (present or swapped out, not the shared zero
+  /// page where the kernel can tell) and sets `resume` to where the walk goes on (`end` when
+  /// it is done); no page of [start, resume) outside the runs holds data. False if the page
+  /// tables cannot be read. @pre as scan().
+  bool next_runs(uint8_t* start, uint8_t* end, Result& out, uint8_t*& resume) const;
+
   /// True if scan() uses the PAGEMAP_SCAN ioctl (Linux 6.7+) rather than pagemap reads.
   bool uses_ioctl() const { return ioctl_; }
 
  private:
   bool scan_ioctl(uint8_t* base, uint64_t bytes, uint64_t max_pages, Result& out) const;
   bool scan_pagemap(uint8_t* base, uint64_t bytes, uint64_t max_pages, Result& out) const;
+  bool next_runs_pagemap(uint8_t* start, uint8_t* end, Result& out, uint8_t*& resume) const;
 
   int pagemap_ = -1;  ///< /proc/self/pagemap, or -1 (unreadable: scan() is always false)
   bool ioctl_ = false;

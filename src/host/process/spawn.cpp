@@ -17,6 +17,27 @@ using runtime::Process;
 /// One parameter record: [type u8][value u128 little endian], as in the original runtime.
 constexpr uint32_t kParamRecord = 17;
 
+/// Fuel charged to the caller per spawn, before the spawn: a spawn costs ~10-25 us of host
+/// time here (docs/design.md "Spawn speed"), what ~10,000 interpreted instructions take, so a
+/// process with a fuel budget cannot spend the host's CPU on spawns in a loop.
+constexpr uint64_t kSpawnFuel = 10'000;
+/// Plus one unit per this many bytes that instantiation writes: active data segments copied
+/// into the memory, the tables' initial slots and the elements written into them (memcpy and
+/// fill run at ~10 bytes a nanosecond here; an interpreted instruction takes ~1-2 ns).
+constexpr uint64_t kInstantiateBytesPerFuel = 16;
+
+/// The fuel a spawn of `module` costs (kSpawnFuel and kInstantiateBytesPerFuel).
+uint64_t spawn_fuel(const wasm::Module& module) {
+  constexpr uint64_t kSlotBytes = 8;  // a table slot (docs/design.md "Host memory")
+  uint64_t bytes = 0;
+  for (const wasm::DataSegment& d : module.data) {
+    if (d.mode == wasm::SegmentMode::Active) bytes += d.bytes.size();
+  }
+  for (const wasm::TableType& t : module.tables) bytes += uint64_t{t.limits.min} * kSlotBytes;
+  for (const wasm::ElemSegment& e : module.elements) bytes += e.items.size() * kSlotBytes;
+  return kSpawnFuel + bytes / kInstantiateBytesPerFuel;
+}
+
 /// The records of `params` as Values, or a trap for a partial record or an unknown type.
 HostResult<std::vector<engine::Value>> decode_params(const CallContext& ctx,
                                                      const GuestSpan<uint8_t>& params) {
@@ -50,7 +71,9 @@ HostResult<std::vector<engine::Value>> decode_params(const CallContext& ctx,
 /// out-pointer for a u64. Returns 0 with the new process id written, or 1 with an error id
 /// written: too many processes, an import the environment does not allow (named), memory past
 /// the limit, no such export or wrong parameters. Traps: unknown config or module id, a range
-/// outside memory, bad UTF-8, malformed parameter records.
+/// outside memory, bad UTF-8, malformed parameter records; "out of fuel" when the caller's
+/// fuel cannot pay for the spawn (spawn_fuel: kSpawnFuel, and a unit per
+/// kInstantiateBytesPerFuel bytes instantiation writes).
 HostResult<int32_t> spawn(CallContext& ctx, int64_t link_tag, int64_t config_id, int64_t module_id,
                           GuestString function, GuestSpan<uint8_t> params,
                           GuestPtr<uint64_t> id_out) {
@@ -75,6 +98,9 @@ HostResult<int32_t> spawn(CallContext& ctx, int64_t link_tag, int64_t config_id,
   }
   auto args = decode_params(ctx, params);
   if (!args.ok()) return std::move(args).trap();
+  if (!ctx.host_call()->charge_fuel(spawn_fuel(options.module->wasm))) {
+    return engine::Trap::of(engine::TrapKind::OutOfFuel);
+  }
   options.args = std::move(args).value();
   options.entry = std::string(function.view());
   if (link_tag != 0) {

@@ -26,6 +26,20 @@ size_t mapping_count() {
   return n;
 }
 
+// How many lines of /proc/self/maps cover a byte of [lo, hi): 1 for a slot inside one
+// reservation's mapping (unaffected by the mappings other allocators, such as ASan's, make).
+size_t mappings_over(const uint8_t* lo, const uint8_t* hi) {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  size_t n = 0;
+  while (std::getline(maps, line)) {
+    const uintptr_t start = std::stoull(line.substr(0, line.find('-')), nullptr, 16);
+    const uintptr_t end = std::stoull(line.substr(line.find('-') + 1), nullptr, 16);
+    if (start < reinterpret_cast<uintptr_t>(hi) && end > reinterpret_cast<uintptr_t>(lo)) ++n;
+  }
+  return n;
+}
+
 TEST(MemoryPool, RoundsUpToPowerOfTwoClasses) {
   MemoryPool pool;
   struct Case {
@@ -129,6 +143,79 @@ TEST(MemoryPool, ManyTouchedPagesAreGivenBackToTheSystem) {
   std::vector<bool> resident = resident_pages(p, 256);
   EXPECT_EQ(std::count(resident.begin(), resident.end(), true), 0);
   EXPECT_TRUE(std::all_of(p, p + slot, [](uint8_t b) { return b == 0; }));
+}
+
+TEST(MemoryPool, MoveCopiesThePagesWithDataAndCommitsNoOther) {
+  MemoryPool pool;
+  uint64_t slot = 0;
+  uint8_t* p = pool.acquire(4 * 1024 * kKiB, &slot);
+  ASSERT_NE(p, nullptr);
+  const size_t pages = slot / 4096;
+  p[0] = 1;
+  std::fill(p + 10 * 4096, p + 13 * 4096, uint8_t{0x5A});  // a run of three pages
+  p[500 * 4096 + 4095] = 2;
+  uint64_t sum = 0;  // pages only read: no data, nothing to copy
+  for (size_t i = 600; i < 700; ++i) sum += static_cast<volatile uint8_t*>(p)[i * 4096];
+  EXPECT_EQ(sum, 0u);
+  uint64_t new_slot = 0;
+  uint8_t* q = pool.move(p, slot, slot, slot + 1, &new_slot);
+  ASSERT_NE(q, nullptr);
+  ASSERT_NE(q, p);
+  EXPECT_EQ(new_slot, 2 * slot);
+  EXPECT_EQ(q[0], 1);
+  EXPECT_TRUE(std::all_of(q + 10 * 4096, q + 13 * 4096, [](uint8_t b) { return b == 0x5A; }));
+  EXPECT_EQ(q[500 * 4096 + 4095], 2);
+  std::vector<bool> resident = resident_pages(q, new_slot / 4096);
+  EXPECT_EQ(std::count(resident.begin(), resident.end(), true), 5);
+  EXPECT_TRUE(resident[0] && resident[10] && resident[12] && resident[500]);
+  size_t nonzero = 0;
+  for (uint64_t i = 0; i < new_slot; ++i) nonzero += q[i] != 0;
+  EXPECT_EQ(nonzero, 2 + 3 * 4096u);
+  // The old slot went back to the pool: reused, it shows none of the bytes.
+  pool.give_back_pending();
+  ASSERT_EQ(pool.acquire(slot, &slot), p);
+  EXPECT_TRUE(std::all_of(p, p + pages * 4096, [](uint8_t b) { return b == 0; }));
+  pool.release(q, new_slot);
+}
+
+// A memory with many written pages moves them with mremap: the bytes arrive, the old slot is
+// empty for its next user, and once the moved memory is released its mapping merges back into
+// the reservation (no mapping per process left behind).
+TEST(MemoryPool, MoveRemapsManyWrittenPagesAndLeavesNoMappingBehind) {
+  MemoryPool pool;
+  uint64_t slot = 0;
+  uint8_t* p = pool.acquire(4 * 1024 * kKiB, &slot);
+  ASSERT_NE(p, nullptr);
+  for (uint64_t i = 0; i < slot - 4096; ++i) p[i] = static_cast<uint8_t>(i * 13 + 1);
+  uint64_t new_slot = 0;
+  uint8_t* q = pool.move(p, slot, slot - 4096, slot + 1, &new_slot);
+  ASSERT_NE(q, nullptr);
+  for (uint64_t i = 0; i < slot - 4096; ++i) {
+    ASSERT_EQ(q[i], static_cast<uint8_t>(i * 13 + 1)) << i;
+  }
+  EXPECT_TRUE(std::all_of(q + slot - 4096, q + new_slot, [](uint8_t b) { return b == 0; }));
+  // Written on past the remapped range (which is a mapping of its own now), so the range to
+  // move spans two mappings: moved again all the same (by the kernel, or copied), released.
+  const uint64_t used = slot + 1024 * kKiB;
+  for (uint64_t i = slot - 4096; i < used; ++i) q[i] = static_cast<uint8_t>(i * 13 + 1);
+  uint64_t third_slot = 0;
+  uint8_t* r = pool.move(q, new_slot, used, new_slot + 1, &third_slot);
+  ASSERT_NE(r, nullptr);
+  for (uint64_t i = 0; i < used; ++i) ASSERT_EQ(r[i], static_cast<uint8_t>(i * 13 + 1)) << i;
+  EXPECT_TRUE(std::all_of(r + used, r + third_slot, [](uint8_t b) { return b == 0; }));
+  pool.release(r, third_slot);
+  EXPECT_EQ(mappings_over(p, p + slot), 1u);
+  EXPECT_EQ(mappings_over(q, q + new_slot), 1u);
+  EXPECT_EQ(mappings_over(r, r + third_slot), 1u);
+  // Every slot the memory held comes back empty.
+  pool.give_back_pending();
+  for (uint64_t size : {slot, new_slot, third_slot}) {
+    uint64_t got = 0;
+    uint8_t* s = pool.acquire(size, &got);
+    ASSERT_NE(s, nullptr);
+    EXPECT_TRUE(s == p || s == q || s == r);
+    EXPECT_TRUE(std::all_of(s, s + got, [](uint8_t b) { return b == 0; })) << size;
+  }
 }
 
 TEST(MemoryPool, PagesOnlyReadAreNotCommittedByTheReset) {

@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <vector>
 
+#include "../support/resident_memory.hpp"
 #include "engine/memory_pool.hpp"
 #include "engine/store.hpp"
 
@@ -70,6 +72,39 @@ TEST(Memory, MovesToABiggerClassKeepingItsBytes) {
   uint64_t slot = 0;
   EXPECT_EQ(pool.acquire(1, &slot), old_base);
   EXPECT_TRUE(all_zero(old_base, slot));
+}
+
+// Growth without copying (issue 11): a memory grown to 1 GiB in 64 MiB steps without being
+// written moves to a bigger slot four times; the moves copy the pages it wrote (they survive)
+// and commit none it did not (they read 0, and the resident memory stays small). Copying the
+// whole memory at each move committed all of it.
+TEST(Memory, MovesCommitOnlyThePagesItWrote) {
+  MemoryPool pool;
+  auto m = Memory::create(pool, memory_type(1));
+  ASSERT_TRUE(m.ok());
+  Memory& mem = **m;
+  constexpr uint32_t kStep = 1024;  // 64 MiB
+  const long before = testing::resident_kib();
+  std::vector<uint64_t> written;
+  for (uint32_t step = 0; step < 16; ++step) {
+    uint8_t* old_base = mem.data();
+    ASSERT_EQ(mem.grow(kStep), static_cast<int32_t>(1 + step * kStep));
+    if (step == 1 || step == 3 || step == 7 || step == 15) {
+      EXPECT_NE(mem.data(), old_base) << step;  // crossed a power of two: moved
+    }
+    const uint64_t at = (uint64_t{1} + uint64_t{step} * kStep) * kPageSize + step * 4096 + 5;
+    mem.data()[at] = static_cast<uint8_t>(step + 1);
+    written.push_back(at);
+    for (size_t i = 0; i < written.size(); ++i) {
+      ASSERT_EQ(mem.data()[written[i]], static_cast<uint8_t>(i + 1)) << "step " << step;
+      ASSERT_EQ(mem.data()[written[i] - 1], 0) << "step " << step;
+    }
+  }
+  EXPECT_EQ(mem.size_bytes(), (uint64_t{1} + 16 * kStep) * kPageSize);
+  EXPECT_EQ(mem.data()[mem.size_bytes() - 1], 0);
+  const long after = testing::resident_kib();
+  ASSERT_GT(before, 0);
+  EXPECT_LT(after - before, 16 * 1024) << "KiB resident after growing to 1 GiB";
 }
 
 TEST(Memory, GrowFailsPastTheTypesMaximum) {

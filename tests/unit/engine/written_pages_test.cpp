@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "engine/page_returner.hpp"
 
@@ -65,6 +66,44 @@ TEST_P(WrittenPagesBothWays, SaysUnknownPastTheLimit) {
 }
 
 // true: the PAGEMAP_SCAN ioctl where the kernel has it; false: pagemap entries.
+// next_runs walks a range of any size in steps of at most kMaxRuns runs: every written page
+// is in exactly one step's runs, whatever the number of runs.
+TEST_P(WrittenPagesBothWays, WalksARangeWithMoreRunsThanAStepHolds) {
+  WrittenPages written(GetParam());
+  constexpr uint64_t kPages = 4 * WrittenPages::kMaxRuns * 2 + 8;
+  Region r(kPages);
+  ASSERT_NE(r.page(0), nullptr);
+  std::vector<bool> want(kPages, false);
+  for (uint64_t i = 1; i < kPages; i += 2) {  // 4 * kMaxRuns + 3 runs of one page
+    r.page(i)[17] = 1;
+    want[i] = true;
+  }
+  r.page(kPages - 2)[0] = 1;  // joins the last page's run
+  want[kPages - 2] = true;
+  std::vector<int> seen(kPages, 0);
+  uint8_t* at = r.page(0);
+  uint8_t* const end = r.page(0) + r.bytes();
+  int steps = 0;
+  while (at < end) {
+    WrittenPages::Result out;
+    uint8_t* resume = nullptr;
+    ASSERT_TRUE(written.next_runs(at, end, out, resume));
+    ASSERT_GT(resume, at);
+    ASSERT_LE(out.count, WrittenPages::kMaxRuns);
+    for (size_t i = 0; i < out.count; ++i) {
+      ASSERT_GE(out.runs[i].start, at);
+      ASSERT_LE(out.runs[i].end, resume);
+      for (uint8_t* p = out.runs[i].start; p < out.runs[i].end; p += kPage) {
+        ++seen[static_cast<size_t>((p - r.page(0)) / static_cast<ptrdiff_t>(kPage))];
+      }
+    }
+    at = resume;
+    ++steps;
+  }
+  EXPECT_GE(steps, 5);
+  for (uint64_t i = 0; i < kPages; ++i) EXPECT_EQ(seen[i], want[i] ? 1 : 0) << "page " << i;
+}
+
 INSTANTIATE_TEST_SUITE_P(IoctlOrPagemap, WrittenPagesBothWays, ::testing::Bool());
 
 TEST(WrittenPages, APageOnlyReadIsNotWrittenWhereTheKernelTells) {
