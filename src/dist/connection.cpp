@@ -4,7 +4,6 @@
 // version byte (Erlang/OTP, "Distribution Protocol", protocol between connected nodes).
 #include "dist/connection.hpp"
 
-#include <ei.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -32,7 +31,7 @@ Connection::Connection(Node& node, std::string peer, int fd)
 Connection::~Connection() {
   stop();
   join();
-  if (fd_ >= 0) ei_close_connection(fd_);  // accepted, but never started
+  if (fd_ >= 0) close(fd_);  // accepted, but never started
   if (wake_fd_ >= 0) close(wake_fd_);
 }
 
@@ -64,8 +63,12 @@ void Connection::join() {
 
 void Connection::run() {
   if (fd_ < 0 && !stopping_.load(std::memory_order_acquire)) {
-    fd_ = node_.connect(peer_);
-    if (fd_ < 0) node_.log(true, "cannot connect to node " + peer_ + "; its messages are dropped");
+    std::string why;
+    fd_ = node_.connect(peer_, why);
+    if (fd_ < 0) {
+      node_.log(true,
+                "cannot connect to node " + peer_ + " (" + why + "); its messages are dropped");
+    }
   }
   if (fd_ >= 0 && wake_fd_ >= 0) {
     up_.store(true, std::memory_order_release);
@@ -81,7 +84,7 @@ void Connection::run() {
   // After closed_: a link or monitor made from now on fails at once (enqueue refuses it), so
   // none slips past the node's noconnection sweep.
   node_.connection_ended(*this);
-  if (fd_ >= 0) ei_close_connection(fd_);
+  if (fd_ >= 0) close(fd_);
   fd_ = -1;
   finished_.store(true, std::memory_order_release);
 }

@@ -1,7 +1,7 @@
 // Connection: one peer node, served by a thread of its own. It reads frames itself (bounded
 // in size and time, checked before anything is decoded), answers ticks, hands messages to the
 // node, and is the only writer of its socket (queued sends, tick answers), so frames never
-// interleave. The handshake is erl_interface's (ei_accept / ei_connect).
+// interleave. The handshake is this layer's own (handshake.hpp).
 #pragma once
 
 #include <atomic>
