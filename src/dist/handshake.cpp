@@ -35,7 +35,7 @@ using Clock = std::chrono::steady_clock;
 using Digest = std::array<uint8_t, 16>;
 
 constexpr uint16_t kDefaultEpmdPort = 4369;
-constexpr uint8_t kPortPleaseRequest = 122;  // 'z'
+constexpr uint8_t kPortPleaseRequest = 122;   // 'z'
 constexpr uint8_t kPortPleaseResponse = 119;  // 'w'
 constexpr uint16_t kHandshakeVersion = 6;
 
@@ -159,7 +159,7 @@ std::optional<Hello> read_hello(std::span<const uint8_t> packet, bool is_challen
   const size_t fixed = is_challenge ? 19 : 15;  // tag, flags, [challenge], creation, name length
   if (packet.size() < fixed || packet[0] != 'N') {
     why = packet.empty() || packet[0] != 'n' ? "not a distribution handshake"
-                                              : "a handshake older than OTP 23 (not supported)";
+                                             : "a handshake older than OTP 23 (not supported)";
     return std::nullopt;
   }
   Hello hello;
@@ -283,7 +283,8 @@ std::optional<std::string> accept_handshake(int fd, const HandshakeSelf& self, u
   }
   std::optional<std::vector<uint8_t>> reply = read_packet(fd, deadline, why);
   if (!reply) return std::nullopt;
-  if (reply->size() != 21 || (*reply)[0] != 'r') return why = "a malformed challenge reply", std::nullopt;
+  if (reply->size() != 21 || (*reply)[0] != 'r')
+    return why = "a malformed challenge reply", std::nullopt;
   if (!read_digest(*reply, 5, digest(self.cookie, *challenge))) {
     return why = "wrong cookie", std::nullopt;
   }
