@@ -119,7 +119,7 @@ class Node final : public runtime::Router {
   void connection_up(const Connection& connection);
   void connection_ended(const Connection& connection);
 
-  struct Ei;  ///< erl_interface's node state (node.cpp)
+  struct Ei;  ///< erl_interface's node state, for epmd publication (node.cpp)
 
  private:
   Node(runtime::Runtime& runtime, NodeConfig config);
