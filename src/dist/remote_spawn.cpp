@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "dist/connection.hpp"
 #include "dist/node.hpp"
 #include "engine/value.hpp"
 #include "runtime/process.hpp"
@@ -222,8 +223,13 @@ bool Node::spawn_requested(const std::string& peer, const Control& c, const Spaw
   options.entry = request.function;
   for (int64_t a : request.args) options.args.push_back(engine::Value::i64(a));
   options.module_name = "remote spawn from " + peer;
-  // The link and the monitor are made, and the answer queued, before the new process first
-  // runs: its exit or monitor signal cannot overtake the answer on the connection.
+  // The link and the monitor are made, and the answer written, before the new process first
+  // runs; the connection holds its frames meanwhile, and puts the answer first once the
+  // process is registered (a message to it from the answer's reader must find it): its exit
+  // or monitor signal cannot overtake the answer.
+  std::shared_ptr<Connection> connection = connection_to(peer);
+  if (connection) connection->hold();
+  std::vector<uint8_t> reply;
   std::optional<ErlangPid> replied;
   std::optional<uint64_t> monitor_key;
   bool linked = false;
@@ -248,10 +254,15 @@ bool Node::spawn_requested(const std::string& peer, const Control& c, const Spaw
     }
     EtfWriter result;
     result.pid(pid);
-    enqueue_to(peer, spawn_reply_frame(c.ref, *c.from, result.bytes(), flags));
+    reply = spawn_reply_frame(c.ref, *c.from, result.bytes(), flags);
     replied = pid;
   };
   Result<runtime::ProcessId> id = runtime_.spawn(std::move(options));
+  if (connection) {
+    connection->release(std::move(reply));
+  } else if (!reply.empty()) {
+    enqueue_to(peer, std::move(reply));
+  }
   if (id) return true;
   log(true, "a remote spawn from " + peer + " failed: " + id.error().to_string());
   if (!replied) return false;
