@@ -60,8 +60,7 @@ struct Outcome {
   std::optional<std::string> name;
   std::string why;
 };
-template <typename Peer>
-Outcome run(Peer peer) {
+template <typename Peer> Outcome run(Peer peer) {
   int fds[2];
   EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
   Outcome outcome;
