@@ -3,7 +3,8 @@
    distributed.py LUNATIC DISTRIBUTED_ECHO_WASM
 1. `lunatic run --name` publishes the node (starting epmd itself) and runs distributed_echo;
 2. an Erlang node sends {self(), Term} to {echo, Node} and must get Term back (several terms),
-   and the echo reaches a pid on a third node the lunatic node connects to itself;
+   and the echo reaches a pid on a third node the lunatic node connects to itself (and not one
+   on a node with another cookie: the node's own handshake fails and logs why);
 3. an Erlang node with the wrong cookie is refused (pang) and the refusal is logged;
 4. hostile peers: garbage instead of a handshake, a stalled handshake, malformed send_names
    (the pre-OTP 23 form, a wrong name length, a name without '@', required flags missing), an
@@ -146,6 +147,30 @@ def main():
         if got.strip() != "{via,lunatic}":
             fail(f"the third node got {got!r}")
 
+        # 2c. The same toward a node with another cookie: the lunatic node's handshake fails
+        # (the peer never acknowledges its digest) and says so; nothing arrives.
+        other = subprocess.Popen(
+            ["erl", "-name", f"x{TAG}@127.0.0.1", "-setcookie", "other", "-noshell", "-eval",
+             "register(recv, self()), io:format(\"ready~n\"), receive M -> io:format(\"~p~n\", [M]) "
+             "after 3000 -> io:format(\"timeout~n\") end, halt()."],
+            env=env, stdout=subprocess.PIPE, text=True)
+        try:
+            if other.stdout.readline().strip() != "ready":
+                fail("the Erlang node with another cookie did not start")
+            erl(env, "s2", COOKIE,
+                f"erlang:set_cookie('x{TAG}@127.0.0.1', other), "
+                f"Pid = rpc:call('x{TAG}@127.0.0.1', erlang, whereis, [recv]), "
+                f"{{echo, '{NODE}'}} ! {{Pid, {{via, lunatic}}}}, timer:sleep(200),")
+            got, _ = other.communicate(timeout=TIMEOUT)
+        finally:
+            if other.poll() is None:
+                other.kill()
+                other.communicate()
+        print("echoed to a node with another cookie:", got, end="")
+        # Erlang logs the refusal itself ("Invalid challenge reply"), then times out.
+        if got.strip().splitlines()[-1:] != ["timeout"] or "Invalid challenge reply" not in got:
+            fail(f"the node with another cookie got {got!r}")
+
         # 3. The wrong cookie.
         out = erl(env, "w", "not" + COOKIE, f"io:format(\"~p~n\", [net_adm:ping('{NODE}')]),")
         print("wrong cookie:", out, end="")
@@ -241,6 +266,7 @@ def main():
                  "older than OTP 23", "a malformed handshake", "a malformed node name",
                  "without the distribution flags", "a handshake packet of 65535 bytes",
                  "handshake failed: wrong cookie",
+                 f"cannot connect to node x{TAG}@127.0.0.1 (no answer to the challenge reply (wrong cookie?)",
                  "unknown control message 99", "a signal from another node's pid"]:
         if want not in err:
             fail(f"the node's log does not say {want!r}")
