@@ -313,9 +313,12 @@ int connect_handshake(const std::string& peer, const HandshakeSelf& self, unsign
   if (!send_packet(fd, hello_packet(self, std::nullopt), deadline, why)) return fail();
   std::optional<std::vector<uint8_t>> status = read_packet(fd, deadline, why);
   if (!status) return fail();
-  const std::string text(status->begin(), status->end());
+  std::string text;
+  for (uint8_t c : *status) {  // shown in the log: printable bytes only, at most 32
+    if (text.size() < 32) text.push_back(c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '?');
+  }
   if (text != "sok" && text != "sok_simultaneous") {
-    why = "the peer refused the connection (" + text.substr(0, 32) + ")";
+    why = "the peer refused the connection (" + text + ")";
     return fail();
   }
   std::optional<std::vector<uint8_t>> challenge_packet = read_packet(fd, deadline, why);
