@@ -1,7 +1,9 @@
 // Connection: one peer node, served by a thread of its own. It reads frames itself (bounded
-// in size and time, checked before anything is decoded), answers ticks, hands messages to the
-// node, and is the only writer of its socket (queued sends, tick answers), so frames never
-// interleave. The handshake is erl_interface's (ei_accept / ei_connect).
+// in size and time, checked before anything is decoded), answers ticks and hands messages to
+// the node. Writes of the socket are serialised by one lock, so frames never interleave: a
+// sender whose frame has nothing queued before it writes it itself, non-blocking (no thread
+// hop); what the socket does not take at once is queued for the thread, which also writes
+// ticks. The handshake is this layer's own (handshake.hpp).
 #pragma once
 
 #include <atomic>
@@ -36,9 +38,16 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   void start();
-  /// Queues `frame` (length first: control.hpp's *_frame). False if the connection has ended
-  /// or its queue is full. Thread-safe, never blocks on the network.
+  /// Sends `frame` (length first: control.hpp's *_frame): written at once without blocking
+  /// when nothing is queued before it and the socket takes it, else queued for the thread.
+  /// False if the connection has ended or its queue is full. Thread-safe, never blocks on
+  /// the network.
   bool enqueue(std::vector<uint8_t> frame);
+  /// Holds back every frame sent from now on (queued, not written) until release(), which
+  /// puts `first` before them. A remote spawn answers this way: its answer must leave after
+  /// the new process is registered and before anything the process sends. Thread-safe.
+  void hold();
+  void release(std::vector<uint8_t> first);
   /// Ends the connection soon (its thread sees it at once). Thread-safe.
   void stop();
   /// Waits for the thread. @pre stop() was called or finished() is true.
@@ -68,10 +77,14 @@ class Connection {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> finished_{false};
   std::atomic<bool> up_{false};
+  /// Held by whoever writes the socket: the thread (blocking lock, taken before mutex_) or a
+  /// sender writing its frame itself (try_lock under mutex_, only when nothing is queued).
+  std::mutex write_mutex_;
   std::mutex mutex_;
   std::deque<std::vector<uint8_t>> queue_;  ///< under mutex_: frames
   size_t queued_bytes_ = 0;                 ///< under mutex_
   bool closed_ = false;                     ///< under mutex_: no more sends accepted
+  bool held_ = false;                       ///< under mutex_: hold() without release()
 };
 
 }  // namespace lunatic::dist

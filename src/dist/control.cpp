@@ -122,8 +122,8 @@ bool read_fields(EtfReader& r, uint32_t arity, Control& c) {
     case kSpawnReply:
     case kSpawnReplyTT:
       c.signal = Signal::SpawnReply;
-      if (arity != (c.op == kSpawnReply ? 5u : 6u) || !r.raw(c.ref) || !r.pid(to) || !r.skip() ||
-          !r.raw(c.reason)) {
+      if (arity != (c.op == kSpawnReply ? 5u : 6u) || !r.raw(c.ref) || !r.pid(to) ||
+          !r.integer(c.spawn_flags) || !r.raw(c.reason)) {
         return false;
       }
       c.to = to;
@@ -246,6 +246,13 @@ std::vector<uint8_t> exit_frame(const ErlangPid& from, const ErlangPid& to,
   return framed(w);
 }
 
+std::vector<uint8_t> exit2_frame(const ErlangPid& from, const ErlangPid& to,
+                                 std::span<const uint8_t> reason) {
+  EtfWriter w;
+  w.version().tuple(4).integer(kExit2).pid(from).pid(to).raw(reason);
+  return framed(w);
+}
+
 std::vector<uint8_t> monitor_frame(bool demonitor, const ErlangPid& from, const ErlangPid& to,
                                    const ErlangRef& ref) {
   EtfWriter w;
@@ -273,9 +280,9 @@ std::vector<uint8_t> spawn_request_frame(const ErlangRef& id, const ErlangPid& f
 }
 
 std::vector<uint8_t> spawn_reply_frame(std::span<const uint8_t> id, const ErlangPid& to,
-                                       std::span<const uint8_t> result) {
+                                       std::span<const uint8_t> result, int64_t flags) {
   EtfWriter w;
-  w.version().tuple(5).integer(kSpawnReply).raw(id).pid(to).integer(0).raw(result);
+  w.version().tuple(5).integer(kSpawnReply).raw(id).pid(to).integer(flags).raw(result);
   return framed(w);
 }
 

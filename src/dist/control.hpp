@@ -46,7 +46,12 @@ struct Control {
   std::span<const uint8_t> mfa;        ///< SPAWN_REQUEST's {Module, Function, Arity}
   std::span<const uint8_t> options;    ///< SPAWN_REQUEST's option list
   std::span<const uint8_t> unlink_id;  ///< UNLINK_ID's id as sent (empty: the old UNLINK)
+  int64_t spawn_flags = 0;             ///< SPAWN_REPLY's flags (kSpawnLinked, kSpawnMonitored)
 };
+
+/// SPAWN_REPLY's flags: the new process was linked to / is monitored by the requester.
+inline constexpr int64_t kSpawnLinked = 1;
+inline constexpr int64_t kSpawnMonitored = 2;
 
 /// Reads `frame` (pass-through byte first). nullopt, with `why` set, if it is not a control
 /// message of Erlang's with the fields its operation has, or what follows is not one term.
@@ -79,6 +84,9 @@ std::vector<uint8_t> unlink_id_frame(bool ack, std::span<const uint8_t> id, cons
 /// EXIT {3, From, To, Reason} (Reason: one term, no version byte).
 std::vector<uint8_t> exit_frame(const ErlangPid& from, const ErlangPid& to,
                                 std::span<const uint8_t> reason);
+/// EXIT2 {8, From, To, Reason}: exit(To, Reason) called by From.
+std::vector<uint8_t> exit2_frame(const ErlangPid& from, const ErlangPid& to,
+                                 std::span<const uint8_t> reason);
 /// MONITOR_P {19, From, To, Ref} or DEMONITOR_P {20, From, To, Ref}.
 std::vector<uint8_t> monitor_frame(bool demonitor, const ErlangPid& from, const ErlangPid& to,
                                    const ErlangRef& ref);
@@ -94,8 +102,9 @@ std::vector<uint8_t> spawn_request_frame(const ErlangRef& id, const ErlangPid& f
                                          std::span<const uint8_t> mfa,
                                          std::span<const uint8_t> options,
                                          std::span<const uint8_t> args);
-/// SPAWN_REPLY {31, ReqId, To, 0, Result}; `id` as the peer sent it, `result` a pid or atom.
+/// SPAWN_REPLY {31, ReqId, To, Flags, Result}; `id` as the peer sent it, `result` a pid or
+/// atom, `flags` kSpawnLinked | kSpawnMonitored.
 std::vector<uint8_t> spawn_reply_frame(std::span<const uint8_t> id, const ErlangPid& to,
-                                       std::span<const uint8_t> result);
+                                       std::span<const uint8_t> result, int64_t flags = 0);
 
 }  // namespace lunatic::dist

@@ -102,25 +102,14 @@ HostResult<int32_t> monitor_nodes(CallContext& ctx, int32_t on) {
   return node->monitor_nodes(ctx.host<Process>().id(), on != 0) ? 0 : 1;
 }
 
-/// Arguments: a node name (UTF-8), a module's bytes (length 0: the caller's own module), an
-/// exported function's name, its i64 arguments (at most 16), the tag of the answer. Asks the
-/// node to run the function in a new process (docs/distribution.md "Remote spawn"); the
-/// answer arrives as a message tagged `reply_tag` whose data is the term {ok, Pid} (its
-/// get_process_id: the new process's remote id) or {error, Reason} (notsup: that node refuses
-/// remote spawns or is not a lunatic node; badarg, unknown_module, system_limit,
-/// noconnection). Returns 0 asked, 1 not possible (this node's own name, too many arguments,
-/// the node cannot be reached), 2 too many spawns waiting, 3 the caller's own module's bytes
-/// are unknown (only the root module's are kept), 4 the module is larger than 16 MiB, -1 not
-/// a distributed node. Traps: a range outside memory, a name that is not UTF-8.
-HostResult<int32_t> spawn(CallContext& ctx, GuestString node_name, GuestSpan<uint8_t> module,
-                          GuestString function, GuestSpan<int64_t> args, int64_t reply_tag) {
+/// spawn and spawn_opt: `request` holds the answer's tag and the options.
+HostResult<int32_t> spawn_with(CallContext& ctx, GuestString node_name, GuestSpan<uint8_t> module,
+                               GuestString function, GuestSpan<int64_t> args, RemoteSpawn request) {
   std::shared_ptr<Node> node = node_of(ctx);
   if (!node) return kNotDistributed;
   Process& self = ctx.host<Process>();
-  RemoteSpawn request;
   request.node = std::string(node_name.view());
   request.function = std::string(function.view());
-  request.reply_tag = static_cast<runtime::Tag>(reply_tag);
   if (args.size() > kMaxSpawnArgs) return 1;
   for (uint32_t i = 0; i < args.size(); ++i) request.args.push_back(args[i]);
   if (module.size() == 0) {
@@ -135,6 +124,39 @@ HostResult<int32_t> spawn(CallContext& ctx, GuestString node_name, GuestSpan<uin
   return node->spawn_remote(self.id(), std::move(request));
 }
 
+/// Arguments: a node name (UTF-8), a module's bytes (length 0: the caller's own module), an
+/// exported function's name, its i64 arguments (at most 16), the tag of the answer. Asks the
+/// node to run the function in a new process (docs/distribution.md "Remote spawn"); the
+/// answer arrives as a message tagged `reply_tag` whose data is the term {ok, Pid} (its
+/// get_process_id: the new process's remote id) or {error, Reason} (notsup: that node refuses
+/// remote spawns or is not a lunatic node; badarg, unknown_module, system_limit,
+/// noconnection). Returns 0 asked, 1 not possible (this node's own name, too many arguments,
+/// the node cannot be reached), 2 too many spawns waiting, 3 the caller's own module's bytes
+/// are unknown (only the root module's are kept), 4 the module is larger than 16 MiB, -1 not
+/// a distributed node. Traps: a range outside memory, a name that is not UTF-8.
+HostResult<int32_t> spawn(CallContext& ctx, GuestString node_name, GuestSpan<uint8_t> module,
+                          GuestString function, GuestSpan<int64_t> args, int64_t reply_tag) {
+  return spawn_with(ctx, node_name, module, function, args,
+                    RemoteSpawn{.reply_tag = static_cast<runtime::Tag>(reply_tag)});
+}
+
+/// spawn with Erlang's spawn_opt options. Arguments: those of spawn, then `options` (bit 0:
+/// link the new process to the caller, with `link_tag` on the caller's side; bit 1: the caller
+/// monitors it, its process-died message tagged `monitor_tag`). Both are made before the new
+/// process first runs and before the answer arrives (spawn_link / spawn_monitor). Returns as
+/// spawn, and 1 for options past bits 0 and 1. Traps: as spawn.
+HostResult<int32_t> spawn_opt(CallContext& ctx, GuestString node_name, GuestSpan<uint8_t> module,
+                              GuestString function, GuestSpan<int64_t> args, int64_t reply_tag,
+                              int32_t options, int64_t link_tag, int64_t monitor_tag) {
+  if ((options & ~3) != 0) return 1;
+  return spawn_with(ctx, node_name, module, function, args,
+                    RemoteSpawn{.reply_tag = static_cast<runtime::Tag>(reply_tag),
+                                .link = (options & 1) != 0,
+                                .link_tag = static_cast<runtime::Tag>(link_tag),
+                                .monitor = (options & 2) != 0,
+                                .monitor_tag = static_cast<runtime::Tag>(monitor_tag)});
+}
+
 }  // namespace
 
 void define_functions(binding::Linker& linker) {
@@ -144,7 +166,8 @@ void define_functions(binding::Linker& linker) {
       .define("id_to_pid", &id_to_pid)
       .define("nodes", &nodes)
       .define("monitor_nodes", &monitor_nodes)
-      .define("spawn", &spawn);
+      .define("spawn", &spawn)
+      .define("spawn_opt", &spawn_opt);
 }
 
 }  // namespace lunatic::dist

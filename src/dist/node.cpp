@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "dist/connection.hpp"
+#include "dist/handshake.hpp"
 #include "runtime/message.hpp"
 
 extern char** environ;
@@ -153,17 +154,16 @@ void Node::accept_one() {
     log(true, "refused a connection: " + std::to_string(kMaxConnections) + " peers already");
     return;
   }
-  ErlConnect peer{};
-  int fd = -1;
-  {
-    std::lock_guard handshake(handshake_mutex_);
-    fd = ei_accept_tmo(&ei_->cnode, listen_fd_, &peer, kIoTimeoutMs);
-  }
-  if (fd < 0) {
-    log(true, "refused a connection: the handshake failed (wrong cookie, or not an Erlang node)");
+  const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+  if (fd < 0) return;
+  std::string why;
+  std::optional<std::string> peer = accept_handshake(fd, handshake_self(), kIoTimeoutMs, why);
+  if (!peer) {
+    close(fd);
+    log(true, "refused a connection: the handshake failed: " + why);
     return;
   }
-  std::string name(peer.nodename, strnlen(peer.nodename, sizeof peer.nodename));
+  const std::string name = std::move(*peer);
   auto connection = std::make_shared<Connection>(*this, name, fd);
   std::shared_ptr<Connection> replaced;
   {
@@ -211,10 +211,12 @@ std::shared_ptr<Connection> Node::connection_to(const std::string& peer) {
   return connection;
 }
 
-int Node::connect(const std::string& peer) {
-  std::string name = peer;  // ei_connect_tmo takes a mutable string
-  std::lock_guard handshake(handshake_mutex_);
-  return ei_connect_tmo(&ei_->cnode, name.data(), kIoTimeoutMs);
+int Node::connect(const std::string& peer, std::string& why) {
+  return connect_handshake(peer, handshake_self(), kIoTimeoutMs, why);
+}
+
+HandshakeSelf Node::handshake_self() const {
+  return HandshakeSelf{name_, config_.cookie, pids_->creation()};
 }
 
 bool Node::send_remote(runtime::ProcessId to, std::unique_ptr<runtime::Message> message) {

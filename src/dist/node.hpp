@@ -19,6 +19,7 @@
 
 #include "common/result.hpp"
 #include "dist/control.hpp"
+#include "dist/handshake.hpp"
 #include "dist/node_config.hpp"
 #include "dist/pid_table.hpp"
 #include "dist/remote_spawn.hpp"
@@ -75,6 +76,7 @@ class Node final : public runtime::Router {
   void unlink(runtime::ProcessId local, runtime::ProcessId remote) override;
   bool monitor(runtime::ProcessId watcher, runtime::ProcessId target, runtime::Tag tag) override;
   void demonitor(runtime::ProcessId watcher, runtime::ProcessId target) override;
+  bool kill(runtime::ProcessId from, runtime::ProcessId to) override;
   void exited(runtime::ProcessId dead, const runtime::Notifications& remote,
               const runtime::ExitStatus& status) override;
 
@@ -108,8 +110,8 @@ class Node final : public runtime::Router {
   void deliver(const std::optional<ErlangPid>& from, const std::optional<ErlangPid>& to,
                const std::string& to_name, std::span<const uint8_t> term);
   void log(bool warning, const std::string& text) const;
-  /// ei_connect to `peer` (serialised with the other handshakes); the socket or -1.
-  int connect(const std::string& peer);
+  /// Connects to `peer` and runs the handshake (handshake.hpp); the socket, or -1 with `why`.
+  int connect(const std::string& peer, std::string& why);
   /// A link, exit or monitor signal from `peer` (signals.cpp); false: drop the peer (`why`).
   bool signal(const std::string& peer, const Control& control, std::string& why);
   /// The connection's handshake is done / it ended (its links and monitors end with
@@ -117,11 +119,12 @@ class Node final : public runtime::Router {
   void connection_up(const Connection& connection);
   void connection_ended(const Connection& connection);
 
-  struct Ei;  ///< erl_interface's node state (node.cpp)
+  struct Ei;  ///< erl_interface's node state, for epmd publication (node.cpp)
 
  private:
   Node(runtime::Runtime& runtime, NodeConfig config);
   Result<void> listen_and_publish();
+  HandshakeSelf handshake_self() const;
   void accept_loop();
   void accept_one();
   /// The connection to `peer`, opened (queued) if there is none. Null if at kMaxConnections.
@@ -141,11 +144,24 @@ class Node final : public runtime::Router {
     runtime::Tag tag = 0;
     std::string peer;
     ModuleHash hash{};
+    bool link = false;
+    runtime::Tag link_tag = 0;
+    bool monitor = false;
+    runtime::Tag monitor_tag = 0;
   };
   bool on_spawn_request(const std::string& peer, const Control& control, std::string& why);
+  /// Spawns what `request` asks (with its link and monitor) and answers; false if the spawn
+  /// failed before anything was answered.
+  bool spawn_requested(const std::string& peer, const Control& control, const SpawnAsked& request,
+                       std::shared_ptr<const engine::CompiledModule> module,
+                       runtime::ProcessId requester);
   void on_spawn_reply(const std::string& peer, const Control& control);
   void answer_spawn(const PendingSpawn& pending, std::vector<uint8_t> term,
                     runtime::ProcessId spawned);
+  /// The caller's side of the link / monitor a spawn asked for, as the answer's `flags` say
+  /// the other node made them (a missing one fails at once with noconnection).
+  void settle_spawn_signals(const PendingSpawn& pending, uint64_t key, const ErlangPid& pid,
+                            runtime::ProcessId spawned, int64_t flags);
   /// Spawns waiting on `peer` get {error, noconnection}; its sent modules are forgotten.
   void fail_spawns(const std::string& peer);
   /// Sends {nodeup|nodedown, peer} to the node watchers.
@@ -163,7 +179,6 @@ class Node final : public runtime::Router {
   int stop_fd_ = -1;  ///< eventfd: stop()
   uint16_t port_ = 0;
   std::thread acceptor_;
-  std::mutex handshake_mutex_;  ///< one ei handshake at a time (they share the ei_cnode)
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Connection>> peers_;  ///< under mutex_
   std::vector<std::shared_ptr<Connection>> connections_;      ///< under mutex_: all, to reap

@@ -9,8 +9,10 @@
 #include <algorithm>
 #include <cstring>
 
+#include "dist/connection.hpp"
 #include "dist/node.hpp"
 #include "engine/value.hpp"
+#include "runtime/process.hpp"
 
 namespace lunatic::dist {
 
@@ -57,17 +59,9 @@ std::vector<uint8_t> atom_term(std::string_view name) {
   return std::move(w.bytes());
 }
 
-/// What a SPAWN_REQUEST of lunatic's asks for, read from its parts.
-struct Request {
-  std::string function;
-  std::span<const uint8_t> hash;
-  std::span<const uint8_t> bytes;  ///< empty: the receiver should have it cached
-  std::vector<int64_t> args;
-};
-
 /// Reads the request; nullopt with `error` (the atom to answer) if it is not one of ours.
-std::optional<Request> read_request(const Control& c, std::string& error) {
-  Request request;
+std::optional<SpawnAsked> read_request(const Control& c, std::string& error) {
+  SpawnAsked request;
   EtfReader mfa(c.mfa);
   uint32_t arity = 0;
   std::string module;
@@ -87,6 +81,11 @@ std::optional<Request> read_request(const Control& c, std::string& error) {
     uint32_t fields = 0;
     std::string name;
     if (!options.skip()) return std::nullopt;
+    if (EtfReader(option).atom(name)) {
+      request.link = request.link || name == "link";
+      request.monitor = request.monitor || name == "monitor";
+      continue;
+    }
     if (!option.tuple_header(fields) || fields < 2 || !option.atom(name) || name != kModuleOption) {
       continue;  // Erlang's own options (link, monitor...) are not lunatic's business
     }
@@ -124,16 +123,21 @@ int Node::spawn_remote(runtime::ProcessId caller, RemoteSpawn spawn) {
   {
     std::lock_guard lock(mutex_);
     if (pending_spawns_.size() >= kMaxPendingSpawns) return 2;
-    pending_spawns_[key] = PendingSpawn{caller, spawn.reply_tag, spawn.node, hash};
+    pending_spawns_[key] =
+        PendingSpawn{caller,     spawn.reply_tag, spawn.node,    hash,
+                     spawn.link, spawn.link_tag,  spawn.monitor, spawn.monitor_tag};
     carry_bytes = sent_modules_[spawn.node].insert(hash).second;
   }
   EtfWriter mfa;
   mfa.tuple(3).atom(kSpawnModuleAtom).atom(spawn.function);
   mfa.integer(static_cast<int64_t>(spawn.args.size()));
   EtfWriter options;
-  options.bytes() = {108, 0, 0, 0, 1};  // LIST_EXT of one option, then NIL
+  const uint8_t count = static_cast<uint8_t>(1 + (spawn.link ? 1 : 0) + (spawn.monitor ? 1 : 0));
+  options.bytes() = {108, 0, 0, 0, count};  // LIST_EXT of the options, then NIL
   options.tuple(carry_bytes ? 3 : 2).atom(kModuleOption).binary(hash);
   if (carry_bytes) options.binary(*spawn.module);
+  if (spawn.link) options.atom("link");
+  if (spawn.monitor) options.atom("monitor");
   options.nil();
   EtfWriter args;
   args.version();
@@ -148,8 +152,8 @@ int Node::spawn_remote(runtime::ProcessId caller, RemoteSpawn spawn) {
     args.bytes().insert(args.bytes().end(), {108, 0, 0, 0, 1});
     args.binary(packed).nil();
   }
-  const ErlangRef id{
-      name_, pids_->creation(), {static_cast<uint32_t>(key), static_cast<uint32_t>(key >> 32), 1}};
+  // The request's id is also the reference of the monitor it may ask for (Erlang's).
+  const ErlangRef id = monitor_ref(key | kSpawnKeyBit);
   if (enqueue_to(spawn.node, spawn_request_frame(id, pids_->local_pid(caller), mfa.bytes(),
                                                  options.bytes(), args.bytes()))) {
     return 0;
@@ -163,7 +167,7 @@ int Node::spawn_remote(runtime::ProcessId caller, RemoteSpawn spawn) {
 bool Node::on_spawn_request(const std::string& peer, const Control& c, std::string& why) {
   (void)why;
   std::string error;
-  std::optional<Request> request = read_request(c, error);
+  std::optional<SpawnAsked> request = read_request(c, error);
   std::shared_ptr<const engine::CompiledModule> module;
   if (request && !config_.remote_spawn) {
     error = "notsup";
@@ -194,33 +198,91 @@ bool Node::on_spawn_request(const std::string& peer, const Control& c, std::stri
       }
     }
   }
-  std::vector<uint8_t> result;
   if (module) {
-    runtime::SpawnOptions options;
-    options.module = module;
-    options.environment = config_.remote_spawn;
-    options.entry = request->function;
-    for (int64_t a : request->args) options.args.push_back(engine::Value::i64(a));
-    options.module_name = "remote spawn from " + peer;
-    Result<runtime::ProcessId> id = runtime_.spawn(std::move(options));
-    if (id) {
-      EtfWriter pid;
-      pid.pid(pids_->local_pid(*id));
-      result = std::move(pid.bytes());
+    // The requester is a process of the peer (Connection checked `from`); without an id for
+    // it (the pid table is full) no link or monitor can be made: answered system_limit.
+    const std::optional<runtime::ProcessId> requester = pids_->id_of(*c.from);
+    if ((request->link || request->monitor) && !requester) {
+      error = "system_limit";
+    } else if (spawn_requested(peer, c, *request, module, requester.value_or(0))) {
+      return true;
     } else {
-      log(true, "a remote spawn from " + peer + " failed: " + id.error().to_string());
       error = "badarg";
     }
   }
-  if (result.empty()) result = atom_term(error);
-  enqueue_to(peer, spawn_reply_frame(c.ref, *c.from, result));
+  enqueue_to(peer, spawn_reply_frame(c.ref, *c.from, atom_term(error)));
+  return true;
+}
+
+bool Node::spawn_requested(const std::string& peer, const Control& c, const SpawnAsked& request,
+                           std::shared_ptr<const engine::CompiledModule> module,
+                           runtime::ProcessId requester) {
+  runtime::SpawnOptions options;
+  options.module = std::move(module);
+  options.environment = config_.remote_spawn;
+  options.entry = request.function;
+  for (int64_t a : request.args) options.args.push_back(engine::Value::i64(a));
+  options.module_name = "remote spawn from " + peer;
+  // The link and the monitor are made, and the answer written, before the new process first
+  // runs; the connection holds its frames meanwhile, and puts the answer first once the
+  // process is registered (a message to it from the answer's reader must find it): its exit
+  // or monitor signal cannot overtake the answer.
+  std::shared_ptr<Connection> connection = connection_to(peer);
+  if (connection) connection->hold();
+  std::vector<uint8_t> reply;
+  std::optional<ErlangPid> replied;
+  std::optional<uint64_t> monitor_key;
+  bool linked = false;
+  runtime::ProcessId spawned = 0;
+  options.prepare = [&](runtime::Process& process) {
+    spawned = process.id();
+    const ErlangPid pid = pids_->local_pid(process.id());
+    int64_t flags = 0;
+    if (request.link && signals_.add_link(peer, process.id(), requester)) {
+      linked = process.add_remote_link(requester);
+      if (linked) flags |= kSpawnLinked;
+    }
+    if (request.monitor) {
+      EtfWriter proc;
+      proc.pid(pid);
+      monitor_key = signals_.add_incoming(
+          peer,
+          IncomingMonitor{process.id(), requester, proc.bytes(), {c.ref.begin(), c.ref.end()}, 0});
+      if (monitor_key && process.add_remote_monitor(requester, *monitor_key)) {
+        flags |= kSpawnMonitored;
+      }
+    }
+    EtfWriter result;
+    result.pid(pid);
+    reply = spawn_reply_frame(c.ref, *c.from, result.bytes(), flags);
+    replied = pid;
+  };
+  Result<runtime::ProcessId> id = runtime_.spawn(std::move(options));
+  if (connection) {
+    connection->release(std::move(reply));
+  } else if (!reply.empty()) {
+    enqueue_to(peer, std::move(reply));
+  }
+  if (id) return true;
+  log(true, "a remote spawn from " + peer + " failed: " + id.error().to_string());
+  if (!replied) return false;
+  // It failed after the answer went (past its preparation): to the peer, the new process
+  // ended at once, and its link and monitor say so.
+  const std::vector<uint8_t> reason = reason_term("noproc");
+  if (linked && signals_.remove_link(peer, spawned, requester))
+    enqueue_to(peer, exit_frame(*replied, *c.from, reason));
+  if (monitor_key && signals_.take_incoming(peer, *monitor_key)) {
+    EtfWriter proc;
+    proc.pid(*replied);
+    enqueue_to(peer, monitor_exit_frame(proc.bytes(), *c.from, c.ref, reason));
+  }
   return true;
 }
 
 void Node::on_spawn_reply(const std::string& peer, const Control& c) {
-  ErlangRef ref;
-  if (!EtfReader(c.ref).reference(ref) || ref.node != name_ || ref.ids.size() != 3) return;
-  const uint64_t key = uint64_t{ref.ids[1]} << 32 | ref.ids[0];
+  const std::optional<uint64_t> ref_key = monitor_key(c.ref);
+  if (!ref_key || (*ref_key & kSpawnKeyBit) == 0) return;
+  const uint64_t key = *ref_key & ~kSpawnKeyBit;
   PendingSpawn pending;
   {
     std::lock_guard lock(mutex_);
@@ -244,7 +306,52 @@ void Node::on_spawn_reply(const std::string& peer, const Control& c) {
   } else {
     term.atom("error").raw(c.reason);
   }
+  if (id) settle_spawn_signals(pending, key, pid, *id, c.spawn_flags);
   answer_spawn(pending, std::move(term.bytes()), id.value_or(0));
+}
+
+void Node::settle_spawn_signals(const PendingSpawn& pending, uint64_t key, const ErlangPid& pid,
+                                runtime::ProcessId spawned, int64_t flags) {
+  std::shared_ptr<runtime::Process> caller = runtime_.find(pending.caller);
+  const std::string no_connection(runtime::kNoConnectionReason);
+  if (pending.link) {
+    if (!(flags & kSpawnLinked)) {
+      // The other node made no link (its table for this node is full): the link fails at
+      // once, as a link to an unreachable node does.
+      if (caller && caller->add_remote_link(spawned, pending.link_tag)) {
+        caller->remote_link_died(spawned, runtime::ExitStatus::Kind::Failed, no_connection);
+      }
+    } else if (!caller || !signals_.add_link(pending.peer, pending.caller, spawned)) {
+      // The caller ended while it waited (or this node's table is full): the new process
+      // gets its linked process's end, and the caller (if alive) the link's.
+      enqueue_to(pending.peer,
+                 exit_frame(pids_->local_pid(pending.caller), pid, reason_term("noproc")));
+      if (caller && caller->add_remote_link(spawned, pending.link_tag)) {
+        caller->remote_link_died(spawned, runtime::ExitStatus::Kind::Failed, no_connection);
+      }
+    } else if (!caller->add_remote_link(spawned, pending.link_tag)) {
+      signals_.remove_link(pending.peer, pending.caller, spawned);
+      enqueue_to(pending.peer,
+                 exit_frame(pids_->local_pid(pending.caller), pid, reason_term("noproc")));
+    }
+  }
+  if (pending.monitor) {
+    const uint64_t monitor = key | kSpawnKeyBit;
+    const bool made = flags & kSpawnMonitored;
+    if (made && caller && caller->add_remote_watching(spawned) &&
+        signals_.add_outgoing(pending.peer, {pending.caller, spawned, pending.monitor_tag},
+                              monitor)) {
+      return;
+    }
+    if (made) {
+      enqueue_to(pending.peer,
+                 monitor_frame(true, pids_->local_pid(pending.caller), pid, monitor_ref(monitor)));
+    }
+    if (caller) {
+      caller->remote_monitor_fired(spawned, pending.monitor_tag, runtime::ExitStatus::Kind::Failed,
+                                   no_connection, true);
+    }
+  }
 }
 
 void Node::answer_spawn(const PendingSpawn& pending, std::vector<uint8_t> term,

@@ -58,13 +58,31 @@ class ModuleCache {
   size_t total_ = 0;                     ///< under mutex_
 };
 
+/// What a peer's SPAWN_REQUEST of lunatic's asks for, read from its parts (spans into the
+/// frame).
+struct SpawnAsked {
+  std::string function;
+  std::span<const uint8_t> hash;
+  std::span<const uint8_t> bytes;  ///< empty: the receiver should have it cached
+  std::vector<int64_t> args;
+  bool link = false;     ///< the option `link`: link the new process to the requester
+  bool monitor = false;  ///< `monitor`: the requester monitors it, under the request's id
+};
+
 /// A remote spawn asked by a local process (Node::spawn_remote).
 struct RemoteSpawn {
-  std::string node;                                    ///< where
-  std::shared_ptr<const std::vector<uint8_t>> module;  ///< the module's bytes
-  std::string function;                                ///< an export taking i64s
-  std::vector<int64_t> args;                           ///< at most kMaxSpawnArgs
+  std::string node{};                                    ///< where
+  std::shared_ptr<const std::vector<uint8_t>> module{};  ///< the module's bytes
+  std::string function{};                                ///< an export taking i64s
+  std::vector<int64_t> args{};                           ///< at most kMaxSpawnArgs
   runtime::Tag reply_tag = 0;  ///< the tag of the answer: {ok, Pid} or {error, Reason}
+  /// Erlang's spawn_opt link / monitor: made by the other node before the new process runs,
+  /// and on this side before the answer arrives (its death cannot come first). The caller's
+  /// link-died / process-died messages carry these tags.
+  bool link = false;
+  runtime::Tag link_tag = 0;
+  bool monitor = false;
+  runtime::Tag monitor_tag = 0;
 };
 
 }  // namespace lunatic::dist

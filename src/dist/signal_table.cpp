@@ -43,6 +43,15 @@ std::optional<uint64_t> SignalTable::add_outgoing(const std::string& peer,
   return key;
 }
 
+bool SignalTable::add_outgoing(const std::string& peer, const OutgoingMonitor& monitor,
+                               uint64_t key) {
+  std::lock_guard lock(mutex_);
+  Peer& p = peers_[peer];
+  if (p.size() >= max_per_peer_ || !p.outgoing.emplace(key, monitor).second) return false;
+  p.outgoing_by[{monitor.watcher, monitor.target}].push_back(key);
+  return true;
+}
+
 std::optional<std::pair<OutgoingMonitor, bool>> SignalTable::take_outgoing(const std::string& peer,
                                                                            uint64_t key) {
   std::lock_guard lock(mutex_);

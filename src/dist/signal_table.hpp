@@ -19,6 +19,10 @@
 
 namespace lunatic::dist {
 
+/// Set in the keys of monitors made by remote spawns (SignalTable::add_outgoing with a key);
+/// the table's own keys count up from 1 and never reach it.
+inline constexpr uint64_t kSpawnKeyBit = uint64_t{1} << 63;
+
 /// A monitor set by a local process on a process of the peer.
 struct OutgoingMonitor {
   runtime::ProcessId watcher = 0;
@@ -48,6 +52,9 @@ class SignalTable {
 
   /// Records a monitor of a process of `peer`; its key (never 0), or nullopt if `peer` is full.
   std::optional<uint64_t> add_outgoing(const std::string& peer, const OutgoingMonitor& monitor);
+  /// The same under a key the caller chose (a spawn's monitor: kSpawnKeyBit set, a range the
+  /// table's own keys never reach); false if `peer` is full or the key is taken.
+  bool add_outgoing(const std::string& peer, const OutgoingMonitor& monitor, uint64_t key);
   /// Removes the monitor `key`; with it, whether its watcher has no other monitor of the same
   /// target left.
   std::optional<std::pair<OutgoingMonitor, bool>> take_outgoing(const std::string& peer,

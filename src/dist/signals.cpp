@@ -59,6 +59,14 @@ void Node::demonitor(ProcessId watcher, ProcessId target) {
   }
 }
 
+bool Node::kill(ProcessId from, ProcessId to) {
+  std::optional<ErlangPid> pid = pids_->remote_pid(to);
+  if (!pid || pid->node == name_) return false;
+  EtfWriter reason;
+  reason.atom("kill");
+  return enqueue_to(pid->node, exit2_frame(pids_->local_pid(from), *pid, reason.bytes()));
+}
+
 void Node::exited(ProcessId dead, const runtime::Notifications& remote, const ExitStatus& status) {
   const ErlangPid self = pids_->local_pid(dead);
   const std::vector<uint8_t> reason = reason_term(status.to_string());
@@ -139,7 +147,11 @@ bool Node::signal(const std::string& peer, const Control& c, std::string& why) {
       // exit(Pid, Reason) from the peer: `normal` is ignored (as for a process that does not
       // trap exits); any other reason kills, as a local kill would.
       const ExitReason reason = read_reason(c.reason);
-      if (process && !reason.normal) {
+      std::string atom;
+      if (process && EtfReader(c.reason).atom(atom) && atom == "kill") {
+        // Erlang's untrappable kill: the process ends `killed`, as a local kill ends it.
+        process->kill(engine::Trap::of(engine::TrapKind::Killed));
+      } else if (process && !reason.normal) {
         process->kill(engine::Trap::killed("exit signal from node " + peer + ": " + reason.text));
       }
       return true;
@@ -169,19 +181,23 @@ bool Node::signal(const std::string& peer, const Control& c, std::string& why) {
 
 // ---- connections come and go ----------------------------------------------------------------
 
+// Erlang reads only 18 bits of a reference's first word (its external term format): the 64
+// bits of a key spread over three words, 18 + 32 + 14.
 ErlangRef Node::monitor_ref(uint64_t key) const {
-  return ErlangRef{
-      name_, pids_->creation(), {static_cast<uint32_t>(key), static_cast<uint32_t>(key >> 32), 0}};
+  return ErlangRef{name_,
+                   pids_->creation(),
+                   {static_cast<uint32_t>(key & 0x3FFFF), static_cast<uint32_t>(key >> 18),
+                    static_cast<uint32_t>(key >> 50)}};
 }
 
 std::optional<uint64_t> Node::monitor_key(std::span<const uint8_t> ref) const {
   ErlangRef parsed;
   EtfReader reader(ref);
   if (!reader.reference(parsed) || parsed.node != name_ || parsed.creation != pids_->creation() ||
-      parsed.ids.size() != 3) {
+      parsed.ids.size() != 3 || parsed.ids[0] > 0x3FFFF || parsed.ids[2] > 0x3FFF) {
     return std::nullopt;
   }
-  return uint64_t{parsed.ids[1]} << 32 | parsed.ids[0];
+  return uint64_t{parsed.ids[0]} | uint64_t{parsed.ids[1]} << 18 | uint64_t{parsed.ids[2]} << 50;
 }
 
 void Node::connection_up(const Connection& connection) {

@@ -148,8 +148,10 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
 
   // ---- the remote side of links and monitors: called by the Router (any thread) ----------
 
-  /// Remote process `remote` linked itself to this one (tag 0). False if this one has died.
-  bool add_remote_link(ProcessId remote);
+  /// Remote process `remote` linked itself to this one (tag 0), or a remote spawn with a link
+  /// made this process's link to its new process (`tag`: the one this process asked for).
+  /// False if this one has died.
+  bool add_remote_link(ProcessId remote, Tag tag = 0);
   /// The remote side removed the link with `remote` (nothing is sent back).
   void remove_remote_link(ProcessId remote);
   /// Remote process `remote` ended with `kind` and `reason` (its exit reason as text, or
@@ -160,6 +162,9 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   /// (Router::exited hands it back). False if this process has died.
   bool add_remote_monitor(ProcessId watcher, Tag tag);
   void remove_remote_monitor(ProcessId watcher, Tag tag);
+  /// A remote spawn with a monitor made this process watch remote `target` (the Router keeps
+  /// the monitor and calls remote_monitor_fired). False if this process has died.
+  bool add_remote_watching(ProcessId target);
   /// This process's monitor of remote `target` with `tag` fired (`reason` as above); `last`:
   /// it has no other monitor of `target` left.
   void remote_monitor_fired(ProcessId target, Tag tag, ExitStatus::Kind kind,

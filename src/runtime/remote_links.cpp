@@ -50,7 +50,7 @@ void Process::stop_monitoring_remote(ProcessId remote) {
   if (std::shared_ptr<Router> router = runtime_.router()) router->demonitor(id_, remote);
 }
 
-bool Process::add_remote_link(ProcessId remote) { return links_.add_link(remote, 0); }
+bool Process::add_remote_link(ProcessId remote, Tag tag) { return links_.add_link(remote, tag); }
 
 void Process::remove_remote_link(ProcessId remote) { links_.remove_link(remote); }
 
@@ -70,6 +70,8 @@ bool Process::add_remote_monitor(ProcessId watcher, Tag tag) {
 void Process::remove_remote_monitor(ProcessId watcher, Tag tag) {
   links_.remove_monitor(watcher, tag);
 }
+
+bool Process::add_remote_watching(ProcessId target) { return links_.add_watching(target); }
 
 void Process::remote_monitor_fired(ProcessId target, Tag tag, ExitStatus::Kind kind,
                                    std::string_view reason, bool last) {

@@ -50,6 +50,12 @@ class Router {
   }
   /// `watcher` cancelled all its monitors of remote `target`.
   virtual void demonitor(ProcessId watcher, ProcessId target) { (void)watcher, (void)target; }
+  /// Local process `from` kills remote `to` (Erlang's exit(To, kill)). False if `to` is
+  /// unknown or its node cannot be reached.
+  virtual bool kill(ProcessId from, ProcessId to) {
+    (void)from, (void)to;
+    return false;
+  }
   /// Local process `dead` ended with `status`; `remote` holds the entries of its links and
   /// monitors that name remote processes (links, monitors set on it by remote watchers with
   /// the tags the Router gave them, and remote processes it monitored). Called once, on the

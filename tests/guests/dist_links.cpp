@@ -15,6 +15,11 @@
 //   {From, where}            -> From ! NodeName
 //   {From, spawn_on, Node}   -> remote_worker(42) on Node (lunatic::spawn_on), then
 //                               From ! {spawned_on, Pid} or {spawn_failed, <<Reason>>}
+//   {From, spawn_on, Node, Opt, Magic}
+//                            -> remote_worker(Magic) on Node with Opt (link, monitor or both:
+//                               spawn_opt), then From ! {spawned_on, Pid} or {spawn_failed, ..}
+//                               (Magic other than 42: the worker traps at once)
+//   {From, kill, Pid}        -> lunatic_kill(Pid), From ! killed
 //   {From, crash}            -> traps (unreachable)
 //   {From, exit}             -> returns (a normal end)
 // Each notice is also printed as one line (for a watcher on a node that is gone).
@@ -95,8 +100,21 @@ bool command(const Term& request, std::optional<RemoteProcess>& report) {
     (void)from->send(Term::list(std::move(names)));
   } else if (what == "where") {
     (void)from->send(Term::atom(*lunatic::node_name()));
-  } else if (what == "spawn_on" && e.size() == 3 && e[2].is(Term::Kind::atom)) {
-    lunatic::Result<RemoteProcess> worker = lunatic::spawn_on(e[2].text(), "remote_worker", {42});
+  } else if (what == "kill" && target) {
+    lunatic_kill(target->id());
+    (void)from->send(Term::atom("killed"));
+  } else if (what == "spawn_on" && e.size() >= 3 && e[2].is(Term::Kind::atom)) {
+    lunatic::SpawnOnOptions options;
+    int64_t magic = 42;
+    if (e.size() == 5 && e[3].is(Term::Kind::atom) && e[4].is(Term::Kind::integer)) {
+      options.link = e[3].text() == "link" || e[3].text() == "both";
+      options.link_tag = kLinkTag;
+      options.monitor = e[3].text() == "monitor" || e[3].text() == "both";
+      options.monitor_tag = kMonitorTag;
+      magic = e[4].as_integer();
+    }
+    lunatic::Result<RemoteProcess> worker =
+        lunatic::spawn_on(e[2].text(), "remote_worker", {magic}, options);
     if (worker) {
       (void)from->send(Term::tuple({Term::atom("spawned_on"), Term::pid(*worker->pid())}));
     } else {

@@ -3,9 +3,12 @@
    distributed.py LUNATIC DISTRIBUTED_ECHO_WASM
 1. `lunatic run --name` publishes the node (starting epmd itself) and runs distributed_echo;
 2. an Erlang node sends {self(), Term} to {echo, Node} and must get Term back (several terms),
-   and the echo reaches a pid on a third node the lunatic node connects to itself;
+   and the echo reaches a pid on a third node the lunatic node connects to itself (and not one
+   on a node with another cookie: the node's own handshake fails and logs why);
 3. an Erlang node with the wrong cookie is refused (pang) and the refusal is logged;
-4. hostile peers: garbage instead of a handshake, a stalled handshake, and after a good
+4. hostile peers: garbage instead of a handshake, a stalled handshake, malformed send_names
+   (the pre-OTP 23 form, a wrong name length, a name without '@', required flags missing), an
+   oversized handshake packet, a wrong digest; and after a good
    handshake a truncated frame, an oversized frame, an unknown control message and a LINK
    from a pid of a third node: each is disconnected (a LINK to no process is answered with
    EXIT noproc first), and the echo still answers afterwards.
@@ -144,6 +147,30 @@ def main():
         if got.strip() != "{via,lunatic}":
             fail(f"the third node got {got!r}")
 
+        # 2c. The same toward a node with another cookie: the lunatic node's handshake fails
+        # (the peer never acknowledges its digest) and says so; nothing arrives.
+        other = subprocess.Popen(
+            ["erl", "-name", f"x{TAG}@127.0.0.1", "-setcookie", "other", "-noshell", "-eval",
+             "register(recv, self()), io:format(\"ready~n\"), receive M -> io:format(\"~p~n\", [M]) "
+             "after 3000 -> io:format(\"timeout~n\") end, halt()."],
+            env=env, stdout=subprocess.PIPE, text=True)
+        try:
+            if other.stdout.readline().strip() != "ready":
+                fail("the Erlang node with another cookie did not start")
+            erl(env, "s2", COOKIE,
+                f"erlang:set_cookie('x{TAG}@127.0.0.1', other), "
+                f"Pid = rpc:call('x{TAG}@127.0.0.1', erlang, whereis, [recv]), "
+                f"{{echo, '{NODE}'}} ! {{Pid, {{via, lunatic}}}}, timer:sleep(200),")
+            got, _ = other.communicate(timeout=TIMEOUT)
+        finally:
+            if other.poll() is None:
+                other.kill()
+                other.communicate()
+        print("echoed to a node with another cookie:", got, end="")
+        # Erlang logs the refusal itself ("Invalid challenge reply"), then times out.
+        if got.strip().splitlines()[-1:] != ["timeout"] or "Invalid challenge reply" not in got:
+            fail(f"the node with another cookie got {got!r}")
+
         # 3. The wrong cookie.
         out = erl(env, "w", "not" + COOKIE, f"io:format(\"~p~n\", [net_adm:ping('{NODE}')]),")
         print("wrong cookie:", out, end="")
@@ -160,6 +187,32 @@ def main():
             s.sendall(b"\x00\x40N")  # a handshake packet that never ends
             if not closed_by_peer(s, 12):
                 fail("a stalled handshake was not disconnected")
+        # The handshake's own checks (src/dist/handshake.cpp): each is refused with a reason.
+        good_flags = 0x4 | 0x8 | 0x100 | 0x10000 | 0x40000 | 0x1000000
+        me = f"hostile{TAG}@127.0.0.1".encode()
+        bad_hellos = [
+            b"n" + struct.pack(">HI", 5, good_flags) + me,  # the pre-OTP 23 send_name
+            b"N" + struct.pack(">QIH", good_flags, 1, len(me) + 7) + me,  # a wrong name length
+            b"N" + struct.pack(">QIH", good_flags, 1, 9) + b"no-at-all",  # not alive@host
+            b"N" + struct.pack(">QIH", 0x4, 1, len(me)) + me,  # flags this node needs missing
+        ]
+        for hello in bad_hellos:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+                s.sendall(struct.pack(">H", len(hello)) + hello)
+                if not closed_by_peer(s, 10):
+                    fail(f"a malformed send_name {hello!r} was not refused")
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(struct.pack(">H", 0xFFFF) + b"N" * 100)  # longer than any handshake
+            if not closed_by_peer(s, 10):
+                fail("an oversized handshake packet was not refused")
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            # A good send_name, then a reply whose digest is not of the cookie.
+            hello = b"N" + struct.pack(">QIH", good_flags, 1, len(me)) + me
+            s.sendall(struct.pack(">H", len(hello)) + hello)
+            reply = b"r" + struct.pack(">I", 1) + bytes(16)
+            s.sendall(struct.pack(">H", len(reply)) + reply)
+            if not closed_by_peer(s, 10):
+                fail("a challenge reply with a wrong digest was not refused")
         with handshake(port) as s:
             s.sendall(struct.pack(">I", 1000) + b"p\x83h\x03a\x02")  # and then nothing
             if not closed_by_peer(s, 12):
@@ -210,6 +263,10 @@ def main():
         subprocess.run(["epmd", "-kill"], env=env, capture_output=True, timeout=TIMEOUT)
     print(err, end="")
     for want in ["handshake failed", "frame stalled", "larger than the most",
+                 "older than OTP 23", "a malformed handshake", "a malformed node name",
+                 "without the distribution flags", "a handshake packet of 65535 bytes",
+                 "handshake failed: wrong cookie",
+                 f"cannot connect to node x{TAG}@127.0.0.1 (no answer to the challenge reply (wrong cookie?)",
                  "unknown control message 99", "a signal from another node's pid"]:
         if want not in err:
             fail(f"the node's log does not say {want!r}")

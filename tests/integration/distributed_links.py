@@ -120,7 +120,40 @@ def main():
                   "C5 ! {self(), link, P4}, linked = W(), P4 ! go, "
                   "{'EXIT', C5, R5} = W(), Out(\"not_trapping\", R5), " +
                   spawn % (A, "C6") + "link(C6), unlink(C6), C6 ! {self(), crash}, "
-                  "Out(\"beam_unlinked\", W()),")
+                  "Out(\"beam_unlinked\", W()), " +
+                  # Monitors with Erlang's semantics, both ways (the handshake offers
+                  # DIST_MONITOR and DIST_MONITOR_NAME).
+                  spawn % (A, "M1") + "MR1 = monitor(process, M1), M1 ! {self(), crash}, "
+                  "receive {'DOWN', MR1, process, M1, MD1} -> Out(\"beam_monitor\", MD1) "
+                  "after 5000 -> Out(\"beam_monitor\", timeout) end, " +
+                  spawn % (A, "M2") + "MR2 = monitor(process, M2), demonitor(MR2), "
+                  "M2 ! {self(), crash}, receive {'DOWN', MR2, _, _, _} = D2 -> "
+                  "Out(\"beam_demonitor\", D2) after 500 -> Out(\"beam_demonitor\", timeout) end, "
+                  f"MR3 = monitor(process, {{links, '{A}'}}), "
+                  "receive {'DOWN', MR3, _, _, _} = D3 -> Out(\"beam_name_monitor\", D3) "
+                  "after 300 -> Out(\"beam_name_monitor\", up) end, demonitor(MR3), "
+                  f"MR4 = monitor(process, {{nobody, '{A}'}}), "
+                  "receive {'DOWN', MR4, process, MN4, MD4} -> Out(\"beam_name_noproc\", {MN4, MD4}) "
+                  "after 5000 -> Out(\"beam_name_noproc\", timeout) end, " +
+                  spawn % (A, "M5") + "M5 ! {self(), report}, reporting = W(), "
+                  "Q1 = spawn(fun() -> receive go -> exit(boom) end end), "
+                  "M5 ! {self(), monitor, Q1}, monitoring = W(), Q1 ! go, "
+                  "Out(\"lunatic_monitors_beam\", W()), "
+                  "Q2 = spawn(fun() -> ok end), timer:sleep(50), "
+                  "M5 ! {self(), monitor, Q2}, monitoring = W(), Out(\"lunatic_monitors_dead\", W()), "
+                  "Q3 = spawn(fun() -> receive go -> exit(boom) end end), "
+                  "M5 ! {self(), monitor, Q3}, monitoring = W(), M5 ! {self(), demonitor, Q3}, "
+                  "demonitored = W(), Q3 ! go, Out(\"lunatic_demonitors_beam\", W()),")
+        expect(got, "beam_monitor", '<<"trap: unreachable">>')
+        expect(got, "beam_demonitor", "timeout")
+        expect(got, "beam_name_monitor", "up")
+        expect(got, "beam_name_noproc", f"{{{{nobody,'{A}'}},noproc}}")
+        if not got.get("lunatic_monitors_beam", "").startswith("{down,<") or \
+                not got["lunatic_monitors_beam"].strip().endswith(',<<"boom">>}'):
+            fail(f"lunatic_monitors_beam: {got.get('lunatic_monitors_beam')!r}")
+        if not got.get("lunatic_monitors_dead", "").strip().endswith(',<<"noproc">>}'):
+            fail(f"lunatic_monitors_dead: {got.get('lunatic_monitors_dead')!r}")
+        expect(got, "lunatic_demonitors_beam", "timeout")
         for key, want in [("trapped", '<<"boom">>'), ("normal", "timeout"),
                           ("unlinked", "timeout"), ("beam_unlinked", "timeout")]:
             expect(got, key, want)
@@ -156,6 +189,38 @@ def main():
                   "{spawned_on, SP2} = W(), SP2 ! {self(), where}, Out(\"again\", W()), "
                   f"{{links, '{A}'}} ! {{self(), spawn_on, '{C}'}}, Out(\"refused\", W()), "
                   f"{{links, '{A}'}} ! {{self(), spawn_on, node()}}, Out(\"erlang\", W()),")
+        # Remote kill (EXIT2 with reason kill) and spawn_on with link and monitor (spawn_opt).
+        got2 = erl(env, "k", "process_flag(trap_exit, true), " + spawn % (A, "KA") + spawn % (B, "KB") +
+                   "KA ! {self(), report}, reporting = W(), KA ! {self(), trap_exits}, trapping = W(), "
+                   # kill of an Erlang pid: its monitor says killed
+                   "P = spawn(fun() -> receive after infinity -> ok end end), MR = monitor(process, P), "
+                   "KA ! {self(), kill, P}, receive killed -> ok after 5000 -> ok end, "
+                   "receive {'DOWN', MR, process, P, KR} -> Out(\"kill_beam\", KR) after 5000 -> Out(\"kill_beam\", timeout) end, "
+                   # kill of a lunatic process on another node: its link says killed
+                   "link(KB), KA ! {self(), kill, KB}, KX = W(), KY = W(), "
+                   "Out(\"kill_lunatic\", lists:sort([KX, KY])), "
+                   # spawn_on with link and monitor: the worker's crash reaches both
+                   f"KA ! {{self(), spawn_on, '{B}', both, 42}}, {{spawned_on, S1}} = W(), "
+                   "S1 ! {self(), crash}, R1 = W(), R2 = W(), Out(\"spawn_both\", lists:sort([R1, R2])), "
+                   # a worker that dies at once: link and monitor were there before it ran
+                   f"KA ! {{self(), spawn_on, '{B}', both, 0}}, {{spawned_on, S2}} = W(), "
+                   "R3 = W(), R4 = W(), Out(\"spawn_at_once\", lists:sort([R3, R4])), "
+                   f"KA ! {{self(), spawn_on, '{B}', monitor, 0}}, {{spawned_on, S3}} = W(), "
+                   "Out(\"spawn_monitor_only\", W()), Out(\"spawn_monitor_only_more\", W()),")
+        expect(got2, "kill_beam", "killed")
+        # KA's answer and KB's exit race (two nodes): both, in either order.
+        if not got2.get("kill_lunatic", "").startswith("[killed,{'EXIT',") or \
+                not got2["kill_lunatic"].strip().endswith(",killed}]"):
+            fail(f"kill_lunatic: {got2.get('kill_lunatic')!r}")
+        crash = '<<"trap: unreachable">>'
+        for key in ("spawn_both", "spawn_at_once"):
+            text = got2.get(key, "")
+            if text.count(crash) != 2 or "{down," not in text or "{link_died," not in text:
+                fail(f"{key}: expected a down and a link_died with {crash}, got {text!r}")
+        if not got2.get("spawn_monitor_only", "").startswith("{down,") or crash not in got2["spawn_monitor_only"]:
+            fail(f"spawn_monitor_only: {got2.get('spawn_monitor_only')!r}")
+        expect(got2, "spawn_monitor_only_more", "timeout")
+
         expect(got, "lunatic_monitor", '<<"normal">>')
         expect(got, "lunatic_noproc", '<<"noproc">>')
         expect(got, "lunatic_demonitor", "timeout")

@@ -55,6 +55,19 @@ int32_t lunatic_spawn_remote(const char* node, size_t node_len, const uint8_t* m
                              size_t module_len, const char* function, size_t function_len,
                              const int64_t* args, size_t args_len, int64_t reply_tag);
 
+/* lunatic_spawn_remote with Erlang's spawn_opt options: LUNATIC_SPAWN_LINK links the new
+ * process to the caller (its link-died message tagged link_tag), LUNATIC_SPAWN_MONITOR makes
+ * the caller monitor it (process-died tagged monitor_tag); both are in place before the new
+ * process runs and before the answer arrives. Returns as lunatic_spawn_remote (1 for unknown
+ * option bits). */
+#define LUNATIC_SPAWN_LINK 1
+#define LUNATIC_SPAWN_MONITOR 2
+LUNATIC_IMPORT("lunatic::distributed", "spawn_opt")
+int32_t lunatic_spawn_remote_opt(const char* node, size_t node_len, const uint8_t* module,
+                                 size_t module_len, const char* function, size_t function_len,
+                                 const int64_t* args, size_t args_len, int64_t reply_tag,
+                                 int32_t options, int64_t link_tag, int64_t monitor_tag);
+
 #ifdef __cplusplus
 }
 #endif

@@ -131,16 +131,39 @@ class RemoteProcess {
   uint64_t id_;
 };
 
+/// spawn_on's Erlang spawn_opt options: link the new process to the caller and/or monitor it,
+/// both made before it runs (spawn_link / spawn_monitor across nodes).
+struct SpawnOnOptions {
+  bool link = false;
+  int64_t link_tag = 0;  ///< the tag of the caller's link-died message
+  bool monitor = false;
+  int64_t monitor_tag = 0;  ///< the tag of the caller's process-died message
+};
+
 /// Runs the exported function `function` (i64 parameters) of this process's own module in a
 /// new process on `node` (docs/distribution.md "Remote spawn"), and waits up to `timeout_ms`
 /// for it to start. Fails with no_process and the node's reason (notsup: it refuses remote
 /// spawns, or is an Erlang node; noconnection; badarg...).
+/// A failed link or monitor (the other node could not make it) ends at once with noconnection.
+inline Result<RemoteProcess> spawn_on(const std::string& node, const std::string& function,
+                                      const std::vector<int64_t>& args, SpawnOnOptions options,
+                                      uint64_t timeout_ms = 10'000);
+
 inline Result<RemoteProcess> spawn_on(const std::string& node, const std::string& function,
                                       const std::vector<int64_t>& args = {},
                                       uint64_t timeout_ms = 10'000) {
-  const int32_t asked =
-      lunatic_spawn_remote(node.data(), node.size(), nullptr, 0, function.data(), function.size(),
-                           args.data(), args.size(), LUNATIC_SPAWN_REPLY_TAG);
+  return spawn_on(node, function, args, SpawnOnOptions{}, timeout_ms);
+}
+
+/// spawn_on with `options` (SpawnOnOptions).
+inline Result<RemoteProcess> spawn_on(const std::string& node, const std::string& function,
+                                      const std::vector<int64_t>& args, SpawnOnOptions options,
+                                      uint64_t timeout_ms) {
+  const int32_t flags =
+      (options.link ? LUNATIC_SPAWN_LINK : 0) | (options.monitor ? LUNATIC_SPAWN_MONITOR : 0);
+  const int32_t asked = lunatic_spawn_remote_opt(
+      node.data(), node.size(), nullptr, 0, function.data(), function.size(), args.data(),
+      args.size(), LUNATIC_SPAWN_REPLY_TAG, flags, options.link_tag, options.monitor_tag);
   if (asked == LUNATIC_NOT_DISTRIBUTED) {
     return Error(ErrorKind::usage, "not a distributed node (run with --name or --sname)");
   }

@@ -5,6 +5,7 @@
 
 #include "host/process/internal.hpp"
 #include "runtime/process.hpp"
+#include "runtime/router.hpp"
 #include "runtime/runtime.hpp"
 
 namespace lunatic::host::process {
@@ -35,8 +36,18 @@ void stop_monitoring(CallContext& ctx, uint64_t process_id) {
 }
 
 /// Kills `process_id` (nothing if it is not alive; the caller itself stops at its next
-/// safepoint). Its links see a failure.
-void kill(CallContext& ctx, uint64_t process_id) { ctx.host<Process>().runtime().kill(process_id); }
+/// safepoint). Its links see a failure. A remote id goes to the Router (an exit signal with
+/// reason `kill` to the process's node).
+void kill(CallContext& ctx, uint64_t process_id) {
+  Process& self = ctx.host<Process>();
+  if (runtime::is_remote(process_id)) {
+    if (std::shared_ptr<runtime::Router> router = self.runtime().router()) {
+      router->kill(self.id(), process_id);
+    }
+    return;
+  }
+  self.runtime().kill(process_id);
+}
 
 /// Returns 1 if `process_id` is alive, else 0.
 int32_t exists(CallContext& ctx, uint64_t process_id) {

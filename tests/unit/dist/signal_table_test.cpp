@@ -32,6 +32,12 @@ TEST(SignalTable, LinksAndMonitorsByPeer) {
   EXPECT_EQ(table.take_outgoing_of("b", 10, kR1), std::vector<uint64_t>{k2});
   EXPECT_FALSE(table.take_outgoing("b", k2));
 
+  // A key the caller chose (a remote spawn's monitor): its own range, taken once.
+  const uint64_t spawn_key = kSpawnKeyBit | 5;
+  EXPECT_TRUE(table.add_outgoing("b", {10, kR2, 9}, spawn_key));
+  EXPECT_FALSE(table.add_outgoing("b", {10, kR2, 9}, spawn_key));
+  EXPECT_EQ(table.take_outgoing_of("b", 10, kR2), std::vector<uint64_t>{spawn_key});
+
   const std::vector<uint8_t> ref{1, 2, 3};
   const uint64_t in = *table.add_incoming("b", {10, kR2, {9}, ref, 0});
   EXPECT_EQ(table.find_incoming("b", kR2, ref), in);
