@@ -11,8 +11,7 @@ using jit::Context;
 using wasm::Opcode;
 
 // The address entry `from_top` (a zero-extended i32: its register serves as the index) plus
-// `offset`, trapping unless its end (+ bytes) <= memory_size; r14 = memory_base, loaded at the
-// first access after a label or a call (see base_valid_).
+// `offset`, trapping unless its end (+ bytes) <= memory_size; rcx = memory_base.
 std::pair<x86::Gp, int32_t> FunctionCompiler::memory_address(uint32_t from_top, uint32_t offset,
                                                              uint32_t bytes) {
   const Val& addr = val(from_top);
@@ -39,10 +38,7 @@ std::pair<x86::Gp, int32_t> FunctionCompiler::memory_address(uint32_t from_top, 
     index = x86::rax;
     disp = 0;
   }
-  if (!base_valid_) {
-    a_.mov(x86::r14, ctx_field(offsetof(Context, memory_base)));
-    base_valid_ = true;
-  }
+  a_.mov(x86::rcx, ctx_field(offsetof(Context, memory_base)));
   return {index, disp};
 }
 
@@ -51,7 +47,7 @@ void FunctionCompiler::emit_load(Opcode op, uint32_t offset) {
   const auto [index, disp] = memory_address(0, offset, bytes);
   const Val& addr = val(0);
   const x86::Gp dst = addr.kind == Val::Kind::Reg ? x86::gpq(addr.reg) : alloc();
-  const x86::Mem at = x86::ptr(x86::r14, index, 0, disp, bytes);
+  const x86::Mem at = x86::ptr(x86::rcx, index, 0, disp, bytes);
   switch (op) {
     case Opcode::I32Load8S:
     case Opcode::I32Load16S: a_.movsx(dst.r32(), at); break;
@@ -76,7 +72,7 @@ void FunctionCompiler::emit_load(Opcode op, uint32_t offset) {
 void FunctionCompiler::emit_store(Opcode op, uint32_t offset) {
   const uint32_t bytes = wasm::opcode_info(op).access_bytes;
   const auto [index, disp] = memory_address(1, offset, bytes);
-  const x86::Mem at = x86::ptr(x86::r14, index, 0, disp, bytes);
+  const x86::Mem at = x86::ptr(x86::rcx, index, 0, disp, bytes);
   const Val& v = val(0);
   if (v.kind == Val::Kind::Const &&
       (bytes < 8 || static_cast<int64_t>(v.bits) == static_cast<int32_t>(v.bits))) {

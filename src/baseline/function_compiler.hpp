@@ -10,10 +10,9 @@
 //   rbx = Context*, r12 = the args/results slot array, r13d = this frame's call depth;
 //   push rbp, rbx, r12, r13, r14 then rsp -= frame (patched at the end, once the deepest
 //   operand stack is known); `if` params saved for the else arm live at the top of the frame.
-//   rax, rcx, rdx are scratch; r8-r11, rsi, rdi hold cached operand-stack values; r14 caches
-//   memory 0's base between calls and labels.
-// The fuel budget stays in ctx->budget (no register copy), memory size is read from the
-// Context at each access. Calls go through
+//   rax, rcx, rdx are scratch; r8-r11, rsi, rdi, r14 hold cached operand-stack values.
+// The fuel budget stays in ctx->budget (no register copy), memory base and size are read from
+// the Context at each access, so nothing needs reloading after a call. Calls go through
 // ctx->slot_entries and loop headers may hand the frame to LLVM's OSR entry: the tier-up.
 #pragma once
 
@@ -159,7 +158,7 @@ class FunctionCompiler {
   // emit_memory.cpp: loads, stores, memory.*, globals, tables, references, bulk memory.
   bool translate_memory(const wasm::Instr& in);
   bool translate_reference_or_bulk(const wasm::Instr& in);
-  /// The address entry `from_top` checked against memory_size for `bytes` at `offset`; r14 =
+  /// The address entry `from_top` checked against memory_size for `bytes` at `offset`; rcx =
   /// memory_base. Returns the index register (the entry's own, or rax) and the displacement.
   std::pair<asmjit::x86::Gp, int32_t> memory_address(uint32_t from_top, uint32_t offset,
                                                      uint32_t bytes);
@@ -198,10 +197,6 @@ class FunctionCompiler {
   std::vector<Val> vals_;     ///< the operand stack's entries (see sync)
   uint32_t cached_from_ = 0;  ///< every entry below this height is in its slot
   Fused fused_;
-  /// r14 holds ctx->memory_base. Every call (Wasm or helper) and every label comes after a
-  /// spill of the cache (control instructions, calls, helpers all spill first), so spilling
-  /// clears this: the next access after any call or merge reloads the base (jit/abi.hpp).
-  bool base_valid_ = false;
   wasm::Opcode next_op_ = wasm::Opcode::Nop;  ///< the instruction after the current one
   uint32_t max_slots_ = 0;   ///< locals + deepest operand stack (and call result areas)
   uint32_t save_slots_ = 0;  ///< `if` params saved for their else arm

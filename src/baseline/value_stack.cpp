@@ -18,8 +18,8 @@ using Kind = FunctionCompiler::Val::Kind;
 
 namespace {
 
-// Caller-saved registers no emitter uses as scratch (r14 caches the memory base).
-constexpr uint8_t kPool[] = {8, 9, 10, 11, 6, 7};  // r8-r11, rsi, rdi
+// Caller-saved registers no emitter uses as scratch, and r14 (saved by the prologue).
+constexpr uint8_t kPool[] = {8, 9, 10, 11, 6, 7, 14};  // r8-r11, rsi, rdi, r14
 // Entries that may be cached at once (bounds the scans below: compile time stays linear).
 constexpr uint32_t kMaxCached = 24;
 
@@ -59,7 +59,6 @@ void FunctionCompiler::spill(uint32_t height) {
 }
 
 void FunctionCompiler::spill_below(uint32_t height) {
-  base_valid_ = false;  // a call or a label follows (see base_valid_)
   const auto end = std::min<uint32_t>(height, static_cast<uint32_t>(vals_.size()));
   for (uint32_t h = cached_from_; h < end; ++h) spill(h);
   cached_from_ = std::max(cached_from_, end);
@@ -232,7 +231,9 @@ bool FunctionCompiler::translate_local(const wasm::Instr& in) {
         break;
       }
       [[fallthrough]];
-    default: load(v, x86::rax); a_.mov(dst, x86::rax);
+    default:
+      load(v, x86::rax);
+      a_.mov(dst, x86::rax);
   }
   if (!tee) pop_vals(1);
   return true;
