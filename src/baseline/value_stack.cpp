@@ -231,9 +231,7 @@ bool FunctionCompiler::translate_local(const wasm::Instr& in) {
         break;
       }
       [[fallthrough]];
-    default:
-      load(v, x86::rax);
-      a_.mov(dst, x86::rax);
+    default: load(v, x86::rax); a_.mov(dst, x86::rax);
   }
   if (!tee) pop_vals(1);
   return true;
