@@ -1,7 +1,8 @@
 // Structured control flow: every construct's values live in fixed frame slots (its height
-// up), so a branch copies the values it carries there and jumps; loops are entered at their
-// header, where their safepoint is; `if` params are saved for the else arm (the then arm may
-// overwrite their slots). Safepoints charge the lowered code's costs from ctx->budget.
+// up: the register cache is spilled before each control instruction, br_if and if compare
+// and jump on the flags), so a branch copies the values it carries there and jumps; loops are
+// entered at their header, where their safepoint is; `if` params are saved for the else arm (the
+// then arm may overwrite their slots). Safepoints charge the lowered code's costs from ctx->budget.
 #include "baseline/function_compiler.hpp"
 
 #include <map>
@@ -13,6 +14,8 @@ using jit::Context;
 
 Result<void> FunctionCompiler::translate_control(const wasm::Instr& in) {
   using wasm::Opcode;
+  // Every label sees the whole operand stack in its slots; br_if and if keep their condition.
+  if (in.op != Opcode::BrIf && in.op != Opcode::If) spill_all();
   switch (in.op) {
     case Opcode::Block: return enter_block(Ctrl::Kind::Block, in.block);
     case Opcode::Loop: return enter_block(Ctrl::Kind::Loop, in.block);
@@ -26,17 +29,15 @@ Result<void> FunctionCompiler::translate_control(const wasm::Instr& in) {
       mark_dead();
       return {};
     case Opcode::BrIf: {
-      a_.mov(x86::eax, top());
-      --sp_;
-      a_.test(x86::eax, x86::eax);
+      const x86::CondCode taken = pop_condition();
       Ctrl& target = label_ctrl(in.a);
       if (target.kind != Ctrl::Kind::Loop) target.reached = true;
       if (!branch_needs_copy(in.a)) {
-        a_.jnz(target.label);
+        a_.j(taken, target.label);
         return {};
       }
       asmjit::Label skip = a_.newLabel();
-      a_.jz(skip);
+      a_.j(x86::negateCond(taken), skip);
       copy_branch_values(in.a);
       a_.jmp(target.label);
       a_.bind(skip);
@@ -71,10 +72,8 @@ Result<void> FunctionCompiler::enter_block(Ctrl::Kind kind, const wasm::BlockTyp
     c.params = static_cast<uint32_t>(m_.wasm.types[bt.type_index].params.size());
     c.results = static_cast<uint32_t>(m_.wasm.types[bt.type_index].results.size());
   }
-  if (kind == Ctrl::Kind::If) {
-    a_.mov(x86::eax, top());
-    --sp_;
-  }
+  x86::CondCode taken = x86::CondCode::kNotEqual;
+  if (kind == Ctrl::Kind::If) taken = pop_condition();  // the flags live until the jcc
   if (c.params > sp_ - ctrls_.back().height) return baseline_error("block params missing", offset_);
   c.height = sp_ - c.params;
   note_height(c.height + c.results);
@@ -90,8 +89,7 @@ Result<void> FunctionCompiler::enter_block(Ctrl::Kind kind, const wasm::BlockTyp
         a_.mov(save_slot(c.saved + i), x86::rcx);
       }
     }
-    a_.test(x86::eax, x86::eax);
-    a_.jz(c.else_label);
+    a_.j(x86::negateCond(taken), c.else_label);
   }
   if (kind == Ctrl::Kind::Loop) a_.bind(c.label);
   ctrls_.push_back(c);

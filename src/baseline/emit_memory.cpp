@@ -1,7 +1,7 @@
 // Linear memory, globals, references, tables and bulk memory: bounds-checked loads and stores
-// of memory 0 (base and size read from the Context at each access), memory.size/grow, global
-// get/set through the instance's Global objects, and every table and bulk instruction as a
-// call of its runtime helper (jit/abi.hpp).
+// of memory 0 (base and size read from the Context at each access) on the register cache,
+// memory.size/grow, global get/set through the instance's Global objects, and every table and
+// bulk instruction as a call of its runtime helper (jit/abi.hpp).
 #include "baseline/function_compiler.hpp"
 
 namespace lunatic::baseline {
@@ -10,23 +10,87 @@ namespace x86 = asmjit::x86;
 using jit::Context;
 using wasm::Opcode;
 
-// rax = zext(addr) + offset, trapping unless rax + bytes <= memory_size; rcx = memory_base.
-void FunctionCompiler::memory_address(uint32_t addr_height, uint32_t offset, uint32_t bytes) {
+// The address entry `from_top` (a zero-extended i32: its register serves as the index) plus
+// `offset`, trapping unless its end (+ bytes) <= memory_size; rcx = memory_base.
+std::pair<x86::Gp, int32_t> FunctionCompiler::memory_address(uint32_t from_top, uint32_t offset,
+                                                             uint32_t bytes) {
+  const Val& addr = val(from_top);
+  x86::Gp index = x86::rax;
+  if (addr.kind == Val::Kind::Reg) {
+    index = x86::gpq(addr.reg);
+  } else {
+    load(addr, x86::rax);
+  }
   const uint64_t end = uint64_t{offset} + bytes;
-  a_.mov(x86::rax, stack_at(addr_height));
   if (end <= 0x7FFF'FFFFu) {
-    a_.lea(x86::rcx, x86::ptr(x86::rax, static_cast<int32_t>(end)));
+    a_.lea(x86::rcx, x86::ptr(index, static_cast<int32_t>(end)));
   } else {
     a_.mov(x86::rcx, end);
-    a_.add(x86::rcx, x86::rax);
+    a_.add(x86::rcx, index);
   }
   a_.cmp(x86::rcx, ctx_field(offsetof(Context, memory_size)));
   a_.ja(trap_label(engine::TrapKind::MemoryOutOfBounds));
-  if (offset != 0) {
+  int32_t disp = static_cast<int32_t>(offset);
+  if (offset > 0x7FFF'FFFFu) {
+    if (index != x86::rax) a_.mov(x86::rax, index);
     a_.mov(x86::ecx, offset);
     a_.add(x86::rax, x86::rcx);
+    index = x86::rax;
+    disp = 0;
   }
   a_.mov(x86::rcx, ctx_field(offsetof(Context, memory_base)));
+  return {index, disp};
+}
+
+void FunctionCompiler::emit_load(Opcode op, uint32_t offset) {
+  const uint32_t bytes = wasm::opcode_info(op).access_bytes;
+  const auto [index, disp] = memory_address(0, offset, bytes);
+  const Val& addr = val(0);
+  const x86::Gp dst = addr.kind == Val::Kind::Reg ? x86::gpq(addr.reg) : alloc();
+  const x86::Mem at = x86::ptr(x86::rcx, index, 0, disp, bytes);
+  switch (op) {
+    case Opcode::I32Load8S:
+    case Opcode::I32Load16S: a_.movsx(dst.r32(), at); break;
+    case Opcode::I64Load8S:
+    case Opcode::I64Load16S: a_.movsx(dst, at); break;
+    case Opcode::I64Load32S: a_.movsxd(dst, at); break;
+    case Opcode::I32Load8U:
+    case Opcode::I64Load8U:
+    case Opcode::I32Load16U:
+    case Opcode::I64Load16U: a_.movzx(dst.r32(), at); break;
+    default:
+      if (bytes == 8) {
+        a_.mov(dst, at);
+      } else {
+        a_.mov(dst.r32(), at);  // i32, f32, i64.load32_u: zero-extended
+      }
+  }
+  pop_vals(1);
+  push_reg(dst);
+}
+
+void FunctionCompiler::emit_store(Opcode op, uint32_t offset) {
+  const uint32_t bytes = wasm::opcode_info(op).access_bytes;
+  const auto [index, disp] = memory_address(1, offset, bytes);
+  const x86::Mem at = x86::ptr(x86::rcx, index, 0, disp, bytes);
+  const Val& v = val(0);
+  if (v.kind == Val::Kind::Const &&
+      (bytes < 8 || static_cast<int64_t>(v.bits) == static_cast<int32_t>(v.bits))) {
+    switch (bytes) {
+      case 1: a_.mov(at, static_cast<int8_t>(v.bits)); break;
+      case 2: a_.mov(at, static_cast<int16_t>(v.bits)); break;
+      default: a_.mov(at, static_cast<int32_t>(v.bits)); break;
+    }
+  } else {
+    const x86::Gp r = in_reg(v, x86::rdx);
+    switch (bytes) {
+      case 1: a_.mov(at, x86::gpb(r.id())); break;
+      case 2: a_.mov(at, x86::gpw(r.id())); break;
+      case 4: a_.mov(at, r.r32()); break;
+      default: a_.mov(at, r); break;
+    }
+  }
+  pop_vals(2);
 }
 
 bool FunctionCompiler::translate_memory(const wasm::Instr& in) {
@@ -36,41 +100,11 @@ bool FunctionCompiler::translate_memory(const wasm::Instr& in) {
   const bool is_store = static_cast<uint16_t>(op) >= static_cast<uint16_t>(Opcode::I32Store) &&
                         static_cast<uint16_t>(op) <= static_cast<uint16_t>(Opcode::I64Store32);
   if (is_load) {
-    const uint32_t bytes = wasm::opcode_info(op).access_bytes;
-    memory_address(sp_ - 1, in.b, bytes);
-    const x86::Mem at = x86::ptr(x86::rcx, x86::rax, 0, 0, bytes);
-    switch (op) {
-      case Opcode::I32Load8S: a_.movsx(x86::eax, at); break;
-      case Opcode::I64Load8S: a_.movsx(x86::rax, at); break;
-      case Opcode::I32Load16S: a_.movsx(x86::eax, at); break;
-      case Opcode::I64Load16S: a_.movsx(x86::rax, at); break;
-      case Opcode::I64Load32S: a_.movsxd(x86::rax, at); break;
-      case Opcode::I32Load8U:
-      case Opcode::I64Load8U:
-      case Opcode::I32Load16U:
-      case Opcode::I64Load16U: a_.movzx(x86::eax, at); break;
-      default:
-        if (bytes == 8) {
-          a_.mov(x86::rax, at);
-        } else {
-          a_.mov(x86::eax, at);  // i32, f32, i64.load32_u: zero-extended
-        }
-    }
-    a_.mov(top(0), x86::rax);
+    emit_load(op, in.b);
     return true;
   }
   if (is_store) {
-    const uint32_t bytes = wasm::opcode_info(op).access_bytes;
-    memory_address(sp_ - 2, in.b, bytes);
-    a_.mov(x86::rdx, top(0));
-    const x86::Mem at = x86::ptr(x86::rcx, x86::rax, 0, 0, bytes);
-    switch (bytes) {
-      case 1: a_.mov(at, x86::dl); break;
-      case 2: a_.mov(at, x86::dx); break;
-      case 4: a_.mov(at, x86::edx); break;
-      default: a_.mov(at, x86::rdx); break;
-    }
-    sp_ -= 2;
+    emit_store(op, in.b);
     return true;
   }
   switch (op) {
@@ -82,6 +116,7 @@ bool FunctionCompiler::translate_memory(const wasm::Instr& in) {
       return true;
     }
     case Opcode::MemoryGrow:
+      spill_all();
       store_site();
       a_.mov(x86::rdi, x86::rbx);
       a_.mov(x86::esi, top(0).cloneResized(4));
@@ -90,20 +125,21 @@ bool FunctionCompiler::translate_memory(const wasm::Instr& in) {
       a_.mov(top(0), x86::rax);
       return true;
     case Opcode::GlobalGet: {
-      const uint32_t at = push();
+      const x86::Gp dst = alloc();
       a_.mov(x86::rax, ctx_field(offsetof(Context, globals)));
       a_.mov(x86::rax, x86::qword_ptr(x86::rax, static_cast<int32_t>(in.a * 8)));
-      a_.mov(x86::rax, x86::qword_ptr(x86::rax, static_cast<int32_t>(jit::global_value_offset())));
-      a_.mov(stack_at(at), x86::rax);
+      a_.mov(dst, x86::qword_ptr(x86::rax, static_cast<int32_t>(jit::global_value_offset())));
+      push_reg(dst);
       return true;
     }
-    case Opcode::GlobalSet:
+    case Opcode::GlobalSet: {
+      const x86::Gp value = in_reg(val(0), x86::rcx);
       a_.mov(x86::rax, ctx_field(offsetof(Context, globals)));
       a_.mov(x86::rax, x86::qword_ptr(x86::rax, static_cast<int32_t>(in.a * 8)));
-      a_.mov(x86::rcx, top(0));
-      a_.mov(x86::qword_ptr(x86::rax, static_cast<int32_t>(jit::global_value_offset())), x86::rcx);
-      --sp_;
+      a_.mov(x86::qword_ptr(x86::rax, static_cast<int32_t>(jit::global_value_offset())), value);
+      pop_vals(1);
       return true;
+    }
     default: return false;
   }
 }
@@ -123,6 +159,7 @@ bool FunctionCompiler::translate_reference_or_bulk(const wasm::Instr& in) {
       return true;
     }
     case Opcode::RefIsNull:
+      flush_top(1);
       a_.cmp(top(0), 0);
       a_.sete(x86::al);
       a_.movzx(x86::eax, x86::al);
@@ -175,6 +212,7 @@ bool FunctionCompiler::translate_reference_or_bulk(const wasm::Instr& in) {
     default: return false;
   }
   static const x86::Gp kArgs[] = {x86::rsi, x86::rdx, x86::rcx, x86::r8, x86::r9};
+  spill_all();
   store_site();
   a_.mov(x86::rdi, x86::rbx);
   size_t arg = 0;

@@ -1,8 +1,11 @@
-// Numeric instructions: the common integer ones inline (add, sub, mul, bit operations, shifts,
-// rotates, comparisons, wrap/extend, and bit counts where the CPU has lzcnt/tzcnt/popcnt),
-// float arithmetic and comparisons inline (SSE), the rest (min/max, rounding, sign bits,
-// conversions, division) as
-// calls of thunks.cpp's functions, which share the interpreter's semantics.
+// Numeric instructions: the integer ones inline on the register cache (add, sub, mul, bit
+// operations, shifts, rotates, comparisons, fused with a following br_if/if, wrap/extend,
+// sign extensions, division with its traps, and bit counts where the CPU has
+// lzcnt/tzcnt/popcnt), float arithmetic and comparisons inline (SSE), the rest (min/max,
+// rounding, sign bits, conversions) as calls of thunks.cpp's functions, which share the
+// interpreter's semantics.
+#include <utility>
+
 #include "baseline/function_compiler.hpp"
 
 namespace lunatic::baseline {
@@ -17,52 +20,74 @@ enum class Shift : uint8_t { Shl, ShrS, ShrU, Rotl, Rotr };
 
 }  // namespace
 
+// Binary operations take their lhs's register (or a fresh one) and the rhs as a register, a
+// slot or an immediate; results are registers of the cache (value_stack.cpp).
 bool FunctionCompiler::translate_integer_inline(Opcode op) {
   const wasm::OpcodeInfo& info = wasm::opcode_info(op);
   const bool wide = static_cast<wasm::Operand>(info.in1) == wasm::Operand::i64;
-  const x86::Gp a = wide ? x86::Gp(x86::rax) : x86::Gp(x86::eax);
-  auto operand = [&](uint32_t from_top) {
-    x86::Mem mem = top(from_top);
-    mem.setSize(wide ? 8 : 4);
-    return mem;
-  };
+  const uint32_t bytes = wide ? 8 : 4;
+  auto sized = [&](const x86::Gp& r) { return wide ? x86::Gp(r.r64()) : x86::Gp(r.r32()); };
   auto alu = [&](Alu kind) {
-    a_.mov(a, operand(1));
-    switch (kind) {
-      case Alu::Add: a_.add(a, operand(0)); break;
-      case Alu::Sub: a_.sub(a, operand(0)); break;
-      case Alu::Mul: a_.imul(a, operand(0)); break;
-      case Alu::And: a_.and_(a, operand(0)); break;
-      case Alu::Or: a_.or_(a, operand(0)); break;
-      case Alu::Xor: a_.xor_(a, operand(0)); break;
+    static constexpr x86::Inst::Id kIds[] = {x86::Inst::kIdAdd,  x86::Inst::kIdSub,
+                                             x86::Inst::kIdImul, x86::Inst::kIdAnd,
+                                             x86::Inst::kIdOr,   x86::Inst::kIdXor};
+    const bool commutative = kind != Alu::Sub;
+    const Val* lhs = &val(1);
+    const Val* rhs = &val(0);
+    if (commutative && lhs->kind != Val::Kind::Reg && rhs->kind == Val::Kind::Reg)
+      std::swap(lhs, rhs);
+    const x86::Gp dst = lhs->kind == Val::Kind::Reg ? x86::gpq(lhs->reg) : alloc();
+    load(*lhs, dst);
+    asmjit::Operand src = operand(*rhs, bytes, x86::rcx);
+    if (kind == Alu::Mul && src.isImm()) {  // imul has no two-operand immediate form
+      a_.imul(sized(dst), sized(dst), src.as<asmjit::Imm>());
+    } else {
+      a_.emit(kIds[static_cast<int>(kind)], sized(dst), src);
     }
-    a_.mov(top(1), x86::rax);  // a 32-bit result is zero-extended in rax
-    --sp_;
+    pop_vals(2);
+    push_reg(dst);
     return true;
   };
   auto shifted = [&](Shift kind) {
-    a_.mov(a, operand(1));
-    x86::Mem count = top(0);
-    count.setSize(4);
-    a_.mov(x86::ecx, count);
-    switch (kind) {  // the hardware takes the count modulo the width, as Wasm does
-      case Shift::Shl: a_.shl(a, x86::cl); break;
-      case Shift::ShrS: a_.sar(a, x86::cl); break;
-      case Shift::ShrU: a_.shr(a, x86::cl); break;
-      case Shift::Rotl: a_.rol(a, x86::cl); break;
-      case Shift::Rotr: a_.ror(a, x86::cl); break;
+    static constexpr x86::Inst::Id kIds[] = {x86::Inst::kIdShl, x86::Inst::kIdSar,
+                                             x86::Inst::kIdShr, x86::Inst::kIdRol,
+                                             x86::Inst::kIdRor};
+    const Val& lhs = val(1);
+    const Val& count = val(0);
+    const x86::Gp dst = lhs.kind == Val::Kind::Reg ? x86::gpq(lhs.reg) : alloc();
+    load(lhs, dst);
+    // The hardware takes the count modulo the width, as Wasm does.
+    if (count.kind == Val::Kind::Const) {
+      a_.emit(kIds[static_cast<int>(kind)], sized(dst), asmjit::Imm(count.bits & (wide ? 63 : 31)));
+    } else {
+      load(count, x86::rcx);
+      a_.emit(kIds[static_cast<int>(kind)], sized(dst), x86::cl);
     }
-    a_.mov(top(1), x86::rax);
-    --sp_;
+    pop_vals(2);
+    push_reg(dst);
     return true;
   };
-  auto compare = [&](x86::CondCode cc) {
-    a_.mov(a, operand(1));
-    a_.cmp(a, operand(0));
-    a_.set(cc, x86::al);
-    a_.movzx(x86::eax, x86::al);
-    a_.mov(top(1), x86::rax);
-    --sp_;
+  auto compare = [&](x86::CondCode cc, bool eqz) {
+    if (next_op_ == Opcode::BrIf || next_op_ == Opcode::If) {  // left to the branch
+      fused_ = Fused{true, wide, eqz, cc};
+      return true;
+    }
+    emit_compare(wide, eqz);
+    pop_vals(eqz ? 1 : 2);
+    const x86::Gp dst = alloc();  // spilling only moves: the flags survive
+    a_.set(cc, x86::gpb(dst.id()));
+    a_.movzx(dst.r32(), x86::gpb(dst.id()));
+    push_reg(dst);
+    return true;
+  };
+  // Unary operations in place: the entry's register, or a fresh one loaded with it.
+  auto unary = [&](auto emit) {
+    const Val& v = val(0);
+    const x86::Gp dst = v.kind == Val::Kind::Reg ? x86::gpq(v.reg) : alloc();
+    load(v, dst);
+    emit(dst);
+    pop_vals(1);
+    push_reg(dst);
     return true;
   };
   switch (op) {
@@ -89,65 +114,141 @@ bool FunctionCompiler::translate_integer_inline(Opcode op) {
     case Opcode::I32Rotr:
     case Opcode::I64Rotr: return shifted(Shift::Rotr);
     case Opcode::I32Eq:
-    case Opcode::I64Eq: return compare(x86::CondCode::kEqual);
+    case Opcode::I64Eq: return compare(x86::CondCode::kEqual, false);
     case Opcode::I32Ne:
-    case Opcode::I64Ne: return compare(x86::CondCode::kNotEqual);
+    case Opcode::I64Ne: return compare(x86::CondCode::kNotEqual, false);
     case Opcode::I32LtS:
-    case Opcode::I64LtS: return compare(x86::CondCode::kSignedLT);
+    case Opcode::I64LtS: return compare(x86::CondCode::kSignedLT, false);
     case Opcode::I32LtU:
-    case Opcode::I64LtU: return compare(x86::CondCode::kUnsignedLT);
+    case Opcode::I64LtU: return compare(x86::CondCode::kUnsignedLT, false);
     case Opcode::I32GtS:
-    case Opcode::I64GtS: return compare(x86::CondCode::kSignedGT);
+    case Opcode::I64GtS: return compare(x86::CondCode::kSignedGT, false);
     case Opcode::I32GtU:
-    case Opcode::I64GtU: return compare(x86::CondCode::kUnsignedGT);
+    case Opcode::I64GtU: return compare(x86::CondCode::kUnsignedGT, false);
     case Opcode::I32LeS:
-    case Opcode::I64LeS: return compare(x86::CondCode::kSignedLE);
+    case Opcode::I64LeS: return compare(x86::CondCode::kSignedLE, false);
     case Opcode::I32LeU:
-    case Opcode::I64LeU: return compare(x86::CondCode::kUnsignedLE);
+    case Opcode::I64LeU: return compare(x86::CondCode::kUnsignedLE, false);
     case Opcode::I32GeS:
-    case Opcode::I64GeS: return compare(x86::CondCode::kSignedGE);
+    case Opcode::I64GeS: return compare(x86::CondCode::kSignedGE, false);
     case Opcode::I32GeU:
-    case Opcode::I64GeU: return compare(x86::CondCode::kUnsignedGE);
+    case Opcode::I64GeU: return compare(x86::CondCode::kUnsignedGE, false);
     case Opcode::I32Eqz:
-    case Opcode::I64Eqz:
-      a_.cmp(operand(0), 0);
-      a_.sete(x86::al);
-      a_.movzx(x86::eax, x86::al);
-      a_.mov(top(0), x86::rax);
-      return true;
+    case Opcode::I64Eqz: return compare(x86::CondCode::kEqual, true);
     case Opcode::I32WrapI64:
-    case Opcode::I64ExtendI32U:
-      a_.mov(x86::eax, top(0).cloneResized(4));
-      a_.mov(top(0), x86::rax);
-      return true;
-    case Opcode::I64ExtendI32S:
-      a_.movsxd(x86::rax, top(0).cloneResized(4));
-      a_.mov(top(0), x86::rax);
-      return true;
+    case Opcode::I64ExtendI32U: return unary([&](const x86::Gp& r) { a_.mov(r.r32(), r.r32()); });
+    case Opcode::I64ExtendI32S: return unary([&](const x86::Gp& r) { a_.movsxd(r, r.r32()); });
+    case Opcode::I32Extend8S:
+    case Opcode::I64Extend8S:
+      return unary([&](const x86::Gp& r) { a_.movsx(sized(r), x86::gpb(r.id())); });
+    case Opcode::I32Extend16S:
+    case Opcode::I64Extend16S:
+      return unary([&](const x86::Gp& r) { a_.movsx(sized(r), x86::gpw(r.id())); });
+    case Opcode::I64Extend32S: return unary([&](const x86::Gp& r) { a_.movsxd(r, r.r32()); });
+    case Opcode::I32DivS:
+    case Opcode::I64DivS:
+    case Opcode::I32DivU:
+    case Opcode::I64DivU:
+    case Opcode::I32RemS:
+    case Opcode::I64RemS:
+    case Opcode::I32RemU:
+    case Opcode::I64RemU: emit_division(op, wide); return true;
     case Opcode::I32Clz:
     case Opcode::I64Clz:
-      if (!m_.has_lzcnt) return false;
-      a_.lzcnt(a, operand(0));
-      a_.mov(top(0), x86::rax);
-      return true;
     case Opcode::I32Ctz:
     case Opcode::I64Ctz:
-      if (!m_.has_bmi1) return false;
-      a_.tzcnt(a, operand(0));
-      a_.mov(top(0), x86::rax);
-      return true;
     case Opcode::I32Popcnt:
-    case Opcode::I64Popcnt:
-      if (!m_.has_popcnt) return false;
-      a_.popcnt(a, operand(0));
-      a_.mov(top(0), x86::rax);
-      return true;
+    case Opcode::I64Popcnt: return translate_bit_count(op, wide);
     case Opcode::I32ReinterpretF32:
     case Opcode::I64ReinterpretF64:
     case Opcode::F32ReinterpretI32:
     case Opcode::F64ReinterpretI64: return true;  // the same Slot bits
     default: return false;
   }
+}
+
+bool FunctionCompiler::translate_bit_count(Opcode op, bool wide) {
+  x86::Inst::Id id = x86::Inst::kIdNone;
+  switch (op) {
+    case Opcode::I32Clz:
+    case Opcode::I64Clz:
+      if (m_.has_lzcnt) id = x86::Inst::kIdLzcnt;
+      break;
+    case Opcode::I32Ctz:
+    case Opcode::I64Ctz:
+      if (m_.has_bmi1) id = x86::Inst::kIdTzcnt;
+      break;
+    default:
+      if (m_.has_popcnt) id = x86::Inst::kIdPopcnt;
+      break;
+  }
+  if (id == x86::Inst::kIdNone) return false;
+  const Val& v = val(0);
+  const x86::Gp dst = v.kind == Val::Kind::Reg ? x86::gpq(v.reg) : alloc();
+  asmjit::Operand src = operand(v, wide ? 8 : 4, x86::rax, true);
+  if (src.isImm()) {
+    load(v, x86::rax);
+    src = wide ? x86::Gp(x86::rax) : x86::Gp(x86::eax);
+  }
+  a_.emit(id, wide ? x86::Gp(dst.r64()) : x86::Gp(dst.r32()), src);
+  pop_vals(1);
+  push_reg(dst);
+  return true;
+}
+
+// Division and remainder inline, with the interpreter's traps (engine/numeric.hpp): divide by
+// zero, div_s of INT_MIN by -1 overflows, rem_s by -1 is 0. rax:rdx and rcx are the scratch.
+void FunctionCompiler::emit_division(Opcode op, bool wide) {
+  const bool is_signed = op == Opcode::I32DivS || op == Opcode::I64DivS || op == Opcode::I32RemS ||
+                         op == Opcode::I64RemS;
+  const bool is_rem = op == Opcode::I32RemS || op == Opcode::I64RemS || op == Opcode::I32RemU ||
+                      op == Opcode::I64RemU;
+  const Val& divisor = val(0);
+  const uint64_t mask = wide ? ~uint64_t{0} : 0xFFFF'FFFFu;
+  const bool known = divisor.kind == Val::Kind::Const;
+  const uint64_t d = divisor.bits & mask;
+  const x86::Gp rcx = wide ? x86::Gp(x86::rcx) : x86::Gp(x86::ecx);
+  load(divisor, x86::rcx);
+  if (!known || d == 0) {
+    a_.test(rcx, rcx);
+    a_.jz(trap_label(engine::TrapKind::IntegerDivideByZero));
+  }
+  load(val(1), x86::rax);
+  asmjit::Label done = a_.newLabel();
+  if (is_signed) {
+    if (!known || d == mask) {  // the divisor may be -1
+      asmjit::Label ordinary = a_.newLabel();
+      a_.cmp(rcx, -1);
+      a_.jne(ordinary);
+      if (is_rem) {
+        a_.xor_(x86::edx, x86::edx);
+        a_.jmp(done);
+      } else {
+        if (wide) {
+          a_.mov(x86::rdx, uint64_t{1} << 63);
+          a_.cmp(x86::rax, x86::rdx);
+        } else {
+          a_.cmp(x86::eax, INT32_MIN);
+        }
+        a_.je(trap_label(engine::TrapKind::IntegerOverflow));
+      }
+      a_.bind(ordinary);
+    }
+    if (wide) {
+      a_.cqo();
+    } else {
+      a_.cdq();
+    }
+    a_.idiv(rcx);
+  } else {
+    a_.xor_(x86::edx, x86::edx);
+    a_.div(rcx);
+  }
+  a_.bind(done);
+  pop_vals(2);
+  const x86::Gp dst = alloc();
+  a_.mov(dst, is_rem ? x86::rdx : x86::rax);  // 32-bit results are zero-extended
+  push_reg(dst);
 }
 
 // f32/f64 add, sub, mul, div, sqrt and comparisons as SSE instructions: the ones the compiler
@@ -242,10 +343,46 @@ bool FunctionCompiler::translate_float_inline(Opcode op) {
   }
 }
 
+bool FunctionCompiler::is_float_inline(Opcode op) {
+  switch (op) {
+    case Opcode::F32Add:
+    case Opcode::F64Add:
+    case Opcode::F32Sub:
+    case Opcode::F64Sub:
+    case Opcode::F32Mul:
+    case Opcode::F64Mul:
+    case Opcode::F32Div:
+    case Opcode::F64Div:
+    case Opcode::F32Sqrt:
+    case Opcode::F64Sqrt:
+    case Opcode::F32Eq:
+    case Opcode::F64Eq:
+    case Opcode::F32Ne:
+    case Opcode::F64Ne:
+    case Opcode::F32Lt:
+    case Opcode::F64Lt:
+    case Opcode::F32Gt:
+    case Opcode::F64Gt:
+    case Opcode::F32Le:
+    case Opcode::F64Le:
+    case Opcode::F32Ge:
+    case Opcode::F64Ge: return true;
+    default: return false;
+  }
+}
+
+// Integer operations work on the register cache; float ones on their operands' slots (they
+// use only rax, rcx, xmm0 and xmm1, so the rest of the cache stays); thunks are calls, which
+// need the whole stack in its slots.
 Result<bool> FunctionCompiler::translate_numeric(const wasm::Instr& in) {
-  if (translate_integer_inline(in.op) || translate_float_inline(in.op)) return true;
+  if (translate_integer_inline(in.op)) return true;
+  if (is_float_inline(in.op)) {
+    flush_top(2);
+    return translate_float_inline(in.op);
+  }
   const Thunk thunk = numeric_thunk(in.op);
   if (thunk.fn == nullptr) return false;
+  spill_all();
   const wasm::OpcodeInfo& info = wasm::opcode_info(in.op);
   const bool binary = static_cast<wasm::Operand>(info.in2) != wasm::Operand::none;
   if (thunk.traps) store_site();

@@ -141,10 +141,12 @@ Result<void> FunctionCompiler::run() {
   fn.label = return_;
   ctrls_.push_back(fn);
   TRY(emit_next_safepoint());
-  for (const wasm::Instr& in : func_.body) {
+  for (size_t i = 0; i < func_.body.size(); ++i) {
+    const wasm::Instr& in = func_.body[i];
     if (ctrls_.empty()) break;
     offset_ = in.offset;
     if (ctrls_.back().dead && wasm::skip_unreachable(in.op, dead_depth_)) continue;
+    next_op_ = i + 1 < func_.body.size() ? func_.body[i + 1].op : wasm::Opcode::Nop;
     TRY(translate(in));
   }
   if (!ctrls_.empty()) return baseline_error("body without its final end");
@@ -164,47 +166,34 @@ Result<void> FunctionCompiler::run() {
 
 Result<void> FunctionCompiler::translate(const wasm::Instr& in) {
   using wasm::Opcode;
+  sync();
   switch (in.op) {
     case Opcode::Nop: return {};
-    case Opcode::Drop: --sp_; return {};
+    case Opcode::Drop: pop_vals(1); return {};
     case Opcode::Select:
-    case Opcode::SelectT:
-      a_.mov(x86::eax, top(0));
-      a_.mov(x86::rcx, top(2));
-      a_.test(x86::eax, x86::eax);
-      a_.cmovz(x86::rcx, top(1));
-      a_.mov(top(2), x86::rcx);
-      sp_ -= 2;
-      return {};
+    case Opcode::SelectT: emit_select(); return {};
     case Opcode::LocalGet:
-      a_.mov(x86::rax, slot(in.a));
-      a_.mov(stack_at(push()), x86::rax);
-      return {};
     case Opcode::LocalSet:
-      a_.mov(x86::rax, top());
-      a_.mov(slot(in.a), x86::rax);
-      --sp_;
-      return {};
-    case Opcode::LocalTee:
-      a_.mov(x86::rax, top());
-      a_.mov(slot(in.a), x86::rax);
-      return {};
+    case Opcode::LocalTee: translate_local(in); return {};
     case Opcode::I32Const:
-    case Opcode::F32Const: {
-      const uint32_t at = push();
-      a_.mov(x86::eax, static_cast<uint32_t>(in.c));
-      a_.mov(stack_at(at), x86::rax);
-      return {};
-    }
+    case Opcode::F32Const:
     case Opcode::I64Const:
     case Opcode::F64Const: {
-      const uint32_t at = push();
-      a_.mov(x86::rax, in.c);
-      a_.mov(stack_at(at), x86::rax);
+      Val v;
+      v.kind = Val::Kind::Const;
+      const bool narrow = in.op == Opcode::I32Const || in.op == Opcode::F32Const;
+      v.bits = narrow ? uint64_t{static_cast<uint32_t>(in.c)} : in.c;
+      push_val(v);
       return {};
     }
-    case Opcode::Call: translate_call(in.a); return {};
-    case Opcode::CallIndirect: translate_call_indirect(in.a, in.b); return {};
+    case Opcode::Call:
+      spill_all();
+      translate_call(in.a);
+      return {};
+    case Opcode::CallIndirect:
+      spill_all();
+      translate_call_indirect(in.a, in.b);
+      return {};
     default: break;
   }
   if (translate_memory(in) || translate_reference_or_bulk(in)) return {};

@@ -1,14 +1,17 @@
-// The compilation of one function body to x86-64 (internal to the baseline layer). The design
-// is the simplest that is correct: every local and every operand-stack slot has a fixed 8-byte
-// home in the frame ([rsp + 8 * slot], locals first), instructions load their operands into
-// scratch registers and store their result; values are kept as Slots (i32/f32 zero-extended),
-// so the operands of a call already form the slot array the callee reads.
+// The compilation of one function body to x86-64 (internal to the baseline layer). Every local
+// and every operand-stack slot has a fixed 8-byte home in the frame ([rsp + 8 * slot], locals
+// first); values are kept as Slots (i32/f32 zero-extended), so the operands of a call form the
+// slot array the callee reads. Locals always live in their slots (LLVM's OSR entries read them
+// there); the operand stack is a register cache in the style of V8's Liftoff (value_stack.cpp):
+// an entry is in its home slot, in a register, a constant, or a not yet copied local.get, and
+// entries are written to their homes only at control flow, calls, helper calls and safepoints.
 //
 // Frame and registers (each function is its own slot entry, void f(Context*, Slot*)):
 //   rbx = Context*, r12 = the args/results slot array, r13d = this frame's call depth,
 //   r14d = this frame's fp in the interpreter's slot stack (abi.hpp frame_fp);
 //   push rbp, rbx, r12, r13, r14 then rsp -= frame (patched at the end, once the deepest
 //   operand stack is known); `if` params saved for the else arm live at the top of the frame.
+//   rax, rcx, rdx are scratch; r8-r11, rsi, rdi, r14 hold cached operand-stack values.
 // The fuel budget stays in ctx->budget (no register copy), memory base and size are read from
 // the Context at each access, so nothing needs reloading after a call. Calls go through
 // ctx->slot_entries and loop headers may hand the frame to LLVM's OSR entry: the tier-up.
@@ -18,6 +21,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/result.hpp"
@@ -75,6 +79,24 @@ class FunctionCompiler {
     std::vector<asmjit::Label> targets;
   };
 
+ public:
+  /// Where an operand-stack entry's value is (value_stack.cpp).
+  struct Val {
+    enum class Kind : uint8_t { Mem, Reg, Const, Local };
+    Kind kind = Kind::Mem;  ///< Mem: in its home slot
+    uint8_t reg = 0;        ///< Reg: the register id (one entry per register)
+    uint32_t local = 0;     ///< Local: equal to this local (copied before it changes)
+    uint64_t bits = 0;      ///< Const: the Slot
+  };
+  /// An integer compare left for the br_if or if that follows it (compare and jcc fused).
+  struct Fused {
+    bool active = false;
+    bool wide = false;
+    bool eqz = false;
+    asmjit::x86::CondCode cc = asmjit::x86::CondCode::kEqual;
+  };
+
+ private:
   // function_compiler.cpp: driver, prologue, epilogue, frame helpers.
   Result<void> collect_safepoint_costs();
   void emit_prologue();
@@ -97,16 +119,52 @@ class FunctionCompiler {
   void emit_return();
   void emit_epilogue();  ///< restores the saved registers and returns
 
+  // value_stack.cpp: the register cache over the operand stack.
+  /// vals_ follows sp_ (entries the older, memory-only emitters pushed are in their slots).
+  void sync();
+  void spill(uint32_t height);  ///< that entry to its home slot
+  void spill_below(uint32_t height);
+  void spill_all() { spill_below(sp_); }
+  void flush_top(uint32_t n);  ///< the top n entries to their home slots
+  /// A free cache register (the lowest cached entry spilled when none is free). The entries
+  /// still on the stack keep theirs, so operands must be popped only after this.
+  asmjit::x86::Gp alloc();
+  void push_val(const Val& v);
+  void push_reg(const asmjit::x86::Gp& r);
+  void pop_vals(uint32_t n);
+  Val& val(uint32_t from_top) { return vals_[vals_.size() - 1 - from_top]; }
+  void load(const Val& v, const asmjit::x86::Gp& dst);  ///< dst (64-bit) = the Slot
+  /// v as an instruction operand of `bytes`: its register, its slot, or an immediate (a
+  /// constant that does not fit one is loaded into `scratch`); `memory_ok` false: never a Mem.
+  asmjit::Operand operand(const Val& v, uint32_t bytes, const asmjit::x86::Gp& scratch,
+                          bool memory_ok = true);
+  /// The register holding v, or `scratch` loaded with it.
+  asmjit::x86::Gp in_reg(const Val& v, const asmjit::x86::Gp& scratch);
+  /// Sets the flags for `lhs cmp rhs` (or `v == 0`) on the top entries, without popping.
+  void emit_compare(bool wide, bool eqz);
+  /// The condition of br_if / if: spills the rest of the stack, pops the condition's operands
+  /// and returns the jcc condition that means "true".
+  asmjit::x86::CondCode pop_condition();
+  bool translate_local(const wasm::Instr& in);
+  void emit_select();
+
   // emit_numeric.cpp: integer arithmetic inline, everything else through thunks.
   Result<bool> translate_numeric(const wasm::Instr& in);
   bool translate_integer_inline(wasm::Opcode op);
+  bool translate_bit_count(wasm::Opcode op, bool wide);
+  void emit_division(wasm::Opcode op, bool wide);
   bool translate_float_inline(wasm::Opcode op);
+  static bool is_float_inline(wasm::Opcode op);
 
   // emit_memory.cpp: loads, stores, memory.*, globals, tables, references, bulk memory.
   bool translate_memory(const wasm::Instr& in);
   bool translate_reference_or_bulk(const wasm::Instr& in);
-  /// rax = effective address (checked against memory_size), rcx = memory_base.
-  void memory_address(uint32_t addr_slot, uint32_t offset, uint32_t bytes);
+  /// The address entry `from_top` checked against memory_size for `bytes` at `offset`; rcx =
+  /// memory_base. Returns the index register (the entry's own, or rax) and the displacement.
+  std::pair<asmjit::x86::Gp, int32_t> memory_address(uint32_t from_top, uint32_t offset,
+                                                     uint32_t bytes);
+  void emit_load(wasm::Opcode op, uint32_t offset);
+  void emit_store(wasm::Opcode op, uint32_t offset);
 
   // emit_calls.cpp
   void translate_call(uint32_t func_index);
@@ -139,7 +197,11 @@ class FunctionCompiler {
   uint32_t func_index_;
   uint32_t local_count_ = 0;  ///< params + declared locals
   std::vector<wasm::ValType> local_types_;
-  uint32_t sp_ = 0;          ///< operand stack height
+  uint32_t sp_ = 0;           ///< operand stack height
+  std::vector<Val> vals_;     ///< the operand stack's entries (see sync)
+  uint32_t cached_from_ = 0;  ///< every entry below this height is in its slot
+  Fused fused_;
+  wasm::Opcode next_op_ = wasm::Opcode::Nop;  ///< the instruction after the current one
   uint32_t max_slots_ = 0;   ///< locals + deepest operand stack (and call result areas)
   uint32_t save_slots_ = 0;  ///< `if` params saved for their else arm
   size_t frame_patch_ = 0;   ///< offset of the frame size's imm32 in the code

@@ -83,6 +83,96 @@ TEST(BaselineTier, SlicesEndAtTheSameSafepoints) {
   }
 }
 
+// The register cache (value_stack.cpp): more live entries than cache registers and than it
+// keeps cached at once, a local.get still on the stack when its local changes, constants as
+// immediates, compares fused with br_if/if/select, inline division with its traps, narrow
+// stores of constants and sign-extending loads: the same results as the interpreter.
+TEST(BaselineTier, TheRegisterCacheComputesWhatTheInterpreterDoes) {
+  std::string deep = "(func (export \"deep\") (param i32) (result i32)\n";
+  for (int i = 0; i < 40; ++i) {
+    deep += "(i32.mul (i32.add (local.get 0) (i32.const " + std::to_string(i) + ")) (i32.const " +
+            std::to_string(i + 3) + "))\n";
+  }
+  for (int i = 0; i < 39; ++i) deep += "i32.xor\n";
+  deep += ")\n";
+  const std::string wat = R"((module (memory 1)
+    (func (export "stale") (param i32) (result i32)
+      (local.get 0)
+      (local.set 0 (i32.const 5))
+      (local.get 0)
+      (local.tee 0 (i32.const -7))
+      (i32.add (local.get 0))
+      (i32.sub) (i32.sub))
+    (func (export "divs") (param i32 i32) (result i64)
+      (i64.extend_i32_u (i32.div_s (local.get 0) (local.get 1)))
+      (i64.extend_i32_u (i32.rem_s (local.get 0) (local.get 1)))
+      (i64.add)
+      (i64.extend_i32_u (i32.div_u (local.get 0) (local.get 1)))
+      (i64.add)
+      (i64.extend_i32_u (i32.rem_u (local.get 0) (local.get 1)))
+      (i64.add)
+      (i64.rem_s (i64.extend_i32_s (local.get 0)) (i64.const -1))
+      (i64.add)
+      (i64.div_s (i64.extend_i32_s (local.get 0)) (i64.const 3))
+      (i64.add)
+      (i32.rem_s (local.get 0) (i32.const -1))
+      (i64.extend_i32_s) (i64.add))
+    (func (export "div64") (param i64 i64) (result i64)
+      (i64.div_s (local.get 0) (local.get 1)))
+    (func (export "branchy") (param i32 i32) (result i32) (local i32)
+      (block $out (result i32)
+        (loop $top
+          (drop (br_if $out (i32.const 99) (i32.gt_u (local.get 2) (i32.const 50))))
+          (if (i32.lt_s (local.get 0) (local.get 1))
+            (then (local.set 2 (i32.add (local.get 2) (i32.const 3))))
+            (else (local.set 2 (i32.add (local.get 2) (i32.const 1)))))
+          (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+          (br_if $top (i32.eqz (i32.ge_u (local.get 2) (i32.const 40)))))
+        (select (local.get 2) (i32.const -1) (i64.ne (i64.const 0x100000000) (i64.extend_i32_u (local.get 0))))))
+    (func (export "memory") (param i32) (result i64)
+      (i32.store8 offset=3 (local.get 0) (i32.const 0x1ff))
+      (i32.store16 offset=5 (local.get 0) (i32.const -2))
+      (i64.store offset=8 (local.get 0) (i64.const 0x123456789abcdef0))
+      (i64.store32 offset=16 (local.get 0) (i64.const -3))
+      (i64.add (i64.load8_s offset=3 (local.get 0)) (i64.load16_s offset=5 (local.get 0)))
+      (i64.add (i64.load offset=8 (local.get 0)))
+      (i64.add (i64.load32_s offset=16 (local.get 0)))
+      (i64.add (i64.extend_i32_u (i32.load8_u offset=3 (local.get 0)))))
+    )" + deep + ")";
+  BaselineAndInterp b(wat);
+  ASSERT_NE(b.baseline.instance, nullptr);
+  const std::vector<Case> calls = {
+      {"deep", {Value::i32(0)}},
+      {"deep", {Value::i32(-123456)}},
+      {"stale", {Value::i32(100)}},
+      {"divs", {Value::i32(100), Value::i32(7)}},
+      {"divs", {Value::i32(-100), Value::i32(-7)}},
+      {"divs", {Value::i32(INT32_MIN), Value::i32(3)}},
+      {"divs", {Value::i32(INT32_MIN), Value::i32(-1)}},
+      {"divs", {Value::i32(5), Value::i32(0)}},
+      {"div64", {Value::i64(INT64_MIN), Value::i64(-1)}},
+      {"div64", {Value::i64(INT64_MIN), Value::i64(2)}},
+      {"div64", {Value::i64(1), Value::i64(0)}},
+      {"branchy", {Value::i32(0), Value::i32(10)}},
+      {"branchy", {Value::i32(-5), Value::i32(-20)}},
+      {"memory", {Value::i32(100)}},
+      {"memory", {Value::i32(65520)}},
+  };
+  for (const Case& c : calls) {
+    const Outcome want = run_to_end(b.interp.thread, b.interp.fn(c.fn), c.args, 1'000'000);
+    const Outcome got = run_to_end(b.baseline.thread, b.baseline.fn(c.fn), c.args, 1'000'000);
+    EXPECT_EQ(got, want) << c.fn;
+  }
+  EXPECT_EQ(run_to_end(b.baseline.thread, b.baseline.fn("stale"), {Value::i32(100)}, {})
+                .results[0]
+                .as_i32(),
+            100 - (5 - (-7 + -7)));
+  EXPECT_EQ(run_to_end(b.baseline.thread, b.baseline.fn("div64"),
+                       {Value::i64(INT64_MIN), Value::i64(-1)}, {})
+                .trap,
+            "integer overflow");
+}
+
 TEST(BaselineTier, ASpinningLoopYieldsAndIsKilled) {
   TierInstance t(kWork, Tier::Baseline);
   ASSERT_NE(t.instance, nullptr);

@@ -1,0 +1,254 @@
+// The register cache over the operand stack (in the style of V8's Liftoff). Each entry of the
+// operand stack is in its home slot (Mem), in one of the cache registers (Reg), a constant not
+// yet written anywhere (Const), or a local.get not yet copied (Local: the value is the local's
+// slot, copied out before the local changes). Entries reach their homes (`spill`) only where
+// the memory-only parts need them: control flow (every merge sees the whole stack in its
+// slots), calls and helper calls (they clobber the cache registers, and a call's operands are
+// the callee's slot array), safepoints (at loop headers, after the block's spill) and
+// instructions emitted the old way. Locals are never cached: they stay in their slots, where
+// LLVM's OSR entries read them.
+#include "baseline/function_compiler.hpp"
+
+#include <algorithm>
+
+namespace lunatic::baseline {
+
+namespace x86 = asmjit::x86;
+using Kind = FunctionCompiler::Val::Kind;
+
+namespace {
+
+// Caller-saved registers no emitter uses as scratch, and r14 (saved by the prologue).
+constexpr uint8_t kPool[] = {8, 9, 10, 11, 6, 7, 14};  // r8-r11, rsi, rdi, r14
+// Entries that may be cached at once (bounds the scans below: compile time stays linear).
+constexpr uint32_t kMaxCached = 24;
+
+bool fits_i32(uint64_t bits) {
+  return static_cast<int64_t>(bits) == static_cast<int32_t>(static_cast<uint32_t>(bits));
+}
+
+}  // namespace
+
+void FunctionCompiler::sync() {
+  // Entries above sp_ were dropped (their registers are free again: the cache registers in
+  // use are found by scanning the stack); entries pushed by memory-only emitters are in their
+  // slots.
+  vals_.resize(sp_);
+}
+
+void FunctionCompiler::spill(uint32_t height) {
+  Val& v = vals_[height];
+  const x86::Mem home = stack_at(height);
+  switch (v.kind) {
+    case Kind::Mem: return;
+    case Kind::Reg: a_.mov(home, x86::gpq(v.reg)); break;
+    case Kind::Const:
+      if (fits_i32(v.bits)) {
+        a_.mov(home, static_cast<int32_t>(v.bits));
+      } else {
+        a_.mov(x86::rax, v.bits);
+        a_.mov(home, x86::rax);
+      }
+      break;
+    case Kind::Local:
+      a_.mov(x86::rax, slot(v.local));
+      a_.mov(home, x86::rax);
+      break;
+  }
+  v = Val{};
+}
+
+void FunctionCompiler::spill_below(uint32_t height) {
+  const auto end = std::min<uint32_t>(height, static_cast<uint32_t>(vals_.size()));
+  for (uint32_t h = cached_from_; h < end; ++h) spill(h);
+  cached_from_ = std::max(cached_from_, end);
+}
+
+void FunctionCompiler::flush_top(uint32_t n) {
+  const auto size = static_cast<uint32_t>(vals_.size());
+  for (uint32_t h = size - std::min(n, size); h < size; ++h) spill(h);
+}
+
+x86::Gp FunctionCompiler::alloc() {
+  uint32_t used = 0;
+  uint32_t lowest = UINT32_MAX;
+  for (auto h = static_cast<uint32_t>(vals_.size()); h-- > cached_from_;) {
+    if (vals_[h].kind != Kind::Reg) continue;
+    used |= 1u << vals_[h].reg;
+    lowest = h;
+  }
+  for (uint8_t r : kPool) {
+    if ((used & (1u << r)) == 0) return x86::gpq(r);
+  }
+  // Every cache register holds an entry: the lowest gives its up (it lies at least
+  // std::size(kPool) - 1 entries below the top, below any instruction's operands).
+  const uint8_t r = vals_[lowest].reg;
+  spill(lowest);
+  return x86::gpq(r);
+}
+
+void FunctionCompiler::push_val(const Val& v) {
+  const uint32_t height = push();
+  vals_.push_back(v);
+  if (v.kind == Kind::Mem) return;
+  cached_from_ = std::min(cached_from_, height);
+  if (height + 1 - cached_from_ > kMaxCached) spill_below(height + 1 - kMaxCached / 2);
+}
+
+void FunctionCompiler::push_reg(const x86::Gp& r) {
+  Val v;
+  v.kind = Kind::Reg;
+  v.reg = static_cast<uint8_t>(r.id());
+  push_val(v);
+}
+
+void FunctionCompiler::pop_vals(uint32_t n) {
+  sp_ -= n;
+  vals_.resize(sp_);
+}
+
+void FunctionCompiler::load(const Val& v, const x86::Gp& dst) {
+  const x86::Gp d = dst.r64();
+  switch (v.kind) {
+    case Kind::Mem: a_.mov(d, stack_at(static_cast<uint32_t>(&v - vals_.data()))); return;
+    case Kind::Reg:
+      if (v.reg != d.id()) a_.mov(d, x86::gpq(v.reg));
+      return;
+    case Kind::Const:
+      if (v.bits == 0) {
+        a_.xor_(d.r32(), d.r32());
+      } else if (v.bits <= 0xFFFF'FFFFu) {
+        a_.mov(d.r32(), static_cast<uint32_t>(v.bits));
+      } else {
+        a_.mov(d, v.bits);
+      }
+      return;
+    case Kind::Local: a_.mov(d, slot(v.local)); return;
+  }
+}
+
+asmjit::Operand FunctionCompiler::operand(const Val& v, uint32_t bytes, const x86::Gp& scratch,
+                                          bool memory_ok) {
+  const bool wide = bytes == 8;
+  switch (v.kind) {
+    case Kind::Reg: return wide ? x86::Gp(x86::gpq(v.reg)) : x86::Gp(x86::gpd(v.reg));
+    case Kind::Const:
+      if (!wide) return asmjit::Imm(static_cast<int32_t>(static_cast<uint32_t>(v.bits)));
+      if (fits_i32(v.bits)) return asmjit::Imm(static_cast<int64_t>(v.bits));
+      break;
+    case Kind::Mem:
+      if (memory_ok) {
+        return stack_at(static_cast<uint32_t>(&v - vals_.data())).cloneResized(bytes);
+      }
+      break;
+    case Kind::Local:
+      if (memory_ok) return slot(v.local).cloneResized(bytes);
+      break;
+  }
+  load(v, scratch);
+  return wide ? x86::Gp(scratch.r64()) : x86::Gp(scratch.r32());
+}
+
+x86::Gp FunctionCompiler::in_reg(const Val& v, const x86::Gp& scratch) {
+  if (v.kind == Kind::Reg) return x86::gpq(v.reg);
+  load(v, scratch);
+  return scratch.r64();
+}
+
+void FunctionCompiler::emit_compare(bool wide, bool eqz) {
+  const uint32_t bytes = wide ? 8 : 4;
+  if (eqz) {
+    const Val& v = val(0);
+    if (v.kind == Kind::Mem || v.kind == Kind::Local) {
+      a_.emit(x86::Inst::kIdCmp, operand(v, bytes, x86::rax), asmjit::Imm(0));
+      return;
+    }
+    const x86::Gp r = in_reg(v, x86::rax);
+    if (wide) {
+      a_.test(r, r);
+    } else {
+      a_.test(r.r32(), r.r32());
+    }
+    return;
+  }
+  const Val& lhs = val(1);
+  const Val& rhs = val(0);
+  // lhs: a register or a slot; rhs: anything but a second memory operand.
+  const asmjit::Operand l = operand(lhs, bytes, x86::rax, true);
+  const asmjit::Operand r = operand(rhs, bytes, x86::rcx, !l.isMem());
+  if (l.isImm()) {  // a constant lhs: into rax
+    load(lhs, x86::rax);
+    a_.emit(x86::Inst::kIdCmp, wide ? x86::Gp(x86::rax) : x86::Gp(x86::eax), r);
+  } else {
+    a_.emit(x86::Inst::kIdCmp, l, r);
+  }
+}
+
+x86::CondCode FunctionCompiler::pop_condition() {
+  if (fused_.active) {
+    fused_.active = false;
+    const uint32_t n = fused_.eqz ? 1 : 2;
+    spill_below(sp_ - n);
+    emit_compare(fused_.wide, fused_.eqz);
+    pop_vals(n);
+    return fused_.cc;
+  }
+  spill_below(sp_ - 1);
+  emit_compare(false, true);
+  pop_vals(1);
+  return x86::CondCode::kNotEqual;
+}
+
+// local.get pushes a reference to the local (no code); local.set and local.tee first copy the
+// entries that still refer to the local they overwrite.
+bool FunctionCompiler::translate_local(const wasm::Instr& in) {
+  using wasm::Opcode;
+  if (in.op == Opcode::LocalGet) {
+    Val v;
+    v.kind = Kind::Local;
+    v.local = in.a;
+    push_val(v);
+    return true;
+  }
+  if (in.op != Opcode::LocalSet && in.op != Opcode::LocalTee) return false;
+  const uint32_t local = in.a;
+  const bool tee = in.op == Opcode::LocalTee;
+  const Val& v = val(0);
+  if (v.kind == Kind::Local && v.local == local) {  // x = x
+    if (!tee) pop_vals(1);
+    return true;
+  }
+  const auto top = static_cast<uint32_t>(vals_.size() - 1);
+  for (uint32_t h = cached_from_; h < top; ++h) {
+    if (vals_[h].kind == Kind::Local && vals_[h].local == local) spill(h);
+  }
+  const x86::Mem dst = slot(local);
+  switch (v.kind) {
+    case Kind::Reg: a_.mov(dst, x86::gpq(v.reg)); break;
+    case Kind::Const:
+      if (fits_i32(v.bits)) {
+        a_.mov(dst, static_cast<int32_t>(v.bits));
+        break;
+      }
+      [[fallthrough]];
+    default: load(v, x86::rax); a_.mov(dst, x86::rax);
+  }
+  if (!tee) pop_vals(1);
+  return true;
+}
+
+// select: val1 if cond != 0 else val2 (cond on top, then val2, then val1).
+void FunctionCompiler::emit_select() {
+  const Val& v1 = val(2);
+  const Val& v2 = val(1);
+  const x86::Gp dst = v1.kind == Kind::Reg ? x86::gpq(v1.reg) : alloc();
+  load(v1, dst);
+  const asmjit::Operand other = operand(v2, 8, x86::rcx, true);
+  const asmjit::Operand src = other.isImm() ? asmjit::Operand(in_reg(v2, x86::rcx)) : other;
+  emit_compare(false, true);  // cond == 0
+  a_.emit(x86::Inst::kIdCmovz, dst, src);
+  pop_vals(3);
+  push_reg(dst);
+}
+
+}  // namespace lunatic::baseline
