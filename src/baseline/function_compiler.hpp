@@ -11,7 +11,7 @@
 //   r14d = this frame's fp in the interpreter's slot stack (abi.hpp frame_fp);
 //   push rbp, rbx, r12, r13, r14 then rsp -= frame (patched at the end, once the deepest
 //   operand stack is known); `if` params saved for the else arm live at the top of the frame.
-//   rax, rcx, rdx are scratch; r8-r11, rsi, rdi, r14 hold cached operand-stack values.
+//   rax, rcx, rdx are scratch; r8-r11, rsi, rdi hold cached operand-stack values.
 // The fuel budget stays in ctx->budget (no register copy), memory base and size are read from
 // the Context at each access, so nothing needs reloading after a call. Calls go through
 // ctx->slot_entries and loop headers may hand the frame to LLVM's OSR entry: the tier-up.

@@ -18,8 +18,9 @@ using Kind = FunctionCompiler::Val::Kind;
 
 namespace {
 
-// Caller-saved registers no emitter uses as scratch, and r14 (saved by the prologue).
-constexpr uint8_t kPool[] = {8, 9, 10, 11, 6, 7, 14};  // r8-r11, rsi, rdi, r14
+// Caller-saved registers no emitter uses as scratch (r14, saved by the prologue, holds the
+// frame's fp: jit/abi.hpp frame_fp).
+constexpr uint8_t kPool[] = {8, 9, 10, 11, 6, 7};  // r8-r11, rsi, rdi
 // Entries that may be cached at once (bounds the scans below: compile time stays linear).
 constexpr uint32_t kMaxCached = 24;
 
