@@ -93,8 +93,8 @@ bool FunctionTranslator::translate_simd_memory(const wasm::Instr& in) {
     case Opcode::V128Load32Zero:
     case Opcode::V128Load64Zero: {
       llvm::Value* x = load(scalar, pop());
-      push(as_v128(b_.CreateInsertElement(llvm::Constant::getNullValue(lanes(scalar)), x,
-                                          uint64_t{0})));
+      push(as_v128(
+          b_.CreateInsertElement(llvm::Constant::getNullValue(lanes(scalar)), x, uint64_t{0})));
       return true;
     }
     case Opcode::V128Store: {

@@ -60,17 +60,16 @@ bool FunctionTranslator::translate_simd_float(Opcode op) {
     return unary(lane, [&](llvm::Value* a) { return float_rounding(id, a); });
   };
   auto sqrt = [&](llvm::Type* lane) {
-    return unary(lane, [&](llvm::Value* a) {
-      return b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, a);
-    });
+    return unary(lane,
+                 [&](llvm::Value* a) { return b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, a); });
   };
   // abs clears, neg flips the sign bit of each lane (NaNs included).
   auto sign_bit = [&](llvm::Type* int_lane, bool is_abs) {
     const unsigned bits = int_lane->getScalarSizeInBits();
     const llvm::APInt sign = llvm::APInt::getSignMask(bits);
     llvm::Value* a = as_lanes(pop(), int_lane);
-    llvm::Value* mask = b_.CreateVectorSplat(
-        128 / bits, llvm::ConstantInt::get(int_lane, is_abs ? ~sign : sign));
+    llvm::Value* mask =
+        b_.CreateVectorSplat(128 / bits, llvm::ConstantInt::get(int_lane, is_abs ? ~sign : sign));
     push(as_v128(is_abs ? b_.CreateAnd(a, mask) : b_.CreateXor(a, mask)));
     return true;
   };

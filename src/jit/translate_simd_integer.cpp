@@ -54,9 +54,8 @@ bool FunctionTranslator::translate_simd_integer(Opcode op) {
     return binary(lane, [&](llvm::Value* a, llvm::Value* b) { return b_.CreateBinOp(kind, a, b); });
   };
   auto intrinsic = [&](llvm::Type* lane, llvm::Intrinsic::ID id) {
-    return binary(lane, [&](llvm::Value* a, llvm::Value* b) {
-      return b_.CreateBinaryIntrinsic(id, a, b);
-    });
+    return binary(
+        lane, [&](llvm::Value* a, llvm::Value* b) { return b_.CreateBinaryIntrinsic(id, a, b); });
   };
   // The count modulo the lane width, in every lane.
   auto shift = [&](llvm::Type* lane, llvm::Instruction::BinaryOps kind) {
@@ -146,9 +145,8 @@ bool FunctionTranslator::translate_simd_integer(Opcode op) {
     case Opcode::I32x4Neg: return neg(i32);
     case Opcode::I64x2Neg: return neg(i64);
     case Opcode::I8x16Popcnt:
-      return unary(i8, [&](llvm::Value* a) {
-        return b_.CreateUnaryIntrinsic(llvm::Intrinsic::ctpop, a);
-      });
+      return unary(
+          i8, [&](llvm::Value* a) { return b_.CreateUnaryIntrinsic(llvm::Intrinsic::ctpop, a); });
     case Opcode::I8x16AllTrue: return all_true(i8);
     case Opcode::I16x8AllTrue: return all_true(i16);
     case Opcode::I32x4AllTrue: return all_true(i32);

@@ -35,9 +35,9 @@ bool FunctionTranslator::translate_simd_width(Opcode op) {
     const unsigned count = 128 / from->getScalarSizeInBits();
     llvm::Value* both = b_.CreateShuffleVector(a, b, lane_range(0, 2 * count));
     const unsigned to_bits = to->getScalarSizeInBits();
-    const llvm::APInt low = to_signed ? llvm::APInt::getSignedMinValue(to_bits).sext(
-                                            from->getScalarSizeInBits())
-                                      : llvm::APInt(from->getScalarSizeInBits(), 0);
+    const llvm::APInt low =
+        to_signed ? llvm::APInt::getSignedMinValue(to_bits).sext(from->getScalarSizeInBits())
+                  : llvm::APInt(from->getScalarSizeInBits(), 0);
     const llvm::APInt high =
         (to_signed ? llvm::APInt::getSignedMaxValue(to_bits) : llvm::APInt::getMaxValue(to_bits))
             .zext(from->getScalarSizeInBits());
@@ -52,7 +52,8 @@ bool FunctionTranslator::translate_simd_width(Opcode op) {
   auto half = [&](llvm::Value* v, llvm::Type* from, llvm::Type* to, bool high, bool is_signed) {
     const unsigned count = 128 / to->getScalarSizeInBits();
     llvm::Value* lanes_of = as_lanes(v, from);
-    llvm::Value* picked = b_.CreateShuffleVector(lanes_of, lanes_of, lane_range(high ? count : 0, count));
+    llvm::Value* picked =
+        b_.CreateShuffleVector(lanes_of, lanes_of, lane_range(high ? count : 0, count));
     return extend_to(picked, to, is_signed);
   };
   auto extend = [&](llvm::Type* from, llvm::Type* to, bool high, bool is_signed) {
