@@ -19,14 +19,14 @@ using wasm::ValType;
 // The SIMD instructions of opcodes.def by signature (v128.const, i8x16.shuffle and
 // v128.bitselect are written by hand).
 struct SimdTables {
-  std::vector<Opcode> unary;     ///< v128 -> v128
-  std::vector<Opcode> binary;    ///< v128 v128 -> v128
-  std::vector<Opcode> shifts;    ///< v128 i32 -> v128
-  std::vector<Opcode> tests;     ///< v128 -> i32 (any_true, all_true, bitmask)
-  std::vector<Opcode> splats;    ///< scalar -> v128
-  std::vector<Opcode> extracts;  ///< v128 -> scalar, lane immediate
-  std::vector<Opcode> replaces;  ///< v128 scalar -> v128, lane immediate
-  std::vector<Opcode> loads;     ///< i32 -> v128, memarg
+  std::vector<Opcode> unary;                    ///< v128 -> v128
+  std::vector<Opcode> binary;                   ///< v128 v128 -> v128
+  std::vector<Opcode> shifts;                   ///< v128 i32 -> v128
+  std::vector<Opcode> tests;                    ///< v128 -> i32 (any_true, all_true, bitmask)
+  std::vector<Opcode> splats;                   ///< scalar -> v128
+  std::vector<Opcode> extracts;                 ///< v128 -> scalar, lane immediate
+  std::vector<Opcode> replaces;                 ///< v128 scalar -> v128, lane immediate
+  std::vector<Opcode> loads;                    ///< i32 -> v128, memarg
   std::vector<Opcode> load_lanes, store_lanes;  ///< memarg and lane
 };
 
@@ -41,7 +41,8 @@ const SimdTables& simd_tables() {
       switch (info.immediate) {
         case Immediate::None:
           if (info.out == Operand::v128 && v_in && info.in2 == Operand::none) t.unary.push_back(op);
-          if (info.out == Operand::v128 && v_in && info.in2 == Operand::v128) t.binary.push_back(op);
+          if (info.out == Operand::v128 && v_in && info.in2 == Operand::v128)
+            t.binary.push_back(op);
           if (info.out == Operand::v128 && v_in && info.in2 == Operand::i32) t.shifts.push_back(op);
           if (info.out == Operand::i32 && v_in) t.tests.push_back(op);
           if (info.out == Operand::v128 && !v_in && info.in1 != Operand::special)
