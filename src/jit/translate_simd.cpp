@@ -2,7 +2,9 @@
 // with the scalar loads' bounds check, constants, lanes, shuffles and the bitwise operations.
 // Between instructions a v128 is <2 x i64>; each instruction bitcasts it to its lane shape
 // (free: one XMM register either way).
+#include <llvm/ADT/StringMap.h>
 #include <llvm/IR/IntrinsicsX86.h>
+#include <llvm/Support/Host.h>
 
 #include <cstring>
 
@@ -26,6 +28,16 @@ bool has_float_identity(uint64_t lo, uint64_t hi) {
     if (magnitude == 0 || magnitude == 0x3FF0'0000'0000'0000u) return true;
   }
   return false;
+}
+
+// Whether this machine has pshufb (the code is compiled for the host: JITTargetMachineBuilder::
+// detectHost, and the code cache's key holds the CPU's features).
+bool host_has_ssse3() {
+  static const bool has = [] {
+    llvm::StringMap<bool> features;
+    return llvm::sys::getHostCPUFeatures(features) && features.lookup("ssse3");
+  }();
+  return has;
 }
 
 }  // namespace
@@ -157,6 +169,17 @@ bool FunctionTranslator::translate_simd_lanes(const wasm::Instr& in) {
       // index + 112 saturated sets that bit exactly for the indices >= 16.
       llvm::Value* s = as_lanes(pop(), env_.i8);
       llvm::Value* a = as_lanes(pop(), env_.i8);
+      if (!host_has_ssse3()) {  // lane by lane (variable extracts go through memory)
+        llvm::Value* r = llvm::Constant::getNullValue(a->getType());
+        for (uint64_t i = 0; i < 16; ++i) {
+          llvm::Value* index = b_.CreateExtractElement(s, i);
+          llvm::Value* lane = b_.CreateExtractElement(a, b_.CreateAnd(index, b_.getInt8(15)));
+          llvm::Value* in_range = b_.CreateICmpULT(index, b_.getInt8(16));
+          r = b_.CreateInsertElement(r, b_.CreateSelect(in_range, lane, b_.getInt8(0)), i);
+        }
+        push(as_v128(r));
+        return true;
+      }
       llvm::Value* bias = b_.CreateVectorSplat(16, b_.getInt8(0x70));
       llvm::Value* index = b_.CreateBinaryIntrinsic(llvm::Intrinsic::uadd_sat, s, bias);
       push(as_v128(b_.CreateIntrinsic(llvm::Intrinsic::x86_ssse3_pshuf_b_128, {}, {a, index})));
