@@ -220,7 +220,7 @@ TEST(TierUp, AModuleTheBaselineRefusesRunsInTheInterpreterThenLlvm) {
         (i64.add (i64.extend_i32_u (i32x4.extract_lane 0 (local.get $acc)))
                  (i64.extend_i32_u (i32x4.extract_lane 1 (local.get $acc))))
         (i64.add (i64.extend_i32_u (i32x4.extract_lane 2 (local.get $acc)))
-                 (i64.extend_i32_u (i32x4.extract_lane 3 (local.get $acc)))))))))";
+                 (i64.extend_i32_u (i32x4.extract_lane 3 (local.get $acc))))))))";
   auto bytes = text::parse_module(kSimd).value();
   Compiler compiler(
       {.tier = Tier::Auto, .background_delay = std::chrono::milliseconds(300), .use_cache = false});
