@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The SIMD benchmark: bench/guests/simd.c (an i16 dot product and a byte scan) run natively and
-in lunatic's interpreter, built for wasm32-wasi as scalar code and with -msimd128 (both -O3).
-Checks that all print the same checksum and prints median wall times with ratios to native.
+in lunatic's interpreter and LLVM tier (--tier compiled, warm: the code cache holds its code
+after a first unmeasured run), built for wasm32-wasi as scalar code and with -msimd128 (both
+-O3). Runs the variants interleaved, checks that all print the same checksum and prints median
+wall times with ratios to native.
 
 Python 3 standard library only. Build first:
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DLUNATIC_BUILD_BENCH=ON
@@ -38,22 +40,23 @@ def main():
     bench = os.path.join(args.build_dir, "bench")
     lunatic = args.lunatic or os.path.join(args.build_dir, "tools", "lunatic", "lunatic")
     guest_args = args.args.split()
-    variants = [
-        ("native -O3", [os.path.join(bench, "native", "simd")] + guest_args),
-        ("interp, scalar wasm", [lunatic, "run", "--tier", "interp",
-                                 os.path.join(bench, "guests", "bench_simd_scalar.wasm")] + guest_args),
-        ("interp, -msimd128 wasm", [lunatic, "run", "--tier", "interp",
-                                    os.path.join(bench, "guests", "bench_simd_simd128.wasm")] + guest_args),
-    ]
+    guests = {"scalar": os.path.join(bench, "guests", "bench_simd_scalar.wasm"),
+              "-msimd128": os.path.join(bench, "guests", "bench_simd_simd128.wasm")}
+    variants = [("native -O3", [os.path.join(bench, "native", "simd")] + guest_args)]
+    for tier in ("interp", "compiled"):
+        for build, wasm in guests.items():
+            variants.append((f"{tier}, {build} wasm", [lunatic, "run", "--tier", tier, wasm] + guest_args))
+    for label, command in variants:  # warm-up: fills the code cache for the compiled tier
+        if "compiled" in label:
+            run(command, args.timeout)
     outputs = set()
-    medians = []
-    for label, command in variants:
-        walls = []
-        for _ in range(args.runs):
+    walls = {label: [] for label, _ in variants}
+    for _ in range(args.runs):  # interleaved: a load change hits every variant alike
+        for label, command in variants:
             wall, out = run(command, args.timeout)
-            walls.append(wall)
+            walls[label].append(wall)
             outputs.add(out)
-        medians.append((label, statistics.median(walls)))
+    medians = [(label, statistics.median(walls[label])) for label, _ in variants]
     if len(outputs) != 1:
         sys.exit("outputs differ: " + " | ".join(sorted(outputs)))
     print(f"simd {args.args}: {outputs.pop()}  (median of {args.runs} runs, wall)")

@@ -1,7 +1,8 @@
 // libFuzzer target: the differential test of the baseline tier, as tiers_fuzzer.cpp is of the
 // LLVM tier: every export of the module the bytes choose runs whole in the interpreter and in
 // slices in baseline code, and everything observable must be identical (harness.hpp,
-// run_tiers_input). LUNATIC_FUZZ_DUMP=file.wasm writes the module of the last input.
+// run_tiers_input). Its modules are scalar only (the baseline refuses SIMD, jit/simd_check.hpp).
+// LUNATIC_FUZZ_DUMP=file.wasm writes the module of the last input.
 #include <cstddef>
 #include <cstdint>
 

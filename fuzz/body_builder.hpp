@@ -94,6 +94,12 @@ class BodyGenerator {
   void table_statement();
   void canonicalize_nan(wasm::Opcode op, wasm::ValType result);  ///< see ModuleShape
 
+  // body_simd.cpp (ModuleShape::simd)
+  void simd_expr();                              ///< exactly one v128
+  void simd_scalar(wasm::ValType t);             ///< one value of numeric type t out of a v128
+  void simd_statement();                         ///< v128 stores, or a v128 computed and dropped
+  void canonicalize_v128_nans(wasm::Opcode op);  ///< canonicalize_nan, lane by lane
+
   ByteSource& src_;
   const ModuleShape& shape_;
   const wasm::FuncType& type_;
@@ -101,6 +107,7 @@ class BodyGenerator {
   std::vector<wasm::ValType> locals_;  ///< parameters and general-purpose locals
   uint32_t counter_base_ = 0;          ///< first of the kLoopCounters loop-counter locals
   uint32_t nan_scratch_ = 0;           ///< an f32 then an f64 local for canonicalize_nan
+  uint32_t v128_scratch_ = 0;          ///< a v128 local for canonicalize_v128_nans
   uint32_t open_loops_ = 0;            ///< counted loops open (each owns one counter)
   std::vector<Label> labels_;          ///< innermost last; [0] is the function body
   uint32_t expr_depth_ = 0;

@@ -17,13 +17,22 @@ void BodyGenerator::generate() {
     groups.emplace_back(n, t);
     locals_.insert(locals_.end(), n, t);
   }
+  if (shape_.simd) {
+    const uint32_t n = src_.below(3);
+    if (n != 0) {
+      groups.emplace_back(n, ValType::V128);
+      locals_.insert(locals_.end(), n, ValType::V128);
+    }
+  }
   counter_base_ = static_cast<uint32_t>(locals_.size());  // counters are not in locals_
   groups.emplace_back(kLoopCounters, ValType::I32);
   nan_scratch_ = counter_base_ + kLoopCounters;
   if (shape_.canonical_nans) {
     groups.emplace_back(1, ValType::F32);
     groups.emplace_back(1, ValType::F64);
+    if (shape_.simd) groups.emplace_back(1, ValType::V128);
   }
+  v128_scratch_ = nan_scratch_ + 2;
   out_.uleb(groups.size());
   for (const auto& [n, t] : groups) {
     out_.uleb(n);
@@ -38,7 +47,11 @@ void BodyGenerator::generate() {
 void BodyGenerator::expr(ValType t) {
   if (expr_depth_ >= kMaxExprDepth || !spend()) return leaf(t);
   ++expr_depth_;
-  if (!construct(t)) leaf(t);
+  if (t == ValType::V128) {
+    simd_expr();
+  } else if (!construct(t)) {
+    leaf(t);
+  }
   --expr_depth_;
 }
 
@@ -166,6 +179,12 @@ bool BodyGenerator::construct(ValType t) {
       if (t != ValType::I32) return false;
       reference_i32();
       break;
+    case 14:
+      if (shape_.simd) {
+        simd_scalar(t);
+        break;
+      }
+      [[fallthrough]];
     default: {  // a multi-value block typed by a function type: params in, results out
       const auto type_index = type_with_result(t);
       if (!type_index || !can_nest()) return false;
@@ -324,6 +343,12 @@ void BodyGenerator::statement() {
     case 14:
       if (src_.one_in(16)) out_.op(Opcode::Unreachable);
       break;
+    case 15:
+      if (shape_.simd) {
+        simd_statement();
+        break;
+      }
+      [[fallthrough]];
     default:
       if (!src_.one_in(4)) break;
       if (auto l = empty_label()) {

@@ -23,6 +23,10 @@ struct ModuleShape {
   /// leaves the sign and payload of such a NaN open (4.3.3), so two correct tiers may differ
   /// there (LLVM folds 0/0 to +NaN, x86 computes -NaN); the tiers fuzzer compares bits.
   bool canonical_nans = false;
+  /// v128 values too (body_simd.cpp): the types, globals and locals may be v128, and scalar
+  /// expressions and statements may go through SIMD instructions. Off for the baseline's
+  /// fuzzer (the baseline refuses SIMD).
+  bool simd = false;
 };
 
 /// Writes a `t.const` instruction with an interesting or random value of numeric type `t`.

@@ -287,6 +287,21 @@ void write_constant(ByteSource& src, WasmWriter& out, ValType t) {
       out.op(Opcode::F32Const);
       out.fixed32(pick < kF32.size() ? kF32[pick] : src.u32());
       return;
+    case ValType::V128:  // all zeros or ones, float lanes from the edges above, any bytes
+      out.op(Opcode::V128Const);
+      for (int half = 0; half < 2; ++half) {
+        if (pick < 2) {
+          out.fixed64(pick == 0 ? 0 : ~uint64_t{0});
+        } else if (pick < 6) {
+          out.fixed32(kF32[src.below(kF32.size())]);
+          out.fixed32(kF32[src.below(kF32.size())]);
+        } else if (pick < 8) {
+          out.fixed64(kF64[src.below(kF64.size())]);
+        } else {
+          out.fixed64(src.u64());
+        }
+      }
+      return;
     default:
       out.op(Opcode::F64Const);
       out.fixed64(pick < kF64.size() ? kF64[pick] : src.u64());

@@ -62,7 +62,9 @@ struct Outcome {
         std::string s = "done [";
         for (const Value& v : results) {
           s += wasm::val_type_name(v.type);
-          s += ":" + std::to_string(side.normalize(v.type, v.bits)) + " ";
+          s += ":" + std::to_string(side.normalize(v.type, v.bits));
+          if (v.type == wasm::ValType::V128) s += ":" + std::to_string(v.hi);  // bytes 8..15
+          s += " ";
         }
         return s + "] fuel " + (fuel_left ? std::to_string(*fuel_left) : "none");
       }
@@ -113,8 +115,10 @@ bool same(const Outcome& a, const Side& sa, const Outcome& b, const Side& sb) {
   for (size_t i = 0; i < a.results.size(); ++i) {
     const Value& x = a.results[i];
     const Value& y = b.results[i];
-    if (x.type != y.type || sa.normalize(x.type, x.bits) != sb.normalize(y.type, y.bits))
+    if (x.type != y.type || sa.normalize(x.type, x.bits) != sb.normalize(y.type, y.bits) ||
+        x.hi != y.hi) {
       return false;
+    }
   }
   return true;
 }
@@ -133,7 +137,8 @@ std::string compare_state(const Side& a, const Side& b) {
   }
   for (size_t i = 0; i < x.globals.size(); ++i) {
     const wasm::ValType t = x.globals[i]->type.type;
-    if (a.normalize(t, x.globals[i]->value) != b.normalize(t, y.globals[i]->value)) {
+    if (a.normalize(t, x.globals[i]->value) != b.normalize(t, y.globals[i]->value) ||
+        x.globals[i]->hi != y.globals[i]->hi) {
       return "global " + std::to_string(i);
     }
   }
@@ -265,9 +270,11 @@ HarnessReport check_resumable(engine::MemoryPool& pool,
 }
 
 int run_tiers_input(const uint8_t* data, size_t size, const char* tier,
-                    const std::function<Result<void>(const engine::CompiledModule&)>& attach) {
+                    const std::function<Result<void>(const engine::CompiledModule&)>& attach,
+                    bool simd) {
   static engine::MemoryPool pool;  // outlives every Store of every input
-  const std::vector<uint8_t> wasm = generate_module_for_input(data, size, /*canonical_nans=*/true);
+  const std::vector<uint8_t> wasm =
+      generate_module_for_input(data, size, /*canonical_nans=*/true, simd);
   auto interpreted = engine::compile(wasm);
   auto compiled = engine::compile(wasm);
   if (!interpreted || !compiled) {

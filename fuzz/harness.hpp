@@ -56,11 +56,13 @@ HarnessReport check_tiers(engine::MemoryPool& pool,
                           const std::shared_ptr<const engine::CompiledModule>& compiled,
                           uint64_t slice, const HarnessLimits& limits = {});
 
-/// The body of a tiers fuzzer: the module the input chooses (NaNs canonicalized), compiled
+/// The body of a tiers fuzzer: the module the input chooses (NaNs canonicalized; with `simd`,
+/// v128 values too: see generate_module), compiled
 /// twice, `attach` giving the second one a native tier named `tier`, then check_tiers. Aborts
 /// (the finding) when the module does not compile, the tier refuses it (every valid module
 /// must compile: a fallback is a gap of the tier), or the tiers differ.
 int run_tiers_input(const uint8_t* data, size_t size, const char* tier,
-                    const std::function<Result<void>(const engine::CompiledModule&)>& attach);
+                    const std::function<Result<void>(const engine::CompiledModule&)>& attach,
+                    bool simd = false);
 
 }  // namespace lunatic::fuzz

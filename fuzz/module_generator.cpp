@@ -36,9 +36,11 @@ constexpr uint8_t kLimitsMinMax = 0x01;
 constexpr uint8_t kExternFunc = 0x00;
 constexpr uint8_t kExternMemory = 0x02;
 
-ValType numeric(ByteSource& src) {
-  static constexpr ValType kNumeric[] = {ValType::I32, ValType::I64, ValType::F32, ValType::F64};
-  return kNumeric[src.below(4)];
+// A value type: numeric, or with `simd` also v128.
+ValType value_type(ByteSource& src, bool simd) {
+  static constexpr ValType kTypes[] = {ValType::I32, ValType::I64, ValType::F32, ValType::F64,
+                                       ValType::V128};
+  return kTypes[src.below(simd ? 5 : 4)];
 }
 
 void write_types(const ModuleShape& shape, WasmWriter& out) {
@@ -77,17 +79,19 @@ void write_data(ByteSource& src, WasmWriter& out) {
 
 }  // namespace
 
-std::vector<uint8_t> generate_module(std::span<const uint8_t> bytes, bool canonical_nans) {
+std::vector<uint8_t> generate_module(std::span<const uint8_t> bytes, bool canonical_nans,
+                                     bool simd) {
   ByteSource src(bytes);
   ModuleShape shape;
   shape.canonical_nans = canonical_nans;
+  shape.simd = simd;
   const uint32_t type_count = 1 + src.below(4);
   for (uint32_t i = 0; i < type_count; ++i) {
     wasm::FuncType ft;
     ft.params.resize(src.below(4));
-    for (ValType& t : ft.params) t = numeric(src);
+    for (ValType& t : ft.params) t = value_type(src, simd);
     ft.results.resize(src.below(3));
-    for (ValType& t : ft.results) t = numeric(src);
+    for (ValType& t : ft.results) t = value_type(src, simd);
     shape.types.push_back(std::move(ft));
   }
   const uint32_t imported = src.below(2);
@@ -95,7 +99,7 @@ std::vector<uint8_t> generate_module(std::span<const uint8_t> bytes, bool canoni
   for (uint32_t i = 0; i < imported + defined; ++i)
     shape.function_types.push_back(src.below(type_count));
   shape.globals.resize(src.below(6));
-  for (ValType& t : shape.globals) t = numeric(src);
+  for (ValType& t : shape.globals) t = value_type(src, simd);
   shape.table_size = imported + defined;
   shape.passive_data = 1;
   shape.passive_elem = 1;
@@ -189,8 +193,9 @@ std::vector<uint8_t> generate_module(std::span<const uint8_t> bytes, bool canoni
 }
 
 std::vector<uint8_t> generate_module_for_input(const uint8_t* data, size_t size,
-                                               bool canonical_nans) {
-  std::vector<uint8_t> wasm = generate_module(std::span<const uint8_t>(data, size), canonical_nans);
+                                               bool canonical_nans, bool simd) {
+  std::vector<uint8_t> wasm =
+      generate_module(std::span<const uint8_t>(data, size), canonical_nans, simd);
   if (const char* dump = std::getenv("LUNATIC_FUZZ_DUMP")) {
     if (FILE* f = std::fopen(dump, "wb")) {
       std::fwrite(wasm.data(), 1, wasm.size(), f);

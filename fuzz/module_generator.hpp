@@ -41,12 +41,14 @@ class ByteSource {
 /// and call_indirect, multi-value results), a funcref table holding every function, one page
 /// of memory with data segments, mutable globals. Every defined function is exported as
 /// "f<i>". Loops may run forever: the caller bounds execution with fuel.
-/// `canonical_nans`: see ModuleShape::canonical_nans (for comparing two tiers).
-std::vector<uint8_t> generate_module(std::span<const uint8_t> bytes, bool canonical_nans = false);
+/// `canonical_nans`: see ModuleShape::canonical_nans (for comparing two tiers). `simd`: v128
+/// too, in params, results, locals, globals and expressions (ModuleShape::simd).
+std::vector<uint8_t> generate_module(std::span<const uint8_t> bytes, bool canonical_nans = false,
+                                     bool simd = false);
 
 /// generate_module for a fuzzer's input, also written to the file LUNATIC_FUZZ_DUMP names
 /// (the module of the last input, to reproduce a finding).
 std::vector<uint8_t> generate_module_for_input(const uint8_t* data, size_t size,
-                                               bool canonical_nans = false);
+                                               bool canonical_nans = false, bool simd = false);
 
 }  // namespace lunatic::fuzz

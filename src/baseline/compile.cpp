@@ -7,6 +7,7 @@
 #include "baseline/baseline.hpp"
 #include "baseline/function_compiler.hpp"
 #include "jit/native_tier.hpp"
+#include "jit/simd_check.hpp"
 
 namespace lunatic::baseline {
 
@@ -45,6 +46,7 @@ Result<std::unique_ptr<jit::NativeCode>> compile_baseline(const engine::Compiled
   const auto start = std::chrono::steady_clock::now();
   const wasm::Module& wasm = module.wasm;
   if (module.code.size() != wasm.functions.size()) return baseline_error("module is not lowered");
+  TRY(jit::refuse_simd(wasm));  // SIMD is the LLVM tier's only
   asmjit::CodeHolder code;
   code.init(runtime().environment());
   FirstError errors;

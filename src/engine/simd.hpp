@@ -210,7 +210,9 @@ template <class From, class To> inline V128 extmul(V128 a, V128 b, unsigned firs
   const Vec<From> va = as<From>(a), vb = as<From>(b);
   Vec<To> r;
   for (unsigned i = 0; i < kLanes<To>; ++i) {
-    using U = std::make_unsigned_t<To>;
+    // Unsigned and at least as wide as unsigned int: a uint16_t would be promoted to int, and
+    // 65408 * 65535 overflows it (undefined; found by tiers_fuzzer under UBSan).
+    using U = std::common_type_t<std::make_unsigned_t<To>, unsigned>;
     r[i] = static_cast<To>(static_cast<U>(static_cast<To>(va[first + i])) *
                            static_cast<U>(static_cast<To>(vb[first + i])));
   }

@@ -44,14 +44,19 @@ Result<void> Thread::begin_call(Function* fn, std::span<const Value> args) {
   trap_ = Trap{};
   if (!fn->is_host()) {
     if (std::shared_ptr<const CodeTier> native = fn->instance->module->native()) {
+      // As slots: a v128 takes two, as in the interpreter's frames.
+      const size_t count = slot_count(fn->type->params);
       std::array<Slot, 16> inline_args{};
       std::vector<Slot> many;
-      std::span<Slot> bits(inline_args.data(), args.size());
-      if (args.size() > inline_args.size()) {
-        many.resize(args.size());
+      std::span<Slot> bits(inline_args.data(), count);
+      if (count > inline_args.size()) {
+        many.resize(count);
         bits = many;
       }
-      for (size_t i = 0; i < args.size(); ++i) bits[i] = args[i].bits;
+      for (size_t i = 0, slot = 0; i < args.size(); ++i) {
+        bits[slot++] = args[i].bits;
+        if (args[i].type == wasm::ValType::V128) bits[slot++] = args[i].hi;
+      }
       tier_ = native->begin(*this, *fn, bits);
       s.entry = fn;
       s.phase = State::Phase::Idle;

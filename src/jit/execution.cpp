@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/compiled_module.hpp"
+#include "engine/value.hpp"
 #include "jit/native_tier.hpp"
 
 namespace lunatic::jit {
@@ -41,8 +42,9 @@ Execution::Execution(std::shared_ptr<const NativeTier> tier, engine::Thread& thr
       defined_index_(start.defined_index),
       safepoint_(start.safepoint) {
   const wasm::Module& wasm = start.instance->module->wasm;
+  // Counted in slots (a v128 takes two), as the args are.
   const size_t results =
-      wasm.function_type(wasm.imported_functions + defined_index_).results.size();
+      engine::slot_count(wasm.function_type(wasm.imported_functions + defined_index_).results);
   slots_.assign(std::max(start.args.size(), safepoint_ ? 0 : results), 0);
   std::copy(start.args.begin(), start.args.end(), slots_.begin());
   if (safepoint_) results_.assign(results, 0);
@@ -261,8 +263,8 @@ Execution::HostOutcome Execution::invoke_host(const engine::Function& fn, Slot* 
     pending_trap_ = Trap::host("host function has no implementation");
     return HostOutcome::Trap;
   }
-  const size_t n = fn.type->params.size();
-  const size_t r = fn.type->results.size();
+  const size_t n = engine::slot_count(fn.type->params);
+  const size_t r = engine::slot_count(fn.type->results);
   // Results go to a scratch buffer: the host may still read its arguments while writing them.
   std::array<Slot, kInlineHostResults> inline_results{};
   std::vector<Slot> many;

@@ -21,7 +21,6 @@
 #include <string>
 
 #include "jit/perf_map.hpp"
-#include "jit/simd_check.hpp"
 #include "jit/translate.hpp"
 
 namespace lunatic::jit {
@@ -292,7 +291,6 @@ Result<std::unique_ptr<NativeCode>> compile_native(const engine::CompiledModule&
   });
   const Clock::time_point start = Clock::now();
   const wasm::Module& wasm = module.wasm;
-  TRY(refuse_simd(wasm));  // before the cache: no entry is ever made for a v128 module
   std::optional<Digest> key;
   if (options.cache != nullptr && options.module_digest) {
     key = ObjectCache::key(*options.module_digest, options.opt_level, options.osr_entries);

@@ -122,7 +122,7 @@ class NativeCode {
 /// on a valid module: an unsupported construct, an IR verifier failure or an LLVM error comes back
 /// as an Error (Phase::Validate, context "jit", the message says what), so the caller can fall back
 /// to the interpreter. Thread-safe: may run on several threads at once (own LLVMContext and LLJIT
-/// per call). A module that uses v128 is refused first (Phase::Unsupported, simd_check.hpp).
+/// per call).
 Result<std::unique_ptr<NativeCode>> compile_native(const engine::CompiledModule& module,
                                                    const CompileOptions& options = {});
 

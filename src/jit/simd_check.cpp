@@ -1,4 +1,4 @@
-// refuse_simd: the compiled tier's guard against v128 modules, before any translation.
+// refuse_simd: the baseline tier's guard against v128 modules, before any compilation.
 #include "jit/simd_check.hpp"
 
 #include <algorithm>
@@ -11,8 +11,8 @@ bool has_v128(const std::vector<wasm::ValType>& types) {
 }
 
 Error refuse(uint64_t offset) {
-  Error e(Phase::Unsupported, "SIMD (v128) is not supported by the compiled tier", offset);
-  e.context = "jit";
+  Error e(Phase::Unsupported, "SIMD (v128) is not supported by the baseline tier", offset);
+  e.context = "baseline";
   return e;
 }
 

@@ -1,5 +1,6 @@
-// The compiled tier does not translate SIMD: a module that uses v128 anywhere stays in the
-// interpreter, which runs it (engine/interpreter_simd.cpp).
+// The baseline tier does not compile SIMD (the LLVM tier does, translate_simd*.cpp): it refuses
+// a module that uses v128 anywhere before compiling any of it, and the module runs in the
+// interpreter (or, under `auto`, in the interpreter until LLVM's code is ready).
 #pragma once
 
 #include "common/result.hpp"
@@ -7,8 +8,8 @@
 
 namespace lunatic::jit {
 
-/// An Error (Phase::Unsupported, context "jit") when `module` uses v128 in a type, an import, a
-/// global, a local or an instruction; nothing otherwise.
+/// An Error (Phase::Unsupported, context "baseline") when `module` uses v128 in a type, an import,
+/// a global, a local or an instruction; nothing otherwise.
 Result<void> refuse_simd(const wasm::Module& module);
 
 }  // namespace lunatic::jit

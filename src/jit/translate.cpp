@@ -6,6 +6,7 @@
 #include <llvm/IR/MDBuilder.h>
 
 #include "engine/code.hpp"
+#include "engine/value.hpp"
 #include "jit/abi.hpp"
 #include "jit/translate_function.hpp"
 #include "wasm/unreachable_code.hpp"
@@ -52,6 +53,7 @@ ModuleEnv::ModuleEnv(llvm::Module& m, const engine::CompiledModule& c)
       f32(llvm::Type::getFloatTy(llvm)),
       f64(llvm::Type::getDoubleTy(llvm)),
       ptr(llvm::Type::getInt8PtrTy(llvm)),
+      v128(llvm::FixedVectorType::get(i64, 2)),
       void_type(llvm::Type::getVoidTy(llvm)) {
   llvm::MDBuilder md(llvm);
   llvm::MDNode* root = md.createTBAARoot("lunatic");
@@ -71,7 +73,8 @@ llvm::Type* ModuleEnv::value_type(wasm::ValType t) const {
     case wasm::ValType::I32: return i32;
     case wasm::ValType::F32: return f32;
     case wasm::ValType::F64: return f64;
-    default: return i64;  // i64 and references (V128 never gets here: not decoded)
+    case wasm::ValType::V128: return v128;
+    default: return i64;  // i64 and references
   }
 }
 
@@ -101,6 +104,23 @@ llvm::Value* ModuleEnv::from_slot(llvm::IRBuilder<>& b, llvm::Value* slot, wasm:
     case wasm::ValType::F64: return b.CreateBitCast(slot, f64);
     default: return slot;
   }
+}
+
+llvm::Value* ModuleEnv::load_value(llvm::IRBuilder<>& b, llvm::Value* slots, uint32_t index,
+                                   wasm::ValType t) const {
+  llvm::Value* at = b.CreateConstInBoundsGEP1_64(i64, slots, index);
+  if (t != wasm::ValType::V128) return from_slot(b, b.CreateLoad(i64, at), t);
+  return b.CreateAlignedLoad(v128, b.CreateBitCast(at, v128->getPointerTo()), llvm::Align(8));
+}
+
+void ModuleEnv::store_value(llvm::IRBuilder<>& b, llvm::Value* v, wasm::ValType t,
+                            llvm::Value* slots, uint32_t index) const {
+  llvm::Value* at = b.CreateConstInBoundsGEP1_64(i64, slots, index);
+  if (t != wasm::ValType::V128) {
+    b.CreateStore(to_slot(b, v, t), at);
+    return;
+  }
+  b.CreateAlignedStore(v, b.CreateBitCast(at, v128->getPointerTo()), llvm::Align(8));
 }
 
 llvm::Function* ModuleEnv::helper(Helper h) {
@@ -204,13 +224,13 @@ void FunctionTranslator::emit_prologue() {
   b_.SetInsertPoint(body);
   b_.CreateStore(budget, budget_);
   refresh_memory();
+  uint32_t frame_slot = 0;  // the interpreter's frame: a v128 local takes two slots
   for (size_t i = 0; i < locals_.size(); ++i) {
     llvm::Value* init = nullptr;
     if (osr_) {  // every local from the interpreter's frame
       llvm::Value* frame = b_.CreateBitCast(fn_->getArg(1), env_.i64->getPointerTo());
-      llvm::Value* bits =
-          b_.CreateLoad(env_.i64, b_.CreateConstInBoundsGEP1_64(env_.i64, frame, i));
-      init = from_slot(bits, local_types_[i]);
+      init = env_.load_value(b_, frame, frame_slot, local_types_[i]);
+      frame_slot += engine::slot_width(local_types_[i]);
     } else if (i < type_.params.size()) {
       init = fn_->getArg(i + 4);
     } else {
@@ -282,8 +302,8 @@ Result<void> FunctionTranslator::translate(const wasm::Instr& in) {
     case Opcode::CallIndirect: translate_call_indirect(in.a, in.b); return {};
     default: break;
   }
-  if (translate_integer(in.op) || translate_float(in.op) || translate_conversion(in.op) ||
-      translate_memory(in) || translate_reference_or_bulk(in)) {
+  if (translate_simd(in) || translate_integer(in.op) || translate_float(in.op) ||
+      translate_conversion(in.op) || translate_memory(in) || translate_reference_or_bulk(in)) {
     return {};
   }
   return translate_control(in);
@@ -308,10 +328,11 @@ bool has_loop(const wasm::Function& f) {
 void store_results(ModuleEnv& env, llvm::IRBuilder<>& b, const wasm::FuncType& type,
                    llvm::Value* ret, llvm::Value* slot_array) {
   llvm::Value* slots = b.CreateBitCast(slot_array, env.i64->getPointerTo());
+  uint32_t slot = 0;
   for (size_t i = 0; i < type.results.size(); ++i) {
     llvm::Value* v = b.CreateExtractValue(ret, {unsigned(i + 1)});
-    b.CreateStore(env.to_slot(b, v, type.results[i]),
-                  b.CreateConstInBoundsGEP1_64(env.i64, slots, i));
+    env.store_value(b, v, type.results[i], slots, slot);
+    slot += engine::slot_width(type.results[i]);
   }
 }
 
@@ -339,9 +360,10 @@ void emit_slot_entry(ModuleEnv& env, uint32_t defined_index) {
   llvm::Value* budget_ptr =
       context_field(env, b, fn->getArg(0), offsetof(Context, budget), env.i64);
   std::vector<llvm::Value*> args{fn->getArg(0), depth, fp, b.CreateLoad(env.i64, budget_ptr)};
-  for (size_t i = 0; i < type.params.size(); ++i) {
-    llvm::Value* bits = b.CreateLoad(env.i64, b.CreateConstInBoundsGEP1_64(env.i64, slots, i));
-    args.push_back(env.from_slot(b, bits, type.params[i]));
+  uint32_t slot = 0;
+  for (wasm::ValType t : type.params) {
+    args.push_back(env.load_value(b, slots, slot, t));
+    slot += engine::slot_width(t);
   }
   llvm::Value* ret = b.CreateCall(env.typed[defined_index], args);
   b.CreateStore(b.CreateExtractValue(ret, {0}), budget_ptr);

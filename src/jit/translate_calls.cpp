@@ -2,6 +2,7 @@
 // lunatic_jit_call with a slot array, and call_indirect's inline fast path (table 0, a function
 // of this instance with the expected type pointer) beside the helper's slow path.
 #include "engine/store.hpp"
+#include "engine/value.hpp"
 #include "jit/abi.hpp"
 #include "jit/translate_function.hpp"
 
@@ -9,12 +10,15 @@ namespace lunatic::jit {
 
 llvm::Value* FunctionTranslator::slot_array(const wasm::FuncType& type,
                                             const std::vector<llvm::Value*>& args) {
-  const size_t count = std::max({type.params.size(), type.results.size(), size_t{1}});
-  llvm::AllocaInst* array = alloca_at_entry(env_.i64, static_cast<uint32_t>(count));
+  const uint32_t count =
+      std::max({engine::slot_count(type.params), engine::slot_count(type.results), uint32_t{1}});
+  llvm::AllocaInst* array = alloca_at_entry(env_.i64, count);
+  array->setAlignment(llvm::Align(16));
   llvm::Value* slots = b_.CreateBitCast(array, env_.i64->getPointerTo());
+  uint32_t slot = 0;
   for (size_t i = 0; i < args.size(); ++i) {
-    b_.CreateStore(to_slot(args[i], type.params[i]),
-                   b_.CreateConstInBoundsGEP1_64(env_.i64, slots, i));
+    env_.store_value(b_, args[i], type.params[i], slots, slot);
+    slot += engine::slot_width(type.params[i]);
   }
   return b_.CreateBitCast(array, env_.ptr);
 }
@@ -23,9 +27,10 @@ std::vector<llvm::Value*> FunctionTranslator::read_slot_results(const wasm::Func
                                                                 llvm::Value* slots) {
   llvm::Value* base = b_.CreateBitCast(slots, env_.i64->getPointerTo());
   std::vector<llvm::Value*> out;
-  for (size_t i = 0; i < type.results.size(); ++i) {
-    llvm::Value* bits = b_.CreateLoad(env_.i64, b_.CreateConstInBoundsGEP1_64(env_.i64, base, i));
-    out.push_back(from_slot(bits, type.results[i]));
+  uint32_t slot = 0;
+  for (wasm::ValType t : type.results) {
+    out.push_back(env_.load_value(b_, base, slot, t));
+    slot += engine::slot_width(t);
   }
   return out;
 }

@@ -80,7 +80,11 @@ llvm::Value* FunctionTranslator::float_rounding(llvm::Intrinsic::ID id, llvm::Va
 // OR of their bits (-0 wins), else the smaller. fmax: the AND of the bits, else the larger.
 llvm::Value* FunctionTranslator::float_min_max(bool is_min, llvm::Value* a, llvm::Value* b) {
   llvm::Type* ft = a->getType();
-  llvm::Type* it = ft == env_.f32 ? static_cast<llvm::Type*>(env_.i32) : env_.i64;
+  // Scalars and vectors alike (translate_simd_float.cpp): the integers of the same width.
+  llvm::Type* it =
+      ft->isVectorTy()
+          ? static_cast<llvm::Type*>(llvm::VectorType::getInteger(llvm::cast<llvm::VectorType>(ft)))
+          : llvm::Type::getIntNTy(env_.llvm, ft->getPrimitiveSizeInBits());
   llvm::Value* ai = b_.CreateBitCast(a, it);
   llvm::Value* bi = b_.CreateBitCast(b, it);
   llvm::Value* equal_case =

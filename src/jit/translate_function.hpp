@@ -50,7 +50,8 @@ struct ModuleEnv {
   llvm::IntegerType* i64;
   llvm::Type* f32;
   llvm::Type* f64;
-  llvm::PointerType* ptr;  ///< i8*: every pointer is a byte pointer plus an offset
+  llvm::PointerType* ptr;       ///< i8*: every pointer is a byte pointer plus an offset
+  llvm::FixedVectorType* v128;  ///< <2 x i64>: a v128 between instructions (translate_simd.cpp)
   llvm::Type* void_type;
 
   /// TBAA access tags: Context fields, guest linear memory, the shadow stack, Global values,
@@ -72,6 +73,12 @@ struct ModuleEnv {
   /// A value as its 64-bit Slot (i32 and f32 bits zero-extended), and back.
   llvm::Value* to_slot(llvm::IRBuilder<>& b, llvm::Value* v, wasm::ValType t) const;
   llvm::Value* from_slot(llvm::IRBuilder<>& b, llvm::Value* slot, wasm::ValType t) const;
+  /// A value at slot `index` of the slot array `slots` (i64*), and back: a v128 takes two
+  /// slots, bytes 0..7 first (engine::slot_width), as the interpreter's frames and calls do.
+  llvm::Value* load_value(llvm::IRBuilder<>& b, llvm::Value* slots, uint32_t index,
+                          wasm::ValType t) const;
+  void store_value(llvm::IRBuilder<>& b, llvm::Value* v, wasm::ValType t, llvm::Value* slots,
+                   uint32_t index) const;
   /// The declaration of a helper (made on first use).
   llvm::Function* helper(Helper h);
 
@@ -138,6 +145,18 @@ class FunctionTranslator {
   llvm::Value* float_min_max(bool is_min, llvm::Value* a, llvm::Value* b);
   llvm::Value* float_rounding(llvm::Intrinsic::ID id, llvm::Value* a);
   llvm::Value* trapping_truncation(llvm::Value* z, bool is_signed, llvm::IntegerType* to);
+
+  // translate_simd*.cpp: the v128 instructions (each bitcasts the <2 x i64> to its lanes).
+  bool translate_simd(const wasm::Instr& in);
+  bool translate_simd_memory(const wasm::Instr& in);
+  bool translate_simd_lanes(const wasm::Instr& in);
+  bool translate_simd_integer(wasm::Opcode op);
+  bool translate_simd_width(wasm::Opcode op);
+  bool translate_simd_float(wasm::Opcode op);
+  /// The vector of 128 / width lanes of `lane`; a v128 as that vector, and back.
+  llvm::FixedVectorType* lanes(llvm::Type* lane) const;
+  llvm::Value* as_lanes(llvm::Value* v, llvm::Type* lane);
+  llvm::Value* as_v128(llvm::Value* v);
 
   // translate_memory.cpp: loads, stores, memory.*, globals.
   bool translate_memory(const wasm::Instr& in);

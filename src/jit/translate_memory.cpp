@@ -101,13 +101,21 @@ bool FunctionTranslator::translate_memory(const wasm::Instr& in) {
     }
     case Opcode::GlobalGet: {
       const wasm::ValType t = env_.wasm.global_type(in.a).type;
-      push(from_slot(load_tagged(env_.i64, global_slot_ptr(in.a), env_.tbaa_global), t));
+      // A v128 global: Global::value, then Global::hi right after it (abi.cpp checks).
+      llvm::Type* stored =
+          t == wasm::ValType::V128 ? static_cast<llvm::Type*>(env_.v128) : env_.i64;
+      llvm::Value* at = b_.CreateBitCast(global_slot_ptr(in.a), stored->getPointerTo());
+      llvm::LoadInst* load = load_tagged(stored, at, env_.tbaa_global);
+      load->setAlignment(llvm::Align(8));
+      push(from_slot(load, t));
       return true;
     }
     case Opcode::GlobalSet: {
       const wasm::ValType t = env_.wasm.global_type(in.a).type;
       llvm::Value* v = to_slot(pop(), t);
-      store_tagged(v, global_slot_ptr(in.a), env_.tbaa_global);
+      llvm::StoreInst* store = b_.CreateAlignedStore(
+          v, b_.CreateBitCast(global_slot_ptr(in.a), v->getType()->getPointerTo()), llvm::Align(8));
+      store->setMetadata(llvm::LLVMContext::MD_tbaa, env_.tbaa_global);
       return true;
     }
     default: return false;

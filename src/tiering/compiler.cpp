@@ -223,6 +223,7 @@ void Compiler::compile_now(const engine::CompiledModule& module,
                            const std::optional<jit::Digest>& digest, Tier tier) {
   if (has_llvm_code(module)) return;
   Result<void> done = jit::attach_native(module, options_for(tier, digest));
+  (done.ok() ? llvm_compiled_ : llvm_refused_).fetch_add(1);
   if (!config_.note) return;
   if (!done.ok()) {
     config_.note("compiled tier: the module stays in the interpreter: " + done.error().to_string());

@@ -90,6 +90,9 @@ class Compiler {
   /// interpreter), since this Compiler was made.
   uint64_t baseline_compiled() const { return baseline_compiled_.load(); }
   uint64_t baseline_refused() const { return baseline_refused_.load(); }
+  /// The same for LLVM's compiles (a module LLVM refuses stays where it ran).
+  uint64_t llvm_compiled() const { return llvm_compiled_.load(); }
+  uint64_t llvm_refused() const { return llvm_refused_.load(); }
   /// Whether a background compile is running now (it cannot be interrupted: a program that
   /// ends meanwhile may exit without waiting for it, see cli/run_command.cpp).
   bool busy() const { return busy_.load(std::memory_order_acquire); }
@@ -145,6 +148,8 @@ class Compiler {
   std::atomic<bool> busy_{false};
   std::atomic<uint64_t> baseline_compiled_{0};
   std::atomic<uint64_t> baseline_refused_{0};
+  std::atomic<uint64_t> llvm_compiled_{0};
+  std::atomic<uint64_t> llvm_refused_{0};
   bool stopping_ = false;
   std::thread worker_;  ///< started by the first background job
 };

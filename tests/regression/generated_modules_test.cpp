@@ -70,5 +70,30 @@ TEST(GeneratedModules, RunAlikeInterpretedAndCompiled) {
   EXPECT_GT(calls, 300u);
 }
 
+// The same with v128 values (the tiers fuzzer's modules: SIMD, NaNs canonicalized).
+TEST(GeneratedModules, RunAlikeInterpretedAndCompiledWithSimd) {
+  engine::MemoryPool pool;
+  uint32_t calls = 0;
+  uint32_t traps = 0;
+  for (uint64_t seed = 0; seed < 100; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    const std::vector<uint8_t> wasm = generate_module(bytes_for(seed, 64 + seed * 13),
+                                                      /*canonical_nans=*/true, /*simd=*/true);
+    auto interpreted = engine::compile(wasm);
+    auto compiled = engine::compile(wasm);
+    ASSERT_TRUE(interpreted.ok() && compiled.ok())
+        << (interpreted.ok() ? compiled : interpreted).error().to_string();
+    Result<void> native = jit::attach_native(**compiled, {.opt_level = 1});
+    ASSERT_TRUE(native.ok()) << native.error().to_string();
+    const HarnessReport report = check_tiers(pool, *interpreted, *compiled, 1 + seed % 13);
+    EXPECT_TRUE(report.instantiated);
+    EXPECT_EQ(report.difference, "");
+    calls += report.calls;
+    traps += report.traps;
+  }
+  EXPECT_GT(calls, 200u);
+  EXPECT_LT(traps, calls * 3 / 4);
+}
+
 }  // namespace
 }  // namespace lunatic::fuzz

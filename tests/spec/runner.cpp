@@ -281,12 +281,13 @@ void ScriptRunner::run(const text::Script& script) {
     // A module, register or action that works is a step, not an assertion: not counted.
     if (is_assertion(cmd.type) || verdict.outcome == Outcome::Fail) record_(verdict.outcome);
   }
-  if (options_.tier == tiering::Tier::Baseline) {
-    for (uint64_t i = 0; i < ctx.compiler().baseline_compiled(); ++i)
-      record_(Outcome::NativeModule);
-    for (uint64_t i = 0; i < ctx.compiler().baseline_refused(); ++i) {
-      record_(Outcome::InterpretedModule);
-    }
+  const tiering::Compiler& compiler = ctx.compiler();
+  const bool baseline = options_.tier == tiering::Tier::Baseline;
+  if (baseline || options_.tier == tiering::Tier::Compiled) {
+    const uint64_t native = baseline ? compiler.baseline_compiled() : compiler.llvm_compiled();
+    const uint64_t refused = baseline ? compiler.baseline_refused() : compiler.llvm_refused();
+    for (uint64_t i = 0; i < native; ++i) record_(Outcome::NativeModule);
+    for (uint64_t i = 0; i < refused; ++i) record_(Outcome::InterpretedModule);
   }
 }
 

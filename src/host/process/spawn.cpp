@@ -56,6 +56,12 @@ HostResult<std::vector<engine::Value>> decode_params(const CallContext& ctx,
       case 0x7E: values.push_back(engine::Value::i64(static_cast<int64_t>(low))); break;
       case 0x7D: values.push_back(engine::Value::f32_bits(static_cast<uint32_t>(low))); break;
       case 0x7C: values.push_back(engine::Value::f64_bits(low)); break;
+      case 0x7B: {  // v128: all 16 bytes
+        uint64_t high = 0;
+        std::memcpy(&high, bytes.data() + at + 1 + sizeof low, sizeof high);
+        values.push_back(engine::Value::v128(low, high));
+        break;
+      }
       default:
         return shared::misuse(ctx, "parameter " + std::to_string(at / kParamRecord + 1) +
                                        " has unsupported type byte " + std::to_string(bytes[at]));

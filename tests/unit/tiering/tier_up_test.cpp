@@ -2,8 +2,8 @@
 // code arrives moves over (its calls through the entry table, its loops by OSR at a loop
 // header's slow path) with the interpreter's outcome: results, fuel left, slices, kills,
 // parking, traps and their backtraces. And the policy: auto starts in the baseline, modules
-// the baseline refuses run in the interpreter, modules loaded at run time compile on the
-// background thread only.
+// the baseline refuses (SIMD) run in the interpreter until LLVM's code is ready, modules loaded
+// at run time compile on the background thread only.
 #include <chrono>
 #include <thread>
 
@@ -200,25 +200,48 @@ TEST(TierUp, AutoStartsInTheBaselineThenNewCallsRunLlvm) {
   EXPECT_EQ(thread.call(sum, std::vector<Value>{Value::i32(10)}).value()[0].as_i64(), 3025);
 }
 
-TEST(TierUp, AModuleTheBaselineRefusesRunsInTheInterpreter) {
+// The baseline refuses SIMD; LLVM compiles it. Under auto such a module starts in the
+// interpreter, with LLVM's compile queued at once (no CPU-time wait: the interpreter is the
+// slow tier), and a running call moves over by OSR with its v128 locals (two slots each).
+TEST(TierUp, AModuleTheBaselineRefusesRunsInTheInterpreterThenLlvm) {
   constexpr std::string_view kSimd = R"((module
     (func (export "lanes") (param i32) (result i32)
-      (i32x4.extract_lane 2 (i32x4.add (i32x4.splat (local.get 0)) (v128.const i32x4 1 2 3 4))))))";
+      (i32x4.extract_lane 2 (i32x4.add (i32x4.splat (local.get 0)) (v128.const i32x4 1 2 3 4))))
+    ;; acc += (i, 2i, 3i, 4i) for i < n in a v128 local; then the sum of acc's lanes.
+    (func (export "sum") (param i32) (result i64)
+      (local $acc v128) (local $i i32) (local $step v128)
+      (local.set $step (v128.const i32x4 1 2 3 4))
+      (loop $next
+        (local.set $acc (i32x4.add (local.get $acc)
+          (i32x4.mul (i32x4.splat (local.get $i)) (local.get $step))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $next (i32.lt_u (local.get $i) (local.get 0))))
+      (i64.add
+        (i64.add (i64.extend_i32_u (i32x4.extract_lane 0 (local.get $acc)))
+                 (i64.extend_i32_u (i32x4.extract_lane 1 (local.get $acc))))
+        (i64.add (i64.extend_i32_u (i32x4.extract_lane 2 (local.get $acc)))
+                 (i64.extend_i32_u (i32x4.extract_lane 3 (local.get $acc))))))))";
   auto bytes = text::parse_module(kSimd).value();
-  Compiler compiler({.tier = Tier::Auto, .use_cache = false});
+  Compiler compiler(
+      {.tier = Tier::Auto, .background_delay = std::chrono::milliseconds(300), .use_cache = false});
   auto module = compiler.compile(bytes).value();
-  EXPECT_EQ(module->native(), nullptr);
+  EXPECT_EQ(module->native(), nullptr);  // the interpreter first
   EXPECT_EQ(compiler.baseline_refused(), 1u);
   engine::MemoryPool pool;
   engine::Store store(pool);
   engine::Instance* inst = store.instantiate(module, {}).value();
   Thread thread(store);
-  EXPECT_EQ(thread.call(inst->find_export("lanes")->func(), std::vector<Value>{Value::i32(10)})
-                .value()[0]
-                .as_i32(),
-            13);
-  ASSERT_TRUE(eventually([&] { return !compiler.busy(); }));
-  EXPECT_EQ(module->native(), nullptr);  // LLVM refuses it too: still the interpreter
+  Function* lanes = inst->find_export("lanes")->func();
+  EXPECT_EQ(thread.call(lanes, std::vector<Value>{Value::i32(10)}).value()[0].as_i32(), 13);
+  thread.begin_call(inst->find_export("sum")->func(), std::vector<Value>{Value::i32(1000)}).value();
+  EXPECT_EQ(thread.run(10), RunStatus::Yielded);  // begun in the interpreter
+  ASSERT_TRUE(eventually([&] { return runs_llvm(*module); }));
+  EXPECT_EQ(compiler.llvm_compiled(), 1u);
+  while (thread.run(10) == RunStatus::Yielded) {
+  }
+  EXPECT_EQ(thread.results()[0].as_i64(), 4'995'000);  // (1 + 2 + 3 + 4) * 999 * 1000 / 2
+  EXPECT_GE(thread.transfers(), 1u);
+  EXPECT_EQ(thread.call(lanes, std::vector<Value>{Value::i32(10)}).value()[0].as_i32(), 13);
 }
 
 // LLVM waits until the process has used the CPU time the compile would cost (here an hour per
