@@ -68,6 +68,7 @@ JitHarness::JitHarness(std::string_view wat, unsigned opt_level,
   ctx_.typed_entries = code_->typed_table();
   ctx_.types = native_module_->wasm.types.data();
   ctx_.max_depth = kMaxDepth;
+  ctx_.max_slots = engine::ThreadLimits{}.max_stack_slots;
   ctx_.shadow = shadow_.data();
   if (!jit_instance_->memories.empty()) {
     ctx_.memory_base = jit_instance_->memories[0]->data();

@@ -53,8 +53,9 @@ TEST(JitNativeCode, TypedEntriesFollowTheAbi) {
     int32_t value;
   };
   auto triangle =
-      reinterpret_cast<BudgetAndI32 (*)(Context*, uint32_t, int64_t, int32_t)>(h.code().typed(0));
-  const BudgetAndI32 t = triangle(&ctx, 0, 1 << 20, 100);
+      reinterpret_cast<BudgetAndI32 (*)(Context*, uint32_t, uint32_t, int64_t, int32_t)>(
+          h.code().typed(0));
+  const BudgetAndI32 t = triangle(&ctx, 0, 0, 1 << 20, 100);
   EXPECT_EQ(t.value, 5050);
   EXPECT_GT(t.budget, 0);
   EXPECT_LT(t.budget, 1 << 20);  // the entry and 100 loop iterations were charged
@@ -89,6 +90,7 @@ TEST(JitNativeCode, CompilesOnSeveralThreadsAtOnce) {
     Context ctx;
     std::vector<ShadowEntry> shadow(8);
     ctx.max_depth = 7;
+    ctx.max_slots = 1024;
     ctx.shadow = shadow.data();
     ctx.budget = 1 << 20;
     Slot slots[1] = {10};
