@@ -8,8 +8,8 @@
 namespace lunatic::tiering::testing {
 namespace {
 
-// Both functions have 150 locals (a frame of about 160 slots: about 6,500 frames fit in 1M slots, far
-// below the 10,000-frame depth limit). Each level counts itself in $reached, and calls with
+// Both functions have 150 locals (a frame of about 160 slots: about 6,500 frames fit in 1M slots,
+// far below the 10,000-frame depth limit). Each level counts itself in $reached, and calls with
 // operands left below its arguments (direct), or through the table (indirect), so a callee's
 // fp depends on the caller's operand height as in the interpreter.
 constexpr std::string_view kBigFramesWat = R"((module
