@@ -95,8 +95,14 @@ TEST_F(Api, KillsThroughThePostRoute) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   EXPECT_FALSE(runtime_->exists(ids_[0]));
-  // Gone from the list, but its end is on record.
-  r = handle(*runtime_, "GET", "/api/processes/" + std::to_string(ids_[0]));
+  // Gone from the list, but its end is on record: the record is written just after the
+  // process leaves the registry (Runtime::finish), so it may take a moment to appear.
+  const std::string one = "/api/processes/" + std::to_string(ids_[0]);
+  r = handle(*runtime_, "GET", one);
+  while (r.status == 404 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    r = handle(*runtime_, "GET", one);
+  }
   EXPECT_EQ(r.status, 200);
   json killed = json::parse(r.body);
   EXPECT_EQ(killed["state"], "killed");
