@@ -81,17 +81,16 @@ bool WrittenPages::scan(uint8_t* base, uint64_t bytes, uint64_t max_pages, Resul
                 : scan_pagemap(base, bytes, max_pages, out);
 }
 
-bool WrittenPages::scan_ioctl(uint8_t* base, uint64_t bytes, uint64_t max_pages,
-                              Result& out) const {
+bool WrittenPages::ioctl_runs(uint64_t start, uint64_t end, uint64_t max_pages, Result& out,
+                              uint64_t& walk_end, bool& swapped) const {
   std::array<PageRegion, kMaxRuns> regions;
   PmScanArg arg{};
   arg.size = sizeof arg;
-  arg.start = reinterpret_cast<uint64_t>(base);
-  arg.end = arg.start + bytes;
+  arg.start = start;
+  arg.end = end;
   arg.vec = reinterpret_cast<uint64_t>(regions.data());
   arg.vec_len = regions.size();
-  // One page past the limit: finding it is how we learn there are too many.
-  arg.max_pages = max_pages + 1;
+  arg.max_pages = max_pages;
   // Present or swapped, and not the shared zero page (a page only ever read maps it, and it
   // needs no zeroing: writing it would commit a page for nothing).
   arg.category_anyof_mask = kIsPresent | kIsSwapped;
@@ -102,16 +101,48 @@ bool WrittenPages::scan_ioctl(uint8_t* base, uint64_t bytes, uint64_t max_pages,
   do {
     n = ioctl(pagemap_, kPagemapScan, &arg);
   } while (n < 0 && errno == EINTR);
-  // The walk stops early when the runs or max_pages run out: then there are too many.
-  if (n < 0 || arg.walk_end != arg.end) return false;
+  if (n < 0) return false;
+  swapped = false;
   for (long i = 0; i < n; ++i) {
-    if ((regions[i].categories & kIsSwapped) != 0) return false;
+    swapped = swapped || (regions[i].categories & kIsSwapped) != 0;
     out.runs[i] = {reinterpret_cast<uint8_t*>(regions[i].start),
                    reinterpret_cast<uint8_t*>(regions[i].end)};
     out.pages += (regions[i].end - regions[i].start) / kPageBytes;
   }
   out.count = static_cast<size_t>(n);
-  return out.pages <= max_pages;
+  walk_end = arg.walk_end;
+  return true;
+}
+
+template <class Visitor>
+bool WrittenPages::for_each_pagemap_entry(uint8_t* start, uint64_t pages, Visitor visit) const {
+  std::array<uint64_t, kPagemapChunk> entries;
+  for (uint64_t first = 0; first < pages; first += kPagemapChunk) {
+    const uint64_t count = pages - first < kPagemapChunk ? pages - first : kPagemapChunk;
+    const auto offset =
+        static_cast<off_t>((reinterpret_cast<uintptr_t>(start) / kPageBytes + first) * 8);
+    const auto want = static_cast<ssize_t>(count * sizeof(uint64_t));
+    if (pread(pagemap_, entries.data(), static_cast<size_t>(want), offset) != want) return false;
+    for (uint64_t i = 0; i < count; ++i) {
+      switch (visit(start + (first + i) * kPageBytes, entries[i])) {
+        case Visit::next: break;
+        case Visit::stop: return true;
+        case Visit::fail: return false;
+      }
+    }
+  }
+  return true;
+}
+
+bool WrittenPages::scan_ioctl(uint8_t* base, uint64_t bytes, uint64_t max_pages,
+                              Result& out) const {
+  const auto start = reinterpret_cast<uint64_t>(base);
+  uint64_t walk_end = 0;
+  bool swapped = false;
+  // One page past the limit: finding it is how we learn there are too many. The walk stops
+  // early when the runs or max_pages run out: then there are too many.
+  if (!ioctl_runs(start, start + bytes, max_pages + 1, out, walk_end, swapped)) return false;
+  return walk_end == start + bytes && !swapped && out.pages <= max_pages;
 }
 
 bool WrittenPages::next_runs(uint8_t* start, uint8_t* end, Result& out, uint8_t*& resume) const {
@@ -124,80 +155,45 @@ bool WrittenPages::next_runs(uint8_t* start, uint8_t* end, Result& out, uint8_t*
     return true;
   }
   if (!ioctl_) return next_runs_pagemap(start, end, out, resume);
-  std::array<PageRegion, kMaxRuns> regions;
-  PmScanArg arg{};
-  arg.size = sizeof arg;
-  arg.start = reinterpret_cast<uint64_t>(start);
-  arg.end = reinterpret_cast<uint64_t>(end);
-  arg.vec = reinterpret_cast<uint64_t>(regions.data());
-  arg.vec_len = regions.size();
-  arg.category_anyof_mask = kIsPresent | kIsSwapped;  // max_pages 0: no limit
-  arg.category_inverted = kIsPfnZero;
-  arg.category_mask = kIsPfnZero;
-  arg.return_mask = kIsPresent | kIsSwapped;
-  long n = 0;
-  do {
-    n = ioctl(pagemap_, kPagemapScan, &arg);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return false;
-  for (long i = 0; i < n; ++i) {
-    out.runs[i] = {reinterpret_cast<uint8_t*>(regions[i].start),
-                   reinterpret_cast<uint8_t*>(regions[i].end)};
-    out.pages += (regions[i].end - regions[i].start) / kPageBytes;
-  }
-  out.count = static_cast<size_t>(n);
+  const auto from = reinterpret_cast<uint64_t>(start);
+  const auto to = reinterpret_cast<uint64_t>(end);
+  uint64_t next = 0;
+  bool swapped = false;  // swapped pages count as data here
+  if (!ioctl_runs(from, to, 0, out, next, swapped)) return false;
   // A full vector stops the walk; it goes on after the last run reported, so that no run the
   // vector had no room for is skipped.
-  uint64_t next = arg.walk_end;
-  if (out.count == kMaxRuns && regions[kMaxRuns - 1].end < next) next = regions[kMaxRuns - 1].end;
-  if (next <= arg.start || next > arg.end) return false;  // no progress: do not loop
+  if (out.count == kMaxRuns) {
+    const auto last_end = reinterpret_cast<uint64_t>(out.runs[kMaxRuns - 1].end);
+    if (last_end < next) next = last_end;
+  }
+  if (next <= from || next > to) return false;  // no progress: do not loop
   resume = reinterpret_cast<uint8_t*>(next);
   return true;
 }
 
 bool WrittenPages::next_runs_pagemap(uint8_t* start, uint8_t* end, Result& out,
                                      uint8_t*& resume) const {
-  const uint64_t pages = static_cast<uint64_t>(end - start) / kPageBytes;
-  std::array<uint64_t, kPagemapChunk> entries;
-  for (uint64_t first = 0; first < pages; first += kPagemapChunk) {
-    const uint64_t count = pages - first < kPagemapChunk ? pages - first : kPagemapChunk;
-    const auto offset =
-        static_cast<off_t>((reinterpret_cast<uintptr_t>(start) / kPageBytes + first) * 8);
-    const auto want = static_cast<ssize_t>(count * sizeof(uint64_t));
-    if (pread(pagemap_, entries.data(), static_cast<size_t>(want), offset) != want) return false;
-    for (uint64_t i = 0; i < count; ++i) {
-      if ((entries[i] & (kEntryPresent | kEntrySwapped)) == 0) continue;
-      uint8_t* page = start + (first + i) * kPageBytes;
-      if (!add_page(page, out)) {
-        resume = page;  // the runs are full: this page starts the next step
-        return true;
-      }
-    }
-  }
   resume = end;
-  return true;
+  const uint64_t pages = static_cast<uint64_t>(end - start) / kPageBytes;
+  return for_each_pagemap_entry(start, pages, [&](uint8_t* page, uint64_t entry) {
+    if ((entry & (kEntryPresent | kEntrySwapped)) == 0) return Visit::next;
+    if (add_page(page, out)) return Visit::next;
+    resume = page;  // the runs are full: this page starts the next step
+    return Visit::stop;
+  });
 }
 
 bool WrittenPages::scan_pagemap(uint8_t* base, uint64_t bytes, uint64_t max_pages,
                                 Result& out) const {
   const uint64_t pages = bytes / kPageBytes;
   if (pages > kPagemapMaxPages) return false;
-  std::array<uint64_t, kPagemapChunk> entries;
-  for (uint64_t first = 0; first < pages; first += kPagemapChunk) {
-    const uint64_t count = pages - first < kPagemapChunk ? pages - first : kPagemapChunk;
-    const auto offset =
-        static_cast<off_t>((reinterpret_cast<uintptr_t>(base) / kPageBytes + first) * 8);
-    const auto want = static_cast<ssize_t>(count * sizeof(uint64_t));
-    if (pread(pagemap_, entries.data(), static_cast<size_t>(want), offset) != want) return false;
-    for (uint64_t i = 0; i < count; ++i) {
-      if ((entries[i] & kEntrySwapped) != 0) return false;
-      // Without CAP_SYS_ADMIN the frame number reads as 0, so the zero page cannot be told
-      // apart here: it counts as written (zeroing it costs a page, never correctness).
-      if ((entries[i] & kEntryPresent) == 0) continue;
-      if (!add_page(base + (first + i) * kPageBytes, out) || out.pages > max_pages) return false;
-    }
-  }
-  return true;
+  return for_each_pagemap_entry(base, pages, [&](uint8_t* page, uint64_t entry) {
+    if ((entry & kEntrySwapped) != 0) return Visit::fail;
+    // Without CAP_SYS_ADMIN the frame number reads as 0, so the zero page cannot be told
+    // apart here: it counts as written (zeroing it costs a page, never correctness).
+    if ((entry & kEntryPresent) == 0) return Visit::next;
+    return add_page(page, out) && out.pages <= max_pages ? Visit::next : Visit::fail;
+  });
 }
 
 }  // namespace lunatic::engine

@@ -53,9 +53,20 @@ class WrittenPages {
   bool uses_ioctl() const { return ioctl_; }
 
  private:
+  /// What a pagemap visitor tells the walk: go on, stop here (done), or give up.
+  enum class Visit { next, stop, fail };
+
   bool scan_ioctl(uint8_t* base, uint64_t bytes, uint64_t max_pages, Result& out) const;
   bool scan_pagemap(uint8_t* base, uint64_t bytes, uint64_t max_pages, Result& out) const;
   bool next_runs_pagemap(uint8_t* start, uint8_t* end, Result& out, uint8_t*& resume) const;
+  /// One PAGEMAP_SCAN of [start, end) for pages with data, at most `max_pages` (0: no limit),
+  /// into `out`; `walk_end` is where the kernel stopped. False if the ioctl failed.
+  bool ioctl_runs(uint64_t start, uint64_t end, uint64_t max_pages, Result& out, uint64_t& walk_end,
+                  bool& swapped) const;
+  /// Reads the pagemap entries of `pages` pages from `start`, chunk by chunk, and calls
+  /// `visit(page, entry)` for each until it says stop or fail. False on fail or a short read.
+  template <class Visitor>
+  bool for_each_pagemap_entry(uint8_t* start, uint64_t pages, Visitor visit) const;
 
   int pagemap_ = -1;  ///< /proc/self/pagemap, or -1 (unreadable: scan() is always false)
   bool ioctl_ = false;

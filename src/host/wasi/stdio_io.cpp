@@ -37,31 +37,33 @@ bool wait_briefly(int fd) {
   return ppoll(&p, 1, &limit, nullptr) == 1 && (p.revents & POLLOUT) != 0;
 }
 
-/// Runs `attempt` once when the guest's fd is NONBLOCK (or without a scheduler to park on):
-/// Again if it would block; else until it is done, parking the process in between.
+/// Checks the guest's iovecs, then runs `attempt(host_iovecs, pending)` once when the guest's
+/// fd is NONBLOCK (or without a scheduler to park on): Again if it would block; else until it
+/// is done, parking the process in between.
 template <class Attempt>
-WasiResult run_stream_call(CallContext& ctx, FdEntry& e, IoInterest interest,
-                           shared::IoPending& wait, Attempt&& attempt) {
+WasiResult run_stream_call(CallContext& ctx, FdEntry& e, const GuestSpan<abi::Iovec>& iovs,
+                           IoInterest interest, Attempt&& attempt) {
+  std::vector<iovec> host;
+  HostResult<Errno> checked = host_iovecs(ctx, iovs, host);
+  if (!checked.ok()) return std::move(checked).trap();
+  if (checked.value() != Errno::Success) return code(checked.value());
+  StreamPending& pending = ctx.pending<StreamPending>();
+  auto once = [&]() -> std::optional<int32_t> { return attempt(host, pending); };
   auto* self = dynamic_cast<runtime::Process*>(&ctx.host<binding::HostContext>());
   if (e.nonblock || self == nullptr) {
-    if (std::optional<int32_t> status = attempt()) return *status;
+    if (std::optional<int32_t> status = once()) return *status;
     return code(Errno::Again);
   }
-  return shared::until_ready(*self, e.stream->source(), interest, wait, attempt);
+  return shared::until_ready(*self, e.stream->source(), interest, pending.wait, once);
 }
 
 }  // namespace
 
 WasiResult stream_read(CallContext& ctx, FdEntry& e, const GuestSpan<abi::Iovec>& iovs,
                        GuestPtr<uint32_t> nread) {
-  std::vector<iovec> host;
-  HostResult<Errno> checked = host_iovecs(ctx, iovs, host);
-  if (!checked.ok()) return std::move(checked).trap();
-  if (checked.value() != Errno::Success) return code(checked.value());
-  StreamPending& pending = ctx.pending<StreamPending>();
   const runtime::StdioStream& stream = *e.stream;
   // One read: whatever is there (a short count, as read(2) gives on a pipe); 0 at end of file.
-  return run_stream_call(ctx, e, IoInterest::Read, pending.wait, [&]() -> std::optional<int32_t> {
+  auto read_once = [&](std::vector<iovec>& host, StreamPending&) -> std::optional<int32_t> {
     ssize_t n = 0;
     if (!host.empty()) {
       do {
@@ -74,23 +76,20 @@ WasiResult stream_read(CallContext& ctx, FdEntry& e, const GuestSpan<abi::Iovec>
     }
     nread.write(static_cast<uint32_t>(n));
     return static_cast<int32_t>(Errno::Success);
-  });
+  };
+  return run_stream_call(ctx, e, iovs, IoInterest::Read, read_once);
 }
 
 WasiResult stream_write(CallContext& ctx, FdEntry& e, const GuestSpan<abi::Iovec>& iovs,
                         GuestPtr<uint32_t> nwritten) {
-  std::vector<iovec> host;
-  HostResult<Errno> checked = host_iovecs(ctx, iovs, host);
-  if (!checked.ok()) return std::move(checked).trap();
-  if (checked.value() != Errno::Success) return code(checked.value());
-  StreamPending& pending = ctx.pending<StreamPending>();
   const runtime::StdioStream& stream = *e.stream;
   const bool nonblock = e.nonblock;
   // As write(2) on a blocking fd: everything is written (in parts, parking while the pipe is
   // full) before the call returns; NONBLOCK writes what fits. Overlapping guest buffers can add
   // up past 4 GiB: stop where the count still fits the guest's u32.
-  const size_t want = std::min(total_length(host), kMaxTransfer);
-  return run_stream_call(ctx, e, IoInterest::Write, pending.wait, [&]() -> std::optional<int32_t> {
+  auto write_some = [&](std::vector<iovec>& host,
+                        StreamPending& pending) -> std::optional<int32_t> {
+    const size_t want = std::min(total_length(host), kMaxTransfer);
     int brief_waits = 0;
     while (pending.done < want) {
       std::vector<iovec> rest = iovec_window(host, pending.done, want - pending.done);
@@ -116,7 +115,8 @@ WasiResult stream_write(CallContext& ctx, FdEntry& e, const GuestSpan<abi::Iovec
     }
     nwritten.write(static_cast<uint32_t>(pending.done));
     return static_cast<int32_t>(Errno::Success);
-  });
+  };
+  return run_stream_call(ctx, e, iovs, IoInterest::Write, write_some);
 }
 
 }  // namespace lunatic::host::wasi
