@@ -1,6 +1,8 @@
 // The CLI's logger: level parsing, the stderr sink, and the one line logged per process end.
 #include "cli/log.hpp"
 
+#include <spdlog/async.h>
+#include <spdlog/async_logger.h>
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 
@@ -8,6 +10,7 @@
 #include <array>
 #include <cctype>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -20,6 +23,21 @@ std::string innermost_named(const std::vector<engine::BacktraceFrame>& backtrace
     if (!frame.function_name.empty()) return " (in " + frame.function_name + ")";
   }
   return "";
+}
+
+// A crash report's size is bounded whatever the guest did (a 10,000-frame recursion, long
+// names in its name section, many registered names): reports wait in the log's queue while
+// stderr is slow, so the queue's memory is bounded by kQueuedLogLines times this.
+constexpr size_t kReportedFrames = 64;
+constexpr size_t kReportedNames = 16;
+constexpr size_t kReportedNameBytes = 200;
+
+/// `name`, cut to kReportedNameBytes (marked with "...").
+std::string clipped(const std::string& name) {
+  if (name.size() <= kReportedNameBytes) return name;
+  size_t cut = kReportedNameBytes;
+  while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+  return name.substr(0, cut) + "...";
 }
 
 }  // namespace
@@ -44,9 +62,11 @@ std::optional<spdlog::level::level_enum> parse_log_level(std::string_view text) 
   return std::nullopt;
 }
 
-std::shared_ptr<spdlog::logger> make_logger(spdlog::sink_ptr sink, const char* setting,
-                                            bool timestamps) {
-  auto log = std::make_shared<spdlog::logger>("lunatic", std::move(sink));
+namespace {
+
+/// Sets `log`'s format and level (see make_logger) and returns it.
+std::shared_ptr<spdlog::logger> configure(std::shared_ptr<spdlog::logger> log, const char* setting,
+                                          bool timestamps) {
   if (timestamps) {
     log->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ lunatic: %^%l%$: %v", spdlog::pattern_time_type::utc);
   } else {
@@ -64,8 +84,37 @@ std::shared_ptr<spdlog::logger> make_logger(spdlog::sink_ptr sink, const char* s
   return log;
 }
 
+/// The thread that writes the stderr logger's lines, and their queue. It lives until the
+/// program's static objects are destroyed: that writes what is still queued, then joins.
+std::shared_ptr<spdlog::details::thread_pool> stderr_writer() {
+  static auto pool = std::make_shared<spdlog::details::thread_pool>(kQueuedLogLines, 1);
+  return pool;
+}
+
+}  // namespace
+
+std::shared_ptr<spdlog::logger> make_logger(spdlog::sink_ptr sink, const char* setting,
+                                            bool timestamps) {
+  return configure(std::make_shared<spdlog::logger>("lunatic", std::move(sink)), setting,
+                   timestamps);
+}
+
 std::shared_ptr<spdlog::logger> make_stderr_logger(const char* setting) {
-  return make_logger(std::make_shared<spdlog::sinks::stderr_color_sink_mt>(), setting, true);
+  // The logging thread only queues the line (overrun_oldest: never waits for room), so a
+  // stalled stderr cannot hold a worker that reports a crash.
+  auto log = std::make_shared<spdlog::async_logger>(
+      "lunatic", std::make_shared<spdlog::sinks::stderr_color_sink_mt>(), stderr_writer(),
+      spdlog::async_overflow_policy::overrun_oldest);
+  return configure(std::move(log), setting, true);
+}
+
+void drain_log(spdlog::logger& log, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (stderr_writer()->queue_size() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  // A sink's flush takes its lock, so it also waits for the line being written.
+  for (const spdlog::sink_ptr& sink : log.sinks()) sink->flush();
 }
 
 void log_process_exit(spdlog::logger& log, runtime::ProcessId id, const runtime::ExitStatus& status,
@@ -95,9 +144,10 @@ void log_crash_report(spdlog::logger& log, const runtime::CrashInfo& crash, bool
                        crash.reason + innermost_named(crash.backtrace);
   if (!crash.names.empty()) {
     report += "\n  names: ";
-    for (size_t i = 0; i < crash.names.size(); ++i) {
-      report += (i != 0 ? ", " : "") + crash.names[i];
-    }
+    const size_t shown = std::min(crash.names.size(), kReportedNames);
+    for (size_t i = 0; i < shown; ++i) report += (i != 0 ? ", " : "") + clipped(crash.names[i]);
+    if (shown < crash.names.size())
+      report += fmt::format(" and {} more", crash.names.size() - shown);
   }
   report += "\n  module: " + (crash.module.empty() ? std::string("-") : crash.module) + ", entry " +
             crash.entry + ", environment " + std::to_string(crash.environment);
@@ -110,11 +160,15 @@ void log_crash_report(spdlog::logger& log, const runtime::CrashInfo& crash, bool
   if (crash.supervisor) report += "\n  supervisor: " + std::to_string(*crash.supervisor);
   if (!crash.backtrace.empty()) {
     report += "\n  wasm backtrace:";
-    for (size_t i = 0; i < crash.backtrace.size(); ++i) {
+    const size_t shown = std::min(crash.backtrace.size(), kReportedFrames);
+    for (size_t i = 0; i < shown; ++i) {
       const engine::BacktraceFrame& frame = crash.backtrace[i];
       report +=
           fmt::format("\n    {:>2}: 0x{:06x} - func[{}] {}", i, frame.offset, frame.function_index,
-                      frame.function_name.empty() ? "<unnamed>" : frame.function_name);
+                      frame.function_name.empty() ? "<unnamed>" : clipped(frame.function_name));
+    }
+    if (shown < crash.backtrace.size()) {
+      report += fmt::format("\n    ... {} outer frames", crash.backtrace.size() - shown);
     }
   }
   log.log(level, "{}", report);

@@ -38,6 +38,9 @@ constexpr std::chrono::milliseconds kBackgroundCompileDelay{1000};
 // on these 2-core machines (18 s, 77 s), and a program that ends sooner is better off never
 // paying for it (docs/design.md, "Compiled tier").
 constexpr std::chrono::nanoseconds kCompileDelayPerByte{50'000};
+// How long the end of a run waits for the log's queued lines to reach a stderr that is slow to
+// take them (a pipe nobody reads): then they are written as the program exits, or lost on _Exit.
+constexpr std::chrono::milliseconds kLogDrainLimit{2000};
 
 /// Stops the node and takes it off the runtime before the runtime goes.
 struct NodeGuard {
@@ -314,6 +317,8 @@ int run_module(const RunOptions& options) {
   std::optional<RunTimeout> timeout;
   if (options.timeout) timeout.emplace(rt, *id, *options.timeout);
   runtime::ExitStatus status = rt.wait();
+  // What the processes logged comes before the root's own report below.
+  drain_log(*log, kLogDrainLimit);
   // The killed root's status says why: "error: killed: timeout of ... reached".
   const bool timed_out =
       timeout && timeout->finish() && status.kind == runtime::ExitStatus::Kind::Killed;
@@ -328,7 +333,7 @@ int run_module(const RunOptions& options) {
     // ended: exit now rather than wait seconds for code nobody will run. Everything the
     // program wrote is flushed first; the other processes end with this one, as they would.
     log->debug("exiting without waiting for the background compile");
-    log->flush();
+    drain_log(*log, kLogDrainLimit);  // _Exit skips the log thread's own last writes
     std::fflush(nullptr);
     std::_Exit(code);
   }

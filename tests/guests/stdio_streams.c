@@ -46,6 +46,12 @@ EXPORT(flooder) void flooder(int64_t unused) {
   }
 }
 
+/* Traps at once: the runtime logs a crash report for it on its stderr. */
+EXPORT(crasher) void crasher(int64_t unused) {
+  (void)unused;
+  __builtin_trap();
+}
+
 static uint64_t spawn(const char* entry) {
   uint64_t id = 0;
   CHECK(lunatic_spawn_export(0, entry, 0, &id) == 0);
@@ -85,6 +91,22 @@ static int flood(void) {
   struct timespec ts = {0, 100 * 1000 * 1000};
   nanosleep(&ts, NULL);
   fprintf(stderr, "slept %lld ms\n", (long long)(now_ms() - start));
+  return 0;
+}
+
+/* CRASHERS processes trap while the driver reads neither stderr nor (yet) stdout: their crash
+ * reports (about 200 KB) fill the stderr pipe, and an unrelated 100 ms sleep still takes about
+ * 100 ms (run with --threads 2: a worker writing a report to the stalled pipe would stall). The
+ * result goes to stdout, which the driver reads. */
+#define CRASHERS 800
+static int crash_flood(void) {
+  for (int i = 0; i < CRASHERS; ++i) spawn("crasher");
+  lunatic_sleep_ms(300); /* every crasher has ended and the pipe is full */
+  int64_t start = now_ms();
+  struct timespec ts = {0, 100 * 1000 * 1000};
+  nanosleep(&ts, NULL);
+  printf("slept %lld ms\n", (long long)(now_ms() - start));
+  fflush(stdout);
   return 0;
 }
 
@@ -153,6 +175,7 @@ int main(int argc, char** argv) {
   if (strcmp(mode, "read_killed") == 0) return read_killed();
   if (strcmp(mode, "read_left") == 0) return read_left();
   if (strcmp(mode, "flood") == 0) return flood();
+  if (strcmp(mode, "crash_flood") == 0) return crash_flood();
   if (strcmp(mode, "big") == 0) return big_output();
   if (strcmp(mode, "nonblock_write") == 0) return nonblock_write();
   if (strcmp(mode, "stdin_waits") == 0) return stdin_waits();

@@ -130,6 +130,35 @@ def case_flood(lunatic, guest):
         fail(f"a 100 ms sleep took {ms} ms while two processes wrote to a stalled pipe")
 
 
+def case_crash_flood(lunatic, guest):
+    err_read, err_write = os.pipe()  # stderr: read only once stdout has the guest's result
+    proc = subprocess.Popen([lunatic, "run", "--threads", "2", guest, "crash_flood"],
+                            stdout=subprocess.PIPE, stderr=err_write)
+    os.close(err_write)
+    ready, _, _ = select.select([proc.stdout], [], [], TIMEOUT)
+    if not ready:
+        proc.kill()
+        fail(f"no result on stdout within {TIMEOUT} s while stderr was not read")
+    line = proc.stdout.readline().decode()
+    err = drain(err_read).decode(errors="replace")
+    try:
+        code = proc.wait(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        fail(f"the run did not end within {TIMEOUT} s once stderr was read")
+    if code != 0 or not line.startswith("slept "):
+        fail(f"exit {code}, stdout {line!r}")
+    ms = int(line.split()[1])
+    # Generous (CI is noisy): a worker blocked writing a crash report would hold the sleeper
+    # until the driver reads stderr.
+    if ms >= 1000:
+        fail(f"a 100 ms sleep took {ms} ms while crash reports filled a stalled stderr")
+    # Every report arrives once stderr is read: the log's queue (1,024 lines) holds them all.
+    reports = err.count(" failed: trap")
+    if reports != 800:
+        fail(f"{reports} crash reports on stderr, 800 expected")
+
+
 def case_big(lunatic, guest):
     read_end, write_end = os.pipe()
     run = Run(lunatic, guest, "big", stdout=write_end)
@@ -179,6 +208,7 @@ CASES = {
     "read_killed": case_read_killed,
     "read_left": case_read_left,
     "flood": case_flood,
+    "crash_flood": case_crash_flood,
     "big": case_big,
     "nonblock_write": case_nonblock_write,
     "stdin_waits": case_stdin_waits,
