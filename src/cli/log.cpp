@@ -17,14 +17,6 @@
 namespace lunatic::cli {
 namespace {
 
-/// " (in f)": the innermost frame of `backtrace` that has a name, or "" if none has.
-std::string innermost_named(const std::vector<engine::BacktraceFrame>& backtrace) {
-  for (const engine::BacktraceFrame& frame : backtrace) {
-    if (!frame.function_name.empty()) return " (in " + frame.function_name + ")";
-  }
-  return "";
-}
-
 // A crash report's size is bounded whatever the guest did (a 10,000-frame recursion, long
 // names in its name section, many registered names): reports wait in the log's queue while
 // stderr is slow, so the queue's memory is bounded by kQueuedLogLines times this.
@@ -38,6 +30,14 @@ std::string clipped(const std::string& name) {
   size_t cut = kReportedNameBytes;
   while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
   return name.substr(0, cut) + "...";
+}
+
+/// " (in f)": the innermost frame of `backtrace` that has a name, or "" if none has.
+std::string innermost_named(const std::vector<engine::BacktraceFrame>& backtrace) {
+  for (const engine::BacktraceFrame& frame : backtrace) {
+    if (!frame.function_name.empty()) return " (in " + clipped(frame.function_name) + ")";
+  }
+  return "";
 }
 
 }  // namespace

@@ -164,6 +164,31 @@ TEST(CrashReport, KillsAndTheRootAtDebug) {
   EXPECT_EQ(root.text.str(), "");
 }
 
+TEST(CrashReport, ItsSizeIsBoundedWhateverTheGuestDid) {
+  runtime::CrashInfo crash = crash_of_calculator();
+  // A 10,000-frame recursion of a function whose name-section name is 100 KB of UTF-8 ("x"
+  // then "é"s, two bytes each: byte 200 is inside one, which the cut must not split), and 40
+  // registered names.
+  std::string long_name = "x";
+  for (int i = 0; i < 50'000; ++i) long_name += "\xc3\xa9";
+  crash.backtrace.assign(10'000, engine::BacktraceFrame{4, long_name, 0x10});
+  crash.names.assign(40, "n");
+  Captured c(nullptr);
+  log_crash_report(*c.log, crash, false);
+  const std::string report = c.text.str();
+  EXPECT_LT(report.size(), 64u * 260u) << report.size();
+  EXPECT_NE(report.find("  names: n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n and 24 more\n"),
+            std::string::npos);
+  EXPECT_NE(report.find("    63: 0x000010 - func[4] "), std::string::npos);
+  EXPECT_EQ(report.find("    64: "), std::string::npos);
+  EXPECT_NE(report.find("\n    ... 9936 outer frames\n"), std::string::npos);
+  // Each name is cut at a character boundary, 200 bytes at most (here 199), then "...".
+  const std::string frame = "    0: 0x000010 - func[4] ";
+  const size_t at = report.find(frame) + frame.size();
+  const std::string cut = report.substr(at, report.find('\n', at) - at);
+  EXPECT_EQ(cut, long_name.substr(0, 199) + "...");
+}
+
 TEST(CrashReport, StderrLinesCarryAUtcTimestamp) {
   std::ostringstream text;
   auto log = make_logger(std::make_shared<spdlog::sinks::ostream_sink_mt>(text), nullptr, true);
