@@ -234,13 +234,14 @@ Result<void> FunctionCompiler::emit_next_safepoint(bool osr_point) {
   // fp: this frame's.
   if (!osr_return_.isValid()) osr_return_ = a_.newLabel();
   a_.mov(x86::r11, x86::rax);
+  store_local_registers();
   a_.lea(x86::eax, x86::ptr(x86::r13, -1));
   a_.mov(ctx_field(offsetof(Context, depth), 4), x86::eax);
   a_.mov(ctx_field(offsetof(Context, frame_fp), 4), x86::r14d);
   a_.mov(x86::rdi, x86::rbx);
   a_.mov(x86::rsi, x86::rsp);
   a_.mov(x86::edx, index);
-  a_.mov(x86::rcx, x86::r12);
+  a_.mov(x86::rcx, args_slot());
   a_.call(x86::r11);
   a_.jmp(osr_return_);
   a_.bind(done);
