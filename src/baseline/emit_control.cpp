@@ -191,45 +191,55 @@ void FunctionCompiler::translate_br_table(const wasm::Instr& in) {
   mark_dead();
 }
 
-// if (budget >= cost) budget -= cost; else lunatic_jit_safepoint(ctx, cost). At an OSR point
-// the slow path asks lunatic_jit_safepoint_osr instead: once LLVM's code for this module is
-// there, the frame continues in its OSR entry (wo<F>, reading every local from this frame's
-// slots 0..locals) and this function returns what that returns. The slow path runs at least
-// every 2^16 fuel units, so a long-running loop moves over within milliseconds.
+// if (budget >= cost) budget -= cost; else lunatic_jit_safepoint(ctx, cost), the slow path out
+// of line (emit_safepoint_slow_path, after the body: the fast path falls through, no jump). At
+// an OSR point the slow path asks lunatic_jit_safepoint_osr instead: once LLVM's code for this
+// module is there, the frame continues in its OSR entry (wo<F>, reading every local from this
+// frame's slots 0..locals) and this function returns what that returns. The slow path runs at
+// least every 2^16 fuel units, so a long-running loop moves over within milliseconds.
 Result<void> FunctionCompiler::emit_next_safepoint(bool osr_point) {
   if (next_safepoint_ >= safepoint_costs_.size()) {
     return baseline_error("more live loops than the lowered code's safepoints", offset_);
   }
-  const auto index = static_cast<uint32_t>(next_safepoint_);
-  const uint32_t cost = safepoint_costs_[next_safepoint_++];
-  asmjit::Label slow = a_.newLabel();
-  asmjit::Label done = a_.newLabel();
+  SlowSafepoint site{a_.newLabel(),
+                     a_.newLabel(),
+                     safepoint_costs_[next_safepoint_],
+                     static_cast<uint32_t>(next_safepoint_),
+                     offset_,
+                     osr_point};
+  ++next_safepoint_;
   const x86::Mem budget = ctx_field(offsetof(Context, budget));
-  if (cost <= 0x7FFF'FFFFu) {
-    a_.cmp(budget, cost);
-    a_.jl(slow);
-    a_.sub(budget, cost);
+  if (site.cost <= 0x7FFF'FFFFu) {
+    a_.cmp(budget, site.cost);
+    a_.jl(site.slow);
+    a_.sub(budget, site.cost);
   } else {
-    a_.mov(x86::eax, cost);
+    a_.mov(x86::eax, site.cost);
     a_.cmp(budget, x86::rax);
-    a_.jl(slow);
+    a_.jl(site.slow);
     a_.sub(budget, x86::rax);
   }
-  a_.jmp(done);
-  a_.bind(slow);
+  a_.bind(site.done);
+  slow_safepoints_.push_back(site);
+  return {};
+}
+
+void FunctionCompiler::emit_safepoint_slow_path(const SlowSafepoint& site) {
+  a_.bind(site.slow);
+  offset_ = site.offset;
   store_site();
   a_.mov(x86::rdi, x86::rbx);
-  a_.mov(x86::esi, cost);
-  if (!osr_point) {
+  a_.mov(x86::esi, site.cost);
+  if (!site.osr_point) {
     call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_safepoint));
-    a_.bind(done);
-    return {};
+    a_.jmp(site.done);
+    return;
   }
   a_.mov(x86::edx, defined_index_);
-  a_.mov(x86::ecx, index);
+  a_.mov(x86::ecx, site.index);
   call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_safepoint_osr));
   a_.test(x86::rax, x86::rax);
-  a_.jz(done);
+  a_.jz(site.done);
   // The OSR entry reads its caller's depth from the context: this frame's caller's; and its
   // fp: this frame's.
   if (!osr_return_.isValid()) osr_return_ = a_.newLabel();
@@ -240,12 +250,10 @@ Result<void> FunctionCompiler::emit_next_safepoint(bool osr_point) {
   a_.mov(ctx_field(offsetof(Context, frame_fp), 4), x86::r14d);
   a_.mov(x86::rdi, x86::rbx);
   a_.mov(x86::rsi, x86::rsp);
-  a_.mov(x86::edx, index);
+  a_.mov(x86::edx, site.index);
   a_.mov(x86::rcx, args_slot());
   a_.call(x86::r11);
   a_.jmp(osr_return_);
-  a_.bind(done);
-  return {};
 }
 
 }  // namespace lunatic::baseline

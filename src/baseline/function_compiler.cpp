@@ -229,7 +229,8 @@ void FunctionCompiler::emit_epilogue() {
   a_.ret();
 }
 
-// Cold code after the body: the return after an OSR, the stack-exhausted exit (on the frame
+// Cold code after the body: the safepoints' slow paths, the return after an OSR, the
+// stack-exhausted exit (on the frame
 // of the saved registers only: the frame may lie below the limit), one stub per trap site,
 // the jump tables.
 void FunctionCompiler::emit_out_of_line() {
@@ -238,6 +239,7 @@ void FunctionCompiler::emit_out_of_line() {
   a_.mov(x86::rdi, x86::rbx);
   a_.mov(x86::esi, static_cast<uint32_t>(engine::TrapKind::CallStackExhausted));
   call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_trap));
+  for (const SlowSafepoint& site : slow_safepoints_) emit_safepoint_slow_path(site);
   if (osr_return_.isValid()) {  // the OSR entry already wrote the results
     a_.bind(osr_return_);
     emit_epilogue();

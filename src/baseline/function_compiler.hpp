@@ -77,6 +77,14 @@ class FunctionCompiler {
     engine::TrapKind kind;
     uint32_t offset;
   };
+  struct SlowSafepoint {  ///< a safepoint's slow path, emitted after the body
+    asmjit::Label slow;
+    asmjit::Label done;  ///< back on the fast path
+    uint32_t cost;
+    uint32_t index;   ///< of the safepoint in the function (the OSR point's number)
+    uint32_t offset;  ///< module offset of its instruction (the shadow entry)
+    bool osr_point;
+  };
   struct JumpTable {
     asmjit::Label label;
     std::vector<asmjit::Label> targets;
@@ -119,6 +127,7 @@ class FunctionCompiler {
   void mark_dead();
   /// `osr_point`: a loop header with an empty operand stack, where LLVM's code may take over.
   Result<void> emit_next_safepoint(bool osr_point = false);
+  void emit_safepoint_slow_path(const SlowSafepoint& site);
   void emit_return();
   void emit_epilogue();  ///< restores the saved registers and returns
 
@@ -236,6 +245,7 @@ class FunctionCompiler {
   uint32_t offset_ = 0;  ///< module offset of the instruction being compiled
   std::vector<TrapSite> traps_;
   std::vector<JumpTable> tables_;
+  std::vector<SlowSafepoint> slow_safepoints_;
   std::vector<uint32_t> safepoint_costs_;
   size_t next_safepoint_ = 0;
 };
