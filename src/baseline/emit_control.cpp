@@ -245,9 +245,11 @@ void FunctionCompiler::emit_safepoint_slow_path(const SlowSafepoint& site) {
   if (!osr_return_.isValid()) osr_return_ = a_.newLabel();
   a_.mov(x86::r11, x86::rax);
   store_local_registers();
-  a_.lea(x86::eax, x86::ptr(x86::r13, -1));
+  a_.mov(x86::eax, depth_slot());
+  a_.dec(x86::eax);
   a_.mov(ctx_field(offsetof(Context, depth), 4), x86::eax);
-  a_.mov(ctx_field(offsetof(Context, frame_fp), 4), x86::r14d);
+  a_.mov(x86::eax, fp_slot());
+  a_.mov(ctx_field(offsetof(Context, frame_fp), 4), x86::eax);
   a_.mov(x86::rdi, x86::rbx);
   a_.mov(x86::rsi, x86::rsp);
   a_.mov(x86::edx, site.index);

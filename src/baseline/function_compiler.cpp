@@ -47,14 +47,17 @@ uint32_t FunctionCompiler::push() {
 }
 
 void FunctionCompiler::store_site() {
+  a_.mov(x86::ecx, depth_slot());
+  a_.mov(ctx_field(offsetof(Context, depth), 4), x86::ecx);
   a_.mov(x86::rax, ctx_field(offsetof(Context, shadow)));
+  a_.lea(x86::rax, x86::ptr(x86::rax, x86::rcx, 3));
   a_.mov(x86::rcx, jit::shadow_entry(func_index_, offset_));
-  a_.mov(x86::qword_ptr(x86::rax, x86::r13, 3), x86::rcx);
-  a_.mov(ctx_field(offsetof(Context, depth), 4), x86::r13d);
+  a_.mov(x86::qword_ptr(x86::rax), x86::rcx);
 }
 
 void FunctionCompiler::store_callee_fp(uint32_t base) {
-  a_.lea(x86::eax, x86::ptr(x86::r14, static_cast<int32_t>(lowered_.stack_base + base)));
+  a_.mov(x86::eax, fp_slot());
+  a_.add(x86::eax, static_cast<int32_t>(lowered_.stack_base + base));
   a_.mov(ctx_field(offsetof(Context, frame_fp), 4), x86::eax);
 }
 
@@ -105,6 +108,8 @@ void FunctionCompiler::emit_prologue() {
   a_.cmp(x86::rsp, ctx_field(offsetof(Context, stack_limit)));
   a_.jb(exhausted_);
   a_.mov(args_slot(), x86::r12);
+  a_.mov(depth_slot(), x86::r13d);
+  a_.mov(fp_slot(), x86::r14d);
   note_height(0);
   const auto params = static_cast<uint32_t>(type_.params.size());
   for (uint32_t i = 0; i < params; ++i) {

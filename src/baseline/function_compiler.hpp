@@ -8,13 +8,13 @@
 // entries are written to their homes only at control flow, calls, helper calls and safepoints.
 //
 // Frame and registers (each function is its own slot entry, void f(Context*, Slot*)):
-//   rbx = Context*, r13d = this frame's call depth,
-//   r14d = this frame's fp in the interpreter's slot stack (abi.hpp frame_fp);
+//   rbx = Context*; this frame's call depth and its fp in the interpreter's slot stack (abi.hpp
+//   frame_fp) are computed in r13d and r14d by the prologue and kept in the frame;
 //   push rbp, rbx, r12, r13, r14 (and r15 when a local lives there) then rsp -= frame
-//   (patched at the end, once the deepest operand stack is known); the args pointer and the
-//   `if` params saved for the else arm live at the top of the frame (save_slot).
-//   rax, rcx, rdx are scratch; r8-r11, rsi, rdi hold cached operand-stack values; r15 and r12
-//   may each hold a hot local for the whole function (local_registers.cpp).
+//   (patched at the end, once the deepest operand stack is known); the args pointer, depth, fp
+//   and the `if` params saved for the else arm live at the top of the frame (save_slot).
+//   rax, rcx, rdx are scratch; r8-r11, rsi, rdi hold cached operand-stack values; r15, r14, r13
+//   and r12 may each hold a hot local for the whole function (local_registers.cpp).
 // The fuel budget stays in ctx->budget (no register copy), memory base and size are read from
 // the Context at each access, so nothing needs reloading after a call. Calls go through
 // ctx->slot_entries and loop headers may hand the frame to LLVM's OSR entry: the tier-up.
@@ -201,9 +201,14 @@ class FunctionCompiler {
   asmjit::x86::Mem stack_at(uint32_t height) const { return slot(local_count_ + height); }
   asmjit::x86::Mem top(uint32_t from_top = 0) const { return stack_at(sp_ - 1 - from_top); }
   asmjit::x86::Mem save_slot(uint32_t k) const;  ///< [rbp - saved bytes - 8 - 8 * k]
-  /// Where the prologue keeps the args/results pointer (r12 may hold a local).
+  /// Where the prologue keeps the args/results pointer, the frame's call depth and its fp in
+  /// the interpreter's slot stack (r12, r13 and r14 may hold locals).
   asmjit::x86::Mem args_slot() const { return save_slot(kArgsSaveSlot); }
+  asmjit::x86::Mem depth_slot() const { return save_slot(kDepthSaveSlot).cloneResized(4); }
+  asmjit::x86::Mem fp_slot() const { return save_slot(kFpSaveSlot).cloneResized(4); }
   static constexpr uint32_t kArgsSaveSlot = 0;
+  static constexpr uint32_t kDepthSaveSlot = 1;
+  static constexpr uint32_t kFpSaveSlot = 2;
   asmjit::x86::Mem ctx_field(uint32_t offset, uint32_t size = 8) const;
   /// The operand stack grows by one slot (its height is tracked for the frame size).
   uint32_t push();
@@ -232,7 +237,7 @@ class FunctionCompiler {
   Fused fused_;
   wasm::Opcode next_op_ = wasm::Opcode::Nop;  ///< the instruction after the current one
   uint32_t max_slots_ = 0;          ///< locals + deepest operand stack (and call result areas)
-  uint32_t save_slots_ = 1;         ///< the args pointer, then `if` params saved for their else arm
+  uint32_t save_slots_ = 3;         ///< args, depth, fp, then `if` params saved for their else arm
   int32_t saved_bytes_ = 32;        ///< callee-saved registers pushed after rbp (r15: 40)
   std::vector<uint8_t> local_reg_;  ///< by local: the register it lives in, 0: its slot
   std::vector<uint32_t> register_locals_;  ///< the locals that live in registers
