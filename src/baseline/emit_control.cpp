@@ -14,8 +14,9 @@ using jit::Context;
 
 Result<void> FunctionCompiler::translate_control(const wasm::Instr& in) {
   using wasm::Opcode;
-  // Every label sees the whole operand stack in its slots; br_if and if keep their condition.
-  if (in.op != Opcode::BrIf && in.op != Opcode::If) spill_all();
+  // Every label sees the whole operand stack in its slots; br_if, if and br_table keep their
+  // condition or index.
+  if (in.op != Opcode::BrIf && in.op != Opcode::If && in.op != Opcode::BrTable) spill_all();
   switch (in.op) {
     case Opcode::Block: return enter_block(Ctrl::Kind::Block, in.block);
     case Opcode::Loop: return enter_block(Ctrl::Kind::Loop, in.block);
@@ -163,16 +164,23 @@ void FunctionCompiler::translate_end() {
   if (!done.reached) mark_dead();
 }
 
-// A jump table of one trampoline per distinct label (each copies what its label takes).
+// A jump table: straight to a label that takes no copy, else to a trampoline per distinct
+// label that copies what its label takes.
 void FunctionCompiler::translate_br_table(const wasm::Instr& in) {
-  a_.mov(x86::eax, top());
-  --sp_;
+  spill_below(sp_ - 1);
+  load(val(0), x86::rax);
+  a_.mov(x86::eax, x86::eax);  // the i32 index, whatever the Slot's upper half
+  pop_vals(1);
   auto depth_of = [&](uint32_t i) {
     return i < in.b ? func_.br_table_labels[in.a + i] : static_cast<uint32_t>(in.c);
   };
-  std::map<uint32_t, asmjit::Label> trampolines;
+  std::map<uint32_t, asmjit::Label> trampolines;  // by depth: where the table jumps
+  std::map<uint32_t, bool> direct;
   for (uint32_t i = 0; i <= in.b; ++i) {
-    if (trampolines.count(depth_of(i)) == 0) trampolines[depth_of(i)] = a_.newLabel();
+    const uint32_t depth = depth_of(i);
+    if (trampolines.count(depth) != 0) continue;
+    direct[depth] = !branch_needs_copy(depth);
+    trampolines[depth] = direct[depth] ? label_ctrl(depth).label : a_.newLabel();
   }
   JumpTable table{a_.newLabel(), {}};
   for (uint32_t i = 0; i < in.b; ++i) table.targets.push_back(trampolines[depth_of(i)]);
@@ -182,10 +190,11 @@ void FunctionCompiler::translate_br_table(const wasm::Instr& in) {
   a_.jmp(x86::qword_ptr(x86::rcx, x86::rax, 3));
   tables_.push_back(std::move(table));
   for (const auto& [depth, label] : trampolines) {
-    a_.bind(label);
-    copy_branch_values(depth);
     Ctrl& target = label_ctrl(depth);
     if (target.kind != Ctrl::Kind::Loop) target.reached = true;
+    if (direct[depth]) continue;
+    a_.bind(label);
+    copy_branch_values(depth);
     a_.jmp(target.label);
   }
   mark_dead();
