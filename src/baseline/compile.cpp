@@ -2,11 +2,15 @@
 // label-relative), copied into executable memory of a process-wide JitRuntime, whose block a
 // CodeOwner frees with the NativeCode.
 #include <chrono>
+#include <map>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "baseline/baseline.hpp"
 #include "baseline/function_compiler.hpp"
 #include "jit/native_tier.hpp"
+#include "jit/perf_map.hpp"
 #include "jit/simd_check.hpp"
 
 namespace lunatic::baseline {
@@ -39,6 +43,29 @@ class FirstError final : public asmjit::ErrorHandler {
   }
   std::string error;
 };
+
+// perf's map of the module's functions (each runs to the next one's label: its out-of-line
+// parts follow its body), under their names from the name section.
+void write_perf_map(const wasm::Module& wasm, const asmjit::CodeHolder& code,
+                    const ModuleState& state, void* base) {
+  std::map<std::string, uint64_t> sizes;
+  std::vector<uint64_t> starts;
+  for (const asmjit::Label& label : state.functions)
+    starts.push_back(code.labelOffsetFromBase(label));
+  const uint64_t end = code.codeSize();
+  for (size_t i = 0; i < starts.size(); ++i) {
+    const uint64_t next = i + 1 < starts.size() ? starts[i + 1] : end;
+    sizes[std::to_string(i)] = next > starts[i] ? next - starts[i] : 0;
+  }
+  auto address_of = [&](const std::string& key) {
+    return reinterpret_cast<uint64_t>(base) + starts[std::stoul(key)];
+  };
+  auto label_of = [&](const std::string& key) {
+    return "wasm[baseline] " +
+           wasm.function_name(wasm.imported_functions + static_cast<uint32_t>(std::stoul(key)));
+  };
+  jit::append_perf_map(sizes, address_of, label_of);
+}
 
 }  // namespace
 
@@ -85,6 +112,7 @@ Result<std::unique_ptr<jit::NativeCode>> compile_baseline(const engine::Compiled
     typed.push_back(entry);
     entries.push_back(reinterpret_cast<jit::NativeCode::SlotEntry>(entry));
   }
+  if (jit::perf_map_enabled() && base != nullptr) write_perf_map(wasm, code, state, base);
   jit::CompileStats stats;
   stats.functions = wasm.functions.size();
   stats.total_seconds =

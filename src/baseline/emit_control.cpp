@@ -14,8 +14,9 @@ using jit::Context;
 
 Result<void> FunctionCompiler::translate_control(const wasm::Instr& in) {
   using wasm::Opcode;
-  // Every label sees the whole operand stack in its slots; br_if and if keep their condition.
-  if (in.op != Opcode::BrIf && in.op != Opcode::If) spill_all();
+  // Every label sees the whole operand stack in its slots; br_if, if and br_table keep their
+  // condition or index.
+  if (in.op != Opcode::BrIf && in.op != Opcode::If && in.op != Opcode::BrTable) spill_all();
   switch (in.op) {
     case Opcode::Block: return enter_block(Ctrl::Kind::Block, in.block);
     case Opcode::Loop: return enter_block(Ctrl::Kind::Loop, in.block);
@@ -163,16 +164,23 @@ void FunctionCompiler::translate_end() {
   if (!done.reached) mark_dead();
 }
 
-// A jump table of one trampoline per distinct label (each copies what its label takes).
+// A jump table: straight to a label that takes no copy, else to a trampoline per distinct
+// label that copies what its label takes.
 void FunctionCompiler::translate_br_table(const wasm::Instr& in) {
-  a_.mov(x86::eax, top());
-  --sp_;
+  spill_below(sp_ - 1);
+  load(val(0), x86::rax);
+  a_.mov(x86::eax, x86::eax);  // the i32 index, whatever the Slot's upper half
+  pop_vals(1);
   auto depth_of = [&](uint32_t i) {
     return i < in.b ? func_.br_table_labels[in.a + i] : static_cast<uint32_t>(in.c);
   };
-  std::map<uint32_t, asmjit::Label> trampolines;
+  std::map<uint32_t, asmjit::Label> trampolines;  // by depth: where the table jumps
+  std::map<uint32_t, bool> direct;
   for (uint32_t i = 0; i <= in.b; ++i) {
-    if (trampolines.count(depth_of(i)) == 0) trampolines[depth_of(i)] = a_.newLabel();
+    const uint32_t depth = depth_of(i);
+    if (trampolines.count(depth) != 0) continue;
+    direct[depth] = !branch_needs_copy(depth);
+    trampolines[depth] = direct[depth] ? label_ctrl(depth).label : a_.newLabel();
   }
   JumpTable table{a_.newLabel(), {}};
   for (uint32_t i = 0; i < in.b; ++i) table.targets.push_back(trampolines[depth_of(i)]);
@@ -182,69 +190,81 @@ void FunctionCompiler::translate_br_table(const wasm::Instr& in) {
   a_.jmp(x86::qword_ptr(x86::rcx, x86::rax, 3));
   tables_.push_back(std::move(table));
   for (const auto& [depth, label] : trampolines) {
-    a_.bind(label);
-    copy_branch_values(depth);
     Ctrl& target = label_ctrl(depth);
     if (target.kind != Ctrl::Kind::Loop) target.reached = true;
+    if (direct[depth]) continue;
+    a_.bind(label);
+    copy_branch_values(depth);
     a_.jmp(target.label);
   }
   mark_dead();
 }
 
-// if (budget >= cost) budget -= cost; else lunatic_jit_safepoint(ctx, cost). At an OSR point
-// the slow path asks lunatic_jit_safepoint_osr instead: once LLVM's code for this module is
-// there, the frame continues in its OSR entry (wo<F>, reading every local from this frame's
-// slots 0..locals) and this function returns what that returns. The slow path runs at least
-// every 2^16 fuel units, so a long-running loop moves over within milliseconds.
+// if (budget >= cost) budget -= cost; else lunatic_jit_safepoint(ctx, cost), the slow path out
+// of line (emit_safepoint_slow_path, after the body: the fast path falls through, no jump). At
+// an OSR point the slow path asks lunatic_jit_safepoint_osr instead: once LLVM's code for this
+// module is there, the frame continues in its OSR entry (wo<F>, reading every local from this
+// frame's slots 0..locals) and this function returns what that returns. The slow path runs at
+// least every 2^16 fuel units, so a long-running loop moves over within milliseconds.
 Result<void> FunctionCompiler::emit_next_safepoint(bool osr_point) {
   if (next_safepoint_ >= safepoint_costs_.size()) {
     return baseline_error("more live loops than the lowered code's safepoints", offset_);
   }
-  const auto index = static_cast<uint32_t>(next_safepoint_);
-  const uint32_t cost = safepoint_costs_[next_safepoint_++];
-  asmjit::Label slow = a_.newLabel();
-  asmjit::Label done = a_.newLabel();
+  SlowSafepoint site{a_.newLabel(),
+                     a_.newLabel(),
+                     safepoint_costs_[next_safepoint_],
+                     static_cast<uint32_t>(next_safepoint_),
+                     offset_,
+                     osr_point};
+  ++next_safepoint_;
   const x86::Mem budget = ctx_field(offsetof(Context, budget));
-  if (cost <= 0x7FFF'FFFFu) {
-    a_.cmp(budget, cost);
-    a_.jl(slow);
-    a_.sub(budget, cost);
+  if (site.cost <= 0x7FFF'FFFFu) {
+    a_.cmp(budget, site.cost);
+    a_.jl(site.slow);
+    a_.sub(budget, site.cost);
   } else {
-    a_.mov(x86::eax, cost);
+    a_.mov(x86::eax, site.cost);
     a_.cmp(budget, x86::rax);
-    a_.jl(slow);
+    a_.jl(site.slow);
     a_.sub(budget, x86::rax);
   }
-  a_.jmp(done);
-  a_.bind(slow);
+  a_.bind(site.done);
+  slow_safepoints_.push_back(site);
+  return {};
+}
+
+void FunctionCompiler::emit_safepoint_slow_path(const SlowSafepoint& site) {
+  a_.bind(site.slow);
+  offset_ = site.offset;
   store_site();
   a_.mov(x86::rdi, x86::rbx);
-  a_.mov(x86::esi, cost);
-  if (!osr_point) {
+  a_.mov(x86::esi, site.cost);
+  if (!site.osr_point) {
     call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_safepoint));
-    a_.bind(done);
-    return {};
+    a_.jmp(site.done);
+    return;
   }
   a_.mov(x86::edx, defined_index_);
-  a_.mov(x86::ecx, index);
+  a_.mov(x86::ecx, site.index);
   call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_safepoint_osr));
   a_.test(x86::rax, x86::rax);
-  a_.jz(done);
+  a_.jz(site.done);
   // The OSR entry reads its caller's depth from the context: this frame's caller's; and its
   // fp: this frame's.
   if (!osr_return_.isValid()) osr_return_ = a_.newLabel();
   a_.mov(x86::r11, x86::rax);
-  a_.lea(x86::eax, x86::ptr(x86::r13, -1));
+  store_local_registers();
+  a_.mov(x86::eax, depth_slot());
+  a_.dec(x86::eax);
   a_.mov(ctx_field(offsetof(Context, depth), 4), x86::eax);
-  a_.mov(ctx_field(offsetof(Context, frame_fp), 4), x86::r14d);
+  a_.mov(x86::eax, fp_slot());
+  a_.mov(ctx_field(offsetof(Context, frame_fp), 4), x86::eax);
   a_.mov(x86::rdi, x86::rbx);
   a_.mov(x86::rsi, x86::rsp);
-  a_.mov(x86::edx, index);
-  a_.mov(x86::rcx, x86::r12);
+  a_.mov(x86::edx, site.index);
+  a_.mov(x86::rcx, args_slot());
   a_.call(x86::r11);
   a_.jmp(osr_return_);
-  a_.bind(done);
-  return {};
 }
 
 }  // namespace lunatic::baseline

@@ -14,13 +14,7 @@ using wasm::Opcode;
 // `offset`, trapping unless its end (+ bytes) <= memory_size; rcx = memory_base.
 std::pair<x86::Gp, int32_t> FunctionCompiler::memory_address(uint32_t from_top, uint32_t offset,
                                                              uint32_t bytes) {
-  const Val& addr = val(from_top);
-  x86::Gp index = x86::rax;
-  if (addr.kind == Val::Kind::Reg) {
-    index = x86::gpq(addr.reg);
-  } else {
-    load(addr, x86::rax);
-  }
+  x86::Gp index = in_reg(val(from_top), x86::rax);
   const uint64_t end = uint64_t{offset} + bytes;
   if (end <= 0x7FFF'FFFFu) {
     a_.lea(x86::rcx, x86::ptr(index, static_cast<int32_t>(end)));

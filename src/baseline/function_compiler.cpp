@@ -14,8 +14,6 @@ namespace lunatic::baseline {
 namespace x86 = asmjit::x86;
 using jit::Context;
 
-// Callee-saved registers pushed after rbp: rbx, r12, r13, r14.
-constexpr int32_t kSavedBytes = 32;
 constexpr uint32_t kFramePlaceholder = 0x7FFF'FFF0;  // forces the imm32 form of sub
 
 FunctionCompiler::FunctionCompiler(ModuleState& m, uint32_t defined_index)
@@ -32,7 +30,7 @@ x86::Mem FunctionCompiler::slot(uint32_t index) const {
 }
 
 x86::Mem FunctionCompiler::save_slot(uint32_t k) const {
-  return x86::qword_ptr(x86::rbp, -kSavedBytes - 8 - static_cast<int32_t>(k * 8));
+  return x86::qword_ptr(x86::rbp, -saved_bytes_ - 8 - static_cast<int32_t>(k * 8));
 }
 
 x86::Mem FunctionCompiler::ctx_field(uint32_t offset, uint32_t size) const {
@@ -49,14 +47,17 @@ uint32_t FunctionCompiler::push() {
 }
 
 void FunctionCompiler::store_site() {
+  a_.mov(x86::ecx, depth_slot());
+  a_.mov(ctx_field(offsetof(Context, depth), 4), x86::ecx);
   a_.mov(x86::rax, ctx_field(offsetof(Context, shadow)));
+  a_.lea(x86::rax, x86::ptr(x86::rax, x86::rcx, 3));
   a_.mov(x86::rcx, jit::shadow_entry(func_index_, offset_));
-  a_.mov(x86::qword_ptr(x86::rax, x86::r13, 3), x86::rcx);
-  a_.mov(ctx_field(offsetof(Context, depth), 4), x86::r13d);
+  a_.mov(x86::qword_ptr(x86::rax), x86::rcx);
 }
 
 void FunctionCompiler::store_callee_fp(uint32_t base) {
-  a_.lea(x86::eax, x86::ptr(x86::r14, static_cast<int32_t>(lowered_.stack_base + base)));
+  a_.mov(x86::eax, fp_slot());
+  a_.add(x86::eax, static_cast<int32_t>(lowered_.stack_base + base));
   a_.mov(ctx_field(offsetof(Context, frame_fp), 4), x86::eax);
 }
 
@@ -86,6 +87,7 @@ void FunctionCompiler::emit_prologue() {
   a_.push(x86::r12);
   a_.push(x86::r13);
   a_.push(x86::r14);
+  if (saved_bytes_ > 32) a_.push(x86::r15);
   a_.mov(x86::rbx, x86::rdi);
   a_.mov(x86::r12, x86::rsi);
   // d = the caller's depth + 1 must stay within max_depth, the frame's interpreter slots
@@ -105,25 +107,28 @@ void FunctionCompiler::emit_prologue() {
   frame_patch_ = a_.offset() - 4;
   a_.cmp(x86::rsp, ctx_field(offsetof(Context, stack_limit)));
   a_.jb(exhausted_);
-  local_types_ = type_.params;
-  for (const wasm::LocalGroup& g : func_.locals)
-    local_types_.insert(local_types_.end(), g.count, g.type);
-  local_count_ = static_cast<uint32_t>(local_types_.size());
+  a_.mov(args_slot(), x86::r12);
+  a_.mov(depth_slot(), x86::r13d);
+  a_.mov(fp_slot(), x86::r14d);
   note_height(0);
   const auto params = static_cast<uint32_t>(type_.params.size());
   for (uint32_t i = 0; i < params; ++i) {
+    if (local_register(i).isValid()) continue;  // loaded by load_local_registers
     a_.mov(x86::rax, x86::qword_ptr(x86::r12, static_cast<int32_t>(i * 8)));
     a_.mov(slot(i), x86::rax);
   }
   const uint32_t zeroed = local_count_ - params;
   if (zeroed <= 16) {
-    for (uint32_t i = params; i < local_count_; ++i) a_.mov(slot(i), 0);
+    for (uint32_t i = params; i < local_count_; ++i) {
+      if (!local_register(i).isValid()) a_.mov(slot(i), 0);
+    }
   } else {
     a_.lea(x86::rdi, slot(params));
     a_.mov(x86::ecx, zeroed);
     a_.xor_(x86::eax, x86::eax);
     a_.rep().stosq();
   }
+  load_local_registers();
 }
 
 Result<void> FunctionCompiler::run() {
@@ -133,6 +138,11 @@ Result<void> FunctionCompiler::run() {
     return baseline_error("too many locals");
   }
   offset_ = func_.body[0].offset;
+  local_types_ = type_.params;
+  for (const wasm::LocalGroup& g : func_.locals)
+    local_types_.insert(local_types_.end(), g.count, g.type);
+  local_count_ = static_cast<uint32_t>(local_types_.size());
+  choose_local_registers();
   emit_prologue();
   Ctrl fn;
   fn.kind = Ctrl::Kind::Func;
@@ -155,9 +165,11 @@ Result<void> FunctionCompiler::run() {
                           " safepoints, the compilation " + std::to_string(next_safepoint_));
   }
   emit_out_of_line();
-  // The frame: slots, then save slots at its top; a multiple of 16 keeps calls aligned.
+  // The frame: slots, then save slots at its top; with the saved registers a multiple of 16,
+  // which keeps calls aligned.
   const uint64_t bytes = (uint64_t{max_slots_} + save_slots_) * 8;
-  const uint64_t frame = (bytes + 15) & ~uint64_t{15};
+  const uint64_t saved = static_cast<uint64_t>(saved_bytes_);
+  const uint64_t frame = ((bytes + saved + 15) & ~uint64_t{15}) - saved;
   if (frame >= (1u << 30)) return baseline_error("frame too large");
   const auto frame32 = static_cast<uint32_t>(frame);
   std::memcpy(a_.code()->textSection()->data() + frame_patch_, &frame32, 4);
@@ -203,15 +215,17 @@ Result<void> FunctionCompiler::translate(const wasm::Instr& in) {
 }
 
 void FunctionCompiler::emit_return() {
+  if (!type_.results.empty()) a_.mov(x86::rdx, args_slot());
   for (uint32_t i = 0; i < type_.results.size(); ++i) {
     a_.mov(x86::rax, stack_at(i));
-    a_.mov(x86::qword_ptr(x86::r12, static_cast<int32_t>(i * 8)), x86::rax);
+    a_.mov(x86::qword_ptr(x86::rdx, static_cast<int32_t>(i * 8)), x86::rax);
   }
   emit_epilogue();
 }
 
 void FunctionCompiler::emit_epilogue() {
-  a_.lea(x86::rsp, x86::ptr(x86::rbp, -kSavedBytes));
+  a_.lea(x86::rsp, x86::ptr(x86::rbp, -saved_bytes_));
+  if (saved_bytes_ > 32) a_.pop(x86::r15);
   a_.pop(x86::r14);
   a_.pop(x86::r13);
   a_.pop(x86::r12);
@@ -220,15 +234,17 @@ void FunctionCompiler::emit_epilogue() {
   a_.ret();
 }
 
-// Cold code after the body: the return after an OSR, the stack-exhausted exit (on the frame
+// Cold code after the body: the safepoints' slow paths, the return after an OSR, the
+// stack-exhausted exit (on the frame
 // of the saved registers only: the frame may lie below the limit), one stub per trap site,
 // the jump tables.
 void FunctionCompiler::emit_out_of_line() {
   a_.bind(exhausted_);
-  a_.lea(x86::rsp, x86::ptr(x86::rbp, -kSavedBytes));
+  a_.lea(x86::rsp, x86::ptr(x86::rbp, -((saved_bytes_ + 15) & ~15)));  // aligned for the call
   a_.mov(x86::rdi, x86::rbx);
   a_.mov(x86::esi, static_cast<uint32_t>(engine::TrapKind::CallStackExhausted));
   call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_trap));
+  for (const SlowSafepoint& site : slow_safepoints_) emit_safepoint_slow_path(site);
   if (osr_return_.isValid()) {  // the OSR entry already wrote the results
     a_.bind(osr_return_);
     emit_epilogue();

@@ -2,16 +2,19 @@
 // and every operand-stack slot has a fixed 8-byte home in the frame ([rsp + 8 * slot], locals
 // first); values are kept as Slots (i32/f32 zero-extended), so the operands of a call form the
 // slot array the callee reads. Locals always live in their slots (LLVM's OSR entries read them
-// there); the operand stack is a register cache in the style of V8's Liftoff (value_stack.cpp):
+// there, and locals that live in registers are written to their slots first); the operand
+// stack is a register cache in the style of V8's Liftoff (value_stack.cpp):
 // an entry is in its home slot, in a register, a constant, or a not yet copied local.get, and
 // entries are written to their homes only at control flow, calls, helper calls and safepoints.
 //
 // Frame and registers (each function is its own slot entry, void f(Context*, Slot*)):
-//   rbx = Context*, r12 = the args/results slot array, r13d = this frame's call depth,
-//   r14d = this frame's fp in the interpreter's slot stack (abi.hpp frame_fp);
-//   push rbp, rbx, r12, r13, r14 then rsp -= frame (patched at the end, once the deepest
-//   operand stack is known); `if` params saved for the else arm live at the top of the frame.
-//   rax, rcx, rdx are scratch; r8-r11, rsi, rdi hold cached operand-stack values.
+//   rbx = Context*; this frame's call depth and its fp in the interpreter's slot stack (abi.hpp
+//   frame_fp) are computed in r13d and r14d by the prologue and kept in the frame;
+//   push rbp, rbx, r12, r13, r14 (and r15 when a local lives there) then rsp -= frame
+//   (patched at the end, once the deepest operand stack is known); the args pointer, depth, fp
+//   and the `if` params saved for the else arm live at the top of the frame (save_slot).
+//   rax, rcx, rdx are scratch; r8-r11, rsi, rdi hold cached operand-stack values; r15, r14, r13
+//   and r12 may each hold a hot local for the whole function (local_registers.cpp).
 // The fuel budget stays in ctx->budget (no register copy), memory base and size are read from
 // the Context at each access, so nothing needs reloading after a call. Calls go through
 // ctx->slot_entries and loop headers may hand the frame to LLVM's OSR entry: the tier-up.
@@ -74,6 +77,14 @@ class FunctionCompiler {
     engine::TrapKind kind;
     uint32_t offset;
   };
+  struct SlowSafepoint {  ///< a safepoint's slow path, emitted after the body
+    asmjit::Label slow;
+    asmjit::Label done;  ///< back on the fast path
+    uint32_t cost;
+    uint32_t index;   ///< of the safepoint in the function (the OSR point's number)
+    uint32_t offset;  ///< module offset of its instruction (the shadow entry)
+    bool osr_point;
+  };
   struct JumpTable {
     asmjit::Label label;
     std::vector<asmjit::Label> targets;
@@ -116,8 +127,23 @@ class FunctionCompiler {
   void mark_dead();
   /// `osr_point`: a loop header with an empty operand stack, where LLVM's code may take over.
   Result<void> emit_next_safepoint(bool osr_point = false);
+  void emit_safepoint_slow_path(const SlowSafepoint& site);
   void emit_return();
   void emit_epilogue();  ///< restores the saved registers and returns
+
+  // local_registers.cpp: hot locals in callee-saved registers for the whole function.
+  /// Picks the locals to keep in registers (by uses, weighted by loop depth).
+  void choose_local_registers();
+  /// The prologue's part: each register local loaded with its param or zeroed. Reads the
+  /// args through r12, so it runs after every other use of r12 in the prologue.
+  void load_local_registers();
+  /// Writes every register local to its slot (before LLVM's OSR entry reads the frame).
+  void store_local_registers();
+  /// The register local `local` lives in, or an invalid Gp (it lives in its slot).
+  asmjit::x86::Gp local_register(uint32_t local) const {
+    return local < local_reg_.size() && local_reg_[local] != 0 ? asmjit::x86::gpq(local_reg_[local])
+                                                               : asmjit::x86::Gp();
+  }
 
   // value_stack.cpp: the register cache over the operand stack.
   /// vals_ follows sp_ (entries the older, memory-only emitters pushed are in their slots).
@@ -174,7 +200,15 @@ class FunctionCompiler {
   asmjit::x86::Mem slot(uint32_t index) const;  ///< [rsp + 8 * index]
   asmjit::x86::Mem stack_at(uint32_t height) const { return slot(local_count_ + height); }
   asmjit::x86::Mem top(uint32_t from_top = 0) const { return stack_at(sp_ - 1 - from_top); }
-  asmjit::x86::Mem save_slot(uint32_t k) const;  ///< [rbp - 40 - 8 * k]
+  asmjit::x86::Mem save_slot(uint32_t k) const;  ///< [rbp - saved bytes - 8 - 8 * k]
+  /// Where the prologue keeps the args/results pointer, the frame's call depth and its fp in
+  /// the interpreter's slot stack (r12, r13 and r14 may hold locals).
+  asmjit::x86::Mem args_slot() const { return save_slot(kArgsSaveSlot); }
+  asmjit::x86::Mem depth_slot() const { return save_slot(kDepthSaveSlot).cloneResized(4); }
+  asmjit::x86::Mem fp_slot() const { return save_slot(kFpSaveSlot).cloneResized(4); }
+  static constexpr uint32_t kArgsSaveSlot = 0;
+  static constexpr uint32_t kDepthSaveSlot = 1;
+  static constexpr uint32_t kFpSaveSlot = 2;
   asmjit::x86::Mem ctx_field(uint32_t offset, uint32_t size = 8) const;
   /// The operand stack grows by one slot (its height is tracked for the frame size).
   uint32_t push();
@@ -202,9 +236,12 @@ class FunctionCompiler {
   uint32_t cached_from_ = 0;  ///< every entry below this height is in its slot
   Fused fused_;
   wasm::Opcode next_op_ = wasm::Opcode::Nop;  ///< the instruction after the current one
-  uint32_t max_slots_ = 0;   ///< locals + deepest operand stack (and call result areas)
-  uint32_t save_slots_ = 0;  ///< `if` params saved for their else arm
-  size_t frame_patch_ = 0;   ///< offset of the frame size's imm32 in the code
+  uint32_t max_slots_ = 0;          ///< locals + deepest operand stack (and call result areas)
+  uint32_t save_slots_ = 3;         ///< args, depth, fp, then `if` params saved for their else arm
+  int32_t saved_bytes_ = 32;        ///< callee-saved registers pushed after rbp (r15: 40)
+  std::vector<uint8_t> local_reg_;  ///< by local: the register it lives in, 0: its slot
+  std::vector<uint32_t> register_locals_;  ///< the locals that live in registers
+  size_t frame_patch_ = 0;                 ///< offset of the frame size's imm32 in the code
   asmjit::Label exhausted_;
   asmjit::Label return_;
   asmjit::Label osr_return_;  ///< the epilogue after an OSR entry wrote the results
@@ -213,6 +250,7 @@ class FunctionCompiler {
   uint32_t offset_ = 0;  ///< module offset of the instruction being compiled
   std::vector<TrapSite> traps_;
   std::vector<JumpTable> tables_;
+  std::vector<SlowSafepoint> slow_safepoints_;
   std::vector<uint32_t> safepoint_costs_;
   size_t next_safepoint_ = 0;
 };

@@ -5,8 +5,8 @@
 // the memory-only parts need them: control flow (every merge sees the whole stack in its
 // slots), calls and helper calls (they clobber the cache registers, and a call's operands are
 // the callee's slot array), safepoints (at loop headers, after the block's spill) and
-// instructions emitted the old way. Locals are never cached: they stay in their slots, where
-// LLVM's OSR entries read them.
+// instructions emitted the old way. A local lives in its slot, or for the whole function in
+// a register (local_registers.cpp): a Local entry reads whichever it is.
 #include "baseline/function_compiler.hpp"
 
 #include <algorithm>
@@ -52,6 +52,10 @@ void FunctionCompiler::spill(uint32_t height) {
       }
       break;
     case Kind::Local:
+      if (const x86::Gp reg = local_register(v.local); reg.isValid()) {
+        a_.mov(home, reg);
+        break;
+      }
       a_.mov(x86::rax, slot(v.local));
       a_.mov(home, x86::rax);
       break;
@@ -124,7 +128,13 @@ void FunctionCompiler::load(const Val& v, const x86::Gp& dst) {
         a_.mov(d, v.bits);
       }
       return;
-    case Kind::Local: a_.mov(d, slot(v.local)); return;
+    case Kind::Local:
+      if (const x86::Gp reg = local_register(v.local); reg.isValid()) {
+        a_.mov(d, reg);
+      } else {
+        a_.mov(d, slot(v.local));
+      }
+      return;
   }
 }
 
@@ -143,6 +153,9 @@ asmjit::Operand FunctionCompiler::operand(const Val& v, uint32_t bytes, const x8
       }
       break;
     case Kind::Local:
+      if (const x86::Gp reg = local_register(v.local); reg.isValid()) {
+        return wide ? x86::Gp(reg) : x86::Gp(reg.r32());
+      }
       if (memory_ok) return slot(v.local).cloneResized(bytes);
       break;
   }
@@ -152,6 +165,7 @@ asmjit::Operand FunctionCompiler::operand(const Val& v, uint32_t bytes, const x8
 
 x86::Gp FunctionCompiler::in_reg(const Val& v, const x86::Gp& scratch) {
   if (v.kind == Kind::Reg) return x86::gpq(v.reg);
+  if (v.kind == Kind::Local && local_register(v.local).isValid()) return local_register(v.local);
   load(v, scratch);
   return scratch.r64();
 }
@@ -160,7 +174,7 @@ void FunctionCompiler::emit_compare(bool wide, bool eqz) {
   const uint32_t bytes = wide ? 8 : 4;
   if (eqz) {
     const Val& v = val(0);
-    if (v.kind == Kind::Mem || v.kind == Kind::Local) {
+    if (v.kind == Kind::Mem || (v.kind == Kind::Local && !local_register(v.local).isValid())) {
       a_.emit(x86::Inst::kIdCmp, operand(v, bytes, x86::rax), asmjit::Imm(0));
       return;
     }
@@ -222,6 +236,11 @@ bool FunctionCompiler::translate_local(const wasm::Instr& in) {
   const auto top = static_cast<uint32_t>(vals_.size() - 1);
   for (uint32_t h = cached_from_; h < top; ++h) {
     if (vals_[h].kind == Kind::Local && vals_[h].local == local) spill(h);
+  }
+  if (const x86::Gp reg = local_register(local); reg.isValid()) {
+    load(v, reg);
+    if (!tee) pop_vals(1);
+    return true;
   }
   const x86::Mem dst = slot(local);
   switch (v.kind) {

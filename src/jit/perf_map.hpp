@@ -3,12 +3,14 @@
 // `perf report` reads for JIT code (perf's own convention for just-in-time compilers).
 #pragma once
 
-#include <llvm/Support/MemoryBuffer.h>
-
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
+
+namespace llvm {
+class MemoryBufferRef;  // declared only: the baseline tier writes maps without LLVM's headers
+}
 
 namespace lunatic::jit {
 

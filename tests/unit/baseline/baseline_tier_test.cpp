@@ -173,6 +173,70 @@ TEST(BaselineTier, TheRegisterCacheComputesWhatTheInterpreterDoes) {
             "integer overflow");
 }
 
+// Hot locals in registers (local_registers.cpp): more hot locals than registers, a param and
+// locals kept in r12-r15 across calls of a callee that keeps its own there, a stale
+// local.get of a register local, a register local as address and br_table index, two
+// results (written through the args pointer the prologue moved to the frame): the same
+// results, traps and fuel as the interpreter for every budget.
+TEST(BaselineTier, HotLocalsInRegistersComputeWhatTheInterpreterDoes) {
+  const std::string wat = R"((module (memory 1)
+    (func $mix (param i32 i32) (result i32) (local i32 i32 i32)
+      (loop $l
+        (local.set 2 (i32.add (local.get 2) (i32.mul (local.get 0) (i32.const 3))))
+        (local.set 3 (i32.xor (local.get 3) (local.get 2)))
+        (local.set 4 (i32.rotl (local.get 4) (local.get 3)))
+        (local.set 1 (i32.sub (local.get 1) (i32.const 1)))
+        (br_if $l (i32.gt_s (local.get 1) (i32.const 0))))
+      (i32.add (local.get 2) (i32.add (local.get 3) (local.get 4))))
+    (func (export "hot") (param i32 i64) (result i64 i32) (local i32 i32 i32 i32 i32 i64)
+      (local.set 2 (i32.const 7))
+      (loop $l
+        (local.get 0)
+        (local.set 0 (i32.add (local.get 0) (i32.const 11)))
+        (local.set 3 (i32.add (local.get 3)))
+        (local.set 4 (call $mix (local.get 3) (i32.and (local.get 2) (i32.const 3))))
+        (i32.store (i32.and (local.get 3) (i32.const 0xfff0)) (local.get 4))
+        (local.set 5 (i32.add (local.get 5) (i32.load (i32.and (local.get 3) (i32.const 0xfff0)))))
+        (block $a (block $b (block $c
+          (br_table $a $b $c (i32.rem_u (local.get 5) (i32.const 3))))
+          (local.set 6 (i32.add (local.get 6) (i32.const 1))) (br $a))
+          (local.set 6 (i32.sub (local.get 6) (i32.const 2))))
+        (local.set 7 (i64.add (local.get 7) (i64.extend_i32_u (local.tee 4 (i32.mul (local.get 4) (local.get 6))))))
+        (local.set 2 (i32.sub (local.get 2) (i32.const 1)))
+        (br_if $l (local.get 2)))
+      (i64.add (local.get 7) (local.get 1))
+      (select (local.get 5) (local.get 6) (i32.lt_u (local.get 0) (i32.const 1000)))
+      (if (i32.eq (local.get 6) (i32.const -100)) (then unreachable)))
+    (func (export "trap") (param i32) (result i32) (local i32 i32)
+      (loop $l
+        (local.set 1 (i32.add (local.get 1) (local.get 0)))
+        (local.set 2 (i32.div_u (local.get 1) (i32.sub (local.get 0) (local.get 2))))
+        (br_if $l (i32.lt_u (local.get 1) (i32.const 100))))
+      (local.get 2))
+    ))";
+  BaselineAndInterp b(wat);
+  ASSERT_NE(b.baseline.instance, nullptr);
+  const std::vector<Case> calls = {
+      {"hot", {Value::i32(5), Value::i64(-9)}},
+      {"hot", {Value::i32(-1000), Value::i64(int64_t{1} << 40)}},
+      {"trap", {Value::i32(3)}},
+      {"trap", {Value::i32(0)}},
+  };
+  for (const Case& c : calls) {
+    for (std::optional<uint64_t> fuel :
+         {std::optional<uint64_t>{}, std::optional<uint64_t>{0}, std::optional<uint64_t>{17},
+          std::optional<uint64_t>{95}, std::optional<uint64_t>{400}}) {
+      const Outcome want = run_to_end(b.interp.thread, b.interp.fn(c.fn), c.args, fuel);
+      const Outcome got = run_to_end(b.baseline.thread, b.baseline.fn(c.fn), c.args, fuel);
+      EXPECT_EQ(got, want) << c.fn << " fuel " << (fuel ? std::to_string(*fuel) : "none");
+    }
+  }
+  const Outcome hot =
+      run_to_end(b.baseline.thread, b.baseline.fn("hot"), {Value::i32(5), Value::i64(-9)}, {});
+  EXPECT_TRUE(hot.trap.empty());
+  EXPECT_EQ(hot.results.size(), 2u);
+}
+
 TEST(BaselineTier, ASpinningLoopYieldsAndIsKilled) {
   TierInstance t(kWork, Tier::Baseline);
   ASSERT_NE(t.instance, nullptr);

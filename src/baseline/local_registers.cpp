@@ -1,0 +1,86 @@
+// Hot locals in registers: before a function is emitted, a pass over its body weighs each
+// local's uses (local.get/set/tee, x4 per enclosing loop) and the heaviest ones live in r14, r13,
+// r15 and r12 for the whole function, so no merge of register states is ever needed at a label. The
+// registers are callee-saved: calls, helper calls and the fiber's switches keep them, so
+// nothing is spilled around a call. Their slots are written only where someone reads the frame:
+// before LLVM's OSR entry takes it over at a loop header (value_stack.cpp reads the register
+// wherever it would have read the slot).
+#include <algorithm>
+
+#include "baseline/function_compiler.hpp"
+
+namespace lunatic::baseline {
+
+namespace x86 = asmjit::x86;
+
+namespace {
+
+// The registers, in the order they are given out. r12, r13 and r14 are free once the prologue
+// has saved the args pointer, the depth and the fp in the frame; r15 costs a push and a pop,
+// so it is pushed only when used; r12 is last (the prologue reads the args through it).
+constexpr uint8_t kLocalRegisters[] = {14, 13, 15, 12};
+// A local is worth a register from this weight on (about four uses outside loops, one in a
+// loop): below it, the loads and stores saved do not pay for the prologue's work.
+constexpr uint64_t kMinWeight = 4;
+// Each enclosing loop multiplies a use's weight by 4, up to this many loops.
+constexpr uint32_t kMaxLoopDepth = 8;
+
+}  // namespace
+
+void FunctionCompiler::choose_local_registers() {
+  using wasm::Opcode;
+  if (local_count_ == 0) return;
+  std::vector<uint64_t> weight(local_count_, 0);
+  std::vector<bool> loops;  // by open block: whether it is a loop
+  uint32_t loop_depth = 0;
+  for (const wasm::Instr& in : func_.body) {
+    switch (in.op) {
+      case Opcode::Loop: ++loop_depth; [[fallthrough]];
+      case Opcode::Block:
+      case Opcode::If: loops.push_back(in.op == Opcode::Loop); break;
+      case Opcode::End:
+        if (!loops.empty()) {
+          if (loops.back()) --loop_depth;
+          loops.pop_back();
+        }
+        break;
+      case Opcode::LocalGet:
+      case Opcode::LocalSet:
+      case Opcode::LocalTee:
+        if (in.a < local_count_) {
+          weight[in.a] += uint64_t{1} << (2 * std::min(loop_depth, kMaxLoopDepth));
+        }
+        break;
+      default: break;
+    }
+  }
+  local_reg_.assign(local_count_, 0);
+  for (const uint8_t reg : kLocalRegisters) {
+    const auto best = std::max_element(weight.begin(), weight.end());
+    if (*best < kMinWeight) break;
+    const auto local = static_cast<uint32_t>(best - weight.begin());
+    local_reg_[local] = reg;
+    register_locals_.push_back(local);
+    *best = 0;
+    if (reg == 15) saved_bytes_ = 40;
+  }
+}
+
+void FunctionCompiler::load_local_registers() {
+  const auto params = static_cast<uint32_t>(type_.params.size());
+  // In kLocalRegisters' order: r12 last, it is the args pointer until then.
+  for (const uint32_t local : register_locals_) {
+    const x86::Gp reg = local_register(local);
+    if (local < params) {
+      a_.mov(reg, x86::qword_ptr(x86::r12, static_cast<int32_t>(local * 8)));
+    } else {
+      a_.xor_(reg.r32(), reg.r32());
+    }
+  }
+}
+
+void FunctionCompiler::store_local_registers() {
+  for (const uint32_t local : register_locals_) a_.mov(slot(local), local_register(local));
+}
+
+}  // namespace lunatic::baseline
