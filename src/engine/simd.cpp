@@ -6,9 +6,7 @@
 #include "engine/simd.hpp"
 
 namespace lunatic::engine::simd {
-namespace {
 
-// The portable form: lane i is byte lanes[i] of a then b (indices are validated < 32).
 V128 shuffle_bytes(V128 a, V128 b, const uint8_t (&lanes)[16]) {
   uint8_t both[32];
   std::memcpy(both, &a, 16);
@@ -17,6 +15,8 @@ V128 shuffle_bytes(V128 a, V128 b, const uint8_t (&lanes)[16]) {
   for (unsigned i = 0; i < 16; ++i) r[i] = both[lanes[i] & 31];
   return from(r);
 }
+
+namespace {
 
 #if defined(__x86_64__) || defined(__i386__)
 // GCC's variable shuffle takes indices modulo 32, as the validated lanes are.

@@ -93,6 +93,8 @@ inline V128 swizzle(V128 a, V128 s) {
 /// @pre each lane index < 32 (validated). Out of line (simd.cpp): it picks pshufb at run time
 /// where the CPU has it.
 V128 shuffle(V128 a, V128 b, const uint8_t (&lanes)[16]);
+/// The portable form of shuffle (a byte loop), what it runs without SSSE3.
+V128 shuffle_bytes(V128 a, V128 b, const uint8_t (&lanes)[16]);
 
 // ---- Bitwise ----------------------------------------------------------------------------------
 

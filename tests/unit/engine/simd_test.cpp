@@ -75,6 +75,23 @@ TEST(Simd, ComparesGiveAllOnesLanes) {
   EXPECT_EQ(lanes<uint64_t>(ge<int64_t>(all<int64_t>(-1), all<int64_t>(0)))[0], 0u);
 }
 
+// shuffle picks pshufb where the CPU has SSSE3: it agrees with the byte loop on every lane
+// index (0..31), in each of the 16 positions.
+TEST(Simd, ShuffleAgreesWithTheByteLoop) {
+  const V128 a = v<uint8_t, 16>({0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
+  const V128 b = v<uint8_t, 16>({16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31}) +
+                 splat<uint64_t>(0x8080808080808080u);
+  for (uint8_t first = 0; first < 32; ++first) {
+    uint8_t pick[16];
+    for (unsigned i = 0; i < 16; ++i) pick[i] = static_cast<uint8_t>((first + 7 * i) % 32);
+    const auto fast = lanes<uint8_t>(shuffle(a, b, pick));
+    EXPECT_EQ(fast, lanes<uint8_t>(shuffle_bytes(a, b, pick)));
+    for (unsigned i = 0; i < 16; ++i) {
+      EXPECT_EQ(fast[i], pick[i] < 16 ? pick[i] : (pick[i] | 0x80)) << int{first} << " " << i;
+    }
+  }
+}
+
 TEST(Simd, SwizzleShuffleAndBitwise) {
   const V128 a = v<uint8_t, 16>({0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
   const V128 b = splat<uint8_t>(0xAA);
