@@ -1,9 +1,15 @@
 // i8x16.shuffle, the one v128 helper that depends on the CPU: SSE2 (the x86-64 baseline the
 // engine is built for) has no byte shuffle, and GCC's generic one expands to some 200
-// instructions there; SSSE3's pshufb does it in two. The CPU is asked once, at the first call.
+// instructions there; SSSE3's pshufb does it in a few instructions. The CPU is asked once, at the
+// first call.
+#include <bit>
 #include <cstring>
 
 #include "engine/simd.hpp"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 namespace lunatic::engine::simd {
 
@@ -19,9 +25,17 @@ V128 shuffle_bytes(V128 a, V128 b, const uint8_t (&lanes)[16]) {
 namespace {
 
 #if defined(__x86_64__) || defined(__i386__)
-// GCC's variable shuffle takes indices modulo 32, as the validated lanes are.
+// Two pshufb: a byte index with bit 7 set gives 0, so each takes the lanes of its own operand
+// and zeroes the others; their or is the result. Intrinsics, which GCC and clang both allow in
+// a function built for the target (the fuzz build is clang's).
 __attribute__((target("ssse3"))) V128 shuffle_ssse3(V128 a, V128 b, u8x16 lanes) {
-  return from(__builtin_shuffle(as<uint8_t>(a), as<uint8_t>(b), lanes));
+  const __m128i index = _mm_and_si128(std::bit_cast<__m128i>(lanes), _mm_set1_epi8(31));
+  const __m128i in_b = _mm_cmpgt_epi8(index, _mm_set1_epi8(15));  // 0xFF where index >= 16
+  const __m128i from_a = _mm_shuffle_epi8(std::bit_cast<__m128i>(a), _mm_or_si128(index, in_b));
+  const __m128i from_b = _mm_shuffle_epi8(std::bit_cast<__m128i>(b),
+                                          _mm_or_si128(_mm_sub_epi8(index, _mm_set1_epi8(16)),
+                                                       _mm_andnot_si128(in_b, _mm_set1_epi8(-1))));
+  return std::bit_cast<V128>(_mm_or_si128(from_a, from_b));
 }
 
 bool has_ssse3() {
