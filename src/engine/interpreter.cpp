@@ -9,6 +9,7 @@
 #include "engine/instance_ops.hpp"
 #include "engine/interpreter.hpp"
 #include "engine/interpreter_ops.hpp"
+#include "engine/interpreter_simd_ops.hpp"
 
 namespace lunatic::engine {
 
@@ -163,10 +164,7 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
   // One handler per internal opcode, in Op order: the Wasm opcodes, then the internal ones.
   static const void* const kHandlers[] = {
 #define WASM_OPCODE(name, text, prefix, code, imm, in1, in2, out, bytes) &&OP(name),
-  // All SIMD instructions share one handler: an out-of-line switch (interpreter_simd.cpp).
-#define WASM_SIMD_OPCODE(name, text, prefix, code, imm, in1, in2, out, bytes) &&simd,
 #include "wasm/opcodes.def"
-#undef WASM_SIMD_OPCODE
 #undef WASM_OPCODE
 #define LUNATIC_OP_HANDLER(name, layout) &&OP(name),
       LUNATIC_INTERNAL_OPS(LUNATIC_OP_HANDLER)
@@ -179,7 +177,6 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
   {
       // ---- Control -------------------------------------------------------------------------
       OP(Unreachable): kind = TrapKind::Unreachable; goto trapped;
-      simd: simd_next = execute_simd(fp, pc, mem, kind); if (!simd_next) goto trapped; pc = simd_next; NEXT();
       OP(Copy): fp[pc[1]] = fp[pc[2]]; pc += 3; NEXT();
       OP(Copy2): copy2(fp, pc[1], pc[2]); pc += 3; NEXT();
       OP(Br): pc = jump(pc + 1, budget); NEXT();
@@ -530,6 +527,22 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
       OP(I64Extend8S): unary<u64>(fp, pc, num::extend_s<u64, int8_t>); NEXT();
       OP(I64Extend16S): unary<u64>(fp, pc, num::extend_s<u64, int16_t>); NEXT();
       OP(I64Extend32S): unary<u64>(fp, pc, num::extend_s<u64, int32_t>); NEXT();
+
+      // ---- SIMD ----------------------------------------------------------------------------
+      // The hot instructions run here, their case of simd_step inlined; the others share one
+      // handler that calls the out-of-line switch (interpreter_simd_ops.hpp).
+#define WASM_OPCODE(name, text, prefix, code, imm, in1, in2, out, bytes)
+#define WASM_SIMD_OPCODE(name, text, prefix, code, imm, in1, in2, out, bytes)                     \
+      OP(name):                                                                                   \
+        if constexpr (inline_simd(Op::name)) {                                                    \
+          if (!simd_step(Op::name, fp, pc, mem, kind)) goto trapped;                              \
+          NEXT();                                                                                 \
+        }                                                                                         \
+        goto simd;
+#include "wasm/opcodes.def"
+#undef WASM_SIMD_OPCODE
+#undef WASM_OPCODE
+      simd: simd_next = execute_simd(fp, pc, mem, kind); if (!simd_next) goto trapped; pc = simd_next; NEXT();
 
 
       // Never emitted by lowering (structure, constants and locals are resolved away).

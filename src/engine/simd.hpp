@@ -10,18 +10,11 @@
 #include <cstring>
 #include <limits>
 #include <type_traits>
+#include <utility>
 
 #include "engine/numeric.hpp"
 
 namespace lunatic::engine::simd {
-
-/// A v128 value as two slots: `lo` holds bytes 0..7 (lane 0 first, as in memory), `hi` 8..15.
-/// Trivial (no member initialisers) so it converts to lane vectors with bit_cast and memcpy.
-struct V128 {
-  uint64_t lo;
-  uint64_t hi;
-  bool operator==(const V128&) const = default;
-};
 
 // ---- Lane views ------------------------------------------------------------------------------
 
@@ -35,6 +28,12 @@ typedef uint64_t u64x2 __attribute__((vector_size(16)));
 typedef int64_t i64x2 __attribute__((vector_size(16)));
 typedef float f32x4 __attribute__((vector_size(16)));
 typedef double f64x2 __attribute__((vector_size(16)));
+
+/// A v128 value as its two slots: lane 0 holds bytes 0..7 (lane 0 of the value first, as in
+/// memory), lane 1 bytes 8..15. A vector type, not a struct of two words: GCC keeps it in one
+/// register and moves it with one 16-byte load or store (a struct went through the stack as two
+/// halves in the dispatch loop, whose SLP vectoriser is off).
+using V128 = u64x2;
 
 template <class T> struct VecOf;
 template <> struct VecOf<uint8_t> { using type = u8x16; };
@@ -55,12 +54,12 @@ template <class T> inline Vec<T> as(V128 v) { return std::bit_cast<Vec<T>>(v); }
 template <class V> inline V128 from(V v) { return std::bit_cast<V128>(v); }
 /// Applies `f` to each lane of `a` (and `b`): the lane-by-lane form of the scalar rules.
 template <class T, class F> inline V128 map(V128 a, F f) {
-  Vec<T> va = as<T>(a), r;
+  Vec<T> va = as<T>(a), r{};
   for (unsigned i = 0; i < kLanes<T>; ++i) r[i] = f(va[i]);
   return from(r);
 }
 template <class T, class F> inline V128 map(V128 a, V128 b, F f) {
-  Vec<T> va = as<T>(a), vb = as<T>(b), r;
+  Vec<T> va = as<T>(a), vb = as<T>(b), r{};
   for (unsigned i = 0; i < kLanes<T>; ++i) r[i] = f(va[i], vb[i]);
   return from(r);
 }
@@ -68,10 +67,13 @@ template <class T, class F> inline V128 map(V128 a, V128 b, F f) {
 // ---- Construction and lanes ------------------------------------------------------------------
 
 /// T is the lane type; a scalar argument is truncated to it (i8x16.splat takes an i32).
+/// Written as one initializer (GCC makes it a broadcast; a loop of lane stores went through
+/// the stack).
+template <class T, size_t... I> inline Vec<T> broadcast(T x, std::index_sequence<I...>) {
+  return Vec<T>{((void)I, x)...};
+}
 template <class T> inline V128 splat(T x) {
-  Vec<T> r;
-  for (unsigned i = 0; i < kLanes<T>; ++i) r[i] = x;
-  return from(r);
+  return from(broadcast<T>(x, std::make_index_sequence<kLanes<T>>{}));
 }
 /// @pre lane < kLanes<T> (validated)
 template <class T> inline T extract(V128 v, uint32_t lane) { return as<T>(v)[lane]; }
@@ -83,33 +85,27 @@ template <class T> inline V128 replace(V128 v, uint32_t lane, T x) {
 /// i8x16.swizzle: lane i of the result is a[s[i]], or 0 where s[i] >= 16.
 inline V128 swizzle(V128 a, V128 s) {
   const u8x16 va = as<uint8_t>(a), vs = as<uint8_t>(s);
-  u8x16 r;
+  u8x16 r{};
   for (unsigned i = 0; i < 16; ++i) r[i] = vs[i] < 16 ? va[vs[i]] : 0;
   return from(r);
 }
 /// i8x16.shuffle: lane i of the result is lane lanes[i] of the 32 lanes of a then b.
-/// @pre each lane index < 32 (validated)
-inline V128 shuffle(V128 a, V128 b, const uint8_t (&lanes)[16]) {
-  uint8_t both[32];
-  std::memcpy(both, &a, 16);
-  std::memcpy(both + 16, &b, 16);
-  u8x16 r;
-  for (unsigned i = 0; i < 16; ++i) r[i] = both[lanes[i] & 31];
-  return from(r);
-}
+/// @pre each lane index < 32 (validated). Out of line (simd.cpp): it picks pshufb at run time
+/// where the CPU has it.
+V128 shuffle(V128 a, V128 b, const uint8_t (&lanes)[16]);
+/// The portable form of shuffle (a byte loop), what it runs without SSSE3.
+V128 shuffle_bytes(V128 a, V128 b, const uint8_t (&lanes)[16]);
 
 // ---- Bitwise ----------------------------------------------------------------------------------
 
-inline V128 vnot(V128 a) { return {~a.lo, ~a.hi}; }
-inline V128 vand(V128 a, V128 b) { return {a.lo & b.lo, a.hi & b.hi}; }
-inline V128 vandnot(V128 a, V128 b) { return {a.lo & ~b.lo, a.hi & ~b.hi}; }
-inline V128 vor(V128 a, V128 b) { return {a.lo | b.lo, a.hi | b.hi}; }
-inline V128 vxor(V128 a, V128 b) { return {a.lo ^ b.lo, a.hi ^ b.hi}; }
+inline V128 vnot(V128 a) { return ~a; }
+inline V128 vand(V128 a, V128 b) { return a & b; }
+inline V128 vandnot(V128 a, V128 b) { return a & ~b; }
+inline V128 vor(V128 a, V128 b) { return a | b; }
+inline V128 vxor(V128 a, V128 b) { return a ^ b; }
 /// v128.bitselect: bits of a where c is 1, of b where c is 0.
-inline V128 bitselect(V128 a, V128 b, V128 c) {
-  return {(a.lo & c.lo) | (b.lo & ~c.lo), (a.hi & c.hi) | (b.hi & ~c.hi)};
-}
-inline bool any_true(V128 a) { return (a.lo | a.hi) != 0; }
+inline V128 bitselect(V128 a, V128 b, V128 c) { return (a & c) | (b & ~c); }
+inline bool any_true(V128 a) { return (a[0] | a[1]) != 0; }
 
 // ---- Integer lanes (T unsigned: arithmetic wraps; S = the signed view) -------------------------
 
@@ -191,37 +187,37 @@ template <class T> inline uint32_t bitmask(V128 a) {
 /// narrow: the lanes of a then b, each saturated to To (From is signed in both forms).
 template <class From, class To> inline V128 narrow(V128 a, V128 b) {
   const Vec<From> va = as<From>(a), vb = as<From>(b);
-  Vec<To> r;
+  Vec<To> r{};
   for (unsigned i = 0; i < kLanes<From>; ++i) {
     r[i] = saturate<To>(va[i]);
     r[i + kLanes<From>] = saturate<To>(vb[i]);
   }
   return from(r);
 }
-/// extend_low/high: lanes `first`.. of a, sign- or zero-extended as From is.
-template <class From, class To> inline V128 extend(V128 a, unsigned first) {
-  const Vec<From> v = as<From>(a);
-  Vec<To> r;
-  for (unsigned i = 0; i < kLanes<To>; ++i) r[i] = static_cast<To>(v[first + i]);
-  return from(r);
+/// Lanes `first`.. of a (one half: first is 0 or kLanes<To>), sign- or zero-extended to To
+/// as From is. One 8-byte move and __builtin_convertvector: built lane by lane, GCC wrote the
+/// result to the stack and read it back whole (a store-forwarding stall).
+template <class From, class To> inline Vec<To> widen(V128 a, unsigned first) {
+  typedef From Half __attribute__((vector_size(8)));
+  Half half;
+  std::memcpy(&half, reinterpret_cast<const uint8_t*>(&a) + first * sizeof(From), sizeof half);
+  return __builtin_convertvector(half, Vec<To>);
 }
-/// extmul_low/high: the extended lanes `first`.. of a and b multiplied (wrapping at To's width).
+/// extend_low/high.
+template <class From, class To> inline V128 extend(V128 a, unsigned first) {
+  return from(widen<From, To>(a, first));
+}
+/// extmul_low/high: the extended lanes `first`.. of a and b multiplied, wrapping at To's width
+/// (in unsigned lanes: a signed overflow would be undefined, as UBSan found once).
 template <class From, class To> inline V128 extmul(V128 a, V128 b, unsigned first) {
-  const Vec<From> va = as<From>(a), vb = as<From>(b);
-  Vec<To> r;
-  for (unsigned i = 0; i < kLanes<To>; ++i) {
-    // Unsigned and at least as wide as unsigned int: a uint16_t would be promoted to int, and
-    // 65408 * 65535 overflows it (undefined; found by tiers_fuzzer under UBSan).
-    using U = std::common_type_t<std::make_unsigned_t<To>, unsigned>;
-    r[i] = static_cast<To>(static_cast<U>(static_cast<To>(va[first + i])) *
-                           static_cast<U>(static_cast<To>(vb[first + i])));
-  }
-  return from(r);
+  using U = std::make_unsigned_t<To>;
+  return from(std::bit_cast<Vec<U>>(widen<From, To>(a, first)) *
+              std::bit_cast<Vec<U>>(widen<From, To>(b, first)));
 }
 /// extadd_pairwise: each pair of adjacent extended lanes added.
 template <class From, class To> inline V128 extadd_pairwise(V128 a) {
   const Vec<From> v = as<From>(a);
-  Vec<To> r;
+  Vec<To> r{};
   for (unsigned i = 0; i < kLanes<To>; ++i) r[i] = static_cast<To>(To{v[2 * i]} + To{v[2 * i + 1]});
   return from(r);
 }
@@ -229,7 +225,7 @@ template <class From, class To> inline V128 extadd_pairwise(V128 a) {
 /// -32768 * -32768 * 2 exceeds i32, and it wraps to INT32_MIN as the spec's modular add does).
 inline V128 dot_i16x8_s(V128 a, V128 b) {
   const i16x8 va = as<int16_t>(a), vb = as<int16_t>(b);
-  u32x4 r;
+  u32x4 r{};
   for (unsigned i = 0; i < 4; ++i) {
     r[i] = static_cast<uint32_t>(int32_t{va[2 * i]} * vb[2 * i]) +
            static_cast<uint32_t>(int32_t{va[2 * i + 1]} * vb[2 * i + 1]);
@@ -278,7 +274,7 @@ template <class F> inline V128 fge(V128 a, V128 b) { return from(as<F>(a) >= as<
 /// i32x4.trunc_sat_f32x4_s/u.
 template <class I> inline V128 trunc_sat_f32x4(V128 a) {
   const f32x4 v = as<float>(a);
-  u32x4 r;
+  u32x4 r{};
   for (unsigned i = 0; i < 4; ++i) r[i] = static_cast<uint32_t>(num::trunc_sat<I>(v[i]));
   return from(r);
 }
@@ -292,7 +288,7 @@ template <class I> inline V128 trunc_sat_f64x2_zero(V128 a) {
 /// f32x4.convert_i32x4_s/u (I is int32_t or uint32_t): correctly rounded.
 template <class I> inline V128 convert_i32x4(V128 a) {
   const Vec<I> v = as<I>(a);
-  f32x4 r;
+  f32x4 r{};
   for (unsigned i = 0; i < 4; ++i) r[i] = static_cast<float>(v[i]);
   return from(r);
 }
@@ -322,14 +318,13 @@ inline V128 load(const uint8_t* p) {
 }
 inline void store(uint8_t* p, V128 v) { std::memcpy(p, &v, 16); }
 /// v128.load8x8_s/u, 16x4, 32x2: kLanes<To> lanes of From, extended.
+/// One 8-byte load widened with __builtin_convertvector (lane by lane, GCC built the result
+/// on the stack and read it back whole, a store-forwarding stall).
 template <class From, class To> inline V128 load_extend(const uint8_t* p) {
-  Vec<To> r;
-  for (unsigned i = 0; i < kLanes<To>; ++i) {
-    From x;
-    std::memcpy(&x, p + i * sizeof(From), sizeof(From));
-    r[i] = static_cast<To>(x);
-  }
-  return from(r);
+  typedef From Half __attribute__((vector_size(8)));
+  Half x;
+  std::memcpy(&x, p, sizeof x);
+  return from(__builtin_convertvector(x, Vec<To>));
 }
 template <class T> inline V128 load_splat(const uint8_t* p) {
   T x;

@@ -25,8 +25,8 @@ uint64_t f64_bits(double f) { return std::bit_cast<uint64_t>(f); }
 
 TEST(Simd, LanesAreLittleEndianInTwoSlots) {
   const V128 x = v<uint32_t, 4>({0x03020100, 0x07060504, 0x0B0A0908, 0x0F0E0D0C});
-  EXPECT_EQ(x.lo, 0x0706050403020100u);
-  EXPECT_EQ(x.hi, 0x0F0E0D0C0B0A0908u);
+  EXPECT_EQ(x[0], 0x0706050403020100u);
+  EXPECT_EQ(x[1], 0x0F0E0D0C0B0A0908u);
   EXPECT_EQ(extract<uint8_t>(x, 9), 9);
   EXPECT_EQ(extract<int8_t>(all<uint8_t>(0xF0), 3), -16);  // extract_lane_s sign-extends
   EXPECT_EQ(extract<uint16_t>(replace<uint16_t>(x, 7, 0xBEEF), 7), 0xBEEF);
@@ -75,6 +75,23 @@ TEST(Simd, ComparesGiveAllOnesLanes) {
   EXPECT_EQ(lanes<uint64_t>(ge<int64_t>(all<int64_t>(-1), all<int64_t>(0)))[0], 0u);
 }
 
+// shuffle picks pshufb where the CPU has SSSE3: it agrees with the byte loop on every lane
+// index (0..31), in each of the 16 positions.
+TEST(Simd, ShuffleAgreesWithTheByteLoop) {
+  const V128 a = v<uint8_t, 16>({0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
+  const V128 b = v<uint8_t, 16>({16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31}) +
+                 splat<uint64_t>(0x8080808080808080u);
+  for (uint8_t first = 0; first < 32; ++first) {
+    uint8_t pick[16];
+    for (unsigned i = 0; i < 16; ++i) pick[i] = static_cast<uint8_t>((first + 7 * i) % 32);
+    const auto fast = lanes<uint8_t>(shuffle(a, b, pick));
+    EXPECT_EQ(fast, lanes<uint8_t>(shuffle_bytes(a, b, pick)));
+    for (unsigned i = 0; i < 16; ++i) {
+      EXPECT_EQ(fast[i], pick[i] < 16 ? pick[i] : (pick[i] | 0x80)) << int{first} << " " << i;
+    }
+  }
+}
+
 TEST(Simd, SwizzleShuffleAndBitwise) {
   const V128 a = v<uint8_t, 16>({0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
   const V128 b = splat<uint8_t>(0xAA);
@@ -91,9 +108,9 @@ TEST(Simd, SwizzleShuffleAndBitwise) {
   EXPECT_EQ(sh[2], 0xAA);
   EXPECT_EQ(sh[3], 15);
   const V128 mask = {0xFFFF0000FFFF0000u, 0};
-  EXPECT_EQ(bitselect(all<uint8_t>(0x11), all<uint8_t>(0x22), mask).lo, 0x1111222211112222u);
-  EXPECT_EQ(bitselect(all<uint8_t>(0x11), all<uint8_t>(0x22), mask).hi, 0x2222222222222222u);
-  EXPECT_EQ(vandnot(all<uint8_t>(0xFF), all<uint8_t>(0x0F)).lo, 0xF0F0F0F0F0F0F0F0u);
+  EXPECT_EQ(bitselect(all<uint8_t>(0x11), all<uint8_t>(0x22), mask)[0], 0x1111222211112222u);
+  EXPECT_EQ(bitselect(all<uint8_t>(0x11), all<uint8_t>(0x22), mask)[1], 0x2222222222222222u);
+  EXPECT_EQ(vandnot(all<uint8_t>(0xFF), all<uint8_t>(0x0F))[0], 0xF0F0F0F0F0F0F0F0u);
   EXPECT_FALSE(any_true(V128{}));
   EXPECT_TRUE(any_true(V128{0, 1}));
   EXPECT_FALSE(all_true<uint8_t>(V128{~0ull, 0x00FFFFFFFFFFFFFFu}));
@@ -218,13 +235,13 @@ TEST(Simd, MemoryForms) {
   EXPECT_EQ((lanes<uint16_t>(load_extend<uint8_t, uint16_t>(mem))[7]), 0xF7);
   EXPECT_EQ((lanes<int64_t>(load_extend<int32_t, int64_t>(mem))[1]),
             static_cast<int32_t>(0xF7F6F5F4));
-  EXPECT_EQ(load_splat<uint16_t>(mem + 1).hi, 0xF2F1F2F1F2F1F2F1u);
+  EXPECT_EQ(load_splat<uint16_t>(mem + 1)[1], 0xF2F1F2F1F2F1F2F1u);
   const V128 z = load_zero<uint32_t>(mem);
-  EXPECT_EQ(z.lo, 0xF3F2F1F0u);
-  EXPECT_EQ(z.hi, 0u);
+  EXPECT_EQ(z[0], 0xF3F2F1F0u);
+  EXPECT_EQ(z[1], 0u);
   const V128 l = load_lane<uint64_t>(mem, V128{1, 2}, 1);
-  EXPECT_EQ(l.lo, 1u);
-  EXPECT_EQ(l.hi, 0xF7F6F5F4F3F2F1F0u);
+  EXPECT_EQ(l[0], 1u);
+  EXPECT_EQ(l[1], 0xF7F6F5F4F3F2F1F0u);
   store_lane<uint16_t>(mem + 30, all<uint16_t>(0xABCD), 5);
   EXPECT_EQ(mem[30], 0xCD);
   EXPECT_EQ(mem[31], 0xAB);
