@@ -40,8 +40,9 @@ TEST(TextFeatures, Simd) {
 }
 
 TEST(TextFeatures, BulkMemory) {
-  expect_gated("(module (memory 1)\n (func (memory.fill (i32.const 0) (i32.const 0) (i32.const 0))))",
-               Feature::BulkMemory, "bulk memory is disabled (feature bulk-memory) at 2:9");
+  expect_gated(
+      "(module (memory 1)\n (func (memory.fill (i32.const 0) (i32.const 0) (i32.const 0))))",
+      Feature::BulkMemory, "bulk memory is disabled (feature bulk-memory) at 2:9");
   // A passive segment: refused by the decoder, at its binary form.
   expect_gated("(module (memory 1) (data \"x\"))", Feature::BulkMemory,
                "bulk memory is disabled (feature bulk-memory)");
