@@ -25,8 +25,8 @@ Result<void> apply_wasm_option(std::string_view value, wasm::Features& features)
     std::optional<bool> on = true;
     if (eq != std::string_view::npos) on = parse_switch(item.substr(eq + 1));
     if (!on) {
-      return Error(Phase::Usage,
-                   "-W " + std::string(name) + ": expects =y or =n, got '" + std::string(item) + "'");
+      return Error(Phase::Usage, "-W " + std::string(name) + ": expects =y or =n, got '" +
+                                     std::string(item) + "'");
     }
     std::optional<wasm::Feature> feature = wasm::feature_by_name(name);
     if (!feature) {

@@ -184,9 +184,8 @@ bool Node::on_spawn_request(const std::string& peer, const Control& c, std::stri
     } else if (!module && sha256(request->bytes) != hash) {
       error = "badarg";
     } else if (!module) {
-      // As the runtime compiles the modules its own processes load: with its feature set.
       Result<std::shared_ptr<const engine::CompiledModule>> compiled =
-          runtime_.compile(request->bytes);
+          engine::compile(request->bytes, config_.compile);
       if (compiled) {
         module = *compiled;
         modules_.add(hash, module, request->bytes.size());

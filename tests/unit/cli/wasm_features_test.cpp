@@ -43,8 +43,8 @@ TEST(WasmOption, Errors) {
 
 TEST(WasmOption, EveryModuleCommandTakesIt) {
   for (const char* command : {"run", "validate", "compile", "inspect"}) {
-    std::vector<std::string> args = {command, "-W", "simd=n", "--wasm", "multi-value=n",
-                                     "app.wasm"};
+    std::vector<std::string> args = {command,         "-W",      "simd=n", "--wasm",
+                                     "multi-value=n", "app.wasm"};
     Command c = parse_command_line(args);
     ASSERT_NE(c.kind, Command::Kind::Exit) << command << ": " << c.err;
     EXPECT_FALSE(c.run.features.has(Feature::Simd)) << command;
