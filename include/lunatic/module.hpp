@@ -17,6 +17,21 @@ namespace detail {
 struct Access;
 }
 
+/// The WebAssembly proposals compile() lets a module use (see docs/design.md, "Feature set").
+/// The default is Wasm 2.0: every member true. A module that uses a disabled proposal fails
+/// with Phase::Decode (at the offset of the instruction, type or section) or Phase::Validate
+/// (several tables, a mutable global imported or exported): "SIMD is disabled (feature simd)".
+/// Proposals after 2.0 will join as members that default to false.
+struct WasmFeatures {
+  bool simd = true;                     ///< fixed-width SIMD (v128)
+  bool bulk_memory = true;              ///< memory.copy/fill/init, passive segments, data count
+  bool reference_types = true;          ///< funcref/externref values, table.*, several tables
+  bool multi_value = true;              ///< several results, block parameters
+  bool sign_extension = true;           ///< i32.extend8_s and the other sign extensions
+  bool saturating_float_to_int = true;  ///< i32.trunc_sat_f32_s and the other trunc_sat
+  bool mutable_globals = true;          ///< importing and exporting mutable globals
+};
+
 /// A handle to a compiled module: copies share it. Thread-safe.
 class Module {
  public:
@@ -26,10 +41,11 @@ class Module {
   explicit operator bool() const { return impl_ != nullptr; }
 
   /// Decodes, validates and compiles `bytes` (a .wasm binary). Errors: Phase::Decode
-  /// ("decode error at offset 0x8: ..."), Phase::Validate, Phase::Unsupported.
-  static Result<Module> compile(std::span<const uint8_t> bytes);
+  /// ("decode error at offset 0x8: ..."), Phase::Validate, Phase::Unsupported. `features`:
+  /// the proposals the module may use.
+  static Result<Module> compile(std::span<const uint8_t> bytes, const WasmFeatures& features = {});
   /// compile() of the file at `path`; Phase::Host "cannot open: PATH" if it cannot be read.
-  static Result<Module> compile_file(const std::string& path);
+  static Result<Module> compile_file(const std::string& path, const WasmFeatures& features = {});
 
   /// One export of the module.
   struct Export {
@@ -51,8 +67,12 @@ class Module {
 };
 
 /// Module::compile.
-inline Result<Module> compile(std::span<const uint8_t> bytes) { return Module::compile(bytes); }
+inline Result<Module> compile(std::span<const uint8_t> bytes, const WasmFeatures& features = {}) {
+  return Module::compile(bytes, features);
+}
 /// Module::compile_file.
-inline Result<Module> compile_file(const std::string& path) { return Module::compile_file(path); }
+inline Result<Module> compile_file(const std::string& path, const WasmFeatures& features = {}) {
+  return Module::compile_file(path, features);
+}
 
 }  // namespace lunatic

@@ -21,10 +21,11 @@ int run(int argc, char** argv) {
   Command command = parse_command_line(args);
   switch (command.kind) {
     case Command::Kind::Run: return run_module(command.run);
-    case Command::Kind::Validate: return validate_module(command.validate_file);
+    case Command::Kind::Validate:
+      return validate_module(command.validate_file, command.run.features);
     case Command::Kind::Compile:
-      return compile_module(command.compile_file, command.run.jit_opt_level);
-    case Command::Kind::Inspect: return inspect_module(command.inspect_file);
+      return compile_module(command.compile_file, command.run.jit_opt_level, command.run.features);
+    case Command::Kind::Inspect: return inspect_module(command.inspect_file, command.run.features);
     case Command::Kind::Version: std::printf("%s\n", version_string().c_str()); return 0;
     case Command::Kind::Exit: break;
   }

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "cli/wasm_features.hpp"
 #include "wasm/types.hpp"
 
 #ifndef LUNATIC_VERSION
@@ -82,6 +83,7 @@ Examples:
   lunatic run hello.wasm Ada Lovelace
   lunatic run --env GREETING=hi --max-memory 64MiB app.wasm -- --flag-for-the-guest
   lunatic run --max-fuel 1000000 loop.wasm
+  lunatic run -W simd=n,reference-types=n app.wasm    refuse SIMD and reference types
   lunatic run --timeout 500ms --max-processes 10 --allow lunatic::message app.wasm
   lunatic run --dir ./data:/data --threads 2 app.wasm   the guest opens /data/...
   lunatic run --tcplisten 127.0.0.1:8080 server.wasm    the guest accept()s on fd 3
@@ -92,8 +94,12 @@ constexpr const char* kValidateFooter =
     R"(Prints "FILE: valid" and exits 0, or prints the decode or validation
 error (with its byte offset) and exits 1.
 
+-W NAME[=y|n],... turns WebAssembly proposals off (or on again): a module
+that uses a disabled one is not valid here.
+
 Examples:
   lunatic validate app.wasm
+  lunatic validate -W simd=n,bulk-memory=n app.wasm
   lunatic validate app.wasm && lunatic run app.wasm)";
 
 constexpr const char* kCompileFooter =
@@ -350,6 +356,16 @@ Command parse_command_line(std::span<const std::string> args) {
                   "compile for the runs that last; the default, unless the environment "
                   "variable LUNATIC_TIER names another)")
       ->type_name("interp|compiled|auto|baseline");
+  // -W as wasmtime spells it; every command that compiles a module takes it.
+  std::vector<std::string> wasm_features;
+  const std::string wasm_help =
+      "WebAssembly proposals: NAME[=y|n],... (repeatable; all of Wasm 2.0 is on by default), "
+      "NAME one of " +
+      wasm::feature_names();
+  auto add_wasm_option = [&](CLI::App* sub) {
+    sub->add_option("-W,--wasm", wasm_features, wasm_help)->type_name("NAME[=y|n],...");
+  };
+  add_wasm_option(run);
   run->add_option("file", opts.file, "The module to run (argv[0] of the guest)")
       ->type_name("FILE.wasm")
       ->required();
@@ -358,18 +374,21 @@ Command parse_command_line(std::span<const std::string> args) {
   validate->add_option("file", command.validate_file, "The module to check")
       ->type_name("FILE.wasm")
       ->required();
+  add_wasm_option(validate);
   validate->footer(kValidateFooter);
   CLI::App* compile = app.add_subcommand(
       "compile", "Compile a module's native code into the code cache, ahead of its runs");
   compile->add_option("file", command.compile_file, "The module to compile")
       ->type_name("FILE.wasm")
       ->required();
+  add_wasm_option(compile);
   compile->footer(kCompileFooter);
   CLI::App* inspect = app.add_subcommand(
       "inspect", "Show a module's imports, exports, memories and what this runtime provides");
   inspect->add_option("file", command.inspect_file, "The module to describe")
       ->type_name("FILE.wasm")
       ->required();
+  add_wasm_option(inspect);
   inspect->footer(kInspectFooter);
   CLI::App* version = app.add_subcommand("version", "Print the version");
   version->footer(kVersionFooter);
@@ -414,6 +433,11 @@ Command parse_command_line(std::span<const std::string> args) {
   if (want_version || version->parsed()) {
     command.kind = Command::Kind::Version;
     return command;
+  }
+  for (const std::string& value : wasm_features) {
+    if (Result<void> ok = apply_wasm_option(value, opts.features); !ok) {
+      return usage_error(ok.error().message);
+    }
   }
   if (validate->parsed()) {
     command.kind = Command::Kind::Validate;

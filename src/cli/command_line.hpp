@@ -12,6 +12,7 @@
 
 #include "common/result.hpp"
 #include "tiering/compiler.hpp"
+#include "wasm/features.hpp"
 
 namespace lunatic::cli {
 
@@ -44,6 +45,8 @@ struct RunOptions {
   bool remote_spawn = true;   ///< false: --no-remote-spawn
   tiering::Tier tier = tiering::Tier::Auto;  ///< --tier
   unsigned jit_opt_level = 2;                ///< LUNATIC_JIT_OPT: LLVM's -O level, 0..3
+  /// -W/--wasm: the proposals a module may use (also of validate, compile and inspect).
+  wasm::Features features{};
 };
 
 struct Command {

@@ -11,11 +11,14 @@
 
 namespace lunatic::cli {
 
-int compile_module(const std::string& file, unsigned opt_level) {
-  Result<std::vector<uint8_t>> bytes = read_module_source(file);
+int compile_module(const std::string& file, unsigned opt_level, const wasm::Features& features) {
+  Result<std::vector<uint8_t>> bytes = read_module_source(file, features);
   if (!bytes) return report_load_error(file, bytes.error(), kExitLoadError);
-  tiering::Compiler compiler(
-      tiering::CompilerConfig{.tier = tiering::Tier::Compiled, .opt_level = opt_level});
+  tiering::Compiler compiler(tiering::CompilerConfig{
+      .tier = tiering::Tier::Compiled,
+      .opt_level = opt_level,
+      .engine = engine::CompileConfig{.features = features},
+  });
   Result<std::vector<jit::CompileStats>> compiled = compiler.precompile(*bytes);
   if (!compiled) return report_load_error(file, compiled.error(), kExitLoadError);
   for (const jit::CompileStats& stats : *compiled) {

@@ -218,13 +218,13 @@ Result<std::string> describe_module(const wasm::Module& module, std::span<const 
   return out.str();
 }
 
-int inspect_module(const std::string& file) {
-  Result<std::vector<uint8_t>> bytes = read_module_source(file);
+int inspect_module(const std::string& file, const wasm::Features& features) {
+  Result<std::vector<uint8_t>> bytes = read_module_source(file, features);
   if (!bytes) return report_load_error(file, bytes.error(), kExitLoadError);
   // Decoded and validated, not lowered: inspect describes a module without preparing it to run.
-  Result<wasm::Module> module = decoder::decode(*bytes);
+  Result<wasm::Module> module = decoder::decode(*bytes, features);
   if (!module) return report_load_error(file, module.error(), kExitLoadError);
-  if (Result<void> valid = validator::validate(*module); !valid.ok()) {
+  if (Result<void> valid = validator::validate(*module, features); !valid.ok()) {
     return report_load_error(file, valid.error(), kExitLoadError);
   }
   Result<std::string> text = describe_module(*module, *bytes, *host::standard_linker());

@@ -8,6 +8,7 @@
 
 #include "binding/linker.hpp"
 #include "common/result.hpp"
+#include "wasm/features.hpp"
 #include "wasm/module.hpp"
 
 namespace lunatic::cli {
@@ -20,7 +21,7 @@ Result<std::string> describe_module(const wasm::Module& module, std::span<const 
                                     const binding::Linker& linker);
 
 /// Reads, compiles and describes `file` on stdout; returns 0, or prints the error and returns
-/// 1 (unreadable file, malformed or invalid module), as `validate` does.
-int inspect_module(const std::string& file);
+/// 1 (unreadable file, malformed or invalid module), as `validate` does, under `features`.
+int inspect_module(const std::string& file, const wasm::Features& features = {});
 
 }  // namespace lunatic::cli

@@ -9,7 +9,8 @@
 
 namespace lunatic::cli {
 
-Result<std::vector<uint8_t>> read_module_source(const std::string& path) {
+Result<std::vector<uint8_t>> read_module_source(const std::string& path,
+                                                const wasm::Features& features) {
   std::vector<uint8_t> bytes = TRY(engine::read_module_file(path));
   // The text format starts, after white space, with a parenthesis or a comment (";;", "(;");
   // anything else is left to the decoder, whose error for a file that is no module at all is
@@ -19,7 +20,7 @@ Result<std::vector<uint8_t>> read_module_source(const std::string& path) {
   });
   if (first == bytes.end() || (*first != '(' && *first != ';')) return bytes;
   return text::parse_module(
-      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), features);
 }
 
 }  // namespace lunatic::cli

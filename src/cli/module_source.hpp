@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "wasm/features.hpp"
 
 namespace lunatic::cli {
 
@@ -15,7 +16,8 @@ namespace lunatic::cli {
 /// white space, as the text format does (`(module ...)`, the fields of one, or a comment);
 /// else the file as it is (a binary module, or bytes the decoder will refuse). Errors:
 /// engine::read_module_file's, or the text parser's (Phase::Decode, "line:column" in the context),
-/// which say why.
-Result<std::vector<uint8_t>> read_module_source(const std::string& path);
+/// which say why; the text parser refuses what `features` lacks.
+Result<std::vector<uint8_t>> read_module_source(const std::string& path,
+                                                const wasm::Features& features = {});
 
 }  // namespace lunatic::cli

@@ -152,13 +152,14 @@ int run_module(const RunOptions& options) {
       .note = [log](const std::string& why) { log->debug("{}", why); },
       .background_delay = kBackgroundCompileDelay,
       .delay_per_byte = kCompileDelayPerByte,
+      .engine = engine::CompileConfig{.features = options.features},
   };
   if (const char* delay = std::getenv("LUNATIC_LLVM_DELAY_MS")) {  // measurements, tests
     compiler_config.background_delay = std::chrono::milliseconds{std::strtoull(delay, nullptr, 10)};
     compiler_config.delay_per_byte = std::chrono::nanoseconds{0};
   }
   auto compiler = std::make_shared<tiering::Compiler>(std::move(compiler_config));
-  Result<std::vector<uint8_t>> bytes = read_module_source(file);
+  Result<std::vector<uint8_t>> bytes = read_module_source(file, options.features);
   if (!bytes) return fail(file, bytes.error());
   Result<std::shared_ptr<const engine::CompiledModule>> module = compiler->compile(*bytes);
   if (!module) return fail(file, module.error());
@@ -195,6 +196,7 @@ int run_module(const RunOptions& options) {
       return kExitUsage;
     }
     node_config = dist::NodeConfig{.name = std::move(*name), .cookie = std::move(*cookie)};
+    node_config->compile = engine::CompileConfig{.features = options.features};
   }
   // Set in `prepare`, before the root can run (and so before it can end).
   auto root_id = std::make_shared<std::atomic<runtime::ProcessId>>(0);
@@ -340,8 +342,11 @@ int run_module(const RunOptions& options) {
   return code;
 }
 
-int validate_module(const std::string& file) {
-  Result<std::shared_ptr<const engine::CompiledModule>> module = engine::compile_file(file);
+int validate_module(const std::string& file, const wasm::Features& features) {
+  Result<std::vector<uint8_t>> bytes = read_module_source(file, features);  // .wasm or .wat
+  if (!bytes) return fail(file, bytes.error());
+  Result<std::shared_ptr<const engine::CompiledModule>> module =
+      engine::compile(*bytes, engine::CompileConfig{.features = features});
   if (!module) return fail(file, module.error());
   std::printf("%s: valid\n", file.c_str());
   return 0;

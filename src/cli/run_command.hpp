@@ -10,7 +10,7 @@ namespace lunatic::cli {
 int run_module(const RunOptions& options);
 
 /// Compiles (decodes, validates, lowers) the module: prints "FILE: valid" and returns 0, or
-/// prints the error and returns 1.
-int validate_module(const std::string& file);
+/// prints the error and returns 1. `features`: the proposals the module may use.
+int validate_module(const std::string& file, const wasm::Features& features = {});
 
 }  // namespace lunatic::cli

@@ -107,11 +107,12 @@ Result<void> check_consistency(const DecodeState& st, uint64_t end_offset) {
 
 }  // namespace
 
-Result<wasm::Module> decode(std::span<const uint8_t> bytes) {
+Result<wasm::Module> decode(std::span<const uint8_t> bytes, const wasm::Features& features) {
   ByteReader r(bytes);
   TRY(read_header(r, bytes.size()));
 
   DecodeState st;
+  st.features = features;
   uint8_t last_rank = 0;
   while (!r.at_end()) {
     const uint64_t section_offset = r.offset();

@@ -8,6 +8,7 @@
 
 #include "common/byte_reader.hpp"
 #include "common/result.hpp"
+#include "wasm/features.hpp"
 #include "wasm/module.hpp"
 
 namespace lunatic::decoder::detail {
@@ -22,6 +23,7 @@ inline constexpr uint32_t kMaxLocals = 50000;
 
 /// State that outlives one section: what later sections and the final checks need.
 struct DecodeState {
+  wasm::Features features;  ///< what the module may use (wasm/features.hpp)
   wasm::Module module;
   std::vector<uint32_t> function_types;  ///< from the function section
   std::vector<wasm::Function> bodies;    ///< from the code section
@@ -41,20 +43,24 @@ Result<bool> read_flag(ByteReader& r);
 /// A byte that the format reserves and requires to be zero ("zero byte expected").
 Result<void> read_zero_byte(ByteReader& r);
 
-Result<wasm::ValType> read_val_type(ByteReader& r);
-Result<wasm::ValType> read_ref_type(ByteReader& r);
+// Type readers take the feature set: a value type of a disabled proposal (v128 without simd,
+// a reference as a value or externref without reference-types) is an error where it is read.
+Result<wasm::ValType> read_val_type(ByteReader& r, const wasm::Features& features);
+Result<wasm::ValType> read_ref_type(ByteReader& r, const wasm::Features& features);
 Result<wasm::Limits> read_limits(ByteReader& r);
-Result<wasm::TableType> read_table_type(ByteReader& r);
+Result<wasm::TableType> read_table_type(ByteReader& r, const wasm::Features& features);
 Result<wasm::MemoryType> read_memory_type(ByteReader& r);
-Result<wasm::GlobalType> read_global_type(ByteReader& r);
+Result<wasm::GlobalType> read_global_type(ByteReader& r, const wasm::Features& features);
 
 /// Instructions up to and including the `end` that closes the sequence at nesting depth 0
 /// (nesting is counted, not recursed). br_table label lists go to `br_table_labels`; sets
-/// `uses_data_index` when memory.init or data.drop occurs.
-Result<void> read_instructions(ByteReader& r, std::vector<wasm::Instr>& out,
+/// `uses_data_index` when memory.init or data.drop occurs. An instruction or block type of a
+/// proposal that `features` lacks is an error at its offset.
+Result<void> read_instructions(ByteReader& r, const wasm::Features& features,
+                               std::vector<wasm::Instr>& out,
                                std::vector<uint32_t>& br_table_labels, bool& uses_data_index);
 /// A constant expression, without its final `end` in the result.
-Result<wasm::ConstExpr> read_const_expr(ByteReader& r);
+Result<wasm::ConstExpr> read_const_expr(ByteReader& r, const wasm::Features& features);
 
 // Sections (spec 5.5), each reading its content from `r` positioned after the section size.
 Result<void> read_type_section(ByteReader& r, DecodeState& st);

@@ -19,9 +19,10 @@ constexpr uint8_t kEmptyBlockType = 0x40;
 /// the spec tests call them malformed.
 constexpr uint32_t kMaxAlignExponent = 31;
 
-Result<wasm::BlockType> read_block_type(ByteReader& r) {
+Result<wasm::BlockType> read_block_type(ByteReader& r, const wasm::Features& features) {
   wasm::BlockType block;
   const size_t start = r.position();
+  const uint64_t start_offset = r.offset();
   const int64_t value = TRY(r.s33());
   // A single byte that is 0x40 or a value type is an inline type; anything else is a type
   // index. A negative one names no type: it becomes an index no module can have, so the
@@ -30,18 +31,21 @@ Result<wasm::BlockType> read_block_type(ByteReader& r) {
     const uint8_t byte = static_cast<uint8_t>(value & 0x7F);
     if (byte == kEmptyBlockType) return block;
     if (auto type = wasm::val_type_from_byte(byte)) {
+      TRY(wasm::require_for(features, *type, start_offset));
       block.kind = wasm::BlockType::Kind::Value;
       block.value = *type;
       return block;
     }
   }
+  // A type index gives a block parameters or several results: multi-value.
+  TRY(wasm::require(features, wasm::Feature::MultiValue, start_offset));
   block.kind = wasm::BlockType::Kind::TypeIndex;
   block.type_index = value < 0 ? UINT32_MAX : static_cast<uint32_t>(value);
   return block;
 }
 
 /// The opcode at the reader, with its prefix resolved.
-Result<Opcode> read_opcode(ByteReader& r) {
+Result<Opcode> read_known_opcode(ByteReader& r) {
   const uint64_t start = r.offset();
   const uint8_t byte = TRY(r.u8());
   if (byte == kMiscPrefix) {
@@ -58,10 +62,19 @@ Result<Opcode> read_opcode(ByteReader& r) {
   return Error(Phase::Decode, "illegal opcode", start);
 }
 
-Result<void> read_immediates(ByteReader& r, Instr& in, std::vector<uint32_t>& labels) {
+/// The opcode at the reader, with its prefix resolved; one of a disabled proposal is an error.
+Result<Opcode> read_opcode(ByteReader& r, const wasm::Features& features) {
+  const uint64_t start = r.offset();
+  const Opcode op = TRY(read_known_opcode(r));
+  TRY(wasm::require_for(features, op, start));
+  return op;
+}
+
+Result<void> read_immediates(ByteReader& r, const wasm::Features& features, Instr& in,
+                             std::vector<uint32_t>& labels) {
   switch (wasm::opcode_info(in.op).immediate) {
     case Immediate::None: break;
-    case Immediate::BlockType: in.block = TRY(read_block_type(r)); break;
+    case Immediate::BlockType: in.block = TRY(read_block_type(r, features)); break;
     case Immediate::Label:
     case Immediate::Func:
     case Immediate::Local:
@@ -107,12 +120,12 @@ Result<void> read_immediates(ByteReader& r, Instr& in, std::vector<uint32_t>& la
     case Immediate::I64: in.c = static_cast<uint64_t>(TRY(r.s64())); break;
     case Immediate::F32: in.c = TRY(r.fixed_u32()); break;
     case Immediate::F64: in.c = TRY(r.fixed_u64()); break;
-    case Immediate::RefType: in.a = static_cast<uint8_t>(TRY(read_ref_type(r))); break;
+    case Immediate::RefType: in.a = static_cast<uint8_t>(TRY(read_ref_type(r, features))); break;
     case Immediate::SelectT: {
       const uint32_t count = TRY(read_count(r));
       in.a = count;
       for (uint32_t i = 0; i < count; ++i) {
-        const wasm::ValType type = TRY(read_val_type(r));
+        const wasm::ValType type = TRY(read_val_type(r, features));
         if (i == 0) in.b = static_cast<uint8_t>(type);
       }
       break;
@@ -131,8 +144,9 @@ Result<void> read_immediates(ByteReader& r, Instr& in, std::vector<uint32_t>& la
 
 }  // namespace
 
-Result<void> read_instructions(ByteReader& r, std::vector<Instr>& out,
-                               std::vector<uint32_t>& br_table_labels, bool& uses_data_index) {
+Result<void> read_instructions(ByteReader& r, const wasm::Features& features,
+                               std::vector<Instr>& out, std::vector<uint32_t>& br_table_labels,
+                               bool& uses_data_index) {
   // The open blocks, innermost last: a heap stack, so deep nesting costs no native stack.
   // `else` is only well-formed once, directly inside an `if`.
   enum class Open : uint8_t { Block, If, Else };
@@ -140,8 +154,8 @@ Result<void> read_instructions(ByteReader& r, std::vector<Instr>& out,
   for (;;) {
     Instr in;
     in.offset = static_cast<uint32_t>(r.offset());
-    in.op = TRY(read_opcode(r));
-    TRY(read_immediates(r, in, br_table_labels));
+    in.op = TRY(read_opcode(r, features));
+    TRY(read_immediates(r, features, in, br_table_labels));
     switch (in.op) {
       case Opcode::Block:
       case Opcode::Loop: open.push_back(Open::Block); break;
@@ -167,13 +181,13 @@ Result<void> read_instructions(ByteReader& r, std::vector<Instr>& out,
   }
 }
 
-Result<wasm::ConstExpr> read_const_expr(ByteReader& r) {
+Result<wasm::ConstExpr> read_const_expr(ByteReader& r, const wasm::Features& features) {
   // The validator decides what is constant; here any instruction decodes, as in the
   // reference decoder, so malformed and invalid expressions get their own messages.
   wasm::ConstExpr expr;
   std::vector<uint32_t> labels;
   bool uses_data_index = false;
-  TRY(read_instructions(r, expr.instrs, labels, uses_data_index));
+  TRY(read_instructions(r, features, expr.instrs, labels, uses_data_index));
   expr.instrs.pop_back();  // the final `end`
   return expr;
 }

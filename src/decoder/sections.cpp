@@ -7,11 +7,11 @@ namespace {
 
 constexpr uint8_t kFuncTypeForm = 0x60;
 
-Result<std::vector<wasm::ValType>> read_result_type(ByteReader& r) {
+Result<std::vector<wasm::ValType>> read_result_type(ByteReader& r, const wasm::Features& features) {
   const uint32_t count = TRY(read_count(r));
   std::vector<wasm::ValType> types;
   types.reserve(count);
-  for (uint32_t i = 0; i < count; ++i) types.push_back(TRY(read_val_type(r)));
+  for (uint32_t i = 0; i < count; ++i) types.push_back(TRY(read_val_type(r, features)));
   return types;
 }
 
@@ -36,8 +36,9 @@ Result<void> read_type_section(ByteReader& r, DecodeState& st) {
     if (form & 0x80) return Error(Phase::Decode, "integer representation too long", start);
     if (form != kFuncTypeForm) return Error(Phase::Decode, "malformed function type", start);
     wasm::FuncType type;
-    type.params = TRY(read_result_type(r));
-    type.results = TRY(read_result_type(r));
+    type.params = TRY(read_result_type(r, st.features));
+    type.results = TRY(read_result_type(r, st.features));
+    if (type.results.size() > 1) TRY(wasm::require(st.features, wasm::Feature::MultiValue, start));
     st.module.types.push_back(std::move(type));
   }
   return {};
@@ -58,7 +59,7 @@ Result<void> read_import_section(ByteReader& r, DecodeState& st) {
         ++m.imported_functions;
         break;
       case wasm::ExternKind::Table:
-        imp.table = TRY(read_table_type(r));
+        imp.table = TRY(read_table_type(r, st.features));
         ++m.imported_tables;
         break;
       case wasm::ExternKind::Memory:
@@ -66,7 +67,7 @@ Result<void> read_import_section(ByteReader& r, DecodeState& st) {
         ++m.imported_memories;
         break;
       case wasm::ExternKind::Global:
-        imp.global = TRY(read_global_type(r));
+        imp.global = TRY(read_global_type(r, st.features));
         ++m.imported_globals;
         break;
     }
@@ -86,7 +87,8 @@ Result<void> read_function_section(ByteReader& r, DecodeState& st) {
 Result<void> read_table_section(ByteReader& r, DecodeState& st) {
   const uint32_t count = TRY(read_count(r));
   st.module.tables.reserve(count);
-  for (uint32_t i = 0; i < count; ++i) st.module.tables.push_back(TRY(read_table_type(r)));
+  for (uint32_t i = 0; i < count; ++i)
+    st.module.tables.push_back(TRY(read_table_type(r, st.features)));
   return {};
 }
 
@@ -102,8 +104,8 @@ Result<void> read_global_section(ByteReader& r, DecodeState& st) {
   st.module.globals.reserve(count);
   for (uint32_t i = 0; i < count; ++i) {
     wasm::Global global;
-    global.type = TRY(read_global_type(r));
-    global.init = TRY(read_const_expr(r));
+    global.type = TRY(read_global_type(r, st.features));
+    global.init = TRY(read_const_expr(r, st.features));
     st.module.globals.push_back(std::move(global));
   }
   return {};
@@ -128,6 +130,8 @@ Result<void> read_start_section(ByteReader& r, DecodeState& st) {
 }
 
 Result<void> read_data_count_section(ByteReader& r, DecodeState& st) {
+  // The section came with bulk memory (for memory.init and data.drop).
+  TRY(wasm::require(st.features, wasm::Feature::BulkMemory, r.offset()));
   st.module.data_count = TRY(r.u32());
   return {};
 }

@@ -34,23 +34,25 @@ Result<wasm::ConstExpr> read_func_index_item(ByteReader& r) {
   return expr;
 }
 
-Result<wasm::ElemSegment> read_elem_segment(ByteReader& r) {
+Result<wasm::ElemSegment> read_elem_segment(ByteReader& r, const wasm::Features& features) {
   const uint64_t start = r.offset();
   const uint32_t flags = TRY(r.u32());
   if (flags > kElemMaxFlags) return Error(Phase::Decode, "malformed elements segment kind", start);
+  // The MVP has only form 0 (active, table 0, function indices); bulk memory added the others.
+  if (flags != 0) TRY(wasm::require(features, wasm::Feature::BulkMemory, start));
   wasm::ElemSegment seg;
   if (flags & kElemNotActive) {
     seg.mode =
         (flags & kElemTableOrDecl) ? wasm::SegmentMode::Declarative : wasm::SegmentMode::Passive;
   } else {
     if (flags & kElemTableOrDecl) seg.table_index = TRY(r.u32());
-    seg.offset = TRY(read_const_expr(r));
+    seg.offset = TRY(read_const_expr(r, features));
   }
   const bool exprs = flags & kElemExprs;
   // Forms 0 and 4 imply funcref; the others spell out an element kind or reference type.
   if (flags & (kElemNotActive | kElemTableOrDecl)) {
     if (exprs) {
-      seg.type = TRY(read_ref_type(r));
+      seg.type = TRY(read_ref_type(r, features));
     } else {
       TRY(read_elem_kind(r));
     }
@@ -58,21 +60,25 @@ Result<wasm::ElemSegment> read_elem_segment(ByteReader& r) {
   const uint32_t count = TRY(read_count(r));
   seg.items.reserve(count);
   for (uint32_t i = 0; i < count; ++i) {
-    seg.items.push_back(exprs ? TRY(read_const_expr(r)) : TRY(read_func_index_item(r)));
+    seg.items.push_back(exprs ? TRY(read_const_expr(r, features)) : TRY(read_func_index_item(r)));
   }
   return seg;
 }
 
-Result<wasm::DataSegment> read_data_segment(ByteReader& r) {
+Result<wasm::DataSegment> read_data_segment(ByteReader& r, const wasm::Features& features) {
   const uint64_t start = r.offset();
   const uint32_t flags = TRY(r.u32());
+  // Passive segments and an explicit memory index (forms 1 and 2) came with bulk memory.
+  if (flags == kDataPassive || flags == kDataActiveMemory) {
+    TRY(wasm::require(features, wasm::Feature::BulkMemory, start));
+  }
   wasm::DataSegment seg;
   switch (flags) {
-    case kDataActive: seg.offset = TRY(read_const_expr(r)); break;
+    case kDataActive: seg.offset = TRY(read_const_expr(r, features)); break;
     case kDataPassive: seg.mode = wasm::SegmentMode::Passive; break;
     case kDataActiveMemory:
       seg.memory_index = TRY(r.u32());
-      seg.offset = TRY(read_const_expr(r));
+      seg.offset = TRY(read_const_expr(r, features));
       break;
     default: return Error(Phase::Decode, "malformed data segment kind", start);
   }
@@ -87,14 +93,16 @@ Result<wasm::DataSegment> read_data_segment(ByteReader& r) {
 Result<void> read_element_section(ByteReader& r, DecodeState& st) {
   const uint32_t count = TRY(read_count(r));
   st.module.elements.reserve(count);
-  for (uint32_t i = 0; i < count; ++i) st.module.elements.push_back(TRY(read_elem_segment(r)));
+  for (uint32_t i = 0; i < count; ++i)
+    st.module.elements.push_back(TRY(read_elem_segment(r, st.features)));
   return {};
 }
 
 Result<void> read_data_section(ByteReader& r, DecodeState& st) {
   const uint32_t count = TRY(read_count(r));
   st.module.data.reserve(count);
-  for (uint32_t i = 0; i < count; ++i) st.module.data.push_back(TRY(read_data_segment(r)));
+  for (uint32_t i = 0; i < count; ++i)
+    st.module.data.push_back(TRY(read_data_segment(r, st.features)));
   return {};
 }
 

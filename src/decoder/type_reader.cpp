@@ -36,19 +36,23 @@ Result<void> read_zero_byte(ByteReader& r) {
   return {};
 }
 
-Result<ValType> read_val_type(ByteReader& r) {
+Result<ValType> read_val_type(ByteReader& r, const wasm::Features& features) {
   const uint64_t start = r.offset();
   auto type = wasm::val_type_from_byte(TRY(r.u8()));
   if (!type) return Error(Phase::Decode, "malformed value type", start);
+  TRY(wasm::require_for(features, *type, start));
   return *type;
 }
 
-Result<ValType> read_ref_type(ByteReader& r) {
+Result<ValType> read_ref_type(ByteReader& r, const wasm::Features& features) {
   const uint64_t start = r.offset();
   auto type = wasm::val_type_from_byte(TRY(r.u8()));
   if (!type || !wasm::is_reference(*type)) {
     return Error(Phase::Decode, "malformed reference type", start);
   }
+  // funcref is the MVP's table element type; externref came with reference types.
+  if (*type == ValType::ExternRef)
+    TRY(wasm::require(features, wasm::Feature::ReferenceTypes, start));
   return *type;
 }
 
@@ -60,9 +64,9 @@ Result<wasm::Limits> read_limits(ByteReader& r) {
   return limits;
 }
 
-Result<wasm::TableType> read_table_type(ByteReader& r) {
+Result<wasm::TableType> read_table_type(ByteReader& r, const wasm::Features& features) {
   wasm::TableType type;
-  type.element = TRY(read_ref_type(r));
+  type.element = TRY(read_ref_type(r, features));
   type.limits = TRY(read_limits(r));
   return type;
 }
@@ -73,9 +77,9 @@ Result<wasm::MemoryType> read_memory_type(ByteReader& r) {
   return type;
 }
 
-Result<wasm::GlobalType> read_global_type(ByteReader& r) {
+Result<wasm::GlobalType> read_global_type(ByteReader& r, const wasm::Features& features) {
   wasm::GlobalType type;
-  type.type = TRY(read_val_type(r));
+  type.type = TRY(read_val_type(r, features));
   const uint64_t start = r.offset();
   const uint8_t mut = TRY(r.u8());
   if (mut > 1) return Error(Phase::Decode, "malformed mutability", start);

@@ -24,6 +24,7 @@
 #include "dist/pid_table.hpp"
 #include "dist/remote_spawn.hpp"
 #include "dist/signal_table.hpp"
+#include "engine/compile.hpp"
 #include "runtime/environment.hpp"
 #include "runtime/router.hpp"
 #include "runtime/runtime.hpp"
@@ -58,6 +59,8 @@ struct NodeConfig {
   std::shared_ptr<const runtime::Environment> remote_spawn{};
   /// Bytes of modules received from peers the node keeps compiled at most.
   size_t module_cache_bytes = size_t{64} << 20;
+  /// How modules received from peers are compiled (the proposals they may use: `-W`).
+  engine::CompileConfig compile{};
 };
 
 class Node final : public runtime::Router {

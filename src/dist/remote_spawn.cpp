@@ -185,7 +185,7 @@ bool Node::on_spawn_request(const std::string& peer, const Control& c, std::stri
       error = "badarg";
     } else if (!module) {
       Result<std::shared_ptr<const engine::CompiledModule>> compiled =
-          engine::compile(request->bytes);
+          engine::compile(request->bytes, config_.compile);
       if (compiled) {
         module = *compiled;
         modules_.add(hash, module, request->bytes.size());

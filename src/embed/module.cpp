@@ -5,15 +5,31 @@
 #include "engine/module_file.hpp"
 
 namespace lunatic {
+namespace {
 
-Result<Module> Module::compile(std::span<const uint8_t> bytes) {
-  auto compiled = engine::compile(bytes);
+engine::CompileConfig compile_config(const WasmFeatures& features) {
+  using wasm::Feature;
+  wasm::Features set;
+  set.set(Feature::Simd, features.simd)
+      .set(Feature::BulkMemory, features.bulk_memory)
+      .set(Feature::ReferenceTypes, features.reference_types)
+      .set(Feature::MultiValue, features.multi_value)
+      .set(Feature::SignExtension, features.sign_extension)
+      .set(Feature::SaturatingFloatToInt, features.saturating_float_to_int)
+      .set(Feature::MutableGlobals, features.mutable_globals);
+  return engine::CompileConfig{.features = set};
+}
+
+}  // namespace
+
+Result<Module> Module::compile(std::span<const uint8_t> bytes, const WasmFeatures& features) {
+  auto compiled = engine::compile(bytes, compile_config(features));
   if (!compiled) return std::move(compiled).error();
   return detail::Access::module(std::move(*compiled));
 }
 
-Result<Module> Module::compile_file(const std::string& path) {
-  auto compiled = engine::compile_file(path);
+Result<Module> Module::compile_file(const std::string& path, const WasmFeatures& features) {
+  auto compiled = engine::compile_file(path, compile_config(features));
   if (!compiled) return std::move(compiled).error();
   return detail::Access::module(std::move(*compiled));
 }

@@ -1,6 +1,8 @@
 // compile(): bytes -> a module ready to instantiate (decode, validate, lower each function).
 // Kept apart from compiled_module.cpp so that code which only builds modules by hand (tests)
 // does not pull in the lowering.
+#include "engine/compile.hpp"
+
 #include <string>
 
 #include "decoder/decoder.hpp"
@@ -11,10 +13,11 @@
 
 namespace lunatic::engine {
 
-Result<std::shared_ptr<const CompiledModule>> compile(std::span<const uint8_t> bytes) {
+Result<std::shared_ptr<const CompiledModule>> compile(std::span<const uint8_t> bytes,
+                                                      const CompileConfig& config) {
   auto module = std::make_shared<CompiledModule>();
-  module->wasm = TRY(decoder::decode(bytes));
-  TRY(validator::validate(module->wasm));
+  module->wasm = TRY(decoder::decode(bytes, config.features));
+  TRY(validator::validate(module->wasm, config.features));
   const uint32_t count = static_cast<uint32_t>(module->wasm.functions.size());
   module->code.reserve(count);  // one per function the decoder already holds: not a raw count
   for (uint32_t i = 0; i < count; ++i) {
@@ -28,6 +31,10 @@ Result<std::shared_ptr<const CompiledModule>> compile(std::span<const uint8_t> b
     module->code.push_back(std::move(code).value());
   }
   return std::shared_ptr<const CompiledModule>(std::move(module));
+}
+
+Result<std::shared_ptr<const CompiledModule>> compile(std::span<const uint8_t> bytes) {
+  return compile(bytes, CompileConfig{});
 }
 
 }  // namespace lunatic::engine

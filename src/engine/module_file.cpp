@@ -27,9 +27,10 @@ Result<std::vector<uint8_t>> read_module_file(const std::string& path) {
   return bytes;
 }
 
-Result<std::shared_ptr<const CompiledModule>> compile_file(const std::string& path) {
+Result<std::shared_ptr<const CompiledModule>> compile_file(const std::string& path,
+                                                           const CompileConfig& config) {
   std::vector<uint8_t> bytes = TRY(read_module_file(path));
-  return compile(bytes);
+  return compile(bytes, config);
 }
 
 }  // namespace lunatic::engine

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "engine/compile.hpp"
 #include "engine/compiled_module.hpp"
 
 namespace lunatic::engine {
@@ -21,6 +22,7 @@ Result<std::vector<uint8_t>> read_module_file(const std::string& path);
 
 /// Reads and compiles (decodes, validates, lowers) `path`: read_module_file's errors, then
 /// compile's.
-Result<std::shared_ptr<const CompiledModule>> compile_file(const std::string& path);
+Result<std::shared_ptr<const CompiledModule>> compile_file(const std::string& path,
+                                                           const CompileConfig& config = {});
 
 }  // namespace lunatic::engine

@@ -47,10 +47,12 @@ Result<void> ModuleParser::parse_plain(const Token& op_tok, BinaryWriter& out) {
     return error_at(op_tok, "unknown operator " + std::string(op_tok.text));
   }
   Opcode op = it->second;
+  TRY(require(wasm::feature_of(op), op_tok));
   const wasm::OpcodeInfo& info = wasm::opcode_info(op);
   switch (info.immediate) {
     case Immediate::None:
       if (op == Opcode::Select && cur_.at_field("result")) {
+        TRY(require(wasm::feature_of(Opcode::SelectT), op_tok));
         std::vector<wasm::ValType> types;
         while (cur_.at_field("result")) {
           cur_.next();

@@ -151,6 +151,8 @@ Result<std::string_view> ModuleParser::parse_block_header(BinaryWriter& out) {
     else
       out.val_type(use.type.results[0]);
   } else {
+    // Block parameters, several results or a type index: multi-value.
+    TRY(require(wasm::Feature::MultiValue, at));
     out.sleb(TRY(type_index(use, at)));
   }
   return label;

@@ -215,11 +215,17 @@ Error ModuleParser::unknown_keyword() const {
 Result<wasm::ValType> ModuleParser::parse_val_type() {
   if (cur_.at(TokenKind::Keyword)) {
     if (auto t = val_type_from_keyword(cur_.peek().text)) {
+      TRY(require(wasm::feature_of(*t), cur_.peek()));
       cur_.next();
       return *t;
     }
   }
   return unknown_keyword();
+}
+
+Result<void> ModuleParser::require(std::optional<wasm::Feature> feature, const Token& at) const {
+  if (!feature || features_.has(*feature)) return {};
+  return error_at(at, wasm::feature_disabled(*feature, Phase::Decode).message);
 }
 
 Result<wasm::ValType> ModuleParser::parse_ref_type() {
@@ -228,6 +234,7 @@ Result<wasm::ValType> ModuleParser::parse_ref_type() {
     return wasm::ValType::FuncRef;
   }
   if (cur_.at_keyword("externref")) {
+    TRY(require(wasm::Feature::ReferenceTypes, cur_.peek()));
     cur_.next();
     return wasm::ValType::ExternRef;
   }
@@ -371,10 +378,11 @@ Result<std::string> concat_strings(TokenCursor& cur) {
 }
 
 Result<std::vector<uint8_t>> parse_module_tokens(const std::vector<Token>& tokens,
+                                                 const wasm::Features& features,
                                                  unsigned quote_depth) {
   TokenCursor cur(tokens);
   if (!cur.at_field("module")) {
-    ModuleParser parser(tokens, 0);
+    ModuleParser parser(tokens, 0, features);
     return parser.parse(true);
   }
   cur.next();
@@ -390,9 +398,9 @@ Result<std::vector<uint8_t>> parse_module_tokens(const std::vector<Token>& token
     if (quote_depth >= 8) return cur.unexpected("quoted module nested too deeply");
     std::vector<Token> inner = TRY(tokenize(all));
     // The tokens view `all`, which lives until the inner parse returns.
-    return parse_module_tokens(inner, quote_depth + 1);
+    return parse_module_tokens(inner, features, quote_depth + 1);
   }
-  ModuleParser parser(tokens, cur.pos());
+  ModuleParser parser(tokens, cur.pos(), features);
   bytes = TRY(parser.parse(false));
   cur.seek(parser.end_pos());
   TRY(cur.expect(TokenKind::RParen));
@@ -402,9 +410,9 @@ Result<std::vector<uint8_t>> parse_module_tokens(const std::vector<Token>& token
 
 }  // namespace
 
-Result<std::vector<uint8_t>> parse_module(std::string_view wat) {
+Result<std::vector<uint8_t>> parse_module(std::string_view wat, const wasm::Features& features) {
   std::vector<Token> tokens = TRY(tokenize(wat));
-  return parse_module_tokens(tokens, 0);
+  return parse_module_tokens(tokens, features, 0);
 }
 
 }  // namespace lunatic::text

@@ -13,6 +13,7 @@
 #include "common/result.hpp"
 #include "text/binary_writer.hpp"
 #include "text/lexer.hpp"
+#include "wasm/features.hpp"
 #include "wasm/opcode.hpp"
 #include "wasm/types.hpp"
 
@@ -64,8 +65,12 @@ std::optional<wasm::ValType> val_type_from_keyword(std::string_view kw);
 
 class ModuleParser {
  public:
-  /// A parser of the module fields that start at token `pos`.
-  ModuleParser(const std::vector<Token>& tokens, size_t pos) : cur_(tokens) { cur_.seek(pos); }
+  /// A parser of the module fields that start at token `pos`; an instruction or type of a
+  /// proposal that `features` lacks is an error at its token.
+  ModuleParser(const std::vector<Token>& tokens, size_t pos, const wasm::Features& features)
+      : cur_(tokens), features_(features) {
+    cur_.seek(pos);
+  }
   /// Parses module fields until the closing `)` (not consumed) or, when `bare`, until Eof.
   Result<std::vector<uint8_t>> parse(bool bare);
   /// The token position after the fields (the closing `)` or Eof).
@@ -105,6 +110,8 @@ class ModuleParser {
   static std::string type_key(const wasm::FuncType& type);
   uint32_t add_type(wasm::FuncType type);
   Result<wasm::ValType> parse_val_type();
+  /// Ok unless `feature` is set and disabled: then its error at `at` ("SIMD is disabled").
+  Result<void> require(std::optional<wasm::Feature> feature, const Token& at) const;
   Error unknown_keyword() const;
   Result<wasm::ValType> parse_ref_type();
   Result<void> parse_value_types(std::vector<wasm::ValType>& out,
@@ -162,6 +169,7 @@ class ModuleParser {
   Result<void> parse_expr(BinaryWriter& out);
 
   TokenCursor cur_;
+  wasm::Features features_;
   Space types_{"type", "type"}, funcs_{"function", "func"}, tables_{"table", "table"},
       memories_{"memory", "memory"}, globals_{"global", "global"}, elems_{"elem segment", "elem"},
       datas_{"data segment", "data"};

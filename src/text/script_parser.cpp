@@ -27,7 +27,7 @@ class ScriptParser {
       // A script may be a bare module: its fields without `(module ...)`.
       Command cmd;
       cmd.line = cur_.peek().line;
-      ModuleParser parser(tokens_, 0);
+      ModuleParser parser(tokens_, 0, wasm::Features{});
       ScriptModule m;
       m.bytes = TRY(parser.parse(true));
       cmd.module = std::move(m);
@@ -118,7 +118,7 @@ class ScriptParser {
       return m;
     }
     if (keep_text) return keep_source(open, std::move(m));
-    ModuleParser parser(tokens_, cur_.pos());
+    ModuleParser parser(tokens_, cur_.pos(), wasm::Features{});
     if (auto bytes = parser.parse(false)) {
       m.bytes = std::move(*bytes);
       cur_.seek(parser.end_pos());

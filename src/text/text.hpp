@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "wasm/features.hpp"
 #include "wasm/types.hpp"
 
 namespace lunatic::text {
@@ -19,7 +20,12 @@ namespace lunatic::text {
 /// `quote` forms) or a bare list of module fields. Errors are Phase::Decode with the spec
 /// interpreter's wording ("unexpected token", "unknown operator", "alignment", ...) and
 /// "line:column" in `context`. Index and type checks that the validator makes are left to it.
-Result<std::vector<uint8_t>> parse_module(std::string_view wat);
+/// An instruction, value type or block type of a proposal that `features` lacks is an error
+/// at its token ("SIMD is disabled (feature simd)"); what only the binary shows (segment forms,
+/// several results of a function type, several tables) is left to the decoder and validator,
+/// given the same features.
+Result<std::vector<uint8_t>> parse_module(std::string_view wat,
+                                          const wasm::Features& features = {});
 
 /// What an argument or expected result of a script stands for.
 enum class ValueKind : uint8_t {

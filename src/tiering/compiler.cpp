@@ -68,7 +68,8 @@ Compiler::~Compiler() {
 
 Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile(
     std::span<const uint8_t> bytes) {
-  std::shared_ptr<const engine::CompiledModule> module = TRY(engine::compile(bytes));
+  std::shared_ptr<const engine::CompiledModule> module =
+      TRY(engine::compile(bytes, config_.engine));
   std::optional<jit::Digest> digest;
   if (cache_ && config_.tier != Tier::Interp && config_.tier != Tier::Baseline) {
     digest = jit::digest_of(bytes);
@@ -79,7 +80,8 @@ Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile(
 
 Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile_loaded(
     std::span<const uint8_t> bytes) {
-  std::shared_ptr<const engine::CompiledModule> module = TRY(engine::compile(bytes));
+  std::shared_ptr<const engine::CompiledModule> module =
+      TRY(engine::compile(bytes, config_.engine));
   if (config_.tier == Tier::Interp) return module;
   if (config_.tier == Tier::Baseline) {  // linear in the module's size, as decoding is
     compile_baseline_now(*module);
@@ -96,7 +98,8 @@ Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile_loaded(
 }
 
 Result<std::vector<jit::CompileStats>> Compiler::precompile(std::span<const uint8_t> bytes) {
-  std::shared_ptr<const engine::CompiledModule> module = TRY(engine::compile(bytes));
+  std::shared_ptr<const engine::CompiledModule> module =
+      TRY(engine::compile(bytes, config_.engine));
   const jit::Digest digest = jit::digest_of(bytes);
   std::vector<jit::CompileStats> stats;
   for (Tier tier : {Tier::Compiled, Tier::Auto}) {

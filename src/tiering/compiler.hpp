@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "engine/compile.hpp"
 #include "engine/compiled_module.hpp"
 #include "jit/native_code.hpp"
 
@@ -55,6 +56,10 @@ struct CompilerConfig {
   bool use_cache = true;
   /// The cache's directory; nullopt: jit::ObjectCache::default_dir() ($LUNATIC_CACHE_DIR, ...).
   std::optional<std::filesystem::path> cache_dir{};
+  /// What engine::compile accepts (the proposals a module may use). Not part of the code
+  /// cache's key: a feature set only decides whether a module is accepted, never the code a
+  /// module gets, and the cache is only consulted for a module this set accepted.
+  engine::CompileConfig engine{};
 };
 
 /// Thread-safe. Its destructor drops background jobs not yet started and waits for the one

@@ -167,12 +167,38 @@ Result<void> check_exports(const wasm::Module& module, const ModuleContext& ctx)
   return {};
 }
 
+/// What the MVP forbade at module level and a proposal allowed: several tables (reference
+/// types), importing and exporting mutable globals (mutable globals).
+Result<void> check_features(const wasm::Module& module, const ModuleContext& ctx,
+                            const wasm::Features& features) {
+  using wasm::Feature;
+  if (!features.has(Feature::ReferenceTypes) && ctx.tables.size() > 1) {
+    return in(wasm::feature_disabled(Feature::ReferenceTypes, Phase::Validate), "table 1");
+  }
+  if (features.has(Feature::MutableGlobals)) return {};
+  for (const wasm::Import& imp : module.imports) {
+    if (imp.kind == wasm::ExternKind::Global && imp.global.is_mutable) {
+      return in(wasm::feature_disabled(Feature::MutableGlobals, Phase::Validate),
+                "import \"" + imp.module + "\" \"" + imp.name + "\"");
+    }
+  }
+  for (const wasm::Export& e : module.exports) {
+    if (e.kind == wasm::ExternKind::Global && e.index < ctx.globals.size() &&
+        ctx.globals[e.index].is_mutable) {
+      return in(wasm::feature_disabled(Feature::MutableGlobals, Phase::Validate),
+                "export \"" + e.name + "\"");
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
-Result<void> validate(const wasm::Module& module) {
+Result<void> validate(const wasm::Module& module, const wasm::Features& features) {
   // Function types need no check in 2.0: every value type the decoder accepts is valid.
   TRY(check_imports(module));
   const ModuleContext ctx = make_context(module);
+  TRY(check_features(module, ctx, features));
   TRY(check_definitions(module, ctx));
   TRY(check_segments(module, ctx));
   TRY(check_bodies(module, ctx));

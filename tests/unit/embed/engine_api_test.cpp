@@ -135,3 +135,23 @@ TEST(EngineApi, SlicesYieldAndFuelRunsOut) {
 
 }  // namespace
 }  // namespace lunatic
+
+namespace lunatic {
+namespace {
+
+TEST(EngineApi, WasmFeaturesGateProposals) {
+  auto bytes = text::parse_module(
+      R"((module (func (export "f") (result i32) (i32.extend8_s (i32.const 255)))))");
+  ASSERT_TRUE(bytes.ok()) << bytes.error().to_string();
+  auto all = compile(*bytes);
+  ASSERT_TRUE(all.ok()) << all.error().to_string();
+  auto without = compile(*bytes, WasmFeatures{.sign_extension = false});
+  ASSERT_FALSE(without.ok());
+  EXPECT_EQ(without.error().phase, Phase::Decode);
+  EXPECT_EQ(without.error().message,
+            "sign-extension operators are disabled (feature sign-extension)");
+  EXPECT_TRUE(compile(*bytes, WasmFeatures{.simd = false, .bulk_memory = false}).ok());
+}
+
+}  // namespace
+}  // namespace lunatic
