@@ -86,25 +86,26 @@ void Scheduler::enqueue_woken(Process* process) {
     enqueue(process);
     return;
   }
-  Queue& q = *queues_[tl_worker];
-  // Release: whoever takes the slot sees the process as its waker left it (Queued).
-  Process* displaced = q.runnext.exchange(process, std::memory_order_acq_rel);
-  q.runnext_id.store(++q.runnext_sets, std::memory_order_relaxed);
+  bool displaced = false;
+  {
+    Queue& q = *queues_[tl_worker];
+    std::lock_guard lock(q.mutex);
+    if (q.runnext != nullptr) {
+      // The earlier runnext waits its turn at the back (its waker woke another since).
+      q.processes.push_back(q.runnext);
+      queued_.fetch_add(1, std::memory_order_relaxed);
+      displaced = true;
+    }
+    q.runnext = process;
+    q.runnext_id.store(++q.runnext_sets, std::memory_order_relaxed);
+    q.publish_length();
+  }
   // A lone runnext wakes no sleeping worker: its waker usually waits next (ping-pong, a ring)
   // and this worker runs it at once, while a woken sleeper would cost a futex wake-up and a
   // core spinning for nothing. If the waker goes on instead, the runnext waits at most the
   // rest of its slice: the slice's end queues the waker, and that enqueue wakes a sleeper;
-  // spinning workers steal it after kRunnextGrace.
-  if (displaced == nullptr) return;
-  // The earlier runnext (this exchange took its queue entry) waits its turn at the back: its
-  // waker woke another since. Queued work: as enqueue.
-  {
-    std::lock_guard lock(q.mutex);
-    q.processes.push_back(displaced);
-    q.publish_length();
-    queued_.fetch_add(1, std::memory_order_relaxed);
-  }
-  if (sleepers_.load() > 0) {
+  // spinning workers steal it after kRunnextGrace. A second wake-up queues work: as enqueue.
+  if (displaced && sleepers_.load() > 0) {
     std::lock_guard lock(idle_mutex_);
     idle_.notify_one();
   }
@@ -119,42 +120,30 @@ int64_t Scheduler::now_ns() const {
 }
 
 namespace {
-// Takes q's runnext, if it has one. @pre called by q's owner worker
-template <class Queue> Process* take_own_runnext(Queue& q) {
-  if (q.runnext.load(std::memory_order_relaxed) == nullptr) return nullptr;
-  Process* p = q.runnext.exchange(nullptr, std::memory_order_acq_rel);
-  // Only the owner sets ids, so no newer one can be overwritten here.
-  if (p != nullptr) q.runnext_id.store(0, std::memory_order_relaxed);
+// Takes q's runnext. @pre q's lock is held and it has one.
+template <class Queue> Process* take_runnext(Queue& q) {
+  Process* p = q.runnext;
+  q.runnext = nullptr;
+  q.runnext_id.store(0, std::memory_order_relaxed);
+  q.publish_length();
   return p;
 }
 }  // namespace
 
 Process* Scheduler::pop_local(unsigned index) {
   Queue& q = *queues_[index];
-  if (q.runnext_streak < kRunnextStreak) {
-    if (Process* p = take_own_runnext(q)) {
-      ++q.runnext_streak;
-      return p;
-    }
-  }
-  {
-    std::lock_guard lock(q.mutex);
-    if (!q.processes.empty()) {
-      q.runnext_streak = 0;
-      Process* p = q.processes.front();
-      q.processes.pop_front();
-      q.publish_length();
-      queued_.fetch_sub(1, std::memory_order_relaxed);
-      return p;
-    }
-  }
-  // Nothing queued: the runnext even past the streak (nothing waits behind it).
-  if (Process* p = take_own_runnext(q)) {
+  std::lock_guard lock(q.mutex);
+  if (q.runnext != nullptr && (q.runnext_streak < kRunnextStreak || q.processes.empty())) {
     ++q.runnext_streak;
-    return p;
+    return take_runnext(q);
   }
   q.runnext_streak = 0;
-  return nullptr;
+  if (q.processes.empty()) return nullptr;
+  Process* p = q.processes.front();
+  q.processes.pop_front();
+  q.publish_length();
+  queued_.fetch_sub(1, std::memory_order_relaxed);
+  return p;
 }
 
 bool Scheduler::stealable_runnext(unsigned thief) const {
@@ -164,10 +153,8 @@ bool Scheduler::stealable_runnext(unsigned thief) const {
   bool stealable = false;
   for (unsigned k = 1; k < n; ++k) {
     const unsigned victim = (thief + k) % n;
-    const Queue& q = *queues_[victim];
-    const uint64_t id = q.runnext_id.load(std::memory_order_relaxed);
-    // The slot too: an id a taker has not cleared yet must not keep this worker spinning.
-    if (id == 0 || q.runnext.load(std::memory_order_relaxed) == nullptr) continue;
+    const uint64_t id = queues_[victim]->runnext_id.load(std::memory_order_relaxed);
+    if (id == 0) continue;
     if (now == 0) now = now_ns();
     Queue::Sighting& s = seen[victim];
     if (s.id != id) {
@@ -198,17 +185,12 @@ Process* Scheduler::steal(unsigned thief) {
   for (unsigned k = 1; k < n; ++k) {
     const unsigned victim = (thief + k) % n;
     Queue& q = *queues_[victim];
-    // Only the runnext this worker saw waiting for the grace, not a newer one. The id and the
-    // slot are read apart, so a runnext set just now can be taken early: only its grace is
-    // cut short. The compare-exchange is what takes it: it succeeds only while the slot holds
-    // that process, which is then queued there (even if it ran and was set again since).
+    std::lock_guard lock(q.mutex);
+    // Only the runnext this worker saw waiting for the grace, not a newer one.
     const uint64_t id = q.runnext_id.load(std::memory_order_relaxed);
-    if (id == 0 || id != seen[victim].id || now - seen[victim].since < kRunnextGraceNs) continue;
-    Process* p = q.runnext.load(std::memory_order_relaxed);
-    if (p != nullptr && q.runnext.compare_exchange_strong(p, nullptr, std::memory_order_acq_rel)) {
-      uint64_t expected = id;  // cleared unless the owner has set a newer one
-      q.runnext_id.compare_exchange_strong(expected, 0, std::memory_order_relaxed);
-      return p;
+    if (q.runnext != nullptr && id != 0 && id == seen[victim].id &&
+        now - seen[victim].since >= kRunnextGraceNs) {
+      return take_runnext(q);
     }
   }
   return nullptr;
@@ -222,7 +204,7 @@ Process* Scheduler::next(unsigned index) {
 bool Scheduler::nothing_else_queued(void* /*context*/) {
   const Scheduler* self = tl_scheduler;
   return self != nullptr && !self->stopping_.load(std::memory_order_relaxed) &&
-         self->queues_[tl_worker]->looks_empty();
+         self->queues_[tl_worker]->length.load(std::memory_order_relaxed) == 0;
 }
 
 void Scheduler::count_extended_slice() {

@@ -20,8 +20,7 @@ class Runtime;
 
 /// Each run queue is a mutex-protected deque: simple and correct, and at 2-8 workers its lock
 /// is rarely contended (the owner pushes and pops at the front/back, thieves take from the
-/// front). A lock-free Chase-Lev deque is the known next step if profiles show the lock. The
-/// runnext beside it, the path of every message's wake-up, is one atomic slot.
+/// front). A lock-free Chase-Lev deque is the known next step if profiles show the lock.
 ///
 /// Queues hold raw Process*: a queued process is alive (it dies only on a worker that took it
 /// from a queue) and the Registry owns it until then.
@@ -76,22 +75,17 @@ class Scheduler {
  private:
   struct alignas(64) Queue {
     std::mutex mutex;
-    std::deque<Process*> processes;  ///< under the mutex
-    /// The process this worker runs next (enqueue_woken), outside the mutex: set by the owner
-    /// worker alone with one exchange, taken by the owner (pop_local) with an exchange or by a
-    /// thief (steal) with a compare-exchange, so a message's wake-up and the waker's next pick
-    /// take no lock. Whoever empties the slot owns the queue entry (the state machine admits
-    /// one per process).
-    std::atomic<Process*> runnext{nullptr};
-    unsigned runnext_streak = 0;  ///< runnexts taken in a row (the owner worker's alone)
-    /// processes.size(), written under the mutex, read without it (a hint, as queued_)
+    std::deque<Process*> processes;
+    Process* runnext = nullptr;   ///< under the mutex (enqueue_woken)
+    unsigned runnext_streak = 0;  ///< runnexts taken in a row (under the mutex)
+    /// processes.size() + (runnext set), written under the mutex, read without it (a hint, as
+    /// queued_)
     std::atomic<size_t> length{0};
     /// Which runnext is set: the number of the setting (runnext_sets), 0 for none. Lets
     /// spinning workers see without the lock that the same runnext is still waiting; the waker
-    /// writes a counter, not a clock reading (the clock is read by idle thieves only). A hint:
-    /// a thief checks the slot itself.
+    /// writes a counter, not a clock reading (the clock is read by idle thieves only).
     std::atomic<uint64_t> runnext_id{0};
-    uint64_t runnext_sets = 0;  ///< runnexts set so far (the owner worker's alone)
+    uint64_t runnext_sets = 0;  ///< runnexts set so far (under the mutex)
     /// The owner worker's sightings of other workers' runnexts, by worker index: which one it
     /// saw and when it first did (ns since started_). Touched by the owner worker alone.
     struct Sighting {
@@ -100,12 +94,9 @@ class Scheduler {
     };
     std::vector<Sighting> sightings;
 
-    /// Writes `length` after a change of the queue. @pre the mutex is held
-    void publish_length() { length.store(processes.size(), std::memory_order_relaxed); }
-    /// Nothing queued and no runnext (a hint, without the lock).
-    bool looks_empty() const {
-      return length.load(std::memory_order_relaxed) == 0 &&
-             runnext.load(std::memory_order_relaxed) == nullptr;
+    /// Writes `length` after a change of the queue or the runnext. @pre the mutex is held
+    void publish_length() {
+      length.store(processes.size() + (runnext != nullptr ? 1 : 0), std::memory_order_relaxed);
     }
   };
   /// One worker's counters, written by it alone, read by introspection.
