@@ -166,6 +166,7 @@ TEST_F(HostMemory, MonitorsPastTheTotalKillTheWatcherNamingIt) {
   std::shared_ptr<Process> t = runtime_->find(*target);
   ASSERT_NE(t, nullptr);
   EXPECT_EQ(t->monitor_count(), 0u);
+  t.reset();  // the Process (and its memory's charge) goes once the runtime lets it go
   EXPECT_TRUE(runtime_->kill(*target));
   runtime_->wait_all();
   EXPECT_EQ(env->budget().used(), 0u);
