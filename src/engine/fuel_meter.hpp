@@ -47,9 +47,8 @@ struct FuelMeter {
     fuel_left -= units;
     // units < 2^36 (4 GiB of 8-byte elements / 16): slice_left cannot wrap.
     slice_left -= static_cast<int64_t>(units);
-    granted = budget =
-        std::min({std::max<int64_t>(slice_left, 0), kKillPollInterval,
-                  static_cast<int64_t>(std::min<uint64_t>(fuel_left, INT64_MAX))});
+    granted = budget = std::min({std::max<int64_t>(slice_left, 0), kKillPollInterval,
+                                 static_cast<int64_t>(std::min<uint64_t>(fuel_left, INT64_MAX))});
     return true;
   }
 };
