@@ -13,6 +13,13 @@ namespace {
 // True if [start, start + n) lies within `length`; 64-bit sums of 32-bit values cannot wrap.
 bool in_bounds(uint64_t start, uint64_t n, uint64_t length) { return start + n <= length; }
 
+// Charges writing `bytes`: false with `trap` set when the fuel left cannot pay.
+bool charge(FuelMeter& meter, uint64_t bytes, TrapKind& trap) {
+  if (meter.charge(bulk_fuel(bytes))) return true;
+  trap = TrapKind::OutOfFuel;
+  return false;
+}
+
 struct Bytes {
   uint8_t* base = nullptr;
   uint64_t size = 0;
@@ -24,24 +31,28 @@ Bytes memory0(const Instance& inst) {
 
 }  // namespace
 
-bool memory_fill(const Instance& inst, uint32_t d, uint8_t value, uint32_t n, TrapKind& trap) {
+bool memory_fill(const Instance& inst, uint32_t d, uint8_t value, uint32_t n, FuelMeter& meter,
+                 TrapKind& trap) {
   const Bytes mem = memory0(inst);
   if (!in_bounds(d, n, mem.size)) return trap = TrapKind::MemoryOutOfBounds, false;
+  if (!charge(meter, n, trap)) return false;
   std::memset(mem.base + d, value, n);
   return true;
 }
 
-bool memory_copy(const Instance& inst, uint32_t d, uint32_t s, uint32_t n, TrapKind& trap) {
+bool memory_copy(const Instance& inst, uint32_t d, uint32_t s, uint32_t n, FuelMeter& meter,
+                 TrapKind& trap) {
   const Bytes mem = memory0(inst);
   if (!in_bounds(d, n, mem.size) || !in_bounds(s, n, mem.size)) {
     return trap = TrapKind::MemoryOutOfBounds, false;
   }
+  if (!charge(meter, n, trap)) return false;
   std::memmove(mem.base + d, mem.base + s, n);  // the ranges may overlap
   return true;
 }
 
 bool memory_init(const Instance& inst, uint32_t segment, uint32_t d, uint32_t s, uint32_t n,
-                 TrapKind& trap) {
+                 FuelMeter& meter, TrapKind& trap) {
   const Bytes mem = memory0(inst);
   const auto& data = inst.module->wasm.data;
   const bool dropped = segment >= inst.data_dropped.size() || inst.data_dropped[segment];
@@ -49,6 +60,7 @@ bool memory_init(const Instance& inst, uint32_t segment, uint32_t d, uint32_t s,
   if (!in_bounds(s, n, length) || !in_bounds(d, n, mem.size)) {
     return trap = TrapKind::MemoryOutOfBounds, false;
   }
+  if (!charge(meter, n, trap)) return false;
   if (n > 0) std::memcpy(mem.base + d, data[segment].bytes.data() + s, n);
   return true;
 }
@@ -71,37 +83,43 @@ bool table_set(const Instance& inst, uint32_t table, uint32_t i, Slot value, Tra
   return true;
 }
 
-uint32_t table_grow(const Instance& inst, uint32_t table, Slot init, uint32_t n) {
-  return static_cast<uint32_t>(inst.tables[table]->grow(n, init));
+bool table_grow(const Instance& inst, uint32_t table, Slot init, uint32_t n, FuelMeter& meter,
+                uint32_t& old, TrapKind& trap) {
+  const int32_t grown = inst.tables[table]->grow(n, init);
+  old = static_cast<uint32_t>(grown);
+  return grown < 0 || charge(meter, uint64_t{n} * sizeof(Slot), trap);
 }
 
 bool table_fill(const Instance& inst, uint32_t table, uint32_t i, Slot value, uint32_t n,
-                TrapKind& trap) {
+                FuelMeter& meter, TrapKind& trap) {
   Table& t = *inst.tables[table];
   if (!in_bounds(i, n, t.size())) return trap = TrapKind::TableOutOfBounds, false;
+  if (!charge(meter, uint64_t{n} * sizeof(Slot), trap)) return false;
   std::fill_n(t.data() + i, n, value);
   return true;
 }
 
 bool table_copy(const Instance& inst, uint32_t dst_table, uint32_t src_table, uint32_t d,
-                uint32_t s, uint32_t n, TrapKind& trap) {
+                uint32_t s, uint32_t n, FuelMeter& meter, TrapKind& trap) {
   Table& dst = *inst.tables[dst_table];
   Table& src = *inst.tables[src_table];
   if (!in_bounds(d, n, dst.size()) || !in_bounds(s, n, src.size())) {
     return trap = TrapKind::TableOutOfBounds, false;
   }
+  if (!charge(meter, uint64_t{n} * sizeof(Slot), trap)) return false;
   if (n > 0) std::memmove(dst.data() + d, src.data() + s, uint64_t{n} * sizeof(Slot));
   return true;
 }
 
 bool table_init(const Instance& inst, uint32_t segment, uint32_t table, uint32_t d, uint32_t s,
-                uint32_t n, TrapKind& trap) {
+                uint32_t n, FuelMeter& meter, TrapKind& trap) {
   Table& t = *inst.tables[table];
   static const std::vector<Slot> kEmpty;
   const std::vector<Slot>& elems = segment < inst.elements.size() ? inst.elements[segment] : kEmpty;
   if (!in_bounds(s, n, elems.size()) || !in_bounds(d, n, t.size())) {
     return trap = TrapKind::TableOutOfBounds, false;
   }
+  if (!charge(meter, uint64_t{n} * sizeof(Slot), trap)) return false;
   if (n > 0) std::copy_n(elems.data() + s, n, t.data() + d);
   return true;
 }

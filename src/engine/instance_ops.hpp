@@ -2,30 +2,39 @@
 // call_indirect's checks), with their operands as values: shared by every tier. Each checks
 // its whole range first, so an out-of-bounds one traps before writing anything (spec: "if ...
 // is larger than the length ..., then trap"). Returning false means: trap with `trap`.
+// Those that write a range charge its size to the running tier's meter (fuel_meter.hpp) after
+// their bounds check and before writing: an out-of-bounds one costs nothing extra, and one the
+// fuel left cannot pay traps with "out of fuel" having written nothing.
 #pragma once
 
 #include <cstdint>
 
+#include "engine/fuel_meter.hpp"
 #include "engine/store.hpp"
 #include "engine/trap.hpp"
 
 namespace lunatic::engine::instance_ops {
 
-bool memory_fill(const Instance& inst, uint32_t d, uint8_t value, uint32_t n, TrapKind& trap);
-bool memory_copy(const Instance& inst, uint32_t d, uint32_t s, uint32_t n, TrapKind& trap);
-bool memory_init(const Instance& inst, uint32_t segment, uint32_t d, uint32_t s, uint32_t n,
+bool memory_fill(const Instance& inst, uint32_t d, uint8_t value, uint32_t n, FuelMeter& meter,
                  TrapKind& trap);
+bool memory_copy(const Instance& inst, uint32_t d, uint32_t s, uint32_t n, FuelMeter& meter,
+                 TrapKind& trap);
+bool memory_init(const Instance& inst, uint32_t segment, uint32_t d, uint32_t s, uint32_t n,
+                 FuelMeter& meter, TrapKind& trap);
 void data_drop(Instance& inst, uint32_t segment);
 bool table_get(const Instance& inst, uint32_t table, uint32_t i, Slot& out, TrapKind& trap);
 bool table_set(const Instance& inst, uint32_t table, uint32_t i, Slot value, TrapKind& trap);
-/// table.grow: the old size, or -1 (as u32).
-uint32_t table_grow(const Instance& inst, uint32_t table, Slot init, uint32_t n);
+/// table.grow: `old` = the old size, or -1 (as u32). A grow that succeeded charges the
+/// elements it wrote after writing them (whether it can succeed is known only then); false
+/// (out of fuel) when the fuel left cannot pay, the table grown.
+bool table_grow(const Instance& inst, uint32_t table, Slot init, uint32_t n, FuelMeter& meter,
+                uint32_t& old, TrapKind& trap);
 bool table_fill(const Instance& inst, uint32_t table, uint32_t i, Slot value, uint32_t n,
-                TrapKind& trap);
+                FuelMeter& meter, TrapKind& trap);
 bool table_copy(const Instance& inst, uint32_t dst_table, uint32_t src_table, uint32_t d,
-                uint32_t s, uint32_t n, TrapKind& trap);
+                uint32_t s, uint32_t n, FuelMeter& meter, TrapKind& trap);
 bool table_init(const Instance& inst, uint32_t segment, uint32_t table, uint32_t d, uint32_t s,
-                uint32_t n, TrapKind& trap);
+                uint32_t n, FuelMeter& meter, TrapKind& trap);
 void elem_drop(Instance& inst, uint32_t segment);
 /// call_indirect's checks: the function at `table`[i] if its type is `type_index` of the
 /// instance's module (structurally, as the spec requires), or null with `trap` set.

@@ -66,9 +66,6 @@ LUNATIC_INLINE bool enter(const Function* callee, Slot* callee_fp, const uint32_
   return true;
 }
 
-// Safepoints poll a kill request from another thread at least this often (in fuel units).
-constexpr int64_t kKillPollInterval = 1 << 16;
-
 }  // namespace
 
 // Two GCC optimisations that hurt this function, measured: the zeroing of a frame's few locals
@@ -157,6 +154,17 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
   do {                                \
     SETTLE();                         \
     if (t.fuel_) t.fuel_ = fuel_left; \
+  } while (false)
+  // BULK: an out-of-line instruction that charges its size (instance_ops.hpp) to a copy of the
+  // meter, whose address may escape: the registers themselves stay in registers.
+#define BULK(call, words)                                                          \
+  do {                                                                             \
+    FuelMeter meter{budget, granted, slice_left, fuel_left};                       \
+    const bool ok = call(*inst, fp, pc, meter, kind);                              \
+    budget = meter.budget, granted = meter.granted, slice_left = meter.slice_left; \
+    fuel_left = meter.fuel_left;                                                   \
+    if (!ok) goto trapped;                                                         \
+    pc += (words);                                                                 \
   } while (false)
   RELOAD();
   pc = frame->pc;
@@ -300,10 +308,10 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
       OP(TableGet): if (!table_get(*inst, fp, pc, kind)) goto trapped; pc += 4; NEXT();
       OP(TableSet): if (!table_set(*inst, fp, pc, kind)) goto trapped; pc += 4; NEXT();
       OP(TableSize): fp[pc[1]] = inst->tables[pc[2]]->size(); pc += 3; NEXT();
-      OP(TableGrow): table_grow(*inst, fp, pc); pc += 5; NEXT();
-      OP(TableFill): if (!table_fill(*inst, fp, pc, kind)) goto trapped; pc += 5; NEXT();
-      OP(TableCopy): if (!table_copy(*inst, fp, pc, kind)) goto trapped; pc += 6; NEXT();
-      OP(TableInit): if (!table_init(*inst, fp, pc, kind)) goto trapped; pc += 6; NEXT();
+      OP(TableGrow): BULK(table_grow, 5); NEXT();
+      OP(TableFill): BULK(table_fill, 5); NEXT();
+      OP(TableCopy): BULK(table_copy, 6); NEXT();
+      OP(TableInit): BULK(table_init, 6); NEXT();
       OP(ElemDrop): instance_ops::elem_drop(*inst, pc[1]); pc += 2; NEXT();
 
       // ---- Memory --------------------------------------------------------------------------
@@ -359,9 +367,9 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
         mem = memory_view(inst);  // the memory may have moved
         pc += 3;
         NEXT();
-      OP(MemoryFill): if (!memory_fill(*inst, fp, pc, kind)) goto trapped; pc += 4; NEXT();
-      OP(MemoryCopy): if (!memory_copy(*inst, fp, pc, kind)) goto trapped; pc += 4; NEXT();
-      OP(MemoryInit): if (!memory_init(*inst, fp, pc, kind)) goto trapped; pc += 5; NEXT();
+      OP(MemoryFill): BULK(memory_fill, 4); NEXT();
+      OP(MemoryCopy): BULK(memory_copy, 4); NEXT();
+      OP(MemoryInit): BULK(memory_init, 5); NEXT();
       OP(DataDrop): instance_ops::data_drop(*inst, pc[1]); pc += 2; NEXT();
 
       // ---- i32 -------------------------------------------------------------------------------

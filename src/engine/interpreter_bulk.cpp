@@ -14,18 +14,21 @@ uint32_t u32(Slot s) { return static_cast<uint32_t>(s); }
 namespace lunatic::engine::ops {
 
 // The operands are decoded here; the semantics are the tier-neutral ones of instance_ops.
-bool memory_fill(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap) {
+bool memory_fill(const Instance& inst, Slot* fp, const uint32_t* pc, FuelMeter& meter,
+                 TrapKind& trap) {
   return instance_ops::memory_fill(inst, u32(fp[pc[1]]), static_cast<uint8_t>(fp[pc[2]]),
-                                   u32(fp[pc[3]]), trap);
+                                   u32(fp[pc[3]]), meter, trap);
 }
 
-bool memory_copy(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap) {
-  return instance_ops::memory_copy(inst, u32(fp[pc[1]]), u32(fp[pc[2]]), u32(fp[pc[3]]), trap);
-}
-
-bool memory_init(Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap) {
-  return instance_ops::memory_init(inst, pc[1], u32(fp[pc[2]]), u32(fp[pc[3]]), u32(fp[pc[4]]),
+bool memory_copy(const Instance& inst, Slot* fp, const uint32_t* pc, FuelMeter& meter,
+                 TrapKind& trap) {
+  return instance_ops::memory_copy(inst, u32(fp[pc[1]]), u32(fp[pc[2]]), u32(fp[pc[3]]), meter,
                                    trap);
+}
+
+bool memory_init(Instance& inst, Slot* fp, const uint32_t* pc, FuelMeter& meter, TrapKind& trap) {
+  return instance_ops::memory_init(inst, pc[1], u32(fp[pc[2]]), u32(fp[pc[3]]), u32(fp[pc[4]]),
+                                   meter, trap);
 }
 
 bool table_get(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap) {
@@ -36,22 +39,30 @@ bool table_set(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& tra
   return instance_ops::table_set(inst, pc[1], u32(fp[pc[2]]), fp[pc[3]], trap);
 }
 
-void table_grow(const Instance& inst, Slot* fp, const uint32_t* pc) {
-  fp[pc[1]] = instance_ops::table_grow(inst, pc[2], fp[pc[3]], u32(fp[pc[4]]));
+bool table_grow(const Instance& inst, Slot* fp, const uint32_t* pc, FuelMeter& meter,
+                TrapKind& trap) {
+  uint32_t old = 0;
+  const bool ok =
+      instance_ops::table_grow(inst, pc[2], fp[pc[3]], u32(fp[pc[4]]), meter, old, trap);
+  fp[pc[1]] = old;
+  return ok;
 }
 
-bool table_fill(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap) {
-  return instance_ops::table_fill(inst, pc[1], u32(fp[pc[2]]), fp[pc[3]], u32(fp[pc[4]]), trap);
+bool table_fill(const Instance& inst, Slot* fp, const uint32_t* pc, FuelMeter& meter,
+                TrapKind& trap) {
+  return instance_ops::table_fill(inst, pc[1], u32(fp[pc[2]]), fp[pc[3]], u32(fp[pc[4]]), meter,
+                                  trap);
 }
 
-bool table_copy(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap) {
+bool table_copy(const Instance& inst, Slot* fp, const uint32_t* pc, FuelMeter& meter,
+                TrapKind& trap) {
   return instance_ops::table_copy(inst, pc[1], pc[2], u32(fp[pc[3]]), u32(fp[pc[4]]),
-                                  u32(fp[pc[5]]), trap);
+                                  u32(fp[pc[5]]), meter, trap);
 }
 
-bool table_init(Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap) {
+bool table_init(Instance& inst, Slot* fp, const uint32_t* pc, FuelMeter& meter, TrapKind& trap) {
   return instance_ops::table_init(inst, pc[1], pc[2], u32(fp[pc[3]]), u32(fp[pc[4]]),
-                                  u32(fp[pc[5]]), trap);
+                                  u32(fp[pc[5]]), meter, trap);
 }
 
 // The common case, a function of the same module declared with the very type index, is one

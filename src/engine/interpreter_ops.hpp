@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "engine/code.hpp"
+#include "engine/fuel_meter.hpp"
 #include "engine/numeric.hpp"
 #include "engine/store.hpp"
 
@@ -197,17 +198,23 @@ inline MemoryView memory_view(const Instance* inst) {
   return {m->data(), m->size_bytes()};
 }
 
-// Out-of-line instructions (interpreter_bulk.cpp): false with `trap` set when they trap.
-bool memory_fill(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
-bool memory_copy(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
-bool memory_init(Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
+// Out-of-line instructions (interpreter_bulk.cpp): false with `trap` set when they trap. Those
+// with a meter charge their size to it (instance_ops.hpp).
+bool memory_fill(const Instance& inst, Slot* fp, const uint32_t* pc, FuelMeter& meter,
+                 TrapKind& trap);
+bool memory_copy(const Instance& inst, Slot* fp, const uint32_t* pc, FuelMeter& meter,
+                 TrapKind& trap);
+bool memory_init(Instance& inst, Slot* fp, const uint32_t* pc, FuelMeter& meter, TrapKind& trap);
 /// data.drop: without flags (no passive segment), every segment is dropped already.
 bool table_get(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
 bool table_set(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
-void table_grow(const Instance& inst, Slot* fp, const uint32_t* pc);
-bool table_fill(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
-bool table_copy(const Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
-bool table_init(Instance& inst, Slot* fp, const uint32_t* pc, TrapKind& trap);
+bool table_grow(const Instance& inst, Slot* fp, const uint32_t* pc, FuelMeter& meter,
+                TrapKind& trap);
+bool table_fill(const Instance& inst, Slot* fp, const uint32_t* pc, FuelMeter& meter,
+                TrapKind& trap);
+bool table_copy(const Instance& inst, Slot* fp, const uint32_t* pc, FuelMeter& meter,
+                TrapKind& trap);
+bool table_init(Instance& inst, Slot* fp, const uint32_t* pc, FuelMeter& meter, TrapKind& trap);
 /// Runs the SIMD instruction at pc (interpreter_simd.cpp): the next pc, or null with `trap` set
 /// when it traps (only the memory accesses do). pc goes by value: a reference would make the
 /// loop's pc register addressable, and the whole loop slower (measured: fib +17%).

@@ -13,14 +13,13 @@
 
 namespace lunatic::jit {
 
+using engine::kKillPollInterval;
 using engine::RunStatus;
 using engine::Trap;
 using engine::TrapKind;
 
 namespace {
 
-// As the interpreter: safepoints poll a kill request at least this often (fuel units).
-constexpr int64_t kKillPollInterval = 1 << 16;
 // Stack kept free below compiled code's limit for the runtime helpers and the host functions
 // they call.
 constexpr size_t kHostStackBytes = size_t{512} << 10;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/code_tier.hpp"
+#include "engine/fuel_meter.hpp"
 #include "engine/store.hpp"
 #include "engine/thread.hpp"
 #include "jit/abi.hpp"
@@ -43,6 +44,14 @@ class Execution final : public engine::TierExecution {
 
   /// The exact path of a safepoint (the interpreter's rules): kill, yield, out of fuel.
   void safepoint(uint32_t cost);
+  /// The meter as a bulk instruction charges it (instance_ops.hpp), and back from it.
+  engine::FuelMeter meter() const { return {ctx_.budget, granted_, slice_left_, fuel_left_}; }
+  void set_meter(const engine::FuelMeter& m) {
+    ctx_.budget = m.budget;
+    granted_ = m.granted;
+    slice_left_ = m.slice_left;
+    fuel_left_ = m.fuel_left;
+  }
   /// A baseline loop header's slow path (lunatic_jit_safepoint_osr): the newer tier's OSR
   /// entry for that point, charging nothing, or null after safepoint(cost).
   NativeCode::OsrEntry safepoint_or_osr(uint32_t cost, uint32_t defined_index, uint32_t point);

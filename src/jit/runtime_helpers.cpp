@@ -23,6 +23,16 @@ void check(Context* ctx, bool ok, TrapKind kind) {
   Execution::of(ctx).refresh();
 }
 
+// A bulk operation that charges its size to the Execution's meter (instance_ops.hpp), run as
+// op(meter, kind); then check().
+template <typename Op> void bulk(Context* ctx, TrapKind kind, Op op) {
+  Execution& e = Execution::of(ctx);
+  lunatic::engine::FuelMeter meter = e.meter();
+  const bool ok = op(meter, kind);
+  e.set_meter(meter);
+  check(ctx, ok, kind);
+}
+
 }  // namespace
 
 extern "C" {
@@ -46,18 +56,21 @@ uint32_t lunatic_jit_memory_grow(Context* ctx, uint32_t delta_pages) {
 }
 
 void lunatic_jit_memory_fill(Context* ctx, uint32_t dst, uint32_t value, uint32_t n) {
-  TrapKind kind = TrapKind::MemoryOutOfBounds;
-  check(ctx, ops::memory_fill(instance(ctx), dst, static_cast<uint8_t>(value), n, kind), kind);
+  bulk(ctx, TrapKind::MemoryOutOfBounds, [&](auto& meter, TrapKind& kind) {
+    return ops::memory_fill(instance(ctx), dst, static_cast<uint8_t>(value), n, meter, kind);
+  });
 }
 
 void lunatic_jit_memory_copy(Context* ctx, uint32_t dst, uint32_t src, uint32_t n) {
-  TrapKind kind = TrapKind::MemoryOutOfBounds;
-  check(ctx, ops::memory_copy(instance(ctx), dst, src, n, kind), kind);
+  bulk(ctx, TrapKind::MemoryOutOfBounds, [&](auto& meter, TrapKind& kind) {
+    return ops::memory_copy(instance(ctx), dst, src, n, meter, kind);
+  });
 }
 
 void lunatic_jit_memory_init(Context* ctx, uint32_t data, uint32_t dst, uint32_t src, uint32_t n) {
-  TrapKind kind = TrapKind::MemoryOutOfBounds;
-  check(ctx, ops::memory_init(instance(ctx), data, dst, src, n, kind), kind);
+  bulk(ctx, TrapKind::MemoryOutOfBounds, [&](auto& meter, TrapKind& kind) {
+    return ops::memory_init(instance(ctx), data, dst, src, n, meter, kind);
+  });
 }
 
 void lunatic_jit_data_drop(Context* ctx, uint32_t data) { ops::data_drop(instance(ctx), data); }
@@ -79,26 +92,31 @@ uint32_t lunatic_jit_table_size(Context* ctx, uint32_t table) {
 }
 
 uint32_t lunatic_jit_table_grow(Context* ctx, uint32_t table, Slot init, uint32_t n) {
-  const uint32_t old = ops::table_grow(instance(ctx), table, init, n);
-  Execution::of(ctx).refresh();
+  uint32_t old = 0;
+  bulk(ctx, TrapKind::OutOfFuel, [&](auto& meter, TrapKind& kind) {
+    return ops::table_grow(instance(ctx), table, init, n, meter, old, kind);
+  });
   return old;
 }
 
 void lunatic_jit_table_fill(Context* ctx, uint32_t table, uint32_t i, Slot value, uint32_t n) {
-  TrapKind kind = TrapKind::TableOutOfBounds;
-  check(ctx, ops::table_fill(instance(ctx), table, i, value, n, kind), kind);
+  bulk(ctx, TrapKind::TableOutOfBounds, [&](auto& meter, TrapKind& kind) {
+    return ops::table_fill(instance(ctx), table, i, value, n, meter, kind);
+  });
 }
 
 void lunatic_jit_table_copy(Context* ctx, uint32_t dst_table, uint32_t src_table, uint32_t d,
                             uint32_t s, uint32_t n) {
-  TrapKind kind = TrapKind::TableOutOfBounds;
-  check(ctx, ops::table_copy(instance(ctx), dst_table, src_table, d, s, n, kind), kind);
+  bulk(ctx, TrapKind::TableOutOfBounds, [&](auto& meter, TrapKind& kind) {
+    return ops::table_copy(instance(ctx), dst_table, src_table, d, s, n, meter, kind);
+  });
 }
 
 void lunatic_jit_table_init(Context* ctx, uint32_t elem, uint32_t table, uint32_t d, uint32_t s,
                             uint32_t n) {
-  TrapKind kind = TrapKind::TableOutOfBounds;
-  check(ctx, ops::table_init(instance(ctx), elem, table, d, s, n, kind), kind);
+  bulk(ctx, TrapKind::TableOutOfBounds, [&](auto& meter, TrapKind& kind) {
+    return ops::table_init(instance(ctx), elem, table, d, s, n, meter, kind);
+  });
 }
 
 void lunatic_jit_elem_drop(Context* ctx, uint32_t elem) { ops::elem_drop(instance(ctx), elem); }

@@ -2,6 +2,7 @@
 // process's death does to the processes linked to or monitoring it.
 #include "runtime/links.hpp"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -13,18 +14,41 @@ namespace lunatic::runtime {
 
 // ---- Links: one process's lists -------------------------------------------------------------
 
-void Links::add_link_locked(ProcessId other, Tag tag) { links_.set(other, tag); }
+void Links::charge_to(std::shared_ptr<const MemoryBudget> budget) {
+  std::lock_guard lock(mutex_);
+  charge_ = MemoryCharge(std::move(budget));
+}
 
-bool Links::add_link(ProcessId other, Tag tag) {
+void Links::release_locked(uint64_t entries) {
+  const uint64_t bytes = entries * kEntryBytes;
+  charge_.resize(charge_.bytes() - std::min(bytes, charge_.bytes()));  // a decrease
+}
+
+bool Links::add_link_locked(ProcessId other, Tag tag, EntryCharge how) {
+  if (LinkEntry* e = links_.find(other)) {
+    e->tag = tag;  // a re-tag: no new entry
+    return true;
+  }
+  if (how == EntryCharge::Forced) {
+    charge_.force_add(kEntryBytes);
+  } else if (!charge_.add(kEntryBytes)) {
+    return false;
+  }
+  links_.set(other, tag);
+  return true;
+}
+
+bool Links::add_link(ProcessId other, Tag tag, EntryCharge how) {
   std::lock_guard lock(mutex_);
   if (closed_) return false;
-  add_link_locked(other, tag);
-  return true;
+  return add_link_locked(other, tag, how);
 }
 
 bool Links::remove_link(ProcessId other) {
   std::lock_guard lock(mutex_);
-  return links_.erase(other);
+  if (!links_.erase(other)) return false;
+  release_locked(1);
+  return true;
 }
 
 std::optional<Tag> Links::take_link(ProcessId other) {
@@ -33,6 +57,7 @@ std::optional<Tag> Links::take_link(ProcessId other) {
   if (!e) return std::nullopt;
   const Tag tag = e->tag;
   links_.erase(other);
+  release_locked(1);
   return tag;
 }
 
@@ -55,14 +80,35 @@ bool Links::remove_monitor(ProcessId watcher, Tag tag) {
 
 bool Links::add_watching(ProcessId target) {
   std::lock_guard lock(mutex_);
-  if (closed_) return false;
-  watching_.set(target, 0);
+  if (closed_ || !charge_.add(kEntryBytes)) return false;
+  // The entry's tag counts the owner's monitors of `target`.
+  if (LinkEntry* e = watching_.find(target)) {
+    ++e->tag;
+  } else {
+    watching_.set(target, 1);
+  }
   return true;
 }
 
 void Links::remove_watching(ProcessId target) {
   std::lock_guard lock(mutex_);
+  const LinkEntry* e = watching_.find(target);
+  if (!e) return;
+  release_locked(static_cast<uint64_t>(e->tag));
   watching_.erase(target);
+}
+
+void Links::remove_one_watching(ProcessId target) {
+  std::lock_guard lock(mutex_);
+  LinkEntry* e = watching_.find(target);
+  if (!e) return;
+  release_locked(1);
+  if (--e->tag <= 0) watching_.erase(target);
+}
+
+uint64_t Links::charged_bytes() const {
+  std::lock_guard lock(mutex_);
+  return charge_.bytes();
 }
 
 size_t Links::monitor_count() const {
@@ -83,6 +129,7 @@ Notifications Links::close() {
   n.links = links_.take();
   n.monitors = monitors_.take();
   n.watching = watching_.take();
+  charge_.reset();  // the entries are handed over, to be dropped
   return n;
 }
 
@@ -167,15 +214,21 @@ void Process::link(Tag tag, ProcessId other_id) {
   if (other_id == id_) return;
   if (is_remote(other_id)) return link_remote(tag, other_id);
   bool linked = false;
+  bool over_budget_entry = false;
   if (std::shared_ptr<Process> other = runtime_.find(other_id)) {
     // Both sides or neither: scoped_lock takes the two locks without deadlock.
     std::scoped_lock lock(links_.mutex(), other->links_.mutex());
     if (!links_.closed_locked() && !other->links_.closed_locked()) {
-      links_.add_link_locked(other_id, tag);
-      other->links_.add_link_locked(id_, tag);
-      linked = true;
+      // This side is this process's call (checked); the other side is one entry per linker.
+      if (!links_.add_link_locked(other_id, tag, EntryCharge::Checked)) {
+        over_budget_entry = true;
+      } else {
+        other->links_.add_link_locked(id_, tag, EntryCharge::Forced);
+        linked = true;
+      }
     }
   }
+  if (over_budget_entry) return kill(over_budget("a link"));
   // Erlang's noproc: linking to a process that is gone is like its failure.
   if (!linked) signal_link_died(*this, no_process(other_id), tag, Notice::Budgeted);
 }
@@ -190,7 +243,11 @@ void Process::monitor(Tag tag, ProcessId other_id) {
   if (is_remote(other_id)) return monitor_remote(tag, other_id);
   // Recorded here first: if `other` dies between the two steps, its death removes this entry
   // (or add_monitor fails and it is removed below), so no entry for a dead process stays.
-  links_.add_watching(other_id);
+  if (!links_.add_watching(other_id)) {
+    // Closed: this process is dying, and its death removed its monitors already.
+    if (!links_.closed()) kill(over_budget("a monitor"));
+    return;
+  }
   std::shared_ptr<Process> other = runtime_.find(other_id);
   if (other && other->links_.add_monitor(id_, tag)) return;
   links_.remove_watching(other_id);

@@ -5,11 +5,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string_view>
 #include <vector>
 
+#include "common/memory_budget.hpp"
 #include "engine/trap.hpp"
 #include "runtime/ids.hpp"
 #include "runtime/link_set.hpp"
@@ -21,15 +23,33 @@ namespace lunatic::runtime {
 struct Notifications {
   std::vector<LinkEntry> links;
   std::vector<MonitorEntry> monitors;  ///< set on it by others (per watcher): ProcessDied
-  std::vector<LinkEntry> watching;     ///< the processes it monitored (tags unused)
+  std::vector<LinkEntry> watching;     ///< the processes it monitored (tag: how many times)
 };
+
+/// How an entry a process gains is charged to its environment's budget: Checked when the
+/// process's own call makes it (refused past the budget), Forced when another process's or
+/// node's does (the other side of a link: one entry per linker, whose own side is checked).
+enum class EntryCharge : uint8_t { Checked, Forced };
 
 /// Thread-safe. Owned by a Process; the runtime's link logic (links.cpp) locks the two sides
 /// of a link in id order.
+///
+/// Host memory: the owner's links and the monitors it set on others (counted in its watching
+/// list) are charged to its environment's budget, kEntryBytes each, from when they are made to
+/// when they go (unlink, stop_monitoring, either side's death, close()). Monitors others set
+/// on the owner are charged to them (their watching counts), not here.
 class Links {
  public:
-  /// Adds or re-tags the link with `other`; false if closed (the owner died).
-  bool add_link(ProcessId other, Tag tag);
+  /// What one link side or one monitor is charged: its list entry and index slot, a
+  /// monitor's tag, with the allocator's overhead.
+  static constexpr uint64_t kEntryBytes = 64;
+
+  /// Charges the owner's entries to `budget` from now on (Process sets its environment's).
+  void charge_to(std::shared_ptr<const MemoryBudget> budget);
+
+  /// Adds or re-tags the link with `other`; false if closed (the owner died) or, for a new
+  /// Checked entry, if the budget refused it.
+  bool add_link(ProcessId other, Tag tag, EntryCharge how);
   bool remove_link(ProcessId other);
   /// Removes the link with `other` and returns its tag; nullopt if there was none.
   std::optional<Tag> take_link(ProcessId other);
@@ -39,10 +59,16 @@ class Links {
   void remove_monitors_by(ProcessId watcher);
   /// Removes `watcher`'s one monitor with `tag` (a remote watcher's, keyed by the Router).
   bool remove_monitor(ProcessId watcher, Tag tag);
-  /// The other side of a monitor: the owner monitors `target`. Kept so that the owner's death
-  /// removes its entries from the processes it monitored (no entry outlives its watcher).
+  /// The other side of a monitor: the owner monitors `target` once more. Kept so that the
+  /// owner's death removes its entries from the processes it monitored (no entry outlives its
+  /// watcher); charged as a Checked entry. False if closed or the budget refused it.
   bool add_watching(ProcessId target);
+  /// Forgets all of the owner's monitors of `target` (their charges go back).
   void remove_watching(ProcessId target);
+  /// Forgets one monitor of `target` that fired while others stand (a remote target's).
+  void remove_one_watching(ProcessId target);
+  /// Bytes charged for the owner's entries (tests, introspection).
+  uint64_t charged_bytes() const;
 
   /// Monitors set on the owner, and processes the owner monitors (introspection, tests).
   size_t monitor_count() const;
@@ -63,11 +89,15 @@ class Links {
   std::mutex& mutex() const { return mutex_; }
 
   // Unlocked variants, for callers holding mutex().
-  void add_link_locked(ProcessId other, Tag tag);
+  bool add_link_locked(ProcessId other, Tag tag, EntryCharge how);
   bool closed_locked() const { return closed_; }
 
  private:
+  /// Gives back `entries` entries' charge (with mutex_ held).
+  void release_locked(uint64_t entries);
+
   mutable std::mutex mutex_;
+  MemoryCharge charge_;
   bool closed_ = false;
   LinkSet links_;
   MonitorSet monitors_;

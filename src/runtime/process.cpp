@@ -23,6 +23,7 @@ Process::Process(Key, Runtime& runtime, ProcessId id,
                                  environment_->config().charge_linear_memory}),
       thread_(store_) {
   thread_.set_slice_extension(&Process::extend_slice, this);
+  links_.charge_to(environment_->budget_handle());
   resources_.set_limit(
       environment_->config().max_resources,
       [](void* self, uint64_t limit) {

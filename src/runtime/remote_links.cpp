@@ -21,7 +21,11 @@ Death no_connection(ProcessId id) {
 void Process::link_remote(Tag tag, ProcessId remote) {
   // Recorded before the Router sends LINK: an EXIT that answers it at once finds the entry.
   std::shared_ptr<Router> router = runtime_.router();
-  if (router && links_.add_link(remote, tag)) {
+  if (router && !links_.add_link(remote, tag, EntryCharge::Checked)) {
+    if (!links_.closed()) kill(over_budget("a link"));
+    return;
+  }
+  if (router) {
     if (router->link(id_, remote)) return;
     links_.remove_link(remote);
   }
@@ -36,7 +40,11 @@ void Process::unlink_remote(ProcessId remote) {
 
 void Process::monitor_remote(Tag tag, ProcessId remote) {
   std::shared_ptr<Router> router = runtime_.router();
-  if (router && links_.add_watching(remote)) {
+  if (router && !links_.add_watching(remote)) {
+    if (!links_.closed()) kill(over_budget("a monitor"));
+    return;
+  }
+  if (router) {
     if (router->monitor(id_, remote, tag)) return;
     // Other monitors of `remote` may still stand (the Router said no to this one only if the
     // node is unreachable, and then those fire with noconnection and remove the entry).
@@ -50,7 +58,9 @@ void Process::stop_monitoring_remote(ProcessId remote) {
   if (std::shared_ptr<Router> router = runtime_.router()) router->demonitor(id_, remote);
 }
 
-bool Process::add_remote_link(ProcessId remote, Tag tag) { return links_.add_link(remote, tag); }
+bool Process::add_remote_link(ProcessId remote, Tag tag) {
+  return links_.add_link(remote, tag, EntryCharge::Forced);
+}
 
 void Process::remove_remote_link(ProcessId remote) { links_.remove_link(remote); }
 
@@ -75,7 +85,11 @@ bool Process::add_remote_watching(ProcessId target) { return links_.add_watching
 
 void Process::remote_monitor_fired(ProcessId target, Tag tag, ExitStatus::Kind kind,
                                    std::string_view reason, bool last) {
-  if (last) links_.remove_watching(target);
+  if (last) {
+    links_.remove_watching(target);
+  } else {
+    links_.remove_one_watching(target);
+  }
   deliver_notice(
       *this, death_signal(MessageKind::ProcessDied, Death{target, kind, death_reason(reason)}, tag),
       Notice::Forced);

@@ -6,12 +6,17 @@
 ;;   p  spawn of a process that returns at once, for ever: 10,000 units a spawn and one per 16
 ;;      bytes instantiation writes, here the 8 MB of the module's table of 1,000,000 slots
 ;;      (uncharged, 100,000 units paid for some 10,000 spawns, 80 GB of table to fill)
+;;   w  write_data of its 128 KiB memory into a new message, for ever (8,192 units a copy),
+;;      printing "copied 100 messages" to stderr at the 100th (uncharged, it got to ~10,000)
+;;   f  memory.fill of 1 GiB, for ever (one unit per 16 bytes: 67,108,864 units a fill;
+;;      uncharged, each fill took ~0.3 s and 100,000 units paid for some 10,000 of them)
 (module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
   (import "lunatic::message" "create_data" (func $create_data (param i64 i64)))
   (import "lunatic::message" "send" (func $send (param i64) (result i32)))
+  (import "lunatic::message" "write_data" (func $write_data (param i32 i32) (result i32)))
   (import "lunatic::message" "receive" (func $receive (param i32 i32 i64) (result i32)))
   (import "lunatic::message" "read_data" (func $read_data (param i32 i32) (result i32)))
   (import "lunatic::process" "process_id" (func $process_id (result i64)))
@@ -33,11 +38,15 @@
   (data (i32.const 1232) "carried on\n")
   (data (i32.const 1248) "spawn failed\n")
   (data (i32.const 1264) "compile failed\n")
+  (data (i32.const 1280) "grow failed\n")
+  (data (i32.const 1296) "copied 100 messages\n")
 
   (func $print (param $ptr i32) (param $len i32)
+    (call $print_to (i32.const 1) (local.get $ptr) (local.get $len)))
+  (func $print_to (param $fd i32) (param $ptr i32) (param $len i32)
     (i32.store (i32.const 0) (local.get $ptr))
     (i32.store (i32.const 4) (local.get $len))
-    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 16))))
+    (drop (call $fd_write (local.get $fd) (i32.const 0) (i32.const 1) (i32.const 16))))
 
   ;; Spawns export `name` of this module in `config` with i64 argument a; its id, or traps.
   (func $spawn1 (param $config i64) (param $name i32) (param $len i32) (param $a i64) (result i64)
@@ -50,6 +59,7 @@
     (i64.load (i32.const 2100)))
 
   (func (export "attack") (param $mode i64)
+    (local $n i32)
     ;; Waits for the root's go (tag 5): it monitors first, so the death cannot come before.
     (i64.store (i32.const 2400) (i64.const 5))
     (drop (call $receive (i32.const 2400) (i32.const 1) (i64.const -1)))
@@ -62,7 +72,22 @@
     (if (i64.eq (local.get $mode) (i64.const 0x70))  ;; 'p'
       (then (loop $l
         (drop (call $spawn1 (i64.const -1) (i32.const 1116) (i32.const 4) (i64.const 0)))
-        (br $l)))))
+        (br $l))))
+    (if (i64.eq (local.get $mode) (i64.const 0x77))  ;; 'w'
+      (then (loop $l
+        (call $create_data (i64.const 1) (i64.const 0))
+        (drop (call $write_data (i32.const 0) (i32.const 131072)))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (if (i32.eq (local.get $n) (i32.const 100))
+          (then (call $print_to (i32.const 2) (i32.const 1296) (i32.const 20))))
+        (br $l))))
+    (if (i64.eq (local.get $mode) (i64.const 0x66))  ;; 'f'
+      (then
+        (if (i32.eq (memory.grow (i32.const 16384)) (i32.const -1))
+          (then (call $print (i32.const 1280) (i32.const 12)) (unreachable)))
+        (loop $l
+          (memory.fill (i32.const 131072) (i32.const 1) (i32.const 0x40000000))
+          (br $l)))))
 
   (func (export "noop") (param i64))
 

@@ -6,8 +6,8 @@
 ;;   b  512 MiB messages to a sleeper      t  10,000,000 timers (1e9 ms)
 ;;   d  64 KiB send_data messages to a sleeper, for ever
 ;;   g  table.grow by 1M elements until it returns -1 ("table.grow returned -1")
-;;   f  a fork bomb: linked sleepers until a spawn fails ("spawn failed"), then it traps and
-;;      its sleepers die with it
+;;   f  a fork bomb: linked sleepers until a spawn fails ("spawn failed: " and the error's
+;;      text), then it traps and its sleepers die with it
 (module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
@@ -29,6 +29,8 @@
   (import "lunatic::process" "config_set_max_memory" (func $config_set_max_memory (param i64 i64)))
   (import "lunatic::process" "config_set_max_processes" (func $config_set_max_processes (param i64 i64)))
   (import "lunatic::process" "spawn" (func $spawn (param i64 i64 i64 i32 i32 i32 i32 i32) (result i32)))
+  (import "lunatic::error" "string_size" (func $error_size (param i64) (result i32)))
+  (import "lunatic::error" "to_string" (func $error_text (param i64 i32)))
   (memory (export "memory") 2)
   (table $t 0 funcref)
   (global $link_tag (mut i64) (i64.const 0))  ;; the spawns' link tag (mode f links them)
@@ -39,7 +41,7 @@
   (data (i32.const 70000) "attacker: ")
   (data (i32.const 70016) "\n")
   (data (i32.const 70032) "carried on\n")
-  (data (i32.const 70048) "spawn failed\n")
+  (data (i32.const 70048) "spawn failed: ")
   (data (i32.const 70064) "table.grow returned -1\n")
 
   (func $print (param $ptr i32) (param $len i32)
@@ -58,7 +60,15 @@
     (i64.store (i32.const 69226) (i64.const 0))
     (if (call $spawn (global.get $link_tag) (local.get $config) (i64.const -1) (local.get $name)
                      (local.get $len) (i32.const 69200) (i32.const 34) (i32.const 69100))
-      (then (call $print (i32.const 70048) (i32.const 13)) (unreachable)))
+      (then
+        (call $print (i32.const 70048) (i32.const 14))
+        ;; The error's text (at most 1 KiB of it) at 71000.
+        (call $error_text (i64.load (i32.const 69100)) (i32.const 71000))
+        (call $print (i32.const 71000)
+                     (select (call $error_size (i64.load (i32.const 69100))) (i32.const 1024)
+                             (i32.lt_u (call $error_size (i64.load (i32.const 69100))) (i32.const 1024))))
+        (call $print (i32.const 70016) (i32.const 1))
+        (unreachable)))
     (i64.load (i32.const 69100)))
 
   ;; Waits for the ProcessDied message of monitor `tag`; returns the reason's length (at 67000).

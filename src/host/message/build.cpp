@@ -60,7 +60,8 @@ HostResult<void> create_data(CallContext& ctx, int64_t tag, uint64_t capacity) {
 }
 
 /// Arguments: bytes. Appends them to the message being built. Returns the count appended
-/// (fewer only past the size limit). Traps: no message, range outside memory.
+/// (fewer only past the size limit). Traps: no message, range outside memory; "out of fuel"
+/// when the caller's fuel cannot pay for the copy (one unit per 16 bytes).
 HostResult<int32_t> write_data(CallContext& ctx, GuestSpan<uint8_t> data) {
   Process& self = ctx.host<Process>();
   if (!self.outgoing) return no_message(ctx);
@@ -68,6 +69,7 @@ HostResult<int32_t> write_data(CallContext& ctx, GuestSpan<uint8_t> data) {
   const uint64_t room =
       max_message_bytes(self) - std::min<uint64_t>(buffer.size(), max_message_bytes(self));
   const uint64_t count = std::min<uint64_t>(data.size(), room);
+  if (!charge_copy(ctx, count)) return out_of_fuel();
   std::span<const uint8_t> bytes = data.bytes().first(count);
   const uint64_t size = buffer.size() + count;
   if (size > buffer.capacity()) {
@@ -126,8 +128,8 @@ HostResult<int32_t> send(CallContext& ctx, uint64_t process_id) {
 /// one call (the building slot is not used: a message being built stays as it was). Returns 0
 /// delivered, 1 no such process (dropped). The bytes are copied once: straight into the
 /// receiver's buffer if it waits in receive_data with one they fit, else into the message. The
-/// message is charged as create_data charges. Traps: range outside memory; killed past the
-/// environment's max_memory_total.
+/// message is charged as create_data charges, the copy as write_data's. Traps: range outside
+/// memory; "out of fuel"; killed past the environment's max_memory_total.
 HostResult<int32_t> send_data(CallContext& ctx, uint64_t process_id, int64_t tag,
                               GuestSpan<uint8_t> data) {
   Process& self = ctx.host<Process>();
@@ -135,6 +137,7 @@ HostResult<int32_t> send_data(CallContext& ctx, uint64_t process_id, int64_t tag
   // memory), so unlike write_data there is nothing to cut. Charged for its bytes before it is
   // known whether they go straight to the receiver (receive_data then gives them back).
   const uint64_t size = data.size();
+  if (!charge_copy(ctx, size)) return out_of_fuel();
   MemoryCharge charge = self.new_charge();
   if (!charge.resize(runtime::kMessageBytes + size)) {
     return self.over_budget("a message of " + std::to_string(size) + " bytes");

@@ -23,6 +23,12 @@ struct ReadCursor {
   uint64_t position = 0;
 };
 
+/// Charges the caller's fuel for copying `bytes` between its memory and a message, at the rate
+/// of the bulk memory instructions (engine/fuel_meter.hpp): false when its fuel cannot pay; the
+/// call then traps with "out of fuel" before copying anything (out_of_fuel()).
+bool charge_copy(const CallContext& ctx, uint64_t bytes);
+engine::Trap out_of_fuel();
+
 /// Makes `m` the received message (the one read_data, get_tag, take_module... see) and returns
 /// receive's code for its kind: 0 data, 1 link died, 2 process died.
 int32_t accept(Process& self, std::unique_ptr<runtime::Message> m);

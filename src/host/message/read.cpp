@@ -1,6 +1,7 @@
 // lunatic::message, reading side: the received message's bytes, tag, sender and resources.
 #include <algorithm>
 
+#include "engine/fuel_meter.hpp"
 #include "host/message/internal.hpp"
 #include "host/shared/resources.hpp"
 #include "host/shared/sockets.hpp"
@@ -14,9 +15,16 @@ engine::Trap nothing_received(const CallContext& ctx) {
 
 }  // namespace
 
+bool charge_copy(const CallContext& ctx, uint64_t bytes) {
+  return ctx.host_call()->charge_fuel(engine::bulk_fuel(bytes));
+}
+
+engine::Trap out_of_fuel() { return engine::Trap::of(engine::TrapKind::OutOfFuel); }
+
 /// Arguments: a buffer. Copies the next bytes of the received message there, from the read
 /// position, and advances it. Returns the count copied (0 at the end).
-/// Traps: nothing received, buffer outside memory.
+/// Traps: nothing received, buffer outside memory; "out of fuel" when the caller's fuel cannot
+/// pay for the copy (one unit per 16 bytes).
 HostResult<int32_t> read_data(CallContext& ctx, GuestMutSpan<uint8_t> buffer) {
   Process& self = ctx.host<Process>();
   if (!self.incoming) return nothing_received(ctx);
@@ -24,6 +32,7 @@ HostResult<int32_t> read_data(CallContext& ctx, GuestMutSpan<uint8_t> buffer) {
   uint64_t& position = self.local<ReadCursor>().position;
   const uint64_t start = std::min<uint64_t>(position, data.size());
   const uint64_t count = std::min<uint64_t>(buffer.size(), data.size() - start);
+  if (!charge_copy(ctx, count)) return out_of_fuel();
   std::copy_n(data.begin() + static_cast<ptrdiff_t>(start), count, buffer.mut_bytes().begin());
   position = start + count;
   return static_cast<int32_t>(count);

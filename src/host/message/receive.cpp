@@ -103,7 +103,8 @@ HostResult<int32_t> receive(CallContext& ctx, GuestSpan<int64_t> tags, uint64_t 
 /// while this call waited) and is not kept (read_data then returns 0); a bigger one, or a
 /// signal, is not copied and stays the received message for read_data (nothing is lost).
 /// Returns as receive (9027: nothing received, nothing written). Traps: the tags, the buffer
-/// or the size outside memory.
+/// or the size outside memory; "out of fuel" when the caller's fuel cannot pay for copying a
+/// queued message (one unit per 16 bytes; a sender that copied it straight paid).
 HostResult<int32_t> receive_data(CallContext& ctx, GuestSpan<int64_t> tags, uint64_t timeout_ms,
                                  GuestMutSpan<uint8_t> buffer, GuestPtr<uint64_t> size_out) {
   Process& self = ctx.host<Process>();
@@ -119,7 +120,9 @@ HostResult<int32_t> receive_data(CallContext& ctx, GuestSpan<int64_t> tags, uint
   const int32_t kind = accept(self, std::move(m));
   runtime::Message& in = *self.incoming;
   if (in.delivered == 0 && kind == 0 && in.data.size() <= buffer.size()) {
-    // Queued before this call: the only copy on this side, from the message.
+    // Queued before this call: the only copy on this side, from the message, paid by the
+    // receiver as read_data's (a sender that copied straight into the buffer paid for it).
+    if (!charge_copy(ctx, in.data.size())) return out_of_fuel();
     std::copy(in.data.begin(), in.data.end(), buffer.mut_bytes().begin());
     in.delivered = in.data.size();
     std::vector<uint8_t>().swap(in.data);

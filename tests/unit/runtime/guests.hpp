@@ -155,6 +155,9 @@ inline constexpr std::string_view kGuest = R"(
   ;; Monitors.
   (func (export "monitor_then_exit") (param $target i64)
     (call $monitor (i64.const 1) (local.get $target)))
+  ;; Monitors $target again and again (each monitor is one more entry).
+  (func (export "monitor_forever") (param $target i64)
+    (loop $l (call $monitor (i64.const 1) (local.get $target)) (br $l)))
   ;; Spawns n children that exit at once, monitoring each, and takes each one's ProcessDied
   ;; (or its noproc) before the next; then reports 1 and waits forever.
   (func (export "monitor_children") (param $n i64)

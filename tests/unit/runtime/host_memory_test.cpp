@@ -3,6 +3,7 @@
 // and tables charged to a process's environment.
 #include "common/memory_budget.hpp"
 #include "guests.hpp"
+#include "runtime/links.hpp"
 #include "runtime_fixture.hpp"
 
 namespace lunatic::runtime::test {
@@ -110,7 +111,66 @@ TEST(EnvironmentBudget, NamesLeftInAChildAreGivenBackToTheParent) {
   EXPECT_EQ(root->budget().used(), 0u);
 }
 
+TEST(EnvironmentBudget, LinksAndMonitorsAreChargedAndGivenBack) {
+  constexpr uint64_t kEntry = Links::kEntryBytes;
+  auto budget = std::make_shared<MemoryBudget>(3 * kEntry);
+  Links links;
+  links.charge_to(budget);
+  EXPECT_TRUE(links.add_link(10, 1, EntryCharge::Checked));
+  EXPECT_TRUE(links.add_link(10, 2, EntryCharge::Checked));  // a re-tag: no new entry
+  EXPECT_EQ(budget->used(), kEntry);
+  EXPECT_TRUE(links.add_watching(20));
+  EXPECT_TRUE(links.add_watching(20));  // each monitor is an entry
+  EXPECT_EQ(budget->used(), 3 * kEntry);
+  EXPECT_FALSE(links.add_watching(21));  // past the budget: refused, nothing charged
+  EXPECT_FALSE(links.add_link(11, 1, EntryCharge::Checked));
+  EXPECT_EQ(links.watching_count(), 1u);
+  EXPECT_EQ(links.links().size(), 1u);
+  EXPECT_TRUE(links.add_link(12, 1, EntryCharge::Forced));  // the other side of a link
+  EXPECT_EQ(budget->used(), 4 * kEntry);
+  links.remove_one_watching(20);
+  EXPECT_EQ(budget->used(), 3 * kEntry);
+  links.remove_watching(20);
+  EXPECT_EQ(budget->used(), 2 * kEntry);
+  EXPECT_EQ(links.take_link(10), Tag{2});
+  EXPECT_EQ(budget->used(), kEntry);
+  links.close();  // the rest goes with the owner
+  EXPECT_EQ(budget->used(), 0u);
+  EXPECT_FALSE(links.add_link(13, 1, EntryCharge::Forced));
+  EXPECT_EQ(budget->used(), 0u);
+}
+
 class HostMemory : public RuntimeTest {};
+
+TEST_F(HostMemory, MonitorsPastTheTotalKillTheWatcherNamingIt) {
+  // Uncharged, a process that monitors another in a loop grew the target's monitor list
+  // without bound (~8 bytes a monitor there, more on the watcher's side).
+  start(2);
+  EnvironmentConfig config;
+  config.max_memory_total = 2 * (Environment::kProcessBytes + 65536) + 1000 * Links::kEntryBytes;
+  auto env = Environment::create(config);
+  auto guest = compile_wat(kGuest);
+  auto target = runtime_->spawn({guest, env, "wait_forever", {Value::i64(0)}, nullptr, 0});
+  ASSERT_TRUE(target.ok());
+  auto watcher = runtime_->spawn_root(guest, env, "monitor_forever",
+                                      {Value::i64(static_cast<int64_t>(*target))});
+  ASSERT_TRUE(watcher.ok());
+  const ExitStatus s = runtime_->wait();  // the watcher's end
+  EXPECT_EQ(s.kind, ExitStatus::Kind::Killed) << s.to_string();
+  EXPECT_NE(s.to_string().find("out of memory: a monitor would pass the environment's "
+                               "max_memory_total"),
+            std::string::npos)
+      << s.to_string();
+  // The target lives on; its monitor list lost the dead watcher's entries, and every charge
+  // went back once both are gone.
+  std::shared_ptr<Process> t = runtime_->find(*target);
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->monitor_count(), 0u);
+  t.reset();  // the Process (and its memory's charge) goes once the runtime lets it go
+  EXPECT_TRUE(runtime_->kill(*target));
+  runtime_->wait_all();
+  EXPECT_EQ(env->budget().used(), 0u);
+}
 
 /// grow(n) grows the table by n elements at a time until table.grow fails, then reports the
 /// table's size; memory(n) does the same with memory.grow by n pages and reports pages.

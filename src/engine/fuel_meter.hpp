@@ -1,0 +1,56 @@
+// The fuel and slice meter every tier keeps (the interpreter in its loop's registers, compiled
+// code in its Execution), and the charge of bulk instructions by size, one rule for all tiers.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+namespace lunatic::engine {
+
+/// Safepoints poll a kill request from another thread at least this often (in fuel units): a
+/// refilled budget never holds more.
+constexpr int64_t kKillPollInterval = 1 << 16;
+
+/// Bulk memory and table instructions (memory.fill/copy/init, table.fill/copy/init, a
+/// successful table.grow) charge, on top of the one unit their region's safepoint charges, one
+/// unit per this many bytes they write (a table element is 8 bytes), rounded down: an
+/// interpreted instruction takes ~1 ns, memset and memmove move ~16 bytes a ns (less on
+/// memory the process had not touched). Spawn's instantiation is charged at the same rate.
+constexpr uint64_t kBytesPerFuelUnit = 16;
+
+/// The extra fuel of a bulk instruction that writes `bytes` bytes.
+constexpr uint64_t bulk_fuel(uint64_t bytes) { return bytes / kBytesPerFuelUnit; }
+
+/// A copy of a tier's meter while a bulk instruction runs: `budget` is the safepoints' fast
+/// path counter, `granted` its value at the last refill, so granted - budget is what the fast
+/// path used since (not yet taken from slice_left and fuel_left).
+struct FuelMeter {
+  int64_t budget = 0;
+  int64_t granted = 0;
+  int64_t slice_left = 0;
+  uint64_t fuel_left = 0;
+
+  /// Charges `units` as a safepoint of that cost would, but with no kill poll and no yield (a
+  /// slice used up ends at the next safepoint): false, with nothing charged, when the fuel left
+  /// cannot pay. The same rules in every tier, so fuel left, slices and traps agree.
+  bool charge(uint64_t units) {
+    if (units == 0) return true;
+    if (budget >= 0 && static_cast<uint64_t>(budget) >= units) {
+      budget -= static_cast<int64_t>(units);
+      return true;
+    }
+    const int64_t used = granted - budget;
+    slice_left -= used;
+    fuel_left -= static_cast<uint64_t>(used);
+    granted = budget = 0;
+    if (fuel_left < units) return false;
+    fuel_left -= units;
+    // units < 2^36 (4 GiB of 8-byte elements / 16): slice_left cannot wrap.
+    slice_left -= static_cast<int64_t>(units);
+    granted = budget = std::min({std::max<int64_t>(slice_left, 0), kKillPollInterval,
+                                 static_cast<int64_t>(std::min<uint64_t>(fuel_left, INT64_MAX))});
+    return true;
+  }
+};
+
+}  // namespace lunatic::engine

@@ -1,0 +1,198 @@
+// Bulk memory and table instructions charge their size (engine/fuel_meter.hpp) the same in
+// the interpreter, the baseline and the LLVM tier: the same fuel left, the same slices, out of
+// fuel at the same instruction, nothing extra for an out-of-bounds one.
+#include <algorithm>
+#include <string>
+
+#include "engine/fuel_meter.hpp"
+#include "tier_fixture.hpp"
+
+namespace lunatic::tiering::testing {
+namespace {
+
+using engine::bulk_fuel;
+
+// Memory of 2 pages, a table of 64 slots, a passive data segment of 256 bytes and a passive
+// element segment of 32 functions. An export's entry safepoint charges its body's
+// instructions and its `end`: 4 for tgrow, 5 for the others.
+std::string bulk_wat() {
+  std::string elems;
+  for (int i = 0; i < 32; ++i) elems += " $f";
+  return R"((module
+  (memory 2)
+  (table $t 64 funcref)
+  (data $d ")" +
+         std::string(256, 'x') + R"(")
+  (elem $e func)" +
+         elems + R"()
+  (func $f)
+  (func (export "fill") (param $d i32) (param $n i32)
+    (memory.fill (local.get $d) (i32.const 7) (local.get $n)))
+  (func (export "copy") (param $d i32) (param $s i32) (param $n i32)
+    (memory.copy (local.get $d) (local.get $s) (local.get $n)))
+  (func (export "init") (param $d i32) (param $s i32) (param $n i32)
+    (memory.init $d (local.get $d) (local.get $s) (local.get $n)))
+  (func (export "tfill") (param $i i32) (param $n i32)
+    (table.fill $t (local.get $i) (ref.func $f) (local.get $n)))
+  (func (export "tcopy") (param $d i32) (param $s i32) (param $n i32)
+    (table.copy $t $t (local.get $d) (local.get $s) (local.get $n)))
+  (func (export "tinit") (param $d i32) (param $s i32) (param $n i32)
+    (table.init $t $e (local.get $d) (local.get $s) (local.get $n)))
+  (func (export "tgrow") (param $n i32) (result i32)
+    (table.grow $t (ref.null func) (local.get $n)))
+  ;; $k fills of 4096 bytes (256 units each) in a loop: the charges go through the budget's
+  ;; fast path and its refills.
+  (func (export "fills") (param $k i32)
+    (loop $l
+      (memory.fill (i32.const 0) (local.get $k) (i32.const 4096))
+      (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+      (br_if $l (local.get $k))))
+))";
+}
+
+struct Tiers {
+  TierInstance interp;
+  TierInstance baseline;
+  TierInstance llvm;
+  explicit Tiers(const std::string& wat)
+      : interp(wat, Tier::Interp), baseline(wat, Tier::Baseline), llvm(wat, Tier::Compiled) {}
+  bool ok() const {
+    return interp.instance != nullptr && baseline.instance != nullptr && llvm.instance != nullptr &&
+           baseline.instance->module->native() != nullptr;
+  }
+};
+
+// Runs fn(args) in each tier and expects the same outcome from all three; returns the
+// interpreter's.
+Outcome same_in_every_tier(Tiers& t, const char* fn, const std::vector<Value>& args,
+                           std::optional<uint64_t> fuel, uint64_t slice = UINT64_MAX) {
+  EXPECT_TRUE(t.ok());
+  if (!t.ok()) return {};
+  const Outcome want = run_to_end(t.interp.thread, t.interp.fn(fn), args, fuel, slice);
+  EXPECT_EQ(run_to_end(t.baseline.thread, t.baseline.fn(fn), args, fuel, slice), want)
+      << "baseline, " << fn;
+  EXPECT_EQ(run_to_end(t.llvm.thread, t.llvm.fn(fn), args, fuel, slice), want) << "LLVM, " << fn;
+  return want;
+}
+
+Value i32(uint32_t v) { return Value::i32(static_cast<int32_t>(v)); }
+
+constexpr uint64_t kFuel = 1'000'000;
+constexpr uint64_t kMemoryBytes = 2 * 65536;
+
+TEST(BulkFuel, MemoryFillChargesOneUnitPer16BytesInEveryTier) {
+  Tiers t(bulk_wat());
+  // The body costs 5; the fill adds n / 16.
+  for (uint32_t n : {0U, 1U, 15U, 16U, 17U, 4096U, 65536U, 131072U}) {
+    const Outcome o = same_in_every_tier(t, "fill", {i32(0), i32(n)}, kFuel);
+    EXPECT_EQ(o.status, RunStatus::Done) << n;
+    EXPECT_EQ(o.fuel, kFuel - 5 - n / 16) << n;
+  }
+}
+
+TEST(BulkFuel, CopiesAndInitsChargeTheirSizeInEveryTier) {
+  Tiers t(bulk_wat());
+  // Bodies of 5; a table element is 8 bytes (2 elements a unit).
+  struct Case {
+    const char* fn;
+    uint32_t d, s, n;
+    uint64_t extra;
+  };
+  for (const Case& c :
+       {Case{"copy", 0, 100, 65536, 4096}, Case{"copy", 100, 0, 31, 1},
+        Case{"init", 1000, 0, 256, 16}, Case{"init", 1000, 200, 56, 3},
+        Case{"tcopy", 0, 10, 50, 25}, Case{"tinit", 0, 0, 32, 16}, Case{"tinit", 3, 1, 3, 1}}) {
+    const Outcome o = same_in_every_tier(t, c.fn, {i32(c.d), i32(c.s), i32(c.n)}, kFuel);
+    EXPECT_EQ(o.status, RunStatus::Done) << c.fn << " " << c.n;
+    EXPECT_EQ(o.fuel, kFuel - 5 - c.extra) << c.fn << " " << c.n;
+  }
+  const Outcome fill = same_in_every_tier(t, "tfill", {i32(0), i32(64)}, kFuel);
+  EXPECT_EQ(fill.fuel, kFuel - 5 - bulk_fuel(64 * 8));
+}
+
+TEST(BulkFuel, AnOutOfBoundsOneTrapsWithNothingExtraCharged) {
+  Tiers t(bulk_wat());
+  Outcome o = same_in_every_tier(t, "fill", {i32(1), i32(kMemoryBytes)}, kFuel);
+  EXPECT_EQ(o.trap, "out of bounds memory access");
+  EXPECT_EQ(o.fuel, kFuel - 5);
+  o = same_in_every_tier(t, "copy", {i32(0), i32(1), i32(kMemoryBytes)}, kFuel);
+  EXPECT_EQ(o.trap, "out of bounds memory access");
+  EXPECT_EQ(o.fuel, kFuel - 5);
+  o = same_in_every_tier(t, "init", {i32(0), i32(1), i32(256)}, kFuel);
+  EXPECT_EQ(o.trap, "out of bounds memory access");
+  o = same_in_every_tier(t, "tfill", {i32(1), i32(64)}, kFuel);
+  EXPECT_EQ(o.trap, "out of bounds table access");
+  EXPECT_EQ(o.fuel, kFuel - 5);
+  o = same_in_every_tier(t, "tinit", {i32(0), i32(1), i32(32)}, kFuel);
+  EXPECT_EQ(o.trap, "out of bounds table access");
+  EXPECT_EQ(o.fuel, kFuel - 5);
+}
+
+TEST(BulkFuel, OutOfFuelAtTheInstructionBeforeItWritesAnything) {
+  // 5 for the body, 8,192 for the fill: one unit short traps at the fill, the fuel left as
+  // it was; exactly enough ends with 0.
+  constexpr uint64_t kNeed = 5 + kMemoryBytes / 16;
+  Tiers t(bulk_wat());
+  Outcome o = same_in_every_tier(t, "fill", {i32(0), i32(kMemoryBytes)}, kNeed - 1);
+  EXPECT_EQ(o.trap, "out of fuel");
+  EXPECT_EQ(o.fuel, kNeed - 1 - 5);
+  o = same_in_every_tier(t, "fill", {i32(0), i32(kMemoryBytes)}, kNeed);
+  EXPECT_EQ(o.status, RunStatus::Done);
+  EXPECT_EQ(o.fuel, 0U);
+  // Out of fuel leaves the memory unwritten.
+  Tiers fresh(bulk_wat());
+  same_in_every_tier(fresh, "fill", {i32(0), i32(kMemoryBytes)}, kNeed - 1);
+  for (const TierInstance* in : {&fresh.interp, &fresh.baseline, &fresh.llvm}) {
+    const uint8_t* bytes = in->instance->memories[0]->data();
+    EXPECT_EQ(std::count(bytes, bytes + kMemoryBytes, 7), 0);
+  }
+}
+
+TEST(BulkFuel, TableGrowChargesTheElementsItAdded) {
+  // Each case on fresh instances: a grow stays grown.
+  {
+    Tiers t(bulk_wat());
+    const Outcome o = same_in_every_tier(t, "tgrow", {i32(100)}, kFuel);
+    ASSERT_EQ(o.results.size(), 1U);
+    EXPECT_EQ(o.results[0].bits, 64U);
+    EXPECT_EQ(o.fuel, kFuel - 4 - bulk_fuel(100 * 8));
+  }
+  {
+    // A grow that fails (past the 10,000,000 elements a table may have) costs nothing extra.
+    Tiers t(bulk_wat());
+    const Outcome o = same_in_every_tier(t, "tgrow", {i32(0xFFFFFFF0)}, kFuel);
+    ASSERT_EQ(o.results.size(), 1U);
+    EXPECT_EQ(o.results[0].bits, 0xFFFFFFFFU);
+    EXPECT_EQ(o.fuel, kFuel - 4);
+  }
+  {
+    // A grow the fuel cannot pay (500 units) traps after growing.
+    Tiers t(bulk_wat());
+    const Outcome o = same_in_every_tier(t, "tgrow", {i32(1000)}, 4 + 499);
+    EXPECT_EQ(o.trap, "out of fuel");
+    EXPECT_EQ(o.fuel, 499U);
+  }
+}
+
+TEST(BulkFuel, EveryFuelBudgetAndSliceEndsAlikeInEveryTier) {
+  // 5 fills of 256 units in a loop: each budget runs out at the same fill or safepoint in
+  // every tier, and slices end at the same safepoints.
+  Tiers t(bulk_wat());
+  const Outcome full = same_in_every_tier(t, "fills", {i32(5)}, kFuel);
+  ASSERT_EQ(full.status, RunStatus::Done);
+  const uint64_t total = kFuel - *full.fuel;
+  EXPECT_GE(total, 5 * (256 + 10));
+  for (uint64_t fuel = 0; fuel <= total + 1; fuel += 23) {
+    same_in_every_tier(t, "fills", {i32(5)}, fuel);
+  }
+  for (uint64_t fuel : {total - 256, total - 1, total}) {
+    same_in_every_tier(t, "fills", {i32(5)}, fuel);
+  }
+  for (uint64_t slice : {1U, 7U, 100U, 300U, 1000U}) {
+    const Outcome o = same_in_every_tier(t, "fills", {i32(5)}, kFuel, slice);
+    EXPECT_EQ(o.fuel, kFuel - total) << slice;
+  }
+}
+
+}  // namespace
+}  // namespace lunatic::tiering::testing
