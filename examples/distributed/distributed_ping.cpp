@@ -1,8 +1,10 @@
 // distributed_ping: two lunatic nodes. Without arguments it is the node to ping: it registers
 // `ping_node` and runs until told to halt (then its runtime, and the node, end). With NODE:
 // it spawns its own ping_worker on NODE (the module travels once), pings it 10,000 times
-// with {Self, I} (answered with I), prints the median round trip, links to the worker, has
-// NODE halt, and prints the link's death: noconnection.
+// with {Self, I} (answered with I), prints the median round trip, sends it 20,000 integers
+// in a row and then {Self, done} (messages one way, per second: the answer `done` comes after
+// the worker took them all), links to the worker, has NODE halt, and prints the link's
+// death: noconnection.
 //   lunatic run --name b@127.0.0.1 --cookie lunatic distributed_ping.wasm
 //   lunatic run --name a@127.0.0.1 --cookie lunatic distributed_ping.wasm b@127.0.0.1
 #include <lunatic/message.h>
@@ -22,6 +24,7 @@ using lunatic::Term;
 namespace {
 
 constexpr int kPings = 10'000;
+constexpr int kBurst = 20'000;
 const std::string kNodeName = "ping_node";
 
 /// The node to ping: waits for `halt`, then returns (lunatic run ends with its root).
@@ -60,6 +63,20 @@ int ping(const std::string& node) {
   }
   std::sort(micros.begin(), micros.end());
   std::printf("%d pings, median round trip %.1f us\n", kPings, micros[micros.size() / 2]);
+  // Messages one way: the worker ignores integers; {Self, done} is answered after them all.
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kBurst; ++i) {
+    if (!worker->send(Term::integer(i))) return 1;
+  }
+  if (!worker->send(Term::tuple({self, Term::atom("done")}))) return 1;
+  lunatic::Result<lunatic::ReceivedTerm> done = lunatic::receive_term(30'000);
+  if (!done || !done->term.is(Term::Kind::atom) || done->term.text() != "done") {
+    std::fprintf(stderr, "the burst was not answered\n");
+    return 1;
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("%d messages one way, %.0f per second\n", kBurst, kBurst / seconds);
   // Linked, trapping the link's death as a message; then the node goes away.
   lunatic_die_when_link_dies(0);
   worker->link(1);

@@ -242,7 +242,19 @@ bool Connection::handle_frame(std::span<const uint8_t> frame, std::string& why) 
     control->from.reset();
   }
   if (control->signal == Signal::Send) {
-    node_.deliver(control->from, control->to, control->to_name, control->payload);
+    if (node_.deliver(control->from, control->to, control->to_name, control->payload) ==
+        Node::Delivery::OverBudget) {
+      // Dropped, not the peer: one process that does not receive must not cut every other
+      // process off this peer. Logged at the 1st, 2nd, 4th, 8th, ... drop: a flood writes a
+      // few lines, not one a message.
+      ++over_budget_drops_;
+      if ((over_budget_drops_ & (over_budget_drops_ - 1)) == 0) {
+        node_.log(true, "dropped a message of " + std::to_string(control->payload.size()) +
+                            " bytes from node " + peer_ +
+                            ": its receiver's environment is out of memory (" +
+                            std::to_string(over_budget_drops_) + " dropped so far)");
+      }
+    }
     return true;
   }
   return node_.signal(peer_, *control, why);

@@ -85,6 +85,7 @@ class Connection {
   size_t queued_bytes_ = 0;                 ///< under mutex_
   bool closed_ = false;                     ///< under mutex_: no more sends accepted
   bool held_ = false;                       ///< under mutex_: hold() without release()
+  uint64_t over_budget_drops_ = 0;  ///< the thread's: messages its receivers' budgets refused
 };
 
 }  // namespace lunatic::dist

@@ -19,6 +19,7 @@
 #include "dist/connection.hpp"
 #include "dist/handshake.hpp"
 #include "runtime/message.hpp"
+#include "runtime/process.hpp"
 
 extern char** environ;
 
@@ -233,20 +234,28 @@ bool Node::enqueue_to(const std::string& peer, std::vector<uint8_t> frame) {
   return connection && connection->enqueue(std::move(frame));
 }
 
-void Node::deliver(const std::optional<ErlangPid>& from, const std::optional<ErlangPid>& to,
-                   const std::string& to_name, std::span<const uint8_t> term) {
+Node::Delivery Node::deliver(const std::optional<ErlangPid>& from,
+                             const std::optional<ErlangPid>& to, const std::string& to_name,
+                             std::span<const uint8_t> term) {
   std::optional<runtime::ProcessId> target;
   if (to) {
     target = pids_->id_of(*to);
   } else if (config_.names) {
     target = config_.names->find_name(to_name);
   }
-  if (!target || runtime::is_remote(*target)) return;  // no such process here: dropped
+  if (!target || runtime::is_remote(*target)) return Delivery::NoProcess;
+  std::shared_ptr<runtime::Process> process = runtime_.find(*target);
+  if (!process) return Delivery::NoProcess;
+  // The charge is taken before the bytes are copied: a full budget costs no allocation.
+  MemoryCharge charge = process->new_charge();
+  if (!charge.resize(runtime::kMessageBytes + term.size())) return Delivery::OverBudget;
   auto message = std::make_unique<runtime::Message>();
   message->tag = kTermTag;
   if (from) message->process = pids_->id_of(*from).value_or(0);
   message->data.assign(term.begin(), term.end());
-  runtime_.send(*target, std::move(message));
+  message->charge = std::move(charge);
+  process->deliver(std::move(message));
+  return Delivery::Delivered;
 }
 
 void Node::log(bool warning, const std::string& text) const {

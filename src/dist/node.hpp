@@ -108,10 +108,18 @@ class Node final : public runtime::Router {
   PidTable& pids() { return *pids_; }
 
   // ---- for Connection (its thread) ----
+  /// What became of a term from a peer (deliver).
+  enum class Delivery {
+    Delivered,
+    NoProcess,  ///< no such process here: dropped, as in Erlang
+    OverBudget  ///< the receiver's environment cannot hold it: dropped (the caller logs)
+  };
   /// A term for local process `to` (a pid), or for the process registered as `to_name` in
-  /// the names environment; `from`, if known, is the sender. Unknown targets drop it.
-  void deliver(const std::optional<ErlangPid>& from, const std::optional<ErlangPid>& to,
-               const std::string& to_name, std::span<const uint8_t> term);
+  /// the names environment; `from`, if known, is the sender. While queued, the message is
+  /// charged to the receiver's environment (no process of this node sent it): a peer cannot
+  /// hold more of this node's memory than the receiver's limits allow.
+  Delivery deliver(const std::optional<ErlangPid>& from, const std::optional<ErlangPid>& to,
+                   const std::string& to_name, std::span<const uint8_t> term);
   void log(bool warning, const std::string& text) const;
   /// Connects to `peer` and runs the handshake (handshake.hpp); the socket, or -1 with `why`.
   int connect(const std::string& peer, std::string& why);

@@ -22,6 +22,11 @@
 //   {From, kill, Pid}        -> lunatic_kill(Pid), From ! killed
 //   {From, crash}            -> traps (unreachable)
 //   {From, exit}             -> returns (a normal end)
+//   {From, relay, Pid}       -> Pid ! {From, where}: Pid answers From after every signal this
+//                               process sent Pid before (Erlang orders them), so a test
+//                               waits on that answer, not on a sleep
+//   {From, stall}            -> From ! stalling, then never receives again (a mailbox that
+//                               only grows: tests/integration/distributed_flood.py)
 // Each notice is also printed as one line (for a watcher on a node that is gone).
 #include <lunatic/message.h>
 #include <lunatic/process.h>
@@ -125,6 +130,11 @@ bool command(const Term& request, std::optional<RemoteProcess>& report) {
     __builtin_trap();
   } else if (what == "exit") {
     return false;
+  } else if (what == "relay" && target) {
+    (void)target->send(Term::tuple({e[0], Term::atom("where")}));
+  } else if (what == "stall") {
+    (void)from->send(Term::atom("stalling"));
+    for (;;) lunatic_sleep_ms(3'600'000);
   }
   return true;
 }

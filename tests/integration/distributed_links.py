@@ -8,8 +8,9 @@ them with terms:
    normal exit does not propagate, unlink holds, exit/2 kills, a lunatic process that does not
    trap exits dies with its linked BEAM process and the BEAM side hears of it;
 2. between the two lunatic nodes (the link or monitor travels A -> B while the Erlang node's
-   command travels Erlang -> B: each case waits 300 ms so that the signal arrives first): monitors both ways (a process's end, noproc, demonitor),
-   links both ways, node lists; remote spawn of A's own module on B (twice: the module travels
+   command travels Erlang -> B: each case first has the signal's sender relay a `where` to its
+   target, whose answer means that the signal arrived): monitors both ways (a process's end,
+   noproc, demonitor), links both ways, node lists; remote spawn of A's own module on B (twice: the module travels
    and compiles once), refused by C (--no-remote-spawn) and by an Erlang node;
 3. the Erlang node is killed: A's process linked to and monitoring its processes gets
    `noconnection` for both, and A's node watcher gets nodedown (and nodeup for the next);
@@ -98,6 +99,11 @@ def main():
                                 "--no-remote-spawn"))
         spawn = "{links, '%s'} ! {self(), spawn}, {spawned, %s} = W(), "
 
+        def relay(by, to):
+            # `to` answers only after every signal `by` sent it before (Erlang orders them):
+            # the link or monitor `by` just made has arrived, without a sleep.
+            return f"{by} ! {{self(), relay, {to}}}, true = is_atom(W()), "
+
         # 1. With an Erlang node.
         got = erl(env, "t", "process_flag(trap_exit, true), " +
                   spawn % (A, "C1") + "C1 ! {self(), link, self()}, linked = W(), "
@@ -168,16 +174,16 @@ def main():
         # 2. Between the lunatic nodes (A's processes watch B's; the Erlang node relays).
         got = erl(env, "u", spawn % (A, "CA") + spawn % (B, "CB") +
                   "CA ! {self(), report}, reporting = W(), "
-                  "CA ! {self(), monitor, CB}, monitoring = W(), timer:sleep(300), CB ! {self(), exit}, "
+                  "CA ! {self(), monitor, CB}, monitoring = W(), " + relay("CA", "CB") + "CB ! {self(), exit}, "
                   "{down, CB, RA} = W(), Out(\"lunatic_monitor\", RA), "
                   "CA ! {self(), monitor, CB}, monitoring = W(), {down, CB, RB} = W(), "
                   "Out(\"lunatic_noproc\", RB), " + spawn % (B, "CB2") +
                   "CA ! {self(), monitor, CB2}, monitoring = W(), "
-                  "CA ! {self(), demonitor, CB2}, demonitored = W(), timer:sleep(300), "
+                  "CA ! {self(), demonitor, CB2}, demonitored = W(), " + relay("CA", "CB2") +
                   "CB2 ! {self(), exit}, "
                   "Out(\"lunatic_demonitor\", W()), " + spawn % (B, "CB3") +
                   "CB3 ! {self(), report}, reporting = W(), CB3 ! {self(), trap_exits}, "
-                  "trapping = W(), CB3 ! {self(), link, CA}, linked = W(), timer:sleep(300), "
+                  "trapping = W(), CB3 ! {self(), link, CA}, linked = W(), " + relay("CB3", "CA") +
                   "CA ! {self(), crash}, {link_died, CA, RC} = W(), Out(\"lunatic_link\", RC), "
                   "CB3 ! {self(), nodes}, Out(\"nodes_b\", lists:sort(W())), "
                   # Remote spawn: A runs its own module's remote_worker on B, twice (the

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""A peer that floods a process which never receives (docs/distribution.md "What a peer can and
+cannot do to a node"):
+   distributed_flood.py LUNATIC DIST_LINKS_WASM
+A lunatic node runs dist_links (tests/guests/dist_links.cpp) under --max-memory-total 64MiB;
+an Erlang node makes one of its processes stall ({From, stall}: it never receives again) and
+sends it 256 binaries of 1 MiB. Messages from peers are charged to the receiver's environment
+while queued, so past the budget they are dropped with a warning: the node stays up, answers
+afterwards on the same connection, and its resident memory grows by far less than the flood.
+Every wait is bounded; the node and the private epmd (on a port of this test's) are stopped
+at the end, also when the test fails."""
+import os
+import socket
+import subprocess
+import sys
+import time
+
+TIMEOUT = 30
+COOKIE = "lunatic"
+TAG = str(os.getpid())
+NODE = f"lf{TAG}@127.0.0.1"
+FLOOD_MIB = 256
+# The budget (64 MiB) plus room for the allocator and the frame being read: without the
+# charge the node held the whole flood (256 MiB and more).
+MAX_GROWTH_MIB = 140
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fail(message):
+    raise SystemExit("FAIL: " + message)
+
+
+def rss_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    fail(f"no VmRSS for {pid}")
+
+
+def wait_for(path, text, within=TIMEOUT):
+    deadline = time.time() + within
+    seen = ""
+    while time.time() < deadline:
+        with open(path) as f:
+            seen = f.read()
+        if text in seen:
+            return seen
+        time.sleep(0.05)
+    fail(f"{path} never said {text!r}; it says:\n{seen}")
+
+
+def main():
+    lunatic, guest = sys.argv[1], sys.argv[2]
+    env = dict(os.environ, ERL_EPMD_PORT=str(free_port()), HOME=os.environ.get("HOME", "/tmp"))
+    workdir = os.environ.get("TMPDIR", "/tmp")
+    out_path, err_path = f"{workdir}/flood{TAG}.out", f"{workdir}/flood{TAG}.err"
+    node = None
+    try:
+        with open(out_path, "w") as out, open(err_path, "w") as err:
+            node = subprocess.Popen([lunatic, "run", "--name", NODE, "--cookie", COOKIE,
+                                     "--max-memory-total", "64MiB", guest],
+                                    env=dict(env, LUNATIC_LOG="info"), stdout=out, stderr=err)
+        wait_for(out_path, f"links is ready on {NODE}")
+        before = rss_mib(node.pid)
+        # `where` after the flood travels the same connection: its answer means every frame
+        # before it was read and delivered or dropped.
+        code = (f"{{links, '{NODE}'}} ! {{self(), spawn}}, "
+                "{spawned, C} = receive S -> S after 5000 -> timeout end, "
+                "C ! {self(), stall}, stalling = receive T -> T after 5000 -> timeout end, "
+                "Bin = binary:copy(<<7>>, 1048576), "
+                f"lists:foreach(fun(_) -> C ! Bin end, lists:seq(1, {FLOOD_MIB})), "
+                f"{{links, '{NODE}'}} ! {{self(), where}}, "
+                "io:format(\"~p~n\", [receive W -> W after 20000 -> timeout end]), halt().")
+        done = subprocess.run(["erl", "-name", f"flooder{TAG}@127.0.0.1", "-setcookie", COOKIE,
+                               "-noshell", "-eval", code],
+                              env=env, capture_output=True, text=True, timeout=2 * TIMEOUT)
+        print(done.stdout, end="")
+        if done.stdout.strip() != f"'{NODE}'":
+            fail(f"the node did not answer after the flood: {done.stdout!r} {done.stderr!r}")
+        if node.poll() is not None:
+            fail(f"the node exited with {node.returncode}")
+        growth = rss_mib(node.pid) - before
+        print(f"resident memory grew by {growth:.1f} MiB for a flood of {FLOOD_MIB} MiB")
+        if growth > MAX_GROWTH_MIB:
+            fail(f"the node's memory grew by {growth:.1f} MiB (at most {MAX_GROWTH_MIB})")
+        log = wait_for(err_path, "dropped so far")
+        if "its receiver's environment is out of memory" not in log:
+            fail(f"the drops were not logged with their reason:\n{log}")
+    finally:
+        if node is not None and node.poll() is None:
+            node.terminate()
+            try:
+                node.wait(timeout=TIMEOUT)
+            except subprocess.TimeoutExpired:
+                node.kill()
+                node.wait()
+        # epmd -kill stops the epmd of ERL_EPMD_PORT only: this test's own.
+        subprocess.run(["epmd", "-kill"], env=env, capture_output=True, timeout=TIMEOUT)
+    print("ok distributed_flood")
+
+
+main()
