@@ -21,20 +21,12 @@ import subprocess
 import sys
 import time
 
+from dist_support import fail, free_port, stop, stop_epmd
+
 TIMEOUT = 20
 COOKIE = "lunatic"
 TAG = str(os.getpid())
 NODE = f"echo{TAG}@127.0.0.1"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fail(message):
-    raise SystemExit("FAIL: " + message)
 
 
 def erl(env, name, cookie, code):
@@ -254,13 +246,8 @@ def main():
         if node.poll() is not None:
             fail(f"the node exited with {node.returncode}")
     finally:
-        node.terminate()
-        try:
-            _, err = node.communicate(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            node.kill()
-            _, err = node.communicate()
-        subprocess.run(["epmd", "-kill"], env=env, capture_output=True, timeout=TIMEOUT)
+        err = stop(node)
+        stop_epmd(env)
     print(err, end="")
     for want in ["handshake failed", "frame stalled", "larger than the most",
                  "older than OTP 23", "a malformed handshake", "a malformed node name",

@@ -15,6 +15,8 @@ import subprocess
 import sys
 import time
 
+from dist_support import fail, free_port, stop, stop_epmd
+
 TIMEOUT = 30
 COOKIE = "lunatic"
 TAG = str(os.getpid())
@@ -23,16 +25,6 @@ FLOOD_MIB = 256
 # The budget (64 MiB) plus room for the allocator and the frame being read: without the
 # charge the node held the whole flood (256 MiB and more).
 MAX_GROWTH_MIB = 140
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fail(message):
-    raise SystemExit("FAIL: " + message)
 
 
 def rss_mib(pid):
@@ -93,15 +85,9 @@ def main():
         if "its receiver's environment is out of memory" not in log:
             fail(f"the drops were not logged with their reason:\n{log}")
     finally:
-        if node is not None and node.poll() is None:
-            node.terminate()
-            try:
-                node.wait(timeout=TIMEOUT)
-            except subprocess.TimeoutExpired:
-                node.kill()
-                node.wait()
-        # epmd -kill stops the epmd of ERL_EPMD_PORT only: this test's own.
-        subprocess.run(["epmd", "-kill"], env=env, capture_output=True, timeout=TIMEOUT)
+        if node is not None:
+            stop(node)
+        stop_epmd(env)
     print("ok distributed_flood")
 
 

@@ -24,22 +24,14 @@ import subprocess
 import sys
 import time
 
+from dist_support import fail, free_port, stop, stop_epmd
+
 TIMEOUT = 20
 COOKIE = "lunatic"
 TAG = str(os.getpid())
 A = f"la{TAG}@127.0.0.1"
 B = f"lb{TAG}@127.0.0.1"
 C = f"lc{TAG}@127.0.0.1"  # refuses remote spawns
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fail(message):
-    raise SystemExit("FAIL: " + message)
 
 
 def erl_args(name, code):
@@ -287,14 +279,8 @@ def main():
             victim.kill()
             victim.communicate()
         for node in nodes:
-            if node.poll() is None:
-                node.terminate()
-                try:
-                    node.communicate(timeout=TIMEOUT)
-                except subprocess.TimeoutExpired:
-                    node.kill()
-                    node.communicate()
-        subprocess.run(["epmd", "-kill"], env=env, capture_output=True, timeout=TIMEOUT)
+            stop(node)
+        stop_epmd(env)
     print("ok distributed_links")
 
 

@@ -11,14 +11,10 @@ import socket
 import subprocess
 import sys
 
+from dist_support import free_port
+
 TIMEOUT = 60
 TAG = str(os.getpid())
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main():
