@@ -281,8 +281,12 @@ Command parse_command_line(std::span<const std::string> args) {
   // never swallows the module file that follows it.
   run->add_option("--dir", opts.dirs,
                   "Preopen HOST directory, seen by the guest as GUEST (default: HOST)")
-      ->type_name("HOST[:GUEST]")
+      ->type_name("HOST[:GUEST]")  // or wasmtime's HOST::GUEST
       ->allow_extra_args(false);
+  run->add_option("--invoke", opts.invoke,
+                  "Call the exported function NAME with ARGS (read by its parameter types: "
+                  "integers, floats) instead of _start, and print its results, one per line")
+      ->type_name("NAME");
   run->add_option("--tcplisten", opts.tcp_listen,
                   "Listen on HOST:PORT; the root gets the socket as a preopened fd (after "
                   "stdio and the --dir preopens) for sock_accept")

@@ -24,8 +24,11 @@ inline constexpr int kExitTrap = 134;     ///< the guest trapped (128 + SIGABRT,
 
 /// `lunatic run` options.
 struct RunOptions {
-  std::string file;                          ///< the .wasm module; the guest's argv[0]
-  std::vector<std::string> guest_args;       ///< everything after the file (a leading "--" dropped)
+  std::string file;                     ///< the .wasm module; the guest's argv[0]
+  std::vector<std::string> guest_args;  ///< everything after the file (a leading "--" dropped)
+  /// --invoke NAME: call this export with guest_args as its arguments instead of _start, and
+  /// print its results (cli/invoke.hpp); empty: run _start.
+  std::string invoke;
   std::vector<std::string> dirs;             ///< --dir HOST[:GUEST] (preopened directories)
   std::vector<std::string> env;              ///< --env K=V, in order
   std::vector<std::string> tcp_listen;       ///< --tcplisten HOST:PORT (listening sockets)

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "cli/host_memory.hpp"
+#include "cli/invoke.hpp"
 #include "cli/load_error.hpp"
 #include "cli/log.hpp"
 #include "cli/module_source.hpp"
@@ -287,7 +288,16 @@ int run_module(const RunOptions& options) {
   runtime::SpawnOptions root;
   root.module = *module;
   root.environment = root_environment;
-  root.entry = "_start";
+  root.entry = options.invoke.empty() ? "_start" : options.invoke;
+  if (!options.invoke.empty()) {
+    Result<std::vector<engine::Value>> args =
+        invoke_arguments(wasm, options.invoke, options.guest_args);
+    if (!args) {
+      std::fprintf(stderr, "error: %s\n", args.error().message.c_str());
+      return kExitUsage;
+    }
+    root.args = std::move(*args);
+  }
   // The root's WASI state: argv, the environment, stdio, the preopened directories (fds 3,
   // 4, ... in --dir order), then the --tcplisten sockets. Spawned processes get stdio only.
   root.prepare = [&](runtime::Process& process) {
@@ -311,7 +321,9 @@ int run_module(const RunOptions& options) {
   if (!id) {
     const std::string& message = id.error().message;
     if (message.find("exports no function named '_start'") != std::string::npos) {
-      return fail(file, Error(Phase::Link, "no `_start` function exported (not a WASI command)"));
+      return fail(file, Error(Phase::Link,
+                              "no `_start` function exported (not a WASI command; call an export "
+                              "with --invoke NAME)"));
     }
     return fail(file, id.error());
   }
@@ -327,6 +339,7 @@ int run_module(const RunOptions& options) {
   log->info("root process {} ended: {}; other processes still alive (killed now): {}", *id,
             status.to_string(), rt.live_processes());
   int code = exit_code_of(status, wasm);
+  if (!options.invoke.empty() && !status.trap) print_results(status.results, stdout);
   if (timed_out) code = kExitTimeout;
   // Answers in flight (the kill of the root that ended the run) are written before the end.
   observer.reset();

@@ -88,11 +88,15 @@ Errno WasiContext::lookup_dir(uint32_t fd, uint64_t rights, FdEntry** out) const
 }
 
 Result<std::pair<std::string, std::string>> parse_dir_option(std::string_view value) {
-  size_t colon = value.rfind(':');
+  // wasmtime's HOST::GUEST first (a host path may hold single colons then), else the last ':'.
+  const size_t pair = value.find("::");
+  const size_t colon = pair != std::string_view::npos ? pair : value.rfind(':');
+  const size_t guest_at = pair != std::string_view::npos ? pair + 2 : colon + 1;
   std::string host(value.substr(0, colon));
-  std::string guest(colon == std::string_view::npos ? value : value.substr(colon + 1));
+  std::string guest(colon == std::string_view::npos ? value : value.substr(guest_at));
   if (host.empty() || guest.empty()) {
-    return Error(Phase::Host, "--dir " + std::string(value) + ": expected HOST or HOST:GUEST");
+    return Error(Phase::Host,
+                 "--dir " + std::string(value) + ": expected HOST, HOST:GUEST or HOST::GUEST");
   }
   return std::make_pair(std::move(host), std::move(guest));
 }

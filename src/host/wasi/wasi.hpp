@@ -102,9 +102,9 @@ WasiContext& process_wasi(runtime::Process& process);
 /// Defines every wasi_snapshot_preview1 function in `linker.ns(kModuleName)`.
 void define_functions(binding::Linker& linker);
 
-/// Parses a `--dir` value: "HOST" (the guest sees it as HOST) or "HOST:GUEST". The split is
-/// at the last ':' (host paths may contain ':'; guest names may not). Empty parts are an
-/// error.
+/// Parses a `--dir` value: "HOST" (the guest sees it as HOST), "HOST:GUEST" or wasmtime's
+/// "HOST::GUEST". The split is at the first "::" if there is one, else at the last ':' (host
+/// paths may contain ':'; guest names may not). Empty parts are an error.
 Result<std::pair<std::string, std::string>> parse_dir_option(std::string_view value);
 
 /// Parses a `--tcplisten` value "HOST:PORT" (HOST a name, an IPv4 address or a bracketed

@@ -7,9 +7,25 @@
 #include <memory>
 
 #include "host/wasi/fd_table.hpp"
+#include "host/wasi/wasi.hpp"
 
 namespace lunatic::host::wasi {
 namespace {
+
+TEST(DirOption, TakesHostHostColonGuestAndWasmtimesDoubleColon) {
+  using Pair = std::pair<std::string, std::string>;
+  EXPECT_EQ(parse_dir_option("data").value(), Pair("data", "data"));
+  EXPECT_EQ(parse_dir_option("./data:/data").value(), Pair("./data", "/data"));
+  EXPECT_EQ(parse_dir_option("./data::/data").value(), Pair("./data", "/data"));
+  // A host path with a colon: the last one splits, or "::" does when there is one.
+  EXPECT_EQ(parse_dir_option("a:b:/g").value(), Pair("a:b", "/g"));
+  EXPECT_EQ(parse_dir_option("a:b::/g").value(), Pair("a:b", "/g"));
+  for (const char* bad : {"", ":g", "h:", "::g", "h::"}) {
+    Result<std::pair<std::string, std::string>> r = parse_dir_option(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.error().message.find("HOST::GUEST"), std::string::npos) << r.error().message;
+  }
+}
 
 std::unique_ptr<FdEntry> owned_entry(int* host_fd_out = nullptr) {
   auto e = std::make_unique<FdEntry>();
