@@ -67,9 +67,9 @@ Result<std::vector<engine::Value>> invoke_arguments(const wasm::Module& module,
   }
   const wasm::FuncType& type = module.function_type(found->index);
   if (args.size() != type.params.size()) {
-    return usage("--invoke " + name + ": the function takes " +
-                 std::to_string(type.params.size()) + " argument(s) " + type.to_string() +
-                 ", " + std::to_string(args.size()) + " given");
+    return usage("--invoke " + name + ": the function takes " + std::to_string(type.params.size()) +
+                 " argument(s) " + type.to_string() + ", " + std::to_string(args.size()) +
+                 " given");
   }
   std::vector<engine::Value> values;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -99,21 +99,16 @@ Result<std::vector<engine::Value>> invoke_arguments(const wasm::Module& module,
 
 std::string format_result(const engine::Value& value) {
   switch (value.type) {
-    case wasm::ValType::I32:
-      return std::to_string(value.as_i32());
-    case wasm::ValType::I64:
-      return std::to_string(value.as_i64());
-    case wasm::ValType::F32:
-      return shortest(value.as_f32());
-    case wasm::ValType::F64:
-      return shortest(value.as_f64());
+    case wasm::ValType::I32: return std::to_string(value.as_i32());
+    case wasm::ValType::I64: return std::to_string(value.as_i64());
+    case wasm::ValType::F32: return shortest(value.as_f32());
+    case wasm::ValType::F64: return shortest(value.as_f64());
     case wasm::ValType::V128: {
       char text[40];
       std::snprintf(text, sizeof text, "0x%016" PRIx64 "%016" PRIx64, value.hi, value.bits);
       return text;
     }
-    default:
-      return value.is_null() ? "null" : "ref";
+    default: return value.is_null() ? "null" : "ref";
   }
 }
 

@@ -15,7 +15,8 @@
 namespace lunatic::cli {
 
 /// The arguments of export `name` of `module`, one per parameter: i32 and i64 as decimal
-/// integers (or 0x hex, with an optional sign) in the range of either signedness, f32 and f64 as strtod reads them
+/// integers (or 0x hex, with an optional sign) in the range of either signedness, f32 and f64 as
+/// strtod reads them
 /// ("1.5", "-0", "1e10", "nan", "inf"). A Phase::Usage error when `name` is not an exported
 /// function, the count differs, a value does not parse or fit, or a parameter has a type the
 /// command line cannot give (v128, references).
