@@ -10,12 +10,10 @@ afterwards on the same connection, and its resident memory grows by far less tha
 Every wait is bounded; the node and the private epmd (on a port of this test's) are stopped
 at the end, also when the test fails."""
 import os
-import socket
 import subprocess
 import sys
-import time
 
-from dist_support import fail, free_port, stop, stop_epmd
+from dist_support import fail, free_port, stop, stop_epmd, wait_for_lines
 
 TIMEOUT = 30
 COOKIE = "lunatic"
@@ -35,18 +33,6 @@ def rss_mib(pid):
     fail(f"no VmRSS for {pid}")
 
 
-def wait_for(path, text, within=TIMEOUT):
-    deadline = time.time() + within
-    seen = ""
-    while time.time() < deadline:
-        with open(path) as f:
-            seen = f.read()
-        if text in seen:
-            return seen
-        time.sleep(0.05)
-    fail(f"{path} never said {text!r}; it says:\n{seen}")
-
-
 def main():
     lunatic, guest = sys.argv[1], sys.argv[2]
     env = dict(os.environ, ERL_EPMD_PORT=str(free_port()), HOME=os.environ.get("HOME", "/tmp"))
@@ -58,7 +44,7 @@ def main():
             node = subprocess.Popen([lunatic, "run", "--name", NODE, "--cookie", COOKIE,
                                      "--max-memory-total", "64MiB", guest],
                                     env=dict(env, LUNATIC_LOG="info"), stdout=out, stderr=err)
-        wait_for(out_path, f"links is ready on {NODE}")
+        wait_for_lines(out_path, [f"links is ready on {NODE}"], TIMEOUT)
         before = rss_mib(node.pid)
         # `where` after the flood travels the same connection: its answer means every frame
         # before it was read and delivered or dropped.
@@ -81,7 +67,7 @@ def main():
         print(f"resident memory grew by {growth:.1f} MiB for a flood of {FLOOD_MIB} MiB")
         if growth > MAX_GROWTH_MIB:
             fail(f"the node's memory grew by {growth:.1f} MiB (at most {MAX_GROWTH_MIB})")
-        log = wait_for(err_path, "dropped so far")
+        log = wait_for_lines(err_path, ["dropped so far"], TIMEOUT)
         if "its receiver's environment is out of memory" not in log:
             fail(f"the drops were not logged with their reason:\n{log}")
     finally:

@@ -19,12 +19,11 @@ them with terms:
 Every wait is bounded; every node and the private epmd are stopped at the end."""
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 
-from dist_support import fail, free_port, stop, stop_epmd
+from dist_support import fail, free_port, stop, stop_epmd, wait_for_lines
 
 TIMEOUT = 20
 COOKIE = "lunatic"
@@ -54,18 +53,6 @@ def erl(env, name, code):
 def expect(got, key, want):
     if got.get(key, "").strip() != want:
         fail(f"{key}: expected {want!r}, got {got.get(key)!r}")
-
-
-def wait_for_lines(path, wanted, within=TIMEOUT):
-    deadline = time.time() + within
-    text = ""
-    while time.time() < deadline:
-        with open(path) as f:
-            text = f.read()
-        if all(w in text for w in wanted):
-            return text
-        time.sleep(0.1)
-    fail(f"{path} never said {wanted!r}; it says:\n{text}")
 
 
 def start_node(lunatic, guest, env, name, out_path, *flags):

@@ -7,7 +7,6 @@ worker on B, pings it 10,000 times, prints the median round trip, sends it 20,00
 B, and must print the link's death as noconnection. B must end by itself (its root returned).
 Private epmd, loopback only, bounded waits."""
 import os
-import socket
 import subprocess
 import sys
 
