@@ -183,7 +183,10 @@ def main():
                    "KA ! {self(), kill, P}, receive killed -> ok after 5000 -> ok end, "
                    "receive {'DOWN', MR, process, P, KR} -> Out(\"kill_beam\", KR) after 5000 -> Out(\"kill_beam\", timeout) end, "
                    # kill of a lunatic process on another node: its link says killed
-                   "link(KB), KA ! {self(), kill, KB}, KX = W(), KY = W(), "
+                   # (KB answers `where` only after the link, sent before on the same
+                   # connection, arrived: else A's kill can reach B first and the link noproc)
+                   "link(KB), KB ! {self(), where}, true = is_atom(W()), "
+                   "KA ! {self(), kill, KB}, KX = W(), KY = W(), "
                    "Out(\"kill_lunatic\", lists:sort([KX, KY])), "
                    # spawn_on with link and monitor: the worker's crash reaches both
                    f"KA ! {{self(), spawn_on, '{B}', both, 42}}, {{spawned_on, S1}} = W(), "
