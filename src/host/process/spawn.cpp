@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "engine/fuel_meter.hpp"
 #include "host/process/internal.hpp"
 #include "host/shared/resources.hpp"
 #include "runtime/process.hpp"
@@ -21,12 +22,9 @@ constexpr uint32_t kParamRecord = 17;
 /// time here (docs/design.md "Spawn speed"), what ~10,000 interpreted instructions take, so a
 /// process with a fuel budget cannot spend the host's CPU on spawns in a loop.
 constexpr uint64_t kSpawnFuel = 10'000;
-/// Plus one unit per this many bytes that instantiation writes: active data segments copied
-/// into the memory, the tables' initial slots and the elements written into them (memcpy and
-/// fill run at ~10 bytes a nanosecond here; an interpreted instruction takes ~1-2 ns).
-constexpr uint64_t kInstantiateBytesPerFuel = 16;
-
-/// The fuel a spawn of `module` costs (kSpawnFuel and kInstantiateBytesPerFuel).
+/// The fuel a spawn of `module` costs: kSpawnFuel, plus the bytes instantiation writes (active
+/// data segments copied into the memory, the tables' initial slots and the elements written
+/// into them) at the rate of the bulk instructions (engine::bulk_fuel), which write the same way.
 uint64_t spawn_fuel(const wasm::Module& module) {
   constexpr uint64_t kSlotBytes = 8;  // a table slot (docs/design.md "Host memory")
   uint64_t bytes = 0;
@@ -35,7 +33,7 @@ uint64_t spawn_fuel(const wasm::Module& module) {
   }
   for (const wasm::TableType& t : module.tables) bytes += uint64_t{t.limits.min} * kSlotBytes;
   for (const wasm::ElemSegment& e : module.elements) bytes += e.items.size() * kSlotBytes;
-  return kSpawnFuel + bytes / kInstantiateBytesPerFuel;
+  return kSpawnFuel + engine::bulk_fuel(bytes);
 }
 
 /// The records of `params` as Values, or a trap for a partial record or an unknown type.
@@ -78,8 +76,8 @@ HostResult<std::vector<engine::Value>> decode_params(const CallContext& ctx,
 /// written: too many processes, an import the environment does not allow (named), memory past
 /// the limit, no such export or wrong parameters. Traps: unknown config or module id, a range
 /// outside memory, bad UTF-8, malformed parameter records; "out of fuel" when the caller's
-/// fuel cannot pay for the spawn (spawn_fuel: kSpawnFuel, and a unit per
-/// kInstantiateBytesPerFuel bytes instantiation writes).
+/// fuel cannot pay for the spawn (spawn_fuel: kSpawnFuel, and the bulk rate,
+/// engine::bulk_fuel, of the bytes instantiation writes).
 HostResult<int32_t> spawn(CallContext& ctx, int64_t link_tag, int64_t config_id, int64_t module_id,
                           GuestString function, GuestSpan<uint8_t> params,
                           GuestPtr<uint64_t> id_out) {
