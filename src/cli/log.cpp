@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <string>
 #include <thread>
@@ -108,10 +109,29 @@ std::shared_ptr<spdlog::logger> make_stderr_logger(const char* setting) {
   return configure(std::move(log), setting, true);
 }
 
-void drain_log(spdlog::logger& log, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
+namespace {
+
+/// Waits until the stderr logger's queue is empty or `deadline` passed.
+void wait_for_writer(std::chrono::steady_clock::time_point deadline) {
   while (stderr_writer()->queue_size() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+}  // namespace
+
+void drain_log(spdlog::logger& log, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  wait_for_writer(deadline);
+  // Lines a full queue dropped since the last drain are counted, so a reader knows the log
+  // has gaps (the count is the queue's: it covers every logger that shares the writer).
+  static std::atomic<size_t> reported{0};
+  const size_t dropped = stderr_writer()->overrun_counter();
+  const size_t before = reported.exchange(dropped);
+  if (dropped > before) {
+    log.warn("{} log lines were dropped: stderr did not take them as fast as they came",
+             dropped - before);
+    wait_for_writer(deadline);
   }
   // A sink's flush takes its lock, so it also waits for the line being written.
   for (const spdlog::sink_ptr& sink : log.sinks()) sink->flush();

@@ -31,12 +31,14 @@ inline constexpr size_t kQueuedLogLines = 1024;
 /// stderr is a terminal, at the level `setting` names (the value of LUNATIC_LOG, or null for
 /// the default). An unknown setting gives the default level and a warning through the logger
 /// itself. Thread-safe. A call only queues its line (at most kQueuedLogLines wait; a full
-/// queue drops its oldest): a thread of the log's own writes them, so a stderr nobody reads
-/// never blocks the worker that logs. Queued lines are written before the program exits.
+/// queue drops its oldest, and drain_log says how many it dropped): a thread of the log's own
+/// writes them, so a stderr nobody reads never blocks the worker that logs. Queued lines are
+/// written before the program exits.
 std::shared_ptr<spdlog::logger> make_stderr_logger(const char* setting);
 
 /// Waits until the lines queued by the stderr logger are written (at most `limit`), then
 /// flushes `log`'s sinks: call it before writing to stderr directly, so lines keep their order.
+/// If a full queue dropped lines since the last call, first logs how many (a warning).
 void drain_log(spdlog::logger& log, std::chrono::milliseconds limit);
 
 /// A logger for tests and embedders: the same format and level rules, to `sink`; the

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -94,14 +95,20 @@ static int flood(void) {
   return 0;
 }
 
-/* CRASHERS processes trap while the driver reads neither stderr nor (yet) stdout: their crash
- * reports (about 200 KB) fill the stderr pipe, and an unrelated 100 ms sleep still takes about
- * 100 ms (run with --threads 2: a worker writing a report to the stalled pipe would stall). The
- * result goes to stdout, which the driver reads. */
-#define CRASHERS 800
-static int crash_flood(void) {
-  for (int i = 0; i < CRASHERS; ++i) spawn("crasher");
-  lunatic_sleep_ms(300); /* every crasher has ended and the pipe is full */
+/* `count` processes (argv[2]; 800 by default) trap while the driver reads neither stderr nor
+ * (yet) stdout: their crash reports (about 200 KB for 800) fill the stderr pipe, and an
+ * unrelated 100 ms sleep still takes about 100 ms (run with --threads 2: a worker writing a
+ * report to the stalled pipe would stall). The crashers are linked, so the sleep starts once
+ * every one has ended. The result goes to stdout, which the driver reads. */
+static int crash_flood(int count) {
+  lunatic_die_when_link_dies(0);
+  for (int i = 0; i < count; ++i) {
+    uint64_t id = 0;
+    CHECK(lunatic_spawn_export(1, "crasher", 0, &id) == 0);
+  }
+  for (int ended = 0; ended < count;) {
+    if (lunatic_receive(NULL, 0, LUNATIC_NO_TIMEOUT) == LUNATIC_MESSAGE_LINK_DIED) ++ended;
+  }
   int64_t start = now_ms();
   struct timespec ts = {0, 100 * 1000 * 1000};
   nanosleep(&ts, NULL);
@@ -175,7 +182,7 @@ int main(int argc, char** argv) {
   if (strcmp(mode, "read_killed") == 0) return read_killed();
   if (strcmp(mode, "read_left") == 0) return read_left();
   if (strcmp(mode, "flood") == 0) return flood();
-  if (strcmp(mode, "crash_flood") == 0) return crash_flood();
+  if (strcmp(mode, "crash_flood") == 0) return crash_flood(argc > 2 ? atoi(argv[2]) : 800);
   if (strcmp(mode, "big") == 0) return big_output();
   if (strcmp(mode, "nonblock_write") == 0) return nonblock_write();
   if (strcmp(mode, "stdin_waits") == 0) return stdin_waits();

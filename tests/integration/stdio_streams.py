@@ -5,6 +5,7 @@ held up by a pipe nobody writes or reads; output arrives whole and in order. Eve
 timeout: a run that hangs (a worker blocked in read or write) fails instead.
    stdio_streams.py LUNATIC STDIO_STREAMS_WASM CASE"""
 import os
+import re
 import subprocess
 import queue
 import select
@@ -130,9 +131,11 @@ def case_flood(lunatic, guest):
         fail(f"a 100 ms sleep took {ms} ms while two processes wrote to a stalled pipe")
 
 
-def case_crash_flood(lunatic, guest):
-    err_read, err_write = os.pipe()  # stderr: read only once stdout has the guest's result
-    proc = subprocess.Popen([lunatic, "run", "--threads", "2", guest, "crash_flood"],
+def crash_flood(lunatic, guest, count):
+    """Runs crash_flood with `count` crashers, stderr read only once stdout has the result;
+    checks that the sleeper was not held and returns stderr's text."""
+    err_read, err_write = os.pipe()
+    proc = subprocess.Popen([lunatic, "run", "--threads", "2", guest, "crash_flood", str(count)],
                             stdout=subprocess.PIPE, stderr=err_write)
     os.close(err_write)
     ready, _, _ = select.select([proc.stdout], [], [], TIMEOUT)
@@ -153,10 +156,28 @@ def case_crash_flood(lunatic, guest):
     # until the driver reads stderr.
     if ms >= 1000:
         fail(f"a 100 ms sleep took {ms} ms while crash reports filled a stalled stderr")
+    return err
+
+
+def case_crash_flood(lunatic, guest):
     # Every report arrives once stderr is read: the log's queue (1,024 lines) holds them all.
+    err = crash_flood(lunatic, guest, 800)
     reports = err.count(" failed: trap")
-    if reports != 800:
-        fail(f"{reports} crash reports on stderr, 800 expected")
+    if reports != 800 or "dropped" in err:
+        fail(f"{reports} crash reports on stderr, 800 expected (and no drops)")
+
+
+def case_crash_flood_drops(lunatic, guest):
+    # 3,000 reports do not fit the queue and the pipe: the oldest waiting are dropped, and the
+    # run's end says how many, so what arrived and what was dropped add up to every crash.
+    count = 3000
+    err = crash_flood(lunatic, guest, count)
+    reports = err.count(" failed: trap")
+    found = re.search(r"warning: (\d+) log lines were dropped", err)
+    if not found:
+        fail(f"{reports} of {count} reports arrived and no drops were reported")
+    if reports + int(found.group(1)) != count:
+        fail(f"{reports} reports arrived and {found.group(1)} were dropped: {count} expected")
 
 
 def case_big(lunatic, guest):
@@ -209,6 +230,7 @@ CASES = {
     "read_left": case_read_left,
     "flood": case_flood,
     "crash_flood": case_crash_flood,
+    "crash_flood_drops": case_crash_flood_drops,
     "big": case_big,
     "nonblock_write": case_nonblock_write,
     "stdin_waits": case_stdin_waits,
