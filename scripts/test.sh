@@ -26,7 +26,7 @@ trap on_error ERR
 run_step() {
   step=$1
   shift
-  echo "=== test.sh: $step"
+  echo "=== test.sh: $step (at $((SECONDS - start)) s)"
   "$@"
 }
 
