@@ -21,7 +21,9 @@ struct Access;
 /// The default is Wasm 2.0: every member true. A module that uses a disabled proposal fails
 /// with Phase::Decode (at the offset of the instruction, type or section) or Phase::Validate
 /// (several tables, a mutable global imported or exported): "SIMD is disabled (feature simd)".
-/// Proposals after 2.0 will join as members that default to false.
+/// reference_types needs bulk_memory (it extends its table instructions): one without the
+/// other fails compile() with Phase::Usage. Proposals after 2.0 will join as members that
+/// default to false.
 struct WasmFeatures {
   bool simd = true;                     ///< fixed-width SIMD (v128)
   bool bulk_memory = true;              ///< memory.copy/fill/init, passive segments, data count

@@ -443,6 +443,9 @@ Command parse_command_line(std::span<const std::string> args) {
       return usage_error(ok.error().message);
     }
   }
+  if (Result<void> ok = wasm::check_requirements(opts.features); !ok) {
+    return usage_error("-W: " + ok.error().message);
+  }
   if (validate->parsed()) {
     command.kind = Command::Kind::Validate;
     return command;

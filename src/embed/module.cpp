@@ -23,13 +23,17 @@ engine::CompileConfig compile_config(const WasmFeatures& features) {
 }  // namespace
 
 Result<Module> Module::compile(std::span<const uint8_t> bytes, const WasmFeatures& features) {
-  auto compiled = engine::compile(bytes, compile_config(features));
+  const engine::CompileConfig config = compile_config(features);
+  if (Result<void> ok = wasm::check_requirements(config.features); !ok) return ok.error();
+  auto compiled = engine::compile(bytes, config);
   if (!compiled) return std::move(compiled).error();
   return detail::Access::module(std::move(*compiled));
 }
 
 Result<Module> Module::compile_file(const std::string& path, const WasmFeatures& features) {
-  auto compiled = engine::compile_file(path, compile_config(features));
+  const engine::CompileConfig config = compile_config(features);
+  if (Result<void> ok = wasm::check_requirements(config.features); !ok) return ok.error();
+  auto compiled = engine::compile_file(path, config);
   if (!compiled) return std::move(compiled).error();
   return detail::Access::module(std::move(*compiled));
 }

@@ -80,6 +80,14 @@ std::optional<Feature> feature_of(ValType t) {
   return std::nullopt;
 }
 
+Result<void> check_requirements(const Features& features) {
+  if (features.has(Feature::ReferenceTypes) && !features.has(Feature::BulkMemory)) {
+    return Error(Phase::Usage,
+                 "reference-types needs bulk-memory: turn bulk-memory on or reference-types off");
+  }
+  return {};
+}
+
 Error feature_disabled(Feature f, Phase phase, uint64_t offset) {
   const FeatureInfo& info = kInfo[static_cast<size_t>(f)];
   return Error(phase, std::string(info.message) + " (feature " + info.name + ")", offset);

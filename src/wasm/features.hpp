@@ -65,6 +65,11 @@ std::optional<Feature> feature_by_name(std::string_view name);
 /// Every feature name, comma-separated, for usage messages.
 std::string feature_names();
 
+/// Ok unless `features` turns on a proposal without one it builds on: reference-types extends
+/// bulk-memory's table instructions (table.init, elem.drop, table.copy), so it needs it on.
+/// The error (Phase::Usage) names both.
+Result<void> check_requirements(const Features& features);
+
 /// The proposal that introduced instruction `op`, or nullopt for the MVP's instructions.
 std::optional<Feature> feature_of(Opcode op);
 /// The proposal that introduced value type `t` (v128: simd; funcref and externref as values:

@@ -71,5 +71,20 @@ TEST(WasmOption, BadValueIsAUsageError) {
   EXPECT_NE(c.err.find("unknown WebAssembly feature 'threads'"), std::string::npos) << c.err;
 }
 
+TEST(WasmOption, ReferenceTypesNeedBulkMemory) {
+  // Checked on the whole list, so the order of -W options does not matter.
+  std::vector<std::string> alone = {"run", "-W", "bulk-memory=n", "app.wasm"};
+  Command c = parse_command_line(alone);
+  EXPECT_EQ(c.kind, Command::Kind::Exit);
+  EXPECT_EQ(c.exit_code, kExitUsage);
+  EXPECT_NE(c.err.find("-W: reference-types needs bulk-memory"), std::string::npos) << c.err;
+  std::vector<std::string> both = {"validate",          "-W",      "bulk-memory=n", "-W",
+                                   "reference-types=n", "app.wasm"};
+  Command ok = parse_command_line(both);
+  ASSERT_EQ(ok.kind, Command::Kind::Validate) << ok.err;
+  EXPECT_FALSE(ok.run.features.has(Feature::ReferenceTypes));
+  EXPECT_FALSE(ok.run.features.has(Feature::BulkMemory));
+}
+
 }  // namespace
 }  // namespace lunatic::cli

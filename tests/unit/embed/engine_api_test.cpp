@@ -150,7 +150,13 @@ TEST(EngineApi, WasmFeaturesGateProposals) {
   EXPECT_EQ(without.error().phase, Phase::Decode);
   EXPECT_EQ(without.error().message,
             "sign-extension operators are disabled (feature sign-extension)");
-  EXPECT_TRUE(compile(*bytes, WasmFeatures{.simd = false, .bulk_memory = false}).ok());
+  EXPECT_TRUE(
+      compile(*bytes, WasmFeatures{.simd = false, .bulk_memory = false, .reference_types = false})
+          .ok());
+  // reference types build on bulk memory's table instructions: not one without the other.
+  auto no_bulk = compile(*bytes, WasmFeatures{.bulk_memory = false});
+  ASSERT_FALSE(no_bulk.ok());
+  EXPECT_EQ(no_bulk.error().phase, Phase::Usage);
 }
 
 }  // namespace

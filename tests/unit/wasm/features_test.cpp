@@ -81,5 +81,19 @@ TEST(Features, DisabledErrorNamesTheProposalAndTheFeature) {
   EXPECT_TRUE(require_for(no_simd, Opcode::RefNull, 3).ok());
 }
 
+TEST(Features, ReferenceTypesRequireBulkMemory) {
+  EXPECT_TRUE(check_requirements(Features()).ok());
+  EXPECT_TRUE(check_requirements(Features::mvp()).ok());
+  Features no_bulk;
+  no_bulk.set(Feature::BulkMemory, false);
+  const Result<void> refused = check_requirements(no_bulk);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().phase, Phase::Usage);
+  EXPECT_NE(refused.error().message.find("reference-types needs bulk-memory"), std::string::npos);
+  no_bulk.set(Feature::ReferenceTypes, false);
+  EXPECT_TRUE(check_requirements(no_bulk).ok());
+  EXPECT_TRUE(check_requirements(Features::mvp().set(Feature::BulkMemory, true)).ok());
+}
+
 }  // namespace
 }  // namespace lunatic::wasm
