@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -283,7 +284,11 @@ int run_module(const RunOptions& options) {
     // The root module's bytes, for its processes' spawns of their own module on other nodes.
     node.node->set_module_source(module->get(),
                                  std::make_shared<const std::vector<uint8_t>>(*bytes));
-    log->info("distribution node {} on port {}", node.node->name(), node.node->port());
+    // Erlang processes spawn its exports by the file's stem: spawn(Node, app, F, Args).
+    const std::string home = std::filesystem::path(file).stem().string();
+    node.node->set_home_module(home, *module);
+    log->info("distribution node {} on port {}; Erlang spawns its module as '{}'",
+              node.node->name(), node.node->port(), home);
   }
   runtime::SpawnOptions root;
   root.module = *module;

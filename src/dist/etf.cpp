@@ -3,6 +3,7 @@
 #include "dist/etf.hpp"
 
 #include <algorithm>
+#include <bit>
 
 namespace lunatic::dist {
 namespace {
@@ -98,9 +99,31 @@ bool EtfReader::integer(int64_t& value) {
     value = v;
     return true;
   }
+  if (tag == kSmallBig) {  // n magnitude bytes, little-endian, after a sign byte
+    uint8_t n = 0;
+    uint8_t sign = 0;
+    std::span<const uint8_t> digits;
+    if (!u8(n) || !u8(sign) || n > 8 || !take(n, digits)) return false;
+    uint64_t magnitude = 0;
+    for (size_t i = n; i-- > 0;) magnitude = magnitude << 8 | digits[i];
+    constexpr uint64_t kMaxMagnitude = uint64_t{1} << 63;  // -2^63 is the most negative
+    if (sign == 0 ? magnitude >= kMaxMagnitude : magnitude > kMaxMagnitude) return false;
+    value = static_cast<int64_t>(sign == 0 ? magnitude : 0 - magnitude);
+    return true;
+  }
   uint32_t v = 0;
   if (tag != kInteger || !u32(v)) return false;
   value = static_cast<int32_t>(v);
+  return true;
+}
+
+bool EtfReader::float64(double& value) {
+  uint8_t tag = 0;
+  std::span<const uint8_t> bits;
+  if (!u8(tag) || tag != kNewFloat || !take(8, bits)) return false;
+  uint64_t v = 0;
+  for (uint8_t b : bits) v = v << 8 | b;  // big-endian IEEE 754
+  value = std::bit_cast<double>(v);
   return true;
 }
 
@@ -173,6 +196,12 @@ bool EtfReader::list_header(uint32_t& count, bool& nil) {
     return true;
   }
   return tag == kList && u32(count);
+}
+
+bool EtfReader::string(std::span<const uint8_t>& bytes) {
+  uint8_t tag = 0;
+  uint16_t n = 0;
+  return u8(tag) && tag == kString && u16(n) && take(n, bytes);
 }
 
 bool EtfReader::binary(std::span<const uint8_t>& bytes) {

@@ -45,14 +45,18 @@ class EtfReader {
   bool version();
   /// SMALL_TUPLE_EXT / LARGE_TUPLE_EXT: the arity.
   bool tuple_header(uint32_t& arity);
-  /// SMALL_INTEGER_EXT / INTEGER_EXT.
+  /// SMALL_INTEGER_EXT / INTEGER_EXT, or SMALL_BIG_EXT within int64_t's range.
   bool integer(int64_t& value);
+  /// NEW_FLOAT_EXT.
+  bool float64(double& value);
   /// An atom in any of its four encodings, as UTF-8 (Latin-1 atoms converted).
   bool atom(std::string& name);
   /// NEW_PID_EXT or PID_EXT (whose creation byte becomes the creation).
   bool pid(ErlangPid& pid);
   /// NIL_EXT (count 0) or LIST_EXT's header (its elements follow, then its tail).
   bool list_header(uint32_t& count, bool& nil);
+  /// STRING_EXT (how Erlang sends a list of integers 0..255): its bytes, one per element.
+  bool string(std::span<const uint8_t>& bytes);
   /// BINARY_EXT: its bytes.
   bool binary(std::span<const uint8_t>& bytes);
   /// A reference (NEW_REFERENCE_EXT or NEWER_REFERENCE_EXT, at most 5 words).

@@ -21,13 +21,16 @@ inline constexpr uint64_t kFlagExtendedPidsPorts = 0x100;
 inline constexpr uint64_t kFlagUtf8Atoms = 0x10000;
 inline constexpr uint64_t kFlagBigCreation = 0x40000;
 inline constexpr uint64_t kFlagHandshake23 = 0x1000000;
+inline constexpr uint64_t kFlagSpawn = 0x100000000;
 
 /// What this node offers: erl_interface 5.3's own set (0x407074f9c: extended references and
 /// pids, fun and export tags, bit binaries, new floats, small and UTF-8 atoms, maps, big
 /// creation, the OTP 23 handshake, UNLINK_ID, the OTP 25 digest, v4 node containers, and
-/// DIST_MONITOR), plus DIST_MONITOR_NAME. Not PUBLISHED: the node is hidden, as C nodes are
-/// (Erlang nodes do not pull it into `global`'s name syncing). No atom cache, no fragments.
-inline constexpr uint64_t kOurFlags = 0x407074f9cull | kFlagDistMonitorName;
+/// DIST_MONITOR), plus DIST_MONITOR_NAME and SPAWN (without it an Erlang node answers its own
+/// spawn_request to this node `notsup` and never asks: remote_spawn.hpp). Not PUBLISHED: the node
+/// is hidden, as C nodes are (Erlang nodes do not pull it into `global`'s name syncing). No atom
+/// cache, no fragments.
+inline constexpr uint64_t kOurFlags = 0x407074f9cull | kFlagDistMonitorName | kFlagSpawn;
 /// What a peer must offer: the term formats this node reads and writes, and the OTP 23
 /// handshake (version 6).
 inline constexpr uint64_t kRequiredFlags = kFlagExtendedReferences | kFlagExtendedPidsPorts |

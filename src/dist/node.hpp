@@ -96,6 +96,13 @@ class Node final : public runtime::Router {
   std::shared_ptr<const std::vector<uint8_t>> module_source(
       const engine::CompiledModule* module) const;
 
+  /// Lets Erlang processes spawn exports of `module` here as spawn(Node, Name, Function, Args)
+  /// or spawn_request (docs/distribution.md "Spawns from Erlang"), in the remote-spawn
+  /// environment; the CLI names the root module by its file's stem. One name at a time.
+  void set_home_module(std::string name, std::shared_ptr<const engine::CompiledModule> module);
+  /// The module set_home_module named `name`, or null.
+  std::shared_ptr<const engine::CompiledModule> home_module(const std::string& name) const;
+
   /// The peers connected now (handshake done), by name.
   std::vector<std::string> nodes() const;
   /// Process `id` gets {nodeup, Node} / {nodedown, Node} (terms, kTermTag) as peers come and
@@ -198,7 +205,9 @@ class Node final : public runtime::Router {
   std::map<uint64_t, PendingSpawn> pending_spawns_;           ///< under mutex_
   std::map<std::string, std::set<ModuleHash>> sent_modules_;  ///< under mutex_: per peer
   std::map<const engine::CompiledModule*, std::shared_ptr<const std::vector<uint8_t>>>
-      sources_;  ///< under mutex_
+      sources_;                                                ///< under mutex_
+  std::string home_name_;                                      ///< under mutex_
+  std::shared_ptr<const engine::CompiledModule> home_module_;  ///< under mutex_
   ModuleCache modules_;
   std::atomic<uint64_t> next_spawn_key_{1};
 };

@@ -64,14 +64,14 @@ std::optional<SpawnAsked> read_request(const Control& c, std::string& error) {
   SpawnAsked request;
   EtfReader mfa(c.mfa);
   uint32_t arity = 0;
-  std::string module;
   int64_t function_arity = 0;
   error = "notsup";
-  if (!mfa.tuple_header(arity) || arity != 3 || !mfa.atom(module) || module != kSpawnModuleAtom) {
-    return std::nullopt;
-  }
+  if (!mfa.tuple_header(arity) || arity != 3 || !mfa.atom(request.module)) return std::nullopt;
   error = "badarg";
   if (!mfa.atom(request.function) || !mfa.integer(function_arity)) return std::nullopt;
+  if (function_arity < 0 || static_cast<uint64_t>(function_arity) > kMaxSpawnArgs) {
+    return std::nullopt;
+  }
   EtfReader options(c.options);
   uint32_t count = 0;
   bool nil = false;
@@ -92,6 +92,11 @@ std::optional<SpawnAsked> read_request(const Control& c, std::string& error) {
     if (!option.binary(request.hash) || request.hash.size() != 32) return std::nullopt;
     if (fields == 3 && !option.binary(request.bytes)) return std::nullopt;
   }
+  if (request.module != kSpawnModuleAtom) {  // an Erlang spawn: read once the module is known
+    request.arity = static_cast<size_t>(function_arity);
+    request.arg_list = c.payload;
+    return request;
+  }
   if (request.hash.empty()) return std::nullopt;
   EtfReader args(c.payload);
   std::span<const uint8_t> packed;
@@ -108,7 +113,7 @@ std::optional<SpawnAsked> read_request(const Control& c, std::string& error) {
   for (size_t at = 0; at < packed.size(); at += 8) {
     uint64_t v = 0;
     for (int b = 7; b >= 0; --b) v = v << 8 | packed[at + static_cast<size_t>(b)];
-    request.args.push_back(static_cast<int64_t>(v));
+    request.args.push_back(engine::Value::i64(static_cast<int64_t>(v)));
   }
   return request;
 }
@@ -173,7 +178,20 @@ bool Node::on_spawn_request(const std::string& peer, const Control& c, std::stri
     error = "notsup";
     request.reset();
   }
-  if (request) {
+  if (request && request->module != kSpawnModuleAtom) {
+    module = home_module(request->module);
+    std::optional<std::vector<engine::Value>> args;
+    if (module)
+      args = erlang_arguments(module->wasm, request->function, request->arity, request->arg_list);
+    if (!module) {
+      error = "notsup";  // a module of Erlang's, or one this node does not offer
+    } else if (!args) {
+      error = "badarg";
+      module.reset();
+    } else {
+      request->args = std::move(*args);
+    }
+  } else if (request) {
     ModuleHash hash;
     std::copy(request->hash.begin(), request->hash.end(), hash.begin());
     module = modules_.find(hash);
@@ -221,7 +239,7 @@ bool Node::spawn_requested(const std::string& peer, const Control& c, const Spaw
   options.module = std::move(module);
   options.environment = config_.remote_spawn;
   options.entry = request.function;
-  for (int64_t a : request.args) options.args.push_back(engine::Value::i64(a));
+  options.args = request.args;
   options.module_name = "remote spawn from " + peer;
   // The link and the monitor are made, and the answer written, before the new process first
   // runs; the connection holds its frames meanwhile, and puts the answer first once the

@@ -12,11 +12,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "engine/compiled_module.hpp"
+#include "engine/value.hpp"
 #include "runtime/ids.hpp"
 
 namespace lunatic::dist {
@@ -33,7 +35,8 @@ inline constexpr size_t kMaxSpawnArgs = 16;
 /// The most remote spawns waiting for their answer on a node.
 inline constexpr size_t kMaxPendingSpawns = 4096;
 /// The module name in a SPAWN_REQUEST's {Module, Function, Arity} that asks for a lunatic
-/// module (any other is Erlang's: answered `notsup`).
+/// module that travels by hash (lunatic to lunatic). Any other names a module the node lets
+/// Erlang processes spawn (Node::set_home_module); else it is Erlang's: answered `notsup`.
 inline constexpr std::string_view kSpawnModuleAtom = "$lunatic";
 
 /// Modules compiled from what peers sent, by hash. Thread-safe. Holds at most `max_bytes` of
@@ -61,13 +64,28 @@ class ModuleCache {
 /// What a peer's SPAWN_REQUEST of lunatic's asks for, read from its parts (spans into the
 /// frame).
 struct SpawnAsked {
+  std::string module;  ///< kSpawnModuleAtom, or a home module's name (an Erlang spawn)
   std::string function;
   std::span<const uint8_t> hash;
   std::span<const uint8_t> bytes;  ///< empty: the receiver should have it cached
-  std::vector<int64_t> args;
+  std::vector<engine::Value> args;
+  /// An Erlang spawn's: its arity and its argument list (a term with its version byte), read
+  /// by the export's parameter types (erlang_arguments) once the module is known.
+  size_t arity = 0;
+  std::span<const uint8_t> arg_list;
   bool link = false;     ///< the option `link`: link the new process to the requester
   bool monitor = false;  ///< `monitor`: the requester monitors it, under the request's id
 };
+
+/// The arguments of an Erlang spawn of `function`, an export of `module` taking `arity`
+/// parameters, from `arg_list` (the request's list term, version byte first): an integer for
+/// an i32 (in -2^31..2^32-1, the upper half read as unsigned) or an i64 (in int64's range),
+/// a float or an integer for an f32 or f64. nullopt for anything else: no such export, another
+/// arity, another parameter type (v128, references), more than kMaxSpawnArgs.
+std::optional<std::vector<engine::Value>> erlang_arguments(const wasm::Module& module,
+                                                           const std::string& function,
+                                                           size_t arity,
+                                                           std::span<const uint8_t> arg_list);
 
 /// A remote spawn asked by a local process (Node::spawn_remote).
 struct RemoteSpawn {

@@ -174,7 +174,20 @@ def main():
                   f"{{links, '{A}'}} ! {{self(), spawn_on, '{B}'}}, "
                   "{spawned_on, SP2} = W(), SP2 ! {self(), where}, Out(\"again\", W()), "
                   f"{{links, '{A}'}} ! {{self(), spawn_on, '{C}'}}, Out(\"refused\", W()), "
-                  f"{{links, '{A}'}} ! {{self(), spawn_on, node()}}, Out(\"erlang\", W()),")
+                  f"{{links, '{A}'}} ! {{self(), spawn_on, node()}}, Out(\"erlang\", W()), "
+                  # Spawns from Erlang: A's own module by its file's stem, with a monitor;
+                  # wrong arguments, another module, and C (no remote spawns) refuse.
+                  f"ER = spawn_request('{A}', dist_links, remote_worker, [42], [monitor]), "
+                  "receive {spawn_reply, ER, ok, EP} -> EP ! {self(), where}, "
+                  "Out(\"from_erlang\", {node(EP), W()}), EP ! {self(), crash}, "
+                  "receive {'DOWN', ER, process, EP, ED} -> Out(\"from_erlang_down\", ED) "
+                  "after 5000 -> Out(\"from_erlang_down\", timeout) end; "
+                  "Other -> Out(\"from_erlang\", Other) after 5000 -> Out(\"from_erlang\", timeout) end, "
+                  "Reply = fun(R) -> receive {spawn_reply, R, E, V} -> {E, V} after 5000 -> timeout end end, "
+                  f"Out(\"from_erlang_bad_arg\", Reply(spawn_request('{A}', dist_links, remote_worker, [x], []))), "
+                  f"Out(\"from_erlang_arity\", Reply(spawn_request('{A}', dist_links, remote_worker, [1, 2], []))), "
+                  f"Out(\"from_erlang_other\", Reply(spawn_request('{A}', lists, reverse, [[]], []))), "
+                  f"Out(\"from_erlang_refused\", Reply(spawn_request('{C}', dist_links, remote_worker, [42], []))),")
         # Remote kill (EXIT2 with reason kill) and spawn_on with link and monitor (spawn_opt).
         got2 = erl(env, "k", "process_flag(trap_exit, true), " + spawn % (A, "KA") + spawn % (B, "KB") +
                    "KA ! {self(), report}, reporting = W(), KA ! {self(), trap_exits}, trapping = W(), "
@@ -221,6 +234,12 @@ def main():
         expect(got, "refused", '{spawn_failed,<<"notsup">>}')
         if not got.get("erlang", "").startswith("{spawn_failed,"):
             fail(f"an Erlang node answered a lunatic spawn with {got.get('erlang')!r}")
+        expect(got, "from_erlang", f"{{'{A}','{A}'}}")
+        expect(got, "from_erlang_down", '<<"trap: unreachable">>')
+        expect(got, "from_erlang_bad_arg", "{error,badarg}")
+        expect(got, "from_erlang_arity", "{error,badarg}")
+        expect(got, "from_erlang_other", "{error,notsup}")
+        expect(got, "from_erlang_refused", "{error,notsup}")
 
         # 3. The Erlang node dies: noconnection for links and monitors, nodedown.
         victim = subprocess.Popen(erl_args("v", spawn % (A, "CV") +
