@@ -36,10 +36,11 @@ Result<void> attach_baseline(const engine::CompiledModule& module,
                              Compile when = Compile::OnFirstCall);
 
 /// Functions compiled on their first call in this OS process, and the time those compiles
-/// took (every module's; for the debug log).
+/// took, wall and CPU (every module's; for the debug log).
 struct LazyTotals {
   uint64_t functions = 0;
   double seconds = 0;
+  double cpu_seconds = 0;
 };
 LazyTotals lazy_totals();
 

@@ -6,7 +6,8 @@
 // prologue checks depth, slots and native stack, and a trap's backtrace, exactly as before).
 #include "baseline/lazy_code.hpp"
 
-#include <chrono>
+#include <time.h>
+
 #include <string>
 
 #include "baseline/function_compiler.hpp"
@@ -20,12 +21,20 @@ namespace x86 = asmjit::x86;
 
 std::atomic<uint64_t> g_lazy_functions{0};
 std::atomic<uint64_t> g_lazy_nanoseconds{0};
+std::atomic<uint64_t> g_lazy_cpu_nanoseconds{0};
+
+uint64_t nanoseconds_of(clockid_t clock) {
+  timespec now{};
+  clock_gettime(clock, &now);
+  return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(now.tv_nsec);
+}
 
 }  // namespace
 
 LazyTotals lazy_totals() {
   return {g_lazy_functions.load(std::memory_order_relaxed),
-          static_cast<double>(g_lazy_nanoseconds.load(std::memory_order_relaxed)) * 1e-9};
+          static_cast<double>(g_lazy_nanoseconds.load(std::memory_order_relaxed)) * 1e-9,
+          static_cast<double>(g_lazy_cpu_nanoseconds.load(std::memory_order_relaxed)) * 1e-9};
 }
 
 }  // namespace lunatic::baseline
@@ -107,7 +116,8 @@ Result<jit::SlotEntryFn> LazyCode::resolve(uint32_t defined_index) {
   if (jit::SlotEntryFn done = compiled_[defined_index].load(std::memory_order_relaxed)) {
     return done;  // compiled by the caller this one waited for
   }
-  const auto start = std::chrono::steady_clock::now();
+  const uint64_t start = nanoseconds_of(CLOCK_MONOTONIC);
+  const uint64_t start_cpu = nanoseconds_of(CLOCK_THREAD_CPUTIME_ID);
   Result<PlacedFunction> placed = compile_function(module_, defined_index);
   if (!placed.ok()) {
     Error e = std::move(placed).error();
@@ -119,11 +129,10 @@ Result<jit::SlotEntryFn> LazyCode::resolve(uint32_t defined_index) {
   compiled_[defined_index].store(placed->entry, std::memory_order_release);
   code_->publish_entry(defined_index, placed->entry);
   g_lazy_functions.fetch_add(1, std::memory_order_relaxed);
-  g_lazy_nanoseconds.fetch_add(static_cast<uint64_t>(
-                                   std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                       std::chrono::steady_clock::now() - start)
-                                       .count()),
+  g_lazy_nanoseconds.fetch_add(nanoseconds_of(CLOCK_MONOTONIC) - start,
                                std::memory_order_relaxed);
+  g_lazy_cpu_nanoseconds.fetch_add(nanoseconds_of(CLOCK_THREAD_CPUTIME_ID) - start_cpu,
+                                   std::memory_order_relaxed);
   return placed->entry;
 }
 

@@ -61,8 +61,9 @@ Compiler::~Compiler() {
     const baseline::LazyTotals lazy = baseline::lazy_totals();
     char line[128];
     std::snprintf(line, sizeof line,
-                  "baseline tier: %llu functions compiled on their first call in %.3f s",
-                  static_cast<unsigned long long>(lazy.functions), lazy.seconds);
+                  "baseline tier: %llu functions compiled on their first call in %.3f s "
+                  "(%.3f s of CPU)",
+                  static_cast<unsigned long long>(lazy.functions), lazy.seconds, lazy.cpu_seconds);
     config_.note(line);
   }
   {
