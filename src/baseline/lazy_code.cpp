@@ -57,8 +57,7 @@ extern "C" void* lunatic_baseline_resolve(lunatic::jit::Context* ctx, uint32_t d
 namespace lunatic::baseline {
 
 LazyCode::LazyCode(const engine::CompiledModule& module)
-    : module_(module),
-      compiled_(new std::atomic<jit::SlotEntryFn>[module.wasm.functions.size()]) {
+    : module_(module), compiled_(new std::atomic<jit::SlotEntryFn>[module.wasm.functions.size()]) {
   for (size_t i = 0; i < module.wasm.functions.size(); ++i) compiled_[i].store(nullptr);
 }
 
@@ -121,16 +120,15 @@ Result<jit::SlotEntryFn> LazyCode::resolve(uint32_t defined_index) {
   Result<PlacedFunction> placed = compile_function(module_, defined_index);
   if (!placed.ok()) {
     Error e = std::move(placed).error();
-    e.context = "baseline, function " +
-                std::to_string(module_.wasm.imported_functions + defined_index);
+    e.context =
+        "baseline, function " + std::to_string(module_.wasm.imported_functions + defined_index);
     return e;
   }
   blocks_.push_back(placed->block);
   compiled_[defined_index].store(placed->entry, std::memory_order_release);
   code_->publish_entry(defined_index, placed->entry);
   g_lazy_functions.fetch_add(1, std::memory_order_relaxed);
-  g_lazy_nanoseconds.fetch_add(nanoseconds_of(CLOCK_MONOTONIC) - start,
-                               std::memory_order_relaxed);
+  g_lazy_nanoseconds.fetch_add(nanoseconds_of(CLOCK_MONOTONIC) - start, std::memory_order_relaxed);
   g_lazy_cpu_nanoseconds.fetch_add(nanoseconds_of(CLOCK_THREAD_CPUTIME_ID) - start_cpu,
                                    std::memory_order_relaxed);
   return placed->entry;
