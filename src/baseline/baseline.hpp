@@ -12,14 +12,36 @@
 
 namespace lunatic::baseline {
 
-/// Compiles every defined function of `module` (decoded, validated, lowered). A construct the
-/// baseline does not handle (SIMD, an instruction not implemented yet) is an Error
-/// (Phase::Unsupported, context "baseline"): the caller leaves the module to the interpreter.
-/// Thread-safe.
-Result<std::unique_ptr<jit::NativeCode>> compile_baseline(const engine::CompiledModule& module);
+/// How much of a module compile_baseline compiles before it returns.
+enum class Compile : uint8_t {
+  /// Nothing: each function is compiled on its first call, by the thread that calls it
+  /// (one compile per function and module, whoever calls; the code is shared by every
+  /// instance). A failure then traps that call (lazy_code.cpp).
+  OnFirstCall,
+  /// Every function (tests, fuzzers): a function the compiler refuses is an Error.
+  Now,
+};
 
-/// Compiles `module` with the baseline and attaches the code (CompiledModule::set_native). On
-/// failure the module is left to the interpreter and the error says why.
-Result<void> attach_baseline(const engine::CompiledModule& module);
+/// The baseline's code of `module` (decoded, validated, lowered), every slot entry a stub
+/// that compiles its function on the first call (or every function compiled, Compile::Now).
+/// What the baseline does not handle (SIMD, a function too large, no lowered code) is an
+/// Error (Phase::Unsupported, context "baseline"): the caller leaves the module to the
+/// interpreter. Thread-safe.
+Result<std::unique_ptr<jit::NativeCode>> compile_baseline(const engine::CompiledModule& module,
+                                                          Compile when = Compile::OnFirstCall);
+
+/// compile_baseline, then attaches the code (CompiledModule::set_native). On failure the
+/// module is left to the interpreter and the error says why.
+Result<void> attach_baseline(const engine::CompiledModule& module,
+                             Compile when = Compile::OnFirstCall);
+
+/// Functions compiled on their first call in this OS process, and the time those compiles
+/// took, wall and CPU (every module's; for the debug log).
+struct LazyTotals {
+  uint64_t functions = 0;
+  double seconds = 0;
+  double cpu_seconds = 0;
+};
+LazyTotals lazy_totals();
 
 }  // namespace lunatic::baseline

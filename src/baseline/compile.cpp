@@ -1,39 +1,27 @@
-// compile_baseline: all functions of a module into one asmjit code buffer (direct calls are
-// label-relative), copied into executable memory of a process-wide JitRuntime, whose block a
-// CodeOwner frees with the NativeCode.
+// compile_baseline: a module's checks and its entry stubs (lazy_code.cpp); compile_function:
+// one function into its own asmjit code buffer, copied into executable memory of the
+// process-wide JitRuntime, on the function's first call.
 #include <chrono>
 #include <map>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "baseline/baseline.hpp"
 #include "baseline/function_compiler.hpp"
+#include "baseline/lazy_code.hpp"
+#include "engine/code.hpp"
 #include "jit/native_tier.hpp"
 #include "jit/perf_map.hpp"
 #include "jit/simd_check.hpp"
 
 namespace lunatic::baseline {
 
-namespace {
-
-// One runtime for the process: its allocator is thread-safe and hands out blocks of
-// executable memory; never destroyed (code may live until exit).
-asmjit::JitRuntime& runtime() {
+asmjit::JitRuntime& code_runtime() {
   static auto* rt = new asmjit::JitRuntime();
   return *rt;
 }
 
-class BaselineCode final : public jit::CodeOwner {
- public:
-  explicit BaselineCode(void* code) : code_(code) {}
-  ~BaselineCode() override { runtime().release(code_); }
-  BaselineCode(const BaselineCode&) = delete;
-  BaselineCode& operator=(const BaselineCode&) = delete;
-
- private:
-  void* code_;
-};
+namespace {
 
 // Keeps the first error asmjit reports (an encoding it refuses): the compile then fails.
 class FirstError final : public asmjit::ErrorHandler {
@@ -44,86 +32,101 @@ class FirstError final : public asmjit::ErrorHandler {
   std::string error;
 };
 
-// perf's map of the module's functions (each runs to the next one's label: its out-of-line
-// parts follow its body), under their names from the name section.
-void write_perf_map(const wasm::Module& wasm, const asmjit::CodeHolder& code,
-                    const ModuleState& state, void* base) {
-  std::map<std::string, uint64_t> sizes;
-  std::vector<uint64_t> starts;
-  for (const asmjit::Label& label : state.functions)
-    starts.push_back(code.labelOffsetFromBase(label));
-  const uint64_t end = code.codeSize();
-  for (size_t i = 0; i < starts.size(); ++i) {
-    const uint64_t next = i + 1 < starts.size() ? starts[i + 1] : end;
-    sizes[std::to_string(i)] = next > starts[i] ? next - starts[i] : 0;
+// perf's map line of one function (its out-of-line parts follow its body), under its name
+// from the name section.
+void write_perf_map(const wasm::Module& wasm, uint32_t defined_index, void* base, uint64_t size) {
+  const std::map<std::string, uint64_t> sizes = {{"f", size}};
+  jit::append_perf_map(
+      sizes, [&](const std::string&) { return reinterpret_cast<uint64_t>(base); },
+      [&](const std::string&) {
+        return "wasm[baseline] " + wasm.function_name(wasm.imported_functions + defined_index);
+      });
+}
+
+// What the function compiler would refuse that a cheap look at the module finds: checked for
+// every function before any runs, so such a module stays in the interpreter, as it did when
+// every function was compiled up front. (A failure that only the compile finds, a bug or no
+// executable memory left, traps the call that needed the function: lazy_code.cpp.)
+Result<void> check_module(const engine::CompiledModule& module) {
+  const wasm::Module& wasm = module.wasm;
+  if (module.code.size() != wasm.functions.size()) return baseline_error("module is not lowered");
+  TRY(jit::refuse_simd(wasm));  // SIMD is the LLVM tier's only
+  for (uint32_t i = 0; i < wasm.functions.size(); ++i) {
+    const wasm::Function& fn = wasm.functions[i];
+    const engine::CompiledFunction& lowered = *module.code[i];
+    std::string why;
+    if (fn.body.empty()) {
+      why = "empty body";
+    } else if (uint64_t{fn.local_count} + wasm.types[fn.type_index].params.size() > (1u << 20)) {
+      why = "too many locals";
+    } else if (lowered.frame_size >= (1u << 26)) {
+      why = "frame too large";
+    }
+    if (!why.empty()) {
+      Error e = baseline_error(why);
+      e.context = "baseline, function " + std::to_string(wasm.imported_functions + i);
+      return e;
+    }
   }
-  auto address_of = [&](const std::string& key) {
-    return reinterpret_cast<uint64_t>(base) + starts[std::stoul(key)];
-  };
-  auto label_of = [&](const std::string& key) {
-    return "wasm[baseline] " +
-           wasm.function_name(wasm.imported_functions + static_cast<uint32_t>(std::stoul(key)));
-  };
-  jit::append_perf_map(sizes, address_of, label_of);
+  return {};
 }
 
 }  // namespace
 
-Result<std::unique_ptr<jit::NativeCode>> compile_baseline(const engine::CompiledModule& module) {
-  const auto start = std::chrono::steady_clock::now();
-  const wasm::Module& wasm = module.wasm;
-  if (module.code.size() != wasm.functions.size()) return baseline_error("module is not lowered");
-  TRY(jit::refuse_simd(wasm));  // SIMD is the LLVM tier's only
+Result<PlacedFunction> compile_function(const engine::CompiledModule& module,
+                                        uint32_t defined_index) {
   asmjit::CodeHolder code;
-  code.init(runtime().environment());
+  code.init(code_runtime().environment());
   FirstError errors;
   code.setErrorHandler(&errors);
   asmjit::x86::Assembler assembler(&code);
-  ModuleState state{module, wasm, assembler, {}};
-  const asmjit::CpuInfo& cpu = asmjit::CpuInfo::host();
+  ModuleState state{module, module.wasm, assembler, assembler.newLabel()};
+  static const asmjit::CpuInfo& cpu = asmjit::CpuInfo::host();
   state.has_lzcnt = cpu.hasFeature(asmjit::CpuFeatures::X86::kLZCNT);
   state.has_bmi1 = cpu.hasFeature(asmjit::CpuFeatures::X86::kBMI);
   state.has_popcnt = cpu.hasFeature(asmjit::CpuFeatures::X86::kPOPCNT);
-  for (size_t i = 0; i < wasm.functions.size(); ++i)
-    state.functions.push_back(assembler.newLabel());
-  for (uint32_t i = 0; i < wasm.functions.size(); ++i) {
-    Result<void> done = FunctionCompiler(state, i).run();
-    if (!done.ok()) {
-      Error e = std::move(done).error();
-      e.context = "baseline, function " + std::to_string(wasm.imported_functions + i);
-      return e;
-    }
-    if (!errors.error.empty()) return baseline_error("assembler: " + errors.error);
-  }
+  TRY(FunctionCompiler(state, defined_index).run());
+  if (!errors.error.empty()) return baseline_error("assembler: " + errors.error);
   void* base = nullptr;
-  std::unique_ptr<BaselineCode> owner;
-  if (!wasm.functions.empty()) {  // asmjit refuses to place empty code
-    const asmjit::Error placed = runtime().add(&base, &code);
-    if (placed != asmjit::kErrorOk || !errors.error.empty()) {
-      return baseline_error(std::string("cannot place the code: ") +
-                            asmjit::DebugUtils::errorAsString(placed) + " " + errors.error);
-    }
-    owner = std::make_unique<BaselineCode>(base);
+  const asmjit::Error placed = code_runtime().add(&base, &code);
+  if (placed != asmjit::kErrorOk || !errors.error.empty()) {
+    return baseline_error(std::string("cannot place the code: ") +
+                          asmjit::DebugUtils::errorAsString(placed) + " " + errors.error);
   }
+  void* entry = static_cast<uint8_t*>(base) + code.labelOffsetFromBase(state.entry);
+  if (jit::perf_map_enabled()) write_perf_map(module.wasm, defined_index, base, code.codeSize());
+  return PlacedFunction{base, reinterpret_cast<jit::SlotEntryFn>(entry)};
+}
+
+Result<std::unique_ptr<jit::NativeCode>> compile_baseline(const engine::CompiledModule& module,
+                                                          Compile when) {
+  const auto start = std::chrono::steady_clock::now();
+  TRY(check_module(module));
+  auto owner = std::make_unique<LazyCode>(module);
+  LazyCode& lazy = *owner;
+  std::vector<jit::SlotEntryFn> entries = TRY(lazy.make_stubs());
+  // The typed entries are the slot entries too (the baseline has one convention); they stay
+  // the stubs: only the slot table is published to, and only slot entries are called.
   std::vector<void*> typed;
-  std::vector<jit::NativeCode::SlotEntry> entries;
-  for (const asmjit::Label& label : state.functions) {
-    void* entry = static_cast<uint8_t*>(base) + code.labelOffsetFromBase(label);
-    typed.push_back(entry);
-    entries.push_back(reinterpret_cast<jit::NativeCode::SlotEntry>(entry));
-  }
-  if (jit::perf_map_enabled() && base != nullptr) write_perf_map(wasm, code, state, base);
+  typed.reserve(entries.size());
+  for (jit::SlotEntryFn entry : entries) typed.push_back(reinterpret_cast<void*>(entry));
+  // The stats time the checks and the stubs: the compiles come later (lazy_totals()).
   jit::CompileStats stats;
-  stats.functions = wasm.functions.size();
+  stats.functions = module.wasm.functions.size();
   stats.total_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   stats.codegen_seconds = stats.total_seconds;
-  return jit::NativeCode::adopt(std::move(owner), std::move(typed), std::move(entries),
-                                std::move(stats));
+  std::unique_ptr<jit::NativeCode> code = jit::NativeCode::adopt(
+      std::move(owner), std::move(typed), std::move(entries), std::move(stats));
+  lazy.set_code(code.get());
+  if (when == Compile::Now) {
+    for (uint32_t i = 0; i < module.wasm.functions.size(); ++i) TRY(lazy.resolve(i));
+  }
+  return code;
 }
 
-Result<void> attach_baseline(const engine::CompiledModule& module) {
-  std::unique_ptr<jit::NativeCode> code = TRY(compile_baseline(module));
+Result<void> attach_baseline(const engine::CompiledModule& module, Compile when) {
+  std::unique_ptr<jit::NativeCode> code = TRY(compile_baseline(module, when));
   module.set_native(std::make_shared<jit::NativeTier>(std::move(code)));
   return {};
 }

@@ -80,7 +80,7 @@ Result<void> FunctionCompiler::collect_safepoint_costs() {
 }
 
 void FunctionCompiler::emit_prologue() {
-  a_.bind(m_.functions[defined_index_]);
+  a_.bind(m_.entry);
   a_.push(x86::rbp);
   a_.mov(x86::rbp, x86::rsp);
   a_.push(x86::rbx);

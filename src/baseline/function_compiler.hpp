@@ -40,12 +40,12 @@ inline Error baseline_error(std::string message, uint64_t offset = Error::kNoOff
   return Error(Phase::Unsupported, std::move(message), offset, "baseline");
 }
 
-/// What the functions of one module share while they are assembled.
+/// What the compile of one function needs of its module, and where it is assembled.
 struct ModuleState {
   const engine::CompiledModule& compiled;
   const wasm::Module& wasm;
   asmjit::x86::Assembler& a;
-  std::vector<asmjit::Label> functions;  ///< by defined index
+  asmjit::Label entry;  ///< bound at the function's first instruction
   bool has_lzcnt = false;
   bool has_bmi1 = false;
   bool has_popcnt = false;

@@ -3,6 +3,7 @@
 // points of every defined function.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -73,11 +74,21 @@ class NativeCode {
   /// @pre i < function_count()
   void* typed(uint32_t defined_index) const { return typed_[defined_index]; }
   /// Slot entry of defined function i. @pre i < function_count()
-  SlotEntry entry(uint32_t defined_index) const { return entries_[defined_index]; }
+  SlotEntry entry(uint32_t defined_index) const {
+    return std::atomic_ref<SlotEntry>(entries_[defined_index]).load(std::memory_order_acquire);
+  }
   /// The typed entries as one contiguous array (Context::typed_entries).
   void* const* typed_table() const { return typed_.data(); }
-  /// The slot entries as one contiguous array (Context::slot_entries).
+  /// The slot entries as one contiguous array (Context::slot_entries). Its address never
+  /// changes; adopted code may replace an entry (publish_entry) while others call through it.
   const SlotEntry* slot_table() const { return entries_.data(); }
+  /// Replaces slot entry i with one that behaves the same (the baseline's stub that compiles
+  /// the function on its first call, by the function's code): one atomic store, so a caller
+  /// reading the table (compiled code's 8-byte load, or entry()) sees the old or the new one.
+  /// Thread-safe. @pre i < function_count()
+  void publish_entry(uint32_t defined_index, SlotEntry entry) const {
+    std::atomic_ref<SlotEntry>(entries_[defined_index]).store(entry, std::memory_order_release);
+  }
   /// Whether LLVM made this code (an optimising tier worth moving running calls to), not
   /// another code generator (adopt).
   bool optimized() const { return optimized_; }
@@ -109,7 +120,7 @@ class NativeCode {
   struct Jit;  ///< the LLJIT instance, a CodeOwner (LLVM types stay out of this header)
   std::unique_ptr<CodeOwner> owner_;
   std::vector<void*> typed_;
-  std::vector<SlotEntry> entries_;
+  mutable std::vector<SlotEntry> entries_;     ///< never resized once built (publish_entry)
   std::vector<OsrEntry> osr_;                  ///< per defined function, null: none
   std::vector<std::vector<bool>> osr_points_;  ///< per defined function, per safepoint
   CompileStats stats_;

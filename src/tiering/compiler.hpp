@@ -1,6 +1,7 @@
 // Compiler: bytes -> a module ready to instantiate, with the tier the user chose. Interp runs
 // the interpreter only; Compiled compiles native code before the module is returned; Baseline
-// compiles it with the single-pass baseline compiler (src/baseline, never cached); Auto
+// gives it the single-pass baseline compiler's code (src/baseline, never cached; each function
+// compiled on its first call, by the thread that calls it); Auto
 // returns the module with LLVM's code when the on-disk code cache (jit::ObjectCache) holds it,
 // else with the baseline's (milliseconds), and compiles LLVM's code on a background thread,
 // which then replaces the baseline's: new calls run it, running ones move over at safepoints.
@@ -63,7 +64,9 @@ struct CompilerConfig {
 };
 
 /// Thread-safe. Its destructor drops background jobs not yet started and waits for the one
-/// running.
+/// running; when it gave a module baseline code, it first tells `note` how many functions
+/// were compiled on their first call and how long that took (baseline::lazy_totals(): the
+/// whole OS process's).
 class Compiler {
  public:
   explicit Compiler(CompilerConfig config = {});

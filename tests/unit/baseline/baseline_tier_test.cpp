@@ -327,8 +327,9 @@ TEST(BaselineTier, ParksInAHostCallAndResumesOnAnotherThread) {
 }
 
 // Code the baseline cannot compile (here: lowered code whose safepoints do not match the
-// body, or no lowered code at all) is an Error of Phase::Unsupported; the module stays in
-// the interpreter and runs there.
+// body, when every function is compiled at once, or no lowered code at all) is an Error of
+// Phase::Unsupported; the module stays in the interpreter and runs there. (Compiled on first
+// call, such a function traps its call instead: lazy_compile_test.cpp.)
 TEST(BaselineTier, FallsBackToTheInterpreterOnCodeItCannotCompile) {
   auto module = compile_wat(kWork, Tier::Interp);
   ASSERT_NE(module, nullptr);
@@ -344,7 +345,7 @@ TEST(BaselineTier, FallsBackToTheInterpreterOnCodeItCannotCompile) {
       code[pc] = static_cast<uint32_t>(engine::Op::DataDrop);
     }
   }
-  Result<void> attached = baseline::attach_baseline(copy);
+  Result<void> attached = baseline::attach_baseline(copy, baseline::Compile::Now);
   ASSERT_FALSE(attached.ok());
   EXPECT_EQ(attached.error().phase, Phase::Unsupported);
   EXPECT_NE(attached.error().message.find("safepoints"), std::string::npos);
@@ -353,6 +354,7 @@ TEST(BaselineTier, FallsBackToTheInterpreterOnCodeItCannotCompile) {
   engine::CompiledModule unlowered;
   unlowered.wasm = module->wasm;
   EXPECT_FALSE(baseline::compile_baseline(unlowered).ok());
+  EXPECT_FALSE(baseline::compile_baseline(unlowered, baseline::Compile::Now).ok());
 
   // A module with no functions at all compiles (to nothing).
   auto empty = compile_wat("(module (memory 1))", Tier::Baseline);

@@ -1,0 +1,137 @@
+// Lazy compile: the stub block and the first call of each function. A stub is
+//   mov eax, defined_index; jmp common
+// and `common` keeps the slot entry's arguments (rdi = Context*, rsi = args/results), asks
+// lunatic_baseline_resolve for the function's code and jumps to it: the call then runs as if
+// the caller had called the code itself (the stub leaves no frame behind, so the callee's
+// prologue checks depth, slots and native stack, and a trap's backtrace, exactly as before).
+#include "baseline/lazy_code.hpp"
+
+#include <time.h>
+
+#include <string>
+
+#include "baseline/function_compiler.hpp"
+#include "jit/execution.hpp"
+
+namespace lunatic::baseline {
+
+namespace {
+
+namespace x86 = asmjit::x86;
+
+std::atomic<uint64_t> g_lazy_functions{0};
+std::atomic<uint64_t> g_lazy_nanoseconds{0};
+std::atomic<uint64_t> g_lazy_cpu_nanoseconds{0};
+
+uint64_t nanoseconds_of(clockid_t clock) {
+  timespec now{};
+  clock_gettime(clock, &now);
+  return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(now.tv_nsec);
+}
+
+}  // namespace
+
+LazyTotals lazy_totals() {
+  return {g_lazy_functions.load(std::memory_order_relaxed),
+          static_cast<double>(g_lazy_nanoseconds.load(std::memory_order_relaxed)) * 1e-9,
+          static_cast<double>(g_lazy_cpu_nanoseconds.load(std::memory_order_relaxed)) * 1e-9};
+}
+
+}  // namespace lunatic::baseline
+
+/// Called by the stubs on the fiber's stack (its room for helpers below stack_limit holds the
+/// compile): the code of `defined_index`, or a trap ("baseline tier: cannot compile ...") when
+/// the compile fails, with the caller's backtrace (the caller stored its site and depth, as
+/// before any call). No object with a destructor is alive when it traps.
+extern "C" void* lunatic_baseline_resolve(lunatic::jit::Context* ctx, uint32_t defined_index,
+                                          lunatic::baseline::LazyCode* self) {
+  std::string failure;
+  {
+    lunatic::Result<lunatic::jit::SlotEntryFn> entry = self->resolve(defined_index);
+    if (entry.ok()) return reinterpret_cast<void*>(*entry);
+    failure = "baseline tier: cannot compile a function: " + entry.error().to_string();
+  }
+  lunatic::jit::Execution::of(ctx).trap(lunatic::engine::Trap::host(std::move(failure)));
+}
+
+namespace lunatic::baseline {
+
+LazyCode::LazyCode(const engine::CompiledModule& module)
+    : module_(module), compiled_(new std::atomic<jit::SlotEntryFn>[module.wasm.functions.size()]) {
+  for (size_t i = 0; i < module.wasm.functions.size(); ++i) compiled_[i].store(nullptr);
+}
+
+LazyCode::~LazyCode() {
+  if (stubs_ != nullptr) code_runtime().release(stubs_);
+  for (void* block : blocks_) code_runtime().release(block);
+}
+
+Result<std::vector<jit::SlotEntryFn>> LazyCode::make_stubs() {
+  const size_t count = module_.wasm.functions.size();
+  std::vector<jit::SlotEntryFn> entries;
+  if (count == 0) return entries;  // asmjit refuses to place empty code
+  asmjit::CodeHolder code;
+  code.init(code_runtime().environment());
+  x86::Assembler a(&code);
+  // Entered with rsp = 8 mod 16 (just called); two pushes and 8 bytes align the call.
+  asmjit::Label common = a.newLabel();
+  a.bind(common);
+  a.push(x86::rdi);
+  a.push(x86::rsi);
+  a.sub(x86::rsp, 8);
+  a.mov(x86::esi, x86::eax);
+  a.mov(x86::rdx, reinterpret_cast<uint64_t>(this));
+  a.mov(x86::rax, reinterpret_cast<uint64_t>(&lunatic_baseline_resolve));
+  a.call(x86::rax);
+  a.add(x86::rsp, 8);
+  a.pop(x86::rsi);
+  a.pop(x86::rdi);
+  a.jmp(x86::rax);
+  std::vector<size_t> offsets;
+  offsets.reserve(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    offsets.push_back(a.offset());
+    a.mov(x86::eax, i);
+    a.jmp(common);
+  }
+  void* base = nullptr;
+  if (const asmjit::Error placed = code_runtime().add(&base, &code); placed != asmjit::kErrorOk) {
+    return baseline_error(std::string("cannot place the entry stubs: ") +
+                          asmjit::DebugUtils::errorAsString(placed));
+  }
+  stubs_ = base;
+  entries.reserve(count);
+  for (size_t offset : offsets) {
+    entries.push_back(reinterpret_cast<jit::SlotEntryFn>(static_cast<uint8_t*>(base) + offset));
+  }
+  return entries;
+}
+
+Result<jit::SlotEntryFn> LazyCode::resolve(uint32_t defined_index) {
+  if (jit::SlotEntryFn done = compiled_[defined_index].load(std::memory_order_acquire)) {
+    return done;  // a caller that read the stub before the code was published
+  }
+  std::lock_guard lock(mutex_);
+  if (jit::SlotEntryFn done = compiled_[defined_index].load(std::memory_order_relaxed)) {
+    return done;  // compiled by the caller this one waited for
+  }
+  const uint64_t start = nanoseconds_of(CLOCK_MONOTONIC);
+  const uint64_t start_cpu = nanoseconds_of(CLOCK_THREAD_CPUTIME_ID);
+  Result<PlacedFunction> placed = compile_function(module_, defined_index);
+  if (!placed.ok()) {
+    Error e = std::move(placed).error();
+    e.context =
+        "baseline, function " + std::to_string(module_.wasm.imported_functions + defined_index);
+    return e;
+  }
+  blocks_.push_back(placed->block);
+  compiled_[defined_index].store(placed->entry, std::memory_order_release);
+  code_->publish_entry(defined_index, placed->entry);
+  g_lazy_functions.fetch_add(1, std::memory_order_relaxed);
+  g_lazy_nanoseconds.fetch_add(nanoseconds_of(CLOCK_MONOTONIC) - start, std::memory_order_relaxed);
+  g_lazy_cpu_nanoseconds.fetch_add(nanoseconds_of(CLOCK_THREAD_CPUTIME_ID) - start_cpu,
+                                   std::memory_order_relaxed);
+  return placed->entry;
+}
+
+}  // namespace lunatic::baseline
