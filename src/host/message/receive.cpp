@@ -65,7 +65,7 @@ HostResult<int32_t> time_out_or_park(Process& self, Wait& wait) {
 /// allocates no pending state: the usual receive of a ring or a ping-pong parks every time.
 HostResult<int32_t> wait_for(CallContext& ctx, Process& self, uint64_t timeout_ms) {
   if (timeout_ms >= shared::kNoTimeoutFrom) return HostResult<int32_t>::park();
-  return wait_for(ctx, self, timeout_ms);
+  return time_out_or_park(self, ctx.pending<Wait>(start_wait(timeout_ms)));
 }
 
 /// The common end of receive and send_receive_skip_search: a matching message, a timeout, or
