@@ -55,5 +55,11 @@ struct Message {
 
 /// What a message costs besides its data: the node and the allocator's overhead for it.
 inline constexpr uint64_t kMessageBytes = sizeof(Message) + 32;
+/// Charge a message node may hold beyond kMessageBytes and its data: what a small message
+/// needed, kept with the node when it is recycled (Process::recycle) so that the next small
+/// message needs no new charge, i.e. no atomic update of the environments' budgets per
+/// message. Errs on the side of refusing (charged, not allocated); bounded per process (a
+/// process holds at most its received message and one spare node).
+inline constexpr uint64_t kMessageSlack = 256;
 
 }  // namespace lunatic::runtime

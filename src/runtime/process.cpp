@@ -61,6 +61,39 @@ std::shared_ptr<Process> Process::find_target(ProcessId id) {
   return p;
 }
 
+std::unique_ptr<Message> Process::new_message(uint64_t bytes) {
+  std::unique_ptr<Message> m = std::move(spare_message_);
+  if (!m) {
+    m = std::make_unique<Message>();
+    m->charge = new_charge();
+  }
+  const uint64_t need = bytes > UINT64_MAX - kMessageBytes ? UINT64_MAX : kMessageBytes + bytes;
+  if (m->charge.bytes() < need && !m->charge.resize(need)) {
+    if (m->charge.bytes() != 0) spare_message_ = std::move(m);  // still a good spare
+    return nullptr;
+  }
+  m->kind = MessageKind::Data;
+  m->tag = 0;
+  m->process = id_;
+  m->exit_kind = ExitStatus::Kind::Normal;
+  m->sequence = 0;
+  m->delivered = 0;
+  return m;
+}
+
+void Process::recycle(std::unique_ptr<Message> message) {
+  if (!message || spare_message_ || message->charge.budget().get() != &environment_->budget()) {
+    return;  // freed here, its charge given back
+  }
+  // Nothing of the previous message may reach the next one's receiver: its bytes and
+  // resources go now (untaken resources are freed, as with the message).
+  std::vector<uint8_t>().swap(message->data);
+  std::vector<std::unique_ptr<Resource>>().swap(message->resources);
+  MemoryCharge& charge = message->charge;
+  if (charge.bytes() > kMessageBytes + kMessageSlack) charge.resize(kMessageBytes + kMessageSlack);
+  spare_message_ = std::move(message);
+}
+
 void Process::wake() {
   uint32_t s = state_.load(std::memory_order_acquire);
   for (;;) {

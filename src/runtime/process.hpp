@@ -78,6 +78,17 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   std::unique_ptr<Message> outgoing;
   std::unique_ptr<Message> incoming;
 
+  /// A data message from this process (`process` set to it, the rest cleared) charged at least
+  /// kMessageBytes + `bytes` to its environment: the spare node kept by recycle() when there
+  /// is one (no allocation, and its charge, still held, usually covers a small message: no
+  /// atomic update of the budgets), else a new one. Null if the budget refuses the charge.
+  std::unique_ptr<Message> new_message(uint64_t bytes);
+  /// Takes back a message this process is done with (the received message, replaced by the
+  /// next): kept as the spare node for new_message() if none is kept and it is charged to this
+  /// process's environment (its data and resources dropped, its charge cut to kMessageBytes +
+  /// kMessageSlack), else freed.
+  void recycle(std::unique_ptr<Message> message);
+
   /// Per-process state of a host namespace (WASI args, an error table...): one object of each
   /// type T, default-constructed on first use, destroyed with the process. Owner-only.
   template <class T> T& local();
@@ -238,7 +249,8 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   ProcessNames names_;
   HandleTable resources_;
   std::vector<LocalSlot> locals_;
-  ProcessId target_id_ = 0;  ///< find_target's last answer (owner-only)
+  std::unique_ptr<Message> spare_message_;  ///< recycle()'s node for new_message() (owner-only)
+  ProcessId target_id_ = 0;                 ///< find_target's last answer (owner-only)
   std::weak_ptr<Process> target_;
 
   /// Starts as Running ("being set up"): a wake-up during spawn (a message sent to the new id

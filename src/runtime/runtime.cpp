@@ -142,6 +142,7 @@ void Runtime::finish(Process& process) {
   process.pending_call().clear();
   process.outgoing.reset();
   process.incoming.reset();
+  process.spare_message_.reset();
   process.resources_.clear();
   process.locals_.clear();
 

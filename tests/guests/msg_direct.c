@@ -96,6 +96,24 @@ int main(void) {
   CHECK(lunatic_receive_i64(1, 0, &v) == LUNATIC_MESSAGE_DATA && v == 66);
   CHECK(lunatic_receive_i64(1, 0, &v) == LUNATIC_MESSAGE_DATA && v == 77);
 
+  /* A received message's node carries this process's next message (Process::recycle): none
+   * of the old message's bytes reach the new one's receiver. A queued 3000-byte message is
+   * received (its bytes kept in it), replaced by the next received one, and its node then
+   * carries an empty message. */
+  fill(out, 3000, 3);
+  lunatic_send_data(self, 7, out, 3000);
+  int64_t tag7 = 7, tag8 = 8;
+  CHECK(lunatic_receive(&tag7, 1, 0) == LUNATIC_MESSAGE_DATA && lunatic_data_size() == 3000);
+  CHECK(lunatic_send_data(self, 8, NULL, 0) == 0);
+  CHECK(lunatic_receive(&tag8, 1, 0) == LUNATIC_MESSAGE_DATA && lunatic_data_size() == 0);
+  for (int i = 0; i < 2; ++i) {
+    lunatic_create_data(8, 0);
+    CHECK(lunatic_send(self) == 0);
+    CHECK(lunatic_receive(&tag8, 1, 0) == LUNATIC_MESSAGE_DATA && lunatic_get_tag() == 8);
+    CHECK(lunatic_data_size() == 0 && lunatic_read_data(in, BIG) == 0);
+    CHECK(lunatic_get_process_id() == self && lunatic_resource_kind(0) == LUNATIC_RESOURCE_NONE);
+  }
+
   /* No such process. */
   CHECK(lunatic_send_data(0x7fffffff, 1, out, 8) == 1);
 

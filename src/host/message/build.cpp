@@ -41,21 +41,18 @@ HostResult<int64_t> push_resource(CallContext& ctx, std::string_view kind, uint6
 
 /// Arguments: the tag, a capacity hint in bytes. Starts a new data message in the scratch
 /// slot, dropping one not sent. The message's node and buffer are charged to the caller's
-/// environment until the message is received and dropped (Message::charge); past its
+/// environment until the message is received and dropped (Message::charge; a node the caller
+/// recycled may hold up to kMessageSlack bytes more, runtime/message.hpp); past its
 /// max_memory_total the caller is killed ("out of memory: ...").
 HostResult<void> create_data(CallContext& ctx, int64_t tag, uint64_t capacity) {
   Process& self = ctx.host<Process>();
   self.outgoing.reset();  // its charge goes back before the new one is taken
   const uint64_t reserve = std::min(capacity, kMaxReserve);
-  MemoryCharge charge = self.new_charge();
-  if (!charge.resize(runtime::kMessageBytes + reserve)) {
-    return self.over_budget("a message of " + std::to_string(reserve) + " bytes");
-  }
-  self.outgoing = std::make_unique<runtime::Message>();
-  self.outgoing->tag = tag;
-  self.outgoing->process = self.id();
-  self.outgoing->data.reserve(reserve);
-  self.outgoing->charge = std::move(charge);
+  std::unique_ptr<runtime::Message> m = self.new_message(reserve);
+  if (!m) return self.over_budget("a message of " + std::to_string(reserve) + " bytes");
+  m->tag = tag;
+  m->data.reserve(reserve);
+  self.outgoing = std::move(m);
   return {};
 }
 
@@ -138,14 +135,11 @@ HostResult<int32_t> send_data(CallContext& ctx, uint64_t process_id, int64_t tag
   // known whether they go straight to the receiver (receive_data then gives them back).
   const uint64_t size = data.size();
   if (!charge_copy(ctx, size)) return out_of_fuel();
-  MemoryCharge charge = self.new_charge();
-  if (!charge.resize(runtime::kMessageBytes + size)) {
-    return self.over_budget("a message of " + std::to_string(size) + " bytes");
-  }
-  auto m = std::make_unique<runtime::Message>();
+  // Usually the node of a message this process received earlier, whose charge covers a small
+  // message already (Process::new_message): no allocation, no update of the budgets.
+  std::unique_ptr<runtime::Message> m = self.new_message(size);
+  if (!m) return self.over_budget("a message of " + std::to_string(size) + " bytes");
   m->tag = tag;
-  m->process = self.id();
-  m->charge = std::move(charge);
   return self.runtime().send_copying(process_id, std::move(m), data.bytes(), &self) ? 0 : 1;
 }
 

@@ -60,6 +60,14 @@ HostResult<int32_t> time_out_or_park(Process& self, Wait& wait) {
   return HostResult<int32_t>::park();
 }
 
+/// Nothing queued matched, on a receive's attempt: park, time out, or park until the deadline.
+/// A wait without a timeout keeps nothing across the Park (no deadline, no timer), so it
+/// allocates no pending state: the usual receive of a ring or a ping-pong parks every time.
+HostResult<int32_t> wait_for(CallContext& ctx, Process& self, uint64_t timeout_ms) {
+  if (timeout_ms >= shared::kNoTimeoutFrom) return HostResult<int32_t>::park();
+  return time_out_or_park(self, ctx.pending<Wait>(start_wait(timeout_ms)));
+}
+
 /// The common end of receive and send_receive_skip_search: a matching message, a timeout, or
 /// Park.
 HostResult<int32_t> receive_or_park(Process& self, Wait& wait, std::span<const runtime::Tag> tags,
@@ -74,6 +82,8 @@ HostResult<int32_t> receive_or_park(Process& self, Wait& wait, std::span<const r
 
 int32_t accept(Process& self, std::unique_ptr<runtime::Message> m) {
   const runtime::MessageKind kind = m->kind;
+  // The message received before is done with: its node becomes this process's next message.
+  self.recycle(std::move(self.incoming));
   self.incoming = std::move(m);
   self.local<ReadCursor>().position = 0;
   switch (kind) {
@@ -94,7 +104,7 @@ HostResult<int32_t> receive(CallContext& ctx, GuestSpan<int64_t> tags, uint64_t 
   if (std::unique_ptr<runtime::Message> m = self.mailbox().receive_or_wait(filter.view())) {
     return accept(self, std::move(m));  // no wait, so no pending state to allocate
   }
-  return time_out_or_park(self, ctx.pending<Wait>(start_wait(timeout_ms)));
+  return wait_for(ctx, self, timeout_ms);
 }
 
 /// Arguments: tags and a timeout as for receive, a buffer, where to write the message's size
@@ -116,7 +126,7 @@ HostResult<int32_t> receive_data(CallContext& ctx, GuestSpan<int64_t> tags, uint
   std::unique_ptr<runtime::Message> m = self.mailbox().receive_or_wait(filter.view(), 0, direct);
   // The wait's state (its deadline) only once it must wait: a message already queued costs no
   // allocation. The deadline counts from the first attempt that found nothing.
-  if (!m) return time_out_or_park(self, ctx.pending<Wait>(start_wait(timeout_ms)));
+  if (!m) return wait_for(ctx, self, timeout_ms);
   const int32_t kind = accept(self, std::move(m));
   runtime::Message& in = *self.incoming;
   if (in.delivered == 0 && kind == 0 && in.data.size() <= buffer.size()) {
@@ -127,9 +137,10 @@ HostResult<int32_t> receive_data(CallContext& ctx, GuestSpan<int64_t> tags, uint
     in.delivered = in.data.size();
     std::vector<uint8_t>().swap(in.data);
   }
-  if (in.delivered != 0) {
-    // The bytes are the caller's now: the message keeps only its node charged.
-    in.charge.resize(std::min<uint64_t>(in.charge.bytes(), runtime::kMessageBytes));
+  if (in.delivered != 0 && in.charge.bytes() > runtime::kMessageBytes + runtime::kMessageSlack) {
+    // The bytes are the caller's now: the message keeps its node charged, and for a small
+    // message the slack (runtime/message.hpp) that spares its next use a budget update.
+    in.charge.resize(runtime::kMessageBytes + runtime::kMessageSlack);
   }
   size_out.write(in.delivered != 0 ? in.delivered : in.data.size());
   return kind;
