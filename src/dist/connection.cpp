@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -39,7 +40,7 @@ void Connection::start() {
   thread_ = std::thread([this] { run(); });
 }
 
-bool Connection::enqueue(std::vector<uint8_t> frame) {
+bool Connection::enqueue(std::vector<uint8_t> frame, MemoryCharge charge) {
   {
     std::lock_guard lock(mutex_);
     if (closed_ || queued_bytes_ + frame.size() > kMaxQueuedBytes) return false;
@@ -50,11 +51,11 @@ bool Connection::enqueue(std::vector<uint8_t> frame) {
         write_mutex_.try_lock()) {
       const ssize_t sent = send(fd_, frame.data(), frame.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       write_mutex_.unlock();
-      if (sent == static_cast<ssize_t>(frame.size())) return true;
+      if (sent == static_cast<ssize_t>(frame.size())) return true;  // the charge goes back
       if (sent > 0) frame.erase(frame.begin(), frame.begin() + sent);
     }
     queued_bytes_ += frame.size();
-    queue_.push_back(std::move(frame));
+    queue_.push_back(Outgoing{std::move(frame), std::move(charge)});
   }
   const uint64_t one = 1;
   (void)!write(wake_fd_, &one, sizeof one);
@@ -73,7 +74,7 @@ void Connection::release(std::vector<uint8_t> first) {
     if (closed_) return;
     if (!first.empty()) {
       queued_bytes_ += first.size();  // past kMaxQueuedBytes if need be: it is one answer
-      queue_.push_front(std::move(first));
+      queue_.push_front(Outgoing{std::move(first), MemoryCharge{}});
     }
   }
   const uint64_t one = 1;
@@ -126,14 +127,16 @@ void Connection::serve() {
   constexpr int kTicksToDeath = 4;
   int silent_ticks = 0;
   while (!stopping_.load(std::memory_order_acquire)) {
+    // Frames already received are read without waiting (the poll only looks at the wake-up).
+    const bool pending = buffered();
     pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-    const int ready = poll(fds, 2, kTickMs);
+    const int ready = poll(fds, 2, pending ? 0 : kTickMs);
     if (ready < 0) {
       if (errno == EINTR) continue;
       why = std::string("poll: ") + std::strerror(errno);
       break;
     }
-    if (ready == 0) {
+    if (ready == 0 && !pending) {
       if (++silent_ticks >= kTicksToDeath) {
         why = "nothing received for 60 s (net tick time)";
         break;
@@ -152,7 +155,7 @@ void Connection::serve() {
       if (stopping_.load(std::memory_order_acquire)) break;
       if (!flush(why)) break;
     }
-    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+    if (pending || (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
       silent_ticks = 0;
       uint8_t header[4];
       if (!read_exact(header, why)) break;
@@ -170,12 +173,28 @@ void Connection::serve() {
 bool Connection::read_exact(std::span<uint8_t> out, std::string& why) {
   size_t done = 0;
   while (done < out.size()) {
+    if (buffered()) {
+      const size_t n = std::min(out.size() - done, in_end_ - in_begin_);
+      std::memcpy(out.data() + done, in_.data() + in_begin_, n);
+      in_begin_ += n;
+      done += n;
+      continue;
+    }
     if (stopping_.load(std::memory_order_acquire)) return why = "stopped", false;
-    // Read what is there first; wait only when nothing is (one syscall a read, not two).
-    const ssize_t n = recv(fd_, out.data() + done, out.size() - done, MSG_DONTWAIT);
+    // Read what is there first; wait only when nothing is (one syscall a read, not two). A
+    // short read fills the buffer with as much as the socket has (the next frames too).
+    const bool direct = out.size() - done >= kReadBuffer;
+    uint8_t* into = direct ? out.data() + done : in_.data();
+    const size_t room = direct ? out.size() - done : in_.size();
+    const ssize_t n = recv(fd_, into, room, MSG_DONTWAIT);
     if (n == 0) return why = kClosed, false;
     if (n > 0) {
-      done += static_cast<size_t>(n);
+      if (direct) {
+        done += static_cast<size_t>(n);
+      } else {
+        in_begin_ = 0;
+        in_end_ = static_cast<size_t>(n);
+      }
       continue;
     }
     if (errno == EINTR) continue;
@@ -262,18 +281,21 @@ bool Connection::handle_frame(std::span<const uint8_t> frame, std::string& why) 
 
 bool Connection::flush(std::string& why) {
   std::lock_guard writing(write_mutex_);  // before mutex_: enqueue only try_locks it
-  std::deque<std::vector<uint8_t>> batch;
+  std::deque<Outgoing> batch;
   {
     std::lock_guard lock(mutex_);
     if (held_) return true;  // release() wakes the thread again
     batch.swap(queue_);
     queued_bytes_ = 0;
   }
-  for (const std::vector<uint8_t>& frame : batch) {
-    if (!write_all(frame)) {
+  // Each frame's charge goes back as soon as the socket took it (pop_front), not when the
+  // whole batch is written; what is left when the connection fails goes back with `batch`.
+  while (!batch.empty()) {
+    if (!write_all(batch.front().bytes)) {
       why = "send failed";
       return false;
     }
+    batch.pop_front();
   }
   return true;
 }
