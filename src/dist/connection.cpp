@@ -9,7 +9,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -127,16 +126,14 @@ void Connection::serve() {
   constexpr int kTicksToDeath = 4;
   int silent_ticks = 0;
   while (!stopping_.load(std::memory_order_acquire)) {
-    // Frames already received are read without waiting (the poll only looks at the wake-up).
-    const bool pending = buffered();
     pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-    const int ready = poll(fds, 2, pending ? 0 : kTickMs);
+    const int ready = poll(fds, 2, kTickMs);
     if (ready < 0) {
       if (errno == EINTR) continue;
       why = std::string("poll: ") + std::strerror(errno);
       break;
     }
-    if (ready == 0 && !pending) {
+    if (ready == 0) {
       if (++silent_ticks >= kTicksToDeath) {
         why = "nothing received for 60 s (net tick time)";
         break;
@@ -155,7 +152,7 @@ void Connection::serve() {
       if (stopping_.load(std::memory_order_acquire)) break;
       if (!flush(why)) break;
     }
-    if (pending || (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       silent_ticks = 0;
       uint8_t header[4];
       if (!read_exact(header, why)) break;
@@ -173,28 +170,12 @@ void Connection::serve() {
 bool Connection::read_exact(std::span<uint8_t> out, std::string& why) {
   size_t done = 0;
   while (done < out.size()) {
-    if (buffered()) {
-      const size_t n = std::min(out.size() - done, in_end_ - in_begin_);
-      std::memcpy(out.data() + done, in_.data() + in_begin_, n);
-      in_begin_ += n;
-      done += n;
-      continue;
-    }
     if (stopping_.load(std::memory_order_acquire)) return why = "stopped", false;
-    // Read what is there first; wait only when nothing is (one syscall a read, not two). A
-    // short read fills the buffer with as much as the socket has (the next frames too).
-    const bool direct = out.size() - done >= kReadBuffer;
-    uint8_t* into = direct ? out.data() + done : in_.data();
-    const size_t room = direct ? out.size() - done : in_.size();
-    const ssize_t n = recv(fd_, into, room, MSG_DONTWAIT);
+    // Read what is there first; wait only when nothing is (one syscall a read, not two).
+    const ssize_t n = recv(fd_, out.data() + done, out.size() - done, MSG_DONTWAIT);
     if (n == 0) return why = kClosed, false;
     if (n > 0) {
-      if (direct) {
-        done += static_cast<size_t>(n);
-      } else {
-        in_begin_ = 0;
-        in_end_ = static_cast<size_t>(n);
-      }
+      done += static_cast<size_t>(n);
       continue;
     }
     if (errno == EINTR) continue;

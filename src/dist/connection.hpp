@@ -65,10 +65,9 @@ class Connection {
  private:
   void run();
   void serve();
-  /// Reads exactly `out.size()` bytes, from what an earlier recv left in in_ first; false on
-  /// end of stream, error, stop or kIoTimeoutMs without progress. `why` says which.
+  /// Reads exactly `out.size()` bytes; false on end of stream, error, stop or kIoTimeoutMs
+  /// without progress. `why` says which.
   bool read_exact(std::span<uint8_t> out, std::string& why);
-  bool buffered() const { return in_begin_ < in_end_; }
   bool write_all(std::span<const uint8_t> bytes);
   /// One frame after its length was read; false: drop the peer (`why` set).
   bool read_frame(uint32_t length, std::string& why);
@@ -97,13 +96,6 @@ class Connection {
   bool closed_ = false;             ///< under mutex_: no more sends accepted
   bool held_ = false;               ///< under mutex_: hold() without release()
   uint64_t over_budget_drops_ = 0;  ///< the thread's: messages its receivers' budgets refused
-  /// The thread's: bytes received and not yet read. A small frame's length and body, or
-  /// several frames, come in one recv (a syscall a frame less); a read of kReadBuffer bytes
-  /// or more goes straight to its destination.
-  static constexpr size_t kReadBuffer = 16 * 1024;
-  std::vector<uint8_t> in_ = std::vector<uint8_t>(kReadBuffer);
-  size_t in_begin_ = 0;
-  size_t in_end_ = 0;
 };
 
 }  // namespace lunatic::dist
