@@ -4,7 +4,8 @@
 // with {Self, I} (answered with I), prints the median round trip, sends it 20,000 integers
 // in a row and then {Self, done} (messages one way, per second: the answer `done` comes after
 // the worker took them all), links to the worker, has NODE halt, and prints the link's
-// death: noconnection.
+// death: noconnection (NODE running another program, distributed_echo say, is not halted:
+// the worker is stopped and NODE keeps running).
 //   lunatic run --name b@127.0.0.1 --cookie lunatic distributed_ping.wasm
 //   lunatic run --name a@127.0.0.1 --cookie lunatic distributed_ping.wasm b@127.0.0.1
 #include <lunatic/message.h>
@@ -77,12 +78,21 @@ int ping(const std::string& node) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("%d messages one way, %.0f per second\n", kBurst, kBurst / seconds);
-  // Linked, trapping the link's death as a message; then the node goes away.
+  // Linked, trapping the link's death as a message; then the node goes away (if it is a
+  // distributed_ping node: another one, running distributed_echo say, is left running).
   lunatic_die_when_link_dies(0);
   worker->link(1);
-  if (!worker->send(Term::atom("halt_node"))) return 1;
-  const int64_t link_tag = 1;
-  if (lunatic_receive(&link_tag, 1, 10'000) != LUNATIC_MESSAGE_LINK_DIED) {
+  if (!worker->send(Term::tuple({self, Term::atom("halt_node")}))) return 1;
+  const int64_t tags[2] = {1, LUNATIC_TERM_TAG};
+  const int32_t kind = lunatic_receive(tags, 2, 10'000);
+  if (kind == 0) {  // the worker's answer: its node is not a distributed_ping node
+    worker->unlink();
+    lunatic_kill(worker->id());
+    std::printf("%s is not a distributed_ping node: it keeps running (worker stopped)\n",
+                node.c_str());
+    return 0;
+  }
+  if (kind != LUNATIC_MESSAGE_LINK_DIED) {
     std::fprintf(stderr, "the link did not die\n");
     return 1;
   }
@@ -94,24 +104,26 @@ int ping(const std::string& node) {
 
 }  // namespace
 
-/// Spawned on the pinged node: answers {From, I} with I; `halt_node` halts its node.
+/// Spawned on the pinged node: answers {From, I} with I; {From, halt_node} halts its node
+/// (the runtime ends, and this process with it), or answers `not_halted` when the node runs
+/// no distributed_ping node.
 extern "C" __attribute__((export_name("ping_worker"))) void ping_worker(int64_t) {
   for (;;) {
     lunatic::Result<lunatic::ReceivedTerm> got = lunatic::receive_term();
     if (!got) continue;
     const Term& t = got->term;
-    if (t.is(Term::Kind::atom) && t.text() == "halt_node") {
-      uint64_t root = 0;
-      if (lunatic_registry_get(kNodeName.data(), kNodeName.size(), &root) == 0) {
-        (void)RemoteProcess(root).send(Term::atom("halt"));
-      }
-      continue;  // the runtime ends, and this process with it
-    }
     if (!t.is(Term::Kind::tuple) || t.elements().size() != 2) continue;
     if (!t.elements()[0].is(Term::Kind::pid)) continue;
-    if (auto from = RemoteProcess::from_pid(t.elements()[0].as_pid())) {
-      (void)from->send(t.elements()[1]);
+    lunatic::Result<RemoteProcess> from = RemoteProcess::from_pid(t.elements()[0].as_pid());
+    if (!from) continue;
+    const Term& what = t.elements()[1];
+    const bool halt = what.is(Term::Kind::atom) && what.text() == "halt_node";
+    uint64_t root = 0;
+    if (halt && lunatic_registry_get(kNodeName.data(), kNodeName.size(), &root) == 0) {
+      (void)RemoteProcess(root).send(Term::atom("halt"));
+      continue;
     }
+    (void)from->send(halt ? Term::atom("not_halted") : what);
   }
 }
 

@@ -198,7 +198,6 @@ int run_module(const RunOptions& options) {
       return kExitUsage;
     }
     node_config = dist::NodeConfig{.name = std::move(*name), .cookie = std::move(*cookie)};
-    node_config->compile = engine::CompileConfig{.features = options.features};
   }
   // Set in `prepare`, before the root can run (and so before it can end).
   auto root_id = std::make_shared<std::atomic<runtime::ProcessId>>(0);

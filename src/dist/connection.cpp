@@ -39,7 +39,7 @@ void Connection::start() {
   thread_ = std::thread([this] { run(); });
 }
 
-bool Connection::enqueue(std::vector<uint8_t> frame) {
+bool Connection::enqueue(std::vector<uint8_t> frame, MemoryCharge charge) {
   {
     std::lock_guard lock(mutex_);
     if (closed_ || queued_bytes_ + frame.size() > kMaxQueuedBytes) return false;
@@ -50,11 +50,11 @@ bool Connection::enqueue(std::vector<uint8_t> frame) {
         write_mutex_.try_lock()) {
       const ssize_t sent = send(fd_, frame.data(), frame.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       write_mutex_.unlock();
-      if (sent == static_cast<ssize_t>(frame.size())) return true;
+      if (sent == static_cast<ssize_t>(frame.size())) return true;  // the charge goes back
       if (sent > 0) frame.erase(frame.begin(), frame.begin() + sent);
     }
     queued_bytes_ += frame.size();
-    queue_.push_back(std::move(frame));
+    queue_.push_back(Outgoing{std::move(frame), std::move(charge)});
   }
   const uint64_t one = 1;
   (void)!write(wake_fd_, &one, sizeof one);
@@ -73,7 +73,7 @@ void Connection::release(std::vector<uint8_t> first) {
     if (closed_) return;
     if (!first.empty()) {
       queued_bytes_ += first.size();  // past kMaxQueuedBytes if need be: it is one answer
-      queue_.push_front(std::move(first));
+      queue_.push_front(Outgoing{std::move(first), MemoryCharge{}});
     }
   }
   const uint64_t one = 1;
@@ -262,18 +262,21 @@ bool Connection::handle_frame(std::span<const uint8_t> frame, std::string& why) 
 
 bool Connection::flush(std::string& why) {
   std::lock_guard writing(write_mutex_);  // before mutex_: enqueue only try_locks it
-  std::deque<std::vector<uint8_t>> batch;
+  std::deque<Outgoing> batch;
   {
     std::lock_guard lock(mutex_);
     if (held_) return true;  // release() wakes the thread again
     batch.swap(queue_);
     queued_bytes_ = 0;
   }
-  for (const std::vector<uint8_t>& frame : batch) {
-    if (!write_all(frame)) {
+  // Each frame's charge goes back as soon as the socket took it (pop_front), not when the
+  // whole batch is written; what is left when the connection fails goes back with `batch`.
+  while (!batch.empty()) {
+    if (!write_all(batch.front().bytes)) {
       why = "send failed";
       return false;
     }
+    batch.pop_front();
   }
   return true;
 }

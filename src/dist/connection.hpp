@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/memory_budget.hpp"
 #include "dist/etf.hpp"
 
 namespace lunatic::dist {
@@ -23,8 +24,11 @@ class Node;
 
 /// The largest frame read or sent (a message of one term): 64 MiB.
 inline constexpr uint32_t kMaxFrame = 64u << 20;
-/// Bytes of sends a connection queues before it refuses more.
+/// Bytes of sends a connection queues before it refuses more (each queued message is also
+/// charged to its sender's environment while it waits: Connection::enqueue).
 inline constexpr size_t kMaxQueuedBytes = 64u << 20;
+/// What a queued frame costs beyond its bytes (its deque slot and vector), charged with them.
+inline constexpr size_t kQueuedFrameBytes = 64;
 /// How long a frame, a write or a handshake may stall before the peer is dropped.
 inline constexpr unsigned kIoTimeoutMs = 5000;
 
@@ -39,10 +43,11 @@ class Connection {
 
   void start();
   /// Sends `frame` (length first: control.hpp's *_frame): written at once without blocking
-  /// when nothing is queued before it and the socket takes it, else queued for the thread.
-  /// False if the connection has ended or its queue is full. Thread-safe, never blocks on
-  /// the network.
-  bool enqueue(std::vector<uint8_t> frame);
+  /// when nothing is queued before it and the socket takes it, else queued for the thread,
+  /// with `charge` (what the frame holds of its sender's environment, given back once the
+  /// frame is written or dropped). False if the connection has ended or its queue is full.
+  /// Thread-safe, never blocks on the network.
+  bool enqueue(std::vector<uint8_t> frame, MemoryCharge charge = {});
   /// Holds back every frame sent from now on (queued, not written) until release(), which
   /// puts `first` before them. A remote spawn answers this way: its answer must leave after
   /// the new process is registered and before anything the process sends. Thread-safe.
@@ -81,10 +86,15 @@ class Connection {
   /// sender writing its frame itself (try_lock under mutex_, only when nothing is queued).
   std::mutex write_mutex_;
   std::mutex mutex_;
-  std::deque<std::vector<uint8_t>> queue_;  ///< under mutex_: frames
-  size_t queued_bytes_ = 0;                 ///< under mutex_
-  bool closed_ = false;                     ///< under mutex_: no more sends accepted
-  bool held_ = false;                       ///< under mutex_: hold() without release()
+  /// A frame waiting for the socket, and what it holds of its sender's budget meanwhile.
+  struct Outgoing {
+    std::vector<uint8_t> bytes;
+    MemoryCharge charge;
+  };
+  std::deque<Outgoing> queue_;      ///< under mutex_: frames
+  size_t queued_bytes_ = 0;         ///< under mutex_
+  bool closed_ = false;             ///< under mutex_: no more sends accepted
+  bool held_ = false;               ///< under mutex_: hold() without release()
   uint64_t over_budget_drops_ = 0;  ///< the thread's: messages its receivers' budgets refused
 };
 

@@ -226,12 +226,20 @@ bool Node::send_remote(runtime::ProcessId to, std::unique_ptr<runtime::Message> 
   // Sockets, modules and other resources are local to this node: they cannot travel.
   if (message->kind != runtime::MessageKind::Data || !message->resources.empty()) return false;
   if (message->data.size() > kMaxFrame - 1024 || !is_one_term(message->data)) return false;
-  return enqueue_to(pid->node, send_frame(*pid, message->data));
+  std::vector<uint8_t> frame = send_frame(*pid, message->data);
+  // The message's charge (its sender's environment: create_data) now stands for the frame
+  // until the socket takes it: a process flooding a peer that does not read exhausts its own
+  // environment, as it would flooding a local process that does not receive. The message is
+  // gone first, so a frame as large as the budget allows is not counted twice.
+  MemoryCharge charge = std::move(message->charge);
+  message.reset();
+  if (!charge.resize(frame.size() + kQueuedFrameBytes)) return false;
+  return enqueue_to(pid->node, std::move(frame), std::move(charge));
 }
 
-bool Node::enqueue_to(const std::string& peer, std::vector<uint8_t> frame) {
+bool Node::enqueue_to(const std::string& peer, std::vector<uint8_t> frame, MemoryCharge charge) {
   std::shared_ptr<Connection> connection = connection_to(peer);
-  return connection && connection->enqueue(std::move(frame));
+  return connection && connection->enqueue(std::move(frame), std::move(charge));
 }
 
 Node::Delivery Node::deliver(const std::optional<ErlangPid>& from,

@@ -24,7 +24,7 @@
 #include "dist/pid_table.hpp"
 #include "dist/remote_spawn.hpp"
 #include "dist/signal_table.hpp"
-#include "engine/compile.hpp"
+#include "engine/compiled_module.hpp"
 #include "runtime/environment.hpp"
 #include "runtime/router.hpp"
 #include "runtime/runtime.hpp"
@@ -57,10 +57,10 @@ struct NodeConfig {
   /// Where processes that peers spawn here run (docs/distribution.md "Remote spawn"); null:
   /// remote spawns are refused (answered `notsup`).
   std::shared_ptr<const runtime::Environment> remote_spawn{};
-  /// Bytes of modules received from peers the node keeps compiled at most.
+  /// Bytes of modules received from peers the node keeps compiled at most. They are compiled
+  /// by Runtime::compile, as modules processes load at run time (RuntimeConfig::compile: the
+  /// embedder's tier and the proposals modules may use).
   size_t module_cache_bytes = size_t{64} << 20;
-  /// How modules received from peers are compiled (the proposals they may use: `-W`).
-  engine::CompileConfig compile{};
 };
 
 class Node final : public runtime::Router {
@@ -149,8 +149,9 @@ class Node final : public runtime::Router {
   std::shared_ptr<Connection> connection_to(const std::string& peer);
   /// Joins and forgets the connections that ended.
   void reap();
-  /// Queues `frame` on the connection to `peer` (opened if there is none); false if it cannot.
-  bool enqueue_to(const std::string& peer, std::vector<uint8_t> frame);
+  /// Queues `frame` on the connection to `peer` (opened if there is none), holding `charge`
+  /// while it waits (Connection::enqueue); false if it cannot.
+  bool enqueue_to(const std::string& peer, std::vector<uint8_t> frame, MemoryCharge charge = {});
   /// This node's reference for outgoing monitor `key`, and back (nullopt: not one of ours).
   ErlangRef monitor_ref(uint64_t key) const;
   std::optional<uint64_t> monitor_key(std::span<const uint8_t> ref) const;

@@ -202,8 +202,12 @@ bool Node::on_spawn_request(const std::string& peer, const Control& c, std::stri
     } else if (!module && sha256(request->bytes) != hash) {
       error = "badarg";
     } else if (!module) {
+      // As a module a process loads at run time: the embedder's tier (the CLI's: baseline
+      // code from a background thread, then LLVM's), not the interpreter for good (a worker
+      // spawned for a ping-pong spent most of its time there). Decoding, validation and
+      // lowering run here, on the connection's thread; native code never does.
       Result<std::shared_ptr<const engine::CompiledModule>> compiled =
-          engine::compile(request->bytes, config_.compile);
+          runtime_.compile(request->bytes);
       if (compiled) {
         module = *compiled;
         modules_.add(hash, module, request->bytes.size());

@@ -25,9 +25,10 @@ TimerId Timer::schedule(Clock::time_point deadline, std::function<void()> action
     order_.emplace(deadline, id);
     actions_.emplace(id, Action{deadline, owner, target, std::move(action)});
     if (target != 0) by_target_.emplace(target, id);
-    earliest = order_.begin()->second == id;
+    earliest = deadline < wakes_at_;
   }
-  // Only a new earliest deadline changes how long the thread must sleep.
+  // Only a deadline before the one the thread sleeps until changes how long it must sleep (a
+  // cancelled earliest one only makes it wake early once, and look again).
   if (earliest) changed_.notify_one();
   return id;
 }
@@ -77,12 +78,16 @@ void Timer::loop() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     if (order_.empty()) {
+      wakes_at_ = Clock::time_point::max();
       changed_.wait(lock);
+      wakes_at_ = Clock::time_point::min();
       continue;
     }
     const auto [deadline, id] = *order_.begin();
     if (Clock::now() < deadline) {
+      wakes_at_ = deadline;
       changed_.wait_until(lock, deadline);
+      wakes_at_ = Clock::time_point::min();
       continue;
     }
     std::function<void()> action;

@@ -67,6 +67,11 @@ class Timer {
   /// (target, id) of the actions that have a target.
   std::set<std::pair<uint64_t, TimerId>> by_target_;
   TimerId next_id_ = 1;
+  /// When the thread looks at order_ again by itself: the deadline it waits for, max() when
+  /// it waits for a change only, min() while it is awake (it reads order_ before it sleeps
+  /// again). A new action earlier than this must wake it; a later one need not (a receive
+  /// with a timeout schedules one and cancels it per message: no thread wake-up each time).
+  Clock::time_point wakes_at_ = Clock::time_point::min();
   bool stopping_ = false;
   std::thread thread_;
 };

@@ -27,6 +27,10 @@
 //                               waits on that answer, not on a sleep
 //   {From, stall}            -> From ! stalling, then never receives again (a mailbox that
 //                               only grows: tests/integration/distributed_flood.py)
+//   {From, flood, Pid, N}    -> From ! flooding, then sends Pid N binaries of 1 MiB, telling
+//                               From {flooded, I} after each; a send that fails ends it with
+//                               From ! {flood_refused, I}, the last with From ! {flood_done, N}
+//                               (tests/integration/distributed_outgoing.py)
 // Each notice is also printed as one line (for a watcher on a node that is gone).
 #include <lunatic/message.h>
 #include <lunatic/process.h>
@@ -132,6 +136,21 @@ bool command(const Term& request, std::optional<RemoteProcess>& report) {
     return false;
   } else if (what == "relay" && target) {
     (void)target->send(Term::tuple({e[0], Term::atom("where")}));
+  } else if (what == "flood" && e.size() == 4 && e[2].is(Term::Kind::pid) &&
+             e[3].is(Term::Kind::integer)) {
+    lunatic::Result<RemoteProcess> sink = RemoteProcess::from_pid(e[2].as_pid());
+    if (!sink) return true;
+    (void)from->send(Term::atom("flooding"));
+    const Term chunk = Term::binary(std::string(size_t{1} << 20, 'f'));
+    const int64_t count = e[3].as_integer();
+    for (int64_t i = 1; i <= count; ++i) {
+      if (!sink->send(chunk)) {
+        (void)from->send(Term::tuple({Term::atom("flood_refused"), Term::integer(i)}));
+        return true;
+      }
+      (void)from->send(Term::tuple({Term::atom("flooded"), Term::integer(i)}));
+    }
+    (void)from->send(Term::tuple({Term::atom("flood_done"), Term::integer(count)}));
   } else if (what == "stall") {
     (void)from->send(Term::atom("stalling"));
     for (;;) lunatic_sleep_ms(3'600'000);

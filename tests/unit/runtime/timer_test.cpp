@@ -34,6 +34,24 @@ TEST(Timer, CancelOwnedOnlyByTheOwnerAndOnlyBeforeItRan) {
   EXPECT_EQ(ran.load(), 1);
 }
 
+TEST(Timer, AnEarlierDeadlineWakesTheThreadALaterOneDoesNot) {
+  // The thread sleeps until the earliest deadline; a later action is scheduled without waking
+  // it, a cancelled earliest one only makes it look again, and an earlier one wakes it. Each
+  // action here must run although the thread was asleep for an hour when it was scheduled.
+  Timer timer;
+  std::atomic<int> ran{0};
+  const auto count = [&] { ++ran; };
+  const TimerId hour = timer.schedule(Clock::now() + 1h, count);
+  timer.schedule(Clock::now() + 2h, count);  // later: the thread sleeps on
+  const TimerId soon = timer.schedule(Clock::now() + 5ms, count);
+  while (ran.load() == 0) std::this_thread::yield();
+  EXPECT_FALSE(timer.cancel(soon));  // it ran
+  EXPECT_TRUE(timer.cancel(hour));   // the thread still waits until the hour's deadline
+  timer.schedule(Clock::now() + 5ms, count);
+  while (ran.load() == 1) std::this_thread::yield();
+  EXPECT_EQ(timer.pending(), 1u);  // the 2 h action
+}
+
 TEST(Timer, NothingStaysOfActionsThatRan) {
   // A process that schedules timers forever: whatever it made, only pending ones cost memory.
   Timer timer;
