@@ -347,10 +347,11 @@ int run_module(const RunOptions& options) {
   if (timed_out) code = kExitTimeout;
   // Answers in flight (the kill of the root that ended the run) are written before the end.
   observer.reset();
-  if (compiler->busy()) {
-    // A background compile (LLVM, not interruptible) is still running for a program that has
-    // ended: exit now rather than wait seconds for code nobody will run. Everything the
-    // program wrote is flushed first; the other processes end with this one, as they would.
+  if (compiler->busy() || rt.host_work().pending() != 0) {
+    // A background compile (LLVM, or a module a process loads: not interruptible) is still
+    // running for a program that has ended: exit now rather than wait seconds for code nobody
+    // will run. Everything the program wrote is flushed first; the other processes end with
+    // this one, as they would.
     log->debug("exiting without waiting for the background compile");
     drain_log(*log, kLogDrainLimit);  // _Exit skips the log thread's own last writes
     std::fflush(nullptr);

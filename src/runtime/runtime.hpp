@@ -22,6 +22,7 @@
 #include "engine/memory_pool.hpp"
 #include "engine/value.hpp"
 #include "runtime/environment.hpp"
+#include "runtime/host_work.hpp"
 #include "runtime/ids.hpp"
 #include "runtime/import_cache.hpp"
 #include "runtime/introspection.hpp"
@@ -92,7 +93,8 @@ struct SpawnOptions {
 };
 
 /// Thread-safe unless noted. Destroying the runtime kills the processes still alive, waits
-/// for them to unwind, then stops the workers and the timer.
+/// for them to unwind, then stops the workers, waits for host work already running (HostWork)
+/// and stops the timer.
 class Runtime {
  public:
   explicit Runtime(RuntimeConfig config = {});
@@ -166,7 +168,8 @@ class Runtime {
   NodeInfo node_info() const;
   /// The latest abnormal ends (at most RuntimeConfig::crash_history), oldest first.
   std::vector<CrashInfo> crashes() const;
-  /// Compiles a module as RuntimeConfig::compile says. Thread-safe.
+  /// Compiles a module as RuntimeConfig::compile says. Thread-safe (host_work()'s threads call
+  /// it for lunatic::process::compile_module).
   Result<std::shared_ptr<const engine::CompiledModule>> compile(std::span<const uint8_t> bytes);
   const RuntimeConfig& config() const { return config_; }
   const binding::Linker& linker() const { return *linker_; }
@@ -178,6 +181,8 @@ class Runtime {
   StdioStreams& stdio() { return stdio_; }
   /// The threads that run DNS lookups for parked processes.
   Resolver& resolver() { return resolver_; }
+  /// The threads that run host work a process waits for (compile_module), not on a worker.
+  HostWork& host_work() { return host_work_; }
   engine::MemoryPool& memory_pool() { return pool_; }
   unsigned workers() const;
 
@@ -209,6 +214,9 @@ class Runtime {
   Registry registry_;
   Timer timer_;
   std::unique_ptr<Scheduler> scheduler_;
+  // Destroyed first: a job still running when the runtime goes (its process was killed) calls
+  // compile(), i.e. config_ and the embedder's compiler, and wakes through a weak reference.
+  HostWork host_work_;
   std::atomic<std::shared_ptr<Router>> router_;
 
   std::atomic<size_t> live_{0};

@@ -1,5 +1,5 @@
-// lunatic::process: dynamically loaded modules (compile_module) and environment configurations
-// (create_config and its setters), both resources of the caller's HandleTable.
+// lunatic::process: environment configurations (create_config and its setters), resources of
+// the caller's HandleTable.
 #include <algorithm>
 
 #include "host/process/internal.hpp"
@@ -11,53 +11,6 @@ namespace lunatic::host::process {
 
 using runtime::Process;
 using shared::ConfigResource;
-using shared::ModuleResource;
-
-/// Fuel charged per byte of a module compiled at run time, before it is compiled: decoding,
-/// validating and lowering take ~30-60 ns a byte here, 30-60 interpreted instructions' worth,
-/// so a process with a fuel budget cannot burn host CPU by compiling big modules in a loop.
-/// (Native code for such a module, with `--tier compiled` or `auto`, comes from the code cache
-/// or from the compiler's own low-priority thread, one job at a time, never from the worker
-/// that runs the process: the process does not wait for LLVM and is not charged for it.)
-constexpr uint64_t kCompileFuelPerByte = 64;
-
-/// Host memory charged per byte of a module compiled at run time, while its handle lives: the
-/// decoded module and its lowered code measure 4-8 times the binary's size here.
-constexpr uint64_t kModuleBytesPerByte = 8;
-
-/// Arguments: the bytes of a Wasm module, an out-pointer for a u64. Decodes, validates and
-/// lowers the module once (and compiles it with the runtime's tier), charging kModuleBytesPerByte
-/// per byte to the caller's environment while the handle lives. Returns 0 with the module id
-/// written, or 1 with an error id written (malformed or invalid bytes: the error says why). Traps:
-/// a range outside memory; "out of fuel" when the process's fuel cannot pay
-/// kCompileFuelPerByte per byte; killed past the environment's max_memory_total.
-HostResult<int32_t> compile_module(CallContext& ctx, GuestSpan<uint8_t> bytes,
-                                   GuestPtr<uint64_t> id_out) {
-  Process& self = ctx.host<Process>();
-  if (!ctx.host_call()->charge_fuel(uint64_t{bytes.bytes().size()} * kCompileFuelPerByte)) {
-    return engine::Trap::of(engine::TrapKind::OutOfFuel);
-  }
-  // Charged before compiling, so that a module the budget cannot hold costs no host work.
-  MemoryCharge charge = self.new_charge();
-  if (!charge.resize(uint64_t{bytes.bytes().size()} * kModuleBytesPerByte)) {
-    return self.over_budget("a module of " + std::to_string(bytes.bytes().size()) + " bytes");
-  }
-  Result<std::shared_ptr<const engine::CompiledModule>> module =
-      self.runtime().compile(bytes.bytes());
-  if (!module.ok()) {
-    id_out.write(shared::new_error(self, "compile_module: " + module.error().to_string()));
-    return 1;
-  }
-  id_out.write(self.resources().insert(
-      std::make_unique<ModuleResource>(std::move(*module), std::move(charge))));
-  return 0;
-}
-
-/// Arguments: a module id. Drops the handle (processes spawned from it keep running).
-/// Traps: unknown module id.
-HostResult<void> drop_module(CallContext& ctx, uint64_t module_id) {
-  return shared::drop<ModuleResource>(ctx, "module", module_id);
-}
 
 /// Returns the id of a new configuration: no limits of its own (a spawn clamps them to the
 /// caller's environment) and no allowed namespaces.

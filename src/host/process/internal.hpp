@@ -30,10 +30,12 @@ HostResult<void> sleep_ms(CallContext& ctx, uint64_t ms);
 // info.cpp
 int32_t info(CallContext& ctx, uint64_t process_id, GuestPtr<GuestProcessInfo> out);
 
-// config.cpp: modules and environment configurations
+// module.cpp: modules loaded at run time
 HostResult<int32_t> compile_module(CallContext& ctx, GuestSpan<uint8_t> bytes,
                                    GuestPtr<uint64_t> id_out);
 HostResult<void> drop_module(CallContext& ctx, uint64_t module_id);
+
+// config.cpp: environment configurations
 int64_t create_config(CallContext& ctx);
 HostResult<void> drop_config(CallContext& ctx, uint64_t config_id);
 HostResult<void> config_set_max_memory(CallContext& ctx, uint64_t config_id, uint64_t bytes);
