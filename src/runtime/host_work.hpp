@@ -29,10 +29,10 @@ class HostJob {
 
 /// Thread-safe. Bounded, so that a flood of host calls cannot grow host memory or threads
 /// without limit: at most threads() jobs run at once (half the cores, 1 or 2), and at most
-/// kMaxQueued jobs weighing kMaxQueuedBytes together wait (a parked process has at most one
-/// job: the count is reached only by that many processes at once, a burst a program may make) (one
-/// job heavier than that alone is let in when nothing waits); submit() refuses past that, and the
-/// host call fails with an error the guest can handle. Threads start with the first job.
+/// kMaxQueued jobs weighing kMaxQueuedBytes together wait. A parked process has at most one
+/// job, so the count is reached only by that many processes at once; one job heavier than
+/// kMaxQueuedBytes is let in when nothing waits. submit() refuses past that, and the host call
+/// fails with an error the guest can handle. Threads start with the first job.
 class HostWork {
  public:
   static constexpr size_t kMaxQueued = 1024;
