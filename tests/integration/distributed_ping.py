@@ -7,6 +7,7 @@ worker on B, pings it 10,000 times, prints the median round trip, sends it 20,00
 B, and must print the link's death as noconnection. B must end by itself (its root returned).
 Private epmd, loopback only, bounded waits."""
 import os
+import select
 import subprocess
 import sys
 
@@ -23,11 +24,17 @@ def main():
     node_b = subprocess.Popen([lunatic, "run", "--name", b, "--cookie", "lunatic", guest],
                               env=env, stdout=subprocess.PIPE, text=True)
     try:
-        if node_b.stdout.readline().strip() != f"{b} waits for pings":
-            raise SystemExit("FAIL: node B did not start")
-        done = subprocess.run([lunatic, "run", "--name", a, "--cookie", "lunatic", guest, b],
-                              env=env, capture_output=True, text=True, timeout=TIMEOUT)
-        print(done.stdout, end="")
+        ready, _, _ = select.select([node_b.stdout], [], [], TIMEOUT)
+        first = node_b.stdout.readline().strip() if ready else "(nothing within the timeout)"
+        if first != f"{b} waits for pings":
+            raise SystemExit(f"FAIL: node B did not start: {first!r}")
+        try:
+            done = subprocess.run([lunatic, "run", "--name", a, "--cookie", "lunatic", guest, b],
+                                  env=env, capture_output=True, text=True, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired as e:
+            raise SystemExit(f"FAIL: node A did not end within {TIMEOUT} s; it printed "
+                             f"{e.stdout!r}, {e.stderr!r}")
+        print(done.stdout, end="", flush=True)
         lines = done.stdout.splitlines()
         if done.returncode != 0 or len(lines) != 4:
             raise SystemExit(f"FAIL: node A: {done.returncode} {done.stdout} {done.stderr}")
@@ -42,7 +49,10 @@ def main():
     finally:
         if node_b.poll() is None:
             node_b.kill()
-        node_b.communicate()
+        try:
+            node_b.communicate(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            print("node B's stdout stayed open after it ended", flush=True)
         subprocess.run(["epmd", "-kill"], env=env, capture_output=True, timeout=TIMEOUT)
     print("ok distributed_ping")
 
