@@ -46,3 +46,26 @@ def wait_for_lines(path, wanted, within=TIMEOUT):
             return text
         time.sleep(0.05)
     fail(f"{path} never said {wanted!r}; it says:\n{text}")
+
+
+def status_mib(pid, field):
+    """A size field of /proc/PID/status (VmRSS, VmHWM) in MiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    fail(f"no {field} for {pid}")
+
+
+def start_links_node(lunatic, guest, env, name, cookie, out_path, err_path, *flags):
+    """Starts `lunatic run --name NAME` of the dist_links guest (LUNATIC_LOG=info, stdout and
+    stderr to the files) and returns it once it says it is ready."""
+    with open(out_path, "w") as out, open(err_path, "w") as err:
+        node = subprocess.Popen([lunatic, "run", "--name", name, "--cookie", cookie, *flags, guest],
+                                env=dict(env, LUNATIC_LOG="info"), stdout=out, stderr=err)
+    try:
+        wait_for_lines(out_path, [f"links is ready on {name}"])
+    except SystemExit:
+        stop(node)  # the caller never gets it to stop
+        raise
+    return node

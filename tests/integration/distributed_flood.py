@@ -13,7 +13,8 @@ import os
 import subprocess
 import sys
 
-from dist_support import fail, free_port, stop, stop_epmd, wait_for_lines
+from dist_support import (fail, free_port, start_links_node, status_mib, stop, stop_epmd,
+                          wait_for_lines)
 
 TIMEOUT = 30
 COOKIE = "lunatic"
@@ -25,14 +26,6 @@ FLOOD_MIB = 256
 MAX_GROWTH_MIB = 140
 
 
-def rss_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    fail(f"no VmRSS for {pid}")
-
-
 def main():
     lunatic, guest = sys.argv[1], sys.argv[2]
     env = dict(os.environ, ERL_EPMD_PORT=str(free_port()), HOME=os.environ.get("HOME", "/tmp"))
@@ -40,12 +33,9 @@ def main():
     out_path, err_path = f"{workdir}/flood{TAG}.out", f"{workdir}/flood{TAG}.err"
     node = None
     try:
-        with open(out_path, "w") as out, open(err_path, "w") as err:
-            node = subprocess.Popen([lunatic, "run", "--name", NODE, "--cookie", COOKIE,
-                                     "--max-memory-total", "64MiB", guest],
-                                    env=dict(env, LUNATIC_LOG="info"), stdout=out, stderr=err)
-        wait_for_lines(out_path, [f"links is ready on {NODE}"], TIMEOUT)
-        before = rss_mib(node.pid)
+        node = start_links_node(lunatic, guest, env, NODE, COOKIE, out_path, err_path,
+                                "--max-memory-total", "64MiB")
+        before = status_mib(node.pid, "VmRSS")
         # `where` after the flood travels the same connection: its answer means every frame
         # before it was read and delivered or dropped.
         code = (f"{{links, '{NODE}'}} ! {{self(), spawn}}, "
@@ -63,7 +53,7 @@ def main():
             fail(f"the node did not answer after the flood: {done.stdout!r} {done.stderr!r}")
         if node.poll() is not None:
             fail(f"the node exited with {node.returncode}")
-        growth = rss_mib(node.pid) - before
+        growth = status_mib(node.pid, "VmRSS") - before
         print(f"resident memory grew by {growth:.1f} MiB for a flood of {FLOOD_MIB} MiB")
         if growth > MAX_GROWTH_MIB:
             fail(f"the node's memory grew by {growth:.1f} MiB (at most {MAX_GROWTH_MIB})")

@@ -17,7 +17,8 @@ import signal
 import subprocess
 import sys
 
-from dist_support import fail, free_port, stop, stop_epmd, wait_for_lines
+from dist_support import (fail, free_port, start_links_node, status_mib, stop, stop_epmd,
+                          wait_for_lines)
 
 TIMEOUT = 30
 COOKIE = "lunatic"
@@ -30,14 +31,6 @@ FLOOD_MIB = 256
 MAX_GROWTH_MIB = 56
 
 
-def peak_rss_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    fail(f"no VmHWM for {pid}")
-
-
 def main():
     lunatic, guest = sys.argv[1], sys.argv[2]
     env = dict(os.environ, ERL_EPMD_PORT=str(free_port()), HOME=os.environ.get("HOME", "/tmp"))
@@ -46,11 +39,8 @@ def main():
     sink_path = f"{workdir}/outgoing{TAG}.sink"
     node = sink = None
     try:
-        with open(out_path, "w") as out, open(err_path, "w") as err:
-            node = subprocess.Popen([lunatic, "run", "--name", NODE, "--cookie", COOKIE,
-                                     "--max-memory-total", "32MiB", guest],
-                                    env=dict(env, LUNATIC_LOG="info"), stdout=out, stderr=err)
-        wait_for_lines(out_path, [f"links is ready on {NODE}"], TIMEOUT)
+        node = start_links_node(lunatic, guest, env, NODE, COOKIE, out_path, err_path,
+                                "--max-memory-total", "32MiB")
         with open(sink_path, "w") as out:
             sink = subprocess.Popen(
                 ["erl", "-name", SINK, "-setcookie", COOKIE, "-noshell", "-eval",
@@ -60,7 +50,7 @@ def main():
                 env=env, stdout=out, stderr=subprocess.STDOUT)
         text = wait_for_lines(sink_path, ["sink ready"], TIMEOUT)
         sink_os_pid = int(re.search(r"sink ready (\d+)", text).group(1))
-        before = peak_rss_mib(node.pid)
+        before = status_mib(node.pid, "VmHWM")
         # The flooder is a fresh process of the node, monitored; the sink is stopped before
         # the flood starts and killed after the verdict (its connection then ends, and its
         # queue with it), after which the node must answer `where`.
@@ -100,7 +90,7 @@ def main():
             fail(f"the node did not answer after the flood: {done.stdout!r}")
         if node.poll() is not None:
             fail(f"the node exited with {node.returncode}")
-        growth = peak_rss_mib(node.pid) - before
+        growth = status_mib(node.pid, "VmHWM") - before
         print(f"peak resident memory grew by {growth:.1f} MiB for a flood of {FLOOD_MIB} MiB "
               f"({how} after {sent})")
         if growth > MAX_GROWTH_MIB:
