@@ -11,29 +11,41 @@
 namespace lunatic::dist {
 namespace {
 
-/// One argument of type `type` read from `r`, or nullopt.
-std::optional<engine::Value> read_argument(EtfReader& r, wasm::ValType type) {
+/// A number of an argument list: an integer, or a float.
+struct Number {
+  bool is_float = false;
   int64_t integer = 0;
   double real = 0;
+};
+
+/// The next term of `r` as a Number, or nullopt if it is neither.
+std::optional<Number> read_number(EtfReader& r) {
+  Number n;
+  EtfReader as_integer = r;
+  if (as_integer.integer(n.integer)) {
+    r = as_integer;
+    return n;
+  }
+  n.is_float = true;
+  if (!r.float64(n.real)) return std::nullopt;
+  return n;
+}
+
+/// `n` as a parameter of type `type`, or nullopt.
+std::optional<engine::Value> argument(const Number& n, wasm::ValType type) {
   switch (type) {
     case wasm::ValType::I32:
-      if (!r.integer(integer) || integer < std::numeric_limits<int32_t>::min() ||
-          integer > std::numeric_limits<uint32_t>::max()) {
+      if (n.is_float || n.integer < std::numeric_limits<int32_t>::min() ||
+          n.integer > std::numeric_limits<uint32_t>::max()) {
         return std::nullopt;
       }
-      return engine::Value::i32(static_cast<int32_t>(static_cast<uint32_t>(integer)));
+      return engine::Value::i32(static_cast<int32_t>(static_cast<uint32_t>(n.integer)));
     case wasm::ValType::I64:
-      if (!r.integer(integer)) return std::nullopt;
-      return engine::Value::i64(integer);
+      if (n.is_float) return std::nullopt;
+      return engine::Value::i64(n.integer);
     case wasm::ValType::F32:
     case wasm::ValType::F64: {
-      EtfReader as_integer = r;
-      if (as_integer.integer(integer)) {
-        r = as_integer;
-        real = static_cast<double>(integer);
-      } else if (!r.float64(real)) {
-        return std::nullopt;
-      }
+      const double real = n.is_float ? n.real : static_cast<double>(n.integer);
       if (type == wasm::ValType::F32) return engine::Value::f32(static_cast<float>(real));
       return engine::Value::f64(real);
     }
@@ -53,36 +65,35 @@ std::optional<std::vector<engine::Value>> erlang_arguments(const wasm::Module& m
   if (type.params.size() != arity || arity > kMaxSpawnArgs) return std::nullopt;
   EtfReader r(arg_list);
   if (!r.version()) return std::nullopt;
-  std::vector<engine::Value> values;
+  std::vector<Number> numbers;
   // Erlang writes a list of integers 0..255 as STRING_EXT.
   EtfReader as_string = r;
   std::span<const uint8_t> small;
   if (as_string.string(small)) {
-    if (small.size() != arity || !as_string.at_end()) return std::nullopt;
-    for (size_t i = 0; i < arity; ++i) {
-      std::vector<uint8_t> one = {131, 97, small[i]};  // the element as SMALL_INTEGER_EXT
-      EtfReader element(one);
-      if (!element.version()) return std::nullopt;
-      std::optional<engine::Value> v = read_argument(element, type.params[i]);
-      if (!v) return std::nullopt;
-      values.push_back(*v);
+    for (uint8_t byte : small) numbers.push_back(Number{.integer = byte});
+    r = as_string;
+  } else {
+    uint32_t count = 0;
+    bool nil = false;
+    if (!r.list_header(count, nil) || count > kMaxSpawnArgs) return std::nullopt;
+    for (uint32_t i = 0; i < count; ++i) {
+      std::optional<Number> n = read_number(r);
+      if (!n) return std::nullopt;
+      numbers.push_back(*n);
     }
-    return values;
+    if (!nil) {  // a proper list ends with NIL_EXT
+      uint32_t tail = 0;
+      bool tail_nil = false;
+      if (!r.list_header(tail, tail_nil) || !tail_nil) return std::nullopt;
+    }
   }
-  uint32_t count = 0;
-  bool nil = false;
-  if (!r.list_header(count, nil) || count != arity) return std::nullopt;
-  for (wasm::ValType t : type.params) {
-    std::optional<engine::Value> v = read_argument(r, t);
+  if (!r.at_end() || numbers.size() != arity) return std::nullopt;
+  std::vector<engine::Value> values;
+  for (size_t i = 0; i < arity; ++i) {
+    std::optional<engine::Value> v = argument(numbers[i], type.params[i]);
     if (!v) return std::nullopt;
     values.push_back(*v);
   }
-  if (!nil) {  // a proper list ends with NIL_EXT
-    uint32_t tail = 0;
-    bool tail_nil = false;
-    if (!r.list_header(tail, tail_nil) || !tail_nil) return std::nullopt;
-  }
-  if (!r.at_end()) return std::nullopt;
   return values;
 }
 
