@@ -144,15 +144,14 @@ bool EtfReader::atom(std::string& name) {
   }
   std::span<const uint8_t> text;
   if (!take(length, text)) return false;
-  const bool latin1 = tag == kAtom || tag == kSmallAtom;
-  if (!latin1) {  // UTF-8 already (what OTP 26 writes): one copy, no byte-by-byte growth
+  if (tag == kAtomUtf8 || tag == kSmallAtomUtf8) {  // UTF-8 already (what OTP 26 writes)
     name.assign(reinterpret_cast<const char*>(text.data()), text.size());
     return true;
   }
   name.clear();
   name.reserve(text.size());
   for (uint8_t c : text) {
-    if (latin1 && c >= 0x80) {  // Latin-1 to UTF-8: two bytes
+    if (c >= 0x80) {  // Latin-1 to UTF-8: two bytes
       name.push_back(static_cast<char>(0xC0 | c >> 6));
       name.push_back(static_cast<char>(0x80 | (c & 0x3F)));
     } else {
