@@ -2,8 +2,10 @@
 // and giving ranges back in one batch.
 #include "engine/written_pages.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <vector>
@@ -106,14 +108,29 @@ TEST_P(WrittenPagesBothWays, WalksARangeWithMoreRunsThanAStepHolds) {
 
 INSTANTIATE_TEST_SUITE_P(IoctlOrPagemap, WrittenPagesBothWays, ::testing::Bool());
 
+// Whether the page at `p` is mapped exclusively by this process (pagemap's bit 56): a page of
+// its own, not the shared zero page.
+bool page_of_its_own(const uint8_t* p) {
+  const int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  uint64_t entry = 0;
+  const off_t at = static_cast<off_t>(reinterpret_cast<uintptr_t>(p) / kPage * sizeof entry);
+  const bool read_ok = fd >= 0 && pread(fd, &entry, sizeof entry, at) == sizeof entry;
+  if (fd >= 0) close(fd);
+  EXPECT_TRUE(read_ok);
+  return (entry >> 56) & 1;
+}
+
+// A read fault maps the shared zero page on most kernels, and then the page is not written;
+// some kernels (the 6.18 of these VMs among them) give the page a frame of its own instead,
+// and then it is reported, as any page that could hold data must be.
 TEST(WrittenPages, APageOnlyReadIsNotWrittenWhereTheKernelTells) {
   WrittenPages written;
   if (!written.uses_ioctl()) GTEST_SKIP() << "no PAGEMAP_SCAN (Linux < 6.7)";
   Region r(8);
-  EXPECT_EQ(static_cast<volatile uint8_t*>(r.page(1))[0], 0);  // maps the zero page
+  EXPECT_EQ(static_cast<volatile uint8_t*>(r.page(1))[0], 0);
   WrittenPages::Result out;
   ASSERT_TRUE(written.scan(r.page(0), r.bytes(), 8, out));
-  EXPECT_EQ(out.pages, 0u);
+  EXPECT_EQ(out.pages, page_of_its_own(r.page(1)) ? 1u : 0u);
 }
 
 TEST(PageReturner, GivesBackEveryRangeOfABatch) {
