@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The SIMD benchmark: bench/guests/simd.c (an i16 dot product and a byte scan) run natively and
-in lunatic's interpreter and LLVM tier (--tier compiled, warm: the code cache holds its code
-after a first unmeasured run), built for wasm32-wasi as scalar code and with -msimd128 (both
+in lunatic's tiers (--tiers: interp, baseline, compiled; compiled runs warm: the code cache holds
+its code after a first unmeasured run), built for wasm32-wasi as scalar code and with -msimd128 (both
 -O3). Runs the variants interleaved, checks that all print the same checksum and prints median
 wall and CPU times (user + system of the child) with ratios to native; on a loaded machine the
 CPU times are the steadier ones.
@@ -45,7 +45,8 @@ def main():
     parser.add_argument("--args", default="1048576 16", help="guest arguments (default: '1048576 16')")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per run (default 600)")
     parser.add_argument("--tiers", default="interp,compiled",
-                        help="comma-separated lunatic tiers (default: interp,compiled)")
+                        help="comma-separated lunatic tiers: interp, baseline, compiled, auto "
+                             "(default: interp,compiled)")
     args = parser.parse_args()
     bench = os.path.join(args.build_dir, "bench")
     lunatic = args.lunatic or os.path.join(args.build_dir, "tools", "lunatic", "lunatic")

@@ -12,7 +12,6 @@
 #include "engine/code.hpp"
 #include "jit/native_tier.hpp"
 #include "jit/perf_map.hpp"
-#include "jit/simd_check.hpp"
 
 namespace lunatic::baseline {
 
@@ -50,7 +49,6 @@ void write_perf_map(const wasm::Module& wasm, uint32_t defined_index, void* base
 Result<void> check_module(const engine::CompiledModule& module) {
   const wasm::Module& wasm = module.wasm;
   if (module.code.size() != wasm.functions.size()) return baseline_error("module is not lowered");
-  TRY(jit::refuse_simd(wasm));  // SIMD is the LLVM tier's only
   for (uint32_t i = 0; i < wasm.functions.size(); ++i) {
     const wasm::Function& fn = wasm.functions[i];
     const engine::CompiledFunction& lowered = *module.code[i];

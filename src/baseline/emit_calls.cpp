@@ -9,6 +9,7 @@
 
 #include "baseline/function_compiler.hpp"
 #include "engine/store.hpp"
+#include "engine/value.hpp"
 
 namespace lunatic::baseline {
 
@@ -17,8 +18,8 @@ using jit::Context;
 
 void FunctionCompiler::translate_call(uint32_t func_index) {
   const wasm::FuncType& type = m_.wasm.function_type(func_index);
-  const auto params = static_cast<uint32_t>(type.params.size());
-  const auto results = static_cast<uint32_t>(type.results.size());
+  const uint32_t params = engine::slot_count(type.params);
+  const uint32_t results = engine::slot_count(type.results);
   const uint32_t base = sp_ - params;
   note_height(base + std::max({params, results, 1u}));
   store_site();
@@ -37,12 +38,13 @@ void FunctionCompiler::translate_call(uint32_t func_index) {
     call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_call));
   }
   sp_ = base + results;
+  retype(base, type.results);
 }
 
 void FunctionCompiler::translate_call_indirect(uint32_t type_index, uint32_t table) {
   const wasm::FuncType& type = m_.wasm.types[type_index];
-  const auto params = static_cast<uint32_t>(type.params.size());
-  const auto results = static_cast<uint32_t>(type.results.size());
+  const uint32_t params = engine::slot_count(type.params);
+  const uint32_t results = engine::slot_count(type.results);
   const uint32_t index = sp_ - 1;
   const uint32_t base = index - params;
   note_height(base + std::max({params + 1, results, 1u}));
@@ -93,6 +95,7 @@ void FunctionCompiler::translate_call_indirect(uint32_t type_index, uint32_t tab
   call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_call_indirect));
   a_.bind(done);
   sp_ = base + results;
+  retype(base, type.results);
 }
 
 }  // namespace lunatic::baseline

@@ -7,6 +7,8 @@
 
 #include <map>
 
+#include "engine/value.hpp"
+
 namespace lunatic::baseline {
 
 namespace x86 = asmjit::x86;
@@ -67,12 +69,14 @@ Result<void> FunctionCompiler::enter_block(Ctrl::Kind kind, const wasm::BlockTyp
   Ctrl c;
   c.kind = kind;
   if (bt.kind == wasm::BlockType::Kind::Value) {
-    c.results = 1;
+    c.result_types = {bt.value};
   } else if (bt.kind == wasm::BlockType::Kind::TypeIndex) {
     if (bt.type_index >= m_.wasm.types.size()) return baseline_error("unknown block type", offset_);
-    c.params = static_cast<uint32_t>(m_.wasm.types[bt.type_index].params.size());
-    c.results = static_cast<uint32_t>(m_.wasm.types[bt.type_index].results.size());
+    c.param_types = m_.wasm.types[bt.type_index].params;
+    c.result_types = m_.wasm.types[bt.type_index].results;
   }
+  c.params = engine::slot_count(c.param_types);
+  c.results = engine::slot_count(c.result_types);
   x86::CondCode taken = x86::CondCode::kNotEqual;
   if (kind == Ctrl::Kind::If) taken = pop_condition();  // the flags live until the jcc
   if (c.params > sp_ - ctrls_.back().height) return baseline_error("block params missing", offset_);
@@ -135,6 +139,7 @@ void FunctionCompiler::translate_else() {
     a_.mov(stack_at(c.height + i), x86::rax);
   }
   sp_ = c.height + c.params;
+  retype(c.height, c.param_types);
   c.dead = false;
 }
 
@@ -161,6 +166,7 @@ void FunctionCompiler::translate_end() {
     return;
   }
   sp_ = done.height + done.results;
+  retype(done.height, done.result_types);
   if (!done.reached) mark_dead();
 }
 

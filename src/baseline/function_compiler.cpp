@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "engine/code.hpp"
+#include "engine/value.hpp"
 #include "wasm/unreachable_code.hpp"
 
 namespace lunatic::baseline {
@@ -111,19 +112,21 @@ void FunctionCompiler::emit_prologue() {
   a_.mov(depth_slot(), x86::r13d);
   a_.mov(fp_slot(), x86::r14d);
   note_height(0);
-  const auto params = static_cast<uint32_t>(type_.params.size());
-  for (uint32_t i = 0; i < params; ++i) {
-    if (local_register(i).isValid()) continue;  // loaded by load_local_registers
+  // By slot (a v128 param or local takes two); the register locals are scalars, one slot each.
+  std::vector<bool> in_register(local_count_, false);
+  for (const uint32_t local : register_locals_) in_register[local_slot_[local]] = true;
+  for (uint32_t i = 0; i < param_slots_; ++i) {
+    if (in_register[i]) continue;  // loaded by load_local_registers
     a_.mov(x86::rax, x86::qword_ptr(x86::r12, static_cast<int32_t>(i * 8)));
     a_.mov(slot(i), x86::rax);
   }
-  const uint32_t zeroed = local_count_ - params;
+  const uint32_t zeroed = local_count_ - param_slots_;
   if (zeroed <= 16) {
-    for (uint32_t i = params; i < local_count_; ++i) {
-      if (!local_register(i).isValid()) a_.mov(slot(i), 0);
+    for (uint32_t i = param_slots_; i < local_count_; ++i) {
+      if (!in_register[i]) a_.mov(slot(i), 0);
     }
   } else {
-    a_.lea(x86::rdi, slot(params));
+    a_.lea(x86::rdi, slot(param_slots_));
     a_.mov(x86::ecx, zeroed);
     a_.xor_(x86::eax, x86::eax);
     a_.rep().stosq();
@@ -141,12 +144,18 @@ Result<void> FunctionCompiler::run() {
   local_types_ = type_.params;
   for (const wasm::LocalGroup& g : func_.locals)
     local_types_.insert(local_types_.end(), g.count, g.type);
-  local_count_ = static_cast<uint32_t>(local_types_.size());
+  local_slot_.reserve(local_types_.size());
+  for (const wasm::ValType t : local_types_) {
+    local_slot_.push_back(local_count_);
+    local_count_ += engine::slot_width(t);
+  }
+  param_slots_ = engine::slot_count(type_.params);
   choose_local_registers();
   emit_prologue();
   Ctrl fn;
   fn.kind = Ctrl::Kind::Func;
-  fn.results = static_cast<uint32_t>(type_.results.size());
+  fn.results = engine::slot_count(type_.results);
+  fn.result_types = type_.results;
   return_ = a_.newLabel();
   fn.label = return_;
   ctrls_.push_back(fn);
@@ -181,12 +190,31 @@ Result<void> FunctionCompiler::translate(const wasm::Instr& in) {
   sync();
   switch (in.op) {
     case Opcode::Nop: return {};
-    case Opcode::Drop: pop_vals(1); return {};
+    case Opcode::Drop: pop_vals(val(0).v128 ? 2 : 1); return {};
     case Opcode::Select:
-    case Opcode::SelectT: emit_select(); return {};
+    case Opcode::SelectT:
+      if (val(1).v128) {
+        emit_v128_select();
+      } else {
+        emit_select();
+      }
+      return {};
     case Opcode::LocalGet:
     case Opcode::LocalSet:
-    case Opcode::LocalTee: translate_local(in); return {};
+    case Opcode::LocalTee:
+      if (local_types_[in.a] == wasm::ValType::V128) {
+        translate_v128_local(in);
+      } else {
+        translate_local(in);
+      }
+      return {};
+    case Opcode::GlobalGet:
+    case Opcode::GlobalSet:
+      if (m_.wasm.global_type(in.a).type == wasm::ValType::V128) {
+        translate_v128_global(in);
+        return {};
+      }
+      break;
     case Opcode::I32Const:
     case Opcode::F32Const:
     case Opcode::I64Const:
@@ -208,6 +236,8 @@ Result<void> FunctionCompiler::translate(const wasm::Instr& in) {
       return {};
     default: break;
   }
+  const bool simd = TRY(translate_simd(in));
+  if (simd) return {};
   if (translate_memory(in) || translate_reference_or_bulk(in)) return {};
   const bool numeric = TRY(translate_numeric(in));
   if (numeric) return {};
@@ -215,8 +245,9 @@ Result<void> FunctionCompiler::translate(const wasm::Instr& in) {
 }
 
 void FunctionCompiler::emit_return() {
-  if (!type_.results.empty()) a_.mov(x86::rdx, args_slot());
-  for (uint32_t i = 0; i < type_.results.size(); ++i) {
+  const uint32_t results = engine::slot_count(type_.results);
+  if (results != 0) a_.mov(x86::rdx, args_slot());
+  for (uint32_t i = 0; i < results; ++i) {
     a_.mov(x86::rax, stack_at(i));
     a_.mov(x86::qword_ptr(x86::rdx, static_cast<int32_t>(i * 8)), x86::rax);
   }
@@ -256,6 +287,11 @@ void FunctionCompiler::emit_out_of_line() {
     a_.mov(x86::rdi, x86::rbx);
     a_.mov(x86::esi, static_cast<uint32_t>(site.kind));
     call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_trap));
+  }
+  if (!simd_words_.empty()) a_.align(asmjit::AlignMode::kData, 8);
+  for (const auto& [label, words] : simd_words_) {
+    a_.bind(label);
+    a_.embed(words.data(), words.size() * sizeof(uint32_t));
   }
   if (!tables_.empty()) a_.align(asmjit::AlignMode::kData, 8);
   for (const JumpTable& table : tables_) {

@@ -1,11 +1,12 @@
 // The compilation of one function body to x86-64 (internal to the baseline layer). Every local
 // and every operand-stack slot has a fixed 8-byte home in the frame ([rsp + 8 * slot], locals
-// first); values are kept as Slots (i32/f32 zero-extended), so the operands of a call form the
-// slot array the callee reads. Locals always live in their slots (LLVM's OSR entries read them
-// there, and locals that live in registers are written to their slots first); the operand
-// stack is a register cache in the style of V8's Liftoff (value_stack.cpp):
-// an entry is in its home slot, in a register, a constant, or a not yet copied local.get, and
-// entries are written to their homes only at control flow, calls, helper calls and safepoints.
+// first); values are kept as Slots (i32/f32 zero-extended; a v128 takes two consecutive slots,
+// as in the lowered code), so the operands of a call form the slot array the callee reads. Locals
+// always live in their slots (LLVM's OSR entries read them there, and locals that live in registers
+// are written to their slots first); the operand stack is a register cache in the style of V8's
+// Liftoff (value_stack.cpp): an entry is in its home slot, in a register, a constant, or a not yet
+// copied local.get, and entries are written to their homes only at control flow, calls, helper
+// calls and safepoints.
 //
 // Frame and registers (each function is its own slot entry, void f(Context*, Slot*)):
 //   rbx = Context*; this frame's call depth and its fp in the interpreter's slot stack (abi.hpp
@@ -62,8 +63,10 @@ class FunctionCompiler {
   struct Ctrl {
     enum class Kind : uint8_t { Func, Block, Loop, If };
     Kind kind = Kind::Block;
-    uint32_t params = 0;
-    uint32_t results = 0;
+    uint32_t params = 0;   ///< slots of the params (a v128 takes two)
+    uint32_t results = 0;  ///< slots of the results
+    std::vector<wasm::ValType> param_types;
+    std::vector<wasm::ValType> result_types;
     uint32_t height = 0;       ///< operand stack height below the params
     asmjit::Label label;       ///< branch target: the end, or a loop's header
     asmjit::Label else_label;  ///< If: the false arm, until its else or end
@@ -98,6 +101,7 @@ class FunctionCompiler {
     uint8_t reg = 0;        ///< Reg: the register id (one entry per register)
     uint32_t local = 0;     ///< Local: equal to this local (copied before it changes)
     uint64_t bits = 0;      ///< Const: the Slot
+    bool v128 = false;      ///< one of the two slots of a v128 (always Mem: the cache is scalar)
   };
   /// An integer compare left for the br_if or if that follows it (compare and jcc fused).
   struct Fused {
@@ -173,6 +177,21 @@ class FunctionCompiler {
   asmjit::x86::CondCode pop_condition();
   bool translate_local(const wasm::Instr& in);
   void emit_select();
+  /// Marks the entries from `height` up with the v128-ness of `types` (after a label or a call
+  /// put them there: drop and select need to know a v128's two slots).
+  void retype(uint32_t height, const std::vector<wasm::ValType>& types);
+
+  // emit_simd.cpp: v128 values in their slot pairs; the SIMD instructions through one helper
+  // that runs the interpreter's own step (engine/simd_step.hpp) on this frame.
+  Result<bool> translate_simd(const wasm::Instr& in);
+  /// emit_simd_inline.cpp: the hottest SIMD instructions as inline SSE2; false: not one of them.
+  bool translate_simd_inline(const wasm::Instr& in);
+  void push_v128();  ///< a v128 entry (two slots, Mem)
+  void translate_v128_local(const wasm::Instr& in);
+  void emit_v128_select();
+  void translate_v128_global(const wasm::Instr& in);
+  /// The instruction's words (engine/code.hpp layout, frame slots) embedded after the body.
+  asmjit::Label simd_words(std::vector<uint32_t> words);
 
   // emit_numeric.cpp: integer arithmetic inline, everything else through thunks.
   Result<bool> translate_numeric(const wasm::Instr& in);
@@ -198,6 +217,8 @@ class FunctionCompiler {
 
   // Frame and ABI helpers (function_compiler.cpp).
   asmjit::x86::Mem slot(uint32_t index) const;  ///< [rsp + 8 * index]
+  /// The home of local `local` (by local index): its first slot.
+  asmjit::x86::Mem local_home(uint32_t local) const { return slot(local_slot_[local]); }
   asmjit::x86::Mem stack_at(uint32_t height) const { return slot(local_count_ + height); }
   asmjit::x86::Mem top(uint32_t from_top = 0) const { return stack_at(sp_ - 1 - from_top); }
   asmjit::x86::Mem save_slot(uint32_t k) const;  ///< [rbp - saved bytes - 8 - 8 * k]
@@ -229,11 +250,13 @@ class FunctionCompiler {
   const engine::CompiledFunction& lowered_;
   uint32_t defined_index_;
   uint32_t func_index_;
-  uint32_t local_count_ = 0;  ///< params + declared locals
-  std::vector<wasm::ValType> local_types_;
-  uint32_t sp_ = 0;           ///< operand stack height
-  std::vector<Val> vals_;     ///< the operand stack's entries (see sync)
-  uint32_t cached_from_ = 0;  ///< every entry below this height is in its slot
+  uint32_t local_count_ = 0;                ///< slots of the params + declared locals
+  uint32_t param_slots_ = 0;                ///< slots of the params
+  std::vector<wasm::ValType> local_types_;  ///< by local index
+  std::vector<uint32_t> local_slot_;        ///< by local index: its first slot
+  uint32_t sp_ = 0;                         ///< operand stack height
+  std::vector<Val> vals_;                   ///< the operand stack's entries (see sync)
+  uint32_t cached_from_ = 0;                ///< every entry below this height is in its slot
   Fused fused_;
   wasm::Opcode next_op_ = wasm::Opcode::Nop;  ///< the instruction after the current one
   uint32_t max_slots_ = 0;          ///< locals + deepest operand stack (and call result areas)
@@ -250,6 +273,7 @@ class FunctionCompiler {
   uint32_t offset_ = 0;  ///< module offset of the instruction being compiled
   std::vector<TrapSite> traps_;
   std::vector<JumpTable> tables_;
+  std::vector<std::pair<asmjit::Label, std::vector<uint32_t>>> simd_words_;
   std::vector<SlowSafepoint> slow_safepoints_;
   std::vector<uint32_t> safepoint_costs_;
   size_t next_safepoint_ = 0;

@@ -29,8 +29,9 @@ constexpr uint32_t kMaxLoopDepth = 8;
 
 void FunctionCompiler::choose_local_registers() {
   using wasm::Opcode;
-  if (local_count_ == 0) return;
-  std::vector<uint64_t> weight(local_count_, 0);
+  const auto locals = static_cast<uint32_t>(local_types_.size());
+  if (locals == 0) return;
+  std::vector<uint64_t> weight(locals, 0);
   std::vector<bool> loops;  // by open block: whether it is a loop
   uint32_t loop_depth = 0;
   for (const wasm::Instr& in : func_.body) {
@@ -47,14 +48,14 @@ void FunctionCompiler::choose_local_registers() {
       case Opcode::LocalGet:
       case Opcode::LocalSet:
       case Opcode::LocalTee:
-        if (in.a < local_count_) {
+        if (in.a < locals && local_types_[in.a] != wasm::ValType::V128) {  // scalars only
           weight[in.a] += uint64_t{1} << (2 * std::min(loop_depth, kMaxLoopDepth));
         }
         break;
       default: break;
     }
   }
-  local_reg_.assign(local_count_, 0);
+  local_reg_.assign(locals, 0);
   for (const uint8_t reg : kLocalRegisters) {
     const auto best = std::max_element(weight.begin(), weight.end());
     if (*best < kMinWeight) break;
@@ -72,7 +73,7 @@ void FunctionCompiler::load_local_registers() {
   for (const uint32_t local : register_locals_) {
     const x86::Gp reg = local_register(local);
     if (local < params) {
-      a_.mov(reg, x86::qword_ptr(x86::r12, static_cast<int32_t>(local * 8)));
+      a_.mov(reg, x86::qword_ptr(x86::r12, static_cast<int32_t>(local_slot_[local] * 8)));
     } else {
       a_.xor_(reg.r32(), reg.r32());
     }
@@ -80,7 +81,7 @@ void FunctionCompiler::load_local_registers() {
 }
 
 void FunctionCompiler::store_local_registers() {
-  for (const uint32_t local : register_locals_) a_.mov(slot(local), local_register(local));
+  for (const uint32_t local : register_locals_) a_.mov(local_home(local), local_register(local));
 }
 
 }  // namespace lunatic::baseline

@@ -11,6 +11,8 @@
 
 #include <algorithm>
 
+#include "engine/value.hpp"
+
 namespace lunatic::baseline {
 
 namespace x86 = asmjit::x86;
@@ -56,7 +58,7 @@ void FunctionCompiler::spill(uint32_t height) {
         a_.mov(home, reg);
         break;
       }
-      a_.mov(x86::rax, slot(v.local));
+      a_.mov(x86::rax, local_home(v.local));
       a_.mov(home, x86::rax);
       break;
   }
@@ -132,7 +134,7 @@ void FunctionCompiler::load(const Val& v, const x86::Gp& dst) {
       if (const x86::Gp reg = local_register(v.local); reg.isValid()) {
         a_.mov(d, reg);
       } else {
-        a_.mov(d, slot(v.local));
+        a_.mov(d, local_home(v.local));
       }
       return;
   }
@@ -156,7 +158,7 @@ asmjit::Operand FunctionCompiler::operand(const Val& v, uint32_t bytes, const x8
       if (const x86::Gp reg = local_register(v.local); reg.isValid()) {
         return wide ? x86::Gp(reg) : x86::Gp(reg.r32());
       }
-      if (memory_ok) return slot(v.local).cloneResized(bytes);
+      if (memory_ok) return local_home(v.local).cloneResized(bytes);
       break;
   }
   load(v, scratch);
@@ -242,7 +244,7 @@ bool FunctionCompiler::translate_local(const wasm::Instr& in) {
     if (!tee) pop_vals(1);
     return true;
   }
-  const x86::Mem dst = slot(local);
+  const x86::Mem dst = local_home(local);
   switch (v.kind) {
     case Kind::Reg: a_.mov(dst, x86::gpq(v.reg)); break;
     case Kind::Const:
@@ -269,6 +271,14 @@ void FunctionCompiler::emit_select() {
   a_.emit(x86::Inst::kIdCmovz, dst, src);
   pop_vals(3);
   push_reg(dst);
+}
+
+void FunctionCompiler::retype(uint32_t height, const std::vector<wasm::ValType>& types) {
+  sync();
+  for (const wasm::ValType t : types) {
+    const bool v128 = t == wasm::ValType::V128;
+    for (uint32_t i = 0; i < engine::slot_width(t); ++i) vals_[height++].v128 = v128;
+  }
 }
 
 }  // namespace lunatic::baseline

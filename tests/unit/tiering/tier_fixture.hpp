@@ -86,7 +86,8 @@ struct Outcome {
     if (status != o.status || trap != o.trap || fuel != o.fuel || yields != o.yields) return false;
     if (results.size() != o.results.size()) return false;
     for (size_t i = 0; i < results.size(); ++i) {
-      if (results[i].type != o.results[i].type || results[i].bits != o.results[i].bits) {
+      if (results[i].type != o.results[i].type || results[i].bits != o.results[i].bits ||
+          results[i].hi != o.results[i].hi) {
         return false;
       }
     }
