@@ -153,30 +153,46 @@ def make_runtimes(args):
     if not os.access(lunatic, os.X_OK):
         raise BenchError(f"{lunatic} not found (ninja -C {args.build_dir} lunatic)")
 
-    def lunatic_runtime(tier):
+    def lunatic_runtime(binary, tier):
         tier_option = ["--tier", tier] if tier else []
 
         def command(bench):
-            return ([lunatic, "run"] + tier_option + wasi_options(bench, "--env") +
+            return ([binary, "run"] + tier_option + wasi_options(bench, "--env") +
                     [bench.wasm, "--"] + bench.args_for(GUEST_DIR)), {}
 
         return command
 
-    if lunatic_has_tiers(lunatic):
-        for tier in args.tiers.split(","):
-            runtimes.append((f"lunatic-{tier}", lunatic_runtime(tier)))
-    else:
-        print(f"note: {lunatic} has no --tier option: one column 'lunatic' (its only tier)",
-              file=sys.stderr)
-        runtimes.append(("lunatic", lunatic_runtime(None)))
+    binaries = [("lunatic", lunatic)]
+    if args.base:
+        if not os.access(args.base, os.X_OK):
+            raise BenchError(f"{args.base} not found")
+        binaries.append(("lunatic-base", args.base))
+    for name, binary in binaries:
+        if lunatic_has_tiers(binary):
+            for tier in args.tiers.split(","):
+                runtimes.append((f"{name}-{tier}", lunatic_runtime(binary, tier)))
+        else:
+            print(f"note: {binary} has no --tier option: one column '{name}' (its only tier)",
+                  file=sys.stderr)
+            runtimes.append((name, lunatic_runtime(binary, None)))
     return runtimes
 
 
-def run_once(command, extra_env, timeout):
+def run_once(command, extra_env, timeout, cold=False):
     """Runs one whole process; returns (stdout, wall seconds, cpu seconds of that child).
     os.wait4 gives the child's own user+sys time; output goes to files, not pipes, so
-    nothing but the child is waited for."""
+    nothing but the child is waited for. `cold`: LUNATIC_CACHE_DIR is a fresh empty directory,
+    removed afterwards (a run from a cold code cache, compile time included)."""
     env = dict(os.environ, **extra_env)
+    if cold:
+        with tempfile.TemporaryDirectory(prefix="lunatic-cold-") as cache_dir:
+            env["LUNATIC_CACHE_DIR"] = cache_dir
+            return run_process(command, env, timeout)
+    return run_process(command, env, timeout)
+
+
+def run_process(command, env, timeout):
+    """run_once's process, in the environment `env`."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         try:
@@ -275,10 +291,16 @@ def main():
                         help=f"lunatic --tier values, one column each (default {DEFAULT_TIERS}, "
                              f"with --quick {QUICK_TIERS}); ignored by a lunatic without --tier")
     parser.add_argument("--lunatic", help="lunatic binary (default: BUILD/tools/lunatic/lunatic)")
+    parser.add_argument("--base", help="a second lunatic binary (e.g. main's, copied to /tmp), "
+                                       "columns lunatic-base-TIER interleaved with the others")
     parser.add_argument("--node", default="node", help="node binary, 20 or later (default: node)")
     parser.add_argument("--no-node", action="store_true", help="skip the node column")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per run (default 600)")
     parser.add_argument("--markdown", action="store_true", help="print tables as Markdown")
+    parser.add_argument("--cold", action="store_true",
+                        help="every lunatic run from a cold code cache: LUNATIC_CACHE_DIR a fresh "
+                             "empty directory per run (default: the user's cache, warm after the "
+                             "first run of `compiled` or `auto` that finishes LLVM's compile)")
     args = parser.parse_args()
     if args.tiers is None:
         args.tiers = QUICK_TIERS if args.quick else DEFAULT_TIERS
@@ -299,13 +321,15 @@ def main():
                  "output": None} for b in benchmarks]
         load_before = os.getloadavg()
         print(f"{len(rows)} benchmarks x {len(labels)} runtimes x {runs} runs, interleaved; "
-              f"load average {load_before[0]:.2f}")
+              f"load average {load_before[0]:.2f}"
+              f"{'; lunatic from a cold code cache every run' if args.cold else ''}")
         # Round-robin over runs, so a burst of machine noise hits every runtime alike.
         for run in range(runs):
             for row in rows:
                 for label, command_for in runtimes:
                     command, env = command_for(row["bench"])
-                    output, wall, cpu = run_once(command, env, args.timeout)
+                    output, wall, cpu = run_once(command, env, args.timeout,
+                                                 args.cold and label.startswith("lunatic"))
                     if row["output"] is None:
                         row["output"] = output
                     elif output != row["output"]:

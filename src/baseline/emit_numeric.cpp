@@ -1,9 +1,9 @@
 // Numeric instructions: the integer ones inline on the register cache (add, sub, mul, bit
 // operations, shifts, rotates, comparisons, fused with a following br_if/if, wrap/extend,
 // sign extensions, division with its traps, and bit counts where the CPU has
-// lzcnt/tzcnt/popcnt), float arithmetic and comparisons inline (SSE), the rest (min/max,
-// rounding, sign bits, conversions) as calls of thunks.cpp's functions, which share the
-// interpreter's semantics.
+// lzcnt/tzcnt/popcnt), float arithmetic and comparisons inline (SSE; sign bits and the
+// conversions that cannot trap: emit_float_bits.cpp), the rest (min/max, rounding,
+// truncations) as calls of thunks.cpp's functions, which share the interpreter's semantics.
 #include <utility>
 
 #include "baseline/function_compiler.hpp"
@@ -375,7 +375,7 @@ bool FunctionCompiler::is_float_inline(Opcode op) {
 // use only rax, rcx, xmm0 and xmm1, so the rest of the cache stays); thunks are calls, which
 // need the whole stack in its slots.
 Result<bool> FunctionCompiler::translate_numeric(const wasm::Instr& in) {
-  if (translate_integer_inline(in.op)) return true;
+  if (translate_integer_inline(in.op) || translate_float_bits(in.op)) return true;
   if (is_float_inline(in.op)) {
     flush_top(2);
     return translate_float_inline(in.op);

@@ -80,58 +80,71 @@ Result<void> FunctionCompiler::collect_safepoint_costs() {
   return {};
 }
 
+// Only rbx and the registers of hot locals are pushed: the checks use the scratch registers,
+// so a function with fewer register locals saves fewer registers (a small callee saves one).
 void FunctionCompiler::emit_prologue() {
   a_.bind(m_.entry);
   a_.push(x86::rbp);
   a_.mov(x86::rbp, x86::rsp);
   a_.push(x86::rbx);
-  a_.push(x86::r12);
-  a_.push(x86::r13);
-  a_.push(x86::r14);
-  if (saved_bytes_ > 32) a_.push(x86::r15);
+  for (const uint32_t local : register_locals_) a_.push(local_register(local));
   a_.mov(x86::rbx, x86::rdi);
-  a_.mov(x86::r12, x86::rsi);
   // d = the caller's depth + 1 must stay within max_depth, the frame's interpreter slots
   // (fp + frame_size, abi.hpp) within max_slots, and the native stack (with this frame) above
-  // its limit. The trap reports the caller's depth, whose site the caller stored.
+  // its limit. The trap reports the caller's depth, whose site the caller stored. rsi (the
+  // args/results array) stays live until the params are read.
   exhausted_ = a_.newLabel();
-  a_.mov(x86::r13d, ctx_field(offsetof(Context, depth), 4));
-  a_.inc(x86::r13d);
-  a_.cmp(x86::r13d, ctx_field(offsetof(Context, max_depth), 4));
+  a_.mov(x86::eax, ctx_field(offsetof(Context, depth), 4));
+  a_.inc(x86::eax);
+  a_.cmp(x86::eax, ctx_field(offsetof(Context, max_depth), 4));
   a_.ja(exhausted_);
-  a_.mov(x86::r14d, ctx_field(offsetof(Context, frame_fp), 4));
-  a_.lea(x86::rax, x86::ptr(x86::r14, static_cast<int32_t>(lowered_.frame_size)));
-  a_.mov(x86::ecx, ctx_field(offsetof(Context, max_slots), 4));
-  a_.cmp(x86::rax, x86::rcx);
+  a_.mov(x86::ecx, ctx_field(offsetof(Context, frame_fp), 4));
+  a_.lea(x86::rdx, x86::ptr(x86::rcx, static_cast<int32_t>(lowered_.frame_size)));
+  a_.mov(x86::edi, ctx_field(offsetof(Context, max_slots), 4));
+  a_.cmp(x86::rdx, x86::rdi);
   a_.ja(exhausted_);
   a_.sub(x86::rsp, kFramePlaceholder);
   frame_patch_ = a_.offset() - 4;
   a_.cmp(x86::rsp, ctx_field(offsetof(Context, stack_limit)));
   a_.jb(exhausted_);
-  a_.mov(args_slot(), x86::r12);
-  a_.mov(depth_slot(), x86::r13d);
-  a_.mov(fp_slot(), x86::r14d);
+  a_.mov(args_slot(), x86::rsi);
+  a_.mov(depth_slot(), x86::eax);
+  a_.mov(fp_slot(), x86::ecx);
   note_height(0);
   // By slot (a v128 param or local takes two); the register locals are scalars, one slot each.
   std::vector<bool> in_register(local_count_, false);
   for (const uint32_t local : register_locals_) in_register[local_slot_[local]] = true;
   for (uint32_t i = 0; i < param_slots_; ++i) {
     if (in_register[i]) continue;  // loaded by load_local_registers
-    a_.mov(x86::rax, x86::qword_ptr(x86::r12, static_cast<int32_t>(i * 8)));
+    a_.mov(x86::rax, x86::qword_ptr(x86::rsi, static_cast<int32_t>(i * 8)));
     a_.mov(slot(i), x86::rax);
   }
+  zero_locals(in_register);
+  load_local_registers();
+}
+
+// The declared locals start at zero. A few: one store each (register locals skipped); more:
+// 16-byte SSE stores (rep stosq costs tens of cycles to start, measured as a share of every
+// call of a small function); many: rep stosq.
+void FunctionCompiler::zero_locals(const std::vector<bool>& in_register) {
   const uint32_t zeroed = local_count_ - param_slots_;
-  if (zeroed <= 16) {
+  constexpr uint32_t kSingleStores = 8;
+  constexpr uint32_t kPairStores = 128;
+  if (zeroed <= kSingleStores) {
     for (uint32_t i = param_slots_; i < local_count_; ++i) {
       if (!in_register[i]) a_.mov(slot(i), 0);
     }
+  } else if (zeroed <= kPairStores) {
+    a_.xorps(x86::xmm0, x86::xmm0);
+    uint32_t i = param_slots_;
+    for (; i + 2 <= local_count_; i += 2) a_.movups(slot(i).cloneResized(16), x86::xmm0);
+    if (i < local_count_) a_.mov(slot(i), 0);
   } else {
     a_.lea(x86::rdi, slot(param_slots_));
     a_.mov(x86::ecx, zeroed);
     a_.xor_(x86::eax, x86::eax);
-    a_.rep().stosq();
+    a_.rep().stosq();  // keeps rsi, which load_local_registers reads
   }
-  load_local_registers();
 }
 
 Result<void> FunctionCompiler::run() {
@@ -256,10 +269,9 @@ void FunctionCompiler::emit_return() {
 
 void FunctionCompiler::emit_epilogue() {
   a_.lea(x86::rsp, x86::ptr(x86::rbp, -saved_bytes_));
-  if (saved_bytes_ > 32) a_.pop(x86::r15);
-  a_.pop(x86::r14);
-  a_.pop(x86::r13);
-  a_.pop(x86::r12);
+  for (auto it = register_locals_.rbegin(); it != register_locals_.rend(); ++it) {
+    a_.pop(local_register(*it));
+  }
   a_.pop(x86::rbx);
   a_.pop(x86::rbp);
   a_.ret();

@@ -10,8 +10,8 @@
 //
 // Frame and registers (each function is its own slot entry, void f(Context*, Slot*)):
 //   rbx = Context*; this frame's call depth and its fp in the interpreter's slot stack (abi.hpp
-//   frame_fp) are computed in r13d and r14d by the prologue and kept in the frame;
-//   push rbp, rbx, r12, r13, r14 (and r15 when a local lives there) then rsp -= frame
+//   frame_fp) are computed in eax and ecx by the prologue and kept in the frame;
+//   push rbp, rbx and the registers that hold locals (below), then rsp -= frame
 //   (patched at the end, once the deepest operand stack is known); the args pointer, depth, fp
 //   and the `if` params saved for the else arm live at the top of the frame (save_slot).
 //   rax, rcx, rdx are scratch; r8-r11, rsi, rdi hold cached operand-stack values; r15, r14, r13
@@ -115,6 +115,9 @@ class FunctionCompiler {
   // function_compiler.cpp: driver, prologue, epilogue, frame helpers.
   Result<void> collect_safepoint_costs();
   void emit_prologue();
+  /// Zeroes the declared locals' slots (after the params'); `in_register`, by slot, marks those of
+  /// register locals (their own code zeroes them).
+  void zero_locals(const std::vector<bool>& in_register);
   Result<void> translate(const wasm::Instr& in);
   void emit_out_of_line();
 
@@ -139,7 +142,7 @@ class FunctionCompiler {
   /// Picks the locals to keep in registers (by uses, weighted by loop depth).
   void choose_local_registers();
   /// The prologue's part: each register local loaded with its param or zeroed. Reads the
-  /// args through r12, so it runs after every other use of r12 in the prologue.
+  /// args through rsi (the prologue keeps it live until then).
   void load_local_registers();
   /// Writes every register local to its slot (before LLVM's OSR entry reads the frame).
   void store_local_registers();
@@ -200,6 +203,8 @@ class FunctionCompiler {
   void emit_division(wasm::Opcode op, bool wide);
   bool translate_float_inline(wasm::Opcode op);
   static bool is_float_inline(wasm::Opcode op);
+  // emit_float_bits.cpp: abs, neg, copysign and the non-trapping conversions on the cache.
+  bool translate_float_bits(wasm::Opcode op);
 
   // emit_memory.cpp: loads, stores, memory.*, globals, tables, references, bulk memory.
   bool translate_memory(const wasm::Instr& in);
@@ -223,7 +228,7 @@ class FunctionCompiler {
   asmjit::x86::Mem top(uint32_t from_top = 0) const { return stack_at(sp_ - 1 - from_top); }
   asmjit::x86::Mem save_slot(uint32_t k) const;  ///< [rbp - saved bytes - 8 - 8 * k]
   /// Where the prologue keeps the args/results pointer, the frame's call depth and its fp in
-  /// the interpreter's slot stack (r12, r13 and r14 may hold locals).
+  /// the interpreter's slot stack.
   asmjit::x86::Mem args_slot() const { return save_slot(kArgsSaveSlot); }
   asmjit::x86::Mem depth_slot() const { return save_slot(kDepthSaveSlot).cloneResized(4); }
   asmjit::x86::Mem fp_slot() const { return save_slot(kFpSaveSlot).cloneResized(4); }
@@ -259,10 +264,11 @@ class FunctionCompiler {
   uint32_t cached_from_ = 0;                ///< every entry below this height is in its slot
   Fused fused_;
   wasm::Opcode next_op_ = wasm::Opcode::Nop;  ///< the instruction after the current one
-  uint32_t max_slots_ = 0;          ///< locals + deepest operand stack (and call result areas)
-  uint32_t save_slots_ = 3;         ///< args, depth, fp, then `if` params saved for their else arm
-  int32_t saved_bytes_ = 32;        ///< callee-saved registers pushed after rbp (r15: 40)
-  std::vector<uint8_t> local_reg_;  ///< by local: the register it lives in, 0: its slot
+  uint32_t max_slots_ = 0;   ///< locals + deepest operand stack (and call result areas)
+  uint32_t save_slots_ = 3;  ///< args, depth, fp, then `if` params saved for their else arm
+  int32_t saved_bytes_ = 8;  ///< callee-saved registers pushed after rbp: rbx, locals'
+
+  std::vector<uint8_t> local_reg_;         ///< by local: the register it lives in, 0: its slot
   std::vector<uint32_t> register_locals_;  ///< the locals that live in registers
   size_t frame_patch_ = 0;                 ///< offset of the frame size's imm32 in the code
   asmjit::Label exhausted_;

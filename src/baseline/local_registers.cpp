@@ -15,9 +15,8 @@ namespace x86 = asmjit::x86;
 
 namespace {
 
-// The registers, in the order they are given out. r12, r13 and r14 are free once the prologue
-// has saved the args pointer, the depth and the fp in the frame; r15 costs a push and a pop,
-// so it is pushed only when used; r12 is last (the prologue reads the args through it).
+// The registers, in the order they are given out. Each costs a push and a pop: the prologue
+// saves only the ones its function uses (and rbx).
 constexpr uint8_t kLocalRegisters[] = {14, 13, 15, 12};
 // A local is worth a register from this weight on (about four uses outside loops, one in a
 // loop): below it, the loads and stores saved do not pay for the prologue's work.
@@ -63,17 +62,16 @@ void FunctionCompiler::choose_local_registers() {
     local_reg_[local] = reg;
     register_locals_.push_back(local);
     *best = 0;
-    if (reg == 15) saved_bytes_ = 40;
+    saved_bytes_ += 8;  // the prologue pushes it
   }
 }
 
 void FunctionCompiler::load_local_registers() {
   const auto params = static_cast<uint32_t>(type_.params.size());
-  // In kLocalRegisters' order: r12 last, it is the args pointer until then.
   for (const uint32_t local : register_locals_) {
     const x86::Gp reg = local_register(local);
     if (local < params) {
-      a_.mov(reg, x86::qword_ptr(x86::r12, static_cast<int32_t>(local_slot_[local] * 8)));
+      a_.mov(reg, x86::qword_ptr(x86::rsi, static_cast<int32_t>(local_slot_[local] * 8)));
     } else {
       a_.xor_(reg.r32(), reg.r32());
     }
