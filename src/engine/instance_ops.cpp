@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/compiled_module.hpp"
+#include "engine/thread.hpp"
 
 namespace lunatic::engine::instance_ops {
 namespace {
@@ -18,6 +19,25 @@ bool charge(FuelMeter& meter, uint64_t bytes, TrapKind& trap) {
   if (meter.charge(bulk_fuel(bytes))) return true;
   trap = TrapKind::OutOfFuel;
   return false;
+}
+
+// Runs piece(offset, count) over [0, n) in pieces of kBulkPieceBytes (`unit` bytes an item),
+// front to back, or back to front when `backward` (a copy to a higher address, whose ranges
+// may overlap), taking a pending kill between pieces: false with `trap` Killed if one came,
+// the pieces before it written. The whole size is charged before the first piece.
+template <typename Piece>
+bool in_pieces(uint64_t n, uint64_t unit, bool backward, FuelMeter& meter, TrapKind& trap,
+               Piece piece) {
+  const uint64_t step = kBulkPieceBytes / unit;
+  for (uint64_t done = 0; done < n;) {
+    if (done != 0 && meter.thread != nullptr && meter.thread->take_kill_request()) {
+      return trap = TrapKind::Killed, false;
+    }
+    const uint64_t count = std::min(step, n - done);
+    piece(backward ? n - done - count : done, count);
+    done += count;
+  }
+  return true;
 }
 
 struct Bytes {
@@ -36,8 +56,9 @@ bool memory_fill(const Instance& inst, uint32_t d, uint8_t value, uint32_t n, Fu
   const Bytes mem = memory0(inst);
   if (!in_bounds(d, n, mem.size)) return trap = TrapKind::MemoryOutOfBounds, false;
   if (!charge(meter, n, trap)) return false;
-  std::memset(mem.base + d, value, n);
-  return true;
+  return in_pieces(n, 1, false, meter, trap, [&](uint64_t at, uint64_t count) {
+    std::memset(mem.base + d + at, value, count);
+  });
 }
 
 bool memory_copy(const Instance& inst, uint32_t d, uint32_t s, uint32_t n, FuelMeter& meter,
@@ -47,8 +68,11 @@ bool memory_copy(const Instance& inst, uint32_t d, uint32_t s, uint32_t n, FuelM
     return trap = TrapKind::MemoryOutOfBounds, false;
   }
   if (!charge(meter, n, trap)) return false;
-  std::memmove(mem.base + d, mem.base + s, n);  // the ranges may overlap
-  return true;
+  // The ranges may overlap: each piece is a memmove, and a copy to a higher address goes back
+  // to front, so no piece reads bytes an earlier one wrote.
+  return in_pieces(n, 1, d > s, meter, trap, [&](uint64_t at, uint64_t count) {
+    std::memmove(mem.base + d + at, mem.base + s + at, count);
+  });
 }
 
 bool memory_init(const Instance& inst, uint32_t segment, uint32_t d, uint32_t s, uint32_t n,
@@ -61,8 +85,9 @@ bool memory_init(const Instance& inst, uint32_t segment, uint32_t d, uint32_t s,
     return trap = TrapKind::MemoryOutOfBounds, false;
   }
   if (!charge(meter, n, trap)) return false;
-  if (n > 0) std::memcpy(mem.base + d, data[segment].bytes.data() + s, n);
-  return true;
+  return in_pieces(n, 1, false, meter, trap, [&](uint64_t at, uint64_t count) {
+    std::memcpy(mem.base + d + at, data[segment].bytes.data() + s + at, count);
+  });
 }
 
 void data_drop(Instance& inst, uint32_t segment) {
@@ -95,8 +120,9 @@ bool table_fill(const Instance& inst, uint32_t table, uint32_t i, Slot value, ui
   Table& t = *inst.tables[table];
   if (!in_bounds(i, n, t.size())) return trap = TrapKind::TableOutOfBounds, false;
   if (!charge(meter, uint64_t{n} * sizeof(Slot), trap)) return false;
-  std::fill_n(t.data() + i, n, value);
-  return true;
+  return in_pieces(n, sizeof(Slot), false, meter, trap, [&](uint64_t at, uint64_t count) {
+    std::fill_n(t.data() + i + at, count, value);
+  });
 }
 
 bool table_copy(const Instance& inst, uint32_t dst_table, uint32_t src_table, uint32_t d,
@@ -107,8 +133,11 @@ bool table_copy(const Instance& inst, uint32_t dst_table, uint32_t src_table, ui
     return trap = TrapKind::TableOutOfBounds, false;
   }
   if (!charge(meter, uint64_t{n} * sizeof(Slot), trap)) return false;
-  if (n > 0) std::memmove(dst.data() + d, src.data() + s, uint64_t{n} * sizeof(Slot));
-  return true;
+  // As memory_copy: back to front when the ranges may overlap that way.
+  const bool backward = &dst == &src && d > s;
+  return in_pieces(n, sizeof(Slot), backward, meter, trap, [&](uint64_t at, uint64_t count) {
+    std::memmove(dst.data() + d + at, src.data() + s + at, count * sizeof(Slot));
+  });
 }
 
 bool table_init(const Instance& inst, uint32_t segment, uint32_t table, uint32_t d, uint32_t s,
@@ -120,8 +149,9 @@ bool table_init(const Instance& inst, uint32_t segment, uint32_t table, uint32_t
     return trap = TrapKind::TableOutOfBounds, false;
   }
   if (!charge(meter, uint64_t{n} * sizeof(Slot), trap)) return false;
-  if (n > 0) std::copy_n(elems.data() + s, n, t.data() + d);
-  return true;
+  return in_pieces(n, sizeof(Slot), false, meter, trap, [&](uint64_t at, uint64_t count) {
+    std::copy_n(elems.data() + s + at, count, t.data() + d + at);
+  });
 }
 
 void elem_drop(Instance& inst, uint32_t segment) {

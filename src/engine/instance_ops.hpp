@@ -4,7 +4,10 @@
 // is larger than the length ..., then trap"). Returning false means: trap with `trap`.
 // Those that write a range charge its size to the running tier's meter (fuel_meter.hpp) after
 // their bounds check and before writing: an out-of-bounds one costs nothing extra, and one the
-// fuel left cannot pay traps with "out of fuel" having written nothing.
+// fuel left cannot pay traps with "out of fuel" having written nothing. They then write in pieces
+// of kBulkPieceBytes and take a pending kill between pieces (trap Killed, the pieces before it
+// written: the process ends, nobody sees the half-done write), so a kill does not wait for a
+// whole 4 GiB fill.
 #pragma once
 
 #include <cstdint>

@@ -159,7 +159,7 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
   // meter, whose address may escape: the registers themselves stay in registers.
 #define BULK(call, words)                                                          \
   do {                                                                             \
-    FuelMeter meter{budget, granted, slice_left, fuel_left};                       \
+    FuelMeter meter{budget, granted, slice_left, fuel_left, &t};                   \
     const bool ok = call(*inst, fp, pc, meter, kind);                              \
     budget = meter.budget, granted = meter.granted, slice_left = meter.slice_left; \
     fuel_left = meter.fuel_left;                                                   \

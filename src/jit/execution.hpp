@@ -45,7 +45,9 @@ class Execution final : public engine::TierExecution {
   /// The exact path of a safepoint (the interpreter's rules): kill, yield, out of fuel.
   void safepoint(uint32_t cost);
   /// The meter as a bulk instruction charges it (instance_ops.hpp), and back from it.
-  engine::FuelMeter meter() const { return {ctx_.budget, granted_, slice_left_, fuel_left_}; }
+  engine::FuelMeter meter() const {
+    return {ctx_.budget, granted_, slice_left_, fuel_left_, &thread_};
+  }
   void set_meter(const engine::FuelMeter& m) {
     ctx_.budget = m.budget;
     granted_ = m.granted;

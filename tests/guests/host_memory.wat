@@ -1,6 +1,6 @@
 ;; host_memory MODE: a process floods host memory while the root watches. The attacker is
-;; spawned (monitored) in mode s in a sandbox (max_memory 2 MiB, max_processes 1), else in the
-;; root environment; the root prints why it ended ("attacker: killed: out of memory: ...
+;; spawned (monitored) in modes s and n in a sandbox (max_memory 2 MiB, max_processes 1), else
+;; in the root environment; the root prints why it ended ("attacker: killed: out of memory: ...
 ;; max_memory_total ..."), then checks that a new process still runs ("carried on").
 ;;   s  64 KiB messages to itself          m  10,000,000 empty messages to a sleeper
 ;;   b  512 MiB messages to a sleeper      t  10,000,000 timers (1e9 ms)
@@ -8,6 +8,7 @@
 ;;   g  table.grow by 1M elements until it returns -1 ("table.grow returned -1")
 ;;   f  a fork bomb: linked sleepers until a spawn fails ("spawn failed: " and the error's
 ;;      text), then it traps and its sleepers die with it
+;;   n  monitors of a sleeper (outside the sandbox), a new tag each, for ever
 (module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
@@ -117,6 +118,11 @@
         (loop $l
           (br_if $l (i32.ne (table.grow $t (ref.null func) (i32.const 1000000)) (i32.const -1))))
         (call $print (i32.const 70064) (i32.const 23))))
+    (if (i64.eq (local.get $mode) (i64.const 0x6e))  ;; 'n'
+      (then (loop $l
+        (call $monitor (i64.extend_i32_u (local.get $i)) (local.get $target))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l))))
     (if (i64.eq (local.get $mode) (i64.const 0x66))  ;; 'f'
       (then
         (global.set $link_tag (i64.const 1))
@@ -139,14 +145,14 @@
     (drop (call $args_get (i32.const 65800) (i32.const 66000)))
     (local.set $mode (i64.load8_u (i32.load (i32.const 65804))))
     (local.set $config (i64.const -1))
-    (if (i64.eq (local.get $mode) (i64.const 0x73))
+    (if (i32.or (i64.eq (local.get $mode) (i64.const 0x73)) (i64.eq (local.get $mode) (i64.const 0x6e)))
       (then
         (local.set $config (call $create_config))
         (call $allow_namespace (local.get $config) (i32.const 0) (i32.const 0))
         (call $config_set_max_memory (local.get $config) (i64.const 2097152))
         (call $config_set_max_processes (local.get $config) (i64.const 1))))
     (if (i32.or (i32.or (i64.eq (local.get $mode) (i64.const 0x6d)) (i64.eq (local.get $mode) (i64.const 0x62)))
-                (i64.eq (local.get $mode) (i64.const 0x64)))
+                (i32.or (i64.eq (local.get $mode) (i64.const 0x64)) (i64.eq (local.get $mode) (i64.const 0x6e))))
       (then
         (local.set $target (call $spawn2 (i64.const -1) (i32.const 69016) (i32.const 7)
                                          (i64.const 0) (i64.const 0)))

@@ -81,6 +81,15 @@ struct CompilePending {
   std::shared_ptr<CompileJob> job;
 };
 
+/// The owner of a compile in HostWork's shares: the caller's environment if it is top-level or
+/// a child of one, else its ancestor that is (so a sandbox that nests environments still has
+/// one share). At most Environment::kMaxDepth steps.
+uint64_t share_owner(const runtime::Environment& environment) {
+  const runtime::Environment* e = &environment;
+  while (e->depth() > 1) e = e->parent().get();
+  return e->id();
+}
+
 }  // namespace
 
 /// Arguments: the bytes of a Wasm module, an out-pointer for a u64. Decodes, validates and
@@ -114,7 +123,7 @@ HostResult<int32_t> compile_module(CallContext& ctx, GuestSpan<uint8_t> bytes,
       auto job = std::make_shared<CompileJob>(
           self.runtime(), self.weak_from_this(),
           std::vector<uint8_t>(bytes.bytes().begin(), bytes.bytes().end()), std::move(charge));
-      if (!self.runtime().host_work().submit(job, size)) {
+      if (!self.runtime().host_work().submit(job, size, share_owner(*self.environment()))) {
         id_out.write(shared::new_error(
             self, "compile_module: too many module compiles in progress, try again later"));
         return 1;

@@ -1,6 +1,7 @@
 // lunatic::process::compile_module of a big module: the compile runs off the worker while the
 // caller parks (an unrelated process on the same, only worker goes on), a kill while it runs
-// ends the caller at once and leaks nothing, and the runtime's shutdown does not hang on it.
+// ends the caller at once and leaks nothing, the runtime's shutdown does not hang on it, and a
+// sandbox that floods compiles cannot make another sandbox's fail.
 #include <chrono>
 #include <cstring>
 #include <string_view>
@@ -68,9 +69,10 @@ std::vector<uint8_t> big_module(uint32_t functions) {
 class ModuleLoad : public ::testing::Test {
  protected:
   /// Spawns compile(len) of `bytes`, written to the new process's memory before it runs.
-  ProcessId spawn_compile(Runtime& runtime, const std::vector<uint8_t>& bytes) {
+  ProcessId spawn_compile(Runtime& runtime, const std::vector<uint8_t>& bytes,
+                          std::shared_ptr<Environment> environment = nullptr) {
     SpawnOptions options{.module = module_,
-                         .environment = env_,
+                         .environment = environment ? environment : env_,
                          .entry = "compile",
                          .args = {Value::i64(static_cast<int64_t>(bytes.size()))},
                          .joinable = true};
@@ -178,6 +180,44 @@ TEST_F(ModuleLoad, TheRuntimeShutsDownWhileACompileRuns) {
   }  // kills the process, waits for the compile it started (it cannot be interrupted)
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
   EXPECT_EQ(env_->budget().used(), 0u);  // every thread that could hold a reference is gone
+}
+
+TEST_F(ModuleLoad, ASandboxFloodingCompilesCannotMakeAnothersFail) {
+  Runtime runtime({.workers = 1, .linker = standard_linker()});
+  // A sandbox (its compiles and its own child environment's share one part of HostWork's
+  // queue) and another sandbox.
+  std::shared_ptr<Environment> flooder = env_->create_child({});
+  std::shared_ptr<Environment> nested = flooder->create_child({});
+  std::shared_ptr<Environment> other = env_->create_child({});
+  // 3 MB modules, ~0.1 s each: the flooder's share (32 MiB) holds 11 of them waiting; the rest
+  // of its 20 compiles are refused at once, while the ones it holds wait for seconds.
+  std::vector<ProcessId> flood;
+  for (int i = 0; i < 20; ++i)
+    flood.push_back(spawn_compile(runtime, big_, i % 2 ? nested : flooder));
+  std::optional<ProcessId> refused;
+  std::vector<bool> joined(flood.size());
+  for (int i = 0; i < 5000 && !refused; ++i) {
+    for (size_t k = 0; k < flood.size() && !refused; ++k) {
+      if (joined[k] || runtime.exists(flood[k])) continue;
+      std::optional<ExitStatus> status = runtime.join(flood[k]);
+      joined[k] = true;
+      ASSERT_TRUE(status);
+      ASSERT_EQ(status->kind, ExitStatus::Kind::Normal) << status->to_string();
+      if (status->results[0].as_i64() == -1) refused = flood[k];
+    }
+    if (!refused) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_TRUE(refused) << "the flood never filled its share";
+  // The flooder's share is full: the other sandbox's compile still gets in (and comes before
+  // the flood's queued ones: owners take turns).
+  std::optional<ExitStatus> got = runtime.join(spawn_compile(runtime, big_, other));
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->kind, ExitStatus::Kind::Normal) << got->to_string();
+  EXPECT_GT(got->results[0].as_i64(), 0) << "the other sandbox's compile was refused";
+  EXPECT_GT(runtime.host_work().pending(), 2u) << "the flood's compiles ran before it";
+  for (size_t k = 0; k < flood.size(); ++k) {
+    if (!joined[k]) runtime.join(flood[k]);
+  }
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
 // Bulk memory and table instructions charge their size (engine/fuel_meter.hpp) the same in
 // the interpreter, the baseline and the LLVM tier: the same fuel left, the same slices, out of
-// fuel at the same instruction, nothing extra for an out-of-bounds one.
+// fuel at the same instruction, nothing extra for an out-of-bounds one; a kill takes effect
+// between the pieces of one instruction, and overlapping copies of many pieces are right.
 #include <algorithm>
+#include <cstring>
 #include <string>
+#include <vector>
 
 #include "engine/fuel_meter.hpp"
 #include "tier_fixture.hpp"
@@ -191,6 +194,133 @@ TEST(BulkFuel, EveryFuelBudgetAndSliceEndsAlikeInEveryTier) {
   for (uint64_t slice : {1U, 7U, 100U, 300U, 1000U}) {
     const Outcome o = same_in_every_tier(t, "fills", {i32(5)}, kFuel, slice);
     EXPECT_EQ(o.fuel, kFuel - total) << slice;
+  }
+}
+
+// An instance in `tier` whose import "host" "kill_me" asks its own thread to stop: the kill is
+// pending when the next instruction, a bulk one, starts (a host call polls no kill; the next
+// safepoint would).
+struct KillingInstance {
+  engine::MemoryPool pool;
+  engine::Store store{pool};
+  engine::Instance* instance = nullptr;
+  Thread thread{store};
+
+  KillingInstance(std::string_view wat, Tier tier) {
+    auto module = compile_wat(wat, tier);
+    if (module == nullptr) return;
+    Function* kill_me = store.add_host_function({}, [](HostCall& c) {
+      c.thread.request_kill();
+      return HostStatus::Return;
+    });
+    std::vector<Extern> imports = {{wasm::ExternKind::Func, kill_me}};
+    auto made = store.instantiate(module, imports);
+    EXPECT_TRUE(made.ok()) << made.error().to_string();
+    if (made.ok()) instance = *made;
+  }
+  Outcome run(const char* fn) {
+    auto e = instance->find_export(fn);
+    EXPECT_TRUE(e && e->func()) << fn;
+    return run_to_end(thread, e->func(), {}, std::nullopt);
+  }
+  const uint8_t* memory() const { return instance->memories[0]->data(); }
+};
+
+// 2 GiB of memory (reserved, not touched) and a table of 2^20 elements (two pieces).
+constexpr std::string_view kKillWat = R"((module
+  (import "host" "kill_me" (func $kill_me))
+  (memory 32768)
+  (table $t 1048576 funcref)
+  (func $f)
+  (elem declare func $f)
+  (func (export "fill")
+    (call $kill_me)
+    (memory.fill (i32.const 0) (i32.const 1) (i32.const 0x80000000)))
+  ;; A copy one byte up, so back to front: its first piece is the top 4 MiB.
+  (func (export "copy")
+    (i32.store8 (i32.const 0) (i32.const 5))
+    (i32.store8 (i32.const 0x7FBFFFFF) (i32.const 6))
+    (call $kill_me)
+    (memory.copy (i32.const 1) (i32.const 0) (i32.const 0x7FFFFFFF)))
+  (func (export "tfill")
+    (call $kill_me)
+    (table.fill $t (i32.const 0) (ref.func $f) (i32.const 1048576)))
+  (func (export "tfirst") (result i32) (ref.is_null (table.get $t (i32.const 0))))
+  (func (export "tlast") (result i32) (ref.is_null (table.get $t (i32.const 1048575))))
+))";
+
+TEST(BulkFuel, AKillTakesEffectWithinOnePieceInEveryTier) {
+  constexpr uint64_t kPiece = engine::kBulkPieceBytes;
+  constexpr uint64_t kTwoGiB = uint64_t{2} << 30;
+  for (Tier tier : {Tier::Interp, Tier::Baseline, Tier::Compiled}) {
+    const std::string name = tier == Tier::Interp     ? "interp"
+                             : tier == Tier::Baseline ? "baseline"
+                                                      : "LLVM";
+    {
+      KillingInstance k(kKillWat, tier);
+      ASSERT_NE(k.instance, nullptr) << name;
+      const Outcome o = k.run("fill");
+      EXPECT_EQ(o.status, RunStatus::Trapped) << name;
+      EXPECT_EQ(k.thread.trap().kind, TrapKind::Killed) << name;
+      // The first piece is written, the second not, nor the end.
+      EXPECT_EQ(k.memory()[0], 1) << name;
+      EXPECT_EQ(k.memory()[kPiece - 1], 1) << name;
+      EXPECT_EQ(k.memory()[kPiece], 0) << name;
+      EXPECT_EQ(k.memory()[kTwoGiB - 1], 0) << name;
+    }
+    {
+      KillingInstance k(kKillWat, tier);
+      ASSERT_NE(k.instance, nullptr) << name;
+      const Outcome o = k.run("copy");
+      EXPECT_EQ(k.thread.trap().kind, TrapKind::Killed) << name;
+      EXPECT_EQ(o.status, RunStatus::Trapped) << name;
+      // The top piece moved up one byte; the byte at 0 never reached 1.
+      EXPECT_EQ(k.memory()[kTwoGiB - kPiece], 6) << name;
+      EXPECT_EQ(k.memory()[1], 0) << name;
+    }
+    {
+      KillingInstance k(kKillWat, tier);
+      ASSERT_NE(k.instance, nullptr) << name;
+      const Outcome o = k.run("tfill");
+      EXPECT_EQ(o.status, RunStatus::Trapped) << name;
+      EXPECT_EQ(k.thread.trap().kind, TrapKind::Killed) << name;
+      const Outcome first = k.run("tfirst");
+      const Outcome last = k.run("tlast");
+      ASSERT_EQ(first.results.size(), 1U) << name;
+      ASSERT_EQ(last.results.size(), 1U) << name;
+      EXPECT_EQ(first.results[0].bits, 0U) << name;  // filled
+      EXPECT_EQ(last.results[0].bits, 1U) << name;   // not reached
+    }
+  }
+}
+
+TEST(BulkFuel, OverlappingCopiesOfManyPiecesMoveLikeMemmoveInEveryTier) {
+  // 16 MiB of memory holding a pattern; copies of 9 MiB (three pieces) one way and the other,
+  // overlapping, each checked against memmove.
+  constexpr uint64_t kBytes = uint64_t{16} << 20;
+  const std::string wat = R"((module
+    (memory 256)
+    (func (export "copy") (param $d i32) (param $s i32) (param $n i32)
+      (memory.copy (local.get $d) (local.get $s) (local.get $n)))))";
+  Tiers t(wat);
+  ASSERT_TRUE(t.ok());
+  std::vector<uint8_t> want(kBytes);
+  for (uint64_t i = 0; i < kBytes; ++i) want[i] = static_cast<uint8_t>(i * 7 + (i >> 13));
+  for (TierInstance* in : {&t.interp, &t.baseline, &t.llvm}) {
+    std::memcpy(in->instance->memories[0]->data(), want.data(), kBytes);
+  }
+  constexpr uint32_t kN = 9u << 20;
+  struct Case {
+    uint32_t d, s;
+  };
+  for (const Case& c : {Case{4096, 3}, Case{5, 1u << 20}, Case{0, kBytes - kN}}) {
+    std::memmove(want.data() + c.d, want.data() + c.s, kN);
+    const Outcome o = same_in_every_tier(t, "copy", {i32(c.d), i32(c.s), i32(kN)}, kFuel * 10);
+    EXPECT_EQ(o.status, RunStatus::Done);
+    for (TierInstance* in : {&t.interp, &t.baseline, &t.llvm}) {
+      EXPECT_EQ(std::memcmp(in->instance->memories[0]->data(), want.data(), kBytes), 0)
+          << c.d << " " << c.s;
+    }
   }
 }
 
