@@ -20,8 +20,8 @@ using Kind = FunctionCompiler::Val::Kind;
 
 namespace {
 
-// Caller-saved registers no emitter uses as scratch (r14, saved by the prologue, holds the
-// frame's fp: jit/abi.hpp frame_fp).
+// Caller-saved registers no emitter uses as scratch (the callee-saved r12-r15 may hold hot
+// locals: local_registers.cpp).
 constexpr uint8_t kPool[] = {8, 9, 10, 11, 6, 7};  // r8-r11, rsi, rdi
 // Entries that may be cached at once (bounds the scans below: compile time stays linear).
 constexpr uint32_t kMaxCached = 24;
