@@ -71,11 +71,17 @@ void Scheduler::enqueue(Process* process) {
     std::lock_guard lock(q.mutex);
     q.processes.push_back(process);
     q.publish_length();
-    queued_.fetch_add(1, std::memory_order_relaxed);
+    queued_.fetch_add(1);  // sequentially consistent: before wake_sleeper's loads (work())
   }
-  // Pairs with the sleeper's increment-then-recheck in work(): either the sleeper sees this
-  // process when it re-checks the queues, or this load sees the sleeper and notifies it.
-  if (sleepers_.load() > 0) {
+  wake_sleeper();
+}
+
+void Scheduler::wake_sleeper() {
+  // Pairs with work(): a worker counts itself a sleeper and no longer a spinner before it
+  // re-checks the queues under their locks, and a spinner that found work stops counting
+  // itself before it reads queued_ once more. So either that worker sees this process, or
+  // these loads see it gone from the spinners (and, going to sleep, among the sleepers).
+  if (sleepers_.load() > 0 && spinners_.load() == 0) {
     std::lock_guard lock(idle_mutex_);
     idle_.notify_one();
   }
@@ -93,7 +99,7 @@ void Scheduler::enqueue_woken(Process* process) {
     if (q.runnext != nullptr) {
       // The earlier runnext waits its turn at the back (its waker woke another since).
       q.processes.push_back(q.runnext);
-      queued_.fetch_add(1, std::memory_order_relaxed);
+      queued_.fetch_add(1);  // sequentially consistent, as in enqueue
       displaced = true;
     }
     q.runnext = process;
@@ -105,10 +111,7 @@ void Scheduler::enqueue_woken(Process* process) {
   // core spinning for nothing. If the waker goes on instead, the runnext waits at most the
   // rest of its slice: the slice's end queues the waker, and that enqueue wakes a sleeper;
   // spinning workers steal it after kRunnextGrace. A second wake-up queues work: as enqueue.
-  if (displaced && sleepers_.load() > 0) {
-    std::lock_guard lock(idle_mutex_);
-    idle_.notify_one();
-  }
+  if (displaced) wake_sleeper();
 }
 
 int64_t Scheduler::now_ns() const {
@@ -231,9 +234,17 @@ void Scheduler::work(unsigned index) {
         std::chrono::duration_cast<std::chrono::nanoseconds>(idle_from - started_).count();
     idle_clock.store(idle_ns - from_ns - 1, std::memory_order_release);
     Process* p = nullptr;
-    if (!spin_for_work(idle_from)) {
+    spinners_.fetch_add(1);
+    if (spin_for_work(idle_from)) {
+      spinners_.fetch_sub(1);
+      // Work found. What was queued while this worker spun woke nobody: if there is more
+      // than this worker takes, a sleeper takes the rest (unless another worker spins).
+      if (queued_.load() > 1) wake_sleeper();
+    } else {
       std::unique_lock lock(idle_mutex_);
       sleepers_.fetch_add(1);
+      // After counting itself a sleeper: wake_sleeper sees one or the other.
+      spinners_.fetch_sub(1);
       p = stopping_.load() ? nullptr : next(index);
       if (p == nullptr && !stopping_.load()) idle_.wait(lock);
       sleepers_.fetch_sub(1);

@@ -1,5 +1,5 @@
 // Scheduler: N worker threads, a run queue per worker, idle workers steal, and sleep on a
-// condition variable when there is no work anywhere (no busy spinning).
+// condition variable when there is no work anywhere (after a bounded spin: spin_for_work).
 #pragma once
 
 #include <array>
@@ -128,10 +128,17 @@ class Scheduler {
   std::vector<std::thread> threads_;
   std::atomic<unsigned> round_robin_{0};
 
-  // Idle workers sleep here; enqueue notifies when someone sleeps.
+  // Idle workers sleep here; enqueue notifies when someone sleeps and nobody spins.
   std::mutex idle_mutex_;
   std::condition_variable idle_;
   std::atomic<int> sleepers_{0};
+  /// Workers in spin_for_work. A process queued while one spins wakes no sleeper: the spinner
+  /// finds it (the futex wake-up and the sleeper's context switch saved); a spinner that
+  /// finds work while more is queued wakes a sleeper for the rest (work()). Changed
+  /// and read sequentially consistent, as queued_ in enqueue (see work()).
+  std::atomic<int> spinners_{0};
+  /// Notifies a sleeper if one sleeps and no worker spins.
+  void wake_sleeper();
   /// Processes in all queues, runnexts not counted (a hint for spinning workers, exact under
   /// the queue locks).
   std::atomic<size_t> queued_{0};

@@ -140,18 +140,23 @@ def main():
             fail(f"the third node got {got!r}")
 
         # 2c. The same toward a node with another cookie: the lunatic node's handshake fails
-        # (the peer never acknowledges its digest) and says so; nothing arrives.
+        # (the peer never acknowledges its digest) and says so; nothing arrives. The other
+        # node's 3 s wait starts at `go`, sent just before the echo is asked: not while this
+        # Erlang node boots (on a loaded machine that alone took the 3 s, and the lunatic node
+        # had not yet connected when the other node gave up).
         other = subprocess.Popen(
             ["erl", "-name", f"x{TAG}@127.0.0.1", "-setcookie", "other", "-noshell", "-eval",
-             "register(recv, self()), io:format(\"ready~n\"), receive M -> io:format(\"~p~n\", [M]) "
-             "after 3000 -> io:format(\"timeout~n\") end, halt()."],
+             "register(recv, self()), io:format(\"ready~n\"), "
+             "receive go -> ok after 10000 -> ok end, "
+             "receive M -> io:format(\"~p~n\", [M]) after 3000 -> io:format(\"timeout~n\") end, "
+             "halt()."],
             env=env, stdout=subprocess.PIPE, text=True)
         try:
             if other.stdout.readline().strip() != "ready":
                 fail("the Erlang node with another cookie did not start")
             erl(env, "s2", COOKIE,
                 f"erlang:set_cookie('x{TAG}@127.0.0.1', other), "
-                f"Pid = rpc:call('x{TAG}@127.0.0.1', erlang, whereis, [recv]), "
+                f"Pid = rpc:call('x{TAG}@127.0.0.1', erlang, whereis, [recv]), Pid ! go, "
                 f"{{echo, '{NODE}'}} ! {{Pid, {{via, lunatic}}}}, timer:sleep(200),")
             got, _ = other.communicate(timeout=TIMEOUT)
         finally:
