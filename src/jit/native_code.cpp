@@ -21,6 +21,7 @@
 #include <string>
 
 #include "jit/perf_map.hpp"
+#include "jit/self_inline.hpp"
 #include "jit/translate.hpp"
 
 namespace lunatic::jit {
@@ -144,6 +145,7 @@ void optimize(llvm::Module& module, llvm::TargetMachine& target, unsigned level)
       [](llvm::FunctionPassManager& passes, llvm::OptimizationLevel) {
         passes.addPass(BoundedConstraintElimination());
       });
+  if (level > 0) inline_self_calls(module);
   const llvm::OptimizationLevel ol = optimization_level(level);
   llvm::ModulePassManager pipeline =
       level == 0 ? builder.buildO0DefaultPipeline(ol) : builder.buildPerModuleDefaultPipeline(ol);

@@ -126,5 +126,42 @@ TEST_F(JitCalls, DeepRecursionExhaustsTheCallStack) {
   EXPECT_FALSE(h.run_compiled("fib", {Value::i32(3)}).trapped);
 }
 
+// Small self-recursive functions have their self-calls inlined once at -O1 and up
+// (jit/self_inline.cpp): the inlined frames still count, charge and report like called ones.
+constexpr const char* kSelfCalls = R"((module
+  (func $down (export "down") (param i32) (result i32)
+    (if (i32.eqz (local.get 0)) (then (unreachable)))
+    (i32.add (call $down (i32.sub (local.get 0) (i32.const 1))) (i32.const 1)))
+  (func $sum (export "sum") (param i32) (result i64)
+    (if (result i64) (i32.eqz (local.get 0))
+      (then (i64.const 0))
+      (else (i64.add (i64.extend_i32_u (local.get 0))
+                     (call $sum (i32.sub (local.get 0) (i32.const 1)))))))
+))";
+
+TEST_F(JitCalls, InlinedSelfCallsKeepEveryFrame) {
+  JitHarness h(kSelfCalls, 2);
+  ASSERT_TRUE(h.ok());
+  for (int32_t n : {0, 1, 2, 7, 300}) h.expect_same("sum", {Value::i32(n)});
+  for (int32_t n : {0, 1, 6}) {
+    EXPECT_EQ(h.run_compiled("down", {Value::i32(n)}).trap, "unreachable");
+    // Innermost the unreachable in $down, then one frame for each call, inlined or not, all
+    // at the same call site.
+    const std::vector<BacktraceFrame>& frames = h.last_trap().backtrace;
+    ASSERT_EQ(frames.size(), static_cast<size_t>(n) + 1) << n;
+    for (const BacktraceFrame& frame : frames) EXPECT_EQ(frame.function_index, 0u);
+    for (size_t i = 2; i < frames.size(); ++i) EXPECT_EQ(frames[i].offset, frames[1].offset);
+    if (n > 0) {
+      EXPECT_LT(frames[0].offset, frames[1].offset);
+    }
+  }
+  // The depth limit traps as in the interpreter (StackSlots.* check the exact call).
+  JitHarness deep(kSelfCalls, 2);
+  const Outcome compiled = deep.run_compiled("sum", {Value::i32(20000)});
+  const Outcome interpreted = deep.run_interpreted("sum", {Value::i32(20000)});
+  EXPECT_EQ(compiled.trap, "call stack exhausted");
+  EXPECT_EQ(compiled.trap, interpreted.trap);
+}
+
 }  // namespace
 }  // namespace lunatic::jit::testing
