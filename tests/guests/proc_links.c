@@ -20,9 +20,12 @@ EXPORT(wait_forever) void wait_forever(int64_t unused) {
   lunatic_receive(&tag, 1, LUNATIC_NO_TIMEOUT);
 }
 
-/* Spawns a linked crashing child, then waits: the child's failure kills it. */
+/* Waits for the go (so that its parent monitors it first: a monitor set after the death would
+ * see "noproc"), spawns a linked crashing child, then waits: the child's failure kills it. */
 EXPORT(middle_dies_with_child) void middle_dies_with_child(int64_t unused) {
   (void)unused;
+  int64_t go = 0;
+  lunatic_receive_i64(62, LUNATIC_NO_TIMEOUT, &go);
   uint64_t id;
   lunatic_spawn_export(1, "crash", 0, &id);
   wait_forever(0);
@@ -54,6 +57,7 @@ int main(void) {
   /* child -> parent: the middle process dies because its linked child crashed. */
   CHECK(lunatic_spawn_export(0, "middle_dies_with_child", 0, &id) == 0);
   lunatic_monitor(MONITOR_TAG, id);
+  lunatic_send_i64(id, 62, 1);
   CHECK(died(id));
   CHECK(!lunatic_exists(id));
   char reason[LUNATIC_SIGNAL_REASON_MAX + 1];
