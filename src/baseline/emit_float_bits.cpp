@@ -12,16 +12,7 @@ namespace x86 = asmjit::x86;
 using wasm::Opcode;
 
 bool FunctionCompiler::translate_float_bits(Opcode op) {
-  // In place on the operand's register (or a fresh one loaded with it).
-  auto bits = [&](auto emit) {
-    const Val& v = val(0);
-    const x86::Gp dst = v.kind == Val::Kind::Reg ? x86::gpq(v.reg) : alloc();
-    load(v, dst);
-    emit(dst);
-    pop_vals(1);
-    push_reg(dst);
-    return true;
-  };
+  auto bits = [&](auto emit) { return unary_in_place(emit); };  // in place on the bits
   // The operand through xmm0 (`emit` converts it there), the result into a fresh register.
   auto convert = [&](auto emit, bool f64_result) {
     emit(in_reg(val(0), x86::rax));

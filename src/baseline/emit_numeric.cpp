@@ -80,16 +80,7 @@ bool FunctionCompiler::translate_integer_inline(Opcode op) {
     push_reg(dst);
     return true;
   };
-  // Unary operations in place: the entry's register, or a fresh one loaded with it.
-  auto unary = [&](auto emit) {
-    const Val& v = val(0);
-    const x86::Gp dst = v.kind == Val::Kind::Reg ? x86::gpq(v.reg) : alloc();
-    load(v, dst);
-    emit(dst);
-    pop_vals(1);
-    push_reg(dst);
-    return true;
-  };
+  auto unary = [&](auto emit) { return unary_in_place(emit); };
   switch (op) {
     case Opcode::I32Add:
     case Opcode::I64Add: return alu(Alu::Add);

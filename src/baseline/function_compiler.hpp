@@ -167,6 +167,17 @@ class FunctionCompiler {
   void pop_vals(uint32_t n);
   Val& val(uint32_t from_top) { return vals_[vals_.size() - 1 - from_top]; }
   void load(const Val& v, const asmjit::x86::Gp& dst);  ///< dst (64-bit) = the Slot
+  /// A unary operation in place: `emit(reg)` on the top entry's register, or on a fresh one
+  /// loaded with it; the result replaces the entry.
+  template <typename Emit> bool unary_in_place(Emit emit) {
+    const Val& v = val(0);
+    const asmjit::x86::Gp dst = v.kind == Val::Kind::Reg ? asmjit::x86::gpq(v.reg) : alloc();
+    load(v, dst);
+    emit(dst);
+    pop_vals(1);
+    push_reg(dst);
+    return true;
+  }
   /// v as an instruction operand of `bytes`: its register, its slot, or an immediate (a
   /// constant that does not fit one is loaded into `scratch`); `memory_ok` false: never a Mem.
   asmjit::Operand operand(const Val& v, uint32_t bytes, const asmjit::x86::Gp& scratch,

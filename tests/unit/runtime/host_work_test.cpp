@@ -54,6 +54,16 @@ struct GatedJob final : HostJob {
   std::atomic<int>& runs;
 };
 
+// Gives each of the pool's threads a job (owner 0) that waits at the gate, and waits until all
+// have started: what is submitted next stays queued until the gate opens.
+bool occupy_every_thread(HostWork& work, Gate& gate, std::atomic<int>& runs) {
+  for (unsigned i = 0; i < work.threads(); ++i) {
+    if (!work.submit(std::make_shared<GatedJob>(gate, runs), 1, 0)) return false;
+  }
+  gate.wait_for_entered(static_cast<int>(work.threads()));
+  return true;
+}
+
 TEST(HostWork, RunsJobsOnItsThreadsAndCountsThemUntilTheyEnd) {
   Gate gate;
   std::atomic<int> runs{0};
@@ -113,10 +123,7 @@ TEST(HostWork, BoundsEachOwnersBytesButLetsOneHeavyJobIn) {
   Gate gate;
   std::atomic<int> runs{0};
   HostWork work;
-  for (unsigned i = 0; i < work.threads(); ++i) {
-    ASSERT_TRUE(work.submit(std::make_shared<GatedJob>(gate, runs), 1, 0));
-  }
-  gate.wait_for_entered(static_cast<int>(work.threads()));
+  ASSERT_TRUE(occupy_every_thread(work, gate, runs));
   // Owner 1 has nothing waiting: a job heavier than its share alone is let in, then nothing
   // more of owner 1's; it counts as one share in the whole queue, so others still get in.
   ASSERT_TRUE(
@@ -134,10 +141,7 @@ TEST(HostWork, AFloodingOwnerNeitherRefusesNorDelaysAnothers) {
   Gate gate;
   std::atomic<int> runs{0};
   HostWork work;
-  for (unsigned i = 0; i < work.threads(); ++i) {
-    ASSERT_TRUE(work.submit(std::make_shared<GatedJob>(gate, runs), 1, 0));
-  }
-  gate.wait_for_entered(static_cast<int>(work.threads()));
+  ASSERT_TRUE(occupy_every_thread(work, gate, runs));
   // Owner 1 floods until refused (its share: kMaxQueuedPerOwner jobs); owner 2's job gets in.
   std::mutex mutex;
   std::vector<uint64_t> order;
