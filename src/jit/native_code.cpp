@@ -20,6 +20,7 @@
 #include <mutex>
 #include <string>
 
+#include "jit/partial_inline.hpp"
 #include "jit/perf_map.hpp"
 #include "jit/self_inline.hpp"
 #include "jit/translate.hpp"
@@ -145,7 +146,10 @@ void optimize(llvm::Module& module, llvm::TargetMachine& target, unsigned level)
       [](llvm::FunctionPassManager& passes, llvm::OptimizationLevel) {
         passes.addPass(BoundedConstraintElimination());
       });
-  if (level > 0) inline_self_calls(module);
+  if (level > 0) {
+    partially_inline_self_calls(module);
+    inline_self_calls(module);
+  }
   const llvm::OptimizationLevel ol = optimization_level(level);
   llvm::ModulePassManager pipeline =
       level == 0 ? builder.buildO0DefaultPipeline(ol) : builder.buildPerModuleDefaultPipeline(ol);
