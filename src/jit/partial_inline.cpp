@@ -237,4 +237,12 @@ void partially_inline_self_calls(llvm::Module& module) {
   }
 }
 
+void expose_rest_functions(llvm::Module& module) {
+  for (llvm::Function& f : module) {
+    if (!f.isDeclaration() && f.hasLocalLinkage() && f.getName().endswith(".rest")) {
+      f.setLinkage(llvm::GlobalValue::ExternalLinkage);
+    }
+  }
+}
+
 }  // namespace lunatic::jit

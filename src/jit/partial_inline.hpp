@@ -18,4 +18,9 @@ namespace lunatic::jit {
 /// IR, and the transform only copies and moves instructions, in the same order on every path.
 void partially_inline_self_calls(llvm::Module& module);
 
+/// Gives every F.rest external linkage, once the optimiser is done with them (it may change an
+/// internal function's signature and calling convention), so that the JIT can look them up
+/// for perf's map (perf_map.hpp), under F's name.
+void expose_rest_functions(llvm::Module& module);
+
 }  // namespace lunatic::jit
