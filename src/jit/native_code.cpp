@@ -20,6 +20,7 @@
 #include <mutex>
 #include <string>
 
+#include "jit/partial_inline.hpp"
 #include "jit/perf_map.hpp"
 #include "jit/self_inline.hpp"
 #include "jit/translate.hpp"
@@ -145,7 +146,10 @@ void optimize(llvm::Module& module, llvm::TargetMachine& target, unsigned level)
       [](llvm::FunctionPassManager& passes, llvm::OptimizationLevel) {
         passes.addPass(BoundedConstraintElimination());
       });
-  if (level > 0) inline_self_calls(module);
+  if (level > 0) {
+    partially_inline_self_calls(module);
+    inline_self_calls(module);
+  }
   const llvm::OptimizationLevel ol = optimization_level(level);
   llvm::ModulePassManager pipeline =
       level == 0 ? builder.buildO0DefaultPipeline(ol) : builder.buildPerModuleDefaultPipeline(ol);
@@ -201,6 +205,7 @@ Result<std::unique_ptr<llvm::MemoryBuffer>> emit_object(const engine::CompiledMo
 
   phase = Clock::now();
   optimize(*ir, **target, options.opt_level);
+  expose_rest_functions(*ir);
   stats.optimize_seconds = seconds_since(phase);
   if (options.optimized_ir != nullptr) {
     llvm::raw_string_ostream text(*options.optimized_ir);
@@ -231,7 +236,9 @@ void write_perf_map(llvm::orc::LLJIT& jit, const wasm::Module& wasm,
   };
   auto label_of = [&](const std::string& symbol) {
     const uint32_t index = static_cast<uint32_t>(std::strtoul(symbol.c_str() + 2, nullptr, 10));
-    return "wasm[" + symbol.substr(0, 2) + "] " + wasm.function_name(index);
+    const size_t dot = symbol.find('.');  // wf<F>.rest (partial_inline.hpp): F's name + ".rest"
+    return "wasm[" + symbol.substr(0, 2) + "] " + wasm.function_name(index) +
+           (dot == std::string::npos ? "" : symbol.substr(dot));
   };
   append_perf_map(sizes, address_of, label_of);
 }

@@ -198,17 +198,18 @@ void FunctionTranslator::emit_prologue() {
   llvm::Value* budget = osr_ ? load_ctx(offsetof(Context, budget), env_.i64) : fn_->getArg(3);
   depth_ = b_.CreateAdd(caller_depth, i32_const(1));
   llvm::Value* too_deep =
-      b_.CreateICmpUGT(depth_, load_ctx(offsetof(Context, max_depth), env_.i32));
+      b_.CreateICmpUGT(depth_, load_ctx_fixed(offsetof(Context, max_depth), env_.i32));
   llvm::Value* frame_end =
       b_.CreateAdd(b_.CreateZExt(fp_, env_.i64), i64_const(lowered_.frame_size));
   llvm::Value* too_many_slots = b_.CreateICmpUGT(
-      frame_end, b_.CreateZExt(load_ctx(offsetof(Context, max_slots), env_.i32), env_.i64));
+      frame_end, b_.CreateZExt(load_ctx_fixed(offsetof(Context, max_slots), env_.i32), env_.i64));
   llvm::Function* read_register =
       llvm::Intrinsic::getDeclaration(&env_.module, llvm::Intrinsic::read_register, {env_.i64});
   llvm::Metadata* rsp = llvm::MDString::get(env_.llvm, "rsp");
   llvm::Value* sp = b_.CreateCall(
       read_register, {llvm::MetadataAsValue::get(env_.llvm, llvm::MDNode::get(env_.llvm, rsp))});
-  llvm::Value* low_stack = b_.CreateICmpULT(sp, load_ctx(offsetof(Context, stack_limit), env_.i64));
+  llvm::Value* low_stack =
+      b_.CreateICmpULT(sp, load_ctx_fixed(offsetof(Context, stack_limit), env_.i64));
   llvm::BasicBlock* exhausted = new_block("stack_exhausted");
   llvm::BasicBlock* body = new_block("body");
   b_.CreateCondBr(b_.CreateOr(b_.CreateOr(too_deep, too_many_slots), low_stack), exhausted, body,

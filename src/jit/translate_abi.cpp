@@ -55,6 +55,12 @@ llvm::Value* FunctionTranslator::load_ctx(uint32_t offset, llvm::Type* type) {
   return load_tagged(type, ctx_field_ptr(offset, type), env_.tbaa_ctx);
 }
 
+llvm::Value* FunctionTranslator::load_ctx_fixed(uint32_t offset, llvm::Type* type) {
+  llvm::LoadInst* load = load_tagged(type, ctx_field_ptr(offset, type), env_.tbaa_ctx);
+  load->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(env_.llvm, {}));
+  return load;
+}
+
 void FunctionTranslator::store_ctx(uint32_t offset, llvm::Value* value) {
   store_tagged(value, ctx_field_ptr(offset, value->getType()), env_.tbaa_ctx);
 }
@@ -64,8 +70,8 @@ void FunctionTranslator::store_shadow() {
 }
 
 void FunctionTranslator::store_shadow(llvm::Value* entry) {
-  llvm::Value* shadow =
-      b_.CreateBitCast(load_ctx(offsetof(Context, shadow), env_.ptr), env_.i64->getPointerTo());
+  llvm::Value* shadow = b_.CreateBitCast(load_ctx_fixed(offsetof(Context, shadow), env_.ptr),
+                                         env_.i64->getPointerTo());
   llvm::Value* at = b_.CreateInBoundsGEP(env_.i64, shadow, b_.CreateZExt(depth_, env_.i64));
   store_tagged(entry, at, env_.tbaa_shadow);
 }

@@ -178,6 +178,11 @@ class FunctionTranslator {
   // translate_abi.cpp: the Context, the shadow stack, helpers, traps, Slots.
   llvm::Value* ctx_field_ptr(uint32_t offset, llvm::Type* type);
   llvm::Value* load_ctx(uint32_t offset, llvm::Type* type);
+  /// A Context field that no code changes while an Execution lasts (the depth and slot limits,
+  /// the native stack limit, the shadow stack's address; execution.cpp sets them before the
+  /// first call): an !invariant.load, so LLVM keeps it across calls instead of reloading it,
+  /// and can hoist a frame's limit checks out of its caller's loop.
+  llvm::Value* load_ctx_fixed(uint32_t offset, llvm::Type* type);
   void store_ctx(uint32_t offset, llvm::Value* value);
   /// ptr + offset, as a pointer to `type`.
   llvm::Value* byte_offset(llvm::Value* base, llvm::Value* offset, llvm::Type* type);

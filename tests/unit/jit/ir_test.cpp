@@ -2,6 +2,7 @@
 // accesses, the intrinsics chosen for Wasm's semantics, and no absolute host address baked in.
 #include <string>
 
+#include "../support/tier_modules.hpp"
 #include "engine/compiled_module.hpp"
 #include "jit_fixture.hpp"
 #include "text/text.hpp"
@@ -56,6 +57,23 @@ TEST(JitIr, NamesTbaaAndIntrinsics) {
 
 TEST(JitIr, EveryOptimisationLevelCompiles) {
   for (unsigned opt : {0u, 1u, 2u, 3u}) EXPECT_FALSE(optimized_ir(kSample, opt).empty());
+}
+
+// jit/partial_inline.cpp: each function of kRecursionWat (the tier tests' module) has a way
+// out without a call, which is inlined into its self-calls, and the rest of it is wf<F>.rest; a
+// recursion without such a way out is left whole.
+TEST(JitIr, RecursionWithAWayOutIsPartiallyInlined) {
+  const std::string wat(lunatic::testing::kRecursionWat);
+  const std::string ir = optimized_ir(wat.c_str(), 2);
+  for (const char* rest : {"@wf0.rest(", "@wf1.rest(", "@wf2.rest("}) {
+    EXPECT_NE(ir.find(rest), std::string::npos) << rest;
+  }
+  constexpr const char* kForever = R"((module
+    (func $forever (export "forever") (param i32) (result i32)
+      (call $forever (i32.add (local.get 0) (i32.const 1))))))";
+  EXPECT_EQ(optimized_ir(kForever, 2).find(".rest("), std::string::npos);
+  // At -O0 nothing is inlined: the functions stay as translated.
+  EXPECT_EQ(optimized_ir(wat.c_str(), 0).find(".rest("), std::string::npos);
 }
 
 }  // namespace

@@ -107,4 +107,33 @@ inline constexpr std::string_view kWorkWat = R"((module
     (i32.add (i32.const 1) (call $deep (local.get 0))))
 ))";
 
+/// Recursion with a way out without a call (jit/partial_inline.cpp): $fib as clang compiles
+/// it (the guard a br_if, the second call a loop), $fib_if as written, and $down, which traps
+/// with unreachable at n == $stop (in the part inlined into its callers, before the test that
+/// ends the recursion) and divides by $divisor after each call returns.
+inline constexpr std::string_view kRecursionWat = R"((module
+  (func $fib (export "fib") (param i32) (result i32) (local i32)
+    (block $leaf
+      (br_if $leaf (i32.lt_u (local.get 0) (i32.const 2)))
+      (loop $more
+        (local.set 1 (i32.add (local.get 1)
+                              (call $fib (i32.add (local.get 0) (i32.const -1)))))
+        (br_if $more (i32.gt_u (local.tee 0 (i32.add (local.get 0) (i32.const -2)))
+                               (i32.const 1)))))
+    (i32.add (local.get 0) (local.get 1)))
+  (func $fib_if (export "fib_if") (param i64) (result i64)
+    (if (result i64) (i64.lt_u (local.get 0) (i64.const 2))
+      (then (local.get 0))
+      (else (i64.add (call $fib_if (i64.sub (local.get 0) (i64.const 1)))
+                     (call $fib_if (i64.sub (local.get 0) (i64.const 2)))))))
+  (func $down (export "down") (param $n i32) (param $stop i32) (param $divisor i32) (result i32)
+    (if (i32.eq (local.get $n) (local.get $stop)) (then (unreachable)))
+    (if (i32.eqz (local.get $n)) (then (return (i32.const 0))))
+    (i32.div_u
+      (i32.add (call $down (i32.sub (local.get $n) (i32.const 1)) (local.get $stop)
+                           (local.get $divisor))
+               (i32.const 1))
+      (local.get $divisor)))
+))";
+
 }  // namespace lunatic::testing
