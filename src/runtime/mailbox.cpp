@@ -35,7 +35,7 @@ bool Mailbox::link_locked(Message* m) {
   tail_ = m;
   ++size_;
   bytes_ += m->data.size();
-  if (waiting_ && matches(*m, wait_tags_, wait_min_sequence_)) {
+  if (waiting_ && matches(*m, wait_tags(), wait_min_sequence_)) {
     waiting_ = false;  // one wake-up per wait
     direct_ = {};
     return true;
@@ -48,7 +48,7 @@ bool Mailbox::push_copying(std::unique_ptr<Message> message, std::span<const uin
     std::lock_guard lock(mutex_);
     if (closed_) return false;
     if (waiting_ && direct_.data != nullptr && bytes.size() <= direct_.capacity &&
-        message->kind == MessageKind::Data && matches(*message, wait_tags_, wait_min_sequence_)) {
+        message->kind == MessageKind::Data && matches(*message, wait_tags(), wait_min_sequence_)) {
       // The owner is parked in receive_data and this is the message it will take (nothing
       // queued matched when it began to wait, and any match since would have ended the wait):
       // its bytes go straight into its buffer. Under the lock, so close() (after which the
@@ -98,7 +98,7 @@ std::unique_ptr<Message> Mailbox::receive_or_wait(std::span<const Tag> tags, uin
     return m;
   }
   waiting_ = true;
-  wait_tags_.assign(tags.begin(), tags.end());
+  set_wait_tags(tags);
   wait_min_sequence_ = min_sequence;
   direct_ = direct;
   return nullptr;
@@ -108,7 +108,16 @@ void Mailbox::stop_waiting() {
   std::lock_guard lock(mutex_);
   waiting_ = false;
   direct_ = {};
-  wait_tags_.clear();
+  wait_count_ = 0;
+}
+
+void Mailbox::set_wait_tags(std::span<const Tag> tags) {
+  wait_count_ = static_cast<uint32_t>(tags.size());  // a receive's tags fit guest memory / 8
+  if (tags.size() <= kInlineTags) {
+    std::copy(tags.begin(), tags.end(), wait_inline_.begin());
+  } else {
+    wait_heap_.assign(tags.begin(), tags.end());
+  }
 }
 
 uint64_t Mailbox::next_sequence() const {
@@ -137,7 +146,8 @@ void Mailbox::close() {
     head_ = tail_ = nullptr;
     size_ = 0;
     bytes_ = 0;
-    std::vector<Tag>().swap(wait_tags_);
+    wait_count_ = 0;
+    std::vector<Tag>().swap(wait_heap_);
   }
   // Freed outside the lock, iteratively: a long queue must not recurse.
   while (list != nullptr) {

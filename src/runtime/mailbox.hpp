@@ -3,6 +3,7 @@
 // same lock as the queue, so a wake-up can never be lost.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -80,17 +81,29 @@ class Mailbox {
   /// Queues `m` at the back; true if it ends the owner's wait. @pre the lock is held, not closed.
   bool link_locked(Message* m);
 
+  /// The waiting receive's filter (empty: any).
+  std::span<const Tag> wait_tags() const {
+    return {wait_count_ > kInlineTags ? wait_heap_.data() : wait_inline_.data(), wait_count_};
+  }
+  void set_wait_tags(std::span<const Tag> tags);
+
+  // What a sender reads first comes first: the lock, the wait and its filter (for a few tags,
+  // inline: a sender to a parked process finds them in the lines it locks, and a receive that
+  // parks writes no heap buffer), then the queue.
+  static constexpr uint32_t kInlineTags = 4;
   mutable std::mutex mutex_;
+  bool closed_ = false;
+  bool waiting_ = false;  ///< the owner is parked (or about to be) on a receive
+  uint32_t wait_count_ = 0;
+  uint64_t wait_min_sequence_ = 0;
+  DirectBuffer direct_;  ///< the waiting receive's buffer, if it gave one
+  std::array<Tag, kInlineTags> wait_inline_{};
   Message* head_ = nullptr;  ///< owned: the queue's nodes, deleted in close()/~Mailbox
   Message* tail_ = nullptr;
   size_t size_ = 0;
   uint64_t bytes_ = 0;  ///< data bytes of the queue's messages (introspection)
   uint64_t next_sequence_ = 1;
-  bool closed_ = false;
-  bool waiting_ = false;        ///< the owner is parked (or about to be) on a receive
-  std::vector<Tag> wait_tags_;  ///< the waiting receive's filter (empty: any)
-  uint64_t wait_min_sequence_ = 0;
-  DirectBuffer direct_;  ///< the waiting receive's buffer, if it gave one
+  std::vector<Tag> wait_heap_;  ///< the filter when it has more than kInlineTags tags
 };
 
 }  // namespace lunatic::runtime

@@ -47,6 +47,9 @@ struct Message {
   /// Data bytes already copied into the receiver's memory (receive_data's buffer, directly by
   /// the sender or from `data` on receipt), which `data` then no longer holds; 0 otherwise.
   uint64_t delivered = 0;
+  /// Where the receiver's read_data continues in `data` (lunatic::message): in the node the
+  /// receive has just touched, so a receive costs no lookup of per-process host state.
+  uint64_t read_position = 0;
 
  private:
   friend class Mailbox;

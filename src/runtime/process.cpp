@@ -78,6 +78,7 @@ std::unique_ptr<Message> Process::new_message(uint64_t bytes) {
   m->exit_kind = ExitStatus::Kind::Normal;
   m->sequence = 0;
   m->delivered = 0;
+  m->read_position = 0;
   return m;
 }
 

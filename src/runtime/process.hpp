@@ -244,6 +244,10 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   std::vector<engine::Value> entry_args_;  ///< kept only while the start function runs
   bool in_start_ = false;
 
+  /// Starts as Running ("being set up"): a wake-up during spawn (a message sent to the new id
+  /// before it is queued) only marks it, and spawn queues it once. Next to the mailbox: a
+  /// sender reads both (alive(), wake()), so they share a cache line.
+  std::atomic<uint32_t> state_{kRunning};
   Mailbox mailbox_;
   Links links_;
   ProcessNames names_;
@@ -253,9 +257,6 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   ProcessId target_id_ = 0;                 ///< find_target's last answer (owner-only)
   std::weak_ptr<Process> target_;
 
-  /// Starts as Running ("being set up"): a wake-up during spawn (a message sent to the new id
-  /// before it is queued) only marks it, and spawn queues it once.
-  std::atomic<uint32_t> state_{kRunning};
   std::atomic<bool> kill_requested_{false};
   std::atomic<bool> die_when_link_dies_{true};
   std::optional<ExitStatus> exit_;  ///< set by run_slice when it returns Exited

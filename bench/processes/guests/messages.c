@@ -1,7 +1,10 @@
 /* The message benchmarks on the real ABI (lunatic::message, lunatic::process through the C SDK):
  * the same programs as bench/erlang/processes.erl's ring, pingpong, spawn_join and payload rows.
  * Prints "SAMPLE name value unit" lines for bench/run_process_bench.py. Usage:
- *   lunatic run bench_messages.wasm -- ring N | pingpong N | spawn_join N | payload BYTES N */
+ *   lunatic run bench_messages.wasm -- ring N [ROUNDS] | pingpong N | spawn_join N
+ *   lunatic run bench_messages.wasm -- payload BYTES N
+ * ROUNDS: times the token goes around the ring, 100 by default; two runs that differ only in
+ * it give the cost of a message without the spawns'. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,12 +52,13 @@ EXPORT(node) void node(int64_t next) {
   } while (v != 0);
 }
 
-/* A ring of n nodes and this process; the token goes 100 times around (100 (n + 1) messages). */
-static void ring(long n) {
+/* A ring of n nodes and this process; the token goes `rounds` times around (rounds (n + 1)
+ * messages). */
+static void ring(long n, long rounds) {
   uint64_t prev = lunatic_process_id();
   for (long i = 0; i < n; ++i) prev = spawn("node", (int64_t)prev);
   const double t0 = now_us();
-  for (int round = 0; round < 100; ++round) {
+  for (long round = 0; round < rounds; ++round) {
     lunatic_send_i64(prev, TAG, 1);
     receive_value();
   }
@@ -63,7 +67,7 @@ static void ring(long n) {
   receive_value();
   char name[32];
   snprintf(name, sizeof name, "ring_%ldk", n / 1000);
-  sample(name, 100.0 * (double)(n + 1) / us, "Mmsg/s");
+  sample(name, (double)rounds * (double)(n + 1) / us, "Mmsg/s");
 }
 
 /* Echoes every value to its parent; ends after echoing a 0. */
@@ -153,13 +157,15 @@ static void payload(size_t bytes, long n) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    printf("usage: bench_messages.wasm ring N | pingpong N | spawn_join N | payload BYTES N\n");
+    printf(
+        "usage: bench_messages.wasm ring N [ROUNDS] | pingpong N | spawn_join N | "
+        "payload BYTES N\n");
     return 2;
   }
   const char* what = argv[1];
   const long n = atol(argv[2]);
   if (strcmp(what, "ring") == 0) {
-    ring(n);
+    ring(n, argc > 3 ? atol(argv[3]) : 100);
   } else if (strcmp(what, "pingpong") == 0) {
     pingpong(n);
   } else if (strcmp(what, "spawn_join") == 0) {

@@ -1,5 +1,5 @@
 // Internal to host/message: the two halves of the namespace (building and sending; receiving
-// and reading) and the per-process read cursor they share.
+// and reading) and what they share (the received message, its read position in it).
 #pragma once
 
 #include <cstdint>
@@ -17,11 +17,6 @@ using binding::GuestPtr;
 using binding::GuestSpan;
 using binding::HostResult;
 using runtime::Process;
-
-/// Where read_data continues in the received message (Process::local).
-struct ReadCursor {
-  uint64_t position = 0;
-};
 
 /// Charges the caller's fuel for copying `bytes` between its memory and a message, at the rate
 /// of the bulk memory instructions (engine/fuel_meter.hpp): false when its fuel cannot pay; the

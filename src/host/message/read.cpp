@@ -29,7 +29,7 @@ HostResult<int32_t> read_data(CallContext& ctx, GuestMutSpan<uint8_t> buffer) {
   Process& self = ctx.host<Process>();
   if (!self.incoming) return nothing_received(ctx);
   const std::vector<uint8_t>& data = self.incoming->data;
-  uint64_t& position = self.local<ReadCursor>().position;
+  uint64_t& position = self.incoming->read_position;
   const uint64_t start = std::min<uint64_t>(position, data.size());
   const uint64_t count = std::min<uint64_t>(buffer.size(), data.size() - start);
   if (!charge_copy(ctx, count)) return out_of_fuel();
@@ -43,7 +43,7 @@ HostResult<int32_t> read_data(CallContext& ctx, GuestMutSpan<uint8_t> buffer) {
 HostResult<void> seek_data(CallContext& ctx, uint64_t position) {
   Process& self = ctx.host<Process>();
   if (!self.incoming) return nothing_received(ctx);
-  self.local<ReadCursor>().position = position;
+  self.incoming->read_position = position;
   return {};
 }
 

@@ -85,7 +85,7 @@ int32_t accept(Process& self, std::unique_ptr<runtime::Message> m) {
   // The message received before is done with: its node becomes this process's next message.
   self.recycle(std::move(self.incoming));
   self.incoming = std::move(m);
-  self.local<ReadCursor>().position = 0;
+  self.incoming->read_position = 0;
   switch (kind) {
     case runtime::MessageKind::Data: return 0;
     case runtime::MessageKind::LinkDied: return 1;

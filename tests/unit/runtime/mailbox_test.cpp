@@ -74,6 +74,28 @@ TEST(Mailbox, WaitIsReportedOnceAndOnlyForAMatch) {
   EXPECT_FALSE(box.push(msg(7)));
 }
 
+// The wait's filter is kept inline for a few tags and on the heap past that: a long filter,
+// then a short one, then a long one again each wake the owner for their own tags only.
+TEST(Mailbox, WaitFilterOfAnyLengthMatchesItsOwnTags) {
+  Mailbox box;
+  const std::vector<Tag> many{11, 12, 13, 14, 15, 16};
+  const std::vector<Tag> few{21, 22};
+  EXPECT_EQ(box.receive_or_wait(many), nullptr);
+  EXPECT_FALSE(box.push(msg(21)));
+  EXPECT_TRUE(box.push(msg(16)));  // the sixth tag, past the inline ones
+  EXPECT_EQ(box.receive_or_wait(many)->tag, 16);
+  EXPECT_EQ(box.receive_or_wait(few)->tag, 21);  // queued before the wait
+  EXPECT_EQ(box.receive_or_wait(few), nullptr);
+  EXPECT_FALSE(box.push(msg(11)));  // a tag of the earlier, longer filter only
+  EXPECT_TRUE(box.push(msg(22)));
+  EXPECT_EQ(box.receive_or_wait(few)->tag, 22);
+  const std::vector<Tag> other{31, 32, 33, 34, 35};
+  EXPECT_EQ(box.receive_or_wait(other), nullptr);
+  EXPECT_FALSE(box.push(msg(12)));  // the first long filter's tag, not this one's
+  EXPECT_TRUE(box.push(msg(35)));
+  EXPECT_EQ(drain(box), (std::vector<Tag>{11, 12, 35}));
+}
+
 TEST(Mailbox, SequenceMarkSkipsOlderMessages) {
   Mailbox box;
   box.push(msg(1));
