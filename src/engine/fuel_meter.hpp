@@ -31,14 +31,25 @@ constexpr uint64_t kBulkPieceBytes = uint64_t{4} << 20;
 /// A copy of a tier's meter while a bulk instruction runs: `budget` is the safepoints' fast
 /// path counter, `granted` its value at the last refill, so granted - budget is what the fast
 /// path used since (not yet taken from slice_left and fuel_left). `thread` is the one running
-/// (null: no kill to poll): a bulk instruction takes a pending kill between its pieces
-/// (kBulkPieceBytes), as a safepoint would.
+/// (null: no kill to poll, no slice to end): a bulk instruction takes a pending kill between
+/// its pieces (kBulkPieceBytes), as a safepoint would, and ends its slice there once the
+/// slice is used up (instance_ops.cpp), so that a long fill does not hold the worker.
 struct FuelMeter {
   int64_t budget = 0;
   int64_t granted = 0;
   int64_t slice_left = 0;
   uint64_t fuel_left = 0;
   Thread* thread = nullptr;
+  int64_t slice = 0;  ///< the size of the run's slices (an extension starts a new one)
+  /// How a slice ends between pieces. A tier whose code runs on a stack of its own (compiled
+  /// code's fiber) pauses in place: pause(pause_context, *this) stops the run with Yielded
+  /// and returns when the process runs again, the meter that of the new run. Null (the
+  /// interpreter): the instruction stops, `stopped_at` (non-zero) says how many of its items
+  /// are written, and the tier runs it again with `resume_at` set to that.
+  void (*pause)(void* context, FuelMeter& meter) = nullptr;
+  void* pause_context = nullptr;
+  uint64_t resume_at = 0;   ///< in: items an earlier run of the instruction wrote (0: fresh)
+  uint64_t stopped_at = 0;  ///< out: non-zero when the instruction stopped (returned false)
 
   /// Charges `units` as a safepoint of that cost would, but with no kill poll and no yield (a
   /// slice used up ends at the next safepoint): false, with nothing charged, when the fuel left
@@ -49,17 +60,36 @@ struct FuelMeter {
       budget -= static_cast<int64_t>(units);
       return true;
     }
-    const int64_t used = granted - budget;
-    slice_left -= used;
-    fuel_left -= static_cast<uint64_t>(used);
-    granted = budget = 0;
+    settle();
     if (fuel_left < units) return false;
     fuel_left -= units;
     // units < 2^36 (4 GiB of 8-byte elements / 16): slice_left cannot wrap.
     slice_left -= static_cast<int64_t>(units);
+    refill();
+    return true;
+  }
+
+  /// Takes what the fast path used since the last refill from slice_left and fuel_left.
+  void settle() {
+    const int64_t used = granted - budget;
+    slice_left -= used;
+    fuel_left -= static_cast<uint64_t>(used);
+    granted = budget = 0;
+  }
+  /// A new fast-path budget, bounded as a safepoint bounds it. @pre settled.
+  void refill() {
     granted = budget = std::min({std::max<int64_t>(slice_left, 0), kKillPollInterval,
                                  static_cast<int64_t>(std::min<uint64_t>(fuel_left, INT64_MAX))});
-    return true;
+  }
+  /// The slice left, counting `unwritten` units of the instruction's charge as not yet used.
+  int64_t slice_left_but(uint64_t unwritten) const {
+    return slice_left - (granted - budget) + static_cast<int64_t>(unwritten);
+  }
+  /// Moves `units` of slice (not fuel) from (or, negative, back to) the run's slice.
+  void use_slice(int64_t units) {
+    settle();
+    slice_left -= units;
+    refill();
   }
 };
 

@@ -7,7 +7,10 @@
 // fuel left cannot pay traps with "out of fuel" having written nothing. They then write in pieces
 // of kBulkPieceBytes and take a pending kill between pieces (trap Killed, the pieces before it
 // written: the process ends, nobody sees the half-done write), so a kill does not wait for a
-// whole 4 GiB fill.
+// whole 4 GiB fill. A used-up slice ends between pieces too (fuel_meter.hpp, FuelMeter::pause):
+// compiled code pauses in place; for the interpreter the instruction returns false with
+// meter.stopped_at set (no trap), and its next run with meter.resume_at = stopped_at goes on
+// from there, its operands as before, charging no fuel again.
 #pragma once
 
 #include <cstdint>
@@ -27,9 +30,11 @@ bool memory_init(const Instance& inst, uint32_t segment, uint32_t d, uint32_t s,
 void data_drop(Instance& inst, uint32_t segment);
 bool table_get(const Instance& inst, uint32_t table, uint32_t i, Slot& out, TrapKind& trap);
 bool table_set(const Instance& inst, uint32_t table, uint32_t i, Slot value, TrapKind& trap);
-/// table.grow: `old` = the old size, or -1 (as u32). A grow that succeeded charges the
-/// elements it wrote after writing them (whether it can succeed is known only then); false
-/// (out of fuel) when the fuel left cannot pay, the table grown.
+/// table.grow: `old` = the old size, or -1 (as u32) when the table refuses the room
+/// (Table::reserve_growth: its limits, the memory budget, charged before the allocation). A
+/// grow that can succeed charges the elements it will write before writing them (false, out
+/// of fuel, when the fuel left cannot pay: the table keeps its size), then writes them in
+/// pieces as the other bulk instructions.
 bool table_grow(const Instance& inst, uint32_t table, Slot init, uint32_t n, FuelMeter& meter,
                 uint32_t& old, TrapKind& trap);
 bool table_fill(const Instance& inst, uint32_t table, uint32_t i, Slot value, uint32_t n,

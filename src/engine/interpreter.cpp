@@ -156,14 +156,20 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
     if (t.fuel_) t.fuel_ = fuel_left; \
   } while (false)
   // BULK: an out-of-line instruction that charges its size (instance_ops.hpp) to a copy of the
-  // meter, whose address may escape: the registers themselves stay in registers.
+  // meter, whose address may escape: the registers themselves stay in registers. One that
+  // stopped at its slice's end (meter.stopped_at) yields, and goes on when run again.
 #define BULK(call, words)                                                          \
   do {                                                                             \
-    FuelMeter meter{budget, granted, slice_left, fuel_left, &t};                   \
+    FuelMeter meter{budget, granted, slice_left, fuel_left, &t, slice_units};      \
+    if (s.bulk_pc == pc) meter.resume_at = s.bulk_done, s.bulk_pc = nullptr;       \
     const bool ok = call(*inst, fp, pc, meter, kind);                              \
     budget = meter.budget, granted = meter.granted, slice_left = meter.slice_left; \
     fuel_left = meter.fuel_left;                                                   \
-    if (!ok) goto trapped;                                                         \
+    if (!ok) {                                                                     \
+      if (meter.stopped_at == 0) goto trapped;                                     \
+      s.bulk_done = meter.stopped_at;                                              \
+      goto bulk_stopped;                                                           \
+    }                                                                              \
     pc += (words);                                                                 \
   } while (false)
   RELOAD();
@@ -613,6 +619,14 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
       mem = memory_view(inst);
     }
     NEXT();
+
+  bulk_stopped:
+    // As a safepoint whose slice is used up, but the run again goes on inside the instruction.
+    s.bulk_pc = pc;
+    frame->pc = pc;
+    SYNC();
+    SAVE_FUEL();
+    return RunStatus::Yielded;
 
   oob:
     kind = TrapKind::MemoryOutOfBounds;

@@ -35,6 +35,10 @@ struct Thread::State {
   std::vector<Frame> frames;
   size_t depth = 0;                ///< 0 while a top-level host call is pending
   std::vector<Slot> host_results;  ///< scratch for host calls with many results
+  /// A bulk instruction that stopped at its slice's end (FuelMeter::stopped_at): the top
+  /// frame's pc, and the items it wrote; the next run goes on from there. Null otherwise.
+  const uint32_t* bulk_pc = nullptr;
+  uint64_t bulk_done = 0;
 
   Frame& top() { return frames[depth - 1]; }
   /// Grows `slots` to `size` slots (at least the current size), moving the frames' fp along.

@@ -44,7 +44,8 @@ bool table_grow(const Instance& inst, Slot* fp, const uint32_t* pc, FuelMeter& m
   uint32_t old = 0;
   const bool ok =
       instance_ops::table_grow(inst, pc[2], fp[pc[3]], u32(fp[pc[4]]), meter, old, trap);
-  fp[pc[1]] = old;
+  // Not on a stop: the result's slot may be an operand's, read again when the grow goes on.
+  if (ok) fp[pc[1]] = old;
   return ok;
 }
 

@@ -93,19 +93,29 @@ class Table {
   Table& operator=(const Table&) = delete;
 
   wasm::ValType element_type() const { return element_; }
-  uint32_t size() const { return static_cast<uint32_t>(elements_.size()); }
+  uint32_t size() const { return size_; }
   wasm::TableType type() const;  ///< min is the current size
-  Slot* data() { return elements_.data(); }
-  /// table.grow: old size, or -1 past the maximum (or the 10,000,000-element cap), or when
-  /// the budget refuses the new elements.
+  Slot* data() { return elements_; }
+  /// table.grow in one go: old size, or -1 as reserve_growth refuses.
   int32_t grow(uint32_t delta, Slot init);
+  /// The first step of table.grow: makes room for `delta` more elements (charged to the
+  /// budget before anything is allocated) without writing them. Returns the old size, or -1
+  /// past the maximum (or the 10,000,000-element cap), when the budget refuses the room, or
+  /// when the allocation fails. append() then writes the new elements, in as many steps as
+  /// the caller likes (instance_ops writes them in pieces).
+  int32_t reserve_growth(uint32_t delta);
+  /// Appends `count` elements set to `init`. @pre reserve_growth made room for them.
+  void append(uint32_t count, Slot init);
 
  private:
-  std::vector<Slot> elements_;
+  Slot* elements_ = nullptr;  ///< malloc'ed: a big table grows by realloc, which remaps
+  uint32_t size_ = 0;
+  uint32_t reserved_ = 0;  ///< elements made room for (size_ and a grow's pending ones)
+  uint32_t capacity_ = 0;  ///< elements allocated (grows geometrically, as a vector's)
   wasm::ValType element_;
   std::optional<uint32_t> max_;
   uint32_t limit_ = kMaxElements;
-  const MemoryBudget* budget_ = nullptr;  ///< charged size() * sizeof(Slot)
+  const MemoryBudget* budget_ = nullptr;  ///< charged reserved_ * sizeof(Slot)
 };
 
 struct Global {

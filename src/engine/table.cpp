@@ -1,4 +1,7 @@
-// Tables: growable vectors of references (null, Function*, or an embedder's externref value).
+// Tables: growable arrays of references (null, Function*, or an embedder's externref value).
+#include <algorithm>
+#include <cstdlib>
+
 #include "engine/store.hpp"
 
 namespace lunatic::engine {
@@ -12,7 +15,12 @@ Table::Table(wasm::TableType type, Slot init, uint32_t max_elements_limit,
   // The precondition keeps min within the cap; clamping anyway means a caller's mistake
   // yields a short table rather than an allocation of up to 32 GiB.
   uint32_t size = type.limits.min < limit_ ? type.limits.min : limit_;
-  elements_.assign(size, init);
+  if (size != 0) {
+    elements_ = static_cast<Slot*>(std::malloc(size_t{size} * sizeof(Slot)));
+    if (elements_ == nullptr) size = 0;  // as refused: the instance sees an empty table
+  }
+  capacity_ = reserved_ = size;
+  append(size, init);
   // The caller charged type.limits.min; a clamped table gives the difference back.
   if (budget_ != nullptr && size < type.limits.min) {
     budget_->release(uint64_t{type.limits.min - size} * sizeof(Slot));
@@ -20,7 +28,8 @@ Table::Table(wasm::TableType type, Slot init, uint32_t max_elements_limit,
 }
 
 Table::~Table() {
-  if (budget_ != nullptr) budget_->release(uint64_t{size()} * sizeof(Slot));
+  if (budget_ != nullptr) budget_->release(uint64_t{reserved_} * sizeof(Slot));
+  std::free(elements_);
 }
 
 wasm::TableType Table::type() const {
@@ -28,12 +37,42 @@ wasm::TableType Table::type() const {
 }
 
 int32_t Table::grow(uint32_t delta, Slot init) {
-  uint32_t old_size = size();
-  uint64_t new_size = uint64_t{old_size} + delta;
-  if (new_size > limit_ || (max_ && new_size > *max_)) return -1;
-  if (budget_ != nullptr && !budget_->try_charge(uint64_t{delta} * sizeof(Slot))) return -1;
-  elements_.resize(static_cast<size_t>(new_size), init);
-  return static_cast<int32_t>(old_size);
+  const int32_t old = reserve_growth(delta);
+  if (old >= 0) append(delta, init);
+  return old;
+}
+
+int32_t Table::reserve_growth(uint32_t delta) {
+  const uint64_t new_size = uint64_t{size_} + delta;
+  const uint64_t cap = max_ && *max_ < limit_ ? *max_ : limit_;
+  if (new_size > cap) return -1;
+  // Charged before the allocation, so a refused grow allocates nothing. Room a grow cut short
+  // by a kill had made stays charged (reserved_), and is not charged twice.
+  const uint64_t more = new_size > reserved_ ? (new_size - reserved_) * sizeof(Slot) : 0;
+  if (budget_ != nullptr && more != 0 && !budget_->try_charge(more)) return -1;
+  if (new_size > capacity_) {
+    // Twice the old capacity (within the cap), so a table grown one element at a time is not
+    // copied at each grow; realloc of a big block moves its pages by remapping them.
+    uint64_t want = std::min<uint64_t>(std::max<uint64_t>(new_size, uint64_t{capacity_} * 2), cap);
+    void* grown = std::realloc(elements_, static_cast<size_t>(want) * sizeof(Slot));
+    if (grown == nullptr && want > new_size) {
+      want = new_size;
+      grown = std::realloc(elements_, static_cast<size_t>(want) * sizeof(Slot));
+    }
+    if (grown == nullptr) {
+      if (budget_ != nullptr && more != 0) budget_->release(more);
+      return -1;
+    }
+    elements_ = static_cast<Slot*>(grown);
+    capacity_ = static_cast<uint32_t>(want);
+  }
+  reserved_ = std::max(reserved_, static_cast<uint32_t>(new_size));
+  return static_cast<int32_t>(size_);
+}
+
+void Table::append(uint32_t count, Slot init) {
+  std::fill_n(elements_ + size_, count, init);
+  size_ += count;
 }
 
 }  // namespace lunatic::engine

@@ -41,6 +41,7 @@ Result<void> Thread::begin_call(Function* fn, std::span<const Value> args) {
   nested_.reset();
   transferred_.reset();
   s.depth = 0;
+  s.bulk_pc = nullptr;  // a stop of a call that was killed does not carry over
   trap_ = Trap{};
   if (!fn->is_host()) {
     if (std::shared_ptr<const CodeTier> native = fn->instance->module->native()) {

@@ -215,6 +215,13 @@ void Execution::safepoint(uint32_t cost) {
   }
 }
 
+void Execution::pause_bulk(void* self, engine::FuelMeter& meter) {
+  auto& e = *static_cast<Execution*>(self);
+  e.set_meter(meter);
+  e.stop(RunStatus::Yielded);  // a kill meanwhile ends the call in run(): no return here
+  meter = e.meter();
+}
+
 void Execution::stop(RunStatus status) {
   save_fuel();
   status_ = status;

@@ -44,9 +44,13 @@ class Execution final : public engine::TierExecution {
 
   /// The exact path of a safepoint (the interpreter's rules): kill, yield, out of fuel.
   void safepoint(uint32_t cost);
-  /// The meter as a bulk instruction charges it (instance_ops.hpp), and back from it.
-  engine::FuelMeter meter() const {
-    return {ctx_.budget, granted_, slice_left_, fuel_left_, &thread_};
+  /// The meter as a bulk instruction charges it (instance_ops.hpp), and back from it. Its
+  /// slice ends between pieces by pausing the fiber in place (pause_bulk).
+  engine::FuelMeter meter() {
+    engine::FuelMeter m{ctx_.budget, granted_, slice_left_, fuel_left_, &thread_, slice_};
+    m.pause = &pause_bulk;
+    m.pause_context = this;
+    return m;
   }
   void set_meter(const engine::FuelMeter& m) {
     ctx_.budget = m.budget;
@@ -69,6 +73,9 @@ class Execution final : public engine::TierExecution {
  private:
   enum class HostOutcome : uint8_t { Return, Yield, Park, Preempt, Trap };
   static void body(void* self);
+  /// FuelMeter::pause: stops the run with Yielded inside a bulk instruction's helper, which
+  /// goes on (the meter that of the new run) when the process runs again.
+  static void pause_bulk(void* self, engine::FuelMeter& meter);
   void bind(engine::Instance& instance);
   /// Points the context's entry tables at the newest tier of the bound instance's module
   /// (the code running keeps running; calls made from now on run the newest code).

@@ -169,11 +169,14 @@ TEST(BulkFuel, TableGrowChargesTheElementsItAdded) {
     EXPECT_EQ(o.fuel, kFuel - 4);
   }
   {
-    // A grow the fuel cannot pay (500 units) traps after growing.
+    // A grow the fuel cannot pay (500 units) traps before writing: the table keeps its size.
     Tiers t(bulk_wat());
     const Outcome o = same_in_every_tier(t, "tgrow", {i32(1000)}, 4 + 499);
     EXPECT_EQ(o.trap, "out of fuel");
     EXPECT_EQ(o.fuel, 499U);
+    for (const TierInstance* in : {&t.interp, &t.baseline, &t.llvm}) {
+      EXPECT_EQ(in->instance->tables[0]->size(), 64U);
+    }
   }
 }
 
@@ -313,14 +316,110 @@ TEST(BulkFuel, OverlappingCopiesOfManyPiecesMoveLikeMemmoveInEveryTier) {
   struct Case {
     uint32_t d, s;
   };
-  for (const Case& c : {Case{4096, 3}, Case{5, 1u << 20}, Case{0, kBytes - kN}}) {
-    std::memmove(want.data() + c.d, want.data() + c.s, kN);
-    const Outcome o = same_in_every_tier(t, "copy", {i32(c.d), i32(c.s), i32(kN)}, kFuel * 10);
-    EXPECT_EQ(o.status, RunStatus::Done);
-    for (TierInstance* in : {&t.interp, &t.baseline, &t.llvm}) {
-      EXPECT_EQ(std::memcmp(in->instance->memories[0]->data(), want.data(), kBytes), 0)
-          << c.d << " " << c.s;
+  // Each case whole, then again in slices that end after every piece (the instruction goes
+  // on where it stopped).
+  for (const uint64_t slice : {UINT64_MAX, uint64_t{1000}}) {
+    for (const Case& c : {Case{4096, 3}, Case{5, 1u << 20}, Case{0, kBytes - kN}}) {
+      std::memmove(want.data() + c.d, want.data() + c.s, kN);
+      const Outcome o =
+          same_in_every_tier(t, "copy", {i32(c.d), i32(c.s), i32(kN)}, kFuel * 10, slice);
+      EXPECT_EQ(o.status, RunStatus::Done);
+      EXPECT_EQ(o.yields, slice == 1000 ? 2 : 0);
+      for (TierInstance* in : {&t.interp, &t.baseline, &t.llvm}) {
+        EXPECT_EQ(std::memcmp(in->instance->memories[0]->data(), want.data(), kBytes), 0)
+            << c.d << " " << c.s;
+      }
     }
+  }
+}
+
+// 16 MiB of memory (4 pieces) and an empty table; slices of 1,000 units end inside every
+// piece's share of the charge.
+constexpr std::string_view kSliceWat = R"((module
+  (memory 256)
+  (table $t 0 funcref)
+  (func $f)
+  (elem declare func $f)
+  (func (export "fill") (param $d i32) (param $n i32)
+    (memory.fill (local.get $d) (i32.const 7) (local.get $n)))
+  (func (export "tgrow") (param $n i32) (result i32)
+    (table.grow $t (ref.func $f) (local.get $n)))
+  (func (export "tlast") (result i32)
+    (ref.is_null (table.get $t (i32.sub (table.size $t) (i32.const 1)))))
+))";
+constexpr uint64_t kSlice = 1000;
+
+TEST(BulkFuel, ALongFillEndsItsSliceBetweenPiecesAndGoesOnInEveryTier) {
+  constexpr uint32_t kBytes = 16u << 20;
+  Tiers t(std::string{kSliceWat});
+  // The same fuel as in one go (5 for the body), one stop between each two pieces.
+  const Outcome whole = same_in_every_tier(t, "fill", {i32(0), i32(kBytes)}, kFuel * 10);
+  EXPECT_EQ(whole.yields, 0);
+  const Outcome sliced = same_in_every_tier(t, "fill", {i32(0), i32(kBytes)}, kFuel * 10, kSlice);
+  EXPECT_EQ(sliced.status, RunStatus::Done);
+  EXPECT_EQ(sliced.fuel, kFuel * 10 - 5 - kBytes / 16);
+  EXPECT_EQ(sliced.yields, 3);
+  // Within one piece's share the fill does not stop.
+  const Outcome small =
+      same_in_every_tier(t, "fill", {i32(0), i32(engine::kBulkPieceBytes)}, kFuel, kSlice);
+  EXPECT_EQ(small.yields, 0);
+}
+
+TEST(BulkFuel, AKillWhileAFillIsStoppedEndsItAndTheNextCallStartsAfresh) {
+  constexpr uint32_t kBytes = 16u << 20;
+  constexpr uint64_t kPiece = engine::kBulkPieceBytes;
+  for (Tier tier : {Tier::Interp, Tier::Baseline, Tier::Compiled}) {
+    TierInstance in(std::string{kSliceWat}, tier);
+    ASSERT_NE(in.instance, nullptr);
+    const std::vector<Value> args = {i32(0), i32(kBytes)};
+    ASSERT_TRUE(in.thread.begin_call(in.fn("fill"), args).ok());
+    ASSERT_EQ(in.thread.run(kSlice), RunStatus::Yielded);
+    in.thread.request_kill();
+    ASSERT_EQ(in.thread.run(kSlice), RunStatus::Trapped);
+    EXPECT_EQ(in.thread.trap().kind, TrapKind::Killed);
+    const uint8_t* bytes = in.instance->memories[0]->data();
+    EXPECT_EQ(bytes[kPiece - 1], 7);
+    EXPECT_EQ(bytes[kPiece], 0);
+    // The same instruction in a new call fills what it is asked to, from its start.
+    const Outcome o = run_to_end(in.thread, in.fn("fill"), {i32(kPiece), i32(16)}, kFuel, kSlice);
+    EXPECT_EQ(o.status, RunStatus::Done);
+    EXPECT_EQ(bytes[kPiece + 15], 7);
+    EXPECT_EQ(bytes[kPiece + 16], 0);
+    EXPECT_EQ(bytes[kBytes - 1], 0);
+  }
+}
+
+TEST(BulkFuel, TableGrowWritesInPiecesThatEndSlicesAndTakeAKillInEveryTier) {
+  // 2^20 + 5 elements: three pieces of 2^19, so two stops.
+  constexpr uint32_t kGrow = (1u << 20) + 5;
+  {
+    Tiers t(std::string{kSliceWat});
+    const Outcome o = same_in_every_tier(t, "tgrow", {i32(kGrow)}, kFuel * 10, kSlice);
+    ASSERT_EQ(o.results.size(), 1U);
+    EXPECT_EQ(o.results[0].bits, 0U);
+    EXPECT_EQ(o.yields, 2);
+    EXPECT_EQ(o.fuel, kFuel * 10 - 4 - bulk_fuel(uint64_t{kGrow} * 8));
+    const Outcome last = same_in_every_tier(t, "tlast", {}, std::nullopt);
+    ASSERT_EQ(last.results.size(), 1U);
+    EXPECT_EQ(last.results[0].bits, 0U);  // the init value, not null
+  }
+  for (Tier tier : {Tier::Interp, Tier::Baseline, Tier::Compiled}) {
+    KillingInstance k(R"((module
+      (import "host" "kill_me" (func $kill_me))
+      (memory 1)
+      (table $t 0 funcref)
+      (func (export "tgrow")
+        (call $kill_me)
+        (drop (table.grow $t (ref.null func) (i32.const 2000000))))
+      (func (export "tsize") (result i32) (table.size $t))))",
+                      tier);
+    ASSERT_NE(k.instance, nullptr);
+    const Outcome o = k.run("tgrow");
+    EXPECT_EQ(o.status, RunStatus::Trapped);
+    EXPECT_EQ(k.thread.trap().kind, TrapKind::Killed);
+    const Outcome size = k.run("tsize");
+    ASSERT_EQ(size.results.size(), 1U);
+    EXPECT_EQ(size.results[0].bits, engine::kBulkPieceBytes / 8);  // the first piece only
   }
 }
 
