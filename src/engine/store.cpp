@@ -34,9 +34,10 @@ Table* Store::add_table(wasm::TableType type, Slot init) {
       !limits_.budget->try_charge(uint64_t{type.limits.min} * sizeof(Slot))) {
     return nullptr;
   }
-  return tables_
-      .emplace_back(std::make_unique<Table>(type, init, limits_.max_table_elements, limits_.budget))
-      .get();
+  auto table = std::make_unique<Table>(type, init, limits_.max_table_elements, limits_.budget);
+  // Shorter than its minimum: the allocation failed (the table gave its charge back).
+  if (table->size() < type.limits.min) return nullptr;
+  return tables_.emplace_back(std::move(table)).get();
 }
 
 Global* Store::add_global(wasm::GlobalType type, Slot value) {

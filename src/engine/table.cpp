@@ -17,7 +17,7 @@ Table::Table(wasm::TableType type, Slot init, uint32_t max_elements_limit,
   uint32_t size = type.limits.min < limit_ ? type.limits.min : limit_;
   if (size != 0) {
     elements_ = static_cast<Slot*>(std::malloc(size_t{size} * sizeof(Slot)));
-    if (elements_ == nullptr) size = 0;  // as refused: the instance sees an empty table
+    if (elements_ == nullptr) size = 0;  // Store::add_table refuses it (shorter than its min)
   }
   capacity_ = reserved_ = size;
   append(size, init);
