@@ -47,17 +47,24 @@ asmjit::Label FunctionCompiler::simd_words(std::vector<uint32_t> words) {
   return label;
 }
 
-// local.get copies the pair into the new entry's slots at once (an entry never refers to a
-// v128 local), so local.set and local.tee need not look for such entries.
+// local.get copies the pair into the new entry's slots before the next instruction (an entry
+// never refers to a v128 local past it), so local.set and local.tee need not look for such
+// entries; a lane-wise binary operation right after it reads the local itself.
 void FunctionCompiler::translate_v128_local(const wasm::Instr& in) {
   const x86::Mem local = local_home(in.a).cloneResized(16);
   if (in.op == Opcode::LocalGet) {
-    a_.movdqu(x86::xmm0, local);
-    push_v128(x86::xmm0);
+    push_v128();
+    pending_v128_local_ = in.a;
     return;
   }
   store_top_v128(local);
   if (in.op == Opcode::LocalSet) pop_vals(2);
+}
+
+void FunctionCompiler::materialize_v128_local() {
+  a_.movdqu(x86::xmm0, local_home(*pending_v128_local_).cloneResized(16));
+  a_.movdqu(v128_at(1), x86::xmm0);
+  pending_v128_local_.reset();
 }
 
 // select of v128s (the condition on top, then val2's and val1's slot pairs): val1's slots

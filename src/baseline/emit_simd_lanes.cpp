@@ -313,12 +313,21 @@ bool FunctionCompiler::emit_lane_mask(Opcode op) {
   return true;
 }
 
+bool FunctionCompiler::folds_v128_local(Opcode op) const {
+  const Binary b = binary_instruction(op);
+  return b.id != x86::Inst::kIdNone && available(m_, b.needs);
+}
+
 bool FunctionCompiler::translate_simd_lanewise(const wasm::Instr& in) {
   const Opcode op = in.op;
-  if (const Binary b = binary_instruction(op);
-      b.id != x86::Inst::kIdNone && available(m_, b.needs)) {
-    a_.movdqu(x86::xmm0, v128_at(b.swap ? 1 : 3));
-    a_.movdqu(x86::xmm1, v128_at(b.swap ? 3 : 1));
+  if (folds_v128_local(op)) {
+    const Binary b = binary_instruction(op);
+    // The second operand: the slot pair, or the local a local.get just named.
+    const x86::Mem second =
+        pending_v128_local_ ? local_home(*pending_v128_local_).cloneResized(16) : v128_at(1);
+    pending_v128_local_.reset();
+    a_.movdqu(x86::xmm0, b.swap ? second : v128_at(3));
+    a_.movdqu(x86::xmm1, b.swap ? v128_at(3) : second);
     a_.emit(b.id, x86::xmm0, x86::xmm1);
     if (b.invert) {
       a_.pcmpeqb(x86::xmm1, x86::xmm1);

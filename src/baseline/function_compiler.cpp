@@ -201,6 +201,7 @@ Result<void> FunctionCompiler::run() {
 Result<void> FunctionCompiler::translate(const wasm::Instr& in) {
   using wasm::Opcode;
   sync();
+  if (pending_v128_local_ && !folds_v128_local(in.op)) materialize_v128_local();
   switch (in.op) {
     case Opcode::Nop: return {};
     case Opcode::Drop: pop_vals(val(0).v128 ? 2 : 1); return {};

@@ -24,6 +24,7 @@
 #include <asmjit/x86.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -220,6 +221,10 @@ class FunctionCompiler {
   /// Copies the v128 on top of the stack to `dst` (local.set/tee, global.set).
   void store_top_v128(const asmjit::x86::Mem& dst);
   void translate_v128_local(const wasm::Instr& in);
+  /// Whether `op` reads its top v128 operand from a pending local.get's local (a lane-wise
+  /// binary operation, which writes its result over its first operand).
+  bool folds_v128_local(wasm::Opcode op) const;
+  void materialize_v128_local();  ///< the pending local.get's copy, if there is one
   void emit_v128_select();
   void translate_v128_global(const wasm::Instr& in);
   /// The instruction's words (engine/code.hpp layout, frame slots) embedded after the body.
@@ -287,10 +292,14 @@ class FunctionCompiler {
   uint32_t local_count_ = 0;                ///< slots of the params + declared locals
   uint32_t param_slots_ = 0;                ///< slots of the params
   std::vector<wasm::ValType> local_types_;  ///< by local index
-  std::vector<uint32_t> local_slot_;        ///< by local index: its first slot
-  uint32_t sp_ = 0;                         ///< operand stack height
-  std::vector<Val> vals_;                   ///< the operand stack's entries (see sync)
-  uint32_t cached_from_ = 0;                ///< every entry below this height is in its slot
+  /// The v128 local a local.get left on top of the stack without copying it to the entry's
+  /// slots yet: the next instruction reads it from the local (folds_v128_local) or has it
+  /// copied first (translate).
+  std::optional<uint32_t> pending_v128_local_;
+  std::vector<uint32_t> local_slot_;  ///< by local index: its first slot
+  uint32_t sp_ = 0;                   ///< operand stack height
+  std::vector<Val> vals_;             ///< the operand stack's entries (see sync)
+  uint32_t cached_from_ = 0;          ///< every entry below this height is in its slot
   Fused fused_;
   wasm::Opcode next_op_ = wasm::Opcode::Nop;  ///< the instruction after the current one
   uint32_t max_slots_ = 0;   ///< locals + deepest operand stack (and call result areas)
