@@ -16,7 +16,7 @@ using wasm::Opcode;
 
 namespace {
 
-enum class Needs : uint8_t { Sse2, Ssse3, Sse41 };
+enum class Needs : uint8_t { Sse2, Sse41 };
 
 // A lane-wise binary operation that is one instruction `id` (dst = a, src = b). `swap`: the
 // operands the other way round (lt_s is gt_s of b and a); `invert`: the result's bits flipped
@@ -119,53 +119,35 @@ Shift shift_instruction(Opcode op) {
   }
 }
 
-// extend_low/high: the narrow lanes' bytes, signedness and half, or bytes 0.
+// extend_low/high and extmul_low/high: the narrow lanes' bytes, signedness and half, and
+// whether the widened lanes of two operands are multiplied; bytes 0: neither.
 struct Extend {
   uint32_t bytes = 0;
   bool is_signed = false;
   bool high = false;
+  bool multiply = false;
 };
 
 Extend extend_of(Opcode op) {
   switch (op) {
-    case Opcode::I16x8ExtendLowI8x16S: return {1, true, false};
-    case Opcode::I16x8ExtendHighI8x16S: return {1, true, true};
-    case Opcode::I16x8ExtendLowI8x16U: return {1, false, false};
-    case Opcode::I16x8ExtendHighI8x16U: return {1, false, true};
-    case Opcode::I32x4ExtendLowI16x8S: return {2, true, false};
-    case Opcode::I32x4ExtendHighI16x8S: return {2, true, true};
-    case Opcode::I32x4ExtendLowI16x8U: return {2, false, false};
-    case Opcode::I32x4ExtendHighI16x8U: return {2, false, true};
-    case Opcode::I64x2ExtendLowI32x4S: return {4, true, false};
-    case Opcode::I64x2ExtendHighI32x4S: return {4, true, true};
-    case Opcode::I64x2ExtendLowI32x4U: return {4, false, false};
-    case Opcode::I64x2ExtendHighI32x4U: return {4, false, true};
+#define LUNATIC_WIDEN(Wide, Narrow, bytes)                                      \
+  case Opcode::Wide##ExtendLow##Narrow##S: return {bytes, true, false, false};  \
+  case Opcode::Wide##ExtendHigh##Narrow##S: return {bytes, true, true, false};  \
+  case Opcode::Wide##ExtendLow##Narrow##U: return {bytes, false, false, false}; \
+  case Opcode::Wide##ExtendHigh##Narrow##U: return {bytes, false, true, false}; \
+  case Opcode::Wide##ExtmulLow##Narrow##S: return {bytes, true, false, true};   \
+  case Opcode::Wide##ExtmulHigh##Narrow##S: return {bytes, true, true, true};   \
+  case Opcode::Wide##ExtmulLow##Narrow##U: return {bytes, false, false, true};  \
+  case Opcode::Wide##ExtmulHigh##Narrow##U: return {bytes, false, true, true};
+    LUNATIC_WIDEN(I16x8, I8x16, 1)
+    LUNATIC_WIDEN(I32x4, I16x8, 2)
+    LUNATIC_WIDEN(I64x2, I32x4, 4)
+#undef LUNATIC_WIDEN
     default: return {};
   }
 }
 
-Extend extmul_of(Opcode op) {
-  switch (op) {
-    case Opcode::I16x8ExtmulLowI8x16S: return {1, true, false};
-    case Opcode::I16x8ExtmulHighI8x16S: return {1, true, true};
-    case Opcode::I16x8ExtmulLowI8x16U: return {1, false, false};
-    case Opcode::I16x8ExtmulHighI8x16U: return {1, false, true};
-    case Opcode::I32x4ExtmulLowI16x8S: return {2, true, false};
-    case Opcode::I32x4ExtmulHighI16x8S: return {2, true, true};
-    case Opcode::I32x4ExtmulLowI16x8U: return {2, false, false};
-    case Opcode::I32x4ExtmulHighI16x8U: return {2, false, true};
-    case Opcode::I64x2ExtmulLowI32x4S: return {4, true, false};
-    case Opcode::I64x2ExtmulHighI32x4S: return {4, true, true};
-    case Opcode::I64x2ExtmulLowI32x4U: return {4, false, false};
-    case Opcode::I64x2ExtmulHighI32x4U: return {4, false, true};
-    default: return {};
-  }
-}
-
-bool available(const ModuleState& m, Needs needs) {
-  return needs == Needs::Sse2 || (needs == Needs::Ssse3 && m.has_ssse3) ||
-         (needs == Needs::Sse41 && m.has_sse41);
-}
+bool available(const ModuleState& m, Needs needs) { return needs == Needs::Sse2 || m.has_sse41; }
 
 }  // namespace
 
@@ -197,7 +179,7 @@ void FunctionCompiler::emit_extend(const x86::Xmm& x, uint32_t bytes, bool is_si
 // pmullw's low halves beside pmulh(u)w's high ones; i64x2 from i32: the lanes moved to the even
 // dwords, pmul(u)dq (the signed one is SSE4.1).
 bool FunctionCompiler::emit_extmul(uint32_t bytes, bool is_signed, bool high) {
-  const Extend e{bytes, is_signed, high};
+  const Extend e{bytes, is_signed, high, true};
   if (e.bytes == 4 && e.is_signed && !m_.has_sse41) return false;
   a_.movdqu(x86::xmm0, v128_at(3));
   a_.movdqu(x86::xmm2, v128_at(1));
@@ -348,14 +330,14 @@ bool FunctionCompiler::translate_simd_lanewise(const wasm::Instr& in) {
     pop_vals(1);
     return true;
   }
-  if (const Extend e = extend_of(op); e.bytes != 0) {
+  if (const Extend e = extend_of(op); e.multiply) {
+    return emit_extmul(e.bytes, e.is_signed, e.high);
+  } else if (e.bytes != 0) {
     a_.movdqu(x86::xmm0, v128_at(1));
     emit_extend(x86::xmm0, e.bytes, e.is_signed, e.high);
     a_.movdqu(v128_at(1), x86::xmm0);
     return true;
   }
-  if (const Extend e = extmul_of(op); e.bytes != 0)
-    return emit_extmul(e.bytes, e.is_signed, e.high);
   switch (op) {
     case Opcode::V128Andnot:  // a & ~b: pandn computes ~dst & src
       a_.movdqu(x86::xmm0, v128_at(1));
