@@ -65,6 +65,7 @@ void FunctionCompiler::materialize_v128_local() {
   a_.movdqu(x86::xmm0, local_home(*pending_v128_local_).cloneResized(16));
   a_.movdqu(v128_at(1), x86::xmm0);
   pending_v128_local_.reset();
+  top_in_xmm0_ = true;
 }
 
 // select of v128s (the condition on top, then val2's and val1's slot pairs): val1's slots

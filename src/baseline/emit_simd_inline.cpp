@@ -15,6 +15,7 @@ void FunctionCompiler::push_v128(const x86::Xmm& value) {
   const uint32_t h = sp_;
   push_v128();
   a_.movdqu(stack_at(h).cloneResized(16), value);
+  left_top_in_xmm0_ = value == x86::xmm0;
 }
 
 void FunctionCompiler::store_top_v128(const x86::Mem& dst) {

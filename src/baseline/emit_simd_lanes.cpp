@@ -307,9 +307,15 @@ bool FunctionCompiler::translate_simd_lanewise(const wasm::Instr& in) {
     // The second operand: the slot pair, or the local a local.get just named.
     const x86::Mem second =
         pending_v128_local_ ? local_home(*pending_v128_local_).cloneResized(16) : v128_at(1);
+    const bool pending = pending_v128_local_.has_value();
     pending_v128_local_.reset();
-    a_.movdqu(x86::xmm0, b.swap ? second : v128_at(3));
-    a_.movdqu(x86::xmm1, b.swap ? v128_at(3) : second);
+    if (top_in_xmm0_ && !pending) {  // the last instruction's result: no reload of its slots
+      if (!b.swap) a_.movdqa(x86::xmm1, x86::xmm0);
+      a_.movdqu(b.swap ? x86::xmm1 : x86::xmm0, v128_at(3));
+    } else {
+      a_.movdqu(x86::xmm0, b.swap ? second : v128_at(3));
+      a_.movdqu(x86::xmm1, b.swap ? v128_at(3) : second);
+    }
     a_.emit(b.id, x86::xmm0, x86::xmm1);
     if (b.invert) {
       a_.pcmpeqb(x86::xmm1, x86::xmm1);
@@ -317,6 +323,7 @@ bool FunctionCompiler::translate_simd_lanewise(const wasm::Instr& in) {
     }
     a_.movdqu(v128_at(3), x86::xmm0);
     pop_vals(2);
+    left_top_in_xmm0_ = true;
     return true;
   }
   if (const Shift s = shift_instruction(op); s.id != x86::Inst::kIdNone) {

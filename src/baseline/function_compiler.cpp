@@ -201,6 +201,8 @@ Result<void> FunctionCompiler::run() {
 Result<void> FunctionCompiler::translate(const wasm::Instr& in) {
   using wasm::Opcode;
   sync();
+  top_in_xmm0_ = left_top_in_xmm0_;
+  left_top_in_xmm0_ = false;
   if (pending_v128_local_ && !folds_v128_local(in.op)) materialize_v128_local();
   switch (in.op) {
     case Opcode::Nop: return {};

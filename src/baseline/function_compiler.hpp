@@ -296,6 +296,10 @@ class FunctionCompiler {
   /// slots yet: the next instruction reads it from the local (folds_v128_local) or has it
   /// copied first (translate).
   std::optional<uint32_t> pending_v128_local_;
+  /// xmm0 holds the v128 on top of the stack (also in its slots): set by the inline SIMD
+  /// instruction that left it there, true during the next instruction only (translate).
+  bool top_in_xmm0_ = false;
+  bool left_top_in_xmm0_ = false;
   std::vector<uint32_t> local_slot_;  ///< by local index: its first slot
   uint32_t sp_ = 0;                   ///< operand stack height
   std::vector<Val> vals_;             ///< the operand stack's entries (see sync)

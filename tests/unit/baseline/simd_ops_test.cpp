@@ -86,6 +86,13 @@ Generated generate() {
       default: break;  // the lane loads and stores: simd_test.cpp
     }
   }
+  // Results fed straight into the next instruction (xmm0 reused, emit_simd_lanes.cpp), both
+  // operand orders (lt_s swaps them); called with two v128s, as i8x16.sub is.
+  g.wat +=
+      "  (func (export \"chain\") (param v128 v128) (result v128)\n"
+      "    (i32x4.add (i8x16.sub (local.get 0) (v128.const i32x4 1 -1 0x80000000 7))\n"
+      "      (i16x8.lt_s (local.get 1) (i8x16.add_sat_u (local.get 0) (local.get 1)))))\n";
+  g.functions.emplace_back("chain", Opcode::I8x16Sub);
   g.wat += ")";
   return g;
 }
