@@ -83,6 +83,8 @@ Result<PlacedFunction> compile_function(const engine::CompiledModule& module,
   state.has_lzcnt = cpu.hasFeature(asmjit::CpuFeatures::X86::kLZCNT);
   state.has_bmi1 = cpu.hasFeature(asmjit::CpuFeatures::X86::kBMI);
   state.has_popcnt = cpu.hasFeature(asmjit::CpuFeatures::X86::kPOPCNT);
+  state.has_ssse3 = cpu.hasFeature(asmjit::CpuFeatures::X86::kSSSE3);
+  state.has_sse41 = cpu.hasFeature(asmjit::CpuFeatures::X86::kSSE4_1);
   TRY(FunctionCompiler(state, defined_index).run());
   if (!errors.error.empty()) return baseline_error("assembler: " + errors.error);
   void* base = nullptr;

@@ -1,7 +1,7 @@
 // v128 values and the SIMD instructions. The register cache holds scalars only: a v128 lives in
 // its two frame slots (bytes 0..7, then 8..15, as in the lowered code and the slot arrays of
 // calls), moved whole with SSE. Each SIMD instruction other than v128.const and the inline
-// ones (emit_simd_inline.cpp) is a call of
+// ones (emit_simd_inline.cpp, emit_simd_lanes.cpp) is a call of
 // simd_instruction with its words in the lowered code's layout (engine/code.hpp), naming this
 // frame's slots: it runs the interpreter's own step (engine/simd_step.hpp), so both tiers
 // compute the very same lanes, and the memory accesses check bounds and trap as its do.
@@ -47,20 +47,25 @@ asmjit::Label FunctionCompiler::simd_words(std::vector<uint32_t> words) {
   return label;
 }
 
-// local.get copies the pair into the new entry's slots at once (an entry never refers to a
-// v128 local), so local.set and local.tee need not look for such entries.
+// local.get copies the pair into the new entry's slots before the next instruction (an entry
+// never refers to a v128 local past it), so local.set and local.tee need not look for such
+// entries; a lane-wise binary operation right after it reads the local itself.
 void FunctionCompiler::translate_v128_local(const wasm::Instr& in) {
   const x86::Mem local = local_home(in.a).cloneResized(16);
   if (in.op == Opcode::LocalGet) {
-    const uint32_t h = sp_;
     push_v128();
-    a_.movdqu(x86::xmm0, local);
-    a_.movdqu(stack_at(h).cloneResized(16), x86::xmm0);
+    pending_v128_local_ = in.a;
     return;
   }
-  a_.movdqu(x86::xmm0, top(1).cloneResized(16));
-  a_.movdqu(local, x86::xmm0);
+  store_top_v128(local);
   if (in.op == Opcode::LocalSet) pop_vals(2);
+}
+
+void FunctionCompiler::materialize_v128_local() {
+  a_.movdqu(x86::xmm0, local_home(*pending_v128_local_).cloneResized(16));
+  a_.movdqu(v128_at(1), x86::xmm0);
+  pending_v128_local_.reset();
+  top_in_xmm0_ = true;
 }
 
 // select of v128s (the condition on top, then val2's and val1's slot pairs): val1's slots
@@ -70,8 +75,8 @@ void FunctionCompiler::emit_v128_select() {
   asmjit::Label keep = a_.newLabel();
   a_.test(x86::eax, x86::eax);
   a_.jnz(keep);
-  a_.movdqu(x86::xmm0, top(2).cloneResized(16));
-  a_.movdqu(top(4).cloneResized(16), x86::xmm0);
+  a_.movdqu(x86::xmm0, v128_at(2));
+  a_.movdqu(v128_at(4), x86::xmm0);
   a_.bind(keep);
   pop_vals(3);
 }
@@ -83,14 +88,11 @@ void FunctionCompiler::translate_v128_global(const wasm::Instr& in) {
   const x86::Mem value =
       x86::xmmword_ptr(x86::rax, static_cast<int32_t>(jit::global_value_offset()));
   if (in.op == Opcode::GlobalGet) {
-    const uint32_t h = sp_;
-    push_v128();
     a_.movdqu(x86::xmm0, value);
-    a_.movdqu(stack_at(h).cloneResized(16), x86::xmm0);
+    push_v128(x86::xmm0);
     return;
   }
-  a_.movdqu(x86::xmm0, top(1).cloneResized(16));
-  a_.movdqu(value, x86::xmm0);
+  store_top_v128(value);
   pop_vals(2);
 }
 
@@ -99,16 +101,16 @@ void FunctionCompiler::translate_v128_global(const wasm::Instr& in) {
 Result<bool> FunctionCompiler::translate_simd(const wasm::Instr& in) {
   const wasm::OpcodeInfo& info = wasm::opcode_info(in.op);
   if (info.prefix != 0xFD) return false;
-  if (in.op == Opcode::V128Const) {
+  if (in.op == Opcode::V128Const) {  // one 16-byte store, so the next 16-byte load forwards it
     const wasm::V128Bytes bytes = wasm::v128_immediate(in);
-    const uint32_t h = sp_;
-    push_v128();
-    for (uint32_t half = 0; half < 2; ++half) {
-      uint64_t bits;
-      std::memcpy(&bits, bytes.data() + 8 * half, 8);
-      a_.mov(x86::rax, bits);
-      a_.mov(stack_at(h + half), x86::rax);
+    std::vector<uint32_t> words(4);
+    std::memcpy(words.data(), bytes.data(), 16);
+    if (words == std::vector<uint32_t>(4, 0)) {
+      a_.pxor(x86::xmm0, x86::xmm0);
+    } else {
+      a_.movdqu(x86::xmm0, x86::xmmword_ptr(simd_words(std::move(words))));
     }
+    push_v128(x86::xmm0);
     return true;
   }
   if (translate_simd_inline(in)) return true;

@@ -201,6 +201,9 @@ Result<void> FunctionCompiler::run() {
 Result<void> FunctionCompiler::translate(const wasm::Instr& in) {
   using wasm::Opcode;
   sync();
+  top_in_xmm0_ = left_top_in_xmm0_;
+  left_top_in_xmm0_ = false;
+  if (pending_v128_local_ && !folds_v128_local(in.op)) materialize_v128_local();
   switch (in.op) {
     case Opcode::Nop: return {};
     case Opcode::Drop: pop_vals(val(0).v128 ? 2 : 1); return {};

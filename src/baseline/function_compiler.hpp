@@ -24,6 +24,7 @@
 #include <asmjit/x86.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -50,6 +51,8 @@ struct ModuleState {
   bool has_lzcnt = false;
   bool has_bmi1 = false;
   bool has_popcnt = false;
+  bool has_ssse3 = false;  ///< pshufb (i8x16.shuffle inline)
+  bool has_sse41 = false;  ///< pmulld, pminsb, pcmpeqq, ... (emit_simd_lanes.cpp)
 };
 
 class FunctionCompiler {
@@ -198,10 +201,30 @@ class FunctionCompiler {
   // emit_simd.cpp: v128 values in their slot pairs; the SIMD instructions through one helper
   // that runs the interpreter's own step (engine/simd_step.hpp) on this frame.
   Result<bool> translate_simd(const wasm::Instr& in);
-  /// emit_simd_inline.cpp: the hottest SIMD instructions as inline SSE2; false: not one of them.
+  /// emit_simd_inline.cpp: the SIMD instructions emitted inline (memory and lane accesses here,
+  /// the lane-wise ones through translate_simd_lanewise); false: not one of them.
   bool translate_simd_inline(const wasm::Instr& in);
-  void push_v128();  ///< a v128 entry (two slots, Mem)
+  bool translate_simd_memory(const wasm::Instr& in);
+  // emit_simd_lanes.cpp: lane-wise arithmetic, compares, shifts, extends, shuffle, lane masks.
+  bool translate_simd_lanewise(const wasm::Instr& in);
+  /// x's low or high narrow lanes of `bytes` widened in place (xmm1 clobbered).
+  void emit_extend(const asmjit::x86::Xmm& x, uint32_t bytes, bool is_signed, bool high);
+  bool emit_extmul(uint32_t bytes, bool is_signed, bool high);
+  void emit_shuffle(const wasm::Instr& in);
+  bool emit_lane_mask(wasm::Opcode op);
+  /// xmm0's lanes splatted from its low lane of `bytes`.
+  void emit_splat(uint32_t bytes);
+  void push_v128();                               ///< a v128 entry (two slots, Mem)
+  void push_v128(const asmjit::x86::Xmm& value);  ///< a v128 entry holding `value`
+  /// The v128 whose first slot is `from_top` entries down, as a 16-byte operand.
+  asmjit::x86::Mem v128_at(uint32_t from_top) const { return top(from_top).cloneResized(16); }
+  /// Copies the v128 on top of the stack to `dst` (local.set/tee, global.set).
+  void store_top_v128(const asmjit::x86::Mem& dst);
   void translate_v128_local(const wasm::Instr& in);
+  /// Whether `op` reads its top v128 operand from a pending local.get's local (a lane-wise
+  /// binary operation, which writes its result over its first operand).
+  bool folds_v128_local(wasm::Opcode op) const;
+  void materialize_v128_local();  ///< the pending local.get's copy, if there is one
   void emit_v128_select();
   void translate_v128_global(const wasm::Instr& in);
   /// The instruction's words (engine/code.hpp layout, frame slots) embedded after the body.
@@ -269,10 +292,18 @@ class FunctionCompiler {
   uint32_t local_count_ = 0;                ///< slots of the params + declared locals
   uint32_t param_slots_ = 0;                ///< slots of the params
   std::vector<wasm::ValType> local_types_;  ///< by local index
-  std::vector<uint32_t> local_slot_;        ///< by local index: its first slot
-  uint32_t sp_ = 0;                         ///< operand stack height
-  std::vector<Val> vals_;                   ///< the operand stack's entries (see sync)
-  uint32_t cached_from_ = 0;                ///< every entry below this height is in its slot
+  /// The v128 local a local.get left on top of the stack without copying it to the entry's
+  /// slots yet: the next instruction reads it from the local (folds_v128_local) or has it
+  /// copied first (translate).
+  std::optional<uint32_t> pending_v128_local_;
+  /// xmm0 holds the v128 on top of the stack (also in its slots): set by the inline SIMD
+  /// instruction that left it there, true during the next instruction only (translate).
+  bool top_in_xmm0_ = false;
+  bool left_top_in_xmm0_ = false;
+  std::vector<uint32_t> local_slot_;  ///< by local index: its first slot
+  uint32_t sp_ = 0;                   ///< operand stack height
+  std::vector<Val> vals_;             ///< the operand stack's entries (see sync)
+  uint32_t cached_from_ = 0;          ///< every entry below this height is in its slot
   Fused fused_;
   wasm::Opcode next_op_ = wasm::Opcode::Nop;  ///< the instruction after the current one
   uint32_t max_slots_ = 0;   ///< locals + deepest operand stack (and call result areas)
