@@ -140,9 +140,11 @@ bool read_fields(EtfReader& r, uint32_t arity, Control& c) {
 
 bool is_payload_exit(int64_t op) { return op >= kPayloadExit && op <= kPayloadMonitorPExit; }
 
-std::vector<uint8_t> framed(EtfWriter& control, std::span<const uint8_t> after = {}) {
+// The frame of `control`, then `after` and `tail` as they are.
+std::vector<uint8_t> framed(EtfWriter& control, std::span<const uint8_t> after = {},
+                            std::span<const uint8_t> tail = {}) {
   const std::vector<uint8_t>& body = control.bytes();
-  const size_t length = 1 + body.size() + after.size();
+  const size_t length = 1 + body.size() + after.size() + tail.size();
   std::vector<uint8_t> frame;
   frame.reserve(4 + length);
   for (int shift = 24; shift >= 0; shift -= 8) {
@@ -151,6 +153,7 @@ std::vector<uint8_t> framed(EtfWriter& control, std::span<const uint8_t> after =
   frame.push_back(kPassThrough);
   frame.insert(frame.end(), body.begin(), body.end());
   frame.insert(frame.end(), after.begin(), after.end());
+  frame.insert(frame.end(), tail.begin(), tail.end());
   return frame;
 }
 
@@ -224,6 +227,33 @@ std::vector<uint8_t> send_frame(const ErlangPid& to, std::span<const uint8_t> te
   EtfWriter w;
   w.version().tuple(3).integer(kSend).atom("").pid(to);
   return framed(w, term);
+}
+
+std::vector<uint8_t> send_tagged_frame(const ErlangPid& to, int64_t tag,
+                                       std::span<const uint8_t> data) {
+  EtfWriter w;
+  w.version().tuple(3).integer(kSend).atom("").pid(to);
+  // The binary's header here, its bytes appended by framed(): the data is copied once.
+  EtfWriter head;
+  head.version()
+      .tuple(3)
+      .atom(kTaggedMessageAtom)
+      .integer(tag)
+      .binary_header(static_cast<uint32_t>(data.size()));
+  return framed(w, head.bytes(), data);
+}
+
+std::optional<TaggedData> read_tagged(std::span<const uint8_t> term) {
+  EtfReader r(term);
+  uint32_t arity = 0;
+  if (!r.version() || !r.tuple_header(arity) || arity != 3) return std::nullopt;
+  std::string atom;
+  TaggedData tagged;
+  if (!r.atom(atom) || atom != kTaggedMessageAtom || !r.integer(tagged.tag) ||
+      !r.binary(tagged.data) || !r.at_end()) {
+    return std::nullopt;
+  }
+  return tagged;
 }
 
 std::vector<uint8_t> link_frame(const ErlangPid& from, const ErlangPid& to) {

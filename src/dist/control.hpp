@@ -75,6 +75,21 @@ std::vector<uint8_t> reason_term(std::string_view text);
 
 /// SEND {2, '', To} + `term` (one term with its version byte).
 std::vector<uint8_t> send_frame(const ErlangPid& to, std::span<const uint8_t> term);
+
+/// A lunatic message that is not one bare term (a tag other than LUNATIC_TERM_TAG, any bytes)
+/// travels as the term {'$lunatic', Tag, <<Data>>} (docs/distribution.md, "Messages and
+/// terms"); a lunatic node delivers it as the message it was, an Erlang process gets the tuple.
+inline constexpr std::string_view kTaggedMessageAtom = "$lunatic";
+/// SEND {2, '', To} + {'$lunatic', Tag, <<Data>>}, the data copied once, into the frame.
+std::vector<uint8_t> send_tagged_frame(const ErlangPid& to, int64_t tag,
+                                       std::span<const uint8_t> data);
+struct TaggedData {
+  int64_t tag = 0;
+  std::span<const uint8_t> data;  ///< within the term read
+};
+/// The tag and data of `term` (with its version byte) when it is exactly {'$lunatic', Tag,
+/// <<Data>>}, Tag an integer of int64_t's range; nullopt for any other term.
+std::optional<TaggedData> read_tagged(std::span<const uint8_t> term);
 /// LINK {1, From, To}.
 std::vector<uint8_t> link_frame(const ErlangPid& from, const ErlangPid& to);
 /// UNLINK_ID {35, Id, From, To}, or its acknowledgement UNLINK_ID_ACK {36, Id, From, To};

@@ -318,9 +318,18 @@ EtfWriter& EtfWriter::integer(int64_t value) {
   if (value >= 0 && value < 256) {
     out_.push_back(kSmallInteger);
     out_.push_back(static_cast<uint8_t>(value));
-  } else {
+  } else if (value >= INT32_MIN && value <= INT32_MAX) {
     out_.push_back(kInteger);
     u32(static_cast<uint32_t>(static_cast<int32_t>(value)));
+  } else {  // SMALL_BIG_EXT: a sign byte, then the magnitude's bytes, least significant first
+    uint64_t magnitude =
+        value < 0 ? 0 - static_cast<uint64_t>(value) : static_cast<uint64_t>(value);
+    const size_t at = out_.size();
+    out_.insert(out_.end(), {kSmallBig, 0, static_cast<uint8_t>(value < 0)});
+    for (; magnitude != 0; magnitude >>= 8) {
+      out_.push_back(static_cast<uint8_t>(magnitude));
+      ++out_[at + 1];
+    }
   }
   return *this;
 }
@@ -354,9 +363,14 @@ EtfWriter& EtfWriter::reference(const ErlangRef& ref) {
 }
 
 EtfWriter& EtfWriter::binary(std::span<const uint8_t> bytes) {
-  out_.push_back(kBinary);
-  u32(static_cast<uint32_t>(bytes.size()));
+  binary_header(static_cast<uint32_t>(bytes.size()));
   out_.insert(out_.end(), bytes.begin(), bytes.end());
+  return *this;
+}
+
+EtfWriter& EtfWriter::binary_header(uint32_t size) {
+  out_.push_back(kBinary);
+  u32(size);
   return *this;
 }
 

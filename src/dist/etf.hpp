@@ -85,11 +85,14 @@ class EtfWriter {
  public:
   EtfWriter& version();
   EtfWriter& tuple(uint32_t arity);
-  EtfWriter& integer(int64_t value);       ///< SMALL_INTEGER_EXT or INTEGER_EXT (32-bit values)
+  /// SMALL_INTEGER_EXT, INTEGER_EXT (32-bit values) or SMALL_BIG_EXT (the rest of int64_t).
+  EtfWriter& integer(int64_t value);
   EtfWriter& atom(std::string_view name);  ///< SMALL_ATOM_UTF8_EXT, cut at 255 bytes
   EtfWriter& pid(const ErlangPid& pid);
   EtfWriter& reference(const ErlangRef& ref);  ///< NEWER_REFERENCE_EXT
   EtfWriter& binary(std::span<const uint8_t> bytes);
+  /// BINARY_EXT's header alone: `size` bytes must follow, written elsewhere.
+  EtfWriter& binary_header(uint32_t size);
   EtfWriter& nil();
   EtfWriter& raw(std::span<const uint8_t> term);  ///< a term written elsewhere, as it is
   std::vector<uint8_t>& bytes() { return out_; }

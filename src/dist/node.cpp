@@ -225,8 +225,13 @@ bool Node::send_remote(runtime::ProcessId to, std::unique_ptr<runtime::Message> 
   if (!pid || !message || pid->node == name_) return false;
   // Sockets, modules and other resources are local to this node: they cannot travel.
   if (message->kind != runtime::MessageKind::Data || !message->resources.empty()) return false;
-  if (message->data.size() > kMaxFrame - 1024 || !is_one_term(message->data)) return false;
-  std::vector<uint8_t> frame = send_frame(*pid, message->data);
+  if (message->data.size() > kMaxFrame - 1024) return false;
+  // A term goes as it is (what Erlang receives); data that says it is a term must be one. Any
+  // other message goes as {'$lunatic', Tag, <<Data>>}, which a lunatic node delivers as sent.
+  const bool term = message->tag == kTermTag;
+  if (term && !is_one_term(message->data)) return false;
+  std::vector<uint8_t> frame =
+      term ? send_frame(*pid, message->data) : send_tagged_frame(*pid, message->tag, message->data);
   // The message's charge (its sender's environment: create_data) now stands for the frame
   // until the socket takes it: a process flooding a peer that does not read exhausts its own
   // environment, as it would flooding a local process that does not receive. The message is
@@ -259,8 +264,13 @@ Node::Delivery Node::deliver(const std::optional<ErlangPid>& from,
   if (!charge.resize(runtime::kMessageBytes + term.size())) return Delivery::OverBudget;
   auto message = std::make_unique<runtime::Message>();
   message->tag = kTermTag;
+  std::span<const uint8_t> data = term;
+  if (std::optional<TaggedData> tagged = read_tagged(term)) {  // a lunatic message, as sent
+    message->tag = tagged->tag;
+    data = tagged->data;
+  }
   if (from) message->process = pids_->id_of(*from).value_or(0);
-  message->data.assign(term.begin(), term.end());
+  message->data.assign(data.begin(), data.end());
   message->charge = std::move(charge);
   process->deliver(std::move(message));
   return Delivery::Delivered;

@@ -25,6 +25,10 @@
 //   {From, relay, Pid}       -> Pid ! {From, where}: Pid answers From after every signal this
 //                               process sent Pid before (Erlang orders them), so a test
 //                               waits on that answer, not on a sleep
+//   {From, tagged, Pid}      -> sends Pid a message that is not a term, tagged kRawTag
+//                               (kRawData), then From ! sent_tagged ({send_failed} if refused)
+//   {From, expect_tagged}    -> From ! expecting, then waits up to 10 s for a message tagged
+//                               kRawTag: From ! {got_tagged, Tag, <<Data>>} (or no_tagged)
 //   {From, stall}            -> From ! stalling, then never receives again (a mailbox that
 //                               only grows: tests/integration/distributed_flood.py)
 //   {From, flood, Pid, N}    -> From ! flooding, then sends Pid N binaries of 1 MiB, telling
@@ -50,6 +54,9 @@ namespace {
 
 constexpr int64_t kLinkTag = 1;
 constexpr int64_t kMonitorTag = 2;
+// A lunatic message that is not a term: its tag past 32 bits, bytes that are no term.
+constexpr int64_t kRawTag = 0x1234567890;
+constexpr uint8_t kRawData[] = {0, 1, 2, 131, 255, 'x'};
 
 void say(std::optional<RemoteProcess>& to, const Term& term) {
   if (to) (void)to->send(term);
@@ -151,6 +158,17 @@ bool command(const Term& request, std::optional<RemoteProcess>& report) {
       (void)from->send(Term::tuple({Term::atom("flooded"), Term::integer(i)}));
     }
     (void)from->send(Term::tuple({Term::atom("flood_done"), Term::integer(count)}));
+  } else if (what == "tagged" && target) {
+    const bool sent = lunatic_send_data(target->id(), kRawTag, kRawData, sizeof kRawData) == 0;
+    (void)from->send(Term::atom(sent ? "sent_tagged" : "send_failed"));
+  } else if (what == "expect_tagged") {
+    (void)from->send(Term::atom("expecting"));
+    if (lunatic_receive(&kRawTag, 1, 10'000) != LUNATIC_MESSAGE_DATA) {
+      (void)from->send(Term::atom("no_tagged"));
+      return true;
+    }
+    (void)from->send(Term::tuple(
+        {Term::atom("got_tagged"), Term::integer(lunatic_get_tag()), Term::binary(data_text())}));
   } else if (what == "stall") {
     (void)from->send(Term::atom("stalling"));
     for (;;) lunatic_sleep_ms(3'600'000);

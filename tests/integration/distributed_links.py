@@ -188,6 +188,19 @@ def main():
                   f"Out(\"from_erlang_arity\", Reply(spawn_request('{A}', dist_links, remote_worker, [1, 2], []))), "
                   f"Out(\"from_erlang_other\", Reply(spawn_request('{A}', lists, reverse, [[]], []))), "
                   f"Out(\"from_erlang_refused\", Reply(spawn_request('{C}', dist_links, remote_worker, [42], []))),")
+        # A message that is not a term, between the lunatic nodes (it arrives as sent: tag
+        # past 32 bits, bytes) and to Erlang (as {'$lunatic', Tag, <<Data>>}).
+        raw = (spawn % (A, "TA") + spawn % (B, "TB") +
+               "TB ! {self(), expect_tagged}, expecting = W(), TA ! {self(), tagged, TB}, "
+               "receive sent_tagged -> ok after 5000 -> ok end, "
+               "receive {got_tagged, _, _} = G -> Out(\"tagged_lunatic\", G) "
+               "after 5000 -> Out(\"tagged_lunatic\", timeout) end, "
+               "TA ! {self(), tagged, self()}, receive sent_tagged -> ok after 5000 -> ok end, "
+               "receive {'$lunatic', _, _} = L -> Out(\"tagged_erlang\", L) "
+               "after 5000 -> Out(\"tagged_erlang\", timeout) end,")
+        got_raw = erl(env, "r", raw)
+        expect(got_raw, "tagged_lunatic", "{got_tagged,78187493520,<<0,1,2,131,255,120>>}")
+        expect(got_raw, "tagged_erlang", "{'$lunatic',78187493520,<<0,1,2,131,255,120>>}")
         # Remote kill (EXIT2 with reason kill) and spawn_on with link and monitor (spawn_opt).
         got2 = erl(env, "k", "process_flag(trap_exit, true), " + spawn % (A, "KA") + spawn % (B, "KB") +
                    "KA ! {self(), report}, reporting = W(), KA ! {self(), trap_exits}, trapping = W(), "

@@ -1,8 +1,10 @@
 /* lunatic::distributed: Erlang distribution (docs/distribution.md). When the runtime is a
  * node (lunatic run --name / --sname), an Erlang term sent to a process arrives as a message
  * tagged LUNATIC_TERM_TAG whose data is the term's external format (version byte 131 first);
- * a message whose data is one such term can be sent to a remote process id (from
- * lunatic_pid_to_id) with lunatic_send. See docs/guest-abi.md. */
+ * a message tagged so whose data is one such term can be sent to a remote process id (from
+ * lunatic_pid_to_id) with lunatic_send, and reaches Erlang as the term; a message with another
+ * tag reaches a lunatic process as sent, an Erlang one as {'$lunatic', Tag, <<Data>>}. See
+ * docs/guest-abi.md. */
 #ifndef LUNATIC_DISTRIBUTED_H
 #define LUNATIC_DISTRIBUTED_H
 

@@ -101,6 +101,51 @@ TEST(Control, MonitorsByPidAndByName) {
   EXPECT_EQ(read_reason(fired->reason).text, "noproc");
 }
 
+// A lunatic message that is not a bare term: {'$lunatic', Tag, <<Data>>} after SEND, read
+// back as the tag and bytes sent; any other term is not one.
+TEST(Control, TaggedMessagesTravelAsATupleAndReadBack) {
+  std::string why;
+  const std::vector<uint8_t> data = {0, 1, 2, 131, 255};  // not a term
+  const int64_t tag = 0x1234567890;
+  auto send = parse_control(body(send_tagged_frame(kTo, tag, data)), why);
+  ASSERT_TRUE(send) << why;
+  EXPECT_EQ(send->signal, Signal::Send);
+  EXPECT_EQ(send->to, kTo);
+  std::optional<TaggedData> tagged = read_tagged(send->payload);
+  ASSERT_TRUE(tagged);
+  EXPECT_EQ(tagged->tag, tag);
+  EXPECT_EQ(std::vector<uint8_t>(tagged->data.begin(), tagged->data.end()), data);
+  // The empty message and a negative tag.
+  auto empty = parse_control(body(send_tagged_frame(kTo, -1, {})), why);
+  ASSERT_TRUE(empty) << why;
+  tagged = read_tagged(empty->payload);
+  ASSERT_TRUE(tagged);
+  EXPECT_EQ(tagged->tag, -1);
+  EXPECT_TRUE(tagged->data.empty());
+  // Not ours: another atom, a list for the data, a fourth element, a float tag, trailing bytes.
+  auto tuple = [](std::string_view atom, auto&& rest, uint32_t arity = 3) {
+    EtfWriter w;
+    w.version().tuple(arity).atom(atom);
+    rest(w);
+    return std::move(w.bytes());
+  };
+  const auto bin = [](EtfWriter& w) { w.integer(1).binary(std::vector<uint8_t>{7}); };
+  EXPECT_TRUE(read_tagged(tuple("$lunatic", bin)));
+  EXPECT_FALSE(read_tagged(tuple("$lunatik", bin)));
+  EXPECT_FALSE(read_tagged(tuple("$lunatic", [](EtfWriter& w) { w.integer(1).nil(); })));
+  EXPECT_FALSE(read_tagged(tuple(
+      "$lunatic",
+      [&](EtfWriter& w) {
+        bin(w);
+        w.nil();
+      },
+      4)));
+  std::vector<uint8_t> trailing = tuple("$lunatic", bin);
+  trailing.push_back(106);
+  EXPECT_FALSE(read_tagged(trailing));
+  EXPECT_FALSE(read_tagged(atom_term("$lunatic")));
+}
+
 TEST(Control, HostileControlMessagesAreRefused) {
   std::string why;
   EtfWriter wrong_arity;

@@ -30,6 +30,37 @@ TEST(Etf, AcceptsWhatTheSdkAndErlangWrite) {
   EXPECT_TRUE(is_one_term(Bytes{131, 113, 100, 0, 1, 'm', 100, 0, 1, 'f', 97, 2}));  // fun m:f/2
 }
 
+// Every int64_t reads back as written: SMALL_INTEGER_EXT, INTEGER_EXT, and SMALL_BIG_EXT past
+// 32 bits (a lunatic message's tag, docs/distribution.md), which Erlang and the SDK read too.
+TEST(Etf, IntegersOfEverySizeReadBack) {
+  const int64_t values[] = {0,
+                            255,
+                            256,
+                            -1,
+                            INT32_MAX,
+                            INT32_MIN,
+                            int64_t{INT32_MAX} + 1,
+                            int64_t{INT32_MIN} - 1,
+                            0x45524C5445524D00,
+                            INT64_MAX,
+                            INT64_MIN,
+                            -0x123456789};
+  for (const int64_t v : values) {
+    EtfWriter w;
+    w.version().integer(v);
+    EtfReader r(w.bytes());
+    int64_t back = 0;
+    EXPECT_TRUE(r.version() && r.integer(back) && r.at_end()) << v;
+    EXPECT_EQ(back, v);
+    const std::optional<Term> sdk = lunatic::decode(w.bytes().data(), w.bytes().size());
+    ASSERT_TRUE(sdk.has_value()) << v;
+    EXPECT_EQ(sdk->as_integer(), v);
+  }
+  EtfWriter big;
+  big.integer(INT64_MIN);  // sign 1, magnitude 2^63: eight bytes, the last 0x80
+  EXPECT_EQ(big.bytes(), (Bytes{110, 8, 1, 0, 0, 0, 0, 0, 0, 0, 0x80}));
+}
+
 TEST(Etf, RefusesHostileCountsAndDepth) {
   EXPECT_FALSE(is_one_term(Bytes{131, 105, 255, 255, 255, 255}));        // 4G-element tuple
   EXPECT_FALSE(is_one_term(Bytes{131, 116, 128, 0, 0, 0, 97, 1}));       // 2G-entry map
