@@ -18,15 +18,15 @@
 #include <string_view>
 #include <vector>
 
+#include "jit/self_inline.hpp"
 #include "jit/translate.hpp"
 
 namespace lunatic::jit {
 
 namespace {
 
-// F is copied whole (as self_inline.cpp's bound), and the part left in F once more into each
-// of its self-call sites, so that part stays small.
-constexpr unsigned kMaxInstructions = 400;
+// F is copied whole (bounded as self_inline.hpp bounds it), and the part left in F once more
+// into each of its self-call sites, so that part stays small.
 constexpr unsigned kMaxInlinedPart = 100;
 
 // A call of Wasm code (a defined function, an import through a helper, call_indirect), as
@@ -213,7 +213,8 @@ llvm::Function* split(llvm::Function& f, const Plan& p) {
 void partially_inline_self_calls(llvm::Module& module) {
   std::vector<llvm::Function*> candidates;
   for (llvm::Function& f : module) {
-    if (!f.isDeclaration() && f.getInstructionCount() <= kMaxInstructions && calls_itself(f)) {
+    if (!f.isDeclaration() && f.getInstructionCount() <= kMaxInlinedInstructions &&
+        calls_itself(f)) {
       candidates.push_back(&f);
     }
   }
@@ -222,18 +223,7 @@ void partially_inline_self_calls(llvm::Module& module) {
     llvm::DominatorTree dt(*f);
     std::optional<Plan> plan = find_plan(*f, dt);
     if (!plan) continue;
-    llvm::Function* rest = split(*f, *plan);
-    std::vector<llvm::CallInst*> self_calls;
-    for (llvm::User* user : f->users()) {
-      auto* call = llvm::dyn_cast<llvm::CallInst>(user);
-      if (call != nullptr && call->getFunction() == rest && call->getCalledFunction() == f) {
-        self_calls.push_back(call);
-      }
-    }
-    for (llvm::CallInst* call : self_calls) {
-      llvm::InlineFunctionInfo info;
-      (void)llvm::InlineFunction(*call, info);
-    }
+    inline_calls_of(*f, *split(*f, *plan));
   }
 }
 
