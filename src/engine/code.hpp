@@ -110,7 +110,19 @@ namespace lunatic::engine {
   X(BrIfI32LeSImm, "sit") X(BrIfI32LeUImm, "sit") X(BrIfI32GeSImm, "sit")                    \
   X(BrIfI32GeUImm, "sit")                                                                    \
   /* v128 values (two slots: the operand names the first) moved as a whole */               \
-  X(Copy2, "ds") X(Select2, "dsss") X(GlobalGet2, "di") X(GlobalSet2, "is")
+  X(Copy2, "ds") X(Select2, "dsss") X(GlobalGet2, "di") X(GlobalSet2, "is")                  \
+  /* i32.add fused into the address of a v128 load or store (the MemArg ones), as           */ \
+  /* I32LoadAdd: [op, dst, a, b, offset] loads from a + b, [op, a, b, value, offset] stores */ \
+  X(V128LoadAdd, "dssi") X(V128Load8x8SAdd, "dssi") X(V128Load8x8UAdd, "dssi")               \
+  X(V128Load16x4SAdd, "dssi") X(V128Load16x4UAdd, "dssi") X(V128Load32x2SAdd, "dssi")        \
+  X(V128Load32x2UAdd, "dssi") X(V128Load8SplatAdd, "dssi") X(V128Load16SplatAdd, "dssi")     \
+  X(V128Load32SplatAdd, "dssi") X(V128Load64SplatAdd, "dssi") X(V128Load32ZeroAdd, "dssi")   \
+  X(V128Load64ZeroAdd, "dssi") X(V128StoreAdd, "sssi")                                       \
+  /* a ^ (a shift k), a step of xorshift generators and hash finalizers: [op, dst, a, k] */  \
+  X(I32XorShlImm, "dsi") X(I32XorShrUImm, "dsi") X(I64XorShlImm, "dsi") X(I64XorShrUImm, "dsi") \
+  /* i32x4.add of an i32x4.mul, i32x4.dot_i16x8_s or v128.and result (vectorized sums and */   \
+  /* counts): [op, dst, a, b, c], dst = (a op b) + c in i32 lanes; all v128 */                \
+  X(I32x4MulAdd, "dsss") X(I32x4DotAdd, "dsss") X(I32x4AndAdd, "dsss")
 // clang-format on
 
 /// Internal opcodes: every Wasm opcode keeps its number (numeric instructions run as written;

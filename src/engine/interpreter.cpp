@@ -459,6 +459,10 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
       OP(I64ShrSImm): binary_imm<u64>(fp, pc, num::shr_s<u64>); NEXT();
       OP(I64ShrUImm): binary_imm<u64>(fp, pc, num::shr_u<u64>); NEXT();
       OP(I64RotlImm): binary_imm<u64>(fp, pc, num::rotl<u64>); NEXT();
+      OP(I32XorShlImm): binary_imm<u32>(fp, pc, num::xor_shl<u32>); NEXT();
+      OP(I32XorShrUImm): binary_imm<u32>(fp, pc, num::xor_shr_u<u32>); NEXT();
+      OP(I64XorShlImm): binary_imm<u64>(fp, pc, num::xor_shl<u64>); NEXT();
+      OP(I64XorShrUImm): binary_imm<u64>(fp, pc, num::xor_shr_u<u64>); NEXT();
 
       // ---- f32 / f64 -----------------------------------------------------------------------
       OP(F32Eq): binary<f32, bool>(fp, pc, num::feq<f32>); NEXT();
@@ -557,6 +561,23 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
 #undef WASM_SIMD_OPCODE
 #undef WASM_OPCODE
       simd: simd_next = execute_simd(fp, pc, mem, kind); if (!simd_next) goto trapped; pc = simd_next; NEXT();
+      OP(V128LoadAdd): if (!simd_access_add(Op::V128Load, fp, pc, mem)) goto oob; NEXT();
+      OP(V128Load8x8SAdd): if (!simd_access_add(Op::V128Load8x8S, fp, pc, mem)) goto oob; NEXT();
+      OP(V128Load8x8UAdd): if (!simd_access_add(Op::V128Load8x8U, fp, pc, mem)) goto oob; NEXT();
+      OP(V128Load16x4SAdd): if (!simd_access_add(Op::V128Load16x4S, fp, pc, mem)) goto oob; NEXT();
+      OP(V128Load16x4UAdd): if (!simd_access_add(Op::V128Load16x4U, fp, pc, mem)) goto oob; NEXT();
+      OP(V128Load32x2SAdd): if (!simd_access_add(Op::V128Load32x2S, fp, pc, mem)) goto oob; NEXT();
+      OP(V128Load32x2UAdd): if (!simd_access_add(Op::V128Load32x2U, fp, pc, mem)) goto oob; NEXT();
+      OP(V128Load8SplatAdd): if (!simd_access_add(Op::V128Load8Splat, fp, pc, mem)) goto oob; NEXT();
+      OP(V128Load16SplatAdd): if (!simd_access_add(Op::V128Load16Splat, fp, pc, mem)) goto oob; NEXT();
+      OP(V128Load32SplatAdd): if (!simd_access_add(Op::V128Load32Splat, fp, pc, mem)) goto oob; NEXT();
+      OP(V128Load64SplatAdd): if (!simd_access_add(Op::V128Load64Splat, fp, pc, mem)) goto oob; NEXT();
+      OP(V128Load32ZeroAdd): if (!simd_access_add(Op::V128Load32Zero, fp, pc, mem)) goto oob; NEXT();
+      OP(V128Load64ZeroAdd): if (!simd_access_add(Op::V128Load64Zero, fp, pc, mem)) goto oob; NEXT();
+      OP(V128StoreAdd): if (!simd_access_add(Op::V128Store, fp, pc, mem)) goto oob; NEXT();
+      OP(I32x4MulAdd): simd_accumulate(fp, pc, simd::mul<u32>); NEXT();
+      OP(I32x4DotAdd): simd_accumulate(fp, pc, simd::dot_i16x8_s); NEXT();
+      OP(I32x4AndAdd): simd_accumulate(fp, pc, simd::vand); NEXT();
 
 
       // Never emitted by lowering (structure, constants and locals are resolved away).

@@ -46,7 +46,65 @@ LUNATIC_INLINE uint8_t* address(MemoryView mem, const Slot* fp, uint32_t addr_sl
 // Lane access to scalar slots: i32 and f32 results are zero-extended bit patterns (Slot rules).
 template <class T> LUNATIC_INLINE T scalar(Slot s) { return static_cast<T>(s); }
 
+// The v128 loads with a memarg (v128.load, the extending, splatting and zeroing loads): the
+// bytes each reads, and the value it makes of them. Folds to one case for a constant `op`.
+constexpr uint32_t load_bytes(Op op) {
+  switch (op) {
+    case Op::V128Load: return 16;
+    case Op::V128Load8Splat: return 1;
+    case Op::V128Load16Splat: return 2;
+    case Op::V128Load32Splat:
+    case Op::V128Load32Zero: return 4;
+    default: return 8;  // the 8x8, 16x4 and 32x2 extending loads, load64_splat, load64_zero
+  }
+}
+LUNATIC_INLINE V128 load_value(Op op, const uint8_t* p) {
+  using namespace simd;  // NOLINT
+  switch (op) {
+    case Op::V128Load8x8S: return load_extend<i8, i16>(p);
+    case Op::V128Load8x8U: return load_extend<u8, u16>(p);
+    case Op::V128Load16x4S: return load_extend<i16, i32>(p);
+    case Op::V128Load16x4U: return load_extend<u16, u32>(p);
+    case Op::V128Load32x2S: return load_extend<i32, i64>(p);
+    case Op::V128Load32x2U: return load_extend<u32, u64>(p);
+    case Op::V128Load8Splat: return load_splat<u8>(p);
+    case Op::V128Load16Splat: return load_splat<u16>(p);
+    case Op::V128Load32Splat: return load_splat<u32>(p);
+    case Op::V128Load64Splat: return load_splat<u64>(p);
+    case Op::V128Load32Zero: return load_zero<u32>(p);
+    case Op::V128Load64Zero: return load_zero<u64>(p);
+    default: return simd::load(p);  // v128.load
+  }
+}
+
 }  // namespace simd_detail
+
+/// A v128 load or store with a memarg whose address an i32.add computed (the fused forms of
+/// code.hpp, `op` the Wasm access): [op, dst, a, b, offset] or [op, a, b, value, offset], at
+/// a + b (wrapping, as the add) + offset. Steps pc, or returns false when out of bounds.
+LUNATIC_INLINE bool simd_access_add(Op op, Slot* fp, const uint32_t*& pc, MemoryView mem) {
+  using namespace simd_detail;  // NOLINT
+  const bool store = op == Op::V128Store;
+  const uint32_t a = store ? pc[1] : pc[2], b = store ? pc[2] : pc[3];
+  const uint32_t address = static_cast<uint32_t>(fp[a]) + static_cast<uint32_t>(fp[b]);
+  const uint64_t ea = uint64_t{address} + pc[4];
+  const uint32_t bytes = store ? 16 : load_bytes(op);
+  if (ea + bytes > mem.size) [[unlikely]]
+    return false;
+  if (store)
+    simd::store(mem.base + ea, vget(fp, pc[3]));
+  else
+    vput(fp, pc[1], load_value(op, mem.base + ea));
+  pc += 5;
+  return true;
+}
+
+/// [op, dst, a, b, c]: dst = f(a, b) + c in i32 lanes, the fused accumulations of code.hpp.
+template <class F> LUNATIC_INLINE void simd_accumulate(Slot* fp, const uint32_t*& pc, F f) {
+  using namespace simd_detail;  // NOLINT
+  vput(fp, pc[1], simd::add<u32>(f(vget(fp, pc[2]), vget(fp, pc[3])), vget(fp, pc[4])));
+  pc += 5;
+}
 
 /// Runs the SIMD instruction at pc, whose opcode is `op`: steps pc past it, or returns false
 /// (pc unchanged, `trap` set) when it traps (only the memory accesses do). Inlined where it is
@@ -99,15 +157,15 @@ LUNATIC_INLINE bool simd_step(Op op, Slot* fp, const uint32_t*& pc, MemoryView m
     vput(fp, pc[1], replace<T>(vget(fp, pc[2]), pc[4], scalar<T>(fp[pc[3]]))); \
     pc += 5;                                                                   \
     return true;
-  // [op, dst, addr, offset]: `expr` reads `bytes` at p.
-#define LOAD(name, bytes, expr)                               \
-  case Op::name: {                                            \
-    const uint8_t* p = address(mem, fp, pc[2], pc[3], bytes); \
-    if (p == nullptr) [[unlikely]]                            \
-      break;                                                  \
-    vput(fp, pc[1], expr);                                    \
-    pc += 4;                                                  \
-    return true;                                              \
+  // [op, dst, addr, offset].
+#define LOAD(name)                                                           \
+  case Op::name: {                                                           \
+    const uint8_t* p = address(mem, fp, pc[2], pc[3], load_bytes(Op::name)); \
+    if (p == nullptr) [[unlikely]]                                           \
+      break;                                                                 \
+    vput(fp, pc[1], load_value(Op::name, p));                                \
+    pc += 4;                                                                 \
+    return true;                                                             \
   }
   // [op, dst, addr, vec, offset, lane] and [op, addr, vec, offset, lane].
 #define LOAD_LANE(name, T)                                        \
@@ -132,19 +190,10 @@ LUNATIC_INLINE bool simd_step(Op op, Slot* fp, const uint32_t*& pc, MemoryView m
   // clang-format off
   switch (op) {
     // ---- Memory ----------------------------------------------------------------------------
-    LOAD(V128Load, 16, simd::load(p))
-    LOAD(V128Load8x8S, 8, (load_extend<i8, i16>(p)))
-    LOAD(V128Load8x8U, 8, (load_extend<u8, u16>(p)))
-    LOAD(V128Load16x4S, 8, (load_extend<i16, i32>(p)))
-    LOAD(V128Load16x4U, 8, (load_extend<u16, u32>(p)))
-    LOAD(V128Load32x2S, 8, (load_extend<i32, i64>(p)))
-    LOAD(V128Load32x2U, 8, (load_extend<u32, u64>(p)))
-    LOAD(V128Load8Splat, 1, load_splat<u8>(p))
-    LOAD(V128Load16Splat, 2, load_splat<u16>(p))
-    LOAD(V128Load32Splat, 4, load_splat<u32>(p))
-    LOAD(V128Load64Splat, 8, load_splat<u64>(p))
-    LOAD(V128Load32Zero, 4, load_zero<u32>(p))
-    LOAD(V128Load64Zero, 8, load_zero<u64>(p))
+    LOAD(V128Load) LOAD(V128Load8x8S) LOAD(V128Load8x8U) LOAD(V128Load16x4S)
+    LOAD(V128Load16x4U) LOAD(V128Load32x2S) LOAD(V128Load32x2U) LOAD(V128Load8Splat)
+    LOAD(V128Load16Splat) LOAD(V128Load32Splat) LOAD(V128Load64Splat) LOAD(V128Load32Zero)
+    LOAD(V128Load64Zero)
     case Op::V128Store: {
       uint8_t* p = address(mem, fp, pc[1], pc[3], 16);
       if (p == nullptr) [[unlikely]] break;

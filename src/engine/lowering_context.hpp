@@ -17,6 +17,9 @@
 
 namespace lunatic::engine {
 
+/// The fused form (i32.add into the address, code.hpp) of a v128 load or store with a memarg.
+Op v128_access_add_form(Op access);
+
 class Lowerer {
  public:
   Lowerer(const wasm::Module& module, uint32_t defined_index);
@@ -159,6 +162,9 @@ class Lowerer {
   void use_compare_immediate(uint32_t branch_pos);
   void compact_constants();
   uint32_t fuse_add_into_branch(uint32_t branch_pos);
+  bool fuse_xor_shift(Op op, Entry a, Entry b);
+  bool fuse_load_into_splat(Op splat);
+  bool fuse_into_lane_add(Op op, Entry a, Entry b);
 };
 
 }  // namespace lunatic::engine

@@ -42,7 +42,36 @@ bool immediate_form(uint32_t op, Op& imm_op, bool& commutative) {
   return false;
 }
 
+// The v128 load with a memarg, and its fused address form, of each v128 access with a memarg.
+struct V128Access {
+  Op access;
+  Op add_form;
+};
+constexpr V128Access kV128Accesses[] = {
+    {Op::V128Load, Op::V128LoadAdd},
+    {Op::V128Load8x8S, Op::V128Load8x8SAdd},
+    {Op::V128Load8x8U, Op::V128Load8x8UAdd},
+    {Op::V128Load16x4S, Op::V128Load16x4SAdd},
+    {Op::V128Load16x4U, Op::V128Load16x4UAdd},
+    {Op::V128Load32x2S, Op::V128Load32x2SAdd},
+    {Op::V128Load32x2U, Op::V128Load32x2UAdd},
+    {Op::V128Load8Splat, Op::V128Load8SplatAdd},
+    {Op::V128Load16Splat, Op::V128Load16SplatAdd},
+    {Op::V128Load32Splat, Op::V128Load32SplatAdd},
+    {Op::V128Load64Splat, Op::V128Load64SplatAdd},
+    {Op::V128Load32Zero, Op::V128Load32ZeroAdd},
+    {Op::V128Load64Zero, Op::V128Load64ZeroAdd},
+    {Op::V128Store, Op::V128StoreAdd},
+};
+
 }  // namespace
+
+Op v128_access_add_form(Op access) {
+  for (const V128Access& a : kV128Accesses) {
+    if (a.access == access) return a.add_form;
+  }
+  return Op::Unreachable;  // not a v128 access with a memarg: validation rules it out
+}
 
 // Emits `a op b` as [op_imm, dst, a, c] when b (or, for commutative ops, a) is a constant that
 // fits the 32-bit immediate (sign-extended for i64).
@@ -187,6 +216,104 @@ uint32_t Lowerer::fuse_add_into_branch(uint32_t branch_pos) {
   if (!offsets_.empty() && offsets_.back().first > add) offsets_.pop_back();
   last_add_pos_ = UINT32_MAX;
   return add + 5;
+}
+
+// `x ^ (x << k)` or `x ^ (x >> k)` (unsigned): if the shift by a constant was emitted last, only
+// this xor reads its result (an operand-stack home) and the xor's other operand is the value
+// the shift read, the two become [I32XorShlImm dst, x, k] (and the i64 and shr_u forms).
+bool Lowerer::fuse_xor_shift(Op op, Entry a, Entry b) {
+  const bool is64 = op == static_cast<Op>(wasm::Opcode::I64Xor);
+  if ((!is64 && op != static_cast<Op>(wasm::Opcode::I32Xor)) || !last_patchable_ ||
+      label_pos_ > last_pos_) {
+    return false;
+  }
+  Op fused;
+  switch (static_cast<Op>(code_[last_pos_])) {
+    case Op::I32ShlImm: fused = Op::I32XorShlImm; break;
+    case Op::I32ShrUImm: fused = Op::I32XorShrUImm; break;
+    case Op::I64ShlImm: fused = Op::I64XorShlImm; break;
+    case Op::I64ShrUImm: fused = Op::I64XorShrUImm; break;
+    default: return false;
+  }
+  if ((fused >= Op::I64XorShlImm) != is64) return false;
+  const uint32_t dst = code_[last_pos_ + 1], x = code_[last_pos_ + 2], k = code_[last_pos_ + 3];
+  if (a.kind != Entry::Kind::Home || a.slot != dst) std::swap(a, b);
+  if (a.kind != Entry::Kind::Home || a.slot != dst || b.slot != x || dst == x) return false;
+  // The shift goes; the xor takes its place (neither traps, so offsets need no care).
+  code_.resize(last_pos_);
+  if (!offsets_.empty() && offsets_.back().first == last_pos_) offsets_.pop_back();
+  last_patchable_ = false;
+  emit_result(fused, {x, k});
+  return true;
+}
+
+// A scalar load whose value only a splat of the same width reads (`i32.load` then
+// `i32x4.splat`: clang's broadcast from memory) is the v128 load_splat of that width: the same
+// bytes read, the same bounds check and trap, one instruction. The load emitted last is
+// rewritten in place (its I32LoadAdd form into the fused form of the load_splat).
+bool Lowerer::fuse_load_into_splat(Op splat) {
+  uint32_t lane_bytes;
+  switch (splat) {
+    case static_cast<Op>(wasm::Opcode::I8x16Splat): lane_bytes = 1; break;
+    case static_cast<Op>(wasm::Opcode::I16x8Splat): lane_bytes = 2; break;
+    case static_cast<Op>(wasm::Opcode::I32x4Splat):
+    case static_cast<Op>(wasm::Opcode::F32x4Splat): lane_bytes = 4; break;
+    case static_cast<Op>(wasm::Opcode::I64x2Splat):
+    case static_cast<Op>(wasm::Opcode::F64x2Splat): lane_bytes = 8; break;
+    default: return false;
+  }
+  if (!last_patchable_ || label_pos_ > last_pos_ || stack_.empty()) return false;
+  const Entry top = stack_.back();
+  if (top.kind != Entry::Kind::Home || top.width != 1 || code_[last_pos_ + 1] != top.slot)
+    return false;
+  uint32_t raw = code_[last_pos_];
+  const bool add_form = raw >= static_cast<uint32_t>(Op::I32LoadAdd) &&
+                        raw <= static_cast<uint32_t>(Op::I64Load32UAdd);
+  if (add_form) {
+    raw += static_cast<uint32_t>(Op::I32Load) - static_cast<uint32_t>(Op::I32LoadAdd);
+  } else if (raw < static_cast<uint32_t>(Op::I32Load) ||
+             raw > static_cast<uint32_t>(Op::I64Load32U)) {
+    return false;
+  }
+  // The splat's operand type (i32, i64, f32, f64) is the load's: validation matched them, so
+  // equal widths mean the load read exactly the lane's bytes.
+  if (wasm::opcode_info(static_cast<wasm::Opcode>(raw)).access_bytes != lane_bytes) return false;
+  static constexpr Op kSplatLoads[9] = {Op::Unreachable, Op::V128Load8Splat,  Op::V128Load16Splat,
+                                        Op::Unreachable, Op::V128Load32Splat, Op::Unreachable,
+                                        Op::Unreachable, Op::Unreachable,     Op::V128Load64Splat};
+  const Op load_splat = kSplatLoads[lane_bytes];
+  pop();
+  if (push_home(2) != top.slot) {  // the same stack position: the same home, now two wide
+    broken_ = true;
+    return true;
+  }
+  code_[last_pos_] =
+      static_cast<uint32_t>(add_form ? v128_access_add_form(load_splat) : load_splat);
+  return true;
+}
+
+// `i32x4.add` of the result of the i32x4.mul, i32x4.dot_i16x8_s or v128.and emitted last
+// (products or masked lanes summed up, as vectorized dot products and counts do): if only the
+// add reads that result, the two become [I32x4MulAdd dst, x, y, c], dst = (x * y) + c. The add's
+// other operand is another stack entry, so it never overlaps the dropped result's slots.
+bool Lowerer::fuse_into_lane_add(Op op, Entry a, Entry b) {
+  if (op != static_cast<Op>(wasm::Opcode::I32x4Add) || !last_patchable_ || label_pos_ > last_pos_)
+    return false;
+  Op fused;
+  switch (static_cast<Op>(code_[last_pos_])) {
+    case static_cast<Op>(wasm::Opcode::I32x4Mul): fused = Op::I32x4MulAdd; break;
+    case static_cast<Op>(wasm::Opcode::I32x4DotI16x8S): fused = Op::I32x4DotAdd; break;
+    case static_cast<Op>(wasm::Opcode::V128And): fused = Op::I32x4AndAdd; break;
+    default: return false;
+  }
+  const uint32_t dst = code_[last_pos_ + 1], x = code_[last_pos_ + 2], y = code_[last_pos_ + 3];
+  if (a.kind != Entry::Kind::Home || a.slot != dst) std::swap(a, b);
+  if (a.kind != Entry::Kind::Home || a.slot != dst) return false;
+  code_.resize(last_pos_);
+  if (!offsets_.empty() && offsets_.back().first == last_pos_) offsets_.pop_back();
+  last_patchable_ = false;
+  emit_result(fused, {x, y, b.slot}, 2);
+  return true;
 }
 
 }  // namespace lunatic::engine

@@ -117,7 +117,8 @@ void Lowerer::lower_numeric(const wasm::Instr& in) {
   }
   if (info.in2 != Operand::none) {
     const Entry b = pop(), a = pop();
-    if (!emit_with_immediate(op, a, b)) emit_result(op, {a.slot, b.slot});
+    if (!fuse_xor_shift(op, a, b) && !emit_with_immediate(op, a, b))
+      emit_result(op, {a.slot, b.slot});
   } else {
     emit_result(op, {pop().slot});
   }

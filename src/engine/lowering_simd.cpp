@@ -64,14 +64,25 @@ void Lowerer::lower_simd(const wasm::Instr& in) {
     default: break;
   }
   switch (info.immediate) {
-    case wasm::Immediate::MemArg:
+    case wasm::Immediate::MemArg: {
+      // An address computed by the i32.add just before becomes part of the access.
+      const Op fused = v128_access_add_form(op);
+      uint32_t a, b;
       if (info.out != wasm::Operand::none) {
-        emit_result(op, {pop().slot, in.b}, width);
+        const Entry addr = pop();
+        if (take_address_add(addr, a, b))
+          emit_result(fused, {a, b, in.b}, width);
+        else
+          emit_result(op, {addr.slot, in.b}, width);
       } else {
         const Entry v = pop(), addr = pop();
-        emit(op, {addr.slot, v.slot, in.b});
+        if (take_address_add(addr, a, b))
+          emit(fused, {a, b, v.slot, in.b});
+        else
+          emit(op, {addr.slot, v.slot, in.b});
       }
       return;
+    }
     case wasm::Immediate::MemArgLane: {
       const Entry v = pop(), addr = pop();
       const auto lane = static_cast<uint32_t>(in.c);
@@ -93,8 +104,8 @@ void Lowerer::lower_simd(const wasm::Instr& in) {
   }
   if (info.in2 != wasm::Operand::none) {
     const Entry b = pop(), a = pop();
-    emit_result(op, {a.slot, b.slot}, width);
-  } else {
+    if (!fuse_into_lane_add(op, a, b)) emit_result(op, {a.slot, b.slot}, width);
+  } else if (!fuse_load_into_splat(op)) {
     emit_result(op, {pop().slot}, width);
   }
 }

@@ -54,6 +54,9 @@ template <class T> inline T shr_u(T a, T b) { return a >> (b & (kBits<T> - 1)); 
 template <class T> inline T shr_s(T a, T b) {
   return static_cast<T>(static_cast<Signed<T>>(a) >> (b & (kBits<T> - 1)));
 }
+// `a ^ (a << k)` and `a ^ (a >> k)`: an xor of a value with itself shifted (superinstructions).
+template <class T> inline T xor_shl(T a, T k) { return a ^ shl(a, k); }
+template <class T> inline T xor_shr_u(T a, T k) { return a ^ shr_u(a, k); }
 template <class T> inline T rotl(T a, T b) {
   return std::rotl(a, static_cast<int>(b & (kBits<T> - 1)));
 }
