@@ -210,9 +210,9 @@ LUNATIC_INLINE bool simd_step(Op op, Slot* fp, const uint32_t*& pc, MemoryView m
     case Op::I8x16Shuffle: {
       // The 16 lane bytes packed little-endian in 4 words: on this little-endian host, in order.
       static_assert(std::endian::native == std::endian::little);
-      uint8_t lanes[16];
-      std::memcpy(lanes, pc + 4, 16);
-      vput(fp, pc[1], shuffle(vget(fp, pc[2]), vget(fp, pc[3]), lanes));
+      u8x16 lanes;
+      std::memcpy(&lanes, pc + 4, 16);
+      vput(fp, pc[1], shuffle_lanes(vget(fp, pc[2]), vget(fp, pc[3]), lanes));
       pc += 8;
       return true;
     }

@@ -1,7 +1,7 @@
 // i8x16.shuffle, the one v128 helper that depends on the CPU: SSE2 (the x86-64 baseline the
 // engine is built for) has no byte shuffle, and GCC's generic one expands to some 200
-// instructions there; SSSE3's pshufb does it in a few instructions. The CPU is asked once, at the
-// first call.
+// instructions there; SSSE3's pshufb does it in a few instructions. The CPU is asked once, when
+// the program starts (shuffle_lanes).
 #include <bit>
 #include <cstring>
 
@@ -47,17 +47,30 @@ bool has_ssse3() {
 }
 #endif
 
+V128 shuffle_bytes_of(V128 a, V128 b, u8x16 lanes) {
+  uint8_t bytes[16];
+  std::memcpy(bytes, &lanes, 16);
+  return shuffle_bytes(a, b, bytes);
+}
+
+ShuffleFn pick_shuffle() {
+#if defined(__x86_64__) || defined(__i386__)
+  if (has_ssse3()) return shuffle_ssse3;
+#endif
+  return shuffle_bytes_of;
+}
+
 }  // namespace
 
+const ShuffleFn shuffle_lanes = pick_shuffle();
+
 V128 shuffle(V128 a, V128 b, const uint8_t (&lanes)[16]) {
+  u8x16 mask;
+  std::memcpy(&mask, lanes, 16);
 #if defined(__x86_64__) || defined(__i386__)
-  if (has_ssse3()) {
-    u8x16 mask;
-    std::memcpy(&mask, lanes, 16);
-    return shuffle_ssse3(a, b, mask);
-  }
+  if (has_ssse3()) return shuffle_ssse3(a, b, mask);
 #endif
-  return shuffle_bytes(a, b, lanes);
+  return shuffle_bytes_of(a, b, mask);
 }
 
 }  // namespace lunatic::engine::simd

@@ -93,6 +93,11 @@ inline V128 swizzle(V128 a, V128 s) {
 /// @pre each lane index < 32 (validated). Out of line (simd.cpp): it picks pshufb at run time
 /// where the CPU has it.
 V128 shuffle(V128 a, V128 b, const uint8_t (&lanes)[16]);
+/// The implementation shuffle picks, chosen once when the program starts (pshufb or the byte
+/// loop), with the lane bytes as a vector: the interpreter's handler calls it directly (one
+/// call, no CPU check). Not for use before main (a dynamically initialized pointer).
+using ShuffleFn = V128 (*)(V128 a, V128 b, u8x16 lanes);
+extern const ShuffleFn shuffle_lanes;
 /// The portable form of shuffle (a byte loop), what it runs without SSSE3.
 V128 shuffle_bytes(V128 a, V128 b, const uint8_t (&lanes)[16]);
 

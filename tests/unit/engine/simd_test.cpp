@@ -86,6 +86,9 @@ TEST(Simd, ShuffleAgreesWithTheByteLoop) {
     for (unsigned i = 0; i < 16; ++i) pick[i] = static_cast<uint8_t>((first + 7 * i) % 32);
     const auto fast = lanes<uint8_t>(shuffle(a, b, pick));
     EXPECT_EQ(fast, lanes<uint8_t>(shuffle_bytes(a, b, pick)));
+    u8x16 pick_vector;
+    std::memcpy(&pick_vector, pick, 16);
+    EXPECT_EQ(fast, lanes<uint8_t>(shuffle_lanes(a, b, pick_vector)));  // the handler's entry
     for (unsigned i = 0; i < 16; ++i) {
       EXPECT_EQ(fast[i], pick[i] < 16 ? pick[i] : (pick[i] | 0x80)) << int{first} << " " << i;
     }
