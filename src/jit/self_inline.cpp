@@ -1,12 +1,55 @@
+// Self-calls inlined once (self_inline.hpp), and the inlining step the partial inliner
+// (partial_inline.cpp) shares: inline the calls, then let the inlined frames' stack checks
+// read the host frame's one stack pointer.
 #include "jit/self_inline.hpp"
 
 #include <llvm/IR/Instructions.h>
+#include <llvm/IR/IntrinsicInst.h>
+#include <llvm/IR/Metadata.h>
 #include <llvm/IR/Module.h>
 #include <llvm/Transforms/Utils/Cloning.h>
 
 #include <vector>
 
 namespace lunatic::jit {
+
+namespace {
+
+bool reads_rsp(const llvm::IntrinsicInst& read) {
+  const auto* name = llvm::dyn_cast<llvm::MetadataAsValue>(read.getArgOperand(0));
+  const auto* node = name != nullptr ? llvm::dyn_cast<llvm::MDNode>(name->getMetadata()) : nullptr;
+  const auto* text = node != nullptr && node->getNumOperands() == 1
+                         ? llvm::dyn_cast<llvm::MDString>(node->getOperand(0))
+                         : nullptr;
+  return text != nullptr && text->getString() == "rsp";
+}
+
+// Every frame's prologue compares `llvm.read_register(rsp)` with the stack limit (translate.cpp).
+// A frame inlined into another reads the same rsp as its host's own read: in a native frame rsp
+// moves only around calls, never where the IR reads it. Made one read at the entry, the inlined
+// checks are visibly the host's (or, in F.rest, which starts without a check, loop-invariant),
+// so LLVM folds or hoists them: the same trap at the same call, without a compare per frame.
+void share_stack_pointer_reads(llvm::Function& f) {
+  std::vector<llvm::IntrinsicInst*> reads;
+  for (llvm::BasicBlock& block : f) {
+    for (llvm::Instruction& instruction : block) {
+      auto* read = llvm::dyn_cast<llvm::IntrinsicInst>(&instruction);
+      if (read != nullptr && read->getIntrinsicID() == llvm::Intrinsic::read_register &&
+          reads_rsp(*read)) {
+        reads.push_back(read);
+      }
+    }
+  }
+  if (reads.size() < 2) return;
+  llvm::Instruction* shared = reads.front()->clone();
+  shared->insertBefore(&*f.getEntryBlock().getFirstInsertionPt());
+  for (llvm::IntrinsicInst* read : reads) {
+    read->replaceAllUsesWith(shared);
+    read->eraseFromParent();
+  }
+}
+
+}  // namespace
 
 size_t inline_calls_of(llvm::Function& callee, llvm::Function& caller) {
   // Collected first: the calls that inlining copies into the caller are not inlined again.
@@ -21,6 +64,7 @@ size_t inline_calls_of(llvm::Function& callee, llvm::Function& caller) {
     llvm::InlineFunctionInfo info;
     (void)llvm::InlineFunction(*call, info);
   }
+  if (!calls.empty()) share_stack_pointer_reads(caller);
   return calls.size();
 }
 

@@ -76,5 +76,28 @@ TEST(JitIr, RecursionWithAWayOutIsPartiallyInlined) {
   EXPECT_EQ(optimized_ir(wat.c_str(), 0).find(".rest("), std::string::npos);
 }
 
+// jit/self_inline.cpp: the frames our inlining puts into a function read its stack pointer
+// once, so each F.rest of kRecursionWat, with the frames inlined into it, holds one read. ($pad
+// keeps more: LLVM's own inliner copies $down's entry into it, read and all.)
+TEST(JitIr, InlinedFramesShareOneStackPointerRead) {
+  const std::string ir = optimized_ir(std::string(lunatic::testing::kRecursionWat).c_str(), 2);
+  size_t functions = 0;
+  for (size_t at = ir.find("\ndefine "); at != std::string::npos;) {
+    const size_t next = ir.find("\ndefine ", at + 1);
+    const std::string body = ir.substr(at, next == std::string::npos ? next : next - at);
+    size_t reads = 0;
+    for (size_t r = body.find("@llvm.read_register"); r != std::string::npos;
+         r = body.find("@llvm.read_register", r + 1)) {
+      ++reads;
+    }
+    const std::string name = body.substr(0, body.find('('));
+    at = next;
+    if (name.find(".rest") == std::string::npos) continue;
+    EXPECT_EQ(reads, 1u) << name;
+    ++functions;
+  }
+  EXPECT_EQ(functions, 3u);
+}
+
 }  // namespace
 }  // namespace lunatic::jit::testing

@@ -134,6 +134,12 @@ inline constexpr std::string_view kRecursionWat = R"((module
                            (local.get $divisor))
                (i32.const 1))
       (local.get $divisor)))
+  ;; down(n, -1, 1) called $k frames deep: the limits are met at every place of a recursion
+  ;; that the compiled tier unrolls.
+  (func $pad (export "pad") (param $k i32) (param $n i32) (result i32)
+    (if (result i32) (i32.eqz (local.get $k))
+      (then (call $down (local.get $n) (i32.const -1) (i32.const 1)))
+      (else (call $pad (i32.sub (local.get $k) (i32.const 1)) (local.get $n)))))
 ))";
 
 }  // namespace lunatic::testing

@@ -23,6 +23,8 @@ const std::vector<Call>& calls() {
       {"down", {Value::i32(6), Value::i32(-1), Value::i32(1)}},
       {"down", {Value::i32(6), Value::i32(2), Value::i32(1)}},
       {"down", {Value::i32(6), Value::i32(-1), Value::i32(0)}},
+      {"down", {Value::i32(13), Value::i32(-1), Value::i32(1)}},
+      {"pad", {Value::i32(3), Value::i32(9)}},
   };
   return kCalls;
 }
@@ -82,6 +84,31 @@ TEST(PartialInline, TrapsInEitherPartCarryTheInterpretersBacktrace) {
   }
 }
 
+// The compiled tier runs several levels of a recursion in one native frame: a trap at any
+// depth, whichever copy of the function it is in, reports every frame.
+TEST(PartialInline, TrapsAtEveryDepthCarryTheInterpretersBacktrace) {
+  BothTiers b(kRecursion);
+  ASSERT_NE(b.compiled.instance, nullptr);
+  for (int32_t stop = 0; stop <= 12; ++stop) {
+    const std::vector<Value> args{Value::i32(12), Value::i32(stop), Value::i32(1)};
+    const Outcome want = run_to_end(b.interp.thread, b.interp.fn("down"), args, 1'000'000);
+    const Outcome got = run_to_end(b.compiled.thread, b.compiled.fn("down"), args, 1'000'000);
+    EXPECT_EQ(got, want) << "stop " << stop;
+    EXPECT_EQ(got.trap, "unreachable");
+    expect_same_backtrace(b);
+    EXPECT_EQ(b.compiled.thread.trap().backtrace.size(), static_cast<size_t>(13 - stop));
+  }
+  for (int32_t n = 1; n <= 12; ++n) {  // divide by zero in the deepest frame that divides
+    const std::vector<Value> args{Value::i32(n), Value::i32(-1), Value::i32(0)};
+    const Outcome want = run_to_end(b.interp.thread, b.interp.fn("down"), args, 1'000'000);
+    const Outcome got = run_to_end(b.compiled.thread, b.compiled.fn("down"), args, 1'000'000);
+    EXPECT_EQ(got, want) << "n " << n;
+    EXPECT_EQ(got.trap, "integer divide by zero");
+    expect_same_backtrace(b);
+    EXPECT_EQ(b.compiled.thread.trap().backtrace.size(), static_cast<size_t>(n));
+  }
+}
+
 TEST(PartialInline, CallStackRunsOutAtTheSameCall) {
   BothTiers b(kRecursion);
   ASSERT_NE(b.compiled.instance, nullptr);
@@ -92,6 +119,17 @@ TEST(PartialInline, CallStackRunsOutAtTheSameCall) {
   EXPECT_EQ(want.trap, "call stack exhausted");
   EXPECT_EQ(got, want);
   expect_same_backtrace(b);
+  // Started 1 to 8 frames deeper, the limit falls on every level of the unrolled recursion.
+  for (int32_t k = 1; k <= 8; ++k) {
+    const std::vector<Value> padded{Value::i32(k), Value::i32(100'000)};
+    const Outcome want_k =
+        run_to_end(b.interp.thread, b.interp.fn("pad"), padded, uint64_t{1} << 40);
+    const Outcome got_k =
+        run_to_end(b.compiled.thread, b.compiled.fn("pad"), padded, uint64_t{1} << 40);
+    EXPECT_EQ(want_k.trap, "call stack exhausted");
+    EXPECT_EQ(got_k, want_k) << "k " << k;
+    expect_same_backtrace(b);
+  }
   // The thread is usable afterwards.
   EXPECT_EQ(
       run_to_end(b.compiled.thread, b.compiled.fn("fib"), {Value::i32(20)}, {}).results[0].bits,
