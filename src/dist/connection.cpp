@@ -56,14 +56,14 @@ bool Connection::enqueue(std::vector<uint8_t> frame, MemoryCharge charge) {
     queued_bytes_ += frame.size();
     queue_.push_back(Outgoing{std::move(frame), std::move(charge)});
   }
-  const uint64_t one = 1;
-  (void)!write(wake_fd_, &one, sizeof one);
+  wake();
   return true;
 }
 
 void Connection::hold() {
   std::lock_guard lock(mutex_);
   held_ = true;
+  held_at_ = queue_.size();
 }
 
 void Connection::release(std::vector<uint8_t> first) {
@@ -73,15 +73,21 @@ void Connection::release(std::vector<uint8_t> first) {
     if (closed_) return;
     if (!first.empty()) {
       queued_bytes_ += first.size();  // past kMaxQueuedBytes if need be: it is one answer
-      queue_.push_front(Outgoing{std::move(first), MemoryCharge{}});
+      // Before the frames sent since hold(), after those queued before it (the frames the
+      // thread handled before this spawn may not all be written yet).
+      queue_.insert(queue_.begin() + static_cast<ptrdiff_t>(held_at_),
+                    Outgoing{std::move(first), MemoryCharge{}});
     }
   }
-  const uint64_t one = 1;
-  (void)!write(wake_fd_, &one, sizeof one);
+  wake();
 }
 
 void Connection::stop() {
   stopping_.store(true, std::memory_order_release);
+  wake();
+}
+
+void Connection::wake() {
   const uint64_t one = 1;
   if (wake_fd_ >= 0) (void)!write(wake_fd_, &one, sizeof one);
 }
@@ -104,6 +110,12 @@ void Connection::run() {
     node_.connection_up(*this);
     serve();  // up_ stays set: connection_ended tells node watchers only of peers that were up
   }
+  // A compile still waiting never runs; one running ends on its own (its wake-up then finds
+  // this connection gone, or ended). The frames that waited go unanswered, as if unread.
+  if (paused_) node_.cancel_compile(*paused_->job);
+  paused_.reset();
+  waiting_.clear();
+  waiting_bytes_ = 0;
   {
     std::lock_guard lock(mutex_);
     closed_ = true;
@@ -126,7 +138,10 @@ void Connection::serve() {
   constexpr int kTicksToDeath = 4;
   int silent_ticks = 0;
   while (!stopping_.load(std::memory_order_acquire)) {
-    pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    // Paused with max_paused_bytes waiting: the socket is not read (a negative fd is left out
+    // by poll) until the compile is done; the peer's sends wait in the kernel's buffers.
+    const bool reading = !paused_ || waiting_bytes_ < node_.max_paused_bytes();
+    pollfd fds[2] = {{reading ? fd_ : -1, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
     const int ready = poll(fds, 2, kTickMs);
     if (ready < 0) {
       if (errno == EINTR) continue;
@@ -134,7 +149,7 @@ void Connection::serve() {
       break;
     }
     if (ready == 0) {
-      if (++silent_ticks >= kTicksToDeath) {
+      if (reading && ++silent_ticks >= kTicksToDeath) {
         why = "nothing received for 60 s (net tick time)";
         break;
       }
@@ -151,6 +166,7 @@ void Connection::serve() {
       (void)!read(wake_fd_, &count, sizeof count);
       if (stopping_.load(std::memory_order_acquire)) break;
       if (!flush(why)) break;
+      if (!resume(why)) break;
     }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       silent_ticks = 0;
@@ -230,10 +246,32 @@ bool Connection::read_frame(uint32_t length, std::string& why) {
     frame.resize(at + std::min<size_t>(kChunk, length - at));
     if (!read_exact(std::span(frame).subspan(at), why)) return false;
   }
-  return handle_frame(frame, why);
+  return take_frame(std::move(frame), why);
 }
 
-bool Connection::handle_frame(std::span<const uint8_t> frame, std::string& why) {
+bool Connection::take_frame(std::vector<uint8_t> frame, std::string& why) {
+  if (!paused_) return handle_frame(std::move(frame), why);
+  waiting_bytes_ += frame.size() + kQueuedFrameBytes;
+  waiting_.push_back(std::move(frame));
+  return true;
+}
+
+bool Connection::resume(std::string& why) {
+  while (paused_ && paused_->job->done()) {
+    const Paused done = std::move(*paused_);
+    paused_.reset();
+    node_.spawn_compiled(peer_, done.control, *done.job);
+    while (!paused_ && !waiting_.empty()) {
+      std::vector<uint8_t> next = std::move(waiting_.front());
+      waiting_.pop_front();
+      waiting_bytes_ -= next.size() + kQueuedFrameBytes;
+      if (!handle_frame(std::move(next), why)) return false;
+    }
+  }
+  return true;
+}
+
+bool Connection::handle_frame(std::vector<uint8_t> frame, std::string& why) {
   std::optional<Control> control = parse_control(frame, why);
   if (!control) return false;
   // A sender is believed only when it is a process of the peer itself.
@@ -255,6 +293,16 @@ bool Connection::handle_frame(std::span<const uint8_t> frame, std::string& why) 
                             std::to_string(over_budget_drops_) + " dropped so far)");
       }
     }
+    return true;
+  }
+  if (control->signal == Signal::SpawnRequest) {
+    // Moving the vector keeps its buffer, so `control` still points into it.
+    auto kept = std::make_shared<const std::vector<uint8_t>>(std::move(frame));
+    std::shared_ptr<SpawnCompile> job =
+        node_.spawn_request(peer_, *control, kept, [weak = weak_from_this()] {
+          if (std::shared_ptr<Connection> connection = weak.lock()) connection->wake();
+        });
+    if (job) paused_.emplace(Paused{std::move(kept), std::move(*control), std::move(job)});
     return true;
   }
   return node_.signal(peer_, *control, why);

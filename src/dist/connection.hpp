@@ -3,20 +3,26 @@
 // the node. Writes of the socket are serialised by one lock, so frames never interleave: a
 // sender whose frame has nothing queued before it writes it itself, non-blocking (no thread
 // hop); what the socket does not take at once is queued for the thread, which also writes
-// ticks. The handshake is this layer's own (handshake.hpp).
+// ticks. The handshake is this layer's own (handshake.hpp). While a spawn request's module
+// compiles elsewhere, the thread holds back the peer's later frames and handles them, in
+// order, after the spawn.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/memory_budget.hpp"
+#include "dist/control.hpp"
 #include "dist/etf.hpp"
+#include "dist/remote_spawn.hpp"
 
 namespace lunatic::dist {
 
@@ -32,10 +38,11 @@ inline constexpr size_t kQueuedFrameBytes = 64;
 /// How long a frame, a write or a handshake may stall before the peer is dropped.
 inline constexpr unsigned kIoTimeoutMs = 5000;
 
-class Connection {
+/// Always owned by a shared_ptr (a compile job reaches it through a weak one).
+class Connection : public std::enable_shared_from_this<Connection> {
  public:
   /// `fd`: a socket that passed the handshake (accepted), or -1 to connect to `peer` first
-  /// (on the connection's thread). The node outlives the connection.
+  /// (on the connection's thread). The node outlives the connection's thread.
   Connection(Node& node, std::string peer, int fd);
   ~Connection();
   Connection(const Connection&) = delete;
@@ -49,8 +56,9 @@ class Connection {
   /// Thread-safe, never blocks on the network.
   bool enqueue(std::vector<uint8_t> frame, MemoryCharge charge = {});
   /// Holds back every frame sent from now on (queued, not written) until release(), which
-  /// puts `first` before them. A remote spawn answers this way: its answer must leave after
-  /// the new process is registered and before anything the process sends. Thread-safe.
+  /// puts `first` before them (and after the frames queued before hold()). A remote spawn answers
+  /// this way: its answer must leave after the new process is registered and before anything the
+  /// process sends. Thread-safe.
   void hold();
   void release(std::vector<uint8_t> first);
   /// Ends the connection soon (its thread sees it at once). Thread-safe.
@@ -71,7 +79,14 @@ class Connection {
   bool write_all(std::span<const uint8_t> bytes);
   /// One frame after its length was read; false: drop the peer (`why` set).
   bool read_frame(uint32_t length, std::string& why);
-  bool handle_frame(std::span<const uint8_t> frame, std::string& why);
+  /// Handles `frame`, or keeps it for later while paused_.
+  bool take_frame(std::vector<uint8_t> frame, std::string& why);
+  bool handle_frame(std::vector<uint8_t> frame, std::string& why);
+  /// Once paused_'s compile is done: answers its spawn request, then handles the frames that
+  /// waited, in order, until none is left or another spawn request pauses again.
+  bool resume(std::string& why);
+  /// Wakes the thread (a send was queued, a compile is done, or stop).
+  void wake();
   bool flush(std::string& why);
 
   Node& node_;
@@ -95,7 +110,22 @@ class Connection {
   size_t queued_bytes_ = 0;         ///< under mutex_
   bool closed_ = false;             ///< under mutex_: no more sends accepted
   bool held_ = false;               ///< under mutex_: hold() without release()
+  size_t held_at_ = 0;              ///< under mutex_: queue_.size() at hold()
   uint64_t over_budget_drops_ = 0;  ///< the thread's: messages its receivers' budgets refused
+  /// A spawn request whose module compiles on the runtime's HostWork (Node::spawn_request):
+  /// until its job is done, the peer's later frames wait in waiting_ (a pid the peer guessed,
+  /// a link's exit, a message to the new process must find it spawned, as Erlang's ordering
+  /// of signals between two processes says).
+  struct Paused {
+    std::shared_ptr<const std::vector<uint8_t>> frame;  ///< the request
+    Control control;                                    ///< points into *frame
+    std::shared_ptr<SpawnCompile> job;
+  };
+  std::optional<Paused> paused_;              ///< the thread's
+  std::deque<std::vector<uint8_t>> waiting_;  ///< the thread's: frames read while paused
+  /// The thread's: waiting_'s bytes, kQueuedFrameBytes more each. Past the node's
+  /// max_paused_bytes the thread stops reading the socket until the compile is done.
+  size_t waiting_bytes_ = 0;
 };
 
 }  // namespace lunatic::dist

@@ -61,6 +61,10 @@ struct NodeConfig {
   /// by Runtime::compile, as modules processes load at run time (RuntimeConfig::compile: the
   /// embedder's tier and the proposals modules may use).
   size_t module_cache_bytes = size_t{64} << 20;
+  /// Bytes of frames (each counted with kQueuedFrameBytes more) a connection reads ahead
+  /// while a spawn request's module compiles; past them it reads nothing more from the
+  /// peer until the compile is done (docs/distribution.md "Remote spawn").
+  size_t max_paused_bytes = size_t{16} << 20;
 };
 
 class Node final : public runtime::Router {
@@ -132,6 +136,20 @@ class Node final : public runtime::Router {
   int connect(const std::string& peer, std::string& why);
   /// A link, exit or monitor signal from `peer` (signals.cpp); false: drop the peer (`why`).
   bool signal(const std::string& peer, const Control& control, std::string& why);
+  /// A spawn request from `peer` (remote_spawn.cpp): answered now, or, when the module it
+  /// carries must be compiled first, the job that does it, submitted to the runtime's
+  /// HostWork. The job calls `done` (on its thread) once it has run; the connection then
+  /// calls spawn_compiled(), and until then handles none of the peer's later frames.
+  /// `frame` holds the bytes `control` points into (the job keeps it while it runs).
+  std::shared_ptr<SpawnCompile> spawn_request(const std::string& peer, const Control& control,
+                                              std::shared_ptr<const std::vector<uint8_t>> frame,
+                                              std::function<void()> done);
+  /// Answers the spawn request `control` from `peer` with what `job` (spawn_request's,
+  /// done()) made of its module.
+  void spawn_compiled(const std::string& peer, const Control& control, const SpawnCompile& job);
+  /// Drops `job` if it has not started (its connection ended); a running one runs to its end.
+  void cancel_compile(const SpawnCompile& job);
+  size_t max_paused_bytes() const { return config_.max_paused_bytes; }
   /// The connection's handshake is done / it ended (its links and monitors end with
   /// noconnection, node watchers get nodedown). Called on its thread.
   void connection_up(const Connection& connection);
@@ -168,7 +186,12 @@ class Node final : public runtime::Router {
     bool monitor = false;
     runtime::Tag monitor_tag = 0;
   };
-  bool on_spawn_request(const std::string& peer, const Control& control, std::string& why);
+  /// Spawns `module` as `request` (nullopt: unreadable) asks, with its link and monitor, and
+  /// answers; without a module (or if the spawn fails first) answers `error`.
+  void answer_spawn_request(const std::string& peer, const Control& control,
+                            const std::optional<SpawnAsked>& request,
+                            std::shared_ptr<const engine::CompiledModule> module,
+                            std::string error);
   /// Spawns what `request` asks (with its link and monitor) and answers; false if the spawn
   /// failed before anything was answered.
   bool spawn_requested(const std::string& peer, const Control& control, const SpawnAsked& request,

@@ -1,10 +1,8 @@
-// Remote spawn (remote_spawn.hpp): the module cache, and the Node's two sides of
-// SPAWN_REQUEST / SPAWN_REPLY. A request is {'$lunatic', Function, Arity} with the option
-// {lunatic_module, Hash} or, the first time this connection carries that module,
-// {lunatic_module, Hash, Bytes}; its argument list is [<<Args:64/little each>>].
+// Remote spawn (remote_spawn.hpp): the Node's two sides of SPAWN_REQUEST / SPAWN_REPLY. A request
+// is {'$lunatic', Function, Arity} with the option {lunatic_module, Hash} or, the first time this
+// connection carries that module, {lunatic_module, Hash, Bytes}; its argument list is
+// [<<Args:64/little each>>].
 #include "dist/remote_spawn.hpp"
-
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cstring>
@@ -15,39 +13,6 @@
 #include "runtime/process.hpp"
 
 namespace lunatic::dist {
-
-ModuleHash sha256(std::span<const uint8_t> bytes) {
-  ModuleHash hash{};
-  unsigned int size = 0;
-  EVP_Digest(bytes.data(), bytes.size(), hash.data(), &size, EVP_sha256(), nullptr);
-  return hash;
-}
-
-std::shared_ptr<const engine::CompiledModule> ModuleCache::find(const ModuleHash& hash) const {
-  std::lock_guard lock(mutex_);
-  auto it = modules_.find(hash);
-  return it == modules_.end() ? nullptr : it->second.module;
-}
-
-void ModuleCache::add(const ModuleHash& hash, std::shared_ptr<const engine::CompiledModule> module,
-                      size_t bytes) {
-  std::lock_guard lock(mutex_);
-  if (modules_.contains(hash) || bytes > max_bytes_) return;
-  while (total_ + bytes > max_bytes_ && !order_.empty()) {
-    auto oldest = modules_.find(order_.front());
-    total_ -= oldest->second.bytes;
-    modules_.erase(oldest);
-    order_.pop_front();
-  }
-  modules_.emplace(hash, Entry{std::move(module), bytes});
-  order_.push_back(hash);
-  total_ += bytes;
-}
-
-size_t ModuleCache::size() const {
-  std::lock_guard lock(mutex_);
-  return modules_.size();
-}
 
 namespace {
 
@@ -169,8 +134,9 @@ int Node::spawn_remote(runtime::ProcessId caller, RemoteSpawn spawn) {
   return 1;
 }
 
-bool Node::on_spawn_request(const std::string& peer, const Control& c, std::string& why) {
-  (void)why;
+std::shared_ptr<SpawnCompile> Node::spawn_request(const std::string& peer, const Control& c,
+                                                  std::shared_ptr<const std::vector<uint8_t>> frame,
+                                                  std::function<void()> done) {
   std::string error;
   std::optional<SpawnAsked> request = read_request(c, error);
   std::shared_ptr<const engine::CompiledModule> module;
@@ -199,41 +165,63 @@ bool Node::on_spawn_request(const std::string& peer, const Control& c, std::stri
       error = "unknown_module";
     } else if (!module && request->bytes.size() > kMaxRemoteModule) {
       error = "system_limit";
-    } else if (!module && sha256(request->bytes) != hash) {
-      error = "badarg";
     } else if (!module) {
-      // As a module a process loads at run time: the embedder's tier (the CLI's: baseline
-      // code from a background thread, then LLVM's), not the interpreter for good (a worker
-      // spawned for a ping-pong spent most of its time there). Decoding, validation and
-      // lowering run here, on the connection's thread; native code never does.
-      Result<std::shared_ptr<const engine::CompiledModule>> compiled =
-          runtime_.compile(request->bytes);
-      if (compiled) {
-        module = *compiled;
-        modules_.add(hash, module, request->bytes.size());
-        log(false, "compiled a module of " + std::to_string(request->bytes.size()) +
-                       " bytes from " + peer + " for remote spawns");
-      } else {
-        log(true, "a remote spawn from " + peer +
-                      " sent a module that does not compile: " + compiled.error().to_string());
-        error = "badarg";
-      }
+      // Checked and compiled on the runtime's HostWork threads; the connection holds back
+      // the peer's later frames meanwhile. Each peer is an owner of its own there (the bit
+      // keeps it apart from the environments that own guests' compiles), so one peer's
+      // modules delay another's by one job at most, and a connection has one job at a time.
+      auto job = std::make_shared<SpawnCompile>(runtime_, hash, std::move(frame), request->bytes,
+                                                std::move(done));
+      const uint64_t owner = uint64_t{1} << 63 | std::hash<std::string>{}(peer) >> 1;
+      if (runtime_.host_work().submit(job, request->bytes.size(), owner)) return job;
+      log(true, "refused a remote spawn from " + peer + ": too many module compiles in progress");
+      error = "system_limit";
     }
   }
-  if (module) {
+  answer_spawn_request(peer, c, request, std::move(module), error);
+  return nullptr;
+}
+
+void Node::spawn_compiled(const std::string& peer, const Control& c, const SpawnCompile& job) {
+  std::string error;
+  std::optional<SpawnAsked> request = read_request(c, error);  // as before the compile
+  std::shared_ptr<const engine::CompiledModule> module;
+  const SpawnCompile::Compiled& compiled = job.result();
+  if (compiled) {
+    // As a module a process loads at run time: the embedder's tier (the CLI's: baseline
+    // code from a background thread, then LLVM's), not the interpreter for good (a worker
+    // spawned for a ping-pong spent most of its time there).
+    module = *compiled;
+    modules_.add(job.hash(), module, job.size());
+    log(false, "compiled a module of " + std::to_string(job.size()) + " bytes from " + peer +
+                   " for remote spawns");
+  } else {
+    log(true, "a remote spawn from " + peer +
+                  " sent a module that does not compile: " + compiled.error().to_string());
+    error = "badarg";
+  }
+  answer_spawn_request(peer, c, request, std::move(module), error);
+}
+
+void Node::cancel_compile(const SpawnCompile& job) { runtime_.host_work().cancel(&job); }
+
+void Node::answer_spawn_request(const std::string& peer, const Control& c,
+                                const std::optional<SpawnAsked>& request,
+                                std::shared_ptr<const engine::CompiledModule> module,
+                                std::string error) {
+  if (module && request) {
     // The requester is a process of the peer (Connection checked `from`); without an id for
     // it (the pid table is full) no link or monitor can be made: answered system_limit.
     const std::optional<runtime::ProcessId> requester = pids_->id_of(*c.from);
     if ((request->link || request->monitor) && !requester) {
       error = "system_limit";
     } else if (spawn_requested(peer, c, *request, module, requester.value_or(0))) {
-      return true;
+      return;
     } else {
       error = "badarg";
     }
   }
   enqueue_to(peer, spawn_reply_frame(c.ref, *c.from, atom_term(error)));
-  return true;
 }
 
 bool Node::spawn_requested(const std::string& peer, const Control& c, const SpawnAsked& request,

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -17,9 +18,15 @@
 #include <string>
 #include <vector>
 
+#include "common/result.hpp"
 #include "engine/compiled_module.hpp"
 #include "engine/value.hpp"
+#include "runtime/host_work.hpp"
 #include "runtime/ids.hpp"
+
+namespace lunatic::runtime {
+class Runtime;
+}
 
 namespace lunatic::dist {
 
@@ -59,6 +66,37 @@ class ModuleCache {
   std::map<ModuleHash, Entry> modules_;  ///< under mutex_
   std::deque<ModuleHash> order_;         ///< under mutex_: oldest first
   size_t total_ = 0;                     ///< under mutex_
+};
+
+/// The check and compilation of a module a peer sent with a spawn request: SHA-256, decoding,
+/// validation, lowering (Runtime::compile). Run on the runtime's HostWork threads, not on the
+/// connection's thread, while the connection holds back the frames the peer sent after the
+/// request (Connection, docs/distribution.md "Remote spawn"). Thread-safe.
+class SpawnCompile final : public runtime::HostJob {
+ public:
+  using Compiled = Result<std::shared_ptr<const engine::CompiledModule>>;
+  /// `bytes` (the module) lies within `frame`, which the job keeps alive. `done` is called on
+  /// the job's thread once it has run (never if it is cancelled first); it must not block.
+  SpawnCompile(runtime::Runtime& runtime, ModuleHash hash,
+               std::shared_ptr<const std::vector<uint8_t>> frame, std::span<const uint8_t> bytes,
+               std::function<void()> done);
+  void run() override;
+  /// Whether run() has ended (and result() may be read).
+  bool done() const;
+  /// The module, or why there is none (the bytes do not match the hash, or do not compile).
+  /// @pre done()
+  const Compiled& result() const;
+  const ModuleHash& hash() const { return hash_; }
+  size_t size() const { return bytes_.size(); }
+
+ private:
+  runtime::Runtime& runtime_;
+  const ModuleHash hash_;
+  const std::shared_ptr<const std::vector<uint8_t>> frame_;
+  const std::span<const uint8_t> bytes_;
+  const std::function<void()> done_;
+  mutable std::mutex mutex_;
+  std::optional<Compiled> result_;  ///< under mutex_: set once, by run()
 };
 
 /// What a peer's SPAWN_REQUEST of lunatic's asks for, read from its parts (spans into the

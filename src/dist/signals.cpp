@@ -94,7 +94,7 @@ void Node::exited(ProcessId dead, const runtime::Notifications& remote, const Ex
 
 bool Node::signal(const std::string& peer, const Control& c, std::string& why) {
   if (c.signal == Signal::Ignored || c.signal == Signal::UnlinkAck) return true;
-  if (c.signal == Signal::SpawnRequest) return on_spawn_request(peer, c, why);
+  // Spawn requests are the connection's (Node::spawn_request): it may have to wait for one.
   if (c.signal == Signal::SpawnReply) return on_spawn_reply(peer, c), true;
   std::optional<ProcessId> remote = c.from ? pids_->id_of(*c.from) : std::nullopt;
   std::shared_ptr<runtime::Process> process;

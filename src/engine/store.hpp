@@ -104,11 +104,21 @@ class Table {
   /// when the allocation fails. append() then writes the new elements, in as many steps as
   /// the caller likes (instance_ops writes them in pieces).
   int32_t reserve_growth(uint32_t delta);
-  /// Appends `count` elements set to `init`. @pre reserve_growth made room for them.
+  /// Appends `count` elements set to `init` (null ones cost no write in a mapped table).
+  /// @pre reserve_growth made room for them.
   void append(uint32_t count, Slot init);
+  /// Whether the elements are a mapping of their own (a big initial size: table.cpp), whose
+  /// untouched pages are not resident.
+  bool mapped() const { return mapped_; }
 
  private:
-  Slot* elements_ = nullptr;  ///< malloc'ed: a big table grows by realloc, which remaps
+  /// elements_ moved to room for `elements`, or null (elements_ unchanged).
+  void* resize(uint32_t elements);
+
+  /// malloc'ed, growing by realloc (which remaps big blocks); or, for a big initial size, an
+  /// anonymous mapping (mapped_), growing by mremap: either way no copy of a big table.
+  Slot* elements_ = nullptr;
+  bool mapped_ = false;
   uint32_t size_ = 0;
   uint32_t reserved_ = 0;  ///< elements made room for (size_ and a grow's pending ones)
   uint32_t capacity_ = 0;  ///< elements allocated (grows geometrically, as a vector's)

@@ -1,8 +1,13 @@
 // Instantiation of hand-built modules: import matching, globals, segments, exports.
 #include <gtest/gtest.h>
 
-#include <cstring>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include <cstring>
+#include <vector>
+
+#include "common/memory_budget.hpp"
 #include "engine/code.hpp"
 #include "engine/compiled_module.hpp"
 #include "engine/memory_pool.hpp"
@@ -337,6 +342,64 @@ TEST_F(Instantiate, AppliesStoreLimitsToDefinedMemoriesAndTables) {
   auto r = small.instantiate(compiled(mem), {});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ((*r)->memories[0]->grow(2), -1);  // the limit stays with the memory
+}
+
+// Resident pages of the `bytes` from `p` (mincore), p page-aligned.
+size_t resident_pages(const void* p, size_t bytes) {
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> vec((bytes + page - 1) / page);
+  EXPECT_EQ(mincore(const_cast<void*>(p), bytes, vec.data()), 0);
+  size_t n = 0;
+  for (unsigned char v : vec) n += v & 1;
+  return n;
+}
+
+TEST_F(Instantiate, ABigTableIsNotWrittenUntilUsed) {
+  // 9,000,000 null elements, 72 MB: charged in full, but no page of it is resident after
+  // instantiation (its nulls are the kernel's zero pages); a write commits its page only.
+  MemoryBudget budget(uint64_t{1} << 30);
+  Store store(pool_, StoreLimits{.budget = &budget});
+  wasm::Module m;
+  m.tables.push_back(wasm::TableType{ValType::FuncRef, wasm::Limits{9'000'000, std::nullopt}});
+  auto r = store.instantiate(compiled(m), {});
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  Table& t = *(*r)->tables[0];
+  ASSERT_EQ(t.size(), 9'000'000u);
+  ASSERT_TRUE(t.mapped());
+  EXPECT_EQ(budget.used(), uint64_t{9'000'000} * sizeof(Slot));
+  EXPECT_EQ(resident_pages(t.data(), size_t{t.size()} * sizeof(Slot)), 0u);
+  t.data()[5'000'000] = 7;
+  EXPECT_EQ(resident_pages(t.data(), size_t{t.size()} * sizeof(Slot)), 1u);
+  // A grow by nulls moves the mapping (no copy) and writes nothing either.
+  ASSERT_EQ(t.grow(1'000'000, 0), 9'000'000);
+  EXPECT_EQ(resident_pages(t.data(), size_t{t.size()} * sizeof(Slot)), 1u);
+  EXPECT_EQ(budget.used(), uint64_t{10'000'000} * sizeof(Slot));
+  EXPECT_EQ(t.data()[5'000'000], 7u);
+  EXPECT_EQ(t.data()[4'999'999], 0u);
+  EXPECT_EQ(t.data()[9'999'999], 0u);
+  // Other references are written.
+  EXPECT_EQ(t.grow(1, 0x55), -1);  // at the 10,000,000-element cap
+  Table other(wasm::TableType{ValType::FuncRef, wasm::Limits{20'000, std::nullopt}}, 0);
+  ASSERT_TRUE(other.mapped());
+  ASSERT_EQ(other.grow(2, 0x55), 20'000);
+  EXPECT_EQ(other.data()[20'001], 0x55u);
+  EXPECT_EQ(other.data()[19'999], 0u);
+}
+
+TEST_F(Instantiate, TheBudgetStillRefusesABigTable) {
+  MemoryBudget budget(uint64_t{64} << 20);
+  Store store(pool_, StoreLimits{.budget = &budget});
+  wasm::Module m;
+  m.tables.push_back(wasm::TableType{ValType::FuncRef, wasm::Limits{10'000'000, std::nullopt}});
+  auto r = store.instantiate(compiled(m), {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().phase, Phase::Instantiate);
+  EXPECT_EQ(r.error().message, "table size exceeds the environment's max_memory_total");
+  EXPECT_EQ(budget.used(), 0u);
+  m.tables[0].limits.min = 8'000'000;  // 64,000,000 bytes: fits
+  auto fits = store.instantiate(compiled(m), {});
+  ASSERT_TRUE(fits.ok()) << fits.error().to_string();
+  EXPECT_EQ(budget.used(), uint64_t{64'000'000});
 }
 
 TEST_F(Instantiate, RejectsMalformedConstantExpressions) {
