@@ -16,9 +16,9 @@
 #include "engine/store.hpp"
 #include "engine/trap.hpp"
 #include "engine/value.hpp"
-#include "jit/abi.hpp"
 #include "jit/native_code.hpp"
 #include "jit/native_tier.hpp"
+#include "native/abi.hpp"
 
 namespace lunatic::jit::testing {
 

@@ -1,6 +1,6 @@
 // StackPool: stacks are reused, the most recent ones warm, the rest given back to the OS in
 // batches (their pages read as zero again) and handed out again.
-#include "jit/stack_pool.hpp"
+#include "native/stack_pool.hpp"
 
 #include <gtest/gtest.h>
 
