@@ -22,6 +22,10 @@
 
 namespace lunatic::jit::testing {
 
+using native::Context;
+using native::ShadowEntry;
+using native::Slot;
+
 /// The result of one call: the result values or the trap's message.
 struct Outcome {
   bool trapped = false;

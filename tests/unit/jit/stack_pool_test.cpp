@@ -7,7 +7,7 @@
 #include <set>
 #include <vector>
 
-namespace lunatic::jit {
+namespace lunatic::native {
 namespace {
 
 TEST(StackPool, ReleasedStacksAreReusedAndPastTheWarmOnesGivenBack) {
@@ -34,4 +34,4 @@ TEST(StackPool, ReleasedStacksAreReusedAndPastTheWarmOnesGivenBack) {
 }
 
 }  // namespace
-}  // namespace lunatic::jit
+}  // namespace lunatic::native
