@@ -1,14 +1,14 @@
 // The baseline tier: a single-pass compiler from validated Wasm to x86-64 (asmjit), built to
 // compile 10-100x faster than LLVM at O2 and to keep every guarantee of the interpreter (fuel
 // at the same safepoints, the same traps, bounds-checked memory, kill/yield, backtraces). Its
-// code runs through jit::NativeTier and jit::Execution as the LLVM tier's does.
+// code runs through native::NativeTier and native::Execution as the LLVM tier's does.
 #pragma once
 
 #include <memory>
 
 #include "common/result.hpp"
 #include "engine/compiled_module.hpp"
-#include "jit/native_code.hpp"
+#include "native/native_code.hpp"
 
 namespace lunatic::baseline {
 
@@ -27,8 +27,8 @@ enum class Compile : uint8_t {
 /// What the baseline does not handle (SIMD, a function too large, no lowered code) is an
 /// Error (Phase::Unsupported, context "baseline"): the caller leaves the module to the
 /// interpreter. Thread-safe.
-Result<std::unique_ptr<jit::NativeCode>> compile_baseline(const engine::CompiledModule& module,
-                                                          Compile when = Compile::OnFirstCall);
+Result<std::unique_ptr<native::NativeCode>> compile_baseline(const engine::CompiledModule& module,
+                                                             Compile when = Compile::OnFirstCall);
 
 /// compile_baseline, then attaches the code (CompiledModule::set_native). On failure the
 /// module is left to the interpreter and the error says why.

@@ -10,8 +10,8 @@
 #include "baseline/function_compiler.hpp"
 #include "baseline/lazy_code.hpp"
 #include "engine/code.hpp"
-#include "jit/native_tier.hpp"
-#include "jit/perf_map.hpp"
+#include "native/native_tier.hpp"
+#include "native/perf_map.hpp"
 
 namespace lunatic::baseline {
 
@@ -35,7 +35,7 @@ class FirstError final : public asmjit::ErrorHandler {
 // from the name section.
 void write_perf_map(const wasm::Module& wasm, uint32_t defined_index, void* base, uint64_t size) {
   const std::map<std::string, uint64_t> sizes = {{"f", size}};
-  jit::append_perf_map(
+  native::append_perf_map(
       sizes, [&](const std::string&) { return reinterpret_cast<uint64_t>(base); },
       [&](const std::string&) {
         return "wasm[baseline] " + wasm.function_name(wasm.imported_functions + defined_index);
@@ -94,29 +94,29 @@ Result<PlacedFunction> compile_function(const engine::CompiledModule& module,
                           asmjit::DebugUtils::errorAsString(placed) + " " + errors.error);
   }
   void* entry = static_cast<uint8_t*>(base) + code.labelOffsetFromBase(state.entry);
-  if (jit::perf_map_enabled()) write_perf_map(module.wasm, defined_index, base, code.codeSize());
-  return PlacedFunction{base, reinterpret_cast<jit::SlotEntryFn>(entry)};
+  if (native::perf_map_enabled()) write_perf_map(module.wasm, defined_index, base, code.codeSize());
+  return PlacedFunction{base, reinterpret_cast<native::SlotEntryFn>(entry)};
 }
 
-Result<std::unique_ptr<jit::NativeCode>> compile_baseline(const engine::CompiledModule& module,
-                                                          Compile when) {
+Result<std::unique_ptr<native::NativeCode>> compile_baseline(const engine::CompiledModule& module,
+                                                             Compile when) {
   const auto start = std::chrono::steady_clock::now();
   TRY(check_module(module));
   auto owner = std::make_unique<LazyCode>(module);
   LazyCode& lazy = *owner;
-  std::vector<jit::SlotEntryFn> entries = TRY(lazy.make_stubs());
+  std::vector<native::SlotEntryFn> entries = TRY(lazy.make_stubs());
   // The typed entries are the slot entries too (the baseline has one convention); they stay
   // the stubs: only the slot table is published to, and only slot entries are called.
   std::vector<void*> typed;
   typed.reserve(entries.size());
-  for (jit::SlotEntryFn entry : entries) typed.push_back(reinterpret_cast<void*>(entry));
+  for (native::SlotEntryFn entry : entries) typed.push_back(reinterpret_cast<void*>(entry));
   // The stats time the checks and the stubs: the compiles come later (lazy_totals()).
-  jit::CompileStats stats;
+  native::CompileStats stats;
   stats.functions = module.wasm.functions.size();
   stats.total_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   stats.codegen_seconds = stats.total_seconds;
-  std::unique_ptr<jit::NativeCode> code = jit::NativeCode::adopt(
+  std::unique_ptr<native::NativeCode> code = native::NativeCode::adopt(
       std::move(owner), std::move(typed), std::move(entries), std::move(stats));
   lazy.set_code(code.get());
   if (when == Compile::Now) {
@@ -126,8 +126,8 @@ Result<std::unique_ptr<jit::NativeCode>> compile_baseline(const engine::Compiled
 }
 
 Result<void> attach_baseline(const engine::CompiledModule& module, Compile when) {
-  std::unique_ptr<jit::NativeCode> code = TRY(compile_baseline(module, when));
-  module.set_native(std::make_shared<jit::NativeTier>(std::move(code)));
+  std::unique_ptr<native::NativeCode> code = TRY(compile_baseline(module, when));
+  module.set_native(std::make_shared<native::NativeTier>(std::move(code)));
   return {};
 }
 

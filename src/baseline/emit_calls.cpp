@@ -14,7 +14,7 @@
 namespace lunatic::baseline {
 
 namespace x86 = asmjit::x86;
-using jit::Context;
+using native::Context;
 
 void FunctionCompiler::translate_call(uint32_t func_index) {
   const wasm::FuncType& type = m_.wasm.function_type(func_index);
@@ -35,7 +35,7 @@ void FunctionCompiler::translate_call(uint32_t func_index) {
   } else {
     a_.mov(x86::esi, func_index);
     a_.lea(x86::rdx, stack_at(base));
-    call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_call));
+    call_address(reinterpret_cast<const void*>(&native::lunatic_jit_call));
   }
   sp_ = base + results;
   retype(base, type.results);
@@ -62,7 +62,8 @@ void FunctionCompiler::translate_call_indirect(uint32_t type_index, uint32_t tab
     a_.jz(slow);
     a_.mov(x86::rdx, uint64_t{type_index} * sizeof(wasm::FuncType));
     a_.add(x86::rdx, ctx_field(offsetof(Context, types)));
-    a_.cmp(x86::qword_ptr(x86::rcx, static_cast<int32_t>(jit::function_type_offset())), x86::rdx);
+    a_.cmp(x86::qword_ptr(x86::rcx, static_cast<int32_t>(native::function_type_offset())),
+           x86::rdx);
     a_.jne(slow);
     // own = (f - defined_base) / sizeof(Function), an exact division: a shift by the size's
     // power of two, then a multiplication by the inverse of its odd part modulo 2^64.
@@ -92,7 +93,7 @@ void FunctionCompiler::translate_call_indirect(uint32_t type_index, uint32_t tab
   a_.mov(x86::edx, table);
   a_.mov(x86::ecx, stack_at(index).cloneResized(4));
   a_.lea(x86::r8, stack_at(base));
-  call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_call_indirect));
+  call_address(reinterpret_cast<const void*>(&native::lunatic_jit_call_indirect));
   a_.bind(done);
   sp_ = base + results;
   retype(base, type.results);

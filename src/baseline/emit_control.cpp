@@ -12,7 +12,7 @@
 namespace lunatic::baseline {
 
 namespace x86 = asmjit::x86;
-using jit::Context;
+using native::Context;
 
 Result<void> FunctionCompiler::translate_control(const wasm::Instr& in) {
   using wasm::Opcode;
@@ -246,13 +246,13 @@ void FunctionCompiler::emit_safepoint_slow_path(const SlowSafepoint& site) {
   a_.mov(x86::rdi, x86::rbx);
   a_.mov(x86::esi, site.cost);
   if (!site.osr_point) {
-    call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_safepoint));
+    call_address(reinterpret_cast<const void*>(&native::lunatic_jit_safepoint));
     a_.jmp(site.done);
     return;
   }
   a_.mov(x86::edx, defined_index_);
   a_.mov(x86::ecx, site.index);
-  call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_safepoint_osr));
+  call_address(reinterpret_cast<const void*>(&native::lunatic_jit_safepoint_osr));
   a_.test(x86::rax, x86::rax);
   a_.jz(site.done);
   // The OSR entry reads its caller's depth from the context: this frame's caller's; and its

@@ -7,7 +7,7 @@
 namespace lunatic::baseline {
 
 namespace x86 = asmjit::x86;
-using jit::Context;
+using native::Context;
 using wasm::Opcode;
 
 // The address entry `from_top` (a zero-extended i32: its register serves as the index) plus
@@ -114,7 +114,7 @@ bool FunctionCompiler::translate_memory(const wasm::Instr& in) {
       store_site();
       a_.mov(x86::rdi, x86::rbx);
       a_.mov(x86::esi, top(0).cloneResized(4));
-      call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_memory_grow));
+      call_address(reinterpret_cast<const void*>(&native::lunatic_jit_memory_grow));
       a_.mov(x86::eax, x86::eax);
       a_.mov(top(0), x86::rax);
       return true;
@@ -122,7 +122,7 @@ bool FunctionCompiler::translate_memory(const wasm::Instr& in) {
       const x86::Gp dst = alloc();
       a_.mov(x86::rax, ctx_field(offsetof(Context, globals)));
       a_.mov(x86::rax, x86::qword_ptr(x86::rax, static_cast<int32_t>(in.a * 8)));
-      a_.mov(dst, x86::qword_ptr(x86::rax, static_cast<int32_t>(jit::global_value_offset())));
+      a_.mov(dst, x86::qword_ptr(x86::rax, static_cast<int32_t>(native::global_value_offset())));
       push_reg(dst);
       return true;
     }
@@ -130,7 +130,7 @@ bool FunctionCompiler::translate_memory(const wasm::Instr& in) {
       const x86::Gp value = in_reg(val(0), x86::rcx);
       a_.mov(x86::rax, ctx_field(offsetof(Context, globals)));
       a_.mov(x86::rax, x86::qword_ptr(x86::rax, static_cast<int32_t>(in.a * 8)));
-      a_.mov(x86::qword_ptr(x86::rax, static_cast<int32_t>(jit::global_value_offset())), value);
+      a_.mov(x86::qword_ptr(x86::rax, static_cast<int32_t>(native::global_value_offset())), value);
       pop_vals(1);
       return true;
     }
@@ -175,34 +175,36 @@ bool FunctionCompiler::translate_reference_or_bulk(const wasm::Instr& in) {
   bool u32_result = false;
   switch (in.op) {
     case Opcode::TableGet:
-      fn = address(&jit::lunatic_jit_table_get), immediates = {in.a}, operands = 1, result = true;
+      fn = address(&native::lunatic_jit_table_get), immediates = {in.a}, operands = 1,
+      result = true;
       break;
     case Opcode::TableSet:
-      fn = address(&jit::lunatic_jit_table_set), immediates = {in.a}, operands = 2;
+      fn = address(&native::lunatic_jit_table_set), immediates = {in.a}, operands = 2;
       break;
     case Opcode::TableSize:
-      fn = address(&jit::lunatic_jit_table_size), immediates = {in.a}, result = u32_result = true;
+      fn = address(&native::lunatic_jit_table_size), immediates = {in.a},
+      result = u32_result = true;
       break;
     case Opcode::TableGrow:
-      fn = address(&jit::lunatic_jit_table_grow), immediates = {in.a}, operands = 2,
+      fn = address(&native::lunatic_jit_table_grow), immediates = {in.a}, operands = 2,
       result = u32_result = true;
       break;
     case Opcode::TableFill:
-      fn = address(&jit::lunatic_jit_table_fill), immediates = {in.a}, operands = 3;
+      fn = address(&native::lunatic_jit_table_fill), immediates = {in.a}, operands = 3;
       break;
-    case Opcode::ElemDrop: fn = address(&jit::lunatic_jit_elem_drop), immediates = {in.a}; break;
-    case Opcode::DataDrop: fn = address(&jit::lunatic_jit_data_drop), immediates = {in.a}; break;
+    case Opcode::ElemDrop: fn = address(&native::lunatic_jit_elem_drop), immediates = {in.a}; break;
+    case Opcode::DataDrop: fn = address(&native::lunatic_jit_data_drop), immediates = {in.a}; break;
     case Opcode::TableCopy:
-      fn = address(&jit::lunatic_jit_table_copy), immediates = {in.a, in.b}, operands = 3;
+      fn = address(&native::lunatic_jit_table_copy), immediates = {in.a, in.b}, operands = 3;
       break;
     case Opcode::TableInit:
-      fn = address(&jit::lunatic_jit_table_init), immediates = {in.a, in.b}, operands = 3;
+      fn = address(&native::lunatic_jit_table_init), immediates = {in.a, in.b}, operands = 3;
       break;
     case Opcode::MemoryInit:
-      fn = address(&jit::lunatic_jit_memory_init), immediates = {in.a}, operands = 3;
+      fn = address(&native::lunatic_jit_memory_init), immediates = {in.a}, operands = 3;
       break;
-    case Opcode::MemoryCopy: fn = address(&jit::lunatic_jit_memory_copy), operands = 3; break;
-    case Opcode::MemoryFill: fn = address(&jit::lunatic_jit_memory_fill), operands = 3; break;
+    case Opcode::MemoryCopy: fn = address(&native::lunatic_jit_memory_copy), operands = 3; break;
+    case Opcode::MemoryFill: fn = address(&native::lunatic_jit_memory_fill), operands = 3; break;
     default: return false;
   }
   static const x86::Gp kArgs[] = {x86::rsi, x86::rdx, x86::rcx, x86::r8, x86::r9};

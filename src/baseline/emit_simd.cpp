@@ -14,7 +14,7 @@
 namespace lunatic::baseline {
 
 namespace x86 = asmjit::x86;
-using jit::Context;
+using native::Context;
 using wasm::Opcode;
 
 namespace {
@@ -23,7 +23,7 @@ namespace {
 void simd_instruction(Context* ctx, engine::Slot* fp, const uint32_t* code) {
   engine::TrapKind trap{};
   if (!engine::run_simd(fp, code, ctx->memory_base, ctx->memory_size, trap)) {
-    jit::lunatic_jit_trap(ctx, static_cast<uint32_t>(trap));
+    native::lunatic_jit_trap(ctx, static_cast<uint32_t>(trap));
   }
 }
 
@@ -86,7 +86,7 @@ void FunctionCompiler::translate_v128_global(const wasm::Instr& in) {
   a_.mov(x86::rax, ctx_field(offsetof(Context, globals)));
   a_.mov(x86::rax, x86::qword_ptr(x86::rax, static_cast<int32_t>(in.a * 8)));
   const x86::Mem value =
-      x86::xmmword_ptr(x86::rax, static_cast<int32_t>(jit::global_value_offset()));
+      x86::xmmword_ptr(x86::rax, static_cast<int32_t>(native::global_value_offset()));
   if (in.op == Opcode::GlobalGet) {
     a_.movdqu(x86::xmm0, value);
     push_v128(x86::xmm0);

@@ -13,7 +13,7 @@
 namespace lunatic::baseline {
 
 namespace x86 = asmjit::x86;
-using jit::Context;
+using native::Context;
 
 constexpr uint32_t kFramePlaceholder = 0x7FFF'FFF0;  // forces the imm32 form of sub
 
@@ -52,7 +52,7 @@ void FunctionCompiler::store_site() {
   a_.mov(ctx_field(offsetof(Context, depth), 4), x86::ecx);
   a_.mov(x86::rax, ctx_field(offsetof(Context, shadow)));
   a_.lea(x86::rax, x86::ptr(x86::rax, x86::rcx, 3));
-  a_.mov(x86::rcx, jit::shadow_entry(func_index_, offset_));
+  a_.mov(x86::rcx, native::shadow_entry(func_index_, offset_));
   a_.mov(x86::qword_ptr(x86::rax), x86::rcx);
 }
 
@@ -289,7 +289,7 @@ void FunctionCompiler::emit_out_of_line() {
   a_.lea(x86::rsp, x86::ptr(x86::rbp, -((saved_bytes_ + 15) & ~15)));  // aligned for the call
   a_.mov(x86::rdi, x86::rbx);
   a_.mov(x86::esi, static_cast<uint32_t>(engine::TrapKind::CallStackExhausted));
-  call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_trap));
+  call_address(reinterpret_cast<const void*>(&native::lunatic_jit_trap));
   for (const SlowSafepoint& site : slow_safepoints_) emit_safepoint_slow_path(site);
   if (osr_return_.isValid()) {  // the OSR entry already wrote the results
     a_.bind(osr_return_);
@@ -301,7 +301,7 @@ void FunctionCompiler::emit_out_of_line() {
     store_site();
     a_.mov(x86::rdi, x86::rbx);
     a_.mov(x86::esi, static_cast<uint32_t>(site.kind));
-    call_address(reinterpret_cast<const void*>(&jit::lunatic_jit_trap));
+    call_address(reinterpret_cast<const void*>(&native::lunatic_jit_trap));
   }
   if (!simd_words_.empty()) a_.align(asmjit::AlignMode::kData, 8);
   for (const auto& [label, words] : simd_words_) {

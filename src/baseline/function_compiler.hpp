@@ -32,7 +32,7 @@
 #include "common/result.hpp"
 #include "engine/compiled_module.hpp"
 #include "engine/trap.hpp"
-#include "jit/abi.hpp"
+#include "native/abi.hpp"
 #include "wasm/module.hpp"
 
 namespace lunatic::baseline {

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "baseline/function_compiler.hpp"
-#include "jit/execution.hpp"
+#include "native/execution.hpp"
 
 namespace lunatic::baseline {
 
@@ -43,21 +43,22 @@ LazyTotals lazy_totals() {
 /// compile): the code of `defined_index`, or a trap ("baseline tier: cannot compile ...") when
 /// the compile fails, with the caller's backtrace (the caller stored its site and depth, as
 /// before any call). No object with a destructor is alive when it traps.
-extern "C" void* lunatic_baseline_resolve(lunatic::jit::Context* ctx, uint32_t defined_index,
+extern "C" void* lunatic_baseline_resolve(lunatic::native::Context* ctx, uint32_t defined_index,
                                           lunatic::baseline::LazyCode* self) {
   std::string failure;
   {
-    lunatic::Result<lunatic::jit::SlotEntryFn> entry = self->resolve(defined_index);
+    lunatic::Result<lunatic::native::SlotEntryFn> entry = self->resolve(defined_index);
     if (entry.ok()) return reinterpret_cast<void*>(*entry);
     failure = "baseline tier: cannot compile a function: " + entry.error().to_string();
   }
-  lunatic::jit::Execution::of(ctx).trap(lunatic::engine::Trap::host(std::move(failure)));
+  lunatic::native::Execution::of(ctx).trap(lunatic::engine::Trap::host(std::move(failure)));
 }
 
 namespace lunatic::baseline {
 
 LazyCode::LazyCode(const engine::CompiledModule& module)
-    : module_(module), compiled_(new std::atomic<jit::SlotEntryFn>[module.wasm.functions.size()]) {
+    : module_(module),
+      compiled_(new std::atomic<native::SlotEntryFn>[module.wasm.functions.size()]) {
   for (size_t i = 0; i < module.wasm.functions.size(); ++i) compiled_[i].store(nullptr);
 }
 
@@ -66,9 +67,9 @@ LazyCode::~LazyCode() {
   for (void* block : blocks_) code_runtime().release(block);
 }
 
-Result<std::vector<jit::SlotEntryFn>> LazyCode::make_stubs() {
+Result<std::vector<native::SlotEntryFn>> LazyCode::make_stubs() {
   const size_t count = module_.wasm.functions.size();
-  std::vector<jit::SlotEntryFn> entries;
+  std::vector<native::SlotEntryFn> entries;
   if (count == 0) return entries;  // asmjit refuses to place empty code
   asmjit::CodeHolder code;
   code.init(code_runtime().environment());
@@ -102,17 +103,17 @@ Result<std::vector<jit::SlotEntryFn>> LazyCode::make_stubs() {
   stubs_ = base;
   entries.reserve(count);
   for (size_t offset : offsets) {
-    entries.push_back(reinterpret_cast<jit::SlotEntryFn>(static_cast<uint8_t*>(base) + offset));
+    entries.push_back(reinterpret_cast<native::SlotEntryFn>(static_cast<uint8_t*>(base) + offset));
   }
   return entries;
 }
 
-Result<jit::SlotEntryFn> LazyCode::resolve(uint32_t defined_index) {
-  if (jit::SlotEntryFn done = compiled_[defined_index].load(std::memory_order_acquire)) {
+Result<native::SlotEntryFn> LazyCode::resolve(uint32_t defined_index) {
+  if (native::SlotEntryFn done = compiled_[defined_index].load(std::memory_order_acquire)) {
     return done;  // a caller that read the stub before the code was published
   }
   std::lock_guard lock(mutex_);
-  if (jit::SlotEntryFn done = compiled_[defined_index].load(std::memory_order_relaxed)) {
+  if (native::SlotEntryFn done = compiled_[defined_index].load(std::memory_order_relaxed)) {
     return done;  // compiled by the caller this one waited for
   }
   const uint64_t start = nanoseconds_of(CLOCK_MONOTONIC);

@@ -15,7 +15,7 @@
 #include "baseline/baseline.hpp"
 #include "common/result.hpp"
 #include "engine/compiled_module.hpp"
-#include "jit/native_code.hpp"
+#include "native/native_code.hpp"
 
 namespace lunatic::baseline {
 
@@ -26,7 +26,7 @@ asmjit::JitRuntime& code_runtime();
 /// One function's code, placed in executable memory.
 struct PlacedFunction {
   void* block = nullptr;  ///< what code_runtime().release() takes back
-  jit::SlotEntryFn entry = nullptr;
+  native::SlotEntryFn entry = nullptr;
 };
 
 /// Compiles defined function `defined_index` of `module` and places it. Errors: what the
@@ -37,7 +37,7 @@ Result<PlacedFunction> compile_function(const engine::CompiledModule& module,
 /// The CodeOwner of a module's baseline code: the stub block and every compiled function's
 /// block, freed together with the NativeCode. The module outlives it (the module holds the
 /// tier that holds the NativeCode).
-class LazyCode final : public jit::CodeOwner {
+class LazyCode final : public native::CodeOwner {
  public:
   explicit LazyCode(const engine::CompiledModule& module);
   ~LazyCode() override;
@@ -45,22 +45,22 @@ class LazyCode final : public jit::CodeOwner {
   LazyCode& operator=(const LazyCode&) = delete;
 
   /// Emits the stubs, one per defined function (the slot entries the NativeCode starts with).
-  Result<std::vector<jit::SlotEntryFn>> make_stubs();
+  Result<std::vector<native::SlotEntryFn>> make_stubs();
   /// The NativeCode whose slot table the compiled functions are published to. Once, before
   /// any stub runs.
-  void set_code(const jit::NativeCode* code) { code_ = code; }
+  void set_code(const native::NativeCode* code) { code_ = code; }
 
   /// Function `defined_index`'s code: compiled by the first caller, under the module's lock
   /// (a second caller waits for it, then finds it), published to the slot table. Never holds
   /// the lock when it returns.
-  Result<jit::SlotEntryFn> resolve(uint32_t defined_index);
+  Result<native::SlotEntryFn> resolve(uint32_t defined_index);
 
  private:
   const engine::CompiledModule& module_;
-  const jit::NativeCode* code_ = nullptr;
+  const native::NativeCode* code_ = nullptr;
   void* stubs_ = nullptr;  ///< the stub block (code_runtime())
   /// By defined index: the compiled function, null until its first call compiled it.
-  std::unique_ptr<std::atomic<jit::SlotEntryFn>[]> compiled_;
+  std::unique_ptr<std::atomic<native::SlotEntryFn>[]> compiled_;
   std::mutex mutex_;           ///< one compile at a time per module
   std::vector<void*> blocks_;  ///< the compiled functions' blocks (under mutex_)
 };

@@ -11,7 +11,7 @@ namespace {
 
 namespace num = engine::num;
 using engine::TrapKind;
-using jit::Context;
+using native::Context;
 
 template <class A, class R, R (*F)(A)> uint64_t unary(Context*, uint64_t a, uint64_t) {
   return num::put<R>(F(num::get<A>(a)));

@@ -19,9 +19,9 @@ int compile_module(const std::string& file, unsigned opt_level, const wasm::Feat
       .opt_level = opt_level,
       .engine = engine::CompileConfig{.features = features},
   });
-  Result<std::vector<jit::CompileStats>> compiled = compiler.precompile(*bytes);
+  Result<std::vector<native::CompileStats>> compiled = compiler.precompile(*bytes);
   if (!compiled) return report_load_error(file, compiled.error(), kExitLoadError);
-  for (const jit::CompileStats& stats : *compiled) {
+  for (const native::CompileStats& stats : *compiled) {
     const char* how = stats.from_cache ? "already cached:" : "compiled";
     if (stats.cache_entry.empty()) {
       std::printf("%s: %s %zu functions in %.3f s (not cached: %s)\n", file.c_str(), how,

@@ -152,6 +152,7 @@ int run_module(const RunOptions& options) {
       .tier = options.tier,
       .opt_level = options.jit_opt_level,
       .note = [log](const std::string& why) { log->debug("{}", why); },
+      .warn = [log](const std::string& why) { log->warn("{}", why); },
       .background_delay = kBackgroundCompileDelay,
       .delay_per_byte = kCompileDelayPerByte,
       .engine = engine::CompileConfig{.features = options.features},

@@ -24,45 +24,16 @@
 #include "jit/perf_map.hpp"
 #include "jit/self_inline.hpp"
 #include "jit/translate.hpp"
+#include "native/perf_map.hpp"
 
 namespace lunatic::jit {
 
-struct NativeCode::Jit : CodeOwner {
+namespace {
+
+// The LLJIT that holds a module's linked code: its NativeCode's owner.
+struct LlvmCode : native::CodeOwner {
   std::unique_ptr<llvm::orc::LLJIT> lljit;
 };
-
-NativeCode::NativeCode() = default;
-NativeCode::~NativeCode() = default;
-
-std::unique_ptr<NativeCode> NativeCode::adopt(std::unique_ptr<CodeOwner> owner,
-                                              std::vector<void*> typed,
-                                              std::vector<SlotEntry> entries, CompileStats stats) {
-  std::unique_ptr<NativeCode> code(new NativeCode);
-  code->owner_ = std::move(owner);
-  code->typed_ = std::move(typed);
-  code->entries_ = std::move(entries);
-  code->stats_ = std::move(stats);
-  code->optimized_ = false;
-  return code;
-}
-
-/// Fills a NativeCode (its constructor and fields are private to everyone else).
-struct NativeCodeBuilder {
-  static std::unique_ptr<NativeCode> make() { return std::unique_ptr<NativeCode>(new NativeCode); }
-  static NativeCode::Jit& jit(NativeCode& code) {
-    auto jit = std::make_unique<NativeCode::Jit>();
-    NativeCode::Jit& out = *jit;
-    code.owner_ = std::move(jit);
-    return out;
-  }
-  static std::vector<void*>& typed(NativeCode& code) { return code.typed_; }
-  static std::vector<NativeCode::SlotEntry>& entries(NativeCode& code) { return code.entries_; }
-  static CompileStats& stats(NativeCode& code) { return code.stats_; }
-  static std::vector<NativeCode::OsrEntry>& osr(NativeCode& code) { return code.osr_; }
-  static OsrPoints& osr_points(NativeCode& code) { return code.osr_points_; }
-};
-
-namespace {
 
 using Clock = std::chrono::steady_clock;
 
@@ -77,23 +48,23 @@ Error jit_failure(std::string what, llvm::Error e) {
 
 void* helper_address(Helper h) {
   switch (h) {
-    case Helper::Safepoint: return reinterpret_cast<void*>(&lunatic_jit_safepoint);
-    case Helper::Trap: return reinterpret_cast<void*>(&lunatic_jit_trap);
-    case Helper::MemoryGrow: return reinterpret_cast<void*>(&lunatic_jit_memory_grow);
-    case Helper::MemoryFill: return reinterpret_cast<void*>(&lunatic_jit_memory_fill);
-    case Helper::MemoryCopy: return reinterpret_cast<void*>(&lunatic_jit_memory_copy);
-    case Helper::MemoryInit: return reinterpret_cast<void*>(&lunatic_jit_memory_init);
-    case Helper::DataDrop: return reinterpret_cast<void*>(&lunatic_jit_data_drop);
-    case Helper::TableGet: return reinterpret_cast<void*>(&lunatic_jit_table_get);
-    case Helper::TableSet: return reinterpret_cast<void*>(&lunatic_jit_table_set);
-    case Helper::TableSize: return reinterpret_cast<void*>(&lunatic_jit_table_size);
-    case Helper::TableGrow: return reinterpret_cast<void*>(&lunatic_jit_table_grow);
-    case Helper::TableFill: return reinterpret_cast<void*>(&lunatic_jit_table_fill);
-    case Helper::TableCopy: return reinterpret_cast<void*>(&lunatic_jit_table_copy);
-    case Helper::TableInit: return reinterpret_cast<void*>(&lunatic_jit_table_init);
-    case Helper::ElemDrop: return reinterpret_cast<void*>(&lunatic_jit_elem_drop);
-    case Helper::Call: return reinterpret_cast<void*>(&lunatic_jit_call);
-    case Helper::CallIndirect: return reinterpret_cast<void*>(&lunatic_jit_call_indirect);
+    case Helper::Safepoint: return reinterpret_cast<void*>(&native::lunatic_jit_safepoint);
+    case Helper::Trap: return reinterpret_cast<void*>(&native::lunatic_jit_trap);
+    case Helper::MemoryGrow: return reinterpret_cast<void*>(&native::lunatic_jit_memory_grow);
+    case Helper::MemoryFill: return reinterpret_cast<void*>(&native::lunatic_jit_memory_fill);
+    case Helper::MemoryCopy: return reinterpret_cast<void*>(&native::lunatic_jit_memory_copy);
+    case Helper::MemoryInit: return reinterpret_cast<void*>(&native::lunatic_jit_memory_init);
+    case Helper::DataDrop: return reinterpret_cast<void*>(&native::lunatic_jit_data_drop);
+    case Helper::TableGet: return reinterpret_cast<void*>(&native::lunatic_jit_table_get);
+    case Helper::TableSet: return reinterpret_cast<void*>(&native::lunatic_jit_table_set);
+    case Helper::TableSize: return reinterpret_cast<void*>(&native::lunatic_jit_table_size);
+    case Helper::TableGrow: return reinterpret_cast<void*>(&native::lunatic_jit_table_grow);
+    case Helper::TableFill: return reinterpret_cast<void*>(&native::lunatic_jit_table_fill);
+    case Helper::TableCopy: return reinterpret_cast<void*>(&native::lunatic_jit_table_copy);
+    case Helper::TableInit: return reinterpret_cast<void*>(&native::lunatic_jit_table_init);
+    case Helper::ElemDrop: return reinterpret_cast<void*>(&native::lunatic_jit_elem_drop);
+    case Helper::Call: return reinterpret_cast<void*>(&native::lunatic_jit_call);
+    case Helper::CallIndirect: return reinterpret_cast<void*>(&native::lunatic_jit_call_indirect);
     case Helper::Count: break;
   }
   return nullptr;
@@ -240,11 +211,11 @@ void write_perf_map(llvm::orc::LLJIT& jit, const wasm::Module& wasm,
     return "wasm[" + symbol.substr(0, 2) + "] " + wasm.function_name(index) +
            (dot == std::string::npos ? "" : symbol.substr(dot));
   };
-  append_perf_map(sizes, address_of, label_of);
+  native::append_perf_map(sizes, address_of, label_of);
 }
 
 // A JIT holding `object`, and every entry point of the module looked up in it.
-Result<void> link(NativeCode& code, const wasm::Module& wasm, unsigned opt_level,
+Result<void> link(NativeCode::Parts& code, const wasm::Module& wasm, unsigned opt_level,
                   std::unique_ptr<llvm::MemoryBuffer> object) {
   auto machine_builder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!machine_builder) return jit_failure("host target", machine_builder.takeError());
@@ -254,13 +225,13 @@ Result<void> link(NativeCode& code, const wasm::Module& wasm, unsigned opt_level
   if (!jit) return jit_failure("creating the JIT", jit.takeError());
   TRY(define_symbols(**jit));
   std::map<std::string, uint64_t> sizes;
-  if (perf_map_enabled()) sizes = symbol_sizes(object->getMemBufferRef());
+  if (native::perf_map_enabled()) sizes = symbol_sizes(object->getMemBufferRef());
   if (llvm::Error e = (*jit)->addObjectFile(std::move(object))) {
     return jit_failure("adding the object", std::move(e));
   }
-  std::vector<void*>& typed = NativeCodeBuilder::typed(code);
-  std::vector<NativeCode::SlotEntry>& entries = NativeCodeBuilder::entries(code);
-  std::vector<NativeCode::OsrEntry>& osr = NativeCodeBuilder::osr(code);
+  std::vector<void*>& typed = code.typed;
+  std::vector<NativeCode::SlotEntry>& entries = code.entries;
+  std::vector<NativeCode::OsrEntry>& osr = code.osr;
   typed.clear();
   entries.clear();
   osr.clear();
@@ -276,7 +247,7 @@ Result<void> link(NativeCode& code, const wasm::Module& wasm, unsigned opt_level
     entries.push_back(
         llvm::jitTargetAddressToFunction<NativeCode::SlotEntry>(entry_symbol->getAddress()));
     NativeCode::OsrEntry entry = nullptr;
-    if (!NativeCodeBuilder::osr_points(code)[i].empty()) {
+    if (!code.osr_points[i].empty()) {
       auto osr_symbol = (*jit)->lookup(osr_name(func_index));
       if (!osr_symbol)
         return jit_failure("looking up " + osr_name(func_index), osr_symbol.takeError());
@@ -285,7 +256,9 @@ Result<void> link(NativeCode& code, const wasm::Module& wasm, unsigned opt_level
     osr.push_back(entry);
   }
   if (!sizes.empty()) write_perf_map(**jit, wasm, sizes);
-  NativeCodeBuilder::jit(code).lljit = std::move(*jit);
+  auto owner = std::make_unique<LlvmCode>();
+  owner->lljit = std::move(*jit);
+  code.owner = std::move(owner);
   return {};
 }
 
@@ -310,28 +283,28 @@ Result<std::unique_ptr<NativeCode>> compile_native(const engine::CompiledModule&
     // compiled afresh, and the new entry replaces it.
     std::optional<CachedCode> cached = options.cache->load(*key);
     if (cached && cached->osr_points.size() == wasm.functions.size()) {
-      std::unique_ptr<NativeCode> code = NativeCodeBuilder::make();
-      CompileStats& stats = NativeCodeBuilder::stats(*code);
-      NativeCodeBuilder::osr_points(*code) = std::move(cached->osr_points);
+      NativeCode::Parts code;
+      CompileStats& stats = code.stats;
+      code.osr_points = std::move(cached->osr_points);
       stats.cache_entry = options.cache->path_of(*key).string();
       stats.cache_entry_bytes = cached->entry_bytes;
       auto object = llvm::MemoryBuffer::getMemBufferCopy(cached->object, "cached");
       cached.reset();
-      if (link(*code, wasm, options.opt_level, std::move(object)).ok()) {
+      if (link(code, wasm, options.opt_level, std::move(object)).ok()) {
         stats.from_cache = true;
         stats.codegen_seconds = seconds_since(start);
         stats.functions = wasm.functions.size();
         stats.total_seconds = seconds_since(start);
-        return code;
+        return NativeCode::assemble(std::move(code));
       }
     }
   }
   if (options.cache_only)
     return Error(Phase::Unsupported, "no usable code cache entry", Error::kNoOffset, "jit");
 
-  std::unique_ptr<NativeCode> code = NativeCodeBuilder::make();
-  CompileStats& stats = NativeCodeBuilder::stats(*code);
-  OsrPoints& osr_points = NativeCodeBuilder::osr_points(*code);
+  NativeCode::Parts code;
+  CompileStats& stats = code.stats;
+  OsrPoints& osr_points = code.osr_points;
   std::unique_ptr<llvm::MemoryBuffer> object = TRY(emit_object(module, options, osr_points, stats));
   if (key) {
     Result<uint64_t> stored = options.cache->store(*key, object->getBuffer(), osr_points);
@@ -343,11 +316,11 @@ Result<std::unique_ptr<NativeCode>> compile_native(const engine::CompiledModule&
     }
   }
   const Clock::time_point phase = Clock::now();
-  TRY(link(*code, wasm, options.opt_level, std::move(object)));
+  TRY(link(code, wasm, options.opt_level, std::move(object)));
   stats.codegen_seconds += seconds_since(phase);
   stats.functions = wasm.functions.size();
   stats.total_seconds = seconds_since(start);
-  return code;
+  return NativeCode::assemble(std::move(code));
 }
 
 }  // namespace lunatic::jit

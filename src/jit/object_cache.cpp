@@ -20,6 +20,8 @@
 #include <cstring>
 #include <vector>
 
+#include "native/abi.hpp"
+
 #ifndef LUNATIC_VERSION
 #define LUNATIC_VERSION "unknown"
 #endif
@@ -65,12 +67,19 @@ int find_build_id(dl_phdr_info* info, size_t, void* arg) {
   return 1;
 }
 
+std::string build_id_of(uintptr_t address) {
+  BuildIdSearch search{address, {}};
+  dl_iterate_phdr(&find_build_id, &search);
+  return search.id.empty() ? std::string("none") : search.id;
+}
+
+// The build IDs of the objects that hold the translator (this code: lunatic_llvm.so when
+// loaded as a module) and the runtime it translates for (the native layer: the executable).
+// Both count: the translator reads the engine's lowering, which lives in the executable.
 const std::string& build_id() {
-  static const std::string id = [] {
-    BuildIdSearch search{reinterpret_cast<uintptr_t>(&find_build_id), {}};
-    dl_iterate_phdr(&find_build_id, &search);
-    return search.id.empty() ? std::string("none") : search.id;
-  }();
+  static const std::string id =
+      build_id_of(reinterpret_cast<uintptr_t>(&find_build_id)) + " " +
+      build_id_of(reinterpret_cast<uintptr_t>(&native::lunatic_jit_safepoint));
   return id;
 }
 

@@ -38,8 +38,9 @@ class ObjectCache {
  public:
   /// Bumped whenever the ABI, the translation or the entry layout changes: entries of other
   /// versions are misses (and are replaced when the module is compiled again). The key also
-  /// holds the running binary's GNU build ID, so a rebuilt runtime (a developer's change
-  /// without a bump) never runs code another build compiled.
+  /// holds the GNU build IDs of the running executable and of the LLVM tier's module (when
+  /// it is one), so a rebuilt runtime (a developer's change without a bump) never runs code
+  /// another build compiled.
   static constexpr uint32_t kFormatVersion = 2;
   /// No entry larger than this is read or written.
   static constexpr uint64_t kMaxEntryBytes = uint64_t{512} << 20;

@@ -7,8 +7,8 @@
 
 #include "engine/code.hpp"
 #include "engine/value.hpp"
-#include "jit/abi.hpp"
 #include "jit/translate_function.hpp"
+#include "native/abi.hpp"
 #include "wasm/unreachable_code.hpp"
 
 namespace lunatic::jit {

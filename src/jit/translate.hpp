@@ -8,6 +8,7 @@
 
 #include "common/result.hpp"
 #include "engine/compiled_module.hpp"
+#include "native/native_code.hpp"
 
 namespace llvm {
 class Module;
@@ -47,8 +48,7 @@ std::string entry_name(uint32_t func_index);
 /// Name of its OSR entry: "wo<index>" (NativeCode::OsrEntry).
 std::string osr_name(uint32_t func_index);
 
-/// Which safepoints of each defined function have an OSR entry (empty: no entry at all).
-using OsrPoints = std::vector<std::vector<bool>>;
+using native::OsrPoints;
 
 /// Translates every defined function of `compiled` (validated and lowered) into `out`, which
 /// must be empty. With `osr`, functions with loops also get an OSR entry, whose safepoints are

@@ -4,8 +4,8 @@
 #include <llvm/IR/MDBuilder.h>
 
 #include "engine/code.hpp"
-#include "jit/abi.hpp"
 #include "jit/translate_function.hpp"
+#include "native/abi.hpp"
 
 namespace lunatic::jit {
 

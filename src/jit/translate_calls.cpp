@@ -3,8 +3,8 @@
 // of this instance with the expected type pointer) beside the helper's slow path.
 #include "engine/store.hpp"
 #include "engine/value.hpp"
-#include "jit/abi.hpp"
 #include "jit/translate_function.hpp"
+#include "native/abi.hpp"
 
 namespace lunatic::jit {
 

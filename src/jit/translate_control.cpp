@@ -5,8 +5,8 @@
 
 #include <map>
 
-#include "jit/abi.hpp"
 #include "jit/translate_function.hpp"
+#include "native/abi.hpp"
 
 namespace lunatic::jit {
 

@@ -18,9 +18,17 @@
 #include "engine/compiled_module.hpp"
 #include "engine/trap.hpp"
 #include "jit/translate.hpp"
+#include "native/abi.hpp"
 #include "wasm/module.hpp"
 
 namespace lunatic::jit {
+
+// The translator emits code against the native ABI (native/abi.hpp).
+using engine::Slot;
+using native::Context;
+using native::function_type_offset;
+using native::global_value_offset;
+using native::shadow_entry;
 
 /// A translation failure: Phase::Validate, context "jit" (the caller falls back to the
 /// interpreter).

@@ -1,8 +1,8 @@
 // Linear memory and globals in IR: bounds-checked loads and stores of memory 0 (base and size
 // re-read from the Context at each access, never kept across a call), memory.size/grow, and
 // global.get/set through the instance's Global objects.
-#include "jit/abi.hpp"
 #include "jit/translate_function.hpp"
+#include "native/abi.hpp"
 
 namespace lunatic::jit {
 

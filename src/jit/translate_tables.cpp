@@ -1,7 +1,7 @@
 // References, tables and bulk memory in IR: ref.null/is_null/func inline, every table
 // instruction, memory.fill/copy/init and the segment drops as calls of their helpers.
-#include "jit/abi.hpp"
 #include "jit/translate_function.hpp"
+#include "native/abi.hpp"
 
 namespace lunatic::jit {
 

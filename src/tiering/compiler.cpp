@@ -10,7 +10,8 @@
 #include <cstdio>
 
 #include "baseline/baseline.hpp"
-#include "jit/native_tier.hpp"
+#include "native/native_tier.hpp"
+#include "tiering/llvm_module.hpp"
 
 namespace lunatic::tiering {
 
@@ -18,7 +19,7 @@ namespace {
 
 // Whether the module runs LLVM's code (not the baseline's, which LLVM's replaces).
 bool has_llvm_code(const engine::CompiledModule& module) {
-  const jit::NativeTier* native = jit::native_tier_of(module);
+  const native::NativeTier* native = native::native_tier_of(module);
   return native != nullptr && native->code().optimized();
 }
 
@@ -49,11 +50,19 @@ const char* tier_name(Tier tier) {
   return "?";
 }
 
-Compiler::Compiler(CompilerConfig config) : config_(std::move(config)) {
-  if (!config_.use_cache) return;
-  std::optional<std::filesystem::path> dir =
-      config_.cache_dir ? config_.cache_dir : jit::ObjectCache::default_dir();
-  if (dir) cache_.emplace(std::move(*dir));
+Compiler::Compiler(CompilerConfig config) : config_(std::move(config)) {}
+
+const native::OptimizingCompiler* Compiler::llvm() {
+  std::call_once(llvm_once_, [this] {
+    Result<native::OptimizerFactory> factory = llvm_factory();
+    if (!factory) {
+      if (config_.warn) config_.warn(factory.error().message + "; running without it");
+      return;
+    }
+    const std::string dir = config_.cache_dir ? config_.cache_dir->string() : std::string();
+    llvm_.reset((*factory)(config_.cache_dir ? dir.c_str() : nullptr, config_.use_cache));
+  });
+  return llvm_.get();
 }
 
 Compiler::~Compiler() {
@@ -79,9 +88,11 @@ Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile(
     std::span<const uint8_t> bytes) {
   std::shared_ptr<const engine::CompiledModule> module =
       TRY(engine::compile(bytes, config_.engine));
-  std::optional<jit::Digest> digest;
-  if (cache_ && config_.tier != Tier::Interp && config_.tier != Tier::Baseline) {
-    digest = jit::digest_of(bytes);
+  // Compiled and auto look the module up in the code cache: the LLVM tier is loaded for that
+  // (the key holds LLVM's view of the host), interp and baseline never load it.
+  std::optional<native::Digest> digest;
+  if (config_.use_cache && config_.tier != Tier::Interp && config_.tier != Tier::Baseline) {
+    if (const native::OptimizingCompiler* llvm = this->llvm()) digest = llvm->digest_of(bytes);
   }
   add_native_code(module, digest, bytes.size());
   return module;
@@ -96,8 +107,10 @@ Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile_loaded(
     compile_baseline_now(*module);
     return module;
   }
-  std::optional<jit::Digest> digest;
-  if (cache_) digest = jit::digest_of(bytes);
+  std::optional<native::Digest> digest;
+  if (config_.use_cache) {
+    if (const native::OptimizingCompiler* llvm = this->llvm()) digest = llvm->digest_of(bytes);
+  }
   if (config_.tier == Tier::Auto) {
     compile_auto(module, digest, bytes.size(), /*baseline_in_background=*/true);
   } else {
@@ -106,15 +119,15 @@ Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile_loaded(
   return module;
 }
 
-Result<std::vector<jit::CompileStats>> Compiler::precompile(std::span<const uint8_t> bytes) {
+Result<std::vector<native::CompileStats>> Compiler::precompile(std::span<const uint8_t> bytes) {
   std::shared_ptr<const engine::CompiledModule> module =
       TRY(engine::compile(bytes, config_.engine));
-  const jit::Digest digest = jit::digest_of(bytes);
-  std::vector<jit::CompileStats> stats;
+  const native::OptimizingCompiler* llvm = this->llvm();
+  if (llvm == nullptr) return llvm_factory().error();  // why there is no LLVM tier
+  const native::Digest digest = llvm->digest_of(bytes);
+  std::vector<native::CompileStats> stats;
   for (Tier tier : {Tier::Compiled, Tier::Auto}) {
-    std::unique_ptr<jit::NativeCode> code =
-        TRY(jit::compile_native(*module, options_for(tier, digest)));
-    stats.push_back(code->stats());
+    stats.push_back(TRY(llvm->precompile(*module, options_for(tier, digest))));
   }
   return stats;
 }
@@ -123,17 +136,15 @@ void Compiler::add_native_code(const std::shared_ptr<const engine::CompiledModul
   add_native_code(module, std::nullopt, 0);
 }
 
-jit::CompileOptions Compiler::options_for(Tier tier,
-                                          const std::optional<jit::Digest>& digest) const {
+native::OptimizeRequest Compiler::options_for(Tier tier,
+                                              const std::optional<native::Digest>& digest) const {
   // The auto tier hands running interpreter frames over: it needs the OSR entries.
-  return jit::CompileOptions{.opt_level = config_.opt_level,
-                             .osr_entries = tier == Tier::Auto,
-                             .cache = cache_ ? &*cache_ : nullptr,
-                             .module_digest = digest};
+  return native::OptimizeRequest{
+      .opt_level = config_.opt_level, .osr_entries = tier == Tier::Auto, .module_digest = digest};
 }
 
 void Compiler::add_native_code(const std::shared_ptr<const engine::CompiledModule>& module,
-                               const std::optional<jit::Digest>& digest, size_t module_bytes) {
+                               const std::optional<native::Digest>& digest, size_t module_bytes) {
   switch (config_.tier) {
     case Tier::Interp: return;
     case Tier::Compiled: compile_now(*module, digest, Tier::Compiled); return;
@@ -143,23 +154,21 @@ void Compiler::add_native_code(const std::shared_ptr<const engine::CompiledModul
 }
 
 bool Compiler::load_cached(const engine::CompiledModule& module,
-                           const std::optional<jit::Digest>& digest) {
+                           const std::optional<native::Digest>& digest) {
   // Loading from the cache takes milliseconds: no reason to start in a slower tier.
-  if (!cache_ || !digest ||
-      !cache_->contains(jit::ObjectCache::key(*digest, config_.opt_level, true))) {
-    return false;
-  }
+  const native::OptimizingCompiler* llvm = digest ? this->llvm() : nullptr;
+  if (llvm == nullptr || !llvm->cached(*digest, config_.opt_level, true)) return false;
   // Only a load: an entry that turns out corrupt or stale (or half written by another
   // process) must not make this thread (a run's start, a scheduler worker) compile.
   if (has_llvm_code(module)) return true;
-  jit::CompileOptions options = options_for(Tier::Auto, digest);
+  native::OptimizeRequest options = options_for(Tier::Auto, digest);
   options.cache_only = true;
-  if (Result<void> done = jit::attach_native(module, options); !done.ok()) {
+  if (Result<void> done = llvm->attach(module, options); !done.ok()) {
     if (config_.note) config_.note("code cache: " + done.error().to_string());
     return false;
   }
   if (config_.note) {
-    const jit::CompileStats& stats = jit::native_tier_of(module)->code().stats();
+    const native::CompileStats& stats = native::native_tier_of(module)->code().stats();
     char line[96];
     std::snprintf(line, sizeof line, "compiled tier: %zu functions loaded from the cache in %.3f s",
                   stats.functions, stats.total_seconds);
@@ -174,7 +183,7 @@ std::chrono::nanoseconds Compiler::llvm_cpu_delay(size_t bytes, bool baseline_ru
 }
 
 void Compiler::compile_auto(const std::shared_ptr<const engine::CompiledModule>& module,
-                            const std::optional<jit::Digest>& digest, size_t module_bytes,
+                            const std::optional<native::Digest>& digest, size_t module_bytes,
                             bool baseline_in_background) {
   if (module->wasm.functions.empty() || load_cached(*module, digest)) return;
   const auto now = std::chrono::steady_clock::now();
@@ -202,7 +211,7 @@ void Compiler::compile_baseline_now(const engine::CompiledModule& module) {
     config_.note("baseline tier: the module stays in the interpreter: " + done.error().to_string());
     return;
   }
-  const jit::CompileStats& stats = jit::native_tier_of(module)->code().stats();
+  const native::CompileStats& stats = native::native_tier_of(module)->code().stats();
   char line[128];
   std::snprintf(line, sizeof line,
                 "baseline tier: %zu functions, each compiled on its first call (stubs in %.3f s)",
@@ -211,7 +220,7 @@ void Compiler::compile_baseline_now(const engine::CompiledModule& module) {
 }
 
 void Compiler::compile_in_background(const std::shared_ptr<const engine::CompiledModule>& module,
-                                     const std::optional<jit::Digest>& digest,
+                                     const std::optional<native::Digest>& digest,
                                      std::chrono::milliseconds delay) {
   if (module->wasm.functions.empty() || load_cached(*module, digest)) return;
   enqueue(Job{module, std::chrono::steady_clock::now() + delay, digest, false, {}});
@@ -233,16 +242,22 @@ void Compiler::insert_locked(Job job) {
 }
 
 void Compiler::compile_now(const engine::CompiledModule& module,
-                           const std::optional<jit::Digest>& digest, Tier tier) {
+                           const std::optional<native::Digest>& digest, Tier tier) {
   if (has_llvm_code(module)) return;
-  Result<void> done = jit::attach_native(module, options_for(tier, digest));
+  const native::OptimizingCompiler* llvm = this->llvm();
+  if (llvm == nullptr) {  // `warn` said why; the baseline's code is the best there is
+    llvm_refused_.fetch_add(1);
+    if (tier == Tier::Compiled) compile_baseline_now(module);
+    return;
+  }
+  Result<void> done = llvm->attach(module, options_for(tier, digest));
   (done.ok() ? llvm_compiled_ : llvm_refused_).fetch_add(1);
   if (!config_.note) return;
   if (!done.ok()) {
     config_.note("compiled tier: the module stays in the interpreter: " + done.error().to_string());
     return;
   }
-  const jit::CompileStats& stats = jit::native_tier_of(module)->code().stats();
+  const native::CompileStats& stats = native::native_tier_of(module)->code().stats();
   if (stats.from_cache) {
     char line[96];
     std::snprintf(line, sizeof line, "compiled tier: %zu functions loaded from the cache in %.3f s",

@@ -1,8 +1,9 @@
 // Compiler: bytes -> a module ready to instantiate, with the tier the user chose. Interp runs
-// the interpreter only; Compiled compiles native code before the module is returned; Baseline
+// the interpreter only; Compiled compiles LLVM's code before the module is returned (the LLVM
+// tier is loaded the first time it is needed: tiering/llvm_module.hpp); Baseline
 // gives it the single-pass baseline compiler's code (src/baseline, never cached; each function
 // compiled on its first call, by the thread that calls it); Auto
-// returns the module with LLVM's code when the on-disk code cache (jit::ObjectCache) holds it,
+// returns the module with LLVM's code when the on-disk code cache holds it,
 // else with the baseline's (milliseconds), and compiles LLVM's code on a background thread,
 // which then replaces the baseline's: new calls run it, running ones move over at safepoints.
 #pragma once
@@ -26,7 +27,7 @@
 #include "common/result.hpp"
 #include "engine/compile.hpp"
 #include "engine/compiled_module.hpp"
-#include "jit/native_code.hpp"
+#include "native/optimizing_compiler.hpp"
 
 namespace lunatic::tiering {
 
@@ -43,6 +44,10 @@ struct CompilerConfig {
   /// interpreter when the code generator failed on it. May be called from the background
   /// thread.
   std::function<void(const std::string&)> note{};
+  /// Told, once per Compiler, when the LLVM tier cannot be loaded (one line: why); the
+  /// modules then run in the baseline or the interpreter. May be called from the background
+  /// thread.
+  std::function<void(const std::string&)> warn{};
   /// Auto: how long a module must have been running before its background compile starts.
   /// A short run then never pays for a compile it would not live to use (LLVM at -O2 takes
   /// about a second per 30 KB of code on these machines).
@@ -55,7 +60,8 @@ struct CompilerConfig {
   /// Look native code up in the code cache before compiling, and store what was compiled.
   /// Auto: a module the cache holds gets its native code at once, without the delay.
   bool use_cache = true;
-  /// The cache's directory; nullopt: jit::ObjectCache::default_dir() ($LUNATIC_CACHE_DIR, ...).
+  /// The cache's directory; nullopt: the default ($LUNATIC_CACHE_DIR, $XDG_CACHE_HOME/lunatic,
+  /// $HOME/.cache/lunatic; jit::ObjectCache::default_dir()).
   std::optional<std::filesystem::path> cache_dir{};
   /// What engine::compile accepts (the proposals a module may use). Not part of the code
   /// cache's key: a feature set only decides whether a module is accepted, never the code a
@@ -90,8 +96,8 @@ class Compiler {
   void add_native_code(const std::shared_ptr<const engine::CompiledModule>& module);
   /// Compiles `bytes` as `compiled` and as `auto` would (the latter with OSR entries), into
   /// the cache, whatever the tier: what `lunatic compile` does. Errors: engine::compile's, or
-  /// the code generator's (context "jit").
-  Result<std::vector<jit::CompileStats>> precompile(std::span<const uint8_t> bytes);
+  /// the code generator's (context "jit"), or that the LLVM tier is not available.
+  Result<std::vector<native::CompileStats>> precompile(std::span<const uint8_t> bytes);
 
   Tier tier() const { return config_.tier; }
   /// Modules given native code by the baseline tier, and modules it refused (they run in the
@@ -109,7 +115,7 @@ class Compiler {
   struct Job {
     std::weak_ptr<const engine::CompiledModule> module;
     std::chrono::steady_clock::time_point not_before;
-    std::optional<jit::Digest> digest;
+    std::optional<native::Digest> digest;
     /// Auto, a module loaded at run time: the baseline's code first, then LLVM's `then`
     /// later.
     bool baseline = false;
@@ -120,36 +126,41 @@ class Compiler {
     std::chrono::nanoseconds then_cpu{0};
   };
   void add_native_code(const std::shared_ptr<const engine::CompiledModule>& module,
-                       const std::optional<jit::Digest>& digest, size_t module_bytes);
+                       const std::optional<native::Digest>& digest, size_t module_bytes);
   /// Auto: LLVM's code from the cache at once; else the baseline's (on this thread, or first
   /// on the background thread when `baseline_in_background`), then LLVM's from the
   /// background thread once the delay has passed (with OSR entries, so running calls of the
   /// interpreter or the baseline can be handed over).
   void compile_auto(const std::shared_ptr<const engine::CompiledModule>& module,
-                    const std::optional<jit::Digest>& digest, size_t module_bytes,
+                    const std::optional<native::Digest>& digest, size_t module_bytes,
                     bool baseline_in_background);
   /// Native code from the cache, else from the background thread once `delay` has passed
   /// (with OSR entries, so calls running in the interpreter can be handed over).
   void compile_in_background(const std::shared_ptr<const engine::CompiledModule>& module,
-                             const std::optional<jit::Digest>& digest,
+                             const std::optional<native::Digest>& digest,
                              std::chrono::milliseconds delay);
   /// Whether the cache holds LLVM's code for the module; if so, attaches it.
-  bool load_cached(const engine::CompiledModule& module, const std::optional<jit::Digest>& digest);
+  bool load_cached(const engine::CompiledModule& module,
+                   const std::optional<native::Digest>& digest);
   /// Auto: the process CPU time LLVM waits for, for a module of `bytes` that runs baseline
   /// code meanwhile (none for the interpreter: LLVM soon pays there).
   std::chrono::nanoseconds llvm_cpu_delay(size_t bytes, bool baseline_runs) const;
   void enqueue(Job job);
   void insert_locked(Job job);  ///< @pre mutex_ held
-  jit::CompileOptions options_for(Tier tier, const std::optional<jit::Digest>& digest) const;
+  native::OptimizeRequest options_for(Tier tier, const std::optional<native::Digest>& digest) const;
+  /// The LLVM tier, made on first use (loading its module then, once per process); null when
+  /// it cannot be loaded (`warn` was told why, once).
+  const native::OptimizingCompiler* llvm();
   /// Compiles on this thread as `tier` does (Compiled: no OSR entries; Auto: with them).
-  void compile_now(const engine::CompiledModule& module, const std::optional<jit::Digest>& digest,
-                   Tier tier);
+  void compile_now(const engine::CompiledModule& module,
+                   const std::optional<native::Digest>& digest, Tier tier);
   void background_loop();
   /// The baseline tier's code for `module`, on this thread (milliseconds: no cache).
   void compile_baseline_now(const engine::CompiledModule& module);
 
   CompilerConfig config_;
-  std::optional<jit::ObjectCache> cache_;  ///< none when disabled or no directory is known
+  std::once_flag llvm_once_;
+  std::unique_ptr<native::OptimizingCompiler> llvm_;  ///< null until llvm(), or unavailable
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Job> queue_;  ///< run in order of not_before

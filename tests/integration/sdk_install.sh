@@ -17,7 +17,7 @@ rm -rf "$work"
 mkdir -p "$work"
 cmake --install "$build" --prefix "$work/prefix" >"$work/install.log"
 prefix=$work/prefix
-for f in bin/lunatic include/lunatic/process.h include/lunatic/lunatic.hpp \
+for f in bin/lunatic lib/lunatic/lunatic_llvm.so include/lunatic/process.h include/lunatic/lunatic.hpp \
          lib/cmake/lunatic/LunaticGuest.cmake lib/cmake/lunatic/wasm32-wasi-toolchain.cmake \
          lib/cmake/lunatic/LunaticConfig.cmake lib/cmake/lunatic/Platform/WASI.cmake \
          lib/cmake/lunatic/LunaticTargets.cmake include/lunatic-host/lunatic/runtime.hpp \
@@ -52,6 +52,15 @@ check toolchain "$work/toolchain/greeter.wasm"
 cmake -S "$project" -B "$work/host" "${generator[@]}" -DCMAKE_PREFIX_PATH="$prefix" >"$work/host.log"
 cmake --build "$work/host" >>"$work/host.log"
 check host "$work/host/greeter.wasm"
+
+# The installed lunatic finds its LLVM tier in ../lib/lunatic and compiles with it.
+err=$(LUNATIC_LOG=debug LUNATIC_CACHE_DIR="$work/cache" "$prefix/bin/lunatic" run --tier compiled \
+      "$work/host/greeter.wasm" Ada 2>&1 >/dev/null)
+if [[ $err != *"compiled tier: "* || $err == *"not available"* ]]; then
+  echo "FAIL (llvm tier): the installed lunatic did not compile with LLVM: $err"
+  exit 1
+fi
+echo "ok llvm tier: $(grep -m1 'compiled tier: ' <<<"$err")"
 
 # The host program: its output is checked in full by integration.embed_runtime in the build
 # tree; here it must build from the install tree alone and run the same way.

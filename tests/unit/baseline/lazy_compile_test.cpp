@@ -19,7 +19,7 @@ constexpr std::string_view kWork = lunatic::testing::kWorkWat;  // support/tier_
 // Whether defined function i of `module` still has its stub as its slot entry (the typed
 // entries of baseline code stay the stubs).
 bool still_a_stub(const engine::CompiledModule& module, uint32_t defined_index) {
-  const jit::NativeCode& code = jit::native_tier_of(module)->code();
+  const native::NativeCode& code = native::native_tier_of(module)->code();
   return reinterpret_cast<void*>(code.entry(defined_index)) == code.typed(defined_index);
 }
 

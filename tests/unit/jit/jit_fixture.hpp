@@ -16,11 +16,15 @@
 #include "engine/store.hpp"
 #include "engine/trap.hpp"
 #include "engine/value.hpp"
-#include "jit/abi.hpp"
 #include "jit/native_code.hpp"
 #include "jit/native_tier.hpp"
+#include "native/abi.hpp"
 
 namespace lunatic::jit::testing {
+
+using native::Context;
+using native::ShadowEntry;
+using native::Slot;
 
 /// The result of one call: the result values or the trap's message.
 struct Outcome {

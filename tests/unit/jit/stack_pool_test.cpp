@@ -1,13 +1,13 @@
 // StackPool: stacks are reused, the most recent ones warm, the rest given back to the OS in
 // batches (their pages read as zero again) and handed out again.
-#include "jit/stack_pool.hpp"
+#include "native/stack_pool.hpp"
 
 #include <gtest/gtest.h>
 
 #include <set>
 #include <vector>
 
-namespace lunatic::jit {
+namespace lunatic::native {
 namespace {
 
 TEST(StackPool, ReleasedStacksAreReusedAndPastTheWarmOnesGivenBack) {
@@ -34,4 +34,4 @@ TEST(StackPool, ReleasedStacksAreReusedAndPastTheWarmOnesGivenBack) {
 }
 
 }  // namespace
-}  // namespace lunatic::jit
+}  // namespace lunatic::native

@@ -60,8 +60,8 @@ class CodeCache : public ::testing::Test {
     EXPECT_NE((*module)->native(), nullptr) << notes_;
     return *module;
   }
-  static const jit::CompileStats& stats(const engine::CompiledModule& module) {
-    return jit::native_tier_of(module)->code().stats();
+  static const native::CompileStats& stats(const engine::CompiledModule& module) {
+    return native::native_tier_of(module)->code().stats();
   }
   /// sum_squares(n) with some fuel: the result and the fuel left.
   static Outcome run(const std::shared_ptr<const engine::CompiledModule>& module, int32_t n) {
@@ -123,7 +123,7 @@ TEST_F(CodeCache, PrecompileFillsBothEntriesAndAutoStartsNative) {
   auto warm = compile(bytes, Tier::Auto);  // native before compile() returns: no delay
   ASSERT_NE(warm, nullptr);
   EXPECT_TRUE(stats(*warm).from_cache);
-  const jit::NativeCode& code = jit::native_tier_of(*warm)->code();
+  const native::NativeCode& code = native::native_tier_of(*warm)->code();
   ASSERT_EQ(code.function_count(), 2u);
   EXPECT_EQ(code.osr_entry(0), nullptr);  // $sq has no loop
   ASSERT_NE(code.osr_entry(1), nullptr);
@@ -146,7 +146,7 @@ TEST_F(CodeCache, ALoadedModuleIsCompiledInTheBackgroundThenFromTheCache) {
   }
   ASSERT_NE((*loaded)->native(), nullptr);
   EXPECT_FALSE(stats(**loaded).from_cache);
-  EXPECT_NE(jit::native_tier_of(**loaded)->code().osr_entry(1), nullptr);
+  EXPECT_NE(native::native_tier_of(**loaded)->code().osr_entry(1), nullptr);
   auto again = compiler.compile_loaded(bytes);  // cached: native before it returns
   ASSERT_TRUE(again.ok());
   ASSERT_NE((*again)->native(), nullptr);
@@ -200,7 +200,7 @@ TEST_F(CodeCache, AutoWithADamagedEntryStartsInTheBaselineNotInAnLlvmCompile) {
   auto module = compiler.compile(bytes);
   ASSERT_TRUE(module.ok());
   ASSERT_NE((*module)->native(), nullptr);
-  EXPECT_FALSE(jit::native_tier_of(**module)->code().optimized()) << notes;
+  EXPECT_FALSE(native::native_tier_of(**module)->code().optimized()) << notes;
   EXPECT_NE(notes.find("no usable code cache entry"), std::string::npos) << notes;
   EXPECT_EQ(run(*module, 3).results.at(0).bits, 1u + 4 + 9 + 7);
 }

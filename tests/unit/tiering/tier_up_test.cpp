@@ -18,7 +18,7 @@ using lunatic::testing::kReceiveLoopWat;
 using lunatic::testing::kWalkWat;
 
 bool runs_llvm(const engine::CompiledModule& module) {
-  const jit::NativeTier* tier = jit::native_tier_of(module);
+  const native::NativeTier* tier = native::native_tier_of(module);
   return tier != nullptr && tier->code().optimized();
 }
 

@@ -1,11 +1,11 @@
 // StackPool: chunks of kStacksPerChunk stacks, one MAP_NORESERVE mapping each.
-#include "jit/stack_pool.hpp"
+#include "native/stack_pool.hpp"
 
 #include <sys/mman.h>
 
 #include <algorithm>
 
-namespace lunatic::jit {
+namespace lunatic::native {
 
 StackPool::~StackPool() {
   for (auto [base, bytes] : chunks_) munmap(base, bytes);
@@ -56,4 +56,4 @@ void StackPool::release(uint8_t* stack) {
   cold_.insert(cold_.end(), batch.begin(), batch.end());
 }
 
-}  // namespace lunatic::jit
+}  // namespace lunatic::native

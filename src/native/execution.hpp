@@ -13,11 +13,11 @@
 #include "engine/fuel_meter.hpp"
 #include "engine/store.hpp"
 #include "engine/thread.hpp"
-#include "jit/abi.hpp"
-#include "jit/fiber.hpp"
-#include "jit/native_code.hpp"
+#include "native/abi.hpp"
+#include "native/fiber.hpp"
+#include "native/native_code.hpp"
 
-namespace lunatic::jit {
+namespace lunatic::native {
 
 class NativeTier;
 
@@ -114,4 +114,4 @@ class Execution final : public engine::TierExecution {
   int64_t granted_ = 0;
 };
 
-}  // namespace lunatic::jit
+}  // namespace lunatic::native

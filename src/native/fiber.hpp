@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace lunatic::jit {
+namespace lunatic::native {
 
 class Fiber {
  public:
@@ -42,4 +42,4 @@ class Fiber {
   [[maybe_unused]] void* tsan_caller_ = nullptr;
 };
 
-}  // namespace lunatic::jit
+}  // namespace lunatic::native

@@ -14,7 +14,7 @@ struct Global;
 struct Instance;
 }  // namespace lunatic::engine
 
-namespace lunatic::jit {
+namespace lunatic::native {
 
 using engine::Slot;
 
@@ -165,4 +165,4 @@ static_assert(offsetof(Context, slot_entries) == 128);
 static_assert(offsetof(Context, frame_fp) == 136);
 static_assert(offsetof(Context, max_slots) == 140);
 
-}  // namespace lunatic::jit
+}  // namespace lunatic::native

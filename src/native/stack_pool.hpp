@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace lunatic::jit {
+namespace lunatic::native {
 
 class StackPool {
  public:
@@ -17,7 +17,7 @@ class StackPool {
   /// only when touched; a stack is address space until then. The chain: a baseline frame
   /// takes 8 bytes per slot of its interpreter frame plus about 64 (saved registers, return
   /// address), so 1M slots (8 MiB) and 10,000 frames fit with room to spare, and exhaustion
-  /// comes from the same limit, at the same call, as in the interpreter (jit/abi.hpp
+  /// comes from the same limit, at the same call, as in the interpreter (native/abi.hpp
   /// frame_fp). The stack-pointer check stays as the backstop for bigger LLVM frames.
   static constexpr size_t kStackBytes = size_t{16} << 20;
 
@@ -48,4 +48,4 @@ class StackPool {
   std::vector<std::pair<void*, size_t>> chunks_;
 };
 
-}  // namespace lunatic::jit
+}  // namespace lunatic::native

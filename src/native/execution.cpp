@@ -1,6 +1,6 @@
 // Execution: the fiber's life (start, stop at a safepoint or in a host call, continue, end),
 // the fuel meter, calls out of compiled code, and traps with their backtrace.
-#include "jit/execution.hpp"
+#include "native/execution.hpp"
 
 #include <algorithm>
 #include <array>
@@ -9,9 +9,9 @@
 
 #include "engine/compiled_module.hpp"
 #include "engine/value.hpp"
-#include "jit/native_tier.hpp"
+#include "native/native_tier.hpp"
 
-namespace lunatic::jit {
+namespace lunatic::native {
 
 using engine::kKillPollInterval;
 using engine::RunStatus;
@@ -356,4 +356,4 @@ void Execution::finish_trapped() {
   fiber_->exit();
 }
 
-}  // namespace lunatic::jit
+}  // namespace lunatic::native

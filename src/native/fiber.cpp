@@ -1,6 +1,6 @@
 // Fiber over boost::context's fcontext (make_fcontext/jump_fcontext), with the switch
 // annotations AddressSanitizer and ThreadSanitizer need to follow a stack change.
-#include "jit/fiber.hpp"
+#include "native/fiber.hpp"
 
 #include <boost/context/detail/fcontext.hpp>
 
@@ -26,7 +26,7 @@
 #include <sanitizer/tsan_interface.h>
 #endif
 
-namespace lunatic::jit {
+namespace lunatic::native {
 
 namespace ctx = boost::context::detail;
 
@@ -106,4 +106,4 @@ void Fiber::exit() {
   __builtin_unreachable();
 }
 
-}  // namespace lunatic::jit
+}  // namespace lunatic::native

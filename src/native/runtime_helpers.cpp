@@ -3,14 +3,14 @@
 #include <string>
 
 #include "engine/instance_ops.hpp"
-#include "jit/abi.hpp"
-#include "jit/execution.hpp"
+#include "native/abi.hpp"
+#include "native/execution.hpp"
 
 using lunatic::engine::Instance;
 using lunatic::engine::TrapKind;
-using lunatic::jit::Context;
-using lunatic::jit::Execution;
-using lunatic::jit::Slot;
+using lunatic::native::Context;
+using lunatic::native::Execution;
+using lunatic::native::Slot;
 namespace ops = lunatic::engine::instance_ops;
 
 namespace {

@@ -1,0 +1,59 @@
+// OptimizingCompiler: what the tiers above ask of the optimising tier (LLVM, src/jit), which the
+// `lunatic` executable does not link: it loads the tier's module the first time a module needs
+// LLVM's code (tiering/llvm_module.hpp). One extern "C" factory, checked against the build.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "common/result.hpp"
+#include "engine/compiled_module.hpp"
+#include "native/native_code.hpp"
+
+namespace lunatic::native {
+
+/// A SHA-256 digest: a module's key material in the code cache.
+using Digest = std::array<uint8_t, 32>;
+
+/// How one module is to be compiled (jit::CompileOptions without the cache, which the
+/// compiler owns).
+struct OptimizeRequest {
+  unsigned opt_level = 2;  ///< LLVM's -O level, 0..3
+  bool osr_entries = false;
+  /// The module's digest (digest_of its bytes); without it the code cache is not used.
+  std::optional<Digest> module_digest{};
+  /// Only a code cache entry: a miss is an error, never a compile.
+  bool cache_only = false;
+};
+
+/// The optimising tier, with its code cache. Thread-safe: compiles may run on several
+/// threads at once.
+class OptimizingCompiler {
+ public:
+  virtual ~OptimizingCompiler() = default;
+  /// SHA-256 of a module's bytes (OptimizeRequest::module_digest).
+  virtual Digest digest_of(std::span<const uint8_t> bytes) const = 0;
+  /// Whether the code cache holds an entry for the module with these options (not
+  /// verified: a load may still miss). False without a cache.
+  virtual bool cached(const Digest& module_digest, unsigned opt_level, bool osr_entries) const = 0;
+  /// Compiles (or loads from the cache) `module`'s code and attaches it as its native tier,
+  /// replacing the one it had (see jit::attach_native). Errors: why the module keeps its tier.
+  virtual Result<void> attach(const engine::CompiledModule& module,
+                              const OptimizeRequest& request) const = 0;
+  /// Compiles `module` into the cache without attaching it (`lunatic compile`).
+  virtual Result<CompileStats> precompile(const engine::CompiledModule& module,
+                                          const OptimizeRequest& request) const = 0;
+};
+
+/// The factory the tier's module exports as kOptimizerFactory: a compiler whose code cache is
+/// in `cache_dir` (null: the default directory, if any), or without a cache (`use_cache`
+/// false). Never null.
+using OptimizerFactory = OptimizingCompiler* (*)(const char* cache_dir, bool use_cache);
+inline constexpr char kOptimizerFactory[] = "lunatic_optimizer_create";
+/// The module's build tag (a NUL-terminated string, LUNATIC_BUILD_TAG): a module whose tag is
+/// not the executable's comes from another build and is refused (the ABI may differ).
+inline constexpr char kOptimizerBuildTag[] = "lunatic_optimizer_build_tag";
+
+}  // namespace lunatic::native

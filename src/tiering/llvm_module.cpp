@@ -1,0 +1,79 @@
+// llvm_factory: the weak link to a tier linked in, else dlopen of lunatic_llvm.so, once.
+#include "tiering/llvm_module.hpp"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "lunatic_build_tag.hpp"
+
+// Defined by src/jit/optimizer_module.cpp. Weak: null unless the program links lunatic_jit
+// (whose link options pull that object in), as the tests and the embedding library do.
+extern "C" lunatic::native::OptimizingCompiler* lunatic_optimizer_create(const char* cache_dir,
+                                                                         bool use_cache)
+    __attribute__((weak));
+
+namespace lunatic::tiering {
+namespace {
+
+constexpr char kModuleName[] = "lunatic_llvm.so";
+
+Error unavailable(const std::string& why) {
+  return Error(Phase::Unsupported, "the LLVM tier is not available: " + why, Error::kNoOffset,
+               "jit");
+}
+
+// Where the module may be: next to the executable (the build tree), then where the install
+// puts it (bin/lunatic, lib/lunatic/lunatic_llvm.so).
+std::vector<std::filesystem::path> candidates() {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  const std::filesystem::path dir = exe.parent_path();
+  return {dir / kModuleName, dir.parent_path() / "lib" / "lunatic" / kModuleName};
+}
+
+Result<native::OptimizerFactory> load() {
+  if (&lunatic_optimizer_create != nullptr) return &lunatic_optimizer_create;
+  std::vector<std::filesystem::path> paths = candidates();
+  std::error_code ec;
+  auto found = std::find_if(paths.begin(), paths.end(),
+                            [&](const auto& path) { return std::filesystem::exists(path, ec); });
+  if (found == paths.end()) {
+    return unavailable(std::string(kModuleName) + " is not next to the executable nor in " +
+                       (paths.empty() ? "../lib/lunatic" : paths.back().parent_path().string()));
+  }
+  // Kept loaded for the rest of the process: native code and its owners point into it.
+  void* handle = dlopen(found->c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) return unavailable(dlerror());
+  const auto* tag = static_cast<const char*>(dlsym(handle, native::kOptimizerBuildTag));
+  if (tag == nullptr || std::strcmp(tag, LUNATIC_BUILD_TAG) != 0) {
+    dlclose(handle);
+    return unavailable(found->string() + " comes from another build (" +
+                       (tag == nullptr ? "no build tag" : tag) +
+                       ", this is " LUNATIC_BUILD_TAG ")");
+  }
+  void* factory = dlsym(handle, native::kOptimizerFactory);
+  if (factory == nullptr) {
+    dlclose(handle);
+    return unavailable(found->string() + " has no " + native::kOptimizerFactory);
+  }
+  return reinterpret_cast<native::OptimizerFactory>(factory);
+}
+
+}  // namespace
+
+Result<native::OptimizerFactory> llvm_factory() {
+  static std::once_flag once;
+  static std::optional<Result<native::OptimizerFactory>> result;
+  std::call_once(once, [] { result.emplace(load()); });
+  return *result;
+}
+
+}  // namespace lunatic::tiering
