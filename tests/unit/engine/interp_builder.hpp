@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -203,5 +204,22 @@ struct Harness {
   Thread thread;
   Instance* instance = nullptr;
 };
+
+/// The opcodes of function `defined` of `b`, in order (the lowered code, superinstructions
+/// included).
+inline std::vector<Op> ops_of(ModuleBuilder& b, uint32_t defined) {
+  auto fn = lower(b.m, defined);
+  EXPECT_TRUE(fn.ok());
+  std::vector<Op> out;
+  if (!fn.ok()) return out;
+  const std::vector<uint32_t>& code = fn.value()->code;
+  for (size_t i = 0; i < code.size(); i += instruction_words(&code[i]))
+    out.push_back(static_cast<Op>(code[i]));
+  return out;
+}
+
+inline bool contains(const std::vector<Op>& ops, Op op) {
+  return std::find(ops.begin(), ops.end(), op) != ops.end();
+}
 
 }  // namespace lunatic::engine::testing

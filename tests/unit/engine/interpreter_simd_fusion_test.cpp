@@ -10,21 +10,6 @@
 namespace lunatic::engine::testing {
 namespace {
 
-std::vector<Op> ops_of(ModuleBuilder& b, uint32_t defined) {
-  auto fn = lower(b.m, defined);
-  EXPECT_TRUE(fn.ok());
-  std::vector<Op> out;
-  if (!fn.ok()) return out;
-  const std::vector<uint32_t>& code = fn.value()->code;
-  for (size_t i = 0; i < code.size(); i += instruction_words(&code[i]))
-    out.push_back(static_cast<Op>(code[i]));
-  return out;
-}
-
-bool contains(const std::vector<Op>& ops, Op op) {
-  return std::find(ops.begin(), ops.end(), op) != ops.end();
-}
-
 // Bytes 0, 1, 2, ... 255 at address 0.
 std::string ramp() {
   std::string bytes(256, '\0');
