@@ -4,8 +4,8 @@
 # suite in the three tiers and the integration tests, the integration tests again with the
 # compiled tier, then builds again with ASan+UBSan into build-asan/, the unit tests included,
 # and runs the unit, regression, spec and integration tests there (LeakSanitizer checks every
-# guest run, kills included), the runtime, networking and host-namespace tests under TSan,
-# and a short fuzz run (the tiers compared). Stops at the first failing step.
+# guest run, kills included), the runtime, networking, host-namespace and distribution tests
+# under TSan, and a short fuzz run (the tiers compared). Stops at the first failing step.
 # What would repeat is left out, to keep CI short: the unit tests run once, in the ASan+UBSan
 # build (the plain build would run the same code again), and the sanitizer builds compile at
 # -O1 with line tables only (ASan's advice; it nearly halves their compile time).
@@ -72,17 +72,19 @@ run_step "ctest asan (unit, regression, spec, integration)" ctest --test-dir bui
   --output-on-failure -L 'unit|regression|spec|integration' -LE host_memory \
   -E 'debian_minigzip|spec_suite_compiled' -j "$jobs"
 
-# The scheduler, mailboxes, links and the I/O reactor under ThreadSanitizer (unit tests).
+# The scheduler, mailboxes, links, the I/O reactor and distribution's connection threads (a
+# remote spawn's compile job wakes its connection) under ThreadSanitizer (unit tests).
 run_step "configure tsan" cmake -S . -B build-tsan -G Ninja "${sanitizer_flags[@]}" \
   -DLUNATIC_SANITIZE=thread -DLUNATIC_BUILD_EXAMPLES=OFF
 run_step "build tsan runtime tests" cmake --build build-tsan -j "$jobs" --target unit_runtime \
-  unit_networking unit_host
+  unit_networking unit_host unit_dist
 run_step "tsan runtime tests" build-tsan/tests/unit/unit_runtime
 run_step "tsan networking tests" build-tsan/tests/unit/unit_networking
 run_step "tsan host namespace tests" build-tsan/tests/unit/unit_host
+run_step "tsan distribution tests" build-tsan/tests/unit/unit_dist
 
 # Fuzzers: a short run of each over its committed corpus (clang, libFuzzer).
 run_step "fuzz smoke" bash scripts/fuzz_smoke.sh 20
 
 echo "test.sh: OK: format, build, unit + spec + integration tests, the same under ASan+UBSan," \
-  "TSan runtime + networking + host tests, fuzz smoke in $((SECONDS - start)) s"
+  "TSan runtime + networking + host + distribution tests, fuzz smoke in $((SECONDS - start)) s"
