@@ -158,6 +158,9 @@ class Lowerer {
   uint64_t const_value(uint32_t slot) const { return constants_[slot - local_total_]; }
   bool add_operands(uint32_t pos, uint32_t& a, uint32_t& b) const;
   bool take_address_add(Entry address, uint32_t& a, uint32_t& b);
+  /// Removes the instruction emitted last (at last_pos_), and its trap offset if it has one,
+  /// so that a superinstruction takes its place.
+  void drop_last_instruction();
   bool emit_with_immediate(Op op, Entry a, Entry b);
   void use_compare_immediate(uint32_t branch_pos);
   void compact_constants();

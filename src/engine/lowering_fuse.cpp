@@ -177,12 +177,16 @@ bool Lowerer::take_address_add(Entry address, uint32_t& a, uint32_t& b) {
       !add_operands(last_pos_, a, b)) {
     return false;
   }
-  code_.resize(last_pos_);
   // The merged instruction traps as the access: it takes the access's offset.
-  if (!offsets_.empty() && offsets_.back().first == last_pos_) offsets_.pop_back();
-  last_patchable_ = false;
-  last_add_pos_ = UINT32_MAX;
+  drop_last_instruction();
   return true;
+}
+
+void Lowerer::drop_last_instruction() {
+  code_.resize(last_pos_);
+  if (!offsets_.empty() && offsets_.back().first == last_pos_) offsets_.pop_back();
+  if (last_add_pos_ == last_pos_) last_add_pos_ = UINT32_MAX;
+  last_patchable_ = false;
 }
 
 // `branch_pos` holds a fused [BrIf<cmp> a, b, target] on i32; if the instruction just before it
@@ -239,10 +243,7 @@ bool Lowerer::fuse_xor_shift(Op op, Entry a, Entry b) {
   const uint32_t dst = code_[last_pos_ + 1], x = code_[last_pos_ + 2], k = code_[last_pos_ + 3];
   if (a.kind != Entry::Kind::Home || a.slot != dst) std::swap(a, b);
   if (a.kind != Entry::Kind::Home || a.slot != dst || b.slot != x || dst == x) return false;
-  // The shift goes; the xor takes its place (neither traps, so offsets need no care).
-  code_.resize(last_pos_);
-  if (!offsets_.empty() && offsets_.back().first == last_pos_) offsets_.pop_back();
-  last_patchable_ = false;
+  drop_last_instruction();  // the shift goes; the xor takes its place
   emit_result(fused, {x, k});
   return true;
 }
@@ -309,9 +310,7 @@ bool Lowerer::fuse_into_lane_add(Op op, Entry a, Entry b) {
   const uint32_t dst = code_[last_pos_ + 1], x = code_[last_pos_ + 2], y = code_[last_pos_ + 3];
   if (a.kind != Entry::Kind::Home || a.slot != dst) std::swap(a, b);
   if (a.kind != Entry::Kind::Home || a.slot != dst) return false;
-  code_.resize(last_pos_);
-  if (!offsets_.empty() && offsets_.back().first == last_pos_) offsets_.pop_back();
-  last_patchable_ = false;
+  drop_last_instruction();
   emit_result(fused, {x, y, b.slot}, 2);
   return true;
 }
