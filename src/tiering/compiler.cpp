@@ -91,11 +91,16 @@ Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile(
   // Compiled and auto look the module up in the code cache: the LLVM tier is loaded for that
   // (the key holds LLVM's view of the host), interp and baseline never load it.
   std::optional<native::Digest> digest;
-  if (config_.use_cache && config_.tier != Tier::Interp && config_.tier != Tier::Baseline) {
-    if (const native::OptimizingCompiler* llvm = this->llvm()) digest = llvm->digest_of(bytes);
-  }
+  if (config_.tier != Tier::Interp && config_.tier != Tier::Baseline) digest = cache_digest(bytes);
   add_native_code(module, digest, bytes.size());
   return module;
+}
+
+std::optional<native::Digest> Compiler::cache_digest(std::span<const uint8_t> bytes) {
+  if (!config_.use_cache) return std::nullopt;
+  const native::OptimizingCompiler* llvm = this->llvm();
+  if (llvm == nullptr) return std::nullopt;
+  return llvm->digest_of(bytes);
 }
 
 Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile_loaded(
@@ -107,10 +112,7 @@ Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile_loaded(
     compile_baseline_now(*module);
     return module;
   }
-  std::optional<native::Digest> digest;
-  if (config_.use_cache) {
-    if (const native::OptimizingCompiler* llvm = this->llvm()) digest = llvm->digest_of(bytes);
-  }
+  const std::optional<native::Digest> digest = cache_digest(bytes);
   if (config_.tier == Tier::Auto) {
     compile_auto(module, digest, bytes.size(), /*baseline_in_background=*/true);
   } else {

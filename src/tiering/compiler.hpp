@@ -151,6 +151,9 @@ class Compiler {
   /// The LLVM tier, made on first use (loading its module then, once per process); null when
   /// it cannot be loaded (`warn` was told why, once).
   const native::OptimizingCompiler* llvm();
+  /// The code cache's digest of `bytes`, or none when the cache is off or LLVM unavailable
+  /// (the digest is LLVM's: loading it is the price of a lookup).
+  std::optional<native::Digest> cache_digest(std::span<const uint8_t> bytes);
   /// Compiles on this thread as `tier` does (Compiled: no OSR entries; Auto: with them).
   void compile_now(const engine::CompiledModule& module,
                    const std::optional<native::Digest>& digest, Tier tier);
