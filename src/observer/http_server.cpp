@@ -43,6 +43,7 @@ struct HttpServer::Impl {
   asio::steady_timer backoff{io};
   asio::steady_timer grace{io};
   std::thread thread;
+  uint16_t port = 0;  // read before the thread starts: the acceptor is the thread's
 
   void accept() {
     acceptor.async_accept([this](error_code ec, tcp::socket socket) {
@@ -121,6 +122,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const Endpoint& endpoint, 
     }
   }
   if (ec) return Error(Phase::Host, what + ": cannot listen: " + ec.message());
+  impl->port = impl->acceptor.local_endpoint(ec).port();
   impl->accept();
   Impl* self = impl.get();
   impl->thread = std::thread([self] { self->run(); });
@@ -136,10 +138,7 @@ HttpServer::~HttpServer() {
   impl_->state.on_last_closed = nullptr;  // the grace timer goes before the io_context
 }
 
-uint16_t HttpServer::port() const {
-  error_code ec;
-  return impl_->acceptor.local_endpoint(ec).port();
-}
+uint16_t HttpServer::port() const { return impl_->port; }
 
 std::string percent_decode(std::string_view text, bool plus_is_space) {
   std::string out;
