@@ -1,7 +1,7 @@
 // The hashes and randomness distribution needs (MD5 for the Erlang handshake, SHA-256 for
 // modules that travel, random challenges), from OpenSSL's libcrypto loaded on first use: linked,
-// its relocations cost every `lunatic` start ~5 ms though only a node uses it
-// (docs/design.md, "Start-up").
+// its relocations cost every `lunatic` start ~6 ms though only a node uses it
+// (docs/benchmarks.md, "Start-up: no HTTP or crypto library at load").
 #pragma once
 
 #include <array>
