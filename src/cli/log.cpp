@@ -4,12 +4,14 @@
 #include <spdlog/async.h>
 #include <spdlog/async_logger.h>
 #include <spdlog/fmt/fmt.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <cctype>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -85,12 +87,73 @@ std::shared_ptr<spdlog::logger> configure(std::shared_ptr<spdlog::logger> log, c
   return log;
 }
 
-/// The thread that writes the stderr logger's lines, and their queue. It lives until the
+/// The thread that writes the stderr logger's lines, and their queue: started by the first line
+/// (most runs log nothing, and the 1,024-line queue and the thread cost a start ~1.7 ms:
+/// docs/benchmarks.md, "Start-up: no HTTP or crypto library at load"). It lives until the
 /// program's static objects are destroyed: that writes what is still queued, then joins.
+std::atomic<spdlog::details::thread_pool*> writer_started{nullptr};
+
 std::shared_ptr<spdlog::details::thread_pool> stderr_writer() {
-  static auto pool = std::make_shared<spdlog::details::thread_pool>(kQueuedLogLines, 1);
+  // A function's static, made after the stderr sink (and spdlog's console mutex, a static of
+  // its own): destroyed before them, so its last lines are written while they exist.
+  static const auto pool = [] {
+    auto made = std::make_shared<spdlog::details::thread_pool>(kQueuedLogLines, 1);
+    writer_started.store(made.get(), std::memory_order_release);
+    return made;
+  }();
   return pool;
 }
+
+/// The writer if a line has started it, else null (nothing was ever queued).
+spdlog::details::thread_pool* started_writer() {
+  return writer_started.load(std::memory_order_acquire);
+}
+
+/// The stderr logger's sink: hands each line, as it comes, to an async logger (the writer's
+/// thread and queue), which it makes with the first line. Its flush is the stderr sink's own
+/// (drain_log); lines are flushed one by one by the writer.
+class DeferredStderrSink final : public spdlog::sinks::sink {
+ public:
+  void log(const spdlog::details::log_msg& msg) override {
+    async().log(msg.time, msg.source, msg.level, msg.payload);
+  }
+  void flush() override {
+    if (started_.load(std::memory_order_acquire)) stderr_->flush();
+  }
+  void set_pattern(const std::string& pattern) override {
+    set_formatter(std::make_unique<spdlog::pattern_formatter>(pattern));
+  }
+  void set_formatter(std::unique_ptr<spdlog::formatter> formatter) override {
+    std::lock_guard lock(mutex_);
+    formatter_ = std::move(formatter);
+    if (async_) async_->set_formatter(formatter_->clone());
+  }
+
+ private:
+  spdlog::async_logger& async() {
+    std::call_once(once_, [this] {
+      std::lock_guard lock(mutex_);
+      stderr_ = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+      // The logging thread only queues the line (overrun_oldest: never waits for room), so a
+      // stalled stderr cannot hold a worker that reports a crash.
+      async_ = std::make_shared<spdlog::async_logger>(
+          "lunatic", stderr_, stderr_writer(), spdlog::async_overflow_policy::overrun_oldest);
+      if (formatter_) async_->set_formatter(formatter_->clone());
+      async_->set_level(spdlog::level::trace);  // the front logger filters
+      // Traps and failures are rare but matter: each line reaches stderr at once.
+      async_->flush_on(spdlog::level::trace);
+      started_.store(true, std::memory_order_release);
+    });
+    return *async_;
+  }
+
+  std::once_flag once_;
+  std::mutex mutex_;  // formatter_, and async_'s formatter
+  std::unique_ptr<spdlog::formatter> formatter_;
+  std::shared_ptr<spdlog::sinks::sink> stderr_;
+  std::shared_ptr<spdlog::async_logger> async_;
+  std::atomic<bool> started_{false};
+};
 
 }  // namespace
 
@@ -101,19 +164,22 @@ std::shared_ptr<spdlog::logger> make_logger(spdlog::sink_ptr sink, const char* s
 }
 
 std::shared_ptr<spdlog::logger> make_stderr_logger(const char* setting) {
-  // The logging thread only queues the line (overrun_oldest: never waits for room), so a
-  // stalled stderr cannot hold a worker that reports a crash.
-  auto log = std::make_shared<spdlog::async_logger>(
-      "lunatic", std::make_shared<spdlog::sinks::stderr_color_sink_mt>(), stderr_writer(),
-      spdlog::async_overflow_policy::overrun_oldest);
-  return configure(std::move(log), setting, true);
+  auto log =
+      configure(std::make_shared<spdlog::logger>("lunatic", std::make_shared<DeferredStderrSink>()),
+                setting, true);
+  // The writer flushes each line; a flush here would take the stderr sink's lock, which a
+  // stalled stderr holds.
+  log->flush_on(spdlog::level::off);
+  return log;
 }
 
 namespace {
 
 /// Waits until the stderr logger's queue is empty or `deadline` passed.
 void wait_for_writer(std::chrono::steady_clock::time_point deadline) {
-  while (stderr_writer()->queue_size() > 0 && std::chrono::steady_clock::now() < deadline) {
+  spdlog::details::thread_pool* writer = started_writer();
+  while (writer != nullptr && writer->queue_size() > 0 &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 }
@@ -126,7 +192,8 @@ void drain_log(spdlog::logger& log, std::chrono::milliseconds limit) {
   // Lines a full queue dropped since the last drain are counted, so a reader knows the log
   // has gaps (the count is the queue's: it covers every logger that shares the writer).
   static std::atomic<size_t> reported{0};
-  const size_t dropped = stderr_writer()->overrun_counter();
+  spdlog::details::thread_pool* writer = started_writer();
+  const size_t dropped = writer != nullptr ? writer->overrun_counter() : 0;
   const size_t before = reported.exchange(dropped);
   if (dropped > before) {
     log.warn("{} log lines were dropped: stderr did not take them as fast as they came",

@@ -32,8 +32,8 @@ inline constexpr size_t kQueuedLogLines = 1024;
 /// the default). An unknown setting gives the default level and a warning through the logger
 /// itself. Thread-safe. A call only queues its line (at most kQueuedLogLines wait; a full
 /// queue drops its oldest, and drain_log says how many it dropped): a thread of the log's own
-/// writes them, so a stderr nobody reads never blocks the worker that logs. Queued lines are
-/// written before the program exits.
+/// (started by the first line that passes the level) writes them, so a stderr nobody reads
+/// never blocks the worker that logs. Queued lines are written before the program exits.
 std::shared_ptr<spdlog::logger> make_stderr_logger(const char* setting);
 
 /// Waits until the lines queued by the stderr logger are written (at most `limit`), then

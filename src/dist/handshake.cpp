@@ -13,9 +13,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -27,6 +24,8 @@
 #include <cstring>
 #include <span>
 #include <vector>
+
+#include "dist/crypto.hpp"
 
 namespace lunatic::dist {
 namespace {
@@ -132,17 +131,15 @@ bool valid_node_name(std::string_view name) {
   return true;
 }
 
-Digest digest(const std::string& cookie, uint32_t challenge) {
+/// nullopt without libcrypto: never a digest anyone could guess.
+std::optional<Digest> digest(const std::string& cookie, uint32_t challenge) {
   const std::string text = cookie + std::to_string(challenge);
-  Digest out{};
-  unsigned int size = 0;
-  EVP_Digest(text.data(), text.size(), out.data(), &size, EVP_md5(), nullptr);
-  return out;
+  return md5({reinterpret_cast<const uint8_t*>(text.data()), text.size()});
 }
 
 std::optional<uint32_t> new_challenge() {
   uint8_t bytes[4];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) return std::nullopt;
+  if (!random_bytes(bytes, sizeof bytes)) return std::nullopt;
   return static_cast<uint32_t>(get(bytes, 0, 4));
 }
 
@@ -175,9 +172,9 @@ std::optional<Hello> read_hello(std::span<const uint8_t> packet, bool is_challen
   return hello;
 }
 
-bool read_digest(std::span<const uint8_t> packet, size_t at, const Digest& want) {
-  return packet.size() == at + want.size() &&
-         CRYPTO_memcmp(packet.data() + at, want.data(), want.size()) == 0;
+bool read_digest(std::span<const uint8_t> packet, size_t at, const std::optional<Digest>& want) {
+  return want && packet.size() == at + want->size() &&
+         equal_in_constant_time(packet.subspan(at), *want);
 }
 
 void set_no_delay(int fd) {
@@ -289,8 +286,10 @@ std::optional<std::string> accept_handshake(int fd, const HandshakeSelf& self, u
     return why = "wrong cookie", std::nullopt;
   }
   std::vector<uint8_t> ack{'a'};
-  const Digest theirs = digest(self.cookie, static_cast<uint32_t>(get(*reply, 1, 4)));
-  ack.insert(ack.end(), theirs.begin(), theirs.end());
+  const std::optional<Digest> theirs =
+      digest(self.cookie, static_cast<uint32_t>(get(*reply, 1, 4)));
+  if (!theirs) return why = "no MD5", std::nullopt;
+  ack.insert(ack.end(), theirs->begin(), theirs->end());
   if (!send_packet(fd, ack, deadline, why)) return std::nullopt;
   return peer->name;
 }
@@ -333,8 +332,9 @@ int connect_handshake(const std::string& peer, const HandshakeSelf& self, unsign
   if (!ours) return why = "no random challenge", fail();
   std::vector<uint8_t> reply{'r'};
   put(reply, *ours, 4);
-  const Digest answer = digest(self.cookie, hello->challenge);
-  reply.insert(reply.end(), answer.begin(), answer.end());
+  const std::optional<Digest> answer = digest(self.cookie, hello->challenge);
+  if (!answer) return why = "no MD5", fail();
+  reply.insert(reply.end(), answer->begin(), answer->end());
   if (!send_packet(fd, reply, deadline, why)) return fail();
   std::optional<std::vector<uint8_t>> ack = read_packet(fd, deadline, why);
   if (!ack) {

@@ -1,19 +1,11 @@
-// Modules that peers send for remote spawns (remote_spawn.hpp): their SHA-256, the bounded
-// cache of the compiled ones, and the job that checks and compiles one on the runtime's
+// Modules that peers send for remote spawns (remote_spawn.hpp): the check of their SHA-256, the
+// bounded cache of the compiled ones, and the job that checks and compiles one on the runtime's
 // HostWork threads.
-#include <openssl/evp.h>
-
+#include "dist/crypto.hpp"
 #include "dist/remote_spawn.hpp"
 #include "runtime/runtime.hpp"
 
 namespace lunatic::dist {
-
-ModuleHash sha256(std::span<const uint8_t> bytes) {
-  ModuleHash hash{};
-  unsigned int size = 0;
-  EVP_Digest(bytes.data(), bytes.size(), hash.data(), &size, EVP_sha256(), nullptr);
-  return hash;
-}
 
 std::shared_ptr<const engine::CompiledModule> ModuleCache::find(const ModuleHash& hash) const {
   std::lock_guard lock(mutex_);

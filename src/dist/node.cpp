@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "dist/connection.hpp"
+#include "dist/crypto.hpp"
 #include "dist/handshake.hpp"
 #include "runtime/message.hpp"
 #include "runtime/process.hpp"
@@ -64,6 +65,7 @@ Node::Node(runtime::Runtime& runtime, NodeConfig config)
 Result<std::shared_ptr<Node>> Node::start(runtime::Runtime& runtime, NodeConfig config) {
   static const int ei_ready = ei_init();
   if (ei_ready != 0) return Error(Phase::Host, "erl_interface could not be initialised");
+  if (Result<void> crypto = load_crypto(); !crypto) return crypto.error();
   std::shared_ptr<Node> node(new Node(runtime, std::move(config)));
   if (Result<void> ok = node->listen_and_publish(); !ok) return ok.error();
   node->stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

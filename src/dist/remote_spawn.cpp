@@ -87,7 +87,9 @@ std::optional<SpawnAsked> read_request(const Control& c, std::string& error) {
 
 int Node::spawn_remote(runtime::ProcessId caller, RemoteSpawn spawn) {
   if (spawn.node == name_ || !spawn.module || spawn.args.size() > kMaxSpawnArgs) return 1;
-  const ModuleHash hash = sha256(*spawn.module);
+  const std::optional<ModuleHash> hashed = sha256(*spawn.module);
+  if (!hashed) return 1;  // no libcrypto: but a node does not start without it
+  const ModuleHash& hash = *hashed;
   const uint64_t key = next_spawn_key_.fetch_add(1);
   bool carry_bytes = false;
   {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "dist/crypto.hpp"
 #include "engine/compiled_module.hpp"
 #include "engine/value.hpp"
 #include "runtime/host_work.hpp"
@@ -31,9 +32,6 @@ class Runtime;
 namespace lunatic::dist {
 
 using ModuleHash = std::array<uint8_t, 32>;
-
-/// SHA-256 of `bytes` (OpenSSL's libcrypto).
-ModuleHash sha256(std::span<const uint8_t> bytes);
 
 /// The largest module a remote spawn carries, and a node accepts.
 inline constexpr size_t kMaxRemoteModule = 16u << 20;

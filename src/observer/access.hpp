@@ -13,7 +13,7 @@ namespace lunatic::observer {
 
 /// Where the observer listens: --observe HOST:PORT.
 struct Endpoint {
-  std::string host;   ///< as httplib binds it: "127.0.0.1", "::1", "0.0.0.0", "localhost"
+  std::string host;   ///< as given, resolved at bind: "127.0.0.1", "::1", "0.0.0.0", "localhost"
   uint16_t port = 0;  ///< 0: any free port
   /// 127.0.0.0/8, ::1 or "localhost": only this machine can connect, no token needed.
   bool loopback = false;

@@ -1,6 +1,6 @@
 // The observer's routes, without HTTP: a request's method and path in, a status, content type
-// and body out, read from a Runtime. The server (server.cpp) adds transport and access
-// checks; tests call handle() directly.
+// and body out, read from a Runtime. The server (observer.cpp, http_server.hpp) adds transport and
+// access checks; tests call handle() directly.
 #pragma once
 
 #include <cstdint>

@@ -1,8 +1,9 @@
 // Observer: the HTTP server of `lunatic run --observe HOST:PORT`. It serves a runtime's
-// introspection (the JSON API, /metrics and the live page: api.hpp) from threads of its own,
+// introspection (the JSON API, /metrics and the live page: api.hpp) from a thread of its own,
 // never a scheduler worker's, and checks every request's access first (access.hpp).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -22,11 +23,12 @@ struct ObserverConfig {
   /// The token every request must present (Authorization: Bearer, or ?token=). Unset: none
   /// on a loopback address, a generated one (Observer::token()) on any other.
   std::optional<std::string> token{};
-  /// Threads answering requests (the page makes 4 at once, a browser keeps its connections
-  /// open), and connections that may wait for one; past that a new connection gets 503 at
-  /// once.
-  unsigned threads = 4;
-  unsigned max_waiting = 64;
+  /// Connections served at once (the page makes 4 requests at once, a browser keeps its
+  /// connections open); past that a new connection gets 503, and past twice that it is closed.
+  unsigned max_connections = 64;
+  /// A request must arrive whole within this (from the connection's opening or the previous
+  /// answer), or the connection is closed: an idle or trickling client holds no slot for long.
+  std::chrono::milliseconds request_timeout{2000};
 };
 
 class Observer {
@@ -34,7 +36,7 @@ class Observer {
   /// Binds the address and starts serving. Errors: a malformed address (Phase::Usage), an
   /// address that cannot be bound (Phase::Host, naming it).
   static Result<std::unique_ptr<Observer>> start(runtime::Runtime& runtime, ObserverConfig config);
-  /// Stops serving and joins its threads. @pre before the runtime is destroyed.
+  /// Stops serving and joins its thread. @pre before the runtime is destroyed.
   ~Observer();
   Observer(const Observer&) = delete;
   Observer& operator=(const Observer&) = delete;

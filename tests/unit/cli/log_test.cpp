@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 
+#include <filesystem>
 #include <sstream>
 
 namespace lunatic::cli {
@@ -200,6 +201,34 @@ TEST(CrashReport, StderrLinesCarryAUtcTimestamp) {
   EXPECT_EQ(line[10], 'T');
   EXPECT_EQ(line[23], 'Z');
   EXPECT_EQ(line.substr(24), " lunatic: warning: x\n");
+}
+
+/// The threads of this process now.
+size_t threads() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& entry :
+       std::filesystem::directory_iterator("/proc/self/task")) {
+    ++n;
+  }
+  return n;
+}
+
+TEST(StderrLog, ItsWriterStartsWithTheFirstLine) {
+  const size_t before = threads();
+  auto log = make_stderr_logger("info");
+  log->debug("filtered out");
+  drain_log(*log, std::chrono::milliseconds(1000));
+  EXPECT_EQ(threads(), before) << "a log that wrote nothing started its writer";
+  testing::internal::CaptureStderr();
+  log->info("first line");
+  log->warn("second line");
+  drain_log(*log, std::chrono::milliseconds(5000));
+  const std::string text = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(threads(), before + 1) << "the writer";
+  const size_t first = text.find("lunatic: info: first line\n");
+  ASSERT_NE(first, std::string::npos) << text;
+  EXPECT_EQ(text[23], 'Z') << "the stderr pattern, with its UTC timestamp";
+  EXPECT_NE(text.find("lunatic: warning: second line\n", first), std::string::npos) << text;
 }
 
 }  // namespace

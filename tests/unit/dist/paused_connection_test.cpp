@@ -201,7 +201,7 @@ std::vector<uint8_t> spawn_request(const ErlangPid& from, uint32_t id, const std
   mfa.tuple(3).atom(kSpawnModuleAtom).atom(function).integer(0);
   EtfWriter options;
   options.bytes() = {108, 0, 0, 0, uint8_t(1 + link + monitor)};
-  options.tuple(carry ? 3 : 2).atom("lunatic_module").binary(sha256(module));
+  options.tuple(carry ? 3 : 2).atom("lunatic_module").binary(*sha256(module));
   if (carry) options.binary(module);
   if (link) options.atom("link");
   if (monitor) options.atom("monitor");
