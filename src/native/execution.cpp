@@ -64,12 +64,19 @@ Execution::Execution(std::shared_ptr<const NativeTier> tier, engine::Thread& thr
   }
   // The shadow stack sits at the top of the native stack, growing up from where the native
   // stack starts growing down: a shallow call chain touches one page for both (a parked
-  // process keeps only the pages it touched). A depth limit that asks for more than a quarter
-  // of the stack gets a shadow stack of its own.
+  // process keeps only the pages it touched, and a resume touches one page of its stack).
+  // So that base is kShadowHead bytes below a page's end: the first entries above it, the
+  // top 3.5 KiB of frames below (a host call parked in receive reaches ~2 KiB down; with the
+  // base anywhere in its page, such a chain crossed into the next page down, one more TLB
+  // miss per hop of a ring of 10,000). A depth limit that asks for more than a quarter of the
+  // stack gets a shadow stack of its own.
   const size_t shadow_bytes = (size_t{ctx_.max_depth} + 1) * sizeof(ShadowEntry);
   uint8_t* top = stack_ + StackPool::kStackBytes;
   if (shadow_bytes <= StackPool::kStackBytes / 4) {
-    top -= (shadow_bytes + 63) & ~size_t{63};
+    constexpr uintptr_t kPage = 4096;
+    constexpr uintptr_t kShadowHead = 512;
+    const uintptr_t highest = reinterpret_cast<uintptr_t>(top) - shadow_bytes;
+    top = reinterpret_cast<uint8_t*>(((highest + kShadowHead) & ~(kPage - 1)) - kShadowHead);
     ctx_.shadow = reinterpret_cast<ShadowEntry*>(top);
   } else {
     big_shadow_.assign(size_t{ctx_.max_depth} + 1, 0);

@@ -260,6 +260,9 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   std::atomic<bool> kill_requested_{false};
   std::atomic<bool> die_when_link_dies_{true};
   std::optional<ExitStatus> exit_;  ///< set by run_slice when it returns Exited
+  /// The root or spawned joinable: wait() or join() may wait for its exit status, so its end
+  /// takes the runtime's done_mutex_ (set at spawn, before it runs).
+  bool awaited_ = false;
 
   // Introspection. Set at spawn, then read-only:
   std::string module_name_;

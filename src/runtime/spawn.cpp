@@ -128,6 +128,7 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
   live_.fetch_add(1, std::memory_order_acq_rel);
   registry_.insert(id, process);
   if (root || options.joinable) {
+    process->awaited_ = true;
     std::lock_guard lock(done_mutex_);
     if (root) root_ = id;
     if (options.joinable) joinable_.emplace(id, std::nullopt);

@@ -85,6 +85,28 @@ TEST_F(Join, TwoJoinersOfOneProcessGetItOnceBetweenThem) {
   EXPECT_EQ(status->kind, ExitStatus::Kind::Killed);
 }
 
+// Only the ends someone may wait for wake the waiters (Runtime::finish): a joiner of one
+// process among many that are not joinable, and wait_all for the last of them, still return.
+TEST_F(Join, AJoinerAndWaitAllWakeAmongManyEndsNobodyJoins) {
+  start(2);
+  for (int round = 0; round < 20; ++round) {
+    ProcessId joined = 0;
+    for (int i = 0; i < 200; ++i) {
+      const bool joinable = i == 100;
+      const ProcessId id = spawn("exit0", 0, joinable);
+      if (joinable) joined = id;
+    }
+    std::optional<ExitStatus> status;
+    std::thread joiner([&] { status = runtime_->join(joined); });
+    std::thread waiter([&] { runtime_->wait_all(); });
+    joiner.join();
+    waiter.join();
+    ASSERT_TRUE(status.has_value());
+    EXPECT_EQ(status->kind, ExitStatus::Kind::Normal);
+    EXPECT_EQ(runtime_->live_processes(), 0u);
+  }
+}
+
 TEST_F(Join, PrepareRunsBeforeTheProcessDoes) {
   start(2);
   ProcessId prepared = 0;
