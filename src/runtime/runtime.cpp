@@ -155,12 +155,13 @@ void Runtime::finish(Process& process) {
   process.environment_->leave();
   if (config_.on_exit) config_.on_exit(id, status);
 
+  const bool awaited = process.awaited_;  // read first: `process` may be gone after the reset
   keep.reset();  // the process (store, memories, Wasm stack) is freed here unless looked up
   // Only an end someone may wait for takes done_mutex_ and wakes the waiters: the root's or a
   // joinable's (wait, join), or the last (wait_all, kill_all). Before, every end did, and the
   // thread in wait() woke up for each (a futex wake-up and a trip through the scheduler per
   // process: ~15% of spawn_join's time).
-  if (process.awaited_) {
+  if (awaited) {
     std::lock_guard lock(done_mutex_);
     if (!joinable_.empty()) {
       if (auto joinable = joinable_.find(id); joinable != joinable_.end()) {
