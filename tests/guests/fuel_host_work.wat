@@ -2,7 +2,7 @@
 ;; attacker (monitored) in a sandbox with max_fuel 100,000 that asks the host for work in a
 ;; loop, and prints why it ended ("attacker: trap: out of fuel"), then that a new process
 ;; still runs ("carried on").
-;;   c  compile_module of a valid (empty) module, dropped, for ever (64 fuel units a byte)
+;;   c  compile_module of a valid (empty) module, dropped, for ever (256 fuel units a byte)
 ;;   p  spawn of a process that returns at once, for ever: 10,000 units a spawn and one per 16
 ;;      bytes instantiation writes (the module's table of 1,000,000 slots is a mapping whose
 ;;      slots are never written, so it adds nothing: 10 spawns; uncharged, 100,000 units paid

@@ -1,8 +1,10 @@
 // The fuel lunatic::process::spawn charges its caller for instantiating the child's tables:
 // the null slots of a small (malloc'ed) table are written and charged at the bulk rate; a big
 // one (engine::Table::kMappedBytes, 16,384 slots and more) is a mapping whose slots are never
-// written, so they cost no fuel (only the spawn's flat 10,000 units).
+// written, so they cost no fuel (only the spawn's flat 10,000 units). And compile_module's
+// 256 units a byte, which pay for the baseline's first-call compiles too.
 #include <string>
+#include <string_view>
 
 #include "engine/fuel_meter.hpp"
 #include "engine/store.hpp"
@@ -67,6 +69,33 @@ TEST(SpawnFuel, ABigTablesUnwrittenSlotsCostNoFuel) {
   ExitStatus poor = spawn_once(kMappedSlots, 9'000);
   EXPECT_EQ(poor.kind, ExitStatus::Kind::Failed);
   EXPECT_EQ(poor.to_string(), "trap: out of fuel");
+}
+
+// compile_once: compiles the empty module (8 bytes) at address 0, a trap if refused.
+constexpr std::string_view kCompiler = R"((module
+  (import "lunatic::process" "compile_module"
+    (func $compile (param i32 i32 i32) (result i32)))
+  (memory 1)
+  (data (i32.const 0) "\00asm\01\00\00\00")
+  (func (export "compile_once")
+    (if (call $compile (i32.const 0) (i32.const 8) (i32.const 16)) (then unreachable))))
+)";
+
+ExitStatus compile_once(uint64_t max_fuel) {
+  Runtime runtime({.workers = 1, .linker = standard_linker()});
+  std::shared_ptr<const CompiledModule> module = test::compile_wat(kCompiler);
+  if (module == nullptr) return {};
+  return test::run_to_end(runtime, module, Environment::create({.max_fuel = max_fuel}),
+                          "compile_once", {});
+}
+
+TEST(CompileFuel, AModulesBytesCost256UnitsEach) {
+  // 8 bytes: 2,048 units (64 for decoding and lowering, 192 for the baseline's compiles).
+  ExitStatus poor = compile_once(2'000);
+  EXPECT_EQ(poor.kind, ExitStatus::Kind::Failed);
+  EXPECT_EQ(poor.to_string(), "trap: out of fuel");
+  ExitStatus paid = compile_once(2'100);
+  EXPECT_EQ(paid.kind, ExitStatus::Kind::Normal) << paid.to_string();
 }
 
 }  // namespace
