@@ -79,6 +79,19 @@ class Table {
  public:
   /// Hard cap on the elements of any table, whatever its type allows.
   static constexpr uint32_t kMaxElements = 10'000'000;
+  /// A table whose initial elements take this many bytes or more (16,384 elements) is an
+  /// anonymous mapping of its own (table.cpp), whose null elements cost no write.
+  static constexpr size_t kMappedBytes = size_t{128} << 10;
+
+  /// The bytes a new table of `elements` null elements writes: none for a mapped one (its
+  /// pages are the kernel's zero pages), all of them for a malloc'ed one. What the spawn's
+  /// fuel charges for it (host/process/spawn.cpp); a mapping that fails at run time falls
+  /// back to a written malloc'ed table, which the rule still counts as a mapped one (the
+  /// charge may not depend on the host's state).
+  static constexpr uint64_t initial_write_bytes(uint32_t elements) {
+    const uint64_t bytes = uint64_t{elements} * sizeof(Slot);
+    return bytes >= kMappedBytes ? 0 : bytes;
+  }
 
   /// A table of `type.limits.min` elements set to `init`. `max_elements_limit` is the
   /// embedder's cap (StoreLimits), applied on top of the type's maximum and kMaxElements.

@@ -11,14 +11,12 @@
 namespace lunatic::engine {
 namespace {
 
-/// A table whose initial elements take this many bytes or more is an anonymous mapping of its
-/// own: its pages are the kernel's zero pages until written, so a table of 10,000,000 null
-/// elements costs no write and no resident memory at instantiation (malloc'ed, those 80 MB
-/// were written in one go: 0.25-0.3 s of CPU on the project's VM, page faults included, that
-/// the spawning worker could not be interrupted in). Below
-/// it (16,384 elements) the write is short and a mapping per process would cost a syscall and
-/// a page each.
-constexpr size_t kMappedBytes = size_t{128} << 10;
+// A table of Table::kMappedBytes or more of initial elements is an anonymous mapping of its
+// own: its pages are the kernel's zero pages until written, so a table of 10,000,000 null
+// elements costs no write and no resident memory at instantiation (malloc'ed, those 80 MB
+// were written in one go: 0.25-0.3 s of CPU on the project's VM, page faults included, that
+// the spawning worker could not be interrupted in). Below it (16,384 elements) the write is
+// short and a mapping per process would cost a syscall and a page each.
 
 size_t mapping_bytes(uint32_t elements) {
   static const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));

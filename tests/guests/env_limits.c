@@ -55,7 +55,7 @@ EXPORT(spin) void spin(int64_t unused) {
   for (;;) x = x + 1;
 }
 
-/* Compiling at run time costs 64 fuel units a byte (before the bytes are even decoded): the
+/* Compiling at run time costs 256 fuel units a byte (before the bytes are even decoded): the
  * killer module's ~60 bytes fit a 1,000,000-unit budget, 64 KiB of zeros do not. Each reports
  * compile_module's result, if it returns. */
 static uint8_t big_module[64u << 10];

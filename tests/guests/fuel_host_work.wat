@@ -2,10 +2,11 @@
 ;; attacker (monitored) in a sandbox with max_fuel 100,000 that asks the host for work in a
 ;; loop, and prints why it ended ("attacker: trap: out of fuel"), then that a new process
 ;; still runs ("carried on").
-;;   c  compile_module of a valid (empty) module, dropped, for ever (64 fuel units a byte)
+;;   c  compile_module of a valid (empty) module, dropped, for ever (256 fuel units a byte)
 ;;   p  spawn of a process that returns at once, for ever: 10,000 units a spawn and one per 16
-;;      bytes instantiation writes, here the 8 MB of the module's table of 1,000,000 slots
-;;      (uncharged, 100,000 units paid for some 10,000 spawns, 80 GB of table to fill)
+;;      bytes instantiation writes (the module's table of 1,000,000 slots is a mapping whose
+;;      slots are never written, so it adds nothing: 10 spawns; uncharged, 100,000 units paid
+;;      for some 10,000 spawns, each of which wrote 8 MB of table before it became a mapping)
 ;;   w  write_data of its 128 KiB memory into a new message, for ever (8,192 units a copy),
 ;;      printing "copied 100 messages" to stderr at the 100th (uncharged, it got to ~10,000)
 ;;   f  memory.fill of 1 GiB, for ever (one unit per 16 bytes: 67,108,864 units a fill;

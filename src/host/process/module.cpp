@@ -19,13 +19,19 @@ using shared::ModuleResource;
 
 namespace {
 
-/// Fuel charged per byte of a module compiled at run time, before it is compiled: decoding,
-/// validating and lowering take ~30-60 ns a byte here, 30-60 interpreted instructions' worth,
-/// so a process with a fuel budget cannot burn host CPU by compiling big modules in a loop.
-/// (Native code for such a module, with `--tier compiled` or `auto`, comes from the code cache
-/// or from the compiler's own low-priority thread, one job at a time, never from the worker
-/// that runs the process: the process does not wait for LLVM and is not charged for it.)
-constexpr uint64_t kCompileFuelPerByte = 64;
+/// Fuel charged per byte of a module compiled at run time, before it is compiled, so a process
+/// with a fuel budget cannot burn host CPU by compiling big modules in a loop: 64 for
+/// decoding, validating and lowering (~30-60 ns a byte here, 30-60 interpreted instructions'
+/// worth), and 192 for the baseline tier's compiles of its functions on their first calls
+/// (~160-175 ns a byte of the binary, measured compiling all of Lua's and SQLite's functions;
+/// docs/design.md "Each function compiled on its first call"). Those compiles run later on a
+/// worker, in whichever process first calls each function, and charge no fuel there: fuel
+/// must be the same in every tier and independent of other processes, so the whole module's
+/// share is paid here, once, in every tier. (LLVM's code for such a module, with `--tier
+/// compiled` or `auto`, comes from the code cache or from the compiler's own low-priority
+/// thread, one job at a time, never from the worker that runs the process: the process does
+/// not wait for LLVM and is not charged for it.)
+constexpr uint64_t kCompileFuelPerByte = 64 + 192;
 
 /// Host memory charged per byte of a module compiled at run time, while its handle lives: the
 /// decoded module and its lowered code measure 4-8 times the binary's size here. While the

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/fuel_meter.hpp"
+#include "engine/store.hpp"
 #include "host/process/internal.hpp"
 #include "host/shared/resources.hpp"
 #include "runtime/process.hpp"
@@ -23,15 +24,20 @@ constexpr uint32_t kParamRecord = 17;
 /// process with a fuel budget cannot spend the host's CPU on spawns in a loop.
 constexpr uint64_t kSpawnFuel = 10'000;
 /// The fuel a spawn of `module` costs: kSpawnFuel, plus the bytes instantiation writes (active
-/// data segments copied into the memory, the tables' initial slots and the elements written
-/// into them) at the rate of the bulk instructions (engine::bulk_fuel), which write the same way.
+/// data segments copied into the memory, the null slots of a small table, the elements
+/// written into tables) at the rate of the bulk instructions (engine::bulk_fuel), which write
+/// the same way. A big table (engine::Table::kMappedBytes) is a mapping whose null slots are
+/// never written, so its slots cost nothing here: its mapping is part of kSpawnFuel's work.
+/// Its memory is still charged in full to the environment's budget (the guest may write it).
 uint64_t spawn_fuel(const wasm::Module& module) {
-  constexpr uint64_t kSlotBytes = 8;  // a table slot (docs/design.md "Host memory")
+  constexpr uint64_t kSlotBytes = sizeof(engine::Slot);  // an element written
   uint64_t bytes = 0;
   for (const wasm::DataSegment& d : module.data) {
     if (d.mode == wasm::SegmentMode::Active) bytes += d.bytes.size();
   }
-  for (const wasm::TableType& t : module.tables) bytes += uint64_t{t.limits.min} * kSlotBytes;
+  for (const wasm::TableType& t : module.tables) {
+    bytes += engine::Table::initial_write_bytes(t.limits.min);
+  }
   for (const wasm::ElemSegment& e : module.elements) bytes += e.items.size() * kSlotBytes;
   return kSpawnFuel + engine::bulk_fuel(bytes);
 }
