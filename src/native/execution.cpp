@@ -179,20 +179,42 @@ void Execution::follow_newest_tier() {
 NativeCode::OsrEntry Execution::safepoint_or_osr(uint32_t cost, uint32_t defined_index,
                                                  uint32_t point) {
   follow_newest_tier();
-  if (bound_ != nullptr && bound_->code().osr_point(defined_index, point)) {
-    if (NativeCode::OsrEntry entry = bound_->code().osr_entry(defined_index)) {
-      thread_.note_transfer();
-      return entry;
+  if (bound_ != nullptr) {
+    // The newer tier's code, else LLVM's code for this function alone (a hot function).
+    const NativeCode* code = &bound_->code();
+    if (!code->osr_point(defined_index, point) && bound_->hot() != nullptr) {
+      code = bound_->hot()->code_of(defined_index);
+    }
+    if (code != nullptr && code->osr_point(defined_index, point)) {
+      if (NativeCode::OsrEntry entry = code->osr_entry(defined_index)) {
+        thread_.note_transfer();
+        return entry;
+      }
     }
   }
   safepoint(cost);
   return nullptr;
 }
 
+void Execution::sample() {
+  // The fuel spent since the last refill counts for the function at this slow path (its site
+  // is in the shadow stack at ctx_.depth): a sample weighted by fuel, which costs nothing on
+  // the fast path. Nothing is spent after a refill that the runtime forced (a resume, a host
+  // call), so those slow paths count nothing.
+  const int64_t used = granted_ - ctx_.budget;
+  if (used <= 0 || ctx_.depth <= base_depth_ || bound_ == nullptr) return;
+  HotFunctions* hot = bound_->hot();
+  if (hot == nullptr) return;
+  const auto func_index = static_cast<uint32_t>(ctx_.shadow[ctx_.depth] >> 32);
+  const uint32_t imported = ctx_.instance->module->wasm.imported_functions;
+  if (func_index >= imported) hot->sample(func_index - imported, used);
+}
+
 void Execution::safepoint(uint32_t cost) {
   // A tier that replaced the bound one (LLVM's code after the baseline's) takes the calls
   // made from here on.
   follow_newest_tier();
+  sample();
   settle();
   for (;;) {
     if (thread_.take_kill_request()) trap(TrapKind::Killed);

@@ -83,6 +83,8 @@ class Execution final : public engine::TierExecution {
   HostOutcome invoke_host(const engine::Function& fn, Slot* slots);
   void call_host(const engine::Function& fn, Slot* slots);
   void call_wasm(engine::Function& fn, Slot* slots);
+  /// Counts the fuel used since the last refill for the running function (HotFunctions).
+  void sample();
   /// Charges what the fast path used since the last refill (the budget is then empty).
   void settle();
   void save_fuel();
