@@ -2,6 +2,8 @@
 // the fuel meter, calls out of compiled code, and traps with their backtrace.
 #include "native/execution.hpp"
 
+#include <x86intrin.h>
+
 #include <algorithm>
 #include <array>
 #include <exception>
@@ -197,17 +199,20 @@ NativeCode::OsrEntry Execution::safepoint_or_osr(uint32_t cost, uint32_t defined
 }
 
 void Execution::sample() {
-  // The fuel spent since the last refill counts for the function at this slow path (its site
-  // is in the shadow stack at ctx_.depth): a sample weighted by fuel, which costs nothing on
-  // the fast path. Nothing is spent after a refill that the runtime forced (a resume, a host
-  // call), so those slow paths count nothing.
-  const int64_t used = granted_ - ctx_.budget;
-  if (used <= 0 || ctx_.depth <= base_depth_ || bound_ == nullptr) return;
-  HotFunctions* hot = bound_->hot();
-  if (hot == nullptr) return;
+  // The time since the previous slow path counts for the function at this one (its site is in
+  // the shadow stack at ctx_.depth): a sample weighted by the time between them, which costs
+  // nothing on the fast path. Time, not fuel: a loop header's cost is its whole body's, taken
+  // or not (luaV_execute's switch spends thousands of units per short iteration). Only if the
+  // fast path spent something since the last refill: after a refill that the runtime forced
+  // (a resume, a host call) the interval holds no guest code, only the mark moves.
+  if (bound_ == nullptr || bound_->hot() == nullptr) return;
+  const uint64_t now = __rdtsc();
+  const uint64_t since = now - sample_mark_;
+  sample_mark_ = now;
+  if (granted_ - ctx_.budget <= 0 || ctx_.depth <= base_depth_) return;
   const auto func_index = static_cast<uint32_t>(ctx_.shadow[ctx_.depth] >> 32);
   const uint32_t imported = ctx_.instance->module->wasm.imported_functions;
-  if (func_index >= imported) hot->sample(func_index - imported, used);
+  if (func_index >= imported) bound_->hot()->sample(func_index - imported, since);
 }
 
 void Execution::safepoint(uint32_t cost) {

@@ -7,20 +7,20 @@ namespace lunatic::native {
 
 HotFunctions::HotFunctions(uint32_t count)
     : count_(count),
-      fuel_(new std::atomic<uint64_t>[count]),
+      ticks_(new std::atomic<uint64_t>[count]),
       state_(new std::atomic<uint8_t>[count]),
       code_(new std::atomic<const NativeCode*>[count]) {
   for (uint32_t i = 0; i < count; ++i) {
-    fuel_[i].store(0, std::memory_order_relaxed);
+    ticks_[i].store(0, std::memory_order_relaxed);
     state_[i].store(kBaseline, std::memory_order_relaxed);
     code_[i].store(nullptr, std::memory_order_relaxed);
   }
 }
 
-void HotFunctions::watch(std::vector<uint64_t> fuel_thresholds, std::function<void()> on_hot) {
+void HotFunctions::watch(std::vector<uint64_t> thresholds, std::function<void()> on_hot) {
   std::lock_guard lock(mutex_);
-  if (watching_.load(std::memory_order_relaxed) || fuel_thresholds.size() != count_) return;
-  thresholds_ = std::move(fuel_thresholds);
+  if (watching_.load(std::memory_order_relaxed) || thresholds.size() != count_) return;
+  thresholds_ = std::move(thresholds);
   on_hot_ = std::move(on_hot);
   watching_.store(true, std::memory_order_release);
 }
@@ -39,7 +39,7 @@ std::vector<uint32_t> HotFunctions::take_hot() {
   std::vector<uint32_t> hot;
   if (!watching_.load(std::memory_order_acquire)) return hot;
   for (uint32_t i = 0; i < count_; ++i) {
-    if (fuel_[i].load(std::memory_order_relaxed) < thresholds_[i]) continue;
+    if (ticks_[i].load(std::memory_order_relaxed) < thresholds_[i]) continue;
     uint8_t expected = kBaseline;
     if (state_[i].compare_exchange_strong(expected, kCompiling)) hot.push_back(i);
   }

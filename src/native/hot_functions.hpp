@@ -1,5 +1,5 @@
 // HotFunctions: which functions of a module running baseline code are hot, found for free at the
-// safepoints' slow paths (each a sample weighted by the fuel spent since the last one), and the
+// safepoints' slow paths (each a sample weighted by the time since the last one), and the
 // LLVM code compiled for them one batch at a time (auto tier: function-level tier-up).
 #pragma once
 
@@ -22,20 +22,19 @@ class HotFunctions {
   HotFunctions& operator=(const HotFunctions&) = delete;
 
   /// Starts counting: function i is hot once the samples taken in it stand for
-  /// `fuel_thresholds[i]` fuel units; `on_hot` is told, from the thread that took the sample
-  /// (a worker, on a fiber: it must only queue work), when a function becomes hot. Once.
-  /// @pre fuel_thresholds.size() == count
-  void watch(std::vector<uint64_t> fuel_thresholds, std::function<void()> on_hot);
+  /// `thresholds[i]` ticks of the time stamp counter; `on_hot` is told, from the thread that took
+  /// the sample (a worker, on a fiber: it must only queue work), when a function becomes hot. Once.
+  /// @pre thresholds.size() == count
+  void watch(std::vector<uint64_t> thresholds, std::function<void()> on_hot);
   /// on_hot is not called any more once this returns (its owner is going away). Thread-safe.
   void unwatch();
-  /// A safepoint's slow path in defined function i, `fuel` units after the previous one (the
-  /// whole interval counts for i: a fuel-weighted sample). Lock-free unless i becomes hot.
-  void sample(uint32_t defined_index, int64_t fuel) {
+  /// A safepoint's slow path in defined function i, `ticks` after the previous one (the
+  /// whole interval counts for i: a time-weighted sample). Lock-free unless i becomes hot.
+  void sample(uint32_t defined_index, uint64_t ticks) {
     if (!watching_.load(std::memory_order_acquire) || defined_index >= count_) return;
-    const uint64_t before =
-        fuel_[defined_index].fetch_add(static_cast<uint64_t>(fuel), std::memory_order_relaxed);
+    const uint64_t before = ticks_[defined_index].fetch_add(ticks, std::memory_order_relaxed);
     const uint64_t threshold = thresholds_[defined_index];
-    if (before < threshold && before + static_cast<uint64_t>(fuel) >= threshold) became_hot();
+    if (before < threshold && before + ticks >= threshold) became_hot();
   }
   /// The functions that are hot and have neither LLVM code nor a compile under way, in index
   /// order; marks them under way (the caller compiles them, then install() or refuse()).
@@ -50,6 +49,10 @@ class HotFunctions {
   const NativeCode* code_of(uint32_t defined_index) const {
     return defined_index < count_ ? code_[defined_index].load(std::memory_order_acquire) : nullptr;
   }
+  /// The ticks sampled in function i so far.
+  uint64_t ticks_of(uint32_t defined_index) const {
+    return defined_index < count_ ? ticks_[defined_index].load(std::memory_order_relaxed) : 0;
+  }
   /// Functions installed so far.
   uint32_t installed() const { return installed_.load(std::memory_order_relaxed); }
 
@@ -59,8 +62,8 @@ class HotFunctions {
 
   const uint32_t count_;
   std::atomic<bool> watching_{false};
-  std::vector<uint64_t> thresholds_;  ///< set once, before watching_
-  std::unique_ptr<std::atomic<uint64_t>[]> fuel_;
+  std::vector<uint64_t> thresholds_;                ///< set once, before watching_
+  std::unique_ptr<std::atomic<uint64_t>[]> ticks_;  ///< ticks sampled, by function
   std::unique_ptr<std::atomic<uint8_t>[]> state_;
   std::unique_ptr<std::atomic<const NativeCode*>[]> code_;
   std::atomic<uint32_t> installed_{0};

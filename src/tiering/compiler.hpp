@@ -58,17 +58,16 @@ struct CompilerConfig {
   /// hindsight). CPU time, not wall time: on a busy machine a program's progress is its CPU.
   std::chrono::nanoseconds delay_per_byte{0};
   /// Auto, for a module that runs baseline code: LLVM compiles a function alone (with every
-  /// other function hot at that moment: one batch, no cache) once the fuel spent in it, as
-  /// sampled at the safepoints' slow paths, stands for about the CPU time of that compile:
-  /// `hot_compile_fixed` + `hot_compile_per_byte` x its body's bytes, at the baseline's speed
-  /// (`baseline_ns_per_fuel`). The same rent-or-buy rule as delay_per_byte's, per function:
-  /// a short program's hot loop gets LLVM's code in a fraction of a second, without paying for
-  /// the module's cold code. Both zero: no function-level tier-up.
+  /// other function hot at that moment: one batch, no cache) once the time spent in it, as
+  /// sampled at the safepoints' slow paths, is about the CPU time of that compile:
+  /// `hot_compile_fixed` + `hot_compile_per_byte` x its body's bytes. The same rent-or-buy
+  /// rule as delay_per_byte's, per function: a short program's hot loop gets LLVM's code in a
+  /// fraction of a second, without paying for the module's cold code. Both zero: none.
   std::chrono::nanoseconds hot_compile_fixed{0};
   std::chrono::nanoseconds hot_compile_per_byte{0};
-  double baseline_ns_per_fuel = 1.0;
-  /// Tests: a function is hot once it spent this much fuel (instead of the estimate above).
-  std::optional<uint64_t> hot_fuel{};
+  /// Tests: a function is hot once this many time stamp counter ticks were sampled in it
+  /// (instead of the estimate above).
+  std::optional<uint64_t> hot_ticks{};
   /// Look native code up in the code cache before compiling, and store what was compiled.
   /// Auto: a module the cache holds gets its native code at once, without the delay.
   bool use_cache = true;

@@ -1,10 +1,12 @@
-// Compiler, function-level tier-up (auto): the fuel a module's functions spend in the baseline,
+// Compiler, function-level tier-up (auto): the time a module's functions spend in the baseline,
 // the rent-or-buy threshold of each, and the background job that compiles the hot ones with
 // LLVM and publishes them (native/hot_functions.hpp).
 #include <time.h>
+#include <x86intrin.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
 
 #include "native/native_tier.hpp"
 #include "tiering/compiler.hpp"
@@ -25,27 +27,45 @@ double thread_cpu_seconds() {
   return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
 }
 
+// Time stamp counter ticks per nanosecond (the samples' unit, native/hot_functions.hpp),
+// measured once over 2 ms of CLOCK_MONOTONIC.
+double ticks_per_ns() {
+  static const double rate = [] {
+    auto monotonic_ns = [] {
+      timespec now{};
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      return static_cast<double>(now.tv_sec) * 1e9 + static_cast<double>(now.tv_nsec);
+    };
+    const double t0 = monotonic_ns();
+    const uint64_t c0 = __rdtsc();
+    double t1 = t0;
+    while (t1 - t0 < 2e6) t1 = monotonic_ns();
+    return static_cast<double>(__rdtsc() - c0) / (t1 - t0);
+  }();
+  return rate;
+}
+
 }  // namespace
 
 void Compiler::watch_hot(const std::shared_ptr<const engine::CompiledModule>& module) {
   const bool estimate =
       config_.hot_compile_fixed.count() > 0 || config_.hot_compile_per_byte.count() > 0;
-  if (config_.tier != Tier::Auto || (!estimate && !config_.hot_fuel)) return;
+  if (config_.tier != Tier::Auto || (!estimate && !config_.hot_ticks)) return;
   const native::NativeTier* tier = native::native_tier_of(*module);
   if (tier == nullptr || tier->hot() == nullptr) return;
+  const double rate = config_.hot_ticks ? 0 : ticks_per_ns();
   std::vector<uint64_t> thresholds;
   thresholds.reserve(module->wasm.functions.size());
   for (const wasm::Function& f : module->wasm.functions) {
-    if (config_.hot_fuel) {
-      thresholds.push_back(std::max<uint64_t>(*config_.hot_fuel, 1));
+    if (config_.hot_ticks) {
+      thresholds.push_back(std::max<uint64_t>(*config_.hot_ticks, 1));
       continue;
     }
-    // The CPU time LLVM's compile of f alone would take, as fuel spent in the baseline.
+    // The CPU time LLVM's compile of f alone would take.
     const double ns = static_cast<double>(config_.hot_compile_fixed.count()) +
                       static_cast<double>(config_.hot_compile_per_byte.count()) *
                           static_cast<double>(body_bytes(f));
-    thresholds.push_back(static_cast<uint64_t>(ns / std::max(config_.baseline_ns_per_fuel, 1e-3)) +
-                         1);
+    thresholds.push_back(static_cast<uint64_t>(ns * rate) + 1);
   }
   std::weak_ptr<const engine::CompiledModule> weak = module;
   {
@@ -73,6 +93,14 @@ Result<size_t> Compiler::compile_hot_functions(const engine::CompiledModule& mod
     hot.refuse(set);
     return Error(Phase::Unsupported, "the LLVM tier is not available", Error::kNoOffset, "jit");
   }
+  uint64_t bytes = 0;
+  for (uint32_t i : set) bytes += body_bytes(module.wasm.functions[i]);
+  if (config_.note) {
+    config_.note("compiled tier: compiling " + std::to_string(set.size()) + " hot functions (" +
+                 std::to_string(bytes) + " bytes, the first " +
+                 module.wasm.function_name(module.wasm.imported_functions + set[0]) + ", " +
+                 std::to_string(hot.ticks_of(set[0])) + " ticks)");
+  }
   // With OSR entries: a baseline frame looping in one of them moves at its loop header.
   const double cpu_start = thread_cpu_seconds();
   Result<std::unique_ptr<native::NativeCode>> code =
@@ -85,8 +113,6 @@ Result<size_t> Compiler::compile_hot_functions(const engine::CompiledModule& mod
     }
     return std::move(code).error();
   }
-  uint64_t bytes = 0;
-  for (uint32_t i : set) bytes += body_bytes(module.wasm.functions[i]);
   const double seconds = (*code)->stats().total_seconds;
   const double cpu_seconds = thread_cpu_seconds() - cpu_start;
   hot.install(tier->code(), std::move(*code));

@@ -2,7 +2,7 @@
 // the baseline's slot table while calls run, so baseline and LLVM frames mix (direct calls,
 // call_indirect both ways, recursion, a loop moved by OSR) with the interpreter's outcome:
 // results, fuel left, slices, out of fuel, kills, traps and their backtraces. And the policy:
-// fuel sampled at the safepoints' slow paths makes functions hot.
+// time sampled at the safepoints' slow paths makes functions hot.
 #include <chrono>
 #include <thread>
 
@@ -234,13 +234,13 @@ template <typename F> bool eventually(F done) {
   return done();
 }
 
-// Auto: functions that spend fuel at the safepoints' slow paths become hot and get LLVM's code
+// Auto: functions sampled at the safepoints' slow paths become hot and get LLVM's code
 // from the background thread, long before the module's own (here never: an hour per byte).
-TEST(HotFunctions, AutoCompilesTheFunctionsThatSpendFuel) {
+TEST(HotFunctions, AutoCompilesTheFunctionsThatSpendTime) {
   auto bytes = text::parse_module(kHotWat).value();
   Compiler compiler({.tier = Tier::Auto,
                      .delay_per_byte = std::chrono::hours(1),
-                     .hot_fuel = 1000,
+                     .hot_ticks = 1000,
                      .use_cache = false});
   auto module = compiler.compile(bytes).value();
   ASSERT_NE(module->native(), nullptr);
