@@ -105,6 +105,7 @@ Result<std::vector<native::SlotEntryFn>> LazyCode::make_stubs() {
   for (size_t offset : offsets) {
     entries.push_back(reinterpret_cast<native::SlotEntryFn>(static_cast<uint8_t*>(base) + offset));
   }
+  stub_entries_ = entries;
   return entries;
 }
 
@@ -127,7 +128,8 @@ Result<native::SlotEntryFn> LazyCode::resolve(uint32_t defined_index) {
   }
   blocks_.push_back(placed->block);
   compiled_[defined_index].store(placed->entry, std::memory_order_release);
-  code_->publish_entry(defined_index, placed->entry);
+  // Only over the stub: LLVM's code for a hot function may be there already, and stays.
+  code_->replace_entry(defined_index, stub_entries_[defined_index], placed->entry);
   g_lazy_functions.fetch_add(1, std::memory_order_relaxed);
   g_lazy_nanoseconds.fetch_add(nanoseconds_of(CLOCK_MONOTONIC) - start, std::memory_order_relaxed);
   g_lazy_cpu_nanoseconds.fetch_add(nanoseconds_of(CLOCK_THREAD_CPUTIME_ID) - start_cpu,

@@ -1,7 +1,8 @@
 // A module's baseline code, compiled one function at a time on its first call (internal to the
 // baseline layer). Every slot entry starts as a stub of this module's stub block; the stub
 // compiles its function on the calling thread, publishes the code in the slot table
-// (NativeCode::publish_entry) and jumps to it, so callers never see the difference.
+// (NativeCode::replace_entry, over the stub only) and jumps to it, so callers never see the
+// difference.
 #pragma once
 
 #include <asmjit/x86.h>
@@ -58,7 +59,8 @@ class LazyCode final : public native::CodeOwner {
  private:
   const engine::CompiledModule& module_;
   const native::NativeCode* code_ = nullptr;
-  void* stubs_ = nullptr;  ///< the stub block (code_runtime())
+  void* stubs_ = nullptr;                          ///< the stub block (code_runtime())
+  std::vector<native::SlotEntryFn> stub_entries_;  ///< by defined index, in the stub block
   /// By defined index: the compiled function, null until its first call compiled it.
   std::unique_ptr<std::atomic<native::SlotEntryFn>[]> compiled_;
   std::mutex mutex_;           ///< one compile at a time per module

@@ -40,6 +40,12 @@ constexpr std::chrono::milliseconds kBackgroundCompileDelay{1000};
 // on these 2-core machines (18 s, 77 s), and a program that ends sooner is better off never
 // paying for it (docs/design.md, "Compiled tier").
 constexpr std::chrono::nanoseconds kCompileDelayPerByte{50'000};
+// ...and each hot function alone (with the others hot at that moment) once the time sampled
+// in it in the baseline is about the CPU time of that compile: LLVM -O2 with OSR entries of
+// one function took 51-81 ms of CPU for 58-379 bytes, 150 ms for 655-1,027, 300 ms for 1,299
+// (many loops) on these machines (docs/design.md, "Auto").
+constexpr std::chrono::nanoseconds kHotCompileFixed{60'000'000};
+constexpr std::chrono::nanoseconds kHotCompilePerByte{180'000};
 // How long the end of a run waits for the log's queued lines to reach a stderr that is slow to
 // take them (a pipe nobody reads): then they are written as the program exits, or lost on _Exit.
 constexpr std::chrono::milliseconds kLogDrainLimit{2000};
@@ -155,11 +161,16 @@ int run_module(const RunOptions& options) {
       .warn = [log](const std::string& why) { log->warn("{}", why); },
       .background_delay = kBackgroundCompileDelay,
       .delay_per_byte = kCompileDelayPerByte,
+      .hot_compile_fixed = kHotCompileFixed,
+      .hot_compile_per_byte = kHotCompilePerByte,
       .engine = engine::CompileConfig{.features = options.features},
   };
   if (const char* delay = std::getenv("LUNATIC_LLVM_DELAY_MS")) {  // measurements, tests
     compiler_config.background_delay = std::chrono::milliseconds{std::strtoull(delay, nullptr, 10)};
     compiler_config.delay_per_byte = std::chrono::nanoseconds{0};
+  }
+  if (const char* ticks = std::getenv("LUNATIC_HOT_TICKS")) {  // measurements, tests
+    compiler_config.hot_ticks = std::strtoull(ticks, nullptr, 10);
   }
   auto compiler = std::make_shared<tiering::Compiler>(std::move(compiler_config));
   Result<std::vector<uint8_t>> bytes = read_module_source(file, options.features);

@@ -152,8 +152,8 @@ Result<void> define_symbols(llvm::orc::LLJIT& jit) {
 // but kept, so that it can be cached).
 Result<std::unique_ptr<llvm::MemoryBuffer>> emit_object(const engine::CompiledModule& module,
                                                         const CompileOptions& options,
-                                                        OsrPoints& osr_points,
-                                                        CompileStats& stats) {
+                                                        OsrPoints& osr_points, CompileStats& stats,
+                                                        const TranslationScope& scope = {}) {
   auto machine_builder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!machine_builder) return jit_failure("host target", machine_builder.takeError());
   machine_builder->setCodeGenOptLevel(codegen_level(options.opt_level));
@@ -165,7 +165,7 @@ Result<std::unique_ptr<llvm::MemoryBuffer>> emit_object(const engine::CompiledMo
   ir->setDataLayout((*target)->createDataLayout());
   ir->setTargetTriple((*target)->getTargetTriple().str());
   Clock::time_point phase = Clock::now();
-  TRY(translate_module(module, *ir, options.osr_entries, &osr_points));
+  TRY(translate_module(module, *ir, options.osr_entries, &osr_points, scope));
   std::string problems;
   llvm::raw_string_ostream problems_out(problems);
   if (llvm::verifyModule(*ir, &problems_out)) {
@@ -216,7 +216,7 @@ void write_perf_map(llvm::orc::LLJIT& jit, const wasm::Module& wasm,
 
 // A JIT holding `object`, and every entry point of the module looked up in it.
 Result<void> link(NativeCode::Parts& code, const wasm::Module& wasm, unsigned opt_level,
-                  std::unique_ptr<llvm::MemoryBuffer> object) {
+                  std::unique_ptr<llvm::MemoryBuffer> object, const TranslationScope& scope = {}) {
   auto machine_builder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!machine_builder) return jit_failure("host target", machine_builder.takeError());
   machine_builder->setCodeGenOptLevel(codegen_level(opt_level));
@@ -237,6 +237,12 @@ Result<void> link(NativeCode::Parts& code, const wasm::Module& wasm, unsigned op
   osr.clear();
   for (uint32_t i = 0; i < wasm.functions.size(); ++i) {
     const uint32_t func_index = wasm.imported_functions + i;
+    if (!scope.contains(i)) {
+      typed.push_back(nullptr);
+      entries.push_back(nullptr);
+      osr.push_back(nullptr);
+      continue;
+    }
     auto typed_symbol = (*jit)->lookup(typed_name(func_index));
     if (!typed_symbol)
       return jit_failure("looking up " + typed_name(func_index), typed_symbol.takeError());
@@ -262,15 +268,37 @@ Result<void> link(NativeCode::Parts& code, const wasm::Module& wasm, unsigned op
   return {};
 }
 
-}  // namespace
-
-Result<std::unique_ptr<NativeCode>> compile_native(const engine::CompiledModule& module,
-                                                   const CompileOptions& options) {
+void initialize_llvm() {
   static std::once_flag llvm_ready;
   std::call_once(llvm_ready, [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
   });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<NativeCode>> compile_functions(const engine::CompiledModule& module,
+                                                      std::span<const uint32_t> defined,
+                                                      const CompileOptions& options) {
+  initialize_llvm();
+  const Clock::time_point start = Clock::now();
+  const TranslationScope scope(static_cast<uint32_t>(module.wasm.functions.size()), defined);
+  NativeCode::Parts code;
+  CompileStats& stats = code.stats;
+  std::unique_ptr<llvm::MemoryBuffer> object =
+      TRY(emit_object(module, options, code.osr_points, stats, scope));
+  const Clock::time_point phase = Clock::now();
+  TRY(link(code, module.wasm, options.opt_level, std::move(object), scope));
+  stats.codegen_seconds += seconds_since(phase);
+  stats.functions = defined.size();
+  stats.total_seconds = seconds_since(start);
+  return NativeCode::assemble(std::move(code));
+}
+
+Result<std::unique_ptr<NativeCode>> compile_native(const engine::CompiledModule& module,
+                                                   const CompileOptions& options) {
+  initialize_llvm();
   const Clock::time_point start = Clock::now();
   const wasm::Module& wasm = module.wasm;
   std::optional<Digest> key;

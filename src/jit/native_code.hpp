@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 
 #include "common/result.hpp"
@@ -42,5 +43,12 @@ struct CompileOptions {
 /// per call).
 Result<std::unique_ptr<NativeCode>> compile_native(const engine::CompiledModule& module,
                                                    const CompileOptions& options = {});
+
+/// Translates and compiles only the defined functions `defined` of `module` (a hot set; see
+/// TranslationScope): never cached, and `options`' cache is ignored. Entries of the other
+/// functions are null. Errors as compile_native's. Thread-safe.
+Result<std::unique_ptr<NativeCode>> compile_functions(const engine::CompiledModule& module,
+                                                      std::span<const uint32_t> defined,
+                                                      const CompileOptions& options = {});
 
 }  // namespace lunatic::jit

@@ -34,6 +34,13 @@ class LlvmCompiler final : public native::OptimizingCompiler {
     return attach_native(module, options(request));
   }
 
+  Result<std::unique_ptr<NativeCode>> compile_functions(
+      const engine::CompiledModule& module, std::span<const uint32_t> defined,
+      const native::OptimizeRequest& request) const override {
+    return jit::compile_functions(
+        module, defined, {.opt_level = request.opt_level, .osr_entries = request.osr_entries});
+  }
+
   Result<CompileStats> precompile(const engine::CompiledModule& module,
                                   const native::OptimizeRequest& request) const override {
     std::unique_ptr<NativeCode> code = TRY(compile_native(module, options(request)));

@@ -41,11 +41,19 @@ std::string typed_name(uint32_t func_index) { return "wf" + std::to_string(func_
 std::string entry_name(uint32_t func_index) { return "we" + std::to_string(func_index); }
 std::string osr_name(uint32_t func_index) { return "wo" + std::to_string(func_index); }
 
-ModuleEnv::ModuleEnv(llvm::Module& m, const engine::CompiledModule& c)
+TranslationScope::TranslationScope(uint32_t count, std::span<const uint32_t> defined)
+    : in_(count, false) {
+  for (uint32_t i : defined) {
+    if (i < count) in_[i] = true;
+  }
+}
+
+ModuleEnv::ModuleEnv(llvm::Module& m, const engine::CompiledModule& c, const TranslationScope& s)
     : llvm(m.getContext()),
       module(m),
       compiled(c),
       wasm(c.wasm),
+      scope(s),
       i1(llvm::Type::getInt1Ty(llvm)),
       i8(llvm::Type::getInt8Ty(llvm)),
       i32(llvm::Type::getInt32Ty(llvm)),
@@ -396,18 +404,23 @@ llvm::Function* declare_osr(ModuleEnv& env, uint32_t defined_index) {
 }  // namespace
 
 Result<void> translate_module(const engine::CompiledModule& compiled, llvm::Module& out, bool osr,
-                              OsrPoints* osr_points) {
-  ModuleEnv env(out, compiled);
+                              OsrPoints* osr_points, const TranslationScope& scope) {
+  ModuleEnv env(out, compiled, scope);
   const wasm::Module& m = compiled.wasm;
   if (compiled.code.size() != m.functions.size()) return jit_error("module is not lowered");
-  for (size_t i = 0; i < m.functions.size(); ++i) {
-    const uint32_t func_index = m.imported_functions + static_cast<uint32_t>(i);
+  for (uint32_t i = 0; i < m.functions.size(); ++i) {
+    const uint32_t func_index = m.imported_functions + i;
+    if (!scope.contains(i)) {  // called through its slot entry (translate_calls.cpp)
+      env.typed.push_back(nullptr);
+      continue;
+    }
     auto* fn =
         llvm::Function::Create(env.typed_signature(m.types[m.functions[i].type_index]),
                                llvm::GlobalValue::ExternalLinkage, typed_name(func_index), out);
     env.typed.push_back(fn);
   }
   for (uint32_t i = 0; i < m.functions.size(); ++i) {
+    if (!scope.contains(i)) continue;
     Result<void> r = FunctionTranslator(env, i).run();
     if (!r.ok()) {
       Error e = std::move(r).error();
@@ -418,7 +431,7 @@ Result<void> translate_module(const engine::CompiledModule& compiled, llvm::Modu
   }
   if (osr_points != nullptr) osr_points->assign(m.functions.size(), {});
   for (uint32_t i = 0; osr && i < m.functions.size(); ++i) {
-    if (!has_loop(m.functions[i])) continue;
+    if (!scope.contains(i) || !has_loop(m.functions[i])) continue;
     FunctionTranslator variant(env, i, declare_osr(env, i));
     Result<void> r = variant.run();
     if (!r.ok()) {

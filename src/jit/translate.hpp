@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -50,11 +51,32 @@ std::string osr_name(uint32_t func_index);
 
 using native::OsrPoints;
 
-/// Translates every defined function of `compiled` (validated and lowered) into `out`, which
-/// must be empty. With `osr`, functions with loops also get an OSR entry, whose safepoints are
-/// written to `osr_points`. Errors (Phase::Validate, context "jit"): an unsupported construct,
-/// or lowered code that does not match the translation (safepoints).
+/// Which defined functions a translation defines: every one (a module's code), or a set (the
+/// tier-up of a module's hot functions). In a set, a call of a function outside it, and
+/// call_indirect's fast path, go through Context::slot_entries with the slot entries'
+/// convention (abi.hpp), so whatever code is behind an entry (the baseline's, LLVM's) is right.
+class TranslationScope {
+ public:
+  /// Every function of the module.
+  TranslationScope() = default;
+  /// Only `defined` (defined indices below `count`).
+  TranslationScope(uint32_t count, std::span<const uint32_t> defined);
+  bool partial() const { return !in_.empty(); }
+  bool contains(uint32_t defined_index) const {
+    return in_.empty() || (defined_index < in_.size() && in_[defined_index]);
+  }
+
+ private:
+  std::vector<bool> in_;  ///< empty: every function
+};
+
+/// Translates the defined functions of `compiled` (validated and lowered) in `scope` (all by
+/// default) into `out`, which must be empty. With `osr`, functions with loops also get an OSR
+/// entry, whose safepoints are written to `osr_points` (one row per defined function, empty
+/// outside the scope). Errors (Phase::Validate, context "jit"): an unsupported construct, or
+/// lowered code that does not match the translation (safepoints).
 Result<void> translate_module(const engine::CompiledModule& compiled, llvm::Module& out,
-                              bool osr = false, OsrPoints* osr_points = nullptr);
+                              bool osr = false, OsrPoints* osr_points = nullptr,
+                              const TranslationScope& scope = {});
 
 }  // namespace lunatic::jit

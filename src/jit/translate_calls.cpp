@@ -45,14 +45,40 @@ std::vector<llvm::Value*> FunctionTranslator::unpack_results(const wasm::FuncTyp
   return out;
 }
 
+std::vector<llvm::Value*> FunctionTranslator::call_slot_entry(llvm::Value* defined_index,
+                                                              const wasm::FuncType& type,
+                                                              const std::vector<llvm::Value*>& args,
+                                                              llvm::Value* fp) {
+  store_depth();
+  store_ctx(offsetof(Context, frame_fp), fp);
+  spill_context();
+  llvm::Value* slots = slot_array(type, args);
+  // Read at every call: an entry may be replaced meanwhile (NativeCode::publish_entry), and the
+  // table itself when a newer tier arrives (Execution::follow_newest_tier).
+  llvm::Value* entries = b_.CreateBitCast(load_ctx(offsetof(Context, slot_entries), env_.ptr),
+                                          env_.ptr->getPointerTo());
+  llvm::Value* entry = load_tagged(env_.ptr, b_.CreateInBoundsGEP(env_.ptr, entries, defined_index),
+                                   env_.tbaa_runtime);
+  auto* sig = llvm::FunctionType::get(env_.void_type, {env_.ptr, env_.ptr}, false);
+  b_.CreateCall(sig, b_.CreateBitCast(entry, sig->getPointerTo()), {ctx_, slots});
+  b_.CreateStore(load_ctx(offsetof(Context, budget), env_.i64), budget_);
+  return read_slot_results(type, slots);
+}
+
 void FunctionTranslator::translate_call(uint32_t func_index) {
   const wasm::FuncType& type = env_.wasm.function_type(func_index);
   std::vector<llvm::Value*> args = pop_n(type.params.size());
   std::vector<llvm::Value*> results;
-  if (func_index >= env_.wasm.imported_functions) {
+  const uint32_t imported = env_.wasm.imported_functions;
+  if (func_index >= imported && env_.typed[func_index - imported] == nullptr) {
+    // Outside the translated set: whatever code the module runs for it now.
+    store_shadow();
+    results = call_slot_entry(i64_const(func_index - imported), type, args, callee_fp());
+    refresh_memory();
+  } else if (func_index >= imported) {
     store_shadow();
     args.insert(args.begin(), {ctx_, depth_, callee_fp(), b_.CreateLoad(env_.i64, budget_)});
-    llvm::Value* ret = b_.CreateCall(env_.typed[func_index - env_.wasm.imported_functions], args);
+    llvm::Value* ret = b_.CreateCall(env_.typed[func_index - imported], args);
     results = unpack_results(type, ret);
     refresh_memory();
   } else {
@@ -62,6 +88,20 @@ void FunctionTranslator::translate_call(uint32_t func_index) {
     results = read_slot_results(type, slots);
   }
   stack_.insert(stack_.end(), results.begin(), results.end());
+}
+
+std::vector<llvm::Value*> FunctionTranslator::call_typed_entry(
+    llvm::Value* defined_index, const wasm::FuncType& type, const std::vector<llvm::Value*>& args,
+    llvm::Value* fp) {
+  llvm::Value* entries = b_.CreateBitCast(load_ctx(offsetof(Context, typed_entries), env_.ptr),
+                                          env_.ptr->getPointerTo());
+  llvm::Value* entry = load_tagged(env_.ptr, b_.CreateInBoundsGEP(env_.ptr, entries, defined_index),
+                                   env_.tbaa_runtime);
+  llvm::FunctionType* sig = env_.typed_signature(type);
+  std::vector<llvm::Value*> call_args{ctx_, depth_, fp, b_.CreateLoad(env_.i64, budget_)};
+  call_args.insert(call_args.end(), args.begin(), args.end());
+  llvm::Value* ret = b_.CreateCall(sig, b_.CreateBitCast(entry, sig->getPointerTo()), call_args);
+  return unpack_results(type, ret);
 }
 
 // Fast path: index < table0_size, f = table0_data[index] non-null, f->type == types + T,
@@ -105,15 +145,11 @@ void FunctionTranslator::translate_call_indirect(uint32_t type_index, uint32_t t
         b_.CreatePtrToInt(load_ctx(offsetof(Context, defined_base), env_.ptr), env_.i64);
     llvm::Value* own = b_.CreateUDiv(b_.CreateSub(f, base), i64_const(sizeof(engine::Function)));
     check(b_.CreateICmpULT(own, load_ctx(offsetof(Context, defined_count), env_.i64)), "ci.own");
-    llvm::Value* entries = b_.CreateBitCast(load_ctx(offsetof(Context, typed_entries), env_.ptr),
-                                            env_.ptr->getPointerTo());
-    llvm::Value* entry =
-        load_tagged(env_.ptr, b_.CreateInBoundsGEP(env_.ptr, entries, own), env_.tbaa_runtime);
-    llvm::FunctionType* sig = env_.typed_signature(type);
-    std::vector<llvm::Value*> call_args{ctx_, depth_, fp, b_.CreateLoad(env_.i64, budget_)};
-    call_args.insert(call_args.end(), args.begin(), args.end());
-    llvm::Value* ret = b_.CreateCall(sig, b_.CreateBitCast(entry, sig->getPointerTo()), call_args);
-    std::vector<llvm::Value*> results = unpack_results(type, ret);
+    // A tier-up of some functions runs beside the baseline's code, whose typed entries are its
+    // slot entries: call through those.
+    std::vector<llvm::Value*> results = env_.scope.partial()
+                                            ? call_slot_entry(own, type, args, fp)
+                                            : call_typed_entry(own, type, args, fp);
     for (size_t k = 0; k < phis.size(); ++k) phis[k]->addIncoming(results[k], b_.GetInsertBlock());
     b_.CreateBr(merge);
   } else {

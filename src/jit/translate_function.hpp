@@ -45,12 +45,14 @@ inline bool opcode_in(wasm::Opcode op, wasm::Opcode first, wasm::Opcode last) {
 /// What the functions of one module share: LLVM types, TBAA tags, the typed functions (declared
 /// before any body is translated, so calls can refer to them) and the helper declarations.
 struct ModuleEnv {
-  ModuleEnv(llvm::Module& module, const engine::CompiledModule& compiled);
+  ModuleEnv(llvm::Module& module, const engine::CompiledModule& compiled,
+            const TranslationScope& scope);
 
   llvm::LLVMContext& llvm;
   llvm::Module& module;
   const engine::CompiledModule& compiled;
   const wasm::Module& wasm;
+  const TranslationScope& scope;  ///< the functions translated (the others: slot entries)
 
   llvm::IntegerType* i1;
   llvm::IntegerType* i8;
@@ -71,7 +73,7 @@ struct ModuleEnv {
   llvm::MDNode* tbaa_global;
   llvm::MDNode* tbaa_runtime;
 
-  std::vector<llvm::Function*> typed;  ///< wf<F>, by defined index
+  std::vector<llvm::Function*> typed;  ///< wf<F>, by defined index (null: outside the scope)
 
   /// The LLVM type of a Wasm value (references are their 64-bit Slot bits).
   llvm::Type* value_type(wasm::ValType t) const;
@@ -180,6 +182,15 @@ class FunctionTranslator {
   /// Stores `args` as Slots in a fresh slot array of max(args, results) entries.
   llvm::Value* slot_array(const wasm::FuncType& type, const std::vector<llvm::Value*>& args);
   std::vector<llvm::Value*> read_slot_results(const wasm::FuncType& type, llvm::Value* slots);
+  /// A call through Context::slot_entries[defined_index] (i64) with the slot entries'
+  /// convention (the depth, fp and budget in the Context); its results. The caller stored its
+  /// shadow entry; memory is the caller's to refresh.
+  std::vector<llvm::Value*> call_slot_entry(llvm::Value* defined_index, const wasm::FuncType& type,
+                                            const std::vector<llvm::Value*>& args, llvm::Value* fp);
+  /// A call through Context::typed_entries[defined_index] (i64), LLVM's typed convention.
+  std::vector<llvm::Value*> call_typed_entry(llvm::Value* defined_index, const wasm::FuncType& type,
+                                             const std::vector<llvm::Value*>& args,
+                                             llvm::Value* fp);
   /// A typed call's results (fields 1...), after storing the budget it left (field 0).
   std::vector<llvm::Value*> unpack_results(const wasm::FuncType& type, llvm::Value* ret);
 

@@ -2,6 +2,8 @@
 // the fuel meter, calls out of compiled code, and traps with their backtrace.
 #include "native/execution.hpp"
 
+#include <x86intrin.h>
+
 #include <algorithm>
 #include <array>
 #include <exception>
@@ -186,20 +188,45 @@ void Execution::follow_newest_tier() {
 NativeCode::OsrEntry Execution::safepoint_or_osr(uint32_t cost, uint32_t defined_index,
                                                  uint32_t point) {
   follow_newest_tier();
-  if (bound_ != nullptr && bound_->code().osr_point(defined_index, point)) {
-    if (NativeCode::OsrEntry entry = bound_->code().osr_entry(defined_index)) {
-      thread_.note_transfer();
-      return entry;
+  if (bound_ != nullptr) {
+    // The newer tier's code, else LLVM's code for this function alone (a hot function).
+    const NativeCode* code = &bound_->code();
+    if (!code->osr_point(defined_index, point) && bound_->hot() != nullptr) {
+      code = bound_->hot()->code_of(defined_index);
+    }
+    if (code != nullptr && code->osr_point(defined_index, point)) {
+      if (NativeCode::OsrEntry entry = code->osr_entry(defined_index)) {
+        thread_.note_transfer();
+        return entry;
+      }
     }
   }
   safepoint(cost);
   return nullptr;
 }
 
+void Execution::sample() {
+  // The time since the previous slow path counts for the function at this one (its site is in
+  // the shadow stack at ctx_.depth): a sample weighted by the time between them, which costs
+  // nothing on the fast path. Time, not fuel: a loop header's cost is its whole body's, taken
+  // or not (luaV_execute's switch spends thousands of units per short iteration). Only if the
+  // fast path spent something since the last refill: after a refill that the runtime forced
+  // (a resume, a host call) the interval holds no guest code, only the mark moves.
+  if (bound_ == nullptr || bound_->hot() == nullptr) return;
+  const uint64_t now = __rdtsc();
+  const uint64_t since = now - sample_mark_;
+  sample_mark_ = now;
+  if (granted_ - ctx_.budget <= 0 || ctx_.depth <= base_depth_) return;
+  const auto func_index = static_cast<uint32_t>(ctx_.shadow[ctx_.depth] >> 32);
+  const uint32_t imported = ctx_.instance->module->wasm.imported_functions;
+  if (func_index >= imported) bound_->hot()->sample(func_index - imported, since);
+}
+
 void Execution::safepoint(uint32_t cost) {
   // A tier that replaced the bound one (LLVM's code after the baseline's) takes the calls
   // made from here on.
   follow_newest_tier();
+  sample();
   settle();
   for (;;) {
     if (thread_.take_kill_request()) trap(TrapKind::Killed);

@@ -83,6 +83,8 @@ class Execution final : public engine::TierExecution {
   HostOutcome invoke_host(const engine::Function& fn, Slot* slots);
   void call_host(const engine::Function& fn, Slot* slots);
   void call_wasm(engine::Function& fn, Slot* slots);
+  /// Counts the time since the previous slow path for the running function (HotFunctions).
+  void sample();
   /// Charges what the fast path used since the last refill (the budget is then empty).
   void settle();
   void save_fuel();
@@ -112,6 +114,7 @@ class Execution final : public engine::TierExecution {
   int64_t slice_left_ = 0;
   uint64_t fuel_left_ = 0;
   int64_t granted_ = 0;
+  uint64_t sample_mark_ = 0;  ///< the time stamp counter at the previous slow path (sample())
 };
 
 }  // namespace lunatic::native

@@ -78,6 +78,13 @@ class NativeCode {
   void publish_entry(uint32_t defined_index, SlotEntry entry) const {
     std::atomic_ref<SlotEntry>(entries_[defined_index]).store(entry, std::memory_order_release);
   }
+  /// publish_entry only while slot entry i is still `expected` (the baseline's stub): a late
+  /// first-call compile must not undo a newer publish (LLVM's code for a hot function).
+  /// Whether it was replaced. Thread-safe. @pre i < function_count()
+  bool replace_entry(uint32_t defined_index, SlotEntry expected, SlotEntry entry) const {
+    return std::atomic_ref<SlotEntry>(entries_[defined_index])
+        .compare_exchange_strong(expected, entry, std::memory_order_acq_rel);
+  }
   /// Whether LLVM made this code (an optimising tier worth moving running calls to), not
   /// another code generator (adopt).
   bool optimized() const { return optimized_; }

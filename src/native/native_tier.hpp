@@ -7,6 +7,7 @@
 
 #include "engine/code_tier.hpp"
 #include "engine/compiled_module.hpp"
+#include "native/hot_functions.hpp"
 #include "native/native_code.hpp"
 #include "native/stack_pool.hpp"
 
@@ -18,7 +19,9 @@ class NativeTier final : public engine::CodeTier, public std::enable_shared_from
   /// arrives), kept alive as long as this one: frames of its code may still be running.
   explicit NativeTier(std::unique_ptr<NativeCode> code,
                       std::shared_ptr<const engine::CodeTier> previous = nullptr)
-      : code_(std::move(code)), previous_(std::move(previous)) {}
+      : code_(std::move(code)), previous_(std::move(previous)) {
+    if (!code_->optimized()) hot_ = std::make_unique<HotFunctions>(code_->function_count());
+  }
 
   std::unique_ptr<engine::TierExecution> begin(engine::Thread& thread, engine::Function& fn,
                                                std::span<const engine::Slot> args) const override;
@@ -32,6 +35,9 @@ class NativeTier final : public engine::CodeTier, public std::enable_shared_from
   /// The tier that replaced this one on its module (null: none yet). Executions poll it at
   /// safepoints' slow paths to move their calls over; it lives as long as the module.
   const NativeTier* successor() const { return successor_.load(std::memory_order_acquire); }
+  /// The baseline's code only (null for LLVM's): its hot functions, which the auto tier moves
+  /// to LLVM one batch at a time (their slot entries published in this code's table).
+  HotFunctions* hot() const { return hot_.get(); }
   /// The newest tier of the chain that starts here.
   const NativeTier* newest() const;
   /// Links `next` (already its module's tier) as this one's successor. Once.
@@ -44,6 +50,7 @@ class NativeTier final : public engine::CodeTier, public std::enable_shared_from
   std::shared_ptr<const engine::CodeTier> previous_;
   mutable std::atomic<const NativeTier*> successor_{nullptr};
   mutable StackPool stacks_;
+  std::unique_ptr<HotFunctions> hot_;
 };
 
 /// The native tier of `module`, or null if it runs in the interpreter.

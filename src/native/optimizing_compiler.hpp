@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 
@@ -42,6 +43,13 @@ class OptimizingCompiler {
   /// replacing the one it had (see jit::attach_native). Errors: why the module keeps its tier.
   virtual Result<void> attach(const engine::CompiledModule& module,
                               const OptimizeRequest& request) const = 0;
+  /// Compiles only the defined functions `defined` of `module` (a hot set, never cached; with
+  /// OSR entries if asked): code whose slot, typed and OSR entries are null for every other
+  /// function. Its functions call the others through Context::slot_entries, whatever code is
+  /// behind them (the baseline's, or LLVM's), so it runs in a mix with any of them.
+  virtual Result<std::unique_ptr<NativeCode>> compile_functions(
+      const engine::CompiledModule& module, std::span<const uint32_t> defined,
+      const OptimizeRequest& request) const = 0;
   /// Compiles `module` into the cache without attaching it (`lunatic compile`).
   virtual Result<CompileStats> precompile(const engine::CompiledModule& module,
                                           const OptimizeRequest& request) const = 0;

@@ -75,10 +75,20 @@ Compiler::~Compiler() {
                   static_cast<unsigned long long>(lazy.functions), lazy.seconds, lazy.cpu_seconds);
     config_.note(line);
   }
+  // No module calls back once this ends (a callback may be running: unwatch waits for it).
+  std::vector<std::weak_ptr<const engine::CompiledModule>> watched;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
     queue_.clear();
+    watched.swap(watched_);
+  }
+  for (const auto& weak : watched) {
+    if (auto module = weak.lock()) {
+      if (const native::NativeTier* tier = native::native_tier_of(*module)) {
+        if (tier->hot() != nullptr) tier->hot()->unwatch();
+      }
+    }
   }
   wake_.notify_all();
   if (worker_.joinable()) worker_.join();
@@ -200,6 +210,7 @@ void Compiler::compile_auto(const std::shared_ptr<const engine::CompiledModule>&
     return;
   }
   compile_baseline_now(*module);
+  watch_hot(module);
   const std::chrono::nanoseconds cpu = llvm_cpu_delay(module_bytes, module->has_native());
   enqueue(Job{module, now + config_.background_delay, digest, false, {}, process_cpu_time() + cpu});
 }
@@ -278,8 +289,12 @@ void Compiler::compile_now(const engine::CompiledModule& module,
 }
 
 void Compiler::background_loop() {
-  // The compile thread yields to the workers: processes are never starved by a compile.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+  // The compile thread yields to the workers (nice 10) from its first module compile on:
+  // processes are never starved by a compile. Hot functions' compiles before that run at the
+  // workers' priority: they are small (tens of ms of CPU), worth their cost by the rule that
+  // started them, and at nice 10 on a busy machine they took 17 times as long to arrive
+  // (a lowered priority cannot be raised again without privileges, so this order).
+  bool niced = false;
   std::unique_lock lock(mutex_);
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -296,7 +311,7 @@ void Compiler::background_loop() {
     std::shared_ptr<const engine::CompiledModule> module = job.module.lock();
     if (module == nullptr) continue;  // nobody runs it any more
     const std::chrono::nanoseconds cpu_left = job.cpu_not_before - process_cpu_time();
-    if (!job.baseline && cpu_left.count() > 0) {
+    if (!job.baseline && !job.hot && cpu_left.count() > 0) {
       // Looked at again once that much wall time has passed (at most a second: the workers
       // of a busy process use CPU time faster than wall time).
       job.not_before = std::chrono::steady_clock::now() +
@@ -306,9 +321,16 @@ void Compiler::background_loop() {
     }
     busy_.store(true, std::memory_order_release);
     lock.unlock();
+    if (!job.hot && !niced) {
+      setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+      niced = true;
+    }
     const bool then_llvm = job.baseline;
-    if (job.baseline) {
+    if (job.hot) {
+      (void)compile_hot_functions(*module);  // a failure was noted; they stay in the baseline
+    } else if (job.baseline) {
       compile_baseline_now(*module);
+      watch_hot(module);
       // LLVM after the delay, and for a module running baseline code after the CPU time too
       // (a module the baseline refused runs in the interpreter: LLVM soon pays there).
       if (!module->has_native()) job.then_cpu = std::chrono::nanoseconds{0};

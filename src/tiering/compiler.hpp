@@ -57,6 +57,17 @@ struct CompilerConfig {
   /// much as the compile would take (rent or buy: never much worse than the better choice in
   /// hindsight). CPU time, not wall time: on a busy machine a program's progress is its CPU.
   std::chrono::nanoseconds delay_per_byte{0};
+  /// Auto, for a module that runs baseline code: LLVM compiles a function alone (with every
+  /// other function hot at that moment: one batch, no cache) once the time spent in it, as
+  /// sampled at the safepoints' slow paths, is about the CPU time of that compile:
+  /// `hot_compile_fixed` + `hot_compile_per_byte` x its body's bytes. The same rent-or-buy
+  /// rule as delay_per_byte's, per function: a short program's hot loop gets LLVM's code in a
+  /// fraction of a second, without paying for the module's cold code. Both zero: none.
+  std::chrono::nanoseconds hot_compile_fixed{0};
+  std::chrono::nanoseconds hot_compile_per_byte{0};
+  /// Tests: a function is hot once this many time stamp counter ticks were sampled in it
+  /// (instead of the estimate above).
+  std::optional<uint64_t> hot_ticks{};
   /// Look native code up in the code cache before compiling, and store what was compiled.
   /// Auto: a module the cache holds gets its native code at once, without the delay.
   bool use_cache = true;
@@ -107,6 +118,12 @@ class Compiler {
   /// The same for LLVM's compiles (a module LLVM refuses stays where it ran).
   uint64_t llvm_compiled() const { return llvm_compiled_.load(); }
   uint64_t llvm_refused() const { return llvm_refused_.load(); }
+  /// Auto: compiles the functions of `module` that are hot now (HotFunctions::take_hot) with
+  /// LLVM and publishes their code, on this thread (the background thread's job, and tests).
+  /// How many were compiled; errors: why LLVM could not (they stay in the baseline).
+  Result<size_t> compile_hot_functions(const engine::CompiledModule& module);
+  /// Hot functions compiled by LLVM since this Compiler was made.
+  uint64_t hot_compiled() const { return hot_compiled_.load(); }
   /// Whether a background compile is running now (it cannot be interrupted: a program that
   /// ends meanwhile may exit without waiting for it, see cli/run_command.cpp).
   bool busy() const { return busy_.load(std::memory_order_acquire); }
@@ -124,7 +141,12 @@ class Compiler {
     std::chrono::nanoseconds cpu_not_before{0};
     /// The baseline's job: the CPU time LLVM's then waits for (from when the baseline ends).
     std::chrono::nanoseconds then_cpu{0};
+    /// The module's hot functions (compile_hot_functions), not the whole module.
+    bool hot = false;
   };
+  /// Auto: starts counting the fuel spent in each function of a module that runs baseline
+  /// code; a function that becomes hot queues a hot job.
+  void watch_hot(const std::shared_ptr<const engine::CompiledModule>& module);
   void add_native_code(const std::shared_ptr<const engine::CompiledModule>& module,
                        const std::optional<native::Digest>& digest, size_t module_bytes);
   /// Auto: LLVM's code from the cache at once; else the baseline's (on this thread, or first
@@ -172,6 +194,9 @@ class Compiler {
   std::atomic<uint64_t> baseline_refused_{0};
   std::atomic<uint64_t> llvm_compiled_{0};
   std::atomic<uint64_t> llvm_refused_{0};
+  std::atomic<uint64_t> hot_compiled_{0};
+  /// Modules watch_hot() watches (under mutex_): the destructor stops their callbacks.
+  std::vector<std::weak_ptr<const engine::CompiledModule>> watched_;
   bool stopping_ = false;
   std::thread worker_;  ///< started by the first background job
 };

@@ -1,0 +1,75 @@
+// HotFunctions: which functions of a module running baseline code are hot, found for free at the
+// safepoints' slow paths (each a sample weighted by the time since the last one), and the
+// LLVM code compiled for them one batch at a time (auto tier: function-level tier-up).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "native/native_code.hpp"
+
+namespace lunatic::native {
+
+class HotFunctions {
+ public:
+  /// For a module of `count` defined functions; counts nothing until watch().
+  explicit HotFunctions(uint32_t count);
+  HotFunctions(const HotFunctions&) = delete;
+  HotFunctions& operator=(const HotFunctions&) = delete;
+
+  /// Starts counting: function i is hot once the samples taken in it stand for
+  /// `thresholds[i]` ticks of the time stamp counter; `on_hot` is told, from the thread that took
+  /// the sample (a worker, on a fiber: it must only queue work), when a function becomes hot. Once.
+  /// @pre thresholds.size() == count
+  void watch(std::vector<uint64_t> thresholds, std::function<void()> on_hot);
+  /// on_hot is not called any more once this returns (its owner is going away). Thread-safe.
+  void unwatch();
+  /// A safepoint's slow path in defined function i, `ticks` after the previous one (the
+  /// whole interval counts for i: a time-weighted sample). Lock-free unless i becomes hot.
+  void sample(uint32_t defined_index, uint64_t ticks) {
+    if (!watching_.load(std::memory_order_acquire) || defined_index >= count_) return;
+    const uint64_t before = ticks_[defined_index].fetch_add(ticks, std::memory_order_relaxed);
+    const uint64_t threshold = thresholds_[defined_index];
+    if (before < threshold && before + ticks >= threshold) became_hot();
+  }
+  /// The functions that are hot and have neither LLVM code nor a compile under way, in index
+  /// order; marks them under way (the caller compiles them, then install() or refuse()).
+  std::vector<uint32_t> take_hot();
+  /// Publishes `partial`'s functions (those with a slot entry): their OSR entries (code_of) and
+  /// their slot entries in `baseline`'s slot table, so every next call of one runs LLVM's
+  /// code; keeps `partial` alive as long as this object. Thread-safe.
+  void install(const NativeCode& baseline, std::unique_ptr<NativeCode> partial);
+  /// LLVM could not compile these: never asked again.
+  void refuse(const std::vector<uint32_t>& defined);
+  /// The LLVM code that holds function i (its OSR entry), or null. Lock-free.
+  const NativeCode* code_of(uint32_t defined_index) const {
+    return defined_index < count_ ? code_[defined_index].load(std::memory_order_acquire) : nullptr;
+  }
+  /// The ticks sampled in function i so far.
+  uint64_t ticks_of(uint32_t defined_index) const {
+    return defined_index < count_ ? ticks_[defined_index].load(std::memory_order_relaxed) : 0;
+  }
+  /// Functions installed so far.
+  uint32_t installed() const { return installed_.load(std::memory_order_relaxed); }
+
+ private:
+  enum State : uint8_t { kBaseline, kCompiling, kInstalled, kRefused };
+  void became_hot();
+
+  const uint32_t count_;
+  std::atomic<bool> watching_{false};
+  std::vector<uint64_t> thresholds_;                ///< set once, before watching_
+  std::unique_ptr<std::atomic<uint64_t>[]> ticks_;  ///< ticks sampled, by function
+  std::unique_ptr<std::atomic<uint8_t>[]> state_;
+  std::unique_ptr<std::atomic<const NativeCode*>[]> code_;
+  std::atomic<uint32_t> installed_{0};
+  std::mutex mutex_;  ///< on_hot_, owned_
+  std::function<void()> on_hot_;
+  std::vector<std::unique_ptr<NativeCode>> owned_;
+};
+
+}  // namespace lunatic::native

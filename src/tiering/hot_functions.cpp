@@ -1,0 +1,131 @@
+// Compiler, function-level tier-up (auto): the time a module's functions spend in the baseline,
+// the rent-or-buy threshold of each, and the background job that compiles the hot ones with
+// LLVM and publishes them (native/hot_functions.hpp).
+#include <time.h>
+#include <x86intrin.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "native/native_tier.hpp"
+#include "tiering/compiler.hpp"
+
+namespace lunatic::tiering {
+
+namespace {
+
+// The bytes of a function's body (its code in the module), from its instructions' offsets.
+uint64_t body_bytes(const wasm::Function& f) {
+  if (f.body.empty()) return 0;
+  return f.body.back().offset >= f.body_offset ? f.body.back().offset - f.body_offset + 1 : 0;
+}
+
+double thread_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
+// Time stamp counter ticks per nanosecond (the samples' unit, native/hot_functions.hpp),
+// measured once over 2 ms of CLOCK_MONOTONIC.
+double ticks_per_ns() {
+  static const double rate = [] {
+    auto monotonic_ns = [] {
+      timespec now{};
+      clock_gettime(CLOCK_MONOTONIC, &now);
+      return static_cast<double>(now.tv_sec) * 1e9 + static_cast<double>(now.tv_nsec);
+    };
+    const double t0 = monotonic_ns();
+    const uint64_t c0 = __rdtsc();
+    double t1 = t0;
+    while (t1 - t0 < 2e6) t1 = monotonic_ns();
+    return static_cast<double>(__rdtsc() - c0) / (t1 - t0);
+  }();
+  return rate;
+}
+
+}  // namespace
+
+void Compiler::watch_hot(const std::shared_ptr<const engine::CompiledModule>& module) {
+  const bool estimate =
+      config_.hot_compile_fixed.count() > 0 || config_.hot_compile_per_byte.count() > 0;
+  if (config_.tier != Tier::Auto || (!estimate && !config_.hot_ticks)) return;
+  const native::NativeTier* tier = native::native_tier_of(*module);
+  if (tier == nullptr || tier->hot() == nullptr) return;
+  const double rate = config_.hot_ticks ? 0 : ticks_per_ns();
+  std::vector<uint64_t> thresholds;
+  thresholds.reserve(module->wasm.functions.size());
+  for (const wasm::Function& f : module->wasm.functions) {
+    if (config_.hot_ticks) {
+      thresholds.push_back(std::max<uint64_t>(*config_.hot_ticks, 1));
+      continue;
+    }
+    // The CPU time LLVM's compile of f alone would take.
+    const double ns = static_cast<double>(config_.hot_compile_fixed.count()) +
+                      static_cast<double>(config_.hot_compile_per_byte.count()) *
+                          static_cast<double>(body_bytes(f));
+    thresholds.push_back(static_cast<uint64_t>(ns * rate) + 1);
+  }
+  std::weak_ptr<const engine::CompiledModule> weak = module;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    watched_.push_back(weak);
+  }
+  // Called on a worker (a fiber) when a function becomes hot: only queues the job.
+  tier->hot()->watch(std::move(thresholds), [this, weak] {
+    Job job{weak, std::chrono::steady_clock::now(), std::nullopt, false, {}};
+    job.hot = true;
+    enqueue(std::move(job));
+  });
+}
+
+Result<size_t> Compiler::compile_hot_functions(const engine::CompiledModule& module) {
+  const native::NativeTier* tier = native::native_tier_of(module);
+  // The module's own LLVM code arrived meanwhile: it replaced everything.
+  if (tier == nullptr || tier->hot() == nullptr || tier->successor() != nullptr) return 0;
+  native::HotFunctions& hot = *tier->hot();
+  const std::vector<uint32_t> set = hot.take_hot();
+  if (set.empty()) return 0;
+  const native::OptimizingCompiler* llvm = this->llvm();
+  if (llvm == nullptr) {
+    hot.refuse(set);
+    return Error(Phase::Unsupported, "the LLVM tier is not available", Error::kNoOffset, "jit");
+  }
+  uint64_t bytes = 0;
+  for (uint32_t i : set) bytes += body_bytes(module.wasm.functions[i]);
+  if (config_.note) {
+    config_.note("compiled tier: compiling " + std::to_string(set.size()) + " hot functions (" +
+                 std::to_string(bytes) + " bytes, the first " +
+                 module.wasm.function_name(module.wasm.imported_functions + set[0]) + ", " +
+                 std::to_string(hot.ticks_of(set[0])) + " ticks)");
+  }
+  // With OSR entries: a baseline frame looping in one of them moves at its loop header.
+  const double cpu_start = thread_cpu_seconds();
+  Result<std::unique_ptr<native::NativeCode>> code =
+      llvm->compile_functions(module, set, options_for(Tier::Auto, std::nullopt));
+  if (!code.ok()) {
+    hot.refuse(set);
+    if (config_.note) {
+      config_.note("compiled tier: hot functions stay in the baseline: " +
+                   code.error().to_string());
+    }
+    return std::move(code).error();
+  }
+  const double seconds = (*code)->stats().total_seconds;
+  const double cpu_seconds = thread_cpu_seconds() - cpu_start;
+  hot.install(tier->code(), std::move(*code));
+  hot_compiled_.fetch_add(set.size());
+  if (config_.note) {
+    char line[128];
+    std::snprintf(line, sizeof line,
+                  "compiled tier: %zu hot functions (%llu bytes) compiled in %.3f s (%.3f s "
+                  "of CPU)",
+                  set.size(), static_cast<unsigned long long>(bytes), seconds, cpu_seconds);
+    config_.note(line);
+  }
+  return set.size();
+}
+
+}  // namespace lunatic::tiering
