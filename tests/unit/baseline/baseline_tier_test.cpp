@@ -247,13 +247,7 @@ TEST(BaselineTier, ASpinningLoopYieldsAndIsKilled) {
   EXPECT_EQ(t.thread.trap().kind, TrapKind::Killed);
   // Killed from another thread during an unsliced run.
   t.thread.begin_call(t.fn("spin"), {}).value();
-  std::thread killer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    t.thread.request_kill();
-  });
-  EXPECT_EQ(t.thread.run(), RunStatus::Trapped);
-  killer.join();
-  EXPECT_EQ(t.thread.trap().kind, TrapKind::Killed);
+  expect_killed_from_another_thread(t.thread);
 }
 
 TEST(BaselineTier, CallStackExhaustionIsATrap) {

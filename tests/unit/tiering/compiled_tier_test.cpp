@@ -114,13 +114,7 @@ TEST(CompiledTier, KillFromAnotherThreadStopsAnUnslicedRun) {
   TierInstance t(kWork, Tier::Compiled);
   ASSERT_NE(t.instance, nullptr);
   t.thread.begin_call(t.fn("spin"), {}).value();
-  std::thread killer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    t.thread.request_kill();
-  });
-  EXPECT_EQ(t.thread.run(), RunStatus::Trapped);
-  killer.join();
-  EXPECT_EQ(t.thread.trap().kind, TrapKind::Killed);
+  expect_killed_from_another_thread(t.thread);
 }
 
 TEST(CompiledTier, CallStackExhaustionIsATrap) {

@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "engine/compiled_module.hpp"
@@ -94,6 +96,18 @@ struct Outcome {
     return true;
   }
 };
+
+/// Kills the call `thread` runs without a slice limit, from another thread 20 ms in: the run
+/// must end in a Killed trap (compiled code polls for a kill at its safepoints).
+inline void expect_killed_from_another_thread(Thread& thread) {
+  std::thread killer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    thread.request_kill();
+  });
+  EXPECT_EQ(thread.run(), RunStatus::Trapped);
+  killer.join();
+  EXPECT_EQ(thread.trap().kind, TrapKind::Killed);
+}
 
 inline std::ostream& operator<<(std::ostream& os, const Outcome& o) {
   os << "status " << static_cast<int>(o.status) << " yields " << o.yields << " trap '" << o.trap

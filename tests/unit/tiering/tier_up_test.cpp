@@ -91,13 +91,7 @@ TEST(TierUp, AKillTakesEffectAfterTheSwitch) {
   attach_llvm(*t.instance->module);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(t.thread.run(1000), RunStatus::Yielded);
   EXPECT_GE(t.thread.transfers(), 1u);  // the spinning frame runs LLVM's code now
-  std::thread killer([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    t.thread.request_kill();
-  });
-  EXPECT_EQ(t.thread.run(), RunStatus::Trapped);
-  killer.join();
-  EXPECT_EQ(t.thread.trap().kind, TrapKind::Killed);
+  expect_killed_from_another_thread(t.thread);
 }
 
 // The host parks every other call; LLVM's code arrives while the call is parked, and the call
