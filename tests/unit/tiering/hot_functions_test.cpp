@@ -220,14 +220,6 @@ TEST(HotFunctions, AFunctionBecomesHotWhileAnotherCallIsInsideIt) {
   EXPECT_EQ(tier.hot()->installed(), 3u);
 }
 
-// Polls `done` for up to a minute (LLVM on a busy machine is slow).
-template <typename F> bool eventually(F done) {
-  for (int i = 0; i < 6000 && !done(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return done();
-}
-
 // Auto: functions sampled at the safepoints' slow paths become hot and get LLVM's code
 // from the background thread, long before the module's own (here never: an hour per byte).
 TEST(HotFunctions, AutoCompilesTheFunctionsThatSpendTime) {

@@ -97,6 +97,15 @@ struct Outcome {
   }
 };
 
+/// Polls `done` every 10 ms for up to a minute (LLVM's background compile, under a sanitizer
+/// on a busy machine, is slow); its last answer.
+template <typename F> bool eventually(F done) {
+  for (int i = 0; i < 6000 && !done(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return done();
+}
+
 /// Kills the call `thread` runs without a slice limit, from another thread 20 ms in: the run
 /// must end in a Killed trap (compiled code polls for a kill at its safepoints).
 inline void expect_killed_from_another_thread(Thread& thread) {

@@ -164,14 +164,6 @@ TEST(TierUp, ATrapAfterTheSwitchCarriesTheInterpretersBacktrace) {
   }
 }
 
-// Polls `done` for up to a minute (LLVM under a sanitizer on a busy machine is slow).
-template <typename F> bool eventually(F done) {
-  for (int i = 0; i < 6000 && !done(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return done();
-}
-
 TEST(TierUp, AutoStartsInTheBaselineThenNewCallsRunLlvm) {
   auto bytes = text::parse_module(kLoopsWat).value();
   Compiler compiler({.tier = Tier::Auto, .use_cache = false});
