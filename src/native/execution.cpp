@@ -129,47 +129,9 @@ RunStatus Execution::run(engine::Thread& thread, uint64_t slice) {
   slice_left_ = slice_;
   fuel_left_ = thread_.fuel().value_or(UINT64_MAX);
   ctx_.budget = granted_ = 0;  // the next safepoint takes the exact path
-  // A host call that parked or was preempted runs again before the guest goes on.
-  if (host_fn_ != nullptr && !run_host_call()) return status_;
-  for (;;) {
-    fiber_->resume();
-    if (over_) {
-      release_stack();
-      return status_;
-    }
-    // The fiber stopped at a safepoint, or for a host call (call_host): run it here.
-    if (host_fn_ == nullptr || !run_host_call()) return status_;
-  }
-}
-
-bool Execution::run_host_call() {
-  const HostOutcome outcome = invoke_host(*host_fn_, host_slots_);
-  switch (outcome) {
-    case HostOutcome::Return:
-      settle();  // the next safepoint takes the exact path: it sees a kill the host requested
-      refresh();
-      break;
-    case HostOutcome::Yield:
-      // Returns (its results are in the slots) when the process runs again.
-      refresh();
-      save_fuel();
-      host_fn_ = nullptr;
-      host_outcome_ = HostOutcome::Return;
-      status_ = RunStatus::Yielded;
-      return false;
-    case HostOutcome::Park:  // the same call runs again at the next run()
-      save_fuel();
-      status_ = RunStatus::Parked;
-      return false;
-    case HostOutcome::Preempt:  // the same, runnable at once
-      save_fuel();
-      status_ = RunStatus::Yielded;
-      return false;
-    case HostOutcome::Trap: break;  // the fiber ends the call (finish_trapped)
-  }
-  host_fn_ = nullptr;
-  host_outcome_ = outcome;
-  return true;
+  fiber_->resume();
+  if (over_) release_stack();
+  return status_;
 }
 
 std::span<const Slot> Execution::results() const {
@@ -310,18 +272,52 @@ void Execution::call(engine::Function& fn, Slot* slots) {
   }
 }
 
-// The host function runs on the worker's stack, not the fiber's: the fiber stops here and
-// run() calls it (run_host_call). So a resume touches only the fiber's top frames, not the
-// ~2 KiB of host frames (adapter, host function, mailbox) a parked receive left below them:
-// in a ring of 10,000 processes each of those lines was a cache miss per hop, and the
-// native tiers paid ~0.85 us more per message than the interpreter (docs/benchmarks.md). No
-// object with a destructor is alive here while the fiber is stopped (a parked process that
-// is killed abandons its stack).
+// No object with a destructor is alive here while the fiber is stopped (a parked process that
+// is killed abandons its stack): the host call's state lives in invoke_host's frame only.
 void Execution::call_host(const engine::Function& fn, Slot* slots) {
-  host_fn_ = &fn;
-  host_slots_ = slots;
-  fiber_->suspend();
-  if (host_outcome_ == HostOutcome::Trap) finish_trapped();
+  for (;;) {
+    switch (invoke_host_off_fiber(fn, slots)) {
+      case HostOutcome::Return:
+        settle();  // the next safepoint takes the exact path: it sees a kill the host requested
+        refresh();
+        return;
+      case HostOutcome::Yield:
+        refresh();
+        stop(RunStatus::Yielded);
+        return;
+      case HostOutcome::Park:
+        stop(RunStatus::Parked);  // resumed: the same call runs again
+        refresh();
+        continue;
+      case HostOutcome::Preempt:
+        stop(RunStatus::Yielded);  // the same, runnable at once
+        refresh();
+        continue;
+      case HostOutcome::Trap: finish_trapped();
+    }
+  }
+}
+
+// The host function runs on the worker's stack, below the frames of the run() that resumed
+// the fiber, not on the fiber's: so a resume touches only the fiber's top frames, not the
+// ~2 KiB of host frames (adapter, host function, mailbox) a receive or send reaches below
+// them. In a ring of 10,000 processes each of those lines was a cache miss per hop
+// (docs/benchmarks.md, "eighth pass"). A call and a return, not a fiber switch: a switch's
+// pair cost a ping-pong ~75 ns per message.
+Execution::HostOutcome Execution::invoke_host_off_fiber(const engine::Function& fn, Slot* slots) {
+  struct Call {
+    Execution* self;
+    const engine::Function* fn;
+    Slot* slots;
+    HostOutcome outcome;
+  } call{this, &fn, slots, HostOutcome::Trap};
+  fiber_->call_on_caller_stack(
+      [](void* arg) {
+        auto& c = *static_cast<Call*>(arg);
+        c.outcome = c.self->invoke_host(*c.fn, c.slots);
+      },
+      &call);
+  return call.outcome;
 }
 
 Execution::HostOutcome Execution::invoke_host(const engine::Function& fn, Slot* slots) {

@@ -81,13 +81,9 @@ class Execution final : public engine::TierExecution {
   /// (the code running keeps running; calls made from now on run the newest code).
   void follow_newest_tier();
   HostOutcome invoke_host(const engine::Function& fn, Slot* slots);
-  /// On the fiber: stops it for run() to call `fn` (host functions run on the worker's
-  /// stack), and returns once it returned; traps as it did.
+  /// invoke_host on the stack of the worker running the fiber (Fiber::call_on_caller_stack).
+  HostOutcome invoke_host_off_fiber(const engine::Function& fn, Slot* slots);
   void call_host(const engine::Function& fn, Slot* slots);
-  /// In run(), off the fiber: calls the host function call_host stopped for. True if the
-  /// fiber goes on (the call returned or trapped); false if run() returns with status_
-  /// (Parked, or Yielded: preempted calls run again at the next run(), yielded ones return).
-  bool run_host_call();
   void call_wasm(engine::Function& fn, Slot* slots);
   /// Counts the time since the previous slow path for the running function (HotFunctions).
   void sample();
@@ -114,9 +110,6 @@ class Execution final : public engine::TierExecution {
   engine::RunStatus status_ = engine::RunStatus::Done;
   bool over_ = false;  ///< Done or Trapped: nothing left to run
   engine::Trap pending_trap_;
-  const engine::Function* host_fn_ = nullptr;       ///< the host call the fiber stopped for
-  Slot* host_slots_ = nullptr;                      ///< its arguments, then results (on the fiber)
-  HostOutcome host_outcome_ = HostOutcome::Return;  ///< how it ended, for call_host
   // The meter: as the interpreter's `slice_left`, `fuel_left` and `granted` (the budget itself
   // is ctx_.budget, which compiled code decrements).
   int64_t slice_ = 0;  ///< the size of this run's slices (an extension starts a new one)
