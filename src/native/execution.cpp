@@ -276,7 +276,7 @@ void Execution::call(engine::Function& fn, Slot* slots) {
 // is killed abandons its stack): the host call's state lives in invoke_host's frame only.
 void Execution::call_host(const engine::Function& fn, Slot* slots) {
   for (;;) {
-    switch (invoke_host(fn, slots)) {
+    switch (invoke_host_off_fiber(fn, slots)) {
       case HostOutcome::Return:
         settle();  // the next safepoint takes the exact path: it sees a kill the host requested
         refresh();
@@ -296,6 +296,28 @@ void Execution::call_host(const engine::Function& fn, Slot* slots) {
       case HostOutcome::Trap: finish_trapped();
     }
   }
+}
+
+// The host function runs on the worker's stack, below the frames of the run() that resumed
+// the fiber, not on the fiber's: so a resume touches only the fiber's top frames, not the
+// ~2 KiB of host frames (adapter, host function, mailbox) a receive or send reaches below
+// them. In a ring of 10,000 processes each of those lines was a cache miss per hop
+// (docs/benchmarks.md, "eighth pass"). A call and a return, not a fiber switch: a switch's
+// pair cost a ping-pong ~75 ns per message.
+Execution::HostOutcome Execution::invoke_host_off_fiber(const engine::Function& fn, Slot* slots) {
+  struct Call {
+    Execution* self;
+    const engine::Function* fn;
+    Slot* slots;
+    HostOutcome outcome;
+  } call{this, &fn, slots, HostOutcome::Trap};
+  fiber_->call_on_caller_stack(
+      [](void* arg) {
+        auto& c = *static_cast<Call*>(arg);
+        c.outcome = c.self->invoke_host(*c.fn, c.slots);
+      },
+      &call);
+  return call.outcome;
 }
 
 Execution::HostOutcome Execution::invoke_host(const engine::Function& fn, Slot* slots) {

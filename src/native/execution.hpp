@@ -81,6 +81,8 @@ class Execution final : public engine::TierExecution {
   /// (the code running keeps running; calls made from now on run the newest code).
   void follow_newest_tier();
   HostOutcome invoke_host(const engine::Function& fn, Slot* slots);
+  /// invoke_host on the stack of the worker running the fiber (Fiber::call_on_caller_stack).
+  HostOutcome invoke_host_off_fiber(const engine::Function& fn, Slot* slots);
   void call_host(const engine::Function& fn, Slot* slots);
   void call_wasm(engine::Function& fn, Slot* slots);
   /// Counts the time since the previous slow path for the running function (HotFunctions).

@@ -26,6 +26,33 @@
 #include <sanitizer/tsan_interface.h>
 #endif
 
+#if !defined(LUNATIC_ASAN_FIBERS) && !defined(LUNATIC_TSAN_FIBERS)
+// call_on_stack(arg, fn, top): fn(arg) with the stack pointer at `top` (16-byte aligned), then
+// back on the caller's stack. %rbp holds the caller's stack pointer across the call (it is
+// callee-saved), and the frame chain stays walkable for profilers.
+extern "C" void lunatic_call_on_stack(void* arg, void (*fn)(void*), void* top);
+asm(R"(
+  .text
+  .globl lunatic_call_on_stack
+  .type lunatic_call_on_stack,@function
+lunatic_call_on_stack:
+  .cfi_startproc
+  push %rbp
+  .cfi_def_cfa_offset 16
+  .cfi_offset %rbp, -16
+  mov %rsp, %rbp
+  .cfi_def_cfa_register %rbp
+  mov %rdx, %rsp
+  call *%rsi
+  mov %rbp, %rsp
+  pop %rbp
+  .cfi_def_cfa %rsp, 8
+  ret
+  .cfi_endproc
+  .size lunatic_call_on_stack, .-lunatic_call_on_stack
+)");
+#endif
+
 namespace lunatic::native {
 
 namespace ctx = boost::context::detail;
@@ -94,6 +121,18 @@ void Fiber::suspend() {
   const ctx::transfer_t t = ctx::jump_fcontext(caller_, this);
   caller_ = t.fctx;
   finish_switch(fake_stack_, &caller_stack_, &caller_stack_bytes_);
+}
+
+void Fiber::call_on_caller_stack(void (*fn)(void*), void* arg) {
+#if defined(LUNATIC_ASAN_FIBERS) || defined(LUNATIC_TSAN_FIBERS)
+  fn(arg);  // the sanitizers follow stacks through the switch annotations: stay on this one
+#else
+  // caller_ is where jump_fcontext saved the resumer's registers, the lowest byte its frames
+  // use; below it that stack is free while the fiber runs. 256 bytes of margin.
+  constexpr uintptr_t kMargin = 256;
+  const uintptr_t top = (reinterpret_cast<uintptr_t>(caller_) - kMargin) & ~uintptr_t{15};
+  lunatic_call_on_stack(arg, fn, reinterpret_cast<void*>(top));
+#endif
 }
 
 void Fiber::exit() {

@@ -24,6 +24,10 @@ class Fiber {
   /// the frames on it must own nothing (no destructor will run).
   [[noreturn]] void exit();
   bool finished() const { return finished_; }
+  /// From inside the fiber: calls fn(arg) on the stack of the resume() running it, below the
+  /// frames that wait there in the switch, and returns here (a call on another stack, not a
+  /// switch). `fn` must not suspend, exit or throw. Sanitizer builds call it on the fiber.
+  void call_on_caller_stack(void (*fn)(void*), void* arg);
 
  private:
   static void entry(void* transfer);
