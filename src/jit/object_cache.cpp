@@ -226,7 +226,8 @@ std::optional<std::filesystem::path> ObjectCache::default_dir() {
   return std::nullopt;
 }
 
-Digest ObjectCache::key(const Digest& module_digest, unsigned opt_level, bool osr_entries) {
+Digest ObjectCache::key(const Digest& module_digest, unsigned opt_level, bool osr_entries,
+                        Kind kind) {
   // Every field is terminated, so no two different keys share a byte string.
   std::string material = "lunatic " LUNATIC_VERSION "\n";
   material += "format " + std::to_string(kFormatVersion) + " llvm " LLVM_VERSION_STRING "\n";
@@ -248,6 +249,7 @@ Digest ObjectCache::key(const Digest& module_digest, unsigned opt_level, bool os
   material += "features";
   for (const std::string& n : names) material += " " + n;
   material += "\nopt " + std::to_string(opt_level) + " osr " + (osr_entries ? "1" : "0") + "\n";
+  if (kind == Kind::Hot) material += "kind hot\n";  // a module's key stays what it was
   return llvm::SHA256::hash(bytes_of(material));
 }
 

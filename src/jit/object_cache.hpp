@@ -52,10 +52,16 @@ class ObjectCache {
   /// when none of them is set (no cache at all).
   static std::optional<std::filesystem::path> default_dir();
 
+  /// What an entry holds: the whole module's code (compile_native), or its hot functions'
+  /// (compile_functions: in the object's place, a bundle of objects, jit/hot_cache.hpp).
+  enum class Kind : uint8_t { Module, Hot };
+
   /// The key of a module (`module_digest`) compiled with these options on this host by this
   /// runtime: SHA-256 of the module's digest, PROJECT_VERSION, kFormatVersion, LLVM's version, the
-  /// host CPU's name and features, the opt level and whether OSR entries are compiled.
-  static Digest key(const Digest& module_digest, unsigned opt_level, bool osr_entries);
+  /// host CPU's name and features, the opt level and whether OSR entries are compiled; and the
+  /// kind, so a module has one entry of each.
+  static Digest key(const Digest& module_digest, unsigned opt_level, bool osr_entries,
+                    Kind kind = Kind::Module);
 
   const std::filesystem::path& dir() const { return dir_; }
   /// Where the entry of `key` lives (whether or not it exists).

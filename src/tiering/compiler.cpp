@@ -210,7 +210,7 @@ void Compiler::compile_auto(const std::shared_ptr<const engine::CompiledModule>&
     return;
   }
   compile_baseline_now(*module);
-  watch_hot(module);
+  watch_hot(module, digest);
   const std::chrono::nanoseconds cpu = llvm_cpu_delay(module_bytes, module->has_native());
   enqueue(Job{module, now + config_.background_delay, digest, false, {}, process_cpu_time() + cpu});
 }
@@ -311,7 +311,8 @@ void Compiler::background_loop() {
     std::shared_ptr<const engine::CompiledModule> module = job.module.lock();
     if (module == nullptr) continue;  // nobody runs it any more
     const std::chrono::nanoseconds cpu_left = job.cpu_not_before - process_cpu_time();
-    if (!job.baseline && !job.hot && cpu_left.count() > 0) {
+    const bool hot_job = job.hot || job.hot_cached;
+    if (!job.baseline && !hot_job && cpu_left.count() > 0) {
       // Looked at again once that much wall time has passed (at most a second: the workers
       // of a busy process use CPU time faster than wall time).
       job.not_before = std::chrono::steady_clock::now() +
@@ -320,17 +321,20 @@ void Compiler::background_loop() {
       continue;
     }
     busy_.store(true, std::memory_order_release);
+    hot_busy_.store(job.hot, std::memory_order_release);
     lock.unlock();
-    if (!job.hot && !niced) {
+    if (!hot_job && !niced) {
       setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
       niced = true;
     }
     const bool then_llvm = job.baseline;
-    if (job.hot) {
-      (void)compile_hot_functions(*module);  // a failure was noted; they stay in the baseline
+    if (job.hot_cached) {
+      (void)load_hot_functions(*module, job.digest);  // a miss was noted
+    } else if (job.hot) {
+      (void)compile_hot_functions(*module, job.digest);  // a failure was noted
     } else if (job.baseline) {
       compile_baseline_now(*module);
-      watch_hot(module);
+      watch_hot(module, job.digest);
       // LLVM after the delay, and for a module running baseline code after the CPU time too
       // (a module the baseline refused runs in the interpreter: LLVM soon pays there).
       if (!module->has_native()) job.then_cpu = std::chrono::nanoseconds{0};
@@ -343,6 +347,7 @@ void Compiler::background_loop() {
     module.reset();
     lock.lock();
     busy_.store(false, std::memory_order_release);
+    hot_busy_.store(false, std::memory_order_release);
     if (then_llvm && !stopping_) insert_locked(std::move(job));
   }
 }
