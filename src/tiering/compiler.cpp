@@ -179,8 +179,9 @@ bool Compiler::attach_from_cache(const engine::CompiledModule& module, const nat
   }
   if (config_.note) {
     const native::CompileStats& stats = native::native_tier_of(module)->code().stats();
-    char line[96];
-    std::snprintf(line, sizeof line, "compiled tier: %zu functions loaded from the cache in %.3f s",
+    char line[112];
+    std::snprintf(line, sizeof line,
+                  "compiled tier: %zu functions loaded from the cache in %.3f s, without LLVM",
                   stats.functions, stats.total_seconds);
     config_.note(line + (" (" + stats.cache_entry + ")"));
   }
