@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 #include <vector>
@@ -109,6 +110,10 @@ class ElfLinker {
         return declined("section " + std::string(*name) + " of type " + std::to_string(s.sh_type));
       if ((s.sh_flags & (SHF_WRITE | SHF_TLS)) != 0)
         return declined("writable or thread-local section " + std::string(*name));
+      // Zero-filled sections take no bytes of the object: bounded by its size, so that a
+      // damaged header cannot map a gigabyte (LLVM's objects have none).
+      if (s.sh_type == SHT_NOBITS && s.sh_size > in_.size())
+        return declined("zero-filled section larger than the object");
       const uint64_t align = s.sh_addralign == 0 ? 1 : s.sh_addralign;
       if ((align & (align - 1)) != 0 || align > kMaxAlign)
         return declined("alignment of section " + std::string(*name));
@@ -117,8 +122,7 @@ class ElfLinker {
       placed_[i] = Placed{true, end};
       end += s.sh_size;
     }
-    if (end == 0) return declined("no code");
-    size_ = end;
+    size_ = end;  // 0 for a module without functions: one page is still mapped
     return {};
   }
 
@@ -164,7 +168,7 @@ class ElfLinker {
 
   Result<void> map() {
     const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-    const uint64_t bytes = (size_ + page - 1) & ~(page - 1);
+    const uint64_t bytes = std::max(page, (size_ + page - 1) & ~(page - 1));
     void* at = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (at == MAP_FAILED) return declined("cannot map " + std::to_string(bytes) + " bytes");
     image_->base_ = at;
