@@ -47,30 +47,6 @@ Error jit_failure(std::string what, llvm::Error e) {
                "jit");
 }
 
-void* helper_address(Helper h) {
-  switch (h) {
-    case Helper::Safepoint: return reinterpret_cast<void*>(&native::lunatic_jit_safepoint);
-    case Helper::Trap: return reinterpret_cast<void*>(&native::lunatic_jit_trap);
-    case Helper::MemoryGrow: return reinterpret_cast<void*>(&native::lunatic_jit_memory_grow);
-    case Helper::MemoryFill: return reinterpret_cast<void*>(&native::lunatic_jit_memory_fill);
-    case Helper::MemoryCopy: return reinterpret_cast<void*>(&native::lunatic_jit_memory_copy);
-    case Helper::MemoryInit: return reinterpret_cast<void*>(&native::lunatic_jit_memory_init);
-    case Helper::DataDrop: return reinterpret_cast<void*>(&native::lunatic_jit_data_drop);
-    case Helper::TableGet: return reinterpret_cast<void*>(&native::lunatic_jit_table_get);
-    case Helper::TableSet: return reinterpret_cast<void*>(&native::lunatic_jit_table_set);
-    case Helper::TableSize: return reinterpret_cast<void*>(&native::lunatic_jit_table_size);
-    case Helper::TableGrow: return reinterpret_cast<void*>(&native::lunatic_jit_table_grow);
-    case Helper::TableFill: return reinterpret_cast<void*>(&native::lunatic_jit_table_fill);
-    case Helper::TableCopy: return reinterpret_cast<void*>(&native::lunatic_jit_table_copy);
-    case Helper::TableInit: return reinterpret_cast<void*>(&native::lunatic_jit_table_init);
-    case Helper::ElemDrop: return reinterpret_cast<void*>(&native::lunatic_jit_elem_drop);
-    case Helper::Call: return reinterpret_cast<void*>(&native::lunatic_jit_call);
-    case Helper::CallIndirect: return reinterpret_cast<void*>(&native::lunatic_jit_call_indirect);
-    case Helper::Count: break;
-  }
-  return nullptr;
-}
-
 llvm::OptimizationLevel optimization_level(unsigned level) {
   switch (level) {
     case 0: return llvm::OptimizationLevel::O0;
@@ -128,15 +104,15 @@ void optimize(llvm::Module& module, llvm::TargetMachine& target, unsigned level)
   pipeline.run(module, modules);
 }
 
-// The helpers by their address in this process; everything else (libm, libc) through the
-// process's dynamic symbol table.
+// The helpers by their address in this process (the table the code cache's loader resolves
+// with); everything else (libm, libc) through the process's dynamic symbol table.
 Result<void> define_symbols(llvm::orc::LLJIT& jit) {
   llvm::orc::JITDylib& dylib = jit.getMainJITDylib();
   llvm::orc::SymbolMap helpers;
   for (size_t i = 0; i < static_cast<size_t>(Helper::Count); ++i) {
     const auto h = static_cast<Helper>(i);
     helpers[jit.mangleAndIntern(helper_name(h))] =
-        llvm::JITEvaluatedSymbol(llvm::pointerToJITTargetAddress(helper_address(h)),
+        llvm::JITEvaluatedSymbol(codecache::runtime_symbol(helper_name(h)),
                                  llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
   }
   if (llvm::Error e = dylib.define(llvm::orc::absoluteSymbols(std::move(helpers)))) {
@@ -206,12 +182,7 @@ void write_perf_map(llvm::orc::LLJIT& jit, const wasm::Module& wasm,
     }
     return found->getAddress();
   };
-  auto label_of = [&](const std::string& symbol) {
-    const uint32_t index = static_cast<uint32_t>(std::strtoul(symbol.c_str() + 2, nullptr, 10));
-    const size_t dot = symbol.find('.');  // wf<F>.rest (partial_inline.hpp): F's name + ".rest"
-    return "wasm[" + symbol.substr(0, 2) + "] " + wasm.function_name(index) +
-           (dot == std::string::npos ? "" : symbol.substr(dot));
-  };
+  auto label_of = [&](const std::string& symbol) { return codecache::perf_label(symbol, wasm); };
   native::append_perf_map(sizes, address_of, label_of);
 }
 

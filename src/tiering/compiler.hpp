@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "codecache/object_cache.hpp"
 #include "common/result.hpp"
 #include "engine/compile.hpp"
 #include "engine/compiled_module.hpp"
@@ -182,6 +183,10 @@ class Compiler {
   void compile_in_background(const std::shared_ptr<const engine::CompiledModule>& module,
                              const std::optional<native::Digest>& digest,
                              std::chrono::milliseconds delay);
+  /// LLVM's code for the module from the cache, loaded without LLVM (codecache::attach_cached)
+  /// and attached; false when there is no entry or the loader declines it (`note` says why).
+  bool attach_from_cache(const engine::CompiledModule& module, const native::Digest& digest,
+                         bool osr_entries);
   /// Whether the cache holds LLVM's code for the module; if so, attaches it.
   bool load_cached(const engine::CompiledModule& module,
                    const std::optional<native::Digest>& digest);
@@ -194,8 +199,7 @@ class Compiler {
   /// The LLVM tier, made on first use (loading its module then, once per process); null when
   /// it cannot be loaded (`warn` was told why, once).
   const native::OptimizingCompiler* llvm();
-  /// The code cache's digest of `bytes`, or none when the cache is off or LLVM unavailable
-  /// (the digest is LLVM's: loading it is the price of a lookup).
+  /// The code cache's digest of `bytes`, or none when the cache is off (no LLVM needed).
   std::optional<native::Digest> cache_digest(std::span<const uint8_t> bytes);
   /// Compiles on this thread as `tier` does (Compiled: no OSR entries; Auto: with them).
   void compile_now(const engine::CompiledModule& module,
@@ -205,6 +209,7 @@ class Compiler {
   void compile_baseline_now(const engine::CompiledModule& module);
 
   CompilerConfig config_;
+  std::optional<codecache::ObjectCache> cache_;  ///< none when use_cache is off or no directory
   std::once_flag llvm_once_;
   std::unique_ptr<native::OptimizingCompiler> llvm_;  ///< null until llvm(), or unavailable
   std::mutex mutex_;

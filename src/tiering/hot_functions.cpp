@@ -97,9 +97,16 @@ Result<size_t> Compiler::load_hot_functions(const engine::CompiledModule& module
                                             const std::optional<native::Digest>& digest) {
   const native::NativeTier* tier = native::native_tier_of(module);
   if (tier == nullptr || tier->hot() == nullptr || tier->successor() != nullptr) return 0;
-  const native::OptimizingCompiler* llvm = digest ? this->llvm() : nullptr;
+  // Looked up before LLVM is loaded for it: most runs have no hot entry, and a run that never
+  // tiers up never loads LLVM.
+  if (!digest || !cache_ ||
+      !cache_->contains(codecache::ObjectCache::key(*digest, config_.opt_level, true,
+                                                    codecache::ObjectCache::Kind::Hot))) {
+    return Error(Phase::Unsupported, "no hot functions in the code cache", Error::kNoOffset, "jit");
+  }
+  const native::OptimizingCompiler* llvm = this->llvm();
   if (llvm == nullptr) {
-    return Error(Phase::Unsupported, "no code cache", Error::kNoOffset, "jit");
+    return Error(Phase::Unsupported, "no LLVM tier", Error::kNoOffset, "jit");
   }
   Result<std::unique_ptr<native::NativeCode>> code =
       llvm->load_functions(module, options_for(Tier::Auto, digest));

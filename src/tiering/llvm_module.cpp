@@ -11,6 +11,7 @@
 #include <system_error>
 #include <vector>
 
+#include "codecache/build_identity.hpp"
 #include "lunatic_build_tag.hpp"
 
 // Defined by src/jit/optimizer_module.cpp. Weak: null unless the program links lunatic_jit
@@ -29,19 +30,9 @@ Error unavailable(const std::string& why) {
                "jit");
 }
 
-// Where the module may be: next to the executable (the build tree), then where the install
-// puts it (bin/lunatic, lib/lunatic/lunatic_llvm.so).
-std::vector<std::filesystem::path> candidates() {
-  std::error_code ec;
-  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return {};
-  const std::filesystem::path dir = exe.parent_path();
-  return {dir / kModuleName, dir.parent_path() / "lib" / "lunatic" / kModuleName};
-}
-
 Result<native::OptimizerFactory> load() {
   if (&lunatic_optimizer_create != nullptr) return &lunatic_optimizer_create;
-  std::vector<std::filesystem::path> paths = candidates();
+  std::vector<std::filesystem::path> paths = codecache::llvm_module_candidates();
   std::error_code ec;
   auto found = std::find_if(paths.begin(), paths.end(),
                             [&](const auto& path) { return std::filesystem::exists(path, ec); });
