@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "cli/host_memory.hpp"
 #include "cli/invoke.hpp"
@@ -364,10 +365,17 @@ int run_module(const RunOptions& options) {
   // Answers in flight (the kill of the root that ended the run) are written before the end.
   observer.reset();
   std::chrono::milliseconds hot_wait = kHotCompileWait;
-  if (const char* wait = std::getenv("LUNATIC_HOT_WAIT_MS")) {  // tests on a busy machine
-    hot_wait = std::chrono::milliseconds{std::strtoull(wait, nullptr, 10)};
-  }
+  const char* wait_hook = std::getenv("LUNATIC_HOT_WAIT_MS");  // tests on a busy machine
+  if (wait_hook != nullptr)
+    hot_wait = std::chrono::milliseconds{std::strtoull(wait_hook, nullptr, 10)};
   if (!compiler->finish_hot_compile(hot_wait)) log->debug("hot functions not stored");
+  // The hook also lets a hot entry's load (LLVM's, on the compile thread) finish: a run of a
+  // few milliseconds ends before it, and a test would not see it. A user's run never waits.
+  const auto hook_until = std::chrono::steady_clock::now() + hot_wait;
+  while (wait_hook != nullptr && compiler->busy() &&
+         std::chrono::steady_clock::now() < hook_until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   if (compiler->busy() || rt.host_work().pending() != 0) {
     // A background compile (LLVM, or a module a process loads: not interruptible) is still
     // running for a program that has ended: exit now rather than wait seconds for code nobody

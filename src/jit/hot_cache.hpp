@@ -11,8 +11,11 @@
 
 #include "common/result.hpp"
 #include "jit/object_cache.hpp"
+#include "native/native_code.hpp"
 
 namespace lunatic::jit {
+
+using native::OsrPoints;
 
 /// One batch of compile_functions: the defined functions its object holds (ascending) and the
 /// object.

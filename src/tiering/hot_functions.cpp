@@ -102,6 +102,7 @@ Result<size_t> Compiler::load_hot_functions(const engine::CompiledModule& module
   if (!digest || !cache_ ||
       !cache_->contains(codecache::ObjectCache::key(*digest, config_.opt_level, true,
                                                     codecache::ObjectCache::Kind::Hot))) {
+    if (config_.note) config_.note("compiled tier: no hot functions in the code cache");
     return Error(Phase::Unsupported, "no hot functions in the code cache", Error::kNoOffset, "jit");
   }
   const native::OptimizingCompiler* llvm = this->llvm();
