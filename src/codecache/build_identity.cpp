@@ -15,17 +15,10 @@
 #include <system_error>
 
 #include "codecache/object_cache.hpp"
-#include "native/optimizing_compiler.hpp"
-
-// Defined by src/jit/optimizer_module.cpp; non-null only in a program that links the LLVM tier.
-extern "C" lunatic::native::OptimizingCompiler* lunatic_optimizer_create(const char* cache_dir,
-                                                                         bool use_cache)
-    __attribute__((weak));
+#include "native/linked_optimizer.hpp"
 
 namespace lunatic::codecache {
 namespace {
-
-constexpr char kModuleName[] = "lunatic_llvm.so";
 
 // The GNU build ID in the notes at [at, end), or empty.
 std::string build_id_in_notes(const uint8_t* at, const uint8_t* end) {
@@ -117,7 +110,8 @@ std::vector<std::filesystem::path> llvm_module_candidates() {
   const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return {};
   const std::filesystem::path dir = exe.parent_path();
-  return {dir / kModuleName, dir.parent_path() / "lib" / "lunatic" / kModuleName};
+  return {dir / native::kOptimizerModule,
+          dir.parent_path() / "lib" / "lunatic" / native::kOptimizerModule};
 }
 
 const std::string& build_identity() {

@@ -67,6 +67,8 @@ class OptimizingCompiler {
 /// false). Never null.
 using OptimizerFactory = OptimizingCompiler* (*)(const char* cache_dir, bool use_cache);
 inline constexpr char kOptimizerFactory[] = "lunatic_optimizer_create";
+/// The file the tier is built into, loaded by dlopen when the program does not link it.
+inline constexpr char kOptimizerModule[] = "lunatic_llvm.so";
 /// The module's build tag (a NUL-terminated string, LUNATIC_BUILD_TAG): a module whose tag is
 /// not the executable's comes from another build and is refused (the ABI may differ).
 inline constexpr char kOptimizerBuildTag[] = "lunatic_optimizer_build_tag";

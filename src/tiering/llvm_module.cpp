@@ -13,17 +13,10 @@
 
 #include "codecache/build_identity.hpp"
 #include "lunatic_build_tag.hpp"
-
-// Defined by src/jit/optimizer_module.cpp. Weak: null unless the program links lunatic_jit
-// (whose link options pull that object in), as the tests and the embedding library do.
-extern "C" lunatic::native::OptimizingCompiler* lunatic_optimizer_create(const char* cache_dir,
-                                                                         bool use_cache)
-    __attribute__((weak));
+#include "native/linked_optimizer.hpp"
 
 namespace lunatic::tiering {
 namespace {
-
-constexpr char kModuleName[] = "lunatic_llvm.so";
 
 Error unavailable(const std::string& why) {
   return Error(Phase::Unsupported, "the LLVM tier is not available: " + why, Error::kNoOffset,
@@ -37,7 +30,8 @@ Result<native::OptimizerFactory> load() {
   auto found = std::find_if(paths.begin(), paths.end(),
                             [&](const auto& path) { return std::filesystem::exists(path, ec); });
   if (found == paths.end()) {
-    return unavailable(std::string(kModuleName) + " is not next to the executable nor in " +
+    return unavailable(std::string(native::kOptimizerModule) +
+                       " is not next to the executable nor in " +
                        (paths.empty() ? "../lib/lunatic" : paths.back().parent_path().string()));
   }
   // Kept loaded for the rest of the process: native code and its owners point into it.
