@@ -82,8 +82,7 @@ struct RuntimeConfig {
   /// The host functions processes may import (filtered by their environment's allow list).
   /// The runtime reads it from now on: define everything before. Default: none.
   Linker linker{};
-  /// Called on a worker thread as each process ends, before its links and monitors are
-  /// notified. Must not block or throw.
+  /// Called on a worker thread as each process ends. Must not block or throw.
   std::function<void(ProcessId, const ExitStatus&)> on_exit{};
   /// Called on a worker thread as a process fails or is killed, with its crash report. Must
   /// not block or throw.

@@ -146,15 +146,14 @@ void Runtime::finish(Process& process) {
   process.resources_.clear();
   process.locals_.clear();
 
-  // Its end is reported (the crash report, on_exit: the CLI's log line) before its links and
-  // monitors hear of it: whatever a watcher does on the notice comes after, so a root that
-  // ends the run when a child dies cannot end it before the child's log line is queued (the
-  // line was lost ~1 run in 8 that way). Then the watchers, once what it held is given back
-  // (a watcher that reacts finds its budget freed).
-  if (status.failed()) record_crash(process, status, std::move(names), notifications.links);
-  if (config_.on_exit) config_.on_exit(id, status);
+  // Its links and monitors hear of it once what it held is given back (a watcher that
+  // reacts finds its budget freed), but before the crash report is logged: a watcher that
+  // monitors it in between gets "noproc" ahead of the link's notice, so that window stays
+  // short.
   notify_death(*this, id, notifications, status);
+  if (status.failed()) record_crash(process, status, std::move(names), notifications.links);
   process.environment_->leave();
+  if (config_.on_exit) config_.on_exit(id, status);
 
   const bool awaited = process.awaited_;  // read first: `process` may be gone after the reset
   keep.reset();  // the process (store, memories, Wasm stack) is freed here unless looked up

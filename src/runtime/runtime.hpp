@@ -49,7 +49,7 @@ struct RuntimeConfig {
   /// The host functions processes may import (filtered by their environment's allow-list).
   /// Built before the runtime, read-only afterwards. Null: no host functions.
   std::shared_ptr<const binding::Linker> linker{};
-  /// Called on a worker thread as each process ends, before its links and monitors are
+  /// Called on a worker thread as each process ends, after its links and monitors were
   /// notified (tests, the CLI's diagnostics). Must not block or throw.
   std::function<void(ProcessId, const ExitStatus&)> on_exit{};
   /// Compiles the modules processes load at run time (lunatic::process::compile_module): the
