@@ -118,7 +118,9 @@ Result<std::unique_ptr<native::NativeCode>> link_hot(const engine::CompiledModul
       TRY(find_entry_points(*owner->images.back(), wasm, i, code));
     }
     functions += part.functions.size();
-    if (native::perf_map_enabled()) write_perf_map(*owner->images.back(), wasm);
+  }
+  if (native::perf_map_enabled()) {
+    for (const std::unique_ptr<ElfImage>& image : owner->images) write_perf_map(*image, wasm);
   }
 
   native::CompileStats& stats = code.stats;
