@@ -32,8 +32,8 @@ def cases(build):
     ]
 
 
-def run(binary, tier, wasm, options, args, cache):
-    env = dict(os.environ, LUNATIC_CACHE_DIR=cache)
+def run(binary, tier, wasm, options, args, cache, extra_env=None):
+    env = dict(os.environ, LUNATIC_CACHE_DIR=cache, **(extra_env or {}))
     start = time.perf_counter()
     proc = subprocess.Popen([binary, "run", "--tier", tier] + options + [wasm, "--"] + args,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)

@@ -118,7 +118,8 @@ class ElfLinker {
       if ((align & (align - 1)) != 0 || align > kMaxAlign)
         return declined("alignment of section " + std::string(*name));
       end = (end + align - 1) & ~(align - 1);
-      if (s.sh_size > ElfImage::kMaxImageBytes - end) return declined("image too large");
+      if (end > ElfImage::kMaxImageBytes || s.sh_size > ElfImage::kMaxImageBytes - end)
+        return declined("image too large");
       placed_[i] = Placed{true, end};
       end += s.sh_size;
     }

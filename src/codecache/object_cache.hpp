@@ -54,7 +54,7 @@ class ObjectCache {
   static std::optional<std::filesystem::path> default_dir();
 
   /// What an entry holds: the whole module's code (compile_native), or its hot functions'
-  /// (compile_functions: in the object's place, a bundle of objects, jit/hot_cache.hpp).
+  /// (compile_functions: in the object's place, a bundle of objects, hot_entry.hpp).
   enum class Kind : uint8_t { Module, Hot };
 
   /// The key of a module (`module_digest`) compiled with these options on this host by this

@@ -20,7 +20,6 @@
 #include <mutex>
 #include <string>
 
-#include "jit/hot_cache.hpp"
 #include "jit/partial_inline.hpp"
 #include "jit/perf_map.hpp"
 #include "jit/self_inline.hpp"

@@ -46,7 +46,7 @@ Result<std::unique_ptr<NativeCode>> compile_native(const engine::CompiledModule&
 
 /// Translates and compiles only the defined functions `defined` of `module` (a hot set; see
 /// TranslationScope). Entries of the other functions are null. With a cache and the module's
-/// digest, the object is then added to the module's hot entry (jit/hot_cache.hpp; after the
+/// digest, the object is then added to the module's hot entry (codecache/hot_entry.hpp; after the
 /// link, before the caller publishes the code: a write of tens of KiB, under a millisecond
 /// here; a failed store is stats().cache_error, not an error).
 /// Errors as compile_native's. Thread-safe.

@@ -5,10 +5,12 @@
 #include <x86intrin.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <string>
 #include <thread>
 
+#include "codecache/cached_code.hpp"
 #include "native/native_tier.hpp"
 #include "tiering/compiler.hpp"
 
@@ -97,24 +99,39 @@ Result<size_t> Compiler::load_hot_functions(const engine::CompiledModule& module
                                             const std::optional<native::Digest>& digest) {
   const native::NativeTier* tier = native::native_tier_of(module);
   if (tier == nullptr || tier->hot() == nullptr || tier->successor() != nullptr) return 0;
-  // Looked up before LLVM is loaded for it: most runs have no hot entry, and a run that never
-  // tiers up never loads LLVM.
-  if (!digest || !cache_ ||
-      !cache_->contains(codecache::ObjectCache::key(*digest, config_.opt_level, true,
-                                                    codecache::ObjectCache::Kind::Hot))) {
+  // Looked up, read and checked without LLVM: most runs have no hot entry, and a warm run
+  // whose entry links here (codecache::link_hot) never loads LLVM.
+  const codecache::Digest key = digest
+                                    ? codecache::ObjectCache::key(*digest, config_.opt_level, true,
+                                                                  codecache::ObjectCache::Kind::Hot)
+                                    : codecache::Digest{};
+  const auto start = std::chrono::steady_clock::now();
+  std::optional<codecache::HotCode> hot;
+  if (digest && cache_ && cache_->contains(key)) {
+    hot = codecache::load_hot(*cache_, key, static_cast<uint32_t>(module.wasm.functions.size()));
+  }
+  if (!hot) {
     if (config_.note) config_.note("compiled tier: no hot functions in the code cache");
     return Error(Phase::Unsupported, "no hot functions in the code cache", Error::kNoOffset, "jit");
   }
-  const native::OptimizingCompiler* llvm = this->llvm();
-  if (llvm == nullptr) {
-    return Error(Phase::Unsupported, "no LLVM tier", Error::kNoOffset, "jit");
-  }
   Result<std::unique_ptr<native::NativeCode>> code =
-      llvm->load_functions(module, options_for(Tier::Auto, digest));
+      codecache::link_hot(module, std::move(*hot), cache_->path_of(key).string());
+  const bool without_llvm = code.ok();
   if (!code.ok()) {
-    if (config_.note) config_.note("compiled tier: " + code.error().message);
-    return std::move(code).error();
+    // The loader declined an object of a verified entry: LLVM's linker may still take it.
+    if (config_.note) config_.note("code cache: " + code.error().to_string() + "; trying LLVM");
+    const native::OptimizingCompiler* llvm = this->llvm();
+    if (llvm == nullptr) {
+      return Error(Phase::Unsupported, "no LLVM tier", Error::kNoOffset, "jit");
+    }
+    code = llvm->load_functions(module, options_for(Tier::Auto, digest));
+    if (!code.ok()) {
+      if (config_.note) config_.note("compiled tier: " + code.error().message);
+      return std::move(code).error();
+    }
   }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const native::CompileStats stats = (*code)->stats();
   const uint32_t before = tier->hot()->installed();
   tier->hot()->install(tier->code(), std::move(*code));
@@ -123,8 +140,8 @@ Result<size_t> Compiler::load_hot_functions(const engine::CompiledModule& module
   if (config_.note) {
     char line[128];
     std::snprintf(line, sizeof line,
-                  "compiled tier: %u hot functions loaded from the cache in %.3f s (%llu bytes, ",
-                  published, stats.total_seconds,
+                  "compiled tier: %u hot functions loaded from the cache in %.3f s%s (%llu bytes, ",
+                  published, seconds, without_llvm ? ", without LLVM" : "",
                   static_cast<unsigned long long>(stats.cache_entry_bytes));
     config_.note(line + stats.cache_entry + ")");
   }

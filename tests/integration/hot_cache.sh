@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The default tier's hot functions in the code cache: a first `lunatic run` compiles its hot
 # functions and stores them, the second publishes them from the cache at its start (and
-# compiles none), both print the same; a damaged entry is a miss and the run is the same.
+# compiles none), linked without LLVM: it never opens lunatic_llvm.so (LD_DEBUG=files lists
+# every object the dynamic loader opens, dlopen included, as in warm_cache_no_llvm.sh); both
+# print the same; a damaged entry is a miss and the run is the same.
 #   hot_cache.sh LUNATIC WORK_DIR WASM EXPECTED_STDOUT
 set -euo pipefail
 lunatic=$1
@@ -42,9 +44,11 @@ entries=("$work"/cache/*.obj)
 [[ ${#entries[@]} == 1 ]] || { echo "FAIL: cache entries: ${entries[*]}"; exit 1; }
 echo "ok first: $(grep -o 'hot functions stored.*' "$work/first.log")"
 
-run_auto second
-expect_log second "hot functions loaded from the cache"
+LD_DEBUG=files run_auto second
+expect_log second "hot functions loaded from the cache in .*, without LLVM"
 expect_log second "compiling .* hot functions" absent
+expect_log second "file=.*libc.so"  # LD_DEBUG lists what the loader opens
+expect_log second "lunatic_llvm.so" absent
 echo "ok second: $(grep -o '[0-9]* hot functions loaded from the cache.*' "$work/second.log")"
 
 # One byte of the object flipped: the checksum fails, nothing of it runs.

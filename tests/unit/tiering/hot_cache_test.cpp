@@ -1,13 +1,18 @@
 // The hot functions' code cache entry (auto): what one run compiles for its hot functions, the
 // next run of the same module publishes before it is first needed, and runs with the
-// interpreter's outcome (results, fuel, slices); a damaged entry or another module's or
-// options' is never used. And the entry's bundle: malformed ones are misses, batches add up.
+// interpreter's outcome (results, fuel, slices), linked without LLVM (codecache::link_hot, or
+// by LLVM when that declines an object); a damaged entry or another module's or options' is
+// never used; batches add up. (The bundle's format: tests/unit/codecache/hot_entry_test.cpp.)
+#include <elf.h>
+
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 
-#include "jit/hot_cache.hpp"
+#include "codecache/cached_code.hpp"
+#include "codecache/hot_entry.hpp"
 #include "jit/native_code.hpp"
 #include "native/native_tier.hpp"
 #include "tier_fixture.hpp"
@@ -128,10 +133,10 @@ TEST_F(HotCache, ASecondRunStartsWithTheHotFunctionsAndTheSameOutcome) {
   // What the first run compiled (its batches, the last one perhaps after the run's end).
   const jit::Digest key =
       jit::ObjectCache::key(jit::digest_of(module_bytes), 2, true, jit::ObjectCache::Kind::Hot);
-  auto stored = jit::load_hot(jit::ObjectCache(dir_), key, 3);
+  auto stored = codecache::load_hot(jit::ObjectCache(dir_), key, 3);
   ASSERT_TRUE(stored);
   size_t compiled = 0;
-  for (const jit::HotPart& part : stored->parts) compiled += part.functions.size();
+  for (const codecache::HotPart& part : stored->parts) compiled += part.functions.size();
 
   auto compiler = auto_compiler();
   auto module = compiler->compile(module_bytes).value();
@@ -141,6 +146,7 @@ TEST_F(HotCache, ASecondRunStartsWithTheHotFunctionsAndTheSameOutcome) {
   ASSERT_TRUE(eventually([&] { return compiler->hot_loaded() > 0; })) << notes();
   EXPECT_EQ(compiler->hot_loaded(), compiled);  // every function the first run compiled
   EXPECT_TRUE(noted("hot functions loaded from the cache")) << notes();
+  EXPECT_TRUE(noted("without LLVM")) << notes();  // codecache::link_hot, not LLJIT
   EXPECT_NE(tier.hot()->code_of(1), nullptr);
   EXPECT_EQ(tier.hot()->code_of(2), nullptr);  // never ran
   const Outcome second = run(module, kN);
@@ -159,8 +165,8 @@ TEST_F(HotCache, BatchesAddUp) {
   const jit::Digest key = jit::ObjectCache::key(digest, 2, true, jit::ObjectCache::Kind::Hot);
   auto parts_of = [&] {
     std::vector<std::vector<uint32_t>> parts;
-    if (auto hot = jit::load_hot(cache, key, 3)) {
-      for (const jit::HotPart& part : hot->parts) parts.push_back(part.functions);
+    if (auto hot = codecache::load_hot(cache, key, 3)) {
+      for (const codecache::HotPart& part : hot->parts) parts.push_back(part.functions);
     }
     return parts;
   };
@@ -181,6 +187,18 @@ TEST_F(HotCache, BatchesAddUp) {
   EXPECT_NE((*linked)->entry(1), nullptr);
   EXPECT_EQ((*linked)->entry(2), nullptr);
   EXPECT_NE((*linked)->osr_entry(1), nullptr);  // $loop's loop
+  // The same entry linked without LLVM: one image per batch, the same entry points.
+  std::optional<codecache::HotCode> hot = codecache::load_hot(cache, key, 3);
+  ASSERT_TRUE(hot);
+  auto own = codecache::link_hot(*module, std::move(*hot), cache.path_of(key).string());
+  ASSERT_TRUE(own.ok()) << own.error().to_string();
+  EXPECT_TRUE((*own)->stats().from_cache);
+  EXPECT_EQ((*own)->stats().functions, 2u);
+  EXPECT_EQ((*own)->stats().cache_entry_bytes, fs::file_size(cache.path_of(key)));
+  EXPECT_NE((*own)->entry(0), nullptr);
+  EXPECT_NE((*own)->entry(1), nullptr);
+  EXPECT_EQ((*own)->entry(2), nullptr);
+  EXPECT_NE((*own)->osr_entry(1), nullptr);
   compile({0, 1});
   EXPECT_EQ(parts_of(), (std::vector<std::vector<uint32_t>>{{0, 1}}));
   compile({2});
@@ -214,6 +232,45 @@ TEST_F(HotCache, OtherModulesAndOptionsMiss) {
     std::lock_guard lock(notes_mutex_);
     notes_.clear();
   }
+}
+
+// An object the LLVM-free loader declines (here: an alignment above a page, in an entry whose
+// checks all pass) but LLVM's linker takes: the fallback links it, still a cache hit.
+TEST_F(HotCache, AnObjectTheLoaderDeclinesIsLinkedByLlvm) {
+  const std::vector<uint8_t> module_bytes = bytes();
+  {
+    auto compiler = auto_compiler();
+    first_run(*compiler, module_bytes, kN);
+  }
+  const jit::ObjectCache cache(dir_);
+  const jit::Digest key =
+      jit::ObjectCache::key(jit::digest_of(module_bytes), 2, true, jit::ObjectCache::Kind::Hot);
+  std::optional<codecache::HotCode> stored = codecache::load_hot(cache, key, 3);
+  ASSERT_TRUE(stored);
+  std::string& object = stored->parts[0].object;
+  Elf64_Ehdr header{};
+  std::memcpy(&header, object.data(), sizeof header);
+  bool changed = false;
+  for (size_t i = 0; i < header.e_shnum && !changed; ++i) {
+    Elf64_Shdr section{};
+    const size_t at = header.e_shoff + i * sizeof section;
+    std::memcpy(&section, object.data() + at, sizeof section);
+    if ((section.sh_flags & SHF_EXECINSTR) == 0) continue;
+    section.sh_addralign = 8192;
+    std::memcpy(object.data() + at, &section, sizeof section);
+    changed = true;
+  }
+  ASSERT_TRUE(changed);
+  ASSERT_TRUE(
+      cache.store(key, codecache::encode_hot_parts(stored->parts), stored->osr_points).ok());
+
+  auto compiler = auto_compiler();
+  auto module = compiler->compile(module_bytes).value();
+  ASSERT_TRUE(eventually([&] { return compiler->hot_loaded() > 0; })) << notes();
+  EXPECT_TRUE(noted("alignment")) << notes();
+  EXPECT_TRUE(noted("trying LLVM")) << notes();
+  EXPECT_FALSE(noted("without LLVM")) << notes();
+  EXPECT_EQ(run(module, kN), run(compile_wat(kWat, Tier::Interp), kN));
 }
 
 /// A hot entry damaged after the first run, and how.
@@ -257,36 +314,6 @@ INSTANTIATE_TEST_SUITE_P(
                              [](const fs::path& e) { fs::resize_file(e, fs::file_size(e) - 1); }},
                       Damage{"Empty", [](const fs::path& e) { fs::resize_file(e, 0); }}),
     [](const ::testing::TestParamInfo<Damage>& info) { return std::string(info.param.name); });
-
-TEST(HotBundle, RoundTripsAndRefusesMalformedOnes) {
-  const std::vector<jit::HotPart> parts = {{{1, 4}, "object one"}, {{0}, "two"}};
-  const std::string bundle = jit::encode_hot_parts(parts);
-  auto back = jit::decode_hot_parts(bundle, 5);
-  ASSERT_TRUE(back);
-  ASSERT_EQ(back->size(), 2u);
-  EXPECT_EQ((*back)[0].functions, (std::vector<uint32_t>{1, 4}));
-  EXPECT_EQ((*back)[0].object, "object one");
-  EXPECT_EQ((*back)[1].object, "two");
-  EXPECT_FALSE(jit::decode_hot_parts(bundle, 4));  // function 4 is not the module's
-  EXPECT_FALSE(jit::decode_hot_parts(bundle + "x", 5));
-  EXPECT_FALSE(jit::decode_hot_parts(bundle.substr(0, bundle.size() - 1), 5));
-  EXPECT_FALSE(jit::decode_hot_parts(jit::encode_hot_parts({}), 5));
-  EXPECT_FALSE(jit::decode_hot_parts(jit::encode_hot_parts({{{1}, "a"}, {{1}, "b"}}), 5));
-  EXPECT_FALSE(jit::decode_hot_parts(jit::encode_hot_parts({{{4, 1}, "a"}}), 5));
-  EXPECT_FALSE(jit::decode_hot_parts(jit::encode_hot_parts({{{}, "a"}}), 5));
-  EXPECT_FALSE(jit::decode_hot_parts(jit::encode_hot_parts({{{1}, ""}}), 5));
-  std::string huge = jit::encode_hot_parts({{{1}, "a"}});
-  huge[0] = '\xff';  // a part count no bundle of this size can hold
-  EXPECT_FALSE(jit::decode_hot_parts(huge, 5));
-}
-
-TEST(HotBundle, KeysOfTheTwoKindsDiffer) {
-  const jit::Digest a = jit::digest_of(std::vector<uint8_t>{1, 2, 3});
-  EXPECT_NE(jit::ObjectCache::key(a, 2, true),
-            jit::ObjectCache::key(a, 2, true, jit::ObjectCache::Kind::Hot));
-  EXPECT_NE(jit::ObjectCache::key(a, 2, true, jit::ObjectCache::Kind::Hot),
-            jit::ObjectCache::key(a, 1, true, jit::ObjectCache::Kind::Hot));
-}
 
 }  // namespace
 }  // namespace lunatic::tiering::testing

@@ -1,11 +1,11 @@
 // The hot functions' cache entry: its bundle of objects (encoded, decoded and checked) and the
 // read-add-write that grows it batch by batch.
-#include "jit/hot_cache.hpp"
+#include "codecache/hot_entry.hpp"
 
 #include <algorithm>
 #include <cstring>
 
-namespace lunatic::jit {
+namespace lunatic::codecache {
 namespace {
 
 template <typename T> void put(std::string& out, T value) {
@@ -110,4 +110,4 @@ Result<uint64_t> add_hot_part(const ObjectCache& cache, const Digest& key, HotPa
   return cache.store(key, encode_hot_parts(code.parts), code.osr_points);
 }
 
-}  // namespace lunatic::jit
+}  // namespace lunatic::codecache

@@ -1,6 +1,7 @@
-// The hot functions' entry of the code cache (ObjectCache::Kind::Hot): the code compile_functions
-// made for a module in earlier runs, one relocatable object per batch, all in one entry, so the
-// next run of the module starts with them (auto tier).
+// The hot functions' entry of the code cache (ObjectCache::Kind::Hot): the code the LLVM tier's
+// compile_functions made for a module in earlier runs, one relocatable object per batch, all in
+// one entry, so the next run of the module starts with them (auto tier). Its format, without
+// LLVM: the runtime reads it and links its objects itself (cached_code.hpp, link_hot).
 #pragma once
 
 #include <cstdint>
@@ -9,13 +10,11 @@
 #include <string_view>
 #include <vector>
 
+#include "codecache/object_cache.hpp"
 #include "common/result.hpp"
-#include "jit/object_cache.hpp"
 #include "native/native_code.hpp"
 
-namespace lunatic::jit {
-
-using native::OsrPoints;
+namespace lunatic::codecache {
 
 /// One batch of compile_functions: the defined functions its object holds (ascending) and the
 /// object.
@@ -53,4 +52,4 @@ std::optional<HotCode> load_hot(const ObjectCache& cache, const Digest& key,
 Result<uint64_t> add_hot_part(const ObjectCache& cache, const Digest& key, HotPart part,
                               const OsrPoints& osr_points);
 
-}  // namespace lunatic::jit
+}  // namespace lunatic::codecache
