@@ -12,7 +12,6 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
-#include <thread>
 
 #include "cli/host_memory.hpp"
 #include "cli/invoke.hpp"
@@ -51,6 +50,9 @@ constexpr std::chrono::nanoseconds kHotCompilePerByte{180'000};
 // (50-300 ms of CPU, mostly spent already) to end: its code goes into the code cache, and every
 // later run of the program starts with it. A module's whole compile is never waited for.
 constexpr std::chrono::milliseconds kHotCompileWait{2000};
+// How long the end of a run waits for the reports of processes whose end the root heard of
+// before it ended (a crash report is logged after the notice: Runtime::wait_for_ends_in_flight).
+constexpr std::chrono::milliseconds kEndsInFlightWait{100};
 // How long the end of a run waits for the log's queued lines to reach a stderr that is slow to
 // take them (a pipe nobody reads): then they are written as the program exits, or lost on _Exit.
 constexpr std::chrono::milliseconds kLogDrainLimit{2000};
@@ -352,7 +354,9 @@ int run_module(const RunOptions& options) {
   std::optional<RunTimeout> timeout;
   if (options.timeout) timeout.emplace(rt, *id, *options.timeout);
   runtime::ExitStatus status = rt.wait();
-  // What the processes logged comes before the root's own report below.
+  // What the processes logged comes before the root's own report below: their reports too.
+  if (!rt.wait_for_ends_in_flight(std::chrono::steady_clock::now() + kEndsInFlightWait))
+    log->debug("a process's end is still being reported");
   drain_log(*log, kLogDrainLimit);
   // The killed root's status says why: "error: killed: timeout of ... reached".
   const bool timed_out =
@@ -365,17 +369,15 @@ int run_module(const RunOptions& options) {
   // Answers in flight (the kill of the root that ended the run) are written before the end.
   observer.reset();
   std::chrono::milliseconds hot_wait = kHotCompileWait;
-  const char* wait_hook = std::getenv("LUNATIC_HOT_WAIT_MS");  // tests on a busy machine
-  if (wait_hook != nullptr)
+  tiering::Compiler::HotWait hot_jobs = tiering::Compiler::HotWait::Compiling;
+  // Tests on a busy machine: their own limit, and every hot job, a hot entry's load too (a run
+  // of a few milliseconds ends before it, and a test would not see it). A user's run never
+  // waits for a load.
+  if (const char* wait_hook = std::getenv("LUNATIC_HOT_WAIT_MS")) {
     hot_wait = std::chrono::milliseconds{std::strtoull(wait_hook, nullptr, 10)};
-  if (!compiler->finish_hot_compile(hot_wait)) log->debug("hot functions not stored");
-  // The hook also lets a hot entry's load (LLVM's, on the compile thread) finish: a run of a
-  // few milliseconds ends before it, and a test would not see it. A user's run never waits.
-  const auto hook_until = std::chrono::steady_clock::now() + hot_wait;
-  while (wait_hook != nullptr && compiler->busy() &&
-         std::chrono::steady_clock::now() < hook_until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    hot_jobs = tiering::Compiler::HotWait::Pending;
   }
+  if (!compiler->finish_hot_compile(hot_wait, hot_jobs)) log->debug("hot functions not stored");
   if (compiler->busy() || rt.host_work().pending() != 0) {
     // A background compile (LLVM, or a module a process loads: not interruptible) is still
     // running for a program that has ended: exit now rather than wait seconds for code nobody

@@ -73,6 +73,16 @@ void Runtime::wait_all() {
   done_.wait(lock, [&] { return live_.load(std::memory_order_acquire) == 0; });
 }
 
+bool Runtime::wait_for_ends_in_flight(std::chrono::steady_clock::time_point deadline) const {
+  // A poll, not a condition variable: an end would otherwise take a lock to wake a waiter
+  // that is almost never there, and the window it waits for is a crash report's logging.
+  while (ends_in_flight_.load(std::memory_order_acquire) != 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  return true;
+}
+
 void Runtime::kill_all() {
   // Processes may spawn while being killed: repeat until none is left.
   while (live_.load(std::memory_order_acquire) != 0) {
@@ -149,11 +159,16 @@ void Runtime::finish(Process& process) {
   // Its links and monitors hear of it once what it held is given back (a watcher that
   // reacts finds its budget freed), but before the crash report is logged: a watcher that
   // monitors it in between gets "noproc" ahead of the link's notice, so that window stays
-  // short.
+  // short. Counted as in flight until it is reported: a watcher (the root) that ends on the
+  // notice may end the program before, and the CLI waits for the report (ends_in_flight).
+  ends_in_flight_.fetch_add(1, std::memory_order_relaxed);
   notify_death(*this, id, notifications, status);
   if (status.failed()) record_crash(process, status, std::move(names), notifications.links);
   process.environment_->leave();
   if (config_.on_exit) config_.on_exit(id, status);
+  // Before the root's status is set below: wait() never returns with the root's own end in
+  // flight.
+  ends_in_flight_.fetch_sub(1, std::memory_order_release);
 
   const bool awaited = process.awaited_;  // read first: `process` may be gone after the reset
   keep.reset();  // the process (store, memories, Wasm stack) is freed here unless looked up

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -128,6 +129,14 @@ class Runtime {
   void wait_all();
   /// Kills every live process and waits for them to unwind. The runtime stays usable.
   void kill_all();
+  /// Waits until no process is between the notice of its end to its links and monitors and
+  /// the end of its report (RuntimeConfig::on_crash, on_exit), or until `deadline`; false if
+  /// one still was. A watcher that ends on such a notice (the root) may otherwise end the
+  /// program before the report of the end it heard of is logged: call it after wait(), before
+  /// the log is flushed for the exit (the root's own end is never in flight once wait()
+  /// returned). Processes that keep ending may keep it waiting until the deadline. Any thread
+  /// but a worker.
+  bool wait_for_ends_in_flight(std::chrono::steady_clock::time_point deadline) const;
 
   /// The live process `id`, or null.
   std::shared_ptr<Process> find(ProcessId id) const { return registry_.find(id); }
@@ -220,6 +229,8 @@ class Runtime {
   std::atomic<std::shared_ptr<Router>> router_;
 
   std::atomic<size_t> live_{0};
+  /// Ends between notify_death and their report (finish()): wait_for_ends_in_flight.
+  std::atomic<size_t> ends_in_flight_{0};
   std::mutex done_mutex_;
   std::condition_variable done_;
   ProcessId root_ = 0;

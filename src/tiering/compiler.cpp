@@ -89,6 +89,7 @@ Compiler::~Compiler() {
     queue_.clear();
     watched.swap(watched_);
   }
+  hot_done_.notify_all();
   for (const auto& weak : watched) {
     if (auto module = weak.lock()) {
       if (const native::NativeTier* tier = native::native_tier_of(*module)) {
@@ -271,6 +272,7 @@ void Compiler::compile_in_background(const std::shared_ptr<const engine::Compile
 void Compiler::enqueue(Job job) {
   std::lock_guard lock(mutex_);
   if (stopping_) return;
+  if (job.hot || job.hot_cached) ++hot_pending_;
   insert_locked(std::move(job));
   if (!worker_.joinable()) worker_ = std::thread([this] { background_loop(); });
   wake_.notify_one();
@@ -341,10 +343,13 @@ void Compiler::background_loop() {
     }
     Job job = std::move(queue_.front());
     queue_.pop_front();
-    std::shared_ptr<const engine::CompiledModule> module = job.module.lock();
-    if (module == nullptr) continue;  // nobody runs it any more
-    const std::chrono::nanoseconds cpu_left = job.cpu_not_before - process_cpu_time();
     const bool hot_job = job.hot || job.hot_cached;
+    std::shared_ptr<const engine::CompiledModule> module = job.module.lock();
+    if (module == nullptr) {  // nobody runs it any more
+      if (hot_job) end_hot_job_locked();
+      continue;
+    }
+    const std::chrono::nanoseconds cpu_left = job.cpu_not_before - process_cpu_time();
     if (!job.baseline && !hot_job && cpu_left.count() > 0) {
       // Looked at again once that much wall time has passed (at most a second: the workers
       // of a busy process use CPU time faster than wall time).
@@ -354,7 +359,7 @@ void Compiler::background_loop() {
       continue;
     }
     busy_.store(true, std::memory_order_release);
-    hot_busy_.store(job.hot, std::memory_order_release);
+    hot_busy_ = job.hot;
     lock.unlock();
     if (!hot_job && !niced) {
       setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
@@ -380,9 +385,15 @@ void Compiler::background_loop() {
     module.reset();
     lock.lock();
     busy_.store(false, std::memory_order_release);
-    hot_busy_.store(false, std::memory_order_release);
+    hot_busy_ = false;
+    if (hot_job) end_hot_job_locked();
     if (then_llvm && !stopping_) insert_locked(std::move(job));
   }
+}
+
+void Compiler::end_hot_job_locked() {
+  --hot_pending_;
+  hot_done_.notify_all();
 }
 
 }  // namespace lunatic::tiering

@@ -141,10 +141,19 @@ class Compiler {
   /// Whether a background compile is running now (it cannot be interrupted: a program that
   /// ends meanwhile may exit without waiting for it, see cli/run_command.cpp).
   bool busy() const { return busy_.load(std::memory_order_acquire); }
-  /// Waits, at most `limit`, while the background thread compiles hot functions (a job of
-  /// tens of milliseconds, whose code the cache then holds for the next run). False if one
-  /// is still running after `limit`.
-  bool finish_hot_compile(std::chrono::milliseconds limit) const;
+  /// What finish_hot_compile waits for.
+  enum class HotWait : uint8_t {
+    /// A batch of hot functions LLVM compiles now (a job of tens of milliseconds, whose code
+    /// the cache then holds for the next run): what the end of a user's run waits for.
+    Compiling,
+    /// Every hot job queued or running: batches, and the load of the cache's hot entry (a
+    /// run of a few milliseconds ends before LLVM is loaded for it). Tests.
+    Pending,
+  };
+  /// Waits, at most `limit`, for the hot jobs `what` names to end. False if one is still
+  /// queued or running after `limit`. A function that becomes hot meanwhile (other processes
+  /// still run) queues a job, which Pending then waits for too.
+  bool finish_hot_compile(std::chrono::milliseconds limit, HotWait what = HotWait::Compiling);
 
  private:
   struct Job {
@@ -195,6 +204,8 @@ class Compiler {
   std::chrono::nanoseconds llvm_cpu_delay(size_t bytes, bool baseline_runs) const;
   void enqueue(Job job);
   void insert_locked(Job job);  ///< @pre mutex_ held
+  /// A hot job ran or was dropped: wakes finish_hot_compile. @pre mutex_ held
+  void end_hot_job_locked();
   native::OptimizeRequest options_for(Tier tier, const std::optional<native::Digest>& digest) const;
   /// The LLVM tier, made on first use (loading its module then, once per process); null when
   /// it cannot be loaded (`warn` was told why, once).
@@ -222,7 +233,9 @@ class Compiler {
   std::atomic<uint64_t> llvm_refused_{0};
   std::atomic<uint64_t> hot_compiled_{0};
   std::atomic<uint64_t> hot_loaded_{0};
-  std::atomic<bool> hot_busy_{false};  ///< the background thread runs a hot job
+  bool hot_busy_ = false;   ///< under mutex_: the background thread compiles hot functions
+  size_t hot_pending_ = 0;  ///< under mutex_: hot jobs (job.hot, job.hot_cached) queued or run
+  std::condition_variable hot_done_;  ///< a hot job ended (finish_hot_compile)
   /// Modules watch_hot() watches (under mutex_): the destructor stops their callbacks.
   std::vector<std::weak_ptr<const engine::CompiledModule>> watched_;
   bool stopping_ = false;

@@ -148,13 +148,12 @@ Result<size_t> Compiler::load_hot_functions(const engine::CompiledModule& module
   return size_t{published};
 }
 
-bool Compiler::finish_hot_compile(std::chrono::milliseconds limit) const {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  while (hot_busy_.load(std::memory_order_acquire)) {
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
+bool Compiler::finish_hot_compile(std::chrono::milliseconds limit, HotWait what) {
+  std::unique_lock lock(mutex_);
+  // The destructor drops the queued jobs: nothing is left to wait for.
+  return hot_done_.wait_for(lock, limit, [&] {
+    return stopping_ || (what == HotWait::Compiling ? !hot_busy_ : hot_pending_ == 0);
+  });
 }
 
 Result<size_t> Compiler::compile_hot_functions(const engine::CompiledModule& module,

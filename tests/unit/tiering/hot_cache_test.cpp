@@ -153,6 +153,26 @@ TEST_F(HotCache, ASecondRunStartsWithTheHotFunctionsAndTheSameOutcome) {
   EXPECT_EQ(second, want);  // results, fuel left, slices
 }
 
+// finish_hot_compile's Pending waits for every hot job: a batch's compile and its store, and
+// the hot entry's load a run starts with (queued before anything ran: a run that ends at once
+// would end before it).
+TEST_F(HotCache, FinishHotCompileWaitsForPendingJobsWhenAsked) {
+  const std::vector<uint8_t> module_bytes = bytes();
+  {
+    auto compiler = auto_compiler();
+    first_run(*compiler, module_bytes, kN);
+    EXPECT_TRUE(compiler->finish_hot_compile(std::chrono::seconds(60), Compiler::HotWait::Pending));
+    EXPECT_TRUE(noted("code cache: hot functions stored")) << notes();
+  }
+  auto compiler = auto_compiler();
+  auto module = compiler->compile(module_bytes).value();
+  EXPECT_TRUE(compiler->finish_hot_compile(std::chrono::seconds(60), Compiler::HotWait::Pending))
+      << notes();
+  EXPECT_GT(compiler->hot_loaded(), 0u) << notes();
+  EXPECT_EQ(compiler->hot_compiled(), 0u);
+  EXPECT_TRUE(compiler->finish_hot_compile(std::chrono::milliseconds(0)));  // nothing compiles
+}
+
 // Each batch a run compiles is added to the entry (here by hand, one function at a time); a
 // batch that compiles functions again replaces the part that held them; the next run
 // publishes the union.
