@@ -3,14 +3,17 @@
 
 #include <spdlog/async.h>
 #include <spdlog/async_logger.h>
+#include <spdlog/details/null_mutex.h>
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -109,13 +112,38 @@ spdlog::details::thread_pool* started_writer() {
   return writer_started.load(std::memory_order_acquire);
 }
 
+/// Counts the lines the writer wrote: it follows the stderr sink in the async logger, so a
+/// line is counted once stderr has it.
+class WrittenLines final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
+ public:
+  explicit WrittenLines(std::atomic<uint64_t>& written) : written_(written) {}
+
+ private:
+  void sink_it_(const spdlog::details::log_msg&) override {
+    written_.fetch_add(1, std::memory_order_release);
+  }
+  void flush_() override {}
+  std::atomic<uint64_t>& written_;
+};
+
 /// The stderr logger's sink: hands each line, as it comes, to an async logger (the writer's
 /// thread and queue), which it makes with the first line. Its flush is the stderr sink's own
 /// (drain_log); lines are flushed one by one by the writer.
 class DeferredStderrSink final : public spdlog::sinks::sink {
  public:
   void log(const spdlog::details::log_msg& msg) override {
+    queued_.fetch_add(1, std::memory_order_relaxed);
     async().log(msg.time, msg.source, msg.level, msg.payload);
+  }
+  /// Waits until every line queued so far was written or dropped (a full queue drops the
+  /// oldest: `dropped`), or `deadline` passed. An empty queue is not enough: the writer takes
+  /// a line off the queue before it writes it.
+  void wait_written(size_t dropped, std::chrono::steady_clock::time_point deadline) const {
+    const uint64_t queued = queued_.load(std::memory_order_relaxed);
+    while (written_.load(std::memory_order_acquire) + dropped < queued &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
   }
   void flush() override {
     if (started_.load(std::memory_order_acquire)) stderr_->flush();
@@ -137,7 +165,8 @@ class DeferredStderrSink final : public spdlog::sinks::sink {
       // The logging thread only queues the line (overrun_oldest: never waits for room), so a
       // stalled stderr cannot hold a worker that reports a crash.
       async_ = std::make_shared<spdlog::async_logger>(
-          "lunatic", stderr_, stderr_writer(), spdlog::async_overflow_policy::overrun_oldest);
+          "lunatic", spdlog::sinks_init_list{stderr_, std::make_shared<WrittenLines>(written_)},
+          stderr_writer(), spdlog::async_overflow_policy::overrun_oldest);
       if (formatter_) async_->set_formatter(formatter_->clone());
       async_->set_level(spdlog::level::trace);  // the front logger filters
       // Traps and failures are rare but matter: each line reaches stderr at once.
@@ -153,6 +182,8 @@ class DeferredStderrSink final : public spdlog::sinks::sink {
   std::shared_ptr<spdlog::sinks::sink> stderr_;
   std::shared_ptr<spdlog::async_logger> async_;
   std::atomic<bool> started_{false};
+  std::atomic<uint64_t> queued_{0};
+  std::atomic<uint64_t> written_{0};
 };
 
 }  // namespace
@@ -200,8 +231,12 @@ void drain_log(spdlog::logger& log, std::chrono::milliseconds limit) {
              dropped - before);
     wait_for_writer(deadline);
   }
-  // A sink's flush takes its lock, so it also waits for the line being written.
-  for (const spdlog::sink_ptr& sink : log.sinks()) sink->flush();
+  // The line the writer took off the queue last may not be written yet.
+  for (const spdlog::sink_ptr& sink : log.sinks()) {
+    if (const auto* deferred = dynamic_cast<const DeferredStderrSink*>(sink.get()))
+      deferred->wait_written(dropped, deadline);
+    sink->flush();
+  }
 }
 
 void log_process_exit(spdlog::logger& log, runtime::ProcessId id, const runtime::ExitStatus& status,
