@@ -65,6 +65,8 @@ void* helper_address(Helper h) {
     case Helper::ElemDrop: return reinterpret_cast<void*>(&native::lunatic_jit_elem_drop);
     case Helper::Call: return reinterpret_cast<void*>(&native::lunatic_jit_call);
     case Helper::CallIndirect: return reinterpret_cast<void*>(&native::lunatic_jit_call_indirect);
+    case Helper::GrowStack: return reinterpret_cast<void*>(&native::lunatic_jit_grow_stack);
+    case Helper::GrowStackOsr: return reinterpret_cast<void*>(&native::lunatic_jit_grow_stack_osr);
     case Helper::Count: break;
   }
   return nullptr;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.hpp"
@@ -36,6 +37,8 @@ enum class Helper : uint8_t {
   ElemDrop,
   Call,
   CallIndirect,
+  GrowStack,
+  GrowStackOsr,
   Count,
 };
 
@@ -48,6 +51,10 @@ std::string typed_name(uint32_t func_index);
 std::string entry_name(uint32_t func_index);
 /// Name of its OSR entry: "wo<index>" (NativeCode::OsrEntry).
 std::string osr_name(uint32_t func_index);
+/// Whether `name` is that of a wg<index> or wgo<index>: where a typed function or an OSR
+/// variant goes when its prologue's checks fail (a trap or the move to the big stack, not a
+/// Wasm call).
+bool is_checks_failed_name(std::string_view name);
 
 using native::OsrPoints;
 

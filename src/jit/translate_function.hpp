@@ -91,6 +91,9 @@ struct ModuleEnv {
                    uint32_t index) const;
   /// The declaration of a helper (made on first use).
   llvm::Function* helper(Helper h);
+  /// we<F>, the slot entry of defined function `defined_index` (declared on first use; its
+  /// body comes after F's).
+  llvm::Function* slot_entry(uint32_t defined_index);
 
  private:
   std::array<llvm::Function*, static_cast<size_t>(Helper::Count)> helpers_{};
@@ -175,6 +178,11 @@ class FunctionTranslator {
 
   // translate_tables.cpp: references, tables, bulk memory (mostly helpers).
   bool translate_reference_or_bulk(const wasm::Instr& in);
+
+  /// The prologue's way out when a check failed: a tail call to wg<F> (translate.cpp).
+  void emit_checks_failed();
+  /// wg<F>'s body: trap, or run F on the big stack.
+  void emit_grow_entry(llvm::Function* grow);
 
   // translate_calls.cpp
   void translate_call(uint32_t func_index);

@@ -74,6 +74,48 @@ void Fiber::entry(void* transfer) {
   self->exit();
 }
 
+namespace {
+
+// A call_on() in flight: what to run and where to come back to.
+struct StackCall {
+  Fiber::Body body;
+  void* arg;
+  void* back;              ///< the context on the stack call_on() left
+  const void* back_stack;  ///< that stack's bounds, for the sanitizer
+  size_t back_stack_bytes;
+};
+
+}  // namespace
+
+void Fiber::call_on(uint8_t* stack, size_t bytes, Body body, void* arg) {
+  uint8_t* const old_stack = stack_;
+  const size_t old_bytes = bytes_;
+  // resume() announces stack_ to the sanitizer: while the body runs, the fiber is there.
+  stack_ = stack;
+  bytes_ = bytes;
+  StackCall call{body, arg, nullptr, old_stack, old_bytes};
+  void* fake = nullptr;
+  start_switch(&fake, stack, bytes);
+  ctx::fcontext_t there =
+      ctx::make_fcontext(stack + bytes, bytes, [](ctx::transfer_t t) { call_on_entry(&t); });
+  ctx::jump_fcontext(there, &call);
+  finish_switch(fake, nullptr, nullptr);
+  stack_ = old_stack;
+  bytes_ = old_bytes;
+}
+
+void Fiber::call_on_entry(void* transfer) {
+  const auto* t = static_cast<const ctx::transfer_t*>(transfer);
+  auto* call = static_cast<StackCall*>(t->data);
+  call->back = t->fctx;
+  finish_switch(nullptr, nullptr, nullptr);
+  call->body(call->arg);
+  // The context made on this stack is done with: the next call_on() makes a new one.
+  start_switch(nullptr, call->back_stack, call->back_stack_bytes);
+  ctx::jump_fcontext(call->back, nullptr);
+  __builtin_unreachable();
+}
+
 void Fiber::resume() {
   void* fake = nullptr;
 #if defined(LUNATIC_TSAN_FIBERS)

@@ -24,9 +24,14 @@ class Fiber {
   /// the frames on it must own nothing (no destructor will run).
   [[noreturn]] void exit();
   bool finished() const { return finished_; }
+  /// From inside the fiber: runs body(arg) on the stack [stack, stack + bytes) and returns
+  /// when it returns (a segmented stack: a deep call moves to a bigger stack). The body may
+  /// suspend() and exit() as the fiber's own code does; the fiber is on that stack until then.
+  void call_on(uint8_t* stack, size_t bytes, Body body, void* arg);
 
  private:
   static void entry(void* transfer);
+  static void call_on_entry(void* transfer);
   void* context_ = nullptr;  ///< the fiber's saved context while it is not running
   void* caller_ = nullptr;   ///< the context of the resume() running it
   Body body_;
