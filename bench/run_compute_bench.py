@@ -251,13 +251,14 @@ def short_args(bench):
     return text.replace(".read ", "")
 
 
-def print_table(rows, labels, key, title, markdown):
-    """One row per benchmark: the medians per runtime, then the ratios."""
+def print_table(rows, labels, key, title, markdown, runs=slice(None)):
+    """One row per benchmark: the medians per runtime (of the runs `runs` selects), then the
+    ratios."""
     ratios = ratio_columns(labels)
     header = ["benchmark", "args"] + labels + [f"{a}/{b}" for a, b in ratios]
     table = []
     for row in rows:
-        med = {label: statistics.median(row[key][label]) for label in labels}
+        med = {label: statistics.median(row[key][label][runs]) for label in labels}
         table.append([row["bench"].name, short_args(row["bench"])] +
                      [fmt_time(med[label]) for label in labels] +
                      [fmt_ratio(med[a], med[b]) for a, b in ratios])
@@ -276,6 +277,22 @@ def print_rows(title, header, table, markdown):
     for line in [header] + table:
         print("  ".join(str(c).ljust(w) if i < 2 else str(c).rjust(w)
                         for i, (c, w) in enumerate(zip(line, widths))))
+
+
+def print_cache_entries(rows, labels, cache_dirs, markdown):
+    """--fresh-cache: what each lunatic column's runs left in the code cache, per benchmark."""
+    header = ["benchmark"] + [label for label in labels if label.startswith("lunatic")]
+    table = []
+    for row in rows:
+        cells = [row["bench"].name]
+        for label in header[1:]:
+            directory = cache_dirs[(label, row["bench"].name)]
+            sizes = sorted(os.path.getsize(os.path.join(directory, f))
+                           for f in os.listdir(directory) if f.endswith(".obj"))
+            cells.append(" + ".join(f"{size / 1024:.1f} KiB" for size in sizes) or "none")
+        table.append(cells)
+    print_rows("code cache entries left by the runs (one directory per benchmark and column)",
+               header, table, markdown)
 
 
 def print_sizes(benchmarks, markdown):
@@ -310,6 +327,11 @@ def main():
                              "the guests' default sizes run 30-160 ms natively, where start-up "
                              "weighs; e.g. --reps 10 measures the code more than the start")
     parser.add_argument("--markdown", action="store_true", help="print tables as Markdown")
+    parser.add_argument("--fresh-cache", action="store_true",
+                        help="each lunatic column starts with an empty code cache per benchmark "
+                             "(LUNATIC_CACHE_DIR, kept across its runs): run 1 is cold, later runs "
+                             "find what earlier ones stored; prints run 1 and the median of the "
+                             "later runs apart, and the entries' sizes")
     parser.add_argument("--cold", action="store_true",
                         help="every lunatic run from a cold code cache: LUNATIC_CACHE_DIR a fresh "
                              "empty directory per run (default: the user's cache, warm after the "
@@ -318,6 +340,12 @@ def main():
     if args.tiers is None:
         args.tiers = QUICK_TIERS if args.quick else DEFAULT_TIERS
     runs = 1 if args.quick else args.runs
+    if args.fresh_cache and args.cold:
+        parser.error("--fresh-cache and --cold exclude each other")
+    if args.fresh_cache and runs < 2:
+        parser.error("--fresh-cache needs --runs 2 or more (run 1 cold, the others warm)")
+    cache_root = tempfile.mkdtemp(prefix="lunatic-fresh-") if args.fresh_cache else None
+    cache_dirs = {}
 
     try:
         benchmarks = make_benchmarks(args)
@@ -341,6 +369,12 @@ def main():
             for row in rows:
                 for label, command_for in runtimes:
                     command, env = command_for(row["bench"])
+                    if cache_root and label.startswith("lunatic"):
+                        key = (label, row["bench"].name)
+                        if key not in cache_dirs:
+                            cache_dirs[key] = os.path.join(cache_root, f"{label}-{key[1]}")
+                            os.makedirs(cache_dirs[key])
+                        env = dict(env, LUNATIC_CACHE_DIR=cache_dirs[key])
                     output, wall, cpu = run_once(command, env, args.timeout,
                                                  args.cold and label.startswith("lunatic"))
                     if row["output"] is None:
@@ -352,19 +386,32 @@ def main():
                     row["wall"][label].append(wall)
                     row["cpu"][label].append(cpu)
                     first_line = output.splitlines()[0] if output else ""
-                    print(f"  run {run + 1}/{runs} {row['bench'].name:<7} {label:<17} "
+                    cache = ("cold " if run == 0 else "warm ") if cache_root else ""
+                    print(f"  run {run + 1}/{runs} {cache}{row['bench'].name:<7} {label:<17} "
                           f"{fmt_time(wall):>9} {fmt_time(cpu):>9} cpu   {first_line[:70]}",
                           flush=True)
     except BenchError as exc:
         print(f"\nFAILED: {exc}", file=sys.stderr)
+        if cache_root:
+            shutil.rmtree(cache_root, ignore_errors=True)
         return 1
 
     load_after = os.getloadavg()
     print("\nall runtimes printed the same output for every benchmark")
-    print_table(rows, labels, "wall", f"median wall time of the whole process over {runs} run(s) "
-                "(start-up, and for wasm loading and compiling, included)", args.markdown)
-    print_table(rows, labels, "cpu", "median CPU time (user+sys of the child) of the same runs",
-                args.markdown)
+    if cache_root:
+        for key, what in (("wall", "wall time"), ("cpu", "CPU time (user+sys of the child)")):
+            print_table(rows, labels, key, f"{what} of run 1 (lunatic: empty code cache)",
+                        args.markdown, slice(0, 1))
+            print_table(rows, labels, key, f"median {what} of runs 2-{runs} (lunatic: the code "
+                        "cache as earlier runs left it)", args.markdown, slice(1, None))
+        print_cache_entries(rows, labels, cache_dirs, args.markdown)
+        shutil.rmtree(cache_root, ignore_errors=True)
+    else:
+        print_table(rows, labels, "wall", f"median wall time of the whole process over {runs} "
+                    "run(s) (start-up, and for wasm loading and compiling, included)",
+                    args.markdown)
+        print_table(rows, labels, "cpu", "median CPU time (user+sys of the child) of the same "
+                    "runs", args.markdown)
     print_sizes(benchmarks, args.markdown)
     print(f"\nload average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
           f"({os.cpu_count()} cores); a load above ~1 means others were using the machine")

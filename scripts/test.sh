@@ -84,7 +84,7 @@ run_step "tsan host namespace tests" build-tsan/tests/unit/unit_host
 run_step "tsan distribution tests" build-tsan/tests/unit/unit_dist
 
 # Fuzzers: a short run of each over its committed corpus (clang, libFuzzer).
-run_step "fuzz smoke" bash scripts/fuzz_smoke.sh 20
+run_step "fuzz smoke" bash scripts/fuzz_smoke.sh 10
 
 echo "test.sh: OK: format, build, unit + spec + integration tests, the same under ASan+UBSan," \
   "TSan runtime + networking + host + distribution tests, fuzz smoke in $((SECONDS - start)) s"

@@ -8,7 +8,7 @@
 namespace lunatic::cli {
 
 /// Compiles `file` as `run --tier compiled` and `run --tier auto` would (the latter with OSR
-/// entries) and stores both in the code cache (jit::ObjectCache). Prints one line per entry:
+/// entries) and stores both in the code cache (codecache::ObjectCache). Prints one line per entry:
 /// "FILE: compiled N functions in S s (cache entry PATH, SIZE bytes)". Returns 0, or prints
 /// the error and returns 1 (a malformed module as `lunatic validate` reports it). `opt_level`:
 /// LLVM's -O level (LUNATIC_JIT_OPT, as `run` reads it); `features`: the proposals the module

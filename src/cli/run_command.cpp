@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "cli/host_memory.hpp"
 #include "cli/invoke.hpp"
@@ -46,6 +47,10 @@ constexpr std::chrono::nanoseconds kCompileDelayPerByte{50'000};
 // (many loops) on these machines (docs/design.md, "Auto").
 constexpr std::chrono::nanoseconds kHotCompileFixed{60'000'000};
 constexpr std::chrono::nanoseconds kHotCompilePerByte{180'000};
+// A program that ends while its hot functions compile waits this long at most for that compile
+// (50-300 ms of CPU, mostly spent already) to end: its code goes into the code cache, and every
+// later run of the program starts with it. A module's whole compile is never waited for.
+constexpr std::chrono::milliseconds kHotCompileWait{2000};
 // How long the end of a run waits for the log's queued lines to reach a stderr that is slow to
 // take them (a pipe nobody reads): then they are written as the program exits, or lost on _Exit.
 constexpr std::chrono::milliseconds kLogDrainLimit{2000};
@@ -359,6 +364,18 @@ int run_module(const RunOptions& options) {
   if (timed_out) code = kExitTimeout;
   // Answers in flight (the kill of the root that ended the run) are written before the end.
   observer.reset();
+  std::chrono::milliseconds hot_wait = kHotCompileWait;
+  const char* wait_hook = std::getenv("LUNATIC_HOT_WAIT_MS");  // tests on a busy machine
+  if (wait_hook != nullptr)
+    hot_wait = std::chrono::milliseconds{std::strtoull(wait_hook, nullptr, 10)};
+  if (!compiler->finish_hot_compile(hot_wait)) log->debug("hot functions not stored");
+  // The hook also lets a hot entry's load (LLVM's, on the compile thread) finish: a run of a
+  // few milliseconds ends before it, and a test would not see it. A user's run never waits.
+  const auto hook_until = std::chrono::steady_clock::now() + hot_wait;
+  while (wait_hook != nullptr && compiler->busy() &&
+         std::chrono::steady_clock::now() < hook_until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   if (compiler->busy() || rt.host_work().pending() != 0) {
     // A background compile (LLVM, or a module a process loads: not interruptible) is still
     // running for a program that has ended: exit now rather than wait seconds for code nobody

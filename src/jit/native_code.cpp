@@ -20,6 +20,7 @@
 #include <mutex>
 #include <string>
 
+#include "jit/hot_cache.hpp"
 #include "jit/partial_inline.hpp"
 #include "jit/perf_map.hpp"
 #include "jit/self_inline.hpp"
@@ -44,32 +45,6 @@ double seconds_since(Clock::time_point start) {
 Error jit_failure(std::string what, llvm::Error e) {
   return Error(Phase::Validate, what + ": " + llvm::toString(std::move(e)), Error::kNoOffset,
                "jit");
-}
-
-void* helper_address(Helper h) {
-  switch (h) {
-    case Helper::Safepoint: return reinterpret_cast<void*>(&native::lunatic_jit_safepoint);
-    case Helper::Trap: return reinterpret_cast<void*>(&native::lunatic_jit_trap);
-    case Helper::MemoryGrow: return reinterpret_cast<void*>(&native::lunatic_jit_memory_grow);
-    case Helper::MemoryFill: return reinterpret_cast<void*>(&native::lunatic_jit_memory_fill);
-    case Helper::MemoryCopy: return reinterpret_cast<void*>(&native::lunatic_jit_memory_copy);
-    case Helper::MemoryInit: return reinterpret_cast<void*>(&native::lunatic_jit_memory_init);
-    case Helper::DataDrop: return reinterpret_cast<void*>(&native::lunatic_jit_data_drop);
-    case Helper::TableGet: return reinterpret_cast<void*>(&native::lunatic_jit_table_get);
-    case Helper::TableSet: return reinterpret_cast<void*>(&native::lunatic_jit_table_set);
-    case Helper::TableSize: return reinterpret_cast<void*>(&native::lunatic_jit_table_size);
-    case Helper::TableGrow: return reinterpret_cast<void*>(&native::lunatic_jit_table_grow);
-    case Helper::TableFill: return reinterpret_cast<void*>(&native::lunatic_jit_table_fill);
-    case Helper::TableCopy: return reinterpret_cast<void*>(&native::lunatic_jit_table_copy);
-    case Helper::TableInit: return reinterpret_cast<void*>(&native::lunatic_jit_table_init);
-    case Helper::ElemDrop: return reinterpret_cast<void*>(&native::lunatic_jit_elem_drop);
-    case Helper::Call: return reinterpret_cast<void*>(&native::lunatic_jit_call);
-    case Helper::CallIndirect: return reinterpret_cast<void*>(&native::lunatic_jit_call_indirect);
-    case Helper::GrowStack: return reinterpret_cast<void*>(&native::lunatic_jit_grow_stack);
-    case Helper::GrowStackOsr: return reinterpret_cast<void*>(&native::lunatic_jit_grow_stack_osr);
-    case Helper::Count: break;
-  }
-  return nullptr;
 }
 
 llvm::OptimizationLevel optimization_level(unsigned level) {
@@ -129,15 +104,15 @@ void optimize(llvm::Module& module, llvm::TargetMachine& target, unsigned level)
   pipeline.run(module, modules);
 }
 
-// The helpers by their address in this process; everything else (libm, libc) through the
-// process's dynamic symbol table.
+// The helpers by their address in this process (the table the code cache's loader resolves
+// with); everything else (libm, libc) through the process's dynamic symbol table.
 Result<void> define_symbols(llvm::orc::LLJIT& jit) {
   llvm::orc::JITDylib& dylib = jit.getMainJITDylib();
   llvm::orc::SymbolMap helpers;
   for (size_t i = 0; i < static_cast<size_t>(Helper::Count); ++i) {
     const auto h = static_cast<Helper>(i);
     helpers[jit.mangleAndIntern(helper_name(h))] =
-        llvm::JITEvaluatedSymbol(llvm::pointerToJITTargetAddress(helper_address(h)),
+        llvm::JITEvaluatedSymbol(codecache::runtime_symbol(helper_name(h)),
                                  llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
   }
   if (llvm::Error e = dylib.define(llvm::orc::absoluteSymbols(std::move(helpers)))) {
@@ -207,18 +182,14 @@ void write_perf_map(llvm::orc::LLJIT& jit, const wasm::Module& wasm,
     }
     return found->getAddress();
   };
-  auto label_of = [&](const std::string& symbol) {
-    const uint32_t index = static_cast<uint32_t>(std::strtoul(symbol.c_str() + 2, nullptr, 10));
-    const size_t dot = symbol.find('.');  // wf<F>.rest (partial_inline.hpp): F's name + ".rest"
-    return "wasm[" + symbol.substr(0, 2) + "] " + wasm.function_name(index) +
-           (dot == std::string::npos ? "" : symbol.substr(dot));
-  };
+  auto label_of = [&](const std::string& symbol) { return codecache::perf_label(symbol, wasm); };
   native::append_perf_map(sizes, address_of, label_of);
 }
 
-// A JIT holding `object`, and every entry point of the module looked up in it.
+// A JIT holding `objects`, and every entry point of the module (in `scope`) looked up in them.
 Result<void> link(NativeCode::Parts& code, const wasm::Module& wasm, unsigned opt_level,
-                  std::unique_ptr<llvm::MemoryBuffer> object, const TranslationScope& scope = {}) {
+                  std::vector<std::unique_ptr<llvm::MemoryBuffer>> objects,
+                  const TranslationScope& scope = {}) {
   auto machine_builder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!machine_builder) return jit_failure("host target", machine_builder.takeError());
   machine_builder->setCodeGenOptLevel(codegen_level(opt_level));
@@ -227,9 +198,11 @@ Result<void> link(NativeCode::Parts& code, const wasm::Module& wasm, unsigned op
   if (!jit) return jit_failure("creating the JIT", jit.takeError());
   TRY(define_symbols(**jit));
   std::map<std::string, uint64_t> sizes;
-  if (native::perf_map_enabled()) sizes = symbol_sizes(object->getMemBufferRef());
-  if (llvm::Error e = (*jit)->addObjectFile(std::move(object))) {
-    return jit_failure("adding the object", std::move(e));
+  for (std::unique_ptr<llvm::MemoryBuffer>& object : objects) {
+    if (native::perf_map_enabled()) sizes.merge(symbol_sizes(object->getMemBufferRef()));
+    if (llvm::Error e = (*jit)->addObjectFile(std::move(object))) {
+      return jit_failure("adding the object", std::move(e));
+    }
   }
   std::vector<void*>& typed = code.typed;
   std::vector<NativeCode::SlotEntry>& entries = code.entries;
@@ -270,6 +243,13 @@ Result<void> link(NativeCode::Parts& code, const wasm::Module& wasm, unsigned op
   return {};
 }
 
+Result<void> link(NativeCode::Parts& code, const wasm::Module& wasm, unsigned opt_level,
+                  std::unique_ptr<llvm::MemoryBuffer> object, const TranslationScope& scope = {}) {
+  std::vector<std::unique_ptr<llvm::MemoryBuffer>> objects;
+  objects.push_back(std::move(object));
+  return link(code, wasm, opt_level, std::move(objects), scope);
+}
+
 void initialize_llvm() {
   static std::once_flag llvm_ready;
   std::call_once(llvm_ready, [] {
@@ -290,11 +270,62 @@ Result<std::unique_ptr<NativeCode>> compile_functions(const engine::CompiledModu
   CompileStats& stats = code.stats;
   std::unique_ptr<llvm::MemoryBuffer> object =
       TRY(emit_object(module, options, code.osr_points, stats, scope));
+  std::optional<HotPart> part;
+  if (options.cache != nullptr && options.module_digest) {
+    part = HotPart{{defined.begin(), defined.end()}, object->getBuffer().str()};
+  }
   const Clock::time_point phase = Clock::now();
   TRY(link(code, module.wasm, options.opt_level, std::move(object), scope));
   stats.codegen_seconds += seconds_since(phase);
   stats.functions = defined.size();
   stats.total_seconds = seconds_since(start);
+  if (part) {
+    const Digest key = ObjectCache::key(*options.module_digest, options.opt_level,
+                                        options.osr_entries, ObjectCache::Kind::Hot);
+    Result<uint64_t> stored = add_hot_part(*options.cache, key, std::move(*part), code.osr_points);
+    if (stored.ok()) {
+      stats.cache_entry = options.cache->path_of(key).string();
+      stats.cache_entry_bytes = *stored;
+    } else {
+      stats.cache_error = stored.error().message;
+    }
+  }
+  return NativeCode::assemble(std::move(code));
+}
+
+Result<std::unique_ptr<NativeCode>> load_functions(const engine::CompiledModule& module,
+                                                   const CompileOptions& options) {
+  auto miss = [](const char* why) {
+    return Error(Phase::Unsupported, std::string("no hot functions in the code cache: ") + why,
+                 Error::kNoOffset, "jit");
+  };
+  if (options.cache == nullptr || !options.module_digest) return miss("no cache");
+  initialize_llvm();
+  const Clock::time_point start = Clock::now();
+  const auto count = static_cast<uint32_t>(module.wasm.functions.size());
+  const Digest key = ObjectCache::key(*options.module_digest, options.opt_level,
+                                      options.osr_entries, ObjectCache::Kind::Hot);
+  std::optional<HotCode> hot = load_hot(*options.cache, key, count);
+  if (!hot) return miss("no usable entry");
+  std::vector<uint32_t> functions;
+  std::vector<std::unique_ptr<llvm::MemoryBuffer>> objects;
+  for (HotPart& part : hot->parts) {
+    functions.insert(functions.end(), part.functions.begin(), part.functions.end());
+    objects.push_back(llvm::MemoryBuffer::getMemBufferCopy(part.object, "cached"));
+  }
+  NativeCode::Parts code;
+  code.osr_points = std::move(hot->osr_points);
+  code.stats.cache_entry = options.cache->path_of(key).string();
+  code.stats.cache_entry_bytes = hot->entry_bytes;
+  hot.reset();
+  if (!link(code, module.wasm, options.opt_level, std::move(objects),
+            TranslationScope(count, functions))
+           .ok()) {
+    return miss("its objects do not link");
+  }
+  code.stats.from_cache = true;
+  code.stats.functions = functions.size();
+  code.stats.codegen_seconds = code.stats.total_seconds = seconds_since(start);
   return NativeCode::assemble(std::move(code));
 }
 

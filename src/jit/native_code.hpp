@@ -45,10 +45,20 @@ Result<std::unique_ptr<NativeCode>> compile_native(const engine::CompiledModule&
                                                    const CompileOptions& options = {});
 
 /// Translates and compiles only the defined functions `defined` of `module` (a hot set; see
-/// TranslationScope): never cached, and `options`' cache is ignored. Entries of the other
-/// functions are null. Errors as compile_native's. Thread-safe.
+/// TranslationScope). Entries of the other functions are null. With a cache and the module's
+/// digest, the object is then added to the module's hot entry (jit/hot_cache.hpp; after the
+/// link, before the caller publishes the code: a write of tens of KiB, under a millisecond
+/// here; a failed store is stats().cache_error, not an error).
+/// Errors as compile_native's. Thread-safe.
 Result<std::unique_ptr<NativeCode>> compile_functions(const engine::CompiledModule& module,
                                                       std::span<const uint32_t> defined,
                                                       const CompileOptions& options = {});
+
+/// The hot functions' code the cache holds for `module` (what earlier compile_functions with
+/// these options stored), linked: entries of the other functions are null. Only a load:
+/// errors (Phase::Unsupported, context "jit") when there is no entry or it fails a check.
+/// Thread-safe.
+Result<std::unique_ptr<NativeCode>> load_functions(const engine::CompiledModule& module,
+                                                   const CompileOptions& options);
 
 }  // namespace lunatic::jit

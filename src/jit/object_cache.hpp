@@ -1,81 +1,15 @@
-// ObjectCache: the compiled tier's code on disk, so that a second run of a module starts with
-// native code. One file per (module, runtime version, host CPU, compile options), verified in
-// full before use: any mismatch is a miss.
+// The code cache as the LLVM tier names it: codecache::ObjectCache (src/codecache), which the
+// runtime also reads without LLVM.
 #pragma once
 
-#include <array>
-#include <cstdint>
-#include <filesystem>
-#include <optional>
-#include <span>
-#include <string>
-#include <string_view>
-
-#include "common/result.hpp"
-#include "jit/translate.hpp"
+#include "codecache/object_cache.hpp"
 
 namespace lunatic::jit {
 
-/// A SHA-256 digest (LLVM's implementation, llvm/Support/SHA256.h).
-using Digest = std::array<uint8_t, 32>;
-
-/// SHA-256 of `bytes`: a module's key material (CompileOptions::module_digest).
-Digest digest_of(std::span<const uint8_t> bytes);
-
-/// Lower-case hex of `bytes` (a digest: the entry's file name; the binary's build ID).
-std::string to_hex(std::span<const uint8_t> bytes);
-
-/// What an entry holds besides its key.
-struct CachedCode {
-  std::string object;        ///< the relocatable object file LLVM emitted for the module
-  OsrPoints osr_points;      ///< per defined function, which safepoints have an OSR entry
-  uint64_t entry_bytes = 0;  ///< size of the whole entry file
-};
-
-/// A directory of cache entries. Thread-safe (entries are written to a temporary file and
-/// renamed, so readers and other processes see whole entries or none).
-class ObjectCache {
- public:
-  /// Bumped whenever the ABI, the translation or the entry layout changes: entries of other
-  /// versions are misses (and are replaced when the module is compiled again). The key also
-  /// holds the GNU build IDs of the running executable and of the LLVM tier's module (when
-  /// it is one), so a rebuilt runtime (a developer's change without a bump) never runs code
-  /// another build compiled.
-  static constexpr uint32_t kFormatVersion = 2;
-  /// No entry larger than this is read or written.
-  static constexpr uint64_t kMaxEntryBytes = uint64_t{512} << 20;
-
-  /// A cache in `dir` (created, mode 0700, by the first store).
-  explicit ObjectCache(std::filesystem::path dir) : dir_(std::move(dir)) {}
-
-  /// $LUNATIC_CACHE_DIR, else $XDG_CACHE_HOME/lunatic, else $HOME/.cache/lunatic; nullopt
-  /// when none of them is set (no cache at all).
-  static std::optional<std::filesystem::path> default_dir();
-
-  /// The key of a module (`module_digest`) compiled with these options on this host by this
-  /// runtime: SHA-256 of the module's digest, PROJECT_VERSION, kFormatVersion, LLVM's version, the
-  /// host CPU's name and features, the opt level and whether OSR entries are compiled.
-  static Digest key(const Digest& module_digest, unsigned opt_level, bool osr_entries);
-
-  const std::filesystem::path& dir() const { return dir_; }
-  /// Where the entry of `key` lives (whether or not it exists).
-  std::filesystem::path path_of(const Digest& key) const;
-  /// Whether an entry for `key` exists (not verified: load() may still miss).
-  bool contains(const Digest& key) const;
-
-  /// The entry of `key`, verified (magic, format version, key, sizes, checksum of the object
-  /// and OSR table); nullopt on any mismatch, truncation or I/O error. Never reads past the
-  /// file or more than kMaxEntryBytes.
-  std::optional<CachedCode> load(const Digest& key) const;
-
-  /// Writes the entry of `key` atomically (a temporary file in the directory, fsync, rename),
-  /// replacing any older one. Returns the entry's size in bytes. Errors: Phase::Host, with the
-  /// path and the reason.
-  Result<uint64_t> store(const Digest& key, std::string_view object,
-                         const OsrPoints& osr_points) const;
-
- private:
-  std::filesystem::path dir_;
-};
+using codecache::CachedCode;
+using codecache::Digest;
+using codecache::digest_of;
+using codecache::ObjectCache;
+using codecache::to_hex;
 
 }  // namespace lunatic::jit

@@ -37,8 +37,12 @@ class LlvmCompiler final : public native::OptimizingCompiler {
   Result<std::unique_ptr<NativeCode>> compile_functions(
       const engine::CompiledModule& module, std::span<const uint32_t> defined,
       const native::OptimizeRequest& request) const override {
-    return jit::compile_functions(
-        module, defined, {.opt_level = request.opt_level, .osr_entries = request.osr_entries});
+    return jit::compile_functions(module, defined, options(request));
+  }
+
+  Result<std::unique_ptr<NativeCode>> load_functions(
+      const engine::CompiledModule& module, const native::OptimizeRequest& request) const override {
+    return jit::load_functions(module, options(request));
   }
 
   Result<CompileStats> precompile(const engine::CompiledModule& module,

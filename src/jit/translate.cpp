@@ -38,10 +38,6 @@ static_assert(std::size(kHelpers) == static_cast<size_t>(Helper::Count));
 }  // namespace
 
 const char* helper_name(Helper h) { return kHelpers[static_cast<size_t>(h)].name; }
-std::string typed_name(uint32_t func_index) { return "wf" + std::to_string(func_index); }
-std::string entry_name(uint32_t func_index) { return "we" + std::to_string(func_index); }
-std::string osr_name(uint32_t func_index) { return "wo" + std::to_string(func_index); }
-bool is_checks_failed_name(std::string_view name) { return name.substr(0, 2) == "wg"; }
 
 TranslationScope::TranslationScope(uint32_t count, std::span<const uint32_t> defined)
     : in_(count, false) {

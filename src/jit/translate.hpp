@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "codecache/symbol_names.hpp"
 #include "common/result.hpp"
 #include "engine/compiled_module.hpp"
 #include "native/native_code.hpp"
@@ -45,16 +46,12 @@ enum class Helper : uint8_t {
 /// The symbol compiled code calls for `h` ("lunatic_jit_trap", ...).
 const char* helper_name(Helper h);
 
-/// Name of the typed function of function index `func_index`: "wf<index>".
-std::string typed_name(uint32_t func_index);
-/// Name of its slot entry: "we<index>".
-std::string entry_name(uint32_t func_index);
-/// Name of its OSR entry: "wo<index>" (NativeCode::OsrEntry).
-std::string osr_name(uint32_t func_index);
-/// Whether `name` is that of a wg<index> or wgo<index>: where a typed function or an OSR
-/// variant goes when its prologue's checks fail (a trap or the move to the big stack, not a
-/// Wasm call).
-bool is_checks_failed_name(std::string_view name);
+// Each defined function's typed ("wf<index>"), slot ("we<index>") and OSR ("wo<index>") entry:
+// the names the code cache's loader looks up too.
+using codecache::entry_name;
+using codecache::is_checks_failed_name;
+using codecache::osr_name;
+using codecache::typed_name;
 
 using native::OsrPoints;
 

@@ -94,11 +94,6 @@ RunStatus Execution::run(engine::Thread& thread, uint64_t slice) {
   fuel_left_ = thread_.fuel().value_or(UINT64_MAX);
   ctx_.budget = granted_ = 0;  // the next safepoint takes the exact path
   fiber_->resume();
-  while (outside_ != nullptr) {  // run_outside(): on this stack, then back into the fiber
-    void (*fn)(void*) = std::exchange(outside_, nullptr);
-    fn(outside_arg_);
-    fiber_->resume();
-  }
   if (over_) release_stack();
   return status_;
 }
@@ -244,22 +239,8 @@ void Execution::call(engine::Function& fn, Slot* slots) {
 // No object with a destructor is alive here while the fiber is stopped (a parked process that
 // is killed abandons its stack): the host call's state lives in invoke_host's frame only.
 void Execution::call_host(const engine::Function& fn, Slot* slots) {
-  // On the worker's stack (run_outside): a host function may need more than a small segment.
-  struct Request {
-    Execution* self;
-    const engine::Function* fn;
-    Slot* slots;
-    HostOutcome outcome;
-  };
   for (;;) {
-    Request request{this, &fn, slots, HostOutcome::Trap};
-    run_outside(
-        [](void* arg) {
-          auto& r = *static_cast<Request*>(arg);
-          r.outcome = r.self->invoke_host(*r.fn, r.slots);
-        },
-        &request);
-    switch (request.outcome) {
+    switch (invoke_host_off_fiber(fn, slots)) {
       case HostOutcome::Return:
         settle();  // the next safepoint takes the exact path: it sees a kill the host requested
         refresh();
@@ -279,6 +260,28 @@ void Execution::call_host(const engine::Function& fn, Slot* slots) {
       case HostOutcome::Trap: finish_trapped();
     }
   }
+}
+
+// The host function runs on the worker's stack, below the frames of the run() that resumed
+// the fiber, not on the fiber's: a small stack segment has no room for it, and a resume touches only the fiber's top frames, not the
+// ~2 KiB of host frames (adapter, host function, mailbox) a receive or send reaches below
+// them. In a ring of 10,000 processes each of those lines was a cache miss per hop
+// (docs/benchmarks.md, "eighth pass"). A call and a return, not a fiber switch: a switch's
+// pair cost a ping-pong ~75 ns per message.
+Execution::HostOutcome Execution::invoke_host_off_fiber(const engine::Function& fn, Slot* slots) {
+  struct Call {
+    Execution* self;
+    const engine::Function* fn;
+    Slot* slots;
+    HostOutcome outcome;
+  } call{this, &fn, slots, HostOutcome::Trap};
+  run_outside(
+      [](void* arg) {
+        auto& c = *static_cast<Call*>(arg);
+        c.outcome = c.self->invoke_host(*c.fn, c.slots);
+      },
+      &call);
+  return call.outcome;
 }
 
 Execution::HostOutcome Execution::invoke_host(const engine::Function& fn, Slot* slots) {

@@ -22,6 +22,14 @@ namespace lunatic::native {
 
 class NativeTier;
 
+/// How many times, in this OS process, a call (grow) or an OSR entry (grow_osr) moved from a
+/// small stack segment to a big stack.
+struct StackMoves {
+  uint64_t calls = 0;
+  uint64_t osr_entries = 0;
+};
+StackMoves stack_moves();
+
 class Execution final : public engine::TierExecution {
  public:
   /// What to run: a function of an instance from its entry, or (OSR) from one of its
@@ -92,6 +100,8 @@ class Execution final : public engine::TierExecution {
   /// (the code running keeps running; calls made from now on run the newest code).
   void follow_newest_tier();
   HostOutcome invoke_host(const engine::Function& fn, Slot* slots);
+  /// invoke_host on the stack of the worker running the fiber (run_outside).
+  HostOutcome invoke_host_off_fiber(const engine::Function& fn, Slot* slots);
   void call_host(const engine::Function& fn, Slot* slots);
   void call_wasm(engine::Function& fn, Slot* slots);
   /// Counts the time since the previous slow path for the running function (HotFunctions).
@@ -127,8 +137,6 @@ class Execution final : public engine::TierExecution {
   uint8_t* stack_ = nullptr;             ///< the small segment (StackPool::kSegmentBytes)
   uint8_t* big_ = nullptr;               ///< the 16 MiB stack, from the first grow() to the end
   bool on_big_ = false;                  ///< compiled code runs on big_ (a grow() is in flight)
-  void (*outside_)(void*) = nullptr;     ///< run_outside()'s request to run(), if any
-  void* outside_arg_ = nullptr;
   std::optional<Fiber> fiber_;
   engine::RunStatus status_ = engine::RunStatus::Done;
   bool over_ = false;  ///< Done or Trapped: nothing left to run

@@ -5,6 +5,7 @@
 #include "native/native_tier.hpp"
 
 #include <algorithm>
+#include <atomic>
 
 namespace lunatic::native {
 
@@ -21,7 +22,15 @@ constexpr size_t kSegmentHelperBytes = size_t{32} << 10;
 constexpr uintptr_t kPage = 4096;
 constexpr uintptr_t kShadowHead = 512;
 
+std::atomic<uint64_t> g_calls_moved{0};
+std::atomic<uint64_t> g_osr_entries_moved{0};
+
 }  // namespace
+
+StackMoves stack_moves() {
+  return {g_calls_moved.load(std::memory_order_relaxed),
+          g_osr_entries_moved.load(std::memory_order_relaxed)};
+}
 
 namespace {
 
@@ -112,6 +121,7 @@ void Execution::grow(SlotEntryFn entry, Slot* args_results) {
     Context* ctx;
     Slot* slots;
   } call{entry, &ctx_, args_results};
+  if (!on_big_) g_calls_moved.fetch_add(1, std::memory_order_relaxed);
   on_big_stack(
       [](void* arg) {
         auto& c = *static_cast<Call*>(arg);
@@ -128,6 +138,7 @@ void Execution::grow_osr(OsrEntryFn entry, const Slot* locals, uint32_t safepoin
     uint32_t safepoint;
     Slot* results;
   } call{entry, &ctx_, locals, safepoint, results};
+  if (!on_big_) g_osr_entries_moved.fetch_add(1, std::memory_order_relaxed);
   on_big_stack(
       [](void* arg) {
         auto& c = *static_cast<Call*>(arg);
@@ -136,10 +147,6 @@ void Execution::grow_osr(OsrEntryFn entry, const Slot* locals, uint32_t safepoin
       &call);
 }
 
-void Execution::run_outside(void (*fn)(void*), void* arg) {
-  outside_ = fn;
-  outside_arg_ = arg;
-  fiber_->suspend();  // run() calls fn(arg) and resumes the fiber
-}
+void Execution::run_outside(void (*fn)(void*), void* arg) { fiber_->call_on_caller_stack(fn, arg); }
 
 }  // namespace lunatic::native

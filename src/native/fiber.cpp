@@ -3,6 +3,7 @@
 #include "native/fiber.hpp"
 
 #include <boost/context/detail/fcontext.hpp>
+#include <utility>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define LUNATIC_ASAN_FIBERS 1
@@ -24,6 +25,33 @@
 #endif
 #if defined(LUNATIC_TSAN_FIBERS)
 #include <sanitizer/tsan_interface.h>
+#endif
+
+#if !defined(LUNATIC_ASAN_FIBERS) && !defined(LUNATIC_TSAN_FIBERS)
+// call_on_stack(arg, fn, top): fn(arg) with the stack pointer at `top` (16-byte aligned), then
+// back on the caller's stack. %rbp holds the caller's stack pointer across the call (it is
+// callee-saved), and the frame chain stays walkable for profilers.
+extern "C" void lunatic_call_on_stack(void* arg, void (*fn)(void*), void* top);
+asm(R"(
+  .text
+  .globl lunatic_call_on_stack
+  .type lunatic_call_on_stack,@function
+lunatic_call_on_stack:
+  .cfi_startproc
+  push %rbp
+  .cfi_def_cfa_offset 16
+  .cfi_offset %rbp, -16
+  mov %rsp, %rbp
+  .cfi_def_cfa_register %rbp
+  mov %rdx, %rsp
+  call *%rsi
+  mov %rbp, %rsp
+  pop %rbp
+  .cfi_def_cfa %rsp, 8
+  ret
+  .cfi_endproc
+  .size lunatic_call_on_stack, .-lunatic_call_on_stack
+)");
 #endif
 
 namespace lunatic::native {
@@ -117,15 +145,19 @@ void Fiber::call_on_entry(void* transfer) {
 }
 
 void Fiber::resume() {
-  void* fake = nullptr;
+  for (;;) {
+    void* fake = nullptr;
 #if defined(LUNATIC_TSAN_FIBERS)
-  tsan_caller_ = __tsan_get_current_fiber();
-  __tsan_switch_to_fiber(tsan_fiber_, 0);
+    tsan_caller_ = __tsan_get_current_fiber();
+    __tsan_switch_to_fiber(tsan_fiber_, 0);
 #endif
-  start_switch(&fake, stack_, bytes_);
-  const ctx::transfer_t t = ctx::jump_fcontext(context_, this);
-  finish_switch(fake, nullptr, nullptr);
-  context_ = t.fctx;
+    start_switch(&fake, stack_, bytes_);
+    const ctx::transfer_t t = ctx::jump_fcontext(context_, this);
+    finish_switch(fake, nullptr, nullptr);
+    context_ = t.fctx;
+    if (call_ == nullptr) return;
+    std::exchange(call_, nullptr)(call_arg_);  // call_on_caller_stack() in a sanitizer build
+  }
 }
 
 void Fiber::suspend() {
@@ -136,6 +168,22 @@ void Fiber::suspend() {
   const ctx::transfer_t t = ctx::jump_fcontext(caller_, this);
   caller_ = t.fctx;
   finish_switch(fake_stack_, &caller_stack_, &caller_stack_bytes_);
+}
+
+void Fiber::call_on_caller_stack(void (*fn)(void*), void* arg) {
+#if defined(LUNATIC_ASAN_FIBERS) || defined(LUNATIC_TSAN_FIBERS)
+  // The sanitizers follow stacks through the switch annotations only: switch to the resumer,
+  // whose resume() calls fn(arg) there and switches back (slower, the same stack).
+  call_ = fn;
+  call_arg_ = arg;
+  suspend();
+#else
+  // caller_ is where jump_fcontext saved the resumer's registers, the lowest byte its frames
+  // use; below it that stack is free while the fiber runs. 256 bytes of margin.
+  constexpr uintptr_t kMargin = 256;
+  const uintptr_t top = (reinterpret_cast<uintptr_t>(caller_) - kMargin) & ~uintptr_t{15};
+  lunatic_call_on_stack(arg, fn, reinterpret_cast<void*>(top));
+#endif
 }
 
 void Fiber::exit() {

@@ -55,7 +55,9 @@ void HotFunctions::install(const NativeCode& baseline, std::unique_ptr<NativeCod
   const uint32_t n = std::min(count_, code.function_count());
   for (uint32_t i = 0; i < n; ++i) {
     const NativeCode::SlotEntry entry = code.entry(i);
-    if (entry == nullptr) continue;
+    // A function installed already (from the code cache, then compiled by a batch that had
+    // taken it before) keeps its code: one publish each.
+    if (entry == nullptr || state_[i].load(std::memory_order_acquire) == kInstalled) continue;
     // The OSR entry first: a frame that finds the slot entry published may also move its loop.
     code_[i].store(&code, std::memory_order_release);
     baseline.publish_entry(i, entry);

@@ -39,9 +39,10 @@ class HotFunctions {
   /// The functions that are hot and have neither LLVM code nor a compile under way, in index
   /// order; marks them under way (the caller compiles them, then install() or refuse()).
   std::vector<uint32_t> take_hot();
-  /// Publishes `partial`'s functions (those with a slot entry): their OSR entries (code_of) and
-  /// their slot entries in `baseline`'s slot table, so every next call of one runs LLVM's
-  /// code; keeps `partial` alive as long as this object. Thread-safe.
+  /// Publishes `partial`'s functions (those with a slot entry and not installed yet): their OSR
+  /// entries (code_of) and their slot entries in `baseline`'s slot table, so every next call of
+  /// one runs LLVM's code; keeps `partial` alive as long as this object. Also for code from the
+  /// code cache at a run's start: those functions are never taken by take_hot(). Thread-safe.
   void install(const NativeCode& baseline, std::unique_ptr<NativeCode> partial);
   /// LLVM could not compile these: never asked again.
   void refuse(const std::vector<uint32_t>& defined);

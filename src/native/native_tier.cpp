@@ -77,3 +77,17 @@ const NativeTier* NativeTier::newest() const {
 }
 
 }  // namespace lunatic::native
+
+namespace lunatic::native {
+
+void attach_code(const engine::CompiledModule& module, std::unique_ptr<NativeCode> code) {
+  std::shared_ptr<const engine::CodeTier> previous = module.native();
+  auto tier = std::make_shared<NativeTier>(std::move(code), previous);
+  module.set_native(tier);
+  // Published after the module holds the new tier: whoever follows the link finds it alive.
+  if (const auto* replaced = dynamic_cast<const NativeTier*>(previous.get())) {
+    replaced->set_successor(tier.get());
+  }
+}
+
+}  // namespace lunatic::native

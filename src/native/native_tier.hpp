@@ -59,6 +59,10 @@ class NativeTier final : public engine::CodeTier, public std::enable_shared_from
   std::unique_ptr<HotFunctions> hot_;
 };
 
+/// Attaches `code` as the native tier of `module`, replacing the tier it had (kept alive by the
+/// new one, and linked to it as its successor: running calls move over at safepoints).
+void attach_code(const engine::CompiledModule& module, std::unique_ptr<NativeCode> code);
+
 /// The native tier of `module`, or null if it runs in the interpreter.
 const NativeTier* native_tier_of(const engine::CompiledModule& module);
 

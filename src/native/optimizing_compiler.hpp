@@ -43,13 +43,20 @@ class OptimizingCompiler {
   /// replacing the one it had (see jit::attach_native). Errors: why the module keeps its tier.
   virtual Result<void> attach(const engine::CompiledModule& module,
                               const OptimizeRequest& request) const = 0;
-  /// Compiles only the defined functions `defined` of `module` (a hot set, never cached; with
-  /// OSR entries if asked): code whose slot, typed and OSR entries are null for every other
-  /// function. Its functions call the others through Context::slot_entries, whatever code is
-  /// behind them (the baseline's, or LLVM's), so it runs in a mix with any of them.
+  /// Compiles only the defined functions `defined` of `module` (a hot set; with OSR entries if
+  /// asked): code whose slot, typed and OSR entries are null for every other function. Its
+  /// functions call the others through Context::slot_entries, whatever code is behind them
+  /// (the baseline's, or LLVM's), so it runs in a mix with any of them. With the module's
+  /// digest and a cache, the code is also added to the module's hot entry there (on this
+  /// thread; a failed store is stats().cache_error).
   virtual Result<std::unique_ptr<NativeCode>> compile_functions(
       const engine::CompiledModule& module, std::span<const uint32_t> defined,
       const OptimizeRequest& request) const = 0;
+  /// The hot functions' code the cache holds for `module` (what compile_functions stored in
+  /// earlier runs, with the same options), as compile_functions gives it. Only a load, never a
+  /// compile: errors when there is no entry or it fails a check.
+  virtual Result<std::unique_ptr<NativeCode>> load_functions(
+      const engine::CompiledModule& module, const OptimizeRequest& request) const = 0;
   /// Compiles `module` into the cache without attaching it (`lunatic compile`).
   virtual Result<CompileStats> precompile(const engine::CompiledModule& module,
                                           const OptimizeRequest& request) const = 0;
@@ -60,6 +67,8 @@ class OptimizingCompiler {
 /// false). Never null.
 using OptimizerFactory = OptimizingCompiler* (*)(const char* cache_dir, bool use_cache);
 inline constexpr char kOptimizerFactory[] = "lunatic_optimizer_create";
+/// The file the tier is built into, loaded by dlopen when the program does not link it.
+inline constexpr char kOptimizerModule[] = "lunatic_llvm.so";
 /// The module's build tag (a NUL-terminated string, LUNATIC_BUILD_TAG): a module whose tag is
 /// not the executable's comes from another build and is refused (the ABI may differ).
 inline constexpr char kOptimizerBuildTag[] = "lunatic_optimizer_build_tag";

@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "baseline/baseline.hpp"
+#include "codecache/cached_code.hpp"
 #include "native/native_tier.hpp"
 #include "tiering/llvm_module.hpp"
 
@@ -50,7 +51,12 @@ const char* tier_name(Tier tier) {
   return "?";
 }
 
-Compiler::Compiler(CompilerConfig config) : config_(std::move(config)) {}
+Compiler::Compiler(CompilerConfig config) : config_(std::move(config)) {
+  if (!config_.use_cache) return;
+  std::optional<std::filesystem::path> dir =
+      config_.cache_dir ? config_.cache_dir : codecache::ObjectCache::default_dir();
+  if (dir) cache_.emplace(std::move(*dir));
+}
 
 const native::OptimizingCompiler* Compiler::llvm() {
   std::call_once(llvm_once_, [this] {
@@ -98,8 +104,8 @@ Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile(
     std::span<const uint8_t> bytes) {
   std::shared_ptr<const engine::CompiledModule> module =
       TRY(engine::compile(bytes, config_.engine));
-  // Compiled and auto look the module up in the code cache: the LLVM tier is loaded for that
-  // (the key holds LLVM's view of the host), interp and baseline never load it.
+  // Compiled and auto look the module up in the code cache (without loading LLVM: a warm run
+  // never does); interp and baseline never use it.
   std::optional<native::Digest> digest;
   if (config_.tier != Tier::Interp && config_.tier != Tier::Baseline) digest = cache_digest(bytes);
   add_native_code(module, digest, bytes.size());
@@ -107,10 +113,8 @@ Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile(
 }
 
 std::optional<native::Digest> Compiler::cache_digest(std::span<const uint8_t> bytes) {
-  if (!config_.use_cache) return std::nullopt;
-  const native::OptimizingCompiler* llvm = this->llvm();
-  if (llvm == nullptr) return std::nullopt;
-  return llvm->digest_of(bytes);
+  if (!cache_) return std::nullopt;
+  return codecache::digest_of(bytes);
 }
 
 Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile_loaded(
@@ -165,10 +169,35 @@ void Compiler::add_native_code(const std::shared_ptr<const engine::CompiledModul
   }
 }
 
+bool Compiler::attach_from_cache(const engine::CompiledModule& module, const native::Digest& digest,
+                                 bool osr_entries) {
+  const codecache::Digest key = codecache::ObjectCache::key(digest, config_.opt_level, osr_entries);
+  if (!cache_ || !cache_->contains(key)) return false;
+  if (Result<void> done = codecache::attach_cached(module, *cache_, key); !done.ok()) {
+    if (config_.note) config_.note("code cache: " + done.error().to_string() + "; trying LLVM");
+    return false;
+  }
+  if (config_.note) {
+    const native::CompileStats& stats = native::native_tier_of(module)->code().stats();
+    char line[112];
+    std::snprintf(line, sizeof line,
+                  "compiled tier: %zu functions loaded from the cache in %.3f s, without LLVM",
+                  stats.functions, stats.total_seconds);
+    config_.note(line + (" (" + stats.cache_entry + ")"));
+  }
+  return true;
+}
+
 bool Compiler::load_cached(const engine::CompiledModule& module,
                            const std::optional<native::Digest>& digest) {
   // Loading from the cache takes milliseconds: no reason to start in a slower tier.
-  const native::OptimizingCompiler* llvm = digest ? this->llvm() : nullptr;
+  if (!digest || !cache_ ||
+      !cache_->contains(codecache::ObjectCache::key(*digest, config_.opt_level, true))) {
+    return false;
+  }
+  if (has_llvm_code(module) || attach_from_cache(module, *digest, true)) return true;
+  // The loader declined the entry: LLVM's linker may still take it.
+  const native::OptimizingCompiler* llvm = this->llvm();
   if (llvm == nullptr || !llvm->cached(*digest, config_.opt_level, true)) return false;
   // Only a load: an entry that turns out corrupt or stale (or half written by another
   // process) must not make this thread (a run's start, a scheduler worker) compile.
@@ -210,7 +239,7 @@ void Compiler::compile_auto(const std::shared_ptr<const engine::CompiledModule>&
     return;
   }
   compile_baseline_now(*module);
-  watch_hot(module);
+  watch_hot(module, digest);
   const std::chrono::nanoseconds cpu = llvm_cpu_delay(module_bytes, module->has_native());
   enqueue(Job{module, now + config_.background_delay, digest, false, {}, process_cpu_time() + cpu});
 }
@@ -257,6 +286,10 @@ void Compiler::insert_locked(Job job) {
 void Compiler::compile_now(const engine::CompiledModule& module,
                            const std::optional<native::Digest>& digest, Tier tier) {
   if (has_llvm_code(module)) return;
+  if (digest && attach_from_cache(module, *digest, tier == Tier::Auto)) {
+    llvm_compiled_.fetch_add(1);
+    return;
+  }
   const native::OptimizingCompiler* llvm = this->llvm();
   if (llvm == nullptr) {  // `warn` said why; the baseline's code is the best there is
     llvm_refused_.fetch_add(1);
@@ -311,7 +344,8 @@ void Compiler::background_loop() {
     std::shared_ptr<const engine::CompiledModule> module = job.module.lock();
     if (module == nullptr) continue;  // nobody runs it any more
     const std::chrono::nanoseconds cpu_left = job.cpu_not_before - process_cpu_time();
-    if (!job.baseline && !job.hot && cpu_left.count() > 0) {
+    const bool hot_job = job.hot || job.hot_cached;
+    if (!job.baseline && !hot_job && cpu_left.count() > 0) {
       // Looked at again once that much wall time has passed (at most a second: the workers
       // of a busy process use CPU time faster than wall time).
       job.not_before = std::chrono::steady_clock::now() +
@@ -320,17 +354,20 @@ void Compiler::background_loop() {
       continue;
     }
     busy_.store(true, std::memory_order_release);
+    hot_busy_.store(job.hot, std::memory_order_release);
     lock.unlock();
-    if (!job.hot && !niced) {
+    if (!hot_job && !niced) {
       setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
       niced = true;
     }
     const bool then_llvm = job.baseline;
-    if (job.hot) {
-      (void)compile_hot_functions(*module);  // a failure was noted; they stay in the baseline
+    if (job.hot_cached) {
+      (void)load_hot_functions(*module, job.digest);  // a miss was noted
+    } else if (job.hot) {
+      (void)compile_hot_functions(*module, job.digest);  // a failure was noted
     } else if (job.baseline) {
       compile_baseline_now(*module);
-      watch_hot(module);
+      watch_hot(module, job.digest);
       // LLVM after the delay, and for a module running baseline code after the CPU time too
       // (a module the baseline refused runs in the interpreter: LLVM soon pays there).
       if (!module->has_native()) job.then_cpu = std::chrono::nanoseconds{0};
@@ -343,6 +380,7 @@ void Compiler::background_loop() {
     module.reset();
     lock.lock();
     busy_.store(false, std::memory_order_release);
+    hot_busy_.store(false, std::memory_order_release);
     if (then_llvm && !stopping_) insert_locked(std::move(job));
   }
 }

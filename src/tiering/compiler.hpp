@@ -5,7 +5,9 @@
 // compiled on its first call, by the thread that calls it); Auto
 // returns the module with LLVM's code when the on-disk code cache holds it,
 // else with the baseline's (milliseconds), and compiles LLVM's code on a background thread,
-// which then replaces the baseline's: new calls run it, running ones move over at safepoints.
+// which then replaces the baseline's: new calls run it, running ones move over at safepoints;
+// meanwhile hot functions get LLVM's code one batch at a time (from the cache's hot entry
+// first, tiering/hot_functions.cpp).
 #pragma once
 
 #include <atomic>
@@ -24,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "codecache/object_cache.hpp"
 #include "common/result.hpp"
 #include "engine/compile.hpp"
 #include "engine/compiled_module.hpp"
@@ -119,14 +122,29 @@ class Compiler {
   uint64_t llvm_compiled() const { return llvm_compiled_.load(); }
   uint64_t llvm_refused() const { return llvm_refused_.load(); }
   /// Auto: compiles the functions of `module` that are hot now (HotFunctions::take_hot) with
-  /// LLVM and publishes their code, on this thread (the background thread's job, and tests).
-  /// How many were compiled; errors: why LLVM could not (they stay in the baseline).
-  Result<size_t> compile_hot_functions(const engine::CompiledModule& module);
+  /// LLVM and publishes their code, on this thread (the background thread's job, and tests);
+  /// with the module's `digest` (and the cache on), the code is added to the module's hot
+  /// entry in the code cache. How many were compiled; errors: why LLVM could not (they stay
+  /// in the baseline).
+  Result<size_t> compile_hot_functions(const engine::CompiledModule& module,
+                                       const std::optional<native::Digest>& digest = {});
+  /// Auto: publishes the hot functions' code the cache holds for `module` (what earlier runs
+  /// compiled), on this thread (the background thread's first job for a module that starts in
+  /// the baseline, and tests). How many were published; errors: a miss (they stay in the
+  /// baseline, and the sampling finds them again).
+  Result<size_t> load_hot_functions(const engine::CompiledModule& module,
+                                    const std::optional<native::Digest>& digest);
   /// Hot functions compiled by LLVM since this Compiler was made.
   uint64_t hot_compiled() const { return hot_compiled_.load(); }
+  /// Hot functions published from the code cache since this Compiler was made.
+  uint64_t hot_loaded() const { return hot_loaded_.load(); }
   /// Whether a background compile is running now (it cannot be interrupted: a program that
   /// ends meanwhile may exit without waiting for it, see cli/run_command.cpp).
   bool busy() const { return busy_.load(std::memory_order_acquire); }
+  /// Waits, at most `limit`, while the background thread compiles hot functions (a job of
+  /// tens of milliseconds, whose code the cache then holds for the next run). False if one
+  /// is still running after `limit`.
+  bool finish_hot_compile(std::chrono::milliseconds limit) const;
 
  private:
   struct Job {
@@ -143,10 +161,14 @@ class Compiler {
     std::chrono::nanoseconds then_cpu{0};
     /// The module's hot functions (compile_hot_functions), not the whole module.
     bool hot = false;
+    /// The module's hot functions from the code cache (load_hot_functions).
+    bool hot_cached = false;
   };
-  /// Auto: starts counting the fuel spent in each function of a module that runs baseline
-  /// code; a function that becomes hot queues a hot job.
-  void watch_hot(const std::shared_ptr<const engine::CompiledModule>& module);
+  /// Auto: starts counting the time spent in each function of a module that runs baseline
+  /// code; a function that becomes hot queues a hot job. With a `digest`, first queues the
+  /// load of the hot functions earlier runs left in the cache. Whether it counts.
+  bool watch_hot(const std::shared_ptr<const engine::CompiledModule>& module,
+                 const std::optional<native::Digest>& digest);
   void add_native_code(const std::shared_ptr<const engine::CompiledModule>& module,
                        const std::optional<native::Digest>& digest, size_t module_bytes);
   /// Auto: LLVM's code from the cache at once; else the baseline's (on this thread, or first
@@ -161,6 +183,10 @@ class Compiler {
   void compile_in_background(const std::shared_ptr<const engine::CompiledModule>& module,
                              const std::optional<native::Digest>& digest,
                              std::chrono::milliseconds delay);
+  /// LLVM's code for the module from the cache, loaded without LLVM (codecache::attach_cached)
+  /// and attached; false when there is no entry or the loader declines it (`note` says why).
+  bool attach_from_cache(const engine::CompiledModule& module, const native::Digest& digest,
+                         bool osr_entries);
   /// Whether the cache holds LLVM's code for the module; if so, attaches it.
   bool load_cached(const engine::CompiledModule& module,
                    const std::optional<native::Digest>& digest);
@@ -173,8 +199,7 @@ class Compiler {
   /// The LLVM tier, made on first use (loading its module then, once per process); null when
   /// it cannot be loaded (`warn` was told why, once).
   const native::OptimizingCompiler* llvm();
-  /// The code cache's digest of `bytes`, or none when the cache is off or LLVM unavailable
-  /// (the digest is LLVM's: loading it is the price of a lookup).
+  /// The code cache's digest of `bytes`, or none when the cache is off (no LLVM needed).
   std::optional<native::Digest> cache_digest(std::span<const uint8_t> bytes);
   /// Compiles on this thread as `tier` does (Compiled: no OSR entries; Auto: with them).
   void compile_now(const engine::CompiledModule& module,
@@ -184,6 +209,7 @@ class Compiler {
   void compile_baseline_now(const engine::CompiledModule& module);
 
   CompilerConfig config_;
+  std::optional<codecache::ObjectCache> cache_;  ///< none when use_cache is off or no directory
   std::once_flag llvm_once_;
   std::unique_ptr<native::OptimizingCompiler> llvm_;  ///< null until llvm(), or unavailable
   std::mutex mutex_;
@@ -195,6 +221,8 @@ class Compiler {
   std::atomic<uint64_t> llvm_compiled_{0};
   std::atomic<uint64_t> llvm_refused_{0};
   std::atomic<uint64_t> hot_compiled_{0};
+  std::atomic<uint64_t> hot_loaded_{0};
+  std::atomic<bool> hot_busy_{false};  ///< the background thread runs a hot job
   /// Modules watch_hot() watches (under mutex_): the destructor stops their callbacks.
   std::vector<std::weak_ptr<const engine::CompiledModule>> watched_;
   bool stopping_ = false;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <string>
+#include <thread>
 
 #include "native/native_tier.hpp"
 #include "tiering/compiler.hpp"
@@ -49,12 +50,13 @@ double ticks_per_ns() {
 
 }  // namespace
 
-void Compiler::watch_hot(const std::shared_ptr<const engine::CompiledModule>& module) {
+bool Compiler::watch_hot(const std::shared_ptr<const engine::CompiledModule>& module,
+                         const std::optional<native::Digest>& digest) {
   const bool estimate =
       config_.hot_compile_fixed.count() > 0 || config_.hot_compile_per_byte.count() > 0;
-  if (config_.tier != Tier::Auto || (!estimate && !config_.hot_ticks)) return;
+  if (config_.tier != Tier::Auto || (!estimate && !config_.hot_ticks)) return false;
   const native::NativeTier* tier = native::native_tier_of(*module);
-  if (tier == nullptr || tier->hot() == nullptr) return;
+  if (tier == nullptr || tier->hot() == nullptr) return false;
   const double rate = config_.hot_ticks ? 0 : ticks_per_ns();
   std::vector<uint64_t> thresholds;
   thresholds.reserve(module->wasm.functions.size());
@@ -72,18 +74,74 @@ void Compiler::watch_hot(const std::shared_ptr<const engine::CompiledModule>& mo
   std::weak_ptr<const engine::CompiledModule> weak = module;
   {
     std::lock_guard lock(mutex_);
-    if (stopping_) return;
+    if (stopping_) return false;
     watched_.push_back(weak);
   }
+  // What earlier runs compiled first: the background thread takes jobs in order, so a
+  // function the cache holds is published before any hot job could take it.
+  if (digest) {
+    Job load{weak, std::chrono::steady_clock::now(), digest, false, {}};
+    load.hot_cached = true;
+    enqueue(std::move(load));
+  }
   // Called on a worker (a fiber) when a function becomes hot: only queues the job.
-  tier->hot()->watch(std::move(thresholds), [this, weak] {
-    Job job{weak, std::chrono::steady_clock::now(), std::nullopt, false, {}};
+  tier->hot()->watch(std::move(thresholds), [this, weak, digest] {
+    Job job{weak, std::chrono::steady_clock::now(), digest, false, {}};
     job.hot = true;
     enqueue(std::move(job));
   });
+  return true;
 }
 
-Result<size_t> Compiler::compile_hot_functions(const engine::CompiledModule& module) {
+Result<size_t> Compiler::load_hot_functions(const engine::CompiledModule& module,
+                                            const std::optional<native::Digest>& digest) {
+  const native::NativeTier* tier = native::native_tier_of(module);
+  if (tier == nullptr || tier->hot() == nullptr || tier->successor() != nullptr) return 0;
+  // Looked up before LLVM is loaded for it: most runs have no hot entry, and a run that never
+  // tiers up never loads LLVM.
+  if (!digest || !cache_ ||
+      !cache_->contains(codecache::ObjectCache::key(*digest, config_.opt_level, true,
+                                                    codecache::ObjectCache::Kind::Hot))) {
+    if (config_.note) config_.note("compiled tier: no hot functions in the code cache");
+    return Error(Phase::Unsupported, "no hot functions in the code cache", Error::kNoOffset, "jit");
+  }
+  const native::OptimizingCompiler* llvm = this->llvm();
+  if (llvm == nullptr) {
+    return Error(Phase::Unsupported, "no LLVM tier", Error::kNoOffset, "jit");
+  }
+  Result<std::unique_ptr<native::NativeCode>> code =
+      llvm->load_functions(module, options_for(Tier::Auto, digest));
+  if (!code.ok()) {
+    if (config_.note) config_.note("compiled tier: " + code.error().message);
+    return std::move(code).error();
+  }
+  const native::CompileStats stats = (*code)->stats();
+  const uint32_t before = tier->hot()->installed();
+  tier->hot()->install(tier->code(), std::move(*code));
+  const uint32_t published = tier->hot()->installed() - before;
+  hot_loaded_.fetch_add(published);
+  if (config_.note) {
+    char line[128];
+    std::snprintf(line, sizeof line,
+                  "compiled tier: %u hot functions loaded from the cache in %.3f s (%llu bytes, ",
+                  published, stats.total_seconds,
+                  static_cast<unsigned long long>(stats.cache_entry_bytes));
+    config_.note(line + stats.cache_entry + ")");
+  }
+  return size_t{published};
+}
+
+bool Compiler::finish_hot_compile(std::chrono::milliseconds limit) const {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (hot_busy_.load(std::memory_order_acquire)) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+Result<size_t> Compiler::compile_hot_functions(const engine::CompiledModule& module,
+                                               const std::optional<native::Digest>& digest) {
   const native::NativeTier* tier = native::native_tier_of(module);
   // The module's own LLVM code arrived meanwhile: it replaced everything.
   if (tier == nullptr || tier->hot() == nullptr || tier->successor() != nullptr) return 0;
@@ -106,7 +164,7 @@ Result<size_t> Compiler::compile_hot_functions(const engine::CompiledModule& mod
   // With OSR entries: a baseline frame looping in one of them moves at its loop header.
   const double cpu_start = thread_cpu_seconds();
   Result<std::unique_ptr<native::NativeCode>> code =
-      llvm->compile_functions(module, set, options_for(Tier::Auto, std::nullopt));
+      llvm->compile_functions(module, set, options_for(Tier::Auto, digest));
   if (!code.ok()) {
     hot.refuse(set);
     if (config_.note) {
@@ -115,7 +173,8 @@ Result<size_t> Compiler::compile_hot_functions(const engine::CompiledModule& mod
     }
     return std::move(code).error();
   }
-  const double seconds = (*code)->stats().total_seconds;
+  const native::CompileStats stats = (*code)->stats();
+  const double seconds = stats.total_seconds;
   const double cpu_seconds = thread_cpu_seconds() - cpu_start;
   hot.install(tier->code(), std::move(*code));
   hot_compiled_.fetch_add(set.size());
@@ -126,6 +185,11 @@ Result<size_t> Compiler::compile_hot_functions(const engine::CompiledModule& mod
                   "of CPU)",
                   set.size(), static_cast<unsigned long long>(bytes), seconds, cpu_seconds);
     config_.note(line);
+    if (!stats.cache_error.empty()) config_.note(stats.cache_error);  // debug: never fatal
+    if (!stats.cache_entry.empty()) {
+      config_.note("code cache: hot functions stored (" + std::to_string(stats.cache_entry_bytes) +
+                   " bytes, " + stats.cache_entry + ")");
+    }
   }
   return set.size();
 }

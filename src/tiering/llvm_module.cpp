@@ -11,42 +11,27 @@
 #include <system_error>
 #include <vector>
 
+#include "codecache/build_identity.hpp"
 #include "lunatic_build_tag.hpp"
-
-// Defined by src/jit/optimizer_module.cpp. Weak: null unless the program links lunatic_jit
-// (whose link options pull that object in), as the tests and the embedding library do.
-extern "C" lunatic::native::OptimizingCompiler* lunatic_optimizer_create(const char* cache_dir,
-                                                                         bool use_cache)
-    __attribute__((weak));
+#include "native/linked_optimizer.hpp"
 
 namespace lunatic::tiering {
 namespace {
-
-constexpr char kModuleName[] = "lunatic_llvm.so";
 
 Error unavailable(const std::string& why) {
   return Error(Phase::Unsupported, "the LLVM tier is not available: " + why, Error::kNoOffset,
                "jit");
 }
 
-// Where the module may be: next to the executable (the build tree), then where the install
-// puts it (bin/lunatic, lib/lunatic/lunatic_llvm.so).
-std::vector<std::filesystem::path> candidates() {
-  std::error_code ec;
-  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return {};
-  const std::filesystem::path dir = exe.parent_path();
-  return {dir / kModuleName, dir.parent_path() / "lib" / "lunatic" / kModuleName};
-}
-
 Result<native::OptimizerFactory> load() {
   if (&lunatic_optimizer_create != nullptr) return &lunatic_optimizer_create;
-  std::vector<std::filesystem::path> paths = candidates();
+  std::vector<std::filesystem::path> paths = codecache::llvm_module_candidates();
   std::error_code ec;
   auto found = std::find_if(paths.begin(), paths.end(),
                             [&](const auto& path) { return std::filesystem::exists(path, ec); });
   if (found == paths.end()) {
-    return unavailable(std::string(kModuleName) + " is not next to the executable nor in " +
+    return unavailable(std::string(native::kOptimizerModule) +
+                       " is not next to the executable nor in " +
                        (paths.empty() ? "../lib/lunatic" : paths.back().parent_path().string()));
   }
   // Kept loaded for the rest of the process: native code and its owners point into it.

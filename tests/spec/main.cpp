@@ -21,13 +21,15 @@ using lunatic::spec::Tally;
 
 constexpr const char* kUsage =
     "usage: spec-runner [--skiplist FILE] [--verbose] [--no-fork] [--timeout SECONDS]\n"
-    "                   [--tier interp|compiled|baseline] PATH...\n"
+    "                   [--tier interp|compiled|baseline] [--cache DIR] PATH...\n"
     "  PATH          a .wast file, or a folder whose *.wast files are run in name order\n"
     "  --skiplist    files (glob) or commands (file.wast:LINE) to skip, each '# reason'\n"
     "  --verbose     print each failure and warning with file:line and why\n"
     "  --no-fork     run in this process (for a debugger) instead of a child per file\n"
     "  --timeout     seconds one file may take before it counts as failed (default 600)\n"
-    "  --tier        interp (default), compiled or baseline: which tier runs the modules\n";
+    "  --tier        interp (default), compiled or baseline: which tier runs the modules\n"
+    "  --cache       compiled: store each module's code in the code cache DIR and run it as\n"
+    "                the cache's loader (without LLVM) loads it back\n";
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "spec-runner: %s\n%s", message.c_str(), kUsage);
@@ -71,9 +73,13 @@ int main(int argc, char** argv) {
       options.runner.verbose = true;
     } else if (arg == "--no-fork") {
       options.isolate = false;
-    } else if (arg == "--skiplist" || arg == "--timeout" || arg == "--tier") {
+    } else if (arg == "--skiplist" || arg == "--timeout" || arg == "--tier" || arg == "--cache") {
       if (i + 1 >= argc) return usage_error(std::string(arg) + " needs a value");
       std::string_view value = argv[++i];
+      if (arg == "--cache") {
+        options.runner.cache_dir = std::filesystem::path(value);
+        continue;
+      }
       if (arg == "--tier") {
         std::optional<lunatic::tiering::Tier> tier = lunatic::tiering::parse_tier(value);
         if (!tier || *tier == lunatic::tiering::Tier::Auto) {

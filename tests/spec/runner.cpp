@@ -254,7 +254,7 @@ ScriptRunner::ScriptRunner(MemoryPool& pool, const SkipList& skips, std::string 
 
 void ScriptRunner::run(const text::Script& script) {
   ScriptContext ctx(pool_, options_.action_timeout, /*echo_prints=*/false, options_.tier,
-                    options_.verbose);
+                    options_.verbose, options_.cache_dir);
   for (const Command& cmd : script.commands) {
     Verdict verdict = execute(ctx, cmd);
     std::string where = file_name_ + ":" + std::to_string(cmd.line) + ": ";

@@ -3,7 +3,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "spec/engine_api.hpp"
@@ -51,6 +53,9 @@ struct RunnerOptions {
   std::chrono::milliseconds action_timeout{20'000};
   /// Which tier runs the modules (--tier); Compiled compiles each before it is instantiated.
   tiering::Tier tier = tiering::Tier::Interp;
+  /// --cache DIR (compiled tier): each module's code also goes through the code cache in DIR
+  /// and runs as codecache's loader (not LLVM's linker) loads it back.
+  std::optional<std::filesystem::path> cache_dir{};
 };
 
 /// Runs one parsed script against a fresh Store. Commands listed one by one in the skip

@@ -4,6 +4,9 @@
 
 #include "spec/script_context.hpp"
 
+#include "codecache/cached_code.hpp"
+#include "native/native_tier.hpp"
+
 namespace lunatic::spec {
 namespace {
 
@@ -16,13 +19,16 @@ Error action_error(std::string message) { return Error(Phase::Usage, std::move(m
 }  // namespace
 
 ScriptContext::ScriptContext(MemoryPool& pool, std::chrono::milliseconds action_timeout,
-                             bool echo_prints, tiering::Tier tier, bool tier_notes)
+                             bool echo_prints, tiering::Tier tier, bool tier_notes,
+                             std::optional<std::filesystem::path> cache_dir)
     : action_timeout_(action_timeout),
+      cache_(cache_dir ? std::optional<codecache::ObjectCache>(*cache_dir) : std::nullopt),
       compiler_(tiering::CompilerConfig{
           .tier = tier,
           .note = tier_notes ? [](const std::string& note) { std::printf("%s\n", note.c_str()); }
                              : std::function<void(const std::string&)>{},
-          .use_cache = false}),  // one-off modules
+          .use_cache = cache_dir.has_value(),  // else one-off modules
+          .cache_dir = cache_dir}),
       store_(pool),
       thread_(std::make_unique<Thread>(store_)),
       spectest_(make_spectest(store_, echo_prints)) {}
@@ -32,7 +38,15 @@ ScriptContext::~ScriptContext() = default;
 Result<std::shared_ptr<const CompiledModule>> ScriptContext::compile_module(
     const text::ScriptModule& module) {
   std::vector<uint8_t> bytes = TRY(text::module_binary(module));
-  return compiler_.compile(bytes);
+  std::shared_ptr<const CompiledModule> compiled = TRY(compiler_.compile(bytes));
+  if (!cache_ || compiled->native() == nullptr) return compiled;
+  // The compile stored the entry (or found it): load it back without LLVM, and run that.
+  const codecache::Digest key =
+      codecache::ObjectCache::key(codecache::digest_of(bytes), tiering::CompilerConfig{}.opt_level,
+                                  /*osr_entries=*/false);
+  std::unique_ptr<native::NativeCode> code = TRY(codecache::load_cached(*compiled, *cache_, key));
+  native::attach_code(*compiled, std::move(code));
+  return compiled;
 }
 
 Result<std::vector<Extern>> ScriptContext::resolve_imports(const CompiledModule& module) const {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "codecache/object_cache.hpp"
 #include "common/result.hpp"
 #include "spec/engine_api.hpp"
 #include "spec/spectest_module.hpp"
@@ -30,9 +31,12 @@ struct ActionResult {
 class ScriptContext {
  public:
   /// `action_timeout` bounds one call. With `tier_notes`, the tier's notes (why a module
-  /// stays in the interpreter) are printed.
+  /// stays in the interpreter) are printed. With `cache_dir` (compiled tier), each module's
+  /// code is stored in that code cache and loaded back by codecache's loader, which then runs
+  /// it (a module whose entry the loader declines fails to compile).
   ScriptContext(MemoryPool& pool, std::chrono::milliseconds action_timeout, bool echo_prints,
-                tiering::Tier tier = tiering::Tier::Interp, bool tier_notes = false);
+                tiering::Tier tier = tiering::Tier::Interp, bool tier_notes = false,
+                std::optional<std::filesystem::path> cache_dir = {});
   ~ScriptContext();
 
   /// Encodes (text forms) and compiles a script module. Errors: the text parser's Decode error
@@ -64,6 +68,7 @@ class ScriptContext {
   Result<ActionResult> call(Function* fn, const std::vector<Value>& args);
 
   std::chrono::milliseconds action_timeout_;
+  std::optional<codecache::ObjectCache> cache_;
   tiering::Compiler compiler_;
   Store store_;
   std::unique_ptr<Thread> thread_;

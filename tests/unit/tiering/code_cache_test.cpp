@@ -1,11 +1,13 @@
 // The code cache (jit::ObjectCache through tiering::Compiler): a second compile of the same
 // bytes links the stored object and runs as the first did; a changed module, a corrupted or
 // foreign entry is a miss, and the entry is replaced. Each test has its own cache directory.
+#include <elf.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -101,6 +103,7 @@ TEST_F(CodeCache, SecondCompileIsAHitAndRunsTheSame) {
   ASSERT_NE(warm, nullptr);
   EXPECT_TRUE(stats(*warm).from_cache);
   EXPECT_NE(notes_.find("from the cache"), std::string::npos) << notes_;
+  EXPECT_NE(notes_.find("without LLVM"), std::string::npos) << notes_;  // codecache's loader
   for (int32_t n : {0, 1, 10, 1000}) EXPECT_EQ(run(cold, n), run(warm, n)) << n;
   EXPECT_EQ(run(warm, 3).results[0].bits, 1u + 4 + 9 + 7);
 }
@@ -271,6 +274,46 @@ INSTANTIATE_TEST_SUITE_P(CodeCache, DamagedEntry,
                          [](const ::testing::TestParamInfo<Damage>& info) {
                            return std::string(info.param.name);
                          });
+
+// An object the LLVM-free loader declines (here: an alignment above a page) but LLVM's linker
+// takes: the fallback links it, still a cache hit.
+TEST_F(CodeCache, AnObjectTheLoaderDeclinesIsLinkedByLlvm) {
+  const std::vector<uint8_t> bytes = module_bytes();
+  auto cold = compile(bytes);
+  ASSERT_NE(cold, nullptr);
+  const fs::path entry = stats(*cold).cache_entry;
+  jit::Digest key{};
+  {
+    std::ifstream in(entry, std::ios::binary);
+    in.seekg(16);  // magic, format version, header size
+    in.read(reinterpret_cast<char*>(key.data()), key.size());
+  }
+  const jit::ObjectCache cache(dir_);
+  std::optional<jit::CachedCode> cached = cache.load(key);
+  ASSERT_TRUE(cached.has_value());
+  std::string object = cached->object;
+  Elf64_Ehdr header{};
+  std::memcpy(&header, object.data(), sizeof header);
+  bool changed = false;
+  for (size_t i = 0; i < header.e_shnum && !changed; ++i) {
+    Elf64_Shdr section{};
+    const size_t at = header.e_shoff + i * sizeof section;
+    std::memcpy(&section, object.data() + at, sizeof section);
+    if ((section.sh_flags & SHF_EXECINSTR) == 0) continue;
+    section.sh_addralign = 8192;
+    std::memcpy(object.data() + at, &section, sizeof section);
+    changed = true;
+  }
+  ASSERT_TRUE(changed);
+  ASSERT_TRUE(cache.store(key, object, cached->osr_points).ok());
+
+  auto warm = compile(bytes);
+  ASSERT_NE(warm, nullptr);
+  EXPECT_TRUE(stats(*warm).from_cache);
+  EXPECT_NE(notes_.find("alignment"), std::string::npos) << notes_;
+  EXPECT_EQ(notes_.find("without LLVM"), std::string::npos) << notes_;
+  EXPECT_EQ(run(cold, 50), run(warm, 50));
+}
 
 TEST(ObjectCacheTest, KeysDependOnEveryOption) {
   const jit::Digest a = jit::digest_of(std::vector<uint8_t>{1, 2, 3});

@@ -2,7 +2,10 @@
 // stack when a call chain outgrows it (native/execution_stack.cpp). A recursion 8,000 deep
 // moves in the baseline and in LLVM's code; everything that works on the small segment works
 // there too: results, fuel and slices as in the interpreter, out of fuel at the same point,
-// parking in a host call and resuming on another OS thread, a kill, a trap's backtrace.
+// parking in a host call and resuming on another OS thread, a kill, a trap's backtrace; and
+// an OSR entry that does not fit on the segment moves too.
+#include "jit/native_tier.hpp"
+#include "native/execution.hpp"
 #include "tier_fixture.hpp"
 
 namespace lunatic::tiering::testing {
@@ -148,6 +151,88 @@ TEST(StackSegments, ATrapOnTheBigStackHasTheInterpretersBacktrace) {
       EXPECT_EQ(got[i].offset, expected[i].offset) << i;
     }
   }
+}
+
+// $edge(n, spin): $a recurses n deep, then $b runs a loop of `spin` rounds over 40 i64 locals,
+// all live at once: LLVM's OSR entry of $b spills most of them, so its frame is bigger than
+// a frame of $a in the baseline.
+std::string edge_wat() {
+  std::string locals, init, round, sum;
+  for (int k = 0; k < 40; ++k) {
+    const std::string l = "$l" + std::to_string(k);
+    const std::string next = "$l" + std::to_string((k + 1) % 40);
+    locals += " (local " + l + " i64)";
+    init += "(local.set " + l + " (i64.const " + std::to_string(k + 1) + "))\n";
+    round += "(local.set " + l + " (i64.add (i64.mul (local.get " + l +
+             ") (i64.const 31)) (local.get " + next + ")))\n";
+    sum += "(local.set $sum (i64.xor (i64.rotl (local.get $sum) (i64.const 7)) (local.get " + l +
+           ")))\n";
+  }
+  return R"((module
+  (func $b (param $spin i32) (result i64) (local $i i32) (local $sum i64))" +
+         locals + "\n" + init + "(loop $round\n" + round + R"(
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $round (i32.lt_u (local.get $i) (local.get $spin))))
+)" + sum + R"((local.get $sum))
+  (func $a (export "edge") (param $n i32) (param $spin i32) (result i64)
+    (if (result i64) (i32.eqz (local.get $n))
+      (then (call $b (local.get $spin)))
+      (else (i64.add (i64.const 1)
+                     (call $a (i32.sub (local.get $n) (i32.const 1)) (local.get $spin)))))))
+)";
+}
+
+// An OSR entry whose own frame does not fit on the small segment moves to the big stack
+// (lunatic_jit_grow_stack_osr) and finishes there with the interpreter's result and fuel. The
+// baseline's calls find the depth n_move at which $b's frame first leaves the segment; at
+// n_move - 1 the room left below $b's frame is less than one frame of $a, so LLVM's OSR entry of
+// $b, taken when its code arrives in the middle of $b's loop, cannot fit.
+TEST(StackSegments, AnOsrEntryThatDoesNotFitMovesToTheBigStack) {
+  const std::string wat = edge_wat();
+  TierInstance baseline(wat, Tier::Baseline);
+  ASSERT_NE(baseline.instance, nullptr);
+  auto moves_at = [&](int32_t n) {
+    const uint64_t before = native::stack_moves().calls;
+    const Outcome o = run_to_end(baseline.thread, baseline.fn("edge"),
+                                 {Value::i32(n), Value::i32(1)}, {});
+    EXPECT_EQ(o.status, RunStatus::Done);
+    return native::stack_moves().calls > before;
+  };
+  int32_t lo = 0;     // no move
+  int32_t hi = 9000;  // moves (9,000 frames of at least 16 bytes: past any segment)
+  ASSERT_FALSE(moves_at(lo));
+  ASSERT_TRUE(moves_at(hi));
+  while (hi - lo > 1) {
+    const int32_t mid = lo + (hi - lo) / 2;
+    (moves_at(mid) ? hi : lo) = mid;
+  }
+  const uint64_t osr_before = native::stack_moves().osr_entries;
+  constexpr int32_t kSpin = 4000;
+  constexpr uint64_t kSlice = 100'000;  // the descent takes less: the first slice ends in $b
+  constexpr uint64_t kFuel = 1'000'000'000;
+  for (int32_t n = hi - 1; n >= hi - 4 && n >= 0; --n) {
+    TierInstance interp(wat, Tier::Interp);
+    ASSERT_NE(interp.instance, nullptr);
+    const std::vector<Value> args = {Value::i32(n), Value::i32(kSpin)};
+    const Outcome want = run_to_end(interp.thread, interp.fn("edge"), args, kFuel, kSlice);
+    ASSERT_EQ(want.status, RunStatus::Done);
+
+    TierInstance t(wat, Tier::Baseline);
+    ASSERT_NE(t.instance, nullptr);
+    Outcome got;
+    t.thread.set_fuel(kFuel);
+    ASSERT_TRUE(t.thread.begin_call(t.fn("edge"), args).ok());
+    got.status = t.thread.run(kSlice);
+    ASSERT_EQ(got.status, RunStatus::Yielded) << n;
+    ++got.yields;
+    ASSERT_TRUE(jit::attach_native(*t.instance->module, {.osr_entries = true}).ok());
+    while ((got.status = t.thread.run(kSlice)) == RunStatus::Yielded) ++got.yields;
+    if (got.status == RunStatus::Done) got.results = t.thread.results();
+    got.fuel = t.thread.fuel();
+    EXPECT_EQ(got, want) << "n " << n;
+    EXPECT_GE(t.thread.transfers(), 1u) << "n " << n;  // $b moved to LLVM's code by OSR
+  }
+  EXPECT_GT(native::stack_moves().osr_entries, osr_before);
 }
 
 }  // namespace

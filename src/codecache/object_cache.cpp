@@ -1,18 +1,10 @@
 // ObjectCache: the entry file's layout, its verification, the key, and atomic writes.
 // An entry is [header][OSR table][object]; the header's checksum covers the last two.
-#include "jit/object_cache.hpp"
+#include "codecache/object_cache.hpp"
 
-#include <elf.h>
 #include <fcntl.h>
-#include <link.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <llvm/ADT/ArrayRef.h>
-#include <llvm/ADT/StringMap.h>
-#include <llvm/Config/llvm-config.h>
-#include <llvm/Support/Host.h>
-#include <llvm/Support/SHA256.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -20,68 +12,16 @@
 #include <cstring>
 #include <vector>
 
-#include "native/abi.hpp"
+#include "codecache/build_identity.hpp"
 
 #ifndef LUNATIC_VERSION
 #define LUNATIC_VERSION "unknown"
 #endif
 
-namespace lunatic::jit {
+namespace lunatic::codecache {
 namespace {
 
 constexpr char kMagic[8] = {'L', 'U', 'N', 'A', 'T', 'I', 'C', 'O'};
-
-// The GNU build ID (hex) of the loaded object that holds this code; "none" without one.
-struct BuildIdSearch {
-  uintptr_t address;
-  std::string id;
-};
-
-int find_build_id(dl_phdr_info* info, size_t, void* arg) {
-  auto& search = *static_cast<BuildIdSearch*>(arg);
-  bool holds = false;
-  for (ElfW(Half) i = 0; i < info->dlpi_phnum && !holds; ++i) {
-    const ElfW(Phdr)& ph = info->dlpi_phdr[i];
-    const uintptr_t start = info->dlpi_addr + ph.p_vaddr;
-    holds = ph.p_type == PT_LOAD && search.address - start < ph.p_memsz;
-  }
-  if (!holds) return 0;
-  for (ElfW(Half) i = 0; i < info->dlpi_phnum; ++i) {
-    const ElfW(Phdr)& ph = info->dlpi_phdr[i];
-    if (ph.p_type != PT_NOTE) continue;
-    const auto* at = reinterpret_cast<const uint8_t*>(info->dlpi_addr + ph.p_vaddr);
-    const uint8_t* end = at + ph.p_memsz;
-    while (at + sizeof(ElfW(Nhdr)) <= end) {
-      const auto* note = reinterpret_cast<const ElfW(Nhdr)*>(at);
-      const uint8_t* name = at + sizeof(ElfW(Nhdr));
-      const uint8_t* desc = name + ((note->n_namesz + 3) & ~3u);
-      if (desc + note->n_descsz > end) break;
-      if (note->n_type == NT_GNU_BUILD_ID && note->n_namesz == 4 &&
-          std::memcmp(name, "GNU", 4) == 0) {
-        search.id = to_hex(std::span<const uint8_t>(desc, note->n_descsz));
-        return 1;
-      }
-      at = desc + ((note->n_descsz + 3) & ~3u);
-    }
-  }
-  return 1;
-}
-
-std::string build_id_of(uintptr_t address) {
-  BuildIdSearch search{address, {}};
-  dl_iterate_phdr(&find_build_id, &search);
-  return search.id.empty() ? std::string("none") : search.id;
-}
-
-// The build IDs of the objects that hold the translator (this code: lunatic_llvm.so when
-// loaded as a module) and the runtime it translates for (the native layer: the executable).
-// Both count: the translator reads the engine's lowering, which lives in the executable.
-const std::string& build_id() {
-  static const std::string id =
-      build_id_of(reinterpret_cast<uintptr_t>(&find_build_id)) + " " +
-      build_id_of(reinterpret_cast<uintptr_t>(&native::lunatic_jit_safepoint));
-  return id;
-}
 
 /// The fixed-size start of an entry, in the host's byte order (the key pins the host).
 struct Header {
@@ -130,15 +70,8 @@ bool write_all(int fd, const void* data, size_t size) {
   return true;
 }
 
-llvm::ArrayRef<uint8_t> bytes_of(std::string_view s) {
+std::span<const uint8_t> bytes_of(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
-Digest finish(llvm::SHA256& sha) {
-  llvm::StringRef raw = sha.final();
-  Digest d{};
-  std::memcpy(d.data(), raw.data(), std::min(raw.size(), d.size()));
-  return d;
 }
 
 // u32 function count, then per function: u32 safepoint count and one bit per safepoint.
@@ -201,9 +134,7 @@ Error store_error(const std::filesystem::path& path, const char* what) {
 
 }  // namespace
 
-Digest digest_of(std::span<const uint8_t> bytes) {
-  return llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(bytes.data(), bytes.size()));
-}
+Digest digest_of(std::span<const uint8_t> bytes) { return Sha256::hash(bytes); }
 
 std::string to_hex(std::span<const uint8_t> bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -226,29 +157,17 @@ std::optional<std::filesystem::path> ObjectCache::default_dir() {
   return std::nullopt;
 }
 
-Digest ObjectCache::key(const Digest& module_digest, unsigned opt_level, bool osr_entries) {
+Digest ObjectCache::key(const Digest& module_digest, unsigned opt_level, bool osr_entries,
+                        Kind kind) {
   // Every field is terminated, so no two different keys share a byte string.
   std::string material = "lunatic " LUNATIC_VERSION "\n";
-  material += "format " + std::to_string(kFormatVersion) + " llvm " LLVM_VERSION_STRING "\n";
-  material += "build " + build_id() + "\n";
+  material += "format " + std::to_string(kFormatVersion) + "\n";
+  material += "build " + build_identity() + "\n";
   material += "module " + to_hex(module_digest) + "\n";
-  material += "cpu " + llvm::sys::getHostCPUName().str() + "\n";
-  llvm::StringMap<bool> features;
-  std::vector<std::string> names;
-  if (llvm::sys::getHostCPUFeatures(features)) {
-    for (const auto& f : features) {
-      // Built up by appends: GCC 12 at -O3 warns (stringop-overflow, a false positive) on
-      // `const char* + std::string` here.
-      std::string name(f.getValue() ? "+" : "-");
-      name.append(f.getKey().data(), f.getKey().size());
-      names.push_back(std::move(name));
-    }
-  }
-  std::sort(names.begin(), names.end());  // StringMap's order is not stable
-  material += "features";
-  for (const std::string& n : names) material += " " + n;
-  material += "\nopt " + std::to_string(opt_level) + " osr " + (osr_entries ? "1" : "0") + "\n";
-  return llvm::SHA256::hash(bytes_of(material));
+  material += "cpu" + host_cpu_identity() + "\n";
+  material += "opt " + std::to_string(opt_level) + " osr " + (osr_entries ? "1" : "0") + "\n";
+  if (kind == Kind::Hot) material += "kind hot\n";  // a module's key stays what it was
+  return Sha256::hash(bytes_of(material));
 }
 
 std::filesystem::path ObjectCache::path_of(const Digest& key) const {
@@ -286,10 +205,10 @@ std::optional<CachedCode> ObjectCache::load(const Digest& key) const {
       !read_exactly(file.fd, code.object.data(), code.object.size())) {
     return std::nullopt;
   }
-  llvm::SHA256 sha;
+  Sha256 sha;
   sha.update(bytes_of(osr));
   sha.update(bytes_of(code.object));
-  if (finish(sha) != header.checksum) return std::nullopt;
+  if (sha.final() != header.checksum) return std::nullopt;
   std::optional<OsrPoints> points = decode_osr(osr);
   if (!points) return std::nullopt;
   code.osr_points = std::move(*points);
@@ -314,10 +233,10 @@ Result<uint64_t> ObjectCache::store(const Digest& key, std::string_view object,
   header.key = key;
   header.osr_size = osr.size();
   header.object_size = object.size();
-  llvm::SHA256 sha;
+  Sha256 sha;
   sha.update(bytes_of(osr));
   sha.update(bytes_of(object));
-  header.checksum = finish(sha);
+  header.checksum = sha.final();
 
   std::string temp = (dir_ / ".entry-XXXXXX").string();
   Fd file(::mkstemp(temp.data()));
@@ -338,4 +257,4 @@ Result<uint64_t> ObjectCache::store(const Digest& key, std::string_view object,
   return size;
 }
 
-}  // namespace lunatic::jit
+}  // namespace lunatic::codecache

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The default tier's hot functions in the code cache: a first `lunatic run` compiles its hot
+# functions and stores them, the second publishes them from the cache at its start (and
+# compiles none), both print the same; a damaged entry is a miss and the run is the same.
+#   hot_cache.sh LUNATIC WORK_DIR WASM EXPECTED_STDOUT
+set -euo pipefail
+lunatic=$1
+work=$2
+wasm=$3
+expected=$4
+
+rm -rf "$work"
+mkdir -p "$work"
+
+# LUNATIC_LLVM_DELAY_MS: the module's whole compile never starts (a slow run, under ASan,
+# reached it and stored a second entry, which a later run takes before the hot one).
+run_auto() {  # run_auto NAME: one default run with a debug log; its stderr in $work/NAME.log
+  local out
+  out=$(LUNATIC_CACHE_DIR="$work/cache" LUNATIC_LOG=debug LUNATIC_HOT_TICKS=100000 \
+        LUNATIC_HOT_WAIT_MS=60000 LUNATIC_LLVM_DELAY_MS=3600000 \
+        "$lunatic" run --tier auto "$wasm" 2>"$work/$1.log") ||
+    { echo "FAIL ($1): exit $?"; cat "$work/$1.log"; exit 1; }
+  if [[ $out != "$expected" ]]; then
+    echo "FAIL ($1): printed: $out"
+    exit 1
+  fi
+}
+expect_log() {  # expect_log NAME TEXT [absent]
+  if grep -q "$2" "$work/$1.log"; then found=1; else found=0; fi
+  if [[ ${3:-} == absent && $found == 1 || ${3:-} != absent && $found == 0 ]]; then
+    echo "FAIL ($1): \"$2\" ${3:-expected} in its log:"
+    cat "$work/$1.log"
+    exit 1
+  fi
+}
+
+run_auto first
+expect_log first "hot functions (.* bytes) compiled in"
+expect_log first "code cache: hot functions stored"
+expect_log first "loaded from the cache" absent
+entries=("$work"/cache/*.obj)
+[[ ${#entries[@]} == 1 ]] || { echo "FAIL: cache entries: ${entries[*]}"; exit 1; }
+echo "ok first: $(grep -o 'hot functions stored.*' "$work/first.log")"
+
+run_auto second
+expect_log second "hot functions loaded from the cache"
+expect_log second "compiling .* hot functions" absent
+echo "ok second: $(grep -o '[0-9]* hot functions loaded from the cache.*' "$work/second.log")"
+
+# One byte of the object flipped: the checksum fails, nothing of it runs.
+size=$(stat -c %s "${entries[0]}")
+printf '\x5a' | dd of="${entries[0]}" bs=1 seek=$((size - 100)) conv=notrunc status=none
+run_auto damaged
+expect_log damaged "no hot functions in the code cache"
+expect_log damaged "loaded from the cache" absent
+echo "ok damaged: the same output, $(grep -o 'no hot functions in the code cache.*' "$work/damaged.log")"

@@ -1,0 +1,292 @@
+// The hot functions' code cache entry (auto): what one run compiles for its hot functions, the
+// next run of the same module publishes before it is first needed, and runs with the
+// interpreter's outcome (results, fuel, slices); a damaged entry or another module's or
+// options' is never used. And the entry's bundle: malformed ones are misses, batches add up.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+
+#include "jit/hot_cache.hpp"
+#include "jit/native_code.hpp"
+#include "native/native_tier.hpp"
+#include "tier_fixture.hpp"
+
+namespace lunatic::tiering::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Defined functions: 0 $sq, 1 $loop (hot: a loop calling $sq), 2 $cold.
+constexpr std::string_view kWat = R"((module
+  (func $sq (param i64) (result i64) (i64.mul (local.get 0) (local.get 0)))
+  (func (export "loop") (param $n i32) (result i64) (local $s i64)
+    (loop $next
+      (local.set $s (i64.add (local.get $s) (call $sq (i64.extend_i32_u (local.get $n)))))
+      (local.tee $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $next))
+    (i64.add (local.get $s) (i64.const 7)))
+  (func (export "cold") (result i32) (i32.const 1))
+))";
+
+class HotCache : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "lunatic-hot-cache-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = fs::path(pattern) / "cache";
+  }
+  void TearDown() override { fs::remove_all(dir_.parent_path()); }
+
+  /// An auto tier whose functions are hot after 1000 ticks, with this test's cache; its notes
+  /// are collected (the background thread writes them).
+  std::unique_ptr<Compiler> auto_compiler(unsigned opt_level = 2) {
+    return std::make_unique<Compiler>(
+        CompilerConfig{.tier = Tier::Auto,
+                       .opt_level = opt_level,
+                       .note =
+                           [this](const std::string& line) {
+                             std::lock_guard lock(notes_mutex_);
+                             notes_ += line + "\n";
+                           },
+                       .delay_per_byte = std::chrono::hours(1),  // never the module's own LLVM code
+                       .hot_ticks = 1000,
+                       .cache_dir = dir_});
+  }
+  bool noted(const std::string& what) {
+    std::lock_guard lock(notes_mutex_);
+    return notes_.find(what) != std::string::npos;
+  }
+  std::string notes() {
+    std::lock_guard lock(notes_mutex_);
+    return notes_;
+  }
+  static std::vector<uint8_t> bytes(std::string_view wat = kWat) {
+    return text::parse_module(wat).value();
+  }
+  /// loop(n) with fuel, in slices of 10,000: the outcome.
+  static Outcome run(const std::shared_ptr<const engine::CompiledModule>& module, int32_t n) {
+    engine::MemoryPool pool;
+    engine::Store store(pool);
+    engine::Instance* inst = store.instantiate(module, {}).value();
+    Thread thread(store);
+    return run_to_end(thread, inst->find_export("loop")->func(), {Value::i32(n)}, 50'000'000,
+                      10'000);
+  }
+  /// A first run: loop(n) runs until $loop is hot and its code is published (and stored).
+  Outcome first_run(Compiler& compiler, const std::vector<uint8_t>& module_bytes, int32_t n) {
+    auto module = compiler.compile(module_bytes).value();
+    const native::NativeTier& tier = *native::native_tier_of(*module);
+    engine::MemoryPool pool;
+    engine::Store store(pool);
+    engine::Instance* inst = store.instantiate(module, {}).value();
+    Thread thread(store);
+    Outcome o;
+    thread.set_fuel(50'000'000);
+    thread.begin_call(inst->find_export("loop")->func(), std::vector<Value>{Value::i32(n)}).value();
+    o.status = RunStatus::Yielded;
+    auto slice = [&] {
+      o.status = thread.run(10'000);
+      if (o.status == RunStatus::Yielded) ++o.yields;
+    };
+    // One slice per poll: the hot code usually arrives while the loop runs.
+    EXPECT_TRUE(eventually([&] {
+      if (o.status == RunStatus::Yielded) slice();
+      return tier.hot()->installed() > 0;
+    })) << notes();
+    while (o.status == RunStatus::Yielded) slice();
+    if (o.status == RunStatus::Done) o.results = thread.results();
+    o.fuel = thread.fuel();
+    return o;
+  }
+  std::vector<fs::path> entries() const {
+    std::vector<fs::path> found;
+    if (fs::exists(dir_)) {
+      for (const auto& e : fs::directory_iterator(dir_)) found.push_back(e.path());
+    }
+    return found;
+  }
+
+  fs::path dir_;
+  std::mutex notes_mutex_;
+  std::string notes_;
+};
+
+constexpr int32_t kN = 300'000;
+
+TEST_F(HotCache, ASecondRunStartsWithTheHotFunctionsAndTheSameOutcome) {
+  const std::vector<uint8_t> module_bytes = bytes();
+  const Outcome want = run(compile_wat(kWat, Tier::Interp), kN);
+  {
+    auto compiler = auto_compiler();
+    EXPECT_EQ(first_run(*compiler, module_bytes, kN), want);
+    EXPECT_GE(compiler->hot_compiled(), 1u);
+    EXPECT_EQ(compiler->hot_loaded(), 0u);
+    EXPECT_TRUE(noted("code cache: hot functions stored")) << notes();
+  }
+  ASSERT_EQ(entries().size(), 1u);  // the hot entry only: no whole-module compile
+  // What the first run compiled (its batches, the last one perhaps after the run's end).
+  const jit::Digest key =
+      jit::ObjectCache::key(jit::digest_of(module_bytes), 2, true, jit::ObjectCache::Kind::Hot);
+  auto stored = jit::load_hot(jit::ObjectCache(dir_), key, 3);
+  ASSERT_TRUE(stored);
+  size_t compiled = 0;
+  for (const jit::HotPart& part : stored->parts) compiled += part.functions.size();
+
+  auto compiler = auto_compiler();
+  auto module = compiler->compile(module_bytes).value();
+  const native::NativeTier& tier = *native::native_tier_of(*module);
+  EXPECT_FALSE(tier.code().optimized());  // the baseline's, with LLVM's hot functions
+  // Published by the background thread before anything ran: no sampling, no compile.
+  ASSERT_TRUE(eventually([&] { return compiler->hot_loaded() > 0; })) << notes();
+  EXPECT_EQ(compiler->hot_loaded(), compiled);  // every function the first run compiled
+  EXPECT_TRUE(noted("hot functions loaded from the cache")) << notes();
+  EXPECT_NE(tier.hot()->code_of(1), nullptr);
+  EXPECT_EQ(tier.hot()->code_of(2), nullptr);  // never ran
+  const Outcome second = run(module, kN);
+  EXPECT_EQ(second, want);  // results, fuel left, slices
+}
+
+// Each batch a run compiles is added to the entry (here by hand, one function at a time); a
+// batch that compiles functions again replaces the part that held them; the next run
+// publishes the union.
+TEST_F(HotCache, BatchesAddUp) {
+  const std::vector<uint8_t> module_bytes = bytes();
+  auto module = compile_wat(kWat, Tier::Interp);
+  const jit::Digest digest = jit::digest_of(module_bytes);
+  jit::ObjectCache cache(dir_);
+  const jit::CompileOptions options{.osr_entries = true, .cache = &cache, .module_digest = digest};
+  const jit::Digest key = jit::ObjectCache::key(digest, 2, true, jit::ObjectCache::Kind::Hot);
+  auto parts_of = [&] {
+    std::vector<std::vector<uint32_t>> parts;
+    if (auto hot = jit::load_hot(cache, key, 3)) {
+      for (const jit::HotPart& part : hot->parts) parts.push_back(part.functions);
+    }
+    return parts;
+  };
+  auto compile = [&](std::vector<uint32_t> set) {
+    auto code = jit::compile_functions(*module, set, options);
+    ASSERT_TRUE(code.ok()) << code.error().to_string();
+    EXPECT_EQ((*code)->stats().cache_entry, cache.path_of(key).string());
+    EXPECT_EQ((*code)->stats().cache_entry_bytes, fs::file_size(cache.path_of(key)));
+  };
+  compile({1});
+  EXPECT_EQ(parts_of(), (std::vector<std::vector<uint32_t>>{{1}}));
+  compile({0});
+  EXPECT_EQ(parts_of(), (std::vector<std::vector<uint32_t>>{{1}, {0}}));
+  auto linked = jit::load_functions(*module, options);
+  ASSERT_TRUE(linked.ok()) << linked.error().to_string();
+  EXPECT_TRUE((*linked)->stats().from_cache);
+  EXPECT_NE((*linked)->entry(0), nullptr);
+  EXPECT_NE((*linked)->entry(1), nullptr);
+  EXPECT_EQ((*linked)->entry(2), nullptr);
+  EXPECT_NE((*linked)->osr_entry(1), nullptr);  // $loop's loop
+  compile({0, 1});
+  EXPECT_EQ(parts_of(), (std::vector<std::vector<uint32_t>>{{0, 1}}));
+  compile({2});
+  EXPECT_EQ(parts_of(), (std::vector<std::vector<uint32_t>>{{0, 1}, {2}}));
+
+  auto compiler = auto_compiler();
+  auto next = compiler->compile(module_bytes).value();
+  ASSERT_TRUE(eventually([&] { return compiler->hot_loaded() == 3; })) << notes();
+  EXPECT_EQ(run(next, kN), run(module, kN));
+  EXPECT_EQ(compiler->hot_compiled(), 0u);  // all hot already
+}
+
+// Another module's hot entry, or one compiled with other options, is never used.
+TEST_F(HotCache, OtherModulesAndOptionsMiss) {
+  {
+    auto compiler = auto_compiler();
+    first_run(*compiler, bytes(), kN);
+  }
+  ASSERT_EQ(entries().size(), 1u);
+  std::string other_wat(kWat);
+  other_wat.replace(other_wat.find("(i64.const 7)"), 13, "(i64.const 8)");
+  for (bool other_module : {true, false}) {
+    auto compiler = auto_compiler(other_module ? 2 : 1);
+    const std::vector<uint8_t> module_bytes = bytes(other_module ? other_wat : kWat);
+    auto module = compiler->compile(module_bytes).value();
+    ASSERT_TRUE(eventually([&] { return noted("no hot functions in the code cache"); })) << notes();
+    EXPECT_EQ(compiler->hot_loaded(), 0u);
+    EXPECT_EQ(native::native_tier_of(*module)->hot()->installed(), 0u);
+    EXPECT_EQ(run(module, 1000),
+              run(compile_wat(other_module ? other_wat : kWat, Tier::Interp), 1000));
+    std::lock_guard lock(notes_mutex_);
+    notes_.clear();
+  }
+}
+
+/// A hot entry damaged after the first run, and how.
+struct Damage {
+  const char* name;
+  void (*apply)(const fs::path& entry);
+};
+
+void flip_byte_at(const fs::path& entry, std::streamoff from_end) {
+  std::fstream f(entry, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(-from_end, std::ios::end);
+  char c = 0;
+  f.get(c);
+  f.seekp(-from_end, std::ios::end);
+  f.put(static_cast<char>(c ^ 0x40));
+}
+
+class DamagedHotEntry : public HotCache, public ::testing::WithParamInterface<Damage> {};
+
+TEST_P(DamagedHotEntry, IsAMissAndTheRunIsTheSame) {
+  const std::vector<uint8_t> module_bytes = bytes();
+  {
+    auto compiler = auto_compiler();
+    first_run(*compiler, module_bytes, kN);
+  }
+  ASSERT_EQ(entries().size(), 1u);
+  GetParam().apply(entries()[0]);
+  auto compiler = auto_compiler();
+  auto module = compiler->compile(module_bytes).value();
+  ASSERT_TRUE(eventually([&] { return noted("no hot functions in the code cache"); })) << notes();
+  EXPECT_EQ(compiler->hot_loaded(), 0u);
+  EXPECT_EQ(run(module, kN), run(compile_wat(kWat, Tier::Interp), kN));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    HotCache, DamagedHotEntry,
+    ::testing::Values(Damage{"FlippedObjectByte", [](const fs::path& e) { flip_byte_at(e, 1); }},
+                      Damage{"FlippedHeaderByte",
+                             [](const fs::path& e) { flip_byte_at(e, fs::file_size(e) - 50); }},
+                      Damage{"Truncated",
+                             [](const fs::path& e) { fs::resize_file(e, fs::file_size(e) - 1); }},
+                      Damage{"Empty", [](const fs::path& e) { fs::resize_file(e, 0); }}),
+    [](const ::testing::TestParamInfo<Damage>& info) { return std::string(info.param.name); });
+
+TEST(HotBundle, RoundTripsAndRefusesMalformedOnes) {
+  const std::vector<jit::HotPart> parts = {{{1, 4}, "object one"}, {{0}, "two"}};
+  const std::string bundle = jit::encode_hot_parts(parts);
+  auto back = jit::decode_hot_parts(bundle, 5);
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->size(), 2u);
+  EXPECT_EQ((*back)[0].functions, (std::vector<uint32_t>{1, 4}));
+  EXPECT_EQ((*back)[0].object, "object one");
+  EXPECT_EQ((*back)[1].object, "two");
+  EXPECT_FALSE(jit::decode_hot_parts(bundle, 4));  // function 4 is not the module's
+  EXPECT_FALSE(jit::decode_hot_parts(bundle + "x", 5));
+  EXPECT_FALSE(jit::decode_hot_parts(bundle.substr(0, bundle.size() - 1), 5));
+  EXPECT_FALSE(jit::decode_hot_parts(jit::encode_hot_parts({}), 5));
+  EXPECT_FALSE(jit::decode_hot_parts(jit::encode_hot_parts({{{1}, "a"}, {{1}, "b"}}), 5));
+  EXPECT_FALSE(jit::decode_hot_parts(jit::encode_hot_parts({{{4, 1}, "a"}}), 5));
+  EXPECT_FALSE(jit::decode_hot_parts(jit::encode_hot_parts({{{}, "a"}}), 5));
+  EXPECT_FALSE(jit::decode_hot_parts(jit::encode_hot_parts({{{1}, ""}}), 5));
+  std::string huge = jit::encode_hot_parts({{{1}, "a"}});
+  huge[0] = '\xff';  // a part count no bundle of this size can hold
+  EXPECT_FALSE(jit::decode_hot_parts(huge, 5));
+}
+
+TEST(HotBundle, KeysOfTheTwoKindsDiffer) {
+  const jit::Digest a = jit::digest_of(std::vector<uint8_t>{1, 2, 3});
+  EXPECT_NE(jit::ObjectCache::key(a, 2, true),
+            jit::ObjectCache::key(a, 2, true, jit::ObjectCache::Kind::Hot));
+  EXPECT_NE(jit::ObjectCache::key(a, 2, true, jit::ObjectCache::Kind::Hot),
+            jit::ObjectCache::key(a, 1, true, jit::ObjectCache::Kind::Hot));
+}
+
+}  // namespace
+}  // namespace lunatic::tiering::testing
