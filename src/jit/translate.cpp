@@ -166,9 +166,12 @@ FunctionTranslator::FunctionTranslator(ModuleEnv& env, uint32_t defined_index,
       type_(env.wasm.types[func_.type_index]),
       lowered_(*env.compiled.code[defined_index]),
       func_index_(env.wasm.imported_functions + defined_index),
-      fn_(osr_target != nullptr ? osr_target : env.typed[defined_index]),
+      fn_(osr_target != nullptr                  ? osr_target
+          : env.bodies[defined_index] != nullptr ? env.bodies[defined_index]
+                                                 : env.typed[defined_index]),
       b_(env.llvm),
-      osr_(osr_target != nullptr) {}
+      osr_(osr_target != nullptr),
+      results_in_memory_(!ModuleEnv::returns_in_registers(type_)) {}
 
 FunctionTranslator::~FunctionTranslator() {
   for (Ctrl& c : ctrls_) {
@@ -325,12 +328,7 @@ void FunctionTranslator::emit_grow_entry(llvm::Function* grow) {
     b_.CreateCall(env_.helper(Helper::GrowStack),
                   {ctx_, b_.CreateBitCast(entry, env_.ptr), b_.CreateBitCast(slots, env_.ptr)});
   }
-  llvm::Value* ret = llvm::UndefValue::get(grow->getReturnType());
-  ret = b_.CreateInsertValue(ret, load_ctx(offsetof(Context, budget), env_.i64), {0});
-  std::vector<llvm::Value*> results = read_slot_results(type_, slots);
-  for (unsigned i = 0; i < results.size(); ++i)
-    ret = b_.CreateInsertValue(ret, results[i], {i + 1});
-  b_.CreateRet(ret);
+  emit_return(grow, load_ctx(offsetof(Context, budget), env_.i64), read_slot_results(type_, slots));
 }
 
 Result<void> FunctionTranslator::run() {
@@ -458,18 +456,24 @@ void emit_slot_entry(ModuleEnv& env, uint32_t defined_index) {
 llvm::Function* declare_osr(ModuleEnv& env, uint32_t defined_index) {
   const uint32_t func_index = env.wasm.imported_functions + defined_index;
   const wasm::FuncType& type = env.wasm.types[env.wasm.functions[defined_index].type_index];
-  llvm::Type* ret = env.typed[defined_index]->getReturnType();
-  auto* variant_type = llvm::FunctionType::get(ret, {env.ptr, env.ptr, env.i32}, false);
+  const bool in_memory = !ModuleEnv::returns_in_registers(type);
+  std::vector<llvm::Type*> params{env.ptr, env.ptr, env.i32};
+  if (in_memory) params.push_back(env.ptr);  // the results' slot array (emit_return)
+  llvm::Type* ret = in_memory ? llvm::StructType::get(env.llvm, std::vector<llvm::Type*>{env.i64})
+                              : env.typed[defined_index]->getReturnType();
+  auto* variant_type = llvm::FunctionType::get(ret, params, false);
   auto* variant = llvm::Function::Create(variant_type, llvm::GlobalValue::InternalLinkage,
                                          "wfo" + std::to_string(func_index), env.module);
   auto* sig = llvm::FunctionType::get(env.void_type, {env.ptr, env.ptr, env.i32, env.ptr}, false);
   auto* fn = llvm::Function::Create(sig, llvm::GlobalValue::ExternalLinkage, osr_name(func_index),
                                     env.module);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(env.llvm, "entry", fn));
-  llvm::Value* value = b.CreateCall(variant, {fn->getArg(0), fn->getArg(1), fn->getArg(2)});
+  std::vector<llvm::Value*> args{fn->getArg(0), fn->getArg(1), fn->getArg(2)};
+  if (in_memory) args.push_back(fn->getArg(3));  // the variant writes the results there
+  llvm::Value* value = b.CreateCall(variant, args);
   b.CreateStore(b.CreateExtractValue(value, {0}),
                 context_field(env, b, fn->getArg(0), offsetof(Context, budget), env.i64));
-  store_results(env, b, type, value, fn->getArg(3));
+  if (!in_memory) store_results(env, b, type, value, fn->getArg(3));
   b.CreateRetVoid();
   return variant;
 }
@@ -485,12 +489,14 @@ Result<void> translate_module(const engine::CompiledModule& compiled, llvm::Modu
     const uint32_t func_index = m.imported_functions + i;
     if (!scope.contains(i)) {  // called through its slot entry (translate_calls.cpp)
       env.typed.push_back(nullptr);
+      env.bodies.push_back(nullptr);
       continue;
     }
-    auto* fn =
-        llvm::Function::Create(env.typed_signature(m.types[m.functions[i].type_index]),
-                               llvm::GlobalValue::ExternalLinkage, typed_name(func_index), out);
+    const wasm::FuncType& type = m.types[m.functions[i].type_index];
+    auto* fn = llvm::Function::Create(env.typed_signature(type), llvm::GlobalValue::ExternalLinkage,
+                                      typed_name(func_index), out);
     env.typed.push_back(fn);
+    TRY(declare_body(env, i));
   }
   for (uint32_t i = 0; i < m.functions.size(); ++i) {
     if (!scope.contains(i)) continue;
@@ -500,6 +506,7 @@ Result<void> translate_module(const engine::CompiledModule& compiled, llvm::Modu
       e.context = "jit, function " + std::to_string(m.imported_functions + i);
       return e;
     }
+    if (env.bodies[i] != nullptr) emit_body_call(env, i);
     emit_slot_entry(env, i);
   }
   if (osr_points != nullptr) osr_points->assign(m.functions.size(), {});

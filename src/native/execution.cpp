@@ -263,11 +263,11 @@ void Execution::call_host(const engine::Function& fn, Slot* slots) {
 }
 
 // The host function runs on the worker's stack, below the frames of the run() that resumed
-// the fiber, not on the fiber's: a small stack segment has no room for it, and a resume touches only the fiber's top frames, not the
-// ~2 KiB of host frames (adapter, host function, mailbox) a receive or send reaches below
-// them. In a ring of 10,000 processes each of those lines was a cache miss per hop
-// (docs/benchmarks.md, "eighth pass"). A call and a return, not a fiber switch: a switch's
-// pair cost a ping-pong ~75 ns per message.
+// the fiber, not on the fiber's: a small stack segment has no room for it, and a resume touches
+// only the fiber's top frames, not the ~2 KiB of host frames (adapter, host function, mailbox) a
+// receive or send reaches below them. In a ring of 10,000 processes each of those lines was a cache
+// miss per hop (docs/benchmarks.md, "eighth pass"). A call and a return, not a fiber switch: a
+// switch's pair cost a ping-pong ~75 ns per message.
 Execution::HostOutcome Execution::invoke_host_off_fiber(const engine::Function& fn, Slot* slots) {
   struct Call {
     Execution* self;

@@ -173,7 +173,8 @@ std::string edge_wat() {
          locals + "\n" + init + "(loop $round\n" + round + R"(
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $round (i32.lt_u (local.get $i) (local.get $spin))))
-)" + sum + R"((local.get $sum))
+)" + sum +
+         R"((local.get $sum))
   (func $a (export "edge") (param $n i32) (param $spin i32) (result i64)
     (if (result i64) (i32.eqz (local.get $n))
       (then (call $b (local.get $spin)))
@@ -193,8 +194,8 @@ TEST(StackSegments, AnOsrEntryThatDoesNotFitMovesToTheBigStack) {
   ASSERT_NE(baseline.instance, nullptr);
   auto moves_at = [&](int32_t n) {
     const uint64_t before = native::stack_moves().calls;
-    const Outcome o = run_to_end(baseline.thread, baseline.fn("edge"),
-                                 {Value::i32(n), Value::i32(1)}, {});
+    const Outcome o =
+        run_to_end(baseline.thread, baseline.fn("edge"), {Value::i32(n), Value::i32(1)}, {});
     EXPECT_EQ(o.status, RunStatus::Done);
     return native::stack_moves().calls > before;
   };
@@ -233,6 +234,39 @@ TEST(StackSegments, AnOsrEntryThatDoesNotFitMovesToTheBigStack) {
     EXPECT_GE(t.thread.transfers(), 1u) << "n " << n;  // $b moved to LLVM's code by OSR
   }
   EXPECT_GT(native::stack_moves().osr_entries, osr_before);
+}
+
+// A function whose results do not fit in registers (five i64, two f64: LLVM returns them
+// through memory) recurses past the small segment: its body moves to the big stack as any
+// other's (translate_returns.cpp), with the interpreter's results and fuel.
+constexpr std::string_view kManyResultsWat = R"((module
+  (func $down (param $n i32) (result i64 i64 i64 i64 i64 f64 f64)
+    (if (result i64 i64 i64 i64 i64 f64 f64) (i32.eqz (local.get $n))
+      (then (i64.const 1) (i64.const 2) (i64.const 3) (i64.const 4) (i64.const 5)
+            (f64.const 0.5) (f64.const 0.25))
+      (else
+        (call $down (i32.sub (local.get $n) (i32.const 1)))
+        (f64.add (f64.const 1))
+        (local.get $n) (drop))))
+  (func (export "run") (param $n i32) (result i64 i64 i64 i64 i64 f64 f64)
+    (call $down (local.get $n))))
+)";
+
+TEST(StackSegments, ResultsThroughMemoryMoveToTheBigStackToo) {
+  TierInstance want_in(kManyResultsWat, Tier::Interp);
+  ASSERT_NE(want_in.instance, nullptr);
+  const std::vector<Value> args = {Value::i32(kDeep)};
+  const Outcome want = run_to_end(want_in.thread, want_in.fn("run"), args, 1'000'000'000, 5000);
+  ASSERT_EQ(want.status, RunStatus::Done);
+  ASSERT_EQ(want.results.size(), 7u);
+  for (Tier tier : {Tier::Baseline, Tier::Compiled}) {
+    TierInstance got_in(kManyResultsWat, tier);
+    ASSERT_NE(got_in.instance, nullptr);
+    const uint64_t moves = native::stack_moves().calls;
+    EXPECT_EQ(run_to_end(got_in.thread, got_in.fn("run"), args, 1'000'000'000, 5000), want)
+        << tier_name(tier);
+    EXPECT_GT(native::stack_moves().calls, moves) << tier_name(tier);
+  }
 }
 
 }  // namespace
