@@ -1,7 +1,6 @@
 // The code cache (jit::ObjectCache through tiering::Compiler): a second compile of the same
 // bytes links the stored object and runs as the first did; a changed module, a corrupted or
 // foreign entry is a miss, and the entry is replaced. Each test has its own cache directory.
-#include <elf.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include <fstream>
 #include <thread>
 
+#include "elf_edit.hpp"
 #include "jit/native_tier.hpp"
 #include "jit/object_cache.hpp"
 #include "tier_fixture.hpp"
@@ -292,19 +292,7 @@ TEST_F(CodeCache, AnObjectTheLoaderDeclinesIsLinkedByLlvm) {
   std::optional<jit::CachedCode> cached = cache.load(key);
   ASSERT_TRUE(cached.has_value());
   std::string object = cached->object;
-  Elf64_Ehdr header{};
-  std::memcpy(&header, object.data(), sizeof header);
-  bool changed = false;
-  for (size_t i = 0; i < header.e_shnum && !changed; ++i) {
-    Elf64_Shdr section{};
-    const size_t at = header.e_shoff + i * sizeof section;
-    std::memcpy(&section, object.data() + at, sizeof section);
-    if ((section.sh_flags & SHF_EXECINSTR) == 0) continue;
-    section.sh_addralign = 8192;
-    std::memcpy(object.data() + at, &section, sizeof section);
-    changed = true;
-  }
-  ASSERT_TRUE(changed);
+  ASSERT_TRUE(overalign_code_section(object));
   ASSERT_TRUE(cache.store(key, object, cached->osr_points).ok());
 
   auto warm = compile(bytes);

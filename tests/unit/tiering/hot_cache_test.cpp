@@ -3,7 +3,6 @@
 // interpreter's outcome (results, fuel, slices), linked without LLVM (codecache::link_hot, or
 // by LLVM when that declines an object); a damaged entry or another module's or options' is
 // never used; batches add up. (The bundle's format: tests/unit/codecache/hot_entry_test.cpp.)
-#include <elf.h>
 
 #include <algorithm>
 #include <cstring>
@@ -13,6 +12,7 @@
 
 #include "codecache/cached_code.hpp"
 #include "codecache/hot_entry.hpp"
+#include "elf_edit.hpp"
 #include "jit/native_code.hpp"
 #include "native/native_tier.hpp"
 #include "tier_fixture.hpp"
@@ -268,19 +268,7 @@ TEST_F(HotCache, AnObjectTheLoaderDeclinesIsLinkedByLlvm) {
   std::optional<codecache::HotCode> stored = codecache::load_hot(cache, key, 3);
   ASSERT_TRUE(stored);
   std::string& object = stored->parts[0].object;
-  Elf64_Ehdr header{};
-  std::memcpy(&header, object.data(), sizeof header);
-  bool changed = false;
-  for (size_t i = 0; i < header.e_shnum && !changed; ++i) {
-    Elf64_Shdr section{};
-    const size_t at = header.e_shoff + i * sizeof section;
-    std::memcpy(&section, object.data() + at, sizeof section);
-    if ((section.sh_flags & SHF_EXECINSTR) == 0) continue;
-    section.sh_addralign = 8192;
-    std::memcpy(object.data() + at, &section, sizeof section);
-    changed = true;
-  }
-  ASSERT_TRUE(changed);
+  ASSERT_TRUE(overalign_code_section(object));
   ASSERT_TRUE(
       cache.store(key, codecache::encode_hot_parts(stored->parts), stored->osr_points).ok());
 
