@@ -21,6 +21,7 @@
 #endif
 
 #if defined(LUNATIC_ASAN_FIBERS)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 #if defined(LUNATIC_TSAN_FIBERS)
@@ -183,6 +184,14 @@ void Fiber::call_on_caller_stack(void (*fn)(void*), void* arg) {
   constexpr uintptr_t kMargin = 256;
   const uintptr_t top = (reinterpret_cast<uintptr_t>(caller_) - kMargin) & ~uintptr_t{15};
   lunatic_call_on_stack(arg, fn, reinterpret_cast<void*>(top));
+#endif
+}
+
+void Fiber::forget_frames(uint8_t* stack, size_t bytes) {
+#if defined(LUNATIC_ASAN_FIBERS)
+  __asan_unpoison_memory_region(stack, bytes);
+#else
+  (void)stack, (void)bytes;
 #endif
 }
 

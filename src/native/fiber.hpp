@@ -33,6 +33,11 @@ class Fiber {
   /// switch). `fn` must not suspend, exit or throw. Sanitizer builds switch to that stack
   /// and back (they follow a stack change only through their switch annotations).
   void call_on_caller_stack(void (*fn)(void*), void* arg);
+  /// The frames on [stack, stack + bytes) are abandoned (the stack goes back to its pool):
+  /// AddressSanitizer forgets the redzones of those that never returned (a fiber dropped
+  /// while suspended, the frames below a call_on() that trapped), which would otherwise
+  /// poison the next owner's frames at other offsets. Nothing in other builds.
+  static void forget_frames(uint8_t* stack, size_t bytes);
 
  private:
   static void entry(void* transfer);

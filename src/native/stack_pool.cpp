@@ -1,6 +1,8 @@
 // StackPool: chunks of per_chunk_ stacks, one MAP_NORESERVE mapping each.
 #include "native/stack_pool.hpp"
 
+#include "native/fiber.hpp"
+
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -32,6 +34,7 @@ uint8_t* StackPool::acquire() {
 }
 
 void StackPool::release(uint8_t* stack) {
+  Fiber::forget_frames(stack, stack_bytes_);
   std::vector<uint8_t*> batch;
   {
     std::lock_guard lock(mutex_);
