@@ -111,9 +111,11 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   // refuses a table, and the refusal names the limit the same way.
   if (const uint64_t bytes = instance_bytes(m, imports.size());
       !inst->host_bytes.hold(limits_.budget, limits_.uncharged_instance_bytes, bytes)) {
+    // What the budget refused: the bytes past those the embedder's own charge covers.
+    const uint64_t refused = bytes - std::min(bytes, limits_.uncharged_instance_bytes);
     return Error(Phase::Instantiate, "instance exceeds the environment's max_memory_total",
                  Error::kNoOffset,
-                 std::to_string(bytes) +
+                 std::to_string(refused) +
                      " bytes of host state requested (functions, globals, tables' entries, "
                      "element segments), " +
                      std::to_string(limits_.budget->left()) + " bytes left");
