@@ -70,7 +70,7 @@ uint64_t expr_offset(const wasm::ConstExpr& expr) {
 // The host memory an instance of `m` holds in proportion to the module (InstanceBytes), all
 // of it allocated below: what a hostile module could multiply by its spawns, uncharged (a
 // binary of 1 MB declares ~300,000 functions, ~200,000 globals or a passive segment of
-// ~1,000,000 references: 12, 10 and 8 MB of host memory per instance).
+// ~1,000,000 references: 12, 11 and 8 MB of host memory per instance).
 uint64_t instance_bytes(const wasm::Module& m, size_t imports) {
   constexpr uint64_t kEntry = sizeof(void*);  // in the instance's index space, and the store's
   constexpr uint64_t kObject = 16;            // the allocator's own, per object allocated alone
