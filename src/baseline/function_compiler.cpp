@@ -94,6 +94,7 @@ void FunctionCompiler::emit_prologue() {
   // its limit. The trap reports the caller's depth, whose site the caller stored. rsi (the
   // args/results array) stays live until the params are read.
   exhausted_ = a_.newLabel();
+  low_stack_ = a_.newLabel();
   a_.mov(x86::eax, ctx_field(offsetof(Context, depth), 4));
   a_.inc(x86::eax);
   a_.cmp(x86::eax, ctx_field(offsetof(Context, max_depth), 4));
@@ -106,7 +107,7 @@ void FunctionCompiler::emit_prologue() {
   a_.sub(x86::rsp, kFramePlaceholder);
   frame_patch_ = a_.offset() - 4;
   a_.cmp(x86::rsp, ctx_field(offsetof(Context, stack_limit)));
-  a_.jb(exhausted_);
+  a_.jb(low_stack_);
   a_.mov(args_slot(), x86::rsi);
   a_.mov(depth_slot(), x86::eax);
   a_.mov(fp_slot(), x86::ecx);
@@ -280,16 +281,25 @@ void FunctionCompiler::emit_epilogue() {
   a_.ret();
 }
 
-// Cold code after the body: the safepoints' slow paths, the return after an OSR, the
-// stack-exhausted exit (on the frame
-// of the saved registers only: the frame may lie below the limit), one stub per trap site,
-// the jump tables.
+// Cold code after the body: the stack-exhausted exit and the move to the big stack (on the
+// frame of the saved registers only: the frame may lie below the limit), the safepoints' slow
+// paths, the return after an OSR, one stub per trap site, the jump tables.
 void FunctionCompiler::emit_out_of_line() {
   a_.bind(exhausted_);
   a_.lea(x86::rsp, x86::ptr(x86::rbp, -((saved_bytes_ + 15) & ~15)));  // aligned for the call
   a_.mov(x86::rdi, x86::rbx);
   a_.mov(x86::esi, static_cast<uint32_t>(engine::TrapKind::CallStackExhausted));
   call_address(reinterpret_cast<const void*>(&native::lunatic_jit_trap));
+  // The function is its own slot entry: it runs again from its start on the big stack (or
+  // traps there), with the caller's depth, fp and budget still in the context; its results
+  // are in the args/results array (rsi, not yet saved) when the helper returns.
+  a_.bind(low_stack_);
+  a_.lea(x86::rsp, x86::ptr(x86::rbp, -((saved_bytes_ + 15) & ~15)));
+  a_.mov(x86::rdx, x86::rsi);
+  a_.lea(x86::rsi, x86::ptr(m_.entry));
+  a_.mov(x86::rdi, x86::rbx);
+  call_address(reinterpret_cast<const void*>(&native::lunatic_jit_grow_stack));
+  emit_epilogue();
   for (const SlowSafepoint& site : slow_safepoints_) emit_safepoint_slow_path(site);
   if (osr_return_.isValid()) {  // the OSR entry already wrote the results
     a_.bind(osr_return_);

@@ -314,6 +314,7 @@ class FunctionCompiler {
   std::vector<uint32_t> register_locals_;  ///< the locals that live in registers
   size_t frame_patch_ = 0;                 ///< offset of the frame size's imm32 in the code
   asmjit::Label exhausted_;
+  asmjit::Label low_stack_;  ///< only the native stack ran out: lunatic_jit_grow_stack
   asmjit::Label return_;
   asmjit::Label osr_return_;  ///< the epilogue after an OSR entry wrote the results
   std::vector<Ctrl> ctrls_;

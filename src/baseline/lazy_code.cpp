@@ -39,19 +39,32 @@ LazyTotals lazy_totals() {
 
 }  // namespace lunatic::baseline
 
-/// Called by the stubs on the fiber's stack (its room for helpers below stack_limit holds the
-/// compile): the code of `defined_index`, or a trap ("baseline tier: cannot compile ...") when
-/// the compile fails, with the caller's backtrace (the caller stored its site and depth, as
-/// before any call). No object with a destructor is alive when it traps.
+/// Called by the stubs on the fiber's stack; the compile runs on the worker's
+/// (Execution::run_outside: a small stack segment has no room for it). Returns the code of
+/// `defined_index`, or traps ("baseline tier: cannot compile ...") when the compile fails, with
+/// the caller's backtrace (the caller stored its site and depth, as before any call). No object
+/// with a destructor is alive when it traps.
 extern "C" void* lunatic_baseline_resolve(lunatic::native::Context* ctx, uint32_t defined_index,
                                           lunatic::baseline::LazyCode* self) {
-  std::string failure;
-  {
-    lunatic::Result<lunatic::native::SlotEntryFn> entry = self->resolve(defined_index);
-    if (entry.ok()) return reinterpret_cast<void*>(*entry);
-    failure = "baseline tier: cannot compile a function: " + entry.error().to_string();
-  }
-  lunatic::native::Execution::of(ctx).trap(lunatic::engine::Trap::host(std::move(failure)));
+  struct Request {
+    lunatic::baseline::LazyCode* self;
+    uint32_t defined_index;
+    lunatic::native::SlotEntryFn entry;
+    std::string failure;
+  } request{self, defined_index, nullptr, {}};
+  lunatic::native::Execution::of(ctx).run_outside(
+      [](void* arg) {
+        auto& r = *static_cast<Request*>(arg);
+        lunatic::Result<lunatic::native::SlotEntryFn> entry = r.self->resolve(r.defined_index);
+        if (entry.ok()) {
+          r.entry = *entry;
+        } else {
+          r.failure = "baseline tier: cannot compile a function: " + entry.error().to_string();
+        }
+      },
+      &request);
+  if (request.entry != nullptr) return reinterpret_cast<void*>(request.entry);
+  lunatic::native::Execution::of(ctx).trap(lunatic::engine::Trap::host(std::move(request.failure)));
 }
 
 namespace lunatic::baseline {

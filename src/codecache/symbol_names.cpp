@@ -37,6 +37,9 @@ const Named kSymbols[] = {
     {"lunatic_jit_call", reinterpret_cast<const void*>(&native::lunatic_jit_call)},
     {"lunatic_jit_call_indirect",
      reinterpret_cast<const void*>(&native::lunatic_jit_call_indirect)},
+    {"lunatic_jit_grow_stack", reinterpret_cast<const void*>(&native::lunatic_jit_grow_stack)},
+    {"lunatic_jit_grow_stack_osr",
+     reinterpret_cast<const void*>(&native::lunatic_jit_grow_stack_osr)},
     {"memcpy", reinterpret_cast<const void*>(
                    static_cast<void* (*)(void*, const void*, size_t)>(&std::memcpy))},
     {"memmove", reinterpret_cast<const void*>(
@@ -70,12 +73,16 @@ const Named kSymbols[] = {
 std::string typed_name(uint32_t func_index) { return "wf" + std::to_string(func_index); }
 std::string entry_name(uint32_t func_index) { return "we" + std::to_string(func_index); }
 std::string osr_name(uint32_t func_index) { return "wo" + std::to_string(func_index); }
+bool is_checks_failed_name(std::string_view name) { return name.substr(0, 2) == "wg"; }
 
 std::string perf_label(const std::string& symbol, const wasm::Module& wasm) {
-  if (symbol.size() < 3 || symbol[0] != 'w') return symbol;  // not one of the translator's
-  const auto index = static_cast<uint32_t>(std::strtoul(symbol.c_str() + 2, nullptr, 10));
+  const size_t digits = symbol.find_first_of("0123456789");  // after "wf", "wgo"...
+  if (symbol.size() < 3 || symbol[0] != 'w' || digits == std::string::npos || digits > 3) {
+    return symbol;  // not one of the translator's
+  }
+  const auto index = static_cast<uint32_t>(std::strtoul(symbol.c_str() + digits, nullptr, 10));
   const size_t dot = symbol.find('.');  // wf<F>.rest (jit/partial_inline.hpp)
-  return "wasm[" + symbol.substr(0, 2) + "] " + wasm.function_name(index) +
+  return "wasm[" + symbol.substr(0, digits) + "] " + wasm.function_name(index) +
          (dot == std::string::npos ? "" : symbol.substr(dot));
 }
 

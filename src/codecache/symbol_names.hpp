@@ -17,8 +17,12 @@ std::string typed_name(uint32_t func_index);
 std::string entry_name(uint32_t func_index);
 /// Name of its OSR entry: "wo<index>" (NativeCode::OsrEntry).
 std::string osr_name(uint32_t func_index);
+/// Whether `name` is that of a wg<index> or wgo<index>: where a typed function or an OSR
+/// variant goes when its prologue's checks fail (a trap or the move to the big stack, not a
+/// Wasm call).
+bool is_checks_failed_name(std::string_view name);
 
-/// The perf map's label of symbol `symbol` ("wf<F>", "we<F>", "wf<F>.rest"...): "wasm[wf] "
+/// The perf map's label of symbol `symbol` ("wf<F>", "wgo<F>", "wf<F>.rest"...): "wasm[wf] "
 /// and F's name from the name section, plus ".rest" for a split-off rest.
 std::string perf_label(const std::string& symbol, const wasm::Module& wasm);
 

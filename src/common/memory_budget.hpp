@@ -32,6 +32,11 @@ class MemoryBudget {
 
   uint64_t limit() const { return limit_; }
   uint64_t used() const { return used_.load(std::memory_order_relaxed); }
+  /// What a charge here may still take (ancestors aside), for the errors that name the limit.
+  uint64_t left() const {
+    const uint64_t u = used();
+    return u < limit_ ? limit_ - u : 0;
+  }
   const MemoryBudget* parent() const { return parent_; }
 
  private:

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string>
 
+#include "common/memory_budget.hpp"
 #include "engine/compiled_module.hpp"
 #include "engine/const_expr.hpp"
 #include "engine/store.hpp"
@@ -66,6 +67,24 @@ uint64_t expr_offset(const wasm::ConstExpr& expr) {
   return expr.instrs.empty() ? Error::kNoOffset : expr.instrs.front().offset;
 }
 
+// The host memory an instance of `m` holds in proportion to the module (InstanceBytes), all
+// of it allocated below: what a hostile module could multiply by its spawns, uncharged (a
+// binary of 1 MB declares ~300,000 functions, ~200,000 globals or a passive segment of
+// ~1,000,000 references: 12, 11 and 8 MB of host memory per instance).
+uint64_t instance_bytes(const wasm::Module& m, size_t imports) {
+  constexpr uint64_t kEntry = sizeof(void*);  // in the instance's index space, and the store's
+  constexpr uint64_t kObject = 16;            // the allocator's own, per object allocated alone
+  uint64_t bytes = imports * kEntry + m.functions.size() * (kEntry + sizeof(Function)) +
+                   m.tables.size() * (2 * kEntry + sizeof(Table) + kObject) +
+                   m.memories.size() * (2 * kEntry + sizeof(Memory) + kObject) +
+                   m.globals.size() * (2 * kEntry + sizeof(Global) + kObject) +
+                   m.elements.size() * sizeof(std::vector<Slot>) + (m.data.size() + 7) / 8;
+  for (const wasm::ElemSegment& seg : m.elements) {
+    if (seg.mode == wasm::SegmentMode::Passive) bytes += seg.items.size() * sizeof(Slot);
+  }
+  return bytes;
+}
+
 }  // namespace
 
 Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> module,
@@ -88,6 +107,19 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   // its functions into an imported table, that function must outlive a failed instantiation.
   Instance* inst = instances_.emplace_back(std::make_unique<Instance>()).get();
   inst->module = module;
+  // Charged before anything it counts is allocated; the store's budget refuses it as it
+  // refuses a table, and the refusal names the limit the same way.
+  if (const uint64_t bytes = instance_bytes(m, imports.size());
+      !inst->host_bytes.hold(limits_.budget, limits_.uncharged_instance_bytes, bytes)) {
+    // What the budget refused: the bytes past those the embedder's own charge covers.
+    const uint64_t refused = bytes - std::min(bytes, limits_.uncharged_instance_bytes);
+    return Error(Phase::Instantiate, "instance exceeds the environment's max_memory_total",
+                 Error::kNoOffset,
+                 std::to_string(refused) +
+                     " bytes of host state requested (functions, globals, tables' entries, "
+                     "element segments), " +
+                     std::to_string(limits_.budget->left()) + " bytes left");
+  }
   // One allocation for the whole function index space (imports first): growing it import by
   // import reallocated it several times per spawn.
   inst->functions.reserve(imports.size() + m.functions.size());
@@ -126,9 +158,7 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
       return Error(Phase::Instantiate, "table size exceeds the environment's max_memory_total",
                    Error::kNoOffset,
                    std::to_string(type.limits.min) + " elements requested, " +
-                       std::to_string(limits_.budget->limit() -
-                                      std::min(limits_.budget->used(), limits_.budget->limit())) +
-                       " bytes left");
+                       std::to_string(limits_.budget->left()) + " bytes left");
     }
     if (table == nullptr) {
       return Error(Phase::Instantiate, "table size exceeds the limit", Error::kNoOffset,

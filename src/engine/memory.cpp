@@ -30,8 +30,7 @@ Result<std::unique_ptr<Memory>> Memory::create(MemoryPool& pool, wasm::MemoryTyp
   if (budget != nullptr && !budget->try_charge(initial_bytes)) {
     return Error(Phase::Instantiate, "memory size exceeds the environment's max_memory_total",
                  Error::kNoOffset,
-                 std::to_string(initial) + " pages requested, " +
-                     std::to_string(budget->limit() - std::min(budget->used(), budget->limit())) +
+                 std::to_string(initial) + " pages requested, " + std::to_string(budget->left()) +
                      " bytes left");
   }
   std::unique_ptr<Memory> memory(new Memory(pool));

@@ -27,7 +27,10 @@ class MemoryPool {
   /// a pool-wide budget (64 MiB), they are zeroed by hand and stay committed for the next
   /// user of the slot (no page fault, no system call but the scan). Otherwise the slot waits
   /// in a batch of slots to be given back (MADV_DONTNEED) together, and is reused after
-  /// that. Thread-safe.
+  /// that. A slot used up to 256 KiB is not scanned at once: it waits with the others of its
+  /// size class released since (at most 16), and one scan finds the written pages of them
+  /// all, when the batch is full or when acquire() finds no warm slot of the class. No slot
+  /// is handed out before its reset. Thread-safe.
   void release(uint8_t* base, uint64_t slot_bytes, uint64_t used_bytes = UINT64_MAX);
 
   /// Moves a memory to a slot able to hold `bytes`: the first `used_bytes` of its slot are
@@ -40,8 +43,13 @@ class MemoryPool {
   uint8_t* move(uint8_t* base, uint64_t slot_bytes, uint64_t used_bytes, uint64_t bytes,
                 uint64_t* new_slot_bytes);
 
+  /// Scans and resets the slots waiting for their batch's scan now (they become warm, cold or
+  /// wait to be given back, as release() says). Thread-safe.
+  void reset_waiting();
+
   /// Gives back the slots waiting in the batch now (else the batch is reset when full), so
-  /// that acquire() may hand them out again. Thread-safe.
+  /// that acquire() may hand them out again; resets the slots waiting for a scan first.
+  /// Thread-safe.
   void give_back_pending();
 
   /// Bytes held by released slots kept warm (zeroed, committed). For tests and statistics.

@@ -44,6 +44,21 @@ Global* Store::add_global(wasm::GlobalType type, Slot value) {
   return globals_.emplace_back(std::make_unique<Global>(Global{type, value})).get();
 }
 
+bool InstanceBytes::hold(const MemoryBudget* budget, uint64_t uncharged, uint64_t bytes) {
+  budget_ = budget;
+  uncharged_ = uncharged;
+  const uint64_t charge = bytes > uncharged ? bytes - uncharged : 0;
+  if (budget != nullptr && charge != 0 && !budget->try_charge(charge)) return false;
+  bytes_ = bytes;
+  return true;
+}
+
+void InstanceBytes::shrink(uint64_t bytes) {
+  const uint64_t before = charged();
+  bytes_ -= bytes;
+  if (budget_ != nullptr && charged() != before) budget_->release(before - charged());
+}
+
 const wasm::Module& Instance::wasm() const { return module->wasm; }
 
 std::optional<Extern> Instance::find_export(std::string_view name) const {

@@ -166,6 +166,34 @@ struct Extern {
   }
 };
 
+/// The host memory an instance holds in proportion to its module (Store::instantiate counts
+/// it: its function index space and functions, its tables', memories' and globals' objects
+/// and entries, its element segments, a passive one's references until elem.drop, and its
+/// data segments' dropped flags), charged to the store's budget beyond
+/// StoreLimits::uncharged_instance_bytes; given back as it shrinks and when the instance goes.
+/// Owned by its instance, used by the thread that runs it.
+class InstanceBytes {
+ public:
+  InstanceBytes() = default;
+  InstanceBytes(const InstanceBytes&) = delete;
+  InstanceBytes& operator=(const InstanceBytes&) = delete;
+  ~InstanceBytes() { shrink(bytes_); }
+
+  /// Counts `bytes` from now on and charges `budget` (may be null; must outlive this) what
+  /// passes `uncharged`. False, nothing counted, if the budget refuses. @pre bytes() == 0.
+  bool hold(const MemoryBudget* budget, uint64_t uncharged, uint64_t bytes);
+  /// Counts `bytes` fewer and gives back what was charged of them. @pre bytes <= bytes().
+  void shrink(uint64_t bytes);
+
+  uint64_t bytes() const { return bytes_; }  ///< counted
+  uint64_t charged() const { return bytes_ > uncharged_ ? bytes_ - uncharged_ : 0; }
+
+ private:
+  const MemoryBudget* budget_ = nullptr;
+  uint64_t uncharged_ = 0;
+  uint64_t bytes_ = 0;
+};
+
 struct Instance {
   std::shared_ptr<const CompiledModule> module;
   std::vector<Function*> functions;  ///< the function index space (imports first)
@@ -173,6 +201,7 @@ struct Instance {
   std::vector<Memory*> memories;
   std::vector<Global*> globals;
   /// Element segments as instantiated (resolved references); a dropped segment is empty.
+  /// A passive segment's references are counted in host_bytes until elem.drop.
   std::vector<std::vector<Slot>> elements;
   /// Whether each data segment was dropped (data.drop or after active initialisation). Empty
   /// when the module has no passive data segment: then every segment is dropped once the
@@ -182,6 +211,8 @@ struct Instance {
   std::unique_ptr<Function[]> defined_functions;
   /// The interpreter's calls to these functions run native code (CodeTier::adopt).
   bool adopted_by_native = false;
+  /// What the instance holds of host memory (above), charged to its store's budget.
+  InstanceBytes host_bytes;
 
   const wasm::Module& wasm() const;
   std::optional<Extern> find_export(std::string_view name) const;
@@ -199,6 +230,11 @@ struct StoreLimits {
   /// the host's only once touched, so charging the declared size would cap a program of a
   /// million small processes far below what the host holds (EnvironmentConfig).
   bool charge_memories = true;
+  /// The bytes of each instance's own host state (InstanceBytes) that are not charged to
+  /// `budget`, because the embedder's own charge per instance covers them (the runtime's
+  /// flat charge per process, measured with a small guest's instance in it). Past them, the
+  /// whole excess is charged: instantiation fails when the budget refuses it.
+  uint64_t uncharged_instance_bytes = 0;
 };
 
 /// Owner of all entities of one process (or one spec script). Not thread-safe: a Store is used

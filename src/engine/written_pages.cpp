@@ -81,15 +81,15 @@ bool WrittenPages::scan(uint8_t* base, uint64_t bytes, uint64_t max_pages, Resul
                 : scan_pagemap(base, bytes, max_pages, out);
 }
 
-bool WrittenPages::ioctl_runs(uint64_t start, uint64_t end, uint64_t max_pages, Result& out,
-                              uint64_t& walk_end, bool& swapped) const {
-  std::array<PageRegion, kMaxRuns> regions;
+bool WrittenPages::ioctl_runs(uint64_t start, uint64_t end, uint64_t max_pages, Run* runs,
+                              size_t capacity, IoctlWalk& walk) const {
+  std::array<PageRegion, kMaxSpanRuns> regions;
   PmScanArg arg{};
   arg.size = sizeof arg;
   arg.start = start;
   arg.end = end;
   arg.vec = reinterpret_cast<uint64_t>(regions.data());
-  arg.vec_len = regions.size();
+  arg.vec_len = capacity < regions.size() ? capacity : regions.size();
   arg.max_pages = max_pages;
   // Present or swapped, and not the shared zero page (a page only ever read maps it, and it
   // needs no zeroing: writing it would commit a page for nothing).
@@ -102,15 +102,15 @@ bool WrittenPages::ioctl_runs(uint64_t start, uint64_t end, uint64_t max_pages, 
     n = ioctl(pagemap_, kPagemapScan, &arg);
   } while (n < 0 && errno == EINTR);
   if (n < 0) return false;
-  swapped = false;
+  walk = IoctlWalk{};
   for (long i = 0; i < n; ++i) {
-    swapped = swapped || (regions[i].categories & kIsSwapped) != 0;
-    out.runs[i] = {reinterpret_cast<uint8_t*>(regions[i].start),
-                   reinterpret_cast<uint8_t*>(regions[i].end)};
-    out.pages += (regions[i].end - regions[i].start) / kPageBytes;
+    walk.swapped = walk.swapped || (regions[i].categories & kIsSwapped) != 0;
+    runs[i] = {reinterpret_cast<uint8_t*>(regions[i].start),
+               reinterpret_cast<uint8_t*>(regions[i].end)};
+    walk.pages += (regions[i].end - regions[i].start) / kPageBytes;
   }
-  out.count = static_cast<size_t>(n);
-  walk_end = arg.walk_end;
+  walk.count = static_cast<size_t>(n);
+  walk.walk_end = arg.walk_end;
   return true;
 }
 
@@ -137,12 +137,33 @@ bool WrittenPages::for_each_pagemap_entry(uint8_t* start, uint64_t pages, Visito
 bool WrittenPages::scan_ioctl(uint8_t* base, uint64_t bytes, uint64_t max_pages,
                               Result& out) const {
   const auto start = reinterpret_cast<uint64_t>(base);
-  uint64_t walk_end = 0;
-  bool swapped = false;
+  IoctlWalk walk;
   // One page past the limit: finding it is how we learn there are too many. The walk stops
   // early when the runs or max_pages run out: then there are too many.
-  if (!ioctl_runs(start, start + bytes, max_pages + 1, out, walk_end, swapped)) return false;
-  return walk_end == start + bytes && !swapped && out.pages <= max_pages;
+  if (!ioctl_runs(start, start + bytes, max_pages + 1, out.runs.data(), kMaxRuns, walk)) {
+    return false;
+  }
+  out.count = walk.count;
+  out.pages = walk.pages;
+  return walk.walk_end == start + bytes && !walk.swapped && out.pages <= max_pages;
+}
+
+bool WrittenPages::ioctl_step(uint8_t* start, uint8_t* end, Run* runs, size_t capacity,
+                              IoctlWalk& walk, uint8_t*& resume) const {
+  const auto from = reinterpret_cast<uint64_t>(start);
+  const auto to = reinterpret_cast<uint64_t>(end);
+  // Swapped pages count as data here.
+  if (!ioctl_runs(from, to, 0, runs, capacity, walk)) return false;
+  uint64_t next = walk.walk_end;
+  // A full vector stops the walk; it goes on after the last run reported, so that no run the
+  // vector had no room for is skipped.
+  if (walk.count == capacity) {
+    const auto last_end = reinterpret_cast<uint64_t>(runs[capacity - 1].end);
+    if (last_end < next) next = last_end;
+  }
+  if (next <= from || next > to) return false;  // no progress: do not loop
+  resume = reinterpret_cast<uint8_t*>(next);
+  return true;
 }
 
 bool WrittenPages::next_runs(uint8_t* start, uint8_t* end, Result& out, uint8_t*& resume) const {
@@ -155,19 +176,25 @@ bool WrittenPages::next_runs(uint8_t* start, uint8_t* end, Result& out, uint8_t*
     return true;
   }
   if (!ioctl_) return next_runs_pagemap(start, end, out, resume);
-  const auto from = reinterpret_cast<uint64_t>(start);
-  const auto to = reinterpret_cast<uint64_t>(end);
-  uint64_t next = 0;
-  bool swapped = false;  // swapped pages count as data here
-  if (!ioctl_runs(from, to, 0, out, next, swapped)) return false;
-  // A full vector stops the walk; it goes on after the last run reported, so that no run the
-  // vector had no room for is skipped.
-  if (out.count == kMaxRuns) {
-    const auto last_end = reinterpret_cast<uint64_t>(out.runs[kMaxRuns - 1].end);
-    if (last_end < next) next = last_end;
+  IoctlWalk walk;
+  if (!ioctl_step(start, end, out.runs.data(), kMaxRuns, walk, resume)) return false;
+  out.count = walk.count;
+  out.pages = walk.pages;
+  return true;
+}
+
+bool WrittenPages::next_span_runs(uint8_t* start, uint8_t* end, SpanRuns& runs, size_t& count,
+                                  uint8_t*& resume) const {
+  count = 0;
+  resume = start;
+  if (pagemap_ < 0 || !ioctl_) return false;
+  if (start >= end) {
+    resume = end;
+    return true;
   }
-  if (next <= from || next > to) return false;  // no progress: do not loop
-  resume = reinterpret_cast<uint8_t*>(next);
+  IoctlWalk walk;
+  if (!ioctl_step(start, end, runs.data(), runs.size(), walk, resume)) return false;
+  count = walk.count;
   return true;
 }
 

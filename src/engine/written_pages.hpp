@@ -49,6 +49,16 @@ class WrittenPages {
   /// tables cannot be read. @pre as scan().
   bool next_runs(uint8_t* start, uint8_t* end, Result& out, uint8_t*& resume) const;
 
+  /// Runs one span_runs() step reports at most.
+  static constexpr size_t kMaxSpanRuns = 256;
+  using SpanRuns = std::array<Run, kMaxSpanRuns>;
+
+  /// As next_runs(), with room for kMaxSpanRuns runs in `runs` (`count` of them filled): one
+  /// system call finds the written pages of many slots side by side. Only with the ioctl: false
+  /// where uses_ioctl() is.
+  bool next_span_runs(uint8_t* start, uint8_t* end, SpanRuns& runs, size_t& count,
+                      uint8_t*& resume) const;
+
   /// True if scan() uses the PAGEMAP_SCAN ioctl (Linux 6.7+) rather than pagemap reads.
   bool uses_ioctl() const { return ioctl_; }
 
@@ -59,10 +69,22 @@ class WrittenPages {
   bool scan_ioctl(uint8_t* base, uint64_t bytes, uint64_t max_pages, Result& out) const;
   bool scan_pagemap(uint8_t* base, uint64_t bytes, uint64_t max_pages, Result& out) const;
   bool next_runs_pagemap(uint8_t* start, uint8_t* end, Result& out, uint8_t*& resume) const;
+  /// What one PAGEMAP_SCAN found: `count` runs of `pages` pages in all, `walk_end` where the
+  /// kernel stopped, and whether a page was swapped out.
+  struct IoctlWalk {
+    size_t count = 0;
+    uint64_t pages = 0;
+    uint64_t walk_end = 0;
+    bool swapped = false;
+  };
   /// One PAGEMAP_SCAN of [start, end) for pages with data, at most `max_pages` (0: no limit),
-  /// into `out`; `walk_end` is where the kernel stopped. False if the ioctl failed.
-  bool ioctl_runs(uint64_t start, uint64_t end, uint64_t max_pages, Result& out, uint64_t& walk_end,
-                  bool& swapped) const;
+  /// into `runs[0..capacity)` (capacity <= kMaxSpanRuns). False if the ioctl failed.
+  bool ioctl_runs(uint64_t start, uint64_t end, uint64_t max_pages, Run* runs, size_t capacity,
+                  IoctlWalk& walk) const;
+  /// One step of a walk with the ioctl into `runs[0..capacity)`: fills `walk` and sets `resume`
+  /// (see next_runs()). False if the ioctl failed or made no progress.
+  bool ioctl_step(uint8_t* start, uint8_t* end, Run* runs, size_t capacity, IoctlWalk& walk,
+                  uint8_t*& resume) const;
   /// Reads the pagemap entries of `pages` pages from `start`, chunk by chunk, and calls
   /// `visit(page, entry)` for each until it says stop or fail. False on fail or a short read.
   template <class Visitor>

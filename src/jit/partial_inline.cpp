@@ -30,8 +30,8 @@ namespace {
 constexpr unsigned kMaxInlinedPart = 100;
 
 // A call of Wasm code (a defined function, an import through a helper, call_indirect), as
-// opposed to the frame's own bookkeeping: the safepoint's slow path, traps, intrinsics and the
-// opaque constants' empty inline asm.
+// opposed to the frame's own bookkeeping: the safepoint's slow path, traps, the prologue's way
+// out (wg<F>), intrinsics and the opaque constants' empty inline asm.
 bool is_wasm_call(const llvm::Instruction& i) {
   const auto* call = llvm::dyn_cast<llvm::CallBase>(&i);
   if (call == nullptr || call->isInlineAsm()) return false;
@@ -39,7 +39,8 @@ bool is_wasm_call(const llvm::Instruction& i) {
   if (callee == nullptr) return true;
   if (callee->isIntrinsic()) return false;
   const llvm::StringRef name = callee->getName();
-  return name != helper_name(Helper::Safepoint) && name != helper_name(Helper::Trap);
+  return name != helper_name(Helper::Safepoint) && name != helper_name(Helper::Trap) &&
+         !is_checks_failed_name(name);
 }
 
 bool calls_itself(llvm::Function& f) {

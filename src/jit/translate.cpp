@@ -22,15 +22,16 @@ struct HelperSpec {
 
 // In the order of Helper.
 constexpr HelperSpec kHelpers[] = {
-    {"lunatic_jit_safepoint", "vpi"},        {"lunatic_jit_trap", "vpi"},
-    {"lunatic_jit_memory_grow", "ipi"},      {"lunatic_jit_memory_fill", "vpiii"},
-    {"lunatic_jit_memory_copy", "vpiii"},    {"lunatic_jit_memory_init", "vpiiii"},
-    {"lunatic_jit_data_drop", "vpi"},        {"lunatic_jit_table_get", "lpii"},
-    {"lunatic_jit_table_set", "vpiil"},      {"lunatic_jit_table_size", "ipi"},
-    {"lunatic_jit_table_grow", "ipili"},     {"lunatic_jit_table_fill", "vpiili"},
-    {"lunatic_jit_table_copy", "vpiiiii"},   {"lunatic_jit_table_init", "vpiiiii"},
-    {"lunatic_jit_elem_drop", "vpi"},        {"lunatic_jit_call", "vpip"},
-    {"lunatic_jit_call_indirect", "vpiiip"},
+    {"lunatic_jit_safepoint", "vpi"},         {"lunatic_jit_trap", "vpi"},
+    {"lunatic_jit_memory_grow", "ipi"},       {"lunatic_jit_memory_fill", "vpiii"},
+    {"lunatic_jit_memory_copy", "vpiii"},     {"lunatic_jit_memory_init", "vpiiii"},
+    {"lunatic_jit_data_drop", "vpi"},         {"lunatic_jit_table_get", "lpii"},
+    {"lunatic_jit_table_set", "vpiil"},       {"lunatic_jit_table_size", "ipi"},
+    {"lunatic_jit_table_grow", "ipili"},      {"lunatic_jit_table_fill", "vpiili"},
+    {"lunatic_jit_table_copy", "vpiiiii"},    {"lunatic_jit_table_init", "vpiiiii"},
+    {"lunatic_jit_elem_drop", "vpi"},         {"lunatic_jit_call", "vpip"},
+    {"lunatic_jit_call_indirect", "vpiiip"},  {"lunatic_jit_grow_stack", "vppp"},
+    {"lunatic_jit_grow_stack_osr", "vpppip"},
 };
 static_assert(std::size(kHelpers) == static_cast<size_t>(Helper::Count));
 
@@ -128,6 +129,13 @@ void ModuleEnv::store_value(llvm::IRBuilder<>& b, llvm::Value* v, wasm::ValType 
   b.CreateAlignedStore(v, b.CreateBitCast(at, v128->getPointerTo()), llvm::Align(8));
 }
 
+llvm::Function* ModuleEnv::slot_entry(uint32_t defined_index) {
+  const std::string name = entry_name(wasm.imported_functions + defined_index);
+  if (llvm::Function* declared = module.getFunction(name)) return declared;
+  auto* sig = llvm::FunctionType::get(void_type, {ptr, ptr}, false);
+  return llvm::Function::Create(sig, llvm::GlobalValue::ExternalLinkage, name, module);
+}
+
 llvm::Function* ModuleEnv::helper(Helper h) {
   llvm::Function*& slot = helpers_[static_cast<size_t>(h)];
   if (slot != nullptr) return slot;
@@ -158,9 +166,12 @@ FunctionTranslator::FunctionTranslator(ModuleEnv& env, uint32_t defined_index,
       type_(env.wasm.types[func_.type_index]),
       lowered_(*env.compiled.code[defined_index]),
       func_index_(env.wasm.imported_functions + defined_index),
-      fn_(osr_target != nullptr ? osr_target : env.typed[defined_index]),
+      fn_(osr_target != nullptr                  ? osr_target
+          : env.bodies[defined_index] != nullptr ? env.bodies[defined_index]
+                                                 : env.typed[defined_index]),
       b_(env.llvm),
-      osr_(osr_target != nullptr) {}
+      osr_(osr_target != nullptr),
+      results_in_memory_(!ModuleEnv::returns_in_registers(type_)) {}
 
 FunctionTranslator::~FunctionTranslator() {
   for (Ctrl& c : ctrls_) {
@@ -215,16 +226,12 @@ void FunctionTranslator::emit_prologue() {
       read_register, {llvm::MetadataAsValue::get(env_.llvm, llvm::MDNode::get(env_.llvm, rsp))});
   llvm::Value* low_stack =
       b_.CreateICmpULT(sp, load_ctx_fixed(offsetof(Context, stack_limit), env_.i64));
-  llvm::BasicBlock* exhausted = new_block("stack_exhausted");
+  llvm::BasicBlock* checks_failed = new_block("checks_failed");
   llvm::BasicBlock* body = new_block("body");
-  b_.CreateCondBr(b_.CreateOr(b_.CreateOr(too_deep, too_many_slots), low_stack), exhausted, body,
-                  unlikely());
-  b_.SetInsertPoint(exhausted);
-  store_ctx(offsetof(Context, depth), caller_depth);
-  store_ctx(offsetof(Context, budget), budget);
-  b_.CreateCall(env_.helper(Helper::Trap),
-                {ctx_, i32_const(static_cast<uint32_t>(engine::TrapKind::CallStackExhausted))});
-  b_.CreateUnreachable();
+  b_.CreateCondBr(b_.CreateOr(b_.CreateOr(too_deep, too_many_slots), low_stack), checks_failed,
+                  body, unlikely());
+  b_.SetInsertPoint(checks_failed);
+  emit_checks_failed();
   // The frame is written only once the checks passed: a frame bigger than the runtime's
   // margin below stack_limit must not be touched first.
   b_.SetInsertPoint(body);
@@ -252,6 +259,76 @@ void FunctionTranslator::emit_prologue() {
     osr_points_[0] = true;
     b_.SetInsertPoint(start);
   }
+}
+
+// The frame is left before anything is written below it: a tail call to wg<F> (same
+// signature, a frame of a few slots) with the same arguments, which traps or moves to the big
+// stack. A frame of any size may lie below the limit, even below the segment's low end.
+void FunctionTranslator::emit_checks_failed() {
+  const std::string name = (osr_ ? "wgo" : "wg") + std::to_string(func_index_);
+  // External: LLVM 14 changes an internal function's signature (a result of one field returned
+  // bare), which breaks the musttail call (the backend then refuses it).
+  auto* grow = llvm::Function::Create(fn_->getFunctionType(), llvm::GlobalValue::ExternalLinkage,
+                                      name, env_.module);
+  grow->addFnAttr(llvm::Attribute::NoInline);
+  std::vector<llvm::Value*> args;
+  for (llvm::Argument& a : fn_->args()) args.push_back(&a);
+  llvm::CallInst* call = b_.CreateCall(grow, args);
+  call->setTailCallKind(llvm::CallInst::TCK_MustTail);
+  b_.CreateRet(call);
+  llvm::IRBuilderBase::InsertPointGuard keep(b_);
+  llvm::Value* const own_ctx = ctx_;
+  b_.SetInsertPoint(llvm::BasicBlock::Create(env_.llvm, "entry", grow));
+  ctx_ = grow->getArg(0);
+  emit_grow_entry(grow);
+  ctx_ = own_ctx;
+}
+
+// wg<F>: the checks again (the caller's depth, fp and budget go to the context, as a trap and
+// a slot entry want them); the depth or slot limit traps, else the native stack ran out: on
+// the small segment, F runs again from its start through its slot entry on the big stack
+// (abi.hpp lunatic_jit_grow_stack); on the big one, that traps.
+void FunctionTranslator::emit_grow_entry(llvm::Function* grow) {
+  llvm::Value* caller_depth = osr_ ? load_ctx(offsetof(Context, depth), env_.i32) : grow->getArg(1);
+  llvm::Value* fp = osr_ ? load_ctx(offsetof(Context, frame_fp), env_.i32) : grow->getArg(2);
+  llvm::Value* budget = osr_ ? load_ctx(offsetof(Context, budget), env_.i64) : grow->getArg(3);
+  store_ctx(offsetof(Context, depth), caller_depth);
+  store_ctx(offsetof(Context, frame_fp), fp);
+  store_ctx(offsetof(Context, budget), budget);
+  llvm::Value* too_deep = b_.CreateICmpUGT(b_.CreateAdd(caller_depth, i32_const(1)),
+                                           load_ctx(offsetof(Context, max_depth), env_.i32));
+  llvm::Value* too_many_slots =
+      b_.CreateICmpUGT(b_.CreateAdd(b_.CreateZExt(fp, env_.i64), i64_const(lowered_.frame_size)),
+                       b_.CreateZExt(load_ctx(offsetof(Context, max_slots), env_.i32), env_.i64));
+  llvm::BasicBlock* exhausted = llvm::BasicBlock::Create(env_.llvm, "stack_exhausted", grow);
+  llvm::BasicBlock* move = llvm::BasicBlock::Create(env_.llvm, "grow_stack", grow);
+  b_.CreateCondBr(b_.CreateOr(too_deep, too_many_slots), exhausted, move);
+  b_.SetInsertPoint(exhausted);
+  b_.CreateCall(env_.helper(Helper::Trap),
+                {ctx_, i32_const(static_cast<uint32_t>(engine::TrapKind::CallStackExhausted))});
+  b_.CreateUnreachable();
+  b_.SetInsertPoint(move);
+  const uint32_t count =
+      std::max({engine::slot_count(type_.params), engine::slot_count(type_.results), uint32_t{1}});
+  llvm::AllocaInst* array = b_.CreateAlloca(llvm::ArrayType::get(env_.i64, count));
+  array->setAlignment(llvm::Align(16));
+  llvm::Value* slots = b_.CreateBitCast(array, env_.i64->getPointerTo());
+  if (osr_) {
+    llvm::Function* entry = env_.module.getFunction(osr_name(func_index_));
+    b_.CreateCall(env_.helper(Helper::GrowStackOsr),
+                  {ctx_, b_.CreateBitCast(entry, env_.ptr), grow->getArg(1), grow->getArg(2),
+                   b_.CreateBitCast(slots, env_.ptr)});
+  } else {
+    uint32_t slot = 0;
+    for (size_t i = 0; i < type_.params.size(); ++i) {
+      env_.store_value(b_, grow->getArg(i + 4), type_.params[i], slots, slot);
+      slot += engine::slot_width(type_.params[i]);
+    }
+    llvm::Function* entry = env_.slot_entry(func_index_ - env_.wasm.imported_functions);
+    b_.CreateCall(env_.helper(Helper::GrowStack),
+                  {ctx_, b_.CreateBitCast(entry, env_.ptr), b_.CreateBitCast(slots, env_.ptr)});
+  }
+  emit_return(grow, load_ctx(offsetof(Context, budget), env_.i64), read_slot_results(type_, slots));
 }
 
 Result<void> FunctionTranslator::run() {
@@ -351,11 +428,8 @@ llvm::Value* context_field(ModuleEnv& env, llvm::IRBuilder<>& b, llvm::Value* ct
 
 // we<F>: reads the params from the slot array, calls wf<F>, writes the results back.
 void emit_slot_entry(ModuleEnv& env, uint32_t defined_index) {
-  const uint32_t func_index = env.wasm.imported_functions + defined_index;
   const wasm::FuncType& type = env.wasm.types[env.wasm.functions[defined_index].type_index];
-  auto* sig = llvm::FunctionType::get(env.void_type, {env.ptr, env.ptr}, false);
-  auto* fn = llvm::Function::Create(sig, llvm::GlobalValue::ExternalLinkage, entry_name(func_index),
-                                    env.module);
+  llvm::Function* fn = env.slot_entry(defined_index);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(env.llvm, "entry", fn));
   llvm::Value* slots = b.CreateBitCast(fn->getArg(1), env.i64->getPointerTo());
   // Called by the runtime, which keeps the caller's depth and the frame's fp in the context.
@@ -382,18 +456,24 @@ void emit_slot_entry(ModuleEnv& env, uint32_t defined_index) {
 llvm::Function* declare_osr(ModuleEnv& env, uint32_t defined_index) {
   const uint32_t func_index = env.wasm.imported_functions + defined_index;
   const wasm::FuncType& type = env.wasm.types[env.wasm.functions[defined_index].type_index];
-  llvm::Type* ret = env.typed[defined_index]->getReturnType();
-  auto* variant_type = llvm::FunctionType::get(ret, {env.ptr, env.ptr, env.i32}, false);
+  const bool in_memory = !ModuleEnv::returns_in_registers(type);
+  std::vector<llvm::Type*> params{env.ptr, env.ptr, env.i32};
+  if (in_memory) params.push_back(env.ptr);  // the results' slot array (emit_return)
+  llvm::Type* ret = in_memory ? llvm::StructType::get(env.llvm, std::vector<llvm::Type*>{env.i64})
+                              : env.typed[defined_index]->getReturnType();
+  auto* variant_type = llvm::FunctionType::get(ret, params, false);
   auto* variant = llvm::Function::Create(variant_type, llvm::GlobalValue::InternalLinkage,
                                          "wfo" + std::to_string(func_index), env.module);
   auto* sig = llvm::FunctionType::get(env.void_type, {env.ptr, env.ptr, env.i32, env.ptr}, false);
   auto* fn = llvm::Function::Create(sig, llvm::GlobalValue::ExternalLinkage, osr_name(func_index),
                                     env.module);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(env.llvm, "entry", fn));
-  llvm::Value* value = b.CreateCall(variant, {fn->getArg(0), fn->getArg(1), fn->getArg(2)});
+  std::vector<llvm::Value*> args{fn->getArg(0), fn->getArg(1), fn->getArg(2)};
+  if (in_memory) args.push_back(fn->getArg(3));  // the variant writes the results there
+  llvm::Value* value = b.CreateCall(variant, args);
   b.CreateStore(b.CreateExtractValue(value, {0}),
                 context_field(env, b, fn->getArg(0), offsetof(Context, budget), env.i64));
-  store_results(env, b, type, value, fn->getArg(3));
+  if (!in_memory) store_results(env, b, type, value, fn->getArg(3));
   b.CreateRetVoid();
   return variant;
 }
@@ -409,12 +489,14 @@ Result<void> translate_module(const engine::CompiledModule& compiled, llvm::Modu
     const uint32_t func_index = m.imported_functions + i;
     if (!scope.contains(i)) {  // called through its slot entry (translate_calls.cpp)
       env.typed.push_back(nullptr);
+      env.bodies.push_back(nullptr);
       continue;
     }
-    auto* fn =
-        llvm::Function::Create(env.typed_signature(m.types[m.functions[i].type_index]),
-                               llvm::GlobalValue::ExternalLinkage, typed_name(func_index), out);
+    const wasm::FuncType& type = m.types[m.functions[i].type_index];
+    auto* fn = llvm::Function::Create(env.typed_signature(type), llvm::GlobalValue::ExternalLinkage,
+                                      typed_name(func_index), out);
     env.typed.push_back(fn);
+    TRY(declare_body(env, i));
   }
   for (uint32_t i = 0; i < m.functions.size(); ++i) {
     if (!scope.contains(i)) continue;
@@ -424,6 +506,7 @@ Result<void> translate_module(const engine::CompiledModule& compiled, llvm::Modu
       e.context = "jit, function " + std::to_string(m.imported_functions + i);
       return e;
     }
+    if (env.bodies[i] != nullptr) emit_body_call(env, i);
     emit_slot_entry(env, i);
   }
   if (osr_points != nullptr) osr_points->assign(m.functions.size(), {});

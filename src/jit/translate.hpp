@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "codecache/symbol_names.hpp"
@@ -37,6 +38,8 @@ enum class Helper : uint8_t {
   ElemDrop,
   Call,
   CallIndirect,
+  GrowStack,
+  GrowStackOsr,
   Count,
 };
 
@@ -46,6 +49,7 @@ const char* helper_name(Helper h);
 // Each defined function's typed ("wf<index>"), slot ("we<index>") and OSR ("wo<index>") entry:
 // the names the code cache's loader looks up too.
 using codecache::entry_name;
+using codecache::is_checks_failed_name;
 using codecache::osr_name;
 using codecache::typed_name;
 

@@ -161,10 +161,8 @@ void FunctionTranslator::translate_end() {
   done.merge->insertInto(fn_);
   b_.SetInsertPoint(done.merge);
   if (done.kind == Ctrl::Kind::Func) {  // {budget left, results...}
-    llvm::Value* ret = llvm::UndefValue::get(fn_->getReturnType());
-    ret = b_.CreateInsertValue(ret, b_.CreateLoad(env_.i64, budget_), {0});
-    for (unsigned i = 0; i < n; ++i) ret = b_.CreateInsertValue(ret, done.merge_phis[i], {i + 1});
-    b_.CreateRet(ret);
+    emit_return(fn_, b_.CreateLoad(env_.i64, budget_),
+                std::vector<llvm::Value*>(done.merge_phis.begin(), done.merge_phis.end()));
     return;
   }
   stack_.resize(done.height);

@@ -74,12 +74,24 @@ struct ModuleEnv {
   llvm::MDNode* tbaa_runtime;
 
   std::vector<llvm::Function*> typed;  ///< wf<F>, by defined index (null: outside the scope)
+  /// wfb<F>, by defined index, for an F whose results do not fit in registers (else null).
+  std::vector<llvm::Function*> bodies;
 
   /// The LLVM type of a Wasm value (references are their 64-bit Slot bits).
   llvm::Type* value_type(wasm::ValType t) const;
   /// {i64 budget, results...} (i8* ctx, i32 caller_depth, i64 budget, params...): the budget
   /// left comes back with the results (a literal struct; two registers for one result).
   llvm::FunctionType* typed_signature(const wasm::FuncType& type) const;
+  /// Whether the x86-64 backend returns typed_signature(type)'s struct in registers: at most
+  /// three integers (the budget, i32, i64, references: RAX, RDX, RCX) and two floating-point
+  /// or vector values (XMM0, XMM1). A bigger one is returned through memory, and a function
+  /// returning through memory cannot make the prologue's musttail call (emit_checks_failed):
+  /// F's body then goes into wfb<F> (body_signature) and wf<F> only calls it
+  /// (translate_returns.cpp).
+  static bool returns_in_registers(const wasm::FuncType& type);
+  /// wfb<F>'s: {i64 budget} (typed_signature's parameters..., Slot* results): the results go
+  /// to the slot array of its last parameter.
+  llvm::FunctionType* body_signature(const wasm::FuncType& type) const;
   /// A value as its 64-bit Slot (i32 and f32 bits zero-extended), and back.
   llvm::Value* to_slot(llvm::IRBuilder<>& b, llvm::Value* v, wasm::ValType t) const;
   llvm::Value* from_slot(llvm::IRBuilder<>& b, llvm::Value* slot, wasm::ValType t) const;
@@ -91,10 +103,21 @@ struct ModuleEnv {
                    uint32_t index) const;
   /// The declaration of a helper (made on first use).
   llvm::Function* helper(Helper h);
+  /// we<F>, the slot entry of defined function `defined_index` (declared on first use; its
+  /// body comes after F's).
+  llvm::Function* slot_entry(uint32_t defined_index);
 
  private:
   std::array<llvm::Function*, static_cast<size_t>(Helper::Count)> helpers_{};
 };
+
+// translate_returns.cpp: functions whose results do not fit in registers.
+/// Appends defined function `defined_index`'s wfb<F> to env.bodies (declared), or null when
+/// wf<F> returns in registers. Errors: more results than the compiled tier takes.
+Result<void> declare_body(ModuleEnv& env, uint32_t defined_index);
+/// wf<F>'s body when F's is in wfb<F>: calls it with a slot array for the results, returns
+/// them with the budget.
+void emit_body_call(ModuleEnv& env, uint32_t defined_index);
 
 /// Translates the body of one defined function into its (already declared) wf<F>.
 class FunctionTranslator {
@@ -175,6 +198,16 @@ class FunctionTranslator {
 
   // translate_tables.cpp: references, tables, bulk memory (mostly helpers).
   bool translate_reference_or_bulk(const wasm::Instr& in);
+
+  /// The prologue's way out when a check failed: a tail call to wg<F> (translate.cpp).
+  void emit_checks_failed();
+  /// wg<F>'s body: trap, or run F on the big stack.
+  void emit_grow_entry(llvm::Function* grow);
+  /// Returns from `f` (fn_ or its wg<F>, of fn_'s type) the budget left and `results`: in the
+  /// returned struct, or to the slot array of f's last parameter when F's results do not fit
+  /// in registers (translate_returns.cpp).
+  void emit_return(llvm::Function* f, llvm::Value* budget,
+                   const std::vector<llvm::Value*>& results);
 
   // translate_calls.cpp
   void translate_call(uint32_t func_index);
@@ -277,6 +310,7 @@ class FunctionTranslator {
   std::vector<uint32_t> safepoint_costs_;  ///< from the lowered code, in code order
   size_t next_safepoint_ = 0;
   bool osr_ = false;
+  bool results_in_memory_ = false;          ///< !ModuleEnv::returns_in_registers(type_)
   llvm::SwitchInst* osr_switch_ = nullptr;  ///< OSR variant: safepoint -> its loop header
   std::vector<bool> osr_points_;
 };

@@ -29,6 +29,11 @@ struct Context;
 /// travel in the Context. Every tier's functions have one (LLVM's `we<F>`, the baseline's
 /// functions themselves), so any tier's code may call any other's through it.
 using SlotEntryFn = void (*)(Context*, Slot*);
+/// On-stack replacement entry: continues a defined function from one of its safepoints (0 =
+/// the entry, k = the k-th loop in code order) with the interpreter's locals (params first),
+/// writing its results to `results`; the caller's depth, its fp and the budget travel in the
+/// Context as for a slot entry.
+using OsrEntryFn = void (*)(Context*, const Slot* locals, uint32_t safepoint, Slot* results);
 constexpr ShadowEntry shadow_entry(uint32_t func_index, uint32_t offset) {
   return (uint64_t{func_index} << 32) | offset;
 }
@@ -114,6 +119,16 @@ void lunatic_jit_safepoint(Context* ctx, uint32_t cost);
 /// returns null.
 void* lunatic_jit_safepoint_osr(Context* ctx, uint32_t cost, uint32_t defined_index,
                                 uint32_t safepoint);
+/// A prologue's native-stack check failed (the depth and slot checks passed): the function
+/// runs again from its start through `entry`, its own slot entry, with its params in
+/// args_results[0..n), on a 16 MiB stack; its results come back in args_results[0..r) and the
+/// budget in ctx->budget. The caller's depth, the frame's fp and the budget are in the context
+/// as for any slot entry. Every Execution starts on a small stack segment (execution_stack.cpp),
+/// so only deep calls move; on the big stack already, this traps "call stack exhausted".
+void lunatic_jit_grow_stack(Context* ctx, SlotEntryFn entry, Slot* args_results);
+/// The same for an OSR entry's prologue: runs entry(ctx, locals, safepoint, results) there.
+void lunatic_jit_grow_stack_osr(Context* ctx, OsrEntryFn entry, const Slot* locals,
+                                uint32_t safepoint, Slot* results);
 /// Traps with engine::TrapKind `kind`. Never returns.
 [[noreturn]] void lunatic_jit_trap(Context* ctx, uint32_t kind);
 /// memory.grow on memory 0: the old size in pages, or -1. Refreshes memory_base/memory_size.

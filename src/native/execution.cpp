@@ -8,6 +8,7 @@
 #include <array>
 #include <exception>
 #include <string>
+#include <utility>
 
 #include "engine/compiled_module.hpp"
 #include "engine/value.hpp"
@@ -22,9 +23,6 @@ using engine::TrapKind;
 
 namespace {
 
-// Stack kept free below compiled code's limit for the runtime helpers and the host functions
-// they call.
-constexpr size_t kHostStackBytes = size_t{512} << 10;
 // A backtrace names at most this many innermost frames (as the interpreter's).
 constexpr size_t kMaxBacktraceFrames = 100;
 // Results of a host call up to this many go to a buffer on the stack.
@@ -59,46 +57,12 @@ Execution::Execution(std::shared_ptr<const NativeTier> tier, engine::Thread& thr
   // The first frame's slots count from where the interpreter would have put it (abi.hpp).
   ctx_.frame_fp = thread.interpreter_slot_index(start.args.data());
   ctx_.max_slots = thread.limits().max_stack_slots;
-  stack_ = tier_->stacks().acquire();
-  if (stack_ == nullptr) {
-    pending_trap_ = Trap::host("cannot reserve a native stack for compiled code");
-    return;
-  }
-  // The shadow stack sits at the top of the native stack, growing up from where the native
-  // stack starts growing down: a shallow call chain touches one page for both (a parked
-  // process keeps only the pages it touched, and a resume touches one page of its stack).
-  // So that base is kShadowHead bytes below a page's end: the first entries above it, the
-  // top 3.5 KiB of frames below (a host call parked in receive reaches ~2 KiB down; with the
-  // base anywhere in its page, such a chain crossed into the next page down, one more TLB
-  // miss per hop of a ring of 10,000). A depth limit that asks for more than a quarter of the
-  // stack gets a shadow stack of its own.
-  const size_t shadow_bytes = (size_t{ctx_.max_depth} + 1) * sizeof(ShadowEntry);
-  uint8_t* top = stack_ + StackPool::kStackBytes;
-  if (shadow_bytes <= StackPool::kStackBytes / 4) {
-    constexpr uintptr_t kPage = 4096;
-    constexpr uintptr_t kShadowHead = 512;
-    const uintptr_t highest = reinterpret_cast<uintptr_t>(top) - shadow_bytes;
-    top = reinterpret_cast<uint8_t*>(((highest + kShadowHead) & ~(kPage - 1)) - kShadowHead);
-    ctx_.shadow = reinterpret_cast<ShadowEntry*>(top);
-  } else {
-    big_shadow_.assign(size_t{ctx_.max_depth} + 1, 0);
-    ctx_.shadow = big_shadow_.data();
-  }
-  // Compiled code stops short of the low end: the rest is for the helpers and host functions
-  // it calls.
-  ctx_.stack_limit = reinterpret_cast<uintptr_t>(stack_) + kHostStackBytes;
-  fiber_.emplace(stack_, static_cast<size_t>(top - stack_), &Execution::body, this);
+  set_up_stack();
+  if (stack_ == nullptr) return;
   bind(*start.instance);
 }
 
 Execution::~Execution() { release_stack(); }
-
-void Execution::release_stack() {
-  // A fiber that did not finish is abandoned: its frames own nothing (see Fiber::exit).
-  fiber_.reset();
-  if (stack_ != nullptr) tier_->stacks().release(stack_);
-  stack_ = nullptr;
-}
 
 void Execution::body(void* arg) {
   auto& self = *static_cast<Execution*>(arg);
@@ -299,11 +263,11 @@ void Execution::call_host(const engine::Function& fn, Slot* slots) {
 }
 
 // The host function runs on the worker's stack, below the frames of the run() that resumed
-// the fiber, not on the fiber's: so a resume touches only the fiber's top frames, not the
-// ~2 KiB of host frames (adapter, host function, mailbox) a receive or send reaches below
-// them. In a ring of 10,000 processes each of those lines was a cache miss per hop
-// (docs/benchmarks.md, "eighth pass"). A call and a return, not a fiber switch: a switch's
-// pair cost a ping-pong ~75 ns per message.
+// the fiber, not on the fiber's: a small stack segment has no room for it, and a resume touches
+// only the fiber's top frames, not the ~2 KiB of host frames (adapter, host function, mailbox) a
+// receive or send reaches below them. In a ring of 10,000 processes each of those lines was a cache
+// miss per hop (docs/benchmarks.md, "eighth pass"). A call and a return, not a fiber switch: a
+// switch's pair cost a ping-pong ~75 ns per message.
 Execution::HostOutcome Execution::invoke_host_off_fiber(const engine::Function& fn, Slot* slots) {
   struct Call {
     Execution* self;
@@ -311,7 +275,7 @@ Execution::HostOutcome Execution::invoke_host_off_fiber(const engine::Function& 
     Slot* slots;
     HostOutcome outcome;
   } call{this, &fn, slots, HostOutcome::Trap};
-  fiber_->call_on_caller_stack(
+  run_outside(
       [](void* arg) {
         auto& c = *static_cast<Call*>(arg);
         c.outcome = c.self->invoke_host(*c.fn, c.slots);

@@ -1,6 +1,7 @@
-// Execution: one call of compiled code on a Thread. It runs on a Fiber over a pooled stack,
-// so it can park in a host call or end its slice at a safepoint and continue on any worker;
-// fuel and slices are metered exactly as the interpreter meters them.
+// Execution: one call of compiled code on a Thread. It runs on a Fiber over a small pooled stack
+// segment (a 16 MiB stack once its calls go deeper), so it can park in a host call or end its
+// slice at a safepoint and continue on any worker; fuel and slices are metered exactly as the
+// interpreter meters them.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,14 @@
 namespace lunatic::native {
 
 class NativeTier;
+
+/// How many times, in this OS process, a call (grow) or an OSR entry (grow_osr) moved from a
+/// small stack segment to a big stack.
+struct StackMoves {
+  uint64_t calls = 0;
+  uint64_t osr_entries = 0;
+};
+StackMoves stack_moves();
 
 class Execution final : public engine::TierExecution {
  public:
@@ -64,6 +73,16 @@ class Execution final : public engine::TierExecution {
   /// Calls `fn` with its arguments in slots[0..n), results to slots[0..r). Traps (and does not
   /// return) as the callee does.
   void call(engine::Function& fn, Slot* slots);
+  /// A prologue's native-stack check failed (lunatic_jit_grow_stack): on the small segment,
+  /// runs entry(ctx, args_results) on the big stack and returns; on the big stack, traps "call
+  /// stack exhausted" (the caller's depth in ctx->depth, as for any trap).
+  void grow(SlotEntryFn entry, Slot* args_results);
+  /// The same for an OSR entry (lunatic_jit_grow_stack_osr).
+  void grow_osr(OsrEntryFn entry, const Slot* locals, uint32_t safepoint, Slot* results);
+  /// Runs fn(arg) on the stack of the OS thread that runs the fiber (the worker's), not on the
+  /// fiber's: host functions and compiles need more stack than a small segment holds. fn must
+  /// not stop the fiber (it is not on it).
+  void run_outside(void (*fn)(void*), void* arg);
   /// Reloads memory 0 and table 0 of the running instance into the context.
   void refresh();
   /// Ends the call with `trap` (a backtrace from the shadow stack is added). Never returns.
@@ -81,7 +100,7 @@ class Execution final : public engine::TierExecution {
   /// (the code running keeps running; calls made from now on run the newest code).
   void follow_newest_tier();
   HostOutcome invoke_host(const engine::Function& fn, Slot* slots);
-  /// invoke_host on the stack of the worker running the fiber (Fiber::call_on_caller_stack).
+  /// invoke_host on the stack of the worker running the fiber (run_outside).
   HostOutcome invoke_host_off_fiber(const engine::Function& fn, Slot* slots);
   void call_host(const engine::Function& fn, Slot* slots);
   void call_wasm(engine::Function& fn, Slot* slots);
@@ -93,6 +112,11 @@ class Execution final : public engine::TierExecution {
   /// Leaves the fiber with `status`; returns at the next run().
   void stop(engine::RunStatus status);
   [[noreturn]] void finish_trapped();
+  /// Runs fn(arg) on the big stack (taken at the first call), or traps "call stack exhausted"
+  /// if already there.
+  void on_big_stack(void (*fn)(void*), void* arg);
+  /// Takes a small segment and lays out the shadow stack and the fiber on it.
+  void set_up_stack();
   void release_stack();
 
   std::shared_ptr<const NativeTier> tier_;  ///< the tier the call began in (its stacks)
@@ -104,8 +128,15 @@ class Execution final : public engine::TierExecution {
   Context ctx_;
   std::vector<Slot> slots_;    ///< the entry's arguments, then its results (OSR: the locals)
   std::vector<Slot> results_;  ///< OSR: the results
-  std::vector<ShadowEntry> big_shadow_;  ///< when the depth limit outgrows the stack's share
-  uint8_t* stack_ = nullptr;
+  // The shadow stacks, indexed by absolute depth (the entries below base_depth_ + 1 are not
+  // there): the small segment's holds the depths it has room for; the big stack's, every one.
+  ShadowEntry* small_shadow_ = nullptr;
+  ShadowEntry* big_shadow_at_ = nullptr;
+  uint8_t* big_top_ = nullptr;           ///< where the big stack's native part starts
+  std::vector<ShadowEntry> big_shadow_;  ///< when the depth limit outgrows the big stack's share
+  uint8_t* stack_ = nullptr;             ///< the small segment (StackPool::kSegmentBytes)
+  uint8_t* big_ = nullptr;               ///< the 16 MiB stack, from the first grow() to the end
+  bool on_big_ = false;                  ///< compiled code runs on big_ (a grow() is in flight)
   std::optional<Fiber> fiber_;
   engine::RunStatus status_ = engine::RunStatus::Done;
   bool over_ = false;  ///< Done or Trapped: nothing left to run

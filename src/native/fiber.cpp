@@ -3,6 +3,7 @@
 #include "native/fiber.hpp"
 
 #include <boost/context/detail/fcontext.hpp>
+#include <utility>
 
 #if defined(__SANITIZE_ADDRESS__)
 #define LUNATIC_ASAN_FIBERS 1
@@ -20,6 +21,7 @@
 #endif
 
 #if defined(LUNATIC_ASAN_FIBERS)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 #if defined(LUNATIC_TSAN_FIBERS)
@@ -101,16 +103,62 @@ void Fiber::entry(void* transfer) {
   self->exit();
 }
 
-void Fiber::resume() {
+namespace {
+
+// A call_on() in flight: what to run and where to come back to.
+struct StackCall {
+  Fiber::Body body;
+  void* arg;
+  void* back;              ///< the context on the stack call_on() left
+  const void* back_stack;  ///< that stack's bounds, for the sanitizer
+  size_t back_stack_bytes;
+};
+
+}  // namespace
+
+void Fiber::call_on(uint8_t* stack, size_t bytes, Body body, void* arg) {
+  uint8_t* const old_stack = stack_;
+  const size_t old_bytes = bytes_;
+  // resume() announces stack_ to the sanitizer: while the body runs, the fiber is there.
+  stack_ = stack;
+  bytes_ = bytes;
+  StackCall call{body, arg, nullptr, old_stack, old_bytes};
   void* fake = nullptr;
-#if defined(LUNATIC_TSAN_FIBERS)
-  tsan_caller_ = __tsan_get_current_fiber();
-  __tsan_switch_to_fiber(tsan_fiber_, 0);
-#endif
-  start_switch(&fake, stack_, bytes_);
-  const ctx::transfer_t t = ctx::jump_fcontext(context_, this);
+  start_switch(&fake, stack, bytes);
+  ctx::fcontext_t there =
+      ctx::make_fcontext(stack + bytes, bytes, [](ctx::transfer_t t) { call_on_entry(&t); });
+  ctx::jump_fcontext(there, &call);
   finish_switch(fake, nullptr, nullptr);
-  context_ = t.fctx;
+  stack_ = old_stack;
+  bytes_ = old_bytes;
+}
+
+void Fiber::call_on_entry(void* transfer) {
+  const auto* t = static_cast<const ctx::transfer_t*>(transfer);
+  auto* call = static_cast<StackCall*>(t->data);
+  call->back = t->fctx;
+  finish_switch(nullptr, nullptr, nullptr);
+  call->body(call->arg);
+  // The context made on this stack is done with: the next call_on() makes a new one.
+  start_switch(nullptr, call->back_stack, call->back_stack_bytes);
+  ctx::jump_fcontext(call->back, nullptr);
+  __builtin_unreachable();
+}
+
+void Fiber::resume() {
+  for (;;) {
+    void* fake = nullptr;
+#if defined(LUNATIC_TSAN_FIBERS)
+    tsan_caller_ = __tsan_get_current_fiber();
+    __tsan_switch_to_fiber(tsan_fiber_, 0);
+#endif
+    start_switch(&fake, stack_, bytes_);
+    const ctx::transfer_t t = ctx::jump_fcontext(context_, this);
+    finish_switch(fake, nullptr, nullptr);
+    context_ = t.fctx;
+    if (call_ == nullptr) return;
+    std::exchange(call_, nullptr)(call_arg_);  // call_on_caller_stack() in a sanitizer build
+  }
 }
 
 void Fiber::suspend() {
@@ -125,13 +173,25 @@ void Fiber::suspend() {
 
 void Fiber::call_on_caller_stack(void (*fn)(void*), void* arg) {
 #if defined(LUNATIC_ASAN_FIBERS) || defined(LUNATIC_TSAN_FIBERS)
-  fn(arg);  // the sanitizers follow stacks through the switch annotations: stay on this one
+  // The sanitizers follow stacks through the switch annotations only: switch to the resumer,
+  // whose resume() calls fn(arg) there and switches back (slower, the same stack).
+  call_ = fn;
+  call_arg_ = arg;
+  suspend();
 #else
   // caller_ is where jump_fcontext saved the resumer's registers, the lowest byte its frames
   // use; below it that stack is free while the fiber runs. 256 bytes of margin.
   constexpr uintptr_t kMargin = 256;
   const uintptr_t top = (reinterpret_cast<uintptr_t>(caller_) - kMargin) & ~uintptr_t{15};
   lunatic_call_on_stack(arg, fn, reinterpret_cast<void*>(top));
+#endif
+}
+
+void Fiber::forget_frames(uint8_t* stack, size_t bytes) {
+#if defined(LUNATIC_ASAN_FIBERS)
+  __asan_unpoison_memory_region(stack, bytes);
+#else
+  (void)stack, (void)bytes;
 #endif
 }
 

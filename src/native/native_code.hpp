@@ -20,11 +20,6 @@ namespace lunatic::native {
 /// Which safepoints of each defined function have an OSR entry (empty: no entry at all).
 using OsrPoints = std::vector<std::vector<bool>>;
 
-/// On-stack replacement entry: continues a defined function from one of its safepoints (0 =
-/// the entry, k = the k-th loop in code order) with the interpreter's locals (params first),
-/// writing its results to `results`.
-using OsrEntryFn = void (*)(Context*, const Slot* locals, uint32_t safepoint, Slot* results);
-
 /// Where the time of one compile_native went, in seconds, and what it produced.
 struct CompileStats {
   double translate_seconds = 0;  ///< Wasm -> IR, verification included

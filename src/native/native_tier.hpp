@@ -15,6 +15,8 @@ namespace lunatic::native {
 
 class NativeTier final : public engine::CodeTier, public std::enable_shared_from_this<NativeTier> {
  public:
+  /// Small segments per reservation: 64 MiB of address space at a time.
+  static constexpr size_t kSegmentsPerChunk = 512;
   /// `previous`: the tier this one replaces on its module (the baseline's, when LLVM's code
   /// arrives), kept alive as long as this one: frames of its code may still be running.
   explicit NativeTier(std::unique_ptr<NativeCode> code,
@@ -31,7 +33,10 @@ class NativeTier final : public engine::CodeTier, public std::enable_shared_from
       uint32_t safepoint, std::span<const engine::Slot> locals) const override;
 
   const NativeCode& code() const { return *code_; }
+  /// The 16 MiB stacks an Execution moves to when its small segment runs out (execution_stack.cpp).
   StackPool& stacks() const { return stacks_; }
+  /// The small segments every Execution starts on, dense so that many share a page-table page.
+  StackPool& segments() const { return segments_; }
   /// The tier that replaced this one on its module (null: none yet). Executions poll it at
   /// safepoints' slow paths to move their calls over; it lives as long as the module.
   const NativeTier* successor() const { return successor_.load(std::memory_order_acquire); }
@@ -50,6 +55,7 @@ class NativeTier final : public engine::CodeTier, public std::enable_shared_from
   std::shared_ptr<const engine::CodeTier> previous_;
   mutable std::atomic<const NativeTier*> successor_{nullptr};
   mutable StackPool stacks_;
+  mutable StackPool segments_{StackPool::kSegmentBytes, kSegmentsPerChunk};
   std::unique_ptr<HotFunctions> hot_;
 };
 

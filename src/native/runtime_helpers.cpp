@@ -45,6 +45,15 @@ void* lunatic_jit_safepoint_osr(Context* ctx, uint32_t cost, uint32_t defined_in
       Execution::of(ctx).safepoint_or_osr(cost, defined_index, safepoint));
 }
 
+void lunatic_jit_grow_stack(Context* ctx, lunatic::native::SlotEntryFn entry, Slot* args_results) {
+  Execution::of(ctx).grow(entry, args_results);
+}
+
+void lunatic_jit_grow_stack_osr(Context* ctx, lunatic::native::OsrEntryFn entry, const Slot* locals,
+                                uint32_t safepoint, Slot* results) {
+  Execution::of(ctx).grow_osr(entry, locals, safepoint, results);
+}
+
 void lunatic_jit_trap(Context* ctx, uint32_t kind) {
   Execution::of(ctx).trap(static_cast<TrapKind>(kind));
 }

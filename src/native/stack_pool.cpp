@@ -1,5 +1,7 @@
-// StackPool: chunks of kStacksPerChunk stacks, one MAP_NORESERVE mapping each.
+// StackPool: chunks of per_chunk_ stacks, one MAP_NORESERVE mapping each.
 #include "native/stack_pool.hpp"
+
+#include "native/fiber.hpp"
 
 #include <sys/mman.h>
 
@@ -20,18 +22,19 @@ uint8_t* StackPool::acquire() {
       return stack;
     }
   }
-  const size_t bytes = kStackBytes * kStacksPerChunk;
+  const size_t bytes = stack_bytes_ * per_chunk_;
   void* chunk = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (chunk == MAP_FAILED) return nullptr;
   chunks_.emplace_back(chunk, bytes);
   auto* base = static_cast<uint8_t*>(chunk);
   // Handed out from the low end; the rest go to the cold list, highest first.
-  for (size_t i = kStacksPerChunk; i-- > 1;) cold_.push_back(base + i * kStackBytes);
+  for (size_t i = per_chunk_; i-- > 1;) cold_.push_back(base + i * stack_bytes_);
   return base;
 }
 
 void StackPool::release(uint8_t* stack) {
+  Fiber::forget_frames(stack, stack_bytes_);
   std::vector<uint8_t*> batch;
   {
     std::lock_guard lock(mutex_);
@@ -48,8 +51,8 @@ void StackPool::release(uint8_t* stack) {
   std::sort(batch.begin(), batch.end());
   for (size_t i = 0; i < batch.size();) {
     size_t run = 1;
-    while (i + run < batch.size() && batch[i + run] == batch[i] + run * kStackBytes) ++run;
-    madvise(batch[i], run * kStackBytes, MADV_DONTNEED);
+    while (i + run < batch.size() && batch[i + run] == batch[i] + run * stack_bytes_) ++run;
+    madvise(batch[i], run * stack_bytes_, MADV_DONTNEED);
     i += run;
   }
   std::lock_guard lock(mutex_);

@@ -1,5 +1,6 @@
-// StackPool: native stacks for compiled code, cut from large pooled reservations (no mapping
-// and no guard page per process: compiled code checks the stack limit in its prologue).
+// StackPool: native stacks (or stack segments) for compiled code, cut from large pooled
+// reservations (no mapping and no guard page per process: compiled code checks the stack limit
+// in its prologue).
 #pragma once
 
 #include <cstddef>
@@ -20,13 +21,22 @@ class StackPool {
   /// comes from the same limit, at the same call, as in the interpreter (native/abi.hpp
   /// frame_fp). The stack-pointer check stays as the backstop for bigger LLVM frames.
   static constexpr size_t kStackBytes = size_t{16} << 20;
+  /// Bytes of the small segment every Execution starts on (execution_stack.cpp): 64 KiB of
+  /// native stack, 32 KiB of shadow stack for the depths that fit, 32 KiB below the limit for
+  /// the runtime helpers. Sixteen share a page-table page (2 MiB), where a 16 MiB stack needs
+  /// one of its own: an idle process's page tables cost 0.25 KiB instead of 4.
+  static constexpr size_t kSegmentBytes = size_t{128} << 10;
 
-  StackPool() = default;
+  /// A pool of stacks of `stack_bytes` (a multiple of the page size), reserved
+  /// `per_chunk` at a time, adjacent.
+  explicit StackPool(size_t stack_bytes = kStackBytes, size_t per_chunk = kStacksPerChunk)
+      : stack_bytes_(stack_bytes), per_chunk_(per_chunk) {}
   ~StackPool();
   StackPool(const StackPool&) = delete;
   StackPool& operator=(const StackPool&) = delete;
 
-  /// The low end of a free stack of kStackBytes, or null if no reservation can be made.
+  size_t stack_bytes() const { return stack_bytes_; }
+  /// The low end of a free stack of stack_bytes(), or null if no reservation can be made.
   /// Thread-safe.
   uint8_t* acquire();
   /// Gives a stack back. The most recently used ones are kept as they are (their touched pages
@@ -41,6 +51,8 @@ class StackPool {
   static constexpr size_t kReturnBatch = 128;
 
  private:
+  const size_t stack_bytes_;
+  const size_t per_chunk_;
   std::mutex mutex_;
   std::vector<uint8_t*> warm_;   ///< released with their pages, reused first (LIFO)
   std::vector<uint8_t*> dirty_;  ///< past kWarmStacks, pages not yet given back

@@ -17,10 +17,11 @@ Process::Process(Key, Runtime& runtime, ProcessId id,
       id_(id),
       environment_(std::move(environment)),
       module_(std::move(module)),
-      store_(runtime.memory_pool(),
-             engine::StoreLimits{environment_->config().max_memory_pages,
-                                 engine::Table::kMaxElements, &environment_->budget(),
-                                 environment_->config().charge_linear_memory}),
+      store_(
+          runtime.memory_pool(),
+          engine::StoreLimits{environment_->config().max_memory_pages, engine::Table::kMaxElements,
+                              &environment_->budget(), environment_->config().charge_linear_memory,
+                              Environment::kUnchargedInstanceBytes}),
       thread_(store_) {
   thread_.set_slice_extension(&Process::extend_slice, this);
   links_.charge_to(environment_->budget_handle());

@@ -56,20 +56,22 @@ ssize_t StdioStream::write(const iovec* iov, int count) const {
   return ::sendmsg(fd_, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
-std::shared_ptr<StdioStream> StdioStreams::stream(int fd) {
-  if (fd < 0 || fd > 2) return nullptr;
+StdioStreams::Fd StdioStreams::lookup(int fd) {
+  if (fd < 0 || fd > 2) return {};
   const auto i = static_cast<size_t>(fd);
   std::lock_guard lock(mutex_);
   if (!looked_up_[i]) {
-    streams_[i] = open(fd);
+    struct stat st {};
+    if (fstat(fd, &st) == 0) {
+      fds_[i].type = st.st_mode & S_IFMT;
+      fds_[i].stream = open(fd, st);
+    }
     looked_up_[i] = true;
   }
-  return streams_[i];
+  return fds_[i];
 }
 
-std::shared_ptr<StdioStream> StdioStreams::open(int fd) {
-  struct stat st {};
-  if (fstat(fd, &st) != 0) return nullptr;
+std::shared_ptr<StdioStream> StdioStreams::open(int fd, const struct stat& st) {
   StdioStream::Kind kind{};
   int own = -1;
   if (S_ISFIFO(st.st_mode) || (S_ISCHR(st.st_mode) && isatty(fd) == 1)) {

@@ -3,6 +3,7 @@
 // stdio read or write would block parks instead of blocking a worker thread.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
@@ -50,8 +51,8 @@ class StdioStream {
   const std::shared_ptr<IoSource> source_;
 };
 
-/// The streams of host fds 0, 1 and 2, each set up on its first use and kept until the
-/// runtime goes. Thread-safe.
+/// The streams of host fds 0, 1 and 2, and their file types, each looked up on first use and
+/// kept until the runtime goes. Thread-safe.
 class StdioStreams {
  public:
   explicit StdioStreams(IoReactor& reactor) : reactor_(reactor) {}
@@ -63,15 +64,25 @@ class StdioStreams {
   /// other fd number, or a pipe or terminal that could not be reopened (no /proc, a pipe whose
   /// reader is gone, a terminal we may not open): those keep blocking I/O on the shared fd.
   /// The answer is fixed by the first call for each fd.
-  std::shared_ptr<StdioStream> stream(int fd);
+  std::shared_ptr<StdioStream> stream(int fd) { return lookup(fd).stream; }
+
+  /// What the first use of host fd `fd` found: its file type, and its stream as stream()
+  /// says.
+  struct Fd {
+    mode_t type = 0;  ///< st_mode & S_IFMT, or 0 (a closed fd, or not one of 0-2)
+    std::shared_ptr<StdioStream> stream;
+  };
+  /// Host fd `fd`'s type and stream, fixed by the first call for each fd (one fstat per fd in
+  /// the runtime's life, not one per process that uses it).
+  Fd lookup(int fd);
 
  private:
-  std::shared_ptr<StdioStream> open(int fd);
+  std::shared_ptr<StdioStream> open(int fd, const struct stat& st);
 
   IoReactor& reactor_;
   std::mutex mutex_;
-  std::array<bool, 3> looked_up_{};                      ///< under mutex_
-  std::array<std::shared_ptr<StdioStream>, 3> streams_;  ///< under mutex_
+  std::array<bool, 3> looked_up_{};  ///< under mutex_
+  std::array<Fd, 3> fds_;            ///< under mutex_
 };
 
 }  // namespace lunatic::runtime

@@ -17,24 +17,28 @@ namespace lunatic::host::wasi {
 void WasiContext::add_stdio(int in, int out, int err) {
   const int host[3] = {in, out, err};
   for (uint32_t i = 0; i < 3; ++i) {
-    auto e = std::make_unique<FdEntry>();
-    e->host_fd = host[i];
-    e->owned = false;
     struct stat st {};
-    e->filetype = fstat(host[i], &st) == 0 ? filetype_of_mode(st.st_mode) : abi::kFiletypeUnknown;
-    uint64_t rights = (i == 0 ? abi::kRightFdRead : abi::kRightFdWrite) |
-                      abi::kRightPollFdReadwrite | abi::kRightFdFdstatSetFlags |
-                      abi::kRightFdFilestatGet;
-    // Only a seekable stdio (a redirected file) gets seek and tell: wasi-libc's isatty()
-    // is "a character device without seek rights".
-    if (e->filetype == abi::kFiletypeRegularFile) {
-      rights |= abi::kRightFdSeek | abi::kRightFdTell | abi::kRightFdAdvise | abi::kRightFdSync |
-                abi::kRightFdDatasync;
-    }
-    e->rights_base = rights;
-    e->rights_inheriting = 0;
-    fds_.put(i, std::move(e));
+    add_stdio_fd(i, host[i], fstat(host[i], &st) == 0 ? st.st_mode : 0);
   }
+}
+
+void WasiContext::add_stdio_fd(uint32_t guest_fd, int host_fd, mode_t type) {
+  auto e = std::make_unique<FdEntry>();
+  e->host_fd = host_fd;
+  e->owned = false;
+  e->filetype = filetype_of_mode(type);  // 0: unknown
+  uint64_t rights = (guest_fd == 0 ? abi::kRightFdRead : abi::kRightFdWrite) |
+                    abi::kRightPollFdReadwrite | abi::kRightFdFdstatSetFlags |
+                    abi::kRightFdFilestatGet;
+  // Only a seekable stdio (a redirected file) gets seek and tell: wasi-libc's isatty()
+  // is "a character device without seek rights".
+  if (e->filetype == abi::kFiletypeRegularFile) {
+    rights |= abi::kRightFdSeek | abi::kRightFdTell | abi::kRightFdAdvise | abi::kRightFdSync |
+              abi::kRightFdDatasync;
+  }
+  e->rights_base = rights;
+  e->rights_inheriting = 0;
+  fds_.put(guest_fd, std::move(e));
 }
 
 Result<uint32_t> WasiContext::preopen(const std::string& host_path, std::string guest_name) {

@@ -18,10 +18,13 @@ struct ProcessWasi {
 WasiContext& process_wasi(runtime::Process& process) {
   ProcessWasi& state = process.local<ProcessWasi>();
   if (!state.ready) {
-    state.context.add_stdio();
-    // Pipes and terminals are served through the reactor: waiting on them parks the process.
+    // The runtime looked fds 0-2 up once (their types and streams are fixed for its life):
+    // a context costs no system call. Pipes and terminals are served through the reactor:
+    // waiting on them parks the process.
     for (uint32_t fd = 0; fd < 3; ++fd) {
-      state.context.fds().get(fd)->stream = process.runtime().stdio().stream(static_cast<int>(fd));
+      runtime::StdioStreams::Fd host = process.runtime().stdio().lookup(static_cast<int>(fd));
+      state.context.add_stdio_fd(fd, static_cast<int>(fd), host.type);
+      state.context.fds().get(fd)->stream = std::move(host.stream);
     }
     state.ready = true;
   }

@@ -3,6 +3,8 @@
 // the typed binding layer (docs/guest-abi.md documents each).
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -43,6 +45,11 @@ class WasiContext {
   /// Installs guest fds 0, 1 and 2, borrowing host fds `in`, `out`, `err` (never closed by
   /// the guest: its fd_close only drops its own view). Rights follow the host file type.
   void add_stdio(int in = 0, int out = 1, int err = 2);
+  /// Installs guest fd `guest_fd` (0, 1 or 2) as add_stdio() does, borrowing `host_fd` whose
+  /// file type the caller already knows: `type` is its st_mode (only S_IFMT counts), or 0 for
+  /// unknown. For a caller that looked the type up once for many contexts (the runtime's
+  /// processes: StdioStreams), so that a context costs no fstat.
+  void add_stdio_fd(uint32_t guest_fd, int host_fd, mode_t type);
 
   /// Opens host directory `host_path` and installs it at the lowest free guest fd as a
   /// preopen named `guest_name` (what fd_prestat_dir_name reports: wasi-libc resolves the

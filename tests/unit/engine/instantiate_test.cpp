@@ -10,6 +10,7 @@
 #include "common/memory_budget.hpp"
 #include "engine/code.hpp"
 #include "engine/compiled_module.hpp"
+#include "engine/instance_ops.hpp"
 #include "engine/memory_pool.hpp"
 #include "engine/store.hpp"
 
@@ -49,6 +50,11 @@ std::shared_ptr<const CompiledModule> compiled(wasm::Module m) {
   cm->code.resize(m.functions.size());  // no lowered code needed: nothing runs here
   cm->wasm = std::move(m);
   return cm;
+}
+
+// What Store::instantiate counts for a module without imports: here only its tables.
+uint64_t instance_bytes_of(const wasm::Module& m) {
+  return m.tables.size() * (2 * sizeof(void*) + sizeof(Table) + 16);
 }
 
 class Instantiate : public ::testing::Test {
@@ -366,14 +372,16 @@ TEST_F(Instantiate, ABigTableIsNotWrittenUntilUsed) {
   Table& t = *(*r)->tables[0];
   ASSERT_EQ(t.size(), 9'000'000u);
   ASSERT_TRUE(t.mapped());
-  EXPECT_EQ(budget.used(), uint64_t{9'000'000} * sizeof(Slot));
+  const uint64_t own = (*r)->host_bytes.charged();  // the Table object and its entries
+  EXPECT_GT(own, 0u);
+  EXPECT_EQ(budget.used(), uint64_t{9'000'000} * sizeof(Slot) + own);
   EXPECT_EQ(resident_pages(t.data(), size_t{t.size()} * sizeof(Slot)), 0u);
   t.data()[5'000'000] = 7;
   EXPECT_EQ(resident_pages(t.data(), size_t{t.size()} * sizeof(Slot)), 1u);
   // A grow by nulls moves the mapping (no copy) and writes nothing either.
   ASSERT_EQ(t.grow(1'000'000, 0), 9'000'000);
   EXPECT_EQ(resident_pages(t.data(), size_t{t.size()} * sizeof(Slot)), 1u);
-  EXPECT_EQ(budget.used(), uint64_t{10'000'000} * sizeof(Slot));
+  EXPECT_EQ(budget.used(), uint64_t{10'000'000} * sizeof(Slot) + own);
   EXPECT_EQ(t.data()[5'000'000], 7u);
   EXPECT_EQ(t.data()[4'999'999], 0u);
   EXPECT_EQ(t.data()[9'999'999], 0u);
@@ -395,11 +403,104 @@ TEST_F(Instantiate, TheBudgetStillRefusesABigTable) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().phase, Phase::Instantiate);
   EXPECT_EQ(r.error().message, "table size exceeds the environment's max_memory_total");
-  EXPECT_EQ(budget.used(), 0u);
+  // Only the failed instance's own state (it stays in the store, as the spec wants).
+  const uint64_t own = instance_bytes_of(m);
+  EXPECT_EQ(budget.used(), own);
   m.tables[0].limits.min = 8'000'000;  // 64,000,000 bytes: fits
   auto fits = store.instantiate(compiled(m), {});
   ASSERT_TRUE(fits.ok()) << fits.error().to_string();
-  EXPECT_EQ(budget.used(), uint64_t{64'000'000});
+  EXPECT_EQ(budget.used(), uint64_t{64'000'000} + 2 * own);
+}
+
+// A passive segment of `n` null references.
+wasm::ElemSegment passive_nulls(uint32_t n) {
+  wasm::ElemSegment seg;
+  seg.mode = wasm::SegmentMode::Passive;
+  seg.items.assign(n, expr(Opcode::RefNull, uint32_t(ValType::FuncRef)));
+  return seg;
+}
+
+TEST_F(Instantiate, PassiveElementSegmentsAreChargedUntilDropped) {
+  // Every instance keeps its passive segments' references (8 bytes each) for table.init.
+  MemoryBudget budget(uint64_t{64} << 20);
+  wasm::Module m;
+  m.elements = {passive_nulls(100'000), passive_nulls(50'000)};
+  auto module = compiled(std::move(m));
+  {
+    Store store(pool_, StoreLimits{.budget = &budget});
+    Instance* inst = store.instantiate(module, {}).value();
+    const uint64_t own = inst->host_bytes.bytes();
+    EXPECT_EQ(own, 150'000 * sizeof(Slot) + 2 * sizeof(std::vector<Slot>));
+    EXPECT_EQ(inst->host_bytes.charged(), own);
+    EXPECT_EQ(budget.used(), own);
+    instance_ops::elem_drop(*inst, 0);
+    EXPECT_EQ(budget.used(), own - 100'000 * sizeof(Slot));
+    instance_ops::elem_drop(*inst, 0);  // dropped twice: nothing more
+    EXPECT_EQ(budget.used(), own - 100'000 * sizeof(Slot));
+    Instance* second = store.instantiate(module, {}).value();  // a second instance pays again
+    EXPECT_EQ(budget.used(), 2 * own - 100'000 * sizeof(Slot));
+    EXPECT_EQ(second->elements[1].size(), 50'000u);
+  }
+  EXPECT_EQ(budget.used(), 0u);  // the rest went with the instances
+}
+
+TEST_F(Instantiate, PassiveElementSegmentsPastTheBudgetFailInstantiation) {
+  // 1 MB of references, where the budget holds 512 KiB: refused before any is written.
+  MemoryBudget budget(512 << 10);
+  Store store(pool_, StoreLimits{.budget = &budget});
+  wasm::Module big;
+  big.elements = {passive_nulls(125'000)};
+  auto r = store.instantiate(compiled(std::move(big)), {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().phase, Phase::Instantiate);
+  EXPECT_EQ(r.error().message, "instance exceeds the environment's max_memory_total");
+  EXPECT_NE(r.error().context.find("1000024 bytes of host state requested"), std::string::npos)
+      << r.error().context;
+  EXPECT_NE(r.error().context.find("524288 bytes left"), std::string::npos) << r.error().context;
+  EXPECT_EQ(budget.used(), 0u);
+  wasm::Module small;
+  small.elements = {passive_nulls(50'000)};  // 400 KB: fits
+  auto fits = store.instantiate(compiled(std::move(small)), {});
+  ASSERT_TRUE(fits.ok()) << fits.error().to_string();
+  EXPECT_EQ((*fits)->elements[0].size(), 50'000u);
+  EXPECT_EQ(budget.used(), (*fits)->host_bytes.bytes());
+}
+
+TEST_F(Instantiate, AnEmbeddersAllowanceLeavesSmallInstancesUncharged) {
+  // The runtime's flat charge per process covers a small instance (uncharged_instance_bytes);
+  // past it, the excess is charged and given back as the instance shrinks.
+  MemoryBudget budget(uint64_t{64} << 20);
+  wasm::Module m;
+  m.elements = {passive_nulls(1'000), passive_nulls(100)};
+  Store store(pool_, StoreLimits{.budget = &budget, .uncharged_instance_bytes = 4096});
+  Instance* inst = store.instantiate(compiled(std::move(m)), {}).value();
+  const uint64_t own = inst->host_bytes.bytes();
+  EXPECT_EQ(own, 1'100 * sizeof(Slot) + 2 * sizeof(std::vector<Slot>));
+  EXPECT_EQ(budget.used(), own - 4096);
+  instance_ops::elem_drop(*inst, 0);  // below the allowance now: nothing charged
+  EXPECT_EQ(budget.used(), 0u);
+  EXPECT_EQ(inst->host_bytes.bytes(), own - 1'000 * sizeof(Slot));
+  instance_ops::elem_drop(*inst, 1);
+  EXPECT_EQ(budget.used(), 0u);
+}
+
+TEST_F(Instantiate, FunctionsAndGlobalsCountInTheInstancesBytes) {
+  // A module that declares many functions or globals costs host memory in every instance.
+  MemoryBudget budget(64 << 10);
+  Store store(pool_, StoreLimits{.budget = &budget});
+  wasm::Module m;
+  m.types.push_back(wasm::FuncType{});
+  m.functions.assign(2'000, wasm::Function{});  // 2,000 x 40 bytes: past 64 KiB
+  auto r = store.instantiate(compiled(m), {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "instance exceeds the environment's max_memory_total");
+  m.functions.resize(1'000);
+  auto fits = store.instantiate(compiled(m), {});
+  ASSERT_TRUE(fits.ok()) << fits.error().to_string();
+  EXPECT_EQ(budget.used(), 1'000 * (sizeof(Function) + sizeof(Function*)));
+  wasm::Module globals;
+  globals.globals.assign(5'000, wasm::Global{wasm::GlobalType{ValType::I32, false}, i32(0)});
+  EXPECT_FALSE(store.instantiate(compiled(std::move(globals)), {}).ok());
 }
 
 TEST_F(Instantiate, RejectsMalformedConstantExpressions) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <random>
@@ -119,6 +120,78 @@ TEST(MemoryPoolReuse, SlotsGivenBackFromManyThreadsComeBackZeroed) {
         }
         pool.release(p, slot, slot);
       }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(dirty_seen.load(), 0);
+}
+
+TEST(MemoryPoolReuse, SlotsResetTogetherShowNoByteOfTheirUsersAndSpareTheLiveOnes) {
+  // 60 slots of 128 KiB side by side, each written everywhere; every third stays live, the
+  // other 40 are released in a row: two batches of 16 are scanned as they fill (one walk over
+  // their span, the live slots between them skipped), 8 wait for the next acquire. The live
+  // slots keep every byte; each released one comes back holding none of its user's.
+  constexpr uint8_t kLive = 0x33;
+  MemoryPool pool;
+  uint64_t slot = 0;
+  std::vector<uint8_t*> live, released;
+  for (int i = 0; i < 60; ++i) {
+    uint8_t* p = pool.acquire(128 * kKiB, &slot);
+    ASSERT_NE(p, nullptr);
+    std::fill(p, p + slot, i % 3 == 0 ? kLive : kSecret);
+    (i % 3 == 0 ? live : released).push_back(p);
+  }
+  for (uint8_t* p : released) pool.release(p, slot, slot);
+  for (uint8_t* p : live) {
+    ASSERT_TRUE(std::all_of(p, p + slot, [](uint8_t b) { return b == kLive; }));
+  }
+  pool.reset_waiting();
+  // 32 written pages each: all kept warm, none given back.
+  EXPECT_EQ(pool.warm_bytes(), released.size() * slot);
+  std::vector<uint8_t*> again;
+  for (size_t i = 0; i < released.size(); ++i) {
+    uint8_t* p = pool.acquire(128 * kKiB, &slot);
+    ASSERT_NE(std::find(released.begin(), released.end(), p), released.end());
+    EXPECT_EQ(first_nonzero(p, slot), -1);
+    again.push_back(p);
+  }
+  for (uint8_t* p : live) {
+    EXPECT_TRUE(std::all_of(p, p + slot, [](uint8_t b) { return b == kLive; }));
+  }
+  // Released again with some pages written, and taken back by acquires that find no warm slot:
+  // each acquire scans the slots waiting then.
+  for (size_t i = 0; i < again.size(); ++i) {
+    for (size_t page = i % 4; page < slot / 4096; page += 3) again[i][page * 4096 + i] = kSecret;
+    pool.release(again[i], slot, slot);
+  }
+  for (size_t i = 0; i < again.size(); ++i) {
+    uint8_t* p = pool.acquire(128 * kKiB, &slot);
+    ASSERT_NE(std::find(released.begin(), released.end(), p), released.end());
+    EXPECT_EQ(first_nonzero(p, slot), -1);
+  }
+}
+
+TEST(MemoryPoolReuse, SlotsResetTogetherFromManyThreadsComeBackZeroed) {
+  // Four threads each keep three small slots live and cycle them: batches of waiting slots
+  // are scanned while other threads write their live slots between them.
+  MemoryPool pool;
+  std::atomic<int> dirty_seen{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&pool, &dirty_seen, t] {
+      std::array<std::pair<uint8_t*, uint64_t>, 3> mine{};
+      for (int i = 0; i < 600; ++i) {
+        auto& [p, slot] = mine[static_cast<size_t>(i) % mine.size()];
+        if (p != nullptr) pool.release(p, slot, slot);
+        p = pool.acquire(i % 2 == 0 ? 128 * kKiB : 64 * kKiB, &slot);
+        if (p == nullptr) return;
+        if (first_nonzero(p, slot) != -1) dirty_seen.fetch_add(1);
+        const uint64_t pages = slot / 4096;
+        for (uint64_t page = static_cast<uint64_t>(i) % 3; page < pages; page += 2) {
+          p[page * 4096 + static_cast<uint64_t>(t)] = static_cast<uint8_t>(t + 1);
+        }
+      }
+      for (auto& [p, slot] : mine) pool.release(p, slot, slot);
     });
   }
   for (std::thread& th : threads) th.join();

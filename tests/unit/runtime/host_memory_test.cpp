@@ -1,6 +1,9 @@
 // Host memory accounting: MemoryBudget and MemoryCharge along a chain of budgets, an
 // environment's budget (clamping, the per-process charge, names), and the engine's memories
 // and tables charged to a process's environment.
+#include <chrono>
+#include <thread>
+
 #include "common/memory_budget.hpp"
 #include "guests.hpp"
 #include "runtime/links.hpp"
@@ -240,6 +243,63 @@ TEST_F(HostMemory, TablesPastTheTotalFailInstantiation) {
   EXPECT_EQ(r.error().phase, Phase::Instantiate) << r.error().to_string();
   EXPECT_EQ(env->live_processes(), 0u);
   EXPECT_EQ(env->budget().used(), 0u);  // the first table's charge was given back
+}
+
+/// A module with a passive element segment of `n` references: "keep" waits forever; "drop"
+/// drops the segment, reports 1 and waits forever.
+std::shared_ptr<const engine::CompiledModule> with_passive_segment(size_t n) {
+  std::string refs;
+  for (size_t i = 0; i < n; ++i) refs += " $f";
+  return compile_wat("(func $f) (elem func" + refs + ")" + R"(
+    (func (export "keep") (param i64) (drop (call $receive (i64.const 99) (i64.const -1))))
+    (func (export "drop") (param i64)
+      (elem.drop 0)
+      (call $report (i64.const 1))
+      (drop (call $receive (i64.const 99) (i64.const -1)))))");
+}
+
+TEST_F(HostMemory, PassiveElementSegmentsAreChargedToTheEnvironment) {
+  // Every process of a module keeps its own copy of the passive segments' references: 800 KB
+  // here, where the environment holds a process and 512 KiB. Refused, naming the limit.
+  start(1);
+  EnvironmentConfig config;
+  config.max_memory_total = Environment::kProcessBytes + (512 << 10);
+  auto env = Environment::create(config);
+  auto r =
+      runtime_->spawn({with_passive_segment(100'000), env, "keep", {Value::i64(0)}, nullptr, 0});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().phase, Phase::Instantiate) << r.error().to_string();
+  EXPECT_EQ(r.error().message, "instance exceeds the environment's max_memory_total");
+  EXPECT_EQ(env->live_processes(), 0u);
+  EXPECT_EQ(env->budget().used(), 0u);
+
+  // 320 KB: fits, charged (past what kProcessBytes covers) while the segment is kept.
+  auto small = with_passive_segment(40'000);
+  auto keep = runtime_->spawn({small, env, "keep", {Value::i64(0)}, nullptr, 0});
+  ASSERT_TRUE(keep.ok()) << keep.error().to_string();
+  const uint64_t own = runtime_->find(*keep)->instance().host_bytes.bytes();
+  EXPECT_GE(own, 40'000 * sizeof(engine::Slot));
+  const uint64_t charged = own - Environment::kUnchargedInstanceBytes;
+  EXPECT_EQ(env->budget().used(), Environment::kProcessBytes + charged);
+
+  // elem.drop gives the references back while the process lives on (what is left of its
+  // instance, the segment list and the functions, is within kUnchargedInstanceBytes).
+  auto other = Environment::create(EnvironmentConfig{});
+  auto dropper = runtime_->spawn({small, other, "drop", {Value::i64(0)}, nullptr, 0});
+  ASSERT_TRUE(dropper.ok()) << dropper.error().to_string();
+  EXPECT_EQ(other->budget().used(), Environment::kProcessBytes + charged);
+  std::vector<int64_t> got;  // the report comes after elem.drop
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((got = reports().take()).empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_EQ(got, std::vector<int64_t>{1});
+  EXPECT_EQ(other->budget().used(), Environment::kProcessBytes);
+  EXPECT_TRUE(runtime_->kill(*keep));
+  EXPECT_TRUE(runtime_->kill(*dropper));
+  runtime_->wait_all();
+  EXPECT_EQ(env->budget().used(), 0u);
+  EXPECT_EQ(other->budget().used(), 0u);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // of its memory and finds only zeros. And many spawn-and-exit cycles keep the RSS flat.
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 #include "../support/resident_memory.hpp"
 #include "runtime_fixture.hpp"
@@ -70,6 +71,7 @@ TEST_F(SlotReuse, AWarmSlotShowsTheNextProcessNoByteOfTheLast) {
   // 4 pages: a 64 KiB slot and a 256 KiB one, each fully written (64 OS pages at most): both
   // kept warm, so the next process of the same size classes gets exactly those slots.
   ASSERT_EQ(run("write", 4).kind, ExitStatus::Kind::Normal);
+  runtime_->memory_pool().reset_waiting();  // released slots of 256 KiB or less wait for a scan
   EXPECT_GE(runtime_->memory_pool().warm_bytes(), 256u * 1024);
   const ExitStatus read = run("read", 4);
   EXPECT_EQ(read.kind, ExitStatus::Kind::Normal) << read.to_string();
@@ -83,6 +85,27 @@ TEST_F(SlotReuse, ASlotGivenBackShowsTheNextProcessNoByteOfTheLast) {
   runtime_->memory_pool().give_back_pending();
   const ExitStatus read = run("read", 16);
   EXPECT_EQ(read.kind, ExitStatus::Kind::Normal) << read.to_string();
+}
+
+TEST_F(SlotReuse, SlotsResetTogetherShowTheNextProcessesNoByteOfTheLast) {
+  start(1);
+  // 24 writers spawned at once hold 24 slots of 64 KiB and 256 KiB (4 pages each) and end
+  // together: their slots wait in batches and are scanned together. Then 24 readers, spawned
+  // at once too, get those slots back and find zeros only.
+  for (const char* entry : {"write", "read"}) {
+    std::vector<ProcessId> ids;
+    for (int i = 0; i < 24; ++i) {
+      auto id = runtime_->spawn(
+          {.module = guest_, .environment = env_, .entry = entry, .args = {Value::i64(4)}});
+      ASSERT_TRUE(id.ok()) << id.error().to_string();
+      ids.push_back(*id);
+    }
+    runtime_->wait_all();
+    for (ProcessId id : ids) {
+      const ExitStatus status = exit_of(id);
+      EXPECT_EQ(status.kind, ExitStatus::Kind::Normal) << entry << ": " << status.to_string();
+    }
+  }
 }
 
 // Sanitizers keep freed heap memory (ASan's quarantine, 256 MiB by default) or shadow it, so

@@ -18,27 +18,12 @@
 #include <thread>
 #include <vector>
 
+#include "../support/redirect_fd.hpp"
+
 namespace lunatic::runtime {
 namespace {
 
-/// Puts `fd` on host fd `target` for the test's duration (the original comes back after).
-class Redirect {
- public:
-  Redirect(int target, int fd) : target_(target), saved_(dup(target)) {
-    EXPECT_GE(saved_, 0);
-    EXPECT_EQ(dup2(fd, target), target);
-  }
-  ~Redirect() {
-    dup2(saved_, target_);
-    ::close(saved_);
-  }
-  Redirect(const Redirect&) = delete;
-  Redirect& operator=(const Redirect&) = delete;
-
- private:
-  int target_;
-  int saved_;
-};
+using ::lunatic::testing::Redirect;
 
 bool nonblocking(int fd) { return (fcntl(fd, F_GETFL) & O_NONBLOCK) != 0; }
 
