@@ -22,6 +22,11 @@ int main(int argc, char** argv) {
     static const uint8_t params[5] = {0x7E, 0, 0, 0, 0};
     lunatic_spawn(0, -1, -1, "main", 4, params, sizeof params, &id);
   }
+  if (strcmp(mode, "many_params") == 0) {
+    static uint8_t many[1001 * 17];
+    for (size_t at = 0; at < sizeof many; at += 17) many[at] = 0x7E;
+    lunatic_spawn(0, -1, -1, "main", 4, many, sizeof many, &id);
+  }
   if (strcmp(mode, "unknown_config") == 0) lunatic_config_set_max_fuel(777, 1);
   if (strcmp(mode, "unknown_module") == 0) {
     lunatic_spawn(0, -1, 777, "main", 4, NULL, 0, &id);

@@ -1,7 +1,9 @@
-// C++ SDK processes and messages: spawn with typed arguments, typed and selective receive,
+// C++ SDK processes and messages: spawn with typed arguments (in the spawn's parameters or a
+// first message, by size), typed and selective receive,
 // timeouts, request/reply, links and monitors as messages (with why the process died),
 // environments and modules
 // (`sdk_process.wasm load`: Module::load, with the guests folder preopened as /guests).
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -59,6 +61,108 @@ void allocate(Process parent) {
   static void* volatile keep;
   keep = std::malloc(8u << 20);
   (void)parent.send(keep != nullptr, kReport);
+}
+
+constexpr Tag kEcho(17);
+using Bytes56 = std::array<uint8_t, 56>;  // with a Process: 64 bytes, the most in parameters
+using Bytes57 = std::array<uint8_t, 57>;  // with a Process: 65 bytes, one too many
+
+void echo_none() {
+  Result<Process> parent = Process::lookup("spawn_arguments");
+  if (parent.ok()) (void)parent->send(std::string("none"), kEcho);
+}
+void echo_number(Process parent, int64_t n) { (void)parent.send(std::to_string(n), kEcho); }
+void echo_flag(Process parent, bool flag) {
+  (void)parent.send(std::string(flag ? "yes" : "no"), kEcho);
+}
+template <class Array> void echo_array(Process parent, Array bytes) {
+  std::string text;
+  for (uint8_t b : bytes) text += static_cast<char>('a' + b % 26);
+  (void)parent.send(text, kEcho);
+}
+void echo_string(Process parent, std::string text) { (void)parent.send(text, kEcho); }
+void crash_with(int64_t) { __builtin_trap(); }
+
+// Arguments of every size reach the child intact, whichever way they go: none, a few bytes
+// (in the spawn's parameters: lunatic_sdk_entry_16 or _64, copied as bytes or encoded),
+// exactly detail::kSpawnParameterBytes (still parameters), one byte more and 100 KiB (the
+// first message); and a forged spawn of the parameters' entry traps in the child.
+void check_spawn_argument_sizes() {
+  static_assert(detail::kSpawnParameterBytes == 64);
+  static_assert(detail::kBytewiseSpawnArguments<Process, int64_t>);
+  static_assert(detail::kBytewiseSpawnArguments<Process, Bytes56>);
+  static_assert(!detail::kBytewiseSpawnArguments<Process, Bytes57>);
+  static_assert(!detail::kBytewiseSpawnArguments<Process, bool>);  // bool is checked
+  Process self = Process::self();
+  CHECK(self.register_as("spawn_arguments").ok());
+  Mailbox<std::string> echoes;
+  auto echo = [&echoes] {
+    Result<std::string> got = echoes.receive(kEcho, Timeout(5s));
+    return got.ok() ? *got : "error: " + got.error().message();
+  };
+  auto letters = [](size_t n) {
+    std::string text;
+    for (size_t i = 0; i < n; ++i) text += static_cast<char>('a' + i % 26);
+    return text;
+  };
+  Bytes56 b56;
+  Bytes57 b57;
+  for (size_t i = 0; i < b57.size(); ++i) {
+    b57[i] = static_cast<uint8_t>(i);
+    if (i < b56.size()) b56[i] = static_cast<uint8_t>(i);
+  }
+
+  CHECK(Process::spawn(echo_none).ok());
+  CHECK(echo() == "none");
+  CHECK(Process::spawn(echo_number, self, int64_t{-1234567890123}).ok());
+  CHECK(echo() == "-1234567890123");
+  CHECK(Process::spawn(echo_flag, self, true).ok());  // 9 bytes, encoded
+  CHECK(echo() == "yes");
+  CHECK(Process::spawn(echo_array<Bytes56>, self, b56).ok());
+  CHECK(echo() == letters(56));
+  CHECK(Process::spawn(echo_array<Bytes57>, self, b57).ok());
+  CHECK(echo() == letters(57));
+  // A Process, a length and 52 bytes: 64; with 53, 65.
+  CHECK(to_bytes(std::make_tuple(self, letters(52))).size() == 64);
+  CHECK(Process::spawn(echo_string, self, letters(52)).ok());
+  CHECK(echo() == letters(52));
+  CHECK(Process::spawn(echo_string, self, letters(53)).ok());
+  CHECK(echo() == letters(53));
+  CHECK(Process::spawn(echo_string, self, std::string()).ok());
+  CHECK(echo().empty());
+  std::string big = letters(100 * 1024);
+  CHECK(Process::spawn(echo_string, self, big).ok());
+  CHECK(echo() == big);
+
+  // Linked with arguments in the parameters: the link is made before the child runs.
+  die_when_link_dies(false);
+  Mailbox<int> signals;
+  Result<Process> crashed = Process::spawn_link(kLink, crash_with, int64_t{1});
+  CHECK(crashed.ok());
+  Message<int> m = signals.receive_message({kLink}, Timeout(5s));
+  CHECK(m.kind() == MessageKind::link_died && m.process() == *crashed);
+
+  // A forged spawn of the entry claiming 17 bytes in 16: the child traps, nothing else.
+  auto invoker = static_cast<int32_t>(
+      reinterpret_cast<uintptr_t>(&detail::invoke_with_bytes<Process, int64_t>));
+  auto function = static_cast<int32_t>(reinterpret_cast<uintptr_t>(&echo_number));
+  for (int32_t size : {17, -1}) {
+    Result<Process> forged = Process::spawn_export(
+        "lunatic_sdk_entry_16", {invoker, function, size, int64_t{0}, int64_t{0}},
+        SpawnOptions{kLink});
+    CHECK(forged.ok());
+    m = signals.receive_message({kLink}, Timeout(5s));
+    CHECK(m.kind() == MessageKind::link_died && m.process() == *forged &&
+          m.reason() == "trap: unreachable");
+  }
+  // The real thing through the same export: 16 bytes, a Process and a number.
+  int64_t self_id = static_cast<int64_t>(self.id());
+  CHECK(Process::spawn_export("lunatic_sdk_entry_16",
+                              {invoker, function, int32_t{16}, self_id, int64_t{42}})
+            .ok());
+  CHECK(echo() == "42");
+  Result<std::string> none = echoes.receive(Timeout(20ms));
+  CHECK(!none.ok() && none.error().kind() == ErrorKind::timed_out);
 }
 
 void check_spawn_and_receive() {
@@ -300,6 +404,7 @@ int main(int argc, char** argv) {
     return check_result("sdk_process load");
   }
   check_spawn_and_receive();
+  check_spawn_argument_sizes();
   check_request_reply();
   check_big_message();
   check_timers();

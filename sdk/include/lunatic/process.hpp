@@ -47,6 +47,13 @@ class Param {
     out.push_back(type_);
     out.insert(out.end(), bits_, bits_ + sizeof bits_);
   }
+  /// Writes the record at `out` (17 bytes); returns the byte after it.
+  uint8_t* encode(uint8_t* out) const {
+    out[0] = type_;
+    std::memcpy(out + 1, bits_, sizeof bits_);
+    return out + kRecordBytes;
+  }
+  static constexpr size_t kRecordBytes = 17;
 
  private:
   uint8_t type_;
@@ -65,15 +72,69 @@ class Process;
 
 namespace detail {
 
-/// Spawns `function` of the module in `options` with the encoded `params`.
+/// Spawns `function` of the module in `options` with the `size` bytes of parameter records
+/// at `params`.
 inline Result<uint64_t> spawn_raw(const SpawnOptions& options, std::string_view function,
-                                  const std::vector<uint8_t>& params) {
+                                  const uint8_t* params, size_t size) {
   uint64_t id = 0;
-  int32_t status =
-      lunatic_spawn(options.link.value(), options.config, options.module, function.data(),
-                    function.size(), params.data(), params.size(), &id);
+  int32_t status = lunatic_spawn(options.link.value(), options.config, options.module,
+                                 function.data(), function.size(), params, size, &id);
   if (status != 0) return Error::from_host(id);
   return id;
+}
+
+/// A spawned function's arguments whose encoding (Serializer) is at most this many bytes, and
+/// holds no socket, travel with the spawn itself: as i64 parameters of the child's entry
+/// (lunatic_sdk_entry_16 or lunatic_sdk_entry_64), not as a first message.
+inline constexpr size_t kSpawnParameterBytes = 64;
+
+/// Whether the arguments `Params...` encode as their bytes (kCopiedAsBytes), together at most
+/// kSpawnParameterBytes: they are then copied straight into the spawn's parameters.
+template <class... Params>
+inline constexpr bool kBytewiseSpawnArguments = (kCopiedAsBytes<std::decay_t<Params>> && ...) &&
+                                                (sizeof(std::decay_t<Params>) + ... +
+                                                 0) <= kSpawnParameterBytes;
+
+/// Runs in the child (through lunatic_sdk_entry_16/_64): decodes the `size` argument bytes at
+/// `bytes`, calls `function`.
+template <class... Params>
+void invoke_with_bytes(void* function, const uint8_t* bytes, size_t size) {
+  auto* fn = reinterpret_cast<void (*)(Params...)>(function);
+  std::optional<std::tuple<std::decay_t<Params>...>> args =
+      from_bytes<std::tuple<std::decay_t<Params>...>>(bytes, size);
+  if (!args) __builtin_trap();  // only a forged spawn could do this
+  std::apply(fn, std::move(*args));
+}
+
+/// The child's side of lunatic_sdk_entry_16/_64: `words` hold `capacity` bytes, of which the
+/// first `size` are the arguments that `invoker` (a table index) decodes for `function`.
+inline void enter_with_bytes(int32_t invoker, int32_t function, int32_t size, const int64_t* words,
+                             size_t capacity) {
+  if (static_cast<uint32_t>(size) > capacity) __builtin_trap();  // a forged spawn
+  auto* invoke =
+      reinterpret_cast<void (*)(void*, const uint8_t*, size_t)>(static_cast<uintptr_t>(invoker));
+  invoke(reinterpret_cast<void*>(static_cast<uintptr_t>(function)),
+         reinterpret_cast<const uint8_t*>(words), static_cast<uint32_t>(size));
+}
+
+/// Spawns `function(Params...)` with its `size` encoded argument bytes at `bytes` (at most
+/// kSpawnParameterBytes) as parameters: [invoker, function, size, then 2 or 8 i64 words].
+template <class... Params>
+Result<uint64_t> spawn_with_bytes(const SpawnOptions& options, void (*function)(Params...),
+                                  const uint8_t* bytes, size_t size) {
+  constexpr size_t kWords = kSpawnParameterBytes / sizeof(int64_t);
+  int64_t words[kWords] = {};
+  std::memcpy(words, bytes, size);
+  const size_t count = size <= 2 * sizeof(int64_t) ? 2 : kWords;
+  uint8_t records[(3 + kWords) * Param::kRecordBytes];
+  uint8_t* at = records;
+  at = Param(static_cast<int32_t>(reinterpret_cast<uintptr_t>(&invoke_with_bytes<Params...>)))
+           .encode(at);
+  at = Param(static_cast<int32_t>(reinterpret_cast<uintptr_t>(function))).encode(at);
+  at = Param(static_cast<int32_t>(size)).encode(at);
+  for (size_t i = 0; i < count; ++i) at = Param(words[i]).encode(at);
+  return spawn_raw(options, count == 2 ? "lunatic_sdk_entry_16" : "lunatic_sdk_entry_64", records,
+                   static_cast<size_t>(at - records));
 }
 
 /// Whether argument `Arg&&` for parameter `Param` of a spawned function is fine: an rvalue,
@@ -82,7 +143,8 @@ template <class Param, class Arg>
 inline constexpr bool kSocketArgumentMovable =
     kIsMovableRvalue<Arg> || !kHoldsResources<std::decay_t<Param>>;
 
-/// Runs in the child (through lunatic_sdk_entry): receives the arguments, calls `function`.
+/// Runs in the child (through lunatic_sdk_entry): receives the arguments (the first message),
+/// calls `function`.
 template <class... Params> void invoke_spawned(void* function) {
   auto* fn = reinterpret_cast<void (*)(Params...)>(function);
   if constexpr (sizeof...(Params) == 0) {
@@ -99,6 +161,24 @@ template <class... Params> void invoke_spawned(void* function) {
 
 }  // namespace detail
 
+}  // namespace lunatic
+
+/// The exports Process::spawn starts in when the arguments travel with the spawn: their
+/// `size` bytes in the words after it (little endian: w0's bytes first), 16 or 64 bytes.
+extern "C" inline __attribute__((used, export_name("lunatic_sdk_entry_16"))) void
+lunatic_sdk_entry_16(int32_t invoker, int32_t function, int32_t size, int64_t w0, int64_t w1) {
+  const int64_t words[] = {w0, w1};
+  lunatic::detail::enter_with_bytes(invoker, function, size, words, sizeof words);
+}
+extern "C" inline __attribute__((used, export_name("lunatic_sdk_entry_64"))) void
+lunatic_sdk_entry_64(int32_t invoker, int32_t function, int32_t size, int64_t w0, int64_t w1,
+                     int64_t w2, int64_t w3, int64_t w4, int64_t w5, int64_t w6, int64_t w7) {
+  const int64_t words[] = {w0, w1, w2, w3, w4, w5, w6, w7};
+  lunatic::detail::enter_with_bytes(invoker, function, size, words, sizeof words);
+}
+
+namespace lunatic {
+
 /// A process, by id. Copyable and cheap: holding a Process keeps nothing alive.
 class Process {
  public:
@@ -109,8 +189,9 @@ class Process {
   static Process self() { return Process(lunatic_process_id()); }
 
   /// Spawns a process running `function(args...)` (a function of this module; a lambda
-  /// without captures converts to one). The arguments are serialized (Serializer) and sent
-  /// to the child, which starts with fresh memory: pass it everything it needs.
+  /// without captures converts to one). The arguments are serialized (Serializer) and given
+  /// to the child, which starts with fresh memory: pass it everything it needs. (Up to
+  /// detail::kSpawnParameterBytes of them go with the spawn, more as its first message.)
   template <class... Params, class... Args>
   static Result<Process> spawn(void (*function)(Params...), Args&&... args) {
     return spawn_with(SpawnOptions{}, function, std::forward<Args>(args)...);
@@ -134,20 +215,30 @@ class Process {
           "Module, which moves to the child: pass it as an rvalue (std::move(arg)), or a "
           "clone() of the socket");
     }
-    std::vector<uint8_t> params;
-    Param(static_cast<int32_t>(reinterpret_cast<uintptr_t>(&detail::invoke_spawned<Params...>)))
-        .encode(params);
-    Param(static_cast<int32_t>(reinterpret_cast<uintptr_t>(function))).encode(params);
-    Result<uint64_t> id = detail::spawn_raw(options, "lunatic_sdk_entry", params);
-    if (!id.ok()) return id.error();
-    if constexpr (sizeof...(Params) != 0) {
+    if constexpr (sizeof...(Params) == 0) {
+      return spawn_then_send(options, function, nullptr);
+    } else {
       std::tuple<std::decay_t<Params>...> values(std::forward<Args>(args)...);
-      // The child waits for this message first; it is alive (it waits), so this succeeds.
-      // `values` is ours: its sockets move into the message (refused_resources() is false).
-      Writer w = detail::encode(std::move(values));
-      (void)detail::send_bytes(*id, Tag(detail::kSpawnArgumentsTag), w);
+      if constexpr (detail::kBytewiseSpawnArguments<Params...>) {
+        // Their encoding is their bytes: copied into the parameters, no Writer.
+        uint8_t bytes[(sizeof(std::decay_t<Params>) + ... + 0)];
+        size_t at = 0;
+        std::apply(
+            [&](const auto&... v) {
+              ((std::memcpy(bytes + at, &v, sizeof v), at += sizeof v), ...);
+            },
+            values);
+        return spawned(detail::spawn_with_bytes(options, function, bytes, sizeof bytes));
+      } else {
+        // `values` is ours: its sockets move into the Writer (refused_resources() is false).
+        Writer w = detail::encode(std::move(values));
+        if (w.resource_count() == 0 && w.bytes().size() <= detail::kSpawnParameterBytes) {
+          return spawned(
+              detail::spawn_with_bytes(options, function, w.bytes().data(), w.bytes().size()));
+        }
+        return spawn_then_send(options, function, &w);
+      }
     }
-    return Process(*id);
   }
 
   /// Spawns export `function` of this module with Wasm arguments (i32, i64, f32, f64).
@@ -155,9 +246,7 @@ class Process {
                                       const SpawnOptions& options = {}) {
     std::vector<uint8_t> params;
     for (const Param& p : args) p.encode(params);
-    Result<uint64_t> id = detail::spawn_raw(options, function, params);
-    if (!id.ok()) return id.error();
-    return Process(*id);
+    return spawned(detail::spawn_raw(options, function, params.data(), params.size()));
   }
 
   /// The process registered under `name` (in this environment, else the nearest ancestor
@@ -255,6 +344,28 @@ class Process {
   friend bool operator!=(Process a, Process b) { return a.id_ != b.id_; }
 
  private:
+  static Result<Process> spawned(const Result<uint64_t>& id) {
+    if (!id.ok()) return id.error();
+    return Process(*id);
+  }
+
+  /// Spawns `function` in lunatic_sdk_entry, then sends it the arguments in `w` (none: no
+  /// arguments) as the first message, which the child waits for.
+  template <class... Params>
+  static Result<Process> spawn_then_send(const SpawnOptions& options, void (*function)(Params...),
+                                         Writer* w) {
+    uint8_t params[2 * Param::kRecordBytes];
+    uint8_t* at =
+        Param(static_cast<int32_t>(reinterpret_cast<uintptr_t>(&detail::invoke_spawned<Params...>)))
+            .encode(params);
+    Param(static_cast<int32_t>(reinterpret_cast<uintptr_t>(function))).encode(at);
+    Result<uint64_t> id = detail::spawn_raw(options, "lunatic_sdk_entry", params, sizeof params);
+    if (!id.ok()) return id.error();
+    // The child waits for this message first; it is alive (it waits), so this succeeds.
+    if (w != nullptr) (void)detail::send_bytes(*id, Tag(detail::kSpawnArgumentsTag), *w);
+    return Process(*id);
+  }
+
   uint64_t id_ = 0;
 };
 

@@ -73,6 +73,8 @@ class Writer {
     write_size(0);
     refused_ = true;
   }
+  /// How many resources this Writer holds for its message.
+  size_t resource_count() const { return resources_.size(); }
   /// Whether a resource was refused: these bytes must not become a message.
   bool refused_resources() const { return refused_; }
   const std::vector<uint8_t>& bytes() const { return bytes_; }

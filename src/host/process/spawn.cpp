@@ -18,6 +18,9 @@ using runtime::Process;
 
 /// One parameter record: [type u8][value u128 little endian], as in the original runtime.
 constexpr uint32_t kParamRecord = 17;
+/// The most records a spawn takes (the Web's limit on a function's parameters): each becomes a
+/// 24-byte engine::Value, so a guest cannot make the host allocate more than ~24 KB for them.
+constexpr size_t kMaxParams = 1000;
 
 /// Fuel charged to the caller per spawn, before the spawn: a spawn costs ~10-25 us of host
 /// time here (docs/design.md "Spawn speed"), what ~10,000 interpreted instructions take, so a
@@ -48,6 +51,11 @@ HostResult<std::vector<engine::Value>> decode_params(const CallContext& ctx,
   if (params.size() % kParamRecord != 0) {
     return shared::misuse(ctx, "parameters of " + std::to_string(params.size()) +
                                    " bytes are not whole 17-byte records");
+  }
+  if (params.size() / kParamRecord > kMaxParams) {
+    return shared::misuse(ctx, std::to_string(params.size() / kParamRecord) +
+                                   " parameters: more than a spawn takes (" +
+                                   std::to_string(kMaxParams) + ")");
   }
   std::span<const uint8_t> bytes = params.bytes();
   std::vector<engine::Value> values;
