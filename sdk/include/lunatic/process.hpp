@@ -44,8 +44,9 @@ class Param {
 
   /// Appends the 17-byte record of lunatic::process::spawn: [type][value u128 LE].
   void encode(std::vector<uint8_t>& out) const {
-    out.push_back(type_);
-    out.insert(out.end(), bits_, bits_ + sizeof bits_);
+    const size_t at = out.size();
+    out.resize(at + kRecordBytes);
+    encode(out.data() + at);
   }
   /// Writes the record at `out` (17 bytes); returns the byte after it.
   uint8_t* encode(uint8_t* out) const {
