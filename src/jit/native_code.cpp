@@ -3,7 +3,6 @@
 // resolving the runtime helpers (and libm/libc symbols of the process) by name.
 #include "jit/native_code.hpp"
 
-#include <llvm/ExecutionEngine/Orc/CompileUtils.h>
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
@@ -20,6 +19,7 @@
 #include <mutex>
 #include <string>
 
+#include "jit/llvm_errors.hpp"
 #include "jit/partial_inline.hpp"
 #include "jit/perf_map.hpp"
 #include "jit/self_inline.hpp"
@@ -163,11 +163,9 @@ Result<std::unique_ptr<llvm::MemoryBuffer>> emit_object(const engine::CompiledMo
   }
 
   phase = Clock::now();
-  llvm::orc::SimpleCompiler compile(**target);
-  auto object = compile(*ir);
-  if (!object) return jit_failure("machine code", object.takeError());
+  std::unique_ptr<llvm::MemoryBuffer> object = TRY(emit_machine_code(*ir, **target));
   stats.codegen_seconds = seconds_since(phase);
-  return std::move(*object);
+  return object;
 }
 
 // perf's map of the module's functions, under their names from the name section.

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "jit/llvm_errors.hpp"
 #include "jit/native_code.hpp"
 #include "jit/native_tier.hpp"
 #include "jit/object_cache.hpp"
@@ -31,24 +32,26 @@ class LlvmCompiler final : public native::OptimizingCompiler {
 
   Result<void> attach(const engine::CompiledModule& module,
                       const native::OptimizeRequest& request) const override {
-    return attach_native(module, options(request));
+    return requests_.run([&] { return attach_native(module, options(request)); });
   }
 
   Result<std::unique_ptr<NativeCode>> compile_functions(
       const engine::CompiledModule& module, std::span<const uint32_t> defined,
       const native::OptimizeRequest& request) const override {
-    return jit::compile_functions(module, defined, options(request));
+    return requests_.run([&] { return jit::compile_functions(module, defined, options(request)); });
   }
 
   Result<std::unique_ptr<NativeCode>> load_functions(
       const engine::CompiledModule& module, const native::OptimizeRequest& request) const override {
-    return jit::load_functions(module, options(request));
+    return requests_.run([&] { return jit::load_functions(module, options(request)); });
   }
 
   Result<CompileStats> precompile(const engine::CompiledModule& module,
                                   const native::OptimizeRequest& request) const override {
-    std::unique_ptr<NativeCode> code = TRY(compile_native(module, options(request)));
-    return code->stats();
+    return requests_.run([&]() -> Result<CompileStats> {
+      std::unique_ptr<NativeCode> code = TRY(compile_native(module, options(request)));
+      return code->stats();
+    });
   }
 
  private:
@@ -61,6 +64,9 @@ class LlvmCompiler final : public native::OptimizingCompiler {
   }
 
   std::optional<ObjectCache> cache_;
+  // Each request through guard_llvm: an LLVM failure that would end the process fails the
+  // request (the module keeps the code it has) and turns the tier off for the run.
+  mutable GuardedRequests requests_;
 };
 
 }  // namespace

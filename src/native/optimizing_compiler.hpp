@@ -30,7 +30,9 @@ struct OptimizeRequest {
 };
 
 /// The optimising tier, with its code cache. Thread-safe: compiles may run on several
-/// threads at once.
+/// threads at once. Every request's error is why the module keeps the code it has; its phase
+/// is Phase::Host only when LLVM failed inside (what LLVM would end the process for: a bug to
+/// report, caught), after which the tier refuses every request of the run.
 class OptimizingCompiler {
  public:
   virtual ~OptimizingCompiler() = default;

@@ -206,7 +206,7 @@ bool Compiler::load_cached(const engine::CompiledModule& module,
   native::OptimizeRequest options = options_for(Tier::Auto, digest);
   options.cache_only = true;
   if (Result<void> done = llvm->attach(module, options); !done.ok()) {
-    if (config_.note) config_.note("code cache: " + done.error().to_string());
+    tell_refusal("code cache: ", done.error());
     return false;
   }
   if (config_.note) {
@@ -285,6 +285,14 @@ void Compiler::insert_locked(Job job) {
   queue_.insert(at, std::move(job));
 }
 
+void Compiler::tell_refusal(const std::string& what, const Error& why) const {
+  if (why.phase == Phase::Host) {  // LLVM failed inside: not the module's fault
+    if (config_.warn) config_.warn(what + why.to_string());
+  } else if (config_.note) {
+    config_.note(what + why.to_string());
+  }
+}
+
 void Compiler::compile_now(const engine::CompiledModule& module,
                            const std::optional<native::Digest>& digest, Tier tier) {
   if (has_llvm_code(module)) return;
@@ -300,11 +308,11 @@ void Compiler::compile_now(const engine::CompiledModule& module,
   }
   Result<void> done = llvm->attach(module, options_for(tier, digest));
   (done.ok() ? llvm_compiled_ : llvm_refused_).fetch_add(1);
-  if (!config_.note) return;
   if (!done.ok()) {
-    config_.note("compiled tier: the module stays in the interpreter: " + done.error().to_string());
+    tell_refusal("compiled tier: the module stays in the interpreter: ", done.error());
     return;
   }
+  if (!config_.note) return;
   const native::CompileStats& stats = native::native_tier_of(module)->code().stats();
   if (stats.from_cache) {
     char line[96];

@@ -47,9 +47,9 @@ struct CompilerConfig {
   /// interpreter when the code generator failed on it. May be called from the background
   /// thread.
   std::function<void(const std::string&)> note{};
-  /// Told, once per Compiler, when the LLVM tier cannot be loaded (one line: why); the
-  /// modules then run in the baseline or the interpreter. May be called from the background
-  /// thread.
+  /// Told, once per Compiler, when the LLVM tier cannot be loaded (one line: why), and when
+  /// LLVM failed inside a compile (an internal error); the modules then run in the baseline or
+  /// the interpreter. May be called from the background thread.
   std::function<void(const std::string&)> warn{};
   /// Auto: how long a module must have been running before its background compile starts.
   /// A short run then never pays for a compile it would not live to use (LLVM at -O2 takes
@@ -210,6 +210,10 @@ class Compiler {
   /// The LLVM tier, made on first use (loading its module then, once per process); null when
   /// it cannot be loaded (`warn` was told why, once).
   const native::OptimizingCompiler* llvm();
+  /// Tells why the LLVM tier did not give `module` code: `note` (a debug line) when the tier
+  /// declined it, `warn` when LLVM failed inside (Phase::Host: a bug to report; the tier is
+  /// then off for the run, native/optimizing_compiler.hpp).
+  void tell_refusal(const std::string& what, const Error& why) const;
   /// The code cache's digest of `bytes`, or none when the cache is off (no LLVM needed).
   std::optional<native::Digest> cache_digest(std::span<const uint8_t> bytes);
   /// Compiles on this thread as `tier` does (Compiled: no OSR entries; Auto: with them).

@@ -126,7 +126,7 @@ Result<size_t> Compiler::load_hot_functions(const engine::CompiledModule& module
     }
     code = llvm->load_functions(module, options_for(Tier::Auto, digest));
     if (!code.ok()) {
-      if (config_.note) config_.note("compiled tier: " + code.error().message);
+      tell_refusal("compiled tier: ", code.error());
       return std::move(code).error();
     }
   }
@@ -183,10 +183,7 @@ Result<size_t> Compiler::compile_hot_functions(const engine::CompiledModule& mod
       llvm->compile_functions(module, set, options_for(Tier::Auto, digest));
   if (!code.ok()) {
     hot.refuse(set);
-    if (config_.note) {
-      config_.note("compiled tier: hot functions stay in the baseline: " +
-                   code.error().to_string());
-    }
+    tell_refusal("compiled tier: hot functions stay in the baseline: ", code.error());
     return std::move(code).error();
   }
   const native::CompileStats stats = (*code)->stats();
