@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 seconds=${1:-20}
 build=build-fuzz
-fuzzers=(decode_validate instantiate_run valid_module tiers baseline_tiers elf_image)
+fuzzers=(decode_validate instantiate_run valid_module tiers baseline_tiers elf_image hot_bundle)
 
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLUNATIC_BUILD_FUZZ=ON -DLUNATIC_BUILD_TESTS=OFF -DLUNATIC_BUILD_EXAMPLES=OFF >/dev/null
