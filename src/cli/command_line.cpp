@@ -42,6 +42,8 @@ Environment:
       compiles about ten times faster, into slower code).
   LUNATIC_CACHE_DIR=DIR   the code cache (default $XDG_CACHE_HOME/lunatic, else
       $HOME/.cache/lunatic).
+  LUNATIC_CACHE_MAX_MB=N   the code cache's size limit: each store removes the least
+      recently used entries past it (default 1024; 0: no limit).
   LUNATIC_LLVM_DELAY_MS=N   --tier auto: start LLVM's background compile after N ms, whatever
       the module's size (default: 1 s, and while the baseline's code runs, once the program
       has used as much CPU time as the compile would).
@@ -115,7 +117,9 @@ module, or the code generator fails on it.
 
 The cache is the directory LUNATIC_CACHE_DIR, else $XDG_CACHE_HOME/lunatic, else
 $HOME/.cache/lunatic; an entry is keyed by the module's bytes, the runtime's version, the
-host CPU and the compile options, and checked in full before it is used.
+host CPU and the compile options, and checked in full before it is used. Each store keeps
+the cache under LUNATIC_CACHE_MAX_MB MiB (default 1024) by removing the entries used least
+recently.
 
 Examples:
   lunatic compile app.wasm

@@ -213,6 +213,7 @@ std::optional<CachedCode> ObjectCache::load(const Digest& key) const {
   if (!points) return std::nullopt;
   code.osr_points = std::move(*points);
   code.entry_bytes = file_size;
+  (void)::futimens(file.fd, nullptr);  // used now: the last an LRU trim removes
   return code;
 }
 
@@ -254,6 +255,7 @@ Result<uint64_t> ObjectCache::store(const Digest& key, std::string_view object,
   // The rename itself survives a crash once the directory is synced too.
   Fd dir(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.fd >= 0) (void)::fsync(dir.fd);
+  (void)trim_cache(dir_, max_bytes_, target);
   return size;
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "codecache/cache_trim.hpp"
 #include "codecache/sha256.hpp"
 #include "common/result.hpp"
 #include "native/native_code.hpp"
@@ -46,8 +47,10 @@ class ObjectCache {
   /// No entry larger than this is read or written.
   static constexpr uint64_t kMaxEntryBytes = uint64_t{512} << 20;
 
-  /// A cache in `dir` (created, mode 0700, by the first store).
-  explicit ObjectCache(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  /// A cache in `dir` (created, mode 0700, by the first store), whose entries every store
+  /// trims back under `max_bytes` (0: no limit; cache_trim.hpp).
+  explicit ObjectCache(std::filesystem::path dir, uint64_t max_bytes = cache_max_bytes())
+      : dir_(std::move(dir)), max_bytes_(max_bytes) {}
 
   /// $LUNATIC_CACHE_DIR, else $XDG_CACHE_HOME/lunatic, else $HOME/.cache/lunatic; nullopt
   /// when none of them is set (no cache at all).
@@ -84,6 +87,7 @@ class ObjectCache {
 
  private:
   std::filesystem::path dir_;
+  uint64_t max_bytes_;
 };
 
 }  // namespace lunatic::codecache
