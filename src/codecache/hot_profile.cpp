@@ -44,7 +44,7 @@ std::string encode_hot_profile(const Digest& key, uint32_t function_count,
   put(out, uint32_t{0});
   for (const HotSample& sample : samples) {
     put(out, sample.function);
-    put(out, uint32_t{0});
+    put(out, uint32_t{sample.attempted ? 1u : 0u});
     put(out, sample.ns);
   }
   const Digest checksum = Sha256::hash(bytes_of(out));
@@ -73,9 +73,10 @@ std::optional<std::vector<HotSample>> decode_hot_profile(std::string_view file, 
     HotSample& sample = samples[i];
     sample.function = get<uint32_t>(file, at);
     sample.ns = get<uint64_t>(file, at + 8);
-    if (sample.function >= function_count || get<uint32_t>(file, at + 4) != 0 ||
-        sample.ns < kHotProfileFloorNs || sample.ns > kHotProfileMaxNs ||
-        (i > 0 && sample.function <= samples[i - 1].function)) {
+    const auto flags = get<uint32_t>(file, at + 4);
+    sample.attempted = flags == 1;
+    if (sample.function >= function_count || flags > 1 || sample.ns < kHotProfileFloorNs ||
+        sample.ns > kHotProfileMaxNs || (i > 0 && sample.function <= samples[i - 1].function)) {
       return std::nullopt;
     }
   }
@@ -84,21 +85,32 @@ std::optional<std::vector<HotSample>> decode_hot_profile(std::string_view file, 
 
 HotProfileUpdate next_hot_profile(std::span<const HotSample> stored,
                                   std::span<const uint64_t> run_ns,
-                                  const std::vector<bool>& dropped) {
+                                  const std::vector<HotFate>& fates) {
   const auto count = static_cast<uint32_t>(run_ns.size());
-  auto is_dropped = [&](uint32_t f) { return f < dropped.size() && dropped[f]; };
+  auto fate = [&](uint32_t f) { return f < fates.size() ? fates[f] : HotFate::Baseline; };
   std::vector<uint64_t> before(count);
+  std::vector<bool> was_attempted(count);
   HotProfileUpdate update;
   for (const HotSample& sample : stored) {
-    if (sample.function < count) before[sample.function] = sample.ns;
+    if (sample.function < count) {
+      before[sample.function] = sample.ns;
+      was_attempted[sample.function] = sample.attempted;
+    }
     // A function of another module's shape, or in the hot entry now: the file must change.
-    if (sample.function >= count || is_dropped(sample.function)) update.changed = true;
+    if (sample.function >= count || fate(sample.function) == HotFate::Installed) {
+      update.changed = true;
+    }
   }
   for (uint32_t f = 0; f < count; ++f) {
-    if (is_dropped(f)) continue;
-    const uint64_t ns =
-        std::min(before[f] + std::min(run_ns[f], kHotProfileMaxNs), kHotProfileMaxNs);
-    if (ns >= kHotProfileFloorNs) update.samples.push_back({f, ns});
+    if (fate(f) == HotFate::Installed) continue;
+    const bool attempted = was_attempted[f] || fate(f) == HotFate::Attempted;
+    // An attempted function's time no longer matters: kept as it was (no write for it).
+    uint64_t ns = was_attempted[f] ? before[f]
+                                   : std::min(before[f] + std::min(run_ns[f], kHotProfileMaxNs),
+                                              kHotProfileMaxNs);
+    if (attempted) ns = std::max(ns, kHotProfileFloorNs);
+    if (attempted && !was_attempted[f]) update.changed = true;
+    if (ns >= kHotProfileFloorNs) update.samples.push_back({f, ns, attempted});
   }
   if (update.samples.size() > kHotProfileMaxFunctions) {
     // The most time first (ties: the lower index), then back to ascending order.
@@ -115,7 +127,9 @@ HotProfileUpdate next_hot_profile(std::span<const HotSample> stored,
   std::vector<bool> kept(count);
   for (const HotSample& sample : update.samples) {
     kept[sample.function] = true;
-    if (sample.ns - before[sample.function] >= kHotProfileFloorNs) update.changed = true;
+    if (sample.ns - std::min(sample.ns, before[sample.function]) >= kHotProfileFloorNs) {
+      update.changed = true;
+    }
   }
   for (const HotSample& sample : stored) {
     if (sample.function < count && !kept[sample.function]) update.changed = true;

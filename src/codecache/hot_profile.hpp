@@ -21,6 +21,10 @@ namespace lunatic::codecache {
 struct HotSample {
   uint32_t function = 0;  ///< defined index
   uint64_t ns = 0;        ///< kHotProfileFloorNs .. kHotProfileMaxNs
+  /// An earlier run's batch took it and its code never reached the hot entry (LLVM refused
+  /// it, or the run ended before the compile did): never hot again for this module and build,
+  /// so a compile that fails or takes longer than the program is paid once, not every run.
+  bool attempted = false;
 
   bool operator==(const HotSample&) const = default;
 };
@@ -43,28 +47,35 @@ size_t hot_profile_max_bytes();
 
 /// The file for the profile of `key` (a Kind::Profile key) of a module of `function_count`
 /// defined functions: magic `LUNATICP`, u32 version, u32 function count, the key, u32 sample
-/// count, u32 zero, per sample u32 function, u32 zero, u64 ns; then the SHA-256 of all that.
+/// count, u32 zero, per sample u32 function, u32 flags (1: attempted), u64 ns; then the
+/// SHA-256 of all that.
 /// @pre samples well formed (what decode_hot_profile accepts)
 std::string encode_hot_profile(const Digest& key, uint32_t function_count,
                                std::span<const HotSample> samples);
 /// The samples of `file`; nullopt unless it is exactly a file encode_hot_profile makes for
 /// this key and function count: length, magic, version, key, count, checksum, and every sample
-/// (functions ascending and below the count, ns within the floor and the cap, zeros zero).
+/// (functions ascending and below the count, ns within the floor and the cap, no unknown
+/// flag, zeros zero).
 std::optional<std::vector<HotSample>> decode_hot_profile(std::string_view file, const Digest& key,
                                                          uint32_t function_count);
 
+/// What became of a function in a run: still in the baseline, in the hot entry now (it leaves
+/// the profile), or taken by a batch whose code never arrived (kept, `attempted`).
+enum class HotFate : uint8_t { Baseline, Installed, Attempted };
+
 /// What a run leaves behind: `stored` (what it started from) plus `run_ns` (per defined
-/// function, the time this run sampled), without the functions `dropped` says (in the hot entry
-/// now, or refused by LLVM), each capped; those at or above the floor, the
-/// kHotProfileMaxFunctions with the most time, ascending. `changed`: whether it is worth a
-/// write (a stored function dropped or gone, or one's time changed by at least the floor).
+/// function, the time this run sampled), without the functions `fates` says are Installed and
+/// with those Attempted marked, each capped; those at or above the floor (an attempted one is
+/// kept at the floor at least), the kHotProfileMaxFunctions with the most time, ascending.
+/// `changed`: whether it is worth a write (a stored function left or newly attempted, or one's
+/// time changed by at least the floor).
 struct HotProfileUpdate {
   std::vector<HotSample> samples;
   bool changed = false;
 };
 HotProfileUpdate next_hot_profile(std::span<const HotSample> stored,
                                   std::span<const uint64_t> run_ns,
-                                  const std::vector<bool>& dropped);
+                                  const std::vector<HotFate>& fates);
 
 /// The stored profile of `key` for a module of `function_count` defined functions; empty when
 /// there is none or it fails a check.

@@ -48,7 +48,8 @@ class HotFunctions {
   /// one runs LLVM's code; keeps `partial` alive as long as this object. Also for code from the
   /// code cache at a run's start: those functions are never taken by take_hot(). Thread-safe.
   void install(const NativeCode& baseline, std::unique_ptr<NativeCode> partial);
-  /// LLVM could not compile these: never asked again.
+  /// LLVM could not compile these (or an earlier run's compile of them never arrived, the
+  /// hot profile): never asked again.
   void refuse(const std::vector<uint32_t>& defined);
   /// The LLVM code that holds function i (its OSR entry), or null. Lock-free.
   const NativeCode* code_of(uint32_t defined_index) const {
@@ -58,11 +59,10 @@ class HotFunctions {
   uint64_t ticks_of(uint32_t defined_index) const {
     return defined_index < count_ ? ticks_[defined_index].load(std::memory_order_relaxed) : 0;
   }
-  /// Whether function i has LLVM code, or LLVM refused it: sampled for nothing from now on.
-  bool settled(uint32_t defined_index) const {
-    if (defined_index >= count_) return false;
-    const uint8_t state = state_[defined_index].load(std::memory_order_acquire);
-    return state == kInstalled || state == kRefused;
+  /// Whether a batch took function i (compiling, installed or refused): no batch takes it again.
+  bool taken(uint32_t defined_index) const {
+    return defined_index < count_ &&
+           state_[defined_index].load(std::memory_order_acquire) != kBaseline;
   }
   /// Functions installed so far.
   uint32_t installed() const { return installed_.load(std::memory_order_relaxed); }

@@ -24,7 +24,12 @@ std::vector<uint64_t> Compiler::load_hot_profile(
   // A missing, damaged or foreign file is an empty profile (every field was checked).
   profile.stored = codecache::load_hot_profile(*cache_, profile.key, count);
   const codecache::HotSample* most = nullptr;
+  std::vector<uint32_t> attempted;
   for (const codecache::HotSample& sample : profile.stored) {
+    if (sample.attempted) {  // paid for once already: stays in the baseline
+      attempted.push_back(sample.function);
+      continue;
+    }
     profile.initial[sample.function] =
         static_cast<uint64_t>(static_cast<double>(sample.ns) * ticks_per_ns);
     if (most == nullptr || sample.ns > most->ns) most = &sample;
@@ -39,6 +44,7 @@ std::vector<uint64_t> Compiler::load_hot_profile(
         static_cast<double>(most->ns) * 1e-6);
     config_.note(line);
   }
+  if (!attempted.empty()) native::native_tier_of(*module)->hot()->refuse(attempted);
   std::vector<uint64_t> initial =
       profile.stored.empty() ? std::vector<uint64_t>{} : profile.initial;
   std::lock_guard lock(mutex_);
@@ -63,16 +69,21 @@ void Compiler::store_hot_profile(Profile& profile) {
   const native::HotFunctions& hot = *tier->hot();
   const auto count = static_cast<uint32_t>(profile.initial.size());
   std::vector<uint64_t> run_ns(count);
-  std::vector<bool> dropped(count);
+  std::vector<codecache::HotFate> fates(count);
   for (uint32_t f = 0; f < count; ++f) {
     // This run's samples alone (the counter started from what was stored), in nanoseconds.
     const uint64_t ticks = hot.ticks_of(f);
     const uint64_t run = ticks > profile.initial[f] ? ticks - profile.initial[f] : 0;
     run_ns[f] = static_cast<uint64_t>(static_cast<double>(run) / profile.ticks_per_ns);
-    dropped[f] = hot.settled(f);  // in the hot entry now (or LLVM refused it)
+    // In the hot entry now; or taken by a batch whose code never came (refused, or still
+    // compiling at the end: a compile that outlives the program is not retried every run).
+    using Fate = codecache::HotFate;
+    fates[f] = hot.code_of(f) != nullptr ? Fate::Installed
+               : hot.taken(f)            ? Fate::Attempted
+                                         : Fate::Baseline;
   }
   const codecache::HotProfileUpdate update =
-      codecache::next_hot_profile(profile.stored, run_ns, dropped);
+      codecache::next_hot_profile(profile.stored, run_ns, fates);
   if (!update.changed) return;  // a tiny program's run writes nothing
   Result<void> stored = codecache::store_hot_profile(*cache_, profile.key, count, update.samples);
   if (!config_.note) return;

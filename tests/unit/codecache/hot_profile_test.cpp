@@ -1,7 +1,7 @@
 // The hot profile (codecache/hot_profile.hpp): encoded and decoded back; every kind of damage
 // (truncation, extra bytes, magic, version, key, function count, checksum, each field out of
-// bounds) refused; the update a run makes (sums, floor, cap, bounded count, dropped functions,
-// when a write is worth it); and the file in a cache directory.
+// bounds) refused; the update a run makes (sums, floor, cap, bounded count, functions installed
+// or attempted, when a write is worth it); and the file in a cache directory.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -75,11 +75,15 @@ TEST(HotProfile, RefusesEveryDamage) {
   EXPECT_FALSE(decode_hot_profile(with<uint32_t>(file, 48, 3), key, 10));  // count > file
   EXPECT_FALSE(decode_hot_profile(with<uint32_t>(file, 48, 1), key, 10));  // count < file
   EXPECT_FALSE(decode_hot_profile(with<uint32_t>(file, 48, 0xffffffff), key, 10));
-  EXPECT_FALSE(decode_hot_profile(with<uint32_t>(file, 52, 1), key, 10));        // reserved
-  EXPECT_FALSE(decode_hot_profile(with<uint32_t>(file, 56, 10), key, 10));       // f >= count
-  EXPECT_FALSE(decode_hot_profile(with<uint32_t>(file, 56, 4), key, 10));        // not ascending
-  EXPECT_FALSE(decode_hot_profile(with<uint32_t>(file, 72, 1), key, 10));        // descending
-  EXPECT_FALSE(decode_hot_profile(with<uint32_t>(file, 60, 1), key, 10));        // padding
+  EXPECT_FALSE(decode_hot_profile(with<uint32_t>(file, 52, 1), key, 10));   // reserved
+  EXPECT_FALSE(decode_hot_profile(with<uint32_t>(file, 56, 10), key, 10));  // f >= count
+  EXPECT_FALSE(decode_hot_profile(with<uint32_t>(file, 56, 4), key, 10));   // not ascending
+  EXPECT_FALSE(decode_hot_profile(with<uint32_t>(file, 72, 1), key, 10));   // descending
+  EXPECT_FALSE(decode_hot_profile(with<uint32_t>(file, 60, 2), key, 10));   // unknown flag
+  auto attempted = decode_hot_profile(with<uint32_t>(file, 60, 1), key, 10);
+  ASSERT_TRUE(attempted);
+  EXPECT_TRUE((*attempted)[0].attempted);
+  EXPECT_FALSE((*attempted)[1].attempted);
   EXPECT_FALSE(decode_hot_profile(with<uint64_t>(file, 64, kMs - 1), key, 10));  // under floor
   EXPECT_FALSE(decode_hot_profile(with<uint64_t>(file, 64, kHotProfileMaxNs + 1), key, 10));
   EXPECT_TRUE(decode_hot_profile(with<uint32_t>(file, 56, 3), key, 10));  // still well formed
@@ -96,8 +100,9 @@ TEST(HotProfile, ARunAddsItsTimeAboveTheFloor) {
   const std::vector<HotSample> stored = {{1, 2 * kMs}, {3, 50 * kMs}};
   // Function 0: under the floor alone, not kept; 1: sums; 2: new; 3: in the hot entry now.
   const std::vector<uint64_t> run = {kMs / 2, 3 * kMs, 4 * kMs, 100 * kMs};
-  const std::vector<bool> dropped = {false, false, false, true};
-  HotProfileUpdate next = next_hot_profile(stored, run, dropped);
+  const std::vector<HotFate> fates = {HotFate::Baseline, HotFate::Baseline, HotFate::Baseline,
+                                      HotFate::Installed};
+  HotProfileUpdate next = next_hot_profile(stored, run, fates);
   EXPECT_EQ(next.samples, (std::vector<HotSample>{{1, 5 * kMs}, {2, 4 * kMs}}));
   EXPECT_TRUE(next.changed);
   // A tiny program's run: nothing reaches the floor, nothing to write.
@@ -110,13 +115,38 @@ TEST(HotProfile, ARunAddsItsTimeAboveTheFloor) {
             (std::vector<HotSample>{{1, 2 * kMs + kMs / 2}, {3, 50 * kMs + kMs / 2}}));
   EXPECT_FALSE(next.changed);
   // Only a drop: worth a write (the function must not be hot at once again).
-  next = next_hot_profile(stored, std::vector<uint64_t>{0, 0, 0, 0}, {false, true});
+  next = next_hot_profile(stored, std::vector<uint64_t>{0, 0, 0, 0},
+                          {HotFate::Baseline, HotFate::Installed});
   EXPECT_EQ(next.samples, (std::vector<HotSample>{{3, 50 * kMs}}));
   EXPECT_TRUE(next.changed);
   // A stored function outside the module: dropped.
   next = next_hot_profile(std::vector<HotSample>{{9, 5 * kMs}}, std::vector<uint64_t>{0, 0}, {});
   EXPECT_TRUE(next.samples.empty());
   EXPECT_TRUE(next.changed);
+}
+
+// A batch took the function and its code never came (refused, or the run ended first): kept,
+// marked, whatever its time, so no later run compiles it again; its mark is worth a write once.
+TEST(HotProfile, AnAttemptedFunctionIsKeptMarked) {
+  std::vector<HotFate> fates = {HotFate::Attempted, HotFate::Baseline};
+  HotProfileUpdate next = next_hot_profile({}, std::vector<uint64_t>{kMs / 10, 0}, fates);
+  EXPECT_EQ(next.samples, (std::vector<HotSample>{{0, kMs, true}}));
+  EXPECT_TRUE(next.changed);
+  // The next run refused it at its start (Attempted again): its time stays, nothing to write.
+  next = next_hot_profile(next.samples, std::vector<uint64_t>{5 * kMs, 0}, fates);
+  EXPECT_EQ(next.samples, (std::vector<HotSample>{{0, kMs, true}}));
+  EXPECT_FALSE(next.changed);
+  // Still marked when the run's fate says nothing (Baseline); gone once installed.
+  next = next_hot_profile(next.samples, std::vector<uint64_t>{0, 0}, {});
+  ASSERT_EQ(next.samples.size(), 1u);
+  EXPECT_TRUE(next.samples[0].attempted);
+  next = next_hot_profile(next.samples, std::vector<uint64_t>{0, 0}, {HotFate::Installed});
+  EXPECT_TRUE(next.samples.empty());
+  EXPECT_TRUE(next.changed);
+  const std::vector<HotSample> marked = {{0, 2 * kMs, true}, {3, kMs, false}};
+  auto back = decode_hot_profile(encode_hot_profile(key_of(1), 4, marked), key_of(1), 4);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, marked);
 }
 
 TEST(HotProfile, TimeIsCappedAndTheCountBounded) {
