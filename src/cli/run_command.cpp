@@ -378,6 +378,8 @@ int run_module(const RunOptions& options) {
     hot_jobs = tiering::Compiler::HotWait::Pending;
   }
   if (!compiler->finish_hot_compile(hot_wait, hot_jobs)) log->debug("hot functions not stored");
+  // What this run sampled, for the next runs (nothing for a run too short to matter).
+  compiler->store_hot_profiles();
   if (compiler->busy() || rt.host_work().pending() != 0) {
     // A background compile (LLVM, or a module a process loads: not interruptible) is still
     // running for a program that has ended: exit now rather than wait seconds for code nobody

@@ -166,12 +166,14 @@ Digest ObjectCache::key(const Digest& module_digest, unsigned opt_level, bool os
   material += "module " + to_hex(module_digest) + "\n";
   material += "cpu" + host_cpu_identity() + "\n";
   material += "opt " + std::to_string(opt_level) + " osr " + (osr_entries ? "1" : "0") + "\n";
-  if (kind == Kind::Hot) material += "kind hot\n";  // a module's key stays what it was
+  // A module's key stays what it was.
+  if (kind == Kind::Hot) material += "kind hot\n";
+  if (kind == Kind::Profile) material += "kind profile\n";
   return Sha256::hash(bytes_of(material));
 }
 
-std::filesystem::path ObjectCache::path_of(const Digest& key) const {
-  return dir_ / (to_hex(key) + ".obj");
+std::filesystem::path ObjectCache::path_of(const Digest& key, std::string_view suffix) const {
+  return dir_ / (to_hex(key) + std::string(suffix));
 }
 
 bool ObjectCache::contains(const Digest& key) const {
@@ -253,10 +255,42 @@ Result<uint64_t> ObjectCache::store(const Digest& key, std::string_view object,
     return error;
   }
   // The rename itself survives a crash once the directory is synced too.
+  // (store_small skips both syncs.)
   Fd dir(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.fd >= 0) (void)::fsync(dir.fd);
   (void)trim_cache(dir_, max_bytes_, target);
   return size;
+}
+
+std::optional<std::string> ObjectCache::read_small(const Digest& key, std::string_view suffix,
+                                                   size_t max_bytes) const {
+  Fd file(::open(path_of(key, suffix).c_str(), O_RDONLY | O_CLOEXEC));
+  if (file.fd < 0) return std::nullopt;
+  struct stat st {};
+  if (::fstat(file.fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      static_cast<uint64_t>(st.st_size) > max_bytes) {
+    return std::nullopt;
+  }
+  std::string bytes(static_cast<size_t>(st.st_size), '\0');
+  if (!read_exactly(file.fd, bytes.data(), bytes.size())) return std::nullopt;
+  return bytes;
+}
+
+Result<void> ObjectCache::store_small(const Digest& key, std::string_view suffix,
+                                      std::string_view bytes) const {
+  if (!make_dirs(dir_)) return store_error(dir_, "cannot create");
+  std::string temp = (dir_ / ".small-XXXXXX").string();
+  Fd file(::mkstemp(temp.data()));
+  if (file.fd < 0) return store_error(temp, "cannot create");
+  const std::filesystem::path target = path_of(key, suffix);
+  const bool written = write_all(file.fd, bytes.data(), bytes.size());
+  if (!written || ::rename(temp.c_str(), target.c_str()) != 0) {
+    Error error = store_error(written ? target : std::filesystem::path(temp),
+                              written ? "cannot rename to" : "cannot write");
+    ::unlink(temp.c_str());
+    return error;
+  }
+  return {};
 }
 
 }  // namespace lunatic::codecache

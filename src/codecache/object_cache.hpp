@@ -57,8 +57,10 @@ class ObjectCache {
   static std::optional<std::filesystem::path> default_dir();
 
   /// What an entry holds: the whole module's code (compile_native), or its hot functions'
-  /// (compile_functions: in the object's place, a bundle of objects, hot_entry.hpp).
-  enum class Kind : uint8_t { Module, Hot };
+  /// (compile_functions: in the object's place, a bundle of objects, hot_entry.hpp); or the
+  /// time earlier runs sampled in functions not yet hot (a small file of its own, read and
+  /// written with read_small/store_small: hot_profile.hpp).
+  enum class Kind : uint8_t { Module, Hot, Profile };
 
   /// The key of a module (`module_digest`) compiled with these options on this host by this
   /// runtime: SHA-256 of the module's digest, PROJECT_VERSION, kFormatVersion, the build IDs
@@ -69,8 +71,8 @@ class ObjectCache {
                     Kind kind = Kind::Module);
 
   const std::filesystem::path& dir() const { return dir_; }
-  /// Where the entry of `key` lives (whether or not it exists).
-  std::filesystem::path path_of(const Digest& key) const;
+  /// Where the entry of `key` lives (whether or not it exists): `<hex key><suffix>`.
+  std::filesystem::path path_of(const Digest& key, std::string_view suffix = ".obj") const;
   /// Whether an entry for `key` exists (not verified: load() may still miss).
   bool contains(const Digest& key) const;
 
@@ -84,6 +86,15 @@ class ObjectCache {
   /// path and the reason.
   Result<uint64_t> store(const Digest& key, std::string_view object,
                          const OsrPoints& osr_points) const;
+
+  /// The bytes of the file `path_of(key, suffix)`, a regular file of at most `max_bytes`;
+  /// nullopt when it is missing, larger or unreadable. Unverified: the caller checks them.
+  std::optional<std::string> read_small(const Digest& key, std::string_view suffix,
+                                        size_t max_bytes) const;
+  /// Writes `bytes` to `path_of(key, suffix)` atomically (a temporary file, renamed), without
+  /// fsync: for data a crash may lose (a profile), never for code. Errors as store()'s.
+  Result<void> store_small(const Digest& key, std::string_view suffix,
+                           std::string_view bytes) const;
 
  private:
   std::filesystem::path dir_;

@@ -17,12 +17,25 @@ HotFunctions::HotFunctions(uint32_t count)
   }
 }
 
-void HotFunctions::watch(std::vector<uint64_t> thresholds, std::function<void()> on_hot) {
-  std::lock_guard lock(mutex_);
-  if (watching_.load(std::memory_order_relaxed) || thresholds.size() != count_) return;
-  thresholds_ = std::move(thresholds);
-  on_hot_ = std::move(on_hot);
-  watching_.store(true, std::memory_order_release);
+void HotFunctions::watch(std::vector<uint64_t> thresholds, std::function<void()> on_hot,
+                         const std::vector<uint64_t>& initial) {
+  bool hot = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (watching_.load(std::memory_order_relaxed) || thresholds.size() != count_) return;
+    if (initial.size() == count_) {
+      for (uint32_t i = 0; i < count_; ++i) {
+        ticks_[i].store(initial[i], std::memory_order_relaxed);
+        hot = hot || initial[i] >= thresholds[i];
+      }
+    }
+    thresholds_ = std::move(thresholds);
+    on_hot_ = std::move(on_hot);
+    watching_.store(true, std::memory_order_release);
+  }
+  // Hot before its first sample: one job for all of them (a later sample that crosses a
+  // threshold from below queues its own).
+  if (hot) became_hot();
 }
 
 void HotFunctions::unwatch() {

@@ -24,8 +24,12 @@ class HotFunctions {
   /// Starts counting: function i is hot once the samples taken in it stand for
   /// `thresholds[i]` ticks of the time stamp counter; `on_hot` is told, from the thread that took
   /// the sample (a worker, on a fiber: it must only queue work), when a function becomes hot. Once.
+  /// `initial` (empty, or one per function): the ticks function i starts from (what earlier
+  /// runs sampled in it, the code cache's hot profile); one at or past its threshold is hot at
+  /// once (on_hot is told before this returns).
   /// @pre thresholds.size() == count
-  void watch(std::vector<uint64_t> thresholds, std::function<void()> on_hot);
+  void watch(std::vector<uint64_t> thresholds, std::function<void()> on_hot,
+             const std::vector<uint64_t>& initial = {});
   /// on_hot is not called any more once this returns (its owner is going away). Thread-safe.
   void unwatch();
   /// A safepoint's slow path in defined function i, `ticks` after the previous one (the
@@ -44,7 +48,8 @@ class HotFunctions {
   /// one runs LLVM's code; keeps `partial` alive as long as this object. Also for code from the
   /// code cache at a run's start: those functions are never taken by take_hot(). Thread-safe.
   void install(const NativeCode& baseline, std::unique_ptr<NativeCode> partial);
-  /// LLVM could not compile these: never asked again.
+  /// LLVM could not compile these (or an earlier run's compile of them never arrived, the
+  /// hot profile): never asked again.
   void refuse(const std::vector<uint32_t>& defined);
   /// The LLVM code that holds function i (its OSR entry), or null. Lock-free.
   const NativeCode* code_of(uint32_t defined_index) const {
@@ -53,6 +58,11 @@ class HotFunctions {
   /// The ticks sampled in function i so far.
   uint64_t ticks_of(uint32_t defined_index) const {
     return defined_index < count_ ? ticks_[defined_index].load(std::memory_order_relaxed) : 0;
+  }
+  /// Whether a batch took function i (compiling, installed or refused): no batch takes it again.
+  bool taken(uint32_t defined_index) const {
+    return defined_index < count_ &&
+           state_[defined_index].load(std::memory_order_acquire) != kBaseline;
   }
   /// Functions installed so far.
   uint32_t installed() const { return installed_.load(std::memory_order_relaxed); }

@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "codecache/hot_profile.hpp"
 #include "codecache/object_cache.hpp"
 #include "common/result.hpp"
 #include "engine/compile.hpp"
@@ -134,6 +135,13 @@ class Compiler {
   /// baseline, and the sampling finds them again).
   Result<size_t> load_hot_functions(const engine::CompiledModule& module,
                                     const std::optional<native::Digest>& digest);
+  /// Auto: writes back the hot profile (codecache/hot_profile.hpp) of each module watched
+  /// with the code cache on and still alive: what it started from plus what this run sampled,
+  /// without the functions that have LLVM code now; only when that changed by at least the
+  /// profile's floor. Once per module (later calls write nothing): the end of a run calls it
+  /// (cli/run_command.cpp, after finish_hot_compile); a Compiler that is never told to writes
+  /// no profile.
+  void store_hot_profiles();
   /// Hot functions compiled by LLVM since this Compiler was made.
   uint64_t hot_compiled() const { return hot_compiled_.load(); }
   /// Hot functions published from the code cache since this Compiler was made.
@@ -173,6 +181,23 @@ class Compiler {
     /// The module's hot functions from the code cache (load_hot_functions).
     bool hot_cached = false;
   };
+  /// A watched module's hot profile: the key, what was stored, the ticks each function
+  /// started from (HotFunctions::watch's `initial`) and the time stamp counter's rate.
+  struct Profile {
+    std::weak_ptr<const engine::CompiledModule> module;
+    codecache::Digest key{};
+    std::vector<codecache::HotSample> stored;
+    std::vector<uint64_t> initial;
+    double ticks_per_ns = 1;
+    bool written = false;
+  };
+  /// Reads the stored hot profile of a module (cache on, a digest) into the ticks its
+  /// functions start from (empty: none) and remembers it for store_hot_profiles().
+  std::vector<uint64_t> load_hot_profile(
+      const std::shared_ptr<const engine::CompiledModule>& module,
+      const std::optional<native::Digest>& digest, double ticks_per_ns);
+  /// Writes one profile back (store_hot_profiles). @pre not under mutex_
+  void store_hot_profile(Profile& profile);
   /// Auto: starts counting the time spent in each function of a module that runs baseline
   /// code; a function that becomes hot queues a hot job. With a `digest`, first queues the
   /// load of the hot functions earlier runs left in the cache. Whether it counts.
@@ -240,6 +265,8 @@ class Compiler {
   bool hot_busy_ = false;   ///< under mutex_: the background thread compiles hot functions
   size_t hot_pending_ = 0;  ///< under mutex_: hot jobs (job.hot, job.hot_cached) queued or run
   std::condition_variable hot_done_;  ///< a hot job ended (finish_hot_compile)
+  /// The hot profiles of the modules watch_hot() watches (under mutex_).
+  std::vector<Profile> profiles_;
   /// Modules watch_hot() watches (under mutex_): the destructor stops their callbacks.
   std::vector<std::weak_ptr<const engine::CompiledModule>> watched_;
   bool stopping_ = false;

@@ -59,7 +59,7 @@ bool Compiler::watch_hot(const std::shared_ptr<const engine::CompiledModule>& mo
   if (config_.tier != Tier::Auto || (!estimate && !config_.hot_ticks)) return false;
   const native::NativeTier* tier = native::native_tier_of(*module);
   if (tier == nullptr || tier->hot() == nullptr) return false;
-  const double rate = config_.hot_ticks ? 0 : ticks_per_ns();
+  const double rate = ticks_per_ns();
   std::vector<uint64_t> thresholds;
   thresholds.reserve(module->wasm.functions.size());
   for (const wasm::Function& f : module->wasm.functions) {
@@ -79,6 +79,8 @@ bool Compiler::watch_hot(const std::shared_ptr<const engine::CompiledModule>& mo
     if (stopping_) return false;
     watched_.push_back(weak);
   }
+  // What earlier runs sampled: a function hot over the runs is hot early in this one.
+  const std::vector<uint64_t> initial = load_hot_profile(module, digest, rate);
   // What earlier runs compiled first: the background thread takes jobs in order, so a
   // function the cache holds is published before any hot job could take it.
   if (digest) {
@@ -87,11 +89,14 @@ bool Compiler::watch_hot(const std::shared_ptr<const engine::CompiledModule>& mo
     enqueue(std::move(load));
   }
   // Called on a worker (a fiber) when a function becomes hot: only queues the job.
-  tier->hot()->watch(std::move(thresholds), [this, weak, digest] {
-    Job job{weak, std::chrono::steady_clock::now(), digest, false, {}};
-    job.hot = true;
-    enqueue(std::move(job));
-  });
+  tier->hot()->watch(
+      std::move(thresholds),
+      [this, weak, digest] {
+        Job job{weak, std::chrono::steady_clock::now(), digest, false, {}};
+        job.hot = true;
+        enqueue(std::move(job));
+      },
+      initial);
   return true;
 }
 

@@ -6,6 +6,8 @@
 # print the same; a damaged entry is a miss and the run is the same.
 #   hot_cache.sh LUNATIC WORK_DIR WASM EXPECTED_STDOUT
 set -euo pipefail
+# shellcheck source=expect_log.sh
+source "$(dirname "$0")/expect_log.sh"
 lunatic=$1
 work=$2
 wasm=$3
@@ -24,14 +26,6 @@ run_auto() {  # run_auto NAME: one default run with a debug log; its stderr in $
     { echo "FAIL ($1): exit $?"; cat "$work/$1.log"; exit 1; }
   if [[ $out != "$expected" ]]; then
     echo "FAIL ($1): printed: $out"
-    exit 1
-  fi
-}
-expect_log() {  # expect_log NAME TEXT [absent]
-  if grep -q "$2" "$work/$1.log"; then found=1; else found=0; fi
-  if [[ ${3:-} == absent && $found == 1 || ${3:-} != absent && $found == 0 ]]; then
-    echo "FAIL ($1): \"$2\" ${3:-expected} in its log:"
-    cat "$work/$1.log"
     exit 1
   fi
 }

@@ -45,7 +45,7 @@ class HotCache : public ::testing::Test {
 
   /// An auto tier whose functions are hot after 1000 ticks, with this test's cache; its notes
   /// are collected (the background thread writes them).
-  std::unique_ptr<Compiler> auto_compiler(unsigned opt_level = 2) {
+  std::unique_ptr<Compiler> auto_compiler(unsigned opt_level = 2, uint64_t hot_ticks = 1000) {
     return std::make_unique<Compiler>(
         CompilerConfig{.tier = Tier::Auto,
                        .opt_level = opt_level,
@@ -55,7 +55,7 @@ class HotCache : public ::testing::Test {
                              notes_ += line + "\n";
                            },
                        .delay_per_byte = std::chrono::hours(1),  // never the module's own LLVM code
-                       .hot_ticks = 1000,
+                       .hot_ticks = hot_ticks,
                        .cache_dir = dir_});
   }
   bool noted(const std::string& what) {
@@ -151,6 +151,48 @@ TEST_F(HotCache, ASecondRunStartsWithTheHotFunctionsAndTheSameOutcome) {
   EXPECT_EQ(tier.hot()->code_of(2), nullptr);  // never ran
   const Outcome second = run(module, kN);
   EXPECT_EQ(second, want);  // results, fuel left, slices
+}
+
+// The hot profile: a run whose function never got hot leaves the time it sampled in the cache;
+// the next run starts from it, so the function is hot before it runs at all, and once it has
+// LLVM code it leaves the profile.
+TEST_F(HotCache, TheProfileCarriesSamplesToTheNextRun) {
+  const std::vector<uint8_t> module_bytes = bytes();
+  const jit::Digest key =
+      jit::ObjectCache::key(jit::digest_of(module_bytes), 2, true, jit::ObjectCache::Kind::Profile);
+  const jit::ObjectCache cache(dir_);
+  {
+    auto compiler = auto_compiler(2, uint64_t{1} << 60);  // never hot
+    auto module = compiler->compile(module_bytes).value();
+    run(module, 3'000'000);  // milliseconds in $loop and $sq
+    EXPECT_EQ(compiler->hot_compiled(), 0u);
+    compiler->store_hot_profiles();
+    EXPECT_TRUE(noted("functions stored (the most: ")) << notes();
+    compiler->store_hot_profiles();   // once per run: nothing more
+    EXPECT_EQ(entries().size(), 1u);  // the profile alone
+  }
+  // The functions the samples fell in: $sq (its entry's safepoint takes most slow paths), and
+  // perhaps $loop; never $cold.
+  const std::vector<codecache::HotSample> stored = codecache::load_hot_profile(cache, key, 3);
+  ASSERT_FALSE(stored.empty());
+  for (const codecache::HotSample& sample : stored) {
+    EXPECT_LT(sample.function, 2u);
+    EXPECT_GE(sample.ns, codecache::kHotProfileFloorNs);
+  }
+
+  // 1000 ticks: the stored millisecond or more is past that before anything runs.
+  auto compiler = auto_compiler();
+  auto module = compiler->compile(module_bytes).value();
+  EXPECT_TRUE(compiler->finish_hot_compile(std::chrono::seconds(60), Compiler::HotWait::Pending))
+      << notes();
+  EXPECT_TRUE(noted("functions sampled by earlier runs")) << notes();
+  EXPECT_EQ(compiler->hot_compiled(), stored.size()) << notes();
+  for (const codecache::HotSample& sample : stored) {
+    EXPECT_NE(native::native_tier_of(*module)->hot()->code_of(sample.function), nullptr);
+  }
+  compiler->store_hot_profiles();
+  EXPECT_TRUE(codecache::load_hot_profile(cache, key, 3).empty());  // in the hot entry now
+  EXPECT_EQ(run(module, kN), run(compile_wat(kWat, Tier::Interp), kN));
 }
 
 // finish_hot_compile's Pending waits for every hot job: a batch's compile and its store, and
