@@ -451,8 +451,12 @@ void emit_slot_entry(ModuleEnv& env, uint32_t defined_index) {
   b.CreateRetVoid();
 }
 
-// The OSR variant of F (internal, typed) and wo<F>: void (ctx, const Slot* locals, i32
-// safepoint, Slot* results), which calls it and writes its results as slots.
+// The OSR variant of F (typed) and wo<F>: void (ctx, const Slot* locals, i32 safepoint,
+// Slot* results), which calls it and writes its results as slots. The variant is external, as
+// wg<F> is: internal, LLVM 14's dead-argument pass returns a one-field result bare (`{ i64 }`
+// as `i64`, an extractvalue after the call), which breaks the variant's own musttail call of
+// wgo<F> ("failed to perform tail call elimination", a fatal error) whenever the variant is
+// too big to be inlined into wo<F> (Lua's luaV_execute compiled alone, a hot function).
 llvm::Function* declare_osr(ModuleEnv& env, uint32_t defined_index) {
   const uint32_t func_index = env.wasm.imported_functions + defined_index;
   const wasm::FuncType& type = env.wasm.types[env.wasm.functions[defined_index].type_index];
@@ -462,7 +466,7 @@ llvm::Function* declare_osr(ModuleEnv& env, uint32_t defined_index) {
   llvm::Type* ret = in_memory ? llvm::StructType::get(env.llvm, std::vector<llvm::Type*>{env.i64})
                               : env.typed[defined_index]->getReturnType();
   auto* variant_type = llvm::FunctionType::get(ret, params, false);
-  auto* variant = llvm::Function::Create(variant_type, llvm::GlobalValue::InternalLinkage,
+  auto* variant = llvm::Function::Create(variant_type, llvm::GlobalValue::ExternalLinkage,
                                          "wfo" + std::to_string(func_index), env.module);
   auto* sig = llvm::FunctionType::get(env.void_type, {env.ptr, env.ptr, env.i32, env.ptr}, false);
   auto* fn = llvm::Function::Create(sig, llvm::GlobalValue::ExternalLinkage, osr_name(func_index),

@@ -125,5 +125,33 @@ TEST(JitNativeCode, MismatchedLoweredCodeIsAnError) {
   EXPECT_FALSE(compile_native(unlowered).ok());
 }
 
+// A function with a loop and no result, too big for LLVM to inline its OSR variant into wo<F>,
+// compiled alone with OSR entries (a hot function in `auto`): the variant's tail call of its
+// stack-growing entry must survive the optimiser (it did not for Lua's luaV_execute: LLVM
+// returned the variant's one-field result bare and then failed the musttail, fatally).
+TEST(JitNativeCode, ABigFunctionWithALoopCompilesAloneWithOsrEntries) {
+  std::string body;
+  for (int i = 0; i < 1200; ++i) {
+    body += "(global.set $g (i32.xor (global.get $g) (i32.mul (local.get 1) (i32.const " +
+            std::to_string(2 * i + 1) + "))))\n";
+    body += "(local.set 1 (i32.add (local.get 1) (global.get $g)))\n";
+  }
+  const std::string wat = R"((module
+  (global $g (mut i32) (i32.const 1))
+  (func (export "spin") (param i32) (local i32)
+    (loop $next
+      )" + body + R"(
+      (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+      (br_if $next (local.get 0)))))
+)";
+  auto module = compile_wat(wat.c_str());
+  ASSERT_NE(module, nullptr);
+  const std::vector<uint32_t> alone{0};
+  auto code = compile_functions(*module, alone, CompileOptions{.osr_entries = true});
+  ASSERT_TRUE(code.ok()) << code.error().to_string();
+  EXPECT_NE((*code)->osr_entry(0), nullptr);
+  EXPECT_TRUE((*code)->osr_point(0, 1)) << "the loop header's OSR entry";
+}
+
 }  // namespace
 }  // namespace lunatic::jit::testing
