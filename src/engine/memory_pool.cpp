@@ -62,14 +62,14 @@ constexpr uint64_t kBatchBytes = uint64_t{64} << 20;
 // Deferred give-back (MemoryPool::give_back_some): a full batch waits, committed, until a
 // worker with nothing to run gives it back, so that a burst of deaths (100,000 processes
 // killed over their links) does not pay its system calls while there is work to do. At most
-// kMaxDeferredBatches batches and kMaxDeferredBytes of their pages wait; past that a full batch
+// kMaxDeferredBatches batches and max_deferred_bytes of their pages wait (pages no budget
+// counts: the embedder sizes it to its memory, set_max_deferred_bytes); past that a full batch
 // is given back at once, as before. A batch waits at most kMaxDeferredAge while no worker is
 // idle: then the release that fills the next batch gives back the oldest, so a runtime that is
 // never idle holds no more than about a second of ended processes' pages. A class that would
 // need a new reservation gives the waiting batches back first (acquire), so address space grows
 // no more than without the wait.
 constexpr size_t kMaxDeferredBatches = 1024;
-constexpr uint64_t kMaxDeferredBytes = uint64_t{256} << 20;
 constexpr auto kMaxDeferredAge = std::chrono::seconds(1);
 
 // Moves (MemoryPool::move): a memory with at least kRemapMinPages written pages moves its pages
@@ -179,6 +179,7 @@ struct MemoryPool::Impl {
   std::deque<std::unique_ptr<Batch>> deferred;
   std::vector<std::unique_ptr<Batch>> spare;  ///< empty ones to reuse (under batch_mutex)
   uint64_t deferred_bytes = 0;                ///< their bytes (under batch_mutex)
+  uint64_t max_deferred_bytes = kDefaultMaxDeferredBytes;  ///< under batch_mutex
   std::atomic<size_t> deferred_count{0};      ///< deferred.size(), read without the lock
   std::mutex remapped_mutex;
   std::vector<uint8_t*> remapped;  ///< slots holding a remapped range, at most kMaxRemapped
@@ -405,7 +406,7 @@ struct MemoryPool::Impl {
   // are at their bound (the caller gives it back now).
   bool defer_batch_locked() {
     if (deferred.size() >= kMaxDeferredBatches ||
-        deferred_bytes + batch.bytes > kMaxDeferredBytes) {
+        deferred_bytes + batch.bytes > max_deferred_bytes) {
       return false;
     }
     std::unique_ptr<Batch> held;
@@ -613,6 +614,11 @@ void MemoryPool::give_back_pending() {
 }
 
 bool MemoryPool::give_back_some() { return impl_->give_back_deferred(); }
+
+void MemoryPool::set_max_deferred_bytes(uint64_t bytes) {
+  std::lock_guard lock(impl_->batch_mutex);
+  impl_->max_deferred_bytes = bytes;
+}
 
 bool MemoryPool::has_deferred() const {
   return impl_->deferred_count.load(std::memory_order_relaxed) != 0;

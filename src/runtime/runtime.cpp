@@ -16,6 +16,7 @@ Runtime::Runtime(RuntimeConfig config)
   unsigned workers = config_.workers;
   if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
   if (config_.slice_fuel == 0) config_.slice_fuel = 1;
+  pool_.set_max_deferred_bytes(config_.pool_deferred_bytes);
   scheduler_ = std::make_unique<Scheduler>(*this, workers, config_.slice_fuel);
 }
 

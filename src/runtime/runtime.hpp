@@ -63,6 +63,11 @@ struct RuntimeConfig {
   std::function<void(const CrashInfo&)> on_crash{};
   /// How many of the latest abnormal ends Runtime::crashes() keeps.
   size_t crash_history = 64;
+  /// How many bytes of ended processes' pages the memory pool may keep until a worker is idle
+  /// (engine::MemoryPool::set_max_deferred_bytes): resident memory outside every budget, so
+  /// it must fit the headroom the embedder leaves above its budgets (`lunatic run`: 1/32 of
+  /// the root's budget, at most 256 MiB).
+  uint64_t pool_deferred_bytes = engine::MemoryPool::kDefaultMaxDeferredBytes;
 };
 
 /// Called on the spawning thread once a process is instantiated, before it can run (and before

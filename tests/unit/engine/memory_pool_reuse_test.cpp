@@ -260,24 +260,30 @@ TEST(MemoryPoolReuse, AFullBatchWaitsForAnIdleMomentThenComesBackZeroed) {
 }
 
 TEST(MemoryPoolReuse, DeferredBatchesAreBounded) {
-  // With nothing giving deferred batches back, releases past the bound (256 MiB of waiting
-  // pages) give their batches back themselves: 6,000 slots of 1 MiB with 100 written pages
-  // each (2.3 GiB written in all) leave well under 256 MiB more resident than before.
-  MemoryPool pool;
-  const long before = resident_kib();
-  uint64_t slot = 0;
-  for (int i = 0; i < 6'000; ++i) {
-    uint8_t* p = pool.acquire(1024 * kKiB, &slot);
-    ASSERT_NE(p, nullptr);
-    for (uint64_t page = 0; page < 100; ++page) p[page * 4096] = kSecret;
-    pool.release(p, slot, slot);
+  // With nothing giving deferred batches back, releases past the bound give their batches back
+  // themselves: 2,000 slots of 1 MiB with 100 written pages each (800 MB written in all) leave
+  // at most the bound more resident than before, plus the batch being filled (64 MiB) and
+  // some slack. A bound of 0 defers nothing.
+  for (const uint64_t bound : {uint64_t{0}, MemoryPool::kDefaultMaxDeferredBytes,
+                               uint64_t{192} << 20}) {
+    MemoryPool pool;
+    pool.set_max_deferred_bytes(bound);
+    const long before = resident_kib();
+    uint64_t slot = 0;
+    for (int i = 0; i < 2'000; ++i) {
+      uint8_t* p = pool.acquire(1024 * kKiB, &slot);
+      ASSERT_NE(p, nullptr);
+      for (uint64_t page = 0; page < 100; ++page) p[page * 4096] = kSecret;
+      pool.release(p, slot, slot);
+    }
+    const long grown = resident_kib() - before;
+    EXPECT_LT(grown, static_cast<long>(bound >> 10) + 96 * 1024)
+        << grown << " KiB more resident, bound " << bound;
+    EXPECT_EQ(pool.has_deferred(), bound != 0) << bound;
+    pool.give_back_pending();
+    EXPECT_FALSE(pool.has_deferred());
+    EXPECT_LT(resident_kib() - before, 16 * 1024);
   }
-  const long grown = resident_kib() - before;
-  EXPECT_LT(grown, 320 * 1024) << grown << " KiB more resident";
-  EXPECT_TRUE(pool.has_deferred());
-  pool.give_back_pending();
-  EXPECT_FALSE(pool.has_deferred());
-  EXPECT_LT(resident_kib() - before, 16 * 1024);
 }
 
 }  // namespace
