@@ -180,7 +180,7 @@ struct MemoryPool::Impl {
   std::vector<std::unique_ptr<Batch>> spare;  ///< empty ones to reuse (under batch_mutex)
   uint64_t deferred_bytes = 0;                ///< their bytes (under batch_mutex)
   uint64_t max_deferred_bytes = kDefaultMaxDeferredBytes;  ///< under batch_mutex
-  std::atomic<size_t> deferred_count{0};      ///< deferred.size(), read without the lock
+  std::atomic<size_t> deferred_count{0};  ///< deferred.size(), read without the lock
   std::mutex remapped_mutex;
   std::vector<uint8_t*> remapped;  ///< slots holding a remapped range, at most kMaxRemapped
   std::atomic<size_t> remapped_count{0};

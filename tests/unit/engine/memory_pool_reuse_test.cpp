@@ -264,8 +264,8 @@ TEST(MemoryPoolReuse, DeferredBatchesAreBounded) {
   // themselves: 2,000 slots of 1 MiB with 100 written pages each (800 MB written in all) leave
   // at most the bound more resident than before, plus the batch being filled (64 MiB) and
   // some slack. A bound of 0 defers nothing.
-  for (const uint64_t bound : {uint64_t{0}, MemoryPool::kDefaultMaxDeferredBytes,
-                               uint64_t{192} << 20}) {
+  for (const uint64_t bound :
+       {uint64_t{0}, MemoryPool::kDefaultMaxDeferredBytes, uint64_t{192} << 20}) {
     MemoryPool pool;
     pool.set_max_deferred_bytes(bound);
     const long before = resident_kib();
