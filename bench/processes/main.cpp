@@ -53,6 +53,8 @@ std::unique_ptr<runtime::Runtime> make_runtime(const Options& o) {
   runtime::RuntimeConfig config;
   config.workers = o.workers;
   config.linker = make_bench_linker();
+  // As `lunatic run` on a machine of 11 GiB or more: 1/32 of its default budget, capped.
+  config.pool_deferred_bytes = uint64_t{256} << 20;
   return std::make_unique<runtime::Runtime>(std::move(config));
 }
 

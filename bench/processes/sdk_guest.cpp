@@ -42,6 +42,8 @@ double spawn_sdk_guest(const std::string& path, unsigned workers, int64_t alive,
   runtime::RuntimeConfig config;
   config.workers = workers;
   config.linker = linker;
+  // As `lunatic run` on a machine of 11 GiB or more: 1/32 of its default budget, capped.
+  config.pool_deferred_bytes = uint64_t{256} << 20;
   auto rt = std::make_unique<runtime::Runtime>(std::move(config));
   auto id = rt->spawn_root(*module, runtime::Environment::create({}), "spawn_replies",
                            {engine::Value::i64(alive), engine::Value::i64(n)});

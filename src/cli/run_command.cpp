@@ -222,6 +222,10 @@ int run_module(const RunOptions& options) {
   auto root_id = std::make_shared<std::atomic<runtime::ProcessId>>(0);
   runtime::RuntimeConfig runtime_config;
   runtime_config.workers = options.threads;
+  // Ended processes' pages waiting for an idle worker are outside every budget: 1/32 of the
+  // root's, within the quarter of the host's memory the default budget leaves free.
+  runtime_config.pool_deferred_bytes =
+      std::min<uint64_t>(config.max_memory_total / 32, uint64_t{256} << 20);
   {
     std::shared_ptr<binding::Linker> linker = host::standard_linker();
     dist::define_functions(*linker);

@@ -10,7 +10,9 @@
 #include <array>
 #include <atomic>
 #include <bit>
+#include <chrono>
 #include <cstring>
+#include <deque>
 #include <mutex>
 #include <vector>
 
@@ -56,6 +58,19 @@ constexpr uint64_t kMaxScanSpanSlots = 64;
 constexpr size_t kBatchSlots = 64;
 constexpr size_t kBatchRanges = 2 * kBatchSlots;
 constexpr uint64_t kBatchBytes = uint64_t{64} << 20;
+
+// Deferred give-back (MemoryPool::give_back_some): a full batch waits, committed, until a
+// worker with nothing to run gives it back, so that a burst of deaths (100,000 processes
+// killed over their links) does not pay its system calls while there is work to do. At most
+// kMaxDeferredBatches batches and max_deferred_bytes of their pages wait (pages no budget
+// counts: the embedder sizes it to its memory, set_max_deferred_bytes); past that a full batch
+// is given back at once, as before. A batch waits at most kMaxDeferredAge while no worker is
+// idle: then the release that fills the next batch gives back the oldest, so a runtime that is
+// never idle holds no more than about a second of ended processes' pages. A class that would
+// need a new reservation gives the waiting batches back first (acquire), so address space grows
+// no more than without the wait.
+constexpr size_t kMaxDeferredBatches = 1024;
+constexpr auto kMaxDeferredAge = std::chrono::seconds(1);
 
 // Moves (MemoryPool::move): a memory with at least kRemapMinPages written pages moves its pages
 // with one mremap instead of copying them: copying 256 MiB of written pages took 1.4-1.5 s here
@@ -149,6 +164,7 @@ struct MemoryPool::Impl {
     std::array<std::pair<uint8_t*, size_t>, kBatchSlots> slots;  ///< base, class index
     size_t slot_count = 0;
     uint64_t bytes = 0;
+    std::chrono::steady_clock::time_point deferred_at{};  ///< when it began to wait
   };
 
   std::array<SizeClass, kClassCount> classes;
@@ -159,6 +175,12 @@ struct MemoryPool::Impl {
   std::atomic<uint64_t> warm_bytes{0};
   std::mutex batch_mutex;
   Batch batch;
+  /// Full batches waiting for give_back_some(), oldest first (under batch_mutex).
+  std::deque<std::unique_ptr<Batch>> deferred;
+  std::vector<std::unique_ptr<Batch>> spare;  ///< empty ones to reuse (under batch_mutex)
+  uint64_t deferred_bytes = 0;                ///< their bytes (under batch_mutex)
+  uint64_t max_deferred_bytes = kDefaultMaxDeferredBytes;  ///< under batch_mutex
+  std::atomic<size_t> deferred_count{0};  ///< deferred.size(), read without the lock
   std::mutex remapped_mutex;
   std::vector<uint8_t*> remapped;  ///< slots holding a remapped range, at most kMaxRemapped
   std::atomic<size_t> remapped_count{0};
@@ -368,7 +390,68 @@ struct MemoryPool::Impl {
     for (size_t i = 0; i < count; ++i) batch.ranges[batch.range_count++] = ranges[i];
     batch.slots[batch.slot_count++] = {base, index};
     batch.bytes += bytes;
-    if (batch.slot_count == kBatchSlots || batch.bytes >= kBatchBytes) flush_locked(lock);
+    if (batch.slot_count == kBatchSlots || batch.bytes >= kBatchBytes) {
+      if (!defer_batch_locked()) {
+        flush_locked(lock);
+      } else if (std::chrono::steady_clock::now() - deferred.front()->deferred_at >=
+                 kMaxDeferredAge) {
+        lock.unlock();
+        give_back_deferred();  // the oldest: it waited long enough for an idle worker
+        lock.lock();
+      }
+    }
+  }
+
+  // Moves the full batch to the deferred ones (called with batch_mutex held); false if they
+  // are at their bound (the caller gives it back now).
+  bool defer_batch_locked() {
+    if (deferred.size() >= kMaxDeferredBatches ||
+        deferred_bytes + batch.bytes > max_deferred_bytes) {
+      return false;
+    }
+    std::unique_ptr<Batch> held;
+    if (!spare.empty()) {
+      held = std::move(spare.back());
+      spare.pop_back();
+    } else {
+      held = std::make_unique<Batch>();
+    }
+    *held = batch;
+    held->deferred_at = std::chrono::steady_clock::now();
+    deferred_bytes += batch.bytes;
+    deferred.push_back(std::move(held));
+    deferred_count.store(deferred.size(), std::memory_order_relaxed);
+    batch.range_count = 0;
+    batch.slot_count = 0;
+    batch.bytes = 0;
+    return true;
+  }
+
+  // Gives back the oldest deferred batch (its slots go to their cold lists); false if none
+  // waits. The system call runs without the lock.
+  bool give_back_deferred() {
+    if (deferred_count.load(std::memory_order_relaxed) == 0) return false;
+    std::unique_lock lock(batch_mutex);
+    if (deferred.empty()) return false;
+    std::unique_ptr<Batch> taken = std::move(deferred.front());
+    deferred.pop_front();
+    deferred_count.store(deferred.size(), std::memory_order_relaxed);
+    deferred_bytes -= taken->bytes;
+    lock.unlock();
+    give_back_batch(*taken);
+    lock.lock();
+    spare.push_back(std::move(taken));
+    return true;
+  }
+
+  // MADV_DONTNEED over a batch's ranges, then its slots join their cold lists.
+  void give_back_batch(const Batch& taken) {
+    returner.give_back(taken.ranges.data(), taken.range_count);
+    for (size_t i = 0; i < taken.slot_count; ++i) {
+      SizeClass& c = classes[taken.slots[i].second];
+      std::lock_guard class_lock(c.mutex);
+      c.cold.push_back(taken.slots[i].first);
+    }
   }
 
   // Gives back every slot of the batch and puts them on their cold lists. Takes the batch out
@@ -379,12 +462,7 @@ struct MemoryPool::Impl {
     batch.slot_count = 0;
     batch.bytes = 0;
     lock.unlock();
-    returner.give_back(taken.ranges.data(), taken.range_count);
-    for (size_t i = 0; i < taken.slot_count; ++i) {
-      SizeClass& c = classes[taken.slots[i].second];
-      std::lock_guard class_lock(c.mutex);
-      c.cold.push_back(taken.slots[i].first);
-    }
+    give_back_batch(taken);
     lock.lock();
   }
 };
@@ -419,7 +497,14 @@ uint8_t* MemoryPool::acquire(uint64_t bytes, uint64_t* slot_bytes) {
     c.cold.pop_back();
   } else {
     // Slots waiting in the batch are not taken back early: that would reset them one by one,
-    // the cost the batch is there to spread. A fresh slot costs address space only.
+    // the cost the batch is there to spread. A fresh slot costs address space only; before a
+    // new reservation, the deferred batches are given back (their slots may be of this class).
+    if (c.unused == 0 && impl_->deferred_count.load(std::memory_order_relaxed) != 0) {
+      lock.unlock();
+      while (impl_->give_back_deferred()) {
+      }
+      return acquire(bytes, slot_bytes);
+    }
     if (c.unused == 0 && !impl_->refill(c, size)) return nullptr;
     slot = c.next;
     c.next += size;
@@ -522,8 +607,21 @@ void MemoryPool::reset_waiting() {
 
 void MemoryPool::give_back_pending() {
   reset_waiting();
+  while (impl_->give_back_deferred()) {
+  }
   std::unique_lock lock(impl_->batch_mutex);
   if (impl_->batch.slot_count != 0) impl_->flush_locked(lock);
+}
+
+bool MemoryPool::give_back_some() { return impl_->give_back_deferred(); }
+
+void MemoryPool::set_max_deferred_bytes(uint64_t bytes) {
+  std::lock_guard lock(impl_->batch_mutex);
+  impl_->max_deferred_bytes = bytes;
+}
+
+bool MemoryPool::has_deferred() const {
+  return impl_->deferred_count.load(std::memory_order_relaxed) != 0;
 }
 
 uint64_t MemoryPool::warm_bytes() const {

@@ -52,6 +52,22 @@ class MemoryPool {
   /// Thread-safe.
   void give_back_pending();
 
+  /// A full batch of slots to give back waits (committed; at most 1,024 batches and
+  /// set_max_deferred_bytes() of pages in all, and about a second while nothing gives it back)
+  /// for an idle moment instead
+  /// of being given back by the release that filled it: this gives back the oldest (one
+  /// system call); false if none waits. The runtime's workers call it when they have nothing
+  /// to run. Thread-safe.
+  bool give_back_some();
+  /// True if a batch waits for give_back_some() (a relaxed load: a hint). Thread-safe.
+  bool has_deferred() const;
+  /// How many bytes of pages the waiting batches may hold: resident memory no budget counts,
+  /// so an embedder sizes it to what it has (the runtime: RuntimeConfig::pool_deferred_bytes;
+  /// 0: every full batch is given back at once). Default kDefaultMaxDeferredBytes.
+  /// Thread-safe.
+  void set_max_deferred_bytes(uint64_t bytes);
+  static constexpr uint64_t kDefaultMaxDeferredBytes = uint64_t{64} << 20;
+
   /// Bytes held by released slots kept warm (zeroed, committed). For tests and statistics.
   uint64_t warm_bytes() const;
 

@@ -164,42 +164,71 @@ NodeInfo Runtime::node_info() const {
 
 std::vector<CrashInfo> Runtime::crashes() const {
   std::lock_guard lock(crashes_mutex_);
-  return std::vector<CrashInfo>(crashes_.begin(), crashes_.end());
+  // Oldest first: from crash_oldest_ to the end of the ring, then its start.
+  std::vector<CrashInfo> list(crashes_.begin() + static_cast<ptrdiff_t>(crash_oldest_),
+                              crashes_.end());
+  list.insert(list.end(), crashes_.begin(),
+              crashes_.begin() + static_cast<ptrdiff_t>(crash_oldest_));
+  return list;
 }
 
-void Runtime::record_crash(Process& process, const ExitStatus& status,
+void Runtime::record_crash(Process& process, const ExitStatus& status, const std::string& reason,
                            std::vector<std::string> names, std::vector<LinkEntry> links) {
   const bool killed = status.kind == ExitStatus::Kind::Killed;
   scheduler_->count(killed ? Scheduler::Counter::Kills : Scheduler::Counter::Crashes);
   if (config_.crash_history == 0 && !config_.on_crash) return;
-  CrashInfo crash;
-  crash.id = process.id();
-  crash.names = std::move(names);
-  crash.module = process.module_name_;
-  crash.entry = process.entry_name_;
-  crash.environment = process.environment_->id();
-  crash.reason = status.to_string();
-  crash.killed = killed;
-  if (status.trap && !killed) crash.backtrace = status.trap->backtrace;
-  crash.links = std::move(links);
-  std::sort(crash.links.begin(), crash.links.end(),
+  std::sort(links.begin(), links.end(),
             [](const LinkEntry& a, const LinkEntry& b) { return a.process < b.process; });
   // Erlang's supervisor is the linked process that traps exits: here, one that takes its
   // links' failures as messages (die_when_link_dies off), so it hears of this death.
-  for (const LinkEntry& link : crash.links) {
+  std::optional<ProcessId> supervisor;
+  for (const LinkEntry& link : links) {
     std::shared_ptr<Process> linked = find(link.process);
     if (linked != nullptr && !linked->die_when_link_dies()) {
-      crash.supervisor = link.process;
+      supervisor = link.process;
       break;
     }
   }
-  crash.start_time_ms = process.start_time_ms_;
-  crash.end_time_ms = unix_time_ms();
-  if (config_.on_crash) config_.on_crash(crash);
-  if (config_.crash_history == 0) return;
+  // Written into `crash` field by field: a reused ring entry keeps its storage.
+  auto fill = [&](CrashInfo& crash) {
+    crash.id = process.id();
+    crash.names = std::move(names);
+    crash.module.assign(process.module_name_);
+    crash.entry.assign(process.entry_name_);
+    crash.environment = process.environment_->id();
+    crash.reason.assign(reason);
+    crash.killed = killed;
+    if (status.trap && !killed) {
+      crash.backtrace = status.trap->backtrace;
+    } else {
+      crash.backtrace.clear();
+    }
+    crash.links = std::move(links);
+    crash.supervisor = supervisor;
+    crash.start_time_ms = process.start_time_ms_;
+    crash.end_time_ms = unix_time_ms();
+  };
+  if (config_.on_crash) {
+    CrashInfo crash;
+    fill(crash);
+    config_.on_crash(crash);
+    if (config_.crash_history == 0) return;
+    std::lock_guard lock(crashes_mutex_);
+    if (crashes_.size() < config_.crash_history) {
+      crashes_.push_back(std::move(crash));
+    } else {
+      crashes_[crash_oldest_] = std::move(crash);
+      crash_oldest_ = (crash_oldest_ + 1) % crashes_.size();
+    }
+    return;
+  }
   std::lock_guard lock(crashes_mutex_);
-  if (crashes_.size() >= config_.crash_history) crashes_.pop_front();
-  crashes_.push_back(std::move(crash));
+  if (crashes_.size() < config_.crash_history) {
+    fill(crashes_.emplace_back());
+  } else {
+    fill(crashes_[crash_oldest_]);
+    crash_oldest_ = (crash_oldest_ + 1) % crashes_.size();
+  }
 }
 
 }  // namespace lunatic::runtime

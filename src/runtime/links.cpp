@@ -150,6 +150,12 @@ std::optional<engine::Trap> Links::kill_reason() const {
   return kill_reason_;
 }
 
+std::optional<engine::Trap> Links::take_kill_reason() {
+  std::lock_guard lock(mutex_);
+  if (!kill_reason_) return std::nullopt;
+  return std::move(*kill_reason_);  // stays engaged: the first reason still won
+}
+
 std::vector<LinkEntry> Links::links() const {
   std::lock_guard lock(mutex_);
   return links_.entries();
@@ -189,12 +195,21 @@ void deliver_notice(Process& target, std::unique_ptr<Message> notice, Notice how
   target.deliver(std::move(notice));
 }
 
+namespace {
+
+/// Why a LinkDied signal kills the process that receives it.
+engine::Trap link_died_trap(const Death& death) {
+  return engine::Trap::killed(
+      "linked process " + std::to_string(death.process) +
+      (death.kind == ExitStatus::Kind::Normal ? " does not exist" : " failed"));
+}
+
+}  // namespace
+
 /// What a LinkDied signal does to the process that receives it.
 void signal_link_died(Process& target, const Death& death, Tag tag, Notice how) {
   if (target.die_when_link_dies()) {
-    target.kill(engine::Trap::killed(
-        "linked process " + std::to_string(death.process) +
-        (death.kind == ExitStatus::Kind::Normal ? " does not exist" : " failed")));
+    target.kill(link_died_trap(death));
     return;
   }
   deliver_notice(target, death_signal(MessageKind::LinkDied, death, tag), how);
@@ -266,8 +281,18 @@ void Process::stop_monitoring(ProcessId other_id) {
 // ---- Death: notifying the others ------------------------------------------------------------
 
 void notify_death(Runtime& runtime, ProcessId dead, const Notifications& n,
-                  const ExitStatus& status) {
-  const Death death{dead, status.kind, death_reason(status.to_string())};
+                  const ExitStatus& status, std::string_view reason) {
+  // The signals' data is made for the first signal that carries it: a linked process that dies
+  // of this death needs none (100,000 of them, killed over their links, needed none).
+  Death death{dead, status.kind, {}};
+  bool has_reason = false;
+  auto with_reason = [&]() -> const Death& {
+    if (!has_reason) death.reason = death_reason(reason);
+    has_reason = true;
+    return death;
+  };
+  // The reason each linked process is killed with: one text for them all.
+  std::optional<engine::Trap> link_kill;
   // Entries that name processes of other nodes go to the Router, which tells those nodes.
   Notifications remote;
   for (const LinkEntry& l : n.links) {
@@ -279,7 +304,15 @@ void notify_death(Runtime& runtime, ProcessId dead, const Notifications& n,
     if (!other) continue;
     other->links_.remove_link(dead);
     // A normal exit does not propagate (issue 4): the link just ends.
-    if (status.failed()) signal_link_died(*other, death, l.tag, Notice::Forced);
+    if (!status.failed()) continue;
+    // As signal_link_died does.
+    if (other->die_when_link_dies()) {
+      if (!link_kill) link_kill = link_died_trap(death);
+      other->kill(*link_kill);
+    } else {
+      deliver_notice(*other, death_signal(MessageKind::LinkDied, with_reason(), l.tag),
+                     Notice::Forced);
+    }
   }
   for (const MonitorEntry& m : n.monitors) {
     if (is_remote(m.watcher)) {
@@ -288,10 +321,10 @@ void notify_death(Runtime& runtime, ProcessId dead, const Notifications& n,
     }
     if (std::shared_ptr<Process> watcher = runtime.find(m.watcher)) {
       watcher->links_.remove_watching(dead);
-      deliver_notice(*watcher, death_signal(MessageKind::ProcessDied, death, m.tag),
+      deliver_notice(*watcher, death_signal(MessageKind::ProcessDied, with_reason(), m.tag),
                      Notice::Forced);
       for (Tag tag : m.more_tags) {
-        deliver_notice(*watcher, death_signal(MessageKind::ProcessDied, death, tag),
+        deliver_notice(*watcher, death_signal(MessageKind::ProcessDied, with_reason(), tag),
                        Notice::Budgeted);
       }
     }

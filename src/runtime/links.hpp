@@ -82,6 +82,9 @@ class Links {
   /// Records why the owner is being killed; the first reason wins. False if one was set.
   bool set_kill_reason(engine::Trap reason);
   std::optional<engine::Trap> kill_reason() const;
+  /// The reason, moved out (no copy of its text) for the owner's exit status; the owner still
+  /// counts as killed (later set_kill_reason calls return false).
+  std::optional<engine::Trap> take_kill_reason();
 
   std::vector<LinkEntry> links() const;
 
@@ -122,8 +125,9 @@ inline constexpr std::string_view kNoConnectionReason = "noconnection";
 std::vector<uint8_t> death_reason(std::string_view text);
 
 /// Tells the links and monitors of the dead process `dead` (handed over by Links::close())
-/// that it ended with `status`. Called by the runtime once, on the worker that finished it.
+/// that it ended with `status` (`reason`: status.to_string()). Called by the runtime once, on
+/// the worker that finished it.
 void notify_death(Runtime& runtime, ProcessId dead, const Notifications& notifications,
-                  const ExitStatus& status);
+                  const ExitStatus& status, std::string_view reason);
 
 }  // namespace lunatic::runtime

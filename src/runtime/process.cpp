@@ -164,7 +164,7 @@ Process::SliceEnd Process::run_slice(uint64_t fuel) {
   using engine::RunStatus;
   using engine::TrapKind;
   if (kill_requested_.load(std::memory_order_acquire)) {
-    exit_ = ExitStatus{ExitStatus::Kind::Killed, links_.kill_reason(), {}};
+    exit_ = ExitStatus{ExitStatus::Kind::Killed, links_.take_kill_reason(), {}};
     return SliceEnd::Exited;
   }
   wait_.store(Wait::None, std::memory_order_relaxed);
@@ -190,7 +190,7 @@ Process::SliceEnd Process::run_slice(uint64_t fuel) {
         if (trap.kind == TrapKind::Exit && trap.exit_code == 0) {
           exit_ = ExitStatus{ExitStatus::Kind::Normal, trap, {}};
         } else if (trap.kind == TrapKind::Killed) {
-          std::optional<engine::Trap> reason = links_.kill_reason();
+          std::optional<engine::Trap> reason = links_.take_kill_reason();
           exit_ = ExitStatus{ExitStatus::Kind::Killed, reason ? *reason : trap, {}};
         } else {
           exit_ = ExitStatus{ExitStatus::Kind::Failed, trap, {}};

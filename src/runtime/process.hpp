@@ -195,7 +195,8 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
  private:
   friend class Runtime;
   friend class Scheduler;
-  friend void notify_death(Runtime&, ProcessId, const Notifications&, const ExitStatus&);
+  friend void notify_death(Runtime&, ProcessId, const Notifications&, const ExitStatus&,
+                           std::string_view);
 
   // Scheduling state (one atomic, see scheduler.cpp): which of these holds.
   static constexpr uint32_t kParked = 0;    ///< waiting for a wake-up; in no queue

@@ -16,6 +16,7 @@ Runtime::Runtime(RuntimeConfig config)
   unsigned workers = config_.workers;
   if (workers == 0) workers = std::max(1u, std::thread::hardware_concurrency());
   if (config_.slice_fuel == 0) config_.slice_fuel = 1;
+  pool_.set_max_deferred_bytes(config_.pool_deferred_bytes);
   scheduler_ = std::make_unique<Scheduler>(*this, workers, config_.slice_fuel);
 }
 
@@ -162,8 +163,12 @@ void Runtime::finish(Process& process) {
   // short. Counted as in flight until it is reported: a watcher (the root) that ends on the
   // notice may end the program before, and the CLI waits for the report (ends_in_flight).
   ends_in_flight_.fetch_add(1, std::memory_order_relaxed);
-  notify_death(*this, id, notifications, status);
-  if (status.failed()) record_crash(process, status, std::move(names), notifications.links);
+  // Why it died, in words, made once for its death notices and its crash report.
+  const std::string reason = status.to_string();
+  notify_death(*this, id, notifications, status, reason);
+  if (status.failed()) {
+    record_crash(process, status, reason, std::move(names), std::move(notifications.links));
+  }
   process.environment_->leave();
   if (config_.on_exit) config_.on_exit(id, status);
   // Before the root's status is set below: wait() never returns with the root's own end in

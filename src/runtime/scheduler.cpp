@@ -240,6 +240,10 @@ void Scheduler::work(unsigned index) {
       // Work found. What was queued while this worker spun woke nobody: if there is more
       // than this worker takes, a sleeper takes the rest (unless another worker spins).
       if (queued_.load() > 1) wake_sleeper();
+    } else if (runtime_.memory_pool().has_deferred()) {
+      // Idle: give the memory of processes that ended back now, then look for work again.
+      spinners_.fetch_sub(1);
+      give_back_memory();
     } else {
       std::unique_lock lock(idle_mutex_);
       sleepers_.fetch_add(1);
@@ -289,6 +293,14 @@ std::vector<Scheduler::WorkerTimes> Scheduler::worker_times() const {
         WorkerTimes{static_cast<uint64_t>(busy), stats->slices.load(std::memory_order_relaxed)});
   }
   return times;
+}
+
+void Scheduler::give_back_memory() {
+  // Not counted as spinning: work queued meanwhile wakes a sleeping worker, and this one
+  // stops after its current system call (one batch of 64 slots, ~0.1 ms).
+  while (queued_.load(std::memory_order_relaxed) == 0 &&
+         !stopping_.load(std::memory_order_relaxed) && runtime_.memory_pool().give_back_some()) {
+  }
 }
 
 bool Scheduler::spin_for_work(std::chrono::steady_clock::time_point from) const {

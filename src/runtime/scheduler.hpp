@@ -145,6 +145,9 @@ class Scheduler {
   /// Waits up to kSpin from `from` for queued_ to become non-zero before sleeping; true if
   /// it did.
   bool spin_for_work(std::chrono::steady_clock::time_point from) const;
+  /// With nothing to run: gives the pool's deferred batches of ended processes' pages back
+  /// (MemoryPool::give_back_some) until none is left or work is queued.
+  void give_back_memory();
   std::atomic<bool> stopping_{false};
 };
 

@@ -24,7 +24,10 @@ TimerId Timer::schedule(Clock::time_point deadline, std::function<void()> action
     id = next_id_++;
     order_.emplace(deadline, id);
     actions_.emplace(id, Action{deadline, owner, target, std::move(action)});
-    if (target != 0) by_target_.emplace(target, id);
+    if (target != 0) {
+      by_target_.emplace(target, id);
+      targeted_.store(by_target_.size(), std::memory_order_release);
+    }
     earliest = deadline < wakes_at_;
   }
   // Only a deadline before the one the thread sleeps until changes how long it must sleep (a
@@ -35,7 +38,10 @@ TimerId Timer::schedule(Clock::time_point deadline, std::function<void()> action
 
 void Timer::erase_locked(std::map<TimerId, Action>::iterator it, std::function<void()>& dropped) {
   order_.erase({it->second.deadline, it->first});
-  if (it->second.target != 0) by_target_.erase({it->second.target, it->first});
+  if (it->second.target != 0) {
+    by_target_.erase({it->second.target, it->first});
+    targeted_.store(by_target_.size(), std::memory_order_release);
+  }
   dropped = std::move(it->second.run);
   actions_.erase(it);
 }
@@ -59,6 +65,9 @@ bool Timer::cancel_owned(TimerId id, uint64_t owner) {
 }
 
 size_t Timer::cancel_targeting(uint64_t target) {
+  // Every process's end calls this: with no targeted action at all (the common case), it
+  // takes no lock (the timer's one mutex, which the workers would otherwise contend for).
+  if (targeted_.load(std::memory_order_acquire) == 0) return 0;
   std::vector<std::function<void()>> dropped;  // declared before the lock: destroyed outside it
   std::lock_guard lock(mutex_);
   // erase_locked removes each entry from by_target_: take the first of `target` until none.

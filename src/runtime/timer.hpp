@@ -2,6 +2,7 @@
 // processes at their deadline (receive timeouts, sleep) and runs delayed actions (send_after).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -66,6 +67,8 @@ class Timer {
   std::map<TimerId, Action> actions_;
   /// (target, id) of the actions that have a target.
   std::set<std::pair<uint64_t, TimerId>> by_target_;
+  /// by_target_.size(), written under the lock, read without it by cancel_targeting.
+  std::atomic<size_t> targeted_{0};
   TimerId next_id_ = 1;
   /// When the thread looks at order_ again by itself: the deadline it waits for, max() when
   /// it waits for a change only, min() while it is awake (it reads order_ before it sleeps

@@ -203,8 +203,13 @@ using ::lunatic::testing::resident_kib;
 TEST(MemoryPoolReuse, EndlessReuseKeepsResidentMemoryFlat) {
   // 40,000 acquire-write-release cycles, 64 live slots at a time, writing 2 to 100 pages each
   // (both warm and given-back resets): the resident memory after the first 10,000 does not
-  // grow with the rest.
+  // grow with the rest. Read where a runtime's idle worker would have given the deferred
+  // batches back (none is idle here; DeferredBatchesAreBounded checks what waits meanwhile).
   MemoryPool pool;
+  auto idle = [&pool] {
+    while (pool.give_back_some()) {
+    }
+  };
   std::mt19937 rng(4);
   std::vector<std::pair<uint8_t*, uint64_t>> live(64, {nullptr, 0});
   long after_warmup = 0;
@@ -215,11 +220,70 @@ TEST(MemoryPoolReuse, EndlessReuseKeepsResidentMemoryFlat) {
     ASSERT_NE(p, nullptr);
     const uint64_t pages = 2 + rng() % (i % 10 == 0 ? 99 : 20);
     for (uint64_t k = 0; k < pages; ++k) p[k * 4096] = 1;
-    if (i == 10'000) after_warmup = resident_kib();
+    if (i == 10'000) {
+      idle();
+      after_warmup = resident_kib();
+    }
   }
+  idle();
   const long end = resident_kib();
   ASSERT_GT(after_warmup, 0);
   EXPECT_LT(end - after_warmup, 8 * 1024) << after_warmup << " KiB, then " << end << " KiB";
+}
+
+TEST(MemoryPoolReuse, AFullBatchWaitsForAnIdleMomentThenComesBackZeroed) {
+  // 1 MiB slots with 100 written pages each (past what is kept warm): 64 of them fill a batch,
+  // which waits (its pages committed) until give_back_some(); meanwhile the class hands out
+  // fresh slots, never one of them. Given back, they come back zeroed.
+  MemoryPool pool;
+  std::vector<uint8_t*> released;
+  uint64_t slot = 0;
+  for (int i = 0; i < 64; ++i) {
+    uint8_t* p = pool.acquire(1024 * kKiB, &slot);
+    ASSERT_NE(p, nullptr);
+    for (uint64_t page = 0; page < 100; ++page) p[page * 4096] = kSecret;
+    released.push_back(p);
+  }
+  EXPECT_FALSE(pool.has_deferred());
+  for (uint8_t* p : released) pool.release(p, slot, slot);
+  EXPECT_TRUE(pool.has_deferred());
+  uint8_t* fresh = pool.acquire(1024 * kKiB, &slot);
+  EXPECT_EQ(std::find(released.begin(), released.end(), fresh), released.end());
+  EXPECT_TRUE(pool.give_back_some());
+  EXPECT_FALSE(pool.has_deferred());
+  EXPECT_FALSE(pool.give_back_some());
+  for (int i = 0; i < 64; ++i) {
+    uint8_t* p = pool.acquire(1024 * kKiB, &slot);
+    ASSERT_NE(std::find(released.begin(), released.end(), p), released.end());
+    EXPECT_EQ(first_nonzero(p, slot), -1);
+  }
+}
+
+TEST(MemoryPoolReuse, DeferredBatchesAreBounded) {
+  // With nothing giving deferred batches back, releases past the bound give their batches back
+  // themselves: 2,000 slots of 1 MiB with 100 written pages each (800 MB written in all) leave
+  // at most the bound more resident than before, plus the batch being filled (64 MiB) and
+  // some slack. A bound of 0 defers nothing.
+  for (const uint64_t bound :
+       {uint64_t{0}, MemoryPool::kDefaultMaxDeferredBytes, uint64_t{192} << 20}) {
+    MemoryPool pool;
+    pool.set_max_deferred_bytes(bound);
+    const long before = resident_kib();
+    uint64_t slot = 0;
+    for (int i = 0; i < 2'000; ++i) {
+      uint8_t* p = pool.acquire(1024 * kKiB, &slot);
+      ASSERT_NE(p, nullptr);
+      for (uint64_t page = 0; page < 100; ++page) p[page * 4096] = kSecret;
+      pool.release(p, slot, slot);
+    }
+    const long grown = resident_kib() - before;
+    EXPECT_LT(grown, static_cast<long>(bound >> 10) + 96 * 1024)
+        << grown << " KiB more resident, bound " << bound;
+    EXPECT_EQ(pool.has_deferred(), bound != 0) << bound;
+    pool.give_back_pending();
+    EXPECT_FALSE(pool.has_deferred());
+    EXPECT_LT(resident_kib() - before, 16 * 1024);
+  }
 }
 
 }  // namespace

@@ -383,6 +383,46 @@ TEST_F(Introspection, CrashRecordsReasonBacktraceNamesAndLinks) {
   runtime_->kill_all();
 }
 
+TEST_F(Introspection, CrashHistoryKeepsTheLatestInOrderAndNothingOfTheEntriesItReuses) {
+  // No on_crash: each crash is written into the history's ring in place. Seven ends, trapped
+  // (named, with a backtrace) and killed in turn, one at a time, through a history of three:
+  // the last three come back oldest first, and a killed one reused after a trapped one keeps
+  // no backtrace or name of it.
+  RuntimeConfig config;
+  config.workers = 2;
+  config.linker = make_test_linker();
+  config.crash_history = 3;
+  runtime_ = std::make_unique<Runtime>(std::move(config));
+  std::vector<ProcessId> ended;
+  for (int i = 0; i < 7; ++i) {
+    const bool trap = i % 2 == 0;
+    ProcessId id = spawn(trap ? "crash_deep" : "wait_forever");
+    if (trap) {
+      std::shared_ptr<Process> p = runtime_->find(id);
+      ASSERT_TRUE(p);
+      EXPECT_EQ(p->names().put(env_, "crasher", id), ProcessNames::Put::Registered);
+    } else {
+      wait_for(id, in(ProcessState::Receiving));
+      EXPECT_TRUE(runtime_->kill(id));
+    }
+    wait_until_live(0);
+    ended.push_back(id);
+  }
+  const std::vector<CrashInfo> crashes = runtime_->crashes();
+  ASSERT_EQ(crashes.size(), 3u);
+  for (size_t k = 0; k < 3; ++k) {
+    const CrashInfo& c = crashes[k];
+    const bool trap = (4 + k) % 2 == 0;
+    EXPECT_EQ(c.id, ended[4 + k]);
+    EXPECT_EQ(c.killed, !trap);
+    EXPECT_EQ(c.entry, trap ? "crash_deep" : "wait_forever");
+    EXPECT_EQ(c.names, trap ? std::vector<std::string>{"crasher"} : std::vector<std::string>{});
+    EXPECT_EQ(c.backtrace.empty(), !trap);
+    EXPECT_EQ(c.reason.rfind(trap ? "trap: " : "killed", 0), 0u) << c.reason;
+  }
+  EXPECT_EQ(runtime_->node_info().crashes_total + runtime_->node_info().kills_total, 7u);
+}
+
 TEST_F(Introspection, SnapshotsWhileProcessesSpawnSendAndDie) {
   start(2, 1'000);
   std::atomic<bool> done{false};

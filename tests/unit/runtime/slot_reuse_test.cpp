@@ -2,8 +2,10 @@
 // every byte of its memory (before and after growing it) and ends; the next process, given
 // the same slots (one worker, same size classes, the pool reuses warm slots first), reads all
 // of its memory and finds only zeros. And many spawn-and-exit cycles keep the RSS flat.
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 #include <vector>
 
 #include "../support/resident_memory.hpp"
@@ -106,6 +108,30 @@ TEST_F(SlotReuse, SlotsResetTogetherShowTheNextProcessesNoByteOfTheLast) {
       EXPECT_EQ(status.kind, ExitStatus::Kind::Normal) << entry << ": " << status.to_string();
     }
   }
+}
+
+TEST_F(SlotReuse, IdleWorkersGiveTheMemoryOfEndedProcessesBack) {
+  start(2);
+  // 128 processes each leave a 1 MiB slot with 256 written OS pages, past what is kept warm:
+  // two full batches wait to be given back (MemoryPool::give_back_some) until a worker has
+  // nothing to run. Nobody asks the pool here: the idle workers give them back by themselves.
+  std::vector<ProcessId> ids;
+  for (int i = 0; i < 128; ++i) {
+    auto id = runtime_->spawn(
+        {.module = guest_, .environment = env_, .entry = "write", .args = {Value::i64(16)}});
+    ASSERT_TRUE(id.ok()) << id.error().to_string();
+    ids.push_back(*id);
+  }
+  runtime_->wait_all();
+  for (ProcessId id : ids) ASSERT_EQ(exit_of(id).kind, ExitStatus::Kind::Normal);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (runtime_->memory_pool().has_deferred() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_FALSE(runtime_->memory_pool().has_deferred());
+  // And the slots given back come back zeroed.
+  const ExitStatus read = run("read", 16);
+  EXPECT_EQ(read.kind, ExitStatus::Kind::Normal) << read.to_string();
 }
 
 // Sanitizers keep freed heap memory (ASan's quarantine, 256 MiB by default) or shadow it, so
