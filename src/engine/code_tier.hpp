@@ -17,6 +17,12 @@ struct Instance;
 enum class RunStatus : uint8_t;
 
 /// One call in progress on a Thread, run by a code tier. Owned by the Thread.
+/// `bytes` of memory from `at`, read soon: a hint for a prefetch (TierExecution::resume_lines).
+struct HotRange {
+  const void* at;
+  uint32_t bytes;
+};
+
 class TierExecution {
  public:
   virtual ~TierExecution() = default;
@@ -25,6 +31,14 @@ class TierExecution {
   virtual RunStatus run(Thread& thread, uint64_t slice) = 0;
   /// The call's results as slots, once run() returned Done.
   virtual std::span<const Slot> results() const = 0;
+  /// Writes up to out.size() ranges of memory that the next run() reads first (the stopped
+  /// stack's saved context, the tables its code and host calls reach) and returns how many: a
+  /// process that wakes this one prefetches them (Thread::resume_lines). Hints only: by the
+  /// time they are read they may be stale or freed, so nothing but a prefetch may use them.
+  virtual size_t resume_lines(std::span<HotRange> out) const {
+    (void)out;
+    return 0;
+  }
 };
 
 /// What a module compiled by a code tier offers the engine. Immutable, thread-safe.

@@ -106,6 +106,15 @@ RunStatus Thread::run(uint64_t slice) {
   return status;
 }
 
+size_t Thread::resume_lines(std::span<HotRange> out) const {
+  // The execution run() continues: the code tier's call, else the one the interpreter
+  // handed its top frame to or called into.
+  const TierExecution* tier = tier_ != nullptr          ? tier_.get()
+                              : transferred_ != nullptr ? transferred_.get()
+                                                        : nested_.get();
+  return tier != nullptr ? tier->resume_lines(out) : 0;
+}
+
 void Thread::transfer_top_frame() {
   std::optional<Interpreter::SafepointStop> stop = Interpreter::safepoint_stop(*this);
   if (!stop || !stop->instance->module->has_native()) return;

@@ -99,6 +99,10 @@ class Thread {
   /// code tier counts its frames' slots from there, as the interpreter would
   /// (ThreadLimits::max_stack_slots).
   uint32_t interpreter_slot_index(const Slot* p) const;
+  /// Writes up to out.size() ranges of memory that the next run() reads first (its code
+  /// tier's TierExecution::resume_lines; none for the interpreter) and returns how many. Hints
+  /// for a prefetch by whoever wakes the thread's process: they may be stale by then.
+  size_t resume_lines(std::span<HotRange> out) const;
   /// Frames handed over to a faster tier so far (on-stack replacement: the interpreter's to
   /// a code tier, the baseline's to LLVM's).
   uint64_t transfers() const { return transfers_; }

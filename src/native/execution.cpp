@@ -103,6 +103,28 @@ std::span<const Slot> Execution::results() const {
   return safepoint_ ? results_ : slots_;
 }
 
+size_t Execution::resume_lines(std::span<engine::HotRange> out) const {
+  // In the order a resume reads them: this object (its Context), the stopped stack's saved
+  // registers and the frames just above them, then what the host call that parked (it runs
+  // again) and the code after it reach: the function index space (host calls go through it),
+  // memory 0 and table 0 (refresh()), the instance and its memory list (HostCall::memory()).
+  const engine::Instance* in = ctx_.instance;
+  const engine::HotRange ranges[] = {
+      {this, sizeof(Execution)},
+      {fiber_ ? fiber_->saved_context() : nullptr, 192},
+      {ctx_.functions, 64},
+      {memory0_, 64},
+      {table0_, 64},
+      {in, 64},
+      {in != nullptr && !in->memories.empty() ? in->memories.data() : nullptr, 8},
+  };
+  size_t n = 0;
+  for (const engine::HotRange& r : ranges) {
+    if (r.at != nullptr && n < out.size()) out[n++] = r;
+  }
+  return n;
+}
+
 void Execution::bind(engine::Instance& instance) {
   const engine::CompiledModule& module = *instance.module;
   ctx_.instance = &instance;
@@ -115,17 +137,19 @@ void Execution::bind(engine::Instance& instance) {
   ctx_.typed_entries = bound_ != nullptr ? bound_->code().typed_table() : nullptr;
   ctx_.slot_entries = bound_ != nullptr ? bound_->code().slot_table() : nullptr;
   ctx_.types = module.wasm.types.data();
+  memory0_ = instance.memories.empty() ? nullptr : instance.memories[0];
+  table0_ = instance.tables.empty() ? nullptr : instance.tables[0];
   refresh();
 }
 
 void Execution::refresh() {
-  const engine::Instance& in = *ctx_.instance;
-  const engine::Memory* memory = in.memories.empty() ? nullptr : in.memories[0];
-  ctx_.memory_base = memory != nullptr ? memory->data() : nullptr;
-  ctx_.memory_size = memory != nullptr ? memory->size_bytes() : 0;
-  engine::Table* table = in.tables.empty() ? nullptr : in.tables[0];
-  ctx_.table0_data = table != nullptr ? table->data() : nullptr;
-  ctx_.table0_size = table != nullptr ? table->size() : 0;
+  // Through the pointers bind() kept (an instance's memories and tables never change, only
+  // their sizes and buffers): after every host call, two lines instead of five (the instance,
+  // its two lists, the memory, the table), each a cache miss in a ring of 10,000 processes.
+  ctx_.memory_base = memory0_ != nullptr ? memory0_->data() : nullptr;
+  ctx_.memory_size = memory0_ != nullptr ? memory0_->size_bytes() : 0;
+  ctx_.table0_data = table0_ != nullptr ? table0_->data() : nullptr;
+  ctx_.table0_size = table0_ != nullptr ? table0_->size() : 0;
 }
 
 // ---- The meter: the interpreter's Safepoint handler, step for step ------------------------

@@ -24,6 +24,9 @@ class Fiber {
   /// the frames on it must own nothing (no destructor will run).
   [[noreturn]] void exit();
   bool finished() const { return finished_; }
+  /// Where the stopped fiber's saved registers are (the top of what resume() reads first);
+  /// null before its first resume.
+  const void* saved_context() const { return context_; }
   /// From inside the fiber: runs body(arg) on the stack [stack, stack + bytes) and returns
   /// when it returns (a segmented stack: a deep call moves to a bigger stack). The body may
   /// suspend() and exit() as the fiber's own code does; the fiber is on that stack until then.

@@ -43,7 +43,9 @@ bool Mailbox::link_locked(Message* m) {
   return false;
 }
 
-bool Mailbox::push_copying(std::unique_ptr<Message> message, std::span<const uint8_t> bytes) {
+bool Mailbox::push_copying(std::unique_ptr<Message> message, std::span<const uint8_t> bytes,
+                           const void** copied_to) {
+  if (copied_to != nullptr) *copied_to = nullptr;
   {
     std::lock_guard lock(mutex_);
     if (closed_) return false;
@@ -54,6 +56,7 @@ bool Mailbox::push_copying(std::unique_ptr<Message> message, std::span<const uin
       // its bytes go straight into its buffer. Under the lock, so close() (after which the
       // owner's memory may go) cannot pass us.
       if (!bytes.empty()) std::memcpy(direct_.data, bytes.data(), bytes.size());
+      if (copied_to != nullptr) *copied_to = direct_.data;
       message->delivered = bytes.size();
       return link_locked(message.release());
     }

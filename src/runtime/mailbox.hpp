@@ -42,7 +42,10 @@ class Mailbox {
   /// there, under the lock, and the message is queued with `delivered` set instead of its
   /// bytes; otherwise they are copied into message->data and it is pushed. Returns as push().
   /// @pre `bytes` stays readable during the call (the sender's memory: the sender is running).
-  bool push_copying(std::unique_ptr<Message> message, std::span<const uint8_t> bytes);
+  /// `copied_to`, if given, is set to where the bytes went in the owner's memory (null if
+  /// they went into the message): a hint for the sender's next send here (a prefetch only).
+  bool push_copying(std::unique_ptr<Message> message, std::span<const uint8_t> bytes,
+                    const void** copied_to = nullptr);
 
   /// Removes and returns the first message whose tag is one of `tags` (any tag if empty) and
   /// whose sequence is at least `min_sequence`; the others stay in order. Null if none.

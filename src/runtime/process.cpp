@@ -2,6 +2,7 @@
 // slice of its Wasm stack.
 #include "runtime/process.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "binding/pending_call.hpp"
@@ -46,9 +47,10 @@ void Process::deliver(std::unique_ptr<Message> message) {
   if (mailbox_.push(std::move(message))) wake();
 }
 
-void Process::deliver_copying(std::unique_ptr<Message> message, std::span<const uint8_t> bytes) {
+void Process::deliver_copying(std::unique_ptr<Message> message, std::span<const uint8_t> bytes,
+                              const void** copied_to) {
   runtime_.scheduler_->count(Scheduler::Counter::Messages);
-  if (mailbox_.push_copying(std::move(message), bytes)) wake();
+  if (mailbox_.push_copying(std::move(message), bytes, copied_to)) wake();
 }
 
 std::shared_ptr<Process> Process::find_target(ProcessId id) {
@@ -59,6 +61,8 @@ std::shared_ptr<Process> Process::find_target(ProcessId id) {
   std::shared_ptr<Process> p = runtime_.find(id);
   target_id_ = p ? id : 0;
   target_ = p;  // a dead target's memory is not kept by the cache either
+  target_hint_ = p.get();
+  target_buffer_hint_ = nullptr;
   return p;
 }
 
@@ -110,7 +114,10 @@ void Process::wake() {
     if (state_.compare_exchange_weak(s, next, std::memory_order_acq_rel)) {
       // Parked -> Queued: this caller alone queues it (the state machine admits one queue
       // entry per process).
-      if (next == kQueued) runtime_.scheduler_->enqueue_woken(this);
+      if (next == kQueued) {
+        if (!Scheduler::ran_recently(this)) prefetch_resume();
+        runtime_.scheduler_->enqueue_woken(this);
+      }
       return;
     }
   }
@@ -150,6 +157,88 @@ IoWait Process::wake_on(const std::shared_ptr<IoSource>& source, IoInterest inte
   return runtime_.io_reactor().wait(source, interest, seen, [self = std::move(self)] {
     if (std::shared_ptr<Process> p = self.lock()) p->wake();
   });
+}
+
+namespace {
+
+constexpr uintptr_t kLine = 64;
+
+/// The lines of `bytes` from `at` as one word: the first line's address, the count less one in
+/// its low bits (at most kLine lines).
+uintptr_t line_range(uintptr_t at, uintptr_t bytes) {
+  const uintptr_t first = at & ~(kLine - 1);
+  const uintptr_t lines = std::min<uintptr_t>((at + bytes - first + kLine - 1) / kLine, kLine);
+  return first | (lines - 1);
+}
+
+/// Prefetches `lines` lines from `first` for writing (a resume writes most of what it reads).
+void prefetch_lines(uintptr_t first, uintptr_t lines) {
+  for (uintptr_t i = 0; i < lines; ++i) {
+    // An integer made into an address only for the prefetch, which never faults: the range
+    // may be stale or freed.
+    __builtin_prefetch(reinterpret_cast<const void*>(first + i * kLine), 1, 3);
+  }
+}
+
+/// Where the reference count std::make_shared puts before a process's object starts.
+constexpr uintptr_t kControlBytes = 16;
+
+}  // namespace
+
+uintptr_t Process::hot_bytes() const {
+  return reinterpret_cast<uintptr_t>(&fuel_left_ + 1) - reinterpret_cast<uintptr_t>(this);
+}
+
+void Process::note_resume_lines() {
+  // What moves at every hop first: the received message (the nodes travel with the
+  // messages), and the process it sent to last, which it likely sends to next (a ring, a
+  // reply): its reference count, state, mailbox and resume lines, as a send and a wake-up
+  // touch them, and where the bytes went in its memory. Two hops ahead of the waker, so a
+  // ring's sends find them in the cache.
+  uintptr_t target = 0;
+  uintptr_t buffer = 0;
+  if (target_hint_ != nullptr) {
+    const uintptr_t end = reinterpret_cast<uintptr_t>(&resume_lines_ + 1) -
+                          reinterpret_cast<uintptr_t>(this) + kControlBytes;
+    target = line_range(reinterpret_cast<uintptr_t>(target_hint_) - kControlBytes, end);
+    if (target_buffer_hint_ != nullptr) {
+      buffer = line_range(reinterpret_cast<uintptr_t>(target_buffer_hint_), 8);
+    }
+  }
+  resume_lines_[0].store(
+      incoming ? line_range(reinterpret_cast<uintptr_t>(incoming.get()), sizeof(Message)) : 0,
+      std::memory_order_relaxed);
+  resume_lines_[1].store(target, std::memory_order_relaxed);
+  resume_lines_[2].store(buffer, std::memory_order_relaxed);
+  // The thread's and its code tier's objects move rarely (a park at another depth moves the
+  // saved context): noted at the first park and every 32nd slice after, so that a ping-pong,
+  // which prefetches nothing (Scheduler::ran_recently), pays little for the notes.
+  constexpr size_t kEvery = 32;
+  constexpr size_t kFirst = 3;
+  if (resume_lines_[kFirst].load(std::memory_order_relaxed) != 0 &&
+      slices_.load(std::memory_order_relaxed) % kEvery != 0) {
+    return;
+  }
+  engine::HotRange ranges[kResumeLines - kFirst];  // NOLINT: only the first n are read
+  size_t n = 0;
+  ranges[n++] = {&thread_, sizeof thread_};
+  n += thread_.resume_lines(std::span(ranges).subspan(n));
+  for (size_t i = 0; i < kResumeLines - kFirst; ++i) {
+    const uintptr_t word =
+        i < n ? line_range(reinterpret_cast<uintptr_t>(ranges[i].at), ranges[i].bytes) : 0;
+    resume_lines_[kFirst + i].store(word, std::memory_order_relaxed);
+  }
+}
+
+void Process::prefetch_resume() const {
+  const uintptr_t self =
+      line_range(reinterpret_cast<uintptr_t>(this) - kControlBytes, hot_bytes() + kControlBytes);
+  prefetch_lines(self & ~(kLine - 1), (self & (kLine - 1)) + 1);
+  for (const std::atomic<uintptr_t>& line : resume_lines_) {
+    const uintptr_t word = line.load(std::memory_order_relaxed);
+    if (word == 0) continue;
+    prefetch_lines(word & ~(kLine - 1), (word & (kLine - 1)) + 1);
+  }
 }
 
 bool Process::park_or_requeue() {

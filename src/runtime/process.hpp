@@ -3,6 +3,7 @@
 // only data, and any worker may run its next slice.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -109,7 +110,9 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   void deliver(std::unique_ptr<Message> message);
   /// deliver() of a data message whose bytes are `bytes` (Mailbox::push_copying: at most one
   /// copy, into this process's receive_data buffer if it waits with one).
-  void deliver_copying(std::unique_ptr<Message> message, std::span<const uint8_t> bytes);
+  /// `copied_to` as Mailbox::push_copying's.
+  void deliver_copying(std::unique_ptr<Message> message, std::span<const uint8_t> bytes,
+                       const void** copied_to = nullptr);
   /// Makes a parked process runnable, or marks a running one so it runs again right after it
   /// parks (a wake-up is never lost). No effect on a queued or dead process. A host call
   /// re-executed after a wake-up must re-check its condition: wake-ups may be spurious.
@@ -216,6 +219,15 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   SliceEnd run_slice(uint64_t fuel);
   /// Running -> Parked, or -> Queued (returns true: requeue) if woken meanwhile.
   bool park_or_requeue();
+  /// On the worker that runs it, as it parks: records the addresses its resume will read
+  /// first (resume_lines_).
+  void note_resume_lines();
+  /// Prefetches what this parked process's resume reads first: its hot lines and the recorded
+  /// addresses. Called by the waker that queues it, which then usually waits itself (a ring,
+  /// ping-pong), so the misses overlap its own work instead of stalling the resume.
+  void prefetch_resume() const;
+  /// The bytes from this object's start to the end of its hot fields.
+  uintptr_t hot_bytes() const;
   /// The exit status once run_slice returned Exited.
   ExitStatus take_exit_status();
   /// After each slice, on the worker that ran it: the counters introspection reads. Fuel is
@@ -234,32 +246,58 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   };
   template <class T> static constexpr char kLocalTag = 0;
 
+  // The fields a hop of a message touches (a send: the target's reference count, state and
+  // mailbox; its resume: the state, the kill flag, the received and spare messages, the
+  // counters) come first, next to the reference count that std::make_shared puts before the
+  // object: in a ring of 10,000 processes each of their lines is a cache miss per hop, so
+  // they are kept on few lines (kHotBytes), which a waker prefetches (prefetch_resume()).
   Runtime& runtime_;
   ProcessId id_;
   std::shared_ptr<const Environment> environment_;
+  /// Starts as Running ("being set up"): a wake-up during spawn (a message sent to the new id
+  /// before it is queued) only marks it, and spawn queues it once. Next to the mailbox: a
+  /// sender reads both (alive(), wake()), so they share a cache line.
+  std::atomic<uint32_t> state_{kRunning};
+  std::atomic<bool> kill_requested_{false};
+  std::atomic<bool> die_when_link_dies_{true};
+  // Written only by the worker running the process (record_slice, wake_at, wake_on), read by
+  // any thread: relaxed atomics, plain loads and stores on the hot path (no read-modify-write).
+  std::atomic<Wait> wait_{Wait::None};
+  Mailbox mailbox_;
+  /// Addresses outside this object that its next resume reads first (its code tier's saved
+  /// stack and tables, its thread, its received message, the hot lines of the process it sent
+  /// to last, which it will likely send to again): written by the worker that parks it
+  /// (note_resume_lines), prefetched by the waker (prefetch_resume). Hints only.
+  /// Each a line's address with the number of lines from it, less one, in its low 6 bits (0:
+  /// none).
+  static constexpr size_t kResumeLines = 12;
+  std::array<std::atomic<uintptr_t>, kResumeLines> resume_lines_{};
+  std::unique_ptr<Message> spare_message_;  ///< recycle()'s node for new_message() (owner-only)
+  ProcessId target_id_ = 0;                 ///< find_target's last answer (owner-only)
+  std::weak_ptr<Process> target_;
+  /// target_'s object while it was cached: only ever prefetched (it may be gone).
+  const Process* target_hint_ = nullptr;
+  /// Where the last send_copying to it put its bytes in its memory (a parked receive_data's
+  /// buffer, usually the same one each time), or null: only ever prefetched.
+  const void* target_buffer_hint_ = nullptr;
+  engine::Instance* instance_ = nullptr;
+  std::atomic<uint64_t> slices_{0};
+  std::atomic<uint64_t> memory_bytes_{0};
+  std::atomic<uint64_t> fuel_left_{0};
+
+  // Less often touched.
   std::shared_ptr<const engine::CompiledModule> module_;
   engine::Store store_;
-  engine::Instance* instance_ = nullptr;
   engine::Thread thread_;
   engine::Function* entry_ = nullptr;      ///< called once the start function has returned
   std::vector<engine::Value> entry_args_;  ///< kept only while the start function runs
   bool in_start_ = false;
 
-  /// Starts as Running ("being set up"): a wake-up during spawn (a message sent to the new id
-  /// before it is queued) only marks it, and spawn queues it once. Next to the mailbox: a
-  /// sender reads both (alive(), wake()), so they share a cache line.
-  std::atomic<uint32_t> state_{kRunning};
-  Mailbox mailbox_;
   Links links_;
   ProcessNames names_;
   HandleTable resources_;
   std::vector<LocalSlot> locals_;
-  std::unique_ptr<Message> spare_message_;  ///< recycle()'s node for new_message() (owner-only)
-  ProcessId target_id_ = 0;                 ///< find_target's last answer (owner-only)
-  std::weak_ptr<Process> target_;
 
-  std::atomic<bool> kill_requested_{false};
-  std::atomic<bool> die_when_link_dies_{true};
   std::optional<ExitStatus> exit_;  ///< set by run_slice when it returns Exited
   /// The root or spawned joinable: wait() or join() may wait for its exit status, so its end
   /// takes the runtime's done_mutex_ (set at spawn, before it runs).
@@ -269,12 +307,6 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   std::string module_name_;
   std::string entry_name_;
   int64_t start_time_ms_ = 0;
-  // Written only by the worker running the process (record_slice, wake_at, wake_on), read by
-  // any thread: relaxed atomics, plain loads and stores on the hot path (no read-modify-write).
-  std::atomic<uint64_t> slices_{0};
-  std::atomic<uint64_t> memory_bytes_{0};
-  std::atomic<uint64_t> fuel_left_{0};
-  std::atomic<Wait> wait_{Wait::None};
 };
 
 template <class T> T& Process::local() {

@@ -115,7 +115,12 @@ bool Runtime::send_copying(ProcessId to, std::unique_ptr<Message> message,
   }
   std::shared_ptr<Process> p = from != nullptr ? from->find_target(to) : registry_.find(to);
   if (!p) return false;
-  p->deliver_copying(std::move(message), bytes);
+  if (from != nullptr) {
+    // Where the bytes went in the target's memory, for from's next resume to prefetch.
+    p->deliver_copying(std::move(message), bytes, &from->target_buffer_hint_);
+  } else {
+    p->deliver_copying(std::move(message), bytes);
+  }
   return true;
 }
 

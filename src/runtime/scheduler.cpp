@@ -15,6 +15,11 @@ namespace {
 // The worker the current OS thread is, if it is one: wakes from a worker queue locally.
 thread_local const Scheduler* tl_scheduler = nullptr;
 thread_local unsigned tl_worker = 0;
+// The last processes this worker ran, newest at tl_recent_next - 1 (ran_recently). Compared,
+// never dereferenced: a process may have ended since.
+constexpr unsigned kRecent = 4;
+thread_local std::array<const Process*, kRecent> tl_recent{};
+thread_local unsigned tl_recent_next = 0;
 
 // How long an idle worker polls for work before it sleeps. Spawns and sends come every few
 // microseconds in a busy system; without the spin nearly each of them paid a futex wake-up
@@ -217,6 +222,10 @@ void Scheduler::count_extended_slice() {
   }
 }
 
+bool Scheduler::ran_recently(const Process* process) {
+  return std::find(tl_recent.begin(), tl_recent.end(), process) != tl_recent.end();
+}
+
 void Scheduler::work(unsigned index) {
   tl_scheduler = this;
   tl_worker = index;
@@ -321,6 +330,7 @@ bool Scheduler::spin_for_work(std::chrono::steady_clock::time_point from) const 
 
 void Scheduler::run(Process* process) {
   std::atomic<uint64_t>& slices = stats_[tl_worker]->slices;
+  tl_recent[tl_recent_next++ % kRecent] = process;
   for (;;) {
     process->state_.store(Process::kRunning, std::memory_order_release);
     const Process::SliceEnd end = process->run_slice(slice_fuel_);
@@ -335,6 +345,7 @@ void Scheduler::run(Process* process) {
         return;
       }
       case Process::SliceEnd::Parked:
+        process->note_resume_lines();  // before the state change publishes the park
         if (process->park_or_requeue()) enqueue(process);
         return;
       case Process::SliceEnd::Exited: runtime_.finish(*process); return;

@@ -55,6 +55,10 @@ class Scheduler {
   static bool nothing_else_queued(void* context);
   /// Counts a slice the current worker extended in place (Process::extend_slice).
   static void count_extended_slice();
+  /// Whether `process` is one of the last few processes the current worker ran (false off
+  /// the workers): its lines are likely still in this core's caches, so a wake-up from here
+  /// need not prefetch them (Process::prefetch_resume; ping-pong, request/reply).
+  static bool ran_recently(const Process* process);
 
   /// Counters of events that happen on workers (and, rarely, on other threads). Each worker
   /// counts in its own cache line with a plain load and store; other threads share one

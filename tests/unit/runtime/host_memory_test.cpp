@@ -246,13 +246,14 @@ TEST_F(HostMemory, TablesPastTheTotalFailInstantiation) {
 }
 
 /// A module with a passive element segment of `n` references: "keep" waits forever; "drop"
-/// drops the segment, reports 1 and waits forever.
+/// waits for a message tagged 98, drops the segment, reports 1 and waits forever.
 std::shared_ptr<const engine::CompiledModule> with_passive_segment(size_t n) {
   std::string refs;
   for (size_t i = 0; i < n; ++i) refs += " $f";
   return compile_wat("(func $f) (elem func" + refs + ")" + R"(
     (func (export "keep") (param i64) (drop (call $receive (i64.const 99) (i64.const -1))))
     (func (export "drop") (param i64)
+      (drop (call $receive (i64.const 98) (i64.const -1)))
       (elem.drop 0)
       (call $report (i64.const 1))
       (drop (call $receive (i64.const 99) (i64.const -1)))))");
@@ -288,6 +289,11 @@ TEST_F(HostMemory, PassiveElementSegmentsAreChargedToTheEnvironment) {
   auto dropper = runtime_->spawn({small, other, "drop", {Value::i64(0)}, nullptr, 0});
   ASSERT_TRUE(dropper.ok()) << dropper.error().to_string();
   EXPECT_EQ(other->budget().used(), Environment::kProcessBytes + charged);
+  // Only now may it drop: before, a worker spinning for work ran the drop before this check
+  // whenever it took the new process within microseconds of its spawn.
+  auto go = std::make_unique<Message>();
+  go->tag = 98;
+  ASSERT_TRUE(runtime_->send(*dropper, std::move(go)));
   std::vector<int64_t> got;  // the report comes after elem.drop
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while ((got = reports().take()).empty() && std::chrono::steady_clock::now() < deadline) {

@@ -78,7 +78,9 @@ TEST_F(Processes, SendsThroughTheTargetCacheSeeADeadTargetGone) {
                   b = spawn("wait_forever");
   std::shared_ptr<Process> s = runtime_->find(sender);
   ASSERT_NE(s, nullptr);
-  // The sender is parked in its receive (tag 99): this thread is its only user meanwhile.
+  // Once the sender is parked in its receive (tag 99), this thread is its only user: the
+  // worker that parked it read its fields last (Process::note_resume_lines, before the park).
+  while (s->info().state != ProcessState::Receiving) std::this_thread::yield();
   auto msg = [] {
     auto m = std::make_unique<Message>();
     m->tag = 1;  // not the tag the receivers wait for: they stay parked
