@@ -197,22 +197,54 @@ void deliver_notice(Process& target, std::unique_ptr<Message> notice, Notice how
 
 namespace {
 
-/// Why a LinkDied signal kills the process that receives it.
-engine::Trap link_died_trap(const Death& death) {
-  return engine::Trap::killed(
-      "linked process " + std::to_string(death.process) +
-      (death.kind == ExitStatus::Kind::Normal ? " does not exist" : " failed"));
+/// One death's signals, each part made when a signal first needs it and shared by the rest:
+/// the trap every process killed over a link gets (one text for them all), and the reason as
+/// a signal's data (a linked process that dies of the death needs none: 100,000 of them,
+/// killed over their links, needed none).
+class DeathSignals {
+ public:
+  /// A death whose reason is still `reason`, the text (made into data when first needed).
+  DeathSignals(ProcessId dead, ExitStatus::Kind kind, std::string_view reason)
+      : death_{dead, kind, {}}, reason_(reason), has_reason_(false) {}
+  /// A death whose reason is data already.
+  explicit DeathSignals(Death death) : death_(std::move(death)), has_reason_(true) {}
+
+  const Death& death() {
+    if (!has_reason_) death_.reason = death_reason(reason_);
+    has_reason_ = true;
+    return death_;
+  }
+  /// Why a LinkDied signal kills the process that receives it.
+  const engine::Trap& link_kill() {
+    if (!link_kill_) {
+      link_kill_ = engine::Trap::killed(
+          "linked process " + std::to_string(death_.process) +
+          (death_.kind == ExitStatus::Kind::Normal ? " does not exist" : " failed"));
+    }
+    return *link_kill_;
+  }
+
+ private:
+  Death death_;
+  std::string_view reason_;
+  bool has_reason_;
+  std::optional<engine::Trap> link_kill_;
+};
+
+/// What a LinkDied signal does to the process that receives it.
+void signal_link_died(Process& target, DeathSignals& signals, Tag tag, Notice how) {
+  if (target.die_when_link_dies()) {
+    target.kill(signals.link_kill());
+    return;
+  }
+  deliver_notice(target, death_signal(MessageKind::LinkDied, signals.death(), tag), how);
 }
 
 }  // namespace
 
-/// What a LinkDied signal does to the process that receives it.
 void signal_link_died(Process& target, const Death& death, Tag tag, Notice how) {
-  if (target.die_when_link_dies()) {
-    target.kill(link_died_trap(death));
-    return;
-  }
-  deliver_notice(target, death_signal(MessageKind::LinkDied, death, tag), how);
+  DeathSignals signals(death);
+  signal_link_died(target, signals, tag, how);
 }
 
 std::vector<uint8_t> death_reason(std::string_view text) {
@@ -282,17 +314,7 @@ void Process::stop_monitoring(ProcessId other_id) {
 
 void notify_death(Runtime& runtime, ProcessId dead, const Notifications& n,
                   const ExitStatus& status, std::string_view reason) {
-  // The signals' data is made for the first signal that carries it: a linked process that dies
-  // of this death needs none (100,000 of them, killed over their links, needed none).
-  Death death{dead, status.kind, {}};
-  bool has_reason = false;
-  auto with_reason = [&]() -> const Death& {
-    if (!has_reason) death.reason = death_reason(reason);
-    has_reason = true;
-    return death;
-  };
-  // The reason each linked process is killed with: one text for them all.
-  std::optional<engine::Trap> link_kill;
+  DeathSignals signals(dead, status.kind, reason);
   // Entries that name processes of other nodes go to the Router, which tells those nodes.
   Notifications remote;
   for (const LinkEntry& l : n.links) {
@@ -304,15 +326,7 @@ void notify_death(Runtime& runtime, ProcessId dead, const Notifications& n,
     if (!other) continue;
     other->links_.remove_link(dead);
     // A normal exit does not propagate (issue 4): the link just ends.
-    if (!status.failed()) continue;
-    // As signal_link_died does.
-    if (other->die_when_link_dies()) {
-      if (!link_kill) link_kill = link_died_trap(death);
-      other->kill(*link_kill);
-    } else {
-      deliver_notice(*other, death_signal(MessageKind::LinkDied, with_reason(), l.tag),
-                     Notice::Forced);
-    }
+    if (status.failed()) signal_link_died(*other, signals, l.tag, Notice::Forced);
   }
   for (const MonitorEntry& m : n.monitors) {
     if (is_remote(m.watcher)) {
@@ -321,10 +335,10 @@ void notify_death(Runtime& runtime, ProcessId dead, const Notifications& n,
     }
     if (std::shared_ptr<Process> watcher = runtime.find(m.watcher)) {
       watcher->links_.remove_watching(dead);
-      deliver_notice(*watcher, death_signal(MessageKind::ProcessDied, with_reason(), m.tag),
+      deliver_notice(*watcher, death_signal(MessageKind::ProcessDied, signals.death(), m.tag),
                      Notice::Forced);
       for (Tag tag : m.more_tags) {
-        deliver_notice(*watcher, death_signal(MessageKind::ProcessDied, with_reason(), tag),
+        deliver_notice(*watcher, death_signal(MessageKind::ProcessDied, signals.death(), tag),
                        Notice::Budgeted);
       }
     }
