@@ -3,28 +3,10 @@
 #include "codecache/hot_entry.hpp"
 
 #include <algorithm>
-#include <cstring>
+
+#include "codecache/byte_codec.hpp"
 
 namespace lunatic::codecache {
-namespace {
-
-template <typename T> void put(std::string& out, T value) {
-  out.append(reinterpret_cast<const char*>(&value), sizeof value);
-}
-
-// Reads the bundle front to back; every read checks what is left first.
-struct Reader {
-  std::string_view in;
-  size_t at = 0;
-  template <typename T> bool get(T& value) {
-    if (in.size() - at < sizeof value) return false;
-    std::memcpy(&value, in.data() + at, sizeof value);
-    at += sizeof value;
-    return true;
-  }
-};
-
-}  // namespace
 
 std::string encode_hot_parts(const std::vector<HotPart>& parts) {
   std::string out;
@@ -40,7 +22,7 @@ std::string encode_hot_parts(const std::vector<HotPart>& parts) {
 
 std::optional<std::vector<HotPart>> decode_hot_parts(std::string_view bundle,
                                                      uint32_t function_count) {
-  Reader r{bundle};
+  ByteReader r{bundle};
   uint32_t count = 0;
   // A part takes at least 17 bytes: no count can ask for more parts than the bytes hold.
   if (!r.get(count) || count == 0 || count > bundle.size() / 17) return std::nullopt;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "codecache/byte_codec.hpp"
+
 namespace lunatic::codecache {
 namespace {
 
@@ -13,20 +15,6 @@ constexpr char kMagic[8] = {'L', 'U', 'N', 'A', 'T', 'I', 'C', 'P'};
 // magic, version, function count, key, sample count, zero.
 constexpr size_t kHeaderBytes = 8 + 4 + 4 + sizeof(Digest) + 4 + 4;
 constexpr size_t kSampleBytes = 4 + 4 + 8;
-
-template <typename T> void put(std::string& out, T value) {
-  out.append(reinterpret_cast<const char*>(&value), sizeof value);
-}
-
-template <typename T> T get(std::string_view in, size_t at) {
-  T value{};
-  std::memcpy(&value, in.data() + at, sizeof value);
-  return value;
-}
-
-std::span<const uint8_t> bytes_of(std::string_view s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
 
 }  // namespace
 
@@ -57,23 +45,24 @@ std::optional<std::vector<HotSample>> decode_hot_profile(std::string_view file, 
   if (file.size() < kHeaderBytes + sizeof(Digest) || file.size() > hot_profile_max_bytes()) {
     return std::nullopt;
   }
-  const uint32_t count = get<uint32_t>(file, kHeaderBytes - 8);
+  const uint32_t count = load_at<uint32_t>(file, kHeaderBytes - 8);
   if (std::memcmp(file.data(), kMagic, sizeof kMagic) != 0 ||
-      get<uint32_t>(file, 8) != kHotProfileVersion || get<uint32_t>(file, 12) != function_count ||
+      load_at<uint32_t>(file, 8) != kHotProfileVersion ||
+      load_at<uint32_t>(file, 12) != function_count ||
       std::memcmp(file.data() + 16, key.data(), key.size()) != 0 ||
-      get<uint32_t>(file, kHeaderBytes - 4) != 0 || count > kHotProfileMaxFunctions ||
+      load_at<uint32_t>(file, kHeaderBytes - 4) != 0 || count > kHotProfileMaxFunctions ||
       file.size() != kHeaderBytes + count * kSampleBytes + sizeof(Digest)) {
     return std::nullopt;
   }
   const std::string_view body = file.substr(0, file.size() - sizeof(Digest));
-  if (Sha256::hash(bytes_of(body)) != get<Digest>(file, body.size())) return std::nullopt;
+  if (Sha256::hash(bytes_of(body)) != load_at<Digest>(file, body.size())) return std::nullopt;
   std::vector<HotSample> samples(count);
   for (uint32_t i = 0; i < count; ++i) {
     const size_t at = kHeaderBytes + i * kSampleBytes;
     HotSample& sample = samples[i];
-    sample.function = get<uint32_t>(file, at);
-    sample.ns = get<uint64_t>(file, at + 8);
-    const auto flags = get<uint32_t>(file, at + 4);
+    sample.function = load_at<uint32_t>(file, at);
+    sample.ns = load_at<uint64_t>(file, at + 8);
+    const auto flags = load_at<uint32_t>(file, at + 4);
     sample.attempted = flags == 1;
     if (sample.function >= function_count || flags > 1 || sample.ns < kHotProfileFloorNs ||
         sample.ns > kHotProfileMaxNs || (i > 0 && sample.function <= samples[i - 1].function)) {

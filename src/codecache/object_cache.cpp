@@ -10,9 +10,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <vector>
 
 #include "codecache/build_identity.hpp"
+#include "codecache/byte_codec.hpp"
 
 #ifndef LUNATIC_VERSION
 #define LUNATIC_VERSION "unknown"
@@ -70,17 +72,12 @@ bool write_all(int fd, const void* data, size_t size) {
   return true;
 }
 
-std::span<const uint8_t> bytes_of(std::string_view s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
 // u32 function count, then per function: u32 safepoint count and one bit per safepoint.
 std::string encode_osr(const OsrPoints& points) {
   std::string out;
-  auto put_u32 = [&](uint32_t v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); };
-  put_u32(static_cast<uint32_t>(points.size()));
+  put(out, static_cast<uint32_t>(points.size()));
   for (const std::vector<bool>& fn : points) {
-    put_u32(static_cast<uint32_t>(fn.size()));
+    put(out, static_cast<uint32_t>(fn.size()));
     for (size_t i = 0; i < fn.size(); i += 8) {
       uint8_t bits = 0;
       for (size_t b = 0; b < 8 && i + b < fn.size(); ++b) bits |= uint8_t(fn[i + b] ? 1 : 0) << b;
@@ -91,28 +88,22 @@ std::string encode_osr(const OsrPoints& points) {
 }
 
 std::optional<OsrPoints> decode_osr(std::string_view in) {
-  size_t at = 0;
-  auto get_u32 = [&](uint32_t& v) {
-    if (in.size() - at < sizeof v) return false;
-    std::memcpy(&v, in.data() + at, sizeof v);
-    at += sizeof v;
-    return true;
-  };
+  ByteReader r{in};
   uint32_t count = 0;
-  if (!get_u32(count) || count > (in.size() - at) / sizeof(uint32_t)) return std::nullopt;
+  if (!r.get(count) || count > r.left() / sizeof(uint32_t)) return std::nullopt;
   OsrPoints points(count);
   for (std::vector<bool>& fn : points) {
     uint32_t safepoints = 0;
-    if (!get_u32(safepoints)) return std::nullopt;
+    if (!r.get(safepoints)) return std::nullopt;
     const size_t bytes = (size_t{safepoints} + 7) / 8;
-    if (in.size() - at < bytes) return std::nullopt;
+    if (r.left() < bytes) return std::nullopt;
     fn.resize(safepoints);
     for (uint32_t i = 0; i < safepoints; ++i) {
-      fn[i] = (static_cast<uint8_t>(in[at + i / 8]) >> (i % 8)) & 1;
+      fn[i] = (static_cast<uint8_t>(in[r.at + i / 8]) >> (i % 8)) & 1;
     }
-    at += bytes;
+    r.at += bytes;
   }
-  if (at != in.size()) return std::nullopt;
+  if (r.left() != 0) return std::nullopt;
   return points;
 }
 
@@ -132,6 +123,33 @@ Error store_error(const std::filesystem::path& path, const char* what) {
                                 std::strerror(errno));
 }
 
+// Writes `parts` one after another to a new file of `dir` (mkstemp of `temp_name`, a dot name
+// cache_trim.hpp recognises) and renames it over `target`, so readers and other writers see
+// the whole file or the old one. `durable`: the file and then the directory are fsynced, so
+// the entry survives a crash (code); without, a crash may lose it (a profile).
+Result<void> replace_file(const std::filesystem::path& dir, const char* temp_name,
+                          const std::filesystem::path& target,
+                          std::initializer_list<std::string_view> parts, bool durable) {
+  if (!make_dirs(dir)) return store_error(dir, "cannot create");
+  std::string temp = (dir / temp_name).string();
+  Fd file(::mkstemp(temp.data()));
+  if (file.fd < 0) return store_error(temp, "cannot create");
+  bool written = true;
+  for (std::string_view part : parts)
+    written = written && write_all(file.fd, part.data(), part.size());
+  written = written && (!durable || ::fsync(file.fd) == 0);
+  if (!written || ::rename(temp.c_str(), target.c_str()) != 0) {
+    Error error = store_error(written ? target : std::filesystem::path(temp),
+                              written ? "cannot rename to" : "cannot write");
+    ::unlink(temp.c_str());
+    return error;
+  }
+  if (durable) {  // the rename itself survives a crash once the directory is synced too
+    Fd synced(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (synced.fd >= 0) (void)::fsync(synced.fd);
+  }
+  return {};
+}
 }  // namespace
 
 Digest digest_of(std::span<const uint8_t> bytes) { return Sha256::hash(bytes); }
@@ -228,7 +246,6 @@ Result<uint64_t> ObjectCache::store(const Digest& key, std::string_view object,
                                   " bytes is not stored (limit " + std::to_string(kMaxEntryBytes) +
                                   ")");
   }
-  if (!make_dirs(dir_)) return store_error(dir_, "cannot create");
   Header header{};
   std::memcpy(header.magic, kMagic, sizeof kMagic);
   header.format_version = kFormatVersion;
@@ -240,24 +257,11 @@ Result<uint64_t> ObjectCache::store(const Digest& key, std::string_view object,
   sha.update(bytes_of(osr));
   sha.update(bytes_of(object));
   header.checksum = sha.final();
-
-  std::string temp = (dir_ / ".entry-XXXXXX").string();
-  Fd file(::mkstemp(temp.data()));
-  if (file.fd < 0) return store_error(temp, "cannot create");
-  const bool written = write_all(file.fd, &header, sizeof header) &&
-                       write_all(file.fd, osr.data(), osr.size()) &&
-                       write_all(file.fd, object.data(), object.size()) && ::fsync(file.fd) == 0;
   const std::filesystem::path target = path_of(key);
-  if (!written || ::rename(temp.c_str(), target.c_str()) != 0) {
-    Error error = store_error(written ? target : std::filesystem::path(temp),
-                              written ? "cannot rename to" : "cannot write");
-    ::unlink(temp.c_str());
-    return error;
-  }
-  // The rename itself survives a crash once the directory is synced too.
-  // (store_small skips both syncs.)
-  Fd dir(::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.fd >= 0) (void)::fsync(dir.fd);
+  TRY(replace_file(
+      dir_, ".entry-XXXXXX", target,
+      {std::string_view(reinterpret_cast<const char*>(&header), sizeof header), osr, object},
+      true));
   (void)trim_cache(dir_, max_bytes_, target);
   return size;
 }
@@ -278,19 +282,7 @@ std::optional<std::string> ObjectCache::read_small(const Digest& key, std::strin
 
 Result<void> ObjectCache::store_small(const Digest& key, std::string_view suffix,
                                       std::string_view bytes) const {
-  if (!make_dirs(dir_)) return store_error(dir_, "cannot create");
-  std::string temp = (dir_ / ".small-XXXXXX").string();
-  Fd file(::mkstemp(temp.data()));
-  if (file.fd < 0) return store_error(temp, "cannot create");
-  const std::filesystem::path target = path_of(key, suffix);
-  const bool written = write_all(file.fd, bytes.data(), bytes.size());
-  if (!written || ::rename(temp.c_str(), target.c_str()) != 0) {
-    Error error = store_error(written ? target : std::filesystem::path(temp),
-                              written ? "cannot rename to" : "cannot write");
-    ::unlink(temp.c_str());
-    return error;
-  }
-  return {};
+  return replace_file(dir_, ".small-XXXXXX", path_of(key, suffix), {bytes}, false);
 }
 
 }  // namespace lunatic::codecache
