@@ -3,6 +3,7 @@
 // end, and turn its exit status into an exit code.
 #include "cli/run_command.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -41,15 +42,24 @@ constexpr std::chrono::milliseconds kBackgroundCompileDelay{1000};
 // paying for it (docs/design.md, "Compiled tier").
 constexpr std::chrono::nanoseconds kCompileDelayPerByte{50'000};
 // ...and each hot function alone (with the others hot at that moment) once the time sampled
-// in it in the baseline is about the CPU time of that compile: LLVM -O2 with OSR entries of
-// one function took 51-81 ms of CPU for 58-379 bytes, 150 ms for 655-1,027, 300 ms for 1,299
-// (many loops) on these machines (docs/design.md, "Auto").
-constexpr std::chrono::nanoseconds kHotCompileFixed{60'000'000};
-constexpr std::chrono::nanoseconds kHotCompilePerByte{180'000};
-// A program that ends while its hot functions compile waits this long at most for that compile
-// (50-300 ms of CPU, mostly spent already) to end: its code goes into the code cache, and every
-// later run of the program starts with it. A module's whole compile is never waited for.
+// in it in the baseline is about the CPU time of that compile. Fitted to LLVM -O2 with OSR
+// entries of one function on these machines (docs/benchmarks.md, "The hot compile's price"):
+// 34 ms of CPU for 58 bytes, 80 for 655, 97-143 for 1,027-1,299, 1.9-2.3 s for 8,981 and
+// 4.5 s for Lua's luaV_execute (19,915), plus ~20 ms to load the LLVM tier for the first.
+constexpr tiering::HotCompilePrice kHotCompilePrice{
+    .fixed = std::chrono::milliseconds{50},
+    .per_kib = std::chrono::milliseconds{94},
+    .exponent = 1.3,
+};
+// A program that ends while its hot functions compile waits for that compile to end: its code
+// goes into the code cache, and every later run of the program starts with it. At least this
+// long, then while the compile has used less CPU time than twice its price (a function of 9
+// KiB takes seconds: a compile the program has already paid for in the baseline, by the rule
+// above; on a busy machine the niced compile thread gets a fraction of a core), at most the
+// last figure in all. A module's whole compile is never waited for.
 constexpr std::chrono::milliseconds kHotCompileWait{2000};
+constexpr double kHotCompileWaitPrices = 2.0;
+constexpr std::chrono::milliseconds kHotCompileWaitMost{60000};
 // How long the end of a run waits for the reports of processes whose end the root heard of
 // before it ended (a crash report is logged after the notice: Runtime::wait_for_ends_in_flight).
 constexpr std::chrono::milliseconds kEndsInFlightWait{100};
@@ -168,8 +178,7 @@ int run_module(const RunOptions& options) {
       .warn = [log](const std::string& why) { log->warn("{}", why); },
       .background_delay = kBackgroundCompileDelay,
       .delay_per_byte = kCompileDelayPerByte,
-      .hot_compile_fixed = kHotCompileFixed,
-      .hot_compile_per_byte = kHotCompilePerByte,
+      .hot_compile = kHotCompilePrice,
       .engine = engine::CompileConfig{.features = options.features},
   };
   if (const char* delay = std::getenv("LUNATIC_LLVM_DELAY_MS")) {  // measurements, tests
@@ -372,16 +381,19 @@ int run_module(const RunOptions& options) {
   if (timed_out) code = kExitTimeout;
   // Answers in flight (the kill of the root that ended the run) are written before the end.
   observer.reset();
-  std::chrono::milliseconds hot_wait = kHotCompileWait;
-  tiering::Compiler::HotWait hot_jobs = tiering::Compiler::HotWait::Compiling;
   // Tests on a busy machine: their own limit, and every hot job, a hot entry's load too (a run
   // of a few milliseconds ends before it, and a test would not see it). A user's run never
   // waits for a load.
+  bool hot_stored = true;
   if (const char* wait_hook = std::getenv("LUNATIC_HOT_WAIT_MS")) {
-    hot_wait = std::chrono::milliseconds{std::strtoull(wait_hook, nullptr, 10)};
-    hot_jobs = tiering::Compiler::HotWait::Pending;
+    hot_stored = compiler->finish_hot_compile(
+        std::chrono::milliseconds{std::strtoull(wait_hook, nullptr, 10)},
+        tiering::Compiler::HotWait::Pending);
+  } else {
+    hot_stored =
+        compiler->finish_hot_batch(kHotCompileWait, kHotCompileWaitPrices, kHotCompileWaitMost);
   }
-  if (!compiler->finish_hot_compile(hot_wait, hot_jobs)) log->debug("hot functions not stored");
+  if (!hot_stored) log->debug("hot functions not stored");
   // What this run sampled, for the next runs (nothing for a run too short to matter).
   compiler->store_hot_profiles();
   if (compiler->busy() || rt.host_work().pending() != 0) {

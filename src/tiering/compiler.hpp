@@ -10,6 +10,8 @@
 // first, tiering/hot_functions.cpp).
 #pragma once
 
+#include <time.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -41,6 +43,21 @@ enum class Tier : uint8_t { Interp, Compiled, Auto, Baseline };
 std::optional<Tier> parse_tier(std::string_view name);
 const char* tier_name(Tier tier);
 
+/// The CPU time LLVM's compile of one function alone (with its OSR entries) is expected to
+/// take: a fixed part plus `per_kib` x (its body's KiB)^`exponent`. The cost per byte grows
+/// with the function (the optimizer's and the register allocator's work is superlinear).
+struct HotCompilePrice {
+  std::chrono::nanoseconds fixed{0};
+  std::chrono::nanoseconds per_kib{0};
+  double exponent = 1.0;
+
+  bool any() const { return fixed.count() > 0 || per_kib.count() > 0; }
+  /// One function's compile, alone.
+  std::chrono::nanoseconds of(uint64_t body_bytes) const;
+  /// One batch of functions compiled together: the fixed part once.
+  std::chrono::nanoseconds of_batch(std::span<const uint64_t> body_bytes) const;
+};
+
 struct CompilerConfig {
   Tier tier = Tier::Auto;
   unsigned opt_level = 2;  ///< LLVM's -O level for native code
@@ -63,12 +80,11 @@ struct CompilerConfig {
   std::chrono::nanoseconds delay_per_byte{0};
   /// Auto, for a module that runs baseline code: LLVM compiles a function alone (with every
   /// other function hot at that moment: one batch, no cache) once the time spent in it, as
-  /// sampled at the safepoints' slow paths, is about the CPU time of that compile:
-  /// `hot_compile_fixed` + `hot_compile_per_byte` x its body's bytes. The same rent-or-buy
-  /// rule as delay_per_byte's, per function: a short program's hot loop gets LLVM's code in a
-  /// fraction of a second, without paying for the module's cold code. Both zero: none.
-  std::chrono::nanoseconds hot_compile_fixed{0};
-  std::chrono::nanoseconds hot_compile_per_byte{0};
+  /// sampled at the safepoints' slow paths, is about the CPU time of that compile
+  /// (`hot_compile.of` its body's bytes). The same rent-or-buy rule as delay_per_byte's, per
+  /// function: a short program's hot loop gets LLVM's code in a fraction of a second, without
+  /// paying for the module's cold code. All zero: none.
+  HotCompilePrice hot_compile{};
   /// Tests: a function is hot once this many time stamp counter ticks were sampled in it
   /// (instead of the estimate above).
   std::optional<uint64_t> hot_ticks{};
@@ -162,6 +178,21 @@ class Compiler {
   /// queued or running after `limit`. A function that becomes hot meanwhile (other processes
   /// still run) queues a job, which Pending then waits for too.
   bool finish_hot_compile(std::chrono::milliseconds limit, HotWait what = HotWait::Compiling);
+  /// The end of a user's run: waits for the batch of hot functions LLVM compiles now (not for
+  /// queued jobs) at least `at_least`, and then for as long as the batch has used less CPU
+  /// time than `price_factor` x its estimated price (config.hot_compile), at most `at_most`
+  /// in all. So a big function's compile, which the program has paid for in the baseline,
+  /// gets the CPU time it needs on a busy machine too, and a compile far over its estimate is
+  /// given up. False if a batch is still compiling after the wait.
+  bool finish_hot_batch(std::chrono::milliseconds at_least, double price_factor,
+                        std::chrono::milliseconds at_most);
+  /// The estimated CPU time of the batch of hot functions LLVM compiles now; zero when none is
+  /// compiling (or no estimate is configured).
+  std::chrono::nanoseconds hot_batch_price() const {
+    return std::chrono::nanoseconds{hot_batch_price_ns_.load(std::memory_order_relaxed)};
+  }
+  /// The CPU time the compile thread has spent on the batch it compiles now (zero if none).
+  std::chrono::nanoseconds hot_batch_cpu() const;
 
  private:
   struct Job {
@@ -262,7 +293,11 @@ class Compiler {
   std::atomic<uint64_t> llvm_refused_{0};
   std::atomic<uint64_t> hot_compiled_{0};
   std::atomic<uint64_t> hot_loaded_{0};
-  bool hot_busy_ = false;   ///< under mutex_: the background thread compiles hot functions
+  bool hot_busy_ = false;  ///< under mutex_: the background thread compiles hot functions
+  std::atomic<int64_t> hot_batch_price_ns_{0};  ///< hot_batch_price(); 0: no batch compiles
+  /// The running batch's start on the compile thread's CPU clock, and that clock.
+  std::atomic<int64_t> hot_batch_cpu_start_ns_{0};
+  std::atomic<clockid_t> hot_batch_clock_{CLOCK_THREAD_CPUTIME_ID};
   size_t hot_pending_ = 0;  ///< under mutex_: hot jobs (job.hot, job.hot_cached) queued or run
   std::condition_variable hot_done_;  ///< a hot job ended (finish_hot_compile)
   /// The hot profiles of the modules watch_hot() watches (under mutex_).

@@ -1,12 +1,15 @@
 // Compiler, function-level tier-up (auto): the time a module's functions spend in the baseline,
 // the rent-or-buy threshold of each, and the background job that compiles the hot ones with
 // LLVM and publishes them (native/hot_functions.hpp).
+#include <pthread.h>
 #include <time.h>
 #include <x86intrin.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <numeric>
 #include <string>
 #include <thread>
 
@@ -22,6 +25,12 @@ namespace {
 uint64_t body_bytes(const wasm::Function& f) {
   if (f.body.empty()) return 0;
   return f.body.back().offset >= f.body_offset ? f.body.back().offset - f.body_offset + 1 : 0;
+}
+
+int64_t cpu_ns(clockid_t clock) {
+  timespec now{};
+  if (clock_gettime(clock, &now) != 0) return 0;
+  return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
 }
 
 double thread_cpu_seconds() {
@@ -52,11 +61,24 @@ double ticks_per_ns() {
 
 }  // namespace
 
+std::chrono::nanoseconds HotCompilePrice::of(uint64_t body_bytes) const {
+  const double kib = static_cast<double>(body_bytes) / 1024.0;
+  const double ns = static_cast<double>(fixed.count()) +
+                    static_cast<double>(per_kib.count()) * std::pow(kib, exponent);
+  return std::chrono::nanoseconds{static_cast<int64_t>(std::min(ns, 1e18))};
+}
+
+std::chrono::nanoseconds HotCompilePrice::of_batch(std::span<const uint64_t> body_bytes) const {
+  std::chrono::nanoseconds sum = fixed;
+  for (uint64_t bytes : body_bytes) sum += of(bytes) - fixed;
+  return sum;
+}
+
 bool Compiler::watch_hot(const std::shared_ptr<const engine::CompiledModule>& module,
                          const std::optional<native::Digest>& digest) {
-  const bool estimate =
-      config_.hot_compile_fixed.count() > 0 || config_.hot_compile_per_byte.count() > 0;
-  if (config_.tier != Tier::Auto || (!estimate && !config_.hot_ticks)) return false;
+  if (config_.tier != Tier::Auto || (!config_.hot_compile.any() && !config_.hot_ticks)) {
+    return false;
+  }
   const native::NativeTier* tier = native::native_tier_of(*module);
   if (tier == nullptr || tier->hot() == nullptr) return false;
   const double rate = ticks_per_ns();
@@ -68,9 +90,7 @@ bool Compiler::watch_hot(const std::shared_ptr<const engine::CompiledModule>& mo
       continue;
     }
     // The CPU time LLVM's compile of f alone would take.
-    const double ns = static_cast<double>(config_.hot_compile_fixed.count()) +
-                      static_cast<double>(config_.hot_compile_per_byte.count()) *
-                          static_cast<double>(body_bytes(f));
+    const double ns = static_cast<double>(config_.hot_compile.of(body_bytes(f)).count());
     thresholds.push_back(static_cast<uint64_t>(ns * rate) + 1);
   }
   std::weak_ptr<const engine::CompiledModule> weak = module;
@@ -161,6 +181,33 @@ bool Compiler::finish_hot_compile(std::chrono::milliseconds limit, HotWait what)
   });
 }
 
+bool Compiler::finish_hot_batch(std::chrono::milliseconds at_least, double price_factor,
+                                std::chrono::milliseconds at_most) {
+  const auto start = std::chrono::steady_clock::now();
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    // Polled: the batch's CPU time is the compile thread's clock, which wakes nobody.
+    if (hot_done_.wait_for(lock, std::chrono::milliseconds(50),
+                           [&] { return stopping_ || !hot_busy_; })) {
+      return true;
+    }
+    const auto waited = std::chrono::steady_clock::now() - start;
+    if (waited >= at_most) return false;
+    const double price = static_cast<double>(hot_batch_price().count());
+    if (waited >= at_least &&
+        static_cast<double>(hot_batch_cpu().count()) >= price_factor * price) {
+      return false;
+    }
+  }
+}
+
+std::chrono::nanoseconds Compiler::hot_batch_cpu() const {
+  if (hot_batch_price_ns_.load(std::memory_order_acquire) == 0) return {};
+  const int64_t now = cpu_ns(hot_batch_clock_.load(std::memory_order_relaxed));
+  return std::chrono::nanoseconds{
+      std::max<int64_t>(now - hot_batch_cpu_start_ns_.load(std::memory_order_relaxed), 0)};
+}
+
 Result<size_t> Compiler::compile_hot_functions(const engine::CompiledModule& module,
                                                const std::optional<native::Digest>& digest) {
   const native::NativeTier* tier = native::native_tier_of(module);
@@ -174,8 +221,22 @@ Result<size_t> Compiler::compile_hot_functions(const engine::CompiledModule& mod
     hot.refuse(set);
     return Error(Phase::Unsupported, "the LLVM tier is not available", Error::kNoOffset, "jit");
   }
-  uint64_t bytes = 0;
-  for (uint32_t i : set) bytes += body_bytes(module.wasm.functions[i]);
+  std::vector<uint64_t> sizes;
+  sizes.reserve(set.size());
+  for (uint32_t i : set) sizes.push_back(body_bytes(module.wasm.functions[i]));
+  const uint64_t bytes = std::accumulate(sizes.begin(), sizes.end(), uint64_t{0});
+  // What finish_hot_batch measures the compile by; cleared however it ends (a refusal, an
+  // LLVM failure caught by its guard).
+  clockid_t clock = CLOCK_THREAD_CPUTIME_ID;
+  (void)pthread_getcpuclockid(pthread_self(), &clock);
+  hot_batch_clock_.store(clock, std::memory_order_relaxed);
+  hot_batch_cpu_start_ns_.store(cpu_ns(clock), std::memory_order_relaxed);
+  struct BatchPrice {
+    std::atomic<int64_t>& ns;
+    ~BatchPrice() { ns.store(0, std::memory_order_release); }
+  } batch_price{hot_batch_price_ns_};
+  batch_price.ns.store(std::max<int64_t>(config_.hot_compile.of_batch(sizes).count(), 1),
+                       std::memory_order_release);
   if (config_.note) {
     config_.note("compiled tier: compiling " + std::to_string(set.size()) + " hot functions (" +
                  std::to_string(bytes) + " bytes, the first " +

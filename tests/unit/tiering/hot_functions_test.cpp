@@ -3,7 +3,10 @@
 // call_indirect both ways, recursion, a loop moved by OSR) with the interpreter's outcome:
 // results, fuel left, slices, out of fuel, kills, traps and their backtraces. And the policy:
 // time sampled at the safepoints' slow paths makes functions hot.
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "jit/native_code.hpp"
@@ -250,6 +253,129 @@ TEST(HotFunctions, AutoCompilesTheFunctionsThatSpendTime) {
   EXPECT_EQ(thread.results()[0].bits, want.results[0].bits);
   EXPECT_GE(compiler.hot_compiled(), 1u);
   EXPECT_FALSE(native::native_tier_of(*module)->code().optimized());  // still the baseline's
+}
+
+// The price: the fixed part, plus per_kib x KiB^exponent; a batch pays the fixed part once.
+TEST(HotCompilePrice, GrowsWithTheBodyAndChargesABatchTheFixedPartOnce) {
+  EXPECT_FALSE(HotCompilePrice{}.any());
+  const HotCompilePrice price{.fixed = std::chrono::milliseconds(50),
+                              .per_kib = std::chrono::milliseconds(10),
+                              .exponent = 2.0};
+  EXPECT_TRUE(price.any());
+  EXPECT_EQ(price.of(0), std::chrono::milliseconds(50));
+  EXPECT_EQ(price.of(1024), std::chrono::milliseconds(60));
+  EXPECT_EQ(price.of(4096), std::chrono::milliseconds(50 + 160));  // 4 KiB squared
+  const std::vector<uint64_t> sizes{1024, 2048};
+  EXPECT_EQ(price.of_batch(sizes), std::chrono::milliseconds(50 + 10 + 40));
+  EXPECT_EQ(price.of_batch({}), std::chrono::milliseconds(50));
+  // A hostile body size cannot overflow the estimate.
+  EXPECT_GT(price.of(UINT64_MAX).count(), 0);
+}
+
+// While a batch compiles, the Compiler tells its price (what the end of a run may wait for);
+// before and after, zero.
+TEST(HotFunctions, ABatchInProgressHasItsPrice) {
+  auto bytes = text::parse_module(kHotWat).value();
+  const HotCompilePrice price{.fixed = std::chrono::milliseconds(50),
+                              .per_kib = std::chrono::milliseconds(100),
+                              .exponent = 1.0};
+  std::atomic<const Compiler*> self{nullptr};
+  std::atomic<int64_t> seen_ns{-1};
+  Compiler compiler({.tier = Tier::Auto,
+                     .note =
+                         [&](const std::string& line) {
+                           const Compiler* c = self.load();
+                           if (c != nullptr && line.starts_with("compiled tier: compiling")) {
+                             seen_ns = c->hot_batch_price().count();
+                           }
+                         },
+                     .delay_per_byte = std::chrono::hours(1),
+                     .hot_compile = price,
+                     .hot_ticks = 1000,
+                     .use_cache = false});
+  self = &compiler;
+  EXPECT_EQ(compiler.hot_batch_price().count(), 0);
+  auto module = compiler.compile(bytes).value();
+  const native::NativeTier& tier = tier_of(*module);
+  engine::MemoryPool pool;
+  engine::Store store(pool);
+  engine::Instance* inst = store.instantiate(module, {}).value();
+  Thread thread(store);
+  thread.begin_call(inst->find_export("loop")->func(), std::vector<Value>{Value::i32(100'000)})
+      .value();
+  RunStatus status = RunStatus::Yielded;
+  ASSERT_TRUE(eventually([&] {
+    if (status == RunStatus::Yielded) status = thread.run(100'000);
+    return tier.hot()->installed() > 0;
+  }));
+  while (status == RunStatus::Yielded) status = thread.run(100'000);
+  EXPECT_TRUE(compiler.finish_hot_compile(std::chrono::seconds(60)));
+  // At least the fixed part and some body; the functions of kHotWat are far below 1 KiB.
+  EXPECT_GE(seen_ns.load(), std::chrono::nanoseconds(std::chrono::milliseconds(50)).count());
+  EXPECT_LT(seen_ns.load(), std::chrono::nanoseconds(std::chrono::milliseconds(150)).count());
+  EXPECT_EQ(compiler.hot_batch_price().count(), 0);
+}
+
+// The end of a run waits for a batch in progress: at least the floor, then while its CPU time
+// is under the factor x its price, never past the cap; and returns at once when it ends.
+TEST(HotFunctions, TheEndOfARunWaitsForABatchWithinItsPrice) {
+  auto bytes = text::parse_module(kHotWat).value();
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool compiling = false;
+  bool release = false;
+  Compiler compiler({.tier = Tier::Auto,
+                     .note =
+                         [&](const std::string& line) {
+                           if (!line.starts_with("compiled tier: compiling")) return;
+                           // Holds the compile thread inside the batch, before LLVM.
+                           std::unique_lock lock(mutex);
+                           compiling = true;
+                           changed.notify_all();
+                           changed.wait(lock, [&] { return release; });
+                         },
+                     .delay_per_byte = std::chrono::hours(1),
+                     .hot_compile = {.fixed = std::chrono::seconds(1)},
+                     .hot_ticks = 1000,
+                     .use_cache = false});
+  EXPECT_TRUE(compiler.finish_hot_batch(std::chrono::seconds(5), 2.0, std::chrono::seconds(5)));
+  auto module = compiler.compile(bytes).value();
+  engine::MemoryPool pool;
+  engine::Store store(pool);
+  engine::Instance* inst = store.instantiate(module, {}).value();
+  Thread thread(store);
+  thread.begin_call(inst->find_export("loop")->func(), std::vector<Value>{Value::i32(100'000)})
+      .value();
+  RunStatus status = RunStatus::Yielded;
+  ASSERT_TRUE(eventually([&] {
+    if (status == RunStatus::Yielded) status = thread.run(100'000);
+    std::lock_guard lock(mutex);
+    return compiling;
+  }));
+  EXPECT_EQ(compiler.hot_batch_price(), std::chrono::seconds(1));
+  EXPECT_LT(compiler.hot_batch_cpu(), std::chrono::seconds(1));  // held, not compiling
+  // Under its price: waits until the cap.
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(
+      compiler.finish_hot_batch(std::chrono::milliseconds(0), 2.0, std::chrono::milliseconds(200)));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+  // A factor of zero: its CPU time is over the price at once; given up after the floor.
+  start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(
+      compiler.finish_hot_batch(std::chrono::milliseconds(100), 0.0, std::chrono::seconds(60)));
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(waited, std::chrono::milliseconds(100));
+  EXPECT_LT(waited, std::chrono::seconds(30));
+  {
+    std::lock_guard lock(mutex);
+    release = true;
+  }
+  changed.notify_all();
+  EXPECT_TRUE(compiler.finish_hot_batch(std::chrono::seconds(60), 2.0, std::chrono::seconds(60)));
+  EXPECT_EQ(compiler.hot_batch_price().count(), 0);
+  EXPECT_EQ(compiler.hot_batch_cpu().count(), 0);
+  while (status == RunStatus::Yielded) status = thread.run(100'000);
+  EXPECT_EQ(status, RunStatus::Done);
 }
 
 // Neither --tier baseline nor auto without the rule counts anything.
