@@ -132,7 +132,7 @@ Result<size_t> Compiler::load_hot_functions(const engine::CompiledModule& module
                                     : codecache::Digest{};
   const auto start = std::chrono::steady_clock::now();
   std::optional<codecache::HotCode> hot;
-  if (digest && cache_ && cache_->contains(key)) {
+  if (digest && cache_) {  // a missing entry fails the load's open (no stat before it)
     hot = codecache::load_hot(*cache_, key, static_cast<uint32_t>(module.wasm.functions.size()));
   }
   if (!hot) {
