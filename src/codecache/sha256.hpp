@@ -27,7 +27,7 @@ class Sha256 {
   }
 
  private:
-  void compress(const uint8_t* block);
+  void compress(const uint8_t* blocks, size_t count);
   std::array<uint32_t, 8> state_;
   std::array<uint8_t, 64> block_{};
   size_t used_ = 0;      ///< bytes of block_ filled
