@@ -64,14 +64,25 @@ void promote_locals(llvm::Function& f) {
   if (!allocas.empty()) llvm::PromoteMemToReg(allocas, dt);
 }
 
-// Whether a `ret` can be reached from the entry without passing `avoid`.
+// The prologue's way out when a check fails: `ret` of the musttail call of wg<F> (translate.cpp),
+// which traps or runs F again on a bigger stack; not a return of the recursion.
+bool leaves_through_checks_failed(const llvm::BasicBlock& b) {
+  const auto* call = llvm::dyn_cast_or_null<llvm::CallInst>(b.getTerminator()->getPrevNode());
+  const llvm::Function* callee = call != nullptr ? call->getCalledFunction() : nullptr;
+  return callee != nullptr && is_checks_failed_name(callee->getName());
+}
+
+// Whether a `ret` other than the checks' way out can be reached from the entry without passing
+// `avoid`. (Counting that one, F.rest would begin right after the checks, and the calls that end
+// the recursion would each pay a native call.)
 bool returns_avoiding(llvm::Function& f, llvm::BasicBlock* avoid) {
   std::vector<llvm::BasicBlock*> work{&f.getEntryBlock()};
   llvm::DenseSet<llvm::BasicBlock*> seen{&f.getEntryBlock()};
   while (!work.empty()) {
     llvm::BasicBlock* b = work.back();
     work.pop_back();
-    if (llvm::isa<llvm::ReturnInst>(b->getTerminator())) return true;
+    if (llvm::isa<llvm::ReturnInst>(b->getTerminator()) && !leaves_through_checks_failed(*b))
+      return true;
     for (llvm::BasicBlock* next : llvm::successors(b)) {
       if (next != avoid && seen.insert(next).second) work.push_back(next);
     }

@@ -3,6 +3,7 @@
 // read the host frame's one stack pointer.
 #include "jit/self_inline.hpp"
 
+#include <llvm/IR/Dominators.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/IntrinsicInst.h>
 #include <llvm/IR/Metadata.h>
@@ -41,8 +42,24 @@ void share_stack_pointer_reads(llvm::Function& f) {
     }
   }
   if (reads.size() < 2) return;
+  // At the reads' nearest common dominator rather than the entry: read at the entry, the value
+  // lived across the whole function, so LLVM spilled it there, a store (and the full prologue
+  // before it) on the way to an early return, and a reload before each compare.
+  // (A read in a block the entry cannot reach needs no dominating value.)
+  llvm::DominatorTree dt(f);
+  llvm::BasicBlock* common = nullptr;
+  for (llvm::IntrinsicInst* read : reads) {
+    if (!dt.isReachableFromEntry(read->getParent())) continue;
+    common = common == nullptr ? read->getParent()
+                               : dt.findNearestCommonDominator(common, read->getParent());
+  }
+  if (common == nullptr) common = &f.getEntryBlock();
+  llvm::Instruction* at = common->getTerminator();
+  for (llvm::IntrinsicInst* read : reads) {
+    if (read->getParent() == common && read->comesBefore(at)) at = read;
+  }
   llvm::Instruction* shared = reads.front()->clone();
-  shared->insertBefore(&*f.getEntryBlock().getFirstInsertionPt());
+  shared->insertBefore(at);
   for (llvm::IntrinsicInst* read : reads) {
     read->replaceAllUsesWith(shared);
     read->eraseFromParent();

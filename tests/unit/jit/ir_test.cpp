@@ -76,6 +76,33 @@ TEST(JitIr, RecursionWithAWayOutIsPartiallyInlined) {
   EXPECT_EQ(optimized_ir(wat.c_str(), 0).find(".rest("), std::string::npos);
 }
 
+// The text of the function `name`'s definition in optimised IR ("" when there is none).
+std::string function_body(const std::string& ir, const std::string& name) {
+  for (size_t at = ir.find("\ndefine "); at != std::string::npos;) {
+    const size_t end = ir.find("\n}\n", at);
+    const size_t line_end = ir.find('\n', at + 1);
+    if (ir.substr(at, line_end - at).find(" @" + name + "(") != std::string::npos) {
+      return ir.substr(at, end - at);
+    }
+    at = ir.find("\ndefine ", end);
+  }
+  return "";
+}
+
+// What stays in F, to be inlined into F.rest's calls of F, is the checks, the entry safepoint
+// and the test that ends the recursion, not the checks alone: the prologue's way out when a
+// check fails (the `ret` of its musttail call of wg<F>) is no return of the recursion. So F
+// keeps its entry safepoint (the slow path's helper call).
+TEST(JitIr, PartialInliningLeavesTheEntrySafepointAndTheWayOutInF) {
+  const std::string ir = optimized_ir(std::string(lunatic::testing::kRecursionWat).c_str(), 2);
+  for (const char* f : {"wf0", "wf1", "wf2"}) {
+    const std::string body = function_body(ir, f);
+    ASSERT_FALSE(body.empty()) << f;
+    EXPECT_NE(body.find("@lunatic_jit_safepoint("), std::string::npos) << body;
+    EXPECT_NE(body.find(std::string("@") + f + ".rest("), std::string::npos) << body;
+  }
+}
+
 // jit/self_inline.cpp: the frames our inlining puts into a function read its stack pointer
 // once, so each F.rest of kRecursionWat, with the frames inlined into it, holds one read. ($pad
 // keeps more: LLVM's own inliner copies $down's entry into it, read and all.)
@@ -97,6 +124,18 @@ TEST(JitIr, InlinedFramesShareOneStackPointerRead) {
     ++functions;
   }
   EXPECT_EQ(functions, 3u);
+}
+
+// The one read sits where the inlined checks need it, not at the entry: $fib's F.rest (the loop
+// form of fib that clang emits) reads rsp only inside its loop, after its entry block, so the
+// value is not kept (spilled) across the whole frame.
+TEST(JitIr, SharedStackPointerReadIsNotHoistedToTheEntry) {
+  const std::string ir = optimized_ir(std::string(lunatic::testing::kRecursionWat).c_str(), 2);
+  const std::string body = function_body(ir, "wf0.rest");
+  ASSERT_FALSE(body.empty());
+  const size_t read = body.find("@llvm.read_register");
+  ASSERT_NE(read, std::string::npos);
+  EXPECT_GT(read, body.find("\n\n")) << body;  // a block after the entry block
 }
 
 }  // namespace

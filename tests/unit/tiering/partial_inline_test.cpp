@@ -130,6 +130,18 @@ TEST(PartialInline, CallStackRunsOutAtTheSameCall) {
     EXPECT_EQ(got_k, want_k) << "k " << k;
     expect_same_backtrace(b);
   }
+  // fib's first descent goes n deep before any call returns: its loop form (the leaf test and
+  // the entry safepoint inlined into F.rest's loop) and its `if` form run out at the same call.
+  for (const Call& c :
+       {Call{"fib", {Value::i32(100'000)}}, Call{"fib_if", {Value::i64(100'000)}}}) {
+    const Outcome want_c =
+        run_to_end(b.interp.thread, b.interp.fn(c.fn), c.args, uint64_t{1} << 40);
+    const Outcome got_c =
+        run_to_end(b.compiled.thread, b.compiled.fn(c.fn), c.args, uint64_t{1} << 40);
+    EXPECT_EQ(want_c.trap, "call stack exhausted") << c.fn;
+    EXPECT_EQ(got_c, want_c) << c.fn;
+    expect_same_backtrace(b);
+  }
   // The thread is usable afterwards.
   EXPECT_EQ(
       run_to_end(b.compiled.thread, b.compiled.fn("fib"), {Value::i32(20)}, {}).results[0].bits,
