@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -255,6 +256,32 @@ TEST(HotFunctions, AutoCompilesTheFunctionsThatSpendTime) {
   EXPECT_FALSE(native::native_tier_of(*module)->code().optimized());  // still the baseline's
 }
 
+// A process of kHotWat that runs its "loop" export (100,000 iterations) slice by slice.
+struct LoopRun {
+  engine::MemoryPool pool;
+  engine::Store store{pool};
+  engine::Instance* inst;
+  Thread thread{store};
+  RunStatus status = RunStatus::Yielded;
+
+  explicit LoopRun(const std::shared_ptr<const engine::CompiledModule>& module)
+      : inst(store.instantiate(module, {}).value()) {
+    thread.begin_call(inst->find_export("loop")->func(), std::vector<Value>{Value::i32(100'000)})
+        .value();
+  }
+  /// Runs slices until `done` holds (within eventually's limit).
+  bool run_until(const std::function<bool()>& done) {
+    return eventually([&] {
+      if (status == RunStatus::Yielded) status = thread.run(100'000);
+      return done();
+    });
+  }
+  RunStatus finish() {
+    while (status == RunStatus::Yielded) status = thread.run(100'000);
+    return status;
+  }
+};
+
 // The price: the fixed part, plus per_kib x KiB^exponent; a batch pays the fixed part once.
 TEST(HotCompilePrice, GrowsWithTheBodyAndChargesABatchTheFixedPartOnce) {
   EXPECT_FALSE(HotCompilePrice{}.any());
@@ -297,18 +324,9 @@ TEST(HotFunctions, ABatchInProgressHasItsPrice) {
   EXPECT_EQ(compiler.hot_batch_price().count(), 0);
   auto module = compiler.compile(bytes).value();
   const native::NativeTier& tier = tier_of(*module);
-  engine::MemoryPool pool;
-  engine::Store store(pool);
-  engine::Instance* inst = store.instantiate(module, {}).value();
-  Thread thread(store);
-  thread.begin_call(inst->find_export("loop")->func(), std::vector<Value>{Value::i32(100'000)})
-      .value();
-  RunStatus status = RunStatus::Yielded;
-  ASSERT_TRUE(eventually([&] {
-    if (status == RunStatus::Yielded) status = thread.run(100'000);
-    return tier.hot()->installed() > 0;
-  }));
-  while (status == RunStatus::Yielded) status = thread.run(100'000);
+  LoopRun run(module);
+  ASSERT_TRUE(run.run_until([&] { return tier.hot()->installed() > 0; }));
+  EXPECT_EQ(run.finish(), RunStatus::Done);
   EXPECT_TRUE(compiler.finish_hot_compile(std::chrono::seconds(60)));
   // At least the fixed part and some body; the functions of kHotWat are far below 1 KiB.
   EXPECT_GE(seen_ns.load(), std::chrono::nanoseconds(std::chrono::milliseconds(50)).count());
@@ -340,15 +358,8 @@ TEST(HotFunctions, TheEndOfARunWaitsForABatchWithinItsPrice) {
                      .use_cache = false});
   EXPECT_TRUE(compiler.finish_hot_batch(std::chrono::seconds(5), 2.0, std::chrono::seconds(5)));
   auto module = compiler.compile(bytes).value();
-  engine::MemoryPool pool;
-  engine::Store store(pool);
-  engine::Instance* inst = store.instantiate(module, {}).value();
-  Thread thread(store);
-  thread.begin_call(inst->find_export("loop")->func(), std::vector<Value>{Value::i32(100'000)})
-      .value();
-  RunStatus status = RunStatus::Yielded;
-  ASSERT_TRUE(eventually([&] {
-    if (status == RunStatus::Yielded) status = thread.run(100'000);
+  LoopRun run(module);
+  ASSERT_TRUE(run.run_until([&] {
     std::lock_guard lock(mutex);
     return compiling;
   }));
@@ -374,8 +385,7 @@ TEST(HotFunctions, TheEndOfARunWaitsForABatchWithinItsPrice) {
   EXPECT_TRUE(compiler.finish_hot_batch(std::chrono::seconds(60), 2.0, std::chrono::seconds(60)));
   EXPECT_EQ(compiler.hot_batch_price().count(), 0);
   EXPECT_EQ(compiler.hot_batch_cpu().count(), 0);
-  while (status == RunStatus::Yielded) status = thread.run(100'000);
-  EXPECT_EQ(status, RunStatus::Done);
+  EXPECT_EQ(run.finish(), RunStatus::Done);
 }
 
 // Neither --tier baseline nor auto without the rule counts anything.
