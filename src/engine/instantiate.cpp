@@ -2,6 +2,7 @@
 // allocate the instance's functions, tables, memories, globals and element segments, then run
 // the active element and data segments in order. The start function is the caller's to run.
 #include <algorithm>
+#include <new>
 #include <string>
 
 #include "common/memory_budget.hpp"
@@ -106,7 +107,7 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   // The instance joins the store before anything can fail: once a segment has written one of
   // its functions into an imported table, that function must outlive a failed instantiation.
   Instance* inst = instances_.emplace_back(std::make_unique<Instance>()).get();
-  inst->module = module;
+  inst->module = std::move(module);
   // Charged before anything it counts is allocated; the store's budget refuses it as it
   // refuses a table, and the refusal names the limit the same way.
   if (const uint64_t bytes = instance_bytes(m, imports.size());
@@ -120,12 +121,16 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
                      "element segments), " +
                      std::to_string(limits_.budget->left()) + " bytes left");
   }
-  // One allocation for the whole function index space (imports first): growing it import by
-  // import reallocated it several times per spawn.
-  inst->functions.reserve(imports.size() + m.functions.size());
+  // One allocation for the whole function index space (imports first), written through a
+  // pointer: growing it import by import reallocated it several times per spawn, and a
+  // push_back per function was most of the instructions of this function.
+  const size_t defined = m.functions.size();
+  inst->functions.resize(imports.size() + defined);
+  Function** index = inst->functions.data();
+  size_t count = 0;
   for (const Extern& ext : imports) {
     switch (ext.kind) {
-      case wasm::ExternKind::Func: inst->functions.push_back(ext.func()); break;
+      case wasm::ExternKind::Func: index[count++] = ext.func(); break;
       case wasm::ExternKind::Table: inst->tables.push_back(ext.table()); break;
       case wasm::ExternKind::Memory: inst->memories.push_back(ext.memory()); break;
       case wasm::ExternKind::Global: inst->globals.push_back(ext.global()); break;
@@ -134,22 +139,29 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
 
   inst->globals.reserve(inst->globals.size() + m.globals.size());
   // The module's functions in one allocation (a spawn makes one Store per process), owned by
-  // the instance (so by the store) before any of them is filled in.
-  Function* block = nullptr;
-  if (!m.functions.empty()) {
-    inst->defined_functions = std::make_unique<Function[]>(m.functions.size());
-    block = inst->defined_functions.get();
+  // the instance (so by the store) before any of them is filled in. Each is constructed once
+  // with its fields: the block is fresh memory, often last touched by another worker, and a
+  // pass that zeroed it first cost as much as the pass that fills it.
+  if (defined != 0) {
+    inst->defined_functions.reset(
+        static_cast<Function*>(::operator new(defined * sizeof(Function))));
   }
-  for (size_t i = 0; i < m.functions.size(); ++i) {
-    uint32_t type_index = m.functions[i].type_index;
-    if (type_index >= m.types.size())
-      return Error(Phase::Instantiate, "unknown type", m.functions[i].body_offset);
-    Function& f = block[i];
-    f.type = &m.types[type_index];  // the module outlives the instance (inst->module)
-    f.instance = inst;
-    f.code = module->code[i].get();
-    inst->functions.push_back(&f);
+  Function* block = inst->defined_functions.get();
+  const wasm::Function* declared = m.functions.data();
+  const wasm::FuncType* types = m.types.data();
+  const size_t type_count = m.types.size();
+  const std::unique_ptr<CompiledFunction>* code = inst->module->code.data();  // outlives inst
+  for (size_t i = 0; i < defined; ++i) {
+    const uint32_t type_index = declared[i].type_index;
+    if (type_index >= type_count) {
+      // The rest of the block is raw storage: fill it so nothing reads an unset Function.
+      for (size_t j = i; j < defined; ++j) new (&block[j]) Function{};
+      inst->functions.resize(count);
+      return Error(Phase::Instantiate, "unknown type", declared[i].body_offset);
+    }
+    index[count++] = new (&block[i]) Function{&types[type_index], inst, code[i].get()};
   }
+  inst->functions.resize(count);  // less the imports of other kinds
 
   for (const wasm::TableType& type : m.tables) {
     Table* table = add_table(type, 0);

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -194,6 +195,13 @@ class InstanceBytes {
   uint64_t bytes_ = 0;
 };
 
+/// Frees a block of Functions made by Instance's instantiation (raw storage, each Function
+/// constructed once with its fields: no pass that zeroes the block first).
+struct FunctionBlockDelete {
+  void operator()(Function* block) const { ::operator delete(block); }
+};
+static_assert(std::is_trivially_destructible_v<Function>);
+
 struct Instance {
   std::shared_ptr<const CompiledModule> module;
   std::vector<Function*> functions;  ///< the function index space (imports first)
@@ -208,7 +216,7 @@ struct Instance {
   /// instance exists (an allocation fewer per spawn for nearly every module).
   std::vector<bool> data_dropped;
   /// The module's own functions (`functions` points into it), in one allocation.
-  std::unique_ptr<Function[]> defined_functions;
+  std::unique_ptr<Function[], FunctionBlockDelete> defined_functions;
   /// The interpreter's calls to these functions run native code (CodeTier::adopt).
   bool adopted_by_native = false;
   /// What the instance holds of host memory (above), charged to its store's budget.

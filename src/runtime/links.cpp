@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "runtime/death_notice.hpp"
+#include "runtime/environment.hpp"
 #include "runtime/process.hpp"
 #include "runtime/runtime.hpp"
 
@@ -17,6 +18,15 @@ namespace lunatic::runtime {
 void Links::charge_to(std::shared_ptr<const MemoryBudget> budget) {
   std::lock_guard lock(mutex_);
   charge_ = MemoryCharge(std::move(budget));
+  charge_environment_ = nullptr;
+}
+
+MemoryCharge& Links::charge_locked() {
+  if (charge_environment_ != nullptr) {
+    charge_ = MemoryCharge(charge_environment_->budget_handle());
+    charge_environment_ = nullptr;
+  }
+  return charge_;
 }
 
 void Links::release_locked(uint64_t entries) {
@@ -30,8 +40,8 @@ bool Links::add_link_locked(ProcessId other, Tag tag, EntryCharge how) {
     return true;
   }
   if (how == EntryCharge::Forced) {
-    charge_.force_add(kEntryBytes);
-  } else if (!charge_.add(kEntryBytes)) {
+    charge_locked().force_add(kEntryBytes);
+  } else if (!charge_locked().add(kEntryBytes)) {
     return false;
   }
   links_.set(other, tag);
@@ -80,7 +90,7 @@ bool Links::remove_monitor(ProcessId watcher, Tag tag) {
 
 bool Links::add_watching(ProcessId target) {
   std::lock_guard lock(mutex_);
-  if (closed_ || !charge_.add(kEntryBytes)) return false;
+  if (closed_ || !charge_locked().add(kEntryBytes)) return false;
   // The entry's tag counts the owner's monitors of `target`.
   if (LinkEntry* e = watching_.find(target)) {
     ++e->tag;

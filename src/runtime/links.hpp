@@ -19,6 +19,8 @@
 
 namespace lunatic::runtime {
 
+class Environment;
+
 /// What a dying process's links and monitors were when it closed them.
 struct Notifications {
   std::vector<LinkEntry> links;
@@ -44,8 +46,13 @@ class Links {
   /// monitor's tag, with the allocator's overhead.
   static constexpr uint64_t kEntryBytes = 64;
 
-  /// Charges the owner's entries to `budget` from now on (Process sets its environment's).
+  /// Charges the owner's entries to `budget` from now on.
   void charge_to(std::shared_ptr<const MemoryBudget> budget);
+  /// Charges the owner's entries to `environment`'s budget (Process sets its own, which
+  /// outlives this object), whose handle is taken at the first entry: most processes make no
+  /// link or monitor, and taking it at spawn was an update of the environment's reference
+  /// count at every spawn and every end. Not thread-safe: before the owner is shared.
+  void charge_to(const Environment* environment) { charge_environment_ = environment; }
 
   /// Adds or re-tags the link with `other`; false if closed (the owner died) or, for a new
   /// Checked entry, if the budget refused it.
@@ -99,8 +106,13 @@ class Links {
   /// Gives back `entries` entries' charge (with mutex_ held).
   void release_locked(uint64_t entries);
 
+  /// charge_, bound to charge_environment_'s budget first if it is not bound yet (mutex_
+  /// held).
+  MemoryCharge& charge_locked();
+
   mutable std::mutex mutex_;
   MemoryCharge charge_;
+  const Environment* charge_environment_ = nullptr;  ///< charge_'s budget, until bound
   bool closed_ = false;
   LinkSet links_;
   MonitorSet monitors_;

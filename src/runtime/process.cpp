@@ -25,7 +25,7 @@ Process::Process(Key, Runtime& runtime, ProcessId id,
                               Environment::kUnchargedInstanceBytes}),
       thread_(store_) {
   thread_.set_slice_extension(&Process::extend_slice, this);
-  links_.charge_to(environment_->budget_handle());
+  links_.charge_to(environment_.get());
   resources_.set_limit(
       environment_->config().max_resources,
       [](void* self, uint64_t limit) {

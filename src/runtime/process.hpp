@@ -22,6 +22,7 @@
 #include "runtime/environment.hpp"
 #include "runtime/handle_table.hpp"
 #include "runtime/ids.hpp"
+#include "runtime/import_cache.hpp"
 #include "runtime/introspection.hpp"
 #include "runtime/io_reactor.hpp"
 #include "runtime/links.hpp"
@@ -302,6 +303,11 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   /// The root or spawned joinable: wait() or join() may wait for its exit status, so its end
   /// takes the runtime's done_mutex_ (set at spawn, before it runs).
   bool awaited_ = false;
+
+  /// The imports resolved for module_ in environment_, kept by spawn_impl once this process
+  /// spawned a child of both (SpawnOptions::spawner): owner-only, since only the process's own
+  /// host calls spawn with it as the spawner.
+  ImportCache::Externs spawn_imports_;
 
   // Introspection. Set at spawn, then read-only:
   std::string module_name_;

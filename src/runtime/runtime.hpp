@@ -95,6 +95,10 @@ struct SpawnOptions {
   /// What introspection calls the module (the CLI: its file name). Empty: a child spawned by
   /// a process from that process's own module gets the parent's (host::process); else none.
   std::string module_name{};
+  /// The process that spawns (a host function's caller; null: the embedder). When the child is
+  /// of its module and environment, the imports that process resolved for them the first time
+  /// are the child's too: later spawns take no lock and make no cache lookup for them.
+  Process* spawner = nullptr;
 };
 
 /// Thread-safe unless noted. Destroying the runtime kills the processes still alive, waits
@@ -233,10 +237,12 @@ class Runtime {
   HostWork host_work_;
   std::atomic<std::shared_ptr<Router>> router_;
 
-  std::atomic<size_t> live_{0};
+  // Written by every spawn and every end, often on two workers at once: a line of their own,
+  // so that the fields read on those paths (scheduler_, registry_, pool_) do not miss with it.
+  alignas(64) std::atomic<size_t> live_{0};
   /// Ends between notify_death and their report (finish()): wait_for_ends_in_flight.
   std::atomic<size_t> ends_in_flight_{0};
-  std::mutex done_mutex_;
+  alignas(64) std::mutex done_mutex_;
   std::condition_variable done_;
   ProcessId root_ = 0;
   std::optional<ExitStatus> root_status_;

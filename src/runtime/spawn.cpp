@@ -43,6 +43,9 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
     return Error(Phase::Host, "environments nested too deeply: " + std::to_string(env.depth()) +
                                   " levels, at most " + std::to_string(Environment::kMaxDepth));
   }
+  // Declared before `slot`, so destroyed after it: the process may hold the last reference
+  // to the environment that `slot` gives its count back to.
+  std::shared_ptr<Process> process;
   switch (env.enter()) {
     case Environment::Entry::Entered: break;
     case Environment::Entry::TooManyProcesses:
@@ -65,33 +68,47 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
   } slot{&env};
 
   const ProcessId id = registry_.next_id();
-  auto process =
-      std::make_shared<Process>(Process::Key(), *this, id, options.environment, options.module);
+  // The process takes the options' references (an atomic count update fewer each, on
+  // counts that every spawn and every end update, often on two workers).
+  process = std::make_shared<Process>(Process::Key(), *this, id, std::move(options.environment),
+                                      std::move(options.module));
+  const std::shared_ptr<const engine::CompiledModule>& module = process->module_;
+  const std::shared_ptr<const Environment>& environment = process->environment_;
 
   ImportCache::Externs externs;
   // A cached resolution was checked against the module's import types by the instantiate
   // that cached it, so later spawns skip the check; a fresh one is cached only once it passed.
   bool imports_checked = false;
-  if (!options.module->wasm.imports.empty()) {
+  // A process spawning its own module in its own environment keeps the resolution it used
+  // (checked, as the cache's): no lock shared by every spawn, no hash lookup.
+  Process* const spawner = options.spawner != nullptr && options.spawner->module_ == module &&
+                                   options.spawner->environment_ == environment
+                               ? options.spawner
+                               : nullptr;
+  if (spawner != nullptr && spawner->spawn_imports_) {
+    externs = spawner->spawn_imports_;
+    imports_checked = true;
+  } else if (!module->wasm.imports.empty()) {
     std::lock_guard lock(host_functions_mutex_);
-    externs = imports_.find(options.module, options.environment);
+    externs = imports_.find(module, environment);
     imports_checked = externs != nullptr;
     if (!externs) {
       Result<std::vector<engine::Extern>> resolved =
-          linker_->resolve(host_functions_, options.module->wasm, env.config().allowed);
+          linker_->resolve(host_functions_, module->wasm, env.config().allowed);
       if (!resolved.ok()) return std::move(resolved).error();
       externs = std::make_shared<const std::vector<engine::Extern>>(std::move(*resolved));
     }
   }
   Result<engine::Instance*> instance = process->store_.instantiate(
-      options.module,
+      module,
       externs ? std::span<const engine::Extern>(*externs) : std::span<const engine::Extern>(),
       imports_checked);
   if (!instance.ok()) return std::move(instance).error();
   if (externs && !imports_checked) {
     std::lock_guard lock(host_functions_mutex_);
-    imports_.insert(options.module, options.environment, externs);
+    imports_.insert(module, environment, externs);
   }
+  if (spawner != nullptr && externs && !spawner->spawn_imports_) spawner->spawn_imports_ = externs;
   process->instance_ = *instance;
 
   std::optional<engine::Extern> entry = (*instance)->find_export(options.entry);
@@ -117,7 +134,7 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
   }
 
   process->module_name_ = std::move(options.module_name);
-  process->entry_name_ = options.entry;
+  process->entry_name_ = std::move(options.entry);
   process->start_time_ms_ = unix_time_ms();
   process->record_slice();  // its memory from the start (and one slice counted: the set-up)
   process->slices_.store(0, std::memory_order_relaxed);

@@ -47,6 +47,14 @@ inline Error refused_resources(const char* call) {
                                      "Serializer), or a clone() of the socket");
 }
 
+/// The result of a send to `to` that returned `status` (0: delivered).
+inline Result<void> sent(uint64_t to, int32_t status) {
+  if (status != 0) {
+    return Error(ErrorKind::no_process, "no process " + std::to_string(to), to);
+  }
+  return {};
+}
+
 /// Sends what `w` holds tagged `tag`; an error if the receiver does not exist (its resources
 /// are dropped with the message).
 inline Result<void> send_bytes(uint64_t to, Tag tag, Writer& w) {
@@ -62,10 +70,7 @@ inline Result<void> send_bytes(uint64_t to, Tag tag, Writer& w) {
     for (const PendingResource& r : resources) r.push(r.id);
     status = lunatic_send(to);
   }
-  if (status != 0) {
-    return Error(ErrorKind::no_process, "no process " + std::to_string(to), to);
-  }
-  return {};
+  return sent(to, status);
 }
 
 /// Why the process of the received link-died / process-died signal died (its data).

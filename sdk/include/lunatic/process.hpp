@@ -298,9 +298,16 @@ class Process {
   /// an lvalue it does not compile. Error `usage`: an lvalue whose custom Serializer holds a
   /// socket without declaring it (nothing is sent, the socket stays).
   template <class T> Result<void> send(T&& message, Tag tag = Tag::none()) const {
-    Writer w = detail::encode(std::forward<T>(message));
-    if (w.refused_resources()) return detail::refused_resources("send");
-    return detail::send_bytes(id_, tag, w);
+    if constexpr (kCopiedAsBytes<std::decay_t<T>>) {
+      // Its encoding is its bytes (an integer, a struct of them): sent from where it is, the
+      // same bytes a Writer would hold, without one (no heap allocation).
+      const std::decay_t<T>& bytes = message;
+      return detail::sent(id_, lunatic_send_data(id_, tag.value(), &bytes, sizeof bytes));
+    } else {
+      Writer w = detail::encode(std::forward<T>(message));
+      if (w.refused_resources()) return detail::refused_resources("send");
+      return detail::send_bytes(id_, tag, w);
+    }
   }
 
   /// Sends `message` tagged `tag` after `delay` (dropped if the process is gone by then);

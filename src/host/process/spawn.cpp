@@ -121,6 +121,7 @@ HostResult<int32_t> spawn(CallContext& ctx, int64_t link_tag, int64_t config_id,
   }
   options.args = std::move(args).value();
   options.entry = std::string(function.view());
+  options.spawner = &self;
   if (link_tag != 0) {
     options.link_to = &self;
     options.link_tag = link_tag;

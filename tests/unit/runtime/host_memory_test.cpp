@@ -143,6 +143,26 @@ TEST(EnvironmentBudget, LinksAndMonitorsAreChargedAndGivenBack) {
   EXPECT_EQ(budget->used(), 0u);
 }
 
+TEST(EnvironmentBudget, LinksChargeTheirEnvironmentFromTheFirstEntry) {
+  constexpr uint64_t kEntry = Links::kEntryBytes;
+  auto env = Environment::create({.max_memory_total = 2 * kEntry});
+  {
+    Links links;
+    links.charge_to(env.get());
+    EXPECT_EQ(env->budget().used(), 0u);
+    EXPECT_EQ(env.use_count(), 1);  // no handle taken before an entry needs it
+    EXPECT_TRUE(links.add_link(10, 1, EntryCharge::Checked));
+    EXPECT_TRUE(links.add_watching(20));
+    EXPECT_EQ(env->budget().used(), 2 * kEntry);
+    EXPECT_FALSE(links.add_watching(21));  // past the environment's total: refused
+    EXPECT_TRUE(links.add_link(12, 1, EntryCharge::Forced));
+    EXPECT_EQ(env->budget().used(), 3 * kEntry);
+    links.close();
+    EXPECT_EQ(env->budget().used(), 0u);
+  }
+  EXPECT_EQ(env.use_count(), 1);
+}
+
 class HostMemory : public RuntimeTest {};
 
 TEST_F(HostMemory, MonitorsPastTheTotalKillTheWatcherNamingIt) {

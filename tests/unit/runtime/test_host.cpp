@@ -24,6 +24,7 @@ int64_t spawn(CallContext& ctx, GuestString entry, int64_t arg, int64_t link_tag
   o.environment = p.environment();
   o.entry = std::string(entry.view());
   o.args = {engine::Value::i64(arg)};
+  o.spawner = &p;  // as lunatic::process::spawn: its children take its resolved imports
   if (link_tag != 0) {
     o.link_to = &p;
     o.link_tag = link_tag;
