@@ -38,7 +38,8 @@ bool Interpreter::push_frame(Thread& t, const Function& callee, size_t fp) {
     s.grow_slots(std::min<size_t>(std::max(end, s.slots.size() * 2), t.limits_.max_stack_slots));
   }
   if (s.depth == s.frames.size()) {
-    s.frames.resize(std::min(std::max<size_t>(16, s.frames.size() * 2), max_depth));
+    // 4 frames (128 bytes) first: as kInitialSlots (thread.cpp), what an idle process holds.
+    s.frames.resize(std::min(std::max<size_t>(4, s.frames.size() * 2), max_depth));
   }
   ops::init_frame(fn, s.slots.data() + fp);
   s.frames[s.depth++] = Frame{&fn, callee.instance, fn.code.data(), s.slots.data() + fp};

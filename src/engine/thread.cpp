@@ -11,9 +11,10 @@
 namespace lunatic::engine {
 
 namespace {
-// 512 bytes: most processes never need more (the stack grows on demand), and staying under
-// glibc's 1 KiB "large request" size keeps spawn clear of malloc_consolidate.
-constexpr size_t kInitialSlots = 64;
+// 128 bytes: an idle process (a few frames parked in a receive) holds this for as long as it
+// waits, a million of them at once; a deeper one grows its stack geometrically on demand
+// (Interpreter::push_frame), so it pays a few reallocations, once.
+constexpr size_t kInitialSlots = 16;
 }  // namespace
 
 Thread::Thread(Store& store, ThreadLimits limits)

@@ -16,6 +16,11 @@
 
 namespace lunatic::native {
 
+// Every process parked in native code holds one: 512 bytes is a size class of mimalloc's (576
+// took a 640-byte one). Keep it there (docs/benchmarks.md, "What an idle process holds, fourth
+// pass").
+static_assert(sizeof(Execution) <= 512, "Execution left its allocator size class");
+
 using engine::kKillPollInterval;
 using engine::RunStatus;
 using engine::Trap;
@@ -82,8 +87,12 @@ RunStatus Execution::run(engine::Thread& thread, uint64_t slice) {
   (void)thread;  // always thread_: an Execution belongs to the Thread that began it
   if (over_) return status_;
   if (stack_ == nullptr || thread_.take_kill_request()) {
-    if (stack_ != nullptr) pending_trap_ = Trap::of(TrapKind::Killed);
-    thread_.set_trap(std::move(pending_trap_));
+    if (stack_ != nullptr) {
+      thread_.set_trap(Trap::of(TrapKind::Killed));
+    } else {
+      thread_.set_trap(pending_trap_ != nullptr ? std::move(*pending_trap_) : Trap{});
+      pending_trap_.reset();
+    }
     status_ = RunStatus::Trapped;
     over_ = true;
     release_stack();
@@ -310,7 +319,7 @@ Execution::HostOutcome Execution::invoke_host_off_fiber(const engine::Function& 
 
 Execution::HostOutcome Execution::invoke_host(const engine::Function& fn, Slot* slots) {
   if (fn.host == nullptr || !*fn.host) {
-    pending_trap_ = Trap::host("host function has no implementation");
+    pending_trap_ = std::make_unique<Trap>(Trap::host("host function has no implementation"));
     return HostOutcome::Trap;
   }
   const size_t n = engine::slot_count(fn.type->params);
@@ -332,10 +341,11 @@ Execution::HostOutcome Execution::invoke_host(const engine::Function& fn, Slot* 
     status = (*fn.host)(call);
   } catch (const std::exception& e) {
     // An exception must not unwind through compiled frames (they have no unwind tables).
-    pending_trap_ = Trap::host(std::string("host function threw: ") + e.what());
+    pending_trap_ =
+        std::make_unique<Trap>(Trap::host(std::string("host function threw: ") + e.what()));
     return HostOutcome::Trap;
   } catch (...) {
-    pending_trap_ = Trap::host("host function threw");
+    pending_trap_ = std::make_unique<Trap>(Trap::host("host function threw"));
     return HostOutcome::Trap;
   }
   fuel_left_ = thread_.fuel().value_or(UINT64_MAX);
@@ -348,7 +358,9 @@ Execution::HostOutcome Execution::invoke_host(const engine::Function& fn, Slot* 
       return HostOutcome::Yield;
     case engine::HostStatus::Park: return HostOutcome::Park;
     case engine::HostStatus::Preempt: return HostOutcome::Preempt;
-    case engine::HostStatus::Trap: pending_trap_ = std::move(call.trap); return HostOutcome::Trap;
+    case engine::HostStatus::Trap:
+      pending_trap_ = std::make_unique<Trap>(std::move(call.trap));
+      return HostOutcome::Trap;
   }
   return HostOutcome::Trap;
 }
@@ -377,12 +389,13 @@ void Execution::trap(TrapKind kind) { trap(Trap::of(kind)); }
 // `trap` is moved from before the stack is abandoned: a moved-from string and vector own no
 // memory, so nothing leaks although the caller's copy is never destroyed.
 void Execution::trap(Trap t) {
-  pending_trap_ = std::move(t);
+  pending_trap_ = std::make_unique<Trap>(std::move(t));
   finish_trapped();
 }
 
 void Execution::finish_trapped() {
-  Trap& t = pending_trap_;
+  if (pending_trap_ == nullptr) pending_trap_ = std::make_unique<Trap>();
+  Trap& t = *pending_trap_;
   t.backtrace.clear();
   const engine::CompiledModule& module = *ctx_.instance->module;
   for (uint32_t d = ctx_.depth; d > base_depth_ && t.backtrace.size() < kMaxBacktraceFrames; --d) {
@@ -393,7 +406,7 @@ void Execution::finish_trapped() {
     t.backtrace.push_back(std::move(frame));
   }
   thread_.set_trap(std::move(t));
-  pending_trap_ = Trap{};
+  pending_trap_.reset();
   save_fuel();
   status_ = RunStatus::Trapped;
   over_ = true;

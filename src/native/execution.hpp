@@ -143,7 +143,10 @@ class Execution final : public engine::TierExecution {
   std::optional<Fiber> fiber_;
   engine::RunStatus status_ = engine::RunStatus::Done;
   bool over_ = false;  ///< Done or Trapped: nothing left to run
-  engine::Trap pending_trap_;
+  /// The trap being raised, from where it is known until finish_trapped() hands it to the
+  /// thread; null otherwise. Allocated then: every execution of a parked process would carry
+  /// its 72 bytes (and 576 bytes fall in a 640-byte size class, 512 in a 512-byte one).
+  std::unique_ptr<engine::Trap> pending_trap_;
   // The meter: as the interpreter's `slice_left`, `fuel_left` and `granted` (the budget itself
   // is ctx_.budget, which compiled code decrements).
   int64_t slice_ = 0;  ///< the size of this run's slices (an extension starts a new one)

@@ -48,7 +48,8 @@ ShadowEntry* place_shadow(uint8_t* high, size_t entries, uint32_t base_depth) {
 void Execution::set_up_stack() {
   stack_ = tier_->segments().acquire();
   if (stack_ == nullptr) {
-    pending_trap_ = engine::Trap::host("cannot reserve a native stack for compiled code");
+    pending_trap_ = std::make_unique<engine::Trap>(
+        engine::Trap::host("cannot reserve a native stack for compiled code"));
     return;
   }
   // The shadow stack sits at the top of the segment, growing up from where the native stack

@@ -150,19 +150,20 @@ bool Links::closed() const {
 
 bool Links::set_kill_reason(engine::Trap reason) {
   std::lock_guard lock(mutex_);
-  if (kill_reason_) return false;
-  kill_reason_ = std::move(reason);
+  if (kill_reason_ != nullptr) return false;
+  kill_reason_ = std::make_unique<engine::Trap>(std::move(reason));
   return true;
 }
 
 std::optional<engine::Trap> Links::kill_reason() const {
   std::lock_guard lock(mutex_);
-  return kill_reason_;
+  if (kill_reason_ == nullptr) return std::nullopt;
+  return *kill_reason_;
 }
 
 std::optional<engine::Trap> Links::take_kill_reason() {
   std::lock_guard lock(mutex_);
-  if (!kill_reason_) return std::nullopt;
+  if (kill_reason_ == nullptr) return std::nullopt;
   return std::move(*kill_reason_);  // stays engaged: the first reason still won
 }
 

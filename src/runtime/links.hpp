@@ -117,7 +117,8 @@ class Links {
   LinkSet links_;
   MonitorSet monitors_;
   LinkSet watching_;
-  std::optional<engine::Trap> kill_reason_;
+  /// Allocated by the first kill: 72 bytes fewer in every process that is never killed.
+  std::unique_ptr<engine::Trap> kill_reason_;
 };
 
 class Runtime;

@@ -264,6 +264,10 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   // Written only by the worker running the process (record_slice, wake_at, wake_on), read by
   // any thread: relaxed atomics, plain loads and stores on the hot path (no read-modify-write).
   std::atomic<Wait> wait_{Wait::None};
+  /// The root or spawned joinable: wait() or join() may wait for its exit status, so its end
+  /// takes the runtime's done_mutex_ (set at spawn, before it runs). In the byte the atomics
+  /// above leave free: a bool of its own would cost 8 bytes of padding per process.
+  bool awaited_ = false;
   Mailbox mailbox_;
   /// Addresses outside this object that its next resume reads first (its code tier's saved
   /// stack and tables, its thread, its received message, the hot lines of the process it sent
@@ -290,19 +294,23 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   std::shared_ptr<const engine::CompiledModule> module_;
   engine::Store store_;
   engine::Thread thread_;
-  engine::Function* entry_ = nullptr;      ///< called once the start function has returned
-  std::vector<engine::Value> entry_args_;  ///< kept only while the start function runs
-  bool in_start_ = false;
+  /// The entry function and its arguments while the module's start function runs (called
+  /// once it has returned); null otherwise. Apart: only a module with a start function needs
+  /// them, for a moment, and every idle process would hold their 40 bytes.
+  struct PendingEntry {
+    engine::Function* function;
+    std::vector<engine::Value> args;
+  };
+  std::unique_ptr<PendingEntry> pending_entry_;
 
   Links links_;
   ProcessNames names_;
   HandleTable resources_;
   std::vector<LocalSlot> locals_;
 
-  std::optional<ExitStatus> exit_;  ///< set by run_slice when it returns Exited
-  /// The root or spawned joinable: wait() or join() may wait for its exit status, so its end
-  /// takes the runtime's done_mutex_ (set at spawn, before it runs).
-  bool awaited_ = false;
+  /// Set by run_slice when it returns Exited. Allocated then: 112 bytes a living process
+  /// would otherwise carry.
+  std::unique_ptr<ExitStatus> exit_;
 
   /// The imports resolved for module_ in environment_, kept by spawn_impl once this process
   /// spawned a child of both (SpawnOptions::spawner): owner-only, since only the process's own

@@ -125,9 +125,8 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
   if (options.prepare) options.prepare(*process);
   if (env.config().max_fuel) process->thread_.set_fuel(*env.config().max_fuel);
   if (engine::Function* start = (*instance)->start_function()) {
-    process->in_start_ = true;
-    process->entry_ = fn;
-    process->entry_args_ = std::move(options.args);
+    process->pending_entry_ =
+        std::make_unique<Process::PendingEntry>(Process::PendingEntry{fn, std::move(options.args)});
     TRY(process->thread_.begin_call(start, {}));
   } else {
     TRY(process->thread_.begin_call(fn, options.args));

@@ -186,5 +186,41 @@ TEST_F(Processes, MessageFromTheEmbedderWakesAWaitingReceive) {
   EXPECT_FALSE(runtime_->send(*id, std::make_unique<Message>()));  // gone
 }
 
+// A module with a start function: the entry and its arguments wait (Process::pending_entry_)
+// until the start function has returned, then the entry runs with them.
+TEST_F(Processes, EntryRunsWithItsArgumentsAfterTheStartFunction) {
+  start(1);
+  auto module = compile_wat(R"(
+    (global $g (mut i64) (i64.const 0))
+    (func $init (global.set $g (i64.const 40)))
+    (start $init)
+    (func (export "main") (param i64 i32) (result i64)
+      (i64.add (global.get $g)
+               (i64.add (local.get 0) (i64.extend_i32_u (local.get 1))))))",
+                            false);
+  auto id = runtime_->spawn_root(module, env_, "main", {Value::i64(1), Value::i32(1)});
+  ASSERT_TRUE(id.ok()) << id.error().to_string();
+  ExitStatus s = runtime_->wait();
+  ASSERT_EQ(s.kind, ExitStatus::Kind::Normal) << s.to_string();
+  ASSERT_EQ(s.results.size(), 1u);
+  EXPECT_EQ(s.results[0].as_i64(), 42);
+}
+
+TEST_F(Processes, AStartFunctionThatTrapsFailsTheProcessWithoutRunningTheEntry) {
+  start(1);
+  auto module = compile_wat(R"(
+    (func $init unreachable)
+    (start $init)
+    (func (export "main") (param i64) (result i64) (local.get 0)))",
+                            false);
+  auto id = runtime_->spawn_root(module, env_, "main", {Value::i64(7)});
+  ASSERT_TRUE(id.ok()) << id.error().to_string();
+  ExitStatus s = runtime_->wait();
+  ASSERT_EQ(s.kind, ExitStatus::Kind::Failed) << s.to_string();
+  ASSERT_TRUE(s.trap.has_value());
+  EXPECT_EQ(s.trap->kind, engine::TrapKind::Unreachable);
+  EXPECT_TRUE(s.results.empty());
+}
+
 }  // namespace
 }  // namespace lunatic::runtime::test
