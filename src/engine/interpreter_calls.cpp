@@ -94,7 +94,7 @@ RunStatus Interpreter::trap(Thread& t, Trap trap, const uint32_t* pc) {
   }
   s.depth = 0;
   s.phase = State::Phase::Trapped;
-  t.trap_ = std::move(trap);
+  t.set_trap(std::move(trap));
   return RunStatus::Trapped;
 }
 

@@ -41,7 +41,7 @@ RunStatus Interpreter::trap_in_top(Thread& t, Trap raised) {
   std::vector<BacktraceFrame> above = std::move(raised.backtrace);
   --s.depth;  // the top frame's part of the backtrace is the tier's
   trap(t, std::move(raised), s.depth > 0 ? s.top().pc - 1 : nullptr);
-  std::vector<BacktraceFrame>& below = t.trap_.backtrace;
+  std::vector<BacktraceFrame>& below = t.trap_->backtrace;  // set by trap()
   below.insert(below.begin(), std::make_move_iterator(above.begin()),
                std::make_move_iterator(above.end()));
   return RunStatus::Trapped;

@@ -43,7 +43,7 @@ Result<void> Thread::begin_call(Function* fn, std::span<const Value> args) {
   transferred_.reset();
   s.depth = 0;
   s.bulk_pc = nullptr;  // a stop of a call that was killed does not carry over
-  trap_ = Trap{};
+  trap_.reset();
   if (!fn->is_host()) {
     if (std::shared_ptr<const CodeTier> native = fn->instance->module->native()) {
       // As slots: a v128 takes two, as in the interpreter's frames.
@@ -124,13 +124,28 @@ void Thread::transfer_top_frame() {
   if (transferred_ != nullptr) ++transfers_;
 }
 
+const Trap& Thread::trap() const {
+  static const Trap kNone{};
+  return trap_ ? *trap_ : kNone;
+}
+
+void Thread::set_trap(Trap trap) {
+  if (trap_) {
+    *trap_ = std::move(trap);
+  } else {
+    trap_ = std::make_unique<Trap>(std::move(trap));
+  }
+}
+
 // Runs the transferred top frame; Done means the frame returned and the interpreter continues
 // below it (or the whole call is Done).
 RunStatus Thread::run_transferred(uint64_t slice) {
   const RunStatus status = transferred_->run(*this, slice);
   switch (status) {
     case RunStatus::Done: Interpreter::return_from_top(*this, transferred_->results()); break;
-    case RunStatus::Trapped: Interpreter::trap_in_top(*this, std::move(trap_)); break;
+    case RunStatus::Trapped:
+      Interpreter::trap_in_top(*this, trap_ ? std::move(*trap_) : Trap{});
+      break;
     case RunStatus::Yielded:
     case RunStatus::Parked: return status;
   }
@@ -173,7 +188,7 @@ Result<std::vector<Value>> Thread::call(Function* fn, std::span<const Value> arg
     switch (run()) {
       case RunStatus::Done: return results();
       case RunStatus::Yielded: continue;
-      case RunStatus::Trapped: return Error(Phase::Trap, trap_.message);
+      case RunStatus::Trapped: return Error(Phase::Trap, trap().message);
       case RunStatus::Parked:
         // Nobody will wake the thread: abandon the call so the thread stays usable.
         tier_.reset();
