@@ -77,9 +77,11 @@ HostStatus Interpreter::call_host(Thread& t, const Function& fn, size_t base, In
   return status;
 }
 
+// The interpreter's frames go below the frames `trap` already holds: those of a call that ran
+// in a native tier (an adopted function, native_tier.cpp's call_native), innermost first. A
+// host function's trap holds none.
 RunStatus Interpreter::trap(Thread& t, Trap trap, const uint32_t* pc) {
   State& s = *t.state_;
-  trap.backtrace.clear();
   for (size_t i = s.depth; i-- > 0 && trap.backtrace.size() < kMaxBacktraceFrames;) {
     const Frame& f = s.frames[i];
     const uint32_t* at = i + 1 == s.depth ? (pc != nullptr ? pc : f.pc) : f.pc - 1;

@@ -3,6 +3,7 @@
 // slice its top frame continues natively from the loop header it stopped at. The outcome,
 // fuel included, is the interpreter's.
 #include "../support/tier_modules.hpp"
+#include "baseline/baseline.hpp"
 #include "jit/native_tier.hpp"
 #include "tier_fixture.hpp"
 
@@ -49,6 +50,56 @@ TEST(MixedTiers, ARunningCallContinuesNativelyWithTheSameOutcomeAndFuel) {
       got.yields = want.yields = 0;
       EXPECT_EQ(got, want) << name << " slice " << slice;
       EXPECT_GE(transfers, 1u) << name << " slice " << slice;
+    }
+  }
+}
+
+// A loop that moves from the interpreter to native code (the baseline's, as a module loaded at
+// run time gets first, or LLVM's) and runs out of fuel, at the safepoint where it moves or
+// later, traps with the interpreter's backtrace: its own frame and its caller's. With the code
+// attached before the first run, the loop runs as a call from the interpreted caller into native
+// code (an adopted function); its frame was lost there once, as in the demo's sandbox act under
+// load ("out of fuel (in spin.command_export)").
+TEST(MixedTiers, OutOfFuelAfterTheMoveCarriesTheBacktrace) {
+  constexpr std::string_view kSpin = R"((module
+    (func $spin (local $i i32)
+      (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $l)))
+    (func (export "outer") (call $spin))))";
+  for (bool llvm : {false, true}) {
+    for (int first : {0, 1, 3}) {
+      for (uint64_t after : {uint64_t{1000}, uint64_t{1} << 40}) {
+        for (uint64_t fuel :
+             {uint64_t{100'000}, uint64_t{3'000} * first + 7, uint64_t{3'000} * first + 500}) {
+          const std::string at = std::string(llvm ? "llvm" : "baseline") + " first " +
+                                 std::to_string(first) + " after " + std::to_string(after) +
+                                 " fuel " + std::to_string(fuel);
+          TierInstance ref(kSpin, Tier::Interp);
+          const Outcome want = run_to_end(ref.thread, ref.fn("outer"), {}, fuel, 1000);
+          ASSERT_EQ(want.trap, "out of fuel") << at;
+          TierInstance t(kSpin, Tier::Interp);
+          t.thread.set_fuel(fuel);
+          t.thread.begin_call(t.fn("outer"), {}).value();
+          RunStatus status = RunStatus::Yielded;
+          for (int i = 0; i < first && status == RunStatus::Yielded; ++i) {
+            status = t.thread.run(1000);
+          }
+          const engine::CompiledModule& module = *t.instance->module;
+          ASSERT_TRUE(llvm ? jit::attach_native(module, {.osr_entries = true}).ok()
+                           : baseline::attach_baseline(module).ok())
+              << at;
+          while (status == RunStatus::Yielded) status = t.thread.run(after);
+          ASSERT_EQ(status, RunStatus::Trapped) << at;
+          EXPECT_EQ(t.thread.trap().message, want.trap) << at;
+          EXPECT_EQ(t.thread.fuel(), want.fuel) << at;
+          const auto& expected = ref.thread.trap().backtrace;
+          const auto& trace = t.thread.trap().backtrace;
+          ASSERT_EQ(trace.size(), expected.size()) << at;
+          for (size_t i = 0; i < trace.size(); ++i) {
+            EXPECT_EQ(trace[i].function_index, expected[i].function_index) << at << " frame " << i;
+            EXPECT_EQ(trace[i].offset, expected[i].offset) << at << " frame " << i;
+          }
+        }
+      }
     }
   }
 }
