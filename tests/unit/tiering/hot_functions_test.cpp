@@ -174,18 +174,6 @@ TEST(HotFunctions, TrapsCarryTheInterpretersBacktraceThroughMixedFrames) {
 // A loop that runs out of fuel after it moved to LLVM's code by OSR traps with the
 // interpreter's backtrace: its own frame and its caller's (the untrusted demo's `spin`).
 TEST(HotFunctions, OutOfFuelInAMovedLoopCarriesTheBacktrace) {
-  constexpr std::string_view kSpin = R"((module
-    (func $spin (local $i i32)
-      (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $l)))
-    (func (export "outer") (call $spin))))";
-  TierInstance ref(kSpin, Tier::Interp);
-  ref.thread.set_fuel(100'000);
-  ref.thread.begin_call(ref.fn("outer"), {}).value();
-  while (ref.thread.run(1000) == RunStatus::Yielded) {
-  }
-  ASSERT_EQ(ref.thread.trap().kind, TrapKind::OutOfFuel);
-  const auto expected = ref.thread.trap().backtrace;
-  ASSERT_EQ(expected.size(), 2u);
   // Moved at a slice's end long before the fuel runs out, or at the very safepoint where it
   // does (the first slow path after the install is the one out of fuel: `after` is a slice
   // longer than what is left).
@@ -193,12 +181,9 @@ TEST(HotFunctions, OutOfFuelInAMovedLoopCarriesTheBacktrace) {
     for (uint64_t after : {uint64_t{1000}, uint64_t{1} << 40}) {
       for (uint64_t fuel :
            {uint64_t{100'000}, uint64_t{3'000} * first + 7, uint64_t{3'000} * first + 500}) {
-        TierInstance want_t(kSpin, Tier::Interp);
-        want_t.thread.set_fuel(fuel);
-        want_t.thread.begin_call(want_t.fn("outer"), {}).value();
-        while (want_t.thread.run(1000) == RunStatus::Yielded) {
-        }
-        TierInstance t(kSpin, Tier::Baseline);
+        TierInstance want_t(kCalledSpinWat, Tier::Interp);
+        (void)run_to_end(want_t.thread, want_t.fn("outer"), {}, fuel, 1000);
+        TierInstance t(kCalledSpinWat, Tier::Baseline);
         t.thread.set_fuel(fuel);
         t.thread.begin_call(t.fn("outer"), {}).value();
         RunStatus status = RunStatus::Yielded;
@@ -210,13 +195,7 @@ TEST(HotFunctions, OutOfFuelInAMovedLoopCarriesTheBacktrace) {
         ASSERT_EQ(status, RunStatus::Trapped) << at;
         EXPECT_EQ(t.thread.trap().kind, TrapKind::OutOfFuel) << at;
         EXPECT_EQ(t.thread.fuel(), want_t.thread.fuel()) << at;
-        const auto& want = want_t.thread.trap().backtrace;
-        const auto& trace = t.thread.trap().backtrace;
-        ASSERT_EQ(trace.size(), want.size()) << at;
-        for (size_t i = 0; i < trace.size(); ++i) {
-          EXPECT_EQ(trace[i].function_index, want[i].function_index) << at << " frame " << i;
-          EXPECT_EQ(trace[i].offset, want[i].offset) << at << " frame " << i;
-        }
+        expect_backtrace(t.thread, want_t.thread, at);
       }
     }
   }

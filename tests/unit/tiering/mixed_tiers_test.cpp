@@ -61,10 +61,6 @@ TEST(MixedTiers, ARunningCallContinuesNativelyWithTheSameOutcomeAndFuel) {
 // code (an adopted function); its frame was lost there once, as in the demo's sandbox act under
 // load ("out of fuel (in spin.command_export)").
 TEST(MixedTiers, OutOfFuelAfterTheMoveCarriesTheBacktrace) {
-  constexpr std::string_view kSpin = R"((module
-    (func $spin (local $i i32)
-      (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $l)))
-    (func (export "outer") (call $spin))))";
   for (bool llvm : {false, true}) {
     for (int first : {0, 1, 3}) {
       for (uint64_t after : {uint64_t{1000}, uint64_t{1} << 40}) {
@@ -73,10 +69,10 @@ TEST(MixedTiers, OutOfFuelAfterTheMoveCarriesTheBacktrace) {
           const std::string at = std::string(llvm ? "llvm" : "baseline") + " first " +
                                  std::to_string(first) + " after " + std::to_string(after) +
                                  " fuel " + std::to_string(fuel);
-          TierInstance ref(kSpin, Tier::Interp);
+          TierInstance ref(kCalledSpinWat, Tier::Interp);
           const Outcome want = run_to_end(ref.thread, ref.fn("outer"), {}, fuel, 1000);
           ASSERT_EQ(want.trap, "out of fuel") << at;
-          TierInstance t(kSpin, Tier::Interp);
+          TierInstance t(kCalledSpinWat, Tier::Interp);
           t.thread.set_fuel(fuel);
           t.thread.begin_call(t.fn("outer"), {}).value();
           RunStatus status = RunStatus::Yielded;
@@ -91,13 +87,7 @@ TEST(MixedTiers, OutOfFuelAfterTheMoveCarriesTheBacktrace) {
           ASSERT_EQ(status, RunStatus::Trapped) << at;
           EXPECT_EQ(t.thread.trap().message, want.trap) << at;
           EXPECT_EQ(t.thread.fuel(), want.fuel) << at;
-          const auto& expected = ref.thread.trap().backtrace;
-          const auto& trace = t.thread.trap().backtrace;
-          ASSERT_EQ(trace.size(), expected.size()) << at;
-          for (size_t i = 0; i < trace.size(); ++i) {
-            EXPECT_EQ(trace[i].function_index, expected[i].function_index) << at << " frame " << i;
-            EXPECT_EQ(trace[i].offset, expected[i].offset) << at << " frame " << i;
-          }
+          expect_backtrace(t.thread, ref.thread, at);
         }
       }
     }

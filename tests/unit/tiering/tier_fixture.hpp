@@ -139,4 +139,21 @@ inline Outcome run_to_end(Thread& thread, Function* fn, std::vector<Value> args,
   return o;
 }
 
+/// The backtrace of `thread`'s trap is `want`'s, frame by frame (function and offset).
+inline void expect_backtrace(const Thread& thread, const Thread& want, const std::string& at) {
+  const std::vector<BacktraceFrame>& got = thread.trap().backtrace;
+  const std::vector<BacktraceFrame>& expected = want.trap().backtrace;
+  ASSERT_EQ(got.size(), expected.size()) << at;
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].function_index, expected[i].function_index) << at << " frame " << i;
+    EXPECT_EQ(got[i].offset, expected[i].offset) << at << " frame " << i;
+  }
+}
+
+/// A loop that never ends, called from an export: a trap in it has two frames.
+inline constexpr std::string_view kCalledSpinWat = R"((module
+  (func $spin (local $i i32)
+    (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $l)))
+  (func (export "outer") (call $spin))))";
+
 }  // namespace lunatic::tiering::testing
