@@ -38,13 +38,8 @@ void Interpreter::return_from_top(Thread& t, std::span<const Slot> results) {
 
 RunStatus Interpreter::trap_in_top(Thread& t, Trap raised) {
   State& s = *t.state_;
-  std::vector<BacktraceFrame> above = std::move(raised.backtrace);
-  --s.depth;  // the top frame's part of the backtrace is the tier's
-  trap(t, std::move(raised), s.depth > 0 ? s.top().pc - 1 : nullptr);
-  std::vector<BacktraceFrame>& below = t.trap_->backtrace;  // set by trap()
-  below.insert(below.begin(), std::make_move_iterator(above.begin()),
-               std::make_move_iterator(above.end()));
-  return RunStatus::Trapped;
+  --s.depth;  // the top frame's part of the backtrace is the tier's, already in `raised`
+  return trap(t, std::move(raised), s.depth > 0 ? s.top().pc - 1 : nullptr);
 }
 
 }  // namespace lunatic::engine

@@ -33,11 +33,7 @@ int64_t cpu_ns(clockid_t clock) {
   return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
 }
 
-double thread_cpu_seconds() {
-  timespec now{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
-}
+double thread_cpu_seconds() { return static_cast<double>(cpu_ns(CLOCK_THREAD_CPUTIME_ID)) * 1e-9; }
 
 // Time stamp counter ticks per nanosecond (the samples' unit, native/hot_functions.hpp),
 // measured once over 100 us of CLOCK_MONOTONIC: a spin on the thread that starts the run, so
