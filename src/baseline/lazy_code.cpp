@@ -40,7 +40,8 @@ LazyTotals lazy_totals() {
 }  // namespace lunatic::baseline
 
 /// Called by the stubs on the fiber's stack; the compile runs on the worker's
-/// (Execution::run_outside: a small stack segment has no room for it). Returns the code of
+/// (Execution::run_outside_unsampled: a small stack segment has no room for it, and the
+/// compile's time is not the guest's). Returns the code of
 /// `defined_index`, or traps ("baseline tier: cannot compile ...") when the compile fails, with
 /// the caller's backtrace (the caller stored its site and depth, as before any call). No object
 /// with a destructor is alive when it traps.
@@ -52,7 +53,7 @@ extern "C" void* lunatic_baseline_resolve(lunatic::native::Context* ctx, uint32_
     lunatic::native::SlotEntryFn entry;
     std::string failure;
   } request{self, defined_index, nullptr, {}};
-  lunatic::native::Execution::of(ctx).run_outside(
+  lunatic::native::Execution::of(ctx).run_outside_unsampled(
       [](void* arg) {
         auto& r = *static_cast<Request*>(arg);
         lunatic::Result<lunatic::native::SlotEntryFn> entry = r.self->resolve(r.defined_index);

@@ -102,6 +102,7 @@ RunStatus Execution::run(engine::Thread& thread, uint64_t slice) {
   slice_left_ = slice_;
   fuel_left_ = thread_.fuel().value_or(UINT64_MAX);
   ctx_.budget = granted_ = 0;  // the next safepoint takes the exact path
+  forced_refill_ = true;
   fiber_->resume();
   if (over_) release_stack();
   return status_;
@@ -206,14 +207,19 @@ void Execution::sample() {
   // The time since the previous slow path counts for the function at this one (its site is in
   // the shadow stack at ctx_.depth): a sample weighted by the time between them, which costs
   // nothing on the fast path. Time, not fuel: a loop header's cost is its whole body's, taken
-  // or not (luaV_execute's switch spends thousands of units per short iteration). Only if the
-  // fast path spent something since the last refill: after a refill that the runtime forced
-  // (a resume, a host call) the interval holds no guest code, only the mark moves.
+  // or not (luaV_execute's switch spends thousands of units per short iteration). Whether or
+  // not the fast path spent anything: a loop whose body costs more than the last grant comes
+  // straight back here after running that body. Not after a refill the runtime forced (a
+  // resume, a host call): that interval holds the runtime's time, only the mark moves.
   if (bound_ == nullptr || bound_->hot() == nullptr) return;
   const uint64_t now = __rdtsc();
   const uint64_t since = now - sample_mark_;
   sample_mark_ = now;
-  if (granted_ - ctx_.budget <= 0 || ctx_.depth <= base_depth_) return;
+  if (forced_refill_) {
+    forced_refill_ = false;
+    return;
+  }
+  if (ctx_.depth <= base_depth_) return;
   const auto func_index = static_cast<uint32_t>(ctx_.shadow[ctx_.depth] >> 32);
   const uint32_t imported = ctx_.instance->module->wasm.imported_functions;
   if (func_index >= imported) bound_->hot()->sample(func_index - imported, since);
@@ -234,6 +240,7 @@ void Execution::safepoint(uint32_t cost) {
     }
     if (slice_left_ <= 0) {
       stop(RunStatus::Yielded);  // resumed with a new slice: this safepoint runs again
+      sample();                  // from here: the time it was stopped is no function's
       continue;
     }
     if (fuel_left_ < cost) trap(TrapKind::OutOfFuel);
@@ -276,6 +283,7 @@ void Execution::call_host(const engine::Function& fn, Slot* slots) {
     switch (invoke_host_off_fiber(fn, slots)) {
       case HostOutcome::Return:
         settle();  // the next safepoint takes the exact path: it sees a kill the host requested
+        forced_refill_ = true;
         refresh();
         return;
       case HostOutcome::Yield:

@@ -84,6 +84,10 @@ class Execution final : public engine::TierExecution {
   /// fiber's: host functions and compiles need more stack than a small segment holds. fn must
   /// not stop the fiber (it is not on it).
   void run_outside(void (*fn)(void*), void* arg);
+  /// run_outside for work of the runtime's own that the guest waits for (a baseline compile
+  /// on a function's first call): its time counts for no function's sample (HotFunctions
+  /// would otherwise charge it to the function at the next slow path, as if its code had run).
+  void run_outside_unsampled(void (*fn)(void*), void* arg);
   /// Reloads memory 0 and table 0 of the running instance into the context.
   void refresh();
   /// Ends the call with `trap` (a backtrace from the shadow stack is added). Never returns.
@@ -143,6 +147,9 @@ class Execution final : public engine::TierExecution {
   std::optional<Fiber> fiber_;
   engine::RunStatus status_ = engine::RunStatus::Done;
   bool over_ = false;  ///< Done or Trapped: nothing left to run
+  /// The budget was emptied by a resume or a host call, not by a safepoint's grant: the next
+  /// slow path moves the sample mark past that time (sample()).
+  bool forced_refill_ = false;
   /// The trap being raised, from where it is known until finish_trapped() hands it to the
   /// thread; null otherwise. Allocated then: every execution of a parked process would carry
   /// its 72 bytes (and 576 bytes fall in a 640-byte size class, 512 in a 512-byte one).

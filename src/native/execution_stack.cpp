@@ -4,6 +4,8 @@
 #include "native/execution.hpp"
 #include "native/native_tier.hpp"
 
+#include <x86intrin.h>
+
 #include <algorithm>
 #include <atomic>
 
@@ -149,5 +151,11 @@ void Execution::grow_osr(OsrEntryFn entry, const Slot* locals, uint32_t safepoin
 }
 
 void Execution::run_outside(void (*fn)(void*), void* arg) { fiber_->call_on_caller_stack(fn, arg); }
+
+void Execution::run_outside_unsampled(void (*fn)(void*), void* arg) {
+  const uint64_t start = __rdtsc();
+  run_outside(fn, arg);
+  sample_mark_ += __rdtsc() - start;
+}
 
 }  // namespace lunatic::native

@@ -54,8 +54,10 @@ struct TierInstance {
   engine::Instance* instance = nullptr;
   Thread thread{store};
 
-  TierInstance(std::string_view wat, Tier tier, const std::vector<Extern>& imports = {}) {
-    auto module = compile_wat(wat, tier);
+  TierInstance(std::string_view wat, Tier tier, const std::vector<Extern>& imports = {})
+      : TierInstance(compile_wat(wat, tier), imports) {}
+  explicit TierInstance(const std::shared_ptr<const engine::CompiledModule>& module,
+                        const std::vector<Extern>& imports = {}) {
     if (module == nullptr) return;
     auto made = store.instantiate(module, imports);
     EXPECT_TRUE(made.ok()) << made.error().to_string();
