@@ -4,7 +4,6 @@
 #include <sys/resource.h>
 
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 #include <algorithm>
 #include <cstdio>
@@ -12,6 +11,7 @@
 #include "baseline/baseline.hpp"
 #include "codecache/cached_code.hpp"
 #include "native/native_tier.hpp"
+#include "tiering/cpu_clock.hpp"
 #include "tiering/llvm_module.hpp"
 
 namespace lunatic::tiering {
@@ -22,13 +22,6 @@ namespace {
 bool has_llvm_code(const engine::CompiledModule& module) {
   const native::NativeTier* native = native::native_tier_of(module);
   return native != nullptr && native->code().optimized();
-}
-
-// CPU time of the whole process so far (every worker's).
-std::chrono::nanoseconds process_cpu_time() {
-  timespec now{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-  return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
 }
 
 }  // namespace
@@ -242,7 +235,12 @@ void Compiler::compile_auto(const std::shared_ptr<const engine::CompiledModule>&
   compile_baseline_now(*module);
   watch_hot(module, digest);
   const std::chrono::nanoseconds cpu = llvm_cpu_delay(module_bytes, module->has_native());
-  enqueue(Job{module, now + config_.background_delay, digest, false, {}, process_cpu_time() + cpu});
+  enqueue(Job{module,
+              now + config_.background_delay,
+              digest,
+              false,
+              {},
+              cpu_time(CLOCK_PROCESS_CPUTIME_ID) + cpu});
 }
 
 void Compiler::compile_baseline_now(const engine::CompiledModule& module) {
@@ -357,7 +355,8 @@ void Compiler::background_loop() {
       if (hot_job) end_hot_job_locked();
       continue;
     }
-    const std::chrono::nanoseconds cpu_left = job.cpu_not_before - process_cpu_time();
+    const std::chrono::nanoseconds cpu_left =
+        job.cpu_not_before - cpu_time(CLOCK_PROCESS_CPUTIME_ID);
     if (!job.baseline && !hot_job && cpu_left.count() > 0) {
       // Looked at again once that much wall time has passed (at most a second: the workers
       // of a busy process use CPU time faster than wall time).
@@ -385,7 +384,7 @@ void Compiler::background_loop() {
       // (a module the baseline refused runs in the interpreter: LLVM soon pays there).
       if (!module->has_native()) job.then_cpu = std::chrono::nanoseconds{0};
       job.not_before = std::chrono::steady_clock::now() + job.then;
-      job.cpu_not_before = process_cpu_time() + job.then_cpu;
+      job.cpu_not_before = cpu_time(CLOCK_PROCESS_CPUTIME_ID) + job.then_cpu;
       job.baseline = false;
     } else {
       compile_now(*module, job.digest, Tier::Auto);

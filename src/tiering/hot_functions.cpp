@@ -1,8 +1,6 @@
 // Compiler, function-level tier-up (auto): the time a module's functions spend in the baseline,
 // the rent-or-buy threshold of each, and the background job that compiles the hot ones with
 // LLVM and publishes them (native/hot_functions.hpp).
-#include <pthread.h>
-#include <time.h>
 #include <x86intrin.h>
 
 #include <algorithm>
@@ -16,6 +14,7 @@
 #include "codecache/cached_code.hpp"
 #include "native/native_tier.hpp"
 #include "tiering/compiler.hpp"
+#include "tiering/cpu_clock.hpp"
 
 namespace lunatic::tiering {
 
@@ -26,14 +25,6 @@ uint64_t body_bytes(const wasm::Function& f) {
   if (f.body.empty()) return 0;
   return f.body.back().offset >= f.body_offset ? f.body.back().offset - f.body_offset + 1 : 0;
 }
-
-int64_t cpu_ns(clockid_t clock) {
-  timespec now{};
-  if (clock_gettime(clock, &now) != 0) return 0;
-  return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
-
-double thread_cpu_seconds() { return static_cast<double>(cpu_ns(CLOCK_THREAD_CPUTIME_ID)) * 1e-9; }
 
 // Time stamp counter ticks per nanosecond (the samples' unit, native/hot_functions.hpp),
 // measured once over 100 us of CLOCK_MONOTONIC: a spin on the thread that starts the run, so
@@ -199,7 +190,7 @@ bool Compiler::finish_hot_batch(std::chrono::milliseconds at_least, double price
 
 std::chrono::nanoseconds Compiler::hot_batch_cpu() const {
   if (hot_batch_price_ns_.load(std::memory_order_acquire) == 0) return {};
-  const int64_t now = cpu_ns(hot_batch_clock_.load(std::memory_order_relaxed));
+  const int64_t now = cpu_time(hot_batch_clock_.load(std::memory_order_relaxed)).count();
   return std::chrono::nanoseconds{
       std::max<int64_t>(now - hot_batch_cpu_start_ns_.load(std::memory_order_relaxed), 0)};
 }
@@ -223,10 +214,9 @@ Result<size_t> Compiler::compile_hot_functions(const engine::CompiledModule& mod
   const uint64_t bytes = std::accumulate(sizes.begin(), sizes.end(), uint64_t{0});
   // What finish_hot_batch measures the compile by; cleared however it ends (a refusal, an
   // LLVM failure caught by its guard).
-  clockid_t clock = CLOCK_THREAD_CPUTIME_ID;
-  (void)pthread_getcpuclockid(pthread_self(), &clock);
+  const clockid_t clock = this_thread_cpu_clock();
   hot_batch_clock_.store(clock, std::memory_order_relaxed);
-  hot_batch_cpu_start_ns_.store(cpu_ns(clock), std::memory_order_relaxed);
+  hot_batch_cpu_start_ns_.store(cpu_time(clock).count(), std::memory_order_relaxed);
   struct BatchPrice {
     std::atomic<int64_t>& ns;
     ~BatchPrice() { ns.store(0, std::memory_order_release); }
@@ -240,7 +230,7 @@ Result<size_t> Compiler::compile_hot_functions(const engine::CompiledModule& mod
                  std::to_string(hot.ticks_of(set[0])) + " ticks)");
   }
   // With OSR entries: a baseline frame looping in one of them moves at its loop header.
-  const double cpu_start = thread_cpu_seconds();
+  const std::chrono::nanoseconds cpu_start = cpu_time(clock);
   Result<std::unique_ptr<native::NativeCode>> code =
       llvm->compile_functions(module, set, options_for(Tier::Auto, digest));
   if (!code.ok()) {
@@ -250,7 +240,7 @@ Result<size_t> Compiler::compile_hot_functions(const engine::CompiledModule& mod
   }
   const native::CompileStats stats = (*code)->stats();
   const double seconds = stats.total_seconds;
-  const double cpu_seconds = thread_cpu_seconds() - cpu_start;
+  const double cpu_seconds = std::chrono::duration<double>(cpu_time(clock) - cpu_start).count();
   hot.install(tier->code(), std::move(*code));
   hot_compiled_.fetch_add(set.size());
   if (config_.note) {
