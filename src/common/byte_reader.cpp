@@ -9,11 +9,6 @@ Error ByteReader::error(std::string message) const {
   return Error(Phase::Decode, std::move(message), offset());
 }
 
-Result<uint8_t> ByteReader::u8() {
-  if (pos_ >= bytes_.size()) return error("unexpected end");
-  return bytes_[pos_++];
-}
-
 Result<uint64_t> ByteReader::leb(unsigned bits, bool is_signed) {
   const unsigned max_bytes = (bits + 6) / 7;
   uint64_t result = 0;
@@ -43,12 +38,6 @@ Result<uint64_t> ByteReader::leb(unsigned bits, bool is_signed) {
     }
   }
 }
-
-Result<uint32_t> ByteReader::u32() { return static_cast<uint32_t>(TRY(leb(32, false))); }
-Result<uint64_t> ByteReader::u64() { return TRY(leb(64, false)); }
-Result<int32_t> ByteReader::s32() { return static_cast<int32_t>(TRY(leb(32, true))); }
-Result<int64_t> ByteReader::s33() { return static_cast<int64_t>(TRY(leb(33, true))); }
-Result<int64_t> ByteReader::s64() { return static_cast<int64_t>(TRY(leb(64, true))); }
 
 Result<uint32_t> ByteReader::fixed_u32() {
   auto raw = TRY(bytes(4));

@@ -80,6 +80,20 @@ std::optional<Feature> feature_of(ValType t) {
   return std::nullopt;
 }
 
+namespace detail {
+
+// feature_of() as a table (kInfo, which it reads, is constant-initialized: this may run first).
+const std::array<uint8_t, kOpcodeCount> kFeatureOfOpcode = [] {
+  std::array<uint8_t, kOpcodeCount> table{};
+  for (uint16_t i = 0; i < kOpcodeCount; ++i) {
+    const std::optional<Feature> f = feature_of(static_cast<Opcode>(i));
+    table[i] = f ? static_cast<uint8_t>(*f) : kMvpOpcode;
+  }
+  return table;
+}();
+
+}  // namespace detail
+
 Result<void> check_requirements(const Features& features) {
   if (features.has(Feature::ReferenceTypes) && !features.has(Feature::BulkMemory)) {
     return Error(Phase::Usage,
@@ -91,11 +105,6 @@ Result<void> check_requirements(const Features& features) {
 Error feature_disabled(Feature f, Phase phase, uint64_t offset) {
   const FeatureInfo& info = kInfo[static_cast<size_t>(f)];
   return Error(phase, std::string(info.message) + " (feature " + info.name + ")", offset);
-}
-
-Result<void> require_for(const Features& features, Opcode op, uint64_t offset) {
-  if (std::optional<Feature> f = feature_of(op)) return require(features, *f, offset);
-  return {};
 }
 
 Result<void> require_for(const Features& features, ValType t, uint64_t offset) {

@@ -3,6 +3,7 @@
 // an error that names the proposal ("SIMD is disabled") and the feature that enables it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -85,8 +86,19 @@ inline Result<void> require(const Features& features, Feature f, uint64_t offset
   if (features.has(f)) return {};
   return feature_disabled(f, Phase::Decode, offset);
 }
+namespace detail {
+inline constexpr uint8_t kMvpOpcode = 0xFF;
+/// feature_of(op) by opcode (kMvpOpcode: none), for require_for's check of every instruction.
+extern const std::array<uint8_t, kOpcodeCount> kFeatureOfOpcode;
+}  // namespace detail
+
 /// require() for the feature of `op` or `t`, if it has one.
-Result<void> require_for(const Features& features, Opcode op, uint64_t offset);
+inline Result<void> require_for(const Features& features, Opcode op, uint64_t offset) {
+  const uint8_t f = detail::kFeatureOfOpcode[static_cast<uint16_t>(op)];
+  if (f == detail::kMvpOpcode || features.has(static_cast<Feature>(f))) [[likely]]
+    return {};
+  return feature_disabled(static_cast<Feature>(f), Phase::Decode, offset);
+}
 Result<void> require_for(const Features& features, ValType t, uint64_t offset);
 
 }  // namespace lunatic::wasm

@@ -74,5 +74,30 @@ TEST(ByteReader, S64Extremes) {
   EXPECT_EQ(reader(min).s64().value(), INT64_MIN);
 }
 
+// Every one-byte LEB128 (the inline path) against the same value in two bytes (the general
+// one), for each width; and the end of the buffer at every read.
+TEST(ByteReader, OneByteLebsDecodeAsTheirLongForms) {
+  for (int byte = 0; byte < 0x80; ++byte) {
+    const std::vector<uint8_t> one = {static_cast<uint8_t>(byte)};
+    const uint8_t sign_fill = (byte & 0x40) != 0 ? 0x7F : 0x00;
+    const std::vector<uint8_t> two = {static_cast<uint8_t>(byte | 0x80), sign_fill};
+    const std::vector<uint8_t> two_unsigned = {static_cast<uint8_t>(byte | 0x80), 0x00};
+    EXPECT_EQ(reader(one).u32().value(), reader(two_unsigned).u32().value()) << byte;
+    EXPECT_EQ(reader(one).u64().value(), reader(two_unsigned).u64().value()) << byte;
+    EXPECT_EQ(reader(one).s32().value(), reader(two).s32().value()) << byte;
+    EXPECT_EQ(reader(one).s33().value(), reader(two).s33().value()) << byte;
+    EXPECT_EQ(reader(one).s64().value(), reader(two).s64().value()) << byte;
+    auto r = reader(one);
+    EXPECT_EQ(r.u8().value(), byte);
+    EXPECT_TRUE(r.at_end());
+  }
+  EXPECT_EQ(reader({0x40}).s32().value(), -64);
+  EXPECT_EQ(reader({0x3F}).s64().value(), 63);
+  const std::vector<uint8_t> none;
+  EXPECT_EQ(ByteReader(none, 7).u8().error().message, "unexpected end");
+  EXPECT_EQ(ByteReader(none, 7).u8().error().offset, 7u);
+  EXPECT_EQ(ByteReader(none).s33().error().message, "unexpected end");
+}
+
 }  // namespace
 }  // namespace lunatic
