@@ -308,7 +308,10 @@ Result<void> FunctionValidator::check_fixed(const wasm::Instr& instr,
                                             const wasm::OpcodeInfo& info) {
   const uint64_t at = instr.offset;
   if (info.in1 == Operand::special) return invalid("unsupported opcode", at);
-  TRY(check_lanes(instr, info));
+  if (info.immediate == wasm::Immediate::Lane || info.immediate == wasm::Immediate::MemArgLane ||
+      info.immediate == wasm::Immediate::Shuffle) {
+    TRY(check_lanes(instr, info));  // SIMD only: most fixed instructions have no lane
+  }
   if (info.immediate == wasm::Immediate::MemArg || info.immediate == wasm::Immediate::MemArgLane) {
     TRY(require_memory(at));
     // The alignment hint is an exponent: 2^align must not exceed the access width.
