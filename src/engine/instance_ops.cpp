@@ -207,7 +207,9 @@ bool table_init(const Instance& inst, uint32_t segment, uint32_t table, uint32_t
 
 void elem_drop(Instance& inst, uint32_t segment) {
   // A passive segment's references were counted at instantiation (an active or declarative
-  // one, or a dropped one, is empty and counted nothing).
+  // one, or a dropped one, is empty and counted nothing; a module without passive segments
+  // keeps none).
+  if (segment >= inst.elements.size()) return;
   inst.host_bytes.shrink(inst.elements[segment].size() * sizeof(Slot));
   std::vector<Slot>().swap(inst.elements[segment]);
 }

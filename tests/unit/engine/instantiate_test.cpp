@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <span>
 #include <vector>
 
 #include "common/memory_budget.hpp"
@@ -122,10 +123,15 @@ TEST_F(Instantiate, LinksMatchingImports) {
   auto r = store_.instantiate(compiled(importing()), p.externs);
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   Instance* inst = *r;
-  EXPECT_EQ(inst->functions, std::vector<Function*>{host_});
-  EXPECT_EQ(inst->tables, std::vector<Table*>{p.table});
-  EXPECT_EQ(inst->memories, std::vector<Memory*>{p.memory});
-  EXPECT_EQ(inst->globals, std::vector<Global*>{p.global});
+  // The index spaces are views of the instance's block.
+  EXPECT_EQ(std::vector<Function*>(inst->functions.begin(), inst->functions.end()),
+            std::vector<Function*>{host_});
+  EXPECT_EQ(std::vector<Table*>(inst->tables.begin(), inst->tables.end()),
+            std::vector<Table*>{p.table});
+  EXPECT_EQ(std::vector<Memory*>(inst->memories.begin(), inst->memories.end()),
+            std::vector<Memory*>{p.memory});
+  EXPECT_EQ(std::vector<Global*>(inst->globals.begin(), inst->globals.end()),
+            std::vector<Global*>{p.global});
 }
 
 TEST_F(Instantiate, RejectsAWrongNumberOfImports) {
@@ -206,7 +212,7 @@ TEST_F(Instantiate, EvaluatesGlobalInitialisers) {
   Provided p = provide();
   auto r = store_.instantiate(compiled(std::move(m)), p.externs);
   ASSERT_TRUE(r.ok()) << r.error().to_string();
-  const std::vector<Global*>& g = (*r)->globals;
+  std::span<Global* const> g = (*r)->globals;
   ASSERT_EQ(g.size(), 9u);
   EXPECT_EQ(g[1]->value, 0xFFFF'FFFBu);  // i32 slots are zero-extended
   EXPECT_EQ(Value::i64(-6).bits, g[2]->value);
@@ -215,7 +221,8 @@ TEST_F(Instantiate, EvaluatesGlobalInitialisers) {
   EXPECT_EQ(g[5]->value, 77u);
   EXPECT_EQ(g[6]->value, 0u);
   EXPECT_EQ(g[7]->value, reinterpret_cast<Slot>(host_));
-  Function* defined = (*r)->functions.at(1);
+  ASSERT_EQ((*r)->functions.size(), 2u);
+  Function* defined = (*r)->functions[1];
   EXPECT_EQ(g[8]->value, reinterpret_cast<Slot>(defined));
   EXPECT_EQ(defined->instance, *r);
   EXPECT_EQ(defined->code, (*r)->module->code[0].get());  // the first defined function
@@ -234,7 +241,8 @@ TEST_F(Instantiate, WritesActiveDataSegmentsAndDropsThem) {
   m.data.push_back(data(65536, ""));  // empty at the very end: in bounds
   auto r = store_.instantiate(compiled(std::move(m)), {});
   ASSERT_TRUE(r.ok()) << r.error().to_string();
-  const uint8_t* mem = (*r)->memories.at(0)->data();
+  ASSERT_EQ((*r)->memories.size(), 1u);
+  const uint8_t* mem = (*r)->memories[0]->data();
   EXPECT_EQ(std::memcmp(mem + 10, "heLPo", 5), 0);
   EXPECT_EQ(mem[0], 0);
   EXPECT_EQ((*r)->data_dropped, (std::vector<bool>{true, true, false, true}));
