@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/memory_budget.hpp"
+#include "const_parts.hpp"
 #include "engine/code.hpp"
 #include "engine/compiled_module.hpp"
 #include "engine/instance_ops.hpp"
@@ -22,14 +23,9 @@ using wasm::ExternKind;
 using wasm::Opcode;
 using wasm::ValType;
 
-wasm::ConstExpr expr(Opcode op, uint32_t a = 0, uint64_t c = 0) {
-  wasm::Instr in;
-  in.op = op;
-  in.a = a;
-  in.c = c;
-  return wasm::ConstExpr{{in}};
-}
-wasm::ConstExpr i32(int32_t v) { return expr(Opcode::I32Const, 0, static_cast<uint32_t>(v)); }
+using test::data;
+using test::expr;
+using test::i32;
 
 wasm::Import import(ExternKind kind, const char* name) {
   wasm::Import imp;
@@ -37,13 +33,6 @@ wasm::Import import(ExternKind kind, const char* name) {
   imp.name = name;
   imp.kind = kind;
   return imp;
-}
-
-wasm::DataSegment data(uint32_t offset, std::string bytes) {
-  wasm::DataSegment seg;
-  seg.offset = i32(static_cast<int32_t>(offset));
-  seg.bytes.assign(bytes.begin(), bytes.end());
-  return seg;
 }
 
 std::shared_ptr<const CompiledModule> compiled(wasm::Module m) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/memory_budget.hpp"
+#include "const_parts.hpp"
 #include "engine/code.hpp"
 #include "engine/compiled_module.hpp"
 #include "engine/memory_pool.hpp"
@@ -19,21 +20,9 @@ namespace {
 using wasm::Opcode;
 using wasm::ValType;
 
-wasm::ConstExpr expr(Opcode op, uint32_t a = 0, uint64_t c = 0) {
-  wasm::Instr in;
-  in.op = op;
-  in.a = a;
-  in.c = c;
-  return wasm::ConstExpr{{in}};
-}
-wasm::ConstExpr i32(uint32_t v) { return expr(Opcode::I32Const, 0, v); }
-
-wasm::DataSegment data(uint32_t offset, std::string bytes) {
-  wasm::DataSegment seg;
-  seg.offset = i32(offset);
-  seg.bytes.assign(bytes.begin(), bytes.end());
-  return seg;
-}
+using test::data;
+using test::expr;
+using test::i32;
 
 // Two functions, a table of 4 elements, a memory of 1 page and segments of every mode.
 wasm::Module segmented() {
@@ -76,8 +65,7 @@ TEST(PreparedSegments, ReadyForAModuleWithItsOwnTableAndMemory) {
   ASSERT_TRUE(p.ready);
   ASSERT_EQ(p.elements.size(), 2u);  // the active ones
   EXPECT_EQ(p.elements[0].offset, 1u);
-  EXPECT_EQ(p.elements[0].functions,
-            (std::vector<uint32_t>{1, PreparedSegments::kNull, 0}));
+  EXPECT_EQ(p.elements[0].functions, (std::vector<uint32_t>{1, PreparedSegments::kNull, 0}));
   ASSERT_EQ(p.data.size(), 2u);  // the empty one left out
   EXPECT_EQ(p.data[1].offset, 12u);
   EXPECT_EQ(p.data[1].bytes.data(), m.data[1].bytes.data());
