@@ -138,8 +138,10 @@ void apply(const PreparedSegments& prepared, Instance& inst) {
     std::copy(seg.bytes.begin(), seg.bytes.end(), inst.memories[0]->data() + seg.offset);
   }
   const std::vector<wasm::DataSegment>& data = inst.wasm().data;
-  for (size_t i = 0; i < inst.data_dropped.size(); ++i) {
-    if (data[i].mode == wasm::SegmentMode::Active) inst.data_dropped[i] = true;
+  if (!inst.segments) return;
+  std::vector<bool>& dropped = inst.segments->data_dropped;
+  for (size_t i = 0; i < dropped.size(); ++i) {
+    if (data[i].mode == wasm::SegmentMode::Active) dropped[i] = true;
   }
 }
 
@@ -254,7 +256,7 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
                    std::to_string(type.limits.min) + " elements requested, limit " +
                        std::to_string(limits_.max_table_elements));
     }
-    inst->own_tables = {own_tables, i + 1};
+    inst->own_tables = static_cast<uint32_t>(i + 1);
     table_space[tables++] = table;
     inst->tables = {table_space, tables};
   }
@@ -263,7 +265,7 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
     memory_space[memories++] =
         TRY(Memory::create_at(&own_memories[i], pool_, m.memories[i], limits_.max_memory_pages,
                               limits_.charge_memories ? limits_.budget : nullptr));
-    inst->own_memories = {own_memories, i + 1};
+    inst->own_memories = static_cast<uint32_t>(i + 1);
     inst->memories = {memory_space, memories};
   }
   // Defined globals are appended one by one, so an initialiser sees the imported globals (all
@@ -273,19 +275,19 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
     Slot hi = 0;
     Slot value = TRY(eval_const_expr(m.globals[i].init, *inst, &hi));
     global_space[globals++] = new (&own_globals[i]) Global{m.globals[i].type, value, hi};
-    inst->own_globals = {own_globals, i + 1};
     inst->globals = {global_space, globals};
   }
 
-  if (std::any_of(m.elements.begin(), m.elements.end(), [](const wasm::ElemSegment& e) {
-        return e.mode == wasm::SegmentMode::Passive;
-      })) {
-    inst->elements.resize(m.elements.size());
-  }
+  const bool any_passive_elements =
+      std::any_of(m.elements.begin(), m.elements.end(),
+                  [](const wasm::ElemSegment& e) { return e.mode == wasm::SegmentMode::Passive; });
   const bool any_passive_data =
       std::any_of(m.data.begin(), m.data.end(),
                   [](const wasm::DataSegment& d) { return d.mode == wasm::SegmentMode::Passive; });
-  if (any_passive_data) inst->data_dropped.assign(m.data.size(), false);
+  if (any_passive_elements || any_passive_data)
+    inst->segments = std::make_unique<Instance::Segments>();
+  if (any_passive_elements) inst->segments->elements.resize(m.elements.size());
+  if (any_passive_data) inst->segments->data_dropped.assign(m.data.size(), false);
 
   // Element segments, in order. Passive ones are kept for table.init; active ones are
   // table.init then elem.drop and declarative ones are dropped, so neither is kept: an active
@@ -297,7 +299,7 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   for (size_t i = 0; i < m.elements.size(); ++i) {
     const wasm::ElemSegment& seg = m.elements[i];
     if (seg.mode == wasm::SegmentMode::Passive) {
-      std::vector<Slot>& items = inst->elements[i];
+      std::vector<Slot>& items = inst->segments->elements[i];
       items.reserve(seg.items.size());
       for (const wasm::ConstExpr& item : seg.items)
         items.push_back(TRY(eval_const_expr(item, *inst)));
@@ -339,7 +341,9 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
     // Copying touches exactly the pages the segment covers, nothing more (DESIGN.md "Page
     // faults dominate spawn").
     if (!seg.bytes.empty()) std::copy(seg.bytes.begin(), seg.bytes.end(), memory->data() + offset);
-    if (!inst->data_dropped.empty()) inst->data_dropped[i] = true;
+    if (inst->segments && !inst->segments->data_dropped.empty()) {
+      inst->segments->data_dropped[i] = true;
+    }
   }
   return inst;
 }

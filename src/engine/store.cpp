@@ -24,8 +24,8 @@ Store::~Store() {
 }
 
 Instance::~Instance() {
-  for (size_t i = own_memories.size(); i-- > 0;) own_memories[i].~Memory();
-  for (size_t i = own_tables.size(); i-- > 0;) own_tables[i].~Table();
+  for (size_t i = 0; i < own_memories; ++i) memories[memories.size() - 1 - i]->~Memory();
+  for (size_t i = 0; i < own_tables; ++i) tables[tables.size() - 1 - i]->~Table();
 }
 
 Function* Store::add_host_function(wasm::FuncType type, HostFunction fn) {

@@ -224,23 +224,28 @@ struct Instance {
   std::span<Table*> tables;
   std::span<Memory*> memories;
   std::span<Global*> globals;
-  /// Element segments as instantiated (resolved references); a dropped segment is empty.
-  /// A passive segment's references are counted in host_bytes until elem.drop. Empty when
-  /// the module has no passive element segment (then every segment is dropped once the
-  /// instance exists): an allocation fewer per spawn for nearly every module.
-  std::vector<std::vector<Slot>> elements;
-  /// Whether each data segment was dropped (data.drop or after active initialisation). Empty
-  /// when the module has no passive data segment, as `elements`.
-  std::vector<bool> data_dropped;
+  /// What the instance keeps of its module's segments for table.init, memory.init and the
+  /// drops; null when the module has no passive segment (then every segment is dropped once
+  /// the instance exists): nearly every module, whose instance stays small.
+  struct Segments {
+    /// Element segments as instantiated (resolved references); a dropped one is empty. A
+    /// passive segment's references are counted in host_bytes until elem.drop. Empty when
+    /// the module has no passive element segment.
+    std::vector<std::vector<Slot>> elements;
+    /// Whether each data segment was dropped (data.drop or after active initialisation).
+    /// Empty when the module has no passive data segment.
+    std::vector<bool> data_dropped;
+  };
+  std::unique_ptr<Segments> segments;
   /// The module's own functions (`functions` points into them), in the block.
   std::span<Function> defined_functions;
-  /// The tables, memories and globals the module defines, constructed in the block (as many
-  /// as were made before an instantiation failed).
-  std::span<Table> own_tables;
-  std::span<Memory> own_memories;
-  std::span<Global> own_globals;
   /// The interpreter's calls to these functions run native code (CodeTier::adopt).
   bool adopted_by_native = false;
+  /// How many of the tables and memories the module defines were constructed in the block
+  /// (all of them, but after a failed instantiation): the last ones of `tables` and
+  /// `memories`, which the instance destroys.
+  uint32_t own_tables = 0;
+  uint32_t own_memories = 0;
   /// What the instance holds of host memory (above), charged to its store's budget.
   InstanceBytes host_bytes;
   /// The store's instance made before this one (the store's list, newest first).

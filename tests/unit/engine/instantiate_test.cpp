@@ -234,7 +234,8 @@ TEST_F(Instantiate, WritesActiveDataSegmentsAndDropsThem) {
   const uint8_t* mem = (*r)->memories[0]->data();
   EXPECT_EQ(std::memcmp(mem + 10, "heLPo", 5), 0);
   EXPECT_EQ(mem[0], 0);
-  EXPECT_EQ((*r)->data_dropped, (std::vector<bool>{true, true, false, true}));
+  ASSERT_NE((*r)->segments, nullptr);
+  EXPECT_EQ((*r)->segments->data_dropped, (std::vector<bool>{true, true, false, true}));
 }
 
 TEST_F(Instantiate, OutOfBoundsDataKeepsEarlierSegmentsWritten) {
@@ -282,10 +283,11 @@ TEST_F(Instantiate, ResolvesElementSegments) {
   Slot f = reinterpret_cast<Slot>(host_);
   EXPECT_EQ(std::vector<Slot>(p.table->data(), p.table->data() + 4),
             (std::vector<Slot>{99, f, 0, f}));
-  ASSERT_EQ((*r)->elements.size(), 3u);
-  EXPECT_TRUE((*r)->elements[0].empty());  // active: dropped after initialisation
-  EXPECT_EQ((*r)->elements[1], std::vector<Slot>{f});
-  EXPECT_TRUE((*r)->elements[2].empty());  // declarative: dropped
+  ASSERT_NE((*r)->segments, nullptr);
+  ASSERT_EQ((*r)->segments->elements.size(), 3u);
+  EXPECT_TRUE((*r)->segments->elements[0].empty());  // active: dropped after initialisation
+  EXPECT_EQ((*r)->segments->elements[1], std::vector<Slot>{f});
+  EXPECT_TRUE((*r)->segments->elements[2].empty());  // declarative: dropped
 }
 
 TEST_F(Instantiate, OutOfBoundsElementsKeepEarlierSegmentsAndSkipData) {
@@ -436,7 +438,7 @@ TEST_F(Instantiate, PassiveElementSegmentsAreChargedUntilDropped) {
     EXPECT_EQ(budget.used(), own - 100'000 * sizeof(Slot));
     Instance* second = store.instantiate(module, {}).value();  // a second instance pays again
     EXPECT_EQ(budget.used(), 2 * own - 100'000 * sizeof(Slot));
-    EXPECT_EQ(second->elements[1].size(), 50'000u);
+    EXPECT_EQ(second->segments->elements[1].size(), 50'000u);
   }
   EXPECT_EQ(budget.used(), 0u);  // the rest went with the instances
 }
@@ -459,7 +461,7 @@ TEST_F(Instantiate, PassiveElementSegmentsPastTheBudgetFailInstantiation) {
   small.elements = {passive_nulls(50'000)};  // 400 KB: fits
   auto fits = store.instantiate(compiled(std::move(small)), {});
   ASSERT_TRUE(fits.ok()) << fits.error().to_string();
-  EXPECT_EQ((*fits)->elements[0].size(), 50'000u);
+  EXPECT_EQ((*fits)->segments->elements[0].size(), 50'000u);
   EXPECT_EQ(budget.used(), (*fits)->host_bytes.bytes());
 }
 

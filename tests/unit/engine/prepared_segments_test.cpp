@@ -86,10 +86,11 @@ TEST(PreparedSegments, InstantiatesAsEvaluatingTheSegmentsDoes) {
     const uint8_t* mem = inst.memories[0]->data();
     EXPECT_EQ(std::memcmp(mem + 10, "heLPo", 5), 0);
     EXPECT_EQ(mem[0], 0);
-    EXPECT_EQ(inst.data_dropped, (std::vector<bool>{true, true, false, true}));
-    ASSERT_EQ(inst.elements.size(), 3u);
-    EXPECT_EQ(inst.elements[1], std::vector<Slot>{f0});
-    EXPECT_TRUE(inst.elements[0].empty());
+    ASSERT_NE(inst.segments, nullptr);
+    EXPECT_EQ(inst.segments->data_dropped, (std::vector<bool>{true, true, false, true}));
+    ASSERT_EQ(inst.segments->elements.size(), 3u);
+    EXPECT_EQ(inst.segments->elements[1], std::vector<Slot>{f0});
+    EXPECT_TRUE(inst.segments->elements[0].empty());
   }
 }
 
@@ -161,7 +162,9 @@ TEST(InstanceBlock, InstancesOfOneStoreShareWhatTheyExport) {
     EXPECT_EQ((*b)->memories[0], (*a)->memories[0]);
     EXPECT_EQ(std::memcmp((*a)->memories[0]->data(), "shared", 6), 0);
     EXPECT_EQ((*b)->tables[0], (*a)->tables[0]);
-    EXPECT_TRUE((*b)->own_memories.empty());
+    EXPECT_EQ((*b)->own_memories, 0u);  // a's, destroyed by a
+    EXPECT_EQ((*a)->own_memories, 1u);
+    EXPECT_EQ((*b)->segments, nullptr);  // no passive segment
   }
   EXPECT_EQ(budget.used(), 0u);
 }
