@@ -30,6 +30,7 @@ Result<std::shared_ptr<const CompiledModule>> compile(std::span<const uint8_t> b
     }
     module->code.push_back(std::move(code).value());
   }
+  module->segments = prepare_segments(module->wasm);
   return std::shared_ptr<const CompiledModule>(std::move(module));
 }
 

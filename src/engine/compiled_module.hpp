@@ -17,10 +17,36 @@ namespace lunatic::engine {
 /// The lowered internal code of one function (defined in lowering.hpp; opaque elsewhere).
 struct CompiledFunction;
 
+/// A module's active element and data segments as instantiation applies them with nothing to
+/// evaluate or check: offsets and function indices read from the constant expressions once,
+/// bounds checked once against the module's own table and memory. Prepared by compile() when
+/// the module imports no table or memory and every active segment fits its initial size (so
+/// none can fail); else `ready` is false and Store::instantiate evaluates the segments itself.
+struct PreparedSegments {
+  static constexpr uint32_t kNull = UINT32_MAX;  ///< a null element (ref.null)
+  struct Elements {
+    uint32_t table = 0;
+    uint32_t offset = 0;
+    std::vector<uint32_t> functions;  ///< function indices, or kNull
+  };
+  struct Data {
+    uint32_t offset = 0;
+    std::span<const uint8_t> bytes;  ///< the segment's, in CompiledModule::wasm
+  };
+  bool ready = false;
+  std::vector<Elements> elements;  ///< the active ones, in order
+  std::vector<Data> data;          ///< the active ones (memory 0), in order, less the empty ones
+};
+
+/// Computes `m`'s PreparedSegments (ready, or not). The data spans point into `m`.
+PreparedSegments prepare_segments(const wasm::Module& m);
+
 struct CompiledModule {
   wasm::Module wasm;
   /// One per defined function (index = function index - imported functions).
   std::vector<std::unique_ptr<CompiledFunction>> code;
+  /// Set by compile() once `wasm` (whose data it points into) is final.
+  PreparedSegments segments;
 
   /// The module's native code (code_tier.hpp), or null while it runs in the interpreter.
   /// Set once, possibly later than the module is shared (a background compile finishing):

@@ -122,7 +122,9 @@ bool memory_init(const Instance& inst, uint32_t segment, uint32_t d, uint32_t s,
                  FuelMeter& meter, TrapKind& trap) {
   const Bytes mem = memory0(inst);
   const auto& data = inst.module->wasm.data;
-  const bool dropped = segment >= inst.data_dropped.size() || inst.data_dropped[segment];
+  const std::vector<bool>* dropped_ones = inst.segments ? &inst.segments->data_dropped : nullptr;
+  const bool dropped =
+      dropped_ones == nullptr || segment >= dropped_ones->size() || (*dropped_ones)[segment];
   const uint64_t length = dropped || segment >= data.size() ? 0 : data[segment].bytes.size();
   if (!in_bounds(s, n, length) || !in_bounds(d, n, mem.size)) {
     return trap = TrapKind::MemoryOutOfBounds, false;
@@ -134,7 +136,9 @@ bool memory_init(const Instance& inst, uint32_t segment, uint32_t d, uint32_t s,
 }
 
 void data_drop(Instance& inst, uint32_t segment) {
-  if (segment < inst.data_dropped.size()) inst.data_dropped[segment] = true;
+  if (inst.segments && segment < inst.segments->data_dropped.size()) {
+    inst.segments->data_dropped[segment] = true;
+  }
 }
 
 bool table_get(const Instance& inst, uint32_t table, uint32_t i, Slot& out, TrapKind& trap) {
@@ -195,7 +199,9 @@ bool table_init(const Instance& inst, uint32_t segment, uint32_t table, uint32_t
                 uint32_t n, FuelMeter& meter, TrapKind& trap) {
   Table& t = *inst.tables[table];
   static const std::vector<Slot> kEmpty;
-  const std::vector<Slot>& elems = segment < inst.elements.size() ? inst.elements[segment] : kEmpty;
+  const std::vector<Slot>& elems = inst.segments && segment < inst.segments->elements.size()
+                                       ? inst.segments->elements[segment]
+                                       : kEmpty;
   if (!in_bounds(s, n, elems.size()) || !in_bounds(d, n, t.size())) {
     return trap = TrapKind::TableOutOfBounds, false;
   }
@@ -207,9 +213,12 @@ bool table_init(const Instance& inst, uint32_t segment, uint32_t table, uint32_t
 
 void elem_drop(Instance& inst, uint32_t segment) {
   // A passive segment's references were counted at instantiation (an active or declarative
-  // one, or a dropped one, is empty and counted nothing).
-  inst.host_bytes.shrink(inst.elements[segment].size() * sizeof(Slot));
-  std::vector<Slot>().swap(inst.elements[segment]);
+  // one, or a dropped one, is empty and counted nothing; a module without passive segments
+  // keeps none).
+  if (!inst.segments || segment >= inst.segments->elements.size()) return;
+  std::vector<Slot>& elems = inst.segments->elements[segment];
+  inst.host_bytes.shrink(elems.size() * sizeof(Slot));
+  std::vector<Slot>().swap(elems);
 }
 
 // The common case, a function of the same module declared with the very type, is one pointer

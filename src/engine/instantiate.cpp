@@ -2,6 +2,8 @@
 // allocate the instance's functions, tables, memories, globals and element segments, then run
 // the active element and data segments in order. The start function is the caller's to run.
 #include <algorithm>
+#include <array>
+#include <cstddef>
 #include <new>
 #include <string>
 
@@ -86,6 +88,63 @@ uint64_t instance_bytes(const wasm::Module& m, size_t imports) {
   return bytes;
 }
 
+// Where the parts of an instance go in its block (Store::instantiate): the Instance, its four
+// index spaces, the module's functions and the tables, memories and globals it defines.
+struct InstanceBlock {
+  size_t function_space, table_space, memory_space, global_space;
+  size_t functions, tables, memories, globals;
+  size_t bytes;  // the whole block
+};
+
+// `spaces`: the sizes of the function, table, memory and global index spaces.
+InstanceBlock instance_block(const std::array<size_t, 4>& spaces, const wasm::Module& m) {
+  size_t end = sizeof(Instance);
+  auto place = [&end](size_t count, size_t size, size_t align) {
+    const size_t at = (end + align - 1) / align * align;
+    end = at + count * size;
+    return at;
+  };
+  InstanceBlock b{};
+  b.function_space = place(spaces[0], sizeof(Function*), alignof(Function*));
+  b.table_space = place(spaces[1], sizeof(Table*), alignof(Table*));
+  b.memory_space = place(spaces[2], sizeof(Memory*), alignof(Memory*));
+  b.global_space = place(spaces[3], sizeof(Global*), alignof(Global*));
+  b.functions = place(m.functions.size(), sizeof(Function), alignof(Function));
+  b.tables = place(m.tables.size(), sizeof(Table), alignof(Table));
+  b.memories = place(m.memories.size(), sizeof(Memory), alignof(Memory));
+  b.globals = place(m.globals.size(), sizeof(Global), alignof(Global));
+  b.bytes = end;
+  return b;
+}
+static_assert(alignof(Instance) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__ &&
+              alignof(Table) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__ &&
+              alignof(Memory) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__ &&
+              alignof(Global) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+
+// The active segments as compile() prepared them: nothing to evaluate, nothing out of bounds
+// (the module's own table and memory have their initial sizes), so nothing can fail. The
+// references are read from the instance's function index space, just written.
+void apply(const PreparedSegments& prepared, Instance& inst) {
+  Function* const* functions = inst.functions.data();
+  for (const PreparedSegments::Elements& seg : prepared.elements) {
+    Slot* out = inst.tables[seg.table]->data() + seg.offset;
+    for (const uint32_t f : seg.functions) {
+      *out++ = f == PreparedSegments::kNull ? Slot{0} : reinterpret_cast<Slot>(functions[f]);
+    }
+  }
+  for (const PreparedSegments::Data& seg : prepared.data) {
+    // Copying touches exactly the pages the segment covers, nothing more (DESIGN.md "Page
+    // faults dominate spawn").
+    std::copy(seg.bytes.begin(), seg.bytes.end(), inst.memories[0]->data() + seg.offset);
+  }
+  const std::vector<wasm::DataSegment>& data = inst.wasm().data;
+  if (!inst.segments) return;
+  std::vector<bool>& dropped = inst.segments->data_dropped;
+  for (size_t i = 0; i < dropped.size(); ++i) {
+    if (data[i].mode == wasm::SegmentMode::Active) dropped[i] = true;
+  }
+}
+
 }  // namespace
 
 Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> module,
@@ -104,14 +163,11 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
     TRY(check_import(m, m.imports[i], imports[i]));
   }
 
-  // The instance joins the store before anything can fail: once a segment has written one of
-  // its functions into an imported table, that function must outlive a failed instantiation.
-  Instance* inst = instances_.emplace_back(std::make_unique<Instance>()).get();
-  inst->module = std::move(module);
   // Charged before anything it counts is allocated; the store's budget refuses it as it
   // refuses a table, and the refusal names the limit the same way.
+  InstanceBytes charge;
   if (const uint64_t bytes = instance_bytes(m, imports.size());
-      !inst->host_bytes.hold(limits_.budget, limits_.uncharged_instance_bytes, bytes)) {
+      !charge.hold(limits_.budget, limits_.uncharged_instance_bytes, bytes)) {
     // What the budget refused: the bytes past those the embedder's own charge covers.
     const uint64_t refused = bytes - std::min(bytes, limits_.uncharged_instance_bytes);
     return Error(Phase::Instantiate, "instance exceeds the environment's max_memory_total",
@@ -121,32 +177,52 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
                      "element segments), " +
                      std::to_string(limits_.budget->left()) + " bytes left");
   }
-  // One allocation for the whole function index space (imports first), written through a
-  // pointer: growing it import by import reallocated it several times per spawn, and a
-  // push_back per function was most of the instructions of this function.
+  // Counted in locals, not an array indexed by kind: an increment through memory per
+  // import was a chain of store-to-load forwards, an eighth of this function's time.
+  size_t imported_tables = 0, imported_memories = 0, imported_globals = 0;
+  for (const Extern& ext : imports) {
+    imported_tables += ext.kind == wasm::ExternKind::Table;
+    imported_memories += ext.kind == wasm::ExternKind::Memory;
+    imported_globals += ext.kind == wasm::ExternKind::Global;
+  }
+  const size_t imported_functions =
+      imports.size() - imported_tables - imported_memories - imported_globals;
   const size_t defined = m.functions.size();
-  inst->functions.resize(imports.size() + defined);
-  Function** index = inst->functions.data();
-  size_t count = 0;
+  const InstanceBlock at =
+      instance_block({imported_functions + defined, imported_tables + m.tables.size(),
+                      imported_memories + m.memories.size(), imported_globals + m.globals.size()},
+                     m);
+  // The instance joins the store before anything can fail: once a segment has written one of
+  // its functions into an imported table, that function must outlive a failed instantiation.
+  auto* block = static_cast<std::byte*>(::operator new(at.bytes));
+  auto* inst = new (block) Instance();
+  inst->older = newest_;
+  newest_ = inst;
+  inst->module = std::move(module);
+  inst->host_bytes.take(charge);
+  auto* function_space = reinterpret_cast<Function**>(block + at.function_space);
+  auto* table_space = reinterpret_cast<Table**>(block + at.table_space);
+  auto* memory_space = reinterpret_cast<Memory**>(block + at.memory_space);
+  auto* global_space = reinterpret_cast<Global**>(block + at.global_space);
+  // Each index space is written through a pointer and grows as it is filled (its span
+  // counts what was made): a push_back per entry was most of the instructions here.
+  size_t functions = 0, tables = 0, memories = 0, globals = 0;
   for (const Extern& ext : imports) {
     switch (ext.kind) {
-      case wasm::ExternKind::Func: index[count++] = ext.func(); break;
-      case wasm::ExternKind::Table: inst->tables.push_back(ext.table()); break;
-      case wasm::ExternKind::Memory: inst->memories.push_back(ext.memory()); break;
-      case wasm::ExternKind::Global: inst->globals.push_back(ext.global()); break;
+      case wasm::ExternKind::Func: function_space[functions++] = ext.func(); break;
+      case wasm::ExternKind::Table: table_space[tables++] = ext.table(); break;
+      case wasm::ExternKind::Memory: memory_space[memories++] = ext.memory(); break;
+      case wasm::ExternKind::Global: global_space[globals++] = ext.global(); break;
     }
   }
+  inst->tables = {table_space, tables};
+  inst->memories = {memory_space, memories};
+  inst->globals = {global_space, globals};
 
-  inst->globals.reserve(inst->globals.size() + m.globals.size());
-  // The module's functions in one allocation (a spawn makes one Store per process), owned by
-  // the instance (so by the store) before any of them is filled in. Each is constructed once
-  // with its fields: the block is fresh memory, often last touched by another worker, and a
-  // pass that zeroed it first cost as much as the pass that fills it.
-  if (defined != 0) {
-    inst->defined_functions.reset(
-        static_cast<Function*>(::operator new(defined * sizeof(Function))));
-  }
-  Function* block = inst->defined_functions.get();
+  // Each of the module's functions is constructed once with its fields: the block is fresh
+  // memory, often last touched by another worker, and a pass that zeroed it first cost as
+  // much as the pass that fills it.
+  auto* own_functions = reinterpret_cast<Function*>(block + at.functions);
   const wasm::Function* declared = m.functions.data();
   const wasm::FuncType* types = m.types.data();
   const size_t type_count = m.types.size();
@@ -154,17 +230,20 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   for (size_t i = 0; i < defined; ++i) {
     const uint32_t type_index = declared[i].type_index;
     if (type_index >= type_count) {
-      // The rest of the block is raw storage: fill it so nothing reads an unset Function.
-      for (size_t j = i; j < defined; ++j) new (&block[j]) Function{};
-      inst->functions.resize(count);
+      inst->functions = {function_space, functions};
+      inst->defined_functions = {own_functions, i};
       return Error(Phase::Instantiate, "unknown type", declared[i].body_offset);
     }
-    index[count++] = new (&block[i]) Function{&types[type_index], inst, code[i].get()};
+    function_space[functions++] =
+        new (&own_functions[i]) Function{&types[type_index], inst, code[i].get()};
   }
-  inst->functions.resize(count);  // less the imports of other kinds
+  inst->functions = {function_space, functions};
+  inst->defined_functions = {own_functions, defined};
 
-  for (const wasm::TableType& type : m.tables) {
-    Table* table = add_table(type, 0);
+  auto* own_tables = reinterpret_cast<Table*>(block + at.tables);
+  for (size_t i = 0; i < m.tables.size(); ++i) {
+    const wasm::TableType& type = m.tables[i];
+    Table* table = make_table(&own_tables[i], type, 0);
     if (table == nullptr && type.limits.min <= limits_.max_table_elements &&
         type.limits.min <= Table::kMaxElements) {
       return Error(Phase::Instantiate, "table size exceeds the environment's max_memory_total",
@@ -177,23 +256,38 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
                    std::to_string(type.limits.min) + " elements requested, limit " +
                        std::to_string(limits_.max_table_elements));
     }
-    inst->tables.push_back(table);
+    inst->own_tables = static_cast<uint32_t>(i + 1);
+    table_space[tables++] = table;
+    inst->tables = {table_space, tables};
   }
-  for (const wasm::MemoryType& type : m.memories) inst->memories.push_back(TRY(add_memory(type)));
+  auto* own_memories = reinterpret_cast<Memory*>(block + at.memories);
+  for (size_t i = 0; i < m.memories.size(); ++i) {
+    memory_space[memories++] =
+        TRY(Memory::create_at(&own_memories[i], pool_, m.memories[i], limits_.max_memory_pages,
+                              limits_.charge_memories ? limits_.budget : nullptr));
+    inst->own_memories = static_cast<uint32_t>(i + 1);
+    inst->memories = {memory_space, memories};
+  }
   // Defined globals are appended one by one, so an initialiser sees the imported globals (all
   // that 2.0 allows) and, harmlessly, the defined ones before it.
-  for (const wasm::Global& g : m.globals) {
+  auto* own_globals = reinterpret_cast<Global*>(block + at.globals);
+  for (size_t i = 0; i < m.globals.size(); ++i) {
     Slot hi = 0;
-    Slot value = TRY(eval_const_expr(g.init, *inst, &hi));
-    inst->globals.push_back(add_global(g.type, value));
-    inst->globals.back()->hi = hi;
+    Slot value = TRY(eval_const_expr(m.globals[i].init, *inst, &hi));
+    global_space[globals++] = new (&own_globals[i]) Global{m.globals[i].type, value, hi};
+    inst->globals = {global_space, globals};
   }
 
-  inst->elements.resize(m.elements.size());
+  const bool any_passive_elements =
+      std::any_of(m.elements.begin(), m.elements.end(),
+                  [](const wasm::ElemSegment& e) { return e.mode == wasm::SegmentMode::Passive; });
   const bool any_passive_data =
       std::any_of(m.data.begin(), m.data.end(),
                   [](const wasm::DataSegment& d) { return d.mode == wasm::SegmentMode::Passive; });
-  if (any_passive_data) inst->data_dropped.assign(m.data.size(), false);
+  if (any_passive_elements || any_passive_data)
+    inst->segments = std::make_unique<Instance::Segments>();
+  if (any_passive_elements) inst->segments->elements.resize(m.elements.size());
+  if (any_passive_data) inst->segments->data_dropped.assign(m.data.size(), false);
 
   // Element segments, in order. Passive ones are kept for table.init; active ones are
   // table.init then elem.drop and declarative ones are dropped, so neither is kept: an active
@@ -201,16 +295,17 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   // bounds checked before any element is written, as table.init does. Evaluating the items
   // as they are written, rather than all segments' first, is the same for a validated module:
   // they have no effects and cannot fail.
+  const PreparedSegments& prepared = inst->module->segments;
   for (size_t i = 0; i < m.elements.size(); ++i) {
     const wasm::ElemSegment& seg = m.elements[i];
     if (seg.mode == wasm::SegmentMode::Passive) {
-      std::vector<Slot>& items = inst->elements[i];
+      std::vector<Slot>& items = inst->segments->elements[i];
       items.reserve(seg.items.size());
       for (const wasm::ConstExpr& item : seg.items)
         items.push_back(TRY(eval_const_expr(item, *inst)));
       continue;
     }
-    if (seg.mode != wasm::SegmentMode::Active) continue;
+    if (seg.mode != wasm::SegmentMode::Active || prepared.ready) continue;
     if (seg.table_index >= inst->tables.size()) {
       return Error(Phase::Instantiate, "unknown table", expr_offset(seg.offset),
                    "element segment " + std::to_string(i));
@@ -225,6 +320,10 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
     for (const wasm::ConstExpr& item : seg.items) *out++ = TRY(eval_const_expr(item, *inst));
   }
 
+  if (prepared.ready) {
+    apply(prepared, *inst);
+    return inst;
+  }
   // Active data segments, in order: memory.init, then data.drop.
   for (size_t i = 0; i < m.data.size(); ++i) {
     const wasm::DataSegment& seg = m.data[i];
@@ -242,7 +341,9 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
     // Copying touches exactly the pages the segment covers, nothing more (DESIGN.md "Page
     // faults dominate spawn").
     if (!seg.bytes.empty()) std::copy(seg.bytes.begin(), seg.bytes.end(), memory->data() + offset);
-    if (!inst->data_dropped.empty()) inst->data_dropped[i] = true;
+    if (inst->segments && !inst->segments->data_dropped.empty()) {
+      inst->segments->data_dropped[i] = true;
+    }
   }
   return inst;
 }

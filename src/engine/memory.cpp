@@ -10,6 +10,7 @@
 // become: the smallest class holding the initial size is never bigger than the smallest class
 // holding the maximum.
 #include <algorithm>
+#include <new>
 #include <string>
 
 #include "engine/memory_pool.hpp"
@@ -20,6 +21,17 @@ namespace lunatic::engine {
 Result<std::unique_ptr<Memory>> Memory::create(MemoryPool& pool, wasm::MemoryType type,
                                                uint32_t max_pages_limit,
                                                const MemoryBudget* budget) {
+  void* where = ::operator new(sizeof(Memory));
+  Result<Memory*> memory = create_at(where, pool, type, max_pages_limit, budget);
+  if (!memory.ok()) {
+    ::operator delete(where);
+    return std::move(memory).error();
+  }
+  return std::unique_ptr<Memory>(*memory);
+}
+
+Result<Memory*> Memory::create_at(void* where, MemoryPool& pool, wasm::MemoryType type,
+                                  uint32_t max_pages_limit, const MemoryBudget* budget) {
   uint32_t limit = max_pages_limit < wasm::kMaxPages ? max_pages_limit : wasm::kMaxPages;
   uint32_t initial = type.limits.min;
   if (initial > limit) {
@@ -33,16 +45,19 @@ Result<std::unique_ptr<Memory>> Memory::create(MemoryPool& pool, wasm::MemoryTyp
                  std::to_string(initial) + " pages requested, " + std::to_string(budget->left()) +
                      " bytes left");
   }
-  std::unique_ptr<Memory> memory(new Memory(pool));
-  memory->budget_ = budget;
-  memory->max_ = type.limits.max;
-  memory->limit_ = limit;
-  memory->data_ = pool.acquire(initial_bytes, &memory->slot_bytes_);
-  if (memory->data_ == nullptr) {
+  uint64_t slot_bytes = 0;
+  uint8_t* data = pool.acquire(initial_bytes, &slot_bytes);
+  if (data == nullptr) {
     if (budget != nullptr) budget->release(initial_bytes);
     return Error(Phase::Instantiate, "cannot reserve address space for a memory", Error::kNoOffset,
                  std::to_string(initial) + " pages");
   }
+  Memory* memory = new (where) Memory(pool);
+  memory->budget_ = budget;
+  memory->max_ = type.limits.max;
+  memory->limit_ = limit;
+  memory->data_ = data;
+  memory->slot_bytes_ = slot_bytes;
   memory->pages_ = initial;
   return memory;
 }

@@ -2,6 +2,8 @@
 // the lookups an instance answers (exports, start function).
 #include "engine/store.hpp"
 
+#include <new>
+
 #include "engine/compiled_module.hpp"
 #include "engine/memory_pool.hpp"
 
@@ -9,9 +11,22 @@ namespace lunatic::engine {
 
 Store::Store(MemoryPool& pool, StoreLimits limits) : pool_(pool), limits_(limits) {}
 
-// Members go in reverse order of declaration: instances first, then the entities they point
-// to; memories hand their slots back to the pool, which must outlive the store.
-Store::~Store() = default;
+// The instances go first, newest first (each with the entities it defines), then the
+// store's own entities, in reverse order of declaration; memories hand their slots back to
+// the pool, which must outlive the store.
+Store::~Store() {
+  while (newest_ != nullptr) {
+    Instance* inst = newest_;
+    newest_ = inst->older;
+    inst->~Instance();
+    ::operator delete(inst);  // the instance's block (Store::instantiate)
+  }
+}
+
+Instance::~Instance() {
+  for (size_t i = 0; i < own_memories; ++i) memories[memories.size() - 1 - i]->~Memory();
+  for (size_t i = 0; i < own_tables; ++i) tables[tables.size() - 1 - i]->~Table();
+}
 
 Function* Store::add_host_function(wasm::FuncType type, HostFunction fn) {
   auto entity = std::make_unique<HostEntity>(HostEntity{{}, std::move(type), std::move(fn)});
@@ -26,7 +41,7 @@ Result<Memory*> Store::add_memory(wasm::MemoryType type) {
   return memories_.emplace_back(std::move(memory)).get();
 }
 
-Table* Store::add_table(wasm::TableType type, Slot init) {
+Table* Store::make_table(void* where, wasm::TableType type, Slot init) {
   if (type.limits.min > limits_.max_table_elements || type.limits.min > Table::kMaxElements) {
     return nullptr;
   }
@@ -34,10 +49,23 @@ Table* Store::add_table(wasm::TableType type, Slot init) {
       !limits_.budget->try_charge(uint64_t{type.limits.min} * sizeof(Slot))) {
     return nullptr;
   }
-  auto table = std::make_unique<Table>(type, init, limits_.max_table_elements, limits_.budget);
+  auto* table = new (where) Table(type, init, limits_.max_table_elements, limits_.budget);
   // Shorter than its minimum: the allocation failed (the table gave its charge back).
-  if (table->size() < type.limits.min) return nullptr;
-  return tables_.emplace_back(std::move(table)).get();
+  if (table->size() < type.limits.min) {
+    table->~Table();
+    return nullptr;
+  }
+  return table;
+}
+
+Table* Store::add_table(wasm::TableType type, Slot init) {
+  void* where = ::operator new(sizeof(Table));
+  Table* table = make_table(where, type, init);
+  if (table == nullptr) {
+    ::operator delete(where);
+    return nullptr;
+  }
+  return tables_.emplace_back(table).get();
 }
 
 Global* Store::add_global(wasm::GlobalType type, Slot value) {
@@ -51,6 +79,13 @@ bool InstanceBytes::hold(const MemoryBudget* budget, uint64_t uncharged, uint64_
   if (budget != nullptr && charge != 0 && !budget->try_charge(charge)) return false;
   bytes_ = bytes;
   return true;
+}
+
+void InstanceBytes::take(InstanceBytes& from) {
+  budget_ = from.budget_;
+  uncharged_ = from.uncharged_;
+  bytes_ = from.bytes_;
+  from.bytes_ = 0;
 }
 
 void InstanceBytes::shrink(uint64_t bytes) {

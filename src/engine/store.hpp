@@ -53,6 +53,10 @@ class Memory {
   static Result<std::unique_ptr<Memory>> create(MemoryPool& pool, wasm::MemoryType type,
                                                 uint32_t max_pages_limit = wasm::kMaxPages,
                                                 const MemoryBudget* budget = nullptr);
+  /// As create(), the memory made in `where` (sizeof(Memory) bytes of raw storage, aligned
+  /// for it; an instance's block): on an error nothing is left constructed there.
+  static Result<Memory*> create_at(void* where, MemoryPool& pool, wasm::MemoryType type,
+                                   uint32_t max_pages_limit, const MemoryBudget* budget);
 
   uint8_t* data() const { return data_; }
   uint64_t size_bytes() const { return uint64_t{pages_} * wasm::kPageSize; }
@@ -185,6 +189,9 @@ class InstanceBytes {
   bool hold(const MemoryBudget* budget, uint64_t uncharged, uint64_t bytes);
   /// Counts `bytes` fewer and gives back what was charged of them. @pre bytes <= bytes().
   void shrink(uint64_t bytes);
+  /// Takes over what `from` counts and charged (`from` then counts nothing).
+  /// @pre bytes() == 0.
+  void take(InstanceBytes& from);
 
   uint64_t bytes() const { return bytes_; }  ///< counted
   uint64_t charged() const { return bytes_ > uncharged_ ? bytes_ - uncharged_ : 0; }
@@ -195,32 +202,54 @@ class InstanceBytes {
   uint64_t bytes_ = 0;
 };
 
-/// Frees a block of Functions made by Instance's instantiation (raw storage, each Function
-/// constructed once with its fields: no pass that zeroes the block first).
-struct FunctionBlockDelete {
-  void operator()(Function* block) const { ::operator delete(block); }
-};
 static_assert(std::is_trivially_destructible_v<Function>);
+static_assert(std::is_trivially_destructible_v<Global>);
 
+/// A module instance. Store::instantiate makes it and the parts whose sizes its module fixes
+/// (the four index spaces, the module's functions, and the tables, memories and globals it
+/// defines) in one allocation, its block: a spawn allocates once where it allocated once per
+/// part. Owned by its store (which destroys it, the block with it); never moves.
 struct Instance {
+  Instance() = default;
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
+  /// Destroys the tables and memories it defines (the memories give their slots back).
+  ~Instance();
+
   std::shared_ptr<const CompiledModule> module;
-  std::vector<Function*> functions;  ///< the function index space (imports first)
-  std::vector<Table*> tables;
-  std::vector<Memory*> memories;
-  std::vector<Global*> globals;
-  /// Element segments as instantiated (resolved references); a dropped segment is empty.
-  /// A passive segment's references are counted in host_bytes until elem.drop.
-  std::vector<std::vector<Slot>> elements;
-  /// Whether each data segment was dropped (data.drop or after active initialisation). Empty
-  /// when the module has no passive data segment: then every segment is dropped once the
-  /// instance exists (an allocation fewer per spawn for nearly every module).
-  std::vector<bool> data_dropped;
-  /// The module's own functions (`functions` points into it), in one allocation.
-  std::unique_ptr<Function[], FunctionBlockDelete> defined_functions;
+  /// The index spaces (imports first), arrays in the block. An index space holds what was
+  /// made so far: a global's initialiser sees the globals before it, and a failed
+  /// instantiation leaves the entities it made.
+  std::span<Function*> functions;
+  std::span<Table*> tables;
+  std::span<Memory*> memories;
+  std::span<Global*> globals;
+  /// What the instance keeps of its module's segments for table.init, memory.init and the
+  /// drops; null when the module has no passive segment (then every segment is dropped once
+  /// the instance exists): nearly every module, whose instance stays small.
+  struct Segments {
+    /// Element segments as instantiated (resolved references); a dropped one is empty. A
+    /// passive segment's references are counted in host_bytes until elem.drop. Empty when
+    /// the module has no passive element segment.
+    std::vector<std::vector<Slot>> elements;
+    /// Whether each data segment was dropped (data.drop or after active initialisation).
+    /// Empty when the module has no passive data segment.
+    std::vector<bool> data_dropped;
+  };
+  std::unique_ptr<Segments> segments;
+  /// The module's own functions (`functions` points into them), in the block.
+  std::span<Function> defined_functions;
   /// The interpreter's calls to these functions run native code (CodeTier::adopt).
   bool adopted_by_native = false;
+  /// How many of the tables and memories the module defines were constructed in the block
+  /// (all of them, but after a failed instantiation): the last ones of `tables` and
+  /// `memories`, which the instance destroys.
+  uint32_t own_tables = 0;
+  uint32_t own_memories = 0;
   /// What the instance holds of host memory (above), charged to its store's budget.
   InstanceBytes host_bytes;
+  /// The store's instance made before this one (the store's list, newest first).
+  Instance* older = nullptr;
 
   const wasm::Module& wasm() const;
   std::optional<Extern> find_export(std::string_view name) const;
@@ -278,6 +307,10 @@ class Store {
                                 std::span<const Extern> imports, bool imports_checked = false);
 
  private:
+  /// A table made in `where` (sizeof(Table) bytes of raw storage): null, nothing left
+  /// constructed there, if `type.limits.min` is past the limits or the budget refuses it.
+  Table* make_table(void* where, wasm::TableType type, Slot init);
+
   MemoryPool& pool_;
   StoreLimits limits_;
   // Vectors of owning pointers (entities never move): an empty vector allocates nothing,
@@ -292,7 +325,8 @@ class Store {
   std::vector<std::unique_ptr<Memory>> memories_;
   std::vector<std::unique_ptr<Table>> tables_;
   std::vector<std::unique_ptr<Global>> globals_;
-  std::vector<std::unique_ptr<Instance>> instances_;
+  /// The instances, newest first (Instance::older); each in its block.
+  Instance* newest_ = nullptr;
 };
 
 }  // namespace lunatic::engine

@@ -34,7 +34,7 @@ constexpr size_t kMaxBacktraceFrames = 100;
 constexpr size_t kInlineHostResults = 8;
 
 uint32_t defined_index(const engine::Function& fn) {
-  return static_cast<uint32_t>(&fn - fn.instance->defined_functions.get());
+  return static_cast<uint32_t>(&fn - fn.instance->defined_functions.data());
 }
 
 }  // namespace
@@ -140,7 +140,7 @@ void Execution::bind(engine::Instance& instance) {
   ctx_.instance = &instance;
   ctx_.globals = instance.globals.data();
   ctx_.functions = instance.functions.data();
-  ctx_.defined_base = instance.defined_functions.get();
+  ctx_.defined_base = instance.defined_functions.data();
   ctx_.defined_count = module.wasm.functions.size();
   const NativeTier* native = native_tier_of(module);
   bound_ = native != nullptr ? native->newest() : nullptr;

@@ -10,7 +10,7 @@ namespace lunatic::native {
 std::unique_ptr<engine::TierExecution> NativeTier::begin(engine::Thread& thread,
                                                          engine::Function& fn,
                                                          std::span<const engine::Slot> args) const {
-  const auto index = static_cast<uint32_t>(&fn - fn.instance->defined_functions.get());
+  const auto index = static_cast<uint32_t>(&fn - fn.instance->defined_functions.data());
   return std::make_unique<Execution>(shared_from_this(), thread,
                                      Execution::Start{fn.instance, index, args, std::nullopt});
 }

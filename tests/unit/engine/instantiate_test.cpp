@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <span>
 #include <vector>
 
 #include "common/memory_budget.hpp"
+#include "const_parts.hpp"
 #include "engine/code.hpp"
 #include "engine/compiled_module.hpp"
 #include "engine/instance_ops.hpp"
@@ -21,14 +23,9 @@ using wasm::ExternKind;
 using wasm::Opcode;
 using wasm::ValType;
 
-wasm::ConstExpr expr(Opcode op, uint32_t a = 0, uint64_t c = 0) {
-  wasm::Instr in;
-  in.op = op;
-  in.a = a;
-  in.c = c;
-  return wasm::ConstExpr{{in}};
-}
-wasm::ConstExpr i32(int32_t v) { return expr(Opcode::I32Const, 0, static_cast<uint32_t>(v)); }
+using test::data;
+using test::expr;
+using test::i32;
 
 wasm::Import import(ExternKind kind, const char* name) {
   wasm::Import imp;
@@ -36,13 +33,6 @@ wasm::Import import(ExternKind kind, const char* name) {
   imp.name = name;
   imp.kind = kind;
   return imp;
-}
-
-wasm::DataSegment data(uint32_t offset, std::string bytes) {
-  wasm::DataSegment seg;
-  seg.offset = i32(static_cast<int32_t>(offset));
-  seg.bytes.assign(bytes.begin(), bytes.end());
-  return seg;
 }
 
 std::shared_ptr<const CompiledModule> compiled(wasm::Module m) {
@@ -122,10 +112,15 @@ TEST_F(Instantiate, LinksMatchingImports) {
   auto r = store_.instantiate(compiled(importing()), p.externs);
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   Instance* inst = *r;
-  EXPECT_EQ(inst->functions, std::vector<Function*>{host_});
-  EXPECT_EQ(inst->tables, std::vector<Table*>{p.table});
-  EXPECT_EQ(inst->memories, std::vector<Memory*>{p.memory});
-  EXPECT_EQ(inst->globals, std::vector<Global*>{p.global});
+  // The index spaces are views of the instance's block.
+  EXPECT_EQ(std::vector<Function*>(inst->functions.begin(), inst->functions.end()),
+            std::vector<Function*>{host_});
+  EXPECT_EQ(std::vector<Table*>(inst->tables.begin(), inst->tables.end()),
+            std::vector<Table*>{p.table});
+  EXPECT_EQ(std::vector<Memory*>(inst->memories.begin(), inst->memories.end()),
+            std::vector<Memory*>{p.memory});
+  EXPECT_EQ(std::vector<Global*>(inst->globals.begin(), inst->globals.end()),
+            std::vector<Global*>{p.global});
 }
 
 TEST_F(Instantiate, RejectsAWrongNumberOfImports) {
@@ -206,7 +201,7 @@ TEST_F(Instantiate, EvaluatesGlobalInitialisers) {
   Provided p = provide();
   auto r = store_.instantiate(compiled(std::move(m)), p.externs);
   ASSERT_TRUE(r.ok()) << r.error().to_string();
-  const std::vector<Global*>& g = (*r)->globals;
+  std::span<Global* const> g = (*r)->globals;
   ASSERT_EQ(g.size(), 9u);
   EXPECT_EQ(g[1]->value, 0xFFFF'FFFBu);  // i32 slots are zero-extended
   EXPECT_EQ(Value::i64(-6).bits, g[2]->value);
@@ -215,7 +210,8 @@ TEST_F(Instantiate, EvaluatesGlobalInitialisers) {
   EXPECT_EQ(g[5]->value, 77u);
   EXPECT_EQ(g[6]->value, 0u);
   EXPECT_EQ(g[7]->value, reinterpret_cast<Slot>(host_));
-  Function* defined = (*r)->functions.at(1);
+  ASSERT_EQ((*r)->functions.size(), 2u);
+  Function* defined = (*r)->functions[1];
   EXPECT_EQ(g[8]->value, reinterpret_cast<Slot>(defined));
   EXPECT_EQ(defined->instance, *r);
   EXPECT_EQ(defined->code, (*r)->module->code[0].get());  // the first defined function
@@ -234,10 +230,12 @@ TEST_F(Instantiate, WritesActiveDataSegmentsAndDropsThem) {
   m.data.push_back(data(65536, ""));  // empty at the very end: in bounds
   auto r = store_.instantiate(compiled(std::move(m)), {});
   ASSERT_TRUE(r.ok()) << r.error().to_string();
-  const uint8_t* mem = (*r)->memories.at(0)->data();
+  ASSERT_EQ((*r)->memories.size(), 1u);
+  const uint8_t* mem = (*r)->memories[0]->data();
   EXPECT_EQ(std::memcmp(mem + 10, "heLPo", 5), 0);
   EXPECT_EQ(mem[0], 0);
-  EXPECT_EQ((*r)->data_dropped, (std::vector<bool>{true, true, false, true}));
+  ASSERT_NE((*r)->segments, nullptr);
+  EXPECT_EQ((*r)->segments->data_dropped, (std::vector<bool>{true, true, false, true}));
 }
 
 TEST_F(Instantiate, OutOfBoundsDataKeepsEarlierSegmentsWritten) {
@@ -285,10 +283,11 @@ TEST_F(Instantiate, ResolvesElementSegments) {
   Slot f = reinterpret_cast<Slot>(host_);
   EXPECT_EQ(std::vector<Slot>(p.table->data(), p.table->data() + 4),
             (std::vector<Slot>{99, f, 0, f}));
-  ASSERT_EQ((*r)->elements.size(), 3u);
-  EXPECT_TRUE((*r)->elements[0].empty());  // active: dropped after initialisation
-  EXPECT_EQ((*r)->elements[1], std::vector<Slot>{f});
-  EXPECT_TRUE((*r)->elements[2].empty());  // declarative: dropped
+  ASSERT_NE((*r)->segments, nullptr);
+  ASSERT_EQ((*r)->segments->elements.size(), 3u);
+  EXPECT_TRUE((*r)->segments->elements[0].empty());  // active: dropped after initialisation
+  EXPECT_EQ((*r)->segments->elements[1], std::vector<Slot>{f});
+  EXPECT_TRUE((*r)->segments->elements[2].empty());  // declarative: dropped
 }
 
 TEST_F(Instantiate, OutOfBoundsElementsKeepEarlierSegmentsAndSkipData) {
@@ -439,7 +438,7 @@ TEST_F(Instantiate, PassiveElementSegmentsAreChargedUntilDropped) {
     EXPECT_EQ(budget.used(), own - 100'000 * sizeof(Slot));
     Instance* second = store.instantiate(module, {}).value();  // a second instance pays again
     EXPECT_EQ(budget.used(), 2 * own - 100'000 * sizeof(Slot));
-    EXPECT_EQ(second->elements[1].size(), 50'000u);
+    EXPECT_EQ(second->segments->elements[1].size(), 50'000u);
   }
   EXPECT_EQ(budget.used(), 0u);  // the rest went with the instances
 }
@@ -462,7 +461,7 @@ TEST_F(Instantiate, PassiveElementSegmentsPastTheBudgetFailInstantiation) {
   small.elements = {passive_nulls(50'000)};  // 400 KB: fits
   auto fits = store.instantiate(compiled(std::move(small)), {});
   ASSERT_TRUE(fits.ok()) << fits.error().to_string();
-  EXPECT_EQ((*fits)->elements[0].size(), 50'000u);
+  EXPECT_EQ((*fits)->segments->elements[0].size(), 50'000u);
   EXPECT_EQ(budget.used(), (*fits)->host_bytes.bytes());
 }
 

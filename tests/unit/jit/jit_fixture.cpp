@@ -63,7 +63,7 @@ JitHarness::JitHarness(std::string_view wat, unsigned opt_level,
   ctx_.instance = jit_instance_;
   ctx_.globals = jit_instance_->globals.data();
   ctx_.functions = jit_instance_->functions.data();
-  ctx_.defined_base = jit_instance_->defined_functions.get();
+  ctx_.defined_base = jit_instance_->defined_functions.data();
   ctx_.defined_count = native_module_->wasm.functions.size();
   ctx_.typed_entries = code_->typed_table();
   ctx_.types = native_module_->wasm.types.data();
