@@ -30,9 +30,17 @@ struct AdapterAccess {
     ctx.resumed_ = slot.owner() == ctx.function_;
     slot.claim(ctx.function_);
   }
-  /// After an attempt. A finished call drops its state; a parked call keeps it, which needs a
-  /// host context to survive: without one, parking with state would lose it, so that traps.
-  static engine::HostStatus end(CallContext& ctx, engine::HostStatus status, engine::Trap& trap);
+  /// After an attempt. A finished call drops its state (inline: every call); a parked call
+  /// keeps it, which needs a host context to survive: without one, parking with state would
+  /// lose it, so that traps.
+  static engine::HostStatus end(CallContext& ctx, engine::HostStatus status, engine::Trap& trap) {
+    if (status != engine::HostStatus::Park) [[likely]] {
+      ctx.slot().clear();
+      return status;
+    }
+    return end_parked(ctx, trap);
+  }
+  static engine::HostStatus end_parked(CallContext& ctx, engine::Trap& trap);
   /// "host function NAME called with N arguments and M result slots, expects ..."
   static engine::Trap arity_mismatch(const CallContext& ctx, size_t args, size_t results,
                                      size_t want_args, size_t want_results);
@@ -169,8 +177,10 @@ engine::HostStatus run_guarded(CallContext& ctx, std::span<const engine::Slot> a
   return AdapterAccess::end(ctx, status, trap);
 }
 
-/// A typed host function turned into an engine::HostFunction. Copies share `info`, whose
-/// address identifies the function for the pending-call slot.
+/// A typed host function turned into an engine::DirectHostFunction: entry() is generated for
+/// F's signature, and the tiers call it directly with the adapter as its context (one adapter,
+/// shared by every store the function is added to). Copies share `info`, whose address
+/// identifies the function for the pending-call slot.
 template <class F> class Adapter {
   using Sig = Signature<F>;
   using Result = typename Sig::Result;
@@ -183,6 +193,10 @@ template <class F> class Adapter {
   engine::HostStatus operator()(engine::HostCall& call) const {
     CallContext ctx(call, *info_);
     return invoke(ctx, call.args, call.results, call.trap);
+  }
+  /// The same as a plain function of the adapter (DirectHostFunction::entry).
+  static engine::HostStatus entry(const void* self, engine::HostCall& call) {
+    return (*static_cast<const Adapter*>(self))(call);
   }
 
   /// One attempt of the call with explicit pieces (the interpreter's path goes through here).
