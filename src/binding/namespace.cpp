@@ -16,7 +16,7 @@ Namespace& Namespace::define_dynamic(std::string_view name, wasm::FuncType type,
                           results = type.results.size()](
                              CallContext& ctx, std::span<const engine::Slot> args,
                              std::span<engine::Slot> out, engine::Trap& trap) {
-    return run_guarded(ctx, args, out, params, results, trap,
+    return run_guarded(ctx, args.size(), out.size(), params, results, trap,
                        [&] { return body(ctx, args, out, trap); });
   };
   HostDefinition def;
