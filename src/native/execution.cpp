@@ -210,22 +210,10 @@ void Execution::sample() {
   // fast path spent something since the last refill: after a refill that the runtime forced
   // (a resume, a host call) the interval holds no guest code, only the mark moves.
   if (bound_ == nullptr || bound_->hot() == nullptr) return;
-  if (granted_ - ctx_.budget <= 0) {
-    // The mark is of use only if a slow path of the guest's own ends the interval that starts
-    // here. Two forced refills in a row say the process goes from host call to host call (a
-    // message loop): then the clock (~10 ns) is not read, and the mark is left unset until
-    // the guest spends a refill of its own again, whose interval is then not counted.
-    const bool again = after_refill_;
-    after_refill_ = true;
-    sample_mark_ = again ? 0 : __rdtsc();
-    return;
-  }
-  after_refill_ = false;
   const uint64_t now = __rdtsc();
   const uint64_t since = now - sample_mark_;
-  const bool marked = sample_mark_ != 0;
   sample_mark_ = now;
-  if (!marked || ctx_.depth <= base_depth_) return;
+  if (granted_ - ctx_.budget <= 0 || ctx_.depth <= base_depth_) return;
   const auto func_index = static_cast<uint32_t>(ctx_.shadow[ctx_.depth] >> 32);
   const uint32_t imported = ctx_.instance->module->wasm.imported_functions;
   if (func_index >= imported) bound_->hot()->sample(func_index - imported, since);

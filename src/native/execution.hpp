@@ -143,9 +143,6 @@ class Execution final : public engine::TierExecution {
   std::optional<Fiber> fiber_;
   engine::RunStatus status_ = engine::RunStatus::Done;
   bool over_ = false;  ///< Done or Trapped: nothing left to run
-  /// The previous slow path followed a refill the runtime forced, and read the clock or left
-  /// the mark unset (sample()).
-  bool after_refill_ = false;
   /// The trap being raised, from where it is known until finish_trapped() hands it to the
   /// thread; null otherwise. Allocated then: every execution of a parked process would carry
   /// its 72 bytes (and 576 bytes fall in a 640-byte size class, 512 in a 512-byte one).
@@ -156,8 +153,7 @@ class Execution final : public engine::TierExecution {
   int64_t slice_left_ = 0;
   uint64_t fuel_left_ = 0;
   int64_t granted_ = 0;
-  /// The time stamp counter at the previous slow path (sample()); 0: not read there.
-  uint64_t sample_mark_ = 0;
+  uint64_t sample_mark_ = 0;  ///< the time stamp counter at the previous slow path (sample())
 };
 
 }  // namespace lunatic::native
