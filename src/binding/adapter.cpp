@@ -5,13 +5,8 @@
 
 namespace lunatic::binding {
 
-engine::HostStatus AdapterAccess::end(CallContext& ctx, engine::HostStatus status,
-                                      engine::Trap& trap) {
+engine::HostStatus AdapterAccess::end_parked(CallContext& ctx, engine::Trap& trap) {
   PendingCall& slot = ctx.slot();
-  if (status != engine::HostStatus::Park) {
-    slot.clear();
-    return status;
-  }
   if (ctx.host_ == nullptr && slot.has_state()) {
     slot.clear();
     trap = engine::Trap::host("host function " + std::string(ctx.function_name()) +
@@ -19,7 +14,7 @@ engine::HostStatus AdapterAccess::end(CallContext& ctx, engine::HostStatus statu
                               "to keep it (binding::attach)");
     return engine::HostStatus::Trap;
   }
-  return status;
+  return engine::HostStatus::Park;
 }
 
 engine::Trap AdapterAccess::arity_mismatch(const CallContext& ctx, size_t args, size_t results,

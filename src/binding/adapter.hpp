@@ -30,9 +30,17 @@ struct AdapterAccess {
     ctx.resumed_ = slot.owner() == ctx.function_;
     slot.claim(ctx.function_);
   }
-  /// After an attempt. A finished call drops its state; a parked call keeps it, which needs a
-  /// host context to survive: without one, parking with state would lose it, so that traps.
-  static engine::HostStatus end(CallContext& ctx, engine::HostStatus status, engine::Trap& trap);
+  /// After an attempt. A finished call drops its state (inline: every call); a parked call
+  /// keeps it, which needs a host context to survive: without one, parking with state would
+  /// lose it, so that traps.
+  static engine::HostStatus end(CallContext& ctx, engine::HostStatus status, engine::Trap& trap) {
+    if (status != engine::HostStatus::Park) [[likely]] {
+      ctx.slot().clear();
+      return status;
+    }
+    return end_parked(ctx, trap);
+  }
+  static engine::HostStatus end_parked(CallContext& ctx, engine::Trap& trap);
   /// "host function NAME called with N arguments and M result slots, expects ..."
   static engine::Trap arity_mismatch(const CallContext& ctx, size_t args, size_t results,
                                      size_t want_args, size_t want_results);
@@ -144,15 +152,16 @@ template <class F> constexpr bool check_host_function() {
 
 // ---- the adapter ---------------------------------------------------------------------------
 
-/// One attempt of a host function's `body` (which decodes `args` and writes `results`), with
-/// what every binding needs around it: the arity check, the pending-call bookkeeping, and an
-/// exception turned into a trap of the caller.
+/// One attempt of a host function's `body` (which decodes `args` argument slots and writes
+/// `results` result slots), with what every binding needs around it: the arity check, the
+/// pending-call bookkeeping, and an exception turned into a trap of the caller. Counts, not
+/// the spans: the body takes what it reads by value (spans captured by reference were
+/// spilled to the stack as 16 bytes and read back as 8, a stall on every call).
 template <class Body>
-engine::HostStatus run_guarded(CallContext& ctx, std::span<const engine::Slot> args,
-                               std::span<engine::Slot> results, size_t want_args,
+engine::HostStatus run_guarded(CallContext& ctx, size_t args, size_t results, size_t want_args,
                                size_t want_results, engine::Trap& trap, Body&& body) {
-  if (args.size() != want_args || results.size() != want_results) {
-    trap = AdapterAccess::arity_mismatch(ctx, args.size(), results.size(), want_args, want_results);
+  if (args != want_args || results != want_results) {
+    trap = AdapterAccess::arity_mismatch(ctx, args, results, want_args, want_results);
     return engine::HostStatus::Trap;
   }
   AdapterAccess::begin(ctx);
@@ -169,8 +178,10 @@ engine::HostStatus run_guarded(CallContext& ctx, std::span<const engine::Slot> a
   return AdapterAccess::end(ctx, status, trap);
 }
 
-/// A typed host function turned into an engine::HostFunction. Copies share `info`, whose
-/// address identifies the function for the pending-call slot.
+/// A typed host function turned into an engine::DirectHostFunction: entry() is generated for
+/// F's signature, and the tiers call it directly with the adapter as its context (one adapter,
+/// shared by every store the function is added to). Copies share `info`, whose address
+/// identifies the function for the pending-call slot.
 template <class F> class Adapter {
   using Sig = Signature<F>;
   using Result = typename Sig::Result;
@@ -184,13 +195,18 @@ template <class F> class Adapter {
     CallContext ctx(call, *info_);
     return invoke(ctx, call.args, call.results, call.trap);
   }
+  /// The same as a plain function of the adapter (DirectHostFunction::entry).
+  static engine::HostStatus entry(const void* self, engine::HostCall& call) {
+    return (*static_cast<const Adapter*>(self))(call);
+  }
 
   /// One attempt of the call with explicit pieces (the interpreter's path goes through here).
   engine::HostStatus invoke(CallContext& ctx, std::span<const engine::Slot> args,
                             std::span<engine::Slot> results, engine::Trap& trap) const {
-    return run_guarded(ctx, args, results, Sig::kParams.size(), Sig::kResults.size(), trap, [&] {
-      return run(ctx, args.data(), results, trap, std::make_index_sequence<kWasmCount>{});
-    });
+    return run_guarded(ctx, args.size(), results.size(), Sig::kParams.size(), Sig::kResults.size(),
+                       trap, [this, &ctx, &trap, a = args.data(), r = results.data()] {
+                         return run(ctx, a, r, trap, std::make_index_sequence<kWasmCount>{});
+                       });
   }
 
   const FunctionInfo& info() const { return *info_; }
@@ -204,7 +220,7 @@ template <class F> class Adapter {
 
   template <size_t... I>
   engine::HostStatus run(CallContext& ctx, [[maybe_unused]] const engine::Slot* args,
-                         [[maybe_unused]] std::span<engine::Slot> results, engine::Trap& trap,
+                         [[maybe_unused]] engine::Slot* results, engine::Trap& trap,
                          std::index_sequence<I...>) const {
     Values values;
     // Every argument is decoded and checked, in order, before the body runs.
@@ -232,7 +248,7 @@ template <class F> class Adapter {
   }
 
   template <class R>
-  static engine::HostStatus finish(R&& r, std::span<engine::Slot> results, engine::Trap& trap) {
+  static engine::HostStatus finish(R&& r, engine::Slot* results, engine::Trap& trap) {
     using V = std::remove_cvref_t<R>;
     if constexpr (Scalar<V>::kMapped) {
       results[0] = Scalar<V>::to_slot(r);

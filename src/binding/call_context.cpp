@@ -5,17 +5,7 @@
 #include <cinttypes>
 #include <cstdio>
 
-#include "engine/store.hpp"
-#include "engine/thread.hpp"  // Thread::host_context
-
 namespace lunatic::binding {
-
-CallContext::CallContext(engine::HostCall& call, const FunctionInfo& function)
-    : call_(&call),
-      function_(&function),
-      memory_(call.memory()),
-      // attach() stores the HostContext base subobject, so this cast is exact.
-      host_(static_cast<HostContext*>(call.thread.host_context)) {}
 
 CallContext::CallContext(const FunctionInfo& function, engine::Memory* memory, HostContext* host)
     : function_(&function), memory_(memory), host_(host) {}

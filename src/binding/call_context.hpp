@@ -10,10 +10,8 @@
 
 #include "binding/pending_call.hpp"
 #include "engine/host_function.hpp"
-
-namespace lunatic::engine {
-class Memory;
-}
+#include "engine/store.hpp"   // HostCall::memory
+#include "engine/thread.hpp"  // Thread::host_context
 
 namespace lunatic::binding {
 
@@ -27,8 +25,14 @@ struct FunctionInfo {
 /// attempt of one call: never keep it, or anything taken from it, beyond the call.
 class CallContext {
  public:
-  /// The interpreter's call: memory and host context come from `call`.
-  CallContext(engine::HostCall& call, const FunctionInfo& function);
+  /// The interpreter's call: memory and host context come from `call`. Inline: every call of
+  /// a bound function makes one.
+  CallContext(engine::HostCall& call, const FunctionInfo& function)
+      : call_(&call),
+        function_(&function),
+        memory_(call.memory()),
+        // attach() stores the HostContext base subobject, so this cast is exact.
+        host_(static_cast<HostContext*>(call.thread.host_context)) {}
   /// A call assembled from pieces (tests; embedders invoking a binding outside a Thread).
   /// `host` may be null: then pending<T>() state lives for this attempt only and a Park is
   /// turned into a trap by the adapter.

@@ -16,17 +16,25 @@ Namespace& Namespace::define_dynamic(std::string_view name, wasm::FuncType type,
                           results = type.results.size()](
                              CallContext& ctx, std::span<const engine::Slot> args,
                              std::span<engine::Slot> out, engine::Trap& trap) {
-    return run_guarded(ctx, args, out, params, results, trap,
+    return run_guarded(ctx, args.size(), out.size(), params, results, trap,
                        [&] { return body(ctx, args, out, trap); });
   };
   HostDefinition def;
   def.name = std::string(name);
   def.info = info;
   def.type = std::move(type);
-  def.function = [guarded, info](engine::HostCall& call) {
-    CallContext ctx(call, *info);
-    return guarded(ctx, call.args, call.results, call.trap);
+  // Type-erased already (the body): one hop more than a typed function's entry.
+  struct Dynamic {
+    PieceInvoker guarded;
+    std::shared_ptr<const FunctionInfo> info;
+    static engine::HostStatus entry(const void* self, engine::HostCall& call) {
+      const auto& d = *static_cast<const Dynamic*>(self);
+      CallContext ctx(call, *d.info);
+      return d.guarded(ctx, call.args, call.results, call.trap);
+    }
   };
+  def.function = engine::DirectHostFunction{
+      &Dynamic::entry, std::make_shared<const Dynamic>(Dynamic{guarded, info})};
   def.invoke = std::move(guarded);
   insert(std::move(def));
   return *this;

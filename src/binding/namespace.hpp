@@ -27,7 +27,7 @@ struct HostDefinition {
   std::string name;                          ///< "send"
   std::shared_ptr<const FunctionInfo> info;  ///< full name "lunatic::message::send"; identity
   wasm::FuncType type;                       ///< from the C++ signature
-  engine::HostFunction function;             ///< for engine::Store::add_host_function
+  engine::DirectHostFunction function;       ///< for engine::Store::add_host_function
   PieceInvoker invoke;                       ///< the same adapter, called with pieces
 
   const std::string& full_name() const { return info->full_name; }
@@ -51,16 +51,16 @@ class Namespace {
     using Fn = std::decay_t<F>;
     if constexpr (check_host_function<Fn>()) {
       auto info = std::make_shared<FunctionInfo>(FunctionInfo{module_ + "::" + std::string(name)});
-      Adapter<Fn> adapter(Fn(std::move(fn)), info);
+      auto adapter = std::make_shared<const Adapter<Fn>>(Fn(std::move(fn)), info);
       HostDefinition def;
       def.name = std::string(name);
       def.info = std::move(info);
       def.type = func_type_of<Fn>();
       def.invoke = [adapter](CallContext& ctx, std::span<const engine::Slot> args,
                              std::span<engine::Slot> results, engine::Trap& trap) {
-        return adapter.invoke(ctx, args, results, trap);
+        return adapter->invoke(ctx, args, results, trap);
       };
-      def.function = std::move(adapter);
+      def.function = engine::DirectHostFunction{&Adapter<Fn>::entry, std::move(adapter)};
       insert(std::move(def));
     }
     return *this;

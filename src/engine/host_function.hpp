@@ -41,7 +41,7 @@ struct HostCall {
   Trap trap;                         ///< set when returning HostStatus::Trap
   const Function* callee = nullptr;  ///< the function called (its host callable is running)
 
-  /// The caller's memory 0, or null if it has none.
+  /// The caller's memory 0, or null if it has none (inline in engine/store.hpp).
   Memory* memory() const;
   /// Charges `units` of fuel for work the host does for the caller (both tiers keep the
   /// thread's fuel current during a host call). False, and nothing charged, when the thread
@@ -53,6 +53,30 @@ struct HostCall {
   }
 };
 
+/// A host function as a type-erased callable (the minimal WASI of the CLI, tests). The store
+/// calls it through a HostEntry like any other.
 using HostFunction = std::function<HostStatus(HostCall&)>;
+
+/// A host function as a plain function pointer and the context it is given: the tiers call
+/// `entry` directly, with no type-erased hop between them and the function (the binding
+/// layer's adapters, generated per signature, come this way).
+struct DirectHostFunction {
+  using Entry = HostStatus (*)(const void* context, HostCall& call);
+  Entry entry = nullptr;  ///< null: the function has no implementation (calls trap)
+  /// What `entry` is given; every store the function is added to keeps it alive.
+  std::shared_ptr<const void> context;
+};
+
+/// What Function::host points to: the entry, its context and the slots of the function's
+/// parameters and results (two for a v128), counted once when the function is added to a
+/// store: the tiers read them on every call instead of walking the type's vectors.
+struct HostEntry {
+  DirectHostFunction::Entry entry = nullptr;
+  const void* context = nullptr;
+  uint32_t param_slots = 0;
+  uint32_t result_slots = 0;
+
+  HostStatus operator()(HostCall& call) const { return entry(context, call); }
+};
 
 }  // namespace lunatic::engine

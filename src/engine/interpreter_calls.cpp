@@ -50,13 +50,13 @@ HostStatus Interpreter::call_host(Thread& t, const Function& fn, size_t base, In
                                   Trap& trap) {
   State& s = *t.state_;
   // Slots, not values: a v128 argument or result takes two consecutive entries (value.hpp).
-  const size_t n = slot_count(fn.type->params);
-  const size_t r = slot_count(fn.type->results);
-  if (base + std::max(n, r) > s.slots.size()) s.grow_slots(base + std::max(n, r));
-  if (fn.host == nullptr || !*fn.host) {
+  if (fn.host == nullptr || fn.host->entry == nullptr) {
     trap = Trap::host("host function has no implementation");
     return HostStatus::Trap;
   }
+  const size_t n = fn.host_param_slots();
+  const size_t r = fn.host_result_slots();
+  if (base + std::max(n, r) > s.slots.size()) s.grow_slots(base + std::max(n, r));
   // Results go to a scratch buffer: the host may still read its arguments while writing them.
   // A few fit on the native stack (no allocation per process for the usual host call).
   std::array<Slot, kInlineHostResults> inline_results{};

@@ -28,11 +28,25 @@ Instance::~Instance() {
   for (size_t i = 0; i < own_tables; ++i) tables[tables.size() - 1 - i]->~Table();
 }
 
-Function* Store::add_host_function(wasm::FuncType type, HostFunction fn) {
-  auto entity = std::make_unique<HostEntity>(HostEntity{{}, std::move(type), std::move(fn)});
+Function* Store::add_host_function(wasm::FuncType type, DirectHostFunction fn) {
+  auto entity = std::make_unique<HostEntity>(HostEntity{{}, {}, std::move(type), nullptr});
+  entity->entry = HostEntry{fn.entry, fn.context.get(), slot_count(entity->type.params),
+                            slot_count(entity->type.results)};
+  entity->context = std::move(fn.context);
   entity->function.type = &entity->type;
-  entity->function.host = &entity->host;
+  entity->function.host = &entity->entry;
   return &host_functions_.emplace_back(std::move(entity))->function;
+}
+
+Function* Store::add_host_function(wasm::FuncType type, HostFunction fn) {
+  DirectHostFunction direct;
+  if (fn) {
+    direct.entry = [](const void* context, HostCall& call) {
+      return (*static_cast<const HostFunction*>(context))(call);
+    };
+    direct.context = std::make_shared<const HostFunction>(std::move(fn));
+  }
+  return add_host_function(std::move(type), std::move(direct));
 }
 
 Result<Memory*> Store::add_memory(wasm::MemoryType type) {
@@ -118,11 +132,6 @@ Function* Instance::start_function() const {
   const std::optional<uint32_t>& start = wasm().start;
   if (!start || *start >= functions.size()) return nullptr;
   return functions[*start];
-}
-
-Memory* HostCall::memory() const {
-  if (caller == nullptr || caller->memories.empty()) return nullptr;
-  return caller->memories[0];
 }
 
 }  // namespace lunatic::engine

@@ -33,9 +33,18 @@ struct Function {
   const wasm::FuncType* type = nullptr;    ///< never null once the function is in a store
   Instance* instance = nullptr;            ///< null for host functions
   const CompiledFunction* code = nullptr;  ///< Wasm functions
-  const HostFunction* host = nullptr;      ///< host functions (owned by their store)
+  const HostEntry* host = nullptr;         ///< host functions (owned by their store)
 
   bool is_host() const { return instance == nullptr; }
+  /// Slots of the arguments and results of a call through `host`: counted once for a host
+  /// function; from the type for a Wasm function a native tier adopted (one entry serves every
+  /// type there, native_tier.cpp).
+  uint32_t host_param_slots() const {
+    return is_host() ? host->param_slots : slot_count(type->params);
+  }
+  uint32_t host_result_slots() const {
+    return is_host() ? host->result_slots : slot_count(type->results);
+  }
 };
 
 /// A linear memory. Lives in a slot of a pooled reservation (memory_pool.hpp): never an mmap
@@ -274,6 +283,12 @@ struct StoreLimits {
   uint64_t uncharged_instance_bytes = 0;
 };
 
+// Inline: every host function that takes a guest pointer asks (CallContext), once per call.
+inline Memory* HostCall::memory() const {
+  if (caller == nullptr || caller->memories.empty()) return nullptr;
+  return caller->memories[0];
+}
+
 /// Owner of all entities of one process (or one spec script). Not thread-safe: a Store is used
 /// by one thread at a time (a process runs on one worker at a time).
 class Store {
@@ -286,6 +301,9 @@ class Store {
   MemoryPool& memory_pool() { return pool_; }
   const StoreLimits& limits() const { return limits_; }
 
+  /// Adds a host function of type `type`. An empty `fn` (or a null entry) adds a function
+  /// that traps when called ("host function has no implementation").
+  Function* add_host_function(wasm::FuncType type, DirectHostFunction fn);
   Function* add_host_function(wasm::FuncType type, HostFunction fn);
   Result<Memory*> add_memory(wasm::MemoryType type);
   /// Null if `type.limits.min` is past limits().max_table_elements or the budget refuses it.
@@ -315,11 +333,13 @@ class Store {
   StoreLimits limits_;
   // Vectors of owning pointers (entities never move): an empty vector allocates nothing,
   // where each std::deque allocated ~600 bytes at construction (a process makes one Store).
-  /// A host function with the type and callable it points to, in one allocation.
+  /// A host function with the entry and type it points to, in one allocation: the function
+  /// and its entry (what a call reads) first, together.
   struct HostEntity {
     Function function;
+    HostEntry entry;
     wasm::FuncType type;
-    HostFunction host;
+    std::shared_ptr<const void> context;  ///< keeps entry.context alive
   };
   std::vector<std::unique_ptr<HostEntity>> host_functions_;
   std::vector<std::unique_ptr<Memory>> memories_;

@@ -326,12 +326,12 @@ Execution::HostOutcome Execution::invoke_host_off_fiber(const engine::Function& 
 }
 
 Execution::HostOutcome Execution::invoke_host(const engine::Function& fn, Slot* slots) {
-  if (fn.host == nullptr || !*fn.host) {
+  if (fn.host == nullptr || fn.host->entry == nullptr) {
     pending_trap_ = std::make_unique<Trap>(Trap::host("host function has no implementation"));
     return HostOutcome::Trap;
   }
-  const size_t n = engine::slot_count(fn.type->params);
-  const size_t r = engine::slot_count(fn.type->results);
+  const size_t n = fn.host_param_slots();
+  const size_t r = fn.host_result_slots();
   // Results go to a scratch buffer: the host may still read its arguments while writing them.
   std::array<Slot, kInlineHostResults> inline_results{};
   std::vector<Slot> many;

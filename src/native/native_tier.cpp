@@ -30,7 +30,7 @@ namespace {
 // The callable of an adopted function, as the interpreter calls it: the call runs as a nested
 // Execution, which may stop (park, end of slice) and is continued when the interpreter
 // re-executes the call.
-engine::HostStatus call_native(engine::HostCall& call) {
+engine::HostStatus call_native(const void* /*context*/, engine::HostCall& call) {
   engine::Thread& thread = call.thread;
   std::unique_ptr<engine::TierExecution>& nested = thread.nested();
   if (nested == nullptr) {
@@ -52,7 +52,9 @@ engine::HostStatus call_native(engine::HostCall& call) {
   return engine::HostStatus::Trap;
 }
 
-const engine::HostFunction kCallNative = call_native;
+// Shared by every adopted function, whatever its type: the tiers count its slots from the
+// function's type (Function::host_param_slots).
+const engine::HostEntry kCallNative{call_native, nullptr, 0, 0};
 
 }  // namespace
 

@@ -140,7 +140,7 @@ TEST_F(Instantiate, RejectsAWrongKind) {
 TEST_F(Instantiate, RejectsAFunctionOfAnotherType) {
   Provided p = provide();
   p.externs[0].entity =
-      store_.add_host_function(wasm::FuncType{{ValType::I64}, {ValType::I32}}, {});
+      store_.add_host_function(wasm::FuncType{{ValType::I64}, {ValType::I32}}, HostFunction());
   expect_incompatible(importing(), p.externs);
 }
 

@@ -122,6 +122,51 @@ TEST(InterpreterCalls, HostFunctionsReturnAndTrap) {
   EXPECT_EQ((*r)[0].as_i32(), -8);
 }
 
+// A direct host function: the entry gets its context (kept alive by the store), its slots are
+// counted from the type once; a function without an implementation traps when called.
+TEST(InterpreterCalls, DirectHostFunctionGetsItsContext) {
+  ModuleBuilder b;
+  const uint32_t t = b.type({ValType::I32, ValType::I64}, {ValType::I64});
+  const uint32_t add = b.import_func(t, "add");
+  const uint32_t none = b.import_func(t, "none");
+  b.func(t, {}, Body().get(0).get(1).call(add).end(), "f");
+  b.func(t, {}, Body().get(0).get(1).call(none).end(), "g");
+  MemoryPool pool;
+  Store store(pool);
+  const wasm::FuncType type{{ValType::I32, ValType::I64}, {ValType::I64}};
+  struct Offset {
+    int64_t by;
+    mutable int calls = 0;
+  };
+  auto offset = std::make_shared<const Offset>(Offset{1000});
+  const std::weak_ptr<const Offset> alive = offset;
+  DirectHostFunction direct{[](const void* context, HostCall& c) {
+                              const auto& o = *static_cast<const Offset*>(context);
+                              ++o.calls;
+                              c.results[0] = c.args[0] + c.args[1] + static_cast<uint64_t>(o.by);
+                              return HostStatus::Return;
+                            },
+                            std::move(offset)};
+  Function* h_add = store.add_host_function(type, std::move(direct));
+  Function* h_none = store.add_host_function(type, HostFunction());
+  EXPECT_FALSE(alive.expired());  // the store holds the context
+  EXPECT_EQ(h_add->host_param_slots(), 2u);
+  EXPECT_EQ(h_add->host_result_slots(), 1u);
+  std::vector<Extern> imports = {{wasm::ExternKind::Func, h_add}, {wasm::ExternKind::Func, h_none}};
+  Instance* inst = store.instantiate(b.compile(), imports).value();
+  Thread thread(store);
+  auto r = thread.call(inst->find_export("f")->func(),
+                       std::vector<Value>{Value::i32(20), Value::i64(3)});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)[0].as_i64(), 1023);
+  EXPECT_EQ(alive.lock()->calls, 1);
+  thread
+      .begin_call(inst->find_export("g")->func(), std::vector<Value>{Value::i32(1), Value::i64(2)})
+      .value();
+  ASSERT_EQ(thread.run(), RunStatus::Trapped);
+  EXPECT_EQ(thread.trap().message, "host function has no implementation");
+}
+
 TEST(InterpreterCalls, HostFunctionParksTwiceThenReturns) {
   ModuleBuilder b;
   const uint32_t i_i = b.type({ValType::I32}, {ValType::I32});
