@@ -96,8 +96,13 @@ Result<void> FunctionCompiler::enter_block(Ctrl::Kind kind, const wasm::BlockTyp
     }
     a_.j(x86::negateCond(taken), c.else_label);
   }
-  if (kind == Ctrl::Kind::Loop) a_.bind(c.label);
-  ctrls_.push_back(c);
+  if (kind == Ctrl::Kind::Loop) {
+    a_.bind(c.label);
+    enter_loop_checks(instr_index_);
+  } else {
+    c.checked_at_entry = checked_;
+  }
+  ctrls_.push_back(std::move(c));
   // A loop entered with an empty operand stack holds all its state in locals: LLVM's OSR
   // variant can continue the frame there (the same condition as its translator's).
   if (kind == Ctrl::Kind::Loop) TRY(emit_next_safepoint(sp_ == 0));
@@ -134,6 +139,7 @@ void FunctionCompiler::translate_else() {
   }
   a_.bind(c.else_label);
   c.has_else_label = false;
+  checked_ = c.checked_at_entry;
   for (uint32_t i = 0; i < c.params; ++i) {
     a_.mov(x86::rax, save_slot(c.saved + i));
     a_.mov(stack_at(c.height + i), x86::rax);
@@ -157,9 +163,12 @@ void FunctionCompiler::translate_end() {
     }
     c.reached = true;
   }
-  Ctrl done = ctrls_.back();
+  Ctrl done = std::move(ctrls_.back());
   ctrls_.pop_back();
-  if (done.kind != Ctrl::Kind::Loop) a_.bind(done.label);
+  if (done.kind != Ctrl::Kind::Loop) {
+    a_.bind(done.label);
+    checked_ = std::move(done.checked_at_entry);  // what holds on every path here
+  }
   if (done.kind == Ctrl::Kind::Func) {
     sp_ = done.results;
     if (done.reached) emit_return();

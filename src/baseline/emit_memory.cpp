@@ -2,6 +2,8 @@
 // of memory 0 (base and size read from the Context at each access) on the register cache,
 // memory.size/grow, global get/set through the instance's Global objects, and every table and
 // bulk instruction as a call of its runtime helper (jit/abi.hpp).
+#include <algorithm>
+
 #include "baseline/function_compiler.hpp"
 
 namespace lunatic::baseline {
@@ -10,29 +12,66 @@ namespace x86 = asmjit::x86;
 using native::Context;
 using wasm::Opcode;
 
+// Bounds checks known on the current path, by local: clang addresses a struct's fields as
+// `local.get p; i32.load offset=N`, so a function checks the same pointer again and again
+// (lua_type: 12 loads, 3 locals). A check of p + end that passed covers every later access of
+// p below end while p keeps its value (a write bumps its version) and control cannot arrive
+// from elsewhere: the facts survive straight-line code, calls (memory never shrinks; the
+// locals stay in the frame or callee-saved registers) and block entries; at an else or a
+// block's end only those known at the block's entry hold; a loop header drops them (its back
+// edge brings other values) except those of locals the loop never writes. At most kChecked, the
+// oldest dropped, so the compile stays linear.
+bool FunctionCompiler::bounds_known(const Val& v, uint64_t end) {
+  constexpr size_t kChecked = 8;
+  if (v.kind != Val::Kind::Local) return false;
+  for (Checked& c : checked_) {
+    if (c.local != v.local || c.version != local_version_[v.local]) continue;
+    if (end <= c.end) return true;
+    c.end = end;  // the check emitted now covers the old one too
+    return false;
+  }
+  if (checked_.size() == kChecked) checked_.erase(checked_.begin());
+  checked_.push_back({v.local, local_version_[v.local], end});
+  return false;
+}
+
+void FunctionCompiler::enter_loop_checks(uint32_t start) {
+  const auto end = loop_end_.find(start);
+  std::erase_if(checked_, [&](const Checked& c) {
+    if (end == loop_end_.end()) return true;
+    const std::vector<uint32_t>& writes = local_writes_[c.local];
+    const auto first = std::lower_bound(writes.begin(), writes.end(), start);
+    return first != writes.end() && *first < end->second;  // written inside the loop
+  });
+}
+
 // The address entry `from_top` (a zero-extended i32: its register serves as the index) plus
-// `offset`, trapping unless its end (+ bytes) <= memory_size; rcx = memory_base.
+// `offset`, trapping unless its end (+ bytes) <= memory_size (rdx: scratch); rcx =
+// memory_base, loaded unless the access before left it there (base_in_rcx_).
 std::pair<x86::Gp, int32_t> FunctionCompiler::memory_address(uint32_t from_top, uint32_t offset,
                                                              uint32_t bytes) {
   x86::Gp index = in_reg(val(from_top), x86::rax);
   const uint64_t end = uint64_t{offset} + bytes;
-  if (end <= 0x7FFF'FFFFu) {
-    a_.lea(x86::rcx, x86::ptr(index, static_cast<int32_t>(end)));
-  } else {
-    a_.mov(x86::rcx, end);
-    a_.add(x86::rcx, index);
+  if (!bounds_known(val(from_top), end)) {
+    if (end <= 0x7FFF'FFFFu) {
+      a_.lea(x86::rdx, x86::ptr(index, static_cast<int32_t>(end)));
+    } else {
+      a_.mov(x86::rdx, end);
+      a_.add(x86::rdx, index);
+    }
+    a_.cmp(x86::rdx, ctx_field(offsetof(Context, memory_size)));
+    a_.ja(trap_label(engine::TrapKind::MemoryOutOfBounds));
   }
-  a_.cmp(x86::rcx, ctx_field(offsetof(Context, memory_size)));
-  a_.ja(trap_label(engine::TrapKind::MemoryOutOfBounds));
   int32_t disp = static_cast<int32_t>(offset);
   if (offset > 0x7FFF'FFFFu) {
     if (index != x86::rax) a_.mov(x86::rax, index);
-    a_.mov(x86::ecx, offset);
-    a_.add(x86::rax, x86::rcx);
+    a_.mov(x86::edx, offset);
+    a_.add(x86::rax, x86::rdx);
     index = x86::rax;
     disp = 0;
   }
-  a_.mov(x86::rcx, ctx_field(offsetof(Context, memory_base)));
+  if (!base_in_rcx_) a_.mov(x86::rcx, ctx_field(offsetof(Context, memory_base)));
+  base_in_rcx_ = false;  // emit_load and emit_store say again that it is, once done with rcx
   return {index, disp};
 }
 
@@ -61,6 +100,7 @@ void FunctionCompiler::emit_load(Opcode op, uint32_t offset) {
   }
   pop_vals(1);
   push_reg(dst);
+  base_in_rcx_ = true;
 }
 
 void FunctionCompiler::emit_store(Opcode op, uint32_t offset) {
@@ -85,6 +125,7 @@ void FunctionCompiler::emit_store(Opcode op, uint32_t offset) {
     }
   }
   pop_vals(2);
+  base_in_rcx_ = true;
 }
 
 bool FunctionCompiler::translate_memory(const wasm::Instr& in) {

@@ -164,6 +164,7 @@ Result<void> FunctionCompiler::run() {
     local_count_ += engine::slot_width(t);
   }
   param_slots_ = engine::slot_count(type_.params);
+  local_version_.assign(local_types_.size(), 0);
   choose_local_registers();
   emit_prologue();
   Ctrl fn;
@@ -178,6 +179,7 @@ Result<void> FunctionCompiler::run() {
     const wasm::Instr& in = func_.body[i];
     if (ctrls_.empty()) break;
     offset_ = in.offset;
+    instr_index_ = static_cast<uint32_t>(i);
     if (ctrls_.back().dead && wasm::skip_unreachable(in.op, dead_depth_)) continue;
     next_op_ = i + 1 < func_.body.size() ? func_.body[i + 1].op : wasm::Opcode::Nop;
     TRY(translate(in));
@@ -199,9 +201,38 @@ Result<void> FunctionCompiler::run() {
   return {};
 }
 
+namespace {
+
+// The instructions after which rcx still holds memory_base if it did before (see base_in_rcx_):
+// they emit no code that writes rcx. Loads and stores load it themselves when it does not.
+bool keeps_memory_base(wasm::Opcode op) {
+  using wasm::Opcode;
+  const auto code = static_cast<uint16_t>(op);
+  if (code >= static_cast<uint16_t>(Opcode::I32Load) &&
+      code <= static_cast<uint16_t>(Opcode::I64Store32)) {
+    return true;
+  }
+  switch (op) {
+    case Opcode::LocalGet:
+    case Opcode::LocalSet:
+    case Opcode::LocalTee:
+    case Opcode::I32Const:
+    case Opcode::I64Const:
+    case Opcode::Drop: return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
 Result<void> FunctionCompiler::translate(const wasm::Instr& in) {
   using wasm::Opcode;
   sync();
+  if (!keeps_memory_base(in.op) || pending_v128_local_ ||
+      ((in.op == Opcode::LocalSet || in.op == Opcode::LocalTee) &&
+       local_types_[in.a] == wasm::ValType::V128)) {
+    base_in_rcx_ = false;
+  }
   top_in_xmm0_ = left_top_in_xmm0_;
   left_top_in_xmm0_ = false;
   if (pending_v128_local_ && !folds_v128_local(in.op)) materialize_v128_local();
@@ -219,6 +250,7 @@ Result<void> FunctionCompiler::translate(const wasm::Instr& in) {
     case Opcode::LocalGet:
     case Opcode::LocalSet:
     case Opcode::LocalTee:
+      if (in.op != Opcode::LocalGet) wrote_local(in.a);
       if (local_types_[in.a] == wasm::ValType::V128) {
         translate_v128_local(in);
       } else {

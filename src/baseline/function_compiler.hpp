@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -63,6 +64,14 @@ class FunctionCompiler {
   Result<void> run();
 
  private:
+  /// A bounds check passed on every path to here: local `local`, while it holds the value it
+  /// had at `version` (its writes so far), plus `end` bytes is within memory 0 (which never
+  /// shrinks), so an access of the same local below `end` needs no check.
+  struct Checked {
+    uint32_t local = 0;
+    uint32_t version = 0;
+    uint64_t end = 0;
+  };
   struct Ctrl {
     enum class Kind : uint8_t { Func, Block, Loop, If };
     Kind kind = Kind::Block;
@@ -75,6 +84,9 @@ class FunctionCompiler {
     asmjit::Label else_label;  ///< If: the false arm, until its else or end
     bool has_else_label = false;
     uint32_t saved = 0;  ///< If with params: first save slot holding them
+    /// Block, If: the bounds checks known at its entry (emit_memory.cpp), which hold at its
+    /// else and its end (every path there starts at the entry).
+    std::vector<Checked> checked_at_entry;
     bool reached = false;
     bool dead = false;
   };
@@ -243,10 +255,19 @@ class FunctionCompiler {
   // emit_memory.cpp: loads, stores, memory.*, globals, tables, references, bulk memory.
   bool translate_memory(const wasm::Instr& in);
   bool translate_reference_or_bulk(const wasm::Instr& in);
-  /// The address entry `from_top` checked against memory_size for `bytes` at `offset`; rcx =
-  /// memory_base. Returns the index register (the entry's own, or rax) and the displacement.
+  /// The address entry `from_top` checked against memory_size for `bytes` at `offset` (rdx
+  /// clobbered); rcx = memory_base. Returns the index register (the entry's own, or rax) and
+  /// the displacement.
   std::pair<asmjit::x86::Gp, int32_t> memory_address(uint32_t from_top, uint32_t offset,
                                                      uint32_t bytes);
+  /// Whether a check on this path already covers `v` (a local.get) + `end`; else records the
+  /// check the caller emits now.
+  bool bounds_known(const Val& v, uint64_t end);
+  /// Local `local` changes: the checks of its old value no longer apply.
+  void wrote_local(uint32_t local) { ++local_version_[local]; }
+  /// At the header of the loop that starts at instruction `start`: drops the checks of the
+  /// locals the loop writes (its back edge may bring another value).
+  void enter_loop_checks(uint32_t start);
   void emit_load(wasm::Opcode op, uint32_t offset);
   void emit_store(wasm::Opcode op, uint32_t offset);
 
@@ -300,10 +321,20 @@ class FunctionCompiler {
   /// instruction that left it there, true during the next instruction only (translate).
   bool top_in_xmm0_ = false;
   bool left_top_in_xmm0_ = false;
-  std::vector<uint32_t> local_slot_;  ///< by local index: its first slot
-  uint32_t sp_ = 0;                   ///< operand stack height
-  std::vector<Val> vals_;             ///< the operand stack's entries (see sync)
-  uint32_t cached_from_ = 0;          ///< every entry below this height is in its slot
+  std::vector<uint32_t> local_slot_;     ///< by local index: its first slot
+  std::vector<uint32_t> local_version_;  ///< by local index: its writes so far (bounds_known)
+  std::vector<Checked> checked_;         ///< the bounds checks that hold here (at most a few)
+  /// By local: the instructions (indices in the body, ascending) that write it.
+  std::vector<std::vector<uint32_t>> local_writes_;
+  std::unordered_map<uint32_t, uint32_t> loop_end_;  ///< a loop's instruction -> its end's
+  uint32_t instr_index_ = 0;                         ///< of the instruction being compiled
+  /// rcx still holds memory_base, loaded by the load or store just before: only loads, stores,
+  /// scalar local.*, constants and drop (which never touch rcx, bind no label and call
+  /// nothing: the base cannot move) keep it for the next access (translate).
+  bool base_in_rcx_ = false;
+  uint32_t sp_ = 0;           ///< operand stack height
+  std::vector<Val> vals_;     ///< the operand stack's entries (see sync)
+  uint32_t cached_from_ = 0;  ///< every entry below this height is in its slot
   Fused fused_;
   wasm::Opcode next_op_ = wasm::Opcode::Nop;  ///< the instruction after the current one
   uint32_t max_slots_ = 0;   ///< locals + deepest operand stack (and call result areas)

@@ -31,22 +31,35 @@ void FunctionCompiler::choose_local_registers() {
   const auto locals = static_cast<uint32_t>(local_types_.size());
   if (locals == 0) return;
   std::vector<uint64_t> weight(locals, 0);
-  std::vector<bool> loops;  // by open block: whether it is a loop
+  // The same pass notes where each local is written and where each loop ends (bounds_known
+  // keeps a check across a loop header when the loop never writes its local).
+  local_writes_.assign(locals, {});
+  std::vector<bool> loops;      // by open block: whether it is a loop
+  std::vector<uint32_t> opens;  // by open block: its instruction's index
   uint32_t loop_depth = 0;
-  for (const wasm::Instr& in : func_.body) {
+  for (uint32_t i = 0; i < func_.body.size(); ++i) {
+    const wasm::Instr& in = func_.body[i];
     switch (in.op) {
       case Opcode::Loop: ++loop_depth; [[fallthrough]];
       case Opcode::Block:
-      case Opcode::If: loops.push_back(in.op == Opcode::Loop); break;
+      case Opcode::If:
+        loops.push_back(in.op == Opcode::Loop);
+        opens.push_back(i);
+        break;
       case Opcode::End:
         if (!loops.empty()) {
-          if (loops.back()) --loop_depth;
+          if (loops.back()) {
+            --loop_depth;
+            loop_end_[opens.back()] = i;
+          }
           loops.pop_back();
+          opens.pop_back();
         }
         break;
       case Opcode::LocalGet:
       case Opcode::LocalSet:
       case Opcode::LocalTee:
+        if (in.a < locals && in.op != Opcode::LocalGet) local_writes_[in.a].push_back(i);
         if (in.a < locals && local_types_[in.a] != wasm::ValType::V128) {  // scalars only
           weight[in.a] += uint64_t{1} << (2 * std::min(loop_depth, kMaxLoopDepth));
         }

@@ -210,12 +210,15 @@ void Execution::sample() {
   // or not (luaV_execute's switch spends thousands of units per short iteration). Whether or
   // not the fast path spent anything: a loop whose body costs more than the last grant comes
   // straight back here after running that body. Not after a refill the runtime forced (a
-  // resume, a host call): that interval holds the runtime's time, only the mark moves.
-  if (bound_ == nullptr || bound_->hot() == nullptr) return;
+  // resume, a host call): that interval holds the runtime's time, only the mark moves. Nothing
+  // while no one watches (`--tier baseline`): Lua's benchmark takes 3.4 million slow paths in
+  // 0.7 s, and a read of the counter costs ~10-20 ns on these machines.
+  if (bound_ == nullptr || bound_->hot() == nullptr || !bound_->hot()->watching()) return;
   const uint64_t now = __rdtsc();
   const uint64_t since = now - sample_mark_;
+  const bool first = sample_mark_ == 0;  // the watch began after this call did: no interval
   sample_mark_ = now;
-  if (forced_refill_) {
+  if (first || forced_refill_) {  // no interval of the guest's (or the watch began within it)
     forced_refill_ = false;
     return;
   }

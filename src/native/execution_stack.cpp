@@ -155,7 +155,7 @@ void Execution::run_outside(void (*fn)(void*), void* arg) { fiber_->call_on_call
 void Execution::run_outside_unsampled(void (*fn)(void*), void* arg) {
   const uint64_t start = __rdtsc();
   run_outside(fn, arg);
-  sample_mark_ += __rdtsc() - start;
+  if (sample_mark_ != 0) sample_mark_ += __rdtsc() - start;  // 0: no mark yet (sample())
 }
 
 }  // namespace lunatic::native

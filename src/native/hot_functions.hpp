@@ -32,6 +32,8 @@ class HotFunctions {
              const std::vector<uint64_t>& initial = {});
   /// on_hot is not called any more once this returns (its owner is going away). Thread-safe.
   void unwatch();
+  /// Whether watch() started the counting (and unwatch() has not ended it).
+  bool watching() const { return watching_.load(std::memory_order_relaxed); }
   /// A safepoint's slow path in defined function i, `ticks` after the previous one (the
   /// whole interval counts for i: a time-weighted sample). Lock-free unless i becomes hot.
   void sample(uint32_t defined_index, uint64_t ticks) {

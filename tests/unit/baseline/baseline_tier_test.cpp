@@ -237,6 +237,103 @@ TEST(BaselineTier, HotLocalsInRegistersComputeWhatTheInterpreterDoes) {
   EXPECT_EQ(hot.results.size(), 2u);
 }
 
+// Bounds checks a path already made (emit_memory.cpp, bounds_known): a wider check covers a
+// narrower access of the same local, never a wider one; a write of the local, an else arm, a
+// block's end reached by a branch past the check, a loop's back edge after the local moved all
+// check again; a local the loop never writes keeps its check across the header, a call and a
+// memory.grow; more locals than the facts kept. Traps and results as the interpreter's, for
+// arguments that trap at every one of those accesses.
+TEST(BaselineTier, BoundsChecksAPathMadeComputeWhatTheInterpreterDoes) {
+  const std::string wat = R"((module (memory 1 2)
+    (func $id (param i32) (result i32) (local.get 0))
+    (func (export "wider") (param i32) (result i32)
+      (i32.add (i32.load offset=4 (local.get 0))
+               (i32.add (i32.load (local.get 0)) (i32.load offset=8 (local.get 0)))))
+    (func (export "rewritten") (param i32 i32) (result i32)
+      (drop (i32.load offset=8 (local.get 0)))
+      (local.set 0 (local.get 1))
+      (i32.load (local.get 0)))
+    (func (export "arms") (param i32 i32) (result i32)
+      (if (local.get 1)
+        (then (drop (i32.load offset=16 (local.get 0))))
+        (else (drop (i32.load8_u (local.get 0)))))
+      (i32.load offset=12 (local.get 0)))
+    (func (export "skipped") (param i32 i32) (result i32)
+      (block $b (br_if $b (local.get 1)) (drop (i32.load offset=100 (local.get 0))))
+      (i32.load offset=96 (local.get 0)))
+    (func (export "walk") (param i32 i32) (result i32) (local i32)
+      (local.set 2 (i32.load offset=4 (local.get 0)))
+      (loop $l
+        (local.set 2 (i32.add (local.get 2) (i32.load (local.get 0))))
+        (local.set 0 (i32.add (local.get 0) (i32.const 4096)))
+        (br_if $l (local.tee 1 (i32.sub (local.get 1) (i32.const 1)))))
+      (local.get 2))
+    (func (export "kept") (param i32 i32) (result i32) (local i32)
+      (drop (i32.load offset=8 (local.get 0)))
+      (loop $l
+        (local.set 2 (i32.add (local.get 2) (i32.load offset=4 (local.get 0))))
+        (drop (call $id (memory.grow (i32.const 0))))
+        (i32.store offset=2 (local.get 0) (local.get 2))
+        (br_if $l (local.tee 1 (i32.sub (local.get 1) (i32.const 1)))))
+      (i32.add (local.get 2) (i32.load offset=12 (local.get 0))))
+    (func (export "many") (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)
+      (i32.load offset=4 (local.get 0)) (i32.load offset=4 (local.get 1)) i32.add
+      (i32.load offset=4 (local.get 2)) i32.add (i32.load offset=4 (local.get 3)) i32.add
+      (i32.load offset=4 (local.get 4)) i32.add (i32.load offset=4 (local.get 5)) i32.add
+      (i32.load offset=4 (local.get 6)) i32.add (i32.load offset=4 (local.get 7)) i32.add
+      (i32.load offset=4 (local.get 8)) i32.add (i32.load offset=4 (local.get 9)) i32.add
+      (i32.load (local.get 0)) i32.add (i32.load offset=8 (local.get 0)) i32.add
+      (i32.load offset=8 (local.get 9)) i32.add)
+    ))";
+  BaselineAndInterp b(wat);
+  ASSERT_NE(b.baseline.instance, nullptr);
+  auto i32s = [](std::initializer_list<int32_t> v) {
+    std::vector<Value> out;
+    for (int32_t x : v) out.push_back(Value::i32(x));
+    return out;
+  };
+  const std::vector<Case> calls = {
+      {"wider", i32s({0})},
+      {"wider", i32s({65524})},
+      {"wider", i32s({65525})},
+      {"rewritten", i32s({0, 100})},
+      {"rewritten", i32s({0, 65533})},
+      {"rewritten", i32s({65528, 0})},
+      {"arms", i32s({65520, 1})},
+      {"arms", i32s({65520, 0})},
+      {"arms", i32s({65522, 0})},
+      {"skipped", i32s({65500, 1})},
+      {"skipped", i32s({65430, 0})},
+      {"walk", i32s({0, 16})},
+      {"walk", i32s({0, 17})},
+      {"kept", i32s({65520, 3})},
+      {"kept", i32s({65521, 3})},
+      {"many", i32s({0, 8, 16, 24, 32, 40, 48, 56, 64, 72})},
+      {"many", i32s({65528, 8, 16, 24, 32, 40, 48, 56, 64, 72})},
+      {"many", i32s({0, 8, 16, 24, 32, 40, 48, 56, 64, 65528})},
+  };
+  for (const Case& c : calls) {
+    for (std::optional<uint64_t> fuel :
+         {std::optional<uint64_t>{}, std::optional<uint64_t>{3}, std::optional<uint64_t>{40}}) {
+      const Outcome want = run_to_end(b.interp.thread, b.interp.fn(c.fn), c.args, fuel);
+      const Outcome got = run_to_end(b.baseline.thread, b.baseline.fn(c.fn), c.args, fuel);
+      EXPECT_EQ(got, want) << c.fn << " " << c.args[0].as_i32() << " fuel "
+                           << (fuel ? std::to_string(*fuel) : "none");
+    }
+  }
+  // Each shape traps where the interpreter does, and only there.
+  for (const char* fn : {"wider", "arms", "skipped", "kept"}) {
+    const std::vector<Value> args = std::string_view(fn) == "wider"  ? i32s({65525})
+                                    : std::string_view(fn) == "kept" ? i32s({65521, 3})
+                                    : std::string_view(fn) == "arms" ? i32s({65522, 0})
+                                                                     : i32s({65500, 1});
+    EXPECT_FALSE(run_to_end(b.baseline.thread, b.baseline.fn(fn), args, {}).trap.empty()) << fn;
+  }
+  EXPECT_FALSE(
+      run_to_end(b.baseline.thread, b.baseline.fn("walk"), i32s({0, 17}), {}).trap.empty());
+  EXPECT_TRUE(run_to_end(b.baseline.thread, b.baseline.fn("walk"), i32s({0, 16}), {}).trap.empty());
+}
+
 TEST(BaselineTier, ASpinningLoopYieldsAndIsKilled) {
   TierInstance t(kWork, Tier::Baseline);
   ASSERT_NE(t.instance, nullptr);
