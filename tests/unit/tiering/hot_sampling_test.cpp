@@ -3,6 +3,7 @@
 // spent on the guest's behalf (a baseline compile on a function's first call).
 #include <x86intrin.h>
 
+#include <optional>
 #include <sstream>
 
 #include "baseline/baseline.hpp"
@@ -12,13 +13,29 @@
 namespace lunatic::tiering::testing {
 namespace {
 
-// An auto-tier compiler whose threshold no test reaches: the samples are only counted.
-Compiler counting_compiler() {
-  return Compiler({.tier = Tier::Auto,
-                   .delay_per_byte = std::chrono::hours(1),
-                   .hot_ticks = uint64_t{1} << 62,
-                   .use_cache = false});
-}
+// A module compiled by an auto-tier compiler whose threshold no test reaches (the samples are
+// only counted), and an instance of it.
+struct Counted {
+  Compiler compiler{{.tier = Tier::Auto,
+                     .delay_per_byte = std::chrono::hours(1),
+                     .hot_ticks = uint64_t{1} << 62,
+                     .use_cache = false}};
+  std::shared_ptr<const engine::CompiledModule> module;
+  std::optional<TierInstance> t;
+
+  explicit Counted(const std::string& wat)
+      : module(compiler.compile(text::parse_module(wat).value()).value()) {
+    t.emplace(module);
+  }
+  /// Runs export `name`(args) in slices of `slice` units to its end: the ticks that took.
+  uint64_t run(const char* name, const std::vector<Value>& args, uint64_t slice) {
+    t->thread.begin_call(t->fn(name), args).value();
+    const uint64_t start = __rdtsc();
+    while (t->thread.run(slice) == RunStatus::Yielded) {
+    }
+    return __rdtsc() - start;
+  }
+};
 
 uint64_t ticks_sampled(const engine::CompiledModule& module) {
   const native::HotFunctions& hot = *native::native_tier_of(module)->hot();
@@ -38,7 +55,7 @@ std::string additions(int statements) {
 }
 
 // A loop whose every iteration costs more than a grant comes back to the slow path with nothing
-// used since the previous one; those visits read no clock, but no interval is lost: what the
+// spent since the previous one, after running its body: each such interval counts, so what the
 // samples add up to is most of the time the loop ran.
 TEST(HotSampling, ALoopDearerThanAGrantIsSampledForItsTime) {
   const std::string wat =
@@ -47,17 +64,11 @@ TEST(HotSampling, ALoopDearerThanAGrantIsSampledForItsTime) {
       additions(30'000) +
       "(local.tee $n (i32.sub (local.get $n) (i32.const 1))) (br_if $l)))"
       ")";
-  Compiler compiler = counting_compiler();
-  auto module = compiler.compile(text::parse_module(wat).value()).value();
-  ASSERT_NE(module->native(), nullptr);  // the baseline's code
-  TierInstance t(module);
-  ASSERT_NE(t.instance, nullptr);
-  t.thread.begin_call(t.fn("run"), std::vector<Value>{Value::i32(3'000)}).value();
-  const uint64_t start = __rdtsc();
-  while (t.thread.run(100'000) == RunStatus::Yielded) {
-  }
-  const uint64_t elapsed = __rdtsc() - start;
-  const uint64_t sampled = ticks_sampled(*module);
+  Counted c(wat);
+  ASSERT_NE(c.module->native(), nullptr);  // the baseline's code
+  ASSERT_NE(c.t->instance, nullptr);
+  const uint64_t elapsed = c.run("run", {Value::i32(3'000)}, 100'000);
+  const uint64_t sampled = ticks_sampled(*c.module);
   EXPECT_LE(sampled, elapsed);
   EXPECT_GE(sampled, elapsed / 4) << "sampled " << sampled << " of " << elapsed << " ticks";
 }
@@ -77,21 +88,15 @@ TEST(HotSampling, ABaselineCompileIsNotTheGuestsTime) {
       "  (loop $l (local.tee $i (i32.add (local.get $i) (i32.const 1)))\n"
       "    (br_if $l (i32.lt_u (i32.const 200)))))\n"
       ")";
-  Compiler compiler = counting_compiler();
-  auto module = compiler.compile(text::parse_module(wat).value()).value();
-  ASSERT_NE(module->native(), nullptr);  // the baseline's code
-  TierInstance t(module);
-  ASSERT_NE(t.instance, nullptr);
+  Counted c(wat);
+  ASSERT_NE(c.module->native(), nullptr);
+  ASSERT_NE(c.t->instance, nullptr);
   const baseline::LazyTotals before = baseline::lazy_totals();
-  t.thread.begin_call(t.fn("main"), {}).value();
-  const uint64_t start = __rdtsc();
-  while (t.thread.run(50) == RunStatus::Yielded) {
-  }
-  const uint64_t elapsed = __rdtsc() - start;
+  const uint64_t elapsed = c.run("main", {}, 50);
   const double compile_seconds = baseline::lazy_totals().seconds - before.seconds;
   ASSERT_GT(compile_seconds, 0.0);
   // The compile is nearly all of the run; the samples hold only the loop's microseconds.
-  EXPECT_LT(ticks_sampled(*module), elapsed / 2)
+  EXPECT_LT(ticks_sampled(*c.module), elapsed / 2)
       << "compile " << compile_seconds << " s, elapsed " << elapsed << " ticks";
 }
 
