@@ -34,7 +34,10 @@ Result<wasm::Function> read_body(ByteReader& r, const wasm::Features& features,
   TRY(read_locals(r, features, f));
   // Real code averages 2.2 bytes per instruction (SQLite's 1.14 MB, 516,000 instructions):
   // room for that, so a body's vector rarely grows (each growth copied every instruction).
-  f.body.reserve((start + size - r.position()) * 10 / 22 + 1);
+  // (Its locals may already have run past the body's declared end: the mismatch is found after
+  // the instructions, as it always was.)
+  const size_t end = start + size;
+  f.body.reserve((r.position() < end ? end - r.position() : 0) * 10 / 22 + 1);
   TRY(read_instructions(r, features, f.body, f.br_table_labels, uses_data_index));
   if (r.position() != start + size) {
     return Error(Phase::Decode, "section size mismatch", f.body_offset);

@@ -46,6 +46,21 @@ TEST(DecodeCode, TooManyLocals) {
   EXPECT_EQ(error_of(with_locals(cat({{0x01}, uleb(50000), {0x7F}}))), "ok");
 }
 
+// A body whose declared size ends inside its locals: a decode error, not a vector sized from
+// the negative remainder (the fuzzers' find: the size was read as 2^64 - 2 and reserve threw).
+TEST(DecodeCode, LocalsPastTheBodysSizeAreAnError) {
+  const Bytes locals_then_end = {0x01, 0x01, 0x7F, 0x0B};  // one i32 local, end
+  const Bytes declared_one = cat({uleb(1), locals_then_end});
+  EXPECT_EQ(error_of(module({void_type_section(), func_section(1), code_section({declared_one})})),
+            "section size mismatch");
+  // The fuzzer's own input: the locals run past the body into what follows.
+  const Bytes found = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00,
+                       0x00, 0x03, 0x02, 0x01, 0x00, 0x06, 0x09, 0x01, 0x7d, 0x00, 0x43, 0x00, 0x00,
+                       0x00, 0x00, 0x0b, 0x0a, 0x0b, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                       0x01, 0x09, 0x00, 0x43, 0x00, 0x00, 0x80, 0x3f, 0x24, 0x00, 0x0b};
+  EXPECT_EQ(error_of(found), "illegal opcode");
+}
+
 TEST(DecodeCode, InstructionsKeepTheirOffsets) {
   const Bytes code = {0x41, 0x05, 0x1A, 0x0B};  // i32.const 5; drop; end
   auto f = decode_body(code);
