@@ -11,6 +11,7 @@
 #include <string>
 
 #include "baseline/function_compiler.hpp"
+#include "common/cpu_clock.hpp"
 #include "native/execution.hpp"
 
 namespace lunatic::baseline {
@@ -22,12 +23,6 @@ namespace x86 = asmjit::x86;
 std::atomic<uint64_t> g_lazy_functions{0};
 std::atomic<uint64_t> g_lazy_nanoseconds{0};
 std::atomic<uint64_t> g_lazy_cpu_nanoseconds{0};
-
-uint64_t nanoseconds_of(clockid_t clock) {
-  timespec now{};
-  clock_gettime(clock, &now);
-  return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(now.tv_nsec);
-}
 
 }  // namespace
 
@@ -131,8 +126,8 @@ Result<native::SlotEntryFn> LazyCode::resolve(uint32_t defined_index) {
   if (native::SlotEntryFn done = compiled_[defined_index].load(std::memory_order_relaxed)) {
     return done;  // compiled by the caller this one waited for
   }
-  const uint64_t start = nanoseconds_of(CLOCK_MONOTONIC);
-  const uint64_t start_cpu = nanoseconds_of(CLOCK_THREAD_CPUTIME_ID);
+  const std::chrono::nanoseconds start = clock_time(CLOCK_MONOTONIC);
+  const std::chrono::nanoseconds start_cpu = clock_time(CLOCK_THREAD_CPUTIME_ID);
   Result<PlacedFunction> placed = compile_function(module_, defined_index);
   if (!placed.ok()) {
     Error e = std::move(placed).error();
@@ -145,8 +140,9 @@ Result<native::SlotEntryFn> LazyCode::resolve(uint32_t defined_index) {
   // Only over the stub: LLVM's code for a hot function may be there already, and stays.
   code_->replace_entry(defined_index, stub_entries_[defined_index], placed->entry);
   g_lazy_functions.fetch_add(1, std::memory_order_relaxed);
-  g_lazy_nanoseconds.fetch_add(nanoseconds_of(CLOCK_MONOTONIC) - start, std::memory_order_relaxed);
-  g_lazy_cpu_nanoseconds.fetch_add(nanoseconds_of(CLOCK_THREAD_CPUTIME_ID) - start_cpu,
+  g_lazy_nanoseconds.fetch_add((clock_time(CLOCK_MONOTONIC) - start).count(),
+                               std::memory_order_relaxed);
+  g_lazy_cpu_nanoseconds.fetch_add((clock_time(CLOCK_THREAD_CPUTIME_ID) - start_cpu).count(),
                                    std::memory_order_relaxed);
   return placed->entry;
 }

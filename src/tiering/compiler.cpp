@@ -10,8 +10,8 @@
 
 #include "baseline/baseline.hpp"
 #include "codecache/cached_code.hpp"
+#include "common/cpu_clock.hpp"
 #include "native/native_tier.hpp"
-#include "tiering/cpu_clock.hpp"
 #include "tiering/llvm_module.hpp"
 
 namespace lunatic::tiering {
@@ -240,7 +240,7 @@ void Compiler::compile_auto(const std::shared_ptr<const engine::CompiledModule>&
               digest,
               false,
               {},
-              cpu_time(CLOCK_PROCESS_CPUTIME_ID) + cpu});
+              clock_time(CLOCK_PROCESS_CPUTIME_ID) + cpu});
 }
 
 void Compiler::compile_baseline_now(const engine::CompiledModule& module) {
@@ -356,7 +356,7 @@ void Compiler::background_loop() {
       continue;
     }
     const std::chrono::nanoseconds cpu_left =
-        job.cpu_not_before - cpu_time(CLOCK_PROCESS_CPUTIME_ID);
+        job.cpu_not_before - clock_time(CLOCK_PROCESS_CPUTIME_ID);
     if (!job.baseline && !hot_job && cpu_left.count() > 0) {
       // Looked at again once that much wall time has passed (at most a second: the workers
       // of a busy process use CPU time faster than wall time).
@@ -384,7 +384,7 @@ void Compiler::background_loop() {
       // (a module the baseline refused runs in the interpreter: LLVM soon pays there).
       if (!module->has_native()) job.then_cpu = std::chrono::nanoseconds{0};
       job.not_before = std::chrono::steady_clock::now() + job.then;
-      job.cpu_not_before = cpu_time(CLOCK_PROCESS_CPUTIME_ID) + job.then_cpu;
+      job.cpu_not_before = clock_time(CLOCK_PROCESS_CPUTIME_ID) + job.then_cpu;
       job.baseline = false;
     } else {
       compile_now(*module, job.digest, Tier::Auto);

@@ -12,9 +12,9 @@
 #include <thread>
 
 #include "codecache/cached_code.hpp"
+#include "common/cpu_clock.hpp"
 #include "native/native_tier.hpp"
 #include "tiering/compiler.hpp"
-#include "tiering/cpu_clock.hpp"
 
 namespace lunatic::tiering {
 
@@ -190,7 +190,7 @@ bool Compiler::finish_hot_batch(std::chrono::milliseconds at_least, double price
 
 std::chrono::nanoseconds Compiler::hot_batch_cpu() const {
   if (hot_batch_price_ns_.load(std::memory_order_acquire) == 0) return {};
-  const int64_t now = cpu_time(hot_batch_clock_.load(std::memory_order_relaxed)).count();
+  const int64_t now = clock_time(hot_batch_clock_.load(std::memory_order_relaxed)).count();
   return std::chrono::nanoseconds{
       std::max<int64_t>(now - hot_batch_cpu_start_ns_.load(std::memory_order_relaxed), 0)};
 }
@@ -216,7 +216,7 @@ Result<size_t> Compiler::compile_hot_functions(const engine::CompiledModule& mod
   // LLVM failure caught by its guard).
   const clockid_t clock = this_thread_cpu_clock();
   hot_batch_clock_.store(clock, std::memory_order_relaxed);
-  hot_batch_cpu_start_ns_.store(cpu_time(clock).count(), std::memory_order_relaxed);
+  hot_batch_cpu_start_ns_.store(clock_time(clock).count(), std::memory_order_relaxed);
   struct BatchPrice {
     std::atomic<int64_t>& ns;
     ~BatchPrice() { ns.store(0, std::memory_order_release); }
@@ -230,7 +230,7 @@ Result<size_t> Compiler::compile_hot_functions(const engine::CompiledModule& mod
                  std::to_string(hot.ticks_of(set[0])) + " ticks)");
   }
   // With OSR entries: a baseline frame looping in one of them moves at its loop header.
-  const std::chrono::nanoseconds cpu_start = cpu_time(clock);
+  const std::chrono::nanoseconds cpu_start = clock_time(clock);
   Result<std::unique_ptr<native::NativeCode>> code =
       llvm->compile_functions(module, set, options_for(Tier::Auto, digest));
   if (!code.ok()) {
@@ -240,7 +240,7 @@ Result<size_t> Compiler::compile_hot_functions(const engine::CompiledModule& mod
   }
   const native::CompileStats stats = (*code)->stats();
   const double seconds = stats.total_seconds;
-  const double cpu_seconds = std::chrono::duration<double>(cpu_time(clock) - cpu_start).count();
+  const double cpu_seconds = std::chrono::duration<double>(clock_time(clock) - cpu_start).count();
   hot.install(tier->code(), std::move(*code));
   hot_compiled_.fetch_add(set.size());
   if (config_.note) {

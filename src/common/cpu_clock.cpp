@@ -1,10 +1,10 @@
-#include "tiering/cpu_clock.hpp"
+#include "common/cpu_clock.hpp"
 
 #include <pthread.h>
 
-namespace lunatic::tiering {
+namespace lunatic {
 
-std::chrono::nanoseconds cpu_time(clockid_t clock) {
+std::chrono::nanoseconds clock_time(clockid_t clock) {
   timespec now{};
   if (clock_gettime(clock, &now) != 0) return {};
   return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
@@ -19,4 +19,4 @@ clockid_t this_thread_cpu_clock() {
   return clock;
 }
 
-}  // namespace lunatic::tiering
+}  // namespace lunatic
