@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         e.phase != lunatic::Phase::Unsupported) {
       std::abort();
     }
-    // Lowering may only refuse what the validator refuses too.
+    // compile() may only refuse what the validator refuses too.
     if (e.phase == lunatic::Phase::Validate) {
       auto decoded = lunatic::decoder::decode(bytes);
       if (decoded && lunatic::validator::validate(*decoded)) {
@@ -34,6 +34,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
     }
     return 0;
+  }
+  // Lowering (lazy in compile(), done here for every function) may only refuse what the
+  // validator refuses, and the validator accepted this module.
+  if (Result<void> lowered = (*module)->lower_all(); !lowered) {
+    std::fprintf(stderr, "lowering rejected a valid module: %s\n",
+                 lowered.error().to_string().c_str());
+    std::abort();
   }
   // The slice size varies with the input, so resumption is tried at many different points.
   const uint64_t slice = 1 + (size > 0 ? data[size / 2] % 40 : 0);

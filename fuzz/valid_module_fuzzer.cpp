@@ -24,6 +24,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                  module.error().to_string().c_str());
     std::abort();
   }
+  // Lowering is lazy in compile(): every function is lowered here, so that a valid body it
+  // refuses is found.
+  if (auto lowered = (*module)->lower_all(); !lowered) {
+    std::fprintf(stderr, "lowering refused a valid module: %s\n",
+                 lowered.error().to_string().c_str());
+    std::abort();
+  }
   const uint64_t slice = 1 + (size > 0 ? data[size - 1] % 24 : 0);
   const lunatic::fuzz::HarnessReport report = lunatic::fuzz::check_resumable(pool, *module, slice);
   if (std::getenv("LUNATIC_FUZZ_VERBOSE") != nullptr) {

@@ -1,6 +1,7 @@
 // compile_baseline: a module's checks and its entry stubs (lazy_code.cpp); compile_function:
 // one function into its own asmjit code buffer, copied into executable memory of the
 // process-wide JitRuntime, on the function's first call.
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <string>
@@ -42,22 +43,42 @@ void write_perf_map(const wasm::Module& wasm, uint32_t defined_index, void* base
       });
 }
 
+// A bound on a function's frame (engine::CompiledFunction::frame_size) without lowering it:
+// two slots (a v128) for each param and local; per instruction, two slots of constants (a
+// constant and its negation) and the values it pushes, at most the widest arity of the
+// module's types (a call's results, a block's at its end); the results and the small
+// initialiser's four slots.
+uint64_t frame_size_bound(const wasm::Module& wasm, const wasm::Function& fn,
+                          uint64_t widest_arity) {
+  const wasm::FuncType& type = wasm.types[fn.type_index];
+  const uint64_t per_instruction = 2 + 2 * std::max<uint64_t>(widest_arity, 1);
+  return 2 * (type.params.size() + uint64_t{fn.local_count}) +
+         per_instruction * uint64_t{fn.body.size()} + 2 * type.results.size() +
+         engine::CompiledFunction::kSmallInit;
+}
+
 // What the function compiler would refuse that a cheap look at the module finds: checked for
 // every function before any runs, so such a module stays in the interpreter, as it did when
 // every function was compiled up front. (A failure that only the compile finds, a bug or no
-// executable memory left, traps the call that needed the function: lazy_code.cpp.)
+// executable memory left, traps the call that needed the function: lazy_code.cpp.) A frame is
+// measured exactly (by lowering the function) only if its bound is too large.
 Result<void> check_module(const engine::CompiledModule& module) {
   const wasm::Module& wasm = module.wasm;
-  if (module.code.size() != wasm.functions.size()) return baseline_error("module is not lowered");
+  if (module.code.size() != wasm.functions.size()) return baseline_error("module is not compiled");
+  uint64_t widest_arity = 0;
+  for (const wasm::FuncType& t : wasm.types) {
+    widest_arity = std::max<uint64_t>({widest_arity, t.params.size(), t.results.size()});
+  }
   for (uint32_t i = 0; i < wasm.functions.size(); ++i) {
     const wasm::Function& fn = wasm.functions[i];
-    const engine::CompiledFunction& lowered = *module.code[i];
+    constexpr uint64_t kMaxFrame = uint64_t{1} << 26;
     std::string why;
     if (fn.body.empty()) {
       why = "empty body";
     } else if (uint64_t{fn.local_count} + wasm.types[fn.type_index].params.size() > (1u << 20)) {
       why = "too many locals";
-    } else if (lowered.frame_size >= (1u << 26)) {
+    } else if (frame_size_bound(wasm, fn, widest_arity) >= kMaxFrame &&
+               TRY(module.lowered(i))->frame_size >= kMaxFrame) {
       why = "frame too large";
     }
     if (!why.empty()) {
@@ -73,6 +94,7 @@ Result<void> check_module(const engine::CompiledModule& module) {
 
 Result<PlacedFunction> compile_function(const engine::CompiledModule& module,
                                         uint32_t defined_index) {
+  TRY(module.lowered(defined_index));  // FunctionCompiler reads the lowered code
   asmjit::CodeHolder code;
   code.init(code_runtime().environment());
   FirstError errors;

@@ -3,6 +3,7 @@
 // instruction that uses them.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -142,6 +143,9 @@ constexpr uint32_t kCallWords = 3;
 constexpr uint32_t kCallIndirectWords = 5;
 
 /// One function, lowered. Immutable after lowering; shared by all instances of its module.
+/// compile() makes each function's object at once but lowers it on its first use
+/// (CompiledModule::lowered): until then only func_index, type_index, param_count and
+/// result_count hold, and is_lowered() is false. Code built by hand is lowered.
 struct CompiledFunction {
   uint32_t func_index = 0;    ///< in the module's function index space
   uint32_t type_index = 0;    ///< in the module's types (call_indirect's fast type check)
@@ -162,6 +166,13 @@ struct CompiledFunction {
   /// lowered from the same Wasm instruction, sorted: backtraces map a pc to a module offset.
   std::vector<std::pair<uint32_t, uint32_t>> offsets;
 
+  /// Written once, true, by CompiledModule::lowered after the fields above (release); read
+  /// through is_lowered() (acquire) before any of them is.
+  mutable bool lowered = true;
+
+  bool is_lowered() const {
+    return std::atomic_ref<bool>(lowered).load(std::memory_order_acquire);
+  }
   /// Byte offset in the module of the Wasm instruction that produced code word `pos`.
   uint32_t offset_of(uint32_t pos) const;
 };

@@ -1,4 +1,5 @@
-// compile(): bytes -> a module ready to instantiate (decode, validate, lower each function).
+// compile(): bytes -> a module ready to instantiate (decode, validate; each function lowered on
+// its first use, CompiledModule::lowered).
 // Kept apart from compiled_module.cpp so that code which only builds modules by hand (tests)
 // does not pull in the lowering.
 #include "engine/compile.hpp"
@@ -20,18 +21,30 @@ Result<std::shared_ptr<const CompiledModule>> compile(std::span<const uint8_t> b
   TRY(validator::validate(module->wasm, config.features));
   const uint32_t count = static_cast<uint32_t>(module->wasm.functions.size());
   module->code.reserve(count);  // one per function the decoder already holds: not a raw count
-  for (uint32_t i = 0; i < count; ++i) {
-    Result<std::unique_ptr<CompiledFunction>> code = lower(module->wasm, i);
-    if (!code.ok()) {
-      Error e = std::move(code).error();
-      if (e.context.empty())
-        e.context = "function " + std::to_string(module->wasm.imported_functions + i);
-      return e;
-    }
-    module->code.push_back(std::move(code).value());
-  }
+  for (uint32_t i = 0; i < count; ++i) module->code.push_back(unlowered_function(module->wasm, i));
   module->segments = prepare_segments(module->wasm);
   return std::shared_ptr<const CompiledModule>(std::move(module));
+}
+
+Result<const CompiledFunction*> CompiledModule::lowered(uint32_t defined_index) const {
+  if (defined_index >= code.size()) return Error(Phase::Usage, "lowered: no such function");
+  CompiledFunction& fn = *code[defined_index];
+  if (fn.is_lowered()) return &fn;
+  std::lock_guard lock(lowering_mutex_);
+  if (fn.is_lowered()) return &fn;  // another thread lowered it meanwhile
+  Result<void> done = lower_into(wasm, defined_index, fn);
+  if (!done.ok()) {
+    Error e = std::move(done).error();
+    if (e.context.empty()) e.context = "function " + std::to_string(fn.func_index);
+    return e;
+  }
+  std::atomic_ref<bool>(fn.lowered).store(true, std::memory_order_release);
+  return &fn;
+}
+
+Result<void> CompiledModule::lower_all() const {
+  for (uint32_t i = 0; i < code.size(); ++i) TRY(lowered(i));
+  return {};
 }
 
 Result<std::shared_ptr<const CompiledModule>> compile(std::span<const uint8_t> bytes) {

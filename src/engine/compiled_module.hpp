@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <vector>
 
@@ -43,7 +44,10 @@ PreparedSegments prepare_segments(const wasm::Module& m);
 
 struct CompiledModule {
   wasm::Module wasm;
-  /// One per defined function (index = function index - imported functions).
+  /// One per defined function (index = function index - imported functions). compile()
+  /// lowers none of them: each is lowered on its first use, through lowered() (a big module
+  /// runs a small share of its functions; lowering them all was a third of SQLite's start).
+  /// Read a function's code only once it is_lowered() (code.hpp).
   std::vector<std::unique_ptr<CompiledFunction>> code;
   /// Set by compile() once `wasm` (whose data it points into) is final.
   PreparedSegments segments;
@@ -59,10 +63,18 @@ struct CompiledModule {
   /// native() != nullptr, as a cheap poll.
   bool has_native() const { return has_native_.load(std::memory_order_acquire); }
 
+  /// code[defined_index], lowered first if it was not yet. Thread-safe: one thread lowers,
+  /// others calling meanwhile wait for it. An error only for a body that validation should
+  /// have refused (the function stays unlowered; every later call gets the error again).
+  Result<const CompiledFunction*> lowered(uint32_t defined_index) const;
+  /// Lowers every function now (tools, fuzzers); the first error, if any.
+  Result<void> lower_all() const;
+
   CompiledModule();
   ~CompiledModule();
 
  private:
+  mutable std::mutex lowering_mutex_;
   mutable std::atomic<std::shared_ptr<const CodeTier>> native_;
   mutable std::atomic<bool> has_native_{false};
 };

@@ -42,13 +42,14 @@ Trap trap_at(TrapKind kind, const Slot* fp, const uint32_t* pc) {
 
 // The fast path of a call: pushes the callee's frame by pointer arithmetic, charges its entry
 // safepoint and points the registers at it. False, with nothing changed, when the callee is a
-// host function (no code) or the frame storage or the slots must grow: the slow path's job.
+// host function (no code), is not lowered yet, or the frame storage or the slots must grow:
+// the slow path's job.
 LUNATIC_INLINE bool enter(const Function* callee, Slot* callee_fp, const uint32_t*& pc,
                           uint32_t call_words, Frame*& frame, Frame* frames_end, Slot* slots_end,
                           Slot*& fp, Instance*& inst, MemoryView& mem, int64_t& budget) {
   const CompiledFunction* fn = callee->code;
-  if (fn == nullptr || frame + 1 == frames_end || callee_fp + fn->frame_size > slots_end)
-      [[unlikely]] {
+  if (fn == nullptr || !fn->is_lowered() || frame + 1 == frames_end ||
+      callee_fp + fn->frame_size > slots_end) [[unlikely]] {
     return false;
   }
   init_frame(*fn, callee_fp);
@@ -593,6 +594,10 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
     // Host functions, and Wasm functions that a code tier runs (CodeTier::adopt), have no
     // lowered code: the interpreter calls their callable.
     if (callee->code == nullptr) goto call_host;
+    if (!lower_callee(*callee, host_trap)) [[unlikely]] {
+      SAVE_FUEL();
+      return trap(t, std::move(host_trap), pc);
+    }
     frame->pc = pc + call_words;
     if (!push_frame(t, *callee, static_cast<size_t>(callee_fp - slots))) [[unlikely]] {
       frame->pc = pc;

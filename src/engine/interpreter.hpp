@@ -55,8 +55,11 @@ class Interpreter {
 
   /// Pushes a frame for Wasm function `fn` whose params are at slots[fp..], with its locals
   /// zeroed and constants in place. Grows the slots and frames if needed (which moves them);
-  /// false if a ThreadLimits limit would be passed.
+  /// false if a ThreadLimits limit would be passed. @pre fn's code is lowered (lower_callee).
   static bool push_frame(Thread& thread, const Function& fn, size_t fp);
+  /// Lowers Wasm function `fn`'s code if it was not yet (its first call); false, with the
+  /// reason in `trap`, for a body that validation should have refused.
+  static bool lower_callee(const Function& fn, Trap& trap);
   /// Runs host function `fn` on args at slots[base..], writing its results there on Return
   /// and its trap to `trap` on Trap.
   static HostStatus call_host(Thread& thread, const Function& fn, size_t base, Instance* caller,

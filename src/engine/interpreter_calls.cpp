@@ -24,6 +24,17 @@ void Thread::State::grow_slots(size_t size) {
   for (size_t i = 0; i < depth; ++i) frames[i].fp = slots.data() + (frames[i].fp - old);
 }
 
+bool Interpreter::lower_callee(const Function& callee, Trap& trap) {
+  if (callee.code == nullptr || callee.code->is_lowered()) return true;
+  const CompiledModule& module = *callee.instance->module;
+  Result<const CompiledFunction*> done =
+      module.lowered(callee.code->func_index - module.wasm.imported_functions);
+  if (done.ok()) return true;
+  trap = Trap::host("cannot lower function " + std::to_string(callee.code->func_index) + ": " +
+                    done.error().message);
+  return false;
+}
+
 bool Interpreter::push_frame(Thread& t, const Function& callee, size_t fp) {
   State& s = *t.state_;
   if (callee.code == nullptr) return false;

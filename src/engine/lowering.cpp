@@ -9,12 +9,34 @@
 
 namespace lunatic::engine {
 
+Result<void> lower_into(const wasm::Module& module, uint32_t defined_index, CompiledFunction& out) {
+  if (defined_index >= module.functions.size()) {
+    return Error(Phase::Validate, "unknown function");
+  }
+  return Lowerer(module, defined_index).run(out);
+}
+
+std::unique_ptr<CompiledFunction> unlowered_function(const wasm::Module& module,
+                                                     uint32_t defined_index) {
+  auto fn = std::make_unique<CompiledFunction>();
+  const wasm::FuncType& type = module.types[module.functions[defined_index].type_index];
+  fn->func_index = module.imported_functions + defined_index;
+  fn->type_index = module.functions[defined_index].type_index;
+  fn->param_count = slot_count(type.params);
+  fn->result_count = slot_count(type.results);
+  fn->lowered = false;
+  return fn;
+}
+
 Result<std::unique_ptr<CompiledFunction>> lower(const wasm::Module& module,
                                                 uint32_t defined_index) {
   if (defined_index >= module.functions.size()) {
     return Error(Phase::Validate, "unknown function");
   }
-  return Lowerer(module, defined_index).run();
+  std::unique_ptr<CompiledFunction> out = unlowered_function(module, defined_index);
+  TRY(lower_into(module, defined_index, *out));
+  out->lowered = true;  // not shared yet
+  return out;
 }
 
 uint32_t CompiledFunction::offset_of(uint32_t pos) const {
@@ -29,7 +51,7 @@ Lowerer::Lowerer(const wasm::Module& module, uint32_t defined_index)
       type_(module.types[func_.type_index]),
       defined_index_(defined_index) {}
 
-Result<std::unique_ptr<CompiledFunction>> Lowerer::run() {
+Result<void> Lowerer::run(CompiledFunction& result) {
   // Each local gets its slots: one, or two for a v128 (value.hpp).
   local_slot_.reserve(type_.params.size() + func_.local_count);
   auto add_local = [&](wasm::ValType t) {
@@ -102,11 +124,10 @@ Result<std::unique_ptr<CompiledFunction>> Lowerer::run() {
   if (broken_ || !ctrls_.empty()) return Error(Phase::Validate, "type mismatch", cur_offset_);
   compact_constants();
 
-  auto out = std::make_unique<CompiledFunction>();
-  out->func_index = module_.imported_functions + defined_index_;
-  out->type_index = func_.type_index;
-  out->param_count = params;
-  out->result_count = result_slots;
+  CompiledFunction* out = &result;  // its index, type and slot counts are unlowered_function's
+  if (out->param_count != params || out->result_count != result_slots) {
+    return Error(Phase::Validate, "type mismatch", cur_offset_);  // not made for this function
+  }
   out->local_count = local_slots;
   out->stack_base = stack_base_;
   // The results of a call land in the caller's homes, and the return copies need slots
@@ -120,7 +141,7 @@ Result<std::unique_ptr<CompiledFunction>> Lowerer::run() {
   out->constants = std::move(constants_);
   out->code = std::move(code_);
   out->offsets = std::move(offsets_);
-  return out;
+  return {};
 }
 
 Result<void> Lowerer::lower_instr(const wasm::Instr& in) {

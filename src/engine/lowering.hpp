@@ -13,5 +13,13 @@ struct CompiledFunction;  // defined by the interpreter's code format (code.hpp)
 
 /// Lowers defined function `defined_index` of a validated module.
 Result<std::unique_ptr<CompiledFunction>> lower(const wasm::Module& module, uint32_t defined_index);
+/// Function `defined_index` of a validated module as compile() makes it: its index, type and
+/// slot counts, not lowered (`lowered` false).
+std::unique_ptr<CompiledFunction> unlowered_function(const wasm::Module& module,
+                                                     uint32_t defined_index);
+/// Lowers `out`, made by unlowered_function, in place: writes its code and frame fields, never
+/// the ones unlowered_function wrote (others may read them meanwhile) nor `lowered` (the
+/// caller publishes).
+Result<void> lower_into(const wasm::Module& module, uint32_t defined_index, CompiledFunction& out);
 
 }  // namespace lunatic::engine

@@ -23,7 +23,7 @@ Op v128_access_add_form(Op access);
 class Lowerer {
  public:
   Lowerer(const wasm::Module& module, uint32_t defined_index);
-  Result<std::unique_ptr<CompiledFunction>> run();
+  Result<void> run(CompiledFunction& out);
 
  private:
   /// Where an operand-stack value is: in its home slot, still in a local (a deferred

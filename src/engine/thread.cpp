@@ -76,7 +76,10 @@ Result<void> Thread::begin_call(Function* fn, std::span<const Value> args) {
   s.depth = 0;
   s.entry = fn;
   s.phase = State::Phase::Ready;
-  if (!fn->is_host() && !Interpreter::push_frame(*this, *fn, 0)) {
+  Trap not_lowered;
+  if (!fn->is_host() && !Interpreter::lower_callee(*fn, not_lowered)) {
+    Interpreter::trap(*this, std::move(not_lowered), nullptr);
+  } else if (!fn->is_host() && !Interpreter::push_frame(*this, *fn, 0)) {
     Interpreter::trap(*this, Trap::of(TrapKind::CallStackExhausted), nullptr);
   }
   return {};

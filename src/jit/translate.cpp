@@ -496,6 +496,8 @@ Result<void> translate_module(const engine::CompiledModule& compiled, llvm::Modu
       env.bodies.push_back(nullptr);
       continue;
     }
+    Result<const engine::CompiledFunction*> lowered = compiled.lowered(i);  // the translator's
+    if (!lowered.ok()) return std::move(lowered).error();
     const wasm::FuncType& type = m.types[m.functions[i].type_index];
     auto* fn = llvm::Function::Create(env.typed_signature(type), llvm::GlobalValue::ExternalLinkage,
                                       typed_name(func_index), out);

@@ -22,6 +22,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s: %s\n", argv[1], module.error().message.c_str());
     return 1;
   }
+  if (auto lowered = module.value()->lower_all(); !lowered.ok()) {
+    std::fprintf(stderr, "%s: %s\n", argv[1], lowered.error().message.c_str());
+    return 1;
+  }
   std::set<uint32_t> wanted;
   for (int i = 2; i < argc; ++i)
     wanted.insert(static_cast<uint32_t>(std::strtoul(argv[i], nullptr, 10)));

@@ -426,8 +426,8 @@ TEST(BaselineTier, FallsBackToTheInterpreterOnCodeItCannotCompile) {
   ASSERT_NE(module, nullptr);
   engine::CompiledModule copy;
   copy.wasm = module->wasm;
-  for (const auto& fn : module->code) {
-    copy.code.push_back(std::make_unique<engine::CompiledFunction>(*fn));
+  for (uint32_t i = 0; i < module->code.size(); ++i) {  // lowered, then copied
+    copy.code.push_back(std::make_unique<engine::CompiledFunction>(*module->lowered(i).value()));
   }
   std::vector<uint32_t>& code = copy.code[1]->code;  // sum_squares: entry and one loop
   uint32_t seen = 0;

@@ -173,8 +173,8 @@ TEST(BaselineTierLazy, AFunctionThatCannotBeCompiledTrapsItsCall) {
   ASSERT_NE(module, nullptr);
   auto copy = std::make_shared<engine::CompiledModule>();
   copy->wasm = module->wasm;
-  for (const auto& fn : module->code) {
-    copy->code.push_back(std::make_unique<engine::CompiledFunction>(*fn));
+  for (uint32_t i = 0; i < module->code.size(); ++i) {  // lowered, then copied
+    copy->code.push_back(std::make_unique<engine::CompiledFunction>(*module->lowered(i).value()));
   }
   std::vector<uint32_t>& code = copy->code[1]->code;  // sum_squares: entry and one loop
   uint32_t seen = 0;

@@ -104,8 +104,8 @@ TEST(JitNativeCode, MismatchedLoweredCodeIsAnError) {
   ASSERT_NE(module, nullptr);
   engine::CompiledModule copy;
   copy.wasm = module->wasm;
-  for (const auto& fn : module->code) {
-    copy.code.push_back(std::make_unique<engine::CompiledFunction>(*fn));
+  for (uint32_t i = 0; i < module->code.size(); ++i) {  // lowered, then copied
+    copy.code.push_back(std::make_unique<engine::CompiledFunction>(*module->lowered(i).value()));
   }
   // The loop's safepoint turned into an instruction of the same size: one safepoint short.
   std::vector<uint32_t>& code = copy.code[0]->code;
