@@ -170,9 +170,7 @@ struct CompiledFunction {
   /// through is_lowered() (acquire) before any of them is.
   mutable bool lowered = true;
 
-  bool is_lowered() const {
-    return std::atomic_ref<bool>(lowered).load(std::memory_order_acquire);
-  }
+  bool is_lowered() const { return std::atomic_ref<bool>(lowered).load(std::memory_order_acquire); }
   /// Byte offset in the module of the Wasm instruction that produced code word `pos`.
   uint32_t offset_of(uint32_t pos) const;
 };
