@@ -37,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   // Lowering (lazy in compile(), done here for every function) may only refuse what the
   // validator refuses, and the validator accepted this module.
-  if (Result<void> lowered = (*module)->lower_all(); !lowered) {
+  if (auto lowered = (*module)->lower_all(); !lowered) {
     std::fprintf(stderr, "lowering rejected a valid module: %s\n",
                  lowered.error().to_string().c_str());
     std::abort();
