@@ -234,9 +234,10 @@ Result<void> FunctionCompiler::emit_next_safepoint(bool osr_point) {
   ++next_safepoint_;
   const x86::Mem budget = ctx_field(offsetof(Context, budget));
   if (site.cost <= 0x7FFF'FFFFu) {
-    a_.cmp(budget, site.cost);
-    a_.jl(site.slow);
+    // sub sets the flags cmp would (budget < cost: jl) and already charges the fast path; the
+    // slow path adds the cost back first, so the helper sees the budget unchanged.
     a_.sub(budget, site.cost);
+    a_.jl(site.slow);
   } else {
     a_.mov(x86::eax, site.cost);
     a_.cmp(budget, x86::rax);
@@ -250,6 +251,7 @@ Result<void> FunctionCompiler::emit_next_safepoint(bool osr_point) {
 
 void FunctionCompiler::emit_safepoint_slow_path(const SlowSafepoint& site) {
   a_.bind(site.slow);
+  if (site.cost <= 0x7FFF'FFFFu) a_.add(ctx_field(offsetof(Context, budget)), site.cost);
   offset_ = site.offset;
   store_site();
   a_.mov(x86::rdi, x86::rbx);

@@ -1,7 +1,7 @@
-// The function compiler's driver: the prologue (depth and stack checks, params and locals into
-// the frame), one instruction at a time (unreachable code skipped as lowering skips it), then
-// the out-of-line parts (the stack-exhausted exit, trap stubs, br_table jump tables) and the
-// frame size, patched into the prologue.
+// The function compiler's driver: the direct entry's prologue (depth and stack checks, params
+// and locals into the frame), one instruction at a time (unreachable code skipped as lowering
+// skips it), then the out-of-line parts (the stack-exhausted exit, the slot entry, trap stubs,
+// br_table jump tables) and the frame size, patched into the prologue.
 #include "baseline/function_compiler.hpp"
 
 #include <cstring>
@@ -47,18 +47,28 @@ uint32_t FunctionCompiler::push() {
   return sp_ - 1;
 }
 
+// The entry as two 32-bit immediates (offset, then function index): no 64-bit constant to load.
+void FunctionCompiler::store_shadow_entry() {
+  a_.mov(x86::eax, depth_slot());
+  a_.mov(x86::rcx, ctx_field(offsetof(Context, shadow)));
+  const x86::Mem entry = x86::dword_ptr(x86::rcx, x86::rax, 3);
+  static_assert(native::shadow_entry(1, 2) == (uint64_t{1} << 32 | 2));
+  a_.mov(entry, offset_);
+  a_.mov(entry.cloneAdjusted(4), func_index_);
+}
+
 void FunctionCompiler::store_site() {
-  a_.mov(x86::ecx, depth_slot());
-  a_.mov(ctx_field(offsetof(Context, depth), 4), x86::ecx);
-  a_.mov(x86::rax, ctx_field(offsetof(Context, shadow)));
-  a_.lea(x86::rax, x86::ptr(x86::rax, x86::rcx, 3));
-  a_.mov(x86::rcx, native::shadow_entry(func_index_, offset_));
-  a_.mov(x86::qword_ptr(x86::rax), x86::rcx);
+  store_shadow_entry();
+  a_.mov(ctx_field(offsetof(Context, depth), 4), x86::eax);
+}
+
+void FunctionCompiler::load_callee_fp(const x86::Gp& dst, uint32_t base) {
+  a_.mov(dst, fp_slot());
+  a_.add(dst, static_cast<int32_t>(lowered_.stack_base + base));
 }
 
 void FunctionCompiler::store_callee_fp(uint32_t base) {
-  a_.mov(x86::eax, fp_slot());
-  a_.add(x86::eax, static_cast<int32_t>(lowered_.stack_base + base));
+  load_callee_fp(x86::eax, base);
   a_.mov(ctx_field(offsetof(Context, frame_fp), 4), x86::eax);
 }
 
@@ -80,26 +90,23 @@ Result<void> FunctionCompiler::collect_safepoint_costs() {
   return {};
 }
 
-// Only rbx and the registers of hot locals are pushed: the checks use the scratch registers,
-// so a function with fewer register locals saves fewer registers (a small callee saves one).
+// The direct entry (the slot entry, after the body, calls it). Only rbp and the registers of hot
+// locals are pushed (rbx is the caller's Context*, kept): the checks use the scratch registers,
+// so a function with fewer register locals saves fewer registers.
 void FunctionCompiler::emit_prologue() {
   a_.bind(m_.entry);
   a_.push(x86::rbp);
   a_.mov(x86::rbp, x86::rsp);
-  a_.push(x86::rbx);
   for (const uint32_t local : register_locals_) a_.push(local_register(local));
-  a_.mov(x86::rbx, x86::rdi);
-  // d = the caller's depth + 1 must stay within max_depth, the frame's interpreter slots
-  // (fp + frame_size, abi.hpp) within max_slots, and the native stack (with this frame) above
-  // its limit. The trap reports the caller's depth, whose site the caller stored. rsi (the
-  // args/results array) stays live until the params are read.
+  // d = the caller's depth (eax) + 1 must stay within max_depth, the frame's interpreter slots
+  // (its fp, ecx, + frame_size, abi.hpp) within max_slots, and the native stack (with this
+  // frame) above its limit. The trap reports the caller's depth, whose site the caller stored.
+  // rsi (the args/results array) stays live until the params are read.
   exhausted_ = a_.newLabel();
   low_stack_ = a_.newLabel();
-  a_.mov(x86::eax, ctx_field(offsetof(Context, depth), 4));
   a_.inc(x86::eax);
   a_.cmp(x86::eax, ctx_field(offsetof(Context, max_depth), 4));
   a_.ja(exhausted_);
-  a_.mov(x86::ecx, ctx_field(offsetof(Context, frame_fp), 4));
   a_.lea(x86::rdx, x86::ptr(x86::rcx, static_cast<int32_t>(lowered_.frame_size)));
   a_.mov(x86::edi, ctx_field(offsetof(Context, max_slots), 4));
   a_.cmp(x86::rdx, x86::rdi);
@@ -122,6 +129,19 @@ void FunctionCompiler::emit_prologue() {
   }
   zero_locals(in_register);
   load_local_registers();
+}
+
+// The slot entry, void(Context*, Slot*): the caller's depth and the fp come in the Context. It
+// enters with rsp = 8 mod 16, as the direct entry does after its push and call.
+void FunctionCompiler::emit_slot_entry() {
+  a_.bind(m_.slot_entry);
+  a_.push(x86::rbx);
+  a_.mov(x86::rbx, x86::rdi);
+  a_.mov(x86::eax, ctx_field(offsetof(Context, depth), 4));
+  a_.mov(x86::ecx, ctx_field(offsetof(Context, frame_fp), 4));
+  a_.call(m_.entry);
+  a_.pop(x86::rbx);
+  a_.ret();
 }
 
 // The declared locals start at zero. A few: one store each (register locals skipped); more:
@@ -308,35 +328,52 @@ void FunctionCompiler::emit_epilogue() {
   for (auto it = register_locals_.rbegin(); it != register_locals_.rend(); ++it) {
     a_.pop(local_register(*it));
   }
-  a_.pop(x86::rbx);
   a_.pop(x86::rbp);
   a_.ret();
 }
 
 // Cold code after the body: the stack-exhausted exit and the move to the big stack (on the
-// frame of the saved registers only: the frame may lie below the limit), the safepoints' slow
-// paths, the return after an OSR, one stub per trap site, the jump tables.
+// frame of the saved registers only: the frame may lie below the limit), the slot-entry calls
+// of direct calls whose callee was replaced, the safepoints' slow paths, the return after an
+// OSR, the function's slot entry, one stub per trap site, the jump tables.
 void FunctionCompiler::emit_out_of_line() {
+  // Both exits come from the checks: eax = this frame's depth, ecx = its fp. The context gets
+  // the caller's depth (its site is in the shadow stack) and this frame's fp, as a slot entry
+  // would have found them.
   a_.bind(exhausted_);
+  a_.dec(x86::eax);
+  a_.mov(ctx_field(offsetof(Context, depth), 4), x86::eax);
   a_.lea(x86::rsp, x86::ptr(x86::rbp, -((saved_bytes_ + 15) & ~15)));  // aligned for the call
   a_.mov(x86::rdi, x86::rbx);
   a_.mov(x86::esi, static_cast<uint32_t>(engine::TrapKind::CallStackExhausted));
   call_address(reinterpret_cast<const void*>(&native::lunatic_jit_trap));
-  // The function is its own slot entry: it runs again from its start on the big stack (or
-  // traps there), with the caller's depth, fp and budget still in the context; its results
-  // are in the args/results array (rsi, not yet saved) when the helper returns.
+  // The function runs again from its slot entry on the big stack (or traps there), with the
+  // caller's depth, this frame's fp and the budget in the context; its results are in the
+  // args/results array (rsi, not yet saved) when the helper returns.
   a_.bind(low_stack_);
+  a_.dec(x86::eax);
+  a_.mov(ctx_field(offsetof(Context, depth), 4), x86::eax);
+  a_.mov(ctx_field(offsetof(Context, frame_fp), 4), x86::ecx);
   a_.lea(x86::rsp, x86::ptr(x86::rbp, -((saved_bytes_ + 15) & ~15)));
   a_.mov(x86::rdx, x86::rsi);
-  a_.lea(x86::rsi, x86::ptr(m_.entry));
+  a_.lea(x86::rsi, x86::ptr(m_.slot_entry));
   a_.mov(x86::rdi, x86::rbx);
   call_address(reinterpret_cast<const void*>(&native::lunatic_jit_grow_stack));
   emit_epilogue();
+  for (const SlotCall& call : slot_calls_) {
+    a_.bind(call.call);
+    a_.mov(ctx_field(offsetof(Context, depth), 4), x86::eax);
+    a_.mov(ctx_field(offsetof(Context, frame_fp), 4), x86::ecx);
+    a_.mov(x86::rdi, x86::rbx);
+    a_.call(x86::rdx);
+    a_.jmp(call.done);
+  }
   for (const SlowSafepoint& site : slow_safepoints_) emit_safepoint_slow_path(site);
   if (osr_return_.isValid()) {  // the OSR entry already wrote the results
     a_.bind(osr_return_);
     emit_epilogue();
   }
+  emit_slot_entry();
   for (const TrapSite& site : traps_) {
     a_.bind(site.label);
     offset_ = site.offset;
