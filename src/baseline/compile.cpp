@@ -78,8 +78,9 @@ Result<PlacedFunction> compile_function(const engine::CompiledModule& module,
   FirstError errors;
   code.setErrorHandler(&errors);
   asmjit::x86::Assembler assembler(&code);
-  ModuleState state{module, module.wasm, assembler, cells, assembler.newLabel(),
-                    assembler.newLabel()};
+  const asmjit::Label direct_label = assembler.newLabel();
+  const asmjit::Label slot_label = assembler.newLabel();
+  ModuleState state{module, module.wasm, assembler, cells, direct_label, slot_label};
   static const asmjit::CpuInfo& cpu = asmjit::CpuInfo::host();
   state.has_lzcnt = cpu.hasFeature(asmjit::CpuFeatures::X86::kLZCNT);
   state.has_bmi1 = cpu.hasFeature(asmjit::CpuFeatures::X86::kBMI);

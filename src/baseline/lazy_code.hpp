@@ -26,7 +26,7 @@ asmjit::JitRuntime& code_runtime();
 
 /// One function's code, placed in executable memory.
 struct PlacedFunction {
-  void* block = nullptr;  ///< what code_runtime().release() takes back
+  void* block = nullptr;                ///< what code_runtime().release() takes back
   native::SlotEntryFn entry = nullptr;  ///< the slot entry (void(Context*, Slot*))
   void* direct = nullptr;               ///< the direct entry (function_compiler.hpp)
 };

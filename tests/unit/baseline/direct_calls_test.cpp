@@ -81,6 +81,47 @@ TEST(BaselineDirectCalls, AFunctionReplacedInTheSlotTableIsCalledByEveryCaller) 
   EXPECT_EQ(g_seen.calls, 0);
 }
 
+// $dirty leaves -1 in every slot and register of its frame; $clean's frame takes the same
+// stack. $a is written before anything reads it (its zero is not stored); $b and local 12 are
+// read first and local 11 never written: they must read 0, in their slots or registers.
+constexpr std::string_view kLocalsWat = R"((module
+  (func $dirty (param $n i32)
+    (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64)
+    (local.set 1 (i64.const -1)) (local.set 2 (i64.const -1)) (local.set 3 (i64.const -1))
+    (local.set 4 (i64.const -1)) (local.set 5 (i64.const -1)) (local.set 6 (i64.const -1))
+    (local.set 7 (i64.const -1)) (local.set 8 (i64.const -1)) (local.set 9 (i64.const -1))
+    (local.set 10 (i64.const -1)) (local.set 11 (i64.const -1)) (local.set 12 (i64.const -1))
+    (loop $l
+      (local.set 1 (i64.add (local.get 1) (local.get 2)))
+      (local.set 3 (i64.add (local.get 3) (local.get 4)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func $clean (param $n i32) (result i64)
+    (local $a i64) (local $b i64) (local $c i64) (local i64 i64 i64 i64 i64 i64 i64 i64 i64)
+    (local.set $a (i64.const 7))
+    (local.set $c (i64.add (local.get $b) (i64.const 1)))
+    (loop $l
+      (local.set $a (i64.add (local.get $a) (local.get $c)))
+      (local.set $b (i64.add (local.get $b) (local.get 12)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (i64.add (i64.add (local.get $a) (local.get $b)) (i64.add (local.get $c) (local.get 11))))
+  (func (export "run") (param i32) (result i64)
+    (call $dirty (local.get 0))
+    (call $clean (local.get 0))))
+)";
+
+TEST(BaselineDirectCalls, OnlyLocalsWrittenBeforeAnyReadSkipTheirZero) {
+  const std::string_view wat = kLocalsWat;
+  TierInstance interp(wat, Tier::Interp);
+  TierInstance baseline(wat, Tier::Baseline);
+  ASSERT_NE(baseline.instance, nullptr);
+  for (int32_t n : {1, 3, 1000}) {
+    const Outcome want = run_to_end(interp.thread, interp.fn("run"), {Value::i32(n)}, {});
+    const Outcome got = run_to_end(baseline.thread, baseline.fn("run"), {Value::i32(n)}, {});
+    ASSERT_EQ(want.status, RunStatus::Done);
+    EXPECT_EQ(got, want) << n;
+  }
+}
+
 // A recursion through direct calls and call_indirect's fast path, with a few locals: it runs
 // out of depth or of slots (by the limits) at the same call as in the interpreter, with the
 // same backtrace; with the default limits it moves to the big native stack first.
