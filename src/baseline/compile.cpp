@@ -93,14 +93,16 @@ Result<void> check_module(const engine::CompiledModule& module) {
 }  // namespace
 
 Result<PlacedFunction> compile_function(const engine::CompiledModule& module,
-                                        uint32_t defined_index) {
+                                        uint32_t defined_index, const DirectCell* cells) {
   TRY(module.lowered(defined_index));  // FunctionCompiler reads the lowered code
   asmjit::CodeHolder code;
   code.init(code_runtime().environment());
   FirstError errors;
   code.setErrorHandler(&errors);
   asmjit::x86::Assembler assembler(&code);
-  ModuleState state{module, module.wasm, assembler, assembler.newLabel()};
+  const asmjit::Label direct_label = assembler.newLabel();
+  const asmjit::Label slot_label = assembler.newLabel();
+  ModuleState state{module, module.wasm, assembler, cells, direct_label, slot_label};
   static const asmjit::CpuInfo& cpu = asmjit::CpuInfo::host();
   state.has_lzcnt = cpu.hasFeature(asmjit::CpuFeatures::X86::kLZCNT);
   state.has_bmi1 = cpu.hasFeature(asmjit::CpuFeatures::X86::kBMI);
@@ -115,9 +117,10 @@ Result<PlacedFunction> compile_function(const engine::CompiledModule& module,
     return baseline_error(std::string("cannot place the code: ") +
                           asmjit::DebugUtils::errorAsString(placed) + " " + errors.error);
   }
-  void* entry = static_cast<uint8_t*>(base) + code.labelOffsetFromBase(state.entry);
+  void* entry = static_cast<uint8_t*>(base) + code.labelOffsetFromBase(state.slot_entry);
+  void* direct = static_cast<uint8_t*>(base) + code.labelOffsetFromBase(state.entry);
   if (native::perf_map_enabled()) write_perf_map(module.wasm, defined_index, base, code.codeSize());
-  return PlacedFunction{base, reinterpret_cast<native::SlotEntryFn>(entry)};
+  return PlacedFunction{base, reinterpret_cast<native::SlotEntryFn>(entry), direct};
 }
 
 Result<std::unique_ptr<native::NativeCode>> compile_baseline(const engine::CompiledModule& module,

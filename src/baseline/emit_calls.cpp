@@ -1,13 +1,15 @@
 // Calls. A call's operands already sit in consecutive frame slots, Slots as the runtime
 // expects them: that is the callee's args/results array. Direct calls of this module's
 // functions go through ctx->slot_entries (this module's newest tier: the baseline's own
-// functions, or LLVM's slot entries once they replaced them); imports go through
-// lunatic_jit_call; call_indirect has an inline fast path (table 0, a function of this
-// instance with the expected type pointer, through the same table) beside the helper's slow
-// path.
+// functions, or LLVM's slot entries once they replaced them): while the entry there is the
+// callee's baseline code, its direct entry runs (depth and fp in registers, no Context stores);
+// imports go through lunatic_jit_call; call_indirect has an inline fast path (table 0, a
+// function of this instance with the expected type pointer, through the same table and cells)
+// beside the helper's slow path.
 #include <bit>
 
 #include "baseline/function_compiler.hpp"
+#include "baseline/lazy_code.hpp"
 #include "engine/store.hpp"
 #include "engine/value.hpp"
 
@@ -22,23 +24,40 @@ void FunctionCompiler::translate_call(uint32_t func_index) {
   const uint32_t results = engine::slot_count(type.results);
   const uint32_t base = sp_ - params;
   note_height(base + std::max({params, results, 1u}));
-  store_site();
-  store_callee_fp(base);
-  a_.mov(x86::rdi, x86::rbx);
   if (func_index >= m_.wasm.imported_functions) {
     // Through the context's table, not to the callee's label: once LLVM's code replaces
     // this module's, the table holds its slot entries and the call runs them.
     const uint32_t callee = func_index - m_.wasm.imported_functions;
+    store_shadow_entry();
+    load_callee_fp(x86::ecx, base);
     a_.lea(x86::rsi, stack_at(base));
-    a_.mov(x86::rax, ctx_field(offsetof(Context, slot_entries)));
-    a_.call(x86::qword_ptr(x86::rax, static_cast<int32_t>(callee * 8)));
+    a_.mov(x86::rdx, ctx_field(offsetof(Context, slot_entries)));
+    a_.mov(x86::rdx, x86::qword_ptr(x86::rdx, static_cast<int32_t>(callee * 8)));
+    a_.mov(x86::rdi, reinterpret_cast<uint64_t>(m_.cells + callee));
+    emit_module_call(x86::rdi);
   } else {
+    store_site();
+    store_callee_fp(base);
+    a_.mov(x86::rdi, x86::rbx);
     a_.mov(x86::esi, func_index);
     a_.lea(x86::rdx, stack_at(base));
     call_address(reinterpret_cast<const void*>(&native::lunatic_jit_call));
   }
   sp_ = base + results;
   retype(base, type.results);
+}
+
+// The cell says whether the entry is this module's baseline code (lazy_code.hpp, DirectCell):
+// then its direct entry takes depth and fp in registers and keeps rbx, else the entry is called
+// as a slot entry out of line, with depth and fp stored in the context.
+void FunctionCompiler::emit_module_call(const x86::Gp& cell) {
+  static_assert(offsetof(DirectCell, slot) == 0 && offsetof(DirectCell, direct) == 8);
+  SlotCall call{a_.newLabel(), a_.newLabel()};
+  a_.cmp(x86::rdx, x86::qword_ptr(cell));
+  a_.jne(call.call);
+  a_.call(x86::qword_ptr(cell, 8));
+  a_.bind(call.done);
+  slot_calls_.push_back(call);
 }
 
 void FunctionCompiler::translate_call_indirect(uint32_t type_index, uint32_t table) {
@@ -48,8 +67,7 @@ void FunctionCompiler::translate_call_indirect(uint32_t type_index, uint32_t tab
   const uint32_t index = sp_ - 1;
   const uint32_t base = index - params;
   note_height(base + std::max({params + 1, results, 1u}));
-  store_site();
-  store_callee_fp(base);
+  store_shadow_entry();
   asmjit::Label slow = a_.newLabel();
   asmjit::Label done = a_.newLabel();
   if (table == 0) {
@@ -80,14 +98,23 @@ void FunctionCompiler::translate_call_indirect(uint32_t type_index, uint32_t tab
     if (kShift != 0) a_.shr(x86::rcx, kShift);
     a_.mov(x86::rax, inverse);
     a_.imul(x86::rcx, x86::rax);
-    a_.mov(x86::rax, ctx_field(offsetof(Context, slot_entries)));
-    a_.mov(x86::rax, x86::qword_ptr(x86::rax, x86::rcx, 3));
-    a_.mov(x86::rdi, x86::rbx);
+    a_.mov(x86::rdx, ctx_field(offsetof(Context, slot_entries)));
+    a_.mov(x86::rdx, x86::qword_ptr(x86::rdx, x86::rcx, 3));
+    static_assert(sizeof(DirectCell) == 16);
+    a_.shl(x86::rcx, 4);
+    a_.mov(x86::rdi, reinterpret_cast<uint64_t>(m_.cells));
+    a_.add(x86::rdi, x86::rcx);
+    a_.mov(x86::eax, depth_slot());
+    load_callee_fp(x86::ecx, base);
     a_.lea(x86::rsi, stack_at(base));
-    a_.call(x86::rax);
+    emit_module_call(x86::rdi);
     a_.jmp(done);
   }
+  // The helper reads the depth and the callee's fp from the context (the site is stored).
   a_.bind(slow);
+  a_.mov(x86::eax, depth_slot());
+  a_.mov(ctx_field(offsetof(Context, depth), 4), x86::eax);
+  store_callee_fp(base);
   a_.mov(x86::rdi, x86::rbx);
   a_.mov(x86::esi, type_index);
   a_.mov(x86::edx, table);

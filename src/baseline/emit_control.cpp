@@ -87,8 +87,9 @@ Result<void> FunctionCompiler::enter_block(Ctrl::Kind kind, const wasm::BlockTyp
     c.else_label = a_.newLabel();
     c.has_else_label = true;
     if (c.params > 0) {  // before the branch: the else arm reads them back
-      c.saved = save_slots_;
-      save_slots_ += c.params;
+      c.saved = save_used_;
+      save_used_ += c.params;  // counted up front: count_save_slots
+      if (save_used_ > save_slots_) return baseline_error("if params miscounted", offset_);
       for (uint32_t i = 0; i < c.params; ++i) {
         a_.mov(x86::rcx, stack_at(c.height + i));
         a_.mov(save_slot(c.saved + i), x86::rcx);
@@ -234,9 +235,10 @@ Result<void> FunctionCompiler::emit_next_safepoint(bool osr_point) {
   ++next_safepoint_;
   const x86::Mem budget = ctx_field(offsetof(Context, budget));
   if (site.cost <= 0x7FFF'FFFFu) {
-    a_.cmp(budget, site.cost);
-    a_.jl(site.slow);
+    // sub sets the flags cmp would (budget < cost: jl) and already charges the fast path; the
+    // slow path adds the cost back first, so the helper sees the budget unchanged.
     a_.sub(budget, site.cost);
+    a_.jl(site.slow);
   } else {
     a_.mov(x86::eax, site.cost);
     a_.cmp(budget, x86::rax);
@@ -250,6 +252,7 @@ Result<void> FunctionCompiler::emit_next_safepoint(bool osr_point) {
 
 void FunctionCompiler::emit_safepoint_slow_path(const SlowSafepoint& site) {
   a_.bind(site.slow);
+  if (site.cost <= 0x7FFF'FFFFu) a_.add(ctx_field(offsetof(Context, budget)), site.cost);
   offset_ = site.offset;
   store_site();
   a_.mov(x86::rdi, x86::rbx);
@@ -275,7 +278,7 @@ void FunctionCompiler::emit_safepoint_slow_path(const SlowSafepoint& site) {
   a_.mov(x86::eax, fp_slot());
   a_.mov(ctx_field(offsetof(Context, frame_fp), 4), x86::eax);
   a_.mov(x86::rdi, x86::rbx);
-  a_.mov(x86::rsi, x86::rsp);
+  a_.lea(x86::rsi, slot(0));
   a_.mov(x86::edx, site.index);
   a_.mov(x86::rcx, args_slot());
   a_.call(x86::r11);

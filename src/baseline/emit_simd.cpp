@@ -158,7 +158,7 @@ Result<bool> FunctionCompiler::translate_simd(const wasm::Instr& in) {
   if (memory) store_site();  // the out-of-bounds trap reports this instruction
   const asmjit::Label code = simd_words(std::move(words));
   a_.mov(x86::rdi, x86::rbx);
-  a_.mov(x86::rsi, x86::rsp);
+  a_.lea(x86::rsi, slot(0));  // the frame's slots, as the helper indexes them
   a_.lea(x86::rdx, x86::ptr(code));
   call_address(reinterpret_cast<const void*>(&simd_instruction));
   pop_vals(operands);

@@ -1,7 +1,7 @@
-// The function compiler's driver: the prologue (depth and stack checks, params and locals into
-// the frame), one instruction at a time (unreachable code skipped as lowering skips it), then
-// the out-of-line parts (the stack-exhausted exit, trap stubs, br_table jump tables) and the
-// frame size, patched into the prologue.
+// The function compiler's driver: the direct entry's prologue (depth and stack checks, params
+// and locals into the frame), one instruction at a time (unreachable code skipped as lowering
+// skips it), then the out-of-line parts (the stack-exhausted exit, the slot entry, trap stubs,
+// br_table jump tables) and the frame size, patched into the prologue.
 #include "baseline/function_compiler.hpp"
 
 #include <cstring>
@@ -27,11 +27,33 @@ FunctionCompiler::FunctionCompiler(ModuleState& m, uint32_t defined_index)
       func_index_(m.wasm.imported_functions + defined_index) {}
 
 x86::Mem FunctionCompiler::slot(uint32_t index) const {
-  return x86::qword_ptr(x86::rsp, static_cast<int32_t>(index * 8));
+  return x86::qword_ptr(x86::rsp, static_cast<int32_t>((save_slots_ + index) * 8));
 }
 
 x86::Mem FunctionCompiler::save_slot(uint32_t k) const {
-  return x86::qword_ptr(x86::rbp, -saved_bytes_ - 8 - static_cast<int32_t>(k * 8));
+  return x86::qword_ptr(x86::rsp, static_cast<int32_t>(k * 8));
+}
+
+Result<uint32_t> FunctionCompiler::count_save_slots() const {
+  uint64_t n = 3;
+  for (const wasm::Instr& in : func_.body) {
+    if (in.op != wasm::Opcode::If || in.block.kind != wasm::BlockType::Kind::TypeIndex ||
+        in.block.type_index >= m_.wasm.types.size()) {
+      continue;
+    }
+    n += engine::slot_count(m_.wasm.types[in.block.type_index].params);
+    if (n > (1u << 20)) return baseline_error("too many saved if params");
+  }
+  return static_cast<uint32_t>(n);
+}
+
+void FunctionCompiler::emit_frame_adjust(bool allocate) {
+  if (allocate) {
+    a_.sub(x86::rsp, kFramePlaceholder);
+  } else {
+    a_.add(x86::rsp, kFramePlaceholder);
+  }
+  frame_patches_.push_back(a_.offset() - 4);
 }
 
 x86::Mem FunctionCompiler::ctx_field(uint32_t offset, uint32_t size) const {
@@ -47,18 +69,28 @@ uint32_t FunctionCompiler::push() {
   return sp_ - 1;
 }
 
+// The entry as two 32-bit immediates (offset, then function index): no 64-bit constant to load.
+void FunctionCompiler::store_shadow_entry() {
+  a_.mov(x86::eax, depth_slot());
+  a_.mov(x86::rcx, ctx_field(offsetof(Context, shadow)));
+  const x86::Mem entry = x86::dword_ptr(x86::rcx, x86::rax, 3);
+  static_assert(native::shadow_entry(1, 2) == (uint64_t{1} << 32 | 2));
+  a_.mov(entry, offset_);
+  a_.mov(entry.cloneAdjusted(4), func_index_);
+}
+
 void FunctionCompiler::store_site() {
-  a_.mov(x86::ecx, depth_slot());
-  a_.mov(ctx_field(offsetof(Context, depth), 4), x86::ecx);
-  a_.mov(x86::rax, ctx_field(offsetof(Context, shadow)));
-  a_.lea(x86::rax, x86::ptr(x86::rax, x86::rcx, 3));
-  a_.mov(x86::rcx, native::shadow_entry(func_index_, offset_));
-  a_.mov(x86::qword_ptr(x86::rax), x86::rcx);
+  store_shadow_entry();
+  a_.mov(ctx_field(offsetof(Context, depth), 4), x86::eax);
+}
+
+void FunctionCompiler::load_callee_fp(const x86::Gp& dst, uint32_t base) {
+  a_.mov(dst, fp_slot());
+  a_.add(dst, static_cast<int32_t>(lowered_.stack_base + base));
 }
 
 void FunctionCompiler::store_callee_fp(uint32_t base) {
-  a_.mov(x86::eax, fp_slot());
-  a_.add(x86::eax, static_cast<int32_t>(lowered_.stack_base + base));
+  load_callee_fp(x86::eax, base);
   a_.mov(ctx_field(offsetof(Context, frame_fp), 4), x86::eax);
 }
 
@@ -80,32 +112,26 @@ Result<void> FunctionCompiler::collect_safepoint_costs() {
   return {};
 }
 
-// Only rbx and the registers of hot locals are pushed: the checks use the scratch registers,
-// so a function with fewer register locals saves fewer registers (a small callee saves one).
+// The direct entry (the slot entry, after the body, calls it). Only the registers of hot locals
+// are pushed (no frame pointer; rbx is the caller's Context*, kept): the checks use the scratch
+// registers, so a function with fewer register locals saves fewer registers.
 void FunctionCompiler::emit_prologue() {
   a_.bind(m_.entry);
-  a_.push(x86::rbp);
-  a_.mov(x86::rbp, x86::rsp);
-  a_.push(x86::rbx);
   for (const uint32_t local : register_locals_) a_.push(local_register(local));
-  a_.mov(x86::rbx, x86::rdi);
-  // d = the caller's depth + 1 must stay within max_depth, the frame's interpreter slots
-  // (fp + frame_size, abi.hpp) within max_slots, and the native stack (with this frame) above
-  // its limit. The trap reports the caller's depth, whose site the caller stored. rsi (the
-  // args/results array) stays live until the params are read.
+  // d = the caller's depth (eax) + 1 must stay within max_depth, the frame's interpreter slots
+  // (its fp, ecx, + frame_size, abi.hpp) within max_slots, and the native stack (with this
+  // frame) above its limit. The trap reports the caller's depth, whose site the caller stored.
+  // rsi (the args/results array) stays live until the params are read.
   exhausted_ = a_.newLabel();
   low_stack_ = a_.newLabel();
-  a_.mov(x86::eax, ctx_field(offsetof(Context, depth), 4));
   a_.inc(x86::eax);
   a_.cmp(x86::eax, ctx_field(offsetof(Context, max_depth), 4));
   a_.ja(exhausted_);
-  a_.mov(x86::ecx, ctx_field(offsetof(Context, frame_fp), 4));
   a_.lea(x86::rdx, x86::ptr(x86::rcx, static_cast<int32_t>(lowered_.frame_size)));
   a_.mov(x86::edi, ctx_field(offsetof(Context, max_slots), 4));
   a_.cmp(x86::rdx, x86::rdi);
   a_.ja(exhausted_);
-  a_.sub(x86::rsp, kFramePlaceholder);
-  frame_patch_ = a_.offset() - 4;
+  emit_frame_adjust(true);
   a_.cmp(x86::rsp, ctx_field(offsetof(Context, stack_limit)));
   a_.jb(low_stack_);
   a_.mov(args_slot(), x86::rsi);
@@ -120,29 +146,60 @@ void FunctionCompiler::emit_prologue() {
     a_.mov(x86::rax, x86::qword_ptr(x86::rsi, static_cast<int32_t>(i * 8)));
     a_.mov(slot(i), x86::rax);
   }
-  zero_locals(in_register);
+  std::vector<bool> zero(local_count_, false);
+  for (uint32_t local = 0; local < local_types_.size(); ++local) {
+    if (written_first_[local]) continue;
+    const uint32_t first = local_slot_[local];
+    for (uint32_t k = 0; k < engine::slot_width(local_types_[local]); ++k) {
+      zero[first + k] = !in_register[first + k];
+    }
+  }
+  zero_locals(zero);
   load_local_registers();
 }
 
-// The declared locals start at zero. A few: one store each (register locals skipped); more:
-// 16-byte SSE stores (rep stosq costs tens of cycles to start, measured as a share of every
-// call of a small function); many: rep stosq.
-void FunctionCompiler::zero_locals(const std::vector<bool>& in_register) {
-  const uint32_t zeroed = local_count_ - param_slots_;
+// The slot entry, void(Context*, Slot*): the caller's depth and the fp come in the Context. It
+// enters with rsp = 8 mod 16, as the direct entry does after its push and call.
+void FunctionCompiler::emit_slot_entry() {
+  a_.bind(m_.slot_entry);
+  a_.push(x86::rbx);
+  a_.mov(x86::rbx, x86::rdi);
+  a_.mov(x86::eax, ctx_field(offsetof(Context, depth), 4));
+  a_.mov(x86::ecx, ctx_field(offsetof(Context, frame_fp), 4));
+  a_.call(m_.entry);
+  a_.pop(x86::rbx);
+  a_.ret();
+}
+
+// The declared locals start at zero, but for those `zero` (by slot) leaves out (register locals,
+// locals written before anything reads them). A few: one store each; more: 16-byte SSE stores
+// (rep stosq costs tens of cycles to start, measured as a share of every call of a small
+// function; a pair may zero a slot that needed none); many: rep stosq.
+void FunctionCompiler::zero_locals(const std::vector<bool>& zero) {
+  uint32_t count = 0;
+  for (uint32_t i = param_slots_; i < local_count_; ++i) count += zero[i] ? 1 : 0;
   constexpr uint32_t kSingleStores = 8;
   constexpr uint32_t kPairStores = 128;
-  if (zeroed <= kSingleStores) {
+  if (count <= kSingleStores) {
     for (uint32_t i = param_slots_; i < local_count_; ++i) {
-      if (!in_register[i]) a_.mov(slot(i), 0);
+      if (zero[i]) a_.mov(slot(i), 0);
     }
-  } else if (zeroed <= kPairStores) {
+  } else if (local_count_ - param_slots_ <= kPairStores) {
     a_.xorps(x86::xmm0, x86::xmm0);
-    uint32_t i = param_slots_;
-    for (; i + 2 <= local_count_; i += 2) a_.movups(slot(i).cloneResized(16), x86::xmm0);
-    if (i < local_count_) a_.mov(slot(i), 0);
+    for (uint32_t i = param_slots_; i < local_count_;) {
+      if (!zero[i]) {
+        ++i;
+      } else if (i + 1 < local_count_) {
+        a_.movups(slot(i).cloneResized(16), x86::xmm0);
+        i += 2;
+      } else {
+        a_.mov(slot(i), 0);
+        ++i;
+      }
+    }
   } else {
     a_.lea(x86::rdi, slot(param_slots_));
-    a_.mov(x86::ecx, zeroed);
+    a_.mov(x86::ecx, local_count_ - param_slots_);
     a_.xor_(x86::eax, x86::eax);
     a_.rep().stosq();  // keeps rsi, which load_local_registers reads
   }
@@ -165,7 +222,9 @@ Result<void> FunctionCompiler::run() {
   }
   param_slots_ = engine::slot_count(type_.params);
   local_version_.assign(local_types_.size(), 0);
+  save_slots_ = TRY(count_save_slots());
   choose_local_registers();
+  find_locals_written_first();
   emit_prologue();
   Ctrl fn;
   fn.kind = Ctrl::Kind::Func;
@@ -190,14 +249,16 @@ Result<void> FunctionCompiler::run() {
                           " safepoints, the compilation " + std::to_string(next_safepoint_));
   }
   emit_out_of_line();
-  // The frame: slots, then save slots at its top; with the saved registers a multiple of 16,
-  // which keeps calls aligned.
+  // The frame: save slots, then slots; with the return address and the saved registers a
+  // multiple of 16, which keeps calls aligned.
   const uint64_t bytes = (uint64_t{max_slots_} + save_slots_) * 8;
-  const uint64_t saved = static_cast<uint64_t>(saved_bytes_);
-  const uint64_t frame = ((bytes + saved + 15) & ~uint64_t{15}) - saved;
+  const uint64_t pushed = 8 + static_cast<uint64_t>(saved_bytes_);
+  const uint64_t frame = ((bytes + pushed + 15) & ~uint64_t{15}) - pushed;
   if (frame >= (1u << 30)) return baseline_error("frame too large");
   const auto frame32 = static_cast<uint32_t>(frame);
-  std::memcpy(a_.code()->textSection()->data() + frame_patch_, &frame32, 4);
+  for (const size_t patch : frame_patches_) {
+    std::memcpy(a_.code()->textSection()->data() + patch, &frame32, 4);
+  }
   return {};
 }
 
@@ -304,39 +365,63 @@ void FunctionCompiler::emit_return() {
 }
 
 void FunctionCompiler::emit_epilogue() {
-  a_.lea(x86::rsp, x86::ptr(x86::rbp, -saved_bytes_));
+  emit_frame_adjust(false);
+  emit_pops_and_return();
+}
+
+void FunctionCompiler::emit_pops_and_return() {
   for (auto it = register_locals_.rbegin(); it != register_locals_.rend(); ++it) {
     a_.pop(local_register(*it));
   }
-  a_.pop(x86::rbx);
-  a_.pop(x86::rbp);
   a_.ret();
 }
 
 // Cold code after the body: the stack-exhausted exit and the move to the big stack (on the
-// frame of the saved registers only: the frame may lie below the limit), the safepoints' slow
-// paths, the return after an OSR, one stub per trap site, the jump tables.
+// frame of the saved registers only: the frame may lie below the limit), the slot-entry calls
+// of direct calls whose callee was replaced, the safepoints' slow paths, the return after an
+// OSR, the function's slot entry, one stub per trap site, the jump tables.
 void FunctionCompiler::emit_out_of_line() {
+  // Both exits come from the checks: eax = this frame's depth, ecx = its fp. The context gets
+  // the caller's depth (its site is in the shadow stack) and this frame's fp, as a slot entry
+  // would have found them.
+  // Before the frame: rsp is the entry's (8 mod 16) less the saved registers.
+  const bool realign = (8 + saved_bytes_) % 16 != 0;
   a_.bind(exhausted_);
-  a_.lea(x86::rsp, x86::ptr(x86::rbp, -((saved_bytes_ + 15) & ~15)));  // aligned for the call
+  a_.dec(x86::eax);
+  a_.mov(ctx_field(offsetof(Context, depth), 4), x86::eax);
+  if (realign) a_.sub(x86::rsp, 8);  // aligned for the call
   a_.mov(x86::rdi, x86::rbx);
   a_.mov(x86::esi, static_cast<uint32_t>(engine::TrapKind::CallStackExhausted));
   call_address(reinterpret_cast<const void*>(&native::lunatic_jit_trap));
-  // The function is its own slot entry: it runs again from its start on the big stack (or
-  // traps there), with the caller's depth, fp and budget still in the context; its results
-  // are in the args/results array (rsi, not yet saved) when the helper returns.
+  // The function runs again from its slot entry on the big stack (or traps there), with the
+  // caller's depth, this frame's fp and the budget in the context; its results are in the
+  // args/results array (rsi, not yet saved) when the helper returns.
   a_.bind(low_stack_);
-  a_.lea(x86::rsp, x86::ptr(x86::rbp, -((saved_bytes_ + 15) & ~15)));
+  a_.dec(x86::eax);
+  a_.mov(ctx_field(offsetof(Context, depth), 4), x86::eax);
+  a_.mov(ctx_field(offsetof(Context, frame_fp), 4), x86::ecx);
+  emit_frame_adjust(false);
+  if (realign) a_.sub(x86::rsp, 8);
   a_.mov(x86::rdx, x86::rsi);
-  a_.lea(x86::rsi, x86::ptr(m_.entry));
+  a_.lea(x86::rsi, x86::ptr(m_.slot_entry));
   a_.mov(x86::rdi, x86::rbx);
   call_address(reinterpret_cast<const void*>(&native::lunatic_jit_grow_stack));
-  emit_epilogue();
+  if (realign) a_.add(x86::rsp, 8);
+  emit_pops_and_return();
+  for (const SlotCall& call : slot_calls_) {
+    a_.bind(call.call);
+    a_.mov(ctx_field(offsetof(Context, depth), 4), x86::eax);
+    a_.mov(ctx_field(offsetof(Context, frame_fp), 4), x86::ecx);
+    a_.mov(x86::rdi, x86::rbx);
+    a_.call(x86::rdx);
+    a_.jmp(call.done);
+  }
   for (const SlowSafepoint& site : slow_safepoints_) emit_safepoint_slow_path(site);
   if (osr_return_.isValid()) {  // the OSR entry already wrote the results
     a_.bind(osr_return_);
     emit_epilogue();
   }
+  emit_slot_entry();
   for (const TrapSite& site : traps_) {
     a_.bind(site.label);
     offset_ = site.offset;

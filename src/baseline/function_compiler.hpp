@@ -8,17 +8,24 @@
 // copied local.get, and entries are written to their homes only at control flow, calls, helper
 // calls and safepoints.
 //
-// Frame and registers (each function is its own slot entry, void f(Context*, Slot*)):
-//   rbx = Context*; this frame's call depth and its fp in the interpreter's slot stack (abi.hpp
-//   frame_fp) are computed in eax and ecx by the prologue and kept in the frame;
-//   push rbp, rbx and the registers that hold locals (below), then rsp -= frame
-//   (patched at the end, once the deepest operand stack is known); the args pointer, depth, fp
-//   and the `if` params saved for the else arm live at the top of the frame (save_slot).
+// Frame and registers. Each function has two entries (emit_calls.cpp): the direct entry, for
+// the calls of the baseline's own code of this module (rbx = Context*, which the callee keeps,
+// eax = the caller's depth, ecx = the callee's fp in the interpreter's slot stack (abi.hpp
+// frame_fp), rsi = the args/results array), and the slot entry void f(Context*, Slot*) for
+// everyone else, a few instructions after the body that save rbx, load the depth and fp from
+// the Context and call the direct entry.
+//   rbx = Context*; the prologue computes this frame's call depth (eax + 1), checks it and the
+//   fp, and keeps them in the frame;
+//   push the registers that hold locals (below), then rsp -= frame (patched at the end, once
+//   the deepest operand stack is known; no frame pointer: everything is rsp-relative); the
+//   args pointer, depth, fp and the `if` params saved for the else arm live at the bottom of
+//   the frame (save_slot), the locals and the operand stack above them (slot).
 //   rax, rcx, rdx are scratch; r8-r11, rsi, rdi hold cached operand-stack values; r15, r14, r13
 //   and r12 may each hold a hot local for the whole function (local_registers.cpp).
 // The fuel budget stays in ctx->budget (no register copy), memory base and size are read from
 // the Context at each access, so nothing needs reloading after a call. Calls go through
-// ctx->slot_entries and loop headers may hand the frame to LLVM's OSR entry: the tier-up.
+// ctx->slot_entries (a direct entry only while the table holds this code's slot entry) and
+// loop headers may hand the frame to LLVM's OSR entry: the tier-up.
 #pragma once
 
 #include <asmjit/x86.h>
@@ -43,12 +50,17 @@ inline Error baseline_error(std::string message, uint64_t offset = Error::kNoOff
   return Error(Phase::Unsupported, std::move(message), offset, "baseline");
 }
 
+struct DirectCell;  // lazy_code.hpp
+
 /// What the compile of one function needs of its module, and where it is assembled.
 struct ModuleState {
   const engine::CompiledModule& compiled;
   const wasm::Module& wasm;
   asmjit::x86::Assembler& a;
-  asmjit::Label entry;  ///< bound at the function's first instruction
+  /// By defined index: the direct entries the function's calls go through (lazy_code.hpp).
+  const DirectCell* cells;
+  asmjit::Label entry;       ///< the direct entry: bound at the function's first instruction
+  asmjit::Label slot_entry;  ///< the slot entry, after the body: sets up and calls `entry`
   bool has_lzcnt = false;
   bool has_bmi1 = false;
   bool has_popcnt = false;
@@ -107,6 +119,12 @@ class FunctionCompiler {
     asmjit::Label label;
     std::vector<asmjit::Label> targets;
   };
+  /// A direct call whose table no longer holds its callee's baseline code: the slot-entry call
+  /// (rdx = the entry, eax = this frame's depth, ecx = the callee's fp, rsi = its args).
+  struct SlotCall {
+    asmjit::Label call;
+    asmjit::Label done;
+  };
 
  public:
   /// Where an operand-stack entry's value is (value_stack.cpp).
@@ -130,9 +148,8 @@ class FunctionCompiler {
   // function_compiler.cpp: driver, prologue, epilogue, frame helpers.
   Result<void> collect_safepoint_costs();
   void emit_prologue();
-  /// Zeroes the declared locals' slots (after the params'); `in_register`, by slot, marks those of
-  /// register locals (their own code zeroes them).
-  void zero_locals(const std::vector<bool>& in_register);
+  /// Zeroes the declared locals' slots (after the params') that `zero` marks, by slot.
+  void zero_locals(const std::vector<bool>& zero);
   Result<void> translate(const wasm::Instr& in);
   void emit_out_of_line();
 
@@ -151,14 +168,22 @@ class FunctionCompiler {
   Result<void> emit_next_safepoint(bool osr_point = false);
   void emit_safepoint_slow_path(const SlowSafepoint& site);
   void emit_return();
-  void emit_epilogue();  ///< restores the saved registers and returns
+  void emit_epilogue();         ///< frees the frame, restores the saved registers and returns
+  void emit_pops_and_return();  ///< the epilogue once the frame is freed
+  /// rsp -= or += the frame size (patched once it is known).
+  void emit_frame_adjust(bool allocate);
+  /// Every `if` with params saves them: 3 + their slots, for the frame's layout.
+  Result<uint32_t> count_save_slots() const;
 
   // local_registers.cpp: hot locals in callee-saved registers for the whole function.
   /// Picks the locals to keep in registers (by uses, weighted by loop depth).
   void choose_local_registers();
-  /// The prologue's part: each register local loaded with its param or zeroed. Reads the
-  /// args through rsi (the prologue keeps it live until then).
+  /// The prologue's part: each register local loaded with its param or zeroed (unless written
+  /// first). Reads the args through rsi (the prologue keeps it live until then).
   void load_local_registers();
+  /// Sets written_first_: the declared locals that the code every call runs first (up to the
+  /// first branch, label, loop or return) writes before anything reads them.
+  void find_locals_written_first();
   /// Writes every register local to its slot (before LLVM's OSR entry reads the frame).
   void store_local_registers();
   /// The register local `local` lives in, or an invalid Gp (it lives in its slot).
@@ -274,6 +299,13 @@ class FunctionCompiler {
   // emit_calls.cpp
   void translate_call(uint32_t func_index);
   void translate_call_indirect(uint32_t type_index, uint32_t table);
+  /// The call of this module's defined function whose slot entry is in rdx and whose cell
+  /// address is `cell` (a register other than rax, rcx, rdx, rsi): its direct entry while the
+  /// table holds its baseline code, else its slot entry; eax = this frame's depth, ecx = the
+  /// callee's fp, rsi = its args/results.
+  void emit_module_call(const asmjit::x86::Gp& cell);
+  /// The slot entry after the body: saves rbx, loads depth and fp, calls the direct entry.
+  void emit_slot_entry();
 
   // Frame and ABI helpers (function_compiler.cpp).
   asmjit::x86::Mem slot(uint32_t index) const;  ///< [rsp + 8 * index]
@@ -281,7 +313,7 @@ class FunctionCompiler {
   asmjit::x86::Mem local_home(uint32_t local) const { return slot(local_slot_[local]); }
   asmjit::x86::Mem stack_at(uint32_t height) const { return slot(local_count_ + height); }
   asmjit::x86::Mem top(uint32_t from_top = 0) const { return stack_at(sp_ - 1 - from_top); }
-  asmjit::x86::Mem save_slot(uint32_t k) const;  ///< [rbp - saved bytes - 8 - 8 * k]
+  asmjit::x86::Mem save_slot(uint32_t k) const;  ///< [rsp + 8 * k], below the slots
   /// Where the prologue keeps the args/results pointer, the frame's call depth and its fp in
   /// the interpreter's slot stack.
   asmjit::x86::Mem args_slot() const { return save_slot(kArgsSaveSlot); }
@@ -296,9 +328,13 @@ class FunctionCompiler {
   void note_height(uint32_t height);
   /// shadow[depth] = this site, ctx->depth = depth: before any call out of this frame.
   void store_site();
+  /// shadow[depth] = this site, leaving eax = depth (rcx clobbered): before a direct call.
+  void store_shadow_entry();
   /// ctx->frame_fp = the fp of a callee whose arguments start at operand height `base`:
   /// this frame's fp + the lowered frame's stack_base + base (one slot per operand).
   void store_callee_fp(uint32_t base);
+  /// dst (32-bit) = that fp.
+  void load_callee_fp(const asmjit::x86::Gp& dst, uint32_t base);
   void call_address(const void* fn);
   /// A jump to this function's trap stub of `kind` at the current instruction.
   asmjit::Label trap_label(engine::TrapKind kind);
@@ -337,13 +373,20 @@ class FunctionCompiler {
   uint32_t cached_from_ = 0;  ///< every entry below this height is in its slot
   Fused fused_;
   wasm::Opcode next_op_ = wasm::Opcode::Nop;  ///< the instruction after the current one
-  uint32_t max_slots_ = 0;   ///< locals + deepest operand stack (and call result areas)
-  uint32_t save_slots_ = 3;  ///< args, depth, fp, then `if` params saved for their else arm
-  int32_t saved_bytes_ = 8;  ///< callee-saved registers pushed after rbp: rbx, locals'
+  uint32_t max_slots_ = 0;  ///< locals + deepest operand stack (and call result areas)
+  /// At the frame's bottom: args, depth, fp, then `if` params saved for their else arm (all
+  /// counted before the prologue: count_save_slots), of which save_used_ are given out.
+  uint32_t save_slots_ = 3;
+  uint32_t save_used_ = 3;
+  int32_t saved_bytes_ = 0;  ///< callee-saved registers pushed on entry: the locals'
 
   std::vector<uint8_t> local_reg_;         ///< by local: the register it lives in, 0: its slot
   std::vector<uint32_t> register_locals_;  ///< the locals that live in registers
-  size_t frame_patch_ = 0;                 ///< offset of the frame size's imm32 in the code
+  /// By local: a declared local no one can see before the function writes it, so the
+  /// prologue does not zero it (find_locals_written_first).
+  std::vector<bool> written_first_;
+  /// Offsets of the frame size's imm32 in the code: the prologue's sub, each epilogue's add.
+  std::vector<size_t> frame_patches_;
   asmjit::Label exhausted_;
   asmjit::Label low_stack_;  ///< only the native stack ran out: lunatic_jit_grow_stack
   asmjit::Label return_;
@@ -353,6 +396,7 @@ class FunctionCompiler {
   uint32_t offset_ = 0;  ///< module offset of the instruction being compiled
   std::vector<TrapSite> traps_;
   std::vector<JumpTable> tables_;
+  std::vector<SlotCall> slot_calls_;
   std::vector<std::pair<asmjit::Label, std::vector<uint32_t>>> simd_words_;
   std::vector<SlowSafepoint> slow_safepoints_;
   std::vector<uint32_t> safepoint_costs_;

@@ -67,7 +67,8 @@ namespace lunatic::baseline {
 
 LazyCode::LazyCode(const engine::CompiledModule& module)
     : module_(module),
-      compiled_(new std::atomic<native::SlotEntryFn>[module.wasm.functions.size()]) {
+      compiled_(new std::atomic<native::SlotEntryFn>[module.wasm.functions.size()]),
+      cells_(new DirectCell[module.wasm.functions.size()]) {
   for (size_t i = 0; i < module.wasm.functions.size(); ++i) compiled_[i].store(nullptr);
 }
 
@@ -128,7 +129,7 @@ Result<native::SlotEntryFn> LazyCode::resolve(uint32_t defined_index) {
   }
   const std::chrono::nanoseconds start = clock_time(CLOCK_MONOTONIC);
   const std::chrono::nanoseconds start_cpu = clock_time(CLOCK_THREAD_CPUTIME_ID);
-  Result<PlacedFunction> placed = compile_function(module_, defined_index);
+  Result<PlacedFunction> placed = compile_function(module_, defined_index, cells_.get());
   if (!placed.ok()) {
     Error e = std::move(placed).error();
     e.context =
@@ -136,6 +137,8 @@ Result<native::SlotEntryFn> LazyCode::resolve(uint32_t defined_index) {
     return e;
   }
   blocks_.push_back(placed->block);
+  cells_[defined_index].direct.store(placed->direct, std::memory_order_release);
+  cells_[defined_index].slot.store(placed->entry, std::memory_order_release);
   compiled_[defined_index].store(placed->entry, std::memory_order_release);
   // Only over the stub: LLVM's code for a hot function may be there already, and stays.
   code_->replace_entry(defined_index, stub_entries_[defined_index], placed->entry);

@@ -26,14 +26,29 @@ asmjit::JitRuntime& code_runtime();
 
 /// One function's code, placed in executable memory.
 struct PlacedFunction {
-  void* block = nullptr;  ///< what code_runtime().release() takes back
-  native::SlotEntryFn entry = nullptr;
+  void* block = nullptr;                ///< what code_runtime().release() takes back
+  native::SlotEntryFn entry = nullptr;  ///< the slot entry (void(Context*, Slot*))
+  void* direct = nullptr;               ///< the direct entry (function_compiler.hpp)
 };
 
-/// Compiles defined function `defined_index` of `module` and places it. Errors: what the
-/// function compiler refuses, an assembler error, no executable memory. Thread-safe.
+/// The direct entry of one defined function, for the baseline's own calls (emit_calls.cpp):
+/// a call reads the slot entry the context's table holds for its callee and calls `direct`
+/// only while that entry is `slot`, this code's own slot entry; anything else there (the lazy
+/// stub, LLVM's code for a hot function, another tier's table) is called as a slot entry.
+/// Set once, when the function is compiled: `direct` first, then `slot` (x86 keeps stores in
+/// order and loads in order, so a caller that sees `slot` sees `direct`); never changed after.
+/// The layout is read by generated code: slot at 0, direct at 8.
+struct DirectCell {
+  std::atomic<native::SlotEntryFn> slot{nullptr};
+  std::atomic<void*> direct{nullptr};
+};
+static_assert(sizeof(DirectCell) == 16 && std::atomic<void*>::is_always_lock_free);
+
+/// Compiles defined function `defined_index` of `module` and places it; its direct calls of
+/// the module's functions go through `cells` (by defined index). Errors: what the function
+/// compiler refuses, an assembler error, no executable memory. Thread-safe.
 Result<PlacedFunction> compile_function(const engine::CompiledModule& module,
-                                        uint32_t defined_index);
+                                        uint32_t defined_index, const DirectCell* cells);
 
 /// The CodeOwner of a module's baseline code: the stub block and every compiled function's
 /// block, freed together with the NativeCode. The module outlives it (the module holds the
@@ -63,6 +78,8 @@ class LazyCode final : public native::CodeOwner {
   std::vector<native::SlotEntryFn> stub_entries_;  ///< by defined index, in the stub block
   /// By defined index: the compiled function, null until its first call compiled it.
   std::unique_ptr<std::atomic<native::SlotEntryFn>[]> compiled_;
+  /// By defined index: the direct entries (DirectCell), published with compiled_.
+  std::unique_ptr<DirectCell[]> cells_;
   std::mutex mutex_;           ///< one compile at a time per module
   std::vector<void*> blocks_;  ///< the compiled functions' blocks (under mutex_)
 };

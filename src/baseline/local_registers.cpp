@@ -85,8 +85,45 @@ void FunctionCompiler::load_local_registers() {
     const x86::Gp reg = local_register(local);
     if (local < params) {
       a_.mov(reg, x86::qword_ptr(x86::rsi, static_cast<int32_t>(local_slot_[local] * 8)));
-    } else {
+    } else if (!written_first_[local]) {
       a_.xor_(reg.r32(), reg.r32());
+    }
+  }
+}
+
+// A local's initial zero is seen only by a read before its first write. In the code from the
+// body's start to its first branch, label, loop or return, every call runs every instruction in
+// order (an instruction that traps ends the call, where no one reads locals), and no loop header
+// (where LLVM's OSR entry reads every local from the frame) comes before it: a declared local
+// whose first access there is a local.set or local.tee needs no zero.
+void FunctionCompiler::find_locals_written_first() {
+  using wasm::Opcode;
+  const auto locals = static_cast<uint32_t>(local_types_.size());
+  const auto params = static_cast<uint32_t>(type_.params.size());
+  written_first_.assign(locals, false);
+  std::vector<bool> accessed(locals, false);
+  for (const wasm::Instr& in : func_.body) {
+    switch (in.op) {
+      case Opcode::LocalGet:
+        if (in.a < locals) accessed[in.a] = true;
+        continue;
+      case Opcode::LocalSet:
+      case Opcode::LocalTee:
+        if (in.a < locals && !accessed[in.a]) {
+          accessed[in.a] = true;
+          written_first_[in.a] = in.a >= params;
+        }
+        continue;
+      case Opcode::Unreachable:
+      case Opcode::Loop:
+      case Opcode::If:
+      case Opcode::Else:
+      case Opcode::End:
+      case Opcode::Br:
+      case Opcode::BrIf:
+      case Opcode::BrTable:
+      case Opcode::Return: return;
+      default: continue;  // straight-line (a block's start is no label)
     }
   }
 }
