@@ -65,6 +65,39 @@ TEST_F(Processes, MessagePassingPairDoesNotStarveOthersOnOneWorker) {
   EXPECT_EQ(exit_count(ExitStatus::Kind::Killed), 2u);  // the pair
 }
 
+// A runnext is taken without a lock (Scheduler::enqueue_woken): its waker's slice must still
+// see it (a slice goes on in place only when nothing, runnext included, waits), and on two
+// workers the idle one takes it after its grace.
+TEST_F(Processes, RunnextOfAWakerThatKeepsComputingRunsOnOneWorker) {
+  start(1);
+  ExitStatus s = run_root("runnext_of_spinner", 0);
+  ASSERT_EQ(s.kind, ExitStatus::Kind::Normal) << s.to_string();
+  EXPECT_EQ(s.results[0].as_i64(), 42);
+  runtime_->wait_all();
+  EXPECT_EQ(exit_count(ExitStatus::Kind::Killed), 1u);  // the spinner
+}
+
+TEST_F(Processes, RunnextOfAWakerThatKeepsComputingRunsOnTwoWorkers) {
+  start(2);
+  ExitStatus s = run_root("runnext_of_spinner", 0);
+  ASSERT_EQ(s.kind, ExitStatus::Kind::Normal) << s.to_string();
+  EXPECT_EQ(s.results[0].as_i64(), 42);
+  runtime_->wait_all();
+  EXPECT_EQ(exit_count(ExitStatus::Kind::Killed), 1u);
+}
+
+// Many ping-pong pairs on two workers: runnexts set and taken on both, stolen, displaced to
+// the queues, with messages handed over to parked receivers; none is lost or duplicated.
+TEST_F(Processes, ManyPingPongPairsLoseNoMessage) {
+  start(2);
+  constexpr int64_t kPairs = 16;
+  ExitStatus s = run_root("pingpong_pairs", kPairs);
+  ASSERT_EQ(s.kind, ExitStatus::Kind::Normal) << s.to_string();
+  EXPECT_EQ(s.results[0].as_i64(), kPairs * 500'500);
+  runtime_->wait_all();
+  EXPECT_EQ(exit_count(ExitStatus::Kind::Normal), 1u + 2 * kPairs);
+}
+
 TEST_F(Processes, SendsThroughTheTargetCacheSeeADeadTargetGone) {
   // Process::find_target remembers the last peer a process sent to: the remembered process
   // must be reported gone once it died, and a new target must replace it.
