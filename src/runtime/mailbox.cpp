@@ -77,8 +77,9 @@ bool Mailbox::link_locked(Message* m) {
 }
 
 void Mailbox::restore_handoff_locked() {
-  Message* m = handoff_.load(std::memory_order_relaxed);  // the owner's own, or a sender's
-  if (m == nullptr) return;                               // under this lock
+  // Relaxed: set by the owner's own hand, or by a sender under this lock.
+  Message* m = handoff_.load(std::memory_order_relaxed);
+  if (m == nullptr) return;
   handoff_.store(nullptr, std::memory_order_relaxed);
   // Messages queued after it (the wait had ended) come after it; those queued before, before.
   Message* prev = nullptr;
