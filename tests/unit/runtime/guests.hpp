@@ -42,10 +42,14 @@ inline constexpr std::string_view kGuest = R"(
 
   ;; Spawns n children that each send 1 back, then receives n messages; returns their sum.
   (func (export "spawn_join") (param $n i64) (result i64)
+    (call $spawn_and_sum (i32.const 112) (i32.const 5) (local.get $n)))
+  ;; Spawns n processes of the entry named at $name (given this process's id), then receives
+  ;; n messages; returns their sum.
+  (func $spawn_and_sum (param $name i32) (param $len i32) (param $n i64) (result i64)
     (local $i i64) (local $sum i64)
     (block $done (loop $spawn
       (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
-      (drop (call $spawn (i32.const 112) (i32.const 5) (call $self) (i64.const 0)))
+      (drop (call $spawn (local.get $name) (local.get $len) (call $self) (i64.const 0)))
       (local.set $i (i64.add (local.get $i) (i64.const 1)))
       (br $spawn)))
     (local.set $i (i64.const 0))
@@ -189,19 +193,7 @@ inline constexpr std::string_view kGuest = R"(
     (drop (call $send (local.get $root) (i64.const 0) (local.get $sum))))
   ;; $n pingers at once; returns the sum of their sums (n * 500,500 when nothing is lost).
   (func (export "pingpong_pairs") (param $n i64) (result i64)
-    (local $i i64) (local $sum i64)
-    (block $done (loop $spawn
-      (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
-      (drop (call $spawn (i32.const 224) (i32.const 6) (call $self) (i64.const 0)))
-      (local.set $i (i64.add (local.get $i) (i64.const 1)))
-      (br $spawn)))
-    (local.set $i (i64.const 0))
-    (block $done (loop $recv
-      (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
-      (local.set $sum (i64.add (local.get $sum) (call $receive (i64.const 0) (i64.const -1))))
-      (local.set $i (i64.add (local.get $i) (i64.const 1)))
-      (br $recv)))
-    (local.get $sum))
+    (call $spawn_and_sum (i32.const 224) (i32.const 6) (local.get $n)))
   (func (export "spin_main") (param i64) (result i64)
     (local $s i64) (local $v i64)
     (local.set $s (call $spawn (i32.const 64) (i32.const 4) (i64.const 0) (i64.const 0)))
