@@ -10,9 +10,37 @@ namespace lunatic::runtime {
 
 Mailbox::~Mailbox() { close(); }
 
+namespace {
+
+/// Whether `tag` is one of `tags` (any tag if empty). A plain loop, inlined: a receive has one
+/// tag or a few, and std::find's unrolled search made every check an out-of-line call.
+inline bool tag_matches(Tag tag, std::span<const Tag> tags) {
+  if (tags.empty()) return true;
+  for (const Tag t : tags) {
+    if (t == tag) return true;
+  }
+  return false;
+}
+
+/// memcpy for a message's bytes: the usual few bytes (an i64) as two possibly overlapping
+/// 8-byte moves instead of a library call; more through memcpy.
+inline void copy_bytes(uint8_t* to, const uint8_t* from, size_t n) {
+  if (n >= 8 && n <= 16) {
+    uint64_t head = 0;
+    uint64_t tail = 0;
+    std::memcpy(&head, from, 8);
+    std::memcpy(&tail, from + n - 8, 8);
+    std::memcpy(to, &head, 8);
+    std::memcpy(to + n - 8, &tail, 8);
+  } else if (n != 0) {
+    std::memcpy(to, from, n);
+  }
+}
+
+}  // namespace
+
 bool Mailbox::matches(const Message& m, std::span<const Tag> tags, uint64_t min_sequence) const {
-  if (m.sequence < min_sequence) return false;
-  return tags.empty() || std::find(tags.begin(), tags.end(), m.tag) != tags.end();
+  return m.sequence >= min_sequence && tag_matches(m.tag, tags);
 }
 
 bool Mailbox::push(std::unique_ptr<Message> message) {
@@ -27,6 +55,16 @@ bool Mailbox::push(std::unique_ptr<Message> message) {
 bool Mailbox::link_locked(Message* m) {
   m->sequence = next_sequence_++;
   m->next_ = nullptr;
+  if (waiting_ && matches(*m, wait_tags(), wait_min_sequence_)) {
+    // It ends the wait (one wake-up per wait): handed to the owner's receive, which runs
+    // again once woken and takes it without the lock. Nothing queued matched when the wait
+    // began, and a match since would have ended it: it is the message that receive takes.
+    waiting_ = false;
+    direct_ = {};
+    handoff_bytes_ = m->data.size();
+    handoff_.store(m, std::memory_order_release);  // null while waiting_ (receive_or_wait)
+    return true;
+  }
   if (tail_ != nullptr) {
     tail_->next_ = m;
   } else {
@@ -35,12 +73,26 @@ bool Mailbox::link_locked(Message* m) {
   tail_ = m;
   ++size_;
   bytes_ += m->data.size();
-  if (waiting_ && matches(*m, wait_tags(), wait_min_sequence_)) {
-    waiting_ = false;  // one wake-up per wait
-    direct_ = {};
-    return true;
-  }
   return false;
+}
+
+void Mailbox::restore_handoff_locked() {
+  // Relaxed: set by the owner's own hand, or by a sender under this lock.
+  Message* m = handoff_.load(std::memory_order_relaxed);
+  if (m == nullptr) return;
+  handoff_.store(nullptr, std::memory_order_relaxed);
+  // Messages queued after it (the wait had ended) come after it; those queued before, before.
+  Message* prev = nullptr;
+  Message* at = head_;
+  while (at != nullptr && at->sequence < m->sequence) {
+    prev = at;
+    at = at->next_;
+  }
+  m->next_ = at;
+  (prev != nullptr ? prev->next_ : head_) = m;
+  if (at == nullptr) tail_ = m;
+  ++size_;
+  bytes_ += m->data.size();
 }
 
 bool Mailbox::push_copying(std::unique_ptr<Message> message, std::span<const uint8_t> bytes,
@@ -55,7 +107,7 @@ bool Mailbox::push_copying(std::unique_ptr<Message> message, std::span<const uin
       // queued matched when it began to wait, and any match since would have ended the wait):
       // its bytes go straight into its buffer. Under the lock, so close() (after which the
       // owner's memory may go) cannot pass us.
-      if (!bytes.empty()) std::memcpy(direct_.data, bytes.data(), bytes.size());
+      copy_bytes(direct_.data, bytes.data(), bytes.size());
       if (copied_to != nullptr) *copied_to = direct_.data;
       message->delivered = bytes.size();
       return link_locked(message.release());
@@ -83,6 +135,7 @@ std::unique_ptr<Message> Mailbox::take_locked(std::span<const Tag> tags, uint64_
 
 std::unique_ptr<Message> Mailbox::receive(std::span<const Tag> tags, uint64_t min_sequence) {
   std::lock_guard lock(mutex_);
+  restore_handoff_locked();
   auto m = take_locked(tags, min_sequence);
   if (m) {
     waiting_ = false;
@@ -93,7 +146,16 @@ std::unique_ptr<Message> Mailbox::receive(std::span<const Tag> tags, uint64_t mi
 
 std::unique_ptr<Message> Mailbox::receive_or_wait(std::span<const Tag> tags, uint64_t min_sequence,
                                                   DirectBuffer direct) {
+  // The message that ended the wait this call parked on (its re-execution is the owner's
+  // next receive): no sender touches the slot until the owner waits again, and the wake-up
+  // ordered the sender's writes (the message, a direct copy into `direct`) before this read.
+  if (Message* m = handoff_.load(std::memory_order_acquire);
+      m != nullptr && matches(*m, tags, min_sequence)) [[likely]] {
+    handoff_.store(nullptr, std::memory_order_relaxed);
+    return std::unique_ptr<Message>(m);
+  }
   std::lock_guard lock(mutex_);
+  restore_handoff_locked();
   auto m = take_locked(tags, min_sequence);
   if (m || closed_) {
     waiting_ = false;
@@ -117,7 +179,8 @@ void Mailbox::stop_waiting() {
 void Mailbox::set_wait_tags(std::span<const Tag> tags) {
   wait_count_ = static_cast<uint32_t>(tags.size());  // a receive's tags fit guest memory / 8
   if (tags.size() <= kInlineTags) {
-    std::copy(tags.begin(), tags.end(), wait_inline_.begin());
+    // A loop, not std::copy: that is a memmove call for the usual one tag.
+    for (size_t i = 0; i < tags.size(); ++i) wait_inline_[i] = tags[i];
   } else {
     wait_heap_.assign(tags.begin(), tags.end());
   }
@@ -130,18 +193,22 @@ uint64_t Mailbox::next_sequence() const {
 
 size_t Mailbox::size() const {
   std::lock_guard lock(mutex_);
-  return size_;
+  return size_ + (handoff_.load(std::memory_order_relaxed) != nullptr ? 1 : 0);
 }
 
 Mailbox::Stats Mailbox::stats() const {
   std::lock_guard lock(mutex_);
-  return Stats{size_, bytes_, waiting_};
+  // A handed-over message counts until the owner takes it (it may be taking it now: a
+  // snapshot). Only the pointer is read: the owner may free the message meanwhile.
+  const bool handoff = handoff_.load(std::memory_order_relaxed) != nullptr;
+  return Stats{size_ + (handoff ? 1 : 0), bytes_ + (handoff ? handoff_bytes_ : 0), waiting_};
 }
 
 void Mailbox::close() {
   Message* list = nullptr;
   {
     std::lock_guard lock(mutex_);
+    restore_handoff_locked();  // freed with the queue
     closed_ = true;
     waiting_ = false;
     direct_ = {};

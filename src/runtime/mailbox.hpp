@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -53,6 +54,9 @@ class Mailbox {
   /// receive(), and if nothing matches, records the filter as the owner's wait: the next push
   /// of a matching message returns true (once). Use it right before parking; a wait ends at
   /// the next successful receive, at stop_waiting(), or when a matching message arrives.
+  /// The message that ends a wait is not queued but handed over (a slot of its own, written
+  /// under the lock): the owner's next receive_or_wait, the parked call run again, takes it
+  /// without the lock when it matches (the wake-up orders the sender's writes before it).
   /// With a `direct` buffer (receive_data), a matching data message may arrive already copied
   /// into it (Message::delivered). @pre the buffer stays valid and is not touched by the owner
   /// until the wait ends: the owner is parked, and its memory lives until close() (the
@@ -81,8 +85,13 @@ class Mailbox {
  private:
   bool matches(const Message& m, std::span<const Tag> tags, uint64_t min_sequence) const;
   std::unique_ptr<Message> take_locked(std::span<const Tag> tags, uint64_t min_sequence);
-  /// Queues `m` at the back; true if it ends the owner's wait. @pre the lock is held, not closed.
+  /// Queues `m` at the back, or hands it over if it ends the owner's wait (then true).
+  /// @pre the lock is held, not closed.
   bool link_locked(Message* m);
+  /// Puts a handed-over message back in the queue, in sequence order, for a receive that did
+  /// not take it on its fast path (another filter, or a plain receive()). @pre the lock is
+  /// held by the owner (or the runtime once the owner is dead).
+  void restore_handoff_locked();
 
   /// The waiting receive's filter (empty: any).
   std::span<const Tag> wait_tags() const {
@@ -98,13 +107,18 @@ class Mailbox {
   bool closed_ = false;
   bool waiting_ = false;  ///< the owner is parked (or about to be) on a receive
   uint32_t wait_count_ = 0;
+  /// The message that ended the owner's last wait, not in the queue (owned). Set by a sender
+  /// under the lock while waiting_ (then null, and waiting_ is cleared with it); taken by the
+  /// owner, with or without the lock: no sender writes it again before the owner waits again.
+  std::atomic<Message*> handoff_{nullptr};
   uint64_t wait_min_sequence_ = 0;
   DirectBuffer direct_;  ///< the waiting receive's buffer, if it gave one
   std::array<Tag, kInlineTags> wait_inline_{};
   Message* head_ = nullptr;  ///< owned: the queue's nodes, deleted in close()/~Mailbox
   Message* tail_ = nullptr;
   size_t size_ = 0;
-  uint64_t bytes_ = 0;  ///< data bytes of the queue's messages (introspection)
+  uint64_t bytes_ = 0;          ///< data bytes of the queue's messages (introspection)
+  uint64_t handoff_bytes_ = 0;  ///< handoff_'s data bytes when it was set (stats; the lock)
   uint64_t next_sequence_ = 1;
   std::vector<Tag> wait_heap_;  ///< the filter when it has more than kInlineTags tags
 };

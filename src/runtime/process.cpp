@@ -98,8 +98,11 @@ void Process::recycle(std::unique_ptr<Message> message) {
   }
   // Nothing of the previous message may reach the next one's receiver: its bytes and
   // resources go now (untaken resources are freed, as with the message).
-  std::vector<uint8_t>().swap(message->data);
-  std::vector<std::unique_ptr<Resource>>().swap(message->resources);
+  // (Most nodes hold neither: a message copied straight into its receiver's buffer.)
+  if (message->data.capacity() != 0) std::vector<uint8_t>().swap(message->data);
+  if (message->resources.capacity() != 0) {
+    std::vector<std::unique_ptr<Resource>>().swap(message->resources);
+  }
   MemoryCharge& charge = message->charge;
   if (charge.bytes() > kMessageBytes + kMessageSlack) charge.resize(kMessageBytes + kMessageSlack);
   spare_message_ = std::move(message);

@@ -97,26 +97,25 @@ void Scheduler::enqueue_woken(Process* process) {
     enqueue(process);
     return;
   }
-  bool displaced = false;
-  {
-    Queue& q = *queues_[tl_worker];
-    std::lock_guard lock(q.mutex);
-    if (q.runnext != nullptr) {
-      // The earlier runnext waits its turn at the back (its waker woke another since).
-      q.processes.push_back(q.runnext);
-      queued_.fetch_add(1);  // sequentially consistent, as in enqueue
-      displaced = true;
-    }
-    q.runnext = process;
-    q.runnext_id.store(++q.runnext_sets, std::memory_order_relaxed);
-    q.publish_length();
-  }
+  // No lock: only this worker sets its runnext (release: the waker's writes, a message in the
+  // process's mailbox, come before whoever takes it sees it).
+  Queue& q = *queues_[tl_worker];
+  Process* displaced = q.runnext.exchange(process, std::memory_order_acq_rel);
+  q.runnext_id.store(++q.runnext_sets, std::memory_order_relaxed);
   // A lone runnext wakes no sleeping worker: its waker usually waits next (ping-pong, a ring)
   // and this worker runs it at once, while a woken sleeper would cost a futex wake-up and a
   // core spinning for nothing. If the waker goes on instead, the runnext waits at most the
   // rest of its slice: the slice's end queues the waker, and that enqueue wakes a sleeper;
   // spinning workers steal it after kRunnextGrace. A second wake-up queues work: as enqueue.
-  if (displaced) wake_sleeper();
+  if (displaced == nullptr) return;
+  {
+    // The earlier runnext waits its turn at the back (its waker woke another since).
+    std::lock_guard lock(q.mutex);
+    q.processes.push_back(displaced);
+    q.publish_length();
+    queued_.fetch_add(1);  // sequentially consistent, as in enqueue
+  }
+  wake_sleeper();
 }
 
 int64_t Scheduler::now_ns() const {
@@ -128,30 +127,39 @@ int64_t Scheduler::now_ns() const {
 }
 
 namespace {
-// Takes q's runnext. @pre q's lock is held and it has one.
+// Takes q's runnext, if it has one (null if another worker took it first).
 template <class Queue> Process* take_runnext(Queue& q) {
-  Process* p = q.runnext;
-  q.runnext = nullptr;
-  q.runnext_id.store(0, std::memory_order_relaxed);
-  q.publish_length();
+  if (q.runnext.load(std::memory_order_relaxed) == nullptr) return nullptr;
+  Process* p = q.runnext.exchange(nullptr, std::memory_order_acq_rel);
+  if (p != nullptr) q.runnext_id.store(0, std::memory_order_relaxed);
   return p;
 }
 }  // namespace
 
 Process* Scheduler::pop_local(unsigned index) {
   Queue& q = *queues_[index];
-  std::lock_guard lock(q.mutex);
-  if (q.runnext != nullptr && (q.runnext_streak < kRunnextStreak || q.processes.empty())) {
-    ++q.runnext_streak;
-    return take_runnext(q);
+  // The runnext first, without the lock, unless kRunnextStreak of them ran in a row while
+  // the queue held something (the length is a hint: a process queued a moment ago waits for
+  // the next pop, and the streak's end takes the lock below anyway).
+  if (q.runnext_streak < kRunnextStreak || q.length.load(std::memory_order_relaxed) == 0) {
+    if (Process* p = take_runnext(q)) {
+      ++q.runnext_streak;
+      return p;
+    }
   }
   q.runnext_streak = 0;
-  if (q.processes.empty()) return nullptr;
-  Process* p = q.processes.front();
-  q.processes.pop_front();
-  q.publish_length();
-  queued_.fetch_sub(1, std::memory_order_relaxed);
-  return p;
+  {
+    std::lock_guard lock(q.mutex);
+    if (!q.processes.empty()) {
+      Process* p = q.processes.front();
+      q.processes.pop_front();
+      q.publish_length();
+      queued_.fetch_sub(1, std::memory_order_relaxed);
+      return p;
+    }
+  }
+  // The queue's front went to a thief meanwhile: the runnext (never leave it for a sleep).
+  return take_runnext(q);
 }
 
 bool Scheduler::stealable_runnext(unsigned thief) const {
@@ -161,8 +169,11 @@ bool Scheduler::stealable_runnext(unsigned thief) const {
   bool stealable = false;
   for (unsigned k = 1; k < n; ++k) {
     const unsigned victim = (thief + k) % n;
-    const uint64_t id = queues_[victim]->runnext_id.load(std::memory_order_relaxed);
-    if (id == 0) continue;
+    const Queue& q = *queues_[victim];
+    const uint64_t id = q.runnext_id.load(std::memory_order_relaxed);
+    // The number alone may outlive its runnext for a moment (a thief's take racing the
+    // owner's next setting): only a set runnext counts, so an idle worker never spins on one.
+    if (id == 0 || q.runnext.load(std::memory_order_relaxed) == nullptr) continue;
     if (now == 0) now = now_ns();
     Queue::Sighting& s = seen[victim];
     if (s.id != id) {
@@ -193,12 +204,15 @@ Process* Scheduler::steal(unsigned thief) {
   for (unsigned k = 1; k < n; ++k) {
     const unsigned victim = (thief + k) % n;
     Queue& q = *queues_[victim];
-    std::lock_guard lock(q.mutex);
-    // Only the runnext this worker saw waiting for the grace, not a newer one.
-    const uint64_t id = q.runnext_id.load(std::memory_order_relaxed);
-    if (q.runnext != nullptr && id != 0 && id == seen[victim].id &&
-        now - seen[victim].since >= kRunnextGraceNs) {
-      return take_runnext(q);
+    // Only the runnext this worker saw waiting for the grace, not a newer one (as far as the
+    // number tells: the owner sets the process before the number, so a take racing a new
+    // setting may take the newer one early; it is as runnable).
+    uint64_t id = q.runnext_id.load(std::memory_order_relaxed);
+    if (id == 0 || id != seen[victim].id || now - seen[victim].since < kRunnextGraceNs) continue;
+    Process* p = q.runnext.load(std::memory_order_relaxed);
+    if (p != nullptr && q.runnext.compare_exchange_strong(p, nullptr, std::memory_order_acq_rel)) {
+      q.runnext_id.compare_exchange_strong(id, 0, std::memory_order_relaxed);
+      return p;
     }
   }
   return nullptr;
@@ -211,8 +225,10 @@ Process* Scheduler::next(unsigned index) {
 
 bool Scheduler::nothing_else_queued(void* /*context*/) {
   const Scheduler* self = tl_scheduler;
-  return self != nullptr && !self->stopping_.load(std::memory_order_relaxed) &&
-         self->queues_[tl_worker]->length.load(std::memory_order_relaxed) == 0;
+  if (self == nullptr || self->stopping_.load(std::memory_order_relaxed)) return false;
+  const Queue& q = *self->queues_[tl_worker];
+  return q.length.load(std::memory_order_relaxed) == 0 &&
+         q.runnext.load(std::memory_order_relaxed) == nullptr;
 }
 
 void Scheduler::count_extended_slice() {

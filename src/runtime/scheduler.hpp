@@ -79,17 +79,23 @@ class Scheduler {
  private:
   struct alignas(64) Queue {
     std::mutex mutex;
-    std::deque<Process*> processes;
-    Process* runnext = nullptr;   ///< under the mutex (enqueue_woken)
-    unsigned runnext_streak = 0;  ///< runnexts taken in a row (under the mutex)
-    /// processes.size() + (runnext set), written under the mutex, read without it (a hint, as
-    /// queued_)
+    std::deque<Process*> processes;  ///< under the mutex
+    /// processes.size(), written under the mutex, read without it (a hint, as queued_)
     std::atomic<size_t> length{0};
+    /// The process this worker runs next (enqueue_woken). Not under the mutex: the owner
+    /// worker sets it and takes it with an exchange, another worker takes it with a
+    /// compare-exchange, so a message's hand-over on one worker takes no lock (ping-pong, a
+    /// ring: two lock pairs a message less). Whoever swaps it out owns the process's queue
+    /// entry; set with release, taken with acquire, so the waker's writes come first.
+    std::atomic<Process*> runnext{nullptr};
+    unsigned runnext_streak = 0;  ///< runnexts taken in a row (the owner worker's)
     /// Which runnext is set: the number of the setting (runnext_sets), 0 for none. Lets
     /// spinning workers see without the lock that the same runnext is still waiting; the waker
-    /// writes a counter, not a clock reading (the clock is read by idle thieves only).
+    /// writes a counter, not a clock reading (the clock is read by idle thieves only). Set by
+    /// the owner after `runnext`, cleared by whoever takes the runnext (a thief only if it
+    /// still holds the number it saw).
     std::atomic<uint64_t> runnext_id{0};
-    uint64_t runnext_sets = 0;  ///< runnexts set so far (under the mutex)
+    uint64_t runnext_sets = 0;  ///< runnexts set so far (the owner worker's)
     /// The owner worker's sightings of other workers' runnexts, by worker index: which one it
     /// saw and when it first did (ns since started_). Touched by the owner worker alone.
     struct Sighting {
@@ -98,10 +104,8 @@ class Scheduler {
     };
     std::vector<Sighting> sightings;
 
-    /// Writes `length` after a change of the queue or the runnext. @pre the mutex is held
-    void publish_length() {
-      length.store(processes.size() + (runnext != nullptr ? 1 : 0), std::memory_order_relaxed);
-    }
+    /// Writes `length` after a change of the queue. @pre the mutex is held
+    void publish_length() { length.store(processes.size(), std::memory_order_relaxed); }
   };
   /// One worker's counters, written by it alone, read by introspection.
   struct alignas(64) WorkerStats {

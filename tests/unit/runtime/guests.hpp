@@ -19,6 +19,10 @@ inline constexpr std::string_view kGuest = R"(
   (data (i32.const 128) "grow")
   (data (i32.const 144) "yielder")
   (data (i32.const 160) "bounce")
+  (data (i32.const 176) "echo_once")
+  (data (i32.const 192) "wake_then_spin")
+  (data (i32.const 208) "ponger")
+  (data (i32.const 224) "pinger")
 
   (func (export "crash") (param i64) unreachable)
   (func (export "wait_forever") (param i64) (drop (call $receive (i64.const 99) (i64.const -1))))
@@ -38,10 +42,14 @@ inline constexpr std::string_view kGuest = R"(
 
   ;; Spawns n children that each send 1 back, then receives n messages; returns their sum.
   (func (export "spawn_join") (param $n i64) (result i64)
+    (call $spawn_and_sum (i32.const 112) (i32.const 5) (local.get $n)))
+  ;; Spawns n processes of the entry named at $name (given this process's id), then receives
+  ;; n messages; returns their sum.
+  (func $spawn_and_sum (param $name i32) (param $len i32) (param $n i64) (result i64)
     (local $i i64) (local $sum i64)
     (block $done (loop $spawn
       (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
-      (drop (call $spawn (i32.const 112) (i32.const 5) (call $self) (i64.const 0)))
+      (drop (call $spawn (local.get $name) (local.get $len) (call $self) (i64.const 0)))
       (local.set $i (i64.add (local.get $i) (i64.const 1)))
       (br $spawn)))
     (local.set $i (i64.const 0))
@@ -144,6 +152,48 @@ inline constexpr std::string_view kGuest = R"(
     (call $kill (local.get $a))
     (call $kill (local.get $b))
     (local.get $v))
+  ;; Takes one message and sends 42 to $parent.
+  (func (export "echo_once") (param $parent i64)
+    (drop (call $receive (i64.const 0) (i64.const -1)))
+    (drop (call $send (local.get $parent) (i64.const 0) (i64.const 42))))
+  ;; Wakes $peer with a message (it runs next on this worker, its runnext), then computes
+  ;; for ever instead of waiting.
+  (func (export "wake_then_spin") (param $peer i64)
+    (drop (call $send (local.get $peer) (i64.const 0) (i64.const 1)))
+    (loop $l (br $l)))
+  ;; An echo_once woken by a process that keeps computing: what it sends back arrives, on
+  ;; one worker (the waker's slice must end, not be extended) as on two (a steal).
+  (func (export "runnext_of_spinner") (param i64) (result i64)
+    (local $e i64) (local $s i64) (local $v i64)
+    (local.set $e (call $spawn (i32.const 176) (i32.const 9) (call $self) (i64.const 0)))
+    (local.set $s (call $spawn (i32.const 192) (i32.const 14) (local.get $e) (i64.const 0)))
+    (local.set $v (call $receive (i64.const 0) (i64.const -1)))
+    (call $kill (local.get $s))
+    (local.get $v))
+  ;; Echoes every value to $parent; ends after echoing a 0.
+  (func (export "ponger") (param $parent i64)
+    (local $v i64)
+    (loop $l
+      (local.set $v (call $receive (i64.const 0) (i64.const -1)))
+      (drop (call $send (local.get $parent) (i64.const 0) (local.get $v)))
+      (br_if $l (i64.ne (local.get $v) (i64.const 0)))))
+  ;; Plays 1,000 round trips with a ponger of its own (values 1000 down to 1, then 0), then
+  ;; sends $root the sum of what came back.
+  (func (export "pinger") (param $root i64)
+    (local $p i64) (local $i i64) (local $sum i64)
+    (local.set $p (call $spawn (i32.const 208) (i32.const 6) (call $self) (i64.const 0)))
+    (local.set $i (i64.const 1000))
+    (loop $l
+      (drop (call $send (local.get $p) (i64.const 0) (local.get $i)))
+      (local.set $sum (i64.add (local.get $sum) (call $receive (i64.const 0) (i64.const -1))))
+      (local.set $i (i64.sub (local.get $i) (i64.const 1)))
+      (br_if $l (i64.ne (local.get $i) (i64.const 0))))
+    (drop (call $send (local.get $p) (i64.const 0) (i64.const 0)))
+    (drop (call $receive (i64.const 0) (i64.const -1)))
+    (drop (call $send (local.get $root) (i64.const 0) (local.get $sum))))
+  ;; $n pingers at once; returns the sum of their sums (n * 500,500 when nothing is lost).
+  (func (export "pingpong_pairs") (param $n i64) (result i64)
+    (call $spawn_and_sum (i32.const 224) (i32.const 6) (local.get $n)))
   (func (export "spin_main") (param i64) (result i64)
     (local $s i64) (local $v i64)
     (local.set $s (call $spawn (i32.const 64) (i32.const 4) (i64.const 0) (i64.const 0)))
