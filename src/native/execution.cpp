@@ -2,8 +2,6 @@
 // the fuel meter, calls out of compiled code, and traps with their backtrace.
 #include "native/execution.hpp"
 
-#include <x86intrin.h>
-
 #include <algorithm>
 #include <array>
 #include <exception>
@@ -212,9 +210,14 @@ void Execution::sample() {
   // straight back here after running that body. Not after a refill the runtime forced (a
   // resume, a host call): that interval holds the runtime's time, only the mark moves. Nothing
   // while no one watches (`--tier baseline`): Lua's benchmark takes 3.4 million slow paths in
-  // 0.7 s, and a read of the counter costs ~10-20 ns on these machines.
+  // 0.7 s. The clock is the kernel's coarse one (HotFunctions::clock): most slow paths find it
+  // where the previous one left it, and count nothing more.
   if (bound_ == nullptr || bound_->hot() == nullptr || !bound_->hot()->watching()) return;
-  const uint64_t now = __rdtsc();
+  const uint64_t now = HotFunctions::clock();
+  if (now == sample_mark_) {  // no tick since: an interval of nothing, forced or not
+    forced_refill_ = false;
+    return;
+  }
   const uint64_t since = now - sample_mark_;
   const bool first = sample_mark_ == 0;  // the watch began after this call did: no interval
   sample_mark_ = now;

@@ -1,8 +1,6 @@
 // What the auto tier's samples count (docs/design.md, "Hot functions first"): the time the
 // guest's code ran, whatever the safepoints' slow paths look like, and not the time the runtime
 // spent on the guest's behalf (a baseline compile on a function's first call).
-#include <x86intrin.h>
-
 #include <optional>
 #include <sstream>
 
@@ -27,13 +25,14 @@ struct Counted {
       : module(compiler.compile(text::parse_module(wat).value()).value()) {
     t.emplace(module);
   }
-  /// Runs export `name`(args) in slices of `slice` units to its end: the ticks that took.
+  /// Runs export `name`(args) in slices of `slice` units to its end: the ticks (ns of the
+  /// samples' clock) that took.
   uint64_t run(const char* name, const std::vector<Value>& args, uint64_t slice) {
     t->thread.begin_call(t->fn(name), args).value();
-    const uint64_t start = __rdtsc();
+    const uint64_t start = native::HotFunctions::clock();
     while (t->thread.run(slice) == RunStatus::Yielded) {
     }
-    return __rdtsc() - start;
+    return native::HotFunctions::clock() - start;
   }
 };
 
