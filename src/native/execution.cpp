@@ -35,6 +35,33 @@ uint32_t defined_index(const engine::Function& fn) {
   return static_cast<uint32_t>(&fn - fn.instance->defined_functions.data());
 }
 
+// The share of the wall clock the calling (worker) thread has been running, over the window
+// since its previous call: what turns a sample's wall-clock tick into CPU time. On a loaded
+// machine a thread runs part of the time, and wall-clock samples made every function look
+// hotter by the load factor (at load 8 on 2 cores, twice: SQLite's cold run compiled what it
+// never paid back). Read only at the slow paths where the coarse clock has moved (a few hundred
+// a second per worker: the thread's CPU clock is a system call, ~0.3 us). A window longer than
+// kShareWindowMostNs held idle time (the worker waited for work) and starts afresh, keeping the
+// previous share.
+constexpr uint64_t kShareWindowMostNs = 50'000'000;
+double running_share(uint64_t now_ns) {
+  thread_local uint64_t window_ns = 0;
+  thread_local uint64_t window_cpu_ns = 0;
+  thread_local double share = 1.0;
+  timespec cpu{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+  const uint64_t cpu_ns =
+      static_cast<uint64_t>(cpu.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(cpu.tv_nsec);
+  if (window_ns != 0 && now_ns > window_ns && now_ns - window_ns <= kShareWindowMostNs &&
+      cpu_ns >= window_cpu_ns) {
+    share = std::min(1.0, static_cast<double>(cpu_ns - window_cpu_ns) /
+                              static_cast<double>(now_ns - window_ns));
+  }
+  window_ns = now_ns;
+  window_cpu_ns = cpu_ns;
+  return share;
+}
+
 }  // namespace
 
 Execution::Execution(std::shared_ptr<const NativeTier> tier, engine::Thread& thread,
@@ -228,7 +255,10 @@ void Execution::sample() {
   if (ctx_.depth <= base_depth_) return;
   const auto func_index = static_cast<uint32_t>(ctx_.shadow[ctx_.depth] >> 32);
   const uint32_t imported = ctx_.instance->module->wasm.imported_functions;
-  if (func_index >= imported) bound_->hot()->sample(func_index - imported, since);
+  if (func_index < imported) return;
+  // CPU time, not wall time: the wall-clock interval times the share this thread ran.
+  const auto cpu = static_cast<uint64_t>(static_cast<double>(since) * running_share(now));
+  bound_->hot()->sample(func_index - imported, cpu);
 }
 
 void Execution::safepoint(uint32_t cost) {
