@@ -47,9 +47,9 @@ Environment:
   LUNATIC_LLVM_DELAY_MS=N   --tier auto: start LLVM's background compile after N ms, whatever
       the module's size (default: 1 s, and while the baseline's code runs, once the program
       has used as much CPU time as the compile would).
-  LUNATIC_HOT_TICKS=N   --tier auto: compile a function alone with LLVM once N nanoseconds
-      were sampled in it in the baseline, by this run and earlier ones (the cache keeps their
-      samples; default: the CPU time of its compile over the share LLVM's code would save).)";
+  LUNATIC_HOT_TICKS=N   --tier auto: compile a function alone with LLVM once N time stamp
+      counter ticks were sampled in it in the baseline, by this run and earlier ones (the
+      cache keeps their samples; default: about the CPU time of its compile).)";
 
 constexpr const char* kRunFooter =
     R"(Options of `run` come before FILE; every argument after FILE goes to the guest,

@@ -2,6 +2,8 @@
 // the fuel meter, calls out of compiled code, and traps with their backtrace.
 #include "native/execution.hpp"
 
+#include <x86intrin.h>
+
 #include <algorithm>
 #include <array>
 #include <exception>
@@ -35,27 +37,34 @@ uint32_t defined_index(const engine::Function& fn) {
   return static_cast<uint32_t>(&fn - fn.instance->defined_functions.data());
 }
 
-// The share of the wall clock the calling (worker) thread has been running, over the window
-// since its previous call: what turns a sample's wall-clock tick into CPU time. On a loaded
-// machine a thread runs part of the time, and wall-clock samples made every function look
-// hotter by the load factor (at load 8 on 2 cores, twice: SQLite's cold run compiled what it
-// never paid back). Read only at the slow paths where the coarse clock has moved (a few hundred
-// a second per worker: the thread's CPU clock is a system call, ~0.3 us). A window longer than
-// kShareWindowMostNs held idle time (the worker waited for work) and starts afresh, keeping the
-// previous share.
+// The share of the wall clock the calling (worker) thread has been running, over its last
+// window of ~2.8 ms of the time stamp counter (2^23 ticks): what turns a sample's wall-clock
+// interval into CPU time. On a loaded machine a thread runs part of the time, and wall-clock
+// samples made every function look hotter by the load factor (at load 8 on 2 cores, twice:
+// SQLite's cold run compiled what it never paid back). The thread's CPU clock (a system call,
+// ~0.3 us) is read only when a sample's counter enters a new window: a few hundred times a
+// second per worker. A window longer than kShareWindowMostNs held idle time (the worker waited
+// for work) and starts afresh, keeping the previous share.
+constexpr int kShareWindowShift = 23;
 constexpr uint64_t kShareWindowMostNs = 50'000'000;
-double running_share(uint64_t now_ns) {
+uint64_t nanoseconds_of(clockid_t clock) {
+  timespec now{};
+  clock_gettime(clock, &now);
+  return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(now.tv_nsec);
+}
+double running_share(uint64_t now_ticks) {
+  thread_local uint64_t window = 0;
   thread_local uint64_t window_ns = 0;
   thread_local uint64_t window_cpu_ns = 0;
   thread_local double share = 1.0;
-  timespec cpu{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
-  const uint64_t cpu_ns =
-      static_cast<uint64_t>(cpu.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(cpu.tv_nsec);
+  if ((now_ticks >> kShareWindowShift) == window) return share;
+  window = now_ticks >> kShareWindowShift;
+  const uint64_t now_ns = nanoseconds_of(CLOCK_MONOTONIC);
+  const uint64_t cpu_ns = nanoseconds_of(CLOCK_THREAD_CPUTIME_ID);
   if (window_ns != 0 && now_ns > window_ns && now_ns - window_ns <= kShareWindowMostNs &&
       cpu_ns >= window_cpu_ns) {
-    share = std::min(1.0, static_cast<double>(cpu_ns - window_cpu_ns) /
-                              static_cast<double>(now_ns - window_ns));
+    share = std::min(
+        1.0, static_cast<double>(cpu_ns - window_cpu_ns) / static_cast<double>(now_ns - window_ns));
   }
   window_ns = now_ns;
   window_cpu_ns = cpu_ns;
@@ -237,14 +246,9 @@ void Execution::sample() {
   // straight back here after running that body. Not after a refill the runtime forced (a
   // resume, a host call): that interval holds the runtime's time, only the mark moves. Nothing
   // while no one watches (`--tier baseline`): Lua's benchmark takes 3.4 million slow paths in
-  // 0.7 s. The clock is the kernel's coarse one (HotFunctions::clock): most slow paths find it
-  // where the previous one left it, and count nothing more.
+  // 0.7 s, and a read of the counter costs ~10-20 ns on these machines.
   if (bound_ == nullptr || bound_->hot() == nullptr || !bound_->hot()->watching()) return;
-  const uint64_t now = HotFunctions::clock();
-  if (now == sample_mark_) {  // no tick since: an interval of nothing, forced or not
-    forced_refill_ = false;
-    return;
-  }
+  const uint64_t now = __rdtsc();
   const uint64_t since = now - sample_mark_;
   const bool first = sample_mark_ == 0;  // the watch began after this call did: no interval
   sample_mark_ = now;

@@ -160,7 +160,7 @@ class Execution final : public engine::TierExecution {
   int64_t slice_left_ = 0;
   uint64_t fuel_left_ = 0;
   int64_t granted_ = 0;
-  uint64_t sample_mark_ = 0;  ///< HotFunctions::clock() at the previous slow path (sample())
+  uint64_t sample_mark_ = 0;  ///< the time stamp counter at the previous slow path (sample())
 };
 
 }  // namespace lunatic::native

@@ -4,6 +4,7 @@
 #include "native/execution.hpp"
 #include "native/native_tier.hpp"
 
+#include <x86intrin.h>
 
 #include <algorithm>
 #include <atomic>
@@ -152,9 +153,9 @@ void Execution::grow_osr(OsrEntryFn entry, const Slot* locals, uint32_t safepoin
 void Execution::run_outside(void (*fn)(void*), void* arg) { fiber_->call_on_caller_stack(fn, arg); }
 
 void Execution::run_outside_unsampled(void (*fn)(void*), void* arg) {
-  const uint64_t start = HotFunctions::clock();
+  const uint64_t start = __rdtsc();
   run_outside(fn, arg);
-  if (sample_mark_ != 0) sample_mark_ += HotFunctions::clock() - start;  // 0: no mark (sample())
+  if (sample_mark_ != 0) sample_mark_ += __rdtsc() - start;  // 0: no mark yet (sample())
 }
 
 }  // namespace lunatic::native

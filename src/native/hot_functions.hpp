@@ -3,8 +3,6 @@
 // LLVM code compiled for them one batch at a time (auto tier: function-level tier-up).
 #pragma once
 
-#include <time.h>
-
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -18,25 +16,13 @@ namespace lunatic::native {
 
 class HotFunctions {
  public:
-  /// The samples' clock, in nanoseconds (the unit of every tick count here): the kernel's
-  /// coarse monotonic clock, which moves once per scheduler tick (1-4 ms). A slow path reads
-  /// it (~8 ns on these VMs, half a time stamp counter read) and, between two ticks, finds it
-  /// unchanged and counts nothing; the slow path at which it has moved counts the whole tick
-  /// for the function it is in. A tick falls in an interval with a probability proportional
-  /// to the interval's length, so each function's sum is still, in expectation, the time
-  /// spent in it: a statistical profiler whose timer is the kernel's.
-  static uint64_t clock() {
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-    return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(now.tv_nsec);
-  }
   /// For a module of `count` defined functions; counts nothing until watch().
   explicit HotFunctions(uint32_t count);
   HotFunctions(const HotFunctions&) = delete;
   HotFunctions& operator=(const HotFunctions&) = delete;
 
   /// Starts counting: function i is hot once the samples taken in it stand for
-  /// `thresholds[i]` ticks of clock(); `on_hot` is told, from the thread that took
+  /// `thresholds[i]` ticks of the time stamp counter; `on_hot` is told, from the thread that took
   /// the sample (a worker, on a fiber: it must only queue work), when a function becomes hot. Once.
   /// `initial` (empty, or one per function): the ticks function i starts from (what earlier
   /// runs sampled in it, the code cache's hot profile); one at or past its threshold is hot at

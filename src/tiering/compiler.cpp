@@ -67,10 +67,9 @@ const native::OptimizingCompiler* Compiler::llvm() {
     llvm_loaded_.store(llvm_ != nullptr, std::memory_order_release);
     if (config_.note) {
       char line[96];
-      std::snprintf(
-          line, sizeof line, "compiled tier: LLVM loaded in %.3f s (%.3f s of CPU)",
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
-          std::chrono::duration<double>(clock_time(clock) - cpu_start).count());
+      std::snprintf(line, sizeof line, "compiled tier: LLVM loaded in %.3f s (%.3f s of CPU)",
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                    std::chrono::duration<double>(clock_time(clock) - cpu_start).count());
       config_.note(line);
     }
   });

@@ -118,7 +118,7 @@ struct CompilerConfig {
   /// Auto: the speed-up each function's threshold is scaled by (hot_compile.of x
   /// HotSpeedup::price_factor). Not applied to hot_ticks.
   HotSpeedup hot_speedup{};
-  /// Tests: a function is hot once this many nanoseconds (HotFunctions::clock) were sampled in it
+  /// Tests: a function is hot once this many time stamp counter ticks were sampled in it
   /// (instead of the estimate above).
   std::optional<uint64_t> hot_ticks{};
   /// Look native code up in the code cache before compiling, and store what was compiled.
@@ -246,7 +246,7 @@ class Compiler {
     bool hot_cached = false;
   };
   /// A watched module's hot profile: the key, what was stored, the ticks each function
-  /// started from (HotFunctions::watch's `initial`) and the samples' ticks per nanosecond.
+  /// started from (HotFunctions::watch's `initial`) and the time stamp counter's rate.
   struct Profile {
     std::weak_ptr<const engine::CompiledModule> module;
     codecache::Digest key{};

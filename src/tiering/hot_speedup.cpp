@@ -40,9 +40,7 @@ double HotSpeedup::of(const wasm::Function& f, uint32_t self) const {
           frames.back().calls = true;
         }
         break;
-      case wasm::Opcode::CallIndirect:
-        frames.back().calls = true;
-        break;
+      case wasm::Opcode::CallIndirect: frames.back().calls = true; break;
       case wasm::Opcode::Block:
       case wasm::Opcode::If:
       case wasm::Opcode::Loop: {
@@ -60,8 +58,7 @@ double HotSpeedup::of(const wasm::Function& f, uint32_t self) const {
         frames.back().kernel += closed(frame);
         break;
       }
-      default:
-        break;
+      default: break;
     }
   }
   // Frames a body left open (none after validation) close at its end.

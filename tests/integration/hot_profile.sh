@@ -3,7 +3,7 @@
 # hot in a later run from the time earlier runs sampled in it, and its hot entry appears; a
 # damaged profile is ignored (and replaced); the functions in the hot entry leave the profile;
 # a run without a cache stores nothing. spin.wasm loops until its fuel runs out: every run
-# does the same work. LUNATIC_HOT_TICKS sets the threshold in nanoseconds sampled; the
+# does the same work. LUNATIC_HOT_TICKS sets the threshold in time stamp counter ticks; the
 # runs' debug logs say how many ticks the profile holds, so the threshold is set from them:
 # past what the earlier runs sampled, over 2.5 times what one run samples (4 runs: about 4.5).
 #   hot_profile.sh LUNATIC WORK_DIR SPIN_WASM

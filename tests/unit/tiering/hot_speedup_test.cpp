@@ -64,8 +64,7 @@ struct Shapes : ::testing::Test {
   HotSpeedup model{};
 
   double speedup(uint32_t defined) const {
-    return model.of(module->wasm.functions.at(defined),
-                    module->wasm.imported_functions + defined);
+    return model.of(module->wasm.functions.at(defined), module->wasm.imported_functions + defined);
   }
 };
 
