@@ -45,11 +45,14 @@ constexpr std::chrono::nanoseconds kCompileDelayPerByte{50'000};
 // in it in the baseline is about the CPU time of that compile. Fitted to LLVM -O2 with OSR
 // entries of one function on these machines (docs/benchmarks.md, "The hot compile's price"):
 // 34 ms of CPU for 58 bytes, 80 for 655, 97-143 for 1,027-1,299, 1.9-2.3 s for 8,981 and
-// 4.5 s for Lua's luaV_execute (19,915), plus ~20 ms to load the LLVM tier for the first.
+// 4.5 s for Lua's luaV_execute (19,915), plus the LLVM tier's first load (dlopen and set-up:
+// 20 ms of wall time, 5 ms of CPU, session 22). Each function's threshold is this price over the
+// share of its time LLVM's code would save (tiering::HotSpeedup's defaults).
 constexpr tiering::HotCompilePrice kHotCompilePrice{
     .fixed = std::chrono::milliseconds{50},
     .per_kib = std::chrono::milliseconds{94},
     .exponent = 1.3,
+    .first_load = std::chrono::milliseconds{5},
 };
 // A program that ends while its hot functions compile waits for that compile to end: its code
 // goes into the code cache, and every later run of the program starts with it. At least this

@@ -50,12 +50,42 @@ struct HotCompilePrice {
   std::chrono::nanoseconds fixed{0};
   std::chrono::nanoseconds per_kib{0};
   double exponent = 1.0;
+  /// The LLVM tier's first load in a process (the dlopen of lunatic_llvm.so and LLVM's set-up),
+  /// which the first batch pays: added to each function's price while the tier is not loaded.
+  std::chrono::nanoseconds first_load{0};
 
   bool any() const { return fixed.count() > 0 || per_kib.count() > 0; }
   /// One function's compile, alone.
   std::chrono::nanoseconds of(uint64_t body_bytes) const;
   /// One batch of functions compiled together: the fixed part once.
   std::chrono::nanoseconds of_batch(std::span<const uint64_t> body_bytes) const;
+};
+
+/// How much faster LLVM's code for one function alone (compiled in a hot batch) is expected to
+/// run than the baseline's, estimated from its body (tiering/hot_speedup.cpp): rent or buy with
+/// a speed-up s counts as rent only what LLVM's code would save, time x (1 - 1/s), so a
+/// function is hot once its time reaches its price x s / (s - 1). Measured (docs/benchmarks.md,
+/// "Hot compiles priced by their speed-up"): the small API functions of Lua and SQLite gain
+/// 10-15% alone (their time is calls and pointer chasing, and each call from the baseline
+/// enters through a slot entry); C kernels' loops ~3x (locals in registers).
+struct HotSpeedup {
+  /// s of a function whose time goes to straight-line code and calls.
+  double calls = 1.15;
+  /// s of a function whose time goes to loops that call nothing (or to recursion on itself
+  /// alone).
+  double kernel = 3.0;
+  /// How many times a loop is assumed to run its body per entry: an instruction inside n
+  /// loops weighs loop_weight^n (at most ^kMaxLoopDepth) in the share of the time.
+  double loop_weight = 4.0;
+  static constexpr int kMaxLoopDepth = 6;
+
+  /// The estimate for `f`, defined function `self` (its index in the function index space,
+  /// to tell recursion): calls + (kernel - calls) x the weighted share of its instructions in
+  /// loops without calls. O(body); any body (unbalanced ends included) gives a finite value.
+  double of(const wasm::Function& f, uint32_t self) const;
+  /// The price's factor for a speed-up s: s / (s - 1), at most 100 (an s of 1 or less: LLVM's
+  /// code would save nothing; the function is compiled only past 100 prices).
+  static double price_factor(double speedup);
 };
 
 struct CompilerConfig {
@@ -85,6 +115,9 @@ struct CompilerConfig {
   /// function: a short program's hot loop gets LLVM's code in a fraction of a second, without
   /// paying for the module's cold code. All zero: none.
   HotCompilePrice hot_compile{};
+  /// Auto: the speed-up each function's threshold is scaled by (hot_compile.of x
+  /// HotSpeedup::price_factor). Not applied to hot_ticks.
+  HotSpeedup hot_speedup{};
   /// Tests: a function is hot once this many time stamp counter ticks were sampled in it
   /// (instead of the estimate above).
   std::optional<uint64_t> hot_ticks{};
@@ -283,6 +316,7 @@ class Compiler {
   std::optional<codecache::ObjectCache> cache_;  ///< none when use_cache is off or no directory
   std::once_flag llvm_once_;
   std::unique_ptr<native::OptimizingCompiler> llvm_;  ///< null until llvm(), or unavailable
+  std::atomic<bool> llvm_loaded_{false};              ///< llvm() has loaded the LLVM tier
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Job> queue_;  ///< run in order of not_before

@@ -46,6 +46,12 @@ double ticks_per_ns() {
   return rate;
 }
 
+std::string speedup_text(double speedup) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2fx", speedup);
+  return text;
+}
+
 }  // namespace
 
 std::chrono::nanoseconds HotCompilePrice::of(uint64_t body_bytes) const {
@@ -71,14 +77,23 @@ bool Compiler::watch_hot(const std::shared_ptr<const engine::CompiledModule>& mo
   const double rate = ticks_per_ns();
   std::vector<uint64_t> thresholds;
   thresholds.reserve(module->wasm.functions.size());
-  for (const wasm::Function& f : module->wasm.functions) {
+  // The first batch also loads the LLVM tier: while it is not loaded, every price counts it.
+  const double first_load = llvm_loaded_.load(std::memory_order_acquire)
+                                ? 0.0
+                                : static_cast<double>(config_.hot_compile.first_load.count());
+  const uint32_t imported = module->wasm.imported_functions;
+  for (uint32_t i = 0; i < module->wasm.functions.size(); ++i) {
     if (config_.hot_ticks) {
       thresholds.push_back(std::max<uint64_t>(*config_.hot_ticks, 1));
       continue;
     }
-    // The CPU time LLVM's compile of f alone would take.
-    const double ns = static_cast<double>(config_.hot_compile.of(body_bytes(f)).count());
-    thresholds.push_back(static_cast<uint64_t>(ns * rate) + 1);
+    // The CPU time LLVM's compile of f alone would take, over the share of f's time LLVM's
+    // code would save (rent or buy with a speed-up s: price x s / (s - 1)).
+    const wasm::Function& f = module->wasm.functions[i];
+    const double factor = HotSpeedup::price_factor(config_.hot_speedup.of(f, imported + i));
+    const double ns =
+        (static_cast<double>(config_.hot_compile.of(body_bytes(f)).count()) + first_load) * factor;
+    thresholds.push_back(static_cast<uint64_t>(std::min(ns * rate, 1e18)) + 1);
   }
   std::weak_ptr<const engine::CompiledModule> weak = module;
   {
@@ -227,7 +242,10 @@ Result<size_t> Compiler::compile_hot_functions(const engine::CompiledModule& mod
     config_.note("compiled tier: compiling " + std::to_string(set.size()) + " hot functions (" +
                  std::to_string(bytes) + " bytes, the first " +
                  module.wasm.function_name(module.wasm.imported_functions + set[0]) + ", " +
-                 std::to_string(hot.ticks_of(set[0])) + " ticks)");
+                 std::to_string(hot.ticks_of(set[0])) + " ticks, estimated speed-up " +
+                 speedup_text(config_.hot_speedup.of(module.wasm.functions[set[0]],
+                                                     module.wasm.imported_functions + set[0])) +
+                 ")");
   }
   // With OSR entries: a baseline frame looping in one of them moves at its loop header.
   const std::chrono::nanoseconds cpu_start = clock_time(clock);
