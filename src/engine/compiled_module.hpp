@@ -46,7 +46,7 @@ struct CompiledModule {
   wasm::Module wasm;
   /// One per defined function (index = function index - imported functions). compile()
   /// lowers none of them: each is lowered on its first use, through lowered() (a big module
-  /// runs a small share of its functions; lowering them all was a third of SQLite's start).
+  /// runs a small share of its functions; lowering them all was about a fifth of SQLite's start).
   /// Read a function's code only once it is_lowered() (code.hpp).
   std::vector<std::unique_ptr<CompiledFunction>> code;
   /// Set by compile() once `wasm` (whose data it points into) is final.

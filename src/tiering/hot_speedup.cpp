@@ -30,6 +30,14 @@ double HotSpeedup::of(const wasm::Function& f, uint32_t self) const {
   auto closed = [&](const Frame& frame) {
     return frame.loop && !frame.calls ? total - frame.start : frame.kernel;
   };
+  // Closes the innermost open frame into its parent.
+  auto close_innermost = [&] {
+    const Frame frame = frames.back();
+    frames.pop_back();
+    loop_depth -= frame.loop ? 1 : 0;
+    frames.back().calls = frames.back().calls || frame.calls;
+    frames.back().kernel += closed(frame);
+  };
   for (const wasm::Instr& in : f.body) {
     total += std::pow(weight, std::min(loop_depth, kMaxLoopDepth));
     switch (in.op) {
@@ -49,25 +57,14 @@ double HotSpeedup::of(const wasm::Function& f, uint32_t self) const {
         frames.push_back(Frame{.loop = loop, .start = total});
         break;
       }
-      case wasm::Opcode::End: {
-        if (frames.size() == 1) break;  // the function's own end
-        const Frame frame = frames.back();
-        frames.pop_back();
-        loop_depth -= frame.loop ? 1 : 0;
-        frames.back().calls = frames.back().calls || frame.calls;
-        frames.back().kernel += closed(frame);
+      case wasm::Opcode::End:
+        if (frames.size() > 1) close_innermost();  // else the function's own end
         break;
-      }
       default: break;
     }
   }
   // Frames a body left open (none after validation) close at its end.
-  while (frames.size() > 1) {
-    const Frame frame = frames.back();
-    frames.pop_back();
-    frames.back().calls = frames.back().calls || frame.calls;
-    frames.back().kernel += closed(frame);
-  }
+  while (frames.size() > 1) close_innermost();
   // A function that calls only itself is one loop: its time is its own code's.
   frames.front().loop = recursive;
   const double kernel_weight = closed(frames.front());
