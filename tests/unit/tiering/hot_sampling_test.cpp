@@ -54,6 +54,13 @@ struct Counted {
     return ticks;
   }
   uint64_t cpu_ticks = 0;
+  /// `sampled` ticks are CPU time: at most the wall clock's (`elapsed`; on a busy machine,
+  /// less), and at least 1/`part` of what this thread spent in the last run().
+  void expect_sampled(uint64_t sampled, uint64_t elapsed, uint64_t part) const {
+    EXPECT_LE(sampled, elapsed);
+    EXPECT_GE(sampled, cpu_ticks / part)
+        << "sampled " << sampled << " of " << cpu_ticks << " ticks of CPU";
+  }
 };
 
 uint64_t ticks_sampled(const engine::CompiledModule& module) {
@@ -87,12 +94,8 @@ TEST(HotSampling, ALoopDearerThanAGrantIsSampledForItsTime) {
   ASSERT_NE(c.module->native(), nullptr);  // the baseline's code
   ASSERT_NE(c.t->instance, nullptr);
   const uint64_t elapsed = c.run("run", {Value::i32(3'000)}, 100'000);
-  const uint64_t sampled = ticks_sampled(*c.module);
-  // CPU time: at most the wall clock's, and most of what this thread spent (on a busy machine,
-  // less than the wall clock's).
-  EXPECT_LE(sampled, elapsed);
-  EXPECT_GE(sampled, c.cpu_ticks / 4)
-      << "sampled " << sampled << " of " << c.cpu_ticks << " ticks of CPU";
+  // Most of what this thread spent.
+  c.expect_sampled(ticks_sampled(*c.module), elapsed, 4);
 }
 
 // $main's first call of $big compiles it (a big body, returned from at once), then $main runs
@@ -151,13 +154,10 @@ TEST(HotSampling, ALoopOfFewSlowPathsBetweenHostCallsIsSampledForItsTime) {
   c.run("run", {Value::i32(1)}, 300'000);  // the baseline compiles the loop at its first call
   const uint64_t before = ticks_sampled(*c.module);
   const uint64_t elapsed = c.run("run", {Value::i32(1'000)}, 300'000);
-  const uint64_t sampled = ticks_sampled(*c.module) - before;
-  EXPECT_LE(sampled, elapsed);
   // Nearly all of this thread's CPU time (~95% on a quiet machine, ~65% at load 7 on 2 cores,
   // where the CPU share a sample's interval is scaled by lags the thread's bursts): the loop and
   // the host calls, which do nothing. Losing the unread stretches counted ~3%.
-  EXPECT_GE(sampled, c.cpu_ticks / 3)
-      << "sampled " << sampled << " of " << c.cpu_ticks << " ticks of CPU";
+  c.expect_sampled(ticks_sampled(*c.module) - before, elapsed, 3);
 }
 
 // A host function that spins for 200 us of this thread's CPU time, called from a loop that does
