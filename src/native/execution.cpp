@@ -208,7 +208,7 @@ void Execution::safepoint(uint32_t cost) {
   follow_newest_tier();
   // The guest's time since the previous read of the clock counts for the running function (its
   // site is in the shadow stack at ctx_.depth), which costs nothing on the fast path: a sample
-  // weighted by that time, the clock read at one slow path in ~16 and where the guest leaves
+  // weighted by that time, the clock read at one slow path in ~32 and where the guest leaves
   // (execution_sampling.cpp). Time, not fuel: a loop header's cost is its whole body's, taken
   // or not (luaV_execute's switch spends thousands of units per short iteration). Whether or
   // not the fast path spent anything: a loop whose body costs more than the last grant comes

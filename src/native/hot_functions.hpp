@@ -1,5 +1,5 @@
 // HotFunctions: which functions of a module running baseline code are hot, found for free at the
-// safepoints' slow paths (one in ~16 a sample weighted by the time since the last one), and the
+// safepoints' slow paths (one in ~32 a sample weighted by the time since the last one), and the
 // LLVM code compiled for them one batch at a time (auto tier: function-level tier-up).
 #pragma once
 

@@ -134,7 +134,7 @@ std::vector<Extern> tick_import(engine::Store& store) {
 // Each outer iteration calls the host, then runs an inner loop of 2 iterations dearer than a
 // grant, in slices of ~2.5 such iterations: the guest's time comes in stretches of 2 slow paths
 // (the inner loop's header, at its entry and after its first iteration) between host calls and
-// slices' ends, far fewer than the slow paths between two reads of the clock (~16). The host
+// slices' ends, far fewer than the slow paths between two reads of the clock (~32). The host
 // call or slice's end that ends a stretch reads the clock for it (a read at one slow path in 8
 // that forgot the unread time at each host call and resume counted 3% of such a loop's time;
 // reading at every slow path, as before session 23, missed the second iteration: half).
@@ -185,8 +185,9 @@ TEST(HotSampling, AHostCallsTimeIsNotTheGuests) {
 
 // $a and $b are the same function (a loop of 2 iterations dearer than a grant), called in turn:
 // their slow paths alternate in pairs, and a gap between reads of the clock that kept in step
-// with them (any even one) would charge every read to the same function. Each is charged about
-// half (the bound is loose: a preemption on a busy machine lands in one function's interval).
+// with them (any even one) would charge every read to the same function (a fixed gap of 16:
+// nothing against all). Each is charged about half on a quiet machine; the bound is loose, as a
+// preemption on a busy one lands in one function's interval (1 to 3.2 at load 11 on 2 cores).
 TEST(HotSampling, TwoFunctionsTakingTurnsAreChargedAlike) {
   std::string twice = "(local.set $k (i32.const 2)) (loop $l " + additions(20'000) +
                       "(local.tee $k (i32.sub (local.get $k) (i32.const 1))) (br_if $l))";
@@ -202,8 +203,8 @@ TEST(HotSampling, TwoFunctionsTakingTurnsAreChargedAlike) {
   const native::HotFunctions& hot = *native::native_tier_of(*c.module)->hot();
   const double a = static_cast<double>(hot.ticks_of(0));
   const double b = static_cast<double>(hot.ticks_of(1));
-  EXPECT_GT(a, b / 3) << a << " vs " << b;
-  EXPECT_GT(b, a / 3) << a << " vs " << b;
+  EXPECT_GT(a, b / 10) << a << " vs " << b;
+  EXPECT_GT(b, a / 10) << a << " vs " << b;
 }
 
 }  // namespace
