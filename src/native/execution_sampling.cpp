@@ -96,7 +96,7 @@ void Execution::charge(HotFunctions& hot, uint64_t now, uint32_t defined_index) 
 // call, the call's end: leave_guest()); after a leave, the first slow path once the guest runs
 // again (at once after a resume; at the next safepoint after a host call, the budget being
 // empty) reads the clock to begin the next. So the runtime's time is in no interval, and of the
-// guest's only the stretch from its return to that first slow path is in none (a few
+// guest's only the stretch from a host call's return to that first slow path is in none (a few
 // instructions to the next loop header or call), and the tail before a host call when it was
 // shorter than kLeaveReadUnits. Reading at one slow path in 32.5 instead of every one is
 // unbiased: which slow path reads is a random thinning of them, drawn independently of the
