@@ -2,15 +2,12 @@
 // the fuel meter, calls out of compiled code, and traps with their backtrace.
 #include "native/execution.hpp"
 
-#include <x86intrin.h>
-
 #include <algorithm>
 #include <array>
 #include <exception>
 #include <string>
 #include <utility>
 
-#include "common/cpu_clock.hpp"
 #include "engine/compiled_module.hpp"
 #include "engine/value.hpp"
 #include "native/native_tier.hpp"
@@ -36,38 +33,6 @@ constexpr size_t kInlineHostResults = 8;
 
 uint32_t defined_index(const engine::Function& fn) {
   return static_cast<uint32_t>(&fn - fn.instance->defined_functions.data());
-}
-
-// The share of the wall clock the calling (worker) thread has been running, over its last
-// window of ~2.8 ms of the time stamp counter (2^23 ticks): what turns a sample's wall-clock
-// interval into CPU time. On a loaded machine a thread runs part of the time, and wall-clock
-// samples made every function look hotter by the load factor (at load 8 on 2 cores, twice:
-// SQLite's cold run compiled what it never paid back). The thread's CPU clock (a system call,
-// ~0.3 us) is read only when a sample's counter enters a new window: a few hundred times a
-// second per worker. A window longer than kShareWindowMostNs held idle time (the worker waited
-// for work) and starts afresh, keeping the previous share.
-constexpr int kShareWindowShift = 23;
-constexpr uint64_t kShareWindowMostNs = 50'000'000;
-uint64_t nanoseconds_of(clockid_t clock) {
-  return static_cast<uint64_t>(clock_time(clock).count());
-}
-double running_share(uint64_t now_ticks) {
-  thread_local uint64_t window = 0;
-  thread_local uint64_t window_ns = 0;
-  thread_local uint64_t window_cpu_ns = 0;
-  thread_local double share = 1.0;
-  if ((now_ticks >> kShareWindowShift) == window) return share;
-  window = now_ticks >> kShareWindowShift;
-  const uint64_t now_ns = nanoseconds_of(CLOCK_MONOTONIC);
-  const uint64_t cpu_ns = nanoseconds_of(CLOCK_THREAD_CPUTIME_ID);
-  if (window_ns != 0 && now_ns > window_ns && now_ns - window_ns <= kShareWindowMostNs &&
-      cpu_ns >= window_cpu_ns) {
-    share = std::min(
-        1.0, static_cast<double>(cpu_ns - window_cpu_ns) / static_cast<double>(now_ns - window_ns));
-  }
-  window_ns = now_ns;
-  window_cpu_ns = cpu_ns;
-  return share;
 }
 
 }  // namespace
@@ -111,6 +76,8 @@ void Execution::body(void* arg) {
   } else {
     code.entry(self.defined_index_)(&self.ctx_, self.slots_.data());
   }
+  // Back in the entry function's frame (its callees have returned): the guest's last stretch.
+  self.leave_guest(self.defined_index_, false);  // (a trap skips it: no one runs it again)
   self.save_fuel();
   self.status_ = RunStatus::Done;
   self.over_ = true;
@@ -135,7 +102,6 @@ RunStatus Execution::run(engine::Thread& thread, uint64_t slice) {
   slice_left_ = slice_;
   fuel_left_ = thread_.fuel().value_or(UINT64_MAX);
   ctx_.budget = granted_ = 0;  // the next safepoint takes the exact path
-  forced_refill_ = true;
   fiber_->resume();
   if (over_) release_stack();
   return status_;
@@ -236,38 +202,17 @@ NativeCode::OsrEntry Execution::safepoint_or_osr(uint32_t cost, uint32_t defined
   return nullptr;
 }
 
-void Execution::sample() {
-  // The time since the previous slow path counts for the function at this one (its site is in
-  // the shadow stack at ctx_.depth): a sample weighted by the time between them, which costs
-  // nothing on the fast path. Time, not fuel: a loop header's cost is its whole body's, taken
-  // or not (luaV_execute's switch spends thousands of units per short iteration). Whether or
-  // not the fast path spent anything: a loop whose body costs more than the last grant comes
-  // straight back here after running that body. Not after a refill the runtime forced (a
-  // resume, a host call): that interval holds the runtime's time, only the mark moves. Nothing
-  // while no one watches (`--tier baseline`): Lua's benchmark takes 3.4 million slow paths in
-  // 0.7 s, and a read of the counter costs ~10-20 ns on these machines.
-  if (bound_ == nullptr || bound_->hot() == nullptr || !bound_->hot()->watching()) return;
-  const uint64_t now = __rdtsc();
-  const uint64_t since = now - sample_mark_;
-  const bool first = sample_mark_ == 0;  // the watch began after this call did: no interval
-  sample_mark_ = now;
-  if (first || forced_refill_) {  // no interval of the guest's (or the watch began within it)
-    forced_refill_ = false;
-    return;
-  }
-  if (ctx_.depth <= base_depth_) return;
-  const auto func_index = static_cast<uint32_t>(ctx_.shadow[ctx_.depth] >> 32);
-  const uint32_t imported = ctx_.instance->module->wasm.imported_functions;
-  if (func_index < imported) return;
-  // CPU time, not wall time: the wall-clock interval times the share this thread ran.
-  const auto cpu = static_cast<uint64_t>(static_cast<double>(since) * running_share(now));
-  bound_->hot()->sample(func_index - imported, cpu);
-}
-
 void Execution::safepoint(uint32_t cost) {
   // A tier that replaced the bound one (LLVM's code after the baseline's) takes the calls
   // made from here on.
   follow_newest_tier();
+  // The guest's time since the previous read of the clock counts for the running function (its
+  // site is in the shadow stack at ctx_.depth), which costs nothing on the fast path: a sample
+  // weighted by that time, the clock read at one slow path in ~32 and where the guest leaves
+  // (execution_sampling.cpp). Time, not fuel: a loop header's cost is its whole body's, taken
+  // or not (luaV_execute's switch spends thousands of units per short iteration). Whether or
+  // not the fast path spent anything: a loop whose body costs more than the last grant comes
+  // straight back here after running that body.
   sample();
   settle();
   for (;;) {
@@ -300,6 +245,7 @@ void Execution::pause_bulk(void* self, engine::FuelMeter& meter) {
 }
 
 void Execution::stop(RunStatus status) {
+  leave_guest(running_defined(), false);  // the time until the next run() is not the guest's
   save_fuel();
   status_ = status;
   fiber_->suspend();
@@ -318,11 +264,13 @@ void Execution::call(engine::Function& fn, Slot* slots) {
 // No object with a destructor is alive here while the fiber is stopped (a parked process that
 // is killed abandons its stack): the host call's state lives in invoke_host's frame only.
 void Execution::call_host(const engine::Function& fn, Slot* slots) {
+  // The host's time is the runtime's, not the calling function's: the caller's interval ends
+  // here, and the next starts at the first slow path after the call (the budget is empty).
+  leave_guest(running_defined(), true);
   for (;;) {
     switch (invoke_host_off_fiber(fn, slots)) {
       case HostOutcome::Return:
         settle();  // the next safepoint takes the exact path: it sees a kill the host requested
-        forced_refill_ = true;
         refresh();
         return;
       case HostOutcome::Yield:

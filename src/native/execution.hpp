@@ -20,6 +20,7 @@
 
 namespace lunatic::native {
 
+class HotFunctions;
 class NativeTier;
 
 /// How many times, in this OS process, a call (grow) or an OSR entry (grow_osr) moved from a
@@ -109,8 +110,27 @@ class Execution final : public engine::TierExecution {
   HostOutcome invoke_host_off_fiber(const engine::Function& fn, Slot* slots);
   void call_host(const engine::Function& fn, Slot* slots);
   void call_wasm(engine::Function& fn, Slot* slots);
-  /// Counts the time since the previous slow path for the running function (HotFunctions).
-  void sample();
+  // ---- Hot-function samples (execution_sampling.cpp) ----------------------------------
+  /// A safepoint's slow path: one in next_gap()'s reads the clock (read_sample()); the others
+  /// only count down, their time left to the next read.
+  void sample() {
+    if (--sample_countdown_ == 0) read_sample();
+  }
+  /// Charges the time since the previous read to the running function (HotFunctions), and
+  /// draws the next gap; with no interval open, starts one.
+  void read_sample();
+  /// The guest leaves for the runtime in defined function `defined_index` of the bound module:
+  /// the open interval ends here, charged to it (unless `if_worth_a_read` and the guest did
+  /// less than kLeaveReadUnits of work in it); the first slow path after the guest runs again
+  /// starts the next.
+  void leave_guest(uint32_t defined_index, bool if_worth_a_read);
+  /// The defined function of the bound module at ctx_.depth; UINT32_MAX for an import or none.
+  uint32_t running_defined() const;
+  /// The bound module's samples if someone watches them, else null.
+  HotFunctions* watched() const;
+  void charge(HotFunctions& hot, uint64_t now, uint32_t defined_index);
+  /// The fuel left, with what the fast path spent from the last grant taken off.
+  uint64_t fuel_now() const { return fuel_left_ - static_cast<uint64_t>(granted_ - ctx_.budget); }
   /// Charges what the fast path used since the last refill (the budget is then empty).
   void settle();
   void save_fuel();
@@ -146,10 +166,11 @@ class Execution final : public engine::TierExecution {
   bool on_big_ = false;                  ///< compiled code runs on big_ (a grow() is in flight)
   std::optional<Fiber> fiber_;
   engine::RunStatus status_ = engine::RunStatus::Done;
-  bool over_ = false;  ///< Done or Trapped: nothing left to run
-  /// The budget was emptied by a resume or a host call, not by a safepoint's grant: the next
-  /// slow path moves the sample mark past that time (sample()).
-  bool forced_refill_ = false;
+  bool over_ = false;              ///< Done or Trapped: nothing left to run
+  uint16_t sample_countdown_ = 1;  ///< slow paths left to the next read of the clock (sample())
+  /// fuel_now() at sample_mark_, mod 2^32 (leave_guest() asks whether 4,096 units were spent
+  /// since: it errs only past 4 billion units between two reads, by one read more or less).
+  uint32_t sample_fuel_ = 0;
   /// The trap being raised, from where it is known until finish_trapped() hands it to the
   /// thread; null otherwise. Allocated then: every execution of a parked process would carry
   /// its 72 bytes (and 576 bytes fall in a 640-byte size class, 512 in a 512-byte one).
@@ -160,7 +181,9 @@ class Execution final : public engine::TierExecution {
   int64_t slice_left_ = 0;
   uint64_t fuel_left_ = 0;
   int64_t granted_ = 0;
-  uint64_t sample_mark_ = 0;  ///< the time stamp counter at the previous slow path (sample())
+  /// The time stamp counter where the open interval began (read_sample()); 0: none is open
+  /// (since leave_guest(), or no one watches).
+  uint64_t sample_mark_ = 0;
 };
 
 }  // namespace lunatic::native

@@ -1,5 +1,5 @@
 // HotFunctions: which functions of a module running baseline code are hot, found for free at the
-// safepoints' slow paths (each a sample weighted by the time since the last one), and the
+// safepoints' slow paths (one in ~32 a sample weighted by the time since the last one), and the
 // LLVM code compiled for them one batch at a time (auto tier: function-level tier-up).
 #pragma once
 
@@ -34,8 +34,9 @@ class HotFunctions {
   void unwatch();
   /// Whether watch() started the counting (and unwatch() has not ended it).
   bool watching() const { return watching_.load(std::memory_order_relaxed); }
-  /// A safepoint's slow path in defined function i, `ticks` after the previous one (the
-  /// whole interval counts for i: a time-weighted sample). Lock-free unless i becomes hot.
+  /// A read of the clock in defined function i (at a safepoint's slow path, or where the guest
+  /// leaves for the runtime), `ticks` after the previous read (the whole interval counts for i:
+  /// a time-weighted sample; Execution::read_sample). Lock-free unless i becomes hot.
   /// A load and a store, not a locked add (~9 ns on these VMs, at millions of slow paths a
   /// second): two workers sampling the same function at the same moment may lose one of their
   /// samples, an error far below the estimates the thresholds are; a crossing either sees is

@@ -3,6 +3,7 @@
 // call nothing, where LLVM keeps locals in registers (docs/design.md, "Rent or buy, per
 // function").
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -21,7 +22,12 @@ double HotSpeedup::of(const wasm::Function& f, uint32_t self) const {
     double kernel = 0;
   };
   std::vector<Frame> frames{Frame{}};
-  const double weight = std::max(loop_weight, 1.0);
+  // An instruction's weight by its loop depth, the powers computed once: a std::pow per
+  // instruction was 0.3% of SQLite's cold `auto` run (516,000 instructions at its start).
+  std::array<double, kMaxLoopDepth + 1> depth_weight{};
+  for (int n = 0; n <= kMaxLoopDepth; ++n) {
+    depth_weight[n] = std::pow(std::max(loop_weight, 1.0), n);
+  }
   int loop_depth = 0;
   double total = 0;
   bool recursive = false;
@@ -39,7 +45,7 @@ double HotSpeedup::of(const wasm::Function& f, uint32_t self) const {
     frames.back().kernel += closed(frame);
   };
   for (const wasm::Instr& in : f.body) {
-    total += std::pow(weight, std::min(loop_depth, kMaxLoopDepth));
+    total += depth_weight[std::min(loop_depth, kMaxLoopDepth)];
     switch (in.op) {
       case wasm::Opcode::Call:
         if (in.a == self) {

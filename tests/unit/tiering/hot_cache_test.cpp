@@ -147,7 +147,13 @@ TEST_F(HotCache, ASecondRunStartsWithTheHotFunctionsAndTheSameOutcome) {
   EXPECT_EQ(compiler->hot_loaded(), compiled);  // every function the first run compiled
   EXPECT_TRUE(noted("hot functions loaded from the cache")) << notes();
   EXPECT_TRUE(noted("without LLVM")) << notes();  // codecache::link_hot, not LLJIT
-  EXPECT_NE(tier.hot()->code_of(1), nullptr);
+  // Whichever of $loop and $sq the first run found hot (the samples' business: each slice's
+  // end, which closes its interval, falls on $sq's entry, and $loop was charged only when a
+  // read fell on its header in the first slice) has its code now.
+  ASSERT_GE(compiled, 1u);
+  for (const codecache::HotPart& part : stored->parts) {
+    for (uint32_t f : part.functions) EXPECT_NE(tier.hot()->code_of(f), nullptr) << f;
+  }
   EXPECT_EQ(tier.hot()->code_of(2), nullptr);  // never ran
   const Outcome second = run(module, kN);
   EXPECT_EQ(second, want);  // results, fuel left, slices
