@@ -56,12 +56,22 @@ struct CompiledModule {
   /// Set once, possibly later than the module is shared (a background compile finishing):
   /// calls that begin after that run the native code.
   std::shared_ptr<const CodeTier> native() const { return native_.load(); }
+  /// native().get() without taking a reference: loading the atomic shared_ptr takes its spin
+  /// lock and a count, on lines of the module that every spawn of it wrote, on any worker (2%
+  /// of spawn_sdk_guest, most of Thread::begin_call). Valid as long as the module: a tier it
+  /// held is kept until the module goes (set_native). Thread-safe.
+  const CodeTier* native_tier() const { return native_tier_.load(std::memory_order_acquire); }
+  /// Installs `tier`; the one it replaces is kept alive with the module (native_tier()).
   void set_native(std::shared_ptr<const CodeTier> tier) const {
-    native_.store(std::move(tier));
-    has_native_.store(true, std::memory_order_release);
+    std::lock_guard lock(native_mutex_);
+    const CodeTier* raw = tier.get();
+    if (std::shared_ptr<const CodeTier> replaced = native_.exchange(std::move(tier))) {
+      replaced_tiers_.push_back(std::move(replaced));
+    }
+    native_tier_.store(raw, std::memory_order_release);
   }
   /// native() != nullptr, as a cheap poll.
-  bool has_native() const { return has_native_.load(std::memory_order_acquire); }
+  bool has_native() const { return native_tier() != nullptr; }
 
   /// code[defined_index], lowered first if it was not yet. Thread-safe: one thread lowers,
   /// others calling meanwhile wait for it. An error only for a body that validation should
@@ -75,8 +85,11 @@ struct CompiledModule {
 
  private:
   mutable std::mutex lowering_mutex_;
+  mutable std::mutex native_mutex_;  ///< serializes set_native
   mutable std::atomic<std::shared_ptr<const CodeTier>> native_;
-  mutable std::atomic<bool> has_native_{false};
+  mutable std::atomic<const CodeTier*> native_tier_{nullptr};  ///< native_'s pointer
+  /// Tiers native_ held before: kept for native_tier()'s readers (under native_mutex_).
+  mutable std::vector<std::shared_ptr<const CodeTier>> replaced_tiers_;
 };
 
 /// Decode, validate and lower `bytes`. Errors carry Phase::Decode or Phase::Validate with the

@@ -45,7 +45,7 @@ Result<void> Thread::begin_call(Function* fn, std::span<const Value> args) {
   s.bulk_pc = nullptr;  // a stop of a call that was killed does not carry over
   trap_.reset();
   if (!fn->is_host()) {
-    if (std::shared_ptr<const CodeTier> native = fn->instance->module->native()) {
+    if (const CodeTier* native = fn->instance->module->native_tier()) {
       // As slots: a v128 takes two, as in the interpreter's frames.
       const size_t count = slot_count(fn->type->params);
       std::array<Slot, 16> inline_args{};
@@ -94,7 +94,7 @@ RunStatus Thread::run(uint64_t slice) {
   slice_ = slice;
   Instance* instance = state_->entry != nullptr ? state_->entry->instance : nullptr;
   if (instance != nullptr && !instance->adopted_by_native && instance->module->has_native()) {
-    instance->module->native()->adopt(*instance);
+    instance->module->native_tier()->adopt(*instance);
   }
   if (transferred_ != nullptr) {
     const RunStatus status = run_transferred(slice);
