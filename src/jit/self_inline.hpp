@@ -23,6 +23,10 @@ void inline_self_calls(llvm::Module& module);
 /// call does.
 inline constexpr unsigned kMaxInlinedInstructions = 400;
 
+/// The function attribute inline_calls_of gives a caller it inlined calls into (native_code.cpp
+/// unswitches their loops).
+inline constexpr const char* kInlinedFrames = "lunatic-inlined-frames";
+
 /// Inlines every direct call of `callee` that is in `caller` now (the calls the inlining copies
 /// in stay calls); the number inlined.
 size_t inline_calls_of(llvm::Function& callee, llvm::Function& caller);
