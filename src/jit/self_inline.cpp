@@ -1,4 +1,4 @@
-// Self-calls inlined once (self_inline.hpp), and the inlining step the partial inliner
+// Self-calls inlined (self_inline.hpp), and the inlining step the partial inliner
 // (partial_inline.cpp) shares: inline the calls, then let the inlined frames' stack checks
 // read the host frame's one stack pointer.
 #include "jit/self_inline.hpp"
@@ -102,8 +102,9 @@ size_t inline_calls_of(llvm::Function& callee, llvm::Function& caller) {
 
 void inline_self_calls(llvm::Module& module) {
   for (llvm::Function& f : module) {
-    if (!f.isDeclaration() && f.getInstructionCount() <= kMaxInlinedInstructions) {
-      inline_calls_of(f, f);
+    for (unsigned round = 0; round < kSelfInlineRounds; ++round) {
+      if (f.isDeclaration() || f.getInstructionCount() > kMaxInlinedInstructions) break;
+      if (inline_calls_of(f, f) == 0) break;
     }
   }
 }
