@@ -14,10 +14,11 @@ namespace lunatic::jit {
 
 /// Inlines every direct self-call of each small function of `module`, kSelfInlineRounds times:
 /// each round inlines the function as it is then into the self-calls it has then (the copies'
-/// own self-calls stay calls), so two rounds make four levels. Sound for our IR: a Wasm call's whole contract is explicit in it
-/// (the callee's depth, fp and budget are arguments; its limit checks, safepoint, shadow-stack
-/// stores and trap paths are its own instructions), so an inlined callee still charges its
-/// fuel, counts its frame and reports its site exactly as a called one does.
+/// own self-calls stay calls), so two rounds make four levels. Sound for our IR: a Wasm call's
+/// whole contract is explicit in it (the callee's depth, fp and budget are arguments; its limit
+/// checks, safepoint, shadow-stack stores and trap paths are its own instructions), so an inlined
+/// callee still charges its fuel, counts its frame and reports its site exactly as a called one
+/// does.
 void inline_self_calls(llvm::Module& module);
 
 /// Above this many IR instructions a function's body is not duplicated (here, and by
