@@ -192,7 +192,14 @@ llvm::Function* split(llvm::Function& f, const Plan& p) {
   auto* rest = llvm::Function::Create(type, llvm::GlobalValue::InternalLinkage,
                                       f.getName() + ".rest", f.getParent());
   llvm::ValueToValueMapTy map;
-  for (unsigned i = 0; i < p.inputs.size(); ++i) map[p.inputs[i]] = rest->getArg(i);
+  for (unsigned i = 0; i < p.inputs.size(); ++i) {
+    map[p.inputs[i]] = rest->getArg(i);
+    // What F knows of its argument (the Context's dereferenceable bytes) holds in F.rest too.
+    if (const auto* arg = llvm::dyn_cast<llvm::Argument>(p.inputs[i])) {
+      rest->addParamAttrs(
+          i, llvm::AttrBuilder(f.getContext(), f.getAttributes().getParamAttrs(arg->getArgNo())));
+    }
+  }
   auto* entry = llvm::BasicBlock::Create(f.getContext(), "entry", rest);
   map[p.from] = entry;
   llvm::SmallVector<llvm::BasicBlock*, 32> copies;

@@ -1,8 +1,9 @@
-// Self-calls inlined once (self_inline.hpp), and the inlining step the partial inliner
+// Self-calls inlined (self_inline.hpp), and the inlining step the partial inliner
 // (partial_inline.cpp) shares: inline the calls, then let the inlined frames' stack checks
 // read the host frame's one stack pointer.
 #include "jit/self_inline.hpp"
 
+#include <llvm/Analysis/LoopInfo.h>
 #include <llvm/IR/Dominators.h>
 #include <llvm/IR/Instructions.h>
 #include <llvm/IR/IntrinsicInst.h>
@@ -54,6 +55,17 @@ void share_stack_pointer_reads(llvm::Function& f) {
                                : dt.findNearestCommonDominator(common, read->getParent());
   }
   if (common == nullptr) common = &f.getEntryBlock();
+  // Out of the loops around it, into their preheaders: with the limit a fixed field of a
+  // dereferenceable Context, each check is then one loop-invariant bit, computed before the
+  // loop (in F.rest, before the loop of its inlined frames) rather than at every iteration
+  // (LLVM does not hoist the read itself: it is a call that may read memory).
+  llvm::LoopInfo loops(dt);
+  for (llvm::Loop* loop = loops.getLoopFor(common); loop != nullptr;
+       loop = loops.getLoopFor(common)) {
+    llvm::BasicBlock* preheader = loop->getLoopPreheader();
+    if (preheader == nullptr) break;
+    common = preheader;
+  }
   llvm::Instruction* at = common->getTerminator();
   for (llvm::IntrinsicInst* read : reads) {
     if (read->getParent() == common && read->comesBefore(at)) at = read;
@@ -81,14 +93,18 @@ size_t inline_calls_of(llvm::Function& callee, llvm::Function& caller) {
     llvm::InlineFunctionInfo info;
     (void)llvm::InlineFunction(*call, info);
   }
-  if (!calls.empty()) share_stack_pointer_reads(caller);
+  if (!calls.empty()) {
+    share_stack_pointer_reads(caller);
+    caller.addFnAttr(kInlinedFrames);
+  }
   return calls.size();
 }
 
 void inline_self_calls(llvm::Module& module) {
   for (llvm::Function& f : module) {
-    if (!f.isDeclaration() && f.getInstructionCount() <= kMaxInlinedInstructions) {
-      inline_calls_of(f, f);
+    for (unsigned round = 0; round < kSelfInlineRounds; ++round) {
+      if (f.isDeclaration() || f.getInstructionCount() > kMaxInlinedInstructions) break;
+      if (inline_calls_of(f, f) == 0) break;
     }
   }
 }

@@ -197,6 +197,12 @@ void FunctionTranslator::emit_prologue() {
   entry_ = llvm::BasicBlock::Create(env_.llvm, "entry", fn_);
   b_.SetInsertPoint(entry_);
   ctx_ = fn_->getArg(0);
+  // The Context is valid for the whole call: LLVM may then load its fixed fields ahead of the
+  // branch that guards their first use, so a loop's limit checks of the frames inlined into it
+  // (self_inline.cpp) are computed once, before the loop, not at every iteration after a call.
+  fn_->addParamAttr(0, llvm::Attribute::getWithDereferenceableBytes(env_.llvm, sizeof(Context)));
+  fn_->addParamAttr(0, llvm::Attribute::getWithAlignment(env_.llvm, llvm::Align(alignof(Context))));
+  fn_->addParamAttr(0, llvm::Attribute::NonNull);
   local_types_ = type_.params;
   for (const wasm::LocalGroup& g : func_.locals)
     local_types_.insert(local_types_.end(), g.count, g.type);

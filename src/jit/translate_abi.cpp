@@ -169,7 +169,8 @@ llvm::Value* FunctionTranslator::float_const(llvm::Type* type, uint64_t bits) {
 
 llvm::Value* FunctionTranslator::opaque(llvm::Value* v) {
   auto* type = llvm::FunctionType::get(v->getType(), {v->getType()}, false);
-  auto* asm_ = llvm::InlineAsm::get(type, "", "=x,0", /*hasSideEffects=*/false);
+  const char* constraints = v->getType()->isIntegerTy() ? "=r,0" : "=x,0";  // GPR or SSE
+  auto* asm_ = llvm::InlineAsm::get(type, "", constraints, /*hasSideEffects=*/false);
   return b_.CreateCall(type, asm_, {v});
 }
 

@@ -195,22 +195,30 @@ void FunctionTranslator::translate_br_table(const wasm::Instr& in) {
   mark_dead();
 }
 
-// b = budget; if (b >= cost) budget = b - cost; else lunatic_jit_safepoint(ctx, cost).
+// left = budget - cost; if (left >= 0) budget = left; else lunatic_jit_safepoint(ctx, cost).
+// The budget lies in [0, kKillPollInterval] (the fast path never takes it below 0), so the
+// subtraction cannot wrap and `left >= 0` is `budget >= cost`; written so (no nsw, which would
+// let LLVM turn it back into a compare), x86 tests the subtraction's sign flag: `sub; js` where
+// `cmp; jl; add` was, one instruction fewer per safepoint.
 Result<void> FunctionTranslator::emit_next_safepoint() {
   if (next_safepoint_ >= safepoint_costs_.size()) {
     return jit_error("more live loops than the lowered code's safepoints", offset_);
   }
   const uint32_t cost = safepoint_costs_[next_safepoint_++];
-  llvm::Value* budget = b_.CreateLoad(env_.i64, budget_);
-  llvm::Value* covered = b_.CreateICmpSGE(budget, i64_const(cost));
+  llvm::Value* left = b_.CreateSub(b_.CreateLoad(env_.i64, budget_), i64_const(cost));
+  llvm::Value* covered = b_.CreateICmpSGE(left, i64_const(0));
   llvm::BasicBlock* fast = new_block("safepoint.fast");
   llvm::BasicBlock* slow = new_block("safepoint.slow");
   llvm::BasicBlock* next = new_block("safepoint.done");
   b_.CreateCondBr(covered, fast, slow, llvm::MDBuilder(env_.llvm).createBranchWeights(1 << 20, 1));
   b_.SetInsertPoint(fast);
-  b_.CreateStore(b_.CreateSub(budget, i64_const(cost)), budget_);
+  b_.CreateStore(left, budget_);
   b_.CreateBr(next);
   b_.SetInsertPoint(slow);
+  // The helper charges `cost` itself, so it is given the budget before the subtraction: as
+  // left + cost through an opaque value, else LLVM folds the sum back to the budget and keeps
+  // that alive beside `left` (a copy before each subtraction on the fast path).
+  b_.CreateStore(b_.CreateAdd(opaque(left), i64_const(cost)), budget_);
   call_helper(Helper::Safepoint, {ctx_, i32_const(cost)});
   b_.CreateBr(next);
   b_.SetInsertPoint(next);
