@@ -146,10 +146,8 @@ struct MemoryPool::Impl {
   };
   struct SizeClass {
     std::mutex mutex;
-    ScanBatch waiting;  ///< released, not reset yet: never handed out
-    /// Zeroed by hand, pages kept; taken first, the lowest address first (a min-heap by
-    /// base: take_warm, add_warm).
-    std::vector<WarmSlot> warm;
+    ScanBatch waiting;           ///< released, not reset yet: never handed out
+    std::vector<WarmSlot> warm;  ///< LIFO: zeroed by hand, pages kept; taken first
     std::vector<uint8_t*> cold;  ///< LIFO: given back, hold no pages
     uint8_t* next = nullptr;     ///< next never-used slot of the newest reservation
     uint64_t unused = 0;         ///< never-used slots left after `next`
@@ -265,25 +263,6 @@ struct MemoryPool::Impl {
     return false;
   }
 
-  // Warm slots are handed out lowest address first, so the slots in use stay packed at the
-  // bottom of their reservations. A batch's scan (reset_batch) walks the page tables of its
-  // whole span, the live slots between the waiting ones included: taking the most recently
-  // released slot first (LIFO) spread the ~100 slots cycling through spawn_sdk_guest so that
-  // a span held 8 waiting slots and walked 5 slots' pages for each; lowest first, 14 and
-  // about 1.1 (and fewer spans past kMaxScanSpanSlots: 43% fewer system calls).
-  static bool warm_above(const WarmSlot& a, const WarmSlot& b) { return a.base > b.base; }
-  static void add_warm(SizeClass& c, WarmSlot slot) {
-    c.warm.push_back(slot);
-    std::push_heap(c.warm.begin(), c.warm.end(), warm_above);
-  }
-  // The lowest warm slot, taken off the heap. @pre !c.warm.empty(), c.mutex held.
-  static WarmSlot take_warm(SizeClass& c) {
-    std::pop_heap(c.warm.begin(), c.warm.end(), warm_above);
-    const WarmSlot slot = c.warm.back();
-    c.warm.pop_back();
-    return slot;
-  }
-
   /// Slots reset by settle() that join their class's lists: a batch's slots join them under
   /// one lock (a lock per slot was a tenth of spawn_join's profile, its line moving between
   /// the worker that releases and the one that acquires).
@@ -296,7 +275,7 @@ struct MemoryPool::Impl {
     void join(SizeClass& c) const {
       if (warm_count == 0 && cold_count == 0) return;
       std::lock_guard lock(c.mutex);
-      for (size_t i = 0; i < warm_count; ++i) add_warm(c, warm[i]);
+      c.warm.insert(c.warm.end(), warm.begin(), warm.begin() + warm_count);
       c.cold.insert(c.cold.end(), cold.begin(), cold.begin() + cold_count);
     }
   };
@@ -527,9 +506,9 @@ uint8_t* MemoryPool::acquire(uint64_t bytes, uint64_t* slot_bytes) {
   }
   uint8_t* slot = nullptr;
   if (!c.warm.empty()) {
-    const Impl::WarmSlot warm = Impl::take_warm(c);
-    slot = warm.base;
-    impl_->warm_bytes.fetch_sub(warm.bytes, std::memory_order_relaxed);
+    slot = c.warm.back().base;
+    impl_->warm_bytes.fetch_sub(c.warm.back().bytes, std::memory_order_relaxed);
+    c.warm.pop_back();
   } else if (!c.cold.empty()) {
     slot = c.cold.back();
     c.cold.pop_back();

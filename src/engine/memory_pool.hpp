@@ -1,7 +1,7 @@
 // MemoryPool: linear memories come from large pooled reservations cut into slots of a few size
 // classes, never from an mmap per memory (DESIGN.md "No mapping per process"). Released slots
 // are reset (their written pages zeroed by hand and kept warm, else given back with
-// MADV_DONTNEED in batches) and reused, warm ones first (the lowest address first).
+// MADV_DONTNEED in batches) and reused, warm and recently freed ones first.
 #pragma once
 
 #include <cstdint>

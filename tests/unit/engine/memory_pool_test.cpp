@@ -79,30 +79,6 @@ TEST(MemoryPool, ReusesTheMostRecentlyReleasedSlotFirst) {
   EXPECT_EQ(pool.acquire(1, &slot), a);
 }
 
-TEST(MemoryPool, HandsOutTheLowestWarmSlotFirst) {
-  // Warm slots go out lowest address first, whatever order they were released in, so the
-  // slots in use stay packed and a batch's scan walks few live slots between waiting ones.
-  MemoryPool pool;
-  uint64_t slot = 0;
-  std::vector<uint8_t*> slots;
-  for (int i = 0; i < 4; ++i) {
-    slots.push_back(pool.acquire(1, &slot));
-    ASSERT_NE(slots.back(), nullptr);
-    slots.back()[100] = 1;  // a page written: the slot is kept warm
-  }
-  std::vector<uint8_t*> sorted = slots;
-  std::sort(sorted.begin(), sorted.end());
-  for (int i : {0, 2, 3, 1}) pool.release(sorted[i], slot, slot);
-  pool.reset_waiting();
-  EXPECT_GT(pool.warm_bytes(), 0u);
-  for (uint8_t* expected : sorted) {
-    uint8_t* p = pool.acquire(1, &slot);
-    EXPECT_EQ(p, expected);
-    EXPECT_EQ(p[100], 0);
-  }
-  EXPECT_EQ(pool.warm_bytes(), 0u);
-}
-
 TEST(MemoryPool, ReusedSlotIsZeroFilled) {
   MemoryPool pool;
   uint64_t slot = 0;
