@@ -77,7 +77,7 @@ void Execution::body(void* arg) {
     code.entry(self.defined_index_)(&self.ctx_, self.slots_.data());
   }
   // Back in the entry function's frame (its callees have returned): the guest's last stretch.
-  self.leave_guest(self.defined_index_, false);  // (a trap skips it: no one runs it again)
+  self.leave_guest(false, self.defined_index_);  // (a trap skips it: no one runs it again)
   self.save_fuel();
   self.status_ = RunStatus::Done;
   self.over_ = true;
@@ -245,7 +245,7 @@ void Execution::pause_bulk(void* self, engine::FuelMeter& meter) {
 }
 
 void Execution::stop(RunStatus status) {
-  leave_guest(running_defined(), false);  // the time until the next run() is not the guest's
+  leave_guest(false);  // the time until the next run() is not the guest's
   save_fuel();
   status_ = status;
   fiber_->suspend();
@@ -266,7 +266,7 @@ void Execution::call(engine::Function& fn, Slot* slots) {
 void Execution::call_host(const engine::Function& fn, Slot* slots) {
   // The host's time is the runtime's, not the calling function's: the caller's interval ends
   // here, and the next starts at the first slow path after the call (the budget is empty).
-  leave_guest(running_defined(), true);
+  leave_guest(true);
   for (;;) {
     switch (invoke_host_off_fiber(fn, slots)) {
       case HostOutcome::Return:

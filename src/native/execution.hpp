@@ -119,11 +119,17 @@ class Execution final : public engine::TierExecution {
   /// Charges the time since the previous read to the running function (HotFunctions), and
   /// draws the next gap; with no interval open, starts one.
   void read_sample();
-  /// The guest leaves for the runtime in defined function `defined_index` of the bound module:
-  /// the open interval ends here, charged to it (unless `if_worth_a_read` and the guest did
-  /// less than kLeaveReadUnits of work in it); the first slow path after the guest runs again
-  /// starts the next.
-  void leave_guest(uint32_t defined_index, bool if_worth_a_read);
+  /// The guest leaves for the runtime in the running function (running_defined()), or in
+  /// defined function `in` of the bound module (the entry function, its callees returned): the
+  /// open interval ends here, charged to it (unless `if_worth_a_read` and the guest did less
+  /// than kLeaveReadUnits of work in it); the first slow path after the guest runs again starts
+  /// the next. Inline: with no interval open (no one watches) a host call pays one compare.
+  void leave_guest(bool if_worth_a_read, std::optional<uint32_t> in = std::nullopt) {
+    if (sample_mark_ != 0) close_interval(in ? *in : running_defined(), if_worth_a_read);
+    sample_countdown_ = 1;
+  }
+  /// leave_guest()'s work with an interval open: charges it (if watched), closes it.
+  void close_interval(uint32_t defined_index, bool if_worth_a_read);
   /// The defined function of the bound module at ctx_.depth; UINT32_MAX for an import or none.
   uint32_t running_defined() const;
   /// The bound module's samples if someone watches them, else null.

@@ -122,14 +122,13 @@ void Execution::read_sample() {
   sample_countdown_ = next_gap(now);
 }
 
-void Execution::leave_guest(uint32_t defined_index, bool if_worth_a_read) {
-  HotFunctions* hot = sample_mark_ != 0 ? watched() : nullptr;  // a mark: someone watched
+void Execution::close_interval(uint32_t defined_index, bool if_worth_a_read) {
+  HotFunctions* hot = watched();  // a mark: someone watched (perhaps no longer)
   if (hot != nullptr &&
       (!if_worth_a_read || sample_fuel_ - static_cast<uint32_t>(fuel_now()) >= kLeaveReadUnits)) {
     charge(*hot, __rdtsc(), defined_index);
   }
   sample_mark_ = 0;
-  sample_countdown_ = 1;
 }
 
 }  // namespace lunatic::native
