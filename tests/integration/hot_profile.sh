@@ -5,7 +5,7 @@
 # a run without a cache stores nothing. spin.wasm loops until its fuel runs out: every run
 # does the same work. LUNATIC_HOT_TICKS sets the threshold in time stamp counter ticks; the
 # runs' debug logs say how many ticks the profile holds, so the threshold is set from them:
-# past what the earlier runs sampled, over 2.5 times what one run samples (4 runs: about 4.5).
+# past what the earlier runs sampled, by a quarter of what one run samples on average.
 #   hot_profile.sh LUNATIC WORK_DIR SPIN_WASM
 set -euo pipefail
 # shellcheck source=expect_log.sh
@@ -43,8 +43,11 @@ expect_log run1 "sampled by earlier runs" absent
 expect_log run4 "hot profile: 1 functions sampled by earlier runs"
 [[ $(profiles) == 1 && $(hot_entries) == 0 ]] || { echo "FAIL: files: $(ls "$cache")"; exit 1; }
 read -r all this < <(sed -n 's/.*functions stored (the most: .*, \([0-9]*\) ticks in all, \([0-9]*\) this run).*/\1 \2/p' "$work/run4.log")
-(( all > 2 * this && this > 0 )) || { echo "FAIL: $all ticks in all, $this in run 4"; exit 1; }
-threshold=$((all + this / 2))
+(( all > this && this > 0 )) || { echo "FAIL: $all ticks in all, $this in run 4"; exit 1; }
+# The ticks are wall time, so a run under load samples more: the hot run must only reach a
+# quarter of an average run (all / 16 of four), not a share of run 4 alone, which a load spike
+# could have stretched.
+threshold=$((all + all / 16))
 echo "ok: 4 runs sampled $all ticks, run 4 $this; threshold $threshold"
 cp "$cache"/*.prof "$work/profile"
 
