@@ -23,6 +23,12 @@ Result<std::shared_ptr<const CompiledModule>> compile(std::span<const uint8_t> b
   module->code.reserve(count);  // one per function the decoder already holds: not a raw count
   for (uint32_t i = 0; i < count; ++i) module->code.push_back(unlowered_function(module->wasm, i));
   module->segments = prepare_segments(module->wasm);
+  module->defined.reserve(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    // Validated: every type index is in range.
+    module->defined.push_back(
+        {&module->wasm.types[module->wasm.functions[i].type_index], module->code[i].get()});
+  }
   return std::shared_ptr<const CompiledModule>(std::move(module));
 }
 

@@ -42,6 +42,15 @@ struct PreparedSegments {
 /// Computes `m`'s PreparedSegments (ready, or not). The data spans point into `m`.
 PreparedSegments prepare_segments(const wasm::Module& m);
 
+/// A defined function as each instance's Function of it starts, but for the instance: its
+/// type and its code. Store::instantiate reads them from one dense array, where the type
+/// index sits in each function's wasm::Function (88 bytes apart) and the code in a vector of
+/// its own.
+struct DefinedFunction {
+  const wasm::FuncType* type = nullptr;
+  const CompiledFunction* code = nullptr;
+};
+
 struct CompiledModule {
   wasm::Module wasm;
   /// One per defined function (index = function index - imported functions). compile()
@@ -51,6 +60,9 @@ struct CompiledModule {
   std::vector<std::unique_ptr<CompiledFunction>> code;
   /// Set by compile() once `wasm` (whose data it points into) is final.
   PreparedSegments segments;
+  /// One per defined function, set by compile() with `code` (types and code of `wasm` and
+  /// `code`). Empty in a module built by hand: instantiate reads `wasm` and `code` then.
+  std::vector<DefinedFunction> defined;
 
   /// The module's native code (code_tier.hpp), or null while it runs in the interpreter.
   /// Set once, possibly later than the module is shared (a background compile finishing):

@@ -177,13 +177,19 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
                      "element segments), " +
                      std::to_string(limits_.budget->left()) + " bytes left");
   }
-  // Counted in locals, not an array indexed by kind: an increment through memory per
-  // import was a chain of store-to-load forwards, an eighth of this function's time.
-  size_t imported_tables = 0, imported_memories = 0, imported_globals = 0;
-  for (const Extern& ext : imports) {
-    imported_tables += ext.kind == wasm::ExternKind::Table;
-    imported_memories += ext.kind == wasm::ExternKind::Memory;
-    imported_globals += ext.kind == wasm::ExternKind::Global;
+  // Vouched-for imports have the kinds of the module's imports, which the module counted
+  // (the decoder did): a spawn of an SDK guest counted its 63 imports again. Others are
+  // counted in locals, not an array indexed by kind: an increment through memory per import
+  // was a chain of store-to-load forwards, an eighth of this function's time.
+  size_t imported_tables = m.imported_tables, imported_memories = m.imported_memories,
+         imported_globals = m.imported_globals;
+  if (!imports_checked) {
+    imported_tables = imported_memories = imported_globals = 0;
+    for (const Extern& ext : imports) {
+      imported_tables += ext.kind == wasm::ExternKind::Table;
+      imported_memories += ext.kind == wasm::ExternKind::Memory;
+      imported_globals += ext.kind == wasm::ExternKind::Global;
+    }
   }
   const size_t imported_functions =
       imports.size() - imported_tables - imported_memories - imported_globals;
@@ -207,12 +213,17 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   // Each index space is written through a pointer and grows as it is filled (its span
   // counts what was made): a push_back per entry was most of the instructions here.
   size_t functions = 0, tables = 0, memories = 0, globals = 0;
-  for (const Extern& ext : imports) {
-    switch (ext.kind) {
-      case wasm::ExternKind::Func: function_space[functions++] = ext.func(); break;
-      case wasm::ExternKind::Table: table_space[tables++] = ext.table(); break;
-      case wasm::ExternKind::Memory: memory_space[memories++] = ext.memory(); break;
-      case wasm::ExternKind::Global: global_space[globals++] = ext.global(); break;
+  if (imported_functions == imports.size()) {
+    // Only functions (an SDK guest's 63 imports): no switch per import.
+    for (const Extern& ext : imports) function_space[functions++] = ext.func();
+  } else {
+    for (const Extern& ext : imports) {
+      switch (ext.kind) {
+        case wasm::ExternKind::Func: function_space[functions++] = ext.func(); break;
+        case wasm::ExternKind::Table: table_space[tables++] = ext.table(); break;
+        case wasm::ExternKind::Memory: memory_space[memories++] = ext.memory(); break;
+        case wasm::ExternKind::Global: global_space[globals++] = ext.global(); break;
+      }
     }
   }
   inst->tables = {table_space, tables};
@@ -223,19 +234,30 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   // memory, often last touched by another worker, and a pass that zeroed it first cost as
   // much as the pass that fills it.
   auto* own_functions = reinterpret_cast<Function*>(block + at.functions);
+  if (const std::vector<DefinedFunction>& prepared = inst->module->defined;
+      prepared.size() == defined) {
+    // Through restrict pointers: otherwise each store could have changed what the next
+    // iteration reads (the module's array, `inst`), which it then loaded again.
+    const DefinedFunction* __restrict from = prepared.data();  // the module's: outlives inst
+    Function* __restrict to = own_functions;
+    Function** __restrict space = function_space + functions;
+    for (size_t i = 0; i < defined; ++i) {
+      space[i] = new (&to[i]) Function{from[i].type, inst, from[i].code};
+    }
+    functions += defined;
+  }
+  // A module built by hand: the types checked, as nothing validated it.
   const wasm::Function* declared = m.functions.data();
-  const wasm::FuncType* types = m.types.data();
-  const size_t type_count = m.types.size();
   const std::unique_ptr<CompiledFunction>* code = inst->module->code.data();  // outlives inst
-  for (size_t i = 0; i < defined; ++i) {
+  for (size_t i = functions - imported_functions; i < defined; ++i) {
     const uint32_t type_index = declared[i].type_index;
-    if (type_index >= type_count) {
+    if (type_index >= m.types.size()) {
       inst->functions = {function_space, functions};
       inst->defined_functions = {own_functions, i};
       return Error(Phase::Instantiate, "unknown type", declared[i].body_offset);
     }
     function_space[functions++] =
-        new (&own_functions[i]) Function{&types[type_index], inst, code[i].get()};
+        new (&own_functions[i]) Function{&m.types[type_index], inst, code[i].get()};
   }
   inst->functions = {function_space, functions};
   inst->defined_functions = {own_functions, defined};

@@ -8,7 +8,18 @@
 
 namespace lunatic::runtime {
 
-Mailbox::~Mailbox() { close(); }
+Mailbox::~Mailbox() {
+  // Without the lock: nothing else can reach a mailbox being destroyed (its process's last
+  // reference is gone), and the runtime closed a dead process's mailbox already, so this only
+  // frees what an unclosed one holds. Locking again cost every process's end a second atomic
+  // update of a line that a sender on another worker may have written last.
+  delete handoff_.load(std::memory_order_relaxed);
+  for (Message* m = head_; m != nullptr;) {
+    Message* next = m->next_;
+    delete m;
+    m = next;
+  }
+}
 
 namespace {
 

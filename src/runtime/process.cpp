@@ -17,12 +17,10 @@ namespace lunatic::runtime {
 static_assert(sizeof(Process) + 16 <= 1280, "Process left its allocator size class");
 
 Process::Process(Key, Runtime& runtime, ProcessId id,
-                 std::shared_ptr<const Environment> environment,
-                 std::shared_ptr<const engine::CompiledModule> module)
+                 std::shared_ptr<const Environment> environment)
     : runtime_(runtime),
       id_(id),
       environment_(std::move(environment)),
-      module_(std::move(module)),
       store_(
           runtime.memory_pool(),
           engine::StoreLimits{environment_->config().max_memory_pages, engine::Table::kMaxElements,

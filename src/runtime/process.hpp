@@ -54,8 +54,7 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
     friend class Runtime;
     Key() = default;
   };
-  Process(Key, Runtime& runtime, ProcessId id, std::shared_ptr<const Environment> environment,
-          std::shared_ptr<const engine::CompiledModule> module);
+  Process(Key, Runtime& runtime, ProcessId id, std::shared_ptr<const Environment> environment);
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -63,8 +62,10 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   ProcessId id() const { return id_; }
   Runtime& runtime() const { return runtime_; }
   const std::shared_ptr<const Environment>& environment() const { return environment_; }
-  /// The module this process was spawned from (for spawning more of it: inherit_spawn).
-  const std::shared_ptr<const engine::CompiledModule>& module() const { return module_; }
+  /// The module this process was spawned from (for spawning more of it: inherit_spawn): its
+  /// instance's reference, the process's only one. @pre instantiated (every process a host
+  /// call or a lookup reaches is).
+  const std::shared_ptr<const engine::CompiledModule>& module() const { return instance_->module; }
   /// SpawnOptions::module_name (what introspection calls its module; may be empty).
   const std::string& module_name() const { return module_name_; }
 
@@ -291,7 +292,6 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   std::atomic<uint64_t> fuel_left_{0};
 
   // Less often touched.
-  std::shared_ptr<const engine::CompiledModule> module_;
   engine::Store store_;
   engine::Thread thread_;
   /// The entry function and its arguments while the module's start function runs (called

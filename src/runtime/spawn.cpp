@@ -69,24 +69,27 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
 
   const ProcessId id = registry_.next_id();
   // The process takes the options' references (an atomic count update fewer each, on
-  // counts that every spawn and every end update, often on two workers).
-  process = std::make_shared<Process>(Process::Key(), *this, id, std::move(options.environment),
-                                      std::move(options.module));
-  const std::shared_ptr<const engine::CompiledModule>& module = process->module_;
+  // counts that every spawn and every end update, often on two workers): the environment
+  // here, the module in its instance (Process::module), its only one.
+  process = std::make_shared<Process>(Process::Key(), *this, id, std::move(options.environment));
+  const std::shared_ptr<const engine::CompiledModule>& module = options.module;
   const std::shared_ptr<const Environment>& environment = process->environment_;
 
   ImportCache::Externs externs;
+  // What the instance links: `externs`, or the spawner's own list (below), read in place:
+  // copying its shared_ptr was two atomic count updates per spawn.
+  const std::vector<engine::Extern>* links = nullptr;
   // A cached resolution was checked against the module's import types by the instantiate
   // that cached it, so later spawns skip the check; a fresh one is cached only once it passed.
   bool imports_checked = false;
   // A process spawning its own module in its own environment keeps the resolution it used
   // (checked, as the cache's): no lock shared by every spawn, no hash lookup.
-  Process* const spawner = options.spawner != nullptr && options.spawner->module_ == module &&
+  Process* const spawner = options.spawner != nullptr && options.spawner->module() == module &&
                                    options.spawner->environment_ == environment
                                ? options.spawner
                                : nullptr;
   if (spawner != nullptr && spawner->spawn_imports_) {
-    externs = spawner->spawn_imports_;
+    links = spawner->spawn_imports_.get();  // the spawner is running this call: it stays
     imports_checked = true;
   } else if (!module->wasm.imports.empty()) {
     std::lock_guard lock(host_functions_mutex_);
@@ -99,14 +102,15 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
       externs = std::make_shared<const std::vector<engine::Extern>>(std::move(*resolved));
     }
   }
+  if (externs) links = externs.get();
   Result<engine::Instance*> instance = process->store_.instantiate(
-      module,
-      externs ? std::span<const engine::Extern>(*externs) : std::span<const engine::Extern>(),
+      std::move(options.module),
+      links ? std::span<const engine::Extern>(*links) : std::span<const engine::Extern>(),
       imports_checked);
   if (!instance.ok()) return std::move(instance).error();
   if (externs && !imports_checked) {
     std::lock_guard lock(host_functions_mutex_);
-    imports_.insert(module, environment, externs);
+    imports_.insert((*instance)->module, environment, externs);
   }
   if (spawner != nullptr && externs && !spawner->spawn_imports_) spawner->spawn_imports_ = externs;
   process->instance_ = *instance;
@@ -142,16 +146,21 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
   slot.env = nullptr;
   scheduler_->count(Scheduler::Counter::Spawns);
   live_.fetch_add(1, std::memory_order_acq_rel);
-  registry_.insert(id, process);
+  // The registry takes this reference: a copy was a count update here and another as this
+  // function returned, by then often while the child ran on another worker, on the line of
+  // the child's hot fields. Only finish() removes it, which no worker runs before the
+  // process is queued below, so `child` stays valid until then.
+  Process* const child = process.get();
+  registry_.insert(id, std::move(process));
   if (root || options.joinable) {
-    process->awaited_ = true;
+    child->awaited_ = true;
     std::lock_guard lock(done_mutex_);
     if (root) root_ = id;
     if (options.joinable) joinable_.emplace(id, std::nullopt);
   }
   if (options.link_to != nullptr) options.link_to->link(options.link_tag, id);
-  process->state_.store(Process::kQueued, std::memory_order_release);
-  scheduler_->enqueue(process.get());
+  child->state_.store(Process::kQueued, std::memory_order_release);
+  scheduler_->enqueue(child);
   return id;
 }
 

@@ -308,6 +308,37 @@ TEST_F(Instantiate, OutOfBoundsElementsKeepEarlierSegmentsAndSkipData) {
   EXPECT_EQ(p.memory->data()[0], 0);
 }
 
+// A compiled module's defined functions come from its prepared array (compile() fills it):
+// each instance's Function is that entry with the instance added, after the imported ones.
+TEST_F(Instantiate, DefinedFunctionsComeFromTheModulesPreparedArray) {
+  wasm::Module m = importing();
+  m.types.push_back(wasm::FuncType{{}, {ValType::I64}});
+  m.functions.resize(2);
+  m.functions[0].type_index = 0;
+  m.functions[1].type_index = 1;
+  auto cm = std::make_shared<CompiledModule>();
+  cm->code.resize(2);
+  cm->wasm = std::move(m);
+  // Not what the type indices say: the prepared array is what instantiate reads.
+  const auto* code = reinterpret_cast<const CompiledFunction*>(&cm->wasm);
+  cm->defined = {{&cm->wasm.types[1], code}, {&cm->wasm.types[0], nullptr}};
+  Provided p = provide();
+  auto r = store_.instantiate(cm, p.externs);
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  Instance* inst = *r;
+  ASSERT_EQ(inst->functions.size(), 3u);
+  EXPECT_EQ(inst->functions[0], host_);
+  ASSERT_EQ(inst->defined_functions.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    const Function& f = inst->defined_functions[i];
+    EXPECT_EQ(inst->functions[1 + i], &f);
+    EXPECT_EQ(f.type, cm->defined[i].type);
+    EXPECT_EQ(f.code, cm->defined[i].code);
+    EXPECT_EQ(f.instance, inst);
+    EXPECT_EQ(f.host, nullptr);
+  }
+}
+
 TEST_F(Instantiate, FindsExportsAndTheStartFunction) {
   wasm::Module m = importing();
   m.memories.push_back(wasm::MemoryType{wasm::Limits{0, std::nullopt}});

@@ -49,6 +49,12 @@ TEST(LazyLowering, CompileLowersNoFunctionAndACallLowersWhatItRuns) {
   EXPECT_EQ(m.code[2]->func_index, 2u);
   EXPECT_EQ(m.code[2]->type_index, 0u);
   EXPECT_EQ(m.code[2]->result_count, 1u);
+  // What instantiate copies per defined function: its type and code, one entry each.
+  ASSERT_EQ(m.defined.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(m.defined[i].type, &m.wasm.types[0]);
+    EXPECT_EQ(m.defined[i].code, m.code[i].get());
+  }
 
   MemoryPool pool;
   Store store(pool);

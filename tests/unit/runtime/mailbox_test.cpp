@@ -117,6 +117,28 @@ TEST(Mailbox, ClosedMailboxDropsMessages) {
   EXPECT_EQ(box.receive({}), nullptr);
 }
 
+// The destructor takes no lock (nothing else can reach the mailbox then) but still frees what
+// an unclosed mailbox holds: the queue and a message handed over to a wait that never took it.
+TEST(Mailbox, DestroyedUnclosedFreesQueuedAndHandedOverMessages) {
+  auto budget = std::make_shared<MemoryBudget>(UINT64_MAX);
+  auto charged = [&](Tag tag) {
+    auto m = msg(tag);
+    m->charge = MemoryCharge(budget);
+    EXPECT_TRUE(m->charge.resize(100));
+    return m;
+  };
+  {
+    Mailbox box;
+    box.push(charged(1));
+    box.push(charged(2));
+    const std::vector<Tag> three{3};
+    EXPECT_EQ(box.receive_or_wait(three), nullptr);
+    EXPECT_TRUE(box.push(charged(3)));  // handed over, never taken
+    EXPECT_EQ(budget->used(), 300u);
+  }
+  EXPECT_EQ(budget->used(), 0u);
+}
+
 TEST(Mailbox, BytesGoStraightIntoAWaitingReceiversBuffer) {
   Mailbox box;
   std::vector<uint8_t> buffer(8, 0);

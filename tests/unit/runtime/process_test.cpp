@@ -209,6 +209,26 @@ TEST_F(Processes, MessageFromTheEmbedderWakesAWaitingReceive) {
   EXPECT_FALSE(runtime_->send(*id, std::make_unique<Message>()));  // gone
 }
 
+// A process holds one reference to its module, its instance's (Process::module() reads it): a
+// second one in the process was an atomic count update more at each spawn and each end, on the
+// module's count that every worker's spawns and ends update.
+TEST_F(Processes, AProcessHoldsItsModuleOnceThroughItsInstance) {
+  start(1);
+  const long before = guest_.use_count();
+  auto id = runtime_->spawn_root(guest_, env_, "wait_forever", {Value::i64(0)});
+  ASSERT_TRUE(id.ok()) << id.error().to_string();
+  EXPECT_EQ(guest_.use_count(), before + 1);
+  {
+    std::shared_ptr<Process> p = runtime_->find(*id);
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(p->module(), guest_);
+    EXPECT_EQ(&p->module(), &p->instance().module);
+  }
+  ASSERT_TRUE(runtime_->kill(*id));
+  EXPECT_EQ(runtime_->wait().kind, ExitStatus::Kind::Killed);
+  EXPECT_EQ(guest_.use_count(), before);
+}
+
 // A module with a start function: the entry and its arguments wait (Process::pending_entry_)
 // until the start function has returned, then the entry runs with them.
 TEST_F(Processes, EntryRunsWithItsArgumentsAfterTheStartFunction) {
