@@ -37,8 +37,11 @@ struct HostCall {
   Instance* caller;  ///< instance whose code made the call (null at top level)
   /// One slot per argument, two consecutive ones (bytes 0..7, 8..15) for a v128.
   std::span<const Slot> args;
-  std::span<Slot> results;           ///< sized to the results' slots (two for a v128)
-  Trap trap;                         ///< set when returning HostStatus::Trap
+  std::span<Slot> results;  ///< sized to the results' slots (two for a v128)
+  /// Set (assigned whole) when returning HostStatus::Trap; otherwise left as it is. The tier's
+  /// own, living longer than the call: a Trap is 72 bytes to build and destroy, and a host call
+  /// that returns (nearly all of them) never touches it.
+  Trap& trap;
   const Function* callee = nullptr;  ///< the function called (its host callable is running)
 
   /// The caller's memory 0, or null if it has none (inline in engine/store.hpp).
