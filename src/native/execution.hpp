@@ -164,8 +164,8 @@ class Execution final : public engine::TierExecution {
   std::optional<uint32_t> safepoint_;  ///< set for an OSR entry
   uint32_t base_depth_ = 0;            ///< frames of the interpreter below the first compiled one
   Context ctx_;
-  const engine::Memory* memory0_ = nullptr;  ///< ctx_.instance's memory 0 (bind(); refresh())
-  engine::Table* table0_ = nullptr;          ///< and its table 0
+  engine::Memory* memory0_ = nullptr;  ///< ctx_.instance's memory 0 (bind(); refresh(); host calls)
+  engine::Table* table0_ = nullptr;    ///< and its table 0
   std::vector<Slot> slots_;    ///< the entry's arguments, then its results (OSR: the locals)
   std::vector<Slot> results_;  ///< OSR: the results
   // The shadow stacks, indexed by absolute depth (the entries below base_depth_ + 1 are not
