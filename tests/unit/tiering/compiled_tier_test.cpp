@@ -304,6 +304,56 @@ TEST(CompiledTier, HostCallResultsAndTrapsInEveryTier) {
   }
 }
 
+// A host call sees its caller's memory 0 in every tier (HostCall::memory, which the tiers
+// fill in without reading the instance). In the native tiers, the resume hints of a thread
+// parked in a host call cover the call's argument slots on the fiber's stack, which the call
+// run again reads first (Process::prefetch_resume prefetches these ranges for a woken process).
+TEST(CompiledTier, HostCallsSeeTheMemoryAndParkedArgumentsAreHinted) {
+  constexpr std::string_view kWat = R"((module
+    (import "host" "wait" (func $wait (param i32 i32) (result i32)))
+    (memory (export "memory") 1)
+    (func (export "f") (result i32) (call $wait (i32.const 7) (i32.const 9)))))";
+  for (Tier tier : {Tier::Interp, Tier::Baseline, Tier::Compiled}) {
+    auto module = compile_wat(kWat, tier);
+    ASSERT_NE(module, nullptr);
+    engine::MemoryPool pool;
+    engine::Store store(pool);
+    const engine::Slot* args = nullptr;
+    engine::Memory* seen = nullptr;
+    const wasm::ValType i32 = wasm::ValType::I32;
+    Function* wait = store.add_host_function({{i32, i32}, {i32}}, [&](HostCall& c) {
+      seen = c.memory();
+      if (args == nullptr) {
+        args = c.args.data();
+        return HostStatus::Park;
+      }
+      c.results[0] = c.args[0] + c.args[1];
+      return HostStatus::Return;
+    });
+    std::vector<Extern> imports = {{wasm::ExternKind::Func, wait}};
+    engine::Instance* inst = store.instantiate(module, imports).value();
+    const char* name = tier_name(tier);
+    Thread thread(store);
+    thread.begin_call(inst->find_export("f")->func(), {}).value();
+    ASSERT_EQ(thread.run(), RunStatus::Parked) << name;
+    EXPECT_EQ(seen, inst->memories[0]) << name;
+    if (tier != Tier::Interp) {
+      engine::HotRange ranges[16];
+      const size_t n = thread.resume_lines(ranges);
+      const auto at = reinterpret_cast<uintptr_t>(args);
+      bool covered = false;
+      for (size_t i = 0; i < n; ++i) {
+        const auto from = reinterpret_cast<uintptr_t>(ranges[i].at);
+        covered =
+            covered || (at >= from && at + 2 * sizeof(engine::Slot) <= from + ranges[i].bytes);
+      }
+      EXPECT_TRUE(covered) << name << ": no resume hint covers the parked call's arguments";
+    }
+    ASSERT_EQ(thread.run(), RunStatus::Done) << name;
+    EXPECT_EQ(thread.results()[0].as_i32(), 16) << name;
+  }
+}
+
 TEST(CompiledTier, MemoryAccessesAreBoundsChecked) {
   constexpr std::string_view kWat = R"((module
     (memory 1 2)
