@@ -17,6 +17,13 @@ engine::HostStatus AdapterAccess::end_parked(CallContext& ctx, engine::Trap& tra
   return engine::HostStatus::Park;
 }
 
+bool AdapterAccess::fail_argument_out_of_bounds(const CallContext& ctx, uint32_t arg_no,
+                                                uint64_t address, uint64_t count, uint64_t size,
+                                                engine::Trap& trap) {
+  trap = argument_out_of_bounds(ctx, arg_no, address, count, size);
+  return false;
+}
+
 engine::Trap AdapterAccess::arity_mismatch(const CallContext& ctx, size_t args, size_t results,
                                            size_t want_args, size_t want_results) {
   return engine::Trap::host("host function " + std::string(ctx.function_name()) + " called with " +

@@ -37,12 +37,18 @@ struct HostCall {
   Instance* caller;  ///< instance whose code made the call (null at top level)
   /// One slot per argument, two consecutive ones (bytes 0..7, 8..15) for a v128.
   std::span<const Slot> args;
-  std::span<Slot> results;           ///< sized to the results' slots (two for a v128)
-  Trap trap;                         ///< set when returning HostStatus::Trap
+  std::span<Slot> results;  ///< sized to the results' slots (two for a v128)
+  /// Set (assigned whole) when returning HostStatus::Trap; otherwise left as it is. The tier's
+  /// own, living longer than the call: a Trap is 72 bytes to build and destroy, and a host call
+  /// that returns (nearly all of them) never touches it.
+  Trap& trap;
   const Function* callee = nullptr;  ///< the function called (its host callable is running)
+  /// The caller's memory 0, or null if it has none. Given by the tier, which has it at hand
+  /// (compiled code keeps it for its own accesses): from the instance, every host call that
+  /// takes a guest pointer read two lines of it, cold in a ring of 10,000 processes.
+  Memory* memory0 = nullptr;
 
-  /// The caller's memory 0, or null if it has none (inline in engine/store.hpp).
-  Memory* memory() const;
+  Memory* memory() const { return memory0; }
   /// Charges `units` of fuel for work the host does for the caller (both tiers keep the
   /// thread's fuel current during a host call). False, and nothing charged, when the thread
   /// has less left: the host function should then fail with TrapKind::OutOfFuel.

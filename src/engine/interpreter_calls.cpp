@@ -69,21 +69,27 @@ HostStatus Interpreter::call_host(Thread& t, const Function& fn, size_t base, In
   const size_t r = fn.host_result_slots();
   if (base + std::max(n, r) > s.slots.size()) s.grow_slots(base + std::max(n, r));
   // Results go to a scratch buffer: the host may still read its arguments while writing them.
-  // A few fit on the native stack (no allocation per process for the usual host call).
-  std::array<Slot, kInlineHostResults> inline_results{};
+  // A few fit on the native stack (no allocation per process for the usual host call); only
+  // the r in use are zeroed (a host function that leaves one unwritten returns 0 there).
+  std::array<Slot, kInlineHostResults> inline_results;  // NOLINT(*-member-init): r zeroed below
   Slot* results = inline_results.data();
   if (r > inline_results.size()) {
     s.host_results.assign(r, 0);
     results = s.host_results.data();
+  } else {
+    std::fill_n(results, r, Slot{0});
   }
-  HostCall call{
-      t,      caller, std::span<const Slot>(s.slots.data() + base, n), std::span<Slot>(results, r),
-      Trap{}, &fn};
+  // A trap goes straight to the caller's `trap`: none is built for a call that returns.
+  HostCall call{t,
+                caller,
+                std::span<const Slot>(s.slots.data() + base, n),
+                std::span<Slot>(results, r),
+                trap,
+                &fn,
+                caller != nullptr && !caller->memories.empty() ? caller->memories[0] : nullptr};
   const HostStatus status = (*fn.host)(call);
   if (status == HostStatus::Return || status == HostStatus::Yield) {
     std::copy(results, results + r, s.slots.begin() + static_cast<ptrdiff_t>(base));
-  } else if (status == HostStatus::Trap) {
-    trap = std::move(call.trap);
   }
   return status;
 }

@@ -283,12 +283,6 @@ struct StoreLimits {
   uint64_t uncharged_instance_bytes = 0;
 };
 
-// Inline: every host function that takes a guest pointer asks (CallContext), once per call.
-inline Memory* HostCall::memory() const {
-  if (caller == nullptr || caller->memories.empty()) return nullptr;
-  return caller->memories[0];
-}
-
 /// Owner of all entities of one process (or one spec script). Not thread-safe: a Store is used
 /// by one thread at a time (a process runs on one worker at a time).
 class Store {

@@ -105,7 +105,14 @@ class Execution final : public engine::TierExecution {
   /// Points the context's entry tables at the newest tier of the bound instance's module
   /// (the code running keeps running; calls made from now on run the newest code).
   void follow_newest_tier();
-  HostOutcome invoke_host(const engine::Function& fn, Slot* slots);
+  /// Inline in invoke_host_off_fiber's callback, with invoke_host_into: one frame between the
+  /// stack switch and the host function's entry.
+  [[gnu::always_inline]] inline HostOutcome invoke_host(const engine::Function& fn, Slot* slots);
+  /// invoke_host for a function with more results than fit the stack buffer.
+  [[gnu::noinline]] HostOutcome invoke_host_many(const engine::Function& fn, Slot* slots);
+  /// The call itself, its results to `results` (then copied to `slots`).
+  [[gnu::always_inline]] inline HostOutcome invoke_host_into(const engine::Function& fn,
+                                                             Slot* slots, Slot* results);
   /// invoke_host on the stack of the worker running the fiber (run_outside).
   HostOutcome invoke_host_off_fiber(const engine::Function& fn, Slot* slots);
   void call_host(const engine::Function& fn, Slot* slots);
@@ -157,8 +164,8 @@ class Execution final : public engine::TierExecution {
   std::optional<uint32_t> safepoint_;  ///< set for an OSR entry
   uint32_t base_depth_ = 0;            ///< frames of the interpreter below the first compiled one
   Context ctx_;
-  const engine::Memory* memory0_ = nullptr;  ///< ctx_.instance's memory 0 (bind(); refresh())
-  engine::Table* table0_ = nullptr;          ///< and its table 0
+  engine::Memory* memory0_ = nullptr;  ///< ctx_.instance's memory 0 (bind(); refresh(); host calls)
+  engine::Table* table0_ = nullptr;    ///< and its table 0
   std::vector<Slot> slots_;    ///< the entry's arguments, then its results (OSR: the locals)
   std::vector<Slot> results_;  ///< OSR: the results
   // The shadow stacks, indexed by absolute depth (the entries below base_depth_ + 1 are not
@@ -177,10 +184,12 @@ class Execution final : public engine::TierExecution {
   /// fuel_now() at sample_mark_, mod 2^32 (leave_guest() asks whether 4,096 units were spent
   /// since: it errs only past 4 billion units between two reads, by one read more or less).
   uint32_t sample_fuel_ = 0;
-  /// The trap being raised, from where it is known until finish_trapped() hands it to the
-  /// thread; null otherwise. Allocated then: every execution of a parked process would carry
-  /// its 72 bytes (and 576 bytes fall in a 640-byte size class, 512 in a 512-byte one).
-  std::unique_ptr<engine::Trap> pending_trap_;
+  /// Where the trap being raised goes, from where it is known until finish_trapped() hands it
+  /// to the thread: a Trap on the worker's stack in run(), for the slice running (null between
+  /// slices). Host calls write theirs there too (HostCall::trap), so none builds a Trap of its
+  /// own, and a parked process's execution carries no Trap (72 bytes; 512 bytes is a size class
+  /// of mimalloc's, see execution.cpp).
+  engine::Trap* trap_ = nullptr;
   // The meter: as the interpreter's `slice_left`, `fuel_left` and `granted` (the budget itself
   // is ctx_.budget, which compiled code decrements).
   int64_t slice_ = 0;  ///< the size of this run's slices (an extension starts a new one)

@@ -49,11 +49,7 @@ ShadowEntry* place_shadow(uint8_t* high, size_t entries, uint32_t base_depth) {
 
 void Execution::set_up_stack() {
   stack_ = tier_->segments().acquire();
-  if (stack_ == nullptr) {
-    pending_trap_ = std::make_unique<engine::Trap>(
-        engine::Trap::host("cannot reserve a native stack for compiled code"));
-    return;
-  }
+  if (stack_ == nullptr) return;  // run() traps: "cannot reserve a native stack ..."
   // The shadow stack sits at the top of the segment, growing up from where the native stack
   // starts growing down: a shallow call chain touches one page for both (a parked process
   // keeps only the pages it touched, and a resume touches one page of its stack). So that base

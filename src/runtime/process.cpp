@@ -311,7 +311,7 @@ void Process::record_slice() {
   // a load and a store, not an atomic increment.
   slices_.store(slices_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   uint64_t bytes = 0;
-  for (const engine::Memory* memory : instance_->memories) bytes += memory->size_bytes();
+  for (const engine::Memory* memory : memories_) bytes += memory->size_bytes();
   memory_bytes_.store(bytes, std::memory_order_relaxed);
   if (std::optional<uint64_t> fuel = thread_.fuel()) {
     fuel_left_.store(*fuel, std::memory_order_relaxed);

@@ -286,12 +286,15 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   /// Where the last send_copying to it put its bytes in its memory (a parked receive_data's
   /// buffer, usually the same one each time), or null: only ever prefetched.
   const void* target_buffer_hint_ = nullptr;
-  engine::Instance* instance_ = nullptr;
+  /// instance_'s memories (record_slice sums their sizes after every slice): a copy of the
+  /// span, so that a hop reads no line of the instance itself.
+  std::span<engine::Memory* const> memories_;
   std::atomic<uint64_t> slices_{0};
   std::atomic<uint64_t> memory_bytes_{0};
   std::atomic<uint64_t> fuel_left_{0};
 
   // Less often touched.
+  engine::Instance* instance_ = nullptr;
   engine::Store store_;
   engine::Thread thread_;
   /// The entry function and its arguments while the module's start function runs (called

@@ -114,6 +114,7 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
   }
   if (spawner != nullptr && externs && !spawner->spawn_imports_) spawner->spawn_imports_ = externs;
   process->instance_ = *instance;
+  process->memories_ = (*instance)->memories;
 
   std::optional<engine::Extern> entry = (*instance)->find_export(options.entry);
   engine::Function* fn = entry ? entry->func() : nullptr;

@@ -2,6 +2,7 @@
 // same fuel left at the same safepoints (so slices end at the same points), parking in host
 // calls and resuming on another OS thread, kills, backtraces, stack exhaustion as a trap.
 #include <atomic>
+#include <string>
 #include <thread>
 
 #include "../support/tier_modules.hpp"
@@ -233,6 +234,124 @@ TEST(CompiledTier, HostTrapsAndExceptionsTrapTheGuest) {
   EXPECT_EQ(run_to_end(thread, inst->find_export("fail")->func(), {}, {}).trap, "no luck");
   EXPECT_EQ(run_to_end(thread, inst->find_export("throw")->func(), {}, {}).trap,
             "host function threw: boom");
+}
+
+// The host-call paths of every tier: results the host leaves unwritten read as 0, more
+// results than the tiers' stack buffer (8 slots) come back whole, and a trap after calls that
+// returned (in the same slice, and in the next after a park) reaches the guest with its own
+// message, not an earlier call's (the tiers keep one Trap a slice for host calls).
+TEST(CompiledTier, HostCallResultsAndTrapsInEveryTier) {
+  constexpr std::string_view kWat = R"((module
+    (import "host" "lazy" (func $lazy (result i64 i64)))
+    (import "host" "nine" (func $nine (param i64) (result i64 i64 i64 i64 i64 i64 i64 i64 i64)))
+    (import "host" "step" (func $step (param i32)))
+    (func (export "lazy") (result i64 i64) (call $lazy))
+    (func (export "nine") (result i64)
+      (call $nine (i64.const 10))
+      (i64.add) (i64.add) (i64.add) (i64.add) (i64.add) (i64.add) (i64.add) (i64.add))
+    (func (export "steps")
+      (call $step (i32.const 0)) (call $step (i32.const 1)) (call $step (i32.const 2))
+      (call $step (i32.const 3)) (call $step (i32.const 4)))))";
+  for (Tier tier : {Tier::Interp, Tier::Baseline, Tier::Compiled}) {
+    auto module = compile_wat(kWat, tier);
+    ASSERT_NE(module, nullptr);
+    engine::MemoryPool pool;
+    engine::Store store(pool);
+    const wasm::ValType i64 = wasm::ValType::I64;
+    Function* lazy = store.add_host_function({{}, {i64, i64}}, [](HostCall& c) {
+      c.results[1] = 7;  // results[0] left as it is
+      return HostStatus::Return;
+    });
+    Function* nine =
+        store.add_host_function({{i64}, std::vector<wasm::ValType>(9, i64)}, [](HostCall& c) {
+          for (size_t i = 0; i < c.results.size(); ++i) c.results[i] = c.args[0] << i;
+          return HostStatus::Return;
+        });
+    // The first run: step 1 traps in the slice where step 0 returned. The second: step 2
+    // parks once, then step 3 traps in the next slice.
+    uint32_t trap_at = 1;
+    int parks = 0;
+    Function* step = store.add_host_function({{wasm::ValType::I32}, {}}, [&](HostCall& c) {
+      const auto at = static_cast<uint32_t>(c.args[0]);
+      if (at == trap_at) return c.fail(engine::Trap::host("step " + std::to_string(at)));
+      if (at == 2 && parks++ == 0) return HostStatus::Park;
+      return HostStatus::Return;
+    });
+    std::vector<Extern> imports = {{wasm::ExternKind::Func, lazy},
+                                   {wasm::ExternKind::Func, nine},
+                                   {wasm::ExternKind::Func, step}};
+    engine::Instance* inst = store.instantiate(module, imports).value();
+    const char* name = tier_name(tier);
+    Thread thread(store);
+    const Outcome got_lazy = run_to_end(thread, inst->find_export("lazy")->func(), {}, {});
+    ASSERT_EQ(got_lazy.status, RunStatus::Done) << name;
+    ASSERT_EQ(got_lazy.results.size(), 2u) << name;
+    EXPECT_EQ(got_lazy.results[0].as_i64(), 0) << name;
+    EXPECT_EQ(got_lazy.results[1].as_i64(), 7) << name;
+    const Outcome got_nine = run_to_end(thread, inst->find_export("nine")->func(), {}, {});
+    ASSERT_EQ(got_nine.status, RunStatus::Done) << name;
+    ASSERT_EQ(got_nine.results.size(), 1u) << name;
+    EXPECT_EQ(got_nine.results[0].as_i64(), 10 * 511) << name;  // 10 << 0 + ... + 10 << 8
+    EXPECT_EQ(run_to_end(thread, inst->find_export("steps")->func(), {}, {}).trap, "step 1")
+        << name;
+    trap_at = 3;
+    Thread second(store);
+    second.begin_call(inst->find_export("steps")->func(), {}).value();
+    ASSERT_EQ(second.run(), RunStatus::Parked) << name;
+    ASSERT_EQ(second.run(), RunStatus::Trapped) << name;
+    EXPECT_EQ(second.trap().message, "step 3") << name;
+    EXPECT_EQ(second.trap().kind, TrapKind::Host) << name;
+  }
+}
+
+// A host call sees its caller's memory 0 in every tier (HostCall::memory, which the tiers
+// fill in without reading the instance). In the native tiers, the resume hints of a thread
+// parked in a host call cover the call's argument slots on the fiber's stack, which the call
+// run again reads first (Process::prefetch_resume prefetches these ranges for a woken process).
+TEST(CompiledTier, HostCallsSeeTheMemoryAndParkedArgumentsAreHinted) {
+  constexpr std::string_view kWat = R"((module
+    (import "host" "wait" (func $wait (param i32 i32) (result i32)))
+    (memory (export "memory") 1)
+    (func (export "f") (result i32) (call $wait (i32.const 7) (i32.const 9)))))";
+  for (Tier tier : {Tier::Interp, Tier::Baseline, Tier::Compiled}) {
+    auto module = compile_wat(kWat, tier);
+    ASSERT_NE(module, nullptr);
+    engine::MemoryPool pool;
+    engine::Store store(pool);
+    const engine::Slot* args = nullptr;
+    engine::Memory* seen = nullptr;
+    const wasm::ValType i32 = wasm::ValType::I32;
+    Function* wait = store.add_host_function({{i32, i32}, {i32}}, [&](HostCall& c) {
+      seen = c.memory();
+      if (args == nullptr) {
+        args = c.args.data();
+        return HostStatus::Park;
+      }
+      c.results[0] = c.args[0] + c.args[1];
+      return HostStatus::Return;
+    });
+    std::vector<Extern> imports = {{wasm::ExternKind::Func, wait}};
+    engine::Instance* inst = store.instantiate(module, imports).value();
+    const char* name = tier_name(tier);
+    Thread thread(store);
+    thread.begin_call(inst->find_export("f")->func(), {}).value();
+    ASSERT_EQ(thread.run(), RunStatus::Parked) << name;
+    EXPECT_EQ(seen, inst->memories[0]) << name;
+    if (tier != Tier::Interp) {
+      engine::HotRange ranges[16];
+      const size_t n = thread.resume_lines(ranges);
+      const auto at = reinterpret_cast<uintptr_t>(args);
+      bool covered = false;
+      for (size_t i = 0; i < n; ++i) {
+        const auto from = reinterpret_cast<uintptr_t>(ranges[i].at);
+        covered =
+            covered || (at >= from && at + 2 * sizeof(engine::Slot) <= from + ranges[i].bytes);
+      }
+      EXPECT_TRUE(covered) << name << ": no resume hint covers the parked call's arguments";
+    }
+    ASSERT_EQ(thread.run(), RunStatus::Done) << name;
+    EXPECT_EQ(thread.results()[0].as_i32(), 16) << name;
+  }
 }
 
 TEST(CompiledTier, MemoryAccessesAreBoundsChecked) {
