@@ -21,6 +21,7 @@
 #include <string>
 
 #include "jit/llvm_errors.hpp"
+#include "jit/merge_safepoints.hpp"
 #include "jit/partial_inline.hpp"
 #include "jit/perf_map.hpp"
 #include "jit/self_inline.hpp"
@@ -122,6 +123,10 @@ void optimize(llvm::Module& module, llvm::TargetMachine& target, unsigned level)
   llvm::ModulePassManager pipeline =
       level == 0 ? builder.buildO0DefaultPipeline(ol) : builder.buildPerModuleDefaultPipeline(ol);
   pipeline.run(module, modules);
+  if (level == 0) return;
+  for (llvm::Function& f : module) {
+    if (f.hasFnAttribute(kInlinedFrames)) merge_adjacent_safepoints(f);
+  }
 }
 
 // The helpers by their address in this process (the table the code cache's loader resolves

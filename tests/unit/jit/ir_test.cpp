@@ -143,5 +143,18 @@ TEST(JitIr, SharedStackPointerReadIsBeforeTheUnswitchedLoop) {
   EXPECT_NE(body.find("\nloop.us"), std::string::npos) << body;
 }
 
+// jit/merge_safepoints.cpp: in $fib's F.rest, the loop header's safepoint and the inlined
+// callee's entry safepoint (nothing between them can trap in the unswitched copy) get one merged
+// check, `budget - (c1 + c2)`, in front of the two (the fuel stays exact: unit_tiering's
+// PartialInline.OutOfFuelAtTheSameSafepointForEveryBudget runs every budget up to 400).
+TEST(JitIr, AdjacentSafepointsShareOneCheck) {
+  const std::string ir = optimized_ir(std::string(lunatic::testing::kRecursionWat).c_str(), 2);
+  const std::string body = function_body(ir, "wf0.rest");
+  ASSERT_FALSE(body.empty());
+  EXPECT_NE(body.find(".both_fast:"), std::string::npos) << body;
+  EXPECT_NE(body.find(".one_by_one:"), std::string::npos) << body;
+  EXPECT_NE(body.find(", -26\n"), std::string::npos) << body;  // the two costs, 15 + 11
+}
+
 }  // namespace
 }  // namespace lunatic::jit::testing
