@@ -113,17 +113,20 @@ spdlog::details::thread_pool* started_writer() {
 }
 
 /// Counts the lines the writer wrote: it follows the stderr sink in the async logger, so a
-/// line is counted once stderr has it.
+/// line is counted once stderr has it. It shares the count with the front sink: the writer
+/// may still write a queued line after the front logger and its sink are gone (each queued
+/// line holds the async logger, not the front sink).
 class WrittenLines final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
  public:
-  explicit WrittenLines(std::atomic<uint64_t>& written) : written_(written) {}
+  explicit WrittenLines(std::shared_ptr<std::atomic<uint64_t>> written)
+      : written_(std::move(written)) {}
 
  private:
   void sink_it_(const spdlog::details::log_msg&) override {
-    written_.fetch_add(1, std::memory_order_release);
+    written_->fetch_add(1, std::memory_order_release);
   }
   void flush_() override {}
-  std::atomic<uint64_t>& written_;
+  std::shared_ptr<std::atomic<uint64_t>> written_;
 };
 
 /// The stderr logger's sink: hands each line, as it comes, to an async logger (the writer's
@@ -140,7 +143,7 @@ class DeferredStderrSink final : public spdlog::sinks::sink {
   /// a line off the queue before it writes it.
   void wait_written(size_t dropped, std::chrono::steady_clock::time_point deadline) const {
     const uint64_t queued = queued_.load(std::memory_order_relaxed);
-    while (written_.load(std::memory_order_acquire) + dropped < queued &&
+    while (written_->load(std::memory_order_acquire) + dropped < queued &&
            std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
@@ -183,7 +186,7 @@ class DeferredStderrSink final : public spdlog::sinks::sink {
   std::shared_ptr<spdlog::async_logger> async_;
   std::atomic<bool> started_{false};
   std::atomic<uint64_t> queued_{0};
-  std::atomic<uint64_t> written_{0};
+  std::shared_ptr<std::atomic<uint64_t>> written_ = std::make_shared<std::atomic<uint64_t>>(0);
 };
 
 }  // namespace

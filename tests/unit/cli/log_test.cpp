@@ -231,5 +231,27 @@ TEST(StderrLog, ItsWriterStartsWithTheFirstLine) {
   EXPECT_NE(text.find("lunatic: warning: second line\n", first), std::string::npos) << text;
 }
 
+// The writer may still be writing queued lines when the front logger (and its sink) is
+// destroyed: a run ends that way. The lines still reach stderr, and under ASan the writer
+// touches nothing of the destroyed sink (it once counted into it: a use after free).
+TEST(StderrLog, LinesQueuedBeforeTheLoggerIsDestroyedAreStillWritten) {
+  testing::internal::CaptureStderr();
+  constexpr int kLines = 300;
+  {
+    auto log = make_stderr_logger("info");
+    for (int i = 0; i < kLines; ++i) log->info("queued line {}", i);
+  }  // destroyed without a drain, while the writer works through the queue
+  auto after = make_stderr_logger("info");
+  after->info("after the first logger");
+  drain_log(*after, std::chrono::milliseconds(5000));  // one writer, lines in order
+  const std::string text = testing::internal::GetCapturedStderr();
+  size_t at = 0;
+  for (int i = 0; i < kLines; ++i) {
+    at = text.find("queued line " + std::to_string(i) + "\n", at);
+    ASSERT_NE(at, std::string::npos) << "line " << i << " is missing";
+  }
+  EXPECT_NE(text.find("after the first logger\n", at), std::string::npos);
+}
+
 }  // namespace
 }  // namespace lunatic::cli
