@@ -18,7 +18,8 @@ engine::Trap CallContext::out_of_bounds(std::string_view what, uint64_t address,
   msg += ": ";
   msg += what;
   char buf[160];
-  if (memory_ == nullptr) {
+  engine::Memory* memory = this->memory();
+  if (memory == nullptr) {
     msg += ", but the caller has no memory";
   } else {
     if (element_size == 1) {
@@ -28,7 +29,7 @@ engine::Trap CallContext::out_of_bounds(std::string_view what, uint64_t address,
                     element_size, address);
     }
     msg += buf;
-    std::snprintf(buf, sizeof buf, " outside memory of %" PRIu64 " bytes", memory_->size_bytes());
+    std::snprintf(buf, sizeof buf, " outside memory of %" PRIu64 " bytes", memory->size_bytes());
     msg += buf;
   }
   return engine::Trap{engine::TrapKind::MemoryOutOfBounds, std::move(msg), 0, {}};

@@ -30,7 +30,7 @@ class CallContext {
   CallContext(engine::HostCall& call, const FunctionInfo& function)
       : call_(&call),
         function_(&function),
-        memory_(call.memory()),
+        memory_(call.memory0),
         // attach() stores the HostContext base subobject, so this cast is exact.
         host_(static_cast<HostContext*>(call.thread.host_context)) {}
   /// A call assembled from pieces (tests; embedders invoking a binding outside a Thread).
@@ -45,7 +45,11 @@ class CallContext {
   engine::HostCall* host_call() const { return call_; }
   /// The caller's memory 0, or null if it has none. Its data() moves when it grows: re-read it
   /// after anything that may grow memory.
-  engine::Memory* memory() const { return memory_; }
+  /// Read from the caller's instance only when asked and the tier did not give it (the
+  /// interpreter: see HostCall::memory0).
+  engine::Memory* memory() const {
+    return memory_ != nullptr || call_ == nullptr ? memory_ : call_->memory();
+  }
   const FunctionInfo& function() const { return *function_; }
   std::string_view function_name() const { return function_->full_name; }
 

@@ -43,12 +43,15 @@ struct HostCall {
   /// that returns (nearly all of them) never touches it.
   Trap& trap;
   const Function* callee = nullptr;  ///< the function called (its host callable is running)
-  /// The caller's memory 0, or null if it has none. Given by the tier, which has it at hand
-  /// (compiled code keeps it for its own accesses): from the instance, every host call that
-  /// takes a guest pointer read two lines of it, cold in a ring of 10,000 processes.
+  /// The caller's memory 0 when the tier has it at hand (compiled code keeps it for its own
+  /// accesses): from the instance, every host call that takes a guest pointer reads two lines
+  /// of it, cold in a ring of 10,000 processes. Null: memory() reads it from the caller, only
+  /// when a host function asks (the interpreter passes none, so a call that takes no pointer
+  /// touches no line of the instance).
   Memory* memory0 = nullptr;
 
-  Memory* memory() const { return memory0; }
+  /// The caller's memory 0, or null if it has none (inline in engine/store.hpp).
+  Memory* memory() const;
   /// Charges `units` of fuel for work the host does for the caller (both tiers keep the
   /// thread's fuel current during a host call). False, and nothing charged, when the thread
   /// has less left: the host function should then fail with TrapKind::OutOfFuel.

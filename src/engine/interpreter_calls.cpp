@@ -80,13 +80,9 @@ HostStatus Interpreter::call_host(Thread& t, const Function& fn, size_t base, In
     std::fill_n(results, r, Slot{0});
   }
   // A trap goes straight to the caller's `trap`: none is built for a call that returns.
-  HostCall call{t,
-                caller,
-                std::span<const Slot>(s.slots.data() + base, n),
-                std::span<Slot>(results, r),
-                trap,
-                &fn,
-                caller != nullptr && !caller->memories.empty() ? caller->memories[0] : nullptr};
+  HostCall call{
+      t,    caller, std::span<const Slot>(s.slots.data() + base, n), std::span<Slot>(results, r),
+      trap, &fn};
   const HostStatus status = (*fn.host)(call);
   if (status == HostStatus::Return || status == HostStatus::Yield) {
     std::copy(results, results + r, s.slots.begin() + static_cast<ptrdiff_t>(base));

@@ -283,6 +283,11 @@ struct StoreLimits {
   uint64_t uncharged_instance_bytes = 0;
 };
 
+inline Memory* HostCall::memory() const {
+  if (memory0 != nullptr || caller == nullptr || caller->memories.empty()) return memory0;
+  return caller->memories[0];
+}
+
 /// Owner of all entities of one process (or one spec script). Not thread-safe: a Store is used
 /// by one thread at a time (a process runs on one worker at a time).
 class Store {

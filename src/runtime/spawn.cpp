@@ -72,6 +72,8 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
   // counts that every spawn and every end update, often on two workers): the environment
   // here, the module in its instance (Process::module), its only one.
   process = std::make_shared<Process>(Process::Key(), *this, id, std::move(options.environment));
+  // Refers to options.module, which the instance takes below: read only before that (after
+  // it, the instance's own, (*instance)->module).
   const std::shared_ptr<const engine::CompiledModule>& module = options.module;
   const std::shared_ptr<const Environment>& environment = process->environment_;
 
