@@ -60,8 +60,11 @@ Execution::Execution(std::shared_ptr<const NativeTier> tier, engine::Thread& thr
   // The first frame's slots count from where the interpreter would have put it (abi.hpp).
   ctx_.frame_fp = thread.interpreter_slot_index(start.args.data());
   ctx_.max_slots = thread.limits().max_stack_slots;
-  set_up_stack();
-  if (stack_ == nullptr) return;
+  // The stack is taken by the first run(), not here: a burst of spawns queues many processes
+  // before any of them runs, and each one holding a segment from its spawn on put most of
+  // them past the pool's warm segments (a page fault on each, a madvise and its TLB shootdown
+  // at their ends). Taken as it first runs, a short-lived process hands the next one the
+  // segment it just left, its pages still mapped.
   bind(*start.instance);
 }
 
@@ -86,10 +89,11 @@ void Execution::body(void* arg) {
 RunStatus Execution::run(engine::Thread& thread, uint64_t slice) {
   (void)thread;  // always thread_: an Execution belongs to the Thread that began it
   if (over_) return status_;
-  if (stack_ == nullptr || thread_.take_kill_request()) {
-    thread_.set_trap(stack_ != nullptr
-                         ? Trap::of(TrapKind::Killed)
-                         : Trap::host("cannot reserve a native stack for compiled code"));
+  const bool killed = thread_.take_kill_request();
+  if (!killed && !fiber_) set_up_stack();
+  if (killed || !fiber_) {
+    thread_.set_trap(killed ? Trap::of(TrapKind::Killed)
+                            : Trap::host("cannot reserve a native stack for compiled code"));
     status_ = RunStatus::Trapped;
     over_ = true;
     release_stack();

@@ -153,7 +153,8 @@ class Execution final : public engine::TierExecution {
   /// Runs fn(arg) on the big stack (taken at the first call), or traps "call stack exhausted"
   /// if already there.
   void on_big_stack(void (*fn)(void*), void* arg);
-  /// Takes a small segment and lays out the shadow stack and the fiber on it.
+  /// Takes a small segment and lays out the shadow stack and the fiber on it: by the first
+  /// run() (a queued process holds no stack). No fiber after it: no segment was free.
   void set_up_stack();
   void release_stack();
 

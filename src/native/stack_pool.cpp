@@ -13,6 +13,11 @@ StackPool::~StackPool() {
   for (auto [base, bytes] : chunks_) munmap(base, bytes);
 }
 
+size_t StackPool::reserved() const {
+  std::lock_guard lock(mutex_);
+  return chunks_.size() * per_chunk_;
+}
+
 uint8_t* StackPool::acquire() {
   std::lock_guard lock(mutex_);
   for (auto* list : {&warm_, &dirty_, &cold_}) {

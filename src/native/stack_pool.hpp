@@ -36,6 +36,8 @@ class StackPool {
   StackPool& operator=(const StackPool&) = delete;
 
   size_t stack_bytes() const { return stack_bytes_; }
+  /// How many stacks were cut from reservations so far (in use or not). Thread-safe.
+  size_t reserved() const;
   /// The low end of a free stack of stack_bytes(), or null if no reservation can be made.
   /// Thread-safe.
   uint8_t* acquire();
@@ -53,7 +55,7 @@ class StackPool {
  private:
   const size_t stack_bytes_;
   const size_t per_chunk_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::vector<uint8_t*> warm_;   ///< released with their pages, reused first (LIFO)
   std::vector<uint8_t*> dirty_;  ///< past kWarmStacks, pages not yet given back
   std::vector<uint8_t*> cold_;   ///< released and given back to the OS

@@ -6,6 +6,7 @@
 // an OSR entry that does not fit on the segment moves too.
 #include "jit/native_tier.hpp"
 #include "native/execution.hpp"
+#include "native/native_tier.hpp"
 #include "tier_fixture.hpp"
 
 namespace lunatic::tiering::testing {
@@ -267,6 +268,39 @@ TEST(StackSegments, ResultsThroughMemoryMoveToTheBigStackToo) {
         << tier_name(tier);
     EXPECT_GT(native::stack_moves().calls, moves) << tier_name(tier);
   }
+}
+
+// A call takes its segment when it first runs, not when it begins: a burst of spawns queues
+// many calls before any runs, and each one holding a segment from its start put most past the
+// pool's warm ones. Run one after another, they all use one segment (the pool's first
+// reservation; holding them from their starts took two).
+TEST(StackSegments, ACallTakesItsSegmentWhenItFirstRunsNotWhenItBegins) {
+  auto module = compile_wat(R"((module
+    (func (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))))",
+                            Tier::Baseline);
+  ASSERT_NE(module, nullptr);
+  const native::NativeTier* tier = native::native_tier_of(*module);
+  ASSERT_NE(tier, nullptr);
+  engine::MemoryPool pool;
+  engine::Store store{pool};
+  auto made = store.instantiate(module, {});
+  ASSERT_TRUE(made.ok()) << made.error().to_string();
+  Function* inc = (*made)->find_export("inc")->func();
+  constexpr size_t kCalls = native::NativeTier::kSegmentsPerChunk + 1;
+  std::vector<std::unique_ptr<Thread>> threads;
+  for (size_t i = 0; i < kCalls; ++i) {
+    threads.push_back(std::make_unique<Thread>(store));
+    const std::vector<Value> args = {Value::i32(static_cast<int32_t>(i))};
+    auto begun = threads.back()->begin_call(inc, args);
+    ASSERT_TRUE(begun.ok()) << begun.error().to_string();
+  }
+  EXPECT_EQ(tier->segments().reserved(), 0u) << "a call that has not run holds a segment";
+  for (size_t i = 0; i < kCalls; ++i) {
+    ASSERT_EQ(threads[i]->run(UINT64_MAX), RunStatus::Done) << i;
+    ASSERT_EQ(threads[i]->results().size(), 1u);
+    EXPECT_EQ(threads[i]->results()[0].as_i32(), static_cast<int32_t>(i) + 1);
+  }
+  EXPECT_EQ(tier->segments().reserved(), native::NativeTier::kSegmentsPerChunk);
 }
 
 }  // namespace
