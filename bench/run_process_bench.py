@@ -71,7 +71,7 @@ MESSAGE_RUNS = [
 ]
 
 
-def message_samples(build_dir, scale, timeout):
+def message_samples(build_dir, scale, timeout, tier):
     """One run of every real-ABI message benchmark: `lunatic run bench_messages.wasm`."""
     lunatic = os.path.join(build_dir, "tools", "lunatic", "lunatic")
     guest = os.path.join(build_dir, "bench", "guests", "bench_messages.wasm")
@@ -82,7 +82,8 @@ def message_samples(build_dir, scale, timeout):
         # The ring's size names its row, so it is not scaled (nor is Erlang's); nor a payload's.
         keep = {"ring": 1, "payload": 1}.get(what, 0)
         scaled = ns[:keep] + [max(1, n // scale) for n in ns[keep:]]
-        cmd = [lunatic, "run", "--threads", "2", guest, "--", what] + [str(n) for n in scaled]
+        cmd = [lunatic, "run", "--threads", "2", "--tier", tier, guest, "--", what] + \
+            [str(n) for n in scaled]
         for k, v in samples(cmd, timeout).items():
             found.setdefault(k, []).extend(v)
     return found
@@ -104,6 +105,8 @@ def main():
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--messages-only", action="store_true",
                     help="only the real-ABI message rows (and Erlang's)")
+    ap.add_argument("--tier", default="auto", choices=["auto", "interp", "baseline", "compiled"],
+                    help="the tier every lunatic guest runs in (default auto, as lunatic run)")
     ap.add_argument("--alive", default="",
                     help="also spawn_sdk_guest with K idle processes alive, e.g. 10000,100000")
     args = ap.parse_args()
@@ -121,10 +124,11 @@ def main():
     erl_script = os.path.join(HERE, "erlang", "processes.erl")
     for _ in range(args.runs):
         if not args.messages_only:
-            for k, v in samples([lunatic, "--runs", "1", "--scale", str(args.scale)],
-                                args.timeout).items():
+            for k, v in samples([lunatic, "--runs", "1", "--scale", str(args.scale),
+                                 "--tier", args.tier], args.timeout).items():
                 lun.setdefault(FLOOR_ROWS.get(k, k), []).extend(v)
-        for k, v in message_samples(args.build_dir, args.scale, args.timeout).items():
+        for k, v in message_samples(args.build_dir, args.scale, args.timeout,
+                                    args.tier).items():
             lun.setdefault(k, []).extend(v)
         if escript:
             # Without "messages" the script runs every row, the message rows included.
@@ -153,8 +157,8 @@ def main():
         print(f"| {name}: {what} | {l:.3f} {unit} | {e_text} | {r_text} | {len(lun[name])} |")
     if args.alive:
         alive_rows(args, lunatic, escript)
-    print(f"\nload average: {load_before:.1f} before, {loadavg():.1f} after; "
-          "ratio > 1 = lunatic slower (or bigger)")
+    print(f"\nlunatic's guests in tier {args.tier}; load average: {load_before:.1f} before, "
+          f"{loadavg():.1f} after; ratio > 1 = lunatic slower (or bigger)")
 
 
 def alive_rows(args, lunatic, escript):
@@ -162,8 +166,8 @@ def alive_rows(args, lunatic, escript):
     receive, next to Erlang's spawn_join with K idle processes (bench/erlang/spawn_alive.erl)."""
     lun, erl = {}, {}
     for _ in range(args.runs):
-        cmd = [lunatic, "--runs", "1", "--scale", str(args.scale), "--only",
-               "spawn_sdk_guest_alive", "--alive", args.alive]
+        cmd = [lunatic, "--runs", "1", "--scale", str(args.scale), "--tier", args.tier,
+               "--only", "spawn_sdk_guest_alive", "--alive", args.alive]
         for k, v in samples(cmd, args.timeout).items():
             lun.setdefault(k, []).extend(v)
         if escript:

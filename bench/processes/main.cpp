@@ -6,12 +6,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 
 #include "engine/compiled_module.hpp"
 #include "guest.hpp"
+#include "guest_tier.hpp"
 #include "host.hpp"
 #include "runtime/runtime.hpp"
 #include "sdk_guest.hpp"
@@ -41,12 +43,7 @@ std::shared_ptr<const engine::CompiledModule> compile_wat(std::string_view wat) 
     std::fprintf(stderr, "WAT: %s\n", bytes.error().to_string().c_str());
     std::exit(2);
   }
-  auto module = engine::compile(*bytes);
-  if (!module.ok()) {
-    std::fprintf(stderr, "compile: %s\n", module.error().to_string().c_str());
-    std::exit(2);
-  }
-  return *module;
+  return compile_guest(*bytes, "compile");
 }
 
 std::unique_ptr<runtime::Runtime> make_runtime(const Options& o) {
@@ -216,6 +213,14 @@ int main(int argc, char** argv) {
         o.sdk.alive.push_back(std::atoll(std::string(list.substr(0, comma)).c_str()));
         list.remove_prefix(comma == std::string_view::npos ? list.size() : comma + 1);
       }
+    } else if (arg == "--tier") {  // what the guests run in (default auto, as lunatic run)
+      const char* name = value();
+      std::optional<lunatic::tiering::Tier> tier = lunatic::tiering::parse_tier(name);
+      if (!tier) {
+        std::fprintf(stderr, "--tier %s: expected interp, baseline, compiled or auto\n", name);
+        return 2;
+      }
+      lunatic::bench::set_guest_tier(*tier);
     } else if (arg == "--scale") {
       // Divides every N (smoke tests).
       const int64_t d = std::max<int64_t>(1, std::atoll(value()));
@@ -230,6 +235,7 @@ int main(int argc, char** argv) {
           stderr,
           "usage: bench_processes [--runs N] [--only a,b] [--workers N] [--scale D] [--idle-n N]\n"
           "                       [--sdk-guest FILE.wasm] [--alive K1,K2,...]\n"
+          "                       [--tier interp|baseline|compiled|auto]\n"
           "benchmarks: spawn spawn_guest_module spawn_join spawn_sdk_guest ring pingpong\n"
           "            idle_memory link_kill monitor_kill spawn_sdk_guest_alive (with --alive)\n");
       return 2;

@@ -9,6 +9,7 @@
 #include "binding/linker.hpp"
 #include "engine/compiled_module.hpp"
 #include "engine/module_file.hpp"
+#include "guest_tier.hpp"
 #include "host.hpp"
 #include "host/standard/standard.hpp"
 #include "runtime/runtime.hpp"
@@ -32,11 +33,12 @@ std::string default_sdk_guest_path() {
 }
 
 double spawn_sdk_guest(const std::string& path, unsigned workers, int64_t alive, int64_t n) {
-  auto module = engine::compile_file(path);
-  if (!module.ok()) {
-    std::fprintf(stderr, "%s: %s\n", path.c_str(), module.error().to_string().c_str());
+  auto bytes = engine::read_module_file(path);
+  if (!bytes.ok()) {
+    std::fprintf(stderr, "%s: %s\n", path.c_str(), bytes.error().to_string().c_str());
     std::exit(2);
   }
+  auto module = compile_guest(*bytes, path);
   std::shared_ptr<binding::Linker> linker = host::standard_linker();
   linker->ns("bench").define("mark", &sdk_mark);
   runtime::RuntimeConfig config;
@@ -45,7 +47,7 @@ double spawn_sdk_guest(const std::string& path, unsigned workers, int64_t alive,
   // As `lunatic run` on a machine of 11 GiB or more: 1/32 of its default budget, capped.
   config.pool_deferred_bytes = uint64_t{256} << 20;
   auto rt = std::make_unique<runtime::Runtime>(std::move(config));
-  auto id = rt->spawn_root(*module, runtime::Environment::create({}), "spawn_replies",
+  auto id = rt->spawn_root(module, runtime::Environment::create({}), "spawn_replies",
                            {engine::Value::i64(alive), engine::Value::i64(n)});
   if (!id.ok()) {
     std::fprintf(stderr, "spawn_replies: %s\n", id.error().to_string().c_str());

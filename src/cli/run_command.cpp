@@ -30,30 +30,11 @@
 #include "observer/observer.hpp"
 #include "runtime/process.hpp"
 #include "runtime/runtime.hpp"
+#include "tiering/run_policy.hpp"
 
 namespace lunatic::cli {
 namespace {
 
-// --tier auto: a module starts its background compile (LLVM) after running this long...
-constexpr std::chrono::milliseconds kBackgroundCompileDelay{1000};
-// ...and, while it runs the baseline's code, once the process has used about as much CPU time
-// as LLVM's compile of it would: LLVM -O2 took 55-61 us per byte of Lua's and SQLite's modules
-// on these 2-core machines (18 s, 77 s), and a program that ends sooner is better off never
-// paying for it (docs/design.md, "Compiled tier").
-constexpr std::chrono::nanoseconds kCompileDelayPerByte{50'000};
-// ...and each hot function alone (with the others hot at that moment) once the time sampled
-// in it in the baseline is about the CPU time of that compile. Fitted to LLVM -O2 with OSR
-// entries of one function on these machines (docs/benchmarks.md, "The hot compile's price"):
-// 34 ms of CPU for 58 bytes, 80 for 655, 97-143 for 1,027-1,299, 1.9-2.3 s for 8,981 and
-// 4.5 s for Lua's luaV_execute (19,915), plus the LLVM tier's first load (dlopen and set-up:
-// 20 ms of wall time, 5 ms of CPU, session 22). Each function's threshold is this price over the
-// share of its time LLVM's code would save (tiering::HotSpeedup's defaults).
-constexpr tiering::HotCompilePrice kHotCompilePrice{
-    .fixed = std::chrono::milliseconds{50},
-    .per_kib = std::chrono::milliseconds{94},
-    .exponent = 1.3,
-    .first_load = std::chrono::milliseconds{5},
-};
 // A program that ends while its hot functions compile waits for that compile to end: its code
 // goes into the code cache, and every later run of the program starts with it. At least this
 // long, then while the compile has used less CPU time than twice its price (a function of 9
@@ -174,16 +155,13 @@ int run_module(const RunOptions& options) {
   }
   // The log outlives the runtime, whose workers call on_exit until it is destroyed.
   std::shared_ptr<spdlog::logger> log = make_stderr_logger(std::getenv(kLogVariable));
-  tiering::CompilerConfig compiler_config{
+  tiering::CompilerConfig compiler_config = tiering::with_run_policy({
       .tier = options.tier,
       .opt_level = options.jit_opt_level,
       .note = [log](const std::string& why) { log->debug("{}", why); },
       .warn = [log](const std::string& why) { log->warn("{}", why); },
-      .background_delay = kBackgroundCompileDelay,
-      .delay_per_byte = kCompileDelayPerByte,
-      .hot_compile = kHotCompilePrice,
       .engine = engine::CompileConfig{.features = options.features},
-  };
+  });
   if (const char* delay = std::getenv("LUNATIC_LLVM_DELAY_MS")) {  // measurements, tests
     compiler_config.background_delay = std::chrono::milliseconds{std::strtoull(delay, nullptr, 10)};
     compiler_config.delay_per_byte = std::chrono::nanoseconds{0};
