@@ -88,6 +88,60 @@ uint64_t instance_bytes(const wasm::Module& m, size_t imports) {
   return bytes;
 }
 
+// One charge of the store's budget for what an instance holds of it from the start: its host
+// bytes past the uncharged ones, its own tables' initial elements and (where the store
+// charges them) its own memories' initial pages. Each was an atomic update of the budget's
+// line, shared with every worker's spawns and ends, and of each ancestor's; so is each
+// release, which ~Instance makes one too. Where a table or memory is past the store's limits
+// or the budget refuses the sum, nothing is charged here and each part is charged as it is
+// made (its own error names what was refused). Each part takes its share as it is made
+// (take); what none took (an instantiation that failed first) is given back.
+class OwnCharge {
+ public:
+  // `host_bytes`: the instance's InstanceBytes.
+  OwnCharge(const StoreLimits& limits, const wasm::Module& m, uint64_t host_bytes) {
+    if (limits.budget == nullptr) return;
+    uint64_t total = 0;
+    for (const wasm::TableType& t : m.tables) {
+      if (t.limits.min > limits.max_table_elements || t.limits.min > Table::kMaxElements) return;
+      total += uint64_t{t.limits.min} * sizeof(Slot);
+    }
+    if (limits.charge_memories) {
+      const uint32_t cap = std::min(limits.max_memory_pages, wasm::kMaxPages);
+      for (const wasm::MemoryType& t : m.memories) {
+        if (t.limits.min > cap) return;
+        total += uint64_t{t.limits.min} * wasm::kPageSize;
+      }
+    }
+    // The sums cannot wrap: at most 2^35 bytes a table or memory, and no binary declares
+    // 2^29 of them. The host bytes, which could be anything, are checked.
+    const uint64_t host = InstanceBytes::charge_for(limits.uncharged_instance_bytes, host_bytes);
+    if (host > UINT64_MAX - total) return;
+    total += host;
+    if (total != 0 && limits.budget->try_charge(total)) {
+      budget_ = limits.budget;
+      left_ = total;
+    }
+  }
+  OwnCharge(const OwnCharge&) = delete;
+  OwnCharge& operator=(const OwnCharge&) = delete;
+  ~OwnCharge() {
+    if (left_ != 0) budget_->release(left_);
+  }
+
+  /// Whether `bytes` of the charge are the caller's to hand to a part (which then charges
+  /// nothing itself); false when there is no one charge.
+  bool take(uint64_t bytes) {
+    if (budget_ == nullptr) return false;
+    left_ -= bytes;  // the parts' shares add up to the total by construction
+    return true;
+  }
+
+ private:
+  const MemoryBudget* budget_ = nullptr;
+  uint64_t left_ = 0;
+};
+
 // Where the parts of an instance go in its block (Store::instantiate): the Instance, its four
 // index spaces, the module's functions and the tables, memories and globals it defines.
 struct InstanceBlock {
@@ -163,11 +217,16 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
     TRY(check_import(m, m.imports[i], imports[i]));
   }
 
+  // The budget is charged once for the instance's host bytes and the initial sizes of the
+  // tables and memories it defines, when all of them fit (OwnCharge); else each is charged
+  // as it is made, and the one the budget refuses fails the instantiation with its own error.
+  const uint64_t bytes = instance_bytes(m, imports.size());
+  OwnCharge own(limits_, m, bytes);
   // Charged before anything it counts is allocated; the store's budget refuses it as it
   // refuses a table, and the refusal names the limit the same way.
   InstanceBytes charge;
-  if (const uint64_t bytes = instance_bytes(m, imports.size());
-      !charge.hold(limits_.budget, limits_.uncharged_instance_bytes, bytes)) {
+  if (!charge.hold(limits_.budget, limits_.uncharged_instance_bytes, bytes,
+                   own.take(InstanceBytes::charge_for(limits_.uncharged_instance_bytes, bytes)))) {
     // What the budget refused: the bytes past those the embedder's own charge covers.
     const uint64_t refused = bytes - std::min(bytes, limits_.uncharged_instance_bytes);
     return Error(Phase::Instantiate, "instance exceeds the environment's max_memory_total",
@@ -265,7 +324,8 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   auto* own_tables = reinterpret_cast<Table*>(block + at.tables);
   for (size_t i = 0; i < m.tables.size(); ++i) {
     const wasm::TableType& type = m.tables[i];
-    Table* table = make_table(&own_tables[i], type, 0);
+    Table* table =
+        make_table(&own_tables[i], type, 0, own.take(uint64_t{type.limits.min} * sizeof(Slot)));
     if (table == nullptr && type.limits.min <= limits_.max_table_elements &&
         type.limits.min <= Table::kMaxElements) {
       return Error(Phase::Instantiate, "table size exceeds the environment's max_memory_total",
@@ -284,9 +344,11 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   }
   auto* own_memories = reinterpret_cast<Memory*>(block + at.memories);
   for (size_t i = 0; i < m.memories.size(); ++i) {
+    const bool charged =
+        limits_.charge_memories && own.take(uint64_t{m.memories[i].limits.min} * wasm::kPageSize);
     memory_space[memories++] =
         TRY(Memory::create_at(&own_memories[i], pool_, m.memories[i], limits_.max_memory_pages,
-                              limits_.charge_memories ? limits_.budget : nullptr));
+                              limits_.charge_memories ? limits_.budget : nullptr, charged));
     inst->own_memories = static_cast<uint32_t>(i + 1);
     inst->memories = {memory_space, memories};
   }

@@ -24,8 +24,23 @@ Store::~Store() {
 }
 
 Instance::~Instance() {
-  for (size_t i = 0; i < own_memories; ++i) memories[memories.size() - 1 - i]->~Memory();
-  for (size_t i = 0; i < own_tables; ++i) tables[tables.size() - 1 - i]->~Table();
+  // One release for the instance's host bytes and the tables and memories it defines, as
+  // Store::instantiate made one charge for them: each is an atomic update of a line that
+  // every spawn and end of the environment's processes updates, on every worker, and of each
+  // ancestor's line.
+  const MemoryBudget* budget = host_bytes.budget();
+  uint64_t bytes = budget != nullptr ? host_bytes.disown_charge() : 0;
+  for (size_t i = 0; i < own_memories; ++i) {
+    Memory* memory = memories[memories.size() - 1 - i];
+    if (budget != nullptr && memory->budget() == budget) bytes += memory->disown_charge();
+    memory->~Memory();
+  }
+  for (size_t i = 0; i < own_tables; ++i) {
+    Table* table = tables[tables.size() - 1 - i];
+    if (budget != nullptr && table->budget() == budget) bytes += table->disown_charge();
+    table->~Table();
+  }
+  if (bytes != 0) budget->release(bytes);
 }
 
 Function* Store::add_host_function(wasm::FuncType type, DirectHostFunction fn) {
@@ -55,11 +70,11 @@ Result<Memory*> Store::add_memory(wasm::MemoryType type) {
   return memories_.emplace_back(std::move(memory)).get();
 }
 
-Table* Store::make_table(void* where, wasm::TableType type, Slot init) {
+Table* Store::make_table(void* where, wasm::TableType type, Slot init, bool charged) {
   if (type.limits.min > limits_.max_table_elements || type.limits.min > Table::kMaxElements) {
     return nullptr;
   }
-  if (limits_.budget != nullptr &&
+  if (limits_.budget != nullptr && !charged &&
       !limits_.budget->try_charge(uint64_t{type.limits.min} * sizeof(Slot))) {
     return nullptr;
   }
@@ -86,11 +101,12 @@ Global* Store::add_global(wasm::GlobalType type, Slot value) {
   return globals_.emplace_back(std::make_unique<Global>(Global{type, value})).get();
 }
 
-bool InstanceBytes::hold(const MemoryBudget* budget, uint64_t uncharged, uint64_t bytes) {
+bool InstanceBytes::hold(const MemoryBudget* budget, uint64_t uncharged, uint64_t bytes,
+                         bool charged) {
   budget_ = budget;
   uncharged_ = uncharged;
-  const uint64_t charge = bytes > uncharged ? bytes - uncharged : 0;
-  if (budget != nullptr && charge != 0 && !budget->try_charge(charge)) return false;
+  const uint64_t charge = charge_for(uncharged, bytes);
+  if (budget != nullptr && !charged && charge != 0 && !budget->try_charge(charge)) return false;
   bytes_ = bytes;
   return true;
 }

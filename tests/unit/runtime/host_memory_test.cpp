@@ -265,6 +265,59 @@ TEST_F(HostMemory, TablesPastTheTotalFailInstantiation) {
   EXPECT_EQ(env->budget().used(), 0u);  // the first table's charge was given back
 }
 
+TEST_F(HostMemory, EveryProcessesChargesGoBackAfterManySpawnsAndEnds) {
+  // A process is charged its flat bytes when it enters its environment and its instance's
+  // parts (host bytes past the flat charge's share, table, memory) in one more update; after
+  // thousands of spawns and ends on two workers, the sandbox and its parent are back at zero.
+  start(2);
+  EnvironmentConfig root_config;
+  root_config.max_memory_total = uint64_t{1} << 30;
+  auto root = Environment::create(root_config);
+  auto env = root->create_child({});
+  std::string functions;  // 100 functions: their host bytes pass kUnchargedInstanceBytes
+  for (int i = 0; i < 100; ++i) functions += "(func)";
+  auto guest = compile_wat(functions + R"(
+    (memory 1)
+    (table 10 funcref)
+    (data (i32.const 0) "child")
+    (func (export "child") (param $parent i64)
+      (drop (call $send (local.get $parent) (i64.const 0) (i64.const 1))))
+    (func (export "wait_forever") (param i64) (drop (call $receive (i64.const 99) (i64.const -1))))
+    (func (export "spawn_join") (param $n i64)
+      (local $i i64) (local $sum i64)
+      (block $done (loop $spawn
+        (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
+        (drop (call $spawn (i32.const 0) (i32.const 5) (call $self) (i64.const 0)))
+        (local.set $i (i64.add (local.get $i) (i64.const 1)))
+        (br $spawn)))
+      (local.set $i (i64.const 0))
+      (block $done (loop $recv
+        (br_if $done (i64.ge_u (local.get $i) (local.get $n)))
+        (local.set $sum (i64.add (local.get $sum) (call $receive (i64.const 0) (i64.const -1))))
+        (local.set $i (i64.add (local.get $i) (i64.const 1)))
+        (br $recv)))
+      (call $report (local.get $sum))))");
+  // One live process holds exactly its flat charge and its instance's parts.
+  auto waiting = runtime_->spawn({guest, env, "wait_forever", {Value::i64(0)}, nullptr, 0});
+  ASSERT_TRUE(waiting.ok()) << waiting.error().to_string();
+  {
+    std::shared_ptr<Process> p = runtime_->find(*waiting);
+    ASSERT_NE(p, nullptr);
+    const uint64_t excess = p->instance().host_bytes.charged();
+    EXPECT_GT(excess, 0u);
+    const uint64_t held = Environment::kProcessBytes + excess + 10 * sizeof(engine::Slot) + 65536;
+    EXPECT_EQ(env->budget().used(), held);
+    EXPECT_EQ(root->budget().used(), held);
+  }
+  ASSERT_TRUE(runtime_->kill(*waiting));
+  ASSERT_TRUE(runtime_->spawn_root(guest, env, "spawn_join", {Value::i64(5'000)}).ok());
+  ASSERT_EQ(runtime_->wait().kind, ExitStatus::Kind::Normal);
+  EXPECT_EQ(reports().take(), std::vector<int64_t>{5'000});
+  runtime_->wait_all();
+  EXPECT_EQ(env->budget().used(), 0u);
+  EXPECT_EQ(root->budget().used(), 0u);
+}
+
 /// A module with a passive element segment of `n` references: "keep" waits forever; "drop"
 /// waits for a message tagged 98, drops the segment, reports 1 and waits forever.
 std::shared_ptr<const engine::CompiledModule> with_passive_segment(size_t n) {
