@@ -257,10 +257,20 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
       instance_block({imported_functions + defined, imported_tables + m.tables.size(),
                       imported_memories + m.memories.size(), imported_globals + m.globals.size()},
                      m);
+  // The block of an instance of this module that went, if it was cut for this layout: its
+  // functions and defined functions' index entries hold what this one would write (the same
+  // module, the same block), so they are not written again (Store::~Store).
+  const SpareBlock layout{at.bytes, imported_functions + defined, imported_tables + m.tables.size(),
+                          imported_memories + m.memories.size(),
+                          imported_globals + m.globals.size()};
+  auto* block = static_cast<std::byte*>(module->take_spare_block());
+  const bool reused = block != nullptr && *reinterpret_cast<const SpareBlock*>(block) == layout;
+  if (block != nullptr && !reused) ::operator delete(block);
+  if (!reused) block = static_cast<std::byte*>(::operator new(at.bytes));
   // The instance joins the store before anything can fail: once a segment has written one of
   // its functions into an imported table, that function must outlive a failed instantiation.
-  auto* block = static_cast<std::byte*>(::operator new(at.bytes));
   auto* inst = new (block) Instance();
+  inst->block_bytes = at.bytes <= UINT32_MAX ? static_cast<uint32_t>(at.bytes) : 0;
   inst->older = newest_;
   newest_ = inst;
   inst->module = std::move(module);
@@ -272,7 +282,15 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   // Each index space is written through a pointer and grows as it is filled (its span
   // counts what was made): a push_back per entry was most of the instructions here.
   size_t functions = 0, tables = 0, memories = 0, globals = 0;
-  if (imported_functions == imports.size()) {
+  if (imported_functions == imports.size() && reused) {
+    // A reused block mostly holds these already (the same resolution): read, not written, its
+    // lines stay shared with the worker that ran the instance before.
+    for (const Extern& ext : imports) {
+      Function* const f = ext.func();
+      if (function_space[functions] != f) function_space[functions] = f;
+      ++functions;
+    }
+  } else if (imported_functions == imports.size()) {
     // Only functions (an SDK guest's 63 imports): no switch per import.
     for (const Extern& ext : imports) function_space[functions++] = ext.func();
   } else {
@@ -293,8 +311,10 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   // memory, often last touched by another worker, and a pass that zeroed it first cost as
   // much as the pass that fills it.
   auto* own_functions = reinterpret_cast<Function*>(block + at.functions);
-  if (const std::vector<DefinedFunction>& prepared = inst->module->defined;
-      prepared.size() == defined) {
+  if (reused) {
+    functions += defined;  // made by the instance that left the block, as below
+  } else if (const std::vector<DefinedFunction>& prepared = inst->module->defined;
+             prepared.size() == defined) {
     // Through restrict pointers: otherwise each store could have changed what the next
     // iteration reads (the module's array, `inst`), which it then loaded again.
     const DefinedFunction* __restrict from = prepared.data();  // the module's: outlives inst
@@ -406,6 +426,7 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
 
   if (prepared.ready) {
     apply(prepared, *inst);
+    inst->complete = true;
     return inst;
   }
   // Active data segments, in order: memory.init, then data.drop.
@@ -429,6 +450,7 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
       inst->segments->data_dropped[i] = true;
     }
   }
+  inst->complete = true;
   return inst;
 }
 

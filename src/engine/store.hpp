@@ -281,11 +281,16 @@ struct Instance {
   std::span<Function> defined_functions;
   /// The interpreter's calls to these functions run native code (CodeTier::adopt).
   bool adopted_by_native = false;
+  /// Instantiation succeeded: every entity of the index spaces was made.
+  bool complete = false;
   /// How many of the tables and memories the module defines were constructed in the block
   /// (all of them, but after a failed instantiation): the last ones of `tables` and
   /// `memories`, which the instance destroys.
   uint32_t own_tables = 0;
   uint32_t own_memories = 0;
+  /// The bytes of the block, for its reuse (SpareBlock); 0 for a block past 4 GiB, never
+  /// reused. In the padding after own_memories: the Instance stays 152 bytes.
+  uint32_t block_bytes = 0;
   /// What the instance holds of host memory (above), charged to its store's budget.
   InstanceBytes host_bytes;
   /// The store's instance made before this one (the store's list, newest first).
@@ -294,6 +299,15 @@ struct Instance {
   const wasm::Module& wasm() const;
   std::optional<Extern> find_export(std::string_view name) const;
   Function* start_function() const;  ///< null if the module has no start function
+};
+
+/// What a kept instance block (CompiledModule::take_spare_block) holds in place of its
+/// destroyed Instance: the layout it was cut for. Store::instantiate reuses it for an instance
+/// of the same module with the same layout only, whose functions and defined functions' index
+/// entries are then what it would write (the same module, the same block).
+struct SpareBlock {
+  size_t bytes, functions, tables, memories, globals;
+  bool operator==(const SpareBlock&) const = default;
 };
 
 /// Limits a Store applies to what it creates.
