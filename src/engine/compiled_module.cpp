@@ -23,6 +23,12 @@ void* CompiledModule::take_spare_block() const {
 }
 
 void CompiledModule::keep_spare_block(void* block, size_t bytes) const {
+  // Full: no lock (a burst of ends after a burst of spawns fills it, and the rest of the
+  // burst's ends would each take the lock only to free their block).
+  if ((spare_count_.load(std::memory_order_relaxed) + 1) * bytes > kSpareBlockBytes) {
+    ::operator delete(block);
+    return;
+  }
   {
     std::lock_guard lock(spare_mutex_);
     if ((spare_blocks_.size() + 1) * bytes <= kSpareBlockBytes) {

@@ -102,7 +102,7 @@ struct CompiledModule {
   /// holds when it goes. Thread-safe.
   void keep_spare_block(void* block, size_t bytes) const;
   /// The most a module keeps of blocks for its next instances: host memory no budget counts,
-  /// so little (256 blocks of an SDK guest's 4.2 KiB; none of a module of 30,000 functions).
+  /// so little (~240 blocks of an SDK guest's ~4.3 KiB; none of a module of 30,000 functions).
   /// A burst of ends (a worker runs the children a parent spawned in its slice, ~100-200 of
   /// them) leaves enough for the parent's next burst of spawns.
   static constexpr size_t kSpareBlockBytes = size_t{1} << 20;

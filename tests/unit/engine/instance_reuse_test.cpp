@@ -20,8 +20,10 @@ using wasm::ValType;
 
 using test::i32;
 
-// Imports one function; defines three functions (from the prepared array, as compile() makes
-// it), a table of 4, a memory of 1 page and a mutable global set to 7.
+constexpr size_t kDefined = 40;  // with the import, past Store's kReusedFunctions
+
+// Imports one function; defines kDefined functions (from the prepared array, as compile()
+// makes it), a table of 4, a memory of 1 page and a mutable global set to 7.
 std::shared_ptr<const CompiledModule> module_with_every_part() {
   auto cm = std::make_shared<CompiledModule>();
   wasm::Module& m = cm->wasm;
@@ -32,13 +34,15 @@ std::shared_ptr<const CompiledModule> module_with_every_part() {
   f.kind = ExternKind::Func;
   m.imports.push_back(f);
   m.imported_functions = 1;
-  m.functions.resize(3);
+  m.functions.resize(kDefined);
   m.tables.push_back(wasm::TableType{ValType::FuncRef, wasm::Limits{4, std::nullopt}});
   m.memories.push_back(wasm::MemoryType{wasm::Limits{1, std::nullopt}});
   m.globals.push_back(wasm::Global{wasm::GlobalType{ValType::I32, true}, i32(7)});
-  cm->code.resize(3);
+  cm->code.resize(kDefined);
   const auto* code = reinterpret_cast<const CompiledFunction*>(&cm->wasm);  // never run
-  cm->defined = {{&m.types[0], code}, {&m.types[0], nullptr}, {&m.types[0], code}};
+  for (size_t i = 0; i < kDefined; ++i) {
+    cm->defined.push_back({&m.types[0], i % 2 == 0 ? code : nullptr});
+  }
   return cm;
 }
 
@@ -56,10 +60,10 @@ class InstanceReuse : public ::testing::Test {
   // Every function and index entry as a fresh instantiation writes them, and the parts the
   // module defines in their initial state.
   static void expect_fresh(const CompiledModule& cm, Instance& inst, Function* imported) {
-    ASSERT_EQ(inst.functions.size(), 4u);
+    ASSERT_EQ(inst.functions.size(), 1 + kDefined);
     EXPECT_EQ(inst.functions[0], imported);
-    ASSERT_EQ(inst.defined_functions.size(), 3u);
-    for (size_t i = 0; i < 3; ++i) {
+    ASSERT_EQ(inst.defined_functions.size(), kDefined);
+    for (size_t i = 0; i < kDefined; ++i) {
       const Function& f = inst.defined_functions[i];
       EXPECT_EQ(inst.functions[1 + i], &f);
       EXPECT_EQ(f.type, cm.defined[i].type);
