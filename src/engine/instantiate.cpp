@@ -88,6 +88,60 @@ uint64_t instance_bytes(const wasm::Module& m, size_t imports) {
   return bytes;
 }
 
+// One charge of the store's budget for what an instance holds of it from the start: its host
+// bytes past the uncharged ones, its own tables' initial elements and (where the store
+// charges them) its own memories' initial pages. Each was an atomic update of the budget's
+// line, shared with every worker's spawns and ends, and of each ancestor's; so is each
+// release, which ~Instance makes one too. Where a table or memory is past the store's limits
+// or the budget refuses the sum, nothing is charged here and each part is charged as it is
+// made (its own error names what was refused). Each part takes its share as it is made
+// (take); what none took (an instantiation that failed first) is given back.
+class OwnCharge {
+ public:
+  // `host_bytes`: the instance's InstanceBytes.
+  OwnCharge(const StoreLimits& limits, const wasm::Module& m, uint64_t host_bytes) {
+    if (limits.budget == nullptr) return;
+    uint64_t total = 0;
+    for (const wasm::TableType& t : m.tables) {
+      if (t.limits.min > limits.max_table_elements || t.limits.min > Table::kMaxElements) return;
+      total += uint64_t{t.limits.min} * sizeof(Slot);
+    }
+    if (limits.charge_memories) {
+      const uint32_t cap = std::min(limits.max_memory_pages, wasm::kMaxPages);
+      for (const wasm::MemoryType& t : m.memories) {
+        if (t.limits.min > cap) return;
+        total += uint64_t{t.limits.min} * wasm::kPageSize;
+      }
+    }
+    // The sums cannot wrap: at most 2^35 bytes a table or memory, and no binary declares
+    // 2^29 of them. The host bytes, which could be anything, are checked.
+    const uint64_t host = InstanceBytes::charge_for(limits.uncharged_instance_bytes, host_bytes);
+    if (host > UINT64_MAX - total) return;
+    total += host;
+    if (total != 0 && limits.budget->try_charge(total)) {
+      budget_ = limits.budget;
+      left_ = total;
+    }
+  }
+  OwnCharge(const OwnCharge&) = delete;
+  OwnCharge& operator=(const OwnCharge&) = delete;
+  ~OwnCharge() {
+    if (left_ != 0) budget_->release(left_);
+  }
+
+  /// Whether `bytes` of the charge are the caller's to hand to a part (which then charges
+  /// nothing itself); false when there is no one charge.
+  bool take(uint64_t bytes) {
+    if (budget_ == nullptr) return false;
+    left_ -= bytes;  // the parts' shares add up to the total by construction
+    return true;
+  }
+
+ private:
+  const MemoryBudget* budget_ = nullptr;
+  uint64_t left_ = 0;
+};
+
 // Where the parts of an instance go in its block (Store::instantiate): the Instance, its four
 // index spaces, the module's functions and the tables, memories and globals it defines.
 struct InstanceBlock {
@@ -163,11 +217,16 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
     TRY(check_import(m, m.imports[i], imports[i]));
   }
 
+  // The budget is charged once for the instance's host bytes and the initial sizes of the
+  // tables and memories it defines, when all of them fit (OwnCharge); else each is charged
+  // as it is made, and the one the budget refuses fails the instantiation with its own error.
+  const uint64_t bytes = instance_bytes(m, imports.size());
+  OwnCharge own(limits_, m, bytes);
   // Charged before anything it counts is allocated; the store's budget refuses it as it
   // refuses a table, and the refusal names the limit the same way.
   InstanceBytes charge;
-  if (const uint64_t bytes = instance_bytes(m, imports.size());
-      !charge.hold(limits_.budget, limits_.uncharged_instance_bytes, bytes)) {
+  if (!charge.hold(limits_.budget, limits_.uncharged_instance_bytes, bytes,
+                   own.take(InstanceBytes::charge_for(limits_.uncharged_instance_bytes, bytes)))) {
     // What the budget refused: the bytes past those the embedder's own charge covers.
     const uint64_t refused = bytes - std::min(bytes, limits_.uncharged_instance_bytes);
     return Error(Phase::Instantiate, "instance exceeds the environment's max_memory_total",
@@ -198,10 +257,20 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
       instance_block({imported_functions + defined, imported_tables + m.tables.size(),
                       imported_memories + m.memories.size(), imported_globals + m.globals.size()},
                      m);
+  // The block of an instance of this module that went, if it was cut for this layout: its
+  // functions and defined functions' index entries hold what this one would write (the same
+  // module, the same block), so they are not written again (Store::~Store).
+  const SpareBlock layout{at.bytes, imported_functions + defined, imported_tables + m.tables.size(),
+                          imported_memories + m.memories.size(),
+                          imported_globals + m.globals.size()};
+  auto* block = static_cast<std::byte*>(module->take_spare_block());
+  const bool reused = block != nullptr && *reinterpret_cast<const SpareBlock*>(block) == layout;
+  if (block != nullptr && !reused) ::operator delete(block);
+  if (!reused) block = static_cast<std::byte*>(::operator new(at.bytes));
   // The instance joins the store before anything can fail: once a segment has written one of
   // its functions into an imported table, that function must outlive a failed instantiation.
-  auto* block = static_cast<std::byte*>(::operator new(at.bytes));
   auto* inst = new (block) Instance();
+  inst->block_bytes = at.bytes <= UINT32_MAX ? static_cast<uint32_t>(at.bytes) : 0;
   inst->older = newest_;
   newest_ = inst;
   inst->module = std::move(module);
@@ -213,7 +282,15 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   // Each index space is written through a pointer and grows as it is filled (its span
   // counts what was made): a push_back per entry was most of the instructions here.
   size_t functions = 0, tables = 0, memories = 0, globals = 0;
-  if (imported_functions == imports.size()) {
+  if (imported_functions == imports.size() && reused) {
+    // A reused block mostly holds these already (the same resolution): read, not written, its
+    // lines stay shared with the worker that ran the instance before.
+    for (const Extern& ext : imports) {
+      Function* const f = ext.func();
+      if (function_space[functions] != f) function_space[functions] = f;
+      ++functions;
+    }
+  } else if (imported_functions == imports.size()) {
     // Only functions (an SDK guest's 63 imports): no switch per import.
     for (const Extern& ext : imports) function_space[functions++] = ext.func();
   } else {
@@ -234,8 +311,10 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   // memory, often last touched by another worker, and a pass that zeroed it first cost as
   // much as the pass that fills it.
   auto* own_functions = reinterpret_cast<Function*>(block + at.functions);
-  if (const std::vector<DefinedFunction>& prepared = inst->module->defined;
-      prepared.size() == defined) {
+  if (reused) {
+    functions += defined;  // made by the instance that left the block, as below
+  } else if (const std::vector<DefinedFunction>& prepared = inst->module->defined;
+             prepared.size() == defined) {
     // Through restrict pointers: otherwise each store could have changed what the next
     // iteration reads (the module's array, `inst`), which it then loaded again.
     const DefinedFunction* __restrict from = prepared.data();  // the module's: outlives inst
@@ -265,7 +344,8 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   auto* own_tables = reinterpret_cast<Table*>(block + at.tables);
   for (size_t i = 0; i < m.tables.size(); ++i) {
     const wasm::TableType& type = m.tables[i];
-    Table* table = make_table(&own_tables[i], type, 0);
+    Table* table =
+        make_table(&own_tables[i], type, 0, own.take(uint64_t{type.limits.min} * sizeof(Slot)));
     if (table == nullptr && type.limits.min <= limits_.max_table_elements &&
         type.limits.min <= Table::kMaxElements) {
       return Error(Phase::Instantiate, "table size exceeds the environment's max_memory_total",
@@ -284,9 +364,11 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
   }
   auto* own_memories = reinterpret_cast<Memory*>(block + at.memories);
   for (size_t i = 0; i < m.memories.size(); ++i) {
+    const bool charged =
+        limits_.charge_memories && own.take(uint64_t{m.memories[i].limits.min} * wasm::kPageSize);
     memory_space[memories++] =
         TRY(Memory::create_at(&own_memories[i], pool_, m.memories[i], limits_.max_memory_pages,
-                              limits_.charge_memories ? limits_.budget : nullptr));
+                              limits_.charge_memories ? limits_.budget : nullptr, charged));
     inst->own_memories = static_cast<uint32_t>(i + 1);
     inst->memories = {memory_space, memories};
   }
@@ -344,6 +426,7 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
 
   if (prepared.ready) {
     apply(prepared, *inst);
+    inst->complete = true;
     return inst;
   }
   // Active data segments, in order: memory.init, then data.drop.
@@ -367,6 +450,7 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
       inst->segments->data_dropped[i] = true;
     }
   }
+  inst->complete = true;
   return inst;
 }
 

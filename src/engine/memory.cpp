@@ -31,15 +31,17 @@ Result<std::unique_ptr<Memory>> Memory::create(MemoryPool& pool, wasm::MemoryTyp
 }
 
 Result<Memory*> Memory::create_at(void* where, MemoryPool& pool, wasm::MemoryType type,
-                                  uint32_t max_pages_limit, const MemoryBudget* budget) {
+                                  uint32_t max_pages_limit, const MemoryBudget* budget,
+                                  bool charged) {
   uint32_t limit = max_pages_limit < wasm::kMaxPages ? max_pages_limit : wasm::kMaxPages;
   uint32_t initial = type.limits.min;
+  const uint64_t initial_bytes = uint64_t{initial} * wasm::kPageSize;
   if (initial > limit) {
+    if (budget != nullptr && charged) budget->release(initial_bytes);
     return Error(Phase::Instantiate, "memory size exceeds the limit", Error::kNoOffset,
                  std::to_string(initial) + " pages requested, limit " + std::to_string(limit));
   }
-  const uint64_t initial_bytes = uint64_t{initial} * wasm::kPageSize;
-  if (budget != nullptr && !budget->try_charge(initial_bytes)) {
+  if (budget != nullptr && !charged && !budget->try_charge(initial_bytes)) {
     return Error(Phase::Instantiate, "memory size exceeds the environment's max_memory_total",
                  Error::kNoOffset,
                  std::to_string(initial) + " pages requested, " + std::to_string(budget->left()) +
@@ -60,6 +62,12 @@ Result<Memory*> Memory::create_at(void* where, MemoryPool& pool, wasm::MemoryTyp
   memory->slot_bytes_ = slot_bytes;
   memory->pages_ = initial;
   return memory;
+}
+
+uint64_t Memory::disown_charge() {
+  const uint64_t bytes = budget_ != nullptr && data_ != nullptr ? size_bytes() : 0;
+  budget_ = nullptr;
+  return bytes;
 }
 
 Memory::~Memory() {

@@ -9,23 +9,64 @@
 
 namespace lunatic::engine {
 
+// A kept block holds a SpareBlock where its Instance was; the Instance fits mimalloc's size
+// classes as docs/design.md says ("An instance is one block").
+static_assert(sizeof(SpareBlock) <= sizeof(Instance) && alignof(SpareBlock) <= alignof(Instance));
+static_assert(sizeof(Instance) <= 152, "Instance grew: check the WAT guest's block size class");
+
 Store::Store(MemoryPool& pool, StoreLimits limits) : pool_(pool), limits_(limits) {}
 
 // The instances go first, newest first (each with the entities it defines), then the
 // store's own entities, in reverse order of declaration; memories hand their slots back to
 // the pool, which must outlive the store.
+// An instance with fewer functions (imported and its own) leaves its block to the allocator:
+// writing them costs less than the module's lock at its end and at the next spawn
+// (callgrind, --workers 1: the benchmarks' minimal module, one function, took 160
+// instructions more per process with its block kept; the WAT guest has 22, the C guest 69,
+// an SDK guest 149).
+constexpr size_t kReusedFunctions = 32;
+
 Store::~Store() {
   while (newest_ != nullptr) {
     Instance* inst = newest_;
     newest_ = inst->older;
+    // The block of a complete instance goes to its module for the next instance, whose spawn
+    // then writes none of its functions and defined functions' index entries (86 functions
+    // and their entries in an SDK guest: the stores to the fresh block's lines were three
+    // quarters of instantiate's time). Not one whose functions native code adopted
+    // (NativeTier::adopt rewrites them).
+    std::shared_ptr<const CompiledModule> module = std::move(inst->module);
+    const bool reusable = module && inst->complete && !inst->adopted_by_native &&
+                          inst->block_bytes != 0 && inst->functions.size() >= kReusedFunctions;
+    const SpareBlock layout{inst->block_bytes, inst->functions.size(), inst->tables.size(),
+                            inst->memories.size(), inst->globals.size()};
     inst->~Instance();
-    ::operator delete(inst);  // the instance's block (Store::instantiate)
+    if (reusable) {
+      module->keep_spare_block(new (inst) SpareBlock(layout), layout.bytes);
+    } else {
+      ::operator delete(inst);  // the instance's block (Store::instantiate)
+    }
   }
 }
 
 Instance::~Instance() {
-  for (size_t i = 0; i < own_memories; ++i) memories[memories.size() - 1 - i]->~Memory();
-  for (size_t i = 0; i < own_tables; ++i) tables[tables.size() - 1 - i]->~Table();
+  // One release for the instance's host bytes and the tables and memories it defines, as
+  // Store::instantiate made one charge for them: each is an atomic update of a line that
+  // every spawn and end of the environment's processes updates, on every worker, and of each
+  // ancestor's line.
+  const MemoryBudget* budget = host_bytes.budget();
+  uint64_t bytes = budget != nullptr ? host_bytes.disown_charge() : 0;
+  for (size_t i = 0; i < own_memories; ++i) {
+    Memory* memory = memories[memories.size() - 1 - i];
+    if (budget != nullptr && memory->budget() == budget) bytes += memory->disown_charge();
+    memory->~Memory();
+  }
+  for (size_t i = 0; i < own_tables; ++i) {
+    Table* table = tables[tables.size() - 1 - i];
+    if (budget != nullptr && table->budget() == budget) bytes += table->disown_charge();
+    table->~Table();
+  }
+  if (bytes != 0) budget->release(bytes);
 }
 
 Function* Store::add_host_function(wasm::FuncType type, DirectHostFunction fn) {
@@ -55,11 +96,11 @@ Result<Memory*> Store::add_memory(wasm::MemoryType type) {
   return memories_.emplace_back(std::move(memory)).get();
 }
 
-Table* Store::make_table(void* where, wasm::TableType type, Slot init) {
+Table* Store::make_table(void* where, wasm::TableType type, Slot init, bool charged) {
   if (type.limits.min > limits_.max_table_elements || type.limits.min > Table::kMaxElements) {
     return nullptr;
   }
-  if (limits_.budget != nullptr &&
+  if (limits_.budget != nullptr && !charged &&
       !limits_.budget->try_charge(uint64_t{type.limits.min} * sizeof(Slot))) {
     return nullptr;
   }
@@ -86,11 +127,12 @@ Global* Store::add_global(wasm::GlobalType type, Slot value) {
   return globals_.emplace_back(std::make_unique<Global>(Global{type, value})).get();
 }
 
-bool InstanceBytes::hold(const MemoryBudget* budget, uint64_t uncharged, uint64_t bytes) {
+bool InstanceBytes::hold(const MemoryBudget* budget, uint64_t uncharged, uint64_t bytes,
+                         bool charged) {
   budget_ = budget;
   uncharged_ = uncharged;
-  const uint64_t charge = bytes > uncharged ? bytes - uncharged : 0;
-  if (budget != nullptr && charge != 0 && !budget->try_charge(charge)) return false;
+  const uint64_t charge = charge_for(uncharged, bytes);
+  if (budget != nullptr && !charged && charge != 0 && !budget->try_charge(charge)) return false;
   bytes_ = bytes;
   return true;
 }

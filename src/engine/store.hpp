@@ -64,8 +64,12 @@ class Memory {
                                                 const MemoryBudget* budget = nullptr);
   /// As create(), the memory made in `where` (sizeof(Memory) bytes of raw storage, aligned
   /// for it; an instance's block): on an error nothing is left constructed there.
+  /// `charged`: the caller charged `budget` the initial size already (Store::instantiate's
+  /// one charge per instance); the memory takes that charge over, and gives it back if it
+  /// fails.
   static Result<Memory*> create_at(void* where, MemoryPool& pool, wasm::MemoryType type,
-                                   uint32_t max_pages_limit, const MemoryBudget* budget);
+                                   uint32_t max_pages_limit, const MemoryBudget* budget,
+                                   bool charged = false);
 
   uint8_t* data() const { return data_; }
   uint64_t size_bytes() const { return uint64_t{pages_} * wasm::kPageSize; }
@@ -77,6 +81,12 @@ class Memory {
   /// maximum, the embedder's limit or budget, or cannot be reserved. May move data() (callers
   /// reload).
   int32_t grow(uint32_t delta_pages);
+
+  /// The budget charged size_bytes() (null: none).
+  const MemoryBudget* budget() const { return budget_; }
+  /// Stops charging budget(): returns the bytes charged, for the caller to give back (an
+  /// instance gives back its own memories', tables' and host bytes' charges in one release).
+  uint64_t disown_charge();
 
  private:
   Memory(MemoryPool& pool) : pool_(pool) {}
@@ -138,6 +148,12 @@ class Table {
   /// untouched pages are not resident.
   bool mapped() const { return mapped_; }
 
+  /// The budget charged for the table's elements (null: none).
+  const MemoryBudget* budget() const { return budget_; }
+  /// Stops charging budget(): returns the bytes charged, for the caller to give back (as
+  /// Memory::disown_charge).
+  uint64_t disown_charge();
+
  private:
   /// elements_ moved to room for `elements`, or null (elements_ unchanged).
   void* resize(uint32_t elements);
@@ -193,9 +209,15 @@ class InstanceBytes {
   InstanceBytes& operator=(const InstanceBytes&) = delete;
   ~InstanceBytes() { shrink(bytes_); }
 
+  /// What hold() charges for `bytes`: the bytes past `uncharged`.
+  static uint64_t charge_for(uint64_t uncharged, uint64_t bytes) {
+    return bytes > uncharged ? bytes - uncharged : 0;
+  }
   /// Counts `bytes` from now on and charges `budget` (may be null; must outlive this) what
-  /// passes `uncharged`. False, nothing counted, if the budget refuses. @pre bytes() == 0.
-  bool hold(const MemoryBudget* budget, uint64_t uncharged, uint64_t bytes);
+  /// passes `uncharged`. False, nothing counted, if the budget refuses. `charged`: the caller
+  /// charged `budget` charge_for(uncharged, bytes) already, which this takes over (it
+  /// cannot fail then). @pre bytes() == 0.
+  bool hold(const MemoryBudget* budget, uint64_t uncharged, uint64_t bytes, bool charged = false);
   /// Counts `bytes` fewer and gives back what was charged of them. @pre bytes <= bytes().
   void shrink(uint64_t bytes);
   /// Takes over what `from` counts and charged (`from` then counts nothing).
@@ -203,7 +225,15 @@ class InstanceBytes {
   void take(InstanceBytes& from);
 
   uint64_t bytes() const { return bytes_; }  ///< counted
-  uint64_t charged() const { return bytes_ > uncharged_ ? bytes_ - uncharged_ : 0; }
+  uint64_t charged() const { return charge_for(uncharged_, bytes_); }
+  const MemoryBudget* budget() const { return budget_; }
+  /// Counts nothing from now on and returns what was charged, for the caller to give back
+  /// (Instance's destructor).
+  uint64_t disown_charge() {
+    const uint64_t c = charged();
+    bytes_ = 0;
+    return c;
+  }
 
  private:
   const MemoryBudget* budget_ = nullptr;
@@ -222,7 +252,8 @@ struct Instance {
   Instance() = default;
   Instance(const Instance&) = delete;
   Instance& operator=(const Instance&) = delete;
-  /// Destroys the tables and memories it defines (the memories give their slots back).
+  /// Destroys the tables and memories it defines (the memories give their slots back), and
+  /// gives back what they and host_bytes held of the store's budget in one release.
   ~Instance();
 
   std::shared_ptr<const CompiledModule> module;
@@ -250,11 +281,16 @@ struct Instance {
   std::span<Function> defined_functions;
   /// The interpreter's calls to these functions run native code (CodeTier::adopt).
   bool adopted_by_native = false;
+  /// Instantiation succeeded: every entity of the index spaces was made.
+  bool complete = false;
   /// How many of the tables and memories the module defines were constructed in the block
   /// (all of them, but after a failed instantiation): the last ones of `tables` and
   /// `memories`, which the instance destroys.
   uint32_t own_tables = 0;
   uint32_t own_memories = 0;
+  /// The bytes of the block, for its reuse (SpareBlock); 0 for a block past 4 GiB, never
+  /// reused. In the padding after own_memories: the Instance stays 152 bytes.
+  uint32_t block_bytes = 0;
   /// What the instance holds of host memory (above), charged to its store's budget.
   InstanceBytes host_bytes;
   /// The store's instance made before this one (the store's list, newest first).
@@ -263,6 +299,15 @@ struct Instance {
   const wasm::Module& wasm() const;
   std::optional<Extern> find_export(std::string_view name) const;
   Function* start_function() const;  ///< null if the module has no start function
+};
+
+/// What a kept instance block (CompiledModule::take_spare_block) holds in place of its
+/// destroyed Instance: the layout it was cut for. Store::instantiate reuses it for an instance
+/// of the same module with the same layout only, whose functions and defined functions' index
+/// entries are then what it would write (the same module, the same block).
+struct SpareBlock {
+  size_t bytes, functions, tables, memories, globals;
+  bool operator==(const SpareBlock&) const = default;
 };
 
 /// Limits a Store applies to what it creates.
@@ -326,7 +371,9 @@ class Store {
  private:
   /// A table made in `where` (sizeof(Table) bytes of raw storage): null, nothing left
   /// constructed there, if `type.limits.min` is past the limits or the budget refuses it.
-  Table* make_table(void* where, wasm::TableType type, Slot init);
+  /// `charged`: the caller charged the budget for the initial elements already and checked
+  /// the limits; the table takes the charge over (and gives it back if it fails).
+  Table* make_table(void* where, wasm::TableType type, Slot init, bool charged = false);
 
   MemoryPool& pool_;
   StoreLimits limits_;

@@ -59,6 +59,12 @@ Table::Table(wasm::TableType type, Slot init, uint32_t max_elements_limit,
   }
 }
 
+uint64_t Table::disown_charge() {
+  const uint64_t bytes = budget_ != nullptr ? uint64_t{reserved_} * sizeof(Slot) : 0;
+  budget_ = nullptr;
+  return bytes;
+}
+
 Table::~Table() {
   if (budget_ != nullptr) budget_->release(uint64_t{reserved_} * sizeof(Slot));
   if (mapped_) {

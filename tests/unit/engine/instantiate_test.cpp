@@ -533,6 +533,78 @@ TEST_F(Instantiate, FunctionsAndGlobalsCountInTheInstancesBytes) {
   EXPECT_FALSE(store.instantiate(compiled(std::move(globals)), {}).ok());
 }
 
+// A module with 100 functions, a table of 1,000 elements and a memory of 2 pages.
+wasm::Module with_every_part() {
+  wasm::Module m;
+  m.types.push_back(wasm::FuncType{});
+  m.functions.assign(100, wasm::Function{});
+  m.tables.push_back(wasm::TableType{ValType::FuncRef, wasm::Limits{1'000, std::nullopt}});
+  m.memories.push_back(wasm::MemoryType{wasm::Limits{2, std::nullopt}});
+  return m;
+}
+
+TEST_F(Instantiate, OneChargeForAnInstanceCountsEachPartAndAllGoBack) {
+  // The instance's host bytes (past the embedder's allowance), its table's and its memory's
+  // initial sizes are charged in one update; each part still holds its share (growth is
+  // charged on top), and everything goes back with the instance, in every ancestor too.
+  MemoryBudget root(uint64_t{64} << 20);
+  MemoryBudget budget(uint64_t{32} << 20, &root);
+  {
+    Store store(pool_, StoreLimits{.budget = &budget, .uncharged_instance_bytes = 1'000});
+    Instance* inst = store.instantiate(compiled(with_every_part()), {}).value();
+    const uint64_t own = inst->host_bytes.bytes();
+    ASSERT_GT(own, 1'000u);
+    const uint64_t parts = (own - 1'000) + 1'000 * sizeof(Slot) + 2 * wasm::kPageSize;
+    EXPECT_EQ(budget.used(), parts);
+    EXPECT_EQ(root.used(), parts);
+    ASSERT_EQ(inst->tables[0]->grow(10, 0), 1'000);
+    ASSERT_EQ(inst->memories[0]->grow(1), 2);
+    EXPECT_EQ(root.used(), parts + 10 * sizeof(Slot) + wasm::kPageSize);
+    // A second instance charges again, the same way.
+    ASSERT_TRUE(store.instantiate(compiled(with_every_part()), {}).ok());
+    EXPECT_EQ(root.used(), 2 * parts + 10 * sizeof(Slot) + wasm::kPageSize);
+  }
+  EXPECT_EQ(budget.used(), 0u);
+  EXPECT_EQ(root.used(), 0u);
+}
+
+TEST_F(Instantiate, AFailedInstantiationGivesBackTheShareOfPartsNeverMade) {
+  // The one charge covers the table and memory before they exist: an instantiation that fails
+  // first gives their share back, and keeps only what the failed instance holds.
+  MemoryBudget budget(uint64_t{32} << 20);
+  wasm::Module bad = with_every_part();
+  bad.functions[50].type_index = 7;  // no such type: fails before the table is made
+  uint64_t own = 0;
+  {
+    Store store(pool_, StoreLimits{.budget = &budget});
+    auto r = store.instantiate(compiled(bad), {});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().message, "unknown type");
+    Store good(pool_);
+    own = good.instantiate(compiled(with_every_part()), {}).value()->host_bytes.bytes();
+    EXPECT_EQ(budget.used(), own);  // the failed instance stays in its store, and its bytes
+  }
+  EXPECT_GT(own, 0u);
+  EXPECT_EQ(budget.used(), 0u);
+}
+
+TEST_F(Instantiate, WhereTheOneChargeIsRefusedThePartRefusedIsNamed) {
+  // Room for the host bytes and the table, not the memory: the sum is refused, then each part
+  // is charged as it is made and the memory's own error says what was refused.
+  Store probe(pool_);
+  const uint64_t own =
+      probe.instantiate(compiled(with_every_part()), {}).value()->host_bytes.bytes();
+  MemoryBudget budget(own + 1'000 * sizeof(Slot) + wasm::kPageSize);
+  {
+    Store store(pool_, StoreLimits{.budget = &budget});
+    auto r = store.instantiate(compiled(with_every_part()), {});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().message, "memory size exceeds the environment's max_memory_total");
+    EXPECT_EQ(budget.used(), own + 1'000 * sizeof(Slot));  // the made table stays with it
+  }
+  EXPECT_EQ(budget.used(), 0u);
+}
+
 TEST_F(Instantiate, RejectsMalformedConstantExpressions) {
   wasm::Module m;
   m.globals.push_back(wasm::Global{wasm::GlobalType{ValType::I32, false}, wasm::ConstExpr{}});

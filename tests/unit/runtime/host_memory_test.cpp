@@ -265,6 +265,43 @@ TEST_F(HostMemory, TablesPastTheTotalFailInstantiation) {
   EXPECT_EQ(env->budget().used(), 0u);  // the first table's charge was given back
 }
 
+TEST_F(HostMemory, EveryProcessesChargesGoBackAfterManySpawnsAndEnds) {
+  // A process is charged its flat bytes when it enters its environment and its instance's
+  // parts (host bytes past the flat charge's share, table, memory) in one more update; after
+  // thousands of spawns and ends on two workers, the sandbox and its parent are back at zero.
+  start(2);
+  EnvironmentConfig root_config;
+  root_config.max_memory_total = uint64_t{1} << 30;
+  auto root = Environment::create(root_config);
+  auto env = root->create_child({});
+  // The runtime tests' guest with 100 more functions (their host bytes pass
+  // kUnchargedInstanceBytes) and a table of 10.
+  std::string fields(kGuest);
+  for (int i = 0; i < 100; ++i) fields += "(func)";
+  auto guest = compile_wat(fields + "(table 10 funcref)");
+  // One live process holds exactly its flat charge and its instance's parts.
+  auto waiting = runtime_->spawn({guest, env, "wait_forever", {Value::i64(0)}, nullptr, 0});
+  ASSERT_TRUE(waiting.ok()) << waiting.error().to_string();
+  {
+    std::shared_ptr<Process> p = runtime_->find(*waiting);
+    ASSERT_NE(p, nullptr);
+    const uint64_t excess = p->instance().host_bytes.charged();
+    EXPECT_GT(excess, 0u);
+    const uint64_t held = Environment::kProcessBytes + excess + 10 * sizeof(engine::Slot) + 65536;
+    EXPECT_EQ(env->budget().used(), held);
+    EXPECT_EQ(root->budget().used(), held);
+  }
+  ASSERT_TRUE(runtime_->kill(*waiting));
+  ASSERT_TRUE(runtime_->spawn_root(guest, env, "spawn_join", {Value::i64(5'000)}).ok());
+  const ExitStatus s = runtime_->wait();
+  ASSERT_EQ(s.kind, ExitStatus::Kind::Normal) << s.to_string();
+  ASSERT_EQ(s.results.size(), 1u);
+  EXPECT_EQ(s.results[0].as_i64(), 5'000);  // every child replied
+  runtime_->wait_all();
+  EXPECT_EQ(env->budget().used(), 0u);
+  EXPECT_EQ(root->budget().used(), 0u);
+}
+
 /// A module with a passive element segment of `n` references: "keep" waits forever; "drop"
 /// waits for a message tagged 98, drops the segment, reports 1 and waits forever.
 std::shared_ptr<const engine::CompiledModule> with_passive_segment(size_t n) {
