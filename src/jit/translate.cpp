@@ -7,6 +7,7 @@
 
 #include "engine/code.hpp"
 #include "engine/value.hpp"
+#include "jit/frame_headroom.hpp"
 #include "jit/translate_function.hpp"
 #include "native/abi.hpp"
 #include "wasm/unreachable_code.hpp"
@@ -234,8 +235,11 @@ void FunctionTranslator::emit_prologue() {
       b_.CreateICmpULT(sp, load_ctx_fixed(offsetof(Context, stack_limit), env_.i64));
   llvm::BasicBlock* checks_failed = new_block("checks_failed");
   llvm::BasicBlock* body = new_block("body");
-  b_.CreateCondBr(b_.CreateOr(b_.CreateOr(too_deep, too_many_slots), low_stack), checks_failed,
-                  body, unlikely());
+  llvm::Value* failed = b_.CreateOr(b_.CreateOr(too_deep, too_many_slots), low_stack);
+  // Tagged for frame_headroom.cpp, which reads this shape once our inlining stacked frames.
+  llvm::cast<llvm::Instruction>(failed)->setMetadata(env_.llvm.getMDKindID(kFrameCheckMetadata),
+                                                     llvm::MDNode::get(env_.llvm, {}));
+  b_.CreateCondBr(failed, checks_failed, body, unlikely());
   b_.SetInsertPoint(checks_failed);
   emit_checks_failed();
   // The frame is written only once the checks passed: a frame bigger than the runtime's
