@@ -44,8 +44,11 @@ std::optional<Counted> counted(llvm::Value* v) {
     }
   }
   auto* base = llvm::dyn_cast<llvm::Argument>(v);
-  // 32 bits: the proof that a wrapped sum was past the limit needs the limit below 2^32.
-  if (base == nullptr || !base->getType()->isIntegerTy(32)) return std::nullopt;
+  // 32 bits (the fp: a sum that wraps was past the limit, below 2^32) or 64 (the depth, a
+  // 32-bit count zero-extended: its sums of a few small constants never wrap).
+  if (base == nullptr || !(base->getType()->isIntegerTy(32) || base->getType()->isIntegerTy(64))) {
+    return std::nullopt;
+  }
   return Counted{base, offset};
 }
 

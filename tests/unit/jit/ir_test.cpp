@@ -164,6 +164,20 @@ TEST(JitIr, InlinedFramesShareOneHeadroomCheck) {
             std::string::npos);
 }
 
+// The caller's depth travels in 64 bits (zero-extended), so the shadow-stack entries of the
+// frames inlined into one native frame are one register plus a displacement apart: in $fib's
+// F.rest every entry's index is the incoming depth plus a constant, with no 32-bit sum between.
+TEST(JitIr, TheDepthTravelsIn64Bits) {
+  const std::string ir = optimized_ir(std::string(lunatic::testing::kRecursionWat).c_str(), 2);
+  EXPECT_NE(ir.find("@wf0(i8* nonnull align 8 dereferenceable(144) %0, i64 %1, i32 %2, i64 %3"),
+            std::string::npos)
+      << ir;
+  const std::string body = function_body(ir, "wf0.rest");
+  ASSERT_FALSE(body.empty());
+  // The entries of the frames inlined three levels down: the incoming depth (%3) + 3.
+  EXPECT_NE(body.find("= add nuw i64 %3, 3\n"), std::string::npos) << body;
+}
+
 // jit/merge_safepoints.cpp: in $fib's F.rest, the loop header's safepoint and the inlined
 // callee's entry safepoint (nothing between them can trap in the unswitched copy) get one merged
 // check, `budget - (c1 + c2)`, in front of the two (the fuel stays exact: unit_tiering's
