@@ -19,7 +19,9 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
+#include "jit/frame_headroom.hpp"
 #include "jit/llvm_errors.hpp"
 #include "jit/merge_safepoints.hpp"
 #include "jit/partial_inline.hpp"
@@ -118,6 +120,12 @@ void optimize(llvm::Module& module, llvm::TargetMachine& target, unsigned level)
   if (level > 0) {
     partially_inline_self_calls(module);
     inline_self_calls(module);
+    // Collected first: versioning adds a function (the copy) to the module.
+    std::vector<llvm::Function*> inlined;
+    for (llvm::Function& f : module) {
+      if (f.hasFnAttribute(kInlinedFrames)) inlined.push_back(&f);
+    }
+    for (llvm::Function* f : inlined) version_on_headroom(*f);
   }
   const llvm::OptimizationLevel ol = optimization_level(level);
   llvm::ModulePassManager pipeline =

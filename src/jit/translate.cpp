@@ -7,6 +7,7 @@
 
 #include "engine/code.hpp"
 #include "engine/value.hpp"
+#include "jit/frame_headroom.hpp"
 #include "jit/translate_function.hpp"
 #include "native/abi.hpp"
 #include "wasm/unreachable_code.hpp"
@@ -85,8 +86,11 @@ llvm::Type* ModuleEnv::value_type(wasm::ValType t) const {
 }
 
 llvm::FunctionType* ModuleEnv::typed_signature(const wasm::FuncType& type) const {
-  // The context, the caller's call depth, the frame's fp (abi.hpp), the budget left.
-  std::vector<llvm::Type*> params{ptr, i32, i32, i64};
+  // The context, the caller's call depth, the frame's fp (abi.hpp), the budget left. The depth
+  // (a 32-bit count) travels zero-extended to 64 bits: a frame's shadow-stack entry is then
+  // shadow + 8 * (the host frame's depth + k) for the frames inlined into it, one register and
+  // an address displacement, where 32-bit sums took one register each (wrap-around).
+  std::vector<llvm::Type*> params{ptr, i64, i32, i64};
   for (wasm::ValType t : type.params) params.push_back(value_type(t));
   std::vector<llvm::Type*> fields{i64};  // the budget left, then the results
   for (wasm::ValType t : type.results) fields.push_back(value_type(t));
@@ -215,12 +219,13 @@ void FunctionTranslator::emit_prologue() {
   // The trap leaves the shadow stack alone: shadow[d] may not exist, and the caller stored its
   // site; it reports the caller's depth.
   // The frame's interpreter slots, fp + frame_size, must stay within max_slots as well.
-  llvm::Value* caller_depth = osr_ ? load_ctx(offsetof(Context, depth), env_.i32) : fn_->getArg(1);
+  llvm::Value* caller_depth =
+      osr_ ? b_.CreateZExt(load_ctx(offsetof(Context, depth), env_.i32), env_.i64) : fn_->getArg(1);
   fp_ = osr_ ? load_ctx(offsetof(Context, frame_fp), env_.i32) : fn_->getArg(2);
   llvm::Value* budget = osr_ ? load_ctx(offsetof(Context, budget), env_.i64) : fn_->getArg(3);
-  depth_ = b_.CreateAdd(caller_depth, i32_const(1));
-  llvm::Value* too_deep =
-      b_.CreateICmpUGT(depth_, load_ctx_fixed(offsetof(Context, max_depth), env_.i32));
+  depth_ = b_.CreateNUWAdd(caller_depth, i64_const(1));  // below 2^32 + 1: no wrap
+  llvm::Value* too_deep = b_.CreateICmpUGT(
+      depth_, b_.CreateZExt(load_ctx_fixed(offsetof(Context, max_depth), env_.i32), env_.i64));
   llvm::Value* frame_end =
       b_.CreateAdd(b_.CreateZExt(fp_, env_.i64), i64_const(lowered_.frame_size));
   llvm::Value* too_many_slots = b_.CreateICmpUGT(
@@ -234,8 +239,11 @@ void FunctionTranslator::emit_prologue() {
       b_.CreateICmpULT(sp, load_ctx_fixed(offsetof(Context, stack_limit), env_.i64));
   llvm::BasicBlock* checks_failed = new_block("checks_failed");
   llvm::BasicBlock* body = new_block("body");
-  b_.CreateCondBr(b_.CreateOr(b_.CreateOr(too_deep, too_many_slots), low_stack), checks_failed,
-                  body, unlikely());
+  llvm::Value* failed = b_.CreateOr(b_.CreateOr(too_deep, too_many_slots), low_stack);
+  // Tagged for frame_headroom.cpp, which reads this shape once our inlining stacked frames.
+  llvm::cast<llvm::Instruction>(failed)->setMetadata(env_.llvm.getMDKindID(kFrameCheckMetadata),
+                                                     llvm::MDNode::get(env_.llvm, {}));
+  b_.CreateCondBr(failed, checks_failed, body, unlikely());
   b_.SetInsertPoint(checks_failed);
   emit_checks_failed();
   // The frame is written only once the checks passed: a frame bigger than the runtime's
@@ -295,14 +303,17 @@ void FunctionTranslator::emit_checks_failed() {
 // the small segment, F runs again from its start through its slot entry on the big stack
 // (abi.hpp lunatic_jit_grow_stack); on the big one, that traps.
 void FunctionTranslator::emit_grow_entry(llvm::Function* grow) {
-  llvm::Value* caller_depth = osr_ ? load_ctx(offsetof(Context, depth), env_.i32) : grow->getArg(1);
+  llvm::Value* caller_depth =
+      osr_ ? b_.CreateZExt(load_ctx(offsetof(Context, depth), env_.i32), env_.i64)
+           : grow->getArg(1);
   llvm::Value* fp = osr_ ? load_ctx(offsetof(Context, frame_fp), env_.i32) : grow->getArg(2);
   llvm::Value* budget = osr_ ? load_ctx(offsetof(Context, budget), env_.i64) : grow->getArg(3);
-  store_ctx(offsetof(Context, depth), caller_depth);
+  store_ctx(offsetof(Context, depth), b_.CreateTrunc(caller_depth, env_.i32));
   store_ctx(offsetof(Context, frame_fp), fp);
   store_ctx(offsetof(Context, budget), budget);
-  llvm::Value* too_deep = b_.CreateICmpUGT(b_.CreateAdd(caller_depth, i32_const(1)),
-                                           load_ctx(offsetof(Context, max_depth), env_.i32));
+  llvm::Value* too_deep =
+      b_.CreateICmpUGT(b_.CreateAdd(caller_depth, i64_const(1)),
+                       b_.CreateZExt(load_ctx(offsetof(Context, max_depth), env_.i32), env_.i64));
   llvm::Value* too_many_slots =
       b_.CreateICmpUGT(b_.CreateAdd(b_.CreateZExt(fp, env_.i64), i64_const(lowered_.frame_size)),
                        b_.CreateZExt(load_ctx(offsetof(Context, max_slots), env_.i32), env_.i64));
@@ -439,8 +450,10 @@ void emit_slot_entry(ModuleEnv& env, uint32_t defined_index) {
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(env.llvm, "entry", fn));
   llvm::Value* slots = b.CreateBitCast(fn->getArg(1), env.i64->getPointerTo());
   // Called by the runtime, which keeps the caller's depth and the frame's fp in the context.
-  llvm::Value* depth = b.CreateLoad(
-      env.i32, context_field(env, b, fn->getArg(0), offsetof(Context, depth), env.i32));
+  llvm::Value* depth = b.CreateZExt(
+      b.CreateLoad(env.i32,
+                   context_field(env, b, fn->getArg(0), offsetof(Context, depth), env.i32)),
+      env.i64);
   llvm::Value* fp = b.CreateLoad(
       env.i32, context_field(env, b, fn->getArg(0), offsetof(Context, frame_fp), env.i32));
   llvm::Value* budget_ptr =

@@ -72,11 +72,13 @@ void FunctionTranslator::store_shadow() {
 void FunctionTranslator::store_shadow(llvm::Value* entry) {
   llvm::Value* shadow = b_.CreateBitCast(load_ctx_fixed(offsetof(Context, shadow), env_.ptr),
                                          env_.i64->getPointerTo());
-  llvm::Value* at = b_.CreateInBoundsGEP(env_.i64, shadow, b_.CreateZExt(depth_, env_.i64));
+  llvm::Value* at = b_.CreateInBoundsGEP(env_.i64, shadow, depth_);
   store_tagged(entry, at, env_.tbaa_shadow);
 }
 
-void FunctionTranslator::store_depth() { store_ctx(offsetof(Context, depth), depth_); }
+void FunctionTranslator::store_depth() {
+  store_ctx(offsetof(Context, depth), b_.CreateTrunc(depth_, env_.i32));
+}
 
 llvm::Value* FunctionTranslator::callee_fp() {
   uint32_t height = 0;  // in slots: a v128 takes two (engine/value.hpp)

@@ -294,7 +294,7 @@ class FunctionTranslator {
   llvm::IRBuilder<> b_;
   llvm::BasicBlock* entry_ = nullptr;
   llvm::Value* ctx_ = nullptr;
-  llvm::Value* depth_ = nullptr;  ///< d: this frame's call depth (i32)
+  llvm::Value* depth_ = nullptr;  ///< d: this frame's call depth (i64, below 2^32 + 1)
   llvm::Value* fp_ = nullptr;     ///< this frame's first interpreter slot (i32, abi.hpp frame_fp)
   llvm::AllocaInst* budget_ = nullptr;       ///< Context::budget, see spill_context()
   llvm::AllocaInst* memory_base_ = nullptr;  ///< Context::memory_base

@@ -104,7 +104,8 @@ size_t function_type_offset();
 /// code stores the current site into ctx->shadow[depth] (shadow_entry(own function index,
 /// offset of the Wasm instruction being executed)), and before a helper also its depth into
 /// ctx->depth, so a trap or backtrace from inside sees where each frame is. Typed functions
-/// take (Context*, caller's depth, own fp, budget, params...) and return {budget left,
+/// take (Context*, caller's depth (zero-extended to 64 bits), own fp, budget, params...) and
+/// return {budget left,
 /// results...}. Helpers that may fail trap by themselves and do not return in that case;
 /// helpers may switch the native stack (park, yield) and return later on another OS thread:
 /// compiled code must not keep anything thread-local across a call (it does not).

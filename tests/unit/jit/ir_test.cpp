@@ -143,6 +143,41 @@ TEST(JitIr, SharedStackPointerReadIsBeforeTheUnswitchedLoop) {
   EXPECT_NE(body.find("\nloop.us"), std::string::npos) << body;
 }
 
+// jit/frame_headroom.cpp: $fib's F.rest holds four inlined frames, each with its own limit
+// checks; it first checks the deepest one's depth and slot end and its stack pointer, and when
+// no limit is near runs the copy of itself without the frames' checks (inlined back, so no
+// `.headroom` function is left). Its depth comes in one below the first inlined frame's, so the
+// headroom check adds 4 (unswitched_checks_test.cpp runs the limits at every level).
+TEST(JitIr, InlinedFramesShareOneHeadroomCheck) {
+  const std::string ir = optimized_ir(std::string(lunatic::testing::kRecursionWat).c_str(), 2);
+  const std::string body = function_body(ir, "wf0.rest");
+  ASSERT_FALSE(body.empty());
+  // The copy, inlined: its blocks keep its name.
+  EXPECT_NE(body.find("wf0.rest.headroom.exit"), std::string::npos) << body;
+  EXPECT_EQ(ir.find("@wf0.rest.headroom("), std::string::npos);
+  // The deepest frame's depth, in the entry block.
+  const size_t deepest = body.find(", 4\n");
+  ASSERT_NE(deepest, std::string::npos) << body;
+  EXPECT_LT(deepest, body.find("\n\n")) << body;
+  // Without our inlining (-O0) there is nothing to version.
+  EXPECT_EQ(optimized_ir(std::string(lunatic::testing::kRecursionWat).c_str(), 0).find("headroom"),
+            std::string::npos);
+}
+
+// The caller's depth travels in 64 bits (zero-extended), so the shadow-stack entries of the
+// frames inlined into one native frame are one register plus a displacement apart: in $fib's
+// F.rest every entry's index is the incoming depth plus a constant, with no 32-bit sum between.
+TEST(JitIr, TheDepthTravelsIn64Bits) {
+  const std::string ir = optimized_ir(std::string(lunatic::testing::kRecursionWat).c_str(), 2);
+  EXPECT_NE(ir.find("@wf0(i8* nonnull align 8 dereferenceable(144) %0, i64 %1, i32 %2, i64 %3"),
+            std::string::npos)
+      << ir;
+  const std::string body = function_body(ir, "wf0.rest");
+  ASSERT_FALSE(body.empty());
+  // The entries of the frames inlined three levels down: the incoming depth (%3) + 3.
+  EXPECT_NE(body.find("= add nuw i64 %3, 3\n"), std::string::npos) << body;
+}
+
 // jit/merge_safepoints.cpp: in $fib's F.rest, the loop header's safepoint and the inlined
 // callee's entry safepoint (nothing between them can trap in the unswitched copy) get one merged
 // check, `budget - (c1 + c2)`, in front of the two (the fuel stays exact: unit_tiering's

@@ -101,6 +101,34 @@ TEST(UnswitchedChecks, TheSlotLimitFallsOnEveryPlaceOfTheLoop) {
   }
 }
 
+// With the inlined frames' checks folded into one headroom check at each native frame's entry
+// (jit/frame_headroom.cpp), the depth and slot limits still end the recursion at the
+// interpreter's call: small limits, one after another, so the last frame that fits falls on
+// every level of the four a native frame holds, and on the headroom check's own frame.
+TEST(UnswitchedChecks, EveryLimitEndsTheRecursionAtTheInterpretersCall) {
+  BothTiers b(kLoopRecursionWat);
+  ASSERT_NE(b.compiled.instance, nullptr);
+  std::vector<engine::ThreadLimits> limits;
+  for (uint32_t depth = 30; depth < 42; ++depth) limits.push_back({.max_call_depth = depth});
+  // $fib's frames take 5 slots each (2 locals, 3 operands): slots 5 apart move the last frame
+  // by one level, 1 apart move the limit within a frame.
+  for (uint32_t slots = 200; slots < 260; slots += 3) {
+    limits.push_back({.max_call_depth = 10'000, .max_stack_slots = slots});
+  }
+  for (const engine::ThreadLimits& l : limits) {
+    const std::string what = std::to_string(l.max_call_depth) + " frames, " +
+                             std::to_string(l.max_stack_slots) + " slots";
+    Thread interp(b.interp.store, l);
+    Thread compiled(b.compiled.store, l);
+    const std::vector<Value> args{Value::i32(100'000)};
+    const Outcome want = run_to_end(interp, b.interp.fn("fib"), args, uint64_t{1} << 40);
+    const Outcome got = run_to_end(compiled, b.compiled.fn("fib"), args, uint64_t{1} << 40);
+    ASSERT_EQ(want.trap, "call stack exhausted") << what;
+    EXPECT_EQ(got, want) << what;
+    expect_backtrace(compiled, interp, what);
+  }
+}
+
 // Fuel and slices along a recursion that moves to the big stack from inside the loop, and
 // fuel at every budget through fib's unswitched loop, as the interpreter's.
 TEST(UnswitchedChecks, FuelAndSlicesMatchAcrossTheStackMove) {
