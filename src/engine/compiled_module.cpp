@@ -4,6 +4,8 @@
 
 #include "engine/code.hpp"  // CompiledFunction, complete
 
+#include <algorithm>
+
 namespace lunatic::engine {
 
 CompiledModule::CompiledModule() = default;
@@ -23,15 +25,16 @@ void* CompiledModule::take_spare_block() const {
 }
 
 void CompiledModule::keep_spare_block(void* block, size_t bytes) const {
+  const size_t most = std::min(kSpareBlockBytes, binary_bytes * kSpareBytesPerBinaryByte);
   // Full: no lock (a burst of ends after a burst of spawns fills it, and the rest of the
   // burst's ends would each take the lock only to free their block).
-  if ((spare_count_.load(std::memory_order_relaxed) + 1) * bytes > kSpareBlockBytes) {
+  if ((spare_count_.load(std::memory_order_relaxed) + 1) * bytes > most) {
     ::operator delete(block);
     return;
   }
   {
     std::lock_guard lock(spare_mutex_);
-    if ((spare_blocks_.size() + 1) * bytes <= kSpareBlockBytes) {
+    if ((spare_blocks_.size() + 1) * bytes <= most) {
       spare_blocks_.push_back(block);
       spare_count_.store(spare_blocks_.size(), std::memory_order_relaxed);
       return;

@@ -101,11 +101,21 @@ struct CompiledModule {
   /// keeps kSpareBlockBytes of them already: then it is freed. The module frees the ones it
   /// holds when it goes. Thread-safe.
   void keep_spare_block(void* block, size_t bytes) const;
+  /// How many blocks the module keeps now (tests; a snapshot). Thread-safe.
+  size_t spare_blocks() const { return spare_count_.load(std::memory_order_relaxed); }
   /// The most a module keeps of blocks for its next instances: host memory no budget counts,
   /// so little (~240 blocks of an SDK guest's ~4.3 KiB; none of a module of 30,000 functions).
   /// A burst of ends (a worker runs the children a parent spawned in its slice, ~100-200 of
   /// them) leaves enough for the parent's next burst of spawns.
   static constexpr size_t kSpareBlockBytes = size_t{1} << 20;
+  /// ...and at most this many bytes per byte of the module's binary: a guest that compiles
+  /// modules at run time is charged for each (8 bytes per byte of it, host/process/module.cpp),
+  /// so what their kept blocks hold grows with what its budget counts, however many small
+  /// modules it loads, spawns and ends.
+  static constexpr size_t kSpareBytesPerBinaryByte = 8;
+  /// The bytes of the binary compile() made this module from (0 for a module built by hand:
+  /// it keeps no blocks).
+  size_t binary_bytes = 0;
 
   CompiledModule();
   ~CompiledModule();

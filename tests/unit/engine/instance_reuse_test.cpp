@@ -3,6 +3,8 @@
 // would hold, and nothing else of the old instance (globals, table elements, memory) remains.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <memory>
 #include <vector>
 
@@ -24,8 +26,11 @@ constexpr size_t kDefined = 40;  // with the import, past Store's kReusedFunctio
 
 // Imports one function; defines kDefined functions (from the prepared array, as compile()
 // makes it), a table of 4, a memory of 1 page and a mutable global set to 7.
-std::shared_ptr<const CompiledModule> module_with_every_part() {
+// `binary_bytes`: as if compile() had made it from a binary that long (what bounds the blocks
+// it keeps).
+std::shared_ptr<const CompiledModule> module_with_every_part(size_t binary_bytes = 64 << 10) {
   auto cm = std::make_shared<CompiledModule>();
+  cm->binary_bytes = binary_bytes;
   wasm::Module& m = cm->wasm;
   m.types.push_back(wasm::FuncType{{ValType::I32}, {ValType::I32}});
   wasm::Import f;
@@ -156,6 +161,26 @@ TEST_F(InstanceReuse, InstancesOfOneModuleAtOnceEachHaveTheirOwnBlock) {
       live.push_back(inst);
       scribble(*inst);
     }
+  }
+}
+
+TEST_F(InstanceReuse, AModuleKeepsBlocksInProportionToItsBinary) {
+  // A guest that compiles small modules at run time is charged 8 bytes per byte of each: the
+  // blocks a module keeps stay within that however many of its instances end at once.
+  for (size_t binary : {size_t{2} << 10, size_t{64} << 10}) {
+    auto cm = module_with_every_part(binary);
+    size_t block = 0;
+    {
+      std::vector<std::unique_ptr<Store>> stores;
+      for (int i = 0; i < 50; ++i) {
+        stores.push_back(std::make_unique<Store>(pool_));
+        block = stores.back()->instantiate(cm, importing(host_a_)).value()->block_bytes;
+      }
+    }
+    ASSERT_GT(block, 0u);
+    const size_t most = std::min(CompiledModule::kSpareBlockBytes,
+                                 binary * CompiledModule::kSpareBytesPerBinaryByte);
+    EXPECT_EQ(cm->spare_blocks(), std::min<size_t>(50, most / block)) << binary;
   }
 }
 
