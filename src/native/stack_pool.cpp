@@ -1,13 +1,27 @@
 // StackPool: chunks of per_chunk_ stacks, one MAP_NORESERVE mapping each.
 #include "native/stack_pool.hpp"
 
+#include "engine/page_returner.hpp"
 #include "native/fiber.hpp"
 
 #include <sys/mman.h>
+#include <sys/uio.h>
 
 #include <algorithm>
+#include <vector>
 
 namespace lunatic::native {
+namespace {
+
+// One for every pool of the process: its pidfd is the same for all, and a pool per loaded
+// module each holding a descriptor would spend one per module. Never destroyed, so a pool
+// released during static destruction never uses a closed descriptor.
+engine::PageReturner& page_returner() {
+  static auto* returner = new engine::PageReturner;
+  return *returner;
+}
+
+}  // namespace
 
 StackPool::~StackPool() {
   for (auto [base, bytes] : chunks_) munmap(base, bytes);
@@ -52,14 +66,18 @@ void StackPool::release(uint8_t* stack) {
     batch.swap(dirty_);
   }
   // Outside the lock (nobody else holds these stacks): address order, adjacent stacks (of one
-  // chunk) in one call.
+  // chunk) in one range, every range in one call where the kernel allows it (one TLB
+  // shootdown for the batch: the stacks of processes that died together, as a supervisor's
+  // linked children do, are rarely adjacent).
   std::sort(batch.begin(), batch.end());
+  std::vector<iovec> ranges;
   for (size_t i = 0; i < batch.size();) {
     size_t run = 1;
     while (i + run < batch.size() && batch[i + run] == batch[i] + run * stack_bytes_) ++run;
-    madvise(batch[i], run * stack_bytes_, MADV_DONTNEED);
+    ranges.push_back(iovec{batch[i], run * stack_bytes_});
     i += run;
   }
+  page_returner().give_back(ranges.data(), ranges.size());
   std::lock_guard lock(mutex_);
   cold_.insert(cold_.end(), batch.begin(), batch.end());
 }

@@ -33,5 +33,36 @@ TEST(StackPool, ReleasedStacksAreReusedAndPastTheWarmOnesGivenBack) {
   for (uint8_t* s : again) pool.release(s);
 }
 
+TEST(StackPool, ABatchOfScatteredStacksIsGivenBackWhole) {
+  // Every other stack released: no two of a batch are neighbours, so the batch is as many
+  // ranges as stacks, given back together.
+  StackPool pool(size_t{64} << 10);
+  constexpr size_t kCount = 2 * (StackPool::kWarmStacks + StackPool::kReturnBatch);
+  std::vector<uint8_t*> stacks;
+  for (size_t i = 0; i < kCount; ++i) {
+    uint8_t* s = pool.acquire();
+    ASSERT_NE(s, nullptr);
+    s[pool.stack_bytes() - 1] = 0xAB;
+    s[0] = 0xCD;  // the bottom page too: a range covers the whole stack
+    stacks.push_back(s);
+  }
+  std::vector<uint8_t*> released;
+  for (size_t i = 0; i < kCount; i += 2) released.push_back(stacks[i]);
+  for (uint8_t* s : released) pool.release(s);
+  size_t zeroed = 0;
+  for (uint8_t* s : released) {
+    const bool top = s[pool.stack_bytes() - 1] == 0, bottom = s[0] == 0;
+    EXPECT_EQ(top, bottom);
+    zeroed += top ? 1 : 0;
+  }
+  EXPECT_EQ(zeroed, StackPool::kReturnBatch);
+  // The stacks still held keep their bytes.
+  for (size_t i = 1; i < kCount; i += 2) {
+    EXPECT_EQ(stacks[i][pool.stack_bytes() - 1], 0xAB);
+    EXPECT_EQ(stacks[i][0], 0xCD);
+  }
+  for (size_t i = 1; i < kCount; i += 2) pool.release(stacks[i]);
+}
+
 }  // namespace
 }  // namespace lunatic::native
