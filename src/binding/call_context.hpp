@@ -45,10 +45,11 @@ class CallContext {
   engine::HostCall* host_call() const { return call_; }
   /// The caller's memory 0, or null if it has none. Its data() moves when it grows: re-read it
   /// after anything that may grow memory.
-  /// Read from the caller's instance only when asked and the tier did not give it (the
-  /// interpreter: see HostCall::memory0).
+  /// Read from the caller's instance on the first ask when the tier did not give it (the
+  /// interpreter: see HostCall::memory0), then kept for the call's other arguments.
   engine::Memory* memory() const {
-    return memory_ != nullptr || call_ == nullptr ? memory_ : call_->memory();
+    if (memory_ == nullptr && call_ != nullptr) memory_ = call_->memory();
+    return memory_;
   }
   const FunctionInfo& function() const { return *function_; }
   std::string_view function_name() const { return function_->full_name; }
@@ -88,7 +89,7 @@ class CallContext {
 
   engine::HostCall* call_ = nullptr;
   const FunctionInfo* function_;
-  engine::Memory* memory_ = nullptr;
+  mutable engine::Memory* memory_ = nullptr;  ///< memory 0, once known
   HostContext* host_ = nullptr;
   bool resumed_ = false;
   PendingCall scratch_;  ///< pending state when no host context is attached

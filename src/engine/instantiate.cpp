@@ -103,11 +103,11 @@ class OwnCharge {
     if (limits.budget == nullptr) return;
     uint64_t total = 0;
     for (const wasm::TableType& t : m.tables) {
-      if (t.limits.min > limits.max_table_elements || t.limits.min > Table::kMaxElements) return;
+      if (!limits.table_fits(t.limits.min)) return;
       total += uint64_t{t.limits.min} * sizeof(Slot);
     }
     if (limits.charge_memories) {
-      const uint32_t cap = std::min(limits.max_memory_pages, wasm::kMaxPages);
+      const uint32_t cap = limits.memory_page_cap();
       for (const wasm::MemoryType& t : m.memories) {
         if (t.limits.min > cap) return;
         total += uint64_t{t.limits.min} * wasm::kPageSize;
@@ -346,8 +346,7 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const CompiledModule> modul
     const wasm::TableType& type = m.tables[i];
     Table* table =
         make_table(&own_tables[i], type, 0, own.take(uint64_t{type.limits.min} * sizeof(Slot)));
-    if (table == nullptr && type.limits.min <= limits_.max_table_elements &&
-        type.limits.min <= Table::kMaxElements) {
+    if (table == nullptr && limits_.table_fits(type.limits.min)) {
       return Error(Phase::Instantiate, "table size exceeds the environment's max_memory_total",
                    Error::kNoOffset,
                    std::to_string(type.limits.min) + " elements requested, " +

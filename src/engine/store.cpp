@@ -97,9 +97,7 @@ Result<Memory*> Store::add_memory(wasm::MemoryType type) {
 }
 
 Table* Store::make_table(void* where, wasm::TableType type, Slot init, bool charged) {
-  if (type.limits.min > limits_.max_table_elements || type.limits.min > Table::kMaxElements) {
-    return nullptr;
-  }
+  if (!limits_.table_fits(type.limits.min)) return nullptr;
   if (limits_.budget != nullptr && !charged &&
       !limits_.budget->try_charge(uint64_t{type.limits.min} * sizeof(Slot))) {
     return nullptr;

@@ -2,6 +2,7 @@
 // globals and module instances. A Store owns them; a lunatic process has one Store.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -326,6 +327,13 @@ struct StoreLimits {
   /// flat charge per process, measured with a small guest's instance in it). Past them, the
   /// whole excess is charged: instantiation fails when the budget refuses it.
   uint64_t uncharged_instance_bytes = 0;
+
+  /// Whether a table of `min` elements may be made at all (its charge aside).
+  bool table_fits(uint32_t min) const {
+    return min <= max_table_elements && min <= Table::kMaxElements;
+  }
+  /// The most pages a memory may have: the limit, and never past Wasm's.
+  uint32_t memory_page_cap() const { return std::min(max_memory_pages, wasm::kMaxPages); }
 };
 
 inline Memory* HostCall::memory() const {
