@@ -120,7 +120,13 @@ Result<PlacedFunction> compile_function(const engine::CompiledModule& module,
   void* entry = static_cast<uint8_t*>(base) + code.labelOffsetFromBase(state.slot_entry);
   void* direct = static_cast<uint8_t*>(base) + code.labelOffsetFromBase(state.entry);
   if (native::perf_map_enabled()) write_perf_map(module.wasm, defined_index, base, code.codeSize());
-  return PlacedFunction{base, reinterpret_cast<native::SlotEntryFn>(entry), direct};
+  PlacedFunction placed_function{base, reinterpret_cast<native::SlotEntryFn>(entry), direct};
+  if (state.osr_entry.isValid()) {
+    placed_function.osr = reinterpret_cast<native::OsrEntryFn>(
+        static_cast<uint8_t*>(base) + code.labelOffsetFromBase(state.osr_entry));
+    placed_function.osr_points = std::move(state.osr_points);
+  }
+  return placed_function;
 }
 
 Result<std::unique_ptr<native::NativeCode>> compile_baseline(const engine::CompiledModule& module,

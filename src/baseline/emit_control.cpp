@@ -103,9 +103,13 @@ Result<void> FunctionCompiler::enter_block(Ctrl::Kind kind, const wasm::BlockTyp
   } else {
     c.checked_at_entry = checked_;
   }
-  ctrls_.push_back(std::move(c));
   // A loop entered with an empty operand stack holds all its state in locals: LLVM's OSR
-  // variant can continue the frame there (the same condition as its translator's).
+  // variant can continue the frame there (the same condition as its translator's), and so can
+  // this function's own OSR entry continue an interpreted call (emit_osr.cpp).
+  if (kind == Ctrl::Kind::Loop && sp_ == 0) {
+    osr_targets_.emplace_back(static_cast<uint32_t>(next_safepoint_), c.label);
+  }
+  ctrls_.push_back(std::move(c));
   if (kind == Ctrl::Kind::Loop) TRY(emit_next_safepoint(sp_ == 0));
   return {};
 }

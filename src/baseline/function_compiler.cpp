@@ -117,26 +117,10 @@ Result<void> FunctionCompiler::collect_safepoint_costs() {
 // registers, so a function with fewer register locals saves fewer registers.
 void FunctionCompiler::emit_prologue() {
   a_.bind(m_.entry);
-  for (const uint32_t local : register_locals_) a_.push(local_register(local));
-  // d = the caller's depth (eax) + 1 must stay within max_depth, the frame's interpreter slots
-  // (its fp, ecx, + frame_size, abi.hpp) within max_slots, and the native stack (with this
-  // frame) above its limit. The trap reports the caller's depth, whose site the caller stored.
   // rsi (the args/results array) stays live until the params are read.
   exhausted_ = a_.newLabel();
   low_stack_ = a_.newLabel();
-  a_.inc(x86::eax);
-  a_.cmp(x86::eax, ctx_field(offsetof(Context, max_depth), 4));
-  a_.ja(exhausted_);
-  a_.lea(x86::rdx, x86::ptr(x86::rcx, static_cast<int32_t>(lowered_.frame_size)));
-  a_.mov(x86::edi, ctx_field(offsetof(Context, max_slots), 4));
-  a_.cmp(x86::rdx, x86::rdi);
-  a_.ja(exhausted_);
-  emit_frame_adjust(true);
-  a_.cmp(x86::rsp, ctx_field(offsetof(Context, stack_limit)));
-  a_.jb(low_stack_);
-  a_.mov(args_slot(), x86::rsi);
-  a_.mov(depth_slot(), x86::eax);
-  a_.mov(fp_slot(), x86::ecx);
+  emit_enter_frame(low_stack_, x86::rsi);
   note_height(0);
   // By slot (a v128 param or local takes two); the register locals are scalars, one slot each.
   std::vector<bool> in_register(local_count_, false);
@@ -156,6 +140,26 @@ void FunctionCompiler::emit_prologue() {
   }
   zero_locals(zero);
   load_local_registers();
+}
+
+void FunctionCompiler::emit_enter_frame(const asmjit::Label& low_stack, const x86::Gp& args) {
+  for (const uint32_t local : register_locals_) a_.push(local_register(local));
+  // d = the caller's depth (eax) + 1 must stay within max_depth, the frame's interpreter slots
+  // (its fp, ecx, + frame_size, abi.hpp) within max_slots, and the native stack (with this
+  // frame) above its limit. The trap reports the caller's depth, whose site the caller stored.
+  a_.inc(x86::eax);
+  a_.cmp(x86::eax, ctx_field(offsetof(Context, max_depth), 4));
+  a_.ja(exhausted_);
+  a_.lea(x86::rdx, x86::ptr(x86::rcx, static_cast<int32_t>(lowered_.frame_size)));
+  a_.mov(x86::edi, ctx_field(offsetof(Context, max_slots), 4));
+  a_.cmp(x86::rdx, x86::rdi);
+  a_.ja(exhausted_);
+  emit_frame_adjust(true);
+  a_.cmp(x86::rsp, ctx_field(offsetof(Context, stack_limit)));
+  a_.jb(low_stack);
+  a_.mov(args_slot(), args);
+  a_.mov(depth_slot(), x86::eax);
+  a_.mov(fp_slot(), x86::ecx);
 }
 
 // The slot entry, void(Context*, Slot*): the caller's depth and the fp come in the Context. It
@@ -233,6 +237,8 @@ Result<void> FunctionCompiler::run() {
   return_ = a_.newLabel();
   fn.label = return_;
   ctrls_.push_back(fn);
+  osr_start_ = a_.newLabel();
+  a_.bind(osr_start_);
   TRY(emit_next_safepoint());
   for (size_t i = 0; i < func_.body.size(); ++i) {
     const wasm::Instr& in = func_.body[i];
@@ -379,7 +385,7 @@ void FunctionCompiler::emit_pops_and_return() {
 // Cold code after the body: the stack-exhausted exit and the move to the big stack (on the
 // frame of the saved registers only: the frame may lie below the limit), the slot-entry calls
 // of direct calls whose callee was replaced, the safepoints' slow paths, the return after an
-// OSR, the function's slot entry, one stub per trap site, the jump tables.
+// OSR, the function's slot entry, its OSR entry, one stub per trap site, the jump tables.
 void FunctionCompiler::emit_out_of_line() {
   // Both exits come from the checks: eax = this frame's depth, ecx = its fp. The context gets
   // the caller's depth (its site is in the shadow stack) and this frame's fp, as a slot entry
@@ -422,6 +428,7 @@ void FunctionCompiler::emit_out_of_line() {
     emit_epilogue();
   }
   emit_slot_entry();
+  emit_osr_entry();
   for (const TrapSite& site : traps_) {
     a_.bind(site.label);
     offset_ = site.offset;

@@ -61,6 +61,10 @@ struct ModuleState {
   const DirectCell* cells;
   asmjit::Label entry;       ///< the direct entry: bound at the function's first instruction
   asmjit::Label slot_entry;  ///< the slot entry, after the body: sets up and calls `entry`
+  /// Set by the compile of a function with a loop the interpreter may hand over (emit_osr.cpp):
+  /// its OSR entry (native::OsrEntryFn), and the safepoints it may start at.
+  asmjit::Label osr_entry{};
+  std::vector<bool> osr_points{};
   bool has_lzcnt = false;
   bool has_bmi1 = false;
   bool has_popcnt = false;
@@ -148,10 +152,19 @@ class FunctionCompiler {
   // function_compiler.cpp: driver, prologue, epilogue, frame helpers.
   Result<void> collect_safepoint_costs();
   void emit_prologue();
+  /// The direct entry's part that the OSR entry shares: pushes the register locals' registers,
+  /// checks depth and slots (eax = the caller's depth, ecx = the fp; to exhausted_) and the
+  /// native stack (to `low_stack`, the frame allocated), and keeps `args` (the args/results
+  /// array), the depth and the fp in the frame. rdx and rdi are scratch.
+  void emit_enter_frame(const asmjit::Label& low_stack, const asmjit::x86::Gp& args);
   /// Zeroes the declared locals' slots (after the params') that `zero` marks, by slot.
   void zero_locals(const std::vector<bool>& zero);
   Result<void> translate(const wasm::Instr& in);
   void emit_out_of_line();
+
+  // emit_osr.cpp: the entry that continues a call the interpreter ran at one of its loop
+  // headers (on-stack replacement, NativeCode::osr_entry).
+  void emit_osr_entry();
 
   // emit_control.cpp
   Result<void> translate_control(const wasm::Instr& in);
@@ -391,6 +404,10 @@ class FunctionCompiler {
   asmjit::Label low_stack_;  ///< only the native stack ran out: lunatic_jit_grow_stack
   asmjit::Label return_;
   asmjit::Label osr_return_;  ///< the epilogue after an OSR entry wrote the results
+  asmjit::Label osr_start_;   ///< before the entry safepoint: where an OSR at safepoint 0 goes
+  /// The loop headers with an empty operand stack (by safepoint number): where this function's
+  /// own OSR entry may continue an interpreted call.
+  std::vector<std::pair<uint32_t, asmjit::Label>> osr_targets_;
   std::vector<Ctrl> ctrls_;
   uint32_t dead_depth_ = 0;
   uint32_t offset_ = 0;  ///< module offset of the instruction being compiled

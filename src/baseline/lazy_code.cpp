@@ -68,8 +68,13 @@ namespace lunatic::baseline {
 LazyCode::LazyCode(const engine::CompiledModule& module)
     : module_(module),
       compiled_(new std::atomic<native::SlotEntryFn>[module.wasm.functions.size()]),
-      cells_(new DirectCell[module.wasm.functions.size()]) {
-  for (size_t i = 0; i < module.wasm.functions.size(); ++i) compiled_[i].store(nullptr);
+      cells_(new DirectCell[module.wasm.functions.size()]),
+      osr_(new OsrCode[module.wasm.functions.size()]),
+      osr_refused_(new std::atomic<bool>[module.wasm.functions.size()]) {
+  for (size_t i = 0; i < module.wasm.functions.size(); ++i) {
+    compiled_[i].store(nullptr);
+    osr_refused_[i].store(false);
+  }
 }
 
 LazyCode::~LazyCode() {
@@ -137,6 +142,7 @@ Result<native::SlotEntryFn> LazyCode::resolve(uint32_t defined_index) {
     return e;
   }
   blocks_.push_back(placed->block);
+  osr_[defined_index] = OsrCode{placed->osr, std::move(placed->osr_points)};
   cells_[defined_index].direct.store(placed->direct, std::memory_order_release);
   cells_[defined_index].slot.store(placed->entry, std::memory_order_release);
   compiled_[defined_index].store(placed->entry, std::memory_order_release);
@@ -148,6 +154,21 @@ Result<native::SlotEntryFn> LazyCode::resolve(uint32_t defined_index) {
   g_lazy_cpu_nanoseconds.fetch_add((clock_time(CLOCK_THREAD_CPUTIME_ID) - start_cpu).count(),
                                    std::memory_order_relaxed);
   return placed->entry;
+}
+
+// Asked between two runs of the thread whose interpreted call moves (Thread::transfer_top_frame),
+// on its worker's stack: the compile runs there as a first call's does (off the fiber).
+native::CodeOwner::Osr LazyCode::osr(uint32_t defined_index, bool compile) {
+  if (defined_index >= module_.wasm.functions.size()) return {};
+  if (compiled_[defined_index].load(std::memory_order_acquire) == nullptr) {
+    if (!compile || osr_refused_[defined_index].load(std::memory_order_relaxed)) return {};
+    if (!resolve(defined_index).ok()) {
+      osr_refused_[defined_index].store(true, std::memory_order_relaxed);
+      return {};
+    }
+  }
+  const OsrCode& entry = osr_[defined_index];
+  return {entry.entry, entry.entry != nullptr ? &entry.points : nullptr};
 }
 
 }  // namespace lunatic::baseline

@@ -29,6 +29,10 @@ struct PlacedFunction {
   void* block = nullptr;                ///< what code_runtime().release() takes back
   native::SlotEntryFn entry = nullptr;  ///< the slot entry (void(Context*, Slot*))
   void* direct = nullptr;               ///< the direct entry (function_compiler.hpp)
+  /// The OSR entry (emit_osr.cpp), null for a function without a loop the interpreter can
+  /// hand over; and the safepoints it may start at.
+  native::OsrEntryFn osr = nullptr;
+  std::vector<bool> osr_points{};
 };
 
 /// The direct entry of one defined function, for the baseline's own calls (emit_calls.cpp):
@@ -70,8 +74,15 @@ class LazyCode final : public native::CodeOwner {
   /// (a second caller waits for it, then finds it), published to the slot table. Never holds
   /// the lock when it returns.
   Result<native::SlotEntryFn> resolve(uint32_t defined_index);
+  /// Function `defined_index`'s OSR entry, once it is compiled (with `compile`: compiled now
+  /// if it is not yet; a function that cannot be is not tried again). Thread-safe.
+  Osr osr(uint32_t defined_index, bool compile) override;
 
  private:
+  struct OsrCode {
+    native::OsrEntryFn entry = nullptr;
+    std::vector<bool> points;
+  };
   const engine::CompiledModule& module_;
   const native::NativeCode* code_ = nullptr;
   void* stubs_ = nullptr;                          ///< the stub block (code_runtime())
@@ -80,6 +91,10 @@ class LazyCode final : public native::CodeOwner {
   std::unique_ptr<std::atomic<native::SlotEntryFn>[]> compiled_;
   /// By defined index: the direct entries (DirectCell), published with compiled_.
   std::unique_ptr<DirectCell[]> cells_;
+  /// By defined index: the OSR entries, written (under mutex_) before compiled_ publishes them.
+  std::unique_ptr<OsrCode[]> osr_;
+  /// By defined index: an OSR's compile failed (the interpreter keeps the call).
+  std::unique_ptr<std::atomic<bool>[]> osr_refused_;
   std::mutex mutex_;           ///< one compile at a time per module
   std::vector<void*> blocks_;  ///< the compiled functions' blocks (under mutex_)
 };

@@ -204,9 +204,10 @@ NativeCode::OsrEntry Execution::safepoint_or_osr(uint32_t cost, uint32_t defined
                                                  uint32_t point) {
   follow_newest_tier();
   if (bound_ != nullptr) {
-    // The newer tier's code, else LLVM's code for this function alone (a hot function).
-    const NativeCode* code = &bound_->code();
-    if (!code->osr_point(defined_index, point) && bound_->hot() != nullptr) {
+    // The newer tier's code, else LLVM's code for this function alone (a hot function); never
+    // the baseline's own OSR entries (for the interpreter's frames: this frame is the baseline's).
+    const NativeCode* code = bound_->code().optimized() ? &bound_->code() : nullptr;
+    if ((code == nullptr || !code->osr_point(defined_index, point)) && bound_->hot() != nullptr) {
       code = bound_->hot()->code_of(defined_index);
     }
     if (code != nullptr && code->osr_point(defined_index, point)) {

@@ -18,16 +18,24 @@ std::unique_ptr<NativeCode> NativeCode::assemble(Parts parts) {
   return code;
 }
 
+NativeCode::OsrEntry NativeCode::prepare_osr(uint32_t defined_index, uint32_t safepoint) const {
+  if (!owner_osr_) return osr_point(defined_index, safepoint) ? osr_entry(defined_index) : nullptr;
+  const CodeOwner::Osr osr = owner_->osr(defined_index, true);
+  return has_point(osr.points, safepoint) ? osr.entry : nullptr;
+}
+
 std::unique_ptr<NativeCode> NativeCode::adopt(std::unique_ptr<CodeOwner> owner,
                                               std::vector<void*> typed,
                                               std::vector<SlotEntry> entries, CompileStats stats) {
-  return assemble(Parts{.owner = std::move(owner),
-                        .typed = std::move(typed),
-                        .entries = std::move(entries),
-                        .osr = {},
-                        .osr_points = {},
-                        .stats = std::move(stats),
-                        .optimized = false});
+  std::unique_ptr<NativeCode> code = assemble(Parts{.owner = std::move(owner),
+                                                    .typed = std::move(typed),
+                                                    .entries = std::move(entries),
+                                                    .osr = {},
+                                                    .osr_points = {},
+                                                    .stats = std::move(stats),
+                                                    .optimized = false});
+  code->owner_osr_ = code->owner_ != nullptr;
+  return code;
 }
 
 }  // namespace lunatic::native

@@ -39,6 +39,20 @@ struct CompileStats {
 class CodeOwner {
  public:
   virtual ~CodeOwner() = default;
+  /// An OSR entry and the safepoints it may start at (null: none).
+  struct Osr {
+    OsrEntryFn entry = nullptr;
+    const std::vector<bool>* points = nullptr;
+  };
+  /// Code that compiles its functions one at a time (the baseline's, adopt) makes a function's
+  /// OSR entry with its code: defined function i's, once i is compiled; with `compile`, i is
+  /// compiled first if it is not yet (a call the interpreter ran may be the function's first,
+  /// so nothing compiled it). A compile needs a worker's stack, never a fiber's.
+  virtual Osr osr(uint32_t defined_index, bool compile) {
+    (void)defined_index;
+    (void)compile;
+    return {};
+  }
 };
 
 /// Native code of one module: typed and slot entry points of each defined function. Owns the
@@ -88,13 +102,17 @@ class NativeCode {
   /// writing its results to `results`. Null when the function has no such entry.
   using OsrEntry = OsrEntryFn;
   OsrEntry osr_entry(uint32_t defined_index) const {
+    if (owner_osr_) return owner_->osr(defined_index, false).entry;
     return defined_index < osr_.size() ? osr_[defined_index] : nullptr;
   }
   /// Whether osr_entry(i) may be called with `safepoint`.
   bool osr_point(uint32_t defined_index, uint32_t safepoint) const {
-    return defined_index < osr_points_.size() && safepoint < osr_points_[defined_index].size() &&
-           osr_points_[defined_index][safepoint];
+    if (owner_osr_) return has_point(owner_->osr(defined_index, false).points, safepoint);
+    return defined_index < osr_points_.size() && has_point(&osr_points_[defined_index], safepoint);
   }
+  /// osr_entry(i) if it may be called with `safepoint`, else null; adopted code compiles
+  /// function i first if it is not yet (CodeOwner::osr). On a worker's stack, not a fiber's.
+  OsrEntry prepare_osr(uint32_t defined_index, uint32_t safepoint) const;
   uint32_t function_count() const { return static_cast<uint32_t>(typed_.size()); }
   const CompileStats& stats() const { return stats_; }
   double compile_seconds() const { return stats_.total_seconds; }
@@ -113,14 +131,19 @@ class NativeCode {
   static std::unique_ptr<NativeCode> assemble(Parts parts);
 
   /// Native code made by another code generator (the baseline tier): `owner` holds the memory
-  /// the entries point into; no OSR entries. @pre typed.size() == entries.size()
+  /// the entries point into and makes the OSR entries (CodeOwner::osr).
+  /// @pre typed.size() == entries.size()
   static std::unique_ptr<NativeCode> adopt(std::unique_ptr<CodeOwner> owner,
                                            std::vector<void*> typed, std::vector<SlotEntry> entries,
                                            CompileStats stats);
 
  private:
   NativeCode();
+  static bool has_point(const std::vector<bool>* points, uint32_t safepoint) {
+    return points != nullptr && safepoint < points->size() && (*points)[safepoint];
+  }
   std::unique_ptr<CodeOwner> owner_;
+  bool owner_osr_ = false;  ///< the OSR entries are the owner's (adopt), not osr_'s
   std::vector<void*> typed_;
   mutable std::vector<SlotEntry> entries_;     ///< never resized once built (publish_entry)
   std::vector<OsrEntry> osr_;                  ///< per defined function, null: none

@@ -18,9 +18,7 @@ std::unique_ptr<engine::TierExecution> NativeTier::begin(engine::Thread& thread,
 std::unique_ptr<engine::TierExecution> NativeTier::begin_at(
     engine::Thread& thread, engine::Instance& instance, uint32_t defined_index, uint32_t safepoint,
     std::span<const engine::Slot> locals) const {
-  if (code_->osr_entry(defined_index) == nullptr || !code_->osr_point(defined_index, safepoint)) {
-    return nullptr;
-  }
+  if (code_->prepare_osr(defined_index, safepoint) == nullptr) return nullptr;
   return std::make_unique<Execution>(shared_from_this(), thread,
                                      Execution::Start{&instance, defined_index, locals, safepoint});
 }
