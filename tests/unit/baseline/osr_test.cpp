@@ -250,5 +250,18 @@ TEST(BaselineOsr, TheMovedFunctionIsCompiledByItsOsr) {
   EXPECT_FALSE(code.osr_point(1, 2));
 }
 
+// The baseline's OSR entries are for the interpreter's frames: a loop running in the baseline's
+// code stays in its frame at its slow paths (NativeTier::hot, LLVM's code, is the only way on).
+TEST(BaselineOsr, ABaselineFrameDoesNotEnterItsOwnOsrEntry) {
+  TierInstance t(kOsrWat, Tier::Baseline);
+  ASSERT_NE(t.instance, nullptr);
+  TierInstance ref(kOsrWat, Tier::Interp);
+  const Outcome want = run_to_end(ref.thread, ref.fn("mix"), {Value::i32(200'000)}, {}, 100'000);
+  const Outcome got = run_to_end(t.thread, t.fn("mix"), {Value::i32(200'000)}, {}, 100'000);
+  EXPECT_EQ(got.results.at(0).as_i64(), want.results.at(0).as_i64());
+  EXPECT_TRUE(native::native_tier_of(*t.instance->module)->code().osr_point(0, 1));
+  EXPECT_EQ(t.thread.transfers(), 0u);
+}
+
 }  // namespace
 }  // namespace lunatic::tiering::testing
