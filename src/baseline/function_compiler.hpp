@@ -13,7 +13,8 @@
 // eax = the caller's depth, ecx = the callee's fp in the interpreter's slot stack (abi.hpp
 // frame_fp), rsi = the args/results array), and the slot entry void f(Context*, Slot*) for
 // everyone else, a few instructions after the body that save rbx, load the depth and fp from
-// the Context and call the direct entry.
+// the Context and call the direct entry. A function with a loop the interpreter may stop at
+// also has an OSR entry (emit_osr.cpp), which continues an interpreted call at a loop header.
 //   rbx = Context*; the prologue computes this frame's call depth (eax + 1), checks it and the
 //   fp, and keeps them in the frame;
 //   push the registers that hold locals (below), then rsp -= frame (patched at the end, once

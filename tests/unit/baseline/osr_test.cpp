@@ -121,7 +121,7 @@ struct Ended {
 // Runs name(args) in `t` to its end in slices of `slice`; with `switch_after` set, the module
 // gets the baseline's code (each function compiled when first needed) after that many slices.
 Ended run(Interpreted& t, const char* name, const std::vector<Value>& args,
-        std::optional<uint64_t> fuel, uint64_t slice, std::optional<int> switch_after) {
+          std::optional<uint64_t> fuel, uint64_t slice, std::optional<int> switch_after) {
   Ended r;
   Outcome& o = r.outcome;
   t.thread.set_fuel(fuel);
@@ -183,7 +183,8 @@ TEST(BaselineOsr, OutOfFuelAfterTheMoveAtTheInterpretersSafepoint) {
 
 // (A slice that always ends at the inner header, 611 here, never moves the frame.)
 TEST(BaselineOsr, AnOuterLoopMovesWhileItsInnerLoopTakesParams) {
-  for (uint64_t slice : {5u, 64u, 465u}) expect_same("pairs", {Value::i32(500)}, 10'000'000, slice, 2);
+  for (uint64_t slice : {5u, 64u, 465u})
+    expect_same("pairs", {Value::i32(500)}, 10'000'000, slice, 2);
 }
 
 TEST(BaselineOsr, V128LocalsMoveInTheirTwoSlots) {
