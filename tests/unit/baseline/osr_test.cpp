@@ -264,5 +264,36 @@ TEST(BaselineOsr, ABaselineFrameDoesNotEnterItsOwnOsrEntry) {
   EXPECT_EQ(t.thread.transfers(), 0u);
 }
 
+// Slices of a few units stop the interpreter anywhere its safepoints are, a frame's entry
+// included, and the move still ends as the interpreter does.
+TEST(BaselineOsr, TinySlicesMoveWithTheSameOutcome) {
+  const ThreadLimits limits{.max_call_depth = 40, .max_stack_slots = 1u << 20};
+  for (uint64_t slice : {1u, 2u, 3u}) {
+    for (int first : {1, 5, 40}) expect_same("vec", {Value::i32(500)}, 10'000'000, slice, first);
+    // Once the recursion is down (a slice is a safepoint or two): the calls made after the
+    // module has native code run there from their start, with nothing to move.
+    expect_same("deep", {Value::i32(30), Value::i32(3000)}, 10'000'000, slice, 40, limits);
+  }
+}
+
+// Safepoint 0 (the entry's: a frame the interpreter stopped before its first instruction)
+// starts the function over with the locals given, charging the entry safepoint as a call does.
+TEST(BaselineOsr, SafepointZeroStartsAtTheEntry) {
+  TierInstance t(kOsrWat, Tier::Baseline);
+  TierInstance ref(kOsrWat, Tier::Interp);
+  ASSERT_NE(t.instance, nullptr);
+  const Outcome want = run_to_end(ref.thread, ref.fn("vec"), {Value::i32(5)}, 1'000'000);
+  const std::vector<engine::Slot> locals = {5, 0, 0, 0, 0, 0};  // n, v (two slots), w, i
+  t.thread.set_fuel(1'000'000);
+  std::unique_ptr<engine::TierExecution> e =
+      native::native_tier_of(*t.instance->module)->begin_at(t.thread, *t.instance, 2, 0, locals);
+  ASSERT_NE(e, nullptr);
+  ASSERT_EQ(e->run(t.thread, UINT64_MAX), RunStatus::Done);
+  ASSERT_EQ(e->results().size(), 2u);
+  EXPECT_EQ(e->results()[0], want.results.at(0).bits);
+  EXPECT_EQ(e->results()[1], want.results.at(0).hi);
+  EXPECT_EQ(t.thread.fuel(), want.fuel);
+}
+
 }  // namespace
 }  // namespace lunatic::tiering::testing
