@@ -37,9 +37,8 @@ uint32_t defined_index(const engine::Function& fn) {
 
 }  // namespace
 
-Execution::Execution(std::shared_ptr<const NativeTier> tier, engine::Thread& thread,
-                     const Start& start)
-    : tier_(std::move(tier)),
+Execution::Execution(const NativeTier& tier, engine::Thread& thread, const Start& start)
+    : tier_(&tier),
       thread_(thread),
       defined_index_(start.defined_index),
       safepoint_(start.safepoint) {

@@ -41,7 +41,11 @@ class Execution final : public engine::TierExecution {
     std::span<const Slot> args;         ///< the params; for OSR, every local (params first)
     std::optional<uint32_t> safepoint;  ///< OSR: continue at this safepoint (0 = entry)
   };
-  Execution(std::shared_ptr<const NativeTier> tier, engine::Thread& thread, const Start& start);
+  /// `tier` is the start instance's module's (or one it replaced): the module keeps it as long
+  /// as it lives (CompiledModule::native_tier), the instance its module, and the thread's
+  /// Store, which outlives the thread, the instance. So a plain reference: a shared one cost
+  /// every spawn two atomic counts on the tier's one line, written from every worker.
+  Execution(const NativeTier& tier, engine::Thread& thread, const Start& start);
   ~Execution() override;
 
   engine::RunStatus run(engine::Thread& thread, uint64_t slice) override;
@@ -158,7 +162,7 @@ class Execution final : public engine::TierExecution {
   void set_up_stack();
   void release_stack();
 
-  std::shared_ptr<const NativeTier> tier_;  ///< the tier the call began in (its stacks)
+  const NativeTier* tier_;                  ///< the tier the call began in (its stacks)
   const NativeTier* bound_ = nullptr;       ///< the tier of ctx_'s entry tables
   engine::Thread& thread_;
   uint32_t defined_index_ = 0;

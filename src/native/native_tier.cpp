@@ -2,6 +2,7 @@
 #include "native/native_tier.hpp"
 
 #include <algorithm>
+#include <typeinfo>
 
 #include "native/execution.hpp"
 
@@ -11,7 +12,7 @@ std::unique_ptr<engine::TierExecution> NativeTier::begin(engine::Thread& thread,
                                                          engine::Function& fn,
                                                          std::span<const engine::Slot> args) const {
   const auto index = static_cast<uint32_t>(&fn - fn.instance->defined_functions.data());
-  return std::make_unique<Execution>(shared_from_this(), thread,
+  return std::make_unique<Execution>(*this, thread,
                                      Execution::Start{fn.instance, index, args, std::nullopt});
 }
 
@@ -19,7 +20,7 @@ std::unique_ptr<engine::TierExecution> NativeTier::begin_at(
     engine::Thread& thread, engine::Instance& instance, uint32_t defined_index, uint32_t safepoint,
     std::span<const engine::Slot> locals) const {
   if (code_->prepare_osr(defined_index, safepoint) == nullptr) return nullptr;
-  return std::make_unique<Execution>(shared_from_this(), thread,
+  return std::make_unique<Execution>(*this, thread,
                                      Execution::Start{&instance, defined_index, locals, safepoint});
 }
 
@@ -66,8 +67,14 @@ void NativeTier::adopt(engine::Instance& instance) const {
   instance.adopted_by_native = true;
 }
 
+// Every spawn asks (Execution::bind), and every call of an adopted function: the module's raw
+// pointer, not native() (the atomic shared_ptr's spin lock and a count, on lines every worker
+// writes), and the exact type, not a dynamic_cast (~130 instructions through two bases and a
+// strcmp of type names; NativeTier is final, so the two agree).
 const NativeTier* native_tier_of(const engine::CompiledModule& module) {
-  return dynamic_cast<const NativeTier*>(module.native().get());
+  const engine::CodeTier* tier = module.native_tier();
+  if (tier == nullptr || typeid(*tier) != typeid(NativeTier)) return nullptr;
+  return static_cast<const NativeTier*>(tier);
 }
 
 const NativeTier* NativeTier::newest() const {

@@ -13,7 +13,7 @@
 
 namespace lunatic::native {
 
-class NativeTier final : public engine::CodeTier, public std::enable_shared_from_this<NativeTier> {
+class NativeTier final : public engine::CodeTier {
  public:
   /// Small segments per reservation: 64 MiB of address space at a time.
   static constexpr size_t kSegmentsPerChunk = 512;
