@@ -60,6 +60,7 @@ Result<void> Thread::begin_call(Function* fn, std::span<const Value> args) {
         if (args[i].type == wasm::ValType::V128) bits[slot++] = args[i].hi;
       }
       tier_ = native->begin(*this, *fn, bits);
+      tier_type_ = fn->type;
       s.entry = fn;
       s.phase = State::Phase::Idle;
       return {};
@@ -169,8 +170,8 @@ uint32_t Thread::interpreter_slot_index(const Slot* p) const {
 std::vector<Value> Thread::results() const {
   std::vector<Value> out;
   const State& s = *state_;
-  if (s.entry == nullptr || (tier_ == nullptr && s.phase != State::Phase::Done)) return out;
-  const auto& types = s.entry->type->results;
+  if (tier_ == nullptr && (s.entry == nullptr || s.phase != State::Phase::Done)) return out;
+  const auto& types = tier_ != nullptr ? tier_type_->results : s.entry->type->results;
   const std::span<const Slot> slots =
       tier_ != nullptr ? tier_->results() : std::span<const Slot>(s.slots);
   if (slots.size() < slot_count(types)) return out;  // a tier's call that did not finish

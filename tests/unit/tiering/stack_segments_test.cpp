@@ -303,5 +303,61 @@ TEST(StackSegments, ACallTakesItsSegmentWhenItFirstRunsNotWhenItBegins) {
   EXPECT_EQ(tier->segments().reserved(), native::NativeTier::kSegmentsPerChunk);
 }
 
+// A call holds its tier by pointer, not by a count: the module keeps the tier as long as it
+// lives (CompiledModule::native_tier). A count per call was two atomic operations a spawn on the
+// tier's one line, written from every worker. The calls still run to their results.
+TEST(StackSegments, ACallHoldsNoCountOfItsTier) {
+  auto module = compile_wat(R"((module
+    (func (export "inc") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))))",
+                            Tier::Baseline);
+  ASSERT_NE(module, nullptr);
+  ASSERT_NE(native::native_tier_of(*module), nullptr);
+  engine::MemoryPool pool;
+  engine::Store store{pool};
+  auto made = store.instantiate(module, {});
+  ASSERT_TRUE(made.ok()) << made.error().to_string();
+  Function* inc = (*made)->find_export("inc")->func();
+  const long counted = module->native().use_count();
+  constexpr int kCalls = 8;
+  std::vector<std::unique_ptr<Thread>> threads;
+  for (int i = 0; i < kCalls; ++i) {
+    threads.push_back(std::make_unique<Thread>(store));
+    const std::vector<Value> args = {Value::i32(i)};
+    ASSERT_TRUE(threads.back()->begin_call(inc, args).ok());
+  }
+  EXPECT_EQ(module->native().use_count(), counted) << "a call begun counts its tier";
+  for (int i = 0; i < kCalls; ++i) {
+    ASSERT_EQ(threads[i]->run(UINT64_MAX), RunStatus::Done) << i;
+    EXPECT_EQ(threads[i]->results()[0].as_i32(), i + 1);
+  }
+  EXPECT_EQ(module->native().use_count(), counted) << "a call that ran counts its tier";
+}
+
+// native_tier_of names the module's tier only when it is the native one (its exact type, not
+// a dynamic_cast): a module without a tier, or with a tier of another kind, has none.
+TEST(StackSegments, NativeTierOfIsTheModulesNativeTierOnly) {
+  class OtherTier final : public engine::CodeTier {
+   public:
+    std::unique_ptr<engine::TierExecution> begin(Thread&, Function&,
+                                                 std::span<const engine::Slot>) const override {
+      return nullptr;
+    }
+    void adopt(engine::Instance&) const override {}
+    std::unique_ptr<engine::TierExecution> begin_at(Thread&, engine::Instance&, uint32_t, uint32_t,
+                                                    std::span<const engine::Slot>) const override {
+      return nullptr;
+    }
+  };
+  auto baseline = compile_wat(R"((module (func (export "f"))))", Tier::Baseline);
+  ASSERT_NE(baseline, nullptr);
+  EXPECT_EQ(native::native_tier_of(*baseline), baseline->native_tier());
+  auto interpreted = compile_wat(R"((module (func (export "f"))))", Tier::Interp);
+  ASSERT_NE(interpreted, nullptr);
+  EXPECT_EQ(native::native_tier_of(*interpreted), nullptr);
+  interpreted->set_native(std::make_shared<OtherTier>());
+  EXPECT_NE(interpreted->native_tier(), nullptr);
+  EXPECT_EQ(native::native_tier_of(*interpreted), nullptr);
+}
+
 }  // namespace
 }  // namespace lunatic::tiering::testing
