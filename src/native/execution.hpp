@@ -162,8 +162,8 @@ class Execution final : public engine::TierExecution {
   void set_up_stack();
   void release_stack();
 
-  const NativeTier* tier_;                  ///< the tier the call began in (its stacks)
-  const NativeTier* bound_ = nullptr;       ///< the tier of ctx_'s entry tables
+  const NativeTier* tier_;             ///< the tier the call began in (its stacks)
+  const NativeTier* bound_ = nullptr;  ///< the tier of ctx_'s entry tables
   engine::Thread& thread_;
   uint32_t defined_index_ = 0;
   std::optional<uint32_t> safepoint_;  ///< set for an OSR entry
