@@ -33,6 +33,7 @@ int64_t spawn(CallContext& ctx, GuestString entry, int64_t arg) {
   o.environment = p.environment();
   o.entry = std::string(entry.view());
   o.args = {engine::Value::i64(arg)};
+  o.spawner = &p;  // as a guest's spawn through lunatic::process
   Result<runtime::ProcessId> id = p.runtime().spawn(std::move(o));
   if (!id.ok()) {
     std::fprintf(stderr, "spawn failed: %s\n", id.error().to_string().c_str());

@@ -19,6 +19,7 @@ Result<std::shared_ptr<const CompiledModule>> compile(std::span<const uint8_t> b
   auto module = std::make_shared<CompiledModule>();
   module->wasm = TRY(decoder::decode(bytes, config.features));
   module->binary_bytes = bytes.size();
+  module->interpreted_fuel = config.interpreted_fuel;
   TRY(validator::validate(module->wasm, config.features));
   const uint32_t count = static_cast<uint32_t>(module->wasm.functions.size());
   module->code.reserve(count);  // one per function the decoder already holds: not a raw count

@@ -18,6 +18,9 @@ struct CompileConfig {
   /// module that uses another ("SIMD is disabled (feature simd)"); what a module is compiled
   /// to never depends on it.
   wasm::Features features{};
+  /// CompiledModule::interpreted_fuel: fuel a spawned process of the module runs interpreted
+  /// before it moves to the module's code tier; 0: calls begin there.
+  uint64_t interpreted_fuel = 0;
 };
 
 /// Decode (with `config.features`), validate and lower `bytes`; errors as compile(bytes).

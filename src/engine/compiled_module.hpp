@@ -64,6 +64,13 @@ struct CompiledModule {
   /// `code`). Empty in a module built by hand: instantiate reads `wasm` and `code` then.
   std::vector<DefinedFunction> defined;
 
+  /// Fuel a process spawned by another runs in the interpreter before it moves to the module's
+  /// code tier, when the module has one (Thread::set_interpret_first, applied by the runtime):
+  /// a process that spawns, replies and ends, or that mostly waits, is cheaper interpreted:
+  /// it takes no native stack, and a parked one holds no stack page. 0: every call begins in
+  /// the code tier. Set by compile() (CompileConfig).
+  uint64_t interpreted_fuel = 0;
+
   /// The module's native code (code_tier.hpp), or null while it runs in the interpreter.
   /// Set once, possibly later than the module is shared (a background compile finishing):
   /// calls that begin after that run the native code.

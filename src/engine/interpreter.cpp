@@ -111,8 +111,9 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
   const int64_t slice_units = slice > uint64_t{INT64_MAX} ? INT64_MAX : static_cast<int64_t>(slice);
   int64_t slice_left = slice_units;
   uint64_t fuel_left = t.fuel_.value_or(UINT64_MAX);
-  int64_t budget = 0;   // starts empty: the first safepoint takes the exact path
-  int64_t granted = 0;  // budget at its last refill: granted - budget is charged since
+  uint64_t fuel_mark = fuel_left;  // fuel_left when SAVE_FUEL last counted what this run used
+  int64_t budget = 0;              // starts empty: the first safepoint takes the exact path
+  int64_t granted = 0;             // budget at its last refill: granted - budget is charged since
 
   // The registers of the loop: the top frame, its slots, pc, instance and memory.
   Frame* frame = nullptr;
@@ -151,10 +152,12 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
     fuel_left -= static_cast<u64>(granted - budget); \
     granted = budget = 0;                            \
   } while (false)
-#define SAVE_FUEL()                   \
-  do {                                \
-    SETTLE();                         \
-    if (t.fuel_) t.fuel_ = fuel_left; \
+#define SAVE_FUEL()                               \
+  do {                                            \
+    SETTLE();                                     \
+    t.interpreted_fuel_ += fuel_mark - fuel_left; \
+    fuel_mark = fuel_left;                        \
+    if (t.fuel_) t.fuel_ = fuel_left;             \
   } while (false)
   // BULK: an out-of-line instruction that charges its size (instance_ops.hpp) to a copy of the
   // meter, whose address may escape: the registers themselves stay in registers. One that
@@ -616,7 +619,7 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
     switch (call_host(t, *callee, static_cast<size_t>(callee_fp - slots), inst, host_trap)) {
       case HostStatus::Return:
         RELOAD();  // the slots may have grown, the host may have grown the memory
-        fuel_left = t.fuel_.value_or(UINT64_MAX);
+        fuel_left = fuel_mark = t.fuel_.value_or(UINT64_MAX);  // another tier's use is not ours
         pc += call_words;
         NEXT();
       case HostStatus::Trap: return trap(t, std::move(host_trap), pc);

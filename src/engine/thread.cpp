@@ -44,7 +44,8 @@ Result<void> Thread::begin_call(Function* fn, std::span<const Value> args) {
   s.depth = 0;
   s.bulk_pc = nullptr;  // a stop of a call that was killed does not carry over
   trap_.reset();
-  if (!fn->is_host()) {
+  interpreted_fuel_ = 0;
+  if (!fn->is_host() && interpret_first_ == 0) {
     if (const CodeTier* native = fn->instance->module->native_tier()) {
       // As slots: a v128 takes two, as in the interpreter's frames.
       const size_t count = slot_count(fn->type->params);
@@ -94,9 +95,7 @@ RunStatus Thread::run(uint64_t slice) {
   if (tier_ != nullptr) return tier_->run(*this, slice);
   slice_ = slice;
   Instance* instance = state_->entry != nullptr ? state_->entry->instance : nullptr;
-  if (instance != nullptr && !instance->adopted_by_native && instance->module->has_native()) {
-    instance->module->native_tier()->adopt(*instance);
-  }
+  adopt_when_due(instance);
   if (transferred_ != nullptr) {
     const RunStatus status = run_transferred(slice);
     if (status != RunStatus::Done || state_->phase == State::Phase::Done) return status;
@@ -105,10 +104,18 @@ RunStatus Thread::run(uint64_t slice) {
   if (status == RunStatus::Done || status == RunStatus::Trapped) nested_.reset();
   // Stopped at the end of its slice: the next run continues the top frame natively if it
   // stopped at a safepoint the native code has an entry for.
-  if (status == RunStatus::Yielded && instance != nullptr && instance->adopted_by_native) {
-    transfer_top_frame();
+  if (status == RunStatus::Yielded && instance != nullptr) {
+    adopt_when_due(instance);
+    if (instance->adopted_by_native) transfer_top_frame();
   }
   return status;
+}
+
+void Thread::adopt_when_due(Instance* instance) {
+  if (instance == nullptr || instance->adopted_by_native) return;
+  const CompiledModule& module = *instance->module;
+  if (!module.has_native() || interpreted_fuel_ < interpret_first_) return;
+  module.native_tier()->adopt(*instance);
 }
 
 size_t Thread::resume_lines(std::span<HotRange> out) const {

@@ -108,6 +108,14 @@ class Thread {
   uint64_t transfers() const { return transfers_; }
   /// For code tiers: one more frame handed over.
   void note_transfer() { ++transfers_; }
+  /// Fuel the interpreter charged to the call in progress (not what other tiers charged).
+  uint64_t interpreted_fuel() const { return interpreted_fuel_; }
+  /// Calls begun from now on run their first `fuel` units in the interpreter, then the calls
+  /// they make run in their module's code tier (when it has one) and the interpreter's top
+  /// frame moves there at its next loop header (CodeTier::adopt, begin_at). 0 (the default):
+  /// a call of a module with a code tier begins there.
+  void set_interpret_first(uint64_t fuel) { interpret_first_ = fuel; }
+  uint64_t interpret_first() const { return interpret_first_; }
 
   /// Embedder data for host functions (the lunatic process this thread runs).
   void* host_context = nullptr;
@@ -120,6 +128,9 @@ class Thread {
   friend class Interpreter;
   RunStatus run_transferred(uint64_t slice);
   void transfer_top_frame();
+  /// Makes `instance` run its module's code tier once the call has run interpret_first_ fuel
+  /// in the interpreter (CodeTier::adopt).
+  void adopt_when_due(Instance* instance);
   struct State;  ///< frames and slots, defined by the interpreter
   Store& store_;
   ThreadLimits limits_;
@@ -135,6 +146,9 @@ class Thread {
   std::unique_ptr<TierExecution> transferred_;
   uint64_t slice_ = UINT64_MAX;
   uint64_t transfers_ = 0;
+  /// Fuel the interpreter charged to the call in progress (CompiledModule::interpreted_fuel).
+  uint64_t interpreted_fuel_ = 0;
+  uint64_t interpret_first_ = 0;  ///< set_interpret_first
   /// The last run's trap: out of line, as few threads ever trap (64 bytes less per process).
   std::unique_ptr<Trap> trap_;
   std::optional<uint64_t> fuel_;

@@ -131,6 +131,13 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
   binding::attach(process->thread_, *process);
   if (options.prepare) options.prepare(*process);
   if (env.config().max_fuel) process->thread_.set_fuel(*env.config().max_fuel);
+  // A process spawned by another runs its first fuel interpreted, as its module says (the auto
+  // tier: a spawned process is usually short-lived or waits); the embedder's own (a program's
+  // main) begins in native code, where a program's compute usually is: a loop moved there
+  // mid-call runs LLVM's OSR variant, slower than the function's own code.
+  if (options.spawner != nullptr) {
+    process->thread_.set_interpret_first((*instance)->module->interpreted_fuel);
+  }
   if (engine::Function* start = (*instance)->start_function()) {
     process->pending_entry_ =
         std::make_unique<Process::PendingEntry>(Process::PendingEntry{fn, std::move(options.args)});

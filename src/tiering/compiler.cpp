@@ -106,10 +106,16 @@ Compiler::~Compiler() {
   if (worker_.joinable()) worker_.join();
 }
 
+engine::CompileConfig Compiler::engine_config() const {
+  engine::CompileConfig engine = config_.engine;
+  engine.interpreted_fuel = config_.tier == Tier::Auto ? config_.interpreted_fuel : 0;
+  return engine;
+}
+
 Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile(
     std::span<const uint8_t> bytes) {
   std::shared_ptr<const engine::CompiledModule> module =
-      TRY(engine::compile(bytes, config_.engine));
+      TRY(engine::compile(bytes, engine_config()));
   // Compiled and auto look the module up in the code cache (without loading LLVM: a warm run
   // never does); interp and baseline never use it.
   std::optional<native::Digest> digest;
@@ -126,7 +132,7 @@ std::optional<native::Digest> Compiler::cache_digest(std::span<const uint8_t> by
 Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile_loaded(
     std::span<const uint8_t> bytes) {
   std::shared_ptr<const engine::CompiledModule> module =
-      TRY(engine::compile(bytes, config_.engine));
+      TRY(engine::compile(bytes, engine_config()));
   if (config_.tier == Tier::Interp) return module;
   if (config_.tier == Tier::Baseline) {  // linear in the module's size, as decoding is
     compile_baseline_now(*module);
@@ -143,7 +149,7 @@ Result<std::shared_ptr<const engine::CompiledModule>> Compiler::compile_loaded(
 
 Result<std::vector<native::CompileStats>> Compiler::precompile(std::span<const uint8_t> bytes) {
   std::shared_ptr<const engine::CompiledModule> module =
-      TRY(engine::compile(bytes, config_.engine));
+      TRY(engine::compile(bytes, engine_config()));
   const native::OptimizingCompiler* llvm = this->llvm();
   if (llvm == nullptr) return llvm_factory().error();  // why there is no LLVM tier
   const native::Digest digest = llvm->digest_of(bytes);

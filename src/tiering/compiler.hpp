@@ -115,6 +115,9 @@ struct CompilerConfig {
   /// function: a short program's hot loop gets LLVM's code in a fraction of a second, without
   /// paying for the module's cold code. All zero: none.
   HotCompilePrice hot_compile{};
+  /// Auto: fuel a process spawned by another runs in the interpreter before it moves to the
+  /// module's native code (engine::CompiledModule::interpreted_fuel). 0: calls begin natively.
+  uint64_t interpreted_fuel = 0;
   /// Auto: the speed-up each function's threshold is scaled by (hot_compile.of x
   /// HotSpeedup::price_factor). Not applied to hot_ticks.
   HotSpeedup hot_speedup{};
@@ -228,6 +231,8 @@ class Compiler {
   std::chrono::nanoseconds hot_batch_cpu() const;
 
  private:
+  /// What engine::compile gets: config_.engine, and in auto the interpreted_fuel.
+  engine::CompileConfig engine_config() const;
   struct Job {
     std::weak_ptr<const engine::CompiledModule> module;
     std::chrono::steady_clock::time_point not_before;

@@ -30,11 +30,19 @@ inline constexpr HotCompilePrice kHotCompilePrice{
     .first_load = std::chrono::milliseconds{5},
 };
 
+// ...and a process spawned by another runs its first slice of fuel (RuntimeConfig::slice_fuel's
+// default) in the interpreter: one that spawns, replies and ends, or mostly waits in receive,
+// never takes a native stack (a parked one would hold a page of it), and one that computes
+// moves to native code at its next loop header (docs/benchmarks.md, "Spawned processes start
+// interpreted").
+inline constexpr uint64_t kInterpretedFuel = 100'000;
+
 /// `config` with the run policy's delays and hot compile price (its tier and the rest kept).
 inline CompilerConfig with_run_policy(CompilerConfig config) {
   config.background_delay = kBackgroundCompileDelay;
   config.delay_per_byte = kCompileDelayPerByte;
   config.hot_compile = kHotCompilePrice;
+  config.interpreted_fuel = kInterpretedFuel;
   return config;
 }
 

@@ -17,6 +17,7 @@
 #include "binding/guest_memory.hpp"
 #include "binding/host_result.hpp"
 #include "binding/linker.hpp"
+#include "engine/compile.hpp"
 #include "engine/compiled_module.hpp"
 #include "runtime/environment.hpp"
 #include "runtime/process.hpp"
@@ -41,6 +42,7 @@ inline constexpr std::string_view kImports = R"(
   (import "test" "monitor" (func $monitor (param i64 i64)))
   (import "test" "yield" (func $yield))
   (import "test" "nap" (func $nap (param i64)))
+  (import "test" "interpret_first" (func $interpret_first (result i64)))
 )";
 
 /// A resource that counts its live instances (to check that dead processes free theirs).
@@ -81,7 +83,8 @@ std::shared_ptr<const binding::Linker> make_test_linker();
 
 /// Parses and compiles `wat` (module fields, kImports prepended); fails the test on error.
 std::shared_ptr<const engine::CompiledModule> compile_wat(std::string_view fields,
-                                                          bool with_imports = true);
+                                                          bool with_imports = true,
+                                                          const engine::CompileConfig& config = {});
 
 /// Runtime with the test namespace, a recorded exit status per process.
 class RuntimeTest : public ::testing::Test {

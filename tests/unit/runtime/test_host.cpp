@@ -121,6 +121,11 @@ void hold(CallContext& ctx, int64_t n) {
 
 void report(int64_t v) { reports().add(v); }
 
+/// The fuel the caller's calls run interpreted first (engine::Thread::set_interpret_first).
+int64_t interpret_first(CallContext& ctx) {
+  return static_cast<int64_t>(ctx.host<Process>().thread().interpret_first());
+}
+
 }  // namespace
 
 std::shared_ptr<const binding::Linker> make_test_linker() {
@@ -138,12 +143,14 @@ std::shared_ptr<const binding::Linker> make_test_linker() {
       .define("report", &report)
       .define("monitor", &monitor)
       .define("yield", &yield)
-      .define("nap", &nap);
+      .define("nap", &nap)
+      .define("interpret_first", &interpret_first);
   return linker;
 }
 
 std::shared_ptr<const engine::CompiledModule> compile_wat(std::string_view fields,
-                                                          bool with_imports) {
+                                                          bool with_imports,
+                                                          const engine::CompileConfig& config) {
   std::string wat = "(module ";
   if (with_imports) wat += kImports;
   wat += fields;
@@ -151,7 +158,7 @@ std::shared_ptr<const engine::CompiledModule> compile_wat(std::string_view field
   auto bytes = text::parse_module(wat);
   EXPECT_TRUE(bytes.ok()) << bytes.error().to_string();
   if (!bytes.ok()) return nullptr;
-  auto module = engine::compile(*bytes);
+  auto module = engine::compile(*bytes, config);
   EXPECT_TRUE(module.ok()) << module.error().to_string();
   return module.ok() ? *module : nullptr;
 }
