@@ -21,8 +21,8 @@ TEST_F(RuntimeTest, AProcessSpawnedByAnotherRunsItsModulesInterpretedFuelFirst) 
   auto module = compile_wat(kSpawner, true, engine::CompileConfig{.interpreted_fuel = 777});
   ASSERT_NE(module, nullptr);
   EXPECT_EQ(module->interpreted_fuel, 777u);
-  auto root = runtime_->spawn_root(module, Environment::create({}), "main",
-                                   {engine::Value::i64(0)});
+  auto root =
+      runtime_->spawn_root(module, Environment::create({}), "main", {engine::Value::i64(0)});
   ASSERT_TRUE(root.ok()) << root.error().to_string();
   ASSERT_EQ(runtime_->wait().kind, ExitStatus::Kind::Normal);
   runtime_->wait_all();
