@@ -146,7 +146,8 @@ class Thread {
   std::unique_ptr<TierExecution> transferred_;
   uint64_t slice_ = UINT64_MAX;
   uint64_t transfers_ = 0;
-  /// Fuel the interpreter charged to the call in progress (CompiledModule::interpreted_fuel).
+  /// Fuel the interpreter charged to the call in progress (adopt_when_due compares it with
+  /// interpret_first_).
   uint64_t interpreted_fuel_ = 0;
   uint64_t interpret_first_ = 0;  ///< set_interpret_first
   /// The last run's trap: out of line, as few threads ever trap (64 bytes less per process).
