@@ -93,7 +93,8 @@ HostStatus Interpreter::call_host(Thread& t, const Function& fn, size_t base, In
 size_t Interpreter::resume_lines(const Thread& t, std::span<HotRange> out) {
   // In the order a resume reads them (run()'s RELOAD, the call run again, the code after
   // it): the stack's state, the top frame, its slots (the parked call's arguments among
-  // them), the instance (its memory list, whether its calls run native code), memory 0, and
+  // them), the instance (its memory list, whether its calls run native code), the list's
+  // first entry and memory 0, and
   // a parked call's callee: its entry in the function index space, its Function and its
   // HostEntry (the store's own, per process). In a ring of 10,000 interpreted processes each
   // is a cache miss a hop, which the waker's prefetch overlaps (Process::prefetch_resume).
@@ -114,7 +115,10 @@ size_t Interpreter::resume_lines(const Thread& t, std::span<HotRange> out) {
   const Instance* in = top.instance;
   if (in == nullptr) return n;
   add(in, sizeof(Instance));
-  if (!in->memories.empty()) add(in->memories[0], sizeof(Memory));
+  if (!in->memories.empty()) {
+    add(in->memories.data(), sizeof(Memory*));
+    add(in->memories[0], sizeof(Memory));
+  }
   if (top.pc != nullptr && static_cast<Op>(*top.pc) == Op::Call &&
       top.pc[1] < in->functions.size()) {
     Function* const* entry = &in->functions[top.pc[1]];
