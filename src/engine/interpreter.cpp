@@ -88,7 +88,7 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
     case State::Phase::Idle: return trap(t, Trap::host("no call in progress"), nullptr);
     case State::Phase::Ready: break;
   }
-  if (t.kill_requested_.exchange(false, std::memory_order_relaxed)) {
+  if (t.take_kill_request()) {  // a load first: the exchange is a locked instruction
     return trap(t, Trap::of(TrapKind::Killed), nullptr);
   }
   Trap host_trap;

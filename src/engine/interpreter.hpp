@@ -29,7 +29,10 @@ struct Thread::State {
   enum class Phase : uint8_t { Idle, Ready, Done, Trapped };
   Phase phase = Phase::Idle;
   Function* entry = nullptr;  ///< the function begin_call was given
-  std::vector<Slot> slots;    ///< all frames' locals and operands; args/results at 0
+  /// entry's instance (null for a host function), read by every run: here, on a line the
+  /// resume reads anyway, not through the Function (a line of the instance's block).
+  Instance* entry_instance = nullptr;
+  std::vector<Slot> slots;  ///< all frames' locals and operands; args/results at 0
   /// Storage of the frame stack, frames[0, depth) live: the loop pushes and pops frames as
   /// pointer arithmetic and grows the storage (to at most max_call_depth) only when full.
   std::vector<Frame> frames;
@@ -86,6 +89,8 @@ class Interpreter {
   /// Ends the call with `trap`, raised in another tier by the top frame's code: the trap's
   /// backtrace (that tier's frames) is followed by the frames below the top one.
   static RunStatus trap_in_top(Thread& thread, Trap raised);
+  /// Thread::resume_lines of a call the interpreter runs: what its next run reads first.
+  static size_t resume_lines(const Thread& thread, std::span<HotRange> out);
   static State& state(Thread& thread) { return *thread.state_; }
   static const ThreadLimits& limits(Thread& thread) { return thread.limits_; }
 };

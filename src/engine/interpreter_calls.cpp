@@ -90,6 +90,45 @@ HostStatus Interpreter::call_host(Thread& t, const Function& fn, size_t base, In
   return status;
 }
 
+size_t Interpreter::resume_lines(const Thread& t, std::span<HotRange> out) {
+  // In the order a resume reads them (run()'s RELOAD, the call run again, the code after
+  // it): the stack's state, the top frame, its slots (the parked call's arguments among
+  // them), the instance (its memory list, whether its calls run native code), the list's
+  // first entry and memory 0, and
+  // a parked call's callee: its entry in the function index space, its Function and its
+  // HostEntry (the store's own, per process). In a ring of 10,000 interpreted processes each
+  // is a cache miss a hop, which the waker's prefetch overlaps (Process::prefetch_resume).
+  size_t n = 0;
+  const auto add = [&](const void* at, size_t bytes) {
+    if (at != nullptr && bytes != 0 && n < out.size()) {
+      out[n++] = HotRange{at, static_cast<uint32_t>(bytes)};
+    }
+  };
+  const State* s = t.state_.get();
+  add(s, sizeof(State));
+  if (s == nullptr || s->phase != State::Phase::Ready || s->depth == 0) return n;
+  const Frame& top = s->frames[s->depth - 1];
+  add(&top, sizeof(Frame));
+  // Past a few lines the frame's far slots are likely not what the resume reads first.
+  constexpr size_t kMaxSlotBytes = 512;
+  add(top.fp, std::min<size_t>(size_t{top.fn->frame_size} * sizeof(Slot), kMaxSlotBytes));
+  const Instance* in = top.instance;
+  if (in == nullptr) return n;
+  add(in, sizeof(Instance));
+  if (!in->memories.empty()) {
+    add(in->memories.data(), sizeof(Memory*));
+    add(in->memories[0], sizeof(Memory));
+  }
+  if (top.pc != nullptr && static_cast<Op>(*top.pc) == Op::Call &&
+      top.pc[1] < in->functions.size()) {
+    Function* const* entry = &in->functions[top.pc[1]];
+    add(entry, sizeof *entry);
+    add(*entry, sizeof(Function));
+    if (*entry != nullptr) add((*entry)->host, sizeof(HostEntry));
+  }
+  return n;
+}
+
 // The interpreter's frames go below the frames `trap` already holds: those of a call that ran
 // in a native tier (an adopted function, native_tier.cpp's call_native), innermost first. A
 // host function's trap holds none.

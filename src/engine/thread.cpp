@@ -63,6 +63,7 @@ Result<void> Thread::begin_call(Function* fn, std::span<const Value> args) {
       tier_ = native->begin(*this, *fn, bits);
       tier_type_ = fn->type;
       s.entry = fn;
+      s.entry_instance = fn->instance;
       s.phase = State::Phase::Idle;
       return {};
     }
@@ -77,6 +78,7 @@ Result<void> Thread::begin_call(Function* fn, std::span<const Value> args) {
   }
   s.depth = 0;
   s.entry = fn;
+  s.entry_instance = fn->instance;
   s.phase = State::Phase::Ready;
   Trap not_lowered;
   if (!fn->is_host() && !Interpreter::lower_callee(*fn, not_lowered)) {
@@ -94,7 +96,7 @@ Result<void> Thread::begin_call(Function* fn, std::span<const Value> args) {
 RunStatus Thread::run(uint64_t slice) {
   if (tier_ != nullptr) return tier_->run(*this, slice);
   slice_ = slice;
-  Instance* instance = state_->entry != nullptr ? state_->entry->instance : nullptr;
+  Instance* instance = state_->entry_instance;
   adopt_when_due(instance);
   if (transferred_ != nullptr) {
     const RunStatus status = run_transferred(slice);
@@ -112,9 +114,12 @@ RunStatus Thread::run(uint64_t slice) {
 }
 
 void Thread::adopt_when_due(Instance* instance) {
-  if (instance == nullptr || instance->adopted_by_native) return;
+  // The fuel first: until it is due, no line of the instance is read.
+  if (instance == nullptr || interpreted_fuel_ < interpret_first_ || instance->adopted_by_native) {
+    return;
+  }
   const CompiledModule& module = *instance->module;
-  if (!module.has_native() || interpreted_fuel_ < interpret_first_) return;
+  if (!module.has_native()) return;
   module.native_tier()->adopt(*instance);
 }
 
@@ -124,7 +129,7 @@ size_t Thread::resume_lines(std::span<HotRange> out) const {
   const TierExecution* tier = tier_ != nullptr          ? tier_.get()
                               : transferred_ != nullptr ? transferred_.get()
                                                         : nested_.get();
-  return tier != nullptr ? tier->resume_lines(out) : 0;
+  return tier != nullptr ? tier->resume_lines(out) : Interpreter::resume_lines(*this, out);
 }
 
 void Thread::transfer_top_frame() {

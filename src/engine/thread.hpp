@@ -100,7 +100,8 @@ class Thread {
   /// (ThreadLimits::max_stack_slots).
   uint32_t interpreter_slot_index(const Slot* p) const;
   /// Writes up to out.size() ranges of memory that the next run() reads first (its code
-  /// tier's TierExecution::resume_lines; none for the interpreter) and returns how many. Hints
+  /// tier's TierExecution::resume_lines, or the interpreter's: its stack's state, top frame
+  /// and slots, the instance, memory 0 and a parked call's callee) and returns how many. Hints
   /// for a prefetch by whoever wakes the thread's process: they may be stale by then.
   size_t resume_lines(std::span<HotRange> out) const;
   /// Frames handed over to a faster tier so far (on-stack replacement: the interpreter's to

@@ -276,7 +276,7 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   /// (note_resume_lines), prefetched by the waker (prefetch_resume). Hints only.
   /// Each a line's address with the number of lines from it, less one, in its low 6 bits (0:
   /// none).
-  static constexpr size_t kResumeLines = 12;
+  static constexpr size_t kResumeLines = 13;
   std::array<std::atomic<uintptr_t>, kResumeLines> resume_lines_{};
   std::unique_ptr<Message> spare_message_;  ///< recycle()'s node for new_message() (owner-only)
   ProcessId target_id_ = 0;                 ///< find_target's last answer (owner-only)

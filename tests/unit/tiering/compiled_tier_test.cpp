@@ -305,9 +305,11 @@ TEST(CompiledTier, HostCallResultsAndTrapsInEveryTier) {
 }
 
 // A host call sees its caller's memory 0 in every tier (HostCall::memory, which the tiers
-// fill in without reading the instance). In the native tiers, the resume hints of a thread
-// parked in a host call cover the call's argument slots on the fiber's stack, which the call
-// run again reads first (Process::prefetch_resume prefetches these ranges for a woken process).
+// fill in without reading the instance). In every tier, the resume hints of a thread parked in
+// a host call cover the call's argument slots (on the fiber's stack in the native tiers, in the
+// interpreter's slots), which the call run again reads first (Process::prefetch_resume
+// prefetches these ranges for a woken process); the interpreter's also cover memory 0 and the
+// callee's host entry, which its call run again reads through the instance.
 TEST(CompiledTier, HostCallsSeeTheMemoryAndParkedArgumentsAreHinted) {
   constexpr std::string_view kWat = R"((module
     (import "host" "wait" (func $wait (param i32 i32) (result i32)))
@@ -337,17 +339,22 @@ TEST(CompiledTier, HostCallsSeeTheMemoryAndParkedArgumentsAreHinted) {
     thread.begin_call(inst->find_export("f")->func(), {}).value();
     ASSERT_EQ(thread.run(), RunStatus::Parked) << name;
     EXPECT_EQ(seen, inst->memories[0]) << name;
-    if (tier != Tier::Interp) {
-      engine::HotRange ranges[16];
-      const size_t n = thread.resume_lines(ranges);
-      const auto at = reinterpret_cast<uintptr_t>(args);
-      bool covered = false;
+    engine::HotRange ranges[16];
+    const size_t n = thread.resume_lines(ranges);
+    const auto covered = [&](const void* p, size_t bytes) {
+      const auto at = reinterpret_cast<uintptr_t>(p);
       for (size_t i = 0; i < n; ++i) {
         const auto from = reinterpret_cast<uintptr_t>(ranges[i].at);
-        covered =
-            covered || (at >= from && at + 2 * sizeof(engine::Slot) <= from + ranges[i].bytes);
+        if (at >= from && at + bytes <= from + ranges[i].bytes) return true;
       }
-      EXPECT_TRUE(covered) << name << ": no resume hint covers the parked call's arguments";
+      return false;
+    };
+    EXPECT_TRUE(covered(args, 2 * sizeof(engine::Slot)))
+        << name << ": no resume hint covers the parked call's arguments";
+    if (tier == Tier::Interp) {
+      EXPECT_TRUE(covered(inst->memories[0], 16)) << name << ": memory 0 is not hinted";
+      EXPECT_TRUE(covered(wait->host, sizeof(engine::HostEntry)))
+          << name << ": the parked call's host entry is not hinted";
     }
     ASSERT_EQ(thread.run(), RunStatus::Done) << name;
     EXPECT_EQ(thread.results()[0].as_i32(), 16) << name;
