@@ -68,7 +68,12 @@ bool FunctionCompiler::translate_integer_inline(Opcode op) {
     return true;
   };
   auto compare = [&](x86::CondCode cc, bool eqz) {
-    if (next_op_ == Opcode::BrIf || next_op_ == Opcode::If) {  // left to the branch
+    // Left to the branch, or to a scalar select (cmov on the flags); a select of v128s takes
+    // its condition as a value.
+    const uint32_t operands = eqz ? 1 : 2;
+    if (next_op_ == Opcode::BrIf || next_op_ == Opcode::If ||
+        ((next_op_ == Opcode::Select || next_op_ == Opcode::SelectT) && sp_ >= operands + 2 &&
+         !val(operands).v128)) {
       fused_ = Fused{true, wide, eqz, cc};
       return true;
     }

@@ -17,7 +17,7 @@ namespace {
 
 // The registers, in the order they are given out. Each costs a push and a pop: the prologue
 // saves only the ones its function uses (and rbx).
-constexpr uint8_t kLocalRegisters[] = {14, 13, 15, 12};
+constexpr uint8_t kLocalRegisters[] = {14, 13, 15, 12, 5};
 // A local is worth a register from this weight on (about four uses outside loops, one in a
 // loop): below it, the loads and stores saved do not pay for the prologue's work.
 constexpr uint64_t kMinWeight = 4;
