@@ -21,8 +21,8 @@
 //   the deepest operand stack is known; no frame pointer: everything is rsp-relative); the
 //   args pointer, depth, fp and the `if` params saved for the else arm live at the bottom of
 //   the frame (save_slot), the locals and the operand stack above them (slot).
-//   rax, rcx, rdx are scratch; r8-r11, rsi, rdi hold cached operand-stack values; r15, r14, r13
-//   and r12 may each hold a hot local for the whole function (local_registers.cpp).
+//   rax, rcx, rdx are scratch; r8-r11, rsi, rdi hold cached operand-stack values; r15, r14, r13,
+//   r12 and rbp may each hold a hot local for the whole function (local_registers.cpp).
 // The fuel budget stays in ctx->budget (no register copy), memory base and size are read from
 // the Context at each access, so nothing needs reloading after a call. Calls go through
 // ctx->slot_entries (a direct entry only while the table holds this code's slot entry) and
@@ -230,6 +230,8 @@ class FunctionCompiler {
   void note_copy(uint32_t local, uint8_t reg);
   void drop_copy_in(uint8_t reg);
   void drop_copies();
+  /// A cache register that neither an entry nor a copy holds, or an invalid Gp.
+  asmjit::x86::Gp free_register() const;
   /// Whether `in` leaves every cache register that no entry holds as it was (see
   /// note_copy): it binds no label other code jumps to and calls nothing.
   bool keeps_copies(const wasm::Instr& in);
@@ -415,6 +417,7 @@ class FunctionCompiler {
   /// By local (of those in slots): the cache register holding a copy of its value, 0: none;
   /// by register id: the local it holds a copy of, UINT32_MAX: none (note_copy).
   std::vector<uint8_t> copy_reg_;
+  bool copies_allowed_ = false;  ///< the instruction being compiled keeps copies (keeps_copies)
   uint32_t copy_of_[16] = {UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX,
                            UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX,
                            UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX};

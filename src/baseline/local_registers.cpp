@@ -1,6 +1,6 @@
 // Hot locals in registers: before a function is emitted, a pass over its body weighs each
 // local's uses (local.get/set/tee, x4 per enclosing loop) and the heaviest ones live in r14, r13,
-// r15 and r12 for the whole function, so no merge of register states is ever needed at a label. The
+// r15, r12 and rbp (no frame pointer: free) for the whole function, so no merge of register states is ever needed at a label. The
 // registers are callee-saved: calls, helper calls and the fiber's switches keep them, so
 // nothing is spilled around a call. Their slots are written only where someone reads the frame:
 // before LLVM's OSR entry takes it over at a loop header (value_stack.cpp reads the register

@@ -174,9 +174,32 @@ asmjit::Operand FunctionCompiler::operand(const Val& v, uint32_t bytes, const x8
 
 x86::Gp FunctionCompiler::in_reg(const Val& v, const x86::Gp& scratch) {
   if (v.kind == Kind::Reg) return x86::gpq(v.reg);
-  if (v.kind == Kind::Local && local_now(v.local).isValid()) return local_now(v.local);
+  if (v.kind == Kind::Local) {
+    if (const x86::Gp reg = local_now(v.local); reg.isValid()) return reg;
+    // A local read into a register (an address, a stored value) is read from there again
+    // while it is a copy, if a register is free without spilling anything.
+    if (copies_allowed_) {
+      const x86::Gp reg = free_register();
+      if (reg.isValid()) {
+        a_.mov(reg, local_home(v.local));
+        note_copy(v.local, static_cast<uint8_t>(reg.id()));
+        return reg;
+      }
+    }
+  }
   load(v, scratch);
   return scratch.r64();
+}
+
+x86::Gp FunctionCompiler::free_register() const {
+  uint32_t used = 0;
+  for (auto h = static_cast<uint32_t>(vals_.size()); h-- > cached_from_;) {
+    if (vals_[h].kind == Kind::Reg) used |= 1u << vals_[h].reg;
+  }
+  for (uint8_t r : kPool) {
+    if ((used & (1u << r)) == 0 && copy_of_[r] == UINT32_MAX) return x86::gpq(r);
+  }
+  return x86::Gp();
 }
 
 void FunctionCompiler::emit_compare(bool wide, bool eqz) {
