@@ -21,8 +21,9 @@
 //   the deepest operand stack is known; no frame pointer: everything is rsp-relative); the
 //   args pointer, depth, fp and the `if` params saved for the else arm live at the bottom of
 //   the frame (save_slot), the locals and the operand stack above them (slot).
-//   rax, rcx, rdx are scratch; r8-r11, rsi, rdi hold cached operand-stack values; r15, r14, r13,
-//   r12 and rbp may each hold a hot local for the whole function (local_registers.cpp).
+//   rax, rcx, rdx are scratch; r8-r11, rsi, rdi hold cached operand-stack values (and copies of
+//   locals, value_stack.cpp); r15, r14, r13 and r12 may each hold a hot local for the whole
+//   function (local_registers.cpp).
 // The fuel budget stays in ctx->budget (no register copy), memory base and size are read from
 // the Context at each access, so nothing needs reloading after a call. Calls go through
 // ctx->slot_entries (a direct entry only while the table holds this code's slot entry) and
@@ -413,7 +414,7 @@ class FunctionCompiler {
   uint32_t save_used_ = 3;
   int32_t saved_bytes_ = 0;  ///< callee-saved registers pushed on entry: the locals'
 
-  std::vector<uint8_t> local_reg_;         ///< by local: the register it lives in, 0: its slot
+  std::vector<uint8_t> local_reg_;  ///< by local: the register it lives in, 0: its slot
   /// By local (of those in slots): the cache register holding a copy of its value, 0: none;
   /// by register id: the local it holds a copy of, UINT32_MAX: none (note_copy).
   std::vector<uint8_t> copy_reg_;

@@ -1,6 +1,6 @@
 // Hot locals in registers: before a function is emitted, a pass over its body weighs each
 // local's uses (local.get/set/tee, x4 per enclosing loop) and the heaviest ones live in r14, r13,
-// r15, r12 and rbp (no frame pointer: free) for the whole function, so no merge of register states is ever needed at a label. The
+// r15 and r12 for the whole function, so no merge of register states is ever needed at a label. The
 // registers are callee-saved: calls, helper calls and the fiber's switches keep them, so
 // nothing is spilled around a call. Their slots are written only where someone reads the frame:
 // before LLVM's OSR entry takes it over at a loop header (value_stack.cpp reads the register
@@ -17,7 +17,7 @@ namespace {
 
 // The registers, in the order they are given out. Each costs a push and a pop: the prologue
 // saves only the ones its function uses (and rbx).
-constexpr uint8_t kLocalRegisters[] = {14, 13, 15, 12, 5};
+constexpr uint8_t kLocalRegisters[] = {14, 13, 15, 12};
 // A local is worth a register from this weight on (about four uses outside loops, one in a
 // loop): below it, the loads and stores saved do not pay for the prologue's work.
 constexpr uint64_t kMinWeight = 4;

@@ -24,8 +24,8 @@ void expect_same(std::string_view wat, const std::vector<Call>& calls) {
   TierInstance baseline(wat, Tier::Baseline);
   ASSERT_NE(baseline.instance, nullptr);
   for (const Call& c : calls) {
-    for (std::optional<uint64_t> fuel : {std::optional<uint64_t>{}, std::optional<uint64_t>{7},
-                                         std::optional<uint64_t>{60}}) {
+    for (std::optional<uint64_t> fuel :
+         {std::optional<uint64_t>{}, std::optional<uint64_t>{7}, std::optional<uint64_t>{60}}) {
       const Outcome want = run_to_end(interp.thread, interp.fn(c.fn), c.args, fuel);
       const Outcome got = run_to_end(baseline.thread, baseline.fn(c.fn), c.args, fuel);
       EXPECT_EQ(got, want) << c.fn << " " << c.args[0].as_i32() << " fuel "
@@ -35,7 +35,7 @@ void expect_same(std::string_view wat, const std::vector<Call>& calls) {
 }
 
 // Every function takes (p0 p1) and declares the same locals: 2-6 are ballast, weighted in a
-// never-taken loop nest so that they, not the locals under test, get the five local registers
+// never-taken loop nest so that they, not the locals under test, get the local registers
 // (local_registers.cpp); 7, 8, 9 (i32) and 10 (i64) live in slots and take copies. Each function
 // writes a local from a register and reads it back after something that must end the copy, or
 // must not.
