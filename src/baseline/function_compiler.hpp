@@ -236,6 +236,10 @@ class FunctionCompiler {
   /// Whether `in` leaves every cache register that no entry holds as it was (see
   /// note_copy): it binds no label other code jumps to and calls nothing.
   bool keeps_copies(const wasm::Instr& in);
+  /// The register an operation on `v` computes its result in: v's own, the register of v's
+  /// local copy (the copy ends there: the result overwrites it), else a fresh one, loaded with v
+  /// if `load_value`.
+  asmjit::x86::Gp result_reg(const Val& v, bool load_value);
   void push_val(const Val& v);
   void push_reg(const asmjit::x86::Gp& r);
   void pop_vals(uint32_t n);
@@ -245,8 +249,7 @@ class FunctionCompiler {
   /// loaded with it; the result replaces the entry.
   template <typename Emit> bool unary_in_place(Emit emit) {
     const Val& v = val(0);
-    const asmjit::x86::Gp dst = v.kind == Val::Kind::Reg ? asmjit::x86::gpq(v.reg) : alloc();
-    load(v, dst);
+    const asmjit::x86::Gp dst = result_reg(v, true);
     emit(dst);
     pop_vals(1);
     push_reg(dst);

@@ -101,6 +101,19 @@ x86::Gp FunctionCompiler::alloc() {
   return x86::gpq(r);
 }
 
+x86::Gp FunctionCompiler::result_reg(const Val& v, bool load_value) {
+  if (v.kind == Kind::Reg) return x86::gpq(v.reg);
+  if (v.kind == Kind::Local && !local_register(v.local).isValid() && v.local < copy_reg_.size() &&
+      copy_reg_[v.local] != 0) {
+    const uint8_t r = copy_reg_[v.local];
+    drop_copy_in(r);  // the slot still holds the local: later reads take it from there
+    return x86::gpq(r);
+  }
+  const x86::Gp dst = alloc();
+  if (load_value) load(v, dst);
+  return dst;
+}
+
 void FunctionCompiler::push_val(const Val& v) {
   const uint32_t height = push();
   vals_.push_back(v);
@@ -382,8 +395,7 @@ void FunctionCompiler::emit_select() {
   const uint32_t cond = fused ? (fused_.eqz ? 1 : 2) : 1;  // entries the condition takes
   const Val& v1 = val(cond + 1);
   const Val& v2 = val(cond);
-  const x86::Gp dst = v1.kind == Kind::Reg ? x86::gpq(v1.reg) : alloc();
-  load(v1, dst);
+  const x86::Gp dst = result_reg(v1, true);
   // rdx: emit_compare's scratch registers are rax and rcx.
   const asmjit::Operand other = operand(v2, 8, x86::rdx, true);
   const asmjit::Operand src = other.isImm() ? asmjit::Operand(in_reg(v2, x86::rdx)) : other;
