@@ -97,7 +97,9 @@ TEST(BaselineLocalCopies, ComputeWhatTheInterpreterDoes) {
         (local.set 7 (i32.mul (local.get 0) (i32.const 2)))
         (local.set 8 (local.get 0))
         (loop $l
-          (local.set 7 (i32.add (local.get 7) (local.get 8)))
+          ;; 8 - (0 - 7): the copy of 7 is read, not computed in, so the new value lands in
+          ;; another register than the one the copy before the loop was in
+          (local.set 7 (i32.sub (local.get 8) (i32.sub (i32.const 0) (local.get 7))))
           (global.set $g (i32.add (global.get $g) (local.get 7)))
           (br_if $l (local.tee 8 (i32.sub (local.get 8) (i32.const 1)))))
         (i32.add (local.get 7) (global.get $g)))") +
