@@ -79,6 +79,7 @@ void FunctionCompiler::emit_load(Opcode op, uint32_t offset) {
   const uint32_t bytes = wasm::opcode_info(op).access_bytes;
   const auto [index, disp] = memory_address(0, offset, bytes);
   const Val& addr = val(0);
+  // A fresh register, not the address's copy: the pointer is often read again.
   const x86::Gp dst = addr.kind == Val::Kind::Reg ? x86::gpq(addr.reg) : alloc();
   const x86::Mem at = x86::ptr(x86::rcx, index, 0, disp, bytes);
   switch (op) {

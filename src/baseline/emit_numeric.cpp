@@ -34,10 +34,14 @@ bool FunctionCompiler::translate_integer_inline(Opcode op) {
     const bool commutative = kind != Alu::Sub;
     const Val* lhs = &val(1);
     const Val* rhs = &val(0);
-    if (commutative && lhs->kind != Val::Kind::Reg && rhs->kind == Val::Kind::Reg)
-      std::swap(lhs, rhs);
-    const x86::Gp dst = lhs->kind == Val::Kind::Reg ? x86::gpq(lhs->reg) : alloc();
-    load(*lhs, dst);
+    // The result goes to an operand's register if one has one (its own, or a copy's).
+    auto in_a_register = [&](const Val& v) {
+      return v.kind == Val::Kind::Reg ||
+             (v.kind == Val::Kind::Local && local_now(v.local).isValid() &&
+              !local_register(v.local).isValid());
+    };
+    if (commutative && !in_a_register(*lhs) && in_a_register(*rhs)) std::swap(lhs, rhs);
+    const x86::Gp dst = result_reg(*lhs, true);
     asmjit::Operand src = operand(*rhs, bytes, x86::rcx);
     if (kind == Alu::Mul && src.isImm()) {  // imul has no two-operand immediate form
       a_.imul(sized(dst), sized(dst), src.as<asmjit::Imm>());
@@ -54,8 +58,7 @@ bool FunctionCompiler::translate_integer_inline(Opcode op) {
                                              x86::Inst::kIdRor};
     const Val& lhs = val(1);
     const Val& count = val(0);
-    const x86::Gp dst = lhs.kind == Val::Kind::Reg ? x86::gpq(lhs.reg) : alloc();
-    load(lhs, dst);
+    const x86::Gp dst = result_reg(lhs, true);
     // The hardware takes the count modulo the width, as Wasm does.
     if (count.kind == Val::Kind::Const) {
       a_.emit(kIds[static_cast<int>(kind)], sized(dst), asmjit::Imm(count.bits & (wide ? 63 : 31)));
@@ -68,7 +71,12 @@ bool FunctionCompiler::translate_integer_inline(Opcode op) {
     return true;
   };
   auto compare = [&](x86::CondCode cc, bool eqz) {
-    if (next_op_ == Opcode::BrIf || next_op_ == Opcode::If) {  // left to the branch
+    // Left to the branch, or to a scalar select (cmov on the flags); a select of v128s takes
+    // its condition as a value.
+    const uint32_t operands = eqz ? 1 : 2;
+    if (next_op_ == Opcode::BrIf || next_op_ == Opcode::If ||
+        ((next_op_ == Opcode::Select || next_op_ == Opcode::SelectT) && sp_ >= operands + 2 &&
+         !val(operands).v128)) {
       fused_ = Fused{true, wide, eqz, cc};
       return true;
     }

@@ -300,6 +300,8 @@ Result<void> FunctionCompiler::translate(const wasm::Instr& in) {
        local_types_[in.a] == wasm::ValType::V128)) {
     base_in_rcx_ = false;
   }
+  copies_allowed_ = keeps_copies(in);
+  if (!copies_allowed_) drop_copies();
   top_in_xmm0_ = left_top_in_xmm0_;
   left_top_in_xmm0_ = false;
   if (pending_v128_local_ && !folds_v128_local(in.op)) materialize_v128_local();

@@ -21,8 +21,9 @@
 //   the deepest operand stack is known; no frame pointer: everything is rsp-relative); the
 //   args pointer, depth, fp and the `if` params saved for the else arm live at the bottom of
 //   the frame (save_slot), the locals and the operand stack above them (slot).
-//   rax, rcx, rdx are scratch; r8-r11, rsi, rdi hold cached operand-stack values; r15, r14, r13
-//   and r12 may each hold a hot local for the whole function (local_registers.cpp).
+//   rax, rcx, rdx are scratch; r8-r11, rsi, rdi hold cached operand-stack values (and copies of
+//   locals, value_stack.cpp); r15, r14, r13 and r12 may each hold a hot local for the whole
+//   function (local_registers.cpp).
 // The fuel budget stays in ctx->budget (no register copy), memory base and size are read from
 // the Context at each access, so nothing needs reloading after a call. Calls go through
 // ctx->slot_entries (a direct entry only while the table holds this code's slot entry) and
@@ -205,6 +206,14 @@ class FunctionCompiler {
     return local < local_reg_.size() && local_reg_[local] != 0 ? asmjit::x86::gpq(local_reg_[local])
                                                                : asmjit::x86::Gp();
   }
+  /// Where local `local`'s value can be read without a load: its register local, or a cache
+  /// register that still holds what was last stored to its slot (value_stack.cpp); else an
+  /// invalid Gp.
+  asmjit::x86::Gp local_now(uint32_t local) const {
+    if (const asmjit::x86::Gp reg = local_register(local); reg.isValid()) return reg;
+    return local < copy_reg_.size() && copy_reg_[local] != 0 ? asmjit::x86::gpq(copy_reg_[local])
+                                                             : asmjit::x86::Gp();
+  }
 
   // value_stack.cpp: the register cache over the operand stack.
   /// vals_ follows sp_ (entries the older, memory-only emitters pushed are in their slots).
@@ -216,6 +225,21 @@ class FunctionCompiler {
   /// A free cache register (the lowest cached entry spilled when none is free). The entries
   /// still on the stack keep theirs, so operands must be popped only after this.
   asmjit::x86::Gp alloc();
+  /// Local copies (value_stack.cpp): cache register `reg` holds the value just stored to
+  /// `local`'s slot. The copy ends when the register is given out, the local is written, or
+  /// at an instruction that may bind a label or clobber the cache registers (keeps_copies).
+  void note_copy(uint32_t local, uint8_t reg);
+  void drop_copy_in(uint8_t reg);
+  void drop_copies();
+  /// A cache register that neither an entry nor a copy holds, or an invalid Gp.
+  asmjit::x86::Gp free_register() const;
+  /// Whether `in` leaves every cache register that no entry holds as it was (see
+  /// note_copy): it binds no label other code jumps to and calls nothing.
+  bool keeps_copies(const wasm::Instr& in);
+  /// The register an operation on `v` computes its result in: v's own, the register of v's
+  /// local copy (the copy ends there: the result overwrites it), else a fresh one, loaded with v
+  /// if `load_value`.
+  asmjit::x86::Gp result_reg(const Val& v, bool load_value);
   void push_val(const Val& v);
   void push_reg(const asmjit::x86::Gp& r);
   void pop_vals(uint32_t n);
@@ -225,8 +249,7 @@ class FunctionCompiler {
   /// loaded with it; the result replaces the entry.
   template <typename Emit> bool unary_in_place(Emit emit) {
     const Val& v = val(0);
-    const asmjit::x86::Gp dst = v.kind == Val::Kind::Reg ? asmjit::x86::gpq(v.reg) : alloc();
-    load(v, dst);
+    const asmjit::x86::Gp dst = result_reg(v, true);
     emit(dst);
     pop_vals(1);
     push_reg(dst);
@@ -394,7 +417,14 @@ class FunctionCompiler {
   uint32_t save_used_ = 3;
   int32_t saved_bytes_ = 0;  ///< callee-saved registers pushed on entry: the locals'
 
-  std::vector<uint8_t> local_reg_;         ///< by local: the register it lives in, 0: its slot
+  std::vector<uint8_t> local_reg_;  ///< by local: the register it lives in, 0: its slot
+  /// By local (of those in slots): the cache register holding a copy of its value, 0: none;
+  /// by register id: the local it holds a copy of, UINT32_MAX: none (note_copy).
+  std::vector<uint8_t> copy_reg_;
+  bool copies_allowed_ = false;  ///< the instruction being compiled keeps copies (keeps_copies)
+  uint32_t copy_of_[16] = {UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX,
+                           UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX,
+                           UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX};
   std::vector<uint32_t> register_locals_;  ///< the locals that live in registers
   /// By local: a declared local no one can see before the function writes it, so the
   /// prologue does not zero it (find_locals_written_first).

@@ -54,7 +54,7 @@ void FunctionCompiler::spill(uint32_t height) {
       }
       break;
     case Kind::Local:
-      if (const x86::Gp reg = local_register(v.local); reg.isValid()) {
+      if (const x86::Gp reg = local_now(v.local); reg.isValid()) {
         a_.mov(home, reg);
         break;
       }
@@ -84,14 +84,34 @@ x86::Gp FunctionCompiler::alloc() {
     used |= 1u << vals_[h].reg;
     lowest = h;
   }
+  // A register no entry holds: one without a local's copy first, else one whose copy ends.
   for (uint8_t r : kPool) {
-    if ((used & (1u << r)) == 0) return x86::gpq(r);
+    if ((used & (1u << r)) == 0 && copy_of_[r] == UINT32_MAX) return x86::gpq(r);
+  }
+  for (uint8_t r : kPool) {
+    if ((used & (1u << r)) == 0) {
+      drop_copy_in(r);
+      return x86::gpq(r);
+    }
   }
   // Every cache register holds an entry: the lowest gives its up (it lies at least
   // std::size(kPool) - 1 entries below the top, below any instruction's operands).
   const uint8_t r = vals_[lowest].reg;
   spill(lowest);
   return x86::gpq(r);
+}
+
+x86::Gp FunctionCompiler::result_reg(const Val& v, bool load_value) {
+  if (v.kind == Kind::Reg) return x86::gpq(v.reg);
+  if (v.kind == Kind::Local && !local_register(v.local).isValid() && v.local < copy_reg_.size() &&
+      copy_reg_[v.local] != 0) {
+    const uint8_t r = copy_reg_[v.local];
+    drop_copy_in(r);  // the slot still holds the local: later reads take it from there
+    return x86::gpq(r);
+  }
+  const x86::Gp dst = alloc();
+  if (load_value) load(v, dst);
+  return dst;
 }
 
 void FunctionCompiler::push_val(const Val& v) {
@@ -131,7 +151,7 @@ void FunctionCompiler::load(const Val& v, const x86::Gp& dst) {
       }
       return;
     case Kind::Local:
-      if (const x86::Gp reg = local_register(v.local); reg.isValid()) {
+      if (const x86::Gp reg = local_now(v.local); reg.isValid()) {
         a_.mov(d, reg);
       } else {
         a_.mov(d, local_home(v.local));
@@ -155,7 +175,7 @@ asmjit::Operand FunctionCompiler::operand(const Val& v, uint32_t bytes, const x8
       }
       break;
     case Kind::Local:
-      if (const x86::Gp reg = local_register(v.local); reg.isValid()) {
+      if (const x86::Gp reg = local_now(v.local); reg.isValid()) {
         return wide ? x86::Gp(reg) : x86::Gp(reg.r32());
       }
       if (memory_ok) return local_home(v.local).cloneResized(bytes);
@@ -167,16 +187,39 @@ asmjit::Operand FunctionCompiler::operand(const Val& v, uint32_t bytes, const x8
 
 x86::Gp FunctionCompiler::in_reg(const Val& v, const x86::Gp& scratch) {
   if (v.kind == Kind::Reg) return x86::gpq(v.reg);
-  if (v.kind == Kind::Local && local_register(v.local).isValid()) return local_register(v.local);
+  if (v.kind == Kind::Local) {
+    if (const x86::Gp reg = local_now(v.local); reg.isValid()) return reg;
+    // A local read into a register (an address, a stored value) is read from there again
+    // while it is a copy, if a register is free without spilling anything.
+    if (copies_allowed_) {
+      const x86::Gp reg = free_register();
+      if (reg.isValid()) {
+        a_.mov(reg, local_home(v.local));
+        note_copy(v.local, static_cast<uint8_t>(reg.id()));
+        return reg;
+      }
+    }
+  }
   load(v, scratch);
   return scratch.r64();
+}
+
+x86::Gp FunctionCompiler::free_register() const {
+  uint32_t used = 0;
+  for (auto h = static_cast<uint32_t>(vals_.size()); h-- > cached_from_;) {
+    if (vals_[h].kind == Kind::Reg) used |= 1u << vals_[h].reg;
+  }
+  for (uint8_t r : kPool) {
+    if ((used & (1u << r)) == 0 && copy_of_[r] == UINT32_MAX) return x86::gpq(r);
+  }
+  return x86::Gp();
 }
 
 void FunctionCompiler::emit_compare(bool wide, bool eqz) {
   const uint32_t bytes = wide ? 8 : 4;
   if (eqz) {
     const Val& v = val(0);
-    if (v.kind == Kind::Mem || (v.kind == Kind::Local && !local_register(v.local).isValid())) {
+    if (v.kind == Kind::Mem || (v.kind == Kind::Local && !local_now(v.local).isValid())) {
       a_.emit(x86::Inst::kIdCmp, operand(v, bytes, x86::rax), asmjit::Imm(0));
       return;
     }
@@ -245,31 +288,125 @@ bool FunctionCompiler::translate_local(const wasm::Instr& in) {
     return true;
   }
   const x86::Mem dst = local_home(local);
+  if (local < copy_reg_.size() && copy_reg_[local] != 0) drop_copy_in(copy_reg_[local]);
   switch (v.kind) {
-    case Kind::Reg: a_.mov(dst, x86::gpq(v.reg)); break;
+    case Kind::Reg: {
+      // The register keeps a copy of the local (its entry, for a tee, becomes a local.get).
+      const uint8_t reg = v.reg;
+      a_.mov(dst, x86::gpq(reg));
+      pop_vals(1);
+      note_copy(local, reg);
+      if (tee) {
+        Val copy;
+        copy.kind = Kind::Local;
+        copy.local = local;
+        push_val(copy);
+      }
+      return true;
+    }
     case Kind::Const:
       if (fits_i32(v.bits)) {
         a_.mov(dst, static_cast<int32_t>(v.bits));
         break;
       }
       [[fallthrough]];
-    default: load(v, x86::rax); a_.mov(dst, x86::rax);
+    default:
+      if (v.kind == Kind::Local && local_now(v.local).isValid()) {
+        a_.mov(dst, local_now(v.local));
+        break;
+      }
+      load(v, x86::rax);
+      a_.mov(dst, x86::rax);
   }
   if (!tee) pop_vals(1);
   return true;
 }
 
-// select: val1 if cond != 0 else val2 (cond on top, then val2, then val1).
+// Local copies: a local in its slot that was just written from a cache register is read from
+// that register until the register is needed for something else (alloc), the local changes,
+// or control may arrive from elsewhere or the registers change behind the cache's back
+// (keeps_copies). The slot is always written too: a label, a call, the safepoints' slow paths,
+// the OSR entries and LLVM's OSR read the slot.
+void FunctionCompiler::note_copy(uint32_t local, uint8_t reg) {
+  if (copy_reg_.empty()) copy_reg_.assign(local_types_.size(), 0);
+  drop_copy_in(reg);
+  copy_reg_[local] = reg;
+  copy_of_[reg] = local;
+}
+
+void FunctionCompiler::drop_copy_in(uint8_t reg) {
+  if (copy_of_[reg] == UINT32_MAX) return;
+  copy_reg_[copy_of_[reg]] = 0;
+  copy_of_[reg] = UINT32_MAX;
+}
+
+void FunctionCompiler::drop_copies() {
+  for (const uint8_t r : kPool) drop_copy_in(r);
+}
+
+// The instructions whose code changes cache registers only through alloc (or in an entry's own
+// register) and binds no label another path reaches: local.*, constants, drop, integer
+// arithmetic and compares (not the bit counts, which may be calls), scalar loads, stores,
+// globals and select, br_if (its fall-through), and the entries of blocks and ifs (their
+// else and end are labels: those drop the copies). Everything else drops them.
+bool FunctionCompiler::keeps_copies(const wasm::Instr& in) {
+  using wasm::Opcode;
+  const auto code = static_cast<uint16_t>(in.op);
+  auto within = [&](Opcode first, Opcode last) {
+    return code >= static_cast<uint16_t>(first) && code <= static_cast<uint16_t>(last);
+  };
+  if (within(Opcode::I32Load, Opcode::I64Store32)) return true;
+  if (within(Opcode::I32Eqz, Opcode::I64Rotr)) {
+    return !within(Opcode::I32Clz, Opcode::I32Popcnt) && !within(Opcode::I64Clz, Opcode::I64Popcnt);
+  }
+  switch (in.op) {
+    case Opcode::LocalGet:
+    case Opcode::LocalSet:
+    case Opcode::LocalTee: return local_types_[in.a] != wasm::ValType::V128;
+    case Opcode::GlobalGet:
+    case Opcode::GlobalSet: return m_.wasm.global_type(in.a).type != wasm::ValType::V128;
+    case Opcode::Select:
+    case Opcode::SelectT: return sp_ >= 2 && !val(1).v128;
+    case Opcode::Drop:
+    case Opcode::Nop:
+    case Opcode::I32Const:
+    case Opcode::I64Const:
+    case Opcode::I32WrapI64:
+    case Opcode::I64ExtendI32S:
+    case Opcode::I64ExtendI32U:
+    case Opcode::I32Extend8S:
+    case Opcode::I32Extend16S:
+    case Opcode::I64Extend8S:
+    case Opcode::I64Extend16S:
+    case Opcode::I64Extend32S:
+    case Opcode::BrIf:
+    case Opcode::Block:
+    case Opcode::If: return true;
+    default: return false;
+  }
+}
+
+// select: val1 if cond != 0 else val2 (cond on top, then val2, then val1). A compare just
+// before it left its operands on the stack (fused_): it sets the flags here and cmov takes
+// them, with no 0/1 value in between.
 void FunctionCompiler::emit_select() {
-  const Val& v1 = val(2);
-  const Val& v2 = val(1);
-  const x86::Gp dst = v1.kind == Kind::Reg ? x86::gpq(v1.reg) : alloc();
-  load(v1, dst);
-  const asmjit::Operand other = operand(v2, 8, x86::rcx, true);
-  const asmjit::Operand src = other.isImm() ? asmjit::Operand(in_reg(v2, x86::rcx)) : other;
-  emit_compare(false, true);  // cond == 0
-  a_.emit(x86::Inst::kIdCmovz, dst, src);
-  pop_vals(3);
+  const bool fused = fused_.active;
+  fused_.active = false;
+  const uint32_t cond = fused ? (fused_.eqz ? 1 : 2) : 1;  // entries the condition takes
+  const Val& v1 = val(cond + 1);
+  const Val& v2 = val(cond);
+  const x86::Gp dst = result_reg(v1, true);
+  // rdx: emit_compare's scratch registers are rax and rcx.
+  const asmjit::Operand other = operand(v2, 8, x86::rdx, true);
+  const asmjit::Operand src = other.isImm() ? asmjit::Operand(in_reg(v2, x86::rdx)) : other;
+  if (fused) {
+    emit_compare(fused_.wide, fused_.eqz);
+    a_.emit(x86::Inst::cmovccFromCond(x86::negateCond(fused_.cc)), dst, src);  // false: v2
+  } else {
+    emit_compare(false, true);  // cond == 0
+    a_.emit(x86::Inst::kIdCmovz, dst, src);
+  }
+  pop_vals(cond + 2);
   push_reg(dst);
 }
 
