@@ -157,7 +157,9 @@ void FunctionCompiler::emit_enter_frame(const asmjit::Label& low_stack, const x8
   emit_frame_adjust(true);
   a_.cmp(x86::rsp, ctx_field(offsetof(Context, stack_limit)));
   a_.jb(low_stack);
-  a_.mov(args_slot(), args);
+  // The args/results pointer is read again only by a return with results and by the slow path
+  // that hands a loop's frame to LLVM's OSR entry (it passes it on as the results pointer).
+  if (!type_.results.empty() || !loop_end_.empty()) a_.mov(args_slot(), args);
   a_.mov(depth_slot(), x86::eax);
   a_.mov(fp_slot(), x86::ecx);
 }
@@ -358,6 +360,43 @@ Result<void> FunctionCompiler::translate(const wasm::Instr& in) {
   const bool numeric = TRY(translate_numeric(in));
   if (numeric) return {};
   return translate_control(in);
+}
+
+// The function's end: the fall-through returns straight from the cache; the branches to the
+// function's label (br, br_if, br_table: return does not jump here) left the results in the
+// label's slots 0.. and return through emit_return.
+void FunctionCompiler::end_function() {
+  const Ctrl fn = std::move(ctrls_.back());
+  ctrls_.pop_back();
+  if (!fn.dead) emit_direct_return();
+  a_.bind(fn.label);
+  sp_ = fn.results;
+  if (fn.reached) emit_return();
+}
+
+// The results written from the operand stack's top entries (cache registers, constants,
+// locals, slots) straight to the args/results array, then the epilogue: no stop in the frame's
+// result slots, no jump to a shared return (session 27).
+void FunctionCompiler::emit_direct_return() {
+  const uint32_t results = engine::slot_count(type_.results);
+  if (results != 0) a_.mov(x86::rdx, args_slot());
+  for (uint32_t i = 0; i < results; ++i) {
+    const Val& v = vals_[sp_ - results + i];
+    const x86::Mem dst = x86::qword_ptr(x86::rdx, static_cast<int32_t>(i * 8));
+    const x86::Gp reg = v.kind == Val::Kind::Reg     ? x86::gpq(v.reg)
+                        : v.kind == Val::Kind::Local ? local_register(v.local)
+                                                     : x86::Gp();
+    if (reg.isValid()) {
+      a_.mov(dst, reg);
+    } else if (v.kind == Val::Kind::Const &&
+               static_cast<int64_t>(v.bits) == static_cast<int32_t>(v.bits)) {
+      a_.mov(dst, static_cast<int32_t>(v.bits));  // sign-extended to the Slot's 64 bits
+    } else {
+      load(v, x86::rax);
+      a_.mov(dst, x86::rax);
+    }
+  }
+  emit_epilogue();
 }
 
 void FunctionCompiler::emit_return() {
