@@ -4,7 +4,8 @@
 // register locals and slot locals, v128 halves, with other values below them on the stack, from
 // inside blocks and loops, beside branches to the function's label that still return through
 // its slots; callers that extend an i32 result (its upper half must be zero) and combine several;
-// recursion deep enough to move to the big stack, and past the depth limit. Results, traps and fuel as the interpreter's.
+// recursion deep enough to move to the big stack, and past the depth limit. Results, traps and fuel
+// as the interpreter's.
 #include "../tiering/tier_fixture.hpp"
 
 namespace lunatic::tiering::testing {
@@ -79,10 +80,14 @@ TEST(BaselineReturns, ResultsFromTheCacheAreTheInterpreters) {
   TierInstance baseline(kReturns, Tier::Baseline);
   ASSERT_NE(baseline.instance, nullptr);
   const std::vector<Call> calls = {
-      {"extended", {Value::i32(0)}}, {"extended", {Value::i32(1)}},
-      {"picks", {Value::i32(7), Value::i32(3)}}, {"picks", {Value::i32(-9), Value::i32(0)}},
-      {"vec", {Value::i32(0)}},      {"vec", {Value::i32(1)}},
-      {"sum", {Value::i32(100)}},    {"sum", {Value::i32(9000)}},
+      {"extended", {Value::i32(0)}},
+      {"extended", {Value::i32(1)}},
+      {"picks", {Value::i32(7), Value::i32(3)}},
+      {"picks", {Value::i32(-9), Value::i32(0)}},
+      {"vec", {Value::i32(0)}},
+      {"vec", {Value::i32(1)}},
+      {"sum", {Value::i32(100)}},
+      {"sum", {Value::i32(9000)}},
       {"sum", {Value::i32(30000)}},
   };
   for (const Call& c : calls) {
@@ -108,15 +113,13 @@ TEST(BaselineReturns, ResultsFromTheCacheAreTheInterpreters) {
             int64_t{0x7fffffff} + (int64_t{0x7fffffff} ^ -int64_t{0x80000000}));
   EXPECT_EQ(i64_of("vec", {Value::i32(0)}),
             int64_t{0xfffffffa} + (int64_t{-1} ^ int64_t{0x7fffffff00000000}));
-  EXPECT_EQ(i64_of("vec", {Value::i32(1)}),
-            5 + ((int64_t{2} << 32 | 1) ^ (int64_t{4} << 32 | 3)));
-  EXPECT_EQ(run_to_end(baseline.thread, baseline.fn("picks"), {Value::i32(-9), Value::i32(0)}, {})
-                .trap,
-            "integer divide by zero");
-  EXPECT_EQ(run_to_end(baseline.thread, baseline.fn("sum"), {Value::i32(9000)}, {})
-                .results[0]
-                .as_i32(),
-            9000 * 9001 / 2);
+  EXPECT_EQ(i64_of("vec", {Value::i32(1)}), 5 + ((int64_t{2} << 32 | 1) ^ (int64_t{4} << 32 | 3)));
+  EXPECT_EQ(
+      run_to_end(baseline.thread, baseline.fn("picks"), {Value::i32(-9), Value::i32(0)}, {}).trap,
+      "integer divide by zero");
+  EXPECT_EQ(
+      run_to_end(baseline.thread, baseline.fn("sum"), {Value::i32(9000)}, {}).results[0].as_i32(),
+      9000 * 9001 / 2);
   EXPECT_EQ(run_to_end(baseline.thread, baseline.fn("sum"), {Value::i32(30000)}, {}).trap,
             "call stack exhausted");
 }
