@@ -61,8 +61,7 @@ void FunctionCompiler::translate_call(uint32_t func_index) {
 // The cell says whether the entry is this module's baseline code (lazy_code.hpp, DirectCell):
 // then its direct entry takes depth and fp in registers and keeps rbx, else the entry is called
 // as a slot entry out of line, with depth and fp stored in the context.
-void FunctionCompiler::emit_module_call(const x86::Gp& cell,
-                                        std::optional<x86::Mem> result_to_r8) {
+void FunctionCompiler::emit_module_call(const x86::Gp& cell, std::optional<x86::Mem> result_to_r8) {
   static_assert(offsetof(DirectCell, slot) == 0 && offsetof(DirectCell, direct) == 8);
   SlotCall call{a_.newLabel(), a_.newLabel(), result_to_r8};
   a_.cmp(x86::rdx, x86::qword_ptr(cell));

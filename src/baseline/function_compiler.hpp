@@ -186,12 +186,12 @@ class FunctionCompiler {
   void emit_return();  ///< the results from the function label's slots 0.. (after a branch)
   /// A return: the results from the operand stack's top entries wherever the cache holds them.
   void emit_direct_return();
-  void end_function();   ///< the end of the body: the fall-through's and the branches' returns
+  void end_function();  ///< the end of the body: the fall-through's and the branches' returns
   /// Whether a function of `type` returns its first result in r8 as well as in the array (every
   /// return path of the direct entry; its direct callers take it from there): a scalar first
   /// result.
   static bool first_result_in_r8(const wasm::FuncType& type);
-  void emit_epilogue();  ///< frees the frame, restores the saved registers and returns
+  void emit_epilogue();         ///< frees the frame, restores the saved registers and returns
   void emit_pops_and_return();  ///< the epilogue once the frame is freed
   /// rsp -= or += the frame size (patched once it is known).
   void emit_frame_adjust(bool allocate);

@@ -4,9 +4,11 @@
 // register locals and slot locals, v128 halves, with other values below them on the stack, from
 // inside blocks and loops, beside branches to the function's label that still return through
 // its slots; callers that extend an i32 result (its upper half must be zero) and combine several;
-// recursion deep enough to move to the big stack, and past the depth limit. Results, traps and fuel
-// as the interpreter's.
+// recursion deep enough to move to the big stack, and past the depth limit; a callee whose loop
+// LLVM's OSR entry takes over returns to its baseline caller. Results, traps and fuel as the
+// interpreter's.
 #include "../tiering/tier_fixture.hpp"
+#include "jit/native_tier.hpp"
 
 namespace lunatic::tiering::testing {
 namespace {
@@ -68,6 +70,16 @@ constexpr std::string_view kReturns = R"((module (memory 1)
   (func $sum (export "sum") (param i32) (result i32)
     (if (i32.eqz (local.get 0)) (then (return (i32.const 0))))
     (i32.add (local.get 0) (call $sum (i32.sub (local.get 0) (i32.const 1)))))
+  ;; One register local (its param, read 5 times): an odd number of pushes, so the move to the
+  ;; big stack aligns its call with the push that keeps the results' address.
+  (func $sum1 (export "sum1") (param i32) (result i64 i32)
+    (if (i32.eqz (local.get 0)) (then (return (i64.const 0) (i32.const 0))))
+    (call $sum1 (i32.sub (local.get 0) (i32.const 1)))
+    (i32.add (local.get 0))
+    (drop)
+    (i64.add (i64.extend_i32_u (local.get 0)))
+    (i32.xor (local.get 0) (local.get 0))
+    (i32.add (local.get 0)))
 ))";
 
 struct Call {
@@ -89,6 +101,8 @@ TEST(BaselineReturns, ResultsFromTheCacheAreTheInterpreters) {
       {"sum", {Value::i32(100)}},
       {"sum", {Value::i32(9000)}},
       {"sum", {Value::i32(30000)}},
+      {"sum1", {Value::i32(50)}},
+      {"sum1", {Value::i32(9000)}},
   };
   for (const Call& c : calls) {
     for (std::optional<uint64_t> fuel :
@@ -120,8 +134,54 @@ TEST(BaselineReturns, ResultsFromTheCacheAreTheInterpreters) {
   EXPECT_EQ(
       run_to_end(baseline.thread, baseline.fn("sum"), {Value::i32(9000)}, {}).results[0].as_i32(),
       9000 * 9001 / 2);
+  const Outcome sum1 = run_to_end(baseline.thread, baseline.fn("sum1"), {Value::i32(9000)}, {});
+  ASSERT_EQ(sum1.results.size(), 2u);
+  EXPECT_EQ(sum1.results[0].as_i64(), int64_t{9000} * 9001 / 2);
+  EXPECT_EQ(sum1.results[1].as_i32(), 9000);
   EXPECT_EQ(run_to_end(baseline.thread, baseline.fn("sum"), {Value::i32(30000)}, {}).trap,
             "call stack exhausted");
+}
+
+// The callee's frame moves into LLVM's OSR entry at its loop header; the epilogue after it hands
+// the first result to the baseline caller in r8 as the direct entry's returns do.
+constexpr std::string_view kOsrCallee = R"((module
+  (func $inner (param $n i32) (result i64) (local $acc i64)
+    (loop $l
+      (local.set $acc (i64.add (local.get $acc) (i64.extend_i32_u (local.get $n))))
+      (local.tee $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $l))
+    (local.get $acc))
+  (func (export "outer") (param i32) (result i64)
+    (drop (call $inner (i32.const 1)))  ;; compiles $inner: the next call is a direct one
+    (i64.mul (call $inner (local.get 0)) (i64.const 3)))
+))";
+
+TEST(BaselineReturns, ACalleeMovedToLlvmsOsrEntryReturnsToItsBaselineCaller) {
+  constexpr uint64_t kSlice = 100;
+  constexpr uint64_t kFuel = 10'000'000;
+  const Value arg = Value::i32(3000);
+  TierInstance interp(kOsrCallee, Tier::Interp);
+  const Outcome want = run_to_end(interp.thread, interp.fn("outer"), {arg}, kFuel, kSlice);
+  TierInstance t(kOsrCallee, Tier::Baseline);
+  ASSERT_NE(t.instance, nullptr);
+  t.thread.set_fuel(kFuel);
+  ASSERT_TRUE(t.thread.begin_call(t.fn("outer"), std::vector<Value>{arg}).ok());
+  Outcome got;
+  for (int i = 0;; ++i) {
+    if (i == 3) {
+      ASSERT_TRUE(jit::attach_native(*t.instance->module, {.osr_entries = true}).ok());
+    }
+    got.status = t.thread.run(kSlice);
+    if (got.status != RunStatus::Yielded) break;
+    ++got.yields;
+  }
+  if (got.status == RunStatus::Done) got.results = t.thread.results();
+  if (got.status == RunStatus::Trapped) got.trap = t.thread.trap().message;
+  got.fuel = t.thread.fuel();
+  EXPECT_EQ(got, want);
+  EXPECT_GE(t.thread.transfers(), 1u);  // the callee's frame did move
+  ASSERT_EQ(got.results.size(), 1u);
+  EXPECT_EQ(got.results[0].as_i64(), int64_t{3000} * 3001 / 2 * 3);
 }
 
 }  // namespace
