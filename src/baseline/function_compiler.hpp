@@ -11,7 +11,8 @@
 // Frame and registers. Each function has two entries (emit_calls.cpp): the direct entry, for
 // the calls of the baseline's own code of this module (rbx = Context*, which the callee keeps,
 // eax = the caller's depth, ecx = the callee's fp in the interpreter's slot stack (abi.hpp
-// frame_fp), rsi = the args/results array), and the slot entry void f(Context*, Slot*) for
+// frame_fp), rsi = the args/results array; a scalar first result comes back in r8 as well as in
+// the array), and the slot entry void f(Context*, Slot*) for
 // everyone else, a few instructions after the body that save rbx, load the depth and fp from
 // the Context and call the direct entry. A function with a loop the interpreter may stop at
 // also has an OSR entry (emit_osr.cpp), which continues an interpreted call at a loop header.
