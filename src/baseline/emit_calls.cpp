@@ -34,6 +34,17 @@ void FunctionCompiler::translate_call(uint32_t func_index) {
     a_.mov(x86::rdx, ctx_field(offsetof(Context, slot_entries)));
     a_.mov(x86::rdx, x86::qword_ptr(x86::rdx, static_cast<int32_t>(callee * 8)));
     a_.mov(x86::rdi, reinterpret_cast<uint64_t>(m_.cells + callee));
+    if (first_result_in_r8(type)) {
+      emit_module_call(x86::rdi, stack_at(base));
+      // The callee left its first result in r8 too (its slot holds it as well): the caller's
+      // next instruction reads a register, not the store the callee just made.
+      sp_ = base + results;
+      retype(base, type.results);
+      vals_[base].kind = Val::Kind::Reg;
+      vals_[base].reg = static_cast<uint8_t>(x86::r8.id());
+      cached_from_ = std::min(cached_from_, base);
+      return;
+    }
     emit_module_call(x86::rdi);
   } else {
     store_site();
@@ -50,9 +61,9 @@ void FunctionCompiler::translate_call(uint32_t func_index) {
 // The cell says whether the entry is this module's baseline code (lazy_code.hpp, DirectCell):
 // then its direct entry takes depth and fp in registers and keeps rbx, else the entry is called
 // as a slot entry out of line, with depth and fp stored in the context.
-void FunctionCompiler::emit_module_call(const x86::Gp& cell) {
+void FunctionCompiler::emit_module_call(const x86::Gp& cell, std::optional<x86::Mem> result_to_r8) {
   static_assert(offsetof(DirectCell, slot) == 0 && offsetof(DirectCell, direct) == 8);
-  SlotCall call{a_.newLabel(), a_.newLabel()};
+  SlotCall call{a_.newLabel(), a_.newLabel(), result_to_r8};
   a_.cmp(x86::rdx, x86::qword_ptr(cell));
   a_.jne(call.call);
   a_.call(x86::qword_ptr(cell, 8));

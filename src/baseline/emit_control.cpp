@@ -17,8 +17,12 @@ using native::Context;
 Result<void> FunctionCompiler::translate_control(const wasm::Instr& in) {
   using wasm::Opcode;
   // Every label sees the whole operand stack in its slots; br_if, if and br_table keep their
-  // condition or index.
-  if (in.op != Opcode::BrIf && in.op != Opcode::If && in.op != Opcode::BrTable) spill_all();
+  // condition or index. A return (and the function's own end, reached by falling through)
+  // writes its results from the cache straight to the caller's array (emit_direct_return).
+  const bool leaves = in.op == Opcode::Return || (in.op == Opcode::End && ctrls_.size() == 1);
+  if (in.op != Opcode::BrIf && in.op != Opcode::If && in.op != Opcode::BrTable && !leaves) {
+    spill_all();
+  }
   switch (in.op) {
     case Opcode::Block: return enter_block(Ctrl::Kind::Block, in.block);
     case Opcode::Loop: return enter_block(Ctrl::Kind::Loop, in.block);
@@ -47,14 +51,10 @@ Result<void> FunctionCompiler::translate_control(const wasm::Instr& in) {
       return {};
     }
     case Opcode::BrTable: translate_br_table(in); return {};
-    case Opcode::Return: {
-      const auto depth = static_cast<uint32_t>(ctrls_.size() - 1);
-      copy_branch_values(depth);
-      a_.jmp(return_);
-      ctrls_.front().reached = true;
+    case Opcode::Return:
+      emit_direct_return();
       mark_dead();
       return {};
-    }
     case Opcode::Unreachable:
       a_.jmp(trap_label(engine::TrapKind::Unreachable));
       mark_dead();
@@ -157,6 +157,10 @@ void FunctionCompiler::translate_else() {
 // The end is reached by falling through, by a branch, or (an if without else) by the false
 // arm; lowering decides the same, so what follows an unreached end is unreachable for both.
 void FunctionCompiler::translate_end() {
+  if (ctrls_.size() == 1) {
+    end_function();
+    return;
+  }
   Ctrl& c = ctrls_.back();
   if (!c.dead) c.reached = true;
   if (c.has_else_label) {  // an if without else: its params are its results
@@ -173,11 +177,6 @@ void FunctionCompiler::translate_end() {
   if (done.kind != Ctrl::Kind::Loop) {
     a_.bind(done.label);
     checked_ = std::move(done.checked_at_entry);  // what holds on every path here
-  }
-  if (done.kind == Ctrl::Kind::Func) {
-    sp_ = done.results;
-    if (done.reached) emit_return();
-    return;
   }
   sp_ = done.height + done.results;
   retype(done.height, done.result_types);

@@ -157,7 +157,9 @@ void FunctionCompiler::emit_enter_frame(const asmjit::Label& low_stack, const x8
   emit_frame_adjust(true);
   a_.cmp(x86::rsp, ctx_field(offsetof(Context, stack_limit)));
   a_.jb(low_stack);
-  a_.mov(args_slot(), args);
+  // The args/results pointer is read again only by a return with results and by the slow path
+  // that hands a loop's frame to LLVM's OSR entry (it passes it on as the results pointer).
+  if (!type_.results.empty() || !loop_end_.empty()) a_.mov(args_slot(), args);
   a_.mov(depth_slot(), x86::eax);
   a_.mov(fp_slot(), x86::ecx);
 }
@@ -362,14 +364,61 @@ Result<void> FunctionCompiler::translate(const wasm::Instr& in) {
   return translate_control(in);
 }
 
+// The function's end: the fall-through returns straight from the cache; the branches to the
+// function's label (br, br_if, br_table: return does not jump here) left the results in the
+// label's slots 0.. and return through emit_return.
+void FunctionCompiler::end_function() {
+  const Ctrl fn = std::move(ctrls_.back());
+  ctrls_.pop_back();
+  if (!fn.dead) emit_direct_return();
+  a_.bind(fn.label);
+  sp_ = fn.results;
+  if (fn.reached) emit_return();
+}
+
+// The results written from the operand stack's top entries (cache registers, constants,
+// locals, slots) straight to the args/results array, then the epilogue: no stop in the frame's
+// result slots, no jump to a shared return (session 27).
+void FunctionCompiler::emit_direct_return() {
+  const uint32_t results = engine::slot_count(type_.results);
+  if (results != 0) a_.mov(x86::rdx, args_slot());
+  const bool in_r8 = first_result_in_r8(type_);
+  for (uint32_t i = in_r8 ? 1 : 0; i < results; ++i) {
+    const Val& v = vals_[sp_ - results + i];
+    const x86::Mem dst = x86::qword_ptr(x86::rdx, static_cast<int32_t>(i * 8));
+    const x86::Gp reg = v.kind == Val::Kind::Reg     ? x86::gpq(v.reg)
+                        : v.kind == Val::Kind::Local ? local_register(v.local)
+                                                     : x86::Gp();
+    if (reg.isValid()) {
+      a_.mov(dst, reg);
+    } else if (v.kind == Val::Kind::Const &&
+               static_cast<int64_t>(v.bits) == static_cast<int32_t>(v.bits)) {
+      a_.mov(dst, static_cast<int32_t>(v.bits));  // sign-extended to the Slot's 64 bits
+    } else {
+      load(v, x86::rax);
+      a_.mov(dst, x86::rax);
+    }
+  }
+  if (in_r8) {  // after the others: one of them may be in r8
+    load(vals_[sp_ - results], x86::r8);
+    a_.mov(x86::qword_ptr(x86::rdx), x86::r8);
+  }
+  emit_epilogue();
+}
+
 void FunctionCompiler::emit_return() {
   const uint32_t results = engine::slot_count(type_.results);
   if (results != 0) a_.mov(x86::rdx, args_slot());
   for (uint32_t i = 0; i < results; ++i) {
-    a_.mov(x86::rax, stack_at(i));
-    a_.mov(x86::qword_ptr(x86::rdx, static_cast<int32_t>(i * 8)), x86::rax);
+    const x86::Gp value = i == 0 && first_result_in_r8(type_) ? x86::r8 : x86::rax;
+    a_.mov(value, stack_at(i));
+    a_.mov(x86::qword_ptr(x86::rdx, static_cast<int32_t>(i * 8)), value);
   }
   emit_epilogue();
+}
+
+bool FunctionCompiler::first_result_in_r8(const wasm::FuncType& type) {
+  return !type.results.empty() && type.results[0] != wasm::ValType::V128;
 }
 
 void FunctionCompiler::emit_epilogue() {
@@ -404,17 +453,26 @@ void FunctionCompiler::emit_out_of_line() {
   // The function runs again from its slot entry on the big stack (or traps there), with the
   // caller's depth, this frame's fp and the budget in the context; its results are in the
   // args/results array (rsi, not yet saved) when the helper returns.
+  // A direct caller reads the first result from r8 too: the array's address is kept (pushed)
+  // across the helper for it.
   a_.bind(low_stack_);
   a_.dec(x86::eax);
   a_.mov(ctx_field(offsetof(Context, depth), 4), x86::eax);
   a_.mov(ctx_field(offsetof(Context, frame_fp), 4), x86::ecx);
   emit_frame_adjust(false);
-  if (realign) a_.sub(x86::rsp, 8);
+  const bool in_r8 = first_result_in_r8(type_);
+  if (in_r8) a_.push(x86::rsi);
+  const bool pad = realign != in_r8;  // the push aligns as the sub would
+  if (pad) a_.sub(x86::rsp, 8);
   a_.mov(x86::rdx, x86::rsi);
   a_.lea(x86::rsi, x86::ptr(m_.slot_entry));
   a_.mov(x86::rdi, x86::rbx);
   call_address(reinterpret_cast<const void*>(&native::lunatic_jit_grow_stack));
-  if (realign) a_.add(x86::rsp, 8);
+  if (pad) a_.add(x86::rsp, 8);
+  if (in_r8) {
+    a_.pop(x86::rdx);
+    a_.mov(x86::r8, x86::qword_ptr(x86::rdx));
+  }
   emit_pops_and_return();
   for (const SlotCall& call : slot_calls_) {
     a_.bind(call.call);
@@ -422,11 +480,16 @@ void FunctionCompiler::emit_out_of_line() {
     a_.mov(ctx_field(offsetof(Context, frame_fp), 4), x86::ecx);
     a_.mov(x86::rdi, x86::rbx);
     a_.call(x86::rdx);
+    if (call.result_to_r8) a_.mov(x86::r8, *call.result_to_r8);  // as the direct entry leaves it
     a_.jmp(call.done);
   }
   for (const SlowSafepoint& site : slow_safepoints_) emit_safepoint_slow_path(site);
   if (osr_return_.isValid()) {  // the OSR entry already wrote the results
     a_.bind(osr_return_);
+    if (first_result_in_r8(type_)) {
+      a_.mov(x86::rdx, args_slot());
+      a_.mov(x86::r8, x86::qword_ptr(x86::rdx));
+    }
     emit_epilogue();
   }
   emit_slot_entry();

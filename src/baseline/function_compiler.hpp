@@ -11,7 +11,8 @@
 // Frame and registers. Each function has two entries (emit_calls.cpp): the direct entry, for
 // the calls of the baseline's own code of this module (rbx = Context*, which the callee keeps,
 // eax = the caller's depth, ecx = the callee's fp in the interpreter's slot stack (abi.hpp
-// frame_fp), rsi = the args/results array), and the slot entry void f(Context*, Slot*) for
+// frame_fp), rsi = the args/results array; a scalar first result comes back in r8 as well as in
+// the array), and the slot entry void f(Context*, Slot*) for
 // everyone else, a few instructions after the body that save rbx, load the depth and fp from
 // the Context and call the direct entry. A function with a loop the interpreter may stop at
 // also has an OSR entry (emit_osr.cpp), which continues an interpreted call at a loop header.
@@ -130,6 +131,8 @@ class FunctionCompiler {
   struct SlotCall {
     asmjit::Label call;
     asmjit::Label done;
+    /// A direct call whose caller takes the first result from r8: its slot, reloaded there.
+    std::optional<asmjit::x86::Mem> result_to_r8{};
   };
 
  public:
@@ -182,7 +185,14 @@ class FunctionCompiler {
   /// `osr_point`: a loop header with an empty operand stack, where LLVM's code may take over.
   Result<void> emit_next_safepoint(bool osr_point = false);
   void emit_safepoint_slow_path(const SlowSafepoint& site);
-  void emit_return();
+  void emit_return();  ///< the results from the function label's slots 0.. (after a branch)
+  /// A return: the results from the operand stack's top entries wherever the cache holds them.
+  void emit_direct_return();
+  void end_function();  ///< the end of the body: the fall-through's and the branches' returns
+  /// Whether a function of `type` returns its first result in r8 as well as in the array (every
+  /// return path of the direct entry; its direct callers take it from there): a scalar first
+  /// result.
+  static bool first_result_in_r8(const wasm::FuncType& type);
   void emit_epilogue();         ///< frees the frame, restores the saved registers and returns
   void emit_pops_and_return();  ///< the epilogue once the frame is freed
   /// rsp -= or += the frame size (patched once it is known).
@@ -340,7 +350,10 @@ class FunctionCompiler {
   /// address is `cell` (a register other than rax, rcx, rdx, rsi): its direct entry while the
   /// table holds its baseline code, else its slot entry; eax = this frame's depth, ecx = the
   /// callee's fp, rsi = its args/results.
-  void emit_module_call(const asmjit::x86::Gp& cell);
+  /// `result_to_r8`: the caller reads the first result from r8 (the out-of-line slot-entry call
+  /// loads it there from this slot).
+  void emit_module_call(const asmjit::x86::Gp& cell,
+                        std::optional<asmjit::x86::Mem> result_to_r8 = std::nullopt);
   /// The slot entry after the body: saves rbx, loads depth and fp, calls the direct entry.
   void emit_slot_entry();
 
