@@ -373,6 +373,9 @@ class FunctionCompiler {
   static constexpr uint32_t kDepthSaveSlot = 1;
   static constexpr uint32_t kFpSaveSlot = 2;
   asmjit::x86::Mem ctx_field(uint32_t offset, uint32_t size = 8) const;
+  /// A scalar global's value (emit_memory.cpp): its address loaded into rax, from the
+  /// Context's global0 for global 0, else through the global index space.
+  asmjit::x86::Mem global_value(uint32_t index);
   /// The operand stack grows by one slot (its height is tracked for the frame size).
   uint32_t push();
   void note_height(uint32_t height);

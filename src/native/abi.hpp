@@ -92,6 +92,10 @@ struct Context {
   /// call through a slot entry or the runtime (and, for an OSR, its own fp).
   uint32_t frame_fp = 0;
   uint32_t max_slots = 0;  ///< 140: ThreadLimits::max_stack_slots
+  /// 144: global 0's value of the instance (its Global::value; null when it has no global).
+  /// clang's modules keep their stack pointer there and read and write it in most functions:
+  /// one load to its address instead of two (the index space, then the Global).
+  Slot* global0 = nullptr;
 };
 
 /// Offset of a Global's value (the translator reads/writes globals through ctx->globals[i]).
@@ -180,5 +184,6 @@ static_assert(offsetof(Context, types) == 120);
 static_assert(offsetof(Context, slot_entries) == 128);
 static_assert(offsetof(Context, frame_fp) == 136);
 static_assert(offsetof(Context, max_slots) == 140);
+static_assert(offsetof(Context, global0) == 144);
 
 }  // namespace lunatic::native

@@ -155,6 +155,7 @@ void Execution::bind(engine::Instance& instance) {
   const engine::CompiledModule& module = *instance.module;
   ctx_.instance = &instance;
   ctx_.globals = instance.globals.data();
+  ctx_.global0 = instance.globals.empty() ? nullptr : &instance.globals[0]->value;
   ctx_.functions = instance.functions.data();
   ctx_.defined_base = instance.defined_functions.data();
   ctx_.defined_count = module.wasm.functions.size();
