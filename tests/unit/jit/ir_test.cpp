@@ -5,6 +5,7 @@
 #include "../support/tier_modules.hpp"
 #include "engine/compiled_module.hpp"
 #include "jit_fixture.hpp"
+#include "native/abi.hpp"
 #include "text/text.hpp"
 
 namespace lunatic::jit::testing {
@@ -169,9 +170,11 @@ TEST(JitIr, InlinedFramesShareOneHeadroomCheck) {
 // F.rest every entry's index is the incoming depth plus a constant, with no 32-bit sum between.
 TEST(JitIr, TheDepthTravelsIn64Bits) {
   const std::string ir = optimized_ir(std::string(lunatic::testing::kRecursionWat).c_str(), 2);
-  EXPECT_NE(ir.find("@wf0(i8* nonnull align 8 dereferenceable(144) %0, i64 %1, i32 %2, i64 %3"),
-            std::string::npos)
-      << ir;
+  // The Context pointer is dereferenceable over the whole Context.
+  const std::string signature = "@wf0(i8* nonnull align 8 dereferenceable(" +
+                                std::to_string(sizeof(native::Context)) +
+                                ") %0, i64 %1, i32 %2, i64 %3";
+  EXPECT_NE(ir.find(signature), std::string::npos) << ir;
   const std::string body = function_body(ir, "wf0.rest");
   ASSERT_FALSE(body.empty());
   // The entries of the frames inlined three levels down: the incoming depth (%3) + 3.
