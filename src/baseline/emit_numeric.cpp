@@ -37,8 +37,8 @@ bool FunctionCompiler::translate_integer_inline(Opcode op) {
     // The result goes to an operand's register if one has one (its own, or a copy's).
     auto in_a_register = [&](const Val& v) {
       return v.kind == Val::Kind::Reg ||
-             (v.kind == Val::Kind::Local && local_now(v.local).isValid() &&
-              !local_register(v.local).isValid());
+             (v.kind == Val::Kind::Local && !local_register(v.local).isValid() &&
+              copy_register(v.local).isValid());
     };
     if (commutative && !in_a_register(*lhs) && in_a_register(*rhs)) std::swap(lhs, rhs);
     const x86::Gp dst = result_reg(*lhs, true);

@@ -236,8 +236,7 @@ Result<void> FunctionCompiler::run() {
   fn.kind = Ctrl::Kind::Func;
   fn.results = engine::slot_count(type_.results);
   fn.result_types = type_.results;
-  return_ = a_.newLabel();
-  fn.label = return_;
+  fn.label = a_.newLabel();
   ctrls_.push_back(fn);
   osr_start_ = a_.newLabel();
   a_.bind(osr_start_);

@@ -221,6 +221,10 @@ class FunctionCompiler {
   /// invalid Gp.
   asmjit::x86::Gp local_now(uint32_t local) const {
     if (const asmjit::x86::Gp reg = local_register(local); reg.isValid()) return reg;
+    return copy_register(local);
+  }
+  /// The cache register holding a copy of local `local` (one in its slot), or an invalid Gp.
+  asmjit::x86::Gp copy_register(uint32_t local) const {
     return local < copy_reg_.size() && copy_reg_[local] != 0 ? asmjit::x86::gpq(copy_reg_[local])
                                                              : asmjit::x86::Gp();
   }
@@ -241,8 +245,12 @@ class FunctionCompiler {
   void note_copy(uint32_t local, uint8_t reg);
   void drop_copy_in(uint8_t reg);
   void drop_copies();
-  /// A cache register that neither an entry nor a copy holds, or an invalid Gp.
-  asmjit::x86::Gp free_register() const;
+  /// The cache registers the entries hold (a bit per register id); `lowest`, if given, gets
+  /// the lowest entry held in a register (UINT32_MAX: none).
+  uint32_t entry_registers(uint32_t* lowest = nullptr) const;
+  /// A cache register that neither an entry (`used`, entry_registers) nor a copy holds, or an
+  /// invalid Gp.
+  asmjit::x86::Gp free_register(uint32_t used) const;
   /// Whether `in` leaves every cache register that no entry holds as it was (see
   /// note_copy): it binds no label other code jumps to and calls nothing.
   bool keeps_copies(const wasm::Instr& in);
@@ -448,8 +456,7 @@ class FunctionCompiler {
   /// Offsets of the frame size's imm32 in the code: the prologue's sub, each epilogue's add.
   std::vector<size_t> frame_patches_;
   asmjit::Label exhausted_;
-  asmjit::Label low_stack_;  ///< only the native stack ran out: lunatic_jit_grow_stack
-  asmjit::Label return_;
+  asmjit::Label low_stack_;   ///< only the native stack ran out: lunatic_jit_grow_stack
   asmjit::Label osr_return_;  ///< the epilogue after an OSR entry wrote the results
   asmjit::Label osr_start_;   ///< before the entry safepoint: where an OSR at safepoint 0 goes
   /// The loop headers with an empty operand stack (by safepoint number): where this function's

@@ -76,18 +76,29 @@ void FunctionCompiler::flush_top(uint32_t n) {
   for (uint32_t h = size - std::min(n, size); h < size; ++h) spill(h);
 }
 
-x86::Gp FunctionCompiler::alloc() {
+uint32_t FunctionCompiler::entry_registers(uint32_t* lowest) const {
   uint32_t used = 0;
-  uint32_t lowest = UINT32_MAX;
+  if (lowest != nullptr) *lowest = UINT32_MAX;
   for (auto h = static_cast<uint32_t>(vals_.size()); h-- > cached_from_;) {
     if (vals_[h].kind != Kind::Reg) continue;
     used |= 1u << vals_[h].reg;
-    lowest = h;
+    if (lowest != nullptr) *lowest = h;
   }
-  // A register no entry holds: one without a local's copy first, else one whose copy ends.
+  return used;
+}
+
+x86::Gp FunctionCompiler::free_register(uint32_t used) const {
   for (uint8_t r : kPool) {
     if ((used & (1u << r)) == 0 && copy_of_[r] == UINT32_MAX) return x86::gpq(r);
   }
+  return x86::Gp();
+}
+
+x86::Gp FunctionCompiler::alloc() {
+  uint32_t lowest = UINT32_MAX;
+  const uint32_t used = entry_registers(&lowest);
+  // A register no entry holds: one without a local's copy first, else one whose copy ends.
+  if (const x86::Gp free = free_register(used); free.isValid()) return free;
   for (uint8_t r : kPool) {
     if ((used & (1u << r)) == 0) {
       drop_copy_in(r);
@@ -103,11 +114,11 @@ x86::Gp FunctionCompiler::alloc() {
 
 x86::Gp FunctionCompiler::result_reg(const Val& v, bool load_value) {
   if (v.kind == Kind::Reg) return x86::gpq(v.reg);
-  if (v.kind == Kind::Local && !local_register(v.local).isValid() && v.local < copy_reg_.size() &&
-      copy_reg_[v.local] != 0) {
-    const uint8_t r = copy_reg_[v.local];
-    drop_copy_in(r);  // the slot still holds the local: later reads take it from there
-    return x86::gpq(r);
+  if (v.kind == Kind::Local && !local_register(v.local).isValid()) {
+    if (const x86::Gp copy = copy_register(v.local); copy.isValid()) {
+      drop_copy_in(static_cast<uint8_t>(copy.id()));  // the slot still holds the local
+      return copy;
+    }
   }
   const x86::Gp dst = alloc();
   if (load_value) load(v, dst);
@@ -192,7 +203,7 @@ x86::Gp FunctionCompiler::in_reg(const Val& v, const x86::Gp& scratch) {
     // A local read into a register (an address, a stored value) is read from there again
     // while it is a copy, if a register is free without spilling anything.
     if (copies_allowed_) {
-      const x86::Gp reg = free_register();
+      const x86::Gp reg = free_register(entry_registers());
       if (reg.isValid()) {
         a_.mov(reg, local_home(v.local));
         note_copy(v.local, static_cast<uint8_t>(reg.id()));
@@ -202,17 +213,6 @@ x86::Gp FunctionCompiler::in_reg(const Val& v, const x86::Gp& scratch) {
   }
   load(v, scratch);
   return scratch.r64();
-}
-
-x86::Gp FunctionCompiler::free_register() const {
-  uint32_t used = 0;
-  for (auto h = static_cast<uint32_t>(vals_.size()); h-- > cached_from_;) {
-    if (vals_[h].kind == Kind::Reg) used |= 1u << vals_[h].reg;
-  }
-  for (uint8_t r : kPool) {
-    if ((used & (1u << r)) == 0 && copy_of_[r] == UINT32_MAX) return x86::gpq(r);
-  }
-  return x86::Gp();
 }
 
 void FunctionCompiler::emit_compare(bool wide, bool eqz) {
