@@ -131,11 +131,12 @@ Result<ProcessId> Runtime::spawn_impl(SpawnOptions options, bool root) {
   binding::attach(process->thread_, *process);
   if (options.prepare) options.prepare(*process);
   if (env.config().max_fuel) process->thread_.set_fuel(*env.config().max_fuel);
-  // A process spawned by another runs its first fuel interpreted, as its module says (the auto
-  // tier: a spawned process is usually short-lived or waits); the embedder's own (a program's
-  // main) begins in native code, where a program's compute usually is: a loop moved there
-  // mid-call runs LLVM's OSR variant, slower than the function's own code.
-  if (options.spawner != nullptr) {
+  // A spawned process runs its first fuel interpreted, as its module says (the auto tier: a
+  // spawned process is usually short-lived or waits), whoever spawns it: another process, a
+  // peer node or the embedder (a server spawning a process per request). The root (a
+  // program's main) begins in native code, where a program's compute usually is: a loop moved
+  // there mid-call runs LLVM's OSR variant, slower than the function's own code.
+  if (!root) {
     process->thread_.set_interpret_first((*instance)->module->interpreted_fuel);
   }
   if (engine::Function* start = (*instance)->start_function()) {

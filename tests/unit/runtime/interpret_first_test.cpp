@@ -1,6 +1,6 @@
-// A process spawned by another runs its module's interpreted_fuel in the interpreter first (the
-// auto tier sets it: a spawned process is usually short-lived or waits); the embedder's own
-// process begins in the module's code tier.
+// A spawned process runs its module's interpreted_fuel in the interpreter first (the auto tier
+// sets it: a spawned process is usually short-lived or waits), whether another process or the
+// embedder spawned it; the root process (a program's main) begins in the module's code tier.
 #include "runtime_fixture.hpp"
 
 namespace lunatic::runtime::test {
@@ -27,6 +27,21 @@ TEST_F(RuntimeTest, AProcessSpawnedByAnotherRunsItsModulesInterpretedFuelFirst) 
   ASSERT_EQ(runtime_->wait().kind, ExitStatus::Kind::Normal);
   runtime_->wait_all();
   EXPECT_EQ(reports().take(), (std::vector<int64_t>{0, 777}));  // the root's, then the child's
+}
+
+TEST_F(RuntimeTest, AProcessTheEmbedderSpawnsRunsItsModulesInterpretedFuelFirst) {
+  start(1);
+  auto module = compile_wat(kSpawner, true, engine::CompileConfig{.interpreted_fuel = 555});
+  ASSERT_NE(module, nullptr);
+  SpawnOptions options{.module = module, .environment = Environment::create({}), .entry = "child"};
+  options.args = {engine::Value::i64(0)};
+  options.joinable = true;
+  auto id = runtime_->spawn(std::move(options));
+  ASSERT_TRUE(id.ok()) << id.error().to_string();
+  std::optional<ExitStatus> status = runtime_->join(*id);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->kind, ExitStatus::Kind::Normal);
+  EXPECT_EQ(reports().take(), (std::vector<int64_t>{555}));
 }
 
 }  // namespace
