@@ -225,6 +225,91 @@ TEST(Mailbox, DirectCopiesFromAnotherThreadArriveWhole) {
               static_cast<unsigned long long>(kMessages));
 }
 
+// take_delivered_handoff (receive_data's fast path after its wake-up) takes only a handed-over
+// message whose bytes went straight into the buffer; anything else stays for receive_or_wait:
+// nothing handed over, a signal or a message too big for the buffer (handed over with its
+// bytes), a queued non-matching message (never handed over: selective receive skips it).
+TEST(Mailbox, OnlyADirectlyDeliveredHandOverIsTakenWithoutAFilter) {
+  Mailbox box;
+  std::vector<uint8_t> buffer(8, 0);
+  const std::vector<Tag> seven{7};
+  const std::vector<uint8_t> bytes{1, 2, 3, 4, 5, 6, 7, 8};
+  EXPECT_EQ(box.take_delivered_handoff(), nullptr);  // nothing at all
+
+  EXPECT_EQ(box.receive_or_wait(seven, 0, {buffer.data(), buffer.size()}), nullptr);
+  EXPECT_FALSE(box.push_copying(msg(8), bytes));  // another tag: queued, not handed over
+  EXPECT_EQ(box.take_delivered_handoff(), nullptr);
+  EXPECT_TRUE(box.push_copying(msg(7), bytes));  // straight into the buffer
+  auto m = box.take_delivered_handoff();
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->tag, 7);
+  EXPECT_EQ(m->delivered, 8u);
+  EXPECT_EQ(buffer, bytes);
+  EXPECT_EQ(box.take_delivered_handoff(), nullptr);  // taken once
+  EXPECT_EQ(box.size(), 1u);                         // the tag-8 message, still queued
+
+  // A signal ends the wait too, but is not copied: it stays for the filtered receive.
+  EXPECT_EQ(box.receive_or_wait(seven, 0, {buffer.data(), buffer.size()}), nullptr);
+  auto signal = msg(7);
+  signal->kind = MessageKind::LinkDied;
+  EXPECT_TRUE(box.push(std::move(signal)));
+  EXPECT_EQ(box.take_delivered_handoff(), nullptr);
+  m = box.receive_or_wait(seven, 0, {buffer.data(), buffer.size()});
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->kind, MessageKind::LinkDied);
+
+  // Too big for the buffer: handed over with its bytes, not taken here.
+  EXPECT_EQ(box.receive_or_wait(seven, 0, {buffer.data(), 4}), nullptr);
+  EXPECT_TRUE(box.push_copying(msg(7), bytes));
+  EXPECT_EQ(box.take_delivered_handoff(), nullptr);
+  m = box.receive_or_wait(seven);
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->data, bytes);
+  EXPECT_EQ(box.receive({})->tag, 8);  // the skipped one, last
+  EXPECT_EQ(box.size(), 0u);
+}
+
+// A producer thread hands messages to a waiting owner, which takes them as receive_data's
+// fast path does after its wake-up, and by receive_or_wait when the fast path declines (the
+// message was queued with its bytes): every message once, in order (TSan: the hand-over's
+// release/acquire orders the copy before the owner reads it).
+TEST(Mailbox, DeliveredHandOversFromAnotherThreadArriveOnceAndInOrder) {
+  Mailbox box;
+  constexpr uint64_t kMessages = 3000;
+  std::atomic<bool> woken{false};
+  std::thread producer([&] {
+    for (uint64_t i = 0; i < kMessages; ++i) {
+      while (i % 2 == 0 && !box.stats().waiting) std::this_thread::yield();
+      std::vector<uint8_t> bytes(16, static_cast<uint8_t>(i));
+      if (box.push_copying(msg(1), bytes)) woken.store(true, std::memory_order_release);
+    }
+  });
+  std::vector<uint8_t> buffer(16);
+  uint64_t fast = 0;
+  for (uint64_t i = 0; i < kMessages; ++i) {
+    const std::vector<uint8_t> expected(16, static_cast<uint8_t>(i));
+    std::unique_ptr<Message> m = box.receive_or_wait({}, 0, {buffer.data(), buffer.size()});
+    while (!m) {
+      while (!woken.exchange(false, std::memory_order_acquire)) std::this_thread::yield();
+      m = box.take_delivered_handoff();  // the parked call run again
+      if (m) {
+        ++fast;
+      } else {
+        m = box.receive_or_wait({}, 0, {buffer.data(), buffer.size()});
+      }
+    }
+    if (m->delivered != 0) {
+      EXPECT_EQ(buffer, expected);
+    } else {
+      EXPECT_EQ(m->data, expected);
+    }
+  }
+  producer.join();
+  EXPECT_EQ(box.size(), 0u);
+  EXPECT_EQ(box.take_delivered_handoff(), nullptr);
+  EXPECT_GT(fast, 0u);
+}
+
 // The message that ends a wait is handed over, not queued: the owner's next receive_or_wait
 // takes it when it matches; any other receive finds it where its sequence puts it among the
 // queued messages; it counts in the stats until taken; closing frees it.
