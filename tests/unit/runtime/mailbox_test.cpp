@@ -191,18 +191,31 @@ TEST(Mailbox, DirectCopyOnlyWhenItFitsAndTheWaitAskedForIt) {
 // A producer thread copies into the owner's buffer while the owner waits, as send_data does
 // into a parked receive_data; the owner reads the bytes after the wake-up (TSan checks that
 // the mailbox lock orders the copy before the read).
+// A thread sending `n` messages of `bytes` bytes, message i filled with i, by push_copying as
+// send_data does; `woken` is set when a push ends the owner's wait. Every other message waits
+// for the owner to wait, so both the direct copy and the queued path run.
+std::thread direct_producer(Mailbox& box, uint64_t n, size_t bytes, std::atomic<bool>& woken) {
+  return std::thread([&box, n, bytes, &woken] {
+    for (uint64_t i = 0; i < n; ++i) {
+      while (i % 2 == 0 && !box.stats().waiting) std::this_thread::yield();
+      std::vector<uint8_t> data(bytes, static_cast<uint8_t>(i));
+      if (box.push_copying(msg(1), data)) woken.store(true, std::memory_order_release);
+    }
+  });
+}
+
+// Message i of direct_producer arrived whole: in the buffer if it was copied there, else in
+// the message.
+void expect_message_i(const Message& m, const std::vector<uint8_t>& buffer, uint64_t i) {
+  const std::vector<uint8_t> expected(buffer.size(), static_cast<uint8_t>(i));
+  EXPECT_EQ(m.delivered != 0 ? buffer : m.data, expected);
+}
+
 TEST(Mailbox, DirectCopiesFromAnotherThreadArriveWhole) {
   Mailbox box;
   constexpr uint64_t kMessages = 3000;
   std::atomic<bool> woken{false};
-  std::thread producer([&] {
-    for (uint64_t i = 0; i < kMessages; ++i) {
-      // Every other message waits for the owner to wait, so both paths run.
-      while (i % 2 == 0 && !box.stats().waiting) std::this_thread::yield();
-      std::vector<uint8_t> bytes(64, static_cast<uint8_t>(i));
-      if (box.push_copying(msg(1), bytes)) woken.store(true, std::memory_order_release);
-    }
-  });
+  std::thread producer = direct_producer(box, kMessages, 64, woken);
   std::vector<uint8_t> buffer(64);
   uint64_t direct = 0;
   for (uint64_t i = 0; i < kMessages; ++i) {
@@ -210,13 +223,8 @@ TEST(Mailbox, DirectCopiesFromAnotherThreadArriveWhole) {
     while (!(m = box.receive_or_wait({}, 0, {buffer.data(), buffer.size()}))) {
       while (!woken.exchange(false, std::memory_order_acquire)) std::this_thread::yield();
     }
-    const std::vector<uint8_t> expected(64, static_cast<uint8_t>(i));
-    if (m->delivered != 0) {
-      ++direct;
-      EXPECT_EQ(buffer, expected);
-    } else {
-      EXPECT_EQ(m->data, expected);
-    }
+    if (m->delivered != 0) ++direct;
+    expect_message_i(*m, buffer, i);
   }
   producer.join();
   EXPECT_EQ(box.size(), 0u);
@@ -277,17 +285,10 @@ TEST(Mailbox, DeliveredHandOversFromAnotherThreadArriveOnceAndInOrder) {
   Mailbox box;
   constexpr uint64_t kMessages = 3000;
   std::atomic<bool> woken{false};
-  std::thread producer([&] {
-    for (uint64_t i = 0; i < kMessages; ++i) {
-      while (i % 2 == 0 && !box.stats().waiting) std::this_thread::yield();
-      std::vector<uint8_t> bytes(16, static_cast<uint8_t>(i));
-      if (box.push_copying(msg(1), bytes)) woken.store(true, std::memory_order_release);
-    }
-  });
+  std::thread producer = direct_producer(box, kMessages, 16, woken);
   std::vector<uint8_t> buffer(16);
   uint64_t fast = 0;
   for (uint64_t i = 0; i < kMessages; ++i) {
-    const std::vector<uint8_t> expected(16, static_cast<uint8_t>(i));
     std::unique_ptr<Message> m = box.receive_or_wait({}, 0, {buffer.data(), buffer.size()});
     while (!m) {
       while (!woken.exchange(false, std::memory_order_acquire)) std::this_thread::yield();
@@ -298,11 +299,7 @@ TEST(Mailbox, DeliveredHandOversFromAnotherThreadArriveOnceAndInOrder) {
         m = box.receive_or_wait({}, 0, {buffer.data(), buffer.size()});
       }
     }
-    if (m->delivered != 0) {
-      EXPECT_EQ(buffer, expected);
-    } else {
-      EXPECT_EQ(m->data, expected);
-    }
+    expect_message_i(*m, buffer, i);
   }
   producer.join();
   EXPECT_EQ(box.size(), 0u);
