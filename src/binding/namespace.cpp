@@ -40,6 +40,11 @@ Namespace& Namespace::define_dynamic(std::string_view name, wasm::FuncType type,
   return *this;
 }
 
+Namespace& Namespace::front_entry(std::string_view name, engine::DirectHostFunction::Entry entry) {
+  if (auto it = functions_.find(name); it != functions_.end()) it->second.function.entry = entry;
+  return *this;
+}
+
 void Namespace::insert(HostDefinition def) {
   std::string key = def.name;
   functions_.insert_or_assign(std::move(key), std::move(def));

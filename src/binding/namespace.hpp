@@ -72,6 +72,13 @@ class Namespace {
   /// kept honest and an escaping exception turned into a trap. Returns *this.
   Namespace& define_dynamic(std::string_view name, wasm::FuncType type, PieceInvoker body);
 
+  /// Puts `entry` in front of `name`'s adapter: the tiers call entry(context, call), whose
+  /// context is still the adapter (Adapter<F>::entry(context, call) runs the bound function as
+  /// before). For a host function's own fast path on its hottest case, one that needs none of
+  /// the adapter's decoding (lunatic::message::receive_data run again after its wake-up).
+  /// No effect if `name` is not defined. Returns *this.
+  Namespace& front_entry(std::string_view name, engine::DirectHostFunction::Entry entry);
+
   /// The definition of `name`, or null.
   const HostDefinition* find(std::string_view name) const;
   size_t size() const { return functions_.size(); }

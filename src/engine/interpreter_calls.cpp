@@ -4,6 +4,7 @@
 #include <array>
 
 #include "engine/compiled_module.hpp"
+#include "engine/host_results.hpp"
 #include "engine/interpreter.hpp"
 #include "engine/interpreter_ops.hpp"
 
@@ -13,8 +14,6 @@ namespace {
 // A backtrace names at most this many innermost frames: enough to debug, and a trap at the
 // call-depth limit does not build thousands of names.
 constexpr size_t kMaxBacktraceFrames = 100;
-// Results of a host call up to this many go to a buffer on the native stack.
-constexpr size_t kInlineHostResults = 8;
 
 }  // namespace
 
@@ -69,15 +68,13 @@ HostStatus Interpreter::call_host(Thread& t, const Function& fn, size_t base, In
   const size_t r = fn.host_result_slots();
   if (base + std::max(n, r) > s.slots.size()) s.grow_slots(base + std::max(n, r));
   // Results go to a scratch buffer: the host may still read its arguments while writing them.
-  // A few fit on the native stack (no allocation per process for the usual host call); only
-  // the r in use are zeroed (a host function that leaves one unwritten returns 0 there).
-  std::array<Slot, kInlineHostResults> inline_results;  // NOLINT(*-member-init): r zeroed below
+  // A few fit on the native stack (no allocation per process for the usual host call), zeroed
+  // (host_results.hpp).
+  InlineHostResults inline_results{};
   Slot* results = inline_results.data();
   if (r > inline_results.size()) {
     s.host_results.assign(r, 0);
     results = s.host_results.data();
-  } else {
-    std::fill_n(results, r, Slot{0});
   }
   // A trap goes straight to the caller's `trap`: none is built for a call that returns.
   HostCall call{
@@ -85,7 +82,7 @@ HostStatus Interpreter::call_host(Thread& t, const Function& fn, size_t base, In
       trap, &fn};
   const HostStatus status = (*fn.host)(call);
   if (status == HostStatus::Return || status == HostStatus::Yield) {
-    std::copy(results, results + r, s.slots.begin() + static_cast<ptrdiff_t>(base));
+    copy_host_results(results, r, s.slots.data() + base);
   }
   return status;
 }

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "engine/compiled_module.hpp"
+#include "engine/host_results.hpp"
 #include "engine/value.hpp"
 #include "native/native_tier.hpp"
 
@@ -28,8 +29,6 @@ namespace {
 
 // A backtrace names at most this many innermost frames (as the interpreter's).
 constexpr size_t kMaxBacktraceFrames = 100;
-// Results of a host call up to this many go to a buffer on the stack.
-constexpr size_t kInlineHostResults = 8;
 
 uint32_t defined_index(const engine::Function& fn) {
   return static_cast<uint32_t>(&fn - fn.instance->defined_functions.data());
@@ -337,14 +336,13 @@ Execution::HostOutcome Execution::invoke_host(const engine::Function& fn, Slot* 
     return HostOutcome::Trap;
   }
   // Results go to a scratch buffer: the host may still read its arguments while writing them.
-  // Only the r in use are zeroed (a host function that leaves one unwritten returns 0 there);
-  // more than a few take the out-of-line path with a vector, so this frame has none to build.
+  // Zeroed (a host function that leaves one unwritten returns 0 there); more than a few take
+  // the out-of-line path with a vector, so this frame has none to build.
   const size_t r = fn.host_result_slots();
-  if (r > kInlineHostResults) [[unlikely]] {
+  if (r > engine::kInlineHostResults) [[unlikely]] {
     return invoke_host_many(fn, slots);
   }
-  std::array<Slot, kInlineHostResults> results;  // NOLINT(*-member-init): r zeroed here
-  std::fill_n(results.data(), r, Slot{0});
+  engine::InlineHostResults results{};
   return invoke_host_into(fn, slots, results.data());
 }
 
@@ -376,10 +374,10 @@ Execution::HostOutcome Execution::invoke_host_into(const engine::Function& fn, S
   fuel_left_ = thread_.fuel().value_or(UINT64_MAX);
   switch (status) {
     case engine::HostStatus::Return:
-      std::copy(results, results + r, slots);
+      engine::copy_host_results(results, r, slots);
       return HostOutcome::Return;
     case engine::HostStatus::Yield:
-      std::copy(results, results + r, slots);
+      engine::copy_host_results(results, r, slots);
       return HostOutcome::Yield;
     case engine::HostStatus::Park: return HostOutcome::Park;
     case engine::HostStatus::Preempt: return HostOutcome::Preempt;

@@ -180,6 +180,15 @@ std::unique_ptr<Message> Mailbox::receive_or_wait(std::span<const Tag> tags, uin
   return nullptr;
 }
 
+std::unique_ptr<Message> Mailbox::take_delivered_handoff() {
+  // As receive_or_wait's fast path: the wake-up ordered the sender's writes (the message, the
+  // copy into the buffer) before this acquire.
+  Message* m = handoff_.load(std::memory_order_acquire);
+  if (m == nullptr || m->delivered == 0) return nullptr;
+  handoff_.store(nullptr, std::memory_order_relaxed);
+  return std::unique_ptr<Message>(m);
+}
+
 void Mailbox::stop_waiting() {
   std::lock_guard lock(mutex_);
   waiting_ = false;

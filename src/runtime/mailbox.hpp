@@ -64,6 +64,12 @@ class Mailbox {
   /// push_copying checks under the same lock as it writes.
   std::unique_ptr<Message> receive_or_wait(std::span<const Tag> tags, uint64_t min_sequence = 0,
                                            DirectBuffer direct = {});
+  /// The message that ended the owner's last wait, if its sender copied it straight into the
+  /// waiting receive's buffer (Message::delivered != 0): the message the parked receive_data,
+  /// run again after its wake-up, takes first, with no filter to check (it matched the wait's,
+  /// which was that call's) and nothing left to copy. Null, and nothing changes, otherwise.
+  /// Without the lock, as receive_or_wait's own take of it.
+  std::unique_ptr<Message> take_delivered_handoff();
   /// Forgets the owner's wait (e.g. a receive that timed out).
   void stop_waiting();
 

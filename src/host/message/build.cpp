@@ -165,7 +165,8 @@ void define_functions(binding::Linker& linker) {
       .define("push_tcp_listener", &push_tcp_listener)
       .define("take_tcp_listener", &take_tcp_listener)
       .define("push_udp_socket", &push_udp_socket)
-      .define("take_udp_socket", &take_udp_socket);
+      .define("take_udp_socket", &take_udp_socket)
+      .front_entry("receive_data", &receive_data_entry);
 }
 
 }  // namespace lunatic::host::message

@@ -45,6 +45,10 @@ HostResult<int32_t> send_receive_skip_search(CallContext& ctx, uint64_t process_
                                              int64_t wait_on_tag, uint64_t timeout_ms);
 HostResult<int32_t> receive_data(CallContext& ctx, GuestSpan<int64_t> tags, uint64_t timeout_ms,
                                  GuestMutSpan<uint8_t> buffer, GuestPtr<uint64_t> size_out);
+/// The entry the tiers call for receive_data (Namespace::front_entry): a fast path for the
+/// parked call run again after a sender copied its message straight into the buffer, else the
+/// adapter of receive_data. `adapter` is that adapter.
+engine::HostStatus receive_data_entry(const void* adapter, engine::HostCall& call);
 
 // read.cpp
 HostResult<int32_t> read_data(CallContext& ctx, GuestMutSpan<uint8_t> buffer);

@@ -4,9 +4,11 @@
 // message arrives or the deadline passes.
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <optional>
 #include <vector>
 
+#include "binding/adapter.hpp"
 #include "host/message/internal.hpp"
 #include "host/shared/resources.hpp"
 #include "runtime/runtime.hpp"
@@ -80,6 +82,15 @@ HostResult<int32_t> receive_or_park(Process& self, Wait& wait, std::span<const r
   return time_out_or_park(self, wait);
 }
 
+/// A message that went straight into the receiver's buffer: its bytes are the caller's now;
+/// the message keeps its node charged, and for a small message the slack
+/// (runtime/message.hpp) that spares its next use a budget update.
+void settle_delivered(runtime::Message& in) {
+  if (in.charge.bytes() > runtime::kMessageBytes + runtime::kMessageSlack) {
+    in.charge.resize(runtime::kMessageBytes + runtime::kMessageSlack);
+  }
+}
+
 }  // namespace
 
 int32_t accept(Process& self, std::unique_ptr<runtime::Message> m) {
@@ -131,7 +142,12 @@ HostResult<int32_t> receive_data(CallContext& ctx, GuestSpan<int64_t> tags, uint
   if (!m) return wait_for(ctx, self, timeout_ms);
   const int32_t kind = accept(self, std::move(m));
   runtime::Message& in = *self.incoming;
-  if (in.delivered == 0 && kind == 0 && in.data.size() <= buffer.size()) {
+  if (in.delivered != 0) {
+    settle_delivered(in);
+    size_out.write(in.delivered);
+    return kind;
+  }
+  if (kind == 0 && in.data.size() <= buffer.size()) {
     // Queued before this call: the only copy on this side, from the message, paid by the
     // receiver as read_data's (a sender that copied straight into the buffer paid for it).
     if (!charge_copy(ctx, in.data.size())) return out_of_fuel();
@@ -139,13 +155,46 @@ HostResult<int32_t> receive_data(CallContext& ctx, GuestSpan<int64_t> tags, uint
     in.delivered = in.data.size();
     std::vector<uint8_t>().swap(in.data);
   }
-  if (in.delivered != 0 && in.charge.bytes() > runtime::kMessageBytes + runtime::kMessageSlack) {
-    // The bytes are the caller's now: the message keeps its node charged, and for a small
-    // message the slack (runtime/message.hpp) that spares its next use a budget update.
-    in.charge.resize(runtime::kMessageBytes + runtime::kMessageSlack);
-  }
+  if (in.delivered != 0) settle_delivered(in);
   size_out.write(in.delivered != 0 ? in.delivered : in.data.size());
   return kind;
+}
+
+engine::HostStatus receive_data_entry(const void* adapter, engine::HostCall& call) {
+  using Bound = binding::Adapter<decltype(&receive_data)>;
+  // The parked call run again after its wake-up, whose wait a sender ended with a copy straight
+  // into its buffer: the usual end of every hop of a ring and a ping-pong. Its arguments were
+  // decoded and checked by the attempt that parked (the guest has not run since: the same
+  // call, with the same arguments, and memory only grows), and its filter was the wait's,
+  // which the message matched. So the message is taken as the adapter's path would take it
+  // (receive_or_wait takes the handed-over message first), without decoding five arguments,
+  // copying the tags and matching again. Anything else goes the adapter's way: a first
+  // attempt, a spurious wake-up, a timeout (no message), a signal or a message that did not go
+  // straight into the buffer.
+  auto* host = static_cast<binding::HostContext*>(call.thread.host_context);
+  binding::PendingCall* slot = host != nullptr ? &host->pending_call() : nullptr;
+  // The slot names the function whose attempt parked until an attempt of any function ends
+  // otherwise: this one's, run again, is the next host call of this process.
+  constexpr size_t kSizeArg = 5;  // tags, tag count, timeout, buffer, capacity, size
+  if (slot != nullptr && slot->owner() == &static_cast<const Bound*>(adapter)->info() &&
+      call.args.size() == kSizeArg + 1 && call.results.size() == 1) {
+    Process& self = static_cast<Process&>(*host);
+    const engine::Memory* memory = call.memory();
+    const auto size_at = static_cast<uint32_t>(call.args[kSizeArg]);
+    if (binding::in_bounds(memory, size_at, 1, sizeof(uint64_t))) {
+      if (std::unique_ptr<runtime::Message> m = self.mailbox().take_delivered_handoff()) {
+        const int32_t kind = accept(self, std::move(m));  // Data: delivered is only set on data
+        runtime::Message& in = *self.incoming;
+        settle_delivered(in);
+        const uint64_t size = in.delivered;
+        std::memcpy(memory->data() + size_at, &size, sizeof size);
+        call.results[0] = static_cast<engine::Slot>(static_cast<uint32_t>(kind));
+        slot->clear();  // as the adapter after an attempt that returns: a timeout's Wait goes
+        return engine::HostStatus::Return;
+      }
+    }
+  }
+  return Bound::entry(adapter, call);
 }
 
 /// Arguments: a process id, the tag of the reply, a timeout as for receive. Sends the message

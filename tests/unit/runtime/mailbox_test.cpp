@@ -191,18 +191,31 @@ TEST(Mailbox, DirectCopyOnlyWhenItFitsAndTheWaitAskedForIt) {
 // A producer thread copies into the owner's buffer while the owner waits, as send_data does
 // into a parked receive_data; the owner reads the bytes after the wake-up (TSan checks that
 // the mailbox lock orders the copy before the read).
+// A thread sending `n` messages of `bytes` bytes, message i filled with i, by push_copying as
+// send_data does; `woken` is set when a push ends the owner's wait. Every other message waits
+// for the owner to wait, so both the direct copy and the queued path run.
+std::thread direct_producer(Mailbox& box, uint64_t n, size_t bytes, std::atomic<bool>& woken) {
+  return std::thread([&box, n, bytes, &woken] {
+    for (uint64_t i = 0; i < n; ++i) {
+      while (i % 2 == 0 && !box.stats().waiting) std::this_thread::yield();
+      std::vector<uint8_t> data(bytes, static_cast<uint8_t>(i));
+      if (box.push_copying(msg(1), data)) woken.store(true, std::memory_order_release);
+    }
+  });
+}
+
+// Message i of direct_producer arrived whole: in the buffer if it was copied there, else in
+// the message.
+void expect_message_i(const Message& m, const std::vector<uint8_t>& buffer, uint64_t i) {
+  const std::vector<uint8_t> expected(buffer.size(), static_cast<uint8_t>(i));
+  EXPECT_EQ(m.delivered != 0 ? buffer : m.data, expected);
+}
+
 TEST(Mailbox, DirectCopiesFromAnotherThreadArriveWhole) {
   Mailbox box;
   constexpr uint64_t kMessages = 3000;
   std::atomic<bool> woken{false};
-  std::thread producer([&] {
-    for (uint64_t i = 0; i < kMessages; ++i) {
-      // Every other message waits for the owner to wait, so both paths run.
-      while (i % 2 == 0 && !box.stats().waiting) std::this_thread::yield();
-      std::vector<uint8_t> bytes(64, static_cast<uint8_t>(i));
-      if (box.push_copying(msg(1), bytes)) woken.store(true, std::memory_order_release);
-    }
-  });
+  std::thread producer = direct_producer(box, kMessages, 64, woken);
   std::vector<uint8_t> buffer(64);
   uint64_t direct = 0;
   for (uint64_t i = 0; i < kMessages; ++i) {
@@ -210,19 +223,88 @@ TEST(Mailbox, DirectCopiesFromAnotherThreadArriveWhole) {
     while (!(m = box.receive_or_wait({}, 0, {buffer.data(), buffer.size()}))) {
       while (!woken.exchange(false, std::memory_order_acquire)) std::this_thread::yield();
     }
-    const std::vector<uint8_t> expected(64, static_cast<uint8_t>(i));
-    if (m->delivered != 0) {
-      ++direct;
-      EXPECT_EQ(buffer, expected);
-    } else {
-      EXPECT_EQ(m->data, expected);
-    }
+    if (m->delivered != 0) ++direct;
+    expect_message_i(*m, buffer, i);
   }
   producer.join();
   EXPECT_EQ(box.size(), 0u);
   EXPECT_GT(direct, 0u);
   std::printf("%llu of %llu copied directly\n", static_cast<unsigned long long>(direct),
               static_cast<unsigned long long>(kMessages));
+}
+
+// take_delivered_handoff (receive_data's fast path after its wake-up) takes only a handed-over
+// message whose bytes went straight into the buffer; anything else stays for receive_or_wait:
+// nothing handed over, a signal or a message too big for the buffer (handed over with its
+// bytes), a queued non-matching message (never handed over: selective receive skips it).
+TEST(Mailbox, OnlyADirectlyDeliveredHandOverIsTakenWithoutAFilter) {
+  Mailbox box;
+  std::vector<uint8_t> buffer(8, 0);
+  const std::vector<Tag> seven{7};
+  const std::vector<uint8_t> bytes{1, 2, 3, 4, 5, 6, 7, 8};
+  EXPECT_EQ(box.take_delivered_handoff(), nullptr);  // nothing at all
+
+  EXPECT_EQ(box.receive_or_wait(seven, 0, {buffer.data(), buffer.size()}), nullptr);
+  EXPECT_FALSE(box.push_copying(msg(8), bytes));  // another tag: queued, not handed over
+  EXPECT_EQ(box.take_delivered_handoff(), nullptr);
+  EXPECT_TRUE(box.push_copying(msg(7), bytes));  // straight into the buffer
+  auto m = box.take_delivered_handoff();
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->tag, 7);
+  EXPECT_EQ(m->delivered, 8u);
+  EXPECT_EQ(buffer, bytes);
+  EXPECT_EQ(box.take_delivered_handoff(), nullptr);  // taken once
+  EXPECT_EQ(box.size(), 1u);                         // the tag-8 message, still queued
+
+  // A signal ends the wait too, but is not copied: it stays for the filtered receive.
+  EXPECT_EQ(box.receive_or_wait(seven, 0, {buffer.data(), buffer.size()}), nullptr);
+  auto signal = msg(7);
+  signal->kind = MessageKind::LinkDied;
+  EXPECT_TRUE(box.push(std::move(signal)));
+  EXPECT_EQ(box.take_delivered_handoff(), nullptr);
+  m = box.receive_or_wait(seven, 0, {buffer.data(), buffer.size()});
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->kind, MessageKind::LinkDied);
+
+  // Too big for the buffer: handed over with its bytes, not taken here.
+  EXPECT_EQ(box.receive_or_wait(seven, 0, {buffer.data(), 4}), nullptr);
+  EXPECT_TRUE(box.push_copying(msg(7), bytes));
+  EXPECT_EQ(box.take_delivered_handoff(), nullptr);
+  m = box.receive_or_wait(seven);
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->data, bytes);
+  EXPECT_EQ(box.receive({})->tag, 8);  // the skipped one, last
+  EXPECT_EQ(box.size(), 0u);
+}
+
+// A producer thread hands messages to a waiting owner, which takes them as receive_data's
+// fast path does after its wake-up, and by receive_or_wait when the fast path declines (the
+// message was queued with its bytes): every message once, in order (TSan: the hand-over's
+// release/acquire orders the copy before the owner reads it).
+TEST(Mailbox, DeliveredHandOversFromAnotherThreadArriveOnceAndInOrder) {
+  Mailbox box;
+  constexpr uint64_t kMessages = 3000;
+  std::atomic<bool> woken{false};
+  std::thread producer = direct_producer(box, kMessages, 16, woken);
+  std::vector<uint8_t> buffer(16);
+  uint64_t fast = 0;
+  for (uint64_t i = 0; i < kMessages; ++i) {
+    std::unique_ptr<Message> m = box.receive_or_wait({}, 0, {buffer.data(), buffer.size()});
+    while (!m) {
+      while (!woken.exchange(false, std::memory_order_acquire)) std::this_thread::yield();
+      m = box.take_delivered_handoff();  // the parked call run again
+      if (m) {
+        ++fast;
+      } else {
+        m = box.receive_or_wait({}, 0, {buffer.data(), buffer.size()});
+      }
+    }
+    expect_message_i(*m, buffer, i);
+  }
+  producer.join();
+  EXPECT_EQ(box.size(), 0u);
+  EXPECT_EQ(box.take_delivered_handoff(), nullptr);
+  EXPECT_GT(fast, 0u);
 }
 
 // The message that ends a wait is handed over, not queued: the owner's next receive_or_wait
