@@ -91,8 +91,8 @@ Result<void> FunctionCompiler::enter_block(Ctrl::Kind kind, const wasm::BlockTyp
       save_used_ += c.params;  // counted up front: count_save_slots
       if (save_used_ > save_slots_) return baseline_error("if params miscounted", offset_);
       for (uint32_t i = 0; i < c.params; ++i) {
-        a_.mov(x86::rcx, stack_at(c.height + i));
-        a_.mov(save_slot(c.saved + i), x86::rcx);
+        a_.mov(x86::rax, stack_at(c.height + i));  // not rcx: memory_base (base_in_rcx_)
+        a_.mov(save_slot(c.saved + i), x86::rax);
       }
     }
     a_.j(x86::negateCond(taken), c.else_label);

@@ -41,8 +41,25 @@ bool FunctionCompiler::translate_integer_inline(Opcode op) {
               copy_register(v.local).isValid());
     };
     if (commutative && !in_a_register(*lhs) && in_a_register(*rhs)) std::swap(lhs, rhs);
-    const x86::Gp dst = result_reg(*lhs, true);
-    asmjit::Operand src = operand(*rhs, bytes, x86::rcx);
+    // Computed in the register local the next instruction sets: loading the lhs there must not
+    // overwrite a rhs that reads that local (swapped to the lhs, or not done).
+    x86::Gp target = result_local(2);
+    if (target.isValid()) {
+      auto is_target = [&](const Val& v) {
+        return v.kind == Val::Kind::Local && local_register(v.local) == target;
+      };
+      if (is_target(*rhs) && !is_target(*lhs)) {
+        if (commutative) {
+          std::swap(lhs, rhs);
+        } else {
+          target = x86::Gp();
+        }
+      }
+    }
+    if (target.isValid()) load(*lhs, target);
+    const x86::Gp dst = target.isValid() ? target : result_reg(*lhs, true);
+    // rax: rcx may hold memory_base (base_in_rcx_).
+    asmjit::Operand src = operand(*rhs, bytes, x86::rax);
     if (kind == Alu::Mul && src.isImm()) {  // imul has no two-operand immediate form
       a_.imul(sized(dst), sized(dst), src.as<asmjit::Imm>());
     } else {
@@ -58,7 +75,14 @@ bool FunctionCompiler::translate_integer_inline(Opcode op) {
                                              x86::Inst::kIdRor};
     const Val& lhs = val(1);
     const Val& count = val(0);
-    const x86::Gp dst = result_reg(lhs, true);
+    // In the register local the next instruction sets, unless the count reads it.
+    x86::Gp target = result_local(2);
+    if (target.isValid() && count.kind == Val::Kind::Local &&
+        local_register(count.local) == target) {
+      target = x86::Gp();
+    }
+    if (target.isValid()) load(lhs, target);
+    const x86::Gp dst = target.isValid() ? target : result_reg(lhs, true);
     // The hardware takes the count modulo the width, as Wasm does.
     if (count.kind == Val::Kind::Const) {
       a_.emit(kIds[static_cast<int>(kind)], sized(dst), asmjit::Imm(count.bits & (wide ? 63 : 31)));
@@ -88,7 +112,7 @@ bool FunctionCompiler::translate_integer_inline(Opcode op) {
     push_reg(dst);
     return true;
   };
-  auto unary = [&](auto emit) { return unary_in_place(emit); };
+  auto unary = [&](auto emit) { return unary_in_place(emit, result_local(1)); };
   switch (op) {
     case Opcode::I32Add:
     case Opcode::I64Add: return alu(Alu::Add);

@@ -258,16 +258,24 @@ class FunctionCompiler {
   /// local copy (the copy ends there: the result overwrites it), else a fresh one, loaded with v
   /// if `load_value`.
   asmjit::x86::Gp result_reg(const Val& v, bool load_value);
+  /// When the next instruction is a local.set/tee of a register local L and no entry below the
+  /// current instruction's `operands` top entries refers to L: L's register, where the current
+  /// instruction may compute its result (its operands read first; an operand that is L itself is
+  /// read in place), so the set needs no move. Else an invalid Gp. The entry it pushes holds L's
+  /// register until the set, which takes it.
+  asmjit::x86::Gp result_local(uint32_t operands) const;
   void push_val(const Val& v);
   void push_reg(const asmjit::x86::Gp& r);
   void pop_vals(uint32_t n);
   Val& val(uint32_t from_top) { return vals_[vals_.size() - 1 - from_top]; }
   void load(const Val& v, const asmjit::x86::Gp& dst);  ///< dst (64-bit) = the Slot
   /// A unary operation in place: `emit(reg)` on the top entry's register, or on a fresh one
-  /// loaded with it; the result replaces the entry.
-  template <typename Emit> bool unary_in_place(Emit emit) {
+  /// loaded with it (or on `target`, result_local's, loaded with it); the result replaces the
+  /// entry.
+  template <typename Emit> bool unary_in_place(Emit emit, asmjit::x86::Gp target = {}) {
     const Val& v = val(0);
-    const asmjit::x86::Gp dst = result_reg(v, true);
+    if (target.isValid()) load(v, target);
+    const asmjit::x86::Gp dst = target.isValid() ? target : result_reg(v, true);
     emit(dst);
     pop_vals(1);
     push_reg(dst);
@@ -434,6 +442,7 @@ class FunctionCompiler {
   uint32_t cached_from_ = 0;  ///< every entry below this height is in its slot
   Fused fused_;
   wasm::Opcode next_op_ = wasm::Opcode::Nop;  ///< the instruction after the current one
+  const wasm::Instr* next_ = nullptr;         ///< the same, or null at the body's end
   uint32_t max_slots_ = 0;  ///< locals + deepest operand stack (and call result areas)
   /// At the frame's bottom: args, depth, fp, then `if` params saved for their else arm (all
   /// counted before the prologue: count_save_slots), of which save_used_ are given out.
