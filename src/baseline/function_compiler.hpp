@@ -433,9 +433,9 @@ class FunctionCompiler {
   std::vector<std::vector<uint32_t>> local_writes_;
   std::unordered_map<uint32_t, uint32_t> loop_end_;  ///< a loop's instruction -> its end's
   uint32_t instr_index_ = 0;                         ///< of the instruction being compiled
-  /// rcx still holds memory_base, loaded by the load or store just before: only loads, stores,
-  /// scalar local.*, constants and drop (which never touch rcx, bind no label and call
-  /// nothing: the base cannot move) keep it for the next access (translate).
+  /// rcx still holds memory_base, loaded by a load or store before: only the instructions
+  /// keeps_memory_base lists (they never write rcx, bind no label and call nothing: the base
+  /// cannot move) keep it for the next access (translate).
   bool base_in_rcx_ = false;
   uint32_t sp_ = 0;           ///< operand stack height
   std::vector<Val> vals_;     ///< the operand stack's entries (see sync)
