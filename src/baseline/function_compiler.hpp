@@ -334,6 +334,9 @@ class FunctionCompiler {
   Result<bool> translate_numeric(const wasm::Instr& in);
   bool translate_integer_inline(wasm::Opcode op);
   bool translate_bit_count(wasm::Opcode op, bool wide);
+  /// An add (or a subtraction of a constant) whose lhs is a register local as one lea into a
+  /// fresh register; false (nothing emitted) when the operands do not allow it.
+  bool lea_sum(const Val& lhs, const Val& rhs, bool sub, bool wide);
   void emit_division(wasm::Opcode op, bool wide);
   bool translate_float_inline(wasm::Opcode op);
   static bool is_float_inline(wasm::Opcode op);

@@ -102,8 +102,29 @@ TEST(BaselineResultInLocal, ComputesWhatTheInterpreterDoes) {
         (local.set 1 (global.get $g))
         (i32.add (i32.add (local.get 3) (i32.wrap_i64 (local.get 2)))
                  (i32.add (local.get 0) (local.get 1))))") +
+      // lea_sum: a register local plus a constant or another register local into a fresh
+      // register (i32 wrapping, i64 with constants at and past the imm32 range)
+      fn("lea", R"(
+        (local.set 2 (i64.extend_i32_s (local.get 1)))
+        (i32.store (i32.const 0) (i32.add (local.get 0) (i32.const -5)))
+        (i32.add (local.get 0) (i32.const 0x7fffffff))
+        (i32.sub (local.get 1) (i32.const 0x80000000)) i32.xor
+        (i32.sub (local.get 0) (i32.const -9)) i32.xor
+        (i32.add (local.get 0) (local.get 1)) i32.xor
+        (i64.add (local.get 2) (i64.const -7))
+        (i64.sub (local.get 2) (i64.const 0x80000000)) i64.xor
+        (i64.sub (local.get 2) (i64.const -0x80000000)) i64.xor
+        (i64.sub (local.get 2) (i64.const 0x8000000000000000)) i64.xor
+        (i64.add (local.get 2) (i64.const 0x7fffffff)) i64.xor
+        (i64.add (local.get 2) (i64.extend_i32_u (local.get 0))) i64.xor
+        (local.tee 2) i32.wrap_i64 i32.xor
+        (i32.wrap_i64 (i64.shr_u (local.get 2) (i64.const 32))) i32.xor
+        (i32.load (i32.const 0)) i32.xor)") +
       ")";
   expect_same(wat, {
+                       {"lea", i32s({3, 10})},
+                       {"lea", i32s({-2, 0x7ffffff0})},
+                       {"lea", i32s({0x7fffffff, -0x7fffffff})},
                        {"operands", i32s({3, 10})},
                        {"operands", i32s({-7, 31})},
                        {"wide", i32s({5, 9})},
