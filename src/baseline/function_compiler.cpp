@@ -298,25 +298,10 @@ bool keeps_memory_base(wasm::Opcode op, bool const_count) {
     case Opcode::LocalSet:
     case Opcode::LocalTee:
     case Opcode::GlobalGet:
-    case Opcode::GlobalSet:
-    case Opcode::I32Const:
-    case Opcode::I64Const:
-    case Opcode::Drop:
-    case Opcode::Nop:
-    case Opcode::I32WrapI64:
-    case Opcode::I64ExtendI32S:
-    case Opcode::I64ExtendI32U:
-    case Opcode::I32Extend8S:
-    case Opcode::I32Extend16S:
-    case Opcode::I64Extend8S:
-    case Opcode::I64Extend16S:
-    case Opcode::I64Extend32S:
-    // br_if's fall-through (only this path reaches it), the entries of block and if (their
-    // labels are bound at else and end, which load it again).
-    case Opcode::BrIf:
-    case Opcode::Block:
-    case Opcode::If: return true;
-    default: return false;
+    case Opcode::GlobalSet: return true;
+    // Among them br_if's fall-through (only this path reaches it) and the entries of block and
+    // if (their labels are bound at else and end, which load it again).
+    default: return writes_only_cache_registers(op);
   }
 }
 

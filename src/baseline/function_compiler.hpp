@@ -486,6 +486,12 @@ class FunctionCompiler {
   size_t next_safepoint_ = 0;
 };
 
+/// Constants, drop, nop, wrap and the integer extensions, br_if (its fall-through) and the
+/// entries of block and if: their code writes only cache registers (given out by alloc, or an
+/// entry's own), binds no label other code jumps to and calls nothing, so local copies
+/// (keeps_copies) and memory_base in rcx (keeps_memory_base) survive them (value_stack.cpp).
+bool writes_only_cache_registers(wasm::Opcode op);
+
 /// The numeric instructions the baseline runs as calls of small C functions (floats,
 /// conversions, division): Slot-level uint64_t f(Context*, uint64_t a, uint64_t b) with the
 /// interpreter's own semantics (engine/numeric.hpp). Null: not such an instruction. `traps`

@@ -393,6 +393,13 @@ bool FunctionCompiler::keeps_copies(const wasm::Instr& in) {
     case Opcode::GlobalSet: return m_.wasm.global_type(in.a).type != wasm::ValType::V128;
     case Opcode::Select:
     case Opcode::SelectT: return sp_ >= 2 && !val(1).v128;
+    default: return writes_only_cache_registers(in.op);
+  }
+}
+
+bool writes_only_cache_registers(wasm::Opcode op) {
+  using wasm::Opcode;
+  switch (op) {
     case Opcode::Drop:
     case Opcode::Nop:
     case Opcode::I32Const:

@@ -4,36 +4,10 @@
 // across integer arithmetic, compares, globals, br_if's fall-through and block and if entries
 // (function_compiler.cpp, keeps_memory_base). Every shape where either would read a stale
 // register: results, traps and fuel as the interpreter's.
-#include "../tiering/tier_fixture.hpp"
+#include "same_as_interpreter.hpp"
 
 namespace lunatic::tiering::testing {
 namespace {
-
-struct Call {
-  const char* fn;
-  std::vector<Value> args;
-};
-
-std::vector<Value> i32s(std::initializer_list<int32_t> v) {
-  std::vector<Value> out;
-  for (int32_t x : v) out.push_back(Value::i32(x));
-  return out;
-}
-
-void expect_same(std::string_view wat, const std::vector<Call>& calls) {
-  TierInstance interp(wat, Tier::Interp);
-  TierInstance baseline(wat, Tier::Baseline);
-  ASSERT_NE(baseline.instance, nullptr);
-  for (const Call& c : calls) {
-    for (std::optional<uint64_t> fuel :
-         {std::optional<uint64_t>{}, std::optional<uint64_t>{5}, std::optional<uint64_t>{40}}) {
-      const Outcome want = run_to_end(interp.thread, interp.fn(c.fn), c.args, fuel);
-      const Outcome got = run_to_end(baseline.thread, baseline.fn(c.fn), c.args, fuel);
-      EXPECT_EQ(got, want) << c.fn << " " << c.args[0].as_i32() << " " << c.args[1].as_i32()
-                           << " fuel " << (fuel ? std::to_string(*fuel) : "none");
-    }
-  }
-}
 
 // Every function takes (p0 p1) and has two more locals, 2 (i64) and 3 (i32); a never-taken loop
 // reads all four often enough that each lives in a register (local_registers.cpp).
@@ -121,20 +95,22 @@ TEST(BaselineResultInLocal, ComputesWhatTheInterpreterDoes) {
         (i32.wrap_i64 (i64.shr_u (local.get 2) (i64.const 32))) i32.xor
         (i32.load (i32.const 0)) i32.xor)") +
       ")";
-  expect_same(wat, {
-                       {"lea", i32s({3, 10})},
-                       {"lea", i32s({-2, 0x7ffffff0})},
-                       {"lea", i32s({0x7fffffff, -0x7fffffff})},
-                       {"operands", i32s({3, 10})},
-                       {"operands", i32s({-7, 31})},
-                       {"wide", i32s({5, 9})},
-                       {"wide", i32s({-100000, -1})},
-                       {"older", i32s({4, 11})},
-                       {"tee", i32s({32, 6})},
-                       {"tee", i32s({65533, 6})},
-                       {"loads", i32s({33, 77})},
-                       {"loads", i32s({65536, 77})},
-                   });
+  expect_same(wat,
+              {
+                  {"lea", i32s({3, 10})},
+                  {"lea", i32s({-2, 0x7ffffff0})},
+                  {"lea", i32s({0x7fffffff, -0x7fffffff})},
+                  {"operands", i32s({3, 10})},
+                  {"operands", i32s({-7, 31})},
+                  {"wide", i32s({5, 9})},
+                  {"wide", i32s({-100000, -1})},
+                  {"older", i32s({4, 11})},
+                  {"tee", i32s({32, 6})},
+                  {"tee", i32s({65533, 6})},
+                  {"loads", i32s({33, 77})},
+                  {"loads", i32s({65536, 77})},
+              },
+              {5, 40});
 }
 
 // Loads and stores between which rcx keeps memory_base, or must be loaded again: arithmetic
@@ -184,15 +160,17 @@ TEST(BaselineMemoryBase, KeptAcrossArithmeticAndBranches) {
         (local.set 8 (select (local.get 7) (i32.const 0x7000) (local.get 1)))
         (i32.add (local.get 8) (i32.load8_u offset=3 (local.get 0))))") +
       ")";
-  expect_same(wat, {
-                       {"kept", i32s({0, 0})},
-                       {"kept", i32s({4, 100})},
-                       {"kept", i32s({8, 3})},
-                       {"kept", i32s({65534, 3})},
-                       {"clobbered", i32s({0, 1})},
-                       {"clobbered", i32s({5, 0})},
-                       {"clobbered", i32s({65533, 2})},
-                   });
+  expect_same(wat,
+              {
+                  {"kept", i32s({0, 0})},
+                  {"kept", i32s({4, 100})},
+                  {"kept", i32s({8, 3})},
+                  {"kept", i32s({65534, 3})},
+                  {"clobbered", i32s({0, 1})},
+                  {"clobbered", i32s({5, 0})},
+                  {"clobbered", i32s({65533, 2})},
+              },
+              {5, 40});
 }
 
 }  // namespace
