@@ -173,5 +173,73 @@ TEST(BaselineMemoryBase, KeptAcrossArithmeticAndBranches) {
               {5, 40});
 }
 
+// br_table reads its index where the cache has it: a cache register (a load, a wrapped i64
+// with its high half set, a call's result), a register local, a slot local, a constant; in
+// range, at the default, negative (a large unsigned index).
+TEST(BaselineBrTable, IndexFromWhereverTheCacheHasIt) {
+  const std::string wat = R"((module (memory 1)
+    (func $id (param i32) (result i32) (local.get 0))
+    (func $pick (param $i i32) (result i32)
+      (block $d (block $c (block $b (block $a
+        (br_table $a $b $c $d (local.get $i)))
+        (return (i32.const 10)))
+        (return (i32.const 20)))
+        (return (i32.const 30)))
+      (i32.const 40))
+    (func (export "run") (param i32 i32) (result i32)
+      (local i32 i32 i32 i32 i32 i64)
+      (local.set 2 (local.get 0)) (local.set 3 (local.get 0)) (local.set 3 (local.get 2))
+      (local.set 4 (local.get 3)) (local.set 2 (local.get 4)) (local.set 4 (local.get 2))
+      (local.set 7 (i64.or (i64.shl (i64.const 0xdead) (i64.const 32))
+                           (i64.extend_i32_u (local.get 1))))
+      (i32.store (i32.const 8) (local.get 1))
+      (block $r (result i32)
+        (block $d (block $c (block $b (block $a
+          (br_table $a $b $c $d (i32.load (i32.const 8))))
+          (br $r (i32.const 1)))
+          (br $r (i32.const 2)))
+          (br $r (i32.const 3)))
+        (i32.const 4))
+      (block $r (result i32)
+        (block $d (block $b (block $a
+          (br_table $a $b $d (i32.wrap_i64 (local.get 7))))
+          (br $r (i32.const 100)))
+          (br $r (i32.const 200)))
+        (i32.const 300))
+      i32.add
+      (block $r (result i32)
+        (block $d (block $b (block $a
+          (br_table $a $b $d (call $id (local.get 0))))
+          (br $r (i32.const 1000)))
+          (br $r (i32.const 2000)))
+        (i32.const 3000))
+      i32.add
+      (block $r (result i32)
+        (block $d (block $b (block $a
+          (br_table $a $b $d (local.get 0)))
+          (br $r (i32.const 10000)))
+          (br $r (i32.const 20000)))
+        (i32.const 30000))
+      i32.add
+      (block $r (result i32)
+        (block $d (block $b (block $a
+          (br_table $a $b $d (i32.const 1)))
+          (br $r (i32.const 100000)))
+          (br $r (i32.const 200000)))
+        (i32.const 300000))
+      i32.add
+      (call $pick (local.get 1)) i32.add
+      (call $pick (i32.const 7)) i32.add))
+  )";
+  expect_same(wat,
+              {{"run", i32s({0, 0})},
+               {"run", i32s({1, 1})},
+               {"run", i32s({2, 2})},
+               {"run", i32s({3, 3})},
+               {"run", i32s({-1, -2})},
+               {"run", i32s({0x7fffffff, 0x40000000})}},
+              {5, 40});
+}
+
 }  // namespace
 }  // namespace lunatic::tiering::testing
