@@ -102,13 +102,22 @@ void FunctionCompiler::translate_call_indirect(uint32_t type_index, uint32_t tab
     uint64_t inverse = kOdd;  // Newton's iteration doubles the correct low bits each step
     for (int i = 0; i < 6; ++i) inverse *= 2 - kOdd * inverse;
     a_.sub(x86::rcx, ctx_field(offsetof(Context, defined_base)));
-    a_.mov(x86::rax, ctx_field(offsetof(Context, defined_count)));
-    a_.imul(x86::rax, x86::rax, static_cast<int32_t>(kSize));
-    a_.cmp(x86::rcx, x86::rax);
-    a_.jae(slow);
-    if (kShift != 0) a_.shr(x86::rcx, kShift);
-    a_.mov(x86::rax, inverse);
-    a_.imul(x86::rcx, x86::rax);
+    if constexpr (kOdd == 1) {
+      // A power of two: the shift is the division, and the index compares with the count
+      // directly (a function below defined_base wraps to an index far above any count; one
+      // inside the array is at a multiple of the size, Functions not overlapping).
+      if (kShift != 0) a_.shr(x86::rcx, kShift);
+      a_.cmp(x86::rcx, ctx_field(offsetof(Context, defined_count)));
+      a_.jae(slow);
+    } else {  // the range first: the multiplication by the inverse is exact only on multiples
+      a_.mov(x86::rax, ctx_field(offsetof(Context, defined_count)));
+      a_.imul(x86::rax, x86::rax, static_cast<int32_t>(kSize));
+      a_.cmp(x86::rcx, x86::rax);
+      a_.jae(slow);
+      if (kShift != 0) a_.shr(x86::rcx, kShift);
+      a_.mov(x86::rax, inverse);
+      a_.imul(x86::rcx, x86::rax);
+    }
     a_.mov(x86::rdx, ctx_field(offsetof(Context, slot_entries)));
     a_.mov(x86::rdx, x86::qword_ptr(x86::rdx, x86::rcx, 3));
     static_assert(sizeof(DirectCell) == 16);

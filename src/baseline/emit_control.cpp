@@ -91,8 +91,8 @@ Result<void> FunctionCompiler::enter_block(Ctrl::Kind kind, const wasm::BlockTyp
       save_used_ += c.params;  // counted up front: count_save_slots
       if (save_used_ > save_slots_) return baseline_error("if params miscounted", offset_);
       for (uint32_t i = 0; i < c.params; ++i) {
-        a_.mov(x86::rcx, stack_at(c.height + i));
-        a_.mov(save_slot(c.saved + i), x86::rcx);
+        a_.mov(x86::rax, stack_at(c.height + i));  // not rcx: memory_base (base_in_rcx_)
+        a_.mov(save_slot(c.saved + i), x86::rax);
       }
     }
     a_.j(x86::negateCond(taken), c.else_label);
@@ -187,8 +187,17 @@ void FunctionCompiler::translate_end() {
 // label that copies what its label takes.
 void FunctionCompiler::translate_br_table(const wasm::Instr& in) {
   spill_below(sp_ - 1);
-  load(val(0), x86::rax);
-  a_.mov(x86::eax, x86::eax);  // the i32 index, whatever the Slot's upper half
+  // The i32 index: a register holds it zero-extended (the Slot's form, on which addresses rely
+  // too), a slot or a constant is read as 32 bits into eax.
+  const asmjit::Operand at = operand(val(0), 4, x86::rax, true);
+  x86::Gp index = x86::rax;
+  if (at.isReg()) {
+    index = x86::gpq(at.as<x86::Gp>().id());
+  } else if (at.isMem()) {
+    a_.mov(x86::eax, at.as<x86::Mem>());
+  } else {
+    a_.mov(x86::eax, at.as<asmjit::Imm>());
+  }
   pop_vals(1);
   auto depth_of = [&](uint32_t i) {
     return i < in.b ? func_.br_table_labels[in.a + i] : static_cast<uint32_t>(in.c);
@@ -203,10 +212,10 @@ void FunctionCompiler::translate_br_table(const wasm::Instr& in) {
   }
   JumpTable table{a_.newLabel(), {}};
   for (uint32_t i = 0; i < in.b; ++i) table.targets.push_back(trampolines[depth_of(i)]);
-  a_.cmp(x86::eax, in.b);
+  a_.cmp(index.r32(), in.b);
   a_.jae(trampolines[depth_of(in.b)]);
   a_.lea(x86::rcx, x86::ptr(table.label));
-  a_.jmp(x86::qword_ptr(x86::rcx, x86::rax, 3));
+  a_.jmp(x86::qword_ptr(x86::rcx, index, 3));
   tables_.push_back(std::move(table));
   for (const auto& [depth, label] : trampolines) {
     Ctrl& target = label_ctrl(depth);

@@ -80,8 +80,10 @@ void FunctionCompiler::emit_load(Opcode op, uint32_t offset) {
   const uint32_t bytes = wasm::opcode_info(op).access_bytes;
   const auto [index, disp] = memory_address(0, offset, bytes);
   const Val& addr = val(0);
-  // A fresh register, not the address's copy: the pointer is often read again.
-  const x86::Gp dst = addr.kind == Val::Kind::Reg ? x86::gpq(addr.reg) : alloc();
+  // The register local the next instruction sets (the address is read by the load itself), else
+  // a fresh register, not the address's copy: the pointer is often read again.
+  x86::Gp dst = result_local(1);
+  if (!dst.isValid()) dst = addr.kind == Val::Kind::Reg ? x86::gpq(addr.reg) : alloc();
   const x86::Mem at = x86::ptr(x86::rcx, index, 0, disp, bytes);
   switch (op) {
     case Opcode::I32Load8S:
@@ -174,13 +176,14 @@ bool FunctionCompiler::translate_memory(const wasm::Instr& in) {
       a_.mov(top(0), x86::rax);
       return true;
     case Opcode::GlobalGet: {
-      const x86::Gp dst = alloc();
+      x86::Gp dst = result_local(0);
+      if (!dst.isValid()) dst = alloc();
       a_.mov(dst, global_value(in.a));
       push_reg(dst);
       return true;
     }
     case Opcode::GlobalSet: {
-      const x86::Gp value = in_reg(val(0), x86::rcx);
+      const x86::Gp value = in_reg(val(0), x86::rdx);  // rcx may hold memory_base
       a_.mov(global_value(in.a), value);
       pop_vals(1);
       return true;

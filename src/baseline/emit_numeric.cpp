@@ -41,8 +41,29 @@ bool FunctionCompiler::translate_integer_inline(Opcode op) {
               copy_register(v.local).isValid());
     };
     if (commutative && !in_a_register(*lhs) && in_a_register(*rhs)) std::swap(lhs, rhs);
-    const x86::Gp dst = result_reg(*lhs, true);
-    asmjit::Operand src = operand(*rhs, bytes, x86::rcx);
+    // Computed in the register local the next instruction sets: loading the lhs there must not
+    // overwrite a rhs that reads that local (swapped to the lhs, or not done).
+    x86::Gp target = result_local(2);
+    if (target.isValid()) {
+      auto is_target = [&](const Val& v) {
+        return v.kind == Val::Kind::Local && local_register(v.local) == target;
+      };
+      if (is_target(*rhs) && !is_target(*lhs)) {
+        if (commutative) {
+          std::swap(lhs, rhs);
+        } else {
+          target = x86::Gp();
+        }
+      }
+    }
+    if (!target.isValid() && (kind == Alu::Add || kind == Alu::Sub) &&
+        lea_sum(*lhs, *rhs, kind == Alu::Sub, wide)) {
+      return true;
+    }
+    if (target.isValid()) load(*lhs, target);
+    const x86::Gp dst = target.isValid() ? target : result_reg(*lhs, true);
+    // rax: rcx may hold memory_base (base_in_rcx_).
+    asmjit::Operand src = operand(*rhs, bytes, x86::rax);
     if (kind == Alu::Mul && src.isImm()) {  // imul has no two-operand immediate form
       a_.imul(sized(dst), sized(dst), src.as<asmjit::Imm>());
     } else {
@@ -58,7 +79,14 @@ bool FunctionCompiler::translate_integer_inline(Opcode op) {
                                              x86::Inst::kIdRor};
     const Val& lhs = val(1);
     const Val& count = val(0);
-    const x86::Gp dst = result_reg(lhs, true);
+    // In the register local the next instruction sets, unless the count reads it.
+    x86::Gp target = result_local(2);
+    if (target.isValid() && count.kind == Val::Kind::Local &&
+        local_register(count.local) == target) {
+      target = x86::Gp();
+    }
+    if (target.isValid()) load(lhs, target);
+    const x86::Gp dst = target.isValid() ? target : result_reg(lhs, true);
     // The hardware takes the count modulo the width, as Wasm does.
     if (count.kind == Val::Kind::Const) {
       a_.emit(kIds[static_cast<int>(kind)], sized(dst), asmjit::Imm(count.bits & (wide ? 63 : 31)));
@@ -88,7 +116,7 @@ bool FunctionCompiler::translate_integer_inline(Opcode op) {
     push_reg(dst);
     return true;
   };
-  auto unary = [&](auto emit) { return unary_in_place(emit); };
+  auto unary = [&](auto emit) { return unary_in_place(emit, result_local(1)); };
   switch (op) {
     case Opcode::I32Add:
     case Opcode::I64Add: return alu(Alu::Add);
@@ -164,6 +192,49 @@ bool FunctionCompiler::translate_integer_inline(Opcode op) {
     case Opcode::F64ReinterpretI64: return true;  // the same Slot bits
     default: return false;
   }
+}
+
+// lhs + rhs (or lhs - a constant) into a fresh register with one lea, when lhs is a register
+// local (result_reg would move it into the fresh register first) and rhs a constant, a register
+// local or a cache register (not a copy: alloc may give that register out). lea computes modulo
+// 2^64, and its 32-bit form keeps the low half: i32 arithmetic, zero-extended as a Slot.
+bool FunctionCompiler::lea_sum(const Val& lhs, const Val& rhs, bool sub, bool wide) {
+  if (lhs.kind != Val::Kind::Local) return false;
+  const x86::Gp base = local_register(lhs.local);
+  if (!base.isValid()) return false;
+  x86::Mem sum;
+  if (rhs.kind == Val::Kind::Const) {
+    int64_t disp = 0;
+    if (wide) {
+      disp = static_cast<int64_t>(rhs.bits);
+      if (sub) {
+        if (rhs.bits == uint64_t{1} << 63) return false;
+        disp = -disp;
+      }
+      if (disp != static_cast<int32_t>(disp)) return false;
+    } else {  // any i32: its negation modulo 2^32 is one too
+      const uint32_t bits = static_cast<uint32_t>(rhs.bits);
+      disp = static_cast<int32_t>(sub ? 0u - bits : bits);
+    }
+    sum = x86::ptr(base, static_cast<int32_t>(disp));
+  } else if (sub) {
+    return false;
+  } else if (rhs.kind == Val::Kind::Reg) {
+    sum = x86::ptr(base, x86::gpq(rhs.reg));
+  } else if (rhs.kind == Val::Kind::Local && local_register(rhs.local).isValid()) {
+    sum = x86::ptr(base, local_register(rhs.local));
+  } else {
+    return false;
+  }
+  const x86::Gp dst = alloc();
+  if (wide) {
+    a_.lea(dst, sum);
+  } else {
+    a_.lea(dst.r32(), sum);
+  }
+  pop_vals(2);
+  push_reg(dst);
+  return true;
 }
 
 bool FunctionCompiler::translate_bit_count(Opcode op, bool wide) {

@@ -247,7 +247,8 @@ Result<void> FunctionCompiler::run() {
     offset_ = in.offset;
     instr_index_ = static_cast<uint32_t>(i);
     if (ctrls_.back().dead && wasm::skip_unreachable(in.op, dead_depth_)) continue;
-    next_op_ = i + 1 < func_.body.size() ? func_.body[i + 1].op : wasm::Opcode::Nop;
+    next_ = i + 1 < func_.body.size() ? &func_.body[i + 1] : nullptr;
+    next_op_ = next_ != nullptr ? next_->op : wasm::Opcode::Nop;
     TRY(translate(in));
   }
   if (!ctrls_.empty()) return baseline_error("body without its final end");
@@ -272,22 +273,35 @@ Result<void> FunctionCompiler::run() {
 namespace {
 
 // The instructions after which rcx still holds memory_base if it did before (see base_in_rcx_):
-// they emit no code that writes rcx. Loads and stores load it themselves when it does not.
-bool keeps_memory_base(wasm::Opcode op) {
+// they emit no code that writes rcx (their scratch registers are rax and rdx) and bind no label.
+// Loads and stores load it themselves when it does not. `const_count`: the top entry, a shift's
+// count, is a constant (a variable count goes through cl).
+bool keeps_memory_base(wasm::Opcode op, bool const_count) {
   using wasm::Opcode;
   const auto code = static_cast<uint16_t>(op);
-  if (code >= static_cast<uint16_t>(Opcode::I32Load) &&
-      code <= static_cast<uint16_t>(Opcode::I64Store32)) {
+  auto within = [&](Opcode first, Opcode last) {
+    return code >= static_cast<uint16_t>(first) && code <= static_cast<uint16_t>(last);
+  };
+  if (within(Opcode::I32Load, Opcode::I64Store32)) return true;
+  // Compares (the fused ones emit nothing here: their br_if or if compares), add, sub, mul
+  // and the bitwise operations.
+  if (within(Opcode::I32Eqz, Opcode::I64GeU) || within(Opcode::I32Add, Opcode::I32Mul) ||
+      within(Opcode::I32And, Opcode::I32Xor) || within(Opcode::I64Add, Opcode::I64Mul) ||
+      within(Opcode::I64And, Opcode::I64Xor)) {
     return true;
+  }
+  if (within(Opcode::I32Shl, Opcode::I32Rotr) || within(Opcode::I64Shl, Opcode::I64Rotr)) {
+    return const_count;
   }
   switch (op) {
     case Opcode::LocalGet:
     case Opcode::LocalSet:
     case Opcode::LocalTee:
-    case Opcode::I32Const:
-    case Opcode::I64Const:
-    case Opcode::Drop: return true;
-    default: return false;
+    case Opcode::GlobalGet:
+    case Opcode::GlobalSet: return true;
+    // Among them br_if's fall-through (only this path reaches it) and the entries of block and
+    // if (their labels are bound at else and end, which load it again).
+    default: return writes_only_cache_registers(op);
   }
 }
 
@@ -296,7 +310,8 @@ bool keeps_memory_base(wasm::Opcode op) {
 Result<void> FunctionCompiler::translate(const wasm::Instr& in) {
   using wasm::Opcode;
   sync();
-  if (!keeps_memory_base(in.op) || pending_v128_local_ ||
+  const bool const_count = !vals_.empty() && val(0).kind == Val::Kind::Const;
+  if (!keeps_memory_base(in.op, const_count) || pending_v128_local_ ||
       ((in.op == Opcode::LocalSet || in.op == Opcode::LocalTee) &&
        local_types_[in.a] == wasm::ValType::V128)) {
     base_in_rcx_ = false;

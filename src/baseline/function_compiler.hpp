@@ -258,16 +258,24 @@ class FunctionCompiler {
   /// local copy (the copy ends there: the result overwrites it), else a fresh one, loaded with v
   /// if `load_value`.
   asmjit::x86::Gp result_reg(const Val& v, bool load_value);
+  /// When the next instruction is a local.set/tee of a register local L and no entry below the
+  /// current instruction's `operands` top entries refers to L: L's register, where the current
+  /// instruction may compute its result (its operands read first; an operand that is L itself is
+  /// read in place), so the set needs no move. Else an invalid Gp. The entry it pushes holds L's
+  /// register until the set, which takes it.
+  asmjit::x86::Gp result_local(uint32_t operands) const;
   void push_val(const Val& v);
   void push_reg(const asmjit::x86::Gp& r);
   void pop_vals(uint32_t n);
   Val& val(uint32_t from_top) { return vals_[vals_.size() - 1 - from_top]; }
   void load(const Val& v, const asmjit::x86::Gp& dst);  ///< dst (64-bit) = the Slot
   /// A unary operation in place: `emit(reg)` on the top entry's register, or on a fresh one
-  /// loaded with it; the result replaces the entry.
-  template <typename Emit> bool unary_in_place(Emit emit) {
+  /// loaded with it (or on `target`, result_local's, loaded with it); the result replaces the
+  /// entry.
+  template <typename Emit> bool unary_in_place(Emit emit, asmjit::x86::Gp target = {}) {
     const Val& v = val(0);
-    const asmjit::x86::Gp dst = result_reg(v, true);
+    if (target.isValid()) load(v, target);
+    const asmjit::x86::Gp dst = target.isValid() ? target : result_reg(v, true);
     emit(dst);
     pop_vals(1);
     push_reg(dst);
@@ -326,6 +334,9 @@ class FunctionCompiler {
   Result<bool> translate_numeric(const wasm::Instr& in);
   bool translate_integer_inline(wasm::Opcode op);
   bool translate_bit_count(wasm::Opcode op, bool wide);
+  /// An add (or a subtraction of a constant) whose lhs is a register local as one lea into a
+  /// fresh register; false (nothing emitted) when the operands do not allow it.
+  bool lea_sum(const Val& lhs, const Val& rhs, bool sub, bool wide);
   void emit_division(wasm::Opcode op, bool wide);
   bool translate_float_inline(wasm::Opcode op);
   static bool is_float_inline(wasm::Opcode op);
@@ -425,15 +436,16 @@ class FunctionCompiler {
   std::vector<std::vector<uint32_t>> local_writes_;
   std::unordered_map<uint32_t, uint32_t> loop_end_;  ///< a loop's instruction -> its end's
   uint32_t instr_index_ = 0;                         ///< of the instruction being compiled
-  /// rcx still holds memory_base, loaded by the load or store just before: only loads, stores,
-  /// scalar local.*, constants and drop (which never touch rcx, bind no label and call
-  /// nothing: the base cannot move) keep it for the next access (translate).
+  /// rcx still holds memory_base, loaded by a load or store before: only the instructions
+  /// keeps_memory_base lists (they never write rcx, bind no label and call nothing: the base
+  /// cannot move) keep it for the next access (translate).
   bool base_in_rcx_ = false;
   uint32_t sp_ = 0;           ///< operand stack height
   std::vector<Val> vals_;     ///< the operand stack's entries (see sync)
   uint32_t cached_from_ = 0;  ///< every entry below this height is in its slot
   Fused fused_;
   wasm::Opcode next_op_ = wasm::Opcode::Nop;  ///< the instruction after the current one
+  const wasm::Instr* next_ = nullptr;         ///< the same, or null at the body's end
   uint32_t max_slots_ = 0;  ///< locals + deepest operand stack (and call result areas)
   /// At the frame's bottom: args, depth, fp, then `if` params saved for their else arm (all
   /// counted before the prologue: count_save_slots), of which save_used_ are given out.
@@ -473,6 +485,12 @@ class FunctionCompiler {
   std::vector<uint32_t> safepoint_costs_;
   size_t next_safepoint_ = 0;
 };
+
+/// Constants, drop, nop, wrap and the integer extensions, br_if (its fall-through) and the
+/// entries of block and if: their code writes only cache registers (given out by alloc, or an
+/// entry's own), binds no label other code jumps to and calls nothing, so local copies
+/// (keeps_copies) and memory_base in rcx (keeps_memory_base) survive them (value_stack.cpp).
+bool writes_only_cache_registers(wasm::Opcode op);
 
 /// The numeric instructions the baseline runs as calls of small C functions (floats,
 /// conversions, division): Slot-level uint64_t f(Context*, uint64_t a, uint64_t b) with the

@@ -125,6 +125,22 @@ x86::Gp FunctionCompiler::result_reg(const Val& v, bool load_value) {
   return dst;
 }
 
+x86::Gp FunctionCompiler::result_local(uint32_t operands) const {
+  if (next_ == nullptr ||
+      (next_->op != wasm::Opcode::LocalSet && next_->op != wasm::Opcode::LocalTee)) {
+    return x86::Gp();
+  }
+  const uint32_t local = next_->a;
+  const x86::Gp reg = local_register(local);
+  if (!reg.isValid() || vals_.size() < operands) return x86::Gp();
+  // The register changes before the set would copy such an entry out (translate_local).
+  const auto below = static_cast<uint32_t>(vals_.size() - operands);
+  for (uint32_t h = cached_from_; h < below; ++h) {
+    if (vals_[h].kind == Kind::Local && vals_[h].local == local) return x86::Gp();
+  }
+  return reg;
+}
+
 void FunctionCompiler::push_val(const Val& v) {
   const uint32_t height = push();
   vals_.push_back(v);
@@ -163,7 +179,7 @@ void FunctionCompiler::load(const Val& v, const x86::Gp& dst) {
       return;
     case Kind::Local:
       if (const x86::Gp reg = local_now(v.local); reg.isValid()) {
-        a_.mov(d, reg);
+        if (reg.id() != d.id()) a_.mov(d, reg);
       } else {
         a_.mov(d, local_home(v.local));
       }
@@ -233,9 +249,10 @@ void FunctionCompiler::emit_compare(bool wide, bool eqz) {
   }
   const Val& lhs = val(1);
   const Val& rhs = val(0);
-  // lhs: a register or a slot; rhs: anything but a second memory operand.
+  // lhs: a register or a slot; rhs: anything but a second memory operand. Not rcx, which may
+  // hold memory_base (base_in_rcx_).
   const asmjit::Operand l = operand(lhs, bytes, x86::rax, true);
-  const asmjit::Operand r = operand(rhs, bytes, x86::rcx, !l.isMem());
+  const asmjit::Operand r = operand(rhs, bytes, x86::rdx, !l.isMem());
   if (l.isImm()) {  // a constant lhs: into rax
     load(lhs, x86::rax);
     a_.emit(x86::Inst::kIdCmp, wide ? x86::Gp(x86::rax) : x86::Gp(x86::eax), r);
@@ -283,8 +300,17 @@ bool FunctionCompiler::translate_local(const wasm::Instr& in) {
     if (vals_[h].kind == Kind::Local && vals_[h].local == local) spill(h);
   }
   if (const x86::Gp reg = local_register(local); reg.isValid()) {
+    const bool computed_there = v.kind == Kind::Reg && v.reg == reg.id();  // result_local
     load(v, reg);
-    if (!tee) pop_vals(1);
+    if (!tee) {
+      pop_vals(1);
+    } else if (computed_there) {  // the entry reads the local now: its register is no cache's
+      pop_vals(1);
+      Val copy;
+      copy.kind = Kind::Local;
+      copy.local = local;
+      push_val(copy);
+    }
     return true;
   }
   const x86::Mem dst = local_home(local);
@@ -367,6 +393,13 @@ bool FunctionCompiler::keeps_copies(const wasm::Instr& in) {
     case Opcode::GlobalSet: return m_.wasm.global_type(in.a).type != wasm::ValType::V128;
     case Opcode::Select:
     case Opcode::SelectT: return sp_ >= 2 && !val(1).v128;
+    default: return writes_only_cache_registers(in.op);
+  }
+}
+
+bool writes_only_cache_registers(wasm::Opcode op) {
+  using wasm::Opcode;
+  switch (op) {
     case Opcode::Drop:
     case Opcode::Nop:
     case Opcode::I32Const:
@@ -396,9 +429,9 @@ void FunctionCompiler::emit_select() {
   const Val& v1 = val(cond + 1);
   const Val& v2 = val(cond);
   const x86::Gp dst = result_reg(v1, true);
-  // rdx: emit_compare's scratch registers are rax and rcx.
-  const asmjit::Operand other = operand(v2, 8, x86::rdx, true);
-  const asmjit::Operand src = other.isImm() ? asmjit::Operand(in_reg(v2, x86::rdx)) : other;
+  // rcx: emit_compare's scratch registers are rax and rdx.
+  const asmjit::Operand other = operand(v2, 8, x86::rcx, true);
+  const asmjit::Operand src = other.isImm() ? asmjit::Operand(in_reg(v2, x86::rcx)) : other;
   if (fused) {
     emit_compare(fused_.wide, fused_.eqz);
     a_.emit(x86::Inst::cmovccFromCond(x86::negateCond(fused_.cc)), dst, src);  // false: v2

@@ -3,36 +3,10 @@
 // that register is given out, the local changes, or a label, call or helper intervenes. Every
 // shape where a stale copy would show: results, traps, fuel and backtraces as the
 // interpreter's.
-#include "../tiering/tier_fixture.hpp"
+#include "same_as_interpreter.hpp"
 
 namespace lunatic::tiering::testing {
 namespace {
-
-struct Call {
-  const char* fn;
-  std::vector<Value> args;
-};
-
-std::vector<Value> i32s(std::initializer_list<int32_t> v) {
-  std::vector<Value> out;
-  for (int32_t x : v) out.push_back(Value::i32(x));
-  return out;
-}
-
-void expect_same(std::string_view wat, const std::vector<Call>& calls) {
-  TierInstance interp(wat, Tier::Interp);
-  TierInstance baseline(wat, Tier::Baseline);
-  ASSERT_NE(baseline.instance, nullptr);
-  for (const Call& c : calls) {
-    for (std::optional<uint64_t> fuel :
-         {std::optional<uint64_t>{}, std::optional<uint64_t>{7}, std::optional<uint64_t>{60}}) {
-      const Outcome want = run_to_end(interp.thread, interp.fn(c.fn), c.args, fuel);
-      const Outcome got = run_to_end(baseline.thread, baseline.fn(c.fn), c.args, fuel);
-      EXPECT_EQ(got, want) << c.fn << " " << c.args[0].as_i32() << " fuel "
-                           << (fuel ? std::to_string(*fuel) : "none");
-    }
-  }
-}
 
 // Every function takes (p0 p1) and declares the same locals: 2-6 are ballast, weighted in a
 // never-taken loop nest so that they, not the locals under test, get the local registers
@@ -125,24 +99,26 @@ TEST(BaselineLocalCopies, ComputeWhatTheInterpreterDoes) {
         (select (local.get 1) (local.get 0) (i64.eqz (local.get 10)))
         i32.add i32.add i32.add i32.add i32.add)") +
       ")";
-  expect_same(wat, {
-                       {"pressure", i32s({7, 0})},
-                       {"pressure", i32s({-40, 0})},
-                       {"tee", i32s({6, 0})},
-                       {"rewrite", i32s({20, 0})},
-                       {"control", i32s({3, 0})},
-                       {"control", i32s({3, 4})},
-                       {"control", i32s({3, 5})},
-                       {"loop", i32s({10, 0})},
-                       {"memory", i32s({100, 0})},
-                       {"memory", i32s({65520, 0})},
-                       {"memory", i32s({65524, 0})},
-                       {"memory", i32s({65528, 0})},
-                       {"select", i32s({3, 9})},
-                       {"select", i32s({20, 0})},
-                       {"select", i32s({-4, -4})},
-                       {"select", i32s({13, 41})},
-                   });
+  expect_same(wat,
+              {
+                  {"pressure", i32s({7, 0})},
+                  {"pressure", i32s({-40, 0})},
+                  {"tee", i32s({6, 0})},
+                  {"rewrite", i32s({20, 0})},
+                  {"control", i32s({3, 0})},
+                  {"control", i32s({3, 4})},
+                  {"control", i32s({3, 5})},
+                  {"loop", i32s({10, 0})},
+                  {"memory", i32s({100, 0})},
+                  {"memory", i32s({65520, 0})},
+                  {"memory", i32s({65524, 0})},
+                  {"memory", i32s({65528, 0})},
+                  {"select", i32s({3, 9})},
+                  {"select", i32s({20, 0})},
+                  {"select", i32s({-4, -4})},
+                  {"select", i32s({13, 41})},
+              },
+              {7, 60});
 }
 
 }  // namespace
