@@ -19,7 +19,6 @@ namespace lunatic::native {
 // pass").
 static_assert(sizeof(Execution) <= 512, "Execution left its allocator size class");
 
-using engine::kKillPollInterval;
 using engine::RunStatus;
 using engine::Trap;
 using engine::TrapKind;
@@ -194,37 +193,19 @@ void Execution::save_fuel() {
 }
 
 void Execution::follow_newest_tier() {
-  if (bound_ == nullptr || bound_->successor() == nullptr) return;
+  if (bound_ != nullptr && bound_->successor() != nullptr) [[unlikely]] {
+    move_to_newest_tier();
+  }
+}
+
+void Execution::move_to_newest_tier() {
   bound_ = bound_->newest();
   ctx_.typed_entries = bound_->code().typed_table();
   ctx_.slot_entries = bound_->code().slot_table();
 }
 
-NativeCode::OsrEntry Execution::safepoint_or_osr(uint32_t cost, uint32_t defined_index,
-                                                 uint32_t point) {
-  follow_newest_tier();
-  if (bound_ != nullptr) {
-    // The newer tier's code, else LLVM's code for this function alone (a hot function); never
-    // the baseline's own OSR entries (for the interpreter's frames: this frame is the baseline's).
-    const NativeCode* code = bound_->code().optimized() ? &bound_->code() : nullptr;
-    if ((code == nullptr || !code->osr_point(defined_index, point)) && bound_->hot() != nullptr) {
-      code = bound_->hot()->code_of(defined_index);
-    }
-    if (code != nullptr && code->osr_point(defined_index, point)) {
-      if (NativeCode::OsrEntry entry = code->osr_entry(defined_index)) {
-        thread_.note_transfer();
-        return entry;
-      }
-    }
-  }
-  safepoint(cost);
-  return nullptr;
-}
-
-void Execution::safepoint(uint32_t cost) {
-  // A tier that replaced the bound one (LLVM's code after the baseline's) takes the calls
-  // made from here on.
-  follow_newest_tier();
+// Before charge_safepoint's users, so that it is inline in both.
+void Execution::charge_safepoint(uint32_t cost) {
   // The guest's time since the previous read of the clock counts for the running function (its
   // site is in the shadow stack at ctx_.depth), which costs nothing on the fast path: a sample
   // weighted by that time, the clock read at one slow path in ~32 and where the guest leaves
@@ -234,6 +215,58 @@ void Execution::safepoint(uint32_t cost) {
   // straight back here after running that body.
   sample();
   settle();
+  // The loop of charge_safepoint_rare, when its first pass neither traps nor ends the slice:
+  // the slow path of an interpreter-style loop runs every few iterations (docs/benchmarks.md,
+  // "The safepoint slow path").
+  if (!thread_.kill_requested() && slice_left_ > 0 && fuel_left_ >= cost) [[likely]] {
+    fuel_left_ -= cost;
+    slice_left_ -= cost;
+    refill();
+    return;
+  }
+  charge_safepoint_rare(cost);
+}
+
+bool Execution::newer_code_for(uint32_t defined_index) const {
+  if (bound_ == nullptr) return false;
+  if (bound_->code().optimized()) return true;
+  const HotFunctions* hot = bound_->hot();
+  return hot != nullptr && hot->code_of(defined_index) != nullptr;
+}
+
+NativeCode::OsrEntry Execution::newer_osr_entry(uint32_t defined_index, uint32_t point) const {
+  if (bound_ == nullptr) return nullptr;
+  // The newer tier's code, else LLVM's code for this function alone (a hot function); never
+  // the baseline's own OSR entries (for the interpreter's frames: this frame is the baseline's).
+  const NativeCode* code = bound_->code().optimized() ? &bound_->code() : nullptr;
+  if ((code == nullptr || !code->osr_point(defined_index, point)) && bound_->hot() != nullptr) {
+    code = bound_->hot()->code_of(defined_index);
+  }
+  if (code == nullptr || !code->osr_point(defined_index, point)) return nullptr;
+  return code->osr_entry(defined_index);
+}
+
+NativeCode::OsrEntry Execution::safepoint_or_osr(uint32_t cost, uint32_t defined_index,
+                                                 uint32_t point) {
+  follow_newest_tier();
+  if (newer_code_for(defined_index)) [[unlikely]] {
+    if (NativeCode::OsrEntry entry = newer_osr_entry(defined_index, point)) {
+      thread_.note_transfer();
+      return entry;
+    }
+  }
+  charge_safepoint(cost);
+  return nullptr;
+}
+
+void Execution::safepoint(uint32_t cost) {
+  // A tier that replaced the bound one (LLVM's code after the baseline's) takes the calls
+  // made from here on.
+  follow_newest_tier();
+  charge_safepoint(cost);
+}
+
+void Execution::charge_safepoint_rare(uint32_t cost) {
   for (;;) {
     if (thread_.take_kill_request()) trap(TrapKind::Killed);
     if (slice_left_ <= 0) {
@@ -249,9 +282,7 @@ void Execution::safepoint(uint32_t cost) {
     if (fuel_left_ < cost) trap(TrapKind::OutOfFuel);
     fuel_left_ -= cost;
     slice_left_ -= cost;
-    granted_ = ctx_.budget =
-        std::min({std::max<int64_t>(slice_left_, 0), kKillPollInterval,
-                  static_cast<int64_t>(std::min<uint64_t>(fuel_left_, INT64_MAX))});
+    refill();
     return;
   }
 }

@@ -4,6 +4,7 @@
 // interpreter meters them.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -107,8 +108,29 @@ class Execution final : public engine::TierExecution {
   static void pause_bulk(void* self, engine::FuelMeter& meter);
   void bind(engine::Instance& instance);
   /// Points the context's entry tables at the newest tier of the bound instance's module
-  /// (the code running keeps running; calls made from now on run the newest code).
-  void follow_newest_tier();
+  /// (the code running keeps running; calls made from now on run the newest code). Inline:
+  /// every safepoint slow path asks, and the answer is nearly always "no newer tier".
+  inline void follow_newest_tier();
+  void move_to_newest_tier();
+  /// safepoint() after follow_newest_tier(): the meter's exact path, its common case (no kill,
+  /// the slice not used up, the fuel pays) inline in both slow-path helpers.
+  [[gnu::always_inline]] inline void charge_safepoint(uint32_t cost);
+  /// charge_safepoint()'s other cases: a kill, a slice's end (extended in place or a stop),
+  /// out of fuel. @pre settled
+  [[gnu::noinline]] void charge_safepoint_rare(uint32_t cost);
+  /// Whether newer code may hold an OSR entry for the function: the bound tier is LLVM's, or
+  /// LLVM's code for this function alone arrived. Inline: safepoint_or_osr's common answer
+  /// (the baseline's code, nothing newer) in a few loads.
+  inline bool newer_code_for(uint32_t defined_index) const;
+  /// The newer tier's OSR entry for this frame's loop (safepoint_or_osr), or null.
+  NativeCode::OsrEntry newer_osr_entry(uint32_t defined_index, uint32_t point) const;
+  /// A new fast-path budget after a charge: the slice left, at most kKillPollInterval and the
+  /// fuel left. @pre settled
+  void refill() {
+    const uint64_t slice = slice_left_ > 0 ? static_cast<uint64_t>(slice_left_) : 0;
+    granted_ = ctx_.budget = static_cast<int64_t>(
+        std::min({slice, static_cast<uint64_t>(engine::kKillPollInterval), fuel_left_}));
+  }
   /// Inline in invoke_host_off_fiber's callback, with invoke_host_into: one frame between the
   /// stack switch and the host function's entry.
   [[gnu::always_inline]] inline HostOutcome invoke_host(const engine::Function& fn, Slot* slots);
