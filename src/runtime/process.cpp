@@ -299,10 +299,9 @@ Process::SliceEnd Process::run_slice(uint64_t fuel) {
 }
 
 bool Process::extend_slice(void* self) {
-  if (!Scheduler::nothing_else_queued(nullptr)) return false;
-  // The slice ends here without leaving the worker: count it as Scheduler::run would.
+  // The slice ends here without leaving the worker: counted as Scheduler::run would.
+  if (!Scheduler::extend_slice_here()) return false;
   static_cast<Process*>(self)->record_slice();
-  Scheduler::count_extended_slice();
   return true;
 }
 
