@@ -298,7 +298,9 @@ Process::SliceEnd Process::run_slice(uint64_t fuel) {
   }
 }
 
-bool Process::extend_slice(void* self) {
+// Flattened: record_slice() inline here (it is also Scheduler::run's); a lone process extends
+// its slice at every 100,000 units, every few opcodes of SQLite's interpreter loop.
+[[gnu::flatten]] bool Process::extend_slice(void* self) {
   // The slice ends here without leaving the worker: counted as Scheduler::run would.
   if (!Scheduler::extend_slice_here()) return false;
   static_cast<Process*>(self)->record_slice();
