@@ -45,9 +45,10 @@ Execution::Execution(const NativeTier& tier, engine::Thread& thread, const Start
   // Counted in slots (a v128 takes two), as the args are.
   const size_t results =
       engine::slot_count(wasm.function_type(wasm.imported_functions + defined_index_).results);
-  slots_.assign(std::max(start.args.size(), safepoint_ ? 0 : results), 0);
+  // An OSR entry reads the locals (const) and writes the results apart from them.
+  results_at_ = safepoint_ ? static_cast<uint32_t>(start.args.size()) : 0;
+  slots_.assign(safepoint_ ? start.args.size() + results : std::max(start.args.size(), results), 0);
   std::copy(start.args.begin(), start.args.end(), slots_.begin());
-  if (safepoint_) results_.assign(results, 0);
   // The interpreter's frames below count against the depth limit (an OSR'd frame replaces
   // the interpreter's top one).
   const uint32_t below = thread.interpreter_depth();
@@ -73,7 +74,7 @@ void Execution::body(void* arg) {
   const NativeCode& code = self.tier_->code();
   if (self.safepoint_) {
     code.osr_entry(self.defined_index_)(&self.ctx_, self.slots_.data(), *self.safepoint_,
-                                        self.results_.data());
+                                        self.slots_.data() + self.results_at_);
   } else {
     code.entry(self.defined_index_)(&self.ctx_, self.slots_.data());
   }
@@ -113,7 +114,7 @@ RunStatus Execution::run(engine::Thread& thread, uint64_t slice) {
 
 std::span<const Slot> Execution::results() const {
   if (!over_ || status_ != RunStatus::Done) return {};
-  return safepoint_ ? results_ : slots_;
+  return std::span<const Slot>(slots_).subspan(results_at_);
 }
 
 size_t Execution::resume_lines(std::span<engine::HotRange> out) const {
@@ -162,6 +163,7 @@ void Execution::bind(engine::Instance& instance) {
   bound_ = native != nullptr ? native->newest() : nullptr;
   ctx_.typed_entries = bound_ != nullptr ? bound_->code().typed_table() : nullptr;
   ctx_.slot_entries = bound_ != nullptr ? bound_->code().slot_table() : nullptr;
+  watch_generation();
   ctx_.types = module.wasm.types.data();
   memory0_ = instance.memories.empty() ? nullptr : instance.memories[0];
   table0_ = instance.tables.empty() ? nullptr : instance.tables[0];
@@ -202,6 +204,13 @@ void Execution::move_to_newest_tier() {
   bound_ = bound_->newest();
   ctx_.typed_entries = bound_->code().typed_table();
   ctx_.slot_entries = bound_->code().slot_table();
+  watch_generation();
+}
+
+void Execution::watch_generation() {
+  generation_ =
+      bound_ != nullptr && bound_->hot() != nullptr ? &bound_->hot()->generation() : nullptr;
+  none_function_ = UINT32_MAX;
 }
 
 // Before charge_safepoint's users, so that it is inline in both.
@@ -248,11 +257,23 @@ NativeCode::OsrEntry Execution::newer_osr_entry(uint32_t defined_index, uint32_t
 
 NativeCode::OsrEntry Execution::safepoint_or_osr(uint32_t cost, uint32_t defined_index,
                                                  uint32_t point) {
-  follow_newest_tier();
-  if (newer_code_for(defined_index)) [[unlikely]] {
-    if (NativeCode::OsrEntry entry = newer_osr_entry(defined_index, point)) {
-      thread_.note_transfer();
-      return entry;
+  // Read before the look: a change published after this read moves the generation on, and the
+  // next slow path looks again (the bump follows the successor link and the OSR entries).
+  const std::atomic<uint32_t>* generation = generation_;
+  const uint32_t seen = generation != nullptr ? generation->load(std::memory_order_acquire) : 0;
+  if (generation == nullptr || seen != none_generation_ || defined_index != none_function_)
+      [[unlikely]] {
+    follow_newest_tier();
+    if (newer_code_for(defined_index)) [[unlikely]] {
+      if (NativeCode::OsrEntry entry = newer_osr_entry(defined_index, point)) {
+        thread_.note_transfer();
+        return entry;
+      }
+    }
+    // Nothing newer for this function as of `seen` (unless the bound tier changed meanwhile).
+    if (generation != nullptr && generation == generation_) {
+      none_function_ = defined_index;
+      none_generation_ = seen;
     }
   }
   charge_safepoint(cost);
