@@ -20,7 +20,6 @@ namespace lunatic::native {
 // pass").
 static_assert(sizeof(Execution) <= 512, "Execution left its allocator size class");
 
-using engine::kKillPollInterval;
 using engine::RunStatus;
 using engine::Trap;
 using engine::TrapKind;
@@ -45,9 +44,10 @@ Execution::Execution(const NativeTier& tier, engine::Thread& thread, const Start
   // Counted in slots (a v128 takes two), as the args are.
   const size_t results =
       engine::slot_count(wasm.function_type(wasm.imported_functions + defined_index_).results);
-  slots_.assign(std::max(start.args.size(), safepoint_ ? 0 : results), 0);
+  // An OSR entry reads the locals (const) and writes the results apart from them.
+  results_at_ = safepoint_ ? static_cast<uint32_t>(start.args.size()) : 0;
+  slots_.assign(safepoint_ ? start.args.size() + results : std::max(start.args.size(), results), 0);
   std::copy(start.args.begin(), start.args.end(), slots_.begin());
-  if (safepoint_) results_.assign(results, 0);
   // The interpreter's frames below count against the depth limit (an OSR'd frame replaces
   // the interpreter's top one).
   const uint32_t below = thread.interpreter_depth();
@@ -73,7 +73,7 @@ void Execution::body(void* arg) {
   const NativeCode& code = self.tier_->code();
   if (self.safepoint_) {
     code.osr_entry(self.defined_index_)(&self.ctx_, self.slots_.data(), *self.safepoint_,
-                                        self.results_.data());
+                                        self.slots_.data() + self.results_at_);
   } else {
     code.entry(self.defined_index_)(&self.ctx_, self.slots_.data());
   }
@@ -113,7 +113,7 @@ RunStatus Execution::run(engine::Thread& thread, uint64_t slice) {
 
 std::span<const Slot> Execution::results() const {
   if (!over_ || status_ != RunStatus::Done) return {};
-  return safepoint_ ? results_ : slots_;
+  return std::span<const Slot>(slots_).subspan(results_at_);
 }
 
 size_t Execution::resume_lines(std::span<engine::HotRange> out) const {
@@ -162,6 +162,7 @@ void Execution::bind(engine::Instance& instance) {
   bound_ = native != nullptr ? native->newest() : nullptr;
   ctx_.typed_entries = bound_ != nullptr ? bound_->code().typed_table() : nullptr;
   ctx_.slot_entries = bound_ != nullptr ? bound_->code().slot_table() : nullptr;
+  watch_generation();
   ctx_.types = module.wasm.types.data();
   memory0_ = instance.memories.empty() ? nullptr : instance.memories[0];
   table0_ = instance.tables.empty() ? nullptr : instance.tables[0];
@@ -193,37 +194,26 @@ void Execution::save_fuel() {
 }
 
 void Execution::follow_newest_tier() {
-  if (bound_ == nullptr || bound_->successor() == nullptr) return;
+  if (bound_ != nullptr && bound_->successor() != nullptr) [[unlikely]] {
+    move_to_newest_tier();
+  }
+}
+
+void Execution::move_to_newest_tier() {
   bound_ = bound_->newest();
   ctx_.typed_entries = bound_->code().typed_table();
   ctx_.slot_entries = bound_->code().slot_table();
+  watch_generation();
 }
 
-NativeCode::OsrEntry Execution::safepoint_or_osr(uint32_t cost, uint32_t defined_index,
-                                                 uint32_t point) {
-  follow_newest_tier();
-  if (bound_ != nullptr) {
-    // The newer tier's code, else LLVM's code for this function alone (a hot function); never
-    // the baseline's own OSR entries (for the interpreter's frames: this frame is the baseline's).
-    const NativeCode* code = bound_->code().optimized() ? &bound_->code() : nullptr;
-    if ((code == nullptr || !code->osr_point(defined_index, point)) && bound_->hot() != nullptr) {
-      code = bound_->hot()->code_of(defined_index);
-    }
-    if (code != nullptr && code->osr_point(defined_index, point)) {
-      if (NativeCode::OsrEntry entry = code->osr_entry(defined_index)) {
-        thread_.note_transfer();
-        return entry;
-      }
-    }
-  }
-  safepoint(cost);
-  return nullptr;
+void Execution::watch_generation() {
+  generation_ =
+      bound_ != nullptr && bound_->hot() != nullptr ? &bound_->hot()->generation() : nullptr;
+  none_function_ = UINT32_MAX;
 }
 
-void Execution::safepoint(uint32_t cost) {
-  // A tier that replaced the bound one (LLVM's code after the baseline's) takes the calls
-  // made from here on.
-  follow_newest_tier();
+// Before charge_safepoint's users, so that it is inline in both.
+void Execution::charge_safepoint(uint32_t cost) {
   // The guest's time since the previous read of the clock counts for the running function (its
   // site is in the shadow stack at ctx_.depth), which costs nothing on the fast path: a sample
   // weighted by that time, the clock read at one slow path in ~32 and where the guest leaves
@@ -233,6 +223,70 @@ void Execution::safepoint(uint32_t cost) {
   // straight back here after running that body.
   sample();
   settle();
+  // The loop of charge_safepoint_rare, when its first pass neither traps nor ends the slice:
+  // the slow path of an interpreter-style loop runs every few iterations (docs/benchmarks.md,
+  // "The safepoint slow path").
+  if (!thread_.kill_requested() && slice_left_ > 0 && fuel_left_ >= cost) [[likely]] {
+    fuel_left_ -= cost;
+    slice_left_ -= cost;
+    refill();
+    return;
+  }
+  charge_safepoint_rare(cost);
+}
+
+bool Execution::newer_code_for(uint32_t defined_index) const {
+  if (bound_ == nullptr) return false;
+  if (bound_->code().optimized()) return true;
+  const HotFunctions* hot = bound_->hot();
+  return hot != nullptr && hot->code_of(defined_index) != nullptr;
+}
+
+NativeCode::OsrEntry Execution::newer_osr_entry(uint32_t defined_index, uint32_t point) const {
+  if (bound_ == nullptr) return nullptr;
+  // The newer tier's code, else LLVM's code for this function alone (a hot function); never
+  // the baseline's own OSR entries (for the interpreter's frames: this frame is the baseline's).
+  const NativeCode* code = bound_->code().optimized() ? &bound_->code() : nullptr;
+  if ((code == nullptr || !code->osr_point(defined_index, point)) && bound_->hot() != nullptr) {
+    code = bound_->hot()->code_of(defined_index);
+  }
+  if (code == nullptr || !code->osr_point(defined_index, point)) return nullptr;
+  return code->osr_entry(defined_index);
+}
+
+NativeCode::OsrEntry Execution::safepoint_or_osr(uint32_t cost, uint32_t defined_index,
+                                                 uint32_t point) {
+  // Read before the look: a change published after this read moves the generation on, and the
+  // next slow path looks again (the bump follows the successor link and the OSR entries).
+  const std::atomic<uint32_t>* generation = generation_;
+  const uint32_t seen = generation != nullptr ? generation->load(std::memory_order_acquire) : 0;
+  if (generation == nullptr || seen != none_generation_ || defined_index != none_function_)
+      [[unlikely]] {
+    follow_newest_tier();
+    if (newer_code_for(defined_index)) [[unlikely]] {
+      if (NativeCode::OsrEntry entry = newer_osr_entry(defined_index, point)) {
+        thread_.note_transfer();
+        return entry;
+      }
+    }
+    // Nothing newer for this function as of `seen` (unless the bound tier changed meanwhile).
+    if (generation != nullptr && generation == generation_) {
+      none_function_ = defined_index;
+      none_generation_ = seen;
+    }
+  }
+  charge_safepoint(cost);
+  return nullptr;
+}
+
+void Execution::safepoint(uint32_t cost) {
+  // A tier that replaced the bound one (LLVM's code after the baseline's) takes the calls
+  // made from here on.
+  follow_newest_tier();
+  charge_safepoint(cost);
+}
+
+void Execution::charge_safepoint_rare(uint32_t cost) {
   for (;;) {
     if (thread_.take_kill_request()) trap(TrapKind::Killed);
     if (slice_left_ <= 0) {
@@ -248,9 +302,7 @@ void Execution::safepoint(uint32_t cost) {
     if (fuel_left_ < cost) trap(TrapKind::OutOfFuel);
     fuel_left_ -= cost;
     slice_left_ -= cost;
-    granted_ = ctx_.budget =
-        std::min({std::max<int64_t>(slice_left_, 0), kKillPollInterval,
-                  static_cast<int64_t>(std::min<uint64_t>(fuel_left_, INT64_MAX))});
+    refill();
     return;
   }
 }

@@ -4,6 +4,8 @@
 // interpreter meters them.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -107,8 +109,31 @@ class Execution final : public engine::TierExecution {
   static void pause_bulk(void* self, engine::FuelMeter& meter);
   void bind(engine::Instance& instance);
   /// Points the context's entry tables at the newest tier of the bound instance's module
-  /// (the code running keeps running; calls made from now on run the newest code).
-  void follow_newest_tier();
+  /// (the code running keeps running; calls made from now on run the newest code). Inline:
+  /// every safepoint slow path asks, and the answer is nearly always "no newer tier".
+  inline void follow_newest_tier();
+  void move_to_newest_tier();
+  /// After bound_ changes: its generation, no function known to have nothing newer.
+  void watch_generation();
+  /// safepoint() after follow_newest_tier(): the meter's exact path, its common case (no kill,
+  /// the slice not used up, the fuel pays) inline in both slow-path helpers.
+  [[gnu::always_inline]] inline void charge_safepoint(uint32_t cost);
+  /// charge_safepoint()'s other cases: a kill, a slice's end (extended in place or a stop),
+  /// out of fuel. @pre settled
+  [[gnu::noinline]] void charge_safepoint_rare(uint32_t cost);
+  /// Whether newer code may hold an OSR entry for the function: the bound tier is LLVM's, or
+  /// LLVM's code for this function alone arrived. Inline: safepoint_or_osr's common answer
+  /// (the baseline's code, nothing newer) in a few loads.
+  inline bool newer_code_for(uint32_t defined_index) const;
+  /// The newer tier's OSR entry for this frame's loop (safepoint_or_osr), or null.
+  NativeCode::OsrEntry newer_osr_entry(uint32_t defined_index, uint32_t point) const;
+  /// A new fast-path budget after a charge: the slice left, at most kKillPollInterval and the
+  /// fuel left. @pre settled
+  void refill() {
+    const uint64_t slice = slice_left_ > 0 ? static_cast<uint64_t>(slice_left_) : 0;
+    granted_ = ctx_.budget = static_cast<int64_t>(
+        std::min({slice, static_cast<uint64_t>(engine::kKillPollInterval), fuel_left_}));
+  }
   /// Inline in invoke_host_off_fiber's callback, with invoke_host_into: one frame between the
   /// stack switch and the host function's entry.
   [[gnu::always_inline]] inline HostOutcome invoke_host(const engine::Function& fn, Slot* slots);
@@ -168,11 +193,13 @@ class Execution final : public engine::TierExecution {
   uint32_t defined_index_ = 0;
   std::optional<uint32_t> safepoint_;  ///< set for an OSR entry
   uint32_t base_depth_ = 0;            ///< frames of the interpreter below the first compiled one
+  uint32_t results_at_ = 0;            ///< where the results begin in slots_
   Context ctx_;
   engine::Memory* memory0_ = nullptr;  ///< ctx_.instance's memory 0 (bind(); refresh(); host calls)
   engine::Table* table0_ = nullptr;    ///< and its table 0
-  std::vector<Slot> slots_;    ///< the entry's arguments, then its results (OSR: the locals)
-  std::vector<Slot> results_;  ///< OSR: the results
+  /// The entry's arguments, then its results; OSR: the locals, the results after them (from
+  /// results_at_; one vector, not two: Execution's size class, see execution.cpp).
+  std::vector<Slot> slots_;
   // The shadow stacks, indexed by absolute depth (the entries below base_depth_ + 1 are not
   // there): the small segment's holds the depths it has room for; the big stack's, every one.
   ShadowEntry* small_shadow_ = nullptr;
@@ -204,6 +231,13 @@ class Execution final : public engine::TierExecution {
   /// The time stamp counter where the open interval began (read_sample()); 0: none is open
   /// (since leave_guest(), or no one watches).
   uint64_t sample_mark_ = 0;
+  /// bound_'s HotFunctions::generation (null: bound_ has none, LLVM's code): at a loop header of
+  /// function none_function_, while it still reads none_generation_, nothing newer exists for
+  /// that function (safepoint_or_osr looked), so the slow path reads one line, not the tier's,
+  /// its code's and the hot code table's (cold in SQLite's run: half of the helper's samples).
+  const std::atomic<uint32_t>* generation_ = nullptr;
+  uint32_t none_function_ = UINT32_MAX;
+  uint32_t none_generation_ = 0;
 };
 
 }  // namespace lunatic::native

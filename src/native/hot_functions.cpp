@@ -77,6 +77,7 @@ void HotFunctions::install(const NativeCode& baseline, std::unique_ptr<NativeCod
     state_[i].store(kInstalled, std::memory_order_release);
     installed_.fetch_add(1, std::memory_order_relaxed);
   }
+  note_change();  // after the OSR entries: a frame that sees the new value sees them
 }
 
 void HotFunctions::refuse(const std::vector<uint32_t>& defined) {

@@ -80,6 +80,12 @@ class HotFunctions {
   }
   /// Functions installed so far.
   uint32_t installed() const { return installed_.load(std::memory_order_relaxed); }
+  /// Bumped (release) after each change a baseline frame's loop header must see: LLVM code
+  /// installed (install), a successor tier (NativeTier::set_successor, note_change). A frame
+  /// that found nothing newer for its function at one value need not look again while it
+  /// holds (Execution::safepoint_or_osr reads it with acquire).
+  const std::atomic<uint32_t>& generation() const { return generation_; }
+  void note_change() { generation_.fetch_add(1, std::memory_order_release); }
 
  private:
   enum State : uint8_t { kBaseline, kCompiling, kInstalled, kRefused };
@@ -92,6 +98,7 @@ class HotFunctions {
   std::unique_ptr<std::atomic<uint8_t>[]> state_;
   std::unique_ptr<std::atomic<const NativeCode*>[]> code_;
   std::atomic<uint32_t> installed_{0};
+  std::atomic<uint32_t> generation_{0};
   std::mutex mutex_;  ///< on_hot_, owned_
   std::function<void()> on_hot_;
   std::vector<std::unique_ptr<NativeCode>> owned_;

@@ -48,6 +48,7 @@ class NativeTier final : public engine::CodeTier {
   /// Links `next` (already its module's tier) as this one's successor. Once.
   void set_successor(const NativeTier* next) const {
     successor_.store(next, std::memory_order_release);
+    if (hot_ != nullptr) hot_->note_change();  // after the link (HotFunctions::generation)
   }
 
  private:

@@ -235,7 +235,7 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   /// After each slice, on the worker that ran it: the counters introspection reads. Fuel is
   /// as the code tier saved it at the slice's end (both tiers save it before extend_slice).
   void record_slice();
-  /// engine::Thread's slice extension: Scheduler::nothing_else_queued, and when the slice
+  /// engine::Thread's slice extension: Scheduler::extend_slice_here, and when the slice
   /// goes on in place, record_slice().
   static bool extend_slice(void* self);
 

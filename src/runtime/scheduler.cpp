@@ -223,19 +223,24 @@ Process* Scheduler::next(unsigned index) {
   return steal(index);
 }
 
-bool Scheduler::nothing_else_queued(void* /*context*/) {
-  const Scheduler* self = tl_scheduler;
-  if (self == nullptr || self->stopping_.load(std::memory_order_relaxed)) return false;
-  const Queue& q = *self->queues_[tl_worker];
+bool Scheduler::alone_here() const {
+  if (stopping_.load(std::memory_order_relaxed)) return false;
+  const Queue& q = *queues_[tl_worker];
   return q.length.load(std::memory_order_relaxed) == 0 &&
          q.runnext.load(std::memory_order_relaxed) == nullptr;
 }
 
-void Scheduler::count_extended_slice() {
-  if (const Scheduler* self = tl_scheduler) {
-    std::atomic<uint64_t>& slices = self->stats_[tl_worker]->slices;
-    slices.store(slices.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  }
+bool Scheduler::nothing_else_queued(void* /*context*/) {
+  const Scheduler* self = tl_scheduler;
+  return self != nullptr && self->alone_here();
+}
+
+bool Scheduler::extend_slice_here() {
+  const Scheduler* self = tl_scheduler;
+  if (self == nullptr || !self->alone_here()) return false;
+  std::atomic<uint64_t>& slices = self->stats_[tl_worker]->slices;
+  slices.store(slices.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  return true;
 }
 
 bool Scheduler::ran_recently(const Process* process) {

@@ -53,8 +53,10 @@ class Scheduler {
   /// run queue is empty while the runtime is not stopping, so the process running there goes
   /// on with a new slice in place; false off the workers.
   static bool nothing_else_queued(void* context);
-  /// Counts a slice the current worker extended in place (Process::extend_slice).
-  static void count_extended_slice();
+  /// Process::extend_slice: nothing_else_queued(), and when so, counts the slice the current
+  /// worker extends in place (as Scheduler::run counts one it ran). One look-up of the worker
+  /// for both: a lone process asks at every slice's end.
+  static bool extend_slice_here();
   /// Whether `process` is one of the last few processes the current worker ran (false off
   /// the workers): its lines are likely still in this core's caches, so a wake-up from here
   /// need not prefetch them (Process::prefetch_resume; ping-pong, request/reply).
@@ -77,6 +79,9 @@ class Scheduler {
   std::chrono::steady_clock::time_point started() const { return started_; }
 
  private:
+  /// On a worker of this scheduler: its run queue and runnext are empty, and it is not
+  /// stopping (nothing_else_queued, extend_slice_here).
+  bool alone_here() const;
   struct alignas(64) Queue {
     std::mutex mutex;
     std::deque<Process*> processes;  ///< under the mutex

@@ -200,35 +200,6 @@ TEST(BulkFuel, EveryFuelBudgetAndSliceEndsAlikeInEveryTier) {
   }
 }
 
-// An instance in `tier` whose import "host" "kill_me" asks its own thread to stop: the kill is
-// pending when the next instruction, a bulk one, starts (a host call polls no kill; the next
-// safepoint would).
-struct KillingInstance {
-  engine::MemoryPool pool;
-  engine::Store store{pool};
-  engine::Instance* instance = nullptr;
-  Thread thread{store};
-
-  KillingInstance(std::string_view wat, Tier tier) {
-    auto module = compile_wat(wat, tier);
-    if (module == nullptr) return;
-    Function* kill_me = store.add_host_function({}, [](HostCall& c) {
-      c.thread.request_kill();
-      return HostStatus::Return;
-    });
-    std::vector<Extern> imports = {{wasm::ExternKind::Func, kill_me}};
-    auto made = store.instantiate(module, imports);
-    EXPECT_TRUE(made.ok()) << made.error().to_string();
-    if (made.ok()) instance = *made;
-  }
-  Outcome run(const char* fn) {
-    auto e = instance->find_export(fn);
-    EXPECT_TRUE(e && e->func()) << fn;
-    return run_to_end(thread, e->func(), {}, std::nullopt);
-  }
-  const uint8_t* memory() const { return instance->memories[0]->data(); }
-};
-
 // 2 GiB of memory (reserved, not touched) and a table of 2^20 elements (two pieces).
 constexpr std::string_view kKillWat = R"((module
   (import "host" "kill_me" (func $kill_me))

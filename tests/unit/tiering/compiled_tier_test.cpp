@@ -65,16 +65,6 @@ TEST(CompiledTier, SlicesEndAtTheSameSafepoints) {
   }
 }
 
-// The embedder's extension: answers `grant` the first `limit` times it is asked, then false.
-struct Extension {
-  int asked = 0;
-  int limit = 0;
-  static bool ask(void* self) {
-    auto& e = *static_cast<Extension*>(self);
-    return ++e.asked <= e.limit;
-  }
-};
-
 // A slice that ends while nothing else waits goes on in place: no stop, the same fuel, and the
 // extension is asked at the same safepoints in both tiers.
 TEST(CompiledTier, AnExtendedSliceGoesOnInPlaceWithTheSameFuel) {

@@ -99,6 +99,17 @@ struct Outcome {
   }
 };
 
+/// An embedder's slice extension (Thread::set_slice_extension): grants the first `limit`
+/// asks, then refuses; counts them.
+struct Extension {
+  int asked = 0;
+  int limit = 0;
+  static bool ask(void* self) {
+    auto& e = *static_cast<Extension*>(self);
+    return ++e.asked <= e.limit;
+  }
+};
+
 /// Polls `done` every 10 ms for up to a minute (LLVM's background compile, under a sanitizer
 /// on a busy machine, is slow); its last answer.
 template <typename F> bool eventually(F done) {
@@ -140,6 +151,36 @@ inline Outcome run_to_end(Thread& thread, Function* fn, std::vector<Value> args,
   o.fuel = thread.fuel();
   return o;
 }
+
+/// An instance in `tier` whose import "host" "kill_me" asks its own thread to stop: the kill
+/// is pending when the next instruction starts (a host call polls no kill; the next safepoint,
+/// or a bulk instruction between its pieces, takes it).
+struct KillingInstance {
+  engine::MemoryPool pool;
+  engine::Store store{pool};
+  engine::Instance* instance = nullptr;
+  Thread thread{store};
+
+  KillingInstance(std::string_view wat, Tier tier) {
+    auto module = compile_wat(wat, tier);
+    if (module == nullptr) return;
+    Function* kill_me = store.add_host_function({}, [](HostCall& c) {
+      c.thread.request_kill();
+      return HostStatus::Return;
+    });
+    std::vector<Extern> imports = {{wasm::ExternKind::Func, kill_me}};
+    auto made = store.instantiate(module, imports);
+    EXPECT_TRUE(made.ok()) << made.error().to_string();
+    if (made.ok()) instance = *made;
+  }
+  Outcome run(const char* fn, std::optional<uint64_t> fuel = std::nullopt,
+              uint64_t slice = UINT64_MAX) {
+    auto e = instance->find_export(fn);
+    EXPECT_TRUE(e && e->func()) << fn;
+    return run_to_end(thread, e->func(), {}, fuel, slice);
+  }
+  const uint8_t* memory() const { return instance->memories[0]->data(); }
+};
 
 /// The backtrace of `thread`'s trap is `want`'s, frame by frame (function and offset).
 inline void expect_backtrace(const Thread& thread, const Thread& want, const std::string& at) {
