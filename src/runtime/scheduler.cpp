@@ -230,11 +230,6 @@ bool Scheduler::alone_here() const {
          q.runnext.load(std::memory_order_relaxed) == nullptr;
 }
 
-bool Scheduler::nothing_else_queued(void* /*context*/) {
-  const Scheduler* self = tl_scheduler;
-  return self != nullptr && self->alone_here();
-}
-
 bool Scheduler::extend_slice_here() {
   const Scheduler* self = tl_scheduler;
   if (self == nullptr || !self->alone_here()) return false;
@@ -360,7 +355,7 @@ void Scheduler::run(Process* process) {
     switch (end) {
       case Process::SliceEnd::Yielded: {
         // Alone on this worker: keep running it without a trip through the queue.
-        if (nothing_else_queued(nullptr)) continue;
+        if (alone_here()) continue;
         process->state_.store(Process::kQueued, std::memory_order_release);
         enqueue(process);
         return;

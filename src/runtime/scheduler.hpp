@@ -49,13 +49,10 @@ class Scheduler {
 
   unsigned workers() const { return static_cast<unsigned>(queues_.size()); }
 
-  /// For engine::Thread::set_slice_extension (the context is unused): true on a worker whose
-  /// run queue is empty while the runtime is not stopping, so the process running there goes
-  /// on with a new slice in place; false off the workers.
-  static bool nothing_else_queued(void* context);
-  /// Process::extend_slice: nothing_else_queued(), and when so, counts the slice the current
-  /// worker extends in place (as Scheduler::run counts one it ran). One look-up of the worker
-  /// for both: a lone process asks at every slice's end.
+  /// Process::extend_slice: whether the current worker's run queue is empty while the runtime
+  /// is not stopping (false off the workers), so the process running there goes on with a new
+  /// slice in place; and when so, counts that slice (as Scheduler::run counts one it ran). One
+  /// look-up of the worker for both: a lone process asks at every slice's end.
   static bool extend_slice_here();
   /// Whether `process` is one of the last few processes the current worker ran (false off
   /// the workers): its lines are likely still in this core's caches, so a wake-up from here
@@ -80,7 +77,7 @@ class Scheduler {
 
  private:
   /// On a worker of this scheduler: its run queue and runnext are empty, and it is not
-  /// stopping (nothing_else_queued, extend_slice_here).
+  /// stopping (run, extend_slice_here).
   bool alone_here() const;
   struct alignas(64) Queue {
     std::mutex mutex;
