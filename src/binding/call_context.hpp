@@ -45,8 +45,9 @@ class CallContext {
   engine::HostCall* host_call() const { return call_; }
   /// The caller's memory 0, or null if it has none. Its data() moves when it grows: re-read it
   /// after anything that may grow memory.
-  /// Read from the caller's instance on the first ask when the tier did not give it (the
-  /// interpreter: see HostCall::memory0), then kept for the call's other arguments.
+  /// The tier's (HostCall::memory0), or read from the caller's instance on the first ask when
+  /// the call did not give it (a call assembled by hand), then kept for the call's other
+  /// arguments.
   engine::Memory* memory() const {
     if (memory_ == nullptr && call_ != nullptr) memory_ = call_->memory();
     return memory_;

@@ -44,10 +44,10 @@ struct HostCall {
   Trap& trap;
   const Function* callee = nullptr;  ///< the function called (its host callable is running)
   /// The caller's memory 0 when the tier has it at hand (compiled code keeps it for its own
-  /// accesses): from the instance, every host call that takes a guest pointer reads two lines
-  /// of it, cold in a ring of 10,000 processes. Null: memory() reads it from the caller, only
-  /// when a host function asks (the interpreter passes none, so a call that takes no pointer
-  /// touches no line of the instance).
+  /// accesses; the interpreter reads it with its own view of it): from the instance, every
+  /// host call that takes a guest pointer reads two lines of it, cold in a ring of 10,000
+  /// processes. Null: memory() reads it from the caller when a host function asks (a call
+  /// assembled by hand, a caller without memory).
   Memory* memory0 = nullptr;
 
   /// The caller's memory 0, or null if it has none (inline in engine/store.hpp).

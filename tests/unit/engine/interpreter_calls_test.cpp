@@ -167,6 +167,42 @@ TEST(InterpreterCalls, DirectHostFunctionGetsItsContext) {
   EXPECT_EQ(thread.trap().message, "host function has no implementation");
 }
 
+// The interpreter gives a host call its caller's memory 0, as compiled code does: an adapter
+// decodes its views through it without reading the caller's instance. None for a caller
+// without memory, and none at top level (no caller).
+TEST(InterpreterCalls, HostCallGetsTheCallersMemory0) {
+  const wasm::FuncType type{{ValType::I32}, {ValType::I32}};
+  MemoryPool pool;
+  Store store(pool);
+  std::vector<Memory*> seen;
+  Function* probe = store.add_host_function(type, [&](HostCall& c) {
+    seen.push_back(c.memory0);
+    c.results[0] = c.args[0];
+    return HostStatus::Return;
+  });
+  const auto instantiate = [&](bool with_memory) {
+    ModuleBuilder b;
+    const uint32_t i_i = b.type({ValType::I32}, {ValType::I32});
+    const uint32_t p = b.import_func(i_i, "probe");
+    if (with_memory) b.memory(1);
+    b.func(i_i, {}, Body().get(0).call(p).end(), "f");
+    std::vector<Extern> imports = {{wasm::ExternKind::Func, probe}};
+    return store.instantiate(b.compile(), imports).value();
+  };
+  Instance* with = instantiate(true);
+  Instance* without = instantiate(false);
+  Thread thread(store);
+  ASSERT_TRUE(thread.call(with->find_export("f")->func(), std::vector<Value>{Value::i32(1)}).ok());
+  ASSERT_TRUE(
+      thread.call(without->find_export("f")->func(), std::vector<Value>{Value::i32(2)}).ok());
+  ASSERT_TRUE(thread.call(probe, std::vector<Value>{Value::i32(3)}).ok());
+  ASSERT_EQ(seen.size(), 3u);
+  ASSERT_FALSE(with->memories.empty());
+  EXPECT_EQ(seen[0], with->memories[0]);
+  EXPECT_EQ(seen[1], nullptr);
+  EXPECT_EQ(seen[2], nullptr);
+}
+
 TEST(InterpreterCalls, HostFunctionParksTwiceThenReturns) {
   ModuleBuilder b;
   const uint32_t i_i = b.type({ValType::I32}, {ValType::I32});
