@@ -68,10 +68,13 @@ requires Scalar<T>::kMapped struct Decoder<T> {
   }
 };
 
-/// Shared by the views: `count` elements of `size` bytes at the address in s[0].
+/// Shared by the views: `count` elements of `size` bytes at the address in s[0]. Always
+/// inline: GCC kept it a call per view argument (five a message, each with its frame), though
+/// what is left of it is a bounds check.
 template <class View>
-bool decode_view(CallContext& ctx, uint32_t address, uint32_t count, uint64_t size, uint32_t arg_no,
-                 View& out, engine::Trap& trap) {
+[[gnu::always_inline]] inline bool decode_view(CallContext& ctx, uint32_t address, uint32_t count,
+                                               uint64_t size, uint32_t arg_no, View& out,
+                                               engine::Trap& trap) {
   if (make_view_into(ctx.memory(), address, count, size, out)) [[likely]] {
     return true;
   }
