@@ -233,7 +233,8 @@ void FunctionCompiler::translate_br_table(const wasm::Instr& in) {
 // an OSR point the slow path asks lunatic_jit_safepoint_osr instead: once LLVM's code for this
 // module is there, the frame continues in its OSR entry (wo<F>, reading every local from this
 // frame's slots 0..locals) and this function returns what that returns. The slow path runs at
-// least every 2^16 fuel units, so a long-running loop moves over within milliseconds.
+// least every kKillPollInterval (2^20) fuel units, so a long-running loop moves over within
+// milliseconds.
 Result<void> FunctionCompiler::emit_next_safepoint(bool osr_point) {
   if (next_safepoint_ >= safepoint_costs_.size()) {
     return baseline_error("more live loops than the lowered code's safepoints", offset_);

@@ -420,15 +420,11 @@ void FunctionCompiler::emit_direct_return() {
   emit_epilogue();
 }
 
+// A branch to the function's label left the results in the label's slots 0..: the same return
+// as the fall-through's, each result read from its home.
 void FunctionCompiler::emit_return() {
-  const uint32_t results = engine::slot_count(type_.results);
-  if (results != 0) a_.mov(x86::rdx, args_slot());
-  for (uint32_t i = 0; i < results; ++i) {
-    const x86::Gp value = i == 0 && first_result_in_r8(type_) ? x86::r8 : x86::rax;
-    a_.mov(value, stack_at(i));
-    a_.mov(x86::qword_ptr(x86::rdx, static_cast<int32_t>(i * 8)), value);
-  }
-  emit_epilogue();
+  vals_.assign(sp_, Val{});
+  emit_direct_return();
 }
 
 bool FunctionCompiler::first_result_in_r8(const wasm::FuncType& type) {

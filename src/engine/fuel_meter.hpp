@@ -10,8 +10,11 @@ namespace lunatic::engine {
 class Thread;
 
 /// Safepoints poll a kill request from another thread at least this often (in fuel units): a
-/// refilled budget never holds more.
-constexpr int64_t kKillPollInterval = 1 << 16;
+/// refilled budget never holds more. A slice's end polls too, so this bounds only longer
+/// slices (a lone process's, runtime::lone_slice, or a run with no slice): 2^20 units is ~1 ms
+/// of interpreted code, less compiled. At 2^16 a 100,000-unit slice took two slow paths, not
+/// one (Lua's and SQLite's interpreter loops use one up every few opcodes).
+constexpr int64_t kKillPollInterval = 1 << 20;
 
 /// Bulk memory and table instructions (memory.fill/copy/init, table.fill/copy/init, a
 /// successful table.grow) charge, on top of the one unit their region's safepoint charges, one
@@ -40,7 +43,7 @@ struct FuelMeter {
   int64_t slice_left = 0;
   uint64_t fuel_left = 0;
   Thread* thread = nullptr;
-  int64_t slice = 0;  ///< the size of the run's slices (an extension starts a new one)
+  int64_t slice = 0;  ///< the current slice's size (the run's; an extension's once extended)
   /// How a slice ends between pieces. A tier whose code runs on a stack of its own (compiled
   /// code's fiber) pauses in place: pause(pause_context, *this) stops the run with Yielded
   /// and returns when the process runs again, the meter that of the new run. Null (the

@@ -45,8 +45,8 @@ Next between_pieces(FuelMeter& meter, uint64_t unwritten) {
   // The unwritten pieces were charged to this slice in advance: they go to the next ones.
   meter.use_slice(-static_cast<int64_t>(unwritten));
   if (t->fuel()) t->set_fuel(meter.fuel_left);  // a slice's end is where the runtime reads it
-  if (t->extend_slice()) {
-    meter.slice_left = meter.slice;
+  if (const uint64_t next = t->extend_slice(static_cast<uint64_t>(meter.slice))) {
+    meter.slice_left = meter.slice = static_cast<int64_t>(next);
   } else if (meter.pause != nullptr) {
     meter.pause(meter.pause_context, meter);
     if (t->take_kill_request()) return Next::Killed;

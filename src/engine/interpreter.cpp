@@ -108,7 +108,8 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
   // safepoint is one compare and one subtraction. `budget` never exceeds what is left of the
   // slice, of the fuel or of the kill-poll interval; when a safepoint costs more than it holds,
   // the Safepoint handler settles the exact counters and decides (charge, yield, trap).
-  const int64_t slice_units = slice > uint64_t{INT64_MAX} ? INT64_MAX : static_cast<int64_t>(slice);
+  // The current slice's size: the run's, then each extension's.
+  int64_t slice_units = slice > uint64_t{INT64_MAX} ? INT64_MAX : static_cast<int64_t>(slice);
   int64_t slice_left = slice_units;
   uint64_t fuel_left = t.fuel_.value_or(UINT64_MAX);
   uint64_t fuel_mark = fuel_left;  // fuel_left when SAVE_FUEL last counted what this run used
@@ -168,7 +169,7 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
     if (s.bulk_pc == pc) meter.resume_at = s.bulk_done, s.bulk_pc = nullptr;       \
     const bool ok = call(*inst, fp, pc, meter, kind);                              \
     budget = meter.budget, granted = meter.granted, slice_left = meter.slice_left; \
-    fuel_left = meter.fuel_left;                                                   \
+    fuel_left = meter.fuel_left, slice_units = meter.slice;                        \
     if (!ok) {                                                                     \
       if (meter.stopped_at == 0) goto trapped;                                     \
       s.bulk_done = meter.stopped_at;                                              \
@@ -269,7 +270,9 @@ LUNATIC_LOOP_OPTIMIZE RunStatus Interpreter::run(Thread& t, uint64_t slice) {
         // fuel left is saved first: a slice's end is where the runtime reads it.
         if (slice_left <= 0 && !inst->module->has_native()) {
           SAVE_FUEL();
-          if (t.extend_slice()) slice_left = slice_units;
+          if (const uint64_t next = t.extend_slice(static_cast<u64>(slice_units))) {
+            slice_left = slice_units = static_cast<int64_t>(next);
+          }
         }
         if (slice_left <= 0) [[unlikely]] {
           frame->pc = pc;  // resume re-runs this safepoint, which then charges

@@ -3,6 +3,7 @@
 // resume later on any OS thread (DESIGN.md, "Resumable by construction").
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -56,19 +57,23 @@ class Thread {
   void set_fuel(std::optional<uint64_t> fuel) { fuel_ = fuel; }
   std::optional<uint64_t> fuel() const { return fuel_; }
 
-  /// Asked when a slice ends at a safepoint: true lets the call go on in place with a new
-  /// slice instead of stopping with Yielded. The embedder answers whether anything else waits
-  /// for the OS thread (a scheduler: its run queue is empty), so a lone process pays no stop
-  /// and resume per slice. Fuel is charged the same either way. Null (the default): every
-  /// slice end stops.
-  using SliceExtension = bool (*)(void* context);
+  /// Asked when a slice ends at a safepoint, with the size of the slice that ended: the size
+  /// of a new slice that goes on in place instead of stopping with Yielded, or 0 (stop). The
+  /// embedder answers whether anything else waits for the OS thread (a scheduler: its run
+  /// queue is empty), so a lone process pays no stop and resume per slice, and how long it may
+  /// then run before it is asked again. Fuel is charged the same either way, and every tier
+  /// asks at the same safepoints with the same sizes. Null (the default): every slice end
+  /// stops.
+  using SliceExtension = uint64_t (*)(void* context, uint64_t ended);
   void set_slice_extension(SliceExtension extension, void* context) {
     slice_extension_ = extension;
     slice_extension_context_ = context;
   }
-  /// For tiers, at a slice's end: whether it goes on in place (see set_slice_extension).
-  bool extend_slice() const {
-    return slice_extension_ != nullptr && slice_extension_(slice_extension_context_);
+  /// For tiers, at the end of a slice of `ended` units: the next slice's units, 0 to stop
+  /// (see set_slice_extension), at most INT64_MAX (the tiers' meters are signed).
+  uint64_t extend_slice(uint64_t ended) const {
+    if (slice_extension_ == nullptr) return 0;
+    return std::min<uint64_t>(slice_extension_(slice_extension_context_, ended), INT64_MAX);
   }
 
   /// Asks the thread to stop with TrapKind::Killed at its next safepoint. Thread-safe.

@@ -292,7 +292,9 @@ void Execution::charge_safepoint_rare(uint32_t cost) {
     if (slice_left_ <= 0) {
       // A slice's end is where the runtime reads the fuel left (introspection): save it.
       if (thread_.fuel()) thread_.set_fuel(fuel_left_);
-      if (thread_.extend_slice()) slice_left_ = slice_;  // as a resume
+      if (const uint64_t next = thread_.extend_slice(static_cast<uint64_t>(slice_))) {
+        slice_left_ = slice_ = static_cast<int64_t>(next);  // as a resume
+      }
     }
     if (slice_left_ <= 0) {
       stop(RunStatus::Yielded);  // resumed with a new slice: this safepoint runs again

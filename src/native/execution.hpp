@@ -74,6 +74,7 @@ class Execution final : public engine::TierExecution {
     granted_ = m.granted;
     slice_left_ = m.slice_left;
     fuel_left_ = m.fuel_left;
+    slice_ = m.slice;
   }
   /// A baseline loop header's slow path (lunatic_jit_safepoint_osr): the newer tier's OSR
   /// entry for that point, charging nothing, or null after safepoint(cost).
@@ -224,7 +225,7 @@ class Execution final : public engine::TierExecution {
   engine::Trap* trap_ = nullptr;
   // The meter: as the interpreter's `slice_left`, `fuel_left` and `granted` (the budget itself
   // is ctx_.budget, which compiled code decrements).
-  int64_t slice_ = 0;  ///< the size of this run's slices (an extension starts a new one)
+  int64_t slice_ = 0;  ///< the current slice's size (the run's; an extension's once extended)
   int64_t slice_left_ = 0;
   uint64_t fuel_left_ = 0;
   int64_t granted_ = 0;

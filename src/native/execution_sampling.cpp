@@ -46,13 +46,16 @@ double running_share(uint64_t now_ticks) {
   return share;
 }
 
-// Slow paths from one read to the next: 1 to 64, uniform (a mean of 32.5), from the counter's
+// Slow paths from one read to the next: 1 to 16, uniform (a mean of 8.5), from the counter's
 // value at the read, mixed by a multiply so that its top bits depend on all of the counter's (the
 // low ones move by thousands between reads and jitter with the machine). A fixed gap could beat
 // in time with a program's own period (two functions taking turns at the slow paths and an even
 // gap: every read in the same one); a gap the program does not choose cannot.
 constexpr uint64_t kGapMix = 0x9E3779B97F4A7C15;  // 2^64 over the golden ratio, odd
-constexpr int kGapBits = 6;
+// 16, not 64 since a lone process's slices grow (runtime::lone_slice): Lua's run now takes
+// ~0.22 million slow paths, not 3.4 million, so reading at one in 8.5 costs less than one in
+// 32.5 did, and the reads are as many as a fifth of what they were.
+constexpr int kGapBits = 4;
 uint16_t next_gap(uint64_t now) {
   return static_cast<uint16_t>(1 + ((now * kGapMix) >> (64 - kGapBits)));
 }
@@ -98,16 +101,17 @@ void Execution::charge(HotFunctions& hot, uint64_t now, uint32_t defined_index) 
 // empty) reads the clock to begin the next. So the runtime's time is in no interval, and of the
 // guest's only the stretch from a host call's return to that first slow path is in none (a few
 // instructions to the next loop header or call), and the tail before a host call when it was
-// shorter than kLeaveReadUnits. Reading at one slow path in 32.5 instead of every one is
+// shorter than kLeaveReadUnits. Reading at one slow path in 8.5 instead of every one is
 // unbiased: which slow path reads is a random thinning of them, drawn independently of the
 // program (next_gap), so a function holds a read in proportion to its slow paths, and the
-// interval a read closes is 32.5 slow paths' worth on average whoever holds it: a function's
+// interval a read closes is 8.5 slow paths' worth on average whoever holds it: a function's
 // expected charge is the time of the intervals that end at its slow paths, what reading at every
 // one of them charged. Where the running function changes within a gap, the time before the
 // change goes to the function after it (a few microseconds of Lua's, SQLite's or a C kernel's
 // run, at each change). A read costs ~10-20 ns on these VMs (the counter, running_share's
 // window, the per-function array): reading at each of Lua's 3.4 million slow paths in 0.7 s
-// was 8% of its run (docs/benchmarks.md, "Sampling at one slow path in 32").
+// was 8% of its run (docs/benchmarks.md, "Sampling at one slow path in 32"), when its slices
+// did not grow.
 void Execution::read_sample() {
   HotFunctions* hot = watched();
   if (hot == nullptr) {  // no clock while no one watches

@@ -232,12 +232,13 @@ class Process final : public binding::HostContext, public std::enable_shared_fro
   uintptr_t hot_bytes() const;
   /// The exit status once run_slice returned Exited.
   ExitStatus take_exit_status();
-  /// After each slice, on the worker that ran it: the counters introspection reads. Fuel is
-  /// as the code tier saved it at the slice's end (both tiers save it before extend_slice).
-  void record_slice();
+  /// After each slice, on the worker that ran it: the counters introspection reads, `slices`
+  /// slices of RuntimeConfig::slice_fuel run. Fuel is as the code tier saved it at the slice's
+  /// end (both tiers save it before extend_slice).
+  void record_slice(uint64_t slices = 1);
   /// engine::Thread's slice extension: Scheduler::extend_slice_here, and when the slice
-  /// goes on in place, record_slice().
-  static bool extend_slice(void* self);
+  /// goes on in place, record_slice() and the next slice's size (lone_slice).
+  static uint64_t extend_slice(void* self, uint64_t ended);
 
   /// Why a parked process waits, as far as the runtime arms its wake-up (introspection).
   enum class Wait : uint8_t { None, Sleep, Io };

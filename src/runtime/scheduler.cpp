@@ -230,11 +230,11 @@ bool Scheduler::alone_here() const {
          q.runnext.load(std::memory_order_relaxed) == nullptr;
 }
 
-bool Scheduler::extend_slice_here() {
+bool Scheduler::extend_slice_here(uint64_t slices) {
   const Scheduler* self = tl_scheduler;
   if (self == nullptr || !self->alone_here()) return false;
-  std::atomic<uint64_t>& slices = self->stats_[tl_worker]->slices;
-  slices.store(slices.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  std::atomic<uint64_t>& ran = self->stats_[tl_worker]->slices;
+  ran.store(ran.load(std::memory_order_relaxed) + slices, std::memory_order_relaxed);
   return true;
 }
 

@@ -2,6 +2,7 @@
 // condition variable when there is no work anywhere (after a bounded spin: spin_for_work).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -13,10 +14,23 @@
 #include <thread>
 #include <vector>
 
+#include "engine/fuel_meter.hpp"
+
 namespace lunatic::runtime {
 
 class Process;
 class Runtime;
+
+/// A lone process's next slice in place (Process::extend_slice), after one of `ended` units:
+/// twice as long, up to engine::kKillPollInterval (past it each slice would pay the kill poll's
+/// slow path anyway), never shorter than the one that ended. So a process alone on its worker
+/// stops to ask ~10 times less often; one that arrives on that worker meanwhile waits at most
+/// the slice in progress (~2^20 units: ~1 ms interpreted, less compiled), unless an idle
+/// worker steals it sooner. Each run of a process starts again at RuntimeConfig::slice_fuel.
+constexpr uint64_t lone_slice(uint64_t ended) {
+  constexpr auto longest = static_cast<uint64_t>(engine::kKillPollInterval);
+  return ended >= longest / 2 ? std::max(ended, longest) : 2 * ended;
+}
 
 /// Each run queue is a mutex-protected deque: simple and correct, and at 2-8 workers its lock
 /// is rarely contended (the owner pushes and pops at the front/back, thieves take from the
@@ -51,9 +65,9 @@ class Scheduler {
 
   /// Process::extend_slice: whether the current worker's run queue is empty while the runtime
   /// is not stopping (false off the workers), so the process running there goes on with a new
-  /// slice in place; and when so, counts that slice (as Scheduler::run counts one it ran). One
-  /// look-up of the worker for both: a lone process asks at every slice's end.
-  static bool extend_slice_here();
+  /// slice in place; and when so, counts the `slices` that ended (as Scheduler::run counts one
+  /// it ran). One look-up of the worker for both: a lone process asks at every slice's end.
+  static bool extend_slice_here(uint64_t slices);
   /// Whether `process` is one of the last few processes the current worker ran (false off
   /// the workers): its lines are likely still in this core's caches, so a wake-up from here
   /// need not prefetch them (Process::prefetch_resume; ping-pong, request/reply).

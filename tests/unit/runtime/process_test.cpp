@@ -1,10 +1,12 @@
 // Processes end to end: spawning and joining many, a ring passing a token, preemption of a
-// spinning process on one worker, yield on one worker, exit statuses, selective receive and
-// receive timeouts.
+// spinning process on one worker, a lone process's growing slices, yield on one worker, exit
+// statuses, selective receive and receive timeouts.
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include "guests.hpp"
+#include "runtime/scheduler.hpp"
 #include "runtime_fixture.hpp"
 
 namespace lunatic::runtime::test {
@@ -53,6 +55,20 @@ TEST_F(Processes, RingOfAThousandPassesATokenTenTimes) {
   EXPECT_EQ(s.results[0].as_i64(), 1 + 10 * 1000);
   runtime_->wait_all();
   EXPECT_EQ(exit_count(ExitStatus::Kind::Normal), 1001u);
+}
+
+// A lone process's slices in place double from the runtime's up to the kill poll's interval,
+// and never shrink (a slice_fuel above the interval stays as it is).
+TEST(LoneSlice, DoublesUpToTheKillPollIntervalAndNeverShrinks) {
+  constexpr auto longest = static_cast<uint64_t>(engine::kKillPollInterval);
+  uint64_t slice = 100'000;
+  std::vector<uint64_t> sizes;
+  for (int i = 0; i < 6; ++i) sizes.push_back(slice = lone_slice(slice));
+  EXPECT_EQ(sizes, (std::vector<uint64_t>{200'000, 400'000, 800'000, longest, longest, longest}));
+  EXPECT_EQ(lone_slice(1), 2u);
+  EXPECT_EQ(lone_slice(longest / 2 - 1), longest - 2);
+  EXPECT_EQ(lone_slice(longest * 3), longest * 3);
+  EXPECT_EQ(lone_slice(UINT64_MAX), UINT64_MAX);
 }
 
 TEST_F(Processes, SpinningProcessDoesNotStarveOthersOnOneWorker) {

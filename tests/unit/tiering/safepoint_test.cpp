@@ -75,8 +75,10 @@ TEST(Safepoint, AKillPendingAtALoopHeaderOrAnEntryLandsThereInEveryTier) {
 }
 
 // A slice that ends while the extension grants it goes on in place; refused, the run stops.
-// Slices of 1,000 units end between refills, of 100,000 (the runtime's) after two refills of
-// the budget (at most 2^16 each): either way the same asks, yields and fuel as the interpreter.
+// Slices of 1,000 units end between refills, of 100,000 (the runtime's) at their first refill;
+// grown ones (each twice the last, as a lone process's) soon outgrow the kill poll's interval
+// and end after several refills: either way the same asks, with the same sizes, yields and fuel
+// as the interpreter.
 TEST(Safepoint, SliceEndsAskTheExtensionWhereTheInterpreterDoesInEveryTier) {
   KillingInstance interp(kWat, Tier::Interp);
   KillingInstance baseline(kWat, Tier::Baseline);
@@ -84,22 +86,26 @@ TEST(Safepoint, SliceEndsAskTheExtensionWhereTheInterpreterDoesInEveryTier) {
   ASSERT_NE(interp.instance, nullptr);
   ASSERT_NE(baseline.instance, nullptr);
   ASSERT_NE(llvm.instance, nullptr);
-  for (uint64_t slice : {uint64_t{1'000}, uint64_t{100'000}}) {
-    for (int limit : {0, 5, 1'000'000}) {
-      Extension in_interp{0, limit};
-      interp.thread.set_slice_extension(&Extension::ask, &in_interp);
-      const Outcome want = interp.run("work", kFuel, slice);
-      ASSERT_GT(in_interp.asked, 5) << slice;  // the run spans many slices
-      for (KillingInstance* k : {&baseline, &llvm}) {
-        Extension asked{0, limit};
-        k->thread.set_slice_extension(&Extension::ask, &asked);
-        const std::string at = std::string(k == &baseline ? "baseline" : "llvm") + " slice " +
-                               std::to_string(slice) + " limit " + std::to_string(limit);
-        EXPECT_EQ(k->run("work", kFuel, slice), want) << at;
-        EXPECT_EQ(asked.asked, in_interp.asked) << at;
-      }
-      if (limit == 1'000'000) {
-        EXPECT_EQ(want.yields, 0);
+  for (uint64_t grow : {uint64_t{1}, uint64_t{2}}) {
+    for (uint64_t slice : {uint64_t{1'000}, uint64_t{100'000}}) {
+      for (int limit : {0, 5, 1'000'000}) {
+        Extension in_interp{0, limit, grow};
+        interp.thread.set_slice_extension(&Extension::ask, &in_interp);
+        const Outcome want = interp.run("work", kFuel, slice);
+        ASSERT_GT(in_interp.asked, grow == 1 ? 5 : 2) << slice;  // the run spans many slices
+        for (KillingInstance* k : {&baseline, &llvm}) {
+          Extension asked{0, limit, grow};
+          k->thread.set_slice_extension(&Extension::ask, &asked);
+          const std::string at = std::string(k == &baseline ? "baseline" : "llvm") + " slice " +
+                                 std::to_string(slice) + " limit " + std::to_string(limit) +
+                                 " grow " + std::to_string(grow);
+          EXPECT_EQ(k->run("work", kFuel, slice), want) << at;
+          EXPECT_EQ(asked.asked, in_interp.asked) << at;
+          EXPECT_EQ(asked.ended_units, in_interp.ended_units) << at;
+        }
+        if (limit == 1'000'000) {
+          EXPECT_EQ(want.yields, 0);
+        }
       }
     }
   }

@@ -100,13 +100,17 @@ struct Outcome {
 };
 
 /// An embedder's slice extension (Thread::set_slice_extension): grants the first `limit`
-/// asks, then refuses; counts them.
+/// asks, then refuses; counts them and sums the sizes of the slices that ended. Each grant is
+/// `grow` times the slice that ended (1: the same size; the runtime doubles, lone_slice).
 struct Extension {
   int asked = 0;
   int limit = 0;
-  static bool ask(void* self) {
+  uint64_t grow = 1;
+  uint64_t ended_units = 0;
+  static uint64_t ask(void* self, uint64_t ended) {
     auto& e = *static_cast<Extension*>(self);
-    return ++e.asked <= e.limit;
+    e.ended_units += ended;
+    return ++e.asked <= e.limit ? ended * e.grow : 0;
   }
 };
 
