@@ -77,16 +77,13 @@ HostStatus Interpreter::call_host(Thread& t, const Function& fn, size_t base, In
     results = s.host_results.data();
   }
   // A trap goes straight to the caller's `trap`: none is built for a call that returns. Memory
-  // 0 given, as the native tier gives it: the loop read the same lines for its own view of it
-  // (memory_view), and an adapter that decodes views then asks no further.
-  Memory* memory0 = caller != nullptr && !caller->memories.empty() ? caller->memories[0] : nullptr;
-  HostCall call{t,
-                caller,
-                std::span<const Slot>(s.slots.data() + base, n),
-                std::span<Slot>(results, r),
-                trap,
-                &fn,
-                memory0};
+  // 0 given (HostCall::memory()'s answer), as the native tier gives it: the loop read the same
+  // lines for its own view of it (memory_view), and an adapter that decodes views then asks no
+  // further.
+  HostCall call{
+      t,    caller, std::span<const Slot>(s.slots.data() + base, n), std::span<Slot>(results, r),
+      trap, &fn};
+  call.memory0 = call.memory();
   const HostStatus status = (*fn.host)(call);
   if (status == HostStatus::Return || status == HostStatus::Yield) {
     copy_host_results(results, r, s.slots.data() + base);
